@@ -1,0 +1,27 @@
+//! Layer 0 of ferryman: the C ABI shared by every library and every host.
+//!
+//! Only the types and constants live here; the `extern "C"` symbols themselves are
+//! defined by `ferryman-runtime`, which every ferryman `cdylib` links. The normative
+//! description is `spec/abi.md`; `tests/spec_drift.rs` fails when the two disagree.
+
+mod byte_box;
+mod status;
+
+pub use byte_box::FerryBox;
+pub use status::Status;
+
+/// Version of the C ABI: symbols, signatures, layouts, status codes, ownership rules.
+pub const ABI_VERSION: u32 = 1;
+
+/// Version of the MessagePack shapes described in `spec/wire.md`.
+pub const WIRE_VERSION: u32 = 1;
+
+/// Every symbol a ferryman library exports, in the order `spec/abi.md` lists them.
+pub const SYMBOLS: [&str; 6] = [
+    "ferryman_abi_version",
+    "ferryman_handshake",
+    "ferryman_describe",
+    "ferryman_function_id",
+    "ferryman_call",
+    "ferryman_box_free",
+];

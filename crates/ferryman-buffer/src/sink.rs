@@ -1,0 +1,179 @@
+use crate::owned::into_box;
+use ferryman_abi::FerryBox;
+use std::io;
+use std::mem::MaybeUninit;
+
+/// An `io::Write` for one result: fills the host's buffer first and moves to a
+/// library-owned `Vec` only when the result outgrows it.
+///
+/// When the host passes the empty box, every result goes to a library box.
+#[derive(Debug)]
+pub struct Sink<'h> {
+    host: &'h mut [MaybeUninit<u8>],
+    len: usize,
+    spill: Option<Vec<u8>>,
+}
+
+impl<'h> Sink<'h> {
+    /// A sink over the buffer the host put in `out` (none, for the empty box).
+    ///
+    /// # Safety
+    /// When `out.ptr` is not null it must point to `out.cap` writable bytes that
+    /// nothing else reads or writes for `'h`.
+    pub unsafe fn over(out: &FerryBox) -> Sink<'h> {
+        let host: &'h mut [MaybeUninit<u8>] = if out.ptr.is_null() || out.cap == 0 {
+            &mut []
+        } else {
+            // SAFETY: the caller guarantees `cap` writable bytes, exclusively ours for
+            // 'h; `MaybeUninit` makes no claim that they are initialised.
+            unsafe { std::slice::from_raw_parts_mut(out.ptr.cast::<MaybeUninit<u8>>(), out.cap) }
+        };
+        Sink {
+            host,
+            len: 0,
+            spill: None,
+        }
+    }
+
+    /// A sink that always produces a library box (for tests and internal use).
+    pub fn library() -> Sink<'static> {
+        Sink {
+            host: &mut [],
+            len: 0,
+            spill: None,
+        }
+    }
+
+    /// Forgets everything written so far (an error replaces a half-written result).
+    pub fn clear(&mut self) {
+        self.len = 0;
+        if let Some(spill) = &mut self.spill {
+            spill.clear();
+        }
+    }
+
+    /// Whether the output has left the host's buffer.
+    pub fn spilled(&self) -> bool {
+        self.spill.is_some()
+    }
+
+    /// Bytes written so far.
+    pub fn written(&self) -> &[u8] {
+        match &self.spill {
+            Some(spill) => spill,
+            // SAFETY: the first `len` bytes of `host` were written by `write`.
+            None => unsafe {
+                std::slice::from_raw_parts(self.host.as_ptr().cast::<u8>(), self.len)
+            },
+        }
+    }
+
+    /// Publishes the output into `out`: either the host's buffer with its new
+    /// length, or a library box the host must free.
+    pub fn finish(self, out: &mut FerryBox) {
+        match self.spill {
+            Some(spill) => *out = into_box(spill),
+            None => out.len = self.len,
+        }
+    }
+
+    fn spill(&mut self, extra: &[u8]) {
+        let mut spill = Vec::with_capacity((self.len + extra.len()).max(64) * 2);
+        spill.extend_from_slice(self.written());
+        spill.extend_from_slice(extra);
+        self.spill = Some(spill);
+    }
+}
+
+impl io::Write for Sink<'_> {
+    #[inline]
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.write_all(buf)?;
+        Ok(buf.len())
+    }
+
+    #[inline]
+    fn write_all(&mut self, buf: &[u8]) -> io::Result<()> {
+        if let Some(spill) = &mut self.spill {
+            spill.extend_from_slice(buf);
+        } else if buf.len() <= self.host.len() - self.len {
+            let dest = &mut self.host[self.len..self.len + buf.len()];
+            // SAFETY: `dest` and `buf` have the same length and cannot overlap:
+            // `dest` is exclusively ours (see `over`), `buf` is a shared borrow.
+            unsafe {
+                std::ptr::copy_nonoverlapping(
+                    buf.as_ptr(),
+                    dest.as_mut_ptr().cast::<u8>(),
+                    buf.len(),
+                )
+            };
+            self.len += buf.len();
+        } else {
+            self.spill(buf);
+        }
+        Ok(())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{borrow, free_box};
+    use std::io::Write;
+
+    #[test]
+    fn small_output_stays_in_the_host_buffer() {
+        let mut storage = [0u8; 16];
+        let mut out = FerryBox {
+            ptr: storage.as_mut_ptr(),
+            len: 0,
+            cap: storage.len(),
+        };
+        // SAFETY: `storage` outlives the sink and nothing else touches it meanwhile.
+        let mut sink = unsafe { Sink::over(&out) };
+        sink.write_all(b"hello").unwrap();
+        assert!(!sink.spilled());
+        sink.finish(&mut out);
+        assert_eq!(out.ptr, storage.as_mut_ptr());
+        assert_eq!(&storage[..out.len], b"hello");
+    }
+
+    #[test]
+    fn large_output_spills_into_a_library_box_keeping_the_prefix() {
+        let mut storage = [0u8; 4];
+        let mut out = FerryBox {
+            ptr: storage.as_mut_ptr(),
+            len: 0,
+            cap: storage.len(),
+        };
+        // SAFETY: as above.
+        let mut sink = unsafe { Sink::over(&out) };
+        sink.write_all(b"abc").unwrap();
+        sink.write_all(b"defgh").unwrap();
+        assert!(sink.spilled());
+        sink.finish(&mut out);
+        assert_ne!(out.ptr, storage.as_mut_ptr());
+        // SAFETY: `out` is a library box made by `finish`.
+        assert_eq!(unsafe { borrow(&out) }, b"abcdefgh");
+        // SAFETY: freed once.
+        unsafe { free_box(&mut out) };
+    }
+
+    #[test]
+    fn clear_discards_a_half_written_result() {
+        let mut out = FerryBox::EMPTY;
+        let mut sink = Sink::library();
+        sink.write_all(b"partial").unwrap();
+        sink.clear();
+        sink.write_all(b"err").unwrap();
+        sink.finish(&mut out);
+        // SAFETY: `out` is a library box made by `finish`.
+        assert_eq!(unsafe { borrow(&out) }, b"err");
+        // SAFETY: freed once.
+        unsafe { free_box(&mut out) };
+    }
+}

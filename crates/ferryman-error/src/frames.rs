@@ -1,0 +1,114 @@
+use serde::Serialize;
+
+/// One place in the code, outermost first in an error value's `frames`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Frame {
+    pub function: String,
+    pub file: String,
+    pub line: u32,
+    pub column: u32,
+    pub language: &'static str,
+}
+
+impl Frame {
+    /// A frame of Rust code.
+    pub fn rust(
+        function: impl Into<String>,
+        file: impl Into<String>,
+        line: u32,
+        column: u32,
+    ) -> Frame {
+        Frame {
+            function: function.into(),
+            file: file.into(),
+            line,
+            column,
+            language: "rust",
+        }
+    }
+}
+
+/// Symbols that belong to the panic machinery, the backtrace capture or the
+/// bridge: a panic's frames start after the innermost of these.
+const MACHINERY: &[&str] = &[
+    "rust_begin_unwind",
+    "std::panicking::",
+    "core::panicking::",
+    "std::panic::",
+    "core::panic::",
+    "backtrace::",
+    "ferryman_error::",
+    "<alloc::boxed::Box<F,A> as core::ops::function::Fn",
+];
+
+/// The user's frames of a panic backtrace, outermost first: after the panic
+/// machinery, before the generated shim, without std/core/alloc internals.
+pub(crate) fn user_frames(backtrace: &mut backtrace::Backtrace) -> Vec<Frame> {
+    backtrace.resolve();
+    let mut all = Vec::new();
+    for frame in backtrace.frames() {
+        for symbol in frame.symbols() {
+            let name = symbol.name().map(|n| format!("{n:#}")).unwrap_or_default();
+            let file = symbol.filename().map(|f| f.display().to_string());
+            all.push((
+                name,
+                file,
+                symbol.lineno().unwrap_or(0),
+                symbol.colno().unwrap_or(0),
+            ));
+        }
+    }
+    let end = all
+        .iter()
+        .position(|(name, ..)| name.contains("__ferryman_shim"))
+        .unwrap_or(all.len());
+    let start = all[..end]
+        .iter()
+        .rposition(|(name, ..)| MACHINERY.iter().any(|m| name.contains(m)))
+        .map_or(0, |i| i + 1);
+    let mut frames: Vec<Frame> = all[start..end]
+        .iter()
+        .filter(|(name, file, line, _)| file.is_some() && *line > 0 && !is_std(name))
+        .map(|(name, file, line, col)| {
+            Frame::rust(
+                short_function_name(name),
+                file.clone().unwrap_or_default(),
+                *line,
+                *col,
+            )
+        })
+        .collect();
+    frames.reverse();
+    frames
+}
+
+fn is_std(name: &str) -> bool {
+    let name = name.trim_start_matches('<');
+    ["core::", "std::", "alloc::"]
+        .iter()
+        .any(|p| name.starts_with(p))
+}
+
+/// `my_crate::geometry::area::{{closure}}` → `area::{{closure}}`; `my_crate::f` → `f`.
+pub(crate) fn short_function_name(path: &str) -> String {
+    let segments: Vec<&str> = path.split("::").collect();
+    let keep = segments
+        .iter()
+        .rposition(|s| !s.starts_with("{{"))
+        .unwrap_or(0);
+    segments[keep..].join("::")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn short_names_keep_closures() {
+        assert_eq!(short_function_name("a::b::area"), "area");
+        assert_eq!(
+            short_function_name("a::b::area::{{closure}}"),
+            "area::{{closure}}"
+        );
+    }
+}

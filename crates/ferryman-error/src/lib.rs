@@ -1,0 +1,19 @@
+//! Layer 3 of ferryman: everything that goes wrong becomes an [`ErrorValue`].
+//!
+//! - [`ErrorValue::from_error`]: a returned `Err`, with its `source()` chain as
+//!   causes and, when the error type implements `Serialize`, its fields
+//!   ([`FieldsProbe`]).
+//! - [`catch_panic`]: runs a call, turning a panic into an error value whose
+//!   frames end at the exact panic location, with the backtrace before it.
+//!
+//! The shape is `spec/wire.md`, "Error values".
+
+mod fields;
+mod frames;
+mod panic;
+mod value;
+
+pub use fields::{ErrorFields, FieldsNone, FieldsProbe, FieldsViaSerialize};
+pub use frames::Frame;
+pub use panic::{catch_panic, Panicked};
+pub use value::{short_type_name, Cause, ErrorValue};

@@ -1,0 +1,151 @@
+use crate::{ErrorFields, Frame};
+use serde::Serialize;
+use std::error::Error;
+
+/// One error, as every host receives it (`spec/wire.md`, "Error values").
+///
+/// Every key is always present; `None` travels as nil.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct ErrorValue {
+    pub kind: &'static str,
+    #[serde(rename = "type")]
+    pub type_name: String,
+    pub rust_type: Option<String>,
+    pub message: String,
+    pub function: Option<String>,
+    pub param: Option<String>,
+    pub index: Option<usize>,
+    pub expected: Option<String>,
+    pub found: Option<String>,
+    pub variant: Option<String>,
+    pub fields: Option<rmpv::Value>,
+    pub causes: Vec<Cause>,
+    pub notes: Vec<String>,
+    pub frames: Vec<Frame>,
+}
+
+/// One link of an error's `source()` chain.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Cause {
+    #[serde(rename = "type")]
+    pub type_name: Option<String>,
+    pub message: String,
+}
+
+impl ErrorValue {
+    /// A returned `Err`: `rust_type` is `type_name::<E>()`, the message its
+    /// `Display`, the causes its `source()` chain.
+    pub fn from_error(
+        error: &(dyn Error + 'static),
+        rust_type: &str,
+        fields: Option<ErrorFields>,
+    ) -> ErrorValue {
+        let mut causes = Vec::new();
+        let mut source = error.source();
+        while let Some(cause) = source {
+            causes.push(Cause {
+                type_name: None,
+                message: cause.to_string(),
+            });
+            source = cause.source();
+        }
+        let (variant, fields) = match fields {
+            Some(f) => (f.variant.map(str::to_owned), Some(f.fields)),
+            None => (None, None),
+        };
+        ErrorValue {
+            kind: "error",
+            type_name: short_type_name(rust_type),
+            rust_type: Some(rust_type.to_owned()),
+            message: error.to_string(),
+            variant,
+            fields,
+            causes,
+            ..ErrorValue::default()
+        }
+    }
+
+    /// A failure of the bridge itself (kind `internal`, `no_function`, …).
+    pub fn bridge(kind: &'static str, message: impl Into<String>) -> ErrorValue {
+        ErrorValue {
+            kind,
+            type_name: "BridgeError".to_owned(),
+            message: message.into(),
+            ..ErrorValue::default()
+        }
+    }
+}
+
+/// `my_crate::errors::MathError<T>` → `MathError`; boxed trait objects → `Error`.
+pub fn short_type_name(rust_type: &str) -> String {
+    if rust_type.contains("dyn ") {
+        return "Error".to_owned();
+    }
+    let without_generics = rust_type.split('<').next().unwrap_or(rust_type);
+    without_generics
+        .rsplit("::")
+        .next()
+        .unwrap_or(without_generics)
+        .to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, thiserror::Error)]
+    #[error("config is broken")]
+    struct Config(#[source] std::io::Error);
+
+    #[test]
+    fn source_chain_becomes_causes_nearest_first() {
+        let err = Config(std::io::Error::other("disk on fire"));
+        let value = ErrorValue::from_error(&err, std::any::type_name::<Config>(), None);
+        assert_eq!(value.kind, "error");
+        assert_eq!(value.type_name, "Config");
+        assert_eq!(value.message, "config is broken");
+        assert_eq!(value.causes.len(), 1);
+        assert_eq!(value.causes[0].message, "disk on fire");
+    }
+
+    #[test]
+    fn short_names() {
+        assert_eq!(short_type_name("a::b::MathError"), "MathError");
+        assert_eq!(short_type_name("a::Wrapper<b::C>"), "Wrapper");
+        assert_eq!(
+            short_type_name("alloc::boxed::Box<dyn core::error::Error + Send + Sync>"),
+            "Error"
+        );
+    }
+
+    #[test]
+    fn every_key_is_present_on_the_wire() {
+        let bytes = rmp_serde::to_vec_named(&ErrorValue::bridge("internal", "x")).unwrap();
+        let value: rmpv::Value = rmp_serde::from_slice(&bytes).unwrap();
+        let keys: Vec<_> = value
+            .as_map()
+            .unwrap()
+            .iter()
+            .map(|(k, _)| k.as_str().unwrap())
+            .collect();
+        assert_eq!(
+            keys,
+            [
+                "kind",
+                "type",
+                "rust_type",
+                "message",
+                "function",
+                "param",
+                "index",
+                "expected",
+                "found",
+                "variant",
+                "fields",
+                "causes",
+                "notes",
+                "frames"
+            ]
+        );
+    }
+}

@@ -1,0 +1,171 @@
+use crate::Export;
+use ferryman_abi::{FerryBox, Status};
+use ferryman_buffer::Sink;
+use ferryman_error::{ErrorFields, ErrorValue, Frame};
+use ferryman_wire::{encode, Args, DecodeError, DecodeKind};
+use serde::{Deserialize, Serialize};
+use std::error::Error;
+
+/// The outcome has been written into the call's output; the shim only returns.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Reported;
+
+/// One running call, as a generated shim sees it: arguments to decode, and an
+/// output that takes exactly one result or error value.
+#[derive(Debug)]
+pub struct Call<'a> {
+    export: &'static Export,
+    args: Option<Args<'a>>,
+    sink: Sink<'a>,
+    status: Status,
+}
+
+impl<'a> Call<'a> {
+    /// Starts a call of `export` with the argument bytes `input`, writing to `sink`.
+    /// A wrong argument count is reported at once.
+    pub(crate) fn start(export: &'static Export, input: &'a [u8], sink: Sink<'a>) -> Call<'a> {
+        let mut call = Call {
+            export,
+            args: None,
+            sink,
+            status: Status::Ok,
+        };
+        match Args::new(input, export.params.len()).and_then(|args| {
+            if args.is_empty() {
+                args.finish()?;
+            }
+            Ok(args)
+        }) {
+            Ok(args) => call.args = Some(args),
+            Err(e) => {
+                call.bad_args(e);
+            }
+        }
+        call
+    }
+
+    /// Whether the arguments passed the first checks, so the shim may run.
+    pub(crate) fn ready(&self) -> bool {
+        self.args.is_some() && self.status == Status::Ok
+    }
+
+    /// Decodes the argument of the parameter at `index`.
+    pub fn arg<T: Deserialize<'a>>(&mut self, index: usize) -> Result<T, Reported> {
+        let Some(args) = self.args.as_mut() else {
+            return Err(Reported);
+        };
+        let last = index + 1 == args.len();
+        let decoded = args.next::<T>(index).and_then(|value| {
+            if last {
+                args.finish()?;
+            }
+            Ok(value)
+        });
+        decoded.map_err(|e| self.bad_args(e))
+    }
+
+    /// Writes the function's result.
+    pub fn ok<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Reported> {
+        if let Err(e) = encode(value, &mut self.sink) {
+            let mut value = ErrorValue::bridge("internal", e.to_string());
+            value.function = Some(self.export.name.to_owned());
+            self.fail(Status::Internal, &value);
+            return Err(Reported);
+        }
+        Ok(())
+    }
+
+    /// Writes the error the function returned.
+    pub fn err<E>(&mut self, error: E, fields: Option<ErrorFields>) -> Result<(), Reported>
+    where
+        E: Into<Box<dyn Error + Send + Sync + 'static>>,
+    {
+        let rust_type = std::any::type_name::<E>();
+        let boxed: Box<dyn Error + Send + Sync + 'static> = error.into();
+        let mut value = ErrorValue::from_error(&*boxed, rust_type, fields);
+        value.function = Some(self.export.name.to_owned());
+        value.frames.push(self.definition_frame());
+        self.fail(Status::Error, &value);
+        Err(Reported)
+    }
+
+    /// Replaces whatever was written with a caught panic.
+    pub(crate) fn panicked(&mut self, mut value: ErrorValue) {
+        value.function = Some(self.export.name.to_owned());
+        if value.frames.len() <= 1 {
+            value.frames.insert(0, self.definition_frame());
+        }
+        self.fail(Status::Panic, &value);
+    }
+
+    /// Publishes the output into `out` and returns the status that describes it.
+    pub(crate) fn finish(self, out: &mut FerryBox) -> Status {
+        self.sink.finish(out);
+        self.status
+    }
+
+    fn definition_frame(&self) -> Frame {
+        Frame::rust(self.export.name, self.export.file, self.export.line, 1)
+    }
+
+    fn bad_args(&mut self, e: DecodeError) -> Reported {
+        let value = bad_args_value(self.export, e);
+        self.fail(Status::BadArgs, &value);
+        Reported
+    }
+
+    fn fail(&mut self, status: Status, value: &ErrorValue) {
+        self.status = status;
+        self.sink.clear();
+        write_error(&mut self.sink, value);
+    }
+}
+
+/// Writes an error value; it is plain data, so encoding cannot fail short of
+/// running out of memory.
+pub(crate) fn write_error(sink: &mut Sink<'_>, value: &ErrorValue) {
+    let _ = encode(value, sink);
+}
+
+/// "`divide()` argument `b`: expected i64, but found string" and friends.
+fn bad_args_value(export: &Export, e: DecodeError) -> ErrorValue {
+    let f = export.name;
+    let param = e.index.and_then(|i| export.params.get(i));
+    let mut value = ErrorValue::bridge(e.kind.as_str(), String::new());
+    value.type_name = "ArgumentError".to_owned();
+    value.function = Some(f.to_owned());
+    value.index = e.index;
+    value.param = param.map(|p| p.name.to_owned());
+    value.expected = param.map(|p| p.rust.to_owned());
+    value.found = (!e.found.is_empty()).then(|| e.found.clone());
+    value.message = match (e.kind, param) {
+        (DecodeKind::Arity, _) => {
+            let names: Vec<&str> = export.params.iter().map(|p| p.name).collect();
+            let n = names.len();
+            value.expected = Some(format!("{n} argument{}", if n == 1 { "" } else { "s" }));
+            format!(
+                "`{f}()` takes {n} argument{} ({}) but was given {}",
+                if n == 1 { "" } else { "s" },
+                names.join(", "),
+                e.found
+            )
+        }
+        (DecodeKind::Malformed, _) => format!("`{f}()` arguments are malformed: {}", e.detail),
+        (kind, Some(p)) => {
+            let mut m = format!(
+                "`{f}()` argument `{}`: expected {}, but found {}",
+                p.name, p.rust, e.found
+            );
+            if kind == DecodeKind::Overflow {
+                m.push_str(", which is out of range");
+            }
+            if !e.detail.is_empty() && e.detail != "out of range" {
+                m.push_str(": ");
+                m.push_str(&e.detail);
+            }
+            m
+        }
+        (_, None) => format!("`{f}()` arguments: {}", e.detail),
+    };
+    value
+}

@@ -1,0 +1,45 @@
+use crate::{Call, Reported};
+use ferryman_wire::TypeDesc;
+
+/// What a generated shim does: decode the arguments from the call, run the user
+/// function, hand its result back to the call.
+pub type Shim = fn(&mut Call<'_>) -> Result<(), Reported>;
+
+/// One `#[ferryman::export]` function, registered with `inventory` by generated code.
+#[derive(Debug)]
+pub struct Export {
+    /// The name hosts call it by.
+    pub name: &'static str,
+    /// `module::path::fn_name` of the Rust function.
+    pub rust_path: &'static str,
+    /// The doc comment.
+    pub doc: &'static str,
+    /// The parameters, in order.
+    pub params: &'static [Param],
+    /// The result type (`T` of `Result<T, E>`).
+    pub returns: &'static TypeDesc,
+    /// The result type as written.
+    pub returns_rust: &'static str,
+    /// `type_name` of `E`, for functions returning `Result<T, E>`.
+    pub error: Option<fn() -> &'static str>,
+    /// Where the function is defined.
+    pub file: &'static str,
+    /// The line of the function's name.
+    pub line: u32,
+    /// Cargo package that defines it.
+    pub crate_name: &'static str,
+    /// Version of that package.
+    pub crate_version: &'static str,
+    /// The generated glue.
+    pub shim: Shim,
+}
+
+/// One parameter of an [`Export`].
+#[derive(Debug)]
+pub struct Param {
+    pub name: &'static str,
+    pub ty: &'static TypeDesc,
+    pub rust: &'static str,
+}
+
+inventory::collect!(Export);

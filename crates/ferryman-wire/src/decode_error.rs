@@ -1,0 +1,228 @@
+/// What kind of bad input a call received (the `kind` of its error value).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DecodeKind {
+    /// The argument array has the wrong number of elements.
+    Arity,
+    /// A value does not fit its parameter's type.
+    Type,
+    /// An integer is outside its parameter's range.
+    Overflow,
+    /// The bytes are not one well-formed MessagePack array.
+    Malformed,
+}
+
+impl DecodeKind {
+    /// The name used on the wire.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            DecodeKind::Arity => "arity",
+            DecodeKind::Type => "type",
+            DecodeKind::Overflow => "overflow",
+            DecodeKind::Malformed => "malformed",
+        }
+    }
+}
+
+/// Why the arguments of a call did not decode: a value, never a panic.
+///
+/// `index` is the parameter's position when the failure belongs to one parameter;
+/// the runtime adds its name and the function's.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{detail}")]
+pub struct DecodeError {
+    /// What went wrong.
+    pub kind: DecodeKind,
+    /// The parameter's position, when one parameter is at fault.
+    pub index: Option<usize>,
+    /// What was sent, as a reader would name it (`string "x"`, `integer 300`).
+    pub found: String,
+    /// The decoder's own explanation, for failures inside a value.
+    pub detail: String,
+}
+
+impl DecodeError {
+    pub(crate) fn malformed(detail: impl Into<String>) -> Self {
+        DecodeError {
+            kind: DecodeKind::Malformed,
+            index: None,
+            found: String::new(),
+            detail: detail.into(),
+        }
+    }
+
+    /// Classifies an rmp-serde failure for the parameter at `index`, whose encoded
+    /// bytes are `value` (their first byte tells what was sent at the top level).
+    pub(crate) fn from_rmp(error: rmp_serde::decode::Error, index: usize, value: &[u8]) -> Self {
+        use rmp_serde::decode::Error as E;
+        let sent = top_level_kind(value);
+        let (kind, found, detail) = match error {
+            E::OutOfRange => (
+                DecodeKind::Overflow,
+                sent.to_owned(),
+                "out of range".to_owned(),
+            ),
+            E::TypeMismatch(marker) if marker_name(marker) == sent => {
+                (DecodeKind::Type, sent.to_owned(), String::new())
+            }
+            E::TypeMismatch(marker) => (
+                DecodeKind::Type,
+                sent.to_owned(),
+                format!(
+                    "it holds a {} where the type does not allow one",
+                    marker_name(marker)
+                ),
+            ),
+            E::Syntax(text) | E::Uncategorized(text) => classify_serde_message(&text, sent),
+            E::LengthMismatch(n) => (
+                DecodeKind::Type,
+                format!("an array of {n} elements"),
+                String::new(),
+            ),
+            E::Utf8Error(e) => (
+                DecodeKind::Malformed,
+                sent.to_owned(),
+                format!("invalid UTF-8: {e}"),
+            ),
+            E::DepthLimitExceeded => (
+                DecodeKind::Malformed,
+                sent.to_owned(),
+                "nested too deeply".to_owned(),
+            ),
+            E::InvalidMarkerRead(e) | E::InvalidDataRead(e) => {
+                (DecodeKind::Malformed, sent.to_owned(), e.to_string())
+            }
+        };
+        DecodeError {
+            kind,
+            index: Some(index),
+            found,
+            detail,
+        }
+    }
+}
+
+/// Splits serde's "invalid type: string \"x\", expected i64" into what was found
+/// and, when the problem lies deeper than the top-level value, serde's detail.
+fn classify_serde_message(text: &str, sent: &'static str) -> (DecodeKind, String, String) {
+    let overflow = text.starts_with("invalid value: integer");
+    let kind = if overflow {
+        DecodeKind::Overflow
+    } else {
+        DecodeKind::Type
+    };
+    let found = text
+        .strip_prefix("invalid type: ")
+        .or_else(|| text.strip_prefix("invalid value: "))
+        .and_then(|rest| rest.rsplit_once(", expected ").map(|(found, _)| found));
+    match found {
+        // The top-level value itself is the wrong kind: serde's words say it all.
+        Some(found) if found.starts_with(serde_word(sent)) => {
+            (kind, found.replace('`', ""), String::new())
+        }
+        _ => (kind, sent.to_owned(), text.to_owned()),
+    }
+}
+
+/// How the first byte of an encoded value names it, in serde's vocabulary.
+fn top_level_kind(value: &[u8]) -> &'static str {
+    match value.first() {
+        Some(&b) => marker_name(rmp::Marker::from_u8(b)),
+        None => "nothing",
+    }
+}
+
+fn marker_name(marker: rmp::Marker) -> &'static str {
+    use rmp::Marker as M;
+    match marker {
+        M::Null => "nil",
+        M::True | M::False => "boolean",
+        M::FixPos(_)
+        | M::FixNeg(_)
+        | M::U8
+        | M::U16
+        | M::U32
+        | M::U64
+        | M::I8
+        | M::I16
+        | M::I32
+        | M::I64 => "integer",
+        M::F32 | M::F64 => "floating point",
+        M::FixStr(_) | M::Str8 | M::Str16 | M::Str32 => "string",
+        M::Bin8 | M::Bin16 | M::Bin32 => "byte array",
+        M::FixArray(_) | M::Array16 | M::Array32 => "sequence",
+        M::FixMap(_) | M::Map16 | M::Map32 => "map",
+        M::FixExt1
+        | M::FixExt2
+        | M::FixExt4
+        | M::FixExt8
+        | M::FixExt16
+        | M::Ext8
+        | M::Ext16
+        | M::Ext32 => "extension value",
+        M::Reserved => "reserved marker 0xc1",
+    }
+}
+
+/// The word serde's `Unexpected` uses for the same kind of value.
+fn serde_word(sent: &'static str) -> &'static str {
+    match sent {
+        "nil" => "unit",
+        other => other,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn top_level_mismatch_keeps_serde_found_text() {
+        let (kind, found, detail) =
+            classify_serde_message("invalid type: string \"x\", expected i64", "string");
+        assert_eq!(
+            (kind, found.as_str(), detail.as_str()),
+            (DecodeKind::Type, "string \"x\"", "")
+        );
+    }
+
+    #[test]
+    fn a_mismatch_inside_a_value_names_both_levels() {
+        let map_with_string = [0x81, 0xa1, b'x', 0xa1, b's'];
+        let e = DecodeError::from_rmp(
+            rmp_serde::decode::Error::TypeMismatch(rmp::Marker::FixStr(1)),
+            0,
+            &map_with_string,
+        );
+        assert_eq!(e.found, "map");
+        assert!(e.detail.contains("string"), "{}", e.detail);
+        let e = DecodeError::from_rmp(
+            rmp_serde::decode::Error::TypeMismatch(rmp::Marker::FixStr(1)),
+            0,
+            &[0xa1, b's'],
+        );
+        assert_eq!((e.found.as_str(), e.detail.as_str()), ("string", ""));
+    }
+
+    #[test]
+    fn out_of_range_integer_is_overflow() {
+        let (kind, found, _) =
+            classify_serde_message("invalid value: integer `300`, expected u8", "integer");
+        assert_eq!(
+            (kind, found.as_str()),
+            (DecodeKind::Overflow, "integer 300")
+        );
+    }
+
+    #[test]
+    fn nested_problem_reports_the_top_level_kind_and_the_detail() {
+        let (kind, found, detail) =
+            classify_serde_message("invalid type: string \"x\", expected f64", "map");
+        assert_eq!((kind, found.as_str()), (DecodeKind::Type, "map"));
+        assert!(detail.contains("expected f64"));
+        let (_, found, detail) = classify_serde_message("missing field `y`", "map");
+        assert_eq!(
+            (found.as_str(), detail.as_str()),
+            ("map", "missing field `y`")
+        );
+    }
+}

@@ -1,0 +1,19 @@
+//! Layer 2 of ferryman: values as MessagePack (`spec/wire.md`).
+//!
+//! - [`Args`] reads the one argument array of a call, parameter by parameter;
+//!   every failure is a [`DecodeError`] value, never a panic.
+//! - [`encode`] writes a result with struct fields by name.
+//! - [`TypeDesc`] and the [`schema`] types are what `describe` reports.
+
+mod args;
+mod decode_error;
+mod encode;
+pub mod schema;
+mod skip;
+mod type_desc;
+
+pub use args::Args;
+pub use decode_error::{DecodeError, DecodeKind};
+pub use encode::{encode, EncodeError};
+pub use skip::{value_len, Malformed, MAX_DEPTH};
+pub use type_desc::TypeDesc;

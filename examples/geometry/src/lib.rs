@@ -1,0 +1,110 @@
+//! A small geometry library: polygons in, numbers and polygons out.
+//!
+//! Built as a `cdylib`, it is callable from Python with `ferryman.load`; see
+//! `examples/geometry/main.py`.
+
+use serde::{Deserialize, Serialize};
+
+/// A point in the plane.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Point {
+    pub x: f64,
+    pub y: f64,
+}
+
+/// Why a polygon was refused.
+#[derive(Debug, thiserror::Error, Serialize)]
+pub enum GeometryError {
+    #[error("a polygon needs at least 3 vertices, got {got}")]
+    TooFewVertices { got: usize },
+    #[error("the polygon is degenerate: all its vertices are on one line")]
+    Degenerate,
+    #[error("could not read a point from {text:?}")]
+    BadPoint { text: String },
+}
+
+/// Area enclosed by a simple polygon (shoelace formula), whatever its orientation.
+#[ferryman::export]
+pub fn area(polygon: Vec<Point>) -> Result<f64, GeometryError> {
+    check(&polygon)?;
+    Ok(signed_area(&polygon).abs())
+}
+
+/// Length of the polygon's boundary.
+#[ferryman::export]
+pub fn perimeter(polygon: Vec<Point>) -> Result<f64, GeometryError> {
+    check(&polygon)?;
+    let edges = polygon.iter().zip(polygon.iter().cycle().skip(1));
+    Ok(edges.map(|(a, b)| (b.x - a.x).hypot(b.y - a.y)).sum())
+}
+
+/// Centre of mass of the polygon's surface.
+#[ferryman::export]
+pub fn centroid(polygon: Vec<Point>) -> Result<Point, GeometryError> {
+    check(&polygon)?;
+    let a = signed_area(&polygon);
+    let (mut cx, mut cy) = (0.0, 0.0);
+    for (p, q) in polygon.iter().zip(polygon.iter().cycle().skip(1)) {
+        let cross = p.x * q.y - q.x * p.y;
+        cx += (p.x + q.x) * cross;
+        cy += (p.y + q.y) * cross;
+    }
+    Ok(Point {
+        x: cx / (6.0 * a),
+        y: cy / (6.0 * a),
+    })
+}
+
+/// Reads a polygon written as `"x,y x,y x,y"`.
+#[ferryman::export]
+pub fn parse_polygon(text: &str) -> Result<Vec<Point>, GeometryError> {
+    text.split_whitespace().map(parse_point).collect()
+}
+
+/// Moves every vertex by `(dx, dy)`.
+#[ferryman::export]
+pub fn translate(polygon: Vec<Point>, dx: f64, dy: f64) -> Vec<Point> {
+    polygon
+        .into_iter()
+        .map(|p| Point {
+            x: p.x + dx,
+            y: p.y + dy,
+        })
+        .collect()
+}
+
+/// The `n`-th vertex; panics when there is none (to show a panic's traceback).
+#[ferryman::export]
+pub fn vertex(polygon: Vec<Point>, n: usize) -> Point {
+    polygon[n]
+}
+
+fn parse_point(text: &str) -> Result<Point, GeometryError> {
+    let bad = || GeometryError::BadPoint {
+        text: text.to_owned(),
+    };
+    let (x, y) = text.split_once(',').ok_or_else(bad)?;
+    Ok(Point {
+        x: x.trim().parse().map_err(|_| bad())?,
+        y: y.trim().parse().map_err(|_| bad())?,
+    })
+}
+
+fn check(polygon: &[Point]) -> Result<(), GeometryError> {
+    if polygon.len() < 3 {
+        return Err(GeometryError::TooFewVertices { got: polygon.len() });
+    }
+    if signed_area(polygon) == 0.0 {
+        return Err(GeometryError::Degenerate);
+    }
+    Ok(())
+}
+
+fn signed_area(polygon: &[Point]) -> f64 {
+    let twice: f64 = polygon
+        .iter()
+        .zip(polygon.iter().cycle().skip(1))
+        .map(|(p, q)| p.x * q.y - q.x * p.y)
+        .sum();
+    twice / 2.0
+}

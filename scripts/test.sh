@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Runs every check and test: formatting, clippy, Rust unit/UI/doc tests, the C
+# program, the Python suite, and a smoke run of the benchmarks.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/venv.sh"
+
+echo "==> cargo fmt --check"
+cargo fmt --all --check
+
+echo "==> cargo clippy (all crates, all targets, -D warnings)"
+PYO3_PYTHON="$PY" cargo clippy --quiet --workspace --all-targets -- -D warnings
+
+echo "==> cargo test (Rust unit, property, UI and doc tests)"
+cargo test --quiet
+
+echo "==> building the fixture and the example (debug)"
+cargo build --quiet -p ferryman-fixture -p geometry
+
+echo "==> C host: tests/c"
+bash tests/c/run.sh target/debug/libferryman_fixture.so
+
+echo "==> Python host: tests/python"
+"$PY" -m pytest tests/python -q -p no:cacheprovider
+
+if [ -f bench/run.sh ]; then
+    echo "==> benchmark smoke run (correctness only, no timings asserted)"
+    bash bench/run.sh --smoke
+fi
+echo "==> all checks passed"

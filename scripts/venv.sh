@@ -1,0 +1,21 @@
+# Sourced by the other scripts: makes ./.venv with the Python tools and installs the
+# `ferryman` Python package into it (release build of bindings/python).
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+export CARGO_BUILD_JOBS="${CARGO_BUILD_JOBS:-2}"
+PY="$ROOT/.venv/bin/python"
+if [ ! -x "$PY" ]; then
+    echo "==> creating .venv"
+    python3 -m venv "$ROOT/.venv"
+fi
+stamp="$ROOT/.venv/.requirements-installed"
+if [ ! -f "$stamp" ] || [ scripts/requirements.txt -nt "$stamp" ]; then
+    echo "==> installing Python tools into .venv"
+    "$PY" -m pip install --quiet --disable-pip-version-check --upgrade pip
+    "$PY" -m pip install --quiet --disable-pip-version-check -r scripts/requirements.txt
+    touch "$stamp"
+fi
+echo "==> building the ferryman Python package (maturin develop --release)"
+PYO3_PYTHON="$PY" "$ROOT/.venv/bin/maturin" develop --release --quiet -m bindings/python/Cargo.toml
+"$PY" -c "import ferryman"
