@@ -1,0 +1,154 @@
+/*
+ * ferryman.h — the ferryman C ABI, version 1.
+ *
+ * This header is spec/abi.md written as C declarations; spec/abi.md and
+ * spec/wire.md are normative, and crates/ferryman-abi/tests/spec_drift.rs
+ * fails when this file, the spec and the Rust constants disagree.
+ *
+ * A ferryman library is a shared object (a Rust cdylib built with
+ * #[ferryman::export]) exporting the six symbols below. Everything that crosses
+ * the boundary besides integers is one MessagePack value inside a FerryBox
+ * (spec/wire.md). A host that links the library directly can call the
+ * declarations; a host that dlopen()s it can use the FerrymanXxxFn pointer types.
+ *
+ * Ownership in one sentence: memory is freed only by the side that allocated
+ * it — the host never free()s a library box, it hands it to ferryman_box_free.
+ */
+#ifndef FERRYMAN_H
+#define FERRYMAN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---- versions ----------------------------------------------------------- */
+
+/* The ABI version this header describes; ferryman_abi_version() must return it. */
+#define FERRYMAN_ABI_VERSION 1
+
+/* The wire (MessagePack shapes) version; the handshake map's key "wire". */
+#define FERRYMAN_WIRE_VERSION 1
+
+/* ---- the byte box ------------------------------------------------------- */
+
+/*
+ * A run of bytes and who may free it. Three machine words, always passed by
+ * pointer.
+ *
+ *   ptr  first byte, or NULL when cap == 0
+ *   len  initialised bytes (ptr[0..len])
+ *   cap  bytes allocated at ptr
+ *
+ * A box is owned either by the host or by the library. A box the library
+ * allocated is released with ferryman_box_free and nothing else; a box the
+ * host allocated is released by the host. The empty box is {NULL, 0, 0}.
+ */
+typedef struct FerryBox {
+    uint8_t *ptr;
+    size_t len;
+    size_t cap;
+} FerryBox;
+
+/* ---- status codes ------------------------------------------------------- */
+
+/*
+ * What every int32_t-returning symbol returns. Except for FERRY_NULL_POINTER,
+ * `out` holds a MessagePack value on return: the result for FERRY_OK, an error
+ * value (spec/wire.md, "Error values") for every other code. A host MUST treat
+ * an unknown non-zero code as a failure with `out` holding an error value.
+ */
+typedef enum FerryStatus {
+    FERRY_OK = 0,           /* out: the result value */
+    FERRY_ERROR = 1,        /* out: error value, kind "error" (an Err returned) */
+    FERRY_PANIC = 2,        /* out: error value, kind "panic" */
+    FERRY_BAD_ARGS = 3,     /* out: error value, kind "arity", "type", "overflow" or "malformed" */
+    FERRY_NO_FUNCTION = 4,  /* out: error value, kind "no_function" */
+    FERRY_INTERNAL = 5,     /* out: error value, kind "internal" */
+    FERRY_NULL_POINTER = -1 /* a required pointer was NULL; out untouched */
+} FerryStatus;
+
+/* ---- symbols ------------------------------------------------------------ */
+/*
+ * All symbols use the C calling convention, may be called from any thread
+ * concurrently, and never unwind: a Rust panic is caught inside the library
+ * and reported as FERRY_PANIC.
+ *
+ * The `out` rule (ferryman_handshake, ferryman_describe, ferryman_call):
+ * before the call the host initialises *out either to the empty box or to a
+ * writable buffer it owns (ptr, cap; len is ignored). On return:
+ *   - out->ptr equal to the pointer passed in: the value is in the host's
+ *     buffer (out->len bytes) and the host still owns it;
+ *   - otherwise *out is a box the library allocated (the value did not fit,
+ *     or the host passed the empty box): read out->ptr[0..len], then call
+ *     ferryman_box_free(out) exactly once.
+ * With FERRY_NULL_POINTER, *out is untouched and nothing is owed.
+ */
+
+/*
+ * The ABI version of the library. Call it first and refuse the library unless
+ * it returns a version the host speaks (FERRYMAN_ABI_VERSION). A shared object
+ * without this symbol is not a ferryman library. Owns nothing.
+ */
+uint32_t ferryman_abi_version(void);
+
+/*
+ * Writes the handshake map (abi, wire, ferryman, library, library_version,
+ * functions) to *out, following the `out` rule above. Returns FERRY_OK, or
+ * FERRY_NULL_POINTER when out is NULL.
+ */
+int32_t ferryman_handshake(FerryBox *out);
+
+/*
+ * Writes the describe map (the handshake map with `functions` as an array of
+ * function descriptions, sorted by name, index == id) to *out, following the
+ * `out` rule above. Returns FERRY_OK, or FERRY_NULL_POINTER when out is NULL.
+ */
+int32_t ferryman_describe(FerryBox *out);
+
+/*
+ * The id of the function called name->ptr[0..len] (UTF-8, no terminator), or
+ * -1 when no function has that name (including when name is NULL or the bytes
+ * are not UTF-8). `name` is owned by the host and only
+ * borrowed for the call. Ids are the indexes of the describe map's `functions`
+ * array, stable for the life of the loaded library and equal in every process
+ * that loads the same build.
+ */
+int64_t ferryman_function_id(const FerryBox *name);
+
+/*
+ * Calls function `function_id` with the MessagePack argument array in
+ * args->ptr[0..len] (one element per parameter, even for zero or one) and
+ * writes the result (FERRY_OK) or an error value (any other code except
+ * FERRY_NULL_POINTER) to *out, following the `out` rule above.
+ *
+ * `args` is owned by the host and only borrowed for the duration of the call:
+ * the library neither frees nor keeps it. Returns FERRY_NULL_POINTER, leaving
+ * *out untouched, when args or out is NULL.
+ */
+int32_t ferryman_call(uint32_t function_id, const FerryBox *args, FerryBox *out);
+
+/*
+ * Frees a box the library allocated and sets *box to the empty box. Freeing
+ * the empty box does nothing; passing NULL does nothing. Never pass a box the
+ * host allocated.
+ */
+void ferryman_box_free(FerryBox *box);
+
+/* ---- pointer types for hosts that dlopen() the library ------------------- */
+/* Look each symbol up per handle (dlsym) with RTLD_LOCAL; see spec/abi.md. */
+
+typedef uint32_t (*FerrymanAbiVersionFn)(void);
+typedef int32_t (*FerrymanHandshakeFn)(FerryBox *out);
+typedef int32_t (*FerrymanDescribeFn)(FerryBox *out);
+typedef int64_t (*FerrymanFunctionIdFn)(const FerryBox *name);
+typedef int32_t (*FerrymanCallFn)(uint32_t function_id, const FerryBox *args, FerryBox *out);
+typedef void (*FerrymanBoxFreeFn)(FerryBox *box);
+
+#ifdef __cplusplus
+} /* extern "C" */
+#endif
+
+#endif /* FERRYMAN_H */

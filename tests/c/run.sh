@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Compiles tests/c/call_fixture.c against bindings/c/ferryman.h and runs it
+# against the fixture library.
+#
+#   cargo build -p ferryman-fixture
+#   tests/c/run.sh [path/to/libferryman_fixture.so]
+#
+# The default library is target/debug/libferryman_fixture.so. Run from the
+# repository root (or anywhere: the script moves there itself).
+set -euo pipefail
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+# A library path given as an argument is relative to the caller's directory;
+# the default is relative to the repository root.
+lib="${1:-$root/target/debug/libferryman_fixture.so}"
+case "$lib" in
+    /*) ;;
+    *) lib="$PWD/$lib" ;;
+esac
+cd "$root"
+
+if [[ ! -f "$lib" ]]; then
+    echo "run.sh: $lib not found; build it with: cargo build -p ferryman-fixture" >&2
+    exit 1
+fi
+
+mkdir -p target/c
+cc -std=c11 -Wall -Wextra -Werror -O1 -I bindings/c tests/c/call_fixture.c -o target/c/call_fixture -ldl
+target/c/call_fixture "$lib"
