@@ -137,6 +137,54 @@ int32_t ferryman_call(uint32_t function_id, const FerryBox *args, FerryBox *out)
  */
 void ferryman_box_free(FerryBox *box);
 
+/* ---- callbacks (spec/callbacks.md); hosts that pass no callables skip these -- */
+
+/* MessagePack extension types of callables on the wire. */
+#define FERRYMAN_EXT_HOST_OBJECT 1    /* payload: host id (u32 BE), handle (u64 BE) */
+#define FERRYMAN_EXT_LIBRARY_CLOSURE 2 /* payload: handle (u64 BE) */
+
+/*
+ * What a host hands the library so Rust can call back into it. Every function
+ * must be callable from any thread while the library is loaded. `invoke` and
+ * `check_interrupt` fill *out with a box the HOST allocates; the library hands
+ * it back through `free_box`. `retain`/`release` count the library's
+ * references to host object `handle`.
+ */
+typedef struct FerryHost {
+    uint32_t abi_version; /* FERRYMAN_ABI_VERSION */
+    void *context;        /* passed back as the first argument of every function */
+    int32_t (*invoke)(void *context, uint64_t handle, const FerryBox *args, FerryBox *out);
+    void (*retain)(void *context, uint64_t handle);
+    void (*release)(void *context, uint64_t handle);
+    void (*free_box)(void *context, FerryBox *box);
+    int32_t (*check_interrupt)(void *context, FerryBox *out);
+} FerryHost;
+
+/*
+ * Registers a host (the struct is copied). Returns its id (>= 0), or -1 when
+ * host is NULL, names another ABI version or lacks a function pointer.
+ */
+int32_t ferryman_register_host(const FerryHost *host);
+
+/*
+ * Calls a Rust closure the library handed out (extension 2) with the argument
+ * array in *args; same `out` rule and status codes as ferryman_call.
+ */
+int32_t ferryman_closure_call(uint64_t closure, const FerryBox *args, FerryBox *out);
+
+/*
+ * Drops the host's reference to a closure. Returns FERRY_OK, or
+ * FERRY_NO_FUNCTION when it was not live. Call it exactly once per closure
+ * received.
+ */
+int32_t ferryman_closure_release(uint64_t closure);
+
+/*
+ * Writes [{"handle": u64, "signature": str}, ...], every closure hosts still
+ * hold, to *out following the `out` rule.
+ */
+int32_t ferryman_live_closures(FerryBox *out);
+
 /* ---- pointer types for hosts that dlopen() the library ------------------- */
 /* Look each symbol up per handle (dlsym) with RTLD_LOCAL; see spec/abi.md. */
 
@@ -146,6 +194,10 @@ typedef int32_t (*FerrymanDescribeFn)(FerryBox *out);
 typedef int64_t (*FerrymanFunctionIdFn)(const FerryBox *name);
 typedef int32_t (*FerrymanCallFn)(uint32_t function_id, const FerryBox *args, FerryBox *out);
 typedef void (*FerrymanBoxFreeFn)(FerryBox *box);
+typedef int32_t (*FerrymanRegisterHostFn)(const FerryHost *host);
+typedef int32_t (*FerrymanClosureCallFn)(uint64_t closure, const FerryBox *args, FerryBox *out);
+typedef int32_t (*FerrymanClosureReleaseFn)(uint64_t closure);
+typedef int32_t (*FerrymanLiveClosuresFn)(FerryBox *out);
 
 #ifdef __cplusplus
 } /* extern "C" */

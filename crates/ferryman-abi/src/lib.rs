@@ -5,9 +5,11 @@
 //! description is `spec/abi.md`; `tests/spec_drift.rs` fails when the two disagree.
 
 mod byte_box;
+mod host;
 mod status;
 
 pub use byte_box::FerryBox;
+pub use host::{FerryHost, EXT_HOST_OBJECT, EXT_LIBRARY_CLOSURE};
 pub use status::Status;
 
 /// Version of the C ABI: symbols, signatures, layouts, status codes, ownership rules.
@@ -17,11 +19,15 @@ pub const ABI_VERSION: u32 = 1;
 pub const WIRE_VERSION: u32 = 1;
 
 /// Every symbol a ferryman library exports, in the order `spec/abi.md` lists them.
-pub const SYMBOLS: [&str; 6] = [
+pub const SYMBOLS: [&str; 10] = [
     "ferryman_abi_version",
     "ferryman_handshake",
     "ferryman_describe",
     "ferryman_function_id",
     "ferryman_call",
     "ferryman_box_free",
+    "ferryman_register_host",
+    "ferryman_closure_call",
+    "ferryman_closure_release",
+    "ferryman_live_closures",
 ];

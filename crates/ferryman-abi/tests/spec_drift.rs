@@ -113,7 +113,7 @@ fn strip_comments(src: &str) -> String {
         let block = rest.find("/*");
         let line = rest.find("//");
         match (block, line) {
-            (Some(b), l) if l.map_or(true, |l| b < l) => {
+            (Some(b), l) if l.is_none_or(|l| b < l) => {
                 out.push_str(&rest[..b]);
                 let end = rest[b + 2..]
                     .find("*/")
@@ -156,7 +156,7 @@ fn idents_with_prefix<'a>(src: &'a str, prefix: &str) -> Vec<(&'a str, &'a str)>
     let mut found = Vec::new();
     let mut from = 0;
     while let Some(at) = src[from..].find(prefix).map(|i| from + i) {
-        let boundary = src[..at].chars().next_back().map_or(true, |c| !is_ident(c));
+        let boundary = src[..at].chars().next_back().is_none_or(|c| !is_ident(c));
         let end = src[at..]
             .find(|c| !is_ident(c))
             .map_or(src.len(), |e| at + e);

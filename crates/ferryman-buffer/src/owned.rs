@@ -34,12 +34,12 @@ pub unsafe fn free_box(boxed: &mut FerryBox) {
 ///
 /// # Safety
 /// When `boxed.len > 0`, `boxed.ptr` must point to `boxed.len` initialised bytes
-/// that stay valid and unmodified for `'a`.
-pub unsafe fn borrow<'a>(boxed: &'a FerryBox) -> &'a [u8] {
+/// that stay valid and unmodified while `boxed` is borrowed.
+pub unsafe fn borrow(boxed: &FerryBox) -> &[u8] {
     if boxed.ptr.is_null() || boxed.len == 0 {
         return &[];
     }
-    // SAFETY: non-null and `len` readable initialised bytes for 'a, per the contract.
+    // SAFETY: non-null and `len` readable initialised bytes for the borrow, per the contract.
     unsafe { std::slice::from_raw_parts(boxed.ptr, boxed.len) }
 }
 

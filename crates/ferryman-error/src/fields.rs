@@ -220,6 +220,8 @@ mod tests {
     #[derive(Debug)]
     struct NotSerialize;
 
+    // The explicit `&` is the point: it is what lets `FieldsNone` be found at all.
+    #[allow(clippy::needless_borrow)]
     fn probe_serialize<E: Serialize>(e: &E) -> Option<ErrorFields> {
         #[allow(unused_imports)]
         use super::{FieldsNone as _, FieldsViaSerialize as _};
@@ -250,6 +252,7 @@ mod tests {
     }
 
     #[test]
+    #[allow(clippy::needless_borrow)]
     fn types_without_serialize_fall_back_to_none() {
         #[allow(unused_imports)]
         use super::{FieldsNone as _, FieldsViaSerialize as _};

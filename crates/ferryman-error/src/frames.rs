@@ -1,13 +1,14 @@
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// One place in the code, outermost first in an error value's `frames`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Frame {
     pub function: String,
     pub file: String,
     pub line: u32,
     pub column: u32,
-    pub language: &'static str,
+    pub language: String,
 }
 
 impl Frame {
@@ -23,7 +24,7 @@ impl Frame {
             file: file.into(),
             line,
             column,
-            language: "rust",
+            language: "rust".to_owned(),
         }
     }
 }

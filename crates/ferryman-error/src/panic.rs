@@ -29,7 +29,7 @@ struct Record {
 
 /// A caught panic, already turned into an error value of kind `panic`.
 #[derive(Debug)]
-pub struct Panicked(pub ErrorValue);
+pub struct Panicked(pub Box<ErrorValue>);
 
 /// Runs `f`; a panic inside it comes back as [`Panicked`] instead of unwinding.
 ///
@@ -49,13 +49,13 @@ pub fn catch_panic<R>(f: impl FnOnce() -> R) -> Result<R, Panicked> {
             .unwrap_or_else(|p| {
                 drop_quietly(p);
                 ErrorValue {
-                    kind: "panic",
+                    kind: "panic".to_owned(),
                     type_name: "Panic".to_owned(),
                     message,
                     ..ErrorValue::default()
                 }
             });
-        Panicked(value)
+        Panicked(Box::new(value))
     })
 }
 
@@ -124,7 +124,7 @@ fn panic_value(message: String, record: Option<Record>) -> ErrorValue {
         ));
     }
     ErrorValue {
-        kind: "panic",
+        kind: "panic".to_owned(),
         type_name: "Panic".to_owned(),
         message,
         notes,
@@ -164,7 +164,11 @@ mod tests {
         let line = line!() + 1;
         let err = catch_panic(|| panic!("boom {}", 7)).unwrap_err().0;
         assert_eq!(
-            (err.kind, err.type_name.as_str(), err.message.as_str()),
+            (
+                err.kind.as_str(),
+                err.type_name.as_str(),
+                err.message.as_str()
+            ),
             ("panic", "Panic", "boom 7")
         );
         let last = err.frames.last().expect("at least the location frame");

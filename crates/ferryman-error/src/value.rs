@@ -1,13 +1,14 @@
 use crate::{ErrorFields, Frame};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::error::Error;
 
 /// One error, as every host receives it (`spec/wire.md`, "Error values").
 ///
 /// Every key is always present; `None` travels as nil.
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct ErrorValue {
-    pub kind: &'static str,
+    pub kind: String,
     #[serde(rename = "type")]
     pub type_name: String,
     pub rust_type: Option<String>,
@@ -22,14 +23,19 @@ pub struct ErrorValue {
     pub causes: Vec<Cause>,
     pub notes: Vec<String>,
     pub frames: Vec<Frame>,
+    /// A host-side exception object this error stands for (see `spec/callbacks.md`).
+    pub host_exception: Option<u64>,
 }
 
 /// One link of an error's `source()` chain.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Cause {
     #[serde(rename = "type")]
     pub type_name: Option<String>,
     pub message: String,
+    /// The host exception object of this link, when it came from a callback.
+    pub host_exception: Option<u64>,
 }
 
 impl ErrorValue {
@@ -46,6 +52,7 @@ impl ErrorValue {
             causes.push(Cause {
                 type_name: None,
                 message: cause.to_string(),
+                host_exception: None,
             });
             source = cause.source();
         }
@@ -54,7 +61,7 @@ impl ErrorValue {
             None => (None, None),
         };
         ErrorValue {
-            kind: "error",
+            kind: "error".to_owned(),
             type_name: short_type_name(rust_type),
             rust_type: Some(rust_type.to_owned()),
             message: error.to_string(),
@@ -66,9 +73,9 @@ impl ErrorValue {
     }
 
     /// A failure of the bridge itself (kind `internal`, `no_function`, …).
-    pub fn bridge(kind: &'static str, message: impl Into<String>) -> ErrorValue {
+    pub fn bridge(kind: &str, message: impl Into<String>) -> ErrorValue {
         ErrorValue {
-            kind,
+            kind: kind.to_owned(),
             type_name: "BridgeError".to_owned(),
             message: message.into(),
             ..ErrorValue::default()
@@ -144,7 +151,8 @@ mod tests {
                 "fields",
                 "causes",
                 "notes",
-                "frames"
+                "frames",
+                "host_exception"
             ]
         );
     }

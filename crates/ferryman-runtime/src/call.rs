@@ -1,3 +1,4 @@
+use crate::callback::{callback_value, mark_callback_causes};
 use crate::Export;
 use ferryman_abi::{FerryBox, Status};
 use ferryman_buffer::Sink;
@@ -82,9 +83,16 @@ impl<'a> Call<'a> {
     {
         let rust_type = std::any::type_name::<E>();
         let boxed: Box<dyn Error + Send + Sync + 'static> = error.into();
-        let mut value = ErrorValue::from_error(&*boxed, rust_type, fields);
+        let error: &(dyn Error + 'static) = &*boxed;
+        // A callback's error propagated as is: the host gets its own exception back,
+        // with this function's frame in front of the callback's frames.
+        let mut value = callback_value(error).unwrap_or_else(|| {
+            let mut value = ErrorValue::from_error(error, rust_type, fields);
+            mark_callback_causes(error, &mut value);
+            value
+        });
         value.function = Some(self.export.name.to_owned());
-        value.frames.push(self.definition_frame());
+        value.frames.insert(0, self.definition_frame());
         self.fail(Status::Error, &value);
         Err(Reported)
     }
@@ -92,7 +100,9 @@ impl<'a> Call<'a> {
     /// Replaces whatever was written with a caught panic.
     pub(crate) fn panicked(&mut self, mut value: ErrorValue) {
         value.function = Some(self.export.name.to_owned());
-        if value.frames.len() <= 1 {
+        // Without a backtrace, say which export the panic happened under.
+        let located = value.frames.iter().any(|f| f.function != "<panic>");
+        if !located {
             value.frames.insert(0, self.definition_frame());
         }
         self.fail(Status::Panic, &value);

@@ -3,8 +3,11 @@
 //! its panic into an error value.
 
 use crate::call::{write_error, Call};
+use crate::callback::run_erased;
 use crate::registry::{exports, find, library_identity};
 use crate::FERRYMAN_VERSION;
+use crate::{closures, host};
+use ferryman_abi::FerryHost;
 use ferryman_abi::{FerryBox, Status, ABI_VERSION, WIRE_VERSION};
 use ferryman_buffer::{borrow, free_box, Sink};
 use ferryman_error::{catch_panic, ErrorValue};
@@ -102,7 +105,7 @@ pub unsafe extern "C" fn ferryman_call(
         let mut call = Call::start(export, input, sink);
         if call.ready() {
             if let Err(panicked) = catch_panic(|| (export.shim)(&mut call)) {
-                call.panicked(panicked.0);
+                call.panicked(*panicked.0);
             }
         }
         call.finish(out)
@@ -123,6 +126,98 @@ pub unsafe extern "C" fn ferryman_box_free(boxed: *mut FerryBox) {
         // SAFETY: the box came from this library (contract above).
         unsafe { free_box(boxed) };
     }
+}
+
+/// `int32_t ferryman_register_host(const FerryHost *host)`: lets Rust call back into
+/// a host. Returns the host id (>= 0), or -1 for NULL, another ABI version or a
+/// missing function pointer.
+///
+/// # Safety
+/// `host` is NULL or points to a valid `FerryHost` whose functions and context stay
+/// usable from any thread for as long as the library is loaded.
+#[no_mangle]
+pub unsafe extern "C" fn ferryman_register_host(host: *const FerryHost) -> i32 {
+    // SAFETY: NULL or valid, per this function's contract.
+    let Some(host) = (unsafe { host.as_ref() }) else {
+        return -1;
+    };
+    catch_unwind(|| host::register(host))
+        .ok()
+        .flatten()
+        .and_then(|id| i32::try_from(id).ok())
+        .unwrap_or(-1)
+}
+
+/// `int32_t ferryman_closure_call(uint64_t closure, const FerryBox *args, FerryBox *out)`:
+/// calls a closure this library handed out, exactly like `ferryman_call`.
+///
+/// # Safety
+/// As [`ferryman_call`].
+#[no_mangle]
+pub unsafe extern "C" fn ferryman_closure_call(
+    closure: u64,
+    args: *const FerryBox,
+    out: *mut FerryBox,
+) -> i32 {
+    // SAFETY: `args` is NULL or valid for the call, per this function's contract.
+    let Some(args) = (unsafe { args.as_ref() }) else {
+        return Status::NullPointer.code();
+    };
+    let body = |out: &mut FerryBox| {
+        let Some(function) = closures::lookup(closure) else {
+            let value = ErrorValue::bridge(
+                "no_function",
+                format!("closure {closure} was already released"),
+            );
+            return write_error_to(out, Status::NoFunction, &value);
+        };
+        // SAFETY: the input box is borrowed for this call only (contract above).
+        let input = unsafe { borrow(args) };
+        // SAFETY: `out`'s buffer is the host's and not aliased (contract above).
+        let mut sink = unsafe { Sink::over(out) };
+        let status = run_erased(&*function, input, &mut sink);
+        sink.finish(out);
+        status
+    };
+    // SAFETY: forwarded from this function's contract.
+    unsafe { guarded(out, body) }
+}
+
+/// `int32_t ferryman_closure_release(uint64_t closure)`: the host drops its
+/// reference. Returns 0, or 4 (`FERRY_NO_FUNCTION`) when it was not live.
+#[no_mangle]
+pub extern "C" fn ferryman_closure_release(closure: u64) -> i32 {
+    match catch_unwind(|| closures::release(closure)) {
+        Ok(true) => Status::Ok.code(),
+        Ok(false) => Status::NoFunction.code(),
+        Err(payload) => {
+            std::mem::forget(payload);
+            Status::Internal.code()
+        }
+    }
+}
+
+/// `int32_t ferryman_live_closures(FerryBox *out)`: every closure a host still
+/// holds, as an array of `{"handle": u64, "signature": str}`.
+///
+/// # Safety
+/// `out` is NULL or points to a box initialised as `spec/abi.md` requires.
+#[no_mangle]
+pub unsafe extern "C" fn ferryman_live_closures(out: *mut FerryBox) -> i32 {
+    #[derive(Serialize)]
+    struct Live {
+        handle: u64,
+        signature: &'static str,
+    }
+    let body = |out: &mut FerryBox| {
+        let live: Vec<Live> = closures::live()
+            .into_iter()
+            .map(|(handle, signature)| Live { handle, signature })
+            .collect();
+        write_value_unguarded(out, &live)
+    };
+    // SAFETY: forwarded from this function's contract.
+    unsafe { guarded(out, body) }
 }
 
 fn describe() -> Describe<'static> {

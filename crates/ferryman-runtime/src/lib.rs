@@ -3,11 +3,15 @@
 //! points of `spec/abi.md`.
 
 mod call;
+mod callback;
+mod closures;
 pub mod entry;
 mod export;
+mod host;
 mod registry;
 
 pub use call::{Call, Reported};
+pub use callback::{check_interrupt, CallArgs, Callback, CallbackError, IntoCallback};
 pub use export::{Export, Param, Shim};
 pub use registry::{exports, library_identity};
 

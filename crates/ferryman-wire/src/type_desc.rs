@@ -28,6 +28,8 @@ pub enum TypeDesc {
     Map(&'static TypeDesc, &'static TypeDesc),
     Option(&'static TypeDesc),
     Named(&'static str),
+    /// `Callback<(A, B), R>`: parameter types and result type.
+    Callback(&'static [TypeDesc], &'static TypeDesc),
 }
 
 impl TypeDesc {
@@ -68,6 +70,9 @@ impl Serialize for TypeDesc {
             TypeDesc::Map(k, v) => map.serialize_entry("map", &(k, v))?,
             TypeDesc::Option(inner) => map.serialize_entry("option", inner)?,
             TypeDesc::Named(name) => map.serialize_entry("named", name)?,
+            TypeDesc::Callback(params, returns) => {
+                map.serialize_entry("callback", &(params, returns))?
+            }
             _ => unreachable!("scalars returned above"),
         }
         map.end()

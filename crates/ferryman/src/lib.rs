@@ -46,6 +46,7 @@
 
 pub use ferryman_abi::{ABI_VERSION, WIRE_VERSION};
 pub use ferryman_macros::export;
+pub use ferryman_runtime::{check_interrupt, CallArgs, Callback, CallbackError, IntoCallback};
 
 /// Not public API: used by code that `#[export]` generates.
 #[doc(hidden)]

@@ -3,8 +3,8 @@
 
 use ferryman_abi::{FerryBox, Status};
 use ferryman_runtime::entry::{
-    ferryman_abi_version, ferryman_box_free, ferryman_call, ferryman_describe, ferryman_function_id,
-    ferryman_handshake,
+    ferryman_abi_version, ferryman_box_free, ferryman_call, ferryman_describe,
+    ferryman_function_id, ferryman_handshake,
 };
 use rmpv::Value;
 
@@ -41,7 +41,11 @@ fn explode() {
 
 /// What one call produced: its status and the decoded output value.
 fn call_with(id: u32, args: &[u8], out: &mut FerryBox, host_ptr: *mut u8) -> (Status, Value, bool) {
-    let input = FerryBox { ptr: args.as_ptr().cast_mut(), len: args.len(), cap: args.len() };
+    let input = FerryBox {
+        ptr: args.as_ptr().cast_mut(),
+        len: args.len(),
+        cap: args.len(),
+    };
     // SAFETY: `input` borrows `args` for the call; `out` is initialised per the spec.
     let status = unsafe { ferryman_call(id, &input, out) };
     let status = Status::from_code(status).expect("a known status");
@@ -63,7 +67,11 @@ fn call(name: &str, args: &[u8]) -> (Status, Value) {
 }
 
 fn id(name: &str) -> u32 {
-    let name_box = FerryBox { ptr: name.as_ptr().cast_mut(), len: name.len(), cap: name.len() };
+    let name_box = FerryBox {
+        ptr: name.as_ptr().cast_mut(),
+        len: name.len(),
+        cap: name.len(),
+    };
     // SAFETY: `name_box` borrows `name` for the call.
     let id = unsafe { ferryman_function_id(&name_box) };
     u32::try_from(id).unwrap_or_else(|_| panic!("no function {name}"))
@@ -87,7 +95,9 @@ fn abi_version_and_handshake() {
     // SAFETY: `out` is the empty box.
     assert_eq!(unsafe { ferryman_handshake(&mut out) }, 0);
     // SAFETY: a library box with `len` bytes.
-    let value = rmpv::decode::read_value(&mut unsafe { std::slice::from_raw_parts(out.ptr, out.len) }).unwrap();
+    let value =
+        rmpv::decode::read_value(&mut unsafe { std::slice::from_raw_parts(out.ptr, out.len) })
+            .unwrap();
     // SAFETY: freed once.
     unsafe { ferryman_box_free(&mut out) };
     assert_eq!(get(&value, "abi").as_u64(), Some(1));
@@ -101,35 +111,58 @@ fn describe_lists_functions_sorted_with_ids_and_types() {
     // SAFETY: `out` is the empty box.
     assert_eq!(unsafe { ferryman_describe(&mut out) }, 0);
     // SAFETY: a library box with `len` bytes.
-    let value = rmpv::decode::read_value(&mut unsafe { std::slice::from_raw_parts(out.ptr, out.len) }).unwrap();
+    let value =
+        rmpv::decode::read_value(&mut unsafe { std::slice::from_raw_parts(out.ptr, out.len) })
+            .unwrap();
     // SAFETY: freed once.
     unsafe { ferryman_box_free(&mut out) };
     let functions = get(&value, "functions").as_array().unwrap();
-    let names: Vec<_> = functions.iter().map(|f| get(f, "name").as_str().unwrap()).collect();
+    let names: Vec<_> = functions
+        .iter()
+        .map(|f| get(f, "name").as_str().unwrap())
+        .collect();
     assert_eq!(names, ["add", "divide", "explode", "repeat"]);
     for (i, f) in functions.iter().enumerate() {
         assert_eq!(get(f, "id").as_u64(), Some(i as u64));
     }
     assert_eq!(get(&functions[0], "doc").as_str(), Some("Adds."));
-    assert_eq!(get(get(&functions[1], "error"), "name").as_str(), Some("MathError"));
-    assert_eq!(get(&functions[3], "returns").to_string(), r#"{"type": "bytes", "rust": "Vec<u8>"}"#);
+    assert_eq!(
+        get(get(&functions[1], "error"), "name").as_str(),
+        Some("MathError")
+    );
+    assert_eq!(
+        get(&functions[3], "returns").to_string(),
+        r#"{"type": "bytes", "rust": "Vec<u8>"}"#
+    );
 }
 
 #[test]
 fn results_land_in_the_host_buffer_when_they_fit() {
     let mut storage = [0u8; 32];
     let host = storage.as_mut_ptr();
-    let mut out = FerryBox { ptr: host, len: 0, cap: storage.len() };
+    let mut out = FerryBox {
+        ptr: host,
+        len: 0,
+        cap: storage.len(),
+    };
     let (status, value, in_host) = call_with(id("add"), &pack(&(2, 3)), &mut out, host);
-    assert_eq!((status, value.as_i64(), in_host), (Status::Ok, Some(5), true));
+    assert_eq!(
+        (status, value.as_i64(), in_host),
+        (Status::Ok, Some(5), true)
+    );
 }
 
 #[test]
 fn results_that_outgrow_the_host_buffer_come_back_in_a_library_box() {
     let mut storage = [0u8; 8];
     let host = storage.as_mut_ptr();
-    let mut out = FerryBox { ptr: host, len: 0, cap: storage.len() };
-    let (status, value, in_host) = call_with(id("repeat"), &pack(&(7u8, 1000usize)), &mut out, host);
+    let mut out = FerryBox {
+        ptr: host,
+        len: 0,
+        cap: storage.len(),
+    };
+    let (status, value, in_host) =
+        call_with(id("repeat"), &pack(&(7u8, 1000usize)), &mut out, host);
     assert_eq!((status, in_host), (Status::Ok, false));
     assert_eq!(value.as_slice().map(<[u8]>::len), Some(1000));
 }
@@ -153,7 +186,10 @@ fn panics_are_caught_at_their_exact_line() {
     assert_eq!(get(&value, "message").as_str(), Some("kaboom"));
     let frames = get(&value, "frames").as_array().unwrap();
     let last = frames.last().unwrap();
-    assert!(get(last, "file").as_str().unwrap().ends_with("entry_points.rs"));
+    assert!(get(last, "file")
+        .as_str()
+        .unwrap()
+        .ends_with("entry_points.rs"));
     assert_eq!(get(last, "line").as_u64(), Some(u64::from(PANIC_LINE)));
 }
 
@@ -187,7 +223,11 @@ fn unknown_ids_and_null_pointers() {
     assert_eq!(status, Status::NoFunction);
     assert_eq!(get(&value, "kind").as_str(), Some("no_function"));
     let args = pack(&(1, 2));
-    let input = FerryBox { ptr: args.as_ptr().cast_mut(), len: args.len(), cap: args.len() };
+    let input = FerryBox {
+        ptr: args.as_ptr().cast_mut(),
+        len: args.len(),
+        cap: args.len(),
+    };
     // SAFETY: NULL pointers are part of the contract and must be refused.
     unsafe {
         assert_eq!(ferryman_call(0, std::ptr::null(), &mut out), -1);

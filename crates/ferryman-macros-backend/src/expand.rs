@@ -1,0 +1,454 @@
+//! Code generation: the user's function unchanged, then
+//!
+//! ```text
+//! const _: () = {
+//!     fn __ferryman_shim(call: &mut Call<'_>) -> Result<(), Reported> { … }
+//!     inventory::submit! { Export { … } }
+//! };
+//! ```
+//!
+//! Generated code names only `::ferryman::__private`, `::core` and `::std`, so
+//! it compiles under `#![no_implicit_prelude]`. Local variables are
+//! [`Span::mixed_site`] identifiers and cannot collide with the user's names;
+//! the expressions where a missing trait would be reported are located at the
+//! user's type, so that rustc points there.
+
+use proc_macro2::{Literal, Span, TokenStream};
+use quote::{quote, quote_spanned};
+use syn::spanned::Spanned;
+use syn::{Ident, Type};
+
+use crate::signature::{Decode, Function, Output, Param};
+use crate::text::rust_text;
+use crate::types::{describe, is_byte_vec};
+use crate::valid::SHIM;
+
+/// A span that resolves like the generated code's locals (mixed site) and is
+/// located at `at` for diagnostics. An expression whose tokens all have this
+/// span is reported at `at`; mixing in call-site tokens would make rustc fall
+/// back to the attribute.
+fn at(at: Span) -> Span {
+    Span::mixed_site().located_at(at)
+}
+
+/// A local variable of the generated code, invisible to user code, located at
+/// `at` for diagnostics.
+fn local(name: &str, location: Span) -> Ident {
+    Ident::new(name, at(location))
+}
+
+/// `item` (the function as written) followed by its shim and registration.
+pub(crate) fn expand(item: TokenStream, function: &Function) -> TokenStream {
+    let shim = shim(function);
+    let export = export(function);
+    let cfgs = &function.cfgs;
+    quote! {
+        #item
+        #(#cfgs)*
+        const _: () = {
+            #shim
+            #export
+        };
+    }
+}
+
+/// `fn __ferryman_shim(__call: &mut Call<'_>) -> Result<(), Reported>`: decodes
+/// each argument, calls the function, hands the result to `Call::ok`/`Call::err`.
+fn shim(function: &Function) -> TokenStream {
+    let call = local("__call", Span::call_site());
+    let ret = local("__ret", Span::call_site());
+    let shim = Ident::new(SHIM, Span::call_site());
+    let user_fn = function.ident;
+    let vars: Vec<Ident> = (0..function.params.len())
+        .map(|index| local(&format!("__arg{index}"), Span::call_site()))
+        .collect();
+    let decodes = function
+        .params
+        .iter()
+        .zip(&vars)
+        .enumerate()
+        .map(|(index, (param, var))| decode(param, index, var, &call));
+    let args = function.params.iter().zip(&vars).map(|(param, var)| {
+        if param.by_ref {
+            quote!(&#var)
+        } else {
+            quote!(#var)
+        }
+    });
+    let finish = finish(&function.output, &call, &ret);
+    quote! {
+        #[allow(non_snake_case, deprecated, clippy::all, clippy::pedantic)]
+        fn #shim(
+            #call: &mut ::ferryman::__private::Call<'_>
+        ) -> ::core::result::Result<(), ::ferryman::__private::Reported> {
+            #(#decodes)*
+            let #ret = #user_fn(#(#args),*);
+            #finish
+        }
+    }
+}
+
+/// `let __argN = __call.arg::<T>(N)?;`, located at the parameter's type so that
+/// a type that is not `Deserialize` is reported there.
+fn decode(param: &Param, index: usize, var: &Ident, call: &Ident) -> TokenStream {
+    let at = at(param.ty.span());
+    let index = Literal::usize_unsuffixed(index);
+    let value = match &param.decode {
+        Decode::AsWritten(ty) => quote_spanned!(at=> #call.arg::<#ty>(#index)?),
+        Decode::ByteVec => quote_spanned! {at=>
+            #call.arg::<::ferryman::__private::serde_bytes::ByteBuf>(#index)?.into_vec()
+        },
+        Decode::ByteSlice => quote_spanned! {at=>
+            #call.arg::<&::ferryman::__private::serde_bytes::Bytes>(#index)?
+        },
+        Decode::Vec(item) => quote_spanned! {at=>
+            #call.arg::<::std::vec::Vec<#item>>(#index)?
+        },
+    };
+    quote!(let #var = #value;)
+}
+
+/// Hands the function's result to the runtime.
+fn finish(output: &Output, call: &Ident, ret: &Ident) -> TokenStream {
+    match output {
+        Output::Unit => quote!(#call.ok(&#ret)),
+        // The same variable as `ret` (same hygiene), located at the return type.
+        Output::Value(ty) => ok(call, &local("__ret", ty.span()), Some(ty)),
+        Output::Result { ty, ok: ok_ty, err } => {
+            let value = local("__value", ok_ty.map_or(ty.span(), |t| t.span()));
+            let error = local("__error", err.map_or(ty.span(), |t| t.span()));
+            let fields = local("__fields", Span::call_site());
+            let ok = ok(call, &value, *ok_ty);
+            let err_at = error.span();
+            let err = quote_spanned!(err_at=> #call.err(#error, #fields));
+            quote! {
+                match #ret {
+                    ::core::result::Result::Ok(#value) => #ok,
+                    ::core::result::Result::Err(#error) => {
+                        #[allow(unused_imports)]
+                        use ::ferryman::__private::{FieldsNone as _, FieldsViaSerialize as _};
+                        let #fields = (&::ferryman::__private::FieldsProbe(&#error)).ferryman_fields();
+                        #err
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// `__call.ok(&value)`, located where `value` is (at its type, when written) so
+/// that a type that is not `Serialize` is reported there; `Vec<u8>` goes out as
+/// MessagePack bin.
+fn ok(call: &Ident, value: &Ident, ty: Option<&Type>) -> TokenStream {
+    let at = value.span();
+    if ty.is_some_and(is_byte_vec) {
+        quote_spanned!(at=> #call.ok(::ferryman::__private::serde_bytes::Bytes::new(&#value)))
+    } else {
+        quote_spanned!(at=> #call.ok(&#value))
+    }
+}
+
+/// `inventory::submit! { Export { … } }`: what `describe` reports, and the shim.
+fn export(function: &Function) -> TokenStream {
+    let name = &function.name;
+    let rust_name = &function.rust_name;
+    let doc = &function.doc;
+    let params = function.params.iter().map(|param| {
+        let name = &param.name;
+        let desc = describe(param.ty);
+        let rust = rust_text(param.ty);
+        quote! {
+            ::ferryman::__private::Param { name: #name, ty: &#desc, rust: #rust }
+        }
+    });
+    let (returns, returns_rust) = function.output.describe();
+    let error = match &function.output {
+        Output::Result { ty, .. } => quote! {
+            ::core::option::Option::Some(
+                ::ferryman::__private::type_name_of::<
+                    <#ty as ::ferryman::__private::ResultParts>::Err
+                >
+            )
+        },
+        Output::Unit | Output::Value(_) => quote!(::core::option::Option::None),
+    };
+    // `line!()` and `file!()` report where their invocation is; located at the
+    // function's name, they give the line of the definition.
+    let at = function.ident.span();
+    let line = quote_spanned!(at=> ::core::line!());
+    let file = quote_spanned!(at=> ::core::file!());
+    let shim = Ident::new(SHIM, Span::call_site());
+    quote! {
+        ::ferryman::__private::inventory::submit! {
+            ::ferryman::__private::Export {
+                name: #name,
+                rust_path: ::core::concat!(::core::module_path!(), "::", #rust_name),
+                doc: #doc,
+                params: &[#(#params),*],
+                returns: &#returns,
+                returns_rust: #returns_rust,
+                error: #error,
+                file: #file,
+                line: #line,
+                crate_name: ::core::env!("CARGO_PKG_NAME"),
+                crate_version: ::core::env!("CARGO_PKG_VERSION"),
+                shim: #shim,
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::expand_export;
+    use proc_macro2::TokenStream;
+    use quote::quote;
+
+    /// The expansion as text without whitespace.
+    fn expand(attr: TokenStream, item: TokenStream) -> String {
+        let tokens = expand_export(attr, item).unwrap();
+        // The whole expansion is valid Rust syntax.
+        syn::parse2::<syn::File>(tokens.clone()).unwrap();
+        text(tokens)
+    }
+
+    /// `tokens` as text without whitespace, so that `>>` and `> >` compare equal.
+    fn text(tokens: TokenStream) -> String {
+        tokens.to_string().split_whitespace().collect()
+    }
+
+    #[test]
+    fn keeps_the_function_as_written() {
+        let item = quote! {
+            /// Adds.
+            #[inline]
+            #[must_use]
+            pub fn add(a: i64, b: i64) -> i64 { a + b }
+        };
+        let out = expand(quote!(), item.clone());
+        assert!(out.starts_with(&text(item)), "{out}");
+        assert!(out.contains("const_:()={"));
+    }
+
+    #[test]
+    fn shim_decodes_every_parameter_in_order() {
+        let out = expand(
+            quote!(),
+            quote! {
+                fn f<'a>(a: i64, s: &'a str, b: Vec<u8>, d: &[u8], p: &Point, q: &[T2], o: Option<String>) {}
+            },
+        );
+        for expected in [
+            quote!(fn __ferryman_shim(__call: &mut ::ferryman::__private::Call<'_>)
+                -> ::core::result::Result<(), ::ferryman::__private::Reported>),
+            quote!(let __arg0 = __call.arg::<i64>(0)?;),
+            quote!(let __arg1 = __call.arg::<&'_ str>(1)?;),
+            quote!(let __arg2 = __call.arg::<::ferryman::__private::serde_bytes::ByteBuf>(2)?.into_vec();),
+            quote!(let __arg3 = __call.arg::<&::ferryman::__private::serde_bytes::Bytes>(3)?;),
+            quote!(let __arg4 = __call.arg::<Point>(4)?;),
+            quote!(let __arg5 = __call.arg::<::std::vec::Vec<T2> >(5)?;),
+            quote!(let __arg6 = __call.arg::<Option<String> >(6)?;),
+            quote!(let __ret = f(__arg0, __arg1, __arg2, __arg3, &__arg4, &__arg5, __arg6);),
+            quote!(__call.ok(&__ret)),
+        ] {
+            assert!(
+                out.contains(&text(expected.clone())),
+                "missing {expected}\nin {out}"
+            );
+        }
+    }
+
+    #[test]
+    fn byte_vectors_are_returned_as_bin() {
+        let out = expand(
+            quote!(),
+            quote!(
+                fn f() -> Vec<u8> {
+                    Vec::new()
+                }
+            ),
+        );
+        let expected = quote!(__call.ok(::ferryman::__private::serde_bytes::Bytes::new(&__ret)));
+        assert!(out.contains(&text(expected)), "{out}");
+        let out = expand(
+            quote!(),
+            quote!(
+                fn f() -> Result<Vec<u8>, E> {
+                    todo!()
+                }
+            ),
+        );
+        let expected = quote!(__call.ok(::ferryman::__private::serde_bytes::Bytes::new(&__value)));
+        assert!(out.contains(&text(expected)), "{out}");
+    }
+
+    #[test]
+    fn results_split_into_ok_and_err() {
+        let out = expand(
+            quote!(),
+            quote!(
+                fn divide(a: f64, b: f64) -> Result<f64, MathError> {
+                    todo!()
+                }
+            ),
+        );
+        let expected = quote! {
+            match __ret {
+                ::core::result::Result::Ok(__value) => __call.ok(&__value),
+                ::core::result::Result::Err(__error) => {
+                    #[allow(unused_imports)]
+                    use ::ferryman::__private::{FieldsNone as _, FieldsViaSerialize as _};
+                    let __fields = (&::ferryman::__private::FieldsProbe(&__error)).ferryman_fields();
+                    __call.err(__error, __fields)
+                }
+            }
+        };
+        assert!(out.contains(&text(expected)), "{out}");
+        let error = quote! {
+            error: ::core::option::Option::Some(
+                ::ferryman::__private::type_name_of::<
+                    <Result<f64, MathError> as ::ferryman::__private::ResultParts>::Err
+                >
+            ),
+        };
+        assert!(out.contains(&text(error)), "{out}");
+        assert!(out.contains(&text(
+            quote!(returns: &::ferryman::__private::TypeDesc::F64,)
+        )));
+        assert!(out.contains(&text(quote!(returns_rust: "f64",))));
+    }
+
+    #[test]
+    fn result_aliases_are_results() {
+        let out = expand(
+            quote!(),
+            quote!(
+                fn f() -> io::Result<()> {
+                    Ok(())
+                }
+            ),
+        );
+        assert!(out.contains(&text(quote!(
+            <io::Result<()> as ::ferryman::__private::ResultParts>::Err
+        ))));
+        assert!(out.contains(&text(
+            quote!(returns: &::ferryman::__private::TypeDesc::Unit,)
+        )));
+        assert!(out.contains(&text(quote!(returns_rust: "()",)),));
+    }
+
+    #[test]
+    fn registration() {
+        let out = expand(
+            quote!(name = "div"),
+            quote! {
+                /// Divides a by b.
+                ///
+                /// More text.
+                pub fn divide(a: i64, values: &[f64], p: Option<Point>) -> i64 { 0 }
+            },
+        );
+        let expected = quote! {
+            ::ferryman::__private::inventory::submit! {
+                ::ferryman::__private::Export {
+                    name: "div",
+                    rust_path: ::core::concat!(::core::module_path!(), "::", "divide"),
+                    doc: "Divides a by b.\n\nMore text.",
+                    params: &[
+                        ::ferryman::__private::Param { name: "a", ty: &::ferryman::__private::TypeDesc::I64, rust: "i64" },
+                        ::ferryman::__private::Param { name: "values", ty: &::ferryman::__private::TypeDesc::List(&::ferryman::__private::TypeDesc::F64), rust: "&[f64]" },
+                        ::ferryman::__private::Param { name: "p", ty: &::ferryman::__private::TypeDesc::Option(&::ferryman::__private::TypeDesc::Named("Point")), rust: "Option<Point>" }
+                    ],
+                    returns: &::ferryman::__private::TypeDesc::I64,
+                    returns_rust: "i64",
+                    error: ::core::option::Option::None,
+                    file: ::core::file!(),
+                    line: ::core::line!(),
+                    crate_name: ::core::env!("CARGO_PKG_NAME"),
+                    crate_version: ::core::env!("CARGO_PKG_VERSION"),
+                    shim: __ferryman_shim,
+                }
+            }
+        };
+        assert!(
+            out.contains(&text(expected.clone())),
+            "missing {expected}\nin {out}"
+        );
+    }
+
+    #[test]
+    fn unit_and_zero_parameters() {
+        let out = expand(
+            quote!(),
+            quote!(
+                fn ping() {}
+            ),
+        );
+        assert!(
+            out.contains(&text(quote!(let __ret = ping(); __call.ok(&__ret)))),
+            "{out}"
+        );
+        assert!(out.contains(&text(quote!(params: &[],))));
+        assert!(out.contains(&text(
+            quote!(returns: &::ferryman::__private::TypeDesc::Unit,)
+        )));
+        assert!(out.contains(&text(quote!(doc: "",))));
+    }
+
+    #[test]
+    fn cfg_attributes_follow_the_function() {
+        let out = expand(
+            quote!(),
+            quote!(
+                #[cfg(feature = "x")]
+                fn f() {}
+            ),
+        );
+        assert!(
+            out.contains(&text(quote!(#[cfg(feature = "x")] const _: () =))),
+            "{out}"
+        );
+    }
+
+    #[test]
+    fn errors_are_all_reported() {
+        let error = expand_export(
+            quote!(bogus),
+            quote!(
+                async fn f<T>(x: &mut T) -> &str {
+                    todo!()
+                }
+            ),
+        )
+        .unwrap_err();
+        assert_eq!(error.into_iter().count(), 5);
+    }
+
+    #[test]
+    fn non_functions_are_rejected() {
+        let error = expand_export(
+            quote!(),
+            quote!(
+                struct Point {
+                    x: f64,
+                }
+            ),
+        )
+        .unwrap_err();
+        assert!(error
+            .to_string()
+            .starts_with("`#[ferryman::export]` can only be applied"));
+    }
+
+    #[test]
+    fn fallback_keeps_the_item() {
+        let item = quote!(
+            async fn f() {}
+        );
+        let error = expand_export(quote!(), item.clone()).unwrap_err();
+        let out = text(crate::fallback(item.clone(), &error));
+        assert!(out.starts_with(&text(item)));
+        assert!(out.contains("compile_error"));
+        assert!(!out.contains("__ferryman_shim"));
+    }
+}

@@ -1,0 +1,66 @@
+//! Parsing, validation and code generation behind `#[ferryman::export]`.
+//!
+//! **Not public API.** This is an ordinary library so that it can be unit-tested;
+//! `ferryman-macros` is the proc-macro crate that calls it, and users reach the
+//! attribute through the `ferryman` facade.
+//!
+//! The stages, one module each:
+//!
+//! | module | stage |
+//! |---|---|
+//! | `attr` | parse the attribute's arguments (`#[export]`, `#[export(name = "...")]`) |
+//! | `valid` | reject what cannot cross the boundary, every error at its token |
+//! | `signature` | the accepted function as the generator sees it, how each parameter is decoded |
+//! | `types` | a Rust type as written → type descriptor |
+//! | `text` | a type as readable text (`Vec<i64>`, `&str`) |
+//! | `doc` | the doc comment as one string |
+//! | `expand` | the shim and the `inventory` registration |
+//!
+//! Generated code reaches only `::ferryman::__private`.
+
+mod attr;
+mod doc;
+mod errors;
+mod expand;
+mod signature;
+mod text;
+mod types;
+mod valid;
+
+use proc_macro2::TokenStream;
+
+/// Expands `#[ferryman::export(attr)] item`: the item unchanged, followed by a
+/// `const _: () = { … };` holding the shim and its registration.
+///
+/// Every problem found is reported, each spanned on the token at fault, combined
+/// into one [`syn::Error`].
+///
+/// # Errors
+///
+/// When the attribute's arguments are malformed, the item is not a function, or
+/// the function's signature cannot cross the boundary.
+pub fn expand_export(attr: TokenStream, item: TokenStream) -> syn::Result<TokenStream> {
+    let mut errors = errors::Errors::default();
+    let attr = errors.take(attr::ExportAttr::parse(attr));
+    let item_fn = match syn::parse2::<syn::Item>(item.clone())? {
+        syn::Item::Fn(item_fn) => item_fn,
+        other => {
+            errors.push(valid::not_a_function(&other));
+            return Err(errors.finish().expect_err("an error was just pushed"));
+        }
+    };
+    valid::check(&item_fn, &mut errors);
+    errors.finish()?;
+    let attr = attr.expect("attribute errors are reported above");
+    let function = signature::Function::new(&item_fn, &attr);
+    Ok(expand::expand(item, &function))
+}
+
+/// What the attribute emits when [`expand_export`] fails: the original item,
+/// untouched, followed by one `compile_error!` per error. Keeping the item keeps
+/// the rest of the crate compiling, so the user sees only the real problem.
+pub fn fallback(item: TokenStream, error: &syn::Error) -> TokenStream {
+    let mut tokens = item;
+    tokens.extend(error.to_compile_error());
+    tokens
+}

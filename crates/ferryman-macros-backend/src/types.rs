@@ -1,0 +1,352 @@
+//! Rust types as written, read syntactically: what hosts are told about them
+//! (type descriptors) and how the shim decodes them.
+//!
+//! A macro sees tokens, not resolved types, so everything here goes by the last
+//! path segment's name: `std::vec::Vec<u8>` and `Vec<u8>` are the same, and a
+//! user type named `Vec` would be mistaken for the standard one.
+
+use proc_macro2::TokenStream;
+use quote::{quote, ToTokens, TokenStreamExt};
+use syn::{GenericArgument, PathArguments, Type, TypePath};
+
+use crate::text::rust_text;
+
+/// A type descriptor (`spec/wire.md`, "Type descriptors"); quoted as a constant
+/// expression of `::ferryman::__private::TypeDesc`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Desc {
+    Unit,
+    /// A scalar, by its `TypeDesc` variant name (`"I64"`, `"Str"`, `"Bytes"`…).
+    Scalar(&'static str),
+    List(Box<Desc>),
+    Tuple(Vec<Desc>),
+    Map(Box<Desc>, Box<Desc>),
+    Option(Box<Desc>),
+    Named(String),
+    /// `Callback<(A, B), R>`: parameter descriptors and the result's.
+    Callback(Vec<Desc>, Box<Desc>),
+}
+
+impl ToTokens for Desc {
+    fn to_tokens(&self, tokens: &mut TokenStream) {
+        let desc = quote!(::ferryman::__private::TypeDesc);
+        tokens.append_all(match self {
+            Desc::Unit => quote!(#desc::Unit),
+            Desc::Scalar(variant) => {
+                let variant = syn::Ident::new(variant, proc_macro2::Span::call_site());
+                quote!(#desc::#variant)
+            }
+            Desc::List(item) => quote!(#desc::List(&#item)),
+            Desc::Tuple(items) => quote!(#desc::Tuple(&[#(#items),*])),
+            Desc::Map(key, value) => quote!(#desc::Map(&#key, &#value)),
+            Desc::Option(inner) => quote!(#desc::Option(&#inner)),
+            Desc::Named(name) => quote!(#desc::Named(#name)),
+            Desc::Callback(params, returns) => quote!(#desc::Callback(&[#(#params),*], &#returns)),
+        });
+    }
+}
+
+/// The descriptor of `ty` as a parameter or result: only there do `Vec<u8>` and
+/// `&[u8]` travel as MessagePack bin (the shim wraps them in `serde_bytes`).
+pub(crate) fn describe(ty: &Type) -> Desc {
+    describe_at(ty, true)
+}
+
+/// Nested inside another type, plain serde encodes `Vec<u8>` as a list of ints.
+fn describe_at(ty: &Type, top: bool) -> Desc {
+    match ty {
+        Type::Group(group) => describe_at(&group.elem, top),
+        Type::Paren(paren) => describe_at(&paren.elem, top),
+        Type::Reference(reference) => describe_at(&reference.elem, top),
+        Type::Slice(slice) if top && is_u8(&slice.elem) => Desc::Scalar("Bytes"),
+        Type::Slice(slice) => Desc::List(Box::new(describe_at(&slice.elem, false))),
+        Type::Array(array) => Desc::List(Box::new(describe_at(&array.elem, false))),
+        Type::Tuple(tuple) if tuple.elems.is_empty() => Desc::Unit,
+        Type::Tuple(tuple) => {
+            Desc::Tuple(tuple.elems.iter().map(|t| describe_at(t, false)).collect())
+        }
+        Type::Path(path) if path.qself.is_none() => describe_path(path, top),
+        other => Desc::Named(rust_text(other)),
+    }
+}
+
+fn describe_path(path: &TypePath, top: bool) -> Desc {
+    let Some(last) = path.path.segments.last() else {
+        return Desc::Named(rust_text(path));
+    };
+    let name = last.ident.to_string();
+    let args = type_args(path);
+    if let (Some(variant), []) = (scalar(&name), args.as_slice()) {
+        return Desc::Scalar(variant);
+    }
+    let nested = |ty: &Type| Box::new(describe_at(ty, false));
+    match (name.as_str(), args.as_slice()) {
+        ("String" | "str", []) => Desc::Scalar("Str"),
+        ("ByteBuf" | "Bytes", []) => Desc::Scalar("Bytes"),
+        ("Vec", [item, ..]) if top && is_u8(item) => Desc::Scalar("Bytes"),
+        ("Vec" | "VecDeque" | "HashSet" | "BTreeSet", [item, ..]) => Desc::List(nested(item)),
+        ("HashMap" | "BTreeMap", [key, value, ..]) => Desc::Map(nested(key), nested(value)),
+        ("Option", [inner]) => Desc::Option(nested(inner)),
+        ("Box" | "Arc" | "Rc" | "Cow", [inner, ..]) => describe_at(inner, false),
+        ("Callback", [Type::Tuple(params), returns]) => Desc::Callback(
+            params.elems.iter().map(|t| describe_at(t, false)).collect(),
+            nested(returns),
+        ),
+        _ => Desc::Named(rust_text(last)),
+    }
+}
+
+/// The `TypeDesc` variant of a primitive type's name.
+fn scalar(name: &str) -> Option<&'static str> {
+    Some(match name {
+        "bool" => "Bool",
+        "i8" => "I8",
+        "i16" => "I16",
+        "i32" => "I32",
+        "i64" => "I64",
+        "isize" => "Isize",
+        "u8" => "U8",
+        "u16" => "U16",
+        "u32" => "U32",
+        "u64" => "U64",
+        "usize" => "Usize",
+        "f32" => "F32",
+        "f64" => "F64",
+        "char" => "Char",
+        _ => return None,
+    })
+}
+
+/// The type arguments of a path's last segment (lifetimes and bindings skipped):
+/// `[K, V]` for `HashMap<K, V>`, `[str]` for `Cow<'a, str>`.
+pub(crate) fn type_args(path: &TypePath) -> Vec<&Type> {
+    let Some(last) = path.path.segments.last() else {
+        return Vec::new();
+    };
+    match &last.arguments {
+        PathArguments::AngleBracketed(args) => args
+            .args
+            .iter()
+            .filter_map(|arg| match arg {
+                GenericArgument::Type(ty) => Some(ty),
+                _ => None,
+            })
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// `ty` without invisible groups and parentheses.
+pub(crate) fn peel(ty: &Type) -> &Type {
+    match ty {
+        Type::Group(group) => peel(&group.elem),
+        Type::Paren(paren) => peel(&paren.elem),
+        other => other,
+    }
+}
+
+/// The path of `ty` when it is a plain path (no `<T as Trait>::` prefix) whose
+/// last segment is named `name`.
+pub(crate) fn path_named<'a>(ty: &'a Type, name: &str) -> Option<&'a TypePath> {
+    match peel(ty) {
+        Type::Path(path)
+            if path.qself.is_none()
+                && path.path.segments.last().is_some_and(|s| s.ident == name) =>
+        {
+            Some(path)
+        }
+        _ => None,
+    }
+}
+
+/// `u8`.
+pub(crate) fn is_u8(ty: &Type) -> bool {
+    path_named(ty, "u8").is_some_and(|path| type_args(path).is_empty())
+}
+
+/// `Vec<u8>`, which travels as MessagePack bin rather than an array of ints.
+pub(crate) fn is_byte_vec(ty: &Type) -> bool {
+    path_named(ty, "Vec").is_some_and(|path| type_args(path).first().is_some_and(|t| is_u8(t)))
+}
+
+/// `str`.
+pub(crate) fn is_str(ty: &Type) -> bool {
+    path_named(ty, "str").is_some_and(|path| type_args(path).is_empty())
+}
+
+/// `serde_bytes::Bytes` (unsized, so only ever borrowed).
+pub(crate) fn is_bytes(ty: &Type) -> bool {
+    path_named(ty, "Bytes").is_some_and(|path| type_args(path).is_empty())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn desc(source: &str) -> Desc {
+        describe(&syn::parse_str(source).unwrap())
+    }
+
+    fn scalar(variant: &'static str) -> Desc {
+        Desc::Scalar(variant)
+    }
+
+    fn list(item: Desc) -> Desc {
+        Desc::List(Box::new(item))
+    }
+
+    #[test]
+    fn primitives() {
+        for (source, variant) in [
+            ("bool", "Bool"),
+            ("i8", "I8"),
+            ("i16", "I16"),
+            ("i32", "I32"),
+            ("i64", "I64"),
+            ("isize", "Isize"),
+            ("u8", "U8"),
+            ("u16", "U16"),
+            ("u32", "U32"),
+            ("u64", "U64"),
+            ("usize", "Usize"),
+            ("f32", "F32"),
+            ("f64", "F64"),
+            ("char", "Char"),
+            ("std::primitive::u32", "U32"),
+        ] {
+            assert_eq!(desc(source), scalar(variant), "{source}");
+        }
+        assert_eq!(desc("()"), Desc::Unit);
+    }
+
+    #[test]
+    fn strings_and_bytes() {
+        for source in [
+            "String",
+            "str",
+            "&str",
+            "&'a str",
+            "Cow<'a, str>",
+            "Box<str>",
+            "std::string::String",
+        ] {
+            assert_eq!(desc(source), scalar("Str"), "{source}");
+        }
+        for source in [
+            "Vec<u8>",
+            "::std::vec::Vec<u8>",
+            "&[u8]",
+            "&'a [u8]",
+            "ByteBuf",
+            "serde_bytes::ByteBuf",
+            "&Bytes",
+            "&'a serde_bytes::Bytes",
+        ] {
+            assert_eq!(desc(source), scalar("Bytes"), "{source}");
+        }
+        // Plain serde sends these as lists of ints: only the shim's top level is bin.
+        assert_eq!(desc("Box<[u8]>"), list(scalar("U8")));
+    }
+
+    #[test]
+    fn collections() {
+        for source in [
+            "Vec<i64>",
+            "&[i64]",
+            "VecDeque<i64>",
+            "HashSet<i64>",
+            "BTreeSet<i64>",
+            "[i64; 3]",
+        ] {
+            assert_eq!(desc(source), list(scalar("I64")), "{source}");
+        }
+        assert_eq!(desc("Vec<Vec<u8>>"), list(list(scalar("U8"))));
+        assert_eq!(
+            desc("Option<Vec<u8>>"),
+            Desc::Option(Box::new(list(scalar("U8"))))
+        );
+        assert_eq!(
+            desc("Callback<(i64, String), bool>"),
+            Desc::Callback(vec![scalar("I64"), scalar("Str")], Box::new(scalar("Bool")))
+        );
+        assert_eq!(
+            desc("HashMap<String, Vec<f64>>"),
+            Desc::Map(Box::new(scalar("Str")), Box::new(list(scalar("F64"))))
+        );
+        assert_eq!(
+            desc("BTreeMap<u32, bool>"),
+            Desc::Map(Box::new(scalar("U32")), Box::new(scalar("Bool")))
+        );
+        assert_eq!(
+            desc("Option<String>"),
+            Desc::Option(Box::new(scalar("Str")))
+        );
+        assert_eq!(
+            desc("(i32, String, (bool,))"),
+            Desc::Tuple(vec![
+                scalar("I32"),
+                scalar("Str"),
+                Desc::Tuple(vec![scalar("Bool")])
+            ])
+        );
+    }
+
+    #[test]
+    fn smart_pointers_are_transparent() {
+        for source in [
+            "Box<i32>",
+            "Arc<i32>",
+            "Rc<i32>",
+            "&i32",
+            "std::sync::Arc<i32>",
+        ] {
+            assert_eq!(desc(source), scalar("I32"), "{source}");
+        }
+    }
+
+    #[test]
+    fn everything_else_is_named_by_its_last_segment() {
+        assert_eq!(desc("Point"), Desc::Named("Point".into()));
+        assert_eq!(desc("geometry::Point"), Desc::Named("Point".into()));
+        assert_eq!(desc("&Point"), Desc::Named("Point".into()));
+        assert_eq!(
+            desc("shapes::Wrapper<i32>"),
+            Desc::Named("Wrapper<i32>".into())
+        );
+        assert_eq!(
+            desc("<T as Trait>::Assoc"),
+            Desc::Named("<T as Trait>::Assoc".into())
+        );
+    }
+
+    #[test]
+    fn quotes_as_a_constant_expression() {
+        let tokens = desc("HashMap<String, Option<Point>>").into_token_stream();
+        let expected = quote!(::ferryman::__private::TypeDesc::Map(
+            &::ferryman::__private::TypeDesc::Str,
+            &::ferryman::__private::TypeDesc::Option(&::ferryman::__private::TypeDesc::Named(
+                "Point"
+            ))
+        ));
+        assert_eq!(tokens.to_string(), expected.to_string());
+        let tokens = desc("(u8, ())").into_token_stream();
+        let expected = quote!(::ferryman::__private::TypeDesc::Tuple(&[
+            ::ferryman::__private::TypeDesc::U8,
+            ::ferryman::__private::TypeDesc::Unit
+        ]));
+        assert_eq!(tokens.to_string(), expected.to_string());
+    }
+
+    #[test]
+    fn shapes() {
+        let ty = |s: &str| syn::parse_str::<Type>(s).unwrap();
+        assert!(is_byte_vec(&ty("Vec<u8>")));
+        assert!(is_byte_vec(&ty("std::vec::Vec<u8>")));
+        assert!(!is_byte_vec(&ty("Vec<u16>")));
+        assert!(!is_byte_vec(&ty("Vec<Vec<u8>>")));
+        assert!(is_str(&ty("str")));
+        assert!(!is_str(&ty("String")));
+        assert!(is_bytes(&ty("serde_bytes::Bytes")));
+        assert!(is_u8(&ty("(u8)")));
+    }
+}

@@ -1,0 +1,73 @@
+//! The `#[ferryman::export]` attribute. Use it through the `ferryman` crate;
+//! the work is done in `ferryman-macros-backend`.
+
+use proc_macro::TokenStream;
+
+/// Exports a function to every host language: Python, C, anything that can
+/// `dlopen` the library.
+///
+/// ```ignore
+/// #[derive(Debug, thiserror::Error)]
+/// pub enum MathError {
+///     #[error("division by zero")]
+///     DivisionByZero,
+/// }
+///
+/// /// Divides a by b.
+/// #[ferryman::export]
+/// pub fn divide(a: f64, b: f64) -> Result<f64, MathError> {
+///     if b == 0.0 {
+///         return Err(MathError::DivisionByZero);
+///     }
+///     Ok(a / b)
+/// }
+///
+/// #[ferryman::export(name = "greet")]
+/// pub fn greeting(name: &str) -> String {
+///     format!("hello, {name}")
+/// }
+/// ```
+///
+/// The function is kept as written. Beside it the attribute generates a shim
+/// that decodes each argument from MessagePack, calls the function and encodes
+/// what it returns, and registers the function (its name, doc comment,
+/// parameter names and types) so that hosts can list and call it.
+///
+/// Misuse is a compile error that names the construct and the fix, spanned on
+/// the offending token. (The examples here run as doctests of the `ferryman`
+/// crate and as its UI tests; this crate does not depend on `ferryman`.)
+///
+/// ```ignore
+/// #[ferryman::export]
+/// pub fn push_one(values: &mut Vec<i64>) {
+///     values.push(1);
+/// }
+/// // error: mutable references cannot cross the boundary; take `T` by value
+/// //        and return the changed value
+/// ```
+///
+/// # Options
+///
+/// - `name = "other_name"`: the name hosts call the function by (default: its
+///   Rust name).
+///
+/// # Signatures
+///
+/// - Parameters: any `serde::Deserialize` type by value; `&str` and `&[u8]`,
+///   borrowed from the call's input without copying; `&T` and `&[T]`, decoded
+///   as `T` and `Vec<T>`. `Vec<u8>` and `&[u8]` travel as MessagePack bin.
+/// - Return: any `serde::Serialize` type, or `Result<T, E>` where `T` is
+///   `Serialize` and `E` converts into `Box<dyn Error + Send + Sync>` (any
+///   `std::error::Error + Send + Sync + 'static`); an `Err` raises the host's
+///   exception for `E`, with `E`'s fields when `E` is `Serialize`.
+///
+/// Not supported, each with a compile error saying what to do instead: generic
+/// type or const parameters, `self`, `async fn`, `unsafe fn`, `extern` ABIs,
+/// variadics, patterns in place of parameter names, `&mut T` and `&'static T`
+/// parameters, `impl Trait`, and return types that borrow.
+#[proc_macro_attribute]
+pub fn export(attr: TokenStream, item: TokenStream) -> TokenStream {
+    ferryman_macros_backend::expand_export(attr.into(), item.clone().into())
+        .unwrap_or_else(|error| ferryman_macros_backend::fallback(item.into(), &error))
+        .into()
+}

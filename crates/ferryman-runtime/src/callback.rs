@@ -1,0 +1,395 @@
+//! `Callback<Args, R>`: a function Rust can call that lives on either side — a host
+//! callable passed in as an argument, or a Rust closure handed out to a host.
+
+use crate::closures::{self, ErasedFn};
+use crate::host::{self, HostObject};
+use ferryman_abi::{Status, EXT_HOST_OBJECT, EXT_LIBRARY_CLOSURE};
+use ferryman_buffer::Sink;
+use ferryman_error::{catch_panic, ErrorValue, Frame};
+use ferryman_wire::{encode, Args, EncodeError};
+use serde::de::{DeserializeOwned, Error as _};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use std::fmt;
+use std::marker::PhantomData;
+use std::sync::Arc;
+
+/// A function taking the tuple `Args` and returning `R`, callable from Rust.
+///
+/// As a parameter of an exported function it receives a host callable (a Python
+/// function, say); as a return value it hands a Rust closure to the host, which
+/// calls it like any function and may pass it back in. It is `Send + Sync + Clone`,
+/// may be stored and called after the exported function returned, from any thread;
+/// the host object is released when the last clone is dropped.
+///
+/// ```
+/// use ferryman::Callback;
+///
+/// /// Applies `f` to every value.
+/// #[ferryman::export]
+/// pub fn map_values(values: Vec<i64>, f: Callback<(i64,), i64>) -> Result<Vec<i64>, ferryman::CallbackError> {
+///     values.into_iter().map(|v| f.call((v,))).collect()
+/// }
+///
+/// /// A closure that adds `n`.
+/// #[ferryman::export]
+/// pub fn adder(n: i64) -> Callback<(i64,), i64> {
+///     Callback::new(move |x: i64| x + n)
+/// }
+/// ```
+pub struct Callback<Args, R> {
+    target: Target,
+    signature: PhantomData<fn(Args) -> R>,
+}
+
+#[derive(Clone)]
+enum Target {
+    Host(Arc<HostObject>),
+    Rust(Arc<ErasedFn>, &'static str),
+}
+
+impl<Args, R> Clone for Callback<Args, R> {
+    fn clone(&self) -> Self {
+        Callback {
+            target: self.target.clone(),
+            signature: PhantomData,
+        }
+    }
+}
+
+impl<Args, R> fmt::Debug for Callback<Args, R> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.target {
+            Target::Host(o) => write!(f, "Callback(host {} object {})", o.host_id, o.handle),
+            Target::Rust(_, signature) => write!(f, "Callback(rust closure {signature})"),
+        }
+    }
+}
+
+impl<Args: CallArgs, R: DeserializeOwned> Callback<Args, R> {
+    /// Wraps a Rust closure, e.g. `Callback::new(|a: i64, b: i64| a + b)`.
+    pub fn new<F: IntoCallback<Args, R>>(f: F) -> Self {
+        Callback {
+            target: Target::Rust(f.into_erased(), signature::<Args, R>()),
+            signature: PhantomData,
+        }
+    }
+
+    /// Calls the function. A host exception or a Rust error/panic inside it comes
+    /// back as a [`CallbackError`], which `?` can propagate to the host unchanged.
+    pub fn call(&self, args: Args) -> Result<R, CallbackError> {
+        let mut bytes = Vec::with_capacity(64);
+        args.encode_args(&mut bytes)
+            .map_err(CallbackError::encode)?;
+        match &self.target {
+            Target::Host(object) => {
+                let (status, out) = object.host().invoke(object.handle, &bytes);
+                decode_outcome(status, out.bytes())
+            }
+            Target::Rust(function, _) => {
+                let mut sink = Sink::library();
+                let status = run_erased(&**function, &bytes, &mut sink);
+                decode_outcome(status.code(), sink.written())
+            }
+        }
+    }
+}
+
+/// Runs an erased closure, turning a panic into an error value in `sink`.
+pub(crate) fn run_erased(function: &ErasedFn, args: &[u8], sink: &mut Sink<'_>) -> Status {
+    match catch_panic(|| function(args, sink)) {
+        Ok(status) => status,
+        Err(panicked) => {
+            sink.clear();
+            let _ = encode(&panicked.0, &mut *sink);
+            Status::Panic
+        }
+    }
+}
+
+fn decode_outcome<R: DeserializeOwned>(status: i32, bytes: &[u8]) -> Result<R, CallbackError> {
+    if status == Status::Ok.code() {
+        return rmp_serde::from_slice(bytes).map_err(|e| {
+            CallbackError::bridge(format!(
+                "the callback returned a value that is not a {}: {e}",
+                std::any::type_name::<R>()
+            ))
+        });
+    }
+    let value = rmp_serde::from_slice::<ErrorValue>(bytes).unwrap_or_else(|e| {
+        ErrorValue::bridge(
+            "internal",
+            format!("the callback failed with status {status} and an unreadable error value: {e}"),
+        )
+    });
+    Err(CallbackError {
+        value: Box::new(value),
+    })
+}
+
+fn signature<Args, R>() -> &'static str {
+    use std::collections::HashMap;
+    use std::sync::Mutex;
+    // One leaked string per distinct signature, not per closure.
+    static NAMES: Mutex<Option<HashMap<(&'static str, &'static str), &'static str>>> =
+        Mutex::new(None);
+    let key = (std::any::type_name::<Args>(), std::any::type_name::<R>());
+    let mut names = NAMES.lock().unwrap_or_else(|e| e.into_inner());
+    names
+        .get_or_insert_with(HashMap::new)
+        .entry(key)
+        .or_insert_with(|| Box::leak(format!("{} -> {}", key.0, key.1).into_boxed_str()))
+}
+
+/// Why a callback failed: the host's exception (its type, message and frames, and a
+/// handle to the original object), or a Rust closure's error or panic.
+///
+/// Returned from an exported function (directly with `?`, or as the `source()` of
+/// your own error), the host sees the original exception again.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CallbackError {
+    value: Box<ErrorValue>,
+}
+
+impl CallbackError {
+    fn encode(e: EncodeError) -> Self {
+        CallbackError::bridge(format!(
+            "the callback's arguments could not be encoded: {e}"
+        ))
+    }
+
+    fn bridge(message: String) -> Self {
+        CallbackError {
+            value: Box::new(ErrorValue::bridge("internal", message)),
+        }
+    }
+
+    /// The error's type on the side that raised it (`ValueError`, `MathError`).
+    pub fn type_name(&self) -> &str {
+        &self.value.type_name
+    }
+
+    /// The error's message.
+    pub fn message(&self) -> &str {
+        &self.value.message
+    }
+
+    /// `host` for a host exception; `error`, `panic`, … for a Rust closure.
+    pub fn kind(&self) -> &str {
+        &self.value.kind
+    }
+
+    /// Where it happened, outermost first, in whatever language.
+    pub fn frames(&self) -> &[Frame] {
+        &self.value.frames
+    }
+
+    /// The full error value, as it travels on the wire.
+    pub fn value(&self) -> &ErrorValue {
+        &self.value
+    }
+}
+
+impl fmt::Display for CallbackError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.value.type_name.is_empty() {
+            f.write_str(&self.value.message)
+        } else {
+            write!(f, "{}: {}", self.value.type_name, self.value.message)
+        }
+    }
+}
+
+impl std::error::Error for CallbackError {}
+
+/// Argument tuples a callback can be called with: `()`, `(A,)`, `(A, B)`, … up to 8.
+pub trait CallArgs {
+    /// Writes the tuple as one MessagePack array.
+    fn encode_args(&self, out: &mut Vec<u8>) -> Result<(), EncodeError>;
+}
+
+/// Closures that can become a [`Callback`]: `Fn(A, B, …) -> R`, up to 8 arguments.
+pub trait IntoCallback<Args, R> {
+    #[doc(hidden)]
+    fn into_erased(self) -> Arc<ErasedFn>;
+}
+
+macro_rules! arity {
+    ($n:expr; $($A:ident $i:tt),*) => {
+        impl<$($A: Serialize),*> CallArgs for ($($A,)*) {
+            #[allow(unused_variables)]
+            fn encode_args(&self, out: &mut Vec<u8>) -> Result<(), EncodeError> {
+                let _ = rmp::encode::write_array_len(out, $n);
+                $(encode(&self.$i, &mut *out)?;)*
+                Ok(())
+            }
+        }
+
+        impl<F, R, $($A),*> IntoCallback<($($A,)*), R> for F
+        where
+            F: Fn($($A),*) -> R + Send + Sync + 'static,
+            R: Serialize,
+            $($A: DeserializeOwned,)*
+        {
+            fn into_erased(self) -> Arc<ErasedFn> {
+                Arc::new(move |bytes: &[u8], sink: &mut Sink<'_>| {
+                    #[allow(unused_mut, unused_variables)]
+                    let mut args = match Args::new(bytes, $n) {
+                        Ok(args) => args,
+                        Err(e) => return closure_bad_args(sink, e),
+                    };
+                    #[allow(non_snake_case)]
+                    let ($($A,)*) = ($(match args.next::<$A>($i) {
+                        Ok(v) => v,
+                        Err(e) => return closure_bad_args(sink, e),
+                    },)*);
+                    if let Err(e) = args.finish() {
+                        return closure_bad_args(sink, e);
+                    }
+                    let result = self($($A),*);
+                    match encode(&result, &mut *sink) {
+                        Ok(()) => Status::Ok,
+                        Err(e) => {
+                            sink.clear();
+                            let _ = encode(&ErrorValue::bridge("internal", e.to_string()), &mut *sink);
+                            Status::Internal
+                        }
+                    }
+                })
+            }
+        }
+    };
+}
+
+arity!(0;);
+arity!(1; A 0);
+arity!(2; A 0, B 1);
+arity!(3; A 0, B 1, C 2);
+arity!(4; A 0, B 1, C 2, D 3);
+arity!(5; A 0, B 1, C 2, D 3, E 4);
+arity!(6; A 0, B 1, C 2, D 3, E 4, G 5);
+arity!(7; A 0, B 1, C 2, D 3, E 4, G 5, H 6);
+arity!(8; A 0, B 1, C 2, D 3, E 4, G 5, H 6, I 7);
+
+fn closure_bad_args(sink: &mut Sink<'_>, e: ferryman_wire::DecodeError) -> Status {
+    let mut value = ErrorValue::bridge(e.kind.as_str(), String::new());
+    value.type_name = "ArgumentError".to_owned();
+    value.index = e.index;
+    value.found = (!e.found.is_empty()).then(|| e.found.clone());
+    value.message = match e.index {
+        Some(i) => format!(
+            "closure argument {i}: found {}{}{}",
+            e.found,
+            if e.detail.is_empty() { "" } else { ": " },
+            e.detail
+        ),
+        None => format!("closure arguments: {}{}", e.found, e.detail),
+    };
+    sink.clear();
+    let _ = encode(&value, &mut *sink);
+    Status::BadArgs
+}
+
+/// The MessagePack extension value rmp-serde maps to `(type, payload)`.
+#[derive(Serialize)]
+#[serde(rename = "_ExtStruct")]
+struct ExtOut<'a>((i8, &'a serde_bytes::Bytes));
+
+#[derive(Deserialize)]
+#[serde(rename = "_ExtStruct")]
+struct ExtIn((i8, serde_bytes::ByteBuf));
+
+impl<Args, R> Serialize for Callback<Args, R> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match &self.target {
+            Target::Host(object) => {
+                // The host receives one reference of its own.
+                std::mem::forget(object.host().retain(object.host_id, object.handle));
+                let mut payload = [0u8; 12];
+                payload[..4].copy_from_slice(&object.host_id.to_be_bytes());
+                payload[4..].copy_from_slice(&object.handle.to_be_bytes());
+                ExtOut((EXT_HOST_OBJECT, serde_bytes::Bytes::new(&payload))).serialize(s)
+            }
+            Target::Rust(function, signature) => {
+                let handle = closures::register(Arc::clone(function), signature);
+                ExtOut((
+                    EXT_LIBRARY_CLOSURE,
+                    serde_bytes::Bytes::new(&handle.to_be_bytes()),
+                ))
+                .serialize(s)
+            }
+        }
+    }
+}
+
+impl<'de, Args, R> Deserialize<'de> for Callback<Args, R> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let ExtIn((tag, payload)) = ExtIn::deserialize(d)?;
+        let target = match (tag, payload.len()) {
+            (EXT_HOST_OBJECT, 12) => {
+                let host_id = u32::from_be_bytes(payload[..4].try_into().expect("4 bytes"));
+                let handle = u64::from_be_bytes(payload[4..].try_into().expect("8 bytes"));
+                let host = host::host(host_id).ok_or_else(|| {
+                    D::Error::custom(format!(
+                        "host {host_id} is not registered; call ferryman_register_host before passing callables"
+                    ))
+                })?;
+                Target::Host(Arc::new(host.retain(host_id, handle)))
+            }
+            (EXT_LIBRARY_CLOSURE, 8) => {
+                let handle = u64::from_be_bytes(payload[..].try_into().expect("8 bytes"));
+                let function = closures::lookup(handle)
+                    .ok_or_else(|| D::Error::custom(format!("closure {handle} was already released")))?;
+                Target::Rust(function, signature::<Args, R>())
+            }
+            (tag, len) => {
+                return Err(D::Error::custom(format!(
+                    "expected a callable (MessagePack extension 1 with 12 bytes or 2 with 8), but found extension {tag} with {len} bytes"
+                )))
+            }
+        };
+        Ok(Callback {
+            target,
+            signature: PhantomData,
+        })
+    }
+}
+
+/// Asks the hosts whether the user interrupted the running call (Ctrl-C). Call it
+/// now and then in long loops; `?` hands the host's `KeyboardInterrupt` back to it.
+pub fn check_interrupt() -> Result<(), CallbackError> {
+    for host in host::all_hosts() {
+        if let Some(out) = host.check_interrupt() {
+            return Err(decode_outcome::<()>(Status::Error.code(), out.bytes()).unwrap_err());
+        }
+    }
+    Ok(())
+}
+
+/// Frames for an error value reporting `error`, whose `source()` chain may hold
+/// callback errors: the value the host should see.
+pub(crate) fn callback_value(error: &(dyn std::error::Error + 'static)) -> Option<ErrorValue> {
+    error
+        .downcast_ref::<CallbackError>()
+        .map(|e| (*e.value).clone())
+}
+
+/// Marks the causes in `value` that are callback errors with their host objects.
+pub(crate) fn mark_callback_causes(
+    error: &(dyn std::error::Error + 'static),
+    value: &mut ErrorValue,
+) {
+    let mut source = error.source();
+    let mut i = 0;
+    while let Some(cause) = source {
+        if let (Some(e), Some(slot)) = (
+            cause.downcast_ref::<CallbackError>(),
+            value.causes.get_mut(i),
+        ) {
+            slot.type_name = Some(e.value.type_name.clone());
+            slot.message = e.value.message.clone();
+            slot.host_exception = e.value.host_exception;
+        }
+        source = cause.source();
+        i += 1;
+    }
+}

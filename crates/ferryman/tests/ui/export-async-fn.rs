@@ -1,0 +1,6 @@
+#[ferryman::export]
+pub async fn fetch(url: String) -> String {
+    url
+}
+
+fn main() {}

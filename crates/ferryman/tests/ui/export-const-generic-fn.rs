@@ -1,0 +1,6 @@
+#[ferryman::export]
+pub fn zeros<const N: usize>() -> Vec<u8> {
+    vec![0; N]
+}
+
+fn main() {}

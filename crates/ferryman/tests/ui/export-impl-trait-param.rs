@@ -1,0 +1,6 @@
+#[ferryman::export]
+pub fn show(value: impl std::fmt::Display) -> String {
+    value.to_string()
+}
+
+fn main() {}

@@ -1,0 +1,6 @@
+#[ferryman::export]
+pub fn label() -> impl std::fmt::Display {
+    "label"
+}
+
+fn main() {}

@@ -1,0 +1,7 @@
+#[ferryman::export]
+pub struct Point {
+    pub x: f64,
+    pub y: f64,
+}
+
+fn main() {}
