@@ -1,0 +1,43 @@
+"""ferryman: call Rust functions from Python, with Rust frames in your tracebacks.
+
+>>> import ferryman
+>>> lib = ferryman.load("target/debug/libcalc.so")   # doctest: +SKIP
+>>> lib.divide(7, 2)                                 # doctest: +SKIP
+3
+"""
+
+from ._errors import (
+    AbiMismatch,
+    ArgumentError,
+    ArgumentOverflowError,
+    FerrymanError,
+    LibraryLoadError,
+    NotAFerrymanLibrary,
+    ProtocolError,
+    RustError,
+    RustPanic,
+    UnknownFunctionError,
+)
+from ._library import ErrorNamespace, Library, load
+from ._native import ABI_VERSION, WIRE_VERSION, Function
+from ._native import __version__ as __version__
+
+__all__ = [
+    "ABI_VERSION",
+    "WIRE_VERSION",
+    "AbiMismatch",
+    "ArgumentError",
+    "ArgumentOverflowError",
+    "ErrorNamespace",
+    "FerrymanError",
+    "Function",
+    "Library",
+    "LibraryLoadError",
+    "NotAFerrymanLibrary",
+    "ProtocolError",
+    "RustError",
+    "RustPanic",
+    "UnknownFunctionError",
+    "__version__",
+    "load",
+]

@@ -1,0 +1,283 @@
+"""The exceptions ferryman raises, and how an error value becomes one.
+
+Every failed call reaches :func:`exception_from_value` with an error value
+(``spec/wire.md``, "Error values") as a dict: the library's, or one the native
+core made for a problem it found itself (bad arguments, a result that does not
+decode). The exception it returns already has its ``__cause__`` chain, notes
+and a traceback of the Rust frames; Python adds the caller's frames in front
+as it propagates.
+"""
+
+from __future__ import annotations
+
+import keyword
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from ._traceback import build_traceback
+
+if TYPE_CHECKING:
+    from ._library import ErrorNamespace
+
+__all__ = [
+    "AbiMismatch",
+    "ArgumentError",
+    "ArgumentOverflowError",
+    "FerrymanError",
+    "LibraryLoadError",
+    "NotAFerrymanLibrary",
+    "ProtocolError",
+    "RustError",
+    "RustPanic",
+    "UnknownFunctionError",
+    "exception_from_value",
+]
+
+
+class FerrymanError(Exception):
+    """Base class of every exception ferryman raises.
+
+    Exceptions built from an error value have its keys as attributes:
+    ``kind``, ``function``, ``frames`` (the Rust frames, outermost first),
+    ``notes`` and ``error_value`` (the whole dict).
+    """
+
+    kind: str | None = None
+    function: str | None = None
+    frames: tuple[dict[str, Any], ...] = ()
+    notes: tuple[str, ...] = ()
+    error_value: dict[str, Any] | None = None
+
+    def __init__(self, message: str = "", /, **attributes: Any) -> None:
+        super().__init__(message)
+        for name, value in attributes.items():
+            setattr(self, name, value)
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else ""
+
+
+class RustError(FerrymanError):
+    """A Rust function returned ``Err``.
+
+    Each library has one subclass per Rust error type, under ``lib.errors``
+    (``lib.errors.MathError``). ``str(e)`` is the error's ``Display`` text;
+    ``rust_type`` is the full Rust type name, ``variant`` the enum variant,
+    ``fields`` its serialized fields (each also an attribute, when the name
+    is free), and ``__cause__`` the ``source()`` chain.
+    """
+
+    rust_type: str | None = None
+    type_name: str | None = None
+    variant: str | None = None
+    fields: dict[str, Any] | None = None
+
+
+class RustPanic(FerrymanError):
+    """A Rust function panicked. The traceback ends at the panic's file and line."""
+
+    rust_type: str | None = None
+    type_name: str | None = "Panic"
+
+
+class ArgumentError(FerrymanError, TypeError):
+    """The arguments do not match the function's parameters.
+
+    ``function``, ``param`` (name), ``index`` (0-based), ``expected`` (the Rust
+    type) and ``found`` say where and what.
+    """
+
+    param: str | None = None
+    index: int | None = None
+    expected: str | None = None
+    found: str | None = None
+
+
+class ArgumentOverflowError(ArgumentError, OverflowError):
+    """An int argument does not fit the parameter's Rust integer type."""
+
+
+class ProtocolError(FerrymanError):
+    """A library sent bytes that break the ferryman wire format."""
+
+
+class UnknownFunctionError(FerrymanError, AttributeError):
+    """The library has no function of that name; ``suggestions`` lists close ones."""
+
+    suggestions: tuple[str, ...] = ()
+    library: str | None = None
+
+
+class LibraryLoadError(FerrymanError, OSError):
+    """A shared object could not be loaded as a ferryman library."""
+
+    path: str | None = None
+
+    def __init__(self, message: str = "", /, *, path: str | None = None, **attributes: Any) -> None:
+        super().__init__(message, **attributes)
+        self.path = path
+
+
+class NotAFerrymanLibrary(LibraryLoadError):
+    """The shared object loads but does not export ``ferryman_abi_version``."""
+
+
+class AbiMismatch(LibraryLoadError):
+    """The library speaks an ABI (or wire) version this package does not."""
+
+
+# Print as `ferryman.RustError`, not `ferryman._errors.RustError`.
+for _cls in (
+    FerrymanError,
+    RustError,
+    RustPanic,
+    ArgumentError,
+    ArgumentOverflowError,
+    ProtocolError,
+    UnknownFunctionError,
+    LibraryLoadError,
+    NotAFerrymanLibrary,
+    AbiMismatch,
+):
+    _cls.__module__ = "ferryman"
+del _cls
+
+_ARGUMENT_KINDS = {"arity": ArgumentError, "type": ArgumentError, "overflow": ArgumentOverflowError}
+_CLASS_FOR_KIND: dict[str, type[FerrymanError]] = {
+    "panic": RustPanic,
+    **_ARGUMENT_KINDS,
+    "malformed": ProtocolError,
+    "protocol": ProtocolError,
+    "no_function": UnknownFunctionError,
+}
+
+# Keys set as attributes on every exception built from an error value.
+_VALUE_ATTRIBUTES = ("kind", "function", "param", "index", "expected", "found", "variant", "rust_type")
+
+
+def _text(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def _argument_message(value: Mapping[str, Any], message: str) -> str:
+    """``divide() argument 'b': expected i64, but found string``: the library's
+    message in Python's style (messages the host made are already complete)."""
+    if value.get("origin") == "host":
+        return message
+    function = _text(value.get("function"))
+    param = _text(value.get("param"))
+    if function is None:
+        return message
+    # Drop the library's own "`divide()` argument `b`: " (or similar) prefix.
+    for prefix in (
+        f"`{function}()` argument `{param}`: ",
+        f"{function}() argument '{param}': ",
+        f"`{function}()`: ",
+        f"{function}(): ",
+    ):
+        if message.startswith(prefix):
+            message = message[len(prefix) :]
+            break
+    if param is not None:
+        return f"{function}() argument '{param}': {message}"
+    return f"{function}(): {message}"
+
+
+def _set_fields(exception: BaseException, fields: Mapping[str, Any]) -> None:
+    for name, field in fields.items():
+        if (
+            isinstance(name, str)
+            and name.isidentifier()
+            and not keyword.iskeyword(name)
+            and not hasattr(exception, name)
+        ):
+            setattr(exception, name, field)
+
+
+def _cause_chain(causes: Any, errors: ErrorNamespace | None) -> BaseException | None:
+    """The ``source()`` chain (nearest first) as linked ``RustError`` instances."""
+    if not isinstance(causes, list):
+        return None
+    head: BaseException | None = None
+    previous: BaseException | None = None
+    for cause in causes:
+        if not isinstance(cause, Mapping):
+            continue
+        type_name = _text(cause.get("type"))
+        cls: type[RustError] = RustError
+        if type_name and errors is not None:
+            cls = errors.class_for(type_name)
+        instance = cls(_text(cause.get("message")) or "", kind="cause", type_name=type_name)
+        if previous is None:
+            head = instance
+        else:
+            previous.__cause__ = instance
+        previous = instance
+    return head
+
+
+def _add_note(exception: BaseException, note: str) -> None:
+    add_note = getattr(exception, "add_note", None)
+    if add_note is not None:
+        add_note(note)
+    else:  # Python 3.10
+        notes = getattr(exception, "__notes__", None)
+        if not isinstance(notes, list):
+            notes = []
+            exception.__notes__ = notes
+        notes.append(note)
+
+
+def exception_from_value(value: Mapping[str, Any], errors: ErrorNamespace | None = None) -> BaseException:
+    """The exception for one error value.
+
+    ``errors`` is the library's ``lib.errors``, which holds (and creates) the
+    class of each Rust error type.
+    """
+    if not isinstance(value, Mapping):
+        return ProtocolError(f"a library sent an error value that is not a map: {value!r}")
+    kind = _text(value.get("kind")) or "internal"
+    message = _text(value.get("message")) or ""
+    type_name = _text(value.get("type"))
+    rust_type = _text(value.get("rust_type"))
+
+    cls: type[FerrymanError]
+    if kind == "error":
+        if errors is not None and type_name:
+            cls = errors.class_for(type_name, rust_type)
+        else:
+            cls = RustError
+    else:
+        cls = _CLASS_FOR_KIND.get(kind, FerrymanError)
+    if cls in _ARGUMENT_KINDS.values():
+        message = _argument_message(value, message)
+
+    exception = cls(message)
+    for name in _VALUE_ATTRIBUTES:
+        if name in value:
+            setattr(exception, name, value[name])
+    exception.type_name = type_name  # type: ignore[attr-defined]
+    exception.error_value = dict(value)
+    frames = value.get("frames")
+    exception.frames = tuple(frames) if isinstance(frames, list) else ()
+    notes = value.get("notes")
+    exception.notes = tuple(note for note in notes if isinstance(note, str)) if isinstance(notes, list) else ()
+    fields = value.get("fields")
+    if isinstance(exception, RustError):
+        exception.fields = dict(fields) if isinstance(fields, Mapping) else {}
+        _set_fields(exception, exception.fields)
+    if isinstance(exception, UnknownFunctionError) and exception.function:
+        exception.name = exception.function
+
+    cause = _cause_chain(value.get("causes"), errors)
+    if cause is not None:
+        exception.__cause__ = cause
+    for note in exception.notes:
+        _add_note(exception, note)
+    exception = exception.with_traceback(build_traceback(exception.frames))
+    try:
+        return exception
+    finally:
+        # The frames built above point back at this one; dropping the local
+        # keeps the exception from sitting in a reference cycle through it.
+        del exception

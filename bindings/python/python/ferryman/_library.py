@@ -1,0 +1,222 @@
+"""``Library``: a loaded ferryman library, its functions and its error classes."""
+
+from __future__ import annotations
+
+import difflib
+import functools
+import inspect
+import os
+import re
+import threading
+from collections.abc import Iterator, Mapping
+from types import MappingProxyType
+from typing import Any
+
+from . import _native
+from ._errors import RustError, UnknownFunctionError, exception_from_value
+from ._types import signature
+
+__all__ = ["ErrorNamespace", "Library", "load"]
+
+
+def _suggest(name: str, candidates: list[str]) -> list[str]:
+    return difflib.get_close_matches(name, candidates, n=3, cutoff=0.6)
+
+
+def _did_you_mean(suggestions: list[str]) -> str:
+    if not suggestions:
+        return ""
+    return "; did you mean " + " or ".join(f"'{s}'" for s in suggestions) + "?"
+
+
+def _class_name(type_name: str) -> str:
+    name = re.sub(r"\W", "_", type_name)
+    if not name or name[0].isdigit():
+        name = "_" + name
+    return name
+
+
+class ErrorNamespace:
+    """``lib.errors``: one :class:`ferryman.RustError` subclass per Rust error type.
+
+    Classes exist for every error type the library declares (``describe``) and
+    are created on first use for types that only show up when raised (a
+    ``source()`` cause, say). They are cached: ``lib.errors.MathError`` is the
+    class of every ``MathError`` the library raises.
+    """
+
+    def __init__(self, library_name: str, declared: Mapping[str, str | None]) -> None:
+        self._library_name = library_name
+        self._classes: dict[str, type[RustError]] = {}
+        self._lock = threading.Lock()
+        for type_name, rust_type in declared.items():
+            self.class_for(type_name, rust_type)
+
+    def class_for(self, type_name: str, rust_type: str | None = None) -> type[RustError]:
+        """The class for the Rust error type ``type_name``, created if needed."""
+        cls = self._classes.get(type_name)
+        if cls is not None:
+            return cls
+        with self._lock:
+            cls = self._classes.get(type_name)
+            if cls is None:
+                name = _class_name(type_name)
+                rust = rust_type or type_name
+                cls = type(
+                    name,
+                    (RustError,),
+                    {
+                        "__module__": self._library_name.replace("-", "_"),
+                        "__qualname__": name,
+                        "__doc__": f"The Rust error type `{rust}` of library {self._library_name!r}.",
+                        "rust_type": rust_type,
+                        "type_name": type_name,
+                    },
+                )
+                self._classes[type_name] = cls
+        return cls
+
+    def __getattr__(self, name: str) -> type[RustError]:
+        if name.startswith("__"):
+            raise AttributeError(name)
+        cls = self._classes.get(name)
+        if cls is not None:
+            return cls
+        known = sorted(self._classes)
+        hint = _did_you_mean(_suggest(name, known)) or (
+            f"; it knows: {', '.join(known)}" if known else "; it declares no error types"
+        )
+        raise AttributeError(f"library {self._library_name!r} has no error type {name!r}{hint}")
+
+    def __dir__(self) -> list[str]:
+        return sorted(set(super().__dir__()) | set(self._classes))
+
+    def __iter__(self) -> Iterator[type[RustError]]:
+        return iter(list(self._classes.values()))
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._classes
+
+    def __repr__(self) -> str:
+        return f"<ferryman errors of {self._library_name!r}: {', '.join(sorted(self._classes)) or 'none'}>"
+
+
+class Library:
+    """A loaded ferryman library.
+
+    ``lib.<name>`` is the exported Rust function ``name`` (also ``lib["name"]``
+    and ``lib.functions["name"]``); ``lib.errors.<Type>`` the exception class
+    of a Rust error type. Use :func:`ferryman.load` to make one.
+    """
+
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        native = _native.load(path)
+        handshake = native.handshake()
+        description = native.describe()
+        entries = description.get("functions")
+        entries = entries if isinstance(entries, list) else []
+
+        self._native = native
+        self.path: str = native.path
+        self.name: str = str(handshake.get("library") or os.path.basename(native.path))
+        self.version: str | None = handshake.get("library_version")
+        self.ferryman_version: str | None = handshake.get("ferryman")
+        self.abi_version: int = native.abi_version
+        self.wire_version: int | None = handshake.get("wire")
+
+        declared: dict[str, str | None] = {}
+        for entry in entries:
+            error = entry.get("error") if isinstance(entry, Mapping) else None
+            if isinstance(error, Mapping) and isinstance(error.get("name"), str):
+                declared.setdefault(error["name"], error.get("rust"))
+        self.errors = ErrorNamespace(self.name, declared)
+
+        on_error = functools.partial(exception_from_value, errors=self.errors)
+        functions: dict[str, _native.Function] = {}
+        for function, entry in zip(native.functions(on_error, description), entries, strict=True):
+            self._decorate(function, entry)
+            functions[function.name] = function
+        self._functions = functions
+        # Functions are instance attributes, so `lib.add` is a plain dict hit
+        # (a `__getattr__` fallback costs about a microsecond per access).
+        # Names taken by the Library itself (`lib.name`, `lib.describe`, ...)
+        # stay reachable as `lib["name"]` and `lib.functions["name"]`.
+        for name, function in functions.items():
+            if name.isidentifier() and name not in self.__dict__ and not hasattr(type(self), name):
+                self.__dict__[name] = function
+
+    def _decorate(self, function: _native.Function, entry: Mapping[str, Any]) -> None:
+        name = function.name
+        sig, text = signature(entry)
+        doc = entry.get("doc")
+        function.__name__ = name
+        function.__qualname__ = name
+        function.__doc__ = inspect.cleandoc(doc) if isinstance(doc, str) and doc.strip() else None
+        if sig is not None:
+            function.__signature__ = sig  # type: ignore[attr-defined]
+        function._ferryman_repr = f"<ferryman function {name}{text}>"  # type: ignore[attr-defined]
+        function.description = dict(entry)
+        function.library = self.name
+
+    @property
+    def functions(self) -> Mapping[str, _native.Function]:
+        """Every exported function by name (read-only)."""
+        return MappingProxyType(self._functions)
+
+    def describe(self) -> dict[str, Any]:
+        """The library's describe map (``spec/wire.md``), freshly decoded."""
+        return self._native.describe()
+
+    def handshake(self) -> dict[str, Any]:
+        """The library's handshake map (``spec/wire.md``)."""
+        return self._native.handshake()
+
+    def __getattr__(self, name: str) -> _native.Function:
+        functions: dict[str, _native.Function] | None = self.__dict__.get("_functions")
+        if functions is None or name.startswith("__"):
+            raise AttributeError(name)
+        function = functions.get(name)
+        if function is not None:
+            return function
+        raise self._unknown(name)
+
+    def __getitem__(self, name: str) -> _native.Function:
+        function = self._functions.get(name)
+        if function is None:
+            raise self._unknown(name)
+        return function
+
+    def _unknown(self, name: str) -> UnknownFunctionError:
+        names = sorted(self._functions)
+        suggestions = _suggest(name, names)
+        message = f"library {self.name!r} has no function {name!r}" + _did_you_mean(suggestions)
+        return UnknownFunctionError(message, name=name, suggestions=tuple(suggestions), library=self.name)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._functions
+
+    def __iter__(self) -> Iterator[_native.Function]:
+        return iter(list(self._functions.values()))
+
+    def __len__(self) -> int:
+        return len(self._functions)
+
+    def __dir__(self) -> list[str]:
+        return sorted(set(super().__dir__()) | set(self._functions))
+
+    def __repr__(self) -> str:
+        version = f" {self.version}" if self.version else ""
+        count = len(self._functions)
+        return (
+            f"<ferryman.Library {self.name}{version}: {count} function{'s' if count != 1 else ''} from {self.path!r}>"
+        )
+
+
+def load(path: str | os.PathLike[str]) -> Library:
+    """Loads the ferryman library (a Rust ``cdylib``) at ``path``.
+
+    Raises :class:`ferryman.LibraryLoadError` when the file cannot be loaded,
+    :class:`ferryman.NotAFerrymanLibrary` when it is not a ferryman library and
+    :class:`ferryman.AbiMismatch` when it speaks another ABI version.
+    """
+    return Library(path)

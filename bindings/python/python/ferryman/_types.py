@@ -1,0 +1,130 @@
+"""Type descriptors (``spec/wire.md``) → Python annotations and signatures."""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Mapping, Sequence
+from typing import Any, Optional
+
+__all__ = ["annotation", "annotation_text", "signature"]
+
+_SCALARS: dict[str, Any] = {
+    "unit": None,
+    "bool": bool,
+    "i8": int,
+    "i16": int,
+    "i32": int,
+    "i64": int,
+    "isize": int,
+    "u8": int,
+    "u16": int,
+    "u32": int,
+    "u64": int,
+    "usize": int,
+    "f32": float,
+    "f64": float,
+    "char": str,
+    "str": str,
+    "bytes": bytes,
+}
+
+_MAX_DEPTH = 64
+
+
+def _single(descriptor: Any) -> tuple[str, Any] | None:
+    if isinstance(descriptor, Mapping) and len(descriptor) == 1:
+        ((key, inner),) = descriptor.items()
+        if isinstance(key, str):
+            return key, inner
+    return None
+
+
+def annotation(descriptor: Any, _depth: int = 0) -> Any:
+    """The annotation for a type descriptor: ``{"list": "i64"}`` → ``list[int]``.
+
+    ``{"named": "Point"}`` becomes the forward reference ``"Point"``; unknown
+    descriptors become ``typing.Any``.
+    """
+    if _depth > _MAX_DEPTH:
+        return Any
+    if isinstance(descriptor, str):
+        return _SCALARS.get(descriptor, Any)
+    single = _single(descriptor)
+    if single is None:
+        return Any
+    key, inner = single
+    depth = _depth + 1
+    if key == "list":
+        return list[annotation(inner, depth)]  # type: ignore[misc]
+    if key == "tuple" and isinstance(inner, Sequence) and not isinstance(inner, str):
+        if not inner:
+            return tuple[()]
+        return tuple[tuple(annotation(item, depth) for item in inner)]  # type: ignore[misc]
+    if key == "map" and isinstance(inner, Sequence) and len(inner) == 2:
+        return dict[annotation(inner[0], depth), annotation(inner[1], depth)]  # type: ignore[misc]
+    if key == "option":
+        inner_annotation = annotation(inner, depth)
+        if inner_annotation is None:
+            return None
+        return Optional[inner_annotation]  # noqa: UP045 - forward refs ("Point") need typing.Optional
+    if key == "named" and isinstance(inner, str):
+        return inner
+    return Any
+
+
+def annotation_text(descriptor: Any, _depth: int = 0) -> str:
+    """The annotation as it reads in source: ``list[int]``, ``Point | None``."""
+    if _depth > _MAX_DEPTH:
+        return "Any"
+    if isinstance(descriptor, str):
+        if descriptor in _SCALARS:
+            scalar = _SCALARS[descriptor]
+            return "None" if scalar is None else scalar.__name__
+        return "Any"
+    single = _single(descriptor)
+    if single is None:
+        return "Any"
+    key, inner = single
+    depth = _depth + 1
+    if key == "list":
+        return f"list[{annotation_text(inner, depth)}]"
+    if key == "tuple" and isinstance(inner, Sequence) and not isinstance(inner, str):
+        return f"tuple[{', '.join(annotation_text(item, depth) for item in inner) or '()'}]"
+    if key == "map" and isinstance(inner, Sequence) and len(inner) == 2:
+        return f"dict[{annotation_text(inner[0], depth)}, {annotation_text(inner[1], depth)}]"
+    if key == "option":
+        text = annotation_text(inner, depth)
+        return text if text == "None" else f"{text} | None"
+    if key == "named" and isinstance(inner, str):
+        return inner
+    return "Any"
+
+
+def _type_of(entry: Any) -> Any:
+    return entry.get("type") if isinstance(entry, Mapping) else None
+
+
+def signature(description: Mapping[str, Any]) -> tuple[inspect.Signature | None, str]:
+    """The ``inspect.Signature`` of one describe entry (``None`` when the Rust
+    parameter names are not valid Python ones) and its text,
+    ``(a: int, b: int) -> int``."""
+    params = description.get("params")
+    params = params if isinstance(params, list) else []
+    returns = _type_of(description.get("returns"))
+    names: list[str] = [
+        str(param["name"]) if isinstance(param, Mapping) and isinstance(param.get("name"), str) else f"arg{index}"
+        for index, param in enumerate(params)
+    ]
+    text = "({}) -> {}".format(
+        ", ".join(f"{name}: {annotation_text(_type_of(param))}" for name, param in zip(names, params, strict=True)),
+        annotation_text(returns) if returns is not None else "Any",
+    )
+    try:
+        parameters = [
+            inspect.Parameter(name, inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=annotation(_type_of(param)))
+            for name, param in zip(names, params, strict=True)
+        ]
+        result = annotation(returns) if returns is not None else inspect.Signature.empty
+        return inspect.Signature(parameters, return_annotation=result), text
+    except (ValueError, TypeError):
+        return None, text

@@ -1,0 +1,310 @@
+//! MessagePack → Python objects, straight from the bytes the library wrote.
+
+use pyo3::prelude::*;
+use pyo3::types::{PyBool, PyBytes, PyDict, PyFloat, PyList, PyString, PyTuple};
+use rmp::Marker;
+
+use crate::encode::MAX_DEPTH;
+use crate::shape::Shape;
+
+/// Why bytes did not decode.
+#[derive(Debug)]
+pub(crate) enum DecodeError {
+    /// Not one well-formed ferryman value; what is wrong and at which byte.
+    Malformed(String, usize),
+    /// Python raised while objects were built.
+    Python(PyErr),
+}
+
+impl From<PyErr> for DecodeError {
+    fn from(error: PyErr) -> DecodeError {
+        DecodeError::Python(error)
+    }
+}
+
+impl DecodeError {
+    /// A sentence for a `ProtocolError`.
+    pub(crate) fn describe(&self, py: Python<'_>) -> String {
+        match self {
+            DecodeError::Malformed(what, offset) => format!("{what} (at byte {offset})"),
+            DecodeError::Python(error) => error.value(py).to_string(),
+        }
+    }
+}
+
+impl From<std::convert::Infallible> for DecodeError {
+    fn from(never: std::convert::Infallible) -> DecodeError {
+        match never {}
+    }
+}
+
+type Result<T> = std::result::Result<T, DecodeError>;
+
+/// Decodes `bytes`, which must hold exactly one value, guided by `shape`.
+pub(crate) fn decode<'py>(
+    py: Python<'py>,
+    bytes: &[u8],
+    shape: Option<&Shape>,
+) -> Result<Bound<'py, PyAny>> {
+    let mut decoder = Decoder { py, bytes, pos: 0 };
+    let value = decoder.value(shape.unwrap_or(&Shape::Any), 0, false)?;
+    if decoder.pos != bytes.len() {
+        return Err(decoder.malformed(format!(
+            "{} bytes after the value",
+            bytes.len() - decoder.pos
+        )));
+    }
+    Ok(value)
+}
+
+struct Decoder<'py, 'b> {
+    py: Python<'py>,
+    bytes: &'b [u8],
+    pos: usize,
+}
+
+impl<'py, 'b> Decoder<'py, 'b> {
+    fn malformed(&self, what: impl Into<String>) -> DecodeError {
+        DecodeError::Malformed(what.into(), self.pos)
+    }
+
+    fn take(&mut self, len: usize) -> Result<&'b [u8]> {
+        let end = self
+            .pos
+            .checked_add(len)
+            .filter(|end| *end <= self.bytes.len())
+            .ok_or_else(|| self.malformed(format!("truncated: {len} more bytes expected")))?;
+        let slice = &self.bytes[self.pos..end];
+        self.pos = end;
+        Ok(slice)
+    }
+
+    fn array<const N: usize>(&mut self) -> Result<[u8; N]> {
+        let mut out = [0; N];
+        out.copy_from_slice(self.take(N)?);
+        Ok(out)
+    }
+
+    fn u8(&mut self) -> Result<u8> {
+        Ok(self.array::<1>()?[0])
+    }
+
+    fn u16(&mut self) -> Result<usize> {
+        Ok(usize::from(u16::from_be_bytes(self.array()?)))
+    }
+
+    fn u32(&mut self) -> Result<usize> {
+        usize::try_from(u32::from_be_bytes(self.array()?))
+            .map_err(|_| self.malformed("length too large"))
+    }
+
+    /// One value. `key` is set for dict keys, where arrays become tuples so
+    /// they can be hashed.
+    fn value(&mut self, shape: &Shape, depth: usize, key: bool) -> Result<Bound<'py, PyAny>> {
+        let py = self.py;
+        let shape = match shape {
+            Shape::Option(inner) => {
+                if self.bytes.get(self.pos) == Some(&0xc0) {
+                    self.pos += 1;
+                    return Ok(py.None().into_bound(py));
+                }
+                inner
+            }
+            other => other,
+        };
+        let start = self.pos;
+        let marker = Marker::from_u8(self.u8()?);
+        let value = match marker {
+            Marker::Null => py.None().into_bound(py),
+            Marker::True => PyBool::new(py, true).to_owned().into_any(),
+            Marker::False => PyBool::new(py, false).to_owned().into_any(),
+            Marker::FixPos(value) => value.into_pyobject(py)?.into_any(),
+            Marker::FixNeg(value) => value.into_pyobject(py)?.into_any(),
+            Marker::U8 => self.u8()?.into_pyobject(py)?.into_any(),
+            Marker::U16 => u16::from_be_bytes(self.array()?)
+                .into_pyobject(py)?
+                .into_any(),
+            Marker::U32 => u32::from_be_bytes(self.array()?)
+                .into_pyobject(py)?
+                .into_any(),
+            Marker::U64 => u64::from_be_bytes(self.array()?)
+                .into_pyobject(py)?
+                .into_any(),
+            Marker::I8 => i8::from_be_bytes(self.array()?)
+                .into_pyobject(py)?
+                .into_any(),
+            Marker::I16 => i16::from_be_bytes(self.array()?)
+                .into_pyobject(py)?
+                .into_any(),
+            Marker::I32 => i32::from_be_bytes(self.array()?)
+                .into_pyobject(py)?
+                .into_any(),
+            Marker::I64 => i64::from_be_bytes(self.array()?)
+                .into_pyobject(py)?
+                .into_any(),
+            Marker::F32 => {
+                PyFloat::new(py, f64::from(f32::from_be_bytes(self.array()?))).into_any()
+            }
+            Marker::F64 => PyFloat::new(py, f64::from_be_bytes(self.array()?)).into_any(),
+            Marker::FixStr(len) => self.text(usize::from(len))?,
+            Marker::Str8 => {
+                let len = usize::from(self.u8()?);
+                self.text(len)?
+            }
+            Marker::Str16 => {
+                let len = self.u16()?;
+                self.text(len)?
+            }
+            Marker::Str32 => {
+                let len = self.u32()?;
+                self.text(len)?
+            }
+            Marker::Bin8 => {
+                let len = usize::from(self.u8()?);
+                PyBytes::new(py, self.take(len)?).into_any()
+            }
+            Marker::Bin16 => {
+                let len = self.u16()?;
+                PyBytes::new(py, self.take(len)?).into_any()
+            }
+            Marker::Bin32 => {
+                let len = self.u32()?;
+                PyBytes::new(py, self.take(len)?).into_any()
+            }
+            Marker::FixArray(len) => self.sequence(usize::from(len), shape, depth, key)?,
+            Marker::Array16 => {
+                let len = self.u16()?;
+                self.sequence(len, shape, depth, key)?
+            }
+            Marker::Array32 => {
+                let len = self.u32()?;
+                self.sequence(len, shape, depth, key)?
+            }
+            Marker::FixMap(len) => self.map(usize::from(len), shape, depth, key)?,
+            Marker::Map16 => {
+                let len = self.u16()?;
+                self.map(len, shape, depth, key)?
+            }
+            Marker::Map32 => {
+                let len = self.u32()?;
+                self.map(len, shape, depth, key)?
+            }
+            Marker::FixExt1
+            | Marker::FixExt2
+            | Marker::FixExt4
+            | Marker::FixExt8
+            | Marker::FixExt16
+            | Marker::Ext8
+            | Marker::Ext16
+            | Marker::Ext32 => {
+                self.pos = start;
+                return Err(self.malformed(
+                    "a MessagePack extension value, which ferryman's wire format does not use",
+                ));
+            }
+            Marker::Reserved => {
+                self.pos = start;
+                return Err(self.malformed("the reserved MessagePack byte 0xc1"));
+            }
+        };
+        Ok(value)
+    }
+
+    fn text(&mut self, len: usize) -> Result<Bound<'py, PyAny>> {
+        let start = self.pos;
+        let bytes = self.take(len)?;
+        let text = std::str::from_utf8(bytes).map_err(|error| {
+            DecodeError::Malformed(format!("a str that is not UTF-8 ({error})"), start)
+        })?;
+        Ok(PyString::new(self.py, text).into_any())
+    }
+
+    fn enter(&self, depth: usize) -> Result<usize> {
+        if depth >= MAX_DEPTH {
+            Err(self.malformed(format!("values nested deeper than {MAX_DEPTH} levels")))
+        } else {
+            Ok(depth + 1)
+        }
+    }
+
+    /// Every element takes at least one byte: refuse lengths the rest of the
+    /// buffer cannot hold before allocating for them.
+    fn check_len(&self, len: usize, bytes_each: usize) -> Result<()> {
+        if len.saturating_mul(bytes_each) > self.bytes.len() - self.pos {
+            Err(self.malformed(format!(
+                "a container of {len} elements in a buffer too short for them"
+            )))
+        } else {
+            Ok(())
+        }
+    }
+
+    fn sequence(
+        &mut self,
+        len: usize,
+        shape: &Shape,
+        depth: usize,
+        key: bool,
+    ) -> Result<Bound<'py, PyAny>> {
+        let depth = self.enter(depth)?;
+        self.check_len(len, 1)?;
+        let mut items = Vec::with_capacity(len);
+        match shape {
+            Shape::Tuple(shapes) => {
+                for index in 0..len {
+                    items.push(self.value(shapes.get(index).unwrap_or(&Shape::Any), depth, key)?);
+                }
+            }
+            Shape::List(inner) => {
+                for _ in 0..len {
+                    items.push(self.value(inner, depth, key)?);
+                }
+            }
+            _ => {
+                for _ in 0..len {
+                    items.push(self.value(&Shape::Any, depth, key)?);
+                }
+            }
+        }
+        if key || matches!(shape, Shape::Tuple(_)) {
+            Ok(PyTuple::new(self.py, items)?.into_any())
+        } else {
+            Ok(PyList::new(self.py, items)?.into_any())
+        }
+    }
+
+    fn map(
+        &mut self,
+        len: usize,
+        shape: &Shape,
+        depth: usize,
+        key: bool,
+    ) -> Result<Bound<'py, PyAny>> {
+        let start = self.pos - 1;
+        if key {
+            return Err(DecodeError::Malformed(
+                "a map used as a map key, which Python cannot hash".into(),
+                start,
+            ));
+        }
+        let depth = self.enter(depth)?;
+        self.check_len(len, 2)?;
+        let values = match shape {
+            Shape::Map(values) => &**values,
+            _ => &Shape::Any,
+        };
+        let dict = PyDict::new(self.py);
+        for _ in 0..len {
+            let key_at = self.pos;
+            let key = self.value(&Shape::Any, depth, true)?;
+            let value = self.value(values, depth, false)?;
+            dict.set_item(&key, value).map_err(|error| {
+                DecodeError::Malformed(
+                    format!("a map key Python cannot use ({})", error.value(self.py)),
+                    key_at,
+                )
+            })?;
+        }
+        Ok(dict.into_any())
+    }
+}

@@ -1,0 +1,260 @@
+//! Python objects → MessagePack, straight into the call's argument buffer.
+
+use std::fmt::Write as _;
+
+use pyo3::prelude::*;
+use pyo3::types::{
+    PyBool, PyByteArray, PyBytes, PyDict, PyFloat, PyFrozenSet, PyInt, PyList, PyMemoryView, PySet,
+    PyString, PyTuple,
+};
+
+/// How deeply lists, tuples and dicts may nest, in arguments and in results.
+/// Deeper values (or cyclic ones) are refused instead of overflowing the stack.
+pub(crate) const MAX_DEPTH: usize = 256;
+
+/// One step from an argument to the part of it that could not be sent.
+#[derive(Debug)]
+pub(crate) enum Step {
+    /// An element of a list, tuple or set.
+    Index(usize),
+    /// The value under a dict key (its `repr`, shortened).
+    Key(String),
+}
+
+/// Why a value could not be encoded.
+#[derive(Debug)]
+pub(crate) enum EncodeError {
+    /// A Python type with no MessagePack counterpart; the type's name.
+    Unsupported(String),
+    /// An int that fits neither `i64` nor `u64`; how it was described.
+    Overflow(String),
+    /// A `str` that is not valid Unicode (lone surrogates), or a size over 4 GiB.
+    Invalid(String),
+    /// Nested deeper than [`MAX_DEPTH`].
+    TooDeep,
+    /// Python raised while the value was read.
+    Python(PyErr),
+}
+
+/// An [`EncodeError`] and where inside the argument it happened (outermost first).
+#[derive(Debug)]
+pub(crate) struct Located {
+    pub(crate) error: EncodeError,
+    pub(crate) path: Vec<Step>,
+}
+
+impl Located {
+    /// `" item [2]['key']"`, or `""` for the argument itself.
+    pub(crate) fn path_text(&self) -> String {
+        let mut text = String::new();
+        if self.path.is_empty() {
+            return text;
+        }
+        text.push_str(" item ");
+        for step in self.path.iter().take(8) {
+            match step {
+                Step::Index(index) => {
+                    let _ = write!(text, "[{index}]");
+                }
+                Step::Key(key) => {
+                    let _ = write!(text, "[{key}]");
+                }
+            }
+        }
+        if self.path.len() > 8 {
+            text.push('…');
+        }
+        text
+    }
+}
+
+impl From<EncodeError> for Located {
+    fn from(error: EncodeError) -> Located {
+        Located {
+            error,
+            path: Vec::new(),
+        }
+    }
+}
+
+impl From<PyErr> for Located {
+    fn from(error: PyErr) -> Located {
+        EncodeError::Python(error).into()
+    }
+}
+
+type Result<T> = std::result::Result<T, Located>;
+
+/// Appends `value` to `out` as one MessagePack value.
+pub(crate) fn encode(out: &mut Vec<u8>, value: &Bound<'_, PyAny>) -> Result<()> {
+    encode_at(out, value, 0)
+}
+
+/// Appends the header of an array of `len` elements.
+pub(crate) fn array_header(out: &mut Vec<u8>, len: usize) -> Result<()> {
+    let len = u32::try_from(len)
+        .map_err(|_| EncodeError::Invalid(format!("a sequence of {len} elements is too long")))?;
+    written(rmp::encode::write_array_len(out, len))
+}
+
+fn encode_at(out: &mut Vec<u8>, value: &Bound<'_, PyAny>, depth: usize) -> Result<()> {
+    if value.is_none() {
+        rmp::encode::write_nil(out).map_err(io_error)?;
+    } else if let Ok(flag) = value.cast::<PyBool>() {
+        rmp::encode::write_bool(out, flag.is_true()).map_err(io_error)?;
+    } else if value.is_instance_of::<PyInt>() {
+        encode_int(out, value)?;
+    } else if let Ok(float) = value.cast::<PyFloat>() {
+        written(rmp::encode::write_f64(out, float.value()))?;
+    } else if let Ok(text) = value.cast::<PyString>() {
+        let text = text.to_str().map_err(|_| {
+            EncodeError::Invalid(
+                "a str that is not valid Unicode (it holds a lone surrogate)".into(),
+            )
+        })?;
+        let len = length(text.len(), "str")?;
+        written(rmp::encode::write_str_len(out, len))?;
+        out.extend_from_slice(text.as_bytes());
+    } else if let Ok(bytes) = value.cast::<PyBytes>() {
+        binary(out, bytes.as_bytes())?;
+    } else if let Ok(list) = value.cast::<PyList>() {
+        sequence(out, list.len(), list.iter(), depth)?;
+    } else if let Ok(tuple) = value.cast::<PyTuple>() {
+        sequence(out, tuple.len(), tuple.iter(), depth)?;
+    } else if let Ok(dict) = value.cast::<PyDict>() {
+        deeper(depth)?;
+        let len = dict.len();
+        let header = u32::try_from(len)
+            .map_err(|_| EncodeError::Invalid("a dict that is too large".into()))?;
+        written(rmp::encode::write_map_len(out, header))?;
+        let mut count = 0;
+        for (key, item) in dict.iter() {
+            count += 1;
+            encode_at(out, &key, depth + 1).map_err(|error| error.inside(key_step(&key)))?;
+            encode_at(out, &item, depth + 1).map_err(|error| error.inside(key_step(&key)))?;
+        }
+        if count != len {
+            return Err(EncodeError::Invalid(
+                "a dict that changed size while it was being sent".into(),
+            )
+            .into());
+        }
+    } else if let Ok(array) = value.cast::<PyByteArray>() {
+        binary(out, &array.to_vec())?;
+    } else if value.is_instance_of::<PyMemoryView>() {
+        let copy = value.call_method0("tobytes")?;
+        let bytes = copy.cast::<PyBytes>().map_err(PyErr::from)?;
+        binary(out, bytes.as_bytes())?;
+    } else if value.is_instance_of::<PySet>() || value.is_instance_of::<PyFrozenSet>() {
+        let items: Vec<_> = value.try_iter()?.collect::<PyResult<_>>()?;
+        sequence(out, items.len(), items.into_iter(), depth)?;
+    } else {
+        let name = value
+            .get_type()
+            .name()
+            .map(|name| name.to_string())
+            .unwrap_or_else(|_| "?".into());
+        return Err(EncodeError::Unsupported(name).into());
+    }
+    Ok(())
+}
+
+fn sequence<'py>(
+    out: &mut Vec<u8>,
+    len: usize,
+    items: impl Iterator<Item = Bound<'py, PyAny>>,
+    depth: usize,
+) -> Result<()> {
+    deeper(depth)?;
+    array_header(out, len)?;
+    let mut count = 0;
+    for (index, item) in items.enumerate() {
+        encode_at(out, &item, depth + 1).map_err(|error| error.inside(Step::Index(index)))?;
+        count += 1;
+    }
+    if count != len {
+        return Err(EncodeError::Invalid(
+            "a list that changed size while it was being sent".into(),
+        )
+        .into());
+    }
+    Ok(())
+}
+
+fn encode_int(out: &mut Vec<u8>, value: &Bound<'_, PyAny>) -> Result<()> {
+    if let Ok(signed) = value.extract::<i64>() {
+        written(rmp::encode::write_sint(out, signed))
+    } else if let Ok(unsigned) = value.extract::<u64>() {
+        written(rmp::encode::write_uint(out, unsigned))
+    } else {
+        Err(EncodeError::Overflow(describe_big_int(value)).into())
+    }
+}
+
+/// `"int 18446744073709551616"`, or `"an int of 4000 bits"` when printing it
+/// would be unreasonable.
+fn describe_big_int(value: &Bound<'_, PyAny>) -> String {
+    let bits = value
+        .call_method0("bit_length")
+        .and_then(|bits| bits.extract::<u64>())
+        .unwrap_or(u64::MAX);
+    if bits <= 256 {
+        if let Ok(text) = value.str() {
+            return format!("int {text}");
+        }
+    }
+    format!("an int of {bits} bits")
+}
+
+fn binary(out: &mut Vec<u8>, bytes: &[u8]) -> Result<()> {
+    let len = length(bytes.len(), "bytes value")?;
+    written(rmp::encode::write_bin_len(out, len))?;
+    out.extend_from_slice(bytes);
+    Ok(())
+}
+
+fn key_step(key: &Bound<'_, PyAny>) -> Step {
+    let mut text = key
+        .repr()
+        .map(|repr| repr.to_string())
+        .unwrap_or_else(|_| "?".into());
+    if text.chars().count() > 40 {
+        text = text.chars().take(39).collect::<String>() + "…";
+    }
+    Step::Key(text)
+}
+
+fn deeper(depth: usize) -> Result<()> {
+    if depth >= MAX_DEPTH {
+        Err(EncodeError::TooDeep.into())
+    } else {
+        Ok(())
+    }
+}
+
+fn length(len: usize, what: &str) -> Result<u32> {
+    u32::try_from(len).map_err(|_| {
+        EncodeError::Invalid(format!("a {what} of {len} bytes is larger than 4 GiB")).into()
+    })
+}
+
+fn written<T, E: std::fmt::Display>(result: std::result::Result<T, E>) -> Result<()> {
+    result
+        .map(|_| ())
+        .map_err(|error| EncodeError::Invalid(error.to_string()).into())
+}
+
+fn io_error(error: std::io::Error) -> Located {
+    EncodeError::Invalid(error.to_string()).into()
+}
+
+impl Located {
+    /// The same error, one step further out.
+    fn inside(mut self, step: Step) -> Located {
+        // Depth errors say nothing useful about the path (it would be the cycle).
+        if !matches!(self.error, EncodeError::TooDeep) {
+            self.path.insert(0, step);
+        }
+        self
+    }
+}

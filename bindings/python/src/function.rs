@@ -1,0 +1,225 @@
+//! `Function`: one exported Rust function, callable from Python.
+
+use std::sync::Arc;
+
+use pyo3::gc::PyVisit;
+use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyTuple};
+use pyo3::PyTraverseError;
+
+use crate::bind::{bind, wrong_count};
+use crate::buffers::with_buffers;
+use crate::decode::decode;
+use crate::encode::{array_header, encode, EncodeError, Located};
+use crate::failure::{from_reply, HostError};
+use crate::loaded::Loaded;
+use crate::shape::Shape;
+
+/// One parameter: its name and the Rust type it takes (for messages).
+#[derive(Debug, Clone)]
+pub(crate) struct Param {
+    pub(crate) name: String,
+    pub(crate) rust: String,
+}
+
+/// A function exported by a ferryman library.
+///
+/// Calling it binds the arguments to the parameters, encodes them as one
+/// MessagePack array, calls `ferryman_call` without the GIL and decodes the
+/// result. Instances have a `__dict__`, where the Python layer puts
+/// `__name__`, `__qualname__`, `__doc__` and `__signature__`.
+#[pyclass(frozen, dict, module = "ferryman._native", name = "Function")]
+#[derive(Debug)]
+pub struct Function {
+    library: Arc<Loaded>,
+    id: u32,
+    name: String,
+    params: Vec<String>,
+    rust_types: Vec<String>,
+    returns: Option<Shape>,
+    on_error: Py<PyAny>,
+}
+
+impl Function {
+    pub(crate) fn new(
+        library: Arc<Loaded>,
+        id: u32,
+        name: String,
+        params: Vec<Param>,
+        returns: Option<Shape>,
+        on_error: Py<PyAny>,
+    ) -> Function {
+        let (params, rust_types) = params
+            .into_iter()
+            .map(|param| (param.name, param.rust))
+            .unzip();
+        Function {
+            library,
+            id,
+            name,
+            params,
+            rust_types,
+            returns,
+            on_error,
+        }
+    }
+
+    /// The error for argument `index` that did not encode.
+    fn argument_error(&self, index: usize, located: Located) -> Box<HostError> {
+        let name = &self.name;
+        let param = &self.params[index];
+        let expected = &self.rust_types[index];
+        let place = located.path_text();
+        let (kind, found, detail) = match located.error {
+            EncodeError::Unsupported(found) => (
+                "type",
+                found.clone(),
+                format!("cannot send a value of type '{found}' (expected {expected})"),
+            ),
+            EncodeError::Overflow(what) => (
+                "overflow",
+                "int".to_owned(),
+                format!("{what} does not fit in 64 bits (expected {expected})"),
+            ),
+            EncodeError::Invalid(what) => (
+                "type",
+                String::new(),
+                format!("cannot send {what} (expected {expected})"),
+            ),
+            EncodeError::TooDeep => (
+                "type",
+                String::new(),
+                format!(
+                    "value nested deeper than {} levels (is it cyclic?)",
+                    crate::encode::MAX_DEPTH
+                ),
+            ),
+            EncodeError::Python(error) => (
+                "type",
+                String::new(),
+                Python::attach(|py| format!("reading the value raised {}", error.value(py))),
+            ),
+        };
+        Box::new(HostError {
+            param: Some(param.clone()),
+            index: Some(index),
+            expected: Some(expected.clone()),
+            found: (!found.is_empty()).then_some(found),
+            ..HostError::new(
+                kind,
+                format!("{name}() argument '{param}'{place}: {detail}"),
+            )
+        })
+    }
+
+    /// Encodes `values` (one per parameter) as the argument array.
+    fn encode_args<'py>(
+        &self,
+        out: &mut Vec<u8>,
+        values: impl Iterator<Item = Bound<'py, PyAny>>,
+    ) -> Result<(), Box<HostError>> {
+        array_header(out, self.params.len()).map_err(|_| {
+            Box::new(HostError::new(
+                "arity",
+                format!("{}() has too many parameters to call", self.name),
+            ))
+        })?;
+        for (index, value) in values.enumerate() {
+            encode(out, &value).map_err(|error| self.argument_error(index, error))?;
+        }
+        Ok(())
+    }
+}
+
+#[pymethods]
+impl Function {
+    #[pyo3(signature = (*args, **kwargs))]
+    fn __call__<'py>(
+        &self,
+        py: Python<'py>,
+        args: &Bound<'py, PyTuple>,
+        kwargs: Option<&Bound<'py, PyDict>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let on_error = self.on_error.bind(py);
+        let fail = |error: Box<HostError>| error.raise(py, on_error, Some(&self.name));
+        with_buffers(|buffers| {
+            buffers.args.clear();
+            match kwargs.filter(|kwargs| !kwargs.is_empty()) {
+                None if args.len() == self.params.len() => {
+                    self.encode_args(&mut buffers.args, args.iter())
+                }
+                None => Err(wrong_count(&self.name, &self.params, args.len())),
+                Some(kwargs) => bind(&self.name, &self.params, args, kwargs)
+                    .and_then(|values| self.encode_args(&mut buffers.args, values.into_iter())),
+            }
+            .map_err(fail)?;
+
+            let library = &*self.library;
+            let id = self.id;
+            let (args_bytes, out) = (&buffers.args, &mut buffers.out);
+            let reply = py.detach(move || library.call(id, args_bytes, out));
+
+            let spilled = reply.spilled().then(|| reply.len());
+            let result = if reply.status() == 0 {
+                match reply.bytes() {
+                    Ok(bytes) => decode(py, bytes, self.returns.as_ref()).map_err(|error| {
+                        fail(Box::new(HostError::new(
+                            "protocol",
+                            format!(
+                                "{}() returned a value that does not decode: {}",
+                                self.name,
+                                error.describe(py)
+                            ),
+                        )))
+                    }),
+                    Err(problem) => Err(fail(Box::new(HostError::new(
+                        "protocol",
+                        format!("{}() returned no readable value: {problem}", self.name),
+                    )))),
+                }
+            } else {
+                Err(from_reply(py, &reply, on_error, Some(&self.name)))
+            };
+            drop(reply);
+            if let Some(len) = spilled {
+                buffers.fit_out(len);
+            }
+            result
+        })
+    }
+
+    /// The function's id in its library (its index in `describe()["functions"]`).
+    #[getter]
+    fn id(&self) -> u32 {
+        self.id
+    }
+
+    /// The Rust name of the function.
+    #[getter]
+    fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The parameter names, in order.
+    #[getter]
+    fn parameters<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
+        PyTuple::new(py, &self.params)
+    }
+
+    /// The Rust type of each parameter, in order.
+    #[getter]
+    fn rust_types<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
+        PyTuple::new(py, &self.rust_types)
+    }
+
+    fn __repr__(slf: &Bound<'_, Self>) -> String {
+        // The Python layer stores `<ferryman function divide(a: int) -> int>`.
+        slf.getattr(pyo3::intern!(slf.py(), "_ferryman_repr"))
+            .and_then(|text| text.extract::<String>())
+            .unwrap_or_else(|_| format!("<ferryman function {}>", slf.get().name))
+    }
+
+    fn __traverse__(&self, visit: PyVisit<'_>) -> Result<(), PyTraverseError> {
+        visit.call(&self.on_error)
+    }
+}

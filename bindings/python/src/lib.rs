@@ -1,0 +1,80 @@
+//! `ferryman._native`: the native core of the `ferryman` Python package.
+//!
+//! It loads a ferryman library (`spec/abi.md`), turns Python arguments into one
+//! MessagePack array and results back into Python objects (`spec/wire.md`), and
+//! hands every error value to a Python-level factory that builds the exception.
+//! The Python layer (`python/ferryman/`) adds names, signatures and the
+//! exception classes; nothing here is public API of its own.
+
+mod bind;
+mod buffers;
+mod decode;
+mod encode;
+mod failure;
+mod function;
+mod library;
+mod loaded;
+mod reply;
+mod shape;
+
+use pyo3::prelude::*;
+
+/// The module `ferryman._native`.
+#[pymodule]
+fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_class::<library::Library>()?;
+    m.add_class::<function::Function>()?;
+    m.add_function(wrap_pyfunction!(library::load, m)?)?;
+    m.add_function(wrap_pyfunction!(pack, m)?)?;
+    m.add_function(wrap_pyfunction!(unpack, m)?)?;
+    m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    m.add("ABI_VERSION", ferryman_abi::ABI_VERSION)?;
+    m.add("WIRE_VERSION", ferryman_abi::WIRE_VERSION)?;
+    m.add("MAX_DEPTH", encode::MAX_DEPTH)?;
+    Ok(())
+}
+
+/// Encodes one Python value as MessagePack, exactly as arguments are encoded
+/// (for tests and debugging; not public API).
+#[pyfunction]
+fn pack<'py>(
+    py: Python<'py>,
+    value: &Bound<'py, PyAny>,
+) -> PyResult<Bound<'py, pyo3::types::PyBytes>> {
+    let mut out = Vec::new();
+    encode::encode(&mut out, value).map_err(|located| {
+        let place = located.path_text();
+        let message = match located.error {
+            encode::EncodeError::Python(error) => return error,
+            encode::EncodeError::Unsupported(found) => {
+                format!("cannot send a value of type '{found}'")
+            }
+            encode::EncodeError::Overflow(what) => format!("{what} does not fit in 64 bits"),
+            encode::EncodeError::Invalid(what) => format!("cannot send {what}"),
+            encode::EncodeError::TooDeep => {
+                format!("value nested deeper than {} levels", encode::MAX_DEPTH)
+            }
+        };
+        pyo3::exceptions::PyValueError::new_err(format!("{message}{place}"))
+    })?;
+    Ok(pyo3::types::PyBytes::new(py, &out))
+}
+
+/// Decodes one MessagePack value exactly as results are decoded; malformed
+/// bytes raise `ferryman.ProtocolError` (for tests and debugging; not public API).
+#[pyfunction]
+fn unpack<'py>(py: Python<'py>, data: &[u8]) -> PyResult<Bound<'py, PyAny>> {
+    decode::decode(py, data, None).map_err(|error| {
+        let message = error.describe(py);
+        match py
+            .import("ferryman._errors")
+            .and_then(|errors| errors.getattr("ProtocolError"))
+        {
+            Ok(class) => match class.call1((message,)) {
+                Ok(instance) => PyErr::from_value(instance),
+                Err(error) => error,
+            },
+            Err(error) => error,
+        }
+    })
+}

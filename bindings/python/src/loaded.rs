@@ -1,0 +1,172 @@
+//! A loaded ferryman library: the `dlopen` handle and its six entry points.
+
+use std::mem::ManuallyDrop;
+use std::path::Path;
+
+use ferryman_abi::{FerryBox, ABI_VERSION};
+
+use crate::reply::Reply;
+
+type AbiVersionFn = unsafe extern "C" fn() -> u32;
+type WriteFn = unsafe extern "C" fn(*mut FerryBox) -> i32;
+type FunctionIdFn = unsafe extern "C" fn(*const FerryBox) -> i64;
+type CallFn = unsafe extern "C" fn(u32, *const FerryBox, *mut FerryBox) -> i32;
+pub(crate) type BoxFreeFn = unsafe extern "C" fn(*mut FerryBox);
+
+/// Why a shared object could not be used as a ferryman library.
+#[derive(Debug)]
+pub(crate) enum LoadError {
+    /// `dlopen` refused the file; its message.
+    Open(String),
+    /// The file loaded but does not export `ferryman_abi_version`.
+    NotFerryman,
+    /// The library speaks another ABI version.
+    AbiMismatch(u32),
+    /// The library exports `ferryman_abi_version` but not this symbol.
+    MissingSymbol(&'static str, String),
+}
+
+/// The entry points of one ferryman library, resolved once.
+///
+/// The `dlopen` handle is never closed: like `ctypes`, ferryman does not unload
+/// libraries, because a Rust `cdylib` may have installed a panic hook or
+/// thread-local destructors that must outlive every call. Functions hold this
+/// struct through an `Arc`, so the entry points stay valid while any of them is
+/// reachable.
+#[derive(Debug)]
+pub(crate) struct Loaded {
+    _library: ManuallyDrop<libloading::Library>,
+    abi_version: u32,
+    handshake: WriteFn,
+    describe: WriteFn,
+    function_id: FunctionIdFn,
+    call: CallFn,
+    box_free: BoxFreeFn,
+}
+
+impl Loaded {
+    /// Loads `path` (`RTLD_LAZY | RTLD_LOCAL` on Unix), checks its ABI version
+    /// and resolves its entry points.
+    pub(crate) fn open(path: &Path) -> Result<Loaded, LoadError> {
+        // SAFETY: loading a shared object runs its initialisers. A host that loads
+        // a library has to trust that library; Rust cdylibs run no initialisers
+        // ferryman does not know about.
+        let library = unsafe { libloading::Library::new(path) }
+            .map_err(|error| LoadError::Open(describe_libloading_error(&error)))?;
+
+        // SAFETY: the ABI declares `uint32_t ferryman_abi_version(void)`; the
+        // pointer is copied out while `library` is alive and then kept alive
+        // forever (the handle is never closed).
+        let abi_version: AbiVersionFn =
+            unsafe { library.get::<AbiVersionFn>(b"ferryman_abi_version\0") }
+                .map(|symbol| *symbol)
+                .map_err(|_| LoadError::NotFerryman)?;
+        // SAFETY: the symbol has the declared signature, takes no arguments and,
+        // per the ABI, never unwinds.
+        let version = unsafe { abi_version() };
+        if version != ABI_VERSION {
+            return Err(LoadError::AbiMismatch(version));
+        }
+
+        // SAFETY: (this and the next four look-ups) the ABI version matched, so
+        // each symbol has the C signature `spec/abi.md` gives for it; the handle
+        // is never closed, so the copied function pointers stay valid.
+        let handshake = unsafe { resolve::<WriteFn>(&library, "ferryman_handshake") }?;
+        // SAFETY: as above.
+        let describe = unsafe { resolve::<WriteFn>(&library, "ferryman_describe") }?;
+        // SAFETY: as above.
+        let function_id = unsafe { resolve::<FunctionIdFn>(&library, "ferryman_function_id") }?;
+        // SAFETY: as above.
+        let call = unsafe { resolve::<CallFn>(&library, "ferryman_call") }?;
+        // SAFETY: as above.
+        let box_free = unsafe { resolve::<BoxFreeFn>(&library, "ferryman_box_free") }?;
+
+        Ok(Loaded {
+            _library: ManuallyDrop::new(library),
+            abi_version: version,
+            handshake,
+            describe,
+            function_id,
+            call,
+            box_free,
+        })
+    }
+
+    /// The ABI version the library reported.
+    pub(crate) fn abi_version(&self) -> u32 {
+        self.abi_version
+    }
+
+    /// `ferryman_handshake` into `out`.
+    pub(crate) fn handshake<'a>(&self, out: &'a mut Vec<u8>) -> Reply<'a> {
+        let mut boxed = Reply::host_box(out);
+        // SAFETY: `boxed` is a valid box the host owns (or the empty box), as
+        // the ABI's `out` rule requires; the library writes at most `cap` bytes.
+        let status = unsafe { (self.handshake)(&mut boxed) };
+        Reply::new(status, boxed, out, self.box_free)
+    }
+
+    /// `ferryman_describe` into `out`.
+    pub(crate) fn describe<'a>(&self, out: &'a mut Vec<u8>) -> Reply<'a> {
+        let mut boxed = Reply::host_box(out);
+        // SAFETY: as in `handshake`.
+        let status = unsafe { (self.describe)(&mut boxed) };
+        Reply::new(status, boxed, out, self.box_free)
+    }
+
+    /// `ferryman_function_id`: the id of `name`, if the library has it.
+    pub(crate) fn function_id(&self, name: &str) -> Option<u32> {
+        let name_box = borrowed_box(name.as_bytes());
+        // SAFETY: `name_box` points at `name`, alive for the call; the library
+        // only reads `ptr[0..len]` and keeps nothing.
+        let id = unsafe { (self.function_id)(&name_box) };
+        u32::try_from(id).ok()
+    }
+
+    /// `ferryman_call(id, args, out)`. Runs Rust code: call it without the GIL.
+    pub(crate) fn call<'a>(&self, id: u32, args: &[u8], out: &'a mut Vec<u8>) -> Reply<'a> {
+        let args_box = borrowed_box(args);
+        let mut boxed = Reply::host_box(out);
+        // SAFETY: `args_box` borrows `args` for the duration of the call and the
+        // library neither frees nor keeps it; `boxed` follows the `out` rule.
+        let status = unsafe { (self.call)(id, &args_box, &mut boxed) };
+        Reply::new(status, boxed, out, self.box_free)
+    }
+}
+
+/// A box that lends `bytes` to the library (which only reads them).
+fn borrowed_box(bytes: &[u8]) -> FerryBox {
+    if bytes.is_empty() {
+        return FerryBox::EMPTY;
+    }
+    FerryBox {
+        ptr: bytes.as_ptr().cast_mut(),
+        len: bytes.len(),
+        cap: bytes.len(),
+    }
+}
+
+/// Looks up `name` and copies the function pointer out.
+///
+/// # Safety
+///
+/// `T` must be the function pointer type of the symbol's real signature, and the
+/// pointer must not be called after `library` is closed.
+unsafe fn resolve<T: Copy>(
+    library: &libloading::Library,
+    name: &'static str,
+) -> Result<T, LoadError> {
+    // SAFETY: the caller guarantees `T` matches the symbol's type.
+    unsafe { library.get::<T>(name.as_bytes()) }
+        .map(|symbol| *symbol)
+        .map_err(|error| LoadError::MissingSymbol(name, describe_libloading_error(&error)))
+}
+
+/// The error's text followed by `dlerror`'s, which libloading keeps as its source.
+fn describe_libloading_error(error: &libloading::Error) -> String {
+    use std::error::Error as _;
+    match error.source() {
+        Some(source) => source.to_string(),
+        None => error.to_string(),
+    }
+}

@@ -1,0 +1,82 @@
+//! Where a return type has tuples: lets the decoder build `tuple`s, not `list`s.
+
+use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyList, PyString};
+
+/// The part of a type descriptor (`spec/wire.md`) that changes how a result is
+/// decoded. Everything without a tuple inside is [`Shape::Any`].
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Shape {
+    /// Decode as usual: arrays become lists.
+    Any,
+    /// `{"tuple": [...]}`: an array that becomes a tuple.
+    Tuple(Vec<Shape>),
+    /// `{"list": T}`: a list whose elements have shape `T`.
+    List(Box<Shape>),
+    /// `{"map": [K, V]}`: a dict whose values have shape `V` (keys that are
+    /// arrays always become tuples, to be hashable).
+    Map(Box<Shape>),
+    /// `{"option": T}`: nil, or a value of shape `T`.
+    Option(Box<Shape>),
+}
+
+impl Shape {
+    /// The shape of a type descriptor, or `None` when decoding needs no guidance.
+    pub(crate) fn of_descriptor(descriptor: &Bound<'_, PyAny>) -> Option<Shape> {
+        let shape = Shape::build(descriptor, 0);
+        (shape != Shape::Any).then_some(shape)
+    }
+
+    fn build(descriptor: &Bound<'_, PyAny>, depth: usize) -> Shape {
+        if depth > crate::encode::MAX_DEPTH {
+            return Shape::Any;
+        }
+        let Ok(map) = descriptor.cast::<PyDict>() else {
+            return Shape::Any;
+        };
+        if map.len() != 1 {
+            return Shape::Any;
+        }
+        let Some((key, inner)) = map.iter().next() else {
+            return Shape::Any;
+        };
+        let Ok(key) = key.cast::<PyString>() else {
+            return Shape::Any;
+        };
+        let key = key.to_str().unwrap_or("");
+        let shape = match key {
+            "tuple" => {
+                let items = inner
+                    .cast::<PyList>()
+                    .map(|items| {
+                        items
+                            .iter()
+                            .map(|item| Shape::build(&item, depth + 1))
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                return Shape::Tuple(items);
+            }
+            "list" => Shape::List(Box::new(Shape::build(&inner, depth + 1))),
+            "option" => Shape::Option(Box::new(Shape::build(&inner, depth + 1))),
+            "map" => {
+                let value = inner
+                    .cast::<PyList>()
+                    .ok()
+                    .and_then(|pair| pair.get_item(1).ok())
+                    .map_or(Shape::Any, |value| Shape::build(&value, depth + 1));
+                Shape::Map(Box::new(value))
+            }
+            _ => Shape::Any,
+        };
+        // A container of plain values decodes like `Any`.
+        match &shape {
+            Shape::List(inner) | Shape::Option(inner) | Shape::Map(inner)
+                if **inner == Shape::Any =>
+            {
+                Shape::Any
+            }
+            _ => shape,
+        }
+    }
+}

@@ -1,0 +1,72 @@
+"""Shared fixtures: the fixture library (tests/fixture), built by
+``cargo build -p ferryman-fixture``, loaded once per session.
+
+``FERRYMAN_FIXTURE`` overrides the path of the library.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import ferryman
+
+REPO = Path(__file__).resolve().parents[2]
+FIXTURE_SRC = REPO / "tests" / "fixture" / "src"
+
+
+def cdylib(name: str, profile: str = "debug") -> Path:
+    """The path cargo gives the cdylib of crate ``name``."""
+    if sys.platform == "darwin":
+        file = f"lib{name}.dylib"
+    elif sys.platform == "win32":
+        file = f"{name}.dll"
+    else:
+        file = f"lib{name}.so"
+    target = Path(os.environ.get("CARGO_TARGET_DIR", REPO / "target"))
+    return target / profile / file
+
+
+def fixture_path() -> Path:
+    override = os.environ.get("FERRYMAN_FIXTURE")
+    return Path(override) if override else cdylib("ferryman_fixture")
+
+
+def source_line(file: str, needle: str) -> int:
+    """The 1-based line of ``tests/fixture/src/<file>`` that contains ``needle``."""
+    lines = (FIXTURE_SRC / file).read_text().splitlines()
+    matches = [number for number, line in enumerate(lines, 1) if needle in line]
+    assert len(matches) == 1, f"{needle!r} occurs {len(matches)} times in {file}"
+    return matches[0]
+
+
+def fn_line(file: str, name: str) -> int:
+    """The line of ``pub fn <name>(`` in a fixture source file."""
+    return source_line(file, f"pub fn {name}(")
+
+
+@pytest.fixture(scope="session")
+def fixture_file() -> Path:
+    path = fixture_path()
+    if not path.exists() and "FERRYMAN_FIXTURE" not in os.environ and shutil.which("cargo"):
+        subprocess.run(["cargo", "build", "-p", "ferryman-fixture"], cwd=REPO, check=False)
+    if not path.exists():
+        pytest.fail(f"{path} not found: build it with `cargo build -p ferryman-fixture`", pytrace=False)
+    return path
+
+
+@pytest.fixture(scope="session")
+def lib(fixture_file: Path) -> ferryman.Library:
+    return ferryman.load(fixture_file)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _run_from_repo_root() -> None:
+    # Rust frames name files relative to the workspace root; linecache finds
+    # them (and tracebacks show the Rust source) when that is the cwd.
+    os.chdir(REPO)

@@ -1,0 +1,154 @@
+"""Loading libraries: ours, not ours, the wrong ABI, several at once."""
+
+from __future__ import annotations
+
+import gc
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+import ferryman
+
+from conftest import REPO, cdylib
+
+needs_cc = pytest.mark.skipif(shutil.which("gcc") is None and shutil.which("cc") is None, reason="no C compiler")
+
+
+def build_c_library(tmp_path: Path, name: str, source: str) -> Path:
+    compiler = shutil.which("gcc") or shutil.which("cc")
+    assert compiler is not None
+    c_file = tmp_path / f"{name}.c"
+    c_file.write_text(source)
+    library = tmp_path / f"lib{name}.so"
+    subprocess.run([compiler, "-shared", "-fPIC", "-o", str(library), str(c_file)], check=True)
+    return library
+
+
+def test_fixture_loads_with_its_metadata(lib: ferryman.Library, fixture_file: Path) -> None:
+    handshake = lib.handshake()
+    assert lib.name == handshake["library"] == "ferryman-fixture"
+    assert lib.version == handshake["library_version"]
+    assert lib.abi_version == ferryman.ABI_VERSION == 1
+    assert lib.wire_version == ferryman.WIRE_VERSION == 1
+    assert lib.path == str(fixture_file)
+    assert len(lib) == handshake["functions"] == len(lib.describe()["functions"])
+    assert "ferryman-fixture" in repr(lib)
+    assert f"{len(lib)} functions" in repr(lib)
+
+
+def test_describe_is_the_raw_map(lib: ferryman.Library) -> None:
+    description = lib.describe()
+    names = [entry["name"] for entry in description["functions"]]
+    assert names == sorted(names)
+    assert [entry["id"] for entry in description["functions"]] == list(range(len(names)))
+    assert set(names) == set(lib.functions)
+    assert lib.describe() is not lib.describe()  # a fresh dict each time
+
+
+def test_functions_mapping_is_read_only(lib: ferryman.Library) -> None:
+    assert lib.functions["add"] is lib.add is lib["add"]
+    assert "add" in lib
+    with pytest.raises(TypeError):
+        lib.functions["add"] = None  # type: ignore[index]
+
+
+@needs_cc
+def test_a_shared_object_without_ferryman_symbols_is_refused(tmp_path: Path) -> None:
+    path = build_c_library(tmp_path, "plain", "int answer(void) { return 42; }\n")
+    with pytest.raises(ferryman.NotAFerrymanLibrary) as caught:
+        ferryman.load(path)
+    error = caught.value
+    assert isinstance(error, ferryman.LibraryLoadError)
+    assert isinstance(error, OSError)
+    assert isinstance(error, ferryman.FerrymanError)
+    assert str(error) == (
+        f"{path} is not a ferryman library: it does not export `ferryman_abi_version`; "
+        "build a crate with `#[ferryman::export]` functions as a cdylib"
+    )
+    assert error.path == str(path)
+
+
+@needs_cc
+def test_a_newer_abi_version_is_refused_with_advice(tmp_path: Path) -> None:
+    source = "#include <stdint.h>\nuint32_t ferryman_abi_version(void) { return 999; }\n"
+    path = build_c_library(tmp_path, "future", source)
+    with pytest.raises(ferryman.AbiMismatch) as caught:
+        ferryman.load(path)
+    message = str(caught.value)
+    assert "ABI version 999" in message
+    assert "speaks ABI version 1" in message
+    assert "upgrade the ferryman Python package" in message
+    assert isinstance(caught.value, ferryman.LibraryLoadError)
+
+
+@needs_cc
+def test_an_older_abi_version_is_refused_with_advice(tmp_path: Path) -> None:
+    source = "#include <stdint.h>\nuint32_t ferryman_abi_version(void) { return 0; }\n"
+    path = build_c_library(tmp_path, "past", source)
+    with pytest.raises(ferryman.AbiMismatch, match="rebuild the library against a ferryman release with ABI version 1"):
+        ferryman.load(path)
+
+
+@needs_cc
+def test_a_library_missing_entry_points_is_refused(tmp_path: Path) -> None:
+    source = "#include <stdint.h>\nuint32_t ferryman_abi_version(void) { return 1; }\n"
+    path = build_c_library(tmp_path, "half", source)
+    with pytest.raises(ferryman.LibraryLoadError, match=r"but not `ferryman_handshake`") as caught:
+        ferryman.load(path)
+    assert not isinstance(caught.value, ferryman.NotAFerrymanLibrary)
+    assert "ferryman_handshake" in str(caught.value)
+
+
+def test_a_text_file_is_a_load_error_with_dlopens_message(tmp_path: Path) -> None:
+    path = tmp_path / "notes.so"
+    path.write_text("these are not the symbols you are looking for\n")
+    with pytest.raises(ferryman.LibraryLoadError) as caught:
+        ferryman.load(path)
+    assert not isinstance(caught.value, ferryman.NotAFerrymanLibrary)
+    message = str(caught.value)
+    assert message.startswith(f"cannot load {path}: ")
+    assert "notes.so" in message.removeprefix(f"cannot load {path}: ")  # dlopen's own text
+
+
+def test_a_missing_file_is_a_load_error(tmp_path: Path) -> None:
+    path = tmp_path / "nowhere.so"
+    with pytest.raises(ferryman.LibraryLoadError, match=r"nowhere\.so"):
+        ferryman.load(path)
+
+
+def test_paths_may_be_str_or_pathlike(fixture_file: Path) -> None:
+    assert ferryman.load(str(fixture_file)).add(1, 2) == 3
+    assert ferryman.load(fixture_file).add(1, 2) == 3
+
+
+def test_functions_keep_their_library_alive(fixture_file: Path) -> None:
+    library = ferryman.load(fixture_file)
+    add = library.add
+    del library
+    gc.collect()
+    assert add(20, 22) == 42
+
+
+def test_loading_twice_gives_independent_working_objects(fixture_file: Path) -> None:
+    first = ferryman.load(fixture_file)
+    second = ferryman.load(fixture_file)
+    assert first.add(1, 1) == second.add(1, 1) == 2
+    assert first.errors is not second.errors
+
+
+def test_two_ferryman_libraries_in_one_process(lib: ferryman.Library) -> None:
+    geometry_path = cdylib("geometry")
+    if not geometry_path.exists():
+        pytest.skip(f"{geometry_path.relative_to(REPO)} not built (cargo build -p geometry)")
+    geometry = ferryman.load(geometry_path)
+    assert geometry.name == "geometry"
+    square = [{"x": 0.0, "y": 0.0}, {"x": 2.0, "y": 0.0}, {"x": 2.0, "y": 2.0}, {"x": 0.0, "y": 2.0}]
+    assert geometry.area(square) == pytest.approx(4.0)
+    assert lib.add(2, 3) == 5
+    # Each library has its own error classes, even for same-named types.
+    with pytest.raises(ferryman.RustError) as caught:
+        geometry.area([])
+    assert not isinstance(caught.value, tuple(lib.errors))
+    assert lib.echo_point({"x": 1.0, "y": 2.0}) == {"x": 1.0, "y": 2.0}
