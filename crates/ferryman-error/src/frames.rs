@@ -44,19 +44,30 @@ const MACHINERY: &[&str] = &[
 
 /// The user's frames of a panic backtrace, outermost first: after the panic
 /// machinery, before the generated shim, without std/core/alloc internals.
-pub(crate) fn user_frames(backtrace: &mut backtrace::Backtrace) -> Vec<Frame> {
-    backtrace.resolve();
+///
+/// Frames are resolved one by one and resolution stops at the shim: the host's
+/// frames beyond it (a whole interpreter) are never symbolised, which keeps a
+/// panic cheap and the debug-info cache warm.
+pub(crate) fn user_frames(backtrace: &backtrace::Backtrace) -> Vec<Frame> {
     let mut all = Vec::new();
-    for frame in backtrace.frames() {
-        for symbol in frame.symbols() {
+    'frames: for frame in backtrace.frames() {
+        let mut symbols = Vec::new();
+        backtrace::resolve(frame.ip(), |symbol| {
             let name = symbol.name().map(|n| format!("{n:#}")).unwrap_or_default();
             let file = symbol.filename().map(|f| f.display().to_string());
-            all.push((
+            symbols.push((
                 name,
                 file,
                 symbol.lineno().unwrap_or(0),
                 symbol.colno().unwrap_or(0),
             ));
+        });
+        for symbol in symbols {
+            let at_shim = symbol.0.contains("__ferryman_shim");
+            all.push(symbol);
+            if at_shim {
+                break 'frames;
+            }
         }
     }
     let end = all
@@ -69,7 +80,9 @@ pub(crate) fn user_frames(backtrace: &mut backtrace::Backtrace) -> Vec<Frame> {
         .map_or(0, |i| i + 1);
     let mut frames: Vec<Frame> = all[start..end]
         .iter()
-        .filter(|(name, file, line, _)| file.is_some() && *line > 0 && !is_std(name))
+        .filter(|(name, file, line, _)| {
+            file.as_deref().is_some_and(|f| !is_std_file(f)) && *line > 0 && !is_std(name)
+        })
         .map(|(name, file, line, col)| {
             Frame::rust(
                 short_function_name(name),
@@ -81,6 +94,11 @@ pub(crate) fn user_frames(backtrace: &mut backtrace::Backtrace) -> Vec<Frame> {
         .collect();
     frames.reverse();
     frames
+}
+
+/// Sources of the standard library, wherever the toolchain put them.
+fn is_std_file(file: &str) -> bool {
+    file.starts_with("/rustc/") || file.contains("/rustlib/src/rust/library/")
 }
 
 fn is_std(name: &str) -> bool {

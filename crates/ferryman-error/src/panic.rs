@@ -93,8 +93,8 @@ fn record(info: &PanicHookInfo<'_>) -> Record {
 fn panic_value(message: String, record: Option<Record>) -> ErrorValue {
     let mut frames = Vec::new();
     let mut notes = Vec::new();
-    if let Some(mut record) = record {
-        if let Some(backtrace) = record.backtrace.as_mut() {
+    if let Some(record) = record {
+        if let Some(backtrace) = record.backtrace.as_ref() {
             frames = user_frames(backtrace);
         }
         let innermost = frames.last();
