@@ -4,6 +4,9 @@
  *
  * Prints one "ok - ..." or "not ok - ..." line per check, then "N passed, M failed";
  * exits non-zero when any check failed. Run through tests/c/run.sh.
+ *
+ * The callback checks (spec/callbacks.md) live in callbacks.c, linked into the
+ * same program; harness.h is what the two files share.
  */
 #define _POSIX_C_SOURCE 200809L
 
@@ -15,13 +18,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ferryman.h"
+#include "harness.h"
 
 /* ---- reporting ---------------------------------------------------------- */
 
 static int passed, failed;
 
-static bool check(bool cond, const char *fmt, ...) {
+bool check(bool cond, const char *fmt, ...) {
     va_list ap;
     va_start(ap, fmt);
     printf(cond ? "ok - " : "not ok - ");
@@ -36,7 +39,7 @@ static bool check(bool cond, const char *fmt, ...) {
     return cond;
 }
 
-static void hexdump(const char *what, const uint8_t *p, size_t n) {
+void hexdump(const char *what, const uint8_t *p, size_t n) {
     printf("#   %s (%zu bytes):", what, n);
     for (size_t i = 0; i < n && i < 48; i++) {
         printf(" %02x", p[i]);
@@ -45,15 +48,6 @@ static void hexdump(const char *what, const uint8_t *p, size_t n) {
 }
 
 /* ---- the library, looked up per handle ---------------------------------- */
-
-typedef struct Lib {
-    FerrymanAbiVersionFn abi_version;
-    FerrymanHandshakeFn handshake;
-    FerrymanDescribeFn describe;
-    FerrymanFunctionIdFn function_id;
-    FerrymanCallFn call;
-    FerrymanBoxFreeFn box_free;
-} Lib;
 
 static void *sym(void *handle, const char *name) {
     void *p = dlsym(handle, name);
@@ -77,28 +71,22 @@ static Lib load(const char *path) {
     lib.function_id = (FerrymanFunctionIdFn)sym(h, "ferryman_function_id");
     lib.call = (FerrymanCallFn)sym(h, "ferryman_call");
     lib.box_free = (FerrymanBoxFreeFn)sym(h, "ferryman_box_free");
+    lib.handle = h;
     return lib;
 }
 
-static const FerryBox EMPTY = {NULL, 0, 0};
-
 /* A borrowed box over bytes the host owns (the library only reads them). */
-static FerryBox borrow(const void *p, size_t n) {
+FerryBox borrow(const void *p, size_t n) {
     FerryBox b = {(uint8_t *)(uintptr_t)p, n, n};
     return b;
 }
 
-static int64_t function_id(const Lib *lib, const char *name) {
+int64_t function_id(const Lib *lib, const char *name) {
     FerryBox b = borrow(name, strlen(name));
     return lib->function_id(&b);
 }
 
 /* ---- a MessagePack reader, only as far as this test needs --------------- */
-
-typedef struct Rd {
-    const uint8_t *p;
-    size_t n, i;
-} Rd;
 
 static bool take(Rd *r, size_t k, const uint8_t **at) {
     if (r->n - r->i < k) {
@@ -122,17 +110,7 @@ static bool be(Rd *r, size_t k, uint64_t *v) {
     return true;
 }
 
-typedef enum { MP_NIL, MP_BOOL, MP_INT, MP_FLOAT, MP_STR, MP_BIN, MP_ARRAY, MP_MAP, MP_EXT } MpKind;
-
-/* Reads one header: kind plus int value (MP_INT), length (str/bin/array/map/ext). */
-typedef struct Head {
-    MpKind kind;
-    int64_t i;
-    uint64_t len;
-    const uint8_t *data; /* str/bin payload */
-} Head;
-
-static bool head(Rd *r, Head *h) {
+bool head(Rd *r, Head *h) {
     const uint8_t *at;
     uint64_t v;
     if (!take(r, 1, &at)) {
@@ -183,7 +161,7 @@ payload:
     return take(r, h->len, &h->data);
 }
 
-static bool skip(Rd *r) {
+bool skip(Rd *r) {
     Head h;
     if (!head(r, &h)) {
         return false;
@@ -198,17 +176,17 @@ static bool skip(Rd *r) {
 }
 
 /* True when the bytes are exactly one well-formed value. */
-static bool one_value(const uint8_t *p, size_t n) {
+bool one_value(const uint8_t *p, size_t n) {
     Rd r = {p, n, 0};
     return skip(&r) && r.i == n;
 }
 
-static bool str_is(const Head *h, const char *s) {
+bool str_is(const Head *h, const char *s) {
     return h->kind == MP_STR && h->len == strlen(s) && memcmp(h->data, s, h->len) == 0;
 }
 
 /* Positions *r at the value of `key` in the map *r is positioned at. */
-static bool find_key(Rd *r, const char *key) {
+bool find_key(Rd *r, const char *key) {
     Head h;
     if (!head(r, &h) || h.kind != MP_MAP) {
         return false;
@@ -229,12 +207,12 @@ static bool find_key(Rd *r, const char *key) {
 }
 
 /* The header of the value of `key` in the top-level map of p[0..n]. */
-static bool map_get(const uint8_t *p, size_t n, const char *key, Head *out) {
+bool map_get(const uint8_t *p, size_t n, const char *key, Head *out) {
     Rd r = {p, n, 0};
     return find_key(&r, key) && head(&r, out);
 }
 
-static bool map_int(const uint8_t *p, size_t n, const char *key, int64_t *v) {
+bool map_int(const uint8_t *p, size_t n, const char *key, int64_t *v) {
     Head h;
     if (!map_get(p, n, key, &h) || h.kind != MP_INT) {
         return false;
@@ -243,12 +221,12 @@ static bool map_int(const uint8_t *p, size_t n, const char *key, int64_t *v) {
     return true;
 }
 
-static bool map_str_is(const uint8_t *p, size_t n, const char *key, const char *want) {
+bool map_str_is(const uint8_t *p, size_t n, const char *key, const char *want) {
     Head h;
     return map_get(p, n, key, &h) && str_is(&h, want);
 }
 
-static bool contains(const uint8_t *p, size_t n, const char *needle) {
+bool contains(const uint8_t *p, size_t n, const char *needle) {
     size_t k = strlen(needle);
     for (size_t i = 0; k <= n && i <= n - k; i++) {
         if (memcmp(p + i, needle, k) == 0) {
@@ -264,20 +242,14 @@ static bool is_map_byte(uint8_t b) {
 
 /* ---- calls -------------------------------------------------------------- */
 
-/* A call into a library box (the host passes the empty box). */
-typedef struct Outcome {
-    int32_t status;
-    FerryBox out;
-} Outcome;
-
-static Outcome call(const Lib *lib, int64_t id, const uint8_t *args, size_t n) {
+Outcome call(const Lib *lib, int64_t id, const uint8_t *args, size_t n) {
     FerryBox a = borrow(args, n);
     Outcome o = {0, EMPTY};
     o.status = lib->call((uint32_t)id, &a, &o.out);
     return o;
 }
 
-static void release(const Lib *lib, Outcome *o) {
+void release(const Lib *lib, Outcome *o) {
     lib->box_free(&o->out);
 }
 
@@ -295,11 +267,11 @@ static void expect_error(const Lib *lib, const char *what, int64_t id, const uin
     release(lib, &o);
 }
 
-static const char *const ERROR_KEYS[] = {"kind",     "type",  "rust_type", "message", "function",
-                                         "param",    "index", "expected",  "found",   "variant",
-                                         "fields",   "causes", "notes",    "frames"};
+static const char *const ERROR_KEYS[] = {"kind",     "type",   "rust_type", "message", "function",
+                                         "param",    "index",  "expected",  "found",   "variant",
+                                         "fields",   "causes", "notes",     "frames",  "host_exception"};
 
-static bool has_all_error_keys(const uint8_t *p, size_t n, const char **missing) {
+bool has_all_error_keys(const uint8_t *p, size_t n, const char **missing) {
     for (size_t k = 0; k < sizeof ERROR_KEYS / sizeof *ERROR_KEYS; k++) {
         Head h;
         if (!map_get(p, n, ERROR_KEYS[k], &h)) {
@@ -468,7 +440,7 @@ static void divide_error(const Lib *lib, int64_t divide) {
               map_str_is(p, n, "message", "division by zero") && map_str_is(p, n, "function", "divide"),
           "divide(1,0) error: kind error, type MathError, message, function divide");
     bool all = ok && has_all_error_keys(p, n, &missing);
-    check(all, "divide(1,0) error map has all 14 keys%s%s", *missing ? ", missing " : "", missing);
+    check(all, "divide(1,0) error map has all 15 keys%s%s", *missing ? ", missing " : "", missing);
     release(lib, &o);
 }
 
@@ -646,6 +618,7 @@ int main(int argc, char **argv) {
     if (nothing >= 0) unit(&lib, nothing);
     if (add >= 0) null_pointers(&lib, add);
     if (add >= 0 && divide >= 0 && panic_now >= 0) threads(&lib, add, divide, panic_now);
+    callbacks(&lib);
 
     printf("%d passed, %d failed\n", passed, failed);
     return failed == 0 ? 0 : 1;

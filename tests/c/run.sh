@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# Compiles tests/c/call_fixture.c against bindings/c/ferryman.h and runs it
-# against the fixture library.
+# Compiles the C host test (tests/c/call_fixture.c and tests/c/callbacks.c)
+# against bindings/c/ferryman.h and runs it against the fixture library.
 #
 #   cargo build -p ferryman-fixture
 #   tests/c/run.sh [path/to/libferryman_fixture.so]
+#   VALGRIND=1 tests/c/run.sh    # the same under valgrind, failing on leaks
 #
 # The default library is target/debug/libferryman_fixture.so. Run from the
 # repository root (or anywhere: the script moves there itself).
@@ -25,5 +26,12 @@ if [[ ! -f "$lib" ]]; then
 fi
 
 mkdir -p target/c
-cc -std=c11 -Wall -Wextra -Werror -O1 -I bindings/c tests/c/call_fixture.c -o target/c/call_fixture -ldl
+cc -std=c11 -Wall -Wextra -Werror -pthread -O1 -g -I bindings/c \
+    tests/c/call_fixture.c tests/c/callbacks.c -o target/c/call_fixture -ldl
+if [[ -n "${VALGRIND:-}" ]]; then
+    # VALGRIND=1 tests/c/run.sh: fail on memory errors and on leaks
+    # (valgrind.supp: two library blocks reachable only by interior pointers).
+    exec valgrind --error-exitcode=1 --leak-check=full --suppressions=tests/c/valgrind.supp \
+        target/c/call_fixture "$lib"
+fi
 target/c/call_fixture "$lib"
