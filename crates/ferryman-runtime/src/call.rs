@@ -118,8 +118,9 @@ impl<'a> Call<'a> {
         Frame::rust(self.export.name, self.export.file, self.export.line, 1)
     }
 
-    fn bad_args(&mut self, e: DecodeError) -> Reported {
-        let value = bad_args_value(self.export, e);
+    #[cold]
+    fn bad_args(&mut self, e: Box<DecodeError>) -> Reported {
+        let value = bad_args_value(self.export, *e);
         self.fail(Status::BadArgs, &value);
         Reported
     }

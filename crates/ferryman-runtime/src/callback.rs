@@ -270,7 +270,8 @@ arity!(6; A 0, B 1, C 2, D 3, E 4, G 5);
 arity!(7; A 0, B 1, C 2, D 3, E 4, G 5, H 6);
 arity!(8; A 0, B 1, C 2, D 3, E 4, G 5, H 6, I 7);
 
-fn closure_bad_args(sink: &mut Sink<'_>, e: ferryman_wire::DecodeError) -> Status {
+#[cold]
+fn closure_bad_args(sink: &mut Sink<'_>, e: Box<ferryman_wire::DecodeError>) -> Status {
     let mut value = ErrorValue::bridge(e.kind.as_str(), String::new());
     value.type_name = "ArgumentError".to_owned();
     value.index = e.index;

@@ -15,23 +15,26 @@ pub struct Args<'a> {
 impl<'a> Args<'a> {
     /// Reads the array header; the bytes must hold exactly one array of `expected`
     /// elements.
-    pub fn new(bytes: &'a [u8], expected: usize) -> Result<Self, DecodeError> {
-        let mut rest = bytes;
-        let count = match rmp::decode::read_array_len(&mut rest) {
-            Ok(n) => n as usize,
-            Err(_) => {
-                return Err(DecodeError::malformed(
+    #[inline]
+    pub fn new(bytes: &'a [u8], expected: usize) -> Result<Self, Box<DecodeError>> {
+        let (count, header) = match bytes {
+            [b @ 0x90..=0x9f, ..] => (usize::from(b & 0x0f), 1),
+            [0xdc, a, b, ..] => (usize::from(u16::from_be_bytes([*a, *b])), 3),
+            [0xdd, a, b, c, d, ..] => (u32::from_be_bytes([*a, *b, *c, *d]) as usize, 5),
+            _ => {
+                return Err(Box::new(DecodeError::malformed(
                     "the arguments must be one MessagePack array",
-                ))
+                )))
             }
         };
+        let rest = &bytes[header..];
         if count != expected {
-            return Err(DecodeError {
+            return Err(Box::new(DecodeError {
                 kind: DecodeKind::Arity,
                 index: None,
                 found: format!("{count} argument{}", if count == 1 { "" } else { "s" }),
                 detail: String::new(),
-            });
+            }));
         }
         Ok(Args { rest, count })
     }
@@ -47,25 +50,29 @@ impl<'a> Args<'a> {
     }
 
     /// Decodes the next argument, the parameter at `index`, as `T`.
-    pub fn next<T: Deserialize<'a>>(&mut self, index: usize) -> Result<T, DecodeError> {
-        let len = value_len(self.rest).map_err(|m| DecodeError {
-            index: Some(index),
-            ..DecodeError::malformed(m.0)
+    #[inline]
+    pub fn next<T: Deserialize<'a>>(&mut self, index: usize) -> Result<T, Box<DecodeError>> {
+        let len = value_len(self.rest).map_err(|m| {
+            Box::new(DecodeError {
+                index: Some(index),
+                ..DecodeError::malformed(m.0)
+            })
         })?;
         let (value, rest) = self.rest.split_at(len);
         self.rest = rest;
-        rmp_serde::from_slice::<T>(value).map_err(|e| DecodeError::from_rmp(e, index, value))
+        rmp_serde::from_slice::<T>(value).map_err(|e| Box::new(DecodeError::from_rmp(e, index, value)))
     }
 
     /// Checks that nothing follows the last argument.
-    pub fn finish(&self) -> Result<(), DecodeError> {
+    #[inline]
+    pub fn finish(&self) -> Result<(), Box<DecodeError>> {
         if self.rest.is_empty() {
             Ok(())
         } else {
-            Err(DecodeError::malformed(format!(
+            Err(Box::new(DecodeError::malformed(format!(
                 "{} unexpected bytes after the argument array",
                 self.rest.len()
-            )))
+            ))))
         }
     }
 }

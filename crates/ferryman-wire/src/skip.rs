@@ -10,10 +10,37 @@ pub struct Malformed(pub &'static str);
 ///
 /// Reads headers only (a 1 MiB bin costs the same as a nil), so arguments can be
 /// cut apart before they are decoded and trailing bytes can be detected.
+#[inline]
 pub fn value_len(buf: &[u8]) -> Result<usize, Malformed> {
+    if let Some(n) = scalar_len(buf) {
+        return Ok(n);
+    }
     let mut cursor = Cursor { buf, pos: 0 };
     cursor.skip_value(0)?;
     Ok(cursor.pos)
+}
+
+/// The length of a scalar (nil, bool, number, str, bin) at the start of `buf`,
+/// when it is one and fits: the common case, without a loop.
+#[inline(always)]
+fn scalar_len(buf: &[u8]) -> Option<usize> {
+    let be = |at: usize, width: usize| -> Option<usize> {
+        let bytes = buf.get(at..at + width)?;
+        Some(bytes.iter().fold(0usize, |n, &b| (n << 8) | usize::from(b)))
+    };
+    let n = match *buf.first()? {
+        0x00..=0x7f | 0xe0..=0xff | 0xc0 | 0xc2 | 0xc3 => 1,
+        0xcc | 0xd0 => 2,
+        0xcd | 0xd1 => 3,
+        0xca | 0xce | 0xd2 => 5,
+        0xcb | 0xcf | 0xd3 => 9,
+        b @ 0xa0..=0xbf => 1 + usize::from(b & 0x1f),
+        0xc4 | 0xd9 => 2 + be(1, 1)?,
+        0xc5 | 0xda => 3 + be(1, 2)?,
+        0xc6 | 0xdb => 5 + be(1, 4)?,
+        _ => return None,
+    };
+    (n <= buf.len()).then_some(n)
 }
 
 struct Cursor<'a> {
@@ -79,7 +106,10 @@ impl Cursor<'_> {
             0xdf => self.uint(4)?.checked_mul(2).ok_or(TRUNCATED)?,
         };
         for _ in 0..items {
-            self.skip_value(depth + 1)?;
+            match scalar_len(&self.buf[self.pos..]) {
+                Some(n) => self.pos += n,
+                None => self.skip_value(depth + 1)?,
+            }
         }
         Ok(())
     }
@@ -104,6 +134,13 @@ mod tests {
         assert_eq!(value_len(&[0xcd, 0x01]), Err(TRUNCATED));
         assert!(value_len(&[0xc1]).is_err());
         assert!(value_len(&[]).is_err());
+    }
+
+    #[test]
+    fn scalars_that_do_not_fit_fall_back_to_the_full_check() {
+        assert_eq!(value_len(&[0xa3, b'a']), Err(TRUNCATED));
+        assert_eq!(value_len(&[0xc4, 0x02, 1, 2, 3]), Ok(4));
+        assert_eq!(value_len(&[0xc5, 0x00]), Err(TRUNCATED));
     }
 
     #[test]
