@@ -6,7 +6,7 @@
  * fails when this file, the spec and the Rust constants disagree.
  *
  * A ferryman library is a shared object (a Rust cdylib built with
- * #[ferryman::export]) exporting the six symbols below. Everything that crosses
+ * #[ferryman::export]) exporting the symbols below (six to call functions, four for callbacks). Everything that crosses
  * the boundary besides integers is one MessagePack value inside a FerryBox
  * (spec/wire.md). A host that links the library directly can call the
  * declarations; a host that dlopen()s it can use the FerrymanXxxFn pointer types.
