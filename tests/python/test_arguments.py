@@ -64,7 +64,7 @@ def test_wrong_type_reported_by_the_library(lib: ferryman.Library) -> None:
     with pytest.raises(ferryman.ArgumentError) as caught:
         lib.divide(1, "two")
     error = caught.value
-    assert str(error) == "divide() argument 'b': expected i64, but found string"
+    assert str(error) == "divide() argument 'b': expected i64, but found string \"two\""
     assert (error.function, error.param, error.index, error.expected, error.kind) == ("divide", "b", 1, "i64", "type")
     assert error.found
 

@@ -60,7 +60,8 @@ impl<'a> Args<'a> {
         })?;
         let (value, rest) = self.rest.split_at(len);
         self.rest = rest;
-        rmp_serde::from_slice::<T>(value).map_err(|e| Box::new(DecodeError::from_rmp(e, index, value)))
+        crate::de::from_value::<T>(value)
+            .map_err(|e| Box::new(DecodeError::from_rmp(e, index, value)))
     }
 
     /// Checks that nothing follows the last argument.

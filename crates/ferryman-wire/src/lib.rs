@@ -6,6 +6,7 @@
 //! - [`TypeDesc`] and the [`schema`] types are what `describe` reports.
 
 mod args;
+mod de;
 mod decode_error;
 mod encode;
 pub mod schema;

@@ -212,7 +212,7 @@ fn bad_input_is_reported_not_crashed() {
     assert_eq!(get(&value, "param").as_str(), Some("b"));
     assert_eq!(
         get(&value, "message").as_str(),
-        Some("`add()` argument `b`: expected i64, but found string")
+        Some("`add()` argument `b`: expected i64, but found string \"x\"")
     );
 }
 
