@@ -1,4 +1,3 @@
-use crate::skip::value_len;
 use crate::{DecodeError, DecodeKind};
 use serde::Deserialize;
 
@@ -52,16 +51,13 @@ impl<'a> Args<'a> {
     /// Decodes the next argument, the parameter at `index`, as `T`.
     #[inline]
     pub fn next<T: Deserialize<'a>>(&mut self, index: usize) -> Result<T, Box<DecodeError>> {
-        let len = value_len(self.rest).map_err(|m| {
-            Box::new(DecodeError {
-                index: Some(index),
-                ..DecodeError::malformed(m.0)
-            })
-        })?;
-        let (value, rest) = self.rest.split_at(len);
-        self.rest = rest;
-        crate::de::from_value::<T>(value)
-            .map_err(|e| Box::new(DecodeError::from_rmp(e, index, value)))
+        match crate::de::from_prefix::<T>(self.rest) {
+            Ok((value, rest)) => {
+                self.rest = rest;
+                Ok(value)
+            }
+            Err(e) => Err(Box::new(DecodeError::from_rmp(e, index, self.rest))),
+        }
     }
 
     /// Checks that nothing follows the last argument.

@@ -7,145 +7,202 @@
 //! extensions such as callables, `i128`) it hands to rmp-serde, with the exact
 //! bytes of that value, so behaviour and error messages stay rmp-serde's.
 
-use crate::skip::value_len;
+use crate::skip::{value_len, MAX_DEPTH};
 use rmp_serde::decode::Error;
 use serde::de::{self, DeserializeSeed, Visitor};
 use serde::forward_to_deserialize_any;
 
-/// Deserializes `T` from exactly one MessagePack value, borrowing from `bytes`.
-///
-/// `bytes` must be one complete value as measured by [`value_len`]; the callers
-/// in this crate cut values that way.
+/// Deserializes `T` from the MessagePack value at the start of `bytes`, borrowing
+/// from it; returns the value and the bytes after it.
 #[inline]
-pub(crate) fn from_value<'de, T: de::Deserialize<'de>>(bytes: &'de [u8]) -> Result<T, Error> {
-    T::deserialize(Value(bytes))
+pub(crate) fn from_prefix<'de, T: de::Deserialize<'de>>(
+    bytes: &'de [u8],
+) -> Result<(T, &'de [u8]), Error> {
+    let mut reader = Reader {
+        rest: bytes,
+        depth: 0,
+    };
+    let value = T::deserialize(&mut reader)?;
+    Ok((value, reader.rest))
 }
 
-/// One complete MessagePack value (its length was checked by `value_len`).
-#[derive(Clone, Copy)]
-struct Value<'de>(&'de [u8]);
-
-impl<'de> Value<'de> {
-    fn marker(&self) -> u8 {
-        self.0.first().copied().unwrap_or(0xc1)
-    }
-
-    fn be(&self, at: usize, width: usize) -> Result<u64, Error> {
-        let bytes = self.0.get(at..at + width).ok_or_else(truncated)?;
-        Ok(bytes.iter().fold(0u64, |n, &b| (n << 8) | u64::from(b)))
-    }
-
-    /// The payload of a str or bin whose length takes `width` bytes.
-    fn sized(&self, width: usize) -> Result<&'de [u8], Error> {
-        let len = usize::try_from(self.be(1, width)?).map_err(|_| truncated())?;
-        self.0.get(1 + width..1 + width + len).ok_or_else(truncated)
-    }
-
-    fn str_payload(&self) -> Option<Result<&'de [u8], Error>> {
-        Some(match self.marker() {
-            b @ 0xa0..=0xbf => self
-                .0
-                .get(1..1 + usize::from(b & 0x1f))
-                .ok_or_else(truncated),
-            0xd9 => self.sized(1),
-            0xda => self.sized(2),
-            0xdb => self.sized(4),
-            _ => return None,
-        })
-    }
-
-    fn bin_payload(&self) -> Option<Result<&'de [u8], Error>> {
-        Some(match self.marker() {
-            0xc4 => self.sized(1),
-            0xc5 => self.sized(2),
-            0xc6 => self.sized(4),
-            _ => return None,
-        })
-    }
-
-    /// `(element count, header length)` of an array, or of a map's entries.
-    fn container(&self, fix: u8, b16: u8, b32: u8) -> Option<Result<(usize, usize), Error>> {
-        let m = self.marker();
-        Some(if m & 0xf0 == fix {
-            Ok((usize::from(m & 0x0f), 1))
-        } else if m == b16 {
-            self.be(1, 2).map(|n| (n as usize, 3))
-        } else if m == b32 {
-            self.be(1, 4).map(|n| (n as usize, 5))
-        } else {
-            return None;
-        })
-    }
-
-    fn rmp(self) -> rmp_serde::Deserializer<rmp_serde::decode::ReadRefReader<'de, [u8]>> {
-        rmp_serde::Deserializer::from_read_ref(self.0)
-    }
+/// A cursor over MessagePack bytes; every `deserialize_*` reads one value.
+struct Reader<'de> {
+    rest: &'de [u8],
+    depth: usize,
 }
 
 fn truncated() -> Error {
     Error::InvalidDataRead(std::io::ErrorKind::UnexpectedEof.into())
 }
 
+impl<'de> Reader<'de> {
+    #[inline(always)]
+    fn peek(&self) -> Result<u8, Error> {
+        self.rest.first().copied().ok_or_else(truncated)
+    }
+
+    #[inline(always)]
+    fn take(&mut self, n: usize) -> Result<&'de [u8], Error> {
+        if n > self.rest.len() {
+            return Err(truncated());
+        }
+        let (head, rest) = self.rest.split_at(n);
+        self.rest = rest;
+        Ok(head)
+    }
+
+    #[inline(always)]
+    fn take_array<const N: usize>(&mut self) -> Result<[u8; N], Error> {
+        let head = self.take(N)?;
+        Ok(head.try_into().expect("N bytes"))
+    }
+
+    /// A big-endian length of `width` bytes (after the marker).
+    #[inline]
+    fn length(&mut self, width: usize) -> Result<usize, Error> {
+        Ok(match width {
+            1 => usize::from(self.take_array::<1>()?[0]),
+            2 => usize::from(u16::from_be_bytes(self.take_array()?)),
+            _ => u32::from_be_bytes(self.take_array()?) as usize,
+        })
+    }
+
+    /// The payload of a str (marker already known to be one), after its header.
+    fn str_payload(&mut self, marker: u8) -> Result<Option<&'de [u8]>, Error> {
+        let len = match marker {
+            0xa0..=0xbf => usize::from(marker & 0x1f),
+            0xd9 => self.length(1)?,
+            0xda => self.length(2)?,
+            0xdb => self.length(4)?,
+            _ => return Ok(None),
+        };
+        self.take(len).map(Some)
+    }
+
+    fn bin_payload(&mut self, marker: u8) -> Result<Option<&'de [u8]>, Error> {
+        let len = match marker {
+            0xc4 => self.length(1)?,
+            0xc5 => self.length(2)?,
+            0xc6 => self.length(4)?,
+            _ => return Ok(None),
+        };
+        self.take(len).map(Some)
+    }
+
+    /// Hands the next value, with exactly its bytes, to rmp-serde.
+    fn rmp(
+        &mut self,
+    ) -> Result<rmp_serde::Deserializer<rmp_serde::decode::ReadRefReader<'de, [u8]>>, Error> {
+        let len = value_len(self.rest).map_err(malformed)?;
+        Ok(rmp_serde::Deserializer::from_read_ref(self.take(len)?))
+    }
+
+    fn enter(&mut self) -> Result<(), Error> {
+        self.depth += 1;
+        if self.depth > MAX_DEPTH {
+            return Err(Error::DepthLimitExceeded);
+        }
+        Ok(())
+    }
+}
+
+fn malformed(m: crate::Malformed) -> Error {
+    Error::InvalidDataRead(std::io::Error::new(std::io::ErrorKind::InvalidData, m.0))
+}
+
 fn utf8(bytes: &[u8]) -> Result<&str, Error> {
     std::str::from_utf8(bytes).map_err(Error::Utf8Error)
 }
 
-impl<'de> de::Deserializer<'de> for Value<'de> {
+impl<'de> de::Deserializer<'de> for &mut Reader<'de> {
     type Error = Error;
 
     #[inline]
     fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
-        let m = self.marker();
+        let m = self.peek()?;
         match m {
-            0x00..=0x7f => visitor.visit_u64(u64::from(m)),
-            0xe0..=0xff => visitor.visit_i64(i64::from(m as i8)),
-            0xc0 => visitor.visit_unit(),
-            0xc2 => visitor.visit_bool(false),
-            0xc3 => visitor.visit_bool(true),
-            0xcc => visitor.visit_u64(self.be(1, 1)?),
-            0xcd => visitor.visit_u64(self.be(1, 2)?),
-            0xce => visitor.visit_u64(self.be(1, 4)?),
-            0xcf => visitor.visit_u64(self.be(1, 8)?),
-            0xd0 => visitor.visit_i64(i64::from(self.be(1, 1)? as u8 as i8)),
-            0xd1 => visitor.visit_i64(i64::from(self.be(1, 2)? as u16 as i16)),
-            0xd2 => visitor.visit_i64(i64::from(self.be(1, 4)? as u32 as i32)),
-            0xd3 => visitor.visit_i64(self.be(1, 8)? as i64),
-            0xca => visitor.visit_f32(f32::from_bits(self.be(1, 4)? as u32)),
-            0xcb => visitor.visit_f64(f64::from_bits(self.be(1, 8)?)),
-            _ => {
-                if let Some(payload) = self.str_payload() {
-                    let payload = payload?;
-                    return match std::str::from_utf8(payload) {
-                        Ok(s) => visitor.visit_borrowed_str(s),
-                        Err(_) => visitor.visit_borrowed_bytes(payload),
-                    };
-                }
-                if let Some(payload) = self.bin_payload() {
-                    return visitor.visit_borrowed_bytes(payload?);
-                }
-                if let Some(header) = self.container(0x90, 0xdc, 0xdd) {
-                    let (count, header) = header?;
-                    return visit_seq(self.0.get(header..).unwrap_or_default(), count, visitor);
-                }
-                if let Some(header) = self.container(0x80, 0xde, 0xdf) {
-                    let (count, header) = header?;
-                    let rest = self.0.get(header..).unwrap_or_default();
-                    let mut access = Elements {
-                        rest,
-                        left: count.saturating_mul(2),
-                    };
-                    let value = visitor.visit_map(&mut access)?;
-                    return access.done(value);
-                }
-                // Extensions and the reserved marker: rmp-serde's behaviour.
-                self.rmp().deserialize_any(visitor)
+            0x00..=0x7f => {
+                self.rest = &self.rest[1..];
+                visitor.visit_u64(u64::from(m))
             }
+            0xe0..=0xff => {
+                self.rest = &self.rest[1..];
+                visitor.visit_i64(i64::from(m as i8))
+            }
+            0xc0 | 0xc2 | 0xc3 | 0xcc..=0xd3 | 0xca | 0xcb => {
+                self.rest = &self.rest[1..];
+                match m {
+                    0xc0 => visitor.visit_unit(),
+                    0xc2 => visitor.visit_bool(false),
+                    0xc3 => visitor.visit_bool(true),
+                    0xcc => visitor.visit_u64(u64::from(u8::from_be_bytes(self.take_array()?))),
+                    0xcd => visitor.visit_u64(u64::from(u16::from_be_bytes(self.take_array()?))),
+                    0xce => visitor.visit_u64(u64::from(u32::from_be_bytes(self.take_array()?))),
+                    0xcf => visitor.visit_u64(u64::from_be_bytes(self.take_array()?)),
+                    0xd0 => visitor.visit_i64(i64::from(i8::from_be_bytes(self.take_array()?))),
+                    0xd1 => visitor.visit_i64(i64::from(i16::from_be_bytes(self.take_array()?))),
+                    0xd2 => visitor.visit_i64(i64::from(i32::from_be_bytes(self.take_array()?))),
+                    0xd3 => visitor.visit_i64(i64::from_be_bytes(self.take_array()?)),
+                    0xca => visitor.visit_f32(f32::from_be_bytes(self.take_array()?)),
+                    _ => visitor.visit_f64(f64::from_be_bytes(self.take_array()?)),
+                }
+            }
+            0xa0..=0xbf | 0xd9..=0xdb => {
+                self.rest = &self.rest[1..];
+                let payload = self.str_payload(m)?.expect("a str marker");
+                match std::str::from_utf8(payload) {
+                    Ok(s) => visitor.visit_borrowed_str(s),
+                    Err(_) => visitor.visit_borrowed_bytes(payload),
+                }
+            }
+            0xc4..=0xc6 => {
+                self.rest = &self.rest[1..];
+                visitor.visit_borrowed_bytes(self.bin_payload(m)?.expect("a bin marker"))
+            }
+            0x90..=0x9f | 0xdc | 0xdd => {
+                self.rest = &self.rest[1..];
+                let count = match m {
+                    0xdc => self.length(2)?,
+                    0xdd => self.length(4)?,
+                    _ => usize::from(m & 0x0f),
+                };
+                self.enter()?;
+                let mut access = Elements {
+                    reader: self,
+                    left: count,
+                };
+                let value = visitor.visit_seq(&mut access)?;
+                access.done()?;
+                self.depth -= 1;
+                Ok(value)
+            }
+            0x80..=0x8f | 0xde | 0xdf => {
+                self.rest = &self.rest[1..];
+                let count = match m {
+                    0xde => self.length(2)?,
+                    0xdf => self.length(4)?,
+                    _ => usize::from(m & 0x0f),
+                };
+                self.enter()?;
+                let mut access = Elements {
+                    reader: self,
+                    left: count.saturating_mul(2),
+                };
+                let value = visitor.visit_map(&mut access)?;
+                access.done()?;
+                self.depth -= 1;
+                Ok(value)
+            }
+            // Extensions and the reserved marker: rmp-serde's behaviour.
+            _ => self.rmp()?.deserialize_any(visitor),
         }
     }
 
     #[inline]
     fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
-        if self.marker() == 0xc0 {
+        if self.peek()? == 0xc0 {
+            self.rest = &self.rest[1..];
             visitor.visit_none()
         } else {
             visitor.visit_some(self)
@@ -153,10 +210,13 @@ impl<'de> de::Deserializer<'de> for Value<'de> {
     }
 
     fn deserialize_str<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
-        match self.str_payload() {
-            Some(payload) => visitor.visit_borrowed_str(utf8(payload?)?),
-            None => self.deserialize_any(visitor),
+        let m = self.peek()?;
+        if matches!(m, 0xa0..=0xbf | 0xd9..=0xdb) {
+            self.rest = &self.rest[1..];
+            let payload = self.str_payload(m)?.expect("a str marker");
+            return visitor.visit_borrowed_str(utf8(payload)?);
         }
+        self.deserialize_any(visitor)
     }
 
     fn deserialize_string<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
@@ -168,10 +228,16 @@ impl<'de> de::Deserializer<'de> for Value<'de> {
     }
 
     fn deserialize_bytes<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
-        match self.str_payload().or_else(|| self.bin_payload()) {
-            Some(payload) => visitor.visit_borrowed_bytes(payload?),
-            None => self.deserialize_any(visitor),
+        let m = self.peek()?;
+        if matches!(m, 0xa0..=0xbf | 0xd9..=0xdb | 0xc4..=0xc6) {
+            self.rest = &self.rest[1..];
+            let payload = match self.str_payload(m)? {
+                Some(p) => p,
+                None => self.bin_payload(m)?.expect("a bin marker"),
+            };
+            return visitor.visit_borrowed_bytes(payload);
         }
+        self.deserialize_any(visitor)
     }
 
     fn deserialize_byte_buf<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
@@ -179,7 +245,7 @@ impl<'de> de::Deserializer<'de> for Value<'de> {
     }
 
     fn deserialize_unit<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
-        self.rmp().deserialize_unit(visitor)
+        self.rmp()?.deserialize_unit(visitor)
     }
 
     fn deserialize_unit_struct<V: Visitor<'de>>(
@@ -187,7 +253,7 @@ impl<'de> de::Deserializer<'de> for Value<'de> {
         name: &'static str,
         visitor: V,
     ) -> Result<V::Value, Error> {
-        self.rmp().deserialize_unit_struct(name, visitor)
+        self.rmp()?.deserialize_unit_struct(name, visitor)
     }
 
     fn deserialize_newtype_struct<V: Visitor<'de>>(
@@ -196,7 +262,7 @@ impl<'de> de::Deserializer<'de> for Value<'de> {
         visitor: V,
     ) -> Result<V::Value, Error> {
         if name == rmp_serde::MSGPACK_EXT_STRUCT_NAME {
-            return self.rmp().deserialize_newtype_struct(name, visitor);
+            return self.rmp()?.deserialize_newtype_struct(name, visitor);
         }
         visitor.visit_newtype_struct(self)
     }
@@ -207,15 +273,21 @@ impl<'de> de::Deserializer<'de> for Value<'de> {
         variants: &'static [&'static str],
         visitor: V,
     ) -> Result<V::Value, Error> {
-        self.rmp().deserialize_enum(name, variants, visitor)
+        self.rmp()?.deserialize_enum(name, variants, visitor)
     }
 
     fn deserialize_i128<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
-        self.rmp().deserialize_i128(visitor)
+        self.rmp()?.deserialize_i128(visitor)
     }
 
     fn deserialize_u128<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
-        self.rmp().deserialize_u128(visitor)
+        self.rmp()?.deserialize_u128(visitor)
+    }
+
+    fn deserialize_ignored_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        let len = value_len(self.rest).map_err(malformed)?;
+        self.take(len)?;
+        visitor.visit_unit()
     }
 
     fn is_human_readable(&self) -> bool {
@@ -223,49 +295,28 @@ impl<'de> de::Deserializer<'de> for Value<'de> {
     }
 
     forward_to_deserialize_any! {
-        bool i8 i16 i32 i64 u8 u16 u32 u64 f32 f64 seq tuple tuple_struct map struct
-        identifier ignored_any
+        bool i8 i16 i32 i64 u8 u16 u32 u64 f32 f64 seq tuple tuple_struct map struct identifier
     }
-}
-
-#[inline]
-fn visit_seq<'de, V: Visitor<'de>>(
-    rest: &'de [u8],
-    count: usize,
-    visitor: V,
-) -> Result<V::Value, Error> {
-    let mut access = Elements { rest, left: count };
-    let value = visitor.visit_seq(&mut access)?;
-    access.done(value)
 }
 
 /// The elements of an array (or the keys and values of a map, alternating).
-struct Elements<'de> {
-    rest: &'de [u8],
+struct Elements<'r, 'de> {
+    reader: &'r mut Reader<'de>,
     left: usize,
 }
 
-impl<'de> Elements<'de> {
-    #[inline]
-    fn take_value(&mut self) -> Result<Value<'de>, Error> {
-        let len = value_len(self.rest).map_err(|_| truncated())?;
-        let (value, rest) = self.rest.split_at(len);
-        self.rest = rest;
-        self.left -= 1;
-        Ok(Value(value))
-    }
-
+impl Elements<'_, '_> {
     /// A visitor that stopped early (a fixed-size tuple given a longer array).
-    fn done<T>(&self, value: T) -> Result<T, Error> {
+    fn done(&self) -> Result<(), Error> {
         if self.left == 0 {
-            Ok(value)
+            Ok(())
         } else {
             Err(de::Error::invalid_length(self.left, &"fewer elements"))
         }
     }
 }
 
-impl<'de> de::SeqAccess<'de> for &mut Elements<'de> {
+impl<'de> de::SeqAccess<'de> for &mut Elements<'_, 'de> {
     type Error = Error;
 
     #[inline]
@@ -276,16 +327,17 @@ impl<'de> de::SeqAccess<'de> for &mut Elements<'de> {
         if self.left == 0 {
             return Ok(None);
         }
-        seed.deserialize(self.take_value()?).map(Some)
+        self.left -= 1;
+        seed.deserialize(&mut *self.reader).map(Some)
     }
 
     fn size_hint(&self) -> Option<usize> {
         // Cap what a lying header can make a visitor preallocate.
-        Some(self.left.min(self.rest.len()))
+        Some(self.left.min(self.reader.rest.len()))
     }
 }
 
-impl<'de> de::MapAccess<'de> for &mut Elements<'de> {
+impl<'de> de::MapAccess<'de> for &mut Elements<'_, 'de> {
     type Error = Error;
 
     #[inline]
@@ -296,16 +348,18 @@ impl<'de> de::MapAccess<'de> for &mut Elements<'de> {
         if self.left == 0 {
             return Ok(None);
         }
-        seed.deserialize(self.take_value()?).map(Some)
+        self.left -= 1;
+        seed.deserialize(&mut *self.reader).map(Some)
     }
 
     #[inline]
     fn next_value_seed<T: DeserializeSeed<'de>>(&mut self, seed: T) -> Result<T::Value, Error> {
-        seed.deserialize(self.take_value()?)
+        self.left = self.left.saturating_sub(1);
+        seed.deserialize(&mut *self.reader)
     }
 
     fn size_hint(&self) -> Option<usize> {
-        Some((self.left / 2).min(self.rest.len()))
+        Some((self.left / 2).min(self.reader.rest.len()))
     }
 }
 
@@ -338,7 +392,9 @@ mod tests {
     where
         T: for<'de> Deserialize<'de>,
     {
-        let ours = from_value::<T>(bytes).map_err(|e| e.to_string());
+        let ours = from_prefix::<T>(bytes)
+            .map(|(v, _)| v)
+            .map_err(|e| e.to_string());
         let theirs = rmp_serde::from_slice::<T>(bytes).map_err(|e| e.to_string());
         (ours, theirs)
     }
@@ -362,7 +418,8 @@ mod tests {
     #[test]
     fn borrowed_str_and_bytes_point_into_the_input() {
         let bytes = rmp_serde::to_vec(&("hé", serde_bytes::Bytes::new(b"raw"))).unwrap();
-        let (s, b): (&str, &serde_bytes::Bytes) = from_value(&bytes).unwrap();
+        let ((s, b), rest): ((&str, &serde_bytes::Bytes), _) = from_prefix(&bytes).unwrap();
+        assert!(rest.is_empty());
         assert_eq!((s, &b[..]), ("hé", &b"raw"[..]));
         assert!(bytes.as_ptr_range().contains(&s.as_ptr()));
     }
@@ -409,9 +466,22 @@ mod tests {
     }
 
     #[test]
+    fn deep_nesting_is_refused_without_overflowing_the_stack() {
+        let deep = vec![0x91u8; 100_000];
+        assert!(from_prefix::<serde::de::IgnoredAny>(&deep).is_err());
+        assert!(from_prefix::<Vec<Vec<Vec<i64>>>>(&deep).is_err());
+    }
+
+    #[test]
+    fn reports_what_follows_the_value() {
+        let (v, rest): (Vec<u8>, _) = from_prefix(&[0x92, 0x01, 0x02, 0xc0]).unwrap();
+        assert_eq!((v, rest), (vec![1, 2], &[0xc0][..]));
+    }
+
+    #[test]
     fn a_struct_may_come_as_an_array() {
         let bytes = rmp_serde::to_vec(&("n", 1i64, 2.0f64, vec![3i64], None::<()>)).unwrap();
-        let r: Record = from_value(&bytes).unwrap();
+        let (r, _): (Record, _) = from_prefix(&bytes).unwrap();
         assert_eq!((r.name.as_str(), r.id, r.tags), ("n", 1, vec![3]));
     }
 
@@ -431,12 +501,9 @@ mod tests {
 
         #[test]
         fn noise_never_panics(bytes in proptest::collection::vec(any::<u8>(), 0..48)) {
-            if let Ok(len) = value_len(&bytes) {
-                let value = &bytes[..len];
-                let _ = from_value::<Vec<Record>>(value);
-                let _ = from_value::<(String, Option<Shape>, HashMap<String, f64>)>(value);
-                let _ = from_value::<serde_bytes::ByteBuf>(value);
-            }
+            let _ = from_prefix::<Vec<Record>>(&bytes);
+            let _ = from_prefix::<(String, Option<Shape>, HashMap<String, f64>)>(&bytes);
+            let _ = from_prefix::<serde_bytes::ByteBuf>(&bytes);
         }
     }
 }
