@@ -5,6 +5,7 @@ use pyo3::types::{PyBool, PyBytes, PyDict, PyFloat, PyList, PyString, PyTuple};
 use rmp::Marker;
 
 use crate::encode::MAX_DEPTH;
+use crate::host::Runtime;
 use crate::shape::Shape;
 
 /// Why bytes did not decode.
@@ -46,7 +47,23 @@ pub(crate) fn decode<'py>(
     bytes: &[u8],
     shape: Option<&Shape>,
 ) -> Result<Bound<'py, PyAny>> {
-    let mut decoder = Decoder { py, bytes, pos: 0 };
+    decode_with(py, bytes, shape, None)
+}
+
+/// As [`decode`], for a value from the library `runtime`, which may hold
+/// callables (`spec/callbacks.md`); without a runtime they are malformed.
+pub(crate) fn decode_with<'py>(
+    py: Python<'py>,
+    bytes: &[u8],
+    shape: Option<&Shape>,
+    runtime: Option<&'static Runtime>,
+) -> Result<Bound<'py, PyAny>> {
+    let mut decoder = Decoder {
+        py,
+        bytes,
+        pos: 0,
+        runtime,
+    };
     let value = decoder.value(shape.unwrap_or(&Shape::Any), 0, false)?;
     if decoder.pos != bytes.len() {
         return Err(decoder.malformed(format!(
@@ -61,6 +78,7 @@ struct Decoder<'py, 'b> {
     py: Python<'py>,
     bytes: &'b [u8],
     pos: usize,
+    runtime: Option<&'static Runtime>,
 }
 
 impl<'py, 'b> Decoder<'py, 'b> {
@@ -197,6 +215,9 @@ impl<'py, 'b> Decoder<'py, 'b> {
             | Marker::Ext8
             | Marker::Ext16
             | Marker::Ext32 => {
+                if let Some(runtime) = self.runtime {
+                    return self.extension(marker, shape, runtime, start);
+                }
                 self.pos = start;
                 return Err(self.malformed(
                     "a MessagePack extension value, which ferryman's wire format does not use",
@@ -208,6 +229,30 @@ impl<'py, 'b> Decoder<'py, 'b> {
             }
         };
         Ok(value)
+    }
+
+    /// A callable (extension 1 or 2); other extensions are malformed.
+    fn extension(
+        &mut self,
+        marker: Marker,
+        shape: &Shape,
+        runtime: &'static Runtime,
+        start: usize,
+    ) -> Result<Bound<'py, PyAny>> {
+        let len = match marker {
+            Marker::FixExt1 => 1,
+            Marker::FixExt2 => 2,
+            Marker::FixExt4 => 4,
+            Marker::FixExt8 => 8,
+            Marker::FixExt16 => 16,
+            Marker::Ext8 => usize::from(self.u8()?),
+            Marker::Ext16 => self.u16()?,
+            _ => self.u32()?,
+        };
+        let tag = i8::from_be_bytes(self.array()?);
+        let payload = self.take(len)?;
+        crate::closure::from_extension(self.py, runtime, tag, payload, shape)
+            .map_err(|what| DecodeError::Malformed(what, start))
     }
 
     fn text(&mut self, len: usize) -> Result<Bound<'py, PyAny>> {

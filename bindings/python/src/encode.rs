@@ -148,6 +148,9 @@ fn encode_at(out: &mut Vec<u8>, value: &Bound<'_, PyAny>, depth: usize) -> Resul
     } else if value.is_instance_of::<PySet>() || value.is_instance_of::<PyFrozenSet>() {
         let items: Vec<_> = value.try_iter()?.collect::<PyResult<_>>()?;
         sequence(out, items.len(), items.into_iter(), depth)?;
+    } else if value.is_callable() {
+        // A host object (extension 1) or a library closure (extension 2).
+        crate::objects::encode_callable(out, value)?;
     } else {
         let name = value
             .get_type()

@@ -9,10 +9,11 @@ use pyo3::PyTraverseError;
 
 use crate::bind::{bind, wrong_count};
 use crate::buffers::with_buffers;
-use crate::decode::decode;
 use crate::encode::{array_header, encode, EncodeError, Located};
-use crate::failure::{from_reply, HostError};
+use crate::failure::HostError;
 use crate::loaded::Loaded;
+use crate::outcome::{after_call, read};
+use crate::scope::Scope;
 use crate::shape::Shape;
 
 /// One parameter: its name and the Rust type it takes (for messages).
@@ -37,7 +38,11 @@ pub struct Function {
     params: Vec<String>,
     rust_types: Vec<String>,
     returns: Option<Shape>,
-    on_error: Py<PyAny>,
+    /// Always `Some` once constructed. The `dict` of a new instance is
+    /// allocated before this struct is written, which can run the garbage
+    /// collector on the still zeroed object: `__traverse__` must see `None`
+    /// then, not read a null `Py`.
+    on_error: Option<Py<PyAny>>,
 }
 
 impl Function {
@@ -60,7 +65,7 @@ impl Function {
             params,
             rust_types,
             returns,
-            on_error,
+            on_error: Some(on_error),
         }
     }
 
@@ -140,8 +145,16 @@ impl Function {
         args: &Bound<'py, PyTuple>,
         kwargs: Option<&Bound<'py, PyDict>>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let on_error = self.on_error.bind(py);
+        let Some(on_error) = &self.on_error else {
+            return Err(pyo3::exceptions::PyRuntimeError::new_err(
+                "uninitialised Function",
+            ));
+        };
+        let on_error = on_error.bind(py);
         let fail = |error: Box<HostError>| error.raise(py, on_error, Some(&self.name));
+        // Callables in the arguments are encoded for this library.
+        let runtime = self.library.runtime();
+        let _scope = Scope::call(runtime);
         with_buffers(|buffers| {
             buffers.args.clear();
             match kwargs.filter(|kwargs| !kwargs.is_empty()) {
@@ -160,31 +173,13 @@ impl Function {
             let reply = py.detach(move || library.call(id, args_bytes, out));
 
             let spilled = reply.spilled().then(|| reply.len());
-            let result = if reply.status() == 0 {
-                match reply.bytes() {
-                    Ok(bytes) => decode(py, bytes, self.returns.as_ref()).map_err(|error| {
-                        fail(Box::new(HostError::new(
-                            "protocol",
-                            format!(
-                                "{}() returned a value that does not decode: {}",
-                                self.name,
-                                error.describe(py)
-                            ),
-                        )))
-                    }),
-                    Err(problem) => Err(fail(Box::new(HostError::new(
-                        "protocol",
-                        format!("{}() returned no readable value: {problem}", self.name),
-                    )))),
-                }
-            } else {
-                Err(from_reply(py, &reply, on_error, Some(&self.name)))
-            };
+            let returns = self.returns.as_ref();
+            let result = read(py, &reply, returns, runtime, on_error, &self.name);
             drop(reply);
             if let Some(len) = spilled {
                 buffers.fit_out(len);
             }
-            result
+            after_call(py, result)
         })
     }
 

@@ -8,13 +8,18 @@
 
 mod bind;
 mod buffers;
+mod closure;
 mod decode;
 mod encode;
 mod failure;
 mod function;
+mod host;
 mod library;
 mod loaded;
+mod objects;
+mod outcome;
 mod reply;
+mod scope;
 mod shape;
 
 use pyo3::prelude::*;
@@ -24,6 +29,10 @@ use pyo3::prelude::*;
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<library::Library>()?;
     m.add_class::<function::Function>()?;
+    m.add_class::<closure::RustFunction>()?;
+    m.add_function(wrap_pyfunction!(scope::pending_exception, m)?)?;
+    m.add_function(wrap_pyfunction!(scope::pending_count, m)?)?;
+    m.add_function(wrap_pyfunction!(live_host_objects, m)?)?;
     m.add_function(wrap_pyfunction!(library::load, m)?)?;
     m.add_function(wrap_pyfunction!(pack, m)?)?;
     m.add_function(wrap_pyfunction!(unpack, m)?)?;
@@ -32,6 +41,12 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("WIRE_VERSION", ferryman_abi::WIRE_VERSION)?;
     m.add("MAX_DEPTH", encode::MAX_DEPTH)?;
     Ok(())
+}
+
+/// How many Python callables libraries may still call (a leak check for tests).
+#[pyfunction]
+fn live_host_objects() -> usize {
+    objects::live_count()
 }
 
 /// Encodes one Python value as MessagePack, exactly as arguments are encoded

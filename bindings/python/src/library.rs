@@ -56,6 +56,9 @@ pub fn load(py: Python<'_>, path: PathBuf) -> PyResult<Library> {
         );
         return Err(raise_load(py, "AbiMismatch", message, &shown));
     }
+    // Callables need this package registered as the library's host; a library
+    // that refuses (or predates callbacks) still serves plain calls.
+    library.loaded.register_host();
     Ok(library)
 }
 
@@ -137,6 +140,10 @@ impl Library {
             Some(describe) => describe,
             None => self.describe(py)?,
         };
+        if let Some(runtime) = self.loaded.runtime() {
+            // Closures raise through the same factory as functions.
+            runtime.set_on_error(on_error.clone().unbind());
+        }
         let bad = |what: &str| {
             raise_load(
                 py,
@@ -192,6 +199,22 @@ impl Library {
             functions.push(Py::new(py, function)?);
         }
         Ok(functions)
+    }
+
+    /// The closures the library handed out that are still alive
+    /// (`ferryman_live_closures`): `[{"handle": int, "signature": str}, …]`.
+    fn live_closures<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
+        match self.loaded.runtime() {
+            Some(runtime) => crate::closure::live_closures(py, runtime),
+            None => Ok(PyList::empty(py)),
+        }
+    }
+
+    /// The id the library gave this package as a host, or `None` when the
+    /// library takes no callables.
+    #[getter]
+    fn host_id(&self) -> Option<u32> {
+        self.loaded.runtime().and_then(|runtime| runtime.host_id())
     }
 
     fn __repr__(&self) -> String {

@@ -1,14 +1,16 @@
-//! A loaded ferryman library: the `dlopen` handle and its six entry points.
+//! A loaded ferryman library: the `dlopen` handle and its entry points.
 
 use std::mem::ManuallyDrop;
 use std::path::Path;
+use std::sync::OnceLock;
 
 use ferryman_abi::{FerryBox, ABI_VERSION};
 
+use crate::host::{Runtime, Symbols};
 use crate::reply::Reply;
 
 type AbiVersionFn = unsafe extern "C" fn() -> u32;
-type WriteFn = unsafe extern "C" fn(*mut FerryBox) -> i32;
+pub(crate) type WriteFn = unsafe extern "C" fn(*mut FerryBox) -> i32;
 type FunctionIdFn = unsafe extern "C" fn(*const FerryBox) -> i64;
 type CallFn = unsafe extern "C" fn(u32, *const FerryBox, *mut FerryBox) -> i32;
 pub(crate) type BoxFreeFn = unsafe extern "C" fn(*mut FerryBox);
@@ -42,6 +44,10 @@ pub(crate) struct Loaded {
     function_id: FunctionIdFn,
     call: CallFn,
     box_free: BoxFreeFn,
+    /// The callable entry points, when the library has them.
+    callables: Option<Symbols>,
+    /// Set once this package registered as the library's host.
+    runtime: OnceLock<Option<&'static Runtime>>,
 }
 
 impl Loaded {
@@ -80,6 +86,8 @@ impl Loaded {
         let call = unsafe { resolve::<CallFn>(&library, "ferryman_call") }?;
         // SAFETY: as above.
         let box_free = unsafe { resolve::<BoxFreeFn>(&library, "ferryman_box_free") }?;
+        // SAFETY: as above.
+        let callables = unsafe { Symbols::resolve(&library, box_free) };
 
         Ok(Loaded {
             _library: ManuallyDrop::new(library),
@@ -89,7 +97,22 @@ impl Loaded {
             function_id,
             call,
             box_free,
+            callables,
+            runtime: OnceLock::new(),
         })
+    }
+
+    /// Registers this package as the library's host (`spec/callbacks.md`),
+    /// once; `None` when the library takes no callables.
+    pub(crate) fn register_host(&self) -> Option<&'static Runtime> {
+        *self
+            .runtime
+            .get_or_init(|| self.callables.and_then(Runtime::register))
+    }
+
+    /// The library's side of the callback protocol, once registered.
+    pub(crate) fn runtime(&self) -> Option<&'static Runtime> {
+        self.runtime.get().copied().flatten()
     }
 
     /// The ABI version the library reported.
@@ -135,7 +158,7 @@ impl Loaded {
 }
 
 /// A box that lends `bytes` to the library (which only reads them).
-fn borrowed_box(bytes: &[u8]) -> FerryBox {
+pub(crate) fn borrowed_box(bytes: &[u8]) -> FerryBox {
     if bytes.is_empty() {
         return FerryBox::EMPTY;
     }
@@ -152,7 +175,7 @@ fn borrowed_box(bytes: &[u8]) -> FerryBox {
 ///
 /// `T` must be the function pointer type of the symbol's real signature, and the
 /// pointer must not be called after `library` is closed.
-unsafe fn resolve<T: Copy>(
+pub(crate) unsafe fn resolve<T: Copy>(
     library: &libloading::Library,
     name: &'static str,
 ) -> Result<T, LoadError> {

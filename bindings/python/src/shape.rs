@@ -1,10 +1,13 @@
-//! Where a return type has tuples: lets the decoder build `tuple`s, not `list`s.
+//! Where a return type has tuples or closures: lets the decoder build `tuple`s,
+//! not `list`s, and give closures their signature.
+
+use std::sync::Arc;
 
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyString};
 
 /// The part of a type descriptor (`spec/wire.md`) that changes how a result is
-/// decoded. Everything without a tuple inside is [`Shape::Any`].
+/// decoded. Everything without a tuple or a callback inside is [`Shape::Any`].
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) enum Shape {
     /// Decode as usual: arrays become lists.
@@ -18,6 +21,46 @@ pub(crate) enum Shape {
     Map(Box<Shape>),
     /// `{"option": T}`: nil, or a value of shape `T`.
     Option(Box<Shape>),
+    /// `{"callback": [[A, …], R]}`: a closure, whose results have shape `R`.
+    Callback(Arc<ClosureShape>),
+}
+
+/// What a closure's type descriptor says: how to decode what it returns, and
+/// its signature for `repr`.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct ClosureShape {
+    pub(crate) returns: Shape,
+    /// `(int, str) -> str`
+    pub(crate) text: String,
+}
+
+impl ClosureShape {
+    /// From the `[[A, …], R]` of a callback descriptor.
+    fn build(inner: &Bound<'_, PyAny>, depth: usize) -> Shape {
+        let Ok(pair) = inner.cast::<PyList>() else {
+            return Shape::Any;
+        };
+        let (Ok(params), Ok(returns)) = (pair.get_item(0), pair.get_item(1)) else {
+            return Shape::Any;
+        };
+        let text = |descriptor: &Bound<'_, PyAny>| {
+            descriptor
+                .py()
+                .import("ferryman._types")
+                .and_then(|types| types.getattr("annotation_text"))
+                .and_then(|annotation_text| annotation_text.call1((descriptor,)))
+                .and_then(|text| text.extract::<String>())
+                .unwrap_or_else(|_| descriptor.to_string())
+        };
+        let params: Vec<String> = params
+            .try_iter()
+            .map(|items| items.flatten().map(|param| text(&param)).collect())
+            .unwrap_or_default();
+        Shape::Callback(Arc::new(ClosureShape {
+            returns: Shape::build(&returns, depth + 1),
+            text: format!("({}) -> {}", params.join(", "), text(&returns)),
+        }))
+    }
 }
 
 impl Shape {
@@ -59,6 +102,7 @@ impl Shape {
             }
             "list" => Shape::List(Box::new(Shape::build(&inner, depth + 1))),
             "option" => Shape::Option(Box::new(Shape::build(&inner, depth + 1))),
+            "callback" => return ClosureShape::build(&inner, depth),
             "map" => {
                 let value = inner
                     .cast::<PyList>()

@@ -10,6 +10,7 @@ from ._errors import (
     AbiMismatch,
     ArgumentError,
     ArgumentOverflowError,
+    CallbackError,
     FerrymanError,
     LibraryLoadError,
     NotAFerrymanLibrary,
@@ -19,7 +20,7 @@ from ._errors import (
     UnknownFunctionError,
 )
 from ._library import ErrorNamespace, Library, load
-from ._native import ABI_VERSION, WIRE_VERSION, Function
+from ._native import ABI_VERSION, WIRE_VERSION, Function, RustFunction
 from ._native import __version__ as __version__
 
 __all__ = [
@@ -28,6 +29,7 @@ __all__ = [
     "AbiMismatch",
     "ArgumentError",
     "ArgumentOverflowError",
+    "CallbackError",
     "ErrorNamespace",
     "FerrymanError",
     "Function",
@@ -36,6 +38,7 @@ __all__ = [
     "NotAFerrymanLibrary",
     "ProtocolError",
     "RustError",
+    "RustFunction",
     "RustPanic",
     "UnknownFunctionError",
     "__version__",

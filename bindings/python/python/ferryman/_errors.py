@@ -6,6 +6,11 @@ core made for a problem it found itself (bad arguments, a result that does not
 decode). The exception it returns already has its ``__cause__`` chain, notes
 and a traceback of the Rust frames; Python adds the caller's frames in front
 as it propagates.
+
+An error value of kind ``host`` is a Python exception a callback raised. While
+the outermost call on this thread runs, the native core keeps that exception
+(``spec/callbacks.md``): it is raised again as the same object, its traceback
+the Rust frames followed by the callback's own frames.
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ import keyword
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from . import _native
 from ._traceback import build_traceback
 
 if TYPE_CHECKING:
@@ -23,6 +29,7 @@ __all__ = [
     "AbiMismatch",
     "ArgumentError",
     "ArgumentOverflowError",
+    "CallbackError",
     "FerrymanError",
     "LibraryLoadError",
     "NotAFerrymanLibrary",
@@ -80,6 +87,19 @@ class RustPanic(FerrymanError):
     type_name: str | None = "Panic"
 
 
+class CallbackError(FerrymanError):
+    """A Python callback raised, and the exception itself is not at hand.
+
+    That happens when Rust called the callback from one of its own threads, or
+    after the call that passed it had returned: the exception could not be kept.
+    ``type_name`` is its class name, ``str(e)`` reads ``"ValueError: message"``
+    and the traceback holds the Rust frames and the callback's frames.
+    """
+
+    type_name: str | None = None
+    host_exception: int | None = None
+
+
 class ArgumentError(FerrymanError, TypeError):
     """The arguments do not match the function's parameters.
 
@@ -131,6 +151,7 @@ for _cls in (
     FerrymanError,
     RustError,
     RustPanic,
+    CallbackError,
     ArgumentError,
     ArgumentOverflowError,
     ProtocolError,
@@ -149,6 +170,7 @@ _CLASS_FOR_KIND: dict[str, type[FerrymanError]] = {
     "malformed": ProtocolError,
     "protocol": ProtocolError,
     "no_function": UnknownFunctionError,
+    "host": CallbackError,
 }
 
 # Keys set as attributes on every exception built from an error value.
@@ -194,8 +216,19 @@ def _set_fields(exception: BaseException, fields: Mapping[str, Any]) -> None:
             setattr(exception, name, field)
 
 
+def _pending(handle: Any) -> tuple[BaseException, Any, int] | None:
+    """The exception a callback raised during this thread's running call."""
+    if not isinstance(handle, int) or isinstance(handle, bool) or not 0 <= handle < 2**64:
+        return None
+    return _native.pending_exception(handle)
+
+
 def _cause_chain(causes: Any, errors: ErrorNamespace | None) -> BaseException | None:
-    """The ``source()`` chain (nearest first) as linked ``RustError`` instances."""
+    """The ``source()`` chain (nearest first) as linked ``RustError`` instances.
+
+    A cause that is a callback's exception is that exception object; being
+    Python's own, it ends the chain (its ``__cause__`` is left as it is).
+    """
     if not isinstance(causes, list):
         return None
     head: BaseException | None = None
@@ -203,17 +236,42 @@ def _cause_chain(causes: Any, errors: ErrorNamespace | None) -> BaseException | 
     for cause in causes:
         if not isinstance(cause, Mapping):
             continue
-        type_name = _text(cause.get("type"))
-        cls: type[RustError] = RustError
-        if type_name and errors is not None:
-            cls = errors.class_for(type_name)
-        instance = cls(_text(cause.get("message")) or "", kind="cause", type_name=type_name)
+        pending = _pending(cause.get("host_exception"))
+        instance: BaseException
+        if pending is not None:
+            exception, traceback, _ = pending
+            instance = exception.with_traceback(traceback)
+        else:
+            type_name = _text(cause.get("type"))
+            cls: type[RustError] = RustError
+            if type_name and errors is not None:
+                cls = errors.class_for(type_name)
+            instance = cls(_text(cause.get("message")) or "", kind="cause", type_name=type_name)
         if previous is None:
             head = instance
         else:
             previous.__cause__ = instance
         previous = instance
+        if pending is not None:
+            break
     return head
+
+
+def _callback_exception(value: Mapping[str, Any]) -> BaseException | None:
+    """The callback's own exception, raised again with the Rust frames in front
+    of its traceback; ``None`` when it was not kept."""
+    pending = _pending(value.get("host_exception"))
+    if pending is None:
+        return None
+    frames = value.get("frames")
+    frames = frames if isinstance(frames, list) else []
+    # The library put its frames in front of the ones the callback sent.
+    rust = frames[: max(len(frames) - pending[2], 0)]
+    try:
+        return pending[0].with_traceback(build_traceback(rust, tail=pending[1]))
+    finally:
+        # As in `exception_from_value`: no cycle through this frame.
+        del pending
 
 
 def _add_note(exception: BaseException, note: str) -> None:
@@ -240,6 +298,15 @@ def exception_from_value(value: Mapping[str, Any], errors: ErrorNamespace | None
     message = _text(value.get("message")) or ""
     type_name = _text(value.get("type"))
     rust_type = _text(value.get("rust_type"))
+    if kind == "host":
+        original = _callback_exception(value)
+        if original is not None:
+            try:
+                return original
+            finally:
+                del original
+        if type_name:
+            message = f"{type_name}: {message}" if message else type_name
 
     cls: type[FerrymanError]
     if kind == "error":
@@ -268,6 +335,9 @@ def exception_from_value(value: Mapping[str, Any], errors: ErrorNamespace | None
         _set_fields(exception, exception.fields)
     if isinstance(exception, UnknownFunctionError) and exception.function:
         exception.name = exception.function
+    if isinstance(exception, CallbackError):
+        handle = value.get("host_exception")
+        exception.host_exception = handle if isinstance(handle, int) else None
 
     cause = _cause_chain(value.get("causes"), errors)
     if cause is not None:

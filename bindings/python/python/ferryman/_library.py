@@ -171,6 +171,15 @@ class Library:
         """The library's handshake map (``spec/wire.md``)."""
         return self._native.handshake()
 
+    def live_closures(self) -> list[dict[str, Any]]:
+        """The Rust closures this library handed out that are still alive
+        (``[{"handle": int, "signature": str}, ...]``, oldest first): a leak check.
+
+        A :class:`ferryman.RustFunction` keeps its closure alive until it is
+        garbage collected.
+        """
+        return self._native.live_closures()
+
     def __getattr__(self, name: str) -> _native.Function:
         functions: dict[str, _native.Function] | None = self.__dict__.get("_functions")
         if functions is None or name.startswith("__"):

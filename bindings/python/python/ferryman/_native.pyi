@@ -20,6 +20,9 @@ class Library:
     def handshake(self) -> dict[str, Any]: ...
     def describe(self) -> dict[str, Any]: ...
     def function_id(self, name: str) -> int | None: ...
+    @property
+    def host_id(self) -> int | None: ...
+    def live_closures(self) -> list[dict[str, Any]]: ...
     def functions(
         self,
         on_error: Callable[[dict[str, Any]], BaseException],
@@ -46,6 +49,18 @@ class Function:
     def rust_types(self) -> tuple[str, ...]: ...
     def __call__(self, *args: Any, **kwargs: Any) -> Any: ...
 
+@final
+class RustFunction:
+    """A Rust closure a library returned; calls run it in Rust. Passing it back
+    into the library gives Rust the closure itself. The library drops it when
+    this object is garbage collected."""
+
+    @property
+    def handle(self) -> int: ...
+    @property
+    def annotation(self) -> str | None: ...
+    def __call__(self, *args: Any) -> Any: ...
+
 def load(path: str | PathLike[str]) -> Library:
     """Loads a ferryman library; raises ``ferryman.LibraryLoadError`` and subclasses."""
 
@@ -54,3 +69,13 @@ def pack(value: Any) -> bytes:
 
 def unpack(data: bytes) -> Any:
     """The value in ``data``, decoded as results are (tests and debugging)."""
+
+def pending_exception(handle: int) -> tuple[BaseException, Any, int] | None:
+    """The exception a callback raised during this thread's running call:
+    (exception, its traceback, how many frames it sent to Rust)."""
+
+def pending_count() -> int:
+    """How many callback exceptions this thread keeps (tests: nothing leaks)."""
+
+def live_host_objects() -> int:
+    """How many Python callables libraries may still call (tests: nothing leaks)."""

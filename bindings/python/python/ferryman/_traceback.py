@@ -114,9 +114,12 @@ def frame_location(frame: Mapping[str, Any]) -> tuple[str, int, str]:
     return file, min(line, 1_000_000), function
 
 
-def build_traceback(frames: Iterable[Mapping[str, Any]]) -> types.TracebackType | None:
-    """A traceback whose entries are ``frames`` (outermost first, as on the wire)."""
-    tb: types.TracebackType | None = None
+def build_traceback(
+    frames: Iterable[Mapping[str, Any]], tail: types.TracebackType | None = None
+) -> types.TracebackType | None:
+    """A traceback whose entries are ``frames`` (outermost first, as on the wire),
+    followed by the entries of ``tail`` (a callback's own traceback, say)."""
+    tb: types.TracebackType | None = tail
     for wire_frame in reversed(list(frames)):
         if not isinstance(wire_frame, Mapping):
             continue

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import inspect
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Optional
 
 __all__ = ["annotation", "annotation_text", "signature"]
@@ -40,7 +40,8 @@ def _single(descriptor: Any) -> tuple[str, Any] | None:
 
 
 def annotation(descriptor: Any, _depth: int = 0) -> Any:
-    """The annotation for a type descriptor: ``{"list": "i64"}`` → ``list[int]``.
+    """The annotation for a type descriptor: ``{"list": "i64"}`` → ``list[int]``,
+    ``{"callback": [["i64"], "i64"]}`` → ``Callable[[int], int]``.
 
     ``{"named": "Point"}`` becomes the forward reference ``"Point"``; unknown
     descriptors become ``typing.Any``.
@@ -69,7 +70,20 @@ def annotation(descriptor: Any, _depth: int = 0) -> Any:
         return Optional[inner_annotation]  # noqa: UP045 - forward refs ("Point") need typing.Optional
     if key == "named" and isinstance(inner, str):
         return inner
+    callback = _callback(inner)
+    if key == "callback" and callback is not None:
+        params, returns = callback
+        return Callable[[annotation(param, depth) for param in params], annotation(returns, depth)]
     return Any
+
+
+def _callback(inner: Any) -> tuple[Sequence[Any], Any] | None:
+    """``[[A, B], R]`` of a ``{"callback": …}`` descriptor as (params, returns)."""
+    if isinstance(inner, Sequence) and not isinstance(inner, str) and len(inner) == 2:
+        params, returns = inner
+        if isinstance(params, Sequence) and not isinstance(params, str):
+            return params, returns
+    return None
 
 
 def annotation_text(descriptor: Any, _depth: int = 0) -> str:
@@ -97,6 +111,11 @@ def annotation_text(descriptor: Any, _depth: int = 0) -> str:
         return text if text == "None" else f"{text} | None"
     if key == "named" and isinstance(inner, str):
         return inner
+    callback = _callback(inner)
+    if key == "callback" and callback is not None:
+        params, returns = callback
+        text = ", ".join(annotation_text(param, depth) for param in params)
+        return f"Callable[[{text}], {annotation_text(returns, depth)}]"
     return "Any"
 
 

@@ -1,0 +1,183 @@
+//! Host objects (`spec/callbacks.md`, extension 1): Python callables a library
+//! may call, each under a handle, counted with the references the library holds.
+//!
+//! The table is process-wide and guarded by a plain mutex, never held while the
+//! GIL is being acquired or Python code runs: `retain` and `release` come from
+//! any Rust thread, and an object is dropped (with the GIL) only after it has
+//! left the table.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Mutex, MutexGuard};
+
+use pyo3::prelude::*;
+
+use crate::closure::RustFunction;
+use crate::encode::EncodeError;
+use crate::scope;
+
+/// MessagePack `ext 8` with 12 bytes of type 1, and `fixext 8` of type 2.
+const HOST_OBJECT_HEADER: [u8; 3] = [0xc7, 0x0c, 0x01];
+const CLOSURE_HEADER: [u8; 2] = [0xd7, 0x02];
+
+struct Entry {
+    object: Py<PyAny>,
+    /// References: the host's own while the passing call runs, plus one per
+    /// `retain` the library has not released yet.
+    count: usize,
+}
+
+struct Table {
+    next: u64,
+    live: BTreeMap<u64, Entry>,
+}
+
+static TABLE: Mutex<Table> = Mutex::new(Table {
+    next: 1,
+    live: BTreeMap::new(),
+});
+
+fn table() -> MutexGuard<'static, Table> {
+    TABLE
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// Something kept alive on behalf of the library until a call returns or a box
+/// is freed: a reference the host holds in the table, or a Python object.
+#[derive(Debug)]
+pub(crate) enum Held {
+    Reference(u64),
+    Object(Py<PyAny>),
+}
+
+/// Puts `object` in the table with one reference (the host's own).
+fn insert(object: Py<PyAny>) -> u64 {
+    let mut table = table();
+    let handle = table.next;
+    table.next += 1;
+    table.live.insert(handle, Entry { object, count: 1 });
+    handle
+}
+
+/// The library takes one more reference.
+pub(crate) fn retain(handle: u64) {
+    if let Some(entry) = table().live.get_mut(&handle) {
+        entry.count += 1;
+    }
+}
+
+/// Drops one reference; returns the object when that was the last one, for the
+/// caller to drop with the GIL.
+pub(crate) fn release(handle: u64) -> Option<Py<PyAny>> {
+    let mut table = table();
+    let entry = table.live.get_mut(&handle)?;
+    entry.count = entry.count.saturating_sub(1);
+    if entry.count > 0 {
+        return None;
+    }
+    table.live.remove(&handle).map(|entry| entry.object)
+}
+
+/// The object behind `handle`, if it is live.
+pub(crate) fn get(py: Python<'_>, handle: u64) -> Option<Py<PyAny>> {
+    table()
+        .live
+        .get(&handle)
+        .map(|entry| entry.object.clone_ref(py))
+}
+
+/// How many host objects the libraries may still call (a leak check).
+pub(crate) fn live_count() -> usize {
+    table().live.len()
+}
+
+/// A host object the library returned (ext 1 in a result): the object, after
+/// dropping the reference the library handed over with it.
+pub(crate) fn take_returned(py: Python<'_>, handle: u64) -> Option<Bound<'_, PyAny>> {
+    let object = get(py, handle)?.into_bound(py);
+    drop(release(handle));
+    Some(object)
+}
+
+/// Releases what was held. Dropping Python objects runs Python code, so this
+/// takes the GIL (it is usually held already) and must not be called with the
+/// table locked.
+pub(crate) fn drop_with_gil(held: Vec<Held>) {
+    if held.is_empty() {
+        return;
+    }
+    // Without an interpreter (at exit) there is nothing left to free: leak.
+    let _ = Python::try_attach(|_py| {
+        for item in held {
+            match item {
+                Held::Reference(handle) => drop(release(handle)),
+                Held::Object(object) => drop(object),
+            }
+        }
+    });
+}
+
+/// Boxes `invoke` handed out whose value holds host objects or closures: they
+/// stay alive until the library has decoded the value and freed the box.
+static BOXES: Mutex<Option<HashMap<usize, Vec<Held>>>> = Mutex::new(None);
+
+fn boxes() -> MutexGuard<'static, Option<HashMap<usize, Vec<Held>>>> {
+    BOXES
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// Keeps `held` alive until the box at `ptr` is freed.
+pub(crate) fn keep_with_box(ptr: *mut u8, held: Vec<Held>) {
+    if !held.is_empty() {
+        boxes()
+            .get_or_insert_with(HashMap::new)
+            .insert(ptr as usize, held);
+    }
+}
+
+/// What was kept alive with the box at `ptr`.
+pub(crate) fn take_from_box(ptr: *mut u8) -> Vec<Held> {
+    boxes()
+        .as_mut()
+        .and_then(|map| map.remove(&(ptr as usize)))
+        .unwrap_or_default()
+}
+
+/// Encodes a callable: a `RustFunction` of the library being called as its
+/// closure handle (ext 2), anything else as a host object (ext 1) that the
+/// current call holds a reference to until it returns.
+pub(crate) fn encode_callable(
+    out: &mut Vec<u8>,
+    value: &Bound<'_, PyAny>,
+) -> Result<(), EncodeError> {
+    let Some(runtime) = scope::current_runtime() else {
+        return Err(EncodeError::Invalid(
+            "a callable here: callables can only be passed to the functions of a library \
+             that accepts them"
+                .to_owned(),
+        ));
+    };
+    if let Ok(function) = value.cast::<RustFunction>() {
+        let function = function.get();
+        if function.runtime().same_as(runtime) {
+            // Rust takes its own reference while decoding; the argument keeps
+            // the closure alive until then.
+            scope::hold(Held::Object(value.clone().unbind()));
+            out.extend_from_slice(&CLOSURE_HEADER);
+            out.extend_from_slice(&function.closure_handle().to_be_bytes());
+            return Ok(());
+        }
+    }
+    let Some(host_id) = runtime.host_id() else {
+        return Err(EncodeError::Invalid(
+            "a callable: the library did not register this host".to_owned(),
+        ));
+    };
+    let handle = insert(value.clone().unbind());
+    scope::hold(Held::Reference(handle));
+    out.extend_from_slice(&HOST_OBJECT_HEADER);
+    out.extend_from_slice(&host_id.to_be_bytes());
+    out.extend_from_slice(&handle.to_be_bytes());
+    Ok(())
+}

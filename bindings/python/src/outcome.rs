@@ -1,0 +1,54 @@
+//! What a call returned, as Python sees it: the decoded result or the exception,
+//! shared by functions and closures.
+
+use pyo3::prelude::*;
+
+use crate::decode::decode_with;
+use crate::failure::{from_reply, HostError};
+use crate::host::Runtime;
+use crate::reply::Reply;
+use crate::scope;
+use crate::shape::Shape;
+
+/// The result in `reply`, decoded with `shape`, or the exception for it.
+/// `name` names the callee in messages (`divide`, `closure`).
+pub(crate) fn read<'py>(
+    py: Python<'py>,
+    reply: &Reply<'_>,
+    shape: Option<&Shape>,
+    runtime: Option<&'static Runtime>,
+    on_error: &Bound<'py, PyAny>,
+    name: &str,
+) -> PyResult<Bound<'py, PyAny>> {
+    if reply.status() != 0 {
+        return Err(from_reply(py, reply, on_error, Some(name)));
+    }
+    let fail =
+        |message: String| HostError::new("protocol", message).raise(py, on_error, Some(name));
+    match reply.bytes() {
+        Ok(bytes) => decode_with(py, bytes, shape, runtime).map_err(|error| {
+            fail(format!(
+                "{name}() returned a value that does not decode: {}",
+                error.describe(py)
+            ))
+        }),
+        Err(problem) => Err(fail(format!(
+            "{name}() returned no readable value: {problem}"
+        ))),
+    }
+}
+
+/// `result`, unless a signal arrived during the call: a `KeyboardInterrupt`
+/// reaches Python no later than when the call returns, even when the Rust code
+/// never asked, or asked (`ferryman::check_interrupt()`) and then ignored the
+/// answer (`spec/callbacks.md`, "Interrupts").
+pub(crate) fn after_call<'py>(
+    py: Python<'py>,
+    result: PyResult<Bound<'py, PyAny>>,
+) -> PyResult<Bound<'py, PyAny>> {
+    py.check_signals()?;
+    match scope::undelivered_interrupt(py, &result) {
+        Some(interrupt) => Err(interrupt),
+        None => result,
+    }
+}

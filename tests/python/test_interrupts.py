@@ -1,0 +1,128 @@
+"""Ctrl-C during a long Rust call, in a child process we send SIGINT to."""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import ferryman
+
+from conftest import REPO
+
+pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="needs POSIX signals")
+
+# The child prints "ready" just before the call (or from inside a callback),
+# then one JSON line saying how the call ended. SIGINT comes a little after
+# "ready", when the call is running.
+CHILD = """
+import json, sys, time, traceback
+import ferryman
+lib = ferryman.load({path!r})
+def report(**fields):
+    print(json.dumps(fields), flush=True)
+def ready():
+    print("ready", flush=True)
+def wait_in_python(x):
+    ready()
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        pass  # pure Python: the KeyboardInterrupt is raised right here
+    return x
+{ready}
+start = time.monotonic()
+try:
+    result = lib.{call}
+except KeyboardInterrupt as error:
+    entries = traceback.extract_tb(error.__traceback__)
+    report(outcome="KeyboardInterrupt", elapsed=time.monotonic() - start,
+           frames=[[entry.filename, entry.name] for entry in entries])
+except BaseException as error:
+    report(outcome=type(error).__name__, elapsed=time.monotonic() - start, message=str(error))
+else:
+    report(outcome="returned", elapsed=time.monotonic() - start, result=result)
+"""
+
+# After "ready", how long the parent waits before signalling: the call is
+# running by then (it starts right after the print).
+SIGNAL_AFTER = 0.3
+
+
+def interrupt_child(fixture_file: Path, call: str, timeout: float = 60.0) -> dict[str, Any]:
+    ready = "" if "wait_in_python" in call else "ready()"
+    script = CHILD.format(path=str(fixture_file), call=call, ready=ready)
+    child = subprocess.Popen(
+        [sys.executable, "-c", script],
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert child.stdout is not None
+        ready = child.stdout.readline().strip()
+        assert ready == "ready", (ready, child.stderr.read() if child.stderr else "")
+        time.sleep(SIGNAL_AFTER)
+        child.send_signal(signal.SIGINT)
+        out, err = child.communicate(timeout=timeout)
+    finally:
+        if child.poll() is None:
+            child.kill()
+            child.wait()
+    assert child.returncode == 0, err[-2000:]
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def test_check_interrupt_stops_a_long_call_early(fixture_file: Path) -> None:
+    report = interrupt_child(fixture_file, "spin_until_interrupted(20_000)")
+    assert report["outcome"] == "KeyboardInterrupt", report
+    # 20 s if the call ignored the signal; it stops within milliseconds.
+    assert report["elapsed"] < 10, report
+    names = [name for _, name in report["frames"]]
+    assert "spin_until_interrupted" in names, report
+    rust = [file for file, name in report["frames"] if name == "spin_until_interrupted"]
+    assert rust == ["tests/fixture/src/callbacks.rs"]
+
+
+def test_an_uncooperative_call_raises_when_it_returns(fixture_file: Path) -> None:
+    report = interrupt_child(fixture_file, "spin_ignoring_interrupts(1500)")
+    assert report["outcome"] == "KeyboardInterrupt", report
+    # Not before the call returned (1.5 s), and right after it.
+    assert 1.45 <= report["elapsed"] < 10, report
+
+
+def test_ctrl_c_inside_a_python_callback_comes_out_of_the_rust_call(fixture_file: Path) -> None:
+    report = interrupt_child(fixture_file, "apply(wait_in_python, 1)")
+    assert report["outcome"] == "KeyboardInterrupt", report
+    assert report["elapsed"] < 10, report
+    names = [name for _, name in report["frames"]]
+    assert names[-3:] == ["<module>", "apply", "wait_in_python"], report
+
+
+def test_ctrl_c_in_a_callback_wins_over_a_rust_panic_about_it(fixture_file: Path) -> None:
+    # `apply_or_panic` turns the callback's error into a panic; the user still
+    # pressed Ctrl-C, and gets KeyboardInterrupt.
+    report = interrupt_child(fixture_file, "apply_or_panic(wait_in_python, 1)")
+    assert report["outcome"] == "KeyboardInterrupt", report
+    assert report["elapsed"] < 10, report
+
+
+def test_an_uninterrupted_call_returns_normally(lib: ferryman.Library) -> None:
+    assert lib.spin_until_interrupted(30) == 30
+    assert lib.spin_ignoring_interrupts(1) == 1
+
+
+def test_a_python_thread_calling_check_interrupt_is_not_interrupted(lib: ferryman.Library) -> None:
+    import threading
+
+    results: list[int] = []
+    thread = threading.Thread(target=lambda: results.append(lib.spin_until_interrupted(30)))
+    thread.start()
+    thread.join(30)
+    assert results == [30]
