@@ -291,3 +291,29 @@ def test_an_exploding_closure_is_a_rust_panic(lib: ferryman.Library) -> None:
     with pytest.raises(ferryman.RustPanic, match="closure exploded on 3"):
         lib.apply(explode, 3)
     assert lib.add(1, 2) == 3
+
+
+def test_a_host_callable_returned_by_rust_is_the_same_object(lib: ferryman.Library) -> None:
+    def plus_one(x: int) -> int:
+        return x + 1
+
+    assert lib.identity_callback(plus_one) is plus_one
+    collect()
+    probe = weakref.ref(plus_one)
+    del plus_one
+    collect()
+    assert probe() is None, "the reference handed back with the result was released"
+
+
+def test_a_callback_receives_a_rust_closure_it_can_call(lib: ferryman.Library) -> None:
+    seen: list[Any] = []
+
+    def outer(doubler: Callable[[int], int], x: int) -> int:
+        seen.append(doubler)
+        return doubler(x) + 1
+
+    assert lib.apply_with_doubler(outer, 20) == 41
+    assert isinstance(seen[0], ferryman.RustFunction)
+    del seen[:]
+    collect()
+    assert lib.live_closures() == []
