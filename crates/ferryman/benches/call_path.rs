@@ -25,7 +25,11 @@ fn sum(values: Vec<i64>) -> i64 {
 }
 
 fn id(name: &str) -> u32 {
-    let name_box = FerryBox { ptr: name.as_ptr().cast_mut(), len: name.len(), cap: name.len() };
+    let name_box = FerryBox {
+        ptr: name.as_ptr().cast_mut(),
+        len: name.len(),
+        cap: name.len(),
+    };
     // SAFETY: borrows `name` for the call.
     u32::try_from(unsafe { ferryman_function_id(&name_box) }).expect("exported")
 }
@@ -33,10 +37,18 @@ fn id(name: &str) -> u32 {
 fn bench_call(c: &mut Criterion, label: &str, name: &str, args: &[u8]) {
     let id = id(name);
     let mut host = vec![0u8; 1 << 21];
-    let input = FerryBox { ptr: args.as_ptr().cast_mut(), len: args.len(), cap: args.len() };
+    let input = FerryBox {
+        ptr: args.as_ptr().cast_mut(),
+        len: args.len(),
+        cap: args.len(),
+    };
     c.bench_function(label, |b| {
         b.iter(|| {
-            let mut out = FerryBox { ptr: host.as_mut_ptr(), len: 0, cap: host.len() };
+            let mut out = FerryBox {
+                ptr: host.as_mut_ptr(),
+                len: 0,
+                cap: host.len(),
+            };
             // SAFETY: `input` borrows `args`; `out` is our buffer, not overlapping it.
             let status = unsafe { ferryman_call(id, black_box(&input), &mut out) };
             assert_eq!(status, 0);
@@ -57,7 +69,12 @@ fn call_path(c: &mut Criterion) {
     bench_call(c, "echo 64 KiB", "echo", &bytes(64 << 10));
     bench_call(c, "echo 1 MiB", "echo", &bytes(1 << 20));
     let ints: Vec<i64> = (0..10_000).collect();
-    bench_call(c, "sum 10,000 ints", "sum", &rmp_serde::to_vec(&(ints,)).unwrap());
+    bench_call(
+        c,
+        "sum 10,000 ints",
+        "sum",
+        &rmp_serde::to_vec(&(ints,)).unwrap(),
+    );
 }
 
 criterion_group!(benches, call_path);

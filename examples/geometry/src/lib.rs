@@ -78,14 +78,20 @@ pub fn translate(polygon: Vec<Point>, dx: f64, dy: f64) -> Vec<Point> {
 /// point. An exception it raises comes back to Python unchanged, with this
 /// function's Rust frame between the caller and the callback.
 #[ferryman::export]
-pub fn transform(polygon: Vec<Point>, f: Callback<(Point,), Point>) -> Result<Vec<Point>, CallbackError> {
+pub fn transform(
+    polygon: Vec<Point>,
+    f: Callback<(Point,), Point>,
+) -> Result<Vec<Point>, CallbackError> {
     polygon.into_iter().map(|p| f.call((p,))).collect()
 }
 
 /// A Rust closure Python can call, and pass back to `transform`: scales by `factor`.
 #[ferryman::export]
 pub fn scaler(factor: f64) -> Callback<(Point,), Point> {
-    Callback::new(move |p: Point| Point { x: p.x * factor, y: p.y * factor })
+    Callback::new(move |p: Point| Point {
+        x: p.x * factor,
+        y: p.y * factor,
+    })
 }
 
 /// The `n`-th vertex; panics when there is none (to show a panic's traceback).
