@@ -39,7 +39,7 @@ impl<'a> Call<'a> {
         }) {
             Ok(args) => call.args = Some(args),
             Err(e) => {
-                call.bad_args(e);
+                call.bad_args(&e);
             }
         }
         call
@@ -62,7 +62,7 @@ impl<'a> Call<'a> {
             }
             Ok(value)
         });
-        decoded.map_err(|e| self.bad_args(e))
+        decoded.map_err(|e| self.bad_args(&e))
     }
 
     /// Writes the function's result.
@@ -119,8 +119,8 @@ impl<'a> Call<'a> {
     }
 
     #[cold]
-    fn bad_args(&mut self, e: Box<DecodeError>) -> Reported {
-        let value = bad_args_value(self.export, *e);
+    fn bad_args(&mut self, e: &DecodeError) -> Reported {
+        let value = bad_args_value(self.export, e);
         self.fail(Status::BadArgs, &value);
         Reported
     }
@@ -139,7 +139,7 @@ pub(crate) fn write_error(sink: &mut Sink<'_>, value: &ErrorValue) {
 }
 
 /// "`divide()` argument `b`: expected i64, but found string" and friends.
-fn bad_args_value(export: &Export, e: DecodeError) -> ErrorValue {
+fn bad_args_value(export: &Export, e: &DecodeError) -> ErrorValue {
     let f = export.name;
     let param = e.index.and_then(|i| export.params.get(i));
     let mut value = ErrorValue::bridge(e.kind.as_str(), String::new());

@@ -235,15 +235,15 @@ macro_rules! arity {
                     #[allow(unused_mut, unused_variables)]
                     let mut args = match Args::new(bytes, $n) {
                         Ok(args) => args,
-                        Err(e) => return closure_bad_args(sink, e),
+                        Err(e) => return closure_bad_args(sink, &e),
                     };
                     #[allow(non_snake_case)]
                     let ($($A,)*) = ($(match args.next::<$A>($i) {
                         Ok(v) => v,
-                        Err(e) => return closure_bad_args(sink, e),
+                        Err(e) => return closure_bad_args(sink, &e),
                     },)*);
                     if let Err(e) = args.finish() {
-                        return closure_bad_args(sink, e);
+                        return closure_bad_args(sink, &e);
                     }
                     let result = self($($A),*);
                     match encode(&result, &mut *sink) {
@@ -271,7 +271,7 @@ arity!(7; A 0, B 1, C 2, D 3, E 4, G 5, H 6);
 arity!(8; A 0, B 1, C 2, D 3, E 4, G 5, H 6, I 7);
 
 #[cold]
-fn closure_bad_args(sink: &mut Sink<'_>, e: Box<ferryman_wire::DecodeError>) -> Status {
+fn closure_bad_args(sink: &mut Sink<'_>, e: &ferryman_wire::DecodeError) -> Status {
     let mut value = ErrorValue::bridge(e.kind.as_str(), String::new());
     value.type_name = "ArgumentError".to_owned();
     value.index = e.index;
