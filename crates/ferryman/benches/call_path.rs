@@ -2,9 +2,10 @@
 //! result bytes (dispatch, decoding, the function, encoding), with a reused host
 //! buffer as the Python client uses it. `cargo bench -p ferryman --bench call_path`.
 
-use criterion::{black_box, criterion_group, criterion_main, Criterion};
+use criterion::{criterion_group, criterion_main, Criterion};
 use ferryman_abi::FerryBox;
 use ferryman_runtime::entry::{ferryman_box_free, ferryman_call, ferryman_function_id};
+use std::hint::black_box;
 
 #[ferryman::export]
 fn add(a: i64, b: i64) -> i64 {
