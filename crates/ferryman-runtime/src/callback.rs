@@ -21,7 +21,9 @@ use std::sync::Arc;
 /// may be stored and called after the exported function returned, from any thread;
 /// the host object is released when the last clone is dropped.
 ///
-/// ```
+/// (Compiled as a doctest of the `ferryman` crate, which re-exports this type.)
+///
+/// ```ignore
 /// use ferryman::Callback;
 ///
 /// /// Applies `f` to every value.

@@ -35,6 +35,27 @@
 //! `source()` chain, fields and frames. The contract every host relies on is
 //! written down in `spec/` of the repository.
 //!
+//! Host functions come in as [`Callback`]s, which Rust may call, store and call
+//! again from any thread; a Rust closure goes out the same way:
+//!
+//! ```
+//! use ferryman::{Callback, CallbackError};
+//!
+//! /// Applies `f` to every value; an exception `f` raises reaches the caller unchanged.
+//! #[ferryman::export]
+//! pub fn map_values(values: Vec<i64>, f: Callback<(i64,), i64>) -> Result<Vec<i64>, CallbackError> {
+//!     values.into_iter().map(|v| f.call((v,))).collect()
+//! }
+//!
+//! /// A closure that adds `n`, callable from the host.
+//! #[ferryman::export]
+//! pub fn adder(n: i64) -> Callback<(i64,), i64> {
+//!     Callback::new(move |x: i64| x + n)
+//! }
+//! ```
+//!
+//! Long loops can stop early on Ctrl-C with [`check_interrupt`]`()?`.
+//!
 //! Misuse is a compile error that says what to do instead:
 //!
 //! ```compile_fail
