@@ -110,7 +110,12 @@ impl RustFunction {
             let runtime = self.runtime;
             let handle = self.handle;
             let (args_bytes, out) = (&buffers.args, &mut buffers.out);
-            let reply = py.detach(move || runtime.closure_call(handle, args_bytes, out));
+            let released = !crate::gil::may_keep(py);
+            let reply = if !released {
+                runtime.closure_call(handle, args_bytes, out)
+            } else {
+                py.detach(move || runtime.closure_call(handle, args_bytes, out))
+            };
 
             let spilled = reply.spilled().then(|| reply.len());
             let returns = self.shape.as_ref().map(|shape| &shape.returns);
@@ -126,7 +131,7 @@ impl RustFunction {
             if let Some(len) = spilled {
                 buffers.fit_out(len);
             }
-            outcome::after_call(py, result)
+            outcome::after_call(py, result, released)
         })
     }
 

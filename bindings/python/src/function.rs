@@ -9,7 +9,7 @@ use pyo3::PyTraverseError;
 
 use crate::bind::{bind, wrong_count};
 use crate::buffers::with_buffers;
-use crate::encode::{array_header, encode, EncodeError, Located};
+use crate::encode::{array_header, encode, encode_exact_scalar, EncodeError, Located};
 use crate::failure::HostError;
 use crate::loaded::Loaded;
 use crate::outcome::{after_call, read};
@@ -117,6 +117,31 @@ impl Function {
         })
     }
 
+    /// The common call: exactly one positional argument per parameter. Reads the
+    /// tuple by index and tries the exact-type fast path before the generic one.
+    #[inline]
+    fn encode_positional(
+        &self,
+        out: &mut Vec<u8>,
+        args: &Bound<'_, PyTuple>,
+    ) -> Result<(), Box<HostError>> {
+        let count = self.params.len();
+        if count <= 15 {
+            out.push(0x90 | count as u8);
+        } else {
+            return self.encode_args(out, args.iter());
+        }
+        for index in 0..count {
+            let value = args
+                .get_item(index)
+                .map_err(|error| self.argument_error(index, error.into()))?;
+            if !encode_exact_scalar(out, &value) {
+                encode(out, &value).map_err(|error| self.argument_error(index, error))?;
+            }
+        }
+        Ok(())
+    }
+
     /// Encodes `values` (one per parameter) as the argument array.
     fn encode_args<'py>(
         &self,
@@ -159,7 +184,7 @@ impl Function {
             buffers.args.clear();
             match kwargs.filter(|kwargs| !kwargs.is_empty()) {
                 None if args.len() == self.params.len() => {
-                    self.encode_args(&mut buffers.args, args.iter())
+                    self.encode_positional(&mut buffers.args, args)
                 }
                 None => Err(wrong_count(&self.name, &self.params, args.len())),
                 Some(kwargs) => bind(&self.name, &self.params, args, kwargs)
@@ -170,7 +195,12 @@ impl Function {
             let library = &*self.library;
             let id = self.id;
             let (args_bytes, out) = (&buffers.args, &mut buffers.out);
-            let reply = py.detach(move || library.call(id, args_bytes, out));
+            let released = !crate::gil::may_keep(py);
+            let reply = if !released {
+                library.call(id, args_bytes, out)
+            } else {
+                py.detach(move || library.call(id, args_bytes, out))
+            };
 
             let spilled = reply.spilled().then(|| reply.len());
             let returns = self.returns.as_ref();
@@ -179,7 +209,7 @@ impl Function {
             if let Some(len) = spilled {
                 buffers.fit_out(len);
             }
-            after_call(py, result)
+            after_call(py, result, released)
         })
     }
 

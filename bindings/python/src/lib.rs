@@ -13,6 +13,7 @@ mod decode;
 mod encode;
 mod failure;
 mod function;
+mod gil;
 mod host;
 mod library;
 mod loaded;

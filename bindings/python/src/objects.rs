@@ -7,6 +7,7 @@
 //! left the table.
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, MutexGuard};
 
 use pyo3::prelude::*;
@@ -29,6 +30,15 @@ struct Entry {
 struct Table {
     next: u64,
     live: BTreeMap<u64, Entry>,
+}
+
+/// How many host objects are in the table, readable without its lock.
+static LIVE: AtomicUsize = AtomicUsize::new(0);
+
+/// Whether any library may call a Python object (so another thread may need the GIL).
+#[inline]
+pub(crate) fn any_live() -> bool {
+    LIVE.load(Ordering::Acquire) != 0
 }
 
 static TABLE: Mutex<Table> = Mutex::new(Table {
@@ -56,6 +66,7 @@ fn insert(object: Py<PyAny>) -> u64 {
     let handle = table.next;
     table.next += 1;
     table.live.insert(handle, Entry { object, count: 1 });
+    LIVE.store(table.live.len(), Ordering::Release);
     handle
 }
 
@@ -75,7 +86,9 @@ pub(crate) fn release(handle: u64) -> Option<Py<PyAny>> {
     if entry.count > 0 {
         return None;
     }
-    table.live.remove(&handle).map(|entry| entry.object)
+    let removed = table.live.remove(&handle).map(|entry| entry.object);
+    LIVE.store(table.live.len(), Ordering::Release);
+    removed
 }
 
 /// The object behind `handle`, if it is live.

@@ -42,11 +42,18 @@ pub(crate) fn read<'py>(
 /// reaches Python no later than when the call returns, even when the Rust code
 /// never asked, or asked (`ferryman::check_interrupt()`) and then ignored the
 /// answer (`spec/callbacks.md`, "Interrupts").
+///
+/// `released`: whether the call ran without the GIL. When it kept the GIL the
+/// interpreter's own check right after this C call delivers a signal that came
+/// in meanwhile, so the check here is skipped.
 pub(crate) fn after_call<'py>(
     py: Python<'py>,
     result: PyResult<Bound<'py, PyAny>>,
+    released: bool,
 ) -> PyResult<Bound<'py, PyAny>> {
-    py.check_signals()?;
+    if released {
+        py.check_signals()?;
+    }
     match scope::undelivered_interrupt(py, &result) {
         Some(interrupt) => Err(interrupt),
         None => result,

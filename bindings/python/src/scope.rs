@@ -199,13 +199,21 @@ pub(crate) fn record_interrupt(interrupt: Py<PyAny>) {
         let mut state = state.borrow_mut();
         if state.calls > 0 {
             state.interrupts.push(interrupt);
+            INTERRUPTS_RECORDED.fetch_add(1, Ordering::Relaxed);
         }
     });
 }
 
+/// How many interrupts any thread ever recorded: lets the common call skip the
+/// thread-local look-up (thread locals are not free in a shared library).
+static INTERRUPTS_RECORDED: AtomicU64 = AtomicU64::new(0);
+
 /// An interrupt taken during the call that just returned with `result`, which
 /// does not raise it: the exception to raise instead.
 pub(crate) fn undelivered_interrupt<T>(py: Python<'_>, result: &PyResult<T>) -> Option<PyErr> {
+    if INTERRUPTS_RECORDED.load(Ordering::Relaxed) == 0 {
+        return None;
+    }
     let interrupts = STATE
         .try_with(|state| {
             let mut state = state.borrow_mut();

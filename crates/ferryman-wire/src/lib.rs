@@ -9,6 +9,7 @@ mod args;
 mod de;
 mod decode_error;
 mod encode;
+pub mod scalar;
 pub mod schema;
 mod skip;
 mod type_desc;

@@ -234,7 +234,7 @@ def _cause_chain(causes: Any, errors: ErrorNamespace | None) -> BaseException | 
     head: BaseException | None = None
     previous: BaseException | None = None
     for cause in causes:
-        if not isinstance(cause, Mapping):
+        if not isinstance(cause, dict):
             continue
         pending = _pending(cause.get("host_exception"))
         instance: BaseException
@@ -292,7 +292,7 @@ def exception_from_value(value: Mapping[str, Any], errors: ErrorNamespace | None
     ``errors`` is the library's ``lib.errors``, which holds (and creates) the
     class of each Rust error type.
     """
-    if not isinstance(value, Mapping):
+    if not isinstance(value, dict):
         return ProtocolError(f"a library sent an error value that is not a map: {value!r}")
     kind = _text(value.get("kind")) or "internal"
     message = _text(value.get("message")) or ""
@@ -331,7 +331,7 @@ def exception_from_value(value: Mapping[str, Any], errors: ErrorNamespace | None
     exception.notes = tuple(note for note in notes if isinstance(note, str)) if isinstance(notes, list) else ()
     fields = value.get("fields")
     if isinstance(exception, RustError):
-        exception.fields = dict(fields) if isinstance(fields, Mapping) else {}
+        exception.fields = dict(fields) if isinstance(fields, dict) else {}
         _set_fields(exception, exception.fields)
     if isinstance(exception, UnknownFunctionError) and exception.function:
         exception.name = exception.function

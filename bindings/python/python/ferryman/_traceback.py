@@ -9,9 +9,10 @@ frames gives a traceback that ``traceback``, ``pytest``, IDEs and the default
 
     File "tests/fixture/src/errors.rs", line 20, in divide
 
-Code objects are cached per (file, line, function); frames are made fresh for
-every exception, so a frame never keeps its caller's locals alive for longer
-than the exception lives.
+Frames are cached per (file, line, function) and shared by every exception
+raised there: a traceback only reads a frame's code and line. Each is made once,
+on a short-lived thread, so the frame's ``f_back`` chain holds that thread's
+bootstrap frames and never the frames (and locals) of the code that raised.
 """
 
 from __future__ import annotations
@@ -114,6 +115,31 @@ def frame_location(frame: Mapping[str, Any]) -> tuple[str, int, str]:
     return file, min(line, 1_000_000), function
 
 
+_frames: dict[tuple[str, int, str], tuple[types.FrameType, int]] = {}
+
+
+def _shared_frame(file: str, line: int, function: str) -> tuple[types.FrameType, int]:
+    key = (file, line, function)
+    made = _frames.get(key)
+    if made is not None:
+        return made
+    code = _code_for(file, line, function)
+    box: list[tuple[types.FrameType, int]] = []
+    try:
+        maker = threading.Thread(target=lambda: box.append(_frame(code)), name="ferryman-frames")
+        maker.start()
+        maker.join()
+    except RuntimeError:  # no threads now (interpreter shutting down): a fresh frame
+        return _frame(code)
+    if not box:  # pragma: no cover - the thread failed
+        return _frame(code)
+    with _codes_lock:
+        if len(_frames) >= _MAX_CACHED:
+            _frames.clear()
+        _frames[key] = box[0]
+    return box[0]
+
+
 def build_traceback(
     frames: Iterable[Mapping[str, Any]], tail: types.TracebackType | None = None
 ) -> types.TracebackType | None:
@@ -121,10 +147,10 @@ def build_traceback(
     followed by the entries of ``tail`` (a callback's own traceback, say)."""
     tb: types.TracebackType | None = tail
     for wire_frame in reversed(list(frames)):
-        if not isinstance(wire_frame, Mapping):
+        if not isinstance(wire_frame, dict):
             continue
         file, line, function = frame_location(wire_frame)
-        frame, lasti = _frame(_code_for(file, line, function))
+        frame, lasti = _shared_frame(file, line, function)
         tb = types.TracebackType(tb, frame, lasti, line)
         del frame
     try:

@@ -1,0 +1,40 @@
+//! Whether a call may keep the GIL instead of releasing it.
+//!
+//! Releasing and re-taking the GIL costs about 80–100 ns here, more than the
+//! whole rest of a small call. It is only needed when some other thread could
+//! want the GIL while Rust runs: another Python thread, or a Rust thread calling
+//! back into Python. Neither can happen when this is the interpreter's only
+//! thread and no library holds a Python callable, so then the call keeps the
+//! GIL. A second Python thread, or any callable handed to a library, and every
+//! call releases it again (`bench/README.md`, "Where the time goes").
+
+use pyo3::ffi;
+use pyo3::prelude::*;
+
+use crate::objects;
+
+// Public CPython API (every version this package supports) outside the limited
+// API; extension modules resolve it from the running interpreter.
+extern "C" {
+    fn PyInterpreterState_ThreadHead(
+        interp: *mut ffi::PyInterpreterState,
+    ) -> *mut ffi::PyThreadState;
+    fn PyThreadState_Next(tstate: *mut ffi::PyThreadState) -> *mut ffi::PyThreadState;
+}
+
+/// Whether the call about to be made may run without releasing the GIL.
+#[inline]
+pub(crate) fn may_keep(_py: Python<'_>) -> bool {
+    !objects::any_live() && only_thread_state()
+}
+
+/// Whether the interpreter has exactly one thread state: ours. Call it with the
+/// GIL held (every caller has a `Python` token).
+fn only_thread_state() -> bool {
+    // SAFETY: the `Python` token proves this thread holds the GIL, which the
+    // interpreter's thread list requires; both functions only read that list.
+    unsafe {
+        let head = PyInterpreterState_ThreadHead(ffi::PyInterpreterState_Get());
+        !head.is_null() && PyThreadState_Next(head).is_null()
+    }
+}

@@ -1,0 +1,112 @@
+//! MessagePack scalars and headers in their shortest form, as fixed byte
+//! arrays: shared by the result encoder here and the Python host's encoder.
+
+/// Up to 9 bytes of encoded MessagePack and how many of them are used.
+#[derive(Debug, Clone, Copy)]
+pub struct Encoded {
+    bytes: [u8; 9],
+    len: usize,
+}
+
+impl Encoded {
+    /// A marker and a fixed-size payload (a const size, so no `memcpy` call).
+    #[inline(always)]
+    fn new<const N: usize>(marker: u8, payload: [u8; N]) -> Encoded {
+        let mut bytes = [0u8; 9];
+        bytes[0] = marker;
+        bytes[1..=N].copy_from_slice(&payload);
+        Encoded { bytes, len: 1 + N }
+    }
+
+    /// The encoded bytes.
+    #[inline]
+    pub fn as_slice(&self) -> &[u8] {
+        &self.bytes[..self.len]
+    }
+}
+
+/// A signed integer.
+#[inline]
+pub fn int(n: i64) -> Encoded {
+    match n {
+        0.. => uint(n as u64),
+        -32..=-1 => Encoded::new(n as u8, []),
+        -0x80..=-33 => Encoded::new(0xd0, (n as i8).to_be_bytes()),
+        -0x8000..=-0x81 => Encoded::new(0xd1, (n as i16).to_be_bytes()),
+        -0x8000_0000..=-0x8001 => Encoded::new(0xd2, (n as i32).to_be_bytes()),
+        _ => Encoded::new(0xd3, n.to_be_bytes()),
+    }
+}
+
+/// An unsigned integer.
+#[inline]
+pub fn uint(n: u64) -> Encoded {
+    match n {
+        0..=0x7f => Encoded::new(n as u8, []),
+        0x80..=0xff => Encoded::new(0xcc, [n as u8]),
+        0x100..=0xffff => Encoded::new(0xcd, (n as u16).to_be_bytes()),
+        0x1_0000..=0xffff_ffff => Encoded::new(0xce, (n as u32).to_be_bytes()),
+        _ => Encoded::new(0xcf, n.to_be_bytes()),
+    }
+}
+
+/// A 64-bit float.
+#[inline]
+pub fn f64(x: f64) -> Encoded {
+    Encoded::new(0xcb, x.to_be_bytes())
+}
+
+/// A 32-bit float.
+#[inline]
+pub fn f32(x: f32) -> Encoded {
+    Encoded::new(0xca, x.to_be_bytes())
+}
+
+/// The header of a str of `len` bytes.
+#[inline]
+pub fn str_header(len: u32) -> Encoded {
+    match len {
+        0..=31 => Encoded::new(0xa0 | len as u8, []),
+        32..=0xff => Encoded::new(0xd9, [len as u8]),
+        0x100..=0xffff => Encoded::new(0xda, (len as u16).to_be_bytes()),
+        _ => Encoded::new(0xdb, len.to_be_bytes()),
+    }
+}
+
+/// The header of a bin of `len` bytes.
+#[inline]
+pub fn bin_header(len: u32) -> Encoded {
+    match len {
+        0..=0xff => Encoded::new(0xc4, [len as u8]),
+        0x100..=0xffff => Encoded::new(0xc5, (len as u16).to_be_bytes()),
+        _ => Encoded::new(0xc6, len.to_be_bytes()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn ints_match_rmp(n in any::<i64>(), u in any::<u64>()) {
+            let mut expected = Vec::new();
+            rmp::encode::write_sint(&mut expected, n).unwrap();
+            prop_assert_eq!(int(n).as_slice().to_vec(), expected);
+            let mut expected = Vec::new();
+            rmp::encode::write_uint(&mut expected, u).unwrap();
+            prop_assert_eq!(uint(u).as_slice().to_vec(), expected);
+        }
+
+        #[test]
+        fn headers_match_rmp(len in prop_oneof![0u32..300, 60_000u32..70_000, Just(u32::MAX)]) {
+            let mut expected = Vec::new();
+            rmp::encode::write_str_len(&mut expected, len).unwrap();
+            prop_assert_eq!(str_header(len).as_slice().to_vec(), expected);
+            let mut expected = Vec::new();
+            rmp::encode::write_bin_len(&mut expected, len).unwrap();
+            prop_assert_eq!(bin_header(len).as_slice().to_vec(), expected);
+        }
+    }
+}
