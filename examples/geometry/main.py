@@ -11,7 +11,7 @@ path = sys.argv[1] if len(sys.argv) > 1 else ROOT / "target" / "release" / "libg
 geo = ferryman.load(path)
 
 print(f"loaded {geo!r}")
-print("functions:", ", ".join(name for name in dir(geo) if not name.startswith("_")))
+print("functions:", ", ".join(geo.functions))
 print()
 
 square = geo.parse_polygon("0,0 4,0 4,4 0,4")
@@ -30,6 +30,30 @@ try:
     geo.area(square[:2])
 except geo.errors.GeometryError as e:
     print(f"caught {type(e).__name__}.{e.variant}: {e} (got={e.got})")
+
+# Callbacks: any Python callable goes in, Rust closures come out (and back in).
+print()
+doubled = geo.transform(square, lambda p: {"x": p["x"] * 2, "y": p["y"] * 2})
+print("transformed  =", doubled)
+half = geo.scaler(0.5)
+print("scaler(0.5)  =", half, "->", half({"x": 8.0, "y": 2.0}))
+print("round trip   =", geo.transform(doubled, half) == square)
+
+
+def reject_negative(p):
+    if p["x"] < 0:
+        raise ValueError(f"negative x in {p}")
+    return p
+
+
+# An exception raised in a callback comes back as the same object, its traceback
+# reading: this script -> the Rust function -> the callback.
+print()
+print("A Python exception raised inside a Rust call, as Python prints it:")
+try:
+    geo.transform(geo.translate(square, dx=-10, dy=0), reject_negative)
+except ValueError:
+    traceback.print_exc(file=sys.stdout)
 
 # The traceback shows the Rust side as ordinary entries after the Python caller.
 print()

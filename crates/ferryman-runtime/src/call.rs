@@ -180,3 +180,123 @@ fn bad_args_value(export: &Export, e: &DecodeError) -> ErrorValue {
     };
     value
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ferryman_wire::TypeDesc;
+
+    fn shim(_: &mut Call<'_>) -> Result<(), Reported> {
+        Ok(())
+    }
+
+    static DIVIDE: Export = Export {
+        name: "divide",
+        rust_path: "calc::divide",
+        doc: "",
+        params: &[
+            crate::Param {
+                name: "a",
+                ty: &TypeDesc::I64,
+                rust: "i64",
+            },
+            crate::Param {
+                name: "b",
+                ty: &TypeDesc::U8,
+                rust: "u8",
+            },
+        ],
+        returns: &TypeDesc::I64,
+        returns_rust: "i64",
+        error: None,
+        file: "src/lib.rs",
+        line: 3,
+        crate_name: "calc",
+        crate_version: "0.1.0",
+        shim,
+    };
+
+    fn decode_error(
+        kind: DecodeKind,
+        index: Option<usize>,
+        found: &str,
+        detail: &str,
+    ) -> DecodeError {
+        DecodeError {
+            kind,
+            index,
+            found: found.to_owned(),
+            detail: detail.to_owned(),
+        }
+    }
+
+    #[test]
+    fn a_wrong_type_names_function_parameter_and_expected_type() {
+        let value = bad_args_value(
+            &DIVIDE,
+            &decode_error(DecodeKind::Type, Some(1), "string \"x\"", ""),
+        );
+        assert_eq!(
+            value.message,
+            "`divide()` argument `b`: expected u8, but found string \"x\""
+        );
+        assert_eq!(
+            (value.kind.as_str(), value.param.as_deref(), value.index),
+            ("type", Some("b"), Some(1))
+        );
+        assert_eq!(value.expected.as_deref(), Some("u8"));
+    }
+
+    #[test]
+    fn overflow_says_out_of_range() {
+        let value = bad_args_value(
+            &DIVIDE,
+            &decode_error(DecodeKind::Overflow, Some(1), "integer 300", ""),
+        );
+        assert!(
+            value
+                .message
+                .ends_with("but found integer 300, which is out of range"),
+            "{}",
+            value.message
+        );
+    }
+
+    #[test]
+    fn arity_lists_the_parameters() {
+        let value = bad_args_value(
+            &DIVIDE,
+            &decode_error(DecodeKind::Arity, None, "3 arguments", ""),
+        );
+        assert_eq!(
+            value.message,
+            "`divide()` takes 2 arguments (a, b) but was given 3 arguments"
+        );
+        assert_eq!(value.expected.as_deref(), Some("2 arguments"));
+    }
+
+    #[test]
+    fn a_nested_problem_keeps_the_decoder_detail() {
+        let value = bad_args_value(
+            &DIVIDE,
+            &decode_error(DecodeKind::Type, Some(0), "map", "missing field `y`"),
+        );
+        assert!(
+            value.message.ends_with("but found map: missing field `y`"),
+            "{}",
+            value.message
+        );
+    }
+
+    #[test]
+    fn a_call_with_the_wrong_count_never_reaches_the_shim() {
+        let mut sink = Sink::library();
+        sink.clear();
+        let call = Call::start(&DIVIDE, &[0x91, 0x01], sink);
+        assert!(!call.ready());
+        let mut out = FerryBox::EMPTY;
+        assert_eq!(call.finish(&mut out), Status::BadArgs);
+        // SAFETY: a library box made by `finish`, freed once.
+        unsafe { ferryman_buffer::free_box(&mut out) };
+    }
+}
