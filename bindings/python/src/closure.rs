@@ -109,29 +109,18 @@ impl RustFunction {
 
             let runtime = self.runtime;
             let handle = self.handle;
-            let (args_bytes, out) = (&buffers.args, &mut buffers.out);
-            let released = !crate::gil::may_keep(py);
-            let reply = if !released {
-                runtime.closure_call(handle, args_bytes, out)
-            } else {
-                py.detach(move || runtime.closure_call(handle, args_bytes, out))
+            let callee = outcome::Callee {
+                shape: self.shape.as_ref().map(|shape| &shape.returns),
+                runtime: Some(self.runtime),
+                on_error: &on_error,
+                name: "closure",
             };
-
-            let spilled = reply.spilled().then(|| reply.len());
-            let returns = self.shape.as_ref().map(|shape| &shape.returns);
-            let result = outcome::read(
+            outcome::cross(
                 py,
-                &reply,
-                returns,
-                Some(self.runtime),
-                &on_error,
-                "closure",
-            );
-            drop(reply);
-            if let Some(len) = spilled {
-                buffers.fit_out(len);
-            }
-            outcome::after_call(py, result, released)
+                buffers,
+                move |args, out| runtime.closure_call(handle, args, out),
+                &callee,
+            )
         })
     }
 

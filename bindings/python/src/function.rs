@@ -12,7 +12,7 @@ use crate::buffers::with_buffers;
 use crate::encode::{array_header, encode, encode_exact_scalar, EncodeError, Located};
 use crate::failure::HostError;
 use crate::loaded::Loaded;
-use crate::outcome::{after_call, read};
+use crate::outcome::{cross, Callee};
 use crate::scope::Scope;
 use crate::shape::Shape;
 
@@ -194,22 +194,18 @@ impl Function {
 
             let library = &*self.library;
             let id = self.id;
-            let (args_bytes, out) = (&buffers.args, &mut buffers.out);
-            let released = !crate::gil::may_keep(py);
-            let reply = if !released {
-                library.call(id, args_bytes, out)
-            } else {
-                py.detach(move || library.call(id, args_bytes, out))
+            let callee = Callee {
+                shape: self.returns.as_ref(),
+                runtime,
+                on_error,
+                name: &self.name,
             };
-
-            let spilled = reply.spilled().then(|| reply.len());
-            let returns = self.returns.as_ref();
-            let result = read(py, &reply, returns, runtime, on_error, &self.name);
-            drop(reply);
-            if let Some(len) = spilled {
-                buffers.fit_out(len);
-            }
-            after_call(py, result, released)
+            cross(
+                py,
+                buffers,
+                move |args, out| library.call(id, args, out),
+                &callee,
+            )
         })
     }
 

@@ -3,12 +3,57 @@
 
 use pyo3::prelude::*;
 
+use crate::buffers::Buffers;
 use crate::decode::decode_with;
 use crate::failure::{from_reply, HostError};
 use crate::host::Runtime;
 use crate::reply::Reply;
 use crate::scope;
 use crate::shape::Shape;
+
+/// Who is being called, for decoding the reply and naming it in messages.
+pub(crate) struct Callee<'a, 'py> {
+    pub(crate) shape: Option<&'a Shape>,
+    pub(crate) runtime: Option<&'static Runtime>,
+    pub(crate) on_error: &'a Bound<'py, PyAny>,
+    pub(crate) name: &'a str,
+}
+
+/// One crossing into the library, shared by functions and closures: `call`
+/// runs with the encoded arguments in `buffers`, without the GIL unless
+/// `gil::may_keep` says keeping it is safe; then the reply is read, the output
+/// buffer grown when the result spilled out of it, and pending signals raised.
+pub(crate) fn cross<'py, F>(
+    py: Python<'py>,
+    buffers: &mut Buffers,
+    call: F,
+    callee: &Callee<'_, 'py>,
+) -> PyResult<Bound<'py, PyAny>>
+where
+    F: for<'b> FnOnce(&'b [u8], &'b mut Vec<u8>) -> Reply<'b> + Send,
+{
+    let (args, out) = (&buffers.args, &mut buffers.out);
+    let released = !crate::gil::may_keep(py);
+    let reply = if released {
+        py.detach(move || call(args, out))
+    } else {
+        call(args, out)
+    };
+    let spilled = reply.spilled().then(|| reply.len());
+    let result = read(
+        py,
+        &reply,
+        callee.shape,
+        callee.runtime,
+        callee.on_error,
+        callee.name,
+    );
+    drop(reply);
+    if let Some(len) = spilled {
+        buffers.fit_out(len);
+    }
+    after_call(py, result, released)
+}
 
 /// The result in `reply`, decoded with `shape`, or the exception for it.
 /// `name` names the callee in messages (`divide`, `closure`).
@@ -46,7 +91,7 @@ pub(crate) fn read<'py>(
 /// `released`: whether the call ran without the GIL. When it kept the GIL the
 /// interpreter's own check right after this C call delivers a signal that came
 /// in meanwhile, so the check here is skipped.
-pub(crate) fn after_call<'py>(
+fn after_call<'py>(
     py: Python<'py>,
     result: PyResult<Bound<'py, PyAny>>,
     released: bool,
