@@ -74,6 +74,38 @@ pub(crate) fn decode_with<'py>(
     Ok(value)
 }
 
+/// Map keys repeat from call to call (struct field names): a small per-thread
+/// cache hands out the same `str` objects instead of building new ones, which
+/// also spares the dict from hashing them again.
+fn map_key<'py>(py: Python<'py>, text: &str) -> Bound<'py, PyString> {
+    const SLOTS: usize = 64;
+    type Slots = Vec<Option<(Box<str>, Py<PyString>)>>;
+    thread_local! {
+        static KEYS: std::cell::RefCell<Slots> = const { std::cell::RefCell::new(Vec::new()) };
+    }
+    let bytes = text.as_bytes();
+    if bytes.is_empty() || bytes.len() > 32 {
+        return PyString::new(py, text);
+    }
+    let slot = (bytes.len() * 31 + usize::from(bytes[0]) + usize::from(bytes[bytes.len() - 1]) * 7)
+        % SLOTS;
+    let cached = KEYS.try_with(|keys| {
+        let mut keys = keys.borrow_mut();
+        if keys.is_empty() {
+            keys.resize_with(SLOTS, || None);
+        }
+        match &keys[slot] {
+            Some((key, object)) if &**key == text => object.bind(py).clone(),
+            _ => {
+                let object = PyString::new(py, text);
+                keys[slot] = Some((text.into(), object.clone().unbind()));
+                object
+            }
+        }
+    });
+    cached.unwrap_or_else(|_| PyString::new(py, text))
+}
+
 struct Decoder<'py, 'b> {
     py: Python<'py>,
     bytes: &'b [u8],
@@ -164,18 +196,18 @@ impl<'py, 'b> Decoder<'py, 'b> {
                 PyFloat::new(py, f64::from(f32::from_be_bytes(self.array()?))).into_any()
             }
             Marker::F64 => PyFloat::new(py, f64::from_be_bytes(self.array()?)).into_any(),
-            Marker::FixStr(len) => self.text(usize::from(len))?,
+            Marker::FixStr(len) => self.text(usize::from(len), key)?,
             Marker::Str8 => {
                 let len = usize::from(self.u8()?);
-                self.text(len)?
+                self.text(len, key)?
             }
             Marker::Str16 => {
                 let len = self.u16()?;
-                self.text(len)?
+                self.text(len, key)?
             }
             Marker::Str32 => {
                 let len = self.u32()?;
-                self.text(len)?
+                self.text(len, key)?
             }
             Marker::Bin8 => {
                 let len = usize::from(self.u8()?);
@@ -255,12 +287,15 @@ impl<'py, 'b> Decoder<'py, 'b> {
             .map_err(|what| DecodeError::Malformed(what, start))
     }
 
-    fn text(&mut self, len: usize) -> Result<Bound<'py, PyAny>> {
+    fn text(&mut self, len: usize, key: bool) -> Result<Bound<'py, PyAny>> {
         let start = self.pos;
         let bytes = self.take(len)?;
         let text = std::str::from_utf8(bytes).map_err(|error| {
             DecodeError::Malformed(format!("a str that is not UTF-8 ({error})"), start)
         })?;
+        if key {
+            return Ok(map_key(self.py, text).into_any());
+        }
         Ok(PyString::new(self.py, text).into_any())
     }
 

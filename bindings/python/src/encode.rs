@@ -172,10 +172,21 @@ fn encode_at(out: &mut Vec<u8>, value: &Bound<'_, PyAny>, depth: usize) -> Resul
 /// of them (or an `int` outside 64 bits), for the generic path to handle.
 #[inline]
 pub(crate) fn encode_exact_scalar(out: &mut Vec<u8>, value: &Bound<'_, PyAny>) -> bool {
-    let ptr = value.as_ptr();
-    // SAFETY: `ptr` is a live object (borrowed through `value`, GIL held); the
-    // exact-type checks make each following call valid for it, and the UTF-8 and
-    // bytes buffers stay valid while `value` is alive, which outlasts the copy.
+    // SAFETY: `value` keeps the object alive and proves the GIL is held.
+    unsafe { encode_exact_ptr(out, value.as_ptr()) }
+}
+
+/// [`encode_exact_scalar`] on a raw (possibly borrowed) object pointer.
+///
+/// # Safety
+/// `ptr` must point to a live object for the duration of the call, with the GIL
+/// held. Nothing here runs Python code (exact types only), so a borrowed
+/// reference stays valid throughout.
+#[inline]
+unsafe fn encode_exact_ptr(out: &mut Vec<u8>, ptr: *mut ffi::PyObject) -> bool {
+    // SAFETY: `ptr` is live (contract above); the exact-type checks make each
+    // following call valid for it, and the UTF-8 and bytes buffers belong to the
+    // object, which outlives the copy.
     unsafe {
         if ffi::PyLong_CheckExact(ptr) != 0 {
             let mut overflow = 0;
@@ -223,15 +234,26 @@ fn list_items(out: &mut Vec<u8>, list: &Bound<'_, PyList>, depth: usize) -> Resu
     let len = list.len();
     array_header(out, len)?;
     for index in 0..len {
+        // Exact scalars straight from the list's borrowed item: no reference
+        // counting, and no Python code runs, so the list cannot change meanwhile.
+        // SAFETY: `list` is alive and the GIL held; `PyList_GetItem` returns a
+        // borrowed reference or NULL past the end.
+        let borrowed = unsafe { ffi::PyList_GetItem(list.as_ptr(), index as ffi::Py_ssize_t) };
+        // SAFETY: non-null `borrowed` is a live item of `list` (see above).
+        if !borrowed.is_null() && unsafe { encode_exact_ptr(out, borrowed) } {
+            continue;
+        }
+        if borrowed.is_null() {
+            // SAFETY: `PyList_GetItem` set IndexError; the message below replaces it.
+            unsafe { ffi::PyErr_Clear() };
+        }
         // The list may shrink while an item's encoding runs Python code.
         let item = list.get_item(index).map_err(|_| {
             Located::from(EncodeError::Invalid(
                 "a list that changed size while it was being sent".into(),
             ))
         })?;
-        if !encode_exact_scalar(out, &item) {
-            encode_at(out, &item, depth + 1).map_err(|error| error.inside(Step::Index(index)))?;
-        }
+        encode_at(out, &item, depth + 1).map_err(|error| error.inside(Step::Index(index)))?;
     }
     if list.len() != len {
         return Err(EncodeError::Invalid(
