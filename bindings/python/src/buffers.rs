@@ -1,6 +1,5 @@
-//! Per-thread buffers reused by every call, so the common path allocates nothing.
-
-use std::cell::Cell;
+//! The reusable buffers of a call, so the common path allocates nothing. Each
+//! thread keeps one pair between calls (`scope`).
 
 /// Initial size of the output buffer the host lends to the library.
 const INITIAL_OUT: usize = 4 * 1024;
@@ -9,7 +8,7 @@ const INITIAL_OUT: usize = 4 * 1024;
 const KEEP_AT_MOST: usize = 8 * 1024 * 1024;
 
 /// The two buffers of one call: the encoded arguments and the host's `out` buffer.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub(crate) struct Buffers {
     /// The MessagePack argument array.
     pub(crate) args: Vec<u8>,
@@ -17,8 +16,14 @@ pub(crate) struct Buffers {
     pub(crate) out: Vec<u8>,
 }
 
-thread_local! {
-    static SPARE: Cell<Option<Buffers>> = const { Cell::new(None) };
+impl Default for Buffers {
+    /// Fresh buffers, with room for a typical result.
+    fn default() -> Buffers {
+        Buffers {
+            args: Vec::new(),
+            out: Vec::with_capacity(INITIAL_OUT),
+        }
+    }
 }
 
 impl Buffers {
@@ -29,24 +34,14 @@ impl Buffers {
             self.out = Vec::with_capacity(want);
         }
     }
-}
 
-/// Runs `f` with this thread's buffers (fresh ones when `f` re-enters).
-pub(crate) fn with_buffers<R>(f: impl FnOnce(&mut Buffers) -> R) -> R {
-    let mut buffers = SPARE
-        .try_with(Cell::take)
-        .ok()
-        .flatten()
-        .unwrap_or_default();
-    if buffers.out.capacity() == 0 {
-        buffers.out = Vec::with_capacity(INITIAL_OUT);
+    /// The buffers to keep for the next call: emptied, and without an argument
+    /// buffer that grew past what is worth keeping.
+    pub(crate) fn keep(mut self) -> Option<Buffers> {
+        self.args.clear();
+        if self.args.capacity() > KEEP_AT_MOST {
+            self.args = Vec::new();
+        }
+        Some(self)
     }
-    let result = f(&mut buffers);
-    buffers.args.clear();
-    if buffers.args.capacity() > KEEP_AT_MOST {
-        buffers.args = Vec::new();
-    }
-    // If the thread is being torn down the buffers are simply dropped.
-    let _ = SPARE.try_with(|spare| spare.set(Some(buffers)));
-    result
 }

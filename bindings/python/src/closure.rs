@@ -6,13 +6,12 @@ use std::sync::Arc;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyTuple};
 
-use crate::buffers::with_buffers;
 use crate::encode::{array_header, encode, EncodeError};
 use crate::failure::HostError;
 use crate::host::Runtime;
 use crate::objects;
 use crate::outcome;
-use crate::scope::Scope;
+use crate::scope::{with_buffers, Scope};
 use crate::shape::{ClosureShape, Shape};
 
 /// A Rust closure returned by a library function.
@@ -93,8 +92,9 @@ impl RustFunction {
                 "a Rust closure takes positional arguments only".to_owned(),
             ))));
         }
-        let _scope = Scope::call(Some(self.runtime));
-        with_buffers(|buffers| {
+        let mut scope = Scope::call(Some(self.runtime));
+        let buffers = scope.buffers();
+        {
             buffers.args.clear();
             array_header(&mut buffers.args, args.len()).map_err(|_| {
                 fail(Box::new(HostError::new(
@@ -121,7 +121,7 @@ impl RustFunction {
                 move |args, out| runtime.closure_call(handle, args, out),
                 &callee,
             )
-        })
+        }
     }
 
     /// The library's handle of the closure.

@@ -183,7 +183,7 @@ pub(crate) fn encode_exact_scalar(out: &mut Vec<u8>, value: &Bound<'_, PyAny>) -
 /// held. Nothing here runs Python code (exact types only), so a borrowed
 /// reference stays valid throughout.
 #[inline]
-unsafe fn encode_exact_ptr(out: &mut Vec<u8>, ptr: *mut ffi::PyObject) -> bool {
+pub(crate) unsafe fn encode_exact_ptr(out: &mut Vec<u8>, ptr: *mut ffi::PyObject) -> bool {
     // SAFETY: `ptr` is live (contract above); the exact-type checks make each
     // following call valid for it, and the UTF-8 and bytes buffers belong to the
     // object, which outlives the copy.

@@ -2,14 +2,12 @@
 
 use std::sync::Arc;
 
-use pyo3::gc::PyVisit;
+use pyo3::ffi;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyTuple};
-use pyo3::PyTraverseError;
 
 use crate::bind::{bind, wrong_count};
-use crate::buffers::with_buffers;
-use crate::encode::{array_header, encode, encode_exact_scalar, EncodeError, Located};
+use crate::encode::{array_header, encode, encode_exact_ptr, EncodeError, Located};
 use crate::failure::HostError;
 use crate::loaded::Loaded;
 use crate::outcome::{cross, Callee};
@@ -23,26 +21,20 @@ pub(crate) struct Param {
     pub(crate) rust: String,
 }
 
-/// A function exported by a ferryman library.
+/// A function exported by a ferryman library: what a call needs to know.
 ///
-/// Calling it binds the arguments to the parameters, encodes them as one
-/// MessagePack array, calls `ferryman_call` without the GIL and decodes the
-/// result. Instances have a `__dict__`, where the Python layer puts
-/// `__name__`, `__qualname__`, `__doc__` and `__signature__`.
-#[pyclass(frozen, dict, module = "ferryman._native", name = "Function")]
+/// The Python object wrapping it is `function_object`'s `Function` type.
+/// Calling binds the arguments to the parameters, encodes them as one
+/// MessagePack array, calls `ferryman_call` (without the GIL when another
+/// thread could want it) and decodes the result.
 #[derive(Debug)]
-pub struct Function {
+pub(crate) struct Function {
     library: Arc<Loaded>,
     id: u32,
     name: String,
     params: Vec<String>,
     rust_types: Vec<String>,
     returns: Option<Shape>,
-    /// Always `Some` once constructed. The `dict` of a new instance is
-    /// allocated before this struct is written, which can run the garbage
-    /// collector on the still zeroed object: `__traverse__` must see `None`
-    /// then, not read a null `Py`.
-    on_error: Option<Py<PyAny>>,
 }
 
 impl Function {
@@ -52,7 +44,6 @@ impl Function {
         name: String,
         params: Vec<Param>,
         returns: Option<Shape>,
-        on_error: Py<PyAny>,
     ) -> Function {
         let (params, rust_types) = params
             .into_iter()
@@ -65,8 +56,27 @@ impl Function {
             params,
             rust_types,
             returns,
-            on_error: Some(on_error),
         }
+    }
+
+    /// The function's id in its library (its index in `describe()["functions"]`).
+    pub(crate) fn id(&self) -> u32 {
+        self.id
+    }
+
+    /// The Rust name of the function.
+    pub(crate) fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The parameter names, in order.
+    pub(crate) fn params(&self) -> &[String] {
+        &self.params
+    }
+
+    /// The Rust type of each parameter, in order.
+    pub(crate) fn rust_types(&self) -> &[String] {
+        &self.rust_types
     }
 
     /// The error for argument `index` that did not encode.
@@ -117,27 +127,30 @@ impl Function {
         })
     }
 
-    /// The common call: exactly one positional argument per parameter. Reads the
-    /// tuple by index and tries the exact-type fast path before the generic one.
-    #[inline]
+    /// The common call: exactly one positional argument per parameter, read
+    /// straight from the vectorcall array, through the exact-type fast path first.
     fn encode_positional(
         &self,
+        py: Python<'_>,
         out: &mut Vec<u8>,
-        args: &Bound<'_, PyTuple>,
+        args: &[*mut ffi::PyObject],
     ) -> Result<(), Box<HostError>> {
-        let count = self.params.len();
-        if count <= 15 {
-            out.push(0x90 | count as u8);
-        } else {
-            return self.encode_args(out, args.iter());
+        if args.len() > 15 {
+            // SAFETY: every pointer is a live argument, borrowed for the call.
+            let values = args
+                .iter()
+                .map(|&arg| unsafe { Bound::from_borrowed_ptr(py, arg) });
+            return self.encode_args(out, values);
         }
-        for index in 0..count {
-            let value = args
-                .get_item(index)
-                .map_err(|error| self.argument_error(index, error.into()))?;
-            if !encode_exact_scalar(out, &value) {
-                encode(out, &value).map_err(|error| self.argument_error(index, error))?;
+        out.push(0x90 | args.len() as u8);
+        for (index, &arg) in args.iter().enumerate() {
+            // SAFETY: a live argument, borrowed for the call, with the GIL held.
+            if unsafe { encode_exact_ptr(out, arg) } {
+                continue;
             }
+            // SAFETY: as above.
+            let value = unsafe { Bound::from_borrowed_ptr(py, arg) };
+            encode(out, &value).map_err(|error| self.argument_error(index, error))?;
         }
         Ok(())
     }
@@ -161,86 +174,84 @@ impl Function {
     }
 }
 
-#[pymethods]
 impl Function {
-    #[pyo3(signature = (*args, **kwargs))]
-    fn __call__<'py>(
+    /// Calls the function with `nargs` positional arguments at `args`, followed
+    /// by the values of the keyword arguments named in `kwnames`.
+    ///
+    /// # Safety
+    /// The vectorcall contract: the GIL is held, `args` holds `nargs` values
+    /// plus one per name in `kwnames` (a tuple of str, or null), all live and
+    /// borrowed for the duration of the call.
+    pub(crate) unsafe fn call<'py>(
         &self,
         py: Python<'py>,
-        args: &Bound<'py, PyTuple>,
-        kwargs: Option<&Bound<'py, PyDict>>,
+        on_error: &Bound<'py, PyAny>,
+        args: *const *mut ffi::PyObject,
+        nargs: usize,
+        kwnames: *mut ffi::PyObject,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let Some(on_error) = &self.on_error else {
-            return Err(pyo3::exceptions::PyRuntimeError::new_err(
-                "uninitialised Function",
-            ));
-        };
-        let on_error = on_error.bind(py);
         let fail = |error: Box<HostError>| error.raise(py, on_error, Some(&self.name));
+        // SAFETY: `kwnames` is a tuple or null (contract above).
+        let keywords = unsafe { Bound::from_borrowed_ptr_or_opt(py, kwnames) }
+            // SAFETY: CPython passes a tuple (of str) as `kwnames`.
+            .map(|names| unsafe { names.cast_into_unchecked::<PyTuple>() })
+            .filter(|names| !names.is_empty());
+        let count = nargs + keywords.as_ref().map_or(0, |names| names.len());
+        let values: &[*mut ffi::PyObject] = if count == 0 {
+            &[]
+        } else {
+            // SAFETY: `args` holds `count` live values (contract above).
+            unsafe { std::slice::from_raw_parts(args, count) }
+        };
         // Callables in the arguments are encoded for this library.
         let runtime = self.library.runtime();
-        let _scope = Scope::call(runtime);
-        with_buffers(|buffers| {
-            buffers.args.clear();
-            match kwargs.filter(|kwargs| !kwargs.is_empty()) {
-                None if args.len() == self.params.len() => {
-                    self.encode_positional(&mut buffers.args, args)
-                }
-                None => Err(wrong_count(&self.name, &self.params, args.len())),
-                Some(kwargs) => bind(&self.name, &self.params, args, kwargs)
-                    .and_then(|values| self.encode_args(&mut buffers.args, values.into_iter())),
+        let mut scope = Scope::call(runtime);
+        let buffers = scope.buffers();
+        buffers.args.clear();
+        match keywords {
+            None if nargs == self.params.len() => {
+                self.encode_positional(py, &mut buffers.args, values)
             }
-            .map_err(fail)?;
+            None => Err(wrong_count(&self.name, &self.params, nargs)),
+            Some(names) => keyword_call(py, &values[..nargs], &names, &values[nargs..])
+                .map_err(|error| {
+                    Box::new(HostError::new("type", format!("{}(): {error}", self.name)))
+                })
+                .and_then(|(args, kwargs)| bind(&self.name, &self.params, &args, &kwargs))
+                .and_then(|values| self.encode_args(&mut buffers.args, values.into_iter())),
+        }
+        .map_err(fail)?;
 
-            let library = &*self.library;
-            let id = self.id;
-            let callee = Callee {
-                shape: self.returns.as_ref(),
-                runtime,
-                on_error,
-                name: &self.name,
-            };
-            cross(
-                py,
-                buffers,
-                move |args, out| library.call(id, args, out),
-                &callee,
-            )
-        })
+        let library = &*self.library;
+        let id = self.id;
+        let callee = Callee {
+            shape: self.returns.as_ref(),
+            runtime,
+            on_error,
+            name: &self.name,
+        };
+        cross(
+            py,
+            buffers,
+            move |args, out| library.call(id, args, out),
+            &callee,
+        )
     }
+}
 
-    /// The function's id in its library (its index in `describe()["functions"]`).
-    #[getter]
-    fn id(&self) -> u32 {
-        self.id
+/// The `*args` tuple and `**kwargs` dict of a vectorcall with keywords.
+fn keyword_call<'py>(
+    py: Python<'py>,
+    positional: &[*mut ffi::PyObject],
+    names: &Bound<'py, PyTuple>,
+    values: &[*mut ffi::PyObject],
+) -> PyResult<(Bound<'py, PyTuple>, Bound<'py, PyDict>)> {
+    // SAFETY: (both) live values borrowed for the call, with the GIL held.
+    let bound = |arg: &*mut ffi::PyObject| unsafe { Bound::from_borrowed_ptr(py, *arg) };
+    let args = PyTuple::new(py, positional.iter().map(bound))?;
+    let kwargs = PyDict::new(py);
+    for (name, value) in names.iter().zip(values) {
+        kwargs.set_item(name, bound(value))?;
     }
-
-    /// The Rust name of the function.
-    #[getter]
-    fn name(&self) -> &str {
-        &self.name
-    }
-
-    /// The parameter names, in order.
-    #[getter]
-    fn parameters<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
-        PyTuple::new(py, &self.params)
-    }
-
-    /// The Rust type of each parameter, in order.
-    #[getter]
-    fn rust_types<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
-        PyTuple::new(py, &self.rust_types)
-    }
-
-    fn __repr__(slf: &Bound<'_, Self>) -> String {
-        // The Python layer stores `<ferryman function divide(a: int) -> int>`.
-        slf.getattr(pyo3::intern!(slf.py(), "_ferryman_repr"))
-            .and_then(|text| text.extract::<String>())
-            .unwrap_or_else(|_| format!("<ferryman function {}>", slf.get().name))
-    }
-
-    fn __traverse__(&self, visit: PyVisit<'_>) -> Result<(), PyTraverseError> {
-        visit.call(&self.on_error)
-    }
+    Ok((args, kwargs))
 }

@@ -13,6 +13,7 @@ mod decode;
 mod encode;
 mod failure;
 mod function;
+mod function_object;
 mod gil;
 mod host;
 mod library;
@@ -29,7 +30,7 @@ use pyo3::prelude::*;
 #[pymodule]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<library::Library>()?;
-    m.add_class::<function::Function>()?;
+    m.add("Function", function_object::create_type(m.py())?)?;
     m.add_class::<closure::RustFunction>()?;
     m.add_function(wrap_pyfunction!(scope::pending_exception, m)?)?;
     m.add_function(wrap_pyfunction!(scope::pending_count, m)?)?;

@@ -6,11 +6,12 @@ use std::sync::Arc;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
 
-use crate::buffers::with_buffers;
 use crate::decode::decode;
 use crate::function::{Function, Param};
+use crate::function_object;
 use crate::loaded::{LoadError, Loaded};
 use crate::reply::Reply;
+use crate::scope::with_buffers;
 use crate::shape::Shape;
 
 /// The version of this Python package, for messages.
@@ -135,7 +136,7 @@ impl Library {
         py: Python<'py>,
         on_error: Bound<'py, PyAny>,
         describe: Option<Bound<'py, PyAny>>,
-    ) -> PyResult<Vec<Py<Function>>> {
+    ) -> PyResult<Vec<Bound<'py, PyAny>>> {
         let describe = match describe {
             Some(describe) => describe,
             None => self.describe(py)?,
@@ -188,15 +189,8 @@ impl Library {
             let returns = get("returns")
                 .and_then(|returns| returns.get_item("type").ok())
                 .and_then(|descriptor| Shape::of_descriptor(&descriptor));
-            let function = Function::new(
-                self.loaded.clone(),
-                id,
-                name,
-                params,
-                returns,
-                on_error.clone().unbind(),
-            );
-            functions.push(Py::new(py, function)?);
+            let function = Function::new(self.loaded.clone(), id, name, params, returns);
+            functions.push(function_object::new(py, function, on_error.clone())?);
         }
         Ok(functions)
     }

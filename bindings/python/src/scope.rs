@@ -3,12 +3,13 @@
 //! and the exceptions callbacks raised during the outermost call
 //! (`spec/callbacks.md`, "Errors across callbacks").
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::marker::PhantomData;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use pyo3::prelude::*;
 
+use crate::buffers::Buffers;
 use crate::host::Runtime;
 use crate::objects::{self, Held};
 
@@ -21,11 +22,25 @@ struct Pending {
     frames: usize,
 }
 
+/// The state of one thread. Every call opens and closes a [`Scope`], so what
+/// that touches is in `Cell`s; the lists, rarely non-empty, are behind a
+/// `RefCell` with their lengths mirrored outside it.
 struct State {
     /// Ferryman calls running on this thread (callbacks nest them).
-    calls: u32,
+    calls: Cell<u32>,
     /// The library the value being encoded goes to.
-    runtime: Option<&'static Runtime>,
+    runtime: Cell<Option<&'static Runtime>>,
+    /// `lists.held.len()`.
+    held: Cell<usize>,
+    /// Whether `lists.pending` or `lists.interrupts` may hold something.
+    waiting: Cell<bool>,
+    /// The buffers the next call on this thread takes (a nested call, while
+    /// they are out, makes its own).
+    spare: Cell<Option<Buffers>>,
+    lists: RefCell<Lists>,
+}
+
+struct Lists {
     /// Held by the open scopes, innermost last.
     held: Vec<Held>,
     pending: Vec<Pending>,
@@ -34,23 +49,33 @@ struct State {
 }
 
 thread_local! {
-    static STATE: RefCell<State> = const {
-        RefCell::new(State {
-            calls: 0,
-            runtime: None,
-            held: Vec::new(),
-            pending: Vec::new(),
-            interrupts: Vec::new(),
-        })
+    static STATE: State = const {
+        State {
+            calls: Cell::new(0),
+            runtime: Cell::new(None),
+            held: Cell::new(0),
+            waiting: Cell::new(false),
+            spare: Cell::new(None),
+            lists: RefCell::new(Lists {
+                held: Vec::new(),
+                pending: Vec::new(),
+                interrupts: Vec::new(),
+            }),
+        }
     };
 }
 
-/// What `held` holds beyond `mark` (without reallocating when that is nothing).
-fn held_since(held: &mut Vec<Held>, mark: usize) -> Vec<Held> {
-    if held.len() > mark {
-        held.split_off(mark)
-    } else {
-        Vec::new()
+impl State {
+    /// What `held` holds beyond `mark`.
+    fn held_since(&self, mark: usize) -> Vec<Held> {
+        if self.held.get() <= mark {
+            return Vec::new();
+        }
+        let mut lists = self.lists.borrow_mut();
+        let mark = mark.min(lists.held.len());
+        let since = lists.held.split_off(mark);
+        self.held.set(lists.held.len());
+        since
     }
 }
 
@@ -62,16 +87,20 @@ static NEXT_EXCEPTION: AtomicU64 = AtomicU64::new(1);
 /// thread. Dropping it restores the previous state, releases what the scope
 /// held and, when the outermost call ends, drops the pending exceptions.
 /// Create and drop it with the GIL held.
+///
+/// A call's scope also lends it this thread's reusable buffers.
 #[derive(Debug)]
 pub(crate) struct Scope {
     previous: Option<&'static Runtime>,
     mark: usize,
     call: bool,
+    buffers: Option<Buffers>,
     _not_send: PhantomData<*const ()>,
 }
 
 impl Scope {
     /// A call into the library `runtime` (`None`: it takes no callables).
+    #[inline]
     pub(crate) fn call(runtime: Option<&'static Runtime>) -> Scope {
         Scope::open(runtime, true)
     }
@@ -81,84 +110,137 @@ impl Scope {
         Scope::open(runtime, false)
     }
 
+    #[inline]
     fn open(runtime: Option<&'static Runtime>, call: bool) -> Scope {
-        let (previous, mark) = STATE
+        let (previous, mark, buffers) = STATE
             .try_with(|state| {
-                let mut state = state.borrow_mut();
-                if call {
-                    state.calls += 1;
-                }
-                (
-                    std::mem::replace(&mut state.runtime, runtime),
-                    state.held.len(),
-                )
+                let buffers = if call {
+                    state.calls.set(state.calls.get() + 1);
+                    state.spare.take()
+                } else {
+                    None
+                };
+                (state.runtime.replace(runtime), state.held.get(), buffers)
             })
-            .unwrap_or((None, 0));
+            .unwrap_or((None, 0, None));
         Scope {
             previous,
             mark,
             call,
+            buffers,
             _not_send: PhantomData,
         }
+    }
+
+    /// The buffers of this call.
+    #[inline]
+    pub(crate) fn buffers(&mut self) -> &mut Buffers {
+        self.buffers.get_or_insert_with(Buffers::default)
     }
 
     /// Takes what this scope holds so far (to keep it alive with a box).
     pub(crate) fn take_held(&self) -> Vec<Held> {
         STATE
-            .try_with(|state| held_since(&mut state.borrow_mut().held, self.mark))
+            .try_with(|state| state.held_since(self.mark))
             .unwrap_or_default()
     }
 }
 
 impl Drop for Scope {
+    #[inline]
     fn drop(&mut self) {
-        let released = STATE.try_with(|state| {
-            let mut state = state.borrow_mut();
-            state.runtime = self.previous;
-            let held = held_since(&mut state.held, self.mark);
-            let mut pending = Vec::new();
-            let mut interrupts = Vec::new();
+        let buffers = self.buffers.take().and_then(Buffers::keep);
+        let unfinished = STATE.try_with(|state| {
+            state.runtime.set(self.previous);
+            let mut outermost = false;
             if self.call {
-                state.calls = state.calls.saturating_sub(1);
-                if state.calls == 0 && !state.pending.is_empty() {
-                    pending = std::mem::take(&mut state.pending);
-                }
-                // Normally delivered (and taken) by `outcome::after_call` already.
-                if state.calls == 0 && !state.interrupts.is_empty() {
-                    interrupts = std::mem::take(&mut state.interrupts);
+                let calls = state.calls.get().saturating_sub(1);
+                state.calls.set(calls);
+                outermost = calls == 0;
+                if let Some(buffers) = buffers {
+                    // A nested call's buffers are dropped when the thread has some.
+                    drop(state.spare.replace(Some(buffers)));
                 }
             }
-            (held, (pending, interrupts))
+            state.held.get() > self.mark || (outermost && state.waiting.get())
         });
-        // Dropping objects runs Python code, which may call into ferryman again:
-        // only once the state is no longer borrowed.
-        if let Ok((held, dropped)) = released {
+        if unfinished == Ok(true) {
+            self.finish_slowly();
+        }
+    }
+}
+
+impl Scope {
+    /// Releases what this scope held and, after the outermost call, the
+    /// exceptions and interrupts kept for it. Dropping objects runs Python code,
+    /// which may call into ferryman again: only once the lists are no longer
+    /// borrowed.
+    #[cold]
+    fn finish_slowly(&self) {
+        let outermost = self.call && !in_call();
+        let leftovers = STATE.try_with(|state| {
+            let held = state.held_since(self.mark);
+            let mut lists = state.lists.borrow_mut();
+            // Interrupts are normally delivered (and taken) by
+            // `outcome::after_call` already.
+            let waiting = if outermost {
+                state.waiting.set(false);
+                (
+                    std::mem::take(&mut lists.pending),
+                    std::mem::take(&mut lists.interrupts),
+                )
+            } else {
+                (Vec::new(), Vec::new())
+            };
+            (held, waiting)
+        });
+        if let Ok((held, waiting)) = leftovers {
             objects::drop_with_gil(held);
-            if !dropped.0.is_empty() || !dropped.1.is_empty() {
-                let _ = Python::try_attach(|_py| drop(dropped));
+            if !waiting.0.is_empty() || !waiting.1.is_empty() {
+                let _ = Python::try_attach(|_py| drop(waiting));
             }
         }
     }
 }
 
-/// The library the value being encoded goes to, inside a scope.
-pub(crate) fn current_runtime() -> Option<&'static Runtime> {
-    STATE
-        .try_with(|state| state.borrow().runtime)
+/// Runs `f` with this thread's spare buffers (fresh ones when a call holds them).
+pub(crate) fn with_buffers<R>(f: impl FnOnce(&mut Buffers) -> R) -> R {
+    let mut buffers = STATE
+        .try_with(|state| state.spare.take())
         .ok()
         .flatten()
+        .unwrap_or_default();
+    let result = f(&mut buffers);
+    if let Some(buffers) = buffers.keep() {
+        let _ = STATE.try_with(|state| {
+            let previous = state.spare.replace(Some(buffers));
+            if previous.is_some() {
+                state.spare.set(previous);
+            }
+        });
+    }
+    result
+}
+
+/// The library the value being encoded goes to, inside a scope.
+pub(crate) fn current_runtime() -> Option<&'static Runtime> {
+    STATE.try_with(|state| state.runtime.get()).ok().flatten()
 }
 
 /// Keeps `held` alive until the innermost scope ends.
 pub(crate) fn hold(held: Held) {
     // Refused only during thread teardown, when `held` is simply dropped.
-    let _ = STATE.try_with(|state| state.borrow_mut().held.push(held));
+    let _ = STATE.try_with(|state| {
+        let mut lists = state.lists.borrow_mut();
+        lists.held.push(held);
+        state.held.set(lists.held.len());
+    });
 }
 
 /// Whether a ferryman call is running on this thread.
 pub(crate) fn in_call() -> bool {
     STATE
-        .try_with(|state| state.borrow().calls > 0)
+        .try_with(|state| state.calls.get() > 0)
         .unwrap_or(false)
 }
 
@@ -171,12 +253,12 @@ pub(crate) fn store_pending(
     frames: usize,
 ) -> Option<u64> {
     let rejected = STATE.try_with(|state| {
-        let mut state = state.borrow_mut();
-        if state.calls == 0 {
+        if state.calls.get() == 0 {
             return Err((exception, traceback));
         }
         let id = NEXT_EXCEPTION.fetch_add(1, Ordering::Relaxed);
-        state.pending.push(Pending {
+        state.waiting.set(true);
+        state.lists.borrow_mut().pending.push(Pending {
             id,
             exception,
             traceback,
@@ -196,9 +278,9 @@ pub(crate) fn store_pending(
 /// returns, even if Rust swallows it.
 pub(crate) fn record_interrupt(interrupt: Py<PyAny>) {
     let _ = STATE.try_with(|state| {
-        let mut state = state.borrow_mut();
-        if state.calls > 0 {
-            state.interrupts.push(interrupt);
+        if state.calls.get() > 0 {
+            state.waiting.set(true);
+            state.lists.borrow_mut().interrupts.push(interrupt);
             INTERRUPTS_RECORDED.fetch_add(1, Ordering::Relaxed);
         }
     });
@@ -215,14 +297,7 @@ pub(crate) fn undelivered_interrupt<T>(py: Python<'_>, result: &PyResult<T>) -> 
         return None;
     }
     let interrupts = STATE
-        .try_with(|state| {
-            let mut state = state.borrow_mut();
-            if state.interrupts.is_empty() {
-                Vec::new()
-            } else {
-                std::mem::take(&mut state.interrupts)
-            }
-        })
+        .try_with(|state| std::mem::take(&mut state.lists.borrow_mut().interrupts))
         .ok()?;
     let raised = result.as_ref().err().map(|error| error.value(py).as_any());
     let delivered = interrupts
@@ -242,6 +317,7 @@ pub(crate) fn pending_exception(
     STATE
         .try_with(|state| {
             state
+                .lists
                 .borrow()
                 .pending
                 .iter()
@@ -262,6 +338,6 @@ pub(crate) fn pending_exception(
 #[pyfunction]
 pub(crate) fn pending_count() -> usize {
     STATE
-        .try_with(|state| state.borrow().pending.len())
+        .try_with(|state| state.lists.borrow().pending.len())
         .unwrap_or(0)
 }
