@@ -40,8 +40,8 @@ step "PyO3 module bench_pyo3 (maturin develop --release)"
 PYO3_PYTHON="$py" "$venv/bin/maturin" develop --release --quiet -m bench/pyo3-lib/Cargo.toml
 
 if [[ -f bindings/python/python/ferryman/__init__.py ]]; then
-    step "ferryman Python package (maturin develop --release)"
-    PYO3_PYTHON="$py" "$venv/bin/maturin" develop --release --quiet -m bindings/python/Cargo.toml
+    step "ferryman Python package (maturin develop --profile wheel)"
+    PYO3_PYTHON="$py" "$venv/bin/maturin" develop --profile wheel --quiet -m bindings/python/Cargo.toml
 else
     step "skipping the ferryman Python package: bindings/python/python/ferryman is not there yet"
 fi

@@ -16,6 +16,6 @@ if [ ! -f "$stamp" ] || [ scripts/requirements.txt -nt "$stamp" ]; then
     "$PY" -m pip install --quiet --disable-pip-version-check -r scripts/requirements.txt
     touch "$stamp"
 fi
-echo "==> building the ferryman Python package (maturin develop --release)"
-PYO3_PYTHON="$PY" "$ROOT/.venv/bin/maturin" develop --release --quiet -m bindings/python/Cargo.toml
+echo "==> building the ferryman Python package (maturin develop --profile wheel)"
+PYO3_PYTHON="$PY" "$ROOT/.venv/bin/maturin" develop --profile wheel --quiet -m bindings/python/Cargo.toml
 "$PY" -c "import ferryman"

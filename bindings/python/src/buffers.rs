@@ -37,7 +37,7 @@ impl Buffers {
 
     /// The buffers to keep for the next call: emptied, and without an argument
     /// buffer that grew past what is worth keeping.
-    pub(crate) fn keep(mut self) -> Option<Buffers> {
+    pub(crate) fn keep(mut self: Box<Self>) -> Option<Box<Buffers>> {
         self.args.clear();
         if self.args.capacity() > KEEP_AT_MOST {
             self.args = Vec::new();

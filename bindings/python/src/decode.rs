@@ -58,6 +58,11 @@ pub(crate) fn decode_with<'py>(
     shape: Option<&Shape>,
     runtime: Option<&'static Runtime>,
 ) -> Result<Bound<'py, PyAny>> {
+    if shape.is_none() {
+        if let Some(value) = scalar(py, bytes) {
+            return Ok(value);
+        }
+    }
     let mut decoder = Decoder {
         py,
         bytes,
@@ -72,6 +77,51 @@ pub(crate) fn decode_with<'py>(
         )));
     }
     Ok(value)
+}
+
+/// The most common results, when `bytes` is exactly one of them: an integer,
+/// a float, nil, a bool, a str or a bin. `None` for anything else (or anything
+/// malformed), which the full decoder handles and explains.
+#[inline]
+fn scalar<'py>(py: Python<'py>, bytes: &[u8]) -> Option<Bound<'py, PyAny>> {
+    use ferryman_wire::Direct;
+    let (&marker, rest) = bytes.split_first()?;
+    let sized = |len: usize, header: usize| (rest.len() == header + len).then(|| &rest[header..]);
+    let object = match marker {
+        0xc0 if rest.is_empty() => py.None().into_bound(py),
+        0xc2 | 0xc3 if rest.is_empty() => PyBool::new(py, marker == 0xc3).to_owned().into_any(),
+        0xc0 | 0xc2 | 0xc3 => return None,
+        0xcb => {
+            let (value, len) = f64::read(bytes)?;
+            (len == bytes.len()).then_some(())?;
+            PyFloat::new(py, value).into_any()
+        }
+        0xa0..=0xbf => PyString::new(
+            py,
+            std::str::from_utf8(sized(usize::from(marker & 0x1f), 0)?).ok()?,
+        )
+        .into_any(),
+        0xc4 => PyBytes::new(py, sized(usize::from(*rest.first()?), 1)?).into_any(),
+        0xc5 => {
+            let len = u16::from_be_bytes(rest.get(..2)?.try_into().ok()?);
+            PyBytes::new(py, sized(usize::from(len), 2)?).into_any()
+        }
+        0xc6 => {
+            let len = u32::from_be_bytes(rest.get(..4)?.try_into().ok()?);
+            PyBytes::new(py, sized(usize::try_from(len).ok()?, 4)?).into_any()
+        }
+        0xcf => {
+            let (value, len) = u64::read(bytes)?;
+            (len == bytes.len()).then_some(())?;
+            value.into_pyobject(py).ok()?.into_any()
+        }
+        _ => {
+            let (value, len) = i64::read(bytes)?;
+            (len == bytes.len()).then_some(())?;
+            value.into_pyobject(py).ok()?.into_any()
+        }
+    };
+    Some(object)
 }
 
 /// Map keys repeat from call to call (struct field names): a small per-thread

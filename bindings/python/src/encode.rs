@@ -194,10 +194,10 @@ pub(crate) unsafe fn encode_exact_ptr(out: &mut Vec<u8>, ptr: *mut ffi::PyObject
             if overflow != 0 {
                 return false;
             }
-            out.extend_from_slice(scalar::int(n).as_slice());
+            scalar::int(n).append_to(out);
             true
         } else if ffi::PyFloat_CheckExact(ptr) != 0 {
-            out.extend_from_slice(scalar::f64(ffi::PyFloat_AsDouble(ptr)).as_slice());
+            scalar::f64(ffi::PyFloat_AsDouble(ptr)).append_to(out);
             true
         } else if ffi::PyUnicode_CheckExact(ptr) != 0 {
             let mut len: ffi::Py_ssize_t = 0;
@@ -210,7 +210,7 @@ pub(crate) unsafe fn encode_exact_ptr(out: &mut Vec<u8>, ptr: *mut ffi::PyObject
             let Ok(len32) = u32::try_from(len) else {
                 return false;
             };
-            out.extend_from_slice(scalar::str_header(len32).as_slice());
+            scalar::str_header(len32).append_to(out);
             out.extend_from_slice(std::slice::from_raw_parts(data.cast::<u8>(), len as usize));
             true
         } else if ffi::PyBytes_CheckExact(ptr) != 0 {
@@ -219,7 +219,7 @@ pub(crate) unsafe fn encode_exact_ptr(out: &mut Vec<u8>, ptr: *mut ffi::PyObject
             let Ok(len32) = u32::try_from(len) else {
                 return false;
             };
-            out.extend_from_slice(scalar::bin_header(len32).as_slice());
+            scalar::bin_header(len32).append_to(out);
             out.extend_from_slice(std::slice::from_raw_parts(data.cast::<u8>(), len as usize));
             true
         } else {

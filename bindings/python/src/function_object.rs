@@ -257,8 +257,9 @@ unsafe fn call(
             "this ferryman function was cleared",
         ));
     }
-    // SAFETY: a live object the instance holds a reference to.
-    let on_error = unsafe { Bound::from_borrowed_ptr(py, on_error) };
+    // SAFETY: a live object the instance holds a reference to for the call
+    // (borrowed: no reference counting on the hot path).
+    let on_error = unsafe { pyo3::Borrowed::from_ptr(py, on_error) };
     let nargs = usize::try_from(nargs).unwrap_or(0);
     // SAFETY: forwarded from this function's contract.
     let result = unsafe { function.call(py, &on_error, args, nargs, kwnames) };

@@ -36,7 +36,7 @@ struct State {
     waiting: Cell<bool>,
     /// The buffers the next call on this thread takes (a nested call, while
     /// they are out, makes its own).
-    spare: Cell<Option<Buffers>>,
+    spare: Cell<Option<Box<Buffers>>>,
     lists: RefCell<Lists>,
 }
 
@@ -94,7 +94,8 @@ pub(crate) struct Scope {
     previous: Option<&'static Runtime>,
     mark: usize,
     call: bool,
-    buffers: Option<Buffers>,
+    /// Boxed, so that moving it in and out of the thread's slot is one word.
+    buffers: Option<Box<Buffers>>,
     _not_send: PhantomData<*const ()>,
 }
 
@@ -135,7 +136,7 @@ impl Scope {
     /// The buffers of this call.
     #[inline]
     pub(crate) fn buffers(&mut self) -> &mut Buffers {
-        self.buffers.get_or_insert_with(Buffers::default)
+        self.buffers.get_or_insert_with(Box::default)
     }
 
     /// Takes what this scope holds so far (to keep it alive with a box).

@@ -35,6 +35,7 @@ pub unsafe fn free_box(boxed: &mut FerryBox) {
 /// # Safety
 /// When `boxed.len > 0`, `boxed.ptr` must point to `boxed.len` initialised bytes
 /// that stay valid and unmodified while `boxed` is borrowed.
+#[inline]
 pub unsafe fn borrow(boxed: &FerryBox) -> &[u8] {
     if boxed.ptr.is_null() || boxed.len == 0 {
         return &[];

@@ -20,6 +20,7 @@ impl<'h> Sink<'h> {
     /// # Safety
     /// When `out.ptr` is not null it must point to `out.cap` writable bytes that
     /// nothing else reads or writes for `'h`.
+    #[inline]
     pub unsafe fn over(out: &FerryBox) -> Sink<'h> {
         let host: &'h mut [MaybeUninit<u8>] = if out.ptr.is_null() || out.cap == 0 {
             &mut []
@@ -45,6 +46,7 @@ impl<'h> Sink<'h> {
     }
 
     /// Forgets everything written so far (an error replaces a half-written result).
+    #[inline]
     pub fn clear(&mut self) {
         self.len = 0;
         if let Some(spill) = &mut self.spill {
@@ -70,6 +72,7 @@ impl<'h> Sink<'h> {
 
     /// Publishes the output into `out`: either the host's buffer with its new
     /// length, or a library box the host must free.
+    #[inline]
     pub fn finish(self, out: &mut FerryBox) {
         match self.spill {
             Some(spill) => *out = into_box(spill),

@@ -104,6 +104,7 @@ fn decode(param: &Param, index: usize, var: &Ident, call: &Ident) -> TokenStream
         Decode::Vec(item) => quote_spanned! {at=>
             #call.arg::<::std::vec::Vec<#item>>(#index)?
         },
+        Decode::Direct(ty) => quote_spanned!(at=> #call.arg_direct::<#ty>(#index)?),
     };
     quote!(let #var = #value;)
 }
@@ -241,7 +242,7 @@ mod tests {
         for expected in [
             quote!(fn __ferryman_shim(__call: &mut ::ferryman::__private::Call<'_>)
                 -> ::core::result::Result<(), ::ferryman::__private::Reported>),
-            quote!(let __arg0 = __call.arg::<i64>(0)?;),
+            quote!(let __arg0 = __call.arg_direct::<i64>(0)?;),
             quote!(let __arg1 = __call.arg::<&'_ str>(1)?;),
             quote!(let __arg2 = __call.arg::<::ferryman::__private::serde_bytes::ByteBuf>(2)?.into_vec();),
             quote!(let __arg3 = __call.arg::<&::ferryman::__private::serde_bytes::Bytes>(3)?;),

@@ -10,7 +10,7 @@ use syn::{Attribute, FnArg, GenericParam, Ident, ItemFn, Lifetime, Pat, ReturnTy
 use crate::attr::ExportAttr;
 use crate::doc::doc_string;
 use crate::types::{
-    describe, is_byte_vec, is_bytes, is_str, is_u8, path_named, peel, type_args, Desc,
+    describe, is_byte_vec, is_bytes, is_direct, is_str, is_u8, path_named, peel, type_args, Desc,
 };
 
 /// A function that passed [`crate::valid::check`].
@@ -52,6 +52,8 @@ pub(crate) enum Decode {
     ByteSlice,
     /// `&[T]`: decoded as `Vec<T>` (`T` given here).
     Vec(Type),
+    /// An integer, `f64` or `bool` by value: `call.arg_direct::<T>(i)?`.
+    Direct(Type),
 }
 
 /// What the function returns.
@@ -128,6 +130,7 @@ impl<'a> Param<'a> {
                 }
             }
             _ if is_byte_vec(ty) => (Decode::ByteVec, false),
+            _ if is_direct(ty) => (Decode::Direct(peel(ty).clone()), false),
             _ => (Decode::AsWritten(erase(ty)), false),
         };
         Param {
@@ -225,6 +228,7 @@ mod tests {
                     Decode::ByteVec => "ByteBuf".to_owned(),
                     Decode::ByteSlice => "&Bytes".to_owned(),
                     Decode::Vec(item) => format!("Vec<{}>", item.to_token_stream()),
+                    Decode::Direct(ty) => format!("direct {}", ty.to_token_stream()),
                 };
                 (decode, param.by_ref)
             })
@@ -249,7 +253,7 @@ mod tests {
              c: Cow<'a, str>, r: &Vec<u8>, y: &'a serde_bytes::Bytes, t: &String) {}",
         );
         let expected = [
-            ("i64", false),
+            ("direct i64", false),
             ("& '_ str", false),
             ("ByteBuf", false),
             ("&Bytes", false),

@@ -164,6 +164,22 @@ pub(crate) fn is_u8(ty: &Type) -> bool {
     path_named(ty, "u8").is_some_and(|path| type_args(path).is_empty())
 }
 
+/// A primitive the runtime decodes without serde (`ferryman_wire::Direct`):
+/// the integers up to 64 bits, `f64` and `bool`, written as the bare name.
+pub(crate) fn is_direct(ty: &Type) -> bool {
+    match peel(ty) {
+        Type::Path(path) if path.qself.is_none() && path.path.segments.len() == 1 => {
+            let segment = &path.path.segments[0];
+            segment.arguments.is_empty()
+                && matches!(
+                    segment.ident.to_string().as_str(),
+                    "i8" | "i16" | "i32" | "i64" | "u8" | "u16" | "u32" | "u64" | "f64" | "bool"
+                )
+        }
+        _ => false,
+    }
+}
+
 /// `Vec<u8>`, which travels as MessagePack bin rather than an array of ints.
 pub(crate) fn is_byte_vec(ty: &Type) -> bool {
     path_named(ty, "Vec").is_some_and(|path| type_args(path).first().is_some_and(|t| is_u8(t)))

@@ -3,7 +3,7 @@ use crate::Export;
 use ferryman_abi::{FerryBox, Status};
 use ferryman_buffer::Sink;
 use ferryman_error::{ErrorFields, ErrorValue, Frame};
-use ferryman_wire::{encode, Args, DecodeError, DecodeKind};
+use ferryman_wire::{encode, Args, DecodeError, DecodeKind, Direct};
 use serde::{Deserialize, Serialize};
 use std::error::Error;
 
@@ -24,6 +24,7 @@ pub struct Call<'a> {
 impl<'a> Call<'a> {
     /// Starts a call of `export` with the argument bytes `input`, writing to `sink`.
     /// A wrong argument count is reported at once.
+    #[inline]
     pub(crate) fn start(export: &'static Export, input: &'a [u8], sink: Sink<'a>) -> Call<'a> {
         let mut call = Call {
             export,
@@ -46,11 +47,13 @@ impl<'a> Call<'a> {
     }
 
     /// Whether the arguments passed the first checks, so the shim may run.
+    #[inline]
     pub(crate) fn ready(&self) -> bool {
         self.args.is_some() && self.status == Status::Ok
     }
 
     /// Decodes the argument of the parameter at `index`.
+    #[inline]
     pub fn arg<T: Deserialize<'a>>(&mut self, index: usize) -> Result<T, Reported> {
         let Some(args) = self.args.as_mut() else {
             return Err(Reported);
@@ -65,7 +68,21 @@ impl<'a> Call<'a> {
         decoded.map_err(|e| self.bad_args(&e))
     }
 
+    /// Decodes the argument of the parameter at `index`, of a [`Direct`]
+    /// type: straight from the bytes when they hold it plainly, through
+    /// [`Call::arg`] (and its error messages) otherwise.
+    #[inline(always)]
+    pub fn arg_direct<T: Direct + Deserialize<'a>>(&mut self, index: usize) -> Result<T, Reported> {
+        if let Some(args) = self.args.as_mut() {
+            if let Some(value) = args.next_direct(index + 1 == args.len()) {
+                return Ok(value);
+            }
+        }
+        self.arg(index)
+    }
+
     /// Writes the function's result.
+    #[inline]
     pub fn ok<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Reported> {
         if let Err(e) = encode(value, &mut self.sink) {
             let mut value = ErrorValue::bridge("internal", e.to_string());
@@ -109,6 +126,7 @@ impl<'a> Call<'a> {
     }
 
     /// Publishes the output into `out` and returns the status that describes it.
+    #[inline]
     pub(crate) fn finish(self, out: &mut FerryBox) -> Status {
         self.sink.finish(out);
         self.status

@@ -3,6 +3,7 @@ use std::collections::HashMap;
 use std::sync::OnceLock;
 
 /// Every exported function of this library, sorted by name: the index is the id.
+#[inline]
 pub fn exports() -> &'static [&'static Export] {
     static SORTED: OnceLock<Vec<&'static Export>> = OnceLock::new();
     SORTED.get_or_init(|| {

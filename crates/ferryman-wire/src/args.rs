@@ -39,11 +39,13 @@ impl<'a> Args<'a> {
     }
 
     /// How many arguments the array holds.
+    #[inline]
     pub fn len(&self) -> usize {
         self.count
     }
 
     /// Whether the call has no arguments.
+    #[inline]
     pub fn is_empty(&self) -> bool {
         self.count == 0
     }
@@ -58,6 +60,20 @@ impl<'a> Args<'a> {
             }
             Err(e) => Err(Box::new(DecodeError::from_rmp(e, index, self.rest))),
         }
+    }
+
+    /// Decodes the next argument directly when it is in one of `T`'s usual
+    /// encodings (and, for the last one, nothing follows it); `None` leaves the
+    /// cursor where it was, for [`Args::next`] to decode or explain.
+    #[inline(always)]
+    pub fn next_direct<T: crate::Direct>(&mut self, last: bool) -> Option<T> {
+        let (value, len) = T::read(self.rest)?;
+        let rest = &self.rest[len..];
+        if last && !rest.is_empty() {
+            return None;
+        }
+        self.rest = rest;
+        Some(value)
     }
 
     /// Checks that nothing follows the last argument.

@@ -32,6 +32,36 @@ struct Reader<'de> {
     depth: usize,
 }
 
+/// A MessagePack integer: unsigned markers and positive fixints, or signed ones.
+#[derive(Clone, Copy)]
+enum Int {
+    U(u64),
+    I(i64),
+}
+
+impl Int {
+    #[inline(always)]
+    fn visit<'de, V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        match self {
+            Int::U(n) => visitor.visit_u64(n),
+            Int::I(n) => visitor.visit_i64(n),
+        }
+    }
+}
+
+/// `deserialize_<int>`: integers straight from the bytes, the rest as usual.
+macro_rules! direct_ints {
+    ($($method:ident)*) => {$(
+        #[inline]
+        fn $method<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+            match self.int()? {
+                Some(int) => int.visit(visitor),
+                None => self.deserialize_any(visitor),
+            }
+        }
+    )*};
+}
+
 fn truncated() -> Error {
     Error::InvalidDataRead(std::io::ErrorKind::UnexpectedEof.into())
 }
@@ -88,6 +118,38 @@ impl<'de> Reader<'de> {
             _ => return Ok(None),
         };
         self.take(len).map(Some)
+    }
+
+    /// The integer at the cursor, if one is there: `Ok(Some(_))` with the cursor
+    /// moved past it, `Ok(None)` (cursor unmoved) for anything else.
+    #[inline(always)]
+    fn int(&mut self) -> Result<Option<Int>, Error> {
+        let Some(&m) = self.rest.first() else {
+            return Err(truncated());
+        };
+        let (value, width) = match m {
+            0x00..=0x7f => (Int::U(u64::from(m)), 0),
+            0xe0..=0xff => (Int::I(i64::from(m as i8)), 0),
+            0xcc..=0xd3 => {
+                let width = 1usize << (m & 0x03);
+                let Some(bytes) = self.rest.get(1..=width) else {
+                    return Err(truncated());
+                };
+                let mut be = [0u8; 8];
+                be[8 - width..].copy_from_slice(bytes);
+                let unsigned = u64::from_be_bytes(be);
+                if m < 0xd0 {
+                    (Int::U(unsigned), width)
+                } else {
+                    // Sign-extend from `width` bytes.
+                    let shift = 64 - 8 * width as u32;
+                    (Int::I(((unsigned << shift) as i64) >> shift), width)
+                }
+            }
+            _ => return Ok(None),
+        };
+        self.rest = &self.rest[1 + width..];
+        Ok(Some(value))
     }
 
     /// Hands the next value, with exactly its bytes, to rmp-serde.
@@ -294,8 +356,35 @@ impl<'de> de::Deserializer<'de> for &mut Reader<'de> {
         false
     }
 
+    direct_ints! {
+        deserialize_i8 deserialize_i16 deserialize_i32 deserialize_i64
+        deserialize_u8 deserialize_u16 deserialize_u32 deserialize_u64
+    }
+
+    #[inline]
+    fn deserialize_f64<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        if self.peek()? == 0xcb {
+            let bytes = self.take(9)?;
+            let mut be = [0u8; 8];
+            be.copy_from_slice(&bytes[1..]);
+            return visitor.visit_f64(f64::from_be_bytes(be));
+        }
+        self.deserialize_any(visitor)
+    }
+
+    #[inline]
+    fn deserialize_bool<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        match self.peek()? {
+            m @ (0xc2 | 0xc3) => {
+                self.rest = &self.rest[1..];
+                visitor.visit_bool(m == 0xc3)
+            }
+            _ => self.deserialize_any(visitor),
+        }
+    }
+
     forward_to_deserialize_any! {
-        bool i8 i16 i32 i64 u8 u16 u32 u64 f32 f64 seq tuple tuple_struct map struct identifier
+        f32 seq tuple tuple_struct map struct identifier
     }
 }
 

@@ -2,12 +2,14 @@
 //!
 //! - [`Args`] reads the one argument array of a call, parameter by parameter;
 //!   every failure is a [`DecodeError`] value, never a panic.
+//! - [`Direct`] types (integers, `f64`, `bool`) skip serde on the common path.
 //! - [`encode`] writes a result with struct fields by name.
 //! - [`TypeDesc`] and the [`schema`] types are what `describe` reports.
 
 mod args;
 mod de;
 mod decode_error;
+mod direct;
 mod encode;
 pub mod scalar;
 pub mod schema;
@@ -16,6 +18,7 @@ mod type_desc;
 
 pub use args::Args;
 pub use decode_error::{DecodeError, DecodeKind};
+pub use direct::Direct;
 pub use encode::{encode, EncodeError};
 pub use skip::{value_len, Malformed, MAX_DEPTH};
 pub use type_desc::TypeDesc;

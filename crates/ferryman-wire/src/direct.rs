@@ -1,0 +1,138 @@
+//! Parameters of primitive types read straight from the argument bytes.
+//!
+//! Most exported functions take a few integers, floats or flags. Going through
+//! serde for each costs a visitor, an error type and a couple of calls; a
+//! [`Direct`] type reads its own MessagePack encodings in a dozen
+//! instructions. Anything else (another encoding, a value out of range) is left
+//! to the serde path, which owns the error messages.
+
+/// A type whose usual encodings can be read without serde.
+pub trait Direct: Sized {
+    /// The value at the start of `bytes` and how many bytes it took, when it is
+    /// one of this type's direct encodings and in range; `None` otherwise.
+    fn read(bytes: &[u8]) -> Option<(Self, usize)>;
+}
+
+/// An integer at the start of `bytes` (as `i128`, which holds every MessagePack
+/// integer) and its length.
+#[inline(always)]
+fn int(bytes: &[u8]) -> Option<(i128, usize)> {
+    let marker = *bytes.first()?;
+    match marker {
+        0x00..=0x7f => Some((i128::from(marker), 1)),
+        0xe0..=0xff => Some((i128::from(marker as i8), 1)),
+        0xcc..=0xd3 => {
+            let width = 1usize << (marker & 0x03);
+            let payload = bytes.get(1..=width)?;
+            let mut be = [0u8; 8];
+            be[8 - width..].copy_from_slice(payload);
+            let unsigned = u64::from_be_bytes(be);
+            let value = if marker < 0xd0 {
+                i128::from(unsigned)
+            } else {
+                // Sign-extend from `width` bytes.
+                let shift = 64 - 8 * width as u32;
+                i128::from(((unsigned << shift) as i64) >> shift)
+            };
+            Some((value, 1 + width))
+        }
+        _ => None,
+    }
+}
+
+macro_rules! direct_ints {
+    ($($t:ty)*) => {$(
+        impl Direct for $t {
+            #[inline(always)]
+            fn read(bytes: &[u8]) -> Option<(Self, usize)> {
+                let (value, len) = int(bytes)?;
+                Some((<$t>::try_from(value).ok()?, len))
+            }
+        }
+    )*};
+}
+
+direct_ints!(i8 i16 i32 i64 u8 u16 u32 u64);
+
+impl Direct for f64 {
+    #[inline(always)]
+    fn read(bytes: &[u8]) -> Option<(Self, usize)> {
+        match bytes {
+            [0xcb, payload @ ..] if payload.len() >= 8 => {
+                let mut be = [0u8; 8];
+                be.copy_from_slice(&payload[..8]);
+                Some((f64::from_be_bytes(be), 9))
+            }
+            _ => None,
+        }
+    }
+}
+
+impl Direct for bool {
+    #[inline(always)]
+    fn read(bytes: &[u8]) -> Option<(Self, usize)> {
+        match bytes.first()? {
+            0xc2 => Some((false, 1)),
+            0xc3 => Some((true, 1)),
+            _ => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+    use serde::de::DeserializeOwned;
+
+    /// Whatever the direct path accepts, serde decodes to the same value.
+    fn agrees<T: Direct + DeserializeOwned + PartialEq + std::fmt::Debug>(bytes: &[u8]) {
+        if let Some((value, len)) = T::read(bytes) {
+            let (expected, rest) =
+                crate::de::from_prefix::<T>(bytes).expect("serde accepts it too");
+            assert_eq!(value, expected);
+            assert_eq!(len, bytes.len() - rest.len());
+        }
+    }
+
+    #[test]
+    fn reads_each_width_and_refuses_the_rest() {
+        assert_eq!(i64::read(&[0x05]), Some((5, 1)));
+        assert_eq!(i64::read(&[0xff]), Some((-1, 1)));
+        assert_eq!(i64::read(&[0xd0, 0x80]), Some((-128, 2)));
+        assert_eq!(u8::read(&[0xcd, 0x01, 0x00]), None, "256 is out of range");
+        assert_eq!(u64::read(&[0xff]), None, "negative");
+        assert_eq!(
+            i64::read(&[0xcf, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff]),
+            None
+        );
+        assert_eq!(i64::read(&[0xd3, 0x01]), None, "truncated");
+        assert_eq!(i64::read(&[0xa1, b'x']), None);
+        assert_eq!(bool::read(&[0xc3]), Some((true, 1)));
+        assert_eq!(f64::read(&[0x01]), None, "ints go the serde way");
+    }
+
+    proptest! {
+        #[test]
+        fn agrees_with_serde(bytes in proptest::collection::vec(any::<u8>(), 0..12)) {
+            agrees::<i8>(&bytes);
+            agrees::<i16>(&bytes);
+            agrees::<i32>(&bytes);
+            agrees::<i64>(&bytes);
+            agrees::<u8>(&bytes);
+            agrees::<u16>(&bytes);
+            agrees::<u32>(&bytes);
+            agrees::<u64>(&bytes);
+            agrees::<f64>(&bytes);
+            agrees::<bool>(&bytes);
+        }
+
+        #[test]
+        fn reads_every_encoded_int(n in any::<i64>(), u in any::<u64>()) {
+            let encoded = crate::scalar::int(n);
+            prop_assert_eq!(i64::read(encoded.as_slice()), Some((n, encoded.as_slice().len())));
+            let encoded = crate::scalar::uint(u);
+            prop_assert_eq!(u64::read(encoded.as_slice()), Some((u, encoded.as_slice().len())));
+        }
+    }
+}
