@@ -38,7 +38,7 @@ def wait_in_python(x):
 {ready}
 start = time.monotonic()
 try:
-    result = lib.{call}
+    result = {call}
 except KeyboardInterrupt as error:
     entries = traceback.extract_tb(error.__traceback__)
     report(outcome="KeyboardInterrupt", elapsed=time.monotonic() - start,
@@ -56,6 +56,7 @@ SIGNAL_AFTER = 0.3
 
 def interrupt_child(fixture_file: Path, call: str, timeout: float = 60.0) -> dict[str, Any]:
     ready = "" if "wait_in_python" in call else "ready()"
+    call = call if call.startswith(("lib.", "list(")) else f"lib.{call}"
     script = CHILD.format(path=str(fixture_file), call=call, ready=ready)
     child = subprocess.Popen(
         [sys.executable, "-c", script],
@@ -95,6 +96,14 @@ def test_an_uncooperative_call_raises_when_it_returns(fixture_file: Path) -> Non
     assert report["outcome"] == "KeyboardInterrupt", report
     # Not before the call returned (1.5 s), and right after it.
     assert 1.45 <= report["elapsed"] < 10, report
+
+
+def test_calls_made_by_c_code_raise_when_the_interrupted_one_returns(fixture_file: Path) -> None:
+    # `map` calls from C: no bytecode runs between the calls, so the
+    # interpreter's own check would only come after all five (4 s).
+    report = interrupt_child(fixture_file, "list(map(lib.spin_ignoring_interrupts, [800] * 5))")
+    assert report["outcome"] == "KeyboardInterrupt", report
+    assert 0.75 <= report["elapsed"] < 1.6, report
 
 
 def test_ctrl_c_inside_a_python_callback_comes_out_of_the_rust_call(fixture_file: Path) -> None:

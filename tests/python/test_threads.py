@@ -69,6 +69,38 @@ def test_another_python_thread_runs_during_a_long_rust_call(lib: ferryman.Librar
     assert during > 10_000, during
 
 
+def test_the_gil_policy_always_lets_a_thread_started_by_c_run(lib: ferryman.Library) -> None:
+    import ctypes
+
+    ran_at: list[float] = []
+    done = threading.Event()
+
+    @ctypes.CFUNCTYPE(None)
+    def from_c() -> None:  # runs on a thread Rust started: its first Python code
+        ran_at.append(time.perf_counter())
+        done.set()
+
+    previous = ferryman.gil_policy()
+    assert previous == "auto"
+    ferryman.set_gil_policy("always")
+    try:
+        assert ferryman.gil_policy() == "always"
+        start = time.perf_counter()
+        lib.call_c_later(ctypes.cast(from_c, ctypes.c_void_p).value, 50)
+        assert lib.sleep_ms(600) == 600
+        assert done.wait(10)
+    finally:
+        ferryman.set_gil_policy(previous)
+    # With the GIL released the C thread's callback runs at about 50 ms, not
+    # when the 600 ms call returns.
+    assert ran_at[0] - start < 0.4, ran_at[0] - start
+
+
+def test_an_unknown_gil_policy_is_refused() -> None:
+    with pytest.raises(ValueError, match="auto"):
+        ferryman.set_gil_policy("never")
+
+
 def test_sleeping_calls_on_many_threads_overlap(lib: ferryman.Library) -> None:
     start = time.perf_counter()
     assert run_threads(THREADS, lambda _: lib.sleep_ms(200)) == [200] * THREADS

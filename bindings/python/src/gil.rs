@@ -7,7 +7,15 @@
 //! thread and no library holds a Python callable, so then the call keeps the
 //! GIL. A second Python thread, or any callable handed to a library, and every
 //! call releases it again (`bench/README.md`, "Where the time goes").
+//!
+//! What that check cannot see is a thread started by C code that has not yet
+//! touched Python: it waits for the GIL until the Rust call returns, as it
+//! would for any C extension. A program that has such threads sets the policy
+//! to `"always"` (`ferryman.set_gil_policy`).
 
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use pyo3::exceptions::PyValueError;
 use pyo3::ffi;
 use pyo3::prelude::*;
 
@@ -22,10 +30,40 @@ extern "C" {
     fn PyThreadState_Next(tstate: *mut ffi::PyThreadState) -> *mut ffi::PyThreadState;
 }
 
+/// Set by the policy `"always"`: every call releases the GIL.
+static ALWAYS_RELEASE: AtomicBool = AtomicBool::new(false);
+
 /// Whether the call about to be made may run without releasing the GIL.
 #[inline]
 pub(crate) fn may_keep(_py: Python<'_>) -> bool {
-    !objects::any_live() && only_thread_state()
+    !ALWAYS_RELEASE.load(Ordering::Relaxed) && !objects::any_live() && only_thread_state()
+}
+
+/// Sets when calls release the GIL: `"auto"` (the default: whenever another
+/// thread could want it) or `"always"`.
+#[pyfunction]
+pub(crate) fn set_gil_policy(policy: &str) -> PyResult<()> {
+    let always = match policy {
+        "auto" => false,
+        "always" => true,
+        other => {
+            return Err(PyValueError::new_err(format!(
+                "unknown GIL policy {other:?}: use \"auto\" or \"always\""
+            )))
+        }
+    };
+    ALWAYS_RELEASE.store(always, Ordering::Relaxed);
+    Ok(())
+}
+
+/// The GIL policy in force: `"auto"` or `"always"`.
+#[pyfunction]
+pub(crate) fn gil_policy() -> &'static str {
+    if ALWAYS_RELEASE.load(Ordering::Relaxed) {
+        "always"
+    } else {
+        "auto"
+    }
 }
 
 /// Whether the interpreter has exactly one thread state: ours. Call it with the

@@ -35,6 +35,8 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(scope::pending_exception, m)?)?;
     m.add_function(wrap_pyfunction!(scope::pending_count, m)?)?;
     m.add_function(wrap_pyfunction!(live_host_objects, m)?)?;
+    m.add_function(wrap_pyfunction!(gil::set_gil_policy, m)?)?;
+    m.add_function(wrap_pyfunction!(gil::gil_policy, m)?)?;
     m.add_function(wrap_pyfunction!(library::load, m)?)?;
     m.add_function(wrap_pyfunction!(pack, m)?)?;
     m.add_function(wrap_pyfunction!(unpack, m)?)?;

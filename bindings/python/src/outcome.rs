@@ -52,7 +52,7 @@ where
     if let Some(len) = spilled {
         buffers.fit_out(len);
     }
-    after_call(py, result, released)
+    after_call(py, result)
 }
 
 /// The result in `reply`, decoded with `shape`, or the exception for it.
@@ -88,17 +88,15 @@ pub(crate) fn read<'py>(
 /// never asked, or asked (`ferryman::check_interrupt()`) and then ignored the
 /// answer (`spec/callbacks.md`, "Interrupts").
 ///
-/// `released`: whether the call ran without the GIL. When it kept the GIL the
-/// interpreter's own check right after this C call delivers a signal that came
-/// in meanwhile, so the check here is skipped.
+/// The check runs whether or not the call kept the GIL: when C code makes the
+/// calls (`map`, `sorted(key=...)`) no bytecode runs in between, so the
+/// interpreter itself would only notice the signal after all of them. With
+/// nothing pending it is one atomic load.
 fn after_call<'py>(
     py: Python<'py>,
     result: PyResult<Bound<'py, PyAny>>,
-    released: bool,
 ) -> PyResult<Bound<'py, PyAny>> {
-    if released {
-        py.check_signals()?;
-    }
+    py.check_signals()?;
     match scope::undelivered_interrupt(py, &result) {
         Some(interrupt) => Err(interrupt),
         None => result,

@@ -37,9 +37,14 @@ pub struct Panicked(pub Box<ErrorValue>);
 /// is always reported).
 pub fn catch_panic<R>(f: impl FnOnce() -> R) -> Result<R, Panicked> {
     install_hook();
-    DEPTH.with(|d| d.set(d.get() + 1));
-    let result = panic::catch_unwind(AssertUnwindSafe(f));
-    DEPTH.with(|d| d.set(d.get() - 1));
+    // One thread-local look-up for both the increment and the decrement: in a
+    // shared library each look-up is a call.
+    let result = DEPTH.with(|depth| {
+        depth.set(depth.get() + 1);
+        let result = panic::catch_unwind(AssertUnwindSafe(f));
+        depth.set(depth.get() - 1);
+        result
+    });
     result.map_err(|payload| {
         let message = payload_message(&*payload);
         drop_quietly(payload);

@@ -20,7 +20,7 @@ from ._errors import (
     UnknownFunctionError,
 )
 from ._library import ErrorNamespace, Library, load
-from ._native import ABI_VERSION, WIRE_VERSION, Function, RustFunction
+from ._native import ABI_VERSION, WIRE_VERSION, Function, RustFunction, gil_policy, set_gil_policy
 from ._native import __version__ as __version__
 
 __all__ = [
@@ -42,5 +42,7 @@ __all__ = [
     "RustPanic",
     "UnknownFunctionError",
     "__version__",
+    "gil_policy",
     "load",
+    "set_gil_policy",
 ]

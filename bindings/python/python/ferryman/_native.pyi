@@ -77,5 +77,12 @@ def pending_exception(handle: int) -> tuple[BaseException, Any, int] | None:
 def pending_count() -> int:
     """How many callback exceptions this thread keeps (tests: nothing leaks)."""
 
+def set_gil_policy(policy: str) -> None:
+    """When calls release the GIL: ``"auto"`` (default: whenever another thread
+    could want it) or ``"always"`` (also for threads C code starts later)."""
+
+def gil_policy() -> str:
+    """The GIL policy in force: ``"auto"`` or ``"always"``."""
+
 def live_host_objects() -> int:
     """How many Python callables libraries may still call (tests: nothing leaks)."""
