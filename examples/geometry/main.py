@@ -31,6 +31,14 @@ try:
 except geo.errors.GeometryError as e:
     print(f"caught {type(e).__name__}.{e.variant}: {e} (got={e.got})")
 
+# Its traceback continues into Rust, at the function that returned the `Err`.
+print()
+print("A Rust error, as Python prints it:")
+try:
+    geo.parse_polygon("0,0 4,x")
+except geo.errors.GeometryError:
+    traceback.print_exc(file=sys.stdout)
+
 # Callbacks: any Python callable goes in, Rust closures come out (and back in).
 print()
 doubled = geo.transform(square, lambda p: {"x": p["x"] * 2, "y": p["y"] * 2})
