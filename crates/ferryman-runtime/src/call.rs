@@ -3,7 +3,7 @@ use crate::Export;
 use ferryman_abi::{FerryBox, Status};
 use ferryman_buffer::Sink;
 use ferryman_error::{ErrorFields, ErrorValue, Frame};
-use ferryman_wire::{encode, Args, DecodeError, DecodeKind};
+use ferryman_wire::{encode, Args, DecodeError, DecodeKind, Lending};
 use serde::{Deserialize, Serialize};
 use std::error::Error;
 
@@ -22,16 +22,22 @@ pub struct Call<'a> {
 }
 
 impl<'a> Call<'a> {
-    /// Starts a call of `export` with the argument bytes `input`, writing to `sink`.
-    /// A wrong argument count is reported at once.
-    pub(crate) fn start(export: &'static Export, input: &'a [u8], sink: Sink<'a>) -> Call<'a> {
+    /// Starts a call of `export` with the argument bytes `input` (lent bytes in
+    /// them read as `lending` says), writing to `sink`. A wrong argument count is
+    /// reported at once.
+    pub(crate) fn start(
+        export: &'static Export,
+        input: &'a [u8],
+        lending: Lending,
+        sink: Sink<'a>,
+    ) -> Call<'a> {
         let mut call = Call {
             export,
             args: None,
             sink,
             status: Status::Ok,
         };
-        match Args::new(input, export.params.len()).and_then(|args| {
+        match Args::with_lending(input, export.params.len(), lending).and_then(|args| {
             if args.is_empty() {
                 args.finish()?;
             }
@@ -67,7 +73,7 @@ impl<'a> Call<'a> {
 
     /// Writes the function's result.
     pub fn ok<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Reported> {
-        if let Err(e) = encode(value, &mut self.sink) {
+        if let Err(e) = crate::lend::encode_result(value, &mut self.sink) {
             let mut value = ErrorValue::bridge("internal", e.to_string());
             value.function = Some(self.export.name.to_owned());
             self.fail(Status::Internal, &value);
@@ -292,7 +298,7 @@ mod tests {
     fn a_call_with_the_wrong_count_never_reaches_the_shim() {
         let mut sink = Sink::library();
         sink.clear();
-        let call = Call::start(&DIVIDE, &[0x91, 0x01], sink);
+        let call = Call::start(&DIVIDE, &[0x91, 0x01], Lending::REFUSED, sink);
         assert!(!call.ready());
         let mut out = FerryBox::EMPTY;
         assert_eq!(call.finish(&mut out), Status::BadArgs);

@@ -1,7 +1,8 @@
 //! Layer 2 of ferryman: values as MessagePack (`spec/wire.md`).
 //!
 //! - [`Args`] reads the one argument array of a call, parameter by parameter;
-//!   every failure is a [`DecodeError`] value, never a panic.
+//!   every failure is a [`DecodeError`] value, never a panic. Lent host bytes
+//!   (extension 3) become slices of the host's memory only under [`Lending`].
 //! - [`encode`] writes a result with struct fields by name.
 //! - [`TypeDesc`] and the [`schema`] types are what `describe` reports.
 
@@ -9,6 +10,7 @@ mod args;
 mod de;
 mod decode_error;
 mod encode;
+mod lent;
 pub mod scalar;
 pub mod schema;
 mod skip;
@@ -17,5 +19,6 @@ mod type_desc;
 pub use args::Args;
 pub use decode_error::{DecodeError, DecodeKind};
 pub use encode::{encode, EncodeError};
+pub use lent::{lent_object, Lending, LentObject, LentPayload, LENT_BYTES_NEWTYPE};
 pub use skip::{value_len, Malformed, MAX_DEPTH};
 pub use type_desc::TypeDesc;
