@@ -9,18 +9,21 @@ use pyo3::PyTraverseError;
 
 use crate::bind::{bind, wrong_count};
 use crate::buffers::with_buffers;
-use crate::encode::{array_header, encode, encode_exact_scalar, EncodeError, Located};
+use crate::encode::{array_header, EncodeError, Located};
 use crate::failure::HostError;
+use crate::lend::{encode_argument, Lend};
 use crate::loaded::Loaded;
 use crate::outcome::{cross, Callee};
 use crate::scope::Scope;
 use crate::shape::Shape;
 
-/// One parameter: its name and the Rust type it takes (for messages).
+/// One parameter: its name, the Rust type it takes (for messages) and whether
+/// a large `bytes` argument is lent to it.
 #[derive(Debug, Clone)]
 pub(crate) struct Param {
     pub(crate) name: String,
     pub(crate) rust: String,
+    pub(crate) lend: Lend,
 }
 
 /// A function exported by a ferryman library.
@@ -37,6 +40,7 @@ pub struct Function {
     name: String,
     params: Vec<String>,
     rust_types: Vec<String>,
+    lends: Vec<Lend>,
     returns: Option<Shape>,
     /// Always `Some` once constructed. The `dict` of a new instance is
     /// allocated before this struct is written, which can run the garbage
@@ -54,6 +58,7 @@ impl Function {
         returns: Option<Shape>,
         on_error: Py<PyAny>,
     ) -> Function {
+        let lends = params.iter().map(|param| param.lend).collect();
         let (params, rust_types) = params
             .into_iter()
             .map(|param| (param.name, param.rust))
@@ -64,6 +69,7 @@ impl Function {
             name,
             params,
             rust_types,
+            lends,
             returns,
             on_error: Some(on_error),
         }
@@ -135,9 +141,8 @@ impl Function {
             let value = args
                 .get_item(index)
                 .map_err(|error| self.argument_error(index, error.into()))?;
-            if !encode_exact_scalar(out, &value) {
-                encode(out, &value).map_err(|error| self.argument_error(index, error))?;
-            }
+            encode_argument(out, &value, self.lends[index])
+                .map_err(|error| self.argument_error(index, error))?;
         }
         Ok(())
     }
@@ -155,7 +160,8 @@ impl Function {
             ))
         })?;
         for (index, value) in values.enumerate() {
-            encode(out, &value).map_err(|error| self.argument_error(index, error))?;
+            encode_argument(out, &value, self.lends[index])
+                .map_err(|error| self.argument_error(index, error))?;
         }
         Ok(())
     }

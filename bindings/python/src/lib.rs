@@ -15,6 +15,7 @@ mod failure;
 mod function;
 mod gil;
 mod host;
+mod lend;
 mod library;
 mod loaded;
 mod objects;
@@ -34,6 +35,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(scope::pending_exception, m)?)?;
     m.add_function(wrap_pyfunction!(scope::pending_count, m)?)?;
     m.add_function(wrap_pyfunction!(live_host_objects, m)?)?;
+    m.add_function(wrap_pyfunction!(lend::lent_results_copied, m)?)?;
     m.add_function(wrap_pyfunction!(library::load, m)?)?;
     m.add_function(wrap_pyfunction!(pack, m)?)?;
     m.add_function(wrap_pyfunction!(unpack, m)?)?;
@@ -41,10 +43,13 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("ABI_VERSION", ferryman_abi::ABI_VERSION)?;
     m.add("WIRE_VERSION", ferryman_abi::WIRE_VERSION)?;
     m.add("MAX_DEPTH", encode::MAX_DEPTH)?;
+    m.add("LEND_FOR_CALL_AT", lend::LEND_FOR_CALL_AT)?;
+    m.add("LEND_OBJECT_AT", lend::LEND_OBJECT_AT)?;
     Ok(())
 }
 
-/// How many Python callables libraries may still call (a leak check for tests).
+/// How many Python callables (and lent `bytes`) libraries may still call or
+/// read (a leak check for tests).
 #[pyfunction]
 fn live_host_objects() -> usize {
     objects::live_count()

@@ -1,5 +1,6 @@
-//! Host objects (`spec/callbacks.md`, extension 1): Python callables a library
-//! may call, each under a handle, counted with the references the library holds.
+//! Host objects (`spec/callbacks.md`, extensions 1 and 3): Python callables a
+//! library may call and `bytes` it may keep (`lend.rs`), each under a handle,
+//! counted with the references the library holds.
 //!
 //! The table is process-wide and guarded by a plain mutex, never held while the
 //! GIL is being acquired or Python code runs: `retain` and `release` come from
@@ -67,6 +68,14 @@ fn insert(object: Py<PyAny>) -> u64 {
     table.next += 1;
     table.live.insert(handle, Entry { object, count: 1 });
     LIVE.store(table.live.len(), Ordering::Release);
+    handle
+}
+
+/// Lends `object` (a `bytes`) to the call being encoded: a new handle whose
+/// reference the call's scope holds until the call returns.
+pub(crate) fn lend_for_call(object: Py<PyAny>) -> u64 {
+    let handle = insert(object);
+    scope::hold(Held::Reference(handle));
     handle
 }
 
