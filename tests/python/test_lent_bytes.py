@@ -109,6 +109,19 @@ def test_stored_bytes_keep_the_python_object_alive(lib: ferryman.Library) -> Non
     assert _native.live_host_objects() == baseline
 
 
+def test_bytes_released_on_a_rust_thread_never_wait_for_the_gil(lib: ferryman.Library) -> None:
+    # drop_kept_bytes() releases the last reference on another Rust thread and
+    # joins it while this thread is inside the call; with the GIL kept for the
+    # call (no callables live), waiting for it there would deadlock.
+    data = bytes(2 * OBJECT)
+    references = sys.getrefcount(data)
+    for _ in range(50):
+        assert lib.keep_bytes(data) == 1
+        assert lib.drop_kept_bytes() == 1
+    _native.live_host_objects()  # attaches: deferred decrements run
+    assert sys.getrefcount(data) == references
+
+
 def test_no_references_leak_over_many_calls(lib: ferryman.Library) -> None:
     baseline = _native.live_host_objects()
     data = bytes(range(256)) * (2 * OBJECT // 256)
@@ -119,9 +132,11 @@ def test_no_references_leak_over_many_calls(lib: ferryman.Library) -> None:
         assert lib.bytes_is_lent(data)
     for _ in range(200):
         lib.keep_bytes(data)
-        lib.drop_kept_bytes()
-    assert sys.getrefcount(data) == references
+        lib.drop_kept_bytes()  # on a Rust thread: the last release waits for no GIL
+    # That release's decrement is deferred to the next time a thread attaches,
+    # which any call into the native core does.
     assert _native.live_host_objects() == baseline
+    assert sys.getrefcount(data) == references
     assert _native.pending_count() == 0
 
 

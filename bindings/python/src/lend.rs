@@ -11,19 +11,21 @@ use pyo3::types::PyBytes;
 
 use crate::encode::{encode, encode_exact_scalar, Located};
 use crate::host::Runtime;
-use crate::objects::{self, Held};
-use crate::scope;
+use crate::objects;
 
 /// `bytes` shorter than this are copied into the argument array even where
-/// they could be lent for the call: below it, writing the 31-byte extension and
-/// the library's check cost about what the copy saves (`bench/README.md`).
+/// they could be lent for the call (`&[u8]`, `Vec<u8>`, `ByteBuf`): below it the
+/// two cost the same within the noise (measured: `slice_address(&[u8])` 205 ns
+/// copied vs 203–221 ns lent from 512 B to 2 KiB; lending wins from 3 KiB on).
 pub(crate) const LEND_FOR_CALL_AT: usize = 2 * 1024;
 
 /// `bytes` shorter than this are copied even for a `ferryman::Bytes`
-/// parameter: lending them as a host object costs a table entry, two
-/// reference counts, releasing the GIL and the result's reference, about what
-/// copying 8 KiB three more times costs (`bench/README.md`).
-pub(crate) const LEND_OBJECT_AT: usize = 8 * 1024;
+/// parameter. Lending a host object costs a table entry, four reference
+/// counts across the boundary and the result's check, about 300 ns; copying
+/// costs three more copies of the data. Measured with `bytes_echo(Bytes) ->
+/// Bytes`: 532 ns copied vs 580–599 ns lent at 8 KiB, 634 vs 613–622 ns at
+/// 9 KiB, 938 vs 644–669 ns at 12 KiB (`bench/README.md`, "Large values").
+pub(crate) const LEND_OBJECT_AT: usize = 9 * 1024;
 
 /// How a parameter takes a large `bytes` argument.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -110,11 +112,10 @@ fn lend_bytes(out: &mut Vec<u8>, value: &Bound<'_, PyAny>, lend: Lend) -> bool {
     let len = len as usize;
     let (host_id, handle) = match lend {
         Lend::Never => return false,
-        Lend::ForCall(host_id) if len >= LEND_FOR_CALL_AT => {
-            // The call keeps the object (and so its buffer) alive until it returns.
-            scope::hold(Held::Object(value.clone().unbind()));
-            (host_id, 0)
-        }
+        // Nothing to hold: the caller owns a reference to every argument (the
+        // argument tuple, keyword dict or vectorcall array) until the call
+        // returns, and a `bytes` never changes (`spec/abi.md`, "Lent bytes").
+        Lend::ForCall(host_id) if len >= LEND_FOR_CALL_AT => (host_id, 0),
         Lend::Object(host_id) if len >= LEND_OBJECT_AT => {
             (host_id, objects::lend_for_call(value.clone().unbind()))
         }
@@ -158,16 +159,14 @@ pub(crate) fn copy_returned<'py>(
     if lent.handle == 0 {
         return Err("lent bytes with handle 0 in a result".to_owned());
     }
-    let object = objects::get(py, lent.handle).ok_or_else(|| {
+    // Drops the reference the library handed over with the value, whatever
+    // the value turns out to be.
+    let object = objects::take(py, lent.handle).ok_or_else(|| {
         format!(
             "lent bytes of host object {}, which is not live",
             lent.handle
         )
     })?;
-    // The reference the library handed over with the value is ours to drop,
-    // whatever the value turns out to be.
-    let _reference = Returned(lent.handle);
-    let object = object.into_bound(py);
     let Ok(bytes) = object.cast::<PyBytes>() else {
         return Err(format!(
             "lent bytes of host object {}, which is not a bytes object",
@@ -193,16 +192,6 @@ pub(crate) fn copy_returned<'py>(
     };
     COPIED.fetch_add(1, Ordering::Relaxed);
     Ok(PyBytes::new(py, range).into_any())
-}
-
-/// Drops the library's reference to a host object when it goes out of scope.
-struct Returned(u64);
-
-impl Drop for Returned {
-    fn drop(&mut self) {
-        // With the GIL held (decoding): the object may be dropped here.
-        drop(objects::release(self.0));
-    }
 }
 
 #[cfg(test)]
