@@ -56,9 +56,18 @@ pub struct Bytes {
     end: usize,
 }
 
+/// Copies this short are kept inline: no allocation (as large as the other
+/// variants make `Data` anyway).
+const INLINE: usize = 23;
+
 #[derive(Clone)]
 enum Data {
     Static(&'static [u8]),
+    /// A short copy, in the first `end` bytes.
+    Inline([u8; INLINE]),
+    /// A copy: header and bytes in one allocation.
+    Copied(Arc<[u8]>),
+    /// A `Vec` taken over without copying.
     Owned(Arc<Vec<u8>>),
     Lent(Arc<Lent>),
 }
@@ -133,7 +142,18 @@ impl Bytes {
 
     /// A copy of `bytes`.
     pub fn copy_from_slice(bytes: &[u8]) -> Bytes {
-        Bytes::from(bytes.to_vec())
+        let data = if bytes.len() <= INLINE {
+            let mut inline = [0u8; INLINE];
+            inline[..bytes.len()].copy_from_slice(bytes);
+            Data::Inline(inline)
+        } else {
+            Data::Copied(Arc::from(bytes))
+        };
+        Bytes {
+            data,
+            start: 0,
+            end: bytes.len(),
+        }
     }
 
     /// Keeps a host's lent memory without copying it.
@@ -201,6 +221,8 @@ impl Bytes {
     fn full(&self) -> &[u8] {
         match &self.data {
             Data::Static(bytes) => bytes,
+            Data::Inline(bytes) => bytes,
+            Data::Copied(bytes) => bytes,
             Data::Owned(vec) => vec,
             Data::Lent(lent) => lent.bytes(),
         }
@@ -365,8 +387,23 @@ mod tests {
     }
 
     #[test]
-    fn is_send_sync_static() {
+    fn is_send_sync_static_and_five_words() {
         fn check<T: Send + Sync + 'static>() {}
         check::<Bytes>();
+        assert_eq!(
+            std::mem::size_of::<Bytes>(),
+            5 * std::mem::size_of::<usize>()
+        );
+    }
+
+    #[test]
+    fn short_and_long_copies_read_the_same() {
+        for len in [0, 1, INLINE - 1, INLINE, INLINE + 1, 100] {
+            let data: Vec<u8> = (0..len as u8).collect();
+            let bytes = Bytes::copy_from_slice(&data);
+            assert_eq!(&*bytes, &data[..]);
+            assert_eq!(&*bytes.slice(len / 2..), &data[len / 2..]);
+            assert_eq!(bytes.clone(), Bytes::from(data));
+        }
     }
 }
