@@ -76,8 +76,10 @@ pub unsafe extern "C" fn ferryman_function_id(name: *const FerryBox) -> i64 {
 ///
 /// # Safety
 /// `args` is NULL or points to a box whose `ptr` holds `len` readable bytes that
-/// stay unchanged during the call; `out` is NULL or points to a box initialised as
-/// `spec/abi.md` requires, whose buffer does not overlap `args`.
+/// stay unchanged during the call, and every lent bytes value in them (extension
+/// 3) keeps the promises of `spec/abi.md` ("Lent bytes"); `out` is NULL or points
+/// to a box initialised as `spec/abi.md` requires, whose buffer does not overlap
+/// `args`.
 #[no_mangle]
 pub unsafe extern "C" fn ferryman_call(
     function_id: u32,
