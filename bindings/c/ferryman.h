@@ -139,9 +139,21 @@ void ferryman_box_free(FerryBox *box);
 
 /* ---- callbacks (spec/callbacks.md); hosts that pass no callables skip these -- */
 
-/* MessagePack extension types of callables on the wire. */
+/* MessagePack extension types of callables and lent bytes on the wire. */
 #define FERRYMAN_EXT_HOST_OBJECT 1    /* payload: host id (u32 BE), handle (u64 BE) */
 #define FERRYMAN_EXT_LIBRARY_CLOSURE 2 /* payload: handle (u64 BE) */
+#define FERRYMAN_EXT_LENT_BYTES 3     /* payload: host id (u32 BE), handle (u64 BE), ptr (u64 BE), len (u64 BE) */
+
+/*
+ * Lent bytes (spec/abi.md, "Lent bytes"): an argument that names len bytes at
+ * ptr in the host's memory instead of holding them, sent only to a library
+ * whose handshake says "lent_bytes": true. The memory is readable from any
+ * thread and unchanged while lent. Handle 0: lent for the one call whose
+ * arguments hold it (no host needs to be registered). A non-zero handle: a host
+ * object counted with retain/release like FERRYMAN_EXT_HOST_OBJECT, whose bytes
+ * stay valid until the library released every reference it retained; a result
+ * may carry it back, with one reference the host drops after copying.
+ */
 
 /*
  * What a host hands the library so Rust can call back into it. Every function

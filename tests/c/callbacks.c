@@ -2,7 +2,8 @@
  * callbacks.c — a C host implementing FerryHost (spec/callbacks.md), linked into
  * the call_fixture program: C function pointers in a thread-safe refcounted table
  * passed to Rust as host objects (extension 1), Rust closures received as
- * extension 2, host errors carried through Rust and back, and interrupts.
+ * extension 2, host errors carried through Rust and back, and interrupts. The
+ * same table holds the byte strings lent_bytes.c lends as host objects.
  *
  * Exercises the fixture functions in tests/fixture/src/callbacks.rs.
  */
@@ -186,7 +187,8 @@ enum { SLOTS = 16 };
 
 typedef struct Entry {
     uint64_t handle;
-    CCallable fn;
+    CCallable fn;      /* NULL for lent bytes */
+    const void *data;  /* lent bytes: their memory */
     long refs; /* 0: free slot */
 } Entry;
 
@@ -197,6 +199,7 @@ typedef struct Host {
     long boxes_out;     /* host boxes given to the library, not yet handed back */
     long violations;    /* protocol breaches seen: unknown handle, bad context, ... */
     long refs_in_invoke; /* the count of the last object invoked, while it ran */
+    long releases;       /* release() calls received */
     /* interrupts: after `interrupt_after` polls, the flag is set */
     long polls, interrupt_after;
     bool interrupt_pending;
@@ -213,13 +216,13 @@ static Entry *find(Host *h, uint64_t handle) {
 }
 
 /* A new host object with the host's own reference (count 1), as while a call
- * passing it runs. */
-static uint64_t host_new(CCallable fn) {
+ * passing it runs: a callable, or (fn NULL) the bytes at data. */
+static uint64_t host_add(CCallable fn, const void *data) {
     pthread_mutex_lock(&the_host.lock);
     for (int k = 0; k < SLOTS; k++) {
         if (the_host.slots[k].refs == 0) {
             uint64_t handle = the_host.next_handle++;
-            the_host.slots[k] = (Entry){handle, fn, 1};
+            the_host.slots[k] = (Entry){handle, fn, data, 1};
             pthread_mutex_unlock(&the_host.lock);
             return handle;
         }
@@ -229,7 +232,26 @@ static uint64_t host_new(CCallable fn) {
     abort();
 }
 
-static long host_refs(uint64_t handle) {
+static uint64_t host_new(CCallable fn) {
+    return host_add(fn, NULL);
+}
+
+uint64_t host_lend(const void *data) {
+    return host_add(NULL, data);
+}
+
+uint32_t c_host_id(void) {
+    return host_id;
+}
+
+long host_releases(void) {
+    pthread_mutex_lock(&the_host.lock);
+    long releases = the_host.releases;
+    pthread_mutex_unlock(&the_host.lock);
+    return releases;
+}
+
+long host_refs(uint64_t handle) {
     pthread_mutex_lock(&the_host.lock);
     Entry *e = find(&the_host, handle);
     long refs = e ? e->refs : 0;
@@ -307,7 +329,12 @@ static void host_release(void *context, uint64_t handle) {
     Entry *e = find(h, handle);
     if (e) e->refs--;
     else h->violations++;
+    h->releases++;
     pthread_mutex_unlock(&h->lock);
+}
+
+void host_drop(uint64_t handle) {
+    host_release(&the_host, handle);
 }
 
 static void host_free_box(void *context, FerryBox *box) {
@@ -770,6 +797,7 @@ void callbacks(const Lib *lib) {
     closures(lib, &s, id[5], id[0]);
     exploding(lib, &s, id[6]);
     interrupts(lib, id[7]);
+    lent_bytes(lib);
 
     pthread_mutex_lock(&the_host.lock);
     long used = 0;

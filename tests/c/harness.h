@@ -85,4 +85,20 @@ void release(const Lib *lib, Outcome *o);
 /* The spec/callbacks.md checks: a C host with callables, closures, interrupts. */
 void callbacks(const Lib *lib);
 
+/* The C host's table, for lent_bytes.c (after callbacks() registered the host). */
+uint32_t c_host_id(void);
+/* A host object lending the bytes at data, with the host's own reference. */
+uint64_t host_lend(const void *data);
+/* The references held to a host object (0 once it is gone). */
+long host_refs(uint64_t handle);
+/* Drops one reference (the host's own, or one a result handed over). */
+void host_drop(uint64_t handle);
+/* How many release() calls the library has made so far. */
+long host_releases(void);
+
+/* ---- lent_bytes.c ------------------------------------------------------- */
+
+/* The lent bytes checks (extension 3), run by callbacks() with the host registered. */
+void lent_bytes(const Lib *lib);
+
 #endif

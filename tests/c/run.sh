@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Compiles the C host test (tests/c/call_fixture.c and tests/c/callbacks.c)
+# Compiles the C host test (tests/c/call_fixture.c, callbacks.c, lent_bytes.c)
 # against bindings/c/ferryman.h and runs it against the fixture library.
 #
 #   cargo build -p ferryman-fixture
@@ -27,7 +27,7 @@ fi
 
 mkdir -p target/c
 cc -std=c11 -Wall -Wextra -Werror -pthread -O1 -g -I bindings/c \
-    tests/c/call_fixture.c tests/c/callbacks.c -o target/c/call_fixture -ldl
+    tests/c/call_fixture.c tests/c/callbacks.c tests/c/lent_bytes.c -o target/c/call_fixture -ldl
 if [[ -n "${VALGRIND:-}" ]]; then
     # VALGRIND=1 tests/c/run.sh: fail on memory errors and on leaks
     # (valgrind.supp: two library blocks reachable only by interior pointers).

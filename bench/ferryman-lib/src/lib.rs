@@ -31,10 +31,12 @@ pub fn add(a: i64, b: i64) -> i64 {
 
 /// Returns the bytes unchanged.
 ///
-/// `Vec<u8>` in and out is what a user naturally writes for "bytes in, bytes
-/// out"; it travels as MessagePack bin.
+/// `ferryman::Bytes` is the type a ferryman user picks for large bytes: the
+/// host lends its `bytes` object (no copy in), and the result goes back as a
+/// reference to it that the host copies once into a new `bytes` — the one copy
+/// PyO3's `&[u8]` in, `PyBytes::new` out makes too (`bench/README.md`).
 #[ferryman::export]
-pub fn echo(data: Vec<u8>) -> Vec<u8> {
+pub fn echo(data: ferryman::Bytes) -> ferryman::Bytes {
     data
 }
 

@@ -193,8 +193,8 @@ pub(crate) fn live_closures<'py>(
 }
 
 /// The Python value of a MessagePack extension in a result or in a callback's
-/// arguments: a closure (`tag` 2) or one of our host objects (`tag` 1). `Err`
-/// says why the payload is not one.
+/// arguments: a closure (`tag` 2), one of our host objects (`tag` 1) or a copy
+/// of bytes we lent (`tag` 3). `Err` says why the payload is not one.
 pub(crate) fn from_extension<'py>(
     py: Python<'py>,
     runtime: &'static Runtime,
@@ -223,9 +223,10 @@ pub(crate) fn from_extension<'py>(
             objects::take_returned(py, handle)
                 .ok_or_else(|| format!("a host object ({handle}) that is not live"))
         }
+        (3, _) => crate::lend::copy_returned(py, runtime, payload),
         (tag, len) => Err(format!(
             "a MessagePack extension value (type {tag}, {len} bytes), which is neither a host \
-             object nor a closure"
+             object, nor a closure, nor lent bytes"
         )),
     }
 }

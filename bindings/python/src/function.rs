@@ -7,18 +7,21 @@ use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyTuple};
 
 use crate::bind::{bind, wrong_count};
-use crate::encode::{array_header, encode, encode_exact_ptr, EncodeError, Located};
+use crate::encode::{array_header, encode_exact_ptr, EncodeError, Located};
 use crate::failure::HostError;
+use crate::lend::{encode_argument, Lend};
 use crate::loaded::Loaded;
 use crate::outcome::{cross, Callee};
 use crate::scope::Scope;
 use crate::shape::Shape;
 
-/// One parameter: its name and the Rust type it takes (for messages).
+/// One parameter: its name, the Rust type it takes (for messages) and whether
+/// a large `bytes` argument is lent to it.
 #[derive(Debug, Clone)]
 pub(crate) struct Param {
     pub(crate) name: String,
     pub(crate) rust: String,
+    pub(crate) lend: Lend,
 }
 
 /// A function exported by a ferryman library: what a call needs to know.
@@ -34,6 +37,7 @@ pub(crate) struct Function {
     name: String,
     params: Vec<String>,
     rust_types: Vec<String>,
+    lends: Vec<Lend>,
     returns: Option<Shape>,
 }
 
@@ -45,6 +49,7 @@ impl Function {
         params: Vec<Param>,
         returns: Option<Shape>,
     ) -> Function {
+        let lends = params.iter().map(|param| param.lend).collect();
         let (params, rust_types) = params
             .into_iter()
             .map(|param| (param.name, param.rust))
@@ -55,6 +60,7 @@ impl Function {
             name,
             params,
             rust_types,
+            lends,
             returns,
         }
     }
@@ -143,14 +149,15 @@ impl Function {
             return self.encode_args(out, values);
         }
         out.push(0x90 | args.len() as u8);
-        for (index, &arg) in args.iter().enumerate() {
+        for (index, (&arg, &lend)) in args.iter().zip(&self.lends).enumerate() {
             // SAFETY: a live argument, borrowed for the call, with the GIL held.
-            if unsafe { encode_exact_ptr(out, arg) } {
+            if lend == Lend::Never && unsafe { encode_exact_ptr(out, arg) } {
                 continue;
             }
             // SAFETY: as above.
             let value = unsafe { Bound::from_borrowed_ptr(py, arg) };
-            encode(out, &value).map_err(|error| self.argument_error(index, error))?;
+            encode_argument(out, &value, lend)
+                .map_err(|error| self.argument_error(index, error))?;
         }
         Ok(())
     }
@@ -168,7 +175,8 @@ impl Function {
             ))
         })?;
         for (index, value) in values.enumerate() {
-            encode(out, &value).map_err(|error| self.argument_error(index, error))?;
+            encode_argument(out, &value, self.lends[index])
+                .map_err(|error| self.argument_error(index, error))?;
         }
         Ok(())
     }

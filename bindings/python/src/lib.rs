@@ -16,6 +16,7 @@ mod function;
 mod function_object;
 mod gil;
 mod host;
+mod lend;
 mod library;
 mod loaded;
 mod objects;
@@ -37,6 +38,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(live_host_objects, m)?)?;
     m.add_function(wrap_pyfunction!(gil::set_gil_policy, m)?)?;
     m.add_function(wrap_pyfunction!(gil::gil_policy, m)?)?;
+    m.add_function(wrap_pyfunction!(lend::lent_results_copied, m)?)?;
     m.add_function(wrap_pyfunction!(library::load, m)?)?;
     m.add_function(wrap_pyfunction!(pack, m)?)?;
     m.add_function(wrap_pyfunction!(unpack, m)?)?;
@@ -44,10 +46,13 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("ABI_VERSION", ferryman_abi::ABI_VERSION)?;
     m.add("WIRE_VERSION", ferryman_abi::WIRE_VERSION)?;
     m.add("MAX_DEPTH", encode::MAX_DEPTH)?;
+    m.add("LEND_FOR_CALL_AT", lend::LEND_FOR_CALL_AT)?;
+    m.add("LEND_OBJECT_AT", lend::LEND_OBJECT_AT)?;
     Ok(())
 }
 
-/// How many Python callables libraries may still call (a leak check for tests).
+/// How many Python callables (and lent `bytes`) libraries may still call or
+/// read (a leak check for tests).
 #[pyfunction]
 fn live_host_objects() -> usize {
     objects::live_count()

@@ -9,6 +9,7 @@ use pyo3::types::{PyDict, PyList};
 use crate::decode::decode;
 use crate::function::{Function, Param};
 use crate::function_object;
+use crate::lend::Lend;
 use crate::loaded::{LoadError, Loaded};
 use crate::reply::Reply;
 use crate::scope::with_buffers;
@@ -57,6 +58,12 @@ pub fn load(py: Python<'_>, path: PathBuf) -> PyResult<Library> {
         );
         return Err(raise_load(py, "AbiMismatch", message, &shown));
     }
+    let lent_bytes = handshake
+        .cast::<PyDict>()
+        .ok()
+        .and_then(|map| map.get_item("lent_bytes").ok().flatten())
+        .is_some_and(|flag| flag.is_truthy().unwrap_or(false));
+    library.loaded.set_lent_bytes(lent_bytes);
     // Callables need this package registered as the library's host; a library
     // that refuses (or predates callbacks) still serves plain calls.
     library.loaded.register_host();
@@ -158,6 +165,8 @@ impl Library {
             .map_err(|_| bad("has no `functions`"))?
             .cast_into::<PyList>()
             .map_err(|_| bad("has a `functions` that is not an array"))?;
+        let host_id = self.loaded.runtime().and_then(|runtime| runtime.host_id());
+        let lent_bytes = self.loaded.lent_bytes();
         let mut functions = Vec::with_capacity(entries.len());
         for (index, entry) in entries.iter().enumerate() {
             let get = |key: &str| entry.get_item(key).ok();
@@ -180,8 +189,10 @@ impl Library {
                     let rust = field("rust")
                         .or_else(|| param.get_item("type").ok().map(|desc| desc.to_string()))
                         .unwrap_or_else(|| "any value".to_owned());
+                    let descriptor = param.get_item("type").ok();
                     params.push(Param {
                         name: field("name").unwrap_or_else(|| format!("arg{position}")),
+                        lend: Lend::of_param(descriptor.as_ref(), &rust, lent_bytes, host_id),
                         rust,
                     });
                 }

@@ -2,6 +2,7 @@
 
 use std::mem::ManuallyDrop;
 use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::OnceLock;
 
 use ferryman_abi::{FerryBox, ABI_VERSION};
@@ -48,6 +49,8 @@ pub(crate) struct Loaded {
     callables: Option<Symbols>,
     /// Set once this package registered as the library's host.
     runtime: OnceLock<Option<&'static Runtime>>,
+    /// Whether the handshake said `"lent_bytes": true`.
+    lent_bytes: AtomicBool,
 }
 
 impl Loaded {
@@ -99,6 +102,7 @@ impl Loaded {
             box_free,
             callables,
             runtime: OnceLock::new(),
+            lent_bytes: AtomicBool::new(false),
         })
     }
 
@@ -113,6 +117,16 @@ impl Loaded {
     /// The library's side of the callback protocol, once registered.
     pub(crate) fn runtime(&self) -> Option<&'static Runtime> {
         self.runtime.get().copied().flatten()
+    }
+
+    /// Records what the handshake said about lent bytes (extension 3).
+    pub(crate) fn set_lent_bytes(&self, accepted: bool) {
+        self.lent_bytes.store(accepted, Ordering::Relaxed);
+    }
+
+    /// Whether arguments may hold lent bytes.
+    pub(crate) fn lent_bytes(&self) -> bool {
+        self.lent_bytes.load(Ordering::Relaxed)
     }
 
     /// The ABI version the library reported.
@@ -151,7 +165,9 @@ impl Loaded {
         let args_box = borrowed_box(args);
         let mut boxed = Reply::host_box(out);
         // SAFETY: `args_box` borrows `args` for the duration of the call and the
-        // library neither frees nor keeps it; `boxed` follows the `out` rule.
+        // library neither frees nor keeps it; lent bytes in `args` name `bytes`
+        // objects the call's scope keeps alive until it returns (`lend.rs`);
+        // `boxed` follows the `out` rule.
         let status = unsafe { (self.call)(id, &args_box, &mut boxed) };
         Reply::new(status, boxed, out, self.box_free)
     }

@@ -1,10 +1,14 @@
-//! Host objects (`spec/callbacks.md`, extension 1): Python callables a library
-//! may call, each under a handle, counted with the references the library holds.
+//! Host objects (`spec/callbacks.md`, extensions 1 and 3): Python callables a
+//! library may call and `bytes` it may keep (`lend.rs`), each under a handle,
+//! counted with the references the library holds.
 //!
 //! The table is process-wide and guarded by a plain mutex, never held while the
 //! GIL is being acquired or Python code runs: `retain` and `release` come from
 //! any Rust thread, and an object is dropped (with the GIL) only after it has
-//! left the table.
+//! left the table. A `bytes` object's last release never waits for the GIL:
+//! dropping it runs no Python code, so without the GIL PyO3 defers the
+//! decrement to the next time any thread attaches. That is why lent `bytes`
+//! do not make calls release the GIL (`gil.rs`): only callables do.
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -25,14 +29,18 @@ struct Entry {
     /// References: the host's own while the passing call runs, plus one per
     /// `retain` the library has not released yet.
     count: usize,
+    /// A callable (extension 1), as opposed to lent `bytes` (extension 3).
+    callable: bool,
 }
 
 struct Table {
     next: u64,
     live: BTreeMap<u64, Entry>,
+    /// How many of `live` are callables.
+    callables: usize,
 }
 
-/// How many host objects are in the table, readable without its lock.
+/// How many callables are in the table, readable without its lock.
 static LIVE: AtomicUsize = AtomicUsize::new(0);
 
 /// Whether any library may call a Python object (so another thread may need the GIL).
@@ -44,6 +52,7 @@ pub(crate) fn any_live() -> bool {
 static TABLE: Mutex<Table> = Mutex::new(Table {
     next: 1,
     live: BTreeMap::new(),
+    callables: 0,
 });
 
 fn table() -> MutexGuard<'static, Table> {
@@ -61,12 +70,30 @@ pub(crate) enum Held {
 }
 
 /// Puts `object` in the table with one reference (the host's own).
-fn insert(object: Py<PyAny>) -> u64 {
+fn insert(object: Py<PyAny>, callable: bool) -> u64 {
     let mut table = table();
     let handle = table.next;
     table.next += 1;
-    table.live.insert(handle, Entry { object, count: 1 });
-    LIVE.store(table.live.len(), Ordering::Release);
+    table.live.insert(
+        handle,
+        Entry {
+            object,
+            count: 1,
+            callable,
+        },
+    );
+    if callable {
+        table.callables += 1;
+        LIVE.store(table.callables, Ordering::Release);
+    }
+    handle
+}
+
+/// Lends `object` (a `bytes`) to the call being encoded: a new handle whose
+/// reference the call's scope holds until the call returns.
+pub(crate) fn lend_for_call(object: Py<PyAny>) -> u64 {
+    let handle = insert(object, false);
+    scope::hold(Held::Reference(handle));
     handle
 }
 
@@ -78,7 +105,10 @@ pub(crate) fn retain(handle: u64) {
 }
 
 /// Drops one reference; returns the object when that was the last one, for the
-/// caller to drop with the GIL.
+/// caller to drop with the GIL. The last reference to lent `bytes` drops the
+/// object here instead: at once when this thread is attached, otherwise when
+/// any thread next attaches (PyO3's deferred decrements), never waiting for
+/// the GIL.
 pub(crate) fn release(handle: u64) -> Option<Py<PyAny>> {
     let mut table = table();
     let entry = table.live.get_mut(&handle)?;
@@ -86,9 +116,33 @@ pub(crate) fn release(handle: u64) -> Option<Py<PyAny>> {
     if entry.count > 0 {
         return None;
     }
-    let removed = table.live.remove(&handle).map(|entry| entry.object);
-    LIVE.store(table.live.len(), Ordering::Release);
-    removed
+    let entry = table.live.remove(&handle)?;
+    if !entry.callable {
+        drop(table);
+        drop(entry.object);
+        return None;
+    }
+    table.callables -= 1;
+    LIVE.store(table.callables, Ordering::Release);
+    Some(entry.object)
+}
+
+/// The object behind `handle`, after dropping one reference (the one a result
+/// handed over with it): one look-up for [`get`] and [`release`] together.
+pub(crate) fn take(py: Python<'_>, handle: u64) -> Option<Bound<'_, PyAny>> {
+    let mut table = table();
+    let entry = table.live.get_mut(&handle)?;
+    entry.count = entry.count.saturating_sub(1);
+    if entry.count > 0 {
+        return Some(entry.object.clone_ref(py).into_bound(py));
+    }
+    let entry = table.live.remove(&handle)?;
+    if entry.callable {
+        table.callables -= 1;
+        LIVE.store(table.callables, Ordering::Release);
+    }
+    drop(table);
+    Some(entry.object.into_bound(py))
 }
 
 /// The object behind `handle`, if it is live.
@@ -107,9 +161,7 @@ pub(crate) fn live_count() -> usize {
 /// A host object the library returned (ext 1 in a result): the object, after
 /// dropping the reference the library handed over with it.
 pub(crate) fn take_returned(py: Python<'_>, handle: u64) -> Option<Bound<'_, PyAny>> {
-    let object = get(py, handle)?.into_bound(py);
-    drop(release(handle));
-    Some(object)
+    take(py, handle)
 }
 
 /// Releases what was held. Dropping Python objects runs Python code, so this
@@ -187,7 +239,7 @@ pub(crate) fn encode_callable(
             "a callable: the library did not register this host".to_owned(),
         ));
     };
-    let handle = insert(value.clone().unbind());
+    let handle = insert(value.clone().unbind(), true);
     scope::hold(Held::Reference(handle));
     out.extend_from_slice(&HOST_OBJECT_HEADER);
     out.extend_from_slice(&host_id.to_be_bytes());

@@ -9,7 +9,9 @@ mod host;
 mod status;
 
 pub use byte_box::FerryBox;
-pub use host::{FerryHost, EXT_HOST_OBJECT, EXT_LIBRARY_CLOSURE};
+pub use host::{
+    FerryHost, EXT_HOST_OBJECT, EXT_LENT_BYTES, EXT_LIBRARY_CLOSURE, LENT_BYTES_PAYLOAD,
+};
 pub use status::Status;
 
 /// Version of the C ABI: symbols, signatures, layouts, status codes, ownership rules.

@@ -1,7 +1,8 @@
 //! The ABI is written down three times: the Rust constants of this crate,
-//! `spec/abi.md` + `spec/wire.md`, and `bindings/c/ferryman.h`. These tests fail
-//! when the three disagree on a version, a status code (number or name), a symbol
-//! name, a signature or the layout of `FerryBox`.
+//! `spec/abi.md` + `spec/wire.md` + `spec/callbacks.md`, and
+//! `bindings/c/ferryman.h`. These tests fail when the three disagree on a
+//! version, a status code (number or name), a symbol name, a signature, the
+//! layout of `FerryBox` or a MessagePack extension type.
 //!
 //! The parsing is plain string scanning, deliberately strict about the few shapes
 //! it reads: when a document is reworded so that a test can no longer find what it
@@ -11,10 +12,14 @@ use std::collections::BTreeSet;
 use std::fs;
 use std::path::PathBuf;
 
-use ferryman_abi::{Status, ABI_VERSION, SYMBOLS, WIRE_VERSION};
+use ferryman_abi::{
+    Status, ABI_VERSION, EXT_HOST_OBJECT, EXT_LENT_BYTES, EXT_LIBRARY_CLOSURE, LENT_BYTES_PAYLOAD,
+    SYMBOLS, WIRE_VERSION,
+};
 
 const ABI_MD: &str = "spec/abi.md";
 const WIRE_MD: &str = "spec/wire.md";
+const CALLBACKS_MD: &str = "spec/callbacks.md";
 const HEADER: &str = "bindings/c/ferryman.h";
 
 fn read(rel: &str) -> String {
@@ -257,6 +262,18 @@ fn rust_statuses() -> Vec<(String, i32)> {
         .collect()
 }
 
+/// The MessagePack extension types, by the name `ferryman.h` gives them.
+fn rust_extensions() -> Vec<(String, i64)> {
+    [
+        ("FERRYMAN_EXT_HOST_OBJECT", EXT_HOST_OBJECT),
+        ("FERRYMAN_EXT_LIBRARY_CLOSURE", EXT_LIBRARY_CLOSURE),
+        ("FERRYMAN_EXT_LENT_BYTES", EXT_LENT_BYTES),
+    ]
+    .into_iter()
+    .map(|(name, value)| (name.to_owned(), i64::from(value)))
+    .collect()
+}
+
 // ---- tests --------------------------------------------------------------------
 
 #[test]
@@ -396,6 +413,58 @@ fn ferry_box_layout_in_header_matches_abi_md() {
     assert!(
         header.contains(&spec),
         "{HEADER}: FerryBox differs from {ABI_MD}\n  spec:   {spec}"
+    );
+}
+
+#[test]
+fn extension_types_in_header_match_rust() {
+    let header = strip_comments(&read(HEADER));
+    let defined: Vec<(String, i64)> = header
+        .lines()
+        .filter_map(|l| {
+            let mut words = l.split_whitespace();
+            (words.next() == Some("#define")).then_some(())?;
+            let name = words.next()?.strip_prefix("FERRYMAN_EXT_")?;
+            Some((format!("FERRYMAN_EXT_{name}"), leading_int(words.next()?)?))
+        })
+        .collect();
+    assert_same("extension types", HEADER, &rust_extensions(), &defined);
+}
+
+#[test]
+fn extension_types_in_callbacks_md_match_rust() {
+    let md = read(CALLBACKS_MD);
+    let types: Vec<i64> = table_rows(&md)
+        .iter()
+        .filter_map(|r| {
+            r.get(2)?
+                .strip_prefix("extension type **")
+                .and_then(leading_int)
+        })
+        .collect();
+    let rust: Vec<i64> = rust_extensions().into_iter().map(|(_, v)| v).collect();
+    assert_same(
+        "extension types (the table of kinds)",
+        CALLBACKS_MD,
+        &rust,
+        &types,
+    );
+}
+
+#[test]
+fn lent_bytes_example_in_wire_md_matches_rust() {
+    let wire = read(WIRE_MD);
+    let heading = format!("## Lent bytes (extension {EXT_LENT_BYTES})");
+    let section = section(&wire, &heading, WIRE_MD);
+    let header = format!("c7 {LENT_BYTES_PAYLOAD:02x} {EXT_LENT_BYTES:02x}");
+    assert!(
+        section.contains(&header),
+        "{WIRE_MD}: the lent bytes example does not start with `{header}` (ext 8, {LENT_BYTES_PAYLOAD} bytes, type {EXT_LENT_BYTES})"
+    );
+    let callbacks = read(CALLBACKS_MD);
+    assert!(
+        callbacks.contains(&header),
+        "{CALLBACKS_MD}: does not show lent bytes as `{header}`"
     );
 }
 

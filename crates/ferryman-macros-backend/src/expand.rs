@@ -93,8 +93,18 @@ fn shim(function: &Function) -> TokenStream {
 fn decode(param: &Param, index: usize, var: &Ident, call: &Ident) -> TokenStream {
     let at = at(param.ty.span());
     let index = Literal::usize_unsuffixed(index);
+    if let Decode::BytesRef(ty) = &param.decode {
+        // The decoded value lives in `held`; the function gets a reference.
+        let held = Ident::new(&format!("{var}_held"), var.span());
+        let bytes = quote_spanned!(at=> ::ferryman::__private::BytesParam<'_>);
+        return quote_spanned! {at=>
+            let #held = #call.arg::<<#ty as #bytes>::Decoded>(#index)?;
+            let #var = <#ty as #bytes>::by_ref(&#held);
+        };
+    }
     let value = match &param.decode {
         Decode::AsWritten(ty) => quote_spanned!(at=> #call.arg::<#ty>(#index)?),
+        Decode::BytesRef(_) => unreachable!("handled above"),
         Decode::ByteVec => quote_spanned! {at=>
             #call.arg::<::ferryman::__private::serde_bytes::ByteBuf>(#index)?.into_vec()
         },
@@ -236,7 +246,7 @@ mod tests {
         let out = expand(
             quote!(),
             quote! {
-                fn f<'a>(a: i64, s: &'a str, b: Vec<u8>, d: &[u8], p: &Point, q: &[T2], o: Option<String>) {}
+                fn f<'a>(a: i64, s: &'a str, b: Vec<u8>, d: &[u8], p: &Point, q: &[T2], o: Option<String>, y: &Bytes) {}
             },
         );
         for expected in [
@@ -249,7 +259,9 @@ mod tests {
             quote!(let __arg4 = __call.arg::<Point>(4)?;),
             quote!(let __arg5 = __call.arg::<::std::vec::Vec<T2> >(5)?;),
             quote!(let __arg6 = __call.arg::<Option<String> >(6)?;),
-            quote!(let __ret = f(__arg0, __arg1, __arg2, __arg3, &__arg4, &__arg5, __arg6);),
+            quote!(let __arg7_held = __call.arg::<<Bytes as ::ferryman::__private::BytesParam<'_>>::Decoded>(7)?;),
+            quote!(let __arg7 = <Bytes as ::ferryman::__private::BytesParam<'_>>::by_ref(&__arg7_held);),
+            quote!(let __ret = f(__arg0, __arg1, __arg2, __arg3, &__arg4, &__arg5, __arg6, __arg7);),
             quote!(__call.ok(&__ret)),
         ] {
             assert!(

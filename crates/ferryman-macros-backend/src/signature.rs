@@ -44,8 +44,12 @@ pub(crate) struct Param<'a> {
 #[derive(Debug, PartialEq, Eq)]
 pub(crate) enum Decode {
     /// `call.arg::<T>(i)?` with `T` as written, the function's lifetimes made
-    /// `'_`: by-value types, and `&str` / `&Bytes`, which borrow from the input.
+    /// `'_`: by-value types, and `&str`, which borrows from the input.
     AsWritten(Type),
+    /// `&Bytes` (the type given here): `serde_bytes::Bytes`, borrowed from the
+    /// input, or `ferryman::Bytes`, decoded and passed by reference. The macro
+    /// cannot tell which; `ferryman::__private::BytesParam` does.
+    BytesRef(Type),
     /// `Vec<u8>`: decoded from MessagePack bin through `serde_bytes::ByteBuf`.
     ByteVec,
     /// `&[u8]`: borrowed from MessagePack bin through `&serde_bytes::Bytes`.
@@ -122,7 +126,8 @@ impl<'a> Param<'a> {
             Type::Reference(reference) => {
                 let elem = peel(&reference.elem);
                 match elem {
-                    _ if is_str(elem) || is_bytes(elem) => (Decode::AsWritten(erase(ty)), false),
+                    _ if is_str(elem) => (Decode::AsWritten(erase(ty)), false),
+                    _ if is_bytes(elem) => (Decode::BytesRef(erase(elem)), false),
                     Type::Slice(slice) if is_u8(&slice.elem) => (Decode::ByteSlice, false),
                     Type::Slice(slice) => (Decode::Vec(erase(&slice.elem)), true),
                     _ if is_byte_vec(elem) => (Decode::ByteVec, true),
@@ -225,6 +230,7 @@ mod tests {
             .map(|param| {
                 let decode = match &param.decode {
                     Decode::AsWritten(ty) => ty.to_token_stream().to_string(),
+                    Decode::BytesRef(ty) => format!("BytesParam<{}>", ty.to_token_stream()),
                     Decode::ByteVec => "ByteBuf".to_owned(),
                     Decode::ByteSlice => "&Bytes".to_owned(),
                     Decode::Vec(item) => format!("Vec<{}>", item.to_token_stream()),
@@ -250,7 +256,8 @@ mod tests {
     fn how_parameters_are_decoded() {
         let got = decodes(
             "fn f<'a>(a: i64, s: &'a str, b: Vec<u8>, d: &[u8], p: &Point, q: &'a [Point], \
-             c: Cow<'a, str>, r: &Vec<u8>, y: &'a serde_bytes::Bytes, t: &String) {}",
+             c: Cow<'a, str>, r: &Vec<u8>, y: &'a serde_bytes::Bytes, t: &String, \
+             z: ferryman::Bytes, w: &ferryman::Bytes) {}",
         );
         let expected = [
             ("direct i64", false),
@@ -261,8 +268,10 @@ mod tests {
             ("Vec<Point>", true),
             ("Cow < '_ , str >", false),
             ("ByteBuf", true),
-            ("& '_ serde_bytes :: Bytes", false),
+            ("BytesParam<serde_bytes :: Bytes>", false),
             ("String", true),
+            ("ferryman :: Bytes", false),
+            ("BytesParam<ferryman :: Bytes>", false),
         ];
         let expected: Vec<(String, bool)> = expected
             .iter()

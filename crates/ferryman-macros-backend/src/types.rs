@@ -190,7 +190,8 @@ pub(crate) fn is_str(ty: &Type) -> bool {
     path_named(ty, "str").is_some_and(|path| type_args(path).is_empty())
 }
 
-/// `serde_bytes::Bytes` (unsized, so only ever borrowed).
+/// A type named `Bytes`: `serde_bytes::Bytes` (unsized, so only ever
+/// borrowed) or `ferryman::Bytes`.
 pub(crate) fn is_bytes(ty: &Type) -> bool {
     path_named(ty, "Bytes").is_some_and(|path| type_args(path).is_empty())
 }
@@ -257,6 +258,8 @@ mod tests {
             "serde_bytes::ByteBuf",
             "&Bytes",
             "&'a serde_bytes::Bytes",
+            "ferryman::Bytes",
+            "&ferryman::Bytes",
         ] {
             assert_eq!(desc(source), scalar("Bytes"), "{source}");
         }

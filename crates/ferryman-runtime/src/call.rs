@@ -3,7 +3,7 @@ use crate::Export;
 use ferryman_abi::{FerryBox, Status};
 use ferryman_buffer::Sink;
 use ferryman_error::{ErrorFields, ErrorValue, Frame};
-use ferryman_wire::{encode, Args, DecodeError, DecodeKind, Direct};
+use ferryman_wire::{encode, Args, DecodeError, DecodeKind, Direct, Lending};
 use serde::{Deserialize, Serialize};
 use std::error::Error;
 
@@ -22,17 +22,23 @@ pub struct Call<'a> {
 }
 
 impl<'a> Call<'a> {
-    /// Starts a call of `export` with the argument bytes `input`, writing to `sink`.
-    /// A wrong argument count is reported at once.
+    /// Starts a call of `export` with the argument bytes `input` (lent bytes in
+    /// them read as `lending` says), writing to `sink`. A wrong argument count is
+    /// reported at once.
     #[inline]
-    pub(crate) fn start(export: &'static Export, input: &'a [u8], sink: Sink<'a>) -> Call<'a> {
+    pub(crate) fn start(
+        export: &'static Export,
+        input: &'a [u8],
+        lending: Lending,
+        sink: Sink<'a>,
+    ) -> Call<'a> {
         let mut call = Call {
             export,
             args: None,
             sink,
             status: Status::Ok,
         };
-        match Args::new(input, export.params.len()).and_then(|args| {
+        match Args::with_lending(input, export.params.len(), lending).and_then(|args| {
             if args.is_empty() {
                 args.finish()?;
             }
@@ -84,7 +90,7 @@ impl<'a> Call<'a> {
     /// Writes the function's result.
     #[inline]
     pub fn ok<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Reported> {
-        if let Err(e) = encode(value, &mut self.sink) {
+        if let Err(e) = crate::lend::encode_result(value, &mut self.sink) {
             let mut value = ErrorValue::bridge("internal", e.to_string());
             value.function = Some(self.export.name.to_owned());
             self.fail(Status::Internal, &value);
@@ -310,7 +316,7 @@ mod tests {
     fn a_call_with_the_wrong_count_never_reaches_the_shim() {
         let mut sink = Sink::library();
         sink.clear();
-        let call = Call::start(&DIVIDE, &[0x91, 0x01], sink);
+        let call = Call::start(&DIVIDE, &[0x91, 0x01], Lending::REFUSED, sink);
         assert!(!call.ready());
         let mut out = FerryBox::EMPTY;
         assert_eq!(call.finish(&mut out), Status::BadArgs);

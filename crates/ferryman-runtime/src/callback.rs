@@ -6,7 +6,7 @@ use crate::host::{self, HostObject};
 use ferryman_abi::{Status, EXT_HOST_OBJECT, EXT_LIBRARY_CLOSURE};
 use ferryman_buffer::Sink;
 use ferryman_error::{catch_panic, ErrorValue, Frame};
-use ferryman_wire::{encode, Args, EncodeError};
+use ferryman_wire::{encode, Args, EncodeError, Lending};
 use serde::de::{DeserializeOwned, Error as _};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::fmt;
@@ -89,7 +89,8 @@ impl<Args: CallArgs, R: DeserializeOwned> Callback<Args, R> {
             }
             Target::Rust(function, _) => {
                 let mut sink = Sink::library();
-                let status = run_erased(&**function, &bytes, &mut sink);
+                // Rust encoded these arguments: extension 3 in them is no host's.
+                let status = run_erased(&**function, &bytes, Lending::REFUSED, &mut sink);
                 decode_outcome(status.code(), sink.written())
             }
         }
@@ -97,8 +98,13 @@ impl<Args: CallArgs, R: DeserializeOwned> Callback<Args, R> {
 }
 
 /// Runs an erased closure, turning a panic into an error value in `sink`.
-pub(crate) fn run_erased(function: &ErasedFn, args: &[u8], sink: &mut Sink<'_>) -> Status {
-    match catch_panic(|| function(args, sink)) {
+pub(crate) fn run_erased(
+    function: &ErasedFn,
+    args: &[u8],
+    lending: Lending,
+    sink: &mut Sink<'_>,
+) -> Status {
+    match catch_panic(|| function(args, lending, sink)) {
         Ok(status) => status,
         Err(panicked) => {
             sink.clear();
@@ -233,9 +239,9 @@ macro_rules! arity {
             $($A: DeserializeOwned,)*
         {
             fn into_erased(self) -> Arc<ErasedFn> {
-                Arc::new(move |bytes: &[u8], sink: &mut Sink<'_>| {
+                Arc::new(move |bytes: &[u8], lending: Lending, sink: &mut Sink<'_>| {
                     #[allow(unused_mut, unused_variables)]
-                    let mut args = match Args::new(bytes, $n) {
+                    let mut args = match Args::with_lending(bytes, $n, lending) {
                         Ok(args) => args,
                         Err(e) => return closure_bad_args(sink, &e),
                     };
@@ -295,7 +301,7 @@ fn closure_bad_args(sink: &mut Sink<'_>, e: &ferryman_wire::DecodeError) -> Stat
 /// The MessagePack extension value rmp-serde maps to `(type, payload)`.
 #[derive(Serialize)]
 #[serde(rename = "_ExtStruct")]
-struct ExtOut<'a>((i8, &'a serde_bytes::Bytes));
+pub(crate) struct ExtOut<'a>(pub(crate) (i8, &'a serde_bytes::Bytes));
 
 #[derive(Deserialize)]
 #[serde(rename = "_ExtStruct")]
@@ -306,7 +312,7 @@ impl<Args, R> Serialize for Callback<Args, R> {
         match &self.target {
             Target::Host(object) => {
                 // The host receives one reference of its own.
-                std::mem::forget(object.host().retain(object.host_id, object.handle));
+                object.retain_for_host();
                 let mut payload = [0u8; 12];
                 payload[..4].copy_from_slice(&object.host_id.to_be_bytes());
                 payload[4..].copy_from_slice(&object.handle.to_be_bytes());

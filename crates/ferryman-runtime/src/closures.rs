@@ -3,11 +3,13 @@
 
 use ferryman_abi::Status;
 use ferryman_buffer::Sink;
+use ferryman_wire::Lending;
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 
-/// A closure with its types erased: MessagePack argument array in, one value out.
-pub(crate) type ErasedFn = dyn Fn(&[u8], &mut Sink<'_>) -> Status + Send + Sync;
+/// A closure with its types erased: MessagePack argument array in (with lent
+/// bytes trusted as `Lending` says), one value out.
+pub(crate) type ErasedFn = dyn Fn(&[u8], Lending, &mut Sink<'_>) -> Status + Send + Sync;
 
 struct Entry {
     function: Arc<ErasedFn>,

@@ -11,10 +11,10 @@ use ferryman_abi::FerryHost;
 use ferryman_abi::{FerryBox, Status, ABI_VERSION, WIRE_VERSION};
 use ferryman_buffer::{borrow, free_box, Sink};
 use ferryman_error::{catch_panic, ErrorValue};
-use ferryman_wire::encode;
 use ferryman_wire::schema::{
     Describe, ErrorSchema, FunctionSchema, Handshake, ParamSchema, TypeSchema,
 };
+use ferryman_wire::{encode, Lending};
 use serde::Serialize;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
@@ -38,6 +38,7 @@ pub unsafe extern "C" fn ferryman_handshake(out: *mut FerryBox) -> i32 {
         library,
         library_version,
         functions: exports().len(),
+        lent_bytes: true,
     };
     // SAFETY: forwarded from this function's contract.
     unsafe { write_value(out, &handshake) }
@@ -75,8 +76,10 @@ pub unsafe extern "C" fn ferryman_function_id(name: *const FerryBox) -> i64 {
 ///
 /// # Safety
 /// `args` is NULL or points to a box whose `ptr` holds `len` readable bytes that
-/// stay unchanged during the call; `out` is NULL or points to a box initialised as
-/// `spec/abi.md` requires, whose buffer does not overlap `args`.
+/// stay unchanged during the call, and every lent bytes value in them (extension
+/// 3) keeps the promises of `spec/abi.md` ("Lent bytes"); `out` is NULL or points
+/// to a box initialised as `spec/abi.md` requires, whose buffer does not overlap
+/// `args`.
 #[no_mangle]
 pub unsafe extern "C" fn ferryman_call(
     function_id: u32,
@@ -102,7 +105,11 @@ pub unsafe extern "C" fn ferryman_call(
         };
         // SAFETY: `out`'s buffer is the host's and not aliased (contract above).
         let sink = unsafe { Sink::over(out) };
-        let mut call = Call::start(export, input, sink);
+        // SAFETY: these are the arguments of a host's call: the host promises that
+        // lent bytes in them stay valid and unchanged until the call returns, which
+        // outlives `input` (`spec/abi.md`, "Lent bytes").
+        let lending = unsafe { Lending::trusted() };
+        let mut call = Call::start(export, input, lending, sink);
         if call.ready() {
             if let Err(panicked) = catch_panic(|| (export.shim)(&mut call)) {
                 call.panicked(*panicked.0);
@@ -175,7 +182,10 @@ pub unsafe extern "C" fn ferryman_closure_call(
         let input = unsafe { borrow(args) };
         // SAFETY: `out`'s buffer is the host's and not aliased (contract above).
         let mut sink = unsafe { Sink::over(out) };
-        let status = run_erased(&*function, input, &mut sink);
+        // SAFETY: as in `ferryman_call`: a host's arguments, lent bytes valid
+        // until the call returns (`spec/abi.md`, "Lent bytes").
+        let lending = unsafe { Lending::trusted() };
+        let status = run_erased(&*function, input, lending, &mut sink);
         sink.finish(out);
         status
     };
@@ -260,6 +270,7 @@ fn describe() -> Describe<'static> {
         library,
         library_version,
         functions,
+        lent_bytes: true,
     }
 }
 

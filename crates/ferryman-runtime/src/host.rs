@@ -39,6 +39,11 @@ pub(crate) fn host(id: u32) -> Option<Host> {
     hosts.get(id as usize).copied().map(Host)
 }
 
+/// How many hosts registered.
+pub(crate) fn count() -> usize {
+    HOSTS.read().unwrap_or_else(|e| e.into_inner()).len()
+}
+
 pub(crate) fn all_hosts() -> Vec<Host> {
     let hosts = HOSTS.read().unwrap_or_else(|e| e.into_inner());
     hosts.iter().copied().map(Host).collect()
@@ -120,6 +125,12 @@ impl Host {
 impl HostObject {
     pub(crate) fn host(&self) -> Host {
         self.host
+    }
+
+    /// Takes one more reference and hands it to the host: for a value written
+    /// into a result, which the host drops after decoding it.
+    pub(crate) fn retain_for_host(&self) {
+        std::mem::forget(self.host.retain(self.host_id, self.handle));
     }
 }
 

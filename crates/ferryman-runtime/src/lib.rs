@@ -2,14 +2,18 @@
 //! functions, the [`Call`] a generated shim works with, and the `extern "C"` entry
 //! points of `spec/abi.md`.
 
+mod bytes;
+mod bytes_serde;
 mod call;
 mod callback;
 mod closures;
 pub mod entry;
 mod export;
 mod host;
+mod lend;
 mod registry;
 
+pub use bytes::Bytes;
 pub use call::{Call, Reported};
 pub use callback::{check_interrupt, CallArgs, Callback, CallbackError, IntoCallback};
 pub use export::{Export, Param, Shim};

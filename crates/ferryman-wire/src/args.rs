@@ -1,21 +1,34 @@
-use crate::{DecodeError, DecodeKind};
+use crate::{DecodeError, DecodeKind, Lending};
 use serde::Deserialize;
 
 /// The argument array of one call, read parameter by parameter.
 ///
 /// Borrowed parameters (`&str`, `&[u8]` as bytes) borrow from the input box: the
-/// decoder never copies them.
+/// decoder never copies them. Under a trusting [`Lending`], bytes parameters
+/// given as lent host bytes (extension 3) borrow the host's memory instead.
 #[derive(Debug)]
 pub struct Args<'a> {
     rest: &'a [u8],
     count: usize,
+    lending: Lending,
 }
 
 impl<'a> Args<'a> {
     /// Reads the array header; the bytes must hold exactly one array of `expected`
-    /// elements.
+    /// elements. Lent bytes (extension 3) are refused.
     #[inline]
     pub fn new(bytes: &'a [u8], expected: usize) -> Result<Self, Box<DecodeError>> {
+        Args::with_lending(bytes, expected, Lending::REFUSED)
+    }
+
+    /// As [`Args::new`], reading lent bytes (extension 3) as `lending` says: the
+    /// arguments of a host's call, under [`Lending::trusted`].
+    #[inline]
+    pub fn with_lending(
+        bytes: &'a [u8],
+        expected: usize,
+        lending: Lending,
+    ) -> Result<Self, Box<DecodeError>> {
         let (count, header) = match bytes {
             [b @ 0x90..=0x9f, ..] => (usize::from(b & 0x0f), 1),
             [0xdc, a, b, ..] => (usize::from(u16::from_be_bytes([*a, *b])), 3),
@@ -35,7 +48,11 @@ impl<'a> Args<'a> {
                 detail: String::new(),
             }));
         }
-        Ok(Args { rest, count })
+        Ok(Args {
+            rest,
+            count,
+            lending,
+        })
     }
 
     /// How many arguments the array holds.
@@ -53,7 +70,7 @@ impl<'a> Args<'a> {
     /// Decodes the next argument, the parameter at `index`, as `T`.
     #[inline]
     pub fn next<T: Deserialize<'a>>(&mut self, index: usize) -> Result<T, Box<DecodeError>> {
-        match crate::de::from_prefix::<T>(self.rest) {
+        match crate::de::from_prefix::<T>(self.rest, self.lending) {
             Ok((value, rest)) => {
                 self.rest = rest;
                 Ok(value)
@@ -159,6 +176,131 @@ mod tests {
         assert_eq!(args.next::<u16>(0).unwrap_err().kind, DecodeKind::Malformed);
         let args = Args::new(&[0x90, 0x01], 0).unwrap();
         assert_eq!(args.finish().unwrap_err().kind, DecodeKind::Malformed);
+    }
+
+    /// `[ext 3 naming data]`, with `handle`, a payload of `payload_len` bytes.
+    fn lent_array(data: &[u8], handle: u64, payload_len: usize) -> Vec<u8> {
+        let payload = crate::LentPayload {
+            host_id: 4,
+            handle,
+            ptr: data.as_ptr() as u64,
+            len: data.len() as u64,
+        };
+        let mut bytes = vec![0x91, 0xc7, payload_len as u8, 0x03];
+        bytes.extend_from_slice(&payload.to_bytes()[..payload_len.min(28)]);
+        bytes.resize(4 + payload_len, 0);
+        bytes
+    }
+
+    fn trusted() -> Lending {
+        // SAFETY: every test below lends memory (`data`) that outlives the
+        // argument bytes it is used with, and never changes it.
+        unsafe { Lending::trusted() }
+    }
+
+    #[test]
+    fn lent_bytes_are_borrowed_in_place_or_copied_once() {
+        let data: Vec<u8> = (0..=255).collect();
+        let bytes = lent_array(&data, 0, 28);
+        let mut args = Args::with_lending(&bytes, 1, trusted()).unwrap();
+        let slice: &serde_bytes::Bytes = args.next(0).unwrap();
+        assert_eq!(
+            slice.as_ptr(),
+            data.as_ptr(),
+            "&[u8] must borrow the lent memory"
+        );
+        assert_eq!(&slice[..], &data[..]);
+        let mut args = Args::with_lending(&bytes, 1, trusted()).unwrap();
+        let copy: serde_bytes::ByteBuf = args.next(0).unwrap();
+        assert_eq!(copy.into_vec(), data);
+        let empty = lent_array(&[], 0, 28);
+        let mut args = Args::with_lending(&empty, 1, trusted()).unwrap();
+        assert!(args.next::<&serde_bytes::Bytes>(0).unwrap().is_empty());
+    }
+
+    #[test]
+    fn lent_bytes_are_refused_without_trust_and_when_malformed() {
+        let data = vec![1u8, 2, 3];
+        let bytes = lent_array(&data, 0, 28);
+        let err = Args::new(&bytes, 1)
+            .unwrap()
+            .next::<serde_bytes::ByteBuf>(0)
+            .unwrap_err();
+        assert_eq!((err.kind, err.index), (DecodeKind::Type, Some(0)));
+        assert!(
+            err.detail.contains("only in the arguments of a call"),
+            "{err:?}"
+        );
+
+        for len in [0, 27, 29] {
+            let bytes = lent_array(&data, 0, len);
+            let err = Args::with_lending(&bytes, 1, trusted())
+                .unwrap()
+                .next::<&serde_bytes::Bytes>(0)
+                .unwrap_err();
+            assert_eq!((err.kind, err.index), (DecodeKind::Type, Some(0)));
+            assert!(err.detail.contains(&format!("has {len} bytes")), "{err:?}");
+        }
+
+        let mut null = lent_array(&data, 0, 28);
+        null[4 + 12..4 + 20].fill(0);
+        let err = Args::with_lending(&null, 1, trusted())
+            .unwrap()
+            .next::<serde_bytes::ByteBuf>(0)
+            .unwrap_err();
+        assert!(err.detail.contains("NULL"), "{err:?}");
+    }
+
+    #[test]
+    fn a_lent_object_is_presented_only_while_its_bytes_are_visited() {
+        /// Records what `lent_object` says about the bytes it is given.
+        struct Probe(Option<crate::LentObject>, usize);
+        impl<'de> serde::Deserialize<'de> for Probe {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Probe, D::Error> {
+                struct V;
+                impl<'de> serde::de::Visitor<'de> for V {
+                    type Value = Probe;
+                    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                        f.write_str("bytes")
+                    }
+                    fn visit_borrowed_bytes<E>(self, v: &'de [u8]) -> Result<Probe, E> {
+                        Ok(Probe(crate::lent_object(v), v.len()))
+                    }
+                    fn visit_newtype_struct<D: serde::Deserializer<'de>>(
+                        self,
+                        d: D,
+                    ) -> Result<Probe, D::Error> {
+                        d.deserialize_bytes(V)
+                    }
+                }
+                d.deserialize_newtype_struct(crate::LENT_BYTES_NEWTYPE, V)
+            }
+        }
+        let data = vec![9u8; 40];
+        let bytes = lent_array(&data, 77, 28);
+        let probe: Probe = Args::with_lending(&bytes, 1, trusted())
+            .unwrap()
+            .next(0)
+            .unwrap();
+        let object = crate::LentObject {
+            host_id: 4,
+            handle: 77,
+        };
+        assert_eq!((probe.0, probe.1), (Some(object), 40));
+        assert_eq!(crate::lent_object(&data), None, "only during the visit");
+        // Handle 0 is no object, and plain bin is never one.
+        let bytes = lent_array(&data, 0, 28);
+        let probe: Probe = Args::with_lending(&bytes, 1, trusted())
+            .unwrap()
+            .next(0)
+            .unwrap();
+        assert_eq!(probe.0, None);
+        let bin = pack(&(serde_bytes::Bytes::new(&data),));
+        let probe: Probe = Args::new(&bin, 1).unwrap().next(0).unwrap();
+        assert_eq!((probe.0, probe.1), (None, 40));
+        // Through rmp-serde (not the argument reader) the newtype is transparent.
+        let probe: Probe = rmp_serde::from_slice(&bin[1..]).unwrap();
+        assert_eq!((probe.0, probe.1), (None, 40));
     }
 
     proptest! {

@@ -7,20 +7,25 @@
 //! extensions such as callables, `i128`) it hands to rmp-serde, with the exact
 //! bytes of that value, so behaviour and error messages stay rmp-serde's.
 
+use crate::lent::{Lending, LentObject, LentPayload, Presenting, LENT_BYTES_NEWTYPE};
 use crate::skip::{value_len, MAX_DEPTH};
+use ferryman_abi::EXT_LENT_BYTES;
 use rmp_serde::decode::Error;
 use serde::de::{self, DeserializeSeed, Visitor};
 use serde::forward_to_deserialize_any;
 
 /// Deserializes `T` from the MessagePack value at the start of `bytes`, borrowing
-/// from it; returns the value and the bytes after it.
+/// from it; returns the value and the bytes after it. Lent bytes (extension 3)
+/// are read as host memory only under a trusting `lending`.
 #[inline]
 pub(crate) fn from_prefix<'de, T: de::Deserialize<'de>>(
     bytes: &'de [u8],
+    lending: Lending,
 ) -> Result<(T, &'de [u8]), Error> {
     let mut reader = Reader {
         rest: bytes,
         depth: 0,
+        lending,
     };
     let value = T::deserialize(&mut reader)?;
     Ok((value, reader.rest))
@@ -30,6 +35,7 @@ pub(crate) fn from_prefix<'de, T: de::Deserialize<'de>>(
 struct Reader<'de> {
     rest: &'de [u8],
     depth: usize,
+    lending: Lending,
 }
 
 /// A MessagePack integer: unsigned markers and positive fixints, or signed ones.
@@ -150,6 +156,61 @@ impl<'de> Reader<'de> {
         };
         self.rest = &self.rest[1 + width..];
         Ok(Some(value))
+    }
+
+    /// When the next value is extension 3 (lent bytes): consumes it and returns
+    /// its payload. Other values are left alone.
+    fn lent_payload(&mut self) -> Result<Option<LentPayload>, Error> {
+        // (payload length, header length including the type byte)
+        let (len, head) = match *self.rest {
+            [0xd4, ..] => (1, 2),
+            [0xd5, ..] => (2, 2),
+            [0xd6, ..] => (4, 2),
+            [0xd7, ..] => (8, 2),
+            [0xd8, ..] => (16, 2),
+            [0xc7, n, ..] => (usize::from(n), 3),
+            [0xc8, a, b, ..] => (usize::from(u16::from_be_bytes([a, b])), 4),
+            [0xc9, a, b, c, d, ..] => (u32::from_be_bytes([a, b, c, d]) as usize, 6),
+            _ => return Ok(None),
+        };
+        if self.rest.get(head - 1) != Some(&EXT_LENT_BYTES.to_be_bytes()[0]) {
+            return Ok(None);
+        }
+        self.take(head)?;
+        let payload = self.take(len)?;
+        LentPayload::parse(payload).map(Some).map_err(Error::Syntax)
+    }
+
+    /// The host memory a lent payload names, when this reader trusts lending.
+    fn lent_slice(&self, payload: &LentPayload) -> Result<&'de [u8], Error> {
+        if !self.lending.is_trusted() {
+            return Err(Error::Syntax(format!(
+                "lent bytes (MessagePack extension {EXT_LENT_BYTES}) are accepted only in \
+                 the arguments of a call"
+            )));
+        }
+        // SAFETY: this reader was given `Lending::trusted`, whose contract is that
+        // every extension 3 in the bytes it reads names memory that is readable
+        // and unchanged for as long as those bytes are borrowed, which is `'de`.
+        unsafe { payload.slice() }.map_err(Error::Syntax)
+    }
+
+    /// `ferryman::Bytes` asking: lent bytes with their host object presented
+    /// (`lent::lent_object`) while the visitor runs, or plain bytes.
+    fn lent_bytes<V: Visitor<'de>>(&mut self, visitor: V) -> Result<V::Value, Error> {
+        let Some(payload) = self.lent_payload()? else {
+            return de::Deserializer::deserialize_bytes(self, visitor);
+        };
+        let bytes = self.lent_slice(&payload)?;
+        if payload.handle == 0 || bytes.is_empty() {
+            return visitor.visit_borrowed_bytes(bytes);
+        }
+        let object = LentObject {
+            host_id: payload.host_id,
+            handle: payload.handle,
+        };
+        let _presenting = Presenting::start(object, bytes);
+        visitor.visit_borrowed_bytes(bytes)
     }
 
     /// Hands the next value, with exactly its bytes, to rmp-serde.
@@ -299,6 +360,9 @@ impl<'de> de::Deserializer<'de> for &mut Reader<'de> {
             };
             return visitor.visit_borrowed_bytes(payload);
         }
+        if let Some(payload) = self.lent_payload()? {
+            return visitor.visit_borrowed_bytes(self.lent_slice(&payload)?);
+        }
         self.deserialize_any(visitor)
     }
 
@@ -325,6 +389,9 @@ impl<'de> de::Deserializer<'de> for &mut Reader<'de> {
     ) -> Result<V::Value, Error> {
         if name == rmp_serde::MSGPACK_EXT_STRUCT_NAME {
             return self.rmp()?.deserialize_newtype_struct(name, visitor);
+        }
+        if name == LENT_BYTES_NEWTYPE {
+            return self.lent_bytes(visitor);
         }
         visitor.visit_newtype_struct(self)
     }
@@ -481,7 +548,7 @@ mod tests {
     where
         T: for<'de> Deserialize<'de>,
     {
-        let ours = from_prefix::<T>(bytes)
+        let ours = from_prefix::<T>(bytes, Lending::REFUSED)
             .map(|(v, _)| v)
             .map_err(|e| e.to_string());
         let theirs = rmp_serde::from_slice::<T>(bytes).map_err(|e| e.to_string());
@@ -507,7 +574,8 @@ mod tests {
     #[test]
     fn borrowed_str_and_bytes_point_into_the_input() {
         let bytes = rmp_serde::to_vec(&("hé", serde_bytes::Bytes::new(b"raw"))).unwrap();
-        let ((s, b), rest): ((&str, &serde_bytes::Bytes), _) = from_prefix(&bytes).unwrap();
+        let ((s, b), rest): ((&str, &serde_bytes::Bytes), _) =
+            from_prefix(&bytes, Lending::REFUSED).unwrap();
         assert!(rest.is_empty());
         assert_eq!((s, &b[..]), ("hé", &b"raw"[..]));
         assert!(bytes.as_ptr_range().contains(&s.as_ptr()));
@@ -557,20 +625,21 @@ mod tests {
     #[test]
     fn deep_nesting_is_refused_without_overflowing_the_stack() {
         let deep = vec![0x91u8; 100_000];
-        assert!(from_prefix::<serde::de::IgnoredAny>(&deep).is_err());
-        assert!(from_prefix::<Vec<Vec<Vec<i64>>>>(&deep).is_err());
+        assert!(from_prefix::<serde::de::IgnoredAny>(&deep, Lending::REFUSED).is_err());
+        assert!(from_prefix::<Vec<Vec<Vec<i64>>>>(&deep, Lending::REFUSED).is_err());
     }
 
     #[test]
     fn reports_what_follows_the_value() {
-        let (v, rest): (Vec<u8>, _) = from_prefix(&[0x92, 0x01, 0x02, 0xc0]).unwrap();
+        let (v, rest): (Vec<u8>, _) =
+            from_prefix(&[0x92, 0x01, 0x02, 0xc0], Lending::REFUSED).unwrap();
         assert_eq!((v, rest), (vec![1, 2], &[0xc0][..]));
     }
 
     #[test]
     fn a_struct_may_come_as_an_array() {
         let bytes = rmp_serde::to_vec(&("n", 1i64, 2.0f64, vec![3i64], None::<()>)).unwrap();
-        let (r, _): (Record, _) = from_prefix(&bytes).unwrap();
+        let (r, _): (Record, _) = from_prefix(&bytes, Lending::REFUSED).unwrap();
         assert_eq!((r.name.as_str(), r.id, r.tags), ("n", 1, vec![3]));
     }
 
@@ -590,9 +659,9 @@ mod tests {
 
         #[test]
         fn noise_never_panics(bytes in proptest::collection::vec(any::<u8>(), 0..48)) {
-            let _ = from_prefix::<Vec<Record>>(&bytes);
-            let _ = from_prefix::<(String, Option<Shape>, HashMap<String, f64>)>(&bytes);
-            let _ = from_prefix::<serde_bytes::ByteBuf>(&bytes);
+            let _ = from_prefix::<Vec<Record>>(&bytes, Lending::REFUSED);
+            let _ = from_prefix::<(String, Option<Shape>, HashMap<String, f64>)>(&bytes, Lending::REFUSED);
+            let _ = from_prefix::<serde_bytes::ByteBuf>(&bytes, Lending::REFUSED);
         }
     }
 }

@@ -1,7 +1,8 @@
 //! Layer 2 of ferryman: values as MessagePack (`spec/wire.md`).
 //!
 //! - [`Args`] reads the one argument array of a call, parameter by parameter;
-//!   every failure is a [`DecodeError`] value, never a panic.
+//!   every failure is a [`DecodeError`] value, never a panic. Lent host bytes
+//!   (extension 3) become slices of the host's memory only under [`Lending`].
 //! - [`Direct`] types (integers, `f64`, `bool`) skip serde on the common path.
 //! - [`encode`] writes a result with struct fields by name.
 //! - [`TypeDesc`] and the [`schema`] types are what `describe` reports.
@@ -11,6 +12,7 @@ mod de;
 mod decode_error;
 mod direct;
 mod encode;
+mod lent;
 pub mod scalar;
 pub mod schema;
 mod skip;
@@ -20,5 +22,6 @@ pub use args::Args;
 pub use decode_error::{DecodeError, DecodeKind};
 pub use direct::Direct;
 pub use encode::{encode, EncodeError};
+pub use lent::{lent_object, Lending, LentObject, LentPayload, LENT_BYTES_NEWTYPE};
 pub use skip::{value_len, Malformed, MAX_DEPTH};
 pub use type_desc::TypeDesc;

@@ -12,6 +12,8 @@ pub struct Handshake<'a> {
     pub library: &'a str,
     pub library_version: &'a str,
     pub functions: usize,
+    /// Whether arguments may hold lent bytes (extension 3).
+    pub lent_bytes: bool,
 }
 
 /// What `ferryman_describe` returns: the handshake plus every function.
@@ -23,6 +25,8 @@ pub struct Describe<'a> {
     pub library: &'a str,
     pub library_version: &'a str,
     pub functions: Vec<FunctionSchema<'a>>,
+    /// Whether arguments may hold lent bytes (extension 3).
+    pub lent_bytes: bool,
 }
 
 /// One exported function.

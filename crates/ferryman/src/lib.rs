@@ -56,6 +56,43 @@
 //!
 //! Long loops can stop early on Ctrl-C with [`check_interrupt`]`()?`.
 //!
+//! Large byte strings travel without copies as [`Bytes`]: a host lends its own
+//! buffer (a Python `bytes` of a few KiB or more), which `Bytes` keeps as long as
+//! it lives — also after the call — and a `Bytes` that is (a slice of) the
+//! caller's buffer goes back as a reference the host copies once:
+//!
+//! ```
+//! use ferryman::Bytes;
+//! use std::sync::Mutex;
+//!
+//! static KEPT: Mutex<Vec<Bytes>> = Mutex::new(Vec::new());
+//!
+//! /// Returns the bytes unchanged: one copy from Python to Python in all.
+//! #[ferryman::export]
+//! pub fn echo(data: Bytes) -> Bytes {
+//!     data
+//! }
+//!
+//! /// The first `n` bytes, without copying them.
+//! #[ferryman::export]
+//! pub fn head(data: Bytes, n: usize) -> Bytes {
+//!     data.slice(..n.min(data.len()))
+//! }
+//!
+//! /// Keeps the bytes after the call (the caller's buffer, not a copy).
+//! #[ferryman::export]
+//! pub fn keep(data: &Bytes) -> usize {
+//!     let mut kept = KEPT.lock().unwrap();
+//!     kept.push(data.clone());
+//!     kept.len()
+//! }
+//! # fn main() {
+//! #     assert_eq!(&*echo(Bytes::from_static(b"abc")), b"abc");
+//! #     assert_eq!(&*head(Bytes::from(vec![1, 2, 3]), 2), [1, 2]);
+//! #     assert_eq!(keep(&Bytes::new()), 1);
+//! # }
+//! ```
+//!
 //! Misuse is a compile error that says what to do instead:
 //!
 //! ```compile_fail
@@ -67,7 +104,9 @@
 
 pub use ferryman_abi::{ABI_VERSION, WIRE_VERSION};
 pub use ferryman_macros::export;
-pub use ferryman_runtime::{check_interrupt, CallArgs, Callback, CallbackError, IntoCallback};
+pub use ferryman_runtime::{
+    check_interrupt, Bytes, CallArgs, Callback, CallbackError, IntoCallback,
+};
 
 /// Not public API: used by code that `#[export]` generates.
 #[doc(hidden)]
@@ -87,6 +126,30 @@ pub mod __private {
     impl<T, E> ResultParts for ::core::result::Result<T, E> {
         type Ok = T;
         type Err = E;
+    }
+
+    /// How a `&Bytes` parameter is decoded: the macro cannot tell
+    /// `serde_bytes::Bytes` (borrowed from the arguments) from
+    /// [`crate::Bytes`] (decoded, then passed by reference).
+    pub trait BytesParam<'de> {
+        /// What the argument decodes as.
+        type Decoded: ::serde::Deserialize<'de>;
+        /// The reference the function takes.
+        fn by_ref(decoded: &Self::Decoded) -> &Self;
+    }
+
+    impl<'de> BytesParam<'de> for ::serde_bytes::Bytes {
+        type Decoded = &'de ::serde_bytes::Bytes;
+        fn by_ref<'s>(decoded: &'s &'de ::serde_bytes::Bytes) -> &'s ::serde_bytes::Bytes {
+            decoded
+        }
+    }
+
+    impl BytesParam<'_> for crate::Bytes {
+        type Decoded = crate::Bytes;
+        fn by_ref(decoded: &crate::Bytes) -> &crate::Bytes {
+            decoded
+        }
     }
 
     /// `core::any::type_name`, as a plain `fn` pointer for the registry.

@@ -8,6 +8,8 @@ __version__: str
 ABI_VERSION: int
 WIRE_VERSION: int
 MAX_DEPTH: int
+LEND_FOR_CALL_AT: int
+LEND_OBJECT_AT: int
 
 @final
 class Library:
@@ -85,4 +87,9 @@ def gil_policy() -> str:
     """The GIL policy in force: ``"auto"`` or ``"always"``."""
 
 def live_host_objects() -> int:
-    """How many Python callables libraries may still call (tests: nothing leaks)."""
+    """How many Python callables (and lent ``bytes``) libraries may still call or
+    read (tests: nothing leaks)."""
+
+def lent_results_copied() -> int:
+    """How many results came back as lent bytes (extension 3) and were copied
+    into new ``bytes`` (tests: the zero-copy path ran)."""
