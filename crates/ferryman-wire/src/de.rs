@@ -7,6 +7,7 @@
 //! extensions such as callables, `i128`) it hands to rmp-serde, with the exact
 //! bytes of that value, so behaviour and error messages stay rmp-serde's.
 
+use crate::direct::{int_at, Int, IntAt};
 use crate::lent::{Lending, LentObject, LentPayload, Presenting, LENT_BYTES_NEWTYPE};
 use crate::skip::{value_len, MAX_DEPTH};
 use ferryman_abi::EXT_LENT_BYTES;
@@ -36,13 +37,6 @@ struct Reader<'de> {
     rest: &'de [u8],
     depth: usize,
     lending: Lending,
-}
-
-/// A MessagePack integer: unsigned markers and positive fixints, or signed ones.
-#[derive(Clone, Copy)]
-enum Int {
-    U(u64),
-    I(i64),
 }
 
 impl Int {
@@ -130,32 +124,15 @@ impl<'de> Reader<'de> {
     /// moved past it, `Ok(None)` (cursor unmoved) for anything else.
     #[inline(always)]
     fn int(&mut self) -> Result<Option<Int>, Error> {
-        let Some(&m) = self.rest.first() else {
-            return Err(truncated());
-        };
-        let (value, width) = match m {
-            0x00..=0x7f => (Int::U(u64::from(m)), 0),
-            0xe0..=0xff => (Int::I(i64::from(m as i8)), 0),
-            0xcc..=0xd3 => {
-                let width = 1usize << (m & 0x03);
-                let Some(bytes) = self.rest.get(1..=width) else {
-                    return Err(truncated());
-                };
-                let mut be = [0u8; 8];
-                be[8 - width..].copy_from_slice(bytes);
-                let unsigned = u64::from_be_bytes(be);
-                if m < 0xd0 {
-                    (Int::U(unsigned), width)
-                } else {
-                    // Sign-extend from `width` bytes.
-                    let shift = 64 - 8 * width as u32;
-                    (Int::I(((unsigned << shift) as i64) >> shift), width)
-                }
+        match int_at(self.rest) {
+            IntAt::Int(value, len) => {
+                self.rest = &self.rest[len..];
+                Ok(Some(value))
             }
-            _ => return Ok(None),
-        };
-        self.rest = &self.rest[1 + width..];
-        Ok(Some(value))
+            IntAt::Truncated => Err(truncated()),
+            IntAt::Other if self.rest.is_empty() => Err(truncated()),
+            IntAt::Other => Ok(None),
+        }
     }
 
     /// When the next value is extension 3 (lent bytes): consumes it and returns

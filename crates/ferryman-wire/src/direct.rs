@@ -13,30 +13,61 @@ pub trait Direct: Sized {
     fn read(bytes: &[u8]) -> Option<(Self, usize)>;
 }
 
+/// A MessagePack integer: unsigned markers and positive fixints, or signed ones.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Int {
+    U(u64),
+    I(i64),
+}
+
+/// What is at the start of some bytes, for integer readers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum IntAt {
+    /// An integer and how many bytes it takes.
+    Int(Int, usize),
+    /// An integer marker without all its bytes.
+    Truncated,
+    /// Something else (or nothing).
+    Other,
+}
+
+/// The MessagePack integer at the start of `bytes`. Every width is read with a
+/// fixed-size load: a variable-length copy would be a `memcpy` call per value.
+#[inline(always)]
+pub(crate) fn int_at(bytes: &[u8]) -> IntAt {
+    fn be<const N: usize>(bytes: &[u8]) -> Option<[u8; N]> {
+        bytes.get(1..=N)?.try_into().ok()
+    }
+    let Some(&marker) = bytes.first() else {
+        return IntAt::Other;
+    };
+    let read = match marker {
+        0x00..=0x7f => return IntAt::Int(Int::U(u64::from(marker)), 1),
+        0xe0..=0xff => return IntAt::Int(Int::I(i64::from(marker as i8)), 1),
+        0xcc => be::<1>(bytes).map(|b| (Int::U(u64::from(b[0])), 2)),
+        0xcd => be::<2>(bytes).map(|b| (Int::U(u64::from(u16::from_be_bytes(b))), 3)),
+        0xce => be::<4>(bytes).map(|b| (Int::U(u64::from(u32::from_be_bytes(b))), 5)),
+        0xcf => be::<8>(bytes).map(|b| (Int::U(u64::from_be_bytes(b)), 9)),
+        0xd0 => be::<1>(bytes).map(|b| (Int::I(i64::from(b[0] as i8)), 2)),
+        0xd1 => be::<2>(bytes).map(|b| (Int::I(i64::from(i16::from_be_bytes(b))), 3)),
+        0xd2 => be::<4>(bytes).map(|b| (Int::I(i64::from(i32::from_be_bytes(b))), 5)),
+        0xd3 => be::<8>(bytes).map(|b| (Int::I(i64::from_be_bytes(b)), 9)),
+        _ => return IntAt::Other,
+    };
+    match read {
+        Some((int, len)) => IntAt::Int(int, len),
+        None => IntAt::Truncated,
+    }
+}
+
 /// An integer at the start of `bytes` (as `i128`, which holds every MessagePack
 /// integer) and its length.
 #[inline(always)]
 fn int(bytes: &[u8]) -> Option<(i128, usize)> {
-    let marker = *bytes.first()?;
-    match marker {
-        0x00..=0x7f => Some((i128::from(marker), 1)),
-        0xe0..=0xff => Some((i128::from(marker as i8), 1)),
-        0xcc..=0xd3 => {
-            let width = 1usize << (marker & 0x03);
-            let payload = bytes.get(1..=width)?;
-            let mut be = [0u8; 8];
-            be[8 - width..].copy_from_slice(payload);
-            let unsigned = u64::from_be_bytes(be);
-            let value = if marker < 0xd0 {
-                i128::from(unsigned)
-            } else {
-                // Sign-extend from `width` bytes.
-                let shift = 64 - 8 * width as u32;
-                i128::from(((unsigned << shift) as i64) >> shift)
-            };
-            Some((value, 1 + width))
-        }
-        _ => None,
+    match int_at(bytes) {
+        IntAt::Int(Int::U(n), len) => Some((i128::from(n), len)),
+        IntAt::Int(Int::I(n), len) => Some((i128::from(n), len)),
+        IntAt::Truncated | IntAt::Other => None,
     }
 }
 
