@@ -20,7 +20,7 @@ use syn::{Ident, Type};
 
 use crate::signature::{Decode, Function, Output, Param};
 use crate::text::rust_text;
-use crate::types::{describe, is_byte_vec};
+use crate::types::{describe, is_byte_vec, is_named_bytes};
 use crate::valid::SHIM;
 
 /// A span that resolves like the generated code's locals (mixed site) and is
@@ -81,6 +81,10 @@ fn shim(function: &Function) -> TokenStream {
         fn #shim(
             #call: &mut ::ferryman::__private::Call<'_>
         ) -> ::core::result::Result<(), ::ferryman::__private::Reported> {
+            #[allow(unused_imports)]
+            use ::ferryman::__private::{
+                ArgDirect as _, ArgSerde as _, OkDirect as _, OkSerde as _,
+            };
             #(#decodes)*
             let #ret = #user_fn(#(#args),*);
             #finish
@@ -115,6 +119,9 @@ fn decode(param: &Param, index: usize, var: &Ident, call: &Ident) -> TokenStream
             #call.arg::<::std::vec::Vec<#item>>(#index)?
         },
         Decode::Direct(ty) => quote_spanned!(at=> #call.arg_direct::<#ty>(#index)?),
+        Decode::Kind(ty) => quote_spanned! {at=>
+            (&::ferryman::__private::Kind::<#ty>::new()).arg(#call, #index)?
+        },
     };
     quote!(let #var = #value;)
 }
@@ -154,6 +161,8 @@ fn ok(call: &Ident, value: &Ident, ty: Option<&Type>) -> TokenStream {
     let at = value.span();
     if ty.is_some_and(is_byte_vec) {
         quote_spanned!(at=> #call.ok(::ferryman::__private::serde_bytes::Bytes::new(&#value)))
+    } else if let Some(ty) = ty.filter(|ty| is_named_bytes(ty)) {
+        quote_spanned!(at=> (&::ferryman::__private::Kind::<#ty>::new()).ok(#call, &#value))
     } else {
         quote_spanned!(at=> #call.ok(&#value))
     }

@@ -10,7 +10,8 @@ use syn::{Attribute, FnArg, GenericParam, Ident, ItemFn, Lifetime, Pat, ReturnTy
 use crate::attr::ExportAttr;
 use crate::doc::doc_string;
 use crate::types::{
-    describe, is_byte_vec, is_bytes, is_direct, is_str, is_u8, path_named, peel, type_args, Desc,
+    describe, is_byte_vec, is_bytes, is_direct, is_named_bytes, is_str, is_u8, path_named, peel,
+    type_args, Desc,
 };
 
 /// A function that passed [`crate::valid::check`].
@@ -58,6 +59,9 @@ pub(crate) enum Decode {
     Vec(Type),
     /// An integer, `f64` or `bool` by value: `call.arg_direct::<T>(i)?`.
     Direct(Type),
+    /// A type spelled `Bytes`, by value: directly when it is `ferryman::Bytes`,
+    /// through serde otherwise (`ferryman::__private::Kind`).
+    Kind(Type),
 }
 
 /// What the function returns.
@@ -136,6 +140,7 @@ impl<'a> Param<'a> {
             }
             _ if is_byte_vec(ty) => (Decode::ByteVec, false),
             _ if is_direct(ty) => (Decode::Direct(peel(ty).clone()), false),
+            _ if is_named_bytes(ty) => (Decode::Kind(erase(ty)), false),
             _ => (Decode::AsWritten(erase(ty)), false),
         };
         Param {
@@ -235,6 +240,7 @@ mod tests {
                     Decode::ByteSlice => "&Bytes".to_owned(),
                     Decode::Vec(item) => format!("Vec<{}>", item.to_token_stream()),
                     Decode::Direct(ty) => format!("direct {}", ty.to_token_stream()),
+                    Decode::Kind(ty) => format!("kind {}", ty.to_token_stream()),
                 };
                 (decode, param.by_ref)
             })
@@ -270,7 +276,7 @@ mod tests {
             ("ByteBuf", true),
             ("BytesParam<serde_bytes :: Bytes>", false),
             ("String", true),
-            ("ferryman :: Bytes", false),
+            ("kind ferryman :: Bytes", false),
             ("BytesParam<ferryman :: Bytes>", false),
         ];
         let expected: Vec<(String, bool)> = expected

@@ -180,6 +180,14 @@ pub(crate) fn is_direct(ty: &Type) -> bool {
     }
 }
 
+/// A by-value type spelled `Bytes` (`ferryman::Bytes`, or another crate's):
+/// the shim lets the type itself say whether it has a direct path
+/// (`ferryman::__private::Kind`).
+pub(crate) fn is_named_bytes(ty: &Type) -> bool {
+    matches!(peel(ty), Type::Path(_))
+        && path_named(ty, "Bytes").is_some_and(|path| type_args(path).is_empty())
+}
+
 /// `Vec<u8>`, which travels as MessagePack bin rather than an array of ints.
 pub(crate) fn is_byte_vec(ty: &Type) -> bool {
     path_named(ty, "Vec").is_some_and(|path| type_args(path).first().is_some_and(|t| is_u8(t)))

@@ -5,11 +5,15 @@
 use crate::bytes::Bytes;
 use crate::callback::ExtOut;
 use crate::host;
+use crate::kind::DirectOut;
 use ferryman_abi::EXT_LENT_BYTES;
+use ferryman_buffer::Sink;
+use ferryman_wire::Direct;
 use ferryman_wire::{lent_object, LentPayload, LENT_BYTES_NEWTYPE};
 use serde::de::{Error, SeqAccess, Visitor};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::fmt;
+use std::io::Write;
 
 impl Serialize for Bytes {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -26,6 +30,39 @@ impl Serialize for Bytes {
             }
         }
         s.serialize_bytes(self)
+    }
+}
+
+/// A bin argument (the common case, and every short one) is copied straight
+/// from the argument bytes; lent bytes and arrays of ints take the serde path.
+impl Direct for Bytes {
+    #[inline]
+    fn read(bytes: &[u8]) -> Option<(Bytes, usize)> {
+        let (len, head): (usize, usize) = match *bytes {
+            [0xc4, n, ..] => (usize::from(n), 2),
+            [0xc5, a, b, ..] => (usize::from(u16::from_be_bytes([a, b])), 3),
+            [0xc6, a, b, c, d, ..] => (usize::try_from(u32::from_be_bytes([a, b, c, d])).ok()?, 5),
+            _ => return None,
+        };
+        let end = head.checked_add(len)?;
+        Some((Bytes::copy_from_slice(bytes.get(head..end)?), end))
+    }
+}
+
+/// Bytes of their own go out as bin, written straight into the output; lent
+/// bytes take the serde path, which may lend them back (`lend.rs`).
+impl DirectOut for Bytes {
+    #[inline]
+    fn write_direct(&self, sink: &mut Sink<'_>) -> bool {
+        if self.is_lent() {
+            return false;
+        }
+        let Ok(len) = u32::try_from(self.len()) else {
+            return false;
+        };
+        let header = ferryman_wire::scalar::bin_header(len);
+        // A sink never fails: what does not fit the host's buffer spills.
+        sink.write_all(header.as_slice()).is_ok() && sink.write_all(self).is_ok()
     }
 }
 
@@ -114,6 +151,18 @@ mod tests {
         assert_eq!(&*bytes, &[1, 2, 3]);
         let mut args = ferryman_wire::Args::new(&[0x91, 0xc4, 0x02, 0x07, 0x08], 1).unwrap();
         assert_eq!(&*args.next::<Bytes>(0).unwrap(), &[7, 8]);
+    }
+
+    #[test]
+    fn the_direct_paths_read_and_write_bin() {
+        let mut bin = rmp_serde::to_vec(&serde_bytes::Bytes::new(&[5u8; 300])).unwrap();
+        let (bytes, len) = Bytes::read(&bin).expect("bin 16");
+        assert_eq!((&*bytes, len), (&[5u8; 300][..], bin.len()));
+        assert!(Bytes::read(&bin[..10]).is_none(), "truncated");
+        bin.truncate(0);
+        let mut sink = Sink::library();
+        assert!(Bytes::from_static(b"hi").write_direct(&mut sink));
+        assert_eq!(sink.written(), [0xc4, 0x02, b'h', b'i']);
     }
 
     #[test]

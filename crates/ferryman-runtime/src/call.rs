@@ -1,4 +1,5 @@
 use crate::callback::{callback_value, mark_callback_causes};
+use crate::kind::DirectOut;
 use crate::Export;
 use ferryman_abi::{FerryBox, Status};
 use ferryman_buffer::Sink;
@@ -85,6 +86,19 @@ impl<'a> Call<'a> {
             }
         }
         self.arg(index)
+    }
+
+    /// Writes the function's result, straight into the output when its type
+    /// knows how ([`DirectOut`]), through [`Call::ok`] otherwise.
+    #[inline(always)]
+    pub fn ok_direct<T: DirectOut + Serialize + ?Sized>(
+        &mut self,
+        value: &T,
+    ) -> Result<(), Reported> {
+        if value.write_direct(&mut self.sink) {
+            return Ok(());
+        }
+        self.ok(value)
     }
 
     /// Writes the function's result.

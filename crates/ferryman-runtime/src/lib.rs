@@ -10,6 +10,7 @@ mod closures;
 pub mod entry;
 mod export;
 mod host;
+mod kind;
 mod lend;
 mod registry;
 
@@ -17,6 +18,7 @@ pub use bytes::Bytes;
 pub use call::{Call, Reported};
 pub use callback::{check_interrupt, CallArgs, Callback, CallbackError, IntoCallback};
 pub use export::{Export, Param, Shim};
+pub use kind::{ArgDirect, ArgSerde, DirectOut, Kind, OkDirect, OkSerde};
 pub use registry::{exports, library_identity};
 
 /// This crate's version, reported by the handshake as `ferryman`.

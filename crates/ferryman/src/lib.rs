@@ -114,7 +114,9 @@ pub mod __private {
     pub use ::inventory;
     pub use ::serde_bytes;
     pub use ferryman_error::{ErrorFields, FieldsNone, FieldsProbe, FieldsViaSerialize};
-    pub use ferryman_runtime::{Call, Export, Param, Reported};
+    pub use ferryman_runtime::{
+        ArgDirect, ArgSerde, Call, Export, Kind, OkDirect, OkSerde, Param, Reported,
+    };
     pub use ferryman_wire::TypeDesc;
 
     /// Names the `Ok` and `Err` types of a `Result`, also through an alias.

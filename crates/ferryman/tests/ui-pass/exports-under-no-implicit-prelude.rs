@@ -84,6 +84,27 @@ pub fn norm(point: &Point) -> f64 {
     (point.x * point.x + point.y * point.y).sqrt()
 }
 
+/// A type of the user's that happens to be called `Bytes`: the shim decodes
+/// and encodes it through serde (only `ferryman::Bytes` has a direct path).
+pub mod mine {
+    #[derive(::serde::Serialize, ::serde::Deserialize)]
+    pub struct Bytes(pub ::std::vec::Vec<u8>);
+}
+
+#[::ferryman::export]
+pub fn reverse_mine(data: mine::Bytes) -> mine::Bytes {
+    let mut bytes = data.0;
+    bytes.reverse();
+    mine::Bytes(bytes)
+}
+
+#[::ferryman::export]
+pub fn reverse_ours(data: ::ferryman::Bytes) -> ::ferryman::Bytes {
+    let mut bytes = data.to_vec();
+    bytes.reverse();
+    ::ferryman::Bytes::from(bytes)
+}
+
 /// The shim's own local names are not the user's.
 #[::ferryman::export]
 pub fn collide(__call: i64, __ret: i64, __arg0: i64, __value: &str) -> i64 {
@@ -113,7 +134,17 @@ fn main() {
     assert_eq!(
         names,
         [
-            "checksum", "collide", "divide", "greet", "mean", "norm", "parse", "reset", "reversed",
+            "checksum",
+            "collide",
+            "divide",
+            "greet",
+            "mean",
+            "norm",
+            "parse",
+            "reset",
+            "reverse_mine",
+            "reverse_ours",
+            "reversed",
             "type",
         ]
     );
