@@ -9,6 +9,7 @@ pub mod entry;
 mod export;
 mod host;
 mod registry;
+mod report;
 
 pub use call::{Call, Reported};
 pub use callback::{check_interrupt, CallArgs, Callback, CallbackError, IntoCallback};
