@@ -2,7 +2,8 @@
 //!
 //! It loads a ferryman library (`spec/abi.md`), turns Python arguments into one
 //! MessagePack array and results back into Python objects (`spec/wire.md`), and
-//! hands every error value to a Python-level factory that builds the exception.
+//! turns error values into exceptions: a plain `Err` natively
+//! (`error_factory.rs`), everything else through a Python-level factory.
 //! The Python layer (`python/ferryman/`) adds names, signatures and the
 //! exception classes; nothing here is public API of its own.
 
@@ -11,6 +12,7 @@ mod buffers;
 mod closure;
 mod decode;
 mod encode;
+mod error_factory;
 mod failure;
 mod function;
 mod gil;
@@ -19,7 +21,9 @@ mod library;
 mod loaded;
 mod objects;
 mod outcome;
+mod plain_error;
 mod reply;
+mod rust_traceback;
 mod scope;
 mod shape;
 
@@ -31,6 +35,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<library::Library>()?;
     m.add_class::<function::Function>()?;
     m.add_class::<closure::RustFunction>()?;
+    m.add_class::<error_factory::ErrorFactory>()?;
     m.add_function(wrap_pyfunction!(scope::pending_exception, m)?)?;
     m.add_function(wrap_pyfunction!(scope::pending_count, m)?)?;
     m.add_function(wrap_pyfunction!(live_host_objects, m)?)?;

@@ -30,6 +30,16 @@ class Library:
     ) -> list[Function]: ...
 
 @final
+class ErrorFactory:
+    """A library's ``on_error``: builds a plain ``Err``'s exception natively
+    (classes from ``errors.class_for``); calling it calls ``general``."""
+
+    def __init__(
+        self, general: Callable[[dict[str, Any]], BaseException], errors: Any
+    ) -> None: ...
+    def __call__(self, value: dict[str, Any]) -> BaseException: ...
+
+@final
 class Function:
     """An exported Rust function. Calls bind like Python functions whose
     parameters are all positional-or-keyword."""
