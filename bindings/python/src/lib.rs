@@ -19,6 +19,7 @@ mod gil;
 mod host;
 mod library;
 mod loaded;
+mod map_keys;
 mod objects;
 mod outcome;
 mod plain_error;
