@@ -149,7 +149,11 @@ impl ErrorFactory {
                 "errors.class_for({type_name:?}) returned {class}, not an exception class"
             )));
         }
-        let own: Option<String> = class.getattr(pyo3::intern!(py, "rust_type"))?.extract()?;
+        // Anything but a str counts as none: the instance then gets its own.
+        let own: Option<String> = class
+            .getattr(pyo3::intern!(py, "rust_type"))
+            .ok()
+            .and_then(|own| own.extract().ok());
         let mut classes = self.classes.lock().unwrap_or_else(|e| e.into_inner());
         if found(&classes).is_none() {
             classes.push(Class {

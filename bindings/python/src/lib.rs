@@ -83,7 +83,9 @@ fn pack<'py>(
 }
 
 /// Decodes one MessagePack value exactly as results are decoded; malformed
-/// bytes raise `ferryman.ProtocolError` (for tests and debugging; not public API).
+/// bytes raise `ferryman.ProtocolError` (not public API: the Python layer
+/// decodes the error values kept by natively built exceptions with it, tests
+/// and debugging use it).
 #[pyfunction]
 fn unpack<'py>(py: Python<'py>, data: &[u8]) -> PyResult<Bound<'py, PyAny>> {
     decode::decode(py, data, None).map_err(|error| {

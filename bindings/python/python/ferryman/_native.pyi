@@ -78,7 +78,7 @@ def pack(value: Any) -> bytes:
     """MessagePack bytes of ``value``, encoded as arguments are (tests and debugging)."""
 
 def unpack(data: bytes) -> Any:
-    """The value in ``data``, decoded as results are (tests and debugging)."""
+    """The value in ``data``, decoded as results are (lazy error values, tests, debugging)."""
 
 def pending_exception(handle: int) -> tuple[BaseException, Any, int] | None:
     """The exception a callback raised during this thread's running call:
