@@ -326,6 +326,7 @@ def test_a_plain_error_built_natively_has_every_attribute(fake: ferryman.Library
     with pytest.raises(fake.errors.FakeError) as caught:
         fake.plain_fields_error()
     error = caught.value
+    assert {"ok", "variant", "error_value", "param"} <= set(dir(error))  # dir() decodes too
     assert str(error) == "fake failure"
     assert error.args == ("fake failure",)
     assert (error.kind, error.function, error.variant) == ("error", "plain_fields_error", "Odd")

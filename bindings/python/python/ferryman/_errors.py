@@ -133,6 +133,10 @@ class RustError(FerrymanError):
                 pass
         raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}", name=name, obj=self)
 
+    def __dir__(self) -> list[str]:
+        _decode_raw(self)
+        return list(super().__dir__())
+
 
 def _decode_raw(exception: BaseException) -> bool:
     """Sets the attributes of a natively built :class:`RustError` from the
