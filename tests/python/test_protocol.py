@@ -4,6 +4,7 @@ does not) reaches the native core."""
 
 from __future__ import annotations
 
+import copy
 import ctypes
 import shutil
 import subprocess
@@ -85,6 +86,43 @@ SCRIPT: dict[str, tuple[int, bytes, object, bool]] = {
         False,
     ),
     "no_type_error": (1, msgpack.packb(error_value(type=None)), "i64", False),
+    # Plain errors (no causes, notes or callback exception), which the native core builds.
+    "plain_fields_error": (
+        1,
+        msgpack.packb(
+            error_value(
+                function="plain_fields_error",
+                variant="Odd",
+                fields={"args": 1, "function": "x", "with_traceback": 2, "ok": 3, "class": 4, "mro": 5},
+                frames=[
+                    {"function": "plain_fields_error", "file": "fake.rs", "line": 12, "column": 1, "language": "rust"}
+                ],
+                host_exception=None,
+                surprise_key=[{"nested": [1.5, b"\x00", None]}],
+            )
+        ),
+        "i64",
+        False,
+    ),
+    "other_rust_type_error": (1, msgpack.packb(error_value(rust_type="other::FakeError")), "i64", False),
+    "no_rust_type_error": (1, msgpack.packb(error_value(rust_type=None)), "i64", False),
+    "odd_frames_error": (
+        1,
+        msgpack.packb(
+            error_value(
+                frames=[{"function": 7, "line": -3, "file": ""}, {"file": "y.rs", "line": 2**40, "function": "g"}]
+            )
+        ),
+        "i64",
+        False,
+    ),
+    "bad_utf8_in_fields_error": (
+        1,
+        msgpack.packb(error_value(fields={"x": "PLACEHOLDER"})).replace(b"PLACEHOLDER", b"\xff" * 11),
+        "i64",
+        False,
+    ),
+    "boxed_plain_error": (1, msgpack.packb(error_value(message="m" * 10_000)), "i64", True),
     "deep_result": (0, b"\x91" * 300 + b"\x90", "unknown", False),
 }
 
@@ -282,3 +320,73 @@ def test_an_error_without_a_type_name_is_a_plain_rust_error(fake: ferryman.Libra
     with pytest.raises(ferryman.RustError) as caught:
         fake.no_type_error()
     assert type(caught.value) is ferryman.RustError
+
+
+def test_a_plain_error_built_natively_has_every_attribute(fake: ferryman.Library) -> None:
+    with pytest.raises(fake.errors.FakeError) as caught:
+        fake.plain_fields_error()
+    error = caught.value
+    assert {"ok", "variant", "error_value", "param"} <= set(dir(error))  # dir() decodes too
+    assert str(error) == "fake failure"
+    assert error.args == ("fake failure",)
+    assert (error.kind, error.function, error.variant) == ("error", "plain_fields_error", "Odd")
+    assert (error.type_name, error.rust_type) == ("FakeError", "fake::FakeError")
+    assert (error.param, error.index, error.expected, error.found) == (None, None, None, None)
+    assert error.fields == {"args": 1, "function": "x", "with_traceback": 2, "ok": 3, "class": 4, "mro": 5}
+    # Field names never clobber attributes; `mro` is only an attribute of the class's type.
+    assert callable(error.with_traceback)
+    assert (error.ok, error.mro) == (3, 5)
+    frame = {"function": "plain_fields_error", "file": "fake.rs", "line": 12, "column": 1, "language": "rust"}
+    assert error.frames == (frame,)
+    assert error.notes == ()
+    assert error.error_value["surprise_key"] == [{"nested": [1.5, b"\x00", None]}]
+    assert error.__cause__ is None
+    with pytest.raises(AttributeError, match="no attribute 'nope'"):
+        error.nope  # noqa: B018
+    entries = traceback.extract_tb(error.__traceback__)
+    assert [(e.filename, e.lineno, e.name) for e in entries[-1:]] == [("fake.rs", 12, "plain_fields_error")]
+
+
+def test_a_plain_errors_attributes_are_decoded_once_and_never_replace_what_was_set(fake: ferryman.Library) -> None:
+    with pytest.raises(fake.errors.FakeError) as caught:
+        fake.plain_fields_error()
+    error = caught.value
+    assert "fields" not in vars(error)  # not decoded yet
+    error.function = "set by hand"
+    copied = copy.copy(error)
+    assert error.variant == "Odd"
+    assert error.function == "set by hand"
+    assert error.error_value is error.error_value
+    assert (copied.function, copied.variant, copied.ok) == ("set by hand", "Odd", 3)
+
+
+def test_a_plain_errors_own_rust_type_wins_over_its_classes(fake: ferryman.Library) -> None:
+    with pytest.raises(fake.errors.FakeError) as caught:
+        fake.other_rust_type_error()
+    assert caught.value.rust_type == "other::FakeError"
+    assert fake.errors.FakeError.rust_type == "fake::FakeError"
+    with pytest.raises(fake.errors.FakeError) as caught:
+        fake.no_rust_type_error()
+    assert caught.value.rust_type is None
+    assert caught.value.error_value["rust_type"] is None
+
+
+def test_a_plain_errors_odd_frames_get_defaults(fake: ferryman.Library) -> None:
+    with pytest.raises(fake.errors.FakeError) as caught:
+        fake.odd_frames_error()
+    entries = traceback.extract_tb(caught.value.__traceback__)
+    assert [(e.filename, e.lineno, e.name) for e in entries[-2:]] == [("<rust>", 1, "<rust>"), ("y.rs", 1_000_000, "g")]
+    assert caught.value.frames[0] == {"function": 7, "line": -3, "file": ""}
+
+
+def test_a_plain_error_that_does_not_decode_is_a_protocol_error_at_once(fake: ferryman.Library) -> None:
+    message = r"^bad_utf8_in_fields_error\(\) failed with status 1, but its error value does not decode"
+    with pytest.raises(ferryman.ProtocolError, match=message):
+        fake.bad_utf8_in_fields_error()
+
+
+def test_a_plain_error_in_a_library_box(fake: ferryman.Library) -> None:
+    with pytest.raises(fake.errors.FakeError) as caught:
+        fake.boxed_plain_error()
+    assert str(caught.value) == "m" * 10_000
+    assert caught.value.error_value["message"] == "m" * 10_000

@@ -1,11 +1,14 @@
 //! MessagePack → Python objects, straight from the bytes the library wrote.
 
+use pyo3::exceptions::PyUnicodeDecodeError;
+use pyo3::ffi;
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyBytes, PyDict, PyFloat, PyList, PyString, PyTuple};
 use rmp::Marker;
 
 use crate::encode::MAX_DEPTH;
 use crate::host::Runtime;
+use crate::map_keys;
 use crate::shape::Shape;
 
 /// Why bytes did not decode.
@@ -96,11 +99,9 @@ fn scalar<'py>(py: Python<'py>, bytes: &[u8]) -> Option<Bound<'py, PyAny>> {
             (len == bytes.len()).then_some(())?;
             PyFloat::new(py, value).into_any()
         }
-        0xa0..=0xbf => PyString::new(
-            py,
-            std::str::from_utf8(sized(usize::from(marker & 0x1f), 0)?).ok()?,
-        )
-        .into_any(),
+        0xa0..=0xbf => new_str(py, sized(usize::from(marker & 0x1f), 0)?)
+            .ok()?
+            .into_any(),
         0xc4 => PyBytes::new(py, sized(usize::from(*rest.first()?), 1)?).into_any(),
         0xc5 => {
             let len = u16::from_be_bytes(rest.get(..2)?.try_into().ok()?);
@@ -124,36 +125,26 @@ fn scalar<'py>(py: Python<'py>, bytes: &[u8]) -> Option<Bound<'py, PyAny>> {
     Some(object)
 }
 
-/// Map keys repeat from call to call (struct field names): a small per-thread
-/// cache hands out the same `str` objects instead of building new ones, which
-/// also spares the dict from hashing them again.
-fn map_key<'py>(py: Python<'py>, text: &str) -> Bound<'py, PyString> {
-    const SLOTS: usize = 64;
-    type Slots = Vec<Option<(Box<str>, Py<PyString>)>>;
-    thread_local! {
-        static KEYS: std::cell::RefCell<Slots> = const { std::cell::RefCell::new(Vec::new()) };
-    }
-    let bytes = text.as_bytes();
-    if bytes.is_empty() || bytes.len() > 32 {
-        return PyString::new(py, text);
-    }
-    let slot = (bytes.len() * 31 + usize::from(bytes[0]) + usize::from(bytes[bytes.len() - 1]) * 7)
-        % SLOTS;
-    let cached = KEYS.try_with(|keys| {
-        let mut keys = keys.borrow_mut();
-        if keys.is_empty() {
-            keys.resize_with(SLOTS, || None);
+/// A `str` from UTF-8 `bytes`, which CPython checks as it decodes them (so
+/// they are not checked twice); `Err(None)` when they are not UTF-8.
+fn new_str<'py>(
+    py: Python<'py>,
+    bytes: &[u8],
+) -> std::result::Result<Bound<'py, PyString>, Option<PyErr>> {
+    let len = isize::try_from(bytes.len()).map_err(|_| None)?;
+    // SAFETY: `bytes` is valid for `len` bytes for the duration of the call;
+    // NULL errors mean "strict". The result is a new reference or NULL with an
+    // exception set.
+    let made = unsafe { ffi::PyUnicode_DecodeUTF8(bytes.as_ptr().cast(), len, std::ptr::null()) };
+    if made.is_null() {
+        let error = PyErr::fetch(py);
+        if error.is_instance_of::<PyUnicodeDecodeError>(py) {
+            return Err(None);
         }
-        match &keys[slot] {
-            Some((key, object)) if &**key == text => object.bind(py).clone(),
-            _ => {
-                let object = PyString::new(py, text);
-                keys[slot] = Some((text.into(), object.clone().unbind()));
-                object
-            }
-        }
-    });
-    cached.unwrap_or_else(|_| PyString::new(py, text))
+        return Err(Some(error));
+    }
+    // SAFETY: a new, non-NULL reference to a `str`.
+    Ok(unsafe { Bound::from_owned_ptr(py, made).cast_into_unchecked() })
 }
 
 struct Decoder<'py, 'b> {
@@ -337,16 +328,29 @@ impl<'py, 'b> Decoder<'py, 'b> {
             .map_err(|what| DecodeError::Malformed(what, start))
     }
 
+    /// A str; map keys come from [`map_keys`] when they can.
     fn text(&mut self, len: usize, key: bool) -> Result<Bound<'py, PyAny>> {
         let start = self.pos;
         let bytes = self.take(len)?;
-        let text = std::str::from_utf8(bytes).map_err(|error| {
-            DecodeError::Malformed(format!("a str that is not UTF-8 ({error})"), start)
+        if key {
+            if let Some(text) = map_keys::cached(self.py, bytes) {
+                return Ok(text.into_any());
+            }
+        }
+        let text = new_str(self.py, bytes).map_err(|error| match error {
+            Some(error) => DecodeError::Python(error),
+            None => DecodeError::Malformed(
+                match std::str::from_utf8(bytes) {
+                    Err(error) => format!("a str that is not UTF-8 ({error})"),
+                    Ok(_) => "a str that is not UTF-8".to_owned(),
+                },
+                start,
+            ),
         })?;
         if key {
-            return Ok(map_key(self.py, text).into_any());
+            map_keys::remember(bytes, &text);
         }
-        Ok(PyString::new(self.py, text).into_any())
+        Ok(text.into_any())
     }
 
     fn enter(&self, depth: usize) -> Result<usize> {

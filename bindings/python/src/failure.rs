@@ -4,11 +4,16 @@
 //! before calling (bad arguments) or after (a result that does not decode), is
 //! one error-value dict handed to the `on_error` factory the Python layer gave
 //! the function. The factory returns the exception, traceback included.
+//!
+//! The common case skips the dict: a plain `Err` from the library, when
+//! `on_error` is an [`ErrorFactory`](crate::error_factory::ErrorFactory), is
+//! built natively from the bytes.
 
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
 
 use crate::decode::decode;
+use crate::error_factory::plain_exception;
 use crate::reply::Reply;
 
 /// An error the host itself found, in the shape of a wire error value.
@@ -98,16 +103,19 @@ pub(crate) fn from_reply(
     on_error: &Bound<'_, PyAny>,
     function: Option<&str>,
 ) -> PyErr {
-    let status = reply.status();
-    let name = function.map_or_else(|| "the library".to_owned(), |name| format!("{name}()"));
     let problem = match reply.bytes() {
         Err(problem) => problem,
-        Ok(bytes) => match decode(py, bytes, None) {
-            Ok(value) if value.is_instance_of::<PyDict>() => return build(on_error, value),
-            Ok(_) => "its error value is not a map".to_owned(),
-            Err(error) => format!("its error value does not decode: {}", error.describe(py)),
+        Ok(bytes) => match plain_exception(py, on_error, bytes) {
+            Some(exception) => return exception,
+            None => match decode(py, bytes, None) {
+                Ok(value) if value.is_instance_of::<PyDict>() => return build(on_error, value),
+                Ok(_) => "its error value is not a map".to_owned(),
+                Err(error) => format!("its error value does not decode: {}", error.describe(py)),
+            },
         },
     };
+    let status = reply.status();
+    let name = function.map_or_else(|| "the library".to_owned(), |name| format!("{name}()"));
     HostError::new(
         "protocol",
         format!("{name} failed with status {status}, but {problem}"),

@@ -2,7 +2,8 @@
 //!
 //! It loads a ferryman library (`spec/abi.md`), turns Python arguments into one
 //! MessagePack array and results back into Python objects (`spec/wire.md`), and
-//! hands every error value to a Python-level factory that builds the exception.
+//! turns error values into exceptions: a plain `Err` natively
+//! (`error_factory.rs`), everything else through a Python-level factory.
 //! The Python layer (`python/ferryman/`) adds names, signatures and the
 //! exception classes; nothing here is public API of its own.
 
@@ -11,6 +12,7 @@ mod buffers;
 mod closure;
 mod decode;
 mod encode;
+mod error_factory;
 mod failure;
 mod function;
 mod function_object;
@@ -19,9 +21,12 @@ mod host;
 mod lend;
 mod library;
 mod loaded;
+mod map_keys;
 mod objects;
 mod outcome;
+mod plain_error;
 mod reply;
+mod rust_traceback;
 mod scope;
 mod shape;
 
@@ -33,6 +38,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<library::Library>()?;
     m.add("Function", function_object::create_type(m.py())?)?;
     m.add_class::<closure::RustFunction>()?;
+    m.add_class::<error_factory::ErrorFactory>()?;
     m.add_function(wrap_pyfunction!(scope::pending_exception, m)?)?;
     m.add_function(wrap_pyfunction!(scope::pending_count, m)?)?;
     m.add_function(wrap_pyfunction!(live_host_objects, m)?)?;
@@ -85,7 +91,9 @@ fn pack<'py>(
 }
 
 /// Decodes one MessagePack value exactly as results are decoded; malformed
-/// bytes raise `ferryman.ProtocolError` (for tests and debugging; not public API).
+/// bytes raise `ferryman.ProtocolError` (not public API: the Python layer
+/// decodes the error values kept by natively built exceptions with it, tests
+/// and debugging use it).
 #[pyfunction]
 fn unpack<'py>(py: Python<'py>, data: &[u8]) -> PyResult<Bound<'py, PyAny>> {
     decode::decode(py, data, None).map_err(|error| {

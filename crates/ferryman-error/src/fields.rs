@@ -6,14 +6,23 @@
 //! and falls back to [`FieldsNone`] (receiver `&&FieldsProbe`) otherwise
 //! ("autoref specialization").
 
+use ferryman_wire::value_len;
 use serde::ser::{self, Impossible, Serialize};
 use std::fmt;
 
-/// An error's variant name (for enums) and its fields as a MessagePack map.
+/// An error's variant name (for enums) and its fields, encoded as one
+/// MessagePack map (`spec/wire.md`, "Error values": `fields`).
 #[derive(Debug, Clone, PartialEq)]
 pub struct ErrorFields {
     pub variant: Option<&'static str>,
-    pub fields: rmpv::Value,
+    pub fields: Vec<u8>,
+}
+
+impl ErrorFields {
+    /// The fields as a decoded value.
+    pub fn value(&self) -> rmpv::Value {
+        rmpv::decode::read_value(&mut &self.fields[..]).unwrap_or(rmpv::Value::Nil)
+    }
 }
 
 /// Wraps a borrowed error for the probe; see the module docs.
@@ -43,34 +52,89 @@ impl<E> FieldsNone for &FieldsProbe<'_, E> {
 }
 
 /// Serializes `error` by field name and splits off the enum variant, if any.
+///
+/// The error is encoded once; its fields are cut out of those bytes (a tuple's
+/// elements renumbered as `"0"`, `"1"`, …) without decoding them.
 pub fn fields_of<E: Serialize + ?Sized>(error: &E) -> Option<ErrorFields> {
     let bytes = rmp_serde::to_vec_named(error).ok()?;
-    let value = rmpv::decode::read_value(&mut &bytes[..]).ok()?;
     let mut sniffer = VariantSniffer(None);
     let _ = error.serialize(&mut sniffer);
     let variant = sniffer.0;
-    let content = match (variant, value) {
-        (Some(_), rmpv::Value::String(_)) => rmpv::Value::Map(Vec::new()),
-        (Some(_), rmpv::Value::Map(mut entries)) if entries.len() == 1 => entries.remove(0).1,
-        (_, other) => other,
+    let content = match (variant, bytes.first()?) {
+        (Some(_), 0xa0..=0xbf | 0xd9..=0xdb) => return Some(ErrorFields::empty(variant)),
+        // `{"Variant": content}`: skip the one key.
+        (Some(_), 0x81) => {
+            let key = value_len(&bytes[1..]).ok()?;
+            &bytes[1 + key..]
+        }
+        _ => &bytes[..],
     };
-    let fields = match content {
-        map @ rmpv::Value::Map(_) => map,
-        rmpv::Value::Array(items) => numbered(items),
-        rmpv::Value::Nil => rmpv::Value::Map(Vec::new()),
-        single => numbered(vec![single]),
+    let fields = match content.first()? {
+        0x80..=0x8f | 0xde | 0xdf => content.to_vec(),
+        0xc0 => return Some(ErrorFields::empty(variant)),
+        0x90..=0x9f | 0xdc | 0xdd => numbered(content)?,
+        _ => {
+            let mut out = vec![0x81, 0xa1, b'0'];
+            out.extend_from_slice(content);
+            out
+        }
     };
     Some(ErrorFields { variant, fields })
 }
 
-fn numbered(items: Vec<rmpv::Value>) -> rmpv::Value {
-    rmpv::Value::Map(
-        items
-            .into_iter()
-            .enumerate()
-            .map(|(i, v)| (rmpv::Value::from(i.to_string()), v))
-            .collect(),
-    )
+impl ErrorFields {
+    fn empty(variant: Option<&'static str>) -> ErrorFields {
+        ErrorFields {
+            variant,
+            fields: vec![0x80],
+        }
+    }
+}
+
+/// An encoded array as a map from each element's index (as a str) to the element.
+fn numbered(array: &[u8]) -> Option<Vec<u8>> {
+    let (len, mut rest) = match array[0] {
+        marker @ 0x90..=0x9f => (usize::from(marker & 0x0f), &array[1..]),
+        0xdc => (
+            usize::from(u16::from_be_bytes(array.get(1..3)?.try_into().ok()?)),
+            &array[3..],
+        ),
+        _ => (
+            usize::try_from(u32::from_be_bytes(array.get(1..5)?.try_into().ok()?)).ok()?,
+            &array[5..],
+        ),
+    };
+    let mut out = Vec::with_capacity(array.len() + 2 * len + 4);
+    match len {
+        0..=15 => out.push(0x80 | len as u8),
+        16..=0xffff => {
+            out.push(0xde);
+            out.extend_from_slice(&(len as u16).to_be_bytes());
+        }
+        _ => {
+            out.push(0xdf);
+            out.extend_from_slice(&(len as u32).to_be_bytes());
+        }
+    }
+    for index in 0..len {
+        let mut digits = [0u8; 20];
+        let mut at = digits.len();
+        let mut n = index;
+        loop {
+            at -= 1;
+            digits[at] = b'0' + (n % 10) as u8;
+            n /= 10;
+            if n == 0 {
+                break;
+            }
+        }
+        out.push(0xa0 | (digits.len() - at) as u8);
+        out.extend_from_slice(&digits[at..]);
+        let element = value_len(rest).ok()?;
+        out.extend_from_slice(&rest[..element]);
+        rest = &rest[element..];
+    }
+    Some(out)
 }
 
 /// A serializer that only records the top-level enum variant name and stops.
@@ -232,23 +296,124 @@ mod tests {
     fn enum_variants_split_name_and_fields() {
         let f = probe_serialize(&MathError::DivisionByZero).unwrap();
         assert_eq!(
-            (f.variant, f.fields.to_string()),
+            (f.variant, f.value().to_string()),
             (Some("DivisionByZero"), "{}".to_owned())
         );
         let f = probe_serialize(&MathError::Overflow { left: 1, right: 2 }).unwrap();
         assert_eq!(f.variant, Some("Overflow"));
-        assert_eq!(f.fields.to_string(), r#"{"left": 1, "right": 2}"#);
+        assert_eq!(f.value().to_string(), r#"{"left": 1, "right": 2}"#);
         let f = probe_serialize(&MathError::Negative(-3)).unwrap();
-        assert_eq!(f.fields.to_string(), r#"{"0": -3}"#);
+        assert_eq!(f.value().to_string(), r#"{"0": -3}"#);
     }
 
     #[test]
     fn structs_have_fields_but_no_variant() {
         let f = probe_serialize(&Plain { code: 7 }).unwrap();
         assert_eq!(
-            (f.variant, f.fields.to_string()),
+            (f.variant, f.value().to_string()),
             (None, r#"{"code": 7}"#.to_owned())
         );
+    }
+
+    #[derive(Debug, Serialize)]
+    enum Shapes {
+        Pair(i64, String),
+        Many(Vec<u8>),
+        Wrapped(Plain),
+        Nothing(()),
+        Long(
+            u8,
+            u8,
+            u8,
+            u8,
+            u8,
+            u8,
+            u8,
+            u8,
+            u8,
+            u8,
+            u8,
+            u8,
+            u8,
+            u8,
+            u8,
+            u8,
+            u8,
+        ),
+    }
+
+    #[derive(Debug, Serialize)]
+    struct Code(u32);
+
+    #[derive(Debug, Serialize)]
+    struct Unit;
+
+    #[derive(Debug, Serialize)]
+    struct Tuple(bool, Option<u8>);
+
+    #[derive(Debug, Serialize)]
+    #[serde(tag = "kind")]
+    enum Tagged {
+        Inner { x: i8 },
+    }
+
+    /// What the fields were before they were cut out of the bytes: the whole
+    /// error decoded, then split.
+    fn decoded_split<E: Serialize>(error: &E) -> rmpv::Value {
+        use rmpv::Value;
+        let bytes = rmp_serde::to_vec_named(error).unwrap();
+        let value = rmpv::decode::read_value(&mut &bytes[..]).unwrap();
+        let mut sniffer = VariantSniffer(None);
+        let _ = error.serialize(&mut sniffer);
+        let numbered = |items: Vec<Value>| {
+            Value::Map(
+                items
+                    .into_iter()
+                    .enumerate()
+                    .map(|(i, v)| (Value::from(i.to_string()), v))
+                    .collect(),
+            )
+        };
+        let content = match (sniffer.0, value) {
+            (Some(_), Value::String(_)) => Value::Map(Vec::new()),
+            (Some(_), Value::Map(mut entries)) if entries.len() == 1 => entries.remove(0).1,
+            (_, other) => other,
+        };
+        match content {
+            map @ Value::Map(_) => map,
+            Value::Array(items) => numbered(items),
+            Value::Nil => Value::Map(Vec::new()),
+            single => numbered(vec![single]),
+        }
+    }
+
+    fn check<E: Serialize>(error: &E) {
+        let f = fields_of(error).unwrap();
+        assert_eq!(f.value(), decoded_split(error), "{:?}", f.fields);
+        assert_eq!(
+            rmpv::decode::read_value(&mut &f.fields[..]).unwrap(),
+            f.value()
+        );
+    }
+
+    #[test]
+    fn cutting_the_bytes_gives_what_decoding_gave() {
+        check(&MathError::DivisionByZero);
+        check(&MathError::Overflow { left: -1, right: 2 });
+        check(&MathError::Negative(-3));
+        check(&Shapes::Pair(1, "two".to_owned()));
+        check(&Shapes::Many(vec![1, 2, 3]));
+        check(&Shapes::Wrapped(Plain { code: 9 }));
+        check(&Shapes::Nothing(()));
+        check(&Shapes::Long(
+            0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16,
+        ));
+        check(&Code(70_000));
+        check(&Unit);
+        check(&Tuple(true, None));
+        check(&Tagged::Inner { x: -5 });
+        check(&Plain { code: 7 });
+        check(&"a string");
     }
 
     #[test]

@@ -6,14 +6,19 @@
 //! - [`catch_panic`]: runs a call, turning a panic into an error value whose
 //!   frames end at the exact panic location, with the backtrace before it.
 //!
+//! - [`ErrorView`]: the one encoder of error values, from borrowed parts, so a
+//!   returned `Err` is written without first being copied into owned strings.
+//!
 //! The shape is `spec/wire.md`, "Error values".
 
 mod fields;
 mod frames;
 mod panic;
 mod value;
+mod write;
 
 pub use fields::{ErrorFields, FieldsNone, FieldsProbe, FieldsViaSerialize};
 pub use frames::Frame;
 pub use panic::{catch_panic, Panicked};
 pub use value::{short_type_name, Cause, ErrorValue};
+pub use write::{ErrorView, FieldsView, FrameView, Message};

@@ -1,4 +1,4 @@
-use crate::{ErrorFields, Frame};
+use crate::{ErrorFields, ErrorView, FieldsView, Frame, Message};
 use serde::{Deserialize, Serialize};
 use std::error::Error;
 
@@ -57,12 +57,12 @@ impl ErrorValue {
             source = cause.source();
         }
         let (variant, fields) = match fields {
-            Some(f) => (f.variant.map(str::to_owned), Some(f.fields)),
+            Some(f) => (f.variant.map(str::to_owned), Some(f.value())),
             None => (None, None),
         };
         ErrorValue {
             kind: "error".to_owned(),
-            type_name: short_type_name(rust_type),
+            type_name: short_type_name(rust_type).to_owned(),
             rust_type: Some(rust_type.to_owned()),
             message: error.to_string(),
             variant,
@@ -70,6 +70,33 @@ impl ErrorValue {
             causes,
             ..ErrorValue::default()
         }
+    }
+
+    /// This value, borrowed, for [`ErrorView::write`].
+    pub fn view(&self) -> ErrorView<'_> {
+        ErrorView {
+            kind: &self.kind,
+            type_name: &self.type_name,
+            rust_type: self.rust_type.as_deref(),
+            message: Message::Text(&self.message),
+            function: self.function.as_deref(),
+            param: self.param.as_deref(),
+            index: self.index,
+            expected: self.expected.as_deref(),
+            found: self.found.as_deref(),
+            variant: self.variant.as_deref(),
+            fields: self.fields.as_ref().map(FieldsView::Value),
+            causes: &self.causes,
+            notes: &self.notes,
+            first_frame: None,
+            frames: &self.frames,
+            host_exception: self.host_exception,
+        }
+    }
+
+    /// Appends this value's MessagePack encoding to `out`.
+    pub fn write(&self, out: &mut Vec<u8>) {
+        self.view().write(out);
     }
 
     /// A failure of the bridge itself (kind `internal`, `no_function`, …).
@@ -84,16 +111,21 @@ impl ErrorValue {
 }
 
 /// `my_crate::errors::MathError<T>` → `MathError`; boxed trait objects → `Error`.
-pub fn short_type_name(rust_type: &str) -> String {
-    if rust_type.contains("dyn ") {
-        return "Error".to_owned();
+///
+/// Cheap: it runs for every returned `Err`.
+pub fn short_type_name(rust_type: &str) -> &str {
+    let bytes = rust_type.as_bytes();
+    // `dyn ` needs a space, which no plain path has.
+    if bytes.contains(&b' ') && bytes.windows(4).any(|w| w == b"dyn ") {
+        return "Error";
     }
-    let without_generics = rust_type.split('<').next().unwrap_or(rust_type);
-    without_generics
-        .rsplit("::")
-        .next()
-        .unwrap_or(without_generics)
-        .to_owned()
+    let end = bytes.iter().position(|&b| b == b'<').unwrap_or(bytes.len());
+    let start = bytes[..end]
+        .iter()
+        .rposition(|&b| b == b':')
+        .map_or(0, |colon| colon + 1);
+    // Both ends sit next to ASCII `:` and `<`, so they are char boundaries.
+    &rust_type[start..end]
 }
 
 #[cfg(test)]
@@ -119,6 +151,10 @@ mod tests {
     fn short_names() {
         assert_eq!(short_type_name("a::b::MathError"), "MathError");
         assert_eq!(short_type_name("a::Wrapper<b::C>"), "Wrapper");
+        assert_eq!(short_type_name("Plain"), "Plain");
+        assert_eq!(short_type_name("a::b::C<d::E<f::G>>"), "C");
+        assert_eq!(short_type_name("é::Ünïcode"), "Ünïcode");
+        assert_eq!(short_type_name("std::io::Error"), "Error");
         assert_eq!(
             short_type_name("alloc::boxed::Box<dyn core::error::Error + Send + Sync>"),
             "Error"

@@ -1,12 +1,16 @@
-use crate::callback::{callback_value, mark_callback_causes};
+use crate::callback::{callback_value, mark_callback_causes, CallbackError};
 use crate::kind::DirectOut;
+use crate::report::{write_error, write_view};
 use crate::Export;
 use ferryman_abi::{FerryBox, Status};
 use ferryman_buffer::Sink;
-use ferryman_error::{ErrorFields, ErrorValue, Frame};
-use ferryman_wire::{encode, Args, DecodeError, DecodeKind, Direct, Lending};
+use ferryman_error::{
+    short_type_name, ErrorFields, ErrorValue, ErrorView, FieldsView, Frame, FrameView, Message,
+};
+use ferryman_wire::{Args, DecodeError, DecodeKind, Direct, Lending};
 use serde::{Deserialize, Serialize};
 use std::error::Error;
+use std::fmt;
 
 /// The outcome has been written into the call's output; the shim only returns.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -121,6 +125,10 @@ impl<'a> Call<'a> {
         let rust_type = std::any::type_name::<E>();
         let boxed: Box<dyn Error + Send + Sync + 'static> = error.into();
         let error: &(dyn Error + 'static) = &*boxed;
+        if error.source().is_none() && !error.is::<CallbackError>() {
+            self.plain_err(error, rust_type, fields.as_ref());
+            return Err(Reported);
+        }
         // A callback's error propagated as is: the host gets its own exception back,
         // with this function's frame in front of the callback's frames.
         let mut value = callback_value(error).unwrap_or_else(|| {
@@ -132,6 +140,33 @@ impl<'a> Call<'a> {
         value.frames.insert(0, self.definition_frame());
         self.fail(Status::Error, &value);
         Err(Reported)
+    }
+
+    /// The common `Err`: no `source()`, not a callback's error. Written from
+    /// borrowed parts, the message straight from `Display`.
+    fn plain_err(&mut self, error: &dyn Error, rust_type: &str, fields: Option<&ErrorFields>) {
+        let shown = Shown(error);
+        let mut view = ErrorView::new(
+            "error",
+            short_type_name(rust_type),
+            Message::Display(&shown),
+        );
+        view.rust_type = Some(rust_type);
+        view.function = Some(self.export.name);
+        if let Some(fields) = fields {
+            view.variant = fields.variant;
+            view.fields = Some(FieldsView::Encoded(&fields.fields));
+        }
+        view.first_frame = Some(FrameView {
+            function: self.export.name,
+            file: self.export.file,
+            line: self.export.line,
+            column: 1,
+            language: "rust",
+        });
+        self.status = Status::Error;
+        self.sink.clear();
+        write_view(&mut self.sink, &view);
     }
 
     /// Replaces whatever was written with a caught panic.
@@ -170,10 +205,13 @@ impl<'a> Call<'a> {
     }
 }
 
-/// Writes an error value; it is plain data, so encoding cannot fail short of
-/// running out of memory.
-pub(crate) fn write_error(sink: &mut Sink<'_>, value: &ErrorValue) {
-    let _ = encode(value, sink);
+/// An error's `Display`, as a `dyn Display`.
+struct Shown<'a>(&'a dyn Error);
+
+impl fmt::Display for Shown<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self.0, f)
+    }
 }
 
 /// "`divide()` argument `b`: expected i64, but found string" and friends.
@@ -324,6 +362,67 @@ mod tests {
             "{}",
             value.message
         );
+    }
+
+    #[derive(Debug)]
+    struct Odd(u8);
+
+    impl fmt::Display for Odd {
+        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            write!(
+                f,
+                "odd number {} {}",
+                self.0,
+                "é".repeat(usize::from(self.0))
+            )
+        }
+    }
+
+    impl Error for Odd {}
+
+    /// The bytes `Call::err` writes for `error`.
+    fn err_bytes(error: Odd, fields: Option<ErrorFields>) -> Vec<u8> {
+        let mut call = Call::start(
+            &DIVIDE,
+            &[0x92, 0x01, 0x02],
+            Lending::REFUSED,
+            Sink::library(),
+        );
+        assert_eq!(call.err(error, fields), Err(Reported));
+        let mut out = FerryBox::EMPTY;
+        assert_eq!(call.finish(&mut out), Status::Error);
+        // SAFETY: a library box made by `finish`, read then freed once.
+        let bytes = unsafe { ferryman_buffer::borrow(&out) }.to_vec();
+        // SAFETY: as above.
+        unsafe { ferryman_buffer::free_box(&mut out) };
+        bytes
+    }
+
+    #[test]
+    fn a_plain_err_is_written_as_the_error_value_the_spec_shows() {
+        for (n, fields) in [
+            (3, None),
+            (40, None),
+            (
+                5,
+                Some(ErrorFields {
+                    variant: Some("Odd"),
+                    fields: vec![0x81, 0xa1, b'n', 0x05],
+                }),
+            ),
+        ] {
+            let rust_type = std::any::type_name::<Odd>();
+            let mut value = ErrorValue::from_error(&Odd(n), rust_type, fields.clone());
+            value.function = Some("divide".to_owned());
+            value
+                .frames
+                .insert(0, Frame::rust("divide", "src/lib.rs", 3, 1));
+            assert_eq!(
+                err_bytes(Odd(n), fields),
+                rmp_serde::to_vec_named(&value).unwrap(),
+                "{value:?}"
+            );
+        }
     }
 
     #[test]

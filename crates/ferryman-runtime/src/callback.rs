@@ -3,6 +3,7 @@
 
 use crate::closures::{self, ErasedFn};
 use crate::host::{self, HostObject};
+use crate::report::write_error;
 use ferryman_abi::{Status, EXT_HOST_OBJECT, EXT_LIBRARY_CLOSURE};
 use ferryman_buffer::Sink;
 use ferryman_error::{catch_panic, ErrorValue, Frame};
@@ -108,7 +109,7 @@ pub(crate) fn run_erased(
         Ok(status) => status,
         Err(panicked) => {
             sink.clear();
-            let _ = encode(&panicked.0, &mut *sink);
+            write_error(sink, &panicked.0);
             Status::Panic
         }
     }
@@ -258,7 +259,7 @@ macro_rules! arity {
                         Ok(()) => Status::Ok,
                         Err(e) => {
                             sink.clear();
-                            let _ = encode(&ErrorValue::bridge("internal", e.to_string()), &mut *sink);
+                            write_error(sink, &ErrorValue::bridge("internal", e.to_string()));
                             Status::Internal
                         }
                     }
@@ -294,7 +295,7 @@ fn closure_bad_args(sink: &mut Sink<'_>, e: &ferryman_wire::DecodeError) -> Stat
         None => format!("closure arguments: {}{}", e.found, e.detail),
     };
     sink.clear();
-    let _ = encode(&value, &mut *sink);
+    write_error(sink, &value);
     Status::BadArgs
 }
 

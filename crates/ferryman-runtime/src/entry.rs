@@ -2,19 +2,21 @@
 //! inside `catch_unwind`, and the user's function inside a second one that turns
 //! its panic into an error value.
 
-use crate::call::{write_error, Call};
+use crate::call::Call;
 use crate::callback::run_erased;
 use crate::registry::{exports, find, library_identity};
+use crate::report::write_error;
 use crate::FERRYMAN_VERSION;
 use crate::{closures, host};
 use ferryman_abi::FerryHost;
 use ferryman_abi::{FerryBox, Status, ABI_VERSION, WIRE_VERSION};
 use ferryman_buffer::{borrow, free_box, Sink};
-use ferryman_error::{catch_panic, ErrorValue};
+use ferryman_error::{catch_panic, short_type_name, ErrorValue};
+use ferryman_wire::encode;
 use ferryman_wire::schema::{
     Describe, ErrorSchema, FunctionSchema, Handshake, ParamSchema, TypeSchema,
 };
-use ferryman_wire::{encode, Lending};
+use ferryman_wire::Lending;
 use serde::Serialize;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
@@ -255,7 +257,7 @@ fn describe() -> Describe<'static> {
             error: e.error.map(|type_name| {
                 let rust = type_name();
                 ErrorSchema {
-                    name: short_name(rust),
+                    name: short_type_name(rust),
                     rust,
                 }
             }),
@@ -272,17 +274,6 @@ fn describe() -> Describe<'static> {
         functions,
         lent_bytes: true,
     }
-}
-
-fn short_name(rust: &'static str) -> &'static str {
-    if rust.contains("dyn ") {
-        return "Error";
-    }
-    let without_generics = rust.split('<').next().unwrap_or(rust);
-    without_generics
-        .rsplit("::")
-        .next()
-        .unwrap_or(without_generics)
 }
 
 /// Runs `body` with `out` as a `&mut FerryBox`; NULL gives status -1 and a panic

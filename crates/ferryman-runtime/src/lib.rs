@@ -13,6 +13,7 @@ mod host;
 mod kind;
 mod lend;
 mod registry;
+mod report;
 
 pub use bytes::Bytes;
 pub use call::{Call, Reported};

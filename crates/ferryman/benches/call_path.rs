@@ -1,6 +1,7 @@
 //! What one call costs inside the library: `ferryman_call` from argument bytes to
 //! result bytes (dispatch, decoding, the function, encoding), with a reused host
-//! buffer as the Python client uses it. `cargo bench -p ferryman --bench call_path`.
+//! buffer as the Python client uses it; for `fail` and `overflow`, the error value
+//! of a returned `Err`. `cargo bench -p ferryman --bench call_path`.
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use ferryman_abi::FerryBox;
@@ -25,6 +26,30 @@ fn sum(values: Vec<i64>) -> i64 {
     values.iter().sum()
 }
 
+/// As `bench/ferryman-lib`'s error.
+#[derive(Debug, thiserror::Error)]
+enum BenchError {
+    #[error("failed with code {0}")]
+    Failed(i64),
+}
+
+#[ferryman::export]
+fn fail(code: i64) -> Result<i64, BenchError> {
+    Err(BenchError::Failed(code))
+}
+
+/// An error with serde fields.
+#[derive(Debug, thiserror::Error, serde::Serialize)]
+enum MathError {
+    #[error("{left} + {right} overflows i64")]
+    Overflow { left: i64, right: i64 },
+}
+
+#[ferryman::export]
+fn overflow(left: i64, right: i64) -> Result<i64, MathError> {
+    Err(MathError::Overflow { left, right })
+}
+
 fn id(name: &str) -> u32 {
     let name_box = FerryBox {
         ptr: name.as_ptr().cast_mut(),
@@ -36,6 +61,10 @@ fn id(name: &str) -> u32 {
 }
 
 fn bench_call(c: &mut Criterion, label: &str, name: &str, args: &[u8]) {
+    bench_status(c, label, name, args, 0);
+}
+
+fn bench_status(c: &mut Criterion, label: &str, name: &str, args: &[u8], expected: i32) {
     let id = id(name);
     let mut host = vec![0u8; 1 << 21];
     let input = FerryBox {
@@ -52,7 +81,7 @@ fn bench_call(c: &mut Criterion, label: &str, name: &str, args: &[u8]) {
             };
             // SAFETY: `input` borrows `args`; `out` is our buffer, not overlapping it.
             let status = unsafe { ferryman_call(id, black_box(&input), &mut out) };
-            assert_eq!(status, 0);
+            assert_eq!(status, expected);
             if out.ptr != host.as_mut_ptr() {
                 // SAFETY: a library box, freed once.
                 unsafe { ferryman_box_free(&mut out) };
@@ -75,6 +104,14 @@ fn call_path(c: &mut Criterion) {
         "sum 10,000 ints",
         "sum",
         &rmp_serde::to_vec(&(ints,)).unwrap(),
+    );
+    bench_status(c, "fail(7) -> Err", "fail", &[0x91, 0x07], 1);
+    bench_status(
+        c,
+        "overflow(1, 2) -> Err with fields",
+        "overflow",
+        &[0x92, 0x01, 0x02],
+        1,
     );
 }
 

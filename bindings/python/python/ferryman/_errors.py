@@ -1,11 +1,17 @@
 """The exceptions ferryman raises, and how an error value becomes one.
 
-Every failed call reaches :func:`exception_from_value` with an error value
-(``spec/wire.md``, "Error values") as a dict: the library's, or one the native
-core made for a problem it found itself (bad arguments, a result that does not
-decode). The exception it returns already has its ``__cause__`` chain, notes
-and a traceback of the Rust frames; Python adds the caller's frames in front
-as it propagates.
+A plain ``Err`` — kind ``error``, no causes, no notes, no callback exception,
+the common case — is built by the native core (``_native.ErrorFactory``): the
+class from ``lib.errors``, ``str(e)`` and the traceback of the Rust frames at
+once, every other attribute decoded from the error value's bytes when first
+read (:class:`RustError`).
+
+Every other failed call reaches :func:`exception_from_value` with an error
+value (``spec/wire.md``, "Error values") as a dict: the library's, or one the
+native core made for a problem it found itself (bad arguments, a result that
+does not decode). The exception it returns already has its ``__cause__``
+chain, notes and a traceback of the Rust frames; Python adds the caller's
+frames in front as it propagates.
 
 An error value of kind ``host`` is a Python exception a callback raised. While
 the outermost call on this thread runs, the native core keeps that exception
@@ -17,7 +23,7 @@ from __future__ import annotations
 
 import keyword
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from . import _native
 from ._traceback import build_traceback
@@ -64,6 +70,36 @@ class FerrymanError(Exception):
         return str(self.args[0]) if self.args else ""
 
 
+_T = TypeVar("_T")
+
+# Where a natively built exception keeps its error value's bytes until decoded.
+_RAW = "_ferryman_raw"
+
+
+class _Decoded(Generic[_T]):
+    """A :class:`RustError` attribute that an exception the native core built
+    decodes from its error value's bytes on first access.
+
+    A non-data descriptor: once decoded (or on exceptions built in Python) the
+    instance's ``__dict__`` answers first, and the class-level default applies
+    otherwise.
+    """
+
+    __slots__ = ("_default", "_name")
+
+    def __init__(self, default: _T) -> None:
+        self._default = default
+        self._name = ""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self._name = name
+
+    def __get__(self, instance: BaseException | None, owner: type | None = None) -> _T:
+        if instance is not None and _decode_raw(instance):
+            return instance.__dict__.get(self._name, self._default)
+        return self._default
+
+
 class RustError(FerrymanError):
     """A Rust function returned ``Err``.
 
@@ -72,12 +108,73 @@ class RustError(FerrymanError):
     ``rust_type`` is the full Rust type name, ``variant`` the enum variant,
     ``fields`` its serialized fields (each also an attribute, when the name
     is free), and ``__cause__`` the ``source()`` chain.
+
+    For a plain ``Err`` (no ``source()``) the native core keeps the error
+    value's bytes; ``error_value``, ``fields``, ``variant``, ``frames`` and
+    the rest are decoded the first time one of them is read.
     """
 
-    rust_type: str | None = None
-    type_name: str | None = None
-    variant: str | None = None
-    fields: dict[str, Any] | None = None
+    kind: _Decoded[str | None] = _Decoded(None)
+    function: _Decoded[str | None] = _Decoded(None)
+    frames: _Decoded[tuple[dict[str, Any], ...]] = _Decoded(())
+    notes: _Decoded[tuple[str, ...]] = _Decoded(())
+    error_value: _Decoded[dict[str, Any] | None] = _Decoded(None)
+    rust_type: _Decoded[str | None] = _Decoded(None)
+    type_name: _Decoded[str | None] = _Decoded(None)
+    variant: _Decoded[str | None] = _Decoded(None)
+    fields: _Decoded[dict[str, Any] | None] = _Decoded(None)
+
+    def __getattr__(self, name: str) -> Any:
+        # Only reached when normal lookup failed: a field, or `param`, `index`, ...
+        if not name.startswith("__") and _decode_raw(self):
+            try:
+                return self.__dict__[name]
+            except KeyError:
+                pass
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}", name=name, obj=self)
+
+    def __dir__(self) -> list[str]:
+        _decode_raw(self)
+        return list(super().__dir__())
+
+
+def _decode_raw(exception: BaseException) -> bool:
+    """Sets the attributes of a natively built :class:`RustError` from the
+    error value bytes it carries — the same ones :func:`exception_from_value`
+    sets — without replacing any already there. ``False`` when it carries none.
+
+    Safe to race: the bytes are dropped only after every attribute is set.
+    """
+    attributes = exception.__dict__
+    raw = attributes.get(_RAW)
+    if raw is None:
+        return False
+    value = _native.unpack(raw)
+    frames = value.get("frames")
+    fields = value.get("fields")
+    fields = fields if type(fields) is dict else {}
+    decoded: dict[str, Any] = {name: value.get(name) for name in _VALUE_ATTRIBUTES}
+    decoded.update(
+        kind="error",
+        type_name=value.get("type"),
+        error_value=value,
+        frames=tuple(frames) if type(frames) is list else (),
+        notes=(),
+        fields=fields,
+    )
+    mro = type(exception).__mro__
+    for name, field in fields.items():
+        if (
+            _free_field_name(name)
+            and name not in decoded
+            and name not in attributes
+            and not any(name in vars(cls) for cls in mro)
+        ):
+            decoded[name] = field
+    for name, attribute in decoded.items():
+        attributes.setdefault(name, attribute)
+    attributes.pop(_RAW, None)
+    return True
 
 
 class RustPanic(FerrymanError):
@@ -205,14 +302,14 @@ def _argument_message(value: Mapping[str, Any], message: str) -> str:
     return f"{function}(): {message}"
 
 
+def _free_field_name(name: object) -> bool:
+    """Whether a field may become an attribute: an identifier, not a keyword."""
+    return isinstance(name, str) and name.isidentifier() and not keyword.iskeyword(name)
+
+
 def _set_fields(exception: BaseException, fields: Mapping[str, Any]) -> None:
     for name, field in fields.items():
-        if (
-            isinstance(name, str)
-            and name.isidentifier()
-            and not keyword.iskeyword(name)
-            and not hasattr(exception, name)
-        ):
+        if _free_field_name(name) and not hasattr(exception, name):
             setattr(exception, name, field)
 
 
@@ -286,66 +383,12 @@ def _add_note(exception: BaseException, note: str) -> None:
         notes.append(note)
 
 
-def _plain_rust_error(value: dict[str, Any], errors: ErrorNamespace) -> BaseException | None:
-    """The common case, quickly: an ``Err`` with no causes, notes or callback
-    exception. The same attributes as the general path, set in one update;
-    ``None`` when ``value`` needs the general path."""
-    type_name = value.get("type")
-    message = value.get("message")
-    if not isinstance(type_name, str) or not type_name or not isinstance(message, str):
-        return None
-    cls = errors.class_for(type_name, _text(value.get("rust_type")))
-    # BaseException.__new__ sets ``args``; FerrymanError.__init__ would only loop
-    # over no keyword arguments.
-    exception = cls.__new__(cls, message)
-    frames = value.get("frames")
-    frames = tuple(frames) if type(frames) is list else ()
-    fields = value.get("fields")
-    fields = fields if type(fields) is dict else {}
-    exception.__dict__.update(
-        kind="error",
-        function=value.get("function"),
-        param=value.get("param"),
-        index=value.get("index"),
-        expected=value.get("expected"),
-        found=value.get("found"),
-        variant=value.get("variant"),
-        rust_type=value.get("rust_type"),
-        type_name=type_name,
-        error_value=value,
-        frames=frames,
-        notes=(),
-        fields=fields,
-    )
-    if fields:
-        _set_fields(exception, fields)
-    exception = exception.with_traceback(build_traceback(frames))
-    try:
-        return exception
-    finally:
-        del exception
-
-
 def exception_from_value(value: Mapping[str, Any], errors: ErrorNamespace | None = None) -> BaseException:
     """The exception for one error value.
 
     ``errors`` is the library's ``lib.errors``, which holds (and creates) the
     class of each Rust error type.
     """
-    if (
-        type(value) is dict
-        and errors is not None
-        and value.get("kind") == "error"
-        and not value.get("causes")
-        and not value.get("notes")
-        and value.get("host_exception") is None
-    ):
-        plain = _plain_rust_error(value, errors)
-        if plain is not None:
-            try:
-                return plain
-            finally:
-                del plain
     if not isinstance(value, dict):
         return ProtocolError(f"a library sent an error value that is not a map: {value!r}")
     kind = _text(value.get("kind")) or "internal"

@@ -131,7 +131,9 @@ class Library:
                 declared.setdefault(error["name"], error.get("rust"))
         self.errors = ErrorNamespace(self.name, declared)
 
-        on_error = functools.partial(exception_from_value, errors=self.errors)
+        # Plain `Err`s become exceptions natively (classes from `self.errors`);
+        # every other error value goes through `exception_from_value`.
+        on_error = _native.ErrorFactory(functools.partial(exception_from_value, errors=self.errors), self.errors)
         functions: dict[str, _native.Function] = {}
         for function, entry in zip(native.functions(on_error, description), entries, strict=True):
             self._decorate(function, entry)

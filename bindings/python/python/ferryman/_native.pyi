@@ -32,6 +32,16 @@ class Library:
     ) -> list[Function]: ...
 
 @final
+class ErrorFactory:
+    """A library's ``on_error``: builds a plain ``Err``'s exception natively
+    (classes from ``errors.class_for``); calling it calls ``general``."""
+
+    def __init__(
+        self, general: Callable[[dict[str, Any]], BaseException], errors: Any
+    ) -> None: ...
+    def __call__(self, value: dict[str, Any]) -> BaseException: ...
+
+@final
 class Function:
     """An exported Rust function. Calls bind like Python functions whose
     parameters are all positional-or-keyword."""
@@ -70,7 +80,7 @@ def pack(value: Any) -> bytes:
     """MessagePack bytes of ``value``, encoded as arguments are (tests and debugging)."""
 
 def unpack(data: bytes) -> Any:
-    """The value in ``data``, decoded as results are (tests and debugging)."""
+    """The value in ``data``, decoded as results are (lazy error values, tests, debugging)."""
 
 def pending_exception(handle: int) -> tuple[BaseException, Any, int] | None:
     """The exception a callback raised during this thread's running call:
