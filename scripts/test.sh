@@ -12,6 +12,8 @@ PYO3_PYTHON="$PY" cargo clippy --quiet --workspace --all-targets -- -D warnings
 
 echo "==> cargo test (Rust unit, property, UI and doc tests)"
 cargo test --quiet
+# The Python extension is not a default member (it links libpython only under maturin).
+PYO3_PYTHON="$PY" cargo test --quiet -p ferryman-python
 
 echo "==> building the fixture and the example (debug)"
 cargo build --quiet -p ferryman-fixture -p geometry
