@@ -55,6 +55,7 @@ pub(crate) fn decode<'py>(
 
 /// As [`decode`], for a value from the library `runtime`, which may hold
 /// callables (`spec/callbacks.md`); without a runtime they are malformed.
+#[inline]
 pub(crate) fn decode_with<'py>(
     py: Python<'py>,
     bytes: &[u8],

@@ -151,7 +151,7 @@ impl Function {
         out.push(0x90 | args.len() as u8);
         for (index, (&arg, &lend)) in args.iter().zip(&self.lends).enumerate() {
             // SAFETY: a live argument, borrowed for the call, with the GIL held.
-            if lend == Lend::Never && unsafe { encode_exact_ptr(out, arg) } {
+            if !unsafe { lend.would_lend(arg) } && unsafe { encode_exact_ptr(out, arg) } {
                 continue;
             }
             // SAFETY: as above.

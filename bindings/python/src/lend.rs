@@ -65,6 +65,25 @@ impl Lend {
     }
 }
 
+impl Lend {
+    /// Whether the argument object `arg` would be lent: an exact `bytes` at
+    /// least as long as this way of lending asks for.
+    ///
+    /// # Safety
+    /// `arg` is a live object and the GIL is held.
+    #[inline]
+    pub(crate) unsafe fn would_lend(self, arg: *mut ffi::PyObject) -> bool {
+        let at = match self {
+            Lend::Never => return false,
+            Lend::ForCall(_) => LEND_FOR_CALL_AT,
+            Lend::Object(_) => LEND_OBJECT_AT,
+        };
+        // SAFETY: `arg` is live with the GIL held (contract above); the size is
+        // read only once the exact-type check passed.
+        unsafe { ffi::PyBytes_CheckExact(arg) != 0 && ffi::PyBytes_Size(arg) as usize >= at }
+    }
+}
+
 /// Whether a parameter of this Rust type may keep its bytes beyond the call:
 /// `ferryman::Bytes` (however it is spelled), as opposed to `Vec<u8>`,
 /// `&[u8]`, `ByteBuf` and `&serde_bytes::Bytes`, which read them during the

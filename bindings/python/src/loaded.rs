@@ -161,6 +161,7 @@ impl Loaded {
     }
 
     /// `ferryman_call(id, args, out)`. Runs Rust code: call it without the GIL.
+    #[inline]
     pub(crate) fn call<'a>(&self, id: u32, args: &[u8], out: &'a mut Vec<u8>) -> Reply<'a> {
         let args_box = borrowed_box(args);
         let mut boxed = Reply::host_box(out);
@@ -174,6 +175,7 @@ impl Loaded {
 }
 
 /// A box that lends `bytes` to the library (which only reads them).
+#[inline]
 pub(crate) fn borrowed_box(bytes: &[u8]) -> FerryBox {
     if bytes.is_empty() {
         return FerryBox::EMPTY;

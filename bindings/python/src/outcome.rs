@@ -57,6 +57,7 @@ where
 
 /// The result in `reply`, decoded with `shape`, or the exception for it.
 /// `name` names the callee in messages (`divide`, `closure`).
+#[inline]
 pub(crate) fn read<'py>(
     py: Python<'py>,
     reply: &Reply<'_>,
@@ -92,6 +93,7 @@ pub(crate) fn read<'py>(
 /// calls (`map`, `sorted(key=...)`) no bytecode runs in between, so the
 /// interpreter itself would only notice the signal after all of them. With
 /// nothing pending it is one atomic load.
+#[inline]
 fn after_call<'py>(
     py: Python<'py>,
     result: PyResult<Bound<'py, PyAny>>,

@@ -33,6 +33,7 @@ unsafe impl Send for Reply<'_> {}
 impl<'a> Reply<'a> {
     /// The box to pass as `out`: the host's buffer, or the empty box when the
     /// buffer has no allocation yet (a box with `cap == 0` must have a NULL `ptr`).
+    #[inline]
     pub(crate) fn host_box(host: &mut Vec<u8>) -> FerryBox {
         if host.capacity() == 0 {
             return FerryBox::EMPTY;
@@ -45,6 +46,7 @@ impl<'a> Reply<'a> {
     }
 
     /// Wraps what a call left in `out`; `host` is the buffer `out` was made from.
+    #[inline]
     pub(crate) fn new(
         status: i32,
         out: FerryBox,
@@ -73,6 +75,7 @@ impl<'a> Reply<'a> {
     }
 
     /// The MessagePack bytes, or why the box cannot be read.
+    #[inline]
     pub(crate) fn bytes(&self) -> Result<&[u8], String> {
         if self.status == NULL_POINTER {
             return Err("the library reported a NULL pointer (status -1)".to_owned());

@@ -141,6 +141,7 @@ impl Bytes {
     }
 
     /// A copy of `bytes`.
+    #[inline]
     pub fn copy_from_slice(bytes: &[u8]) -> Bytes {
         let data = if bytes.len() <= INLINE {
             let mut inline = [0u8; INLINE];
