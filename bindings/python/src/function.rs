@@ -9,6 +9,7 @@ use pyo3::types::{PyDict, PyTuple};
 use crate::bind::{bind, wrong_count};
 use crate::encode::{array_header, encode_exact_ptr, EncodeError, Located};
 use crate::failure::HostError;
+use crate::host::Runtime;
 use crate::lend::{encode_argument, Lend};
 use crate::loaded::Loaded;
 use crate::outcome::{cross, Callee};
@@ -38,6 +39,10 @@ pub(crate) struct Function {
     params: Vec<String>,
     rust_types: Vec<String>,
     lends: Vec<Lend>,
+    /// Whether any parameter may be lent bytes (else the loop skips `lends`).
+    lends_any: bool,
+    /// The library's side of the callback protocol, registered at load.
+    runtime: Option<&'static Runtime>,
     returns: Option<Shape>,
 }
 
@@ -49,7 +54,9 @@ impl Function {
         params: Vec<Param>,
         returns: Option<Shape>,
     ) -> Function {
-        let lends = params.iter().map(|param| param.lend).collect();
+        let lends: Vec<Lend> = params.iter().map(|param| param.lend).collect();
+        let lends_any = lends.iter().any(|lend| *lend != Lend::Never);
+        let runtime = library.runtime();
         let (params, rust_types) = params
             .into_iter()
             .map(|param| (param.name, param.rust))
@@ -61,6 +68,8 @@ impl Function {
             params,
             rust_types,
             lends,
+            lends_any,
+            runtime,
             returns,
         }
     }
@@ -149,7 +158,12 @@ impl Function {
             return self.encode_args(out, values);
         }
         out.push(0x90 | args.len() as u8);
-        for (index, (&arg, &lend)) in args.iter().zip(&self.lends).enumerate() {
+        for (index, &arg) in args.iter().enumerate() {
+            let lend = if self.lends_any {
+                self.lends[index]
+            } else {
+                Lend::Never
+            };
             // SAFETY: a live argument, borrowed for the call, with the GIL held.
             if !unsafe { lend.would_lend(arg) } && unsafe { encode_exact_ptr(out, arg) } {
                 continue;
@@ -212,7 +226,7 @@ impl Function {
             unsafe { std::slice::from_raw_parts(args, count) }
         };
         // Callables in the arguments are encoded for this library.
-        let runtime = self.library.runtime();
+        let runtime = self.runtime;
         let mut scope = Scope::call(runtime);
         let buffers = scope.buffers();
         buffers.args.clear();
