@@ -24,6 +24,9 @@ bash tests/c/run.sh target/debug/libferryman_fixture.so
 echo "==> Python host: tests/python"
 "$PY" -m pytest tests/python -q -p no:cacheprovider
 
+echo "==> the abi3 wheel under the other CPython versions installed here"
+bash scripts/test-abi3.sh
+
 if [ -f bench/run.sh ]; then
     echo "==> benchmark smoke run (correctness only, no timings asserted)"
     bash bench/run.sh --smoke
