@@ -153,6 +153,8 @@ def test_bytearray_and_memoryview_are_bytes(lib: ferryman.Library) -> None:
     assert lib.echo_bytes(memoryview(b"abcdef")[1:4]) == b"bcd"
     assert lib.byte_sum(b"\x01\x02\xff") == 258
     assert lib.reverse_bytes(b"abc") == b"cba"
+    assert lib.count_zeros(b"\x00a\x00") == 2
+    assert lib.count_zeros(bytes(5000)) == 5000  # lent, borrowed as &serde_bytes::Bytes
 
 
 def test_a_list_of_ints_is_accepted_for_bytes(lib: ferryman.Library) -> None:
