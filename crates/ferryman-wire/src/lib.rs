@@ -6,12 +6,18 @@
 //! - [`Direct`] types (integers, `f64`, `bool`) skip serde on the common path.
 //! - [`encode`] writes a result with struct fields by name.
 //! - [`TypeDesc`] and the [`schema`] types are what `describe` reports.
+//! - [`BigInt`]: `i128`/`u128` values beyond 64 bits (extension 4).
 
 mod args;
+mod big_int;
+mod byte_seq;
+mod byte_type;
 mod de;
 mod decode_error;
 mod direct;
 mod encode;
+mod encode_compound;
+mod encode_element;
 mod lent;
 pub mod scalar;
 pub mod schema;
@@ -19,6 +25,7 @@ mod skip;
 mod type_desc;
 
 pub use args::Args;
+pub use big_int::{encode_i128, encode_u128, BigInt, BigIntError, EncodedBig};
 pub use decode_error::{DecodeError, DecodeKind};
 pub use direct::Direct;
 pub use encode::{encode, EncodeError};
