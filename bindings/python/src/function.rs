@@ -9,19 +9,21 @@ use pyo3::types::{PyDict, PyTuple};
 use crate::bind::{bind, wrong_count};
 use crate::encode::{array_header, encode_exact_ptr, EncodeError, Located};
 use crate::failure::HostError;
+use crate::ints::Ints;
 use crate::lend::{encode_argument, Lend};
 use crate::loaded::Loaded;
 use crate::outcome::{cross, Callee};
 use crate::scope::Scope;
 use crate::shape::Shape;
 
-/// One parameter: its name, the Rust type it takes (for messages) and whether
-/// a large `bytes` argument is lent to it.
+/// One parameter: its name, the Rust type it takes (for messages), whether
+/// a large `bytes` argument is lent to it and how wide its integers may be.
 #[derive(Debug, Clone)]
 pub(crate) struct Param {
     pub(crate) name: String,
     pub(crate) rust: String,
     pub(crate) lend: Lend,
+    pub(crate) ints: Ints,
 }
 
 /// A function exported by a ferryman library: what a call needs to know.
@@ -38,6 +40,7 @@ pub(crate) struct Function {
     params: Vec<String>,
     rust_types: Vec<String>,
     lends: Vec<Lend>,
+    ints: Vec<Ints>,
     returns: Option<Shape>,
 }
 
@@ -50,6 +53,7 @@ impl Function {
         returns: Option<Shape>,
     ) -> Function {
         let lends = params.iter().map(|param| param.lend).collect();
+        let ints = params.iter().map(|param| param.ints).collect();
         let (params, rust_types) = params
             .into_iter()
             .map(|param| (param.name, param.rust))
@@ -61,6 +65,7 @@ impl Function {
             params,
             rust_types,
             lends,
+            ints,
             returns,
         }
     }
@@ -100,7 +105,10 @@ impl Function {
             EncodeError::Overflow(what) => (
                 "overflow",
                 "int".to_owned(),
-                format!("{what} does not fit in 64 bits (expected {expected})"),
+                format!(
+                    "{what} does not fit in {} bits (expected {expected})",
+                    self.ints[index].bits()
+                ),
             ),
             EncodeError::Invalid(what) => (
                 "type",
@@ -156,7 +164,7 @@ impl Function {
             }
             // SAFETY: as above.
             let value = unsafe { Bound::from_borrowed_ptr(py, arg) };
-            encode_argument(out, &value, lend)
+            encode_argument(out, &value, lend, self.ints[index])
                 .map_err(|error| self.argument_error(index, error))?;
         }
         Ok(())
@@ -175,7 +183,7 @@ impl Function {
             ))
         })?;
         for (index, value) in values.enumerate() {
-            encode_argument(out, &value, self.lends[index])
+            encode_argument(out, &value, self.lends[index], self.ints[index])
                 .map_err(|error| self.argument_error(index, error))?;
         }
         Ok(())
