@@ -4,7 +4,8 @@
 //!   every failure is a [`DecodeError`] value, never a panic. Lent host bytes
 //!   (extension 3) become slices of the host's memory only under [`Lending`].
 //! - [`Direct`] types (integers, `f64`, `bool`) skip serde on the common path.
-//! - [`encode`] writes a result with struct fields by name.
+//! - [`encode`] writes a result with struct fields by name, sequences of `u8`
+//!   as bin at any depth.
 //! - [`TypeDesc`] and the [`schema`] types are what `describe` reports.
 //! - [`BigInt`]: `i128`/`u128` values beyond 64 bits (extension 4).
 
