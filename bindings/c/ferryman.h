@@ -32,6 +32,13 @@ extern "C" {
 /* The wire (MessagePack shapes) version; the handshake map's key "wire". */
 #define FERRYMAN_WIRE_VERSION 1
 
+/*
+ * MessagePack extension type of an i128/u128 value beyond the 64 bits of
+ * MessagePack ints (spec/wire.md, "Big integers"). Payload: 1 to 17 bytes,
+ * the integer in big-endian two's complement.
+ */
+#define FERRYMAN_EXT_BIG_INT 4
+
 /* ---- the byte box ------------------------------------------------------- */
 
 /*

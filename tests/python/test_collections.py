@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import ferryman
 
@@ -83,3 +85,46 @@ def test_nested_containers(lib: ferryman.Library) -> None:
 
 def test_lists_are_not_tuples_unless_the_type_says_so(lib: ferryman.Library) -> None:
     assert type(lib.echo_nested([{"a": [1]}])[0]["a"]) is list
+
+
+def test_vecdeque_btreeset_and_btreemap_parameters(lib: ferryman.Library) -> None:
+    assert lib.rotate_deque([1, 2, 3]) == [2, 3, 1]
+    assert lib.rotate_deque([]) == []
+    assert lib.rotate_deque((5,)) == [5]
+    assert lib.echo_btree_set({"b", "a", "c"}) == ["a", "b", "c"]
+    assert lib.echo_btree_set(["b", "b", "a"]) == ["a", "b"]
+    value = {"z": 1.5, "a": -2.0, "m": 0.0}
+    result = lib.echo_btree_map(value)
+    assert result == value
+    assert list(result) == ["a", "m", "z"]
+    assert lib.echo_btree_map({}) == {}
+
+
+def test_non_string_map_keys(lib: ferryman.Library) -> None:
+    value = {3: "c", -1: "a", 2**62: "big"}
+    result = lib.echo_int_keys(value)
+    assert result == value
+    assert list(result) == [-1, 3, 2**62]
+    keys = {(2, "b"): True, (1, "z"): False}
+    result = lib.echo_tuple_keys(keys)
+    assert result == keys
+    assert list(result) == [(1, "z"), (2, "b")]
+    assert all(type(key) is tuple for key in result)
+    with pytest.raises(ferryman.ArgumentError) as caught:
+        lib.echo_int_keys({"1": "a"})
+    assert caught.value.param == "map"
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    st.lists(st.integers(min_value=-(2**63), max_value=2**63 - 1), max_size=20),
+    st.dictionaries(st.integers(min_value=-(2**63), max_value=2**63 - 1), st.text(max_size=5), max_size=8),
+    st.dictionaries(st.text(max_size=5), st.floats(allow_nan=False), max_size=8),
+)
+def test_collection_round_trips(
+    lib: ferryman.Library, deque: list[int], int_keys: dict[int, str], floats: dict[str, float]
+) -> None:
+    assert lib.rotate_deque(deque) == deque[1:] + deque[:1]
+    assert lib.echo_int_keys(int_keys) == dict(sorted(int_keys.items()))
+    assert lib.echo_btree_map(floats) == dict(sorted(floats.items()))
+    assert lib.echo_btree_set(set(floats)) == sorted(floats)

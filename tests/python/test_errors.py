@@ -119,6 +119,19 @@ def test_source_chain_becomes_cause(lib: ferryman.Library) -> None:
     assert lib.load_config("settings", " 42 ") == 42
 
 
+def test_an_error_type_without_serialize_has_no_fields(lib: ferryman.Library) -> None:
+    # ConfigError has a source (its exception is built from the error value);
+    # the boxed error is a plain Err (its attributes are decoded on first access).
+    with pytest.raises(lib.errors.ConfigError) as caught:
+        lib.load_config("settings", "x")
+    assert caught.value.error_value["fields"] is None
+    assert (caught.value.fields, caught.value.variant) == (None, None)
+    with pytest.raises(ferryman.RustError) as caught:
+        lib.boxed_failure(True)
+    assert (caught.value.fields, caught.value.variant) == (None, None)
+    assert caught.value.error_value["fields"] is None
+
+
 def test_boxed_dyn_error(lib: ferryman.Library) -> None:
     with pytest.raises(ferryman.RustError) as caught:
         lib.boxed_failure(True)

@@ -99,6 +99,59 @@ def test_nan_round_trips(lib: ferryman.Library) -> None:
     assert math.isnan(lib.echo_f32(math.nan))
 
 
+@pytest.mark.parametrize("value", [1e300, -1e39, 3.5e38, -(2.0**128)])
+def test_f64_beyond_the_f32_range_is_an_overflow_error(lib: ferryman.Library, value: float) -> None:
+    with pytest.raises(ferryman.ArgumentOverflowError) as caught:
+        lib.echo_f32(value)
+    error = caught.value
+    assert isinstance(error, OverflowError)
+    assert (error.function, error.param, error.expected, error.kind) == ("echo_f32", "value", "f32", "overflow")
+    assert str(error).startswith("echo_f32() argument 'value': expected f32, but found floating point")
+    assert "out of range" in str(error)
+
+
+def test_f32_keeps_its_largest_values_and_the_infinities(lib: ferryman.Library) -> None:
+    f32_max = struct.unpack("f", struct.pack("f", 3.4028234663852886e38))[0]
+    assert lib.echo_f32(f32_max) == f32_max
+    assert lib.echo_f32(-f32_max) == -f32_max
+    assert lib.echo_f32(-math.inf) == -math.inf
+    assert lib.echo_f32(1e-300) == 0.0  # underflow rounds, as a C float does
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "param", "expected", "found"),
+    [
+        ("echo_bytes", "str", "data", "Vec<u8>", 'string "str"'),
+        ("byte_sum", "abc", "data", "&[u8]", 'string "abc"'),
+        ("reverse_bytes", "x", "data", "serde_bytes::ByteBuf", 'string "x"'),
+        ("count_zeros", "x", "data", "&serde_bytes::Bytes", 'string "x"'),
+        ("echo_string", b"x", "value", "String", "byte array"),
+        ("str_len", b"abc", "text", "&str", "byte array"),
+        ("shout", bytearray(b"x"), "text", "&str", "byte array"),
+        ("echo_char", b"a", "value", "char", "byte array"),
+    ],
+)
+def test_str_is_not_bytes_and_bytes_are_not_str(
+    lib: ferryman.Library, name: str, value: object, param: str, expected: str, found: str
+) -> None:
+    with pytest.raises(ferryman.ArgumentError) as caught:
+        lib[name](value)
+    error = caught.value
+    assert isinstance(error, TypeError)
+    assert not isinstance(error, OverflowError)
+    assert (error.function, error.param, error.expected, error.kind) == (name, param, expected, "type")
+    assert str(error) == f"{name}() argument '{param}': expected {expected}, but found {found}"
+
+
+def test_str_is_not_bytes_inside_other_values_either(lib: ferryman.Library) -> None:
+    with pytest.raises(ferryman.ArgumentError) as caught:
+        lib.echo_byte_lists(["a"])
+    assert caught.value.param == "items"
+    with pytest.raises(ferryman.ArgumentError) as caught:
+        lib.echo_strings([b"a"])
+    assert caught.value.param == "values"
+
+
 def test_f32_rounds_like_a_c_float(lib: ferryman.Library) -> None:
     as_f32 = struct.unpack("f", struct.pack("f", 0.1))[0]
     assert lib.echo_f32(0.1) == as_f32
@@ -153,6 +206,8 @@ def test_bytearray_and_memoryview_are_bytes(lib: ferryman.Library) -> None:
     assert lib.echo_bytes(memoryview(b"abcdef")[1:4]) == b"bcd"
     assert lib.byte_sum(b"\x01\x02\xff") == 258
     assert lib.reverse_bytes(b"abc") == b"cba"
+    assert lib.count_zeros(b"\x00a\x00") == 2
+    assert lib.count_zeros(bytes(5000)) == 5000  # lent, borrowed as &serde_bytes::Bytes
 
 
 def test_a_list_of_ints_is_accepted_for_bytes(lib: ferryman.Library) -> None:

@@ -10,6 +10,7 @@ use crate::encode::MAX_DEPTH;
 use crate::host::Runtime;
 use crate::map_keys;
 use crate::shape::Shape;
+use ferryman_wire::BigInt;
 
 /// Why bytes did not decode.
 #[derive(Debug)]
@@ -62,10 +63,9 @@ pub(crate) fn decode_with<'py>(
     shape: Option<&Shape>,
     runtime: Option<&'static Runtime>,
 ) -> Result<Bound<'py, PyAny>> {
-    if shape.is_none() {
-        if let Some(value) = scalar(py, bytes) {
-            return Ok(value);
-        }
+    // A shape guides only arrays, maps and extensions: scalars decode alike.
+    if let Some(value) = scalar(py, bytes) {
+        return Ok(value);
     }
     let mut decoder = Decoder {
         py,
@@ -288,15 +288,7 @@ impl<'py, 'b> Decoder<'py, 'b> {
             | Marker::FixExt16
             | Marker::Ext8
             | Marker::Ext16
-            | Marker::Ext32 => {
-                if let Some(runtime) = self.runtime {
-                    return self.extension(marker, shape, runtime, start);
-                }
-                self.pos = start;
-                return Err(self.malformed(
-                    "a MessagePack extension value, which ferryman's wire format does not use",
-                ));
-            }
+            | Marker::Ext32 => return self.extension(marker, shape, start),
             Marker::Reserved => {
                 self.pos = start;
                 return Err(self.malformed("the reserved MessagePack byte 0xc1"));
@@ -305,12 +297,12 @@ impl<'py, 'b> Decoder<'py, 'b> {
         Ok(value)
     }
 
-    /// A callable (extension 1 or 2); other extensions are malformed.
+    /// A big integer (extension 4), or a callable or lent bytes (extensions 1
+    /// to 3) of a library with a runtime; other extensions are malformed.
     fn extension(
         &mut self,
         marker: Marker,
         shape: &Shape,
-        runtime: &'static Runtime,
         start: usize,
     ) -> Result<Bound<'py, PyAny>> {
         let len = match marker {
@@ -325,8 +317,45 @@ impl<'py, 'b> Decoder<'py, 'b> {
         };
         let tag = i8::from_be_bytes(self.array()?);
         let payload = self.take(len)?;
+        if tag == ferryman_abi::EXT_BIG_INT {
+            let value = match BigInt::parse(payload) {
+                Ok(BigInt::Signed(n)) => n.into_pyobject(self.py)?.into_any(),
+                Ok(BigInt::Unsigned(n)) => n.into_pyobject(self.py)?.into_any(),
+                Err(error) => return Err(DecodeError::Malformed(error.to_string(), start)),
+            };
+            return Ok(value);
+        }
+        let Some(runtime) = self.runtime else {
+            self.pos = start;
+            return Err(self.malformed(
+                "a MessagePack extension value, which ferryman's wire format does not use here",
+            ));
+        };
         crate::closure::from_extension(self.py, runtime, tag, payload, shape)
             .map_err(|what| DecodeError::Malformed(what, start))
+    }
+
+    /// An array of ints from 0 to 255 where the type is bytes (an empty
+    /// sequence of `u8` comes as an empty array: `spec/wire.md`, "Byte
+    /// sequences at any depth"); `None`, with nothing read, for any other array.
+    fn byte_array(&mut self, len: usize) -> Option<Bound<'py, PyAny>> {
+        let mut bytes = Vec::with_capacity(len);
+        let mut pos = self.pos;
+        for _ in 0..len {
+            match *self.bytes.get(pos..)? {
+                [b @ 0x00..=0x7f, ..] => {
+                    bytes.push(b);
+                    pos += 1;
+                }
+                [0xcc, b, ..] => {
+                    bytes.push(b);
+                    pos += 2;
+                }
+                _ => return None,
+            }
+        }
+        self.pos = pos;
+        Some(PyBytes::new(self.py, &bytes).into_any())
     }
 
     /// A str; map keys come from [`map_keys`] when they can.
@@ -383,6 +412,11 @@ impl<'py, 'b> Decoder<'py, 'b> {
     ) -> Result<Bound<'py, PyAny>> {
         let depth = self.enter(depth)?;
         self.check_len(len, 1)?;
+        if matches!(shape, Shape::Bytes) && !key {
+            if let Some(bytes) = self.byte_array(len) {
+                return Ok(bytes);
+            }
+        }
         let mut items = Vec::with_capacity(len);
         match shape {
             Shape::Tuple(shapes) => {

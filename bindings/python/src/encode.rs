@@ -2,6 +2,7 @@
 
 use std::fmt::Write as _;
 
+use crate::ints::Ints;
 use ferryman_wire::scalar;
 use pyo3::ffi;
 use pyo3::prelude::*;
@@ -28,7 +29,8 @@ pub(crate) enum Step {
 pub(crate) enum EncodeError {
     /// A Python type with no MessagePack counterpart; the type's name.
     Unsupported(String),
-    /// An int that fits neither `i64` nor `u64`; how it was described.
+    /// An int too wide for the parameter (64 bits, or 128 where the parameter
+    /// takes `i128`/`u128`: [`Ints`]); how it was described.
     Overflow(String),
     /// A `str` that is not valid Unicode (lone surrogates), or a size over 4 GiB.
     Invalid(String),
@@ -87,9 +89,19 @@ impl From<PyErr> for Located {
 
 type Result<T> = std::result::Result<T, Located>;
 
-/// Appends `value` to `out` as one MessagePack value.
+/// Appends `value` to `out` as one MessagePack value; an `int` beyond 64 bits
+/// is refused.
 pub(crate) fn encode(out: &mut Vec<u8>, value: &Bound<'_, PyAny>) -> Result<()> {
-    encode_at(out, value, 0)
+    encode_at::<false>(out, value, 0)
+}
+
+/// As [`encode`], for a value whose integers may be as wide as `ints` says
+/// (up to 128 bits: extension 4 beyond 64).
+pub(crate) fn encode_with(out: &mut Vec<u8>, value: &Bound<'_, PyAny>, ints: Ints) -> Result<()> {
+    match ints {
+        Ints::Bits64 => encode_at::<false>(out, value, 0),
+        Ints::Bits128 => encode_at::<true>(out, value, 0),
+    }
 }
 
 /// Appends the header of an array of `len` elements.
@@ -99,7 +111,13 @@ pub(crate) fn array_header(out: &mut Vec<u8>, len: usize) -> Result<()> {
     written(rmp::encode::write_array_len(out, len))
 }
 
-fn encode_at(out: &mut Vec<u8>, value: &Bound<'_, PyAny>, depth: usize) -> Result<()> {
+/// One value; `WIDE`: an `int` of up to 128 bits is sent as extension 4 (a
+/// constant, so that choosing costs nothing per value).
+fn encode_at<const WIDE: bool>(
+    out: &mut Vec<u8>,
+    value: &Bound<'_, PyAny>,
+    depth: usize,
+) -> Result<()> {
     if encode_exact_scalar(out, value) {
         return Ok(());
     }
@@ -108,7 +126,7 @@ fn encode_at(out: &mut Vec<u8>, value: &Bound<'_, PyAny>, depth: usize) -> Resul
     } else if let Ok(flag) = value.cast::<PyBool>() {
         rmp::encode::write_bool(out, flag.is_true()).map_err(io_error)?;
     } else if value.is_instance_of::<PyInt>() {
-        encode_int(out, value)?;
+        encode_int::<WIDE>(out, value)?;
     } else if let Ok(float) = value.cast::<PyFloat>() {
         written(rmp::encode::write_f64(out, float.value()))?;
     } else if let Ok(text) = value.cast::<PyString>() {
@@ -123,9 +141,9 @@ fn encode_at(out: &mut Vec<u8>, value: &Bound<'_, PyAny>, depth: usize) -> Resul
     } else if let Ok(bytes) = value.cast::<PyBytes>() {
         binary(out, bytes.as_bytes())?;
     } else if let Ok(list) = value.cast::<PyList>() {
-        list_items(out, list, depth)?;
+        list_items::<WIDE>(out, list, depth)?;
     } else if let Ok(tuple) = value.cast::<PyTuple>() {
-        sequence(out, tuple.len(), tuple.iter(), depth)?;
+        sequence::<WIDE>(out, tuple.len(), tuple.iter(), depth)?;
     } else if let Ok(dict) = value.cast::<PyDict>() {
         deeper(depth)?;
         let len = dict.len();
@@ -135,8 +153,10 @@ fn encode_at(out: &mut Vec<u8>, value: &Bound<'_, PyAny>, depth: usize) -> Resul
         let mut count = 0;
         for (key, item) in dict.iter() {
             count += 1;
-            encode_at(out, &key, depth + 1).map_err(|error| error.inside(key_step(&key)))?;
-            encode_at(out, &item, depth + 1).map_err(|error| error.inside(key_step(&key)))?;
+            encode_at::<WIDE>(out, &key, depth + 1)
+                .map_err(|error| error.inside(key_step(&key)))?;
+            encode_at::<WIDE>(out, &item, depth + 1)
+                .map_err(|error| error.inside(key_step(&key)))?;
         }
         if count != len {
             return Err(EncodeError::Invalid(
@@ -152,7 +172,10 @@ fn encode_at(out: &mut Vec<u8>, value: &Bound<'_, PyAny>, depth: usize) -> Resul
         binary(out, bytes.as_bytes())?;
     } else if value.is_instance_of::<PySet>() || value.is_instance_of::<PyFrozenSet>() {
         let items: Vec<_> = value.try_iter()?.collect::<PyResult<_>>()?;
-        sequence(out, items.len(), items.into_iter(), depth)?;
+        sequence::<WIDE>(out, items.len(), items.into_iter(), depth)?;
+    } else if let Some(index) = as_index(value)? {
+        // An integer that is not an `int` (numpy's, say): its `__index__`.
+        encode_int::<WIDE>(out, &index)?;
     } else if value.is_callable() {
         // A host object (extension 1) or a library closure (extension 2).
         crate::objects::encode_callable(out, value)?;
@@ -229,7 +252,11 @@ pub(crate) unsafe fn encode_exact_ptr(out: &mut Vec<u8>, ptr: *mut ffi::PyObject
 }
 
 /// A list's items, by index (no iterator object), each through the fast path first.
-fn list_items(out: &mut Vec<u8>, list: &Bound<'_, PyList>, depth: usize) -> Result<()> {
+fn list_items<const WIDE: bool>(
+    out: &mut Vec<u8>,
+    list: &Bound<'_, PyList>,
+    depth: usize,
+) -> Result<()> {
     deeper(depth)?;
     let len = list.len();
     array_header(out, len)?;
@@ -253,7 +280,8 @@ fn list_items(out: &mut Vec<u8>, list: &Bound<'_, PyList>, depth: usize) -> Resu
                 "a list that changed size while it was being sent".into(),
             ))
         })?;
-        encode_at(out, &item, depth + 1).map_err(|error| error.inside(Step::Index(index)))?;
+        encode_at::<WIDE>(out, &item, depth + 1)
+            .map_err(|error| error.inside(Step::Index(index)))?;
     }
     if list.len() != len {
         return Err(EncodeError::Invalid(
@@ -264,7 +292,7 @@ fn list_items(out: &mut Vec<u8>, list: &Bound<'_, PyList>, depth: usize) -> Resu
     Ok(())
 }
 
-fn sequence<'py>(
+fn sequence<'py, const WIDE: bool>(
     out: &mut Vec<u8>,
     len: usize,
     items: impl Iterator<Item = Bound<'py, PyAny>>,
@@ -274,7 +302,8 @@ fn sequence<'py>(
     array_header(out, len)?;
     let mut count = 0;
     for (index, item) in items.enumerate() {
-        encode_at(out, &item, depth + 1).map_err(|error| error.inside(Step::Index(index)))?;
+        encode_at::<WIDE>(out, &item, depth + 1)
+            .map_err(|error| error.inside(Step::Index(index)))?;
         count += 1;
     }
     if count != len {
@@ -286,14 +315,31 @@ fn sequence<'py>(
     Ok(())
 }
 
-fn encode_int(out: &mut Vec<u8>, value: &Bound<'_, PyAny>) -> Result<()> {
+fn encode_int<const WIDE: bool>(out: &mut Vec<u8>, value: &Bound<'_, PyAny>) -> Result<()> {
     if let Ok(signed) = value.extract::<i64>() {
         written(rmp::encode::write_sint(out, signed))
     } else if let Ok(unsigned) = value.extract::<u64>() {
         written(rmp::encode::write_uint(out, unsigned))
+    } else if WIDE && crate::ints::encode_big(out, value) {
+        Ok(())
     } else {
         Err(EncodeError::Overflow(describe_big_int(value)).into())
     }
+}
+
+/// `operator.index(value)` for an object that is not an `int` but says it is
+/// one (`__index__`); `None` for every other object.
+fn as_index<'py>(value: &Bound<'py, PyAny>) -> Result<Option<Bound<'py, PyAny>>> {
+    // SAFETY: `value` is alive and the GIL is held; `PyIndex_Check` only reads
+    // the type's slots.
+    if unsafe { ffi::PyIndex_Check(value.as_ptr()) } == 0 {
+        return Ok(None);
+    }
+    // SAFETY: as above; `PyNumber_Index` returns a new reference to an `int`,
+    // or NULL with an exception set (which becomes the `Err`).
+    let index =
+        unsafe { Bound::from_owned_ptr_or_err(value.py(), ffi::PyNumber_Index(value.as_ptr())) }?;
+    Ok(Some(index))
 }
 
 /// `"int 18446744073709551616"`, or `"an int of 4000 bits"` when printing it

@@ -10,19 +10,21 @@ use crate::bind::{bind, wrong_count};
 use crate::encode::{array_header, encode_exact_ptr, EncodeError, Located};
 use crate::failure::HostError;
 use crate::host::Runtime;
+use crate::ints::Ints;
 use crate::lend::{encode_argument, Lend};
 use crate::loaded::Loaded;
 use crate::outcome::{cross, Callee};
 use crate::scope::Scope;
 use crate::shape::Shape;
 
-/// One parameter: its name, the Rust type it takes (for messages) and whether
-/// a large `bytes` argument is lent to it.
+/// One parameter: its name, the Rust type it takes (for messages), whether
+/// a large `bytes` argument is lent to it and how wide its integers may be.
 #[derive(Debug, Clone)]
 pub(crate) struct Param {
     pub(crate) name: String,
     pub(crate) rust: String,
     pub(crate) lend: Lend,
+    pub(crate) ints: Ints,
 }
 
 /// A function exported by a ferryman library: what a call needs to know.
@@ -43,6 +45,7 @@ pub(crate) struct Function {
     lends_any: bool,
     /// The library's side of the callback protocol, registered at load.
     runtime: Option<&'static Runtime>,
+    ints: Vec<Ints>,
     returns: Option<Shape>,
 }
 
@@ -57,6 +60,7 @@ impl Function {
         let lends: Vec<Lend> = params.iter().map(|param| param.lend).collect();
         let lends_any = lends.iter().any(|lend| *lend != Lend::Never);
         let runtime = library.runtime();
+        let ints = params.iter().map(|param| param.ints).collect();
         let (params, rust_types) = params
             .into_iter()
             .map(|param| (param.name, param.rust))
@@ -70,6 +74,7 @@ impl Function {
             lends,
             lends_any,
             runtime,
+            ints,
             returns,
         }
     }
@@ -109,7 +114,10 @@ impl Function {
             EncodeError::Overflow(what) => (
                 "overflow",
                 "int".to_owned(),
-                format!("{what} does not fit in 64 bits (expected {expected})"),
+                format!(
+                    "{what} does not fit in {} bits (expected {expected})",
+                    self.ints[index].bits()
+                ),
             ),
             EncodeError::Invalid(what) => (
                 "type",
@@ -170,7 +178,7 @@ impl Function {
             }
             // SAFETY: as above.
             let value = unsafe { Bound::from_borrowed_ptr(py, arg) };
-            encode_argument(out, &value, lend)
+            encode_argument(out, &value, lend, self.ints[index])
                 .map_err(|error| self.argument_error(index, error))?;
         }
         Ok(())
@@ -189,7 +197,7 @@ impl Function {
             ))
         })?;
         for (index, value) in values.enumerate() {
-            encode_argument(out, &value, self.lends[index])
+            encode_argument(out, &value, self.lends[index], self.ints[index])
                 .map_err(|error| self.argument_error(index, error))?;
         }
         Ok(())

@@ -9,8 +9,9 @@ use pyo3::ffi;
 use pyo3::prelude::*;
 use pyo3::types::PyBytes;
 
-use crate::encode::{encode, encode_exact_scalar, Located};
+use crate::encode::{encode_exact_scalar, encode_with, Located};
 use crate::host::Runtime;
+use crate::ints::Ints;
 use crate::objects;
 
 /// `bytes` shorter than this are copied into the argument array even where
@@ -100,12 +101,14 @@ fn keeps_bytes(rust: &str) -> bool {
 }
 
 /// Encodes one argument for its parameter: lent when the parameter and the
-/// value allow it, otherwise as usual (the exact-type fast path first).
+/// value allow it, otherwise as usual (the exact-type fast path first), with
+/// integers as wide as the parameter takes.
 #[inline]
 pub(crate) fn encode_argument(
     out: &mut Vec<u8>,
     value: &Bound<'_, PyAny>,
     lend: Lend,
+    ints: Ints,
 ) -> Result<(), Located> {
     if lend != Lend::Never && lend_bytes(out, value, lend) {
         return Ok(());
@@ -113,7 +116,7 @@ pub(crate) fn encode_argument(
     if encode_exact_scalar(out, value) {
         return Ok(());
     }
-    encode(out, value)
+    encode_with(out, value, ints)
 }
 
 /// Writes `value` as lent bytes when it is an exact `bytes` large enough for

@@ -18,6 +18,7 @@ mod function;
 mod function_object;
 mod gil;
 mod host;
+mod ints;
 mod lend;
 mod library;
 mod loaded;

@@ -9,6 +9,7 @@ use pyo3::types::{PyDict, PyList};
 use crate::decode::decode;
 use crate::function::{Function, Param};
 use crate::function_object;
+use crate::ints::Ints;
 use crate::lend::Lend;
 use crate::loaded::{LoadError, Loaded};
 use crate::reply::Reply;
@@ -193,6 +194,7 @@ impl Library {
                     params.push(Param {
                         name: field("name").unwrap_or_else(|| format!("arg{position}")),
                         lend: Lend::of_param(descriptor.as_ref(), &rust, lent_bytes, host_id),
+                        ints: Ints::of_descriptor(descriptor.as_ref()),
                         rust,
                     });
                 }

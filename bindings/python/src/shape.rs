@@ -1,5 +1,6 @@
-//! Where a return type has tuples or closures: lets the decoder build `tuple`s,
-//! not `list`s, and give closures their signature.
+//! Where a return type has tuples, bytes or closures: lets the decoder build
+//! `tuple`s, not `list`s, `bytes` from an empty array, and give closures their
+//! signature.
 
 use std::sync::Arc;
 
@@ -7,11 +8,15 @@ use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyString};
 
 /// The part of a type descriptor (`spec/wire.md`) that changes how a result is
-/// decoded. Everything without a tuple or a callback inside is [`Shape::Any`].
+/// decoded. Everything without a tuple, bytes or a callback inside is
+/// [`Shape::Any`].
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) enum Shape {
     /// Decode as usual: arrays become lists.
     Any,
+    /// `"bytes"`: bin, or an array of ints that becomes `bytes` (an empty
+    /// sequence of `u8` comes as an empty array).
+    Bytes,
     /// `{"tuple": [...]}`: an array that becomes a tuple.
     Tuple(Vec<Shape>),
     /// `{"list": T}`: a list whose elements have shape `T`.
@@ -75,7 +80,10 @@ impl Shape {
             return Shape::Any;
         }
         let Ok(map) = descriptor.cast::<PyDict>() else {
-            return Shape::Any;
+            let bytes = descriptor
+                .cast::<PyString>()
+                .is_ok_and(|name| name.to_str().is_ok_and(|name| name == "bytes"));
+            return if bytes { Shape::Bytes } else { Shape::Any };
         };
         if map.len() != 1 {
             return Shape::Any;

@@ -4,10 +4,12 @@
 //! defined by `ferryman-runtime`, which every ferryman `cdylib` links. The normative
 //! description is `spec/abi.md`; `tests/spec_drift.rs` fails when the two disagree.
 
+mod big_int;
 mod byte_box;
 mod host;
 mod status;
 
+pub use big_int::{BIG_INT_MAX_PAYLOAD, EXT_BIG_INT};
 pub use byte_box::FerryBox;
 pub use host::{
     FerryHost, EXT_HOST_OBJECT, EXT_LENT_BYTES, EXT_LIBRARY_CLOSURE, LENT_BYTES_PAYLOAD,

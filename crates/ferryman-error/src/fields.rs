@@ -53,10 +53,13 @@ impl<E> FieldsNone for &FieldsProbe<'_, E> {
 
 /// Serializes `error` by field name and splits off the enum variant, if any.
 ///
-/// The error is encoded once; its fields are cut out of those bytes (a tuple's
-/// elements renumbered as `"0"`, `"1"`, …) without decoding them.
+/// The error is encoded once, as results are (`ferryman_wire::encode`: byte
+/// vectors as bin, big integers as extension 4); its fields are cut out of
+/// those bytes (a tuple's elements renumbered as `"0"`, `"1"`, …) without
+/// decoding them.
 pub fn fields_of<E: Serialize + ?Sized>(error: &E) -> Option<ErrorFields> {
-    let bytes = rmp_serde::to_vec_named(error).ok()?;
+    let mut bytes = Vec::new();
+    ferryman_wire::encode(error, &mut bytes).ok()?;
     let mut sniffer = VariantSniffer(None);
     let _ = error.serialize(&mut sniffer);
     let variant = sniffer.0;
@@ -361,7 +364,8 @@ mod tests {
     /// error decoded, then split.
     fn decoded_split<E: Serialize>(error: &E) -> rmpv::Value {
         use rmpv::Value;
-        let bytes = rmp_serde::to_vec_named(error).unwrap();
+        let mut bytes = Vec::new();
+        ferryman_wire::encode(error, &mut bytes).unwrap();
         let value = rmpv::decode::read_value(&mut &bytes[..]).unwrap();
         let mut sniffer = VariantSniffer(None);
         let _ = error.serialize(&mut sniffer);
@@ -414,6 +418,23 @@ mod tests {
         check(&Tagged::Inner { x: -5 });
         check(&Plain { code: 7 });
         check(&"a string");
+    }
+
+    #[test]
+    fn fields_are_encoded_like_results() {
+        #[derive(Debug, Serialize)]
+        struct Wide {
+            data: Vec<u8>,
+            big: u128,
+        }
+        let f = fields_of(&Wide {
+            data: b"ab".to_vec(),
+            big: u128::MAX,
+        })
+        .unwrap();
+        let value = f.value();
+        assert_eq!(value["data"], rmpv::Value::Binary(b"ab".to_vec()));
+        assert!(matches!(value["big"], rmpv::Value::Ext(4, ref p) if p.len() == 17));
     }
 
     #[test]

@@ -46,31 +46,27 @@ impl ToTokens for Desc {
     }
 }
 
-/// The descriptor of `ty` as a parameter or result: only there do `Vec<u8>` and
-/// `&[u8]` travel as MessagePack bin (the shim wraps them in `serde_bytes`).
+/// The descriptor of `ty` as a parameter or result, or inside one.
+///
+/// A sequence of `u8` is `"bytes"` wherever it is (`spec/wire.md`, "Byte
+/// sequences at any depth"): the encoder writes it as bin and the reader takes
+/// bin for it. Fixed-size arrays are tuples to serde and stay lists of ints.
 pub(crate) fn describe(ty: &Type) -> Desc {
-    describe_at(ty, true)
-}
-
-/// Nested inside another type, plain serde encodes `Vec<u8>` as a list of ints.
-fn describe_at(ty: &Type, top: bool) -> Desc {
     match ty {
-        Type::Group(group) => describe_at(&group.elem, top),
-        Type::Paren(paren) => describe_at(&paren.elem, top),
-        Type::Reference(reference) => describe_at(&reference.elem, top),
-        Type::Slice(slice) if top && is_u8(&slice.elem) => Desc::Scalar("Bytes"),
-        Type::Slice(slice) => Desc::List(Box::new(describe_at(&slice.elem, false))),
-        Type::Array(array) => Desc::List(Box::new(describe_at(&array.elem, false))),
+        Type::Group(group) => describe(&group.elem),
+        Type::Paren(paren) => describe(&paren.elem),
+        Type::Reference(reference) => describe(&reference.elem),
+        Type::Slice(slice) if is_u8(&slice.elem) => Desc::Scalar("Bytes"),
+        Type::Slice(slice) => Desc::List(Box::new(describe(&slice.elem))),
+        Type::Array(array) => Desc::List(Box::new(describe(&array.elem))),
         Type::Tuple(tuple) if tuple.elems.is_empty() => Desc::Unit,
-        Type::Tuple(tuple) => {
-            Desc::Tuple(tuple.elems.iter().map(|t| describe_at(t, false)).collect())
-        }
-        Type::Path(path) if path.qself.is_none() => describe_path(path, top),
+        Type::Tuple(tuple) => Desc::Tuple(tuple.elems.iter().map(describe).collect()),
+        Type::Path(path) if path.qself.is_none() => describe_path(path),
         other => Desc::Named(rust_text(other)),
     }
 }
 
-fn describe_path(path: &TypePath, top: bool) -> Desc {
+fn describe_path(path: &TypePath) -> Desc {
     let Some(last) = path.path.segments.last() else {
         return Desc::Named(rust_text(path));
     };
@@ -79,19 +75,20 @@ fn describe_path(path: &TypePath, top: bool) -> Desc {
     if let (Some(variant), []) = (scalar(&name), args.as_slice()) {
         return Desc::Scalar(variant);
     }
-    let nested = |ty: &Type| Box::new(describe_at(ty, false));
+    let nested = |ty: &Type| Box::new(describe(ty));
     match (name.as_str(), args.as_slice()) {
         ("String" | "str", []) => Desc::Scalar("Str"),
         ("ByteBuf" | "Bytes", []) => Desc::Scalar("Bytes"),
-        ("Vec", [item, ..]) if top && is_u8(item) => Desc::Scalar("Bytes"),
+        ("Vec" | "VecDeque" | "HashSet" | "BTreeSet", [item, ..]) if is_u8(item) => {
+            Desc::Scalar("Bytes")
+        }
         ("Vec" | "VecDeque" | "HashSet" | "BTreeSet", [item, ..]) => Desc::List(nested(item)),
         ("HashMap" | "BTreeMap", [key, value, ..]) => Desc::Map(nested(key), nested(value)),
         ("Option", [inner]) => Desc::Option(nested(inner)),
-        ("Box" | "Arc" | "Rc" | "Cow", [inner, ..]) => describe_at(inner, false),
-        ("Callback", [Type::Tuple(params), returns]) => Desc::Callback(
-            params.elems.iter().map(|t| describe_at(t, false)).collect(),
-            nested(returns),
-        ),
+        ("Box" | "Arc" | "Rc" | "Cow", [inner, ..]) => describe(inner),
+        ("Callback", [Type::Tuple(params), returns]) => {
+            Desc::Callback(params.elems.iter().map(describe).collect(), nested(returns))
+        }
         _ => Desc::Named(rust_text(last)),
     }
 }
@@ -104,11 +101,13 @@ fn scalar(name: &str) -> Option<&'static str> {
         "i16" => "I16",
         "i32" => "I32",
         "i64" => "I64",
+        "i128" => "I128",
         "isize" => "Isize",
         "u8" => "U8",
         "u16" => "U16",
         "u32" => "U32",
         "u64" => "U64",
+        "u128" => "U128",
         "usize" => "Usize",
         "f32" => "F32",
         "f64" => "F64",
@@ -228,11 +227,13 @@ mod tests {
             ("i16", "I16"),
             ("i32", "I32"),
             ("i64", "I64"),
+            ("i128", "I128"),
             ("isize", "Isize"),
             ("u8", "U8"),
             ("u16", "U16"),
             ("u32", "U32"),
             ("u64", "U64"),
+            ("u128", "U128"),
             ("usize", "Usize"),
             ("f32", "F32"),
             ("f64", "F64"),
@@ -271,8 +272,19 @@ mod tests {
         ] {
             assert_eq!(desc(source), scalar("Bytes"), "{source}");
         }
-        // Plain serde sends these as lists of ints: only the shim's top level is bin.
-        assert_eq!(desc("Box<[u8]>"), list(scalar("U8")));
+        // Sequences of u8 are bytes at any depth, however they are held.
+        for source in [
+            "Box<[u8]>",
+            "Arc<[u8]>",
+            "Cow<'a, [u8]>",
+            "VecDeque<u8>",
+            "BTreeSet<u8>",
+            "HashSet<u8>",
+        ] {
+            assert_eq!(desc(source), scalar("Bytes"), "{source}");
+        }
+        // Fixed-size arrays are tuples to serde: lists of ints.
+        assert_eq!(desc("[u8; 4]"), list(scalar("U8")));
     }
 
     #[test]
@@ -287,10 +299,22 @@ mod tests {
         ] {
             assert_eq!(desc(source), list(scalar("I64")), "{source}");
         }
-        assert_eq!(desc("Vec<Vec<u8>>"), list(list(scalar("U8"))));
+        assert_eq!(desc("Vec<Vec<u8>>"), list(scalar("Bytes")));
         assert_eq!(
             desc("Option<Vec<u8>>"),
-            Desc::Option(Box::new(list(scalar("U8"))))
+            Desc::Option(Box::new(scalar("Bytes")))
+        );
+        assert_eq!(
+            desc("HashMap<String, Vec<u8>>"),
+            Desc::Map(Box::new(scalar("Str")), Box::new(scalar("Bytes")))
+        );
+        assert_eq!(
+            desc("(Vec<u8>, &[u8], u8)"),
+            Desc::Tuple(vec![scalar("Bytes"), scalar("Bytes"), scalar("U8")])
+        );
+        assert_eq!(
+            desc("Vec<Option<u8>>"),
+            list(Desc::Option(Box::new(scalar("U8"))))
         );
         assert_eq!(
             desc("Callback<(i64, String), bool>"),

@@ -237,7 +237,20 @@ fn bad_args_value(export: &Export, e: &DecodeError) -> ErrorValue {
                 e.found
             )
         }
-        (DecodeKind::Malformed, _) => format!("`{f}()` arguments are malformed: {}", e.detail),
+        // Inside one parameter's value: name it and what it takes.
+        (DecodeKind::Malformed, Some(p)) => {
+            let found = match e.found.as_str() {
+                "" | "nothing" => "the arguments end before it".to_owned(),
+                found => format!("found a malformed {found}"),
+            };
+            format!(
+                "`{f}()` argument `{}`: expected {}, but {found}: {}",
+                p.name, p.rust, e.detail
+            )
+        }
+        (DecodeKind::Malformed, None) => {
+            format!("`{f}()` arguments are malformed: {}", e.detail)
+        }
         (kind, Some(p)) => {
             let mut m = format!(
                 "`{f}()` argument `{}`: expected {}, but found {}",
@@ -336,6 +349,74 @@ mod tests {
             "{}",
             value.message
         );
+    }
+
+    #[test]
+    fn a_malformed_value_names_the_parameter_and_its_type() {
+        let value = bad_args_value(
+            &DIVIDE,
+            &decode_error(
+                DecodeKind::Malformed,
+                Some(1),
+                "integer",
+                "unexpected end of file",
+            ),
+        );
+        assert_eq!(
+            value.message,
+            "`divide()` argument `b`: expected u8, but found a malformed integer: \
+             unexpected end of file"
+        );
+        assert_eq!(
+            (value.kind.as_str(), value.param.as_deref(), value.index),
+            ("malformed", Some("b"), Some(1))
+        );
+        let value = bad_args_value(
+            &DIVIDE,
+            &decode_error(DecodeKind::Malformed, Some(0), "nothing", "end of file"),
+        );
+        assert_eq!(
+            value.message,
+            "`divide()` argument `a`: expected i64, but the arguments end before it: end of file"
+        );
+        // Not inside one parameter: the arguments as a whole.
+        let value = bad_args_value(
+            &DIVIDE,
+            &decode_error(DecodeKind::Malformed, None, "", "2 unexpected bytes"),
+        );
+        assert_eq!(
+            value.message,
+            "`divide()` arguments are malformed: 2 unexpected bytes"
+        );
+    }
+
+    #[test]
+    fn a_malformed_value_through_a_call_names_the_parameter() {
+        let mut call = Call::start(
+            &DIVIDE,
+            &[0x92, 0x01, 0xcd, 0x01],
+            Lending::REFUSED,
+            Sink::library(),
+        );
+        assert!(call.ready());
+        assert_eq!(call.arg::<i64>(0), Ok(1));
+        assert_eq!(call.arg::<u8>(1), Err(Reported));
+        let mut out = FerryBox::EMPTY;
+        assert_eq!(call.finish(&mut out), Status::BadArgs);
+        // SAFETY: a library box made by `finish`, read then freed once.
+        let bytes = unsafe { ferryman_buffer::borrow(&out) }.to_vec();
+        // SAFETY: as above.
+        unsafe { ferryman_buffer::free_box(&mut out) };
+        let value: rmpv::Value = rmp_serde::from_slice(&bytes).unwrap();
+        let message = value["message"].as_str().unwrap();
+        assert!(
+            message.starts_with(
+                "`divide()` argument `b`: expected u8, but found a malformed integer: "
+            ),
+            "{message}"
+        );
+        assert_eq!(value["param"].as_str(), Some("b"));
+        assert_eq!(value["expected"].as_str(), Some("u8"));
     }
 
     #[test]

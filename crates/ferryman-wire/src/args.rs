@@ -178,6 +178,164 @@ mod tests {
         assert_eq!(args.finish().unwrap_err().kind, DecodeKind::Malformed);
     }
 
+    #[test]
+    fn str_is_not_bytes_and_bytes_are_not_str() {
+        let text = pack(&("abc",));
+        for err in [
+            Args::new(&text, 1).unwrap().next::<serde_bytes::ByteBuf>(0),
+            Args::new(&text, 1)
+                .unwrap()
+                .next::<&serde_bytes::Bytes>(0)
+                .map(|b| serde_bytes::ByteBuf::from(&b[..])),
+        ] {
+            let err = err.unwrap_err();
+            assert_eq!(
+                (err.kind, err.index, err.found.as_str()),
+                (DecodeKind::Type, Some(0), "string \"abc\"")
+            );
+        }
+        let bin = pack(&(serde_bytes::Bytes::new(b"abc"),));
+        let err = Args::new(&bin, 1).unwrap().next::<String>(0).unwrap_err();
+        assert_eq!(
+            (err.kind, err.found.as_str()),
+            (DecodeKind::Type, "byte array")
+        );
+        assert!(Args::new(&bin, 1).unwrap().next::<&str>(0).is_err());
+        assert!(Args::new(&pack(&(serde_bytes::Bytes::new(b"a"),)), 1)
+            .unwrap()
+            .next::<char>(0)
+            .is_err());
+    }
+
+    #[test]
+    fn an_f64_beyond_f32_is_out_of_range_for_f32() {
+        for too_big in [1e300, -1e39, f64::MAX] {
+            let bytes = pack(&(too_big,));
+            let err = Args::new(&bytes, 1).unwrap().next::<f32>(0).unwrap_err();
+            assert_eq!(err.kind, DecodeKind::Overflow, "{too_big}");
+            assert_eq!(err.found, format!("floating point {too_big:e}"));
+        }
+        for fine in [
+            f64::from(f32::MAX),
+            1e-300,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            0.1,
+        ] {
+            let bytes = pack(&(fine,));
+            let got = Args::new(&bytes, 1).unwrap().next::<f32>(0).unwrap();
+            assert_eq!(got, fine as f32);
+        }
+        let bytes = pack(&(f64::NAN,));
+        assert!(Args::new(&bytes, 1)
+            .unwrap()
+            .next::<f32>(0)
+            .unwrap()
+            .is_nan());
+        assert_eq!(
+            Args::new(&pack(&(1e300,)), 1)
+                .unwrap()
+                .next::<f64>(0)
+                .unwrap(),
+            1e300
+        );
+    }
+
+    /// `[n]` with `n` written as extension 4 of `payload`.
+    fn big(payload: &[u8]) -> Vec<u8> {
+        let mut bytes = vec![0x91, 0xc7, payload.len() as u8, 0x04];
+        bytes.extend_from_slice(payload);
+        bytes
+    }
+
+    #[test]
+    fn big_integers_fill_every_integer_type_they_fit() {
+        let two_64 = (1i128 << 64).to_be_bytes();
+        assert_eq!(
+            Args::new(&big(&two_64), 1)
+                .unwrap()
+                .next::<i128>(0)
+                .unwrap(),
+            1 << 64
+        );
+        assert_eq!(
+            Args::new(&big(&two_64), 1)
+                .unwrap()
+                .next::<u128>(0)
+                .unwrap(),
+            1 << 64
+        );
+        // Not minimal, still fine.
+        assert_eq!(
+            Args::new(&big(&[0x05]), 1).unwrap().next::<u8>(0).unwrap(),
+            5
+        );
+        assert_eq!(
+            Args::new(&big(&[0xff]), 1).unwrap().next::<i64>(0).unwrap(),
+            -1
+        );
+        let mut max = vec![0u8];
+        max.extend_from_slice(&[0xff; 16]);
+        assert_eq!(
+            Args::new(&big(&max), 1).unwrap().next::<u128>(0).unwrap(),
+            u128::MAX
+        );
+        let mut nested = vec![0x91, 0x91, 0xd8, 0x04, 0x80];
+        nested.resize(20, 0);
+        let value: Option<Vec<i128>> = Args::new(&nested, 1).unwrap().next(0).unwrap();
+        assert_eq!(value, Some(vec![i128::MIN]));
+    }
+
+    #[test]
+    fn big_integers_out_of_range_are_overflow() {
+        let two_64 = (1i128 << 64).to_be_bytes();
+        let err = Args::new(&big(&two_64), 1)
+            .unwrap()
+            .next::<i64>(0)
+            .unwrap_err();
+        assert_eq!(
+            (err.kind, err.found.as_str()),
+            (DecodeKind::Overflow, "integer 18446744073709551616")
+        );
+        let err = Args::new(&big(&[0x01, 0x00]), 1)
+            .unwrap()
+            .next::<u8>(0)
+            .unwrap_err();
+        assert_eq!(err.kind, DecodeKind::Overflow);
+        let mut max = vec![0u8];
+        max.extend_from_slice(&[0xff; 16]);
+        let err = Args::new(&big(&max), 1)
+            .unwrap()
+            .next::<i128>(0)
+            .unwrap_err();
+        assert_eq!(err.kind, DecodeKind::Overflow);
+        let err = Args::new(&big(&[0xff]), 1)
+            .unwrap()
+            .next::<u128>(0)
+            .unwrap_err();
+        assert_eq!(err.kind, DecodeKind::Overflow);
+        let err = Args::new(&pack(&(-1,)), 1)
+            .unwrap()
+            .next::<u128>(0)
+            .unwrap_err();
+        assert_eq!(err.kind, DecodeKind::Overflow);
+        let mut beyond = vec![0x01];
+        beyond.extend_from_slice(&[0; 16]);
+        let err = Args::new(&big(&beyond), 1)
+            .unwrap()
+            .next::<u128>(0)
+            .unwrap_err();
+        assert_eq!(
+            (err.kind, err.found.as_str()),
+            (DecodeKind::Overflow, "integer beyond 128 bits")
+        );
+        let err = Args::new(&big(&[0; 18]), 1)
+            .unwrap()
+            .next::<i128>(0)
+            .unwrap_err();
+        assert_eq!(err.kind, DecodeKind::Type, "not a big integer at all");
+    }
+
     /// `[ext 3 naming data]`, with `handle`, a payload of `payload_len` bytes.
     fn lent_array(data: &[u8], handle: u64, payload_len: usize) -> Vec<u8> {
         let payload = crate::LentPayload {

@@ -4,15 +4,22 @@
 //! ends (needed to cut the argument array apart and detect trailing bytes), and on
 //! the hot path — scalars and sequences of scalars — a direct reader is about
 //! three times faster. What it does not read itself (enums, MessagePack
-//! extensions such as callables, `i128`) it hands to rmp-serde, with the exact
-//! bytes of that value, so behaviour and error messages stay rmp-serde's.
+//! extensions such as callables) it hands to rmp-serde, with the exact bytes of
+//! that value, so behaviour and error messages stay rmp-serde's.
+//!
+//! Where it is stricter than rmp-serde (`spec/wire.md`): a str is never bytes
+//! and bin never a str; a finite float beyond `f32` is out of range for `f32`.
+//! Where it accepts more: bin (or lent bytes) wherever a sequence of `u8` is
+//! expected, and big integers (extension 4) for every integer type.
 
+use crate::big_int::{BigInt, BigIntError};
+use crate::byte_seq::ByteElements;
 use crate::direct::{int_at, Int, IntAt};
 use crate::lent::{Lending, LentObject, LentPayload, Presenting, LENT_BYTES_NEWTYPE};
 use crate::skip::{value_len, MAX_DEPTH};
-use ferryman_abi::EXT_LENT_BYTES;
+use ferryman_abi::{EXT_BIG_INT, EXT_LENT_BYTES};
 use rmp_serde::decode::Error;
-use serde::de::{self, DeserializeSeed, Visitor};
+use serde::de::{self, DeserializeSeed, Unexpected, Visitor};
 use serde::forward_to_deserialize_any;
 
 /// Deserializes `T` from the MessagePack value at the start of `bytes`, borrowing
@@ -56,10 +63,22 @@ macro_rules! direct_ints {
         fn $method<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
             match self.int()? {
                 Some(int) => int.visit(visitor),
-                None => self.deserialize_any(visitor),
+                None => match self.big_int(&visitor)? {
+                    // A big integer beyond 64 bits is out of range for every one of these.
+                    Some(big) => match big.narrow() {
+                        Some(int) => int.visit(visitor),
+                        None => Err(out_of_range(big, &visitor)),
+                    },
+                    None => self.deserialize_any(visitor),
+                },
             }
         }
     )*};
+}
+
+/// The overflow error for an integer the visitor's type cannot hold.
+fn out_of_range(big: BigInt, expected: &dyn de::Expected) -> Error {
+    de::Error::invalid_value(Unexpected::Other(&format!("integer `{big}`")), expected)
 }
 
 fn truncated() -> Error {
@@ -135,9 +154,9 @@ impl<'de> Reader<'de> {
         }
     }
 
-    /// When the next value is extension 3 (lent bytes): consumes it and returns
-    /// its payload. Other values are left alone.
-    fn lent_payload(&mut self) -> Result<Option<LentPayload>, Error> {
+    /// The extension at the cursor, without moving: its type, header length
+    /// (marker, length and type bytes) and payload length.
+    fn ext_header(&self) -> Option<(i8, usize, usize)> {
         // (payload length, header length including the type byte)
         let (len, head) = match *self.rest {
             [0xd4, ..] => (1, 2),
@@ -148,14 +167,69 @@ impl<'de> Reader<'de> {
             [0xc7, n, ..] => (usize::from(n), 3),
             [0xc8, a, b, ..] => (usize::from(u16::from_be_bytes([a, b])), 4),
             [0xc9, a, b, c, d, ..] => (u32::from_be_bytes([a, b, c, d]) as usize, 6),
-            _ => return Ok(None),
+            _ => return None,
         };
-        if self.rest.get(head - 1) != Some(&EXT_LENT_BYTES.to_be_bytes()[0]) {
+        let tag = i8::from_be_bytes([*self.rest.get(head - 1)?]);
+        Some((tag, head, len))
+    }
+
+    /// The payload of the extension of type `tag` at the cursor, consumed;
+    /// `None` (cursor unmoved) for anything else.
+    fn ext_payload(&mut self, tag: i8) -> Result<Option<&'de [u8]>, Error> {
+        match self.ext_header() {
+            Some((found, head, len)) if found == tag => {
+                self.take(head)?;
+                self.take(len).map(Some)
+            }
+            _ => Ok(None),
+        }
+    }
+
+    /// When the next value is extension 3 (lent bytes): consumes it and returns
+    /// its payload. Other values are left alone.
+    fn lent_payload(&mut self) -> Result<Option<LentPayload>, Error> {
+        let Some(payload) = self.ext_payload(EXT_LENT_BYTES)? else {
+            return Ok(None);
+        };
+        LentPayload::parse(payload).map(Some).map_err(Error::Syntax)
+    }
+
+    /// When the next value is a big integer (extension 4): consumes it and
+    /// returns its value; one beyond 128 bits is out of range for `expected`.
+    fn big_int(&mut self, expected: &dyn de::Expected) -> Result<Option<BigInt>, Error> {
+        let Some(payload) = self.ext_payload(EXT_BIG_INT)? else {
+            return Ok(None);
+        };
+        match BigInt::parse(payload) {
+            Ok(big) => Ok(Some(big)),
+            Err(BigIntError::TooBig) => Err(de::Error::invalid_value(
+                Unexpected::Other("integer beyond 128 bits"),
+                expected,
+            )),
+            Err(e @ BigIntError::Length(_)) => Err(Error::Syntax(e.to_string())),
+        }
+    }
+
+    /// Bytes given where a sequence is expected (bin, or lent bytes), consumed;
+    /// `None` (cursor unmoved) for anything else.
+    fn byte_sequence(&mut self) -> Result<Option<&'de [u8]>, Error> {
+        let m = self.peek()?;
+        if let Some(payload) = self.bin_payload_at(m)? {
+            return Ok(Some(payload));
+        }
+        match self.lent_payload()? {
+            Some(payload) => self.lent_slice(&payload).map(Some),
+            None => Ok(None),
+        }
+    }
+
+    /// The bin at the cursor (marker `m`), consumed with its header.
+    fn bin_payload_at(&mut self, m: u8) -> Result<Option<&'de [u8]>, Error> {
+        if !matches!(m, 0xc4..=0xc6) {
             return Ok(None);
         }
-        self.take(head)?;
-        let payload = self.take(len)?;
-        LentPayload::parse(payload).map(Some).map_err(Error::Syntax)
+        self.rest = &self.rest[1..];
+        self.bin_payload(m)
     }
 
     /// The host memory a lent payload names, when this reader trusts lending.
@@ -196,6 +270,26 @@ impl<'de> Reader<'de> {
     ) -> Result<rmp_serde::Deserializer<rmp_serde::decode::ReadRefReader<'de, [u8]>>, Error> {
         let len = value_len(self.rest).map_err(malformed)?;
         Ok(rmp_serde::Deserializer::from_read_ref(self.take(len)?))
+    }
+
+    /// The array at the cursor (marker `m`), visited as a sequence.
+    #[inline]
+    fn array<V: Visitor<'de>>(&mut self, m: u8, visitor: V) -> Result<V::Value, Error> {
+        self.rest = &self.rest[1..];
+        let count = match m {
+            0xdc => self.length(2)?,
+            0xdd => self.length(4)?,
+            _ => usize::from(m & 0x0f),
+        };
+        self.enter()?;
+        let mut access = Elements {
+            reader: self,
+            left: count,
+        };
+        let value = visitor.visit_seq(&mut access)?;
+        access.done()?;
+        self.depth -= 1;
+        Ok(value)
     }
 
     fn enter(&mut self) -> Result<(), Error> {
@@ -260,23 +354,7 @@ impl<'de> de::Deserializer<'de> for &mut Reader<'de> {
                 self.rest = &self.rest[1..];
                 visitor.visit_borrowed_bytes(self.bin_payload(m)?.expect("a bin marker"))
             }
-            0x90..=0x9f | 0xdc | 0xdd => {
-                self.rest = &self.rest[1..];
-                let count = match m {
-                    0xdc => self.length(2)?,
-                    0xdd => self.length(4)?,
-                    _ => usize::from(m & 0x0f),
-                };
-                self.enter()?;
-                let mut access = Elements {
-                    reader: self,
-                    left: count,
-                };
-                let value = visitor.visit_seq(&mut access)?;
-                access.done()?;
-                self.depth -= 1;
-                Ok(value)
-            }
+            0x90..=0x9f | 0xdc | 0xdd => self.array(m, visitor),
             0x80..=0x8f | 0xde | 0xdf => {
                 self.rest = &self.rest[1..];
                 let count = match m {
@@ -294,8 +372,16 @@ impl<'de> de::Deserializer<'de> for &mut Reader<'de> {
                 self.depth -= 1;
                 Ok(value)
             }
-            // Extensions and the reserved marker: rmp-serde's behaviour.
-            _ => self.rmp()?.deserialize_any(visitor),
+            // Big integers (for visitors that take any value), other extensions
+            // and the reserved marker: rmp-serde's behaviour.
+            _ => match self.big_int(&visitor)? {
+                Some(big) => match (big.narrow(), big) {
+                    (Some(int), _) => int.visit(visitor),
+                    (None, BigInt::Signed(n)) => visitor.visit_i128(n),
+                    (None, BigInt::Unsigned(n)) => visitor.visit_u128(n),
+                },
+                None => self.rmp()?.deserialize_any(visitor),
+            },
         }
     }
 
@@ -316,6 +402,13 @@ impl<'de> de::Deserializer<'de> for &mut Reader<'de> {
             let payload = self.str_payload(m)?.expect("a str marker");
             return visitor.visit_borrowed_str(utf8(payload)?);
         }
+        if let Some(payload) = self.bin_payload_at(m)? {
+            // Bytes are not text, even when they happen to be UTF-8.
+            return Err(de::Error::invalid_type(
+                Unexpected::Bytes(payload),
+                &visitor,
+            ));
+        }
         self.deserialize_any(visitor)
     }
 
@@ -329,18 +422,41 @@ impl<'de> de::Deserializer<'de> for &mut Reader<'de> {
 
     fn deserialize_bytes<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
         let m = self.peek()?;
-        if matches!(m, 0xa0..=0xbf | 0xd9..=0xdb | 0xc4..=0xc6) {
-            self.rest = &self.rest[1..];
-            let payload = match self.str_payload(m)? {
-                Some(p) => p,
-                None => self.bin_payload(m)?.expect("a bin marker"),
-            };
+        if let Some(payload) = self.bin_payload_at(m)? {
             return visitor.visit_borrowed_bytes(payload);
+        }
+        if matches!(m, 0xa0..=0xbf | 0xd9..=0xdb) {
+            // Text is not bytes: say what was sent.
+            self.rest = &self.rest[1..];
+            let payload = self.str_payload(m)?.expect("a str marker");
+            let found = match std::str::from_utf8(payload) {
+                Ok(text) => Unexpected::Str(text),
+                Err(_) => Unexpected::Other("string"),
+            };
+            return Err(de::Error::invalid_type(found, &visitor));
         }
         if let Some(payload) = self.lent_payload()? {
             return visitor.visit_borrowed_bytes(self.lent_slice(&payload)?);
         }
         self.deserialize_any(visitor)
+    }
+
+    /// A sequence: an array, or bytes (bin or lent) where the elements are `u8`.
+    #[inline]
+    fn deserialize_seq<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        let m = self.peek()?;
+        if matches!(m, 0x90..=0x9f | 0xdc | 0xdd) {
+            return self.array(m, visitor);
+        }
+        match self.byte_sequence()? {
+            Some(bytes) => {
+                let mut access = ByteElements::new(bytes);
+                let value = visitor.visit_seq(&mut access)?;
+                access.done()?;
+                Ok(value)
+            }
+            None => self.deserialize_any(visitor),
+        }
     }
 
     fn deserialize_byte_buf<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
@@ -383,11 +499,28 @@ impl<'de> de::Deserializer<'de> for &mut Reader<'de> {
     }
 
     fn deserialize_i128<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
-        self.rmp()?.deserialize_i128(visitor)
+        if let Some(int) = self.int()? {
+            return int.visit(visitor);
+        }
+        match self.big_int(&visitor)? {
+            Some(BigInt::Signed(n)) => visitor.visit_i128(n),
+            Some(big @ BigInt::Unsigned(_)) => Err(out_of_range(big, &visitor)),
+            None => self.deserialize_any(visitor),
+        }
     }
 
     fn deserialize_u128<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
-        self.rmp()?.deserialize_u128(visitor)
+        if let Some(int) = self.int()? {
+            return int.visit(visitor);
+        }
+        match self.big_int(&visitor)? {
+            Some(BigInt::Unsigned(n)) => visitor.visit_u128(n),
+            Some(BigInt::Signed(n)) => match u128::try_from(n) {
+                Ok(n) => visitor.visit_u128(n),
+                Err(_) => Err(out_of_range(BigInt::Signed(n), &visitor)),
+            },
+            None => self.deserialize_any(visitor),
+        }
     }
 
     fn deserialize_ignored_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
@@ -416,6 +549,27 @@ impl<'de> de::Deserializer<'de> for &mut Reader<'de> {
         self.deserialize_any(visitor)
     }
 
+    /// As `f64`, but a finite value too large for `f32` is out of range (NaN
+    /// and the infinities stay what they are).
+    fn deserialize_f32<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        if self.peek()? == 0xcb {
+            let bytes = self.take(9)?;
+            let mut be = [0u8; 8];
+            be.copy_from_slice(&bytes[1..]);
+            let value = f64::from_be_bytes(be);
+            if value.is_finite() && (value as f32).is_infinite() {
+                // `1e300`, not the 301 digits `Unexpected::Float` would print.
+                let found = format!("floating point `{value:e}`");
+                return Err(de::Error::invalid_value(
+                    Unexpected::Other(&found),
+                    &visitor,
+                ));
+            }
+            return visitor.visit_f64(value);
+        }
+        self.deserialize_any(visitor)
+    }
+
     #[inline]
     fn deserialize_bool<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
         match self.peek()? {
@@ -428,7 +582,7 @@ impl<'de> de::Deserializer<'de> for &mut Reader<'de> {
     }
 
     forward_to_deserialize_any! {
-        f32 seq tuple tuple_struct map struct identifier
+        tuple tuple_struct map struct identifier
     }
 }
 

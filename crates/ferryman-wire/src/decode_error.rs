@@ -104,7 +104,9 @@ impl DecodeError {
 /// Splits serde's "invalid type: string \"x\", expected i64" into what was found
 /// and, when the problem lies deeper than the top-level value, serde's detail.
 fn classify_serde_message(text: &str, sent: &'static str) -> (DecodeKind, String, String) {
-    let overflow = text.starts_with("invalid value: integer");
+    // An integer (or a float for `f32`) the type cannot hold.
+    let overflow = text.starts_with("invalid value: integer")
+        || text.starts_with("invalid value: floating point");
     let kind = if overflow {
         DecodeKind::Overflow
     } else {
@@ -123,11 +125,14 @@ fn classify_serde_message(text: &str, sent: &'static str) -> (DecodeKind, String
     }
 }
 
-/// How the first byte of an encoded value names it, in serde's vocabulary.
+/// How the first byte of an encoded value names it, in serde's vocabulary (a
+/// big integer, extension 4, is an integer).
 fn top_level_kind(value: &[u8]) -> &'static str {
-    match value.first() {
-        Some(&b) => marker_name(rmp::Marker::from_u8(b)),
-        None => "nothing",
+    let big = ferryman_abi::EXT_BIG_INT as u8;
+    match value {
+        [0xd4..=0xd8, tag, ..] | [0xc7, _, tag, ..] if *tag == big => "integer",
+        [b, ..] => marker_name(rmp::Marker::from_u8(*b)),
+        [] => "nothing",
     }
 }
 

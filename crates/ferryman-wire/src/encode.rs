@@ -1,3 +1,4 @@
+use crate::encode_compound::{Compound, Map, Seq};
 use serde::Serialize;
 use std::io::Write;
 
@@ -9,57 +10,166 @@ pub struct EncodeError(#[from] rmp_serde::encode::Error);
 /// Writes `value` as one MessagePack value, structs as maps keyed by field name
 /// (`spec/wire.md`), so every host sees the same shape.
 ///
-/// Scalars, strings and bytes are written directly (a small result costs a few
-/// dozen instructions instead of a few hundred); everything else goes through
-/// rmp-serde, which defines the encoding.
+/// The encoding is rmp-serde's (`to_vec_named`) with three differences the
+/// spec asks for: a sequence of `u8` at any depth is bin, not an array of ints
+/// ("Byte sequences at any depth"); `i128`/`u128` are ints, or extension 4
+/// beyond 64 bits ("Big integers"); a sequence or map of unknown length is
+/// written with its real length. Scalars are written straight into `out`.
 #[inline]
 pub fn encode<T: Serialize + ?Sized, W: Write>(value: &T, out: W) -> Result<(), EncodeError> {
-    let mut serializer = rmp_serde::Serializer::new(out).with_struct_map();
-    value.serialize(Fast(&mut serializer))?;
+    let mut encoder = Encoder::new(out);
+    encoder.next_is::<T>();
+    value.serialize(&mut encoder)?;
     Ok(())
 }
 
-type Inner<W> =
-    rmp_serde::Serializer<W, rmp_serde::config::StructMapConfig<rmp_serde::config::DefaultConfig>>;
-type Error = rmp_serde::encode::Error;
+pub(crate) type Error = rmp_serde::encode::Error;
 
-/// rmp-serde's serializer with the scalar cases short-circuited.
-struct Fast<'a, W: Write>(&'a mut Inner<W>);
+/// The serializer: where the bytes go, and — made on first use, so that a
+/// scalar result costs nothing for them — the byte sequence being collected
+/// and the contents held back for sequences and maps of unknown length.
+pub(crate) struct Encoder<W> {
+    out: W,
+    extra: Option<Box<Extra>>,
+    /// The value being serialized is a standard byte container (by its static
+    /// type): the sequence it starts is bytes, even when empty.
+    byte_container: bool,
+}
 
-impl<W: Write> Fast<'_, W> {
+#[derive(Default)]
+struct Extra {
+    /// The bytes of the byte sequence being collected: at most one at a time
+    /// (see [`crate::encode_compound`]).
+    scratch: Vec<u8>,
+    /// The contents of the sequences and maps of unknown length being
+    /// written, innermost last: their header, which holds the length, goes
+    /// before them once they end.
+    unknown: Vec<Vec<u8>>,
+}
+
+impl<W: Write> Encoder<W> {
     #[inline]
-    fn put(self, bytes: &[u8]) -> Result<(), Error> {
-        self.0.get_mut().write_all(bytes).map_err(|e| {
-            Error::InvalidValueWrite(rmp::encode::ValueWriteError::InvalidDataWrite(e))
-        })
+    pub(crate) fn new(out: W) -> Self {
+        Encoder {
+            out,
+            extra: None,
+            byte_container: false,
+        }
+    }
+
+    fn extra(&mut self) -> &mut Extra {
+        self.extra.get_or_insert_with(Box::default)
+    }
+
+    /// The buffer of the byte sequence being collected.
+    #[inline]
+    pub(crate) fn scratch(&mut self) -> &mut Vec<u8> {
+        &mut self.extra().scratch
+    }
+
+    /// Notes the static type of the value about to be serialized (free
+    /// unless it is a byte container: [`crate::byte_type`]).
+    #[inline(always)]
+    pub(crate) fn next_is<T: ?Sized>(&mut self) {
+        if crate::byte_type::is_byte_container::<T>() {
+            self.byte_container = true;
+        }
     }
 
     #[inline]
-    fn put_sized(self, header: crate::scalar::Encoded, payload: &[u8]) -> Result<(), Error> {
-        let writer = self.0.get_mut();
-        writer
-            .write_all(header.as_slice())
-            .and_then(|()| writer.write_all(payload))
-            .map_err(|e| {
-                Error::InvalidValueWrite(rmp::encode::ValueWriteError::InvalidDataWrite(e))
-            })
+    pub(crate) fn put(&mut self, bytes: &[u8]) -> Result<(), Error> {
+        match self
+            .extra
+            .as_mut()
+            .and_then(|extra| extra.unknown.last_mut())
+        {
+            None => self.out.write_all(bytes).map_err(write_error),
+            Some(contents) => {
+                contents.extend_from_slice(bytes);
+                Ok(())
+            }
+        }
+    }
+
+    #[inline]
+    pub(crate) fn put_sized(
+        &mut self,
+        header: crate::scalar::Encoded,
+        payload: &[u8],
+    ) -> Result<(), Error> {
+        self.put(header.as_slice())?;
+        self.put(payload)
+    }
+
+    /// The header of an array of `len` elements.
+    pub(crate) fn array_header(&mut self, len: usize) -> Result<(), Error> {
+        let len = u32::try_from(len).map_err(|_| too_long("a sequence"))?;
+        self.put(crate::scalar::array_header(len).as_slice())
+    }
+
+    /// The header of a map of `len` entries.
+    pub(crate) fn map_header(&mut self, len: usize) -> Result<(), Error> {
+        let len = u32::try_from(len).map_err(|_| too_long("a map"))?;
+        self.put(crate::scalar::map_header(len).as_slice())
+    }
+
+    /// Starts the contents of a sequence or map of unknown length: what is
+    /// written next is held back until [`Encoder::end_unknown`].
+    pub(crate) fn begin_unknown(&mut self) {
+        self.extra().unknown.push(Vec::new());
+    }
+
+    /// Writes the header `header(count)` and the contents held back since the
+    /// matching [`Encoder::begin_unknown`].
+    pub(crate) fn end_unknown(
+        &mut self,
+        count: usize,
+        header: fn(&mut Self, usize) -> Result<(), Error>,
+    ) -> Result<(), Error> {
+        let contents = self.extra().unknown.pop().unwrap_or_default();
+        header(self, count)?;
+        self.put(&contents)
+    }
+
+    /// A MessagePack extension value (a callable, lent bytes), as rmp-serde
+    /// writes it.
+    fn extension<T: ?Sized + Serialize>(
+        &mut self,
+        name: &'static str,
+        value: &T,
+    ) -> Result<(), Error> {
+        use serde::Serializer as _;
+        if self
+            .extra
+            .as_ref()
+            .is_none_or(|extra| extra.unknown.is_empty())
+        {
+            return rmp_serde::Serializer::new(&mut self.out).serialize_newtype_struct(name, value);
+        }
+        let mut bytes = Vec::new();
+        rmp_serde::Serializer::new(&mut bytes).serialize_newtype_struct(name, value)?;
+        self.put(&bytes)
     }
 }
 
-fn too_long(what: &str) -> Error {
+fn write_error(e: std::io::Error) -> Error {
+    Error::InvalidValueWrite(rmp::encode::ValueWriteError::InvalidDataWrite(e))
+}
+
+pub(crate) fn too_long(what: &str) -> Error {
     Error::Syntax(format!("{what} longer than 4 GiB"))
 }
 
-impl<'a, W: Write> serde::Serializer for Fast<'a, W> {
+impl<'a, W: Write> serde::Serializer for &'a mut Encoder<W> {
     type Ok = ();
     type Error = Error;
-    type SerializeSeq = <&'a mut Inner<W> as serde::Serializer>::SerializeSeq;
-    type SerializeTuple = <&'a mut Inner<W> as serde::Serializer>::SerializeTuple;
-    type SerializeTupleStruct = <&'a mut Inner<W> as serde::Serializer>::SerializeTupleStruct;
-    type SerializeTupleVariant = <&'a mut Inner<W> as serde::Serializer>::SerializeTupleVariant;
-    type SerializeMap = <&'a mut Inner<W> as serde::Serializer>::SerializeMap;
-    type SerializeStruct = <&'a mut Inner<W> as serde::Serializer>::SerializeStruct;
-    type SerializeStructVariant = <&'a mut Inner<W> as serde::Serializer>::SerializeStructVariant;
+    type SerializeSeq = Seq<'a, W>;
+    type SerializeTuple = Compound<'a, W>;
+    type SerializeTupleStruct = Compound<'a, W>;
+    type SerializeTupleVariant = Compound<'a, W>;
+    type SerializeMap = Map<'a, W>;
+    type SerializeStruct = Compound<'a, W>;
+    type SerializeStructVariant = Compound<'a, W>;
 
     fn serialize_bool(self, v: bool) -> Result<(), Error> {
         self.put(&[0xc2 | u8::from(v)])
@@ -91,10 +201,10 @@ impl<'a, W: Write> serde::Serializer for Fast<'a, W> {
         self.put(crate::scalar::uint(v).as_slice())
     }
     fn serialize_i128(self, v: i128) -> Result<(), Error> {
-        self.0.serialize_i128(v)
+        self.put(crate::big_int::encode_i128(v).as_slice())
     }
     fn serialize_u128(self, v: u128) -> Result<(), Error> {
-        self.0.serialize_u128(v)
+        self.put(crate::big_int::encode_u128(v).as_slice())
     }
     fn serialize_f32(self, v: f32) -> Result<(), Error> {
         self.put(crate::scalar::f32(v).as_slice())
@@ -117,21 +227,23 @@ impl<'a, W: Write> serde::Serializer for Fast<'a, W> {
         self.put(&[0xc0])
     }
     fn serialize_some<T: ?Sized + Serialize>(self, value: &T) -> Result<(), Error> {
+        self.next_is::<T>();
         value.serialize(self)
     }
     fn serialize_unit(self) -> Result<(), Error> {
         self.put(&[0xc0])
     }
-    fn serialize_unit_struct(self, name: &'static str) -> Result<(), Error> {
-        self.0.serialize_unit_struct(name)
+    /// An empty array, as rmp-serde writes it.
+    fn serialize_unit_struct(self, _name: &'static str) -> Result<(), Error> {
+        self.put(&[0x90])
     }
     fn serialize_unit_variant(
         self,
-        name: &'static str,
-        index: u32,
+        _name: &'static str,
+        _index: u32,
         variant: &'static str,
     ) -> Result<(), Error> {
-        self.0.serialize_unit_variant(name, index, variant)
+        self.serialize_str(variant)
     }
     fn serialize_newtype_struct<T: ?Sized + Serialize>(
         self,
@@ -139,60 +251,73 @@ impl<'a, W: Write> serde::Serializer for Fast<'a, W> {
         value: &T,
     ) -> Result<(), Error> {
         if name == rmp_serde::MSGPACK_EXT_STRUCT_NAME {
-            return self.0.serialize_newtype_struct(name, value);
+            return self.extension(name, value);
         }
+        self.next_is::<T>();
         value.serialize(self)
     }
+    /// `{"Variant": value}`.
     fn serialize_newtype_variant<T: ?Sized + Serialize>(
         self,
-        name: &'static str,
-        index: u32,
+        _name: &'static str,
+        _index: u32,
         variant: &'static str,
         value: &T,
     ) -> Result<(), Error> {
-        self.0
-            .serialize_newtype_variant(name, index, variant, value)
+        self.put(&[0x81])?;
+        self.serialize_str(variant)?;
+        self.next_is::<T>();
+        value.serialize(self)
     }
-    fn serialize_seq(self, len: Option<usize>) -> Result<Self::SerializeSeq, Error> {
-        self.0.serialize_seq(len)
+    fn serialize_seq(self, len: Option<usize>) -> Result<Seq<'a, W>, Error> {
+        let bytes = std::mem::take(&mut self.byte_container);
+        Ok(Seq::new(self, len, bytes))
     }
-    fn serialize_tuple(self, len: usize) -> Result<Self::SerializeTuple, Error> {
-        self.0.serialize_tuple(len)
+    fn serialize_tuple(self, len: usize) -> Result<Compound<'a, W>, Error> {
+        self.array_header(len)?;
+        Ok(Compound(self))
     }
     fn serialize_tuple_struct(
         self,
-        name: &'static str,
+        _name: &'static str,
         len: usize,
-    ) -> Result<Self::SerializeTupleStruct, Error> {
-        self.0.serialize_tuple_struct(name, len)
+    ) -> Result<Compound<'a, W>, Error> {
+        self.array_header(len)?;
+        Ok(Compound(self))
     }
+    /// `{"Variant": [elements]}`.
     fn serialize_tuple_variant(
         self,
-        name: &'static str,
-        index: u32,
+        _name: &'static str,
+        _index: u32,
         variant: &'static str,
         len: usize,
-    ) -> Result<Self::SerializeTupleVariant, Error> {
-        self.0.serialize_tuple_variant(name, index, variant, len)
+    ) -> Result<Compound<'a, W>, Error> {
+        self.put(&[0x81])?;
+        self.serialize_str(variant)?;
+        self.array_header(len)?;
+        Ok(Compound(self))
     }
-    fn serialize_map(self, len: Option<usize>) -> Result<Self::SerializeMap, Error> {
-        self.0.serialize_map(len)
+    fn serialize_map(self, len: Option<usize>) -> Result<Map<'a, W>, Error> {
+        Map::new(self, len)
     }
-    fn serialize_struct(
-        self,
-        name: &'static str,
-        len: usize,
-    ) -> Result<Self::SerializeStruct, Error> {
-        self.0.serialize_struct(name, len)
+    /// A map keyed by field name.
+    fn serialize_struct(self, _name: &'static str, len: usize) -> Result<Compound<'a, W>, Error> {
+        self.map_header(len)?;
+        Ok(Compound(self))
     }
+    /// `{"Variant": {fields}}`.
     fn serialize_struct_variant(
         self,
-        name: &'static str,
-        index: u32,
+        _name: &'static str,
+        _index: u32,
         variant: &'static str,
         len: usize,
-    ) -> Result<Self::SerializeStructVariant, Error> {
-        self.0.serialize_struct_variant(name, index, variant, len)
+    ) -> Result<Compound<'a, W>, Error> {
+        self.put(&[0x81])?;
+        self.serialize_str(variant)?;
+        self.map_header(len)?;
+        Ok(Compound(self))
     }
     fn is_human_readable(&self) -> bool {
         false
@@ -240,11 +365,14 @@ mod tests {
         assert_eq!(&circle[8..], [0x81, 0xa1, b'r', 0x03]);
     }
 
+    /// Without sequences of `u8` or integers beyond 64 bits, the bytes are
+    /// rmp-serde's (`to_vec_named`).
+    fn check<T: Serialize>(v: &T) {
+        assert_eq!(bytes(v), rmp_serde::to_vec_named(v).unwrap());
+    }
+
     #[test]
-    fn the_fast_path_writes_what_rmp_serde_writes() {
-        fn check<T: Serialize>(v: &T) {
-            assert_eq!(bytes(v), rmp_serde::to_vec_named(v).unwrap());
-        }
+    fn writes_what_rmp_serde_writes() {
         check(&(
             1i8,
             -100i16,
@@ -256,9 +384,74 @@ mod tests {
         ));
         check(&(1.5f32, -2.25f64, 'é', "text", true, None::<u8>, Some(3u8)));
         check(&vec![Some("a".to_owned()), None]);
-        check(&std::collections::BTreeMap::from([("k", vec![1u8, 2])]));
+        check(&std::collections::BTreeMap::from([("k", vec![1u16, 2])]));
         check(&Shape::Circle { r: 3 });
         check(&"x".repeat(300));
+        check(&[1u8, 2, 3]);
+        check(&(1u8, 2u8));
+        check(&Unit);
+        check(&Newtype(5));
+        check(&Variants::Tuple(1, "a".into()));
+        check(&Variants::Newtype(vec![1.5]));
+        check(&Variants::Struct { a: None, b: vec![] });
+        check(&(0..20).map(|x| Point { x, y: -x }).collect::<Vec<_>>());
+        check(&(0..70_000).collect::<Vec<u32>>());
+    }
+
+    #[derive(Serialize)]
+    struct Unit;
+
+    #[derive(Serialize)]
+    struct Newtype(i8);
+
+    #[derive(Serialize)]
+    enum Variants {
+        Tuple(i32, String),
+        Newtype(Vec<f64>),
+        Struct { a: Option<bool>, b: Vec<String> },
+    }
+
+    #[derive(Serialize)]
+    struct Flattened {
+        id: u32,
+        #[serde(flatten)]
+        extra: std::collections::BTreeMap<String, i64>,
+    }
+
+    #[test]
+    fn a_map_of_unknown_length_gets_its_real_length() {
+        let value = Flattened {
+            id: 1,
+            extra: (0..20).map(|i| (format!("k{i}"), i)).collect(),
+        };
+        check(&value);
+        assert_eq!(bytes(&value)[..3], [0xde, 0x00, 21]);
+    }
+
+    #[test]
+    fn i128_and_u128_are_ints_or_extension_4() {
+        assert_eq!(bytes(&5i128), [0x05]);
+        assert_eq!(bytes(&-5i128), [0xfb]);
+        assert_eq!(bytes(&u128::from(u64::MAX))[0], 0xcf);
+        assert_eq!(bytes(&(1i128 << 64))[..2], [0xd8, 0x04]);
+        assert_eq!(bytes(&u128::MAX)[..4], [0xc7, 0x11, 0x04, 0x00]);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn agrees_with_rmp_serde(
+            ints in proptest::collection::vec(proptest::prelude::any::<i64>(), 0..20),
+            words in proptest::collection::vec(".{0,40}", 0..5),
+            floats in proptest::collection::vec(proptest::prelude::any::<f64>(), 0..5),
+            flag in proptest::prelude::any::<Option<bool>>(),
+        ) {
+            let map: std::collections::BTreeMap<String, Vec<i64>> =
+                words.iter().map(|w| (w.clone(), ints.clone())).collect();
+            check(&(ints.clone(), words.clone(), map, flag));
+            check(&Variants::Struct { a: flag, b: words });
+            check(&floats.iter().map(|f| f.to_bits()).collect::<Vec<_>>());
+            check(&floats);
+        }
     }
 
     #[test]

@@ -4,14 +4,21 @@
 //!   every failure is a [`DecodeError`] value, never a panic. Lent host bytes
 //!   (extension 3) become slices of the host's memory only under [`Lending`].
 //! - [`Direct`] types (integers, `f64`, `bool`) skip serde on the common path.
-//! - [`encode`] writes a result with struct fields by name.
+//! - [`encode`] writes a result with struct fields by name, sequences of `u8`
+//!   as bin at any depth.
 //! - [`TypeDesc`] and the [`schema`] types are what `describe` reports.
+//! - [`BigInt`]: `i128`/`u128` values beyond 64 bits (extension 4).
 
 mod args;
+mod big_int;
+mod byte_seq;
+mod byte_type;
 mod de;
 mod decode_error;
 mod direct;
 mod encode;
+mod encode_compound;
+mod encode_element;
 mod lent;
 pub mod scalar;
 pub mod schema;
@@ -19,6 +26,7 @@ mod skip;
 mod type_desc;
 
 pub use args::Args;
+pub use big_int::{encode_i128, encode_u128, BigInt, BigIntError, EncodedBig};
 pub use decode_error::{DecodeError, DecodeKind};
 pub use direct::Direct;
 pub use encode::{encode, EncodeError};

@@ -100,6 +100,26 @@ pub fn bin_header(len: u32) -> Encoded {
     }
 }
 
+/// The header of an array of `len` elements.
+#[inline]
+pub fn array_header(len: u32) -> Encoded {
+    match len {
+        0..=15 => Encoded::new(0x90 | len as u8, []),
+        16..=0xffff => Encoded::new(0xdc, (len as u16).to_be_bytes()),
+        _ => Encoded::new(0xdd, len.to_be_bytes()),
+    }
+}
+
+/// The header of a map of `len` entries.
+#[inline]
+pub fn map_header(len: u32) -> Encoded {
+    match len {
+        0..=15 => Encoded::new(0x80 | len as u8, []),
+        16..=0xffff => Encoded::new(0xde, (len as u16).to_be_bytes()),
+        _ => Encoded::new(0xdf, len.to_be_bytes()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -127,6 +147,12 @@ mod tests {
             let mut expected = Vec::new();
             rmp::encode::write_bin_len(&mut expected, len).unwrap();
             prop_assert_eq!(bin_header(len).as_slice().to_vec(), expected);
+            let mut expected = Vec::new();
+            rmp::encode::write_array_len(&mut expected, len).unwrap();
+            prop_assert_eq!(array_header(len).as_slice().to_vec(), expected);
+            let mut expected = Vec::new();
+            rmp::encode::write_map_len(&mut expected, len).unwrap();
+            prop_assert_eq!(map_header(len).as_slice().to_vec(), expected);
         }
     }
 }

@@ -12,11 +12,13 @@ pub enum TypeDesc {
     I16,
     I32,
     I64,
+    I128,
     Isize,
     U8,
     U16,
     U32,
     U64,
+    U128,
     Usize,
     F32,
     F64,
@@ -42,11 +44,13 @@ impl TypeDesc {
             TypeDesc::I16 => "i16",
             TypeDesc::I32 => "i32",
             TypeDesc::I64 => "i64",
+            TypeDesc::I128 => "i128",
             TypeDesc::Isize => "isize",
             TypeDesc::U8 => "u8",
             TypeDesc::U16 => "u16",
             TypeDesc::U32 => "u32",
             TypeDesc::U64 => "u64",
+            TypeDesc::U128 => "u128",
             TypeDesc::Usize => "usize",
             TypeDesc::F32 => "f32",
             TypeDesc::F64 => "f64",
@@ -90,6 +94,7 @@ mod tests {
     #[test]
     fn scalars_are_strings_and_composites_single_key_maps() {
         assert_eq!(json_like(&TypeDesc::I64).as_str(), Some("i64"));
+        assert_eq!(json_like(&TypeDesc::U128).as_str(), Some("u128"));
         let v = json_like(&TypeDesc::Map(
             &TypeDesc::Str,
             &TypeDesc::List(&TypeDesc::U8),

@@ -152,7 +152,7 @@ def _decode_raw(exception: BaseException) -> bool:
     value = _native.unpack(raw)
     frames = value.get("frames")
     fields = value.get("fields")
-    fields = fields if type(fields) is dict else {}
+    fields = fields if type(fields) is dict else None  # nil: the error type is not Serialize
     decoded: dict[str, Any] = {name: value.get(name) for name in _VALUE_ATTRIBUTES}
     decoded.update(
         kind="error",
@@ -163,7 +163,7 @@ def _decode_raw(exception: BaseException) -> bool:
         fields=fields,
     )
     mro = type(exception).__mro__
-    for name, field in fields.items():
+    for name, field in (fields or {}).items():
         if (
             _free_field_name(name)
             and name not in decoded
@@ -428,8 +428,8 @@ def exception_from_value(value: Mapping[str, Any], errors: ErrorNamespace | None
     exception.notes = tuple(note for note in notes if isinstance(note, str)) if isinstance(notes, list) else ()
     fields = value.get("fields")
     if isinstance(exception, RustError):
-        exception.fields = dict(fields) if isinstance(fields, dict) else {}
-        _set_fields(exception, exception.fields)
+        exception.fields = dict(fields) if isinstance(fields, dict) else None
+        _set_fields(exception, exception.fields or {})
     if isinstance(exception, UnknownFunctionError) and exception.function:
         exception.name = exception.function
     if isinstance(exception, CallbackError):
