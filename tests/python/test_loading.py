@@ -1,4 +1,5 @@
-"""Loading libraries: ours, not ours, the wrong ABI, several at once."""
+"""Loading libraries: ours, not ours, the wrong ABI, twice (two different
+libraries at once: test_two_libraries.py)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,6 @@ import pytest
 
 import ferryman
 
-from conftest import REPO, cdylib
 
 needs_cc = pytest.mark.skipif(shutil.which("gcc") is None and shutil.which("cc") is None, reason="no C compiler")
 
@@ -136,19 +136,3 @@ def test_loading_twice_gives_independent_working_objects(fixture_file: Path) -> 
     second = ferryman.load(fixture_file)
     assert first.add(1, 1) == second.add(1, 1) == 2
     assert first.errors is not second.errors
-
-
-def test_two_ferryman_libraries_in_one_process(lib: ferryman.Library) -> None:
-    geometry_path = cdylib("geometry")
-    if not geometry_path.exists():
-        pytest.skip(f"{geometry_path.relative_to(REPO)} not built (cargo build -p geometry)")
-    geometry = ferryman.load(geometry_path)
-    assert geometry.name == "geometry"
-    square = [{"x": 0.0, "y": 0.0}, {"x": 2.0, "y": 0.0}, {"x": 2.0, "y": 2.0}, {"x": 0.0, "y": 2.0}]
-    assert geometry.area(square) == pytest.approx(4.0)
-    assert lib.add(2, 3) == 5
-    # Each library has its own error classes, even for same-named types.
-    with pytest.raises(ferryman.RustError) as caught:
-        geometry.area([])
-    assert not isinstance(caught.value, tuple(lib.errors))
-    assert lib.echo_point({"x": 1.0, "y": 2.0}) == {"x": 1.0, "y": 2.0}
