@@ -110,8 +110,8 @@ int32_t ferryman_describe(FerryBox *out);
 
 /*
  * The id of the function called name->ptr[0..len] (UTF-8, no terminator), or
- * -1 when no function has that name (including when name is NULL or the bytes
- * are not UTF-8). `name` is owned by the host and only
+ * -1 when no function has that name, when several do (a broken build; see
+ * spec/wire.md, "Describe"), when name is NULL or when the bytes are not UTF-8. `name` is owned by the host and only
  * borrowed for the call. Ids are the indexes of the describe map's `functions`
  * array, stable for the life of the loaded library and equal in every process
  * that loads the same build.

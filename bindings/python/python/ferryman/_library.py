@@ -11,7 +11,7 @@ from typing import Any
 
 from . import _native
 from ._error_classes import ErrorNamespace, did_you_mean, suggest
-from ._errors import UnknownFunctionError, exception_from_value
+from ._errors import LibraryLoadError, UnknownFunctionError, exception_from_value
 from ._types import signature
 
 __all__ = ["ErrorNamespace", "Library", "load"]
@@ -31,6 +31,7 @@ class Library:
         description = native.describe()
         entries = description.get("functions")
         entries = entries if isinstance(entries, list) else []
+        _refuse_shared_names(native.path, entries)
 
         self._native = native
         self.path: str = native.path
@@ -138,6 +139,23 @@ class Library:
         return (
             f"<ferryman.Library {self.name}{version}: {count} function{'s' if count != 1 else ''} from {self.path!r}>"
         )
+
+
+def _refuse_shared_names(path: str, entries: list[Any]) -> None:
+    """Two exported functions with one name (two crates, or
+    ``#[ferryman::export(name = ...)]``) cannot both be ``lib.<name>``, and
+    the library's ``ferryman_function_id`` knows neither: refuse the library."""
+    places: dict[str, list[str]] = {}
+    for entry in entries:
+        if isinstance(entry, Mapping) and isinstance(entry.get("name"), str):
+            places.setdefault(entry["name"], []).append(f"{entry.get('file')}:{entry.get('line')}")
+    for name, where in places.items():
+        if len(where) > 1:
+            raise LibraryLoadError(
+                f"{path} exports {len(where)} functions named {name!r} ({', '.join(where)}); "
+                f'give each its own name, e.g. with #[ferryman::export(name = "...")], and rebuild it',
+                path=path,
+            )
 
 
 def load(path: str | os.PathLike[str]) -> Library:
