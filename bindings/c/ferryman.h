@@ -2,7 +2,7 @@
  * ferryman.h — the ferryman C ABI, version 1.
  *
  * This header is spec/abi.md written as C declarations; spec/abi.md and
- * spec/wire.md are normative, and crates/ferryman-abi/tests/spec_drift.rs
+ * spec/wire.md are normative, and crates/ferryman-abi/tests/spec_drift/
  * fails when this file, the spec and the Rust constants disagree.
  *
  * A ferryman library is a shared object (a Rust cdylib built with
@@ -55,10 +55,14 @@ typedef struct FerryBox {
 /* ---- status codes ------------------------------------------------------- */
 
 /*
- * What every int32_t-returning symbol returns. Except for FERRY_NULL_POINTER,
- * `out` holds a MessagePack value on return: the result for FERRY_OK, an error
- * value (spec/wire.md, "Error values") for every other code. A host MUST treat
- * an unknown non-zero code as a failure with `out` holding an error value.
+ * What the symbols with an `out` box return (ferryman_handshake,
+ * ferryman_describe, ferryman_call, ferryman_closure_call,
+ * ferryman_live_closures). Except for FERRY_NULL_POINTER, `out` holds a
+ * MessagePack value on return: the result for FERRY_OK, an error value
+ * (spec/wire.md, "Error values") for every other code. A host MUST treat an
+ * unknown non-zero code as a failure with `out` holding an error value.
+ * ferryman_register_host returns a host id instead, and
+ * ferryman_closure_release FERRY_OK or FERRY_NO_FUNCTION with no `out`.
  */
 typedef enum FerryStatus {
     FERRY_OK = 0,           /* out: the result value */
@@ -96,7 +100,7 @@ uint32_t ferryman_abi_version(void);
 
 /*
  * Writes the handshake map (abi, wire, ferryman, library, library_version,
- * functions) to *out, following the `out` rule above. Returns FERRY_OK, or
+ * functions, lent_bytes) to *out, following the `out` rule above. Returns FERRY_OK, or
  * FERRY_NULL_POINTER when out is NULL.
  */
 int32_t ferryman_handshake(FerryBox *out);

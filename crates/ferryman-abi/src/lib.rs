@@ -2,7 +2,7 @@
 //!
 //! Only the types and constants live here; the `extern "C"` symbols themselves are
 //! defined by `ferryman-runtime`, which every ferryman `cdylib` links. The normative
-//! description is `spec/abi.md`; `tests/spec_drift.rs` fails when the two disagree.
+//! description is `spec/abi.md`; `tests/spec_drift/` fails when the two disagree.
 
 mod byte_box;
 mod host;
