@@ -203,7 +203,9 @@ def test_the_fixture_exports_exactly_the_headers_symbols(fixture_file: Path) -> 
     nm = shutil.which("nm")
     if nm is None:
         pytest.skip("no nm")
-    listing = subprocess.run([nm, "-D", "--defined-only", str(fixture_file)], capture_output=True, text=True, check=True)
+    listing = subprocess.run(
+        [nm, "-D", "--defined-only", str(fixture_file)], capture_output=True, text=True, check=True
+    )
     exported = sorted(
         name for line in listing.stdout.splitlines() for name in line.split()[-1:] if name.startswith("ferryman_")
     )
