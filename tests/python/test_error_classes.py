@@ -14,9 +14,18 @@ import ferryman
 
 from conftest import REPO
 
+# `std::any::type_name` of the error types of read_file, boxed_failure and
+# boxed_local_failure (as rustc writes them; the tests read them from describe).
 IO_ERROR = "std::io::error::Error"
 BOXED = "alloc::boxed::Box<dyn core::error::Error + core::marker::Send + core::marker::Sync>"
 BOXED_LOCAL = "alloc::boxed::Box<dyn core::error::Error>"
+
+
+def test_the_rust_type_names_are_rustcs(lib: ferryman.Library) -> None:
+    errors = {f["name"]: f["error"] for f in lib.describe()["functions"]}
+    assert errors["read_file"] == {"name": "Error", "rust": IO_ERROR}
+    assert errors["boxed_failure"] == {"name": "Error", "rust": BOXED}
+    assert errors["boxed_local_failure"] == {"name": "Error", "rust": BOXED_LOCAL}
 
 
 def raised(call, *args: object) -> ferryman.RustError:
