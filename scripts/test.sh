@@ -15,8 +15,8 @@ cargo test --quiet
 # The Python extension is not a default member (it links libpython only under maturin).
 PYO3_PYTHON="$PY" cargo test --quiet -p ferryman-python
 
-echo "==> building the fixture and the example (debug)"
-cargo build --quiet -p ferryman-fixture -p geometry
+echo "==> building the fixture, the example and the one-dependency user crate (debug)"
+cargo build --quiet -p ferryman-fixture -p geometry -p only-ferryman
 
 echo "==> C host: tests/c"
 bash tests/c/run.sh target/debug/libferryman_fixture.so

@@ -2,7 +2,7 @@
  * ferryman.h — the ferryman C ABI, version 1.
  *
  * This header is spec/abi.md written as C declarations; spec/abi.md and
- * spec/wire.md are normative, and crates/ferryman-abi/tests/spec_drift.rs
+ * spec/wire.md are normative, and crates/ferryman-abi/tests/spec_drift/
  * fails when this file, the spec and the Rust constants disagree.
  *
  * A ferryman library is a shared object (a Rust cdylib built with
@@ -62,10 +62,14 @@ typedef struct FerryBox {
 /* ---- status codes ------------------------------------------------------- */
 
 /*
- * What every int32_t-returning symbol returns. Except for FERRY_NULL_POINTER,
- * `out` holds a MessagePack value on return: the result for FERRY_OK, an error
- * value (spec/wire.md, "Error values") for every other code. A host MUST treat
- * an unknown non-zero code as a failure with `out` holding an error value.
+ * What the symbols with an `out` box return (ferryman_handshake,
+ * ferryman_describe, ferryman_call, ferryman_closure_call,
+ * ferryman_live_closures). Except for FERRY_NULL_POINTER, `out` holds a
+ * MessagePack value on return: the result for FERRY_OK, an error value
+ * (spec/wire.md, "Error values") for every other code. A host MUST treat an
+ * unknown non-zero code as a failure with `out` holding an error value.
+ * ferryman_register_host returns a host id instead, and
+ * ferryman_closure_release FERRY_OK or FERRY_NO_FUNCTION with no `out`.
  */
 typedef enum FerryStatus {
     FERRY_OK = 0,           /* out: the result value */
@@ -103,7 +107,7 @@ uint32_t ferryman_abi_version(void);
 
 /*
  * Writes the handshake map (abi, wire, ferryman, library, library_version,
- * functions) to *out, following the `out` rule above. Returns FERRY_OK, or
+ * functions, lent_bytes) to *out, following the `out` rule above. Returns FERRY_OK, or
  * FERRY_NULL_POINTER when out is NULL.
  */
 int32_t ferryman_handshake(FerryBox *out);
@@ -117,8 +121,8 @@ int32_t ferryman_describe(FerryBox *out);
 
 /*
  * The id of the function called name->ptr[0..len] (UTF-8, no terminator), or
- * -1 when no function has that name (including when name is NULL or the bytes
- * are not UTF-8). `name` is owned by the host and only
+ * -1 when no function has that name, when several do (a broken build; see
+ * spec/wire.md, "Describe"), when name is NULL or when the bytes are not UTF-8. `name` is owned by the host and only
  * borrowed for the call. Ids are the indexes of the describe map's `functions`
  * array, stable for the life of the loaded library and equal in every process
  * that loads the same build.

@@ -1,6 +1,8 @@
 /*
  * call_fixture.c — a C host for the ferryman fixture library, written from
- * spec/abi.md and spec/wire.md alone. Usage: call_fixture path/to/libferryman_fixture.so
+ * spec/abi.md and spec/wire.md alone. Usage:
+ * call_fixture path/to/libferryman_fixture.so [path/to/libgeometry.so]
+ * (with the second library, two_libraries.c checks both in one process)
  *
  * Prints one "ok - ..." or "not ok - ..." line per check, then "N passed, M failed";
  * exits non-zero when any check failed. Run through tests/c/run.sh.
@@ -58,7 +60,7 @@ static void *sym(void *handle, const char *name) {
     return p;
 }
 
-static Lib load(const char *path) {
+Lib load_library(const char *path) {
     void *h = dlopen(path, RTLD_NOW | RTLD_LOCAL);
     if (h == NULL) {
         fprintf(stderr, "call_fixture: cannot load %s: %s\n", path, dlerror());
@@ -620,11 +622,11 @@ static void wide_ints_and_nested_bytes(const Lib *lib) {
 }
 
 int main(int argc, char **argv) {
-    if (argc != 2) {
-        fprintf(stderr, "usage: %s path/to/libferryman_fixture.so\n", argv[0]);
+    if (argc != 2 && argc != 3) {
+        fprintf(stderr, "usage: %s path/to/libferryman_fixture.so [path/to/libgeometry.so]\n", argv[0]);
         return 2;
     }
-    Lib lib = load(argv[1]);
+    Lib lib = load_library(argv[1]);
 
     int64_t count;
     version_and_handshake(&lib, &count);
@@ -652,6 +654,7 @@ int main(int argc, char **argv) {
     if (add >= 0 && divide >= 0 && panic_now >= 0) threads(&lib, add, divide, panic_now);
     wide_ints_and_nested_bytes(&lib);
     callbacks(&lib);
+    if (argc == 3) two_libraries(&lib, argv[2]);
 
     printf("%d passed, %d failed\n", passed, failed);
     return failed == 0 ? 0 : 1;

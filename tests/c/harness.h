@@ -32,6 +32,9 @@ typedef struct Lib {
 
 static const FerryBox EMPTY = {NULL, 0, 0};
 
+/* dlopen()s a library (RTLD_LOCAL) and looks its six call symbols up on that handle. */
+Lib load_library(const char *path);
+
 /* A borrowed box over bytes the host owns (the library only reads them). */
 FerryBox borrow(const void *p, size_t n);
 int64_t function_id(const Lib *lib, const char *name);
@@ -100,5 +103,10 @@ long host_releases(void);
 
 /* The lent bytes checks (extension 3), run by callbacks() with the host registered. */
 void lent_bytes(const Lib *lib);
+
+/* ---- two_libraries.c ---------------------------------------------------- */
+
+/* Loads a second library (examples/geometry) and checks both side by side. */
+void two_libraries(const Lib *fixture, const char *second_path);
 
 #endif

@@ -50,14 +50,31 @@ def fn_line(file: str, name: str) -> int:
     return source_line(file, f"pub fn {name}(")
 
 
+def built(package: str, path: Path, may_build: bool = True) -> Path:
+    """``path``, the cdylib of workspace package ``package``, built with cargo
+    when it is missing."""
+    if not path.exists() and may_build and shutil.which("cargo"):
+        subprocess.run(["cargo", "build", "-p", package], cwd=REPO, check=False)
+    if not path.exists():
+        pytest.fail(f"{path} not found: build it with `cargo build -p {package}`", pytrace=False)
+    return path
+
+
 @pytest.fixture(scope="session")
 def fixture_file() -> Path:
-    path = fixture_path()
-    if not path.exists() and "FERRYMAN_FIXTURE" not in os.environ and shutil.which("cargo"):
-        subprocess.run(["cargo", "build", "-p", "ferryman-fixture"], cwd=REPO, check=False)
-    if not path.exists():
-        pytest.fail(f"{path} not found: build it with `cargo build -p ferryman-fixture`", pytrace=False)
-    return path
+    return built("ferryman-fixture", fixture_path(), may_build="FERRYMAN_FIXTURE" not in os.environ)
+
+
+@pytest.fixture(scope="session")
+def geometry_file() -> Path:
+    """The example library (examples/geometry), a second ferryman library."""
+    return built("geometry", cdylib("geometry"))
+
+
+@pytest.fixture(scope="session")
+def only_ferryman_file() -> Path:
+    """tests/only-ferryman: a library whose only dependency is ferryman."""
+    return built("only-ferryman", cdylib("only_ferryman"))
 
 
 @pytest.fixture(scope="session")

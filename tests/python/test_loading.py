@@ -1,4 +1,5 @@
-"""Loading libraries: ours, not ours, the wrong ABI, several at once."""
+"""Loading libraries: ours, not ours, the wrong ABI, twice (two different
+libraries at once: test_two_libraries.py)."""
 
 from __future__ import annotations
 
@@ -7,11 +8,11 @@ import shutil
 import subprocess
 from pathlib import Path
 
+import msgpack
 import pytest
 
 import ferryman
 
-from conftest import REPO, cdylib
 
 needs_cc = pytest.mark.skipif(shutil.which("gcc") is None and shutil.which("cc") is None, reason="no C compiler")
 
@@ -101,6 +102,44 @@ def test_a_library_missing_entry_points_is_refused(tmp_path: Path) -> None:
     assert "ferryman_handshake" in str(caught.value)
 
 
+@needs_cc
+def test_two_functions_with_one_name_are_refused(tmp_path: Path) -> None:
+    def function(id: int, name: str, file: str, line: int) -> dict[str, object]:
+        returns = {"type": "unit", "rust": "()"}
+        return {"id": id, "name": name, "doc": "", "params": [], "returns": returns, "error": None,
+                "file": file, "line": line}  # fmt: skip
+
+    identity = {"abi": 1, "wire": 1, "ferryman": "0.1.0", "library": "twice", "library_version": "0.1.0"}
+    functions = [function(0, "f", "a/src/lib.rs", 3), function(1, "f", "b/src/lib.rs", 9), function(2, "g", "x", 1)]
+    handshake = ", ".join(map(str, msgpack.packb({**identity, "functions": 3})))
+    describe = ", ".join(map(str, msgpack.packb({**identity, "functions": functions})))
+    source = f"""
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+typedef struct {{ uint8_t *ptr; size_t len; size_t cap; }} FerryBox;
+static const uint8_t handshake[] = {{{handshake}}};
+static const uint8_t describe[] = {{{describe}}};
+static int32_t put(FerryBox *out, const uint8_t *p, size_t n) {{
+    out->ptr = malloc(n); memcpy(out->ptr, p, n); out->len = n; out->cap = n; return 0;
+}}
+uint32_t ferryman_abi_version(void) {{ return 1; }}
+int32_t ferryman_handshake(FerryBox *out) {{ return put(out, handshake, sizeof handshake); }}
+int32_t ferryman_describe(FerryBox *out) {{ return put(out, describe, sizeof describe); }}
+int64_t ferryman_function_id(const FerryBox *name) {{ (void)name; return -1; }}
+int32_t ferryman_call(uint32_t id, const FerryBox *args, FerryBox *out) {{ (void)id; (void)args; (void)out; return 5; }}
+void ferryman_box_free(FerryBox *box) {{ free(box->ptr); box->ptr = NULL; box->len = box->cap = 0; }}
+"""
+    path = build_c_library(tmp_path, "twice", source)
+    with pytest.raises(ferryman.LibraryLoadError) as caught:
+        ferryman.load(path)
+    assert str(caught.value) == (
+        f"{path} exports 2 functions named 'f' (a/src/lib.rs:3, b/src/lib.rs:9); "
+        'give each its own name, e.g. with #[ferryman::export(name = "...")], and rebuild it'
+    )
+    assert not isinstance(caught.value, ferryman.NotAFerrymanLibrary)
+
+
 def test_a_text_file_is_a_load_error_with_dlopens_message(tmp_path: Path) -> None:
     path = tmp_path / "notes.so"
     path.write_text("these are not the symbols you are looking for\n")
@@ -136,19 +175,3 @@ def test_loading_twice_gives_independent_working_objects(fixture_file: Path) -> 
     second = ferryman.load(fixture_file)
     assert first.add(1, 1) == second.add(1, 1) == 2
     assert first.errors is not second.errors
-
-
-def test_two_ferryman_libraries_in_one_process(lib: ferryman.Library) -> None:
-    geometry_path = cdylib("geometry")
-    if not geometry_path.exists():
-        pytest.skip(f"{geometry_path.relative_to(REPO)} not built (cargo build -p geometry)")
-    geometry = ferryman.load(geometry_path)
-    assert geometry.name == "geometry"
-    square = [{"x": 0.0, "y": 0.0}, {"x": 2.0, "y": 0.0}, {"x": 2.0, "y": 2.0}, {"x": 0.0, "y": 2.0}]
-    assert geometry.area(square) == pytest.approx(4.0)
-    assert lib.add(2, 3) == 5
-    # Each library has its own error classes, even for same-named types.
-    with pytest.raises(ferryman.RustError) as caught:
-        geometry.area([])
-    assert not isinstance(caught.value, tuple(lib.errors))
-    assert lib.echo_point({"x": 1.0, "y": 2.0}) == {"x": 1.0, "y": 2.0}

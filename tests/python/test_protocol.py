@@ -360,11 +360,18 @@ def test_a_plain_errors_attributes_are_decoded_once_and_never_replace_what_was_s
     assert (copied.function, copied.variant, copied.ok) == ("set by hand", "Odd", 3)
 
 
-def test_a_plain_errors_own_rust_type_wins_over_its_classes(fake: ferryman.Library) -> None:
-    with pytest.raises(fake.errors.FakeError) as caught:
+def test_a_plain_error_of_another_rust_type_has_its_own_class(fake: ferryman.Library) -> None:
+    with pytest.raises(ferryman.RustError) as caught:
         fake.other_rust_type_error()
+    other = type(caught.value)
+    assert other is not fake.errors.FakeError
+    assert other is fake.errors["other::FakeError"] is fake.errors.other_FakeError
+    assert (other.__name__, other.rust_type, other.type_name) == ("other_FakeError", "other::FakeError", "FakeError")
     assert caught.value.rust_type == "other::FakeError"
+    # The declared type keeps the short name.
     assert fake.errors.FakeError.rust_type == "fake::FakeError"
+    with pytest.raises(other):
+        fake.other_rust_type_error()
     with pytest.raises(fake.errors.FakeError) as caught:
         fake.no_rust_type_error()
     assert caught.value.rust_type is None

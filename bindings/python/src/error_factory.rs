@@ -5,7 +5,8 @@
 //! The native path, for an error value [`plain_error`] accepts:
 //!
 //! - the class comes from `lib.errors.class_for(type, rust_type)` the first
-//!   time, then from this factory's cache;
+//!   time, then from this factory's cache (by `type` and `rust_type`: one
+//!   class per Rust error type);
 //! - the instance is made by the class's `tp_new` with `(message,)`, as
 //!   `cls.__new__(cls, message)` would, without running `__init__`;
 //! - the error value's bytes go into `_ferryman_raw`, from which `RustError`
@@ -38,10 +39,14 @@ pub struct ErrorFactory {
     classes: Mutex<Vec<Class>>,
 }
 
-/// One error class, as `errors.class_for` made it.
+/// One error class, as `errors.class_for` made it: one per Rust error type,
+/// so it is found by the error value's `type` and `rust_type` together
+/// (`std::io::Error` and `Box<dyn Error>` are both called `Error`).
 #[derive(Debug)]
 struct Class {
     type_name: Box<str>,
+    /// The `rust_type` it was asked for.
+    asked: Option<Box<str>>,
     class: Py<PyType>,
     /// The class's own `rust_type` attribute.
     rust_type: Option<Box<str>>,
@@ -127,7 +132,7 @@ impl ErrorFactory {
         let found = |classes: &[Class]| {
             classes
                 .iter()
-                .find(|class| &*class.type_name == type_name)
+                .find(|class| &*class.type_name == type_name && class.asked.as_deref() == rust_type)
                 .map(|class| {
                     (
                         class.class.bind(py).clone(),
@@ -158,6 +163,7 @@ impl ErrorFactory {
         if found(&classes).is_none() {
             classes.push(Class {
                 type_name: type_name.into(),
+                asked: rust_type.map(Into::into),
                 class: class.clone().unbind(),
                 rust_type: own.as_deref().map(Into::into),
             });

@@ -52,18 +52,24 @@ unsafe impl Sync for FerryHost {}
 
 /// MessagePack extension type of a host object (a Python callable, say).
 /// Payload: host id (u32, big-endian) then handle (u64, big-endian).
+///
+/// As C: `#define FERRYMAN_EXT_HOST_OBJECT 1`.
 pub const EXT_HOST_OBJECT: i8 = 1;
 
 /// MessagePack extension type of a library closure. Payload: handle (u64, big-endian).
+///
+/// As C: `#define FERRYMAN_EXT_LIBRARY_CLOSURE 2`.
 pub const EXT_LIBRARY_CLOSURE: i8 = 2;
 
 /// MessagePack extension type of lent host bytes (`spec/wire.md`, "Lent bytes").
 /// Payload ([`LENT_BYTES_PAYLOAD`] bytes): host id (u32), handle (u64), ptr (u64),
 /// len (u64), all big-endian. Handle 0 lends the bytes for one call; any other
 /// handle is a host object counted like [`EXT_HOST_OBJECT`].
+///
+/// As C: `#define FERRYMAN_EXT_LENT_BYTES 3`.
 pub const EXT_LENT_BYTES: i8 = 3;
 
-/// The payload length of [`EXT_LENT_BYTES`].
+/// The payload length of [`EXT_LENT_BYTES`] (no C name: 28 in `spec/wire.md`).
 pub const LENT_BYTES_PAYLOAD: usize = 28;
 
 #[cfg(test)]

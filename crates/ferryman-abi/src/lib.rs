@@ -2,7 +2,7 @@
 //!
 //! Only the types and constants live here; the `extern "C"` symbols themselves are
 //! defined by `ferryman-runtime`, which every ferryman `cdylib` links. The normative
-//! description is `spec/abi.md`; `tests/spec_drift.rs` fails when the two disagree.
+//! description is `spec/abi.md`; `tests/spec_drift/` fails when the two disagree.
 
 mod big_int;
 mod byte_box;
@@ -17,9 +17,14 @@ pub use host::{
 pub use status::Status;
 
 /// Version of the C ABI: symbols, signatures, layouts, status codes, ownership rules.
+///
+/// As C: `#define FERRYMAN_ABI_VERSION 1`, and what `uint32_t ferryman_abi_version(void)`
+/// returns.
 pub const ABI_VERSION: u32 = 1;
 
 /// Version of the MessagePack shapes described in `spec/wire.md`.
+///
+/// As C: `#define FERRYMAN_WIRE_VERSION 1`; the handshake map's key `wire`.
 pub const WIRE_VERSION: u32 = 1;
 
 /// Every symbol a ferryman library exports, in the order `spec/abi.md` lists them.

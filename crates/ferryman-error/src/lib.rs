@@ -8,17 +8,21 @@
 //!
 //! - [`ErrorView`]: the one encoder of error values, from borrowed parts, so a
 //!   returned `Err` is written without first being copied into owned strings.
+//! - [`ReturnedError`]: the error types an exported function may return (any
+//!   `std::error::Error`, and `Box<dyn Error>`).
 //!
 //! The shape is `spec/wire.md`, "Error values".
 
 mod fields;
 mod frames;
 mod panic;
+mod returned;
 mod value;
 mod write;
 
 pub use fields::{ErrorFields, FieldsNone, FieldsProbe, FieldsViaSerialize};
 pub use frames::Frame;
 pub use panic::{catch_panic, Panicked};
+pub use returned::{ReturnedError, ViaBox, ViaError};
 pub use value::{short_type_name, Cause, ErrorValue};
 pub use write::{ErrorView, FieldsView, FrameView, Message};

@@ -187,7 +187,11 @@ fn check_return_type(ty: &Type, errors: &mut Errors) {
         }
 
         fn visit_lifetime(&mut self, lifetime: &'ast Lifetime) {
-            self.errors.spanned(lifetime, BORROWED);
+            // `'static` borrows nothing from the call: `Cow<'static, str>`,
+            // `Box<dyn Error + Send + Sync + 'static>`.
+            if lifetime.ident != "static" {
+                self.errors.spanned(lifetime, BORROWED);
+            }
         }
     }
     ReturnVisitor { errors }.visit_type(ty);
@@ -303,6 +307,16 @@ mod tests {
         assert_eq!(one_error("fn f<'a>() -> Cow<'a, str> { todo!() }"), message);
         assert_eq!(errors("fn f() -> (&str, &str) { todo!() }").len(), 2);
         assert!(one_error("fn f() -> ! { loop {} }").contains("instead of `!`"));
+    }
+
+    #[test]
+    fn static_lifetimes_in_returns_borrow_nothing() {
+        for source in [
+            "fn f() -> Result<u8, Box<dyn Error + Send + Sync + 'static>> { todo!() }",
+            "fn f() -> Cow<'static, str> { todo!() }",
+        ] {
+            assert_eq!(errors(source), Vec::<String>::new(), "{source}");
+        }
     }
 
     #[test]

@@ -6,6 +6,7 @@ use ferryman_abi::{FerryBox, Status};
 use ferryman_buffer::Sink;
 use ferryman_error::{
     short_type_name, ErrorFields, ErrorValue, ErrorView, FieldsView, Frame, FrameView, Message,
+    ReturnedError,
 };
 use ferryman_wire::{Args, DecodeError, DecodeKind, Direct, Lending};
 use serde::{Deserialize, Serialize};
@@ -117,14 +118,15 @@ impl<'a> Call<'a> {
         Ok(())
     }
 
-    /// Writes the error the function returned.
-    pub fn err<E>(&mut self, error: E, fields: Option<ErrorFields>) -> Result<(), Reported>
+    /// Writes the error the function returned: any `E: std::error::Error`, or a
+    /// `Box<dyn Error>` ([`ReturnedError`]; `Marker` is inferred). It is
+    /// encoded here, on the calling thread, so `E` need not be `Send`.
+    pub fn err<E, Marker>(&mut self, error: E, fields: Option<ErrorFields>) -> Result<(), Reported>
     where
-        E: Into<Box<dyn Error + Send + Sync + 'static>>,
+        E: ReturnedError<Marker>,
     {
         let rust_type = std::any::type_name::<E>();
-        let boxed: Box<dyn Error + Send + Sync + 'static> = error.into();
-        let error: &(dyn Error + 'static) = &*boxed;
+        let error = error.as_error();
         if error.source().is_none() && !error.is::<CallbackError>() {
             self.plain_err(error, rust_type, fields.as_ref());
             return Err(Reported);

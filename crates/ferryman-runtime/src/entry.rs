@@ -331,3 +331,7 @@ fn write_error_to(out: &mut FerryBox, status: Status, value: &ErrorValue) -> Sta
     sink.finish(out);
     status
 }
+
+#[cfg(test)]
+#[path = "entry_tests.rs"]
+mod tests;

@@ -14,6 +14,8 @@ mod kind;
 mod lend;
 mod registry;
 mod report;
+#[cfg(test)]
+mod tests;
 
 pub use bytes::Bytes;
 pub use call::{Call, Reported};

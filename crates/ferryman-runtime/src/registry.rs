@@ -13,19 +13,17 @@ pub fn exports() -> &'static [&'static Export] {
     })
 }
 
-/// The id of the function called `name`.
+/// The id of the function called `name`; `None` also when several functions
+/// share the name (two crates, or `#[export(name = ...)]`): a host must not
+/// call one of them when it meant the other.
 pub(crate) fn find(name: &str) -> Option<usize> {
-    exports()
-        .binary_search_by(|e| e.name.cmp(name))
-        .ok()
-        .map(|i| {
-            // Several functions may share a name; the first one wins, as in describe.
-            let mut first = i;
-            while first > 0 && exports()[first - 1].name == name {
-                first -= 1;
-            }
-            first
-        })
+    let all = exports();
+    let id = all.binary_search_by(|e| e.name.cmp(name)).ok()?;
+    let shared = |other: usize| all.get(other).is_some_and(|e| e.name == name);
+    if shared(id + 1) || id.checked_sub(1).is_some_and(shared) {
+        return None;
+    }
+    Some(id)
 }
 
 /// The Cargo package name and version this library reports: the crate that
@@ -43,3 +41,7 @@ pub fn library_identity() -> (&'static str, &'static str) {
             .map_or(("", ""), |(id, _)| id)
     })
 }
+
+#[cfg(test)]
+#[path = "registry_tests.rs"]
+mod tests;

@@ -30,6 +30,55 @@
 //!
 //! From Python: `ferryman.load("target/release/libcalc.so").divide(7, 2)`.
 //!
+//! ## `ferryman` is the only dependency you need
+//!
+//! Your own structs and enums cross the boundary through serde, which ferryman
+//! re-exports: derive [`Serialize`] and [`Deserialize`] from here and tell the
+//! derive where serde is with `#[serde(crate = "ferryman::serde")]`. An error
+//! type that also derives `Serialize` shows its fields to the host.
+//!
+//! ```
+//! use ferryman::{Deserialize, Serialize};
+//!
+//! #[derive(Serialize, Deserialize)]
+//! #[serde(crate = "ferryman::serde")]
+//! pub struct Point {
+//!     pub x: f64,
+//!     pub y: f64,
+//! }
+//!
+//! #[derive(Debug, Serialize)]
+//! #[serde(crate = "ferryman::serde")]
+//! pub struct TooFar {
+//!     pub distance: f64,
+//! }
+//!
+//! impl std::fmt::Display for TooFar {
+//!     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+//!         write!(f, "{} is too far", self.distance)
+//!     }
+//! }
+//!
+//! impl std::error::Error for TooFar {}
+//!
+//! /// The point halfway between `a` and `b`, if they are close.
+//! #[ferryman::export]
+//! pub fn midpoint(a: Point, b: Point) -> Result<Point, TooFar> {
+//!     let distance = (a.x - b.x).hypot(a.y - b.y);
+//!     if distance > 100.0 {
+//!         return Err(TooFar { distance });
+//!     }
+//!     Ok(Point { x: (a.x + b.x) / 2.0, y: (a.y + b.y) / 2.0 })
+//! }
+//! ```
+//!
+//! Error types: any `E: std::error::Error` works, as does `Box<dyn Error>`
+//! (with or without `+ Send + Sync`). ferryman does not re-export `thiserror`:
+//! its derive expands to paths that start with `::thiserror`, which resolve only
+//! when `thiserror` is a dependency of your crate, so a re-export would not
+//! help. Add `thiserror` yourself if you like it (the first example does), or
+//! implement `Display` and `Error` by hand as above.
+//!
 //! Arguments and results are any serde types and travel as MessagePack; a returned
 //! `Err` or a panic reaches the host as an exception carrying the Rust message,
 //! `source()` chain, fields and frames. The contract every host relies on is
@@ -107,6 +156,11 @@ pub use ferryman_macros::export;
 pub use ferryman_runtime::{
     check_interrupt, Bytes, CallArgs, Callback, CallbackError, IntoCallback,
 };
+/// serde, for crates whose only dependency is ferryman: derive through the
+/// re-exports below with `#[serde(crate = "ferryman::serde")]`.
+pub use serde;
+/// serde's traits and their derive macros (`#[derive(ferryman::Serialize)]`).
+pub use serde::{Deserialize, Serialize};
 
 /// Not public API: used by code that `#[export]` generates.
 #[doc(hidden)]

@@ -110,6 +110,13 @@ fn error_value(type_name: &str, message: &str, handle: u64) -> Vec<u8> {
     out
 }
 
+/// `FerryHost::invoke`: calls host object `handle` with the one `i64` in `args`.
+/// Nothing here panics (a panic cannot unwind out of `extern "C"`): arguments
+/// that do not decode and unknown handles come back as error values.
+///
+/// # Safety
+/// `args` points to a box whose `len` bytes are readable for the call, and
+/// `out` to a box this host may overwrite (the library passes the empty box).
 unsafe extern "C" fn invoke(
     _: *mut c_void,
     handle: u64,
@@ -118,30 +125,52 @@ unsafe extern "C" fn invoke(
 ) -> i32 {
     // SAFETY: the library passes a valid args box borrowed for the call.
     let args = unsafe { std::slice::from_raw_parts((*args).ptr, (*args).len) };
-    let args: Vec<i64> = rmp_serde::from_slice(args).unwrap();
-    let f = objects().get(&handle).expect("live object").0;
-    let (status, bytes) = match f(args[0]) {
-        Ok(v) => (0, rmp_serde::to_vec(&v).unwrap()),
-        Err(message) => (1, error_value("ValueError", message, 1000 + handle)),
+    let argument = rmp_serde::from_slice::<Vec<i64>>(args)
+        .ok()
+        .and_then(|args| args.first().copied());
+    let function = objects().get(&handle).map(|object| object.0);
+    let (status, bytes) = match (function, argument) {
+        (Some(f), Some(x)) => match f(x) {
+            Ok(v) => (0, rmp_serde::to_vec(&v).unwrap_or_default()),
+            Err(message) => (1, error_value("ValueError", message, 1000 + handle)),
+        },
+        (None, _) => (1, error_value("LookupError", "no such host object", 0)),
+        (_, None) => (1, error_value("TypeError", "expected one i64 argument", 0)),
     };
     // SAFETY: `out` is the library's empty box, ours to fill.
     unsafe { *out = into_host_box(bytes) };
     status
 }
 
+/// `FerryHost::retain`: one more reference to `handle` (unknown handles are ignored).
+///
+/// # Safety
+/// None: it reads only its integer argument.
 unsafe extern "C" fn retain(_: *mut c_void, handle: u64) {
-    objects().get_mut(&handle).expect("live object").1 += 1;
-}
-
-unsafe extern "C" fn release(_: *mut c_void, handle: u64) {
-    let mut objects = objects();
-    let entry = objects.get_mut(&handle).expect("live object");
-    entry.1 -= 1;
-    if entry.1 == 0 {
-        objects.remove(&handle);
+    if let Some(object) = objects().get_mut(&handle) {
+        object.1 += 1;
     }
 }
 
+/// `FerryHost::release`: one reference fewer; the object goes with the last.
+///
+/// # Safety
+/// None: it reads only its integer argument.
+unsafe extern "C" fn release(_: *mut c_void, handle: u64) {
+    let mut objects = objects();
+    if let Some(entry) = objects.get_mut(&handle) {
+        entry.1 = entry.1.saturating_sub(1);
+        if entry.1 == 0 {
+            objects.remove(&handle);
+        }
+    }
+}
+
+/// `FerryHost::free_box`: frees a box `invoke` or `check_interrupt` filled.
+///
+/// # Safety
+/// `boxed` points to the empty box or to a box this host filled through
+/// `into_host_box` and has not been freed yet.
 unsafe extern "C" fn free_box(_: *mut c_void, boxed: *mut FerryBox) {
     // SAFETY: the library hands back only boxes we filled, each once.
     if unsafe { (*boxed).ptr.is_null() } {
@@ -157,6 +186,11 @@ unsafe extern "C" fn free_box(_: *mut c_void, boxed: *mut FerryBox) {
     };
 }
 
+/// `FerryHost::check_interrupt`: 1 with a `KeyboardInterrupt` value in `out`
+/// once `INTERRUPT` was set, 0 otherwise.
+///
+/// # Safety
+/// `out` points to a box this host may overwrite (the library passes the empty box).
 unsafe extern "C" fn check_interrupt(_: *mut c_void, out: *mut FerryBox) -> i32 {
     if !INTERRUPT.swap(false, Ordering::SeqCst) {
         return 0;

@@ -33,6 +33,29 @@ fn repeat(byte: u8, n: usize) -> Vec<u8> {
     vec![byte; n]
 }
 
+/// Neither `Send` nor `Sync`: encoded where it is returned, so that is fine.
+#[derive(Debug, thiserror::Error)]
+#[error("local: {0}")]
+struct Local(std::rc::Rc<str>);
+
+#[derive(Debug, thiserror::Error)]
+#[error("outer")]
+struct Outer(#[source] Local);
+
+/// `Box<dyn Error>` (not `Send`), plain or with a `source()`.
+#[ferryman::export]
+fn boxed(with_source: bool) -> Result<u8, Box<dyn std::error::Error>> {
+    if with_source {
+        return Err(Box::new(Outer(Local("inner".into()))));
+    }
+    Err("plain box".into())
+}
+
+#[ferryman::export]
+fn local() -> Result<u8, Local> {
+    Err(Local("rc".into()))
+}
+
 const PANIC_LINE: u32 = line!() + 3;
 #[ferryman::export]
 fn explode() {
@@ -102,7 +125,7 @@ fn abi_version_and_handshake() {
     unsafe { ferryman_box_free(&mut out) };
     assert_eq!(get(&value, "abi").as_u64(), Some(1));
     assert_eq!(get(&value, "library").as_str(), Some("ferryman"));
-    assert_eq!(get(&value, "functions").as_u64(), Some(4));
+    assert_eq!(get(&value, "functions").as_u64(), Some(6));
 }
 
 #[test]
@@ -121,17 +144,20 @@ fn describe_lists_functions_sorted_with_ids_and_types() {
         .iter()
         .map(|f| get(f, "name").as_str().unwrap())
         .collect();
-    assert_eq!(names, ["add", "divide", "explode", "repeat"]);
+    assert_eq!(
+        names,
+        ["add", "boxed", "divide", "explode", "local", "repeat"]
+    );
     for (i, f) in functions.iter().enumerate() {
         assert_eq!(get(f, "id").as_u64(), Some(i as u64));
     }
     assert_eq!(get(&functions[0], "doc").as_str(), Some("Adds."));
     assert_eq!(
-        get(get(&functions[1], "error"), "name").as_str(),
+        get(get(&functions[2], "error"), "name").as_str(),
         Some("MathError")
     );
     assert_eq!(
-        get(&functions[3], "returns").to_string(),
+        get(&functions[5], "returns").to_string(),
         r#"{"type": "bytes", "rust": "Vec<u8>"}"#
     );
 }
@@ -177,6 +203,33 @@ fn returned_errors_are_values_with_variant_and_frames() {
     assert_eq!(get(&value, "variant").as_str(), Some("DivisionByZero"));
     let frames = get(&value, "frames").as_array().unwrap();
     assert_eq!(get(&frames[0], "function").as_str(), Some("divide"));
+}
+
+#[test]
+fn errors_that_are_not_send_and_boxed_errors_are_values() {
+    let (status, value) = call("boxed", &pack(&(false,)));
+    assert_eq!(status, Status::Error);
+    assert_eq!(get(&value, "type").as_str(), Some("Error"));
+    assert_eq!(
+        get(&value, "rust_type").as_str(),
+        Some(std::any::type_name::<Box<dyn std::error::Error>>())
+    );
+    assert_eq!(get(&value, "message").as_str(), Some("plain box"));
+
+    let (status, value) = call("boxed", &pack(&(true,)));
+    assert_eq!(status, Status::Error);
+    assert_eq!(get(&value, "message").as_str(), Some("outer"));
+    let causes = get(&value, "causes").as_array().unwrap();
+    assert_eq!(get(&causes[0], "message").as_str(), Some("local: inner"));
+    assert_eq!(
+        get(&get(&value, "frames").as_array().unwrap()[0], "function").as_str(),
+        Some("boxed")
+    );
+
+    let (status, value) = call("local", &[0x90]);
+    assert_eq!(status, Status::Error);
+    assert_eq!(get(&value, "type").as_str(), Some("Local"));
+    assert_eq!(get(&value, "message").as_str(), Some("local: rc"));
 }
 
 #[test]

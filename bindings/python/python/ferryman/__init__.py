@@ -19,7 +19,8 @@ from ._errors import (
     RustPanic,
     UnknownFunctionError,
 )
-from ._library import ErrorNamespace, Library, load
+from ._error_classes import ErrorNamespace
+from ._library import Library, load
 from ._native import ABI_VERSION, WIRE_VERSION, Function, RustFunction, gil_policy, set_gil_policy
 from ._native import __version__ as __version__
 

@@ -29,7 +29,7 @@ from . import _native
 from ._traceback import build_traceback
 
 if TYPE_CHECKING:
-    from ._library import ErrorNamespace
+    from ._error_classes import ErrorNamespace
 
 __all__ = [
     "AbiMismatch",
@@ -136,6 +136,15 @@ class RustError(FerrymanError):
     def __dir__(self) -> list[str]:
         _decode_raw(self)
         return list(super().__dir__())
+
+    def __reduce__(self) -> str | tuple[Any, ...]:
+        # A class of a library's `lib.errors` is not importable by name; it
+        # unpickles through the namespaces of the libraries loaded then.
+        if getattr(type(self), "_ferryman_library", None) is None:
+            return super().__reduce__()
+        from ._error_classes import reduce_rust_error
+
+        return reduce_rust_error(self)
 
 
 def _decode_raw(exception: BaseException) -> bool:

@@ -2,103 +2,19 @@
 
 from __future__ import annotations
 
-import difflib
 import functools
 import inspect
 import os
-import re
-import threading
 from collections.abc import Iterator, Mapping
 from types import MappingProxyType
 from typing import Any
 
 from . import _native
-from ._errors import RustError, UnknownFunctionError, exception_from_value
+from ._error_classes import ErrorNamespace, did_you_mean, suggest
+from ._errors import LibraryLoadError, UnknownFunctionError, exception_from_value
 from ._types import signature
 
 __all__ = ["ErrorNamespace", "Library", "load"]
-
-
-def _suggest(name: str, candidates: list[str]) -> list[str]:
-    return difflib.get_close_matches(name, candidates, n=3, cutoff=0.6)
-
-
-def _did_you_mean(suggestions: list[str]) -> str:
-    if not suggestions:
-        return ""
-    return "; did you mean " + " or ".join(f"'{s}'" for s in suggestions) + "?"
-
-
-def _class_name(type_name: str) -> str:
-    name = re.sub(r"\W", "_", type_name)
-    if not name or name[0].isdigit():
-        name = "_" + name
-    return name
-
-
-class ErrorNamespace:
-    """``lib.errors``: one :class:`ferryman.RustError` subclass per Rust error type.
-
-    Classes exist for every error type the library declares (``describe``) and
-    are created on first use for types that only show up when raised (a
-    ``source()`` cause, say). They are cached: ``lib.errors.MathError`` is the
-    class of every ``MathError`` the library raises.
-    """
-
-    def __init__(self, library_name: str, declared: Mapping[str, str | None]) -> None:
-        self._library_name = library_name
-        self._classes: dict[str, type[RustError]] = {}
-        self._lock = threading.Lock()
-        for type_name, rust_type in declared.items():
-            self.class_for(type_name, rust_type)
-
-    def class_for(self, type_name: str, rust_type: str | None = None) -> type[RustError]:
-        """The class for the Rust error type ``type_name``, created if needed."""
-        cls = self._classes.get(type_name)
-        if cls is not None:
-            return cls
-        with self._lock:
-            cls = self._classes.get(type_name)
-            if cls is None:
-                name = _class_name(type_name)
-                rust = rust_type or type_name
-                cls = type(
-                    name,
-                    (RustError,),
-                    {
-                        "__module__": self._library_name.replace("-", "_"),
-                        "__qualname__": name,
-                        "__doc__": f"The Rust error type `{rust}` of library {self._library_name!r}.",
-                        "rust_type": rust_type,
-                        "type_name": type_name,
-                    },
-                )
-                self._classes[type_name] = cls
-        return cls
-
-    def __getattr__(self, name: str) -> type[RustError]:
-        if name.startswith("__"):
-            raise AttributeError(name)
-        cls = self._classes.get(name)
-        if cls is not None:
-            return cls
-        known = sorted(self._classes)
-        hint = _did_you_mean(_suggest(name, known)) or (
-            f"; it knows: {', '.join(known)}" if known else "; it declares no error types"
-        )
-        raise AttributeError(f"library {self._library_name!r} has no error type {name!r}{hint}")
-
-    def __dir__(self) -> list[str]:
-        return sorted(set(super().__dir__()) | set(self._classes))
-
-    def __iter__(self) -> Iterator[type[RustError]]:
-        return iter(list(self._classes.values()))
-
-    def __contains__(self, name: object) -> bool:
-        return name in self._classes
-
-    def __repr__(self) -> str:
-        return f"<ferryman errors of {self._library_name!r}: {', '.join(sorted(self._classes)) or 'none'}>"
 
 
 class Library:
@@ -115,6 +31,7 @@ class Library:
         description = native.describe()
         entries = description.get("functions")
         entries = entries if isinstance(entries, list) else []
+        _refuse_shared_names(native.path, entries)
 
         self._native = native
         self.path: str = native.path
@@ -124,11 +41,12 @@ class Library:
         self.abi_version: int = native.abi_version
         self.wire_version: int | None = handshake.get("wire")
 
-        declared: dict[str, str | None] = {}
+        declared: list[tuple[str, str | None]] = []
         for entry in entries:
             error = entry.get("error") if isinstance(entry, Mapping) else None
             if isinstance(error, Mapping) and isinstance(error.get("name"), str):
-                declared.setdefault(error["name"], error.get("rust"))
+                rust = error.get("rust")
+                declared.append((error["name"], rust if isinstance(rust, str) and rust else None))
         self.errors = ErrorNamespace(self.name, declared)
 
         # Plain `Err`s become exceptions natively (classes from `self.errors`);
@@ -199,8 +117,8 @@ class Library:
 
     def _unknown(self, name: str) -> UnknownFunctionError:
         names = sorted(self._functions)
-        suggestions = _suggest(name, names)
-        message = f"library {self.name!r} has no function {name!r}" + _did_you_mean(suggestions)
+        suggestions = suggest(name, names)
+        message = f"library {self.name!r} has no function {name!r}" + did_you_mean(suggestions)
         return UnknownFunctionError(message, name=name, suggestions=tuple(suggestions), library=self.name)
 
     def __contains__(self, name: object) -> bool:
@@ -221,6 +139,23 @@ class Library:
         return (
             f"<ferryman.Library {self.name}{version}: {count} function{'s' if count != 1 else ''} from {self.path!r}>"
         )
+
+
+def _refuse_shared_names(path: str, entries: list[Any]) -> None:
+    """Two exported functions with one name (two crates, or
+    ``#[ferryman::export(name = ...)]``) cannot both be ``lib.<name>``, and
+    the library's ``ferryman_function_id`` knows neither: refuse the library."""
+    places: dict[str, list[str]] = {}
+    for entry in entries:
+        if isinstance(entry, Mapping) and isinstance(entry.get("name"), str):
+            places.setdefault(entry["name"], []).append(f"{entry.get('file')}:{entry.get('line')}")
+    for name, where in places.items():
+        if len(where) > 1:
+            raise LibraryLoadError(
+                f"{path} exports {len(where)} functions named {name!r} ({', '.join(where)}); "
+                f'give each its own name, e.g. with #[ferryman::export(name = "...")], and rebuild it',
+                path=path,
+            )
 
 
 def load(path: str | os.PathLike[str]) -> Library:

@@ -1,0 +1,242 @@
+"""``lib.errors``: one :class:`ferryman.RustError` subclass per Rust error type.
+
+A Rust error type is identified by its full Rust type name (the error value's
+``rust_type``, describe's ``error.rust``), not by its last path segment: a
+library returning both ``std::io::Error`` and ``Box<dyn Error + Send + Sync>``
+has two classes, although both are called ``Error``.
+
+Spellings, for a type whose ``rust_type`` is ``std::io::error::Error``:
+
+- ``lib.errors.Error`` — the short name, when no other error type the
+  library declares (describe) has that short name; a type first seen when
+  raised takes its short name only if no other type has it, so what a short
+  name means never changes;
+- ``lib.errors.std_io_error_Error`` — the qualified name, always: the Rust type
+  with every run of characters that cannot appear in a Python identifier
+  replaced by ``_`` (and leading and trailing ``_`` removed);
+- ``lib.errors["std::io::error::Error"]`` — the Rust type itself (also the
+  short and the qualified name).
+
+Exceptions of these classes pickle: they unpickle to the class of the same
+Rust type of a loaded library of the same name (the very class when it is the
+same library object), or to a stand-in class of the same name when no such
+library is loaded.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import threading
+import uuid
+import weakref
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from ._errors import RustError
+
+__all__ = ["ErrorNamespace", "did_you_mean", "qualified_name", "suggest"]
+
+
+def suggest(name: str, candidates: Iterable[str]) -> list[str]:
+    return difflib.get_close_matches(name, list(candidates), n=3, cutoff=0.6)
+
+
+def did_you_mean(suggestions: list[str]) -> str:
+    if not suggestions:
+        return ""
+    return "; did you mean " + " or ".join(f"'{s}'" for s in suggestions) + "?"
+
+
+def qualified_name(rust_type: str) -> str:
+    """``std::io::error::Error`` → ``std_io_error_Error``: the attribute that
+    names an error type whatever other types share its short name."""
+    name = re.sub(r"\W+", "_", rust_type).strip("_")
+    if not name or name[0].isdigit():
+        name = "_" + name
+    return name
+
+
+# Every live namespace by its token, for unpickling (`_restore`).
+_NAMESPACES: weakref.WeakValueDictionary[str, ErrorNamespace] = weakref.WeakValueDictionary()
+# Stand-in classes for exceptions unpickled where their library is not loaded.
+_DETACHED: dict[tuple[str, str], type[RustError]] = {}
+_REGISTRY_LOCK = threading.Lock()
+
+
+class ErrorNamespace:
+    """``lib.errors``: one :class:`ferryman.RustError` subclass per Rust error type.
+
+    Classes exist for every error type the library declares (``describe``) and
+    are created on first use for types that only show up when raised. They
+    are cached by full Rust type: ``lib.errors.MathError`` is the class of
+    every ``MathError`` the library raises. See the module docstring for the
+    spellings (short name when unique, qualified name, ``[rust_type]``).
+    """
+
+    def __init__(self, library_name: str, declared: Iterable[tuple[str, str | None]]) -> None:
+        self._library_name = library_name
+        self._module = library_name.replace("-", "_")
+        self._token = uuid.uuid4().hex
+        # Full Rust type (or the short name, when a value carries no Rust type) → class.
+        self._classes: dict[str, type[RustError]] = {}
+        # Short name → every key with that short name, in order of creation.
+        self._short: dict[str, list[str]] = {}
+        # Attribute name (short or qualified) → key.
+        self._attributes: dict[str, str] = {}
+        # Key → the name its class goes by (short when it has the short attribute).
+        self._primary: dict[str, str] = {}
+        self._lock = threading.Lock()
+        unique = {rust_type or type_name: (type_name, rust_type) for type_name, rust_type in declared}
+        counts = Counter(type_name for type_name, _ in unique.values())
+        with self._lock:
+            for type_name, rust_type in unique.values():
+                self._create(type_name, rust_type, short=counts[type_name] == 1)
+        with _REGISTRY_LOCK:
+            _NAMESPACES[self._token] = self
+
+    def class_for(self, type_name: str, rust_type: str | None = None) -> type[RustError]:
+        """The class of the Rust error type ``rust_type`` (short name
+        ``type_name``), created if needed. Without ``rust_type``: the class
+        the short name stands for, if any."""
+        key = rust_type or type_name
+        cls = self._classes.get(key)
+        if cls is not None:
+            return cls
+        if rust_type is None:
+            owner = self._attributes.get(type_name)
+            if owner is not None and type_name in self._short:
+                return self._classes[owner]
+        with self._lock:
+            cls = self._classes.get(key)
+            if cls is None:
+                # A type first seen now takes its short name only if no other
+                # type has it: what `lib.errors.X` means never changes.
+                cls = self._create(type_name, rust_type, short=type_name not in self._short)
+        return cls
+
+    def _create(self, type_name: str, rust_type: str | None, *, short: bool) -> type[RustError]:
+        """Makes and records the class (``self._lock`` held)."""
+        key = rust_type or type_name
+        qualified = qualified_name(key)
+        short_name = qualified_name(type_name)
+        name = short_name if short and short_name not in self._attributes else qualified
+        cls = _make_class(self._library_name, self._module, name, type_name, rust_type, self._token)
+        self._classes[key] = cls
+        self._short.setdefault(type_name, []).append(key)
+        self._attributes.setdefault(name, key)
+        self._attributes.setdefault(qualified, key)
+        self._primary[key] = name
+        return cls
+
+    def _lookup(self, name: str) -> type[RustError] | None:
+        key = self._attributes.get(name)
+        return self._classes[key] if key is not None else None
+
+    def _ambiguous(self, name: str) -> str:
+        keys = self._short[name]
+        listed = "; ".join(f"lib.errors.{qualified_name(key)} or lib.errors[{key!r}]" for key in keys)
+        return (
+            f"library {self._library_name!r} has {len(keys)} error types named {name!r}, "
+            f"so {name!r} alone does not say which; use the qualified name or the Rust type: {listed}"
+        )
+
+    def __getattr__(self, name: str) -> type[RustError]:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        cls = self._lookup(name)
+        if cls is not None:
+            return cls
+        if name in self._short:
+            raise AttributeError(self._ambiguous(name))
+        known = self._names()
+        hint = did_you_mean(suggest(name, known)) or (
+            f"; it knows: {', '.join(known)}" if known else "; it declares no error types"
+        )
+        raise AttributeError(f"library {self._library_name!r} has no error type {name!r}{hint}")
+
+    def __getitem__(self, name: str) -> type[RustError]:
+        """By full Rust type (``lib.errors["std::io::error::Error"]``), or by
+        any name ``lib.errors.<name>`` takes."""
+        cls = self._classes.get(name) or self._lookup(name)
+        if cls is not None:
+            return cls
+        if name in self._short:
+            raise KeyError(self._ambiguous(name))
+        raise KeyError(f"library {self._library_name!r} has no error type {name!r}")
+
+    def _names(self) -> list[str]:
+        """The name each class goes by: its short name when it has it, its
+        qualified name otherwise."""
+        return sorted(self._primary.values())
+
+    def __dir__(self) -> list[str]:
+        return sorted(set(super().__dir__()) | set(self._names()))
+
+    def __iter__(self) -> Iterator[type[RustError]]:
+        return iter(list(self._classes.values()))
+
+    def __len__(self) -> int:
+        return len(self._classes)
+
+    def __contains__(self, name: object) -> bool:
+        if not isinstance(name, str):
+            return False
+        return name in self._classes or self._lookup(name) is not None
+
+    def __repr__(self) -> str:
+        return f"<ferryman errors of {self._library_name!r}: {', '.join(self._names()) or 'none'}>"
+
+
+def _make_class(
+    library: str, module: str, name: str, type_name: str, rust_type: str | None, token: str
+) -> type[RustError]:
+    rust = rust_type or type_name
+    return type(
+        name,
+        (RustError,),
+        {
+            "__module__": module,
+            "__qualname__": name,
+            "__doc__": f"The Rust error type `{rust}` of library {library!r}.",
+            "rust_type": rust_type,
+            "type_name": type_name,
+            "_ferryman_library": library,
+            "_ferryman_token": token,
+        },
+    )
+
+
+def reduce_rust_error(exception: RustError) -> tuple[Any, ...]:
+    """``RustError.__reduce__`` for a class of a library's ``lib.errors``."""
+    cls = type(exception)
+    key = cls.rust_type or cls.type_name or cls.__name__
+    identity = (cls._ferryman_library, cls._ferryman_token, key, cls.type_name, cls.rust_type, cls.__name__)
+    return (_restore, (identity, exception.args), dict(exception.__dict__))
+
+
+def _restore(identity: tuple[str, str, str, str | None, str | None, str], args: tuple[Any, ...]) -> RustError:
+    """Unpickles an exception of a library's error class (see the module docstring)."""
+    library, token, key, type_name, rust_type, name = identity
+    cls = _class_for_restore(library, token, key, type_name or name, rust_type, name)
+    exception = cls.__new__(cls, *args)
+    exception.args = args
+    return exception
+
+
+def _class_for_restore(
+    library: str, token: str, key: str, type_name: str, rust_type: str | None, name: str
+) -> type[RustError]:
+    with _REGISTRY_LOCK:
+        namespace = _NAMESPACES.get(token)
+        if namespace is None:
+            namespace = next((ns for ns in _NAMESPACES.values() if ns._library_name == library), None)
+    if namespace is not None:
+        return namespace.class_for(type_name, rust_type)
+    with _REGISTRY_LOCK:
+        cls = _DETACHED.get((library, key))
+        if cls is None:
+            cls = _make_class(library, library.replace("-", "_"), name, type_name, rust_type, "")
+            _DETACHED[(library, key)] = cls
+    return cls

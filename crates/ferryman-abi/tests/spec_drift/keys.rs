@@ -1,0 +1,257 @@
+//! The keys `spec/wire.md` lists for error values, the handshake and describe
+//! against what the code writes: the error value encoder (`ErrorView`), the
+//! `ErrorValue`/`Cause`/`Frame` serde types, and the real `ferryman_handshake`
+//! and `ferryman_describe` of this test binary, which exports two functions.
+
+use crate::scan::*;
+use ferryman_abi::FerryBox;
+use ferryman_error::{Cause, ErrorValue, ErrorView, Frame, FrameView, Message};
+use ferryman_runtime::entry::{ferryman_box_free, ferryman_describe, ferryman_handshake};
+use rmpv::Value;
+use std::collections::BTreeSet;
+
+/// Adds (exported so that describe has something to describe).
+#[ferryman::export]
+pub fn drift_add(a: i64, b: i64) -> i64 {
+    a + b
+}
+
+/// Fails (exported so that describe has an `error`).
+#[ferryman::export]
+pub fn drift_fail() -> std::io::Result<()> {
+    Err(std::io::Error::other("drift"))
+}
+
+/// The keys of MessagePack map `value`, in order.
+fn keys(value: &Value) -> Vec<String> {
+    value
+        .as_map()
+        .unwrap_or_else(|| panic!("not a map: {value}"))
+        .iter()
+        .map(|(k, _)| k.as_str().expect("a string key").to_owned())
+        .collect()
+}
+
+fn get<'v>(value: &'v Value, key: &str) -> &'v Value {
+    value
+        .as_map()
+        .and_then(|m| m.iter().find(|(k, _)| k.as_str() == Some(key)))
+        .map(|(_, v)| v)
+        .unwrap_or_else(|| panic!("no key {key} in {value}"))
+}
+
+fn set(keys: impl IntoIterator<Item = impl Into<String>>) -> BTreeSet<String> {
+    keys.into_iter().map(Into::into).collect()
+}
+
+/// `"key":` occurrences in `text`, in order.
+fn quoted_keys(text: &str) -> Vec<String> {
+    let parts: Vec<&str> = text.split('"').collect();
+    (1..parts.len())
+        .step_by(2)
+        .filter(|&i| {
+            parts
+                .get(i + 1)
+                .is_some_and(|next| next.trim_start().starts_with(':'))
+        })
+        .map(|i| parts[i].to_owned())
+        .collect()
+}
+
+/// The rows of the table of `## Error values` in wire.md: (key, type, meaning).
+fn error_value_table() -> Vec<Vec<String>> {
+    let wire = read(WIRE_MD);
+    table_rows(section(&wire, "## Error values", WIRE_MD))
+        .into_iter()
+        .filter(|row| row.first().is_some_and(|key| key != "key"))
+        .collect()
+}
+
+fn error_value_row(key: &str) -> Vec<String> {
+    error_value_table()
+        .into_iter()
+        .find(|row| row[0] == key)
+        .unwrap_or_else(|| panic!("{WIRE_MD}: no row `{key}` in the error value table"))
+}
+
+/// An error value as the encoder writes it, with a cause and a frame.
+fn written_error_value() -> Value {
+    let causes = [Cause::default()];
+    let frames = [Frame::default()];
+    let mut view = ErrorView::new("error", "T", Message::Text("m"));
+    view.causes = &causes;
+    view.first_frame = Some(FrameView {
+        function: "f",
+        file: "f.rs",
+        line: 1,
+        column: 1,
+        language: "rust",
+    });
+    view.frames = &frames;
+    let mut bytes = Vec::new();
+    view.write(&mut bytes);
+    rmpv::decode::read_value(&mut &bytes[..]).expect("one value")
+}
+
+fn serialized<T: serde::Serialize>(value: &T) -> Value {
+    let bytes = rmp_serde::to_vec_named(value).expect("serializes");
+    rmpv::decode::read_value(&mut &bytes[..]).expect("one value")
+}
+
+#[test]
+fn error_value_keys_in_wire_md_are_what_the_encoder_writes_in_order() {
+    let table: Vec<String> = error_value_table()
+        .into_iter()
+        .map(|r| r[0].clone())
+        .collect();
+    assert_eq!(
+        keys(&written_error_value()),
+        table,
+        "{WIRE_MD}: the error value table and ErrorView::write (keys, in order)"
+    );
+    assert_eq!(
+        set(keys(&serialized(&ErrorValue::default()))),
+        set(table),
+        "{WIRE_MD}: the error value table and ferryman_error::ErrorValue"
+    );
+}
+
+#[test]
+fn cause_and_frame_keys_in_wire_md_are_what_the_code_writes() {
+    let value = written_error_value();
+    for (key, rust) in [
+        ("causes", serialized(&Cause::default())),
+        ("frames", serialized(&Frame::default())),
+    ] {
+        let row = error_value_row(key);
+        let spec = set(quoted_keys(&row[2]));
+        let written = &get(&value, key).as_array().expect("an array")[0];
+        assert_eq!(
+            set(keys(written)),
+            spec,
+            "{WIRE_MD}: `{key}` entries and ErrorView::write"
+        );
+        assert_eq!(
+            set(keys(&rust)),
+            spec,
+            "{WIRE_MD}: `{key}` entries and the serde type"
+        );
+    }
+}
+
+/// A map the entry point `write` returns, decoded.
+fn read_map(write: unsafe extern "C" fn(*mut FerryBox) -> i32) -> Value {
+    let mut out = FerryBox::EMPTY;
+    // SAFETY: `out` is the empty box; the library box is read, then freed once.
+    unsafe {
+        assert_eq!(write(&mut out), 0);
+        let value = rmpv::decode::read_value(&mut std::slice::from_raw_parts(out.ptr, out.len))
+            .expect("one value");
+        ferryman_box_free(&mut out);
+        value
+    }
+}
+
+/// The first ```` ``` ```` block after `heading` in wire.md, as JSON: the spec
+/// writes nil for null and `N` for a count.
+fn wire_example(heading: &str) -> serde_json::Value {
+    let wire = read(WIRE_MD);
+    let text = section(&wire, heading, WIRE_MD);
+    let start = text
+        .find("```\n")
+        .unwrap_or_else(|| panic!("{WIRE_MD}: no example block under {heading:?}"))
+        + 4;
+    let block = &text[start..start + text[start..].find("```").expect("a closed block")];
+    let json = block
+        .replace("nil", "null")
+        .replace(": N,", ": 0,")
+        .replace(": N}", ": 0}");
+    let json = if json.trim_start().starts_with('{') {
+        json
+    } else {
+        format!("{{{json}}}")
+    };
+    serde_json::from_str(&json).unwrap_or_else(|e| {
+        panic!("{WIRE_MD}: the example under {heading:?} does not read: {e}\n{json}")
+    })
+}
+
+fn json_keys(value: &serde_json::Value) -> BTreeSet<String> {
+    value
+        .as_object()
+        .unwrap_or_else(|| panic!("not an object: {value}"))
+        .keys()
+        .cloned()
+        .collect()
+}
+
+#[test]
+fn handshake_keys_in_wire_md_are_what_the_library_writes() {
+    let handshake = read_map(ferryman_handshake);
+    let example = wire_example("## Handshake");
+    assert_eq!(
+        set(keys(&handshake)),
+        json_keys(&example),
+        "{WIRE_MD}: handshake example"
+    );
+    assert_eq!(get(&handshake, "functions").as_u64(), Some(2));
+}
+
+#[test]
+fn describe_keys_in_wire_md_are_what_the_library_writes() {
+    let describe = read_map(ferryman_describe);
+    let handshake = read_map(ferryman_handshake);
+    assert_eq!(
+        set(keys(&describe)),
+        set(keys(&handshake)),
+        "describe is the handshake map with `functions` an array"
+    );
+    let example = wire_example("## Describe");
+    let function = &example["functions"][0];
+    let functions = get(&describe, "functions").as_array().expect("an array");
+    let add = &functions[0];
+    assert_eq!(
+        set(keys(add)),
+        json_keys(function),
+        "{WIRE_MD}: a function description"
+    );
+    assert_eq!(
+        set(keys(&get(add, "params").as_array().unwrap()[0])),
+        json_keys(&function["params"][0]),
+        "{WIRE_MD}: a parameter"
+    );
+    assert_eq!(
+        set(keys(get(add, "returns"))),
+        json_keys(&function["returns"]),
+        "{WIRE_MD}: `returns`"
+    );
+    // `error`, shown in the prose after the example.
+    let wire = read(WIRE_MD);
+    let prose = section(&wire, "## Describe", WIRE_MD);
+    let at = prose
+        .find("`error`\nis `{")
+        .or_else(|| prose.find("`error` is `{"));
+    let error_example = at
+        .map(|at| &prose[at..])
+        .and_then(|text| text.find('{').map(|open| &text[open..]))
+        .and_then(|text| text.find('}').map(|close| &text[..=close]))
+        .unwrap_or_else(|| panic!("{WIRE_MD}: no `error` is `{{...}}` after the describe example"));
+    let fail = &functions[1];
+    assert_eq!(get(fail, "name").as_str(), Some("drift_fail"));
+    assert_eq!(
+        set(keys(get(fail, "error"))),
+        set(quoted_keys(error_example))
+    );
+    assert_eq!(
+        get(get(fail, "error"), "rust").as_str(),
+        Some("std::io::error::Error")
+    );
+}
+
+#[test]
+fn quoted_keys_reads_what_it_should() {
+    assert_eq!(
+        quoted_keys(r#"{"type": str or nil, "message": str, "a": {"b": 1}} "x" "#),
+        ["type", "message", "a", "b"]
+    );
+}

@@ -1,0 +1,130 @@
+//! The table of closures handed to hosts, through the entry points hosts use.
+
+use crate::closures::{lookup, register};
+use crate::entry::{ferryman_closure_call, ferryman_closure_release, ferryman_live_closures};
+use crate::tests::exports::{get, take};
+use ferryman_abi::{FerryBox, Status};
+use std::io::Write;
+use std::sync::Arc;
+
+/// A closure that writes the length of its arguments' bytes as the result.
+fn length_closure() -> u64 {
+    register(
+        Arc::new(|args: &[u8], _, sink: &mut _| {
+            let length = u8::try_from(args.len()).unwrap_or(u8::MAX);
+            let _ = sink.write_all(&[length & 0x7f]);
+            Status::Ok
+        }),
+        "(bytes,) -> u8",
+    )
+}
+
+fn closure_call(handle: u64, args: &[u8]) -> (i32, rmpv::Value) {
+    let input = FerryBox {
+        ptr: args.as_ptr().cast_mut(),
+        len: args.len(),
+        cap: args.len(),
+    };
+    let mut out = FerryBox::EMPTY;
+    // SAFETY: `input` borrows `args`; `out` is the empty box.
+    let status = unsafe { ferryman_closure_call(handle, &input, &mut out) };
+    (status, take(&mut out))
+}
+
+/// The handles `ferryman_live_closures` lists, with their signatures.
+fn live() -> Vec<(u64, String)> {
+    let mut out = FerryBox::EMPTY;
+    // SAFETY: `out` is the empty box.
+    assert_eq!(unsafe { ferryman_live_closures(&mut out) }, 0);
+    take(&mut out)
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|entry| {
+            (
+                get(entry, "handle").as_u64().unwrap(),
+                get(entry, "signature").as_str().unwrap().to_owned(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn a_closure_is_callable_until_released_once() {
+    let handle = length_closure();
+    assert_eq!(
+        closure_call(handle, &[0x92, 0x01, 0x02]).1.as_u64(),
+        Some(3)
+    );
+    assert!(live().contains(&(handle, "(bytes,) -> u8".to_owned())));
+    assert_eq!(ferryman_closure_release(handle), Status::Ok.code());
+    assert!(lookup(handle).is_none());
+    assert!(!live().iter().any(|(h, _)| *h == handle));
+    assert_eq!(ferryman_closure_release(handle), Status::NoFunction.code());
+    let (status, value) = closure_call(handle, &[0x90]);
+    assert_eq!(status, Status::NoFunction.code());
+    assert!(get(&value, "message")
+        .as_str()
+        .unwrap()
+        .contains("already released"));
+}
+
+#[test]
+fn handles_are_never_reused() {
+    let handles: Vec<u64> = (0..50).map(|_| length_closure()).collect();
+    for pair in handles.windows(2) {
+        assert!(pair[0] < pair[1]);
+    }
+    for handle in &handles {
+        assert_eq!(ferryman_closure_release(*handle), 0);
+    }
+    let again = length_closure();
+    assert!(again > *handles.last().unwrap());
+    assert_eq!(ferryman_closure_release(again), 0);
+}
+
+#[test]
+fn a_panicking_closure_is_a_panic_value_and_stays_callable() {
+    let handle = register(
+        Arc::new(|_: &[u8], _, _: &mut _| -> Status { panic!("closure panicked") }),
+        "() -> ()",
+    );
+    for _ in 0..2 {
+        let (status, value) = closure_call(handle, &[0x90]);
+        assert_eq!(status, Status::Panic.code());
+        assert_eq!(get(&value, "message").as_str(), Some("closure panicked"));
+    }
+    assert_eq!(ferryman_closure_release(handle), 0);
+}
+
+#[test]
+fn a_closure_kept_by_a_running_call_outlives_its_release() {
+    let handle = length_closure();
+    let kept = lookup(handle).expect("live");
+    assert_eq!(ferryman_closure_release(handle), 0);
+    // The table dropped its reference; the caller's still works.
+    let mut sink = ferryman_buffer::Sink::library();
+    assert_eq!(
+        kept(&[1, 2], ferryman_wire::Lending::REFUSED, &mut sink),
+        Status::Ok
+    );
+    assert_eq!(sink.written(), [2]);
+}
+
+#[test]
+fn closures_are_registered_and_released_from_many_threads() {
+    let threads: Vec<_> = (0..8)
+        .map(|_| {
+            std::thread::spawn(|| {
+                for _ in 0..100 {
+                    let handle = length_closure();
+                    assert_eq!(closure_call(handle, &[0x90]).1.as_u64(), Some(1));
+                    assert_eq!(ferryman_closure_release(handle), 0);
+                }
+            })
+        })
+        .collect();
+    for thread in threads {
+        thread.join().unwrap();
+    }
+}

@@ -1,0 +1,222 @@
+"""The examples of spec/ against the fixture library: every byte dump and
+value the spec shows decodes to what the library really sends, and every call
+it shows gives the status it says. A test here fails when the fixture (or the
+library) and the spec drift apart: fix whichever is wrong.
+
+Counts of functions are written generically in the spec (``N``, ``NN``)."""
+
+from __future__ import annotations
+
+import ast
+import ctypes
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import msgpack
+import pytest
+
+import spec_text
+from wire import RawLibrary
+
+
+@pytest.fixture(scope="module")
+def raw(fixture_file: Path) -> RawLibrary:
+    return RawLibrary(fixture_file)
+
+
+def entry_bytes(raw: RawLibrary, entry: str) -> bytes:
+    out, host = raw.out_box(0)
+    assert getattr(raw.dll, entry)(ctypes.byref(out)) == 0
+    return raw._read(out, host)
+
+
+@pytest.fixture(scope="module")
+def count(raw: RawLibrary) -> int:
+    return msgpack.unpackb(entry_bytes(raw, "ferryman_handshake"))["functions"]
+
+
+def call(raw: RawLibrary, name: str, args: bytes, capacity: int = 4096) -> tuple[int, bytes, bool]:
+    function = raw.function_id(name)
+    assert function >= 0, f"the spec calls {name}(), which the fixture does not export"
+    return raw.call_raw(function, args, capacity)
+
+
+# ---- wire.md ------------------------------------------------------------------
+
+
+def test_wire_argument_examples(raw: RawLibrary) -> None:
+    text = spec_text.section(spec_text.read("wire.md"), "## Arguments")
+    examples = re.findall(r"`(\w+)\((.*?)\)`: `([0-9a-f ]+)`", text)
+    assert len(examples) >= 2, "wire.md: no `f(args)`: `hex` examples under Arguments"
+    for name, args, dump in examples:
+        encoded = bytes.fromhex(dump)
+        assert msgpack.unpackb(encoded) == list(ast.literal_eval(f"[{args}]")), dump
+        status, out, _ = call(raw, name, encoded)
+        assert status == 0, (name, msgpack.unpackb(out))
+
+
+def test_wire_result_example(raw: RawLibrary) -> None:
+    text = spec_text.section(spec_text.read("wire.md"), "## Results")
+    match = re.search(r"`(\w+)\((.*?)\)` returns `([0-9a-f ]+)`", text)
+    assert match, "wire.md: no `f(args)` returns `hex` example under Results"
+    name, args, result = match.groups()
+    status, out, _ = call(raw, name, msgpack.packb(list(ast.literal_eval(f"[{args}]"))))
+    assert (status, out) == (0, bytes.fromhex(result))
+
+
+def test_wire_byte_strings_paragraph(raw: RawLibrary) -> None:
+    # "Vec<u8>, ByteBuf and ferryman::Bytes accept an array of ints ...;
+    # &[u8] and &serde_bytes::Bytes ... take only bin".
+    text = spec_text.section(spec_text.read("wire.md"), "## Arguments")
+    assert "accept an array of ints" in text and "take only bin" in text
+    for name in ("echo_bytes", "bytes_echo", "keep_bytes_ref"):
+        assert call(raw, name, msgpack.packb([[1, 2, 3]]))[0] == 0, name
+    for name in ("byte_sum", "serde_bytes_len"):
+        status, out, _ = call(raw, name, msgpack.packb([[1, 2, 3]]))
+        assert (status, msgpack.unpackb(out)["kind"]) == (3, "type"), name
+
+
+def test_wire_error_value_example(raw: RawLibrary, count: int) -> None:
+    text = spec_text.section(spec_text.read("wire.md"), "## Error values")
+    (example,) = spec_text.blocks(text)
+    status, out, _ = call(raw, "divide", msgpack.packb([1, 0]))
+    assert status == 1
+    assert msgpack.unpackb(out) == spec_text.json_like(example, count)
+
+
+def test_wire_error_value_table_is_what_the_library_sends(raw: RawLibrary) -> None:
+    rows = spec_text.table_rows(spec_text.section(spec_text.read("wire.md"), "## Error values"))
+    keys = [row[0] for row in rows if row[0] != "key"]
+    for name, args in (("divide", [1, 0]), ("panic_now", ["p"]), ("add", ["x", 1])):
+        status, out, _ = call(raw, name, msgpack.packb(args))
+        assert status != 0
+        assert list(msgpack.unpackb(out)) == keys, name
+
+
+def test_wire_handshake_example(raw: RawLibrary, count: int) -> None:
+    text = spec_text.section(spec_text.read("wire.md"), "## Handshake")
+    (example,) = spec_text.blocks(text)
+    assert msgpack.unpackb(entry_bytes(raw, "ferryman_handshake")) == spec_text.json_like(example, count)
+
+
+def test_wire_describe_example(raw: RawLibrary, count: int) -> None:
+    text = spec_text.section(spec_text.read("wire.md"), "## Describe")
+    example = spec_text.json_like("{" + spec_text.blocks(text)[0] + "}", count)
+    described = msgpack.unpackb(entry_bytes(raw, "ferryman_describe"))
+    assert described["functions"][0] == example["functions"][0]
+    error = re.search(r"`error`\s+is `(\{.*?\})`", text, flags=re.S)
+    assert error, "wire.md: no `error` is `{...}` under Describe"
+    divide = next(f for f in described["functions"] if f["name"] == "divide")
+    assert divide["error"] == spec_text.json_like(error.group(1), count)
+
+
+# ---- host-guide.md ------------------------------------------------------------
+
+
+def guide_block(containing: str) -> tuple[str, str]:
+    """The host guide's dump containing ``containing``, and the text before it."""
+    guide = spec_text.read("host-guide.md")
+    for block in spec_text.blocks(guide):
+        if containing in block:
+            return block, guide[: guide.index(block)]
+    raise AssertionError(f"host-guide.md: no dump containing {containing!r}")
+
+
+def stated_size(before: str) -> int:
+    sizes = re.findall(r"(\d+) bytes", before.rsplit("\n\n", 2)[-2] + before.rsplit("\n\n", 1)[-1])
+    assert sizes, "host-guide.md: the dump's size is not stated just before it"
+    return int(sizes[-1])
+
+
+def test_guide_handshake_dump(raw: RawLibrary, count: int) -> None:
+    block, before = guide_block('"library_version"\n')
+    dumped = spec_text.hex_dump(block, count)
+    assert dumped == entry_bytes(raw, "ferryman_handshake")
+    assert count < 128 and len(dumped) == stated_size(before)
+
+
+def test_guide_describe_excerpt(raw: RawLibrary, count: int) -> None:
+    block, _ = guide_block("functions[0]")
+    described = entry_bytes(raw, "ferryman_describe")
+    at = 0
+    for segment in spec_text.hex_segments(block, count):
+        found = described.find(segment, at)
+        assert found >= 0, f"host-guide.md: describe excerpt bytes not in the fixture's describe: {segment.hex(' ')}"
+        at = found + len(segment)
+    assert described.startswith(spec_text.hex_segments(block, count)[0])
+    assert described.endswith(spec_text.hex_segments(block, count)[-1])
+
+
+def test_guide_error_value_dump(raw: RawLibrary, count: int) -> None:
+    block, before = guide_block('"DivisionByZero"')
+    dumped = spec_text.hex_dump(block, count)
+    status, out, _ = call(raw, "divide", bytes.fromhex("92 01 00"))
+    assert (status, dumped) == (1, out)
+    assert len(dumped) == stated_size(before)
+
+
+def test_guide_argument_table(raw: RawLibrary) -> None:
+    text = spec_text.section(spec_text.read("host-guide.md"), "## 6. Encode the arguments")
+    rows = [row for row in spec_text.table_rows(text) if row[0] != "call"]
+    assert rows
+    for example, dump in rows:
+        name, args = re.fullmatch(r"(\w+)\((.*)\)", example).groups()  # type: ignore[union-attr]
+        encoded = bytes.fromhex(dump)
+        assert msgpack.unpackb(encoded) == list(ast.literal_eval(f"[{args}]")), example
+        expected = 1 if name == "divide" else 0
+        assert call(raw, name, encoded)[0] == expected, example
+
+
+def test_guide_call_walkthrough(raw: RawLibrary) -> None:
+    text = spec_text.section(spec_text.read("host-guide.md"), "## 7. Call, and the `out` rule")
+    assert "args `92 02 03` → status `0`" in text and "`buf[0] == 05`" in text
+    status, out, spilled = call(raw, "add", bytes.fromhex("92 02 03"), 4096)
+    assert (status, out, spilled) == (0, b"\x05", False)
+    assert "`echo_bytes` of 1000 bytes with a 16-byte buffer" in text and "`c5 03 e8`" in text
+    status, out, spilled = call(raw, "echo_bytes", msgpack.packb([b"x" * 1000]), 16)
+    assert (status, spilled, out[:3]) == (0, True, bytes.fromhex("c5 03 e8"))
+
+
+def test_guide_bad_argument_examples(raw: RawLibrary) -> None:
+    text = spec_text.section(spec_text.read("host-guide.md"), "## 9. Decode errors")
+    cases = [
+        ("92 a1 78 03", "type", "a", 0),
+        ("91 02", "arity", None, None),
+        ("92 cf ff ff ff ff ff ff ff ff 01", "overflow", "a", 0),
+        ("c1", "malformed", None, None),
+    ]
+    for dump, kind, param, index in cases:
+        assert f"`{kind}`" in text
+        status, out, _ = call(raw, "add", bytes.fromhex(dump))
+        value = msgpack.unpackb(out)
+        assert (status, value["kind"], value["param"], value["index"]) == (3, kind, param, index), dump
+    for dump in ("92 a1 78 03", "91 02", "cf ff ff ff ff ff ff ff ff", "c1"):
+        assert dump in text
+
+
+# ---- the exported symbols -------------------------------------------------------
+
+
+def test_the_fixture_exports_exactly_the_headers_symbols(fixture_file: Path) -> None:
+    nm = shutil.which("nm")
+    if nm is None:
+        pytest.skip("no nm")
+    listing = subprocess.run(
+        [nm, "-D", "--defined-only", str(fixture_file)], capture_output=True, text=True, check=True
+    )
+    exported = sorted(
+        name for line in listing.stdout.splitlines() for name in line.split()[-1:] if name.startswith("ferryman_")
+    )
+    assert exported == sorted(spec_text.header_functions())
+
+
+def test_the_readers_read_what_they_should() -> None:
+    assert spec_text.hex_segments("87  map\n   NN NN  n\n   ...  more\n   c3  true\n", 0x0102) == [
+        b"\x87\x01\x02",
+        b"\xc3",
+    ]
+    assert spec_text.hex_dump("   a3 61 62 69  01   \"abi\": 1\n   NN   count\n", 5) == bytes.fromhex("a3616269 01 05")
+    assert spec_text.json_like('{"a": nil, "functions": N}', 3) == {"a": None, "functions": 3}
+    assert "ferryman_call" in spec_text.header_functions()
