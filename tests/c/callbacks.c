@@ -722,6 +722,11 @@ static void exploding(const Lib *lib, const Symbols *s, int64_t id) {
     if (!check(panicked, "calling it -> status 2, kind panic, \"closure exploded on 3\", all 15 keys%s%s",
                *missing ? ", missing " : "", missing))
         show(&o);
+    uint64_t frames = 0;
+    bool own = frame_is(o.out.ptr, o.out.len, 0, "rust", "exploding_closure::{{closure}}", &frames) && frames == 1;
+    if (!check(own, "its frames are the closure's own: [exploding_closure::{{closure}}] (%llu frames)",
+               (unsigned long long)frames))
+        show(&o);
     release(lib, &o);
     check(s->closure_release(h) == FERRY_OK, "exploding closure released");
 }

@@ -6,10 +6,12 @@ mod bytes;
 mod bytes_serde;
 mod call;
 mod callback;
+mod closure;
 mod closures;
 pub mod entry;
 mod export;
 mod host;
+mod into_callback;
 mod kind;
 mod lend;
 mod registry;
@@ -17,8 +19,9 @@ mod report;
 
 pub use bytes::Bytes;
 pub use call::{Call, Reported};
-pub use callback::{check_interrupt, CallArgs, Callback, CallbackError, IntoCallback};
+pub use callback::{check_interrupt, CallArgs, Callback, CallbackError};
 pub use export::{Export, Param, Shim};
+pub use into_callback::IntoCallback;
 pub use kind::{ArgDirect, ArgSerde, DirectOut, Kind, OkDirect, OkSerde};
 pub use registry::{exports, library_identity};
 
