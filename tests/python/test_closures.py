@@ -1,4 +1,4 @@
-"""Rust closures handed out: their panics' frames, their arity."""
+"""Rust closures handed out: their failures, their panics' frames, their arity."""
 
 from __future__ import annotations
 
@@ -96,6 +96,122 @@ def test_a_closure_panic_costs_about_what_an_exported_functions_does(lib: ferrym
     per_panic = (time.perf_counter() - start) / 5
     # About 0.2 ms; symbolising the interpreter's whole stack took 0.3-0.8 s.
     assert per_panic < 0.1, f"{per_panic * 1000:.1f} ms per panic"
+
+
+# ---- closures that fail -----------------------------------------------------------
+
+
+def test_a_closure_err_is_the_exception_the_exported_function_raises(lib: ferryman.Library) -> None:
+    from_closure = raised(lambda: lib.sqrt_closure()(-4))
+    from_export = raised(lambda: lib.integer_sqrt(-4))
+    assert type(from_closure) is type(from_export) is lib.errors.MathError
+    for attribute in ("kind", "rust_type", "variant", "fields"):
+        assert getattr(from_closure, attribute) == getattr(from_export, attribute), attribute
+    assert str(from_closure) == str(from_export) == "negative input: -4"
+    assert (from_closure.variant, from_closure.fields) == ("Negative", {"0": -4})
+    line = source_line("closures.rs", "Result<i64, WithFields<MathError>>")
+    assert frames(from_closure) == [(CLOSURES, line, "sqrt_closure::{{closure}}")]
+    assert entries(from_closure)[-1] == ("closures.rs", "sqrt_closure::{{closure}}")
+    assert lib.sqrt_closure()(16) == 4
+
+
+def test_without_with_fields_the_same_exception_has_no_fields(lib: ferryman.Library) -> None:
+    error = raised(lambda: lib.sqrt_closure_without_fields()(-4))
+    assert type(error) is lib.errors.MathError
+    assert str(error) == "negative input: -4"
+    assert error.variant is None
+
+
+def test_a_closure_errs_causes_are_the_exported_functions(lib: ferryman.Library) -> None:
+    def chain(error: BaseException | None) -> list[str]:
+        messages = []
+        while error is not None:
+            messages.append(f"{type(error).__name__}: {error}")
+            error = error.__cause__
+        return messages
+
+    from_closure = raised(lambda: lib.config_closure("app")("x1"))
+    from_export = raised(lambda: lib.load_config("app", "x1"))
+    assert type(from_closure) is lib.errors.ConfigError
+    assert chain(from_closure) == chain(from_export)
+    assert len(chain(from_closure)) == 3
+
+
+def test_a_closure_may_fail_with_a_string(lib: ferryman.Library) -> None:
+    error = raised(lambda: lib.string_error_closure()(-1))
+    assert isinstance(error, ferryman.RustError)
+    assert str(error) == "negative -1"
+    assert error.rust_type == "alloc::string::String"
+    assert lib.string_error_closure()(2) == 2
+
+
+def test_a_closure_err_through_rust_keeps_its_class_and_frames(lib: ferryman.Library) -> None:
+    error = raised(lambda: lib.apply(lib.sqrt_closure(), -9))
+    assert type(error) is lib.errors.MathError
+    assert [function for _, _, function in frames(error)] == ["apply", "sqrt_closure::{{closure}}"]
+
+
+def test_python_closure_python_the_callbacks_exception_comes_out(lib: ferryman.Library) -> None:
+    raised_here: list[BaseException] = []
+
+    def failing(x: int) -> int:
+        error = ValueError(f"callback failed on {x}")
+        raised_here.append(error)
+        raise error
+
+    closure = lib.propagating_closure(failing)
+
+    def caller() -> int:
+        return closure(5)
+
+    error = raised(caller)
+    assert error is raised_here[0]
+    assert entries(error)[-3:] == [
+        (THIS_FILE, "caller"),
+        ("closures.rs", "propagating_closure::{{closure}}"),
+        (THIS_FILE, "failing"),
+    ]
+    rust = traceback.extract_tb(error.__traceback__)[-2]
+    assert (rust.filename, rust.lineno) == (CLOSURES, source_line("closures.rs", "f.call((x,))?"))
+    assert lib.propagating_closure(lambda x: x * 10)(5) == 51
+    # The closure holds `failing`, whose list holds the exception, whose traceback
+    # holds the closure: a cycle through Rust that Python's collector cannot see.
+    raised_here.clear()
+
+
+def test_python_rust_closure_python_keeps_every_frame(lib: ferryman.Library) -> None:
+    raised_here: list[BaseException] = []
+
+    def failing(x: int) -> int:
+        error = KeyError(x)
+        raised_here.append(error)
+        raise error
+
+    closure = lib.propagating_closure(failing)
+
+    def caller() -> int:
+        return lib.apply(closure, 7)
+
+    error = raised(caller)
+    assert error is raised_here[0]
+    assert entries(error)[-4:] == [
+        (THIS_FILE, "caller"),
+        ("callbacks.rs", "apply"),
+        ("closures.rs", "propagating_closure::{{closure}}"),
+        (THIS_FILE, "failing"),
+    ]
+    raised_here.clear()  # see above: a cycle through the closure
+
+
+def test_a_failing_closure_is_described_by_what_it_returns(lib: ferryman.Library) -> None:
+    assert lib.describe()["functions"][list(lib.functions).index("sqrt_closure")]["returns"]["type"] == {
+        "callback": [["i64"], "i64"]
+    }
+    assert inspect.signature(lib.sqrt_closure).return_annotation == Callable[[int], int]
+    sqrt = lib.sqrt_closure()
+    assert sqrt.annotation == "(int) -> int"
+    (entry,) = [entry for entry in lib.live_closures() if entry["handle"] == sqrt.handle]
+    assert entry["signature"] == "(i64) -> Result<i64, WithFields<MathError>>"
 
 
 # ---- arity ------------------------------------------------------------------------

@@ -78,8 +78,11 @@ impl<Args, R> fmt::Debug for Callback<Args, R> {
 impl<Args: CallArgs, R: DeserializeOwned> Callback<Args, R> {
     /// Wraps a Rust closure, e.g. `Callback::new(|a: i64, b: i64| a + b)`.
     ///
-    /// Its frame in tracebacks and messages is named after the closure
-    /// (`adder::{{closure}}`) and placed where `new` is called.
+    /// The closure may fail: one returning `Result<R, E>` makes a
+    /// `Callback<Args, R>` whose `Err` the host sees as an exception, like an
+    /// exported function's (see [`crate::ClosureOutput`]). Its frame in
+    /// tracebacks is named after the closure (`adder::{{closure}}`) and placed
+    /// where `new` is called.
     #[track_caller]
     pub fn new<F: IntoCallback<Args, R>>(f: F) -> Self {
         Callback {

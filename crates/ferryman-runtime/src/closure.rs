@@ -2,11 +2,13 @@
 //! (inside a panic guard, behind the `__ferryman_closure_shim` frame where a
 //! panic's frames end) and how its failures are reported.
 
+use crate::callback::{callback_value, mark_callback_causes};
 use crate::report::write_error;
 use ferryman_abi::Status;
 use ferryman_buffer::Sink;
-use ferryman_error::{catch_panic, ErrorValue, Frame};
+use ferryman_error::{catch_panic, ErrorFields, ErrorValue, Frame};
 use ferryman_wire::{DecodeError, DecodeKind, Lending};
+use std::error::Error;
 use std::panic::Location;
 
 /// The closure's code with its types erased: MessagePack argument array in
@@ -109,6 +111,30 @@ fn __ferryman_closure_shim(
     // Code after the call keeps it from becoming a tail call, which would take
     // this frame off the stack.
     std::hint::black_box(status)
+}
+
+/// Writes the `Err` a closure returned: like an exported function's, with the
+/// closure's frame; a callback's error comes out as the host's own exception
+/// with the closure's frame in front of the callback's frames.
+#[cold]
+pub(crate) fn write_err(
+    sink: &mut Sink<'_>,
+    site: &Site,
+    error: Box<dyn Error + Send + Sync + 'static>,
+    rust_type: &str,
+    fields: Option<ErrorFields>,
+) -> Status {
+    let error: &(dyn Error + 'static) = &*error;
+    let mut value = callback_value(error).unwrap_or_else(|| {
+        let mut value = ErrorValue::from_error(error, rust_type, fields);
+        mark_callback_causes(error, &mut value);
+        value
+    });
+    value.function = Some(site.name().to_owned());
+    value.frames.insert(0, site.frame());
+    sink.clear();
+    write_error(sink, &value);
+    Status::Error
 }
 
 /// Writes the argument error for arguments the closure cannot take;
