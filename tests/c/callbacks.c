@@ -722,8 +722,53 @@ static void exploding(const Lib *lib, const Symbols *s, int64_t id) {
     if (!check(panicked, "calling it -> status 2, kind panic, \"closure exploded on 3\", all 15 keys%s%s",
                *missing ? ", missing " : "", missing))
         show(&o);
+    uint64_t frames = 0;
+    bool own = frame_is(o.out.ptr, o.out.len, 0, "rust", "exploding_closure::{{closure}}", &frames) && frames == 1;
+    if (!check(own, "its frames are the closure's own: [exploding_closure::{{closure}}] (%llu frames)",
+               (unsigned long long)frames))
+        show(&o);
     release(lib, &o);
     check(s->closure_release(h) == FERRY_OK, "exploding closure released");
+}
+
+/* A closure returning Result: its Err is an exported function's Err, named after the closure. */
+static void failing_closure(const Lib *lib, const Symbols *s, int64_t id) {
+    Writer a = {NULL, 0, 0};
+    w_array(&a, 0);
+    Outcome o = call_with(lib, id, &a);
+    uint64_t h = 0;
+    bool ok = check(closure_from(&o, &h), "sqrt_closure() = extension 2");
+    release(lib, &o);
+    if (!ok) return;
+
+    o = closure_call(s, h, -4);
+    const char *missing = "";
+    uint64_t frames = 0;
+    bool failed = o.status == FERRY_ERROR && map_str_is(o.out.ptr, o.out.len, "kind", "error") &&
+                  map_str_is(o.out.ptr, o.out.len, "type", "MathError") &&
+                  map_str_is(o.out.ptr, o.out.len, "function", "sqrt_closure::{{closure}}") &&
+                  map_str_is(o.out.ptr, o.out.len, "variant", "Negative") &&
+                  frame_is(o.out.ptr, o.out.len, 0, "rust", "sqrt_closure::{{closure}}", &frames) && frames == 1 &&
+                  has_all_error_keys(o.out.ptr, o.out.len, &missing);
+    if (!check(failed, "calling it with -4 -> status 1, MathError.Negative from sqrt_closure::{{closure}}%s%s",
+               *missing ? ", missing " : "", missing))
+        show(&o);
+    release(lib, &o);
+
+    w_array(&a, 2);
+    w_int(&a, 1);
+    w_int(&a, 2);
+    FerryBox args = borrow(a.ptr, a.len);
+    o.out = EMPTY;
+    o.status = s->closure_call(h, &args, &o.out);
+    if (!check(o.status == FERRY_BAD_ARGS && map_str_is(o.out.ptr, o.out.len, "kind", "arity") &&
+                   map_str_is(o.out.ptr, o.out.len, "expected", "1 argument") &&
+                   contains(o.out.ptr, o.out.len, "takes 1 argument (i64) but was given 2 arguments"),
+               "calling it with 2 arguments -> status 3, kind arity, says it takes 1 (i64) and was given 2"))
+        show(&o);
+    release(lib, &o);
+    free(a.ptr);
+    check(s->closure_release(h) == FERRY_OK, "failing closure released");
 }
 
 static void interrupts(const Lib *lib, int64_t spin) {
@@ -778,7 +823,8 @@ void callbacks(const Lib *lib) {
     if (!load_symbols(lib, &s) || !register_host(&s)) return;
 
     const char *names[] = {"apply",  "map_values", "store_callback",    "call_stored_on_thread", "drop_stored",
-                           "adder", "exploding_closure", "spin_until_interrupted", "call_from_threads"};
+                           "adder", "exploding_closure", "spin_until_interrupted", "call_from_threads",
+                           "sqrt_closure"};
     enum { N = sizeof names / sizeof *names };
     int64_t id[N];
     bool all = true;
@@ -796,6 +842,7 @@ void callbacks(const Lib *lib) {
     bad_host_id(lib, id[0]);
     closures(lib, &s, id[5], id[0]);
     exploding(lib, &s, id[6]);
+    failing_closure(lib, &s, id[9]);
     interrupts(lib, id[7]);
     lent_bytes(lib);
 

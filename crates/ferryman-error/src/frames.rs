@@ -42,8 +42,17 @@ const MACHINERY: &[&str] = &[
     "<alloc::boxed::Box<F,A> as core::ops::function::Fn",
 ];
 
+/// The functions a panic's frames end at: the shim `#[export]` generates for
+/// each exported function, and the one the runtime calls a closure through.
+const SHIMS: &[&str] = &["__ferryman_shim", "__ferryman_closure_shim"];
+
+fn is_shim(name: &str) -> bool {
+    SHIMS.iter().any(|shim| name.contains(shim))
+}
+
 /// The user's frames of a panic backtrace, outermost first: after the panic
-/// machinery, before the generated shim, without std/core/alloc internals.
+/// machinery, before the innermost shim, without std/core/alloc internals and
+/// without the runtime's own dispatch code.
 ///
 /// Frames are resolved one by one and resolution stops at the shim: the host's
 /// frames beyond it (a whole interpreter) are never symbolised, which keeps a
@@ -63,7 +72,7 @@ pub(crate) fn user_frames(backtrace: &backtrace::Backtrace) -> Vec<Frame> {
             ));
         });
         for symbol in symbols {
-            let at_shim = symbol.0.contains("__ferryman_shim");
+            let at_shim = is_shim(&symbol.0);
             all.push(symbol);
             if at_shim {
                 break 'frames;
@@ -72,7 +81,7 @@ pub(crate) fn user_frames(backtrace: &backtrace::Backtrace) -> Vec<Frame> {
     }
     let end = all
         .iter()
-        .position(|(name, ..)| name.contains("__ferryman_shim"))
+        .position(|(name, ..)| is_shim(name))
         .unwrap_or(all.len());
     let start = all[..end]
         .iter()
@@ -81,7 +90,10 @@ pub(crate) fn user_frames(backtrace: &backtrace::Backtrace) -> Vec<Frame> {
     let mut frames: Vec<Frame> = all[start..end]
         .iter()
         .filter(|(name, file, line, _)| {
-            file.as_deref().is_some_and(|f| !is_std_file(f)) && *line > 0 && !is_std(name)
+            file.as_deref().is_some_and(|f| !is_std_file(f))
+                && *line > 0
+                && !is_std(name)
+                && !is_runtime(name, file.as_deref().unwrap_or_default())
         })
         .map(|(name, file, line, col)| {
             Frame::rust(
@@ -108,6 +120,33 @@ fn is_std(name: &str) -> bool {
         .any(|p| name.starts_with(p))
 }
 
+/// The runtime's code between a user's function and a shim (decoding arguments,
+/// writing results, the erased wrapper around a closure): never the user's.
+/// `ferryman_runtime::…` and its trait impls `<T as ferryman_runtime::…>::…`, or,
+/// for code inlined in an optimised build (whose debug info names it without its
+/// path, `{closure_env#0}`), a source file of the `ferryman-runtime` crate.
+fn is_runtime(name: &str, file: &str) -> bool {
+    name.trim_start_matches('<')
+        .starts_with("ferryman_runtime::")
+        || name.contains(" as ferryman_runtime::")
+        || is_runtime_file(file)
+}
+
+/// `…/crates/ferryman-runtime/src/x.rs`, `…/ferryman-runtime-0.1.0/src/x.rs`.
+fn is_runtime_file(file: &str) -> bool {
+    let mut parts = file.split(['/', '\\']).peekable();
+    while let Some(part) = parts.next() {
+        let crate_dir = part == "ferryman-runtime"
+            || part
+                .strip_prefix("ferryman-runtime-")
+                .is_some_and(|version| version.starts_with(|c: char| c.is_ascii_digit()));
+        if crate_dir && parts.peek() == Some(&"src") {
+            return true;
+        }
+    }
+    false
+}
+
 /// `my_crate::geometry::area::{{closure}}` → `area::{{closure}}`; `my_crate::f` → `f`.
 pub(crate) fn short_function_name(path: &str) -> String {
     let segments: Vec<&str> = path.split("::").collect();
@@ -121,6 +160,45 @@ pub(crate) fn short_function_name(path: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn runtime_frames_are_recognised() {
+        let user = "/src/fixture/src/lib.rs";
+        assert!(is_runtime("ferryman_runtime::call::Call::ok", user));
+        assert!(is_runtime(
+            "<fixture::adder::{{closure}} as ferryman_runtime::into_callback::IntoCallback<(i64,),i64>>::into_closure::{{closure}}",
+            user
+        ));
+        assert!(is_runtime(
+            "<ferryman_runtime::kind::Kind<T> as ferryman_runtime::kind::OkSerde<T>>::ok",
+            user
+        ));
+        assert!(!is_runtime("fixture::adder::{{closure}}", user));
+        assert!(!is_runtime(
+            "fixture::apply<ferryman_runtime::callback::Callback<(i64,),i64>>",
+            user
+        ));
+        for file in [
+            "/work/repo/crates/ferryman-runtime/src/into_callback.rs",
+            "crates/ferryman-runtime/src/call.rs",
+            "/home/u/.cargo/registry/src/index.crates.io-1/ferryman-runtime-0.1.0/src/call.rs",
+        ] {
+            assert!(is_runtime("{closure_env#0}<F, i64>", file), "{file}");
+        }
+        assert!(!is_runtime(
+            "{closure#0}",
+            "/work/ferryman-runtime-tests/src/lib.rs"
+        ));
+    }
+
+    #[test]
+    fn both_shims_end_the_frames() {
+        assert!(is_shim("fixture::add::_::__ferryman_shim"));
+        assert!(is_shim(
+            "ferryman_runtime::closure::__ferryman_closure_shim"
+        ));
+        assert!(!is_shim("fixture::add"));
+    }
 
     #[test]
     fn short_names_keep_closures() {

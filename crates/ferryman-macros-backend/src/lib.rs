@@ -10,6 +10,7 @@
 //! |---|---|
 //! | `attr` | parse the attribute's arguments (`#[export]`, `#[export(name = "...")]`) |
 //! | `valid` | reject what cannot cross the boundary, every error at its token |
+//! | `callables` | closures and `fn` pointers in a signature: the `Callback` to write instead |
 //! | `signature` | the accepted function as the generator sees it, how each parameter is decoded |
 //! | `types` | a Rust type as written → type descriptor |
 //! | `text` | a type as readable text (`Vec<i64>`, `&str`) |
@@ -19,6 +20,7 @@
 //! Generated code reaches only `::ferryman::__private`.
 
 mod attr;
+mod callables;
 mod doc;
 mod errors;
 mod expand;

@@ -7,6 +7,7 @@ use quote::quote;
 use syn::visit::{self, Visit};
 use syn::{FnArg, GenericParam, Item, ItemFn, Lifetime, Pat, ReturnType, Signature, Type};
 
+use crate::callables::{self, Position};
 use crate::errors::Errors;
 
 /// The name of the generated shim; a user function of that name would be
@@ -138,6 +139,9 @@ fn check_param_type(ty: &Type, errors: &mut Errors) {
     }
     impl<'ast> Visit<'ast> for ParamVisitor<'_> {
         fn visit_type(&mut self, ty: &'ast Type) {
+            if let Some(message) = callables::problem(ty, Position::Param) {
+                return self.errors.spanned(ty, message);
+            }
             match ty {
                 Type::Reference(reference) if reference.mutability.is_some() => {
                     self.errors.spanned(
@@ -174,6 +178,9 @@ fn check_return_type(ty: &Type, errors: &mut Errors) {
                             return an owned type such as `String` or `Vec<u8>`";
     impl<'ast> Visit<'ast> for ReturnVisitor<'_> {
         fn visit_type(&mut self, ty: &'ast Type) {
+            if let Some(message) = callables::problem(ty, Position::Return) {
+                return self.errors.spanned(ty, message);
+            }
             match ty {
                 Type::Reference(reference) => self.errors.spanned(reference, BORROWED),
                 Type::ImplTrait(impl_trait) => impl_trait_error(impl_trait, self.errors),
@@ -295,6 +302,22 @@ mod tests {
         assert_eq!(one_error("fn f(x: impl Display) {}"), message);
         assert_eq!(one_error("fn f(x: Vec<impl Display>) {}"), message);
         assert_eq!(one_error("fn f() -> impl Display { 1 }"), message);
+    }
+
+    #[test]
+    fn rejects_closures_with_the_callback_to_use() {
+        assert!(
+            one_error("fn f() -> Box<dyn Fn(i64) -> i64 + Send + Sync> { todo!() }")
+                .contains("wrap the closure in `ferryman::Callback::new(...)`")
+        );
+        assert!(
+            one_error("fn f() -> Option<impl Fn(i64) -> i64> { todo!() }")
+                .contains("return `ferryman::Callback<(i64,), i64>`")
+        );
+        assert!(one_error("fn f(g: impl Fn(i64) -> i64) {}")
+            .contains("take `ferryman::Callback<(i64,), i64>`"));
+        assert!(one_error("fn f(g: Callback<(i64,), Result<i64, E>>) {}")
+            .contains("write `Callback<(i64,), i64>`"));
     }
 
     #[test]

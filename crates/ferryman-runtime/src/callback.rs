@@ -1,17 +1,19 @@
 //! `Callback<Args, R>`: a function Rust can call that lives on either side — a host
 //! callable passed in as an argument, or a Rust closure handed out to a host.
 
-use crate::closures::{self, ErasedFn};
+use crate::closure::{self, Closure};
+use crate::closures;
 use crate::host::{self, HostObject};
-use crate::report::write_error;
+use crate::into_callback::IntoCallback;
 use ferryman_abi::{Status, EXT_HOST_OBJECT, EXT_LIBRARY_CLOSURE};
 use ferryman_buffer::Sink;
-use ferryman_error::{catch_panic, ErrorValue, Frame};
-use ferryman_wire::{encode, Args, EncodeError, Lending};
+use ferryman_error::{ErrorValue, Frame};
+use ferryman_wire::{encode, EncodeError, Lending};
 use serde::de::{DeserializeOwned, Error as _};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::fmt;
 use std::marker::PhantomData;
+use std::panic::Location;
 use std::sync::Arc;
 
 /// A function taking the tuple `Args` and returning `R`, callable from Rust.
@@ -47,7 +49,7 @@ pub struct Callback<Args, R> {
 #[derive(Clone)]
 enum Target {
     Host(Arc<HostObject>),
-    Rust(Arc<ErasedFn>, &'static str),
+    Rust(Arc<Closure>),
 }
 
 impl<Args, R> Clone for Callback<Args, R> {
@@ -63,16 +65,28 @@ impl<Args, R> fmt::Debug for Callback<Args, R> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match &self.target {
             Target::Host(o) => write!(f, "Callback(host {} object {})", o.host_id, o.handle),
-            Target::Rust(_, signature) => write!(f, "Callback(rust closure {signature})"),
+            Target::Rust(closure) => write!(
+                f,
+                "Callback(rust closure {} {})",
+                closure.site.name(),
+                closure.site.signature()
+            ),
         }
     }
 }
 
 impl<Args: CallArgs, R: DeserializeOwned> Callback<Args, R> {
     /// Wraps a Rust closure, e.g. `Callback::new(|a: i64, b: i64| a + b)`.
+    ///
+    /// The closure may fail: one returning `Result<R, E>` makes a
+    /// `Callback<Args, R>` whose `Err` the host sees as an exception, like an
+    /// exported function's (see [`crate::ClosureOutput`]). Its frame in
+    /// tracebacks is named after the closure (`adder::{{closure}}`) and placed
+    /// where `new` is called.
+    #[track_caller]
     pub fn new<F: IntoCallback<Args, R>>(f: F) -> Self {
         Callback {
-            target: Target::Rust(f.into_erased(), signature::<Args, R>()),
+            target: Target::Rust(f.into_closure(Location::caller())),
             signature: PhantomData,
         }
     }
@@ -88,29 +102,12 @@ impl<Args: CallArgs, R: DeserializeOwned> Callback<Args, R> {
                 let (status, out) = object.host().invoke(object.handle, &bytes);
                 decode_outcome(status, out.bytes())
             }
-            Target::Rust(function, _) => {
+            Target::Rust(function) => {
                 let mut sink = Sink::library();
                 // Rust encoded these arguments: extension 3 in them is no host's.
-                let status = run_erased(&**function, &bytes, Lending::REFUSED, &mut sink);
+                let status = closure::run(function, &bytes, Lending::REFUSED, &mut sink);
                 decode_outcome(status.code(), sink.written())
             }
-        }
-    }
-}
-
-/// Runs an erased closure, turning a panic into an error value in `sink`.
-pub(crate) fn run_erased(
-    function: &ErasedFn,
-    args: &[u8],
-    lending: Lending,
-    sink: &mut Sink<'_>,
-) -> Status {
-    match catch_panic(|| function(args, lending, sink)) {
-        Ok(status) => status,
-        Err(panicked) => {
-            sink.clear();
-            write_error(sink, &panicked.0);
-            Status::Panic
         }
     }
 }
@@ -133,20 +130,6 @@ fn decode_outcome<R: DeserializeOwned>(status: i32, bytes: &[u8]) -> Result<R, C
     Err(CallbackError {
         value: Box::new(value),
     })
-}
-
-fn signature<Args, R>() -> &'static str {
-    use std::collections::HashMap;
-    use std::sync::Mutex;
-    // One leaked string per distinct signature, not per closure.
-    static NAMES: Mutex<Option<HashMap<(&'static str, &'static str), &'static str>>> =
-        Mutex::new(None);
-    let key = (std::any::type_name::<Args>(), std::any::type_name::<R>());
-    let mut names = NAMES.lock().unwrap_or_else(|e| e.into_inner());
-    names
-        .get_or_insert_with(HashMap::new)
-        .entry(key)
-        .or_insert_with(|| Box::leak(format!("{} -> {}", key.0, key.1).into_boxed_str()))
 }
 
 /// Why a callback failed: the host's exception (its type, message and frames, and a
@@ -216,12 +199,6 @@ pub trait CallArgs {
     fn encode_args(&self, out: &mut Vec<u8>) -> Result<(), EncodeError>;
 }
 
-/// Closures that can become a [`Callback`]: `Fn(A, B, …) -> R`, up to 8 arguments.
-pub trait IntoCallback<Args, R> {
-    #[doc(hidden)]
-    fn into_erased(self) -> Arc<ErasedFn>;
-}
-
 macro_rules! arity {
     ($n:expr; $($A:ident $i:tt),*) => {
         impl<$($A: Serialize),*> CallArgs for ($($A,)*) {
@@ -230,40 +207,6 @@ macro_rules! arity {
                 let _ = rmp::encode::write_array_len(out, $n);
                 $(encode(&self.$i, &mut *out)?;)*
                 Ok(())
-            }
-        }
-
-        impl<F, R, $($A),*> IntoCallback<($($A,)*), R> for F
-        where
-            F: Fn($($A),*) -> R + Send + Sync + 'static,
-            R: Serialize,
-            $($A: DeserializeOwned,)*
-        {
-            fn into_erased(self) -> Arc<ErasedFn> {
-                Arc::new(move |bytes: &[u8], lending: Lending, sink: &mut Sink<'_>| {
-                    #[allow(unused_mut, unused_variables)]
-                    let mut args = match Args::with_lending(bytes, $n, lending) {
-                        Ok(args) => args,
-                        Err(e) => return closure_bad_args(sink, &e),
-                    };
-                    #[allow(non_snake_case)]
-                    let ($($A,)*) = ($(match args.next::<$A>($i) {
-                        Ok(v) => v,
-                        Err(e) => return closure_bad_args(sink, &e),
-                    },)*);
-                    if let Err(e) = args.finish() {
-                        return closure_bad_args(sink, &e);
-                    }
-                    let result = self($($A),*);
-                    match encode(&result, &mut *sink) {
-                        Ok(()) => Status::Ok,
-                        Err(e) => {
-                            sink.clear();
-                            write_error(sink, &ErrorValue::bridge("internal", e.to_string()));
-                            Status::Internal
-                        }
-                    }
-                })
             }
         }
     };
@@ -278,26 +221,6 @@ arity!(5; A 0, B 1, C 2, D 3, E 4);
 arity!(6; A 0, B 1, C 2, D 3, E 4, G 5);
 arity!(7; A 0, B 1, C 2, D 3, E 4, G 5, H 6);
 arity!(8; A 0, B 1, C 2, D 3, E 4, G 5, H 6, I 7);
-
-#[cold]
-fn closure_bad_args(sink: &mut Sink<'_>, e: &ferryman_wire::DecodeError) -> Status {
-    let mut value = ErrorValue::bridge(e.kind.as_str(), String::new());
-    value.type_name = "ArgumentError".to_owned();
-    value.index = e.index;
-    value.found = (!e.found.is_empty()).then(|| e.found.clone());
-    value.message = match e.index {
-        Some(i) => format!(
-            "closure argument {i}: found {}{}{}",
-            e.found,
-            if e.detail.is_empty() { "" } else { ": " },
-            e.detail
-        ),
-        None => format!("closure arguments: {}{}", e.found, e.detail),
-    };
-    sink.clear();
-    write_error(sink, &value);
-    Status::BadArgs
-}
 
 /// The MessagePack extension value rmp-serde maps to `(type, payload)`.
 #[derive(Serialize)]
@@ -319,8 +242,8 @@ impl<Args, R> Serialize for Callback<Args, R> {
                 payload[4..].copy_from_slice(&object.handle.to_be_bytes());
                 ExtOut((EXT_HOST_OBJECT, serde_bytes::Bytes::new(&payload))).serialize(s)
             }
-            Target::Rust(function, signature) => {
-                let handle = closures::register(Arc::clone(function), signature);
+            Target::Rust(function) => {
+                let handle = closures::register(Arc::clone(function));
                 ExtOut((
                     EXT_LIBRARY_CLOSURE,
                     serde_bytes::Bytes::new(&handle.to_be_bytes()),
@@ -349,7 +272,7 @@ impl<'de, Args, R> Deserialize<'de> for Callback<Args, R> {
                 let handle = u64::from_be_bytes(payload[..].try_into().expect("8 bytes"));
                 let function = closures::lookup(handle)
                     .ok_or_else(|| D::Error::custom(format!("closure {handle} was already released")))?;
-                Target::Rust(function, signature::<Args, R>())
+                Target::Rust(function)
             }
             (tag, len) => {
                 return Err(D::Error::custom(format!(

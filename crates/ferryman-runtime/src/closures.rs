@@ -1,24 +1,13 @@
 //! Rust closures handed to hosts: a table of live closures, each called through
 //! `ferryman_closure_call` until its host releases it.
 
-use ferryman_abi::Status;
-use ferryman_buffer::Sink;
-use ferryman_wire::Lending;
+use crate::closure::Closure;
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 
-/// A closure with its types erased: MessagePack argument array in (with lent
-/// bytes trusted as `Lending` says), one value out.
-pub(crate) type ErasedFn = dyn Fn(&[u8], Lending, &mut Sink<'_>) -> Status + Send + Sync;
-
-struct Entry {
-    function: Arc<ErasedFn>,
-    signature: &'static str,
-}
-
 struct Table {
     next: u64,
-    live: BTreeMap<u64, Entry>,
+    live: BTreeMap<u64, Arc<Closure>>,
 }
 
 static TABLE: Mutex<Table> = Mutex::new(Table {
@@ -31,23 +20,17 @@ fn table() -> std::sync::MutexGuard<'static, Table> {
 }
 
 /// Hands out a new handle for `function`; the host owns it until it releases it.
-pub(crate) fn register(function: Arc<ErasedFn>, signature: &'static str) -> u64 {
+pub(crate) fn register(closure: Arc<Closure>) -> u64 {
     let mut table = table();
     let handle = table.next;
     table.next += 1;
-    table.live.insert(
-        handle,
-        Entry {
-            function,
-            signature,
-        },
-    );
+    table.live.insert(handle, closure);
     handle
 }
 
 /// The closure behind `handle`, if it is still live.
-pub(crate) fn lookup(handle: u64) -> Option<Arc<ErasedFn>> {
-    table().live.get(&handle).map(|e| Arc::clone(&e.function))
+pub(crate) fn lookup(handle: u64) -> Option<Arc<Closure>> {
+    table().live.get(&handle).map(Arc::clone)
 }
 
 /// Drops the table's reference; `false` when the handle was not live.
@@ -58,10 +41,14 @@ pub(crate) fn release(handle: u64) -> bool {
 }
 
 /// Every live handle and the signature of its closure, oldest first.
-pub(crate) fn live() -> Vec<(u64, &'static str)> {
-    table()
+pub(crate) fn live() -> Vec<(u64, String)> {
+    let live: Vec<(u64, Arc<Closure>)> = table()
         .live
         .iter()
-        .map(|(h, e)| (*h, e.signature))
+        .map(|(h, c)| (*h, Arc::clone(c)))
+        .collect();
+    // Text is made outside the lock; the clones are dropped outside it too.
+    live.into_iter()
+        .map(|(h, c)| (h, c.site.signature()))
         .collect()
 }

@@ -3,7 +3,7 @@
 //! its panic into an error value.
 
 use crate::call::Call;
-use crate::callback::run_erased;
+use crate::closure;
 use crate::registry::{exports, find, library_identity};
 use crate::report::write_error;
 use crate::FERRYMAN_VERSION;
@@ -187,7 +187,7 @@ pub unsafe extern "C" fn ferryman_closure_call(
         // SAFETY: as in `ferryman_call`: a host's arguments, lent bytes valid
         // until the call returns (`spec/abi.md`, "Lent bytes").
         let lending = unsafe { Lending::trusted() };
-        let status = run_erased(&*function, input, lending, &mut sink);
+        let status = closure::run(&function, input, lending, &mut sink);
         sink.finish(out);
         status
     };
@@ -219,7 +219,7 @@ pub unsafe extern "C" fn ferryman_live_closures(out: *mut FerryBox) -> i32 {
     #[derive(Serialize)]
     struct Live {
         handle: u64,
-        signature: &'static str,
+        signature: String,
     }
     let body = |out: &mut FerryBox| {
         let live: Vec<Live> = closures::live()

@@ -6,23 +6,28 @@ mod bytes;
 mod bytes_serde;
 mod call;
 mod callback;
+mod closure;
 mod closures;
 pub mod entry;
 mod export;
 mod host;
+mod into_callback;
 mod kind;
 mod lend;
 mod registry;
 mod report;
 #[cfg(test)]
 mod tests;
+mod with_fields;
 
 pub use bytes::Bytes;
 pub use call::{Call, Reported};
-pub use callback::{check_interrupt, CallArgs, Callback, CallbackError, IntoCallback};
+pub use callback::{check_interrupt, CallArgs, Callback, CallbackError};
 pub use export::{Export, Param, Shim};
+pub use into_callback::{ClosureOutput, IntoCallback};
 pub use kind::{ArgDirect, ArgSerde, DirectOut, Kind, OkDirect, OkSerde};
 pub use registry::{exports, library_identity};
+pub use with_fields::WithFields;
 
 /// This crate's version, reported by the handshake as `ferryman`.
 pub const FERRYMAN_VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -103,6 +103,46 @@
 //! }
 //! ```
 //!
+//! A closure may fail: its `Err` reaches the host as an exported function's
+//! would, and a callback's exception propagated with `?` is the host's own
+//! exception again. Wrapped in [`WithFields`], an error also takes its serde
+//! fields along:
+//!
+//! ```
+//! use ferryman::{Callback, CallbackError, WithFields};
+//!
+//! #[derive(Debug, thiserror::Error, serde::Serialize)]
+//! pub enum MathError {
+//!     #[error("negative input: {0}")]
+//!     Negative(i64),
+//! }
+//!
+//! /// A closure taking square roots; Python sees `MathError` with `variant == "Negative"`.
+//! #[ferryman::export]
+//! pub fn sqrt() -> Callback<(i64,), i64> {
+//!     Callback::new(|x: i64| -> Result<i64, WithFields<MathError>> {
+//!         if x < 0 {
+//!             return Err(WithFields(MathError::Negative(x)));
+//!         }
+//!         Ok((x as f64).sqrt() as i64)
+//!     })
+//! }
+//!
+//! /// A closure calling `f` twice; an exception `f` raises comes out of the closure.
+//! #[ferryman::export]
+//! pub fn twice(f: Callback<(i64,), i64>) -> Callback<(i64,), i64> {
+//!     Callback::new(move |x: i64| -> Result<i64, CallbackError> { f.call((f.call((x,))?,)) })
+//! }
+//! # fn main() {
+//! #     let sqrt = sqrt();
+//! #     assert_eq!(sqrt.call((16,)).unwrap(), 4);
+//! #     let error = sqrt.call((-1,)).unwrap_err();
+//! #     assert_eq!((error.type_name(), error.message()), ("MathError", "negative input: -1"));
+//! #     assert_eq!(error.value().variant.as_deref(), Some("Negative"));
+//! #     assert_eq!(twice(Callback::new(|x: i64| x * 3)).call((2,)).unwrap(), 18);
+//! # }
+//! ```
+//!
 //! Long loops can stop early on Ctrl-C with [`check_interrupt`]`()?`.
 //!
 //! Large byte strings travel without copies as [`Bytes`]: a host lends its own
@@ -154,7 +194,8 @@
 pub use ferryman_abi::{ABI_VERSION, WIRE_VERSION};
 pub use ferryman_macros::export;
 pub use ferryman_runtime::{
-    check_interrupt, Bytes, CallArgs, Callback, CallbackError, IntoCallback,
+    check_interrupt, Bytes, CallArgs, Callback, CallbackError, ClosureOutput, IntoCallback,
+    WithFields,
 };
 /// serde, for crates whose only dependency is ferryman: derive through the
 /// re-exports below with `#[serde(crate = "ferryman::serde")]`.

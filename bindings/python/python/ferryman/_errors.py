@@ -306,6 +306,11 @@ def _argument_message(value: Mapping[str, Any], message: str) -> str:
         if message.startswith(prefix):
             message = message[len(prefix) :]
             break
+    else:
+        # "`f()` takes 2 arguments …" names its function already: drop the backticks.
+        own = f"`{function}()`"
+        if message.startswith(own):
+            return f"{function}(){message[len(own) :]}"
     if param is not None:
         return f"{function}() argument '{param}': {message}"
     return f"{function}(): {message}"

@@ -1,22 +1,44 @@
 //! The table of closures handed to hosts, through the entry points hosts use.
 
+use crate::closure::{run, Closure, Site};
 use crate::closures::{lookup, register};
 use crate::entry::{ferryman_closure_call, ferryman_closure_release, ferryman_live_closures};
 use crate::tests::exports::{get, take};
 use ferryman_abi::{FerryBox, Status};
+use ferryman_buffer::Sink;
+use ferryman_wire::Lending;
 use std::io::Write;
+use std::panic::Location;
 use std::sync::Arc;
+
+/// What these tests' closures say about themselves.
+fn site() -> Site {
+    Site {
+        closure: "ferryman_runtime::tests::closures::length_closure::{{closure}}",
+        location: Location::caller(),
+        args: "(alloc::vec::Vec<u8>,)",
+        arity: 1,
+        returns: "u8",
+    }
+}
+
+/// Registers `function` with [`site`].
+fn registered(
+    function: impl Fn(&[u8], Lending, &mut Sink<'_>, &Site) -> Status + Send + Sync + 'static,
+) -> u64 {
+    register(Arc::new(Closure {
+        site: site(),
+        function,
+    }))
+}
 
 /// A closure that writes the length of its arguments' bytes as the result.
 fn length_closure() -> u64 {
-    register(
-        Arc::new(|args: &[u8], _, sink: &mut _| {
-            let length = u8::try_from(args.len()).unwrap_or(u8::MAX);
-            let _ = sink.write_all(&[length & 0x7f]);
-            Status::Ok
-        }),
-        "(bytes,) -> u8",
-    )
+    registered(|args: &[u8], _, sink: &mut Sink<'_>, _: &Site| {
+        let length = u8::try_from(args.len()).unwrap_or(u8::MAX);
+        let _ = sink.write_all(&[length & 0x7f]);
+        Status::Ok
+    })
 }
 
 fn closure_call(handle: u64, args: &[u8]) -> (i32, rmpv::Value) {
@@ -56,7 +78,7 @@ fn a_closure_is_callable_until_released_once() {
         closure_call(handle, &[0x92, 0x01, 0x02]).1.as_u64(),
         Some(3)
     );
-    assert!(live().contains(&(handle, "(bytes,) -> u8".to_owned())));
+    assert!(live().contains(&(handle, site().signature())));
     assert_eq!(ferryman_closure_release(handle), Status::Ok.code());
     assert!(lookup(handle).is_none());
     assert!(!live().iter().any(|(h, _)| *h == handle));
@@ -85,10 +107,9 @@ fn handles_are_never_reused() {
 
 #[test]
 fn a_panicking_closure_is_a_panic_value_and_stays_callable() {
-    let handle = register(
-        Arc::new(|_: &[u8], _, _: &mut _| -> Status { panic!("closure panicked") }),
-        "() -> ()",
-    );
+    let handle = registered(|_: &[u8], _, _: &mut Sink<'_>, _: &Site| -> Status {
+        panic!("closure panicked")
+    });
     for _ in 0..2 {
         let (status, value) = closure_call(handle, &[0x90]);
         assert_eq!(status, Status::Panic.code());
@@ -103,11 +124,8 @@ fn a_closure_kept_by_a_running_call_outlives_its_release() {
     let kept = lookup(handle).expect("live");
     assert_eq!(ferryman_closure_release(handle), 0);
     // The table dropped its reference; the caller's still works.
-    let mut sink = ferryman_buffer::Sink::library();
-    assert_eq!(
-        kept(&[1, 2], ferryman_wire::Lending::REFUSED, &mut sink),
-        Status::Ok
-    );
+    let mut sink = Sink::library();
+    assert_eq!(run(&kept, &[1, 2], Lending::REFUSED, &mut sink), Status::Ok);
     assert_eq!(sink.written(), [2]);
 }
 
