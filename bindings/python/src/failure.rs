@@ -108,8 +108,15 @@ pub(crate) fn from_reply(
         Ok(bytes) => match plain_exception(py, on_error, bytes) {
             Some(exception) => return exception,
             None => match decode(py, bytes, None) {
-                Ok(value) if value.is_instance_of::<PyDict>() => return build(on_error, value),
-                Ok(_) => "its error value is not a map".to_owned(),
+                Ok(value) => match value.cast_into::<PyDict>() {
+                    Ok(value) => {
+                        let exception = build(on_error, value.clone().into_any());
+                        // The library's references to the exceptions it named.
+                        crate::exceptions::release_named_in(&value);
+                        return exception;
+                    }
+                    Err(_) => "its error value is not a map".to_owned(),
+                },
                 Err(error) => format!("its error value does not decode: {}", error.describe(py)),
             },
         },

@@ -21,6 +21,7 @@ use pyo3::types::PyList;
 
 use crate::decode::decode_with;
 use crate::encode::{encode, EncodeError};
+use crate::exceptions;
 use crate::loaded::{resolve, BoxFreeFn, LoadError, WriteFn};
 use crate::objects::{self, Held};
 use crate::reply::Reply;
@@ -198,7 +199,7 @@ impl Answer {
         }
     }
 
-    /// A Python exception, kept as pending when a call runs on this thread.
+    /// A Python exception, kept under a handle the library holds one reference to.
     fn exception(py: Python<'_>, error: PyErr) -> Answer {
         let traceback = error.traceback(py).map(Bound::into_any);
         let exception = error.into_value(py).into_bound(py).into_any();
@@ -221,7 +222,8 @@ impl Answer {
             .ok()
             .and_then(|notes| notes.extract::<Vec<String>>().ok())
             .unwrap_or_default();
-        let host_exception = scope::store_pending(
+        let host_exception = exceptions::keep(
+            py,
             exception.unbind(),
             traceback.map(Bound::unbind),
             frames.len(),
@@ -436,25 +438,56 @@ fn invoke_in(
             drop(scope);
             let place = located.path_text();
             let name = callable_name(object.bind(py));
-            let error = match located.error {
-                EncodeError::Python(error) => error,
-                EncodeError::Unsupported(found) => pyo3::exceptions::PyTypeError::new_err(format!(
-                    "{name} returned a value ferryman cannot send{place}: a value of type '{found}'"
-                )),
-                EncodeError::Overflow(what) => pyo3::exceptions::PyOverflowError::new_err(format!(
-                    "{name} returned a value ferryman cannot send{place}: {what} does not fit in 64 bits"
-                )),
-                EncodeError::Invalid(what) => pyo3::exceptions::PyTypeError::new_err(format!(
-                    "{name} returned a value ferryman cannot send{place}: {what}"
-                )),
-                EncodeError::TooDeep => pyo3::exceptions::PyTypeError::new_err(format!(
-                    "{name} returned a value nested deeper than {} levels",
-                    crate::encode::MAX_DEPTH
-                )),
+            let (kind, found, message) = match located.error {
+                EncodeError::Python(error) => return Answer::exception(py, error),
+                EncodeError::Unsupported(found) => (
+                    "type",
+                    Some(found.clone()),
+                    format!("{name} returned a value ferryman cannot send{place}: a value of type '{found}'"),
+                ),
+                EncodeError::Overflow(what) => (
+                    "overflow",
+                    Some("int".to_owned()),
+                    format!("{name} returned a value ferryman cannot send{place}: {what} does not fit in 64 bits"),
+                ),
+                EncodeError::Invalid(what) => (
+                    "type",
+                    None,
+                    format!("{name} returned a value ferryman cannot send{place}: {what}"),
+                ),
+                EncodeError::TooDeep => (
+                    "type",
+                    None,
+                    format!(
+                        "{name} returned a value nested deeper than {} levels",
+                        crate::encode::MAX_DEPTH
+                    ),
+                ),
             };
-            Answer::exception(py, error)
+            Answer::exception(py, unsendable_result(py, kind, found, message))
         }
     }
+}
+
+/// The exception for a callback result ferryman cannot send: a
+/// `ferryman.ArgumentError` (a `TypeError`), or for a `kind` of `overflow` an
+/// `ArgumentOverflowError` (also an `OverflowError`).
+fn unsendable_result(py: Python<'_>, kind: &str, found: Option<String>, message: String) -> PyErr {
+    let class = if kind == "overflow" {
+        "ArgumentOverflowError"
+    } else {
+        "ArgumentError"
+    };
+    let build = || -> PyResult<PyErr> {
+        let exception = py
+            .import(pyo3::intern!(py, "ferryman._errors"))?
+            .getattr(class)?
+            .call1((&message,))?;
+        exception.setattr("kind", kind)?;
+        exception.setattr("found", found.as_deref())?;
+        Ok(PyErr::from_value(exception))
+    };
+    build().unwrap_or_else(|error| error)
 }
 
 /// `callback 'double'` (its `__qualname__`) for messages.

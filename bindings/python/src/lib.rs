@@ -13,6 +13,7 @@ mod closure;
 mod decode;
 mod encode;
 mod error_factory;
+mod exceptions;
 mod failure;
 mod function;
 mod function_object;
@@ -40,8 +41,8 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("Function", function_object::create_type(m.py())?)?;
     m.add_class::<closure::RustFunction>()?;
     m.add_class::<error_factory::ErrorFactory>()?;
-    m.add_function(wrap_pyfunction!(scope::pending_exception, m)?)?;
-    m.add_function(wrap_pyfunction!(scope::pending_count, m)?)?;
+    m.add_function(wrap_pyfunction!(exceptions::pending_exception, m)?)?;
+    m.add_function(wrap_pyfunction!(exceptions::pending_count, m)?)?;
     m.add_function(wrap_pyfunction!(live_host_objects, m)?)?;
     m.add_function(wrap_pyfunction!(gil::set_gil_policy, m)?)?;
     m.add_function(wrap_pyfunction!(gil::gil_policy, m)?)?;

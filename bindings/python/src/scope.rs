@@ -1,7 +1,7 @@
 //! Per-thread state of the ferryman calls running on a thread: which library
 //! callables are being encoded for, what the host holds until a call returns,
-//! and the exceptions callbacks raised during the outermost call
-//! (`spec/callbacks.md`, "Errors across callbacks").
+//! and the interrupts callbacks or `check_interrupt` handed to Rust during the
+//! outermost call (`spec/callbacks.md`, "Interrupts").
 
 use std::cell::{Cell, RefCell};
 use std::marker::PhantomData;
@@ -13,15 +13,6 @@ use crate::buffers::Buffers;
 use crate::host::Runtime;
 use crate::objects::{self, Held};
 
-/// An exception a callback raised while a ferryman call ran on this thread.
-struct Pending {
-    id: u64,
-    exception: Py<PyAny>,
-    traceback: Option<Py<PyAny>>,
-    /// How many frames the error value carried when it left for Rust.
-    frames: usize,
-}
-
 /// The state of one thread. Every call opens and closes a [`Scope`], so what
 /// that touches is in `Cell`s; the lists, rarely non-empty, are behind a
 /// `RefCell` with their lengths mirrored outside it.
@@ -32,7 +23,7 @@ struct State {
     runtime: Cell<Option<&'static Runtime>>,
     /// `lists.held.len()`.
     held: Cell<usize>,
-    /// Whether `lists.pending` or `lists.interrupts` may hold something.
+    /// Whether `lists.interrupts` may hold something.
     waiting: Cell<bool>,
     /// The buffers the next call on this thread takes (a nested call, while
     /// they are out, makes its own).
@@ -43,7 +34,6 @@ struct State {
 struct Lists {
     /// Held by the open scopes, innermost last.
     held: Vec<Held>,
-    pending: Vec<Pending>,
     /// `KeyboardInterrupt`s that went to Rust during the running call.
     interrupts: Vec<Py<PyAny>>,
 }
@@ -58,7 +48,6 @@ thread_local! {
             spare: Cell::new(None),
             lists: RefCell::new(Lists {
                 held: Vec::new(),
-                pending: Vec::new(),
                 interrupts: Vec::new(),
             }),
         }
@@ -79,13 +68,9 @@ impl State {
     }
 }
 
-/// `host_exception` handles, unique in the process so that a handle that
-/// reaches another thread never names the wrong exception.
-static NEXT_EXCEPTION: AtomicU64 = AtomicU64::new(1);
-
 /// A ferryman call (or the encoding of a callback's result) running on this
 /// thread. Dropping it restores the previous state, releases what the scope
-/// held and, when the outermost call ends, drops the pending exceptions.
+/// held and, when the outermost call ends, drops the interrupts kept for it.
 /// Create and drop it with the GIL held.
 ///
 /// A call's scope also lends it this thread's reusable buffers.
@@ -173,7 +158,7 @@ impl Drop for Scope {
 
 impl Scope {
     /// Releases what this scope held and, after the outermost call, the
-    /// exceptions and interrupts kept for it. Dropping objects runs Python code,
+    /// interrupts kept for it. Dropping objects runs Python code,
     /// which may call into ferryman again: only once the lists are no longer
     /// borrowed.
     #[cold]
@@ -184,21 +169,18 @@ impl Scope {
             let mut lists = state.lists.borrow_mut();
             // Interrupts are normally delivered (and taken) by
             // `outcome::after_call` already.
-            let waiting = if outermost {
+            let interrupts = if outermost {
                 state.waiting.set(false);
-                (
-                    std::mem::take(&mut lists.pending),
-                    std::mem::take(&mut lists.interrupts),
-                )
+                std::mem::take(&mut lists.interrupts)
             } else {
-                (Vec::new(), Vec::new())
+                Vec::new()
             };
-            (held, waiting)
+            (held, interrupts)
         });
-        if let Ok((held, waiting)) = leftovers {
+        if let Ok((held, interrupts)) = leftovers {
             objects::drop_with_gil(held);
-            if !waiting.0.is_empty() || !waiting.1.is_empty() {
-                let _ = Python::try_attach(|_py| drop(waiting));
+            if !interrupts.is_empty() {
+                let _ = Python::try_attach(|_py| drop(interrupts));
             }
         }
     }
@@ -245,35 +227,6 @@ pub(crate) fn in_call() -> bool {
         .unwrap_or(false)
 }
 
-/// Keeps a callback's exception until the outermost call on this thread
-/// returns; its handle, or `None` when no call runs here (a Rust thread, or a
-/// stored callback called later), which the error value reports as nil.
-pub(crate) fn store_pending(
-    exception: Py<PyAny>,
-    traceback: Option<Py<PyAny>>,
-    frames: usize,
-) -> Option<u64> {
-    let rejected = STATE.try_with(|state| {
-        if state.calls.get() == 0 {
-            return Err((exception, traceback));
-        }
-        let id = NEXT_EXCEPTION.fetch_add(1, Ordering::Relaxed);
-        state.waiting.set(true);
-        state.lists.borrow_mut().pending.push(Pending {
-            id,
-            exception,
-            traceback,
-            frames,
-        });
-        Ok(id)
-    });
-    match rejected {
-        Ok(Ok(id)) => Some(id),
-        // Dropped here, outside the borrow.
-        Ok(Err(_)) | Err(_) => None,
-    }
-}
-
 /// Notes that a `KeyboardInterrupt` left for Rust (from `check_interrupt` or a
 /// callback) while a call runs on this thread: Python must see it when the call
 /// returns, even if Rust swallows it.
@@ -306,39 +259,4 @@ pub(crate) fn undelivered_interrupt<T>(py: Python<'_>, result: &PyResult<T>) -> 
         .any(|interrupt| raised.is_some_and(|raised| raised.is(interrupt)));
     let first = interrupts.into_iter().next()?;
     (!delivered).then(|| PyErr::from_value(first.into_bound(py)))
-}
-
-/// The pending exception `id` of this thread: `(exception, traceback, frames
-/// sent)`, for the Python layer to raise it again.
-#[pyfunction]
-pub(crate) fn pending_exception(
-    py: Python<'_>,
-    id: u64,
-) -> Option<(Py<PyAny>, Option<Py<PyAny>>, usize)> {
-    STATE
-        .try_with(|state| {
-            state
-                .lists
-                .borrow()
-                .pending
-                .iter()
-                .find(|pending| pending.id == id)
-                .map(|pending| {
-                    (
-                        pending.exception.clone_ref(py),
-                        pending.traceback.as_ref().map(|tb| tb.clone_ref(py)),
-                        pending.frames,
-                    )
-                })
-        })
-        .ok()
-        .flatten()
-}
-
-/// How many pending exceptions this thread keeps (tests: nothing leaks).
-#[pyfunction]
-pub(crate) fn pending_count() -> usize {
-    STATE
-        .try_with(|state| state.lists.borrow().pending.len())
-        .unwrap_or(0)
 }

@@ -6,6 +6,7 @@ mod bytes;
 mod bytes_serde;
 mod call;
 mod callback;
+mod callback_error;
 mod closures;
 pub mod entry;
 mod export;
@@ -17,7 +18,8 @@ mod report;
 
 pub use bytes::Bytes;
 pub use call::{Call, Reported};
-pub use callback::{check_interrupt, CallArgs, Callback, CallbackError, IntoCallback};
+pub use callback::{CallArgs, Callback, IntoCallback};
+pub use callback_error::{check_interrupt, CallbackError};
 pub use export::{Export, Param, Shim};
 pub use kind::{ArgDirect, ArgSerde, DirectOut, Kind, OkDirect, OkSerde};
 pub use registry::{exports, library_identity};
