@@ -6,7 +6,8 @@
 //! Each one runs inside `catch_unwind` (nothing unwinds into the library) and
 //! takes the GIL itself, only for as long as it touches Python objects: Rust
 //! code never runs with the GIL held, so a callback from a Rust thread never
-//! waits for a thread that is itself waiting for Rust.
+//! waits for a thread that is itself waiting for Rust. Once the interpreter
+//! begins to exit they no longer take it (`shutdown.rs`).
 
 use std::cell::Cell;
 use std::ffi::c_void;
@@ -26,6 +27,7 @@ use crate::loaded::{resolve, BoxFreeFn, LoadError, WriteFn};
 use crate::objects::{self, Held};
 use crate::reply::Reply;
 use crate::scope::{self, Scope};
+use crate::shutdown;
 
 type RegisterHostFn = unsafe extern "C" fn(*const FerryHost) -> i32;
 type ClosureCallFn = unsafe extern "C" fn(u64, *const FerryBox, *mut FerryBox) -> i32;
@@ -548,12 +550,21 @@ unsafe extern "C" fn invoke(
     let result = guarded(
         || Answer::bridge("ferryman's Python host failed (a bug; please report it)"),
         || {
-            Python::try_attach(|py| invoke_in(py, runtime, handle, args))
-                .unwrap_or_else(|| Answer::bridge("the Python interpreter is not running"))
+            shutdown::attach(|py| invoke_in(py, runtime, handle, args))
+                .unwrap_or_else(|| Answer::bridge(not_running()))
         },
     );
     // SAFETY: `out` is NULL or the library's empty box, ours to fill.
     unsafe { answer(out, result) }
+}
+
+/// Why a callback cannot run: the interpreter is gone or going.
+fn not_running() -> &'static str {
+    if shutdown::shutting_down() {
+        "the Python interpreter is shutting down"
+    } else {
+        "the Python interpreter is not running"
+    }
 }
 
 /// `void retain(void *context, uint64_t handle)`.
@@ -638,7 +649,7 @@ unsafe extern "C" fn check_interrupt(_context: *mut c_void, out: *mut FerryBox) 
                 return None;
             }
             LAST_CHECK.with(|last| last.set(Some(now)));
-            Python::try_attach(|py| {
+            shutdown::attach(|py| {
                 if MAIN_THREAD.with(Cell::get).is_none() {
                     let main = is_main_thread(py);
                     MAIN_THREAD.with(|cell| cell.set(Some(main)));

@@ -30,6 +30,7 @@ mod reply;
 mod rust_traceback;
 mod scope;
 mod shape;
+mod shutdown;
 
 use pyo3::prelude::*;
 
@@ -37,6 +38,7 @@ use pyo3::prelude::*;
 #[pymodule]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     refuse_subinterpreters()?;
+    shutdown::register(m)?;
     m.add_class::<library::Library>()?;
     m.add("Function", function_object::create_type(m.py())?)?;
     m.add_class::<closure::RustFunction>()?;

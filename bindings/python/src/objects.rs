@@ -224,15 +224,18 @@ pub(crate) fn drop_with_gil(held: Vec<Held>) {
     if held.is_empty() {
         return;
     }
-    // Without an interpreter (at exit) there is nothing left to free: leak.
-    let _ = Python::try_attach(|_py| {
-        for item in held {
+    // Without an interpreter, or when this thread may no longer take the GIL
+    // because the interpreter is exiting, there is nothing left to free: leak.
+    let mut held = Some(held);
+    let _ = crate::shutdown::attach(|_py| {
+        for item in held.take().into_iter().flatten() {
             match item {
                 Held::Reference(handle) => drop(release(handle)),
                 Held::Object(object) => drop(object),
             }
         }
     });
+    std::mem::forget(held);
 }
 
 /// Boxes `invoke` handed out whose value holds host objects or closures: they
