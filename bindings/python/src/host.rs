@@ -28,6 +28,7 @@ use crate::objects::{self, Held};
 use crate::reply::Reply;
 use crate::scope::{self, Scope};
 use crate::shutdown;
+use crate::stack;
 
 type RegisterHostFn = unsafe extern "C" fn(*const FerryHost) -> i32;
 type ClosureCallFn = unsafe extern "C" fn(u64, *const FerryBox, *mut FerryBox) -> i32;
@@ -550,12 +551,27 @@ unsafe extern "C" fn invoke(
     let result = guarded(
         || Answer::bridge("ferryman's Python host failed (a bug; please report it)"),
         || {
-            shutdown::attach(|py| invoke_in(py, runtime, handle, args))
-                .unwrap_or_else(|| Answer::bridge(not_running()))
+            let low_on_stack = stack::too_little_left();
+            shutdown::attach(|py| match low_on_stack {
+                Some((left, size)) => Answer::exception(py, recursion_error(left, size)),
+                None => invoke_in(py, runtime, handle, args),
+            })
+            .unwrap_or_else(|| Answer::bridge(not_running()))
         },
     );
     // SAFETY: `out` is NULL or the library's empty box, ours to fill.
     unsafe { answer(out, result) }
+}
+
+/// The error of a callback refused because its thread's stack is almost used up
+/// (Python ↔ Rust recursion).
+fn recursion_error(left: usize, size: usize) -> PyErr {
+    pyo3::exceptions::PyRecursionError::new_err(format!(
+        "maximum recursion depth exceeded while calling a Python callback from Rust \
+         ({} KiB of this thread's {} KiB stack left)",
+        left / 1024,
+        size / 1024
+    ))
 }
 
 /// Why a callback cannot run: the interpreter is gone or going.

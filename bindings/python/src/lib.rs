@@ -31,6 +31,7 @@ mod rust_traceback;
 mod scope;
 mod shape;
 mod shutdown;
+mod stack;
 
 use pyo3::prelude::*;
 
