@@ -97,7 +97,32 @@ fn build(on_error: &Bound<'_, PyAny>, value: Bound<'_, PyAny>) -> PyErr {
 
 /// The exception for a non-zero status: the library's error value, or a
 /// protocol error when the library did not send a readable one.
+///
+/// Python's signal handlers run first, so that an interrupt is not raised from
+/// inside the Python code that builds the exception. When both they and the
+/// call raise `KeyboardInterrupt` (a thread Rust started saw Ctrl-C), the
+/// call's wins: it carries the Rust frames.
 pub(crate) fn from_reply(
+    py: Python<'_>,
+    reply: &Reply<'_>,
+    on_error: &Bound<'_, PyAny>,
+    function: Option<&str>,
+) -> PyErr {
+    use pyo3::exceptions::PyKeyboardInterrupt;
+    let Err(signal) = py.check_signals() else {
+        return exception_for(py, reply, on_error, function);
+    };
+    let raised = exception_for(py, reply, on_error, function);
+    if raised.is_instance_of::<PyKeyboardInterrupt>(py)
+        && signal.is_instance_of::<PyKeyboardInterrupt>(py)
+    {
+        raised
+    } else {
+        signal
+    }
+}
+
+fn exception_for(
     py: Python<'_>,
     reply: &Reply<'_>,
     on_error: &Bound<'_, PyAny>,

@@ -24,10 +24,12 @@ use crate::decode::decode_with;
 use crate::encode::{encode, EncodeError};
 use crate::exceptions;
 use crate::loaded::{resolve, BoxFreeFn, LoadError, WriteFn};
+use crate::main_thread;
 use crate::objects::{self, Held};
 use crate::reply::Reply;
-use crate::scope::{self, Scope};
+use crate::scope::{self, Scope, Standing};
 use crate::shutdown;
+use crate::sigint;
 use crate::stack;
 
 type RegisterHostFn = unsafe extern "C" fn(*const FerryHost) -> i32;
@@ -197,6 +199,25 @@ impl Answer {
         };
         Answer {
             status: STATUS_INTERNAL,
+            bytes: failure.encode(),
+            held: Vec::new(),
+        }
+    }
+
+    /// Ctrl-C, reported where no Python exception can be made (the GIL may be
+    /// held by the thread waiting for this one): type `KeyboardInterrupt`, no
+    /// handle.
+    fn interrupt_without_exception() -> Answer {
+        let failure = HostFailure {
+            kind: "host",
+            type_name: "KeyboardInterrupt".to_owned(),
+            message: String::new(),
+            frames: Vec::new(),
+            notes: Vec::new(),
+            host_exception: None,
+        };
+        Answer {
+            status: STATUS_ERROR,
             bytes: failure.encode(),
             held: Vec::new(),
         }
@@ -638,14 +659,18 @@ unsafe extern "C" fn free_box(_context: *mut c_void, boxed: *mut FerryBox) {
 thread_local! {
     /// When this thread last looked for a pending signal.
     static LAST_CHECK: Cell<Option<Instant>> = const { Cell::new(None) };
-    /// Whether this is Python's main thread (the only one that runs signal handlers).
-    static MAIN_THREAD: Cell<Option<bool>> = const { Cell::new(None) };
 }
 
-/// `int32_t check_interrupt(void *context, FerryBox *out)`: runs Python's
-/// signal handlers when this is the main thread and it is inside a ferryman
-/// call; a `KeyboardInterrupt` (or whatever a handler raised) comes back as an
-/// error value whose `host_exception` is the pending exception.
+/// `int32_t check_interrupt(void *context, FerryBox *out)`.
+///
+/// On Python's main thread inside a ferryman call it runs Python's signal
+/// handlers (at most every [`CHECK_EVERY`]): a `KeyboardInterrupt`, or
+/// whatever a handler raised, comes back as an error value naming the
+/// exception. On a thread with no call of its own — one the library started —
+/// it reports Ctrl-C pressed while the main thread is inside a call
+/// (`sigint.rs`), without the GIL: an error value of type
+/// `KeyboardInterrupt` naming no exception; Python raises its own when the
+/// call returns. Another Python thread's call is never interrupted.
 ///
 /// # Safety
 ///
@@ -653,31 +678,10 @@ thread_local! {
 unsafe extern "C" fn check_interrupt(_context: *mut c_void, out: *mut FerryBox) -> i32 {
     let result = guarded(
         || None,
-        || {
-            if !scope::in_call() || MAIN_THREAD.with(Cell::get) == Some(false) {
-                return None;
-            }
-            let now = Instant::now();
-            let due = LAST_CHECK
-                .with(Cell::get)
-                .is_none_or(|last| now.duration_since(last) >= CHECK_EVERY);
-            if !due {
-                return None;
-            }
-            LAST_CHECK.with(|last| last.set(Some(now)));
-            shutdown::attach(|py| {
-                if MAIN_THREAD.with(Cell::get).is_none() {
-                    let main = is_main_thread(py);
-                    MAIN_THREAD.with(|cell| cell.set(Some(main)));
-                    if !main {
-                        return None;
-                    }
-                }
-                py.check_signals()
-                    .err()
-                    .map(|error| Answer::exception(py, error))
-            })
-            .flatten()
+        || match scope::standing() {
+            Standing::MainCall => run_signal_handlers(),
+            Standing::Outside => interrupt_seen_by_a_worker(),
+            Standing::OtherCall => None,
         },
     );
     match result {
@@ -687,15 +691,34 @@ unsafe extern "C" fn check_interrupt(_context: *mut c_void, out: *mut FerryBox) 
     }
 }
 
-/// Whether the current thread is Python's main thread.
-fn is_main_thread(py: Python<'_>) -> bool {
-    let check = || -> PyResult<bool> {
-        let threading = py.import("threading")?;
-        let main = threading.call_method0("main_thread")?.getattr("ident")?;
-        let current = threading.call_method0("get_ident")?;
-        main.eq(current)
-    };
-    check().unwrap_or(true)
+/// The main thread's check: Python's own signal handlers, rate-limited.
+fn run_signal_handlers() -> Option<Answer> {
+    let now = Instant::now();
+    let due = LAST_CHECK
+        .with(Cell::get)
+        .is_none_or(|last| now.duration_since(last) >= CHECK_EVERY);
+    if !due {
+        return None;
+    }
+    LAST_CHECK.with(|last| last.set(Some(now)));
+    shutdown::attach(|py| {
+        py.check_signals()
+            .err()
+            .map(|error| Answer::exception(py, error))
+    })
+    .flatten()
+}
+
+/// A worker thread's check: Ctrl-C while the main thread is in a call.
+fn interrupt_seen_by_a_worker() -> Option<Answer> {
+    if !main_thread::in_call() || shutdown::shutting_down() {
+        return None;
+    }
+    if sigint::seen() {
+        return Some(Answer::interrupt_without_exception());
+    }
+    sigint::notice_if_unwatched();
+    None
 }
 
 /// The bytes of a box the library lends us.

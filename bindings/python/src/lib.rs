@@ -22,6 +22,7 @@ mod host;
 mod lend;
 mod library;
 mod loaded;
+mod main_thread;
 mod map_keys;
 mod objects;
 mod outcome;
@@ -31,6 +32,7 @@ mod rust_traceback;
 mod scope;
 mod shape;
 mod shutdown;
+mod sigint;
 mod stack;
 
 use pyo3::prelude::*;
@@ -40,6 +42,8 @@ use pyo3::prelude::*;
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     refuse_subinterpreters()?;
     shutdown::register(m)?;
+    main_thread::remember(m.py())?;
+    sigint::watch(m.py());
     m.add_class::<library::Library>()?;
     m.add("Function", function_object::create_type(m.py())?)?;
     m.add_class::<closure::RustFunction>()?;

@@ -11,7 +11,29 @@ use pyo3::prelude::*;
 
 use crate::buffers::Buffers;
 use crate::host::Runtime;
+use crate::main_thread;
 use crate::objects::{self, Held};
+use crate::sigint;
+
+/// Whether a thread is Python's main thread.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Role {
+    /// Not looked up yet (no call was made on this thread).
+    Unknown,
+    Main,
+    Other,
+}
+
+/// Where a thread stands, for `check_interrupt`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Standing {
+    /// Python's main thread, inside a ferryman call.
+    MainCall,
+    /// Another Python thread, inside a ferryman call of its own.
+    OtherCall,
+    /// A thread with no ferryman call running: a thread Rust started.
+    Outside,
+}
 
 /// The state of one thread. Every call opens and closes a [`Scope`], so what
 /// that touches is in `Cell`s; the lists, rarely non-empty, are behind a
@@ -19,6 +41,9 @@ use crate::objects::{self, Held};
 struct State {
     /// Ferryman calls running on this thread (callbacks nest them).
     calls: Cell<u32>,
+    /// Whether this is Python's main thread, whose depth of calls other
+    /// threads read (`main_thread.rs`).
+    role: Cell<Role>,
     /// The library the value being encoded goes to.
     runtime: Cell<Option<&'static Runtime>>,
     /// `lists.held.len()`.
@@ -42,6 +67,7 @@ thread_local! {
     static STATE: State = const {
         State {
             calls: Cell::new(0),
+            role: Cell::new(Role::Unknown),
             runtime: Cell::new(None),
             held: Cell::new(0),
             waiting: Cell::new(false),
@@ -52,6 +78,28 @@ thread_local! {
             }),
         }
     };
+}
+
+/// A call opened on a thread that may be Python's main thread (`role` is not
+/// `Other`): publishes the main thread's depth; its outermost call starts a
+/// new period for Ctrl-C seen by other threads (`sigint.rs`).
+#[inline]
+fn main_thread_call_opened(role: &Cell<Role>, calls: u32) {
+    if role.get() == Role::Unknown {
+        role.set(if main_thread::is_current() {
+            Role::Main
+        } else {
+            Role::Other
+        });
+        if role.get() == Role::Other {
+            return;
+        }
+    }
+    if calls == 1 {
+        // SAFETY: scopes are opened with the GIL held (`Scope`).
+        sigint::main_call_starts(unsafe { Python::assume_attached() });
+    }
+    main_thread::set_depth(calls);
 }
 
 impl State {
@@ -101,7 +149,11 @@ impl Scope {
         let (previous, mark, buffers) = STATE
             .try_with(|state| {
                 let buffers = if call {
-                    state.calls.set(state.calls.get() + 1);
+                    let calls = state.calls.get() + 1;
+                    state.calls.set(calls);
+                    if state.role.get() != Role::Other {
+                        main_thread_call_opened(&state.role, calls);
+                    }
                     state.spare.take()
                 } else {
                     None
@@ -142,6 +194,9 @@ impl Drop for Scope {
             if self.call {
                 let calls = state.calls.get().saturating_sub(1);
                 state.calls.set(calls);
+                if state.role.get() == Role::Main {
+                    main_thread::set_depth(calls);
+                }
                 outermost = calls == 0;
                 if let Some(buffers) = buffers {
                     // A nested call's buffers are dropped when the thread has some.
@@ -225,6 +280,18 @@ pub(crate) fn in_call() -> bool {
     STATE
         .try_with(|state| state.calls.get() > 0)
         .unwrap_or(false)
+}
+
+/// Where this thread stands (a thread is in a call only after its scope
+/// looked up whether it is the main thread).
+pub(crate) fn standing() -> Standing {
+    STATE
+        .try_with(|state| match (state.calls.get(), state.role.get()) {
+            (0, _) => Standing::Outside,
+            (_, Role::Main) => Standing::MainCall,
+            _ => Standing::OtherCall,
+        })
+        .unwrap_or(Standing::Outside)
 }
 
 /// Notes that a `KeyboardInterrupt` left for Rust (from `check_interrupt` or a

@@ -408,6 +408,16 @@ def exception_from_value(value: Mapping[str, Any], errors: ErrorNamespace | None
                 return original
             finally:
                 del original
+        if type_name == "KeyboardInterrupt" and value.get("host_exception") is None:
+            # Ctrl-C seen by a Rust thread (`check_interrupt`): the user's
+            # interrupt itself, with the Rust frames.
+            frames = value.get("frames")
+            interrupt = KeyboardInterrupt(*((message,) if message else ()))
+            interrupt = interrupt.with_traceback(build_traceback(frames if isinstance(frames, list) else []))
+            try:
+                return interrupt
+            finally:
+                del interrupt
         if type_name:
             message = f"{type_name}: {message}" if message else type_name
 
