@@ -211,6 +211,22 @@ def test_a_panic_about_a_callback_error_keeps_the_exception_as_its_context(lib: 
     assert text.index("KeyError: 'k1'") < text.index("During handling") < text.index("RustPanic")
 
 
+def test_a_closure_panicking_about_a_callback_error_keeps_its_context(lib: ferryman.Library) -> None:
+    raised: list[BaseException] = []
+
+    def failing(x: int) -> int:
+        error = ValueError(f"inner {x}")
+        raised.append(error)
+        raise error
+
+    wrapped = lib.panicking_wrapper(failing)
+    with pytest.raises(ferryman.RustPanic, match="wrapped callback failed: ValueError: inner 2") as caught:
+        wrapped(2)
+    assert caught.value.__context__ is raised[0]
+    del wrapped, caught
+    gc.collect()
+
+
 def test_an_exception_rust_swallows_is_not_kept(lib: ferryman.Library) -> None:
     raised: list[weakref.ref[BaseException]] = []
 

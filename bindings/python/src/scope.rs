@@ -85,21 +85,26 @@ thread_local! {
 /// new period for Ctrl-C seen by other threads (`sigint.rs`).
 #[inline]
 fn main_thread_call_opened(role: &Cell<Role>, calls: u32) {
-    if role.get() == Role::Unknown {
-        role.set(if main_thread::is_current() {
-            Role::Main
-        } else {
-            Role::Other
-        });
-        if role.get() == Role::Other {
-            return;
-        }
+    if role.get() == Role::Unknown && look_up_role(role) == Role::Other {
+        return;
     }
     if calls == 1 {
         // SAFETY: scopes are opened with the GIL held (`Scope`).
         sigint::main_call_starts(unsafe { Python::assume_attached() });
     }
     main_thread::set_depth(calls);
+}
+
+/// The first call on a thread: whether it is Python's main thread.
+#[cold]
+fn look_up_role(role: &Cell<Role>) -> Role {
+    let found = if main_thread::is_current() {
+        Role::Main
+    } else {
+        Role::Other
+    };
+    role.set(found);
+    found
 }
 
 impl State {
