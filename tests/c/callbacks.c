@@ -2,8 +2,10 @@
  * callbacks.c — a C host implementing FerryHost (spec/callbacks.md), linked into
  * the call_fixture program: C function pointers in a thread-safe refcounted table
  * passed to Rust as host objects (extension 1), Rust closures received as
- * extension 2, host errors carried through Rust and back, and interrupts. The
- * same table holds the byte strings lent_bytes.c lends as host objects.
+ * extension 2, host errors carried through Rust and back (each naming an
+ * exception object in the same table, one reference handed over with each
+ * error value), and interrupts. The same table holds the byte strings
+ * lent_bytes.c lends as host objects.
  *
  * Exercises the fixture functions in tests/fixture/src/callbacks.rs.
  */
@@ -187,8 +189,9 @@ enum { SLOTS = 16 };
 
 typedef struct Entry {
     uint64_t handle;
-    CCallable fn;      /* NULL for lent bytes */
+    CCallable fn;      /* NULL for lent bytes and exceptions */
     const void *data;  /* lent bytes: their memory */
+    const char *exception; /* an exception a callable raised: its type */
     long refs; /* 0: free slot */
 } Entry;
 
@@ -200,6 +203,7 @@ typedef struct Host {
     long violations;    /* protocol breaches seen: unknown handle, bad context, ... */
     long refs_in_invoke; /* the count of the last object invoked, while it ran */
     long releases;       /* release() calls received */
+    uint64_t last_exception; /* the exception object of the last failed invoke */
     /* interrupts: after `interrupt_after` polls, the flag is set */
     long polls, interrupt_after;
     bool interrupt_pending;
@@ -215,14 +219,15 @@ static Entry *find(Host *h, uint64_t handle) {
     return NULL;
 }
 
-/* A new host object with the host's own reference (count 1), as while a call
- * passing it runs: a callable, or (fn NULL) the bytes at data. */
-static uint64_t host_add(CCallable fn, const void *data) {
+/* A new host object with one reference (the host's own, as while a call
+ * passing it runs; for an exception, the one its error value hands over): a
+ * callable, the bytes at data, or an exception of type `exception`. */
+static uint64_t host_add(CCallable fn, const void *data, const char *exception) {
     pthread_mutex_lock(&the_host.lock);
     for (int k = 0; k < SLOTS; k++) {
         if (the_host.slots[k].refs == 0) {
             uint64_t handle = the_host.next_handle++;
-            the_host.slots[k] = (Entry){handle, fn, data, 1};
+            the_host.slots[k] = (Entry){handle, fn, data, exception, 1};
             pthread_mutex_unlock(&the_host.lock);
             return handle;
         }
@@ -233,11 +238,18 @@ static uint64_t host_add(CCallable fn, const void *data) {
 }
 
 static uint64_t host_new(CCallable fn) {
-    return host_add(fn, NULL);
+    return host_add(fn, NULL, NULL);
 }
 
 uint64_t host_lend(const void *data) {
-    return host_add(NULL, data);
+    return host_add(NULL, data, NULL);
+}
+
+static uint64_t last_exception(void) {
+    pthread_mutex_lock(&the_host.lock);
+    uint64_t handle = the_host.last_exception;
+    pthread_mutex_unlock(&the_host.lock);
+    return handle;
 }
 
 uint32_t c_host_id(void) {
@@ -304,10 +316,13 @@ static int32_t host_invoke(void *context, uint64_t handle, const FerryBox *args,
     }
     if (!ok) {
         w.len = 0;
-        /* A C host has no exception objects to keep: the handle is a plain
-         * number, so the test can see it come back unchanged. */
-        w_host_error(&w, failure.type, failure.message, failure.function, failure.line,
-                     9000 + (int64_t)handle);
+        /* The exception becomes an object of the table; the error value hands
+         * the library its one reference, which it releases when done. */
+        uint64_t exception = host_add(NULL, NULL, failure.type);
+        pthread_mutex_lock(&h->lock);
+        h->last_exception = exception;
+        pthread_mutex_unlock(&h->lock);
+        w_host_error(&w, failure.type, failure.message, failure.function, failure.line, (int64_t)exception);
     }
     give_box(h, &w, out);
     return ok ? 0 : 1;
@@ -574,6 +589,7 @@ static void host_error(const Lib *lib, int64_t apply) {
     w_int(&a, 7);
     Outcome o = call_with(lib, apply, &a);
     host_release(&the_host, f);
+    uint64_t raised = last_exception();
     const uint8_t *p = o.out.ptr;
     size_t n = o.out.len;
     const char *missing = "";
@@ -585,8 +601,11 @@ static void host_error(const Lib *lib, int64_t apply) {
     if (!ok) show(&o);
     bool all = ok && has_all_error_keys(p, n, &missing);
     check(all, "apply(c_refuse, 7) error has all 15 keys%s%s", *missing ? ", missing " : "", missing);
-    bool same = ok && map_int(p, n, "host_exception", &exc) && exc == 9000 + (int64_t)f;
-    check(same, "apply(c_refuse, 7) host_exception comes back unchanged (%lld)", (long long)exc);
+    bool same = ok && map_int(p, n, "host_exception", &exc) && (uint64_t)exc == raised;
+    check(same, "apply(c_refuse, 7) host_exception names the exception the host made (%lld)", (long long)exc);
+    check(host_refs(raised) == 1,
+          "the library released its reference to the exception and handed one to the host (%ld)",
+          host_refs(raised));
     check(ok && map_str_is(p, n, "function", "apply"), "apply(c_refuse, 7) error names function apply");
     uint64_t count = 0, count2 = 0;
     size_t frames, at;
@@ -598,7 +617,59 @@ static void host_error(const Lib *lib, int64_t apply) {
     check(rust && c && count == 2, "frames: [rust apply (tests/fixture/src/callbacks.rs), then c c_refuse], %llu frames",
           (unsigned long long)count);
     release(lib, &o);
-    check(host_refs(f) == 0, "a failing call kept no reference");
+    host_release(&the_host, raised);
+    check(host_refs(f) == 0 && host_refs(raised) == 0, "a failing call kept no reference");
+}
+
+/* Exceptions Rust swallows, keeps for later, or panics about. */
+static void exception_lifetimes(const Lib *lib, int64_t count, int64_t keep, int64_t take, int64_t or_panic) {
+    uint64_t f = host_new(c_refuse);
+    Writer a = {NULL, 0, 0};
+    w_array(&a, 2);
+    w_host_object(&a, host_id, f);
+    w_int(&a, 3);
+    Outcome o = call_with(lib, count, &a);
+    static const uint8_t zero[] = {0x00};
+    if (!check(o.status == FERRY_OK && o.out.len == 1 && memcmp(o.out.ptr, zero, 1) == 0,
+               "count_successes(c_refuse, 3) = 0"))
+        show(&o);
+    release(lib, &o);
+    check(host_refs(last_exception()) == 0, "each exception Rust swallowed was released at once");
+
+    w_array(&a, 2);
+    w_host_object(&a, host_id, f);
+    w_int(&a, 4);
+    o = call_with(lib, keep, &a);
+    uint64_t kept = last_exception();
+    if (!check(o.status == FERRY_OK && o.out.len == 1 && o.out.ptr[0] == 0xc3, "keep_error_of(c_refuse, 4) = true"))
+        show(&o);
+    release(lib, &o);
+    check(host_refs(kept) == 1, "while Rust keeps the error, its exception keeps one reference");
+    w_array(&a, 0);
+    o = call_with(lib, take, &a);
+    int64_t exc = -1;
+    bool named = o.status == FERRY_ERROR && map_int(o.out.ptr, o.out.len, "host_exception", &exc) &&
+                 (uint64_t)exc == kept;
+    check(named, "take_kept_error() -> status 1 naming the kept exception (%lld)", (long long)exc);
+    release(lib, &o);
+    check(host_refs(kept) == 1, "... with one reference, the host's");
+    host_release(&the_host, kept);
+
+    w_array(&a, 2);
+    w_host_object(&a, host_id, f);
+    w_int(&a, 5);
+    o = call_with(lib, or_panic, &a);
+    uint64_t context = last_exception();
+    exc = -1;
+    named = o.status == FERRY_PANIC && map_int(o.out.ptr, o.out.len, "host_exception", &exc) &&
+            (uint64_t)exc == context;
+    check(named, "apply_or_panic(c_refuse, 5) -> status 2 naming the exception it panicked about (%lld)",
+          (long long)exc);
+    release(lib, &o);
+    check(host_refs(context) == 1, "... with one reference, the host's");
+    host_release(&the_host, context);
+    host_release(&the_host, f);
+    check(host_refs(f) == 0 && host_refs(kept) == 0 && host_refs(context) == 0, "nothing of these calls is left");
 }
 
 static void bad_host_id(const Lib *lib, int64_t apply) {
@@ -822,9 +893,10 @@ void callbacks(const Lib *lib) {
     Symbols s;
     if (!load_symbols(lib, &s) || !register_host(&s)) return;
 
-    const char *names[] = {"apply",  "map_values", "store_callback",    "call_stored_on_thread", "drop_stored",
-                           "adder", "exploding_closure", "spin_until_interrupted", "call_from_threads",
-                           "sqrt_closure"};
+    const char *names[] = {"apply",           "map_values",        "store_callback",         "call_stored_on_thread",
+                           "drop_stored",     "adder",             "exploding_closure",      "spin_until_interrupted",
+                           "call_from_threads", "count_successes", "keep_error_of",          "take_kept_error",
+                           "apply_or_panic",  "sqrt_closure"};
     enum { N = sizeof names / sizeof *names };
     int64_t id[N];
     bool all = true;
@@ -839,10 +911,11 @@ void callbacks(const Lib *lib) {
     call_from_threads(lib, id[8]);
     stored(lib, id[2], id[3], id[4]);
     host_error(lib, id[0]);
+    exception_lifetimes(lib, id[9], id[10], id[11], id[12]);
     bad_host_id(lib, id[0]);
     closures(lib, &s, id[5], id[0]);
     exploding(lib, &s, id[6]);
-    failing_closure(lib, &s, id[9]);
+    failing_closure(lib, &s, id[13]);
     interrupts(lib, id[7]);
     lent_bytes(lib);
 

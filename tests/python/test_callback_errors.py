@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import gc
 import sys
-import time
 import traceback
 import weakref
 from collections.abc import Iterator
@@ -196,6 +195,38 @@ def test_rust_panicking_on_a_callback_error_is_a_rust_panic(lib: ferryman.Librar
     assert lib.apply_or_panic(lambda x: x + 1, 1) == 2
 
 
+def test_a_panic_about_a_callback_error_keeps_the_exception_as_its_context(lib: ferryman.Library) -> None:
+    raised: list[BaseException] = []
+
+    def failing(x: int) -> int:
+        error = KeyError(f"k{x}")
+        raised.append(error)
+        raise error
+
+    with pytest.raises(ferryman.RustPanic) as caught:
+        lib.apply_or_panic(failing, 1)
+    assert caught.value.__context__ is raised[0]
+    assert where(entries(raised[0])[-1]) == (Path(__file__).name, "failing")
+    text = "".join(traceback.format_exception(caught.value))
+    assert text.index("KeyError: 'k1'") < text.index("During handling") < text.index("RustPanic")
+
+
+def test_a_closure_panicking_about_a_callback_error_keeps_its_context(lib: ferryman.Library) -> None:
+    raised: list[BaseException] = []
+
+    def failing(x: int) -> int:
+        error = ValueError(f"inner {x}")
+        raised.append(error)
+        raise error
+
+    wrapped = lib.panicking_wrapper(failing)
+    with pytest.raises(ferryman.RustPanic, match="wrapped callback failed: ValueError: inner 2") as caught:
+        wrapped(2)
+    assert caught.value.__context__ is raised[0]
+    del wrapped, caught
+    gc.collect()
+
+
 def test_an_exception_rust_swallows_is_not_kept(lib: ferryman.Library) -> None:
     raised: list[weakref.ref[BaseException]] = []
 
@@ -204,46 +235,117 @@ def test_an_exception_rust_swallows_is_not_kept(lib: ferryman.Library) -> None:
         raised.append(weakref.ref(error))
         raise error
 
-    with pytest.raises(ferryman.RustPanic):
-        lib.apply_or_panic(failing, 1)
+    assert lib.count_successes(failing, 3) == 0
     assert _native.pending_count() == 0
     gc.collect()
-    assert raised[0]() is None, "the pending exception was dropped when the call returned"
+    assert [ref() for ref in raised] == [None] * 3
 
 
-def test_an_exception_raised_after_the_call_returned_is_a_callback_error(lib: ferryman.Library) -> None:
-    def failing(text: str) -> str:
-        raise ValueError(f"stored callback failed on {text}")
+def test_exceptions_rust_swallows_are_freed_while_the_call_runs(lib: ferryman.Library) -> None:
+    class Payload:
+        """A large local of the raising frame, which its traceback keeps."""
 
-    lib.store_callback(failing)
-    # Called from a Rust thread: the exception cannot be kept, only described.
-    with pytest.raises(ferryman.CallbackError) as caught:
-        lib.call_stored_on_thread("x")
-    error = caught.value
-    assert str(error) == "ValueError: stored callback failed on x"
-    assert error.type_name == "ValueError"
-    assert error.kind == "host"
-    assert error.host_exception is None
-    names = [where(entry) for entry in entries(error)]
-    assert ("callbacks.rs", "call_stored_on_thread") in names
-    assert names[-1] == (Path(__file__).name, "failing")
-    assert [frame["language"] for frame in error.frames] == ["rust", "python"]
+        def __init__(self) -> None:
+            self.data = bytearray(100_000)
 
-
-def test_errors_from_rust_threads_are_callback_errors(lib: ferryman.Library) -> None:
-    before = _native.live_host_objects()
+    alive: list[weakref.ref[Payload]] = []
+    most_alive = most_pending = 0
 
     def failing(x: int) -> int:
-        raise RuntimeError(f"thread {x}")
+        nonlocal most_alive, most_pending
+        alive[:] = [ref for ref in alive if ref() is not None]
+        most_alive = max(most_alive, len(alive))
+        most_pending = max(most_pending, _native.pending_count())
+        payload = Payload()
+        alive.append(weakref.ref(payload))
+        raise ValueError(x)
 
-    with pytest.raises(ferryman.CallbackError, match=r"^RuntimeError: thread \d$"):
+    assert lib.count_successes(failing, 2000) == 0
+    # Without release they would all be alive until the call returned (200 MB).
+    assert most_pending <= 2, most_pending
+    assert most_alive <= 2, most_alive
+
+
+def test_an_exception_from_a_rust_thread_is_the_same_object(lib: ferryman.Library) -> None:
+    raised: list[BaseException] = []
+
+    def failing(text: str) -> str:
+        error = ValueError(f"stored callback failed on {text}")
+        raised.append(error)
+        raise error
+
+    def caller() -> str | None:
+        return lib.call_stored_on_thread("x")
+
+    lib.store_callback(failing)
+    with pytest.raises(ValueError) as caught:
+        caller()
+    assert caught.value is raised[0]
+    names = [where(entry) for entry in entries(caught.value)]
+    this_file = Path(__file__).name
+    assert names[-3:] == [(this_file, "caller"), ("callbacks.rs", "call_stored_on_thread"), (this_file, "failing")]
+
+
+def test_a_rust_error_from_a_callback_on_a_rust_thread_keeps_its_class(lib: ferryman.Library) -> None:
+    """Python → Rust → (Rust thread) Python → Rust: `except MathError` works."""
+    raised: list[BaseException] = []
+
+    def divide_by_zero(text: str) -> str:
+        try:
+            return str(lib.divide(1, 0))
+        except lib.errors.MathError as error:
+            raised.append(error)
+            raise
+
+    lib.store_callback(divide_by_zero)
+    with pytest.raises(lib.errors.MathError) as caught:
+        lib.call_stored_on_thread("x")
+    assert caught.value is raised[0]
+    names = [name for _, name in map(where, entries(caught.value))]
+    assert names[-3:] == ["call_stored_on_thread", "divide_by_zero", "divide"]
+
+
+def test_a_base_exception_from_a_rust_thread_is_the_same_object(lib: ferryman.Library) -> None:
+    def exiting(text: str) -> str:
+        raise SystemExit(3)
+
+    lib.store_callback(exiting)
+    with pytest.raises(SystemExit) as caught:
+        lib.call_stored_on_thread("x")
+    assert caught.value.code == 3
+
+
+def test_errors_from_rust_threads_are_the_original_exceptions(lib: ferryman.Library) -> None:
+    raised: list[BaseException] = []
+
+    def failing(x: int) -> int:
+        error = RuntimeError(f"thread {x}")
+        raised.append(error)
+        raise error
+
+    with pytest.raises(RuntimeError, match=r"^thread \d$") as caught:
         lib.call_from_threads(failing, 4)
-    # `call_from_threads` returns at the first error; the Rust threads it did
-    # not join still hold clones of the callback until they finish.
-    deadline = time.monotonic() + 30
-    while _native.live_host_objects() != before and time.monotonic() < deadline:
-        time.sleep(0.01)
-    assert _native.live_host_objects() == before
+    assert any(caught.value is error for error in raised)
+    del raised[:]
+    gc.collect()
+
+
+def test_a_stored_error_propagated_by_a_later_call_is_the_same_object(lib: ferryman.Library) -> None:
+    raised: list[BaseException] = []
+
+    def failing(x: int) -> int:
+        error = LookupError(f"kept {x}")
+        raised.append(error)
+        raise error
+
+    assert lib.keep_error_of(failing, 4) is True
+    assert _native.pending_count() == 1, "Rust keeps the error, so the host keeps the exception"
+    with pytest.raises(LookupError) as caught:
+        lib.take_kept_error()
+    assert caught.value is raised[0]
+    del caught
+    assert _native.pending_count() == 0
+    assert lib.take_kept_error() is None
 
 
 def test_the_same_thread_calling_a_stored_callback_gets_the_object(lib: ferryman.Library) -> None:
@@ -264,13 +366,38 @@ def test_an_unsendable_result_is_a_type_error_naming_the_callback(lib: ferryman.
     def returns_object(x: int) -> object:
         return object()
 
-    with pytest.raises(TypeError, match=r"callback 'test_an_unsendable.*returns_object' returned a value"):
+    with pytest.raises(TypeError, match=r"callback 'test_an_unsendable.*returns_object' returned a value") as caught:
         lib.apply(returns_object, 1)
+    assert isinstance(caught.value, ferryman.FerrymanError)
 
 
-def test_a_result_of_the_wrong_type_is_reported(lib: ferryman.Library) -> None:
-    with pytest.raises(ferryman.FerrymanError, match=r"i64"):
+def test_a_result_too_large_to_send_is_an_overflow_error_naming_the_callback(lib: ferryman.Library) -> None:
+    def huge(x: int) -> int:
+        return 2**70
+
+    with pytest.raises(OverflowError, match=r"callback '.*huge' returned a value") as caught:
+        lib.apply(huge, 1)
+    assert isinstance(caught.value, ferryman.FerrymanError)
+
+
+def test_a_result_of_the_wrong_type_is_a_type_error_naming_the_function_and_type(lib: ferryman.Library) -> None:
+    with pytest.raises(TypeError) as caught:
         lib.apply(lambda x: "not a number", 1)
+    error = caught.value
+    assert isinstance(error, ferryman.FerrymanError)
+    message = str(error)
+    assert message.startswith("apply(): "), message
+    assert "i64" in message and "string" in message, message
+    assert "marker" not in message and "FixStr" not in message, message
+    assert error.expected == "i64"
+
+
+def test_a_result_out_of_range_is_an_overflow_error(lib: ferryman.Library) -> None:
+    with pytest.raises(OverflowError) as caught:
+        lib.apply(lambda x: 2**63, 1)
+    error = caught.value
+    assert isinstance(error, ferryman.FerrymanError)
+    assert "apply()" in str(error) and "i64" in str(error), str(error)
 
 
 @pytest.mark.skipif(sys.version_info < (3, 11), reason="add_note is 3.11+")

@@ -56,7 +56,7 @@ SIGNAL_AFTER = 0.3
 
 def interrupt_child(fixture_file: Path, call: str, timeout: float = 60.0) -> dict[str, Any]:
     ready = "" if "wait_in_python" in call else "ready()"
-    call = call if call.startswith(("lib.", "list(")) else f"lib.{call}"
+    call = call if call.startswith(("lib.", "list(", "ferryman.", "(")) else f"lib.{call}"
     script = CHILD.format(path=str(fixture_file), call=call, ready=ready)
     child = subprocess.Popen(
         [sys.executable, "-c", script],
@@ -89,6 +89,43 @@ def test_check_interrupt_stops_a_long_call_early(fixture_file: Path) -> None:
     assert "spin_until_interrupted" in names, report
     rust = [file for file, name in report["frames"] if name == "spin_until_interrupted"]
     assert rust == ["tests/fixture/src/callbacks.rs"]
+
+
+@pytest.mark.parametrize("policy", ["auto", "always"])
+def test_check_interrupt_on_a_rust_worker_thread_stops_early(fixture_file: Path, policy: str) -> None:
+    # The main thread waits (joins) while a thread Rust started checks for
+    # Ctrl-C; under "auto" the single-threaded child keeps the GIL meanwhile.
+    call = f"set_gil_policy({policy!r}) or lib.spin_on_worker_until_interrupted(20_000)"
+    report = interrupt_child(fixture_file, f"ferryman.{call}")
+    assert report["outcome"] == "KeyboardInterrupt", report
+    assert report["elapsed"] < 10, report
+    names = [name for _, name in report["frames"]]
+    assert names[-2:] == ["<module>", "spin_on_worker_until_interrupted"], report
+
+
+def test_a_worker_thread_sees_ctrl_c_again_after_asyncio_run(fixture_file: Path) -> None:
+    # asyncio.run installs a SIGINT handler of its own and then restores the
+    # default one, which drops ferryman's; the next calls put it back.
+    asyncio = "__import__('asyncio')"
+    call = (
+        f"({asyncio}.run({asyncio}.sleep(0)), lib.spin_on_worker_until_interrupted(100),"
+        " lib.spin_on_worker_until_interrupted(20_000))"
+    )
+    report = interrupt_child(fixture_file, call)
+    assert report["outcome"] == "KeyboardInterrupt", report
+    assert report["elapsed"] < 10, report
+
+
+def test_a_programs_own_sigint_handler_is_not_overruled_on_worker_threads(fixture_file: Path) -> None:
+    # The handler only takes note: the worker must not stop, the call returns.
+    signal_module = "__import__('signal')"
+    call = (
+        f"({signal_module}.signal({signal_module}.SIGINT, lambda *args: None),"
+        " lib.spin_on_worker_until_interrupted(1500))[1]"
+    )
+    report = interrupt_child(fixture_file, call)
+    assert report["outcome"] == "returned", report
+    assert report["result"] == 1500, report
 
 
 def test_an_uncooperative_call_raises_when_it_returns(fixture_file: Path) -> None:

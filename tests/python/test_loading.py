@@ -175,3 +175,23 @@ def test_loading_twice_gives_independent_working_objects(fixture_file: Path) -> 
     second = ferryman.load(fixture_file)
     assert first.add(1, 1) == second.add(1, 1) == 2
     assert first.errors is not second.errors
+
+
+def test_loading_twice_registers_one_host(fixture_file: Path) -> None:
+    # The dynamic loader hands back the same copy of the library: it keeps
+    # seeing one host, so a callback's exception still comes back as itself.
+    first = ferryman.load(fixture_file)
+    second = ferryman.load(fixture_file)
+    assert first._native.host_id == second._native.host_id is not None
+    raised = ValueError("from the second load")
+
+    def fail(_: int) -> int:
+        raise raised
+
+    for library in (first, second):
+        try:
+            library.apply(fail, 1)
+        except ValueError as error:
+            assert error is raised
+        else:
+            raise AssertionError("the callback's exception did not come back")

@@ -97,7 +97,32 @@ fn build(on_error: &Bound<'_, PyAny>, value: Bound<'_, PyAny>) -> PyErr {
 
 /// The exception for a non-zero status: the library's error value, or a
 /// protocol error when the library did not send a readable one.
+///
+/// Python's signal handlers run first, so that an interrupt is not raised from
+/// inside the Python code that builds the exception. When both they and the
+/// call raise `KeyboardInterrupt` (a thread Rust started saw Ctrl-C), the
+/// call's wins: it carries the Rust frames.
 pub(crate) fn from_reply(
+    py: Python<'_>,
+    reply: &Reply<'_>,
+    on_error: &Bound<'_, PyAny>,
+    function: Option<&str>,
+) -> PyErr {
+    use pyo3::exceptions::PyKeyboardInterrupt;
+    let Err(signal) = py.check_signals() else {
+        return exception_for(py, reply, on_error, function);
+    };
+    let raised = exception_for(py, reply, on_error, function);
+    if raised.is_instance_of::<PyKeyboardInterrupt>(py)
+        && signal.is_instance_of::<PyKeyboardInterrupt>(py)
+    {
+        raised
+    } else {
+        signal
+    }
+}
+
+fn exception_for(
     py: Python<'_>,
     reply: &Reply<'_>,
     on_error: &Bound<'_, PyAny>,
@@ -108,8 +133,15 @@ pub(crate) fn from_reply(
         Ok(bytes) => match plain_exception(py, on_error, bytes) {
             Some(exception) => return exception,
             None => match decode(py, bytes, None) {
-                Ok(value) if value.is_instance_of::<PyDict>() => return build(on_error, value),
-                Ok(_) => "its error value is not a map".to_owned(),
+                Ok(value) => match value.cast_into::<PyDict>() {
+                    Ok(value) => {
+                        let exception = build(on_error, value.clone().into_any());
+                        // The library's references to the exceptions it named.
+                        crate::exceptions::release_named_in(&value);
+                        return exception;
+                    }
+                    Err(_) => "its error value is not a map".to_owned(),
+                },
                 Err(error) => format!("its error value does not decode: {}", error.describe(py)),
             },
         },

@@ -8,10 +8,14 @@
 //! GIL. A second Python thread, or any callable handed to a library, and every
 //! call releases it again (`bench/README.md`, "Where the time goes").
 //!
-//! What that check cannot see is a thread started by C code that has not yet
-//! touched Python: it waits for the GIL until the Rust call returns, as it
-//! would for any C extension. A program that has such threads sets the policy
-//! to `"always"` (`ferryman.set_gil_policy`).
+//! What that check cannot see is a thread that only starts once the call
+//! runs: one started by C code that has not yet touched Python, or one started
+//! by Python code the call itself runs (a signal handler that
+//! `ferryman::check_interrupt()` runs on the main thread). It waits for the GIL
+//! until the Rust call returns, as it would for any C extension. A program
+//! that has such threads sets the policy to `"always"`
+//! (`ferryman.set_gil_policy`). Exceptions a library holds (`exceptions.rs`)
+//! need no GIL to be released, so they do not count as callables here.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 

@@ -6,12 +6,13 @@
 //! Each one runs inside `catch_unwind` (nothing unwinds into the library) and
 //! takes the GIL itself, only for as long as it touches Python objects: Rust
 //! code never runs with the GIL held, so a callback from a Rust thread never
-//! waits for a thread that is itself waiting for Rust.
+//! waits for a thread that is itself waiting for Rust. Once the interpreter
+//! begins to exit they no longer take it (`shutdown.rs`).
 
 use std::cell::Cell;
 use std::ffi::c_void;
 use std::panic::{catch_unwind, AssertUnwindSafe};
-use std::sync::OnceLock;
+use std::sync::{Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 use ferryman_abi::{FerryBox, FerryHost, ABI_VERSION};
@@ -21,10 +22,15 @@ use pyo3::types::PyList;
 
 use crate::decode::decode_with;
 use crate::encode::{encode, EncodeError};
+use crate::exceptions;
 use crate::loaded::{resolve, BoxFreeFn, LoadError, WriteFn};
+use crate::main_thread;
 use crate::objects::{self, Held};
 use crate::reply::Reply;
-use crate::scope::{self, Scope};
+use crate::scope::{self, Scope, Standing};
+use crate::shutdown;
+use crate::sigint;
+use crate::stack;
 
 type RegisterHostFn = unsafe extern "C" fn(*const FerryHost) -> i32;
 type ClosureCallFn = unsafe extern "C" fn(u64, *const FerryBox, *mut FerryBox) -> i32;
@@ -96,7 +102,27 @@ pub(crate) struct Runtime {
 
 impl Runtime {
     /// Registers this package as a host of the library; `None` when refused.
+    ///
+    /// Once per library in the process: loading the same library again (the
+    /// dynamic loader hands back the same copy) reuses the registration, so the
+    /// library keeps seeing exactly one host, which is what lets it return
+    /// exceptions and lent bytes by handle (`spec/callbacks.md`).
     pub(crate) fn register(symbols: Symbols) -> Option<&'static Runtime> {
+        type Registered = Vec<(usize, Option<&'static Runtime>)>;
+        static REGISTERED: Mutex<Registered> = Mutex::new(Vec::new());
+        let mut registered = REGISTERED
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let key = symbols.register_host as usize;
+        if let Some((_, runtime)) = registered.iter().find(|(k, _)| *k == key) {
+            return *runtime;
+        }
+        let runtime = Runtime::register_new(symbols);
+        registered.push((key, runtime));
+        runtime
+    }
+
+    fn register_new(symbols: Symbols) -> Option<&'static Runtime> {
         let runtime: &'static Runtime = Box::leak(Box::new(Runtime {
             symbols,
             host_id: OnceLock::new(),
@@ -198,7 +224,26 @@ impl Answer {
         }
     }
 
-    /// A Python exception, kept as pending when a call runs on this thread.
+    /// Ctrl-C, reported where no Python exception can be made (the GIL may be
+    /// held by the thread waiting for this one): type `KeyboardInterrupt`, no
+    /// handle.
+    fn interrupt_without_exception() -> Answer {
+        let failure = HostFailure {
+            kind: "host",
+            type_name: "KeyboardInterrupt".to_owned(),
+            message: String::new(),
+            frames: Vec::new(),
+            notes: Vec::new(),
+            host_exception: None,
+        };
+        Answer {
+            status: STATUS_ERROR,
+            bytes: failure.encode(),
+            held: Vec::new(),
+        }
+    }
+
+    /// A Python exception, kept under a handle the library holds one reference to.
     fn exception(py: Python<'_>, error: PyErr) -> Answer {
         let traceback = error.traceback(py).map(Bound::into_any);
         let exception = error.into_value(py).into_bound(py).into_any();
@@ -221,7 +266,8 @@ impl Answer {
             .ok()
             .and_then(|notes| notes.extract::<Vec<String>>().ok())
             .unwrap_or_default();
-        let host_exception = scope::store_pending(
+        let host_exception = exceptions::keep(
+            py,
             exception.unbind(),
             traceback.map(Bound::unbind),
             frames.len(),
@@ -436,25 +482,56 @@ fn invoke_in(
             drop(scope);
             let place = located.path_text();
             let name = callable_name(object.bind(py));
-            let error = match located.error {
-                EncodeError::Python(error) => error,
-                EncodeError::Unsupported(found) => pyo3::exceptions::PyTypeError::new_err(format!(
-                    "{name} returned a value ferryman cannot send{place}: a value of type '{found}'"
-                )),
-                EncodeError::Overflow(what) => pyo3::exceptions::PyOverflowError::new_err(format!(
-                    "{name} returned a value ferryman cannot send{place}: {what} does not fit in 64 bits"
-                )),
-                EncodeError::Invalid(what) => pyo3::exceptions::PyTypeError::new_err(format!(
-                    "{name} returned a value ferryman cannot send{place}: {what}"
-                )),
-                EncodeError::TooDeep => pyo3::exceptions::PyTypeError::new_err(format!(
-                    "{name} returned a value nested deeper than {} levels",
-                    crate::encode::MAX_DEPTH
-                )),
+            let (kind, found, message) = match located.error {
+                EncodeError::Python(error) => return Answer::exception(py, error),
+                EncodeError::Unsupported(found) => (
+                    "type",
+                    Some(found.clone()),
+                    format!("{name} returned a value ferryman cannot send{place}: a value of type '{found}'"),
+                ),
+                EncodeError::Overflow(what) => (
+                    "overflow",
+                    Some("int".to_owned()),
+                    format!("{name} returned a value ferryman cannot send{place}: {what} does not fit in 64 bits"),
+                ),
+                EncodeError::Invalid(what) => (
+                    "type",
+                    None,
+                    format!("{name} returned a value ferryman cannot send{place}: {what}"),
+                ),
+                EncodeError::TooDeep => (
+                    "type",
+                    None,
+                    format!(
+                        "{name} returned a value nested deeper than {} levels",
+                        crate::encode::MAX_DEPTH
+                    ),
+                ),
             };
-            Answer::exception(py, error)
+            Answer::exception(py, unsendable_result(py, kind, found, message))
         }
     }
+}
+
+/// The exception for a callback result ferryman cannot send: a
+/// `ferryman.ArgumentError` (a `TypeError`), or for a `kind` of `overflow` an
+/// `ArgumentOverflowError` (also an `OverflowError`).
+fn unsendable_result(py: Python<'_>, kind: &str, found: Option<String>, message: String) -> PyErr {
+    let class = if kind == "overflow" {
+        "ArgumentOverflowError"
+    } else {
+        "ArgumentError"
+    };
+    let build = || -> PyResult<PyErr> {
+        let exception = py
+            .import(pyo3::intern!(py, "ferryman._errors"))?
+            .getattr(class)?
+            .call1((&message,))?;
+        exception.setattr("kind", kind)?;
+        exception.setattr("found", found.as_deref())?;
+        Ok(PyErr::from_value(exception))
+    };
+    build().unwrap_or_else(|error| error)
 }
 
 /// `callback 'double'` (its `__qualname__`) for messages.
@@ -515,12 +592,36 @@ unsafe extern "C" fn invoke(
     let result = guarded(
         || Answer::bridge("ferryman's Python host failed (a bug; please report it)"),
         || {
-            Python::try_attach(|py| invoke_in(py, runtime, handle, args))
-                .unwrap_or_else(|| Answer::bridge("the Python interpreter is not running"))
+            let low_on_stack = stack::too_little_left();
+            shutdown::attach(|py| match low_on_stack {
+                Some((left, size)) => Answer::exception(py, recursion_error(left, size)),
+                None => invoke_in(py, runtime, handle, args),
+            })
+            .unwrap_or_else(|| Answer::bridge(not_running()))
         },
     );
     // SAFETY: `out` is NULL or the library's empty box, ours to fill.
     unsafe { answer(out, result) }
+}
+
+/// The error of a callback refused because its thread's stack is almost used up
+/// (Python ↔ Rust recursion).
+fn recursion_error(left: usize, size: usize) -> PyErr {
+    pyo3::exceptions::PyRecursionError::new_err(format!(
+        "maximum recursion depth exceeded while calling a Python callback from Rust \
+         ({} KiB of this thread's {} KiB stack left)",
+        left / 1024,
+        size / 1024
+    ))
+}
+
+/// Why a callback cannot run: the interpreter is gone or going.
+fn not_running() -> &'static str {
+    if shutdown::shutting_down() {
+        "the Python interpreter is shutting down"
+    } else {
+        "the Python interpreter is not running"
+    }
 }
 
 /// `void retain(void *context, uint64_t handle)`.
@@ -578,14 +679,18 @@ unsafe extern "C" fn free_box(_context: *mut c_void, boxed: *mut FerryBox) {
 thread_local! {
     /// When this thread last looked for a pending signal.
     static LAST_CHECK: Cell<Option<Instant>> = const { Cell::new(None) };
-    /// Whether this is Python's main thread (the only one that runs signal handlers).
-    static MAIN_THREAD: Cell<Option<bool>> = const { Cell::new(None) };
 }
 
-/// `int32_t check_interrupt(void *context, FerryBox *out)`: runs Python's
-/// signal handlers when this is the main thread and it is inside a ferryman
-/// call; a `KeyboardInterrupt` (or whatever a handler raised) comes back as an
-/// error value whose `host_exception` is the pending exception.
+/// `int32_t check_interrupt(void *context, FerryBox *out)`.
+///
+/// On Python's main thread inside a ferryman call it runs Python's signal
+/// handlers (at most every [`CHECK_EVERY`]): a `KeyboardInterrupt`, or
+/// whatever a handler raised, comes back as an error value naming the
+/// exception. On a thread with no call of its own — one the library started —
+/// it reports Ctrl-C pressed while the main thread is inside a call
+/// (`sigint.rs`), without the GIL: an error value of type
+/// `KeyboardInterrupt` naming no exception; Python raises its own when the
+/// call returns. Another Python thread's call is never interrupted.
 ///
 /// # Safety
 ///
@@ -593,31 +698,10 @@ thread_local! {
 unsafe extern "C" fn check_interrupt(_context: *mut c_void, out: *mut FerryBox) -> i32 {
     let result = guarded(
         || None,
-        || {
-            if !scope::in_call() || MAIN_THREAD.with(Cell::get) == Some(false) {
-                return None;
-            }
-            let now = Instant::now();
-            let due = LAST_CHECK
-                .with(Cell::get)
-                .is_none_or(|last| now.duration_since(last) >= CHECK_EVERY);
-            if !due {
-                return None;
-            }
-            LAST_CHECK.with(|last| last.set(Some(now)));
-            Python::try_attach(|py| {
-                if MAIN_THREAD.with(Cell::get).is_none() {
-                    let main = is_main_thread(py);
-                    MAIN_THREAD.with(|cell| cell.set(Some(main)));
-                    if !main {
-                        return None;
-                    }
-                }
-                py.check_signals()
-                    .err()
-                    .map(|error| Answer::exception(py, error))
-            })
-            .flatten()
+        || match scope::standing() {
+            Standing::MainCall => run_signal_handlers(),
+            Standing::Outside => interrupt_seen_by_a_worker(),
+            Standing::OtherCall => None,
         },
     );
     match result {
@@ -627,15 +711,34 @@ unsafe extern "C" fn check_interrupt(_context: *mut c_void, out: *mut FerryBox) 
     }
 }
 
-/// Whether the current thread is Python's main thread.
-fn is_main_thread(py: Python<'_>) -> bool {
-    let check = || -> PyResult<bool> {
-        let threading = py.import("threading")?;
-        let main = threading.call_method0("main_thread")?.getattr("ident")?;
-        let current = threading.call_method0("get_ident")?;
-        main.eq(current)
-    };
-    check().unwrap_or(true)
+/// The main thread's check: Python's own signal handlers, rate-limited.
+fn run_signal_handlers() -> Option<Answer> {
+    let now = Instant::now();
+    let due = LAST_CHECK
+        .with(Cell::get)
+        .is_none_or(|last| now.duration_since(last) >= CHECK_EVERY);
+    if !due {
+        return None;
+    }
+    LAST_CHECK.with(|last| last.set(Some(now)));
+    shutdown::attach(|py| {
+        py.check_signals()
+            .err()
+            .map(|error| Answer::exception(py, error))
+    })
+    .flatten()
+}
+
+/// A worker thread's check: Ctrl-C while the main thread is in a call.
+fn interrupt_seen_by_a_worker() -> Option<Answer> {
+    if !main_thread::in_call() || shutdown::shutting_down() {
+        return None;
+    }
+    if sigint::seen() {
+        return Some(Answer::interrupt_without_exception());
+    }
+    sigint::notice_if_unwatched();
+    None
 }
 
 /// The bytes of a box the library lends us.

@@ -13,6 +13,7 @@ mod closure;
 mod decode;
 mod encode;
 mod error_factory;
+mod exceptions;
 mod failure;
 mod function;
 mod function_object;
@@ -22,6 +23,7 @@ mod ints;
 mod lend;
 mod library;
 mod loaded;
+mod main_thread;
 mod map_keys;
 mod objects;
 mod outcome;
@@ -30,18 +32,25 @@ mod reply;
 mod rust_traceback;
 mod scope;
 mod shape;
+mod shutdown;
+mod sigint;
+mod stack;
 
 use pyo3::prelude::*;
 
 /// The module `ferryman._native`.
 #[pymodule]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    refuse_subinterpreters()?;
+    shutdown::register(m)?;
+    main_thread::remember(m.py())?;
+    sigint::watch(m.py());
     m.add_class::<library::Library>()?;
     m.add("Function", function_object::create_type(m.py())?)?;
     m.add_class::<closure::RustFunction>()?;
     m.add_class::<error_factory::ErrorFactory>()?;
-    m.add_function(wrap_pyfunction!(scope::pending_exception, m)?)?;
-    m.add_function(wrap_pyfunction!(scope::pending_count, m)?)?;
+    m.add_function(wrap_pyfunction!(exceptions::pending_exception, m)?)?;
+    m.add_function(wrap_pyfunction!(exceptions::pending_count, m)?)?;
     m.add_function(wrap_pyfunction!(live_host_objects, m)?)?;
     m.add_function(wrap_pyfunction!(gil::set_gil_policy, m)?)?;
     m.add_function(wrap_pyfunction!(gil::gil_policy, m)?)?;
@@ -56,6 +65,28 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("LEND_FOR_CALL_AT", lend::LEND_FOR_CALL_AT)?;
     m.add("LEND_OBJECT_AT", lend::LEND_OBJECT_AT)?;
     Ok(())
+}
+
+/// Refuses to load in any interpreter but the main one.
+///
+/// Everything this module keeps is process-wide (host objects, the hosts
+/// registered with each library, the exception handles): a callback stored
+/// from a subinterpreter would run in the main one. PyO3 0.30 checks the
+/// interpreter only for modules it builds itself (single-phase init); this
+/// module is initialised in phases, whose execution CPython repeats in each
+/// interpreter that imports it.
+fn refuse_subinterpreters() -> PyResult<()> {
+    // SAFETY: module execution runs with the GIL held; both functions only
+    // read the current interpreter's state.
+    let id = unsafe { pyo3::ffi::PyInterpreterState_GetID(pyo3::ffi::PyInterpreterState_Get()) };
+    if id == 0 {
+        return Ok(());
+    }
+    Err(pyo3::exceptions::PyImportError::new_err(
+        "ferryman cannot be imported in a subinterpreter: it keeps process-wide state \
+         (the Python callables libraries hold, the hosts they registered) that belongs to \
+         the main interpreter; import it in the main interpreter only",
+    ))
 }
 
 /// How many Python callables (and lent `bytes`) libraries may still call or

@@ -34,6 +34,8 @@ pub struct Library {
 /// another ABI or wire version.
 #[pyfunction]
 pub fn load(py: Python<'_>, path: PathBuf) -> PyResult<Library> {
+    // Ctrl-C for the library's threads, if the default handler is back.
+    crate::sigint::watch(py);
     let shown = path.display().to_string();
     let loaded = match py.detach(|| Loaded::open(&path)) {
         Ok(loaded) => loaded,

@@ -1,6 +1,7 @@
 //! Host objects (`spec/callbacks.md`, extensions 1 and 3): Python callables a
-//! library may call and `bytes` it may keep (`lend.rs`), each under a handle,
-//! counted with the references the library holds.
+//! library may call, `bytes` it may keep (`lend.rs`) and exceptions callbacks
+//! raised (`exceptions.rs`), each under a handle, counted with the references
+//! the library holds.
 //!
 //! The table is process-wide and guarded by a plain mutex, never held while the
 //! GIL is being acquired or Python code runs: `retain` and `release` come from
@@ -24,13 +25,24 @@ use crate::scope;
 const HOST_OBJECT_HEADER: [u8; 3] = [0xc7, 0x0c, 0x01];
 const CLOSURE_HEADER: [u8; 2] = [0xd7, 0x02];
 
+/// What a handle names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Kind {
+    /// A callable (extension 1).
+    Callable,
+    /// Lent `bytes` (extension 3).
+    Bytes,
+    /// A callback's exception, named by an error value's `host_exception`.
+    Exception,
+}
+
 struct Entry {
     object: Py<PyAny>,
     /// References: the host's own while the passing call runs, plus one per
-    /// `retain` the library has not released yet.
+    /// `retain` the library has not released yet (for an exception: the one
+    /// its error value handed over, plus one per `retain`).
     count: usize,
-    /// A callable (extension 1), as opposed to lent `bytes` (extension 3).
-    callable: bool,
+    kind: Kind,
 }
 
 struct Table {
@@ -38,6 +50,8 @@ struct Table {
     live: BTreeMap<u64, Entry>,
     /// How many of `live` are callables.
     callables: usize,
+    /// How many of `live` are exceptions.
+    exceptions: usize,
 }
 
 /// How many callables are in the table, readable without its lock.
@@ -53,6 +67,7 @@ static TABLE: Mutex<Table> = Mutex::new(Table {
     next: 1,
     live: BTreeMap::new(),
     callables: 0,
+    exceptions: 0,
 });
 
 fn table() -> MutexGuard<'static, Table> {
@@ -69,8 +84,25 @@ pub(crate) enum Held {
     Object(Py<PyAny>),
 }
 
-/// Puts `object` in the table with one reference (the host's own).
-fn insert(object: Py<PyAny>, callable: bool) -> u64 {
+impl Table {
+    /// Takes `entry` out of the table, keeping the counts right.
+    fn remove(&mut self, handle: u64) -> Option<Entry> {
+        let entry = self.live.remove(&handle)?;
+        match entry.kind {
+            Kind::Callable => {
+                self.callables -= 1;
+                LIVE.store(self.callables, Ordering::Release);
+            }
+            Kind::Exception => self.exceptions -= 1,
+            Kind::Bytes => {}
+        }
+        Some(entry)
+    }
+}
+
+/// Puts `object` in the table with one reference (the host's own, or for an
+/// exception the one its error value hands to the library).
+pub(crate) fn insert(object: Py<PyAny>, kind: Kind) -> u64 {
     let mut table = table();
     let handle = table.next;
     table.next += 1;
@@ -79,12 +111,16 @@ fn insert(object: Py<PyAny>, callable: bool) -> u64 {
         Entry {
             object,
             count: 1,
-            callable,
+            kind,
         },
     );
-    if callable {
-        table.callables += 1;
-        LIVE.store(table.callables, Ordering::Release);
+    match kind {
+        Kind::Callable => {
+            table.callables += 1;
+            LIVE.store(table.callables, Ordering::Release);
+        }
+        Kind::Exception => table.exceptions += 1,
+        Kind::Bytes => {}
     }
     handle
 }
@@ -92,7 +128,7 @@ fn insert(object: Py<PyAny>, callable: bool) -> u64 {
 /// Lends `object` (a `bytes`) to the call being encoded: a new handle whose
 /// reference the call's scope holds until the call returns.
 pub(crate) fn lend_for_call(object: Py<PyAny>) -> u64 {
-    let handle = insert(object, false);
+    let handle = insert(object, Kind::Bytes);
     scope::hold(Held::Reference(handle));
     handle
 }
@@ -105,10 +141,10 @@ pub(crate) fn retain(handle: u64) {
 }
 
 /// Drops one reference; returns the object when that was the last one, for the
-/// caller to drop with the GIL. The last reference to lent `bytes` drops the
-/// object here instead: at once when this thread is attached, otherwise when
-/// any thread next attaches (PyO3's deferred decrements), never waiting for
-/// the GIL.
+/// caller to drop with the GIL. The last reference to lent `bytes` or to an
+/// exception drops the object here instead: at once when this thread is
+/// attached, otherwise when any thread next attaches (PyO3's deferred
+/// decrements), never waiting for the GIL.
 pub(crate) fn release(handle: u64) -> Option<Py<PyAny>> {
     let mut table = table();
     let entry = table.live.get_mut(&handle)?;
@@ -116,15 +152,24 @@ pub(crate) fn release(handle: u64) -> Option<Py<PyAny>> {
     if entry.count > 0 {
         return None;
     }
-    let entry = table.live.remove(&handle)?;
-    if !entry.callable {
-        drop(table);
-        drop(entry.object);
-        return None;
+    let entry = table.remove(handle)?;
+    drop(table);
+    if entry.kind == Kind::Callable {
+        return Some(entry.object);
     }
-    table.callables -= 1;
-    LIVE.store(table.callables, Ordering::Release);
-    Some(entry.object)
+    drop(entry.object);
+    None
+}
+
+/// Drops one reference to `handle` if it names an object of `kind`.
+pub(crate) fn release_if(handle: u64, kind: Kind) {
+    let is_kind = table()
+        .live
+        .get(&handle)
+        .is_some_and(|entry| entry.kind == kind);
+    if is_kind {
+        drop(release(handle));
+    }
 }
 
 /// The object behind `handle`, after dropping one reference (the one a result
@@ -136,26 +181,34 @@ pub(crate) fn take(py: Python<'_>, handle: u64) -> Option<Bound<'_, PyAny>> {
     if entry.count > 0 {
         return Some(entry.object.clone_ref(py).into_bound(py));
     }
-    let entry = table.live.remove(&handle)?;
-    if entry.callable {
-        table.callables -= 1;
-        LIVE.store(table.callables, Ordering::Release);
-    }
+    let entry = table.remove(handle)?;
     drop(table);
     Some(entry.object.into_bound(py))
 }
 
 /// The object behind `handle`, if it is live.
 pub(crate) fn get(py: Python<'_>, handle: u64) -> Option<Py<PyAny>> {
+    get_kind(py, handle).map(|(object, _)| object)
+}
+
+/// The object behind `handle` and what it is, if it is live.
+pub(crate) fn get_kind(py: Python<'_>, handle: u64) -> Option<(Py<PyAny>, Kind)> {
     table()
         .live
         .get(&handle)
-        .map(|entry| entry.object.clone_ref(py))
+        .map(|entry| (entry.object.clone_ref(py), entry.kind))
 }
 
-/// How many host objects the libraries may still call (a leak check).
+/// How many callables and `bytes` the libraries may still call or read (a
+/// leak check).
 pub(crate) fn live_count() -> usize {
-    table().live.len()
+    let table = table();
+    table.live.len() - table.exceptions
+}
+
+/// How many exceptions libraries hold (a leak check).
+pub(crate) fn exception_count() -> usize {
+    table().exceptions
 }
 
 /// A host object the library returned (ext 1 in a result): the object, after
@@ -171,15 +224,18 @@ pub(crate) fn drop_with_gil(held: Vec<Held>) {
     if held.is_empty() {
         return;
     }
-    // Without an interpreter (at exit) there is nothing left to free: leak.
-    let _ = Python::try_attach(|_py| {
-        for item in held {
+    // Without an interpreter, or when this thread may no longer take the GIL
+    // because the interpreter is exiting, there is nothing left to free: leak.
+    let mut held = Some(held);
+    let _ = crate::shutdown::attach(|_py| {
+        for item in held.take().into_iter().flatten() {
             match item {
                 Held::Reference(handle) => drop(release(handle)),
                 Held::Object(object) => drop(object),
             }
         }
     });
+    std::mem::forget(held);
 }
 
 /// Boxes `invoke` handed out whose value holds host objects or closures: they
@@ -239,7 +295,7 @@ pub(crate) fn encode_callable(
             "a callable: the library did not register this host".to_owned(),
         ));
     };
-    let handle = insert(value.clone().unbind(), true);
+    let handle = insert(value.clone().unbind(), Kind::Callable);
     scope::hold(Held::Reference(handle));
     out.extend_from_slice(&HOST_OBJECT_HEADER);
     out.extend_from_slice(&host_id.to_be_bytes());

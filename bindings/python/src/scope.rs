@@ -1,7 +1,7 @@
 //! Per-thread state of the ferryman calls running on a thread: which library
 //! callables are being encoded for, what the host holds until a call returns,
-//! and the exceptions callbacks raised during the outermost call
-//! (`spec/callbacks.md`, "Errors across callbacks").
+//! and the interrupts callbacks or `check_interrupt` handed to Rust during the
+//! outermost call (`spec/callbacks.md`, "Interrupts").
 
 use std::cell::{Cell, RefCell};
 use std::marker::PhantomData;
@@ -11,15 +11,28 @@ use pyo3::prelude::*;
 
 use crate::buffers::Buffers;
 use crate::host::Runtime;
+use crate::main_thread;
 use crate::objects::{self, Held};
+use crate::sigint;
 
-/// An exception a callback raised while a ferryman call ran on this thread.
-struct Pending {
-    id: u64,
-    exception: Py<PyAny>,
-    traceback: Option<Py<PyAny>>,
-    /// How many frames the error value carried when it left for Rust.
-    frames: usize,
+/// Whether a thread is Python's main thread.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Role {
+    /// Not looked up yet (no call was made on this thread).
+    Unknown,
+    Main,
+    Other,
+}
+
+/// Where a thread stands, for `check_interrupt`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Standing {
+    /// Python's main thread, inside a ferryman call.
+    MainCall,
+    /// Another Python thread, inside a ferryman call of its own.
+    OtherCall,
+    /// A thread with no ferryman call running: a thread Rust started.
+    Outside,
 }
 
 /// The state of one thread. Every call opens and closes a [`Scope`], so what
@@ -28,11 +41,14 @@ struct Pending {
 struct State {
     /// Ferryman calls running on this thread (callbacks nest them).
     calls: Cell<u32>,
+    /// Whether this is Python's main thread, whose depth of calls other
+    /// threads read (`main_thread.rs`).
+    role: Cell<Role>,
     /// The library the value being encoded goes to.
     runtime: Cell<Option<&'static Runtime>>,
     /// `lists.held.len()`.
     held: Cell<usize>,
-    /// Whether `lists.pending` or `lists.interrupts` may hold something.
+    /// Whether `lists.interrupts` may hold something.
     waiting: Cell<bool>,
     /// The buffers the next call on this thread takes (a nested call, while
     /// they are out, makes its own).
@@ -43,7 +59,6 @@ struct State {
 struct Lists {
     /// Held by the open scopes, innermost last.
     held: Vec<Held>,
-    pending: Vec<Pending>,
     /// `KeyboardInterrupt`s that went to Rust during the running call.
     interrupts: Vec<Py<PyAny>>,
 }
@@ -52,17 +67,44 @@ thread_local! {
     static STATE: State = const {
         State {
             calls: Cell::new(0),
+            role: Cell::new(Role::Unknown),
             runtime: Cell::new(None),
             held: Cell::new(0),
             waiting: Cell::new(false),
             spare: Cell::new(None),
             lists: RefCell::new(Lists {
                 held: Vec::new(),
-                pending: Vec::new(),
                 interrupts: Vec::new(),
             }),
         }
     };
+}
+
+/// A call opened on a thread that may be Python's main thread (`role` is not
+/// `Other`): publishes the main thread's depth; its outermost call starts a
+/// new period for Ctrl-C seen by other threads (`sigint.rs`).
+#[inline]
+fn main_thread_call_opened(role: &Cell<Role>, calls: u32) {
+    if role.get() == Role::Unknown && look_up_role(role) == Role::Other {
+        return;
+    }
+    if calls == 1 {
+        // SAFETY: scopes are opened with the GIL held (`Scope`).
+        sigint::main_call_starts(unsafe { Python::assume_attached() });
+    }
+    main_thread::set_depth(calls);
+}
+
+/// The first call on a thread: whether it is Python's main thread.
+#[cold]
+fn look_up_role(role: &Cell<Role>) -> Role {
+    let found = if main_thread::is_current() {
+        Role::Main
+    } else {
+        Role::Other
+    };
+    role.set(found);
+    found
 }
 
 impl State {
@@ -79,13 +121,9 @@ impl State {
     }
 }
 
-/// `host_exception` handles, unique in the process so that a handle that
-/// reaches another thread never names the wrong exception.
-static NEXT_EXCEPTION: AtomicU64 = AtomicU64::new(1);
-
 /// A ferryman call (or the encoding of a callback's result) running on this
 /// thread. Dropping it restores the previous state, releases what the scope
-/// held and, when the outermost call ends, drops the pending exceptions.
+/// held and, when the outermost call ends, drops the interrupts kept for it.
 /// Create and drop it with the GIL held.
 ///
 /// A call's scope also lends it this thread's reusable buffers.
@@ -116,7 +154,11 @@ impl Scope {
         let (previous, mark, buffers) = STATE
             .try_with(|state| {
                 let buffers = if call {
-                    state.calls.set(state.calls.get() + 1);
+                    let calls = state.calls.get() + 1;
+                    state.calls.set(calls);
+                    if state.role.get() != Role::Other {
+                        main_thread_call_opened(&state.role, calls);
+                    }
                     state.spare.take()
                 } else {
                     None
@@ -157,6 +199,9 @@ impl Drop for Scope {
             if self.call {
                 let calls = state.calls.get().saturating_sub(1);
                 state.calls.set(calls);
+                if state.role.get() == Role::Main {
+                    main_thread::set_depth(calls);
+                }
                 outermost = calls == 0;
                 if let Some(buffers) = buffers {
                     // A nested call's buffers are dropped when the thread has some.
@@ -173,7 +218,7 @@ impl Drop for Scope {
 
 impl Scope {
     /// Releases what this scope held and, after the outermost call, the
-    /// exceptions and interrupts kept for it. Dropping objects runs Python code,
+    /// interrupts kept for it. Dropping objects runs Python code,
     /// which may call into ferryman again: only once the lists are no longer
     /// borrowed.
     #[cold]
@@ -184,21 +229,18 @@ impl Scope {
             let mut lists = state.lists.borrow_mut();
             // Interrupts are normally delivered (and taken) by
             // `outcome::after_call` already.
-            let waiting = if outermost {
+            let interrupts = if outermost {
                 state.waiting.set(false);
-                (
-                    std::mem::take(&mut lists.pending),
-                    std::mem::take(&mut lists.interrupts),
-                )
+                std::mem::take(&mut lists.interrupts)
             } else {
-                (Vec::new(), Vec::new())
+                Vec::new()
             };
-            (held, waiting)
+            (held, interrupts)
         });
-        if let Ok((held, waiting)) = leftovers {
+        if let Ok((held, interrupts)) = leftovers {
             objects::drop_with_gil(held);
-            if !waiting.0.is_empty() || !waiting.1.is_empty() {
-                let _ = Python::try_attach(|_py| drop(waiting));
+            if !interrupts.is_empty() {
+                let _ = Python::try_attach(|_py| drop(interrupts));
             }
         }
     }
@@ -245,33 +287,16 @@ pub(crate) fn in_call() -> bool {
         .unwrap_or(false)
 }
 
-/// Keeps a callback's exception until the outermost call on this thread
-/// returns; its handle, or `None` when no call runs here (a Rust thread, or a
-/// stored callback called later), which the error value reports as nil.
-pub(crate) fn store_pending(
-    exception: Py<PyAny>,
-    traceback: Option<Py<PyAny>>,
-    frames: usize,
-) -> Option<u64> {
-    let rejected = STATE.try_with(|state| {
-        if state.calls.get() == 0 {
-            return Err((exception, traceback));
-        }
-        let id = NEXT_EXCEPTION.fetch_add(1, Ordering::Relaxed);
-        state.waiting.set(true);
-        state.lists.borrow_mut().pending.push(Pending {
-            id,
-            exception,
-            traceback,
-            frames,
-        });
-        Ok(id)
-    });
-    match rejected {
-        Ok(Ok(id)) => Some(id),
-        // Dropped here, outside the borrow.
-        Ok(Err(_)) | Err(_) => None,
-    }
+/// Where this thread stands (a thread is in a call only after its scope
+/// looked up whether it is the main thread).
+pub(crate) fn standing() -> Standing {
+    STATE
+        .try_with(|state| match (state.calls.get(), state.role.get()) {
+            (0, _) => Standing::Outside,
+            (_, Role::Main) => Standing::MainCall,
+            _ => Standing::OtherCall,
+        })
+        .unwrap_or(Standing::Outside)
 }
 
 /// Notes that a `KeyboardInterrupt` left for Rust (from `check_interrupt` or a
@@ -306,39 +331,4 @@ pub(crate) fn undelivered_interrupt<T>(py: Python<'_>, result: &PyResult<T>) -> 
         .any(|interrupt| raised.is_some_and(|raised| raised.is(interrupt)));
     let first = interrupts.into_iter().next()?;
     (!delivered).then(|| PyErr::from_value(first.into_bound(py)))
-}
-
-/// The pending exception `id` of this thread: `(exception, traceback, frames
-/// sent)`, for the Python layer to raise it again.
-#[pyfunction]
-pub(crate) fn pending_exception(
-    py: Python<'_>,
-    id: u64,
-) -> Option<(Py<PyAny>, Option<Py<PyAny>>, usize)> {
-    STATE
-        .try_with(|state| {
-            state
-                .lists
-                .borrow()
-                .pending
-                .iter()
-                .find(|pending| pending.id == id)
-                .map(|pending| {
-                    (
-                        pending.exception.clone_ref(py),
-                        pending.traceback.as_ref().map(|tb| tb.clone_ref(py)),
-                        pending.frames,
-                    )
-                })
-        })
-        .ok()
-        .flatten()
-}
-
-/// How many pending exceptions this thread keeps (tests: nothing leaks).
-#[pyfunction]
-pub(crate) fn pending_count() -> usize {
-    STATE
-        .try_with(|state| state.lists.borrow().pending.len())
-        .unwrap_or(0)
 }

@@ -1,4 +1,5 @@
 use crate::callback::{callback_value, mark_callback_causes, CallbackError};
+use crate::callback_error::unwound_exception_for_host;
 use crate::kind::DirectOut;
 use crate::report::{write_error, write_view};
 use crate::Export;
@@ -174,6 +175,8 @@ impl<'a> Call<'a> {
     /// Replaces whatever was written with a caught panic.
     pub(crate) fn panicked(&mut self, mut value: ErrorValue) {
         value.function = Some(self.export.name.to_owned());
+        // A callback's exception the panic interrupted the handling of.
+        value.host_exception = unwound_exception_for_host();
         // Without a backtrace, say which export the panic happened under.
         let located = value.frames.iter().any(|f| f.function != "<panic>");
         if !located {

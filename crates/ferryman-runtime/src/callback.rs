@@ -1,13 +1,14 @@
 //! `Callback<Args, R>`: a function Rust can call that lives on either side — a host
 //! callable passed in as an argument, or a Rust closure handed out to a host.
 
+use crate::callback_error::decode_outcome;
+pub(crate) use crate::callback_error::{callback_value, mark_callback_causes, CallbackError};
 use crate::closure::{self, Closure};
 use crate::closures;
 use crate::host::{self, HostObject};
 use crate::into_callback::IntoCallback;
-use ferryman_abi::{Status, EXT_HOST_OBJECT, EXT_LIBRARY_CLOSURE};
+use ferryman_abi::{EXT_HOST_OBJECT, EXT_LIBRARY_CLOSURE};
 use ferryman_buffer::Sink;
-use ferryman_error::{ErrorValue, Frame};
 use ferryman_wire::{encode, EncodeError, Lending};
 use serde::de::{DeserializeOwned, Error as _};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
@@ -100,98 +101,19 @@ impl<Args: CallArgs, R: DeserializeOwned> Callback<Args, R> {
         match &self.target {
             Target::Host(object) => {
                 let (status, out) = object.host().invoke(object.handle, &bytes);
-                decode_outcome(status, out.bytes())
+                decode_outcome(status, out.bytes(), Some((object.host_id, object.host())))
             }
             Target::Rust(function) => {
                 let mut sink = Sink::library();
                 // Rust encoded these arguments: extension 3 in them is no host's.
                 let status = closure::run(function, &bytes, Lending::REFUSED, &mut sink);
-                decode_outcome(status.code(), sink.written())
+                // Host exceptions in a closure's error value belong to the only
+                // registered host (`CallbackError`).
+                decode_outcome(status.code(), sink.written(), host::only())
             }
         }
     }
 }
-
-fn decode_outcome<R: DeserializeOwned>(status: i32, bytes: &[u8]) -> Result<R, CallbackError> {
-    if status == Status::Ok.code() {
-        return rmp_serde::from_slice(bytes).map_err(|e| {
-            CallbackError::bridge(format!(
-                "the callback returned a value that is not a {}: {e}",
-                std::any::type_name::<R>()
-            ))
-        });
-    }
-    let value = rmp_serde::from_slice::<ErrorValue>(bytes).unwrap_or_else(|e| {
-        ErrorValue::bridge(
-            "internal",
-            format!("the callback failed with status {status} and an unreadable error value: {e}"),
-        )
-    });
-    Err(CallbackError {
-        value: Box::new(value),
-    })
-}
-
-/// Why a callback failed: the host's exception (its type, message and frames, and a
-/// handle to the original object), or a Rust closure's error or panic.
-///
-/// Returned from an exported function (directly with `?`, or as the `source()` of
-/// your own error), the host sees the original exception again.
-#[derive(Debug, Clone, PartialEq)]
-pub struct CallbackError {
-    value: Box<ErrorValue>,
-}
-
-impl CallbackError {
-    fn encode(e: EncodeError) -> Self {
-        CallbackError::bridge(format!(
-            "the callback's arguments could not be encoded: {e}"
-        ))
-    }
-
-    fn bridge(message: String) -> Self {
-        CallbackError {
-            value: Box::new(ErrorValue::bridge("internal", message)),
-        }
-    }
-
-    /// The error's type on the side that raised it (`ValueError`, `MathError`).
-    pub fn type_name(&self) -> &str {
-        &self.value.type_name
-    }
-
-    /// The error's message.
-    pub fn message(&self) -> &str {
-        &self.value.message
-    }
-
-    /// `host` for a host exception; `error`, `panic`, … for a Rust closure.
-    pub fn kind(&self) -> &str {
-        &self.value.kind
-    }
-
-    /// Where it happened, outermost first, in whatever language.
-    pub fn frames(&self) -> &[Frame] {
-        &self.value.frames
-    }
-
-    /// The full error value, as it travels on the wire.
-    pub fn value(&self) -> &ErrorValue {
-        &self.value
-    }
-}
-
-impl fmt::Display for CallbackError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.value.type_name.is_empty() {
-            f.write_str(&self.value.message)
-        } else {
-            write!(f, "{}: {}", self.value.type_name, self.value.message)
-        }
-    }
-}
-
-impl std::error::Error for CallbackError {}
 
 /// Argument tuples a callback can be called with: `()`, `(A,)`, `(A, B)`, … up to 8.
 pub trait CallArgs {
@@ -284,45 +206,5 @@ impl<'de, Args, R> Deserialize<'de> for Callback<Args, R> {
             target,
             signature: PhantomData,
         })
-    }
-}
-
-/// Asks the hosts whether the user interrupted the running call (Ctrl-C). Call it
-/// now and then in long loops; `?` hands the host's `KeyboardInterrupt` back to it.
-pub fn check_interrupt() -> Result<(), CallbackError> {
-    for host in host::all_hosts() {
-        if let Some(out) = host.check_interrupt() {
-            return Err(decode_outcome::<()>(Status::Error.code(), out.bytes()).unwrap_err());
-        }
-    }
-    Ok(())
-}
-
-/// Frames for an error value reporting `error`, whose `source()` chain may hold
-/// callback errors: the value the host should see.
-pub(crate) fn callback_value(error: &(dyn std::error::Error + 'static)) -> Option<ErrorValue> {
-    error
-        .downcast_ref::<CallbackError>()
-        .map(|e| (*e.value).clone())
-}
-
-/// Marks the causes in `value` that are callback errors with their host objects.
-pub(crate) fn mark_callback_causes(
-    error: &(dyn std::error::Error + 'static),
-    value: &mut ErrorValue,
-) {
-    let mut source = error.source();
-    let mut i = 0;
-    while let Some(cause) = source {
-        if let (Some(e), Some(slot)) = (
-            cause.downcast_ref::<CallbackError>(),
-            value.causes.get_mut(i),
-        ) {
-            slot.type_name = Some(e.value.type_name.clone());
-            slot.message = e.value.message.clone();
-            slot.host_exception = e.value.host_exception;
-        }
-        source = cause.source();
-        i += 1;
     }
 }

@@ -2,7 +2,7 @@
 //! (inside a panic guard, behind the `__ferryman_closure_shim` frame where a
 //! panic's frames end) and how its failures are reported.
 
-use crate::callback::{callback_value, mark_callback_causes};
+use crate::callback_error::{callback_value, mark_callback_causes, unwound_exception_for_host};
 use crate::report::write_error;
 use ferryman_abi::Status;
 use ferryman_buffer::Sink;
@@ -79,6 +79,9 @@ pub(crate) fn run(closure: &Closure, args: &[u8], lending: Lending, sink: &mut S
         Ok(status) => status,
         Err(panicked) => {
             let mut value = *panicked.0;
+            // A callback's exception dropped while unwinding becomes the
+            // panic's context (`spec/callbacks.md`, "Exception handles").
+            value.host_exception = unwound_exception_for_host();
             let site = &closure.site;
             value.function = Some(site.name().to_owned());
             if value.frames.iter().all(|f| f.function == "<panic>") {

@@ -44,9 +44,19 @@ pub(crate) fn count() -> usize {
     HOSTS.read().unwrap_or_else(|e| e.into_inner()).len()
 }
 
-pub(crate) fn all_hosts() -> Vec<Host> {
+/// The host and its id, when exactly one host registered.
+pub(crate) fn only() -> Option<(u32, Host)> {
     let hosts = HOSTS.read().unwrap_or_else(|e| e.into_inner());
-    hosts.iter().copied().map(Host).collect()
+    match hosts.as_slice() {
+        [host] => Some((0, Host(*host))),
+        _ => None,
+    }
+}
+
+/// Every registered host with its id.
+pub(crate) fn all_hosts() -> Vec<(u32, Host)> {
+    let hosts = HOSTS.read().unwrap_or_else(|e| e.into_inner());
+    (0..).zip(hosts.iter().copied().map(Host)).collect()
 }
 
 /// A value the host put in a box of its own; given back with `free_box` on drop.
@@ -123,6 +133,16 @@ impl Host {
 }
 
 impl HostObject {
+    /// Takes over a reference the host handed over (with a host exception in
+    /// an error value): no `retain`, one `release` on drop.
+    pub(crate) fn adopt(host: Host, host_id: u32, handle: u64) -> HostObject {
+        HostObject {
+            host_id,
+            handle,
+            host,
+        }
+    }
+
     pub(crate) fn host(&self) -> Host {
         self.host
     }

@@ -6,6 +6,7 @@ mod bytes;
 mod bytes_serde;
 mod call;
 mod callback;
+mod callback_error;
 mod closure;
 mod closures;
 pub mod entry;
@@ -22,7 +23,8 @@ mod with_fields;
 
 pub use bytes::Bytes;
 pub use call::{Call, Reported};
-pub use callback::{check_interrupt, CallArgs, Callback, CallbackError};
+pub use callback::{CallArgs, Callback};
+pub use callback_error::{check_interrupt, CallbackError};
 pub use export::{Export, Param, Shim};
 pub use into_callback::{ClosureOutput, IntoCallback};
 pub use kind::{ArgDirect, ArgSerde, DirectOut, Kind, OkDirect, OkSerde};

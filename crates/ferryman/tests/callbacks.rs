@@ -1,6 +1,7 @@
 //! Callbacks through the real ABI: a host registered with `ferryman_register_host`,
 //! host callables passed as MessagePack extension 1, Rust closures handed out as
-//! extension 2, errors carried back with their host exception handle.
+//! extension 2, errors carried back with their host exception handle (a
+//! reference each error value hands to its reader).
 
 use ferryman::{Callback, CallbackError};
 use ferryman_abi::{FerryBox, FerryHost, Status, ABI_VERSION};
@@ -11,7 +12,7 @@ use ferryman_runtime::entry::{
 use rmpv::Value;
 use std::collections::HashMap;
 use std::ffi::c_void;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Mutex, MutexGuard, OnceLock};
 
 // ---- the library side -----------------------------------------------------------
@@ -54,6 +55,19 @@ fn apply_wrapped(f: Callback<(i64,), i64>) -> Result<i64, Wrapped> {
 }
 
 #[ferryman::export]
+fn swallow(f: Callback<(i64,), i64>) -> bool {
+    f.call((1,)).is_err()
+}
+
+#[ferryman::export]
+fn apply_or_panic(f: Callback<(i64,), i64>) -> i64 {
+    match f.call((1,)) {
+        Ok(v) => v,
+        Err(e) => panic!("callback failed: {e}"),
+    }
+}
+
+#[ferryman::export]
 fn count_until_interrupted(limit: u64) -> Result<u64, CallbackError> {
     for i in 0..limit {
         ferryman::check_interrupt()?;
@@ -68,11 +82,16 @@ fn count_until_interrupted(limit: u64) -> Result<u64, CallbackError> {
 
 type HostFn = fn(i64) -> Result<i64, &'static str>;
 
+/// What a handle names: a callable, or an exception it raised (`None`).
+type Entry = (Option<HostFn>, usize);
+
 static INTERRUPT: AtomicBool = AtomicBool::new(false);
+/// Calls naming a handle the host does not have.
+static VIOLATIONS: AtomicUsize = AtomicUsize::new(0);
 static LOCK: Mutex<()> = Mutex::new(());
 
-fn objects() -> MutexGuard<'static, HashMap<u64, (HostFn, usize)>> {
-    static OBJECTS: OnceLock<Mutex<HashMap<u64, (HostFn, usize)>>> = OnceLock::new();
+fn objects() -> MutexGuard<'static, HashMap<u64, Entry>> {
+    static OBJECTS: OnceLock<Mutex<HashMap<u64, Entry>>> = OnceLock::new();
     OBJECTS
         .get_or_init(Default::default)
         .lock()
@@ -88,7 +107,10 @@ fn into_host_box(bytes: Vec<u8>) -> FerryBox {
     }
 }
 
+/// An error value naming exception `handle`, which it creates with the one
+/// reference the value hands to the library.
 fn error_value(type_name: &str, message: &str, handle: u64) -> Vec<u8> {
+    objects().insert(handle, (None, 1));
     let frame = Value::Map(vec![
         ("function".into(), "callback".into()),
         ("file".into(), "host.py".into()),
@@ -128,27 +150,40 @@ unsafe extern "C" fn invoke(
     let argument = rmp_serde::from_slice::<Vec<i64>>(args)
         .ok()
         .and_then(|args| args.first().copied());
-    let function = objects().get(&handle).map(|object| object.0);
+    let function = objects().get(&handle).and_then(|entry| entry.0);
     let (status, bytes) = match (function, argument) {
         (Some(f), Some(x)) => match f(x) {
             Ok(v) => (0, rmp_serde::to_vec(&v).unwrap_or_default()),
             Err(message) => (1, error_value("ValueError", message, 1000 + handle)),
         },
-        (None, _) => (1, error_value("LookupError", "no such host object", 0)),
-        (_, None) => (1, error_value("TypeError", "expected one i64 argument", 0)),
+        (None, _) => {
+            VIOLATIONS.fetch_add(1, Ordering::SeqCst);
+            (
+                1,
+                error_value("LookupError", "no such host object", 2000 + handle),
+            )
+        }
+        (_, None) => (
+            1,
+            error_value("TypeError", "expected one i64 argument", 3000 + handle),
+        ),
     };
     // SAFETY: `out` is the library's empty box, ours to fill.
     unsafe { *out = into_host_box(bytes) };
     status
 }
 
-/// `FerryHost::retain`: one more reference to `handle` (unknown handles are ignored).
+/// `FerryHost::retain`: one more reference to `handle` (an unknown handle is a violation).
 ///
 /// # Safety
 /// None: it reads only its integer argument.
 unsafe extern "C" fn retain(_: *mut c_void, handle: u64) {
-    if let Some(object) = objects().get_mut(&handle) {
-        object.1 += 1;
+    match objects().get_mut(&handle) {
+        Some(entry) => entry.1 += 1,
+        None => {
+            // Never unwind out of a host function: note it, a test fails.
+            VIOLATIONS.fetch_add(1, Ordering::SeqCst);
+        }
     }
 }
 
@@ -158,11 +193,14 @@ unsafe extern "C" fn retain(_: *mut c_void, handle: u64) {
 /// None: it reads only its integer argument.
 unsafe extern "C" fn release(_: *mut c_void, handle: u64) {
     let mut objects = objects();
-    if let Some(entry) = objects.get_mut(&handle) {
-        entry.1 = entry.1.saturating_sub(1);
-        if entry.1 == 0 {
-            objects.remove(&handle);
-        }
+    let Some(entry) = objects.get_mut(&handle) else {
+        // Never unwind out of a host function: note it, a test fails.
+        VIOLATIONS.fetch_add(1, Ordering::SeqCst);
+        return;
+    };
+    entry.1 = entry.1.saturating_sub(1);
+    if entry.1 == 0 {
+        objects.remove(&handle);
     }
 }
 
@@ -221,7 +259,7 @@ fn host_id() -> u32 {
 /// Puts a host function in the table with the host's own reference (count 1), as
 /// a host does while a call that passes it is running.
 fn host_object(handle: u64, f: HostFn) -> Value {
-    objects().insert(handle, (f, 1));
+    objects().insert(handle, (Some(f), 1));
     let mut payload = host_id().to_be_bytes().to_vec();
     payload.extend_from_slice(&handle.to_be_bytes());
     Value::Ext(1, payload)
@@ -234,6 +272,19 @@ fn drop_host_reference(handle: u64) {
 
 fn is_live(handle: u64) -> bool {
     objects().contains_key(&handle)
+}
+
+/// The references the library handed over or still holds.
+fn references(handle: u64) -> usize {
+    objects().get(&handle).map_or(0, |entry| entry.1)
+}
+
+fn assert_no_violations() {
+    assert_eq!(
+        VIOLATIONS.load(Ordering::SeqCst),
+        0,
+        "handles the host never gave"
+    );
 }
 
 fn call(name: &str, args: Vec<Value>) -> (Status, Value) {
@@ -311,6 +362,14 @@ fn a_host_exception_propagates_unchanged_with_rust_frames_in_front() {
     assert_eq!(get(&value, "kind").as_str(), Some("host"));
     assert_eq!(get(&value, "type").as_str(), Some("ValueError"));
     assert_eq!(get(&value, "host_exception").as_u64(), Some(1003));
+    assert_eq!(
+        references(1003),
+        1,
+        "the library released its own reference and handed one to the host"
+    );
+    drop_host_reference(1003);
+    assert!(!is_live(1003));
+    assert_no_violations();
     let frames = get(&value, "frames").as_array().unwrap();
     let langs: Vec<_> = frames
         .iter()
@@ -335,6 +394,53 @@ fn a_wrapped_host_exception_is_a_cause_carrying_its_handle() {
     let cause = &get(&value, "causes").as_array().unwrap()[0];
     assert_eq!(get(cause, "type").as_str(), Some("ValueError"));
     assert_eq!(get(cause, "host_exception").as_u64(), Some(1004));
+    assert_eq!(references(1004), 1, "one reference, the host's");
+    drop_host_reference(1004);
+    assert_no_violations();
+}
+
+#[test]
+fn a_swallowed_host_exception_is_released_before_the_call_returns() {
+    let _serial = LOCK.lock();
+    let f = host_object(5, |_| Err("ignored"));
+    let (status, value) = call("swallow", vec![f]);
+    drop_host_reference(5);
+    assert_eq!((status, value.as_bool()), (Status::Ok, Some(true)));
+    assert!(
+        !is_live(1005),
+        "the exception was released when Rust dropped the error"
+    );
+    assert_no_violations();
+}
+
+#[test]
+fn an_exception_raised_on_a_rust_thread_still_names_its_object() {
+    let _serial = LOCK.lock();
+    let f = host_object(6, |_| Err("on a thread"));
+    assert_eq!(call("store", vec![f]).0, Status::Ok);
+    drop_host_reference(6);
+    let (status, value) = call("call_stored_on_a_thread", vec![1.into()]);
+    assert_eq!(status, Status::Error);
+    assert_eq!(get(&value, "host_exception").as_u64(), Some(1006));
+    assert_eq!(references(1006), 1, "one reference, the host's");
+    drop_host_reference(1006);
+    call("forget_stored", vec![]);
+    assert!(!is_live(6) && !is_live(1006));
+    assert_no_violations();
+}
+
+#[test]
+fn a_panic_about_a_callback_error_names_its_exception_as_context() {
+    let _serial = LOCK.lock();
+    let f = host_object(7, |_| Err("the context"));
+    let (status, value) = call("apply_or_panic", vec![f]);
+    drop_host_reference(7);
+    assert_eq!(status, Status::Panic);
+    assert_eq!(get(&value, "kind").as_str(), Some("panic"));
+    assert_eq!(get(&value, "host_exception").as_u64(), Some(1007));
+    assert_eq!(references(1007), 1, "one reference, the host's");
+    drop_host_reference(1007);
+    assert_no_violations();
 }
 
 #[test]
@@ -395,6 +501,9 @@ fn check_interrupt_hands_the_host_interrupt_back() {
     assert_eq!(status, Status::Error);
     assert_eq!(get(&value, "type").as_str(), Some("KeyboardInterrupt"));
     assert_eq!(get(&value, "host_exception").as_u64(), Some(99));
+    assert_eq!(references(99), 1, "one reference, the host's");
+    drop_host_reference(99);
+    assert_no_violations();
 }
 
 #[test]

@@ -13,10 +13,12 @@ does not decode). The exception it returns already has its ``__cause__``
 chain, notes and a traceback of the Rust frames; Python adds the caller's
 frames in front as it propagates.
 
-An error value of kind ``host`` is a Python exception a callback raised. While
-the outermost call on this thread runs, the native core keeps that exception
-(``spec/callbacks.md``): it is raised again as the same object, its traceback
-the Rust frames followed by the callback's own frames.
+An error value of kind ``host`` is a Python exception a callback raised. The
+native core keeps that exception for as long as Rust holds the error
+(``spec/callbacks.md``), on any thread: it is raised again as the same object,
+its traceback the Rust frames followed by the callback's own frames. A panic's
+error value may name the callback exception Rust was handling when it
+panicked; it becomes the panic's ``__context__``.
 """
 
 from __future__ import annotations
@@ -194,12 +196,14 @@ class RustPanic(FerrymanError):
 
 
 class CallbackError(FerrymanError):
-    """A Python callback raised, and the exception itself is not at hand.
+    """A callback failed, and its exception object is not at hand.
 
-    That happens when Rust called the callback from one of its own threads, or
-    after the call that passed it had returned: the exception could not be kept.
-    ``type_name`` is its class name, ``str(e)`` reads ``"ValueError: message"``
-    and the traceback holds the Rust frames and the callback's frames.
+    A Python callback's exception comes out of the Rust call as itself. This
+    class is for the rest: an error another host's callback raised, one a
+    library could not name because several hosts registered with it, or a
+    callback refused while the interpreter shuts down. ``type_name`` is the
+    exception's class name, ``str(e)`` reads ``"ValueError: message"`` and the
+    traceback holds the Rust frames and the callback's frames.
     """
 
     type_name: str | None = None
@@ -207,10 +211,12 @@ class CallbackError(FerrymanError):
 
 
 class ArgumentError(FerrymanError, TypeError):
-    """The arguments do not match the function's parameters.
+    """The arguments do not match the function's parameters, or a callback
+    returned a value that does not match the Rust type it should return.
 
     ``function``, ``param`` (name), ``index`` (0-based), ``expected`` (the Rust
-    type) and ``found`` say where and what.
+    type) and ``found`` say where and what (a callback's result has no
+    ``param``; when ferryman cannot send it at all, no ``expected`` either).
     """
 
     param: str | None = None
@@ -220,7 +226,7 @@ class ArgumentError(FerrymanError, TypeError):
 
 
 class ArgumentOverflowError(ArgumentError, OverflowError):
-    """An int argument does not fit the parameter's Rust integer type."""
+    """An int argument (or callback result) does not fit its Rust integer type."""
 
 
 class ProtocolError(FerrymanError):
@@ -328,7 +334,7 @@ def _set_fields(exception: BaseException, fields: Mapping[str, Any]) -> None:
 
 
 def _pending(handle: Any) -> tuple[BaseException, Any, int] | None:
-    """The exception a callback raised during this thread's running call."""
+    """The exception a callback raised, named by an error value's handle."""
     if not isinstance(handle, int) or isinstance(handle, bool) or not 0 <= handle < 2**64:
         return None
     return _native.pending_exception(handle)
@@ -416,6 +422,16 @@ def exception_from_value(value: Mapping[str, Any], errors: ErrorNamespace | None
                 return original
             finally:
                 del original
+        if type_name == "KeyboardInterrupt" and value.get("host_exception") is None:
+            # Ctrl-C seen by a Rust thread (`check_interrupt`): the user's
+            # interrupt itself, with the Rust frames.
+            frames = value.get("frames")
+            interrupt = KeyboardInterrupt(*((message,) if message else ()))
+            interrupt = interrupt.with_traceback(build_traceback(frames if isinstance(frames, list) else []))
+            try:
+                return interrupt
+            finally:
+                del interrupt
         if type_name:
             message = f"{type_name}: {message}" if message else type_name
 
@@ -453,6 +469,12 @@ def exception_from_value(value: Mapping[str, Any], errors: ErrorNamespace | None
     cause = _cause_chain(value.get("causes"), errors)
     if cause is not None:
         exception.__cause__ = cause
+    if kind == "panic":
+        # The callback exception Rust was handling when it panicked.
+        context = _pending(value.get("host_exception"))
+        if context is not None:
+            exception.__context__ = context[0].with_traceback(context[1])
+            del context
     for note in exception.notes:
         _add_note(exception, note)
     exception = exception.with_traceback(build_traceback(exception.frames))

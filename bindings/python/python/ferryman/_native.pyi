@@ -83,15 +83,17 @@ def unpack(data: bytes) -> Any:
     """The value in ``data``, decoded as results are (lazy error values, tests, debugging)."""
 
 def pending_exception(handle: int) -> tuple[BaseException, Any, int] | None:
-    """The exception a callback raised during this thread's running call:
-    (exception, its traceback, how many frames it sent to Rust)."""
+    """The exception a callback raised that handle ``handle`` names, while a
+    library holds it: (exception, its traceback, how many frames it sent to
+    Rust)."""
 
 def pending_count() -> int:
-    """How many callback exceptions this thread keeps (tests: nothing leaks)."""
+    """How many callback exceptions libraries still hold (tests: nothing leaks)."""
 
 def set_gil_policy(policy: str) -> None:
     """When calls release the GIL: ``"auto"`` (default: whenever another thread
-    could want it) or ``"always"`` (also for threads C code starts later)."""
+    could want it) or ``"always"`` (also for threads started while a call runs,
+    by C code or by Python code the call runs)."""
 
 def gil_policy() -> str:
     """The GIL policy in force: ``"auto"`` or ``"always"``."""
