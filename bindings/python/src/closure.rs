@@ -121,6 +121,7 @@ impl RustFunction {
                 move |args, out| runtime.closure_call(handle, args, out),
                 &callee,
             )
+            .map_err(|error| *error)
         }
     }
 

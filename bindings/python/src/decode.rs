@@ -56,7 +56,7 @@ pub(crate) fn decode<'py>(
 
 /// As [`decode`], for a value from the library `runtime`, which may hold
 /// callables (`spec/callbacks.md`); without a runtime they are malformed.
-#[inline]
+#[inline(always)]
 pub(crate) fn decode_with<'py>(
     py: Python<'py>,
     bytes: &[u8],
@@ -67,6 +67,17 @@ pub(crate) fn decode_with<'py>(
     if let Some(value) = scalar(py, bytes) {
         return Ok(value);
     }
+    decode_value(py, bytes, shape, runtime)
+}
+
+/// [`decode_with`] for anything but a lone scalar.
+#[inline(never)]
+fn decode_value<'py>(
+    py: Python<'py>,
+    bytes: &[u8],
+    shape: Option<&Shape>,
+    runtime: Option<&'static Runtime>,
+) -> Result<Bound<'py, PyAny>> {
     let mut decoder = Decoder {
         py,
         bytes,

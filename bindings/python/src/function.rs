@@ -13,7 +13,7 @@ use crate::host::Runtime;
 use crate::ints::Ints;
 use crate::lend::{encode_argument, Lend};
 use crate::loaded::Loaded;
-use crate::outcome::{cross, Callee};
+use crate::outcome::{cross, Called, Callee};
 use crate::scope::Scope;
 use crate::shape::Shape;
 
@@ -219,8 +219,8 @@ impl Function {
         args: *const *mut ffi::PyObject,
         nargs: usize,
         kwnames: *mut ffi::PyObject,
-    ) -> PyResult<Bound<'py, PyAny>> {
-        let fail = |error: Box<HostError>| error.raise(py, on_error, Some(&self.name));
+    ) -> Called<'py> {
+        let fail = |error: Box<HostError>| Box::new(error.raise(py, on_error, Some(&self.name)));
         // SAFETY: `kwnames` is a tuple or null (contract above).
         let keywords = unsafe { Bound::from_borrowed_ptr_or_opt(py, kwnames) }
             // SAFETY: CPython passes a tuple (of str) as `kwnames`.

@@ -263,7 +263,7 @@ unsafe fn call(
     let nargs = usize::try_from(nargs).unwrap_or(0);
     // SAFETY: forwarded from this function's contract.
     let result = unsafe { function.call(py, &on_error, args, nargs, kwnames) };
-    result.map(Bound::into_ptr)
+    result.map(Bound::into_ptr).map_err(|error| *error)
 }
 
 /// A panic inside the bridge: never unwind into CPython.

@@ -318,7 +318,11 @@ static INTERRUPTS_RECORDED: AtomicU64 = AtomicU64::new(0);
 
 /// An interrupt taken during the call that just returned with `result`, which
 /// does not raise it: the exception to raise instead.
-pub(crate) fn undelivered_interrupt<T>(py: Python<'_>, result: &PyResult<T>) -> Option<PyErr> {
+#[inline]
+pub(crate) fn undelivered_interrupt<T>(
+    py: Python<'_>,
+    result: &Result<T, Box<PyErr>>,
+) -> Option<PyErr> {
     if INTERRUPTS_RECORDED.load(Ordering::Relaxed) == 0 {
         return None;
     }
