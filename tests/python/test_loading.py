@@ -195,3 +195,11 @@ def test_loading_twice_registers_one_host(fixture_file: Path) -> None:
             assert error is raised
         else:
             raise AssertionError("the callback's exception did not come back")
+
+
+def test_each_load_raises_its_own_error_classes_also_from_closures(fixture_file: Path) -> None:
+    first = ferryman.load(fixture_file)
+    second = ferryman.load(fixture_file)
+    for library in (first, second):
+        with pytest.raises(library.errors.MathError):
+            library.sqrt_closure()(-4)

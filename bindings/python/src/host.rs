@@ -106,19 +106,26 @@ impl Runtime {
     /// Once per library in the process: loading the same library again (the
     /// dynamic loader hands back the same copy) reuses the registration, so the
     /// library keeps seeing exactly one host, which is what lets it return
-    /// exceptions and lent bytes by handle (`spec/callbacks.md`).
+    /// exceptions and lent bytes by handle (`spec/callbacks.md`). Each load
+    /// still gets a `Runtime` of its own, for its own error factory.
     pub(crate) fn register(symbols: Symbols) -> Option<&'static Runtime> {
-        type Registered = Vec<(usize, Option<&'static Runtime>)>;
+        type Registered = Vec<(usize, Option<u32>)>;
         static REGISTERED: Mutex<Registered> = Mutex::new(Vec::new());
         let mut registered = REGISTERED
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
         let key = symbols.register_host as usize;
-        if let Some((_, runtime)) = registered.iter().find(|(k, _)| *k == key) {
-            return *runtime;
+        if let Some((_, host_id)) = registered.iter().find(|(k, _)| *k == key) {
+            let host_id = (*host_id)?;
+            let runtime: &'static Runtime = Box::leak(Box::new(Runtime {
+                symbols,
+                host_id: OnceLock::from(host_id),
+                on_error: OnceLock::new(),
+            }));
+            return Some(runtime);
         }
         let runtime = Runtime::register_new(symbols);
-        registered.push((key, runtime));
+        registered.push((key, runtime.and_then(Runtime::host_id)));
         runtime
     }
 
