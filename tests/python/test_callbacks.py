@@ -150,6 +150,22 @@ def test_a_stored_callback_works_until_the_last_clone_is_dropped(lib: ferryman.L
     assert lib.call_stored("gone") is None
 
 
+def test_a_stored_callback_dropped_on_a_rust_thread_is_released(lib: ferryman.Library) -> None:
+    def shout(text: str) -> str:
+        return text.upper()
+
+    ref = weakref.ref(shout)
+    lib.store_callback(shout)
+    del shout
+    collect()
+    assert ref() is not None, "Rust holds the callback"
+
+    assert lib.drop_stored_on_thread() is True
+    collect()
+    assert ref() is None, "the release made on a Rust thread reached Python"
+    assert lib.call_stored("gone") is None
+
+
 def test_replacing_a_stored_callback_releases_the_old_one(lib: ferryman.Library) -> None:
     def first(text: str) -> str:
         return "first " + text
