@@ -88,6 +88,15 @@ int64_t function_id(const Lib *lib, const char *name) {
     return lib->function_id(&b);
 }
 
+bool function_ids(const Lib *lib, const char *const names[], size_t n, int64_t ids[]) {
+    bool all = true;
+    for (size_t k = 0; k < n; k++) {
+        ids[k] = function_id(lib, names[k]);
+        all = all && ids[k] >= 0;
+    }
+    return all;
+}
+
 /* ---- a MessagePack reader, only as far as this test needs --------------- */
 
 static bool take(Rd *r, size_t k, const uint8_t **at) {

@@ -899,12 +899,7 @@ void callbacks(const Lib *lib) {
                            "apply_or_panic",  "sqrt_closure"};
     enum { N = sizeof names / sizeof *names };
     int64_t id[N];
-    bool all = true;
-    for (size_t k = 0; k < N; k++) {
-        id[k] = function_id(lib, names[k]);
-        all = all && id[k] >= 0;
-    }
-    if (!check(all, "the fixture exports the %d callback functions", (int)N)) return;
+    if (!check(function_ids(lib, names, N, id), "the fixture exports the %d callback functions", (int)N)) return;
 
     apply_double(lib, id[0]);
     map_values(lib, id[1]);

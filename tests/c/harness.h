@@ -38,6 +38,8 @@ Lib load_library(const char *path);
 /* A borrowed box over bytes the host owns (the library only reads them). */
 FerryBox borrow(const void *p, size_t n);
 int64_t function_id(const Lib *lib, const char *name);
+/* Looks up n names into ids; false when any of them is not exported. */
+bool function_ids(const Lib *lib, const char *const names[], size_t n, int64_t ids[]);
 
 /* ---- a MessagePack reader, only as far as the tests need ---------------- */
 

@@ -224,12 +224,7 @@ void lent_bytes(const Lib *lib) {
                            "keep_bytes",    "keep_bytes_ref", "kept_bytes_sum", "kept_bytes_from_thread", "drop_kept_bytes"};
     enum { N = sizeof names / sizeof *names };
     int64_t id[N];
-    bool all = true;
-    for (size_t k = 0; k < N; k++) {
-        id[k] = function_id(lib, names[k]);
-        all = all && id[k] >= 0;
-    }
-    if (!check(all, "the fixture exports the %d lent bytes functions", (int)N)) return;
+    if (!check(function_ids(lib, names, N, id), "the fixture exports the %d lent bytes functions", (int)N)) return;
 
     handshake_says_lent_bytes(lib);
     for_one_call(lib, id[0], id[1], id[2], id[3]);
