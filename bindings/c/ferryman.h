@@ -2,7 +2,7 @@
  * ferryman.h — the ferryman C ABI, version 1.
  *
  * This header is spec/abi.md written as C declarations; spec/abi.md and
- * spec/wire.md are normative, and crates/ferryman-abi/tests/spec_drift/
+ * spec/wire.md are normative, and tests/spec-drift (cargo test -p spec-drift)
  * fails when this file, the spec and the Rust constants disagree.
  *
  * A ferryman library is a shared object (a Rust cdylib built with

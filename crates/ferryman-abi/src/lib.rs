@@ -2,7 +2,8 @@
 //!
 //! Only the types and constants live here; the `extern "C"` symbols themselves are
 //! defined by `ferryman-runtime`, which every ferryman `cdylib` links. The normative
-//! description is `spec/abi.md`; `tests/spec_drift/` fails when the two disagree.
+//! description is `spec/abi.md`; `tests/spec-drift` (a test package of the
+//! workspace) fails when the two disagree.
 
 mod big_int;
 mod byte_box;

@@ -208,17 +208,13 @@ fn pointer_types_in_the_header_match_the_entry_points() {
     }
 }
 
-/// The functions marked `#[no_mangle]` in `ferryman-runtime`'s sources: what
-/// every ferryman library exports.
+/// The functions marked `#[no_mangle]` in `ferryman-runtime`'s sources (every
+/// `.rs` file under `src/`, at any depth): what every ferryman library exports.
 fn no_mangle_functions() -> Vec<String> {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../ferryman-runtime/src");
-    let mut found = Vec::new();
-    let mut files: Vec<_> = std::fs::read_dir(&dir)
-        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
-        .map(|entry| entry.expect("a directory entry").path())
-        .filter(|path| path.extension().is_some_and(|e| e == "rs"))
-        .collect();
+    let mut files = Vec::new();
+    rust_files(&root().join("crates/ferryman-runtime/src"), &mut files);
     files.sort();
+    let mut found = Vec::new();
     for file in files {
         let text = std::fs::read_to_string(&file).expect("a source file");
         for (at, _) in text.match_indices("no_mangle") {
@@ -232,6 +228,18 @@ fn no_mangle_functions() -> Vec<String> {
         }
     }
     found
+}
+
+/// The `.rs` files under `dir`, into `files`.
+fn rust_files(dir: &std::path::Path, files: &mut Vec<std::path::PathBuf>) {
+    for entry in std::fs::read_dir(dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display())) {
+        let path = entry.expect("a directory entry").path();
+        if path.is_dir() {
+            rust_files(&path, files);
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            files.push(path);
+        }
+    }
 }
 
 #[test]

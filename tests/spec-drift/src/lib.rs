@@ -1,4 +1,4 @@
-//! The ABI is written down three times: the Rust code (this crate's constants
+//! The ABI is written down three times: the Rust code (`ferryman-abi`'s constants
 //! and types, `ferryman-runtime`'s entry points, `ferryman-error`'s encoder),
 //! `spec/abi.md` + `spec/wire.md` + `spec/callbacks.md`, and
 //! `bindings/c/ferryman.h`. These tests fail when they disagree on a version, a
@@ -6,7 +6,7 @@
 //! `FerryBox` or `FerryHost`, a constant's C name, a MessagePack extension type,
 //! or the keys of error values, the handshake and describe.
 //!
-//! - `main.rs` (below): versions, status codes, symbol names, extension types;
+//! - `lib.rs` (below): versions, status codes, symbol names, extension types;
 //! - `signatures`: entry points in Rust against their C declarations;
 //! - `layouts`: `FerryBox` and `FerryHost` field by field;
 //! - `constants`: the C names in the rustdoc of the constants;
@@ -15,6 +15,11 @@
 //!
 //! The byte examples of the spec are checked against the fixture library by
 //! `tests/python/test_spec_examples.py`.
+//!
+//! A package of its own, beside the crates: it depends on every layer (the
+//! runtime, the error encoder, the facade's `#[export]`), so no crate below the
+//! facade has to dev-depend on the ones above it. It holds nothing but tests.
+#![cfg(test)]
 
 mod constants;
 mod keys;

@@ -12,10 +12,13 @@ pub(crate) const WIRE_MD: &str = "spec/wire.md";
 pub(crate) const CALLBACKS_MD: &str = "spec/callbacks.md";
 pub(crate) const HEADER: &str = "bindings/c/ferryman.h";
 
+/// The repository root (this package is `tests/spec-drift`).
+pub(crate) fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
 pub(crate) fn read(rel: &str) -> String {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../..")
-        .join(rel);
+    let path = root().join(rel);
     fs::read_to_string(&path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()))
 }
 
