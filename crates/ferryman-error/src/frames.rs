@@ -166,7 +166,7 @@ mod tests {
         let user = "/src/fixture/src/lib.rs";
         assert!(is_runtime("ferryman_runtime::call::Call::ok", user));
         assert!(is_runtime(
-            "<fixture::adder::{{closure}} as ferryman_runtime::into_callback::IntoCallback<(i64,),i64>>::into_closure::{{closure}}",
+            "<fixture::adder::{{closure}} as ferryman_runtime::callback::into_callback::IntoCallback<(i64,),i64>>::into_closure::{{closure}}",
             user
         ));
         assert!(is_runtime(
@@ -179,7 +179,7 @@ mod tests {
             user
         ));
         for file in [
-            "/work/repo/crates/ferryman-runtime/src/into_callback.rs",
+            "/work/repo/crates/ferryman-runtime/src/callback/into_callback.rs",
             "crates/ferryman-runtime/src/call.rs",
             "/home/u/.cargo/registry/src/index.crates.io-1/ferryman-runtime-0.1.0/src/call.rs",
         ] {
@@ -195,7 +195,7 @@ mod tests {
     fn both_shims_end_the_frames() {
         assert!(is_shim("fixture::add::_::__ferryman_shim"));
         assert!(is_shim(
-            "ferryman_runtime::closure::__ferryman_closure_shim"
+            "ferryman_runtime::callback::closure::__ferryman_closure_shim"
         ));
         assert!(!is_shim("fixture::add"));
     }

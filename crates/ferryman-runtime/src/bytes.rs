@@ -1,7 +1,7 @@
 //! `Bytes`: an immutable, cheaply clonable byte buffer that can be a host's own
 //! memory (lent bytes, `spec/wire.md` extension 3), kept without a copy.
 
-use crate::host::HostObject;
+use crate::callback::host_registry::HostObject;
 use std::fmt;
 use std::hash::{Hash, Hasher};
 use std::ops::{Bound, Deref, RangeBounds};

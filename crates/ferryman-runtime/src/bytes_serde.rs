@@ -3,8 +3,8 @@
 //! everywhere else.
 
 use crate::bytes::Bytes;
+use crate::callback::host_registry;
 use crate::callback::ExtOut;
-use crate::host;
 use crate::kind::DirectOut;
 use ferryman_abi::EXT_LENT_BYTES;
 use ferryman_buffer::Sink;
@@ -82,7 +82,7 @@ fn keep<E: Error>(bytes: &[u8]) -> Result<Bytes, E> {
     let Some(object) = lent_object(bytes) else {
         return Ok(Bytes::copy_from_slice(bytes));
     };
-    let host = host::host(object.host_id).ok_or_else(|| {
+    let host = host_registry::host(object.host_id).ok_or_else(|| {
         E::custom(format!(
             "lent bytes of host {}, which is not registered; call ferryman_register_host \
              before lending bytes as a host object",

@@ -1,5 +1,5 @@
+use crate::callback::error::unwound_exception_for_host;
 use crate::callback::{callback_value, mark_callback_causes, CallbackError};
-use crate::callback_error::unwound_exception_for_host;
 use crate::kind::DirectOut;
 use crate::report::{write_error, write_view};
 use crate::Export;

@@ -1,15 +1,30 @@
 //! `Callback<Args, R>`: a function Rust can call that lives on either side — a host
-//! callable passed in as an argument, or a Rust closure handed out to a host.
+//! callable passed in as an argument, or a Rust closure handed out to a host
+//! (`spec/callbacks.md`). This file holds `Callback` itself; its parts are:
+//!
+//! - `host_registry`: the hosts registered with `ferryman_register_host`, and
+//!   `HostObject`, one reference to an object of theirs;
+//! - `closure`: one Rust closure with its types erased, its `Site`, and how it
+//!   runs (behind `__ferryman_closure_shim`);
+//! - `closure_table`: the closures handed to hosts, by handle;
+//! - `into_callback`: which Rust functions can become a `Callback`;
+//! - `error`: `CallbackError` (a host exception or a closure's failure) and
+//!   `check_interrupt`.
 
-use crate::callback_error::decode_outcome;
-pub(crate) use crate::callback_error::{callback_value, mark_callback_causes, CallbackError};
-use crate::closure::{self, Closure};
-use crate::closures;
-use crate::host::{self, HostObject};
-use crate::into_callback::IntoCallback;
+pub(crate) mod closure;
+pub(crate) mod closure_table;
+pub(crate) mod error;
+pub(crate) mod host_registry;
+pub(crate) mod into_callback;
+
+use closure::Closure;
+use error::decode_outcome;
+pub(crate) use error::{callback_value, mark_callback_causes, CallbackError};
 use ferryman_abi::{EXT_HOST_OBJECT, EXT_LIBRARY_CLOSURE};
 use ferryman_buffer::Sink;
 use ferryman_wire::{encode, EncodeError, Lending};
+use host_registry::HostObject;
+use into_callback::IntoCallback;
 use serde::de::{DeserializeOwned, Error as _};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::fmt;
@@ -109,7 +124,7 @@ impl<Args: CallArgs, R: DeserializeOwned> Callback<Args, R> {
                 let status = closure::run(function, &bytes, Lending::REFUSED, &mut sink);
                 // Host exceptions in a closure's error value belong to the only
                 // registered host (`CallbackError`).
-                decode_outcome(status.code(), sink.written(), host::only())
+                decode_outcome(status.code(), sink.written(), host_registry::only())
             }
         }
     }
@@ -165,7 +180,7 @@ impl<Args, R> Serialize for Callback<Args, R> {
                 ExtOut((EXT_HOST_OBJECT, serde_bytes::Bytes::new(&payload))).serialize(s)
             }
             Target::Rust(function) => {
-                let handle = closures::register(Arc::clone(function));
+                let handle = closure_table::register(Arc::clone(function));
                 ExtOut((
                     EXT_LIBRARY_CLOSURE,
                     serde_bytes::Bytes::new(&handle.to_be_bytes()),
@@ -183,7 +198,7 @@ impl<'de, Args, R> Deserialize<'de> for Callback<Args, R> {
             (EXT_HOST_OBJECT, 12) => {
                 let host_id = u32::from_be_bytes(payload[..4].try_into().expect("4 bytes"));
                 let handle = u64::from_be_bytes(payload[4..].try_into().expect("8 bytes"));
-                let host = host::host(host_id).ok_or_else(|| {
+                let host = host_registry::host(host_id).ok_or_else(|| {
                     D::Error::custom(format!(
                         "host {host_id} is not registered; call ferryman_register_host before passing callables"
                     ))
@@ -192,7 +207,7 @@ impl<'de, Args, R> Deserialize<'de> for Callback<Args, R> {
             }
             (EXT_LIBRARY_CLOSURE, 8) => {
                 let handle = u64::from_be_bytes(payload[..].try_into().expect("8 bytes"));
-                let function = closures::lookup(handle)
+                let function = closure_table::lookup(handle)
                     .ok_or_else(|| D::Error::custom(format!("closure {handle} was already released")))?;
                 Target::Rust(function)
             }

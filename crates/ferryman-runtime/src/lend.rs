@@ -4,7 +4,7 @@
 //! whole value is written, each one gets a reference retained for the host.
 
 use crate::bytes::{any_lent, Lent};
-use crate::host;
+use crate::callback::host_registry;
 use ferryman_wire::{encode, EncodeError};
 use serde::Serialize;
 use std::cell::RefCell;
@@ -25,7 +25,7 @@ pub(crate) fn encode_result<T: Serialize + ?Sized, W: Write>(
     value: &T,
     out: W,
 ) -> Result<(), EncodeError> {
-    if !any_lent() || host::count() != 1 {
+    if !any_lent() || host_registry::count() != 1 {
         return encode(value, out);
     }
     let scope = Scope::open();

@@ -26,7 +26,7 @@ const fn export(
         returns: &TypeDesc::I64,
         returns_rust: "i64",
         error: None,
-        file: "src/tests/exports.rs",
+        file: "src/test_exports.rs",
         line: 1,
         crate_name,
         crate_version: "0.1.0",

@@ -9,7 +9,7 @@
 //! and a kept one (stored, sent across threads, returned much later) still
 //! names it.
 
-use crate::host::{self, Host, HostObject};
+use crate::callback::host_registry::{self, Host, HostObject};
 use ferryman_abi::Status;
 use ferryman_error::{ErrorValue, Frame};
 use ferryman_wire::{Args, DecodeError, DecodeKind, EncodeError};
@@ -158,7 +158,7 @@ impl CallbackError {
     /// and a handle means something only to the host that made it).
     fn handle_for_host(&self) -> Option<u64> {
         let object = self.exception.as_ref()?.0.as_ref()?;
-        let (only, _) = host::only()?;
+        let (only, _) = host_registry::only()?;
         if only != object.host_id {
             return None;
         }
@@ -244,7 +244,7 @@ fn readable_type_name(rust_type: &str) -> String {
 /// It may be called on any thread: a Python host also answers worker threads
 /// of a call made from Python's main thread.
 pub fn check_interrupt() -> Result<(), CallbackError> {
-    for (host_id, host) in host::all_hosts() {
+    for (host_id, host) in host_registry::all_hosts() {
         if let Some(out) = host.check_interrupt() {
             return Err(decode_outcome::<()>(
                 Status::Error.code(),
@@ -293,7 +293,7 @@ pub(crate) fn mark_callback_causes(
 /// handled when the panic began), whose reference goes to the host.
 pub(crate) fn unwound_exception_for_host() -> Option<u64> {
     let object = UNWOUND.try_with(|slot| slot.take()).ok()??;
-    let (only, _) = host::only()?;
+    let (only, _) = host_registry::only()?;
     if only != object.host_id {
         return None;
     }

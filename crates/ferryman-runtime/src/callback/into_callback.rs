@@ -2,7 +2,7 @@
 //! and `Fn(A, B, …) -> Result<R, E>`, up to 8 arguments, and how each is
 //! erased into a [`Closure`].
 
-use crate::closure::{self, Closure, Site};
+use crate::callback::closure::{self, Closure, Site};
 use crate::report::write_error;
 use crate::with_fields::WithFields;
 use ferryman_abi::Status;

@@ -2,7 +2,7 @@
 //! (inside a panic guard, behind the `__ferryman_closure_shim` frame where a
 //! panic's frames end) and how its failures are reported.
 
-use crate::callback_error::{callback_value, mark_callback_causes, unwound_exception_for_host};
+use crate::callback::error::{callback_value, mark_callback_causes, unwound_exception_for_host};
 use crate::report::write_error;
 use ferryman_abi::Status;
 use ferryman_buffer::Sink;
