@@ -36,7 +36,7 @@ fn documented_constants() -> Vec<(String, String, i64)> {
     let mut found = Vec::new();
     for file in [
         "lib.rs",
-        "host.rs",
+        "ferry_host.rs",
         "byte_box.rs",
         "status.rs",
         "big_int.rs",
