@@ -2,15 +2,15 @@
  * lent_bytes.c — a C host lending its own memory to the library (spec/wire.md
  * and spec/abi.md, "Lent bytes"; extension 3): for one call (handle 0) to
  * &[u8], Vec<u8> and ferryman::Bytes parameters, and as host objects from the
- * table in callbacks.c, which ferryman::Bytes keeps (and releases later) and
- * hands back in results.
+ * table of the C host (c_host.c), which ferryman::Bytes keeps (and releases
+ * later) and hands back in results.
  *
  * Exercises the fixture functions in tests/fixture/src/lent_bytes.rs.
  */
 #include <stdio.h>
 #include <string.h>
 
-#include "harness.h"
+#include "c_host.h"
 
 enum { SIZE = 5000, EXT_LEN = 3 + 28 };
 
@@ -68,11 +68,6 @@ static bool lent_is(const uint8_t *p, size_t n, uint64_t handle, const uint8_t *
            get_be(p + 15, 8) == (uint64_t)(uintptr_t)want && get_be(p + 23, 8) == len;
 }
 
-static void show_outcome(const Outcome *o) {
-    printf("#   status %d\n", (int)o->status);
-    if (o->out.ptr != NULL) hexdump("out", o->out.ptr, o->out.len);
-}
-
 static uint64_t sum_of(const uint8_t *p, size_t n) {
     uint64_t sum = 0;
     for (size_t k = 0; k < n; k++) sum += p[k];
@@ -93,17 +88,17 @@ static void for_one_call(const Lib *lib, int64_t address, int64_t vec_sum, int64
     long releases = host_releases();
     Outcome o = call_lent(lib, address, 0, data, SIZE);
     if (!check(is_int(&o, (uint64_t)(uintptr_t)data), "slice_address(&[u8] lent for the call) is the host's own buffer"))
-        show_outcome(&o);
+        show(&o);
     release(lib, &o);
 
     o = call_lent(lib, vec_sum, 0, data, SIZE);
     if (!check(is_int(&o, sum_of(data, SIZE)), "vec_sum(Vec<u8> lent for the call) = the sum of the lent bytes"))
-        show_outcome(&o);
+        show(&o);
     release(lib, &o);
 
     o = call_lent(lib, is_lent, 0, data, SIZE);
     if (!check(is_bool(&o, false), "bytes_is_lent(handle 0) = false: Bytes copies what is lent for one call"))
-        show_outcome(&o);
+        show(&o);
     release(lib, &o);
 
     o = call_lent(lib, echo, 0, data, SIZE);
@@ -111,11 +106,11 @@ static void for_one_call(const Lib *lib, int64_t address, int64_t vec_sum, int64
     Head h;
     bool bin = o.status == FERRY_OK && head(&r, &h) && h.kind == MP_BIN && h.len == SIZE &&
                memcmp(h.data, data, SIZE) == 0 && r.i == r.n;
-    if (!check(bin, "bytes_echo(handle 0) returns a copy as bin, never the host's memory")) show_outcome(&o);
+    if (!check(bin, "bytes_echo(handle 0) returns a copy as bin, never the host's memory")) show(&o);
     release(lib, &o);
 
     o = call_lent(lib, address, 0, NULL, 0);
-    if (!check(is_int(&o, 0), "slice_address(NULL, len 0) = empty slice")) show_outcome(&o);
+    if (!check(is_int(&o, 0), "slice_address(NULL, len 0) = empty slice")) show(&o);
     release(lib, &o);
     check(host_releases() == releases, "handle 0 retains and releases nothing");
 }
@@ -125,14 +120,14 @@ static void as_host_object(const Lib *lib, int64_t is_lent, int64_t echo, int64_
     uint64_t h = host_lend(data);
     long releases = host_releases();
     Outcome o = call_lent(lib, is_lent, h, data, SIZE);
-    if (!check(is_bool(&o, true), "bytes_is_lent(host object) = true: no copy")) show_outcome(&o);
+    if (!check(is_bool(&o, true), "bytes_is_lent(host object) = true: no copy")) show(&o);
     release(lib, &o);
     check(host_refs(h) == 1 && host_releases() == releases + 1,
           "the parameter's reference was released at the end of the call (1 release, count back to 1)");
 
     o = call_lent(lib, echo, h, data, SIZE);
     bool back = o.status == FERRY_OK && o.out.len == EXT_LEN && lent_is(o.out.ptr, o.out.len, h, data, SIZE);
-    if (!check(back, "bytes_echo(host object) returns extension 3: same host, handle, ptr and len")) show_outcome(&o);
+    if (!check(back, "bytes_echo(host object) returns extension 3: same host, handle, ptr and len")) show(&o);
     release(lib, &o);
     check(host_refs(h) == 2, "the result came with one reference for the host (count 2: own + result's)");
     host_drop(h);
@@ -145,7 +140,7 @@ static void as_host_object(const Lib *lib, int64_t is_lent, int64_t echo, int64_
     o = call(lib, slice, args, n);
     back = o.status == FERRY_OK && o.out.len == EXT_LEN && lent_is(o.out.ptr, o.out.len, h, data + 10, 20);
     if (!check(back, "bytes_slice(host object, 10, 30) returns extension 3 with ptr + 10 and len 20"))
-        show_outcome(&o);
+        show(&o);
     release(lib, &o);
     host_drop(h);
     check(host_refs(h) == 1, "after dropping the results' references only the host's own is left");
@@ -158,10 +153,10 @@ static void as_host_object(const Lib *lib, int64_t is_lent, int64_t echo, int64_
 static void stored(const Lib *lib, int64_t keep, int64_t keep_ref, int64_t sum, int64_t from_thread, int64_t drop) {
     uint64_t h = host_lend(data);
     Outcome o = call_lent(lib, keep, h, data, SIZE);
-    if (!check(is_int(&o, 1), "keep_bytes(host object) = 1 kept")) show_outcome(&o);
+    if (!check(is_int(&o, 1), "keep_bytes(host object) = 1 kept")) show(&o);
     release(lib, &o);
     o = call_lent(lib, keep_ref, h, data + 100, 50);
-    if (!check(is_int(&o, 2), "keep_bytes_ref(&Bytes of the same object, another range) = 2 kept")) show_outcome(&o);
+    if (!check(is_int(&o, 2), "keep_bytes_ref(&Bytes of the same object, another range) = 2 kept")) show(&o);
     release(lib, &o);
     check(host_refs(h) == 3, "the library keeps two references (count 3 with the host's own): %ld", host_refs(h));
     host_drop(h);
@@ -170,7 +165,7 @@ static void stored(const Lib *lib, int64_t keep, int64_t keep_ref, int64_t sum, 
     o = call(lib, sum, (const uint8_t *)"\x90", 1);
     uint64_t want = sum_of(data, SIZE) + sum_of(data + 100, 50);
     if (!check(is_int(&o, want), "kept_bytes_sum() reads the host's memory after the calls returned"))
-        show_outcome(&o);
+        show(&o);
     release(lib, &o);
 
     o = call(lib, from_thread, (const uint8_t *)"\x90", 1);
@@ -178,7 +173,7 @@ static void stored(const Lib *lib, int64_t keep, int64_t keep_ref, int64_t sum, 
     bool both = o.status == FERRY_OK && o.out.len == 1 + 2 * EXT_LEN && p[0] == 0x92 &&
                 lent_is(p + 1, EXT_LEN, h, data, SIZE) && lent_is(p + 1 + EXT_LEN, EXT_LEN, h, data + 100, 50);
     if (!check(both, "kept_bytes_from_thread() = [ext 3 (whole), ext 3 (range)], cloned on another thread"))
-        show_outcome(&o);
+        show(&o);
     release(lib, &o);
     check(host_refs(h) == 4, "two more references came with that result (count 4)");
     host_drop(h);
@@ -186,7 +181,7 @@ static void stored(const Lib *lib, int64_t keep, int64_t keep_ref, int64_t sum, 
 
     long releases = host_releases();
     o = call(lib, drop, (const uint8_t *)"\x90", 1);
-    if (!check(is_int(&o, 2), "drop_kept_bytes() = 2, dropped on another thread")) show_outcome(&o);
+    if (!check(is_int(&o, 2), "drop_kept_bytes() = 2, dropped on another thread")) show(&o);
     release(lib, &o);
     check(host_releases() == releases + 2 && host_refs(h) == 0,
           "dropping the stored Bytes released the object twice; it is gone (%ld releases, count %ld)",
@@ -201,34 +196,45 @@ static void malformed(const Lib *lib, int64_t is_lent, int64_t address) {
     Outcome o = call(lib, is_lent, args, n);
     bool ok = o.status == FERRY_BAD_ARGS && map_str_is(o.out.ptr, o.out.len, "kind", "type") &&
               map_str_is(o.out.ptr, o.out.len, "param", "data") && contains(o.out.ptr, o.out.len, "28-byte");
-    if (!check(ok, "a 27-byte payload -> status 3, kind type, param \"data\", says 28-byte")) show_outcome(&o);
+    if (!check(ok, "a 27-byte payload -> status 3, kind type, param \"data\", says 28-byte")) show(&o);
     release(lib, &o);
 
     n = 1 + put_lent(args + 1, c_host_id(), 0, NULL, 8, 28);
     o = call(lib, address, args, n);
     ok = o.status == FERRY_BAD_ARGS && map_str_is(o.out.ptr, o.out.len, "param", "data") &&
          contains(o.out.ptr, o.out.len, "NULL");
-    if (!check(ok, "NULL ptr with len 8 -> status 3 naming the parameter")) show_outcome(&o);
+    if (!check(ok, "NULL ptr with len 8 -> status 3 naming the parameter")) show(&o);
     release(lib, &o);
 
     n = 1 + put_lent(args + 1, 0xfffffff0u, 5, data, SIZE, 28);
     o = call(lib, is_lent, args, n);
     ok = o.status == FERRY_BAD_ARGS && contains(o.out.ptr, o.out.len, "not registered");
-    if (!check(ok, "a host object of unregistered host 0xfffffff0 -> status 3, \"not registered\"")) show_outcome(&o);
+    if (!check(ok, "a host object of unregistered host 0xfffffff0 -> status 3, \"not registered\"")) show(&o);
     release(lib, &o);
 }
 
-void lent_bytes(const Lib *lib) {
+void feature(const Lib *lib, const char *second_path) {
+    (void)second_path;
+    CallbackSymbols s;
+    if (!c_host_setup(lib, &s)) return;
     for (size_t k = 0; k < SIZE; k++) data[k] = (uint8_t)(k * 7 + 3);
-    const char *names[] = {"slice_address", "vec_sum",    "bytes_is_lent",          "bytes_echo",     "bytes_slice",
-                           "keep_bytes",    "keep_bytes_ref", "kept_bytes_sum", "kept_bytes_from_thread", "drop_kept_bytes"};
+    static const char *const names[] = {"slice_address", "vec_sum",        "bytes_is_lent",  "bytes_echo",
+                                        "bytes_slice",   "keep_bytes",     "keep_bytes_ref", "kept_bytes_sum",
+                                        "kept_bytes_from_thread", "drop_kept_bytes"};
     enum { N = sizeof names / sizeof *names };
-    int64_t id[N];
-    if (!check(function_ids(lib, names, N, id), "the fixture exports the %d lent bytes functions", (int)N)) return;
+    const char *missing;
+    bool all = exports_all(lib, names, N, &missing);
+    if (!check(all, "the fixture exports the %d lent bytes functions%s%s", (int)N,
+               *missing ? ", not " : "", missing)) return;
+    int64_t address = function_id(lib, "slice_address");
+    int64_t is_lent = function_id(lib, "bytes_is_lent");
+    int64_t echo = function_id(lib, "bytes_echo");
 
     handshake_says_lent_bytes(lib);
-    for_one_call(lib, id[0], id[1], id[2], id[3]);
-    as_host_object(lib, id[2], id[3], id[4]);
-    stored(lib, id[5], id[6], id[7], id[8], id[9]);
-    malformed(lib, id[2], id[0]);
+    for_one_call(lib, address, function_id(lib, "vec_sum"), is_lent, echo);
+    as_host_object(lib, is_lent, echo, function_id(lib, "bytes_slice"));
+    stored(lib, function_id(lib, "keep_bytes"), function_id(lib, "keep_bytes_ref"), function_id(lib, "kept_bytes_sum"),
+           function_id(lib, "kept_bytes_from_thread"), function_id(lib, "drop_kept_bytes"));
+    malformed(lib, is_lent, address);
+    c_host_finish();
 }

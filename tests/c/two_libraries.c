@@ -80,7 +80,11 @@ static void *both_work(void *arg) {
     return NULL;
 }
 
-void two_libraries(const Lib *fixture, const char *second_path) {
+void feature(const Lib *fixture, const char *second_path) {
+    if (second_path == NULL) {
+        check(false, "a second library to load (run.sh passes examples/geometry)");
+        return;
+    }
     Lib geometry = load_library(second_path);
     check(geometry.handle != fixture->handle, "the second library has its own handle");
     check(geometry.abi_version() == FERRYMAN_ABI_VERSION, "second library: ferryman_abi_version() = 1");
@@ -94,7 +98,10 @@ void two_libraries(const Lib *fixture, const char *second_path) {
           "ids looked up per library (add, panic_now; area, vertex)");
     check(function_id(&geometry, "add") == -1 && function_id(fixture, "vertex") == -1,
           "each library knows only its own functions");
-    if (ids.add < 0 || ids.panic_now < 0 || ids.area < 0 || ids.vertex < 0) return;
+    if (ids.add < 0 || ids.panic_now < 0 || ids.area < 0 || ids.vertex < 0) {
+        unload_library(&geometry);
+        return;
+    }
 
     check(round_trip(fixture, &geometry, &ids),
           "calls, errors and panics of both, interleaved: each answered by its own library");
@@ -114,4 +121,5 @@ void two_libraries(const Lib *fixture, const char *second_path) {
     }
     check(started == THREADS && failures == 0,
           "%d threads x 100 rounds over both libraries (calls, errors, panics): %d wrong", started, failures);
+    unload_library(&geometry);
 }
