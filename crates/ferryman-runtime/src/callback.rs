@@ -9,13 +9,15 @@
 //! - `closure_table`: the closures handed to hosts, by handle;
 //! - `into_callback`: which Rust functions can become a `Callback`;
 //! - `error`: `CallbackError` (a host exception or a closure's failure) and
-//!   `check_interrupt`.
+//!   `check_interrupt`;
+//! - `with_fields`: `WithFields`, a closure's error sent with its serde fields.
 
 pub(crate) mod closure;
 pub(crate) mod closure_table;
 pub(crate) mod error;
 pub(crate) mod host_registry;
 pub(crate) mod into_callback;
+pub(crate) mod with_fields;
 
 use closure::Closure;
 use error::decode_outcome;

@@ -14,17 +14,16 @@ mod registry;
 mod report;
 #[cfg(test)]
 mod test_exports;
-mod with_fields;
 
 pub use bytes::Bytes;
 pub use call::{Call, Reported};
 pub use callback::error::{check_interrupt, CallbackError};
 pub use callback::into_callback::{ClosureOutput, IntoCallback};
+pub use callback::with_fields::WithFields;
 pub use callback::{CallArgs, Callback};
 pub use export::{Export, Param, Shim};
 pub use kind::{ArgDirect, ArgSerde, DirectOut, Kind, OkDirect, OkSerde};
 pub use registry::{exports, library_identity};
-pub use with_fields::WithFields;
 
 /// This crate's version, reported by the handshake as `ferryman`.
 pub const FERRYMAN_VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -3,8 +3,8 @@
 //! erased into a [`Closure`].
 
 use crate::callback::closure::{self, Closure, Site};
+use crate::callback::with_fields::WithFields;
 use crate::report::write_error;
-use crate::with_fields::WithFields;
 use ferryman_abi::Status;
 use ferryman_buffer::Sink;
 use ferryman_error::{ErrorValue, FieldsProbe, FieldsViaSerialize};
