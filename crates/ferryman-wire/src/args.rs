@@ -70,7 +70,7 @@ impl<'a> Args<'a> {
     /// Decodes the next argument, the parameter at `index`, as `T`.
     #[inline]
     pub fn next<T: Deserialize<'a>>(&mut self, index: usize) -> Result<T, Box<DecodeError>> {
-        match crate::de::from_prefix::<T>(self.rest, self.lending) {
+        match crate::decode_args::from_prefix::<T>(self.rest, self.lending) {
             Ok((value, rest)) => {
                 self.rest = rest;
                 Ok(value)

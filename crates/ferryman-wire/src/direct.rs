@@ -119,8 +119,9 @@ mod tests {
     /// Whatever the direct path accepts, serde decodes to the same value.
     fn agrees<T: Direct + DeserializeOwned + PartialEq + std::fmt::Debug>(bytes: &[u8]) {
         if let Some((value, len)) = T::read(bytes) {
-            let (expected, rest) = crate::de::from_prefix::<T>(bytes, crate::Lending::REFUSED)
-                .expect("serde accepts it too");
+            let (expected, rest) =
+                crate::decode_args::from_prefix::<T>(bytes, crate::Lending::REFUSED)
+                    .expect("serde accepts it too");
             assert_eq!(value, expected);
             assert_eq!(len, bytes.len() - rest.len());
         }

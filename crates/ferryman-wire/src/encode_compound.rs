@@ -299,7 +299,8 @@ mod tests {
         T: Serialize + for<'de> Deserialize<'de>,
     {
         let encoded = bytes(value);
-        let (decoded, rest) = crate::de::from_prefix::<T>(&encoded, Lending::REFUSED).unwrap();
+        let (decoded, rest) =
+            crate::decode_args::from_prefix::<T>(&encoded, Lending::REFUSED).unwrap();
         assert!(rest.is_empty());
         decoded
     }

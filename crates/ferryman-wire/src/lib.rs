@@ -13,7 +13,7 @@ mod args;
 mod big_int;
 mod byte_seq;
 mod byte_type;
-mod de;
+mod decode_args;
 mod decode_error;
 mod direct;
 mod encode;
