@@ -37,8 +37,7 @@ static void apply_double(const Lib *lib, int64_t apply) {
     if (!check(int_is(&o, 42), "apply(c_double, 21) = 42")) show(&o);
     release(lib, &o);
     long refs = host_refs_in_invoke();
-    check(refs == 2, "while apply ran, c_double's count was 2 (host + Rust): %ld",
-          refs);
+    check(refs == 2, "while apply ran, c_double's count was 2 (host + Rust): %ld", refs);
     check(host_refs(f) == 1, "after apply returned, only the host's own reference is left");
     host_drop(f);
     check(host_refs(f) == 0, "host drops its reference -> c_double's table entry is gone");
@@ -214,10 +213,9 @@ void feature(const Lib *lib, const char *second_path) {
     if (!check(callback_symbols(lib, &s), "the library exports the four callback symbols") || !register_host(&s)) {
         return;
     }
-    static const char *const names[] = {"apply",           "map_values",      "store_callback",
-                                        "call_stored_on_thread", "drop_stored", "call_from_threads",
-                                        "count_successes", "keep_error_of",   "take_kept_error",
-                                        "apply_or_panic"};
+    static const char *const names[] = {"apply",           "map_values",      "store_callback", "call_stored_on_thread",
+                                        "drop_stored",     "call_from_threads", "count_successes", "keep_error_of",
+                                        "take_kept_error", "apply_or_panic"};
     enum { N = sizeof names / sizeof *names };
     const char *missing;
     bool all = exports_all(lib, names, N, &missing);

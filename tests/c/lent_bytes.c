@@ -220,7 +220,7 @@ void feature(const Lib *lib, const char *second_path) {
     for (size_t k = 0; k < SIZE; k++) data[k] = (uint8_t)(k * 7 + 3);
     static const char *const names[] = {"slice_address", "vec_sum",        "bytes_is_lent",  "bytes_echo",
                                         "bytes_slice",   "keep_bytes",     "keep_bytes_ref", "kept_bytes_sum",
-                                        "kept_bytes_from_thread", "drop_kept_bytes"};
+                                        "kept_bytes_from_thread",          "drop_kept_bytes"};
     enum { N = sizeof names / sizeof *names };
     const char *missing;
     bool all = exports_all(lib, names, N, &missing);
