@@ -110,6 +110,10 @@ def test_wire_describe_example(raw: RawLibrary, count: int) -> None:
     assert error, "wire.md: no `error` is `{...}` under Describe"
     divide = next(f for f in described["functions"] if f["name"] == "divide")
     assert divide["error"] == spec_text.json_like(error.group(1), count)
+    # Every named type of the example is the fixture's, entry for entry.
+    types = {t["name"]: t for t in described["types"]}
+    for named in example["types"]:
+        assert types[named["name"]] == named
 
 
 # ---- host-guide.md ------------------------------------------------------------
@@ -145,8 +149,11 @@ def test_guide_describe_excerpt(raw: RawLibrary, count: int) -> None:
         found = described.find(segment, at)
         assert found >= 0, f"host-guide.md: describe excerpt bytes not in the fixture's describe: {segment.hex(' ')}"
         at = found + len(segment)
-    assert described.startswith(spec_text.hex_segments(block, count)[0])
-    assert described.endswith(spec_text.hex_segments(block, count)[-1])
+    segments = spec_text.hex_segments(block, count)
+    assert described.startswith(segments[0])
+    # The dump ends at the key "types": what follows is the array of named types.
+    assert segments[-1].endswith(b"\xa5types")
+    assert described[at] in range(0x90, 0xA0) or described[at] == 0xDC
 
 
 def test_guide_error_value_dump(raw: RawLibrary, count: int) -> None:

@@ -308,6 +308,7 @@ mod tests {
         crate_name: "calc",
         crate_version: "0.1.0",
         shim,
+        types: &[],
     };
 
     fn decode_error(

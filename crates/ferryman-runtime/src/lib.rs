@@ -15,6 +15,8 @@ mod host;
 mod into_callback;
 mod kind;
 mod lend;
+mod named_types;
+mod optional_fields;
 mod registry;
 mod report;
 #[cfg(test)]
@@ -28,6 +30,7 @@ pub use callback_error::{check_interrupt, CallbackError};
 pub use export::{Export, Param, Shim};
 pub use into_callback::{ClosureOutput, IntoCallback};
 pub use kind::{ArgDirect, ArgSerde, DirectOut, Kind, OkDirect, OkSerde};
+pub use named_types::{NamedType, TraceDeserialize, TraceNothing, Traced, TypeProbe};
 pub use registry::{exports, library_identity};
 pub use with_fields::WithFields;
 
