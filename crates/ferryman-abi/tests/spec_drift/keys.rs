@@ -219,7 +219,11 @@ fn describe_keys_in_wire_md_are_what_the_library_writes() {
         .filter_map(|rest| rest.split('`').next())
         .map(str::to_owned)
         .collect();
-    assert_eq!(table, json_keys(&example["functions"][0]), "{WIRE_MD}: describe's function table");
+    assert_eq!(
+        table,
+        json_keys(&example["functions"][0]),
+        "{WIRE_MD}: describe's function table"
+    );
     let function = &example["functions"][0];
     let functions = get(&describe, "functions").as_array().expect("an array");
     let add = &functions[0];
