@@ -227,3 +227,25 @@ def test_the_readers_read_what_they_should() -> None:
     assert spec_text.hex_dump("   a3 61 62 69  01   \"abi\": 1\n   NN   count\n", 5) == bytes.fromhex("a3616269 01 05")
     assert spec_text.json_like('{"a": nil, "functions": N}', 3) == {"a": None, "functions": 3}
     assert "ferryman_call" in spec_text.header_functions()
+
+
+# ---- point 4 of issue 9: the contract's finer points ---------------------------
+
+
+def test_bad_arguments_have_one_frame_the_functions_own(raw: RawLibrary) -> None:
+    """wire.md, "Arguments": every bad-argument error has one frame."""
+    described = msgpack.unpackb(entry_bytes(raw, "ferryman_describe"))
+    add = next(f for f in described["functions"] if f["name"] == "add")
+    for dump in ("92 a1 78 03", "91 02", "c1"):
+        status, out, _ = call(raw, "add", bytes.fromhex(dump))
+        frames = msgpack.unpackb(out)["frames"]
+        assert status == 3
+        assert frames == [
+            {"function": "add", "file": add["file"], "line": add["line"], "column": 1, "language": "rust"}
+        ], dump
+
+
+def test_float_results_are_floats_of_their_width(raw: RawLibrary) -> None:
+    """wire.md, "Results": f32 as float 32, f64 as float 64, never an int."""
+    assert call(raw, "echo_f64", msgpack.packb([3]))[:2] == (0, bytes.fromhex("cb 40 08 00 00 00 00 00 00"))
+    assert call(raw, "echo_f32", msgpack.packb([3]))[:2] == (0, bytes.fromhex("ca 40 40 00 00"))
