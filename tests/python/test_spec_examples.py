@@ -249,3 +249,59 @@ def test_float_results_are_floats_of_their_width(raw: RawLibrary) -> None:
     """wire.md, "Results": f32 as float 32, f64 as float 64, never an int."""
     assert call(raw, "echo_f64", msgpack.packb([3]))[:2] == (0, bytes.fromhex("cb 40 08 00 00 00 00 00 00"))
     assert call(raw, "echo_f32", msgpack.packb([3]))[:2] == (0, bytes.fromhex("ca 40 40 00 00"))
+
+
+def closure_entries(raw: RawLibrary) -> list[dict]:
+    raw.dll.ferryman_live_closures.restype = ctypes.c_int32
+    return list(msgpack.unpackb(entry_bytes(raw, "ferryman_live_closures")))
+
+
+def test_a_host_with_no_callables_releases_the_closures_it_receives(raw: RawLibrary) -> None:
+    """callbacks.md: a host that never registered still receives closures
+    (any function returning a callback) and releases each one."""
+    raw.dll.ferryman_closure_release.restype = ctypes.c_int32
+    raw.dll.ferryman_closure_release.argtypes = [ctypes.c_uint64]
+    before = {entry["handle"] for entry in closure_entries(raw)}
+    status, out, _ = call(raw, "adder", msgpack.packb([10]))
+    closure = msgpack.unpackb(out)
+    assert status == 0 and isinstance(closure, msgpack.ExtType) and closure.code == 2
+    handle = int.from_bytes(closure.data, "big")
+    assert {entry["handle"] for entry in closure_entries(raw)} == before | {handle}
+    assert raw.dll.ferryman_closure_release(handle) == 0
+    assert {entry["handle"] for entry in closure_entries(raw)} == before
+    assert raw.dll.ferryman_closure_release(handle) == 4
+
+
+def test_status_1_carries_the_kind_of_a_propagated_callback_error(raw: RawLibrary) -> None:
+    """abi.md, "Status and kind": a closure's panic propagated by `apply` is
+    status 1 with kind `panic`."""
+    raw.dll.ferryman_closure_release.restype = ctypes.c_int32
+    raw.dll.ferryman_closure_release.argtypes = [ctypes.c_uint64]
+    status, out, _ = call(raw, "exploding_closure", msgpack.packb([]))
+    closure = msgpack.unpackb(out)
+    status, out, _ = call(raw, "apply", msgpack.packb([closure, 3]))
+    assert (status, msgpack.unpackb(out)["kind"]) == (1, "panic")
+    assert raw.dll.ferryman_closure_release(int.from_bytes(closure.data, "big")) == 0
+
+
+def test_handle_0_is_no_host_object(raw: RawLibrary) -> None:
+    """callbacks.md, "Host objects": extension 1 with handle 0 is refused."""
+    payload = (0).to_bytes(4, "big") + (0).to_bytes(8, "big")
+    status, out, _ = call(raw, "apply", msgpack.packb([msgpack.ExtType(1, payload), 1]))
+    value = msgpack.unpackb(out)
+    assert (status, value["kind"], value["param"]) == (3, "type", "f")
+    assert "handle 0 is not a host object" in value["message"]
+
+
+def test_describe_keys_have_the_types_wire_md_gives(raw: RawLibrary) -> None:
+    """wire.md, "Describe": the table of a function description's keys."""
+    text = spec_text.section(spec_text.read("wire.md"), "## Describe").split("### Named types")[0]
+    rows = {row[0].strip("`"): row[1] for row in spec_text.table_rows(text) if row[0] != "key"}
+    python_types = {"int": int, "str": str, "array": list, "map": dict, "map or nil": (dict, type(None))}
+    described = msgpack.unpackb(entry_bytes(raw, "ferryman_describe"))
+    assert isinstance(described["functions"], list)
+    assert msgpack.unpackb(entry_bytes(raw, "ferryman_handshake"))["functions"] == len(described["functions"])
+    for function in described["functions"]:
+        assert set(function) == set(rows), function["name"]
+        for key, written in rows.items():
+            assert isinstance(function[key], python_types[written]), (function["name"], key)
