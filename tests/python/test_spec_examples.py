@@ -305,3 +305,16 @@ def test_describe_keys_have_the_types_wire_md_gives(raw: RawLibrary) -> None:
         assert set(function) == set(rows), function["name"]
         for key, written in rows.items():
             assert isinstance(function[key], python_types[written]), (function["name"], key)
+
+
+def test_wire_map_keys_examples(raw: RawLibrary) -> None:
+    """wire.md, "Map keys": non-string keys of user maps, both ways."""
+    text = spec_text.section(spec_text.read("wire.md"), "## Map keys")
+    flat = " ".join(text.split())
+    arguments = re.search(r"`echo_tuple_keys\(.*?\)`: arguments `([0-9a-f ]+)`, and the result is `([0-9a-f ]+)`", flat)
+    assert arguments, "wire.md: the echo_tuple_keys example"
+    status, out, _ = call(raw, "echo_tuple_keys", bytes.fromhex(arguments.group(1)))
+    assert (status, out) == (0, bytes.fromhex(arguments.group(2)))
+    ints = re.search(r"`echo_int_keys\(\{7: \"x\"\}\)` returns `([0-9a-f ]+)`", flat)
+    assert ints, "wire.md: the echo_int_keys example"
+    assert call(raw, "echo_int_keys", msgpack.packb([{7: "x"}]))[:2] == (0, bytes.fromhex(ints.group(1)))
