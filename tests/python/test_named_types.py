@@ -122,3 +122,13 @@ def test_an_enum_is_a_class_of_its_variants(lib: ferryman.Library) -> None:
     assert lib.types.Marker == tuple[()]
     with pytest.raises(AttributeError, match="describes no type 'Nope'"):
         lib.types.Nope  # noqa: B018
+
+
+def test_an_empty_map_for_an_enum_is_reported_as_a_map(lib: ferryman.Library) -> None:
+    """wire.md, "Arguments": not "found an array of 0 elements"."""
+    with pytest.raises(ferryman.ArgumentError) as caught:
+        lib.area({})
+    assert str(caught.value) == "area() argument 'shape': expected Shape, but found map with 0 entries"
+    assert caught.value.kind == "type"
+    with pytest.raises(ferryman.ArgumentError, match="map with 2 entries"):
+        lib.area({"Square": 1.0, "Empty": None})
