@@ -42,12 +42,11 @@ pub(crate) fn optional_fields<T: DeserializeOwned>(
         })
         .is_ok()
     };
-    // A type whose custom impl refuses made-up values cannot be probed.
-    if !made_up(None) {
-        return BTreeSet::new();
-    }
+    // A type whose custom impl refuses made-up values cannot be probed: its
+    // `Option` fields are the optional ones, as serde's derive makes them.
+    let probed = made_up(None);
     fields(registry)
-        .filter(|(at, format)| matches!(format, Format::Option(_)) || made_up(Some(at)))
+        .filter(|(at, format)| matches!(format, Format::Option(_)) || (probed && made_up(Some(at))))
         .map(|(at, _)| at)
         .collect()
 }
