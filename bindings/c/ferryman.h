@@ -70,10 +70,13 @@ typedef struct FerryBox {
  * unknown non-zero code as a failure with `out` holding an error value.
  * ferryman_register_host returns a host id instead, and
  * ferryman_closure_release FERRY_OK or FERRY_NO_FUNCTION with no `out`.
+ * Pick the exception from the error value's "kind", not from the status
+ * (spec/abi.md, "Status and kind"): FERRY_ERROR also carries the kind of a
+ * callback's error the function propagated.
  */
 typedef enum FerryStatus {
     FERRY_OK = 0,           /* out: the result value */
-    FERRY_ERROR = 1,        /* out: error value, kind "error" (an Err returned) */
+    FERRY_ERROR = 1,        /* out: error value, kind "error" (an Err returned), or a propagated callback error's kind */
     FERRY_PANIC = 2,        /* out: error value, kind "panic" */
     FERRY_BAD_ARGS = 3,     /* out: error value, kind "arity", "type", "overflow" or "malformed" */
     FERRY_NO_FUNCTION = 4,  /* out: error value, kind "no_function" */
@@ -148,10 +151,13 @@ int32_t ferryman_call(uint32_t function_id, const FerryBox *args, FerryBox *out)
  */
 void ferryman_box_free(FerryBox *box);
 
-/* ---- callbacks (spec/callbacks.md); hosts that pass no callables skip these -- */
+/* ---- callbacks (spec/callbacks.md); hosts that neither pass nor receive
+ * callables skip these. A host that receives closures (a function whose
+ * describe `returns` holds a "callback" descriptor) still calls
+ * ferryman_closure_release once for each. ----------------------------------- */
 
 /* MessagePack extension types of callables and lent bytes on the wire. */
-#define FERRYMAN_EXT_HOST_OBJECT 1    /* payload: host id (u32 BE), handle (u64 BE) */
+#define FERRYMAN_EXT_HOST_OBJECT 1    /* payload: host id (u32 BE), handle (u64 BE, never 0) */
 #define FERRYMAN_EXT_LIBRARY_CLOSURE 2 /* payload: handle (u64 BE) */
 #define FERRYMAN_EXT_LENT_BYTES 3     /* payload: host id (u32 BE), handle (u64 BE), ptr (u64 BE), len (u64 BE) */
 
@@ -170,8 +176,11 @@ void ferryman_box_free(FerryBox *box);
  * What a host hands the library so Rust can call back into it. Every function
  * must be callable from any thread while the library is loaded. `invoke` and
  * `check_interrupt` fill *out with a box the HOST allocates; the library hands
- * it back through `free_box`. `retain`/`release` count the library's
- * references to host object `handle`.
+ * it back through `free_box`. `invoke` returns 0 with the result, or non-zero
+ * (FERRY_ERROR) with an error value whose "kind" ("host"), "type" and
+ * "message" are required. Every callable in `args` carries one reference for
+ * the host. `retain`/`release` count the library's references to host object
+ * `handle` (never 0: 0 means no object).
  */
 typedef struct FerryHost {
     uint32_t abi_version; /* FERRYMAN_ABI_VERSION */

@@ -137,7 +137,7 @@ def test_signatures(lib: ferryman.Library) -> None:
         ("echo_tuple", [tuple[int, str, bool]], tuple[int, str, bool]),
         ("echo_map", [dict[str, int]], dict[str, int]),
         ("echo_option", [Optional[int]], Optional[int]),  # noqa: UP045
-        ("echo_point", ["Point"], "Point"),
+        ("echo_point", ["Point"], "Point"),  # "Point": lib.types.Point, below
         ("echo_nested", [list[dict[str, list[Optional[int]]]]], list[dict[str, list[Optional[int]]]]),  # noqa: UP045
         ("greet", [str, str, int, bool], str),
         ("divide", [int, int], int),
@@ -145,9 +145,12 @@ def test_signatures(lib: ferryman.Library) -> None:
     ],
 )
 def test_annotations(lib: ferryman.Library, name: str, params: list[Any], returns: Any) -> None:
+    def resolved(annotation: Any) -> Any:
+        return lib.types[annotation] if isinstance(annotation, str) else annotation
+
     sig = inspect.signature(lib[name])
-    assert [p.annotation for p in sig.parameters.values()] == params
-    assert sig.return_annotation == returns
+    assert [p.annotation for p in sig.parameters.values()] == [resolved(p) for p in params]
+    assert sig.return_annotation == resolved(returns)
 
 
 def test_repr(lib: ferryman.Library) -> None:

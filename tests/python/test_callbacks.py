@@ -333,3 +333,36 @@ def test_a_callback_receives_a_rust_closure_it_can_call(lib: ferryman.Library) -
     del seen[:]
     collect()
     assert lib.live_closures() == []
+
+
+def test_a_host_object_inside_a_callbacks_arguments_is_the_same_object_and_released(lib: ferryman.Library) -> None:
+    """callbacks.md, `invoke`: every callable in `args` comes with one reference
+    for the host, which it drops after decoding."""
+    seen: list[Any] = []
+
+    def inner(x: int) -> int:
+        return x * 2
+
+    def outer(f: Callable[[int], int], x: int) -> int:
+        seen.append(f)
+        return f(x) + 1
+
+    assert lib.apply_passing(outer, inner, 5) == 11
+    assert seen == [inner] and seen[0] is inner
+    del seen[:]
+    probe = weakref.ref(inner)
+    del inner
+    collect()
+    assert probe() is None, "the reference that came with the callback's argument was released"
+
+
+def test_the_exception_class_follows_kind_not_status(lib: ferryman.Library) -> None:
+    """abi.md, "Status and kind": status 1 carries a callback's kind, and the
+    class is the kind's: a bad callback result is an ArgumentError, a closure's
+    panic a RustPanic."""
+    with pytest.raises(ferryman.ArgumentError) as bad_result:
+        lib.apply(lambda x: "not an int", 1)
+    assert bad_result.value.kind == "type"
+    with pytest.raises(ferryman.RustPanic) as panic:
+        lib.apply(lib.exploding_closure(), 3)
+    assert panic.value.kind == "panic"

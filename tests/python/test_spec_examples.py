@@ -110,6 +110,10 @@ def test_wire_describe_example(raw: RawLibrary, count: int) -> None:
     assert error, "wire.md: no `error` is `{...}` under Describe"
     divide = next(f for f in described["functions"] if f["name"] == "divide")
     assert divide["error"] == spec_text.json_like(error.group(1), count)
+    # Every named type of the example is the fixture's, entry for entry.
+    types = {t["name"]: t for t in described["types"]}
+    for named in example["types"]:
+        assert types[named["name"]] == named
 
 
 # ---- host-guide.md ------------------------------------------------------------
@@ -145,8 +149,11 @@ def test_guide_describe_excerpt(raw: RawLibrary, count: int) -> None:
         found = described.find(segment, at)
         assert found >= 0, f"host-guide.md: describe excerpt bytes not in the fixture's describe: {segment.hex(' ')}"
         at = found + len(segment)
-    assert described.startswith(spec_text.hex_segments(block, count)[0])
-    assert described.endswith(spec_text.hex_segments(block, count)[-1])
+    segments = spec_text.hex_segments(block, count)
+    assert described.startswith(segments[0])
+    # The dump ends at the key "types": what follows is the array of named types.
+    assert segments[-1].endswith(b"\xa5types")
+    assert described[at] in range(0x90, 0xA0) or described[at] == 0xDC
 
 
 def test_guide_error_value_dump(raw: RawLibrary, count: int) -> None:
@@ -220,3 +227,94 @@ def test_the_readers_read_what_they_should() -> None:
     assert spec_text.hex_dump("   a3 61 62 69  01   \"abi\": 1\n   NN   count\n", 5) == bytes.fromhex("a3616269 01 05")
     assert spec_text.json_like('{"a": nil, "functions": N}', 3) == {"a": None, "functions": 3}
     assert "ferryman_call" in spec_text.header_functions()
+
+
+# ---- point 4 of issue 9: the contract's finer points ---------------------------
+
+
+def test_bad_arguments_have_one_frame_the_functions_own(raw: RawLibrary) -> None:
+    """wire.md, "Arguments": every bad-argument error has one frame."""
+    described = msgpack.unpackb(entry_bytes(raw, "ferryman_describe"))
+    add = next(f for f in described["functions"] if f["name"] == "add")
+    for dump in ("92 a1 78 03", "91 02", "c1"):
+        status, out, _ = call(raw, "add", bytes.fromhex(dump))
+        frames = msgpack.unpackb(out)["frames"]
+        assert status == 3
+        assert frames == [
+            {"function": "add", "file": add["file"], "line": add["line"], "column": 1, "language": "rust"}
+        ], dump
+
+
+def test_float_results_are_floats_of_their_width(raw: RawLibrary) -> None:
+    """wire.md, "Results": f32 as float 32, f64 as float 64, never an int."""
+    assert call(raw, "echo_f64", msgpack.packb([3]))[:2] == (0, bytes.fromhex("cb 40 08 00 00 00 00 00 00"))
+    assert call(raw, "echo_f32", msgpack.packb([3]))[:2] == (0, bytes.fromhex("ca 40 40 00 00"))
+
+
+def closure_entries(raw: RawLibrary) -> list[dict]:
+    raw.dll.ferryman_live_closures.restype = ctypes.c_int32
+    return list(msgpack.unpackb(entry_bytes(raw, "ferryman_live_closures")))
+
+
+def test_a_host_with_no_callables_releases_the_closures_it_receives(raw: RawLibrary) -> None:
+    """callbacks.md: a host that never registered still receives closures
+    (any function returning a callback) and releases each one."""
+    raw.dll.ferryman_closure_release.restype = ctypes.c_int32
+    raw.dll.ferryman_closure_release.argtypes = [ctypes.c_uint64]
+    before = {entry["handle"] for entry in closure_entries(raw)}
+    status, out, _ = call(raw, "adder", msgpack.packb([10]))
+    closure = msgpack.unpackb(out)
+    assert status == 0 and isinstance(closure, msgpack.ExtType) and closure.code == 2
+    handle = int.from_bytes(closure.data, "big")
+    assert {entry["handle"] for entry in closure_entries(raw)} == before | {handle}
+    assert raw.dll.ferryman_closure_release(handle) == 0
+    assert {entry["handle"] for entry in closure_entries(raw)} == before
+    assert raw.dll.ferryman_closure_release(handle) == 4
+
+
+def test_status_1_carries_the_kind_of_a_propagated_callback_error(raw: RawLibrary) -> None:
+    """abi.md, "Status and kind": a closure's panic propagated by `apply` is
+    status 1 with kind `panic`."""
+    raw.dll.ferryman_closure_release.restype = ctypes.c_int32
+    raw.dll.ferryman_closure_release.argtypes = [ctypes.c_uint64]
+    status, out, _ = call(raw, "exploding_closure", msgpack.packb([]))
+    closure = msgpack.unpackb(out)
+    status, out, _ = call(raw, "apply", msgpack.packb([closure, 3]))
+    assert (status, msgpack.unpackb(out)["kind"]) == (1, "panic")
+    assert raw.dll.ferryman_closure_release(int.from_bytes(closure.data, "big")) == 0
+
+
+def test_handle_0_is_no_host_object(raw: RawLibrary) -> None:
+    """callbacks.md, "Host objects": extension 1 with handle 0 is refused."""
+    payload = (0).to_bytes(4, "big") + (0).to_bytes(8, "big")
+    status, out, _ = call(raw, "apply", msgpack.packb([msgpack.ExtType(1, payload), 1]))
+    value = msgpack.unpackb(out)
+    assert (status, value["kind"], value["param"]) == (3, "type", "f")
+    assert "handle 0 is not a host object" in value["message"]
+
+
+def test_describe_keys_have_the_types_wire_md_gives(raw: RawLibrary) -> None:
+    """wire.md, "Describe": the table of a function description's keys."""
+    text = spec_text.section(spec_text.read("wire.md"), "## Describe").split("### Named types")[0]
+    rows = {row[0].strip("`"): row[1] for row in spec_text.table_rows(text) if row[0] != "key"}
+    python_types = {"int": int, "str": str, "array": list, "map": dict, "map or nil": (dict, type(None))}
+    described = msgpack.unpackb(entry_bytes(raw, "ferryman_describe"))
+    assert isinstance(described["functions"], list)
+    assert msgpack.unpackb(entry_bytes(raw, "ferryman_handshake"))["functions"] == len(described["functions"])
+    for function in described["functions"]:
+        assert set(function) == set(rows), function["name"]
+        for key, written in rows.items():
+            assert isinstance(function[key], python_types[written]), (function["name"], key)
+
+
+def test_wire_map_keys_examples(raw: RawLibrary) -> None:
+    """wire.md, "Map keys": non-string keys of user maps, both ways."""
+    text = spec_text.section(spec_text.read("wire.md"), "## Map keys")
+    flat = " ".join(text.split())
+    arguments = re.search(r"`echo_tuple_keys\(.*?\)`: arguments `([0-9a-f ]+)`, and the result is `([0-9a-f ]+)`", flat)
+    assert arguments, "wire.md: the echo_tuple_keys example"
+    status, out, _ = call(raw, "echo_tuple_keys", bytes.fromhex(arguments.group(1)))
+    assert (status, out) == (0, bytes.fromhex(arguments.group(2)))
+    ints = re.search(r"`echo_int_keys\(\{7: \"x\"\}\)` returns `([0-9a-f ]+)`", flat)
+    assert ints, "wire.md: the echo_int_keys example"
+    assert call(raw, "echo_int_keys", msgpack.packb([{7: "x"}]))[:2] == (0, bytes.fromhex(ints.group(1)))

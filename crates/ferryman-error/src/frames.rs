@@ -1,14 +1,22 @@
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize};
 
 /// One place in the code, outermost first in an error value's `frames`.
+/// `line` and `column` are 1-based, `0` when unknown (`spec/wire.md`).
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Frame {
     pub function: String,
     pub file: String,
+    #[serde(deserialize_with = "zero_if_nil")]
     pub line: u32,
+    #[serde(deserialize_with = "zero_if_nil")]
     pub column: u32,
     pub language: String,
+}
+
+/// A host without columns (or lines) may send nil: it means unknown, `0`.
+fn zero_if_nil<'de, D: Deserializer<'de>>(d: D) -> Result<u32, D::Error> {
+    Ok(Option::<u32>::deserialize(d)?.unwrap_or(0))
 }
 
 impl Frame {
@@ -160,6 +168,27 @@ pub(crate) fn short_function_name(path: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_frame_without_column_or_line_reads_as_zero() {
+        let bytes = rmp_serde::to_vec_named(&rmpv::Value::Map(vec![
+            ("function".into(), "main.handler".into()),
+            ("file".into(), "main.go".into()),
+            ("line".into(), rmpv::Value::Nil),
+            ("column".into(), rmpv::Value::Nil),
+            ("language".into(), "go".into()),
+        ]))
+        .unwrap();
+        let frame: Frame = rmp_serde::from_slice(&bytes).unwrap();
+        assert_eq!(
+            (frame.line, frame.column, frame.language.as_str()),
+            (0, 0, "go")
+        );
+        let bytes =
+            rmp_serde::to_vec_named(&rmpv::Value::Map(vec![("line".into(), 7.into())])).unwrap();
+        let frame: Frame = rmp_serde::from_slice(&bytes).unwrap();
+        assert_eq!((frame.line, frame.column), (7, 0));
+    }
 
     #[test]
     fn runtime_frames_are_recognised() {

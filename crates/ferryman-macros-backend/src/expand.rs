@@ -20,7 +20,7 @@ use syn::{Ident, Type};
 
 use crate::signature::{Decode, Function, Output, Param};
 use crate::text::rust_text;
-use crate::types::{describe, is_byte_vec, is_named_bytes};
+use crate::types::{describe, is_byte_vec, is_named_bytes, named_types};
 use crate::valid::SHIM;
 
 /// A span that resolves like the generated code's locals (mixed site) and is
@@ -198,6 +198,7 @@ fn export(function: &Function) -> TokenStream {
     let line = quote_spanned!(at=> ::core::line!());
     let file = quote_spanned!(at=> ::core::file!());
     let shim = Ident::new(SHIM, Span::call_site());
+    let types = types(function);
     quote! {
         ::ferryman::__private::inventory::submit! {
             ::ferryman::__private::Export {
@@ -213,9 +214,41 @@ fn export(function: &Function) -> TokenStream {
                 crate_name: ::core::env!("CARGO_PKG_NAME"),
                 crate_version: ::core::env!("CARGO_PKG_VERSION"),
                 shim: #shim,
+                types: &[#(#types),*],
             }
         }
     }
+}
+
+/// One `NamedType` per named type of the signature (parameters and result,
+/// callbacks' included), each once. Its `trace` picks, by autoref
+/// specialisation, tracing for a `DeserializeOwned` type and nothing otherwise.
+fn types(function: &Function) -> Vec<TokenStream> {
+    let mut found = Vec::new();
+    for param in &function.params {
+        named_types(param.ty, &mut found);
+    }
+    if let Some(ty) = function.output.value_type() {
+        named_types(ty, &mut found);
+    }
+    let mut seen = std::collections::HashSet::new();
+    found
+        .into_iter()
+        .filter_map(|(name, ty)| Some((name, ty?)))
+        .filter(|(name, _)| seen.insert(name.clone()))
+        .map(|(name, ty)| {
+            quote! {
+                ::ferryman::__private::NamedType {
+                    written: #name,
+                    trace: || {
+                        #[allow(unused_imports)]
+                        use ::ferryman::__private::{TraceDeserialize as _, TraceNothing as _};
+                        (&&::ferryman::__private::TypeProbe::<#ty>::NEW).trace()
+                    },
+                }
+            }
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -389,6 +422,14 @@ mod tests {
                     crate_name: ::core::env!("CARGO_PKG_NAME"),
                     crate_version: ::core::env!("CARGO_PKG_VERSION"),
                     shim: __ferryman_shim,
+                    types: &[::ferryman::__private::NamedType {
+                        written: "Point",
+                        trace: || {
+                            #[allow(unused_imports)]
+                            use ::ferryman::__private::{TraceDeserialize as _, TraceNothing as _};
+                            (&&::ferryman::__private::TypeProbe::<Point>::NEW).trace()
+                        },
+                    }],
                 }
             }
         };

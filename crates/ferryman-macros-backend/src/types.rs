@@ -93,6 +93,43 @@ fn describe_path(path: &TypePath) -> Desc {
     }
 }
 
+/// The named types of `ty`'s descriptor (each `{"named": …}`), with the type
+/// describe traces for its schema: `None` for one that is not a plain path or
+/// has a lifetime (a borrowing type cannot be traced from `'static` code).
+pub(crate) fn named_types(ty: &Type, out: &mut Vec<(String, Option<Type>)>) {
+    match ty {
+        Type::Group(group) => named_types(&group.elem, out),
+        Type::Paren(paren) => named_types(&paren.elem, out),
+        Type::Reference(reference) => named_types(&reference.elem, out),
+        Type::Slice(slice) => named_types(&slice.elem, out),
+        Type::Array(array) => named_types(&array.elem, out),
+        Type::Tuple(tuple) => tuple.elems.iter().for_each(|elem| named_types(elem, out)),
+        Type::Path(path) if path.qself.is_none() => match describe_path(path) {
+            Desc::Named(name) => out.push((name, (!has_lifetime(ty)).then(|| ty.clone()))),
+            _ => type_args(path)
+                .into_iter()
+                .for_each(|arg| named_types(arg, out)),
+        },
+        other => {
+            if let Desc::Named(name) = describe(other) {
+                out.push((name, None));
+            }
+        }
+    }
+}
+
+fn has_lifetime(ty: &Type) -> bool {
+    struct Finder(bool);
+    impl<'ast> syn::visit::Visit<'ast> for Finder {
+        fn visit_lifetime(&mut self, _: &'ast syn::Lifetime) {
+            self.0 = true;
+        }
+    }
+    let mut finder = Finder(false);
+    syn::visit::Visit::visit_type(&mut finder, ty);
+    finder.0
+}
+
 /// The `TypeDesc` variant of a primitive type's name.
 fn scalar(name: &str) -> Option<&'static str> {
     Some(match name {

@@ -226,6 +226,10 @@ fn bad_args_value(export: &Export, e: &DecodeError) -> ErrorValue {
     let mut value = ErrorValue::bridge(e.kind.as_str(), String::new());
     value.type_name = "ArgumentError".to_owned();
     value.function = Some(f.to_owned());
+    // One frame, the function's own, as for a closure's bad arguments.
+    value
+        .frames
+        .push(Frame::rust(f, export.file, export.line, 1));
     value.index = e.index;
     value.param = param.map(|p| p.name.to_owned());
     value.expected = param.map(|p| p.rust.to_owned());
@@ -308,6 +312,7 @@ mod tests {
         crate_name: "calc",
         crate_version: "0.1.0",
         shim,
+        types: &[],
     };
 
     fn decode_error(

@@ -200,6 +200,11 @@ impl<'de, Args, R> Deserialize<'de> for Callback<Args, R> {
             (EXT_HOST_OBJECT, 12) => {
                 let host_id = u32::from_be_bytes(payload[..4].try_into().expect("4 bytes"));
                 let handle = u64::from_be_bytes(payload[4..].try_into().expect("8 bytes"));
+                if handle == 0 {
+                    return Err(D::Error::custom(
+                        "handle 0 is not a host object (handles start at 1)",
+                    ));
+                }
                 let host = host_registry::host(host_id).ok_or_else(|| {
                     D::Error::custom(format!(
                         "host {host_id} is not registered; call ferryman_register_host before passing callables"

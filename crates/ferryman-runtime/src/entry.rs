@@ -5,6 +5,7 @@
 use crate::call::Call;
 use crate::callback::closure;
 use crate::callback::{closure_table, host_registry};
+use crate::named_types::named_types;
 use crate::registry::{exports, find, library_identity};
 use crate::report::write_error;
 use crate::FERRYMAN_VERSION;
@@ -234,24 +235,28 @@ pub unsafe extern "C" fn ferryman_live_closures(out: *mut FerryBox) -> i32 {
 
 fn describe() -> Describe<'static> {
     let (library, library_version) = library_identity();
-    let functions = exports()
+    let exports = exports();
+    let named = named_types(exports);
+    let functions = exports
         .iter()
+        .zip(&named.signatures)
         .enumerate()
-        .map(|(id, e)| FunctionSchema {
+        .map(|(id, (e, (params, returns)))| FunctionSchema {
             id: id as u32,
             name: e.name,
             doc: e.doc,
             params: e
                 .params
                 .iter()
-                .map(|p| ParamSchema {
+                .zip(params)
+                .map(|(p, ty)| ParamSchema {
                     name: p.name,
-                    ty: p.ty,
+                    ty,
                     rust: p.rust,
                 })
                 .collect(),
             returns: TypeSchema {
-                ty: e.returns,
+                ty: returns,
                 rust: e.returns_rust,
             },
             error: e.error.map(|type_name| {
@@ -273,6 +278,7 @@ fn describe() -> Describe<'static> {
         library_version,
         functions,
         lent_bytes: true,
+        types: &named.types,
     }
 }
 

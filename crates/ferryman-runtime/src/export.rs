@@ -1,4 +1,4 @@
-use crate::{Call, Reported};
+use crate::{Call, NamedType, Reported};
 use ferryman_wire::TypeDesc;
 
 /// What a generated shim does: decode the arguments from the call, run the user
@@ -32,6 +32,8 @@ pub struct Export {
     pub crate_version: &'static str,
     /// The generated glue.
     pub shim: Shim,
+    /// The named types of the signature, for describe's `types`.
+    pub types: &'static [NamedType],
 }
 
 /// One parameter of an [`Export`].

@@ -10,6 +10,8 @@ pub mod entry;
 mod export;
 mod kind;
 mod lend;
+mod named_types;
+mod optional_fields;
 mod registry;
 mod report;
 #[cfg(test)]
@@ -23,6 +25,7 @@ pub use callback::with_fields::WithFields;
 pub use callback::{CallArgs, Callback};
 pub use export::{Export, Param, Shim};
 pub use kind::{ArgDirect, ArgSerde, DirectOut, Kind, OkDirect, OkSerde};
+pub use named_types::{NamedType, TraceDeserialize, TraceNothing, Traced, TypeProbe};
 pub use registry::{exports, library_identity};
 
 /// This crate's version, reported by the handshake as `ferryman`.

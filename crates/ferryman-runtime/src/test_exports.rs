@@ -31,6 +31,7 @@ const fn export(
         crate_name,
         crate_version: "0.1.0",
         shim,
+        types: &[],
     }
 }
 

@@ -141,6 +141,41 @@ mod tests {
         );
     }
 
+    /// An enum is a variant name or a map of one entry: a map of another size
+    /// is reported as the map it is, not as "an array of 0 elements".
+    #[test]
+    fn an_enum_sent_a_map_of_the_wrong_size_says_map() {
+        #[derive(Debug, serde::Deserialize)]
+        #[allow(dead_code)]
+        enum Shape {
+            Empty,
+            Square(f64),
+        }
+        for (bytes, found) in [
+            (vec![0x91, 0x80], "map with 0 entries"),
+            (
+                vec![0x91, 0x82, 0xa1, b'a', 1, 0xa1, b'b', 2],
+                "map with 2 entries",
+            ),
+        ] {
+            let mut args = Args::new(&bytes, 1).unwrap();
+            let err = args.next::<Shape>(0).unwrap_err();
+            assert_eq!((err.kind, err.found.as_str()), (DecodeKind::Type, found));
+        }
+        // Inside a list, the message says what the element was.
+        let bytes = [0x91, 0x91, 0x80];
+        let err = Args::new(&bytes, 1)
+            .unwrap()
+            .next::<Vec<Shape>>(0)
+            .unwrap_err();
+        assert!(err.detail.contains("map with 0 entries"), "{}", err.detail);
+        assert!(!err.detail.contains("array of"), "{}", err.detail);
+        // One entry still decodes.
+        let bytes = [0x91, 0x81, 0xa6, b'S', b'q', b'u', b'a', b'r', b'e', 0x02];
+        let shape = Args::new(&bytes, 1).unwrap().next::<Shape>(0).unwrap();
+        assert!(matches!(shape, Shape::Square(side) if side == 2.0));
+    }
+
     #[test]
     fn wrong_count_is_an_arity_error() {
         let err = Args::new(&pack(&(1, 2, 3)), 2).unwrap_err();

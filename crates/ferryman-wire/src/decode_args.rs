@@ -91,6 +91,32 @@ impl<'de> Reader<'de> {
         self.rest.first().copied().ok_or_else(truncated)
     }
 
+    /// "map with 0 entries" when the next value is a map (or an array) whose
+    /// size is not the one entry an enum with content has.
+    fn wrong_enum_size(&self) -> Result<Option<String>, Error> {
+        let size = |at: usize, width: usize| -> Result<usize, Error> {
+            let bytes = self.rest.get(at..at + width).ok_or_else(truncated)?;
+            Ok(bytes.iter().fold(0usize, |n, &b| n << 8 | usize::from(b)))
+        };
+        let (what, unit, n) = match self.peek()? {
+            b @ 0x80..=0x8f => ("map", "entries", usize::from(b & 0x0f)),
+            0xde => ("map", "entries", size(1, 2)?),
+            0xdf => ("map", "entries", size(1, 4)?),
+            b @ 0x90..=0x9f => ("sequence", "elements", usize::from(b & 0x0f)),
+            0xdc => ("sequence", "elements", size(1, 2)?),
+            0xdd => ("sequence", "elements", size(1, 4)?),
+            _ => return Ok(None),
+        };
+        Ok((n != 1).then(|| {
+            let unit = if n == 1 {
+                &unit[..unit.len() - 1]
+            } else {
+                unit
+            };
+            format!("{what} with {n} {unit}")
+        }))
+    }
+
     #[inline(always)]
     fn take(&mut self, n: usize) -> Result<&'de [u8], Error> {
         if n > self.rest.len() {
@@ -495,6 +521,14 @@ impl<'de> de::Deserializer<'de> for &mut Reader<'de> {
         variants: &'static [&'static str],
         visitor: V,
     ) -> Result<V::Value, Error> {
+        // rmp-serde reports a map or array of the wrong size as a bare
+        // length, which reads as "an array of 0 elements" even for `{}`.
+        if let Some(wrong) = self.wrong_enum_size()? {
+            return Err(de::Error::invalid_type(
+                Unexpected::Other(&wrong),
+                &"a variant name or a map of one entry {\"Variant\": content}",
+            ));
+        }
         self.rmp()?.deserialize_enum(name, variants, visitor)
     }
 

@@ -1,6 +1,7 @@
 //! The handshake and describe maps (`spec/wire.md`), as serde types.
 
 use crate::TypeDesc;
+use serde::ser::{SerializeMap, Serializer};
 use serde::Serialize;
 
 /// What `ferryman_handshake` returns.
@@ -27,6 +28,8 @@ pub struct Describe<'a> {
     pub functions: Vec<FunctionSchema<'a>>,
     /// Whether arguments may hold lent bytes (extension 3).
     pub lent_bytes: bool,
+    /// The user structs and enums the functions use, each once, sorted by name.
+    pub types: &'a [NamedTypeSchema<'a>],
 }
 
 /// One exported function.
@@ -64,4 +67,108 @@ pub struct TypeSchema<'a> {
 pub struct ErrorSchema<'a> {
     pub name: &'a str,
     pub rust: &'a str,
+}
+
+/// One user struct or enum of describe's `types` (`spec/wire.md`, "Named types").
+#[derive(Debug, Clone)]
+pub struct NamedTypeSchema<'a> {
+    /// serde's name of the type.
+    pub name: String,
+    /// The doc comment, when known.
+    pub doc: Option<&'a str>,
+    pub shape: TypeShape<'a>,
+}
+
+/// What a named type is made of: the `kind` of a named type and its other keys.
+#[derive(Debug, Clone)]
+pub enum TypeShape<'a> {
+    Struct(Vec<FieldSchema<'a>>),
+    TupleStruct(Vec<&'a TypeDesc>),
+    NewtypeStruct(&'a TypeDesc),
+    UnitStruct,
+    Enum(Vec<VariantSchema<'a>>),
+}
+
+/// One variant of an enum: its serde name and its content.
+#[derive(Debug, Clone)]
+pub struct VariantSchema<'a> {
+    pub name: String,
+    pub shape: VariantShape<'a>,
+}
+
+/// What an enum variant holds (`kind` `unit`, `newtype`, `tuple` or `struct`).
+#[derive(Debug, Clone)]
+pub enum VariantShape<'a> {
+    Unit,
+    Newtype(&'a TypeDesc),
+    Tuple(Vec<&'a TypeDesc>),
+    Struct(Vec<FieldSchema<'a>>),
+}
+
+/// One named field of a struct or struct variant.
+#[derive(Debug, Clone, Serialize)]
+pub struct FieldSchema<'a> {
+    pub name: String,
+    #[serde(rename = "type")]
+    pub ty: &'a TypeDesc,
+    /// Whether the library accepts the map without this field.
+    pub optional: bool,
+}
+
+impl Serialize for NamedTypeSchema<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let (kind, content) = match &self.shape {
+            TypeShape::Struct(fields) => ("struct", Some(Content::Fields(fields))),
+            TypeShape::TupleStruct(items) => ("tuple_struct", Some(Content::Items(items))),
+            TypeShape::NewtypeStruct(ty) => ("newtype_struct", Some(Content::Type(ty))),
+            TypeShape::UnitStruct => ("unit_struct", None),
+            TypeShape::Enum(variants) => ("enum", Some(Content::Variants(variants))),
+        };
+        let mut map = s.serialize_map(Some(3 + usize::from(content.is_some())))?;
+        map.serialize_entry("name", &self.name)?;
+        map.serialize_entry("doc", &self.doc)?;
+        map.serialize_entry("kind", kind)?;
+        if let Some(content) = content {
+            content.serialize_entry(&mut map)?;
+        }
+        map.end()
+    }
+}
+
+impl Serialize for VariantSchema<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let (kind, content) = match &self.shape {
+            VariantShape::Unit => ("unit", None),
+            VariantShape::Newtype(ty) => ("newtype", Some(Content::Type(ty))),
+            VariantShape::Tuple(items) => ("tuple", Some(Content::Items(items))),
+            VariantShape::Struct(fields) => ("struct", Some(Content::Fields(fields))),
+        };
+        let mut map = s.serialize_map(Some(2 + usize::from(content.is_some())))?;
+        map.serialize_entry("name", &self.name)?;
+        map.serialize_entry("kind", kind)?;
+        if let Some(content) = content {
+            content.serialize_entry(&mut map)?;
+        }
+        map.end()
+    }
+}
+
+/// The kind-specific key of a named type or variant: `fields`, `items`, `type`
+/// or `variants`.
+enum Content<'s, 'a> {
+    Fields(&'s [FieldSchema<'a>]),
+    Items(&'s [&'a TypeDesc]),
+    Type(&'a TypeDesc),
+    Variants(&'s [VariantSchema<'a>]),
+}
+
+impl Content<'_, '_> {
+    fn serialize_entry<M: SerializeMap>(&self, map: &mut M) -> Result<(), M::Error> {
+        match self {
+            Content::Fields(fields) => map.serialize_entry("fields", fields),
+            Content::Items(items) => map.serialize_entry("items", items),
+            Content::Type(ty) => map.serialize_entry("type", ty),
+            Content::Variants(variants) => map.serialize_entry("variants", variants),
+        }
+    }
 }

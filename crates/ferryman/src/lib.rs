@@ -210,7 +210,8 @@ pub mod __private {
     pub use ::serde_bytes;
     pub use ferryman_error::{ErrorFields, FieldsNone, FieldsProbe, FieldsViaSerialize};
     pub use ferryman_runtime::{
-        ArgDirect, ArgSerde, Call, Export, Kind, OkDirect, OkSerde, Param, Reported,
+        ArgDirect, ArgSerde, Call, Export, Kind, NamedType, OkDirect, OkSerde, Param, Reported,
+        TraceDeserialize, TraceNothing, TypeProbe,
     };
     pub use ferryman_wire::TypeDesc;
 

@@ -201,12 +201,29 @@ fn handshake_keys_in_wire_md_are_what_the_library_writes() {
 fn describe_keys_in_wire_md_are_what_the_library_writes() {
     let describe = read_map(ferryman_describe);
     let handshake = read_map(ferryman_handshake);
+    let mut handshake_and_types = set(keys(&handshake));
+    handshake_and_types.insert("types".to_owned());
     assert_eq!(
         set(keys(&describe)),
-        set(keys(&handshake)),
-        "describe is the handshake map with `functions` an array"
+        handshake_and_types,
+        "describe is the handshake map with `functions` an array, plus `types`"
     );
     let example = wire_example("## Describe");
+    // The function keys `wire.md` lists in its table are those of the example.
+    let table: BTreeSet<String> = section(&read(WIRE_MD), "## Describe", WIRE_MD)
+        .split("### Named types")
+        .next()
+        .unwrap()
+        .lines()
+        .filter_map(|line| line.strip_prefix("| `"))
+        .filter_map(|rest| rest.split('`').next())
+        .map(str::to_owned)
+        .collect();
+    assert_eq!(
+        table,
+        json_keys(&example["functions"][0]),
+        "{WIRE_MD}: describe's function table"
+    );
     let function = &example["functions"][0];
     let functions = get(&describe, "functions").as_array().expect("an array");
     let add = &functions[0];

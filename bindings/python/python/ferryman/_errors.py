@@ -313,10 +313,11 @@ def _argument_message(value: Mapping[str, Any], message: str) -> str:
             message = message[len(prefix) :]
             break
     else:
-        # "`f()` takes 2 arguments …" names its function already: drop the backticks.
-        own = f"`{function}()`"
-        if message.startswith(own):
-            return f"{function}(){message[len(own) :]}"
+        # "`f()` takes 2 arguments …" or "`adder()`'s closure argument 0: …"
+        # names its function already: drop the backticks.
+        if message.startswith("`") and "`" in message[1:]:
+            end = message.index("`", 1)
+            return message[1:end] + message[end + 1 :]
     if param is not None:
         return f"{function}() argument '{param}': {message}"
     return f"{function}(): {message}"

@@ -12,6 +12,7 @@ from typing import Any
 from . import _native
 from ._error_classes import ErrorNamespace, did_you_mean, suggest
 from ._errors import LibraryLoadError, UnknownFunctionError, exception_from_value
+from ._records import TypeNamespace, record_classes
 from ._types import signature
 
 __all__ = ["ErrorNamespace", "Library", "load"]
@@ -22,7 +23,8 @@ class Library:
 
     ``lib.<name>`` is the exported Rust function ``name`` (also ``lib["name"]``
     and ``lib.functions["name"]``); ``lib.errors.<Type>`` the exception class
-    of a Rust error type. Use :func:`ferryman.load` to make one.
+    of a Rust error type; ``lib.types.<Type>`` the Python type of a Rust struct
+    or enum its functions use. Use :func:`ferryman.load` to make one.
     """
 
     def __init__(self, path: str | os.PathLike[str]) -> None:
@@ -48,6 +50,11 @@ class Library:
                 rust = error.get("rust")
                 declared.append((error["name"], rust if isinstance(rust, str) and rust else None))
         self.errors = ErrorNamespace(self.name, declared)
+        # `lib.types.Point`: the classes of describe's named types, which the
+        # functions' annotations use.
+        # Their `__module__` is the crate's name: `ferryman_fixture.Point`.
+        module = self.name.replace("-", "_")
+        self.types = TypeNamespace(self.name, record_classes(description.get("types"), module))
 
         # Plain `Err`s become exceptions natively (classes from `self.errors`);
         # every other error value goes through `exception_from_value`.
@@ -67,7 +74,8 @@ class Library:
 
     def _decorate(self, function: _native.Function, entry: Mapping[str, Any]) -> None:
         name = function.name
-        sig, text = signature(entry)
+        types = self.types
+        sig, text = signature(entry, lambda named: types[named] if named in types else named)
         doc = entry.get("doc")
         function.__name__ = name
         function.__qualname__ = name

@@ -41,12 +41,13 @@ def _single(descriptor: Any) -> tuple[str, Any] | None:
     return None
 
 
-def annotation(descriptor: Any, _depth: int = 0) -> Any:
+def annotation(descriptor: Any, named: Callable[[str], Any] | None = None, _depth: int = 0) -> Any:
     """The annotation for a type descriptor: ``{"list": "i64"}`` → ``list[int]``,
     ``{"callback": [["i64"], "i64"]}`` → ``Callable[[int], int]``.
 
-    ``{"named": "Point"}`` becomes the forward reference ``"Point"``; unknown
-    descriptors become ``typing.Any``.
+    ``{"named": "Point"}`` becomes ``named("Point")`` — the library's class
+    for it (``_records``) — or, without one, the forward reference ``"Point"``;
+    unknown descriptors become ``typing.Any``.
     """
     if _depth > _MAX_DEPTH:
         return Any
@@ -58,24 +59,24 @@ def annotation(descriptor: Any, _depth: int = 0) -> Any:
     key, inner = single
     depth = _depth + 1
     if key == "list":
-        return list[annotation(inner, depth)]  # type: ignore[misc]
+        return list[annotation(inner, named, depth)]  # type: ignore[misc]
     if key == "tuple" and isinstance(inner, Sequence) and not isinstance(inner, str):
         if not inner:
             return tuple[()]
-        return tuple[tuple(annotation(item, depth) for item in inner)]  # type: ignore[misc]
+        return tuple[tuple(annotation(item, named, depth) for item in inner)]  # type: ignore[misc]
     if key == "map" and isinstance(inner, Sequence) and len(inner) == 2:
-        return dict[annotation(inner[0], depth), annotation(inner[1], depth)]  # type: ignore[misc]
+        return dict[annotation(inner[0], named, depth), annotation(inner[1], named, depth)]  # type: ignore[misc]
     if key == "option":
-        inner_annotation = annotation(inner, depth)
+        inner_annotation = annotation(inner, named, depth)
         if inner_annotation is None:
             return None
         return Optional[inner_annotation]  # noqa: UP045 - forward refs ("Point") need typing.Optional
     if key == "named" and isinstance(inner, str):
-        return inner
+        return named(inner) if named is not None else inner
     callback = _callback(inner)
     if key == "callback" and callback is not None:
         params, returns = callback
-        return Callable[[annotation(param, depth) for param in params], annotation(returns, depth)]
+        return Callable[[annotation(param, named, depth) for param in params], annotation(returns, named, depth)]
     return Any
 
 
@@ -125,10 +126,12 @@ def _type_of(entry: Any) -> Any:
     return entry.get("type") if isinstance(entry, Mapping) else None
 
 
-def signature(description: Mapping[str, Any]) -> tuple[inspect.Signature | None, str]:
+def signature(
+    description: Mapping[str, Any], named: Callable[[str], Any] | None = None
+) -> tuple[inspect.Signature | None, str]:
     """The ``inspect.Signature`` of one describe entry (``None`` when the Rust
     parameter names are not valid Python ones) and its text,
-    ``(a: int, b: int) -> int``."""
+    ``(a: int, b: int) -> int``; ``named`` gives the class of a named type."""
     params = description.get("params")
     params = params if isinstance(params, list) else []
     returns = _type_of(description.get("returns"))
@@ -142,10 +145,10 @@ def signature(description: Mapping[str, Any]) -> tuple[inspect.Signature | None,
     )
     try:
         parameters = [
-            inspect.Parameter(name, inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=annotation(_type_of(param)))
+            inspect.Parameter(name, inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=annotation(_type_of(param), named))
             for name, param in zip(names, params, strict=True)
         ]
-        result = annotation(returns) if returns is not None else inspect.Signature.empty
+        result = annotation(returns, named) if returns is not None else inspect.Signature.empty
         return inspect.Signature(parameters, return_annotation=result), text
     except (ValueError, TypeError):
         return None, text

@@ -53,6 +53,16 @@ impl Site {
         closure_name(self.closure)
     }
 
+    /// How messages name it: `` `adder()`'s closure `` after the function that
+    /// made it, or `` `double()` `` for a plain function passed as a closure.
+    pub(crate) fn shown(&self) -> String {
+        let name = self.name();
+        match name.find("::{{closure}}") {
+            Some(end) => format!("`{}()`'s closure", &name[..end]),
+            None => format!("`{name}()`"),
+        }
+    }
+
     /// The frame that stands for the closure: its name, where it was made.
     pub(crate) fn frame(&self) -> Frame {
         Frame::rust(
@@ -150,6 +160,7 @@ pub(crate) fn write_bad_args(
     expected: Option<&str>,
 ) -> Status {
     let name = site.name();
+    let shown = site.shown();
     let mut value = ErrorValue::bridge(e.kind.as_str(), String::new());
     value.type_name = "ArgumentError".to_owned();
     value.function = Some(name.to_owned());
@@ -167,12 +178,12 @@ pub(crate) fn write_bad_args(
             let s = if n == 1 { "" } else { "s" };
             value.expected = Some(format!("{n} argument{s}"));
             format!(
-                "`{name}()` takes {n} argument{s} {} but was given {}",
+                "{shown} takes {n} argument{s} {} but was given {}",
                 readable_type(site.args),
                 e.found
             )
         }
-        (DecodeKind::Malformed, _) => format!("`{name}()` arguments are malformed{detail}"),
+        (DecodeKind::Malformed, _) => format!("{shown} arguments are malformed{detail}"),
         (kind, Some(i)) => {
             value.expected = expected.map(readable_type);
             let overflow = if kind == DecodeKind::Overflow {
@@ -181,7 +192,7 @@ pub(crate) fn write_bad_args(
                 ""
             };
             format!(
-                "`{name}()` argument {i}: expected {}, but found {}{overflow}{}",
+                "{shown} argument {i}: expected {}, but found {}{overflow}{}",
                 value.expected.as_deref().unwrap_or("another value"),
                 e.found,
                 if e.detail == "out of range" {
@@ -191,7 +202,7 @@ pub(crate) fn write_bad_args(
                 }
             )
         }
-        (_, None) => format!("`{name}()` arguments: {}{detail}", e.found),
+        (_, None) => format!("{shown} arguments: {}{detail}", e.found),
     };
     sink.clear();
     write_error(sink, &value);

@@ -193,12 +193,20 @@ pub(crate) fn decode_outcome<R: DeserializeOwned>(
             Err(_) => decode_result_slowly(bytes),
         };
     }
-    let value = rmp_serde::from_slice::<ErrorValue>(bytes).unwrap_or_else(|e| {
+    let mut value = rmp_serde::from_slice::<ErrorValue>(bytes).unwrap_or_else(|e| {
         ErrorValue::bridge(
             "internal",
             format!("the callback failed with status {status} and an unreadable error value: {e}"),
         )
     });
+    // `spec/callbacks.md`, "Host objects": a host's error value without a
+    // kind is a host exception, and handle 0 names no object.
+    if value.kind.is_empty() {
+        value.kind = "host".to_owned();
+    }
+    if value.host_exception == Some(0) {
+        value.host_exception = None;
+    }
     Err(CallbackError::reported(value, source))
 }
 
@@ -354,5 +362,42 @@ mod tests {
     fn a_result_in_an_encoding_arguments_accept_still_decodes() {
         // An integer for an f64.
         assert_eq!(decode_outcome::<f64>(0, &[0x05], None), Ok(5.0));
+    }
+
+    /// `spec/callbacks.md`, `invoke`: only `kind`, `type` and `message` are
+    /// required; a missing `kind` is a host exception, a handle 0 no object,
+    /// frames without columns are column 0.
+    #[test]
+    fn a_host_error_value_with_only_the_required_keys_reads() {
+        let frame = rmpv::Value::Map(vec![
+            ("function".into(), "main.handler".into()),
+            ("file".into(), "main.go".into()),
+            ("line".into(), 12.into()),
+            ("language".into(), "go".into()),
+        ]);
+        let value = rmpv::Value::Map(vec![
+            ("type".into(), "GoError".into()),
+            ("message".into(), "no".into()),
+            ("frames".into(), rmpv::Value::Array(vec![frame])),
+            ("host_exception".into(), 0.into()),
+        ]);
+        let bytes = rmp_serde::to_vec(&value).unwrap();
+        let error = decode_outcome::<i64>(1, &bytes, None).unwrap_err();
+        assert_eq!(
+            (error.kind(), error.type_name(), error.message()),
+            ("host", "GoError", "no")
+        );
+        assert_eq!(error.value().host_exception, None);
+        assert_eq!((error.frames()[0].line, error.frames()[0].column), (12, 0));
+        assert_eq!(error.value().causes, []);
+    }
+
+    #[test]
+    fn an_unreadable_host_error_value_is_internal() {
+        let error = decode_outcome::<i64>(7, &[0xc1], None).unwrap_err();
+        assert_eq!(error.kind(), "internal");
+        assert!(error
+            .message()
+            .starts_with("the callback failed with status 7 and an unreadable error value"));
     }
 }
