@@ -16,7 +16,8 @@ use crate::big_int::{BigInt, BigIntError};
 use crate::byte_seq::ByteElements;
 use crate::direct::{int_at, Int, IntAt};
 use crate::lent::{Lending, LentObject, LentPayload, Presenting, LENT_BYTES_NEWTYPE};
-use crate::skip::{value_len, MAX_DEPTH};
+use crate::limits::MAX_DEPTH;
+use crate::skip::value_len;
 use ferryman_abi::{EXT_BIG_INT, EXT_LENT_BYTES};
 use rmp_serde::decode::Error;
 use serde::de::{self, DeserializeSeed, Unexpected, Visitor};
@@ -301,8 +302,9 @@ impl<'de> Reader<'de> {
     }
 }
 
-fn malformed(m: crate::Malformed) -> Error {
-    Error::InvalidDataRead(std::io::Error::new(std::io::ErrorKind::InvalidData, m.0))
+fn malformed(error: crate::reader::ReadError) -> Error {
+    let text = error.problem.to_string();
+    Error::InvalidDataRead(std::io::Error::new(std::io::ErrorKind::InvalidData, text))
 }
 
 fn utf8(bytes: &[u8]) -> Result<&str, Error> {
