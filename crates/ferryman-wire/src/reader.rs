@@ -250,7 +250,9 @@ impl<'a> Reader<'a> {
         let at = self.pos + 1;
         let len = match width {
             1 => self.fixed::<1>(at).map(|b| usize::from(b[0])),
-            2 => self.fixed::<2>(at).map(|b| usize::from(u16::from_be_bytes(b))),
+            2 => self
+                .fixed::<2>(at)
+                .map(|b| usize::from(u16::from_be_bytes(b))),
             _ => self.fixed::<4>(at).map(|b| u32::from_be_bytes(b) as usize),
         };
         match len {
@@ -635,8 +637,14 @@ mod tests {
         assert!(bytes.as_ptr_range().contains(&text.as_ptr()));
         assert_eq!(r.bin().unwrap(), &[7]);
         assert_eq!(r.str().unwrap(), "x");
-        assert_eq!(problem(Reader::new(&[0xa2, 0xff, 0xfe]).str()), (0, Problem::NotUtf8));
-        assert_eq!(problem(Reader::new(&[0xc5, 0x00]).bin()), (0, Problem::Truncated));
+        assert_eq!(
+            problem(Reader::new(&[0xa2, 0xff, 0xfe]).str()),
+            (0, Problem::NotUtf8)
+        );
+        assert_eq!(
+            problem(Reader::new(&[0xc5, 0x00]).bin()),
+            (0, Problem::Truncated)
+        );
     }
 
     #[test]
@@ -644,7 +652,10 @@ mod tests {
         let mut r = Reader::new(&[0x01, 0xa1, b'x']);
         r.int().unwrap();
         let error = r.int().unwrap_err();
-        assert_eq!(error.to_string(), "expected an int, but found a str (at byte 1)");
+        assert_eq!(
+            error.to_string(),
+            "expected an int, but found a str (at byte 1)"
+        );
         assert_eq!(r.position(), 1);
         assert_eq!(r.str().unwrap(), "x");
     }
