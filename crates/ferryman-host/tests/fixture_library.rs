@@ -11,9 +11,7 @@ use std::sync::OnceLock;
 
 use ferryman_host::reader::Reader;
 use ferryman_host::write::{ErrorView, Message};
-use ferryman_host::{
-    Answer, ErrorKind, Host, Library, LoadErrorKind, Shape, Status, Type, Value,
-};
+use ferryman_host::{Answer, ErrorKind, Host, Library, LoadErrorKind, Shape, Status, Type, Value};
 
 fn fixture_path() -> &'static Path {
     static PATH: OnceLock<PathBuf> = OnceLock::new();
@@ -23,7 +21,10 @@ fn fixture_path() -> &'static Path {
         }
         // target/<profile>/deps/fixture_library-<hash>
         let exe = std::env::current_exe().expect("the test binary's path");
-        let profile_dir = exe.parent().and_then(Path::parent).expect("target/<profile>");
+        let profile_dir = exe
+            .parent()
+            .and_then(Path::parent)
+            .expect("target/<profile>");
         let file = format!(
             "{}ferryman_fixture{}",
             std::env::consts::DLL_PREFIX,
@@ -81,10 +82,17 @@ fn handshake_and_describe() {
     }
     let add = describe.function("add").expect("add");
     assert_eq!(add.doc.as_deref(), Some("Adds two numbers."));
-    let params: Vec<_> = add.params.iter().map(|p| (p.name.as_str(), &p.ty)).collect();
+    let params: Vec<_> = add
+        .params
+        .iter()
+        .map(|p| (p.name.as_str(), &p.ty))
+        .collect();
     assert_eq!(params, [("a", &Type::I64), ("b", &Type::I64)]);
     assert_eq!(add.returns.ty, Type::I64);
-    assert!(add.file.as_deref().is_some_and(|f| f.ends_with("primitives.rs")));
+    assert!(add
+        .file
+        .as_deref()
+        .is_some_and(|f| f.ends_with("primitives.rs")));
     assert!(add.line.is_some());
     let divide = describe.function("divide").expect("divide");
     let error = divide.error.as_ref().expect("divide returns a Result");
@@ -169,7 +177,9 @@ fn a_library_that_is_not_ferryman_is_refused() {
     );
     let missing = Library::open("/nowhere/libx.so").unwrap_err();
     assert!(matches!(missing.kind, LoadErrorKind::Open(_)));
-    assert!(missing.to_string().starts_with("cannot load /nowhere/libx.so: "));
+    assert!(missing
+        .to_string()
+        .starts_with("cannot load /nowhere/libx.so: "));
 }
 
 /// A host whose one object doubles an `i64`, and fails on 13.
@@ -212,7 +222,11 @@ fn a_registered_host_is_called_back_and_closures_come_back() {
     let closures = library.closures().expect("the fixture takes callables");
     let host: &'static Doubler = Box::leak(Box::default());
     let host_id = closures.register_host(host).expect("registered");
-    assert_eq!(closures.register_host(host), Some(host_id), "once per library");
+    assert_eq!(
+        closures.register_host(host),
+        Some(host_id),
+        "once per library"
+    );
 
     // apply(f, 5) with f = host object 7 (extension 1).
     let mut args = vec![0x92, 0xc7, 0x0c, 0x01];
@@ -243,7 +257,10 @@ fn a_registered_host_is_called_back_and_closures_come_back() {
     let mut out = Vec::new();
     // SAFETY: no lent bytes.
     let reply = unsafe { closures.call(handle, &[0x91, 0x28], &mut out) };
-    assert_eq!((reply.status(), reply.bytes()), (Ok(Status::Ok), Ok(&[0x2a][..])));
+    assert_eq!(
+        (reply.status(), reply.bytes()),
+        (Ok(Status::Ok), Ok(&[0x2a][..]))
+    );
     drop(reply);
     assert_eq!(closures.release(handle), Ok(Status::Ok));
     assert!(!closures.live().unwrap().iter().any(|c| c.handle == handle));
