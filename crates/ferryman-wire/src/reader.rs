@@ -151,10 +151,13 @@ pub struct Ext<'a> {
 }
 
 /// A cursor over MessagePack bytes (see the [module docs](self)).
+///
+/// It keeps the bytes not read yet as a slice (the position is what was cut
+/// off), so reading the next value costs no more than slicing does.
 #[derive(Debug, Clone)]
 pub struct Reader<'a> {
     bytes: &'a [u8],
-    pos: usize,
+    rest: &'a [u8],
 }
 
 type Result<T> = std::result::Result<T, ReadError>;
@@ -163,7 +166,7 @@ impl<'a> Reader<'a> {
     /// A reader at the start of `bytes`.
     #[inline]
     pub const fn new(bytes: &'a [u8]) -> Reader<'a> {
-        Reader { bytes, pos: 0 }
+        Reader { bytes, rest: bytes }
     }
 
     /// The whole input.
@@ -175,27 +178,26 @@ impl<'a> Reader<'a> {
     /// The offset of the cursor from the start of the input.
     #[inline]
     pub fn position(&self) -> usize {
-        self.pos
+        self.bytes.len() - self.rest.len()
     }
 
     /// The bytes from the cursor on.
-    #[inline]
+    #[inline(always)]
     pub fn rest(&self) -> &'a [u8] {
-        // `pos` never passes the end.
-        &self.bytes[self.pos..]
+        self.rest
     }
 
     /// Whether the cursor is at the end of the input.
     #[inline]
     pub fn is_at_end(&self) -> bool {
-        self.pos >= self.bytes.len()
+        self.rest.is_empty()
     }
 
     /// An error about the value at the cursor.
-    #[inline]
+    #[cold]
     pub fn error(&self, problem: Problem) -> ReadError {
         ReadError {
-            at: self.pos,
+            at: self.position(),
             problem,
         }
     }
@@ -204,7 +206,7 @@ impl<'a> Reader<'a> {
     /// an error.
     #[inline]
     pub fn finish(&self) -> Result<()> {
-        match self.bytes.len() - self.pos {
+        match self.rest.len() {
             0 => Ok(()),
             left => Err(self.error(Problem::Trailing(left))),
         }
@@ -213,7 +215,7 @@ impl<'a> Reader<'a> {
     /// The marker byte at the cursor, not consumed.
     #[inline(always)]
     pub fn peek(&self) -> Result<u8> {
-        match self.bytes.get(self.pos) {
+        match self.rest.first() {
             Some(&marker) => Ok(marker),
             None => Err(self.error(Problem::Truncated)),
         }
@@ -228,32 +230,30 @@ impl<'a> Reader<'a> {
     /// The next `len` bytes, consumed.
     #[inline(always)]
     pub fn take(&mut self, len: usize) -> Result<&'a [u8]> {
-        match self.pos.checked_add(len) {
-            Some(end) if end <= self.bytes.len() => {
-                let taken = &self.bytes[self.pos..end];
-                self.pos = end;
-                Ok(taken)
-            }
-            _ => Err(self.error(Problem::Truncated)),
+        if len > self.rest.len() {
+            return Err(self.error(Problem::Truncated));
         }
+        let (taken, rest) = self.rest.split_at(len);
+        self.rest = rest;
+        Ok(taken)
     }
 
+    /// `N` bytes at offset `at` of the rest, not consumed.
     #[inline(always)]
     fn fixed<const N: usize>(&self, at: usize) -> Option<[u8; N]> {
-        self.bytes.get(at..at.checked_add(N)?)?.try_into().ok()
+        self.rest.get(at..at.checked_add(N)?)?.try_into().ok()
     }
 
     /// A big-endian length of `width` bytes (1, 2 or 4) after the marker at
     /// the cursor, and the header's total size.
     #[inline(always)]
     fn length(&self, width: usize) -> Result<(usize, usize)> {
-        let at = self.pos + 1;
         let len = match width {
-            1 => self.fixed::<1>(at).map(|b| usize::from(b[0])),
+            1 => self.fixed::<1>(1).map(|b| usize::from(b[0])),
             2 => self
-                .fixed::<2>(at)
+                .fixed::<2>(1)
                 .map(|b| usize::from(u16::from_be_bytes(b))),
-            _ => self.fixed::<4>(at).map(|b| u32::from_be_bytes(b) as usize),
+            _ => self.fixed::<4>(1).map(|b| u32::from_be_bytes(b) as usize),
         };
         match len {
             Some(len) => Ok((len, 1 + width)),
@@ -261,9 +261,9 @@ impl<'a> Reader<'a> {
         }
     }
 
-    #[inline(always)]
+    #[cold]
     fn unexpected(&self, expected: &'static str) -> ReadError {
-        match self.bytes.get(self.pos) {
+        match self.rest.first() {
             Some(&found) => self.error(Problem::Unexpected { expected, found }),
             None => self.error(Problem::Truncated),
         }
@@ -272,32 +272,34 @@ impl<'a> Reader<'a> {
     /// Nil.
     #[inline]
     pub fn nil(&mut self) -> Result<()> {
-        if self.peek()? == 0xc0 {
-            self.pos += 1;
-            Ok(())
-        } else {
-            Err(self.unexpected("nil"))
+        match self.rest {
+            [0xc0, rest @ ..] => {
+                self.rest = rest;
+                Ok(())
+            }
+            _ => Err(self.unexpected("nil")),
         }
     }
 
     /// Consumes a nil when there is one: `true`; anything else stays.
-    #[inline]
+    #[inline(always)]
     pub fn try_nil(&mut self) -> bool {
-        if self.bytes.get(self.pos) == Some(&0xc0) {
-            self.pos += 1;
-            true
-        } else {
-            false
+        match self.rest {
+            [0xc0, rest @ ..] => {
+                self.rest = rest;
+                true
+            }
+            _ => false,
         }
     }
 
     /// A bool.
     #[inline]
     pub fn bool(&mut self) -> Result<bool> {
-        match self.peek()? {
-            marker @ (0xc2 | 0xc3) => {
-                self.pos += 1;
-                Ok(marker == 0xc3)
+        match self.rest {
+            [marker @ (0xc2 | 0xc3), rest @ ..] => {
+                self.rest = rest;
+                Ok(*marker == 0xc3)
             }
             _ => Err(self.unexpected("a bool")),
         }
@@ -306,29 +308,32 @@ impl<'a> Reader<'a> {
     /// An int of any width (not extension 4: see [`Reader::integer`]).
     #[inline(always)]
     pub fn int(&mut self) -> Result<Int> {
-        match int_at(self.rest()) {
+        match self.try_int()? {
+            Some(int) => Ok(int),
+            None => Err(self.unexpected("an int")),
+        }
+    }
+
+    /// An int when there is one (`Ok(None)`, nothing consumed, for another
+    /// value); the end of the input or a cut-off int is an error.
+    #[inline(always)]
+    pub fn try_int(&mut self) -> Result<Option<Int>> {
+        match int_at(self.rest) {
             IntAt::Int(value, len) => {
-                self.pos += len;
-                Ok(value)
+                // `int_at` read `len` bytes of `rest`.
+                self.rest = &self.rest[len..];
+                Ok(Some(value))
             }
-            IntAt::Truncated => Err(self.error(Problem::Truncated)),
-            IntAt::Other => Err(self.unexpected("an int")),
+            IntAt::Other if !self.rest.is_empty() => Ok(None),
+            IntAt::Truncated | IntAt::Other => Err(self.error(Problem::Truncated)),
         }
     }
 
     /// An integer: an int of any width, or a big integer (extension 4).
     #[inline]
     pub fn integer(&mut self) -> Result<BigInt> {
-        match int_at(self.rest()) {
-            IntAt::Int(value, len) => {
-                self.pos += len;
-                return Ok(match value {
-                    Int::I(n) => BigInt::Signed(i128::from(n)),
-                    Int::U(n) => BigInt::Signed(i128::from(n)),
-                });
-            }
-            IntAt::Truncated => return Err(self.error(Problem::Truncated)),
-            IntAt::Other => {}
+        if let Some(int) = self.try_int()? {
+            return Ok(BigInt::Signed(int.as_i128()));
         }
         let start = self.clone();
         match self.ext() {
@@ -342,28 +347,30 @@ impl<'a> Reader<'a> {
         }
     }
 
-    /// A float 32, widened.
+    /// A float 32.
     #[inline]
     pub fn f32(&mut self) -> Result<f32> {
-        if self.peek()? != 0xca {
-            return Err(self.unexpected("a float 32"));
+        match self.rest {
+            [0xca, a, b, c, d, rest @ ..] => {
+                self.rest = rest;
+                Ok(f32::from_be_bytes([*a, *b, *c, *d]))
+            }
+            [0xca, ..] => Err(self.error(Problem::Truncated)),
+            _ => Err(self.unexpected("a float 32")),
         }
-        let bytes = self.fixed::<4>(self.pos + 1);
-        let bytes = bytes.ok_or_else(|| self.error(Problem::Truncated))?;
-        self.pos += 5;
-        Ok(f32::from_be_bytes(bytes))
     }
 
     /// A float 64.
     #[inline]
     pub fn f64(&mut self) -> Result<f64> {
-        if self.peek()? != 0xcb {
-            return Err(self.unexpected("a float 64"));
+        match self.fixed::<8>(1) {
+            Some(be) if self.rest[0] == 0xcb => {
+                self.rest = &self.rest[9..];
+                Ok(f64::from_be_bytes(be))
+            }
+            None if self.rest.first() == Some(&0xcb) => Err(self.error(Problem::Truncated)),
+            _ => Err(self.unexpected("a float 64")),
         }
-        let bytes = self.fixed::<8>(self.pos + 1);
-        let bytes = bytes.ok_or_else(|| self.error(Problem::Truncated))?;
-        self.pos += 9;
-        Ok(f64::from_be_bytes(bytes))
     }
 
     /// A float of either width, as `f64`.
@@ -379,8 +386,22 @@ impl<'a> Reader<'a> {
     /// A str's bytes, not checked for UTF-8.
     #[inline(always)]
     pub fn str_bytes(&mut self) -> Result<&'a [u8]> {
+        // Short strs (names, keys) first: a marker and the bytes.
+        if let [marker @ 0xa0..=0xbf, rest @ ..] = self.rest {
+            let len = usize::from(marker & 0x1f);
+            if len <= rest.len() {
+                let (payload, rest) = rest.split_at(len);
+                self.rest = rest;
+                return Ok(payload);
+            }
+            return Err(self.error(Problem::Truncated));
+        }
+        self.long_str_bytes()
+    }
+
+    #[inline]
+    fn long_str_bytes(&mut self) -> Result<&'a [u8]> {
         let (len, header) = match self.peek()? {
-            marker @ 0xa0..=0xbf => (usize::from(marker & 0x1f), 1),
             0xd9 => self.length(1)?,
             0xda => self.length(2)?,
             0xdb => self.length(4)?,
@@ -392,12 +413,12 @@ impl<'a> Reader<'a> {
     /// A str.
     #[inline]
     pub fn str(&mut self) -> Result<&'a str> {
-        let start = self.pos;
+        let start = self.rest;
         let bytes = self.str_bytes()?;
         match utf8(bytes) {
             Some(text) => Ok(text),
             None => {
-                self.pos = start;
+                self.rest = start;
                 Err(self.error(Problem::NotUtf8))
             }
         }
@@ -418,11 +439,11 @@ impl<'a> Reader<'a> {
     /// Header and payload consumed together, or nothing.
     #[inline(always)]
     fn payload(&mut self, header: usize, len: usize) -> Result<&'a [u8]> {
-        let start = self.pos + header;
-        match start.checked_add(len) {
-            Some(end) if end <= self.bytes.len() => {
-                self.pos = end;
-                Ok(&self.bytes[start..end])
+        match header.checked_add(len) {
+            Some(end) if end <= self.rest.len() => {
+                let payload = &self.rest[header..end];
+                self.rest = &self.rest[end..];
+                Ok(payload)
             }
             _ => Err(self.error(Problem::Truncated)),
         }
@@ -437,7 +458,7 @@ impl<'a> Reader<'a> {
             0xdd => self.length(4)?,
             _ => return Err(self.unexpected("an array")),
         };
-        self.pos += header;
+        self.rest = &self.rest[header..];
         Ok(len)
     }
 
@@ -450,7 +471,7 @@ impl<'a> Reader<'a> {
             0xdf => self.length(4)?,
             _ => return Err(self.unexpected("a map")),
         };
-        self.pos += header;
+        self.rest = &self.rest[header..];
         Ok(len)
     }
 
@@ -469,7 +490,7 @@ impl<'a> Reader<'a> {
             0xc9 => self.length(4).map(|(len, h)| (len, h + 1))?,
             _ => return Err(self.unexpected("an extension value")),
         };
-        match self.bytes.get(self.pos + head - 1) {
+        match self.rest.get(head - 1) {
             Some(&tag) => Ok((tag as i8, head, len)),
             None => Err(self.error(Problem::Truncated)),
         }
@@ -504,60 +525,113 @@ impl<'a> Reader<'a> {
     /// One whole value, skipped and returned as its bytes.
     #[inline]
     pub fn value(&mut self) -> Result<&'a [u8]> {
-        let start = self.pos;
+        let start = self.rest;
         self.skip()?;
-        Ok(&self.bytes[start..self.pos])
+        Ok(&start[..start.len() - self.rest.len()])
     }
 
     /// [`Reader::skip`] for a value inside containers: a container it opens
     /// is at nesting `level`.
     #[inline]
     pub fn skip_at(&mut self, level: usize) -> Result<()> {
-        match scalar_len(self.rest()) {
-            Some(len) => {
-                self.pos += len;
-                Ok(())
-            }
-            None => self.skip_slow(level),
+        if let Some(len) = scalar_len(self.rest) {
+            self.rest = &self.rest[len..];
+            return Ok(());
         }
+        // On failure the cursor is left at the value at fault.
+        self.skip_slow(level).map_err(|problem| self.error(problem))
     }
 
-    fn skip_slow(&mut self, level: usize) -> Result<()> {
-        let start = self.pos;
-        let marker = self.peek()?;
+    /// Everything [`scalar_len`] does not take: containers, extensions, and
+    /// values that do not fit. Reads bytes directly, and fails with a bare
+    /// [`Problem`] and the cursor on the value at fault (a small error
+    /// returns in registers: this runs for every container a value holds).
+    fn skip_slow(&mut self, level: usize) -> std::result::Result<(), Problem> {
+        let start = self.rest;
+        // The end of a value of `$len` bytes after its header, or truncated.
+        macro_rules! to_end {
+            ($len:expr) => {
+                return match $len {
+                    Some(()) => Ok(()),
+                    None => self.fail_at(start, Problem::Truncated),
+                }
+            };
+        }
+        let Some((&marker, rest)) = self.rest.split_first() else {
+            return Err(Problem::Truncated);
+        };
+        self.rest = rest;
         let items = match marker {
-            0x00..=0x7f | 0xe0..=0xff | 0xc0 | 0xc2 | 0xc3 => {
-                self.pos += 1;
-                return Ok(());
-            }
-            0x80..=0x8f | 0xde | 0xdf => self.map_len()?.checked_mul(2),
-            0x90..=0x9f | 0xdc | 0xdd => Some(self.array_len()?),
-            0xa0..=0xbf | 0xd9..=0xdb => return self.str_bytes().map(drop),
-            0xc1 => return Err(self.error(Problem::Reserved)),
-            0xc4..=0xc6 => return self.bin().map(drop),
-            0xc7..=0xc9 | 0xd4..=0xd8 => return self.ext().map(drop),
-            0xcc | 0xd0 => return self.take(2).map(drop),
-            0xcd | 0xd1 => return self.take(3).map(drop),
-            0xca | 0xce | 0xd2 => return self.take(5).map(drop),
-            0xcb | 0xcf | 0xd3 => return self.take(9).map(drop),
+            0x00..=0x7f | 0xe0..=0xff | 0xc0 | 0xc2 | 0xc3 => return Ok(()),
+            0x80..=0x8f => Some(usize::from(marker & 0x0f) * 2),
+            0x90..=0x9f => Some(usize::from(marker & 0x0f)),
+            0xa0..=0xbf => to_end!(self.advance(usize::from(marker & 0x1f))),
+            0xc1 => return self.fail_at(start, Problem::Reserved),
+            0xc4 | 0xd9 => to_end!(self.sized(1, 0)),
+            0xc5 | 0xda => to_end!(self.sized(2, 0)),
+            0xc6 | 0xdb => to_end!(self.sized(4, 0)),
+            0xc7 => to_end!(self.sized(1, 1)),
+            0xc8 => to_end!(self.sized(2, 1)),
+            0xc9 => to_end!(self.sized(4, 1)),
+            0xcc | 0xd0 => to_end!(self.advance(1)),
+            0xcd | 0xd1 => to_end!(self.advance(2)),
+            0xca | 0xce | 0xd2 => to_end!(self.advance(4)),
+            0xcb | 0xcf | 0xd3 => to_end!(self.advance(8)),
+            0xd4 => to_end!(self.advance(2)),
+            0xd5 => to_end!(self.advance(3)),
+            0xd6 => to_end!(self.advance(5)),
+            0xd7 => to_end!(self.advance(9)),
+            0xd8 => to_end!(self.advance(17)),
+            0xdc => self.uint(2),
+            0xdd => self.uint(4),
+            0xde => self.uint(2).map(|n| n * 2),
+            0xdf => self.uint(4).and_then(|n| n.checked_mul(2)),
+        };
+        // A count beyond the bytes ends the loop at the first missing item.
+        let Some(items) = items else {
+            return self.fail_at(start, Problem::Truncated);
         };
         if level > MAX_DEPTH {
-            self.pos = start;
-            return Err(self.error(Problem::TooDeep));
+            return self.fail_at(start, Problem::TooDeep);
         }
-        // Every item takes at least one byte: a count the rest cannot hold
-        // is truncated, found before looping over it.
-        let items = match items {
-            Some(items) if items <= self.bytes.len() - self.pos => items,
-            _ => return Err(self.error(Problem::Truncated)),
-        };
         for _ in 0..items {
-            match scalar_len(self.rest()) {
-                Some(len) => self.pos += len,
+            match scalar_len(self.rest) {
+                Some(len) => self.rest = &self.rest[len..],
                 None => self.skip_slow(level + 1)?,
             }
         }
         Ok(())
+    }
+
+    /// Puts the cursor back on the value at fault.
+    #[cold]
+    fn fail_at(&mut self, start: &'a [u8], problem: Problem) -> std::result::Result<(), Problem> {
+        self.rest = start;
+        Err(problem)
+    }
+
+    /// Moves `len` bytes on, or `None` past the end.
+    #[inline(always)]
+    fn advance(&mut self, len: usize) -> Option<()> {
+        self.rest = self.rest.get(len..)?;
+        Some(())
+    }
+
+    /// A big-endian number of `width` bytes, consumed.
+    #[inline(always)]
+    fn uint(&mut self, width: usize) -> Option<usize> {
+        let bytes = self.rest.get(..width)?;
+        self.rest = &self.rest[width..];
+        Some(bytes.iter().fold(0usize, |n, &b| (n << 8) | usize::from(b)))
+    }
+
+    /// A length of `width` bytes, `extra` header bytes (an ext type), then
+    /// the payload.
+    #[inline(always)]
+    fn sized(&mut self, width: usize, extra: usize) -> Option<()> {
+        let len = self.uint(width)?;
+        self.advance(extra)?;
+        self.advance(len)
     }
 }
 
