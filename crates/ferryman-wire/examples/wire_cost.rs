@@ -1,6 +1,7 @@
 //! A fixed amount of reading for instruction counts (not a timing benchmark):
 //! `value_len` on three values (`skip`) and `Args` decoding a str, a
-//! `Vec<i64>` and a `HashMap<String, i64>` (`args`), N times over.
+//! `Vec<i64>` and a `HashMap<String, i64>` (`args`), 16 bytes and a
+//! `Vec<i64>` as `echo` and `sum` take them (`small`), N times over.
 //!
 //! ```text
 //! cargo build --release -p ferryman-wire --example wire_cost
@@ -28,6 +29,7 @@ fn main() {
     let map_args =
         rmp_serde::to_vec(&(HashMap::from([("a".to_owned(), 1i64), ("b".to_owned(), 2)]),))
             .unwrap();
+    let bytes_args = rmp_serde::to_vec(&(serde_bytes::Bytes::new(&[7u8; 16]),)).unwrap();
     let mut total = 0usize;
     for _ in 0..n {
         if which == "all" || which == "skip" {
@@ -45,6 +47,14 @@ fn main() {
             let mut a = Args::new(black_box(&map_args), 1).unwrap();
             let m: HashMap<String, i64> = a.next(0).unwrap();
             total += m.len();
+        }
+        if which == "all" || which == "small" {
+            let mut a = Args::new(black_box(&bytes_args), 1).unwrap();
+            let b: &serde_bytes::Bytes = a.next(0).unwrap();
+            total += b.len();
+            let mut a = Args::new(black_box(&sum_args), 1).unwrap();
+            let v: Vec<i64> = a.next(0).unwrap();
+            total += v.len();
         }
     }
     println!("{total}");
