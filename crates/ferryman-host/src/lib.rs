@@ -7,8 +7,9 @@
 //!   whose output boxes are freed by whoever allocated them ([`Reply`]).
 //! - [`Handshake`] and [`Describe`]: the handshake and describe maps as Rust
 //!   values, type descriptors ([`Type`]) and named types ([`NamedType`]) included.
-//! - [`ErrorValue`]: the one decoder of error values on the host side;
-//!   [`Value`] is any MessagePack value, for `fields` and unknown keys.
+//! - [`ErrorValue`]: the one decoder of error values on the host side, also
+//!   in place without copying ([`ErrorValueRef`]); [`Value`] is any
+//!   MessagePack value, for `fields` and unknown keys.
 //! - [`Status`]: a call's outcome (`ferryman_abi::Status`), never a bare integer.
 //! - [`Host`]: what a host language implements so that Rust can call its
 //!   objects back; [`Closures::register_host`] makes the `FerryHost` vtable.
@@ -65,7 +66,7 @@ mod value;
 
 pub use closures::{Closures, LiveClosure};
 pub use describe::{Describe, ErrorType, Function, Param, Typed};
-pub use error_value::{Cause, ErrorKind, ErrorValue, Frame};
+pub use error_value::{Cause, CauseRef, ErrorKind, ErrorValue, ErrorValueRef, Frame, FrameRef};
 pub use handshake::{Handshake, Identity};
 pub use host::{vtable, Answer, Host};
 pub use library::Library;

@@ -5,7 +5,7 @@ use std::marker::PhantomData;
 
 use ferryman_abi::FerryBox;
 
-use crate::error_value::ErrorValue;
+use crate::error_value::{ErrorValue, ErrorValueRef};
 use crate::shape_error::ShapeError;
 use crate::status::{status, Status, UnknownStatus};
 
@@ -155,6 +155,12 @@ impl<'a> Reply<'a> {
     pub fn error_value(&self) -> Result<ErrorValue, ReplyError> {
         let bytes = self.bytes()?;
         Ok(ErrorValue::decode(bytes)?)
+    }
+
+    /// The error value of a failed call, read in place (nothing copied).
+    pub fn error_value_ref(&self) -> Result<ErrorValueRef<'_>, ReplyError> {
+        let bytes = self.bytes()?;
+        Ok(ErrorValueRef::decode(bytes)?)
     }
 }
 

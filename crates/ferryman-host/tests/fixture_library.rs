@@ -141,6 +141,9 @@ fn an_error_value_is_decoded() {
     assert!(frame.file.ends_with("errors.rs"), "{frame:?}");
     assert!(frame.line.is_some());
     assert_eq!(frame.language, "rust");
+
+    let borrowed = ferryman_host::ErrorValueRef::decode(&bytes).expect("read in place");
+    assert_eq!(borrowed.to_owned_value(), error);
 }
 
 #[test]
