@@ -110,17 +110,15 @@ impl<'de> Decoder<'de> {
     /// "map with 0 entries" when the next value is a map (or an array) whose
     /// size is not the one entry an enum with content has.
     fn wrong_enum_size(&self) -> Result<Option<String>, Error> {
-        let size = |at: usize, width: usize| -> Result<usize, Error> {
-            let bytes = self.rest.get(at..at + width).ok_or_else(truncated)?;
-            Ok(bytes.iter().fold(0usize, |n, &b| n << 8 | usize::from(b)))
-        };
+        // Read the header on a copy of the cursor: the value stays unread.
+        let mut ahead = self.input.clone();
         let (what, unit, n) = match self.peek()? {
-            b @ 0x80..=0x8f => ("map", "entries", usize::from(b & 0x0f)),
-            0xde => ("map", "entries", size(1, 2)?),
-            0xdf => ("map", "entries", size(1, 4)?),
-            b @ 0x90..=0x9f => ("sequence", "elements", usize::from(b & 0x0f)),
-            0xdc => ("sequence", "elements", size(1, 2)?),
-            0xdd => ("sequence", "elements", size(1, 4)?),
+            0x80..=0x8f | 0xde | 0xdf => ("map", "entries", ahead.map_len().map_err(read_error)?),
+            0x90..=0x9f | 0xdc | 0xdd => (
+                "sequence",
+                "elements",
+                ahead.array_len().map_err(read_error)?,
+            ),
             _ => return Ok(None),
         };
         Ok((n != 1).then(|| {
