@@ -138,7 +138,7 @@ fn protocol_error(
 /// calls (`map`, `sorted(key=...)`) no bytecode runs in between, so the
 /// interpreter itself would only notice the signal after all of them. With
 /// nothing pending it is one atomic load.
-#[inline]
+#[inline(always)]
 fn after_call<'py>(py: Python<'py>, result: Called<'py>) -> Called<'py> {
     py.check_signals()?;
     match scope::undelivered_interrupt(py, &result) {

@@ -199,7 +199,7 @@ impl Scope {
 }
 
 impl Drop for Scope {
-    #[inline]
+    #[inline(always)]
     fn drop(&mut self) {
         let buffers = self.buffers.take().and_then(Buffers::keep);
         // SAFETY: non-null, `state` is this thread's state (the scope is not
