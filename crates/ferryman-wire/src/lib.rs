@@ -22,6 +22,7 @@ mod encode_element;
 mod lent;
 pub mod scalar;
 pub mod schema;
+pub mod short_copy;
 mod skip;
 mod type_desc;
 
