@@ -177,10 +177,11 @@ impl Function {
             } else {
                 Lend::Never
             };
-            // SAFETY: (both) a live argument, borrowed for the call, with the GIL held.
+            // SAFETY: a live argument, borrowed for the call, with the GIL held.
             if unsafe { lend.encode_copied(out, arg) } {
                 continue;
             }
+            // SAFETY: (both) as above.
             if !unsafe { lend.would_lend(arg) } && unsafe { encode_exact_ptr(out, arg) } {
                 continue;
             }
