@@ -7,7 +7,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyTuple};
 
 use crate::bind::{bind, wrong_count};
-use crate::encode::{array_header, encode_exact_ptr, EncodeError, Located};
+use crate::encode::{array_header, encode_exact_int, encode_exact_ptr, EncodeError, Located};
 use crate::failure::HostError;
 use crate::host::Runtime;
 use crate::ints::Ints;
@@ -167,12 +167,21 @@ impl Function {
         }
         out.push(0x90 | args.len() as u8);
         for (index, &arg) in args.iter().enumerate() {
+            // SAFETY: a live argument, borrowed for the call, with the GIL held
+            // (an int is never lent).
+            if unsafe { encode_exact_int(out, arg) } {
+                continue;
+            }
             let lend = if self.lends_any {
                 self.lends[index]
             } else {
                 Lend::Never
             };
             // SAFETY: a live argument, borrowed for the call, with the GIL held.
+            if unsafe { lend.encode_copied(out, arg) } {
+                continue;
+            }
+            // SAFETY: (both) as above.
             if !unsafe { lend.would_lend(arg) } && unsafe { encode_exact_ptr(out, arg) } {
                 continue;
             }

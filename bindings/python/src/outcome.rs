@@ -4,7 +4,7 @@
 use pyo3::prelude::*;
 
 use crate::buffers::Buffers;
-use crate::decode::decode_with;
+use crate::decode::{decode_with, DecodeError};
 use crate::failure::{from_reply, HostError};
 use crate::host::Runtime;
 use crate::reply::Reply;
@@ -62,7 +62,7 @@ where
 
 /// The result in `reply`, decoded with `shape`, or the exception for it.
 /// `name` names the callee in messages (`divide`, `closure`).
-#[inline]
+#[inline(always)]
 pub(crate) fn read<'py>(
     py: Python<'py>,
     reply: &Reply<'_>,
@@ -74,20 +74,59 @@ pub(crate) fn read<'py>(
     if reply.status() != 0 {
         return Err(Box::new(from_reply(py, reply, on_error, Some(name))));
     }
-    let fail = |message: String| {
-        Box::new(HostError::new("protocol", message).raise(py, on_error, Some(name)))
-    };
     match reply.bytes() {
-        Ok(bytes) => decode_with(py, bytes, shape, runtime).map_err(|error| {
-            fail(format!(
-                "{name}() returned a value that does not decode: {}",
-                error.describe(py)
-            ))
-        }),
-        Err(problem) => Err(fail(format!(
-            "{name}() returned no readable value: {problem}"
-        ))),
+        Ok(bytes) => match decode_with(py, bytes, shape, runtime) {
+            Ok(value) => Ok(value),
+            Err(error) => Err(undecodable(py, on_error, name, &error)),
+        },
+        Err(problem) => Err(unreadable(py, on_error, name, &problem)),
     }
+}
+
+/// The exception for a result that does not decode.
+#[cold]
+#[inline(never)]
+fn undecodable(
+    py: Python<'_>,
+    on_error: &Bound<'_, PyAny>,
+    name: &str,
+    error: &DecodeError,
+) -> Box<PyErr> {
+    protocol_error(
+        py,
+        on_error,
+        name,
+        format!(
+            "{name}() returned a value that does not decode: {}",
+            error.describe(py)
+        ),
+    )
+}
+
+/// The exception for a reply whose box cannot be read.
+#[cold]
+#[inline(never)]
+fn unreadable(
+    py: Python<'_>,
+    on_error: &Bound<'_, PyAny>,
+    name: &str,
+    problem: &str,
+) -> Box<PyErr> {
+    protocol_error(
+        py,
+        on_error,
+        name,
+        format!("{name}() returned no readable value: {problem}"),
+    )
+}
+
+fn protocol_error(
+    py: Python<'_>,
+    on_error: &Bound<'_, PyAny>,
+    name: &str,
+    message: String,
+) -> Box<PyErr> {
+    Box::new(HostError::new("protocol", message).raise(py, on_error, Some(name)))
 }
 
 /// `result`, unless a signal arrived during the call: a `KeyboardInterrupt`
@@ -99,7 +138,7 @@ pub(crate) fn read<'py>(
 /// calls (`map`, `sorted(key=...)`) no bytecode runs in between, so the
 /// interpreter itself would only notice the signal after all of them. With
 /// nothing pending it is one atomic load.
-#[inline]
+#[inline(always)]
 fn after_call<'py>(py: Python<'py>, result: Called<'py>) -> Called<'py> {
     py.check_signals()?;
     match scope::undelivered_interrupt(py, &result) {

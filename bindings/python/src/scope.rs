@@ -129,6 +129,9 @@ impl State {
 /// A call's scope also lends it this thread's reusable buffers.
 #[derive(Debug)]
 pub(crate) struct Scope {
+    /// This thread's state, looked up once when the scope opens (a look-up
+    /// is a call in a shared library); null during thread teardown.
+    state: *const State,
     previous: Option<&'static Runtime>,
     mark: usize,
     call: bool,
@@ -151,7 +154,7 @@ impl Scope {
 
     #[inline]
     fn open(runtime: Option<&'static Runtime>, call: bool) -> Scope {
-        let (previous, mark, buffers) = STATE
+        let (state, previous, mark, buffers) = STATE
             .try_with(|state| {
                 let buffers = if call {
                     let calls = state.calls.get() + 1;
@@ -163,10 +166,16 @@ impl Scope {
                 } else {
                     None
                 };
-                (state.runtime.replace(runtime), state.held.get(), buffers)
+                (
+                    std::ptr::from_ref(state),
+                    state.runtime.replace(runtime),
+                    state.held.get(),
+                    buffers,
+                )
             })
-            .unwrap_or((None, 0, None));
+            .unwrap_or((std::ptr::null(), None, 0, None));
         Scope {
+            state,
             previous,
             mark,
             call,
@@ -190,10 +199,15 @@ impl Scope {
 }
 
 impl Drop for Scope {
-    #[inline]
+    #[inline(always)]
     fn drop(&mut self) {
         let buffers = self.buffers.take().and_then(Buffers::keep);
-        let unfinished = STATE.try_with(|state| {
+        // SAFETY: non-null, `state` is this thread's state (the scope is not
+        // `Send`), which lives until the thread ends, after every scope on it.
+        let Some(state) = (unsafe { self.state.as_ref() }) else {
+            return;
+        };
+        let unfinished = {
             state.runtime.set(self.previous);
             let mut outermost = false;
             if self.call {
@@ -209,8 +223,8 @@ impl Drop for Scope {
                 }
             }
             state.held.get() > self.mark || (outermost && state.waiting.get())
-        });
-        if unfinished == Ok(true) {
+        };
+        if unfinished {
             self.finish_slowly();
         }
     }
@@ -318,7 +332,7 @@ static INTERRUPTS_RECORDED: AtomicU64 = AtomicU64::new(0);
 
 /// An interrupt taken during the call that just returned with `result`, which
 /// does not raise it: the exception to raise instead.
-#[inline]
+#[inline(always)]
 pub(crate) fn undelivered_interrupt<T>(
     py: Python<'_>,
     result: &Result<T, Box<PyErr>>,
@@ -326,6 +340,16 @@ pub(crate) fn undelivered_interrupt<T>(
     if INTERRUPTS_RECORDED.load(Ordering::Relaxed) == 0 {
         return None;
     }
+    undelivered_interrupt_slowly(py, result)
+}
+
+/// [`undelivered_interrupt`] once some thread recorded an interrupt.
+#[cold]
+#[inline(never)]
+fn undelivered_interrupt_slowly<T>(
+    py: Python<'_>,
+    result: &Result<T, Box<PyErr>>,
+) -> Option<PyErr> {
     let interrupts = STATE
         .try_with(|state| std::mem::take(&mut state.lists.borrow_mut().interrupts))
         .ok()?;

@@ -14,6 +14,7 @@ mod named_types;
 mod optional_fields;
 mod registry;
 mod report;
+mod scalar_out;
 #[cfg(test)]
 mod test_exports;
 
