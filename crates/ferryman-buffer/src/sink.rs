@@ -80,6 +80,24 @@ impl<'h> Sink<'h> {
         }
     }
 
+    /// Writes the first `len` (at most 9) bytes of `word`: one fixed-size
+    /// store when the host's buffer has 9 bytes to spare, so a scalar result
+    /// costs no `memcpy` call of a variable length.
+    #[inline(always)]
+    pub fn write_word(&mut self, word: &[u8; 9], len: usize) {
+        let len = len.min(word.len());
+        if self.spill.is_none() && self.host.len() - self.len >= word.len() {
+            let dest = self.host[self.len..].as_mut_ptr().cast::<[u8; 9]>();
+            // SAFETY: `dest` has 9 writable bytes (checked above), exclusively
+            // ours (see `over`); only the first `len` are counted as written.
+            unsafe { dest.write_unaligned(*word) };
+            self.len += len;
+        } else {
+            // A sink never fails: what does not fit the host's buffer spills.
+            let _ = io::Write::write_all(self, &word[..len]);
+        }
+    }
+
     fn spill(&mut self, extra: &[u8]) {
         let mut spill = Vec::with_capacity((self.len + extra.len()).max(64) * 2);
         spill.extend_from_slice(self.written());
@@ -162,6 +180,33 @@ mod tests {
         assert_ne!(out.ptr, storage.as_mut_ptr());
         // SAFETY: `out` is a library box made by `finish`.
         assert_eq!(unsafe { borrow(&out) }, b"abcdefgh");
+        // SAFETY: freed once.
+        unsafe { free_box(&mut out) };
+    }
+
+    #[test]
+    fn a_word_is_written_in_place_or_spills_when_the_buffer_is_short() {
+        let word = [1, 2, 3, 4, 5, 6, 7, 8, 9];
+        let mut storage = [0u8; 12];
+        let mut out = FerryBox {
+            ptr: storage.as_mut_ptr(),
+            len: 0,
+            cap: storage.len(),
+        };
+        // SAFETY: `storage` outlives the sink and nothing else touches it meanwhile.
+        let mut sink = unsafe { Sink::over(&out) };
+        sink.write_word(&word, 2);
+        sink.write_word(&word, 3);
+        assert!(!sink.spilled());
+        // 7 bytes left: fewer than 9, so the next word goes the general way.
+        sink.write_word(&word, 9);
+        assert!(sink.spilled());
+        sink.finish(&mut out);
+        // SAFETY: `out` is a library box made by `finish`.
+        assert_eq!(
+            unsafe { borrow(&out) },
+            b"\x01\x02\x01\x02\x03\x01\x02\x03\x04\x05\x06\x07\x08\x09"
+        );
         // SAFETY: freed once.
         unsafe { free_box(&mut out) };
     }

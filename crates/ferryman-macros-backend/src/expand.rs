@@ -20,7 +20,7 @@ use syn::{Ident, Type};
 
 use crate::signature::{Decode, Function, Output, Param};
 use crate::text::rust_text;
-use crate::types::{describe, is_byte_vec, is_named_bytes};
+use crate::types::{describe, is_byte_vec, is_direct, is_named_bytes};
 use crate::valid::SHIM;
 
 /// A span that resolves like the generated code's locals (mixed site) and is
@@ -129,7 +129,8 @@ fn decode(param: &Param, index: usize, var: &Ident, call: &Ident) -> TokenStream
 /// Hands the function's result to the runtime.
 fn finish(output: &Output, call: &Ident, ret: &Ident) -> TokenStream {
     match output {
-        Output::Unit => quote!(#call.ok(&#ret)),
+        // `()` is written straight into the output.
+        Output::Unit => quote!(#call.ok_direct(&#ret)),
         // The same variable as `ret` (same hygiene), located at the return type.
         Output::Value(ty) => ok(call, &local("__ret", ty.span()), Some(ty)),
         Output::Result { ty, ok: ok_ty, err } => {
@@ -156,12 +157,13 @@ fn finish(output: &Output, call: &Ident, ret: &Ident) -> TokenStream {
 
 /// `__call.ok(&value)`, located where `value` is (at its type, when written) so
 /// that a type that is not `Serialize` is reported there; `Vec<u8>` goes out as
-/// MessagePack bin.
+/// MessagePack bin. Primitives and `Bytes` go through `Kind`, which writes
+/// them straight into the output when the type has a direct path.
 fn ok(call: &Ident, value: &Ident, ty: Option<&Type>) -> TokenStream {
     let at = value.span();
     if ty.is_some_and(is_byte_vec) {
         quote_spanned!(at=> #call.ok(::ferryman::__private::serde_bytes::Bytes::new(&#value)))
-    } else if let Some(ty) = ty.filter(|ty| is_named_bytes(ty)) {
+    } else if let Some(ty) = ty.filter(|ty| is_named_bytes(ty) || is_direct(ty)) {
         quote_spanned!(at=> (&::ferryman::__private::Kind::<#ty>::new()).ok(#call, &#value))
     } else {
         quote_spanned!(at=> #call.ok(&#value))
@@ -271,7 +273,7 @@ mod tests {
             quote!(let __arg7_held = __call.arg::<<Bytes as ::ferryman::__private::BytesParam<'_>>::Decoded>(7)?;),
             quote!(let __arg7 = <Bytes as ::ferryman::__private::BytesParam<'_>>::by_ref(&__arg7_held);),
             quote!(let __ret = f(__arg0, __arg1, __arg2, __arg3, &__arg4, &__arg5, __arg6, __arg7);),
-            quote!(__call.ok(&__ret)),
+            quote!(__call.ok_direct(&__ret)),
         ] {
             assert!(
                 out.contains(&text(expected.clone())),
@@ -316,7 +318,7 @@ mod tests {
         );
         let expected = quote! {
             match __ret {
-                ::core::result::Result::Ok(__value) => __call.ok(&__value),
+                ::core::result::Result::Ok(__value) => (&::ferryman::__private::Kind::<f64>::new()).ok(__call, &__value),
                 ::core::result::Result::Err(__error) => {
                     #[allow(unused_imports)]
                     use ::ferryman::__private::{FieldsNone as _, FieldsViaSerialize as _};
@@ -407,7 +409,7 @@ mod tests {
             ),
         );
         assert!(
-            out.contains(&text(quote!(let __ret = ping(); __call.ok(&__ret)))),
+            out.contains(&text(quote!(let __ret = ping(); __call.ok_direct(&__ret)))),
             "{out}"
         );
         assert!(out.contains(&text(quote!(params: &[],))));

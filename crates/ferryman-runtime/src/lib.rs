@@ -17,6 +17,7 @@ mod kind;
 mod lend;
 mod registry;
 mod report;
+mod scalar_out;
 #[cfg(test)]
 mod tests;
 mod with_fields;

@@ -24,6 +24,13 @@ impl Encoded {
         &self.bytes[..self.len]
     }
 
+    /// All 9 bytes and how many of them are used: for writers that store a
+    /// fixed-size word (`Sink::write_word`).
+    #[inline(always)]
+    pub fn word(&self) -> (&[u8; 9], usize) {
+        (&self.bytes, self.len)
+    }
+
     /// Appends the encoded bytes to `out`: a fixed 9-byte store into spare
     /// capacity rather than a `memcpy` call of a variable length.
     #[inline(always)]

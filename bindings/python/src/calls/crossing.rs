@@ -10,7 +10,7 @@ use crate::ffi::call_buffers::Buffers;
 use crate::ffi::host_registration::HostRegistration;
 use crate::ffi::out_box::OutBox;
 use crate::state::{call_scope, gil_policy};
-use crate::values::decode::decode_with;
+use crate::values::decode::{decode_with, DecodeError};
 use crate::values::shape::Shape;
 
 /// What a crossing gives back: the result, or the exception to raise. Boxed:
@@ -63,7 +63,7 @@ where
 }
 
 /// The result in `reply`, decoded with `shape`, or the exception for it.
-#[inline]
+#[inline(always)]
 pub(crate) fn read<'py>(
     py: Python<'py>,
     reply: &OutBox<'_>,
@@ -75,26 +75,63 @@ pub(crate) fn read<'py>(
     if reply.status() != 0 {
         return Err(Box::new(from_reply(py, reply, on_error, callee)));
     }
-    let fail = |message: String| {
-        Box::new(HostError::new("protocol", message).raise(
-            py,
-            on_error,
-            Some(callee.function_key()),
-        ))
-    };
     match reply.bytes() {
-        Ok(bytes) => decode_with(py, bytes, shape, registration).map_err(|error| {
-            fail(format!(
-                "{} returned a value that does not decode: {}",
-                callee.call_text(),
-                error.describe(py)
-            ))
-        }),
-        Err(problem) => Err(fail(format!(
+        Ok(bytes) => match decode_with(py, bytes, shape, registration) {
+            Ok(value) => Ok(value),
+            Err(error) => Err(undecodable(py, on_error, callee, &error)),
+        },
+        Err(problem) => Err(unreadable(py, on_error, callee, &problem)),
+    }
+}
+
+/// The exception for a result that does not decode.
+#[cold]
+#[inline(never)]
+fn undecodable(
+    py: Python<'_>,
+    on_error: &Bound<'_, PyAny>,
+    callee: Callee<'_>,
+    error: &DecodeError,
+) -> Box<PyErr> {
+    protocol_error(
+        py,
+        on_error,
+        callee,
+        format!(
+            "{} returned a value that does not decode: {}",
+            callee.call_text(),
+            error.describe(py)
+        ),
+    )
+}
+
+/// The exception for a reply whose box cannot be read.
+#[cold]
+#[inline(never)]
+fn unreadable(
+    py: Python<'_>,
+    on_error: &Bound<'_, PyAny>,
+    callee: Callee<'_>,
+    problem: &str,
+) -> Box<PyErr> {
+    protocol_error(
+        py,
+        on_error,
+        callee,
+        format!(
             "{} returned no readable value: {problem}",
             callee.call_text()
-        ))),
-    }
+        ),
+    )
+}
+
+fn protocol_error(
+    py: Python<'_>,
+    on_error: &Bound<'_, PyAny>,
+    callee: Callee<'_>,
+    message: String,
+) -> Box<PyErr> {
+    Box::new(HostError::new("protocol", message).raise(py, on_error, Some(callee.function_key())))
 }
 
 /// `result`, unless a signal arrived during the call: a `KeyboardInterrupt`
@@ -106,7 +143,7 @@ pub(crate) fn read<'py>(
 /// calls (`map`, `sorted(key=...)`) no bytecode runs in between, so the
 /// interpreter itself would only notice the signal after all of them. With
 /// nothing pending it is one atomic load.
-#[inline]
+#[inline(always)]
 fn after_call<'py>(py: Python<'py>, result: Called<'py>) -> Called<'py> {
     py.check_signals()?;
     match call_scope::undelivered_interrupt(py, &result) {

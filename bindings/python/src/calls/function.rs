@@ -13,7 +13,7 @@ use crate::errors::host_error::HostError;
 use crate::ffi::host_registration::HostRegistration;
 use crate::ffi::library_handle::LibraryHandle;
 use crate::state::call_scope::Scope;
-use crate::values::encode::{array_header, encode_exact_ptr};
+use crate::values::encode::{array_header, encode_exact_int, encode_exact_ptr};
 use crate::values::encode_error::Located;
 use crate::values::ints::Ints;
 use crate::values::lent_bytes::{encode_argument, Lend};
@@ -130,12 +130,21 @@ impl Function {
         }
         out.push(0x90 | args.len() as u8);
         for (index, &arg) in args.iter().enumerate() {
+            // SAFETY: a live argument, borrowed for the call, with the GIL held
+            // (an int is never lent).
+            if unsafe { encode_exact_int(out, arg) } {
+                continue;
+            }
             let lend = if self.lends_any {
                 self.lends[index]
             } else {
                 Lend::Never
             };
             // SAFETY: a live argument, borrowed for the call, with the GIL held.
+            if unsafe { lend.encode_copied(out, arg) } {
+                continue;
+            }
+            // SAFETY: (both) as above.
             if !unsafe { lend.would_lend(arg) } && unsafe { encode_exact_ptr(out, arg) } {
                 continue;
             }

@@ -75,12 +75,33 @@ impl<'a> OutBox<'a> {
     }
 
     /// The MessagePack bytes, or why the box cannot be read.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn bytes(&self) -> Result<&[u8], String> {
+        let FerryBox { ptr, len, cap } = self.out;
+        let limit = if ptr == self.host_ptr {
+            self.host_cap
+        } else {
+            cap
+        };
+        if self.status == NULL_POINTER || ptr.is_null() || len > limit {
+            return self.unreadable();
+        }
+        // SAFETY: `ptr` is either the host's buffer (allocated for `host_cap`
+        // bytes, mutably borrowed for `'a`) or a library box of `cap` bytes, alive
+        // until `self` is dropped; `len <= cap` was checked above and the library
+        // initialised the first `len` bytes.
+        Ok(unsafe { std::slice::from_raw_parts(ptr, len) })
+    }
+
+    /// [`Reply::bytes`] for a NULL pointer status, a NULL box or a length
+    /// beyond the box: off the common path.
+    #[cold]
+    #[inline(never)]
+    fn unreadable(&self) -> Result<&[u8], String> {
+        let FerryBox { ptr, len, cap } = self.out;
         if self.status == NULL_POINTER {
             return Err("the library reported a NULL pointer (status -1)".to_owned());
         }
-        let FerryBox { ptr, len, cap } = self.out;
         if ptr.is_null() {
             return if len == 0 {
                 Ok(&[])
@@ -93,16 +114,9 @@ impl<'a> OutBox<'a> {
         } else {
             cap
         };
-        if len > limit {
-            return Err(format!(
-                "the library returned a box with len {len} > cap {limit}"
-            ));
-        }
-        // SAFETY: `ptr` is either the host's buffer (allocated for `host_cap`
-        // bytes, mutably borrowed for `'a`) or a library box of `cap` bytes, alive
-        // until `self` is dropped; `len <= cap` was checked above and the library
-        // initialised the first `len` bytes.
-        Ok(unsafe { std::slice::from_raw_parts(ptr, len) })
+        Err(format!(
+            "the library returned a box with len {len} > cap {limit}"
+        ))
     }
 
     /// The number of bytes the library wrote.

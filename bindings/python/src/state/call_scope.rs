@@ -128,6 +128,9 @@ impl State {
 /// A call's scope also lends it this thread's reusable buffers.
 #[derive(Debug)]
 pub(crate) struct Scope {
+    /// This thread's state, looked up once when the scope opens (a look-up
+    /// is a call in a shared library); null during thread teardown.
+    state: *const State,
     previous: Option<&'static HostRegistration>,
     mark: usize,
     call: bool,
@@ -150,7 +153,7 @@ impl Scope {
 
     #[inline]
     fn open(registration: Option<&'static HostRegistration>, call: bool) -> Scope {
-        let (previous, mark, buffers) = STATE
+        let (state, previous, mark, buffers) = STATE
             .try_with(|state| {
                 let buffers = if call {
                     let calls = state.calls.get() + 1;
@@ -163,13 +166,15 @@ impl Scope {
                     None
                 };
                 (
+                    std::ptr::from_ref(state),
                     state.registration.replace(registration),
                     state.held.get(),
                     buffers,
                 )
             })
-            .unwrap_or((None, 0, None));
+            .unwrap_or((std::ptr::null(), None, 0, None));
         Scope {
+            state,
             previous,
             mark,
             call,
@@ -193,10 +198,15 @@ impl Scope {
 }
 
 impl Drop for Scope {
-    #[inline]
+    #[inline(always)]
     fn drop(&mut self) {
         let buffers = self.buffers.take().and_then(Buffers::keep);
-        let unfinished = STATE.try_with(|state| {
+        // SAFETY: non-null, `state` is this thread's state (the scope is not
+        // `Send`), which lives until the thread ends, after every scope on it.
+        let Some(state) = (unsafe { self.state.as_ref() }) else {
+            return;
+        };
+        let unfinished = {
             state.registration.set(self.previous);
             let mut outermost = false;
             if self.call {
@@ -212,8 +222,8 @@ impl Drop for Scope {
                 }
             }
             state.held.get() > self.mark || (outermost && state.waiting.get())
-        });
-        if unfinished == Ok(true) {
+        };
+        if unfinished {
             self.finish_slowly();
         }
     }

@@ -17,7 +17,8 @@
 //! (`ferryman.set_gil_policy`). Exceptions a library holds (`errors/callback_exceptions.rs`)
 //! need no GIL to be released, so they do not count as callables here.
 
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::ptr;
+use std::sync::atomic::{AtomicBool, AtomicPtr, Ordering};
 
 use pyo3::exceptions::PyValueError;
 use pyo3::ffi;
@@ -76,7 +77,23 @@ fn only_thread_state() -> bool {
     // SAFETY: the `Python` token proves this thread holds the GIL, which the
     // interpreter's thread list requires; both functions only read that list.
     unsafe {
-        let head = PyInterpreterState_ThreadHead(ffi::PyInterpreterState_Get());
+        let head = PyInterpreterState_ThreadHead(interpreter());
         !head.is_null() && PyThreadState_Next(head).is_null()
     }
+}
+
+/// The interpreter, looked up once: the module has no subinterpreter support,
+/// so every call runs in the one that imported it.
+#[inline]
+fn interpreter() -> *mut ffi::PyInterpreterState {
+    static INTERPRETER: AtomicPtr<ffi::PyInterpreterState> = AtomicPtr::new(ptr::null_mut());
+    let known = INTERPRETER.load(Ordering::Relaxed);
+    if !known.is_null() {
+        return known;
+    }
+    // SAFETY: called with the GIL held (see `only_thread_state`), as
+    // `PyInterpreterState_Get` requires; it never returns null then.
+    let found = unsafe { ffi::PyInterpreterState_Get() };
+    INTERPRETER.store(found, Ordering::Relaxed);
+    found
 }

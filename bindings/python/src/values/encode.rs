@@ -127,6 +127,29 @@ pub(crate) fn encode_exact_scalar(out: &mut Vec<u8>, value: &Bound<'_, PyAny>) -
     unsafe { encode_exact_ptr(out, value.as_ptr()) }
 }
 
+/// An exact `int` that fits in `i64`, the most common argument: inlined into
+/// the argument loop ahead of [`encode_exact_ptr`]. `false` for anything else.
+///
+/// # Safety
+/// As [`encode_exact_ptr`].
+#[inline(always)]
+pub(crate) unsafe fn encode_exact_int(out: &mut Vec<u8>, ptr: *mut ffi::PyObject) -> bool {
+    // SAFETY: `ptr` is live with the GIL held (contract above); the exact-type
+    // check makes the conversion valid for it.
+    unsafe {
+        if ffi::PyLong_CheckExact(ptr) == 0 {
+            return false;
+        }
+        let mut overflow = 0;
+        let n = ffi::PyLong_AsLongLongAndOverflow(ptr, &mut overflow);
+        if overflow != 0 {
+            return false;
+        }
+        scalar::int(n).append_to(out);
+        true
+    }
+}
+
 /// [`encode_exact_scalar`] on a raw (possibly borrowed) object pointer.
 ///
 /// # Safety

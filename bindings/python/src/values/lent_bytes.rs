@@ -85,6 +85,40 @@ impl Lend {
         // read only once the exact-type check passed.
         unsafe { ffi::PyBytes_CheckExact(arg) != 0 && ffi::PyBytes_Size(arg) as usize >= at }
     }
+
+    /// Writes `arg` as MessagePack bin when it is an exact `bytes` this
+    /// parameter does not lend (one type check and one size look-up for both
+    /// questions); `false`, having written nothing, otherwise.
+    ///
+    /// # Safety
+    /// `arg` is a live object and the GIL is held.
+    #[inline(always)]
+    pub(crate) unsafe fn encode_copied(self, out: &mut Vec<u8>, arg: *mut ffi::PyObject) -> bool {
+        // SAFETY: `arg` is live with the GIL held (contract above); the size and
+        // the buffer are read once the exact-type check passed, and the buffer
+        // belongs to `arg`, which outlives the copy.
+        unsafe {
+            if ffi::PyBytes_CheckExact(arg) == 0 {
+                return false;
+            }
+            let len = ffi::PyBytes_Size(arg) as usize;
+            let lent = match self {
+                Lend::Never => false,
+                Lend::ForCall(_) => len >= LEND_FOR_CALL_AT,
+                Lend::Object(_) => len >= LEND_OBJECT_AT,
+            };
+            let Ok(len32) = u32::try_from(len) else {
+                return false;
+            };
+            if lent {
+                return false;
+            }
+            let data = ffi::PyBytes_AsString(arg).cast::<u8>();
+            ferryman_wire::scalar::bin_header(len32).append_to(out);
+            out.extend_from_slice(std::slice::from_raw_parts(data, len));
+            true
+        }
+    }
 }
 
 /// Whether a parameter of this Rust type may keep its bytes beyond the call:
