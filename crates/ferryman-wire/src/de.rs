@@ -14,9 +14,10 @@
 
 use crate::big_int::{BigInt, BigIntError};
 use crate::byte_seq::ByteElements;
-use crate::direct::{int_at, Int, IntAt};
+use crate::direct::Int;
 use crate::lent::{Lending, LentObject, LentPayload, Presenting, LENT_BYTES_NEWTYPE};
-use crate::skip::{value_len, MAX_DEPTH};
+use crate::limits::MAX_DEPTH;
+use crate::reader::{Kind, Problem, ReadError, Reader};
 use ferryman_abi::{EXT_BIG_INT, EXT_LENT_BYTES};
 use rmp_serde::decode::Error;
 use serde::de::{self, DeserializeSeed, Unexpected, Visitor};
@@ -30,18 +31,19 @@ pub(crate) fn from_prefix<'de, T: de::Deserialize<'de>>(
     bytes: &'de [u8],
     lending: Lending,
 ) -> Result<(T, &'de [u8]), Error> {
-    let mut reader = Reader {
-        rest: bytes,
+    let mut decoder = Decoder {
+        input: Reader::new(bytes),
         depth: 0,
         lending,
     };
-    let value = T::deserialize(&mut reader)?;
-    Ok((value, reader.rest))
+    let value = T::deserialize(&mut decoder)?;
+    Ok((value, decoder.input.rest()))
 }
 
-/// A cursor over MessagePack bytes; every `deserialize_*` reads one value.
-struct Reader<'de> {
-    rest: &'de [u8],
+/// The shared cursor ([`Reader`]) and what serde needs around it; every
+/// `deserialize_*` reads one value.
+struct Decoder<'de> {
+    input: Reader<'de>,
     depth: usize,
     lending: Lending,
 }
@@ -85,102 +87,59 @@ fn truncated() -> Error {
     Error::InvalidDataRead(std::io::ErrorKind::UnexpectedEof.into())
 }
 
-impl<'de> Reader<'de> {
+/// A reader's error as rmp-serde would report it: the end of the bytes as an
+/// unexpected EOF (`DecodeError::from_rmp` names it a malformed value), the
+/// rest as invalid data with the reader's words.
+#[cold]
+fn read_error(error: ReadError) -> Error {
+    match error.problem {
+        Problem::Truncated => truncated(),
+        problem => Error::InvalidDataRead(std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            problem.to_string(),
+        )),
+    }
+}
+
+impl<'de> Decoder<'de> {
     #[inline(always)]
     fn peek(&self) -> Result<u8, Error> {
-        self.rest.first().copied().ok_or_else(truncated)
+        self.input.peek().map_err(read_error)
     }
 
     #[inline(always)]
     fn take(&mut self, n: usize) -> Result<&'de [u8], Error> {
-        if n > self.rest.len() {
-            return Err(truncated());
-        }
-        let (head, rest) = self.rest.split_at(n);
-        self.rest = rest;
-        Ok(head)
+        self.input.take(n).map_err(read_error)
     }
 
+    /// The str at the cursor (marker known to be one), consumed with its header.
     #[inline(always)]
-    fn take_array<const N: usize>(&mut self) -> Result<[u8; N], Error> {
-        let head = self.take(N)?;
-        Ok(head.try_into().expect("N bytes"))
+    fn str_payload(&mut self) -> Result<&'de [u8], Error> {
+        self.input.str_bytes().map_err(read_error)
     }
 
-    /// A big-endian length of `width` bytes (after the marker).
-    #[inline]
-    fn length(&mut self, width: usize) -> Result<usize, Error> {
-        Ok(match width {
-            1 => usize::from(self.take_array::<1>()?[0]),
-            2 => usize::from(u16::from_be_bytes(self.take_array()?)),
-            _ => u32::from_be_bytes(self.take_array()?) as usize,
-        })
-    }
-
-    /// The payload of a str (marker already known to be one), after its header.
-    fn str_payload(&mut self, marker: u8) -> Result<Option<&'de [u8]>, Error> {
-        let len = match marker {
-            0xa0..=0xbf => usize::from(marker & 0x1f),
-            0xd9 => self.length(1)?,
-            0xda => self.length(2)?,
-            0xdb => self.length(4)?,
-            _ => return Ok(None),
-        };
-        self.take(len).map(Some)
-    }
-
-    fn bin_payload(&mut self, marker: u8) -> Result<Option<&'de [u8]>, Error> {
-        let len = match marker {
-            0xc4 => self.length(1)?,
-            0xc5 => self.length(2)?,
-            0xc6 => self.length(4)?,
-            _ => return Ok(None),
-        };
-        self.take(len).map(Some)
+    /// The bin at the cursor (marker known to be one), consumed with its header.
+    #[inline(always)]
+    fn bin_payload(&mut self) -> Result<&'de [u8], Error> {
+        self.input.bin().map_err(read_error)
     }
 
     /// The integer at the cursor, if one is there: `Ok(Some(_))` with the cursor
     /// moved past it, `Ok(None)` (cursor unmoved) for anything else.
     #[inline(always)]
     fn int(&mut self) -> Result<Option<Int>, Error> {
-        match int_at(self.rest) {
-            IntAt::Int(value, len) => {
-                self.rest = &self.rest[len..];
-                Ok(Some(value))
-            }
-            IntAt::Truncated => Err(truncated()),
-            IntAt::Other if self.rest.is_empty() => Err(truncated()),
-            IntAt::Other => Ok(None),
-        }
-    }
-
-    /// The extension at the cursor, without moving: its type, header length
-    /// (marker, length and type bytes) and payload length.
-    fn ext_header(&self) -> Option<(i8, usize, usize)> {
-        // (payload length, header length including the type byte)
-        let (len, head) = match *self.rest {
-            [0xd4, ..] => (1, 2),
-            [0xd5, ..] => (2, 2),
-            [0xd6, ..] => (4, 2),
-            [0xd7, ..] => (8, 2),
-            [0xd8, ..] => (16, 2),
-            [0xc7, n, ..] => (usize::from(n), 3),
-            [0xc8, a, b, ..] => (usize::from(u16::from_be_bytes([a, b])), 4),
-            [0xc9, a, b, c, d, ..] => (u32::from_be_bytes([a, b, c, d]) as usize, 6),
-            _ => return None,
-        };
-        let tag = i8::from_be_bytes([*self.rest.get(head - 1)?]);
-        Some((tag, head, len))
+        self.input.try_int().map_err(read_error)
     }
 
     /// The payload of the extension of type `tag` at the cursor, consumed;
     /// `None` (cursor unmoved) for anything else.
     fn ext_payload(&mut self, tag: i8) -> Result<Option<&'de [u8]>, Error> {
-        match self.ext_header() {
-            Some((found, head, len)) if found == tag => {
-                self.take(head)?;
-                self.take(len).map(Some)
-            }
+        match self.input.peek_ext() {
+            Ok((found, ..)) if found == tag => self
+                .input
+                .ext()
+                .map(|ext| Some(ext.payload))
+                .map_err(read_error),
             _ => Ok(None),
         }
     }
@@ -213,23 +172,13 @@ impl<'de> Reader<'de> {
     /// Bytes given where a sequence is expected (bin, or lent bytes), consumed;
     /// `None` (cursor unmoved) for anything else.
     fn byte_sequence(&mut self) -> Result<Option<&'de [u8]>, Error> {
-        let m = self.peek()?;
-        if let Some(payload) = self.bin_payload_at(m)? {
-            return Ok(Some(payload));
+        if matches!(self.peek()?, 0xc4..=0xc6) {
+            return self.bin_payload().map(Some);
         }
         match self.lent_payload()? {
             Some(payload) => self.lent_slice(&payload).map(Some),
             None => Ok(None),
         }
-    }
-
-    /// The bin at the cursor (marker `m`), consumed with its header.
-    fn bin_payload_at(&mut self, m: u8) -> Result<Option<&'de [u8]>, Error> {
-        if !matches!(m, 0xc4..=0xc6) {
-            return Ok(None);
-        }
-        self.rest = &self.rest[1..];
-        self.bin_payload(m)
     }
 
     /// The host memory a lent payload names, when this reader trusts lending.
@@ -268,22 +217,17 @@ impl<'de> Reader<'de> {
     fn rmp(
         &mut self,
     ) -> Result<rmp_serde::Deserializer<rmp_serde::decode::ReadRefReader<'de, [u8]>>, Error> {
-        let len = value_len(self.rest).map_err(malformed)?;
-        Ok(rmp_serde::Deserializer::from_read_ref(self.take(len)?))
+        let value = self.input.value().map_err(read_error)?;
+        Ok(rmp_serde::Deserializer::from_read_ref(value))
     }
 
     /// The array at the cursor (marker `m`), visited as a sequence.
     #[inline]
-    fn array<V: Visitor<'de>>(&mut self, m: u8, visitor: V) -> Result<V::Value, Error> {
-        self.rest = &self.rest[1..];
-        let count = match m {
-            0xdc => self.length(2)?,
-            0xdd => self.length(4)?,
-            _ => usize::from(m & 0x0f),
-        };
+    fn array<V: Visitor<'de>>(&mut self, visitor: V) -> Result<V::Value, Error> {
+        let count = self.input.array_len().map_err(read_error)?;
         self.enter()?;
         let mut access = Elements {
-            reader: self,
+            decoder: self,
             left: count,
         };
         let value = visitor.visit_seq(&mut access)?;
@@ -301,70 +245,45 @@ impl<'de> Reader<'de> {
     }
 }
 
-fn malformed(m: crate::Malformed) -> Error {
-    Error::InvalidDataRead(std::io::Error::new(std::io::ErrorKind::InvalidData, m.0))
-}
-
 fn utf8(bytes: &[u8]) -> Result<&str, Error> {
     std::str::from_utf8(bytes).map_err(Error::Utf8Error)
 }
 
-impl<'de> de::Deserializer<'de> for &mut Reader<'de> {
+impl<'de> de::Deserializer<'de> for &mut Decoder<'de> {
     type Error = Error;
 
     #[inline]
     fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
         let m = self.peek()?;
-        match m {
-            0x00..=0x7f => {
-                self.rest = &self.rest[1..];
-                visitor.visit_u64(u64::from(m))
+        match Kind::of(m) {
+            Kind::Int => match self.int()? {
+                Some(int) => int.visit(visitor),
+                None => Err(truncated()),
+            },
+            Kind::Nil => {
+                self.take(1)?;
+                visitor.visit_unit()
             }
-            0xe0..=0xff => {
-                self.rest = &self.rest[1..];
-                visitor.visit_i64(i64::from(m as i8))
+            Kind::Bool => {
+                self.take(1)?;
+                visitor.visit_bool(m == 0xc3)
             }
-            0xc0 | 0xc2 | 0xc3 | 0xcc..=0xd3 | 0xca | 0xcb => {
-                self.rest = &self.rest[1..];
-                match m {
-                    0xc0 => visitor.visit_unit(),
-                    0xc2 => visitor.visit_bool(false),
-                    0xc3 => visitor.visit_bool(true),
-                    0xcc => visitor.visit_u64(u64::from(u8::from_be_bytes(self.take_array()?))),
-                    0xcd => visitor.visit_u64(u64::from(u16::from_be_bytes(self.take_array()?))),
-                    0xce => visitor.visit_u64(u64::from(u32::from_be_bytes(self.take_array()?))),
-                    0xcf => visitor.visit_u64(u64::from_be_bytes(self.take_array()?)),
-                    0xd0 => visitor.visit_i64(i64::from(i8::from_be_bytes(self.take_array()?))),
-                    0xd1 => visitor.visit_i64(i64::from(i16::from_be_bytes(self.take_array()?))),
-                    0xd2 => visitor.visit_i64(i64::from(i32::from_be_bytes(self.take_array()?))),
-                    0xd3 => visitor.visit_i64(i64::from_be_bytes(self.take_array()?)),
-                    0xca => visitor.visit_f32(f32::from_be_bytes(self.take_array()?)),
-                    _ => visitor.visit_f64(f64::from_be_bytes(self.take_array()?)),
-                }
-            }
-            0xa0..=0xbf | 0xd9..=0xdb => {
-                self.rest = &self.rest[1..];
-                let payload = self.str_payload(m)?.expect("a str marker");
+            Kind::Float if m == 0xca => visitor.visit_f32(self.input.f32().map_err(read_error)?),
+            Kind::Float => visitor.visit_f64(self.input.f64().map_err(read_error)?),
+            Kind::Str => {
+                let payload = self.str_payload()?;
                 match std::str::from_utf8(payload) {
                     Ok(s) => visitor.visit_borrowed_str(s),
                     Err(_) => visitor.visit_borrowed_bytes(payload),
                 }
             }
-            0xc4..=0xc6 => {
-                self.rest = &self.rest[1..];
-                visitor.visit_borrowed_bytes(self.bin_payload(m)?.expect("a bin marker"))
-            }
-            0x90..=0x9f | 0xdc | 0xdd => self.array(m, visitor),
-            0x80..=0x8f | 0xde | 0xdf => {
-                self.rest = &self.rest[1..];
-                let count = match m {
-                    0xde => self.length(2)?,
-                    0xdf => self.length(4)?,
-                    _ => usize::from(m & 0x0f),
-                };
+            Kind::Bin => visitor.visit_borrowed_bytes(self.bin_payload()?),
+            Kind::Array => self.array(visitor),
+            Kind::Map => {
+                let count = self.input.map_len().map_err(read_error)?;
                 self.enter()?;
                 let mut access = Elements {
-                    reader: self,
+                    decoder: self,
                     left: count.saturating_mul(2),
                 };
                 let value = visitor.visit_map(&mut access)?;
@@ -374,7 +293,7 @@ impl<'de> de::Deserializer<'de> for &mut Reader<'de> {
             }
             // Big integers (for visitors that take any value), other extensions
             // and the reserved marker: rmp-serde's behaviour.
-            _ => match self.big_int(&visitor)? {
+            Kind::Ext | Kind::Reserved => match self.big_int(&visitor)? {
                 Some(big) => match (big.narrow(), big) {
                     (Some(int), _) => int.visit(visitor),
                     (None, BigInt::Signed(n)) => visitor.visit_i128(n),
@@ -387,8 +306,7 @@ impl<'de> de::Deserializer<'de> for &mut Reader<'de> {
 
     #[inline]
     fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
-        if self.peek()? == 0xc0 {
-            self.rest = &self.rest[1..];
+        if self.input.try_nil() {
             visitor.visit_none()
         } else {
             visitor.visit_some(self)
@@ -396,20 +314,21 @@ impl<'de> de::Deserializer<'de> for &mut Reader<'de> {
     }
 
     fn deserialize_str<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
-        let m = self.peek()?;
-        if matches!(m, 0xa0..=0xbf | 0xd9..=0xdb) {
-            self.rest = &self.rest[1..];
-            let payload = self.str_payload(m)?.expect("a str marker");
-            return visitor.visit_borrowed_str(utf8(payload)?);
+        match self.peek()? {
+            0xa0..=0xbf | 0xd9..=0xdb => {
+                let payload = self.str_payload()?;
+                visitor.visit_borrowed_str(utf8(payload)?)
+            }
+            0xc4..=0xc6 => {
+                let payload = self.bin_payload()?;
+                // Bytes are not text, even when they happen to be UTF-8.
+                Err(de::Error::invalid_type(
+                    Unexpected::Bytes(payload),
+                    &visitor,
+                ))
+            }
+            _ => self.deserialize_any(visitor),
         }
-        if let Some(payload) = self.bin_payload_at(m)? {
-            // Bytes are not text, even when they happen to be UTF-8.
-            return Err(de::Error::invalid_type(
-                Unexpected::Bytes(payload),
-                &visitor,
-            ));
-        }
-        self.deserialize_any(visitor)
     }
 
     fn deserialize_string<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
@@ -421,14 +340,13 @@ impl<'de> de::Deserializer<'de> for &mut Reader<'de> {
     }
 
     fn deserialize_bytes<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
-        let m = self.peek()?;
-        if let Some(payload) = self.bin_payload_at(m)? {
-            return visitor.visit_borrowed_bytes(payload);
+        let marker = self.peek()?;
+        if matches!(marker, 0xc4..=0xc6) {
+            return visitor.visit_borrowed_bytes(self.bin_payload()?);
         }
-        if matches!(m, 0xa0..=0xbf | 0xd9..=0xdb) {
+        if matches!(marker, 0xa0..=0xbf | 0xd9..=0xdb) {
             // Text is not bytes: say what was sent.
-            self.rest = &self.rest[1..];
-            let payload = self.str_payload(m)?.expect("a str marker");
+            let payload = self.str_payload()?;
             let found = match std::str::from_utf8(payload) {
                 Ok(text) => Unexpected::Str(text),
                 Err(_) => Unexpected::Other("string"),
@@ -444,9 +362,8 @@ impl<'de> de::Deserializer<'de> for &mut Reader<'de> {
     /// A sequence: an array, or bytes (bin or lent) where the elements are `u8`.
     #[inline]
     fn deserialize_seq<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
-        let m = self.peek()?;
-        if matches!(m, 0x90..=0x9f | 0xdc | 0xdd) {
-            return self.array(m, visitor);
+        if matches!(self.peek()?, 0x90..=0x9f | 0xdc | 0xdd) {
+            return self.array(visitor);
         }
         match self.byte_sequence()? {
             Some(bytes) => {
@@ -524,8 +441,7 @@ impl<'de> de::Deserializer<'de> for &mut Reader<'de> {
     }
 
     fn deserialize_ignored_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
-        let len = value_len(self.rest).map_err(malformed)?;
-        self.take(len)?;
+        self.input.skip().map_err(read_error)?;
         visitor.visit_unit()
     }
 
@@ -541,10 +457,7 @@ impl<'de> de::Deserializer<'de> for &mut Reader<'de> {
     #[inline]
     fn deserialize_f64<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
         if self.peek()? == 0xcb {
-            let bytes = self.take(9)?;
-            let mut be = [0u8; 8];
-            be.copy_from_slice(&bytes[1..]);
-            return visitor.visit_f64(f64::from_be_bytes(be));
+            return visitor.visit_f64(self.input.f64().map_err(read_error)?);
         }
         self.deserialize_any(visitor)
     }
@@ -553,10 +466,7 @@ impl<'de> de::Deserializer<'de> for &mut Reader<'de> {
     /// and the infinities stay what they are).
     fn deserialize_f32<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
         if self.peek()? == 0xcb {
-            let bytes = self.take(9)?;
-            let mut be = [0u8; 8];
-            be.copy_from_slice(&bytes[1..]);
-            let value = f64::from_be_bytes(be);
+            let value = self.input.f64().map_err(read_error)?;
             if value.is_finite() && (value as f32).is_infinite() {
                 // `1e300`, not the 301 digits `Unexpected::Float` would print.
                 let found = format!("floating point `{value:e}`");
@@ -573,10 +483,7 @@ impl<'de> de::Deserializer<'de> for &mut Reader<'de> {
     #[inline]
     fn deserialize_bool<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
         match self.peek()? {
-            m @ (0xc2 | 0xc3) => {
-                self.rest = &self.rest[1..];
-                visitor.visit_bool(m == 0xc3)
-            }
+            0xc2 | 0xc3 => visitor.visit_bool(self.input.bool().map_err(read_error)?),
             _ => self.deserialize_any(visitor),
         }
     }
@@ -588,7 +495,7 @@ impl<'de> de::Deserializer<'de> for &mut Reader<'de> {
 
 /// The elements of an array (or the keys and values of a map, alternating).
 struct Elements<'r, 'de> {
-    reader: &'r mut Reader<'de>,
+    decoder: &'r mut Decoder<'de>,
     left: usize,
 }
 
@@ -615,12 +522,12 @@ impl<'de> de::SeqAccess<'de> for &mut Elements<'_, 'de> {
             return Ok(None);
         }
         self.left -= 1;
-        seed.deserialize(&mut *self.reader).map(Some)
+        seed.deserialize(&mut *self.decoder).map(Some)
     }
 
     fn size_hint(&self) -> Option<usize> {
         // Cap what a lying header can make a visitor preallocate.
-        Some(self.left.min(self.reader.rest.len()))
+        Some(self.left.min(self.decoder.input.rest().len()))
     }
 }
 
@@ -636,17 +543,17 @@ impl<'de> de::MapAccess<'de> for &mut Elements<'_, 'de> {
             return Ok(None);
         }
         self.left -= 1;
-        seed.deserialize(&mut *self.reader).map(Some)
+        seed.deserialize(&mut *self.decoder).map(Some)
     }
 
     #[inline]
     fn next_value_seed<T: DeserializeSeed<'de>>(&mut self, seed: T) -> Result<T::Value, Error> {
         self.left = self.left.saturating_sub(1);
-        seed.deserialize(&mut *self.reader)
+        seed.deserialize(&mut *self.decoder)
     }
 
     fn size_hint(&self) -> Option<usize> {
-        Some((self.left / 2).min(self.reader.rest.len()))
+        Some((self.left / 2).min(self.decoder.input.rest().len()))
     }
 }
 

@@ -13,11 +13,24 @@ pub trait Direct: Sized {
     fn read(bytes: &[u8]) -> Option<(Self, usize)>;
 }
 
-/// A MessagePack integer: unsigned markers and positive fixints, or signed ones.
+/// A MessagePack int: unsigned markers and positive fixints, or signed ones.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Int {
+pub enum Int {
+    /// `0x00..=0x7f` and `uint 8` … `uint 64`.
     U(u64),
+    /// Negative fixints and `int 8` … `int 64`.
     I(i64),
+}
+
+impl Int {
+    /// The value, whichever encoding carried it.
+    #[inline]
+    pub fn as_i128(self) -> i128 {
+        match self {
+            Int::U(n) => i128::from(n),
+            Int::I(n) => i128::from(n),
+        }
+    }
 }
 
 /// What is at the start of some bytes, for integer readers.

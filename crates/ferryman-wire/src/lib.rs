@@ -8,6 +8,8 @@
 //!   as bin at any depth.
 //! - [`TypeDesc`] and the [`schema`] types are what `describe` reports.
 //! - [`BigInt`]: `i128`/`u128` values beyond 64 bits (extension 4).
+//! - [`reader::Reader`]: the one MessagePack cursor, shared with hosts
+//!   (`ferryman-host`); [`MAX_DEPTH`] the nesting limit both sides keep.
 
 mod args;
 mod big_int;
@@ -20,6 +22,8 @@ mod encode;
 mod encode_compound;
 mod encode_element;
 mod lent;
+mod limits;
+pub mod reader;
 pub mod scalar;
 pub mod schema;
 mod skip;
@@ -31,5 +35,6 @@ pub use decode_error::{DecodeError, DecodeKind};
 pub use direct::Direct;
 pub use encode::{encode, EncodeError};
 pub use lent::{lent_object, Lending, LentObject, LentPayload, LENT_BYTES_NEWTYPE};
-pub use skip::{value_len, Malformed, MAX_DEPTH};
+pub use limits::MAX_DEPTH;
+pub use skip::value_len;
 pub use type_desc::TypeDesc;

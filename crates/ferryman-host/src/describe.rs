@@ -1,0 +1,262 @@
+//! The describe map (`spec/wire.md`, "Describe") as Rust values.
+
+use crate::handshake::Identity;
+use crate::keyed::{keep, opt_string, opt_uint, read_map, string};
+use crate::named_type::NamedType;
+use crate::shape_error::{Context, ShapeError};
+use crate::type_desc::Type;
+use crate::value::Value;
+use ferryman_wire::reader::Reader;
+
+/// What `ferryman_describe` returns: the library's identity, its functions
+/// and the named types they use.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Describe {
+    /// The keys describe shares with the handshake.
+    pub identity: Identity,
+    /// Every exported function, sorted by name; `id` is the index.
+    pub functions: Vec<Function>,
+    /// `types`: each user struct and enum the functions refer to, once
+    /// (empty when the library predates it).
+    pub types: Vec<NamedType>,
+    /// Keys this crate does not know, kept as they came.
+    pub extra: Vec<(String, Value)>,
+}
+
+/// One exported function.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Function {
+    /// The function id, for `ferryman_call`.
+    pub id: u32,
+    /// The name hosts call it by.
+    pub name: String,
+    /// Its doc comment (`""` when none; `None` when the key is missing or nil).
+    pub doc: Option<String>,
+    /// Its parameters, in order.
+    pub params: Vec<Param>,
+    /// Its result type (`T` of `Result<T, E>`).
+    pub returns: Typed,
+    /// Its error type, for a function returning `Result<T, E>`.
+    pub error: Option<ErrorType>,
+    /// Where it is defined, as rustc's `file!()` names it.
+    pub file: Option<String>,
+    /// The line of its name.
+    pub line: Option<u32>,
+}
+
+/// One parameter.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Param {
+    /// Its name.
+    pub name: String,
+    /// Its type descriptor.
+    pub ty: Type,
+    /// The Rust type as written (for people; not unique).
+    pub rust: Option<String>,
+}
+
+/// A type as a descriptor and as written in Rust.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Typed {
+    /// The type descriptor.
+    pub ty: Type,
+    /// The Rust type as written.
+    pub rust: Option<String>,
+}
+
+impl Default for Typed {
+    fn default() -> Typed {
+        Typed {
+            ty: Type::Unit,
+            rust: None,
+        }
+    }
+}
+
+/// The error type of a function returning `Result<T, E>`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ErrorType {
+    /// The short name, as an error value's `type`.
+    pub name: String,
+    /// The full Rust type, as an error value's `rust_type`.
+    pub rust: Option<String>,
+}
+
+impl Describe {
+    /// Decodes `bytes`, which must hold exactly the describe map.
+    pub fn decode(bytes: &[u8]) -> Result<Describe, ShapeError> {
+        let mut reader = Reader::new(bytes);
+        let mut describe = Describe::default();
+        let context = || "describe".to_owned();
+        read_map(&mut reader, 1, &context, |key, r| {
+            if describe.identity.read_key(key, r, &context)? {
+                return Ok(());
+            }
+            let at = || format!("describe key `{key}`");
+            match key {
+                "functions" => {
+                    r.check_level(2).context(at)?;
+                    let len = r.array_len().context(at)?;
+                    describe.functions = Vec::with_capacity(len.min(r.rest().len()));
+                    for index in 0..len {
+                        describe.functions.push(Function::read(r, index)?);
+                    }
+                }
+                "types" => {
+                    if r.try_nil() {
+                        return Ok(());
+                    }
+                    r.check_level(2).context(at)?;
+                    let len = r.array_len().context(at)?;
+                    describe.types = Vec::with_capacity(len.min(r.rest().len()));
+                    for index in 0..len {
+                        describe.types.push(NamedType::read(r, 3, index)?);
+                    }
+                }
+                _ => keep(r, 2, key, &mut describe.extra, at)?,
+            }
+            Ok(())
+        })?;
+        reader.finish().context(context)?;
+        Ok(describe)
+    }
+
+    /// The function called `name` (the first, if a broken library has two).
+    pub fn function(&self, name: &str) -> Option<&Function> {
+        self.functions.iter().find(|f| f.name == name)
+    }
+
+    /// The entry of `types` called `name`.
+    pub fn named_type(&self, name: &str) -> Option<&NamedType> {
+        self.types.iter().find(|t| t.name == name)
+    }
+
+    /// Names given to more than one function (a library a host SHOULD
+    /// refuse), each with the functions that have it.
+    pub fn duplicate_names(&self) -> Vec<(&str, Vec<&Function>)> {
+        let mut duplicates: Vec<(&str, Vec<&Function>)> = Vec::new();
+        for (index, function) in self.functions.iter().enumerate() {
+            let earlier = self.functions[..index]
+                .iter()
+                .any(|f| f.name == function.name);
+            if earlier {
+                continue;
+            }
+            let same: Vec<&Function> = self
+                .functions
+                .iter()
+                .filter(|f| f.name == function.name)
+                .collect();
+            if same.len() > 1 {
+                duplicates.push((&function.name, same));
+            }
+        }
+        duplicates
+    }
+}
+
+impl Function {
+    /// Reads function `index` of `functions` at the cursor (level 3).
+    fn read(reader: &mut Reader<'_>, index: usize) -> Result<Function, ShapeError> {
+        let mut function = Function {
+            id: u32::try_from(index).unwrap_or(u32::MAX),
+            ..Function::default()
+        };
+        let mut named = false;
+        let context = || format!("describe function {index}");
+        read_map(reader, 3, &context, |key, r| {
+            let at = || format!("describe function {index} key `{key}`");
+            match key {
+                "id" => function.id = opt_uint(r, at)?.unwrap_or(function.id),
+                "name" => {
+                    function.name = string(r, at)?;
+                    named = true;
+                }
+                "doc" => function.doc = opt_string(r, at)?,
+                "params" => {
+                    r.check_level(4).context(at)?;
+                    let len = r.array_len().context(at)?;
+                    for position in 0..len {
+                        function.params.push(param(r, index, position)?);
+                    }
+                }
+                "returns" => function.returns = typed(r, 4, &at)?,
+                "error" => {
+                    function.error = match r.try_nil() {
+                        true => None,
+                        false => Some(error_type(r, &at)?),
+                    }
+                }
+                "file" => function.file = opt_string(r, at)?,
+                "line" => function.line = opt_uint(r, at)?,
+                _ => r.skip_at(4).context(at)?,
+            }
+            Ok(())
+        })?;
+        if !named {
+            return Err(ShapeError::Missing {
+                context: context(),
+                key: "name",
+            });
+        }
+        Ok(function)
+    }
+}
+
+fn param(reader: &mut Reader<'_>, function: usize, position: usize) -> Result<Param, ShapeError> {
+    let context = || format!("describe function {function} param {position}");
+    let mut param = Param {
+        name: format!("arg{position}"),
+        ty: Type::Unknown(Value::Nil),
+        rust: None,
+    };
+    read_map(reader, 5, &context, |key, r| {
+        let at = || format!("{} key `{key}`", context());
+        match key {
+            "name" => param.name = string(r, at)?,
+            "type" => param.ty = Type::read(r, 6, &at)?,
+            "rust" => param.rust = opt_string(r, at)?,
+            _ => r.skip_at(6).context(at)?,
+        }
+        Ok(())
+    })?;
+    Ok(param)
+}
+
+fn typed(
+    reader: &mut Reader<'_>,
+    level: usize,
+    context: &dyn Fn() -> String,
+) -> Result<Typed, ShapeError> {
+    let mut typed = Typed::default();
+    read_map(reader, level, context, |key, r| {
+        let at = || format!("{} key `{key}`", context());
+        match key {
+            "type" => typed.ty = Type::read(r, level + 1, &at)?,
+            "rust" => typed.rust = opt_string(r, at)?,
+            _ => r.skip_at(level + 1).context(at)?,
+        }
+        Ok(())
+    })?;
+    Ok(typed)
+}
+
+fn error_type(
+    reader: &mut Reader<'_>,
+    context: &dyn Fn() -> String,
+) -> Result<ErrorType, ShapeError> {
+    let mut error = ErrorType {
+        name: String::new(),
+        rust: None,
+    };
+    read_map(reader, 4, context, |key, r| {
+        let at = || format!("{} key `{key}`", context());
+        match key {
+            "name" => error.name = string(r, at)?,
+            "rust" => error.rust = opt_string(r, at)?,
+            _ => r.skip_at(5).context(at)?,
+        }
+        Ok(())
+    })?;
+    Ok(error)
+}
