@@ -3,16 +3,15 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use ferryman_host::{LoadError, LoadErrorKind, Reply};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
 
-use crate::callbacks::host_vtable::VTABLE;
+use crate::callbacks::python_host;
 use crate::calls::closure_object;
 use crate::calls::function::{Function, Param};
 use crate::calls::function_object;
 use crate::ffi::library_handle::LibraryHandle;
-use crate::ffi::out_box::OutBox;
-use crate::ffi::symbols::LoadError;
 use crate::state::call_scope::with_buffers;
 use crate::state::python_classes::{self, PyName};
 use crate::state::sigint;
@@ -20,9 +19,6 @@ use crate::values::decode::decode;
 use crate::values::ints::Ints;
 use crate::values::lent_bytes::Lend;
 use crate::values::shape::Shape;
-
-/// The version of this Python package, for messages.
-const CLIENT_VERSION: &str = env!("CARGO_PKG_VERSION");
 
 /// A loaded ferryman library.
 #[pyclass(frozen, module = "ferryman._native", name = "Library")]
@@ -48,33 +44,11 @@ pub fn load(py: Python<'_>, path: PathBuf) -> PyResult<Library> {
     };
     let library = Library {
         handle: Arc::new(loaded),
-        path: shown.clone(),
+        path: shown,
     };
-    let handshake = library.handshake(py)?;
-    let wire = handshake
-        .cast::<PyDict>()
-        .ok()
-        .and_then(|map| map.get_item("wire").ok().flatten())
-        .and_then(|wire| wire.extract::<u32>().ok());
-    if wire != Some(ferryman_abi::WIRE_VERSION) {
-        let wire = wire.map_or_else(|| "no".to_owned(), |wire| wire.to_string());
-        let message = format!(
-            "{shown} speaks ferryman wire version {wire}, but this ferryman Python package \
-             ({CLIENT_VERSION}) speaks wire version {}: rebuild the library against a ferryman \
-             release with the same wire version, or install a ferryman Python package that speaks it",
-            ferryman_abi::WIRE_VERSION
-        );
-        return Err(raise_load(py, PyName::AbiMismatch, message, &shown));
-    }
-    let lent_bytes = handshake
-        .cast::<PyDict>()
-        .ok()
-        .and_then(|map| map.get_item("lent_bytes").ok().flatten())
-        .is_some_and(|flag| flag.is_truthy().unwrap_or(false));
-    library.handle.set_lent_bytes(lent_bytes);
     // Callables need this package registered as the library's host; a library
     // that refuses (or predates callbacks) still serves plain calls.
-    library.handle.register_host(&VTABLE);
+    library.handle.register_host(python_host::for_registration);
     Ok(library)
 }
 
@@ -84,12 +58,12 @@ impl Library {
         &self,
         py: Python<'py>,
         what: &str,
-        entry: impl for<'a> FnOnce(&LibraryHandle, &'a mut Vec<u8>) -> OutBox<'a>,
+        entry: impl for<'a> FnOnce(&LibraryHandle, &'a mut Vec<u8>) -> Reply<'a>,
     ) -> PyResult<Bound<'py, PyAny>> {
         with_buffers(|buffers| {
             let reply = entry(&self.handle, &mut buffers.out);
-            let problem = if reply.status() != 0 {
-                format!("ferryman_{what} returned status {}", reply.status())
+            let problem = if !reply.is_ok() {
+                format!("ferryman_{what} returned status {}", reply.code())
             } else {
                 match reply.bytes() {
                     Ok(bytes) => match decode(py, bytes, None) {
@@ -100,7 +74,7 @@ impl Library {
                             error.describe(py)
                         ),
                     },
-                    Err(problem) => problem,
+                    Err(problem) => problem.to_string(),
                 }
             };
             Err(raise_load(
@@ -241,43 +215,17 @@ impl Library {
     }
 }
 
-/// The exception for a library that could not be loaded.
+/// The exception for a library that could not be loaded, with
+/// `ferryman-host`'s message.
 fn load_error(py: Python<'_>, path: &str, error: LoadError) -> PyErr {
-    let ours = ferryman_abi::ABI_VERSION;
-    match error {
-        LoadError::Open(reason) => raise_load(py, PyName::LibraryLoadError, format!("cannot load {path}: {reason}"), path),
-        LoadError::NotFerryman => raise_load(
-            py,
-            PyName::NotAFerrymanLibrary,
-            format!(
-                "{path} is not a ferryman library: it does not export `ferryman_abi_version`; \
-                 build a crate with `#[ferryman::export]` functions as a cdylib"
-            ),
-            path,
-        ),
-        LoadError::AbiMismatch(theirs) => {
-            let fix = if theirs > ours {
-                format!("upgrade the ferryman Python package to one that speaks ABI version {theirs}, or rebuild the library against a ferryman release with ABI version {ours}")
-            } else {
-                format!("rebuild the library against a ferryman release with ABI version {ours}, or use a ferryman Python package that speaks ABI version {theirs}")
-            };
-            raise_load(
-                py,
-                PyName::AbiMismatch,
-                format!(
-                    "{path} speaks ferryman ABI version {theirs}, but this ferryman Python package \
-                     ({CLIENT_VERSION}) speaks ABI version {ours}: {fix}"
-                ),
-                path,
-            )
-        }
-        LoadError::MissingSymbol(symbol, reason) => raise_load(
-            py,
-            PyName::LibraryLoadError,
-            format!("{path} is a broken ferryman library: it exports `ferryman_abi_version` but not `{symbol}` ({reason})"),
-            path,
-        ),
-    }
+    let class = match error.kind {
+        LoadErrorKind::NotFerryman => PyName::NotAFerrymanLibrary,
+        LoadErrorKind::AbiMismatch(_) | LoadErrorKind::WireMismatch(_) => PyName::AbiMismatch,
+        LoadErrorKind::Open(_)
+        | LoadErrorKind::MissingSymbol { .. }
+        | LoadErrorKind::Handshake(_) => PyName::LibraryLoadError,
+    };
+    raise_load(py, class, error.to_string(), path)
 }
 
 /// An instance of `class(message, path=path)`.

@@ -4,7 +4,7 @@
 use std::cell::Cell;
 use std::time::{Duration, Instant};
 
-use crate::callbacks::answer::Answer;
+use crate::callbacks::answer::{self, Answer};
 use crate::state::{main_thread, shutdown, sigint};
 
 /// How often a Rust loop calling `ferryman::check_interrupt()` actually takes
@@ -29,7 +29,7 @@ pub(crate) fn run_signal_handlers() -> Option<Answer> {
     shutdown::attach(|py| {
         py.check_signals()
             .err()
-            .map(|error| Answer::exception(py, error))
+            .map(|error| answer::exception(py, error))
     })
     .flatten()
 }
@@ -40,7 +40,7 @@ pub(crate) fn interrupt_seen_by_a_worker() -> Option<Answer> {
         return None;
     }
     if sigint::seen() {
-        return Some(Answer::interrupt_without_exception());
+        return Some(answer::interrupt_without_exception());
     }
     sigint::notice_if_unwatched();
     None

@@ -4,7 +4,7 @@
 use pyo3::prelude::*;
 use pyo3::types::PyList;
 
-use crate::callbacks::answer::Answer;
+use crate::callbacks::answer::{self, Answer};
 use crate::errors::argument_message;
 use crate::ffi::host_registration::HostRegistration;
 use crate::state::call_scope::Scope;
@@ -23,35 +23,31 @@ pub(crate) fn invoke_in(
     args: &[u8],
 ) -> Answer {
     let Some(object) = host_objects::get(py, handle) else {
-        return Answer::bridge(&format!("host object {handle} is not live"));
+        return answer::bridge(&format!("host object {handle} is not live"));
     };
     let args = match decode_with(py, args, None, registration) {
         Ok(args) => args,
         Err(error) => {
-            return Answer::bridge(&format!(
+            return answer::bridge(&format!(
                 "the arguments of a callback do not decode: {}",
                 error.describe(py)
             ))
         }
     };
     let Ok(args) = args.cast::<PyList>().map(|list| list.to_tuple()) else {
-        return Answer::bridge("the arguments of a callback are not an array");
+        return answer::bridge("the arguments of a callback are not an array");
     };
     let result = match object.bind(py).call1(args) {
         Ok(result) => result,
-        Err(error) => return Answer::exception(py, error),
+        Err(error) => return answer::exception(py, error),
     };
     let scope = Scope::encoding(registration);
     let mut bytes = Vec::new();
     match encode(&mut bytes, &result) {
-        Ok(()) => Answer {
-            status: ferryman_abi::Status::Ok,
-            bytes,
-            held: scope.take_held(),
-        },
+        Ok(()) => answer::result(bytes, scope.take_held()),
         Err(located) => {
             drop(scope);
-            Answer::exception(py, unsendable_result(object.bind(py), located))
+            answer::exception(py, unsendable_result(object.bind(py), located))
         }
     }
 }

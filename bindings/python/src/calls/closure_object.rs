@@ -8,10 +8,9 @@ use crate::calls::crossing::{self, Target};
 use crate::errors::argument_message::{self, Argument, Callee};
 use crate::errors::host_error::HostError;
 use crate::ffi::host_registration::HostRegistration;
-use crate::state::call_scope::{with_buffers, Scope};
+use crate::state::call_scope::Scope;
 use crate::state::python_classes::{self, PyName};
 use crate::values::closure_value::RustFunction;
-use crate::values::decode::decode;
 use crate::values::encode::{array_header, encode};
 use crate::values::encode_error::Located;
 
@@ -115,26 +114,24 @@ impl RustFunction {
     }
 }
 
-/// `ferryman_live_closures` of `registration`, decoded.
+/// `ferryman_live_closures` of `registration`, as Python dicts.
 pub(crate) fn live_closures<'py>(
     py: Python<'py>,
     registration: &HostRegistration,
 ) -> PyResult<Bound<'py, PyList>> {
-    with_buffers(|buffers| {
-        let reply = registration.live_closures(&mut buffers.out);
-        let problem = match reply.bytes() {
-            Ok(bytes) if reply.status() == 0 => match decode(py, bytes, None) {
-                Ok(value) => match value.cast_into::<PyList>() {
-                    Ok(list) => return Ok(list),
-                    Err(_) => "not an array".to_owned(),
-                },
-                Err(error) => error.describe(py),
-            },
-            Ok(_) => format!("status {}", reply.status()),
-            Err(problem) => problem,
-        };
-        Err(pyo3::exceptions::PyRuntimeError::new_err(format!(
+    let live = registration.live_closures().map_err(|problem| {
+        pyo3::exceptions::PyRuntimeError::new_err(format!(
             "ferryman_live_closures failed: {problem}"
-        )))
-    })
+        ))
+    })?;
+    let entries = live
+        .iter()
+        .map(|closure| {
+            let entry = PyDict::new(py);
+            entry.set_item("handle", closure.handle)?;
+            entry.set_item("signature", &closure.signature)?;
+            Ok(entry)
+        })
+        .collect::<PyResult<Vec<_>>>()?;
+    PyList::new(py, entries)
 }

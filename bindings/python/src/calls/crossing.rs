@@ -1,6 +1,7 @@
 //! What a call returned, as Python sees it: the decoded result or the exception,
 //! shared by functions and closures.
 
+use ferryman_host::Reply;
 use pyo3::prelude::*;
 
 use crate::errors::argument_message::Callee;
@@ -8,7 +9,6 @@ use crate::errors::call_failure::from_reply;
 use crate::errors::host_error::HostError;
 use crate::ffi::call_buffers::Buffers;
 use crate::ffi::host_registration::HostRegistration;
-use crate::ffi::out_box::OutBox;
 use crate::state::{call_scope, gil_policy};
 use crate::values::decode::{decode_with, DecodeError};
 use crate::values::shape::Shape;
@@ -37,7 +37,7 @@ pub(crate) fn cross<'py, F>(
     target: &Target<'_, 'py>,
 ) -> Called<'py>
 where
-    F: for<'b> FnOnce(&'b [u8], &'b mut Vec<u8>) -> OutBox<'b> + Send,
+    F: for<'b> FnOnce(&'b [u8], &'b mut Vec<u8>) -> Reply<'b> + Send,
 {
     let (args, out) = (&buffers.args, &mut buffers.out);
     let released = !gil_policy::may_keep(py);
@@ -66,13 +66,13 @@ where
 #[inline(always)]
 pub(crate) fn read<'py>(
     py: Python<'py>,
-    reply: &OutBox<'_>,
+    reply: &Reply<'_>,
     shape: Option<&Shape>,
     registration: Option<&'static HostRegistration>,
     on_error: &Bound<'py, PyAny>,
     callee: Callee<'_>,
 ) -> Called<'py> {
-    if reply.status() != 0 {
+    if !reply.is_ok() {
         return Err(Box::new(from_reply(py, reply, on_error, callee)));
     }
     match reply.bytes() {
@@ -80,7 +80,7 @@ pub(crate) fn read<'py>(
             Ok(value) => Ok(value),
             Err(error) => Err(undecodable(py, on_error, callee, &error)),
         },
-        Err(problem) => Err(unreadable(py, on_error, callee, &problem)),
+        Err(problem) => Err(unreadable(py, on_error, callee, &problem.to_string())),
     }
 }
 

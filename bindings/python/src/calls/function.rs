@@ -230,7 +230,10 @@ impl Function {
         cross(
             py,
             buffers,
-            move |args, out| library.call(id, args, out),
+            // SAFETY: lent bytes in the arguments name `bytes` objects the
+            // caller keeps alive for the call, or the host object table keeps
+            // while the library holds them (`values/lent_bytes.rs`).
+            move |args, out| unsafe { library.call(id, args, out) },
             &target,
         )
     }

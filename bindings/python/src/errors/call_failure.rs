@@ -10,6 +10,7 @@
 //! from the bytes. The library's argument errors get this host's message
 //! (`argument_message.rs`) before the factory sees them.
 
+use ferryman_host::Reply;
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
@@ -17,7 +18,6 @@ use crate::errors::argument_message::{self, Callee};
 use crate::errors::callback_exceptions;
 use crate::errors::error_factory::plain_exception;
 use crate::errors::host_error::HostError;
-use crate::ffi::out_box::OutBox;
 use crate::values::decode::decode;
 
 /// Turns the factory's answer for `value` into the error to raise.
@@ -37,7 +37,7 @@ fn build(on_error: &Bound<'_, PyAny>, value: Bound<'_, PyAny>) -> PyErr {
 /// call's wins: it carries the Rust frames.
 pub(crate) fn from_reply(
     py: Python<'_>,
-    reply: &OutBox<'_>,
+    reply: &Reply<'_>,
     on_error: &Bound<'_, PyAny>,
     callee: Callee<'_>,
 ) -> PyErr {
@@ -57,12 +57,12 @@ pub(crate) fn from_reply(
 
 fn exception_for(
     py: Python<'_>,
-    reply: &OutBox<'_>,
+    reply: &Reply<'_>,
     on_error: &Bound<'_, PyAny>,
     callee: Callee<'_>,
 ) -> PyErr {
     let problem = match reply.bytes() {
-        Err(problem) => problem,
+        Err(problem) => problem.to_string(),
         Ok(bytes) => match plain_exception(py, on_error, bytes) {
             Some(exception) => return exception,
             None => match decode(py, bytes, None) {
@@ -84,7 +84,7 @@ fn exception_for(
             },
         },
     };
-    let status = reply.status();
+    let status = reply.code();
     HostError::new(
         "protocol",
         format!(

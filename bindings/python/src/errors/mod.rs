@@ -2,14 +2,13 @@
 //! exceptions as error values. Every argument error message, the error a
 //! host found itself, the exception for a failed call (a plain `Err` built
 //! natively), Rust frames as a traceback, Python tracebacks as wire frames,
-//! the error values this host sends, and the exceptions libraries hold.
+//! and the exceptions libraries hold.
 
 pub(crate) mod argument_message;
 pub(crate) mod call_failure;
 pub(crate) mod callback_exceptions;
 pub(crate) mod error_factory;
 pub(crate) mod host_error;
-pub(crate) mod host_failure;
 pub(crate) mod plain_error;
 pub(crate) mod python_traceback;
 pub(crate) mod rust_traceback;

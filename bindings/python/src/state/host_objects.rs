@@ -11,7 +11,7 @@
 //! decrement to the next time any thread attaches. That is why lent `bytes`
 //! do not make calls release the GIL (`gil_policy.rs`): only callables do.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, MutexGuard};
 
@@ -220,31 +220,4 @@ pub(crate) fn drop_with_gil(held: Vec<Held>) {
         }
     });
     std::mem::forget(held);
-}
-
-/// Boxes `invoke` handed out whose value holds host objects or closures: they
-/// stay alive until the library has decoded the value and freed the box.
-static BOXES: Mutex<Option<HashMap<usize, Vec<Held>>>> = Mutex::new(None);
-
-fn boxes() -> MutexGuard<'static, Option<HashMap<usize, Vec<Held>>>> {
-    BOXES
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner())
-}
-
-/// Keeps `held` alive until the box at `ptr` is freed.
-pub(crate) fn keep_with_box(ptr: *mut u8, held: Vec<Held>) {
-    if !held.is_empty() {
-        boxes()
-            .get_or_insert_with(HashMap::new)
-            .insert(ptr as usize, held);
-    }
-}
-
-/// What was kept alive with the box at `ptr`.
-pub(crate) fn take_from_box(ptr: *mut u8) -> Vec<Held> {
-    boxes()
-        .as_mut()
-        .and_then(|map| map.remove(&(ptr as usize)))
-        .unwrap_or_default()
 }

@@ -1,6 +1,6 @@
 //! Python's main thread as other threads see it: whether it is inside a
 //! ferryman call right now. A Rust worker thread's `check_interrupt` answers
-//! for that call (`callbacks/host_vtable.rs`, `sigint.rs`).
+//! for that call (`callbacks/python_host.rs`, `sigint.rs`).
 //!
 //! Only the main thread writes the depth (`call_scope.rs`, when its calls start and
 //! end): a plain store, no read-modify-write.

@@ -2,7 +2,7 @@
 //!
 //! Once CPython has begun to finalize, a thread that asks for the GIL is ended
 //! on the spot (`pthread_exit`); ending a thread that is inside Rust frames
-//! aborts the whole process. So every host function of `callbacks/host_vtable.rs` that would
+//! aborts the whole process. So every host function of `callbacks/python_host.rs` that would
 //! take the GIL asks [`attach`] first: after [`at_exit`] — an `atexit` hook,
 //! which CPython runs before it begins to finalize — only the thread that
 //! finalizes, or a thread that holds the GIL already, may attach; the others
