@@ -10,8 +10,8 @@
 //! messages of the library's own argument errors, rewritten from the error
 //! value's `function`, `param`, `index`, `expected` and `found`.
 
+use ferryman_host::{ErrorKind, ErrorValueRef};
 use pyo3::prelude::*;
-use pyo3::types::PyDict;
 
 use crate::errors::host_error::HostError;
 use crate::values::encode_error::{EncodeError, Located};
@@ -257,49 +257,36 @@ pub(crate) fn closure_keywords() -> Box<HostError> {
 /// `overflow`) in this host's style, from the error value's keys; `None` for
 /// any other error value, or one about another function than `callee` (a
 /// closure's error passed on by the function that called it keeps its words).
-pub(crate) fn from_library(value: &Bound<'_, PyDict>, callee: Callee<'_>) -> Option<String> {
-    let text = |key: &str| -> Option<String> {
-        value
-            .get_item(key)
-            .ok()
-            .flatten()
-            .and_then(|item| item.extract::<String>().ok())
-    };
-    let kind = text("kind")?;
-    if !matches!(kind.as_str(), "arity" | "type" | "overflow") {
+pub(crate) fn from_library(value: &ErrorValueRef<'_>, callee: Callee<'_>) -> Option<String> {
+    if !value.kind().is_bad_argument() || value.kind() == ErrorKind::Malformed {
         return None;
     }
-    let function = text("function")?;
+    let function = value.function?;
     if matches!(callee, Callee::Function(name) if name != function) {
         return None;
     }
-    let message = text("message").unwrap_or_default();
-    let param = text("param");
-    let index = value
-        .get_item("index")
-        .ok()
-        .flatten()
-        .and_then(|index| index.extract::<usize>().ok());
+    let message = value.message;
     let own = format!("`{function}()`");
     if message.starts_with('`') && !message.starts_with(&own) {
         // Another function's words (a closure's error its caller passed on).
         return None;
     }
     let call = callee.call_text();
-    if kind == "arity" {
+    if value.kind() == ErrorKind::Arity {
         // "takes 2 arguments … but was given 1 argument": Python's words.
-        let count = |key: &str| -> Option<usize> { text(key)?.split(' ').next()?.parse().ok() };
-        if let (Some(takes), Some(given)) = (count("expected"), count("found")) {
+        let count = |text: Option<&str>| -> Option<usize> { text?.split(' ').next()?.parse().ok() };
+        if let (Some(takes), Some(given)) = (count(value.expected), count(value.found)) {
             return Some(takes_but_given(&call, takes, given));
         }
     }
-    let argument = match (&param, index) {
+    let index = value.index.and_then(|index| usize::try_from(index).ok());
+    let argument = match (value.param, index) {
         (Some(param), _) => Some(Argument::Named(param)),
         (None, Some(index)) => Some(Argument::Position(index)),
         (None, None) => None,
     };
     // The library's own prefix, "`divide()` argument `b`: " or similar.
-    let rest = message.strip_prefix(&own).unwrap_or(&message);
+    let rest = message.strip_prefix(&own).unwrap_or(message);
     let rest = match (argument, index) {
         (Some(Argument::Named(param)), _) => rest.strip_prefix(&format!(" argument `{param}`")),
         (Some(Argument::Position(_)), Some(index)) => {

@@ -10,7 +10,7 @@
 //! from the bytes. The library's argument errors get this host's message
 //! (`argument_message.rs`) before the factory sees them.
 
-use ferryman_host::Reply;
+use ferryman_host::{ErrorValueRef, Reply};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
@@ -68,14 +68,23 @@ fn exception_for(
             None => match decode(py, bytes, None) {
                 Ok(value) => match value.cast_into::<PyDict>() {
                     Ok(value) => {
-                        if let Some(message) = argument_message::from_library(&value, callee) {
+                        // What Rust reads of it, through the one decoder of
+                        // error values (a value it refuses keeps the library's
+                        // words, and names no exception to release).
+                        let typed = ErrorValueRef::decode(bytes).ok();
+                        let message = typed
+                            .as_ref()
+                            .and_then(|typed| argument_message::from_library(typed, callee));
+                        if let Some(message) = message {
                             if let Err(error) = value.set_item("message", message) {
                                 return error;
                             }
                         }
-                        let exception = build(on_error, value.clone().into_any());
+                        let exception = build(on_error, value.into_any());
                         // The library's references to the exceptions it named.
-                        callback_exceptions::release_named_in(&value);
+                        if let Some(typed) = &typed {
+                            callback_exceptions::release_named_in(typed);
+                        }
                         return exception;
                     }
                     Err(_) => "its error value is not a map".to_owned(),

@@ -8,8 +8,9 @@
 //! call returning it), the library retains one more for us; we resolve the
 //! handle to raise the original object, then drop that reference.
 
+use ferryman_host::ErrorValueRef;
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyList, PyTuple};
+use pyo3::types::PyTuple;
 
 use crate::state::host_objects::{self as objects, Kind};
 
@@ -37,23 +38,13 @@ pub(crate) fn keep(
 /// Drops the references a library handed over with the error value `value`:
 /// one per `host_exception` it names (its own and its causes'). Call it once
 /// the exception for `value` is built.
-pub(crate) fn release_named_in(value: &Bound<'_, PyDict>) {
-    let handle_in = |map: &Bound<'_, PyAny>| -> Option<u64> {
-        map.get_item("host_exception").ok()?.extract::<u64>().ok()
-    };
-    if let Some(handle) = handle_in(value.as_any()) {
+pub(crate) fn release_named_in(value: &ErrorValueRef<'_>) {
+    let causes = value.causes().map(|cause| cause.host_exception);
+    for handle in std::iter::once(value.host_exception)
+        .chain(causes)
+        .flatten()
+    {
         objects::release_if(handle, Kind::Exception);
-    }
-    let Ok(Some(causes)) = value.get_item("causes") else {
-        return;
-    };
-    let Ok(causes) = causes.cast::<PyList>() else {
-        return;
-    };
-    for cause in causes.iter() {
-        if let Some(handle) = handle_in(&cause) {
-            objects::release_if(handle, Kind::Exception);
-        }
     }
 }
 

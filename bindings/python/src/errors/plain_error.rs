@@ -1,16 +1,20 @@
-//! An error value's bytes read without making Python objects: is it a plain
-//! `Err` — kind `error`, a type name, a message, no causes, no notes, no
-//! callback exception — and if so its type names, message and frames.
+//! Is an error value a plain `Err` — kind `error`, a type name, a message, no
+//! causes, no notes, no callback exception — and if so its type names,
+//! message and frames, read in place by the one host-side decoder of error
+//! values (`ferryman_host::ErrorValueRef`) without making Python objects.
 //!
-//! The rest of the value is only checked, not read: the exception keeps the
-//! bytes and decodes them when an attribute is first asked for
-//! (`python/ferryman/_errors.py`). So that nothing can fail then that would not
-//! have failed now, the check accepts exactly what `values/decode.rs` accepts
-//! for an error value: well-formed MessagePack, UTF-8 strings, no extension
-//! values, no map inside a map key, nesting within [`MAX_DEPTH`].
+//! The exception keeps the bytes and decodes them into Python objects when
+//! an attribute is first asked for (`python/ferryman/_errors.py`). So that
+//! nothing can fail then that would not have failed now, the value must also
+//! be one `values/decode.rs` accepts: well-formed MessagePack, UTF-8 strings,
+//! no extension values, no map inside a map key, nesting within
+//! [`MAX_DEPTH`] ([`decodable`]).
 //!
 //! Anything else — another kind, an odd shape, bytes that do not decode — is
 //! `None`, and the general path builds (or reports) it.
+
+use ferryman_host::reader::{Int, Kind, Reader};
+use ferryman_host::{ErrorKind, ErrorValueRef, FrameRef};
 
 use crate::values::limits::MAX_DEPTH;
 
@@ -20,55 +24,31 @@ pub(crate) struct PlainError<'b> {
     pub(crate) type_name: &'b str,
     pub(crate) rust_type: Option<&'b str>,
     pub(crate) message: &'b str,
-    /// Each frame's map, as bytes, outermost first.
-    pub(crate) frames: Vec<&'b [u8]>,
+    /// Where each frame points, outermost first.
+    pub(crate) frames: Vec<FrameLocation<'b>>,
 }
 
 /// `bytes` as a plain `Err`, or `None` when the general path must handle them.
 pub(crate) fn plain_error(bytes: &[u8]) -> Option<PlainError<'_>> {
-    let mut reader = Reader { bytes, pos: 0 };
-    let entries = reader.map_len()?;
-    let (mut kind, mut type_name, mut rust_type, mut message) = (None, None, None, None);
-    let mut frames = Vec::new();
-    for _ in 0..entries {
-        let key = match reader.peek()? {
-            0xa0..=0xbf | 0xd9..=0xdb => reader.str_bytes()?,
-            _ => {
-                reader.check(1, true)?;
-                reader.check(1, false)?;
-                continue;
-            }
-        };
-        // A key given twice counts the last time, as in a dict.
-        match key {
-            b"kind" => kind = Some(reader.str()?),
-            b"type" => type_name = Some(reader.str()?),
-            b"rust_type" => rust_type = reader.opt_str()?,
-            b"message" => message = Some(reader.str()?),
-            b"causes" | b"notes" => reader.empty_or_nil()?,
-            b"host_exception" => reader.nil()?,
-            b"frames" => frames = reader.frames()?,
-            _ => {
-                text(key)?;
-                reader.item(1, false)?;
-            }
-        }
-    }
-    if reader.pos != bytes.len() || kind != Some("error") {
-        return None;
-    }
-    Some(PlainError {
-        type_name: type_name.filter(|name| !name.is_empty())?,
-        rust_type,
-        message: message?,
-        frames,
+    decodable(bytes)?;
+    let value = ErrorValueRef::decode(bytes).ok()?;
+    let plain = value.kind() == ErrorKind::Error
+        && !value.type_name.is_empty()
+        && value.causes().len() == 0
+        && value.notes().len() == 0
+        && value.host_exception.is_none();
+    plain.then(|| PlainError {
+        type_name: value.type_name,
+        rust_type: value.rust_type,
+        message: value.message,
+        frames: value.frames().map(FrameLocation::of).collect(),
     })
 }
 
 /// Where one wire frame points, with the defaults `_traceback.frame_location`
 /// applies: `<rust>` for a missing file or function, line 1 for a missing or
-/// non-positive line, at most 1,000,000.
-#[derive(Debug, PartialEq, Eq)]
+/// unknown line, at most 1,000,000.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub(crate) struct FrameLocation<'b> {
     pub(crate) file: &'b str,
     pub(crate) line: u32,
@@ -76,273 +56,50 @@ pub(crate) struct FrameLocation<'b> {
 }
 
 impl<'b> FrameLocation<'b> {
-    /// Reads a frame map that [`plain_error`] accepted.
-    pub(crate) fn read(frame: &'b [u8]) -> Option<FrameLocation<'b>> {
-        let mut reader = Reader {
-            bytes: frame,
-            pos: 0,
-        };
-        let mut location = FrameLocation {
-            file: "<rust>",
-            line: 1,
-            function: "<rust>",
-        };
-        for _ in 0..reader.map_len()? {
-            let key = match reader.peek()? {
-                0xa0..=0xbf | 0xd9..=0xdb => reader.str()?,
-                _ => "",
-            };
-            if key.is_empty() {
-                reader.check(1, true)?;
-            }
-            match (key, reader.peek()?) {
-                ("file" | "function", 0xa0..=0xbf | 0xd9..=0xdb) => {
-                    let text = reader.str()?;
-                    if !text.is_empty() {
-                        if key == "file" {
-                            location.file = text;
-                        } else {
-                            location.function = text;
-                        }
-                    }
-                }
-                ("line", _) => location.line = reader.line()?,
-                _ => reader.check(1, false)?,
-            }
+    /// The location of `frame`, defaults applied.
+    pub(crate) fn of(frame: FrameRef<'b>) -> FrameLocation<'b> {
+        let or_rust = |text: &'b str| if text.is_empty() { "<rust>" } else { text };
+        FrameLocation {
+            file: or_rust(frame.file),
+            line: frame.line.unwrap_or(1).clamp(1, 1_000_000),
+            function: or_rust(frame.function),
         }
-        Some(location)
     }
 }
 
-/// `bytes` as text, if they are UTF-8: short ASCII strings (keys, names) are
-/// checked eight bytes at a time, anything else by the full check.
-#[inline]
-fn text(bytes: &[u8]) -> Option<&str> {
-    let mut words = bytes.chunks_exact(8);
-    let mut high = 0u64;
-    for word in &mut words {
-        high |= u64::from_ne_bytes(word.try_into().ok()?);
-    }
-    let tail = words.remainder().iter().fold(0u8, |all, &b| all | b);
-    if high & 0x8080_8080_8080_8080 == 0 && tail < 0x80 {
-        // SAFETY: ASCII is UTF-8.
-        Some(unsafe { std::str::from_utf8_unchecked(bytes) })
-    } else {
-        std::str::from_utf8(bytes).ok()
-    }
+/// `Some` when `values/decode.rs` would decode `bytes` (one value).
+fn decodable(bytes: &[u8]) -> Option<()> {
+    let mut reader = Reader::new(bytes);
+    check(&mut reader, 0, false)?;
+    reader.is_at_end().then_some(())
 }
 
-/// A cursor over MessagePack bytes; every method is `None` on bytes the
-/// decoder would refuse (or, for the typed readers, on another type).
-struct Reader<'b> {
-    bytes: &'b [u8],
-    pos: usize,
-}
-
-impl<'b> Reader<'b> {
-    #[inline]
-    fn peek(&self) -> Option<u8> {
-        self.bytes.get(self.pos).copied()
+/// Checks one value at nesting `depth` (the value itself is at 0), as
+/// `values/decode.rs` would read it; `key`: in a map key.
+fn check(reader: &mut Reader<'_>, depth: usize, key: bool) -> Option<()> {
+    let (items, map) = match reader.peek_kind().ok()? {
+        Kind::Nil => return reader.nil().ok(),
+        Kind::Bool => return reader.bool().ok().map(drop),
+        Kind::Int => return reader.int().ok().map(|_: Int| ()),
+        Kind::Float => return reader.float().ok().map(drop),
+        Kind::Str => return reader.str().ok().map(drop),
+        Kind::Bin => return reader.bin().ok().map(drop),
+        Kind::Array => (reader.array_len().ok()?, false),
+        Kind::Map => (reader.map_len().ok()?, true),
+        // Extension values (callables are never part of an error value) and 0xc1.
+        Kind::Ext | Kind::Reserved => return None,
+    };
+    // Python cannot hash a dict; nesting as deep as the decoder allows.
+    if (map && key) || depth >= MAX_DEPTH {
+        return None;
     }
-
-    #[inline]
-    fn take(&mut self, len: usize) -> Option<&'b [u8]> {
-        let end = self.pos.checked_add(len)?;
-        let taken = self.bytes.get(self.pos..end)?;
-        self.pos = end;
-        Some(taken)
-    }
-
-    #[inline]
-    fn byte(&mut self) -> Option<u8> {
-        Some(self.take(1)?[0])
-    }
-
-    #[inline]
-    fn be(&mut self, width: usize) -> Option<usize> {
-        let bytes = self.take(width)?;
-        Some(bytes.iter().fold(0, |n, &b| (n << 8) | usize::from(b)))
-    }
-
-    /// A str (any width), valid UTF-8.
-    #[inline]
-    fn str(&mut self) -> Option<&'b str> {
-        text(self.str_bytes()?)
-    }
-
-    /// A str's bytes, not checked.
-    #[inline]
-    fn str_bytes(&mut self) -> Option<&'b [u8]> {
-        let len = match self.byte()? {
-            marker @ 0xa0..=0xbf => usize::from(marker & 0x1f),
-            0xd9 => self.be(1)?,
-            0xda => self.be(2)?,
-            0xdb => self.be(4)?,
-            _ => return None,
-        };
-        self.take(len)
-    }
-
-    fn opt_str(&mut self) -> Option<Option<&'b str>> {
-        if self.peek()? == 0xc0 {
-            self.pos += 1;
-            return Some(None);
+    for _ in 0..items {
+        if map {
+            check(reader, depth + 1, true)?;
         }
-        self.str().map(Some)
+        check(reader, depth + 1, key)?;
     }
-
-    fn nil(&mut self) -> Option<()> {
-        (self.byte()? == 0xc0).then_some(())
-    }
-
-    /// Nil or an empty array.
-    fn empty_or_nil(&mut self) -> Option<()> {
-        matches!(self.byte()?, 0xc0 | 0x90).then_some(())
-    }
-
-    fn map_len(&mut self) -> Option<usize> {
-        match self.byte()? {
-            marker @ 0x80..=0x8f => Some(usize::from(marker & 0x0f)),
-            0xde => self.be(2),
-            0xdf => self.be(4),
-            _ => None,
-        }
-    }
-
-    fn array_len(&mut self) -> Option<usize> {
-        match self.byte()? {
-            marker @ 0x90..=0x9f => Some(usize::from(marker & 0x0f)),
-            0xdc => self.be(2),
-            0xdd => self.be(4),
-            _ => None,
-        }
-    }
-
-    /// `frames`: nil, or an array of maps (each checked and kept as bytes).
-    fn frames(&mut self) -> Option<Vec<&'b [u8]>> {
-        if self.peek()? == 0xc0 {
-            self.pos += 1;
-            return Some(Vec::new());
-        }
-        let count = self.array_len()?;
-        // Each frame takes at least one byte: a count the rest cannot hold is refused
-        // before anything is allocated for it.
-        if count > self.bytes.len() - self.pos {
-            return None;
-        }
-        let mut frames = Vec::with_capacity(count);
-        for _ in 0..count {
-            let start = self.pos;
-            if !matches!(self.peek()?, 0x80..=0x8f | 0xde | 0xdf) {
-                return None;
-            }
-            self.check(2, false)?;
-            frames.push(&self.bytes[start..self.pos]);
-        }
-        Some(frames)
-    }
-
-    /// A frame's `line`: an int, else 1; clamped to 1..=1,000,000.
-    fn line(&mut self) -> Option<u32> {
-        const MOST: i128 = 1_000_000;
-        let marker = self.peek()?;
-        let width = match marker {
-            0x00..=0x7f => 0,
-            0xcc | 0xd0 => 1,
-            0xcd | 0xd1 => 2,
-            0xce | 0xd2 => 4,
-            0xcf | 0xd3 => 8,
-            _ => {
-                // Negative fixints and anything that is not an int: the default.
-                self.check(1, false)?;
-                return Some(1);
-            }
-        };
-        self.pos += 1;
-        let line = if width == 0 {
-            i128::from(marker)
-        } else {
-            let bytes = self.take(width)?;
-            let unsigned = bytes.iter().fold(0u64, |n, &b| (n << 8) | u64::from(b));
-            if marker >= 0xd0 {
-                // Sign-extend a `width`-byte two's complement number.
-                let shift = 64 - 8 * width as u32;
-                i128::from(((unsigned << shift) as i64) >> shift)
-            } else {
-                i128::from(unsigned)
-            }
-        };
-        Some(line.clamp(1, MOST) as u32)
-    }
-
-    /// Checks one value at nesting `depth` (the top-level map's entries are at
-    /// 1), as `values/decode.rs` would read it; `key`: in a map key.
-    fn check(&mut self, depth: usize, key: bool) -> Option<()> {
-        let marker = self.byte()?;
-        let (items, map) = match marker {
-            0x00..=0x7f | 0xe0..=0xff | 0xc0 | 0xc2 | 0xc3 => return Some(()),
-            0xcc | 0xd0 => return self.take(1).map(drop),
-            0xcd | 0xd1 => return self.take(2).map(drop),
-            0xca | 0xce | 0xd2 => return self.take(4).map(drop),
-            0xcb | 0xcf | 0xd3 => return self.take(8).map(drop),
-            0xa0..=0xbf => {
-                return self
-                    .take(usize::from(marker & 0x1f))
-                    .and_then(text)
-                    .map(drop)
-            }
-            0xd9..=0xdb => {
-                self.pos -= 1;
-                return self.str().map(drop);
-            }
-            0xc4 => return self.sized(1),
-            0xc5 => return self.sized(2),
-            0xc6 => return self.sized(4),
-            0x90..=0x9f => (usize::from(marker & 0x0f), false),
-            0xdc => (self.be(2)?, false),
-            0xdd => (self.be(4)?, false),
-            0x80..=0x8f => (usize::from(marker & 0x0f), true),
-            0xde => (self.be(2)?, true),
-            0xdf => (self.be(4)?, true),
-            // Extension values (callables are never part of an error value) and 0xc1.
-            _ => return None,
-        };
-        // Python cannot hash a dict; nesting as deep as the decoder allows.
-        if (map && key) || depth >= MAX_DEPTH {
-            return None;
-        }
-        for _ in 0..items {
-            if map {
-                self.item(depth + 1, true)?;
-            }
-            self.item(depth + 1, key)?;
-        }
-        Some(())
-    }
-
-    /// [`Reader::check`], with the common scalars and short strings inline.
-    #[inline(always)]
-    fn item(&mut self, depth: usize, key: bool) -> Option<()> {
-        match self.peek()? {
-            0x00..=0x7f | 0xe0..=0xff | 0xc0 | 0xc2 | 0xc3 => {
-                self.pos += 1;
-                Some(())
-            }
-            marker @ 0xa0..=0xbf => {
-                self.pos += 1;
-                self.take(usize::from(marker & 0x1f))
-                    .and_then(text)
-                    .map(drop)
-            }
-            _ => self.check(depth, key),
-        }
-    }
-
-    /// A bin of `width`-byte length.
-    fn sized(&mut self, width: usize) -> Option<()> {
-        let len = self.be(width)?;
-        self.take(len).map(drop)
-    }
+    Some(())
 }
 
 #[cfg(test)]
@@ -410,7 +167,7 @@ mod tests {
         );
         assert_eq!(plain.frames.len(), 1);
         assert_eq!(
-            FrameLocation::read(plain.frames[0]).unwrap(),
+            plain.frames[0],
             FrameLocation {
                 file: "src/lib.rs",
                 line: 59,
@@ -465,48 +222,35 @@ mod tests {
 
     #[test]
     fn frame_locations_default_like_the_python_layer() {
-        let odd = W::default()
-            .raw(&[0x84])
-            .str("function")
-            .raw(&[0x07])
-            .str("file")
-            .str("")
-            .str("line")
-            .raw(&[0xff])
-            .str("column")
-            .raw(&[0x01])
-            .0;
+        let frame = |function, file, line| FrameRef {
+            function,
+            file,
+            line,
+            ..FrameRef::default()
+        };
         assert_eq!(
-            FrameLocation::read(&odd).unwrap(),
+            FrameLocation::of(frame("", "", None)),
             FrameLocation {
                 file: "<rust>",
                 line: 1,
                 function: "<rust>"
             }
         );
-        let far = W::default()
-            .raw(&[0x81])
-            .str("line")
-            .raw(&[0xce, 0x7f, 0, 0, 0])
-            .0;
-        assert_eq!(FrameLocation::read(&far).unwrap().line, 1_000_000);
-        for (encoded, line) in [
-            (&[0xd1, 0x00, 0x3b][..], 59),
-            (&[0xd0, 0x85], 1),
-            (&[0xd3, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff], 1),
-            (
-                &[0xcf, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff],
-                1_000_000,
-            ),
-            (&[0xc3], 1),
-            (&[0xcb, 0x40, 0x4d, 0x80, 0, 0, 0, 0, 0], 1),
-        ] {
-            let frame = W::default().raw(&[0x81]).str("line").raw(encoded).0;
-            assert_eq!(
-                FrameLocation::read(&frame).unwrap().line,
-                line,
-                "{encoded:?}"
-            );
-        }
+        assert_eq!(
+            FrameLocation::of(frame("f", "a.rs", Some(5_000_000))).line,
+            1_000_000
+        );
+        assert_eq!(
+            FrameLocation::of(frame("f", "a.rs", Some(59))),
+            FrameLocation {
+                file: "a.rs",
+                line: 59,
+                function: "f"
+            }
+        );
+        // A frame whose line is not an int is no plain `Err`'s: the general path.
+        let odd = W::default().raw(&[0x81]).str("line").raw(&[0xc3]).0;
+        let frames = [&[0x91][..], &odd].concat();
+        assert!(plain_error(&value(&[("frames", &frames)])).is_none());
     }
 }

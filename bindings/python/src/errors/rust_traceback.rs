@@ -1,13 +1,13 @@
 //! Rust frames as a traceback, built natively.
 //!
 //! `python/ferryman/_traceback.py` makes one frame object per (file, line,
-//! function) and caches it. Here each wire frame's bytes map to the arguments
+//! function) and caches it. Here each frame location maps to the arguments
 //! of `types.TracebackType` for that frame, so an error raised again at the
 //! same place costs a hash lookup and one `types.TracebackType` per frame;
 //! `_traceback._shared_frame` is called only the first time.
 
 use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
+use std::hash::{BuildHasherDefault, Hash, Hasher};
 use std::sync::Mutex;
 
 use pyo3::prelude::*;
@@ -19,13 +19,29 @@ use crate::state::python_classes::{self, PyName};
 /// Entries kept at most; the cache starts over beyond (as `_traceback.py` does).
 const MAX_CACHED: usize = 4096;
 
-/// The arguments of `types.TracebackType` for the innermost entry:
-/// `(None, frame, lasti, line)`; outer entries replace the `None`.
-struct Entry(Py<PyTuple>);
+/// One cached frame: where it points, and the arguments of
+/// `types.TracebackType` for the innermost entry, `(None, frame, lasti,
+/// line)`; outer entries replace the `None`.
+struct Entry {
+    file: Box<str>,
+    line: u32,
+    function: Box<str>,
+    args: Py<PyTuple>,
+}
 
-type Frames = HashMap<Box<[u8]>, Entry, BuildHasherDefault<BytesHasher>>;
+impl Entry {
+    fn is_at(&self, location: &FrameLocation<'_>) -> bool {
+        self.line == location.line
+            && *self.file == *location.file
+            && *self.function == *location.function
+    }
+}
 
-/// Wire frame bytes → the frame `_traceback.py` made for them. Only Rust code
+/// By the hash of a location (a hash no entry answers to, or one another
+/// location took, is simply made again: no allocation to look one up).
+type Frames = HashMap<u64, Entry, BuildHasherDefault<BytesHasher>>;
+
+/// Frame locations → the frame `_traceback.py` made for them. Only Rust code
 /// runs while the lock is held, so it cannot be held across a GIL switch.
 static FRAMES: Mutex<Option<Frames>> = Mutex::new(None);
 
@@ -33,11 +49,11 @@ static FRAMES: Mutex<Option<Frames>> = Mutex::new(None);
 /// `None` for no frames.
 pub(crate) fn traceback<'py>(
     py: Python<'py>,
-    frames: &[&[u8]],
+    frames: &[FrameLocation<'_>],
 ) -> PyResult<Option<Bound<'py, PyAny>>> {
     let mut next: Option<Bound<'py, PyAny>> = None;
-    for &wire in frames.iter().rev() {
-        let args = entry_args(py, wire)?;
+    for location in frames.iter().rev() {
+        let args = entry_args(py, location)?;
         let tb_type = python_classes::get(py, PyName::TracebackType)?;
         next = Some(match next {
             None => tb_type.call1(args)?,
@@ -51,21 +67,24 @@ pub(crate) fn traceback<'py>(
     Ok(next)
 }
 
-/// `(None, frame, lasti, line)` for one wire frame.
-fn entry_args<'py>(py: Python<'py>, wire: &[u8]) -> PyResult<Bound<'py, PyTuple>> {
+fn key_of(location: &FrameLocation<'_>) -> u64 {
+    let mut hasher = BytesHasher::default();
+    location.hash(&mut hasher);
+    hasher.finish()
+}
+
+/// `(None, frame, lasti, line)` for one frame.
+fn entry_args<'py>(py: Python<'py>, location: &FrameLocation<'_>) -> PyResult<Bound<'py, PyTuple>> {
+    let key = key_of(location);
     {
         let frames = FRAMES.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(Entry(args)) = frames.as_ref().and_then(|frames| frames.get(wire)) {
-            return Ok(args.bind(py).clone());
+        let cached = frames.as_ref().and_then(|frames| frames.get(&key));
+        if let Some(entry) = cached.filter(|entry| entry.is_at(location)) {
+            return Ok(entry.args.bind(py).clone());
         }
     }
     // First time here: `_traceback.py` makes (or already has) the frame. It may
     // release the GIL, so the lock is not held meanwhile.
-    let location = FrameLocation::read(wire).unwrap_or(FrameLocation {
-        file: "<rust>",
-        line: 1,
-        function: "<rust>",
-    });
     let made = python_classes::get(py, PyName::SharedFrame)?
         .call1((location.file, location.line, location.function))?
         .cast_into::<PyTuple>()?;
@@ -78,12 +97,18 @@ fn entry_args<'py>(py: Python<'py>, wire: &[u8]) -> PyResult<Bound<'py, PyTuple>
             PyInt::new(py, location.line).into_any(),
         ],
     )?;
-    let entry = Entry(args.clone().unbind());
+    let entry = Entry {
+        file: location.file.into(),
+        line: location.line,
+        function: location.function.into(),
+        args: args.clone().unbind(),
+    };
     let dropped = {
         let mut frames = FRAMES.lock().unwrap_or_else(|e| e.into_inner());
         let frames = frames.get_or_insert_with(Frames::default);
-        if frames.contains_key(wire) {
-            // Another thread made it meanwhile: keep that one.
+        if frames.contains_key(&key) {
+            // Another thread made it meanwhile (or another location has the
+            // hash): keep that one.
             (Frames::default(), Some(entry))
         } else {
             let full = if frames.len() >= MAX_CACHED {
@@ -91,7 +116,7 @@ fn entry_args<'py>(py: Python<'py>, wire: &[u8]) -> PyResult<Bound<'py, PyTuple>
             } else {
                 Frames::default()
             };
-            frames.insert(wire.into(), entry);
+            frames.insert(key, entry);
             (full, None)
         }
     };
@@ -100,8 +125,8 @@ fn entry_args<'py>(py: Python<'py>, wire: &[u8]) -> PyResult<Bound<'py, PyTuple>
     Ok(args)
 }
 
-/// A cheap hash for frame bytes (the library wrote them; no need to resist
-/// crafted collisions), eight bytes at a time.
+/// A cheap hash for frame locations (the library wrote them; no need to
+/// resist crafted collisions), eight bytes at a time.
 #[derive(Default)]
 struct BytesHasher(u64);
 

@@ -1,17 +1,16 @@
-//! MessagePack → Python objects, straight from the bytes the library wrote.
+//! MessagePack → Python objects, straight from the bytes the library wrote,
+//! read with the one MessagePack cursor (`ferryman_host::reader`).
 
 use pyo3::exceptions::PyUnicodeDecodeError;
 use pyo3::ffi;
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyBytes, PyDict, PyFloat, PyList, PyString, PyTuple};
-use rmp::Marker;
 
 use crate::ffi::host_registration::HostRegistration;
 use crate::values::extensions::from_extension;
-use crate::values::limits::MAX_DEPTH;
 use crate::values::map_keys;
 use crate::values::shape::Shape;
-use ferryman_wire::BigInt;
+use ferryman_host::reader::{BigInt, Int, Kind, ReadError, Reader};
 
 /// Why bytes did not decode.
 #[derive(Debug)]
@@ -35,6 +34,12 @@ impl DecodeError {
             DecodeError::Malformed(what, offset) => format!("{what} (at byte {offset})"),
             DecodeError::Python(error) => error.value(py).to_string(),
         }
+    }
+}
+
+impl From<ReadError> for DecodeError {
+    fn from(error: ReadError) -> DecodeError {
+        DecodeError::Malformed(error.problem.to_string(), error.at)
     }
 }
 
@@ -81,17 +86,11 @@ fn decode_value<'py>(
 ) -> Result<Bound<'py, PyAny>> {
     let mut decoder = Decoder {
         py,
-        bytes,
-        pos: 0,
+        reader: Reader::new(bytes),
         registration,
     };
     let value = decoder.value(shape.unwrap_or(&Shape::Any), 0, false)?;
-    if decoder.pos != bytes.len() {
-        return Err(decoder.malformed(format!(
-            "{} bytes after the value",
-            bytes.len() - decoder.pos
-        )));
-    }
+    decoder.reader.finish()?;
     Ok(value)
 }
 
@@ -100,42 +99,31 @@ fn decode_value<'py>(
 /// malformed), which the full decoder handles and explains.
 #[inline]
 fn scalar<'py>(py: Python<'py>, bytes: &[u8]) -> Option<Bound<'py, PyAny>> {
-    use ferryman_wire::Direct;
-    let (&marker, rest) = bytes.split_first()?;
-    let sized = |len: usize, header: usize| (rest.len() == header + len).then(|| &rest[header..]);
-    let object = match marker {
-        0xc0 if rest.is_empty() => py.None().into_bound(py),
-        0xc2 | 0xc3 if rest.is_empty() => PyBool::new(py, marker == 0xc3).to_owned().into_any(),
-        0xc0 | 0xc2 | 0xc3 => return None,
-        0xcb => {
-            let (value, len) = f64::read(bytes)?;
-            (len == bytes.len()).then_some(())?;
-            PyFloat::new(py, value).into_any()
+    let mut reader = Reader::new(bytes);
+    let object = match Kind::of(*bytes.first()?) {
+        Kind::Int => match reader.int().ok()? {
+            Int::U(n) => n.into_pyobject(py).ok()?.into_any(),
+            Int::I(n) => n.into_pyobject(py).ok()?.into_any(),
+        },
+        Kind::Float => PyFloat::new(py, reader.float().ok()?).into_any(),
+        Kind::Nil => {
+            reader.nil().ok()?;
+            py.None().into_bound(py)
         }
-        0xa0..=0xbf => new_str(py, sized(usize::from(marker & 0x1f), 0)?)
-            .ok()?
-            .into_any(),
-        0xc4 => PyBytes::new(py, sized(usize::from(*rest.first()?), 1)?).into_any(),
-        0xc5 => {
-            let len = u16::from_be_bytes(rest.get(..2)?.try_into().ok()?);
-            PyBytes::new(py, sized(usize::from(len), 2)?).into_any()
+        Kind::Bool => PyBool::new(py, reader.bool().ok()?).to_owned().into_any(),
+        Kind::Str => {
+            let text = reader.str_bytes().ok()?;
+            reader.is_at_end().then_some(())?;
+            return Some(new_str(py, text).ok()?.into_any());
         }
-        0xc6 => {
-            let len = u32::from_be_bytes(rest.get(..4)?.try_into().ok()?);
-            PyBytes::new(py, sized(usize::try_from(len).ok()?, 4)?).into_any()
+        Kind::Bin => {
+            let bin = reader.bin().ok()?;
+            reader.is_at_end().then_some(())?;
+            return Some(PyBytes::new(py, bin).into_any());
         }
-        0xcf => {
-            let (value, len) = u64::read(bytes)?;
-            (len == bytes.len()).then_some(())?;
-            value.into_pyobject(py).ok()?.into_any()
-        }
-        _ => {
-            let (value, len) = i64::read(bytes)?;
-            (len == bytes.len()).then_some(())?;
-            value.into_pyobject(py).ok()?.into_any()
-        }
+        _ => return None,
     };
-    Some(object)
+    reader.is_at_end().then_some(object)
 }
 
 /// A `str` from UTF-8 `bytes`, which CPython checks as it decodes them (so
@@ -162,175 +150,74 @@ fn new_str<'py>(
 
 struct Decoder<'py, 'b> {
     py: Python<'py>,
-    bytes: &'b [u8],
-    pos: usize,
+    reader: Reader<'b>,
     registration: Option<&'static HostRegistration>,
 }
 
-impl<'py, 'b> Decoder<'py, 'b> {
-    fn malformed(&self, what: impl Into<String>) -> DecodeError {
-        DecodeError::Malformed(what.into(), self.pos)
-    }
-
-    fn take(&mut self, len: usize) -> Result<&'b [u8]> {
-        let end = self
-            .pos
-            .checked_add(len)
-            .filter(|end| *end <= self.bytes.len())
-            .ok_or_else(|| self.malformed(format!("truncated: {len} more bytes expected")))?;
-        let slice = &self.bytes[self.pos..end];
-        self.pos = end;
-        Ok(slice)
-    }
-
-    fn array<const N: usize>(&mut self) -> Result<[u8; N]> {
-        let mut out = [0; N];
-        out.copy_from_slice(self.take(N)?);
-        Ok(out)
-    }
-
-    fn u8(&mut self) -> Result<u8> {
-        Ok(self.array::<1>()?[0])
-    }
-
-    fn u16(&mut self) -> Result<usize> {
-        Ok(usize::from(u16::from_be_bytes(self.array()?)))
-    }
-
-    fn u32(&mut self) -> Result<usize> {
-        usize::try_from(u32::from_be_bytes(self.array()?))
-            .map_err(|_| self.malformed("length too large"))
-    }
-
+impl<'py> Decoder<'py, '_> {
     /// One value. `key` is set for dict keys, where arrays become tuples so
     /// they can be hashed.
     fn value(&mut self, shape: &Shape, depth: usize, key: bool) -> Result<Bound<'py, PyAny>> {
         let py = self.py;
         let shape = match shape {
             Shape::Option(inner) => {
-                if self.bytes.get(self.pos) == Some(&0xc0) {
-                    self.pos += 1;
+                if self.reader.try_nil() {
                     return Ok(py.None().into_bound(py));
                 }
                 inner
             }
             other => other,
         };
-        let start = self.pos;
-        let marker = Marker::from_u8(self.u8()?);
-        let value = match marker {
-            Marker::Null => py.None().into_bound(py),
-            Marker::True => PyBool::new(py, true).to_owned().into_any(),
-            Marker::False => PyBool::new(py, false).to_owned().into_any(),
-            Marker::FixPos(value) => value.into_pyobject(py)?.into_any(),
-            Marker::FixNeg(value) => value.into_pyobject(py)?.into_any(),
-            Marker::U8 => self.u8()?.into_pyobject(py)?.into_any(),
-            Marker::U16 => u16::from_be_bytes(self.array()?)
-                .into_pyobject(py)?
-                .into_any(),
-            Marker::U32 => u32::from_be_bytes(self.array()?)
-                .into_pyobject(py)?
-                .into_any(),
-            Marker::U64 => u64::from_be_bytes(self.array()?)
-                .into_pyobject(py)?
-                .into_any(),
-            Marker::I8 => i8::from_be_bytes(self.array()?)
-                .into_pyobject(py)?
-                .into_any(),
-            Marker::I16 => i16::from_be_bytes(self.array()?)
-                .into_pyobject(py)?
-                .into_any(),
-            Marker::I32 => i32::from_be_bytes(self.array()?)
-                .into_pyobject(py)?
-                .into_any(),
-            Marker::I64 => i64::from_be_bytes(self.array()?)
-                .into_pyobject(py)?
-                .into_any(),
-            Marker::F32 => {
-                PyFloat::new(py, f64::from(f32::from_be_bytes(self.array()?))).into_any()
+        let start = self.reader.position();
+        let marker = self.reader.peek()?;
+        let value = match Kind::of(marker) {
+            Kind::Nil => {
+                self.reader.nil()?;
+                py.None().into_bound(py)
             }
-            Marker::F64 => PyFloat::new(py, f64::from_be_bytes(self.array()?)).into_any(),
-            Marker::FixStr(len) => self.text(usize::from(len), key)?,
-            Marker::Str8 => {
-                let len = usize::from(self.u8()?);
-                self.text(len, key)?
+            Kind::Bool => PyBool::new(py, self.reader.bool()?).to_owned().into_any(),
+            Kind::Int => match self.reader.int()? {
+                Int::U(n) => n.into_pyobject(py)?.into_any(),
+                Int::I(n) => n.into_pyobject(py)?.into_any(),
+            },
+            Kind::Float => PyFloat::new(py, self.reader.float()?).into_any(),
+            Kind::Str => {
+                let bytes = self.reader.str_bytes()?;
+                self.text(bytes, start, key)?
             }
-            Marker::Str16 => {
-                let len = self.u16()?;
-                self.text(len, key)?
-            }
-            Marker::Str32 => {
-                let len = self.u32()?;
-                self.text(len, key)?
-            }
-            Marker::Bin8 => {
-                let len = usize::from(self.u8()?);
-                PyBytes::new(py, self.take(len)?).into_any()
-            }
-            Marker::Bin16 => {
-                let len = self.u16()?;
-                PyBytes::new(py, self.take(len)?).into_any()
-            }
-            Marker::Bin32 => {
-                let len = self.u32()?;
-                PyBytes::new(py, self.take(len)?).into_any()
-            }
-            Marker::FixArray(len) => self.sequence(usize::from(len), shape, depth, key)?,
-            Marker::Array16 => {
-                let len = self.u16()?;
+            Kind::Bin => PyBytes::new(py, self.reader.bin()?).into_any(),
+            Kind::Array => {
+                let len = self.reader.array_len()?;
                 self.sequence(len, shape, depth, key)?
             }
-            Marker::Array32 => {
-                let len = self.u32()?;
-                self.sequence(len, shape, depth, key)?
+            Kind::Map => {
+                if key {
+                    return Err(DecodeError::Malformed(
+                        "a map used as a map key, which Python cannot hash".into(),
+                        start,
+                    ));
+                }
+                let len = self.reader.map_len()?;
+                self.map(len, shape, depth)?
             }
-            Marker::FixMap(len) => self.map(usize::from(len), shape, depth, key)?,
-            Marker::Map16 => {
-                let len = self.u16()?;
-                self.map(len, shape, depth, key)?
-            }
-            Marker::Map32 => {
-                let len = self.u32()?;
-                self.map(len, shape, depth, key)?
-            }
-            Marker::FixExt1
-            | Marker::FixExt2
-            | Marker::FixExt4
-            | Marker::FixExt8
-            | Marker::FixExt16
-            | Marker::Ext8
-            | Marker::Ext16
-            | Marker::Ext32 => return self.extension(marker, shape, start),
-            Marker::Reserved => {
-                self.pos = start;
-                return Err(self.malformed("the reserved MessagePack byte 0xc1"));
+            Kind::Ext => return self.extension(shape, start),
+            Kind::Reserved => {
+                return Err(DecodeError::Malformed(
+                    "the reserved MessagePack byte 0xc1".into(),
+                    start,
+                ))
             }
         };
         Ok(value)
     }
 
     /// A big integer (extension 4), or a callable or lent bytes (extensions 1
-    /// to 3) of a library this host is registered with; other extensions are malformed.
-    fn extension(
-        &mut self,
-        marker: Marker,
-        shape: &Shape,
-        start: usize,
-    ) -> Result<Bound<'py, PyAny>> {
-        let len = match marker {
-            Marker::FixExt1 => 1,
-            Marker::FixExt2 => 2,
-            Marker::FixExt4 => 4,
-            Marker::FixExt8 => 8,
-            Marker::FixExt16 => 16,
-            Marker::Ext8 => usize::from(self.u8()?),
-            Marker::Ext16 => self.u16()?,
-            _ => self.u32()?,
-        };
-        let tag = i8::from_be_bytes(self.array()?);
-        let payload = self.take(len)?;
-        if tag == ferryman_abi::EXT_BIG_INT {
-            let value = match BigInt::parse(payload) {
+    /// to 3) of a library this host is registered with; other extensions are
+    /// malformed.
+    fn extension(&mut self, shape: &Shape, start: usize) -> Result<Bound<'py, PyAny>> {
+        let ext = self.reader.ext()?;
+        if ext.tag == ferryman_abi::EXT_BIG_INT {
+            let value = match BigInt::parse(ext.payload) {
                 Ok(BigInt::Signed(n)) => n.into_pyobject(self.py)?.into_any(),
                 Ok(BigInt::Unsigned(n)) => n.into_pyobject(self.py)?.into_any(),
                 Err(error) => return Err(DecodeError::Malformed(error.to_string(), start)),
@@ -338,12 +225,13 @@ impl<'py, 'b> Decoder<'py, 'b> {
             return Ok(value);
         }
         let Some(registration) = self.registration else {
-            self.pos = start;
-            return Err(self.malformed(
-                "a MessagePack extension value, which ferryman's wire format does not use here",
+            return Err(DecodeError::Malformed(
+                "a MessagePack extension value, which ferryman's wire format does not use here"
+                    .into(),
+                start,
             ));
         };
-        from_extension(self.py, registration, tag, payload, shape)
+        from_extension(self.py, registration, ext.tag, ext.payload, shape)
             .map_err(|what| DecodeError::Malformed(what, start))
     }
 
@@ -352,9 +240,10 @@ impl<'py, 'b> Decoder<'py, 'b> {
     /// sequences at any depth"); `None`, with nothing read, for any other array.
     fn byte_array(&mut self, len: usize) -> Option<Bound<'py, PyAny>> {
         let mut bytes = Vec::with_capacity(len);
-        let mut pos = self.pos;
+        let rest = self.reader.rest();
+        let mut pos = 0;
         for _ in 0..len {
-            match *self.bytes.get(pos..)? {
+            match *rest.get(pos..)? {
                 [b @ 0x00..=0x7f, ..] => {
                     bytes.push(b);
                     pos += 1;
@@ -366,14 +255,13 @@ impl<'py, 'b> Decoder<'py, 'b> {
                 _ => return None,
             }
         }
-        self.pos = pos;
+        self.reader.take(pos).ok()?;
         Some(PyBytes::new(self.py, &bytes).into_any())
     }
 
-    /// A str; map keys come from [`map_keys`] when they can.
-    fn text(&mut self, len: usize, key: bool) -> Result<Bound<'py, PyAny>> {
-        let start = self.pos;
-        let bytes = self.take(len)?;
+    /// A str from its `bytes` (the value started at `start`); map keys come
+    /// from [`map_keys`] when they can.
+    fn text(&mut self, bytes: &[u8], start: usize, key: bool) -> Result<Bound<'py, PyAny>> {
         if key {
             if let Some(text) = map_keys::cached(self.py, bytes) {
                 return Ok(text.into_any());
@@ -395,21 +283,20 @@ impl<'py, 'b> Decoder<'py, 'b> {
         Ok(text.into_any())
     }
 
+    /// The nesting of a container inside one at `depth`, within [`MAX_DEPTH`](crate::values::limits::MAX_DEPTH).
     fn enter(&self, depth: usize) -> Result<usize> {
-        if depth >= MAX_DEPTH {
-            Err(self.malformed(format!("values nested deeper than {MAX_DEPTH} levels")))
-        } else {
-            Ok(depth + 1)
-        }
+        self.reader.check_level(depth + 1)?;
+        Ok(depth + 1)
     }
 
     /// Every element takes at least one byte: refuse lengths the rest of the
     /// buffer cannot hold before allocating for them.
     fn check_len(&self, len: usize, bytes_each: usize) -> Result<()> {
-        if len.saturating_mul(bytes_each) > self.bytes.len() - self.pos {
-            Err(self.malformed(format!(
-                "a container of {len} elements in a buffer too short for them"
-            )))
+        if len.saturating_mul(bytes_each) > self.reader.rest().len() {
+            Err(DecodeError::Malformed(
+                format!("a container of {len} elements in a buffer too short for them"),
+                self.reader.position(),
+            ))
         } else {
             Ok(())
         }
@@ -454,20 +341,7 @@ impl<'py, 'b> Decoder<'py, 'b> {
         }
     }
 
-    fn map(
-        &mut self,
-        len: usize,
-        shape: &Shape,
-        depth: usize,
-        key: bool,
-    ) -> Result<Bound<'py, PyAny>> {
-        let start = self.pos - 1;
-        if key {
-            return Err(DecodeError::Malformed(
-                "a map used as a map key, which Python cannot hash".into(),
-                start,
-            ));
-        }
+    fn map(&mut self, len: usize, shape: &Shape, depth: usize) -> Result<Bound<'py, PyAny>> {
         let depth = self.enter(depth)?;
         self.check_len(len, 2)?;
         let values = match shape {
@@ -476,7 +350,7 @@ impl<'py, 'b> Decoder<'py, 'b> {
         };
         let dict = PyDict::new(self.py);
         for _ in 0..len {
-            let key_at = self.pos;
+            let key_at = self.reader.position();
             let key = self.value(&Shape::Any, depth, true)?;
             let value = self.value(values, depth, false)?;
             dict.set_item(&key, value).map_err(|error| {

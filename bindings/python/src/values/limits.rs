@@ -1,5 +1,6 @@
-//! Limits on the values this host sends and accepts.
+//! Limits on the values this host sends and accepts: the wire's own
+//! (`spec/wire.md`, "Limits"), kept in one place, `ferryman-wire`.
 
-/// How deeply lists, tuples and dicts may nest, in arguments and in results.
-/// Deeper values (or cyclic ones) are refused instead of overflowing the stack.
-pub(crate) const MAX_DEPTH: usize = 256;
+/// How deeply arrays and maps may nest, in arguments and in results. Deeper
+/// values (or cyclic ones) are refused instead of overflowing the stack.
+pub(crate) use ferryman_host::reader::MAX_DEPTH;
