@@ -260,3 +260,202 @@ fn error_type(
     })?;
     Ok(error)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::named_type::{Field, Shape, Variant};
+
+    /// Just enough of a MessagePack writer for the spec's examples.
+    enum M {
+        S(&'static str),
+        I(u8),
+        B(bool),
+        Nil,
+        A(Vec<M>),
+        Map(Vec<(&'static str, M)>),
+    }
+
+    fn write(m: &M, out: &mut Vec<u8>) {
+        match m {
+            M::S(s) => {
+                out.push(0xa0 | s.len() as u8);
+                out.extend_from_slice(s.as_bytes());
+            }
+            M::I(n) => out.push(*n),
+            M::B(b) => out.push(if *b { 0xc3 } else { 0xc2 }),
+            M::Nil => out.push(0xc0),
+            M::A(items) => {
+                out.push(0x90 | items.len() as u8);
+                items.iter().for_each(|i| write(i, out));
+            }
+            M::Map(entries) => {
+                out.push(0x80 | entries.len() as u8);
+                for (k, v) in entries {
+                    write(&M::S(k), out);
+                    write(v, out);
+                }
+            }
+        }
+    }
+
+    fn field(name: &'static str, ty: M, optional: bool) -> M {
+        M::Map(vec![
+            ("name", M::S(name)),
+            ("type", ty),
+            ("optional", M::B(optional)),
+        ])
+    }
+
+    #[test]
+    fn functions_and_named_types_as_the_spec_writes_them() {
+        let named = |n| M::Map(vec![("named", M::S(n))]);
+        let describe = M::Map(vec![
+            ("abi", M::I(1)),
+            ("wire", M::I(1)),
+            (
+                "functions",
+                M::A(vec![M::Map(vec![
+                    ("id", M::I(0)),
+                    ("name", M::S("area")),
+                    ("doc", M::S("")),
+                    (
+                        "params",
+                        M::A(vec![M::Map(vec![
+                            ("name", M::S("shape")),
+                            ("type", named("Shape")),
+                            ("rust", M::S("Shape")),
+                        ])]),
+                    ),
+                    (
+                        "returns",
+                        M::Map(vec![("type", M::S("f64")), ("rust", M::S("f64"))]),
+                    ),
+                    ("error", M::Nil),
+                    ("file", M::S("src/lib.rs")),
+                    ("line", M::I(5)),
+                ])]),
+            ),
+            (
+                "types",
+                M::A(vec![
+                    M::Map(vec![
+                        ("name", M::S("Point")),
+                        ("doc", M::Nil),
+                        ("kind", M::S("struct")),
+                        (
+                            "fields",
+                            M::A(vec![
+                                field("x", M::S("f64"), false),
+                                field("label", M::Map(vec![("option", M::S("str"))]), true),
+                            ]),
+                        ),
+                    ]),
+                    M::Map(vec![
+                        ("name", M::S("Shape")),
+                        ("doc", M::Nil),
+                        ("kind", M::S("enum")),
+                        (
+                            "variants",
+                            M::A(vec![
+                                M::Map(vec![("name", M::S("Empty")), ("kind", M::S("unit"))]),
+                                M::Map(vec![
+                                    ("name", M::S("Square")),
+                                    ("kind", M::S("newtype")),
+                                    ("type", M::S("f64")),
+                                ]),
+                                M::Map(vec![
+                                    ("name", M::S("Pair")),
+                                    ("kind", M::S("tuple")),
+                                    ("items", M::A(vec![M::S("i8"), M::S("u8")])),
+                                ]),
+                                M::Map(vec![
+                                    ("name", M::S("Circle")),
+                                    ("kind", M::S("struct")),
+                                    ("fields", M::A(vec![field("center", named("Point"), false)])),
+                                ]),
+                            ]),
+                        ),
+                    ]),
+                    M::Map(vec![
+                        ("name", M::S("Meters")),
+                        ("kind", M::S("newtype_struct")),
+                        ("type", M::S("f64")),
+                    ]),
+                ]),
+            ),
+            ("future", M::B(true)),
+        ]);
+        let mut bytes = Vec::new();
+        write(&describe, &mut bytes);
+        let describe = Describe::decode(&bytes).unwrap();
+        let area = describe.function("area").unwrap();
+        assert_eq!(area.params[0].ty, Type::Named("Shape".into()));
+        assert_eq!(
+            (area.returns.ty.clone(), area.error.clone()),
+            (Type::F64, None)
+        );
+        assert_eq!(
+            describe.named_type("Point").unwrap().shape,
+            Shape::Struct(vec![
+                Field {
+                    name: "x".into(),
+                    ty: Type::F64,
+                    optional: false
+                },
+                Field {
+                    name: "label".into(),
+                    ty: Type::Option(Box::new(Type::Str)),
+                    optional: true
+                },
+            ])
+        );
+        let Shape::Enum(variants) = &describe.named_type("Shape").unwrap().shape else {
+            panic!("an enum")
+        };
+        assert_eq!(
+            variants[..3],
+            [
+                Variant {
+                    name: "Empty".into(),
+                    shape: Shape::Unit
+                },
+                Variant {
+                    name: "Square".into(),
+                    shape: Shape::Newtype(Type::F64)
+                },
+                Variant {
+                    name: "Pair".into(),
+                    shape: Shape::Tuple(vec![Type::I8, Type::U8])
+                },
+            ]
+        );
+        assert!(
+            matches!(&variants[3].shape, Shape::Struct(fields) if fields[0].ty == Type::Named("Point".into()))
+        );
+        assert_eq!(
+            describe.named_type("Meters").unwrap().shape,
+            Shape::Newtype(Type::F64)
+        );
+        assert_eq!(
+            describe.extra,
+            vec![("future".to_owned(), Value::Bool(true))]
+        );
+    }
+
+    #[test]
+    fn a_function_without_a_name_is_refused() {
+        let mut bytes = Vec::new();
+        write(
+            &M::Map(vec![(
+                "functions",
+                M::A(vec![M::Map(vec![("id", M::I(0))])]),
+            )]),
+            &mut bytes,
+        );
+        assert_eq!(
+            Describe::decode(&bytes).unwrap_err().to_string(),
+            "describe function 0 has no `name`"
+        );
+    }
+}

@@ -88,7 +88,8 @@ pub struct Cause {
     pub type_name: Option<String>,
     /// Its `Display` text.
     pub message: String,
-    /// A host exception this link stands for (a handle the reader releases).
+    /// A host exception this link stands for (a handle the reader releases;
+    /// handle 0 reads as `None`).
     pub host_exception: Option<u64>,
 }
 
@@ -100,9 +101,10 @@ pub struct Cause {
 pub struct Frame {
     pub function: String,
     pub file: String,
-    /// The line, when it is an int in `1..=u32::MAX`.
+    /// The line (1-based); `None` for 0, which means unknown, or nil, or a
+    /// missing key (`spec/wire.md`).
     pub line: Option<u32>,
-    /// The column, when it is an int in `1..=u32::MAX`.
+    /// The column (1-based), as `line` (0: a host language without columns).
     pub column: Option<u32>,
     /// `"rust"` for the library's frames; a host's language for its own.
     pub language: String,
@@ -128,7 +130,7 @@ pub struct ErrorValue {
     pub notes: Vec<String>,
     pub frames: Vec<Frame>,
     /// A host exception handle, which comes with one reference the reader
-    /// releases (`spec/callbacks.md`, "Exception handles").
+    /// releases (`spec/callbacks.md`, "Exception handles"); 0 reads as `None`.
     pub host_exception: Option<u64>,
     /// Keys this crate does not know, kept as they came.
     pub extra: Vec<(String, Value)>,
@@ -309,7 +311,7 @@ impl<'a> ErrorValueRef<'a> {
                 "causes" => value.causes = List::read(r, &at, cause)?,
                 "notes" => value.notes = List::read(r, &at, note)?,
                 "frames" => value.frames = List::read(r, &at, frame)?,
-                "host_exception" => value.host_exception = opt_uint(r, at)?,
+                "host_exception" => value.host_exception = handle(r, at)?,
                 _ => value.has_unknown_keys |= unknown(key, r)?,
             }
             Ok(())
@@ -432,6 +434,15 @@ impl ErrorValue {
     }
 }
 
+/// A `host_exception`: a handle, or nil; handle 0 is no object and reads as
+/// nil (`spec/callbacks.md`, "Host objects").
+fn handle(
+    reader: &mut Reader<'_>,
+    context: impl Fn() -> String,
+) -> Result<Option<u64>, ShapeError> {
+    Ok(opt_uint(reader, context)?.filter(|handle: &u64| *handle != 0))
+}
+
 /// A str, or nil.
 fn opt_str<'a>(
     reader: &mut Reader<'a>,
@@ -455,7 +466,7 @@ fn cause<'a>(reader: &mut Reader<'a>, index: usize) -> Result<CauseRef<'a>, Shap
         match key {
             "type" => cause.type_name = opt_str(r, at)?,
             "message" => cause.message = r.str().context(at)?,
-            "host_exception" => cause.host_exception = opt_uint(r, at)?,
+            "host_exception" => cause.host_exception = handle(r, at)?,
             _ => r.skip_at(4).context(at)?,
         }
         Ok(())
@@ -544,7 +555,7 @@ mod tests {
         str(&mut out, "language");
         str(&mut out, "go");
         str(&mut out, "host_exception");
-        out.push(0xc0);
+        out.push(0x00);
         out
     }
 
@@ -580,6 +591,7 @@ mod tests {
             }]
         );
         assert!(value.extra.is_empty());
+        assert_eq!(value.host_exception, None, "handle 0 is no object");
     }
 
     #[test]

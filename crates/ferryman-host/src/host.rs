@@ -16,7 +16,8 @@ use crate::closures::Closures;
 use crate::status::Status;
 
 /// What a host language does for the library: run, count and free its own
-/// objects (callables, lent bytes, exceptions), known to the library by handle.
+/// objects (callables, lent bytes, exceptions), known to the library by handle
+/// (numbered from 1: handle 0 means no object).
 ///
 /// Every method may be called on any thread, at any time while the library is
 /// loaded, also long after the call that passed the object returned. A panic
@@ -29,7 +30,14 @@ pub trait Host: Sync + 'static {
     type Held: Send + 'static;
 
     /// Calls object `handle` with the MessagePack argument array `args`
-    /// (borrowed for the call): the result (status `Ok`) or an error value.
+    /// (borrowed for the call): the result (status `Ok`) or an error value
+    /// (status `Error`; kind `host` for an exception the object raised,
+    /// `internal` when it could not run).
+    ///
+    /// Every callable inside `args` comes with one reference for the host: a
+    /// host object's the host drops once decoded, a library closure's it
+    /// releases (`ferryman_closure_release`) once, called or not
+    /// (`spec/callbacks.md`, "Host objects").
     fn invoke(&self, handle: u64, args: &[u8]) -> Answer<Self::Held>;
 
     /// The library took a reference to object `handle`.
