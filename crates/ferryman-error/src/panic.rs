@@ -34,7 +34,8 @@ pub struct Panicked(pub Box<ErrorValue>);
 /// Runs `f`; a panic inside it comes back as [`Panicked`] instead of unwinding.
 ///
 /// Set `FERRYMAN_BACKTRACE=0` to skip capturing backtraces (the panic location
-/// is always reported).
+/// is always reported). Inlined: it runs around every call.
+#[inline(always)]
 pub fn catch_panic<R>(f: impl FnOnce() -> R) -> Result<R, Panicked> {
     install_hook();
     // One thread-local look-up for both the increment and the decrement: in a
@@ -45,25 +46,32 @@ pub fn catch_panic<R>(f: impl FnOnce() -> R) -> Result<R, Panicked> {
         depth.set(depth.get() - 1);
         result
     });
-    result.map_err(|payload| {
-        let message = payload_message(&*payload);
-        drop_quietly(payload);
-        let record = RECORD.with(|r| r.borrow_mut().take());
-        // Building the value resolves symbols; if even that panics, say so plainly.
-        let value = panic::catch_unwind(AssertUnwindSafe(|| panic_value(message.clone(), record)))
-            .unwrap_or_else(|p| {
-                drop_quietly(p);
-                ErrorValue {
-                    kind: "panic".to_owned(),
-                    type_name: "Panic".to_owned(),
-                    message,
-                    ..ErrorValue::default()
-                }
-            });
-        Panicked(Box::new(value))
-    })
+    result.map_err(panicked)
 }
 
+/// The error value for a caught panic: off the common path, so that
+/// [`catch_panic`] inlines into the entry points.
+#[cold]
+#[inline(never)]
+fn panicked(payload: Box<dyn Any + Send>) -> Panicked {
+    let message = payload_message(&*payload);
+    drop_quietly(payload);
+    let record = RECORD.with(|r| r.borrow_mut().take());
+    // Building the value resolves symbols; if even that panics, say so plainly.
+    let value = panic::catch_unwind(AssertUnwindSafe(|| panic_value(message.clone(), record)))
+        .unwrap_or_else(|p| {
+            drop_quietly(p);
+            ErrorValue {
+                kind: "panic".to_owned(),
+                type_name: "Panic".to_owned(),
+                message,
+                ..ErrorValue::default()
+            }
+        });
+    Panicked(Box::new(value))
+}
+
+#[inline]
 fn install_hook() {
     static INSTALL: Once = Once::new();
     INSTALL.call_once(|| {

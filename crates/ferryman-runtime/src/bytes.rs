@@ -145,7 +145,14 @@ impl Bytes {
     pub fn copy_from_slice(bytes: &[u8]) -> Bytes {
         let data = if bytes.len() <= INLINE {
             let mut inline = [0u8; INLINE];
-            inline[..bytes.len()].copy_from_slice(bytes);
+            // SAFETY: `bytes.len() <= INLINE` bytes, from a borrow into a local.
+            unsafe {
+                ferryman_wire::short_copy::copy_short(
+                    bytes.as_ptr(),
+                    inline.as_mut_ptr(),
+                    bytes.len(),
+                )
+            };
             Data::Inline(inline)
         } else {
             Data::Copied(Arc::from(bytes))

@@ -61,8 +61,10 @@ impl DirectOut for Bytes {
             return false;
         };
         let header = ferryman_wire::scalar::bin_header(len);
+        let (header, header_len) = header.word();
+        sink.write_word(header, header_len);
         // A sink never fails: what does not fit the host's buffer spills.
-        sink.write_all(header.as_slice()).is_ok() && sink.write_all(self).is_ok()
+        sink.write_all(self).is_ok()
     }
 }
 

@@ -26,6 +26,7 @@ mod limits;
 pub mod reader;
 pub mod scalar;
 pub mod schema;
+pub mod short_copy;
 mod skip;
 mod type_desc;
 

@@ -334,7 +334,7 @@ static INTERRUPTS_RECORDED: AtomicU64 = AtomicU64::new(0);
 
 /// An interrupt taken during the call that just returned with `result`, which
 /// does not raise it: the exception to raise instead.
-#[inline]
+#[inline(always)]
 pub(crate) fn undelivered_interrupt<T>(
     py: Python<'_>,
     result: &Result<T, Box<PyErr>>,
@@ -342,6 +342,16 @@ pub(crate) fn undelivered_interrupt<T>(
     if INTERRUPTS_RECORDED.load(Ordering::Relaxed) == 0 {
         return None;
     }
+    undelivered_interrupt_slowly(py, result)
+}
+
+/// [`undelivered_interrupt`] once some thread recorded an interrupt.
+#[cold]
+#[inline(never)]
+fn undelivered_interrupt_slowly<T>(
+    py: Python<'_>,
+    result: &Result<T, Box<PyErr>>,
+) -> Option<PyErr> {
     let interrupts = STATE
         .try_with(|state| std::mem::take(&mut state.lists.borrow_mut().interrupts))
         .ok()?;

@@ -115,7 +115,7 @@ impl Lend {
             }
             let data = ffi::PyBytes_AsString(arg).cast::<u8>();
             ferryman_wire::scalar::bin_header(len32).append_to(out);
-            out.extend_from_slice(std::slice::from_raw_parts(data, len));
+            ferryman_wire::short_copy::extend_short(out, std::slice::from_raw_parts(data, len));
             true
         }
     }
