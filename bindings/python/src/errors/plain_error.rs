@@ -1,20 +1,21 @@
-//! Is an error value a plain `Err` — kind `error`, a type name, a message, no
-//! causes, no notes, no callback exception — and if so its type names,
-//! message and frames, read in place by the one host-side decoder of error
-//! values (`ferryman_host::ErrorValueRef`) without making Python objects.
+//! An error value's bytes read without making Python objects: is it a plain
+//! `Err` — kind `error`, a type name, a message, no causes, no notes, no
+//! callback exception — and if so its type names, message and frames.
 //!
-//! The exception keeps the bytes and decodes them into Python objects when
-//! an attribute is first asked for (`python/ferryman/_errors.py`). So that
-//! nothing can fail then that would not have failed now, the value must also
-//! be one `values/decode.rs` accepts: well-formed MessagePack, UTF-8 strings,
-//! no extension values, no map inside a map key, nesting within
-//! [`MAX_DEPTH`] ([`decodable`]).
+//! The rest of the value is only checked, not read: the exception keeps the
+//! bytes and decodes them when an attribute is first asked for
+//! (`python/ferryman/_errors.py`). So that nothing can fail then that would not
+//! have failed now, the check accepts exactly what `values/decode.rs` accepts
+//! for an error value: well-formed MessagePack, UTF-8 strings, no extension
+//! values, no map inside a map key, nesting within [`MAX_DEPTH`].
 //!
-//! Anything else — another kind, an odd shape, bytes that do not decode — is
-//! `None`, and the general path builds (or reports) it.
+//! One pass with the one MessagePack cursor (`ferryman_host::reader`) does
+//! both: this is the common error, and `ferryman_host::ErrorValueRef` (which
+//! the general path uses) would read it, and then the check would read it
+//! again. Anything else — another kind, an odd shape, bytes that do not
+//! decode — is `None`, and the general path builds (or reports) it.
 
-use ferryman_host::reader::{Int, Kind, Reader};
-use ferryman_host::{ErrorKind, ErrorValueRef, FrameRef};
+use ferryman_host::reader::{utf8, Int, Kind, Reader};
 
 use crate::values::limits::MAX_DEPTH;
 
@@ -30,24 +31,46 @@ pub(crate) struct PlainError<'b> {
 
 /// `bytes` as a plain `Err`, or `None` when the general path must handle them.
 pub(crate) fn plain_error(bytes: &[u8]) -> Option<PlainError<'_>> {
-    decodable(bytes)?;
-    let value = ErrorValueRef::decode(bytes).ok()?;
-    let plain = value.kind() == ErrorKind::Error
-        && !value.type_name.is_empty()
-        && value.causes().len() == 0
-        && value.notes().len() == 0
-        && value.host_exception.is_none();
-    plain.then(|| PlainError {
-        type_name: value.type_name,
-        rust_type: value.rust_type,
-        message: value.message,
-        frames: value.frames().map(FrameLocation::of).collect(),
+    let mut reader = Reader::new(bytes);
+    let entries = reader.map_len().ok()?;
+    let (mut kind, mut type_name, mut rust_type, mut message) = (None, None, None, None);
+    let mut frames = Vec::new();
+    for _ in 0..entries {
+        if reader.peek_kind().ok()? != Kind::Str {
+            check(&mut reader, 1, true)?;
+            check(&mut reader, 1, false)?;
+            continue;
+        }
+        let key = reader.str_bytes().ok()?;
+        // A key given twice counts the last time, as in a dict.
+        match key {
+            b"kind" => kind = Some(text(&mut reader)?),
+            b"type" => type_name = Some(text(&mut reader)?),
+            b"rust_type" => rust_type = opt_str(&mut reader)?,
+            b"message" => message = Some(text(&mut reader)?),
+            b"causes" | b"notes" => empty_or_nil(&mut reader)?,
+            b"host_exception" => no_exception(&mut reader)?,
+            b"frames" => frames = read_frames(&mut reader)?,
+            _ => {
+                utf8(key)?;
+                check(&mut reader, 1, false)?;
+            }
+        }
+    }
+    if !reader.is_at_end() || kind != Some("error") {
+        return None;
+    }
+    Some(PlainError {
+        type_name: type_name.filter(|name| !name.is_empty())?,
+        rust_type,
+        message: message?,
+        frames,
     })
 }
 
 /// Where one wire frame points, with the defaults `_traceback.frame_location`
-/// applies: `<rust>` for a missing file or function, line 1 for a missing or
-/// unknown line, at most 1,000,000.
+/// applies: `<rust>` for a missing file or function, line 1 for a missing,
+/// unknown (0) or negative line, at most 1,000,000.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub(crate) struct FrameLocation<'b> {
     pub(crate) file: &'b str,
@@ -55,34 +78,109 @@ pub(crate) struct FrameLocation<'b> {
     pub(crate) function: &'b str,
 }
 
-impl<'b> FrameLocation<'b> {
-    /// The location of `frame`, defaults applied.
-    pub(crate) fn of(frame: FrameRef<'b>) -> FrameLocation<'b> {
-        let or_rust = |text: &'b str| if text.is_empty() { "<rust>" } else { text };
-        FrameLocation {
-            file: or_rust(frame.file),
-            line: frame.line.unwrap_or(1).clamp(1, 1_000_000),
-            function: or_rust(frame.function),
+/// A str, checked for UTF-8 here (this path reads every str of the value:
+/// kept inline).
+#[inline(always)]
+fn text<'b>(reader: &mut Reader<'b>) -> Option<&'b str> {
+    utf8(reader.str_bytes().ok()?)
+}
+
+/// Nil or a str.
+fn opt_str<'b>(reader: &mut Reader<'b>) -> Option<Option<&'b str>> {
+    if reader.try_nil() {
+        return Some(None);
+    }
+    text(reader).map(Some)
+}
+
+/// Nil or an empty array.
+fn empty_or_nil(reader: &mut Reader<'_>) -> Option<()> {
+    if reader.try_nil() {
+        return Some(());
+    }
+    (reader.array_len().ok()? == 0).then_some(())
+}
+
+/// `host_exception` naming no exception: nil, or 0 (`spec/callbacks.md`).
+fn no_exception(reader: &mut Reader<'_>) -> Option<()> {
+    if reader.try_nil() {
+        return Some(());
+    }
+    (reader.int().ok()?.as_i128() == 0).then_some(())
+}
+
+/// `frames`: nil, or an array of maps, each read (and checked) in place.
+fn read_frames<'b>(reader: &mut Reader<'b>) -> Option<Vec<FrameLocation<'b>>> {
+    if reader.try_nil() {
+        return Some(Vec::new());
+    }
+    let count = reader.array_len().ok()?;
+    // Each frame takes at least one byte: a count the rest cannot hold is refused
+    // before anything is allocated for it.
+    if count > reader.rest().len() {
+        return None;
+    }
+    let mut frames = Vec::with_capacity(count);
+    for _ in 0..count {
+        frames.push(read_frame(reader)?);
+    }
+    Some(frames)
+}
+
+/// One frame map (at nesting 2), its location read, the rest checked.
+fn read_frame<'b>(reader: &mut Reader<'b>) -> Option<FrameLocation<'b>> {
+    let mut location = FrameLocation {
+        file: "<rust>",
+        line: 1,
+        function: "<rust>",
+    };
+    for _ in 0..reader.map_len().ok()? {
+        let key = if reader.peek_kind().ok()? == Kind::Str {
+            text(reader)?
+        } else {
+            check(reader, 3, true)?;
+            ""
+        };
+        match (key, reader.peek_kind().ok()?) {
+            ("file" | "function", Kind::Str) => {
+                let text = text(reader)?;
+                if !text.is_empty() {
+                    if key == "file" {
+                        location.file = text;
+                    } else {
+                        location.function = text;
+                    }
+                }
+            }
+            ("line", _) => location.line = line(reader)?,
+            _ => check(reader, 3, false)?,
+        }
+    }
+    Some(location)
+}
+
+/// A frame's `line`: an int, else 1; clamped to 1..=1,000,000.
+fn line(reader: &mut Reader<'_>) -> Option<u32> {
+    const MOST: i128 = 1_000_000;
+    match reader.try_int().ok()? {
+        Some(int) => Some(int.as_i128().clamp(1, MOST) as u32),
+        None => {
+            // Anything that is not an int: the default.
+            check(reader, 3, false)?;
+            Some(1)
         }
     }
 }
 
-/// `Some` when `values/decode.rs` would decode `bytes` (one value).
-fn decodable(bytes: &[u8]) -> Option<()> {
-    let mut reader = Reader::new(bytes);
-    check(&mut reader, 0, false)?;
-    reader.is_at_end().then_some(())
-}
-
-/// Checks one value at nesting `depth` (the value itself is at 0), as
-/// `values/decode.rs` would read it; `key`: in a map key.
+/// Checks one value at nesting `depth` (the top-level map's entries are at
+/// 1), as `values/decode.rs` would read it; `key`: in a map key.
 fn check(reader: &mut Reader<'_>, depth: usize, key: bool) -> Option<()> {
     let (items, map) = match reader.peek_kind().ok()? {
         Kind::Nil => return reader.nil().ok(),
         Kind::Bool => return reader.bool().ok().map(drop),
         Kind::Int => return reader.int().ok().map(|_: Int| ()),
         Kind::Float => return reader.float().ok().map(drop),
-        Kind::Str => return reader.str().ok().map(drop),
+        Kind::Str => return text(reader).map(drop),
         Kind::Bin => return reader.bin().ok().map(drop),
         Kind::Array => (reader.array_len().ok()?, false),
         Kind::Map => (reader.map_len().ok()?, true),
@@ -222,35 +320,49 @@ mod tests {
 
     #[test]
     fn frame_locations_default_like_the_python_layer() {
-        let frame = |function, file, line| FrameRef {
-            function,
-            file,
-            line,
-            ..FrameRef::default()
+        let located = |frame: Vec<u8>| {
+            let frames = [&[0x91][..], &frame].concat();
+            let bytes = value(&[("frames", &frames)]);
+            let found = plain_error(&bytes).unwrap().frames[0];
+            (found.file.to_owned(), found.line, found.function.to_owned())
         };
-        assert_eq!(
-            FrameLocation::of(frame("", "", None)),
-            FrameLocation {
-                file: "<rust>",
-                line: 1,
-                function: "<rust>"
-            }
-        );
-        assert_eq!(
-            FrameLocation::of(frame("f", "a.rs", Some(5_000_000))).line,
-            1_000_000
-        );
-        assert_eq!(
-            FrameLocation::of(frame("f", "a.rs", Some(59))),
-            FrameLocation {
-                file: "a.rs",
-                line: 59,
-                function: "f"
-            }
-        );
-        // A frame whose line is not an int is no plain `Err`'s: the general path.
-        let odd = W::default().raw(&[0x81]).str("line").raw(&[0xc3]).0;
-        let frames = [&[0x91][..], &odd].concat();
-        assert!(plain_error(&value(&[("frames", &frames)])).is_none());
+        let odd = W::default()
+            .raw(&[0x84])
+            .str("function")
+            .raw(&[0x07])
+            .str("file")
+            .str("")
+            .str("line")
+            .raw(&[0xff])
+            .str("column")
+            .raw(&[0x01])
+            .0;
+        assert_eq!(located(odd), ("<rust>".to_owned(), 1, "<rust>".to_owned()));
+        let far = W::default()
+            .raw(&[0x81])
+            .str("line")
+            .raw(&[0xce, 0x7f, 0, 0, 0])
+            .0;
+        assert_eq!(located(far).1, 1_000_000);
+        for (encoded, line) in [
+            (&[0xd1, 0x00, 0x3b][..], 59),
+            (&[0x00], 1),
+            (&[0xd0, 0x85], 1),
+            (&[0xd3, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff], 1),
+            (
+                &[0xcf, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff],
+                1_000_000,
+            ),
+            (&[0xc3], 1),
+            (&[0xcb, 0x40, 0x4d, 0x80, 0, 0, 0, 0, 0], 1),
+        ] {
+            let frame = W::default().raw(&[0x81]).str("line").raw(encoded).0;
+            assert_eq!(located(frame).1, line, "{encoded:?}");
+        }
+    }
+
+    #[test]
+    fn host_exception_zero_names_no_exception() {
+        assert!(plain_error(&value(&[("host_exception", b"\x00")])).is_some());
     }
 }

@@ -96,34 +96,43 @@ fn decode_value<'py>(
 
 /// The most common results, when `bytes` is exactly one of them: an integer,
 /// a float, nil, a bool, a str or a bin. `None` for anything else (or anything
-/// malformed), which the full decoder handles and explains.
+/// malformed), which the full decoder handles and explains. Numbers are read
+/// by `ferryman_wire::Direct` (the readers the library's shims use), the rest
+/// by the cursor.
 #[inline]
 fn scalar<'py>(py: Python<'py>, bytes: &[u8]) -> Option<Bound<'py, PyAny>> {
-    let mut reader = Reader::new(bytes);
-    let object = match Kind::of(*bytes.first()?) {
-        Kind::Int => match reader.int().ok()? {
-            Int::U(n) => n.into_pyobject(py).ok()?.into_any(),
-            Int::I(n) => n.into_pyobject(py).ok()?.into_any(),
-        },
-        Kind::Float => PyFloat::new(py, reader.float().ok()?).into_any(),
-        Kind::Nil => {
-            reader.nil().ok()?;
-            py.None().into_bound(py)
+    use ferryman_wire::Direct;
+    let (&marker, rest) = bytes.split_first()?;
+    let object = match marker {
+        0xc0 if rest.is_empty() => py.None().into_bound(py),
+        0xc2 | 0xc3 if rest.is_empty() => PyBool::new(py, marker == 0xc3).to_owned().into_any(),
+        0xc0 | 0xc2 | 0xc3 => return None,
+        0xcb => {
+            let (value, len) = f64::read(bytes)?;
+            (len == bytes.len()).then_some(())?;
+            PyFloat::new(py, value).into_any()
         }
-        Kind::Bool => PyBool::new(py, reader.bool().ok()?).to_owned().into_any(),
-        Kind::Str => {
-            let text = reader.str_bytes().ok()?;
-            reader.is_at_end().then_some(())?;
-            return Some(new_str(py, text).ok()?.into_any());
+        0xcf => {
+            let (value, len) = u64::read(bytes)?;
+            (len == bytes.len()).then_some(())?;
+            value.into_pyobject(py).ok()?.into_any()
         }
-        Kind::Bin => {
-            let bin = reader.bin().ok()?;
-            reader.is_at_end().then_some(())?;
-            return Some(PyBytes::new(py, bin).into_any());
+        0xa0..=0xbf | 0xd9..=0xdb | 0xc4..=0xc6 => {
+            let mut reader = Reader::new(bytes);
+            let object = if (0xc4..=0xc6).contains(&marker) {
+                PyBytes::new(py, reader.bin().ok()?).into_any()
+            } else {
+                new_str(py, reader.str_bytes().ok()?).ok()?.into_any()
+            };
+            return reader.is_at_end().then_some(object);
         }
-        _ => return None,
+        _ => {
+            let (value, len) = i64::read(bytes)?;
+            (len == bytes.len()).then_some(())?;
+            value.into_pyobject(py).ok()?.into_any()
+        }
     };
-    reader.is_at_end().then_some(object)
+    Some(object)
 }
 
 /// A `str` from UTF-8 `bytes`, which CPython checks as it decodes them (so
