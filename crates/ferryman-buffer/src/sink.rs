@@ -203,8 +203,9 @@ mod tests {
         assert!(sink.spilled());
         sink.finish(&mut out);
         // SAFETY: `out` is a library box made by `finish`.
+        let written = unsafe { borrow(&out) };
         assert_eq!(
-            unsafe { borrow(&out) },
+            written,
             b"\x01\x02\x01\x02\x03\x01\x02\x03\x04\x05\x06\x07\x08\x09"
         );
         // SAFETY: freed once.
