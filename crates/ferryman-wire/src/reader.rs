@@ -450,8 +450,17 @@ impl<'a> Reader<'a> {
     }
 
     /// An array header: the number of elements that follow.
-    #[inline]
+    #[inline(always)]
     pub fn array_len(&mut self) -> Result<usize> {
+        if let [marker @ 0x90..=0x9f, rest @ ..] = self.rest {
+            self.rest = rest;
+            return Ok(usize::from(marker & 0x0f));
+        }
+        self.long_array_len()
+    }
+
+    #[inline]
+    fn long_array_len(&mut self) -> Result<usize> {
         let (len, header) = match self.peek()? {
             marker @ 0x90..=0x9f => (usize::from(marker & 0x0f), 1),
             0xdc => self.length(2)?,
