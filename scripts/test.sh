@@ -21,6 +21,9 @@ cargo build --quiet -p ferryman-fixture -p geometry -p only-ferryman
 echo "==> C host: tests/c"
 bash tests/c/run.sh target/debug/libferryman_fixture.so
 
+echo "==> the Python binding's layers (no upward use, no cycle)"
+"$PY" scripts/check_binding_layers.py
+
 echo "==> Python host: tests/python"
 "$PY" -m pytest tests/python -q -p no:cacheprovider
 

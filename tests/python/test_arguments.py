@@ -73,13 +73,16 @@ def test_unsendable_python_objects_are_refused_by_the_host(lib: ferryman.Library
     with pytest.raises(ferryman.ArgumentError) as caught:
         lib.add(object(), 1)
     error = caught.value
-    assert str(error) == "add() argument 'a': cannot send a value of type 'object' (expected i64)"
+    assert str(error) == "add() argument 'a': expected i64, but found object"
     assert (error.param, error.index, error.expected, error.found) == ("a", 0, "i64", "object")
     with pytest.raises(
-        ferryman.ArgumentError, match=r"^sum\(\) argument 'values' item \[1\]: cannot send a value of type 'complex'"
+        ferryman.ArgumentError, match=r"^sum\(\) argument 'values': expected Vec<i64>, but found complex at item \[1\]$"
     ):
         lib.sum([1, 2j])
-    with pytest.raises(ferryman.ArgumentError, match=r"^echo_nested\(\) argument 'value' item \[0\]\['k'\]\[0\]: "):
+    with pytest.raises(
+        ferryman.ArgumentError,
+        match=r"^echo_nested\(\) argument 'value': expected .*, but found object at item \[0\]\['k'\]\[0\]$",
+    ):
         lib.echo_nested([{"k": [object()]}])
 
 

@@ -64,7 +64,9 @@ def test_host_side_overflow_names_function_and_parameter(lib: ferryman.Library) 
     with pytest.raises(ferryman.ArgumentOverflowError) as caught:
         lib.add(1, 2**64)
     error = caught.value
-    assert str(error) == "add() argument 'b': int 18446744073709551616 does not fit in 64 bits (expected i64)"
+    assert str(error) == (
+        "add() argument 'b': expected i64, but found integer 18446744073709551616, which is out of range"
+    )
     assert (error.function, error.param, error.index, error.expected) == ("add", "b", 1, "i64")
 
 

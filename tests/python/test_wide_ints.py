@@ -46,7 +46,7 @@ def test_beyond_128_bits_the_host_says_overflow(lib: ferryman.Library, name: str
     assert isinstance(error, OverflowError)
     assert (error.function, error.param, error.index) == (name, "value", 0)
     assert str(error).startswith(f"{name}() argument 'value': ")
-    assert "does not fit in 128 bits" in str(error)
+    assert str(error).endswith(", which is out of range")
 
 
 @pytest.mark.parametrize(("name", "value"), [("echo_i128", 2**127), ("echo_u128", -1), ("echo_u128", -(2**100))])
@@ -61,7 +61,7 @@ def test_within_128_bits_but_out_of_range_the_library_says_overflow(lib: ferryma
 def test_64_bit_parameters_still_stop_at_64_bits(lib: ferryman.Library) -> None:
     with pytest.raises(ferryman.ArgumentOverflowError) as caught:
         lib.echo_i64(2**64)
-    assert "does not fit in 64 bits (expected i64)" in str(caught.value)
+    assert "expected i64, but found integer" in str(caught.value)
 
 
 def test_wide_ints_inside_other_values(lib: ferryman.Library) -> None:
@@ -82,7 +82,9 @@ def test_a_field_out_of_range_names_the_parameter(lib: ferryman.Library) -> None
     with pytest.raises(ferryman.ArgumentOverflowError) as caught:
         lib.echo_entry({"account": "a", "amount": 0, "serial": 2**128})
     assert caught.value.param == "entry"
-    assert "does not fit in 128 bits" in str(caught.value)
+    assert "but found integer 340282366920938463463374607431768211456 at item ['serial'], which is out of range" in str(
+        caught.value
+    )
     with pytest.raises(ferryman.ArgumentOverflowError) as caught:
         lib.echo_entry({"account": "a", "amount": 2**127, "serial": 0})
     assert (caught.value.param, caught.value.kind) == ("entry", "overflow")

@@ -3,38 +3,21 @@
 //! It loads a ferryman library (`spec/abi.md`), turns Python arguments into one
 //! MessagePack array and results back into Python objects (`spec/wire.md`), and
 //! turns error values into exceptions: a plain `Err` natively
-//! (`error_factory.rs`), everything else through a Python-level factory.
+//! (`errors/error_factory.rs`), everything else through a Python-level factory.
+//!
+//! The modules are layered; each imports only the layers before it in this
+//! list (`scripts/check_binding_layers.py` checks it, ARCHITECTURE.md maps
+//! it): `ffi` → `state` → `values` → `errors` → `calls` → `callbacks` → `api`.
 //! The Python layer (`python/ferryman/`) adds names, signatures and the
 //! exception classes; nothing here is public API of its own.
 
-mod bind;
-mod buffers;
-mod closure;
-mod decode;
-mod encode;
-mod error_factory;
-mod exceptions;
-mod failure;
-mod function;
-mod function_object;
-mod gil;
-mod host;
-mod ints;
-mod lend;
-mod library;
-mod loaded;
-mod main_thread;
-mod map_keys;
-mod objects;
-mod outcome;
-mod plain_error;
-mod reply;
-mod rust_traceback;
-mod scope;
-mod shape;
-mod shutdown;
-mod sigint;
-mod stack;
+mod api;
+mod callbacks;
+mod calls;
+mod errors;
+mod ffi;
+mod state;
+mod values;
 
 use pyo3::prelude::*;
 
@@ -42,28 +25,37 @@ use pyo3::prelude::*;
 #[pymodule]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     refuse_subinterpreters()?;
-    shutdown::register(m)?;
-    main_thread::remember(m.py())?;
-    sigint::watch(m.py());
-    m.add_class::<library::Library>()?;
-    m.add("Function", function_object::create_type(m.py())?)?;
-    m.add_class::<closure::RustFunction>()?;
-    m.add_class::<error_factory::ErrorFactory>()?;
-    m.add_function(wrap_pyfunction!(exceptions::pending_exception, m)?)?;
-    m.add_function(wrap_pyfunction!(exceptions::pending_count, m)?)?;
-    m.add_function(wrap_pyfunction!(live_host_objects, m)?)?;
-    m.add_function(wrap_pyfunction!(gil::set_gil_policy, m)?)?;
-    m.add_function(wrap_pyfunction!(gil::gil_policy, m)?)?;
-    m.add_function(wrap_pyfunction!(lend::lent_results_copied, m)?)?;
-    m.add_function(wrap_pyfunction!(library::load, m)?)?;
-    m.add_function(wrap_pyfunction!(pack, m)?)?;
-    m.add_function(wrap_pyfunction!(unpack, m)?)?;
+    state::shutdown::register(m)?;
+    state::main_thread::remember(m.py())?;
+    state::sigint::watch(m.py());
+    m.add_class::<api::library_object::Library>()?;
+    m.add("Function", calls::function_object::create_type(m.py())?)?;
+    m.add_class::<values::closure_value::RustFunction>()?;
+    m.add_class::<errors::error_factory::ErrorFactory>()?;
+    m.add_function(wrap_pyfunction!(
+        errors::callback_exceptions::pending_exception,
+        m
+    )?)?;
+    m.add_function(wrap_pyfunction!(
+        errors::callback_exceptions::pending_count,
+        m
+    )?)?;
+    m.add_function(wrap_pyfunction!(api::debugging::live_host_objects, m)?)?;
+    m.add_function(wrap_pyfunction!(state::gil_policy::set_gil_policy, m)?)?;
+    m.add_function(wrap_pyfunction!(state::gil_policy::gil_policy, m)?)?;
+    m.add_function(wrap_pyfunction!(
+        values::lent_bytes::lent_results_copied,
+        m
+    )?)?;
+    m.add_function(wrap_pyfunction!(api::library_object::load, m)?)?;
+    m.add_function(wrap_pyfunction!(api::debugging::pack, m)?)?;
+    m.add_function(wrap_pyfunction!(api::debugging::unpack, m)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     m.add("ABI_VERSION", ferryman_abi::ABI_VERSION)?;
     m.add("WIRE_VERSION", ferryman_abi::WIRE_VERSION)?;
-    m.add("MAX_DEPTH", encode::MAX_DEPTH)?;
-    m.add("LEND_FOR_CALL_AT", lend::LEND_FOR_CALL_AT)?;
-    m.add("LEND_OBJECT_AT", lend::LEND_OBJECT_AT)?;
+    m.add("MAX_DEPTH", values::limits::MAX_DEPTH)?;
+    m.add("LEND_FOR_CALL_AT", values::lent_bytes::LEND_FOR_CALL_AT)?;
+    m.add("LEND_OBJECT_AT", values::lent_bytes::LEND_OBJECT_AT)?;
     Ok(())
 }
 
@@ -87,58 +79,4 @@ fn refuse_subinterpreters() -> PyResult<()> {
          (the Python callables libraries hold, the hosts they registered) that belongs to \
          the main interpreter; import it in the main interpreter only",
     ))
-}
-
-/// How many Python callables (and lent `bytes`) libraries may still call or
-/// read (a leak check for tests).
-#[pyfunction]
-fn live_host_objects() -> usize {
-    objects::live_count()
-}
-
-/// Encodes one Python value as MessagePack, exactly as arguments are encoded
-/// (for tests and debugging; not public API).
-#[pyfunction]
-fn pack<'py>(
-    py: Python<'py>,
-    value: &Bound<'py, PyAny>,
-) -> PyResult<Bound<'py, pyo3::types::PyBytes>> {
-    let mut out = Vec::new();
-    encode::encode(&mut out, value).map_err(|located| {
-        let place = located.path_text();
-        let message = match located.error {
-            encode::EncodeError::Python(error) => return error,
-            encode::EncodeError::Unsupported(found) => {
-                format!("cannot send a value of type '{found}'")
-            }
-            encode::EncodeError::Overflow(what) => format!("{what} does not fit in 64 bits"),
-            encode::EncodeError::Invalid(what) => format!("cannot send {what}"),
-            encode::EncodeError::TooDeep => {
-                format!("value nested deeper than {} levels", encode::MAX_DEPTH)
-            }
-        };
-        pyo3::exceptions::PyValueError::new_err(format!("{message}{place}"))
-    })?;
-    Ok(pyo3::types::PyBytes::new(py, &out))
-}
-
-/// Decodes one MessagePack value exactly as results are decoded; malformed
-/// bytes raise `ferryman.ProtocolError` (not public API: the Python layer
-/// decodes the error values kept by natively built exceptions with it, tests
-/// and debugging use it).
-#[pyfunction]
-fn unpack<'py>(py: Python<'py>, data: &[u8]) -> PyResult<Bound<'py, PyAny>> {
-    decode::decode(py, data, None).map_err(|error| {
-        let message = error.describe(py);
-        match py
-            .import("ferryman._errors")
-            .and_then(|errors| errors.getattr("ProtocolError"))
-        {
-            Ok(class) => match class.call1((message,)) {
-                Ok(instance) => PyErr::from_value(instance),
-                Err(error) => error,
-            },
-            Err(error) => error,
-        }
-    })
 }

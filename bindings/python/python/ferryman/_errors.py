@@ -293,36 +293,6 @@ def _text(value: Any) -> str | None:
     return value if isinstance(value, str) else None
 
 
-def _argument_message(value: Mapping[str, Any], message: str) -> str:
-    """``divide() argument 'b': expected i64, but found string``: the library's
-    message in Python's style (messages the host made are already complete)."""
-    if value.get("origin") == "host":
-        return message
-    function = _text(value.get("function"))
-    param = _text(value.get("param"))
-    if function is None:
-        return message
-    # Drop the library's own "`divide()` argument `b`: " (or similar) prefix.
-    for prefix in (
-        f"`{function}()` argument `{param}`: ",
-        f"{function}() argument '{param}': ",
-        f"`{function}()`: ",
-        f"{function}(): ",
-    ):
-        if message.startswith(prefix):
-            message = message[len(prefix) :]
-            break
-    else:
-        # "`f()` takes 2 arguments …" or "`adder()`'s closure argument 0: …"
-        # names its function already: drop the backticks.
-        if message.startswith("`") and "`" in message[1:]:
-            end = message.index("`", 1)
-            return message[1:end] + message[end + 1 :]
-    if param is not None:
-        return f"{function}() argument '{param}': {message}"
-    return f"{function}(): {message}"
-
-
 def _free_field_name(name: object) -> bool:
     """Whether a field may become an attribute: an identifier, not a keyword."""
     return isinstance(name, str) and name.isidentifier() and not keyword.iskeyword(name)
@@ -444,9 +414,6 @@ def exception_from_value(value: Mapping[str, Any], errors: ErrorNamespace | None
             cls = RustError
     else:
         cls = _CLASS_FOR_KIND.get(kind, FerrymanError)
-    if cls in _ARGUMENT_KINDS.values():
-        message = _argument_message(value, message)
-
     exception = cls(message)
     for name in _VALUE_ATTRIBUTES:
         if name in value:

@@ -11,7 +11,7 @@ frames gives a traceback that ``traceback``, ``pytest``, IDEs and the default
 
 Frames are cached per (file, line, function) and shared by every exception
 raised there: a traceback only reads a frame's code and line. The native core
-(``src/rust_traceback.rs``) asks :func:`_shared_frame` for each wire frame
+(``src/errors/rust_traceback.rs``) asks :func:`_shared_frame` for each wire frame
 once and builds its tracebacks itself. Each is made once,
 on a short-lived thread, so the frame's ``f_back`` chain holds that thread's
 bootstrap frames and never the frames (and locals) of the code that raised.

@@ -1,0 +1,240 @@
+//! `Library` and `load`: opening a ferryman library from Python.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use ferryman_host::{LoadError, LoadErrorKind, Reply};
+use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyList};
+
+use crate::callbacks::python_host;
+use crate::calls::closure_object;
+use crate::calls::function::{Function, Param};
+use crate::calls::function_object;
+use crate::ffi::library_handle::LibraryHandle;
+use crate::state::call_scope::with_buffers;
+use crate::state::python_classes::{self, PyName};
+use crate::state::sigint;
+use crate::values::decode::decode;
+use crate::values::ints::Ints;
+use crate::values::lent_bytes::Lend;
+use crate::values::shape::Shape;
+
+/// A loaded ferryman library.
+#[pyclass(frozen, module = "ferryman._native", name = "Library")]
+#[derive(Debug)]
+pub struct Library {
+    handle: Arc<LibraryHandle>,
+    path: String,
+}
+
+/// Loads the ferryman library at `path`.
+///
+/// Raises `LibraryLoadError` when the file cannot be loaded, `NotAFerrymanLibrary`
+/// when it exports no `ferryman_abi_version`, `AbiMismatch` when it speaks
+/// another ABI or wire version.
+#[pyfunction]
+pub fn load(py: Python<'_>, path: PathBuf) -> PyResult<Library> {
+    // Ctrl-C for the library's threads, if the default handler is back.
+    sigint::watch(py);
+    let shown = path.display().to_string();
+    let loaded = match py.detach(|| LibraryHandle::open(&path)) {
+        Ok(loaded) => loaded,
+        Err(error) => return Err(load_error(py, &shown, error)),
+    };
+    let library = Library {
+        handle: Arc::new(loaded),
+        path: shown,
+    };
+    // Callables need this package registered as the library's host; a library
+    // that refuses (or predates callbacks) still serves plain calls.
+    library.handle.register_host(python_host::for_registration);
+    Ok(library)
+}
+
+impl Library {
+    /// Runs `entry` (handshake or describe) and decodes its map.
+    fn read_map<'py>(
+        &self,
+        py: Python<'py>,
+        what: &str,
+        entry: impl for<'a> FnOnce(&LibraryHandle, &'a mut Vec<u8>) -> Reply<'a>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        with_buffers(|buffers| {
+            let reply = entry(&self.handle, &mut buffers.out);
+            let problem = if !reply.is_ok() {
+                format!("ferryman_{what} returned status {}", reply.code())
+            } else {
+                match reply.bytes() {
+                    Ok(bytes) => match decode(py, bytes, None) {
+                        Ok(value) if value.is_instance_of::<PyDict>() => return Ok(value),
+                        Ok(_) => format!("ferryman_{what} did not return a map"),
+                        Err(error) => format!(
+                            "ferryman_{what} returned bytes that do not decode: {}",
+                            error.describe(py)
+                        ),
+                    },
+                    Err(problem) => problem.to_string(),
+                }
+            };
+            Err(raise_load(
+                py,
+                PyName::LibraryLoadError,
+                format!("{}: {problem}", self.path),
+                &self.path,
+            ))
+        })
+    }
+}
+
+#[pymethods]
+impl Library {
+    /// The path the library was loaded from.
+    #[getter]
+    fn path(&self) -> &str {
+        &self.path
+    }
+
+    /// The ABI version the library reported (always the one this package speaks).
+    #[getter]
+    fn abi_version(&self) -> u32 {
+        self.handle.abi_version()
+    }
+
+    /// The handshake map (`spec/wire.md`, "Handshake").
+    fn handshake<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        self.read_map(py, "handshake", |handle, out| handle.handshake(out))
+    }
+
+    /// The describe map (`spec/wire.md`, "Describe").
+    fn describe<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        self.read_map(py, "describe", |handle, out| handle.describe(out))
+    }
+
+    /// The id of the function called `name`, or `None`.
+    fn function_id(&self, name: &str) -> Option<u32> {
+        self.handle.function_id(name)
+    }
+
+    /// One `Function` per entry of `describe`'s `functions` (or of the given
+    /// describe map), in id order. `on_error(value: dict) -> BaseException` builds
+    /// the exception for every failed call.
+    #[pyo3(signature = (on_error, describe = None))]
+    fn functions<'py>(
+        &self,
+        py: Python<'py>,
+        on_error: Bound<'py, PyAny>,
+        describe: Option<Bound<'py, PyAny>>,
+    ) -> PyResult<Vec<Bound<'py, PyAny>>> {
+        let describe = match describe {
+            Some(describe) => describe,
+            None => self.describe(py)?,
+        };
+        if let Some(registration) = self.handle.registration() {
+            // Closures raise through the same factory as functions.
+            registration.set_on_error(on_error.clone().unbind());
+        }
+        let bad = |what: &str| {
+            raise_load(
+                py,
+                PyName::LibraryLoadError,
+                format!("{}: describe map {what}", self.path),
+                &self.path,
+            )
+        };
+        let entries = describe
+            .get_item("functions")
+            .map_err(|_| bad("has no `functions`"))?
+            .cast_into::<PyList>()
+            .map_err(|_| bad("has a `functions` that is not an array"))?;
+        let host_id = self
+            .handle
+            .registration()
+            .and_then(|registration| registration.host_id());
+        let lent_bytes = self.handle.lent_bytes();
+        let mut functions = Vec::with_capacity(entries.len());
+        for (index, entry) in entries.iter().enumerate() {
+            let get = |key: &str| entry.get_item(key).ok();
+            let name: String = get("name")
+                .and_then(|name| name.extract().ok())
+                .ok_or_else(|| bad(&format!("function {index} has no name")))?;
+            let id = get("id")
+                .and_then(|id| id.extract::<u32>().ok())
+                .or_else(|| u32::try_from(index).ok())
+                .ok_or_else(|| bad(&format!("function {name} has no id")))?;
+            let mut params = Vec::new();
+            if let Some(list) = get("params").and_then(|params| params.cast_into::<PyList>().ok()) {
+                for (position, param) in list.iter().enumerate() {
+                    let field = |key: &str| {
+                        param
+                            .get_item(key)
+                            .ok()
+                            .and_then(|value| value.extract::<String>().ok())
+                    };
+                    let rust = field("rust")
+                        .or_else(|| param.get_item("type").ok().map(|desc| desc.to_string()))
+                        .unwrap_or_else(|| "any value".to_owned());
+                    let descriptor = param.get_item("type").ok();
+                    params.push(Param {
+                        name: field("name").unwrap_or_else(|| format!("arg{position}")),
+                        lend: Lend::of_param(descriptor.as_ref(), &rust, lent_bytes, host_id),
+                        ints: Ints::of_descriptor(descriptor.as_ref()),
+                        rust,
+                    });
+                }
+            }
+            let returns = get("returns")
+                .and_then(|returns| returns.get_item("type").ok())
+                .and_then(|descriptor| Shape::of_descriptor(&descriptor));
+            let function = Function::new(self.handle.clone(), id, name, params, returns);
+            functions.push(function_object::new(py, function, on_error.clone())?);
+        }
+        Ok(functions)
+    }
+
+    /// The closures the library handed out that are still alive
+    /// (`ferryman_live_closures`): `[{"handle": int, "signature": str}, …]`.
+    fn live_closures<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
+        match self.handle.registration() {
+            Some(registration) => closure_object::live_closures(py, registration),
+            None => Ok(PyList::empty(py)),
+        }
+    }
+
+    /// The id the library gave this package as a host, or `None` when the
+    /// library takes no callables.
+    #[getter]
+    fn host_id(&self) -> Option<u32> {
+        self.handle
+            .registration()
+            .and_then(|registration| registration.host_id())
+    }
+
+    fn __repr__(&self) -> String {
+        format!("<ferryman._native.Library {:?}>", self.path)
+    }
+}
+
+/// The exception for a library that could not be loaded, with
+/// `ferryman-host`'s message.
+fn load_error(py: Python<'_>, path: &str, error: LoadError) -> PyErr {
+    let class = match error.kind {
+        LoadErrorKind::NotFerryman => PyName::NotAFerrymanLibrary,
+        LoadErrorKind::AbiMismatch(_) | LoadErrorKind::WireMismatch(_) => PyName::AbiMismatch,
+        LoadErrorKind::Open(_)
+        | LoadErrorKind::MissingSymbol { .. }
+        | LoadErrorKind::Handshake(_) => PyName::LibraryLoadError,
+    };
+    raise_load(py, class, error.to_string(), path)
+}
+
+/// An instance of `class(message, path=path)`.
+fn raise_load(py: Python<'_>, class: PyName, message: String, path: &str) -> PyErr {
+    let build = || -> PyResult<PyErr> {
+        let class = python_classes::get(py, class)?;
+        let kwargs = PyDict::new(py);
+        kwargs.set_item("path", path)?;
+        Ok(PyErr::from_value(class.call((message,), Some(&kwargs))?))
+    };
+    build().unwrap_or_else(|error| error)
+}

@@ -1,0 +1,153 @@
+//! What a call returned, as Python sees it: the decoded result or the exception,
+//! shared by functions and closures.
+
+use ferryman_host::Reply;
+use pyo3::prelude::*;
+
+use crate::errors::argument_message::Callee;
+use crate::errors::call_failure::from_reply;
+use crate::errors::host_error::HostError;
+use crate::ffi::call_buffers::Buffers;
+use crate::ffi::host_registration::HostRegistration;
+use crate::state::{call_scope, gil_policy};
+use crate::values::decode::{decode_with, DecodeError};
+use crate::values::shape::Shape;
+
+/// What a crossing gives back: the result, or the exception to raise. Boxed:
+/// a `PyErr` is 64 bytes, and this value is handed up through several
+/// functions on every call (a `PyResult` moved 72 bytes at each step).
+pub(crate) type Called<'py> = Result<Bound<'py, PyAny>, Box<PyErr>>;
+
+/// Who is being called, for decoding the reply and naming it in messages.
+pub(crate) struct Target<'a, 'py> {
+    pub(crate) shape: Option<&'a Shape>,
+    pub(crate) registration: Option<&'static HostRegistration>,
+    pub(crate) on_error: &'a Bound<'py, PyAny>,
+    pub(crate) callee: Callee<'a>,
+}
+
+/// One crossing into the library, shared by functions and closures: `call`
+/// runs with the encoded arguments in `buffers`, without the GIL unless
+/// `gil_policy::may_keep` says keeping it is safe; then the reply is read, the output
+/// buffer grown when the result spilled out of it, and pending signals raised.
+pub(crate) fn cross<'py, F>(
+    py: Python<'py>,
+    buffers: &mut Buffers,
+    call: F,
+    target: &Target<'_, 'py>,
+) -> Called<'py>
+where
+    F: for<'b> FnOnce(&'b [u8], &'b mut Vec<u8>) -> Reply<'b> + Send,
+{
+    let (args, out) = (&buffers.args, &mut buffers.out);
+    let released = !gil_policy::may_keep(py);
+    let reply = if released {
+        py.detach(move || call(args, out))
+    } else {
+        call(args, out)
+    };
+    let spilled = reply.spilled().then(|| reply.len());
+    let result = read(
+        py,
+        &reply,
+        target.shape,
+        target.registration,
+        target.on_error,
+        target.callee,
+    );
+    drop(reply);
+    if let Some(len) = spilled {
+        buffers.fit_out(len);
+    }
+    after_call(py, result)
+}
+
+/// The result in `reply`, decoded with `shape`, or the exception for it.
+#[inline(always)]
+pub(crate) fn read<'py>(
+    py: Python<'py>,
+    reply: &Reply<'_>,
+    shape: Option<&Shape>,
+    registration: Option<&'static HostRegistration>,
+    on_error: &Bound<'py, PyAny>,
+    callee: Callee<'_>,
+) -> Called<'py> {
+    if !reply.is_ok() {
+        return Err(Box::new(from_reply(py, reply, on_error, callee)));
+    }
+    match reply.bytes() {
+        Ok(bytes) => match decode_with(py, bytes, shape, registration) {
+            Ok(value) => Ok(value),
+            Err(error) => Err(undecodable(py, on_error, callee, &error)),
+        },
+        Err(problem) => Err(unreadable(py, on_error, callee, &problem.to_string())),
+    }
+}
+
+/// The exception for a result that does not decode.
+#[cold]
+#[inline(never)]
+fn undecodable(
+    py: Python<'_>,
+    on_error: &Bound<'_, PyAny>,
+    callee: Callee<'_>,
+    error: &DecodeError,
+) -> Box<PyErr> {
+    protocol_error(
+        py,
+        on_error,
+        callee,
+        format!(
+            "{} returned a value that does not decode: {}",
+            callee.call_text(),
+            error.describe(py)
+        ),
+    )
+}
+
+/// The exception for a reply whose box cannot be read.
+#[cold]
+#[inline(never)]
+fn unreadable(
+    py: Python<'_>,
+    on_error: &Bound<'_, PyAny>,
+    callee: Callee<'_>,
+    problem: &str,
+) -> Box<PyErr> {
+    protocol_error(
+        py,
+        on_error,
+        callee,
+        format!(
+            "{} returned no readable value: {problem}",
+            callee.call_text()
+        ),
+    )
+}
+
+fn protocol_error(
+    py: Python<'_>,
+    on_error: &Bound<'_, PyAny>,
+    callee: Callee<'_>,
+    message: String,
+) -> Box<PyErr> {
+    Box::new(HostError::new("protocol", message).raise(py, on_error, Some(callee.function_key())))
+}
+
+/// `result`, unless a signal arrived during the call: a `KeyboardInterrupt`
+/// reaches Python no later than when the call returns, even when the Rust code
+/// never asked, or asked (`ferryman::check_interrupt()`) and then ignored the
+/// answer (`spec/callbacks.md`, "Interrupts").
+///
+/// The check runs whether or not the call kept the GIL: when C code makes the
+/// calls (`map`, `sorted(key=...)`) no bytecode runs in between, so the
+/// interpreter itself would only notice the signal after all of them. With
+/// nothing pending it is one atomic load.
+#[inline(always)]
+fn after_call<'py>(py: Python<'py>, result: Called<'py>) -> Called<'py> {
+    py.check_signals()?;
+    match call_scope::undelivered_interrupt(py, &result) {
+        Some(interrupt) => Err(Box::new(interrupt)),
+        None => result,
+    }
+}

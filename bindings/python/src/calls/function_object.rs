@@ -1,0 +1,403 @@
+//! The Python type `ferryman._native.Function`, made with `PyType_FromSpec`
+//! rather than `#[pyclass]` so that calls take the vectorcall protocol (PEP 590):
+//! CPython hands the arguments over as a C array, with no tuple or dict built
+//! and no `*args/**kwargs` parsing. PyO3 cannot declare `__vectorcalloffset__`
+//! for a class (PyO3 issue #4252); the type is small enough to write by hand.
+//!
+//! An instance owns its [`Function`] (boxed), the error factory `on_error`, a
+//! `__dict__` (where the Python layer puts `__name__`, `__doc__`,
+//! `__signature__`, …) and a weak-reference list. It is garbage collected like
+//! any container: `on_error` and the dict are visited and cleared.
+
+use std::ffi::{c_int, c_ulong, c_void};
+use std::mem::offset_of;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::ptr;
+use std::sync::atomic::{AtomicPtr, Ordering};
+
+use pyo3::exceptions::{PyRuntimeError, PyTypeError};
+use pyo3::ffi;
+use pyo3::prelude::*;
+use pyo3::types::PyTuple;
+
+use crate::calls::function::Function;
+
+// Outside the limited API of 3.10 (in it from 3.12) but exported by every
+// CPython this package supports; `PyType_FromSpec` honours the flag and the
+// `__vectorcalloffset__` member since 3.9.
+extern "C" {
+    fn PyVectorcall_Call(
+        callable: *mut ffi::PyObject,
+        tuple: *mut ffi::PyObject,
+        dict: *mut ffi::PyObject,
+    ) -> *mut ffi::PyObject;
+}
+const TPFLAGS_HAVE_VECTORCALL: c_ulong = 1 << 11;
+/// The flag a caller may set in `nargsf` (it lends `args[-1]`).
+const ARGUMENTS_OFFSET: usize = 1 << (usize::BITS - 1);
+
+/// The C layout of an instance.
+#[repr(C)]
+struct FunctionObject {
+    base: ffi::PyObject,
+    /// `tp_vectorcall_offset` points here.
+    vectorcall: Option<ffi::vectorcallfunc>,
+    dict: *mut ffi::PyObject,
+    weaklist: *mut ffi::PyObject,
+    /// A strong reference (or null once cleared): `on_error(value) -> exception`.
+    on_error: *mut ffi::PyObject,
+    /// `Box::into_raw`, freed by `dealloc`; null only before construction ends.
+    function: *mut Function,
+}
+
+/// The type object, created once when the module is initialised.
+static TYPE: AtomicPtr<ffi::PyTypeObject> = AtomicPtr::new(ptr::null_mut());
+
+/// Creates the type (once per process; the module has no subinterpreter support).
+pub(crate) fn create_type(py: Python<'_>) -> PyResult<Bound<'_, PyAny>> {
+    let existing = TYPE.load(Ordering::Acquire);
+    if !existing.is_null() {
+        // SAFETY: a type object made below and never freed (the static holds a reference).
+        return Ok(unsafe { Bound::from_borrowed_ptr(py, existing.cast()) });
+    }
+    let members = Box::leak(Box::new([
+        member(
+            c"__vectorcalloffset__",
+            offset_of!(FunctionObject, vectorcall),
+        ),
+        member(c"__dictoffset__", offset_of!(FunctionObject, dict)),
+        member(c"__weaklistoffset__", offset_of!(FunctionObject, weaklist)),
+        ffi::PyMemberDef::default(),
+    ]));
+    let getset = Box::leak(Box::new([
+        getter(c"id", get_id, c"The function's id in its library."),
+        getter(c"name", get_name, c"The Rust name of the function."),
+        getter(
+            c"parameters",
+            get_parameters,
+            c"The parameter names, in order.",
+        ),
+        getter(
+            c"rust_types",
+            get_rust_types,
+            c"The Rust type of each parameter.",
+        ),
+        ffi::PyGetSetDef {
+            name: c"__dict__".as_ptr(),
+            get: Some(ffi::PyObject_GenericGetDict),
+            set: Some(ffi::PyObject_GenericSetDict),
+            doc: ptr::null(),
+            closure: ptr::null_mut(),
+        },
+        ffi::PyGetSetDef::default(),
+    ]));
+    let slots = Box::leak(Box::new([
+        slot(ffi::Py_tp_call, PyVectorcall_Call as *mut c_void),
+        slot(ffi::Py_tp_dealloc, dealloc as *mut c_void),
+        slot(ffi::Py_tp_traverse, traverse as *mut c_void),
+        slot(ffi::Py_tp_clear, clear as *mut c_void),
+        slot(ffi::Py_tp_repr, repr as *mut c_void),
+        slot(ffi::Py_tp_members, members.as_mut_ptr().cast()),
+        slot(ffi::Py_tp_getset, getset.as_mut_ptr().cast()),
+        slot(
+            ffi::Py_tp_doc,
+            c"A function exported by a ferryman library. Calls bind like Python \
+              functions whose parameters are all positional-or-keyword."
+                .as_ptr()
+                .cast_mut()
+                .cast(),
+        ),
+        ffi::PyType_Slot {
+            slot: 0,
+            pfunc: ptr::null_mut(),
+        },
+    ]));
+    let mut spec = ffi::PyType_Spec {
+        name: c"ferryman._native.Function".as_ptr(),
+        basicsize: c_int::try_from(size_of::<FunctionObject>()).expect("a small struct"),
+        itemsize: 0,
+        flags: (ffi::Py_TPFLAGS_DEFAULT
+            | ffi::Py_TPFLAGS_HAVE_GC
+            | ffi::Py_TPFLAGS_DISALLOW_INSTANTIATION
+            | TPFLAGS_HAVE_VECTORCALL) as _,
+        slots: slots.as_mut_ptr(),
+    };
+    // SAFETY: `spec` and everything it points to are valid; the members, getset
+    // and slot arrays are leaked, so they outlive the type as CPython requires.
+    let made = unsafe { ffi::PyType_FromSpec(&mut spec) };
+    // SAFETY: a new reference or null with an exception set.
+    let made = unsafe { Bound::from_owned_ptr_or_err(py, made) }?;
+    // Keep one reference in the static for as long as the process lives.
+    TYPE.store(made.clone().into_ptr().cast(), Ordering::Release);
+    Ok(made)
+}
+
+fn member(name: &'static std::ffi::CStr, offset: usize) -> ffi::PyMemberDef {
+    ffi::PyMemberDef {
+        name: name.as_ptr(),
+        type_code: ffi::Py_T_PYSSIZET,
+        offset: offset as ffi::Py_ssize_t,
+        flags: ffi::Py_READONLY,
+        doc: ptr::null(),
+    }
+}
+
+fn slot(slot: c_int, pfunc: *mut c_void) -> ffi::PyType_Slot {
+    ffi::PyType_Slot { slot, pfunc }
+}
+
+fn getter(
+    name: &'static std::ffi::CStr,
+    get: ffi::getter,
+    doc: &'static std::ffi::CStr,
+) -> ffi::PyGetSetDef {
+    ffi::PyGetSetDef {
+        name: name.as_ptr(),
+        get: Some(get),
+        set: None,
+        doc: doc.as_ptr(),
+        closure: ptr::null_mut(),
+    }
+}
+
+/// A new `Function` object owning `function`, raising through `on_error`.
+pub(crate) fn new<'py>(
+    py: Python<'py>,
+    function: Function,
+    on_error: Bound<'py, PyAny>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let type_object = TYPE.load(Ordering::Acquire);
+    if type_object.is_null() {
+        return Err(PyRuntimeError::new_err(
+            "ferryman._native is not initialised",
+        ));
+    }
+    // SAFETY: `type_object` is our live type; `PyType_GenericAlloc` returns a
+    // zeroed, GC-tracked instance (a new reference) or null with an exception.
+    let object =
+        unsafe { Bound::from_owned_ptr_or_err(py, ffi::PyType_GenericAlloc(type_object, 0)) }?;
+    let raw = object.as_ptr().cast::<FunctionObject>();
+    // SAFETY: `raw` is the instance just allocated with our layout; nothing has
+    // seen it yet, and filling it runs no Python code (no collection can observe
+    // a half-built object: every field is valid, null or set, at each step).
+    unsafe {
+        (*raw).on_error = on_error.into_ptr();
+        (*raw).function = Box::into_raw(Box::new(function));
+        (*raw).vectorcall = Some(vectorcall);
+    }
+    Ok(object)
+}
+
+/// The `Function` inside `object`, if it is one of ours.
+///
+/// # Safety
+/// `object` must be a live object, and the returned reference must not outlive it.
+unsafe fn function_of<'a>(object: *mut ffi::PyObject) -> Option<&'a Function> {
+    // SAFETY: `object` is live (contract above); only instances of our type have
+    // our layout, and their `function` is set at construction and freed in dealloc.
+    unsafe {
+        if ffi::Py_TYPE(object) != TYPE.load(Ordering::Relaxed) {
+            return None;
+        }
+        (*object.cast::<FunctionObject>()).function.as_ref()
+    }
+}
+
+/// What a failed call returns to CPython: the exception is set.
+fn raise(py: Python<'_>, error: PyErr) -> *mut ffi::PyObject {
+    error.restore(py);
+    ptr::null_mut()
+}
+
+/// The vectorcall entry point: `function(*args[..nargs], **dict(zip(kwnames, args[nargs..])))`.
+///
+/// It goes through PyO3's own trampoline for fast calls (as `#[pyfunction]`
+/// code does): PyO3 then knows the thread is attached, and a panic becomes a
+/// `PanicException` instead of unwinding into CPython. That module is PyO3's
+/// macro support, not public API; the workspace pins the PyO3 version.
+unsafe extern "C" fn vectorcall(
+    callable: *mut ffi::PyObject,
+    args: *const *mut ffi::PyObject,
+    nargsf: usize,
+    kwnames: *mut ffi::PyObject,
+) -> *mut ffi::PyObject {
+    use pyo3::impl_::trampoline::{fastcall_cfunction_with_keywords as fastcall, MethodDef};
+    struct Call;
+    impl MethodDef<fastcall::Func> for Call {
+        const METH: fastcall::Func = call;
+    }
+    // `nargsf` may carry PY_VECTORCALL_ARGUMENTS_OFFSET; the rest fits `Py_ssize_t`.
+    let nargs = (nargsf & !ARGUMENTS_OFFSET) as ffi::Py_ssize_t;
+    // SAFETY: CPython calls this with the GIL held, `callable` live and `args`
+    // holding `nargs` positional values followed by one per name in `kwnames`.
+    unsafe { fastcall::<Call>(callable, args, nargs, kwnames) }
+}
+
+/// The body of [`vectorcall`], inside PyO3's trampoline.
+///
+/// # Safety
+/// As for a vectorcall function: the GIL is held, `callable` is live, `args`
+/// holds `nargs` positional values followed by one per name in `kwnames` (a
+/// tuple of str, or null), all borrowed for the duration of the call.
+unsafe fn call(
+    py: Python<'_>,
+    callable: *mut ffi::PyObject,
+    args: *const *mut ffi::PyObject,
+    nargs: ffi::Py_ssize_t,
+    kwnames: *mut ffi::PyObject,
+) -> PyResult<*mut ffi::PyObject> {
+    // SAFETY: `callable` is the live object being called (contract above).
+    let Some(function) = (unsafe { function_of(callable) }) else {
+        return Err(PyTypeError::new_err("not a ferryman function"));
+    };
+    // SAFETY: set at construction; null only after `tp_clear`.
+    let on_error = unsafe { (*callable.cast::<FunctionObject>()).on_error };
+    if on_error.is_null() {
+        return Err(PyRuntimeError::new_err(
+            "this ferryman function was cleared",
+        ));
+    }
+    // SAFETY: a live object the instance holds a reference to for the call
+    // (borrowed: no reference counting on the hot path).
+    let on_error = unsafe { pyo3::Borrowed::from_ptr(py, on_error) };
+    let nargs = usize::try_from(nargs).unwrap_or(0);
+    // SAFETY: forwarded from this function's contract.
+    let result = unsafe { function.call(py, &on_error, args, nargs, kwnames) };
+    result.map(Bound::into_ptr).map_err(|error| *error)
+}
+
+/// A panic inside the bridge: never unwind into CPython.
+#[cold]
+fn panicked() -> *mut ffi::PyObject {
+    Python::attach(|py| {
+        raise(
+            py,
+            PyRuntimeError::new_err("ferryman itself panicked; please report this"),
+        )
+    })
+}
+
+/// Runs a getter body with the GIL token, catching panics.
+fn guarded(
+    object: *mut ffi::PyObject,
+    body: impl for<'py> FnOnce(Python<'py>, &Function) -> PyResult<Bound<'py, PyAny>>,
+) -> *mut ffi::PyObject {
+    // CPython calls slots and getters with the GIL held: `attach` only counts.
+    catch_unwind(AssertUnwindSafe(|| {
+        Python::attach(|py| {
+            // SAFETY: `object` is the live instance the slot was called for.
+            match unsafe { function_of(object) } {
+                Some(function) => {
+                    body(py, function).map_or_else(|error| raise(py, error), Bound::into_ptr)
+                }
+                None => raise(py, PyTypeError::new_err("not a ferryman function")),
+            }
+        })
+    }))
+    .unwrap_or_else(|_| panicked())
+}
+
+unsafe extern "C" fn get_id(object: *mut ffi::PyObject, _: *mut c_void) -> *mut ffi::PyObject {
+    guarded(object, |py, function| {
+        Ok(function.id().into_pyobject(py)?.into_any())
+    })
+}
+
+unsafe extern "C" fn get_name(object: *mut ffi::PyObject, _: *mut c_void) -> *mut ffi::PyObject {
+    guarded(object, |py, function| {
+        Ok(function.name().into_pyobject(py)?.into_any())
+    })
+}
+
+unsafe extern "C" fn get_parameters(
+    object: *mut ffi::PyObject,
+    _: *mut c_void,
+) -> *mut ffi::PyObject {
+    guarded(object, |py, function| {
+        Ok(PyTuple::new(py, function.params())?.into_any())
+    })
+}
+
+unsafe extern "C" fn get_rust_types(
+    object: *mut ffi::PyObject,
+    _: *mut c_void,
+) -> *mut ffi::PyObject {
+    guarded(object, |py, function| {
+        Ok(PyTuple::new(py, function.rust_types())?.into_any())
+    })
+}
+
+/// `<ferryman function divide(a: int, b: int) -> int>`: the text the Python
+/// layer stores as `_ferryman_repr`, or the bare name.
+unsafe extern "C" fn repr(object: *mut ffi::PyObject) -> *mut ffi::PyObject {
+    guarded(object, |py, function| {
+        // SAFETY: `object` is live for the duration of the slot call.
+        let bound = unsafe { Bound::from_borrowed_ptr(py, object) };
+        let text = bound
+            .getattr(pyo3::intern!(py, "_ferryman_repr"))
+            .and_then(|text| text.extract::<String>())
+            .unwrap_or_else(|_| format!("<ferryman function {}>", function.name()));
+        Ok(text.into_pyobject(py)?.into_any())
+    })
+}
+
+unsafe extern "C" fn traverse(
+    object: *mut ffi::PyObject,
+    visit: ffi::visitproc,
+    arg: *mut c_void,
+) -> c_int {
+    let raw = object.cast::<FunctionObject>();
+    // SAFETY: the collector calls this for a live instance of our type; `visit`
+    // is called on each (possibly null-checked) reference the instance owns.
+    unsafe {
+        for field in [(*raw).dict, (*raw).on_error] {
+            if !field.is_null() {
+                let result = visit(field, arg);
+                if result != 0 {
+                    return result;
+                }
+            }
+        }
+    }
+    0
+}
+
+unsafe extern "C" fn clear(object: *mut ffi::PyObject) -> c_int {
+    let raw = object.cast::<FunctionObject>();
+    // SAFETY: a live instance of our type; each field is nulled before its
+    // reference is dropped, so re-entrant code never sees a dangling pointer.
+    unsafe {
+        for field in [&raw mut (*raw).dict, &raw mut (*raw).on_error] {
+            let old = std::mem::replace(&mut *field, ptr::null_mut());
+            if !old.is_null() {
+                ffi::Py_DECREF(old);
+            }
+        }
+    }
+    0
+}
+
+unsafe extern "C" fn dealloc(object: *mut ffi::PyObject) {
+    let raw = object.cast::<FunctionObject>();
+    // SAFETY: CPython deallocates a live instance of our type whose refcount
+    // reached zero: untrack it, drop what it owns, free it with the type's
+    // `tp_free`, and drop the reference every heap-type instance holds on its type.
+    unsafe {
+        ffi::PyObject_GC_UnTrack(object.cast());
+        if !(*raw).weaklist.is_null() {
+            ffi::PyObject_ClearWeakRefs(object);
+        }
+        clear(object);
+        let function = std::mem::replace(&mut (*raw).function, ptr::null_mut());
+        if !function.is_null() {
+            drop(Box::from_raw(function));
+        }
+        let type_object = ffi::Py_TYPE(object);
+        let free = ffi::PyType_GetSlot(type_object, ffi::Py_tp_free);
+        if !free.is_null() {
+            let free: ffi::freefunc = std::mem::transmute(free);
+            free(object.cast());
+        }
+        ffi::Py_DECREF(type_object.cast());
+    }
+}

@@ -1,0 +1,92 @@
+//! This package as the registered host of one library (`spec/callbacks.md`):
+//! the library's closure entry points (`ferryman_host::Closures`), the host
+//! id it gave us, and the error factory its closures raise through.
+//!
+//! What the library calls back (the `ferryman_host::Host` this package
+//! implements) is the callbacks layer's; it is handed down to
+//! [`HostRegistration::register`] as a function that builds it.
+
+use std::sync::OnceLock;
+
+use ferryman_host::{Closures, Host, LiveClosure, Reply};
+use pyo3::prelude::*;
+
+/// One library's side of the callback protocol. Leaked on registration
+/// (libraries are never unloaded), so closures and the host can hold a
+/// `&'static` to it.
+#[derive(Debug)]
+pub(crate) struct HostRegistration {
+    closures: Closures,
+    host_id: OnceLock<u32>,
+    on_error: OnceLock<Py<PyAny>>,
+}
+
+impl HostRegistration {
+    /// Registers the host `make_host` builds for this registration with the
+    /// library; `None` when refused.
+    ///
+    /// Once per library in the process (`Closures::register_host`): loading
+    /// the same library again (the dynamic loader hands back the same copy)
+    /// gets the first registration's host id, so the library keeps seeing
+    /// exactly one host, which is what lets it return exceptions and lent
+    /// bytes by handle. Each load still gets a `HostRegistration` of its own,
+    /// for its own error factory.
+    pub(crate) fn register<H: Host>(
+        closures: Closures,
+        make_host: impl FnOnce(&'static HostRegistration) -> &'static H,
+    ) -> Option<&'static HostRegistration> {
+        let registration: &'static HostRegistration = Box::leak(Box::new(HostRegistration {
+            closures,
+            host_id: OnceLock::new(),
+            on_error: OnceLock::new(),
+        }));
+        let id = closures.register_host(make_host(registration))?;
+        let _ = registration.host_id.set(id);
+        Some(registration)
+    }
+
+    /// The id the library gave this host (carried by every host object we send).
+    pub(crate) fn host_id(&self) -> Option<u32> {
+        self.host_id.get().copied()
+    }
+
+    /// Whether `self` and `other` are the same copy of the ferryman runtime (the
+    /// same library, possibly loaded twice), so closure handles mean the same.
+    pub(crate) fn same_as(&self, other: &HostRegistration) -> bool {
+        self.closures.same_library(&other.closures)
+    }
+
+    /// The factory building exceptions from error values, once the Python layer
+    /// gave one (`Library.functions`).
+    pub(crate) fn set_on_error(&self, on_error: Py<PyAny>) {
+        let _ = self.on_error.set(on_error);
+    }
+
+    pub(crate) fn on_error<'py>(&self, py: Python<'py>) -> Option<Bound<'py, PyAny>> {
+        self.on_error.get().map(|factory| factory.bind(py).clone())
+    }
+
+    /// `ferryman_closure_call(handle, args, out)`. Runs Rust code: call it
+    /// without the GIL.
+    pub(crate) fn closure_call<'a>(
+        &self,
+        handle: u64,
+        args: &[u8],
+        out: &'a mut Vec<u8>,
+    ) -> Reply<'a> {
+        // SAFETY: a closure's arguments never lend bytes (they are encoded
+        // with `values::encode::encode`, which copies them).
+        unsafe { self.closures.call(handle, args, out) }
+    }
+
+    /// `ferryman_closure_release(handle)`: the host's reference is gone. A
+    /// handle that is not live is the library's to report, not ours.
+    pub(crate) fn closure_release(&self, handle: u64) {
+        let _ = self.closures.release(handle);
+    }
+
+    /// `ferryman_live_closures`, decoded; `Err` says why it failed.
+    pub(crate) fn live_closures(&self) -> Result<Vec<LiveClosure>, String> {
+        self.closures.live().map_err(|error| error.to_string())
+    }
+}

@@ -1,0 +1,374 @@
+//! MessagePack → Python objects, straight from the bytes the library wrote,
+//! read with the one MessagePack cursor (`ferryman_host::reader`).
+
+use pyo3::exceptions::PyUnicodeDecodeError;
+use pyo3::ffi;
+use pyo3::prelude::*;
+use pyo3::types::{PyBool, PyBytes, PyDict, PyFloat, PyList, PyString, PyTuple};
+
+use crate::ffi::host_registration::HostRegistration;
+use crate::values::extensions::from_extension;
+use crate::values::map_keys;
+use crate::values::shape::Shape;
+use ferryman_host::reader::{BigInt, Int, Kind, ReadError, Reader};
+
+/// Why bytes did not decode.
+#[derive(Debug)]
+pub(crate) enum DecodeError {
+    /// Not one well-formed ferryman value; what is wrong and at which byte.
+    Malformed(String, usize),
+    /// Python raised while objects were built.
+    Python(PyErr),
+}
+
+impl From<PyErr> for DecodeError {
+    fn from(error: PyErr) -> DecodeError {
+        DecodeError::Python(error)
+    }
+}
+
+impl DecodeError {
+    /// A sentence for a `ProtocolError`.
+    pub(crate) fn describe(&self, py: Python<'_>) -> String {
+        match self {
+            DecodeError::Malformed(what, offset) => format!("{what} (at byte {offset})"),
+            DecodeError::Python(error) => error.value(py).to_string(),
+        }
+    }
+}
+
+impl From<ReadError> for DecodeError {
+    fn from(error: ReadError) -> DecodeError {
+        DecodeError::Malformed(error.problem.to_string(), error.at)
+    }
+}
+
+impl From<std::convert::Infallible> for DecodeError {
+    fn from(never: std::convert::Infallible) -> DecodeError {
+        match never {}
+    }
+}
+
+type Result<T> = std::result::Result<T, DecodeError>;
+
+/// Decodes `bytes`, which must hold exactly one value, guided by `shape`.
+pub(crate) fn decode<'py>(
+    py: Python<'py>,
+    bytes: &[u8],
+    shape: Option<&Shape>,
+) -> Result<Bound<'py, PyAny>> {
+    decode_with(py, bytes, shape, None)
+}
+
+/// As [`decode`], for a value from the library `registration`, which may hold
+/// callables (`spec/callbacks.md`); without a registration they are malformed.
+#[inline(always)]
+pub(crate) fn decode_with<'py>(
+    py: Python<'py>,
+    bytes: &[u8],
+    shape: Option<&Shape>,
+    registration: Option<&'static HostRegistration>,
+) -> Result<Bound<'py, PyAny>> {
+    // A shape guides only arrays, maps and extensions: scalars decode alike.
+    if let Some(value) = scalar(py, bytes) {
+        return Ok(value);
+    }
+    decode_value(py, bytes, shape, registration)
+}
+
+/// [`decode_with`] for anything but a lone scalar.
+#[inline(never)]
+fn decode_value<'py>(
+    py: Python<'py>,
+    bytes: &[u8],
+    shape: Option<&Shape>,
+    registration: Option<&'static HostRegistration>,
+) -> Result<Bound<'py, PyAny>> {
+    let mut decoder = Decoder {
+        py,
+        reader: Reader::new(bytes),
+        registration,
+    };
+    let value = decoder.value(shape.unwrap_or(&Shape::Any), 0, false)?;
+    decoder.reader.finish()?;
+    Ok(value)
+}
+
+/// The most common results, when `bytes` is exactly one of them: an integer,
+/// a float, nil, a bool, a str or a bin. `None` for anything else (or anything
+/// malformed), which the full decoder handles and explains. Numbers are read
+/// by `ferryman_wire::Direct` (the readers the library's shims use), the rest
+/// by the cursor.
+#[inline]
+fn scalar<'py>(py: Python<'py>, bytes: &[u8]) -> Option<Bound<'py, PyAny>> {
+    use ferryman_wire::Direct;
+    let (&marker, rest) = bytes.split_first()?;
+    let object = match marker {
+        0xc0 if rest.is_empty() => py.None().into_bound(py),
+        0xc2 | 0xc3 if rest.is_empty() => PyBool::new(py, marker == 0xc3).to_owned().into_any(),
+        0xc0 | 0xc2 | 0xc3 => return None,
+        0xcb => {
+            let (value, len) = f64::read(bytes)?;
+            (len == bytes.len()).then_some(())?;
+            PyFloat::new(py, value).into_any()
+        }
+        0xcf => {
+            let (value, len) = u64::read(bytes)?;
+            (len == bytes.len()).then_some(())?;
+            value.into_pyobject(py).ok()?.into_any()
+        }
+        0xa0..=0xbf | 0xd9..=0xdb | 0xc4..=0xc6 => {
+            let mut reader = Reader::new(bytes);
+            let object = if (0xc4..=0xc6).contains(&marker) {
+                PyBytes::new(py, reader.bin().ok()?).into_any()
+            } else {
+                new_str(py, reader.str_bytes().ok()?).ok()?.into_any()
+            };
+            return reader.is_at_end().then_some(object);
+        }
+        _ => {
+            let (value, len) = i64::read(bytes)?;
+            (len == bytes.len()).then_some(())?;
+            value.into_pyobject(py).ok()?.into_any()
+        }
+    };
+    Some(object)
+}
+
+/// A `str` from UTF-8 `bytes`, which CPython checks as it decodes them (so
+/// they are not checked twice); `Err(None)` when they are not UTF-8.
+fn new_str<'py>(
+    py: Python<'py>,
+    bytes: &[u8],
+) -> std::result::Result<Bound<'py, PyString>, Option<PyErr>> {
+    let len = isize::try_from(bytes.len()).map_err(|_| None)?;
+    // SAFETY: `bytes` is valid for `len` bytes for the duration of the call;
+    // NULL errors mean "strict". The result is a new reference or NULL with an
+    // exception set.
+    let made = unsafe { ffi::PyUnicode_DecodeUTF8(bytes.as_ptr().cast(), len, std::ptr::null()) };
+    if made.is_null() {
+        let error = PyErr::fetch(py);
+        if error.is_instance_of::<PyUnicodeDecodeError>(py) {
+            return Err(None);
+        }
+        return Err(Some(error));
+    }
+    // SAFETY: a new, non-NULL reference to a `str`.
+    Ok(unsafe { Bound::from_owned_ptr(py, made).cast_into_unchecked() })
+}
+
+struct Decoder<'py, 'b> {
+    py: Python<'py>,
+    reader: Reader<'b>,
+    registration: Option<&'static HostRegistration>,
+}
+
+impl<'py> Decoder<'py, '_> {
+    /// One value. `key` is set for dict keys, where arrays become tuples so
+    /// they can be hashed.
+    fn value(&mut self, shape: &Shape, depth: usize, key: bool) -> Result<Bound<'py, PyAny>> {
+        let py = self.py;
+        let shape = match shape {
+            Shape::Option(inner) => {
+                if self.reader.try_nil() {
+                    return Ok(py.None().into_bound(py));
+                }
+                inner
+            }
+            other => other,
+        };
+        let start = self.reader.position();
+        let marker = self.reader.peek()?;
+        let value = match Kind::of(marker) {
+            Kind::Nil => {
+                self.reader.nil()?;
+                py.None().into_bound(py)
+            }
+            Kind::Bool => PyBool::new(py, self.reader.bool()?).to_owned().into_any(),
+            Kind::Int => match self.reader.int()? {
+                Int::U(n) => n.into_pyobject(py)?.into_any(),
+                Int::I(n) => n.into_pyobject(py)?.into_any(),
+            },
+            Kind::Float => PyFloat::new(py, self.reader.float()?).into_any(),
+            Kind::Str => {
+                let bytes = self.reader.str_bytes()?;
+                self.text(bytes, start, key)?
+            }
+            Kind::Bin => PyBytes::new(py, self.reader.bin()?).into_any(),
+            Kind::Array => {
+                let len = self.reader.array_len()?;
+                self.sequence(len, shape, depth, key)?
+            }
+            Kind::Map => {
+                if key {
+                    return Err(DecodeError::Malformed(
+                        "a map used as a map key, which Python cannot hash".into(),
+                        start,
+                    ));
+                }
+                let len = self.reader.map_len()?;
+                self.map(len, shape, depth)?
+            }
+            Kind::Ext => return self.extension(shape, start),
+            Kind::Reserved => {
+                return Err(DecodeError::Malformed(
+                    "the reserved MessagePack byte 0xc1".into(),
+                    start,
+                ))
+            }
+        };
+        Ok(value)
+    }
+
+    /// A big integer (extension 4), or a callable or lent bytes (extensions 1
+    /// to 3) of a library this host is registered with; other extensions are
+    /// malformed.
+    fn extension(&mut self, shape: &Shape, start: usize) -> Result<Bound<'py, PyAny>> {
+        let ext = self.reader.ext()?;
+        if ext.tag == ferryman_abi::EXT_BIG_INT {
+            let value = match BigInt::parse(ext.payload) {
+                Ok(BigInt::Signed(n)) => n.into_pyobject(self.py)?.into_any(),
+                Ok(BigInt::Unsigned(n)) => n.into_pyobject(self.py)?.into_any(),
+                Err(error) => return Err(DecodeError::Malformed(error.to_string(), start)),
+            };
+            return Ok(value);
+        }
+        let Some(registration) = self.registration else {
+            return Err(DecodeError::Malformed(
+                "a MessagePack extension value, which ferryman's wire format does not use here"
+                    .into(),
+                start,
+            ));
+        };
+        from_extension(self.py, registration, ext.tag, ext.payload, shape)
+            .map_err(|what| DecodeError::Malformed(what, start))
+    }
+
+    /// An array of ints from 0 to 255 where the type is bytes (an empty
+    /// sequence of `u8` comes as an empty array: `spec/wire.md`, "Byte
+    /// sequences at any depth"); `None`, with nothing read, for any other array.
+    fn byte_array(&mut self, len: usize) -> Option<Bound<'py, PyAny>> {
+        let mut bytes = Vec::with_capacity(len);
+        let rest = self.reader.rest();
+        let mut pos = 0;
+        for _ in 0..len {
+            match *rest.get(pos..)? {
+                [b @ 0x00..=0x7f, ..] => {
+                    bytes.push(b);
+                    pos += 1;
+                }
+                [0xcc, b, ..] => {
+                    bytes.push(b);
+                    pos += 2;
+                }
+                _ => return None,
+            }
+        }
+        self.reader.take(pos).ok()?;
+        Some(PyBytes::new(self.py, &bytes).into_any())
+    }
+
+    /// A str from its `bytes` (the value started at `start`); map keys come
+    /// from [`map_keys`] when they can.
+    fn text(&mut self, bytes: &[u8], start: usize, key: bool) -> Result<Bound<'py, PyAny>> {
+        if key {
+            if let Some(text) = map_keys::cached(self.py, bytes) {
+                return Ok(text.into_any());
+            }
+        }
+        let text = new_str(self.py, bytes).map_err(|error| match error {
+            Some(error) => DecodeError::Python(error),
+            None => DecodeError::Malformed(
+                match std::str::from_utf8(bytes) {
+                    Err(error) => format!("a str that is not UTF-8 ({error})"),
+                    Ok(_) => "a str that is not UTF-8".to_owned(),
+                },
+                start,
+            ),
+        })?;
+        if key {
+            map_keys::remember(bytes, &text);
+        }
+        Ok(text.into_any())
+    }
+
+    /// The nesting of a container inside one at `depth`, within [`MAX_DEPTH`](crate::values::limits::MAX_DEPTH).
+    fn enter(&self, depth: usize) -> Result<usize> {
+        self.reader.check_level(depth + 1)?;
+        Ok(depth + 1)
+    }
+
+    /// Every element takes at least one byte: refuse lengths the rest of the
+    /// buffer cannot hold before allocating for them.
+    fn check_len(&self, len: usize, bytes_each: usize) -> Result<()> {
+        if len.saturating_mul(bytes_each) > self.reader.rest().len() {
+            Err(DecodeError::Malformed(
+                format!("a container of {len} elements in a buffer too short for them"),
+                self.reader.position(),
+            ))
+        } else {
+            Ok(())
+        }
+    }
+
+    fn sequence(
+        &mut self,
+        len: usize,
+        shape: &Shape,
+        depth: usize,
+        key: bool,
+    ) -> Result<Bound<'py, PyAny>> {
+        let depth = self.enter(depth)?;
+        self.check_len(len, 1)?;
+        if matches!(shape, Shape::Bytes) && !key {
+            if let Some(bytes) = self.byte_array(len) {
+                return Ok(bytes);
+            }
+        }
+        let mut items = Vec::with_capacity(len);
+        match shape {
+            Shape::Tuple(shapes) => {
+                for index in 0..len {
+                    items.push(self.value(shapes.get(index).unwrap_or(&Shape::Any), depth, key)?);
+                }
+            }
+            Shape::List(inner) => {
+                for _ in 0..len {
+                    items.push(self.value(inner, depth, key)?);
+                }
+            }
+            _ => {
+                for _ in 0..len {
+                    items.push(self.value(&Shape::Any, depth, key)?);
+                }
+            }
+        }
+        if key || matches!(shape, Shape::Tuple(_)) {
+            Ok(PyTuple::new(self.py, items)?.into_any())
+        } else {
+            Ok(PyList::new(self.py, items)?.into_any())
+        }
+    }
+
+    fn map(&mut self, len: usize, shape: &Shape, depth: usize) -> Result<Bound<'py, PyAny>> {
+        let depth = self.enter(depth)?;
+        self.check_len(len, 2)?;
+        let values = match shape {
+            Shape::Map(values) => &**values,
+            _ => &Shape::Any,
+        };
+        let dict = PyDict::new(self.py);
+        for _ in 0..len {
+            let key_at = self.reader.position();
+            let key = self.value(&Shape::Any, depth, true)?;
+            let value = self.value(values, depth, false)?;
+            dict.set_item(&key, value).map_err(|error| {
+                DecodeError::Malformed(
+                    format!("a map key Python cannot use ({})", error.value(self.py)),
+                    key_at,
+                )
+            })?;
+        }
+        Ok(dict.into_any())
+    }
+}

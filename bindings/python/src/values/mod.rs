@@ -1,0 +1,16 @@
+//! Layer 2 of the binding: Python values ↔ MessagePack (`spec/wire.md`).
+//! Encoding arguments and decoding results, how wide an int a parameter
+//! takes, the shapes that guide decoding, cached map keys, lent bytes, and
+//! the wire's extensions (callables, closures, host objects).
+
+pub(crate) mod callables;
+pub(crate) mod closure_value;
+pub(crate) mod decode;
+pub(crate) mod encode;
+pub(crate) mod encode_error;
+pub(crate) mod extensions;
+pub(crate) mod ints;
+pub(crate) mod lent_bytes;
+pub(crate) mod limits;
+pub(crate) mod map_keys;
+pub(crate) mod shape;

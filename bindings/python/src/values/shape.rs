@@ -1,0 +1,186 @@
+//! Where a return type has tuples, bytes or closures: lets the decoder build
+//! `tuple`s, not `list`s, `bytes` from an empty array, and give closures their
+//! signature.
+
+use std::sync::Arc;
+
+use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyList, PyString};
+
+use crate::state::python_classes::{self, PyName};
+
+/// The part of a type descriptor (`spec/wire.md`) that changes how a result is
+/// decoded. Everything without a tuple, bytes or a callback inside is
+/// [`Shape::Any`].
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Shape {
+    /// Decode as usual: arrays become lists.
+    Any,
+    /// `"bytes"`: bin, or an array of ints that becomes `bytes` (an empty
+    /// sequence of `u8` comes as an empty array).
+    Bytes,
+    /// `{"tuple": [...]}`: an array that becomes a tuple.
+    Tuple(Vec<Shape>),
+    /// `{"list": T}`: a list whose elements have shape `T`.
+    List(Box<Shape>),
+    /// `{"map": [K, V]}`: a dict whose values have shape `V` (keys that are
+    /// arrays always become tuples, to be hashable).
+    Map(Box<Shape>),
+    /// `{"option": T}`: nil, or a value of shape `T`.
+    Option(Box<Shape>),
+    /// `{"callback": [[A, …], R]}`: a closure, whose results have shape `R`.
+    Callback(Arc<ClosureShape>),
+}
+
+/// What a closure's type descriptor says: how to decode what it returns, its
+/// signature for `repr`, and the Rust type of each argument for messages.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct ClosureShape {
+    pub(crate) returns: Shape,
+    /// `(int, str) -> str`
+    pub(crate) text: String,
+    /// `["i64", "String"]`
+    pub(crate) params: Vec<String>,
+}
+
+impl ClosureShape {
+    /// From the `[[A, …], R]` of a callback descriptor.
+    fn build(inner: &Bound<'_, PyAny>, depth: usize) -> Shape {
+        let Ok(pair) = inner.cast::<PyList>() else {
+            return Shape::Any;
+        };
+        let (Ok(params), Ok(returns)) = (pair.get_item(0), pair.get_item(1)) else {
+            return Shape::Any;
+        };
+        let text = |descriptor: &Bound<'_, PyAny>| {
+            python_classes::get(descriptor.py(), PyName::AnnotationText)
+                .and_then(|annotation_text| annotation_text.call1((descriptor,)))
+                .and_then(|text| text.extract::<String>())
+                .unwrap_or_else(|_| descriptor.to_string())
+        };
+        let params: Vec<Bound<'_, PyAny>> = params
+            .try_iter()
+            .map(|items| items.flatten().collect())
+            .unwrap_or_default();
+        let texts: Vec<String> = params.iter().map(text).collect();
+        Shape::Callback(Arc::new(ClosureShape {
+            returns: Shape::build(&returns, depth + 1),
+            text: format!("({}) -> {}", texts.join(", "), text(&returns)),
+            params: params
+                .iter()
+                .map(|param| rust_text(param, depth + 1))
+                .collect(),
+        }))
+    }
+}
+
+impl Shape {
+    /// The shape of a type descriptor, or `None` when decoding needs no guidance.
+    pub(crate) fn of_descriptor(descriptor: &Bound<'_, PyAny>) -> Option<Shape> {
+        let shape = Shape::build(descriptor, 0);
+        (shape != Shape::Any).then_some(shape)
+    }
+
+    fn build(descriptor: &Bound<'_, PyAny>, depth: usize) -> Shape {
+        if depth > crate::values::limits::MAX_DEPTH {
+            return Shape::Any;
+        }
+        let Ok(map) = descriptor.cast::<PyDict>() else {
+            let bytes = descriptor
+                .cast::<PyString>()
+                .is_ok_and(|name| name.to_str().is_ok_and(|name| name == "bytes"));
+            return if bytes { Shape::Bytes } else { Shape::Any };
+        };
+        if map.len() != 1 {
+            return Shape::Any;
+        }
+        let Some((key, inner)) = map.iter().next() else {
+            return Shape::Any;
+        };
+        let Ok(key) = key.cast::<PyString>() else {
+            return Shape::Any;
+        };
+        let key = key.to_str().unwrap_or("");
+        let shape = match key {
+            "tuple" => {
+                let items = inner
+                    .cast::<PyList>()
+                    .map(|items| {
+                        items
+                            .iter()
+                            .map(|item| Shape::build(&item, depth + 1))
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                return Shape::Tuple(items);
+            }
+            "list" => Shape::List(Box::new(Shape::build(&inner, depth + 1))),
+            "option" => Shape::Option(Box::new(Shape::build(&inner, depth + 1))),
+            "callback" => return ClosureShape::build(&inner, depth),
+            "map" => {
+                let value = inner
+                    .cast::<PyList>()
+                    .ok()
+                    .and_then(|pair| pair.get_item(1).ok())
+                    .map_or(Shape::Any, |value| Shape::build(&value, depth + 1));
+                Shape::Map(Box::new(value))
+            }
+            _ => Shape::Any,
+        };
+        // A container of plain values decodes like `Any`.
+        match &shape {
+            Shape::List(inner) | Shape::Option(inner) | Shape::Map(inner)
+                if **inner == Shape::Any =>
+            {
+                Shape::Any
+            }
+            _ => shape,
+        }
+    }
+}
+
+/// A type descriptor as the Rust type it stands for, for messages (`"i64"`,
+/// `Vec<String>`, `Option<(i64, f64)>`); `any value` when it says nothing.
+pub(crate) fn rust_text(descriptor: &Bound<'_, PyAny>, depth: usize) -> String {
+    let unknown = || "any value".to_owned();
+    if depth > crate::values::limits::MAX_DEPTH {
+        return unknown();
+    }
+    if let Ok(name) = descriptor.cast::<PyString>() {
+        return match name.to_str().unwrap_or("") {
+            "unit" => "()".to_owned(),
+            "str" => "String".to_owned(),
+            "bytes" => "Vec<u8>".to_owned(),
+            "" => unknown(),
+            other => other.to_owned(),
+        };
+    }
+    let Some((key, inner)) = descriptor
+        .cast::<PyDict>()
+        .ok()
+        .filter(|map| map.len() == 1)
+        .and_then(|map| map.iter().next())
+    else {
+        return unknown();
+    };
+    let items = |inner: &Bound<'_, PyAny>| -> Vec<String> {
+        inner
+            .cast::<PyList>()
+            .map(|items| {
+                items
+                    .iter()
+                    .map(|item| rust_text(&item, depth + 1))
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    match key.extract::<String>().as_deref() {
+        Ok("list") => format!("Vec<{}>", rust_text(&inner, depth + 1)),
+        Ok("option") => format!("Option<{}>", rust_text(&inner, depth + 1)),
+        Ok("tuple") => format!("({})", items(&inner).join(", ")),
+        Ok("map") => format!("HashMap<{}>", items(&inner).join(", ")),
+        Ok("named") => inner.extract::<String>().unwrap_or_else(|_| unknown()),
+        Ok("callback") => "a callable".to_owned(),
+        _ => unknown(),
+    }
+}
