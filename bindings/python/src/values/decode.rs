@@ -69,8 +69,9 @@ pub(crate) fn decode_with<'py>(
     shape: Option<&Shape>,
     registration: Option<&'static HostRegistration>,
 ) -> Result<Bound<'py, PyAny>> {
-    // A shape guides only arrays, maps and extensions: scalars decode alike.
-    if let Some(value) = scalar(py, bytes) {
+    // A shape guides only arrays, maps, extensions and ints where the type is
+    // a float: other scalars decode alike.
+    if let Some(value) = scalar(py, bytes, shape) {
         return Ok(value);
     }
     decode_value(py, bytes, shape, registration)
@@ -96,12 +97,15 @@ fn decode_value<'py>(
 
 /// The most common results, when `bytes` is exactly one of them: an integer,
 /// a float, nil, a bool, a str or a bin. `None` for anything else (or anything
-/// malformed), which the full decoder handles and explains. Numbers are read
-/// by `ferryman_wire::Direct` (the readers the library's shims use), the rest
-/// by the cursor.
+/// malformed), which the full decoder handles and explains, and for an
+/// integer where `shape` says float (the decoder makes it one). Numbers are
+/// read by `ferryman_wire::Direct` (the readers the library's shims use), the
+/// rest by the cursor.
 #[inline]
-fn scalar<'py>(py: Python<'py>, bytes: &[u8]) -> Option<Bound<'py, PyAny>> {
+fn scalar<'py>(py: Python<'py>, bytes: &[u8], shape: Option<&Shape>) -> Option<Bound<'py, PyAny>> {
     use ferryman_wire::Direct;
+    // Asked only once an integer has been read, so no other result pays for it.
+    let stays_int = || !matches!(shape, Some(Shape::Float));
     let (&marker, rest) = bytes.split_first()?;
     let object = match marker {
         0xc0 if rest.is_empty() => py.None().into_bound(py),
@@ -114,7 +118,7 @@ fn scalar<'py>(py: Python<'py>, bytes: &[u8]) -> Option<Bound<'py, PyAny>> {
         }
         0xcf => {
             let (value, len) = u64::read(bytes)?;
-            (len == bytes.len()).then_some(())?;
+            (len == bytes.len() && stays_int()).then_some(())?;
             value.into_pyobject(py).ok()?.into_any()
         }
         0xa0..=0xbf | 0xd9..=0xdb | 0xc4..=0xc6 => {
@@ -128,7 +132,7 @@ fn scalar<'py>(py: Python<'py>, bytes: &[u8]) -> Option<Bound<'py, PyAny>> {
         }
         _ => {
             let (value, len) = i64::read(bytes)?;
-            (len == bytes.len()).then_some(())?;
+            (len == bytes.len() && stays_int()).then_some(())?;
             value.into_pyobject(py).ok()?.into_any()
         }
     };
@@ -175,6 +179,7 @@ impl<'py> Decoder<'py, '_> {
                 }
                 inner
             }
+            Shape::Float => return self.float(depth, key),
             other => other,
         };
         let start = self.reader.position();
@@ -218,6 +223,22 @@ impl<'py> Decoder<'py, '_> {
             }
         };
         Ok(value)
+    }
+
+    /// A value where the type is `f32` or `f64`: an int becomes a `float`
+    /// (`spec/wire.md`, "Results"); anything else decodes as usual. Floats,
+    /// the common case (a `Vec<f64>`), are read first and directly.
+    #[inline]
+    fn float(&mut self, depth: usize, key: bool) -> Result<Bound<'py, PyAny>> {
+        let value = match Kind::of(self.reader.peek()?) {
+            Kind::Float => self.reader.float()?,
+            Kind::Int => match self.reader.int()? {
+                Int::U(n) => n as f64,
+                Int::I(n) => n as f64,
+            },
+            _ => return self.value(&Shape::Any, depth, key),
+        };
+        Ok(PyFloat::new(self.py, value).into_any())
     }
 
     /// A big integer (extension 4), or a callable or lent bytes (extensions 1
