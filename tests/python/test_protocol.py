@@ -80,6 +80,12 @@ SCRIPT: dict[str, tuple[int, bytes, object, bool]] = {
     "f64_map_values": (0, msgpack.packb({"a": 1, "b": 0.5}), {"map": ["str", "f64"]}, False),
     "f64_map_int_keys": (0, msgpack.packb({1: 2}), {"map": ["i64", "f64"]}, False),
     "f64_as_str": (0, msgpack.packb("x"), "f64", False),
+    "f64_deep": (
+        0,
+        msgpack.packb({"k": [1, [2, None]], "n": None}),
+        {"map": ["str", {"option": {"tuple": ["f64", {"list": {"option": "f32"}}]}}]},
+        False,
+    ),
     "f32_list_of_floats": (0, msgpack.packb([0.25, -1.5], use_single_float=True), {"list": "f32"}, False),
     "not_a_map_error": (1, msgpack.packb(5), "i64", False),
     "garbage_error": (1, b"\xc1\xc1", "i64", False),
@@ -459,6 +465,7 @@ def exactly(value: object) -> object:
         # Not a number at all: decoded as it is, as before.
         ("f64_as_str", "x"),
         ("f32_list_of_floats", [0.25, -1.5]),
+        ("f64_deep", {"k": (1.0, [2.0, None]), "n": None}),
     ],
 )
 def test_ints_become_floats_wherever_the_descriptor_says_f32_or_f64(

@@ -90,7 +90,11 @@ fn decode_value<'py>(
         reader: Reader::new(bytes),
         registration,
     };
-    let value = decoder.value(shape.unwrap_or(&Shape::Any), 0, false)?;
+    let value = match shape {
+        None => decoder.value(&Shape::Any, 0, false)?,
+        Some(Shape::Float) => decoder.float(0, false)?,
+        Some(shape) => decoder.value(shape, 0, false)?,
+    };
     decoder.reader.finish()?;
     Ok(value)
 }
@@ -169,7 +173,8 @@ struct Decoder<'py, 'b> {
 
 impl<'py> Decoder<'py, '_> {
     /// One value. `key` is set for dict keys, where arrays become tuples so
-    /// they can be hashed.
+    /// they can be hashed. A [`Shape::Float`] is for the caller to see (and
+    /// call [`Decoder::float`]): checking here would cost every value.
     fn value(&mut self, shape: &Shape, depth: usize, key: bool) -> Result<Bound<'py, PyAny>> {
         let py = self.py;
         let shape = match shape {
@@ -179,7 +184,6 @@ impl<'py> Decoder<'py, '_> {
                 }
                 inner
             }
-            Shape::Float => return self.float(depth, key),
             other => other,
         };
         let start = self.reader.position();
@@ -226,8 +230,7 @@ impl<'py> Decoder<'py, '_> {
     }
 
     /// A value where the type is `f32` or `f64`: an int becomes a `float`
-    /// (`spec/wire.md`, "Results"); anything else decodes as usual. Floats,
-    /// the common case (a `Vec<f64>`), are read first and directly.
+    /// (`spec/wire.md`, "Results"); anything else decodes as usual.
     #[inline]
     fn float(&mut self, depth: usize, key: bool) -> Result<Bound<'py, PyAny>> {
         let value = match Kind::of(self.reader.peek()?) {
@@ -350,7 +353,17 @@ impl<'py> Decoder<'py, '_> {
         match shape {
             Shape::Tuple(shapes) => {
                 for index in 0..len {
-                    items.push(self.value(shapes.get(index).unwrap_or(&Shape::Any), depth, key)?);
+                    let shape = shapes.get(index).unwrap_or(&Shape::Any);
+                    items.push(if matches!(shape, Shape::Float) {
+                        self.float(depth, key)?
+                    } else {
+                        self.value(shape, depth, key)?
+                    });
+                }
+            }
+            Shape::List(inner) if matches!(**inner, Shape::Float) => {
+                for _ in 0..len {
+                    items.push(self.float(depth, key)?);
                 }
             }
             Shape::List(inner) => {
@@ -375,14 +388,30 @@ impl<'py> Decoder<'py, '_> {
         let depth = self.enter(depth)?;
         self.check_len(len, 2)?;
         let values = match shape {
+            Shape::Map(values) if matches!(**values, Shape::Float) => {
+                return self.entries(len, depth, |decoder, depth| decoder.float(depth, false));
+            }
             Shape::Map(values) => &**values,
             _ => &Shape::Any,
         };
+        self.entries(len, depth, |decoder, depth| {
+            decoder.value(values, depth, false)
+        })
+    }
+
+    /// A dict of `len` entries whose values `value` decodes.
+    #[inline(always)]
+    fn entries(
+        &mut self,
+        len: usize,
+        depth: usize,
+        mut value: impl FnMut(&mut Self, usize) -> Result<Bound<'py, PyAny>>,
+    ) -> Result<Bound<'py, PyAny>> {
         let dict = PyDict::new(self.py);
         for _ in 0..len {
             let key_at = self.reader.position();
             let key = self.value(&Shape::Any, depth, true)?;
-            let value = self.value(values, depth, false)?;
+            let value = value(self, depth)?;
             dict.set_item(&key, value).map_err(|error| {
                 DecodeError::Malformed(
                     format!("a map key Python cannot use ({})", error.value(self.py)),
