@@ -67,6 +67,26 @@ SCRIPT: dict[str, tuple[int, bytes, object, bool]] = {
     "f32_as_f64": (0, msgpack.packb(0.25), "f32", False),
     "f64_as_int": (0, msgpack.packb(3), "f64", False),
     "f32_as_negative_int": (0, msgpack.packb(-2), "f32", False),
+    "f64_as_uint64": (0, b"\xcf" + (2**64 - 1).to_bytes(8, "big"), "f64", False),
+    "f64_as_int_boxed": (0, msgpack.packb(7), "f64", True),
+    "i64_stays_int": (0, msgpack.packb(3), "i64", False),
+    "unknown_int_stays_int": (0, msgpack.packb(3), "unknown", False),
+    "f64_list_with_ints": (0, msgpack.packb([1, 2.5, -3, 2**64 - 1]), {"list": "f64"}, False),
+    "f64_option_int": (0, msgpack.packb(4), {"option": "f32"}, False),
+    "f64_option_none": (0, msgpack.packb(None), {"option": "f64"}, False),
+    "f64_list_of_options": (0, msgpack.packb([1, None, 0.5]), {"list": {"option": "f64"}}, False),
+    "f64_nested_lists": (0, msgpack.packb([[1], [], [2, 3.5]]), {"list": {"list": "f64"}}, False),
+    "f64_tuple_beside_ints": (0, msgpack.packb([1, 2, "a", [3]]), {"tuple": ["f64", "i64", "str", {"list": "f32"}]}, False),
+    "f64_map_values": (0, msgpack.packb({"a": 1, "b": 0.5}), {"map": ["str", "f64"]}, False),
+    "f64_map_int_keys": (0, msgpack.packb({1: 2}), {"map": ["i64", "f64"]}, False),
+    "f64_as_str": (0, msgpack.packb("x"), "f64", False),
+    "f64_deep": (
+        0,
+        msgpack.packb({"k": [1, [2, None]], "n": None}),
+        {"map": ["str", {"option": {"tuple": ["f64", {"list": {"option": "f32"}}]}}]},
+        False,
+    ),
+    "f32_list_of_floats": (0, msgpack.packb([0.25, -1.5], use_single_float=True), {"list": "f32"}, False),
     "not_a_map_error": (1, msgpack.packb(5), "i64", False),
     "garbage_error": (1, b"\xc1\xc1", "i64", False),
     "null_pointer": (-1, b"", "i64", False),
@@ -412,11 +432,44 @@ def test_float_results_in_every_encoding_arguments_accept(fake: ferryman.Library
     assert fake.f32_as_negative_int() == -2
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the native decoder keeps an int an int; it should follow the f32/f64 descriptor (bindings/python/src)",
-)
 def test_an_int_float_result_becomes_a_python_float(fake: ferryman.Library) -> None:
-    for name in ("f64_as_int", "f32_as_negative_int"):
+    for name in ("f64_as_int", "f32_as_negative_int", "f64_as_uint64", "f64_as_int_boxed"):
         result = fake[name]()
         assert isinstance(result, float), f"{name}: {result!r} is not a float"
+    assert fake.f64_as_uint64() == float(2**64 - 1)
+    assert fake.f64_as_int_boxed() == 7.0
+
+
+def exactly(value: object) -> object:
+    """`value` with the type of every number in it, so `1 == 1.0` does not pass."""
+    if isinstance(value, (list, tuple)):
+        return type(value), [exactly(item) for item in value]
+    if isinstance(value, dict):
+        return dict, {exactly(key): exactly(item) for key, item in value.items()}
+    return type(value), value
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("i64_stays_int", 3),
+        ("unknown_int_stays_int", 3),
+        ("f64_list_with_ints", [1.0, 2.5, -3.0, float(2**64 - 1)]),
+        ("f64_option_int", 4.0),
+        ("f64_option_none", None),
+        ("f64_list_of_options", [1.0, None, 0.5]),
+        ("f64_nested_lists", [[1.0], [], [2.0, 3.5]]),
+        ("f64_tuple_beside_ints", (1.0, 2, "a", [3.0])),
+        ("f64_map_values", {"a": 1.0, "b": 0.5}),
+        ("f64_map_int_keys", {1: 2.0}),
+        # Not a number at all: decoded as it is, as before.
+        ("f64_as_str", "x"),
+        ("f32_list_of_floats", [0.25, -1.5]),
+        ("f64_deep", {"k": (1.0, [2.0, None]), "n": None}),
+    ],
+)
+def test_ints_become_floats_wherever_the_descriptor_says_f32_or_f64(
+    fake: ferryman.Library, name: str, expected: object
+) -> None:
+    """wire.md, "Results": inside lists, options, tuples and map values too; nowhere else."""
+    assert exactly(fake[name]()) == exactly(expected)

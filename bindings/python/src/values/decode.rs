@@ -69,8 +69,9 @@ pub(crate) fn decode_with<'py>(
     shape: Option<&Shape>,
     registration: Option<&'static HostRegistration>,
 ) -> Result<Bound<'py, PyAny>> {
-    // A shape guides only arrays, maps and extensions: scalars decode alike.
-    if let Some(value) = scalar(py, bytes) {
+    // A shape guides only arrays, maps, extensions and ints where the type is
+    // a float: other scalars decode alike.
+    if let Some(value) = scalar(py, bytes, shape) {
         return Ok(value);
     }
     decode_value(py, bytes, shape, registration)
@@ -89,19 +90,26 @@ fn decode_value<'py>(
         reader: Reader::new(bytes),
         registration,
     };
-    let value = decoder.value(shape.unwrap_or(&Shape::Any), 0, false)?;
+    let value = match shape {
+        None => decoder.value(&Shape::Any, 0, false)?,
+        Some(Shape::Float) => decoder.float(0, false)?,
+        Some(shape) => decoder.value(shape, 0, false)?,
+    };
     decoder.reader.finish()?;
     Ok(value)
 }
 
 /// The most common results, when `bytes` is exactly one of them: an integer,
 /// a float, nil, a bool, a str or a bin. `None` for anything else (or anything
-/// malformed), which the full decoder handles and explains. Numbers are read
-/// by `ferryman_wire::Direct` (the readers the library's shims use), the rest
-/// by the cursor.
+/// malformed), which the full decoder handles and explains, and for an
+/// integer where `shape` says float (the decoder makes it one). Numbers are
+/// read by `ferryman_wire::Direct` (the readers the library's shims use), the
+/// rest by the cursor.
 #[inline]
-fn scalar<'py>(py: Python<'py>, bytes: &[u8]) -> Option<Bound<'py, PyAny>> {
+fn scalar<'py>(py: Python<'py>, bytes: &[u8], shape: Option<&Shape>) -> Option<Bound<'py, PyAny>> {
     use ferryman_wire::Direct;
+    // Asked only once an integer has been read, so no other result pays for it.
+    let stays_int = || !matches!(shape, Some(Shape::Float));
     let (&marker, rest) = bytes.split_first()?;
     let object = match marker {
         0xc0 if rest.is_empty() => py.None().into_bound(py),
@@ -114,7 +122,7 @@ fn scalar<'py>(py: Python<'py>, bytes: &[u8]) -> Option<Bound<'py, PyAny>> {
         }
         0xcf => {
             let (value, len) = u64::read(bytes)?;
-            (len == bytes.len()).then_some(())?;
+            (len == bytes.len() && stays_int()).then_some(())?;
             value.into_pyobject(py).ok()?.into_any()
         }
         0xa0..=0xbf | 0xd9..=0xdb | 0xc4..=0xc6 => {
@@ -128,7 +136,7 @@ fn scalar<'py>(py: Python<'py>, bytes: &[u8]) -> Option<Bound<'py, PyAny>> {
         }
         _ => {
             let (value, len) = i64::read(bytes)?;
-            (len == bytes.len()).then_some(())?;
+            (len == bytes.len() && stays_int()).then_some(())?;
             value.into_pyobject(py).ok()?.into_any()
         }
     };
@@ -165,7 +173,8 @@ struct Decoder<'py, 'b> {
 
 impl<'py> Decoder<'py, '_> {
     /// One value. `key` is set for dict keys, where arrays become tuples so
-    /// they can be hashed.
+    /// they can be hashed. A [`Shape::Float`] is for the caller to see (and
+    /// call [`Decoder::float`]): checking here would cost every value.
     fn value(&mut self, shape: &Shape, depth: usize, key: bool) -> Result<Bound<'py, PyAny>> {
         let py = self.py;
         let shape = match shape {
@@ -218,6 +227,21 @@ impl<'py> Decoder<'py, '_> {
             }
         };
         Ok(value)
+    }
+
+    /// A value where the type is `f32` or `f64`: an int becomes a `float`
+    /// (`spec/wire.md`, "Results"); anything else decodes as usual.
+    #[inline]
+    fn float(&mut self, depth: usize, key: bool) -> Result<Bound<'py, PyAny>> {
+        let value = match Kind::of(self.reader.peek()?) {
+            Kind::Float => self.reader.float()?,
+            Kind::Int => match self.reader.int()? {
+                Int::U(n) => n as f64,
+                Int::I(n) => n as f64,
+            },
+            _ => return self.value(&Shape::Any, depth, key),
+        };
+        Ok(PyFloat::new(self.py, value).into_any())
     }
 
     /// A big integer (extension 4), or a callable or lent bytes (extensions 1
@@ -329,7 +353,17 @@ impl<'py> Decoder<'py, '_> {
         match shape {
             Shape::Tuple(shapes) => {
                 for index in 0..len {
-                    items.push(self.value(shapes.get(index).unwrap_or(&Shape::Any), depth, key)?);
+                    let shape = shapes.get(index).unwrap_or(&Shape::Any);
+                    items.push(if matches!(shape, Shape::Float) {
+                        self.float(depth, key)?
+                    } else {
+                        self.value(shape, depth, key)?
+                    });
+                }
+            }
+            Shape::List(inner) if matches!(**inner, Shape::Float) => {
+                for _ in 0..len {
+                    items.push(self.float(depth, key)?);
                 }
             }
             Shape::List(inner) => {
@@ -354,14 +388,30 @@ impl<'py> Decoder<'py, '_> {
         let depth = self.enter(depth)?;
         self.check_len(len, 2)?;
         let values = match shape {
+            Shape::Map(values) if matches!(**values, Shape::Float) => {
+                return self.entries(len, depth, |decoder, depth| decoder.float(depth, false));
+            }
             Shape::Map(values) => &**values,
             _ => &Shape::Any,
         };
+        self.entries(len, depth, |decoder, depth| {
+            decoder.value(values, depth, false)
+        })
+    }
+
+    /// A dict of `len` entries whose values `value` decodes.
+    #[inline(always)]
+    fn entries(
+        &mut self,
+        len: usize,
+        depth: usize,
+        mut value: impl FnMut(&mut Self, usize) -> Result<Bound<'py, PyAny>>,
+    ) -> Result<Bound<'py, PyAny>> {
         let dict = PyDict::new(self.py);
         for _ in 0..len {
             let key_at = self.reader.position();
             let key = self.value(&Shape::Any, depth, true)?;
-            let value = self.value(values, depth, false)?;
+            let value = value(self, depth)?;
             dict.set_item(&key, value).map_err(|error| {
                 DecodeError::Malformed(
                     format!("a map key Python cannot use ({})", error.value(self.py)),

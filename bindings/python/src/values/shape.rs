@@ -1,6 +1,6 @@
-//! Where a return type has tuples, bytes or closures: lets the decoder build
-//! `tuple`s, not `list`s, `bytes` from an empty array, and give closures their
-//! signature.
+//! Where a return type has tuples, bytes, floats or closures: lets the
+//! decoder build `tuple`s, not `list`s, `bytes` from an empty array, `float`s
+//! from ints, and give closures their signature.
 
 use std::sync::Arc;
 
@@ -10,7 +10,7 @@ use pyo3::types::{PyDict, PyList, PyString};
 use crate::state::python_classes::{self, PyName};
 
 /// The part of a type descriptor (`spec/wire.md`) that changes how a result is
-/// decoded. Everything without a tuple, bytes or a callback inside is
+/// decoded. Everything without a tuple, bytes, a float or a callback inside is
 /// [`Shape::Any`].
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) enum Shape {
@@ -19,6 +19,10 @@ pub(crate) enum Shape {
     /// `"bytes"`: bin, or an array of ints that becomes `bytes` (an empty
     /// sequence of `u8` comes as an empty array).
     Bytes,
+    /// `"f32"` or `"f64"`: a float, or an int that becomes a `float`
+    /// (`spec/wire.md`, "Results": `3` is `3.0`). Also `{"option": "f64"}`:
+    /// nil decodes as `None` either way.
+    Float,
     /// `{"tuple": [...]}`: an array that becomes a tuple.
     Tuple(Vec<Shape>),
     /// `{"list": T}`: a list whose elements have shape `T`.
@@ -86,10 +90,12 @@ impl Shape {
             return Shape::Any;
         }
         let Ok(map) = descriptor.cast::<PyDict>() else {
-            let bytes = descriptor
-                .cast::<PyString>()
-                .is_ok_and(|name| name.to_str().is_ok_and(|name| name == "bytes"));
-            return if bytes { Shape::Bytes } else { Shape::Any };
+            let name = descriptor.cast::<PyString>();
+            return match name.as_ref().map(|name| name.to_str()) {
+                Ok(Ok("bytes")) => Shape::Bytes,
+                Ok(Ok("f32" | "f64")) => Shape::Float,
+                _ => Shape::Any,
+            };
         };
         if map.len() != 1 {
             return Shape::Any;
@@ -127,13 +133,16 @@ impl Shape {
             }
             _ => Shape::Any,
         };
-        // A container of plain values decodes like `Any`.
         match &shape {
+            // A container of plain values decodes like `Any`.
             Shape::List(inner) | Shape::Option(inner) | Shape::Map(inner)
                 if **inner == Shape::Any =>
             {
                 Shape::Any
             }
+            // So that the scalar fast path, which sees only the outer shape,
+            // declines its ints.
+            Shape::Option(inner) if **inner == Shape::Float => Shape::Float,
             _ => shape,
         }
     }
