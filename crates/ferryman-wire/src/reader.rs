@@ -123,9 +123,15 @@ pub enum Kind {
 }
 
 impl Kind {
-    /// The kind of value `marker` starts.
-    #[inline]
+    /// The kind of value `marker` starts: one load from a table (readers ask
+    /// this of every value; a chain of range tests costs tens of instructions).
+    #[inline(always)]
     pub const fn of(marker: u8) -> Kind {
+        KINDS[marker as usize]
+    }
+
+    /// The kind of value `marker` starts, worked out (what [`KINDS`] holds).
+    const fn classify(marker: u8) -> Kind {
         match marker {
             0x00..=0x7f | 0xe0..=0xff | 0xcc..=0xd3 => Kind::Int,
             0x80..=0x8f | 0xde | 0xdf => Kind::Map,
@@ -140,6 +146,17 @@ impl Kind {
         }
     }
 }
+
+/// [`Kind::of`] for every marker byte.
+const KINDS: [Kind; 256] = {
+    let mut kinds = [Kind::Reserved; 256];
+    let mut marker = 0;
+    while marker < 256 {
+        kinds[marker] = Kind::classify(marker as u8);
+        marker += 1;
+    }
+    kinds
+};
 
 /// An extension value: its type and payload.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
