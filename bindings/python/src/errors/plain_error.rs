@@ -163,28 +163,35 @@ fn read_frame<'b>(reader: &mut Reader<'b>) -> Option<FrameLocation<'b>> {
         function: "<rust>",
     };
     for _ in 0..reader.map_len().ok()? {
-        let key = if reader.peek_kind().ok()? == Kind::Str {
-            text(reader)?
-        } else {
+        if reader.peek_kind().ok()? != Kind::Str {
             check(reader, 3, true)?;
-            ""
-        };
-        match (key, reader.peek_kind().ok()?) {
-            ("file" | "function", Kind::Str) => {
-                let text = text(reader)?;
-                if !text.is_empty() {
-                    if key == "file" {
-                        location.file = text;
-                    } else {
-                        location.function = text;
-                    }
-                }
+            check(reader, 3, false)?;
+            continue;
+        }
+        // The keys looked for are ASCII: only another key is checked for UTF-8.
+        match reader.str_bytes().ok()? {
+            b"file" => location.file = located(reader)?.unwrap_or(location.file),
+            b"function" => location.function = located(reader)?.unwrap_or(location.function),
+            b"line" => location.line = line(reader)?,
+            key => {
+                utf8(key)?;
+                check(reader, 3, false)?;
             }
-            ("line", _) => location.line = line(reader)?,
-            _ => check(reader, 3, false)?,
         }
     }
     Some(location)
+}
+
+/// A frame's `file` or `function`: the str when it is one and not empty,
+/// else `None` (the default stays).
+#[inline(always)]
+fn located<'b>(reader: &mut Reader<'b>) -> Option<Option<&'b str>> {
+    if reader.peek_kind().ok()? != Kind::Str {
+        check(reader, 3, false)?;
+        return Some(None);
+    }
+    let text = text(reader)?;
+    Some((!text.is_empty()).then_some(text))
 }
 
 /// A frame's `line`: an int, else 1; clamped to 1..=1,000,000.
