@@ -40,7 +40,9 @@ pub enum BoxError {
 pub struct Reply<'a> {
     code: i32,
     out: FerryBox,
-    host_ptr: *mut u8,
+    /// Whether `out` is a library box (worked out once: every call asks, and
+    /// dropping the reply asks again).
+    spilled: bool,
     host_cap: usize,
     box_free: BoxFreeFn,
     _host: PhantomData<&'a mut [u8]>,
@@ -78,7 +80,7 @@ impl<'a> Reply<'a> {
         Reply {
             code,
             out,
-            host_ptr: host_box.ptr,
+            spilled: code != Status::NullPointer.code() && out.ptr != host_box.ptr,
             host_cap: host_box.cap,
             box_free,
             _host: PhantomData,
@@ -107,7 +109,7 @@ impl<'a> Reply<'a> {
     /// buffer (which is then too small for results like this one).
     #[inline]
     pub fn spilled(&self) -> bool {
-        self.code != Status::NullPointer.code() && self.out.ptr != self.host_ptr
+        self.spilled
     }
 
     /// The number of bytes the library wrote.
@@ -136,11 +138,8 @@ impl<'a> Reply<'a> {
                 Err(BoxError::NullWithLen(len))
             };
         }
-        let limit = if ptr == self.host_ptr {
-            self.host_cap
-        } else {
-            cap
-        };
+        // (Not NULL status, so `spilled` says whether `ptr` is the host's.)
+        let limit = if self.spilled { cap } else { self.host_cap };
         if len > limit {
             return Err(BoxError::LenBeyondCap { len, cap: limit });
         }
@@ -226,6 +225,30 @@ mod tests {
 
     fn host_cap(reply: &Reply<'_>) -> usize {
         reply.host_cap
+    }
+
+    static FREED: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+    extern "C" fn free_vec(out: *mut FerryBox) {
+        // SAFETY: the test made `out` from a leaked `Vec<u8>` of `cap` bytes.
+        drop(unsafe { Vec::from_raw_parts((*out).ptr, (*out).len, (*out).cap) });
+        FREED.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    }
+
+    #[test]
+    fn a_library_box_is_read_up_to_its_own_cap_and_freed_once() {
+        let mut host = Vec::with_capacity(2);
+        let mut spill = std::mem::ManuallyDrop::new(vec![0x93, 0x01, 0x02, 0x03]);
+        let out = FerryBox {
+            ptr: spill.as_mut_ptr(),
+            len: spill.len(),
+            cap: spill.capacity(),
+        };
+        let reply = Reply::new(0, out, &mut host, free_vec);
+        assert!(reply.spilled());
+        assert_eq!(reply.bytes().unwrap(), &[0x93, 0x01, 0x02, 0x03]);
+        drop(reply);
+        assert_eq!(FREED.load(std::sync::atomic::Ordering::SeqCst), 1);
     }
 
     #[test]

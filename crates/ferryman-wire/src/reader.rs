@@ -123,9 +123,15 @@ pub enum Kind {
 }
 
 impl Kind {
-    /// The kind of value `marker` starts.
-    #[inline]
+    /// The kind of value `marker` starts: one load from a table (readers ask
+    /// this of every value; a chain of range tests costs tens of instructions).
+    #[inline(always)]
     pub const fn of(marker: u8) -> Kind {
+        KINDS[marker as usize]
+    }
+
+    /// The kind of value `marker` starts, worked out (what [`KINDS`] holds).
+    const fn classify(marker: u8) -> Kind {
         match marker {
             0x00..=0x7f | 0xe0..=0xff | 0xcc..=0xd3 => Kind::Int,
             0x80..=0x8f | 0xde | 0xdf => Kind::Map,
@@ -140,6 +146,17 @@ impl Kind {
         }
     }
 }
+
+/// [`Kind::of`] for every marker byte.
+const KINDS: [Kind; 256] = {
+    let mut kinds = [Kind::Reserved; 256];
+    let mut marker = 0;
+    while marker < 256 {
+        kinds[marker] = Kind::classify(marker as u8);
+        marker += 1;
+    }
+    kinds
+};
 
 /// An extension value: its type and payload.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -425,8 +442,22 @@ impl<'a> Reader<'a> {
     }
 
     /// A bin's bytes.
-    #[inline]
+    #[inline(always)]
     pub fn bin(&mut self) -> Result<&'a [u8]> {
+        // Short bins (up to 255 bytes) first: a marker, a length byte, the bytes.
+        if let [0xc4, len, rest @ ..] = self.rest {
+            let len = usize::from(*len);
+            if len <= rest.len() {
+                let (payload, rest) = rest.split_at(len);
+                self.rest = rest;
+                return Ok(payload);
+            }
+        }
+        self.long_bin()
+    }
+
+    #[inline]
+    fn long_bin(&mut self) -> Result<&'a [u8]> {
         let (len, header) = match self.peek()? {
             0xc4 => self.length(1)?,
             0xc5 => self.length(2)?,
@@ -668,21 +699,36 @@ fn scalar_len(buf: &[u8]) -> Option<usize> {
 }
 
 /// `bytes` as text, if they are UTF-8: short ASCII strings (keys, names) are
-/// checked eight bytes at a time, anything else by the full check.
+/// checked a word at a time, anything else by the full check.
 #[inline]
 pub fn utf8(bytes: &[u8]) -> Option<&str> {
-    let mut words = bytes.chunks_exact(8);
-    let mut high = 0u64;
-    for word in &mut words {
-        high |= u64::from_ne_bytes(word.try_into().ok()?);
-    }
-    let tail = words.remainder().iter().fold(0u8, |all, &b| all | b);
-    if high & 0x8080_8080_8080_8080 == 0 && tail < 0x80 {
+    if is_ascii(bytes) {
         // SAFETY: every byte is below 0x80, and ASCII is UTF-8.
         Some(unsafe { std::str::from_utf8_unchecked(bytes) })
     } else {
         std::str::from_utf8(bytes).ok()
     }
+}
+
+/// Whether every byte is below 0x80, read eight (or four) bytes at a time;
+/// the last word overlaps the one before it rather than leaving a tail to
+/// read byte by byte.
+#[inline(always)]
+fn is_ascii(bytes: &[u8]) -> bool {
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    if let Some(last) = bytes.last_chunk::<8>() {
+        let mut high = u64::from_ne_bytes(*last);
+        for word in bytes.chunks_exact(8) {
+            if let Ok(word) = <[u8; 8]>::try_from(word) {
+                high |= u64::from_ne_bytes(word);
+            }
+        }
+        return high & HIGH == 0;
+    }
+    if let (Some(first), Some(last)) = (bytes.first_chunk::<4>(), bytes.last_chunk::<4>()) {
+        return (u32::from_ne_bytes(*first) | u32::from_ne_bytes(*last)) & HIGH as u32 == 0;
+    }
+    bytes.iter().fold(0u8, |all, &b| all | b) < 0x80
 }
 
 #[cfg(test)]
@@ -812,6 +858,37 @@ mod tests {
             bytes.extend_from_slice(&[0xc0, 0xc0]);
             let mut r = Reader::new(&bytes);
             prop_assert_eq!(r.value().map(<[u8]>::len), Ok(n));
+        }
+
+        #[test]
+        fn utf8_agrees_with_std(bytes in proptest::collection::vec(prop_oneof![0u8..0x80, any::<u8>()], 0..40)) {
+            prop_assert_eq!(utf8(&bytes), std::str::from_utf8(&bytes).ok());
+        }
+
+        #[test]
+        fn bins_of_every_width_read_alike(payload in proptest::collection::vec(any::<u8>(), 0..300), cut in 0usize..4) {
+            let len = payload.len();
+            let mut headers = vec![[&[0xc5][..], &u16::try_from(len).unwrap().to_be_bytes()].concat()];
+            if let Ok(short) = u8::try_from(len) {
+                headers.push(vec![0xc4, short]);
+            }
+            for header in headers {
+                let mut bytes = [&header[..], &payload].concat();
+                bytes.truncate(bytes.len() - cut.min(bytes.len() - 1));
+                let mut r = Reader::new(&bytes);
+                match r.bin() {
+                    Ok(read) => {
+                        prop_assert_eq!(cut, 0);
+                        prop_assert_eq!(read, &payload[..]);
+                        prop_assert!(r.is_at_end());
+                    }
+                    Err(error) => {
+                        prop_assert_eq!(error, ReadError { at: 0, problem: Problem::Truncated });
+                        prop_assert_eq!(r.position(), 0);
+                        prop_assert!(cut > 0);
+                    }
+                }
+            }
         }
 
         #[test]

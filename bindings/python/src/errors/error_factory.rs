@@ -110,7 +110,7 @@ impl ErrorFactory {
         if rust_type_differs {
             exception.setattr(pyo3::intern!(py, "rust_type"), plain.rust_type)?;
         }
-        if let Some(traceback) = rust_traceback::traceback(py, &plain.frames)? {
+        if let Some(traceback) = rust_traceback::traceback(py, plain.frames.as_slice())? {
             // SAFETY: both are valid objects; the call borrows them and does not
             // steal a reference; a traceback object is what it expects.
             if unsafe { ffi::PyException_SetTraceback(exception.as_ptr(), traceback.as_ptr()) } < 0

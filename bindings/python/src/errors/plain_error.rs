@@ -26,7 +26,27 @@ pub(crate) struct PlainError<'b> {
     pub(crate) rust_type: Option<&'b str>,
     pub(crate) message: &'b str,
     /// Where each frame points, outermost first.
-    pub(crate) frames: Vec<FrameLocation<'b>>,
+    pub(crate) frames: Frames<'b>,
+}
+
+/// The frames of a plain `Err`. Most have one (the function that returned
+/// it): that one is kept in place, without allocating.
+#[derive(Debug)]
+pub(crate) enum Frames<'b> {
+    None,
+    One(FrameLocation<'b>),
+    Many(Vec<FrameLocation<'b>>),
+}
+
+impl<'b> Frames<'b> {
+    /// The frames, outermost first.
+    pub(crate) fn as_slice(&self) -> &[FrameLocation<'b>] {
+        match self {
+            Frames::None => &[],
+            Frames::One(frame) => std::slice::from_ref(frame),
+            Frames::Many(frames) => frames,
+        }
+    }
 }
 
 /// `bytes` as a plain `Err`, or `None` when the general path must handle them.
@@ -34,7 +54,7 @@ pub(crate) fn plain_error(bytes: &[u8]) -> Option<PlainError<'_>> {
     let mut reader = Reader::new(bytes);
     let entries = reader.map_len().ok()?;
     let (mut kind, mut type_name, mut rust_type, mut message) = (None, None, None, None);
-    let mut frames = Vec::new();
+    let mut frames = Frames::None;
     for _ in 0..entries {
         if reader.peek_kind().ok()? != Kind::Str {
             check(&mut reader, 1, true)?;
@@ -53,7 +73,10 @@ pub(crate) fn plain_error(bytes: &[u8]) -> Option<PlainError<'_>> {
             b"frames" => frames = read_frames(&mut reader)?,
             _ => {
                 utf8(key)?;
-                check(&mut reader, 1, false)?;
+                // Most other entries are nil (`param`, `index`, ...).
+                if !reader.try_nil() {
+                    check(&mut reader, 1, false)?;
+                }
             }
         }
     }
@@ -110,11 +133,16 @@ fn no_exception(reader: &mut Reader<'_>) -> Option<()> {
 }
 
 /// `frames`: nil, or an array of maps, each read (and checked) in place.
-fn read_frames<'b>(reader: &mut Reader<'b>) -> Option<Vec<FrameLocation<'b>>> {
+fn read_frames<'b>(reader: &mut Reader<'b>) -> Option<Frames<'b>> {
     if reader.try_nil() {
-        return Some(Vec::new());
+        return Some(Frames::None);
     }
     let count = reader.array_len().ok()?;
+    match count {
+        0 => return Some(Frames::None),
+        1 => return read_frame(reader).map(Frames::One),
+        _ => {}
+    }
     // Each frame takes at least one byte: a count the rest cannot hold is refused
     // before anything is allocated for it.
     if count > reader.rest().len() {
@@ -124,7 +152,7 @@ fn read_frames<'b>(reader: &mut Reader<'b>) -> Option<Vec<FrameLocation<'b>>> {
     for _ in 0..count {
         frames.push(read_frame(reader)?);
     }
-    Some(frames)
+    Some(Frames::Many(frames))
 }
 
 /// One frame map (at nesting 2), its location read, the rest checked.
@@ -135,28 +163,35 @@ fn read_frame<'b>(reader: &mut Reader<'b>) -> Option<FrameLocation<'b>> {
         function: "<rust>",
     };
     for _ in 0..reader.map_len().ok()? {
-        let key = if reader.peek_kind().ok()? == Kind::Str {
-            text(reader)?
-        } else {
+        if reader.peek_kind().ok()? != Kind::Str {
             check(reader, 3, true)?;
-            ""
-        };
-        match (key, reader.peek_kind().ok()?) {
-            ("file" | "function", Kind::Str) => {
-                let text = text(reader)?;
-                if !text.is_empty() {
-                    if key == "file" {
-                        location.file = text;
-                    } else {
-                        location.function = text;
-                    }
-                }
+            check(reader, 3, false)?;
+            continue;
+        }
+        // The keys looked for are ASCII: only another key is checked for UTF-8.
+        match reader.str_bytes().ok()? {
+            b"file" => location.file = located(reader)?.unwrap_or(location.file),
+            b"function" => location.function = located(reader)?.unwrap_or(location.function),
+            b"line" => location.line = line(reader)?,
+            key => {
+                utf8(key)?;
+                check(reader, 3, false)?;
             }
-            ("line", _) => location.line = line(reader)?,
-            _ => check(reader, 3, false)?,
         }
     }
     Some(location)
+}
+
+/// A frame's `file` or `function`: the str when it is one and not empty,
+/// else `None` (the default stays).
+#[inline(always)]
+fn located<'b>(reader: &mut Reader<'b>) -> Option<Option<&'b str>> {
+    if reader.peek_kind().ok()? != Kind::Str {
+        check(reader, 3, false)?;
+        return Some(None);
+    }
+    let text = text(reader)?;
+    Some((!text.is_empty()).then_some(text))
 }
 
 /// A frame's `line`: an int, else 1; clamped to 1..=1,000,000.
@@ -173,7 +208,9 @@ fn line(reader: &mut Reader<'_>) -> Option<u32> {
 }
 
 /// Checks one value at nesting `depth` (the top-level map's entries are at
-/// 1), as `values/decode.rs` would read it; `key`: in a map key.
+/// 1), as `values/decode.rs` would read it; `key`: in a map key. Scalars
+/// inline; containers in [`check_container`].
+#[inline(always)]
 fn check(reader: &mut Reader<'_>, depth: usize, key: bool) -> Option<()> {
     let (items, map) = match reader.peek_kind().ok()? {
         Kind::Nil => return reader.nil().ok(),
@@ -187,6 +224,19 @@ fn check(reader: &mut Reader<'_>, depth: usize, key: bool) -> Option<()> {
         // Extension values (callables are never part of an error value) and 0xc1.
         Kind::Ext | Kind::Reserved => return None,
     };
+    check_container(reader, items, map, depth, key)
+}
+
+/// The `items` elements (or entries, for a `map`) of a container at nesting
+/// `depth` whose header was read.
+#[inline(never)]
+fn check_container(
+    reader: &mut Reader<'_>,
+    items: usize,
+    map: bool,
+    depth: usize,
+    key: bool,
+) -> Option<()> {
     // Python cannot hash a dict; nesting as deep as the decoder allows.
     if (map && key) || depth >= MAX_DEPTH {
         return None;
@@ -263,9 +313,9 @@ mod tests {
             (plain.type_name, plain.rust_type, plain.message),
             ("MathError", Some("calc::MathError"), "division by zero")
         );
-        assert_eq!(plain.frames.len(), 1);
+        assert_eq!(plain.frames.as_slice().len(), 1);
         assert_eq!(
-            plain.frames[0],
+            plain.frames.as_slice()[0],
             FrameLocation {
                 file: "src/lib.rs",
                 line: 59,
@@ -323,7 +373,7 @@ mod tests {
         let located = |frame: Vec<u8>| {
             let frames = [&[0x91][..], &frame].concat();
             let bytes = value(&[("frames", &frames)]);
-            let found = plain_error(&bytes).unwrap().frames[0];
+            let found = plain_error(&bytes).unwrap().frames.as_slice()[0];
             (found.file.to_owned(), found.line, found.function.to_owned())
         };
         let odd = W::default()
