@@ -163,13 +163,8 @@ pub(crate) unsafe fn encode_exact_ptr(out: &mut Vec<u8>, ptr: *mut ffi::PyObject
     // object, which outlives the copy.
     unsafe {
         if ffi::PyLong_CheckExact(ptr) != 0 {
-            let mut overflow = 0;
-            let n = ffi::PyLong_AsLongLongAndOverflow(ptr, &mut overflow);
-            if overflow != 0 {
-                return false;
-            }
-            scalar::int(n).append_to(out);
-            true
+            // `false` for an int outside 64 bits: the generic path.
+            encode_exact_int(out, ptr)
         } else if ffi::PyFloat_CheckExact(ptr) != 0 {
             scalar::f64(ffi::PyFloat_AsDouble(ptr)).append_to(out);
             true
