@@ -65,6 +65,13 @@ class Case:
     args: Callable[[Column], tuple]
     check: Callable[[Column, Any], bool]
     raises: bool = False
+    # Names to pass the arguments by (keyword calls), and the only columns
+    # that run the case (empty: all of them).
+    keywords: tuple[str, ...] = ()
+    columns: tuple[str, ...] = ()
+
+    def runs_on(self, key: str) -> bool:
+        return not self.columns or key in self.columns
 
 
 def _equals(expected: Any) -> Callable[[Column, Any], bool]:
@@ -89,6 +96,16 @@ def _list_case(key: str, label: str, size: int) -> Case:
 
 CASES = [
     Case("add", "add(1, 2)", "add", lambda column: (1, 2), _equals(3)),
+    # Issue 10: a keyword call against its positional twin, where keywords bind.
+    Case(
+        "add_kw",
+        "add(a=1, b=2)",
+        "add",
+        lambda column: (1, 2),
+        _equals(3),
+        keywords=("a", "b"),
+        columns=("ferryman", "pyo3"),
+    ),
     _bytes_case("echo16", "echo 16 B", 16),
     _bytes_case("echo64k", "echo 64 KiB", 64 * 1024),
     _bytes_case("echo1m", "echo 1 MiB", 1024 * 1024),
@@ -118,6 +135,8 @@ def call_once(case: Case, column: Column) -> Any:
     """Calls the case once; returns its result, or the exception for `raises` cases."""
     function = getattr(column, case.function)
     args = case.args(column)
+    if case.keywords:
+        return function(**dict(zip(case.keywords, args)))
     if case.raises:
         try:
             result = function(*args)
@@ -134,7 +153,7 @@ def make_timer(case: Case, column: Column) -> timeit.Timer:
     names = []
     for i, arg in enumerate(args):
         namespace[f"a{i}"] = arg
-        names.append(f"a{i}")
+        names.append(f"{case.keywords[i]}=a{i}" if case.keywords else f"a{i}")
     call = f"f({', '.join(names)})"
     if case.raises:
         stmt = f"try:\n    {call}\nexcept Exception:\n    pass"
@@ -206,6 +225,8 @@ def smoke(keys: list[str], cases: list[Case]) -> int:
     problems = [f"column {key} does not load: {why}" for key, why in failed.items()]
     for case in cases:
         for key, column in columns.items():
+            if not case.runs_on(key):
+                continue
             for _ in range(3):
                 problem = check_cell(case, column)
                 if problem:
@@ -243,6 +264,8 @@ def measure(
     for case in cases:
         timers = {}
         for key, column in columns.items():
+            if not case.runs_on(key):
+                continue
             problem = check_cell(case, column)
             if problem:
                 cells[case.key, key] = problem.splitlines()[-1]
@@ -260,7 +283,7 @@ def measure(
         gc.collect()
         done = ", ".join(
             f"{key} {cell.median():,.0f} ns"
-            for key, cell in ((k, cells[case.key, k]) for k in columns)
+            for key, cell in ((k, cells.get((case.key, k))) for k in columns)
             if isinstance(cell, Cell)
         )
         print(f"  {case.label}: {done}", file=sys.stderr, flush=True)
@@ -302,9 +325,11 @@ def print_tables(
     for case in cases:
         row = []
         for key in keys:
-            cell = cells[case.key, key]
+            cell = cells.get((case.key, key))
             if isinstance(cell, Cell):
                 row.append(f"{fmt_ns(cell.median())} ({ratio(case, key)})")
+            elif cell is None:
+                row.append("–")
             else:
                 row.append("error")
         print(f"| {case.label} | " + " | ".join(row) + " |")
@@ -314,7 +339,9 @@ def print_tables(
     print("|---|---|---:|---:|---:|---:|")
     for case in cases:
         for key in keys:
-            cell = cells[case.key, key]
+            cell = cells.get((case.key, key))
+            if cell is None:
+                continue
             if isinstance(cell, Cell):
                 spread = f"{fmt_ns(cell.percentile(0.1))}–{fmt_ns(cell.percentile(0.9))}"
                 print(
