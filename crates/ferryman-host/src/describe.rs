@@ -53,6 +53,9 @@ pub struct Param {
     pub ty: Type,
     /// The Rust type as written (for people; not unique).
     pub rust: Option<String>,
+    /// What a call that leaves it out gets (`spec/wire.md`, "Defaults");
+    /// `None` for a required parameter, `Some(Value::Nil)` for an `Option`'s.
+    pub default: Option<Value>,
 }
 
 /// A type as a descriptor and as written in Rust.
@@ -209,6 +212,7 @@ fn param(reader: &mut Reader<'_>, function: usize, position: usize) -> Result<Pa
         name: format!("arg{position}"),
         ty: Type::Unknown(Value::Nil),
         rust: None,
+        default: None,
     };
     read_map(reader, 5, &context, |key, r| {
         let at = || format!("{} key `{key}`", context());
@@ -216,6 +220,7 @@ fn param(reader: &mut Reader<'_>, function: usize, position: usize) -> Result<Pa
             "name" => param.name = string(r, at)?,
             "type" => param.ty = Type::read(r, 6, &at)?,
             "rust" => param.rust = opt_string(r, at)?,
+            "default" => param.default = Some(Value::read(r, 6).context(at)?),
             _ => r.skip_at(6).context(at)?,
         }
         Ok(())

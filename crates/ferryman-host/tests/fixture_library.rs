@@ -101,6 +101,19 @@ fn handshake_and_describe() {
         error.rust.as_deref(),
         Some("ferryman_fixture::errors::MathError")
     );
+    // Defaults (`spec/wire.md`, "Defaults"): absent for a required parameter.
+    let join_top = describe.function("join_top").expect("join_top");
+    let defaults: Vec<_> = join_top.params.iter().map(|p| p.default.clone()).collect();
+    assert_eq!(
+        defaults,
+        [
+            None,
+            Some(ferryman_host::Value::Int(10)),
+            Some(ferryman_host::Value::Str(",".into()))
+        ]
+    );
+    let greet = describe.function("greet_default").expect("greet_default");
+    assert_eq!(greet.params[1].default, Some(ferryman_host::Value::Nil));
     let apply = describe.function("apply").expect("apply");
     assert_eq!(
         apply.params[0].ty,

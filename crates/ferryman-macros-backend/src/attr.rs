@@ -1,14 +1,19 @@
-//! The attribute's own arguments: `#[export]` or `#[export(name = "other_name")]`.
+//! The attribute's own arguments: `#[export]`, `#[export(name = "other_name")]`,
+//! `#[export(defaults(top = 10))]`.
 
 use proc_macro2::TokenStream;
 use quote::ToTokens;
 use syn::LitStr;
+
+use crate::defaults::DefaultArg;
 
 /// The parsed arguments of `#[ferryman::export(...)]`.
 #[derive(Default)]
 pub(crate) struct ExportAttr {
     /// `name = "..."`: the name hosts call the function by, instead of its Rust name.
     pub(crate) name: Option<LitStr>,
+    /// `defaults(param = literal, ...)`, in the order written.
+    pub(crate) defaults: Vec<DefaultArg>,
 }
 
 impl ExportAttr {
@@ -27,13 +32,23 @@ impl ExportAttr {
                 check_name(&name)?;
                 attr.name = Some(name);
                 Ok(())
+            } else if meta.path.is_ident("defaults") {
+                meta.parse_nested_meta(|entry| {
+                    let Some(name) = entry.path.get_ident().cloned() else {
+                        return Err(entry.error("expected `parameter = literal`"));
+                    };
+                    let value: syn::Expr = entry.value()?.parse()?;
+                    attr.defaults.push(DefaultArg::parse(name, &value)?);
+                    Ok(())
+                })
             } else {
                 let path = meta.path.to_token_stream().to_string().replace(' ', "");
                 Err(syn::Error::new_spanned(
                     &meta.path,
                     format!(
                         "unknown `#[ferryman::export]` option `{path}`; \
-                         the only option is `name = \"exported_name\"`"
+                         the options are `name = \"exported_name\"` and \
+                         `defaults(parameter = literal, ...)`"
                     ),
                 ))
             }
@@ -95,7 +110,7 @@ mod tests {
         assert_eq!(
             error(quote!(rename = "x")),
             "unknown `#[ferryman::export]` option `rename`; \
-             the only option is `name = \"exported_name\"`"
+             the options are `name = \"exported_name\"` and `defaults(parameter = literal, ...)`"
         );
         assert!(error(quote!(a::b)).contains("option `a::b`"));
     }
@@ -112,6 +127,15 @@ mod tests {
     fn name_needs_a_string() {
         assert!(ExportAttr::parse(quote!(name)).is_err());
         assert!(ExportAttr::parse(quote!(name = other)).is_err());
+    }
+
+    #[test]
+    fn defaults_are_read_in_order() {
+        let attr = ExportAttr::parse(quote!(defaults(top = 10, sep = ","), name = "j")).unwrap();
+        let names: Vec<String> = attr.defaults.iter().map(|d| d.name.to_string()).collect();
+        assert_eq!(names, ["top", "sep"]);
+        assert!(ExportAttr::parse(quote!(defaults(a::b = 1))).is_err());
+        assert!(ExportAttr::parse(quote!(defaults(top))).is_err());
     }
 
     #[test]

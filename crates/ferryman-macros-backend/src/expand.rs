@@ -179,8 +179,15 @@ fn export(function: &Function) -> TokenStream {
         let name = &param.name;
         let desc = describe(param.ty);
         let rust = rust_text(param.ty);
+        let default = match &param.default {
+            Some(bytes) => {
+                let bytes = Literal::byte_string(bytes);
+                quote!(::core::option::Option::Some(#bytes))
+            }
+            None => quote!(::core::option::Option::None),
+        };
         quote! {
-            ::ferryman::__private::Param { name: #name, ty: &#desc, rust: #rust }
+            ::ferryman::__private::Param { name: #name, ty: &#desc, rust: #rust, default: #default }
         }
     });
     let (returns, returns_rust) = function.output.describe();
@@ -412,9 +419,9 @@ mod tests {
                     rust_path: ::core::concat!(::core::module_path!(), "::", "divide"),
                     doc: "Divides a by b.\n\nMore text.",
                     params: &[
-                        ::ferryman::__private::Param { name: "a", ty: &::ferryman::__private::TypeDesc::I64, rust: "i64" },
-                        ::ferryman::__private::Param { name: "values", ty: &::ferryman::__private::TypeDesc::List(&::ferryman::__private::TypeDesc::F64), rust: "&[f64]" },
-                        ::ferryman::__private::Param { name: "p", ty: &::ferryman::__private::TypeDesc::Option(&::ferryman::__private::TypeDesc::Named("Point")), rust: "Option<Point>" }
+                        ::ferryman::__private::Param { name: "a", ty: &::ferryman::__private::TypeDesc::I64, rust: "i64", default: ::core::option::Option::None },
+                        ::ferryman::__private::Param { name: "values", ty: &::ferryman::__private::TypeDesc::List(&::ferryman::__private::TypeDesc::F64), rust: "&[f64]", default: ::core::option::Option::None },
+                        ::ferryman::__private::Param { name: "p", ty: &::ferryman::__private::TypeDesc::Option(&::ferryman::__private::TypeDesc::Named("Point")), rust: "Option<Point>", default: ::core::option::Option::Some(b"\xC0") }
                     ],
                     returns: &::ferryman::__private::TypeDesc::I64,
                     returns_rust: "i64",

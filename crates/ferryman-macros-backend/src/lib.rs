@@ -10,6 +10,7 @@
 //! |---|---|
 //! | `attr` | parse the attribute's arguments (`#[export]`, `#[export(name = "...")]`) |
 //! | `valid` | reject what cannot cross the boundary, every error at its token |
+//! | `defaults` | `defaults(...)` literals checked against the parameters, as MessagePack bytes |
 //! | `callables` | closures and `fn` pointers in a signature: the `Callback` to write instead |
 //! | `signature` | the accepted function as the generator sees it, how each parameter is decoded |
 //! | `types` | a Rust type as written → type descriptor |
@@ -21,6 +22,7 @@
 
 mod attr;
 mod callables;
+mod defaults;
 mod doc;
 mod errors;
 mod expand;
@@ -54,7 +56,8 @@ pub fn expand_export(attr: TokenStream, item: TokenStream) -> syn::Result<TokenS
     valid::check(&item_fn, &mut errors);
     errors.finish()?;
     let attr = attr.expect("attribute errors are reported above");
-    let function = signature::Function::new(&item_fn, &attr);
+    let mut function = signature::Function::new(&item_fn, &attr);
+    defaults::apply(&mut function, &attr.defaults)?;
     Ok(expand::expand(item, &function))
 }
 

@@ -39,6 +39,9 @@ pub(crate) struct Param<'a> {
     pub(crate) decode: Decode,
     /// Whether the function takes a reference to the decoded value (`&p`).
     pub(crate) by_ref: bool,
+    /// The MessagePack bytes a call that leaves it out decodes instead
+    /// (set by `defaults::apply`).
+    pub(crate) default: Option<Vec<u8>>,
 }
 
 /// How the shim gets a parameter out of the argument array.
@@ -148,6 +151,7 @@ impl<'a> Param<'a> {
             ty,
             decode,
             by_ref,
+            default: None,
         }
     }
 }

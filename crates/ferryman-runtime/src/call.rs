@@ -45,7 +45,8 @@ impl<'a> Call<'a> {
             sink,
             status: Status::Ok,
         };
-        match Args::with_lending(input, export.params.len(), lending).and_then(|args| {
+        let fewest = || export.required_params();
+        match Args::with_arity(input, export.params.len(), fewest, lending).and_then(|args| {
             if args.is_empty() {
                 args.finish()?;
             }
@@ -71,6 +72,9 @@ impl<'a> Call<'a> {
         let Some(args) = self.args.as_mut() else {
             return Err(Reported);
         };
+        if index >= args.len() {
+            return self.default_arg(index);
+        }
         let last = index + 1 == args.len();
         let decoded = args.next::<T>(index).and_then(|value| {
             if last {
@@ -79,6 +83,23 @@ impl<'a> Call<'a> {
             Ok(value)
         });
         decoded.map_err(|e| self.bad_args(&e))
+    }
+
+    /// The default of the parameter at `index`, which the call left out.
+    #[cold]
+    fn default_arg<T: Deserialize<'a>>(&mut self, index: usize) -> Result<T, Reported> {
+        // `Args` accepted the shorter array: every parameter after the sent
+        // ones has a default.
+        let default = self.export.params.get(index).and_then(|p| p.default);
+        let Some(default) = default else {
+            return Err(self.bad_args(&DecodeError {
+                kind: DecodeKind::Malformed,
+                index: Some(index),
+                found: "nothing".to_owned(),
+                detail: "no argument and no default".to_owned(),
+            }));
+        };
+        Args::default_arg(default, index).map_err(|e| self.bad_args(&e))
     }
 
     /// Decodes the argument of the parameter at `index`, of a [`Direct`]
@@ -238,10 +259,16 @@ fn bad_args_value(export: &Export, e: &DecodeError) -> ErrorValue {
         (DecodeKind::Arity, _) => {
             let names: Vec<&str> = export.params.iter().map(|p| p.name).collect();
             let n = names.len();
-            value.expected = Some(format!("{n} argument{}", if n == 1 { "" } else { "s" }));
+            let plural = if n == 1 { "" } else { "s" };
+            let required = export.required_params();
+            let takes = if required == n {
+                format!("{n} argument{plural}")
+            } else {
+                format!("{required} to {n} argument{plural}")
+            };
+            value.expected = Some(takes.clone());
             format!(
-                "`{f}()` takes {n} argument{} ({}) but was given {}",
-                if n == 1 { "" } else { "s" },
+                "`{f}()` takes {takes} ({}) but was given {}",
                 names.join(", "),
                 e.found
             )
@@ -297,11 +324,13 @@ mod tests {
                 name: "a",
                 ty: &TypeDesc::I64,
                 rust: "i64",
+                default: None,
             },
             crate::Param {
                 name: "b",
                 ty: &TypeDesc::U8,
                 rust: "u8",
+                default: None,
             },
         ],
         returns: &TypeDesc::I64,

@@ -17,7 +17,7 @@ use ferryman_wire::encode;
 use ferryman_wire::schema::{
     Describe, ErrorSchema, FunctionSchema, Handshake, ParamSchema, TypeSchema,
 };
-use ferryman_wire::Lending;
+use ferryman_wire::{DefaultValue, Lending};
 use serde::Serialize;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
@@ -253,6 +253,7 @@ fn describe() -> Describe<'static> {
                     name: p.name,
                     ty,
                     rust: p.rust,
+                    default: p.default.map(DefaultValue),
                 })
                 .collect(),
             returns: TypeSchema {

@@ -42,6 +42,20 @@ pub struct Param {
     pub name: &'static str,
     pub ty: &'static TypeDesc,
     pub rust: &'static str,
+    /// The MessagePack bytes of its default, made by the macro: set for the
+    /// trailing parameters a call may leave out (`nil` for an `Option`).
+    pub default: Option<&'static [u8]>,
+}
+
+impl Export {
+    /// How many arguments a call must send: the parameters before the
+    /// trailing ones with a default.
+    pub fn required_params(&self) -> usize {
+        self.params
+            .iter()
+            .rposition(|param| param.default.is_none())
+            .map_or(0, |last| last + 1)
+    }
 }
 
 inventory::collect!(Export);

@@ -9,6 +9,7 @@ const I64: Param = Param {
     name: "a",
     ty: &TypeDesc::I64,
     rust: "i64",
+    default: None,
 };
 
 const fn export(

@@ -29,6 +29,20 @@ impl<'a> Args<'a> {
         expected: usize,
         lending: Lending,
     ) -> Result<Self, Box<DecodeError>> {
+        Args::with_arity(bytes, expected, || expected, lending)
+    }
+
+    /// As [`Args::with_lending`], for parameters with defaults: the array may
+    /// be shorter than `expected`, down to `fewest()` elements (asked only for
+    /// a shorter array, so that the common call pays nothing for it). The
+    /// missing trailing arguments are the caller's to fill ([`Args::default_arg`]).
+    #[inline]
+    pub fn with_arity(
+        bytes: &'a [u8],
+        expected: usize,
+        fewest: impl FnOnce() -> usize,
+        lending: Lending,
+    ) -> Result<Self, Box<DecodeError>> {
         let (count, header) = match bytes {
             [b @ 0x90..=0x9f, ..] => (usize::from(b & 0x0f), 1),
             [0xdc, a, b, ..] => (usize::from(u16::from_be_bytes([*a, *b])), 3),
@@ -40,7 +54,7 @@ impl<'a> Args<'a> {
             }
         };
         let rest = &bytes[header..];
-        if count != expected {
+        if count != expected && (count > expected || count < fewest()) {
             return Err(Box::new(DecodeError {
                 kind: DecodeKind::Arity,
                 index: None,
@@ -76,6 +90,24 @@ impl<'a> Args<'a> {
                 Ok(value)
             }
             Err(e) => Err(Box::new(DecodeError::from_rmp(e, index, self.rest))),
+        }
+    }
+
+    /// Decodes the default of the parameter at `index` (one MessagePack
+    /// value, made when the function was compiled) with the same decoder as
+    /// an argument, so that a default and a sent value mean the same.
+    #[cold]
+    pub fn default_arg<T: Deserialize<'a>>(
+        default: &'a [u8],
+        index: usize,
+    ) -> Result<T, Box<DecodeError>> {
+        match crate::decode_args::from_prefix::<T>(default, Lending::REFUSED) {
+            Ok((value, [])) => Ok(value),
+            Ok((_, rest)) => Err(Box::new(DecodeError::malformed(format!(
+                "{} unexpected bytes after the default of argument {index}",
+                rest.len()
+            )))),
+            Err(e) => Err(Box::new(DecodeError::from_rmp(e, index, default))),
         }
     }
 
@@ -183,6 +215,37 @@ mod tests {
             (err.kind, err.found.as_str()),
             (DecodeKind::Arity, "3 arguments")
         );
+    }
+
+    #[test]
+    fn a_shorter_array_is_accepted_down_to_the_fewest() {
+        let bytes = pack(&(1,));
+        let args = Args::with_arity(&bytes, 3, || 1, Lending::REFUSED).unwrap();
+        assert_eq!(args.len(), 1);
+        let err = Args::with_arity(&bytes, 3, || 2, Lending::REFUSED).unwrap_err();
+        assert_eq!(
+            (err.kind, err.found.as_str()),
+            (DecodeKind::Arity, "1 argument")
+        );
+        // Longer is never fine, and a full array never asks for `fewest`.
+        let err = Args::with_arity(&pack(&(1, 2, 3, 4)), 3, || 0, Lending::REFUSED).unwrap_err();
+        assert_eq!(err.kind, DecodeKind::Arity);
+        Args::with_arity(&pack(&(1, 2, 3)), 3, || unreachable!(), Lending::REFUSED).unwrap();
+    }
+
+    #[test]
+    fn defaults_decode_like_arguments() {
+        assert_eq!(Args::default_arg::<usize>(&[0x0a], 1).unwrap(), 10);
+        assert_eq!(Args::default_arg::<&str>(&[0xa1, b','], 2).unwrap(), ",");
+        assert_eq!(
+            Args::default_arg::<Option<String>>(&[0xc0], 1).unwrap(),
+            None
+        );
+        assert_eq!(Args::default_arg::<f32>(&pack(&1.5f64), 0).unwrap(), 1.5);
+        let err = Args::default_arg::<u8>(&[0xcd, 0x01, 0x00], 4).unwrap_err();
+        assert_eq!((err.kind, err.index), (DecodeKind::Overflow, Some(4)));
+        let err = Args::default_arg::<u8>(&[0x01, 0x02], 0).unwrap_err();
+        assert_eq!(err.kind, DecodeKind::Malformed);
     }
 
     #[test]

@@ -52,6 +52,10 @@ pub struct ParamSchema<'a> {
     #[serde(rename = "type")]
     pub ty: &'a TypeDesc,
     pub rust: &'a str,
+    /// What a call that leaves the parameter out gets; absent for a
+    /// required parameter.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub default: Option<crate::DefaultValue<'a>>,
 }
 
 /// A type, as a descriptor and as written in Rust.

@@ -1,7 +1,7 @@
 //! The keys `spec/wire.md` lists for error values, the handshake and describe
 //! against what the code writes: the error value encoder (`ErrorView`), the
 //! `ErrorValue`/`Cause`/`Frame` serde types, and the real `ferryman_handshake`
-//! and `ferryman_describe` of this test binary, which exports two functions.
+//! and `ferryman_describe` of this test binary, which exports three functions.
 
 use crate::scan::*;
 use ferryman_abi::FerryBox;
@@ -20,6 +20,13 @@ pub fn drift_add(a: i64, b: i64) -> i64 {
 #[ferryman::export]
 pub fn drift_fail() -> std::io::Result<()> {
     Err(std::io::Error::other("drift"))
+}
+
+/// Has defaults (exported so that describe has `default` keys).
+#[ferryman::export(defaults(top = 10))]
+pub fn drift_join(words: Vec<String>, top: usize, sep: Option<String>) -> String {
+    let sep = sep.unwrap_or_default();
+    words.into_iter().take(top).collect::<Vec<_>>().join(&sep)
 }
 
 /// The keys of MessagePack map `value`, in order.
@@ -194,7 +201,7 @@ fn handshake_keys_in_wire_md_are_what_the_library_writes() {
         json_keys(&example),
         "{WIRE_MD}: handshake example"
     );
-    assert_eq!(get(&handshake, "functions").as_u64(), Some(2));
+    assert_eq!(get(&handshake, "functions").as_u64(), Some(3));
 }
 
 #[test]
@@ -263,6 +270,25 @@ fn describe_keys_in_wire_md_are_what_the_library_writes() {
         get(get(fail, "error"), "rust").as_str(),
         Some("std::io::error::Error")
     );
+}
+
+#[test]
+fn default_key_in_wire_md_is_what_the_library_writes() {
+    let describe = read_map(ferryman_describe);
+    let functions = get(&describe, "functions").as_array().expect("an array");
+    let join = &functions[2];
+    assert_eq!(get(join, "name").as_str(), Some("drift_join"));
+    let params = get(join, "params").as_array().expect("an array");
+    let example = wire_example("### Defaults");
+    assert_eq!(
+        set(keys(&params[1])),
+        json_keys(&example),
+        "{WIRE_MD}: a parameter with a default"
+    );
+    assert_eq!(get(&params[1], "default").as_u64(), Some(10));
+    // Absent for a required parameter; nil for a trailing `Option`.
+    assert!(!keys(&params[0]).contains(&"default".to_owned()));
+    assert!(get(&params[2], "default").is_nil());
 }
 
 #[test]

@@ -125,6 +125,13 @@ fn find(name: &str) -> &'static Export {
     panic!("`{name}` was not registered")
 }
 
+/// Defaults are written as absolute paths too.
+#[::ferryman::export(defaults(width = 8, fill = "*", ratio = 0.5, on = true))]
+pub fn padded(text: String, width: usize, fill: &str, ratio: f64, on: bool, tag: ::std::option::Option<String>) -> String {
+    let _ = (ratio, on, tag);
+    format!("{text:>width$}{fill}")
+}
+
 fn main() {
     let mut names: Vec<&str> = Vec::new();
     for export in inventory::iter::<Export> {
@@ -140,6 +147,7 @@ fn main() {
             "greet",
             "mean",
             "norm",
+            "padded",
             "parse",
             "reset",
             "reverse_mine",
@@ -148,6 +156,11 @@ fn main() {
             "type",
         ]
     );
+
+    let padded = find("padded");
+    assert!(padded.params[0].default.is_none());
+    assert_eq!(padded.params[1].default, ::std::option::Option::Some(&[0x08u8][..]));
+    assert_eq!(padded.params[5].default, ::std::option::Option::Some(&[0xc0u8][..]));
 
     let greet = find("greet");
     assert_eq!(greet.doc, "Says hello.\n\nBorrows `name` from the input.");

@@ -1,0 +1,186 @@
+//! Default arguments through the real entry points: argument arrays shorter
+//! than the parameter list, down to the required count, and what describe
+//! says about each parameter.
+
+use ferryman_abi::{FerryBox, Status};
+use ferryman_runtime::entry::{
+    ferryman_box_free, ferryman_call, ferryman_describe, ferryman_function_id,
+};
+use rmpv::Value;
+
+/// Joins the first `top` words with `sep`.
+#[ferryman::export(defaults(top = 10, sep = ","))]
+fn join_top(words: Vec<String>, top: usize, sep: &str) -> String {
+    words
+        .iter()
+        .take(top)
+        .cloned()
+        .collect::<Vec<_>>()
+        .join(sep)
+}
+
+#[ferryman::export]
+fn greet(name: String, greeting: Option<String>) -> String {
+    format!("{}, {name}", greeting.as_deref().unwrap_or("Hello"))
+}
+
+#[ferryman::export(defaults(scale = 1.5, strict = false, offset = -2))]
+fn scaled(x: f64, scale: f64, strict: bool, offset: i8) -> f64 {
+    let _ = strict;
+    x * scale + f64::from(offset)
+}
+
+/// An `Option` before a required parameter stays required.
+#[ferryman::export]
+fn middle(a: Option<i64>, b: i64) -> i64 {
+    a.unwrap_or(0) + b
+}
+
+/// Every parameter has a default: `[]` is a whole call.
+#[ferryman::export(defaults(n = 3))]
+fn all_default(n: u8, label: Option<String>) -> String {
+    format!("{}{n}", label.unwrap_or_default())
+}
+
+fn call(name: &str, args: &[u8]) -> (Status, Value) {
+    let name_box = FerryBox {
+        ptr: name.as_ptr().cast_mut(),
+        len: name.len(),
+        cap: name.len(),
+    };
+    // SAFETY: `name_box` borrows `name` for the call.
+    let id = unsafe { ferryman_function_id(&name_box) };
+    let id = u32::try_from(id).unwrap_or_else(|_| panic!("no function {name}"));
+    let input = FerryBox {
+        ptr: args.as_ptr().cast_mut(),
+        len: args.len(),
+        cap: args.len(),
+    };
+    let mut out = FerryBox::EMPTY;
+    // SAFETY: `input` borrows `args` for the call; `out` is the empty box.
+    let status = unsafe { ferryman_call(id, &input, &mut out) };
+    // SAFETY: after a call, `out` holds `len` initialised bytes of a library box.
+    let bytes = unsafe { std::slice::from_raw_parts(out.ptr, out.len) }.to_vec();
+    // SAFETY: the library allocated this box; freed exactly once.
+    unsafe { ferryman_box_free(&mut out) };
+    let value = rmpv::decode::read_value(&mut &bytes[..]).expect("one MessagePack value");
+    (Status::from_code(status).expect("a known status"), value)
+}
+
+fn pack<T: serde::Serialize>(args: &T) -> Vec<u8> {
+    rmp_serde::to_vec(args).unwrap()
+}
+
+fn get<'v>(map: &'v Value, key: &str) -> Option<&'v Value> {
+    map.as_map()
+        .and_then(|m| m.iter().find(|(k, _)| k.as_str() == Some(key)))
+        .map(|(_, v)| v)
+}
+
+fn ok(name: &str, args: &[u8]) -> Value {
+    let (status, value) = call(name, args);
+    assert_eq!(status, Status::Ok, "{name}: {value}");
+    value
+}
+
+#[test]
+fn left_out_trailing_arguments_take_their_defaults() {
+    let words: Vec<String> = (0..12).map(|i| format!("w{i}")).collect();
+    let all = words.join(",");
+    let ten = words[..10].join(",");
+    assert_eq!(ok("join_top", &pack(&(&words,))).as_str(), Some(&*ten));
+    assert_eq!(ok("join_top", &pack(&(&words, 2))).as_str(), Some("w0,w1"));
+    assert_eq!(
+        ok("join_top", &pack(&(&words, 12, "-"))).as_str(),
+        Some(&*all.replace(',', "-"))
+    );
+    assert_eq!(ok("greet", &pack(&("Ann",))).as_str(), Some("Hello, Ann"));
+    assert_eq!(ok("greet", &pack(&("Ann", "Hi"))).as_str(), Some("Hi, Ann"));
+    assert_eq!(ok("scaled", &pack(&(2.0,))).as_f64(), Some(1.0));
+    assert_eq!(ok("scaled", &pack(&(2, 2))).as_f64(), Some(2.0));
+    assert_eq!(ok("all_default", &[0x90]).as_str(), Some("3"));
+    assert_eq!(ok("all_default", &pack(&(4, "n="))).as_str(), Some("n=4"));
+}
+
+#[test]
+fn too_few_arguments_say_how_many_the_function_takes() {
+    let (status, value) = call("join_top", &[0x90]);
+    assert_eq!(status, Status::BadArgs);
+    assert_eq!(
+        get(&value, "message").and_then(Value::as_str),
+        Some("`join_top()` takes 1 to 3 arguments (words, top, sep) but was given 0 arguments")
+    );
+    assert_eq!(get(&value, "kind").and_then(Value::as_str), Some("arity"));
+    assert_eq!(
+        get(&value, "expected").and_then(Value::as_str),
+        Some("1 to 3 arguments")
+    );
+    let (status, value) = call("join_top", &pack(&(["a"], 1, ",", 4)));
+    assert_eq!(status, Status::BadArgs);
+    assert!(get(&value, "message")
+        .and_then(Value::as_str)
+        .is_some_and(|m| m.ends_with("but was given 4 arguments")));
+    // An `Option` before a required parameter is itself required.
+    let (status, value) = call("middle", &pack(&(1,)));
+    assert_eq!(status, Status::BadArgs, "{value}");
+    assert_eq!(
+        get(&value, "message").and_then(Value::as_str),
+        Some("`middle()` takes 2 arguments (a, b) but was given 1 argument")
+    );
+}
+
+#[test]
+fn a_wrong_argument_after_which_defaults_follow_is_still_named() {
+    let (status, value) = call("join_top", &pack(&(["a"], "x")));
+    assert_eq!(status, Status::BadArgs);
+    assert_eq!(
+        get(&value, "message").and_then(Value::as_str),
+        Some("`join_top()` argument `top`: expected usize, but found string \"x\"")
+    );
+    // Bytes after a short array are still malformed.
+    let mut bytes = pack(&(["a"],));
+    bytes.push(0x01);
+    assert_eq!(call("join_top", &bytes).0, Status::BadArgs);
+}
+
+#[test]
+fn describe_gives_defaults_only_to_parameters_that_have_one() {
+    let mut out = FerryBox::EMPTY;
+    // SAFETY: `out` is the empty box.
+    assert_eq!(unsafe { ferryman_describe(&mut out) }, 0);
+    // SAFETY: a library box with `len` bytes.
+    let value =
+        rmpv::decode::read_value(&mut unsafe { std::slice::from_raw_parts(out.ptr, out.len) })
+            .unwrap();
+    // SAFETY: freed once.
+    unsafe { ferryman_box_free(&mut out) };
+    let functions = get(&value, "functions").unwrap().as_array().unwrap();
+    let defaults = |name: &str| -> Vec<Option<Value>> {
+        let function = functions
+            .iter()
+            .find(|f| get(f, "name").and_then(Value::as_str) == Some(name))
+            .unwrap();
+        get(function, "params")
+            .unwrap()
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|param| get(param, "default").cloned())
+            .collect()
+    };
+    assert_eq!(
+        defaults("join_top"),
+        [None, Some(Value::from(10)), Some(Value::from(","))]
+    );
+    assert_eq!(defaults("greet"), [None, Some(Value::Nil)]);
+    assert_eq!(
+        defaults("scaled"),
+        [
+            None,
+            Some(Value::F64(1.5)),
+            Some(Value::Boolean(false)),
+            Some(Value::from(-2))
+        ]
+    );
+    assert_eq!(defaults("middle"), [None, None]);
+}
