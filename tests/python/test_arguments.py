@@ -158,7 +158,7 @@ def test_annotations(lib: ferryman.Library, name: str, params: list[Any], return
 
 def test_repr(lib: ferryman.Library) -> None:
     assert repr(lib.divide) == "<ferryman function divide(a: int, b: int) -> int>"
-    assert repr(lib.echo_option) == "<ferryman function echo_option(value: int | None) -> int | None>"
+    assert repr(lib.echo_option) == "<ferryman function echo_option(value: int | None = None) -> int | None>"
     assert repr(lib.distance) == "<ferryman function distance(a: Point, b: Point) -> float>"
 
 

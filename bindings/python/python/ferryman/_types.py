@@ -126,6 +126,18 @@ def _type_of(entry: Any) -> Any:
     return entry.get("type") if isinstance(entry, Mapping) else None
 
 
+def _default(param: Any) -> Any:
+    """A parameter's default (describe's ``default``: absent when required)."""
+    if isinstance(param, Mapping) and "default" in param:
+        return param["default"]
+    return inspect.Parameter.empty
+
+
+def _default_text(param: Any) -> str:
+    default = _default(param)
+    return "" if default is inspect.Parameter.empty else f" = {default!r}"
+
+
 def signature(
     description: Mapping[str, Any], named: Callable[[str], Any] | None = None
 ) -> tuple[inspect.Signature | None, str]:
@@ -140,12 +152,20 @@ def signature(
         for index, param in enumerate(params)
     ]
     text = "({}) -> {}".format(
-        ", ".join(f"{name}: {annotation_text(_type_of(param))}" for name, param in zip(names, params, strict=True)),
+        ", ".join(
+            f"{name}: {annotation_text(_type_of(param))}{_default_text(param)}"
+            for name, param in zip(names, params, strict=True)
+        ),
         annotation_text(returns) if returns is not None else "Any",
     )
     try:
         parameters = [
-            inspect.Parameter(name, inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=annotation(_type_of(param), named))
+            inspect.Parameter(
+                name,
+                inspect.Parameter.POSITIONAL_OR_KEYWORD,
+                annotation=annotation(_type_of(param), named),
+                default=_default(param),
+            )
             for name, param in zip(names, params, strict=True)
         ]
         result = annotation(returns, named) if returns is not None else inspect.Signature.empty

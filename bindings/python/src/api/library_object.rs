@@ -17,7 +17,7 @@ use crate::state::python_classes::{self, PyName};
 use crate::state::sigint;
 use crate::values::decode::decode;
 use crate::values::ints::Ints;
-use crate::values::lent_bytes::Lend;
+use crate::values::lent_bytes::{encode_argument, Lend};
 use crate::values::shape::Shape;
 
 /// A loaded ferryman library.
@@ -175,7 +175,24 @@ impl Library {
                         .or_else(|| param.get_item("type").ok().map(|desc| desc.to_string()))
                         .unwrap_or_else(|| "any value".to_owned());
                     let descriptor = param.get_item("type").ok();
+                    let default = match param.cast::<PyDict>() {
+                        Ok(map) => map.get_item("default")?,
+                        Err(_) => None,
+                    };
+                    let default = default
+                        .map(|value| {
+                            let mut bytes = Vec::new();
+                            encode_argument(&mut bytes, &value, Lend::Never, Ints::Bits128)
+                                .map(|()| bytes)
+                                .map_err(|_| {
+                                    bad(&format!(
+                                        "function {name} param {position} has a default that does not encode"
+                                    ))
+                                })
+                        })
+                        .transpose()?;
                     params.push(Param {
+                        default,
                         name: field("name").unwrap_or_else(|| format!("arg{position}")),
                         lend: Lend::of_param(descriptor.as_ref(), &rust, lent_bytes, host_id),
                         ints: Ints::of_descriptor(descriptor.as_ref()),
@@ -186,7 +203,7 @@ impl Library {
             let returns = get("returns")
                 .and_then(|returns| returns.get_item("type").ok())
                 .and_then(|descriptor| Shape::of_descriptor(&descriptor));
-            let function = Function::new(self.handle.clone(), id, name, params, returns);
+            let function = Function::new(py, self.handle.clone(), id, name, params, returns);
             functions.push(function_object::new(py, function, on_error.clone())?);
         }
         Ok(functions)

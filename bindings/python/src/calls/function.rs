@@ -4,9 +4,9 @@ use std::sync::Arc;
 
 use pyo3::ffi;
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyTuple};
+use pyo3::types::{PyString, PyTuple};
 
-use crate::calls::argument_binding::{bind, wrong_count};
+use crate::calls::argument_binding::{wrong_count, KeywordPlan, LastPlan, Params, Source};
 use crate::calls::crossing::{cross, Called, Target};
 use crate::errors::argument_message::{self, Argument, Callee};
 use crate::errors::host_error::HostError;
@@ -20,13 +20,15 @@ use crate::values::lent_bytes::{encode_argument, Lend};
 use crate::values::shape::Shape;
 
 /// One parameter: its name, the Rust type it takes (for messages), whether
-/// a large `bytes` argument is lent to it and how wide its integers may be.
+/// a large `bytes` argument is lent to it, how wide its integers may be, and
+/// its default (describe's `default`, encoded as an argument), if it has one.
 #[derive(Debug, Clone)]
 pub(crate) struct Param {
     pub(crate) name: String,
     pub(crate) rust: String,
     pub(crate) lend: Lend,
     pub(crate) ints: Ints,
+    pub(crate) default: Option<Vec<u8>>,
 }
 
 /// A function exported by a ferryman library: what a call needs to know.
@@ -49,10 +51,19 @@ pub(crate) struct Function {
     registration: Option<&'static HostRegistration>,
     ints: Vec<Ints>,
     returns: Option<Shape>,
+    /// The MessagePack bytes of each parameter's default (the trailing ones).
+    defaults: Vec<Option<Box<[u8]>>>,
+    /// How many leading parameters have no default: a call sends at least these.
+    required: usize,
+    /// The parameter names as interned Python strings, for keyword lookups.
+    interned: Vec<Py<PyString>>,
+    /// The binding of the last keyword call (most call sites repeat theirs).
+    keyword_plan: LastPlan,
 }
 
 impl Function {
     pub(crate) fn new(
+        py: Python<'_>,
         library: Arc<LibraryHandle>,
         id: u32,
         name: String,
@@ -63,6 +74,18 @@ impl Function {
         let lends_any = lends.iter().any(|lend| *lend != Lend::Never);
         let registration = library.registration();
         let ints = params.iter().map(|param| param.ints).collect();
+        let interned = params
+            .iter()
+            .map(|param| PyString::intern(py, &param.name).unbind())
+            .collect();
+        let required = params
+            .iter()
+            .rposition(|param| param.default.is_none())
+            .map_or(0, |last| last + 1);
+        let defaults = params
+            .iter()
+            .map(|param| param.default.clone().map(Vec::into_boxed_slice))
+            .collect();
         let (params, rust_types) = params
             .into_iter()
             .map(|param| (param.name, param.rust))
@@ -78,6 +101,10 @@ impl Function {
             registration,
             ints,
             returns,
+            defaults,
+            required,
+            interned,
+            keyword_plan: LastPlan::default(),
         }
     }
 
@@ -113,63 +140,103 @@ impl Function {
         )
     }
 
-    /// The common call: exactly one positional argument per parameter, read
-    /// straight from the vectorcall array, through the exact-type fast path first.
+    /// What binding needs to know about the parameters.
+    fn binding(&self) -> Params<'_> {
+        Params {
+            function: &self.name,
+            names: &self.params,
+            interned: &self.interned,
+            required: self.required,
+        }
+    }
+
+    /// The common call: one positional argument per parameter (or fewer,
+    /// down to the required ones: the library fills in the defaults), read
+    /// straight from the vectorcall array.
     fn encode_positional(
         &self,
         py: Python<'_>,
         out: &mut Vec<u8>,
         args: &[*mut ffi::PyObject],
     ) -> Result<(), Box<HostError>> {
-        if args.len() > 15 {
-            // SAFETY: every pointer is a live argument, borrowed for the call.
-            let values = args
-                .iter()
-                .map(|&arg| unsafe { Bound::from_borrowed_ptr(py, arg) });
-            return self.encode_args(out, values);
-        }
-        out.push(0x90 | args.len() as u8);
+        self.array_header(out, args.len())?;
         for (index, &arg) in args.iter().enumerate() {
-            // SAFETY: a live argument, borrowed for the call, with the GIL held
-            // (an int is never lent).
-            if unsafe { encode_exact_int(out, arg) } {
-                continue;
-            }
-            let lend = if self.lends_any {
-                self.lends[index]
-            } else {
-                Lend::Never
-            };
             // SAFETY: a live argument, borrowed for the call, with the GIL held.
-            if unsafe { lend.encode_copied(out, arg) } {
-                continue;
-            }
-            // SAFETY: (both) as above.
-            if !unsafe { lend.would_lend(arg) } && unsafe { encode_exact_ptr(out, arg) } {
-                continue;
-            }
-            // SAFETY: as above.
-            let value = unsafe { Bound::from_borrowed_ptr(py, arg) };
-            encode_argument(out, &value, lend, self.ints[index])
-                .map_err(|error| self.argument_error(index, error))?;
+            unsafe { self.encode_one(py, out, index, arg) }?;
         }
         Ok(())
     }
 
-    /// Encodes `values` (one per parameter) as the argument array.
-    fn encode_args<'py>(
+    /// A keyword call, bound by `plan`: each parameter's value from the
+    /// vectorcall array `args`, or its default's bytes.
+    fn encode_planned(
         &self,
+        py: Python<'_>,
         out: &mut Vec<u8>,
-        values: impl Iterator<Item = Bound<'py, PyAny>>,
+        args: &[*mut ffi::PyObject],
+        plan: &KeywordPlan,
     ) -> Result<(), Box<HostError>> {
-        array_header(out, self.params.len()).map_err(|_| {
-            argument_message::too_many_to_send(Callee::Function(&self.name), self.params.len())
-        })?;
-        for (index, value) in values.enumerate() {
-            encode_argument(out, &value, self.lends[index], self.ints[index])
-                .map_err(|error| self.argument_error(index, error))?;
+        let sources = plan.sources();
+        self.array_header(out, sources.len())?;
+        for (index, source) in sources.iter().enumerate() {
+            match *source {
+                // SAFETY: a live argument, borrowed for the call, with the GIL
+                // held (the plan was made for this many values).
+                Source::Argument(at) => unsafe { self.encode_one(py, out, index, args[at]) }?,
+                Source::Default => match &self.defaults[index] {
+                    Some(bytes) => out.extend_from_slice(bytes),
+                    None => unreachable!("a plan leaves out only parameters with a default"),
+                },
+            }
         }
         Ok(())
+    }
+
+    /// The array header for `len` arguments.
+    #[inline(always)]
+    fn array_header(&self, out: &mut Vec<u8>, len: usize) -> Result<(), Box<HostError>> {
+        if len <= 15 {
+            out.push(0x90 | len as u8);
+            return Ok(());
+        }
+        array_header(out, len)
+            .map_err(|_| argument_message::too_many_to_send(Callee::Function(&self.name), len))
+    }
+
+    /// Encodes argument `arg` of parameter `index`, through the exact-type
+    /// fast paths first.
+    ///
+    /// # Safety
+    /// `arg` is a live object, borrowed for the call, and the GIL is held.
+    #[inline(always)]
+    unsafe fn encode_one(
+        &self,
+        py: Python<'_>,
+        out: &mut Vec<u8>,
+        index: usize,
+        arg: *mut ffi::PyObject,
+    ) -> Result<(), Box<HostError>> {
+        // SAFETY: per this function's contract (an int is never lent).
+        if unsafe { encode_exact_int(out, arg) } {
+            return Ok(());
+        }
+        let lend = if self.lends_any {
+            self.lends[index]
+        } else {
+            Lend::Never
+        };
+        // SAFETY: as above.
+        if unsafe { lend.encode_copied(out, arg) } {
+            return Ok(());
+        }
+        // SAFETY: (both) as above.
+        if !unsafe { lend.would_lend(arg) } && unsafe { encode_exact_ptr(out, arg) } {
+            return Ok(());
+        }
+        // SAFETY: as above.
+        let value = unsafe { Bound::from_borrowed_ptr(py, arg) };
+        encode_argument(out, &value, lend, self.ints[index])
+            .map_err(|error| self.argument_error(index, error))
     }
 }
 
@@ -190,12 +257,14 @@ impl Function {
         kwnames: *mut ffi::PyObject,
     ) -> Called<'py> {
         let fail = |error: Box<HostError>| Box::new(error.raise(py, on_error, Some(&self.name)));
-        // SAFETY: `kwnames` is a tuple or null (contract above).
-        let keywords = unsafe { Bound::from_borrowed_ptr_or_opt(py, kwnames) }
+        // SAFETY: `kwnames` is a tuple or null (contract above), borrowed
+        // for the call (no reference counting).
+        let keywords = unsafe { pyo3::Borrowed::from_ptr_or_opt(py, kwnames) }
             // SAFETY: CPython passes a tuple (of str) as `kwnames`.
-            .map(|names| unsafe { names.cast_into_unchecked::<PyTuple>() })
-            .filter(|names| !names.is_empty());
-        let count = nargs + keywords.as_ref().map_or(0, |names| names.len());
+            .map(|names| unsafe { names.cast_unchecked::<PyTuple>() })
+            .map(|names| (names.len(), names))
+            .filter(|(len, _)| *len > 0);
+        let count = nargs + keywords.as_ref().map_or(0, |(len, _)| *len);
         let values: &[*mut ffi::PyObject] = if count == 0 {
             &[]
         } else {
@@ -208,14 +277,16 @@ impl Function {
         let buffers = scope.buffers();
         buffers.args.clear();
         match keywords {
-            None if nargs == self.params.len() => {
+            // All positional: every parameter, or fewer down to the required
+            // ones (the library fills in the defaults).
+            None if nargs <= self.params.len() && nargs >= self.required => {
                 self.encode_positional(py, &mut buffers.args, values)
             }
-            None => Err(wrong_count(&self.name, &self.params, nargs)),
-            Some(names) => keyword_call(py, &values[..nargs], &names, &values[nargs..])
-                .map_err(|error| argument_message::keywords_unreadable(&self.name, &error))
-                .and_then(|(args, kwargs)| bind(&self.name, &self.params, &args, &kwargs))
-                .and_then(|values| self.encode_args(&mut buffers.args, values.into_iter())),
+            None => Err(wrong_count(&self.binding(), nargs)),
+            Some((_, names)) => self
+                .keyword_plan
+                .get(&self.binding(), &names, nargs)
+                .and_then(|plan| self.encode_planned(py, &mut buffers.args, values, &plan)),
         }
         .map_err(fail)?;
 
@@ -237,21 +308,4 @@ impl Function {
             &target,
         )
     }
-}
-
-/// The `*args` tuple and `**kwargs` dict of a vectorcall with keywords.
-fn keyword_call<'py>(
-    py: Python<'py>,
-    positional: &[*mut ffi::PyObject],
-    names: &Bound<'py, PyTuple>,
-    values: &[*mut ffi::PyObject],
-) -> PyResult<(Bound<'py, PyTuple>, Bound<'py, PyDict>)> {
-    // SAFETY: (both) live values borrowed for the call, with the GIL held.
-    let bound = |arg: &*mut ffi::PyObject| unsafe { Bound::from_borrowed_ptr(py, *arg) };
-    let args = PyTuple::new(py, positional.iter().map(bound))?;
-    let kwargs = PyDict::new(py);
-    for (name, value) in names.iter().zip(values) {
-        kwargs.set_item(name, bound(value))?;
-    }
-    Ok((args, kwargs))
 }

@@ -1,6 +1,6 @@
 //! Layer 4 of the binding: calling into a library from Python. Exported
 //! functions (the vectorcall `Function` type and what a call needs), binding
-//! `*args, **kwargs` to parameters, calling a closure a library returned, and
+//! keyword arguments to parameters, calling a closure a library returned, and
 //! the one crossing both share (GIL, `out` box, result or exception).
 
 pub(crate) mod argument_binding;

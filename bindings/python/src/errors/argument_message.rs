@@ -194,6 +194,25 @@ pub(crate) fn too_many(function: &str, takes: usize, given: usize) -> Box<HostEr
     )
 }
 
+/// `join_top() takes from 1 to 3 arguments but 4 were given`: as
+/// [`too_many`] when every parameter is required.
+pub(crate) fn too_many_of(
+    function: &str,
+    fewest: usize,
+    takes: usize,
+    given: usize,
+) -> Box<HostError> {
+    if fewest == takes {
+        return too_many(function, takes, given);
+    }
+    let were = if given == 1 { "was" } else { "were" };
+    arity(
+        format!("{function}() takes from {fewest} to {takes} arguments but {given} {were} given"),
+        None,
+        None,
+    )
+}
+
 fn takes_but_given(call: &str, takes: usize, given: usize) -> String {
     let plural = if takes == 1 { "" } else { "s" };
     let were = if given == 1 { "was" } else { "were" };
@@ -221,15 +240,6 @@ pub(crate) fn multiple_values(function: &str, key: &str, index: usize) -> Box<Ho
 /// `divide() keywords must be strings`.
 pub(crate) fn keywords_not_strings(function: &str) -> Box<HostError> {
     arity(format!("{function}() keywords must be strings"), None, None)
-}
-
-/// Collecting the keyword arguments of a call raised `error`.
-pub(crate) fn keywords_unreadable(function: &str, error: &PyErr) -> Box<HostError> {
-    let raised = Python::attach(|py| describe_exception(py, error));
-    Box::new(HostError::new(
-        "type",
-        format!("{function}(): reading the keyword arguments raised {raised}"),
-    ))
 }
 
 /// More arguments than a MessagePack array holds.
