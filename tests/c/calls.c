@@ -1,8 +1,9 @@
 /*
  * calls.c — calling functions (spec/abi.md, "Calls"): both output
  * conventions (the library's box, the host's buffer) and a result spilling
- * out of a buffer too small, a unit result, NULL pointers, and every symbol
- * called from several threads at once.
+ * out of a buffer too small, a unit result, NULL pointers, argument arrays
+ * that leave out defaulted parameters (spec/wire.md, "Defaults"), and every
+ * symbol called from several threads at once.
  */
 #define _POSIX_C_SOURCE 200809L
 
@@ -109,6 +110,40 @@ typedef struct Worker {
     int failures;
 } Worker;
 
+/* The fixture's `join_top(words, top = 10, sep = ",")`, `greet_default(name,
+ * greeting: Option<String>)` and `scaled(x, scale = 1.5, strict = false)`:
+ * a shorter array gets the defaults; fewer than the required is arity. */
+static void short_arrays(const Lib *lib) {
+    /* join_top(["a", "b", "c"]) -> "a,b,c" */
+    static const uint8_t one[] = {0x91, 0x93, 0xa1, 'a', 0xa1, 'b', 0xa1, 'c'};
+    static const uint8_t joined[] = {0xa5, 'a', ',', 'b', ',', 'c'};
+    expect_result(lib, "join_top([a, b, c]) = \"a,b,c\" (top and sep defaulted)", "join_top", one, sizeof one,
+                  joined, sizeof joined);
+    /* join_top(["a", "b", "c"], 2) -> "a,b" */
+    static const uint8_t two[] = {0x92, 0x93, 0xa1, 'a', 0xa1, 'b', 0xa1, 'c', 0x02};
+    static const uint8_t first_two[] = {0xa3, 'a', ',', 'b'};
+    expect_result(lib, "join_top([a, b, c], 2) = \"a,b\" (sep defaulted)", "join_top", two, sizeof two, first_two,
+                  sizeof first_two);
+    /* greet_default("Ann") -> "Hello, Ann": an Option defaults to None. */
+    static const uint8_t ann[] = {0x91, 0xa3, 'A', 'n', 'n'};
+    static const uint8_t hello[] = {0xaa, 'H', 'e', 'l', 'l', 'o', ',', ' ', 'A', 'n', 'n'};
+    expect_result(lib, "greet_default(\"Ann\") = \"Hello, Ann\"", "greet_default", ann, sizeof ann, hello,
+                  sizeof hello);
+    /* scaled(2) -> 3.0 */
+    static const uint8_t x[] = {0x91, 0x02};
+    static const uint8_t three[] = {0xcb, 0x40, 0x08, 0, 0, 0, 0, 0, 0};
+    expect_result(lib, "scaled(2) = 3.0 (scale 1.5)", "scaled", x, sizeof x, three, sizeof three);
+
+    /* join_top() -> arity, saying how many it takes. */
+    static const uint8_t none[] = {0x90};
+    Outcome o = call(lib, function_id(lib, "join_top"), none, sizeof none);
+    check(o.status == FERRY_BAD_ARGS && map_str_is(o.out.ptr, o.out.len, "kind", "arity") &&
+              map_str_is(o.out.ptr, o.out.len, "message",
+                         "`join_top()` takes 1 to 3 arguments (words, top, sep) but was given 0 arguments"),
+          "join_top() -> status 3, arity: takes 1 to 3 arguments");
+    release(lib, &o);
+}
+
 static void *work(void *arg) {
     Worker *w = arg;
     uint8_t buf[64]; /* one reused buffer per thread */
@@ -171,5 +206,6 @@ void feature(const Lib *lib, const char *second_path) {
     echo_spill(lib, function_id(lib, "echo_bytes"));
     unit(lib, function_id(lib, "nothing"));
     null_pointers(lib, add);
+    short_arrays(lib);
     threads(lib, add, divide, panic_now);
 }
