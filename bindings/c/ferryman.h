@@ -134,7 +134,8 @@ int64_t ferryman_function_id(const FerryBox *name);
 
 /*
  * Calls function `function_id` with the MessagePack argument array in
- * args->ptr[0..len] (one element per parameter, even for zero or one) and
+ * args->ptr[0..len] (one element per parameter, even for zero or one; the
+ * trailing parameters describe gives a "default" may be left out) and
  * writes the result (FERRY_OK) or an error value (any other code except
  * FERRY_NULL_POINTER) to *out, following the `out` rule above.
  *
