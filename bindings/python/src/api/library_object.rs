@@ -16,8 +16,9 @@ use crate::state::call_scope::with_buffers;
 use crate::state::python_classes::{self, PyName};
 use crate::state::sigint;
 use crate::values::decode::decode;
+use crate::values::encode::encode_with;
 use crate::values::ints::Ints;
-use crate::values::lent_bytes::{encode_argument, Lend};
+use crate::values::lent_bytes::Lend;
 use crate::values::shape::Shape;
 
 /// A loaded ferryman library.
@@ -182,7 +183,7 @@ impl Library {
                     let default = default
                         .map(|value| {
                             let mut bytes = Vec::new();
-                            encode_argument(&mut bytes, &value, Lend::Never, Ints::Bits128)
+                            encode_with(&mut bytes, &value, Ints::Bits128)
                                 .map(|()| bytes)
                                 .map_err(|_| {
                                     bad(&format!(
