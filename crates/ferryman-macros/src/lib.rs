@@ -50,6 +50,19 @@ use proc_macro::TokenStream;
 ///
 /// - `name = "other_name"`: the name hosts call the function by (default: its
 ///   Rust name).
+/// - `defaults(top = 10, sep = ",")`: what a call that leaves a parameter out
+///   gets. Literals only (integer, float, string, char, bool, or `None` for an
+///   `Option`), checked against the parameter's type; only the trailing
+///   parameters may have one. Trailing `Option<T>` parameters default to `None`
+///   without being named.
+///
+/// ```ignore
+/// #[ferryman::export(defaults(top = 10, sep = ","))]
+/// pub fn join_top(words: Vec<String>, top: usize, sep: String) -> String {
+///     words.iter().take(top).cloned().collect::<Vec<_>>().join(&sep)
+/// }
+/// // Python: join_top(words, top=10, sep=",") — join_top(["a", "b"]) == "a,b"
+/// ```
 ///
 /// # Signatures
 ///
