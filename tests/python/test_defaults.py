@@ -7,6 +7,8 @@ import inspect
 from typing import Optional
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import ferryman
 
@@ -125,3 +127,35 @@ def test_option_parameters_default_to_none(lib: ferryman.Library) -> None:
     assert lib.echo_option() is None
     assert lib.echo_option(5) == 5
     assert lib.echo_option(value=None) is None
+
+
+def _join_top(words: list[str], top: int = 10, sep: str = ",") -> str:
+    """What ``join_top`` is, in Python: the reference for binding."""
+    return sep.join(words[:top])
+
+
+_VALUES = {"words": WORDS, "top": 3, "sep": "+", "extra": 1}
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    nargs=st.integers(0, 4),
+    keywords=st.lists(st.sampled_from(["words", "top", "sep", "extra"]), unique=True, max_size=3),
+)
+def test_binding_is_pythons(lib: ferryman.Library, nargs: int, keywords: list[str]) -> None:
+    # Every shape of call binds as Python binds the same signature: the same
+    # result, or a TypeError (ArgumentError) where Python raises one. Each
+    # shape is a new kwnames tuple, so cached bindings are checked against
+    # the names they hold, not only against the tuple's identity.
+    args = [WORDS, 2, "-", 0][:nargs]
+    kwargs = {name: _VALUES[name] for name in keywords}
+    try:
+        expected: object = _join_top(*args, **kwargs)  # type: ignore[arg-type]
+    except TypeError:
+        expected = TypeError
+    try:
+        got: object = lib.join_top(*args, **kwargs)
+    except ferryman.ArgumentError as error:
+        assert isinstance(error, TypeError)
+        got = TypeError
+    assert got == expected, (args, kwargs)
