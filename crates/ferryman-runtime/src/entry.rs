@@ -361,6 +361,7 @@ fn describe() -> Describe<'static> {
         functions,
         lent_bytes: true,
         types: &named.types,
+        objects: true,
         classes,
     }
 }

@@ -32,6 +32,8 @@ pub struct Describe<'a> {
     pub lent_bytes: bool,
     /// The user structs and enums the functions use, each once, sorted by name.
     pub types: &'a [NamedTypeSchema<'a>],
+    /// Whether this library knows objects (as the handshake's `objects`).
+    pub objects: bool,
     /// The exported classes, sorted by name; the index is the class id.
     pub classes: Vec<ClassSchema<'a>>,
 }
