@@ -620,7 +620,7 @@ fn describe_lists_classes_and_members() {
         .iter()
         .map(|c| get(c, "name").as_str().unwrap())
         .collect();
-    assert_eq!(names, ["Bag", "Meter", "Other"]);
+    assert_eq!(names, ["Bag", "Meter", "Other", "Tally"]);
     let meter = &classes[1];
     assert_eq!(get(meter, "id").as_u64(), Some(1));
     assert_eq!(get(meter, "doc").as_str(), Some("A test counter."));
@@ -781,4 +781,65 @@ fn an_arc_inside_a_serde_value_is_the_object_a_host_holds() {
     let some = ok("maybe_meter", vec![true.into()]);
     assert_eq!(ok("Meter.name", vec![some.clone()]).as_str(), Some("maybe"));
     release(&some);
+}
+
+#[ferryman::export]
+fn plain_add(a: i64, b: i64) -> i64 {
+    a + b
+}
+
+/// A class without `&mut self` methods: its calls skip the guard.
+#[derive(Debug, Default)]
+#[ferryman::export]
+pub struct Tally(AtomicI64);
+
+#[ferryman::export]
+impl Tally {
+    pub fn new() -> Self {
+        Tally::default()
+    }
+
+    pub fn add(&self, n: i64) -> i64 {
+        self.0.fetch_add(n, Ordering::Relaxed) + n
+    }
+}
+
+/// Not a benchmark: a rough look at what the object path adds to a call
+/// (`cargo test --release -p ferryman --test objects -- --ignored --nocapture`).
+#[test]
+#[ignore]
+fn method_call_overhead() {
+    let m = meter("speed");
+    let time = |name: &str, args: Vec<Value>| {
+        let bytes = encode(args);
+        let id = id(name);
+        let input = FerryBox {
+            ptr: bytes.as_ptr().cast_mut(),
+            len: bytes.len(),
+            cap: bytes.len(),
+        };
+        let mut buffer = vec![0u8; 64];
+        let n = 2_000_000;
+        let start = std::time::Instant::now();
+        for _ in 0..n {
+            let mut out = FerryBox {
+                ptr: buffer.as_mut_ptr(),
+                len: 0,
+                cap: buffer.len(),
+            };
+            // SAFETY: `input` borrows `bytes`; `out` is the host's buffer.
+            let status = unsafe { ferryman_call(id, &input, &mut out) };
+            assert_eq!(status, 0);
+        }
+        let ns = start.elapsed().as_nanos() as f64 / f64::from(n);
+        println!("{name}: {ns:.1} ns a call");
+    };
+    let t = ok("Tally.new", vec![]);
+    for _ in 0..3 {
+        time("plain_add", vec![1.into(), 2.into()]);
+        time("Meter.add", vec![m.clone(), 1.into()]);
+        time("Tally.add", vec![t.clone(), 1.into()]);
+    }
+    release(&m);
+    release(&t);
 }
