@@ -843,3 +843,43 @@ fn method_call_overhead() {
     release(&m);
     release(&t);
 }
+
+#[derive(Debug, thiserror::Error, serde::Serialize)]
+pub enum Bad {
+    #[error("bad item {0}")]
+    Item(u32),
+}
+
+#[ferryman::export]
+fn meters(n: u32) -> impl Iterator<Item = Result<Meter, Bad>> + Send {
+    (0..n).map(|i| {
+        if i == 1 {
+            return Err(Bad::Item(i));
+        }
+        Ok(Meter {
+            name: format!("m{i}"),
+            value: AtomicI64::new(0),
+        })
+    })
+}
+
+#[test]
+fn iterator_items_may_be_objects_and_errors_carry_fields() {
+    let handle = closure(&ok("meters", vec![3.into()]));
+    let first = batch(handle, 5);
+    assert_eq!(first.len(), 1);
+    assert_eq!(
+        ok("Meter.name", vec![first[0].clone()]).as_str(),
+        Some("m0")
+    );
+    let (status, error) = closure_call(handle, vec![5.into()]);
+    assert_eq!(status, Status::Error);
+    assert_eq!(get(&error, "type").as_str(), Some("Bad"));
+    assert_eq!(get(&error, "variant").as_str(), Some("Item"));
+    assert_eq!(get(&error, "fields").to_string(), r#"{"0": 1}"#);
+    let last = batch(handle, 5);
+    assert_eq!(ok("Meter.name", vec![last[0].clone()]).as_str(), Some("m2"));
+    assert_eq!(ferryman_closure_release(handle), 0);
+    release(&first[0]);
+    release(&last[0]);
+}

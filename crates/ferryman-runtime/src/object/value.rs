@@ -511,6 +511,35 @@ impl<T> OkPlain<T> for &ObjKind<T> {
     }
 }
 
+/// Iterator items holding objects: handles in place of objects.
+pub trait WireObject<T> {
+    /// What is written.
+    type Wire;
+    /// Hands the item's objects to the table.
+    fn wire(&self, value: T) -> Self::Wire;
+}
+
+impl<T: IntoObjects> WireObject<T> for ObjKind<T> {
+    type Wire = T::Wire;
+    #[inline]
+    fn wire(&self, value: T) -> T::Wire {
+        value.into_objects()
+    }
+}
+
+/// Any other iterator item, as it is.
+pub trait WirePlain<T> {
+    /// The item itself.
+    fn wire(&self, value: T) -> T;
+}
+
+impl<T> WirePlain<T> for &ObjKind<T> {
+    #[inline]
+    fn wire(&self, value: T) -> T {
+        value
+    }
+}
+
 /// "`Counter.add()` argument `self`: expected Counter, but found …".
 #[cold]
 fn type_error(call: &mut Call<'_>, index: usize, expected: &str, found: String) -> Reported {
