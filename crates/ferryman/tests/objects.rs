@@ -329,6 +329,13 @@ fn constructor_errors_and_panics_are_named_after_the_member() {
     assert_eq!(status, Status::Panic);
     assert_eq!(get(&error, "function").as_str(), Some("Meter.boom"));
     assert_eq!(get(&error, "message").as_str(), Some("meter boom"));
+    let frames = get(&error, "frames").as_array().unwrap();
+    assert!(
+        frames
+            .iter()
+            .any(|f| get(f, "function").as_str() == Some("Meter.boom")),
+        "{error}"
+    );
     // The object is still usable after a panic.
     assert_eq!(ok("Meter.add", vec![m.clone(), 1.into()]).as_i64(), Some(1));
     release(&m);

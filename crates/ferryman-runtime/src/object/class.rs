@@ -219,3 +219,16 @@ fn mentions_class<'c>(
         _ => false,
     }
 }
+
+/// A class member's own frame in a panic's backtrace is named as the member
+/// (`Counter.boom`), like its error values, not as debug info names the
+/// method (`boom`): the outermost frame of that name.
+pub(crate) fn name_member_frame(export: &crate::Export, frames: &mut [ferryman_error::Frame]) {
+    if export.member.class.is_none() {
+        return;
+    }
+    let method = export.rust_path.rsplit("::").next().unwrap_or_default();
+    if let Some(frame) = frames.iter_mut().find(|f| f.function == method) {
+        frame.function = export.name.to_owned();
+    }
+}
