@@ -198,6 +198,7 @@ impl<'a> Call<'a> {
         value.function = Some(self.export.name.to_owned());
         // A callback's exception the panic interrupted the handling of.
         value.host_exception = unwound_exception_for_host();
+        crate::object::class::name_member_frame(self.export, &mut value.frames);
         // Without a backtrace, say which export the panic happened under.
         let located = value.frames.iter().any(|f| f.function != "<panic>");
         if !located {
@@ -211,6 +212,19 @@ impl<'a> Call<'a> {
     pub(crate) fn finish(self, out: &mut FerryBox) -> Status {
         self.sink.finish(out);
         self.status
+    }
+
+    /// The function being called.
+    #[inline]
+    pub(crate) fn export(&self) -> &'static Export {
+        self.export
+    }
+
+    /// Reports a bad argument found after decoding (an object argument).
+    #[cold]
+    pub(crate) fn fail_args(&mut self, status: Status, value: &ErrorValue) -> Reported {
+        self.fail(status, value);
+        Reported
     }
 
     fn definition_frame(&self) -> Frame {
@@ -342,6 +356,7 @@ mod tests {
         crate_version: "0.1.0",
         shim,
         types: &[],
+        member: crate::Member::FUNCTION,
     };
 
     fn decode_error(
