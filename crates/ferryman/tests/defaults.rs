@@ -42,6 +42,27 @@ fn all_default(n: u8, label: Option<String>) -> String {
     format!("{}{n}", label.unwrap_or_default())
 }
 
+/// Defaults on a constructor and on a method.
+#[ferryman::export]
+#[derive(Debug)]
+pub struct Greeter {
+    greeting: String,
+}
+
+#[ferryman::export]
+impl Greeter {
+    #[ferryman::export(defaults(greeting = "Hello"))]
+    pub fn new(greeting: String) -> Self {
+        Greeter { greeting }
+    }
+
+    #[ferryman::export(defaults(punctuation = "!"))]
+    pub fn greet(&self, name: String, punctuation: String, times: Option<u32>) -> String {
+        let once = format!("{}, {name}{punctuation}", self.greeting);
+        vec![once; times.unwrap_or(1) as usize].join(" ")
+    }
+}
+
 fn call(name: &str, args: &[u8]) -> (Status, Value) {
     let name_box = FerryBox {
         ptr: name.as_ptr().cast_mut(),
@@ -143,8 +164,8 @@ fn a_wrong_argument_after_which_defaults_follow_is_still_named() {
     assert_eq!(call("join_top", &bytes).0, Status::BadArgs);
 }
 
-#[test]
-fn describe_gives_defaults_only_to_parameters_that_have_one() {
+/// The describe map.
+fn describe() -> Value {
     let mut out = FerryBox::EMPTY;
     // SAFETY: `out` is the empty box.
     assert_eq!(unsafe { ferryman_describe(&mut out) }, 0);
@@ -154,6 +175,12 @@ fn describe_gives_defaults_only_to_parameters_that_have_one() {
             .unwrap();
     // SAFETY: freed once.
     unsafe { ferryman_box_free(&mut out) };
+    value
+}
+
+#[test]
+fn describe_gives_defaults_only_to_parameters_that_have_one() {
+    let value = describe();
     let functions = get(&value, "functions").unwrap().as_array().unwrap();
     let defaults = |name: &str| -> Vec<Option<Value>> {
         let function = functions
@@ -183,4 +210,67 @@ fn describe_gives_defaults_only_to_parameters_that_have_one() {
         ]
     );
     assert_eq!(defaults("middle"), [None, None]);
+}
+
+#[test]
+fn constructors_and_methods_take_defaults_after_self() {
+    // `Greeter.new()` with no argument: the object comes back as extension 5.
+    let (status, object) = call("Greeter.new", &[0x90]);
+    assert_eq!(status, Status::Ok, "{object}");
+    let Value::Ext(5, payload) = &object else {
+        panic!("not an object: {object}")
+    };
+    let mut object_bytes = vec![0xc7, 0x0c, 0x05];
+    object_bytes.extend_from_slice(payload);
+    let with = |count: u8, rest: &[u8]| {
+        let mut bytes = vec![0x90 | count];
+        bytes.extend_from_slice(&object_bytes);
+        bytes.extend_from_slice(rest);
+        bytes
+    };
+    // self, "Ann": punctuation and times from their defaults.
+    let ann = [0xa3, b'A', b'n', b'n'];
+    assert_eq!(
+        ok("Greeter.greet", &with(2, &ann)).as_str(),
+        Some("Hello, Ann!")
+    );
+    let mut three = ann.to_vec();
+    three.extend_from_slice(&[0xa1, b'?']);
+    assert_eq!(
+        ok("Greeter.greet", &with(3, &three)).as_str(),
+        Some("Hello, Ann?")
+    );
+    three.push(0x02);
+    assert_eq!(
+        ok("Greeter.greet", &with(4, &three)).as_str(),
+        Some("Hello, Ann? Hello, Ann?")
+    );
+    // `self` and `name` are required.
+    let (status, error) = call("Greeter.greet", &with(1, &[]));
+    assert_eq!(status, Status::BadArgs);
+    let message = get(&error, "message").and_then(Value::as_str).unwrap();
+    assert!(message.contains("takes 2 to 4 arguments"), "{message}");
+    // The defaults are in describe, after `self`.
+    let described = describe();
+    let functions = get(&described, "functions")
+        .and_then(Value::as_array)
+        .unwrap();
+    let greet = functions
+        .iter()
+        .find(|f| get(f, "name").and_then(Value::as_str) == Some("Greeter.greet"))
+        .unwrap();
+    let params = get(greet, "params").and_then(Value::as_array).unwrap();
+    let defaults: Vec<Option<&Value>> = params.iter().map(|p| get(p, "default")).collect();
+    assert_eq!(defaults[..2], [None, None]);
+    assert_eq!(defaults[2].and_then(Value::as_str), Some("!"));
+    assert_eq!(defaults[3], Some(&Value::Nil));
+    release(payload);
+}
+
+/// Releases the object of an extension 5 payload (class id, then handle).
+fn release(payload: &[u8]) {
+    let handle = u64::from_be_bytes(payload[4..12].try_into().unwrap());
+    // A handle this test received, released once.
+    let status = ferryman_runtime::entry::ferryman_object_release(handle);
+    assert_eq!(status, 0);
 }
