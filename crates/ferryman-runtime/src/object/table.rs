@@ -387,6 +387,21 @@ mod tests {
     }
 
     #[test]
+    fn a_new_value_is_registered_only_once_an_arc_of_it_escapes() {
+        let id = std::any::TypeId::of::<Thing>();
+        let entry = Entry::unique(Thing(9));
+        let address = entry.address();
+        assert!(registry::find(id, address).is_none());
+        Entry::escape(&entry);
+        assert!(Arc::ptr_eq(&registry::find(id, address).unwrap(), &entry));
+        // An `Arc` of the value handed back finds the same entry.
+        let handle = insert(entry);
+        assert!(registry::find(id, address).is_some());
+        assert!(release(handle));
+        assert!(registry::find(id, address).is_none());
+    }
+
+    #[test]
     fn many_threads_insert_and_release() {
         let threads: Vec<_> = (0..8)
             .map(|i| {
