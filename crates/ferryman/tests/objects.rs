@@ -913,3 +913,20 @@ fn iterator_items_may_be_objects_and_errors_carry_fields() {
     release(&first[0]);
     release(&last[0]);
 }
+
+#[test]
+fn live_closures_names_an_iterators_items_as_written() {
+    let handle = closure(&ok("meters", vec![0.into()]));
+    let mut out = FerryBox::EMPTY;
+    // SAFETY: `out` is the empty box.
+    unsafe { ferryman_live_closures(&mut out) };
+    let live = take(&mut out);
+    let mine = live
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| get(e, "handle").as_u64() == Some(handle))
+        .unwrap();
+    assert_eq!(get(mine, "signature").as_str(), Some("iterator of Meter"));
+    assert_eq!(ferryman_closure_release(handle), 0);
+}
