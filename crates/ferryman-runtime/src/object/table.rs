@@ -538,7 +538,8 @@ mod lifetimes {
                     }
                     Op::HandBack(k) if !kept.is_empty() => {
                         let (value, id) = &kept[k % kept.len()];
-                        let value = Arc::downcast::<Counted>(Arc::clone(value)).ok().expect("a Counted");
+                        let value = Arc::downcast::<Counted>(Arc::clone(value))
+                            .unwrap_or_else(|_| panic!("a Counted"));
                         handles.push((insert(Entry::of(value)), *id));
                     }
                     Op::DropKept(k) if !kept.is_empty() => {
