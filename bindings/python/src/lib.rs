@@ -30,6 +30,12 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     state::sigint::watch(m.py());
     m.add_class::<api::library_object::Library>()?;
     m.add("Function", calls::function_object::create_type(m.py())?)?;
+    m.add(
+        "Method",
+        calls::function_object::create_method_type(m.py())?,
+    )?;
+    m.add("RustObject", values::object_value::create_type(m.py())?)?;
+    m.add_class::<values::iterator_value::RustIterator>()?;
     m.add_class::<values::closure_value::RustFunction>()?;
     m.add_class::<errors::error_factory::ErrorFactory>()?;
     m.add_function(wrap_pyfunction!(
