@@ -71,9 +71,8 @@ class Library:
         members: dict[int, Any] = {}
         for function, entry in zip(native.functions(on_error, description), entries, strict=True):
             self._decorate(function, entry)
-            if member_name(entry) is None:
-                functions[function.name] = function
-            else:
+            functions[function.name] = function
+            if member_name(entry) is not None:
                 members[function.id] = function
         self._functions = functions
         for cls, class_entry in zip(classes, class_list, strict=True):
@@ -85,7 +84,12 @@ class Library:
         # Names taken by the Library itself (`lib.name`, `lib.describe`, ...)
         # stay reachable as `lib["name"]` and `lib.functions["name"]`.
         for name, function in functions.items():
-            if name.isidentifier() and name not in self.__dict__ and not hasattr(type(self), name):
+            if (
+                name.isidentifier()
+                and function.id not in members
+                and name not in self.__dict__
+                and not hasattr(type(self), name)
+            ):
                 self.__dict__[name] = function
         for name, cls in self._classes.items():
             if name.isidentifier() and name not in self.__dict__ and not hasattr(type(self), name):
@@ -110,8 +114,8 @@ class Library:
 
     @property
     def functions(self) -> Mapping[str, _native.Function]:
-        """Every exported free function by name (read-only; class members are
-        on their class)."""
+        """Every exported function by name (read-only); class members are
+        named ``Counter.add`` here and are attributes of their class."""
         return MappingProxyType(self._functions)
 
     @property
@@ -158,7 +162,7 @@ class Library:
         return found
 
     def _unknown(self, name: str) -> UnknownFunctionError:
-        names = sorted({*self._functions, *self._classes})
+        names = sorted({*(name for name in self._functions if name.isidentifier()), *self._classes})
         suggestions = suggest(name, names)
         message = f"library {self.name!r} has no function {name!r}" + did_you_mean(suggestions)
         return UnknownFunctionError(message, name=name, suggestions=tuple(suggestions), library=self.name)
@@ -173,7 +177,8 @@ class Library:
         return len(self._functions)
 
     def __dir__(self) -> list[str]:
-        return sorted(set(super().__dir__()) | set(self._functions) | set(self._classes))
+        functions = {name for name in self._functions if name.isidentifier()}
+        return sorted(set(super().__dir__()) | functions | set(self._classes))
 
     def __repr__(self) -> str:
         version = f" {self.version}" if self.version else ""
