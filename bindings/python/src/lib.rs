@@ -54,6 +54,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
         m
     )?)?;
     m.add_function(wrap_pyfunction!(api::library_object::load, m)?)?;
+    m.add_function(wrap_pyfunction!(values::object_value::object_class, m)?)?;
     m.add_function(wrap_pyfunction!(api::debugging::pack, m)?)?;
     m.add_function(wrap_pyfunction!(api::debugging::unpack, m)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;

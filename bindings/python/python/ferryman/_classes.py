@@ -33,19 +33,14 @@ def member_name(entry: Mapping[str, Any]) -> str | None:
 
 def make_classes(entries: Sequence[Mapping[str, Any]], module: str) -> list[type[_native.RustObject]]:
     """An empty class per entry (members come later: their signatures name the
-    classes). ``__slots__ = ()``: instances keep only the native handle."""
+    classes); instances keep only the native handle (no ``__dict__``)."""
     classes = []
     for entry in entries:
-        name = entry["name"]
         doc = entry.get("doc")
-        namespace: dict[str, Any] = {
-            "__slots__": (),
-            "__module__": module,
-            "__qualname__": name,
-            "__doc__": inspect.cleandoc(doc) if isinstance(doc, str) and doc.strip() else None,
-            "_ferryman_new": None,
-        }
-        classes.append(type(name, (_native.RustObject,), namespace))
+        cls = _native.object_class(module, entry["name"])
+        cls.__doc__ = inspect.cleandoc(doc) if isinstance(doc, str) and doc.strip() else None
+        cls._ferryman_new = None  # type: ignore[attr-defined]
+        classes.append(cls)
     return classes
 
 

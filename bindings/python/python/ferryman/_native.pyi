@@ -124,6 +124,9 @@ class RustFunction:
     def annotation(self) -> str | None: ...
     def __call__(self, *args: Any) -> Any: ...
 
+def object_class(module: str, name: str) -> type[RustObject]:
+    """A new subclass of ``RustObject`` named ``module.name`` (one per exported class)."""
+
 def load(path: str | PathLike[str]) -> Library:
     """Loads a ferryman library; raises ``ferryman.LibraryLoadError`` and subclasses."""
 

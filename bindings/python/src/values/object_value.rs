@@ -161,6 +161,42 @@ pub(crate) fn create_type(py: Python<'_>) -> PyResult<Bound<'_, PyAny>> {
     Ok(made)
 }
 
+/// `ferryman_fixture.Counter`: a new subclass of the base for one exported
+/// class of a library (the Python layer adds its members). Made from a spec,
+/// not with `type(...)`, so that instances are not tracked by the garbage
+/// collector (they hold no references); like the base, it has no `__dict__`.
+#[pyfunction]
+pub(crate) fn object_class<'py>(
+    py: Python<'py>,
+    module: &str,
+    name: &str,
+) -> PyResult<Bound<'py, PyType>> {
+    let base = create_type(py)?;
+    let qualified = std::ffi::CString::new(format!("{module}.{name}"))
+        .map_err(|_| PyTypeError::new_err("a class name with a NUL character"))?;
+    // CPython keeps pointing at the name: it lives as long as the process.
+    let qualified: &'static std::ffi::CStr = Box::leak(qualified.into_boxed_c_str());
+    let slots = Box::leak(Box::new([ffi::PyType_Slot {
+        slot: 0,
+        pfunc: ptr::null_mut(),
+    }]));
+    let mut spec = ffi::PyType_Spec {
+        name: qualified.as_ptr(),
+        basicsize: 0,
+        itemsize: 0,
+        flags: (ffi::Py_TPFLAGS_DEFAULT | ffi::Py_TPFLAGS_BASETYPE) as _,
+        slots: slots.as_mut_ptr(),
+    };
+    let bases = pyo3::types::PyTuple::new(py, [base])?;
+    // SAFETY: `spec` and what it points to outlive the type (leaked above);
+    // `bases` is a live tuple of one type. The result is a new reference or
+    // null with an exception set.
+    let made = unsafe { ffi::PyType_FromSpecWithBases(&mut spec, bases.as_ptr()) };
+    // SAFETY: as above.
+    let made = unsafe { Bound::from_owned_ptr_or_err(py, made) }?;
+    made.cast_into::<PyType>().map_err(PyErr::from)
+}
+
 fn slot(slot: c_int, pfunc: *mut c_void) -> ffi::PyType_Slot {
     ffi::PyType_Slot { slot, pfunc }
 }
@@ -229,8 +265,8 @@ pub(crate) fn wrap<'py>(
             "an object of class id {class_id}, which describe's `classes` does not list"
         ));
     };
-    // SAFETY: `class` is a subclass of the base type (made by the Python
-    // layer from it); `PyType_GenericAlloc` returns a zeroed instance (a new
+    // SAFETY: `class` is a subclass of the base type ([`object_class`]);
+    // `PyType_GenericAlloc` returns a zeroed instance (a new
     // reference, holding one on its heap type) or null with an exception.
     let made = unsafe { ffi::PyType_GenericAlloc(class.as_ptr().cast(), 0) };
     // SAFETY: as above.
@@ -243,7 +279,7 @@ pub(crate) fn wrap<'py>(
     };
     let raw = object.as_ptr().cast::<ObjectLayout>();
     // SAFETY: `raw` is the instance just allocated with the base's layout
-    // (a subclass made with `__slots__ = ()` adds nothing); no one saw it yet.
+    // (a class made by `object_class` adds nothing); no one saw it yet.
     unsafe {
         (*raw).registration = Some(registration);
         (*raw).handle = handle;
