@@ -380,3 +380,12 @@ def test_objects_dropped_on_other_threads(lib: ferryman.Library) -> None:
     for thread in threads:
         thread.join()
     assert lib.counter_drops() == drops + 50
+
+
+def test_a_name_both_a_class_and_a_function_is_refused() -> None:
+    from ferryman._library import _refuse_class_names
+
+    entries = [{"name": "Counter", "class": None}, {"name": "Counter.add", "class": "Counter"}]
+    with pytest.raises(ferryman.LibraryLoadError, match="both a class and a function named 'Counter'"):
+        _refuse_class_names("libx.so", entries, [{"name": "Counter"}])
+    _refuse_class_names("libx.so", entries[1:], [{"name": "Counter"}])
