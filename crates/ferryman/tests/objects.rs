@@ -620,9 +620,9 @@ fn describe_lists_classes_and_members() {
         .iter()
         .map(|c| get(c, "name").as_str().unwrap())
         .collect();
-    assert_eq!(names, ["Meter", "Other"]);
-    let meter = &classes[0];
-    assert_eq!(get(meter, "id").as_u64(), Some(0));
+    assert_eq!(names, ["Bag", "Meter", "Other"]);
+    let meter = &classes[1];
+    assert_eq!(get(meter, "id").as_u64(), Some(1));
     assert_eq!(get(meter, "doc").as_str(), Some("A test counter."));
     let id_of = |name: &str| {
         functions
@@ -640,7 +640,8 @@ fn describe_lists_classes_and_members() {
     assert!(methods.contains(&id_of("Meter.add")));
     assert!(methods.contains(&id_of("Meter.__str__")));
     assert_eq!(get(meter, "protocols").to_string(), r#"["display", "eq"]"#);
-    assert_eq!(object(&meter_value()).0, 0);
+    // Extension 5 carries the class id.
+    assert_eq!(object(&meter_value()).0, 1);
 }
 
 fn meter_value() -> Value {
@@ -672,4 +673,112 @@ fn callbacks_inside_a_method_may_not_take_the_object_mutably() {
         ferryman_closure_release(u64::from_be_bytes(payload[..].try_into().unwrap()));
     }
     release(&m);
+}
+
+/// Protocols: debug, hash, ord, iter.
+#[derive(Debug, PartialEq, Eq, Hash, PartialOrd)]
+#[ferryman::export(debug, hash, ord, iter)]
+pub struct Bag {
+    items: Vec<u32>,
+}
+
+impl<'a> IntoIterator for &'a Bag {
+    type Item = u32;
+    type IntoIter = std::iter::Copied<std::slice::Iter<'a, u32>>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.items.iter().copied()
+    }
+}
+
+#[ferryman::export]
+impl Bag {
+    pub fn new(items: Vec<u32>) -> Self {
+        Bag { items }
+    }
+}
+
+#[derive(Debug, serde::Serialize)]
+pub struct Labelled {
+    label: String,
+    meter: Arc<Meter>,
+}
+
+#[ferryman::export]
+fn labelled(meter: Arc<Meter>) -> Labelled {
+    Labelled {
+        label: "l".to_owned(),
+        meter,
+    }
+}
+
+#[ferryman::export]
+fn unseen() -> Labelled {
+    Labelled {
+        label: "u".to_owned(),
+        meter: Arc::new(Meter {
+            name: "unseen".to_owned(),
+            value: AtomicI64::new(0),
+        }),
+    }
+}
+
+#[ferryman::export]
+fn maybe_meter(make: bool) -> Option<Meter> {
+    make.then(|| Meter {
+        name: "maybe".to_owned(),
+        value: AtomicI64::new(0),
+    })
+}
+
+#[test]
+fn protocols_are_methods() {
+    let a = ok("Bag.new", vec![Value::Array(vec![1.into(), 2.into()])]);
+    let b = ok("Bag.new", vec![Value::Array(vec![1.into(), 3.into()])]);
+    assert_eq!(
+        ok("Bag.__repr__", vec![a.clone()]).as_str(),
+        Some("Bag { items: [1, 2] }")
+    );
+    let hash_a = ok("Bag.__hash__", vec![a.clone()]).as_u64().unwrap();
+    assert_eq!(ok("Bag.__hash__", vec![a.clone()]).as_u64(), Some(hash_a));
+    assert_ne!(ok("Bag.__hash__", vec![b.clone()]).as_u64(), Some(hash_a));
+    assert_eq!(
+        ok("Bag.__cmp__", vec![a.clone(), b.clone()]).as_i64(),
+        Some(-1)
+    );
+    assert_eq!(
+        ok("Bag.__cmp__", vec![b.clone(), a.clone()]).as_i64(),
+        Some(1)
+    );
+    assert_eq!(
+        ok("Bag.__cmp__", vec![a.clone(), a.clone()]).as_i64(),
+        Some(0)
+    );
+    let iter = closure(&ok("Bag.__iter__", vec![a.clone()]));
+    assert_eq!(batch(iter, 10), vec![Value::from(1), Value::from(2)]);
+    assert_eq!(ferryman_closure_release(iter), 0);
+    release(&a);
+    release(&b);
+}
+
+#[test]
+fn an_arc_inside_a_serde_value_is_the_object_a_host_holds() {
+    let m = meter("inside");
+    let value = ok("labelled", vec![m.clone()]);
+    let inner = get(&value, "meter");
+    assert_ne!(object(inner).1, object(&m).1, "a new handle");
+    ok("Meter.add", vec![inner.clone(), 4.into()]);
+    assert_eq!(ok("Meter.add", vec![m.clone(), 0.into()]).as_i64(), Some(4));
+    release(inner);
+    release(&m);
+    // An `Arc` no host has seen cannot be sent.
+    let (status, error) = call("unseen", vec![]);
+    assert_eq!(status, Status::Internal);
+    assert!(
+        get(&error, "message").as_str().unwrap().contains("Meter"),
+        "{error}"
+    );
+    assert_eq!(ok("maybe_meter", vec![false.into()]), Value::Nil);
+    let some = ok("maybe_meter", vec![true.into()]);
+    assert_eq!(ok("Meter.name", vec![some.clone()]).as_str(), Some("maybe"));
+    release(&some);
 }

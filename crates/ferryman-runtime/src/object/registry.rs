@@ -51,9 +51,3 @@ pub(crate) fn remove(type_id: TypeId, address: usize, entry: &Entry) {
         }
     });
 }
-
-/// How many entries are registered (tests).
-#[cfg(test)]
-pub(crate) fn len() -> usize {
-    with(|map| map.len())
-}

@@ -109,3 +109,128 @@ pub(crate) fn live() -> Vec<(u64, &'static str)> {
     live.sort_unstable_by_key(|(serial, _, _)| *serial);
     live.into_iter().map(|(_, h, c)| (h, c)).collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::object::class::{Class, ClassDef};
+    use crate::object::registry;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    static DROPS: AtomicUsize = AtomicUsize::new(0);
+
+    struct Thing(u32);
+
+    impl Drop for Thing {
+        fn drop(&mut self) {
+            DROPS.fetch_add(1, Ordering::SeqCst);
+        }
+    }
+
+    static THING: ClassDef = ClassDef::new("Thing", "tests::Thing", "", "table.rs", 1, &[]);
+
+    impl Class for Thing {
+        fn class_def() -> &'static ClassDef {
+            &THING
+        }
+    }
+
+    fn listed(handle: u64) -> bool {
+        live()
+            .iter()
+            .any(|(h, class)| *h == handle && *class == "Thing")
+    }
+
+    #[test]
+    fn a_handle_is_live_until_released_once_and_never_0() {
+        let handle = insert(Entry::of(Arc::new(Thing(1))));
+        assert_ne!(handle, 0);
+        assert!(get(handle).is_some());
+        assert!(listed(handle));
+        let before = DROPS.load(Ordering::SeqCst);
+        assert!(release(handle));
+        assert!(
+            DROPS.load(Ordering::SeqCst) > before,
+            "the last handle drops the value"
+        );
+        assert!(get(handle).is_none());
+        assert!(!listed(handle));
+        assert!(!release(handle));
+        assert!(get(0).is_none());
+        assert!(!release(0));
+        assert!(get(u64::MAX).is_none());
+    }
+
+    #[test]
+    fn a_reused_slot_does_not_revive_an_old_handle() {
+        let old = insert(Entry::of(Arc::new(Thing(2))));
+        assert!(release(old));
+        let new = insert(Entry::of(Arc::new(Thing(3))));
+        assert_ne!(old, new);
+        assert!(get(old).is_none());
+        assert!(get(new).is_some());
+        assert!(release(new));
+    }
+
+    #[test]
+    fn handles_of_one_value_share_its_entry_and_the_value_lives_until_the_last() {
+        let value = Arc::new(Thing(4));
+        let first = insert(Entry::of(Arc::clone(&value)));
+        let second = insert(Entry::of(Arc::clone(&value)));
+        assert_ne!(first, second);
+        assert!(Arc::ptr_eq(&get(first).unwrap(), &get(second).unwrap()));
+        drop(value);
+        let before = DROPS.load(Ordering::SeqCst);
+        assert!(release(first));
+        assert_eq!(DROPS.load(Ordering::SeqCst), before);
+        assert!(release(second));
+        assert!(DROPS.load(Ordering::SeqCst) > before);
+    }
+
+    #[test]
+    fn live_lists_oldest_first() {
+        let a = insert(Entry::of(Arc::new(Thing(5))));
+        let b = insert(Entry::of(Arc::new(Thing(6))));
+        let handles: Vec<u64> = live().into_iter().map(|(h, _)| h).collect();
+        let (pa, pb) = (
+            handles.iter().position(|h| *h == a).unwrap(),
+            handles.iter().position(|h| *h == b).unwrap(),
+        );
+        assert!(pa < pb);
+        assert!(release(a) && release(b));
+    }
+
+    #[test]
+    fn the_registry_forgets_an_entry_when_it_goes() {
+        let value = Arc::new(Thing(7));
+        assert_eq!(value.0, 7);
+        let address = Arc::as_ptr(&value) as *const () as usize;
+        let handle = insert(Entry::of(Arc::clone(&value)));
+        let id = std::any::TypeId::of::<Thing>();
+        assert!(registry::find(id, address).is_some());
+        assert!(release(handle));
+        assert!(registry::find(id, address).is_none());
+        // Rust still holds the value; a new handle is a new entry.
+        let again = insert(Entry::of(Arc::clone(&value)));
+        assert!(registry::find(id, address).is_some());
+        assert!(release(again));
+    }
+
+    #[test]
+    fn many_threads_insert_and_release() {
+        let threads: Vec<_> = (0..8)
+            .map(|i| {
+                std::thread::spawn(move || {
+                    for k in 0..200 {
+                        let handle = insert(Entry::of(Arc::new(Thing(i * 1000 + k))));
+                        assert!(get(handle).is_some());
+                        assert!(release(handle));
+                    }
+                })
+            })
+            .collect();
+        for thread in threads {
+            thread.join().unwrap();
+        }
+    }
+}
