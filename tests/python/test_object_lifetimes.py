@@ -31,8 +31,8 @@ def test_random_lifetimes_end_with_every_drop_once(lib: ferryman.Library, steps:
         if action == "create" or pick is None:
             held.append(lib.Counter(str(n), n))
             created += 1
-        elif action == "copy":
-            held.append(copy.copy(pick)) if not pick.closed else None
+        elif action == "copy" and not pick.closed:
+            held.append(copy.copy(pick))
         elif action == "clone" and not pick.closed:
             held.append(pick.clone_counter())
             created += 1

@@ -22,9 +22,6 @@ import pytest
 import ferryman
 from ferryman import _native
 
-OBJECTS = "tests/fixture/src/objects.rs"
-
-
 @pytest.fixture(autouse=True)
 def _nothing_leaks(lib: ferryman.Library) -> Iterator[None]:
     gc.collect()

@@ -109,7 +109,9 @@ _ORDERINGS: tuple[tuple[str, Callable[[int], bool]], ...] = (
 )
 
 
-def _ordering(cls: type, cmp: Callable[[Any, Any], int | None], test: Callable[[int], bool]) -> Callable[[Any, Any], Any]:
+def _ordering(
+    cls: type, cmp: Callable[[Any, Any], int | None], test: Callable[[int], bool]
+) -> Callable[[Any, Any], Any]:
     def compare(self: Any, other: Any) -> Any:
         if not isinstance(other, cls) or self.closed or other.closed:
             return NotImplemented
