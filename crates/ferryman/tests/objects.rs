@@ -329,6 +329,13 @@ fn constructor_errors_and_panics_are_named_after_the_member() {
     assert_eq!(status, Status::Panic);
     assert_eq!(get(&error, "function").as_str(), Some("Meter.boom"));
     assert_eq!(get(&error, "message").as_str(), Some("meter boom"));
+    let frames = get(&error, "frames").as_array().unwrap();
+    assert!(
+        frames
+            .iter()
+            .any(|f| get(f, "function").as_str() == Some("Meter.boom")),
+        "{error}"
+    );
     // The object is still usable after a panic.
     assert_eq!(ok("Meter.add", vec![m.clone(), 1.into()]).as_i64(), Some(1));
     release(&m);
@@ -620,7 +627,7 @@ fn describe_lists_classes_and_members() {
         .iter()
         .map(|c| get(c, "name").as_str().unwrap())
         .collect();
-    assert_eq!(names, ["Bag", "Meter", "Other"]);
+    assert_eq!(names, ["Bag", "Meter", "Other", "Tally"]);
     let meter = &classes[1];
     assert_eq!(get(meter, "id").as_u64(), Some(1));
     assert_eq!(get(meter, "doc").as_str(), Some("A test counter."));
@@ -781,4 +788,105 @@ fn an_arc_inside_a_serde_value_is_the_object_a_host_holds() {
     let some = ok("maybe_meter", vec![true.into()]);
     assert_eq!(ok("Meter.name", vec![some.clone()]).as_str(), Some("maybe"));
     release(&some);
+}
+
+#[ferryman::export]
+fn plain_add(a: i64, b: i64) -> i64 {
+    a + b
+}
+
+/// A class without `&mut self` methods: its calls skip the guard.
+#[derive(Debug, Default)]
+#[ferryman::export]
+pub struct Tally(AtomicI64);
+
+#[ferryman::export]
+impl Tally {
+    pub fn new() -> Self {
+        Tally::default()
+    }
+
+    pub fn add(&self, n: i64) -> i64 {
+        self.0.fetch_add(n, Ordering::Relaxed) + n
+    }
+}
+
+/// Not a benchmark: a rough look at what the object path adds to a call
+/// (`cargo test --release -p ferryman --test objects -- --ignored --nocapture`).
+#[test]
+#[ignore]
+fn method_call_overhead() {
+    let m = meter("speed");
+    let time = |name: &str, args: Vec<Value>| {
+        let bytes = encode(args);
+        let id = id(name);
+        let input = FerryBox {
+            ptr: bytes.as_ptr().cast_mut(),
+            len: bytes.len(),
+            cap: bytes.len(),
+        };
+        let mut buffer = vec![0u8; 64];
+        let n = 2_000_000;
+        let start = std::time::Instant::now();
+        for _ in 0..n {
+            let mut out = FerryBox {
+                ptr: buffer.as_mut_ptr(),
+                len: 0,
+                cap: buffer.len(),
+            };
+            // SAFETY: `input` borrows `bytes`; `out` is the host's buffer.
+            let status = unsafe { ferryman_call(id, &input, &mut out) };
+            assert_eq!(status, 0);
+        }
+        let ns = start.elapsed().as_nanos() as f64 / f64::from(n);
+        println!("{name}: {ns:.1} ns a call");
+    };
+    let t = ok("Tally.new", vec![]);
+    for _ in 0..3 {
+        time("plain_add", vec![1.into(), 2.into()]);
+        time("Meter.add", vec![m.clone(), 1.into()]);
+        time("Tally.add", vec![t.clone(), 1.into()]);
+    }
+    release(&m);
+    release(&t);
+}
+
+#[derive(Debug, thiserror::Error, serde::Serialize)]
+pub enum Bad {
+    #[error("bad item {0}")]
+    Item(u32),
+}
+
+#[ferryman::export]
+fn meters(n: u32) -> impl Iterator<Item = Result<Meter, Bad>> + Send {
+    (0..n).map(|i| {
+        if i == 1 {
+            return Err(Bad::Item(i));
+        }
+        Ok(Meter {
+            name: format!("m{i}"),
+            value: AtomicI64::new(0),
+        })
+    })
+}
+
+#[test]
+fn iterator_items_may_be_objects_and_errors_carry_fields() {
+    let handle = closure(&ok("meters", vec![3.into()]));
+    let first = batch(handle, 5);
+    assert_eq!(first.len(), 1);
+    assert_eq!(
+        ok("Meter.name", vec![first[0].clone()]).as_str(),
+        Some("m0")
+    );
+    let (status, error) = closure_call(handle, vec![5.into()]);
+    assert_eq!(status, Status::Error);
+    assert_eq!(get(&error, "type").as_str(), Some("Bad"));
+    assert_eq!(get(&error, "variant").as_str(), Some("Item"));
+    assert_eq!(get(&error, "fields").to_string(), r#"{"0": 1}"#);
+    let last = batch(handle, 5);
+    assert_eq!(ok("Meter.name", vec![last[0].clone()]).as_str(), Some("m2"));
+    assert_eq!(ferryman_closure_release(handle), 0);
+    release(&first[0]);
+    release(&last[0]);
 }

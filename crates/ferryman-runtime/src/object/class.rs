@@ -3,7 +3,7 @@
 
 use ferryman_wire::TypeDesc;
 use std::any::Any;
-use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::atomic::{AtomicU32, AtomicU8, Ordering};
 use std::sync::OnceLock;
 
 /// A type exported as a class. Implemented by `#[ferryman::export]` on the
@@ -39,6 +39,8 @@ pub struct ClassDef {
     pub protocols: &'static [&'static str],
     /// The class id once computed (`u32::MAX` before).
     id: AtomicU32,
+    /// Whether the class has `&mut self` methods: 0 unknown, 1 no, 2 yes.
+    exclusive: AtomicU8,
 }
 
 impl ClassDef {
@@ -59,6 +61,29 @@ impl ClassDef {
             line,
             protocols,
             id: AtomicU32::new(u32::MAX),
+            exclusive: AtomicU8::new(0),
+        }
+    }
+
+    /// Whether any method takes `&mut self`. Objects of a class without one
+    /// are never entered exclusively, so their calls skip the guard.
+    #[inline]
+    pub(crate) fn has_mut_methods(&'static self) -> bool {
+        match self.exclusive.load(Ordering::Relaxed) {
+            1 => false,
+            2 => true,
+            _ => {
+                let any = crate::exports().iter().any(|e| {
+                    e.member.class == Some(self.name)
+                        && e.member.kind == "method"
+                        && e.params
+                            .first()
+                            .is_some_and(|p| p.rust.starts_with("&mut "))
+                });
+                self.exclusive
+                    .store(if any { 2 } else { 1 }, Ordering::Relaxed);
+                any
+            }
         }
     }
 
@@ -192,5 +217,18 @@ fn mentions_class<'c>(
                 || mentions_class(returns, class_of)
         }
         _ => false,
+    }
+}
+
+/// A class member's own frame in a panic's backtrace is named as the member
+/// (`Counter.boom`), like its error values, not as debug info names the
+/// method (`boom`): the outermost frame of that name.
+pub(crate) fn name_member_frame(export: &crate::Export, frames: &mut [ferryman_error::Frame]) {
+    if export.member.class.is_none() {
+        return;
+    }
+    let method = export.rust_path.rsplit("::").next().unwrap_or_default();
+    if let Some(frame) = frames.iter_mut().find(|f| f.function == method) {
+        frame.function = export.name.to_owned();
     }
 }
