@@ -287,10 +287,6 @@ def test_a_panic_in_a_method(lib: ferryman.Library) -> None:
     assert counter.value() == 0  # the object is still usable
 
 
-@pytest.mark.xfail(
-    reason="objects-rust: a panic's Rust frame in a method is named `boom`, not `Counter.boom` (OBJECTS.md)",
-    strict=False,
-)
 def test_a_panic_frame_in_a_method_is_named_after_the_member(lib: ferryman.Library) -> None:
     counter = lib.Counter("a", 0)
     with pytest.raises(ferryman.RustPanic) as raised:
