@@ -429,3 +429,17 @@ def test_objects_inside_values(lib: ferryman.Library) -> None:
     assert kept == counter and kept is not counter
     assert lib.maybe_counter_value(None) == -1 and lib.maybe_counter_value(counter) == 8
     del kept, labelled
+
+
+def test_objects_under_the_always_release_gil_policy(lib: ferryman.Library) -> None:
+    drops = lib.counter_drops()
+    ferryman.set_gil_policy("always")
+    try:
+        counters = [lib.Counter(str(i), i) for i in range(100)]
+        assert sum(counter.add(1) for counter in counters) == sum(range(1, 101))
+        with counters[0]:
+            pass
+        del counters
+    finally:
+        ferryman.set_gil_policy("auto")
+    assert lib.counter_drops() == drops + 100
