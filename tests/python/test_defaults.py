@@ -159,3 +159,18 @@ def test_binding_is_pythons(lib: ferryman.Library, nargs: int, keywords: list[st
         assert isinstance(error, TypeError)
         got = TypeError
     assert got == expected, (args, kwargs)
+
+
+def test_constructors_and_methods_take_defaults(lib: ferryman.Library) -> None:
+    assert str(inspect.signature(lib.Greeter)) == "(greeting: str = 'Hello')"
+    greet = inspect.signature(lib.Greeter.greet)
+    assert list(greet.parameters)[:2] == ["self", "name"]
+    assert greet.parameters["punctuation"].default == "!"
+    assert greet.parameters["times"].default is None
+    hello = lib.Greeter()
+    assert hello.greet("Ann") == "Hello, Ann!"
+    assert hello.greet("Ann", "?") == "Hello, Ann?"
+    assert hello.greet("Ann", times=2) == "Hello, Ann! Hello, Ann!"
+    assert lib.Greeter(greeting="Hi").greet(name="Bo", punctuation=".") == "Hi, Bo."
+    with pytest.raises(TypeError, match="name"):
+        hello.greet()
