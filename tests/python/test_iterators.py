@@ -88,9 +88,10 @@ def test_errors_raise_at_their_item_and_the_iterator_goes_on(lib: ferryman.Libra
     parsed = lib.parse_all(["1", "2", "x", "4"])
     assert next(parsed) == 1
     assert next(parsed) == 2
-    with pytest.raises(ferryman.RustError) as raised:
+    # describe names the items' error type: its class exists before any error.
+    with pytest.raises(lib.errors.ParseError) as raised:
         next(parsed)
-    assert type(raised.value).__name__ == "ParseError" and str(raised.value) == 'not a number: "x"'
+    assert str(raised.value) == 'not a number: "x"'
     assert raised.value.text == "x"
     assert raised.value.function == "parse_all"
     assert next(parsed) == 4
@@ -135,3 +136,26 @@ def test_a_method_returning_an_iterator_keeps_its_object(lib: ferryman.Library) 
 
 def test_the_signature_says_iterator(lib: ferryman.Library) -> None:
     assert "Iterator[int]" in repr(lib.count_up)
+
+
+def test_a_class_with_the_iter_protocol_is_iterable(lib: ferryman.Library) -> None:
+    vocabulary = lib.Vocabulary(["a", "b", "c"])
+    assert list(vocabulary) == ["a", "b", "c"]
+    assert [w for w in vocabulary if w != "b"] == ["a", "c"]
+    it = iter(vocabulary)
+    assert isinstance(it, ferryman.RustIterator)
+    assert next(it) == "a"
+    it.close()
+    assert "__iter__" not in vars(lib.Counter)
+
+
+def test_an_iterator_of_objects_yields_instances_of_the_class(lib: ferryman.Library) -> None:
+    gc.collect()
+    before = lib.live_objects().get("Counter", 0)
+    counters = list(lib.Vocabulary(["x", "y", "z"]).counters())
+    assert [type(c) for c in counters] == [lib.Counter] * 3
+    assert [(c.name(), c.value()) for c in counters] == [("x", 0), ("y", 1), ("z", 2)]
+    assert lib.live_objects().get("Counter", 0) == before + 3
+    del counters
+    gc.collect()
+    assert lib.live_objects().get("Counter", 0) == before

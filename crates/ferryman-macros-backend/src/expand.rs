@@ -336,15 +336,20 @@ fn export(function: &Function, member: Option<&Member>, iter: Option<&IterReturn
         Some(member) => format!("{}::{rust_name}", crate::text::rust_text(member.self_ty)),
         None => rust_name.clone(),
     };
-    let error = match &function.output {
-        Output::Result { ty, .. } => quote! {
+    let error = match (&function.output, iter.and_then(|iter| iter.error)) {
+        // An iterator of `Result<T, E>` items: describe names `E`, as for a
+        // function returning `Result<T, E>`.
+        (_, Some(err)) => quote! {
+            ::core::option::Option::Some(::ferryman::__private::type_name_of::<#err>)
+        },
+        (Output::Result { ty, .. }, None) => quote! {
             ::core::option::Option::Some(
                 ::ferryman::__private::type_name_of::<
                     <#ty as ::ferryman::__private::ResultParts>::Err
                 >
             )
         },
-        Output::Unit | Output::Value(_) => quote!(::core::option::Option::None),
+        (Output::Unit | Output::Value(_), None) => quote!(::core::option::Option::None),
     };
     // `line!()` and `file!()` report where their invocation is; located at the
     // function's name, they give the line of the definition.
