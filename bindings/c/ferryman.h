@@ -38,6 +38,11 @@ extern "C" {
  * the integer in big-endian two's complement.
  */
 #define FERRYMAN_EXT_BIG_INT 4
+/* An object of an exported class: payload class id (u32 BE, the index in
+ * describe's "classes"), handle (u64 BE, never 0); spec/wire.md, "Objects".
+ * Every object the library writes is a new handle the host releases once
+ * with ferryman_object_release; objects in arguments are borrowed. */
+#define FERRYMAN_EXT_OBJECT 5
 
 /* ---- the byte box ------------------------------------------------------- */
 
@@ -64,12 +69,13 @@ typedef struct FerryBox {
 /*
  * What the symbols with an `out` box return (ferryman_handshake,
  * ferryman_describe, ferryman_call, ferryman_closure_call,
- * ferryman_live_closures). Except for FERRY_NULL_POINTER, `out` holds a
+ * ferryman_live_closures, ferryman_live_objects). Except for FERRY_NULL_POINTER, `out` holds a
  * MessagePack value on return: the result for FERRY_OK, an error value
  * (spec/wire.md, "Error values") for every other code. A host MUST treat an
  * unknown non-zero code as a failure with `out` holding an error value.
  * ferryman_register_host returns a host id instead, and
- * ferryman_closure_release FERRY_OK or FERRY_NO_FUNCTION with no `out`.
+ * ferryman_closure_release and ferryman_object_release FERRY_OK or
+ * FERRY_NO_FUNCTION with no `out`, ferryman_object_clone a handle or 0.
  * Pick the exception from the error value's "kind", not from the status
  * (spec/abi.md, "Status and kind"): FERRY_ERROR also carries the kind of a
  * callback's error the function propagated.
@@ -217,6 +223,29 @@ int32_t ferryman_closure_release(uint64_t closure);
  */
 int32_t ferryman_live_closures(FerryBox *out);
 
+/* ---- objects (spec/wire.md, "Objects"; optional symbols) ----------------- */
+
+/*
+ * Drops the host's handle to an object (extension 5); the object's Rust Drop
+ * may run on this thread when it was the last reference. Returns FERRY_OK, or
+ * FERRY_NO_FUNCTION when the handle was not live. Call it exactly once per
+ * object handle received (from a result, a callback's arguments, an iterator
+ * batch or ferryman_object_clone).
+ */
+int32_t ferryman_object_release(uint64_t handle);
+
+/*
+ * A new handle to the same object (sharing its state and guard), owned by the
+ * caller; 0 when `handle` is not live.
+ */
+uint64_t ferryman_object_clone(uint64_t handle);
+
+/*
+ * Writes [{"handle": u64, "class": str}, ...], every object handle hosts still
+ * hold, oldest first, to *out following the `out` rule.
+ */
+int32_t ferryman_live_objects(FerryBox *out);
+
 /* ---- pointer types for hosts that dlopen() the library ------------------- */
 /* Look each symbol up per handle (dlsym) with RTLD_LOCAL; see spec/abi.md. */
 
@@ -230,6 +259,9 @@ typedef int32_t (*FerrymanRegisterHostFn)(const FerryHost *host);
 typedef int32_t (*FerrymanClosureCallFn)(uint64_t closure, const FerryBox *args, FerryBox *out);
 typedef int32_t (*FerrymanClosureReleaseFn)(uint64_t closure);
 typedef int32_t (*FerrymanLiveClosuresFn)(FerryBox *out);
+typedef int32_t (*FerrymanObjectReleaseFn)(uint64_t handle);
+typedef uint64_t (*FerrymanObjectCloneFn)(uint64_t handle);
+typedef int32_t (*FerrymanLiveObjectsFn)(FerryBox *out);
 
 #ifdef __cplusplus
 } /* extern "C" */

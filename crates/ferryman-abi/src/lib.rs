@@ -8,6 +8,7 @@
 mod big_int;
 mod byte_box;
 mod ferry_host;
+mod object;
 mod status;
 
 pub use big_int::{BIG_INT_MAX_PAYLOAD, EXT_BIG_INT};
@@ -15,6 +16,7 @@ pub use byte_box::FerryBox;
 pub use ferry_host::{
     FerryHost, EXT_HOST_OBJECT, EXT_LENT_BYTES, EXT_LIBRARY_CLOSURE, LENT_BYTES_PAYLOAD,
 };
+pub use object::{EXT_OBJECT, OBJECT_PAYLOAD};
 pub use status::Status;
 
 /// Version of the C ABI: symbols, signatures, layouts, status codes, ownership rules.
@@ -29,7 +31,7 @@ pub const ABI_VERSION: u32 = 1;
 pub const WIRE_VERSION: u32 = 1;
 
 /// Every symbol a ferryman library exports, in the order `spec/abi.md` lists them.
-pub const SYMBOLS: [&str; 10] = [
+pub const SYMBOLS: [&str; 13] = [
     "ferryman_abi_version",
     "ferryman_handshake",
     "ferryman_describe",
@@ -40,4 +42,7 @@ pub const SYMBOLS: [&str; 10] = [
     "ferryman_closure_call",
     "ferryman_closure_release",
     "ferryman_live_closures",
+    "ferryman_object_release",
+    "ferryman_object_clone",
+    "ferryman_live_objects",
 ];

@@ -18,6 +18,9 @@ use quote::{quote, quote_spanned};
 use syn::spanned::Spanned;
 use syn::{Ident, Type};
 
+use crate::iterator::IterReturn;
+use crate::member::Member;
+use crate::objects::{may_hold_object, param_shape, Pass};
 use crate::signature::{Decode, Function, Output, Param};
 use crate::text::rust_text;
 use crate::types::{describe, is_byte_vec, is_direct, is_named_bytes, named_types};
@@ -37,10 +40,16 @@ fn local(name: &str, location: Span) -> Ident {
     Ident::new(name, at(location))
 }
 
-/// `item` (the function as written) followed by its shim and registration.
-pub(crate) fn expand(item: TokenStream, function: &Function) -> TokenStream {
-    let shim = shim(function);
-    let export = export(function);
+/// `item` (the function as written) followed by its shim and registration;
+/// `member` for a class member, `iter` for a function returning an iterator.
+pub(crate) fn expand_with(
+    item: TokenStream,
+    function: &Function,
+    member: Option<&Member>,
+    iter: Option<&IterReturn>,
+) -> TokenStream {
+    let shim = shim(function, member, iter);
+    let export = export(function, member, iter);
     let cfgs = &function.cfgs;
     quote! {
         #item
@@ -54,28 +63,85 @@ pub(crate) fn expand(item: TokenStream, function: &Function) -> TokenStream {
 
 /// `fn __ferryman_shim(__call: &mut Call<'_>) -> Result<(), Reported>`: decodes
 /// each argument, calls the function, hands the result to `Call::ok`/`Call::err`.
-fn shim(function: &Function) -> TokenStream {
+fn shim(function: &Function, member: Option<&Member>, iter: Option<&IterReturn>) -> TokenStream {
     let call = local("__call", Span::call_site());
     let ret = local("__ret", Span::call_site());
+    let this = local("__self", Span::call_site());
     let shim = Ident::new(SHIM, Span::call_site());
     let user_fn = function.ident;
+    let offset = member.map_or(0, Member::offset);
     let vars: Vec<Ident> = (0..function.params.len())
-        .map(|index| local(&format!("__arg{index}"), Span::call_site()))
+        .map(|index| local(&format!("__arg{}", index + offset), Span::call_site()))
         .collect();
     let decodes = function
         .params
         .iter()
         .zip(&vars)
         .enumerate()
-        .map(|(index, (param, var))| decode(param, index, var, &call));
-    let args = function.params.iter().zip(&vars).map(|(param, var)| {
-        if param.by_ref {
-            quote!(&#var)
-        } else {
-            quote!(#var)
+        .map(|(index, (param, var))| decode(param, index + offset, var, &call));
+    let args: Vec<TokenStream> = function
+        .params
+        .iter()
+        .zip(&vars)
+        .map(|(param, var)| match param_shape(param) {
+            Some((_, Pass::Ref)) => quote!(&#var.value),
+            Some((_, Pass::Value)) => quote!(#var.value),
+            Some((_, Pass::AsDeref)) => quote!(#var.value.as_deref()),
+            None if param.by_ref => quote!(&#var),
+            None => quote!(#var),
+        })
+        .collect();
+    let receiver = member.map(|m| m.receiver_decode(&call, &this));
+    let callee = match member {
+        Some(m) => {
+            let ty = m.self_ty;
+            quote!(<#ty>::#user_fn)
         }
-    });
-    let finish = finish(&function.output, &call, &ret);
+        None => quote!(#user_fn),
+    };
+    let self_arg: Vec<TokenStream> = member
+        .and_then(|m| m.receiver_arg(&this))
+        .into_iter()
+        .collect();
+    let (invoke, finish) = match iter {
+        Some(iter) => {
+            let items = if iter.fallible {
+                quote!(::ferryman::__private::Fallible)
+            } else {
+                quote!(::ferryman::__private::Plain)
+            };
+            let finish = quote! {
+                ::ferryman::__private::ok_iter(#call, ::core::iter::Iterator::map(#ret, #items))
+            };
+            match (iter.borrows, !self_arg.is_empty()) {
+                // SAFETY (generated): the closure passes the `&'static` to a
+                // method generic over its receiver's lifetime, which can keep
+                // it only in the iterator it returns.
+                (true, true) => {
+                    let borrowed = local("__this", Span::call_site());
+                    (
+                        quote! {
+                            #[allow(unused_unsafe, clippy::undocumented_unsafe_blocks)]
+                            let #ret = unsafe {
+                                ::ferryman::__private::borrowing(&#this, move |#borrowed| {
+                                    #callee(#borrowed, #(#args),*)
+                                })
+                            };
+                        },
+                        finish,
+                    )
+                }
+                _ => (
+                    quote!(let #ret = #callee(#(#self_arg,)* #(#args),*);),
+                    finish,
+                ),
+            }
+        }
+        None => (
+            quote!(let #ret = #callee(#(#self_arg,)* #(#args),*);),
+            self::finish(&function.output, &call, &ret),
+        ),
+    };
     quote! {
         #[allow(non_snake_case, deprecated, clippy::all, clippy::pedantic)]
         fn #shim(
@@ -84,9 +150,11 @@ fn shim(function: &Function) -> TokenStream {
             #[allow(unused_imports)]
             use ::ferryman::__private::{
                 ArgDirect as _, ArgSerde as _, OkDirect as _, OkSerde as _,
+                ArgObject as _, ArgPlain as _, OkObject as _, OkPlain as _,
             };
+            #receiver
             #(#decodes)*
-            let #ret = #user_fn(#(#args),*);
+            #invoke
             #finish
         }
     }
@@ -97,6 +165,12 @@ fn shim(function: &Function) -> TokenStream {
 fn decode(param: &Param, index: usize, var: &Ident, call: &Ident) -> TokenStream {
     let at = at(param.ty.span());
     let index = Literal::usize_unsuffixed(index);
+    if let Some((kind, _)) = param_shape(param) {
+        // A class (`ObjectRef`/`Arc`, entered for the call) or a serde value.
+        return quote_spanned! {at=>
+            let #var = (&::ferryman::__private::ObjKind::<#kind>::new()).arg(#call, #index)?;
+        };
+    }
     if let Decode::BytesRef(ty) = &param.decode {
         // The decoded value lives in `held`; the function gets a reference.
         let held = Ident::new(&format!("{var}_held"), var.span());
@@ -161,7 +235,9 @@ fn finish(output: &Output, call: &Ident, ret: &Ident) -> TokenStream {
 /// them straight into the output when the type has a direct path.
 fn ok(call: &Ident, value: &Ident, ty: Option<&Type>) -> TokenStream {
     let at = value.span();
-    if ty.is_some_and(is_byte_vec) {
+    if let Some(ty) = ty.filter(|ty| may_hold_object(ty)) {
+        quote_spanned!(at=> (&::ferryman::__private::ObjKind::<#ty>::new()).ok(#call, #value))
+    } else if ty.is_some_and(is_byte_vec) {
         quote_spanned!(at=> #call.ok(::ferryman::__private::serde_bytes::Bytes::new(&#value)))
     } else if let Some(ty) = ty.filter(|ty| is_named_bytes(ty) || is_direct(ty)) {
         quote_spanned!(at=> (&::ferryman::__private::Kind::<#ty>::new()).ok(#call, &#value))
@@ -171,19 +247,48 @@ fn ok(call: &Ident, value: &Ident, ty: Option<&Type>) -> TokenStream {
 }
 
 /// `inventory::submit! { Export { … } }`: what `describe` reports, and the shim.
-fn export(function: &Function) -> TokenStream {
+fn export(function: &Function, member: Option<&Member>, iter: Option<&IterReturn>) -> TokenStream {
     let name = &function.name;
     let rust_name = &function.rust_name;
     let doc = &function.doc;
-    let params = function.params.iter().map(|param| {
-        let name = &param.name;
-        let desc = describe(param.ty);
-        let rust = rust_text(param.ty);
-        quote! {
-            ::ferryman::__private::Param { name: #name, ty: &#desc, rust: #rust }
+    let self_param = member.and_then(Member::self_param);
+    let params = self_param
+        .into_iter()
+        .chain(function.params.iter().map(|param| {
+            let name = &param.name;
+            let desc = describe(param.ty);
+            let rust = rust_text(param.ty);
+            quote! {
+                ::ferryman::__private::Param { name: #name, ty: &#desc, rust: #rust }
+            }
+        }));
+    let (returns, returns_rust) = match iter {
+        Some(iter) => (
+            crate::types::Desc::Iter(Box::new(describe(iter.value))),
+            format!(
+                "impl Iterator<Item = {}>",
+                crate::text::rust_text(iter.value)
+            ),
+        ),
+        None => function.output.describe(),
+    };
+    let member_tokens = match member {
+        Some(member) => {
+            let class = &member.class;
+            let kind = member.kind;
+            quote! {
+                ::ferryman::__private::Member {
+                    class: ::core::option::Option::Some(#class),
+                    kind: #kind,
+                }
+            }
         }
-    });
-    let (returns, returns_rust) = function.output.describe();
+        None => quote!(::ferryman::__private::Member::FUNCTION),
+    };
+    let rust_path = match member {
+        Some(member) => format!("{}::{rust_name}", crate::text::rust_text(member.self_ty)),
+        None => rust_name.clone(),
+    };
     let error = match &function.output {
         Output::Result { ty, .. } => quote! {
             ::core::option::Option::Some(
@@ -200,12 +305,12 @@ fn export(function: &Function) -> TokenStream {
     let line = quote_spanned!(at=> ::core::line!());
     let file = quote_spanned!(at=> ::core::file!());
     let shim = Ident::new(SHIM, Span::call_site());
-    let types = types(function);
+    let types = types(function, iter);
     quote! {
         ::ferryman::__private::inventory::submit! {
             ::ferryman::__private::Export {
                 name: #name,
-                rust_path: ::core::concat!(::core::module_path!(), "::", #rust_name),
+                rust_path: ::core::concat!(::core::module_path!(), "::", #rust_path),
                 doc: #doc,
                 params: &[#(#params),*],
                 returns: &#returns,
@@ -217,6 +322,7 @@ fn export(function: &Function) -> TokenStream {
                 crate_version: ::core::env!("CARGO_PKG_VERSION"),
                 shim: #shim,
                 types: &[#(#types),*],
+                member: #member_tokens,
             }
         }
     }
@@ -225,12 +331,12 @@ fn export(function: &Function) -> TokenStream {
 /// One `NamedType` per named type of the signature (parameters and result,
 /// callbacks' included), each once. Its `trace` picks, by autoref
 /// specialisation, tracing for a `DeserializeOwned` type and nothing otherwise.
-fn types(function: &Function) -> Vec<TokenStream> {
+fn types(function: &Function, iter: Option<&IterReturn>) -> Vec<TokenStream> {
     let mut found = Vec::new();
     for param in &function.params {
         named_types(param.ty, &mut found);
     }
-    if let Some(ty) = function.output.value_type() {
+    if let Some(ty) = iter.map(|iter| iter.value).or(function.output.value_type()) {
         named_types(ty, &mut found);
     }
     let mut seen = std::collections::HashSet::new();
@@ -300,12 +406,13 @@ mod tests {
             quote!(let __arg1 = __call.arg::<&'_ str>(1)?;),
             quote!(let __arg2 = __call.arg::<::ferryman::__private::serde_bytes::ByteBuf>(2)?.into_vec();),
             quote!(let __arg3 = __call.arg::<&::ferryman::__private::serde_bytes::Bytes>(3)?;),
-            quote!(let __arg4 = __call.arg::<Point>(4)?;),
+            // `&Point` may be a class: `ObjKind` picks the object path or serde.
+            quote!(let __arg4 = (&::ferryman::__private::ObjKind::<Point>::new()).arg(__call, 4)?;),
             quote!(let __arg5 = __call.arg::<::std::vec::Vec<T2> >(5)?;),
             quote!(let __arg6 = __call.arg::<Option<String> >(6)?;),
             quote!(let __arg7_held = __call.arg::<<Bytes as ::ferryman::__private::BytesParam<'_>>::Decoded>(7)?;),
             quote!(let __arg7 = <Bytes as ::ferryman::__private::BytesParam<'_>>::by_ref(&__arg7_held);),
-            quote!(let __ret = f(__arg0, __arg1, __arg2, __arg3, &__arg4, &__arg5, __arg6, __arg7);),
+            quote!(let __ret = f(__arg0, __arg1, __arg2, __arg3, &__arg4.value, &__arg5, __arg6, __arg7);),
             quote!(__call.ok_direct(&__ret)),
         ] {
             assert!(
@@ -432,6 +539,7 @@ mod tests {
                             (&&::ferryman::__private::TypeProbe::<Point>::NEW).trace()
                         },
                     }],
+                    member: ::ferryman::__private::Member::FUNCTION,
                 }
             }
         };
@@ -494,9 +602,7 @@ mod tests {
         let error = expand_export(
             quote!(),
             quote!(
-                struct Point {
-                    x: f64,
-                }
+                const POINT: u8 = 1;
             ),
         )
         .unwrap_err();

@@ -21,9 +21,14 @@
 
 mod attr;
 mod callables;
+mod class;
 mod doc;
 mod errors;
 mod expand;
+mod impl_block;
+mod iterator;
+mod member;
+mod objects;
 mod signature;
 mod text;
 mod types;
@@ -42,20 +47,69 @@ use proc_macro2::TokenStream;
 /// When the attribute's arguments are malformed, the item is not a function, or
 /// the function's signature cannot cross the boundary.
 pub fn expand_export(attr: TokenStream, item: TokenStream) -> syn::Result<TokenStream> {
+    let attr_tokens = attr.clone();
     let mut errors = errors::Errors::default();
-    let attr = errors.take(attr::ExportAttr::parse(attr));
     let item_fn = match syn::parse2::<syn::Item>(item.clone())? {
         syn::Item::Fn(item_fn) => item_fn,
+        syn::Item::Struct(s) => {
+            let mut errors = errors::Errors::default();
+            let out = class::expand(
+                attr_tokens,
+                item,
+                &s.ident,
+                &s.generics,
+                &s.attrs,
+                &mut errors,
+            );
+            errors.finish()?;
+            return Ok(out.expect("errors are reported above"));
+        }
+        syn::Item::Enum(e) => {
+            let mut errors = errors::Errors::default();
+            let out = class::expand(
+                attr_tokens,
+                item,
+                &e.ident,
+                &e.generics,
+                &e.attrs,
+                &mut errors,
+            );
+            errors.finish()?;
+            return Ok(out.expect("errors are reported above"));
+        }
+        syn::Item::Impl(block) => {
+            let mut errors = errors::Errors::default();
+            if !attr_tokens.is_empty() {
+                errors.spanned(
+                    &attr_tokens,
+                    "`#[ferryman::export]` on an `impl` block takes no options; put \
+                     `#[ferryman::export(name = \"...\")]` on a method instead",
+                );
+            }
+            let out = impl_block::expand(block, None, &mut errors);
+            errors.finish()?;
+            return Ok(out.expect("errors are reported above"));
+        }
         other => {
             errors.push(valid::not_a_function(&other));
             return Err(errors.finish().expect_err("an error was just pushed"));
         }
     };
-    valid::check(&item_fn, &mut errors);
+    let attr = errors.take(attr::ExportAttr::parse(attr));
+    // An iterator result is checked on its own; the rest of the checks see `()`.
+    let iter_ty = iterator::of(&item_fn.sig.output).cloned();
+    let iter = iter_ty
+        .as_ref()
+        .and_then(|it| iterator::check(it, &mut errors));
+    let mut checked = item_fn.clone();
+    if iter.is_some() {
+        checked.sig.output = syn::ReturnType::Default;
+    }
+    valid::check(&checked, &mut errors);
     errors.finish()?;
     let attr = attr.expect("attribute errors are reported above");
-    let function = signature::Function::new(&item_fn, &attr);
-    Ok(expand::expand(item, &function))
+    let function = signature::Function::new(&checked, &attr);
+    Ok(expand::expand_with(item, &function, None, iter.as_ref()))
 }
 
 /// What the attribute emits when [`expand_export`] fails: the original item,

@@ -25,6 +25,8 @@ pub(crate) enum Desc {
     Named(String),
     /// `Callback<(A, B), R>`: parameter descriptors and the result's.
     Callback(Vec<Desc>, Box<Desc>),
+    /// `impl Iterator<Item = T>`: the item's descriptor.
+    Iter(Box<Desc>),
 }
 
 impl ToTokens for Desc {
@@ -42,6 +44,7 @@ impl ToTokens for Desc {
             Desc::Option(inner) => quote!(#desc::Option(&#inner)),
             Desc::Named(name) => quote!(#desc::Named(#name)),
             Desc::Callback(params, returns) => quote!(#desc::Callback(&[#(#params),*], &#returns)),
+            Desc::Iter(item) => quote!(#desc::Iter(&#item)),
         });
     }
 }

@@ -52,8 +52,9 @@ pub(crate) fn check(item: &ItemFn, errors: &mut Errors) {
         match arg {
             FnArg::Receiver(receiver) => errors.spanned(
                 receiver,
-                "`#[ferryman::export]` does not support methods (`self` parameters); \
-                 export a free function that takes the value as a parameter",
+                "`#[ferryman::export]` on a single method (`self` parameters) is not \
+                 supported; put `#[ferryman::export]` on its `impl` block, which exports every \
+                 `pub fn` of the block, and on the type",
             ),
             FnArg::Typed(arg) => {
                 check_pattern(&arg.pat, errors);

@@ -192,6 +192,19 @@ impl<'a> Call<'a> {
         self.status
     }
 
+    /// The function being called.
+    #[inline]
+    pub(crate) fn export(&self) -> &'static Export {
+        self.export
+    }
+
+    /// Reports a bad argument found after decoding (an object argument).
+    #[cold]
+    pub(crate) fn fail_args(&mut self, status: Status, value: &ErrorValue) -> Reported {
+        self.fail(status, value);
+        Reported
+    }
+
     fn definition_frame(&self) -> Frame {
         Frame::rust(self.export.name, self.export.file, self.export.line, 1)
     }
@@ -313,6 +326,7 @@ mod tests {
         crate_version: "0.1.0",
         shim,
         types: &[],
+        member: crate::Member::FUNCTION,
     };
 
     fn decode_error(

@@ -6,6 +6,9 @@ use crate::call::Call;
 use crate::callback::closure;
 use crate::callback::{closure_table, host_registry};
 use crate::named_types::named_types;
+use crate::object::class::{classes, objectify};
+use crate::object::table as object_table;
+use crate::object::value::ObjectHandle;
 use crate::registry::{exports, find, library_identity};
 use crate::report::write_error;
 use crate::FERRYMAN_VERSION;
@@ -15,7 +18,7 @@ use ferryman_buffer::{borrow, free_box, Sink};
 use ferryman_error::{catch_panic, short_type_name, ErrorValue};
 use ferryman_wire::encode;
 use ferryman_wire::schema::{
-    Describe, ErrorSchema, FunctionSchema, Handshake, ParamSchema, TypeSchema,
+    ClassSchema, Describe, ErrorSchema, FunctionSchema, Handshake, ParamSchema, TypeSchema,
 };
 use ferryman_wire::Lending;
 use serde::Serialize;
@@ -42,6 +45,7 @@ pub unsafe extern "C" fn ferryman_handshake(out: *mut FerryBox) -> i32 {
         library_version,
         functions: exports().len(),
         lent_bytes: true,
+        objects: true,
     };
     // SAFETY: forwarded from this function's contract.
     unsafe { write_value(out, &handshake) }
@@ -233,13 +237,63 @@ pub unsafe extern "C" fn ferryman_live_closures(out: *mut FerryBox) -> i32 {
     unsafe { guarded(out, body) }
 }
 
+/// `int32_t ferryman_object_release(uint64_t handle)`: the host drops its
+/// handle (the object's `Drop` may run, on this thread). Returns 0, or 4
+/// (`FERRY_NO_FUNCTION`) when it was not live.
+#[no_mangle]
+pub extern "C" fn ferryman_object_release(handle: u64) -> i32 {
+    match catch_unwind(|| object_table::release(handle)) {
+        Ok(true) => Status::Ok.code(),
+        Ok(false) => Status::NoFunction.code(),
+        Err(payload) => {
+            // A `Drop` that panicked: the object is gone either way.
+            std::mem::forget(payload);
+            Status::Ok.code()
+        }
+    }
+}
+
+/// `uint64_t ferryman_object_clone(uint64_t handle)`: a new handle to the same
+/// object, owned by the caller; 0 when `handle` is not live.
+#[no_mangle]
+pub extern "C" fn ferryman_object_clone(handle: u64) -> u64 {
+    catch_unwind(|| object_table::get(handle).map(|entry| ObjectHandle::new(entry).handle))
+        .ok()
+        .flatten()
+        .unwrap_or(0)
+}
+
+/// `int32_t ferryman_live_objects(FerryBox *out)`: every object handle hosts
+/// hold, as an array of `{"handle": u64, "class": str}`, oldest first.
+///
+/// # Safety
+/// `out` is NULL or points to a box initialised as `spec/abi.md` requires.
+#[no_mangle]
+pub unsafe extern "C" fn ferryman_live_objects(out: *mut FerryBox) -> i32 {
+    #[derive(Serialize)]
+    struct Live {
+        handle: u64,
+        class: &'static str,
+    }
+    let body = |out: &mut FerryBox| {
+        let live: Vec<Live> = object_table::live()
+            .into_iter()
+            .map(|(handle, class)| Live { handle, class })
+            .collect();
+        write_value_unguarded(out, &live)
+    };
+    // SAFETY: forwarded from this function's contract.
+    unsafe { guarded(out, body) }
+}
+
 fn describe() -> Describe<'static> {
     let (library, library_version) = library_identity();
     let exports = exports();
     let named = named_types(exports);
+    let signatures = objectify(&named.signatures);
     let functions = exports
         .iter()
-        .zip(&named.signatures)
+        .zip(signatures)
         .enumerate()
         .map(|(id, (e, (params, returns)))| FunctionSchema {
             id: id as u32,
@@ -268,6 +322,34 @@ fn describe() -> Describe<'static> {
             }),
             file: e.file,
             line: e.line,
+            class: e.member.class,
+            kind: e.member.kind,
+        })
+        .collect();
+    let classes = classes()
+        .iter()
+        .enumerate()
+        .map(|(id, class)| {
+            let members = |kind: &str| -> Vec<u32> {
+                exports
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, e)| e.member.class == Some(class.name) && e.member.kind == kind)
+                    .map(|(id, _)| id as u32)
+                    .collect()
+            };
+            ClassSchema {
+                id: id as u32,
+                name: class.name,
+                doc: class.doc,
+                rust: class.rust_path,
+                file: class.file,
+                line: class.line,
+                constructor: members("constructor").first().copied(),
+                methods: members("method"),
+                statics: members("static"),
+                protocols: class.protocols,
+            }
         })
         .collect();
     Describe {
@@ -279,6 +361,8 @@ fn describe() -> Describe<'static> {
         functions,
         lent_bytes: true,
         types: &named.types,
+        objects: true,
+        classes,
     }
 }
 

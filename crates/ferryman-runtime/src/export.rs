@@ -34,6 +34,25 @@ pub struct Export {
     pub shim: Shim,
     /// The named types of the signature, for describe's `types`.
     pub types: &'static [NamedType],
+    /// What it is: a free function, or a member of an exported class.
+    pub member: Member,
+}
+
+/// Whether an [`Export`] is a free function or a class member, and which.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Member {
+    /// The class, `None` for a free function.
+    pub class: Option<&'static str>,
+    /// Describe's `kind`: `function`, `constructor`, `static` or `method`.
+    pub kind: &'static str,
+}
+
+impl Member {
+    /// A free function.
+    pub const FUNCTION: Member = Member {
+        class: None,
+        kind: "function",
+    };
 }
 
 /// One parameter of an [`Export`].

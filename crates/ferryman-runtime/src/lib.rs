@@ -11,6 +11,7 @@ mod export;
 mod kind;
 mod lend;
 mod named_types;
+mod object;
 mod optional_fields;
 mod registry;
 mod report;
@@ -24,9 +25,15 @@ pub use callback::error::{check_interrupt, CallbackError};
 pub use callback::into_callback::{ClosureOutput, IntoCallback};
 pub use callback::with_fields::WithFields;
 pub use callback::{CallArgs, Callback};
-pub use export::{Export, Param, Shim};
+pub use export::{Export, Member, Param, Shim};
 pub use kind::{ArgDirect, ArgSerde, DirectOut, Kind, OkDirect, OkSerde};
 pub use named_types::{NamedType, TraceDeserialize, TraceNothing, Traced, TypeProbe};
+pub use object::class::{classes, Class, ClassDef, ClassEntry, ThreadSafeClass};
+pub use object::iter::{borrowing, ok_iter, Borrowing, Fallible, IterItem, Plain};
+pub use object::value::{
+    object_mut, object_ref, serialize_object, ArgObject, ArgPlain, Guards, Held, IntoObjects,
+    ObjKind, ObjectHandle, ObjectMut, ObjectRef, OkObject, OkPlain, RawObject,
+};
 pub use registry::{exports, library_identity};
 
 /// This crate's version, reported by the handshake as `ferryman`.

@@ -323,6 +323,7 @@ fn rename(desc: &'static TypeDesc, renames: &BTreeMap<&'static str, String>) -> 
         TypeDesc::Callback(params, returns) => {
             leak(TypeDesc::Callback(all(params), rename(returns, renames)))
         }
+        TypeDesc::Iter(item) => leak(TypeDesc::Iter(rename(item, renames))),
         _ => desc,
     }
 }
@@ -331,7 +332,9 @@ fn rename(desc: &'static TypeDesc, renames: &BTreeMap<&'static str, String>) -> 
 fn mentions(desc: &TypeDesc, renames: &BTreeMap<&'static str, String>) -> bool {
     match desc {
         TypeDesc::Named(written) => renames.get(written).is_some_and(|name| name != written),
-        TypeDesc::List(inner) | TypeDesc::Option(inner) => mentions(inner, renames),
+        TypeDesc::List(inner) | TypeDesc::Option(inner) | TypeDesc::Iter(inner) => {
+            mentions(inner, renames)
+        }
         TypeDesc::Map(key, value) => mentions(key, renames) || mentions(value, renames),
         TypeDesc::Tuple(items) => items.iter().any(|item| mentions(item, renames)),
         TypeDesc::Callback(params, returns) => {

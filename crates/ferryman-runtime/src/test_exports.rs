@@ -32,6 +32,7 @@ const fn export(
         crate_version: "0.1.0",
         shim,
         types: &[],
+        member: crate::Member::FUNCTION,
     }
 }
 

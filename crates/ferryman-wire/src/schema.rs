@@ -15,6 +15,8 @@ pub struct Handshake<'a> {
     pub functions: usize,
     /// Whether arguments may hold lent bytes (extension 3).
     pub lent_bytes: bool,
+    /// Whether this library knows objects (extension 5, describe's `classes`).
+    pub objects: bool,
 }
 
 /// What `ferryman_describe` returns: the handshake plus every function.
@@ -30,6 +32,26 @@ pub struct Describe<'a> {
     pub lent_bytes: bool,
     /// The user structs and enums the functions use, each once, sorted by name.
     pub types: &'a [NamedTypeSchema<'a>],
+    /// Whether this library knows objects (as the handshake's `objects`).
+    pub objects: bool,
+    /// The exported classes, sorted by name; the index is the class id.
+    pub classes: Vec<ClassSchema<'a>>,
+}
+
+/// One exported class (`spec/wire.md`, "Classes in describe").
+#[derive(Debug, Clone, Serialize)]
+pub struct ClassSchema<'a> {
+    pub id: u32,
+    pub name: &'a str,
+    pub doc: &'a str,
+    pub rust: &'a str,
+    pub file: &'a str,
+    pub line: u32,
+    /// The function id of `Class.new`, if it has one.
+    pub constructor: Option<u32>,
+    pub methods: Vec<u32>,
+    pub statics: Vec<u32>,
+    pub protocols: &'a [&'a str],
 }
 
 /// One exported function.
@@ -43,6 +65,10 @@ pub struct FunctionSchema<'a> {
     pub error: Option<ErrorSchema<'a>>,
     pub file: &'a str,
     pub line: u32,
+    /// The class of a member, `None` for a free function.
+    pub class: Option<&'a str>,
+    /// `function`, `constructor`, `static` or `method`.
+    pub kind: &'a str,
 }
 
 /// One parameter.

@@ -32,6 +32,10 @@ pub enum TypeDesc {
     Named(&'static str),
     /// `Callback<(A, B), R>`: parameter types and result type.
     Callback(&'static [TypeDesc], &'static TypeDesc),
+    /// An object of an exported class (`T`, `&T`, `Arc<T>`): the class name.
+    Object(&'static str),
+    /// `impl Iterator<Item = T>`: the item type (`T` of `Result<T, E>` items).
+    Iter(&'static TypeDesc),
 }
 
 impl TypeDesc {
@@ -77,6 +81,8 @@ impl Serialize for TypeDesc {
             TypeDesc::Callback(params, returns) => {
                 map.serialize_entry("callback", &(params, returns))?
             }
+            TypeDesc::Object(class) => map.serialize_entry("object", class)?,
+            TypeDesc::Iter(item) => map.serialize_entry("iter", item)?,
             _ => unreachable!("scalars returned above"),
         }
         map.end()

@@ -207,8 +207,13 @@ pub use serde::{Deserialize, Serialize};
 #[doc(hidden)]
 pub mod __private {
     pub use ::inventory;
+    pub use ::serde;
     pub use ::serde_bytes;
     pub use ferryman_error::{ErrorFields, FieldsNone, FieldsProbe, FieldsViaSerialize};
+    pub use ferryman_runtime::{
+        borrowing, object_mut, object_ref, ok_iter, serialize_object, ArgObject, ArgPlain, Class,
+        ClassDef, ClassEntry, Fallible, Member, ObjKind, OkObject, OkPlain, Plain, ThreadSafeClass,
+    };
     pub use ferryman_runtime::{
         ArgDirect, ArgSerde, Call, Export, Kind, NamedType, OkDirect, OkSerde, Param, Reported,
         TraceDeserialize, TraceNothing, TypeProbe,

@@ -3,7 +3,8 @@
 
 use crate::scan::*;
 use ferryman_abi::{
-    ABI_VERSION, EXT_BIG_INT, EXT_HOST_OBJECT, EXT_LENT_BYTES, EXT_LIBRARY_CLOSURE, WIRE_VERSION,
+    ABI_VERSION, EXT_BIG_INT, EXT_HOST_OBJECT, EXT_LENT_BYTES, EXT_LIBRARY_CLOSURE, EXT_OBJECT,
+    WIRE_VERSION,
 };
 
 /// `(Rust constant, C name, value)` of every constant with a C name.
@@ -27,6 +28,7 @@ fn rust_constants() -> Vec<(&'static str, &'static str, i64)> {
             EXT_LENT_BYTES.into(),
         ),
         ("EXT_BIG_INT", "FERRYMAN_EXT_BIG_INT", EXT_BIG_INT.into()),
+        ("EXT_OBJECT", "FERRYMAN_EXT_OBJECT", EXT_OBJECT.into()),
     ]
 }
 
@@ -40,6 +42,7 @@ fn documented_constants() -> Vec<(String, String, i64)> {
         "byte_box.rs",
         "status.rs",
         "big_int.rs",
+        "object.rs",
     ] {
         let text = read(&format!("crates/ferryman-abi/src/{file}"));
         let mut pending: Option<(String, i64)> = None;

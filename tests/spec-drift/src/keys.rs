@@ -22,6 +22,18 @@ pub fn drift_fail() -> std::io::Result<()> {
     Err(std::io::Error::other("drift"))
 }
 
+/// A class (exported so that describe has `classes`).
+#[ferryman::export]
+pub struct DriftThing;
+
+#[ferryman::export]
+impl DriftThing {
+    /// Makes one.
+    pub fn new() -> Self {
+        DriftThing
+    }
+}
+
 /// The keys of MessagePack map `value`, in order.
 fn keys(value: &Value) -> Vec<String> {
     value
@@ -194,7 +206,8 @@ fn handshake_keys_in_wire_md_are_what_the_library_writes() {
         json_keys(&example),
         "{WIRE_MD}: handshake example"
     );
-    assert_eq!(get(&handshake, "functions").as_u64(), Some(2));
+    // `drift_add`, `drift_fail` and `DriftThing.new`.
+    assert_eq!(get(&handshake, "functions").as_u64(), Some(3));
 }
 
 #[test]
@@ -203,10 +216,11 @@ fn describe_keys_in_wire_md_are_what_the_library_writes() {
     let handshake = read_map(ferryman_handshake);
     let mut handshake_and_types = set(keys(&handshake));
     handshake_and_types.insert("types".to_owned());
+    handshake_and_types.insert("classes".to_owned());
     assert_eq!(
         set(keys(&describe)),
         handshake_and_types,
-        "describe is the handshake map with `functions` an array, plus `types`"
+        "describe is the handshake map with `functions` an array, plus `types` and `classes`"
     );
     let example = wire_example("## Describe");
     // The function keys `wire.md` lists in its table are those of the example.
@@ -226,7 +240,13 @@ fn describe_keys_in_wire_md_are_what_the_library_writes() {
     );
     let function = &example["functions"][0];
     let functions = get(&describe, "functions").as_array().expect("an array");
-    let add = &functions[0];
+    let named = |name: &str| {
+        functions
+            .iter()
+            .find(|f| get(f, "name").as_str() == Some(name))
+            .unwrap_or_else(|| panic!("no function {name}"))
+    };
+    let add = named("drift_add");
     assert_eq!(
         set(keys(add)),
         json_keys(function),
@@ -253,8 +273,7 @@ fn describe_keys_in_wire_md_are_what_the_library_writes() {
         .and_then(|text| text.find('{').map(|open| &text[open..]))
         .and_then(|text| text.find('}').map(|close| &text[..=close]))
         .unwrap_or_else(|| panic!("{WIRE_MD}: no `error` is `{{...}}` after the describe example"));
-    let fail = &functions[1];
-    assert_eq!(get(fail, "name").as_str(), Some("drift_fail"));
+    let fail = named("drift_fail");
     assert_eq!(
         set(keys(get(fail, "error"))),
         set(quoted_keys(error_example))
@@ -262,6 +281,44 @@ fn describe_keys_in_wire_md_are_what_the_library_writes() {
     assert_eq!(
         get(get(fail, "error"), "rust").as_str(),
         Some("std::io::error::Error")
+    );
+}
+
+#[test]
+fn class_keys_in_wire_md_are_what_the_library_writes() {
+    let describe = read_map(ferryman_describe);
+    let classes = get(&describe, "classes").as_array().expect("an array");
+    assert_eq!(classes.len(), 1);
+    let class = &classes[0];
+    let example = wire_example("### Classes in describe");
+    assert_eq!(
+        set(keys(class)),
+        json_keys(&example),
+        "{WIRE_MD}: the class example"
+    );
+    // The table lists the same keys (`file`, `line` share a row).
+    let wire = read(WIRE_MD);
+    let table: BTreeSet<String> = table_rows(section(&wire, "### Classes in describe", WIRE_MD))
+        .into_iter()
+        .filter_map(|row| row.first().cloned())
+        .filter(|key| key != "key" && key != "protocol")
+        .flat_map(|key| {
+            key.split(',')
+                .map(|k| k.trim().trim_matches('`').to_owned())
+                .collect::<Vec<_>>()
+        })
+        .filter(|key| json_keys(&example).contains(key))
+        .collect();
+    assert_eq!(table, json_keys(&example), "{WIRE_MD}: the class table");
+    // Its constructor is a function of kind `constructor` naming the class.
+    let functions = get(&describe, "functions").as_array().unwrap();
+    let id = get(class, "constructor").as_u64().expect("a constructor") as usize;
+    assert_eq!(get(&functions[id], "name").as_str(), Some("DriftThing.new"));
+    assert_eq!(get(&functions[id], "class").as_str(), Some("DriftThing"));
+    assert_eq!(get(&functions[id], "kind").as_str(), Some("constructor"));
+    assert_eq!(
+        get(get(&functions[id], "returns"), "type").to_string(),
+        r#"{"object": "DriftThing"}"#
     );
 }
 

@@ -31,7 +31,7 @@ use scan::*;
 
 use ferryman_abi::{
     Status, ABI_VERSION, EXT_BIG_INT, EXT_HOST_OBJECT, EXT_LENT_BYTES, EXT_LIBRARY_CLOSURE,
-    LENT_BYTES_PAYLOAD, SYMBOLS, WIRE_VERSION,
+    EXT_OBJECT, LENT_BYTES_PAYLOAD, OBJECT_PAYLOAD, SYMBOLS, WIRE_VERSION,
 };
 
 fn rust_symbols() -> Vec<String> {
@@ -52,6 +52,7 @@ fn rust_extensions() -> Vec<(String, i64)> {
         ("FERRYMAN_EXT_LIBRARY_CLOSURE", EXT_LIBRARY_CLOSURE),
         ("FERRYMAN_EXT_LENT_BYTES", EXT_LENT_BYTES),
         ("FERRYMAN_EXT_BIG_INT", EXT_BIG_INT),
+        ("FERRYMAN_EXT_OBJECT", EXT_OBJECT),
     ]
     .into_iter()
     .map(|(name, value)| (name.to_owned(), i64::from(value)))
@@ -254,5 +255,17 @@ fn lent_bytes_example_in_wire_md_matches_rust() {
     assert!(
         callbacks.contains(&header),
         "{CALLBACKS_MD}: does not show lent bytes as `{header}`"
+    );
+}
+
+#[test]
+fn object_example_in_wire_md_matches_rust() {
+    let wire = read(WIRE_MD);
+    let heading = format!("## Objects (extension {EXT_OBJECT})");
+    let section = section(&wire, &heading, WIRE_MD);
+    let header = format!("c7 {OBJECT_PAYLOAD:02x} {EXT_OBJECT:02x}");
+    assert!(
+        section.contains(&header),
+        "{WIRE_MD}: the object example does not start with `{header}` (ext 8, {OBJECT_PAYLOAD} bytes, type {EXT_OBJECT})"
     );
 }

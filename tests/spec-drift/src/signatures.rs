@@ -111,6 +111,9 @@ fn rust_entry_points() -> Vec<(&'static str, CSignature)> {
         entry_point!(ferryman_closure_call(_, _, _)),
         entry_point!(ferryman_closure_release(_)),
         entry_point!(ferryman_live_closures(_)),
+        entry_point!(ferryman_object_release(_)),
+        entry_point!(ferryman_object_clone(_)),
+        entry_point!(ferryman_live_objects(_)),
     ]
 }
 

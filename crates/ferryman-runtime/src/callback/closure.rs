@@ -75,6 +75,9 @@ impl Site {
 
     /// `(String, i64) -> Result<f64, MathError>`.
     pub(crate) fn signature(&self) -> String {
+        if self.args == crate::object::iter::ITERATOR_ARGS {
+            return format!("iterator of {}", readable_type(self.returns));
+        }
         format!(
             "{} -> {}",
             readable_type(self.args),

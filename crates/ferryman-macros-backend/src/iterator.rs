@@ -1,0 +1,88 @@
+//! Functions and methods returning `impl Iterator<Item = T> + Send (+ 'a)`:
+//! the item type, and the checks the rest of the return-type validation skips.
+
+use syn::{GenericArgument, PathArguments, ReturnType, Type, TypeParamBound};
+
+use crate::errors::Errors;
+use crate::types::{path_named, type_args};
+
+/// What an iterator-returning function yields.
+pub(crate) struct IterReturn<'a> {
+    /// `T` (for `Result<T, E>` items: `T`).
+    pub(crate) value: &'a Type,
+    /// Whether items are `Result<T, E>`.
+    pub(crate) fallible: bool,
+    /// Whether the iterator carries a lifetime (borrows `&self`).
+    pub(crate) borrows: bool,
+}
+
+/// The iterator a signature returns, if it returns `impl Iterator<Item = …>`.
+pub(crate) fn of(output: &ReturnType) -> Option<&syn::TypeImplTrait> {
+    let ReturnType::Type(_, ty) = output else {
+        return None;
+    };
+    match &**ty {
+        Type::ImplTrait(impl_trait) if item_type(impl_trait).is_some() => Some(impl_trait),
+        _ => None,
+    }
+}
+
+fn item_type(impl_trait: &syn::TypeImplTrait) -> Option<&Type> {
+    impl_trait.bounds.iter().find_map(|bound| match bound {
+        TypeParamBound::Trait(bound) => {
+            let last = bound.path.segments.last()?;
+            if last.ident != "Iterator" {
+                return None;
+            }
+            let PathArguments::AngleBracketed(args) = &last.arguments else {
+                return None;
+            };
+            args.args.iter().find_map(|arg| match arg {
+                GenericArgument::AssocType(assoc) if assoc.ident == "Item" => Some(&assoc.ty),
+                _ => None,
+            })
+        }
+        _ => None,
+    })
+}
+
+/// Reads the iterator's item type and checks the bounds hosts need.
+pub(crate) fn check<'a>(
+    impl_trait: &'a syn::TypeImplTrait,
+    errors: &mut Errors,
+) -> Option<IterReturn<'a>> {
+    let item = item_type(impl_trait)?;
+    let send = impl_trait.bounds.iter().any(|bound| {
+        matches!(bound, TypeParamBound::Trait(t) if t.path.segments.last().is_some_and(|s| s.ident == "Send"))
+    });
+    if !send {
+        errors.spanned(
+            impl_trait,
+            "an exported iterator must be `Send`: hosts pull items from any thread; \
+             write `impl Iterator<Item = T> + Send`",
+        );
+    }
+    let borrows = impl_trait
+        .bounds
+        .iter()
+        .any(|bound| matches!(bound, TypeParamBound::Lifetime(l) if l.ident != "static"));
+    let (value, fallible) = match path_named(item, "Result") {
+        Some(path) => match type_args(path).first() {
+            Some(ok) => (*ok, true),
+            None => (item, false),
+        },
+        None => (item, false),
+    };
+    if matches!(value, Type::Reference(_)) {
+        errors.spanned(
+            value,
+            "an exported iterator's items cannot be references: hosts receive copies; \
+             yield owned values (`String`, not `&str`; `.cloned()` helps)",
+        );
+    }
+    Some(IterReturn {
+        value,
+        fallible,
+        borrows,
+    })
+}

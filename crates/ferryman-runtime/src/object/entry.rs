@@ -1,0 +1,86 @@
+//! One object the library keeps for hosts: its class, its guard and the
+//! `Arc` of its value. Every handle to the object points to the same `Entry`.
+
+use crate::object::class::{Class, ClassDef};
+use crate::object::guard::Guard;
+use crate::object::registry;
+use std::any::Any;
+use std::cell::UnsafeCell;
+use std::sync::Arc;
+
+/// The value, type-erased.
+pub(crate) type Value = Arc<dyn Any + Send + Sync>;
+
+/// One object.
+pub(crate) struct Entry {
+    pub(crate) class: &'static ClassDef,
+    pub(crate) guard: Guard,
+    /// The value's type, for the registry.
+    type_id: std::any::TypeId,
+    /// Read under the guard, shared or exclusive; `Arc::get_mut` on it under
+    /// the exclusive guard.
+    value: UnsafeCell<Value>,
+}
+
+// SAFETY: the value is `Send + Sync`; the `UnsafeCell` is only accessed under
+// `guard` (shared for `&`, exclusive for `&mut`), see `value` and `value_mut`.
+unsafe impl Sync for Entry {}
+
+impl std::fmt::Debug for Entry {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Entry({})", self.class.name)
+    }
+}
+
+impl Entry {
+    /// The entry for `value`: the live one when hosts already hold it (an
+    /// `Arc` Rust got from a host and hands back), a new one otherwise.
+    pub(crate) fn of<T: Class>(value: Arc<T>) -> Arc<Entry> {
+        let address = Arc::as_ptr(&value) as *const () as usize;
+        registry::find_or_insert(std::any::TypeId::of::<T>(), address, || Entry {
+            class: T::class_def(),
+            guard: Guard::new(),
+            type_id: std::any::TypeId::of::<T>(),
+            value: UnsafeCell::new(value),
+        })
+    }
+
+    /// The value's address (the registry's key).
+    pub(crate) fn address(&self) -> usize {
+        // SAFETY: reading the `Arc` pointer, which never changes after
+        // construction (`value_mut` changes only what it points to, through
+        // `Arc::get_mut`, which leaves the pointer as it is).
+        unsafe { Arc::as_ptr(&*self.value.get()) as *const () as usize }
+    }
+
+    /// The value.
+    ///
+    /// # Safety
+    /// The caller holds this entry's guard (shared or exclusive) for as long
+    /// as the reference lives.
+    #[inline]
+    pub(crate) unsafe fn value(&self) -> &Value {
+        // SAFETY: the guard is held (contract), so no `&mut` to it exists.
+        unsafe { &*self.value.get() }
+    }
+
+    /// The value to itself, when no other `Arc` of it exists.
+    ///
+    /// # Safety
+    /// The caller holds this entry's guard exclusively for as long as the
+    /// reference lives.
+    #[inline]
+    #[allow(clippy::mut_from_ref)]
+    pub(crate) unsafe fn value_mut(&self) -> Option<&mut (dyn Any + Send + Sync)> {
+        // SAFETY: the exclusive guard is held (contract): nothing else reads
+        // or writes the cell meanwhile.
+        let value = unsafe { &mut *self.value.get() };
+        Arc::get_mut(value)
+    }
+}
+
+impl Drop for Entry {
+    fn drop(&mut self) {
+        registry::remove(self.type_id, self.address(), self);
+    }
+}

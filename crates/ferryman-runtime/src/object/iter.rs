@@ -1,0 +1,240 @@
+//! Lazy iterators: an exported function or method returning `impl Iterator`
+//! hands the host a closure (extension 2) that, called with `[n]`, returns an
+//! array of up to `n` next items, `[]` once exhausted (`spec/wire.md`,
+//! "Iterators"). The Rust iterator is dropped at exhaustion, or when the host
+//! releases the closure.
+
+use crate::call::{Call, Reported};
+use crate::callback::closure::{self, Closure, Site};
+use crate::callback::{closure_table, ExtOut};
+use crate::object::class::Class;
+use crate::object::value::ObjectRef;
+use crate::report::write_error;
+use crate::Export;
+use ferryman_abi::{Status, EXT_LIBRARY_CLOSURE};
+use ferryman_buffer::Sink;
+use ferryman_error::{catch_panic, ErrorValue, Frame};
+use ferryman_wire::{encode, Args, Lending};
+use serde::Serialize;
+use std::error::Error;
+use std::io::Write;
+use std::panic::Location;
+use std::sync::{Arc, Mutex};
+
+/// `Site::args` of an iterator's closure: its signature reads `iterator of T`.
+pub(crate) const ITERATOR_ARGS: &str = "iterator";
+
+/// An item: a value, or an error to raise at its position.
+pub trait IterItem: Send {
+    /// Writes the item, or returns the error it stands for.
+    #[doc(hidden)]
+    fn write(self, out: &mut Vec<u8>) -> Result<(), Box<ErrorValue>>;
+    /// `type_name` of what the host receives.
+    #[doc(hidden)]
+    fn item_type() -> &'static str;
+}
+
+/// Items of an iterator of plain values.
+#[derive(Debug)]
+pub struct Plain<T>(pub T);
+
+/// Items of an iterator of `Result`s: `Ok` yields the value, `Err` raises.
+#[derive(Debug)]
+pub struct Fallible<T, E>(pub Result<T, E>);
+
+impl<T: Serialize + Send> IterItem for Plain<T> {
+    #[inline]
+    fn write(self, out: &mut Vec<u8>) -> Result<(), Box<ErrorValue>> {
+        encode(&self.0, out).map_err(|e| Box::new(ErrorValue::bridge("internal", e.to_string())))
+    }
+    fn item_type() -> &'static str {
+        std::any::type_name::<T>()
+    }
+}
+
+impl<T, E> IterItem for Fallible<T, E>
+where
+    T: Serialize + Send,
+    E: Into<Box<dyn Error + Send + Sync + 'static>> + Send,
+{
+    #[inline]
+    fn write(self, out: &mut Vec<u8>) -> Result<(), Box<ErrorValue>> {
+        match self.0 {
+            Ok(value) => Plain(value).write(out),
+            Err(error) => {
+                let error: Box<dyn Error + Send + Sync> = error.into();
+                let error: &(dyn Error + 'static) = &*error;
+                Err(Box::new(ErrorValue::from_error(
+                    error,
+                    std::any::type_name::<E>(),
+                    None,
+                )))
+            }
+        }
+    }
+    fn item_type() -> &'static str {
+        std::any::type_name::<T>()
+    }
+}
+
+/// Where the error values of an iterator's items say they come from.
+struct Origin {
+    export: &'static Export,
+}
+
+impl Origin {
+    fn frame(&self) -> Frame {
+        Frame::rust(self.export.name, self.export.file, self.export.line, 1)
+    }
+
+    fn failure(&self, mut value: ErrorValue, status: Status) -> (ErrorValue, Status) {
+        value.function = Some(self.export.name.to_owned());
+        let located = value.frames.iter().any(|f| f.function != "<panic>");
+        if status == Status::Error || !located {
+            value.frames.insert(0, self.frame());
+        }
+        (value, status)
+    }
+}
+
+struct State<I> {
+    /// `None` once exhausted (or after a panic).
+    iter: Option<I>,
+    /// An item's error, raised on the next call (the items before it went first).
+    pending: Option<(ErrorValue, Status)>,
+}
+
+/// Writes `iter` as the result of `call`: a new closure handle (extension 2)
+/// the host pulls batches from.
+#[track_caller]
+pub fn ok_iter<I>(call: &mut Call<'_>, iter: I) -> Result<(), Reported>
+where
+    I: Iterator + Send + 'static,
+    I::Item: IterItem,
+{
+    let origin = Origin {
+        export: call.export(),
+    };
+    let site = Site {
+        closure: origin.export.name,
+        location: Location::caller(),
+        args: ITERATOR_ARGS,
+        arity: 1,
+        returns: <I::Item as IterItem>::item_type(),
+    };
+    let state = Mutex::new(State {
+        iter: Some(iter),
+        pending: None,
+    });
+    let function = move |bytes: &[u8], lending: Lending, sink: &mut Sink<'_>, site: &Site| {
+        let wanted = match Args::with_lending(bytes, 1, lending).and_then(|mut args| {
+            let n = args.next::<u32>(0)?;
+            args.finish()?;
+            Ok(n)
+        }) {
+            Ok(n) => n.max(1),
+            Err(e) => return closure::write_bad_args(sink, site, &e, Some("u32")),
+        };
+        let mut state = state.lock().unwrap_or_else(|e| e.into_inner());
+        next_batch(&mut state, wanted, sink, &origin)
+    };
+    let closure: Arc<Closure> = Arc::new(Closure { site, function });
+    let handle = closure_table::register(closure);
+    call.ok(&ExtOut((
+        EXT_LIBRARY_CLOSURE,
+        serde_bytes::Bytes::new(&handle.to_be_bytes()),
+    )))
+}
+
+fn next_batch<I>(state: &mut State<I>, wanted: u32, sink: &mut Sink<'_>, origin: &Origin) -> Status
+where
+    I: Iterator,
+    I::Item: IterItem,
+{
+    if let Some((value, status)) = state.pending.take() {
+        write_error(sink, &value);
+        return status;
+    }
+    let mut items = Vec::new();
+    let mut count = 0u32;
+    if let Some(iter) = state.iter.as_mut() {
+        let outcome = catch_panic(std::panic::AssertUnwindSafe(|| {
+            while count < wanted {
+                match iter.next() {
+                    Some(item) => {
+                        if let Err(value) = item.write(&mut items) {
+                            return Some(origin.failure(*value, Status::Error));
+                        }
+                        count += 1;
+                    }
+                    None => return None,
+                }
+            }
+            Some((ErrorValue::default(), Status::Ok))
+        }));
+        match outcome {
+            Ok(Some((_, Status::Ok))) => {}
+            Ok(Some(failure)) => state.pending = Some(failure),
+            Ok(None) => state.iter = None,
+            Err(panicked) => {
+                state.iter = None;
+                state.pending = Some(origin.failure(*panicked.0, Status::Panic));
+            }
+        }
+    }
+    if count == 0 {
+        if let Some((value, status)) = state.pending.take() {
+            write_error(sink, &value);
+            return status;
+        }
+    }
+    let _ = rmp::encode::write_array_len(&mut *sink, count);
+    let _ = sink.write_all(&items);
+    Status::Ok
+}
+
+/// An iterator that borrows an object, with an `Arc` of the object keeping it
+/// alive (and keeping `&mut self` calls out) for as long as the iterator lives.
+pub struct Borrowing<I, T> {
+    // Declared first: dropped before `_object`.
+    iter: I,
+    _object: Arc<T>,
+}
+
+impl<I, T> std::fmt::Debug for Borrowing<I, T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Borrowing")
+    }
+}
+
+impl<I: Iterator, T> Iterator for Borrowing<I, T> {
+    type Item = I::Item;
+    #[inline]
+    fn next(&mut self) -> Option<I::Item> {
+        self.iter.next()
+    }
+}
+
+/// Runs `make` with a reference to the object that lives as long as the
+/// iterator it makes.
+///
+/// # Safety
+/// `make` must not keep the reference anywhere but in the iterator it
+/// returns: generated code passes a method generic over the lifetime of
+/// `&self` (`fn tokens<'a>(&'a self) -> impl Iterator + 'a`), which cannot.
+pub unsafe fn borrowing<T: Class, I>(
+    object: &ObjectRef<T>,
+    make: impl FnOnce(&'static T) -> I,
+) -> Borrowing<I, T> {
+    let arc = object.arc();
+    // SAFETY: the value lives in `arc`'s allocation, which `Borrowing` keeps
+    // until after the iterator is dropped; the caller keeps the reference
+    // inside the iterator (contract above); `&mut self` calls are refused
+    // while `arc` exists (`Arc::get_mut` fails), so the value is not changed
+    // under the reference.
+    let value: &'static T = unsafe { &*Arc::as_ptr(&arc) };
+    Borrowing {
+        iter: make(value),
+        _object: arc,
+    }
+}
