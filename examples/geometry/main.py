@@ -12,6 +12,7 @@ geo = ferryman.load(path)
 
 print(f"loaded {geo!r}")
 print("functions:", ", ".join(geo.functions))
+print("classes:  ", ", ".join(geo.classes))
 print()
 
 square = geo.parse_polygon("0,0 4,0 4,4 0,4")

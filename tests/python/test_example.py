@@ -62,7 +62,7 @@ def test_the_examples_polyline_is_a_stateful_class(output: str) -> None:
     assert "points       = [{'x': 0.0, 'y': 0.0}, {'x': 3.0, 'y': 0.0}, {'x': 3.0, 'y': 4.0}]" in lines
     assert "segments     = [3.0, 4.0]" in lines
     assert "closed area  = 6.0" in lines
-    assert "parsed       = Polyline of 4 points, 16 long is a Polyline True" in lines
+    assert "parsed       = Polyline of 4 points, 12 long is a Polyline True" in lines
 
 
 def test_the_examples_polyline_guards_mut_self_and_is_released(output: str) -> None:
