@@ -65,6 +65,10 @@ class Case:
     args: Callable[[Column], tuple]
     check: Callable[[Column, Any], bool]
     raises: bool = False
+    # Names to pass the arguments by (keyword calls), and the only columns
+    # that run the case (empty: all of them).
+    keywords: tuple[str, ...] = ()
+    columns: tuple[str, ...] = ()
     # The object cases: the callable to time, made afresh from the column (None
     # when the column cannot do the case: "—"), instead of `getattr(column, function)`.
     bind: Callable[[Column], Callable | None] | None = None
@@ -72,6 +76,9 @@ class Case:
     loop: bool = False
     # The issue's target for ferryman, as a ratio to PyO3 (shown in the table).
     goal: float | None = None
+
+    def runs_on(self, key: str) -> bool:
+        return not self.columns or key in self.columns
 
 
 def _equals(expected: Any) -> Callable[[Column, Any], bool]:
@@ -96,6 +103,16 @@ def _list_case(key: str, label: str, size: int) -> Case:
 
 CASES = [
     Case("add", "add(1, 2)", "add", lambda column: (1, 2), _equals(3)),
+    # Issue 10: a keyword call against its positional twin, where keywords bind.
+    Case(
+        "add_kw",
+        "add(a=1, b=2)",
+        "add",
+        lambda column: (1, 2),
+        _equals(3),
+        keywords=("a", "b"),
+        columns=("ferryman", "pyo3"),
+    ),
     _bytes_case("echo16", "echo 16 B", 16),
     _bytes_case("echo64k", "echo 64 KiB", 64 * 1024),
     _bytes_case("echo1m", "echo 1 MiB", 1024 * 1024),
@@ -182,7 +199,9 @@ CASES += OBJECT_CASES
 
 
 def supports(case: Case, column: Column) -> bool:
-    """Whether the column can do the case at all (else its cell shows "—")."""
+    """Whether the column runs the case at all (else its cell shows "—")."""
+    if not case.runs_on(column.key):
+        return False
     return case.bind is None or case.bind(column) is not None
 
 
@@ -199,6 +218,8 @@ def call_once(case: Case, column: Column) -> Any:
     """Calls the case once; returns its result, or the exception for `raises` cases."""
     function = target(case, column)
     args = case.args(column)
+    if case.keywords:
+        return function(**dict(zip(case.keywords, args)))
     if case.loop:
         return list(function(*args))
     if case.raises:
@@ -217,7 +238,7 @@ def make_timer(case: Case, column: Column) -> timeit.Timer:
     names = []
     for i, arg in enumerate(args):
         namespace[f"a{i}"] = arg
-        names.append(f"a{i}")
+        names.append(f"{case.keywords[i]}=a{i}" if case.keywords else f"a{i}")
     call = f"f({', '.join(names)})"
     if case.raises:
         stmt = f"try:\n    {call}\nexcept Exception:\n    pass"
@@ -292,7 +313,7 @@ def smoke(keys: list[str], cases: list[Case]) -> int:
     for case in cases:
         for key, column in columns.items():
             if not supports(case, column):
-                print(f"—   {case.label:<24} {column.label} (cannot do this case)")
+                print(f"—   {case.label:<24} {column.label} (not run in this column)")
                 continue
             for _ in range(3):
                 problem = check_cell(case, column)
@@ -351,7 +372,7 @@ def measure(
         gc.collect()
         done = ", ".join(
             f"{key} {cell.median():,.0f} ns"
-            for key, cell in ((k, cells[case.key, k]) for k in columns)
+            for key, cell in ((k, cells.get((case.key, k))) for k in columns)
             if isinstance(cell, Cell)
         )
         print(f"  {case.label}: {done}", file=sys.stderr, flush=True)
@@ -394,11 +415,13 @@ def print_tables(
     for case in cases:
         row = []
         for key in keys:
-            cell = cells[case.key, key]
+            cell = cells.get((case.key, key))
             if isinstance(cell, Cell):
                 row.append(f"{fmt_ns(cell.median())} ({ratio(case, key)})")
+            elif cell is None:
+                row.append("—")
             else:
-                row.append("—" if cell is None else "error")
+                row.append("error")
         if goals:
             row.append(goal_verdict(case, cells))
         print(f"| {case.label} | " + " | ".join(row) + " |")
@@ -408,7 +431,7 @@ def print_tables(
     print("|---|---|---:|---:|---:|---:|")
     for case in cases:
         for key in keys:
-            cell = cells[case.key, key]
+            cell = cells.get((case.key, key))
             if cell is None:
                 continue
             if isinstance(cell, Cell):
