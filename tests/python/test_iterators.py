@@ -88,8 +88,9 @@ def test_errors_raise_at_their_item_and_the_iterator_goes_on(lib: ferryman.Libra
     parsed = lib.parse_all(["1", "2", "x", "4"])
     assert next(parsed) == 1
     assert next(parsed) == 2
-    with pytest.raises(lib.errors.ParseError) as raised:
+    with pytest.raises(ferryman.RustError) as raised:
         next(parsed)
+    assert type(raised.value).__name__ == "ParseError" and str(raised.value) == "not a number: \"x\""
     assert raised.value.function == "parse_all"
     assert next(parsed) == 4
     with pytest.raises(StopIteration):
@@ -99,7 +100,7 @@ def test_errors_raise_at_their_item_and_the_iterator_goes_on(lib: ferryman.Libra
 def test_errors_raise_at_their_item_inside_a_batch(lib: ferryman.Library) -> None:
     parsed = lib.parse_all([str(i) for i in range(40)] + ["bad"] + ["7"])
     seen = []
-    with pytest.raises(lib.errors.ParseError):
+    with pytest.raises(ferryman.RustError, match="not a number"):
         for item in parsed:
             seen.append(item)
     assert seen == list(range(40))

@@ -31,8 +31,8 @@ def test_random_lifetimes_end_with_every_drop_once(lib: ferryman.Library, steps:
         if action == "create" or pick is None:
             held.append(lib.Counter(str(n), n))
             created += 1
-        elif action == "copy":
-            held.append(copy.copy(pick)) if not pick.closed else None
+        elif action == "copy" and not pick.closed:
+            held.append(copy.copy(pick))
         elif action == "clone" and not pick.closed:
             held.append(pick.clone_counter())
             created += 1
@@ -41,12 +41,13 @@ def test_random_lifetimes_end_with_every_drop_once(lib: ferryman.Library, steps:
         elif action == "pass_all":
             open_ones = [obj for obj in held if not obj.closed]
             assert lib.counter_total(open_ones) == sum(obj.value() for obj in open_ones)
+            del open_ones
         elif action == "keep" and not pick.closed:
             lib.keep_counter(pick)
         elif action == "close":
             pick.close()
         elif action == "drop":
-            held.remove(pick)
+            del held[n % len(held)]
         elif action == "callback" and not pick.closed:
             assert lib.with_counter(pick, lambda given: given.value()) == pick.value()
         del pick
@@ -63,10 +64,11 @@ def test_tracked_objects_drop_once(lib: ferryman.Library, ids: list[int], close:
     gc.collect()
     drops = lib.tracked_drops()
     objects = [lib.Tracked(i) for i in ids]
+    obj = None
     assert [obj.id() for obj in objects] == ids
     for obj, closing in zip(objects, close):
         if closing:
             obj.close()
-    del objects
+    del objects, obj
     assert "Tracked" not in lib.live_objects()
     assert lib.tracked_drops() == drops + len(ids)

@@ -94,8 +94,11 @@ pub(crate) fn expand(
     let def = Ident::new("__FERRYMAN_CLASS", Span::call_site());
     let check = quote_spanned! {ident.span()=>
         const _: fn() = || {
-            fn thread_safe<T: ?::core::marker::Sized + ::ferryman::__private::ThreadSafeClass>() {}
-            thread_safe::<#ident>();
+            // Named so that rustc's "required by a bound in …" says what to do.
+            fn exported_classes_must_be_send_and_sync_use_mutex_or_atomics_for_state<
+                T: ?::core::marker::Sized + ::ferryman::__private::ThreadSafeClass,
+            >() {}
+            exported_classes_must_be_send_and_sync_use_mutex_or_atomics_for_state::<#ident>();
         };
     };
     let members = protocol_members(ident, &attr.protocols, &name, errors)?;

@@ -105,10 +105,42 @@ fn shim(function: &Function, member: Option<&Member>, iter: Option<&IterReturn>)
         .collect();
     let (invoke, finish) = match iter {
         Some(iter) => {
+            let item = local("__item", Span::call_site());
+            let value_ty = iter.value;
+            // Objects among the items become handles, as in results.
+            let wire = |value: &Ident| {
+                if may_hold_object(value_ty) {
+                    quote!((&::ferryman::__private::ObjKind::<#value_ty>::new()).wire(#value))
+                } else {
+                    quote!(#value)
+                }
+            };
             let items = if iter.fallible {
-                quote!(::ferryman::__private::Fallible)
+                let value = local("__value", Span::call_site());
+                let wired = wire(&value);
+                let fields = match iter.error {
+                    // An `Err` item takes its serde fields along, as a function's `Err`.
+                    Some(error) => quote! {{
+                        fn __fields(
+                            error: &#error,
+                        ) -> ::core::option::Option<::ferryman::__private::ErrorFields> {
+                            #[allow(unused_imports)]
+                            use ::ferryman::__private::{FieldsNone as _, FieldsViaSerialize as _};
+                            (&::ferryman::__private::FieldsProbe(error)).ferryman_fields()
+                        }
+                        __fields
+                    }},
+                    None => quote!(|_| ::core::option::Option::None),
+                };
+                quote! {
+                    move |#item| ::ferryman::__private::Fallible(
+                        ::core::result::Result::map(#item, |#value| #wired),
+                        #fields,
+                    )
+                }
             } else {
-                quote!(::ferryman::__private::Plain)
+                let wired = wire(&item);
+                quote!(move |#item| ::ferryman::__private::Plain(#wired))
             };
             let finish = quote! {
                 ::ferryman::__private::ok_iter(#call, ::core::iter::Iterator::map(#ret, #items))
@@ -151,6 +183,7 @@ fn shim(function: &Function, member: Option<&Member>, iter: Option<&IterReturn>)
             use ::ferryman::__private::{
                 ArgDirect as _, ArgSerde as _, OkDirect as _, OkSerde as _,
                 ArgObject as _, ArgPlain as _, OkObject as _, OkPlain as _,
+                WireObject as _, WirePlain as _,
             };
             #receiver
             #(#decodes)*

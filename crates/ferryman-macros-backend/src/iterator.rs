@@ -12,6 +12,8 @@ pub(crate) struct IterReturn<'a> {
     pub(crate) value: &'a Type,
     /// Whether items are `Result<T, E>`.
     pub(crate) fallible: bool,
+    /// `E` of `Result<T, E>` items, when written.
+    pub(crate) error: Option<&'a Type>,
     /// Whether the iterator carries a lifetime (borrows `&self`).
     pub(crate) borrows: bool,
 }
@@ -66,12 +68,12 @@ pub(crate) fn check<'a>(
         .bounds
         .iter()
         .any(|bound| matches!(bound, TypeParamBound::Lifetime(l) if l.ident != "static"));
-    let (value, fallible) = match path_named(item, "Result") {
-        Some(path) => match type_args(path).first() {
-            Some(ok) => (*ok, true),
-            None => (item, false),
+    let (value, fallible, error) = match path_named(item, "Result") {
+        Some(path) => match type_args(path).as_slice() {
+            [ok, rest @ ..] => (*ok, true, rest.first().copied()),
+            [] => (item, false, None),
         },
-        None => (item, false),
+        None => (item, false, None),
     };
     if matches!(value, Type::Reference(_)) {
         errors.spanned(
@@ -83,6 +85,7 @@ pub(crate) fn check<'a>(
     Some(IterReturn {
         value,
         fallible,
+        error,
         borrows,
     })
 }

@@ -177,6 +177,7 @@ impl<'a> Call<'a> {
         value.function = Some(self.export.name.to_owned());
         // A callback's exception the panic interrupted the handling of.
         value.host_exception = unwound_exception_for_host();
+        crate::object::class::name_member_frame(self.export, &mut value.frames);
         // Without a backtrace, say which export the panic happened under.
         let located = value.frames.iter().any(|f| f.function != "<panic>");
         if !located {

@@ -257,7 +257,7 @@ pub extern "C" fn ferryman_object_release(handle: u64) -> i32 {
 /// object, owned by the caller; 0 when `handle` is not live.
 #[no_mangle]
 pub extern "C" fn ferryman_object_clone(handle: u64) -> u64 {
-    catch_unwind(|| object_table::get(handle).map(|entry| ObjectHandle::new(entry).handle))
+    catch_unwind(|| object_table::get(handle).map(|pinned| ObjectHandle::new(pinned.arc()).handle))
         .ok()
         .flatten()
         .unwrap_or(0)

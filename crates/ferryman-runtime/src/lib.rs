@@ -32,7 +32,8 @@ pub use object::class::{classes, Class, ClassDef, ClassEntry, ThreadSafeClass};
 pub use object::iter::{borrowing, ok_iter, Borrowing, Fallible, IterItem, Plain};
 pub use object::value::{
     object_mut, object_ref, serialize_object, ArgObject, ArgPlain, Guards, Held, IntoObjects,
-    ObjKind, ObjectHandle, ObjectMut, ObjectRef, OkObject, OkPlain, RawObject,
+    ObjKind, ObjectHandle, ObjectMut, ObjectRef, OkObject, OkPlain, RawObject, WireObject,
+    WirePlain,
 };
 pub use registry::{exports, library_identity};
 

@@ -213,6 +213,7 @@ pub mod __private {
     pub use ferryman_runtime::{
         borrowing, object_mut, object_ref, ok_iter, serialize_object, ArgObject, ArgPlain, Class,
         ClassDef, ClassEntry, Fallible, Member, ObjKind, OkObject, OkPlain, Plain, ThreadSafeClass,
+        WireObject, WirePlain,
     };
     pub use ferryman_runtime::{
         ArgDirect, ArgSerde, Call, Export, Kind, NamedType, OkDirect, OkSerde, Param, Reported,

@@ -329,6 +329,13 @@ fn constructor_errors_and_panics_are_named_after_the_member() {
     assert_eq!(status, Status::Panic);
     assert_eq!(get(&error, "function").as_str(), Some("Meter.boom"));
     assert_eq!(get(&error, "message").as_str(), Some("meter boom"));
+    let frames = get(&error, "frames").as_array().unwrap();
+    assert!(
+        frames
+            .iter()
+            .any(|f| get(f, "function").as_str() == Some("Meter.boom")),
+        "{error}"
+    );
     // The object is still usable after a panic.
     assert_eq!(ok("Meter.add", vec![m.clone(), 1.into()]).as_i64(), Some(1));
     release(&m);
@@ -620,9 +627,9 @@ fn describe_lists_classes_and_members() {
         .iter()
         .map(|c| get(c, "name").as_str().unwrap())
         .collect();
-    assert_eq!(names, ["Meter", "Other"]);
-    let meter = &classes[0];
-    assert_eq!(get(meter, "id").as_u64(), Some(0));
+    assert_eq!(names, ["Bag", "Meter", "Other", "Tally"]);
+    let meter = &classes[1];
+    assert_eq!(get(meter, "id").as_u64(), Some(1));
     assert_eq!(get(meter, "doc").as_str(), Some("A test counter."));
     let id_of = |name: &str| {
         functions
@@ -640,7 +647,8 @@ fn describe_lists_classes_and_members() {
     assert!(methods.contains(&id_of("Meter.add")));
     assert!(methods.contains(&id_of("Meter.__str__")));
     assert_eq!(get(meter, "protocols").to_string(), r#"["display", "eq"]"#);
-    assert_eq!(object(&meter_value()).0, 0);
+    // Extension 5 carries the class id.
+    assert_eq!(object(&meter_value()).0, 1);
 }
 
 fn meter_value() -> Value {
@@ -672,4 +680,213 @@ fn callbacks_inside_a_method_may_not_take_the_object_mutably() {
         ferryman_closure_release(u64::from_be_bytes(payload[..].try_into().unwrap()));
     }
     release(&m);
+}
+
+/// Protocols: debug, hash, ord, iter.
+#[derive(Debug, PartialEq, Eq, Hash, PartialOrd)]
+#[ferryman::export(debug, hash, ord, iter)]
+pub struct Bag {
+    items: Vec<u32>,
+}
+
+impl<'a> IntoIterator for &'a Bag {
+    type Item = u32;
+    type IntoIter = std::iter::Copied<std::slice::Iter<'a, u32>>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.items.iter().copied()
+    }
+}
+
+#[ferryman::export]
+impl Bag {
+    pub fn new(items: Vec<u32>) -> Self {
+        Bag { items }
+    }
+}
+
+#[derive(Debug, serde::Serialize)]
+pub struct Labelled {
+    label: String,
+    meter: Arc<Meter>,
+}
+
+#[ferryman::export]
+fn labelled(meter: Arc<Meter>) -> Labelled {
+    Labelled {
+        label: "l".to_owned(),
+        meter,
+    }
+}
+
+#[ferryman::export]
+fn unseen() -> Labelled {
+    Labelled {
+        label: "u".to_owned(),
+        meter: Arc::new(Meter {
+            name: "unseen".to_owned(),
+            value: AtomicI64::new(0),
+        }),
+    }
+}
+
+#[ferryman::export]
+fn maybe_meter(make: bool) -> Option<Meter> {
+    make.then(|| Meter {
+        name: "maybe".to_owned(),
+        value: AtomicI64::new(0),
+    })
+}
+
+#[test]
+fn protocols_are_methods() {
+    let a = ok("Bag.new", vec![Value::Array(vec![1.into(), 2.into()])]);
+    let b = ok("Bag.new", vec![Value::Array(vec![1.into(), 3.into()])]);
+    assert_eq!(
+        ok("Bag.__repr__", vec![a.clone()]).as_str(),
+        Some("Bag { items: [1, 2] }")
+    );
+    let hash_a = ok("Bag.__hash__", vec![a.clone()]).as_u64().unwrap();
+    assert_eq!(ok("Bag.__hash__", vec![a.clone()]).as_u64(), Some(hash_a));
+    assert_ne!(ok("Bag.__hash__", vec![b.clone()]).as_u64(), Some(hash_a));
+    assert_eq!(
+        ok("Bag.__cmp__", vec![a.clone(), b.clone()]).as_i64(),
+        Some(-1)
+    );
+    assert_eq!(
+        ok("Bag.__cmp__", vec![b.clone(), a.clone()]).as_i64(),
+        Some(1)
+    );
+    assert_eq!(
+        ok("Bag.__cmp__", vec![a.clone(), a.clone()]).as_i64(),
+        Some(0)
+    );
+    let iter = closure(&ok("Bag.__iter__", vec![a.clone()]));
+    assert_eq!(batch(iter, 10), vec![Value::from(1), Value::from(2)]);
+    assert_eq!(ferryman_closure_release(iter), 0);
+    release(&a);
+    release(&b);
+}
+
+#[test]
+fn an_arc_inside_a_serde_value_is_the_object_a_host_holds() {
+    let m = meter("inside");
+    let value = ok("labelled", vec![m.clone()]);
+    let inner = get(&value, "meter");
+    assert_ne!(object(inner).1, object(&m).1, "a new handle");
+    ok("Meter.add", vec![inner.clone(), 4.into()]);
+    assert_eq!(ok("Meter.add", vec![m.clone(), 0.into()]).as_i64(), Some(4));
+    release(inner);
+    release(&m);
+    // An `Arc` no host has seen cannot be sent.
+    let (status, error) = call("unseen", vec![]);
+    assert_eq!(status, Status::Internal);
+    assert!(
+        get(&error, "message").as_str().unwrap().contains("Meter"),
+        "{error}"
+    );
+    assert_eq!(ok("maybe_meter", vec![false.into()]), Value::Nil);
+    let some = ok("maybe_meter", vec![true.into()]);
+    assert_eq!(ok("Meter.name", vec![some.clone()]).as_str(), Some("maybe"));
+    release(&some);
+}
+
+#[ferryman::export]
+fn plain_add(a: i64, b: i64) -> i64 {
+    a + b
+}
+
+/// A class without `&mut self` methods: its calls skip the guard.
+#[derive(Debug, Default)]
+#[ferryman::export]
+pub struct Tally(AtomicI64);
+
+#[ferryman::export]
+impl Tally {
+    pub fn new() -> Self {
+        Tally::default()
+    }
+
+    pub fn add(&self, n: i64) -> i64 {
+        self.0.fetch_add(n, Ordering::Relaxed) + n
+    }
+}
+
+/// Not a benchmark: a rough look at what the object path adds to a call
+/// (`cargo test --release -p ferryman --test objects -- --ignored --nocapture`).
+#[test]
+#[ignore]
+fn method_call_overhead() {
+    let m = meter("speed");
+    let time = |name: &str, args: Vec<Value>| {
+        let bytes = encode(args);
+        let id = id(name);
+        let input = FerryBox {
+            ptr: bytes.as_ptr().cast_mut(),
+            len: bytes.len(),
+            cap: bytes.len(),
+        };
+        let mut buffer = vec![0u8; 64];
+        let n = 2_000_000;
+        let start = std::time::Instant::now();
+        for _ in 0..n {
+            let mut out = FerryBox {
+                ptr: buffer.as_mut_ptr(),
+                len: 0,
+                cap: buffer.len(),
+            };
+            // SAFETY: `input` borrows `bytes`; `out` is the host's buffer.
+            let status = unsafe { ferryman_call(id, &input, &mut out) };
+            assert_eq!(status, 0);
+        }
+        let ns = start.elapsed().as_nanos() as f64 / f64::from(n);
+        println!("{name}: {ns:.1} ns a call");
+    };
+    let t = ok("Tally.new", vec![]);
+    for _ in 0..3 {
+        time("plain_add", vec![1.into(), 2.into()]);
+        time("Meter.add", vec![m.clone(), 1.into()]);
+        time("Tally.add", vec![t.clone(), 1.into()]);
+    }
+    release(&m);
+    release(&t);
+}
+
+#[derive(Debug, thiserror::Error, serde::Serialize)]
+pub enum Bad {
+    #[error("bad item {0}")]
+    Item(u32),
+}
+
+#[ferryman::export]
+fn meters(n: u32) -> impl Iterator<Item = Result<Meter, Bad>> + Send {
+    (0..n).map(|i| {
+        if i == 1 {
+            return Err(Bad::Item(i));
+        }
+        Ok(Meter {
+            name: format!("m{i}"),
+            value: AtomicI64::new(0),
+        })
+    })
+}
+
+#[test]
+fn iterator_items_may_be_objects_and_errors_carry_fields() {
+    let handle = closure(&ok("meters", vec![3.into()]));
+    let first = batch(handle, 5);
+    assert_eq!(first.len(), 1);
+    assert_eq!(
+        ok("Meter.name", vec![first[0].clone()]).as_str(),
+        Some("m0")
+    );
+    let (status, error) = closure_call(handle, vec![5.into()]);
+    assert_eq!(status, Status::Error);
+    assert_eq!(get(&error, "type").as_str(), Some("Bad"));
+    assert_eq!(get(&error, "variant").as_str(), Some("Item"));
+    assert_eq!(get(&error, "fields").to_string(), r#"{"0": 1}"#);
+    let last = batch(handle, 5);
+    assert_eq!(ok("Meter.name", vec![last[0].clone()]).as_str(), Some("m2"));
+    assert_eq!(ferryman_closure_release(handle), 0);
+    release(&first[0]);
+    release(&last[0]);
 }

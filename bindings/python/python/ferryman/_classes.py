@@ -91,7 +91,8 @@ def _protocol_members(cls: type, name: str, function: Any) -> list[tuple[str, An
 
 def _eq(cls: type, eq: Callable[[Any, Any], bool]) -> Callable[[Any, Any], Any]:
     def __eq__(self: Any, other: Any) -> Any:
-        if not isinstance(other, cls):
+        # Another type, or a closed object: Python's default (identity).
+        if not isinstance(other, cls) or self.closed or other.closed:
             return NotImplemented
         return eq(self, other)
 
@@ -108,9 +109,11 @@ _ORDERINGS: tuple[tuple[str, Callable[[int], bool]], ...] = (
 )
 
 
-def _ordering(cls: type, cmp: Callable[[Any, Any], int | None], test: Callable[[int], bool]) -> Callable[[Any, Any], Any]:
+def _ordering(
+    cls: type, cmp: Callable[[Any, Any], int | None], test: Callable[[int], bool]
+) -> Callable[[Any, Any], Any]:
     def compare(self: Any, other: Any) -> Any:
-        if not isinstance(other, cls):
+        if not isinstance(other, cls) or self.closed or other.closed:
             return NotImplemented
         # `partial_cmp` gave `None`: unordered, like a NaN.
         result = cmp(self, other)

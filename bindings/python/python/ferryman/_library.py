@@ -108,7 +108,8 @@ class Library:
         function.__doc__ = inspect.cleandoc(doc) if isinstance(doc, str) and doc.strip() else None
         if sig is not None:
             function.__signature__ = sig  # type: ignore[attr-defined]
-        function._ferryman_repr = f"<ferryman function {name}{text}>"  # type: ignore[attr-defined]
+        word = "method" if entry.get("kind") == "method" else "function"
+        function._ferryman_repr = f"<ferryman {word} {name}{text}>"  # type: ignore[attr-defined]
         function.description = dict(entry)
         function.library = self.name
 

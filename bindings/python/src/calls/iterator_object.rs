@@ -3,12 +3,13 @@
 //! [n])`), through the same crossing as closures.
 
 use pyo3::prelude::*;
-use pyo3::types::{PyList, PyTuple};
+use pyo3::types::PyTuple;
 
 use crate::calls::crossing::{self, Target};
 use crate::errors::argument_message::Callee;
 use crate::state::call_scope::Scope;
 use crate::state::python_classes::{self, PyName};
+use crate::values::decode::decode_items;
 use crate::values::iterator_value::{RustIterator, GROWTH, MAX_BATCH};
 
 impl RustIterator {
@@ -32,26 +33,27 @@ impl RustIterator {
         ferryman_wire::scalar::int(i64::from(want)).append_to(&mut buffers.args);
         let handle = self.handle;
         let target = Target {
-            shape: Some(&self.batch_shape),
+            shape: None,
             registration: Some(registration),
             on_error: &on_error,
             callee: Callee::Closure,
         };
-        let batch = crossing::cross(
+        let item = &*self.item;
+        let batch = crossing::cross_with(
             py,
             buffers,
             move |args, out| registration.closure_call(handle, args, out),
             &target,
+            |bytes| decode_items(py, bytes, item, Some(registration)),
         )
         .map_err(|error| *error)?;
         drop(scope);
-        let batch = batch.cast_into::<PyList>().map_err(PyErr::from)?;
         if batch.is_empty() {
             self.release(py);
             return Ok(false);
         }
-        self.batch = Some(batch.unbind());
-        self.next = 0;
+        // Served from the end: the first item last.
+        self.batch = batch.into_iter().rev().map(Bound::unbind).collect();
         Ok(true)
     }
 }
@@ -63,20 +65,13 @@ impl RustIterator {
     }
 
     fn __next__<'py>(&mut self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
-        loop {
-            if let Some(batch) = &self.batch {
-                let batch = batch.bind(py);
-                if self.next < batch.len() {
-                    let item = batch.get_item(self.next)?;
-                    self.next += 1;
-                    return Ok(Some(item));
-                }
-                self.batch = None;
-            }
-            if !self.pull(py)? {
-                return Ok(None);
-            }
+        if let Some(item) = self.batch.pop() {
+            return Ok(Some(item.into_bound(py)));
         }
+        if !self.pull(py)? {
+            return Ok(None);
+        }
+        Ok(self.batch.pop().map(|item| item.into_bound(py)))
     }
 
     /// Drops the Rust iterator now; `next()` then raises `StopIteration`.

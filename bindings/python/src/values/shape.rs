@@ -35,7 +35,7 @@ pub(crate) enum Shape {
     /// `{"callback": [[A, …], R]}`: a closure, whose results have shape `R`.
     Callback(Arc<ClosureShape>),
     /// `{"iter": T}`: a closure that yields batches (arrays) of `T`, which
-    /// becomes a `RustIterator`; the shape is the batch's.
+    /// becomes a `RustIterator`; the shape is the item's.
     Iter(Arc<Shape>),
 }
 
@@ -126,10 +126,7 @@ impl Shape {
             "list" => Shape::List(Box::new(Shape::build(&inner, depth + 1))),
             "option" => Shape::Option(Box::new(Shape::build(&inner, depth + 1))),
             "callback" => return ClosureShape::build(&inner, depth),
-            "iter" => {
-                let item = Shape::build(&inner, depth + 1);
-                return Shape::Iter(Arc::new(Shape::List(Box::new(item))));
-            }
+            "iter" => return Shape::Iter(Arc::new(Shape::build(&inner, depth + 1))),
             "map" => {
                 let value = inner
                     .cast::<PyList>()

@@ -3,7 +3,7 @@
 
 use ferryman_wire::TypeDesc;
 use std::any::Any;
-use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::atomic::{AtomicU32, AtomicU8, Ordering};
 use std::sync::OnceLock;
 
 /// A type exported as a class. Implemented by `#[ferryman::export]` on the
@@ -39,6 +39,8 @@ pub struct ClassDef {
     pub protocols: &'static [&'static str],
     /// The class id once computed (`u32::MAX` before).
     id: AtomicU32,
+    /// Whether the class has `&mut self` methods: 0 unknown, 1 no, 2 yes.
+    exclusive: AtomicU8,
 }
 
 impl ClassDef {
@@ -59,6 +61,29 @@ impl ClassDef {
             line,
             protocols,
             id: AtomicU32::new(u32::MAX),
+            exclusive: AtomicU8::new(0),
+        }
+    }
+
+    /// Whether any method takes `&mut self`. Objects of a class without one
+    /// are never entered exclusively, so their calls skip the guard.
+    #[inline]
+    pub(crate) fn has_mut_methods(&'static self) -> bool {
+        match self.exclusive.load(Ordering::Relaxed) {
+            1 => false,
+            2 => true,
+            _ => {
+                let any = crate::exports().iter().any(|e| {
+                    e.member.class == Some(self.name)
+                        && e.member.kind == "method"
+                        && e.params
+                            .first()
+                            .is_some_and(|p| p.rust.starts_with("&mut "))
+                });
+                self.exclusive
+                    .store(if any { 2 } else { 1 }, Ordering::Relaxed);
+                any
+            }
         }
     }
 
@@ -126,31 +151,84 @@ fn object_desc<'c>(
     desc: &'static TypeDesc,
     class_of: &dyn Fn(&str) -> Option<&'c &'static ClassDef>,
 ) -> &'static TypeDesc {
-    let leak = |desc: TypeDesc| &*Box::leak(Box::new(desc));
-    let all = |items: &'static [TypeDesc]| -> &'static [TypeDesc] {
+    match object_value(desc, class_of) {
+        Some(changed) => Box::leak(Box::new(changed)),
+        None => desc,
+    }
+}
+
+/// `desc` with its classes as objects, `None` when nothing changes (so that
+/// only what changes is allocated, each once, and stays reachable).
+fn object_value<'c>(
+    desc: &'static TypeDesc,
+    class_of: &dyn Fn(&str) -> Option<&'c &'static ClassDef>,
+) -> Option<TypeDesc> {
+    let inner = |desc: &'static TypeDesc| object_desc(desc, class_of);
+    let all = |items: &'static [TypeDesc]| -> Option<&'static [TypeDesc]> {
+        if !items.iter().any(|item| mentions_class(item, class_of)) {
+            return None;
+        }
         let items: Vec<TypeDesc> = items
             .iter()
-            .map(|item| *object_desc(item, class_of))
+            .map(|item| object_value(item, class_of).unwrap_or(*item))
             .collect();
-        Box::leak(items.into_boxed_slice())
+        Some(Box::leak(items.into_boxed_slice()))
     };
+    let changes = |desc: &'static TypeDesc| mentions_class(desc, class_of);
     match desc {
-        TypeDesc::Named(written) => match class_of(written) {
-            Some(class) => leak(TypeDesc::Object(class.name)),
-            None => desc,
-        },
-        TypeDesc::List(item) => leak(TypeDesc::List(object_desc(item, class_of))),
-        TypeDesc::Option(inner) => leak(TypeDesc::Option(object_desc(inner, class_of))),
-        TypeDesc::Iter(item) => leak(TypeDesc::Iter(object_desc(item, class_of))),
-        TypeDesc::Map(key, value) => leak(TypeDesc::Map(
-            object_desc(key, class_of),
-            object_desc(value, class_of),
-        )),
-        TypeDesc::Tuple(items) => leak(TypeDesc::Tuple(all(items))),
-        TypeDesc::Callback(params, returns) => leak(TypeDesc::Callback(
-            all(params),
-            object_desc(returns, class_of),
-        )),
-        _ => desc,
+        TypeDesc::Named(written) => class_of(written).map(|class| TypeDesc::Object(class.name)),
+        TypeDesc::List(item) if changes(item) => Some(TypeDesc::List(inner(item))),
+        TypeDesc::Option(item) if changes(item) => Some(TypeDesc::Option(inner(item))),
+        TypeDesc::Iter(item) if changes(item) => Some(TypeDesc::Iter(inner(item))),
+        TypeDesc::Map(key, value) if changes(key) || changes(value) => {
+            Some(TypeDesc::Map(inner(key), inner(value)))
+        }
+        TypeDesc::Tuple(items) => all(items).map(TypeDesc::Tuple),
+        TypeDesc::Callback(params, returns) => {
+            let params_changed = all(params);
+            if params_changed.is_none() && !changes(returns) {
+                return None;
+            }
+            Some(TypeDesc::Callback(
+                params_changed.unwrap_or(params),
+                inner(returns),
+            ))
+        }
+        _ => None,
+    }
+}
+
+/// Whether `desc` names a class anywhere (allocates nothing).
+fn mentions_class<'c>(
+    desc: &TypeDesc,
+    class_of: &dyn Fn(&str) -> Option<&'c &'static ClassDef>,
+) -> bool {
+    match desc {
+        TypeDesc::Named(written) => class_of(written).is_some(),
+        TypeDesc::List(item) | TypeDesc::Option(item) | TypeDesc::Iter(item) => {
+            mentions_class(item, class_of)
+        }
+        TypeDesc::Map(key, value) => {
+            mentions_class(key, class_of) || mentions_class(value, class_of)
+        }
+        TypeDesc::Tuple(items) => items.iter().any(|item| mentions_class(item, class_of)),
+        TypeDesc::Callback(params, returns) => {
+            params.iter().any(|item| mentions_class(item, class_of))
+                || mentions_class(returns, class_of)
+        }
+        _ => false,
+    }
+}
+
+/// A class member's own frame in a panic's backtrace is named as the member
+/// (`Counter.boom`), like its error values, not as debug info names the
+/// method (`boom`): the outermost frame of that name.
+pub(crate) fn name_member_frame(export: &crate::Export, frames: &mut [ferryman_error::Frame]) {
+    if export.member.class.is_none() {
+        return;
+    }
+    let method = export.rust_path.rsplit("::").next().unwrap_or_default();
+    if let Some(frame) = frames.iter_mut().find(|f| f.function == method) {
+        frame.function = export.name.to_owned();
     }
 }

@@ -57,7 +57,8 @@ impl Entry {
     ///
     /// # Safety
     /// The caller holds this entry's guard (shared or exclusive) for as long
-    /// as the reference lives.
+    /// as the reference lives, or the class has no `&mut self` method (then
+    /// nothing ever writes the cell).
     #[inline]
     pub(crate) unsafe fn value(&self) -> &Value {
         // SAFETY: the guard is held (contract), so no `&mut` to it exists.

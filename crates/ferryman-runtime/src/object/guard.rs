@@ -14,7 +14,7 @@
 //! shared call inside a shared call on the same thread takes no lock (a
 //! waiting exclusive caller would otherwise deadlock them both).
 
-use std::cell::RefCell;
+use std::cell::Cell;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 
@@ -35,11 +35,23 @@ pub(crate) enum Conflict {
     InsideExclusive,
     /// It wants `&mut self` while inside a `&self` call on the object.
     ExclusiveInsideShared,
+    /// It is inside too many objects at once (calls nested through callbacks).
+    TooDeep,
 }
 
+/// How many objects one thread can be inside at once (nested calls through
+/// callbacks); deeper nesting is refused as a conflict.
+const MAX_HELD: usize = 32;
+
+/// Bits of a `HELD` record besides the guard's address (aligned to 4).
+const EXCLUSIVE_HOLD: usize = 1;
+const LOCKED_HOLD: usize = 2;
+
 thread_local! {
-    /// The guards this thread holds: (guard address, exclusive, locked).
-    static HELD: RefCell<Vec<(usize, bool, bool)>> = const { RefCell::new(Vec::new()) };
+    /// The guards this thread holds: address | `EXCLUSIVE_HOLD` | `LOCKED_HOLD`,
+    /// the first `HELD_LEN` of them. Plain cells: no destructor, no borrow flag.
+    static HELD: [Cell<usize>; MAX_HELD] = const { [const { Cell::new(0) }; MAX_HELD] };
+    static HELD_LEN: Cell<usize> = const { Cell::new(0) };
 }
 
 impl Guard {
@@ -54,23 +66,33 @@ impl Guard {
     #[inline]
     pub(crate) fn enter(&self, exclusive: bool) -> Result<(), Conflict> {
         let me = self as *const Guard as usize;
-        let conflict = HELD.with(|held| {
-            let mut held = held.borrow_mut();
-            let inside = held.iter().rev().find(|(g, _, _)| *g == me).map(|e| e.1);
-            let lock = match (inside, exclusive) {
-                (Some(true), _) => return Err(Conflict::InsideExclusive),
-                (Some(false), true) => return Err(Conflict::ExclusiveInsideShared),
-                (Some(false), false) => false,
-                (None, _) => true,
-            };
-            held.push((me, exclusive, lock));
-            Ok(lock)
+        let len = HELD_LEN.with(Cell::get);
+        let inside = HELD.with(|held| {
+            held[..len]
+                .iter()
+                .rev()
+                .map(Cell::get)
+                .find(|record| record & !(EXCLUSIVE_HOLD | LOCKED_HOLD) == me)
         });
-        match conflict {
-            Ok(true) if exclusive => self.lock_exclusive(),
-            Ok(true) => self.lock_shared(),
-            Ok(false) => {}
-            Err(conflict) => return Err(conflict),
+        let lock = match (inside, exclusive) {
+            (Some(record), _) if record & EXCLUSIVE_HOLD != 0 => {
+                return Err(Conflict::InsideExclusive)
+            }
+            (Some(_), true) => return Err(Conflict::ExclusiveInsideShared),
+            (Some(_), false) => false,
+            (None, _) => true,
+        };
+        if len == MAX_HELD {
+            return Err(Conflict::TooDeep);
+        }
+        let record =
+            me | if exclusive { EXCLUSIVE_HOLD } else { 0 } | if lock { LOCKED_HOLD } else { 0 };
+        HELD.with(|held| held[len].set(record));
+        HELD_LEN.with(|n| n.set(len + 1));
+        match (lock, exclusive) {
+            (true, true) => self.lock_exclusive(),
+            (true, false) => self.lock_shared(),
+            (false, _) => {}
         }
         Ok(())
     }
@@ -79,19 +101,29 @@ impl Guard {
     #[inline]
     pub(crate) fn exit(&self) {
         let me = self as *const Guard as usize;
-        let entered = HELD.with(|held| {
-            let mut held = held.borrow_mut();
-            let at = held.iter().rposition(|(g, _, _)| *g == me)?;
-            Some(held.remove(at))
+        let len = HELD_LEN.with(Cell::get);
+        let record = HELD.with(|held| {
+            let at = held[..len]
+                .iter()
+                .rposition(|record| record.get() & !(EXCLUSIVE_HOLD | LOCKED_HOLD) == me)?;
+            let record = held[at].get();
+            // Usually the last one; otherwise the later ones move down.
+            for k in at..len - 1 {
+                held[k].set(held[k + 1].get());
+            }
+            Some(record)
         });
-        match entered {
-            Some((_, true, true)) => {
-                self.state.fetch_and(!EXCLUSIVE, Ordering::Release);
-            }
-            Some((_, false, true)) => {
-                self.state.fetch_sub(1, Ordering::Release);
-            }
-            _ => {}
+        let Some(record) = record else {
+            return;
+        };
+        HELD_LEN.with(|n| n.set(len - 1));
+        if record & LOCKED_HOLD == 0 {
+            return;
+        }
+        if record & EXCLUSIVE_HOLD != 0 {
+            self.state.fetch_and(!EXCLUSIVE, Ordering::Release);
+        } else {
+            self.state.fetch_sub(1, Ordering::Release);
         }
     }
 

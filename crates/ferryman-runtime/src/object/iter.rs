@@ -13,7 +13,7 @@ use crate::report::write_error;
 use crate::Export;
 use ferryman_abi::{Status, EXT_LIBRARY_CLOSURE};
 use ferryman_buffer::Sink;
-use ferryman_error::{catch_panic, ErrorValue, Frame};
+use ferryman_error::{catch_panic, ErrorFields, ErrorValue, Frame};
 use ferryman_wire::{encode, Args, Lending};
 use serde::Serialize;
 use std::error::Error;
@@ -38,9 +38,10 @@ pub trait IterItem: Send {
 #[derive(Debug)]
 pub struct Plain<T>(pub T);
 
-/// Items of an iterator of `Result`s: `Ok` yields the value, `Err` raises.
+/// Items of an iterator of `Result`s: `Ok` yields the value, `Err` raises
+/// (with its serde fields, as the second field finds them).
 #[derive(Debug)]
-pub struct Fallible<T, E>(pub Result<T, E>);
+pub struct Fallible<T, E>(pub Result<T, E>, pub fn(&E) -> Option<ErrorFields>);
 
 impl<T: Serialize + Send> IterItem for Plain<T> {
     #[inline]
@@ -62,12 +63,13 @@ where
         match self.0 {
             Ok(value) => Plain(value).write(out),
             Err(error) => {
+                let fields = (self.1)(&error);
                 let error: Box<dyn Error + Send + Sync> = error.into();
                 let error: &(dyn Error + 'static) = &*error;
                 Err(Box::new(ErrorValue::from_error(
                     error,
                     std::any::type_name::<E>(),
-                    None,
+                    fields,
                 )))
             }
         }

@@ -1,75 +1,206 @@
-//! The handles hosts hold: a slab of slots, each pointing to an [`Entry`].
+//! The handles hosts hold: slots, each holding one reference to an [`Entry`].
 //!
 //! A handle is `generation << 32 | (slot + 1)`: never 0, and a released
-//! handle stays unknown until its slot has been reused 2^32 times. Look-ups
-//! take the table's read lock for a moment (no allocation, no user code under
-//! it); release drops the entry after the lock is released, since that may run
-//! the value's `Drop`.
+//! handle stays unknown until its slot has been reused 2^32 times.
+//!
+//! Slots live in chunks that are never freed, so a look-up needs no lock: it
+//! *pins* the slot with one compare-and-swap on the slot's state word (the
+//! generation, a "live" bit and the count of pins), which keeps the entry
+//! there until the pin is dropped (one `fetch_sub`). A call costs those two
+//! atomic operations, with no allocation and no global lock (ADR 0009).
+//! Release clears the live bit; whoever leaves the slot neither live nor
+//! pinned (the release, or the last pin) drops the entry — outside any lock,
+//! since that may run the value's `Drop` — and recycles the slot.
 
 use crate::object::entry::Entry;
-use std::sync::{Arc, RwLock};
+use std::ops::Deref;
+use std::sync::atomic::{fence, AtomicPtr, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+
+/// `state`: generation in the high 32 bits, [`LIVE`], then the pin count.
+const LIVE: u64 = 1 << 31;
+const PINS: u64 = LIVE - 1;
+
+/// The first chunk's slots; chunk `k` has `FIRST << k`.
+const FIRST: usize = 256;
+const CHUNKS: usize = 24;
 
 struct Slot {
-    generation: u32,
+    state: AtomicU64,
+    /// `Arc::into_raw` of the table's reference while live.
+    entry: AtomicPtr<Entry>,
     /// Order of creation, for `ferryman_live_objects` (oldest first).
-    serial: u64,
-    entry: Option<Arc<Entry>>,
+    serial: AtomicU64,
 }
 
-struct Slots {
-    slots: Vec<Slot>,
-    free: Vec<u32>,
+impl Slot {
+    const fn new() -> Slot {
+        Slot {
+            state: AtomicU64::new(0),
+            entry: AtomicPtr::new(std::ptr::null_mut()),
+            serial: AtomicU64::new(0),
+        }
+    }
+}
+
+static CHUNK: [AtomicPtr<Slot>; CHUNKS] = [const { AtomicPtr::new(std::ptr::null_mut()) }; CHUNKS];
+
+/// Slots never used yet start at `NEXT`; released ones wait in `FREE`.
+struct Allocation {
+    next: usize,
+    free: Vec<usize>,
     serial: u64,
 }
 
-static TABLE: RwLock<Slots> = RwLock::new(Slots {
-    slots: Vec::new(),
+static ALLOCATION: Mutex<Allocation> = Mutex::new(Allocation {
+    next: 0,
     free: Vec::new(),
     serial: 0,
 });
 
-fn split(handle: u64) -> Option<(usize, u32)> {
-    let slot = (handle & 0xffff_ffff).checked_sub(1)?;
-    Some((slot as usize, (handle >> 32) as u32))
+/// Chunk and offset of slot `index`.
+fn locate(index: usize) -> (usize, usize) {
+    let chunk = (usize::BITS - (index / FIRST + 1).leading_zeros() - 1) as usize;
+    (chunk, index - FIRST * ((1 << chunk) - 1))
+}
+
+/// Slot `index`, if its chunk exists.
+#[inline]
+fn slot(index: usize) -> Option<&'static Slot> {
+    let (chunk, offset) = locate(index);
+    let base = CHUNK.get(chunk)?.load(Ordering::Acquire);
+    if base.is_null() {
+        return None;
+    }
+    // SAFETY: chunk `chunk` holds `FIRST << chunk` slots (`offset` is below
+    // that by `locate`), was fully initialised before its pointer was
+    // published (Release in `slot_or_make`), and is never freed.
+    Some(unsafe { &*base.add(offset) })
+}
+
+/// Slot `index`, making its chunk first if needed (under `ALLOCATION`'s lock).
+fn slot_or_make(index: usize) -> &'static Slot {
+    if let Some(slot) = slot(index) {
+        return slot;
+    }
+    let (chunk, _) = locate(index);
+    let slots: Box<[Slot]> = (0..FIRST << chunk).map(|_| Slot::new()).collect();
+    let base = Box::leak(slots).as_mut_ptr();
+    CHUNK[chunk].store(base, Ordering::Release);
+    slot(index).expect("just made")
+}
+
+fn split(handle: u64) -> Option<(usize, u64)> {
+    let index = (handle & 0xffff_ffff).checked_sub(1)?;
+    Some((index as usize, handle >> 32))
+}
+
+/// A pinned slot: its entry stays until this is dropped.
+pub(crate) struct Pinned {
+    slot: &'static Slot,
+    index: usize,
+}
+
+impl Deref for Pinned {
+    type Target = Entry;
+    #[inline]
+    fn deref(&self) -> &Entry {
+        // SAFETY: the pin keeps the table's reference in the slot (only the
+        // last of release and unpin takes it out), so the pointer is live.
+        unsafe { &*self.slot.entry.load(Ordering::Acquire) }
+    }
+}
+
+impl Pinned {
+    /// Another reference to the entry.
+    pub(crate) fn arc(&self) -> Arc<Entry> {
+        let entry = self.slot.entry.load(Ordering::Acquire);
+        // SAFETY: `entry` came from `Arc::into_raw` and is live (see `deref`);
+        // the count is raised before the new `Arc` is made from it.
+        unsafe {
+            Arc::increment_strong_count(entry);
+            Arc::from_raw(entry)
+        }
+    }
+}
+
+impl Drop for Pinned {
+    #[inline]
+    fn drop(&mut self) {
+        let before = self.slot.state.fetch_sub(1, Ordering::Release);
+        if before & LIVE == 0 && before & PINS == 1 {
+            fence(Ordering::Acquire);
+            free(self.slot, self.index, before >> 32);
+        }
+    }
+}
+
+/// Takes the entry out of a slot neither live nor pinned, and recycles it.
+#[cold]
+fn free(slot: &'static Slot, index: usize, generation: u64) {
+    let entry = slot.entry.swap(std::ptr::null_mut(), Ordering::AcqRel);
+    // The next generation: stale handles stay unknown (not live, another generation).
+    let next = (generation + 1) & 0xffff_ffff;
+    slot.state.store(next.max(1) << 32, Ordering::Release);
+    ALLOCATION
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .free
+        .push(index);
+    if !entry.is_null() {
+        // SAFETY: the table's reference, from `Arc::into_raw` in `insert`,
+        // taken out of the slot once (the swap above).
+        drop(unsafe { Arc::from_raw(entry) });
+    }
 }
 
 /// A new handle to `entry`, owned by the host it is sent to.
 pub(crate) fn insert(entry: Arc<Entry>) -> u64 {
-    let mut table = TABLE.write().unwrap_or_else(|e| e.into_inner());
-    table.serial += 1;
-    let serial = table.serial;
-    let index = match table.free.pop() {
-        Some(index) => {
-            let slot = &mut table.slots[index as usize];
-            slot.generation = slot.generation.wrapping_add(1).max(1);
-            slot.serial = serial;
-            slot.entry = Some(entry);
-            index
-        }
-        None => {
-            let index = u32::try_from(table.slots.len()).expect("fewer than 2^32 live objects");
-            table.slots.push(Slot {
-                generation: 1,
-                serial,
-                entry: Some(entry),
-            });
-            index
-        }
+    let (index, serial) = {
+        let mut allocation = ALLOCATION.lock().unwrap_or_else(|e| e.into_inner());
+        allocation.serial += 1;
+        let serial = allocation.serial;
+        let index = match allocation.free.pop() {
+            Some(index) => index,
+            None => {
+                let index = allocation.next;
+                assert!(index < FIRST * ((1 << CHUNKS) - 1), "too many live objects");
+                allocation.next += 1;
+                slot_or_make(index);
+                index
+            }
+        };
+        (index, serial)
     };
-    let generation = table.slots[index as usize].generation;
-    u64::from(generation) << 32 | (u64::from(index) + 1)
+    let slot = slot(index).expect("made on allocation");
+    let generation = (slot.state.load(Ordering::Acquire) >> 32).max(1);
+    slot.serial.store(serial, Ordering::Relaxed);
+    slot.entry
+        .store(Arc::into_raw(entry).cast_mut(), Ordering::Release);
+    slot.state.store(generation << 32 | LIVE, Ordering::Release);
+    generation << 32 | (index as u64 + 1)
 }
 
-/// The entry behind `handle`, if it is live.
+/// The entry behind `handle`, pinned, if it is live.
 #[inline]
-pub(crate) fn get(handle: u64) -> Option<Arc<Entry>> {
+pub(crate) fn get(handle: u64) -> Option<Pinned> {
     let (index, generation) = split(handle)?;
-    let table = TABLE.read().unwrap_or_else(|e| e.into_inner());
-    let slot = table.slots.get(index)?;
-    if slot.generation != generation {
-        return None;
+    let slot = slot(index)?;
+    let mut state = slot.state.load(Ordering::Relaxed);
+    loop {
+        if state >> 32 != generation || state & LIVE == 0 || state & PINS == PINS {
+            return None;
+        }
+        match slot.state.compare_exchange_weak(
+            state,
+            state + 1,
+            Ordering::Acquire,
+            Ordering::Relaxed,
+        ) {
+            Ok(_) => return Some(Pinned { slot, index }),
+            Err(now) => state = now,
+        }
     }
-    slot.entry.clone()
 }
 
 /// Drops the table's reference; `false` when the handle was not live.
@@ -77,35 +208,199 @@ pub(crate) fn release(handle: u64) -> bool {
     let Some((index, generation)) = split(handle) else {
         return false;
     };
-    let removed = {
-        let mut table = TABLE.write().unwrap_or_else(|e| e.into_inner());
-        let removed = match table.slots.get_mut(index) {
-            Some(slot) if slot.generation == generation => slot.entry.take(),
-            _ => None,
-        };
-        if removed.is_some() {
-            table.free.push(index as u32);
-        }
-        removed
+    let Some(slot) = slot(index) else {
+        return false;
     };
-    // Dropped here, outside the lock: the value's `Drop` may call back in.
-    removed.is_some()
+    let mut state = slot.state.load(Ordering::Relaxed);
+    loop {
+        if state >> 32 != generation || state & LIVE == 0 {
+            return false;
+        }
+        match slot.state.compare_exchange_weak(
+            state,
+            state & !LIVE,
+            Ordering::AcqRel,
+            Ordering::Relaxed,
+        ) {
+            Ok(_) => break,
+            Err(now) => state = now,
+        }
+    }
+    if state & PINS == 0 {
+        free(slot, index, generation);
+    }
+    true
 }
 
 /// Every live handle and its class name, oldest first.
 pub(crate) fn live() -> Vec<(u64, &'static str)> {
-    let table = TABLE.read().unwrap_or_else(|e| e.into_inner());
-    let mut live: Vec<(u64, u64, &'static str)> = table
-        .slots
-        .iter()
-        .enumerate()
-        .filter_map(|(index, slot)| {
-            let entry = slot.entry.as_ref()?;
-            let handle = u64::from(slot.generation) << 32 | (index as u64 + 1);
-            Some((slot.serial, handle, entry.class.name))
+    let used = ALLOCATION.lock().unwrap_or_else(|e| e.into_inner()).next;
+    let mut live: Vec<(u64, u64, &'static str)> = (0..used)
+        .filter_map(|index| {
+            let slot = slot(index)?;
+            let generation = slot.state.load(Ordering::Acquire) >> 32;
+            let handle = generation << 32 | (index as u64 + 1);
+            let pinned = get(handle)?;
+            Some((
+                slot.serial.load(Ordering::Relaxed),
+                handle,
+                pinned.class.name,
+            ))
         })
         .collect();
-    drop(table);
     live.sort_unstable_by_key(|(serial, _, _)| *serial);
     live.into_iter().map(|(_, h, c)| (h, c)).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::object::class::{Class, ClassDef};
+    use crate::object::registry;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    static DROPS: AtomicUsize = AtomicUsize::new(0);
+
+    struct Thing(u32);
+
+    impl Drop for Thing {
+        fn drop(&mut self) {
+            DROPS.fetch_add(1, Ordering::SeqCst);
+        }
+    }
+
+    static THING: ClassDef = ClassDef::new("Thing", "tests::Thing", "", "table.rs", 1, &[]);
+
+    impl Class for Thing {
+        fn class_def() -> &'static ClassDef {
+            &THING
+        }
+    }
+
+    fn listed(handle: u64) -> bool {
+        live()
+            .iter()
+            .any(|(h, class)| *h == handle && *class == "Thing")
+    }
+
+    #[test]
+    fn a_handle_is_live_until_released_once_and_never_0() {
+        let handle = insert(Entry::of(Arc::new(Thing(1))));
+        assert_ne!(handle, 0);
+        assert!(get(handle).is_some());
+        assert!(listed(handle));
+        let before = DROPS.load(Ordering::SeqCst);
+        assert!(release(handle));
+        assert!(
+            DROPS.load(Ordering::SeqCst) > before,
+            "the last handle drops the value"
+        );
+        assert!(get(handle).is_none());
+        assert!(!listed(handle));
+        assert!(!release(handle));
+        assert!(get(0).is_none());
+        assert!(!release(0));
+        assert!(get(u64::MAX).is_none());
+    }
+
+    #[test]
+    fn a_reused_slot_does_not_revive_an_old_handle() {
+        let old = insert(Entry::of(Arc::new(Thing(2))));
+        assert!(release(old));
+        let new = insert(Entry::of(Arc::new(Thing(3))));
+        assert_ne!(old, new);
+        assert!(get(old).is_none());
+        assert!(get(new).is_some());
+        assert!(release(new));
+    }
+
+    #[test]
+    fn handles_of_one_value_share_its_entry_and_the_value_lives_until_the_last() {
+        let value = Arc::new(Thing(4));
+        let first = insert(Entry::of(Arc::clone(&value)));
+        let second = insert(Entry::of(Arc::clone(&value)));
+        assert_ne!(first, second);
+        assert!(Arc::ptr_eq(
+            &get(first).unwrap().arc(),
+            &get(second).unwrap().arc()
+        ));
+        drop(value);
+        let before = DROPS.load(Ordering::SeqCst);
+        assert!(release(first));
+        assert_eq!(DROPS.load(Ordering::SeqCst), before);
+        assert!(release(second));
+        assert!(DROPS.load(Ordering::SeqCst) > before);
+    }
+
+    #[test]
+    fn live_lists_oldest_first() {
+        let a = insert(Entry::of(Arc::new(Thing(5))));
+        let b = insert(Entry::of(Arc::new(Thing(6))));
+        let handles: Vec<u64> = live().into_iter().map(|(h, _)| h).collect();
+        let (pa, pb) = (
+            handles.iter().position(|h| *h == a).unwrap(),
+            handles.iter().position(|h| *h == b).unwrap(),
+        );
+        assert!(pa < pb);
+        assert!(release(a) && release(b));
+    }
+
+    #[test]
+    fn the_registry_forgets_an_entry_when_it_goes() {
+        let value = Arc::new(Thing(7));
+        assert_eq!(value.0, 7);
+        let address = Arc::as_ptr(&value) as *const () as usize;
+        let handle = insert(Entry::of(Arc::clone(&value)));
+        let id = std::any::TypeId::of::<Thing>();
+        assert!(registry::find(id, address).is_some());
+        assert!(release(handle));
+        assert!(registry::find(id, address).is_none());
+        // Rust still holds the value; a new handle is a new entry.
+        let again = insert(Entry::of(Arc::clone(&value)));
+        assert!(registry::find(id, address).is_some());
+        assert!(release(again));
+    }
+
+    #[test]
+    fn slots_are_found_in_their_chunks() {
+        assert_eq!(locate(0), (0, 0));
+        assert_eq!(locate(FIRST - 1), (0, FIRST - 1));
+        assert_eq!(locate(FIRST), (1, 0));
+        assert_eq!(locate(3 * FIRST - 1), (1, 2 * FIRST - 1));
+        assert_eq!(locate(3 * FIRST), (2, 0));
+    }
+
+    #[test]
+    fn a_pinned_entry_outlives_its_release() {
+        let handle = insert(Entry::of(Arc::new(Thing(8))));
+        let pinned = get(handle).unwrap();
+        let before = DROPS.load(Ordering::SeqCst);
+        assert!(release(handle));
+        assert!(get(handle).is_none(), "released: no new pins");
+        assert_eq!(pinned.class.name, "Thing");
+        assert_eq!(DROPS.load(Ordering::SeqCst), before, "still pinned");
+        drop(pinned);
+        assert!(
+            DROPS.load(Ordering::SeqCst) > before,
+            "the last pin drops it"
+        );
+    }
+
+    #[test]
+    fn many_threads_insert_and_release() {
+        let threads: Vec<_> = (0..8)
+            .map(|i| {
+                std::thread::spawn(move || {
+                    for k in 0..200 {
+                        let handle = insert(Entry::of(Arc::new(Thing(i * 1000 + k))));
+                        assert!(get(handle).is_some());
+                        assert!(release(handle));
+                    }
+                })
+            })
+            .collect();
+        for thread in threads {
+            thread.join().unwrap();
+        }
+    }
 }

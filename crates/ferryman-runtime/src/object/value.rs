@@ -5,6 +5,7 @@ use crate::call::{Call, Reported};
 use crate::object::class::Class;
 use crate::object::entry::Entry;
 use crate::object::guard::Conflict;
+use crate::object::table::Pinned;
 use crate::object::{registry, table};
 use ferryman_abi::{Status, EXT_OBJECT, OBJECT_PAYLOAD};
 use ferryman_error::{ErrorValue, Frame};
@@ -146,6 +147,23 @@ impl<'de> Deserialize<'de> for RawObject {
     }
 }
 
+/// The usual encoding, read without serde: `c7 0c 05` and 12 bytes.
+impl ferryman_wire::Direct for RawObject {
+    #[inline(always)]
+    fn read(bytes: &[u8]) -> Option<(Self, usize)> {
+        match bytes.get(..3 + OBJECT_PAYLOAD)? {
+            [0xc7, 0x0c, tag, payload @ ..] if *tag == EXT_OBJECT as u8 => Some((
+                RawObject {
+                    class: u32::from_be_bytes(payload[..4].try_into().ok()?),
+                    handle: u64::from_be_bytes(payload[4..].try_into().ok()?),
+                },
+                3 + OBJECT_PAYLOAD,
+            )),
+            _ => None,
+        }
+    }
+}
+
 /// 12 payload bytes, or `None` for another length.
 struct Payload(Option<[u8; OBJECT_PAYLOAD]>);
 
@@ -167,16 +185,19 @@ impl<'de> Deserialize<'de> for Payload {
 
 /// An object a call is inside, shared (`&self`, `&T`): derefs to the value.
 pub struct ObjectRef<T: Class> {
-    entry: Arc<Entry>,
+    entry: Pinned,
     value: *const T,
+    /// Whether the guard was entered (classes with `&mut self` methods).
+    guarded: bool,
 }
 
 impl<T: Class> Deref for ObjectRef<T> {
     type Target = T;
     #[inline]
     fn deref(&self) -> &T {
-        // SAFETY: `value` points into the `Arc` `entry` keeps alive, and the
-        // guard entered shared in `enter` is held until `drop`.
+        // SAFETY: `value` points into the value the pinned `entry` keeps alive, and the
+        // guard entered shared in `enter` is held until `drop` (or the class
+        // has no `&mut self` method: nothing ever writes the value).
         unsafe { &*self.value }
     }
 }
@@ -185,7 +206,7 @@ impl<T: Class> ObjectRef<T> {
     /// Another `Arc` of the value (for a parameter of type `Arc<T>`, or an
     /// iterator that borrows the object).
     pub fn arc(&self) -> Arc<T> {
-        // SAFETY: the guard is held (see `deref`).
+        // SAFETY: as in `deref`: the guard is held, or nothing ever writes the value.
         let value = Arc::clone(unsafe { self.entry.value() });
         Arc::downcast::<T>(value).unwrap_or_else(|_| unreachable!("class checked on entry"))
     }
@@ -206,13 +227,15 @@ impl<T: Class> fmt::Debug for ObjectMut<T> {
 impl<T: Class> Drop for ObjectRef<T> {
     #[inline]
     fn drop(&mut self) {
-        self.entry.guard.exit();
+        if self.guarded {
+            self.entry.guard.exit();
+        }
     }
 }
 
 /// An object a call is inside exclusively (`&mut self`): derefs mutably.
 pub struct ObjectMut<T: Class> {
-    entry: Arc<Entry>,
+    entry: Pinned,
     value: *mut T,
 }
 
@@ -246,8 +269,14 @@ pub struct Held<V> {
 }
 
 /// Objects entered (shared) for a call's parameters.
-#[derive(Debug, Default)]
-pub struct Guards(Vec<Arc<Entry>>);
+#[derive(Default)]
+pub struct Guards(Vec<Pinned>);
+
+impl fmt::Debug for Guards {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Guards({})", self.0.len())
+    }
+}
 
 impl Drop for Guards {
     fn drop(&mut self) {
@@ -266,13 +295,15 @@ impl<V> Held<V> {
     }
 }
 
-/// Looks `raw` up for parameter `index`, checks its class and enters it.
+/// Looks `raw` up for parameter `index`, checks its class and enters it
+/// (shared entry only for classes with `&mut self` methods: without one,
+/// nothing is ever exclusive). Returns the entry and whether it was entered.
 fn enter<T: Class>(
     call: &mut Call<'_>,
     index: usize,
     raw: RawObject,
     exclusive: bool,
-) -> Result<Arc<Entry>, Reported> {
+) -> Result<(Pinned, bool), Reported> {
     let expected = T::class_def();
     let Some(entry) = table::get(raw.handle) else {
         let found = format!("object {}, which was already released", raw.handle);
@@ -282,16 +313,19 @@ fn enter<T: Class>(
         let found = format!("a {} object", entry.class.name);
         return Err(type_error(call, index, expected.name, found));
     }
+    if !exclusive && !expected.has_mut_methods() {
+        return Ok((entry, false));
+    }
     if let Err(conflict) = entry.guard.enter(exclusive) {
         return Err(borrow_error(call, index, expected.name, conflict));
     }
-    Ok(entry)
+    Ok((entry, true))
 }
 
 /// Enters the receiver or a `&T` parameter, shared.
 #[inline]
 pub fn object_ref<T: Class>(call: &mut Call<'_>, index: usize) -> Result<ObjectRef<T>, Reported> {
-    let raw = call.arg::<RawObject>(index)?;
+    let raw = call.arg_direct::<RawObject>(index)?;
     object_ref_of(call, index, raw)
 }
 
@@ -301,18 +335,23 @@ fn object_ref_of<T: Class>(
     index: usize,
     raw: RawObject,
 ) -> Result<ObjectRef<T>, Reported> {
-    let entry = enter::<T>(call, index, raw, false)?;
-    // SAFETY: the guard is held (entered above).
+    let (entry, guarded) = enter::<T>(call, index, raw, false)?;
+    // SAFETY: the guard is held (entered above), or the class has no
+    // `&mut self` method, so nothing ever writes the value.
     let value = unsafe { entry.value() };
     let value: *const T = value.downcast_ref::<T>().expect("the class was checked");
-    Ok(ObjectRef { entry, value })
+    Ok(ObjectRef {
+        entry,
+        value,
+        guarded,
+    })
 }
 
 /// Enters the receiver of a `&mut self` method, exclusively; a `borrow` error
 /// when Rust holds another `Arc` of the value.
 pub fn object_mut<T: Class>(call: &mut Call<'_>, index: usize) -> Result<ObjectMut<T>, Reported> {
-    let raw = call.arg::<RawObject>(index)?;
-    let entry = enter::<T>(call, index, raw, true)?;
+    let raw = call.arg_direct::<RawObject>(index)?;
+    let (entry, _) = enter::<T>(call, index, raw, true)?;
     // SAFETY: the exclusive guard is held (entered above) until `ObjectMut` drops.
     let value = match unsafe { entry.value_mut() } {
         Some(value) => value.downcast_mut::<T>().expect("the class was checked") as *mut T,
@@ -333,10 +372,12 @@ fn arc_of<T: Class>(
 ) -> Result<Arc<T>, Reported> {
     let object = object_ref_of::<T>(call, index, raw)?;
     let arc = object.arc();
-    // The guard moves to `guards`; `object` must not exit it too.
-    let object = std::mem::ManuallyDrop::new(object);
-    // SAFETY: `object` is never used or dropped again; its `entry` is moved out once.
-    guards.0.push(unsafe { std::ptr::read(&object.entry) });
+    if object.guarded {
+        // The guard moves to `guards`; `object` must not exit it too.
+        let object = std::mem::ManuallyDrop::new(object);
+        // SAFETY: `object` is never used or dropped again; its `entry` is moved out once.
+        guards.0.push(unsafe { std::ptr::read(&object.entry) });
+    }
     Ok(arc)
 }
 
@@ -385,7 +426,7 @@ impl<'a, T: Class> ArgObject<'a> for ObjKind<Option<T>> {
 impl<'a, T: Class> ArgObject<'a> for ObjKind<Arc<T>> {
     type Out = Arc<T>;
     fn arg(&self, call: &mut Call<'a>, index: usize) -> Result<Held<Arc<T>>, Reported> {
-        let raw = call.arg::<RawObject>(index)?;
+        let raw = call.arg_direct::<RawObject>(index)?;
         let mut guards = Guards::default();
         let value = arc_of(call, index, raw, &mut guards)?;
         Ok(Held { value, guards })
@@ -470,6 +511,35 @@ impl<T> OkPlain<T> for &ObjKind<T> {
     }
 }
 
+/// Iterator items holding objects: handles in place of objects.
+pub trait WireObject<T> {
+    /// What is written.
+    type Wire;
+    /// Hands the item's objects to the table.
+    fn wire(&self, value: T) -> Self::Wire;
+}
+
+impl<T: IntoObjects> WireObject<T> for ObjKind<T> {
+    type Wire = T::Wire;
+    #[inline]
+    fn wire(&self, value: T) -> T::Wire {
+        value.into_objects()
+    }
+}
+
+/// Any other iterator item, as it is.
+pub trait WirePlain<T> {
+    /// The item itself.
+    fn wire(&self, value: T) -> T;
+}
+
+impl<T> WirePlain<T> for &ObjKind<T> {
+    #[inline]
+    fn wire(&self, value: T) -> T {
+        value
+    }
+}
+
 /// "`Counter.add()` argument `self`: expected Counter, but found …".
 #[cold]
 fn type_error(call: &mut Call<'_>, index: usize, expected: &str, found: String) -> Reported {
@@ -496,6 +566,11 @@ fn borrow_error(call: &mut Call<'_>, index: usize, class: &str, conflict: Confli
             "`{}()` argument `{param}`: this {class} is being changed by a `&mut self` call \
              on this thread (this call came from inside it, e.g. from a callback); \
              calling it here would deadlock",
+            export.name
+        ),
+        Conflict::TooDeep => format!(
+            "`{}()` argument `{param}`: this thread is inside too many objects at once \
+             (calls nested through callbacks)",
             export.name
         ),
         Conflict::ExclusiveInsideShared => format!(

@@ -1,0 +1,6 @@
+#[ferryman::export]
+pub struct Tokenizer<T> {
+    items: Vec<T>,
+}
+
+fn main() {}

@@ -1,0 +1,6 @@
+#[ferryman::export]
+pub struct View<'a> {
+    text: &'a str,
+}
+
+fn main() {}
