@@ -90,7 +90,8 @@ def test_errors_raise_at_their_item_and_the_iterator_goes_on(lib: ferryman.Libra
     assert next(parsed) == 2
     with pytest.raises(ferryman.RustError) as raised:
         next(parsed)
-    assert type(raised.value).__name__ == "ParseError" and str(raised.value) == "not a number: \"x\""
+    assert type(raised.value).__name__ == "ParseError" and str(raised.value) == 'not a number: "x"'
+    assert raised.value.text == "x"
     assert raised.value.function == "parse_all"
     assert next(parsed) == 4
     with pytest.raises(StopIteration):

@@ -142,8 +142,13 @@ fn shim(function: &Function, member: Option<&Member>, iter: Option<&IterReturn>)
                 let wired = wire(&item);
                 quote!(move |#item| ::ferryman::__private::Plain(#wired))
             };
+            let item_text = rust_text(iter.value);
             let finish = quote! {
-                ::ferryman::__private::ok_iter(#call, ::core::iter::Iterator::map(#ret, #items))
+                ::ferryman::__private::ok_iter(
+                    #call,
+                    ::core::iter::Iterator::map(#ret, #items),
+                    #item_text,
+                )
             };
             match (iter.borrows, !self_arg.is_empty()) {
                 // SAFETY (generated): the closure passes the `&'static` to a

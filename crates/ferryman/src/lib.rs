@@ -182,6 +182,66 @@
 //! # }
 //! ```
 //!
+//! A type with state is exported as a class: `#[ferryman::export]` on the type,
+//! and on its `impl` block, whose `pub fn`s become the constructor (`new`),
+//! static methods and methods. Hosts hold objects by handle; `&self` methods
+//! run concurrently, `&mut self` ones one at a time. A method may return an
+//! iterator, which hosts pull lazily in batches:
+//!
+//! ```
+//! use std::sync::atomic::{AtomicU64, Ordering};
+//!
+//! /// Splits text into words and counts what it has seen.
+//! #[ferryman::export(display)]
+//! pub struct Tokenizer {
+//!     lowercase: bool,
+//!     seen: AtomicU64,
+//! }
+//!
+//! impl std::fmt::Display for Tokenizer {
+//!     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+//!         write!(f, "Tokenizer(lowercase={})", self.lowercase)
+//!     }
+//! }
+//!
+//! #[ferryman::export]
+//! impl Tokenizer {
+//!     /// Python: `lib.Tokenizer(lowercase=True)`.
+//!     pub fn new(lowercase: bool) -> Self {
+//!         Tokenizer { lowercase, seen: AtomicU64::new(0) }
+//!     }
+//!
+//!     pub fn tokenize(&self, text: &str) -> Vec<String> {
+//!         self.tokens(text.to_owned()).collect()
+//!     }
+//!
+//!     /// Lazily, borrowing the tokenizer.
+//!     pub fn tokens<'a>(&'a self, text: String) -> impl Iterator<Item = String> + Send + 'a {
+//!         let words: Vec<String> = text.split_whitespace().map(str::to_owned).collect();
+//!         words.into_iter().map(move |word| {
+//!             self.seen.fetch_add(1, Ordering::Relaxed);
+//!             if self.lowercase { word.to_lowercase() } else { word }
+//!         })
+//!     }
+//!
+//!     pub fn set_lowercase(&mut self, on: bool) {
+//!         self.lowercase = on;
+//!     }
+//! }
+//!
+//! /// Objects are values: taken as `&T` or `Arc<T>`, returned as `T` or `Arc<T>`.
+//! #[ferryman::export]
+//! pub fn seen(tokenizer: &Tokenizer) -> u64 {
+//!     tokenizer.seen.load(Ordering::Relaxed)
+//! }
+//! # fn main() {
+//! #     let mut t = Tokenizer::new(true);
+//! #     assert_eq!(t.tokenize("A b"), ["a", "b"]);
+//! #     t.set_lowercase(false);
+//! #     assert_eq!(seen(&t), 2);
+//! # }
+//! ```
+//!
 //! Misuse is a compile error that says what to do instead:
 //!
 //! ```compile_fail

@@ -846,6 +846,29 @@ fn method_call_overhead() {
         time("plain_add", vec![1.into(), 2.into()]);
         time("Meter.add", vec![m.clone(), 1.into()]);
         time("Tally.add", vec![t.clone(), 1.into()]);
+        let id = id("Tally.new");
+        let n = 500_000;
+        let start = std::time::Instant::now();
+        for _ in 0..n {
+            let input = [0x90u8];
+            let args = FerryBox {
+                ptr: input.as_ptr().cast_mut(),
+                len: 1,
+                cap: 1,
+            };
+            let mut buffer = [0u8; 32];
+            let mut out = FerryBox {
+                ptr: buffer.as_mut_ptr(),
+                len: 0,
+                cap: buffer.len(),
+            };
+            // SAFETY: `args` borrows `input`; `out` is the host's buffer.
+            assert_eq!(unsafe { ferryman_call(id, &args, &mut out) }, 0);
+            let handle = u64::from_be_bytes(buffer[7..15].try_into().unwrap());
+            assert_eq!(ferryman_object_release(handle), 0);
+        }
+        let ns = start.elapsed().as_nanos() as f64 / f64::from(n);
+        println!("Tally.new + release: {ns:.1} ns");
     }
     release(&m);
     release(&t);
@@ -889,4 +912,21 @@ fn iterator_items_may_be_objects_and_errors_carry_fields() {
     assert_eq!(ferryman_closure_release(handle), 0);
     release(&first[0]);
     release(&last[0]);
+}
+
+#[test]
+fn live_closures_names_an_iterators_items_as_written() {
+    let handle = closure(&ok("meters", vec![0.into()]));
+    let mut out = FerryBox::EMPTY;
+    // SAFETY: `out` is the empty box.
+    unsafe { ferryman_live_closures(&mut out) };
+    let live = take(&mut out);
+    let mine = live
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| get(e, "handle").as_u64() == Some(handle))
+        .unwrap();
+    assert_eq!(get(mine, "signature").as_str(), Some("iterator of Meter"));
+    assert_eq!(ferryman_closure_release(handle), 0);
 }

@@ -160,6 +160,9 @@ fn make_type(py: Python<'_>, method: bool) -> PyResult<Bound<'_, PyAny>> {
         c"ferryman._native.Function"
     };
     let descriptor = if method { TPFLAGS_METHOD_DESCRIPTOR } else { 0 };
+    // Immutable: CPython 3.11+ specializes `obj.method(...)` (LOAD_METHOD)
+    // only for descriptors of an immutable type; a mutable one costs a
+    // type look-up per call.
     let mut spec = ffi::PyType_Spec {
         name: name.as_ptr(),
         basicsize: c_int::try_from(size_of::<FunctionObject>()).expect("a small struct"),
@@ -168,6 +171,7 @@ fn make_type(py: Python<'_>, method: bool) -> PyResult<Bound<'_, PyAny>> {
             | ffi::Py_TPFLAGS_HAVE_GC
             | ffi::Py_TPFLAGS_DISALLOW_INSTANTIATION
             | TPFLAGS_HAVE_VECTORCALL
+            | ffi::Py_TPFLAGS_IMMUTABLETYPE
             | descriptor) as _,
         slots: slots.as_mut_ptr(),
     };

@@ -6,6 +6,7 @@ use crate::object::guard::Guard;
 use crate::object::registry;
 use std::any::Any;
 use std::cell::UnsafeCell;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 /// The value, type-erased.
@@ -17,6 +18,11 @@ pub(crate) struct Entry {
     pub(crate) guard: Guard,
     /// The value's type, for the registry.
     type_id: std::any::TypeId,
+    /// Whether the registry knows this entry: from the start when it was made
+    /// for an `Arc` Rust handed over, otherwise once an `Arc` of the value
+    /// leaves for Rust code (`escape`). A value no `Arc` of which ever left
+    /// cannot come back, so most objects never touch the registry.
+    registered: AtomicBool,
     /// Read under the guard, shared or exclusive; `Arc::get_mut` on it under
     /// the exclusive guard.
     value: UnsafeCell<Value>,
@@ -41,8 +47,36 @@ impl Entry {
             class: T::class_def(),
             guard: Guard::new(),
             type_id: std::any::TypeId::of::<T>(),
+            registered: AtomicBool::new(true),
             value: UnsafeCell::new(value),
         })
+    }
+
+    /// The entry for a new value, which no `Arc` outside the entry holds:
+    /// not registered until one leaves (`escape`).
+    pub(crate) fn unique<T: Class>(value: T) -> Arc<Entry> {
+        Arc::new(Entry {
+            class: T::class_def(),
+            guard: Guard::new(),
+            type_id: std::any::TypeId::of::<T>(),
+            registered: AtomicBool::new(false),
+            value: UnsafeCell::new(Arc::new(value)),
+        })
+    }
+
+    /// An `Arc` of the value is leaving for Rust code: register the entry so
+    /// that the `Arc`, handed back, finds it.
+    #[inline]
+    pub(crate) fn escape(entry: &Arc<Entry>) {
+        if !entry.registered.swap(true, Ordering::AcqRel) {
+            registry::insert(entry.type_id, entry.address(), entry);
+        }
+    }
+
+    /// Whether [`Entry::escape`] is still to do.
+    #[inline]
+    pub(crate) fn registered(&self) -> bool {
+        self.registered.load(Ordering::Acquire)
     }
 
     /// The value's address (the registry's key).
@@ -82,6 +116,8 @@ impl Entry {
 
 impl Drop for Entry {
     fn drop(&mut self) {
-        registry::remove(self.type_id, self.address(), self);
+        if self.registered.load(Ordering::Acquire) {
+            registry::remove(self.type_id, self.address(), self);
+        }
     }
 }

@@ -29,9 +29,6 @@ pub trait IterItem: Send {
     /// Writes the item, or returns the error it stands for.
     #[doc(hidden)]
     fn write(self, out: &mut Vec<u8>) -> Result<(), Box<ErrorValue>>;
-    /// `type_name` of what the host receives.
-    #[doc(hidden)]
-    fn item_type() -> &'static str;
 }
 
 /// Items of an iterator of plain values.
@@ -47,9 +44,6 @@ impl<T: Serialize + Send> IterItem for Plain<T> {
     #[inline]
     fn write(self, out: &mut Vec<u8>) -> Result<(), Box<ErrorValue>> {
         encode(&self.0, out).map_err(|e| Box::new(ErrorValue::bridge("internal", e.to_string())))
-    }
-    fn item_type() -> &'static str {
-        std::any::type_name::<T>()
     }
 }
 
@@ -73,9 +67,6 @@ where
                 )))
             }
         }
-    }
-    fn item_type() -> &'static str {
-        std::any::type_name::<T>()
     }
 }
 
@@ -107,9 +98,10 @@ struct State<I> {
 }
 
 /// Writes `iter` as the result of `call`: a new closure handle (extension 2)
-/// the host pulls batches from.
+/// the host pulls batches from. `item` is the item type as written (for
+/// `ferryman_live_closures`: `iterator of String`).
 #[track_caller]
-pub fn ok_iter<I>(call: &mut Call<'_>, iter: I) -> Result<(), Reported>
+pub fn ok_iter<I>(call: &mut Call<'_>, iter: I, item: &'static str) -> Result<(), Reported>
 where
     I: Iterator + Send + 'static,
     I::Item: IterItem,
@@ -122,7 +114,7 @@ where
         location: Location::caller(),
         args: ITERATOR_ARGS,
         arity: 1,
-        returns: <I::Item as IterItem>::item_type(),
+        returns: item,
     };
     let state = Mutex::new(State {
         iter: Some(iter),

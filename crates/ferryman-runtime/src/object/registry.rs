@@ -34,6 +34,13 @@ pub(crate) fn find_or_insert(
     })
 }
 
+/// Registers `entry` as the live entry of the value at `address`.
+pub(crate) fn insert(type_id: TypeId, address: usize, entry: &Arc<Entry>) {
+    with(|map| {
+        map.insert((type_id, address), Arc::downgrade(entry));
+    });
+}
+
 /// The live entry of the value at `address`, if hosts hold one.
 pub(crate) fn find(type_id: TypeId, address: usize) -> Option<Arc<Entry>> {
     with(|map| map.get(&(type_id, address)).and_then(Weak::upgrade))

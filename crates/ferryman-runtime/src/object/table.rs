@@ -387,6 +387,21 @@ mod tests {
     }
 
     #[test]
+    fn a_new_value_is_registered_only_once_an_arc_of_it_escapes() {
+        let id = std::any::TypeId::of::<Thing>();
+        let entry = Entry::unique(Thing(9));
+        let address = entry.address();
+        assert!(registry::find(id, address).is_none());
+        Entry::escape(&entry);
+        assert!(Arc::ptr_eq(&registry::find(id, address).unwrap(), &entry));
+        // An `Arc` of the value handed back finds the same entry.
+        let handle = insert(entry);
+        assert!(registry::find(id, address).is_some());
+        assert!(release(handle));
+        assert!(registry::find(id, address).is_none());
+    }
+
+    #[test]
     fn many_threads_insert_and_release() {
         let threads: Vec<_> = (0..8)
             .map(|i| {
@@ -401,6 +416,152 @@ mod tests {
             .collect();
         for thread in threads {
             thread.join().unwrap();
+        }
+    }
+}
+
+#[cfg(test)]
+mod lifetimes {
+    //! Random sequences of what hosts and Rust do with objects: every value is
+    //! dropped exactly once, when its last handle, pin and `Arc` are gone.
+
+    use super::*;
+    use crate::object::class::{Class, ClassDef};
+    use proptest::prelude::*;
+    use std::collections::HashMap;
+
+    static DROPS: Mutex<Option<HashMap<u64, u32>>> = Mutex::new(None);
+
+    struct Counted(u64);
+
+    impl Drop for Counted {
+        fn drop(&mut self) {
+            let mut drops = DROPS.lock().unwrap();
+            *drops
+                .get_or_insert_with(HashMap::new)
+                .entry(self.0)
+                .or_default() += 1;
+        }
+    }
+
+    static COUNTED: ClassDef = ClassDef::new("Counted", "tests::Counted", "", "table.rs", 1, &[]);
+
+    impl Class for Counted {
+        fn class_def() -> &'static ClassDef {
+            &COUNTED
+        }
+    }
+
+    fn drops(id: u64) -> u32 {
+        DROPS
+            .lock()
+            .unwrap()
+            .as_ref()
+            .and_then(|d| d.get(&id).copied())
+            .unwrap_or(0)
+    }
+
+    #[derive(Debug, Clone)]
+    enum Op {
+        New,
+        Clone(usize),
+        Release(usize),
+        /// Pin and unpin, as a call does.
+        Call(usize),
+        /// Pin, release that handle, then unpin (a release during a call).
+        ReleaseWhilePinned(usize),
+        /// Rust keeps an `Arc` of the value (an `Arc<T>` parameter).
+        Keep(usize),
+        /// Rust hands a kept `Arc` back (a result): a new handle.
+        HandBack(usize),
+        DropKept(usize),
+    }
+
+    fn op() -> impl Strategy<Value = Op> {
+        prop_oneof![
+            2 => Just(Op::New),
+            1 => any::<usize>().prop_map(Op::Clone),
+            2 => any::<usize>().prop_map(Op::Release),
+            1 => any::<usize>().prop_map(Op::Call),
+            1 => any::<usize>().prop_map(Op::ReleaseWhilePinned),
+            1 => any::<usize>().prop_map(Op::Keep),
+            1 => any::<usize>().prop_map(Op::HandBack),
+            1 => any::<usize>().prop_map(Op::DropKept),
+        ]
+    }
+
+    static NEXT_ID: AtomicU64 = AtomicU64::new(1_000_000);
+
+    proptest! {
+        #[test]
+        fn every_value_is_dropped_once_after_its_last_reference(ops in prop::collection::vec(op(), 1..60)) {
+            let mut handles: Vec<(u64, u64)> = Vec::new(); // (handle, id)
+            let mut kept: Vec<(Arc<dyn std::any::Any + Send + Sync>, u64)> = Vec::new();
+            let mut ids = Vec::new();
+            for op in ops {
+                match op {
+                    Op::New => {
+                        let id = NEXT_ID.fetch_add(1, Ordering::Relaxed);
+                        ids.push(id);
+                        handles.push((insert(Entry::unique(Counted(id))), id));
+                    }
+                    Op::Clone(k) if !handles.is_empty() => {
+                        let (h, id) = handles[k % handles.len()];
+                        let pinned = get(h).expect("live");
+                        handles.push((insert(pinned.arc()), id));
+                    }
+                    Op::Release(k) if !handles.is_empty() => {
+                        let (h, _) = handles.swap_remove(k % handles.len());
+                        prop_assert!(release(h));
+                        prop_assert!(!release(h));
+                    }
+                    Op::Call(k) if !handles.is_empty() => {
+                        let (h, _) = handles[k % handles.len()];
+                        let pinned = get(h).expect("live");
+                        prop_assert_eq!(pinned.class.name, "Counted");
+                    }
+                    Op::ReleaseWhilePinned(k) if !handles.is_empty() => {
+                        let (h, id) = handles.swap_remove(k % handles.len());
+                        let pinned = get(h).expect("live");
+                        let before = drops(id);
+                        prop_assert!(release(h));
+                        prop_assert_eq!(drops(id), before, "dropped under a pin");
+                        drop(pinned);
+                    }
+                    Op::Keep(k) if !handles.is_empty() => {
+                        let (h, id) = handles[k % handles.len()];
+                        let pinned = get(h).expect("live");
+                        Entry::escape(&pinned.arc());
+                        // SAFETY: no `&mut` to the value exists (no guard in this test).
+                        let value = Arc::clone(unsafe { pinned.value() });
+                        kept.push((value, id));
+                    }
+                    Op::HandBack(k) if !kept.is_empty() => {
+                        let (value, id) = &kept[k % kept.len()];
+                        let value = Arc::downcast::<Counted>(Arc::clone(value))
+                            .unwrap_or_else(|_| panic!("a Counted"));
+                        handles.push((insert(Entry::of(value)), *id));
+                    }
+                    Op::DropKept(k) if !kept.is_empty() => {
+                        kept.swap_remove(k % kept.len());
+                    }
+                    _ => {}
+                }
+                // Nothing still referenced has been dropped.
+                let referenced = handles.iter().map(|(_, id)| *id).chain(kept.iter().map(|(_, id)| *id));
+                for id in referenced {
+                    prop_assert_eq!(drops(id), 0);
+                }
+            }
+            let ours: Vec<u64> = handles.iter().map(|(h, _)| *h).collect();
+            for (h, _) in handles.drain(..) {
+                prop_assert!(release(h));
+            }
+            kept.clear();
+            for id in ids {
+                prop_assert_eq!(drops(id), 1, "value {} dropped once", id);
+            }
+            prop_assert!(!live().iter().any(|(h, _)| ours.contains(h)));
         }
     }
 }

@@ -43,6 +43,19 @@ impl ObjectHandle {
     }
 }
 
+/// A handle result goes straight into the output: `c7 0c 05` and 12 bytes.
+impl crate::kind::DirectOut for ObjectHandle {
+    #[inline]
+    fn write_direct(&self, sink: &mut ferryman_buffer::Sink<'_>) -> bool {
+        let mut bytes = [0u8; 3 + OBJECT_PAYLOAD];
+        bytes[..3].copy_from_slice(&[0xc7, OBJECT_PAYLOAD as u8, EXT_OBJECT as u8]);
+        bytes[3..].copy_from_slice(&self.payload());
+        // A sink never fails: what does not fit the host's buffer spills.
+        let _ = std::io::Write::write_all(sink, &bytes);
+        true
+    }
+}
+
 impl Serialize for ObjectHandle {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let payload = self.payload();
@@ -57,12 +70,26 @@ pub trait IntoObjects {
     type Wire: Serialize;
     /// Hands the objects to the table.
     fn into_objects(self) -> Self::Wire;
+
+    /// Writes `self` as a result.
+    #[doc(hidden)]
+    #[inline]
+    fn ok(self, call: &mut Call<'_>) -> Result<(), Reported>
+    where
+        Self: Sized,
+    {
+        call.ok(&self.into_objects())
+    }
 }
 
 impl<T: Class> IntoObjects for T {
     type Wire = ObjectHandle;
     fn into_objects(self) -> ObjectHandle {
-        ObjectHandle::new(Entry::of(Arc::new(self)))
+        ObjectHandle::new(Entry::unique(self))
+    }
+    #[inline]
+    fn ok(self, call: &mut Call<'_>) -> Result<(), Reported> {
+        call.ok_direct(&self.into_objects())
     }
 }
 
@@ -70,6 +97,10 @@ impl<T: Class> IntoObjects for Arc<T> {
     type Wire = ObjectHandle;
     fn into_objects(self) -> ObjectHandle {
         ObjectHandle::new(Entry::of(self))
+    }
+    #[inline]
+    fn ok(self, call: &mut Call<'_>) -> Result<(), Reported> {
+        call.ok_direct(&self.into_objects())
     }
 }
 
@@ -206,6 +237,9 @@ impl<T: Class> ObjectRef<T> {
     /// Another `Arc` of the value (for a parameter of type `Arc<T>`, or an
     /// iterator that borrows the object).
     pub fn arc(&self) -> Arc<T> {
+        if !self.entry.registered() {
+            Entry::escape(&self.entry.arc());
+        }
         // SAFETY: as in `deref`: the guard is held, or nothing ever writes the value.
         let value = Arc::clone(unsafe { self.entry.value() });
         Arc::downcast::<T>(value).unwrap_or_else(|_| unreachable!("class checked on entry"))
@@ -488,7 +522,7 @@ pub trait OkObject<T> {
 impl<T: IntoObjects> OkObject<T> for ObjKind<T> {
     #[inline]
     fn ok(&self, call: &mut Call<'_>, value: T) -> Result<(), Reported> {
-        call.ok(&value.into_objects())
+        IntoObjects::ok(value, call)
     }
 }
 
