@@ -14,6 +14,15 @@ everywhere except UniFFI, whose generated bindings take and return their own
 input once, outside the timed loop, and ``Column.unrecord`` turns the result
 back into a dict to check it.
 
+The object cases use one more thing, ``Column.objects`` (``None`` for a column
+that has no objects: its cells show "—"): a class ``Counter(start)`` holding an
+i64, with
+
+- ``add(n)``: adds ``n`` and returns the new value;
+- ``label()``: the short string ``f"Counter({value})"``;
+- ``count(n)``: an iterator of the ints ``0 .. n-1``, pulled one ``next`` at a
+  time by a ``for`` loop (``Objects.iterate`` says how the column gets it).
+
 Each ``load_*`` function returns a ``Column`` or raises; ``bench/run.py``
 reports a column that cannot be loaded instead of measuring it.
 """
@@ -27,7 +36,7 @@ import sys
 from array import array
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterable
 
 ROOT = Path(__file__).resolve().parent.parent
 RELEASE = ROOT / "target" / "release"
@@ -36,6 +45,19 @@ UNIFFI_BINDINGS = ROOT / "target" / "bench" / "uniffi-py"
 
 def _identity(value: Any) -> Any:
     return value
+
+
+def _count_method(counter: Any) -> Callable[[int], Iterable[int]]:
+    return counter.count
+
+
+@dataclass
+class Objects:
+    """The object cases of a column: its ``Counter`` class and how to iterate one."""
+
+    counter: Callable[[int], Any]
+    # From a counter, the callable `f` timed as `for _ in f(n): pass`.
+    iterate: Callable[[Any], Callable[[int], Iterable[int]]] = _count_method
 
 
 @dataclass
@@ -52,6 +74,7 @@ class Column:
     record: Callable[[dict], Any] = _identity
     unrecord: Callable[[Any], dict] = _identity
     extra: dict = field(default_factory=dict)
+    objects: Objects | None = None
 
 
 class BenchError(Exception):
@@ -66,6 +89,9 @@ def load_ferryman() -> Column:
     import ferryman
 
     lib = ferryman.load(str(RELEASE / "libbench_ferryman.so"))
+    # Until the package has objects (`ferryman.RustObject`), the object cells show "—";
+    # once it has, `lib.Counter` must be there.
+    objects = Objects(lib.Counter) if hasattr(ferryman, "RustObject") else None
     return Column(
         "ferryman",
         "ferryman",
@@ -75,6 +101,7 @@ def load_ferryman() -> Column:
         bump=lib.bump,
         fail=lib.fail,
         extra={"lib": lib},
+        objects=objects,
     )
 
 
@@ -93,6 +120,7 @@ def load_pyo3() -> Column:
         sum=bench_pyo3.sum,
         bump=bench_pyo3.bump,
         fail=bench_pyo3.fail,
+        objects=Objects(bench_pyo3.Counter),
     )
 
 
@@ -209,7 +237,19 @@ def load_uniffi() -> Column:
         fail=bench_uniffi.fail,
         record=record,
         unrecord=unrecord,
+        objects=Objects(bench_uniffi.Counter, iterate=_uniffi_iterate),
     )
+
+
+def _uniffi_iterate(counter: Any) -> Callable[[int], Iterable[int]]:
+    """UniFFI has no iterators: `count(n)` returns an object whose `next()` gives
+    the next int or `None`, which `iter(callable, sentinel)` turns into an iterator."""
+    count = counter.count
+
+    def iterate(n: int) -> Iterable[int]:
+        return iter(count(n).next, None)
+
+    return iterate
 
 
 # --- pure Python ----------------------------------------------------------------
@@ -240,7 +280,36 @@ def load_python() -> Column:
     def fail(code: int) -> int:
         raise BenchError(f"failed with code {code}")
 
-    return Column("python", "pure Python", add=add, echo=echo, sum=sum_, bump=bump, fail=fail)
+    return Column(
+        "python",
+        "pure Python",
+        add=add,
+        echo=echo,
+        sum=sum_,
+        bump=bump,
+        fail=fail,
+        objects=Objects(Counter),
+    )
+
+
+class Counter:
+    """The pure-Python counter of the object cases: a plain class."""
+
+    def __init__(self, start: int) -> None:
+        self.value = start
+
+    def add(self, n: int) -> int:
+        self.value += n
+        return self.value
+
+    def label(self) -> str:
+        return f"Counter({self.value})"
+
+    def count(self, n: int) -> Iterable[int]:
+        # A generator, what a Python programmer writes for a lazy sequence of
+        # their own (`iter(range(n))` would iterate in C).
+        for i in range(n):
+            yield i
 
 
 # --- subprocess -------------------------------------------------------------------

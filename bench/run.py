@@ -69,6 +69,13 @@ class Case:
     # that run the case (empty: all of them).
     keywords: tuple[str, ...] = ()
     columns: tuple[str, ...] = ()
+    # The object cases: the callable to time, made afresh from the column (None
+    # when the column cannot do the case: "—"), instead of `getattr(column, function)`.
+    bind: Callable[[Column], Callable | None] | None = None
+    # Time `for _ in f(args): pass` (and check `list(f(args))`) instead of `f(args)`.
+    loop: bool = False
+    # The issue's target for ferryman, as a ratio to PyO3 (shown in the table).
+    goal: float | None = None
 
     def runs_on(self, key: str) -> bool:
         return not self.columns or key in self.columns
@@ -128,15 +135,93 @@ CASES = [
     ),
 ]
 
+# --- object cases ---------------------------------------------------------------
+# Each makes its own `Counter(41)` (`Counter(0)` to iterate) when it is bound, so
+# the checked call and the timed loop do not share state.
+
+COUNT = 10_000
+
+
+def _objects(bind: Callable[[Any], Callable]) -> Callable[[Column], Callable | None]:
+    return lambda column: None if column.objects is None else bind(column.objects)
+
+
+def _is_counter_41(column: Column, result: Any) -> bool:
+    return type(result).__name__ == "Counter" and result.label() == "Counter(41)"
+
+
+def _counts(column: Column, result: Any) -> bool:
+    return result == list(range(COUNT)) and all(type(i) is int for i in result)
+
+
+OBJECT_CASES = [
+    Case(
+        "new_drop",
+        "construct + drop",
+        "Counter",
+        lambda column: (41,),
+        _is_counter_41,
+        bind=_objects(lambda o: o.counter),
+        goal=3,
+    ),
+    Case(
+        "method_int",
+        "method(int) -> int",
+        "Counter.add",
+        lambda column: (1,),
+        _equals(42),
+        bind=_objects(lambda o: o.counter(41).add),
+        goal=2,
+    ),
+    Case(
+        "method_str",
+        "method() -> short str",
+        "Counter.label",
+        lambda column: (),
+        _equals("Counter(41)"),
+        bind=_objects(lambda o: o.counter(41).label),
+        goal=2,
+    ),
+    Case(
+        "iter10k",
+        "iterate 10,000 ints",
+        "Counter.count",
+        lambda column: (COUNT,),
+        _counts,
+        bind=_objects(lambda o: o.iterate(o.counter(0))),
+        loop=True,
+        goal=2,
+    ),
+]
+CASES += OBJECT_CASES
+
 # --- running one cell -------------------------------------------------------------
+
+
+def supports(case: Case, column: Column) -> bool:
+    """Whether the column runs the case at all (else its cell shows "—")."""
+    if not case.runs_on(column.key):
+        return False
+    return case.bind is None or case.bind(column) is not None
+
+
+def target(case: Case, column: Column) -> Callable:
+    """The callable the case calls (a fresh object's method for the object cases)."""
+    if case.bind is None:
+        return getattr(column, case.function)
+    function = case.bind(column)
+    assert function is not None, f"{case.key}: column {column.key} cannot do it"
+    return function
 
 
 def call_once(case: Case, column: Column) -> Any:
     """Calls the case once; returns its result, or the exception for `raises` cases."""
-    function = getattr(column, case.function)
+    function = target(case, column)
     args = case.args(column)
     if case.keywords:
         return function(**dict(zip(case.keywords, args)))
+    if case.loop:
+        return list(function(*args))
     if case.raises:
         try:
             result = function(*args)
@@ -149,7 +234,7 @@ def call_once(case: Case, column: Column) -> Any:
 def make_timer(case: Case, column: Column) -> timeit.Timer:
     """A timeit loop calling the column's function directly: `f(a0, a1, …)`."""
     args = case.args(column)
-    namespace: dict[str, Any] = {"f": getattr(column, case.function)}
+    namespace: dict[str, Any] = {"f": target(case, column)}
     names = []
     for i, arg in enumerate(args):
         namespace[f"a{i}"] = arg
@@ -157,6 +242,8 @@ def make_timer(case: Case, column: Column) -> timeit.Timer:
     call = f"f({', '.join(names)})"
     if case.raises:
         stmt = f"try:\n    {call}\nexcept Exception:\n    pass"
+    elif case.loop:
+        stmt = f"for _ in {call}:\n    pass"
     else:
         stmt = call
     return timeit.Timer(stmt, globals=namespace)
@@ -225,7 +312,8 @@ def smoke(keys: list[str], cases: list[Case]) -> int:
     problems = [f"column {key} does not load: {why}" for key, why in failed.items()]
     for case in cases:
         for key, column in columns.items():
-            if not case.runs_on(key):
+            if not supports(case, column):
+                print(f"—   {case.label:<24} {column.label} (not run in this column)")
                 continue
             for _ in range(3):
                 problem = check_cell(case, column)
@@ -258,13 +346,14 @@ def measure(
     repeats: int,
     target: float,
     subprocess_repeats: int,
-) -> dict[tuple[str, str], Cell | str]:
-    """Every cell: a `Cell`, or why it was not measured."""
-    cells: dict[tuple[str, str], Cell | str] = {}
+) -> dict[tuple[str, str], Cell | str | None]:
+    """Every cell: a `Cell`, why it was not measured, or None when the column cannot do it."""
+    cells: dict[tuple[str, str], Cell | str | None] = {}
     for case in cases:
         timers = {}
         for key, column in columns.items():
-            if not case.runs_on(key):
+            if not supports(case, column):
+                cells[case.key, key] = None
                 continue
             problem = check_cell(case, column)
             if problem:
@@ -308,7 +397,7 @@ def print_tables(
     columns: dict[str, Column],
     failed: dict[str, str],
     cases: list[Case],
-    cells: dict[tuple[str, str], Cell | str],
+    cells: dict[tuple[str, str], Cell | str | None],
 ) -> None:
     keys = [k for k in LOADERS if k in columns]
     labels = {k: columns[k].label for k in keys}
@@ -319,9 +408,10 @@ def print_tables(
             return fmt_ratio(cell.median() / base.median())
         return "–"
 
+    goals = any(case.goal is not None for case in cases)
     print("### Median ns per call (ratio to PyO3)\n")
-    print("| case | " + " | ".join(labels[k] for k in keys) + " |")
-    print("|---|" + "---:|" * len(keys))
+    print("| case | " + " | ".join(labels[k] for k in keys) + " |" + (" target |" if goals else ""))
+    print("|---|" + "---:|" * len(keys) + ("---|" if goals else ""))
     for case in cases:
         row = []
         for key in keys:
@@ -329,9 +419,11 @@ def print_tables(
             if isinstance(cell, Cell):
                 row.append(f"{fmt_ns(cell.median())} ({ratio(case, key)})")
             elif cell is None:
-                row.append("–")
+                row.append("—")
             else:
                 row.append("error")
+        if goals:
+            row.append(goal_verdict(case, cells))
         print(f"| {case.label} | " + " | ".join(row) + " |")
 
     print("\n### Every cell: median, spread (p10–p90 of the repeats), ratio to PyO3\n")
@@ -352,9 +444,21 @@ def print_tables(
                 print(f"| {case.label} | {labels[key]} | error: {cell} | | | |")
     for key, why in failed.items():
         print(f"\nColumn `{key}` was not measured: {why}")
-    bad = {(c, k): v for (c, k), v in cells.items() if not isinstance(v, Cell)}
+    bad = {(c, k): v for (c, k), v in cells.items() if isinstance(v, str)}
     for (case_key, key), why in bad.items():
         print(f"\nCell {case_key} / {key} gave a wrong result and was not measured: {why}")
+
+
+def goal_verdict(case: Case, cells: dict[tuple[str, str], Cell | str | None]) -> str:
+    """The target column: ferryman's ratio to PyO3 against the case's goal."""
+    if case.goal is None:
+        return ""
+    wanted = f"≤ {case.goal:g}×"
+    ours, base = cells.get((case.key, "ferryman")), cells.get((case.key, "pyo3"))
+    if not (isinstance(ours, Cell) and isinstance(base, Cell)):
+        return wanted
+    met = ours.median() / base.median() <= case.goal
+    return f"{wanted} {'met' if met else 'missed'}"
 
 
 # --- memory ---------------------------------------------------------------------------

@@ -12,6 +12,7 @@ geo = ferryman.load(path)
 
 print(f"loaded {geo!r}")
 print("functions:", ", ".join(geo.functions))
+print("classes:  ", ", ".join(geo.classes))
 print()
 
 square = geo.parse_polygon("0,0 4,0 4,4 0,4")
@@ -46,6 +47,40 @@ print("transformed  =", doubled)
 half = geo.scaler(0.5)
 print("scaler(0.5)  =", half, "->", half({"x": 8.0, "y": 2.0}))
 print("round trip   =", geo.transform(doubled, half) == square)
+
+
+# A Rust struct is a Python class: construct it, call its methods (a `&mut self`
+# method included), iterate lazily over what a method returns.
+print()
+path = geo.Polyline()
+path.push(0, 0)
+path.push(3, 0)
+path.push(3, 4)
+print("path         =", path)
+print("points       =", path.points())
+print("segments     =", list(path.segment_lengths()))
+print("closed area  =", path.closed_area())
+parsed = geo.Polyline.parse("0,0 4,0 4,4 0,4")
+print("parsed       =", parsed, "is a", type(parsed).__name__, isinstance(parsed, geo.Polyline))
+print("live objects =", geo.live_objects())
+
+# While an iterator borrows the polyline, a `&mut self` call is refused, not raced.
+segments = path.segment_lengths()
+try:
+    path.push(3, 9)
+except ferryman.BorrowError:
+    print("push while iterating: BorrowError")
+else:
+    print("push while iterating: accepted")
+segments.close()
+path.push(3, 9)
+print("after close  =", path)
+
+# Dropping the last reference drops the Rust value; `with` (or `close()`) does it now.
+with geo.Polyline.parse("1,1 4,5") as short:
+    print("with         =", short.length())
+del path, parsed, segments
+print("live objects =", geo.live_objects())
 
 
 def reject_negative(p):

@@ -1,5 +1,6 @@
 """The example (examples/geometry/main.py) runs against the debug geometry library
-and prints what its comments promise, callbacks and closures included."""
+and prints what its comments promise, callbacks, closures and the `Polyline`
+object included."""
 
 from __future__ import annotations
 
@@ -53,6 +54,24 @@ def test_the_example_passes_callbacks_and_gets_closures_back(output: str) -> Non
     assert "transformed  = [{'x': 0.0, 'y': 0.0}, {'x': 8.0, 'y': 0.0}, {'x': 8.0, 'y': 8.0}, {'x': 0.0, 'y': 8.0}]" in lines
     assert "scaler(0.5)  = <ferryman closure (Point) -> Point> -> {'x': 4.0, 'y': 1.0}" in lines
     assert "round trip   = True" in lines
+
+
+def test_the_examples_polyline_is_a_stateful_class(output: str) -> None:
+    lines = output.splitlines()
+    assert "path         = Polyline of 3 points, 7 long" in lines
+    assert "points       = [{'x': 0.0, 'y': 0.0}, {'x': 3.0, 'y': 0.0}, {'x': 3.0, 'y': 4.0}]" in lines
+    assert "segments     = [3.0, 4.0]" in lines
+    assert "closed area  = 6.0" in lines
+    assert "parsed       = Polyline of 4 points, 12 long is a Polyline True" in lines
+
+
+def test_the_examples_polyline_guards_mut_self_and_is_released(output: str) -> None:
+    lines = output.splitlines()
+    assert "push while iterating: BorrowError" in lines
+    assert "after close  = Polyline of 4 points, 12 long" in lines
+    assert "with         = 5.0" in lines
+    live = [line for line in lines if line.startswith("live objects =")]
+    assert live == ["live objects = {'Polyline': 2}", "live objects = {}"]
 
 
 def test_the_examples_callback_exception_reads_script_rust_callback(output: str) -> None:

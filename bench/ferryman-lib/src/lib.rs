@@ -2,10 +2,12 @@
 //! marked `#[ferryman::export]`, nothing else. `bench/run.py` loads the built
 //! library with `ferryman.load` and calls them from Python.
 //!
-//! Every column of the benchmark implements the same five functions with the
-//! same behaviour; keep them in step with the other `bench/*` crates.
+//! Every column of the benchmark implements the same five functions and the
+//! same `Counter` class with the same behaviour; keep them in step with the
+//! other `bench/*` crates.
 
 use serde::{Deserialize, Serialize};
+use std::sync::atomic::{AtomicI64, Ordering};
 
 /// The record that `bump` takes and returns (a Python dict on the other side).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -60,4 +62,36 @@ pub fn bump(record: Record) -> Record {
 #[ferryman::export]
 pub fn fail(code: i64) -> Result<i64, BenchError> {
     Err(BenchError::Failed(code))
+}
+
+/// A counter shared by reference: the object of the object cases.
+#[ferryman::export]
+#[derive(Debug)]
+pub struct Counter {
+    value: AtomicI64,
+}
+
+#[ferryman::export]
+impl Counter {
+    /// A counter at `start` (Python: `Counter(start)`).
+    pub fn new(start: i64) -> Self {
+        Counter {
+            value: AtomicI64::new(start),
+        }
+    }
+
+    /// Adds `n`; returns the new value.
+    pub fn add(&self, n: i64) -> i64 {
+        self.value.fetch_add(n, Ordering::Relaxed).wrapping_add(n)
+    }
+
+    /// A short string: `Counter(<value>)`.
+    pub fn label(&self) -> String {
+        format!("Counter({})", self.value.load(Ordering::Relaxed))
+    }
+
+    /// The ints `0..n`, pulled lazily by the host.
+    pub fn count(&self, n: i64) -> impl Iterator<Item = i64> + Send {
+        0..n
+    }
 }

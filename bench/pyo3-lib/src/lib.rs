@@ -9,12 +9,17 @@
 //! - the record is a Rust struct converted from and to a Python `dict` with
 //!   PyO3's derives (`FromPyObject` with `from_item_all`, `IntoPyObject`), the
 //!   exact equivalent of ferryman, which passes serde structs as dicts;
-//! - the error is a custom Python exception class raised from Rust.
+//! - the error is a custom Python exception class raised from Rust;
+//! - the object cases use a `#[pyclass]` `Counter` (`frozen`: its state is an
+//!   atomic, so its methods take `&self` with no borrow flag to check, as
+//!   ferryman's `&self` methods do) and a `#[pyclass]` iterator `CountUp` whose
+//!   `__next__` yields one int per call.
 
 use pyo3::create_exception;
 use pyo3::exceptions::PyException;
 use pyo3::prelude::*;
 use pyo3::types::PyBytes;
+use std::sync::atomic::{AtomicI64, Ordering};
 
 create_exception!(
     bench_pyo3,
@@ -67,6 +72,61 @@ fn fail(code: i64) -> PyResult<i64> {
     Err(BenchError::new_err(format!("failed with code {code}")))
 }
 
+/// A counter shared by reference: the object of the object cases.
+#[pyclass(frozen)]
+#[derive(Debug)]
+pub struct Counter {
+    value: AtomicI64,
+}
+
+#[pymethods]
+impl Counter {
+    /// A counter at `start`.
+    #[new]
+    fn new(start: i64) -> Self {
+        Counter {
+            value: AtomicI64::new(start),
+        }
+    }
+
+    /// Adds `n`; returns the new value.
+    fn add(&self, n: i64) -> i64 {
+        self.value.fetch_add(n, Ordering::Relaxed).wrapping_add(n)
+    }
+
+    /// A short string: `Counter(<value>)`.
+    fn label(&self) -> String {
+        format!("Counter({})", self.value.load(Ordering::Relaxed))
+    }
+
+    /// The ints `0..n`, one per `__next__`.
+    fn count(&self, n: i64) -> CountUp {
+        CountUp { next: 0, end: n }
+    }
+}
+
+/// The iterator that `Counter.count` returns.
+#[pyclass]
+#[derive(Debug)]
+pub struct CountUp {
+    next: i64,
+    end: i64,
+}
+
+#[pymethods]
+impl CountUp {
+    fn __iter__(slf: PyRef<'_, Self>) -> PyRef<'_, Self> {
+        slf
+    }
+
+    fn __next__(&mut self) -> Option<i64> {
+        (self.next < self.end).then(|| {
+            self.next += 1;
+            self.next - 1
+        })
+    }
+}
+
 /// The module `bench_pyo3`.
 #[pymodule]
 fn bench_pyo3(m: &Bound<'_, PyModule>) -> PyResult<()> {
@@ -75,6 +135,8 @@ fn bench_pyo3(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(sum, m)?)?;
     m.add_function(wrap_pyfunction!(bump, m)?)?;
     m.add_function(wrap_pyfunction!(fail, m)?)?;
+    m.add_class::<Counter>()?;
+    m.add_class::<CountUp>()?;
     m.add("BenchError", m.py().get_type::<BenchError>())?;
     Ok(())
 }

@@ -4,6 +4,16 @@
 //!
 //! Same behaviour as every other column of `bench/`. On the Python side the
 //! record is UniFFI's generated `Record` class and the error `BenchError.Failed`.
+//!
+//! The object cases use a `#[derive(uniffi::Object)]` `Counter` with an
+//! `#[uniffi::export]` impl. UniFFI has no iterators: `Counter.count` returns a
+//! `CountUp` object whose `next()` returns the next int or `None` (a `Mutex`
+//! inside, since UniFFI methods take `&self`); Python iterates it with
+//! `iter(it.next, None)`.
+
+use std::ops::Range;
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::{Arc, Mutex};
 
 uniffi::setup_scaffolding!();
 
@@ -59,4 +69,52 @@ pub fn bump(record: Record) -> Record {
 #[uniffi::export]
 pub fn fail(code: i64) -> Result<i64, BenchError> {
     Err(BenchError::Failed { code })
+}
+
+/// A counter shared by reference: the object of the object cases.
+#[derive(Debug, uniffi::Object)]
+pub struct Counter {
+    value: AtomicI64,
+}
+
+#[uniffi::export]
+impl Counter {
+    /// A counter at `start` (Python: `Counter(start)`).
+    #[uniffi::constructor]
+    pub fn new(start: i64) -> Self {
+        Counter {
+            value: AtomicI64::new(start),
+        }
+    }
+
+    /// Adds `n`; returns the new value.
+    pub fn add(&self, n: i64) -> i64 {
+        self.value.fetch_add(n, Ordering::Relaxed).wrapping_add(n)
+    }
+
+    /// A short string: `Counter(<value>)`.
+    pub fn label(&self) -> String {
+        format!("Counter({})", self.value.load(Ordering::Relaxed))
+    }
+
+    /// The ints `0..n`, one per `CountUp.next()` call.
+    pub fn count(&self, n: i64) -> Arc<CountUp> {
+        Arc::new(CountUp {
+            range: Mutex::new(0..n),
+        })
+    }
+}
+
+/// The iterator that `Counter.count` returns: UniFFI has no iterator type.
+#[derive(Debug, uniffi::Object)]
+pub struct CountUp {
+    range: Mutex<Range<i64>>,
+}
+
+#[uniffi::export]
+impl CountUp {
+    /// The next int, or `None` at the end.
+    pub fn next(&self) -> Option<i64> {
+        self.range.lock().unwrap_or_else(|e| e.into_inner()).next()
+    }
 }

@@ -1,10 +1,12 @@
-//! A small geometry library: polygons in, numbers and polygons out.
+//! A small geometry library: polygons in, numbers and polygons out, and a
+//! `Polyline` object that Python builds up point by point.
 //!
 //! Built as a `cdylib`, it is callable from Python with `ferryman.load`; see
 //! `examples/geometry/main.py`.
 
 use ferryman::{Callback, CallbackError};
 use serde::{Deserialize, Serialize};
+use std::fmt;
 
 /// A point in the plane.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -98,6 +100,66 @@ pub fn scaler(factor: f64) -> Callback<(Point,), Point> {
 #[ferryman::export]
 pub fn vertex(polygon: Vec<Point>, n: usize) -> Point {
     polygon[n]
+}
+
+/// An open path, built up one point at a time: a Rust struct that Python uses
+/// as a class (`geo.Polyline()`), printed with its `Display`.
+#[ferryman::export(display)]
+#[derive(Debug, Default)]
+pub struct Polyline {
+    points: Vec<Point>,
+}
+
+#[ferryman::export]
+impl Polyline {
+    /// An empty polyline.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Reads a polyline written as `"x,y x,y x,y"` (a static method:
+    /// `geo.Polyline.parse(text)`).
+    pub fn parse(text: &str) -> Result<Self, GeometryError> {
+        let points = parse_polygon(text)?;
+        Ok(Polyline { points })
+    }
+
+    /// Appends the point `(x, y)`. Takes `&mut self`: ferryman gives the call
+    /// the polyline to itself (other calls on it wait).
+    pub fn push(&mut self, x: f64, y: f64) {
+        self.points.push(Point { x, y });
+    }
+
+    /// Its points, in order.
+    pub fn points(&self) -> Vec<Point> {
+        self.points.clone()
+    }
+
+    /// The length of the path: the sum of its segments.
+    pub fn length(&self) -> f64 {
+        self.segment_lengths().sum()
+    }
+
+    /// The length of each segment, computed as Python asks for them. The
+    /// iterator borrows the polyline: while it lives, `push` is refused.
+    pub fn segment_lengths(&self) -> impl Iterator<Item = f64> + Send + '_ {
+        self.points
+            .windows(2)
+            .map(|pair| (pair[1].x - pair[0].x).hypot(pair[1].y - pair[0].y))
+    }
+
+    /// The area of the polygon made by closing the path.
+    pub fn closed_area(&self) -> Result<f64, GeometryError> {
+        check(&self.points)?;
+        Ok(signed_area(&self.points).abs())
+    }
+}
+
+impl fmt::Display for Polyline {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let n = self.points.len();
+        write!(f, "Polyline of {n} points, {} long", self.length())
+    }
 }
 
 fn parse_point(text: &str) -> Result<Point, GeometryError> {
