@@ -30,6 +30,12 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     state::sigint::watch(m.py());
     m.add_class::<api::library_object::Library>()?;
     m.add("Function", calls::function_object::create_type(m.py())?)?;
+    m.add(
+        "Method",
+        calls::function_object::create_method_type(m.py())?,
+    )?;
+    m.add("RustObject", values::object_value::create_type(m.py())?)?;
+    m.add_class::<values::iterator_value::RustIterator>()?;
     m.add_class::<values::closure_value::RustFunction>()?;
     m.add_class::<errors::error_factory::ErrorFactory>()?;
     m.add_function(wrap_pyfunction!(
@@ -48,6 +54,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
         m
     )?)?;
     m.add_function(wrap_pyfunction!(api::library_object::load, m)?)?;
+    m.add_function(wrap_pyfunction!(values::object_value::object_class, m)?)?;
     m.add_function(wrap_pyfunction!(api::debugging::pack, m)?)?;
     m.add_function(wrap_pyfunction!(api::debugging::unpack, m)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;

@@ -1,7 +1,7 @@
 //! The describe map (`spec/wire.md`, "Describe") as Rust values.
 
 use crate::handshake::Identity;
-use crate::keyed::{keep, opt_string, opt_uint, read_map, string};
+use crate::keyed::{keep, opt_string, opt_uint, read_map, string, uint};
 use crate::named_type::NamedType;
 use crate::shape_error::{Context, ShapeError};
 use crate::type_desc::Type;
@@ -19,6 +19,9 @@ pub struct Describe {
     /// `types`: each user struct and enum the functions refer to, once
     /// (empty when the library predates it).
     pub types: Vec<NamedType>,
+    /// `classes`: the exported classes, sorted by name; `id` is the index
+    /// (empty when the library predates objects).
+    pub classes: Vec<Class>,
     /// Keys this crate does not know, kept as they came.
     pub extra: Vec<(String, Value)>,
 }
@@ -42,6 +45,64 @@ pub struct Function {
     pub file: Option<String>,
     /// The line of its name.
     pub line: Option<u32>,
+    /// The class it belongs to (`Tokenizer` for `Tokenizer.tokenize`), or
+    /// `None` for a free function.
+    pub class: Option<String>,
+    /// What it is to its class.
+    pub kind: FunctionKind,
+}
+
+/// What an entry of `functions` is (its `kind` key).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum FunctionKind {
+    /// A free function (also when the library predates the key).
+    #[default]
+    Function,
+    /// `new` of a class: returns a new object.
+    Constructor,
+    /// An associated function without a receiver.
+    Static,
+    /// Takes `&self` or `&mut self` as its first parameter, `self`.
+    Method,
+    /// A kind this crate does not know (a newer library): call it as a function.
+    Unknown,
+}
+
+impl FunctionKind {
+    fn parse(text: &str) -> FunctionKind {
+        match text {
+            "function" => FunctionKind::Function,
+            "constructor" => FunctionKind::Constructor,
+            "static" => FunctionKind::Static,
+            "method" => FunctionKind::Method,
+            _ => FunctionKind::Unknown,
+        }
+    }
+}
+
+/// One exported class (an entry of describe's `classes`).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Class {
+    /// Its class id, as extension 5 carries it.
+    pub id: u32,
+    /// The name hosts show (`Tokenizer`).
+    pub name: String,
+    /// Its doc comment.
+    pub doc: Option<String>,
+    /// The Rust path of the type.
+    pub rust: Option<String>,
+    /// Where it is defined.
+    pub file: Option<String>,
+    /// The line of its name.
+    pub line: Option<u32>,
+    /// The function id of its constructor (`Tokenizer.new`).
+    pub constructor: Option<u32>,
+    /// The function ids of its methods (protocol dunders included).
+    pub methods: Vec<u32>,
+    /// The function ids of its static methods.
+    pub statics: Vec<u32>,
+    /// The protocols it opted in to (`display`, `debug`, `eq`, `hash`, `ord`, `iter`).
+    pub protocols: Vec<String>,
 }
 
 /// One parameter.
@@ -116,12 +177,28 @@ impl Describe {
                         describe.types.push(NamedType::read(r, 3, index)?);
                     }
                 }
+                "classes" => {
+                    if r.try_nil() {
+                        return Ok(());
+                    }
+                    r.check_level(2).context(at)?;
+                    let len = r.array_len().context(at)?;
+                    describe.classes = Vec::with_capacity(len.min(r.rest().len()));
+                    for index in 0..len {
+                        describe.classes.push(Class::read(r, index)?);
+                    }
+                }
                 _ => keep(r, 2, key, &mut describe.extra, at)?,
             }
             Ok(())
         })?;
         reader.finish().context(context)?;
         Ok(describe)
+    }
+
+    /// The class called `name`.
+    pub fn class(&self, name: &str) -> Option<&Class> {
+        self.classes.iter().find(|c| c.name == name)
     }
 
     /// The function called `name` (the first, if a broken library has two).
@@ -192,6 +269,8 @@ impl Function {
                 }
                 "file" => function.file = opt_string(r, at)?,
                 "line" => function.line = opt_uint(r, at)?,
+                "class" => function.class = opt_string(r, at)?,
+                "kind" => function.kind = FunctionKind::parse(&string(r, at)?),
                 _ => r.skip_at(4).context(at)?,
             }
             Ok(())
@@ -203,6 +282,52 @@ impl Function {
             });
         }
         Ok(function)
+    }
+}
+
+impl Class {
+    /// Reads class `index` of `classes` at the cursor (level 3).
+    fn read(reader: &mut Reader<'_>, index: usize) -> Result<Class, ShapeError> {
+        let mut class = Class {
+            id: u32::try_from(index).unwrap_or(u32::MAX),
+            ..Class::default()
+        };
+        let context = || format!("describe class {index}");
+        let ids = |r: &mut Reader<'_>, at: &dyn Fn() -> String| -> Result<Vec<u32>, ShapeError> {
+            r.check_level(4).context(at)?;
+            let len = r.array_len().context(at)?;
+            (0..len).map(|_| uint(r, at)).collect()
+        };
+        read_map(reader, 3, &context, |key, r| {
+            let at = || format!("describe class {index} key `{key}`");
+            match key {
+                "id" => class.id = opt_uint(r, at)?.unwrap_or(class.id),
+                "name" => class.name = string(r, at)?,
+                "doc" => class.doc = opt_string(r, at)?,
+                "rust" => class.rust = opt_string(r, at)?,
+                "file" => class.file = opt_string(r, at)?,
+                "line" => class.line = opt_uint(r, at)?,
+                "constructor" => class.constructor = opt_uint(r, at)?,
+                "methods" => class.methods = ids(r, &at)?,
+                "statics" => class.statics = ids(r, &at)?,
+                "protocols" => {
+                    r.check_level(4).context(at)?;
+                    let len = r.array_len().context(at)?;
+                    for _ in 0..len {
+                        class.protocols.push(string(r, at)?);
+                    }
+                }
+                _ => r.skip_at(4).context(at)?,
+            }
+            Ok(())
+        })?;
+        if class.name.is_empty() {
+            return Err(ShapeError::Missing {
+                context: context(),
+                key: "name",
+            });
+        }
+        Ok(class)
     }
 }
 
@@ -445,6 +570,62 @@ mod tests {
         assert_eq!(
             describe.extra,
             vec![("future".to_owned(), Value::Bool(true))]
+        );
+    }
+
+    #[test]
+    fn classes_and_members() {
+        let describe = M::Map(vec![
+            (
+                "functions",
+                M::A(vec![
+                    M::Map(vec![
+                        ("name", M::S("Counter.add")),
+                        ("class", M::S("Counter")),
+                        ("kind", M::S("method")),
+                    ]),
+                    M::Map(vec![
+                        ("name", M::S("Counter.new")),
+                        ("class", M::S("Counter")),
+                        ("kind", M::S("constructor")),
+                    ]),
+                    M::Map(vec![
+                        ("name", M::S("free")),
+                        ("class", M::Nil),
+                        ("kind", M::S("function")),
+                    ]),
+                ]),
+            ),
+            (
+                "classes",
+                M::A(vec![M::Map(vec![
+                    ("id", M::I(0)),
+                    ("name", M::S("Counter")),
+                    ("doc", M::S("A counter.")),
+                    ("constructor", M::I(1)),
+                    ("methods", M::A(vec![M::I(0)])),
+                    ("statics", M::A(vec![])),
+                    ("protocols", M::A(vec![M::S("display")])),
+                ])]),
+            ),
+        ]);
+        let mut bytes = Vec::new();
+        write(&describe, &mut bytes);
+        let describe = Describe::decode(&bytes).unwrap();
+        let add = describe.function("Counter.add").unwrap();
+        assert_eq!(
+            (add.class.as_deref(), add.kind),
+            (Some("Counter"), FunctionKind::Method)
+        );
+        assert_eq!(describe.function("free").unwrap().class, None);
+        let counter = describe.class("Counter").unwrap();
+        assert_eq!(
+            (
+                counter.constructor,
+                &counter.methods[..],
+                &counter.protocols[..]
+            ),
+            (Some(1), &[0][..], &["display".to_owned()][..])
         );
     }
 

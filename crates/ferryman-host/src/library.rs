@@ -10,6 +10,7 @@ use crate::closures::Closures;
 use crate::describe::Describe;
 use crate::handshake::Handshake;
 use crate::load_error::{EntryError, HostName, LoadError, LoadErrorKind};
+use crate::objects::Objects;
 use crate::reply::{BoxFreeFn, Reply};
 
 type AbiVersionFn = unsafe extern "C" fn() -> u32;
@@ -34,6 +35,7 @@ pub struct Library {
     call_fn: CallFn,
     box_free: BoxFreeFn,
     closures: Option<Closures>,
+    objects: Option<Objects>,
     handshake: Handshake,
 }
 
@@ -90,6 +92,8 @@ impl Library {
             unsafe { resolve::<BoxFreeFn>(&library, "ferryman_box_free") }.map_err(missing)?;
         // SAFETY: as above; a library without them still serves plain calls.
         let closures = unsafe { Closures::resolve(&library, box_free) };
+        // SAFETY: as above; a library without them exports no classes.
+        let objects = unsafe { Objects::resolve(&library, box_free) };
 
         let mut library = Library {
             _library: ManuallyDrop::new(library),
@@ -101,6 +105,7 @@ impl Library {
             call_fn,
             box_free,
             closures,
+            objects,
             handshake: Handshake::default(),
         };
         let mut out = Vec::new();
@@ -200,6 +205,12 @@ impl Library {
     /// against ferryman always does).
     pub fn closures(&self) -> Option<&Closures> {
         self.closures.as_ref()
+    }
+
+    /// The library's object entry points (`ferryman_object_release`, ...),
+    /// when it has them (a library built with objects support always does).
+    pub fn objects(&self) -> Option<&Objects> {
+        self.objects.as_ref()
     }
 }
 

@@ -36,6 +36,10 @@ pub enum Type {
     Named(String),
     /// `Callback<(A, B), R>`: the parameter types and the result type.
     Callback(Vec<Type>, Box<Type>),
+    /// An exported class's object (`T`, `&T`, `Arc<T>`): extension 5.
+    Object(String),
+    /// A lazy iterator of `T`: a library closure that yields batches.
+    Iter(Box<Type>),
     /// A descriptor this crate does not know: "any value" (`spec/wire.md`).
     Unknown(Value),
 }
@@ -106,6 +110,11 @@ impl Type {
                 Ok(name) => Type::Named(name.to_owned()),
                 Err(_) => return Ok(None),
             },
+            "object" => match reader.str() {
+                Ok(name) => Type::Object(name.to_owned()),
+                Err(_) => return Ok(None),
+            },
+            "iter" => Type::Iter(Box::new(Type::read(reader, inner, context)?)),
             "tuple" => Type::Tuple(Type::read_list(reader, inner, context)?),
             "map" => match <[Type; 2]>::try_from(Type::read_list(reader, inner, context)?) {
                 Ok([key, value]) => Type::Map(Box::new(key), Box::new(value)),
@@ -167,6 +176,18 @@ mod tests {
         assert_eq!(
             read(callback),
             Type::Callback(vec![Type::I64], Box::new(Type::Named("Point".into())))
+        );
+    }
+
+    #[test]
+    fn objects_and_iterators() {
+        assert_eq!(
+            read(b"\x81\xa6object\xa9Tokenizer"),
+            Type::Object("Tokenizer".into())
+        );
+        assert_eq!(
+            read(b"\x81\xa4iter\xa3str"),
+            Type::Iter(Box::new(Type::Str))
         );
     }
 

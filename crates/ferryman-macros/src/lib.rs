@@ -28,6 +28,13 @@ use proc_macro::TokenStream;
 /// }
 /// ```
 ///
+/// On a struct or enum, the attribute exports a class (`#[ferryman::export(display,
+/// debug, eq, hash, ord, iter)]` opts into protocols); on an `impl` block of it,
+/// every `pub fn`: `new` is the constructor, other associated functions are
+/// static methods, `&self` and `&mut self` functions are methods. A function or
+/// method may return `impl Iterator<Item = T> + Send`, which hosts pull lazily
+/// (`spec/wire.md`, "Objects" and "Iterators").
+///
 /// The function is kept as written. Beside it the attribute generates a shim
 /// that decodes each argument from MessagePack, calls the function and encodes
 /// what it returns, and registers the function (its name, doc comment,

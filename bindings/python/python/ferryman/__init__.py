@@ -10,7 +10,9 @@ from ._errors import (
     AbiMismatch,
     ArgumentError,
     ArgumentOverflowError,
+    BorrowError,
     CallbackError,
+    ClosedObjectError,
     FerrymanError,
     LibraryLoadError,
     NotAFerrymanLibrary,
@@ -21,7 +23,17 @@ from ._errors import (
 )
 from ._error_classes import ErrorNamespace
 from ._library import Library, load
-from ._native import ABI_VERSION, WIRE_VERSION, Function, RustFunction, gil_policy, set_gil_policy
+from ._native import (
+    ABI_VERSION,
+    WIRE_VERSION,
+    Function,
+    Method,
+    RustFunction,
+    RustIterator,
+    RustObject,
+    gil_policy,
+    set_gil_policy,
+)
 from ._native import __version__ as __version__
 
 __all__ = [
@@ -30,16 +42,21 @@ __all__ = [
     "AbiMismatch",
     "ArgumentError",
     "ArgumentOverflowError",
+    "BorrowError",
     "CallbackError",
+    "ClosedObjectError",
     "ErrorNamespace",
     "FerrymanError",
     "Function",
     "Library",
     "LibraryLoadError",
+    "Method",
     "NotAFerrymanLibrary",
     "ProtocolError",
     "RustError",
     "RustFunction",
+    "RustIterator",
+    "RustObject",
     "RustPanic",
     "UnknownFunctionError",
     "__version__",

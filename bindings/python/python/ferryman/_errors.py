@@ -229,6 +229,24 @@ class ArgumentOverflowError(ArgumentError, OverflowError):
     """An int argument (or callback result) does not fit its Rust integer type."""
 
 
+class ClosedObjectError(FerrymanError, ValueError):
+    """A Rust object was used after ``close()`` (or its ``with`` block); the
+    message names the class and the method."""
+
+    param: str | None = None
+    index: int | None = None
+    expected: str | None = None
+    found: str | None = None
+
+
+class BorrowError(FerrymanError, RuntimeError):
+    """A ``&mut self`` method could not have the Rust object to itself (Rust
+    still holds another reference to it, e.g. a live iterator over it), or a
+    call would re-enter an object in a way that deadlocks."""
+
+    param: str | None = None
+
+
 class ProtocolError(FerrymanError):
     """A library sent bytes that break the ferryman wire format."""
 
@@ -266,6 +284,8 @@ for _cls in (
     CallbackError,
     ArgumentError,
     ArgumentOverflowError,
+    ClosedObjectError,
+    BorrowError,
     ProtocolError,
     UnknownFunctionError,
     LibraryLoadError,
@@ -283,6 +303,8 @@ _CLASS_FOR_KIND: dict[str, type[FerrymanError]] = {
     "protocol": ProtocolError,
     "no_function": UnknownFunctionError,
     "host": CallbackError,
+    "closed": ClosedObjectError,
+    "borrow": BorrowError,
 }
 
 # Keys set as attributes on every exception built from an error value.

@@ -10,6 +10,7 @@ from types import MappingProxyType
 from typing import Any
 
 from . import _native
+from ._classes import attach_members, class_entries, make_classes, member_name
 from ._error_classes import ErrorNamespace, did_you_mean, suggest
 from ._errors import LibraryLoadError, UnknownFunctionError, exception_from_value
 from ._records import TypeNamespace, record_classes
@@ -22,9 +23,11 @@ class Library:
     """A loaded ferryman library.
 
     ``lib.<name>`` is the exported Rust function ``name`` (also ``lib["name"]``
-    and ``lib.functions["name"]``); ``lib.errors.<Type>`` the exception class
-    of a Rust error type; ``lib.types.<Type>`` the Python type of a Rust struct
-    or enum its functions use. Use :func:`ferryman.load` to make one.
+    and ``lib.functions["name"]``), or the exported class ``name``
+    (``lib.classes["name"]``, a subclass of :class:`ferryman.RustObject`);
+    ``lib.errors.<Type>`` the exception class of a Rust error type;
+    ``lib.types.<Type>`` the Python type of a Rust struct or enum its
+    functions use. Use :func:`ferryman.load` to make one.
     """
 
     def __init__(self, path: str | os.PathLike[str]) -> None:
@@ -34,6 +37,8 @@ class Library:
         entries = description.get("functions")
         entries = entries if isinstance(entries, list) else []
         _refuse_shared_names(native.path, entries)
+        class_list = class_entries(description)
+        _refuse_class_names(native.path, entries, class_list)
 
         self._native = native
         self.path: str = native.path
@@ -59,37 +64,71 @@ class Library:
         # Plain `Err`s become exceptions natively (classes from `self.errors`);
         # every other error value goes through `exception_from_value`.
         on_error = _native.ErrorFactory(functools.partial(exception_from_value, errors=self.errors), self.errors)
+        # `lib.Counter`: the classes come first, for the signatures that name them.
+        classes = make_classes(class_list, module)
+        self._classes: dict[str, type[_native.RustObject]] = {cls.__name__: cls for cls in classes}
         functions: dict[str, _native.Function] = {}
+        members: dict[int, Any] = {}
         for function, entry in zip(native.functions(on_error, description), entries, strict=True):
             self._decorate(function, entry)
             functions[function.name] = function
+            if member_name(entry) is not None:
+                members[function.id] = function
         self._functions = functions
+        for cls, class_entry in zip(classes, class_list, strict=True):
+            attach_members(cls, class_entry, members)
+        if classes:
+            native.set_classes(classes)
         # Functions are instance attributes, so `lib.add` is a plain dict hit
         # (a `__getattr__` fallback costs about a microsecond per access).
         # Names taken by the Library itself (`lib.name`, `lib.describe`, ...)
         # stay reachable as `lib["name"]` and `lib.functions["name"]`.
         for name, function in functions.items():
-            if name.isidentifier() and name not in self.__dict__ and not hasattr(type(self), name):
+            if (
+                name.isidentifier()
+                and function.id not in members
+                and name not in self.__dict__
+                and not hasattr(type(self), name)
+            ):
                 self.__dict__[name] = function
+        for name, cls in self._classes.items():
+            if name.isidentifier() and name not in self.__dict__ and not hasattr(type(self), name):
+                self.__dict__[name] = cls
 
     def _decorate(self, function: _native.Function, entry: Mapping[str, Any]) -> None:
         name = function.name
         types = self.types
-        sig, text = signature(entry, lambda named: types[named] if named in types else named)
+        classes = self._classes
+        sig, text = signature(
+            entry, lambda named: classes.get(named) or (types[named] if named in types else named)
+        )
         doc = entry.get("doc")
-        function.__name__ = name
+        function.__name__ = member_name(entry) or name
         function.__qualname__ = name
         function.__doc__ = inspect.cleandoc(doc) if isinstance(doc, str) and doc.strip() else None
         if sig is not None:
             function.__signature__ = sig  # type: ignore[attr-defined]
-        function._ferryman_repr = f"<ferryman function {name}{text}>"  # type: ignore[attr-defined]
+        word = "method" if entry.get("kind") == "method" else "function"
+        function._ferryman_repr = f"<ferryman {word} {name}{text}>"  # type: ignore[attr-defined]
         function.description = dict(entry)
         function.library = self.name
 
     @property
     def functions(self) -> Mapping[str, _native.Function]:
-        """Every exported function by name (read-only)."""
+        """Every exported function by name (read-only); class members are
+        named ``Counter.add`` here and are attributes of their class."""
         return MappingProxyType(self._functions)
+
+    @property
+    def classes(self) -> Mapping[str, type[_native.RustObject]]:
+        """Every exported class by name (read-only)."""
+        return MappingProxyType(self._classes)
+
+    def live_objects(self) -> dict[str, int]:
+        """How many objects of each class hosts still hold (``{"Counter": 2}``;
+        classes with none are left out): a leak check. An object is held until
+        it is garbage collected or closed."""
+        return self._native.live_objects()
 
     def describe(self) -> dict[str, Any]:
         """The library's describe map (``spec/wire.md``), freshly decoded."""
@@ -108,29 +147,29 @@ class Library:
         """
         return self._native.live_closures()
 
-    def __getattr__(self, name: str) -> _native.Function:
+    def __getattr__(self, name: str) -> Any:
         functions: dict[str, _native.Function] | None = self.__dict__.get("_functions")
         if functions is None or name.startswith("__"):
             raise AttributeError(name)
-        function = functions.get(name)
-        if function is not None:
-            return function
+        found = functions.get(name) or self.__dict__.get("_classes", {}).get(name)
+        if found is not None:
+            return found
         raise self._unknown(name)
 
-    def __getitem__(self, name: str) -> _native.Function:
-        function = self._functions.get(name)
-        if function is None:
+    def __getitem__(self, name: str) -> Any:
+        found = self._functions.get(name) or self._classes.get(name)
+        if found is None:
             raise self._unknown(name)
-        return function
+        return found
 
     def _unknown(self, name: str) -> UnknownFunctionError:
-        names = sorted(self._functions)
+        names = sorted({*(name for name in self._functions if name.isidentifier()), *self._classes})
         suggestions = suggest(name, names)
         message = f"library {self.name!r} has no function {name!r}" + did_you_mean(suggestions)
         return UnknownFunctionError(message, name=name, suggestions=tuple(suggestions), library=self.name)
 
     def __contains__(self, name: object) -> bool:
-        return name in self._functions
+        return name in self._functions or name in self._classes
 
     def __iter__(self) -> Iterator[_native.Function]:
         return iter(list(self._functions.values()))
@@ -139,7 +178,8 @@ class Library:
         return len(self._functions)
 
     def __dir__(self) -> list[str]:
-        return sorted(set(super().__dir__()) | set(self._functions))
+        functions = {name for name in self._functions if name.isidentifier()}
+        return sorted(set(super().__dir__()) | functions | set(self._classes))
 
     def __repr__(self) -> str:
         version = f" {self.version}" if self.version else ""
@@ -162,6 +202,23 @@ def _refuse_shared_names(path: str, entries: list[Any]) -> None:
             raise LibraryLoadError(
                 f"{path} exports {len(where)} functions named {name!r} ({', '.join(where)}); "
                 f'give each its own name, e.g. with #[ferryman::export(name = "...")], and rebuild it',
+                path=path,
+            )
+
+
+def _refuse_class_names(path: str, entries: list[Any], classes: list[Mapping[str, Any]]) -> None:
+    """A class and a free function with one name cannot both be ``lib.<name>``:
+    refuse the library."""
+    free = {
+        entry["name"]
+        for entry in entries
+        if isinstance(entry, Mapping) and isinstance(entry.get("name"), str) and member_name(entry) is None
+    }
+    for entry in classes:
+        if entry["name"] in free:
+            raise LibraryLoadError(
+                f"{path} exports both a class and a function named {entry['name']!r}; rename one "
+                f'(e.g. #[ferryman::export(name = "...")]) and rebuild it',
                 path=path,
             )
 

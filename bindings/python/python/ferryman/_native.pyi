@@ -2,7 +2,7 @@
 
 from collections.abc import Callable
 from os import PathLike
-from typing import Any, final
+from typing import Any, TypeVar, final
 
 __version__: str
 ABI_VERSION: int
@@ -10,6 +10,8 @@ WIRE_VERSION: int
 MAX_DEPTH: int
 LEND_FOR_CALL_AT: int
 LEND_OBJECT_AT: int
+
+_O = TypeVar("_O", bound="RustObject")
 
 @final
 class Library:
@@ -25,6 +27,10 @@ class Library:
     @property
     def host_id(self) -> int | None: ...
     def live_closures(self) -> list[dict[str, Any]]: ...
+    def live_objects(self) -> dict[str, int]: ...
+    def set_classes(self, classes: list[type[RustObject]]) -> None: ...
+    @property
+    def has_objects(self) -> bool: ...
     def functions(
         self,
         on_error: Callable[[dict[str, Any]], BaseException],
@@ -62,6 +68,51 @@ class Function:
     def __call__(self, *args: Any, **kwargs: Any) -> Any: ...
 
 @final
+class Method:
+    """A method of an exported class: a ``Function`` whose first parameter is
+    the object; ``obj.method(...)`` calls it with ``obj`` first."""
+
+    __name__: str
+    __qualname__: str
+    __doc__: str | None
+    description: dict[str, Any]
+    library: str
+    @property
+    def id(self) -> int: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def parameters(self) -> tuple[str, ...]: ...
+    @property
+    def rust_types(self) -> tuple[str, ...]: ...
+    def __call__(self, *args: Any, **kwargs: Any) -> Any: ...
+    def __get__(self, instance: Any, owner: type | None = None) -> Any: ...
+
+class RustObject:
+    """The base of every class a library exports (``lib.Counter``): a handle to
+    a Rust value, released when the object goes or by ``close()`` / ``with``."""
+
+    @property
+    def closed(self) -> bool: ...
+    def close(self) -> None: ...
+    def __enter__(self: _O) -> _O: ...
+    def __exit__(self, *args: object) -> bool: ...
+    def __copy__(self: _O) -> _O: ...
+
+@final
+class RustIterator:
+    """A lazy Rust iterator: ``next()`` pulls items in batches; ``close()``,
+    ``with``, exhaustion or garbage collection drop the Rust iterator."""
+
+    @property
+    def closed(self) -> bool: ...
+    def __iter__(self) -> RustIterator: ...
+    def __next__(self) -> Any: ...
+    def close(self) -> None: ...
+    def __enter__(self) -> RustIterator: ...
+    def __exit__(self, *args: object) -> bool: ...
+
+@final
 class RustFunction:
     """A Rust closure a library returned; calls run it in Rust. Passing it back
     into the library gives Rust the closure itself. The library drops it when
@@ -72,6 +123,9 @@ class RustFunction:
     @property
     def annotation(self) -> str | None: ...
     def __call__(self, *args: Any) -> Any: ...
+
+def object_class(module: str, name: str) -> type[RustObject]:
+    """A new subclass of ``RustObject`` named ``module.name`` (one per exported class)."""
 
 def load(path: str | PathLike[str]) -> Library:
     """Loads a ferryman library; raises ``ferryman.LibraryLoadError`` and subclasses."""

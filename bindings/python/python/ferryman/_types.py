@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import inspect
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any, Optional
 
 __all__ = ["annotation", "annotation_text", "signature"]
@@ -71,8 +71,10 @@ def annotation(descriptor: Any, named: Callable[[str], Any] | None = None, _dept
         if inner_annotation is None:
             return None
         return Optional[inner_annotation]  # noqa: UP045 - forward refs ("Point") need typing.Optional
-    if key == "named" and isinstance(inner, str):
+    if key in ("named", "object") and isinstance(inner, str):
         return named(inner) if named is not None else inner
+    if key == "iter":
+        return Iterator[annotation(inner, named, depth)]  # type: ignore[misc]
     callback = _callback(inner)
     if key == "callback" and callback is not None:
         params, returns = callback
@@ -112,8 +114,10 @@ def annotation_text(descriptor: Any, _depth: int = 0) -> str:
     if key == "option":
         text = annotation_text(inner, depth)
         return text if text == "None" else f"{text} | None"
-    if key == "named" and isinstance(inner, str):
+    if key in ("named", "object") and isinstance(inner, str):
         return inner
+    if key == "iter":
+        return f"Iterator[{annotation_text(inner, depth)}]"
     callback = _callback(inner)
     if key == "callback" and callback is not None:
         params, returns = callback

@@ -204,8 +204,15 @@ impl Library {
             let returns = get("returns")
                 .and_then(|returns| returns.get_item("type").ok())
                 .and_then(|descriptor| Shape::of_descriptor(&descriptor));
+            let method = get("kind")
+                .and_then(|kind| kind.extract::<String>().ok())
+                .is_some_and(|kind| kind == "method");
             let function = Function::new(py, self.handle.clone(), id, name, params, returns);
-            functions.push(function_object::new(py, function, on_error.clone())?);
+            functions.push(if method {
+                function_object::new_method(py, function, on_error.clone())?
+            } else {
+                function_object::new(py, function, on_error.clone())?
+            });
         }
         Ok(functions)
     }
@@ -217,6 +224,50 @@ impl Library {
             Some(registration) => closure_object::live_closures(py, registration),
             None => Ok(PyList::empty(py)),
         }
+    }
+
+    /// Gives the library its Python classes, one per entry of describe's
+    /// `classes` in id order (subclasses of `ferryman.RustObject`), so that
+    /// its objects (extension 5) decode as instances of them. Once per load.
+    fn set_classes(&self, classes: Vec<Bound<'_, PyAny>>) -> PyResult<()> {
+        let Some(registration) = self.handle.registration() else {
+            return Err(pyo3::exceptions::PyRuntimeError::new_err(
+                "this library did not register this package as its host, so it cannot \
+                 hand out objects",
+            ));
+        };
+        registration.set_classes(classes.into_iter().map(Bound::unbind).collect());
+        Ok(())
+    }
+
+    /// The objects hosts still hold (`ferryman_live_objects`), counted by
+    /// class name: `{"Counter": 2}` (classes with none left out).
+    fn live_objects<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let counts = PyDict::new(py);
+        let Some(registration) = self.handle.registration() else {
+            return Ok(counts);
+        };
+        let live = registration.live_objects().map_err(|problem| {
+            pyo3::exceptions::PyRuntimeError::new_err(format!(
+                "ferryman_live_objects failed: {problem}"
+            ))
+        })?;
+        for object in live {
+            let count = match counts.get_item(&object.class)? {
+                Some(count) => count.extract::<u64>()? + 1,
+                None => 1,
+            };
+            counts.set_item(&object.class, count)?;
+        }
+        Ok(counts)
+    }
+
+    /// Whether the library exports objects (it has the object entry points).
+    #[getter]
+    fn has_objects(&self) -> bool {
+        self.handle
+            .registration()
+            .is_some_and(|registration| registration.has_objects())
     }
 
     /// The id the library gave this package as a host, or `None` when the

@@ -39,6 +39,25 @@ pub(crate) fn cross<'py, F>(
 where
     F: for<'b> FnOnce(&'b [u8], &'b mut Vec<u8>) -> Reply<'b> + Send,
 {
+    let (shape, registration) = (target.shape, target.registration);
+    cross_with(py, buffers, call, target, |bytes| {
+        decode_with(py, bytes, shape, registration)
+    })
+}
+
+/// As [`cross`], with the result's bytes read by `decode` (an iterator's
+/// batch becomes its items, not a list).
+#[inline(always)]
+pub(crate) fn cross_with<'py, F, T>(
+    py: Python<'py>,
+    buffers: &mut Buffers,
+    call: F,
+    target: &Target<'_, 'py>,
+    decode: impl FnOnce(&[u8]) -> Result<T, DecodeError>,
+) -> Result<T, Box<PyErr>>
+where
+    F: for<'b> FnOnce(&'b [u8], &'b mut Vec<u8>) -> Reply<'b> + Send,
+{
     let (args, out) = (&buffers.args, &mut buffers.out);
     let released = !gil_policy::may_keep(py);
     let reply = if released {
@@ -47,14 +66,7 @@ where
         call(args, out)
     };
     let spilled = reply.spilled().then(|| reply.len());
-    let result = read(
-        py,
-        &reply,
-        target.shape,
-        target.registration,
-        target.on_error,
-        target.callee,
-    );
+    let result = read_with(py, &reply, target.on_error, target.callee, decode);
     drop(reply);
     if let Some(len) = spilled {
         buffers.fit_out(len);
@@ -62,21 +74,20 @@ where
     after_call(py, result)
 }
 
-/// The result in `reply`, decoded with `shape`, or the exception for it.
+/// The result in `reply`, read by `decode`, or the exception for it.
 #[inline(always)]
-pub(crate) fn read<'py>(
+fn read_with<'py, T>(
     py: Python<'py>,
     reply: &Reply<'_>,
-    shape: Option<&Shape>,
-    registration: Option<&'static HostRegistration>,
     on_error: &Bound<'py, PyAny>,
     callee: Callee<'_>,
-) -> Called<'py> {
+    decode: impl FnOnce(&[u8]) -> Result<T, DecodeError>,
+) -> Result<T, Box<PyErr>> {
     if !reply.is_ok() {
         return Err(Box::new(from_reply(py, reply, on_error, callee)));
     }
     match reply.bytes() {
-        Ok(bytes) => match decode_with(py, bytes, shape, registration) {
+        Ok(bytes) => match decode(bytes) {
             Ok(value) => Ok(value),
             Err(error) => Err(undecodable(py, on_error, callee, &error)),
         },
@@ -144,7 +155,7 @@ fn protocol_error(
 /// interpreter itself would only notice the signal after all of them. With
 /// nothing pending it is one atomic load.
 #[inline(always)]
-fn after_call<'py>(py: Python<'py>, result: Called<'py>) -> Called<'py> {
+fn after_call<T>(py: Python<'_>, result: Result<T, Box<PyErr>>) -> Result<T, Box<PyErr>> {
     py.check_signals()?;
     match call_scope::undelivered_interrupt(py, &result) {
         Some(interrupt) => Err(Box::new(interrupt)),

@@ -53,9 +53,31 @@ struct FunctionObject {
 /// The type object, created once when the module is initialised.
 static TYPE: AtomicPtr<ffi::PyTypeObject> = AtomicPtr::new(ptr::null_mut());
 
+/// The method type (`ferryman._native.Method`): the same layout and calls,
+/// plus `__get__` and `Py_TPFLAGS_METHOD_DESCRIPTOR`, so that `obj.add(1)`
+/// calls it with `obj` as the first argument and no bound method made.
+static METHOD_TYPE: AtomicPtr<ffi::PyTypeObject> = AtomicPtr::new(ptr::null_mut());
+
+// Public CPython API outside the limited API, exported by every version.
+extern "C" {
+    fn PyMethod_New(function: *mut ffi::PyObject, object: *mut ffi::PyObject)
+        -> *mut ffi::PyObject;
+}
+const TPFLAGS_METHOD_DESCRIPTOR: c_ulong = 1 << 17;
+
 /// Creates the type (once per process; the module has no subinterpreter support).
 pub(crate) fn create_type(py: Python<'_>) -> PyResult<Bound<'_, PyAny>> {
-    let existing = TYPE.load(Ordering::Acquire);
+    make_type(py, false)
+}
+
+/// Creates the method type (once per process).
+pub(crate) fn create_method_type(py: Python<'_>) -> PyResult<Bound<'_, PyAny>> {
+    make_type(py, true)
+}
+
+fn make_type(py: Python<'_>, method: bool) -> PyResult<Bound<'_, PyAny>> {
+    let store = if method { &METHOD_TYPE } else { &TYPE };
+    let existing = store.load(Ordering::Acquire);
     if !existing.is_null() {
         // SAFETY: a type object made below and never freed (the static holds a reference).
         return Ok(unsafe { Bound::from_borrowed_ptr(py, existing.cast()) });
@@ -99,27 +121,54 @@ pub(crate) fn create_type(py: Python<'_>) -> PyResult<Bound<'_, PyAny>> {
         slot(ffi::Py_tp_repr, repr as *mut c_void),
         slot(ffi::Py_tp_members, members.as_mut_ptr().cast()),
         slot(ffi::Py_tp_getset, getset.as_mut_ptr().cast()),
-        slot(
-            ffi::Py_tp_doc,
-            c"A function exported by a ferryman library. Calls bind like Python \
-              functions whose parameters are all positional-or-keyword."
-                .as_ptr()
-                .cast_mut()
-                .cast(),
-        ),
+        if method {
+            slot(
+                ffi::Py_tp_doc,
+                c"A method of a class exported by a ferryman library: a function whose \
+                  first parameter is the object (`self`)."
+                    .as_ptr()
+                    .cast_mut()
+                    .cast(),
+            )
+        } else {
+            slot(
+                ffi::Py_tp_doc,
+                c"A function exported by a ferryman library. Calls bind like Python \
+                  functions whose parameters are all positional-or-keyword."
+                    .as_ptr()
+                    .cast_mut()
+                    .cast(),
+            )
+        },
+        slot(ffi::Py_tp_descr_get, descr_get as *mut c_void),
         ffi::PyType_Slot {
             slot: 0,
             pfunc: ptr::null_mut(),
         },
     ]));
+    if !method {
+        // Functions are not descriptors: the `Py_tp_descr_get` slot ends the list.
+        let end = slots.len() - 2;
+        slots[end] = ffi::PyType_Slot {
+            slot: 0,
+            pfunc: ptr::null_mut(),
+        };
+    }
+    let name = if method {
+        c"ferryman._native.Method"
+    } else {
+        c"ferryman._native.Function"
+    };
+    let descriptor = if method { TPFLAGS_METHOD_DESCRIPTOR } else { 0 };
     let mut spec = ffi::PyType_Spec {
-        name: c"ferryman._native.Function".as_ptr(),
+        name: name.as_ptr(),
         basicsize: c_int::try_from(size_of::<FunctionObject>()).expect("a small struct"),
         itemsize: 0,
         flags: (ffi::Py_TPFLAGS_DEFAULT
             | ffi::Py_TPFLAGS_HAVE_GC
             | ffi::Py_TPFLAGS_DISALLOW_INSTANTIATION
-            | TPFLAGS_HAVE_VECTORCALL) as _,
+            | TPFLAGS_HAVE_VECTORCALL
+            | descriptor) as _,
         slots: slots.as_mut_ptr(),
     };
     // SAFETY: `spec` and everything it points to are valid; the members, getset
@@ -128,8 +177,26 @@ pub(crate) fn create_type(py: Python<'_>) -> PyResult<Bound<'_, PyAny>> {
     // SAFETY: a new reference or null with an exception set.
     let made = unsafe { Bound::from_owned_ptr_or_err(py, made) }?;
     // Keep one reference in the static for as long as the process lives.
-    TYPE.store(made.clone().into_ptr().cast(), Ordering::Release);
+    store.store(made.clone().into_ptr().cast(), Ordering::Release);
     Ok(made)
+}
+
+/// `Counter.add` on the class is the method itself; on an object, a bound
+/// method (calls through `obj.add(...)` skip this: the method flag).
+unsafe extern "C" fn descr_get(
+    descriptor: *mut ffi::PyObject,
+    object: *mut ffi::PyObject,
+    _type: *mut ffi::PyObject,
+) -> *mut ffi::PyObject {
+    // SAFETY: CPython passes the live descriptor and a live object or null;
+    // `PyMethod_New` returns a new reference or null with an exception set.
+    unsafe {
+        if object.is_null() || object == ffi::Py_None() {
+            ffi::Py_INCREF(descriptor);
+            return descriptor;
+        }
+        PyMethod_New(descriptor, object)
+    }
 }
 
 fn member(name: &'static std::ffi::CStr, offset: usize) -> ffi::PyMemberDef {
@@ -166,7 +233,25 @@ pub(crate) fn new<'py>(
     function: Function,
     on_error: Bound<'py, PyAny>,
 ) -> PyResult<Bound<'py, PyAny>> {
-    let type_object = TYPE.load(Ordering::Acquire);
+    make(py, function, on_error, &TYPE)
+}
+
+/// A new `Method` object (a function whose first parameter is `self`).
+pub(crate) fn new_method<'py>(
+    py: Python<'py>,
+    function: Function,
+    on_error: Bound<'py, PyAny>,
+) -> PyResult<Bound<'py, PyAny>> {
+    make(py, function, on_error, &METHOD_TYPE)
+}
+
+fn make<'py>(
+    py: Python<'py>,
+    function: Function,
+    on_error: Bound<'py, PyAny>,
+    store: &AtomicPtr<ffi::PyTypeObject>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let type_object = store.load(Ordering::Acquire);
     if type_object.is_null() {
         return Err(PyRuntimeError::new_err(
             "ferryman._native is not initialised",
@@ -196,7 +281,10 @@ unsafe fn function_of<'a>(object: *mut ffi::PyObject) -> Option<&'a Function> {
     // SAFETY: `object` is live (contract above); only instances of our type have
     // our layout, and their `function` is set at construction and freed in dealloc.
     unsafe {
-        if ffi::Py_TYPE(object) != TYPE.load(Ordering::Relaxed) {
+        let type_object = ffi::Py_TYPE(object);
+        if type_object != TYPE.load(Ordering::Relaxed)
+            && type_object != METHOD_TYPE.load(Ordering::Relaxed)
+        {
             return None;
         }
         (*object.cast::<FunctionObject>()).function.as_ref()

@@ -8,3 +8,4 @@ pub(crate) mod closure_object;
 pub(crate) mod crossing;
 pub(crate) mod function;
 pub(crate) mod function_object;
+pub(crate) mod iterator_object;

@@ -79,6 +79,13 @@ fn unsendable_value(located: Located) -> (&'static str, Option<String>, String) 
             None,
             format!("found a value nested deeper than {MAX_DEPTH} levels (is it cyclic?)"),
         ),
+        EncodeError::Closed(class) => {
+            let text = format!(
+                "found a closed {class} object{place} (closed by close() or a with block; \
+                 it cannot be used any more)"
+            );
+            ("closed", Some(format!("a closed {class} object")), text)
+        }
         EncodeError::Python(error) => {
             let raised = Python::attach(|py| describe_exception(py, &error));
             ("type", None, format!("reading it{place} raised {raised}"))

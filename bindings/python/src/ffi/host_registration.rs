@@ -8,7 +8,7 @@
 
 use std::sync::OnceLock;
 
-use ferryman_host::{Closures, Host, LiveClosure, Reply};
+use ferryman_host::{Closures, Host, LiveClosure, LiveObject, Objects, Reply};
 use pyo3::prelude::*;
 
 /// One library's side of the callback protocol. Leaked on registration
@@ -17,8 +17,13 @@ use pyo3::prelude::*;
 #[derive(Debug)]
 pub(crate) struct HostRegistration {
     closures: Closures,
+    /// The object entry points, when the library exports classes.
+    objects: Option<Objects>,
     host_id: OnceLock<u32>,
     on_error: OnceLock<Py<PyAny>>,
+    /// The Python class of each class id (describe's `classes`), once the
+    /// Python layer made them.
+    classes: OnceLock<Vec<Py<PyAny>>>,
 }
 
 impl HostRegistration {
@@ -33,12 +38,15 @@ impl HostRegistration {
     /// for its own error factory.
     pub(crate) fn register<H: Host>(
         closures: Closures,
+        objects: Option<Objects>,
         make_host: impl FnOnce(&'static HostRegistration) -> &'static H,
     ) -> Option<&'static HostRegistration> {
         let registration: &'static HostRegistration = Box::leak(Box::new(HostRegistration {
             closures,
+            objects,
             host_id: OnceLock::new(),
             on_error: OnceLock::new(),
+            classes: OnceLock::new(),
         }));
         let id = closures.register_host(make_host(registration))?;
         let _ = registration.host_id.set(id);
@@ -88,5 +96,45 @@ impl HostRegistration {
     /// `ferryman_live_closures`, decoded; `Err` says why it failed.
     pub(crate) fn live_closures(&self) -> Result<Vec<LiveClosure>, String> {
         self.closures.live().map_err(|error| error.to_string())
+    }
+
+    /// Whether the library exports objects (it has the object entry points).
+    pub(crate) fn has_objects(&self) -> bool {
+        self.objects.is_some()
+    }
+
+    /// The Python classes, by class id; set once (later calls are ignored).
+    pub(crate) fn set_classes(&self, classes: Vec<Py<PyAny>>) {
+        let _ = self.classes.set(classes);
+    }
+
+    /// The Python class of class id `id`, once the classes are set.
+    pub(crate) fn class<'py>(&self, py: Python<'py>, id: u32) -> Option<&Bound<'py, PyAny>> {
+        let classes = self.classes.get()?;
+        classes
+            .get(usize::try_from(id).ok()?)
+            .map(|class| class.bind(py))
+    }
+
+    /// `ferryman_object_release(handle)`: the host's reference is gone. It may
+    /// run the Rust `Drop`: call it without the GIL when another thread could
+    /// want it. A handle that is not live is the library's to report.
+    pub(crate) fn object_release(&self, handle: u64) {
+        if let Some(objects) = &self.objects {
+            let _ = objects.release(handle);
+        }
+    }
+
+    /// `ferryman_object_clone(handle)`: a new handle to the same object.
+    pub(crate) fn object_clone(&self, handle: u64) -> Option<u64> {
+        self.objects.as_ref()?.clone_handle(handle)
+    }
+
+    /// `ferryman_live_objects`, decoded; `Err` says why it failed.
+    pub(crate) fn live_objects(&self) -> Result<Vec<LiveObject>, String> {
+        match &self.objects {
+            Some(objects) => objects.live().map_err(|error| error.to_string()),
+            None => Ok(Vec::new()),
+        }
     }
 }

@@ -45,7 +45,8 @@ impl LibraryHandle {
     ) -> Option<&'static HostRegistration> {
         *self.registration.get_or_init(|| {
             let closures = *self.library.closures()?;
-            HostRegistration::register(closures, make_host)
+            let objects = self.library.objects().copied();
+            HostRegistration::register(closures, objects, make_host)
         })
     }
 

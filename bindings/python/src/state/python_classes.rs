@@ -26,6 +26,8 @@ pub(crate) enum PyName {
     NotAFerrymanLibrary,
     /// `ferryman.AbiMismatch`.
     AbiMismatch,
+    /// `ferryman.ClosedObjectError`.
+    ClosedObjectError,
     /// `ferryman._types.annotation_text(descriptor) -> str`.
     AnnotationText,
     /// `ferryman._traceback._shared_frame(file, line, function)`.
@@ -35,7 +37,7 @@ pub(crate) enum PyName {
 }
 
 /// How many names [`PyName`] has.
-const COUNT: usize = 10;
+const COUNT: usize = 11;
 
 impl PyName {
     /// `(module, attribute)`.
@@ -48,6 +50,7 @@ impl PyName {
             PyName::LibraryLoadError => ("ferryman._errors", "LibraryLoadError"),
             PyName::NotAFerrymanLibrary => ("ferryman._errors", "NotAFerrymanLibrary"),
             PyName::AbiMismatch => ("ferryman._errors", "AbiMismatch"),
+            PyName::ClosedObjectError => ("ferryman._errors", "ClosedObjectError"),
             PyName::AnnotationText => ("ferryman._types", "annotation_text"),
             PyName::SharedFrame => ("ferryman._traceback", "_shared_frame"),
             PyName::TracebackType => ("types", "TracebackType"),

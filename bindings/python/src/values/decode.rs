@@ -99,6 +99,33 @@ fn decode_value<'py>(
     Ok(value)
 }
 
+/// The items of the array in `bytes` (an iterator's batch), each decoded
+/// with `item`, in order.
+pub(crate) fn decode_items<'py>(
+    py: Python<'py>,
+    bytes: &[u8],
+    item: &Shape,
+    registration: Option<&'static HostRegistration>,
+) -> Result<Vec<Bound<'py, PyAny>>> {
+    let mut decoder = Decoder {
+        py,
+        reader: Reader::new(bytes),
+        registration,
+    };
+    let len = decoder.reader.array_len()?;
+    let depth = decoder.enter(0)?;
+    decoder.check_len(len, 1)?;
+    let mut items = Vec::with_capacity(len);
+    for _ in 0..len {
+        items.push(match item {
+            Shape::Float => decoder.float(depth, false)?,
+            item => decoder.value(item, depth, false)?,
+        });
+    }
+    decoder.reader.finish()?;
+    Ok(items)
+}
+
 /// The most common results, when `bytes` is exactly one of them: an integer,
 /// a float, nil, a bool, a str or a bin. `None` for anything else (or anything
 /// malformed), which the full decoder handles and explains, and for an

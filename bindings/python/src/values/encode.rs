@@ -1,9 +1,11 @@
 //! Python objects → MessagePack, straight into the call's argument buffer.
 
+use crate::state::call_scope;
 use crate::values::callables::encode_callable;
 use crate::values::encode_error::{EncodeError, Located, Step};
 use crate::values::ints::{self, Ints};
 use crate::values::limits::MAX_DEPTH;
+use crate::values::object_value::{self, ObjectRef};
 use ferryman_wire::scalar;
 use pyo3::ffi;
 use pyo3::prelude::*;
@@ -11,6 +13,7 @@ use pyo3::types::{
     PyBool, PyByteArray, PyBytes, PyDict, PyFloat, PyFrozenSet, PyInt, PyList, PyMemoryView, PySet,
     PyString, PyTuple,
 };
+use std::ptr;
 
 type Result<T> = std::result::Result<T, Located>;
 
@@ -101,6 +104,9 @@ fn encode_at<const WIDE: bool>(
     } else if value.is_instance_of::<PySet>() || value.is_instance_of::<PyFrozenSet>() {
         let items: Vec<_> = value.try_iter()?.collect::<PyResult<_>>()?;
         sequence::<WIDE>(out, items.len(), items.into_iter(), depth)?;
+    // SAFETY: `value` keeps the object alive and proves the GIL is held.
+    } else if let Some(object) = unsafe { object_value::object_ref(value.as_ptr()) } {
+        encode_rust_object(out, value, object)?;
     } else if let Some(index) = as_index(value)? {
         // An integer that is not an `int` (numpy's, say): its `__index__`.
         encode_int::<WIDE>(out, &index)?;
@@ -191,10 +197,47 @@ pub(crate) unsafe fn encode_exact_ptr(out: &mut Vec<u8>, ptr: *mut ffi::PyObject
             scalar::bin_header(len32).append_to(out);
             out.extend_from_slice(std::slice::from_raw_parts(data.cast::<u8>(), len as usize));
             true
+        } else if let Some(object) = object_value::object_ref(ptr) {
+            // An open object of the library being called (the common case);
+            // anything else is for the generic path to explain.
+            if object.handle == 0 || !same_library(object) {
+                return false;
+            }
+            object_value::encode_object(out, object);
+            true
         } else {
             false
         }
     }
+}
+
+/// Whether `object` belongs to the library the value is being encoded for.
+#[inline]
+fn same_library(object: ObjectRef) -> bool {
+    match (object.registration, call_scope::current_registration()) {
+        (Some(own), Some(current)) => ptr::eq(own, current) || own.same_as(current),
+        _ => false,
+    }
+}
+
+/// A Rust object (extension 5): borrowed by the call, which the caller's
+/// reference keeps alive; a closed one or one of another library is refused.
+fn encode_rust_object(
+    out: &mut Vec<u8>,
+    value: &Bound<'_, PyAny>,
+    object: ObjectRef,
+) -> Result<()> {
+    let class = object_value::class_name(value);
+    if object.handle == 0 {
+        return Err(EncodeError::Closed(class).into());
+    }
+    if !same_library(object) {
+        return Err(
+            EncodeError::Unsupported(format!("a {class} object of another library")).into(),
+        );
+    }
+    object_value::encode_object(out, object);
+    Ok(())
 }
 
 /// A list's items, by index (no iterator object), each through the fast path first.

@@ -27,6 +27,8 @@ pub(crate) enum EncodeError {
     TooDeep,
     /// Python raised while the value was read.
     Python(PyErr),
+    /// A Rust object that was closed (`close()`, `with`); its class name.
+    Closed(String),
 }
 
 /// An [`EncodeError`] and where inside the argument it happened (outermost first).

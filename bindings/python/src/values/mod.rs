@@ -1,7 +1,8 @@
 //! Layer 2 of the binding: Python values ↔ MessagePack (`spec/wire.md`).
 //! Encoding arguments and decoding results, how wide an int a parameter
 //! takes, the shapes that guide decoding, cached map keys, lent bytes, and
-//! the wire's extensions (callables, closures, host objects).
+//! the wire's extensions (callables, closures, host objects, Rust objects,
+//! iterators).
 
 pub(crate) mod callables;
 pub(crate) mod closure_value;
@@ -10,7 +11,9 @@ pub(crate) mod encode;
 pub(crate) mod encode_error;
 pub(crate) mod extensions;
 pub(crate) mod ints;
+pub(crate) mod iterator_value;
 pub(crate) mod lent_bytes;
 pub(crate) mod limits;
 pub(crate) mod map_keys;
+pub(crate) mod object_value;
 pub(crate) mod shape;

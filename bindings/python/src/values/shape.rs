@@ -34,6 +34,9 @@ pub(crate) enum Shape {
     Option(Box<Shape>),
     /// `{"callback": [[A, …], R]}`: a closure, whose results have shape `R`.
     Callback(Arc<ClosureShape>),
+    /// `{"iter": T}`: a closure that yields batches (arrays) of `T`, which
+    /// becomes a `RustIterator`; the shape is the item's.
+    Iter(Arc<Shape>),
 }
 
 /// What a closure's type descriptor says: how to decode what it returns, its
@@ -123,6 +126,7 @@ impl Shape {
             "list" => Shape::List(Box::new(Shape::build(&inner, depth + 1))),
             "option" => Shape::Option(Box::new(Shape::build(&inner, depth + 1))),
             "callback" => return ClosureShape::build(&inner, depth),
+            "iter" => return Shape::Iter(Arc::new(Shape::build(&inner, depth + 1))),
             "map" => {
                 let value = inner
                     .cast::<PyList>()
@@ -190,6 +194,11 @@ pub(crate) fn rust_text(descriptor: &Bound<'_, PyAny>, depth: usize) -> String {
         Ok("map") => format!("HashMap<{}>", items(&inner).join(", ")),
         Ok("named") => inner.extract::<String>().unwrap_or_else(|_| unknown()),
         Ok("callback") => "a callable".to_owned(),
+        Ok("object") => format!(
+            "&{}",
+            inner.extract::<String>().unwrap_or_else(|_| unknown())
+        ),
+        Ok("iter") => format!("iterator of {}", rust_text(&inner, depth + 1)),
         _ => unknown(),
     }
 }

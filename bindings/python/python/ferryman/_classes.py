@@ -1,0 +1,122 @@
+"""The classes a library exports (describe's ``classes``): one subclass of
+:class:`ferryman.RustObject` per class, made once when the library loads,
+with its constructor, methods, static methods and opted-in protocols."""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+from . import _native
+
+__all__ = ["attach_members", "class_entries", "make_classes", "member_name"]
+
+
+def class_entries(description: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    """Describe's ``classes``, in id order (empty for a library without objects)."""
+    entries = description.get("classes")
+    if not isinstance(entries, list):
+        return []
+    return [entry for entry in entries if isinstance(entry, Mapping) and isinstance(entry.get("name"), str)]
+
+
+def member_name(entry: Mapping[str, Any]) -> str | None:
+    """``add`` for the function entry ``Counter.add`` of a class; ``None`` for a free function."""
+    owner = entry.get("class")
+    name = entry.get("name")
+    if not isinstance(owner, str) or not isinstance(name, str):
+        return None
+    prefix = owner + "."
+    return name[len(prefix) :] if name.startswith(prefix) else name
+
+
+def make_classes(entries: Sequence[Mapping[str, Any]], module: str) -> list[type[_native.RustObject]]:
+    """An empty class per entry (members come later: their signatures name the
+    classes); instances keep only the native handle (no ``__dict__``)."""
+    classes = []
+    for entry in entries:
+        doc = entry.get("doc")
+        cls = _native.object_class(module, entry["name"])
+        cls.__doc__ = inspect.cleandoc(doc) if isinstance(doc, str) and doc.strip() else None
+        cls._ferryman_new = None  # type: ignore[attr-defined]
+        classes.append(cls)
+    return classes
+
+
+def attach_members(
+    cls: type[_native.RustObject],
+    entry: Mapping[str, Any],
+    by_id: Mapping[int, Any],
+) -> None:
+    """Puts the class's constructor, methods, statics and protocols on it."""
+    protocols = entry.get("protocols")
+    protocols = set(protocols) if isinstance(protocols, list) else set()
+    constructor = by_id.get(entry.get("constructor"))  # type: ignore[arg-type]
+    if constructor is not None:
+        cls._ferryman_new = constructor  # type: ignore[attr-defined]
+        sig = getattr(constructor, "__signature__", None)
+        if isinstance(sig, inspect.Signature):
+            cls.__signature__ = sig.replace(return_annotation=inspect.Signature.empty)  # type: ignore[attr-defined]
+    for key, wrap in (("methods", _method), ("statics", staticmethod)):
+        ids = entry.get(key)
+        for member_id in ids if isinstance(ids, list) else []:
+            function = by_id.get(member_id)
+            if function is None:
+                continue
+            name = function.__name__
+            for attribute, value in _protocol_members(cls, name, function):
+                setattr(cls, attribute, value)
+            if not name.startswith("__"):
+                setattr(cls, name, wrap(function))
+    if "eq" in protocols and "hash" not in protocols:
+        # Python's rule: a class that defines equality but not hashing is unhashable.
+        cls.__hash__ = None  # type: ignore[assignment]
+
+
+def _method(function: Any) -> Any:
+    return function
+
+
+def _protocol_members(cls: type, name: str, function: Any) -> list[tuple[str, Any]]:
+    """The Python protocol methods made from the member ``name``."""
+    if name in ("__str__", "__repr__", "__hash__", "__iter__"):
+        return [(name, function)]
+    if name == "__eq__":
+        return [("__eq__", _eq(cls, function))]
+    if name == "__cmp__":
+        return [(f"__{op}__", _ordering(cls, function, test)) for op, test in _ORDERINGS]
+    return []
+
+
+def _eq(cls: type, eq: Callable[[Any, Any], bool]) -> Callable[[Any, Any], Any]:
+    def __eq__(self: Any, other: Any) -> Any:
+        # Another type, or a closed object: Python's default (identity).
+        if not isinstance(other, cls) or self.closed or other.closed:
+            return NotImplemented
+        return eq(self, other)
+
+    __eq__.__qualname__ = f"{cls.__qualname__}.__eq__"
+    __eq__.__doc__ = eq.__doc__
+    return __eq__
+
+
+_ORDERINGS: tuple[tuple[str, Callable[[int], bool]], ...] = (
+    ("lt", lambda c: c < 0),
+    ("le", lambda c: c <= 0),
+    ("gt", lambda c: c > 0),
+    ("ge", lambda c: c >= 0),
+)
+
+
+def _ordering(
+    cls: type, cmp: Callable[[Any, Any], int | None], test: Callable[[int], bool]
+) -> Callable[[Any, Any], Any]:
+    def compare(self: Any, other: Any) -> Any:
+        if not isinstance(other, cls) or self.closed or other.closed:
+            return NotImplemented
+        # `partial_cmp` gave `None`: unordered, like a NaN.
+        result = cmp(self, other)
+        return result is not None and test(result)
+
+    return compare

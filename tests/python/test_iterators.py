@@ -1,0 +1,136 @@
+"""Lazy Rust iterators (tests/fixture/src/iterators.rs): pulled on demand in
+batches, errors and panics at their item, the Rust iterator dropped on
+exhaustion, close(), with and garbage collection."""
+
+from __future__ import annotations
+
+import gc
+import itertools
+import pickle
+from collections.abc import Iterator
+
+import pytest
+
+import ferryman
+from ferryman import _native
+
+
+@pytest.fixture(autouse=True)
+def _nothing_leaks(lib: ferryman.Library) -> Iterator[None]:
+    gc.collect()
+    closures = len(lib.live_closures())
+    yield
+    gc.collect()
+    assert len(lib.live_closures()) == closures
+    assert _native.pending_count() == 0
+
+
+def test_an_iterator_yields_every_item(lib: ferryman.Library) -> None:
+    numbers = lib.count_up(1000)
+    assert isinstance(numbers, ferryman.RustIterator)
+    assert iter(numbers) is numbers
+    assert list(numbers) == list(range(1000))
+    assert numbers.closed
+    assert list(numbers) == []
+    with pytest.raises(StopIteration):
+        next(numbers)
+
+
+def test_strings_and_empty_iterators(lib: ferryman.Library) -> None:
+    assert list(lib.words("a bc  def")) == ["a", "bc", "def"]
+    assert list(lib.words("")) == []
+    assert list(lib.count_up(0)) == []
+
+
+def test_iterators_are_lazy(lib: ferryman.Library) -> None:
+    drops = lib.iterator_drops()
+    numbers = lib.droppable(10**12)
+    assert list(itertools.islice(numbers, 5)) == [0, 1, 2, 3, 4]
+    assert not numbers.closed and lib.iterator_drops() == drops
+    del numbers
+    gc.collect()
+    assert lib.iterator_drops() == drops + 1
+
+
+def test_batches_grow(lib: ferryman.Library) -> None:
+    numbers = lib.count_up(10_000)
+    assert next(numbers) == 0
+    # The first batch held one item: the live closure is still there.
+    assert len([c for c in lib.live_closures() if "iterator" in c["signature"]]) >= 1
+    assert sum(1 for _ in numbers) == 9_999
+
+
+def test_exhaustion_drops_the_rust_iterator(lib: ferryman.Library) -> None:
+    drops = lib.iterator_drops()
+    numbers = lib.droppable(3)
+    assert list(numbers) == [0, 1, 2]
+    assert lib.iterator_drops() == drops + 1
+    del numbers
+    gc.collect()
+    assert lib.iterator_drops() == drops + 1
+
+
+def test_close_and_with(lib: ferryman.Library) -> None:
+    drops = lib.iterator_drops()
+    numbers = lib.droppable(100)
+    assert next(numbers) == 0
+    numbers.close()
+    assert numbers.closed and lib.iterator_drops() == drops + 1
+    with pytest.raises(StopIteration):
+        next(numbers)
+    numbers.close()
+    with lib.droppable(100) as inside:
+        assert next(inside) == 0
+    assert inside.closed and lib.iterator_drops() == drops + 2
+
+
+def test_errors_raise_at_their_item_and_the_iterator_goes_on(lib: ferryman.Library) -> None:
+    parsed = lib.parse_all(["1", "2", "x", "4"])
+    assert next(parsed) == 1
+    assert next(parsed) == 2
+    with pytest.raises(ferryman.RustError) as raised:
+        next(parsed)
+    assert type(raised.value).__name__ == "ParseError" and str(raised.value) == "not a number: \"x\""
+    assert raised.value.function == "parse_all"
+    assert next(parsed) == 4
+    with pytest.raises(StopIteration):
+        next(parsed)
+
+
+def test_errors_raise_at_their_item_inside_a_batch(lib: ferryman.Library) -> None:
+    parsed = lib.parse_all([str(i) for i in range(40)] + ["bad"] + ["7"])
+    seen = []
+    with pytest.raises(ferryman.RustError, match="not a number"):
+        for item in parsed:
+            seen.append(item)
+    assert seen == list(range(40))
+    assert list(parsed) == [7]
+
+
+def test_a_panic_raises_at_its_item_and_ends_the_iterator(lib: ferryman.Library) -> None:
+    numbers = lib.panic_at(50)
+    seen = []
+    with pytest.raises(ferryman.RustPanic):
+        for item in numbers:
+            seen.append(item)
+    assert seen == list(range(50))
+    assert list(numbers) == []
+    assert numbers.closed
+
+
+def test_an_iterator_cannot_be_pickled(lib: ferryman.Library) -> None:
+    with pytest.raises(TypeError, match="cannot pickle"):
+        pickle.dumps(lib.count_up(3))
+
+
+def test_a_method_returning_an_iterator_keeps_its_object(lib: ferryman.Library) -> None:
+    vocabulary = lib.Vocabulary(["a", "b", "c"])
+    words = vocabulary.words()
+    del vocabulary
+    gc.collect()
+    assert list(words) == ["a", "b", "c"]
+    assert "Vocabulary" not in lib.live_objects()
+
+
+def test_the_signature_says_iterator(lib: ferryman.Library) -> None:
+    assert "Iterator[int]" in repr(lib.count_up)
