@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import inspect
+import collections.abc as abc
+import types
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from typing import Any, Optional
+from typing import Any, ForwardRef, Literal, NewType, Optional, Union, get_args, get_origin
 
-__all__ = ["annotation", "annotation_text", "signature"]
+__all__ = ["annotation", "annotation_text", "render", "signature"]
 
 _SCALARS: dict[str, Any] = {
     "unit": None,
@@ -91,39 +93,62 @@ def _callback(inner: Any) -> tuple[Sequence[Any], Any] | None:
     return None
 
 
-def annotation_text(descriptor: Any, _depth: int = 0) -> str:
-    """The annotation as it reads in source: ``list[int]``, ``Point | None``."""
+def annotation_text(descriptor: Any) -> str:
+    """The annotation as it reads in source: ``list[int]``, ``Point | None``
+    (``render`` of ``annotation``: one mapping, named types by their name)."""
+    return render(annotation(descriptor))
+
+
+def render(
+    value: Any,
+    name_of: Callable[[Any], str | None] | None = None,
+    spell: Callable[[str], str] | None = None,
+    _depth: int = 0,
+) -> str:
+    """An annotation made by ``annotation`` (or ``_records``) as source text.
+
+    ``name_of`` names an object first (a record class, an object class, a
+    forward-reference string; ``None``: not one it names); ``spell`` writes
+    ``"builtins.int"``, ``"typing.Any"``, ``"collections.abc.Callable"`` …
+    (default: the last segment, ``int``, ``Any``, ``Callable``)."""
+    spelled = spell or (lambda name: name.rpartition(".")[2])
     if _depth > _MAX_DEPTH:
-        return "Any"
-    if isinstance(descriptor, str):
-        if descriptor in _SCALARS:
-            scalar = _SCALARS[descriptor]
-            return "None" if scalar is None else scalar.__name__
-        return "Any"
-    single = _single(descriptor)
-    if single is None:
-        return "Any"
-    key, inner = single
+        return spelled("typing.Any")
     depth = _depth + 1
-    if key == "list":
-        return f"list[{annotation_text(inner, depth)}]"
-    if key == "tuple" and isinstance(inner, Sequence) and not isinstance(inner, str):
-        return f"tuple[{', '.join(annotation_text(item, depth) for item in inner) or '()'}]"
-    if key == "map" and isinstance(inner, Sequence) and len(inner) == 2:
-        return f"dict[{annotation_text(inner[0], depth)}, {annotation_text(inner[1], depth)}]"
-    if key == "option":
-        text = annotation_text(inner, depth)
-        return text if text == "None" else f"{text} | None"
-    if key in ("named", "object") and isinstance(inner, str):
-        return inner
-    if key == "iter":
-        return f"Iterator[{annotation_text(inner, depth)}]"
-    callback = _callback(inner)
-    if key == "callback" and callback is not None:
-        params, returns = callback
-        text = ", ".join(annotation_text(param, depth) for param in params)
-        return f"Callable[[{text}], {annotation_text(returns, depth)}]"
-    return "Any"
+    if name_of is not None and (isinstance(value, (str, ForwardRef, type)) or _is_alias(value)):
+        named = name_of(value.__forward_arg__ if isinstance(value, ForwardRef) else value)
+        if named is not None:
+            return named
+    if value is None or value is type(None):
+        return "None"
+    if isinstance(value, str):
+        return value
+    if isinstance(value, ForwardRef):
+        return value.__forward_arg__
+    if value is Any:
+        return spelled("typing.Any")
+    origin = get_origin(value)
+    args = get_args(value)
+    if origin is Union or origin is types.UnionType:
+        return " | ".join(render(arg, name_of, spell, depth) for arg in args)
+    if origin is Literal:
+        return f"{spelled('typing.Literal')}[{', '.join(repr(arg) for arg in args)}]"
+    if origin is abc.Callable and len(args) == 2 and isinstance(args[0], list):
+        params = ", ".join(render(param, name_of, spell, depth) for param in args[0])
+        return f"{spelled('collections.abc.Callable')}[[{params}], {render(args[1], name_of, spell, depth)}]"
+    if origin is abc.Iterator and len(args) == 1:
+        return f"{spelled('collections.abc.Iterator')}[{render(args[0], name_of, spell, depth)}]"
+    if origin in (list, dict, tuple):
+        inner = ", ".join(render(arg, name_of, spell, depth) for arg in args) if args else "()"
+        return f"{spelled('builtins.' + origin.__name__)}[{inner}]"
+    if value in _SCALARS.values() and isinstance(value, type):
+        return spelled("builtins." + value.__name__)
+    return spelled("typing.Any")
+
+
+def _is_alias(value: Any) -> bool:
+    """A ``tuple[int, str]`` alias or a ``NewType`` (records name them too)."""
+    return isinstance(value, (types.GenericAlias, NewType))
 
 
 def _type_of(entry: Any) -> Any:

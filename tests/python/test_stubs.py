@@ -1,0 +1,224 @@
+"""The ``.pyi`` stubs of a generated package (``ferryman._stubs``): mypy
+``--strict`` and pyright accept a correct script using the example library
+(functions, records, errors, callbacks) and the fixture's classes, and report
+a misspelt function, a wrong argument type and a wrong result type.
+
+Each package is a directory with the generated ``__init__.pyi`` and a small
+``__init__.py`` that loads the library and binds the names the stub declares
+(``runtime_exports``), so the correct scripts also run.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+import ferryman
+from conftest import REPO
+from ferryman._stubs import exports, render_stubs, write_stubs
+
+PYRIGHT = REPO / ".venv" / "node" / "node_modules" / ".bin" / "pyright"
+# scripts/test.sh installs both checkers and sets this: there they must run.
+REQUIRED = os.environ.get("FERRYMAN_REQUIRE_TYPECHECKERS") == "1"
+
+INIT = """\
+import ferryman
+from ferryman._stubs import runtime_exports
+
+_lib = ferryman.load({path!r})
+globals().update(runtime_exports(_lib))
+"""
+
+SCRIPTS = {
+    "geometry_ok.py": """\
+        from collections.abc import Callable
+        from typing import Any
+
+        import geometry
+        from geometry import GeometryError, Point
+
+        square: list[Point] = [{"x": 0.0, "y": 0.0}, {"x": 4.0, "y": 0.0}, {"x": 4.0, "y": 4.0}, {"x": 0.0, "y": 4.0}]
+        area: float = geometry.area(square)
+        centre: Point = geometry.centroid(square)
+        moved: list[Point] = geometry.translate(square, 1.0, dy=2)
+        double: Callable[[Point], Point] = geometry.scaler(2.0)
+        doubled = geometry.transform(square, double)
+        flipped = geometry.transform(square, lambda p: {"x": p["y"], "y": p["x"]})
+        message: str = ""
+        got: dict[str, Any] | None = None
+        try:
+            geometry.area(square[:2])
+        except GeometryError as error:
+            got = error.fields
+            message = str(error)
+        print(area, centre["x"], moved[0]["y"], doubled[2], flipped[1], message, got)
+        """,
+    "fixture_ok.py": """\
+        from collections.abc import Iterator
+
+        import fixture
+        from fixture import Counter, Greeter, MathError, Shape, Vocabulary
+
+        counter = Counter("c", start=1)
+        total: int = counter.add(2) + Counter.named("d").value()
+        same: bool = counter == counter.clone_counter() and counter <= counter
+        greeting: str = Greeter().greet("Ann", times=2)
+        words: Iterator[str] = Vocabulary(["a", "b"]).words()
+        shape: Shape = {"Circle": {"center": {"x": 0.0, "y": 0.0}, "radius": 1.0}}
+        area: float = fixture.area(shape) + fixture.area("Empty")
+        joined: str = fixture.join_top(["a", "b"], sep="-")
+        maybe: Counter | None = fixture.maybe_counter(True)
+        variant: str | None = None
+        try:
+            fixture.divide(1, 0)
+        except MathError as error:
+            variant = error.variant
+        print(total, same, greeting, list(words), area, joined, maybe, variant)
+        """,
+    "misspelt.py": """\
+        import geometry
+
+        geometry.aera([])
+        """,
+    "wrong_argument.py": """\
+        import geometry
+
+        geometry.translate([], "1", 2.0)
+        """,
+    "wrong_result.py": """\
+        import geometry
+
+        x: str = geometry.area([])
+        """,
+    "wrong_method.py": """\
+        from fixture import Counter
+
+        Counter("c", 0).add("two")
+        """,
+}
+
+# Each wrong script's error is on its line 3.
+WRONG = ["misspelt.py", "wrong_argument.py", "wrong_result.py", "wrong_method.py"]
+
+
+@pytest.fixture(scope="module")
+def packages(tmp_path_factory: pytest.TempPathFactory, geometry_file: Path, fixture_file: Path) -> Path:
+    root = tmp_path_factory.mktemp("typed")
+    for package, library in (("geometry", geometry_file), ("fixture", fixture_file)):
+        directory = root / package
+        written = write_stubs(ferryman.load(library).describe(), package, directory)
+        assert written == [directory / "__init__.pyi", directory / "py.typed"]
+        (directory / "__init__.py").write_text(INIT.format(path=str(library)))
+    for name, text in SCRIPTS.items():
+        (root / name).write_text(textwrap.dedent(text))
+    return root
+
+
+def errors_by_file(output: str) -> dict[str, list[int]]:
+    """``{"wrong_result.py": [3]}`` from mypy's or pyright's report."""
+    found: dict[str, list[int]] = {}
+    for match in re.finditer(r"([\w.]+\.pyi?):(\d+)(?::\d+)?(?::| -) error", output):
+        found.setdefault(Path(match.group(1)).name, []).append(int(match.group(2)))
+    return found
+
+
+def check(packages: Path, found: dict[str, list[int]], output: str) -> None:
+    assert "geometry_ok.py" not in found and "fixture_ok.py" not in found, output
+    assert "__init__.pyi" not in found, output
+    for name in WRONG:
+        assert found.get(name) == [3], f"{name}: {output}"
+
+
+def test_mypy_strict_accepts_correct_code_and_reports_mistakes(packages: Path) -> None:
+    run = subprocess.run(
+        [sys.executable, "-m", "mypy", "--strict", "--no-incremental", "--cache-dir", os.devnull,
+         "geometry", "fixture", *SCRIPTS],
+        cwd=packages, capture_output=True, text=True, timeout=600,
+    )  # fmt: skip
+    if run.returncode != 0 and "No module named mypy" in run.stderr:
+        if REQUIRED:
+            pytest.fail("mypy is not installed (scripts/requirements.txt)")
+        pytest.skip("mypy is not installed (scripts/requirements.txt)")
+    output = run.stdout + run.stderr
+    check(packages, errors_by_file(output), output)
+    assert 'Module has no attribute "aera"' in output
+    assert 'Argument 2 to "translate" has incompatible type "str"; expected "float"' in output
+    assert 'Incompatible types in assignment (expression has type "float", variable has type "str")' in output
+
+
+def test_pyright_accepts_correct_code_and_reports_mistakes(packages: Path) -> None:
+    if not PYRIGHT.exists():
+        if REQUIRED:
+            pytest.fail(f"{PYRIGHT} is missing: scripts/venv.sh installs it with npm")
+        pytest.skip("pyright is not installed (scripts/venv.sh installs it with npm)")
+    run = subprocess.run(
+        [str(PYRIGHT), "--pythonpath", sys.executable, "geometry", "fixture", *SCRIPTS],
+        cwd=packages, capture_output=True, text=True, timeout=600,
+    )  # fmt: skip
+    output = run.stdout + run.stderr
+    check(packages, errors_by_file(output), output)
+    assert '"aera" is not a known attribute of module "geometry"' in output
+    assert run.returncode == 1
+
+
+@pytest.mark.parametrize("script", ["geometry_ok.py", "fixture_ok.py"])
+def test_the_correct_scripts_run(packages: Path, script: str) -> None:
+    """What the stubs promise is there at run time: names, classes, keywords."""
+    run = subprocess.run([sys.executable, script], cwd=packages, capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr
+
+
+def test_the_stub_declares_what_the_package_exports(geometry_file: Path, fixture_file: Path) -> None:
+    geometry = ferryman.load(geometry_file).describe()
+    assert exports(geometry) == {
+        "area": ("function", "area"),
+        "centroid": ("function", "centroid"),
+        "parse_polygon": ("function", "parse_polygon"),
+        "perimeter": ("function", "perimeter"),
+        "scaler": ("function", "scaler"),
+        "transform": ("function", "transform"),
+        "translate": ("function", "translate"),
+        "vertex": ("function", "vertex"),
+        "GeometryError": ("error", "geometry::GeometryError"),
+        "CallbackError": ("error", "ferryman_runtime::callback::error::CallbackError"),
+        "Point": ("type", "Point"),
+    }
+    stub = render_stubs(ferryman.load(fixture_file).describe(), "fixture")
+    # Records, enums, newtypes, tuples; defaults; objects; iterators; callbacks.
+    assert "class Point(_t.TypedDict):\n    x: float\n    y: float\n" in stub
+    assert "    verbose: _te.NotRequired[bool]\n    label: _te.NotRequired[str | None]\n" in stub
+    assert "Shape: _te.TypeAlias = _t.Literal['Empty'] | _Shape_Circle | _Shape_Square\n" in stub
+    assert "class _Shape_Circle(_t.TypedDict):\n    Circle: _Shape_Circle_content\n" in stub
+    assert "Meters = _t.NewType('Meters', float)\n" in stub
+    assert "Pair: _te.TypeAlias = tuple[int, str]\n" in stub
+    assert "def join_top(words: list[str], top: int = 10, sep: str = ',') -> str:" in stub
+    assert "class Counter(_ferryman.RustObject):" in stub
+    assert "    def __init__(self, name: str, start: int) -> None:" in stub
+    assert "    @staticmethod\n    def named(name: str) -> Counter:" in stub
+    assert "    def words(self) -> _abc.Iterator[str]:" in stub
+    assert "def adder(n: int) -> _abc.Callable[[int], int]:" in stub
+    assert "def maybe_counter(make: bool) -> Counter | None:" in stub
+    # No described entry: any value.
+    assert "def summarize(events: list[Event], floor: _t.Any) -> _t.Any:" in stub
+    assert "class MathError(_ferryman.RustError):" in stub
+
+
+def test_a_name_that_hides_a_builtin_is_spelled_through_builtins() -> None:
+    description = {
+        "library": "shadow",
+        "functions": [
+            {"id": 0, "name": "int", "doc": "", "params": [{"name": "x", "type": "i64", "rust": "i64"}],
+             "returns": {"type": {"list": "str"}, "rust": "Vec<String>"}, "error": None,
+             "class": None, "kind": "function"},
+        ],
+        "types": [],
+        "classes": [],
+    }  # fmt: skip
+    stub = render_stubs(description, "shadow")
+    assert "def int(x: _b.int) -> list[str]: ..." in stub
