@@ -20,8 +20,9 @@ from pathlib import Path
 import pytest
 
 import ferryman
-from conftest import REPO
 from ferryman._stubs import exports, render_stubs, write_stubs
+
+from conftest import REPO
 
 PYRIGHT = REPO / ".venv" / "node" / "node_modules" / ".bin" / "pyright"
 # scripts/test.sh installs both checkers and sets this: there they must run.

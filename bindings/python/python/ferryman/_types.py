@@ -2,13 +2,26 @@
 
 from __future__ import annotations
 
-import inspect
 import collections.abc as abc
+import inspect
 import types
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any, ForwardRef, Literal, NewType, Optional, Union, get_args, get_origin
 
-__all__ = ["annotation", "annotation_text", "render", "signature"]
+__all__ = [
+    "annotation",
+    "annotation_text",
+    "annotations_of",
+    "closure_signature",
+    "render",
+    "resolving",
+    "signature",
+]
+
+# How `closure_signature` names types while a library loads (`resolving`).
+_NAMED: ContextVar[Callable[[str], Any] | None] = ContextVar("_NAMED", default=None)
 
 _SCALARS: dict[str, Any] = {
     "unit": None,
@@ -127,6 +140,8 @@ def render(
         return value.__forward_arg__
     if value is Any:
         return spelled("typing.Any")
+    if isinstance(value, NewType):
+        return str(value.__name__)
     origin = get_origin(value)
     args = get_args(value)
     if origin is Union or origin is types.UnionType:
@@ -201,3 +216,36 @@ def signature(
         return inspect.Signature(parameters, return_annotation=result), text
     except (ValueError, TypeError):
         return None, text
+
+
+@contextmanager
+def resolving(named: Callable[[str], Any]) -> Iterator[None]:
+    """While a library's functions are made: the closures' signatures name
+    its classes through ``named``."""
+    token = _NAMED.set(named)
+    try:
+        yield
+    finally:
+        _NAMED.reset(token)
+
+
+def annotations_of(sig: inspect.Signature) -> dict[str, Any]:
+    """``__annotations__`` of a signature: each annotated parameter, and ``return``."""
+    hints = {name: param.annotation for name, param in sig.parameters.items()}
+    hints["return"] = sig.return_annotation
+    return {name: hint for name, hint in hints.items() if hint is not inspect.Parameter.empty}
+
+
+def closure_signature(params: Sequence[Any], returns: Any) -> inspect.Signature | None:
+    """The ``inspect.Signature`` of a returned closure (``RustFunction``) of a
+    ``{"callback": [params, returns]}`` descriptor: positional-only ``arg0``,
+    ``arg1``… (closures take no keywords)."""
+    named = _NAMED.get()
+    try:
+        parameters = [
+            inspect.Parameter(f"arg{index}", inspect.Parameter.POSITIONAL_ONLY, annotation=annotation(param, named))
+            for index, param in enumerate(params)
+        ]
+        return inspect.Signature(parameters, return_annotation=annotation(returns, named))
+    except (ValueError, TypeError):
+        return None
