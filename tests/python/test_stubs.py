@@ -16,6 +16,7 @@ import subprocess
 import sys
 import textwrap
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -104,6 +105,60 @@ SCRIPTS = {
         """,
 }
 
+# A describe map with the awkward cases: keywords as field, variant and
+# parameter names, a recursive record, names that clash or hide builtins, a
+# class without constructor, defaults stubs cannot spell.
+EDGE_CASES: dict[str, Any] = {
+    "library": "edge-cases",
+    "library_version": "1.0.0",
+    "ferryman": "0.1.0",
+    "functions": [
+        {"id": 0, "name": "Bag.__eq__", "doc": "", "params": [
+            {"name": "self", "type": {"object": "Bag"}, "rust": "&Bag"},
+            {"name": "other", "type": {"object": "Bag"}, "rust": "&Bag"}],
+         "returns": {"type": "bool", "rust": "bool"}, "error": None, "class": "Bag", "kind": "method"},
+        {"id": 1, "name": "Bag.__iter__", "doc": "", "params": [
+            {"name": "self", "type": {"object": "Bag"}, "rust": "&Bag"}],
+         "returns": {"type": {"iter": {"named": "Tree"}}, "rust": "Iter"}, "error": None,
+         "class": "Bag", "kind": "method"},
+        {"id": 2, "name": "Bag.make", "doc": 'Quotes "inside" and a trailing quote"', "params": [],
+         "returns": {"type": {"object": "Bag"}, "rust": "Bag"}, "error": None, "class": "Bag", "kind": "static"},
+        {"id": 3, "name": "Tree", "doc": "", "params": [{"name": "t", "type": {"named": "Tree"}, "rust": "Tree"}],
+         "returns": {"type": {"named": "Tree"}, "rust": "Tree"},
+         "error": {"name": "Tree", "rust": "edge::Tree"}, "class": None, "kind": "function"},
+        {"id": 4, "name": "int", "doc": "", "params": [
+            {"name": "x", "type": "i64", "rust": "i64"},
+            {"name": "flag", "type": {"option": {"named": "Flag"}}, "rust": "Option<Flag>", "default": None}],
+         "returns": {"type": {"map": ["str", {"named": "Keyword"}]}, "rust": "HashMap"}, "error": None,
+         "class": None, "kind": "function"},
+        {"id": 5, "name": "odd", "doc": "", "params": [{"name": "lambda", "type": "i64", "rust": "i64"}],
+         "returns": {"type": {"named": "Odd"}, "rust": "Odd"}, "error": None, "class": None, "kind": "function"},
+        {"id": 6, "name": "weird", "doc": "", "params": [
+            {"name": "blob", "type": "bytes", "rust": "Vec<u8>", "default": "x" * 100},
+            {"name": "ratio", "type": "f64", "rust": "f64", "default": float("inf")}],
+         "returns": {"type": {"tuple": []}, "rust": "()"}, "error": None, "class": None, "kind": "function"},
+    ],
+    "types": [
+        {"name": "Tree", "doc": None, "kind": "struct", "fields": [
+            {"name": "value", "type": "i64", "optional": False},
+            {"name": "children", "type": {"list": {"named": "Tree"}}, "optional": True}]},
+        {"name": "Flag", "doc": None, "kind": "newtype_struct", "type": "bool"},
+        {"name": "Keyword", "doc": None, "kind": "struct", "fields": [
+            {"name": "class", "type": "str", "optional": False},
+            {"name": "from", "type": {"option": "i64"}, "optional": True}]},
+        {"name": "Odd", "doc": None, "kind": "enum", "variants": [
+            {"name": "my-variant", "kind": "unit"},
+            {"name": "None", "kind": "newtype", "type": "i64"},
+            {"name": "Pair", "kind": "tuple", "items": ["i64", {"named": "Unknown"}]},
+            {"name": "Rec", "kind": "struct", "fields": [
+                {"name": "tree", "type": {"named": "Tree"}, "optional": False}]}]},
+    ],
+    "classes": [
+        {"id": 0, "name": "Bag", "doc": "A bag.", "rust": "edge::Bag", "file": "", "line": 1, "constructor": None,
+         "methods": [0, 1], "statics": [2], "protocols": ["eq", "iter"]},
+    ],
+}  # fmt: skip
+
 # Each wrong script's error is on its line 3.
 WRONG = ["misspelt.py", "wrong_argument.py", "wrong_result.py", "wrong_method.py"]
 
@@ -116,6 +171,7 @@ def packages(tmp_path_factory: pytest.TempPathFactory, geometry_file: Path, fixt
         written = write_stubs(ferryman.load(library).describe(), package, directory)
         assert written == [directory / "__init__.pyi", directory / "py.typed"]
         (directory / "__init__.py").write_text(INIT.format(path=str(library)))
+    write_stubs(EDGE_CASES, "edge", root / "edge")
     for name, text in SCRIPTS.items():
         (root / name).write_text(textwrap.dedent(text))
     return root
@@ -139,7 +195,7 @@ def check(packages: Path, found: dict[str, list[int]], output: str) -> None:
 def test_mypy_strict_accepts_correct_code_and_reports_mistakes(packages: Path) -> None:
     run = subprocess.run(
         [sys.executable, "-m", "mypy", "--strict", "--no-incremental", "--cache-dir", os.devnull,
-         "geometry", "fixture", *SCRIPTS],
+         "geometry", "fixture", "edge", *SCRIPTS],
         cwd=packages, capture_output=True, text=True, timeout=600,
     )  # fmt: skip
     if run.returncode != 0 and "No module named mypy" in run.stderr:
@@ -159,7 +215,7 @@ def test_pyright_accepts_correct_code_and_reports_mistakes(packages: Path) -> No
             pytest.fail(f"{PYRIGHT} is missing: scripts/venv.sh installs it with npm")
         pytest.skip("pyright is not installed (scripts/venv.sh installs it with npm)")
     run = subprocess.run(
-        [str(PYRIGHT), "--pythonpath", sys.executable, "geometry", "fixture", *SCRIPTS],
+        [str(PYRIGHT), "--pythonpath", sys.executable, "geometry", "fixture", "edge", *SCRIPTS],
         cwd=packages, capture_output=True, text=True, timeout=600,
     )  # fmt: skip
     output = run.stdout + run.stderr
@@ -208,6 +264,21 @@ def test_the_stub_declares_what_the_package_exports(geometry_file: Path, fixture
     # No described entry: any value.
     assert "def summarize(events: list[Event], floor: _t.Any) -> _t.Any:" in stub
     assert "class MathError(_ferryman.RustError):" in stub
+
+
+def test_awkward_names_get_valid_stubs() -> None:
+    """(mypy and pyright check this stub too, as package ``edge``.)"""
+    stub = render_stubs(EDGE_CASES, "edge")
+    # A function named like a type: the function keeps the name.
+    assert exports(EDGE_CASES)["Tree"] == ("function", "Tree")
+    assert "def Tree(t: _Tree_) -> _Tree_:" in stub
+    assert "    children: _te.NotRequired[list[_Tree_]]" in stub
+    assert "Keyword = _t.TypedDict('Keyword', {'class': str, 'from': _te.NotRequired[_b.int | None]})" in stub
+    assert "_Odd_None = _t.TypedDict('_Odd_None', {'None': _b.int})" in stub
+    assert "def odd(*args: _t.Any, **kwargs: _t.Any) -> Odd: ..." in stub
+    assert "def weird(blob: bytes = ..., ratio: float = ...) -> tuple[()]: ..." in stub
+    assert "    __hash__: _t.ClassVar[None]  # type: ignore[assignment]" in stub
+    assert '        """Quotes "inside" and a trailing quote\\""""' in stub
 
 
 def test_a_name_that_hides_a_builtin_is_spelled_through_builtins() -> None:
