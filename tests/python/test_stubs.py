@@ -43,7 +43,7 @@ SCRIPTS = {
         from typing import Any
 
         import geometry
-        from geometry import GeometryError, Point
+        from geometry import GeometryError, Point, Polygon
 
         square: list[Point] = [{"x": 0.0, "y": 0.0}, {"x": 4.0, "y": 0.0}, {"x": 4.0, "y": 4.0}, {"x": 0.0, "y": 4.0}]
         area: float = geometry.area(square)
@@ -59,7 +59,11 @@ SCRIPTS = {
         except GeometryError as error:
             got = error.fields
             message = str(error)
-        print(area, centre["x"], moved[0]["y"], doubled[2], flipped[1], message, got)
+        polygon = Polygon(square)
+        first: Point = next(polygon.vertices())
+        count: int = polygon.vertex_count() + len(list(polygon.vertices()))
+        same: float = polygon.area()
+        print(area, centre["x"], moved[0]["y"], doubled[2], flipped[1], message, got, first, count, same)
         """,
     "fixture_ok.py": """\
         from collections.abc import Iterator
@@ -99,9 +103,9 @@ SCRIPTS = {
         x: str = geometry.area([])
         """,
     "wrong_method.py": """\
-        from fixture import Counter
+        from geometry import Polygon
 
-        Counter("c", 0).add("two")
+        Polygon([]).area(2)
         """,
 }
 
@@ -242,6 +246,7 @@ def test_the_stub_declares_what_the_package_exports(geometry_file: Path, fixture
         "transform": ("function", "transform"),
         "translate": ("function", "translate"),
         "vertex": ("function", "vertex"),
+        "Polygon": ("class", "Polygon"),
         "GeometryError": ("error", "geometry::GeometryError"),
         "CallbackError": ("error", "ferryman_runtime::callback::error::CallbackError"),
         "Point": ("type", "Point"),

@@ -65,13 +65,16 @@ def test_help_lists_the_functions(geometry: ferryman.Library, lib: ferryman.Libr
     assert "The ferryman library geometry" in text
     assert "area(polygon: list[Point]) -> float" in text
     assert "Area enclosed by a simple polygon" in text
-    for name in geometry.functions:
-        assert f"{name}(" in text, name
+    for name, function in geometry.functions.items():
+        # A constructor is listed as its class: `Polygon(vertices: list[Point])`.
+        constructor = function.description["kind"] == "constructor"
+        assert f"{function.description['class'] if constructor else name}(" in text, name
     assert "GeometryError" in text and "Point" in text
     fixture = pydoc.render_doc(lib, renderer=pydoc.plaintext)
     assert "join_top(words: list[str], top: int = 10, sep: str = ',') -> str" in fixture
     assert "Counter(name: str, start: int)" in fixture
-    assert "Counter.add" in fixture
+    assert "Counter.add(self: Counter, n: int) -> int" in fixture
+    assert "Counter.named(name: str) -> Counter" in fixture
     # Still a Library; each library its own class.
     assert isinstance(geometry, ferryman.Library)
     assert type(geometry) is not type(lib)

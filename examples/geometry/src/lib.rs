@@ -6,6 +6,9 @@
 use ferryman::{Callback, CallbackError};
 use serde::{Deserialize, Serialize};
 
+mod polygon;
+pub use polygon::Polygon;
+
 /// A point in the plane.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Point {

@@ -229,9 +229,9 @@ def _listing(lib: Library) -> str:
         lines += ["", "Classes (lib.<Name>):"]
         for name, cls in sorted(lib.classes.items()):
             lines += entry(name, cls)
-            members = [f"{name}.{member}" for member in sorted(vars(cls)) if not member.startswith("_")]
-            if members:
-                lines.append(f"        members: {', '.join(members)}")
+            for member, value in sorted(vars(cls).items()):
+                if not member.startswith("_"):
+                    lines += [f"    {line}" for line in entry(f"{name}.{member}", getattr(value, "__func__", value))]
     names = lib.errors._names()
     if names:
         lines += ["", "Error classes (lib.errors.<Name>):", *(f"    {name}" for name in names)]
