@@ -251,7 +251,9 @@ def test_the_stub_declares_what_the_package_exports(geometry_file: Path, fixture
         "CallbackError": ("error", "ferryman_runtime::callback::error::CallbackError"),
         "Point": ("type", "Point"),
     }
-    stub = render_stubs(ferryman.load(fixture_file).describe(), "fixture")
+    fixture = ferryman.load(fixture_file).describe()
+    stub = render_stubs(fixture, "fixture")
+    assert render_stubs(fixture, "fixture") == stub, "the same describe gives the same stub"
     # Records, enums, newtypes, tuples; defaults; objects; iterators; callbacks.
     assert "class Point(_t.TypedDict):\n    x: float\n    y: float\n" in stub
     assert "    verbose: _te.NotRequired[bool]\n    label: _te.NotRequired[str | None]\n" in stub

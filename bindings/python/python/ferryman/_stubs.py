@@ -24,6 +24,8 @@ attributes type checkers see as ``Any``: stubs are for generated packages.
 
 from __future__ import annotations
 
+import builtins
+import inspect
 import keyword
 import math
 import pathlib
@@ -102,8 +104,6 @@ def _is_name(name: Any) -> bool:
 def _doc(text: Any, indent: str) -> list[str]:
     if not isinstance(text, str) or not text.strip():
         return []
-    import inspect
-
     body = inspect.cleandoc(text).replace("\\", "\\\\").replace('"""', '\\"\\"\\"')
     # A quote next to the delimiters would end the docstring early.
     if body.startswith('"'):
@@ -385,8 +385,6 @@ _TYPEDDICT_DOC = typing.TypedDict("_Probe", {}).__doc__  # type: ignore[operator
 
 
 def _builtin_names() -> set[str]:
-    import builtins
-
     return set(dir(builtins))
 
 
