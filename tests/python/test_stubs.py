@@ -5,7 +5,7 @@ a misspelt function, a wrong argument type and a wrong result type.
 
 Each package is a directory with the generated ``__init__.pyi`` and a small
 ``__init__.py`` that loads the library and binds the names the stub declares
-(``runtime_exports``), so the correct scripts also run.
+(``lib.exports()``), so the correct scripts also run.
 """
 
 from __future__ import annotations
@@ -31,10 +31,9 @@ REQUIRED = os.environ.get("FERRYMAN_REQUIRE_TYPECHECKERS") == "1"
 
 INIT = """\
 import ferryman
-from ferryman._stubs import runtime_exports
 
 _lib = ferryman.load({path!r})
-globals().update(runtime_exports(_lib))
+globals().update(_lib.exports())
 """
 
 SCRIPTS = {
@@ -236,7 +235,12 @@ def test_the_correct_scripts_run(packages: Path, script: str) -> None:
 
 
 def test_the_stub_declares_what_the_package_exports(geometry_file: Path, fixture_file: Path) -> None:
-    geometry = ferryman.load(geometry_file).describe()
+    library = ferryman.load(geometry_file)
+    bound = library.exports()
+    assert bound["area"] is library.area and bound["Polygon"] is library.Polygon
+    assert bound["GeometryError"] is library.errors.GeometryError and bound["Point"] is library.types.Point
+    geometry = library.describe()
+    assert set(bound) == set(exports(geometry))
     assert exports(geometry) == {
         "area": ("function", "area"),
         "centroid": ("function", "centroid"),

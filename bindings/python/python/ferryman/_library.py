@@ -143,6 +143,15 @@ class Library:
         it is garbage collected or closed."""
         return self._native.live_objects()
 
+    def exports(self) -> dict[str, Any]:
+        """What a generated package binds at top level, by name: the free
+        functions, the classes, the error classes and the named types — the
+        names its ``.pyi`` stub declares (``ferryman._stubs``), so
+        ``globals().update(lib.exports())`` makes the stub true."""
+        from ._stubs import runtime_exports
+
+        return runtime_exports(self)
+
     def describe(self) -> dict[str, Any]:
         """The library's describe map (``spec/wire.md``), freshly decoded."""
         return self._native.describe()
