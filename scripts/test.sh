@@ -25,7 +25,8 @@ echo "==> the Python binding's layers (no upward use, no cycle)"
 "$PY" scripts/check_binding_layers.py
 
 echo "==> Python host: tests/python"
-"$PY" -m pytest tests/python -q -p no:cacheprovider
+# mypy and pyright are installed by venv.sh: the stubs test must run them.
+FERRYMAN_REQUIRE_TYPECHECKERS=1 "$PY" -m pytest tests/python -q -p no:cacheprovider
 
 echo "==> the abi3 wheel under the other CPython versions installed here"
 bash scripts/test-abi3.sh

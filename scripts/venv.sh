@@ -16,6 +16,19 @@ if [ ! -f "$stamp" ] || [ scripts/requirements.txt -nt "$stamp" ]; then
     "$PY" -m pip install --quiet --disable-pip-version-check -r scripts/requirements.txt
     touch "$stamp"
 fi
+# pyright, for the stubs test (tests/python/test_stubs.py): from npm into
+# .venv/node, because the PyPI `pyright` wrapper downloads it on first run.
+PYRIGHT_VERSION=1.1.414
+if [ ! -x "$ROOT/.venv/node/node_modules/.bin/pyright" ] \
+    || ! grep -q "\"version\": \"$PYRIGHT_VERSION\"" "$ROOT/.venv/node/node_modules/pyright/package.json" 2>/dev/null; then
+    if command -v npm >/dev/null; then
+        echo "==> installing pyright $PYRIGHT_VERSION into .venv/node (npm)"
+        mkdir -p "$ROOT/.venv/node"
+        (cd "$ROOT/.venv/node" && npm install --no-audit --no-fund --silent "pyright@$PYRIGHT_VERSION")
+    else
+        echo "==> npm not found: the pyright check of tests/python/test_stubs.py will fail"
+    fi
+fi
 echo "==> building the ferryman Python package (maturin develop --profile wheel)"
 PYO3_PYTHON="$PY" "$ROOT/.venv/bin/maturin" develop --profile wheel --quiet -m bindings/python/Cargo.toml
 "$PY" -c "import ferryman"

@@ -26,6 +26,12 @@ print("help:", geo.area.__name__ + str(__import__("inspect").signature(geo.area)
 print("     ", geo.area.__doc__)
 print()
 
+# A class: Python holds the Rust value and calls its methods; iterators are lazy.
+polygon = geo.Polygon(square)
+print("Polygon      =", polygon.vertex_count(), "vertices, area", polygon.area())
+print("first vertex =", next(polygon.vertices()))
+print()
+
 # A Rust error is a Python exception of its own class, with the Rust fields on it.
 try:
     geo.area(square[:2])

@@ -46,6 +46,8 @@ def section(output: str, title: str) -> str:
 
 def test_the_example_calls_the_library(output: str) -> None:
     assert "area         = 16.0" in output
+    assert "Polygon      = 4 vertices, area 16.0" in output
+    assert "first vertex = {'x': 0.0, 'y': 0.0}" in output
     assert "caught GeometryError.TooFewVertices: a polygon needs at least 3 vertices, got 2 (got=2)" in output
 
 

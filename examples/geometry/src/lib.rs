@@ -8,6 +8,9 @@ use ferryman::{Callback, CallbackError};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
+mod polygon;
+pub use polygon::Polygon;
+
 /// A point in the plane.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Point {

@@ -14,7 +14,7 @@ from ._classes import attach_members, class_entries, make_classes, member_name
 from ._error_classes import ErrorNamespace, did_you_mean, suggest
 from ._errors import LibraryLoadError, UnknownFunctionError, exception_from_value
 from ._records import TypeNamespace, record_classes
-from ._types import signature
+from ._types import annotations_of, render, resolving, signature
 
 __all__ = ["ErrorNamespace", "Library", "load"]
 
@@ -69,7 +69,10 @@ class Library:
         self._classes: dict[str, type[_native.RustObject]] = {cls.__name__: cls for cls in classes}
         functions: dict[str, _native.Function] = {}
         members: dict[int, Any] = {}
-        for function, entry in zip(native.functions(on_error, description), entries, strict=True):
+        # Returned closures' signatures name the same classes (`RustFunction.__signature__`).
+        with resolving(self._named):
+            made = native.functions(on_error, description)
+        for function, entry in zip(made, entries, strict=True):
             self._decorate(function, entry)
             functions[function.name] = function
             if member_name(entry) is not None:
@@ -94,20 +97,30 @@ class Library:
         for name, cls in self._classes.items():
             if name.isidentifier() and name not in self.__dict__ and not hasattr(type(self), name):
                 self.__dict__[name] = cls
+        # `help(lib)` documents the instance's class: one per library, whose
+        # docstring lists what the library exports.
+        self.__class__ = type(_class_name(self.name), (Library,), {"__doc__": _listing(self), "__module__": "ferryman"})
+
+    def _named(self, name: str) -> Any:
+        """The class of ``{"object": name}`` or ``{"named": name}``; any
+        value for a named type describe has no entry for (``spec/wire.md``)."""
+        cls = self.__dict__.get("_classes", {}).get(name)
+        if cls is not None:
+            return cls
+        types = self.__dict__.get("types")
+        return types[name] if types is not None and name in types else Any
 
     def _decorate(self, function: _native.Function, entry: Mapping[str, Any]) -> None:
         name = function.name
-        types = self.types
-        classes = self._classes
-        sig, text = signature(
-            entry, lambda named: classes.get(named) or (types[named] if named in types else named)
-        )
+        sig, text = signature(entry, self._named)
         doc = entry.get("doc")
         function.__name__ = member_name(entry) or name
         function.__qualname__ = name
         function.__doc__ = inspect.cleandoc(doc) if isinstance(doc, str) and doc.strip() else None
         if sig is not None:
             function.__signature__ = sig  # type: ignore[attr-defined]
+            # `typing.get_type_hints(lib.add)`: real classes, never strings.
+            function.__annotations__ = annotations_of(sig)
         word = "method" if entry.get("kind") == "method" else "function"
         function._ferryman_repr = f"<ferryman {word} {name}{text}>"  # type: ignore[attr-defined]
         function.description = dict(entry)
@@ -129,6 +142,15 @@ class Library:
         classes with none are left out): a leak check. An object is held until
         it is garbage collected or closed."""
         return self._native.live_objects()
+
+    def exports(self) -> dict[str, Any]:
+        """What a generated package binds at top level, by name: the free
+        functions, the classes, the error classes and the named types — the
+        names its ``.pyi`` stub declares (``ferryman._stubs``), so
+        ``globals().update(lib.exports())`` makes the stub true."""
+        from ._stubs import runtime_exports
+
+        return runtime_exports(self)
 
     def describe(self) -> dict[str, Any]:
         """The library's describe map (``spec/wire.md``), freshly decoded."""
@@ -187,6 +209,63 @@ class Library:
         return (
             f"<ferryman.Library {self.name}{version}: {count} function{'s' if count != 1 else ''} from {self.path!r}>"
         )
+
+
+def _class_name(library: str) -> str:
+    name = "".join(c if c.isalnum() else "_" for c in library)
+    return name if name.isidentifier() else "_" + name
+
+
+def _listing(lib: Library) -> str:
+    """The docstring of a library's class: its functions with their
+    signatures and first doc lines, its classes, error classes and types."""
+
+    def first_line(obj: Any) -> str:
+        doc = getattr(obj, "__doc__", None)
+        return doc.strip().splitlines()[0] if isinstance(doc, str) and doc.strip() else ""
+
+    def entry(name: str, obj: Any) -> list[str]:
+        sig = getattr(obj, "__signature__", None)
+        text = f"{name}{_signature_text(sig)}" if isinstance(sig, inspect.Signature) else name
+        line = first_line(obj)
+        return [f"    {text}", *([f"        {line}"] if line else [])]
+
+    version = f" {lib.version}" if lib.version else ""
+    lines = [f"The ferryman library {lib.name}{version} ({lib.path}).", ""]
+    free = {name: function for name, function in lib.functions.items() if "." not in name}
+    lines += ["Functions:", *(line for name, function in sorted(free.items()) for line in entry(name, function))]
+    if lib.classes:
+        lines += ["", "Classes (lib.<Name>):"]
+        for name, cls in sorted(lib.classes.items()):
+            lines += entry(name, cls)
+            for member, value in sorted(vars(cls).items()):
+                if not member.startswith("_"):
+                    lines += [f"    {line}" for line in entry(f"{name}.{member}", getattr(value, "__func__", value))]
+    names = lib.errors._names()
+    if names:
+        lines += ["", "Error classes (lib.errors.<Name>):", *(f"    {name}" for name in names)]
+    if len(lib.types):
+        lines += ["", "Types (lib.types.<Name>):", f"    {', '.join(lib.types)}"]
+    return "\n".join(lines)
+
+
+def _signature_text(sig: inspect.Signature) -> str:
+    """``(polygon: list[Point]) -> float``: classes by their names."""
+    params = []
+    for param in sig.parameters.values():
+        text = param.name
+        if param.annotation is not inspect.Parameter.empty:
+            text += f": {render(param.annotation, _class_name_of)}"
+        if param.default is not inspect.Parameter.empty:
+            text += f" = {param.default!r}"
+        params.append(text)
+    result = sig.return_annotation
+    arrow = "" if result is inspect.Signature.empty else f" -> {render(result, _class_name_of)}"
+    return f"({', '.join(params)}){arrow}"
+
+
+def _class_name_of(value: Any) -> str | None:
+    return value.__name__ if isinstance(value, type) and value.__module__ not in ("builtins", "typing") else None
 
 
 def _refuse_shared_names(path: str, entries: list[Any]) -> None:

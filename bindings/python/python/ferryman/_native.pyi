@@ -1,5 +1,6 @@
 """Type stubs for ``ferryman._native``, the Rust core of ferryman (not public API)."""
 
+import inspect
 from collections.abc import Callable
 from os import PathLike
 from typing import Any, TypeVar, final
@@ -122,6 +123,12 @@ class RustFunction:
     def handle(self) -> int: ...
     @property
     def annotation(self) -> str | None: ...
+    @property
+    def __signature__(self) -> inspect.Signature:
+        """Positional ``arg0``, ``arg1``… and the result, annotated with the
+        library's classes; ``AttributeError`` when the library gave no descriptor."""
+    @property
+    def __annotations__(self) -> dict[str, Any]: ...  # type: ignore[override]
     def __call__(self, *args: Any) -> Any: ...
 
 def object_class(module: str, name: str) -> type[RustObject]:

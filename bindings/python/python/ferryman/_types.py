@@ -2,11 +2,26 @@
 
 from __future__ import annotations
 
+import collections.abc as abc
 import inspect
+import types
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from typing import Any, Optional
+from contextlib import contextmanager
+from contextvars import ContextVar
+from typing import Any, ForwardRef, Literal, NewType, Optional, Union, get_args, get_origin
 
-__all__ = ["annotation", "annotation_text", "signature"]
+__all__ = [
+    "annotation",
+    "annotation_text",
+    "annotations_of",
+    "closure_signature",
+    "render",
+    "resolving",
+    "signature",
+]
+
+# How `closure_signature` names types while a library loads (`resolving`).
+_NAMED: ContextVar[Callable[[str], Any] | None] = ContextVar("_NAMED", default=None)
 
 _SCALARS: dict[str, Any] = {
     "unit": None,
@@ -91,39 +106,64 @@ def _callback(inner: Any) -> tuple[Sequence[Any], Any] | None:
     return None
 
 
-def annotation_text(descriptor: Any, _depth: int = 0) -> str:
-    """The annotation as it reads in source: ``list[int]``, ``Point | None``."""
+def annotation_text(descriptor: Any) -> str:
+    """The annotation as it reads in source: ``list[int]``, ``Point | None``
+    (``render`` of ``annotation``: one mapping, named types by their name)."""
+    return render(annotation(descriptor))
+
+
+def render(
+    value: Any,
+    name_of: Callable[[Any], str | None] | None = None,
+    spell: Callable[[str], str] | None = None,
+    _depth: int = 0,
+) -> str:
+    """An annotation made by ``annotation`` (or ``_records``) as source text.
+
+    ``name_of`` names an object first (a record class, an object class, a
+    forward-reference string; ``None``: not one it names); ``spell`` writes
+    ``"builtins.int"``, ``"typing.Any"``, ``"collections.abc.Callable"`` …
+    (default: the last segment, ``int``, ``Any``, ``Callable``)."""
+    spelled = spell or (lambda name: name.rpartition(".")[2])
     if _depth > _MAX_DEPTH:
-        return "Any"
-    if isinstance(descriptor, str):
-        if descriptor in _SCALARS:
-            scalar = _SCALARS[descriptor]
-            return "None" if scalar is None else scalar.__name__
-        return "Any"
-    single = _single(descriptor)
-    if single is None:
-        return "Any"
-    key, inner = single
+        return spelled("typing.Any")
     depth = _depth + 1
-    if key == "list":
-        return f"list[{annotation_text(inner, depth)}]"
-    if key == "tuple" and isinstance(inner, Sequence) and not isinstance(inner, str):
-        return f"tuple[{', '.join(annotation_text(item, depth) for item in inner) or '()'}]"
-    if key == "map" and isinstance(inner, Sequence) and len(inner) == 2:
-        return f"dict[{annotation_text(inner[0], depth)}, {annotation_text(inner[1], depth)}]"
-    if key == "option":
-        text = annotation_text(inner, depth)
-        return text if text == "None" else f"{text} | None"
-    if key in ("named", "object") and isinstance(inner, str):
-        return inner
-    if key == "iter":
-        return f"Iterator[{annotation_text(inner, depth)}]"
-    callback = _callback(inner)
-    if key == "callback" and callback is not None:
-        params, returns = callback
-        text = ", ".join(annotation_text(param, depth) for param in params)
-        return f"Callable[[{text}], {annotation_text(returns, depth)}]"
-    return "Any"
+    if name_of is not None and (isinstance(value, (str, ForwardRef, type)) or _is_alias(value)):
+        named = name_of(value.__forward_arg__ if isinstance(value, ForwardRef) else value)
+        if named is not None:
+            return named
+    if value is None or value is type(None):
+        return "None"
+    if isinstance(value, str):
+        return value
+    if isinstance(value, ForwardRef):
+        return value.__forward_arg__
+    if value is Any:
+        return spelled("typing.Any")
+    if isinstance(value, NewType):
+        return str(value.__name__)
+    origin = get_origin(value)
+    args = get_args(value)
+    if origin is Union or origin is types.UnionType:
+        return " | ".join(render(arg, name_of, spell, depth) for arg in args)
+    if origin is Literal:
+        return f"{spelled('typing.Literal')}[{', '.join(repr(arg) for arg in args)}]"
+    if origin is abc.Callable and len(args) == 2 and isinstance(args[0], list):
+        params = ", ".join(render(param, name_of, spell, depth) for param in args[0])
+        return f"{spelled('collections.abc.Callable')}[[{params}], {render(args[1], name_of, spell, depth)}]"
+    if origin is abc.Iterator and len(args) == 1:
+        return f"{spelled('collections.abc.Iterator')}[{render(args[0], name_of, spell, depth)}]"
+    if origin in (list, dict, tuple):
+        inner = ", ".join(render(arg, name_of, spell, depth) for arg in args) if args else "()"
+        return f"{spelled('builtins.' + origin.__name__)}[{inner}]"
+    if value in _SCALARS.values() and isinstance(value, type):
+        return spelled("builtins." + value.__name__)
+    return spelled("typing.Any")
+
+
+def _is_alias(value: Any) -> bool:
+    """A ``tuple[int, str]`` alias or a ``NewType`` (records name them too)."""
+    return isinstance(value, (types.GenericAlias, NewType))
 
 
 def _type_of(entry: Any) -> Any:
@@ -176,3 +216,36 @@ def signature(
         return inspect.Signature(parameters, return_annotation=result), text
     except (ValueError, TypeError):
         return None, text
+
+
+@contextmanager
+def resolving(named: Callable[[str], Any]) -> Iterator[None]:
+    """While a library's functions are made: the closures' signatures name
+    its classes through ``named``."""
+    token = _NAMED.set(named)
+    try:
+        yield
+    finally:
+        _NAMED.reset(token)
+
+
+def annotations_of(sig: inspect.Signature) -> dict[str, Any]:
+    """``__annotations__`` of a signature: each annotated parameter, and ``return``."""
+    hints = {name: param.annotation for name, param in sig.parameters.items()}
+    hints["return"] = sig.return_annotation
+    return {name: hint for name, hint in hints.items() if hint is not inspect.Parameter.empty}
+
+
+def closure_signature(params: Sequence[Any], returns: Any) -> inspect.Signature | None:
+    """The ``inspect.Signature`` of a returned closure (``RustFunction``) of a
+    ``{"callback": [params, returns]}`` descriptor: positional-only ``arg0``,
+    ``arg1``… (closures take no keywords)."""
+    named = _NAMED.get()
+    try:
+        parameters = [
+            inspect.Parameter(f"arg{index}", inspect.Parameter.POSITIONAL_ONLY, annotation=annotation(param, named))
+            for index, param in enumerate(params)
+        ]
+        return inspect.Signature(parameters, return_annotation=annotation(returns, named))
+    except (ValueError, TypeError):
+        return None

@@ -1,6 +1,7 @@
 //! Calling a `RustFunction` (`values/closure_value.rs`) from Python: its
 //! Python methods, and the library's list of live closures for `repr`.
 
+use pyo3::exceptions::PyAttributeError;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyTuple};
 
@@ -89,6 +90,23 @@ impl RustFunction {
     #[getter]
     fn annotation(&self) -> Option<&str> {
         self.shape().map(|shape| shape.text.as_str())
+    }
+
+    /// `inspect.signature(closure)`: positional parameters `arg0`, `arg1`, …
+    /// and the result, annotated with the library's classes, when known.
+    #[getter]
+    fn __signature__<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        match self.shape().and_then(|shape| shape.signature.as_deref()) {
+            Some(signature) => Ok(signature.bind(py).clone()),
+            None => Err(PyAttributeError::new_err("__signature__")),
+        }
+    }
+
+    /// `typing.get_type_hints(closure)`: the signature's annotations.
+    #[getter]
+    fn __annotations__<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let signature = self.__signature__(py)?;
+        python_classes::get(py, PyName::AnnotationsOf)?.call1((signature,))
     }
 
     fn __repr__(&self, py: Python<'_>) -> String {

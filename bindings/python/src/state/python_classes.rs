@@ -30,6 +30,10 @@ pub(crate) enum PyName {
     ClosedObjectError,
     /// `ferryman._types.annotation_text(descriptor) -> str`.
     AnnotationText,
+    /// `ferryman._types.closure_signature(params, returns) -> inspect.Signature | None`.
+    ClosureSignature,
+    /// `ferryman._types.annotations_of(signature) -> dict`.
+    AnnotationsOf,
     /// `ferryman._traceback._shared_frame(file, line, function)`.
     SharedFrame,
     /// `types.TracebackType`.
@@ -37,7 +41,7 @@ pub(crate) enum PyName {
 }
 
 /// How many names [`PyName`] has.
-const COUNT: usize = 11;
+const COUNT: usize = 13;
 
 impl PyName {
     /// `(module, attribute)`.
@@ -52,6 +56,8 @@ impl PyName {
             PyName::AbiMismatch => ("ferryman._errors", "AbiMismatch"),
             PyName::ClosedObjectError => ("ferryman._errors", "ClosedObjectError"),
             PyName::AnnotationText => ("ferryman._types", "annotation_text"),
+            PyName::ClosureSignature => ("ferryman._types", "closure_signature"),
+            PyName::AnnotationsOf => ("ferryman._types", "annotations_of"),
             PyName::SharedFrame => ("ferryman._traceback", "_shared_frame"),
             PyName::TracebackType => ("types", "TracebackType"),
         }

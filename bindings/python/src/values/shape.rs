@@ -41,13 +41,23 @@ pub(crate) enum Shape {
 
 /// What a closure's type descriptor says: how to decode what it returns, its
 /// signature for `repr`, and the Rust type of each argument for messages.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub(crate) struct ClosureShape {
     pub(crate) returns: Shape,
     /// `(int, str) -> str`
     pub(crate) text: String,
     /// `["i64", "String"]`
     pub(crate) params: Vec<String>,
+    /// The closure's `inspect.Signature` (`ferryman._types.closure_signature`),
+    /// when it could be made.
+    pub(crate) signature: Option<Arc<Py<PyAny>>>,
+}
+
+// The signature is made from the same descriptor as the text: not compared.
+impl PartialEq for ClosureShape {
+    fn eq(&self, other: &ClosureShape) -> bool {
+        self.returns == other.returns && self.text == other.text && self.params == other.params
+    }
 }
 
 impl ClosureShape {
@@ -70,6 +80,12 @@ impl ClosureShape {
             .map(|items| items.flatten().collect())
             .unwrap_or_default();
         let texts: Vec<String> = params.iter().map(text).collect();
+        let py = inner.py();
+        let signature = python_classes::get(py, PyName::ClosureSignature)
+            .and_then(|make| make.call1((PyList::new(py, &params)?, &returns)))
+            .ok()
+            .filter(|signature| !signature.is_none())
+            .map(|signature| Arc::new(signature.unbind()));
         Shape::Callback(Arc::new(ClosureShape {
             returns: Shape::build(&returns, depth + 1),
             text: format!("({}) -> {}", texts.join(", "), text(&returns)),
@@ -77,6 +93,7 @@ impl ClosureShape {
                 .iter()
                 .map(|param| rust_text(param, depth + 1))
                 .collect(),
+            signature,
         }))
     }
 }

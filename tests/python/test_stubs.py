@@ -1,0 +1,307 @@
+"""The ``.pyi`` stubs of a generated package (``ferryman._stubs``): mypy
+``--strict`` and pyright accept a correct script using the example library
+(functions, records, errors, callbacks) and the fixture's classes, and report
+a misspelt function, a wrong argument type and a wrong result type.
+
+Each package is a directory with the generated ``__init__.pyi`` and a small
+``__init__.py`` that loads the library and binds the names the stub declares
+(``lib.exports()``), so the correct scripts also run.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import ferryman
+from ferryman._stubs import exports, render_stubs, write_stubs
+
+from conftest import REPO
+
+PYRIGHT = REPO / ".venv" / "node" / "node_modules" / ".bin" / "pyright"
+# scripts/test.sh installs both checkers and sets this: there they must run.
+REQUIRED = os.environ.get("FERRYMAN_REQUIRE_TYPECHECKERS") == "1"
+
+INIT = """\
+import ferryman
+
+_lib = ferryman.load({path!r})
+globals().update(_lib.exports())
+"""
+
+SCRIPTS = {
+    "geometry_ok.py": """\
+        from collections.abc import Callable
+        from typing import Any
+
+        import geometry
+        from geometry import GeometryError, Point, Polygon
+
+        square: list[Point] = [{"x": 0.0, "y": 0.0}, {"x": 4.0, "y": 0.0}, {"x": 4.0, "y": 4.0}, {"x": 0.0, "y": 4.0}]
+        area: float = geometry.area(square)
+        centre: Point = geometry.centroid(square)
+        moved: list[Point] = geometry.translate(square, 1.0, dy=2)
+        double: Callable[[Point], Point] = geometry.scaler(2.0)
+        doubled = geometry.transform(square, double)
+        flipped = geometry.transform(square, lambda p: {"x": p["y"], "y": p["x"]})
+        message: str = ""
+        got: dict[str, Any] | None = None
+        try:
+            geometry.area(square[:2])
+        except GeometryError as error:
+            got = error.fields
+            message = str(error)
+        polygon = Polygon(square)
+        first: Point = next(polygon.vertices())
+        count: int = polygon.vertex_count() + len(list(polygon.vertices()))
+        same: float = polygon.area()
+        print(area, centre["x"], moved[0]["y"], doubled[2], flipped[1], message, got, first, count, same)
+        """,
+    "fixture_ok.py": """\
+        from collections.abc import Iterator
+
+        import fixture
+        from fixture import Counter, Greeter, MathError, Shape, Vocabulary
+
+        counter = Counter("c", start=1)
+        total: int = counter.add(2) + Counter.named("d").value()
+        same: bool = counter == counter.clone_counter() and counter <= counter
+        greeting: str = Greeter().greet("Ann", times=2)
+        words: Iterator[str] = Vocabulary(["a", "b"]).words()
+        shape: Shape = {"Circle": {"center": {"x": 0.0, "y": 0.0}, "radius": 1.0}}
+        area: float = fixture.area(shape) + fixture.area("Empty")
+        joined: str = fixture.join_top(["a", "b"], sep="-")
+        maybe: Counter | None = fixture.maybe_counter(True)
+        variant: str | None = None
+        try:
+            fixture.divide(1, 0)
+        except MathError as error:
+            variant = error.variant
+        print(total, same, greeting, list(words), area, joined, maybe, variant)
+        """,
+    "misspelt.py": """\
+        import geometry
+
+        geometry.aera([])
+        """,
+    "wrong_argument.py": """\
+        import geometry
+
+        geometry.translate([], "1", 2.0)
+        """,
+    "wrong_result.py": """\
+        import geometry
+
+        x: str = geometry.area([])
+        """,
+    "wrong_method.py": """\
+        from geometry import Polygon
+
+        Polygon([]).area(2)
+        """,
+}
+
+# A describe map with the awkward cases: keywords as field, variant and
+# parameter names, a recursive record, names that clash or hide builtins, a
+# class without constructor, defaults stubs cannot spell.
+EDGE_CASES: dict[str, Any] = {
+    "library": "edge-cases",
+    "library_version": "1.0.0",
+    "ferryman": "0.1.0",
+    "functions": [
+        {"id": 0, "name": "Bag.__eq__", "doc": "", "params": [
+            {"name": "self", "type": {"object": "Bag"}, "rust": "&Bag"},
+            {"name": "other", "type": {"object": "Bag"}, "rust": "&Bag"}],
+         "returns": {"type": "bool", "rust": "bool"}, "error": None, "class": "Bag", "kind": "method"},
+        {"id": 1, "name": "Bag.__iter__", "doc": "", "params": [
+            {"name": "self", "type": {"object": "Bag"}, "rust": "&Bag"}],
+         "returns": {"type": {"iter": {"named": "Tree"}}, "rust": "Iter"}, "error": None,
+         "class": "Bag", "kind": "method"},
+        {"id": 2, "name": "Bag.make", "doc": 'Quotes "inside" and a trailing quote"', "params": [],
+         "returns": {"type": {"object": "Bag"}, "rust": "Bag"}, "error": None, "class": "Bag", "kind": "static"},
+        {"id": 3, "name": "Tree", "doc": "", "params": [{"name": "t", "type": {"named": "Tree"}, "rust": "Tree"}],
+         "returns": {"type": {"named": "Tree"}, "rust": "Tree"},
+         "error": {"name": "Tree", "rust": "edge::Tree"}, "class": None, "kind": "function"},
+        {"id": 4, "name": "int", "doc": "", "params": [
+            {"name": "x", "type": "i64", "rust": "i64"},
+            {"name": "flag", "type": {"option": {"named": "Flag"}}, "rust": "Option<Flag>", "default": None}],
+         "returns": {"type": {"map": ["str", {"named": "Keyword"}]}, "rust": "HashMap"}, "error": None,
+         "class": None, "kind": "function"},
+        {"id": 5, "name": "odd", "doc": "", "params": [{"name": "lambda", "type": "i64", "rust": "i64"}],
+         "returns": {"type": {"named": "Odd"}, "rust": "Odd"}, "error": None, "class": None, "kind": "function"},
+        {"id": 6, "name": "weird", "doc": "", "params": [
+            {"name": "blob", "type": "bytes", "rust": "Vec<u8>", "default": "x" * 100},
+            {"name": "ratio", "type": "f64", "rust": "f64", "default": float("inf")}],
+         "returns": {"type": {"tuple": []}, "rust": "()"}, "error": None, "class": None, "kind": "function"},
+    ],
+    "types": [
+        {"name": "Tree", "doc": None, "kind": "struct", "fields": [
+            {"name": "value", "type": "i64", "optional": False},
+            {"name": "children", "type": {"list": {"named": "Tree"}}, "optional": True}]},
+        {"name": "Flag", "doc": None, "kind": "newtype_struct", "type": "bool"},
+        {"name": "Keyword", "doc": None, "kind": "struct", "fields": [
+            {"name": "class", "type": "str", "optional": False},
+            {"name": "from", "type": {"option": "i64"}, "optional": True}]},
+        {"name": "Odd", "doc": None, "kind": "enum", "variants": [
+            {"name": "my-variant", "kind": "unit"},
+            {"name": "None", "kind": "newtype", "type": "i64"},
+            {"name": "Pair", "kind": "tuple", "items": ["i64", {"named": "Unknown"}]},
+            {"name": "Rec", "kind": "struct", "fields": [
+                {"name": "tree", "type": {"named": "Tree"}, "optional": False}]}]},
+    ],
+    "classes": [
+        {"id": 0, "name": "Bag", "doc": "A bag.", "rust": "edge::Bag", "file": "", "line": 1, "constructor": None,
+         "methods": [0, 1], "statics": [2], "protocols": ["eq", "iter"]},
+    ],
+}  # fmt: skip
+
+# Each wrong script's error is on its line 3.
+WRONG = ["misspelt.py", "wrong_argument.py", "wrong_result.py", "wrong_method.py"]
+
+
+@pytest.fixture(scope="module")
+def packages(tmp_path_factory: pytest.TempPathFactory, geometry_file: Path, fixture_file: Path) -> Path:
+    root = tmp_path_factory.mktemp("typed")
+    for package, library in (("geometry", geometry_file), ("fixture", fixture_file)):
+        directory = root / package
+        written = write_stubs(ferryman.load(library).describe(), package, directory)
+        assert written == [directory / "__init__.pyi", directory / "py.typed"]
+        (directory / "__init__.py").write_text(INIT.format(path=str(library)))
+    write_stubs(EDGE_CASES, "edge", root / "edge")
+    for name, text in SCRIPTS.items():
+        (root / name).write_text(textwrap.dedent(text))
+    return root
+
+
+def errors_by_file(output: str) -> dict[str, list[int]]:
+    """``{"wrong_result.py": [3]}`` from mypy's or pyright's report."""
+    found: dict[str, list[int]] = {}
+    for match in re.finditer(r"([\w.]+\.pyi?):(\d+)(?::\d+)?(?::| -) error", output):
+        found.setdefault(Path(match.group(1)).name, []).append(int(match.group(2)))
+    return found
+
+
+def check(packages: Path, found: dict[str, list[int]], output: str) -> None:
+    assert "geometry_ok.py" not in found and "fixture_ok.py" not in found, output
+    assert "__init__.pyi" not in found, output
+    for name in WRONG:
+        assert found.get(name) == [3], f"{name}: {output}"
+
+
+def test_mypy_strict_accepts_correct_code_and_reports_mistakes(packages: Path) -> None:
+    run = subprocess.run(
+        [sys.executable, "-m", "mypy", "--strict", "--no-incremental", "--cache-dir", os.devnull,
+         "geometry", "fixture", "edge", *SCRIPTS],
+        cwd=packages, capture_output=True, text=True, timeout=600,
+    )  # fmt: skip
+    if run.returncode != 0 and "No module named mypy" in run.stderr:
+        if REQUIRED:
+            pytest.fail("mypy is not installed (scripts/requirements.txt)")
+        pytest.skip("mypy is not installed (scripts/requirements.txt)")
+    output = run.stdout + run.stderr
+    check(packages, errors_by_file(output), output)
+    assert 'Module has no attribute "aera"' in output
+    assert 'Argument 2 to "translate" has incompatible type "str"; expected "float"' in output
+    assert 'Incompatible types in assignment (expression has type "float", variable has type "str")' in output
+
+
+def test_pyright_accepts_correct_code_and_reports_mistakes(packages: Path) -> None:
+    if not PYRIGHT.exists():
+        if REQUIRED:
+            pytest.fail(f"{PYRIGHT} is missing: scripts/venv.sh installs it with npm")
+        pytest.skip("pyright is not installed (scripts/venv.sh installs it with npm)")
+    run = subprocess.run(
+        [str(PYRIGHT), "--pythonpath", sys.executable, "geometry", "fixture", "edge", *SCRIPTS],
+        cwd=packages, capture_output=True, text=True, timeout=600,
+    )  # fmt: skip
+    output = run.stdout + run.stderr
+    check(packages, errors_by_file(output), output)
+    assert '"aera" is not a known attribute of module "geometry"' in output
+    assert run.returncode == 1
+
+
+@pytest.mark.parametrize("script", ["geometry_ok.py", "fixture_ok.py"])
+def test_the_correct_scripts_run(packages: Path, script: str) -> None:
+    """What the stubs promise is there at run time: names, classes, keywords."""
+    run = subprocess.run([sys.executable, script], cwd=packages, capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr
+
+
+def test_the_stub_declares_what_the_package_exports(geometry_file: Path, fixture_file: Path) -> None:
+    library = ferryman.load(geometry_file)
+    bound = library.exports()
+    assert bound["area"] is library.area and bound["Polygon"] is library.Polygon
+    assert bound["GeometryError"] is library.errors.GeometryError and bound["Point"] is library.types.Point
+    geometry = library.describe()
+    assert set(bound) == set(exports(geometry))
+    assert exports(geometry) == {
+        "area": ("function", "area"),
+        "centroid": ("function", "centroid"),
+        "parse_polygon": ("function", "parse_polygon"),
+        "perimeter": ("function", "perimeter"),
+        "scaler": ("function", "scaler"),
+        "transform": ("function", "transform"),
+        "translate": ("function", "translate"),
+        "vertex": ("function", "vertex"),
+        "Polygon": ("class", "Polygon"),
+        "GeometryError": ("error", "geometry::GeometryError"),
+        "CallbackError": ("error", "ferryman_runtime::callback::error::CallbackError"),
+        "Point": ("type", "Point"),
+    }
+    fixture = ferryman.load(fixture_file).describe()
+    stub = render_stubs(fixture, "fixture")
+    assert render_stubs(fixture, "fixture") == stub, "the same describe gives the same stub"
+    # Records, enums, newtypes, tuples; defaults; objects; iterators; callbacks.
+    assert "class Point(_t.TypedDict):\n    x: float\n    y: float\n" in stub
+    assert "    verbose: _te.NotRequired[bool]\n    label: _te.NotRequired[str | None]\n" in stub
+    assert "Shape: _te.TypeAlias = _t.Literal['Empty'] | _Shape_Circle | _Shape_Square\n" in stub
+    assert "class _Shape_Circle(_t.TypedDict):\n    Circle: _Shape_Circle_content\n" in stub
+    assert "Meters = _t.NewType('Meters', float)\n" in stub
+    assert "Pair: _te.TypeAlias = tuple[int, str]\n" in stub
+    assert "def join_top(words: list[str], top: int = 10, sep: str = ',') -> str:" in stub
+    assert "class Counter(_ferryman.RustObject):" in stub
+    assert "    def __init__(self, name: str, start: int) -> None:" in stub
+    assert "    @staticmethod\n    def named(name: str) -> Counter:" in stub
+    assert "    def words(self) -> _abc.Iterator[str]:" in stub
+    assert "def adder(n: int) -> _abc.Callable[[int], int]:" in stub
+    assert "def maybe_counter(make: bool) -> Counter | None:" in stub
+    # No described entry: any value.
+    assert "def summarize(events: list[Event], floor: _t.Any) -> _t.Any:" in stub
+    assert "class MathError(_ferryman.RustError):" in stub
+
+
+def test_awkward_names_get_valid_stubs() -> None:
+    """(mypy and pyright check this stub too, as package ``edge``.)"""
+    stub = render_stubs(EDGE_CASES, "edge")
+    # A function named like a type: the function keeps the name.
+    assert exports(EDGE_CASES)["Tree"] == ("function", "Tree")
+    assert "def Tree(t: _Tree_) -> _Tree_:" in stub
+    assert "    children: _te.NotRequired[list[_Tree_]]" in stub
+    assert "Keyword = _t.TypedDict('Keyword', {'class': str, 'from': _te.NotRequired[_b.int | None]})" in stub
+    assert "_Odd_None = _t.TypedDict('_Odd_None', {'None': _b.int})" in stub
+    assert "def odd(*args: _t.Any, **kwargs: _t.Any) -> Odd: ..." in stub
+    assert "def weird(blob: bytes = ..., ratio: float = ...) -> tuple[()]: ..." in stub
+    assert "    __hash__: _t.ClassVar[None]  # type: ignore[assignment]" in stub
+    assert '        """Quotes "inside" and a trailing quote\\""""' in stub
+
+
+def test_a_name_that_hides_a_builtin_is_spelled_through_builtins() -> None:
+    description = {
+        "library": "shadow",
+        "functions": [
+            {"id": 0, "name": "int", "doc": "", "params": [{"name": "x", "type": "i64", "rust": "i64"}],
+             "returns": {"type": {"list": "str"}, "rust": "Vec<String>"}, "error": None,
+             "class": None, "kind": "function"},
+        ],
+        "types": [],
+        "classes": [],
+    }  # fmt: skip
+    stub = render_stubs(description, "shadow")
+    assert "def int(x: _b.int) -> list[str]: ..." in stub
