@@ -12,7 +12,7 @@ from typing import Any
 from ._packaged import SCHEMA_FILE
 from ._schema import function_schemas, schema_hash
 
-__all__ = ["package_files"]
+__all__ = ["package_files", "stub_files"]
 
 
 def package_files(description: Mapping[str, Any], package: str, library_file: str) -> dict[str, bytes]:
@@ -38,11 +38,11 @@ def package_files(description: Mapping[str, Any], package: str, library_file: st
         "py.typed": b"",
         SCHEMA_FILE: (json.dumps(built, indent=1, sort_keys=True, default=repr) + "\n").encode(),
     }
-    files.update(_stubs(description, package))
+    files.update(stub_files(description, package))
     return files
 
 
-def _stubs(description: Mapping[str, Any], package: str) -> dict[str, bytes]:
+def stub_files(description: Mapping[str, Any], package: str) -> dict[str, bytes]:
     """The ``.pyi`` files of ``ferryman._stubs`` (the stub generator)."""
     try:
         from ._stubs import write_stubs  # type: ignore[import-not-found,unused-ignore]
