@@ -21,6 +21,7 @@ from ._errors import (
 )
 from ._error_classes import ErrorNamespace
 from ._library import Library, load
+from ._packaged import SchemaMismatchError
 from ._native import ABI_VERSION, WIRE_VERSION, Function, RustFunction, gil_policy, set_gil_policy
 from ._native import __version__ as __version__
 
@@ -41,6 +42,7 @@ __all__ = [
     "RustError",
     "RustFunction",
     "RustPanic",
+    "SchemaMismatchError",
     "UnknownFunctionError",
     "__version__",
     "gil_policy",
