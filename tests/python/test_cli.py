@@ -138,8 +138,10 @@ def test_record_and_enum_changes_depend_on_the_direction(old: dict[str, Any]) ->
         "parameter 'polygon' (Point): required field 'z' was added: old callers do not send it"
     ]
     assert "the result (Point): field 'z' was added" in reports["centroid"].notes
-    enum_old = {"types": [{"name": "Mode", "kind": "enum", "variants": [{"name": "A", "kind": "unit"}]}],
-                "functions": [{"name": "mode", "params": [], "returns": {"type": {"named": "Mode"}}, "error": None}]}
+    enum_old = {
+        "types": [{"name": "Mode", "kind": "enum", "variants": [{"name": "A", "kind": "unit"}]}],
+        "functions": [{"name": "mode", "params": [], "returns": {"type": {"named": "Mode"}}, "error": None}],
+    }
     enum_new = copy.deepcopy(enum_old)
     enum_new["types"][0]["variants"].append({"name": "B", "kind": "unit"})
     (report,) = compare_libraries(enum_old, enum_new)

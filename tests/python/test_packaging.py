@@ -127,8 +127,18 @@ def test_pep517_backend_builds_the_wheel_pip_installs(tmp_path: Path) -> None:
     pytest.importorskip("wheel")
     out = tmp_path / "wheels"
     run = subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--no-build-isolation", "-w", str(out),
-         str(REPO / "examples" / "geometry")],
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--quiet",
+            "--no-deps",
+            "--no-build-isolation",
+            "-w",
+            str(out),
+            str(REPO / "examples" / "geometry"),
+        ],
         capture_output=True,
         text=True,
     )

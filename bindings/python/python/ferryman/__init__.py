@@ -6,6 +6,7 @@
 3
 """
 
+from ._error_classes import ErrorNamespace
 from ._errors import (
     AbiMismatch,
     ArgumentError,
@@ -19,11 +20,10 @@ from ._errors import (
     RustPanic,
     UnknownFunctionError,
 )
-from ._error_classes import ErrorNamespace
 from ._library import Library, load
-from ._packaged import SchemaMismatchError
 from ._native import ABI_VERSION, WIRE_VERSION, Function, RustFunction, gil_policy, set_gil_policy
 from ._native import __version__ as __version__
+from ._packaged import SchemaMismatchError
 
 __all__ = [
     "ABI_VERSION",

@@ -61,14 +61,16 @@ def read_project(crate_dir: Path) -> Project:
 
 def build_wheel(crate_dir: Path, out_dir: Path, *, quiet: bool = False) -> Path:
     """Builds the crate in release and writes its wheel into ``out_dir``."""
-    from wheel.wheelfile import WheelFile  # the `build` extra: pip install 'ferryman[build]'
+    # The `build` extra: pip install 'ferryman[build]'.
+    from wheel.wheelfile import WheelFile  # type: ignore[import-untyped,unused-ignore]
 
     project = read_project(crate_dir)
     cdylib = build_cdylib(project.crate, quiet=quiet)
     description = load(cdylib).describe()
-    files = {f"{project.package}/{path}": data for path, data in package_files(
-        description, project.package, cdylib.name
-    ).items()}
+    files = {
+        f"{project.package}/{path}": data
+        for path, data in package_files(description, project.package, cdylib.name).items()
+    }
     files[f"{project.package}/{cdylib.name}"] = cdylib.read_bytes()
 
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -183,4 +185,5 @@ def _pyproject(directory: Path) -> dict[str, Any]:
     else:  # pragma: no cover - 3.10
         import tomli as tomllib  # type: ignore[import-not-found,no-redef,unused-ignore]
     with path.open("rb") as f:
-        return tomllib.load(f)
+        data: dict[str, Any] = tomllib.load(f)
+    return data

@@ -59,7 +59,7 @@ def read_crate(crate_dir: Path) -> Crate:
     lib = next((t for t in package["targets"] if "cdylib" in t["crate_types"]), None)
     if lib is None:
         raise BuildError(
-            f"crate {package['name']!r} does not build a cdylib: add\n[lib]\ncrate-type = [\"cdylib\"]\nto {manifest}"
+            f'crate {package["name"]!r} does not build a cdylib: add\n[lib]\ncrate-type = ["cdylib"]\nto {manifest}'
         )
     metadata = (package.get("metadata") or {}).get("ferryman") or {}
     return Crate(

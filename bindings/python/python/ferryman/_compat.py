@@ -157,9 +157,7 @@ def _compare_definitions(
         for name in new_variants.keys() - old_variants.keys():
             notes.append(f"{where}: variant {name!r} was added")
         for name in sorted(old_variants.keys() & new_variants.keys()):
-            _compare_definitions(
-                old_variants[name], new_variants[name], direction, f"{where}.{name}", problems, notes
-            )
+            _compare_definitions(old_variants[name], new_variants[name], direction, f"{where}.{name}", problems, notes)
 
 
 def _compare_fields(
