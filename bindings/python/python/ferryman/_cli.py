@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -42,8 +43,12 @@ def _stubs(args: argparse.Namespace) -> int:
 
 def _build(args: argparse.Namespace) -> int:
     from ._build import build_sdist, build_wheel
+    from ._cargo import RELEASE_DEBUG
 
     out = Path(args.output)
+    # Without line tables, panic and error frames name no file and line.
+    setting = os.environ.get("CARGO_PROFILE_RELEASE_DEBUG", RELEASE_DEBUG)
+    print(f"ferryman build: cargo build --release with CARGO_PROFILE_RELEASE_DEBUG={setting}", file=sys.stderr)
     print(build_wheel(Path(args.crate), out))
     if args.sdist:
         print(build_sdist(Path(args.crate), out))
