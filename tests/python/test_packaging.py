@@ -164,3 +164,51 @@ def test_sdist_holds_the_crate_sources_and_pkg_info(tmp_path: Path) -> None:
     assert {"geometry-0.1.0/Cargo.toml", "geometry-0.1.0/src/lib.rs", "geometry-0.1.0/pyproject.toml"} <= names
     assert not any("/target/" in n for n in names)
     assert "Name: geometry" in pkg_info and "Requires-Dist: ferryman>=" in pkg_info
+
+
+def _crate(root: Path, cargo_extra: str = "", crate_type: str = "cdylib") -> Path:
+    (root / "src").mkdir(parents=True)
+    (root / "src" / "lib.rs").write_text("")
+    (root / "Cargo.toml").write_text(
+        '[package]\nname = "text-kit"\nversion = "1.2.3-beta.4"\nedition = "2021"\n'
+        'description = "Tokenizers"\n\n[lib]\ncrate-type = ["' + crate_type + '"]\n' + cargo_extra
+    )
+    return root
+
+
+def test_names_come_from_cargo_then_metadata_then_pyproject(tmp_path: Path) -> None:
+    pytest.importorskip("wheel")
+    from ferryman._build import read_project
+
+    crate = _crate(tmp_path / "plain")
+    project = read_project(crate)
+    assert (project.name, project.package, project.version, project.description) == (
+        "text-kit",
+        "text_kit",
+        "1.2.3b4",
+        "Tokenizers",
+    )
+    crate = _crate(tmp_path / "meta", '\n[package.metadata.ferryman]\npackage = "textkit"\nversion = "1.2.3"\n')
+    project = read_project(crate)
+    assert (project.package, project.version) == ("textkit", "1.2.3")
+    (crate / "pyproject.toml").write_text(
+        '[project]\nname = "textkit-py"\nversion = "2.0"\n\n[tool.ferryman]\npackage = "tk"\n'
+    )
+    project = read_project(crate)
+    assert (project.name, project.package, project.version) == ("textkit-py", "tk", "2.0")
+
+
+def test_a_crate_without_a_cdylib_is_refused_with_the_fix(tmp_path: Path) -> None:
+    from ferryman._build import BuildError, read_project
+
+    with pytest.raises(BuildError, match=r'does not build a cdylib: add\n\[lib\]\ncrate-type = \["cdylib"\]'):
+        read_project(_crate(tmp_path, crate_type="rlib"))
+    with pytest.raises(BuildError, match="has no Cargo.toml"):
+        read_project(tmp_path / "nowhere")
+
+
+def test_the_ferryman_requirement_is_the_release_series() -> None:
+    from ferryman._build import ferryman_requirement
+
+    assert ferryman_requirement("0.1.3") == "ferryman>=0.1.3,<0.2"
+    assert ferryman_requirement("1.4.0") == "ferryman>=1.4.0,<2"
