@@ -203,7 +203,7 @@ def test_a_crate_without_a_cdylib_is_refused_with_the_fix(tmp_path: Path) -> Non
 
     with pytest.raises(BuildError, match=r'does not build a cdylib: add\n\[lib\]\ncrate-type = \["cdylib"\]'):
         read_project(_crate(tmp_path, crate_type="rlib"))
-    with pytest.raises(BuildError, match="has no Cargo.toml"):
+    with pytest.raises(BuildError, match=r"has no Cargo\.toml"):
         read_project(tmp_path / "nowhere")
 
 
