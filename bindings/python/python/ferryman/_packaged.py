@@ -83,9 +83,9 @@ def bind_package(namespace: MutableMapping[str, Any], library_file: str) -> Libr
                 namespace[name] = classes[name]
                 exported.append(name)
 
-    namespace["errors"] = lib.errors
-    namespace["types"] = lib.types
-    namespace["library"] = lib
+    # A Rust function of one of these names keeps it (reach these through `library`).
+    for name, value in (("errors", lib.errors), ("types", lib.types), ("library", lib)):
+        namespace.setdefault(name, value)
     namespace["__all__"] = sorted(set(exported))
     return lib
 
