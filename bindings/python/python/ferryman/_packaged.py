@@ -83,7 +83,7 @@ def bind_package(namespace: MutableMapping[str, Any], library_file: str) -> Libr
                 namespace[name] = classes[name]
                 exported.append(name)
 
-    # A Rust function of one of these names keeps it (reach these through `library`).
+    # A Rust function of one of these names keeps the name.
     for name, value in (("errors", lib.errors), ("types", lib.types), ("library", lib)):
         namespace.setdefault(name, value)
     namespace["__all__"] = sorted(set(exported))
