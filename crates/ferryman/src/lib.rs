@@ -8,8 +8,15 @@
 //! crate-type = ["cdylib"]
 //!
 //! [dependencies]
-//! ferryman = "0.1"
+//! # A checkout of the ferryman repository next to your crate (or a git
+//! # dependency: `ferryman = { git = "<ferryman's repository>" }`).
+//! ferryman = { path = "../ferryman/crates/ferryman" }
 //! ```
+//!
+//! Not `ferryman = "0.1"`: on crates.io `ferryman` is an unrelated crate. This
+//! one will be published as **`ferryman-ffi`**; depend on it under the name
+//! `ferryman`, which `#[ferryman::export]` expands to:
+//! `ferryman = { package = "ferryman-ffi", version = "0.1" }`.
 //!
 //! ```
 //! #[derive(Debug, thiserror::Error)]

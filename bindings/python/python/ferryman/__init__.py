@@ -6,6 +6,7 @@
 3
 """
 
+from ._error_classes import ErrorNamespace
 from ._errors import (
     AbiMismatch,
     ArgumentError,
@@ -21,7 +22,6 @@ from ._errors import (
     RustPanic,
     UnknownFunctionError,
 )
-from ._error_classes import ErrorNamespace
 from ._library import Library, load
 from ._native import (
     ABI_VERSION,
@@ -35,6 +35,7 @@ from ._native import (
     set_gil_policy,
 )
 from ._native import __version__ as __version__
+from ._packaged import SchemaMismatchError
 
 __all__ = [
     "ABI_VERSION",
@@ -58,6 +59,7 @@ __all__ = [
     "RustIterator",
     "RustObject",
     "RustPanic",
+    "SchemaMismatchError",
     "UnknownFunctionError",
     "__version__",
     "gil_policy",

@@ -1,0 +1,7 @@
+"""``python -m ferryman``: the ``ferryman`` command."""
+
+import sys
+
+from ._cli import main
+
+sys.exit(main())
