@@ -42,51 +42,24 @@ def bind_package(namespace: MutableMapping[str, Any], library_file: str) -> Libr
     expected: dict[str, dict[str, Any]] = built.get("functions", {})
     current = function_schemas(lib.describe())
 
-    exported: list[str] = []
-    for name in sorted(set(expected) | set(current)):
+    # The names the package's stub declares (one list: `Library.exports`);
+    # a function whose schema changed incompatibly since the build refuses calls.
+    exported: dict[str, Any] = lib.exports()
+    for name, schema in expected.items():
         if "." in name or not name.isidentifier():
             continue  # class members: reached through their class
-        if name in current and current[name].get("kind", "function") != "function":
-            continue
-        function: Callable[..., Any]
-        if name not in expected:
-            function = lib.functions[name]  # added since the build: compatible
-        elif name not in current:
-            function = _refusing(package, name, [f"{name} is not in {lib.path} any more"], lib.path)
-        elif expected[name]["hash"] == schema_hash(current[name]):
-            function = lib.functions[name]
-        else:
-            report = compare_functions(name, expected[name]["schema"], current[name])
+        if name not in current:
+            exported[name] = _refusing(package, name, [f"{name} is not in {lib.path} any more"], lib.path)
+        elif name in exported and schema["hash"] != schema_hash(current[name]):
+            report = compare_functions(name, schema["schema"], current[name])
             if report.problems:
-                function = _refusing(package, name, report.problems, lib.path)
-            else:
-                function = lib.functions[name]
-        namespace[name] = function
-        exported.append(name)
-
-    for entry in lib.describe().get("functions") or []:
-        error = entry.get("error") if isinstance(entry, dict) else None
-        if isinstance(error, dict) and isinstance(error.get("name"), str) and error["name"] not in namespace:
-            try:
-                namespace[error["name"]] = getattr(lib.errors, error["name"])
-            except AttributeError:
-                continue  # two error types share the short name: lib.errors[...] tells them apart
-            exported.append(error["name"])
-    for name in lib.types:
-        if name.isidentifier() and name not in namespace:
-            namespace[name] = lib.types[name]
-            exported.append(name)
-    classes = getattr(lib, "classes", None)  # objects (issue 10), where the binding has them
-    if classes is not None:
-        for name in classes:
-            if isinstance(name, str) and name.isidentifier() and name not in namespace:
-                namespace[name] = classes[name]
-                exported.append(name)
+                exported[name] = _refusing(package, name, report.problems, lib.path)
+    namespace.update(exported)
 
     # A Rust function of one of these names keeps the name.
     for name, value in (("errors", lib.errors), ("types", lib.types), ("library", lib)):
         namespace.setdefault(name, value)
-    namespace["__all__"] = sorted(set(exported))
+    namespace["__all__"] = sorted(exported)
     return lib
 
 
