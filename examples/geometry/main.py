@@ -27,9 +27,9 @@ print("     ", geo.area.__doc__)
 print()
 
 # A class: Python holds the Rust value and calls its methods; iterators are lazy.
-polygon = geo.Polygon(square)
-print("Polygon      =", polygon.vertex_count(), "vertices, area", polygon.area())
-print("first vertex =", next(polygon.vertices()))
+with geo.Polygon(square) as polygon:  # `with` releases the Rust value at the end
+    print("Polygon      =", polygon.vertex_count(), "vertices, area", polygon.area())
+    print("first vertex =", next(polygon.vertices()))
 print()
 
 # A Rust error is a Python exception of its own class, with the Rust fields on it.

@@ -71,7 +71,8 @@ def test_stubs_writes_the_package_stub(geometry_file: Path, tmp_path: Path) -> N
 def test_check_of_a_library_against_itself_passes(geometry_file: Path) -> None:
     run = cli("check", geometry_file, geometry_file)
     assert run.returncode == 0, run.stdout + run.stderr
-    assert run.stdout.endswith("8 functions: 8 unchanged, 0 incompatible — compatible\n")
+    count = len(ferryman.load(geometry_file).functions)
+    assert run.stdout.endswith(f"{count} functions: {count} unchanged, 0 incompatible — compatible\n")
 
 
 def test_check_reports_each_function_and_fails_on_a_break(geometry_file: Path, fixture_file: Path) -> None:

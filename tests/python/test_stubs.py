@@ -251,6 +251,7 @@ def test_the_stub_declares_what_the_package_exports(geometry_file: Path, fixture
         "translate": ("function", "translate"),
         "vertex": ("function", "vertex"),
         "Polygon": ("class", "Polygon"),
+        "Polyline": ("class", "Polyline"),
         "GeometryError": ("error", "geometry::GeometryError"),
         "CallbackError": ("error", "ferryman_runtime::callback::error::CallbackError"),
         "Point": ("type", "Point"),

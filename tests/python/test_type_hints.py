@@ -66,6 +66,8 @@ def test_help_lists_the_functions(geometry: ferryman.Library, lib: ferryman.Libr
     assert "area(polygon: list[Point]) -> float" in text
     assert "Area enclosed by a simple polygon" in text
     for name, function in geometry.functions.items():
+        if ".__" in name:
+            continue  # protocol members (`Polyline.__str__`) are str(), ==, ... not listed
         # A constructor is listed as its class: `Polygon(vertices: list[Point])`.
         constructor = function.description["kind"] == "constructor"
         assert f"{function.description['class'] if constructor else name}(" in text, name
