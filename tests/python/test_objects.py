@@ -227,10 +227,21 @@ def test_an_object_of_another_library(lib: ferryman.Library, fixture_file: Path,
         lib.counter_value(foreign)
     assert raised.value.param == "counter"
     assert "another library" in str(raised.value) and "Counter" in str(raised.value)
+    # As the receiver of a method (the method's short path takes only its own class).
+    with pytest.raises(ferryman.ArgumentError, match="another library"):
+        lib.Counter.add(foreign, 1)
     # The same library loaded again shares the runtime: its objects are accepted.
     again = ferryman.load(fixture_file)
     assert lib.counter_value(again.Counter("g", 4)) == 4
+    assert lib.Counter.add(again.Counter("h", 4), 1) == 5
     del foreign
+
+
+def test_only_object_classes_are_given_to_a_library(lib: ferryman.Library) -> None:
+    # The method's short path relies on it: an instance of a given class has
+    # the layout of `RustObject`.
+    with pytest.raises(TypeError, match="item 1 is not a subclass of ferryman.RustObject"):
+        lib._native.set_classes([lib.Counter, int])
 
 
 def test_a_class_cannot_be_made_without_a_library(lib: ferryman.Library) -> None:

@@ -19,6 +19,7 @@ use crate::values::decode::decode;
 use crate::values::encode::encode_with;
 use crate::values::ints::Ints;
 use crate::values::lent_bytes::Lend;
+use crate::values::object_value;
 use crate::values::shape::Shape;
 
 /// A loaded ferryman library.
@@ -153,6 +154,22 @@ impl Library {
             .registration()
             .and_then(|registration| registration.host_id());
         let lent_bytes = self.handle.lent_bytes();
+        let class_names: Vec<String> = describe
+            .get_item("classes")
+            .ok()
+            .and_then(|classes| classes.cast_into::<PyList>().ok())
+            .map(|classes| {
+                classes
+                    .iter()
+                    .map(|class| {
+                        class
+                            .get_item("name")
+                            .and_then(|name| name.extract())
+                            .unwrap_or_default()
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
         let mut functions = Vec::with_capacity(entries.len());
         for (index, entry) in entries.iter().enumerate() {
             let get = |key: &str| entry.get_item(key).ok();
@@ -207,7 +224,14 @@ impl Library {
             let method = get("kind")
                 .and_then(|kind| kind.extract::<String>().ok())
                 .is_some_and(|kind| kind == "method");
-            let function = Function::new(py, self.handle.clone(), id, name, params, returns);
+            // A method's class id: its class's index in describe's `classes`.
+            let receiver = method
+                .then(|| get("class").and_then(|class| class.extract::<String>().ok()))
+                .flatten()
+                .and_then(|class| class_names.iter().position(|name| *name == class))
+                .and_then(|position| u32::try_from(position).ok());
+            let function =
+                Function::new(py, self.handle.clone(), id, name, params, returns, receiver);
             functions.push(if method {
                 function_object::new_method(py, function, on_error.clone())?
             } else {
@@ -236,6 +260,14 @@ impl Library {
                  hand out objects",
             ));
         };
+        if let Some(bad) = classes
+            .iter()
+            .position(|class| !object_value::is_object_class(class))
+        {
+            return Err(pyo3::exceptions::PyTypeError::new_err(format!(
+                "set_classes: item {bad} is not a subclass of ferryman.RustObject"
+            )));
+        }
         registration.set_classes(classes.into_iter().map(Bound::unbind).collect());
         Ok(())
     }

@@ -17,6 +17,7 @@ use crate::values::encode::{array_header, encode_exact_int, encode_exact_ptr};
 use crate::values::encode_error::Located;
 use crate::values::ints::Ints;
 use crate::values::lent_bytes::{encode_argument, Lend};
+use crate::values::object_value;
 use crate::values::shape::Shape;
 
 /// One parameter: its name, the Rust type it takes (for messages), whether
@@ -59,6 +60,9 @@ pub(crate) struct Function {
     interned: Vec<Py<PyString>>,
     /// The binding of the last keyword call (most call sites repeat theirs).
     keyword_plan: LastPlan,
+    /// A method's class id (describe's `classes`): argument 0 of that exact
+    /// Python class takes the short path ([`object_value::encode_receiver`]).
+    receiver: Option<u32>,
 }
 
 impl Function {
@@ -69,6 +73,7 @@ impl Function {
         name: String,
         params: Vec<Param>,
         returns: Option<Shape>,
+        receiver: Option<u32>,
     ) -> Function {
         let lends: Vec<Lend> = params.iter().map(|param| param.lend).collect();
         let lends_any = lends.iter().any(|lend| *lend != Lend::Never);
@@ -105,6 +110,7 @@ impl Function {
             required,
             interned,
             keyword_plan: LastPlan::default(),
+            receiver,
         }
     }
 
@@ -218,6 +224,14 @@ impl Function {
         index: usize,
         arg: *mut ffi::PyObject,
     ) -> Result<(), Box<HostError>> {
+        if index == 0 {
+            if let (Some(class_id), Some(registration)) = (self.receiver, self.registration) {
+                // SAFETY: per this function's contract.
+                if unsafe { object_value::encode_receiver(py, out, arg, registration, class_id) } {
+                    return Ok(());
+                }
+            }
+        }
         // SAFETY: per this function's contract (an int is never lent).
         if unsafe { encode_exact_int(out, arg) } {
             return Ok(());

@@ -239,12 +239,69 @@ pub(crate) unsafe fn object_ref(ptr: *mut ffi::PyObject) -> Option<ObjectRef> {
     }
 }
 
-/// Appends extension 5 for `object` (which must be open).
+/// Appends extension 5 for `object` (which must be open), in one copy.
 #[inline]
 pub(crate) fn encode_object(out: &mut Vec<u8>, object: ObjectRef) {
-    out.extend_from_slice(&OBJECT_HEADER);
-    out.extend_from_slice(&object.class_id.to_be_bytes());
-    out.extend_from_slice(&object.handle.to_be_bytes());
+    let mut bytes = [0; 15];
+    bytes[..3].copy_from_slice(&OBJECT_HEADER);
+    bytes[3..7].copy_from_slice(&object.class_id.to_be_bytes());
+    bytes[7..].copy_from_slice(&object.handle.to_be_bytes());
+    out.extend_from_slice(&bytes);
+}
+
+/// A method's receiver: appends extension 5 when `ptr` is an open object whose
+/// Python type is exactly class `class_id` of `registration` (one pointer
+/// compare instead of the subtype walk and the scope look-up of
+/// [`object_ref`] and the encoder). `false`, having written nothing, for
+/// anything else, which the general path handles (and explains).
+///
+/// # Safety
+/// `ptr` is a live object and the GIL is held.
+#[inline(always)]
+pub(crate) unsafe fn encode_receiver(
+    py: Python<'_>,
+    out: &mut Vec<u8>,
+    ptr: *mut ffi::PyObject,
+    registration: &'static HostRegistration,
+    class_id: u32,
+) -> bool {
+    let Some(class) = registration.class(py, class_id) else {
+        return false;
+    };
+    // SAFETY: `ptr` is live (contract above). `set_classes` accepts only
+    // subclasses of the base, so an instance of `class` has the base's layout.
+    unsafe {
+        if ffi::Py_TYPE(ptr) != class.as_ptr().cast::<ffi::PyTypeObject>() {
+            return false;
+        }
+        let raw = ptr.cast::<ObjectLayout>();
+        let object = ObjectRef {
+            registration: (*raw).registration,
+            handle: (*raw).handle,
+            class_id: (*raw).class_id,
+        };
+        if object.handle == 0
+            || !object
+                .registration
+                .is_some_and(|own| ptr::eq(own, registration))
+        {
+            return false;
+        }
+        encode_object(out, object);
+        true
+    }
+}
+
+/// Whether `class` is a subclass of the base type (what `set_classes` takes).
+pub(crate) fn is_object_class(class: &Bound<'_, PyAny>) -> bool {
+    let base = TYPE.load(Ordering::Acquire);
+    // SAFETY: `class` is live with the GIL held; `PyType_IsSubtype` is called
+    // only on a type object.
+    unsafe {
+        !base.is_null()
+            && ffi::PyType_Check(class.as_ptr()) != 0
+            && ffi::PyType_IsSubtype(class.as_ptr().cast(), base) != 0
+    }
 }
 
 /// The instance for handle `handle` of class `class_id` that the library

@@ -99,6 +99,24 @@ impl Entry {
         unsafe { &*self.value.get() }
     }
 
+    /// The value as a `T`, without the `Any` vtable call a `downcast_ref`
+    /// makes: the entry's `type_id` is the value's (set with it, never
+    /// changed). Panics when the value is not a `T` (callers checked its class).
+    ///
+    /// # Safety
+    /// As [`Entry::value`].
+    #[inline]
+    pub(crate) unsafe fn value_of<T: Class>(&self) -> &T {
+        assert!(
+            self.type_id == std::any::TypeId::of::<T>(),
+            "the class was checked"
+        );
+        // SAFETY: the cell is read under the guard (contract above); the value
+        // behind the `Arc` is a `T` (its type id, checked above), so the data
+        // pointer, without its `dyn Any` metadata, points to a live `T`.
+        unsafe { &*Arc::as_ptr(&*self.value.get()).cast::<T>() }
+    }
+
     /// The value to itself, when no other `Arc` of it exists.
     ///
     /// # Safety

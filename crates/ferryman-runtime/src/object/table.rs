@@ -125,7 +125,7 @@ impl Pinned {
 }
 
 impl Drop for Pinned {
-    #[inline]
+    #[inline(always)]
     fn drop(&mut self) {
         let before = self.slot.state.fetch_sub(1, Ordering::Release);
         if before & LIVE == 0 && before & PINS == 1 {
@@ -182,7 +182,7 @@ pub(crate) fn insert(entry: Arc<Entry>) -> u64 {
 }
 
 /// The entry behind `handle`, pinned, if it is live.
-#[inline]
+#[inline(always)]
 pub(crate) fn get(handle: u64) -> Option<Pinned> {
     let (index, generation) = split(handle)?;
     let slot = slot(index)?;

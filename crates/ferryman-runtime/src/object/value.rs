@@ -259,7 +259,7 @@ impl<T: Class> fmt::Debug for ObjectMut<T> {
 }
 
 impl<T: Class> Drop for ObjectRef<T> {
-    #[inline]
+    #[inline(always)]
     fn drop(&mut self) {
         if self.guarded {
             self.entry.guard.exit();
@@ -332,6 +332,8 @@ impl<V> Held<V> {
 /// Looks `raw` up for parameter `index`, checks its class and enters it
 /// (shared entry only for classes with `&mut self` methods: without one,
 /// nothing is ever exclusive). Returns the entry and whether it was entered.
+/// Inlined into each method's shim; the errors are out of line.
+#[inline(always)]
 fn enter<T: Class>(
     call: &mut Call<'_>,
     index: usize,
@@ -340,12 +342,10 @@ fn enter<T: Class>(
 ) -> Result<(Pinned, bool), Reported> {
     let expected = T::class_def();
     let Some(entry) = table::get(raw.handle) else {
-        let found = format!("object {}, which was already released", raw.handle);
-        return Err(type_error(call, index, expected.name, found));
+        return Err(released_error(call, index, expected.name, raw.handle));
     };
     if !std::ptr::eq(entry.class, expected) {
-        let found = format!("a {} object", entry.class.name);
-        return Err(type_error(call, index, expected.name, found));
+        return Err(class_error(call, index, expected.name, entry.class.name));
     }
     if !exclusive && !expected.has_mut_methods() {
         return Ok((entry, false));
@@ -356,14 +356,30 @@ fn enter<T: Class>(
     Ok((entry, true))
 }
 
+/// The `type` error for a handle that is not live.
+#[cold]
+#[inline(never)]
+fn released_error(call: &mut Call<'_>, index: usize, expected: &str, handle: u64) -> Reported {
+    let found = format!("object {handle}, which was already released");
+    type_error(call, index, expected, found)
+}
+
+/// The `type` error for an object of another class.
+#[cold]
+#[inline(never)]
+fn class_error(call: &mut Call<'_>, index: usize, expected: &str, found: &str) -> Reported {
+    let found = format!("a {found} object");
+    type_error(call, index, expected, found)
+}
+
 /// Enters the receiver or a `&T` parameter, shared.
-#[inline]
+#[inline(always)]
 pub fn object_ref<T: Class>(call: &mut Call<'_>, index: usize) -> Result<ObjectRef<T>, Reported> {
     let raw = call.arg_direct::<RawObject>(index)?;
     object_ref_of(call, index, raw)
 }
 
-#[inline]
+#[inline(always)]
 fn object_ref_of<T: Class>(
     call: &mut Call<'_>,
     index: usize,
@@ -372,8 +388,7 @@ fn object_ref_of<T: Class>(
     let (entry, guarded) = enter::<T>(call, index, raw, false)?;
     // SAFETY: the guard is held (entered above), or the class has no
     // `&mut self` method, so nothing ever writes the value.
-    let value = unsafe { entry.value() };
-    let value: *const T = value.downcast_ref::<T>().expect("the class was checked");
+    let value: *const T = unsafe { entry.value_of::<T>() };
     Ok(ObjectRef {
         entry,
         value,
