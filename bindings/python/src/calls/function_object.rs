@@ -484,12 +484,6 @@ unsafe extern "C" fn dealloc(object: *mut ffi::PyObject) {
         if !function.is_null() {
             drop(Box::from_raw(function));
         }
-        let type_object = ffi::Py_TYPE(object);
-        let free = ffi::PyType_GetSlot(type_object, ffi::Py_tp_free);
-        if !free.is_null() {
-            let free: ffi::freefunc = std::mem::transmute(free);
-            free(object.cast());
-        }
-        ffi::Py_DECREF(type_object.cast());
+        crate::values::heap_type::free_instance(object);
     }
 }

@@ -10,6 +10,7 @@ pub(crate) mod decode;
 pub(crate) mod encode;
 pub(crate) mod encode_error;
 pub(crate) mod extensions;
+pub(crate) mod heap_type;
 pub(crate) mod ints;
 pub(crate) mod iterator_value;
 pub(crate) mod lent_bytes;

@@ -475,13 +475,7 @@ unsafe extern "C" fn dealloc(object: *mut ffi::PyObject) {
                 (*raw).handle = 0;
             }
         }
-        let type_object = ffi::Py_TYPE(object);
-        let free = ffi::PyType_GetSlot(type_object, ffi::Py_tp_free);
-        if !free.is_null() {
-            let free: ffi::freefunc = std::mem::transmute(free);
-            free(object.cast());
-        }
-        ffi::Py_DECREF(type_object.cast());
+        crate::values::heap_type::free_instance(object);
     }
 }
 
