@@ -27,7 +27,7 @@ def test_err_raises_the_librarys_error_class(lib: ferryman.Library) -> None:
     assert isinstance(error, ferryman.RustError)
     assert isinstance(error, ferryman.FerrymanError)
     assert isinstance(error, Exception)
-    assert type(error) is lib.errors.MathError
+    assert type(error) is lib.errors.MathError.DivisionByZero
     assert str(error) == "division by zero"
     assert error.kind == "error"
     assert error.function == "divide"
@@ -155,7 +155,7 @@ def test_error_traceback_has_the_python_caller_then_the_rust_function(lib: ferry
     assert text.index("in caller") < text.index('File "tests/fixture/src/errors.rs"')
     assert f'File "tests/fixture/src/errors.rs", line {last.lineno}, in divide' in text
     assert "pub fn divide(a: i64, b: i64)" in text  # the Rust source line, via linecache
-    assert text.rstrip().endswith("ferryman_fixture.MathError: division by zero")
+    assert text.rstrip().endswith("ferryman_fixture.MathError.DivisionByZero: division by zero")
 
 
 def test_panics_are_catchable_as_exception(lib: ferryman.Library) -> None:

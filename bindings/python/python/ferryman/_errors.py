@@ -431,7 +431,8 @@ def exception_from_value(value: Mapping[str, Any], errors: ErrorNamespace | None
     cls: type[FerrymanError]
     if kind == "error":
         if errors is not None and type_name:
-            cls = errors.class_for(type_name, rust_type)
+            variant = value.get("variant")
+            cls = errors.class_for(type_name, rust_type, variant if isinstance(variant, str) else None)
         else:
             cls = RustError
     else:
