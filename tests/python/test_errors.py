@@ -77,7 +77,7 @@ def test_tuple_variant_fields(lib: ferryman.Library) -> None:
     assert lib.integer_sqrt(16) == 4
 
 
-def test_field_names_never_clobber_exception_attributes() -> None:
+def test_field_names_never_clobber_python_attributes_and_win_over_ferrymans() -> None:
     value = {
         "kind": "error",
         "type": "Odd",
@@ -90,7 +90,9 @@ def test_field_names_never_clobber_exception_attributes() -> None:
     }
     error = ferryman._errors.exception_from_value(value)
     assert error.args == ("m",)
-    assert error.function == "f"
+    # The user's `function` wins; ferryman's stays in the error value.
+    assert error.function == "x"
+    assert error.error_value is not None and error.error_value["function"] == "f"
     assert callable(error.with_traceback)
     assert error.ok == 3
     assert error.fields["class"] == 4
@@ -249,3 +251,17 @@ def test_uncaught_panic_prints_rust_frames_with_the_default_hook(fixture_file: P
     rust = next(i for i, line in enumerate(lines) if f'panics.rs", line {panic_line}, in panic_now' in line)
     assert handler < rust
     assert "ferryman.RustPanic: unhandled" in lines
+
+
+def test_a_field_named_like_a_ferryman_attribute_wins(lib: ferryman.Library) -> None:
+    for attempt in range(2):  # the native path decodes lazily; read twice
+        with pytest.raises(lib.errors.TokenError) as caught:
+            lib.bad_token(7)
+        error = caught.value
+        assert (error.kind, error.index, error.function) == ("word", 7, "tokenize")
+        # ferryman's own values stay in the error value.
+        assert error.error_value is not None
+        assert (error.error_value["kind"], error.error_value["function"]) == ("error", "bad_token")
+        assert error.fields == {"kind": "word", "index": 7, "function": "tokenize"}
+        assert str(error) == "bad token 7 (word) in tokenize"
+        assert error.args == ("bad token 7 (word) in tokenize",)
