@@ -32,11 +32,12 @@ with geo.Polygon(square) as polygon:  # `with` releases the Rust value at the en
     print("first vertex =", next(polygon.vertices()))
 print()
 
-# A Rust error is a Python exception of its own class, with the Rust fields on it.
+# A Rust error is a Python exception of its own class (each enum variant a
+# subclass of it), with the Rust fields on it.
 try:
     geo.area(square[:2])
-except geo.errors.GeometryError as e:
-    print(f"caught {type(e).__name__}.{e.variant}: {e} (got={e.got})")
+except geo.errors.GeometryError.TooFewVertices as e:
+    print(f"caught {type(e).__qualname__}: {e} (got={e.got})")
 
 # Its traceback continues into Rust, at the function that returned the `Err`.
 print()

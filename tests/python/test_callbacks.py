@@ -38,6 +38,30 @@ def _nothing_leaks(lib: ferryman.Library) -> Iterator[None]:
 # ---- Python callables into Rust ----------------------------------------------
 
 
+@pytest.mark.parametrize("returned", [2, [1, "a"], None, {"any": object}])
+def test_a_callback_declared_to_return_nothing_ignores_what_it_returns(
+    lib: ferryman.Library, returned: object
+) -> None:
+    seen: list[int] = []
+
+    def record(value: int) -> object:
+        seen.append(value)
+        return returned
+
+    assert lib.for_each_value([1, 2, 3], record) == 3
+    assert seen == [1, 2, 3]
+
+
+def test_a_callback_returning_nothing_still_propagates_its_exception(
+    lib: ferryman.Library,
+) -> None:
+    def fail(value: int) -> None:
+        raise KeyError(value)
+
+    with pytest.raises(KeyError):
+        lib.for_each_value([1], fail)
+
+
 def test_apply_calls_a_python_function(lib: ferryman.Library) -> None:
     calls: list[int] = []
 

@@ -54,7 +54,7 @@ def test_call_takes_json_arguments_and_prints_json(geometry_file: Path) -> None:
 def test_call_reports_a_rust_error_and_a_bad_argument(geometry_file: Path) -> None:
     run = cli("call", geometry_file, "area", "[]")
     assert run.returncode == 1
-    assert "GeometryError: a polygon needs at least 3 vertices, got 0" in run.stderr
+    assert "GeometryError.TooFewVertices: a polygon needs at least 3 vertices, got 0" in run.stderr
     run = cli("call", geometry_file, "area", "[{x: 1}]")
     assert run.returncode == 2 and "argument 1 ('[{x: 1}]') is not JSON" in run.stderr
     run = cli("call", geometry_file, "areaa", "[]")

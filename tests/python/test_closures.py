@@ -104,7 +104,7 @@ def test_a_closure_panic_costs_about_what_an_exported_functions_does(lib: ferrym
 def test_a_closure_err_is_the_exception_the_exported_function_raises(lib: ferryman.Library) -> None:
     from_closure = raised(lambda: lib.sqrt_closure()(-4))
     from_export = raised(lambda: lib.integer_sqrt(-4))
-    assert type(from_closure) is type(from_export) is lib.errors.MathError
+    assert type(from_closure) is type(from_export) is lib.errors.MathError.Negative
     for attribute in ("kind", "rust_type", "variant", "fields"):
         assert getattr(from_closure, attribute) == getattr(from_export, attribute), attribute
     assert str(from_closure) == str(from_export) == "negative input: -4"
@@ -147,7 +147,7 @@ def test_a_closure_may_fail_with_a_string(lib: ferryman.Library) -> None:
 
 def test_a_closure_err_through_rust_keeps_its_class_and_frames(lib: ferryman.Library) -> None:
     error = raised(lambda: lib.apply(lib.sqrt_closure(), -9))
-    assert type(error) is lib.errors.MathError
+    assert type(error) is lib.errors.MathError.Negative
     assert [function for _, _, function in frames(error)] == ["apply", "sqrt_closure::{{closure}}"]
 
 

@@ -92,10 +92,46 @@ def test_errors_that_are_not_send_and_plain_boxes_are_raised(lib: ferryman.Libra
     assert error.frames[0]["function"] == "local_failure"
 
 
+def test_each_variant_of_an_error_enum_is_a_subclass_of_its_type(lib: ferryman.Library) -> None:
+    math_error = lib.errors.MathError
+    # Named before any was raised: the class exists, and catches only its variant.
+    with pytest.raises(math_error.DivisionByZero) as caught:
+        try:
+            lib.checked_add(2**62, 2**62)
+        except math_error.DivisionByZero:
+            pytest.fail("an Overflow was caught as DivisionByZero")
+        except math_error as other:
+            assert type(other) is math_error.Overflow
+            lib.divide(1, 0)
+    error = caught.value
+    assert isinstance(error, math_error)
+    assert isinstance(error, ferryman.RustError)
+    assert type(error) is math_error.DivisionByZero
+    assert issubclass(math_error.DivisionByZero, math_error)
+    assert error.variant == "DivisionByZero"
+    assert type(error).__name__ == "DivisionByZero"
+    assert type(error).__qualname__ == "MathError.DivisionByZero"
+    assert type(error).rust_type == math_error.rust_type
+    # One class per variant, whichever path built the exception.
+    assert type(raised(lib.integer_sqrt, -4)) is math_error.Negative
+    assert raised(lib.integer_sqrt, -4).variant == "Negative"
+
+
+def test_a_variant_subclass_reads_sensibly_in_a_traceback(lib: ferryman.Library) -> None:
+    import traceback
+
+    error = raised(lib.divide, 1, 0)
+    assert traceback.format_exception_only(error)[-1] == (
+        "ferryman_fixture.MathError.DivisionByZero: division by zero\n"
+    )
+    with pytest.raises(AttributeError):
+        _ = lib.errors.MathError.lowercase_is_not_a_variant
+
+
 def test_a_natively_built_error_pickles_to_the_same_class(lib: ferryman.Library) -> None:
     error = raised(lib.checked_add, 2**62, 2**62)
     copy = pickle.loads(pickle.dumps(error))
-    assert type(copy) is lib.errors.MathError
+    assert type(copy) is lib.errors.MathError.Overflow
     assert str(copy) == str(error)
     assert (copy.variant, copy.left, copy.right) == ("Overflow", 2**62, 2**62)
     assert copy.fields == error.fields
@@ -117,7 +153,7 @@ def test_an_error_of_a_library_loaded_twice_unpickles_to_its_own_librarys_class(
     second = ferryman.load(fixture_file)
     assert first.errors.MathError is not second.errors.MathError
     copy = pickle.loads(pickle.dumps(raised(second.divide, 1, 0)))
-    assert type(copy) is second.errors.MathError
+    assert type(copy) is second.errors.MathError.DivisionByZero
 
 
 def unpickle_elsewhere(data: bytes, load: Path | None) -> str:
@@ -127,7 +163,7 @@ def unpickle_elsewhere(data: bytes, load: Path | None) -> str:
         + "e = pickle.loads(sys.stdin.buffer.read())\n"
         "cls = type(e)\n"
         "print(cls.__module__, cls.__qualname__, cls.rust_type, isinstance(e, ferryman.RustError), e, e.variant)\n"
-        + ("print(cls is lib.errors.MathError)\n" if load else "")
+        + ("print(cls is lib.errors.MathError.DivisionByZero)\n" if load else "")
     )
     result = subprocess.run(
         [sys.executable, "-c", script], input=data, cwd=REPO, capture_output=True, timeout=60, check=True
@@ -139,7 +175,10 @@ def test_an_error_unpickles_in_a_process_with_or_without_its_library(
     lib: ferryman.Library, fixture_file: Path
 ) -> None:
     data = pickle.dumps(raised(lib.divide, 1, 0))
-    expected = "ferryman_fixture MathError ferryman_fixture::errors::MathError True division by zero DivisionByZero\n"
+    expected = (
+        "ferryman_fixture MathError.DivisionByZero ferryman_fixture::errors::MathError True"
+        " division by zero DivisionByZero\n"
+    )
     assert unpickle_elsewhere(data, None) == expected
     assert unpickle_elsewhere(data, fixture_file) == expected + "True\n"
 

@@ -27,7 +27,7 @@ def test_err_raises_the_librarys_error_class(lib: ferryman.Library) -> None:
     assert isinstance(error, ferryman.RustError)
     assert isinstance(error, ferryman.FerrymanError)
     assert isinstance(error, Exception)
-    assert type(error) is lib.errors.MathError
+    assert type(error) is lib.errors.MathError.DivisionByZero
     assert str(error) == "division by zero"
     assert error.kind == "error"
     assert error.function == "divide"
@@ -77,7 +77,7 @@ def test_tuple_variant_fields(lib: ferryman.Library) -> None:
     assert lib.integer_sqrt(16) == 4
 
 
-def test_field_names_never_clobber_exception_attributes() -> None:
+def test_field_names_never_clobber_python_attributes_and_win_over_ferrymans() -> None:
     value = {
         "kind": "error",
         "type": "Odd",
@@ -90,7 +90,9 @@ def test_field_names_never_clobber_exception_attributes() -> None:
     }
     error = ferryman._errors.exception_from_value(value)
     assert error.args == ("m",)
-    assert error.function == "f"
+    # The user's `function` wins; ferryman's stays in the error value.
+    assert error.function == "x"
+    assert error.error_value is not None and error.error_value["function"] == "f"
     assert callable(error.with_traceback)
     assert error.ok == 3
     assert error.fields["class"] == 4
@@ -155,7 +157,7 @@ def test_error_traceback_has_the_python_caller_then_the_rust_function(lib: ferry
     assert text.index("in caller") < text.index('File "tests/fixture/src/errors.rs"')
     assert f'File "tests/fixture/src/errors.rs", line {last.lineno}, in divide' in text
     assert "pub fn divide(a: i64, b: i64)" in text  # the Rust source line, via linecache
-    assert text.rstrip().endswith("ferryman_fixture.MathError: division by zero")
+    assert text.rstrip().endswith("ferryman_fixture.MathError.DivisionByZero: division by zero")
 
 
 def test_panics_are_catchable_as_exception(lib: ferryman.Library) -> None:
@@ -249,3 +251,17 @@ def test_uncaught_panic_prints_rust_frames_with_the_default_hook(fixture_file: P
     rust = next(i for i, line in enumerate(lines) if f'panics.rs", line {panic_line}, in panic_now' in line)
     assert handler < rust
     assert "ferryman.RustPanic: unhandled" in lines
+
+
+def test_a_field_named_like_a_ferryman_attribute_wins(lib: ferryman.Library) -> None:
+    for attempt in range(2):  # the native path decodes lazily; read twice
+        with pytest.raises(lib.errors.TokenError) as caught:
+            lib.bad_token(7)
+        error = caught.value
+        assert (error.kind, error.index, error.function) == ("word", 7, "tokenize")
+        # ferryman's own values stay in the error value.
+        assert error.error_value is not None
+        assert (error.error_value["kind"], error.error_value["function"]) == ("error", "bad_token")
+        assert error.fields == {"kind": "word", "index": 7, "function": "tokenize"}
+        assert str(error) == "bad token 7 (word) in tokenize"
+        assert error.args == ("bad token 7 (word) in tokenize",)

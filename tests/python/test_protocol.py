@@ -354,11 +354,13 @@ def test_a_plain_error_built_natively_has_every_attribute(fake: ferryman.Library
     assert {"ok", "variant", "error_value", "param"} <= set(dir(error))  # dir() decodes too
     assert str(error) == "fake failure"
     assert error.args == ("fake failure",)
-    assert (error.kind, error.function, error.variant) == ("error", "plain_fields_error", "Odd")
+    # The user's field `function` wins; ferryman's stays in the error value.
+    assert (error.kind, error.function, error.variant) == ("error", "x", "Odd")
+    assert error.error_value is not None and error.error_value["function"] == "plain_fields_error"
     assert (error.type_name, error.rust_type) == ("FakeError", "fake::FakeError")
     assert (error.param, error.index, error.expected, error.found) == (None, None, None, None)
     assert error.fields == {"args": 1, "function": "x", "with_traceback": 2, "ok": 3, "class": 4, "mro": 5}
-    # Field names never clobber attributes; `mro` is only an attribute of the class's type.
+    # Field names never clobber Python's attributes; `mro` is only an attribute of the class's type.
     assert callable(error.with_traceback)
     assert (error.ok, error.mro) == (3, 5)
     frame = {"function": "plain_fields_error", "file": "fake.rs", "line": 12, "column": 1, "language": "rust"}

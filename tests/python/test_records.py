@@ -30,6 +30,22 @@ def test_a_struct_missing_a_field_is_refused(lib: ferryman.Library) -> None:
     assert "y" in str(caught.value)
 
 
+def test_a_misspelt_key_is_refused_naming_it_the_record_and_the_parameter(
+    lib: ferryman.Library,
+) -> None:
+    with pytest.raises(ferryman.ArgumentError) as caught:
+        lib.echo_point({"x": 1.0, "y": 2.0, "z": 3.0})
+    assert caught.value.kind == "type"
+    assert caught.value.param == "point"
+    message = str(caught.value)
+    assert "echo_point() argument 'point'" in message
+    assert "unknown key `z` in Point (expected one of: x, y)" in message
+    # A nested record is checked too, and a valid one still passes.
+    circle = {"Circle": {"center": {"x": 0.0, "y": 1.0, "w": 0}, "radius": 2.0}}
+    with pytest.raises(ferryman.ArgumentError, match="unknown key `w` in Point"):
+        lib.echo_shape(circle)
+
+
 def test_a_struct_of_the_wrong_type_is_refused(lib: ferryman.Library) -> None:
     with pytest.raises(ferryman.ArgumentError):
         lib.echo_point([1.0, 2.0, 3.0])

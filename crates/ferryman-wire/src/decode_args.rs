@@ -260,6 +260,30 @@ impl<'de> Decoder<'de> {
         Ok(value)
     }
 
+    /// The map at the cursor, visited as the struct (or struct variant)
+    /// `name`, whose keys must be among `fields`.
+    fn struct_map<V: Visitor<'de>>(
+        &mut self,
+        name: &'de str,
+        fields: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, Error> {
+        let count = self.input.map_len().map_err(read_error)?;
+        self.enter()?;
+        let mut access = StructEntries {
+            elements: Elements {
+                decoder: self,
+                left: count.saturating_mul(2),
+            },
+            name,
+            fields,
+        };
+        let value = visitor.visit_map(&mut access)?;
+        access.elements.done()?;
+        self.depth -= 1;
+        Ok(value)
+    }
+
     fn enter(&mut self) -> Result<(), Error> {
         self.depth += 1;
         if self.depth > MAX_DEPTH {
@@ -444,6 +468,20 @@ impl<'de> de::Deserializer<'de> for &mut Decoder<'de> {
                 &"a variant name or a map of one entry {\"Variant\": content}",
             ));
         }
+        // `{"Variant": content}`: the content is read here, so that records
+        // in it are checked as everywhere else; other forms go to rmp-serde.
+        let mut ahead = self.input.clone();
+        if ahead.map_len().is_ok() && ahead.peek_kind().ok() == Some(Kind::Str) {
+            self.input.map_len().map_err(read_error)?;
+            self.enter()?;
+            let name = ahead.str().unwrap_or("variant");
+            let value = visitor.visit_enum(VariantEntry {
+                decoder: self,
+                name,
+            })?;
+            self.depth -= 1;
+            return Ok(value);
+        }
         self.rmp()?.deserialize_enum(name, variants, visitor)
     }
 
@@ -520,8 +558,24 @@ impl<'de> de::Deserializer<'de> for &mut Decoder<'de> {
         }
     }
 
+    /// A struct sent as a map may hold only keys the struct has (serde's
+    /// `deny_unknown_fields`, by default: a misspelt key is an error, not a
+    /// silently ignored value). Types built on `deserialize_any` or
+    /// `deserialize_map` (`#[serde(flatten)]`, maps) are not affected.
+    fn deserialize_struct<V: Visitor<'de>>(
+        self,
+        name: &'static str,
+        fields: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, Error> {
+        if Kind::of(self.peek()?) != Kind::Map {
+            return self.deserialize_any(visitor);
+        }
+        self.struct_map(name, fields, visitor)
+    }
+
     forward_to_deserialize_any! {
-        tuple tuple_struct map struct identifier
+        tuple tuple_struct map identifier
     }
 }
 
@@ -586,6 +640,108 @@ impl<'de> de::MapAccess<'de> for &mut Elements<'_, 'de> {
 
     fn size_hint(&self) -> Option<usize> {
         Some((self.left / 2).min(self.decoder.input.rest().len()))
+    }
+}
+
+/// The entries of a map read as the struct `name`, whose keys must be among
+/// `fields`.
+struct StructEntries<'r, 'de> {
+    elements: Elements<'r, 'de>,
+    name: &'de str,
+    fields: &'static [&'static str],
+}
+
+impl StructEntries<'_, '_> {
+    /// Refuses a str key the struct does not have; other keys (a field's
+    /// index) are the struct's own visitor's to judge.
+    #[inline]
+    fn check_key(&self) -> Result<(), Error> {
+        let mut probe = self.elements.decoder.input.clone();
+        let Ok(key) = probe.str_bytes() else {
+            return Ok(());
+        };
+        if self.fields.iter().any(|field| field.as_bytes() == key) {
+            return Ok(());
+        }
+        Err(self.unknown_key(key))
+    }
+
+    #[cold]
+    fn unknown_key(&self, key: &[u8]) -> Error {
+        de::Error::custom(format_args!(
+            "unknown key `{}` in {} (expected one of: {})",
+            String::from_utf8_lossy(key),
+            self.name,
+            self.fields.join(", ")
+        ))
+    }
+}
+
+impl<'de> de::MapAccess<'de> for &mut StructEntries<'_, 'de> {
+    type Error = Error;
+
+    #[inline]
+    fn next_key_seed<K: DeserializeSeed<'de>>(
+        &mut self,
+        seed: K,
+    ) -> Result<Option<K::Value>, Error> {
+        if self.elements.left != 0 {
+            self.check_key()?;
+        }
+        (&mut self.elements).next_key_seed(seed)
+    }
+
+    #[inline]
+    fn next_value_seed<T: DeserializeSeed<'de>>(&mut self, seed: T) -> Result<T::Value, Error> {
+        (&mut self.elements).next_value_seed(seed)
+    }
+
+    fn size_hint(&self) -> Option<usize> {
+        let elements = &self.elements;
+        Some((elements.left / 2).min(elements.decoder.input.rest().len()))
+    }
+}
+
+/// The one entry of a map holding an enum's variant and its content.
+struct VariantEntry<'r, 'de> {
+    decoder: &'r mut Decoder<'de>,
+    name: &'de str,
+}
+
+impl<'r, 'de> de::EnumAccess<'de> for VariantEntry<'r, 'de> {
+    type Error = Error;
+    type Variant = Self;
+
+    fn variant_seed<T: DeserializeSeed<'de>>(self, seed: T) -> Result<(T::Value, Self), Error> {
+        let variant = seed.deserialize(&mut *self.decoder)?;
+        Ok((variant, self))
+    }
+}
+
+impl<'de> de::VariantAccess<'de> for VariantEntry<'_, 'de> {
+    type Error = Error;
+
+    fn unit_variant(self) -> Result<(), Error> {
+        de::Deserialize::deserialize(&mut *self.decoder)
+    }
+
+    fn newtype_variant_seed<T: DeserializeSeed<'de>>(self, seed: T) -> Result<T::Value, Error> {
+        seed.deserialize(&mut *self.decoder)
+    }
+
+    fn tuple_variant<V: Visitor<'de>>(self, len: usize, visitor: V) -> Result<V::Value, Error> {
+        de::Deserializer::deserialize_tuple(&mut *self.decoder, len, visitor)
+    }
+
+    fn struct_variant<V: Visitor<'de>>(
+        self,
+        fields: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, Error> {
+        if Kind::of(self.decoder.peek()?) != Kind::Map {
+            return de::Deserializer::deserialize_any(self.decoder, visitor);
+        }
+        self.decoder.struct_map(self.name, fields, visitor)
     }
 }
 
@@ -711,6 +867,108 @@ mod tests {
         let bytes = rmp_serde::to_vec(&("n", 1i64, 2.0f64, vec![3i64], None::<()>)).unwrap();
         let (r, _): (Record, _) = from_prefix(&bytes, Lending::REFUSED).unwrap();
         assert_eq!((r.name.as_str(), r.id, r.tags), ("n", 1, vec![3]));
+    }
+
+    #[derive(Debug, PartialEq, Deserialize)]
+    struct Config {
+        lowercase: bool,
+        #[serde(default, alias = "limit")]
+        top: u32,
+    }
+
+    #[derive(Debug, PartialEq, Deserialize)]
+    struct Flattened {
+        lowercase: bool,
+        #[serde(flatten)]
+        rest: HashMap<String, i64>,
+    }
+
+    fn named<T: for<'de> Deserialize<'de>>(value: &impl Serialize) -> Result<T, String> {
+        let bytes = rmp_serde::to_vec_named(value).unwrap();
+        from_prefix::<T>(&bytes, Lending::REFUSED)
+            .map(|(v, _)| v)
+            .map_err(|e| e.to_string())
+    }
+
+    #[derive(Serialize)]
+    struct Sent<'a> {
+        lowercase: bool,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        limit: Option<u32>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        extra: Option<&'a str>,
+    }
+
+    #[test]
+    fn a_struct_refuses_a_key_it_does_not_have() {
+        let misspelt = BTreeMap::from([("lowercse", true)]);
+        assert_eq!(
+            named::<Config>(&misspelt).unwrap_err(),
+            "unknown key `lowercse` in Config (expected one of: lowercase, limit, top)"
+        );
+        let extra = Sent {
+            lowercase: true,
+            limit: Some(3),
+            extra: Some("x"),
+        };
+        assert!(named::<Config>(&extra).unwrap_err().contains("`extra`"));
+        // rmp-serde ignores it: this is where ferryman is stricter.
+        let bytes = rmp_serde::to_vec_named(&extra).unwrap();
+        assert!(rmp_serde::from_slice::<Config>(&bytes).is_ok());
+        // Known keys, aliases and defaults still work.
+        let aliased = Sent {
+            lowercase: true,
+            limit: Some(3),
+            extra: None,
+        };
+        let expected = Config {
+            lowercase: true,
+            top: 3,
+        };
+        assert_eq!(named::<Config>(&aliased), Ok(expected));
+    }
+
+    #[test]
+    fn records_inside_enum_variants_are_checked_too() {
+        #[derive(Serialize)]
+        enum SentShape<'a> {
+            Circle { r: f64, extra: u8 },
+            Square(BTreeMap<&'a str, f64>),
+        }
+        #[derive(Debug, Deserialize)]
+        #[allow(dead_code)]
+        enum Shape2 {
+            Circle { r: f64 },
+            Square(Point2),
+        }
+        #[derive(Debug, Deserialize)]
+        #[allow(dead_code)]
+        struct Point2 {
+            x: f64,
+        }
+        let circle = SentShape::Circle { r: 1.0, extra: 0 };
+        assert_eq!(
+            named::<Shape2>(&circle).unwrap_err(),
+            "unknown key `extra` in Circle (expected one of: r)"
+        );
+        let square = SentShape::Square(BTreeMap::from([("x", 1.0), ("y", 2.0)]));
+        assert!(named::<Shape2>(&square)
+            .unwrap_err()
+            .contains("`y` in Point2"));
+    }
+
+    #[test]
+    fn flatten_and_plain_maps_keep_every_key() {
+        let sent = BTreeMap::from([("lowercase", 1i64), ("other", 2)]);
+        let bytes = rmp_serde::to_vec_named(&sent).unwrap();
+        let (_, _): (HashMap<String, i64>, _) = from_prefix(&bytes, Lending::REFUSED).unwrap();
+        let sent = Sent {
+            lowercase: true,
+            limit: Some(7),
+            extra: None,
+        };
+        let flat = named::<Flattened>(&sent).unwrap();
+        assert_eq!(flat.rest, HashMap::from([("limit".to_owned(), 7)]));
     }
 
     proptest! {

@@ -144,7 +144,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.run(args))
     except (FerrymanError, BuildError) as e:
-        print(f"ferryman {args.command}: {type(e).__name__}: {e}", file=sys.stderr)
+        print(f"ferryman {args.command}: {type(e).__qualname__}: {e}", file=sys.stderr)
         return 1
 
 

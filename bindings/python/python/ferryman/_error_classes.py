@@ -17,6 +17,13 @@ Spellings, for a type whose ``rust_type`` is ``std::io::error::Error``:
 - ``lib.errors["std::io::error::Error"]`` — the Rust type itself (also the
   short and the qualified name).
 
+Each variant of an error enum is a subclass of its type's class, made when
+first raised or first named: ``lib.errors.MathError.DivisionByZero`` (``__name__``
+``DivisionByZero``, ``__qualname__`` ``MathError.DivisionByZero``, so a
+traceback ends ``ferryman_fixture.MathError.DivisionByZero: ...``). describe
+does not list an error type's variants, so a variant named before the library
+raised it is made then; a misspelt variant is a class no error ever has.
+
 Exceptions of these classes pickle: they unpickle to the class of the same
 Rust type of a loaded library of the same name (the very class when it is the
 same library object), or to a stand-in class of the same name when no such
@@ -96,10 +103,19 @@ class ErrorNamespace:
         with _REGISTRY_LOCK:
             _NAMESPACES[self._token] = self
 
-    def class_for(self, type_name: str, rust_type: str | None = None) -> type[RustError]:
+    def class_for(
+        self, type_name: str, rust_type: str | None = None, variant: str | None = None
+    ) -> type[RustError]:
         """The class of the Rust error type ``rust_type`` (short name
-        ``type_name``), created if needed. Without ``rust_type``: the class
-        the short name stands for, if any."""
+        ``type_name``), created if needed — or, given the enum ``variant``,
+        the subclass for that variant. Without ``rust_type``: the class the
+        short name stands for, if any."""
+        cls = self._type_class(type_name, rust_type)
+        if variant:
+            return variant_class(cls, variant)
+        return cls
+
+    def _type_class(self, type_name: str, rust_type: str | None) -> type[RustError]:
         key = rust_type or type_name
         cls = self._classes.get(key)
         if cls is not None:
@@ -189,11 +205,63 @@ class ErrorNamespace:
         return f"<ferryman errors of {self._library_name!r}: {', '.join(self._names()) or 'none'}>"
 
 
+_VARIANT_LOCK = threading.RLock()
+
+
+def _variant_name(name: str) -> bool:
+    """Whether attribute ``name`` of an error class may name a variant: an
+    identifier starting with a capital letter (Rust's variant style)."""
+    return name.isidentifier() and name[0].isupper()
+
+
+class _ErrorClass(type):
+    """The metaclass of a library's error classes: ``MathError.DivisionByZero``
+    is the class of that variant, made on first use."""
+
+    def __getattr__(cls, name: str) -> Any:
+        if "_ferryman_variants" in cls.__dict__ and _variant_name(name):
+            return variant_class(cls, name)  # type: ignore[arg-type]
+        raise AttributeError(f"type object {cls.__qualname__!r} has no attribute {name!r}")
+
+
+def variant_class(cls: type[RustError], variant: str) -> type[RustError]:
+    """The subclass of error class ``cls`` for its enum variant ``variant``;
+    ``cls`` itself when it is not a library's error type class."""
+    variants: dict[str, type[RustError]] | None = cls.__dict__.get("_ferryman_variants")
+    if variants is None:
+        return cls
+    found = variants.get(variant)
+    if found is not None:
+        return found
+    with _VARIANT_LOCK:
+        found = variants.get(variant)
+        if found is None:
+            name = variant if variant.isidentifier() else qualified_name(variant)
+            found = type(cls)(
+                name,
+                (cls,),
+                {
+                    "__module__": cls.__module__,
+                    "__qualname__": f"{cls.__qualname__}.{name}",
+                    "__doc__": f"The variant `{variant}` of {cls.__qualname__}.",
+                    "_ferryman_variant": variant,
+                },
+            )
+            variants[variant] = found
+            # An attribute of the class (`MathError.DivisionByZero`) unless the
+            # name is already one of its own (a variant called `args`).
+            try:
+                type.__getattribute__(cls, name)
+            except AttributeError:
+                type.__setattr__(cls, name, found)
+    return found
+
+
 def _make_class(
     library: str, module: str, name: str, type_name: str, rust_type: str | None, token: str
 ) -> type[RustError]:
     rust = rust_type or type_name
-    return type(
+    return _ErrorClass(
         name,
         (RustError,),
         {
@@ -204,6 +272,8 @@ def _make_class(
             "type_name": type_name,
             "_ferryman_library": library,
             "_ferryman_token": token,
+            "_ferryman_variant": None,
+            "_ferryman_variants": {},
         },
     )
 
@@ -212,14 +282,23 @@ def reduce_rust_error(exception: RustError) -> tuple[Any, ...]:
     """``RustError.__reduce__`` for a class of a library's ``lib.errors``."""
     cls = type(exception)
     key = cls.rust_type or cls.type_name or cls.__name__
-    identity = (cls._ferryman_library, cls._ferryman_token, key, cls.type_name, cls.rust_type, cls.__name__)
+    variant = getattr(cls, "_ferryman_variant", None)
+    if variant is not None:
+        # The variant's class is made again from its type's.
+        name = cls.__mro__[1].__name__
+    else:
+        name = cls.__name__
+    identity = (cls._ferryman_library, cls._ferryman_token, key, cls.type_name, cls.rust_type, name, variant)
     return (_restore, (identity, exception.args), dict(exception.__dict__))
 
 
-def _restore(identity: tuple[str, str, str, str | None, str | None, str], args: tuple[Any, ...]) -> RustError:
+def _restore(identity: tuple[Any, ...], args: tuple[Any, ...]) -> RustError:
     """Unpickles an exception of a library's error class (see the module docstring)."""
-    library, token, key, type_name, rust_type, name = identity
+    library, token, key, type_name, rust_type, name = identity[:6]
+    variant = identity[6] if len(identity) > 6 else None
     cls = _class_for_restore(library, token, key, type_name or name, rust_type, name)
+    if variant:
+        cls = variant_class(cls, variant)
     exception = cls.__new__(cls, *args)
     exception.args = args
     return exception

@@ -109,7 +109,13 @@ class RustError(FerrymanError):
     (``lib.errors.MathError``). ``str(e)`` is the error's ``Display`` text;
     ``rust_type`` is the full Rust type name, ``variant`` the enum variant,
     ``fields`` its serialized fields (each also an attribute, when the name
-    is free), and ``__cause__`` the ``source()`` chain.
+    is free), and ``__cause__`` the ``source()`` chain. A field named like
+    one of ferryman's attributes ``kind``, ``function``, ``param``, ``index``,
+    ``expected`` or ``found`` wins: ferryman's value stays in
+    ``error_value`` (``e.error_value["kind"]``); ``variant``, ``fields``,
+    ``error_value``, ``frames``, ``notes``, ``rust_type`` and Python's own
+    attributes (``args``, ...) are never replaced (read such fields through
+    ``e.fields``).
 
     For a plain ``Err`` (no ``source()``) the native core keeps the error
     value's bytes; ``error_value``, ``fields``, ``variant``, ``frames`` and
@@ -175,7 +181,9 @@ def _decode_raw(exception: BaseException) -> bool:
     )
     mro = type(exception).__mro__
     for name, field in (fields or {}).items():
-        if (
+        if name in _YIELDING_ATTRIBUTES:
+            decoded[name] = field
+        elif (
             _free_field_name(name)
             and name not in decoded
             and name not in attributes
@@ -315,6 +323,14 @@ def _text(value: Any) -> str | None:
     return value if isinstance(value, str) else None
 
 
+# ferryman's attributes that a user's error field of the same name replaces
+# (the user's `kind` wins; ferryman's stays in `e.error_value["kind"]`).
+# `variant`, `fields`, `error_value`, `frames`, `notes` and `rust_type` are
+# always ferryman's, and `args` is Python's (the message): such fields are read
+# through `e.fields`.
+_YIELDING_ATTRIBUTES = frozenset(("kind", "function", "param", "index", "expected", "found"))
+
+
 def _free_field_name(name: object) -> bool:
     """Whether a field may become an attribute: an identifier, not a keyword."""
     return isinstance(name, str) and name.isidentifier() and not keyword.iskeyword(name)
@@ -431,7 +447,8 @@ def exception_from_value(value: Mapping[str, Any], errors: ErrorNamespace | None
     cls: type[FerrymanError]
     if kind == "error":
         if errors is not None and type_name:
-            cls = errors.class_for(type_name, rust_type)
+            variant = value.get("variant")
+            cls = errors.class_for(type_name, rust_type, variant if isinstance(variant, str) else None)
         else:
             cls = RustError
     else:
@@ -450,6 +467,8 @@ def exception_from_value(value: Mapping[str, Any], errors: ErrorNamespace | None
     if isinstance(exception, RustError):
         exception.fields = dict(fields) if isinstance(fields, dict) else None
         _set_fields(exception, exception.fields or {})
+        for name in _YIELDING_ATTRIBUTES.intersection(exception.fields or ()):
+            setattr(exception, name, exception.fields[name])  # type: ignore[index]
     if isinstance(exception, UnknownFunctionError) and exception.function:
         exception.name = exception.function
     if isinstance(exception, CallbackError):

@@ -5,8 +5,8 @@
 //! The native path, for an error value [`plain_error`] accepts:
 //!
 //! - the class comes from `lib.errors.class_for(type, rust_type)` the first
-//!   time, then from this factory's cache (by `type` and `rust_type`: one
-//!   class per Rust error type);
+//!   time, then from this factory's cache (by `type`, `rust_type` and
+//!   `variant`: one class per Rust error type, a subclass per enum variant);
 //! - the instance is made by the class's `tp_new` with `(message,)`, as
 //!   `cls.__new__(cls, message)` would, without running `__init__`;
 //! - the error value's bytes go into `_ferryman_raw`, from which `RustError`
@@ -47,6 +47,8 @@ struct Class {
     type_name: Box<str>,
     /// The `rust_type` it was asked for.
     asked: Option<Box<str>>,
+    /// The enum variant it was asked for (its class is the variant's subclass).
+    variant: Option<Box<str>>,
     class: Py<PyType>,
     /// The class's own `rust_type` attribute.
     rust_type: Option<Box<str>>,
@@ -103,7 +105,8 @@ impl ErrorFactory {
         bytes: &[u8],
         plain: &PlainError<'_>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let (class, rust_type_differs) = self.class(py, plain.type_name, plain.rust_type)?;
+        let (class, rust_type_differs) =
+            self.class(py, plain.type_name, plain.rust_type, plain.variant)?;
         let args = PyTuple::new(py, [PyString::new(py, plain.message)])?;
         let exception = new_instance(&class, &args)?;
         exception.setattr(pyo3::intern!(py, "_ferryman_raw"), PyBytes::new(py, bytes))?;
@@ -128,11 +131,16 @@ impl ErrorFactory {
         py: Python<'py>,
         type_name: &str,
         rust_type: Option<&str>,
+        variant: Option<&str>,
     ) -> PyResult<(Bound<'py, PyType>, bool)> {
         let found = |classes: &[Class]| {
             classes
                 .iter()
-                .find(|class| &*class.type_name == type_name && class.asked.as_deref() == rust_type)
+                .find(|class| {
+                    &*class.type_name == type_name
+                        && class.asked.as_deref() == rust_type
+                        && class.variant.as_deref() == variant
+                })
                 .map(|class| {
                     (
                         class.class.bind(py).clone(),
@@ -147,7 +155,10 @@ impl ErrorFactory {
         let class = self
             .errors
             .bind(py)
-            .call_method1(pyo3::intern!(py, "class_for"), (type_name, rust_type))?
+            .call_method1(
+                pyo3::intern!(py, "class_for"),
+                (type_name, rust_type, variant),
+            )?
             .cast_into::<PyType>()?;
         if !class.is_subclass_of::<PyBaseException>()? {
             return Err(PyTypeError::new_err(format!(
@@ -164,6 +175,7 @@ impl ErrorFactory {
             classes.push(Class {
                 type_name: type_name.into(),
                 asked: rust_type.map(Into::into),
+                variant: variant.map(Into::into),
                 class: class.clone().unbind(),
                 rust_type: own.as_deref().map(Into::into),
             });

@@ -24,6 +24,8 @@ use crate::values::limits::MAX_DEPTH;
 pub(crate) struct PlainError<'b> {
     pub(crate) type_name: &'b str,
     pub(crate) rust_type: Option<&'b str>,
+    /// The enum variant, when the error is one (its class is the variant's).
+    pub(crate) variant: Option<&'b str>,
     pub(crate) message: &'b str,
     /// Where each frame points, outermost first.
     pub(crate) frames: Frames<'b>,
@@ -54,6 +56,7 @@ pub(crate) fn plain_error(bytes: &[u8]) -> Option<PlainError<'_>> {
     let mut reader = Reader::new(bytes);
     let entries = reader.map_len().ok()?;
     let (mut kind, mut type_name, mut rust_type, mut message) = (None, None, None, None);
+    let mut variant = None;
     let mut frames = Frames::None;
     for _ in 0..entries {
         if reader.peek_kind().ok()? != Kind::Str {
@@ -67,6 +70,7 @@ pub(crate) fn plain_error(bytes: &[u8]) -> Option<PlainError<'_>> {
             b"kind" => kind = Some(text(&mut reader)?),
             b"type" => type_name = Some(text(&mut reader)?),
             b"rust_type" => rust_type = opt_str(&mut reader)?,
+            b"variant" => variant = opt_str(&mut reader)?,
             b"message" => message = Some(text(&mut reader)?),
             b"causes" | b"notes" => empty_or_nil(&mut reader)?,
             b"host_exception" => no_exception(&mut reader)?,
@@ -86,6 +90,7 @@ pub(crate) fn plain_error(bytes: &[u8]) -> Option<PlainError<'_>> {
     Some(PlainError {
         type_name: type_name.filter(|name| !name.is_empty())?,
         rust_type,
+        variant: variant.filter(|name| !name.is_empty()),
         message: message?,
         frames,
     })
@@ -313,6 +318,11 @@ mod tests {
             (plain.type_name, plain.rust_type, plain.message),
             ("MathError", Some("calc::MathError"), "division by zero")
         );
+        assert_eq!(plain.variant, None);
+        let bytes = value(&[("variant", b"\xaeDivisionByZero")]);
+        assert_eq!(plain_error(&bytes).unwrap().variant, Some("DivisionByZero"));
+        let bytes = value(&[("variant", b"\xc0")]);
+        assert_eq!(plain_error(&bytes).unwrap().variant, None);
         assert_eq!(plain.frames.as_slice().len(), 1);
         assert_eq!(
             plain.frames.as_slice()[0],

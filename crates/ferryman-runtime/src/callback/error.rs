@@ -13,6 +13,7 @@ use crate::callback::host_registry::{self, Host, HostObject};
 use ferryman_abi::Status;
 use ferryman_error::{ErrorValue, Frame};
 use ferryman_wire::{Args, DecodeError, DecodeKind, EncodeError};
+use serde::de::value::UnitDeserializer;
 use serde::de::DeserializeOwned;
 use std::cell::RefCell;
 use std::fmt;
@@ -188,6 +189,13 @@ pub(crate) fn decode_outcome<R: DeserializeOwned>(
     source: Option<(u32, Host)>,
 ) -> Result<R, CallbackError> {
     if status == Status::Ok.code() {
+        // `spec/callbacks.md`: a callback declared to return `()` ignores what
+        // the host's function returned (a Python function's stray `return 2`).
+        if std::any::type_name::<R>() == "()" {
+            if let Ok(unit) = R::deserialize(UnitDeserializer::<serde::de::value::Error>::new()) {
+                return Ok(unit);
+            }
+        }
         return match rmp_serde::from_slice(bytes) {
             Ok(value) => Ok(value),
             Err(_) => decode_result_slowly(bytes),
@@ -345,6 +353,17 @@ mod tests {
             "a callback returned a value of the wrong type: expected i64, but found string \"abc\""
         );
         assert_eq!(error.value().expected.as_deref(), Some("i64"));
+    }
+
+    #[test]
+    fn a_unit_result_ignores_what_the_host_returned() {
+        // 2, [1, "a"], nil, and bytes that are not even one value.
+        for sent in [&[0x02][..], &[0x92, 0x01, 0xa1, b'a'], &[0xc0], &[0xc1]] {
+            assert_eq!(decode_outcome::<()>(0, sent, None), Ok(()));
+        }
+        // Only `()`: an `Option<()>` or a unit struct still reads the value.
+        assert!(decode_outcome::<Option<()>>(0, &[0x02], None).is_err());
+        assert!(decode_outcome::<((),)>(0, &[0x02], None).is_err());
     }
 
     #[test]
