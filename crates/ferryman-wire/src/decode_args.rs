@@ -35,6 +35,7 @@ pub(crate) fn from_prefix<'de, T: de::Deserialize<'de>>(
         input: Reader::new(bytes),
         depth: 0,
         lending,
+        unknown_depth: 0,
     };
     let value = T::deserialize(&mut decoder)?;
     Ok((value, decoder.input.rest()))
@@ -46,7 +47,14 @@ struct Decoder<'de> {
     input: Reader<'de>,
     depth: usize,
     lending: Lending,
+    /// The depth of the struct whose entry's value is being read: a value
+    /// read as `IgnoredAny` at that depth is the value of a key the struct
+    /// does not have (`StructEntries`). 0 outside a struct's value.
+    unknown_depth: usize,
 }
+
+/// `Decoder::unknown_depth` after an unknown key's value was met.
+const UNKNOWN_KEY_FOUND: usize = usize::MAX;
 
 impl Int {
     #[inline(always)]
@@ -262,6 +270,7 @@ impl<'de> Decoder<'de> {
 
     /// The map at the cursor, visited as the struct (or struct variant)
     /// `name`, whose keys must be among `fields`.
+    #[inline]
     fn struct_map<V: Visitor<'de>>(
         &mut self,
         name: &'de str,
@@ -277,6 +286,7 @@ impl<'de> Decoder<'de> {
             },
             name,
             fields,
+            key: &[],
         };
         let value = visitor.visit_map(&mut access)?;
         access.elements.done()?;
@@ -511,6 +521,10 @@ impl<'de> de::Deserializer<'de> for &mut Decoder<'de> {
     }
 
     fn deserialize_ignored_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        if self.unknown_depth == self.depth && self.depth != 0 {
+            self.unknown_depth = UNKNOWN_KEY_FOUND;
+            return Err(de::Error::custom("unknown key"));
+        }
         self.input.skip().map_err(read_error)?;
         visitor.visit_unit()
     }
@@ -562,6 +576,7 @@ impl<'de> de::Deserializer<'de> for &mut Decoder<'de> {
     /// `deny_unknown_fields`, by default: a misspelt key is an error, not a
     /// silently ignored value). Types built on `deserialize_any` or
     /// `deserialize_map` (`#[serde(flatten)]`, maps) are not affected.
+    #[inline]
     fn deserialize_struct<V: Visitor<'de>>(
         self,
         name: &'static str,
@@ -620,7 +635,7 @@ impl<'de> de::SeqAccess<'de> for &mut Elements<'_, 'de> {
 impl<'de> de::MapAccess<'de> for &mut Elements<'_, 'de> {
     type Error = Error;
 
-    #[inline]
+    #[inline(always)]
     fn next_key_seed<K: DeserializeSeed<'de>>(
         &mut self,
         seed: K,
@@ -632,7 +647,7 @@ impl<'de> de::MapAccess<'de> for &mut Elements<'_, 'de> {
         seed.deserialize(&mut *self.decoder).map(Some)
     }
 
-    #[inline]
+    #[inline(always)]
     fn next_value_seed<T: DeserializeSeed<'de>>(&mut self, seed: T) -> Result<T::Value, Error> {
         self.left = self.left.saturating_sub(1);
         seed.deserialize(&mut *self.decoder)
@@ -645,32 +660,29 @@ impl<'de> de::MapAccess<'de> for &mut Elements<'_, 'de> {
 
 /// The entries of a map read as the struct `name`, whose keys must be among
 /// `fields`.
+///
+/// A key the struct does not have is found without comparing keys twice:
+/// serde's derived visitor reads every key, and reads the value of one it
+/// does not know as [`de::IgnoredAny`]; that value is refused
+/// (`Decoder::unknown_depth`).
 struct StructEntries<'r, 'de> {
     elements: Elements<'r, 'de>,
     name: &'de str,
     fields: &'static [&'static str],
+    /// The last key read, from its marker (for the message).
+    key: &'de [u8],
 }
 
 impl StructEntries<'_, '_> {
-    /// Refuses a str key the struct does not have; other keys (a field's
-    /// index) are the struct's own visitor's to judge.
-    #[inline]
-    fn check_key(&self) -> Result<(), Error> {
-        let mut probe = self.elements.decoder.input.clone();
-        let Ok(key) = probe.str_bytes() else {
-            return Ok(());
-        };
-        if self.fields.iter().any(|field| field.as_bytes() == key) {
-            return Ok(());
-        }
-        Err(self.unknown_key(key))
-    }
-
     #[cold]
-    fn unknown_key(&self, key: &[u8]) -> Error {
+    fn unknown_key(&self) -> Error {
+        let mut reader = Reader::new(self.key);
+        let key = match reader.str_bytes() {
+            Ok(key) => String::from_utf8_lossy(key).into_owned(),
+            Err(_) => "(not a string)".to_owned(),
+        };
         de::Error::custom(format_args!(
-            "unknown key `{}` in {} (expected one of: {})",
-            String::from_utf8_lossy(key),
+            "unknown key `{key}` in {} (expected one of: {})",
             self.name,
             self.fields.join(", ")
         ))
@@ -680,20 +692,27 @@ impl StructEntries<'_, '_> {
 impl<'de> de::MapAccess<'de> for &mut StructEntries<'_, 'de> {
     type Error = Error;
 
-    #[inline]
+    #[inline(always)]
     fn next_key_seed<K: DeserializeSeed<'de>>(
         &mut self,
         seed: K,
     ) -> Result<Option<K::Value>, Error> {
-        if self.elements.left != 0 {
-            self.check_key()?;
-        }
+        self.key = self.elements.decoder.input.rest();
         (&mut self.elements).next_key_seed(seed)
     }
 
-    #[inline]
+    #[inline(always)]
     fn next_value_seed<T: DeserializeSeed<'de>>(&mut self, seed: T) -> Result<T::Value, Error> {
-        (&mut self.elements).next_value_seed(seed)
+        let decoder = &mut *self.elements.decoder;
+        let outer = std::mem::replace(&mut decoder.unknown_depth, decoder.depth);
+        let value = (&mut self.elements).next_value_seed(seed);
+        let decoder = &mut *self.elements.decoder;
+        let unknown = decoder.unknown_depth == UNKNOWN_KEY_FOUND;
+        decoder.unknown_depth = outer;
+        if unknown {
+            return Err(self.unknown_key());
+        }
+        value
     }
 
     fn size_hint(&self) -> Option<usize> {
@@ -955,6 +974,36 @@ mod tests {
         assert!(named::<Shape2>(&square)
             .unwrap_err()
             .contains("`y` in Point2"));
+    }
+
+    #[test]
+    fn values_read_as_ignored_any_inside_a_known_field_are_not_unknown_keys() {
+        #[derive(Debug, Deserialize)]
+        #[allow(dead_code)]
+        struct Loose {
+            anything: Vec<de::IgnoredAny>,
+            inner: Option<Point2>,
+        }
+        #[derive(Debug, Deserialize)]
+        #[allow(dead_code)]
+        struct Point2 {
+            x: f64,
+        }
+        let bytes = rmp_serde::to_vec_named(&BTreeMap::from([("anything", vec![1, 2])])).unwrap();
+        assert!(from_prefix::<Loose>(&bytes, Lending::REFUSED).is_ok());
+        #[derive(Serialize)]
+        struct Nested<'a> {
+            anything: Vec<u8>,
+            inner: BTreeMap<&'a str, f64>,
+        }
+        let nested = Nested {
+            anything: vec![],
+            inner: BTreeMap::from([("x", 1.0), ("z", 2.0)]),
+        };
+        assert_eq!(
+            named::<Loose>(&nested).unwrap_err(),
+            "unknown key `z` in Point2 (expected one of: x)"
+        );
     }
 
     #[test]

@@ -197,6 +197,14 @@ pub(crate) unsafe fn encode_exact_ptr(out: &mut Vec<u8>, ptr: *mut ffi::PyObject
             scalar::bin_header(len32).append_to(out);
             out.extend_from_slice(std::slice::from_raw_parts(data.cast::<u8>(), len as usize));
             true
+        } else if ffi::PyList_CheckExact(ptr) != 0
+            || ffi::PyDict_CheckExact(ptr) != 0
+            || ffi::PyTuple_CheckExact(ptr) != 0
+            || ptr == ffi::Py_None()
+            || ffi::PyBool_Check(ptr) != 0
+        {
+            // The generic path's; answered before the subtype walk of `object_ref`.
+            false
         } else if let Some(object) = object_value::object_ref(ptr) {
             // An open object of the library being called (the common case);
             // anything else is for the generic path to explain.
