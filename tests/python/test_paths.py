@@ -49,9 +49,11 @@ def test_annotations(lib: ferryman.Library) -> None:
     hints = typing.get_type_hints(lib.join_path)
     assert hints["base"] == typing.Union[str, os.PathLike[str]]
     assert hints["return"] is pathlib.Path
-    assert str(inspect.signature(lib.join_path)) == (
-        "(base: Union[str, os.PathLike[str]], name: str) -> pathlib.Path"
-    )
+    signature = inspect.signature(lib.join_path)
+    assert signature.return_annotation is pathlib.Path
+    assert signature.parameters["base"].annotation == typing.Union[str, os.PathLike[str]]
+    # The function's own text, as repr and help show it.
+    assert "(base: str | PathLike[str], name: str) -> Path" in repr(lib.join_path)
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="undecodable file names are a POSIX thing")
