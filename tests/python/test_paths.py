@@ -71,3 +71,13 @@ def test_a_path_that_is_not_utf8_is_refused_by_name(lib: ferryman.Library) -> No
 def test_a_result_path_that_is_not_utf8_fails_clearly(lib: ferryman.Library) -> None:
     with pytest.raises(ferryman.FerrymanError, match="path contains invalid UTF-8"):
         lib.non_utf8_path()
+
+
+def test_ferryman_describe_shows_the_python_types(lib: ferryman.Library) -> None:
+    from ferryman._describe_text import describe_text
+
+    lines = describe_text(lib.describe()).splitlines()
+    assert "  join_path(base: Path, name: str) -> Path" in lines
+    assert "  next_day(day: date) -> date | None" in lines
+    assert "  scale_duration(d: timedelta, k: int) -> timedelta" in lines
+    assert "  echo_utc(at: datetime) -> datetime" in lines
