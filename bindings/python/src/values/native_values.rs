@@ -12,6 +12,7 @@ use pyo3::types::{PyBytes, PyMemoryView, PyTuple};
 
 use crate::state::python_classes::{self, PyName};
 use crate::values::encode_error::{EncodeError, Located};
+use ferryman_wire::scalar;
 
 type Result<T> = std::result::Result<T, Located>;
 
@@ -130,86 +131,100 @@ fn write_buffer(
     };
     let bytes = view.call_method0("tobytes")?;
     let bytes = bytes.cast::<PyBytes>().map_err(PyErr::from)?.as_bytes();
+    let count: usize = shape.iter().product();
+    if bytes.len() != count * itemsize {
+        return Err(invalid("a buffer whose size does not match its shape"));
+    }
     let layout = Layout {
         item,
         itemsize,
-        big_endian,
+        swap: big_endian != cfg!(target_endian = "big"),
     };
-    let mut items = bytes.chunks_exact(itemsize);
-    layout.write(out, &shape, &mut items)
+    let mut rest = bytes;
+    layout.write(out, &shape, &mut rest)
 }
 
+/// How a buffer's items read.
 struct Layout {
     item: Item,
     itemsize: usize,
-    big_endian: bool,
+    /// The items' byte order is not this machine's.
+    swap: bool,
 }
 
 impl Layout {
-    fn write(
-        &self,
-        out: &mut Vec<u8>,
-        shape: &[usize],
-        items: &mut std::slice::ChunksExact<'_, u8>,
-    ) -> Result<()> {
+    /// The items of `shape` from the front of `rest`, which moves past them.
+    fn write(&self, out: &mut Vec<u8>, shape: &[usize], rest: &mut &[u8]) -> Result<()> {
         let Some((&len, inner)) = shape.split_first() else {
             // A 0-dimensional buffer (a numpy scalar): one number.
-            let item = items
-                .next()
-                .ok_or_else(|| invalid("a buffer shorter than its shape"))?;
-            self.scalar(out, item);
+            let (item, after) = rest.split_at(self.itemsize);
+            *rest = after;
+            self.row(out, item);
             return Ok(());
         };
         let len32 = u32::try_from(len)
             .map_err(|_| invalid("a buffer dimension of more than 2^32 items"))?;
-        if inner.is_empty() && self.item == Item::Byte {
-            let mut bytes = Vec::with_capacity(len);
-            for _ in 0..len {
-                bytes.extend_from_slice(
-                    items
-                        .next()
-                        .ok_or_else(|| invalid("a buffer shorter than its shape"))?,
-                );
+        if inner.is_empty() {
+            let (row, after) = rest.split_at(len * self.itemsize);
+            *rest = after;
+            if self.item == Item::Byte {
+                rmp::encode::write_bin_len(out, len32).map_err(|e| invalid(&e.to_string()))?;
+                out.extend_from_slice(row);
+            } else {
+                rmp::encode::write_array_len(out, len32).map_err(|e| invalid(&e.to_string()))?;
+                self.row(out, row);
             }
-            rmp::encode::write_bin_len(out, len32).map_err(|e| invalid(&e.to_string()))?;
-            out.extend_from_slice(&bytes);
             return Ok(());
         }
         rmp::encode::write_array_len(out, len32).map_err(|e| invalid(&e.to_string()))?;
         for _ in 0..len {
-            self.write(out, inner, items)?;
+            self.write(out, inner, rest)?;
         }
         Ok(())
     }
 
-    fn scalar(&self, out: &mut Vec<u8>, item: &[u8]) {
-        let mut raw = [0u8; 8];
-        let n = self.itemsize;
-        // Widen to 8 bytes, big-endian, sign-extending signed integers.
-        if self.big_endian {
-            raw[8 - n..].copy_from_slice(item);
-        } else {
-            for (i, b) in item.iter().enumerate() {
-                raw[7 - i] = *b;
-            }
+    /// Each item of `row` as one MessagePack number (or bool); the kind is
+    /// matched once, outside the loops.
+    fn row(&self, out: &mut Vec<u8>, row: &[u8]) {
+        out.reserve(row.len() / self.itemsize * 9);
+        macro_rules! each {
+            ($ty:ty, $write:expr) => {{
+                for item in row.chunks_exact(std::mem::size_of::<$ty>()) {
+                    let mut raw = [0u8; std::mem::size_of::<$ty>()];
+                    raw.copy_from_slice(item);
+                    if self.swap {
+                        raw.reverse();
+                    }
+                    let value = <$ty>::from_ne_bytes(raw);
+                    #[allow(clippy::redundant_closure_call)]
+                    ($write)(out, value);
+                }
+            }};
         }
-        let negative = raw[8 - n] & 0x80 != 0;
-        if self.item == Item::Signed && negative {
-            raw[..8 - n].fill(0xff);
-        }
-        let bits = u64::from_be_bytes(raw);
-        match self.item {
-            Item::Bool => {
-                let _ = rmp::encode::write_bool(out, bits != 0);
+        let int = |out: &mut Vec<u8>, n: i64| scalar::int(n).append_to(out);
+        let uint = |out: &mut Vec<u8>, n: u64| match i64::try_from(n) {
+            Ok(n) => scalar::int(n).append_to(out),
+            Err(_) => {
+                out.push(0xcf);
+                out.extend_from_slice(&n.to_be_bytes());
             }
-            Item::Signed => ferryman_wire::scalar::int(bits as i64).append_to(out),
-            Item::Unsigned | Item::Byte => {
-                let _ = rmp::encode::write_uint(out, bits);
-            }
-            Item::Float if n == 4 => {
-                let _ = rmp::encode::write_f32(out, f32::from_bits(bits as u32));
-            }
-            Item::Float => ferryman_wire::scalar::f64(f64::from_bits(bits)).append_to(out),
+        };
+        match (self.item, self.itemsize) {
+            (Item::Bool, _) => out.extend(row.iter().map(|b| if *b != 0 { 0xc3 } else { 0xc2 })),
+            (Item::Float, 8) => each!(f64, |out: &mut Vec<u8>, x: f64| scalar::f64(x)
+                .append_to(out)),
+            (Item::Float, _) => each!(f32, |out: &mut Vec<u8>, x: f32| {
+                out.push(0xca);
+                out.extend_from_slice(&x.to_bits().to_be_bytes());
+            }),
+            (Item::Signed, 1) => each!(i8, |out, n: i8| int(out, i64::from(n))),
+            (Item::Signed, 2) => each!(i16, |out, n: i16| int(out, i64::from(n))),
+            (Item::Signed, 4) => each!(i32, |out, n: i32| int(out, i64::from(n))),
+            (Item::Signed, _) => each!(i64, |out, n: i64| int(out, n)),
+            (Item::Unsigned | Item::Byte, 1) => each!(u8, |out, n: u8| uint(out, u64::from(n))),
+            (Item::Unsigned, 2) => each!(u16, |out, n: u16| uint(out, u64::from(n))),
+            (Item::Unsigned, 4) => each!(u32, |out, n: u32| uint(out, u64::from(n))),
+            (Item::Unsigned | Item::Byte, _) => each!(u64, |out, n: u64| uint(out, n)),
         }
     }
 }
