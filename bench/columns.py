@@ -100,7 +100,7 @@ def load_ferryman() -> Column:
         sum=lib.sum,
         bump=lib.bump,
         fail=lib.fail,
-        extra={"lib": lib},
+        extra={"lib": lib, "sum_f64": lib.sum_f64},
         objects=objects,
     )
 
@@ -118,6 +118,7 @@ def load_pyo3() -> Column:
         add=bench_pyo3.add,
         echo=bench_pyo3.echo,
         sum=bench_pyo3.sum,
+        extra={"sum_f64": bench_pyo3.sum_f64},
         bump=bench_pyo3.bump,
         fail=bench_pyo3.fail,
         objects=Objects(bench_pyo3.Counter),

@@ -101,6 +101,21 @@ def _list_case(key: str, label: str, size: int) -> Case:
     return Case(key, label, "sum", lambda column: (values,), _equals(sum(values)))
 
 
+def _numpy_values(column: Column) -> tuple:
+    import numpy
+
+    return (numpy.arange(10_000, dtype=numpy.float64),)
+
+
+def _numpy_sum(column: Column) -> Callable | None:
+    """A column's `sum_f64`, when it has one and numpy is installed (else "—")."""
+    try:
+        import numpy  # noqa: F401
+    except ImportError:
+        return None
+    return column.extra.get("sum_f64")
+
+
 CASES = [
     Case("add", "add(1, 2)", "add", lambda column: (1, 2), _equals(3)),
     # Issue 10: a keyword call against its positional twin, where keywords bind.
@@ -118,6 +133,15 @@ CASES = [
     _bytes_case("echo1m", "echo 1 MiB", 1024 * 1024),
     _list_case("sum10", "sum of 10 ints", 10),
     _list_case("sum10k", "sum of 10,000 ints", 10_000),
+    # Issue 11: a numpy array where Rust takes `&[f64]` (optional: numpy).
+    Case(
+        "sum10k_f64",
+        "sum of 10,000 f64 from a numpy array",
+        "sum_f64",
+        _numpy_values,
+        _equals(float(sum(range(10_000)))),
+        bind=_numpy_sum,
+    ),
     Case(
         "record",
         "record round trip",

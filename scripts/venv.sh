@@ -16,6 +16,12 @@ if [ ! -f "$stamp" ] || [ scripts/requirements.txt -nt "$stamp" ]; then
     "$PY" -m pip install --quiet --disable-pip-version-check -r scripts/requirements.txt
     touch "$stamp"
 fi
+# numpy, optional: tests/python/test_buffers.py sends its arrays when it is
+# there and skips those cases when it cannot be installed.
+if ! "$PY" -c "import numpy" 2>/dev/null; then
+    "$PY" -m pip install --quiet --disable-pip-version-check numpy \
+        || echo "==> numpy could not be installed: the numpy tests will skip"
+fi
 # pyright, for the stubs test (tests/python/test_stubs.py): from npm into
 # .venv/node, because the PyPI `pyright` wrapper downloads it on first run.
 PYRIGHT_VERSION=1.1.414

@@ -329,3 +329,16 @@ def test_wire_map_keys_examples(raw: RawLibrary) -> None:
     ints = re.search(r"`echo_int_keys\(\{7: \"x\"\}\)` returns `([0-9a-f ]+)`", flat)
     assert ints, "wire.md: the echo_int_keys example"
     assert call(raw, "echo_int_keys", msgpack.packb([{7: "x"}]))[:2] == (0, bytes.fromhex(ints.group(1)))
+
+
+def test_wire_path_and_time_examples(raw: RawLibrary) -> None:
+    """"Paths" and "Times": each `f(…)`: arguments `hex`, result `hex` is what
+    the fixture takes and returns, byte for byte."""
+    wire = spec_text.read("wire.md")
+    for heading in ("## Paths", "## Times"):
+        text = " ".join(spec_text.section(wire, heading).split())
+        examples = re.findall(r"`(\w+)\(.*?\)`: arguments `([0-9a-f ]+)`, result `([0-9a-f ]+)`", text)
+        assert examples, f"wire.md: no `f(…)`: arguments `hex`, result `hex` under {heading}"
+        for name, args, result in examples:
+            status, out, _ = call(raw, name, bytes.fromhex(args))
+            assert (status, out) == (0, bytes.fromhex(result)), (name, msgpack.unpackb(out))

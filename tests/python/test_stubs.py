@@ -65,6 +65,8 @@ SCRIPTS = {
         print(area, centre["x"], moved[0]["y"], doubled[2], flipped[1], message, got, first, count, same)
         """,
     "fixture_ok.py": """\
+        import datetime
+        import pathlib
         from collections.abc import Iterator
 
         import fixture
@@ -85,6 +87,12 @@ SCRIPTS = {
         except MathError as error:
             variant = error.variant
         print(total, same, greeting, list(words), area, joined, maybe, variant)
+        joined_path: pathlib.Path = fixture.join_path(pathlib.Path("/tmp"), "f.txt")
+        parts: list[str] = fixture.path_parts("a/b") + fixture.path_parts(joined_path)
+        span: datetime.timedelta = fixture.scale_duration(datetime.timedelta(seconds=1.5), 2)
+        now: datetime.datetime = fixture.echo_utc(datetime.datetime.now(datetime.timezone.utc))
+        day: datetime.date | None = fixture.next_day(datetime.date(2024, 2, 28))
+        print(joined_path, parts, span, now, day)
         """,
     "misspelt.py": """\
         import geometry

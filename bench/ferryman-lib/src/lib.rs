@@ -48,6 +48,12 @@ pub fn sum(values: Vec<i64>) -> i64 {
     values.iter().fold(0i64, |acc, v| acc.wrapping_add(*v))
 }
 
+/// Sums a slice of floats (sent from a numpy array).
+#[ferryman::export]
+pub fn sum_f64(values: &[f64]) -> f64 {
+    values.iter().sum()
+}
+
 /// Returns the record with `id + 1`, `score * 2` and `"!"` appended to `name`.
 #[ferryman::export]
 pub fn bump(record: Record) -> Record {

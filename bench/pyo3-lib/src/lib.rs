@@ -56,6 +56,12 @@ fn sum(values: Vec<i64>) -> i64 {
     values.iter().fold(0i64, |acc, v| acc.wrapping_add(*v))
 }
 
+/// Sums a list of floats (given a numpy array: PyO3 reads it as a sequence).
+#[pyfunction]
+fn sum_f64(values: Vec<f64>) -> f64 {
+    values.iter().sum()
+}
+
 /// Returns the record with `id + 1`, `score * 2` and `"!"` appended to `name`.
 #[pyfunction]
 fn bump(record: Record) -> Record {
@@ -133,6 +139,7 @@ fn bench_pyo3(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(add, m)?)?;
     m.add_function(wrap_pyfunction!(echo, m)?)?;
     m.add_function(wrap_pyfunction!(sum, m)?)?;
+    m.add_function(wrap_pyfunction!(sum_f64, m)?)?;
     m.add_function(wrap_pyfunction!(bump, m)?)?;
     m.add_function(wrap_pyfunction!(fail, m)?)?;
     m.add_class::<Counter>()?;

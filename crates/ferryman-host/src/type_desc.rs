@@ -28,6 +28,17 @@ pub enum Type {
     Char,
     Str,
     Bytes,
+    /// `"path"`: a UTF-8 str naming a file system path.
+    Path,
+    /// `"duration"`: `[secs, nanos]` (or `{"secs", "nanos"}` in results).
+    Duration,
+    /// `"timestamp"`: an instant, RFC 3339 text (or `SystemTime`'s
+    /// `{"secs_since_epoch", "nanos_since_epoch"}` in results).
+    Timestamp,
+    /// `"date"`: `YYYY-MM-DD`.
+    Date,
+    /// `"datetime"`: `YYYY-MM-DDTHH:MM:SS[.fffffffff]`, no offset.
+    DateTime,
     List(Box<Type>),
     Tuple(Vec<Type>),
     Map(Box<Type>, Box<Type>),
@@ -67,6 +78,11 @@ impl Type {
             "char" => Type::Char,
             "str" => Type::Str,
             "bytes" => Type::Bytes,
+            "path" => Type::Path,
+            "duration" => Type::Duration,
+            "timestamp" => Type::Timestamp,
+            "date" => Type::Date,
+            "datetime" => Type::DateTime,
             _ => return None,
         })
     }
@@ -162,6 +178,11 @@ mod tests {
     #[test]
     fn scalars_and_composites() {
         assert_eq!(read(b"\xa3i64"), Type::I64);
+        assert_eq!(read(b"\xa4path"), Type::Path);
+        assert_eq!(read(b"\xa8duration"), Type::Duration);
+        assert_eq!(read(b"\xa9timestamp"), Type::Timestamp);
+        assert_eq!(read(b"\xa4date"), Type::Date);
+        assert_eq!(read(b"\xa8datetime"), Type::DateTime);
         // {"map": ["str", {"list": "u8"}]}
         let map = b"\x81\xa3map\x92\xa3str\x81\xa4list\xa2u8";
         assert_eq!(

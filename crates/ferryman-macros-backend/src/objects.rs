@@ -13,8 +13,34 @@ use crate::types::{path_named, peel, type_args};
 
 /// Names that are never classes: no need to go through `ObjKind`.
 const NOT_CLASSES: &[&str] = &[
-    "String", "str", "bool", "char", "i8", "i16", "i32", "i64", "i128", "isize", "u8", "u16",
-    "u32", "u64", "u128", "usize", "f32", "f64", "Bytes", "ByteBuf", "Value", "PathBuf",
+    "String",
+    "str",
+    "bool",
+    "char",
+    "i8",
+    "i16",
+    "i32",
+    "i64",
+    "i128",
+    "isize",
+    "u8",
+    "u16",
+    "u32",
+    "u64",
+    "u128",
+    "usize",
+    "f32",
+    "f64",
+    "Bytes",
+    "ByteBuf",
+    "Value",
+    "PathBuf",
+    "Path",
+    "Duration",
+    "TimeDelta",
+    "SystemTime",
+    "NaiveDate",
+    "NaiveDateTime",
 ];
 
 /// A plain path without type arguments that is not a well-known type:

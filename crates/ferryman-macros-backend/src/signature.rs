@@ -10,8 +10,8 @@ use syn::{Attribute, FnArg, GenericParam, Ident, ItemFn, Lifetime, Pat, ReturnTy
 use crate::attr::ExportAttr;
 use crate::doc::doc_string;
 use crate::types::{
-    describe, is_byte_vec, is_bytes, is_direct, is_named_bytes, is_str, is_u8, path_named, peel,
-    type_args, Desc,
+    describe, is_byte_vec, is_bytes, is_direct, is_named_bytes, is_path, is_str, is_u8, path_named,
+    peel, type_args, Desc,
 };
 
 /// A function that passed [`crate::valid::check`].
@@ -133,7 +133,8 @@ impl<'a> Param<'a> {
             Type::Reference(reference) => {
                 let elem = peel(&reference.elem);
                 match elem {
-                    _ if is_str(elem) => (Decode::AsWritten(erase(ty)), false),
+                    // `&str` and `&Path` borrow the argument's text.
+                    _ if is_str(elem) || is_path(elem) => (Decode::AsWritten(erase(ty)), false),
                     _ if is_bytes(elem) => (Decode::BytesRef(erase(elem)), false),
                     Type::Slice(slice) if is_u8(&slice.elem) => (Decode::ByteSlice, false),
                     Type::Slice(slice) => (Decode::Vec(erase(&slice.elem)), true),

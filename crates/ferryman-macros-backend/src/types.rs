@@ -82,6 +82,12 @@ fn describe_path(path: &TypePath) -> Desc {
     match (name.as_str(), args.as_slice()) {
         ("String" | "str", []) => Desc::Scalar("Str"),
         ("ByteBuf" | "Bytes", []) => Desc::Scalar("Bytes"),
+        // `spec/wire.md`, "Paths" and "Times": by name, as everything here.
+        ("PathBuf" | "Path", []) => Desc::Scalar("Path"),
+        ("Duration" | "TimeDelta", []) => Desc::Scalar("Duration"),
+        ("SystemTime", []) | ("DateTime", [_]) => Desc::Scalar("Timestamp"),
+        ("NaiveDate", []) => Desc::Scalar("Date"),
+        ("NaiveDateTime", []) => Desc::Scalar("DateTime"),
         ("Vec" | "VecDeque" | "HashSet" | "BTreeSet", [item, ..]) if is_u8(item) => {
             Desc::Scalar("Bytes")
         }
@@ -109,6 +115,8 @@ pub(crate) fn named_types(ty: &Type, out: &mut Vec<(String, Option<Type>)>) {
         Type::Tuple(tuple) => tuple.elems.iter().for_each(|elem| named_types(elem, out)),
         Type::Path(path) if path.qself.is_none() => match describe_path(path) {
             Desc::Named(name) => out.push((name, (!has_lifetime(ty)).then(|| ty.clone()))),
+            // `DateTime<Utc>`: the time zone is no named type of the signature.
+            Desc::Scalar(_) => {}
             _ => type_args(path)
                 .into_iter()
                 .for_each(|arg| named_types(arg, out)),
@@ -237,6 +245,11 @@ pub(crate) fn is_str(ty: &Type) -> bool {
     path_named(ty, "str").is_some_and(|path| type_args(path).is_empty())
 }
 
+/// `Path` (`std::path::Path`, unsized: only ever borrowed).
+pub(crate) fn is_path(ty: &Type) -> bool {
+    path_named(ty, "Path").is_some_and(|path| type_args(path).is_empty())
+}
+
 /// A type named `Bytes`: `serde_bytes::Bytes` (unsized, so only ever
 /// borrowed) or `ferryman::Bytes`.
 pub(crate) fn is_bytes(ty: &Type) -> bool {
@@ -325,6 +338,45 @@ mod tests {
         }
         // Fixed-size arrays are tuples to serde: lists of ints.
         assert_eq!(desc("[u8; 4]"), list(scalar("U8")));
+    }
+
+    #[test]
+    fn paths_and_times() {
+        for source in [
+            "PathBuf",
+            "std::path::PathBuf",
+            "&Path",
+            "&std::path::Path",
+            "Box<Path>",
+        ] {
+            assert_eq!(desc(source), scalar("Path"), "{source}");
+        }
+        for source in [
+            "Duration",
+            "std::time::Duration",
+            "chrono::Duration",
+            "chrono::TimeDelta",
+            "time::Duration",
+        ] {
+            assert_eq!(desc(source), scalar("Duration"), "{source}");
+        }
+        for source in [
+            "SystemTime",
+            "std::time::SystemTime",
+            "DateTime<Utc>",
+            "chrono::DateTime<chrono::FixedOffset>",
+        ] {
+            assert_eq!(desc(source), scalar("Timestamp"), "{source}");
+        }
+        assert_eq!(desc("chrono::NaiveDate"), scalar("Date"));
+        assert_eq!(desc("NaiveDateTime"), scalar("DateTime"));
+        assert_eq!(
+            desc("Vec<Option<SystemTime>>"),
+            list(Desc::Option(Box::new(scalar("Timestamp"))))
+        );
+        let mut named = Vec::new();
+        named_types(&syn::parse_str("Vec<DateTime<Utc>>").unwrap(), &mut named);
+        assert!(named.is_empty(), "{named:?}");
     }
 
     #[test]

@@ -93,6 +93,22 @@ impl<'a> Args<'a> {
         }
     }
 
+    /// Decodes `bytes`, which must hold exactly one value, as `T` with the
+    /// argument decoder (lent bytes refused): a callback's result, read as an
+    /// argument of its type is (`spec/callbacks.md`), unknown struct keys
+    /// included. Errors name index 0.
+    #[inline]
+    pub fn one<T: Deserialize<'a>>(bytes: &'a [u8]) -> Result<T, Box<DecodeError>> {
+        match crate::decode_args::from_prefix::<T>(bytes, Lending::REFUSED) {
+            Ok((value, [])) => Ok(value),
+            Ok((_, rest)) => Err(Box::new(DecodeError::malformed(format!(
+                "{} unexpected bytes after the value",
+                rest.len()
+            )))),
+            Err(e) => Err(Box::new(DecodeError::from_rmp(e, 0, bytes))),
+        }
+    }
+
     /// Decodes the default of the parameter at `index` (one MessagePack
     /// value, made when the function was compiled) with the same decoder as
     /// an argument, so that a default and a sent value mean the same.

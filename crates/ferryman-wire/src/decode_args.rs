@@ -583,14 +583,42 @@ impl<'de> de::Deserializer<'de> for &mut Decoder<'de> {
         fields: &'static [&'static str],
         visitor: V,
     ) -> Result<V::Value, Error> {
-        if Kind::of(self.peek()?) != Kind::Map {
-            return self.deserialize_any(visitor);
+        match Kind::of(self.peek()?) {
+            Kind::Map => self.struct_map(name, fields, visitor),
+            Kind::Str if name == "SystemTime" && fields == SYSTEM_TIME_FIELDS => {
+                self.system_time(visitor)
+            }
+            _ => self.deserialize_any(visitor),
         }
-        self.struct_map(name, fields, visitor)
     }
 
     forward_to_deserialize_any! {
         tuple tuple_struct map identifier
+    }
+}
+
+/// The fields `std::time::SystemTime`'s `Deserialize` asks for.
+const SYSTEM_TIME_FIELDS: &[&str] = &["secs_since_epoch", "nanos_since_epoch"];
+
+impl<'de> Decoder<'de> {
+    /// A `SystemTime` sent as RFC 3339 text (`spec/wire.md`, "Times"): handed
+    /// to its visitor as the `[secs, nanos]` it reads itself.
+    #[cold]
+    fn system_time<V: Visitor<'de>>(&mut self, visitor: V) -> Result<V::Value, Error> {
+        let text = self.input.str().map_err(read_error)?;
+        let Some((secs, nanos)) = crate::rfc3339::parse(text) else {
+            return Err(de::Error::custom(format_args!(
+                "{text:?} is not an RFC 3339 time with an offset, such as 2024-05-01T12:00:00Z"
+            )));
+        };
+        let Ok(secs) = u64::try_from(secs) else {
+            return Err(de::Error::custom(format_args!(
+                "{text} is not after 1970-01-01T00:00:00Z, which SystemTime cannot hold here"
+            )));
+        };
+        visitor.visit_seq(de::value::SeqDeserializer::<_, Error>::new(
+            [secs, u64::from(nanos)].into_iter(),
+        ))
     }
 }
 
@@ -798,6 +826,40 @@ mod tests {
             .map_err(|e| e.to_string());
         let theirs = rmp_serde::from_slice::<T>(bytes).map_err(|e| e.to_string());
         (ours, theirs)
+    }
+
+    fn ours<T: for<'de> Deserialize<'de>>(bytes: &[u8]) -> Result<T, String> {
+        from_prefix::<T>(bytes, Lending::REFUSED)
+            .map(|(v, _)| v)
+            .map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn system_time_reads_rfc_3339_text_and_its_own_forms() {
+        use std::time::{Duration, SystemTime, UNIX_EPOCH};
+        let text = rmp_serde::to_vec("2024-05-01T14:00:00.25+02:00").unwrap();
+        let at = UNIX_EPOCH + Duration::new(1_714_564_800, 250_000_000);
+        assert_eq!(ours::<SystemTime>(&text), Ok(at));
+        // serde's own form, and the array a host may send, still read.
+        assert_eq!(
+            ours::<SystemTime>(&rmp_serde::to_vec_named(&at).unwrap()),
+            Ok(at)
+        );
+        assert_eq!(
+            ours::<SystemTime>(&rmp_serde::to_vec(&(1_714_564_800u64, 250_000_000u32)).unwrap()),
+            Ok(at)
+        );
+        let early = rmp_serde::to_vec("1969-12-31T23:59:59Z").unwrap();
+        assert!(ours::<SystemTime>(&early)
+            .unwrap_err()
+            .contains("after 1970"));
+        let bad = rmp_serde::to_vec("yesterday").unwrap();
+        assert!(ours::<SystemTime>(&bad).unwrap_err().contains("RFC 3339"));
+        // Only `SystemTime` reads text: a struct of another name does not.
+        assert!(ours::<Duration>(&text).is_err());
+        // Durations as `[secs, nanos]`.
+        let pair = rmp_serde::to_vec(&(90u64, 5u32)).unwrap();
+        assert_eq!(ours::<Duration>(&pair), Ok(Duration::new(90, 5)));
     }
 
     fn agree<T>(value: &impl Serialize)

@@ -25,6 +25,7 @@ mod encode_element;
 mod lent;
 mod limits;
 pub mod reader;
+mod rfc3339;
 pub mod scalar;
 pub mod schema;
 pub mod short_copy;

@@ -25,6 +25,17 @@ pub enum TypeDesc {
     Char,
     Str,
     Bytes,
+    /// `PathBuf`, `&Path`: a UTF-8 str (`spec/wire.md`, "Paths").
+    Path,
+    /// `std::time::Duration`, `chrono::Duration`/`TimeDelta`, `time::Duration`:
+    /// seconds and nanoseconds (`spec/wire.md`, "Times").
+    Duration,
+    /// `SystemTime`, `chrono::DateTime<Tz>`: an instant, RFC 3339 text.
+    Timestamp,
+    /// `chrono::NaiveDate`: a calendar date, `YYYY-MM-DD`.
+    Date,
+    /// `chrono::NaiveDateTime`: a date and time without an offset.
+    DateTime,
     List(&'static TypeDesc),
     Tuple(&'static [TypeDesc]),
     Map(&'static TypeDesc, &'static TypeDesc),
@@ -39,6 +50,34 @@ pub enum TypeDesc {
 }
 
 impl TypeDesc {
+    /// Every scalar descriptor, in the order `spec/wire.md` lists them.
+    pub const SCALARS: &'static [TypeDesc] = &[
+        TypeDesc::Unit,
+        TypeDesc::Bool,
+        TypeDesc::I8,
+        TypeDesc::I16,
+        TypeDesc::I32,
+        TypeDesc::I64,
+        TypeDesc::I128,
+        TypeDesc::Isize,
+        TypeDesc::U8,
+        TypeDesc::U16,
+        TypeDesc::U32,
+        TypeDesc::U64,
+        TypeDesc::U128,
+        TypeDesc::Usize,
+        TypeDesc::F32,
+        TypeDesc::F64,
+        TypeDesc::Char,
+        TypeDesc::Str,
+        TypeDesc::Bytes,
+        TypeDesc::Path,
+        TypeDesc::Duration,
+        TypeDesc::Timestamp,
+        TypeDesc::Date,
+        TypeDesc::DateTime,
+    ];
+
     /// The descriptor string of a scalar type, `None` for composite ones.
     pub const fn scalar_name(&self) -> Option<&'static str> {
         Some(match self {
@@ -61,6 +100,11 @@ impl TypeDesc {
             TypeDesc::Char => "char",
             TypeDesc::Str => "str",
             TypeDesc::Bytes => "bytes",
+            TypeDesc::Path => "path",
+            TypeDesc::Duration => "duration",
+            TypeDesc::Timestamp => "timestamp",
+            TypeDesc::Date => "date",
+            TypeDesc::DateTime => "datetime",
             _ => return None,
         })
     }

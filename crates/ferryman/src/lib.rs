@@ -267,6 +267,12 @@ pub use ferryman_runtime::{
 /// serde, for crates whose only dependency is ferryman: derive through the
 /// re-exports below with `#[serde(crate = "ferryman::serde")]`.
 pub use serde;
+
+/// `chrono`, with its `serde` feature on (the `chrono` feature of ferryman):
+/// `DateTime<Utc>`, `NaiveDate`, `NaiveDateTime` and `TimeDelta` parameters
+/// and results become the host's own time types (`spec/wire.md`, "Times").
+#[cfg(feature = "chrono")]
+pub use chrono;
 /// serde's traits and their derive macros (`#[derive(ferryman::Serialize)]`).
 pub use serde::{Deserialize, Serialize};
 

@@ -10,6 +10,7 @@
 //! - `signatures`: entry points in Rust against their C declarations;
 //! - `layouts`: `FerryBox` and `FerryHost` field by field;
 //! - `constants`: the C names in the rustdoc of the constants;
+//! - `descriptors`: the scalar type descriptors against `TypeDesc` and `Type`;
 //! - `keys`: the key tables of `wire.md` against the encoder and entry points;
 //! - `scan`: reading markdown and C.
 //!
@@ -22,6 +23,7 @@
 #![cfg(test)]
 
 mod constants;
+mod descriptors;
 mod keys;
 mod layouts;
 mod scan;

@@ -7,7 +7,20 @@ from typing import Any
 
 __all__ = ["describe_text", "show_type"]
 
-_NAMES = {"unit": "None", "str": "str", "bytes": "bytes", "bool": "bool", "char": "str", "f32": "float", "f64": "float"}
+_NAMES = {
+    "unit": "None",
+    "str": "str",
+    "bytes": "bytes",
+    "bool": "bool",
+    "char": "str",
+    "f32": "float",
+    "f64": "float",
+    "path": "Path",
+    "duration": "timedelta",
+    "timestamp": "datetime",
+    "date": "date",
+    "datetime": "datetime",
+}
 
 
 def show_type(descriptor: Any) -> str:

@@ -47,6 +47,9 @@ _MODULES = {
     "typing": "_t",
     "typing_extensions": "_te",
     "collections.abc": "_abc",
+    "datetime": "_dt",
+    "os": "_os",
+    "pathlib": "_pathlib",
 }
 _TYPING_NAMES = {"typing.Any": "_t.Any", "typing.Literal": "_t.Literal"}
 
@@ -232,6 +235,10 @@ class _Plan:
     def descriptor(self, descriptor: Any) -> str:
         return self.text(annotation(descriptor, self.resolve))
 
+    def argument(self, descriptor: Any) -> str:
+        """A parameter's annotation: what it accepts (``_types.annotation``)."""
+        return self.text(annotation(descriptor, self.resolve, argument=True))
+
     # -- rendering --------------------------------------------------------
 
     def render(self, package: str) -> str:
@@ -244,6 +251,9 @@ class _Plan:
             "",
             "import builtins as _b",
             "import collections.abc as _abc",
+            "import datetime as _dt",
+            "import os as _os",
+            "import pathlib as _pathlib",
             "import typing as _t",
             "",
             "import typing_extensions as _te",
@@ -308,7 +318,7 @@ class _Plan:
             if not isinstance(param, Mapping) or not _is_name(param.get("name")):
                 return None
             default = _default(param) or ""
-            parts.append(f"{param['name']}: {self.descriptor(param.get('type'))}{default}")
+            parts.append(f"{param['name']}: {self.argument(param.get('type'))}{default}")
         return ", ".join(parts)
 
     def function(

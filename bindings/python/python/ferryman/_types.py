@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import collections.abc as abc
+import datetime
 import inspect
+import os
+import pathlib
 import types
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -45,6 +48,17 @@ _SCALARS: dict[str, Any] = {
     "bytes": bytes,
 }
 
+# Descriptors whose values are instances of a class outside builtins
+# (``spec/wire.md``, "Paths" and "Times"), with that class's import path.
+_NATIVE: dict[str, tuple[type, str]] = {
+    "path": (pathlib.Path, "pathlib.Path"),
+    "duration": (datetime.timedelta, "datetime.timedelta"),
+    "timestamp": (datetime.datetime, "datetime.datetime"),
+    "date": (datetime.date, "datetime.date"),
+    "datetime": (datetime.datetime, "datetime.datetime"),
+}
+_NATIVE_NAMES: dict[Any, str] = {cls: name for cls, name in _NATIVE.values()}
+
 _MAX_DEPTH = 64
 
 
@@ -56,17 +70,25 @@ def _single(descriptor: Any) -> tuple[str, Any] | None:
     return None
 
 
-def annotation(descriptor: Any, named: Callable[[str], Any] | None = None, _depth: int = 0) -> Any:
+def annotation(
+    descriptor: Any, named: Callable[[str], Any] | None = None, _depth: int = 0, *, argument: bool = False
+) -> Any:
     """The annotation for a type descriptor: ``{"list": "i64"}`` → ``list[int]``,
     ``{"callback": [["i64"], "i64"]}`` → ``Callable[[int], int]``.
 
     ``{"named": "Point"}`` becomes ``named("Point")`` — the library's class
     for it (``_records``) — or, without one, the forward reference ``"Point"``;
-    unknown descriptors become ``typing.Any``.
+    unknown descriptors become ``typing.Any``. ``argument``: what a parameter
+    accepts, where that is more than a result gives (``"path"``: any
+    ``str | os.PathLike[str]``, a result is a ``pathlib.Path``).
     """
     if _depth > _MAX_DEPTH:
         return Any
     if isinstance(descriptor, str):
+        if descriptor in _NATIVE:
+            if argument and descriptor == "path":
+                return Union[str, os.PathLike[str]]  # noqa: UP007 - a value, not an annotation
+            return _NATIVE[descriptor][0]
         return _SCALARS.get(descriptor, Any)
     single = _single(descriptor)
     if single is None:
@@ -74,15 +96,16 @@ def annotation(descriptor: Any, named: Callable[[str], Any] | None = None, _dept
     key, inner = single
     depth = _depth + 1
     if key == "list":
-        return list[annotation(inner, named, depth)]  # type: ignore[misc]
+        return list[annotation(inner, named, depth, argument=argument)]  # type: ignore[misc]
     if key == "tuple" and isinstance(inner, Sequence) and not isinstance(inner, str):
         if not inner:
             return tuple[()]
-        return tuple[tuple(annotation(item, named, depth) for item in inner)]  # type: ignore[misc]
+        return tuple[tuple(annotation(item, named, depth, argument=argument) for item in inner)]  # type: ignore[misc]
     if key == "map" and isinstance(inner, Sequence) and len(inner) == 2:
-        return dict[annotation(inner[0], named, depth), annotation(inner[1], named, depth)]  # type: ignore[misc]
+        key_annotation = annotation(inner[0], named, depth, argument=argument)
+        return dict[key_annotation, annotation(inner[1], named, depth, argument=argument)]  # type: ignore[misc]
     if key == "option":
-        inner_annotation = annotation(inner, named, depth)
+        inner_annotation = annotation(inner, named, depth, argument=argument)
         if inner_annotation is None:
             return None
         return Optional[inner_annotation]  # noqa: UP045 - forward refs ("Point") need typing.Optional
@@ -153,9 +176,13 @@ def render(
         return f"{spelled('collections.abc.Callable')}[[{params}], {render(args[1], name_of, spell, depth)}]"
     if origin is abc.Iterator and len(args) == 1:
         return f"{spelled('collections.abc.Iterator')}[{render(args[0], name_of, spell, depth)}]"
+    if origin is os.PathLike and len(args) == 1:
+        return f"{spelled('os.PathLike')}[{render(args[0], name_of, spell, depth)}]"
     if origin in (list, dict, tuple):
         inner = ", ".join(render(arg, name_of, spell, depth) for arg in args) if args else "()"
         return f"{spelled('builtins.' + origin.__name__)}[{inner}]"
+    if isinstance(value, type) and value in _NATIVE_NAMES:
+        return spelled(_NATIVE_NAMES[value])
     if value in _SCALARS.values() and isinstance(value, type):
         return spelled("builtins." + value.__name__)
     return spelled("typing.Any")
@@ -197,7 +224,7 @@ def signature(
     ]
     text = "({}) -> {}".format(
         ", ".join(
-            f"{name}: {annotation_text(_type_of(param))}{_default_text(param)}"
+            f"{name}: {render(annotation(_type_of(param), argument=True))}{_default_text(param)}"
             for name, param in zip(names, params, strict=True)
         ),
         annotation_text(returns) if returns is not None else "Any",
@@ -207,7 +234,7 @@ def signature(
             inspect.Parameter(
                 name,
                 inspect.Parameter.POSITIONAL_OR_KEYWORD,
-                annotation=annotation(_type_of(param), named),
+                annotation=annotation(_type_of(param), named, argument=True),
                 default=_default(param),
             )
             for name, param in zip(names, params, strict=True)

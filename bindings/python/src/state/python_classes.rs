@@ -36,12 +36,16 @@ pub(crate) enum PyName {
     AnnotationsOf,
     /// `ferryman._traceback._shared_frame(file, line, function)`.
     SharedFrame,
+    /// `ferryman._wire_values.to_wire(value)`: what to send for a path, a time…
+    ToWire,
+    /// `ferryman._wire_values.from_wire(kind, value)`: a path, a time…
+    FromWire,
     /// `types.TracebackType`.
     TracebackType,
 }
 
 /// How many names [`PyName`] has.
-const COUNT: usize = 13;
+const COUNT: usize = 15;
 
 impl PyName {
     /// `(module, attribute)`.
@@ -59,6 +63,8 @@ impl PyName {
             PyName::ClosureSignature => ("ferryman._types", "closure_signature"),
             PyName::AnnotationsOf => ("ferryman._types", "annotations_of"),
             PyName::SharedFrame => ("ferryman._traceback", "_shared_frame"),
+            PyName::ToWire => ("ferryman._wire_values", "to_wire"),
+            PyName::FromWire => ("ferryman._wire_values", "from_wire"),
             PyName::TracebackType => ("types", "TracebackType"),
         }
     }

@@ -7,6 +7,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyBytes, PyDict, PyFloat, PyList, PyString, PyTuple};
 
 use crate::ffi::host_registration::HostRegistration;
+use crate::state::python_classes::{self, PyName};
 use crate::values::extensions::from_extension;
 use crate::values::map_keys;
 use crate::values::shape::Shape;
@@ -135,6 +136,10 @@ pub(crate) fn decode_items<'py>(
 #[inline]
 fn scalar<'py>(py: Python<'py>, bytes: &[u8], shape: Option<&Shape>) -> Option<Bound<'py, PyAny>> {
     use ferryman_wire::Direct;
+    if shape.is_some_and(Shape::is_native) {
+        // A str that becomes a path or a time: the full decoder converts it.
+        return None;
+    }
     // Asked only once an integer has been read, so no other result pays for it.
     let stays_int = || !matches!(shape, Some(Shape::Float));
     let (&marker, rest) = bytes.split_first()?;
@@ -213,6 +218,9 @@ impl<'py> Decoder<'py, '_> {
             }
             other => other,
         };
+        if let Shape::Native(kind) = shape {
+            return self.native(kind, depth, key);
+        }
         let start = self.reader.position();
         let marker = self.reader.peek()?;
         let value = match Kind::of(marker) {
@@ -254,6 +262,16 @@ impl<'py> Decoder<'py, '_> {
             }
         };
         Ok(value)
+    }
+
+    /// A value of a [`Shape::Native`] descriptor: decoded as usual, then
+    /// converted by `ferryman._wire_values.from_wire` (which returns what it
+    /// does not recognise unchanged).
+    #[cold]
+    fn native(&mut self, kind: &'static str, depth: usize, key: bool) -> Result<Bound<'py, PyAny>> {
+        let value = self.value(&Shape::Any, depth, key)?;
+        let from_wire = python_classes::get(self.py, PyName::FromWire)?;
+        Ok(from_wire.call1((kind, value))?)
     }
 
     /// A value where the type is `f32` or `f64`: an int becomes a `float`

@@ -5,13 +5,14 @@ use crate::values::callables::encode_callable;
 use crate::values::encode_error::{EncodeError, Located, Step};
 use crate::values::ints::{self, Ints};
 use crate::values::limits::MAX_DEPTH;
+use crate::values::native_values::{self, Native};
 use crate::values::object_value::{self, ObjectRef};
 use ferryman_wire::scalar;
 use pyo3::ffi;
 use pyo3::prelude::*;
 use pyo3::types::{
-    PyBool, PyByteArray, PyBytes, PyDict, PyFloat, PyFrozenSet, PyInt, PyList, PyMemoryView, PySet,
-    PyString, PyTuple,
+    PyBool, PyByteArray, PyBytes, PyDict, PyFloat, PyFrozenSet, PyInt, PyList, PySet, PyString,
+    PyTuple,
 };
 use std::ptr;
 
@@ -97,29 +98,33 @@ fn encode_at<const WIDE: bool>(
         }
     } else if let Ok(array) = value.cast::<PyByteArray>() {
         binary(out, &array.to_vec())?;
-    } else if value.is_instance_of::<PyMemoryView>() {
-        let copy = value.call_method0("tobytes")?;
-        let bytes = copy.cast::<PyBytes>().map_err(PyErr::from)?;
-        binary(out, bytes.as_bytes())?;
     } else if value.is_instance_of::<PySet>() || value.is_instance_of::<PyFrozenSet>() {
         let items: Vec<_> = value.try_iter()?.collect::<PyResult<_>>()?;
         sequence::<WIDE>(out, items.len(), items.into_iter(), depth)?;
     // SAFETY: `value` keeps the object alive and proves the GIL is held.
     } else if let Some(object) = unsafe { object_value::object_ref(value.as_ptr()) } {
         encode_rust_object(out, value, object)?;
-    } else if let Some(index) = as_index(value)? {
-        // An integer that is not an `int` (numpy's, say): its `__index__`.
-        encode_int::<WIDE>(out, &index)?;
     } else if value.is_callable() {
         // A host object (extension 1) or a library closure (extension 2).
         encode_callable(out, value)?;
     } else {
-        let name = value
-            .get_type()
-            .name()
-            .map(|name| name.to_string())
-            .unwrap_or_else(|_| "?".into());
-        return Err(EncodeError::Unsupported(name).into());
+        match native_values::native(out, value)? {
+            Native::Written => {}
+            // A path, a time, a dataclass… goes as what it stands for.
+            Native::Instead(instead) => encode_at::<WIDE>(out, &instead, depth + 1)?,
+            Native::Unknown => match as_index(value)? {
+                // An integer that is not an `int`: its `__index__`.
+                Some(index) => encode_int::<WIDE>(out, &index)?,
+                None => {
+                    let name = value
+                        .get_type()
+                        .name()
+                        .map(|name| name.to_string())
+                        .unwrap_or_else(|_| "?".into());
+                    return Err(EncodeError::Unsupported(name).into());
+                }
+            },
+        }
     }
     Ok(())
 }

@@ -16,5 +16,6 @@ pub(crate) mod iterator_value;
 pub(crate) mod lent_bytes;
 pub(crate) mod limits;
 pub(crate) mod map_keys;
+pub(crate) mod native_values;
 pub(crate) mod object_value;
 pub(crate) mod shape;

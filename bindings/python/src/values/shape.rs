@@ -37,7 +37,14 @@ pub(crate) enum Shape {
     /// `{"iter": T}`: a closure that yields batches (arrays) of `T`, which
     /// becomes a `RustIterator`; the shape is the item's.
     Iter(Arc<Shape>),
+    /// `"path"`, `"duration"`, `"timestamp"`, `"date"`, `"datetime"`: decoded
+    /// as usual, then made a `pathlib.Path`, `timedelta`, `datetime` or `date`
+    /// by `ferryman._wire_values.from_wire` (`spec/wire.md`, "Paths", "Times").
+    Native(&'static str),
 }
+
+/// The scalar descriptors with a Python type of their own ([`Shape::Native`]).
+const NATIVE: [&str; 5] = ["path", "duration", "timestamp", "date", "datetime"];
 
 /// What a closure's type descriptor says: how to decode what it returns, its
 /// signature for `repr`, and the Rust type of each argument for messages.
@@ -99,6 +106,17 @@ impl ClosureShape {
 }
 
 impl Shape {
+    /// A [`Shape::Native`], or an `Option` of one: a str that the scalar fast
+    /// path must leave to the full decoder.
+    #[inline]
+    pub(crate) fn is_native(&self) -> bool {
+        match self {
+            Shape::Native(_) => true,
+            Shape::Option(inner) => matches!(**inner, Shape::Native(_)),
+            _ => false,
+        }
+    }
+
     /// The shape of a type descriptor, or `None` when decoding needs no guidance.
     pub(crate) fn of_descriptor(descriptor: &Bound<'_, PyAny>) -> Option<Shape> {
         let shape = Shape::build(descriptor, 0);
@@ -114,6 +132,10 @@ impl Shape {
             return match name.as_ref().map(|name| name.to_str()) {
                 Ok(Ok("bytes")) => Shape::Bytes,
                 Ok(Ok("f32" | "f64")) => Shape::Float,
+                Ok(Ok(name)) => NATIVE
+                    .iter()
+                    .find(|native| **native == name)
+                    .map_or(Shape::Any, |native| Shape::Native(native)),
                 _ => Shape::Any,
             };
         };
@@ -181,6 +203,11 @@ pub(crate) fn rust_text(descriptor: &Bound<'_, PyAny>, depth: usize) -> String {
             "unit" => "()".to_owned(),
             "str" => "String".to_owned(),
             "bytes" => "Vec<u8>".to_owned(),
+            "path" => "PathBuf".to_owned(),
+            "duration" => "Duration".to_owned(),
+            "timestamp" => "SystemTime".to_owned(),
+            "date" => "NaiveDate".to_owned(),
+            "datetime" => "NaiveDateTime".to_owned(),
             "" => unknown(),
             other => other.to_owned(),
         };

@@ -196,10 +196,10 @@ pub(crate) fn decode_outcome<R: DeserializeOwned>(
                 return Ok(unit);
             }
         }
-        return match rmp_serde::from_slice(bytes) {
-            Ok(value) => Ok(value),
-            Err(_) => decode_result_slowly(bytes),
-        };
+        // The argument decoder, as for an argument of this type: it accepts
+        // every encoding arguments may use and refuses what arguments refuse,
+        // a record's unknown key among them.
+        return Args::one::<R>(bytes).map_err(|e| CallbackError::bad_result::<R>(&e));
     }
     let mut value = rmp_serde::from_slice::<ErrorValue>(bytes).unwrap_or_else(|e| {
         ErrorValue::bridge(
@@ -216,21 +216,6 @@ pub(crate) fn decode_outcome<R: DeserializeOwned>(
         value.host_exception = None;
     }
     Err(CallbackError::reported(value, source))
-}
-
-/// A result the quick decoder refused: decoded again as an argument is (which
-/// accepts every encoding arguments may use), or explained as one would be.
-#[cold]
-fn decode_result_slowly<R: DeserializeOwned>(bytes: &[u8]) -> Result<R, CallbackError> {
-    let mut array = Vec::with_capacity(bytes.len() + 1);
-    array.push(0x91);
-    array.extend_from_slice(bytes);
-    let decoded = Args::new(&array, 1).and_then(|mut args| {
-        let value = args.next::<R>(0)?;
-        args.finish()?;
-        Ok(value)
-    });
-    decoded.map_err(|e| CallbackError::bad_result::<R>(&e))
 }
 
 /// `alloc::vec::Vec<alloc::string::String>` → `Vec<String>`.
