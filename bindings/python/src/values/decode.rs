@@ -94,7 +94,7 @@ fn decode_value<'py>(
     let value = match shape {
         None => decoder.value(&Shape::Any, 0, false)?,
         Some(Shape::Float) => decoder.float(0, false)?,
-        Some(shape) => decoder.value(shape, 0, false)?,
+        Some(shape) => decoder.shaped(shape, 0, false)?,
     };
     decoder.reader.finish()?;
     Ok(value)
@@ -120,7 +120,7 @@ pub(crate) fn decode_items<'py>(
     for _ in 0..len {
         items.push(match item {
             Shape::Float => decoder.float(depth, false)?,
-            item => decoder.value(item, depth, false)?,
+            item => decoder.shaped(item, depth, false)?,
         });
     }
     decoder.reader.finish()?;
@@ -204,6 +204,16 @@ struct Decoder<'py, 'b> {
 }
 
 impl<'py> Decoder<'py, '_> {
+    /// A value of `shape`, which may be a [`Shape::Native`] one (checked
+    /// here rather than in [`Decoder::value`], which every item goes through).
+    #[inline]
+    fn shaped(&mut self, shape: &Shape, depth: usize, key: bool) -> Result<Bound<'py, PyAny>> {
+        if let Shape::Native(kind) = shape {
+            return self.native(kind, depth, key);
+        }
+        self.value(shape, depth, key)
+    }
+
     /// One value. `key` is set for dict keys, where arrays become tuples so
     /// they can be hashed. A [`Shape::Float`] is for the caller to see (and
     /// call [`Decoder::float`]): checking here would cost every value.
@@ -214,13 +224,13 @@ impl<'py> Decoder<'py, '_> {
                 if self.reader.try_nil() {
                     return Ok(py.None().into_bound(py));
                 }
+                if let Shape::Native(kind) = **inner {
+                    return self.native(kind, depth, key);
+                }
                 inner
             }
             other => other,
         };
-        if let Shape::Native(kind) = shape {
-            return self.native(kind, depth, key);
-        }
         let start = self.reader.position();
         let marker = self.reader.peek()?;
         let value = match Kind::of(marker) {
@@ -402,7 +412,7 @@ impl<'py> Decoder<'py, '_> {
                     items.push(if matches!(shape, Shape::Float) {
                         self.float(depth, key)?
                     } else {
-                        self.value(shape, depth, key)?
+                        self.shaped(shape, depth, key)?
                     });
                 }
             }
@@ -413,7 +423,7 @@ impl<'py> Decoder<'py, '_> {
             }
             Shape::List(inner) => {
                 for _ in 0..len {
-                    items.push(self.value(inner, depth, key)?);
+                    items.push(self.shaped(inner, depth, key)?);
                 }
             }
             _ => {
@@ -440,7 +450,7 @@ impl<'py> Decoder<'py, '_> {
             _ => &Shape::Any,
         };
         self.entries(len, depth, |decoder, depth| {
-            decoder.value(values, depth, false)
+            decoder.shaped(values, depth, false)
         })
     }
 
