@@ -24,6 +24,7 @@
 mod constants;
 mod keys;
 mod layouts;
+mod logs;
 mod scan;
 mod signatures;
 
