@@ -24,7 +24,6 @@ import logging
 import os
 import sys
 import threading
-import weakref
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -38,8 +37,9 @@ if logging.getLevelName(TRACE) == f"Level {TRACE}":
 #: Wire level (1 error … 5 trace) → logging level.
 _LEVELS = {1: logging.ERROR, 2: logging.WARNING, 3: logging.INFO, 4: logging.DEBUG, 5: TRACE}
 
-#: Connected libraries (native library → logger prefix), for re-syncing levels.
-_connected: weakref.WeakKeyDictionary[Any, str] = weakref.WeakKeyDictionary()
+#: Connected libraries, for re-syncing levels: path → (native library, logger
+#: prefix). A library has one connection (the last load's), and is never unloaded.
+_connected: dict[str, tuple[Any, str]] = {}
 _lock = threading.Lock()
 
 
@@ -58,7 +58,7 @@ def connect(native: Any, library_name: str) -> str:
     answer: str = native.connect_logs(_Emitter(prefix), _max_level(prefix))
     if answer == "sending":
         with _lock:
-            _connected[native] = prefix
+            _connected[native.path] = (native, prefix)
         _hook_level_changes()
     return answer
 
@@ -70,7 +70,7 @@ def sync_log_levels() -> None:
     call it after changing levels some other way.
     """
     with _lock:
-        connected = list(_connected.items())
+        connected = list(_connected.values())
     for native, prefix in connected:
         native.set_log_level(_max_level(prefix))
 
@@ -164,7 +164,13 @@ def _set_thread(made: logging.LogRecord, record: Mapping[str, Any]) -> None:
     made.thread = ident
     python_thread = None
     if os.name == "posix":
-        python_thread = next((t for t in threading.enumerate() if t.ident == ident), None)
+        # Not the placeholder `threading` makes for a foreign thread (a Rust
+        # thread that took the GIL): that one has no name of its own.
+        dummy = getattr(threading, "_DummyThread", ())
+        python_thread = next(
+            (t for t in threading.enumerate() if t.ident == ident and not isinstance(t, dummy)),
+            None,
+        )
     if python_thread is not None:
         made.threadName = python_thread.name
     else:
