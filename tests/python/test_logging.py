@@ -7,6 +7,8 @@ failing handler does not fail the call."""
 from __future__ import annotations
 
 import logging
+import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 
@@ -184,3 +186,29 @@ def test_a_raising_handler_does_not_fail_the_call(lib, records, capsys) -> None:
 
 def test_the_library_says_it_is_sending(lib) -> None:
     assert lib._log_answer == "sending"
+
+
+def test_a_call_that_keeps_the_gil_gets_its_threads_records_when_it_returns(fixture_file) -> None:
+    # A fresh single-threaded interpreter holding no callables: calls keep the
+    # GIL, so the Rust thread's record is queued (waiting for the GIL would
+    # deadlock with the call joining that thread) and delivered as the call
+    # returns, before the next statement runs.
+    script = f"""
+import logging, threading, ferryman
+seen = []
+class Keep(logging.Handler):
+    def emit(self, record):
+        seen.append((record.threadName, record.getMessage()))
+logging.getLogger("ferryman_fixture").addHandler(Keep())
+logging.getLogger("ferryman_fixture").setLevel(logging.INFO)
+lib = ferryman.load({str(fixture_file)!r})
+assert threading.active_count() == 1 and ferryman._native.live_host_objects() == 0
+lib.log_from_thread("kept")
+assert seen == [("fixture-logger", "from a thread: kept")], seen
+lib.log_each_level("main")
+assert [m for _, m in seen[1:]] == ["error: main", "warn: main", "info: main"], seen
+print("ok")
+"""
+    run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.strip() == "ok"

@@ -105,7 +105,7 @@ def _hook_level_changes() -> None:
         original()
         sync_log_levels()
 
-    manager._clear_cache = clear_cache  # type: ignore[method-assign]
+    setattr(manager, "_clear_cache", clear_cache)
 
 
 class _Emitter:
@@ -147,8 +147,8 @@ class _Emitter:
         )
         module = record.get("module")
         if isinstance(module, str):
-            made.rust_module = module  # type: ignore[attr-defined]
-        made.rust_target = record.get("target")  # type: ignore[attr-defined]
+            made.rust_module = module
+        made.rust_target = record.get("target")
         _set_thread(made, record)
         logger.handle(made)
 

@@ -7,13 +7,14 @@ use ferryman_host::{LoadError, LoadErrorKind, LogAnswer, LogLevel, Reply};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
 
-use crate::callbacks::python_host;
+use crate::callbacks::{log_records, python_host};
 use crate::calls::closure_object;
 use crate::calls::function::{Function, Param};
 use crate::calls::function_object;
 use crate::ffi::library_handle::LibraryHandle;
 use crate::state::call_scope::with_buffers;
 use crate::state::host_objects::{self, Kind};
+use crate::state::log_gate;
 use crate::state::python_classes::{self, PyName};
 use crate::state::sigint;
 use crate::values::decode::decode;
@@ -49,6 +50,9 @@ pub fn load(py: Python<'_>, path: PathBuf) -> PyResult<Library> {
         handle: Arc::new(loaded),
         path: shown,
     };
+    // Log records queued while a call kept the GIL are delivered by the
+    // calls layer, which hands them to the callbacks layer's emitter call.
+    log_gate::set_deliver(log_records::deliver);
     // Callables need this package registered as the library's host; a library
     // that refuses (or predates callbacks) still serves plain calls.
     library.handle.register_host(python_host::for_registration);
@@ -338,7 +342,7 @@ impl Library {
             return Ok(log_answer(logs.connect(host_id, 0, LogLevel::Off)));
         };
         // One reference of our own while the library retains its one.
-        let handle = host_objects::insert(emit.unbind(), Kind::Callable);
+        let handle = host_objects::insert(emit.unbind(), Kind::LogEmitter);
         let answer = logs.connect(host_id, handle, level);
         // With the GIL held: dropping the emitter (when refused) is safe here.
         drop(host_objects::release(handle));
