@@ -38,9 +38,12 @@ impl Connect {
 pub(crate) use enabled::{connect, set_level};
 
 #[cfg(not(feature = "log"))]
-pub(crate) fn connect(_host_id: u32, _handle: u64, max_level: u32) -> Connect {
+pub(crate) fn connect(_host_id: u32, handle: u64, max_level: u32) -> Connect {
     if max_level > MAX_LEVEL {
         return Connect::Refused;
+    }
+    if handle == 0 {
+        return Connect::Connected; // disconnecting: there was nothing to end
     }
     Connect::NotOffered
 }
