@@ -13,6 +13,10 @@ use std::sync::Mutex;
 /// The argument arrays `invoke` received.
 static RECEIVED: Mutex<Vec<Vec<u8>>> = Mutex::new(Vec::new());
 
+/// The host's `invoke`: keeps a copy of the arguments.
+///
+/// # Safety
+/// `args` points to a box of `len` readable bytes (the library's promise).
 unsafe extern "C" fn invoke(
     _: *mut c_void,
     _: u64,
@@ -27,8 +31,22 @@ unsafe extern "C" fn invoke(
     RECEIVED.lock().unwrap().push(bytes);
     0
 }
+/// `retain` and `release`: this host counts nothing.
+///
+/// # Safety
+/// None: reads nothing.
 unsafe extern "C" fn nothing(_: *mut c_void, _: u64) {}
+
+/// `free_box`: `invoke` answers with the empty box, so there is nothing to free.
+///
+/// # Safety
+/// None: reads nothing.
 unsafe extern "C" fn free_box(_: *mut c_void, _: *mut FerryBox) {}
+
+/// `check_interrupt`: never interrupted.
+///
+/// # Safety
+/// None: reads nothing.
 unsafe extern "C" fn no_interrupt(_: *mut c_void, _: *mut FerryBox) -> i32 {
     0
 }
