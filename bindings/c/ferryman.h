@@ -247,6 +247,27 @@ uint64_t ferryman_object_clone(uint64_t handle);
  */
 int32_t ferryman_live_objects(FerryBox *out);
 
+/* ---- logs (spec/abi.md, "Logs"; optional symbols) ------------------------ */
+
+/* Levels: 1 error, 2 warn, 3 info, 4 debug, 5 trace; as a maximum, 0 is off. */
+
+/*
+ * Sends the library's log records at levels up to `max_level` to host object
+ * `handle` of host `host_id`: each record is one invoke() whose args are the
+ * array of one map (spec/wire.md, "Log records"), on the thread that logged;
+ * the answer is freed with free_box and ignored. The library retains `handle`
+ * and releases it when a later connect replaces the connection; handle 0
+ * disconnects. Returns 0, 1 when the library sends no records (nothing
+ * retained), -1 for an unknown host id or a level above 5.
+ */
+int32_t ferryman_log_connect(uint32_t host_id, uint64_t handle, uint32_t max_level);
+
+/*
+ * The most verbose level the host wants now; records above it are not built.
+ * Returns 0, 1 when the library sends no records, -1 for a level above 5.
+ */
+int32_t ferryman_log_level(uint32_t max_level);
+
 /* ---- pointer types for hosts that dlopen() the library ------------------- */
 /* Look each symbol up per handle (dlsym) with RTLD_LOCAL; see spec/abi.md. */
 
@@ -263,6 +284,8 @@ typedef int32_t (*FerrymanLiveClosuresFn)(FerryBox *out);
 typedef int32_t (*FerrymanObjectReleaseFn)(uint64_t handle);
 typedef uint64_t (*FerrymanObjectCloneFn)(uint64_t handle);
 typedef int32_t (*FerrymanLiveObjectsFn)(FerryBox *out);
+typedef int32_t (*FerrymanLogConnectFn)(uint32_t host_id, uint64_t handle, uint32_t max_level);
+typedef int32_t (*FerrymanLogLevelFn)(uint32_t max_level);
 
 #ifdef __cplusplus
 } /* extern "C" */

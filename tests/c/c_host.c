@@ -206,11 +206,21 @@ static int32_t host_invoke(void *context, uint64_t handle, const FerryBox *args,
         size_t n = 0;
         ok = head(&r, &a) && a.kind == MP_ARRAY && a.len <= MAX_ARGS;
         for (; ok && n < a.len; n++) {
-            ok = head(&r, &argv[n]) && (argv[n].kind == MP_INT || argv[n].kind == MP_STR);
+            size_t at = r.i;
+            ok = head(&r, &argv[n]);
+            if (ok && argv[n].kind == MP_MAP) {
+                /* A map (a log record, logs.c): data and i are its bytes. */
+                r.i = at;
+                ok = skip(&r);
+                argv[n].data = args->ptr + at;
+                argv[n].i = (int64_t)(r.i - at);
+            } else {
+                ok = ok && (argv[n].kind == MP_INT || argv[n].kind == MP_STR);
+            }
         }
         ok = ok && r.i == r.n;
         ok = ok ? fn(argv, n, &w, &failure)
-                : FAIL(&failure, "TypeError", "the C host takes an array of ints and strs");
+                : FAIL(&failure, "TypeError", "the C host takes an array of ints, strs and maps");
     }
     if (!ok) {
         w.len = 0;

@@ -44,7 +44,9 @@ typedef struct Failure {
     int line;
 } Failure;
 
-/* A C callable: decoded arguments in, one encoded result (or a failure) out. */
+/* A C callable: decoded arguments in, one encoded result (or a failure) out.
+ * An int or str argument is its Head; a map's Head has data and i set to its
+ * bytes (data[0..i]), for map_get(). */
 typedef bool (*CCallable)(const Head *args, size_t n, Writer *result, Failure *failure);
 
 /* 2 * its one int. */

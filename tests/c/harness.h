@@ -4,7 +4,7 @@
  * ids looked up by name, a minimal MessagePack reader and writer, and calls.
  *
  * Each feature is one file (handshake.c, calls.c, errors.c, values.c,
- * callbacks.c, closures.c, interrupts.c, lent_bytes.c, two_libraries.c, objects.c) built
+ * callbacks.c, closures.c, interrupts.c, lent_bytes.c, two_libraries.c, objects.c, logs.c) built
  * into its own program with harness.c and c_host.c; it defines feature(),
  * which harness.c's main() runs. tests/c/run.sh builds and runs them.
  */

@@ -13,6 +13,7 @@ import sys
 import tarfile
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -121,6 +122,74 @@ def test_a_changed_function_refuses_to_be_called_and_the_others_keep_working(whe
     assert refusal.startswith("area | geometry.area cannot be called: its Rust signature in ")
     assert "parameter 'polygon': type changed from str to list[Point]" in refusal
     assert "rebuild the package (ferryman build)" in refusal
+
+
+def _tampered(wheel: Path, tmp_path: Path, change: Any) -> Path:
+    """The wheel's package unpacked into ``tmp_path`` with its built schemas
+    passed through ``change`` (as if built against another library)."""
+    with zipfile.ZipFile(wheel) as z:
+        z.extractall(tmp_path)
+    schema_file = tmp_path / "geometry" / "_ferryman_schema.json"
+    built = json.loads(schema_file.read_text())
+    change(built["functions"])
+    schema_file.write_text(json.dumps(built))
+    return tmp_path
+
+
+def _run(where: Path, script: str) -> list[str]:
+    run = subprocess.run(
+        [sys.executable, "-c", script], cwd=where, capture_output=True, text=True, env={"PYTHONPATH": str(where)}
+    )
+    assert run.returncode == 0, run.stderr
+    return run.stdout.splitlines()
+
+
+REFUSALS = (
+    "import geometry, ferryman\n"
+    "def attempt(what, call):\n"
+    "    try:\n        print(what, 'ok', call())\n"
+    "    except ferryman.SchemaMismatchError as e:\n        print(what, 'refused', e.function, '|', e)\n"
+)
+
+
+def test_a_changed_class_member_refuses_to_be_called_and_the_others_keep_working(wheel: Path, tmp_path: Path) -> None:
+    def change(functions: dict[str, Any]) -> None:
+        # As if built against a library whose `push` took a str, whose static
+        # `parse` took an int, and which had a method `gone`.
+        functions["Polyline.push"]["schema"]["params"][1]["type"] = "str"
+        functions["Polyline.push"]["hash"] = "0" * 16
+        functions["Polyline.parse"]["schema"]["params"][0]["type"] = "i64"
+        functions["Polyline.parse"]["hash"] = "0" * 16
+        functions["Polyline.gone"] = dict(functions["Polyline.points"])
+        # A hash that differs while the schemas are equal keeps the member.
+        functions["Polyline.points"]["hash"] = "1" * 16
+
+    where = _tampered(wheel, tmp_path, change)
+    lines = _run(
+        where,
+        REFUSALS + "line = geometry.Polyline()\n"
+        "attempt('points', line.points)\n"
+        "attempt('push', lambda: line.push(1.0, 2.0))\n"
+        "attempt('parse', lambda: geometry.Polyline.parse('0,0 1,1'))\n"
+        "attempt('gone', lambda: line.gone())\n",
+    )
+    points, push, parse, gone = lines
+    assert points == "points ok []"
+    assert push.startswith("push refused Polyline.push | geometry.Polyline.push cannot be called: its Rust signature")
+    assert "parameter 'x': type changed from str to f64" in push
+    assert parse.startswith("parse refused Polyline.parse | geometry.Polyline.parse cannot be called")
+    assert gone.startswith("gone refused Polyline.gone | ") and "Polyline.gone is not in " in gone
+
+
+def test_a_changed_constructor_refuses_to_make_objects(wheel: Path, tmp_path: Path) -> None:
+    def change(functions: dict[str, Any]) -> None:
+        functions["Polyline.new"]["schema"]["params"] = [{"name": "capacity", "type": "u64"}]
+        functions["Polyline.new"]["hash"] = "0" * 16
+
+    where = _tampered(wheel, tmp_path, change)
+    (made,) = _run(where, REFUSALS + "attempt('new', geometry.Polyline)\n")
+    assert made.startswith("new refused Polyline.new | geometry.Polyline.new cannot be called")
+    assert "rebuild the package (ferryman build)" in made
 
 
 def test_pep517_backend_builds_the_wheel_pip_installs(tmp_path: Path) -> None:

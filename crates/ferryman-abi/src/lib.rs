@@ -31,7 +31,7 @@ pub const ABI_VERSION: u32 = 1;
 pub const WIRE_VERSION: u32 = 1;
 
 /// Every symbol a ferryman library exports, in the order `spec/abi.md` lists them.
-pub const SYMBOLS: [&str; 13] = [
+pub const SYMBOLS: [&str; 15] = [
     "ferryman_abi_version",
     "ferryman_handshake",
     "ferryman_describe",
@@ -45,4 +45,6 @@ pub const SYMBOLS: [&str; 13] = [
     "ferryman_object_release",
     "ferryman_object_clone",
     "ferryman_live_objects",
+    "ferryman_log_connect",
+    "ferryman_log_level",
 ];

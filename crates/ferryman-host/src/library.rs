@@ -10,6 +10,7 @@ use crate::closures::Closures;
 use crate::describe::Describe;
 use crate::handshake::Handshake;
 use crate::load_error::{EntryError, HostName, LoadError, LoadErrorKind};
+use crate::logs::Logs;
 use crate::objects::Objects;
 use crate::reply::{BoxFreeFn, Reply};
 
@@ -36,6 +37,7 @@ pub struct Library {
     box_free: BoxFreeFn,
     closures: Option<Closures>,
     objects: Option<Objects>,
+    logs: Option<Logs>,
     handshake: Handshake,
 }
 
@@ -94,6 +96,8 @@ impl Library {
         let closures = unsafe { Closures::resolve(&library, box_free) };
         // SAFETY: as above; a library without them exports no classes.
         let objects = unsafe { Objects::resolve(&library, box_free) };
+        // SAFETY: as above; a library without them sends no log records.
+        let logs = unsafe { Logs::resolve(&library) };
 
         let mut library = Library {
             _library: ManuallyDrop::new(library),
@@ -106,6 +110,7 @@ impl Library {
             box_free,
             closures,
             objects,
+            logs,
             handshake: Handshake::default(),
         };
         let mut out = Vec::new();
@@ -211,6 +216,12 @@ impl Library {
     /// when it has them (a library built with objects support always does).
     pub fn objects(&self) -> Option<&Objects> {
         self.objects.as_ref()
+    }
+
+    /// The library's log entry points (`ferryman_log_connect`, ...), when it
+    /// has them (libraries built before logs existed do not).
+    pub fn logs(&self) -> Option<&Logs> {
+        self.logs.as_ref()
     }
 }
 

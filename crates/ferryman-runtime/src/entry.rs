@@ -5,6 +5,7 @@
 use crate::call::Call;
 use crate::callback::closure;
 use crate::callback::{closure_table, host_registry};
+use crate::logs;
 use crate::named_types::named_types;
 use crate::object::class::{classes, objectify};
 use crate::object::table as object_table;
@@ -284,6 +285,24 @@ pub unsafe extern "C" fn ferryman_live_objects(out: *mut FerryBox) -> i32 {
     };
     // SAFETY: forwarded from this function's contract.
     unsafe { guarded(out, body) }
+}
+
+/// `int32_t ferryman_log_connect(uint32_t host_id, uint64_t handle, uint32_t max_level)`:
+/// sends the library's `log` records at levels up to `max_level` to host object
+/// `handle` of host `host_id` (`spec/abi.md`, "Logs"); handle 0 disconnects.
+/// Returns 0, 1 when the library sends no records, or -1 for an unknown host
+/// or a level above 5.
+#[no_mangle]
+pub extern "C" fn ferryman_log_connect(host_id: u32, handle: u64, max_level: u32) -> i32 {
+    catch_unwind(|| logs::connect(host_id, handle, max_level)).map_or(-1, logs::Connect::code)
+}
+
+/// `int32_t ferryman_log_level(uint32_t max_level)`: the most verbose level
+/// the connected host wants now. Returns 0, 1 when the library sends no
+/// records, or -1 for a level above 5.
+#[no_mangle]
+pub extern "C" fn ferryman_log_level(max_level: u32) -> i32 {
+    catch_unwind(|| logs::set_level(max_level)).map_or(-1, logs::Connect::code)
 }
 
 fn describe() -> Describe<'static> {

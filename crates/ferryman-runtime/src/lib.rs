@@ -10,6 +10,7 @@ pub mod entry;
 mod export;
 mod kind;
 mod lend;
+mod logs;
 mod named_types;
 mod object;
 mod optional_fields;

@@ -1,7 +1,8 @@
 //! What one call costs inside the library: `ferryman_call` from argument bytes to
 //! result bytes (dispatch, decoding, the function, encoding), with a reused host
 //! buffer as the Python client uses it; for `fail` and `overflow`, the error value
-//! of a returned `Err`. `cargo bench -p ferryman --bench call_path`.
+//! of a returned `Err`; `add` with a disabled `log::debug!` against `add`.
+//! `cargo bench -p ferryman --bench call_path`.
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use ferryman_abi::FerryBox;
@@ -10,6 +11,14 @@ use std::hint::black_box;
 
 #[ferryman::export]
 fn add(a: i64, b: i64) -> i64 {
+    a + b
+}
+
+/// `add` with a `log::debug!` that is disabled (the maximum is info): what a
+/// disabled level costs on the hot path, against `add` (spec/abi.md, "Logs").
+#[ferryman::export]
+fn add_logged(a: i64, b: i64) -> i64 {
+    ferryman::log::debug!("adding {a} and {b}");
     a + b
 }
 
@@ -94,6 +103,14 @@ fn bench_status(c: &mut Criterion, label: &str, name: &str, args: &[u8], expecte
 fn call_path(c: &mut Criterion) {
     bench_call(c, "nothing()", "nothing", &[0x90]);
     bench_call(c, "add(1, 2)", "add", &[0x92, 0x01, 0x02]);
+    // As when a host wants info and above: debug records are not built.
+    ferryman::log::set_max_level(ferryman::log::LevelFilter::Info);
+    bench_call(
+        c,
+        "add(1, 2) with a disabled log::debug!",
+        "add_logged",
+        &[0x92, 0x01, 0x02],
+    );
     let bytes = |n: usize| rmp_serde::to_vec(&(serde_bytes::ByteBuf::from(vec![7u8; n]),)).unwrap();
     bench_call(c, "echo 16 B", "echo", &bytes(16));
     bench_call(c, "echo 64 KiB", "echo", &bytes(64 << 10));

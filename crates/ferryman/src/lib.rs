@@ -249,6 +249,28 @@
 //! # }
 //! ```
 //!
+//! ## Logs
+//!
+//! `log` and `tracing` records reach the host's logging (in Python, the
+//! `logging` module: one logger per Rust target, `mylib::parser` →
+//! `mylib.parser`), with nothing to write beyond the macros. Both crates are
+//! re-exported ([`log`], [`tracing`]; features `log` and `tracing`, on by
+//! default). A level the host has disabled costs one atomic load: no record
+//! is built and nothing crosses. A library that installs its own `log` logger
+//! (or a `tracing` subscriber) before a host connects keeps it, and the host
+//! receives nothing; one that installs its own later must use a fallible
+//! `try_init`, since ferryman's logger is then already set.
+//!
+//! ```
+//! /// Counts the words of `text`.
+//! #[ferryman::export]
+//! pub fn words(text: String) -> usize {
+//!     ferryman::log::debug!("counting {} bytes", text.len());
+//!     ferryman::tracing::info!(len = text.len(), "counted");
+//!     text.split_whitespace().count()
+//! }
+//! ```
+//!
 //! Misuse is a compile error that says what to do instead:
 //!
 //! ```compile_fail
@@ -264,6 +286,9 @@ pub use ferryman_runtime::{
     check_interrupt, Bytes, CallArgs, Callback, CallbackError, ClosureOutput, IntoCallback,
     WithFields,
 };
+/// `log`, whose records reach the host (module docs, "Logs").
+#[cfg(feature = "log")]
+pub use log;
 /// serde, for crates whose only dependency is ferryman: derive through the
 /// re-exports below with `#[serde(crate = "ferryman::serde")]`.
 pub use serde;
@@ -275,6 +300,10 @@ pub use serde;
 pub use chrono;
 /// serde's traits and their derive macros (`#[derive(ferryman::Serialize)]`).
 pub use serde::{Deserialize, Serialize};
+/// `tracing`, whose events and spans reach the host as `log` records while
+/// no `tracing` subscriber is set (module docs, "Logs").
+#[cfg(feature = "tracing")]
+pub use tracing;
 
 /// Not public API: used by code that `#[export]` generates.
 #[doc(hidden)]

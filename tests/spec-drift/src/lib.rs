@@ -26,6 +26,7 @@ mod constants;
 mod descriptors;
 mod keys;
 mod layouts;
+mod logs;
 mod scan;
 mod signatures;
 

@@ -114,6 +114,8 @@ fn rust_entry_points() -> Vec<(&'static str, CSignature)> {
         entry_point!(ferryman_object_release(_)),
         entry_point!(ferryman_object_clone(_)),
         entry_point!(ferryman_live_objects(_)),
+        entry_point!(ferryman_log_connect(_, _, _)),
+        entry_point!(ferryman_log_level(_)),
     ]
 }
 

@@ -23,6 +23,7 @@ from ._errors import (
     UnknownFunctionError,
 )
 from ._library import Library, load
+from ._logs import TRACE, sync_log_levels
 from ._native import (
     ABI_VERSION,
     WIRE_VERSION,
@@ -60,9 +61,11 @@ __all__ = [
     "RustObject",
     "RustPanic",
     "SchemaMismatchError",
+    "TRACE",
     "UnknownFunctionError",
     "__version__",
     "gil_policy",
     "load",
     "set_gil_policy",
+    "sync_log_levels",
 ]

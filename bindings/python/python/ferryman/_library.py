@@ -9,7 +9,7 @@ from collections.abc import Iterator, Mapping
 from types import MappingProxyType
 from typing import Any
 
-from . import _native
+from . import _logs, _native
 from ._classes import attach_members, class_entries, make_classes, member_name
 from ._error_classes import ErrorNamespace, did_you_mean, suggest
 from ._errors import LibraryLoadError, UnknownFunctionError, exception_from_value
@@ -97,6 +97,9 @@ class Library:
         for name, cls in self._classes.items():
             if name.isidentifier() and name not in self.__dict__ and not hasattr(type(self), name):
                 self.__dict__[name] = cls
+        # Rust `log`/`tracing` records go to `logging` (`_logs`): "sending",
+        # or "not offered" by a library that sends none.
+        self._log_answer: str = _logs.connect(native, self.name)
         # `help(lib)` documents the instance's class: one per library, whose
         # docstring lists what the library exports.
         self.__class__ = type(_class_name(self.name), (Library,), {"__doc__": _listing(self), "__module__": "ferryman"})

@@ -3,15 +3,17 @@
 Its ``__init__.py`` is one call, :func:`bind_package`, which loads the library
 shipped next to it and fills the package's namespace: functions, error classes,
 record types and classes. The package also carries each function's schema as
-it was built (``_ferryman_schema.json``); a function whose schema in the loaded
-library differs incompatibly (``ferryman check``'s rules) is replaced by one
-that raises :class:`SchemaMismatchError` when called, and the others keep working.
+it was built (``_ferryman_schema.json``); a function or class member
+(constructor, method, static method) whose schema in the loaded library
+differs incompatibly (``ferryman check``'s rules), or that is gone, is
+replaced by one that raises :class:`SchemaMismatchError` when called, and the
+others keep working.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, MutableMapping
+from collections.abc import Callable, Mapping, MutableMapping
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -43,17 +45,17 @@ def bind_package(namespace: MutableMapping[str, Any], library_file: str) -> Libr
     current = function_schemas(lib.describe())
 
     # The names the package's stub declares (one list: `Library.exports`);
-    # a function whose schema changed incompatibly since the build refuses calls.
+    # a function or class member whose schema changed incompatibly since the
+    # build refuses calls.
     exported: dict[str, Any] = lib.exports()
     for name, schema in expected.items():
-        if "." in name or not name.isidentifier():
-            continue  # class members: reached through their class
-        if name not in current:
-            exported[name] = _refusing(package, name, [f"{name} is not in {lib.path} any more"], lib.path)
-        elif name in exported and schema["hash"] != schema_hash(current[name]):
-            report = compare_functions(name, schema["schema"], current[name])
-            if report.problems:
-                exported[name] = _refusing(package, name, report.problems, lib.path)
+        problems = _problems(name, schema, current, lib.path)
+        if not problems:
+            continue
+        if "." in name:
+            _refuse_member(lib, package, name, schema, problems)
+        elif name.isidentifier() and (name in exported or name not in current):
+            exported[name] = _refusing(package, name, problems, lib.path)
     namespace.update(exported)
 
     # A Rust function of one of these names keeps the name.
@@ -61,6 +63,36 @@ def bind_package(namespace: MutableMapping[str, Any], library_file: str) -> Libr
         namespace.setdefault(name, value)
     namespace["__all__"] = sorted(exported)
     return lib
+
+
+def _problems(name: str, schema: Mapping[str, Any], current: Mapping[str, Any], path: str) -> list[str]:
+    """Why function (or class member) ``name`` no longer matches the schema it
+    was built with; empty when it is compatible."""
+    if name not in current:
+        return [f"{name} is not in {path} any more"]
+    if schema["hash"] == schema_hash(current[name]):
+        return []
+    return list(compare_functions(name, schema["schema"], current[name]).problems)
+
+
+def _refuse_member(lib: Library, package: str, name: str, schema: Mapping[str, Any], problems: list[str]) -> None:
+    """Replaces class member ``Class.member`` (constructor, method, static
+    method or protocol method) on its class with one that refuses the call."""
+    owner, _, member = name.partition(".")
+    cls = lib._classes.get(owner)
+    if cls is None:
+        return  # the class itself is gone: the package has nothing to guard
+    refuse = _refusing(package, name, problems, lib.path)
+    kind = schema.get("schema", {}).get("kind")
+    if kind == "constructor":
+        cls._ferryman_new = refuse  # type: ignore[attr-defined]
+    elif kind == "static":
+        setattr(cls, member, staticmethod(refuse))
+    elif member == "__cmp__":
+        for op in ("lt", "le", "gt", "ge"):
+            setattr(cls, f"__{op}__", refuse)
+    else:
+        setattr(cls, member, refuse)
 
 
 def _refusing(package: str, name: str, problems: list[str], path: str) -> Callable[..., NoReturn]:
@@ -73,6 +105,7 @@ def _refusing(package: str, name: str, problems: list[str], path: str) -> Callab
     def refuse(*args: Any, **kwargs: Any) -> NoReturn:
         raise SchemaMismatchError(message, function=name, problems=tuple(problems))
 
-    refuse.__name__ = refuse.__qualname__ = name
+    refuse.__name__ = name.rpartition(".")[2]
+    refuse.__qualname__ = name
     refuse.__doc__ = message
     return refuse

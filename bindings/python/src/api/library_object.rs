@@ -3,16 +3,18 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use ferryman_host::{LoadError, LoadErrorKind, Reply};
+use ferryman_host::{LoadError, LoadErrorKind, LogAnswer, LogLevel, Reply};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
 
-use crate::callbacks::python_host;
+use crate::callbacks::{log_records, python_host};
 use crate::calls::closure_object;
 use crate::calls::function::{Function, Param};
 use crate::calls::function_object;
 use crate::ffi::library_handle::LibraryHandle;
 use crate::state::call_scope::with_buffers;
+use crate::state::host_objects::{self, Kind};
+use crate::state::log_gate;
 use crate::state::python_classes::{self, PyName};
 use crate::state::sigint;
 use crate::values::decode::decode;
@@ -48,6 +50,9 @@ pub fn load(py: Python<'_>, path: PathBuf) -> PyResult<Library> {
         handle: Arc::new(loaded),
         path: shown,
     };
+    // Log records queued while a call kept the GIL are delivered by the
+    // calls layer, which hands them to the callbacks layer's emitter call.
+    log_gate::set_deliver(log_records::deliver);
     // Callables need this package registered as the library's host; a library
     // that refuses (or predates callbacks) still serves plain calls.
     library.handle.register_host(python_host::for_registration);
@@ -311,8 +316,76 @@ impl Library {
             .and_then(|registration| registration.host_id())
     }
 
+    /// Sends the library's Rust log records at levels up to `max_level` (0 off,
+    /// 1 error … 5 trace) to `emit`, called with one record dict each, from
+    /// any thread (`spec/abi.md`, "Logs"); `emit=None` disconnects. Returns
+    /// `"sending"`, `"not offered"` (the library sends no records: too old,
+    /// built without ferryman's `log` feature, or it has its own logger) or
+    /// `"refused"`.
+    #[pyo3(signature = (emit, max_level))]
+    fn connect_logs(
+        &self,
+        emit: Option<Bound<'_, PyAny>>,
+        max_level: u32,
+    ) -> PyResult<&'static str> {
+        let level = log_level(max_level)?;
+        let (Some(logs), Some(host_id)) = (
+            self.handle.logs(),
+            self.handle
+                .registration()
+                .and_then(|registration| registration.host_id()),
+        ) else {
+            return Ok(log_answer(LogAnswer::NotOffered));
+        };
+        let Some(emit) = emit else {
+            // Releasing the old emitter may take the GIL on this thread: fine.
+            return Ok(log_answer(logs.connect(host_id, 0, LogLevel::Off)));
+        };
+        // One reference of our own while the library retains its one.
+        let handle = host_objects::insert(emit.unbind(), Kind::LogEmitter);
+        let answer = logs.connect(host_id, handle, level);
+        // With the GIL held: dropping the emitter (when refused) is safe here.
+        drop(host_objects::release(handle));
+        Ok(log_answer(answer))
+    }
+
+    /// The most verbose level the host wants now (0 off … 5 trace): the
+    /// library's cached maximum, checked before any record is built.
+    fn set_log_level(&self, max_level: u32) -> PyResult<&'static str> {
+        let level = log_level(max_level)?;
+        Ok(match self.handle.logs() {
+            Some(logs) => log_answer(logs.set_level(level)),
+            None => log_answer(LogAnswer::NotOffered),
+        })
+    }
+
     fn __repr__(&self) -> String {
         format!("<ferryman._native.Library {:?}>", self.path)
+    }
+}
+
+/// A wire log level (0 off … 5 trace), or a `ValueError`.
+fn log_level(level: u32) -> PyResult<LogLevel> {
+    Ok(match level {
+        0 => LogLevel::Off,
+        1 => LogLevel::Error,
+        2 => LogLevel::Warn,
+        3 => LogLevel::Info,
+        4 => LogLevel::Debug,
+        5 => LogLevel::Trace,
+        _ => {
+            return Err(pyo3::exceptions::PyValueError::new_err(format!(
+                "log level {level} is not 0 (off) to 5 (trace)"
+            )))
+        }
+    })
+}
+
+fn log_answer(answer: LogAnswer) -> &'static str {
+    match answer {
+        LogAnswer::Sending => "sending",
+        LogAnswer::NotOffered => "not offered",
+        LogAnswer::Refused => "refused",
     }
 }
 

@@ -15,6 +15,7 @@ use ferryman_host::Host;
 use crate::callbacks::answer::{self, Answer};
 use crate::callbacks::interrupts::{interrupt_seen_by_a_worker, run_signal_handlers};
 use crate::callbacks::invoke::{invoke_in, not_running, recursion_error};
+use crate::callbacks::log_records;
 use crate::ffi::host_registration::HostRegistration;
 use crate::state::call_scope::{self, Standing};
 use crate::state::host_objects::{self, Held};
@@ -36,8 +37,12 @@ impl Host for PythonHost {
     type Held = Vec<Held>;
 
     /// Calls a Python callable, unless this thread's stack is almost used up
-    /// (Python ↔ Rust recursion) or the interpreter is gone.
+    /// (Python ↔ Rust recursion) or the interpreter is gone; a log record
+    /// goes to its emitter (`log_records`).
     fn invoke(&self, handle: u64, args: &[u8]) -> Answer {
+        if host_objects::is_log_emitter(handle) {
+            return log_records::receive(handle, args);
+        }
         let low_on_stack = stack::too_little_left();
         shutdown::attach(|py| match low_on_stack {
             Some((left, size)) => answer::exception(py, recursion_error(left, size)),

@@ -28,7 +28,7 @@ pub(crate) struct Target<'a, 'py> {
 
 /// One crossing into the library, shared by functions and closures: `call`
 /// runs with the encoded arguments in `buffers`, without the GIL unless
-/// `gil_policy::may_keep` says keeping it is safe; then the reply is read, the output
+/// `gil_policy::keep` says keeping it is safe; then the reply is read, the output
 /// buffer grown when the result spilled out of it, and pending signals raised.
 pub(crate) fn cross<'py, F>(
     py: Python<'py>,
@@ -59,11 +59,13 @@ where
     F: for<'b> FnOnce(&'b [u8], &'b mut Vec<u8>) -> Reply<'b> + Send,
 {
     let (args, out) = (&buffers.args, &mut buffers.out);
-    let released = !gil_policy::may_keep(py);
-    let reply = if released {
-        py.detach(move || call(args, out))
-    } else {
-        call(args, out)
+    let reply = match gil_policy::keep(py) {
+        Some(kept) => {
+            let reply = call(args, out);
+            drop(kept);
+            reply
+        }
+        None => py.detach(move || call(args, out)),
     };
     let spilled = reply.spilled().then(|| reply.len());
     let result = read_with(py, &reply, target.on_error, target.callee, decode);

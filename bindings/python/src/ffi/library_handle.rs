@@ -5,7 +5,7 @@
 use std::path::Path;
 use std::sync::OnceLock;
 
-use ferryman_host::{Host, HostName, Library, LoadError, Reply};
+use ferryman_host::{Host, HostName, Library, LoadError, Logs, Reply};
 
 use crate::ffi::host_registration::HostRegistration;
 
@@ -58,6 +58,11 @@ impl LibraryHandle {
     /// Whether arguments may hold lent bytes (the handshake's `lent_bytes`).
     pub(crate) fn lent_bytes(&self) -> bool {
         self.library.lent_bytes()
+    }
+
+    /// The log entry points, when the library has them.
+    pub(crate) fn logs(&self) -> Option<Logs> {
+        self.library.logs().copied()
     }
 
     /// The ABI version the library reported.

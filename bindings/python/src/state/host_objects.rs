@@ -26,6 +26,11 @@ pub(crate) enum Kind {
     Bytes,
     /// A callback's exception, named by an error value's `host_exception`.
     Exception,
+    /// The function a library sends its log records to (`ferryman._logs`),
+    /// held by the library for as long as it is loaded: not counted as a
+    /// leak, nor as a callable by the GIL policy (records never wait for a
+    /// call that keeps the GIL: `state/log_gate.rs`).
+    LogEmitter,
 }
 
 struct Entry {
@@ -44,6 +49,8 @@ struct Table {
     callables: usize,
     /// How many of `live` are exceptions.
     exceptions: usize,
+    /// How many of `live` are log emitters.
+    emitters: usize,
 }
 
 /// How many callables are in the table, readable without its lock.
@@ -60,6 +67,7 @@ static TABLE: Mutex<Table> = Mutex::new(Table {
     live: BTreeMap::new(),
     callables: 0,
     exceptions: 0,
+    emitters: 0,
 });
 
 fn table() -> MutexGuard<'static, Table> {
@@ -85,6 +93,7 @@ impl Table {
                 self.callables -= 1;
                 LIVE.store(self.callables, Ordering::Release);
             }
+            Kind::LogEmitter => self.emitters -= 1,
             Kind::Exception => self.exceptions -= 1,
             Kind::Bytes => {}
         }
@@ -111,6 +120,7 @@ pub(crate) fn insert(object: Py<PyAny>, kind: Kind) -> u64 {
             table.callables += 1;
             LIVE.store(table.callables, Ordering::Release);
         }
+        Kind::LogEmitter => table.emitters += 1,
         Kind::Exception => table.exceptions += 1,
         Kind::Bytes => {}
     }
@@ -138,7 +148,7 @@ pub(crate) fn release(handle: u64) -> Option<Py<PyAny>> {
     }
     let entry = table.remove(handle)?;
     drop(table);
-    if entry.kind == Kind::Callable {
+    if matches!(entry.kind, Kind::Callable | Kind::LogEmitter) {
         return Some(entry.object);
     }
     drop(entry.object);
@@ -183,11 +193,19 @@ pub(crate) fn get_kind(py: Python<'_>, handle: u64) -> Option<(Py<PyAny>, Kind)>
         .map(|entry| (entry.object.clone_ref(py), entry.kind))
 }
 
+/// Whether `handle` names a log emitter (a record to deliver, not a call).
+pub(crate) fn is_log_emitter(handle: u64) -> bool {
+    table()
+        .live
+        .get(&handle)
+        .is_some_and(|entry| entry.kind == Kind::LogEmitter)
+}
+
 /// How many callables and `bytes` the libraries may still call or read (a
-/// leak check).
+/// leak check): log emitters, which loaded libraries keep, left out.
 pub(crate) fn live_count() -> usize {
     let table = table();
-    table.live.len() - table.exceptions
+    table.live.len() - table.exceptions - table.emitters
 }
 
 /// How many exceptions libraries hold (a leak check).

@@ -67,8 +67,11 @@ impl RustIterator {
             return;
         }
         let registration = self.registration;
-        if shutdown::shutting_down() || gil_policy::may_keep(py) {
+        if shutdown::shutting_down() {
             registration.closure_release(handle);
+        } else if let Some(kept) = gil_policy::keep(py) {
+            registration.closure_release(handle);
+            drop(kept);
         } else {
             py.detach(|| registration.closure_release(handle));
         }

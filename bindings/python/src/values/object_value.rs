@@ -349,8 +349,11 @@ pub(crate) fn wrap<'py>(
 /// (the Rust `Drop` may run here, and may wait for a thread that waits for
 /// the GIL).
 fn release(py: Python<'_>, registration: &'static HostRegistration, handle: u64) {
-    if shutdown::shutting_down() || gil_policy::may_keep(py) {
+    if shutdown::shutting_down() {
         registration.object_release(handle);
+    } else if let Some(kept) = gil_policy::keep(py) {
+        registration.object_release(handle);
+        drop(kept);
     } else {
         py.detach(|| registration.object_release(handle));
     }
