@@ -9,12 +9,16 @@
 //! Records are delivered as they happen whenever no call keeps the GIL, and
 //! a call that finds a record waiting for the GIL releases it.
 //!
-//! The two flags follow Dekker's pattern (both `SeqCst`): a call sets `KEPT`
-//! then reads `WAITING`; a record's thread counts itself in `WAITING` then
-//! reads `KEPT`. Either the call sees the waiter (and releases the GIL) or
-//! the waiter sees the call (and queues): never both waiting.
+//! The two flags follow Dekker's pattern: a call sets `KEPT` then reads
+//! `WAITING`; a record's thread counts itself in `WAITING` then reads `KEPT`.
+//! Either the call sees the waiter (and releases the GIL) or the waiter sees
+//! the call (and queues): never both waiting. The fences between the store and
+//! the load are asymmetric where the system allows it ([`Fences`]): calls are
+//! the hot side and pay only a compiler fence, a record's thread the full
+//! barrier (`membarrier`, a system call) — instead of two locked instructions
+//! in every call.
 
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{compiler_fence, fence, AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Mutex, OnceLock};
 
 use pyo3::prelude::*;
@@ -57,9 +61,10 @@ impl std::fmt::Debug for Kept<'_> {
 /// (then the call releases it, and `None`).
 #[inline]
 pub(crate) fn keep(py: Python<'_>) -> Option<Kept<'_>> {
-    KEPT.store(true, Ordering::SeqCst);
-    if WAITING.load(Ordering::SeqCst) != 0 {
-        KEPT.store(false, Ordering::SeqCst);
+    KEPT.store(true, Ordering::Relaxed);
+    light_fence();
+    if WAITING.load(Ordering::Relaxed) != 0 {
+        KEPT.store(false, Ordering::Relaxed);
         return None;
     }
     Some(Kept { py })
@@ -68,10 +73,80 @@ pub(crate) fn keep(py: Python<'_>) -> Option<Kept<'_>> {
 impl Drop for Kept<'_> {
     #[inline]
     fn drop(&mut self) {
-        KEPT.store(false, Ordering::SeqCst);
-        if QUEUED.load(Ordering::SeqCst) {
+        KEPT.store(false, Ordering::Relaxed);
+        light_fence();
+        if QUEUED.load(Ordering::Relaxed) {
             deliver_queued(self.py);
         }
+    }
+}
+
+/// Whether the system gives the heavy half of an asymmetric fence (Linux's
+/// `membarrier`, registered for this process), chosen once at module import,
+/// before any call or record: then [`light_fence`] is a compiler fence.
+static ASYMMETRIC: AtomicBool = AtomicBool::new(false);
+
+/// Chooses the fences (module import; see [`ASYMMETRIC`]).
+pub(crate) fn choose_fences() {
+    ASYMMETRIC.store(membarrier::register(), Ordering::Relaxed);
+}
+
+/// The calls' side of the Dekker pairs: between a flag's store and the other
+/// flag's load.
+#[inline(always)]
+fn light_fence() {
+    if ASYMMETRIC.load(Ordering::Relaxed) {
+        compiler_fence(Ordering::SeqCst);
+    } else {
+        fence(Ordering::SeqCst);
+    }
+}
+
+/// A record's side: a full barrier on every thread of the process that runs
+/// now, so a call's store before its compiler fence is seen here, or this
+/// thread's store before this is seen by the call's load after it.
+fn heavy_fence() {
+    if !(ASYMMETRIC.load(Ordering::Relaxed) && membarrier::barrier()) {
+        fence(Ordering::SeqCst);
+    }
+}
+
+#[cfg(target_os = "linux")]
+mod membarrier {
+    // `linux/membarrier.h`.
+    const QUERY: libc::c_int = 0;
+    const PRIVATE_EXPEDITED: libc::c_int = 1 << 3;
+    const REGISTER_PRIVATE_EXPEDITED: libc::c_int = 1 << 4;
+
+    fn call(command: libc::c_int) -> libc::c_long {
+        // SAFETY: `membarrier(cmd, flags = 0, cpu_id = 0)` reads no memory of
+        // ours; an unsupported command is an error return, not undefined.
+        unsafe { libc::syscall(libc::SYS_membarrier, command, 0, 0) }
+    }
+
+    /// Registers the process for expedited private barriers; false when the
+    /// kernel (or a seccomp filter) does not offer them.
+    pub(super) fn register() -> bool {
+        let supported = call(QUERY);
+        supported > 0
+            && supported & libc::c_long::from(PRIVATE_EXPEDITED) != 0
+            && call(REGISTER_PRIVATE_EXPEDITED) == 0
+    }
+
+    /// Runs a memory barrier on every CPU running a thread of this process.
+    pub(super) fn barrier() -> bool {
+        call(PRIVATE_EXPEDITED) == 0
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+mod membarrier {
+    pub(super) fn register() -> bool {
+        false
+    }
+
+    pub(super) fn barrier() -> bool {
+        false
     }
 }
 
@@ -124,6 +199,7 @@ pub(crate) fn enter(handle: u64, args: &[u8]) -> Gate {
     }
     WAITING.fetch_add(1, Ordering::SeqCst);
     let waiting = Waiting(());
+    heavy_fence();
     if !KEPT.load(Ordering::SeqCst) {
         return Gate::Deliver(waiting);
     }
@@ -137,6 +213,7 @@ pub(crate) fn enter(handle: u64, args: &[u8]) -> Gate {
     QUEUED.store(true, Ordering::SeqCst);
     WAITING.fetch_add(1, Ordering::SeqCst);
     let waiting = Waiting(());
+    heavy_fence();
     if KEPT.load(Ordering::SeqCst) {
         return Gate::Queued; // `waiting` dropped: this thread does not wait
     }
