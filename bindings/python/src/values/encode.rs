@@ -76,25 +76,7 @@ fn encode_at<const WIDE: bool>(
     } else if let Ok(tuple) = value.cast::<PyTuple>() {
         sequence::<WIDE>(out, tuple.len(), tuple.iter(), depth)?;
     } else if let Ok(dict) = value.cast::<PyDict>() {
-        deeper(depth)?;
-        let len = dict.len();
-        let header = u32::try_from(len)
-            .map_err(|_| EncodeError::Invalid("a dict that is too large".into()))?;
-        written(rmp::encode::write_map_len(out, header))?;
-        let mut count = 0;
-        for (key, item) in dict.iter() {
-            count += 1;
-            encode_at::<WIDE>(out, &key, depth + 1)
-                .map_err(|error| error.inside(key_step(&key)))?;
-            encode_at::<WIDE>(out, &item, depth + 1)
-                .map_err(|error| error.inside(key_step(&key)))?;
-        }
-        if count != len {
-            return Err(EncodeError::Invalid(
-                "a dict that changed size while it was being sent".into(),
-            )
-            .into());
-        }
+        dict_items::<WIDE>(out, dict, depth)?;
     } else if let Ok(array) = value.cast::<PyByteArray>() {
         binary(out, &array.to_vec())?;
     } else if value.is_instance_of::<PyMemoryView>() {
@@ -277,6 +259,38 @@ fn list_items<const WIDE: bool>(
             "a list that changed size while it was being sent".into(),
         )
         .into());
+    }
+    Ok(())
+}
+
+/// A dict's items, from a snapshot (`dict.items()` as a list: pyo3's dict
+/// iterator panics when the dict changes under it, and encoding an item may run
+/// Python code that changes it); a change of size is refused like a list's.
+fn dict_items<const WIDE: bool>(
+    out: &mut Vec<u8>,
+    dict: &Bound<'_, PyDict>,
+    depth: usize,
+) -> Result<()> {
+    deeper(depth)?;
+    let changed = || {
+        Located::from(EncodeError::Invalid(
+            "a dict that changed size while it was being sent".into(),
+        ))
+    };
+    let items = dict.items();
+    let len = items.len();
+    let header =
+        u32::try_from(len).map_err(|_| EncodeError::Invalid("a dict that is too large".into()))?;
+    written(rmp::encode::write_map_len(out, header))?;
+    for pair in items.iter() {
+        let (key, item) = pair
+            .extract::<(Bound<'_, PyAny>, Bound<'_, PyAny>)>()
+            .map_err(Located::from)?;
+        encode_at::<WIDE>(out, &key, depth + 1).map_err(|error| error.inside(key_step(&key)))?;
+        encode_at::<WIDE>(out, &item, depth + 1).map_err(|error| error.inside(key_step(&key)))?;
+        if dict.len() != len {
+            return Err(changed());
+        }
     }
     Ok(())
 }
