@@ -652,18 +652,34 @@ struct StructEntries<'r, 'de> {
 }
 
 impl StructEntries<'_, '_> {
-    /// Refuses a str key the struct does not have; other keys (a field's
-    /// index) are the struct's own visitor's to judge.
+    /// Refuses a key the struct does not have, and a key that is not a str
+    /// at all: a struct is a map of field names (`spec/wire.md`), so neither
+    /// serde's field indexes (`{0: 1.5}`) nor nil are taken.
     #[inline]
     fn check_key(&self) -> Result<(), Error> {
         let mut probe = self.elements.decoder.input.clone();
         let Ok(key) = probe.str_bytes() else {
-            return Ok(());
+            return Err(self.not_a_name());
         };
         if self.fields.iter().any(|field| field.as_bytes() == key) {
             return Ok(());
         }
         Err(self.unknown_key(key))
+    }
+
+    #[cold]
+    fn not_a_name(&self) -> Error {
+        let found = self
+            .elements
+            .decoder
+            .input
+            .peek()
+            .map_or("nothing", crate::reader::marker_name);
+        de::Error::custom(format_args!(
+            "a key that is {found}, not a field name, in {} (expected one of: {})",
+            self.name,
+            self.fields.join(", ")
+        ))
     }
 
     #[cold]

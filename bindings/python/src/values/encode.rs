@@ -96,9 +96,11 @@ fn encode_at<const WIDE: bool>(
         // A host object (extension 1) or a library closure (extension 2).
         encode_callable(out, value)?;
     } else {
+        // Qualified unless a builtin: numpy's `bool` is `numpy.bool`, not a
+        // puzzling "type 'bool' (expected bool)".
         let name = value
             .get_type()
-            .name()
+            .fully_qualified_name()
             .map(|name| name.to_string())
             .unwrap_or_else(|_| "?".into());
         return Err(EncodeError::Unsupported(name).into());
