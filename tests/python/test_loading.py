@@ -236,7 +236,9 @@ def test_loading_again_and_again_leaks_nothing(fixture_file: Path) -> None:
     finally:
         tracemalloc.stop()
     grown = sum(stat.size_diff for stat in after.compare_to(before, "filename"))
-    assert grown < 40 * 1024, f"{grown} bytes left behind by 40 loads"
+    # Caches and free lists make this vary by ±20 KB on CPython 3.12 with no
+    # leak; the leak was 5.8 KB per load for a library without classes.
+    assert grown < 40 * 3 * 1024, f"{grown} bytes left behind by 40 loads"
 
 
 def test_loading_again_and_again_lets_other_threads_run(fixture_file: Path) -> None:
