@@ -155,3 +155,10 @@ def test_a_value_of_a_non_builtin_type_is_named_with_its_module(lib: ferryman.Li
     with pytest.raises(ferryman.ArgumentError) as raised:
         lib.echo_tuple((1, "a", fake_bool()))
     assert "numpy.bool" in str(raised.value)
+
+
+def test_a_struct_in_a_callbacks_result_takes_only_field_names(lib: ferryman.Library) -> None:
+    with pytest.raises(ferryman.ArgumentError) as raised:
+        lib.map_point(lambda point: {0: 1.0, 1: 2.0}, {"x": 1.0, "y": 2.0})
+    assert "a key that is an int, not a field name, in Point (expected one of: x, y)" in str(raised.value)
+    assert lib.map_point(lambda point: {"x": point["y"], "y": 1.0}, {"x": 1.0, "y": 2.0}) == {"x": 2.0, "y": 1.0}

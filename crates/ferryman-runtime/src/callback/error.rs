@@ -12,6 +12,7 @@
 use crate::callback::host_registry::{self, Host, HostObject};
 use ferryman_abi::Status;
 use ferryman_error::{ErrorValue, Frame};
+use ferryman_wire::reader::{Kind, Reader};
 use ferryman_wire::{Args, DecodeError, DecodeKind, EncodeError};
 use serde::de::value::UnitDeserializer;
 use serde::de::DeserializeOwned;
@@ -196,6 +197,12 @@ pub(crate) fn decode_outcome<R: DeserializeOwned>(
                 return Ok(unit);
             }
         }
+        // A map key that is not a str may be meant as a struct's field index,
+        // which rmp-serde would take: the argument path refuses it there
+        // (`spec/wire.md`: a struct is a map of field names).
+        if has_non_str_key(bytes) {
+            return decode_result_slowly(bytes);
+        }
         return match rmp_serde::from_slice(bytes) {
             Ok(value) => Ok(value),
             Err(_) => decode_result_slowly(bytes),
@@ -216,6 +223,38 @@ pub(crate) fn decode_outcome<R: DeserializeOwned>(
         value.host_exception = None;
     }
     Err(CallbackError::reported(value, source))
+}
+
+/// Whether some map in `bytes` has a key other than a str (`false` for
+/// malformed bytes, which the quick decoder refuses anyway).
+fn has_non_str_key(bytes: &[u8]) -> bool {
+    fn walk(reader: &mut Reader<'_>, level: usize) -> Option<bool> {
+        match reader.peek_kind().ok()? {
+            Kind::Array => {
+                reader.check_level(level).ok()?;
+                for _ in 0..reader.array_len().ok()? {
+                    if walk(reader, level + 1)? {
+                        return Some(true);
+                    }
+                }
+            }
+            Kind::Map => {
+                reader.check_level(level).ok()?;
+                for _ in 0..reader.map_len().ok()? {
+                    if reader.peek_kind().ok()? != Kind::Str {
+                        return Some(true);
+                    }
+                    reader.skip_at(level + 1).ok()?;
+                    if walk(reader, level + 1)? {
+                        return Some(true);
+                    }
+                }
+            }
+            _ => reader.skip_at(level).ok()?,
+        }
+        Some(false)
+    }
+    walk(&mut Reader::new(bytes), 1).unwrap_or(false)
 }
 
 /// A result the quick decoder refused: decoded again as an argument is (which
