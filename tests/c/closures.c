@@ -170,17 +170,90 @@ static void failing_closure(const Lib *lib, const CallbackSymbols *s, int64_t id
     check(s->closure_release(h) == FERRY_OK, "failing closure released");
 }
 
+/* How many closures ferryman_live_closures lists (-1 if it fails). */
+static long live_count(const Lib *lib, const CallbackSymbols *s) {
+    FerryBox out = EMPTY;
+    long n = -1;
+    if (s->live_closures(&out) == FERRY_OK) {
+        Rd r = {out.ptr, out.len, 0};
+        Head h;
+        if (head(&r, &h) && h.kind == MP_ARRAY) n = (long)h.len;
+    }
+    lib->box_free(&out);
+    return n;
+}
+
+/* A Rust closure called in-process (passed back as a callable) with a
+ * closure among its arguments or in its result: the references encoding made
+ * for a host are released once it ran, on the error path (adder(1) takes an
+ * int, not a closure) and on the success paths (applying_closure() applies the
+ * doubler; adder_maker() returns a closure). */
+static void in_process(const Lib *lib, const CallbackSymbols *s) {
+    int64_t adder = function_id(lib, "adder"), apply_with_doubler = function_id(lib, "apply_with_doubler");
+    int64_t applying = function_id(lib, "applying_closure"), maker = function_id(lib, "adder_maker");
+    int64_t make_and_apply = function_id(lib, "make_and_apply");
+    long before = live_count(lib, s);
+    Writer a = {NULL, 0, 0};
+    bool all_failed = true, all_doubled = true, all_made = true;
+    for (int round = 0; round < 100; round++) {
+        uint64_t h[3] = {0, 0, 0};
+        int64_t makers[3] = {adder, applying, maker};
+        bool got = true;
+        for (int k = 0; k < 3; k++) {
+            w_array(&a, k == 0 ? 1 : 0);
+            if (k == 0) w_int(&a, 1);
+            Outcome o = call_with(lib, makers[k], &a);
+            got = closure_from(&o, &h[k]) && got;
+            release(lib, &o);
+        }
+        if (!got) {
+            all_failed = all_doubled = all_made = false;
+            break;
+        }
+        w_array(&a, 2);
+        w_closure(&a, h[0]);
+        w_int(&a, 5);
+        Outcome o = call_with(lib, apply_with_doubler, &a);
+        all_failed = all_failed && o.status == FERRY_ERROR;
+        release(lib, &o);
+        w_array(&a, 2);
+        w_closure(&a, h[1]);
+        w_int(&a, 5);
+        o = call_with(lib, apply_with_doubler, &a);
+        all_doubled = all_doubled && int_is(&o, 10);
+        release(lib, &o);
+        w_array(&a, 3);
+        w_closure(&a, h[2]);
+        w_int(&a, 3);
+        w_int(&a, 4);
+        o = call_with(lib, make_and_apply, &a);
+        all_made = all_made && int_is(&o, 7);
+        release(lib, &o);
+        for (int k = 0; k < 3; k++) s->closure_release(h[k]);
+    }
+    free(a.ptr);
+    check(all_failed, "apply_with_doubler(adder(1), 5) fails (status 1: adder takes an int, not a closure)");
+    check(all_doubled, "apply_with_doubler(applying_closure(), 5) = 10");
+    check(all_made, "make_and_apply(adder_maker(), 3, 4) = 7");
+    long after = live_count(lib, s);
+    check(before >= 0 && after == before,
+          "100 rounds of in-process closure calls leave the live closures as they were (%ld, then %ld)", before,
+          after);
+}
+
 void feature(const Lib *lib, const char *second_path) {
     (void)second_path;
     CallbackSymbols s;
     if (!c_host_setup(lib, &s)) return;
-    static const char *const names[] = {"adder", "apply", "exploding_closure", "sqrt_closure"};
+    static const char *const names[] = {"adder",      "apply",         "apply_with_doubler", "applying_closure",
+                                         "adder_maker", "make_and_apply", "exploding_closure", "sqrt_closure"};
     enum { N = sizeof names / sizeof *names };
     const char *missing;
     bool all = exports_all(lib, names, N, &missing);
     if (!check(all, "the fixture exports the %d closure functions%s%s", (int)N,
                *missing ? ", not " : "", missing)) return;
     closures(lib, &s, function_id(lib, "adder"), function_id(lib, "apply"));
+    in_process(lib, &s);
     exploding(lib, &s, function_id(lib, "exploding_closure"));
     failing_closure(lib, &s, function_id(lib, "sqrt_closure"));
     c_host_finish();

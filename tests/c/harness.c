@@ -48,6 +48,32 @@ void hexdump(const char *what, const uint8_t *p, size_t n) {
     printf(n > 48 ? " ...\n" : "\n");
 }
 
+/* The number of entries of a live_closures / live_objects listing (an array),
+ * or -1 when the symbol is missing or the call fails. */
+static long live_entries(const Lib *lib, const char *symbol) {
+    typedef int32_t (*ListFn)(FerryBox *out);
+    ListFn list = (ListFn)dlsym(lib->handle, symbol);
+    if (list == NULL) return -1;
+    FerryBox out = EMPTY;
+    long n = -1;
+    if (list(&out) == FERRY_OK) {
+        Rd r = {out.ptr, out.len, 0};
+        Head h;
+        if (head(&r, &h) && h.kind == MP_ARRAY) n = (long)h.len;
+    }
+    lib->box_free(&out);
+    return n;
+}
+
+/* What every program ends with: nothing it was handed is still held by the
+ * library for a host (each closure and object released exactly once). */
+static void check_nothing_live(const Lib *lib) {
+    long closures = live_entries(lib, "ferryman_live_closures");
+    check(closures == 0, "no closure is live at the end (ferryman_live_closures lists %ld)", closures);
+    long objects = live_entries(lib, "ferryman_live_objects");
+    check(objects == 0, "no object handle is live at the end (ferryman_live_objects lists %ld)", objects);
+}
+
 int main(int argc, char **argv) {
     if (argc != 2 && argc != 3) {
         fprintf(stderr, "usage: %s path/to/libferryman_fixture.so [path/to/libgeometry.so]\n", argv[0]);
@@ -55,6 +81,7 @@ int main(int argc, char **argv) {
     }
     Lib lib = load_library(argv[1]);
     feature(&lib, argc == 3 ? argv[2] : NULL);
+    check_nothing_live(&lib);
     unload_library(&lib);
     printf("%d passed, %d failed\n", passed, failed);
     return failed == 0 ? 0 : 1;

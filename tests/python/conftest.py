@@ -6,15 +6,19 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import shutil
 import subprocess
 import sys
+import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 import ferryman
+from ferryman import _native
 
 REPO = Path(__file__).resolve().parents[2]
 FIXTURE_SRC = REPO / "tests" / "fixture" / "src"
@@ -77,9 +81,54 @@ def only_ferryman_file() -> Path:
     return built("only-ferryman", cdylib("only_ferryman"))
 
 
+_loaded: list[ferryman.Library] = []
+
+
 @pytest.fixture(scope="session")
 def lib(fixture_file: Path) -> ferryman.Library:
-    return ferryman.load(fixture_file)
+    library = ferryman.load(fixture_file)
+    _loaded.append(library)
+    return library
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "keeps_references: the test deliberately leaves closures, objects or host objects alive "
+        "(the leak check after it is skipped)",
+    )
+
+
+def _leaks() -> list[str]:
+    """What is still held across the boundary: closures and objects of the
+    session's fixture library, and Python objects any library holds."""
+    found = []
+    for library in _loaded:
+        if closures := library.live_closures():
+            found.append(f"live closures: {closures}")
+        if objects := library.live_objects():
+            found.append(f"live objects: {objects}")
+    if hosted := _native.live_host_objects():
+        found.append(f"{hosted} host objects held by libraries")
+    return found
+
+
+@pytest.fixture(autouse=True)
+def _nothing_leaks(request: pytest.FixtureRequest) -> Iterator[None]:
+    """After every test: nothing it was handed is still held (issue 12).
+    Releases may finish on other threads (a background thread dropping a
+    callback), so the check waits briefly before it fails."""
+    yield
+    if request.node.get_closest_marker("keeps_references"):
+        return
+    deadline = time.monotonic() + 2.0
+    while True:
+        gc.collect()
+        leaks = _leaks()
+        if not leaks or time.monotonic() > deadline:
+            break
+        time.sleep(0.02)
+    assert not leaks, "left behind by the test: " + "; ".join(leaks)
 
 
 @pytest.fixture(autouse=True, scope="session")

@@ -124,3 +124,41 @@ def test_an_argument_error_a_function_passes_on_keeps_its_words(lib: ferryman.Li
     assert error.function == "call_with_one"
     assert "call_with_one() takes" not in str(error)
     assert "takes 2 arguments (String, String) but was given 1 argument" in str(error)
+
+
+# ---- minor messages of issue 12 ---------------------------------------------------
+
+
+def test_an_enum_sent_as_a_map_of_two_keys_says_so(lib: ferryman.Library) -> None:
+    with pytest.raises(ferryman.ArgumentError) as raised:
+        lib.echo_shape({"Square": 1, "Empty": None})
+    assert str(raised.value) == "echo_shape() argument 'shape': expected Shape, but found map with 2 entries"
+
+
+@pytest.mark.parametrize(("key", "found"), [(0, "an int"), (None, "nil")])
+def test_a_struct_takes_only_field_names_as_keys(lib: ferryman.Library, key: object, found: str) -> None:
+    # spec/wire.md: a struct is a map of field names; serde's field indexes
+    # are not taken, and nil is not "a field identifier".
+    with pytest.raises(ferryman.ArgumentError) as raised:
+        lib.echo_point({key: 1.5, "y": 2.5})
+    assert str(raised.value) == (
+        "echo_point() argument 'point': expected Point, but found map: "
+        f"a key that is {found}, not a field name, in Point (expected one of: x, y)"
+    )
+    assert raised.value.kind == "type"
+    assert lib.echo_point({"x": 1.5, "y": 2.5}) == {"x": 1.5, "y": 2.5}
+
+
+def test_a_value_of_a_non_builtin_type_is_named_with_its_module(lib: ferryman.Library) -> None:
+    # numpy's bool is called `bool` too: "found bool (expected bool)" puzzled.
+    fake_bool = type("bool", (), {"__module__": "numpy"})
+    with pytest.raises(ferryman.ArgumentError) as raised:
+        lib.echo_tuple((1, "a", fake_bool()))
+    assert "numpy.bool" in str(raised.value)
+
+
+def test_a_struct_in_a_callbacks_result_takes_only_field_names(lib: ferryman.Library) -> None:
+    with pytest.raises(ferryman.ArgumentError) as raised:
+        lib.map_point(lambda point: {0: 1.0, 1: 2.0}, {"x": 1.0, "y": 2.0})
+    assert "a key that is an int, not a field name, in Point (expected one of: x, y)" in str(raised.value)
+    assert lib.map_point(lambda point: {"x": point["y"], "y": 1.0}, {"x": 1.0, "y": 2.0}) == {"x": 2.0, "y": 1.0}

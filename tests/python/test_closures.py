@@ -242,3 +242,26 @@ def test_a_closure_argument_of_the_wrong_type_names_position_and_type(lib: ferry
     assert str(error) == 'closure() argument 1: expected i64, but found string "b"'
     assert (error.index, error.expected) == (1, "i64")
     assert lib.three_argument_closure()("a", 1, True) == "a1true"
+
+
+# ---- closures called in-process ---------------------------------------------------
+
+
+def test_a_rust_closure_called_in_process_with_a_closure_argument_leaks_nothing(lib: ferryman.Library) -> None:
+    # Passed back as a callable, a Rust closure runs in-process: the closure
+    # among its arguments (and in its result) was registered for a host that
+    # never sees it, and is released once the closure ran (issue 12).
+    gc.collect()
+    before = len(lib.live_closures())
+    adder, applying, maker = lib.adder(1), lib.applying_closure(), lib.adder_maker()
+    for _ in range(20_000):
+        with pytest.raises(ferryman.ArgumentError):
+            lib.apply_with_doubler(adder, 5)  # adder takes an int, not a closure
+    assert lib.apply_with_doubler(applying, 5) == 10
+    assert lib.make_and_apply(maker, 3, 4) == 7
+    for _ in range(1_000):
+        lib.apply_with_doubler(applying, 5)
+        lib.make_and_apply(maker, 3, 4)
+    del adder, applying, maker
+    gc.collect()
+    assert len(lib.live_closures()) == before

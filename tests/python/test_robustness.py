@@ -11,6 +11,7 @@ import threading
 import time
 import weakref
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -201,3 +202,59 @@ def test_the_gil_is_released_while_rust_runs(lib: ferryman.Library) -> None:
     assert result == {"a": 300_000, "b": 300_000, "c": 300_000}
     # Had the call held the GIL, the counter could barely have moved.
     assert during > idle * 0.1, (during, idle)
+
+
+# ---- containers that change while they are sent (issue 12) ------------------------
+
+
+def _changing(container: Any) -> type:
+    """A class whose `__index__` (run while `container` is being sent) empties it."""
+
+    class Changing:
+        def __index__(self) -> int:
+            container.clear()
+            if isinstance(container, dict):
+                container["z"] = 1
+            return 0
+
+        def __hash__(self) -> int:
+            return 1
+
+    return Changing
+
+
+@pytest.mark.parametrize("where", ["argument", "callback result"])
+def test_a_dict_that_changes_while_sent_is_an_argument_error_not_a_panic(lib: ferryman.Library, where: str) -> None:
+    d: dict[str, Any] = {}
+    d["a"] = _changing(d)()
+    d["b"] = 2
+    with pytest.raises(ferryman.ArgumentError, match="a dict that changed size while it was being sent"):
+        if where == "argument":
+            lib.echo_map(d)
+        else:
+            lib.map_from_callback(lambda: d)
+
+
+@pytest.mark.parametrize("where", ["argument", "callback result"])
+def test_a_list_that_changes_while_sent_is_an_argument_error(lib: ferryman.Library, where: str) -> None:
+    items: list[Any] = []
+    items.extend([_changing(items)(), 2, 3])
+    with pytest.raises(ferryman.ArgumentError, match="a list that changed size while it was being sent"):
+        if where == "argument":
+            lib.echo_vec_i64(items)
+        else:
+            lib.list_from_callback(lambda: items)
+
+
+def test_a_set_that_changes_while_sent_sends_what_it_held(lib: ferryman.Library) -> None:
+    # A set is copied before its items are sent (no Python code runs while
+    # it is read): what it held is sent.
+    items: set[Any] = set()
+    items.update([_changing(items)(), 2, 3])
+    assert sorted(lib.distinct(items)) == [0, 2, 3]
+
+
+def test_a_tuple_or_frozenset_of_changing_items_is_sent(lib: ferryman.Library) -> None:
+    inner: list[Any] = []
+    assert lib.echo_vec_i64((_changing(inner)(), 2)) == [0, 2]
+    assert sorted(lib.distinct(frozenset([_changing(inner)(), 2]))) == [0, 2]

@@ -8,6 +8,7 @@ exit code must be 0.
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import textwrap
@@ -88,3 +89,36 @@ def test_the_process_exits_cleanly(fixture_file: Path, case: str) -> None:
         assert child.returncode == 0, (child.returncode, child.stderr[-3000:])
         assert "end of script" in child.stdout
         assert "Fatal Python error" not in child.stderr, child.stderr[-3000:]
+
+
+def test_a_callback_busy_past_the_wait_is_abandoned_without_an_abort(fixture_file: Path) -> None:
+    # The callback stays in Python (taking the GIL again and again) longer than
+    # exit waits (FERRYMAN_EXIT_WAIT_MS, shortened here from 5 s): the process
+    # ends without finalizing, with one line on stderr, not SIGABRT (issue 12).
+    busy = """
+def callback(x):
+    end = time.monotonic() + 5
+    while time.monotonic() < end:
+        time.sleep(0.001)
+    return x
+"""
+    script = PRELUDE.format(path=str(fixture_file)) + textwrap.dedent(f"""
+        lib.spawn_calling(detached({busy!r}), 0)
+        time.sleep(0.2)
+        print('end of script', flush=True)
+    """)
+    child = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "FERRYMAN_EXIT_WAIT_MS": "300"},
+    )
+    assert child.returncode == 0, (child.returncode, child.stderr[-3000:])
+    assert "end of script" in child.stdout
+    lines = [line for line in child.stderr.splitlines() if line.startswith("ferryman:")]
+    assert lines == [
+        "ferryman: exiting without finalizing Python: 1 callback(s) from Rust threads still running "
+        "after 0.3 s were abandoned"
+    ], child.stderr[-3000:]

@@ -10,19 +10,22 @@
 //! - `into_callback`: which Rust functions can become a `Callback`;
 //! - `error`: `CallbackError` (a host exception or a closure's failure) and
 //!   `check_interrupt`;
-//! - `with_fields`: `WithFields`, a closure's error sent with its serde fields.
+//! - `with_fields`: `WithFields`, a closure's error sent with its serde fields;
+//! - `in_process`: the references in a closure's arguments and result that no
+//!   host reads when it runs in-process, released.
 
 pub(crate) mod closure;
 pub(crate) mod closure_table;
 pub(crate) mod error;
 pub(crate) mod host_registry;
+pub(crate) mod in_process;
 pub(crate) mod into_callback;
 pub(crate) mod with_fields;
 
 use closure::Closure;
 use error::decode_outcome;
 pub(crate) use error::{callback_value, mark_callback_causes, CallbackError};
-use ferryman_abi::{EXT_HOST_OBJECT, EXT_LIBRARY_CLOSURE};
+use ferryman_abi::{Status, EXT_HOST_OBJECT, EXT_LIBRARY_CLOSURE};
 use ferryman_buffer::Sink;
 use ferryman_wire::{encode, EncodeError, Lending};
 use host_registry::HostObject;
@@ -113,8 +116,11 @@ impl<Args: CallArgs, R: DeserializeOwned> Callback<Args, R> {
     /// back as a [`CallbackError`], which `?` can propagate to the host unchanged.
     pub fn call(&self, args: Args) -> Result<R, CallbackError> {
         let mut bytes = Vec::with_capacity(64);
-        args.encode_args(&mut bytes)
-            .map_err(CallbackError::encode)?;
+        if let Err(e) = args.encode_args(&mut bytes) {
+            // What was written before the failure is sent nowhere.
+            in_process::release_references(&bytes);
+            return Err(CallbackError::encode(e));
+        }
         match &self.target {
             Target::Host(object) => {
                 let (status, out) = object.host().invoke(object.handle, &bytes);
@@ -124,9 +130,17 @@ impl<Args: CallArgs, R: DeserializeOwned> Callback<Args, R> {
                 let mut sink = Sink::library();
                 // Rust encoded these arguments: extension 3 in them is no host's.
                 let status = closure::run(function, &bytes, Lending::REFUSED, &mut sink);
+                // The closure decoded its arguments with references of its own;
+                // those encoding made for a host are nobody's now.
+                in_process::release_references(&bytes);
                 // Host exceptions in a closure's error value belong to the only
                 // registered host (`CallbackError`).
-                decode_outcome(status.code(), sink.written(), host_registry::only())
+                let outcome = decode_outcome(status.code(), sink.written(), host_registry::only());
+                if status == Status::Ok {
+                    // Likewise the result's, once decoded (or refused).
+                    in_process::release_references(sink.written());
+                }
+                outcome
             }
         }
     }

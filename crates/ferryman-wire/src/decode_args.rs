@@ -702,6 +702,22 @@ struct StructEntries<'r, 'de> {
 }
 
 impl StructEntries<'_, '_> {
+    /// A key that is not a str: a struct is a map of field names
+    /// (`spec/wire.md`), so neither serde's field indexes (`{0: 1.5}`) nor nil
+    /// are taken.
+    #[cold]
+    fn not_a_name(&self) -> Error {
+        let found = self
+            .key
+            .first()
+            .map_or("nothing", |&m| crate::reader::marker_name(m));
+        de::Error::custom(format_args!(
+            "a key that is {found}, not a field name, in {} (expected one of: {})",
+            self.name,
+            self.fields.join(", ")
+        ))
+    }
+
     #[cold]
     fn unknown_key(&self) -> Error {
         let mut reader = Reader::new(self.key);
@@ -726,6 +742,9 @@ impl<'de> de::MapAccess<'de> for &mut StructEntries<'_, 'de> {
         seed: K,
     ) -> Result<Option<K::Value>, Error> {
         self.key = self.elements.decoder.input.rest();
+        if self.elements.left != 0 && !matches!(self.key.first(), Some(0xa0..=0xbf | 0xd9..=0xdb)) {
+            return Err(self.not_a_name());
+        }
         (&mut self.elements).next_key_seed(seed)
     }
 

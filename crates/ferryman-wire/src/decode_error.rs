@@ -68,8 +68,8 @@ impl DecodeError {
                 DecodeKind::Type,
                 sent.to_owned(),
                 format!(
-                    "it holds a {} where the type does not allow one",
-                    marker_name(marker)
+                    "it holds {} where the type does not allow one",
+                    with_article(marker_name(marker))
                 ),
             ),
             E::Syntax(text) | E::Uncategorized(text) => classify_serde_message(&text, sent),
@@ -168,6 +168,16 @@ fn marker_name(marker: rmp::Marker) -> &'static str {
     }
 }
 
+/// `an integer`, `a map`: a kind of value with its article.
+fn with_article(name: &str) -> String {
+    let article = if name.starts_with(['a', 'e', 'i', 'o', 'u']) {
+        "an"
+    } else {
+        "a"
+    };
+    format!("{article} {name}")
+}
+
 /// The word serde's `Unexpected` uses for the same kind of value.
 fn serde_word(sent: &'static str) -> &'static str {
     match sent {
@@ -179,6 +189,13 @@ fn serde_word(sent: &'static str) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_kind_of_value_gets_its_article() {
+        assert_eq!(with_article("extension value"), "an extension value");
+        assert_eq!(with_article("integer"), "an integer");
+        assert_eq!(with_article("map"), "a map");
+    }
 
     #[test]
     fn top_level_mismatch_keeps_serde_found_text() {

@@ -81,6 +81,11 @@ class Library:
         for cls, class_entry in zip(classes, class_list, strict=True):
             attach_members(cls, class_entry, members)
         if classes:
+            # The native core names this load's classes and error factory only
+            # weakly (so a dropped load leaves nothing behind): an object that
+            # outlives the Library keeps them, through its class.
+            for cls in classes:
+                cls._ferryman_load = (on_error, tuple(classes))
             native.set_classes(classes)
         # Functions are instance attributes, so `lib.add` is a plain dict hit
         # (a `__getattr__` fallback costs about a microsecond per access).

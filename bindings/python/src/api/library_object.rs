@@ -139,7 +139,7 @@ impl Library {
         };
         if let Some(registration) = self.handle.registration() {
             // Closures raise through the same factory as functions.
-            registration.set_on_error(on_error.clone().unbind());
+            registration.set_on_error(&on_error)?;
         }
         let bad = |what: &str| {
             raise_load(
@@ -273,8 +273,7 @@ impl Library {
                 "set_classes: item {bad} is not a subclass of ferryman.RustObject"
             )));
         }
-        registration.set_classes(classes.into_iter().map(Bound::unbind).collect());
-        Ok(())
+        registration.set_classes(&classes)
     }
 
     /// The objects hosts still hold (`ferryman_live_objects`), counted by

@@ -15,9 +15,9 @@ use crate::values::closure_value::RustFunction;
 use crate::values::encode::{array_header, encode};
 use crate::values::encode_error::Located;
 
-/// The error factory of the closure's library, or the plain one.
-fn on_error<'py>(py: Python<'py>, registration: &HostRegistration) -> PyResult<Bound<'py, PyAny>> {
-    match registration.on_error(py) {
+/// The error factory of the closure's load, or the plain one.
+fn on_error<'py>(py: Python<'py>, function: &RustFunction) -> PyResult<Bound<'py, PyAny>> {
+    match function.on_error(py) {
         Some(factory) => Ok(factory),
         None => python_classes::get(py, PyName::ExceptionFromValue).cloned(),
     }
@@ -41,6 +41,11 @@ fn argument_error(function: &RustFunction, index: usize, located: Located) -> Bo
 
 #[pymethods]
 impl RustFunction {
+    /// Its error factory, for the garbage collector.
+    fn __traverse__(&self, visit: pyo3::gc::PyVisit<'_>) -> Result<(), pyo3::PyTraverseError> {
+        self.visit_on_error(visit)
+    }
+
     #[pyo3(signature = (*args, **kwargs))]
     fn __call__<'py>(
         &self,
@@ -49,7 +54,7 @@ impl RustFunction {
         kwargs: Option<&Bound<'py, PyDict>>,
     ) -> PyResult<Bound<'py, PyAny>> {
         let registration = self.registration();
-        let on_error = on_error(py, registration)?;
+        let on_error = on_error(py, self)?;
         let callee = Callee::Closure;
         let fail = |error: Box<HostError>| error.raise(py, &on_error, Some(callee.function_key()));
         if kwargs.is_some_and(|kwargs| !kwargs.is_empty()) {

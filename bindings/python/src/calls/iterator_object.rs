@@ -20,8 +20,8 @@ impl RustIterator {
             return Ok(false);
         }
         let registration = self.registration;
-        let on_error = match registration.on_error(py) {
-            Some(factory) => factory,
+        let on_error = match &self.on_error {
+            Some(factory) => factory.bind(py).clone(),
             None => python_classes::get(py, PyName::ExceptionFromValue)?.clone(),
         };
         let want = self.want;

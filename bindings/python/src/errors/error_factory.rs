@@ -31,7 +31,7 @@ use crate::errors::rust_traceback;
 /// `ErrorFactory(general, errors)`: `general(value: dict) -> BaseException`
 /// builds any error value; `errors` has `class_for(type_name, rust_type)`.
 /// Calling the factory calls `general`.
-#[pyclass(frozen, module = "ferryman._native", name = "ErrorFactory")]
+#[pyclass(frozen, weakref, module = "ferryman._native", name = "ErrorFactory")]
 #[derive(Debug)]
 pub struct ErrorFactory {
     general: Py<PyAny>,

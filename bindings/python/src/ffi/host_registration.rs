@@ -8,6 +8,7 @@
 
 use std::sync::OnceLock;
 
+use crate::ffi::weak_reference::WeakSlot;
 use ferryman_host::{Closures, Host, LiveClosure, LiveObject, Objects, Reply};
 use pyo3::prelude::*;
 
@@ -20,10 +21,12 @@ pub(crate) struct HostRegistration {
     /// The object entry points, when the library exports classes.
     objects: Option<Objects>,
     host_id: OnceLock<u32>,
-    on_error: OnceLock<Py<PyAny>>,
+    /// Named weakly (`WeakSlot`): the load's functions, closures and classes
+    /// keep it alive.
+    on_error: WeakSlot,
     /// The Python class of each class id (describe's `classes`), once the
-    /// Python layer made them.
-    classes: OnceLock<Vec<Py<PyAny>>>,
+    /// Python layer made them; weakly, as `on_error`.
+    classes: OnceLock<Vec<WeakSlot>>,
 }
 
 impl HostRegistration {
@@ -45,7 +48,7 @@ impl HostRegistration {
             closures,
             objects,
             host_id: OnceLock::new(),
-            on_error: OnceLock::new(),
+            on_error: WeakSlot::new(),
             classes: OnceLock::new(),
         }));
         let id = closures.register_host(make_host(registration))?;
@@ -66,12 +69,13 @@ impl HostRegistration {
 
     /// The factory building exceptions from error values, once the Python layer
     /// gave one (`Library.functions`).
-    pub(crate) fn set_on_error(&self, on_error: Py<PyAny>) {
-        let _ = self.on_error.set(on_error);
+    pub(crate) fn set_on_error(&'static self, on_error: &Bound<'_, PyAny>) -> PyResult<()> {
+        self.on_error.set(on_error)
     }
 
+    /// The factory, while the load's Python objects keep it alive.
     pub(crate) fn on_error<'py>(&self, py: Python<'py>) -> Option<Bound<'py, PyAny>> {
-        self.on_error.get().map(|factory| factory.bind(py).clone())
+        self.on_error.get(py)
     }
 
     /// `ferryman_closure_call(handle, args, out)`. Runs Rust code: call it
@@ -104,16 +108,33 @@ impl HostRegistration {
     }
 
     /// The Python classes, by class id; set once (later calls are ignored).
-    pub(crate) fn set_classes(&self, classes: Vec<Py<PyAny>>) {
-        let _ = self.classes.set(classes);
+    pub(crate) fn set_classes(&'static self, classes: &[Bound<'_, PyAny>]) -> PyResult<()> {
+        if self
+            .classes
+            .set(classes.iter().map(|_| WeakSlot::new()).collect())
+            .is_err()
+        {
+            return Ok(());
+        }
+        let slots = self.classes.get().expect("set just now");
+        for (slot, class) in slots.iter().zip(classes) {
+            slot.set(class)?;
+        }
+        Ok(())
     }
 
-    /// The Python class of class id `id`, once the classes are set.
-    pub(crate) fn class<'py>(&self, py: Python<'py>, id: u32) -> Option<&Bound<'py, PyAny>> {
-        let classes = self.classes.get()?;
-        classes
-            .get(usize::try_from(id).ok()?)
-            .map(|class| class.bind(py))
+    /// The address of the Python class of class id `id` while it lives, else
+    /// null (no reference taken: compare it, or use it at once, with the GIL).
+    #[inline]
+    pub(crate) fn class_address(&self, py: Python<'_>, id: u32) -> *mut pyo3::ffi::PyObject {
+        match self
+            .classes
+            .get()
+            .and_then(|classes| classes.get(id as usize))
+        {
+            Some(slot) => slot.address(py),
+            None => std::ptr::null_mut(),
+        }
     }
 
     /// `ferryman_object_release(handle)`: the host's reference is gone. It may

@@ -8,7 +8,10 @@
 //! finalizes, or a thread that holds the GIL already, may attach; the others
 //! get `None` (a callback fails with a bridge error, a release leaks its
 //! object). The hook also waits, without the GIL and for at most
-//! [`WAIT_AT_EXIT`], for the callbacks that are running to return.
+//! [`wait_at_exit`], for the callbacks that are running to return. Those still
+//! running afterwards would be ended inside Rust frames (an abort, issue 12):
+//! the process then ends at once (`_exit`, leaking what they hold) with one
+//! line on stderr saying what was abandoned.
 
 use std::cell::Cell;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
@@ -18,6 +21,15 @@ use pyo3::prelude::*;
 
 /// How long the interpreter's exit waits for callbacks Rust threads are running.
 pub(crate) const WAIT_AT_EXIT: Duration = Duration::from_secs(5);
+
+/// [`WAIT_AT_EXIT`], or `FERRYMAN_EXIT_WAIT_MS` milliseconds when set (for
+/// tests, which need not wait 5 s).
+fn wait_at_exit() -> Duration {
+    std::env::var("FERRYMAN_EXIT_WAIT_MS")
+        .ok()
+        .and_then(|ms| ms.trim().parse().ok())
+        .map_or(WAIT_AT_EXIT, Duration::from_millis)
+}
 
 /// Set by the `atexit` hook: the interpreter is about to finalize.
 static SHUTTING_DOWN: AtomicBool = AtomicBool::new(false);
@@ -97,12 +109,49 @@ pub(crate) fn at_exit(py: Python<'_>) {
     FINALIZING_THREAD.store(current_thread(), Ordering::SeqCst);
     SHUTTING_DOWN.store(true, Ordering::SeqCst);
     let mine = MINE.try_with(Cell::get).unwrap_or(0);
-    py.detach(|| {
-        let deadline = Instant::now() + WAIT_AT_EXIT;
-        while IN_FLIGHT.load(Ordering::SeqCst) > mine && Instant::now() < deadline {
+    let wait = wait_at_exit();
+    let running = py.detach(|| {
+        let deadline = Instant::now() + wait;
+        loop {
+            let running = IN_FLIGHT.load(Ordering::SeqCst).saturating_sub(mine);
+            if running == 0 || Instant::now() >= deadline {
+                return running;
+            }
             std::thread::sleep(Duration::from_millis(1));
         }
     });
+    if running > 0 {
+        abandon(py, running, wait);
+    }
+}
+
+/// Ends the process now: finalizing would end the threads still in callbacks
+/// inside Rust frames, which aborts. Python's output is flushed first; the
+/// status is 1 when the program ended with an uncaught exception, else 0
+/// (a `sys.exit(n)` status is not known here).
+fn abandon(py: Python<'_>, running: usize, wait: Duration) -> ! {
+    let failed = py
+        .import("sys")
+        .is_ok_and(|sys| sys.hasattr("last_value").unwrap_or(false));
+    if let Ok(sys) = py.import("sys") {
+        for stream in ["stdout", "stderr"] {
+            if let Ok(stream) = sys.getattr(stream) {
+                let _ = stream.call_method0("flush");
+            }
+        }
+    }
+    let line = format!(
+        "ferryman: exiting without finalizing Python: {running} callback(s) from Rust threads \
+         still running after {:.1} s were abandoned\n",
+        wait.as_secs_f64()
+    );
+    // SAFETY: writes a buffer we own to stderr, then ends the process without
+    // running anything else (no destructors, no atexit handlers, no Python
+    // finalization), which is the point: other threads are still running.
+    unsafe {
+        libc::write(2, line.as_ptr().cast(), line.len());
+        libc::_exit(i32::from(failed));
+    }
 }
 
 /// Registers [`at_exit`] with Python's `atexit` (once, when the module loads).

@@ -22,6 +22,10 @@ pub struct RustFunction {
     registration: &'static HostRegistration,
     handle: u64,
     shape: Option<Arc<ClosureShape>>,
+    /// The error factory of the load that received it (the registration
+    /// names it only weakly), so it raises that load's classes for as long
+    /// as it lives.
+    on_error: Option<Py<PyAny>>,
 }
 
 impl RustFunction {
@@ -31,12 +35,29 @@ impl RustFunction {
         registration: &'static HostRegistration,
         handle: u64,
         shape: Option<Arc<ClosureShape>>,
+        on_error: Option<Py<PyAny>>,
     ) -> RustFunction {
         RustFunction {
             registration,
             handle,
             shape,
+            on_error,
         }
+    }
+
+    /// Visits the error factory (for `__traverse__`).
+    pub(crate) fn visit_on_error(
+        &self,
+        visit: pyo3::gc::PyVisit<'_>,
+    ) -> Result<(), pyo3::PyTraverseError> {
+        visit.call(&self.on_error)
+    }
+
+    /// The error factory it raises through, when its load had one.
+    pub(crate) fn on_error<'py>(&self, py: Python<'py>) -> Option<Bound<'py, PyAny>> {
+        self.on_error
+            .as_ref()
+            .map(|factory| factory.bind(py).clone())
     }
 
     pub(crate) fn registration(&self) -> &'static HostRegistration {

@@ -77,25 +77,7 @@ fn encode_at<const WIDE: bool>(
     } else if let Ok(tuple) = value.cast::<PyTuple>() {
         sequence::<WIDE>(out, tuple.len(), tuple.iter(), depth)?;
     } else if let Ok(dict) = value.cast::<PyDict>() {
-        deeper(depth)?;
-        let len = dict.len();
-        let header = u32::try_from(len)
-            .map_err(|_| EncodeError::Invalid("a dict that is too large".into()))?;
-        written(rmp::encode::write_map_len(out, header))?;
-        let mut count = 0;
-        for (key, item) in dict.iter() {
-            count += 1;
-            encode_at::<WIDE>(out, &key, depth + 1)
-                .map_err(|error| error.inside(key_step(&key)))?;
-            encode_at::<WIDE>(out, &item, depth + 1)
-                .map_err(|error| error.inside(key_step(&key)))?;
-        }
-        if count != len {
-            return Err(EncodeError::Invalid(
-                "a dict that changed size while it was being sent".into(),
-            )
-            .into());
-        }
+        dict_items::<WIDE>(out, dict, depth)?;
     } else if let Ok(array) = value.cast::<PyByteArray>() {
         binary(out, &array.to_vec())?;
     } else if value.is_instance_of::<PySet>() || value.is_instance_of::<PyFrozenSet>() {
@@ -116,9 +98,11 @@ fn encode_at<const WIDE: bool>(
                 // An integer that is not an `int`: its `__index__`.
                 Some(index) => encode_int::<WIDE>(out, &index)?,
                 None => {
+                    // Qualified unless a builtin: numpy's `bool` is `numpy.bool`,
+                    // not a puzzling "type 'bool' (expected bool)".
                     let name = value
                         .get_type()
-                        .name()
+                        .fully_qualified_name()
                         .map(|name| name.to_string())
                         .unwrap_or_else(|_| "?".into());
                     return Err(EncodeError::Unsupported(name).into());
@@ -290,6 +274,54 @@ fn list_items<const WIDE: bool>(
             "a list that changed size while it was being sent".into(),
         )
         .into());
+    }
+    Ok(())
+}
+
+/// A dict's items, by `PyDict_Next` (no iterator object, no snapshot: pyo3's
+/// dict iterator panics when the dict changes under it, and encoding an item
+/// may run Python code that changes it); a change of size is refused like a
+/// list's, checked after every item.
+fn dict_items<const WIDE: bool>(
+    out: &mut Vec<u8>,
+    dict: &Bound<'_, PyDict>,
+    depth: usize,
+) -> Result<()> {
+    deeper(depth)?;
+    let changed = || {
+        Located::from(EncodeError::Invalid(
+            "a dict that changed size while it was being sent".into(),
+        ))
+    };
+    let py = dict.py();
+    let len = dict.len();
+    let header =
+        u32::try_from(len).map_err(|_| EncodeError::Invalid("a dict that is too large".into()))?;
+    written(rmp::encode::write_map_len(out, header))?;
+    let mut position: ffi::Py_ssize_t = 0;
+    let (mut key, mut item) = (ptr::null_mut(), ptr::null_mut());
+    let mut count = 0;
+    // SAFETY: the GIL is held and `dict` is a dict. `PyDict_Next` bounds-checks
+    // `position` against the dict's current entries, so it stays sound after
+    // a change (which is then refused below); the borrowed key and value
+    // become owned references before any Python code can run.
+    while unsafe { ffi::PyDict_Next(dict.as_ptr(), &mut position, &mut key, &mut item) } != 0 {
+        // SAFETY: as above: live borrowed references, owned from here.
+        let (key, item) = unsafe {
+            (
+                Bound::from_borrowed_ptr(py, key),
+                Bound::from_borrowed_ptr(py, item),
+            )
+        };
+        count += 1;
+        encode_at::<WIDE>(out, &key, depth + 1).map_err(|error| error.inside(key_step(&key)))?;
+        encode_at::<WIDE>(out, &item, depth + 1).map_err(|error| error.inside(key_step(&key)))?;
+        if dict.len() != len {
+            return Err(changed());
+        }
+    }
+    if count != len {
+        return Err(changed());
     }
     Ok(())
 }

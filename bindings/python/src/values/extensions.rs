@@ -27,10 +27,13 @@ pub(crate) fn from_extension<'py>(
     match (tag, payload.len()) {
         (2, 8) => {
             let handle = u64::from_be_bytes(payload.try_into().map_err(|_| "8 bytes")?);
+            // The registration names its load's error factory weakly: the
+            // closure keeps it (`ffi::weak_reference`).
+            let on_error = registration.on_error(py).map(Bound::unbind);
             if let Shape::Iter(items) = shape {
                 return Py::new(
                     py,
-                    RustIterator::new(registration, handle, Arc::clone(items)),
+                    RustIterator::new(registration, handle, Arc::clone(items), on_error),
                 )
                 .map(|iterator| iterator.into_bound(py).into_any())
                 .map_err(|error| error.to_string());
@@ -39,7 +42,7 @@ pub(crate) fn from_extension<'py>(
                 Shape::Callback(shape) => Some(Arc::clone(shape)),
                 _ => None,
             };
-            Py::new(py, RustFunction::new(registration, handle, shape))
+            Py::new(py, RustFunction::new(registration, handle, shape, on_error))
                 .map(|function| function.into_bound(py).into_any())
                 .map_err(|error| error.to_string())
         }

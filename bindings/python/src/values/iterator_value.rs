@@ -40,6 +40,8 @@ pub struct RustIterator {
     pub(crate) batch: Vec<Py<PyAny>>,
     /// How many items the next batch asks for.
     pub(crate) want: u32,
+    /// The error factory of the load that received it (as `RustFunction`'s).
+    pub(crate) on_error: Option<Py<PyAny>>,
 }
 
 impl RustIterator {
@@ -49,6 +51,7 @@ impl RustIterator {
         registration: &'static HostRegistration,
         handle: u64,
         item: Arc<Shape>,
+        on_error: Option<Py<PyAny>>,
     ) -> RustIterator {
         RustIterator {
             registration,
@@ -56,6 +59,7 @@ impl RustIterator {
             item,
             batch: Vec::new(),
             want: FIRST_BATCH,
+            on_error,
         }
     }
 

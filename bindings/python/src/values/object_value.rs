@@ -265,13 +265,12 @@ pub(crate) unsafe fn encode_receiver(
     registration: &'static HostRegistration,
     class_id: u32,
 ) -> bool {
-    let Some(class) = registration.class(py, class_id) else {
-        return false;
-    };
+    let class = registration.class_address(py, class_id);
     // SAFETY: `ptr` is live (contract above). `set_classes` accepts only
-    // subclasses of the base, so an instance of `class` has the base's layout.
+    // subclasses of the base, so an instance of `class` has the base's layout
+    // (a null `class`, one no longer alive, is no object's type).
     unsafe {
-        if ffi::Py_TYPE(ptr) != class.as_ptr().cast::<ffi::PyTypeObject>() {
+        if class.is_null() || ffi::Py_TYPE(ptr) != class.cast::<ffi::PyTypeObject>() {
             return false;
         }
         let raw = ptr.cast::<ObjectLayout>();
@@ -316,16 +315,18 @@ pub(crate) fn wrap<'py>(
     if handle == 0 {
         return Err("an object with handle 0, which is never used".to_owned());
     }
-    let Some(class) = registration.class(py, class_id) else {
+    let class = registration.class_address(py, class_id);
+    if class.is_null() {
         release(py, registration, handle);
         return Err(format!(
             "an object of class id {class_id}, which describe's `classes` does not list"
         ));
-    };
-    // SAFETY: `class` is a subclass of the base type ([`object_class`]);
-    // `PyType_GenericAlloc` returns a zeroed instance (a new
-    // reference, holding one on its heap type) or null with an exception.
-    let made = unsafe { ffi::PyType_GenericAlloc(class.as_ptr().cast(), 0) };
+    }
+    // SAFETY: `class` is a live subclass of the base type ([`object_class`]),
+    // the GIL held since it was read; `PyType_GenericAlloc` returns a zeroed
+    // instance (a new reference, holding one on its heap type) or null with
+    // an exception.
+    let made = unsafe { ffi::PyType_GenericAlloc(class.cast(), 0) };
     // SAFETY: as above.
     let object = match unsafe { Bound::from_owned_ptr_or_err(py, made) } {
         Ok(object) => object,
