@@ -15,6 +15,7 @@
 
 mod fields;
 mod frames;
+mod os_error;
 mod panic;
 mod returned;
 mod value;
@@ -22,6 +23,7 @@ mod write;
 
 pub use fields::{ErrorFields, FieldsNone, FieldsProbe, FieldsViaSerialize};
 pub use frames::Frame;
+pub use os_error::OsError;
 pub use panic::{catch_panic, Panicked};
 pub use returned::{ReturnedError, ViaBox, ViaError};
 pub use value::{short_type_name, Cause, ErrorValue};

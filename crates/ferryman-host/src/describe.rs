@@ -144,6 +144,8 @@ pub struct ErrorType {
     pub name: String,
     /// The full Rust type, as an error value's `rust_type`.
     pub rust: Option<String>,
+    /// The type's base category (`spec/wire.md`, "Error bases").
+    pub base: Option<String>,
 }
 
 impl Describe {
@@ -378,12 +380,14 @@ fn error_type(
     let mut error = ErrorType {
         name: String::new(),
         rust: None,
+        base: None,
     };
     read_map(reader, 4, context, |key, r| {
         let at = || format!("{} key `{key}`", context());
         match key {
             "name" => error.name = string(r, at)?,
             "rust" => error.rust = opt_string(r, at)?,
+            "base" => error.base = opt_string(r, at)?,
             _ => r.skip_at(5).context(at)?,
         }
         Ok(())

@@ -17,6 +17,7 @@
 //! | `text` | a type as readable text (`Vec<i64>`, `&str`) |
 //! | `doc` | the doc comment as one string |
 //! | `expand` | the shim and the `inventory` registration |
+//! | `error_base` | `#[ferryman::error(base = "…")]` on an error type |
 //!
 //! Generated code reaches only `::ferryman::__private`.
 
@@ -25,6 +26,7 @@ mod callables;
 mod class;
 mod defaults;
 mod doc;
+mod error_base;
 mod errors;
 mod expand;
 mod impl_block;
@@ -113,6 +115,15 @@ pub fn expand_export(attr: TokenStream, item: TokenStream) -> syn::Result<TokenS
     let mut function = signature::Function::new(&checked, &attr);
     defaults::apply(&mut function, &attr.defaults)?;
     Ok(expand::expand_with(item, &function, None, iter.as_ref()))
+}
+
+/// Expands `#[ferryman::error(attr)] item` (an error type's base category).
+///
+/// # Errors
+///
+/// See `error_base::expand`.
+pub fn expand_error(attr: TokenStream, item: TokenStream) -> syn::Result<TokenStream> {
+    error_base::expand(attr, item)
 }
 
 /// What the attribute emits when [`expand_export`] fails: the original item,

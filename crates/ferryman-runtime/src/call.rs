@@ -1,5 +1,6 @@
 use crate::callback::error::unwound_exception_for_host;
 use crate::callback::{callback_value, mark_callback_causes, CallbackError};
+use crate::error_base::error_base;
 use crate::kind::DirectOut;
 use crate::report::{write_error, write_view};
 use crate::Export;
@@ -7,7 +8,7 @@ use ferryman_abi::{FerryBox, Status};
 use ferryman_buffer::Sink;
 use ferryman_error::{
     short_type_name, ErrorFields, ErrorValue, ErrorView, FieldsView, Frame, FrameView, Message,
-    ReturnedError,
+    OsError, ReturnedError,
 };
 use ferryman_wire::{Args, DecodeError, DecodeKind, Direct, Lending};
 use serde::{Deserialize, Serialize};
@@ -157,6 +158,7 @@ impl<'a> Call<'a> {
         // with this function's frame in front of the callback's frames.
         let mut value = callback_value(error).unwrap_or_else(|| {
             let mut value = ErrorValue::from_error(error, rust_type, fields);
+            value.base = error_base(rust_type).map(str::to_owned);
             mark_callback_causes(error, &mut value);
             value
         });
@@ -168,7 +170,12 @@ impl<'a> Call<'a> {
 
     /// The common `Err`: no `source()`, not a callback's error. Written from
     /// borrowed parts, the message straight from `Display`.
-    fn plain_err(&mut self, error: &dyn Error, rust_type: &str, fields: Option<&ErrorFields>) {
+    fn plain_err(
+        &mut self,
+        error: &(dyn Error + 'static),
+        rust_type: &str,
+        fields: Option<&ErrorFields>,
+    ) {
         let shown = Shown(error);
         let mut view = ErrorView::new(
             "error",
@@ -177,6 +184,9 @@ impl<'a> Call<'a> {
         );
         view.rust_type = Some(rust_type);
         view.function = Some(self.export.name);
+        view.base = error_base(rust_type);
+        let os_error = OsError::of(error);
+        view.os_error = os_error.as_ref();
         if let Some(fields) = fields {
             view.variant = fields.variant;
             view.fields = Some(FieldsView::Encoded(&fields.fields));

@@ -319,6 +319,7 @@ fn describe() -> Describe<'static> {
                 ErrorSchema {
                     name: short_type_name(rust),
                     rust,
+                    base: crate::error_base::error_base(rust),
                 }
             }),
             file: e.file,

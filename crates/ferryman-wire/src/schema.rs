@@ -97,6 +97,8 @@ pub struct TypeSchema<'a> {
 pub struct ErrorSchema<'a> {
     pub name: &'a str,
     pub rust: &'a str,
+    /// The error type's base category (`spec/wire.md`, "Error bases").
+    pub base: Option<&'a str>,
 }
 
 /// One user struct or enum of describe's `types` (`spec/wire.md`, "Named types").

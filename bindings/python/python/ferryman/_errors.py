@@ -28,6 +28,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from . import _native
+from ._builtin_bases import os_class, set_os_attributes, with_builtin
 from ._traceback import build_traceback
 
 if TYPE_CHECKING:
@@ -116,6 +117,12 @@ class RustError(FerrymanError):
     ``error_value``, ``frames``, ``notes``, ``rust_type`` and Python's own
     attributes (``args``, ...) are never replaced (read such fields through
     ``e.fields``).
+
+    An ``std::io::Error`` is also an ``OSError`` (``FileNotFoundError``, …)
+    with ``errno`` and ``strerror``; a type the library gave a base category
+    (``#[ferryman::error(base = "value")]``) is also that builtin
+    (``ValueError``). An error whose ``source()`` is an ``io::Error`` keeps
+    its class; its ``__cause__`` is the ``OSError``.
 
     For a plain ``Err`` (no ``source()``) the native core keeps the error
     value's bytes; ``error_value``, ``fields``, ``variant``, ``frames`` and
@@ -372,7 +379,13 @@ def _cause_chain(causes: Any, errors: ErrorNamespace | None) -> BaseException | 
             cls: type[RustError] = RustError
             if type_name and errors is not None:
                 cls = errors.class_for(type_name)
+            # A link that is an `std::io::Error`: an OSError too.
+            os_error = cause.get("os_error")
+            builtin = os_class(os_error)
+            if builtin is not None:
+                cls = with_builtin(cls, builtin)
             instance = cls(_text(cause.get("message")) or "", kind="cause", type_name=type_name)
+            set_os_attributes(instance, os_error)
         if previous is None:
             head = instance
         else:
@@ -445,15 +458,26 @@ def exception_from_value(value: Mapping[str, Any], errors: ErrorNamespace | None
             message = f"{type_name}: {message}" if message else type_name
 
     cls: type[FerrymanError]
+    os_error = value.get("os_error") if kind == "error" else None
     if kind == "error":
         if errors is not None and type_name:
             variant = value.get("variant")
-            cls = errors.class_for(type_name, rust_type, variant if isinstance(variant, str) else None)
+            base = value.get("base")
+            cls = errors.class_for(
+                type_name,
+                rust_type,
+                variant if isinstance(variant, str) else None,
+                base if isinstance(base, str) else None,
+            )
         else:
             cls = RustError
+        builtin = os_class(os_error)
+        if builtin is not None:
+            cls = with_builtin(cls, builtin)
     else:
         cls = _CLASS_FOR_KIND.get(kind, FerrymanError)
     exception = cls(message)
+    set_os_attributes(exception, os_error)
     for name in _VALUE_ATTRIBUTES:
         if name in value:
             setattr(exception, name, value[name])

@@ -34,7 +34,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from ._classes import member_name
-from ._error_classes import ErrorNamespace
+from ._error_classes import ErrorNamespace, declared_errors
 from ._errors import RustError
 from ._records import _Enum, record_classes
 from ._types import annotation, render
@@ -148,7 +148,7 @@ class _Plan:
         library = str(description.get("library") or "library")
         self.module = library.replace("-", "_")
         self.records = record_classes(description.get("types"), self.module)
-        self.errors = ErrorNamespace(library, _declared_errors(self.functions))
+        self.errors = ErrorNamespace(library, declared_errors(self.functions))
         self.taken: set[str] = set(_MODULES.values())
         self.exports: dict[str, tuple[str, str]] = {}
         # Names of the objects the stub refers to, by identity.
@@ -258,7 +258,8 @@ class _Plan:
         for entry in self.classes:
             body += ["", *self.cls(entry)]
         for name, cls in self.error_names:
-            body += ["", f"class {name}(_ferryman.RustError):", *(_doc(cls.__doc__, "    ") or ["    pass"])]
+            bases = ", ".join(["_ferryman.RustError", *(b.__name__ for b in cls.__bases__[1:])])
+            body += ["", f"class {name}({bases}):", *(_doc(cls.__doc__, "    ") or ["    pass"])]
         for entry in self.functions:
             if member_name(entry) is None and _is_name(entry.get("name")) and entry["name"] in self.exports:
                 body += ["", *self.function(entry, entry["name"], "")]
@@ -388,11 +389,3 @@ def _builtin_names() -> set[str]:
     return set(dir(builtins))
 
 
-def _declared_errors(entries: Iterable[Mapping[str, Any]]) -> list[tuple[str, str | None]]:
-    declared: list[tuple[str, str | None]] = []
-    for entry in entries:
-        error = entry.get("error")
-        if isinstance(error, Mapping) and isinstance(error.get("name"), str):
-            rust = error.get("rust")
-            declared.append((error["name"], rust if isinstance(rust, str) and rust else None))
-    return declared
