@@ -13,6 +13,7 @@
 //!
 //! The shape is `spec/wire.md`, "Error values".
 
+mod debug_variant;
 mod fields;
 mod frames;
 mod os_error;
@@ -21,6 +22,7 @@ mod returned;
 mod value;
 mod write;
 
+pub use debug_variant::variant_from_debug;
 pub use fields::{ErrorFields, FieldsNone, FieldsProbe, FieldsViaSerialize};
 pub use frames::Frame;
 pub use os_error::OsError;

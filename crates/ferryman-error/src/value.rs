@@ -1,4 +1,4 @@
-use crate::{ErrorFields, ErrorView, FieldsView, Frame, Message, OsError};
+use crate::{variant_from_debug, ErrorFields, ErrorView, FieldsView, Frame, Message, OsError};
 use serde::{Deserialize, Serialize};
 use std::error::Error;
 
@@ -64,13 +64,15 @@ impl ErrorValue {
             });
             source = cause.source();
         }
+        let type_name = short_type_name(rust_type);
         let (variant, fields) = match fields {
             Some(f) => (f.variant.map(str::to_owned), Some(f.value())),
-            None => (None, None),
+            // Not `Serialize`: an enum's `Debug` still names the variant.
+            None => (variant_from_debug(error, rust_type, type_name), None),
         };
         ErrorValue {
             kind: "error".to_owned(),
-            type_name: short_type_name(rust_type).to_owned(),
+            type_name: type_name.to_owned(),
             rust_type: Some(rust_type.to_owned()),
             message: error.to_string(),
             variant,

@@ -7,8 +7,8 @@ use crate::Export;
 use ferryman_abi::{FerryBox, Status};
 use ferryman_buffer::Sink;
 use ferryman_error::{
-    short_type_name, ErrorFields, ErrorValue, ErrorView, FieldsView, Frame, FrameView, Message,
-    OsError, ReturnedError,
+    short_type_name, variant_from_debug, ErrorFields, ErrorValue, ErrorView, FieldsView, Frame,
+    FrameView, Message, OsError, ReturnedError,
 };
 use ferryman_wire::{Args, DecodeError, DecodeKind, Direct, Lending};
 use serde::{Deserialize, Serialize};
@@ -177,16 +177,19 @@ impl<'a> Call<'a> {
         fields: Option<&ErrorFields>,
     ) {
         let shown = Shown(error);
-        let mut view = ErrorView::new(
-            "error",
-            short_type_name(rust_type),
-            Message::Display(&shown),
-        );
+        let type_name = short_type_name(rust_type);
+        let mut view = ErrorView::new("error", type_name, Message::Display(&shown));
         view.rust_type = Some(rust_type);
         view.function = Some(self.export.name);
         view.base = error_base(rust_type);
         let os_error = OsError::of(error);
         view.os_error = os_error.as_ref();
+        // Not `Serialize`: an enum's `Debug` still names the variant.
+        let from_debug = match fields {
+            Some(_) => None,
+            None => variant_from_debug(error, rust_type, type_name),
+        };
+        view.variant = from_debug.as_deref();
         if let Some(fields) = fields {
             view.variant = fields.variant;
             view.fields = Some(FieldsView::Encoded(&fields.fields));

@@ -39,6 +39,7 @@ __all__ = [
     "ArgumentError",
     "ArgumentOverflowError",
     "CallbackError",
+    "ErrorFields",
     "FerrymanError",
     "LibraryLoadError",
     "NotAFerrymanLibrary",
@@ -75,6 +76,24 @@ class FerrymanError(Exception):
 
 _T = TypeVar("_T")
 
+
+class ErrorFields(dict[str, Any]):
+    """``e.fields``: a Rust error's serde fields by name (a dict). The fields
+    of a tuple variant or tuple struct, named ``"0"``, ``"1"``, … on the wire,
+    are also read by position: ``e.fields[0]`` is ``e.fields["0"]``.
+
+    (``e.args`` keeps Python's meaning, the message: pickling and ``raise``
+    rely on it, so a field named ``args`` is read as ``e.fields["args"]``.)
+    """
+
+    __slots__ = ()
+
+    def __missing__(self, key: Any) -> Any:
+        if isinstance(key, int) and not isinstance(key, bool) and key >= 0 and str(key) in self:
+            return self[str(key)]
+        raise KeyError(key)
+
+
 # Where a natively built exception keeps its error value's bytes until decoded.
 _RAW = "_ferryman_raw"
 
@@ -109,8 +128,9 @@ class RustError(FerrymanError):
     Each library has one subclass per Rust error type, under ``lib.errors``
     (``lib.errors.MathError``). ``str(e)`` is the error's ``Display`` text;
     ``rust_type`` is the full Rust type name, ``variant`` the enum variant,
-    ``fields`` its serialized fields (each also an attribute, when the name
-    is free), and ``__cause__`` the ``source()`` chain. A field named like
+    ``fields`` its serialized fields (an :class:`ErrorFields` dict; each also
+    an attribute, when the name is free; a tuple variant's also by position,
+    ``e.fields[0]``), and ``__cause__`` the ``source()`` chain. A field named like
     one of ferryman's attributes ``kind``, ``function``, ``param``, ``index``,
     ``expected`` or ``found`` wins: ferryman's value stays in
     ``error_value`` (``e.error_value["kind"]``); ``variant``, ``fields``,
@@ -137,7 +157,7 @@ class RustError(FerrymanError):
     rust_type: _Decoded[str | None] = _Decoded(None)
     type_name: _Decoded[str | None] = _Decoded(None)
     variant: _Decoded[str | None] = _Decoded(None)
-    fields: _Decoded[dict[str, Any] | None] = _Decoded(None)
+    fields: _Decoded[ErrorFields | None] = _Decoded(None)
 
     def __getattr__(self, name: str) -> Any:
         # Only reached when normal lookup failed: a field, or `param`, `index`, ...
@@ -176,7 +196,7 @@ def _decode_raw(exception: BaseException) -> bool:
     value = _native.unpack(raw)
     frames = value.get("frames")
     fields = value.get("fields")
-    fields = fields if type(fields) is dict else None  # nil: the error type is not Serialize
+    fields = ErrorFields(fields) if type(fields) is dict else None  # nil: the error type is not Serialize
     decoded: dict[str, Any] = {name: value.get(name) for name in _VALUE_ATTRIBUTES}
     decoded.update(
         kind="error",
@@ -293,6 +313,7 @@ class AbiMismatch(LibraryLoadError):
 
 # Print as `ferryman.RustError`, not `ferryman._errors.RustError`.
 for _cls in (
+    ErrorFields,
     FerrymanError,
     RustError,
     RustPanic,
@@ -489,7 +510,7 @@ def exception_from_value(value: Mapping[str, Any], errors: ErrorNamespace | None
     exception.notes = tuple(note for note in notes if isinstance(note, str)) if isinstance(notes, list) else ()
     fields = value.get("fields")
     if isinstance(exception, RustError):
-        exception.fields = dict(fields) if isinstance(fields, dict) else None
+        exception.fields = ErrorFields(fields) if isinstance(fields, dict) else None
         _set_fields(exception, exception.fields or {})
         for name in _YIELDING_ATTRIBUTES.intersection(exception.fields or ()):
             setattr(exception, name, exception.fields[name])  # type: ignore[index]
