@@ -13,7 +13,7 @@ import traceback
 import pytest
 
 import ferryman
-from conftest import fn_line
+from conftest import source_line
 
 IO_ERROR = "std::io::error::Error"
 
@@ -43,7 +43,7 @@ def test_an_os_error_is_the_oserror_subclass_of_its_errno(lib: ferryman.Library,
     assert error.error_value["os_error"] == {"errno": number, "kind": error.error_value["os_error"]["kind"]}
     assert error.error_value["base"] == "os"
     frames = traceback.extract_tb(error.__traceback__)
-    assert frames[-1].lineno == fn_line("native_errors.rs", "os_failure")
+    assert frames[-1].lineno == source_line("native_errors.rs", "    Err(io::Error::from_raw_os_error(errno))")
 
 
 def test_a_real_missing_file_is_file_not_found(lib: ferryman.Library) -> None:

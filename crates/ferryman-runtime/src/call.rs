@@ -1,5 +1,6 @@
 use crate::callback::error::unwound_exception_for_host;
 use crate::callback::{callback_value, mark_callback_causes, CallbackError};
+use crate::err_site;
 use crate::error_base::error_base;
 use crate::kind::DirectOut;
 use crate::report::{write_error, write_view};
@@ -163,7 +164,11 @@ impl<'a> Call<'a> {
             value
         });
         value.function = Some(self.export.name.to_owned());
-        value.frames.insert(0, self.definition_frame());
+        let frame = match err_site::take_for(self.export.rust_path) {
+            Some(site) => Frame::rust(self.export.name, site.file, site.line, site.column),
+            None => self.definition_frame(),
+        };
+        value.frames.insert(0, frame);
         self.fail(Status::Error, &value);
         Err(Reported)
     }
@@ -194,11 +199,16 @@ impl<'a> Call<'a> {
             view.variant = fields.variant;
             view.fields = Some(FieldsView::Encoded(&fields.fields));
         }
+        // Where the body made the `Err`, else the function's own line.
+        let (file, line, column) = match err_site::take_for(self.export.rust_path) {
+            Some(site) => (site.file, site.line, site.column),
+            None => (self.export.file, self.export.line, 1),
+        };
         view.first_frame = Some(FrameView {
             function: self.export.name,
-            file: self.export.file,
-            line: self.export.line,
-            column: 1,
+            file,
+            line,
+            column,
             language: "rust",
         });
         self.status = Status::Error;

@@ -283,8 +283,8 @@ pub mod __private {
         WireObject, WirePlain,
     };
     pub use ferryman_runtime::{
-        ArgDirect, ArgSerde, Call, ErrorBase, Export, Kind, NamedType, OkDirect, OkSerde, Param,
-        Reported, TraceDeserialize, TraceNothing, TypeProbe,
+        located, ArgDirect, ArgSerde, Call, ErrSite, ErrorBase, Export, Kind, NamedType, OkDirect,
+        OkSerde, Param, Reported, TraceDeserialize, TraceNothing, TypeProbe,
     };
     pub use ferryman_wire::TypeDesc;
 
