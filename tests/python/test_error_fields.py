@@ -70,3 +70,22 @@ def test_a_struct_error_without_serialize_has_no_variant(lib: ferryman.Library) 
     assert type(error) is lib.errors.ConfigError
     io = raised(lib.read_file, "/no/such/file")
     assert io.variant is None  # std's io::Error Debug (`Os { .. }`) names no variant
+
+
+def test_a_misspelt_variant_is_refused_when_describe_lists_the_variants(lib: ferryman.Library) -> None:
+    errors = {f["name"]: f["error"] for f in lib.describe()["functions"]}
+    assert errors["text_failure"]["variants"] == ["BadPattern", "Empty"]
+    assert errors["set_setting"]["variants"] == ["TooLarge", "Unknown"]
+    assert errors["divide"]["variants"] is None  # not marked: describe does not know
+    with pytest.raises(AttributeError) as caught:
+        lib.errors.TextError.BadPatern
+    message = str(caught.value)
+    assert "has no variant 'BadPatern'" in message
+    assert "did you mean 'BadPattern'?" in message
+    assert "its variants: BadPattern, Empty" in message
+    error = raised(lib.text_failure, "[")
+    assert type(error) is lib.errors.TextError.BadPattern
+    assert error.variant == "BadPattern"
+    assert isinstance(raised(lib.text_failure, ""), lib.errors.TextError.Empty)
+    # Without the list, any capitalised name is a (lazily made) variant class.
+    assert issubclass(lib.errors.MathError.NoSuchVariant, lib.errors.MathError)

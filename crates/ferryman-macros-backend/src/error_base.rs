@@ -1,11 +1,14 @@
-//! `#[ferryman::error(base = "value")]` on an error type: registers the
-//! type's base category (`spec/wire.md`, "Error bases"; ADR 0011) so that
-//! hosts raise it as a subclass of their matching class (Python:
-//! `ValueError`). The item is kept as written.
+//! `#[ferryman::error(base = "value")]` (or bare `#[ferryman::error]`) on an
+//! error type: registers the type's base category (`spec/wire.md`, "Error
+//! bases"; ADR 0011) so that hosts raise it as a subclass of their matching
+//! class (Python: `ValueError`), and, for an enum, its variants' names, which
+//! describe lists (a host can then refuse a misspelt variant). The item is
+//! kept as written.
 
 use ferryman_abi::ERROR_BASES;
 use proc_macro2::TokenStream;
 use quote::quote;
+use syn::ext::IdentExt;
 use syn::spanned::Spanned;
 
 /// Expands `#[ferryman::error(attr)] item`.
@@ -15,7 +18,13 @@ use syn::spanned::Spanned;
 /// An argument other than one `base = "…"` naming a known category, an item
 /// that is not a struct or enum, or a generic one.
 pub fn expand(attr: TokenStream, item: TokenStream) -> syn::Result<TokenStream> {
-    let base = parse_base(attr)?;
+    let base = match attr.is_empty() {
+        true => quote!(::core::option::Option::None),
+        false => {
+            let base = parse_base(attr)?;
+            quote!(::core::option::Option::Some(#base))
+        }
+    };
     let input = syn::parse2::<syn::DeriveInput>(item.clone()).map_err(|e| {
         syn::Error::new(
             e.span(),
@@ -30,6 +39,14 @@ pub fn expand(attr: TokenStream, item: TokenStream) -> syn::Result<TokenStream> 
         ));
     }
     let ident = &input.ident;
+    let variants: Vec<String> = match &input.data {
+        syn::Data::Enum(data) => data
+            .variants
+            .iter()
+            .map(|v| v.ident.unraw().to_string())
+            .collect(),
+        _ => Vec::new(),
+    };
     Ok(quote! {
         #item
         const _: () = {
@@ -37,6 +54,7 @@ pub fn expand(attr: TokenStream, item: TokenStream) -> syn::Result<TokenStream> 
                 ::ferryman::__private::ErrorBase {
                     rust_type: ::ferryman::__private::type_name_of::<#ident>,
                     base: #base,
+                    variants: &[#(#variants),*],
                 }
             }
         };
@@ -105,7 +123,21 @@ mod tests {
         .to_string();
         assert!(out.contains("pub enum TextError"), "{out}");
         assert!(out.contains("type_name_of :: < TextError >"), "{out}");
-        assert!(out.contains("base : \"value\""), "{out}");
+        assert!(out.contains("Some (\"value\")"), "{out}");
+        assert!(out.contains("variants : & [\"Bad\"]"), "{out}");
+        let bare = expand(
+            quote!(),
+            quote!(
+                pub struct E;
+            ),
+        )
+        .unwrap()
+        .to_string();
+        assert!(
+            bare.contains("base : :: core :: option :: Option :: None"),
+            "{bare}"
+        );
+        assert!(bare.contains("variants : & []"), "{bare}");
     }
 
     #[test]

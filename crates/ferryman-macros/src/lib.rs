@@ -108,6 +108,11 @@ pub fn export(attr: TokenStream, item: TokenStream) -> TokenStream {
 /// `not_implemented`, `runtime`, `timeout`, `permission`, `not_found`,
 /// `already_exists`, `connection`, `os`. One per type (not per variant); not
 /// for generic types. `std::io::Error` is `os` already.
+///
+/// On an enum the attribute also registers its variants' names, which describe
+/// lists, so a host refuses a misspelt variant (`lib.errors.TextError.BadPatern`
+/// is an `AttributeError` listing the variants); `#[ferryman::error]` without
+/// `base` does only that.
 #[proc_macro_attribute]
 pub fn error(attr: TokenStream, item: TokenStream) -> TokenStream {
     ferryman_macros_backend::expand_error(attr.into(), item.clone().into())

@@ -320,6 +320,7 @@ fn describe() -> Describe<'static> {
                     name: short_type_name(rust),
                     rust,
                     base: crate::error_base::error_base(rust),
+                    variants: crate::error_base::error_variants(rust),
                 }
             }),
             file: e.file,

@@ -1,16 +1,18 @@
-//! The base category of an error type (`spec/wire.md`, "Error bases"):
-//! registered by `#[ferryman::error(base = "…")]` on the type, found by the
-//! type's `type_name` when one of its values is returned and when describe
-//! lists the functions that return it. `std::io::Error` is `os` without
-//! being registered.
+//! The base category of an error type (`spec/wire.md`, "Error bases") and,
+//! for an enum, its variants: registered by `#[ferryman::error(base = "…")]`
+//! on the type, found by the type's `type_name` when one of its values is
+//! returned and when describe lists the functions that return it.
+//! `std::io::Error` is `os` without being registered.
 
 /// One error type's base, as `#[ferryman::error]` registers it.
 #[derive(Debug)]
 pub struct ErrorBase {
     /// `type_name` of the error type.
     pub rust_type: fn() -> &'static str,
-    /// One of [`ferryman_abi::ERROR_BASES`] (the attribute checks it).
-    pub base: &'static str,
+    /// One of [`ferryman_abi::ERROR_BASES`] (the attribute checks it), if given.
+    pub base: Option<&'static str>,
+    /// The variants' names, for an enum; empty for a struct.
+    pub variants: &'static [&'static str],
 }
 
 inventory::collect!(ErrorBase);
@@ -26,10 +28,20 @@ pub fn error_base(rust_type: &str) -> Option<&'static str> {
     if rust_type == IO_ERROR || rust_type == std::any::type_name::<std::io::Error>() {
         return Some("os");
     }
+    registered(rust_type).and_then(|entry| entry.base)
+}
+
+/// The variants of the registered enum error type named `rust_type`.
+pub fn error_variants(rust_type: &str) -> Option<&'static [&'static str]> {
+    registered(rust_type)
+        .map(|entry| entry.variants)
+        .filter(|variants| !variants.is_empty())
+}
+
+fn registered(rust_type: &str) -> Option<&'static ErrorBase> {
     inventory::iter::<ErrorBase>
         .into_iter()
         .find(|entry| (entry.rust_type)() == rust_type)
-        .map(|entry| entry.base)
 }
 
 #[cfg(test)]
@@ -39,7 +51,11 @@ mod tests {
     struct Registered;
 
     inventory::submit! {
-        ErrorBase { rust_type: std::any::type_name::<Registered>, base: "key" }
+        ErrorBase {
+            rust_type: std::any::type_name::<Registered>,
+            base: Some("key"),
+            variants: &["A", "B"],
+        }
     }
 
     #[test]
@@ -50,5 +66,13 @@ mod tests {
             Some("os")
         );
         assert_eq!(error_base("a::b::Unregistered"), None);
+        assert_eq!(
+            error_variants(std::any::type_name::<Registered>()),
+            Some(&["A", "B"][..])
+        );
+        assert_eq!(
+            error_variants(std::any::type_name::<std::io::Error>()),
+            None
+        );
     }
 }

@@ -28,7 +28,7 @@ pub use callback::into_callback::{ClosureOutput, IntoCallback};
 pub use callback::with_fields::WithFields;
 pub use callback::{CallArgs, Callback};
 pub use err_site::{located, ErrSite};
-pub use error_base::{error_base, ErrorBase};
+pub use error_base::{error_base, error_variants, ErrorBase};
 pub use export::{Export, Member, Param, Shim};
 pub use kind::{ArgDirect, ArgSerde, DirectOut, Kind, OkDirect, OkSerde};
 pub use named_types::{NamedType, TraceDeserialize, TraceNothing, Traced, TypeProbe};

@@ -20,9 +20,11 @@ Spellings, for a type whose ``rust_type`` is ``std::io::error::Error``:
 Each variant of an error enum is a subclass of its type's class, made when
 first raised or first named: ``lib.errors.MathError.DivisionByZero`` (``__name__``
 ``DivisionByZero``, ``__qualname__`` ``MathError.DivisionByZero``, so a
-traceback ends ``ferryman_fixture.MathError.DivisionByZero: ...``). describe
-does not list an error type's variants, so a variant named before the library
-raised it is made then; a misspelt variant is a class no error ever has.
+traceback ends ``ferryman_fixture.MathError.DivisionByZero: ...``). A variant
+named before the library raised it is made then. When describe lists the
+type's variants (the library marked it ``#[ferryman::error]``), a misspelt
+variant is an ``AttributeError`` listing them; otherwise it is a class no
+error ever has.
 
 A type whose library gave it a base category (``#[ferryman::error(base =
 "key")]``, describe's ``error.base``; ``os`` for ``std::io::Error``) has a
@@ -55,8 +57,9 @@ from ._errors import RustError
 
 __all__ = ["ErrorNamespace", "declared_errors", "did_you_mean", "qualified_name", "suggest"]
 
-# One declared error type: (short name, full Rust type, base category).
-Declared = tuple[str, str | None, str | None]
+# One declared error type: (short name, full Rust type, base category,
+# an enum's variants when describe lists them).
+Declared = tuple[str, str | None, str | None, tuple[str, ...] | None]
 
 
 def declared_errors(entries: Iterable[Any]) -> list[Declared]:
@@ -67,11 +70,13 @@ def declared_errors(entries: Iterable[Any]) -> list[Declared]:
         if isinstance(error, Mapping) and isinstance(error.get("name"), str):
             rust = error.get("rust")
             base = error.get("base")
+            variants = error.get("variants")
             declared.append(
                 (
                     error["name"],
                     rust if isinstance(rust, str) and rust else None,
                     base if isinstance(base, str) else None,
+                    tuple(v for v in variants if isinstance(v, str)) if isinstance(variants, list) else None,
                 )
             )
     return declared
@@ -126,11 +131,13 @@ class ErrorNamespace:
         # Key → the name its class goes by (short when it has the short attribute).
         self._primary: dict[str, str] = {}
         self._lock = threading.Lock()
-        unique = {rust_type or type_name: (type_name, rust_type, base) for type_name, rust_type, base in declared}
-        counts = Counter(type_name for type_name, _, _ in unique.values())
+        unique = {entry[1] or entry[0]: entry for entry in declared}
+        counts = Counter(entry[0] for entry in unique.values())
         with self._lock:
-            for type_name, rust_type, base in unique.values():
-                self._create(type_name, rust_type, short=counts[type_name] == 1, base=base)
+            for type_name, rust_type, base, variants in unique.values():
+                cls = self._create(type_name, rust_type, short=counts[type_name] == 1, base=base)
+                if variants is not None:
+                    type.__setattr__(cls, "_ferryman_known_variants", variants)
         with _REGISTRY_LOCK:
             _NAMESPACES[self._token] = self
 
@@ -258,6 +265,13 @@ class _ErrorClass(type):
 
     def __getattr__(cls, name: str) -> Any:
         if "_ferryman_variants" in cls.__dict__ and _variant_name(name):
+            known: tuple[str, ...] | None = cls.__dict__.get("_ferryman_known_variants")
+            if known is not None and name not in known:
+                # describe lists the variants: a name outside them is a typo.
+                raise AttributeError(
+                    f"error type {cls.__qualname__!r} has no variant {name!r}"
+                    f"{did_you_mean(suggest(name, known))}; its variants: {', '.join(known)}"
+                )
             return variant_class(cls, name)  # type: ignore[arg-type]
         raise AttributeError(f"type object {cls.__qualname__!r} has no attribute {name!r}")
 
