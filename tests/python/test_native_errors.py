@@ -157,5 +157,8 @@ def test_the_stub_declares_the_builtin_base(lib: ferryman.Library, tmp_path) -> 
 
     write_stubs(lib.describe(), "fixture_stub", tmp_path)
     text = "\n".join(p.read_text() for p in tmp_path.rglob("*.pyi"))
-    assert "class NoSuchUser(_ferryman.RustError, KeyError):" in text
-    assert "class SettingError(_ferryman.RustError, ValueError):" in text
+    assert "class NoSuchUser(_ferryman.RustError, _b.KeyError):" in text
+    assert "class SettingError(_ferryman.RustError, _b.ValueError):" in text
+    # Its variants (describe lists them: the type is marked #[ferryman::error]).
+    assert "    TooLarge: _t.ClassVar[type[_SettingError_TooLarge]]" in text
+    assert "class _SettingError_TooLarge(SettingError):" in text

@@ -258,8 +258,7 @@ class _Plan:
         for entry in self.classes:
             body += ["", *self.cls(entry)]
         for name, cls in self.error_names:
-            bases = ", ".join(["_ferryman.RustError", *(b.__name__ for b in cls.__bases__[1:])])
-            body += ["", f"class {name}({bases}):", *(_doc(cls.__doc__, "    ") or ["    pass"])]
+            body += ["", *self.error_class(name, cls)]
         for entry in self.functions:
             if member_name(entry) is None and _is_name(entry.get("name")) and entry["name"] in self.exports:
                 body += ["", *self.function(entry, entry["name"], "")]
@@ -268,6 +267,20 @@ class _Plan:
             value = self.pending.pop(0)
             body += ["", *self.typed_dict(self.names[id(value)], value)]
         return "\n".join(lines + body) + "\n"
+
+    def error_class(self, name: str, cls: type[RustError]) -> list[str]:
+        """An error class (with its builtin base), and, when describe lists
+        the type's variants, one class per variant, reached as
+        ``Name.Variant`` (a class attribute typed as that class)."""
+        bases = ", ".join(["_ferryman.RustError", *(f"_b.{b.__name__}" for b in cls.__bases__[1:])])
+        variants = [v for v in cls.__dict__.get("_ferryman_known_variants") or () if v.isidentifier()]
+        lines = [f"class {name}({bases}):", *_doc(cls.__doc__, "    ")]
+        lines += [f"    {v}: _t.ClassVar[type[_{name}_{v}]]" for v in variants]
+        if len(lines) == 1:
+            lines.append("    pass")
+        for variant in variants:
+            lines += ["", f"class _{name}_{variant}({name}):", f'    """The variant `{variant}` of {name}."""']
+        return lines
 
     def record(self, ident: str, record: Any, name: str) -> list[str]:
         if typing.is_typeddict(record):
