@@ -39,7 +39,8 @@ try:
 except geo.errors.GeometryError.TooFewVertices as e:
     print(f"caught {type(e).__qualname__}: {e} (got={e.got})")
 
-# Its traceback continues into Rust, at the function that returned the `Err`.
+# Its traceback continues into Rust, at the `?`, `return` or expression of the
+# function that made the `Err`.
 print()
 print("A Rust error, as Python prints it:")
 try:

@@ -123,7 +123,7 @@ static void host_error(const Lib *lib, int64_t apply) {
                     "apply(c_refuse, 7) -> status 1, kind host, the host's type and message");
     if (!ok) show(&o);
     bool all = ok && has_all_error_keys(p, n, &missing);
-    check(all, "apply(c_refuse, 7) error has all 15 keys%s%s", *missing ? ", missing " : "", missing);
+    check(all, "apply(c_refuse, 7) error has all 17 keys%s%s", *missing ? ", missing " : "", missing);
     bool same = ok && map_int(p, n, "host_exception", &exc) && (uint64_t)exc == raised;
     check(same, "apply(c_refuse, 7) host_exception names the exception the host made (%lld)", (long long)exc);
     check(host_refs(raised) == 1,

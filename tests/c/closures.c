@@ -118,7 +118,7 @@ static void exploding(const Lib *lib, const CallbackSymbols *s, int64_t id) {
     bool panicked = o.status == FERRY_PANIC && map_str_is(o.out.ptr, o.out.len, "kind", "panic") &&
                     contains(o.out.ptr, o.out.len, "closure exploded on 3") &&
                     has_all_error_keys(o.out.ptr, o.out.len, &missing);
-    if (!check(panicked, "calling it -> status 2, kind panic, \"closure exploded on 3\", all 15 keys%s%s",
+    if (!check(panicked, "calling it -> status 2, kind panic, \"closure exploded on 3\", all 17 keys%s%s",
                *missing ? ", missing " : "", missing))
         show(&o);
     uint64_t frames = 0;

@@ -30,7 +30,7 @@ static void divide_error(const Lib *lib, int64_t divide) {
               map_str_is(p, n, "message", "division by zero") && map_str_is(p, n, "function", "divide"),
           "divide(1,0) error: kind error, type MathError, message, function divide");
     bool all = ok && has_all_error_keys(p, n, &missing);
-    check(all, "divide(1,0) error map has all 15 keys%s%s", *missing ? ", missing " : "", missing);
+    check(all, "divide(1,0) error map has all 17 keys%s%s", *missing ? ", missing " : "", missing);
     release(lib, &o);
 }
 

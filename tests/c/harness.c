@@ -384,7 +384,8 @@ bool contains(const uint8_t *p, size_t n, const char *needle) {
 
 static const char *const ERROR_KEYS[] = {"kind",     "type",   "rust_type", "message", "function",
                                          "param",    "index",  "expected",  "found",   "variant",
-                                         "fields",   "causes", "notes",     "frames",  "host_exception"};
+                                         "fields",   "base",   "os_error",  "causes",  "notes",
+                                         "frames",   "host_exception"};
 
 bool has_all_error_keys(const uint8_t *p, size_t n, const char **missing) {
     for (size_t k = 0; k < sizeof ERROR_KEYS / sizeof *ERROR_KEYS; k++) {

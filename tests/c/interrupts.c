@@ -52,7 +52,7 @@ static void interrupts(const Lib *lib, int64_t spin) {
                     POLLS);
     if (!ok) show(&o);
     bool all = ok && has_all_error_keys(p, n, &missing);
-    check(all, "the interrupt error has all 15 keys%s%s", *missing ? ", missing " : "", missing);
+    check(all, "the interrupt error has all 17 keys%s%s", *missing ? ", missing " : "", missing);
     check(ok && frame_is(p, n, 0, "rust", "spin_until_interrupted", &count) &&
               frame_is(p, n, 1, "c", "host_check_interrupt", &count2) && count == 2,
           "interrupt frames: [rust spin_until_interrupted, then c host_check_interrupt]");

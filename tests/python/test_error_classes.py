@@ -3,6 +3,7 @@ many types share a short name, and exceptions of those classes pickle."""
 
 from __future__ import annotations
 
+import os
 import pickle
 import subprocess
 import sys
@@ -23,9 +24,9 @@ BOXED_LOCAL = "alloc::boxed::Box<dyn core::error::Error>"
 
 def test_the_rust_type_names_are_rustcs(lib: ferryman.Library) -> None:
     errors = {f["name"]: f["error"] for f in lib.describe()["functions"]}
-    assert errors["read_file"] == {"name": "Error", "rust": IO_ERROR}
-    assert errors["boxed_failure"] == {"name": "Error", "rust": BOXED}
-    assert errors["boxed_local_failure"] == {"name": "Error", "rust": BOXED_LOCAL}
+    assert errors["read_file"] == {"name": "Error", "rust": IO_ERROR, "base": "os", "variants": None}
+    assert errors["boxed_failure"] == {"name": "Error", "rust": BOXED, "base": None, "variants": None}
+    assert errors["boxed_local_failure"] == {"name": "Error", "rust": BOXED_LOCAL, "base": None, "variants": None}
 
 
 def raised(call, *args: object) -> ferryman.RustError:
@@ -44,7 +45,10 @@ def test_error_types_with_the_same_short_name_get_one_class_each(lib: ferryman.L
     assert len(classes) == 3
     for error in (io, boxed, local):
         assert type(error).rust_type == error.rust_type
-        assert type(error) is lib.errors[error.rust_type]
+        assert isinstance(error, lib.errors[error.rust_type])
+    # An io::Error is raised as its errno's OSError subclass of its type's class.
+    assert type(io).__mro__[1] is lib.errors[IO_ERROR]
+    assert type(boxed) is lib.errors[BOXED]
     # `except` tells them apart.
     with pytest.raises(ferryman.RustError) as caught:
         try:
@@ -144,8 +148,12 @@ def test_an_error_with_causes_pickles(lib: ferryman.Library) -> None:
     assert type(copy) is lib.errors.ConfigError
     assert str(copy) == "could not load config `settings`"
     assert copy.error_value["causes"] == error.error_value["causes"]
-    shared = pickle.loads(pickle.dumps(raised(lib.read_file, "/no/such/file")))
-    assert type(shared) is lib.errors[IO_ERROR]
+    io = raised(lib.read_file, "/no/such/file")
+    shared = pickle.loads(pickle.dumps(io))
+    assert type(shared) is type(io)
+    assert isinstance(shared, lib.errors[IO_ERROR])
+    assert isinstance(shared, FileNotFoundError)
+    assert (shared.errno, shared.strerror) == (io.errno, io.strerror) == (2, os.strerror(2))
 
 
 def test_an_error_of_a_library_loaded_twice_unpickles_to_its_own_librarys_class(fixture_file: Path) -> None:

@@ -55,6 +55,9 @@ SCRIPTS = {
         got: dict[str, Any] | None = None
         try:
             geometry.area(square[:2])
+        except GeometryError.TooFewVertices as few:
+            got = few.fields
+            message = str(few)
         except GeometryError as error:
             got = error.fields
             message = str(error)
@@ -114,6 +117,11 @@ SCRIPTS = {
 
         Polygon([]).area(2)
         """,
+    "wrong_variant.py": """\
+        from geometry import GeometryError
+
+        few: type[GeometryError] = GeometryError.TooFewVertice
+        """,
 }
 
 # A describe map with the awkward cases: keywords as field, variant and
@@ -171,7 +179,7 @@ EDGE_CASES: dict[str, Any] = {
 }  # fmt: skip
 
 # Each wrong script's error is on its line 3.
-WRONG = ["misspelt.py", "wrong_argument.py", "wrong_result.py", "wrong_method.py"]
+WRONG = ["misspelt.py", "wrong_argument.py", "wrong_result.py", "wrong_method.py", "wrong_variant.py"]
 
 
 @pytest.fixture(scope="module")

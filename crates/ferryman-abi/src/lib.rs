@@ -7,12 +7,14 @@
 
 mod big_int;
 mod byte_box;
+mod error_base;
 mod ferry_host;
 mod object;
 mod status;
 
 pub use big_int::{BIG_INT_MAX_PAYLOAD, EXT_BIG_INT};
 pub use byte_box::FerryBox;
+pub use error_base::ERROR_BASES;
 pub use ferry_host::{
     FerryHost, EXT_HOST_OBJECT, EXT_LENT_BYTES, EXT_LIBRARY_CLOSURE, LENT_BYTES_PAYLOAD,
 };

@@ -13,15 +13,19 @@
 //!
 //! The shape is `spec/wire.md`, "Error values".
 
+mod debug_variant;
 mod fields;
 mod frames;
+mod os_error;
 mod panic;
 mod returned;
 mod value;
 mod write;
 
+pub use debug_variant::variant_from_debug;
 pub use fields::{ErrorFields, FieldsNone, FieldsProbe, FieldsViaSerialize};
 pub use frames::Frame;
+pub use os_error::OsError;
 pub use panic::{catch_panic, Panicked};
 pub use returned::{ReturnedError, ViaBox, ViaError};
 pub use value::{short_type_name, Cause, ErrorValue};

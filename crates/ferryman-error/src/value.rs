@@ -1,4 +1,4 @@
-use crate::{ErrorFields, ErrorView, FieldsView, Frame, Message};
+use crate::{variant_from_debug, ErrorFields, ErrorView, FieldsView, Frame, Message, OsError};
 use serde::{Deserialize, Serialize};
 use std::error::Error;
 
@@ -20,6 +20,11 @@ pub struct ErrorValue {
     pub found: Option<String>,
     pub variant: Option<String>,
     pub fields: Option<rmpv::Value>,
+    /// The host-neutral category the library chose for its error type
+    /// (`#[ferryman::error(base = "value")]`), `os` for `std::io::Error`.
+    pub base: Option<String>,
+    /// The error is an `std::io::Error` (or a box holding one).
+    pub os_error: Option<OsError>,
     pub causes: Vec<Cause>,
     pub notes: Vec<String>,
     pub frames: Vec<Frame>,
@@ -36,6 +41,8 @@ pub struct Cause {
     pub message: String,
     /// The host exception object of this link, when it came from a callback.
     pub host_exception: Option<u64>,
+    /// The link is an `std::io::Error`.
+    pub os_error: Option<OsError>,
 }
 
 impl ErrorValue {
@@ -53,20 +60,24 @@ impl ErrorValue {
                 type_name: None,
                 message: cause.to_string(),
                 host_exception: None,
+                os_error: OsError::of(cause),
             });
             source = cause.source();
         }
+        let type_name = short_type_name(rust_type);
         let (variant, fields) = match fields {
             Some(f) => (f.variant.map(str::to_owned), Some(f.value())),
-            None => (None, None),
+            // Not `Serialize`: an enum's `Debug` still names the variant.
+            None => (variant_from_debug(error, rust_type, type_name), None),
         };
         ErrorValue {
             kind: "error".to_owned(),
-            type_name: short_type_name(rust_type).to_owned(),
+            type_name: type_name.to_owned(),
             rust_type: Some(rust_type.to_owned()),
             message: error.to_string(),
             variant,
             fields,
+            os_error: OsError::of(error),
             causes,
             ..ErrorValue::default()
         }
@@ -86,6 +97,8 @@ impl ErrorValue {
             found: self.found.as_deref(),
             variant: self.variant.as_deref(),
             fields: self.fields.as_ref().map(FieldsView::Value),
+            base: self.base.as_deref(),
+            os_error: self.os_error.as_ref(),
             causes: &self.causes,
             notes: &self.notes,
             first_frame: None,
@@ -145,6 +158,19 @@ mod tests {
         assert_eq!(value.message, "config is broken");
         assert_eq!(value.causes.len(), 1);
         assert_eq!(value.causes[0].message, "disk on fire");
+        assert_eq!(value.causes[0].os_error.as_ref().unwrap().kind, "other");
+        assert_eq!(value.os_error, None);
+    }
+
+    #[test]
+    fn an_io_error_is_an_os_error() {
+        let err = std::io::Error::from_raw_os_error(13);
+        let value = ErrorValue::from_error(&err, "std::io::error::Error", None);
+        let os = value.os_error.unwrap();
+        assert_eq!(
+            (os.errno, os.kind.as_str()),
+            (Some(13), "permission_denied")
+        );
     }
 
     #[test]
@@ -185,6 +211,8 @@ mod tests {
                 "found",
                 "variant",
                 "fields",
+                "base",
+                "os_error",
                 "causes",
                 "notes",
                 "frames",

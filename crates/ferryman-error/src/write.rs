@@ -6,7 +6,7 @@
 //! generic struct path. The message can be written straight from `Display`.
 //! Keys come in the order of the spec's table, every key always present.
 
-use crate::{Cause, Frame};
+use crate::{Cause, Frame, OsError};
 use std::fmt::{self, Display, Write as _};
 
 /// An error value, borrowed from wherever its parts live.
@@ -23,6 +23,8 @@ pub struct ErrorView<'a> {
     pub found: Option<&'a str>,
     pub variant: Option<&'a str>,
     pub fields: Option<FieldsView<'a>>,
+    pub base: Option<&'a str>,
+    pub os_error: Option<&'a OsError>,
     pub causes: &'a [Cause],
     pub notes: &'a [String],
     /// Written before `frames` (the exported function's own frame, say).
@@ -81,6 +83,8 @@ impl<'a> ErrorView<'a> {
             found: None,
             variant: None,
             fields: None,
+            base: None,
+            os_error: None,
             causes: &[],
             notes: &[],
             first_frame: None,
@@ -91,7 +95,8 @@ impl<'a> ErrorView<'a> {
 
     /// Appends the error value to `out`.
     pub fn write(&self, out: &mut Vec<u8>) {
-        out.push(0x80 | 15);
+        // 17 keys: past a fixmap, so a map 16 header, as rmp-serde writes it.
+        header(out, 0x80, 0xde, 17);
         key(out, "kind");
         str(out, self.kind);
         key(out, "type");
@@ -127,16 +132,22 @@ impl<'a> ErrorView<'a> {
                 let _ = rmpv::encode::write_value(out, value);
             }
         }
+        key(out, "base");
+        opt_str(out, self.base);
+        key(out, "os_error");
+        os_error(out, self.os_error);
         key(out, "causes");
         header(out, 0x90, 0xdc, self.causes.len());
         for cause in self.causes {
-            out.push(0x80 | 3);
+            out.push(0x80 | 4);
             key(out, "type");
             opt_str(out, cause.type_name.as_deref());
             key(out, "message");
             str(out, &cause.message);
             key(out, "host_exception");
             opt_uint(out, cause.host_exception);
+            key(out, "os_error");
+            os_error(out, cause.os_error.as_ref());
         }
         key(out, "notes");
         header(out, 0x90, 0xdc, self.notes.len());
@@ -171,6 +182,32 @@ impl Frame {
 }
 
 const NIL: u8 = 0xc0;
+
+/// `{"errno": int or nil, "kind": str}`, or nil.
+fn os_error(out: &mut Vec<u8>, os: Option<&OsError>) {
+    let Some(os) = os else {
+        out.push(NIL);
+        return;
+    };
+    out.push(0x80 | 2);
+    key(out, "errno");
+    match os.errno {
+        Some(errno) => int(out, i64::from(errno)),
+        None => out.push(NIL),
+    }
+    key(out, "kind");
+    str(out, &os.kind);
+}
+
+/// A signed int (an `errno`; Windows codes are positive too), as rmp writes it.
+fn int(out: &mut Vec<u8>, n: i64) {
+    if n >= 0 {
+        uint(out, n as u64);
+        return;
+    }
+    // Writing into a `Vec` cannot fail.
+    let _ = rmp::encode::write_sint(out, n);
+}
 
 fn frame(out: &mut Vec<u8>, f: &FrameView<'_>) {
     out.push(0x80 | 5);
@@ -327,11 +364,20 @@ mod tests {
                 rmpv::Value::from("left"),
                 rmpv::Value::from(-70_000),
             )])),
+            base: Some("value".to_owned()),
+            os_error: Some(OsError {
+                errno: Some(70_000),
+                kind: "permission_denied".to_owned(),
+            }),
             causes: vec![
                 Cause {
                     type_name: Some("Io".to_owned()),
                     message: "disk".to_owned(),
                     host_exception: Some(1 << 40),
+                    os_error: Some(OsError {
+                        errno: Some(-3),
+                        kind: "not_found".to_owned(),
+                    }),
                 },
                 Cause::default(),
             ],

@@ -144,6 +144,10 @@ pub struct ErrorType {
     pub name: String,
     /// The full Rust type, as an error value's `rust_type`.
     pub rust: Option<String>,
+    /// The type's base category (`spec/wire.md`, "Error bases").
+    pub base: Option<String>,
+    /// An enum error type's variants, when the library names them.
+    pub variants: Option<Vec<String>>,
 }
 
 impl Describe {
@@ -378,12 +382,29 @@ fn error_type(
     let mut error = ErrorType {
         name: String::new(),
         rust: None,
+        base: None,
+        variants: None,
     };
     read_map(reader, 4, context, |key, r| {
         let at = || format!("{} key `{key}`", context());
         match key {
             "name" => error.name = string(r, at)?,
             "rust" => error.rust = opt_string(r, at)?,
+            "base" => error.base = opt_string(r, at)?,
+            "variants" => {
+                error.variants = match r.try_nil() {
+                    true => None,
+                    false => {
+                        r.check_level(5).context(at)?;
+                        let len = r.array_len().context(at)?;
+                        let mut variants = Vec::with_capacity(len.min(256));
+                        for _ in 0..len {
+                            variants.push(string(r, at)?);
+                        }
+                        Some(variants)
+                    }
+                }
+            }
             _ => r.skip_at(5).context(at)?,
         }
         Ok(())

@@ -91,6 +91,18 @@ pub struct Cause {
     /// A host exception this link stands for (a handle the reader releases;
     /// handle 0 reads as `None`).
     pub host_exception: Option<u64>,
+    /// The link is an `std::io::Error`.
+    pub os_error: Option<OsError>,
+}
+
+/// An error that is (or whose link is) an `std::io::Error`: what a host needs
+/// to raise its own OS error (`spec/wire.md`, "Error values": `os_error`).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct OsError {
+    /// The OS error number, when the error came from the OS.
+    pub errno: Option<i64>,
+    /// `io::ErrorKind` in snake case (`not_found`, `permission_denied`, …).
+    pub kind: String,
 }
 
 /// Where an error happened: one frame, outermost first in [`ErrorValue::frames`].
@@ -126,6 +138,10 @@ pub struct ErrorValue {
     pub variant: Option<String>,
     /// The error's serialized fields, as a generic tree.
     pub fields: Option<Value>,
+    /// The error type's base category (`spec/wire.md`, "Error bases").
+    pub base: Option<String>,
+    /// The error is an `std::io::Error`.
+    pub os_error: Option<OsError>,
     pub causes: Vec<Cause>,
     pub notes: Vec<String>,
     pub frames: Vec<Frame>,
@@ -156,6 +172,10 @@ pub struct ErrorValueRef<'a> {
     pub variant: Option<&'a str>,
     /// The MessagePack bytes of `fields` (see [`ErrorValueRef::fields_value`]).
     pub fields: Option<&'a [u8]>,
+    /// `base`.
+    pub base: Option<&'a str>,
+    /// `os_error` (its `kind` borrowed).
+    pub os_error: Option<OsErrorRef<'a>>,
     pub host_exception: Option<u64>,
     causes: List<'a>,
     notes: List<'a>,
@@ -180,6 +200,24 @@ pub struct CauseRef<'a> {
     pub type_name: Option<&'a str>,
     pub message: &'a str,
     pub host_exception: Option<u64>,
+    pub os_error: Option<OsErrorRef<'a>>,
+}
+
+/// An `os_error`, borrowed (see [`OsError`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct OsErrorRef<'a> {
+    pub errno: Option<i64>,
+    pub kind: &'a str,
+}
+
+impl OsErrorRef<'_> {
+    /// This `os_error` with owned parts.
+    pub fn to_owned_os_error(self) -> OsError {
+        OsError {
+            errno: self.errno,
+            kind: self.kind.to_owned(),
+        }
+    }
 }
 
 /// The items of an array already checked: its count and the bytes after its
@@ -308,6 +346,8 @@ impl<'a> ErrorValueRef<'a> {
                         }
                     }
                 }
+                "base" => value.base = opt_str(r, at)?,
+                "os_error" => value.os_error = os_error(r, 2, &at)?,
                 "causes" => value.causes = List::read(r, &at, cause)?,
                 "notes" => value.notes = List::read(r, &at, note)?,
                 "frames" => value.frames = List::read(r, &at, frame)?,
@@ -364,6 +404,8 @@ impl<'a> ErrorValueRef<'a> {
             found: owned(self.found),
             variant: owned(self.variant),
             fields: self.fields_value().ok().flatten(),
+            base: owned(self.base),
+            os_error: self.os_error.map(OsErrorRef::to_owned_os_error),
             causes: self.causes().map(|c| c.to_owned_cause()).collect(),
             notes: self.notes().map(str::to_owned).collect(),
             frames: self.frames().map(|f| f.to_owned_frame()).collect(),
@@ -393,6 +435,7 @@ impl CauseRef<'_> {
             type_name: self.type_name.map(str::to_owned),
             message: self.message.to_owned(),
             host_exception: self.host_exception,
+            os_error: self.os_error.map(OsErrorRef::to_owned_os_error),
         }
     }
 }
@@ -467,11 +510,42 @@ fn cause<'a>(reader: &mut Reader<'a>, index: usize) -> Result<CauseRef<'a>, Shap
             "type" => cause.type_name = opt_str(r, at)?,
             "message" => cause.message = r.str().context(at)?,
             "host_exception" => cause.host_exception = handle(r, at)?,
+            "os_error" => cause.os_error = os_error(r, 4, &at)?,
             _ => r.skip_at(4).context(at)?,
         }
         Ok(())
     })?;
     Ok(cause)
+}
+
+/// An `os_error` map at nesting `level`, or nil.
+fn os_error<'a>(
+    reader: &mut Reader<'a>,
+    level: usize,
+    context: &dyn Fn() -> String,
+) -> Result<Option<OsErrorRef<'a>>, ShapeError> {
+    if reader.try_nil() {
+        return Ok(None);
+    }
+    let mut os = OsErrorRef::default();
+    read_map(reader, level, context, |key, r| {
+        let at = || format!("{} key `{key}`", context());
+        match key {
+            "errno" => {
+                os.errno = match r.try_nil() {
+                    true => None,
+                    false => {
+                        // Past i64 is no OS's error number: unknown.
+                        i64::try_from(r.int().context(at)?.as_i128()).ok()
+                    }
+                }
+            }
+            "kind" => os.kind = r.str().context(at)?,
+            _ => r.skip_at(level + 2).context(at)?,
+        }
+        Ok(())
+    })?;
+    Ok(Some(os))
 }
 
 fn frame<'a>(reader: &mut Reader<'a>, index: usize) -> Result<FrameRef<'a>, ShapeError> {
@@ -576,7 +650,8 @@ mod tests {
             vec![Cause {
                 type_name: None,
                 message: "inner".into(),
-                host_exception: Some(7)
+                host_exception: Some(7),
+                os_error: None,
             }]
         );
         assert_eq!(value.notes, vec!["a note".to_owned()]);
@@ -660,5 +735,47 @@ mod tests {
             error.to_string(),
             "error value key `frames`: expected an array, but found a str (at byte 8)"
         );
+    }
+
+    #[test]
+    fn base_and_os_error_are_read_for_the_value_and_its_causes() {
+        let mut bytes = vec![0x83];
+        str(&mut bytes, "base");
+        str(&mut bytes, "os");
+        str(&mut bytes, "os_error");
+        bytes.push(0x82);
+        str(&mut bytes, "errno");
+        bytes.push(0x02);
+        str(&mut bytes, "kind");
+        str(&mut bytes, "not_found");
+        str(&mut bytes, "causes");
+        bytes.extend_from_slice(&[0x91, 0x82]);
+        str(&mut bytes, "message");
+        str(&mut bytes, "inner");
+        str(&mut bytes, "os_error");
+        bytes.push(0x82);
+        str(&mut bytes, "errno");
+        bytes.push(0xc0);
+        str(&mut bytes, "kind");
+        str(&mut bytes, "timed_out");
+        let value = ErrorValue::decode(&bytes).unwrap();
+        assert_eq!(value.base.as_deref(), Some("os"));
+        assert_eq!(
+            value.os_error,
+            Some(OsError {
+                errno: Some(2),
+                kind: "not_found".into()
+            })
+        );
+        assert_eq!(
+            value.causes[0].os_error,
+            Some(OsError {
+                errno: None,
+                kind: "timed_out".into()
+            })
+        );
+        let borrowed = ErrorValueRef::decode(&bytes).unwrap();
+        assert_eq!(borrowed.os_error.unwrap().kind, "not_found");
+        assert!(!borrowed.has_unknown_keys);
     }
 }

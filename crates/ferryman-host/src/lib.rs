@@ -68,7 +68,9 @@ mod value;
 
 pub use closures::{Closures, LiveClosure};
 pub use describe::{Class, Describe, ErrorType, Function, FunctionKind, Param, Typed};
-pub use error_value::{Cause, CauseRef, ErrorKind, ErrorValue, ErrorValueRef, Frame, FrameRef};
+pub use error_value::{
+    Cause, CauseRef, ErrorKind, ErrorValue, ErrorValueRef, Frame, FrameRef, OsError, OsErrorRef,
+};
 pub use handshake::{Handshake, Identity};
 pub use host::{vtable, Answer, Host};
 pub use library::Library;

@@ -17,6 +17,8 @@
 //! | `text` | a type as readable text (`Vec<i64>`, `&str`) |
 //! | `doc` | the doc comment as one string |
 //! | `expand` | the shim and the `inventory` registration |
+//! | `err_sites` | the body's `?`, `return Err(..)` and tail `Err(..)` record where an `Err` was made |
+//! | `error_base` | `#[ferryman::error(base = "…")]` on an error type |
 //!
 //! Generated code reaches only `::ferryman::__private`.
 
@@ -25,6 +27,8 @@ mod callables;
 mod class;
 mod defaults;
 mod doc;
+mod err_sites;
+mod error_base;
 mod errors;
 mod expand;
 mod impl_block;
@@ -112,7 +116,25 @@ pub fn expand_export(attr: TokenStream, item: TokenStream) -> syn::Result<TokenS
     let attr = attr.expect("attribute errors are reported above");
     let mut function = signature::Function::new(&checked, &attr);
     defaults::apply(&mut function, &attr.defaults)?;
+    // A function returning `Result`: its body records where an `Err` is made.
+    let item = match (&function.output, &iter) {
+        (signature::Output::Result { .. }, None) => {
+            let mut located = item_fn;
+            err_sites::rewrite(&mut located.block, &function.rust_name);
+            quote::quote!(#located)
+        }
+        _ => item,
+    };
     Ok(expand::expand_with(item, &function, None, iter.as_ref()))
+}
+
+/// Expands `#[ferryman::error(attr)] item` (an error type's base category).
+///
+/// # Errors
+///
+/// See `error_base::expand`.
+pub fn expand_error(attr: TokenStream, item: TokenStream) -> syn::Result<TokenStream> {
+    error_base::expand(attr, item)
 }
 
 /// What the attribute emits when [`expand_export`] fails: the original item,

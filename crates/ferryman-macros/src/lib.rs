@@ -91,3 +91,31 @@ pub fn export(attr: TokenStream, item: TokenStream) -> TokenStream {
         .unwrap_or_else(|error| ferryman_macros_backend::fallback(item.into(), &error))
         .into()
 }
+
+/// Gives an error type a base category, which hosts map to their own exception
+/// class: with `base = "value"` Python raises it as a subclass of both the
+/// library's error class and `ValueError`, so `except ValueError` catches it.
+///
+/// ```ignore
+/// #[ferryman::error(base = "key")]
+/// #[derive(Debug, thiserror::Error)]
+/// #[error("no user {0}")]
+/// pub struct NoSuchUser(pub String);
+/// ```
+///
+/// The categories (`spec/wire.md`, "Error bases"): `value`, `type`, `key`,
+/// `index`, `lookup`, `arithmetic`, `overflow`, `zero_division`,
+/// `not_implemented`, `runtime`, `timeout`, `permission`, `not_found`,
+/// `already_exists`, `connection`, `os`. One per type (not per variant); not
+/// for generic types. `std::io::Error` is `os` already.
+///
+/// On an enum the attribute also registers its variants' names, which describe
+/// lists, so a host refuses a misspelt variant (`lib.errors.TextError.BadPatern`
+/// is an `AttributeError` listing the variants); `#[ferryman::error]` without
+/// `base` does only that.
+#[proc_macro_attribute]
+pub fn error(attr: TokenStream, item: TokenStream) -> TokenStream {
+    ferryman_macros_backend::expand_error(attr.into(), item.clone().into())
+        .unwrap_or_else(|error| ferryman_macros_backend::fallback(item.into(), &error))
+        .into()
+}

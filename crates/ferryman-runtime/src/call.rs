@@ -1,13 +1,15 @@
 use crate::callback::error::unwound_exception_for_host;
 use crate::callback::{callback_value, mark_callback_causes, CallbackError};
+use crate::err_site;
+use crate::error_base::error_base;
 use crate::kind::DirectOut;
 use crate::report::{write_error, write_view};
 use crate::Export;
 use ferryman_abi::{FerryBox, Status};
 use ferryman_buffer::Sink;
 use ferryman_error::{
-    short_type_name, ErrorFields, ErrorValue, ErrorView, FieldsView, Frame, FrameView, Message,
-    ReturnedError,
+    short_type_name, variant_from_debug, ErrorFields, ErrorValue, ErrorView, FieldsView, Frame,
+    FrameView, Message, OsError, ReturnedError,
 };
 use ferryman_wire::{Args, DecodeError, DecodeKind, Direct, Lending};
 use serde::{Deserialize, Serialize};
@@ -157,35 +159,56 @@ impl<'a> Call<'a> {
         // with this function's frame in front of the callback's frames.
         let mut value = callback_value(error).unwrap_or_else(|| {
             let mut value = ErrorValue::from_error(error, rust_type, fields);
+            value.base = error_base(rust_type).map(str::to_owned);
             mark_callback_causes(error, &mut value);
             value
         });
         value.function = Some(self.export.name.to_owned());
-        value.frames.insert(0, self.definition_frame());
+        let frame = match err_site::take_for(self.export.rust_path) {
+            Some(site) => Frame::rust(self.export.name, site.file, site.line, site.column),
+            None => self.definition_frame(),
+        };
+        value.frames.insert(0, frame);
         self.fail(Status::Error, &value);
         Err(Reported)
     }
 
     /// The common `Err`: no `source()`, not a callback's error. Written from
     /// borrowed parts, the message straight from `Display`.
-    fn plain_err(&mut self, error: &dyn Error, rust_type: &str, fields: Option<&ErrorFields>) {
+    fn plain_err(
+        &mut self,
+        error: &(dyn Error + 'static),
+        rust_type: &str,
+        fields: Option<&ErrorFields>,
+    ) {
         let shown = Shown(error);
-        let mut view = ErrorView::new(
-            "error",
-            short_type_name(rust_type),
-            Message::Display(&shown),
-        );
+        let type_name = short_type_name(rust_type);
+        let mut view = ErrorView::new("error", type_name, Message::Display(&shown));
         view.rust_type = Some(rust_type);
         view.function = Some(self.export.name);
+        view.base = error_base(rust_type);
+        let os_error = OsError::of(error);
+        view.os_error = os_error.as_ref();
+        // Not `Serialize`: an enum's `Debug` still names the variant.
+        let from_debug = match fields {
+            Some(_) => None,
+            None => variant_from_debug(error, rust_type, type_name),
+        };
+        view.variant = from_debug.as_deref();
         if let Some(fields) = fields {
             view.variant = fields.variant;
             view.fields = Some(FieldsView::Encoded(&fields.fields));
         }
+        // Where the body made the `Err`, else the function's own line.
+        let (file, line, column) = match err_site::take_for(self.export.rust_path) {
+            Some(site) => (site.file, site.line, site.column),
+            None => (self.export.file, self.export.line, 1),
+        };
         view.first_frame = Some(FrameView {
             function: self.export.name,
-            file: self.export.file,
-            line: self.export.line,
-            column: 1,
+            file,
+            line,
+            column,
             language: "rust",
         });
         self.status = Status::Error;

@@ -338,6 +338,8 @@ fn describe() -> Describe<'static> {
                 ErrorSchema {
                     name: short_type_name(rust),
                     rust,
+                    base: crate::error_base::error_base(rust),
+                    variants: crate::error_base::error_variants(rust),
                 }
             }),
             file: e.file,

@@ -97,6 +97,10 @@ pub struct TypeSchema<'a> {
 pub struct ErrorSchema<'a> {
     pub name: &'a str,
     pub rust: &'a str,
+    /// The error type's base category (`spec/wire.md`, "Error bases").
+    pub base: Option<&'a str>,
+    /// An enum error type's variants, when `#[ferryman::error]` named them.
+    pub variants: Option<&'a [&'a str]>,
 }
 
 /// One user struct or enum of describe's `types` (`spec/wire.md`, "Named types").

@@ -281,7 +281,7 @@
 //! ```
 
 pub use ferryman_abi::{ABI_VERSION, WIRE_VERSION};
-pub use ferryman_macros::export;
+pub use ferryman_macros::{error, export};
 pub use ferryman_runtime::{
     check_interrupt, Bytes, CallArgs, Callback, CallbackError, ClosureOutput, IntoCallback,
     WithFields,
@@ -318,8 +318,8 @@ pub mod __private {
         WireObject, WirePlain,
     };
     pub use ferryman_runtime::{
-        ArgDirect, ArgSerde, Call, Export, Kind, NamedType, OkDirect, OkSerde, Param, Reported,
-        TraceDeserialize, TraceNothing, TypeProbe,
+        located, ArgDirect, ArgSerde, Call, ErrSite, ErrorBase, Export, Kind, NamedType, OkDirect,
+        OkSerde, Param, Reported, TraceDeserialize, TraceNothing, TypeProbe,
     };
     pub use ferryman_wire::TypeDesc;
 

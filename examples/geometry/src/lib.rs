@@ -18,7 +18,9 @@ pub struct Point {
     pub y: f64,
 }
 
-/// Why a polygon was refused.
+/// Why a polygon was refused. (`#[ferryman::error]` lists its variants in
+/// describe: hosts and stubs know `GeometryError.TooFewVertices`.)
+#[ferryman::error]
 #[derive(Debug, thiserror::Error, Serialize)]
 pub enum GeometryError {
     #[error("a polygon needs at least 3 vertices, got {got}")]

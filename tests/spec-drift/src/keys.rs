@@ -80,7 +80,10 @@ fn quoted_keys(text: &str) -> Vec<String> {
 /// The rows of the table of `## Error values` in wire.md: (key, type, meaning).
 fn error_value_table() -> Vec<Vec<String>> {
     let wire = read(WIRE_MD);
-    table_rows(section(&wire, "## Error values", WIRE_MD))
+    let text = section(&wire, "## Error values", WIRE_MD);
+    // The table of keys, not the one of `### Error bases` below it.
+    let text = text.split("\n### ").next().unwrap_or(text);
+    table_rows(text)
         .into_iter()
         .filter(|row| row.first().is_some_and(|key| key != "key"))
         .collect()
@@ -357,4 +360,36 @@ fn quoted_keys_reads_what_it_should() {
         quoted_keys(r#"{"type": str or nil, "message": str, "a": {"b": 1}} "x" "#),
         ["type", "message", "a", "b"]
     );
+}
+
+/// The categories of `## Error bases` in wire.md, in order.
+fn error_bases_in_wire_md() -> Vec<String> {
+    let wire = read(WIRE_MD);
+    let text = section(&wire, "## Error bases", WIRE_MD);
+    let text = text.split("\n## ").next().unwrap_or(text);
+    table_rows(text)
+        .into_iter()
+        .filter_map(|row| row.first().cloned())
+        .filter(|base| base != "base")
+        .collect()
+}
+
+#[test]
+fn error_bases_in_wire_md_are_the_ones_the_attribute_accepts() {
+    assert_eq!(
+        error_bases_in_wire_md(),
+        ferryman_abi::ERROR_BASES.to_vec(),
+        "{WIRE_MD}: `## Error bases` and ferryman_abi::ERROR_BASES (in order)"
+    );
+}
+
+#[test]
+fn describe_names_the_base_of_an_io_error() {
+    let describe = read_map(ferryman_describe);
+    let functions = get(&describe, "functions").as_array().expect("an array");
+    let fail = functions
+        .iter()
+        .find(|f| get(f, "name").as_str() == Some("drift_fail"))
+        .expect("drift_fail");
+    assert_eq!(get(get(fail, "error"), "base").as_str(), Some("os"));
 }

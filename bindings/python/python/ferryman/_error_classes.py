@@ -20,9 +20,19 @@ Spellings, for a type whose ``rust_type`` is ``std::io::error::Error``:
 Each variant of an error enum is a subclass of its type's class, made when
 first raised or first named: ``lib.errors.MathError.DivisionByZero`` (``__name__``
 ``DivisionByZero``, ``__qualname__`` ``MathError.DivisionByZero``, so a
-traceback ends ``ferryman_fixture.MathError.DivisionByZero: ...``). describe
-does not list an error type's variants, so a variant named before the library
-raised it is made then; a misspelt variant is a class no error ever has.
+traceback ends ``ferryman_fixture.MathError.DivisionByZero: ...``). A variant
+named before the library raised it is made then. When describe lists the
+type's variants (the library marked it ``#[ferryman::error]``), a misspelt
+variant is an ``AttributeError`` listing them; otherwise it is a class no
+error ever has.
+
+A type whose library gave it a base category (``#[ferryman::error(base =
+"key")]``, describe's ``error.base``; ``os`` for ``std::io::Error``) has a
+class that also subclasses the matching builtin (``KeyError``), so both
+``except KeyError`` and ``except lib.errors.NoSuchUser`` catch it. An error
+value with an ``os_error`` (an ``std::io::Error``) is raised as a subclass of
+its type's class and of the ``OSError`` subclass for its errno
+(``lib.errors.Error.FileNotFoundError``; see ``_builtin_bases``).
 
 Exceptions of these classes pickle: they unpickle to the class of the same
 Rust type of a loaded library of the same name (the very class when it is the
@@ -32,18 +42,44 @@ library is loaded.
 
 from __future__ import annotations
 
+import builtins
 import difflib
 import re
 import threading
 import uuid
 import weakref
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
+from ._builtin_bases import base_class, with_builtin
 from ._errors import RustError
 
-__all__ = ["ErrorNamespace", "did_you_mean", "qualified_name", "suggest"]
+__all__ = ["ErrorNamespace", "declared_errors", "did_you_mean", "qualified_name", "suggest"]
+
+# One declared error type: (short name, full Rust type, base category,
+# an enum's variants when describe lists them).
+Declared = tuple[str, str | None, str | None, tuple[str, ...] | None]
+
+
+def declared_errors(entries: Iterable[Any]) -> list[Declared]:
+    """The error types describe's function entries declare (``error``)."""
+    declared: list[Declared] = []
+    for entry in entries:
+        error = entry.get("error") if isinstance(entry, Mapping) else None
+        if isinstance(error, Mapping) and isinstance(error.get("name"), str):
+            rust = error.get("rust")
+            base = error.get("base")
+            variants = error.get("variants")
+            declared.append(
+                (
+                    error["name"],
+                    rust if isinstance(rust, str) and rust else None,
+                    base if isinstance(base, str) else None,
+                    tuple(v for v in variants if isinstance(v, str)) if isinstance(variants, list) else None,
+                )
+            )
+    return declared
 
 
 def suggest(name: str, candidates: Iterable[str]) -> list[str]:
@@ -82,7 +118,7 @@ class ErrorNamespace:
     spellings (short name when unique, qualified name, ``[rust_type]``).
     """
 
-    def __init__(self, library_name: str, declared: Iterable[tuple[str, str | None]]) -> None:
+    def __init__(self, library_name: str, declared: Iterable[Declared]) -> None:
         self._library_name = library_name
         self._module = library_name.replace("-", "_")
         self._token = uuid.uuid4().hex
@@ -95,27 +131,34 @@ class ErrorNamespace:
         # Key → the name its class goes by (short when it has the short attribute).
         self._primary: dict[str, str] = {}
         self._lock = threading.Lock()
-        unique = {rust_type or type_name: (type_name, rust_type) for type_name, rust_type in declared}
-        counts = Counter(type_name for type_name, _ in unique.values())
+        unique = {entry[1] or entry[0]: entry for entry in declared}
+        counts = Counter(entry[0] for entry in unique.values())
         with self._lock:
-            for type_name, rust_type in unique.values():
-                self._create(type_name, rust_type, short=counts[type_name] == 1)
+            for type_name, rust_type, base, variants in unique.values():
+                cls = self._create(type_name, rust_type, short=counts[type_name] == 1, base=base)
+                if variants is not None:
+                    type.__setattr__(cls, "_ferryman_known_variants", variants)
         with _REGISTRY_LOCK:
             _NAMESPACES[self._token] = self
 
     def class_for(
-        self, type_name: str, rust_type: str | None = None, variant: str | None = None
+        self,
+        type_name: str,
+        rust_type: str | None = None,
+        variant: str | None = None,
+        base: str | None = None,
     ) -> type[RustError]:
         """The class of the Rust error type ``rust_type`` (short name
         ``type_name``), created if needed — or, given the enum ``variant``,
         the subclass for that variant. Without ``rust_type``: the class the
-        short name stands for, if any."""
-        cls = self._type_class(type_name, rust_type)
+        short name stands for, if any. ``base`` is the type's base category,
+        used when the class is made now (a type describe did not declare)."""
+        cls = self._type_class(type_name, rust_type, base)
         if variant:
             return variant_class(cls, variant)
         return cls
 
-    def _type_class(self, type_name: str, rust_type: str | None) -> type[RustError]:
+    def _type_class(self, type_name: str, rust_type: str | None, base: str | None = None) -> type[RustError]:
         key = rust_type or type_name
         cls = self._classes.get(key)
         if cls is not None:
@@ -129,16 +172,18 @@ class ErrorNamespace:
             if cls is None:
                 # A type first seen now takes its short name only if no other
                 # type has it: what `lib.errors.X` means never changes.
-                cls = self._create(type_name, rust_type, short=type_name not in self._short)
+                cls = self._create(type_name, rust_type, short=type_name not in self._short, base=base)
         return cls
 
-    def _create(self, type_name: str, rust_type: str | None, *, short: bool) -> type[RustError]:
+    def _create(
+        self, type_name: str, rust_type: str | None, *, short: bool, base: str | None = None
+    ) -> type[RustError]:
         """Makes and records the class (``self._lock`` held)."""
         key = rust_type or type_name
         qualified = qualified_name(key)
         short_name = qualified_name(type_name)
         name = short_name if short and short_name not in self._attributes else qualified
-        cls = _make_class(self._library_name, self._module, name, type_name, rust_type, self._token)
+        cls = _make_class(self._library_name, self._module, name, type_name, rust_type, self._token, base)
         self._classes[key] = cls
         self._short.setdefault(type_name, []).append(key)
         self._attributes.setdefault(name, key)
@@ -220,6 +265,13 @@ class _ErrorClass(type):
 
     def __getattr__(cls, name: str) -> Any:
         if "_ferryman_variants" in cls.__dict__ and _variant_name(name):
+            known: tuple[str, ...] | None = cls.__dict__.get("_ferryman_known_variants")
+            if known is not None and name not in known:
+                # describe lists the variants: a name outside them is a typo.
+                raise AttributeError(
+                    f"error type {cls.__qualname__!r} has no variant {name!r}"
+                    f"{did_you_mean(suggest(name, known))}; its variants: {', '.join(known)}"
+                )
             return variant_class(cls, name)  # type: ignore[arg-type]
         raise AttributeError(f"type object {cls.__qualname__!r} has no attribute {name!r}")
 
@@ -245,6 +297,7 @@ def variant_class(cls: type[RustError], variant: str) -> type[RustError]:
                     "__qualname__": f"{cls.__qualname__}.{name}",
                     "__doc__": f"The variant `{variant}` of {cls.__qualname__}.",
                     "_ferryman_variant": variant,
+                    "_ferryman_builtins": {},
                 },
             )
             variants[variant] = found
@@ -258,12 +311,19 @@ def variant_class(cls: type[RustError], variant: str) -> type[RustError]:
 
 
 def _make_class(
-    library: str, module: str, name: str, type_name: str, rust_type: str | None, token: str
+    library: str,
+    module: str,
+    name: str,
+    type_name: str,
+    rust_type: str | None,
+    token: str,
+    base: str | None = None,
 ) -> type[RustError]:
     rust = rust_type or type_name
+    builtin = base_class(base)
     return _ErrorClass(
         name,
-        (RustError,),
+        (RustError, builtin) if builtin is not None else (RustError,),
         {
             "__module__": module,
             "__qualname__": name,
@@ -274,6 +334,8 @@ def _make_class(
             "_ferryman_token": token,
             "_ferryman_variant": None,
             "_ferryman_variants": {},
+            "_ferryman_builtins": {},
+            "_ferryman_base": base,
         },
     )
 
@@ -281,6 +343,10 @@ def _make_class(
 def reduce_rust_error(exception: RustError) -> tuple[Any, ...]:
     """``RustError.__reduce__`` for a class of a library's ``lib.errors``."""
     cls = type(exception)
+    # An OS error's class is made again from its type's (or variant's) class.
+    builtin = cls.__dict__.get("_ferryman_builtin")
+    if builtin is not None:
+        cls = cls.__mro__[1]
     key = cls.rust_type or cls.type_name or cls.__name__
     variant = getattr(cls, "_ferryman_variant", None)
     if variant is not None:
@@ -288,34 +354,52 @@ def reduce_rust_error(exception: RustError) -> tuple[Any, ...]:
         name = cls.__mro__[1].__name__
     else:
         name = cls.__name__
-    identity = (cls._ferryman_library, cls._ferryman_token, key, cls.type_name, cls.rust_type, name, variant)
-    return (_restore, (identity, exception.args), dict(exception.__dict__))
+    base = getattr(cls, "_ferryman_base", None)
+    identity = (
+        cls._ferryman_library,
+        cls._ferryman_token,
+        key,
+        cls.type_name,
+        cls.rust_type,
+        name,
+        variant,
+        builtin,
+        base,
+    )
+    state = dict(exception.__dict__)
+    if isinstance(exception, OSError):
+        # Kept by OSError itself, not in `__dict__`.
+        state.update(errno=exception.errno, strerror=exception.strerror)
+    return (_restore, (identity, exception.args), state)
 
 
 def _restore(identity: tuple[Any, ...], args: tuple[Any, ...]) -> RustError:
     """Unpickles an exception of a library's error class (see the module docstring)."""
     library, token, key, type_name, rust_type, name = identity[:6]
-    variant = identity[6] if len(identity) > 6 else None
-    cls = _class_for_restore(library, token, key, type_name or name, rust_type, name)
+    variant, builtin, base = (tuple(identity[6:9]) + (None, None, None))[:3]
+    cls = _class_for_restore(library, token, key, type_name or name, rust_type, name, base)
     if variant:
         cls = variant_class(cls, variant)
+    builtin_class = getattr(builtins, builtin, None) if isinstance(builtin, str) else None
+    if isinstance(builtin_class, type) and issubclass(builtin_class, OSError):
+        cls = with_builtin(cls, builtin_class)
     exception = cls.__new__(cls, *args)
     exception.args = args
     return exception
 
 
 def _class_for_restore(
-    library: str, token: str, key: str, type_name: str, rust_type: str | None, name: str
+    library: str, token: str, key: str, type_name: str, rust_type: str | None, name: str, base: str | None
 ) -> type[RustError]:
     with _REGISTRY_LOCK:
         namespace = _NAMESPACES.get(token)
         if namespace is None:
             namespace = next((ns for ns in _NAMESPACES.values() if ns._library_name == library), None)
     if namespace is not None:
-        return namespace.class_for(type_name, rust_type)
+        return namespace.class_for(type_name, rust_type, None, base)
     with _REGISTRY_LOCK:
         cls = _DETACHED.get((library, key))
         if cls is None:
-            cls = _make_class(library, library.replace("-", "_"), name, type_name, rust_type, "")
+            cls = _make_class(library, library.replace("-", "_"), name, type_name, rust_type, "", base)
             _DETACHED[(library, key)] = cls
     return cls

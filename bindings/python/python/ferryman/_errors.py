@@ -28,6 +28,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from . import _native
+from ._builtin_bases import os_class, set_os_attributes, with_builtin
 from ._traceback import build_traceback
 
 if TYPE_CHECKING:
@@ -38,6 +39,7 @@ __all__ = [
     "ArgumentError",
     "ArgumentOverflowError",
     "CallbackError",
+    "ErrorFields",
     "FerrymanError",
     "LibraryLoadError",
     "NotAFerrymanLibrary",
@@ -74,6 +76,24 @@ class FerrymanError(Exception):
 
 _T = TypeVar("_T")
 
+
+class ErrorFields(dict[str, Any]):
+    """``e.fields``: a Rust error's serde fields by name (a dict). The fields
+    of a tuple variant or tuple struct, named ``"0"``, ``"1"``, … on the wire,
+    are also read by position: ``e.fields[0]`` is ``e.fields["0"]``.
+
+    (``e.args`` keeps Python's meaning, the message: pickling and ``raise``
+    rely on it, so a field named ``args`` is read as ``e.fields["args"]``.)
+    """
+
+    __slots__ = ()
+
+    def __missing__(self, key: Any) -> Any:
+        if isinstance(key, int) and not isinstance(key, bool) and key >= 0 and str(key) in self:
+            return self[str(key)]
+        raise KeyError(key)
+
+
 # Where a natively built exception keeps its error value's bytes until decoded.
 _RAW = "_ferryman_raw"
 
@@ -108,14 +128,21 @@ class RustError(FerrymanError):
     Each library has one subclass per Rust error type, under ``lib.errors``
     (``lib.errors.MathError``). ``str(e)`` is the error's ``Display`` text;
     ``rust_type`` is the full Rust type name, ``variant`` the enum variant,
-    ``fields`` its serialized fields (each also an attribute, when the name
-    is free), and ``__cause__`` the ``source()`` chain. A field named like
+    ``fields`` its serialized fields (an :class:`ErrorFields` dict; each also
+    an attribute, when the name is free; a tuple variant's also by position,
+    ``e.fields[0]``), and ``__cause__`` the ``source()`` chain. A field named like
     one of ferryman's attributes ``kind``, ``function``, ``param``, ``index``,
     ``expected`` or ``found`` wins: ferryman's value stays in
     ``error_value`` (``e.error_value["kind"]``); ``variant``, ``fields``,
     ``error_value``, ``frames``, ``notes``, ``rust_type`` and Python's own
     attributes (``args``, ...) are never replaced (read such fields through
     ``e.fields``).
+
+    An ``std::io::Error`` is also an ``OSError`` (``FileNotFoundError``, …)
+    with ``errno`` and ``strerror``; a type the library gave a base category
+    (``#[ferryman::error(base = "value")]``) is also that builtin
+    (``ValueError``). An error whose ``source()`` is an ``io::Error`` keeps
+    its class; its ``__cause__`` is the ``OSError``.
 
     For a plain ``Err`` (no ``source()``) the native core keeps the error
     value's bytes; ``error_value``, ``fields``, ``variant``, ``frames`` and
@@ -130,7 +157,7 @@ class RustError(FerrymanError):
     rust_type: _Decoded[str | None] = _Decoded(None)
     type_name: _Decoded[str | None] = _Decoded(None)
     variant: _Decoded[str | None] = _Decoded(None)
-    fields: _Decoded[dict[str, Any] | None] = _Decoded(None)
+    fields: _Decoded[ErrorFields | None] = _Decoded(None)
 
     def __getattr__(self, name: str) -> Any:
         # Only reached when normal lookup failed: a field, or `param`, `index`, ...
@@ -169,7 +196,7 @@ def _decode_raw(exception: BaseException) -> bool:
     value = _native.unpack(raw)
     frames = value.get("frames")
     fields = value.get("fields")
-    fields = fields if type(fields) is dict else None  # nil: the error type is not Serialize
+    fields = ErrorFields(fields) if type(fields) is dict else None  # nil: the error type is not Serialize
     decoded: dict[str, Any] = {name: value.get(name) for name in _VALUE_ATTRIBUTES}
     decoded.update(
         kind="error",
@@ -286,6 +313,7 @@ class AbiMismatch(LibraryLoadError):
 
 # Print as `ferryman.RustError`, not `ferryman._errors.RustError`.
 for _cls in (
+    ErrorFields,
     FerrymanError,
     RustError,
     RustPanic,
@@ -372,7 +400,13 @@ def _cause_chain(causes: Any, errors: ErrorNamespace | None) -> BaseException | 
             cls: type[RustError] = RustError
             if type_name and errors is not None:
                 cls = errors.class_for(type_name)
+            # A link that is an `std::io::Error`: an OSError too.
+            os_error = cause.get("os_error")
+            builtin = os_class(os_error)
+            if builtin is not None:
+                cls = with_builtin(cls, builtin)
             instance = cls(_text(cause.get("message")) or "", kind="cause", type_name=type_name)
+            set_os_attributes(instance, os_error)
         if previous is None:
             head = instance
         else:
@@ -445,15 +479,26 @@ def exception_from_value(value: Mapping[str, Any], errors: ErrorNamespace | None
             message = f"{type_name}: {message}" if message else type_name
 
     cls: type[FerrymanError]
+    os_error = value.get("os_error") if kind == "error" else None
     if kind == "error":
         if errors is not None and type_name:
             variant = value.get("variant")
-            cls = errors.class_for(type_name, rust_type, variant if isinstance(variant, str) else None)
+            base = value.get("base")
+            cls = errors.class_for(
+                type_name,
+                rust_type,
+                variant if isinstance(variant, str) else None,
+                base if isinstance(base, str) else None,
+            )
         else:
             cls = RustError
+        builtin = os_class(os_error)
+        if builtin is not None:
+            cls = with_builtin(cls, builtin)
     else:
         cls = _CLASS_FOR_KIND.get(kind, FerrymanError)
     exception = cls(message)
+    set_os_attributes(exception, os_error)
     for name in _VALUE_ATTRIBUTES:
         if name in value:
             setattr(exception, name, value[name])
@@ -465,7 +510,7 @@ def exception_from_value(value: Mapping[str, Any], errors: ErrorNamespace | None
     exception.notes = tuple(note for note in notes if isinstance(note, str)) if isinstance(notes, list) else ()
     fields = value.get("fields")
     if isinstance(exception, RustError):
-        exception.fields = dict(fields) if isinstance(fields, dict) else None
+        exception.fields = ErrorFields(fields) if isinstance(fields, dict) else None
         _set_fields(exception, exception.fields or {})
         for name in _YIELDING_ATTRIBUTES.intersection(exception.fields or ()):
             setattr(exception, name, exception.fields[name])  # type: ignore[index]

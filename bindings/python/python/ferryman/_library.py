@@ -11,7 +11,7 @@ from typing import Any
 
 from . import _logs, _native
 from ._classes import attach_members, class_entries, make_classes, member_name
-from ._error_classes import ErrorNamespace, did_you_mean, suggest
+from ._error_classes import ErrorNamespace, declared_errors, did_you_mean, suggest
 from ._errors import LibraryLoadError, UnknownFunctionError, exception_from_value
 from ._records import TypeNamespace, record_classes
 from ._types import annotations_of, render, resolving, signature
@@ -48,13 +48,7 @@ class Library:
         self.abi_version: int = native.abi_version
         self.wire_version: int | None = handshake.get("wire")
 
-        declared: list[tuple[str, str | None]] = []
-        for entry in entries:
-            error = entry.get("error") if isinstance(entry, Mapping) else None
-            if isinstance(error, Mapping) and isinstance(error.get("name"), str):
-                rust = error.get("rust")
-                declared.append((error["name"], rust if isinstance(rust, str) and rust else None))
-        self.errors = ErrorNamespace(self.name, declared)
+        self.errors = ErrorNamespace(self.name, declared_errors(entries))
         # `lib.types.Point`: the classes of describe's named types, which the
         # functions' annotations use.
         # Their `__module__` is the crate's name: `ferryman_fixture.Point`.

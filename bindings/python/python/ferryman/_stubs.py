@@ -34,7 +34,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from ._classes import member_name
-from ._error_classes import ErrorNamespace
+from ._error_classes import ErrorNamespace, declared_errors
 from ._errors import RustError
 from ._records import _Enum, record_classes
 from ._types import annotation, render
@@ -151,7 +151,7 @@ class _Plan:
         library = str(description.get("library") or "library")
         self.module = library.replace("-", "_")
         self.records = record_classes(description.get("types"), self.module)
-        self.errors = ErrorNamespace(library, _declared_errors(self.functions))
+        self.errors = ErrorNamespace(library, declared_errors(self.functions))
         self.taken: set[str] = set(_MODULES.values())
         self.exports: dict[str, tuple[str, str]] = {}
         # Names of the objects the stub refers to, by identity.
@@ -268,7 +268,7 @@ class _Plan:
         for entry in self.classes:
             body += ["", *self.cls(entry)]
         for name, cls in self.error_names:
-            body += ["", f"class {name}(_ferryman.RustError):", *(_doc(cls.__doc__, "    ") or ["    pass"])]
+            body += ["", *self.error_class(name, cls)]
         for entry in self.functions:
             if member_name(entry) is None and _is_name(entry.get("name")) and entry["name"] in self.exports:
                 body += ["", *self.function(entry, entry["name"], "")]
@@ -277,6 +277,20 @@ class _Plan:
             value = self.pending.pop(0)
             body += ["", *self.typed_dict(self.names[id(value)], value)]
         return "\n".join(lines + body) + "\n"
+
+    def error_class(self, name: str, cls: type[RustError]) -> list[str]:
+        """An error class (with its builtin base), and, when describe lists
+        the type's variants, one class per variant, reached as
+        ``Name.Variant`` (a class attribute typed as that class)."""
+        bases = ", ".join(["_ferryman.RustError", *(f"_b.{b.__name__}" for b in cls.__bases__[1:])])
+        variants = [v for v in cls.__dict__.get("_ferryman_known_variants") or () if v.isidentifier()]
+        lines = [f"class {name}({bases}):", *_doc(cls.__doc__, "    ")]
+        lines += [f"    {v}: _t.ClassVar[type[_{name}_{v}]]" for v in variants]
+        if len(lines) == 1:
+            lines.append("    pass")
+        for variant in variants:
+            lines += ["", f"class _{name}_{variant}({name}):", f'    """The variant `{variant}` of {name}."""']
+        return lines
 
     def record(self, ident: str, record: Any, name: str) -> list[str]:
         if typing.is_typeddict(record):
@@ -398,11 +412,3 @@ def _builtin_names() -> set[str]:
     return set(dir(builtins))
 
 
-def _declared_errors(entries: Iterable[Mapping[str, Any]]) -> list[tuple[str, str | None]]:
-    declared: list[tuple[str, str | None]] = []
-    for entry in entries:
-        error = entry.get("error")
-        if isinstance(error, Mapping) and isinstance(error.get("name"), str):
-            rust = error.get("rust")
-            declared.append((error["name"], rust if isinstance(rust, str) and rust else None))
-    return declared

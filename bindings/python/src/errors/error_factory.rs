@@ -4,7 +4,8 @@
 //!
 //! The native path, for an error value [`plain_error`] accepts:
 //!
-//! - the class comes from `lib.errors.class_for(type, rust_type)` the first
+//! - the class comes from `lib.errors.class_for(type, rust_type, variant,
+//!   base)` the first
 //!   time, then from this factory's cache (by `type`, `rust_type` and
 //!   `variant`: one class per Rust error type, a subclass per enum variant);
 //! - the instance is made by the class's `tp_new` with `(message,)`, as
@@ -105,8 +106,7 @@ impl ErrorFactory {
         bytes: &[u8],
         plain: &PlainError<'_>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let (class, rust_type_differs) =
-            self.class(py, plain.type_name, plain.rust_type, plain.variant)?;
+        let (class, rust_type_differs) = self.class(py, plain)?;
         let args = PyTuple::new(py, [PyString::new(py, plain.message)])?;
         let exception = new_instance(&class, &args)?;
         exception.setattr(pyo3::intern!(py, "_ferryman_raw"), PyBytes::new(py, bytes))?;
@@ -129,10 +129,9 @@ impl ErrorFactory {
     fn class<'py>(
         &self,
         py: Python<'py>,
-        type_name: &str,
-        rust_type: Option<&str>,
-        variant: Option<&str>,
+        plain: &PlainError<'_>,
     ) -> PyResult<(Bound<'py, PyType>, bool)> {
+        let (type_name, rust_type, variant) = (plain.type_name, plain.rust_type, plain.variant);
         let found = |classes: &[Class]| {
             classes
                 .iter()
@@ -157,7 +156,7 @@ impl ErrorFactory {
             .bind(py)
             .call_method1(
                 pyo3::intern!(py, "class_for"),
-                (type_name, rust_type, variant),
+                (type_name, rust_type, variant, plain.base),
             )?
             .cast_into::<PyType>()?;
         if !class.is_subclass_of::<PyBaseException>()? {

@@ -1,6 +1,7 @@
 //! An error value's bytes read without making Python objects: is it a plain
 //! `Err` — kind `error`, a type name, a message, no causes, no notes, no
-//! callback exception — and if so its type names, message and frames.
+//! callback exception, no `os_error` — and if so its type names, base,
+//! message and frames.
 //!
 //! The rest of the value is only checked, not read: the exception keeps the
 //! bytes and decodes them when an attribute is first asked for
@@ -26,6 +27,9 @@ pub(crate) struct PlainError<'b> {
     pub(crate) rust_type: Option<&'b str>,
     /// The enum variant, when the error is one (its class is the variant's).
     pub(crate) variant: Option<&'b str>,
+    /// The type's base category (`spec/wire.md`, "Error bases"), for a class
+    /// made now.
+    pub(crate) base: Option<&'b str>,
     pub(crate) message: &'b str,
     /// Where each frame points, outermost first.
     pub(crate) frames: Frames<'b>,
@@ -56,7 +60,7 @@ pub(crate) fn plain_error(bytes: &[u8]) -> Option<PlainError<'_>> {
     let mut reader = Reader::new(bytes);
     let entries = reader.map_len().ok()?;
     let (mut kind, mut type_name, mut rust_type, mut message) = (None, None, None, None);
-    let mut variant = None;
+    let (mut variant, mut base) = (None, None);
     let mut frames = Frames::None;
     for _ in 0..entries {
         if reader.peek_kind().ok()? != Kind::Str {
@@ -71,6 +75,9 @@ pub(crate) fn plain_error(bytes: &[u8]) -> Option<PlainError<'_>> {
             b"type" => type_name = Some(text(&mut reader)?),
             b"rust_type" => rust_type = opt_str(&mut reader)?,
             b"variant" => variant = opt_str(&mut reader)?,
+            b"base" => base = opt_str(&mut reader)?,
+            // An OS error's class and `errno` are the general path's.
+            b"os_error" => reader.try_nil().then_some(())?,
             b"message" => message = Some(text(&mut reader)?),
             b"causes" | b"notes" => empty_or_nil(&mut reader)?,
             b"host_exception" => no_exception(&mut reader)?,
@@ -91,6 +98,7 @@ pub(crate) fn plain_error(bytes: &[u8]) -> Option<PlainError<'_>> {
         type_name: type_name.filter(|name| !name.is_empty())?,
         rust_type,
         variant: variant.filter(|name| !name.is_empty()),
+        base,
         message: message?,
         frames,
     })

@@ -60,11 +60,10 @@ where
                 let fields = (self.1)(&error);
                 let error: Box<dyn Error + Send + Sync> = error.into();
                 let error: &(dyn Error + 'static) = &*error;
-                Err(Box::new(ErrorValue::from_error(
-                    error,
-                    std::any::type_name::<E>(),
-                    fields,
-                )))
+                let rust_type = std::any::type_name::<E>();
+                let mut value = ErrorValue::from_error(error, rust_type, fields);
+                value.base = crate::error_base::error_base(rust_type).map(str::to_owned);
+                Err(Box::new(value))
             }
         }
     }

@@ -1,0 +1,68 @@
+//! Where a returned `Err` was made: the `?`, `return Err(..)` or tail
+//! `Err(..)` of an exported function's body (`spec/wire.md`, "Error values":
+//! its frame). `#[ferryman::export]` wraps each of them in [`located`], which
+//! records the place in a thread-local slot only when the value is an `Err`;
+//! `Call::err` takes it for the function's frame. The success path pays one
+//! `is_err` test, which the compiler folds into the `?`'s own.
+
+use std::cell::Cell;
+
+/// One place in an exported function's body.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ErrSite {
+    /// The function's `Export::rust_path`, so that a place recorded by another
+    /// exported function (called as plain Rust) is never taken for this one's.
+    pub function: &'static str,
+    pub file: &'static str,
+    pub line: u32,
+    pub column: u32,
+}
+
+thread_local! {
+    static SITE: Cell<Option<ErrSite>> = const { Cell::new(None) };
+}
+
+/// `result` unchanged; when it is an `Err`, `site` is recorded as where it was made.
+#[inline(always)]
+pub fn located<T, E>(result: Result<T, E>, site: ErrSite) -> Result<T, E> {
+    if result.is_err() {
+        record(site);
+    }
+    result
+}
+
+#[cold]
+#[inline(never)]
+fn record(site: ErrSite) {
+    SITE.with(|slot| slot.set(Some(site)));
+}
+
+/// The place recorded for the function `rust_path`, if the last one recorded
+/// on this thread is its; the slot is emptied either way.
+pub(crate) fn take_for(rust_path: &str) -> Option<ErrSite> {
+    SITE.with(Cell::take)
+        .filter(|site| site.function == rust_path)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SITE: ErrSite = ErrSite {
+        function: "crate::f",
+        file: "src/lib.rs",
+        line: 7,
+        column: 5,
+    };
+
+    #[test]
+    fn only_an_err_is_recorded_and_only_for_its_function() {
+        assert_eq!(located::<_, ()>(Ok(1), SITE), Ok(1));
+        assert_eq!(take_for("crate::f"), None);
+        assert_eq!(located::<(), _>(Err(2), SITE), Err(2));
+        assert_eq!(take_for("crate::g"), None, "another function's place");
+        assert_eq!(take_for("crate::f"), None, "the slot was emptied");
+        let _ = located::<(), _>(Err(2), SITE);
+        assert_eq!(take_for("crate::f"), Some(SITE));
+    }
+}
