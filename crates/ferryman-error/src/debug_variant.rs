@@ -16,7 +16,7 @@ use std::fmt::{self, Debug, Write};
 
 /// The variant `error`'s `Debug` names, when it names one other than the
 /// type's short name `type_name` (`rust_type` is the full type).
-pub fn variant_from_debug(error: &dyn Debug, rust_type: &str, type_name: &str) -> Option<String> {
+pub fn variant_from_debug(error: &dyn Debug, rust_type: &str, type_name: &str) -> Option<Variant> {
     if ["std::", "core::", "alloc::"]
         .iter()
         .any(|std| rust_type.starts_with(std))
@@ -25,20 +25,72 @@ pub fn variant_from_debug(error: &dyn Debug, rust_type: &str, type_name: &str) -
     }
     let mut ident = Ident::default();
     // `Err` is how the writer stops: what it kept is the identifier and the
-    // two characters after it.
+    // two bytes after it.
     let _ = write!(ident, "{error:?}");
-    let derived = matches!(ident.after.as_str(), "" | " {") || ident.after.starts_with('(');
-    let name = ident.name;
+    let after = &ident.after[..ident.after_len];
+    let derived = matches!(after, b"" | b" {") || after.first() == Some(&b'(');
+    let name = std::str::from_utf8(&ident.name[..ident.len]).ok()?;
     let variant = derived && name.starts_with(|c: char| c.is_uppercase()) && name != type_name;
-    variant.then_some(name)
+    variant.then_some(Variant {
+        bytes: ident.name,
+        len: ident.len,
+    })
 }
 
-/// Keeps the leading identifier of what is written and the two characters
-/// after it, then refuses the rest.
-#[derive(Default)]
+/// A variant's name, kept on the stack (the error path makes no allocation
+/// for it).
+#[derive(Clone, Copy)]
+pub struct Variant {
+    bytes: [u8; MAX],
+    len: usize,
+}
+
+impl Variant {
+    pub fn as_str(&self) -> &str {
+        // SAFETY: `variant_from_debug` made it from a `str` it checked.
+        unsafe { std::str::from_utf8_unchecked(&self.bytes[..self.len]) }
+    }
+}
+
+impl std::ops::Deref for Variant {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl fmt::Debug for Variant {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        Debug::fmt(self.as_str(), f)
+    }
+}
+
+impl PartialEq for Variant {
+    fn eq(&self, other: &Variant) -> bool {
+        self.as_str() == other.as_str()
+    }
+}
+
+/// Keeps the leading identifier of what is written and the two bytes after
+/// it, then refuses the rest. Bytes of non-ASCII characters count as part of
+/// the identifier (the whole name is checked once at the end).
 struct Ident {
-    name: String,
-    after: String,
+    name: [u8; MAX],
+    len: usize,
+    after: [u8; 2],
+    after_len: usize,
+}
+
+impl Default for Ident {
+    fn default() -> Self {
+        Ident {
+            name: [0; MAX],
+            len: 0,
+            after: [0; 2],
+            after_len: 0,
+        }
+    }
 }
 
 /// Longer than any sane variant name: past it, nothing is kept.
@@ -46,23 +98,28 @@ const MAX: usize = 128;
 
 impl Write for Ident {
     fn write_str(&mut self, s: &str) -> fmt::Result {
-        for c in s.chars() {
-            let part = self.after.is_empty()
-                && if self.name.is_empty() {
-                    c.is_alphabetic() || c == '_'
-                } else {
-                    c.is_alphanumeric() || c == '_'
-                };
-            if part {
-                if self.name.len() >= MAX {
-                    self.name.clear();
-                    return Err(fmt::Error);
+        for &b in s.as_bytes() {
+            if self.after_len == 0 {
+                let part = b == b'_'
+                    || b >= 0x80
+                    || if self.len == 0 {
+                        b.is_ascii_alphabetic()
+                    } else {
+                        b.is_ascii_alphanumeric()
+                    };
+                if part {
+                    if self.len == MAX {
+                        self.len = 0;
+                        return Err(fmt::Error);
+                    }
+                    self.name[self.len] = b;
+                    self.len += 1;
+                    continue;
                 }
-                self.name.push(c);
-                continue;
             }
-            self.after.push(c);
-            if self.after.len() >= 2 || self.name.is_empty() {
+            self.after[self.after_len] = b;
+            self.after_len += 1;
+            if self.after_len == 2 || self.len == 0 {
                 return Err(fmt::Error);
             }
         }

@@ -22,7 +22,7 @@ mod returned;
 mod value;
 mod write;
 
-pub use debug_variant::variant_from_debug;
+pub use debug_variant::{variant_from_debug, Variant};
 pub use fields::{ErrorFields, FieldsNone, FieldsProbe, FieldsViaSerialize};
 pub use frames::Frame;
 pub use os_error::OsError;

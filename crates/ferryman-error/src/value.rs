@@ -68,7 +68,10 @@ impl ErrorValue {
         let (variant, fields) = match fields {
             Some(f) => (f.variant.map(str::to_owned), Some(f.value())),
             // Not `Serialize`: an enum's `Debug` still names the variant.
-            None => (variant_from_debug(error, rust_type, type_name), None),
+            None => (
+                variant_from_debug(error, rust_type, type_name).map(|v| v.as_str().to_owned()),
+                None,
+            ),
         };
         ErrorValue {
             kind: "error".to_owned(),
@@ -127,6 +130,23 @@ impl ErrorValue {
 ///
 /// Cheap: it runs for every returned `Err`.
 pub fn short_type_name(rust_type: &str) -> &str {
+    let bytes = rust_type.as_bytes();
+    // One pass for a plain path (most error types): the last segment.
+    let mut start = 0;
+    for (index, &byte) in bytes.iter().enumerate() {
+        match byte {
+            b':' => start = index + 1,
+            b'<' | b' ' => return short_generic_name(rust_type),
+            _ => {}
+        }
+    }
+    // `start` sits after an ASCII `:`, so it is a char boundary.
+    &rust_type[start..]
+}
+
+/// [`short_type_name`] of a name with generics or a space.
+#[cold]
+fn short_generic_name(rust_type: &str) -> &str {
     let bytes = rust_type.as_bytes();
     // `dyn ` needs a space, which no plain path has.
     if bytes.contains(&b' ') && bytes.windows(4).any(|w| w == b"dyn ") {

@@ -12,7 +12,6 @@
 use crate::callback::host_registry::{self, Host, HostObject};
 use ferryman_abi::Status;
 use ferryman_error::{ErrorValue, Frame};
-use ferryman_wire::reader::{Kind, Reader};
 use ferryman_wire::{Args, DecodeError, DecodeKind, EncodeError};
 use serde::de::value::UnitDeserializer;
 use serde::de::DeserializeOwned;
