@@ -4,12 +4,13 @@ use crate::err_site;
 use crate::error_base::error_base;
 use crate::kind::DirectOut;
 use crate::report::{write_error, write_view};
+use crate::variant_memo;
 use crate::Export;
 use ferryman_abi::{FerryBox, Status};
 use ferryman_buffer::Sink;
 use ferryman_error::{
     short_type_name, variant_from_debug, ErrorFields, ErrorValue, ErrorView, FieldsView, Frame,
-    FrameView, Message, OsError, ReturnedError,
+    FrameView, Message, OsError, ReturnedError, Variant,
 };
 use ferryman_wire::{Args, DecodeError, DecodeKind, Direct, Lending};
 use serde::{Deserialize, Serialize};
@@ -147,12 +148,20 @@ impl<'a> Call<'a> {
     /// encoded here, on the calling thread, so `E` need not be `Send`.
     pub fn err<E, Marker>(&mut self, error: E, fields: Option<ErrorFields>) -> Result<(), Reported>
     where
-        E: ReturnedError<Marker>,
+        E: ReturnedError<Marker> + 'static,
     {
         let rust_type = std::any::type_name::<E>();
+        let returned = &error;
         let error = error.as_error();
         if error.source().is_none() && !error.is::<CallbackError>() {
-            self.plain_err(error, rust_type, fields.as_ref());
+            // Not `Serialize`: an enum's `Debug` still names the variant.
+            let from_debug = match fields {
+                Some(_) => None,
+                None => variant_memo::variant(returned, || {
+                    variant_from_debug(error, rust_type, short_type_name(rust_type))
+                }),
+            };
+            self.plain_err(error, rust_type, fields.as_ref(), from_debug);
             return Err(Reported);
         }
         // A callback's error propagated as is: the host gets its own exception back,
@@ -180,6 +189,7 @@ impl<'a> Call<'a> {
         error: &(dyn Error + 'static),
         rust_type: &str,
         fields: Option<&ErrorFields>,
+        from_debug: Option<Variant>,
     ) {
         let shown = Shown(error);
         let type_name = short_type_name(rust_type);
@@ -189,11 +199,6 @@ impl<'a> Call<'a> {
         view.base = error_base(rust_type);
         let os_error = OsError::of(error);
         view.os_error = os_error.as_ref();
-        // Not `Serialize`: an enum's `Debug` still names the variant.
-        let from_debug = match fields {
-            Some(_) => None,
-            None => variant_from_debug(error, rust_type, type_name),
-        };
         view.variant = from_debug.as_deref();
         if let Some(fields) = fields {
             view.variant = fields.variant;

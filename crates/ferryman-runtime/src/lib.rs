@@ -21,6 +21,7 @@ mod report;
 mod scalar_out;
 #[cfg(test)]
 mod test_exports;
+mod variant_memo;
 
 pub use bytes::Bytes;
 pub use call::{Call, Reported};
