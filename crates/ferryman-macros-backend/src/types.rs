@@ -378,7 +378,11 @@ mod tests {
         for source in ["chrono::NaiveDate", "time::Date", "jiff::civil::Date"] {
             assert_eq!(desc(source), scalar("Date"), "{source}");
         }
-        for source in ["NaiveDateTime", "time::PrimitiveDateTime", "civil::DateTime"] {
+        for source in [
+            "NaiveDateTime",
+            "time::PrimitiveDateTime",
+            "civil::DateTime",
+        ] {
             assert_eq!(desc(source), scalar("DateTime"), "{source}");
         }
         // jiff's `Zoned` and `Span` cross as their serde forms (text).

@@ -639,7 +639,9 @@ impl<'de> Decoder<'de> {
             Some(Err(why)) => Err(de::Error::custom(why)),
             Some(Ok(tuple)) => {
                 self.input = ahead;
-                visitor.visit_seq(de::value::SeqDeserializer::<_, Error>::new(tuple.into_iter()))
+                visitor.visit_seq(de::value::SeqDeserializer::<_, Error>::new(
+                    tuple.into_iter(),
+                ))
             }
         }
     }
@@ -909,7 +911,10 @@ mod tests {
             Ok(civil.assume_utc())
         );
         // Their own forms still read.
-        assert_eq!(ours::<time::Date>(&rmp_serde::to_vec(&date).unwrap()), Ok(date));
+        assert_eq!(
+            ours::<time::Date>(&rmp_serde::to_vec(&date).unwrap()),
+            Ok(date)
+        );
         let pair = rmp_serde::to_vec(&(-2i64, 500_000_000u32)).unwrap();
         assert_eq!(
             ours::<time::Duration>(&pair),

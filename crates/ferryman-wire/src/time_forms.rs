@@ -31,7 +31,11 @@ enum Form {
 /// The tuple a `time` type expecting `expected` (a tuple of `len`) reads for
 /// `text`: `None` when the visitor is no such type, `Some(Err(why))` when
 /// the text is not in the descriptor's form.
-pub(crate) fn time_tuple(expected: &str, len: usize, text: &str) -> Option<Result<Vec<i64>, String>> {
+pub(crate) fn time_tuple(
+    expected: &str,
+    len: usize,
+    text: &str,
+) -> Option<Result<Vec<i64>, String>> {
     let &(_, _, form) = TIME_TUPLES
         .iter()
         .find(|(name, n, _)| *name == expected && *n == len)?;
@@ -59,7 +63,12 @@ pub(crate) fn time_tuple(expected: &str, len: usize, text: &str) -> Option<Resul
     let ordinal = days - rfc3339::days_from_civil(year, 1, 1) + 1;
     let mut tuple = vec![year, ordinal];
     if !matches!(form, Form::Date) {
-        tuple.extend([of_day / 3600, of_day / 60 % 60, of_day % 60, i64::from(nanos)]);
+        tuple.extend([
+            of_day / 3600,
+            of_day / 60 % 60,
+            of_day % 60,
+            i64::from(nanos),
+        ]);
     }
     if matches!(form, Form::Timestamp) {
         // The instant in UTC: offset 0 hours, 0 minutes, 0 seconds.
@@ -99,9 +108,11 @@ mod tests {
             .unwrap()
             .unwrap_err()
             .contains("a date such as"));
-        assert!(time_tuple("a `PrimitiveDateTime`", 6, "2024-03-01T00:00:00Z")
-            .unwrap()
-            .is_err());
+        assert!(
+            time_tuple("a `PrimitiveDateTime`", 6, "2024-03-01T00:00:00Z")
+                .unwrap()
+                .is_err()
+        );
         // Another visitor, or another length: not ours to read.
         assert_eq!(time_tuple("a tuple of size 2", 2, "2024-03-01"), None);
         assert_eq!(time_tuple("a `Date`", 3, "2024-03-01"), None);
