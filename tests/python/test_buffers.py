@@ -76,3 +76,29 @@ def test_a_dtype_without_a_wire_form_is_refused_by_name(lib: ferryman.Library) -
         assert "sum_f64()" in message and "values" in message, message
         assert f"numpy.ndarray of dtype {dtype}" in message, message
         assert "only integer scalar arrays" not in message
+
+
+def test_a_buffer_of_the_wrong_item_kind_is_refused_naming_its_dtype(lib: ferryman.Library) -> None:
+    """Decided before sending, from the parameter's descriptor: floats or
+    bools for a list of ints, bools for a list of floats."""
+    np = pytest.importorskip("numpy")
+    with pytest.raises(ferryman.ArgumentError) as caught:
+        lib.echo_i32s(np.array([1.0, 2.5]))
+    error = caught.value
+    assert error.function == "echo_i32s" and error.param == "values" and error.kind == "type"
+    message = str(error)
+    assert "expected Vec<i32>, but found a numpy.ndarray of dtype float64" in message, message
+    assert "float items are no i32" in message, message
+    with pytest.raises(ferryman.ArgumentError, match="dtype float32"):
+        lib.echo_u64s(np.zeros(3, dtype=np.float32))
+    with pytest.raises(ferryman.ArgumentError, match="dtype bool, whose bool items are no f64"):
+        lib.sum_f64(np.array([True, False]))
+    with pytest.raises(ferryman.ArgumentError, match="dtype bool, whose bool items are no f64"):
+        lib.row_sums(np.ones((2, 2)).astype(bool))  # nested lists: the items are checked too
+    # The standard library's buffers name their format.
+    with pytest.raises(ferryman.ArgumentError, match='an array.array of format "d"') as std:
+        lib.echo_i32s(array.array("d", [1.0]))
+    assert std.value.param == "values"
+    # What fits still goes: ints for floats, any int width for ints.
+    assert lib.sum_f64(np.array([1, 2], dtype=np.int16)) == 3.0
+    assert lib.echo_i32s(np.array([7], dtype=np.int64)) == [7]

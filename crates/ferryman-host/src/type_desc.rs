@@ -30,14 +30,17 @@ pub enum Type {
     Bytes,
     /// `"path"`: a UTF-8 str naming a file system path.
     Path,
-    /// `"duration"`: `[secs, nanos]` (or `{"secs", "nanos"}` in results).
+    /// `"duration"`: `[secs, nanos]` (or `{"secs", "nanos"}` or ISO 8601
+    /// `PT…S` text in results).
     Duration,
     /// `"timestamp"`: an instant, RFC 3339 text (or `SystemTime`'s
-    /// `{"secs_since_epoch", "nanos_since_epoch"}` in results).
+    /// `{"secs_since_epoch", "nanos_since_epoch"}` or `time`'s 9 ints in
+    /// results).
     Timestamp,
-    /// `"date"`: `YYYY-MM-DD`.
+    /// `"date"`: `YYYY-MM-DD` (or `time`'s `[year, day of year]` in results).
     Date,
-    /// `"datetime"`: `YYYY-MM-DDTHH:MM:SS[.fffffffff]`, no offset.
+    /// `"datetime"`: `YYYY-MM-DDTHH:MM:SS[.fffffffff]`, no offset (or
+    /// `time`'s 6 ints in results).
     DateTime,
     List(Box<Type>),
     Tuple(Vec<Type>),

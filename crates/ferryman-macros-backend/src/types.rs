@@ -84,10 +84,14 @@ fn describe_path(path: &TypePath) -> Desc {
         ("ByteBuf" | "Bytes", []) => Desc::Scalar("Bytes"),
         // `spec/wire.md`, "Paths" and "Times": by name, as everything here.
         ("PathBuf" | "Path", []) => Desc::Scalar("Path"),
-        ("Duration" | "TimeDelta", []) => Desc::Scalar("Duration"),
-        ("SystemTime", []) | ("DateTime", [_]) => Desc::Scalar("Timestamp"),
-        ("NaiveDate", []) => Desc::Scalar("Date"),
-        ("NaiveDateTime", []) => Desc::Scalar("DateTime"),
+        // std, chrono, time and jiff; chrono's `DateTime<Tz>` (an instant)
+        // and jiff's `civil::DateTime` (no offset) differ by their arguments.
+        ("Duration" | "TimeDelta" | "SignedDuration", []) => Desc::Scalar("Duration"),
+        ("SystemTime" | "OffsetDateTime" | "Timestamp", []) | ("DateTime", [_]) => {
+            Desc::Scalar("Timestamp")
+        }
+        ("NaiveDate" | "Date", []) => Desc::Scalar("Date"),
+        ("NaiveDateTime" | "PrimitiveDateTime" | "DateTime", []) => Desc::Scalar("DateTime"),
         ("Vec" | "VecDeque" | "HashSet" | "BTreeSet", [item, ..]) if is_u8(item) => {
             Desc::Scalar("Bytes")
         }
@@ -357,6 +361,7 @@ mod tests {
             "chrono::Duration",
             "chrono::TimeDelta",
             "time::Duration",
+            "jiff::SignedDuration",
         ] {
             assert_eq!(desc(source), scalar("Duration"), "{source}");
         }
@@ -365,11 +370,23 @@ mod tests {
             "std::time::SystemTime",
             "DateTime<Utc>",
             "chrono::DateTime<chrono::FixedOffset>",
+            "time::OffsetDateTime",
+            "jiff::Timestamp",
         ] {
             assert_eq!(desc(source), scalar("Timestamp"), "{source}");
         }
-        assert_eq!(desc("chrono::NaiveDate"), scalar("Date"));
-        assert_eq!(desc("NaiveDateTime"), scalar("DateTime"));
+        for source in ["chrono::NaiveDate", "time::Date", "jiff::civil::Date"] {
+            assert_eq!(desc(source), scalar("Date"), "{source}");
+        }
+        for source in [
+            "NaiveDateTime",
+            "time::PrimitiveDateTime",
+            "civil::DateTime",
+        ] {
+            assert_eq!(desc(source), scalar("DateTime"), "{source}");
+        }
+        // jiff's `Zoned` and `Span` cross as their serde forms (text).
+        assert!(matches!(desc("jiff::Zoned"), Desc::Named(_)));
         assert_eq!(
             desc("Vec<Option<SystemTime>>"),
             list(Desc::Option(Box::new(scalar("Timestamp"))))

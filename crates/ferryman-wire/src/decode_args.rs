@@ -18,6 +18,7 @@ use crate::direct::Int;
 use crate::lent::{Lending, LentObject, LentPayload, Presenting, LENT_BYTES_NEWTYPE};
 use crate::limits::MAX_DEPTH;
 use crate::reader::{Kind, Problem, ReadError, Reader};
+use crate::time_forms;
 use ferryman_abi::{EXT_BIG_INT, EXT_LENT_BYTES};
 use rmp_serde::decode::Error;
 use serde::de::{self, DeserializeSeed, Unexpected, Visitor};
@@ -385,6 +386,11 @@ impl<'de> de::Deserializer<'de> for &mut Decoder<'de> {
                     &visitor,
                 ))
             }
+            0x90..=0x9f | 0xdc | 0xdd
+                if expecting(&visitor) == time_forms::JIFF_SIGNED_DURATION =>
+            {
+                self.iso_duration(visitor)
+            }
             _ => self.deserialize_any(visitor),
         }
     }
@@ -592,9 +598,23 @@ impl<'de> de::Deserializer<'de> for &mut Decoder<'de> {
         }
     }
 
-    forward_to_deserialize_any! {
-        tuple tuple_struct map identifier
+    /// A tuple of ints sent as text: a `time` date or time (`spec/wire.md`,
+    /// "Times"), parsed into the tuple it reads; anything else as it is.
+    fn deserialize_tuple<V: Visitor<'de>>(self, len: usize, visitor: V) -> Result<V::Value, Error> {
+        if Kind::of(self.peek()?) == Kind::Str {
+            return self.time_tuple(len, visitor);
+        }
+        self.deserialize_any(visitor)
     }
+
+    forward_to_deserialize_any! {
+        tuple_struct map identifier
+    }
+}
+
+/// What a visitor says it expects, as text (asked only on cold paths).
+fn expecting(visitor: &dyn de::Expected) -> String {
+    visitor.to_string()
 }
 
 /// The fields `std::time::SystemTime`'s `Deserialize` asks for.
@@ -619,6 +639,39 @@ impl<'de> Decoder<'de> {
         visitor.visit_seq(de::value::SeqDeserializer::<_, Error>::new(
             [secs, u64::from(nanos)].into_iter(),
         ))
+    }
+}
+
+impl<'de> Decoder<'de> {
+    /// Text sent for a tuple: the tuple a `time` type reads from it, or the
+    /// text itself for any other visitor.
+    #[cold]
+    fn time_tuple<V: Visitor<'de>>(&mut self, len: usize, visitor: V) -> Result<V::Value, Error> {
+        let mut ahead = self.input.clone();
+        let text = ahead.str().map_err(read_error)?;
+        match time_forms::time_tuple(&expecting(&visitor), len, text) {
+            None => de::Deserializer::deserialize_any(&mut *self, visitor),
+            Some(Err(why)) => Err(de::Error::custom(why)),
+            Some(Ok(tuple)) => {
+                self.input = ahead;
+                visitor.visit_seq(de::value::SeqDeserializer::<_, Error>::new(
+                    tuple.into_iter(),
+                ))
+            }
+        }
+    }
+
+    /// `[secs, nanos]` sent for a jiff `SignedDuration`: the ISO 8601 text it
+    /// reads.
+    #[cold]
+    fn iso_duration<V: Visitor<'de>>(&mut self, visitor: V) -> Result<V::Value, Error> {
+        let (secs, nanos) = <(i64, u32) as serde::Deserialize>::deserialize(&mut *self)?;
+        if nanos >= 1_000_000_000 {
+            return Err(de::Error::custom(format_args!(
+                "[{secs}, {nanos}] is not [secs, nanos] with nanos below 1000000000"
+            )));
+        }
+        visitor.visit_str(&time_forms::iso_duration(secs, nanos))
     }
 }
 
@@ -879,6 +932,46 @@ mod tests {
         // Durations as `[secs, nanos]`.
         let pair = rmp_serde::to_vec(&(90u64, 5u32)).unwrap();
         assert_eq!(ours::<Duration>(&pair), Ok(Duration::new(90, 5)));
+    }
+
+    #[test]
+    fn time_and_jiff_types_read_the_wire_forms() {
+        let text = |t: &str| rmp_serde::to_vec(t).unwrap();
+        let date = time::Date::from_calendar_date(2024, time::Month::May, 1).unwrap();
+        assert_eq!(ours::<time::Date>(&text("2024-05-01")), Ok(date));
+        let civil = date.with_hms_nano(12, 0, 0, 500_000_000).unwrap();
+        assert_eq!(
+            ours::<time::PrimitiveDateTime>(&text("2024-05-01T12:00:00.5")),
+            Ok(civil)
+        );
+        assert_eq!(
+            ours::<time::OffsetDateTime>(&text("2024-05-01T14:00:00.5+02:00")),
+            Ok(civil.assume_utc())
+        );
+        // Their own forms still read.
+        assert_eq!(
+            ours::<time::Date>(&rmp_serde::to_vec(&date).unwrap()),
+            Ok(date)
+        );
+        let pair = rmp_serde::to_vec(&(-2i64, 500_000_000u32)).unwrap();
+        assert_eq!(
+            ours::<time::Duration>(&pair),
+            Ok(time::Duration::milliseconds(-1500))
+        );
+        assert_eq!(
+            ours::<jiff::SignedDuration>(&pair),
+            Ok(jiff::SignedDuration::from_millis(-1500))
+        );
+        assert_eq!(
+            ours::<jiff::SignedDuration>(&text("PT1.5S")),
+            Ok(jiff::SignedDuration::from_millis(1500))
+        );
+        let bad = ours::<time::Date>(&text("May 1st")).unwrap_err();
+        assert!(bad.contains("a date such as 2024-05-01"), "{bad}");
+        // A tuple that is no time type still refuses text as before.
+        assert!(ours::<(i32, u16)>(&text("2024-05-01")).is_err());
+        // A str that is no jiff duration still refuses an array.
+        assert!(ours::<String>(&pair).is_err());
     }
 
     fn agree<T>(value: &impl Serialize)

@@ -30,6 +30,7 @@ pub mod scalar;
 pub mod schema;
 pub mod short_copy;
 mod skip;
+mod time_forms;
 mod type_desc;
 
 pub use args::Args;

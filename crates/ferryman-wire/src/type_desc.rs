@@ -27,14 +27,18 @@ pub enum TypeDesc {
     Bytes,
     /// `PathBuf`, `&Path`: a UTF-8 str (`spec/wire.md`, "Paths").
     Path,
-    /// `std::time::Duration`, `chrono::Duration`/`TimeDelta`, `time::Duration`:
+    /// `std::time::Duration`, `chrono::Duration`/`TimeDelta`, `time::Duration`,
+    /// `jiff::SignedDuration`:
     /// seconds and nanoseconds (`spec/wire.md`, "Times").
     Duration,
-    /// `SystemTime`, `chrono::DateTime<Tz>`: an instant, RFC 3339 text.
+    /// `SystemTime`, `chrono::DateTime<Tz>`, `time::OffsetDateTime`,
+    /// `jiff::Timestamp`: an instant, RFC 3339 text.
     Timestamp,
-    /// `chrono::NaiveDate`: a calendar date, `YYYY-MM-DD`.
+    /// `chrono::NaiveDate`, `time::Date`, `jiff::civil::Date`: a calendar
+    /// date, `YYYY-MM-DD`.
     Date,
-    /// `chrono::NaiveDateTime`: a date and time without an offset.
+    /// `chrono::NaiveDateTime`, `time::PrimitiveDateTime`,
+    /// `jiff::civil::DateTime`: a date and time without an offset.
     DateTime,
     List(&'static TypeDesc),
     Tuple(&'static [TypeDesc]),

@@ -298,12 +298,23 @@ pub use serde;
 /// and results become the host's own time types (`spec/wire.md`, "Times").
 #[cfg(feature = "chrono")]
 pub use chrono;
+/// `jiff`, with its `serde` feature on (the `jiff` feature of ferryman):
+/// `Timestamp`, `civil::Date`, `civil::DateTime` and `SignedDuration`
+/// parameters and results become the host's own time types (`spec/wire.md`,
+/// "Times").
+#[cfg(feature = "jiff")]
+pub use jiff;
 /// serde's traits and their derive macros (`#[derive(ferryman::Serialize)]`).
 pub use serde::{Deserialize, Serialize};
 /// `tracing`, whose events and spans reach the host as `log` records while
 /// no `tracing` subscriber is set (module docs, "Logs").
 #[cfg(feature = "tracing")]
 pub use tracing;
+/// `time`, with its `serde` feature on (the `time` feature of ferryman):
+/// `OffsetDateTime`, `PrimitiveDateTime`, `Date` and `Duration` parameters
+/// and results become the host's own time types (`spec/wire.md`, "Times").
+#[cfg(feature = "time")]
+pub use time;
 
 /// Not public API: used by code that `#[export]` generates.
 #[doc(hidden)]

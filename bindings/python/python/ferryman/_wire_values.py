@@ -113,9 +113,13 @@ def from_wire(kind: str, value: Any) -> Any:
         if kind == "timestamp":
             return _timestamp(value)
         if kind == "date":
-            return _dt.date.fromisoformat(value) if isinstance(value, str) else value
+            if isinstance(value, str):
+                return _dt.date.fromisoformat(value)
+            return _time_crate_date(value)
         if kind == "datetime":
-            return _parse_time(value, aware=False) if isinstance(value, str) else value
+            if isinstance(value, str):
+                return _parse_time(value, aware=False)
+            return _time_crate_datetime(value, 6)
     except (ValueError, OverflowError, TypeError):
         return value
     return value
@@ -134,8 +138,11 @@ def _seconds_and_nanos(value: Any, names: tuple[str, str]) -> tuple[int, int] | 
 
 
 def _duration(value: Any) -> Any:
-    """``[secs, nanos]`` or std's ``{"secs", "nanos"}``: a ``timedelta``
-    (whole microseconds: the nanoseconds below one are dropped)."""
+    """``[secs, nanos]``, std's ``{"secs", "nanos"}`` or jiff's ISO 8601
+    text (``-PT1H30M0.5S``): a ``timedelta`` (whole microseconds: the
+    nanoseconds below one are dropped)."""
+    if isinstance(value, str):
+        return _iso_duration(value)
     pair = _seconds_and_nanos(value, ("secs", "nanos"))
     if pair is None:
         return value
@@ -143,11 +150,66 @@ def _duration(value: Any) -> Any:
     return _dt.timedelta(seconds=secs, microseconds=nanos // 1000)
 
 
+_ISO_DURATION = re.compile(
+    r"(?P<sign>[+-]?)PT(?:(?P<h>\d+)H)?(?:(?P<m>\d+)M)?(?:(?P<s>\d+)(?:\.(?P<frac>\d{1,9}))?S)?",
+    re.IGNORECASE,
+)
+
+
+def _iso_duration(text: str) -> Any:
+    match = _ISO_DURATION.fullmatch(text)
+    if match is None or text[-1] in "Tt":
+        return text
+    nanos = int((match["frac"] or "0").ljust(9, "0"))
+    span = _dt.timedelta(
+        hours=int(match["h"] or 0),
+        minutes=int(match["m"] or 0),
+        seconds=int(match["s"] or 0),
+        microseconds=nanos // 1000,
+    )
+    return -span if match["sign"] == "-" else span
+
+
+def _ints(value: Any, count: int) -> list[int] | None:
+    if isinstance(value, (list, tuple)) and len(value) == count and all(type(n) is int for n in value):
+        return list(value)
+    return None
+
+
+def _time_crate_date(value: Any) -> Any:
+    """The ``time`` crate's ``Date``: ``[year, day of year]``."""
+    ints = _ints(value, 2)
+    if ints is None:
+        return value
+    year, ordinal = ints
+    return _dt.date(year, 1, 1) + _dt.timedelta(days=ordinal - 1)
+
+
+def _time_crate_datetime(value: Any, count: int) -> Any:
+    """The ``time`` crate's ``PrimitiveDateTime`` (``[year, day of year,
+    hour, minute, second, nanosecond]``) as a naive ``datetime``, or its
+    ``OffsetDateTime`` (the same and ``offset hours, minutes, seconds``) as
+    an aware one."""
+    ints = _ints(value, count)
+    if ints is None:
+        return value
+    date = _time_crate_date(ints[:2])
+    hour, minute, second, nanos = ints[2:6]
+    tz = None
+    if count == 9:
+        offset = _dt.timedelta(hours=ints[6], minutes=ints[7], seconds=ints[8])
+        tz = _dt.timezone.utc if not offset else _dt.timezone(offset)
+    return _dt.datetime(date.year, date.month, date.day, hour, minute, second, nanos // 1000, tzinfo=tz)
+
+
 def _timestamp(value: Any) -> Any:
-    """RFC 3339 text, or ``SystemTime``'s ``{"secs_since_epoch",
-    "nanos_since_epoch"}``: an aware ``datetime`` (UTC, or the text's offset)."""
+    """RFC 3339 text, ``SystemTime``'s ``{"secs_since_epoch",
+    "nanos_since_epoch"}`` or the ``time`` crate's ``OffsetDateTime`` tuple:
+    an aware ``datetime`` (UTC, or the value's offset)."""
     if isinstance(value, str):
         return _parse_time(value, aware=True)
+    if isinstance(value, (list, tuple)) and len(value) == 9:
+        return _time_crate_datetime(value, 9)
     pair = _seconds_and_nanos(value, ("secs_since_epoch", "nanos_since_epoch"))
     if pair is None:
         return value

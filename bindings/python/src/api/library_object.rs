@@ -21,6 +21,7 @@ use crate::values::decode::decode;
 use crate::values::encode::encode_with;
 use crate::values::ints::Ints;
 use crate::values::lent_bytes::Lend;
+use crate::values::number_items::NumberItems;
 use crate::values::object_value;
 use crate::values::shape::Shape;
 
@@ -219,6 +220,7 @@ impl Library {
                         name: field("name").unwrap_or_else(|| format!("arg{position}")),
                         lend: Lend::of_param(descriptor.as_ref(), &rust, lent_bytes, host_id),
                         ints: Ints::of_descriptor(descriptor.as_ref()),
+                        items: NumberItems::of_descriptor(descriptor.as_ref()),
                         rust,
                     });
                 }

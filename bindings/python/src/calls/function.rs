@@ -17,12 +17,14 @@ use crate::values::encode::{array_header, encode_exact_int, encode_exact_ptr};
 use crate::values::encode_error::Located;
 use crate::values::ints::Ints;
 use crate::values::lent_bytes::{encode_argument, Lend};
+use crate::values::number_items::NumberItems;
 use crate::values::object_value;
 use crate::values::shape::Shape;
 
 /// One parameter: its name, the Rust type it takes (for messages), whether
 /// a large `bytes` argument is lent to it, how wide its integers may be, and
-/// its default (describe's `default`, encoded as an argument), if it has one.
+/// its default (describe's `default`, encoded as an argument), if it has one,
+/// and what numbers it takes when it is a list of them.
 #[derive(Debug, Clone)]
 pub(crate) struct Param {
     pub(crate) name: String,
@@ -30,6 +32,7 @@ pub(crate) struct Param {
     pub(crate) lend: Lend,
     pub(crate) ints: Ints,
     pub(crate) default: Option<Vec<u8>>,
+    pub(crate) items: NumberItems,
 }
 
 /// A function exported by a ferryman library: what a call needs to know.
@@ -51,6 +54,8 @@ pub(crate) struct Function {
     /// The library's side of the callback protocol, registered at load.
     registration: Option<&'static HostRegistration>,
     ints: Vec<Ints>,
+    /// A buffer argument of other items is refused before sending.
+    items: Vec<NumberItems>,
     returns: Option<Shape>,
     /// The MessagePack bytes of each parameter's default (the trailing ones).
     defaults: Vec<Option<Box<[u8]>>>,
@@ -79,6 +84,7 @@ impl Function {
         let lends_any = lends.iter().any(|lend| *lend != Lend::Never);
         let registration = library.registration();
         let ints = params.iter().map(|param| param.ints).collect();
+        let items = params.iter().map(|param| param.items.clone()).collect();
         let interned = params
             .iter()
             .map(|param| PyString::intern(py, &param.name).unbind())
@@ -105,6 +111,7 @@ impl Function {
             lends_any,
             registration,
             ints,
+            items,
             returns,
             defaults,
             required,
@@ -251,7 +258,9 @@ impl Function {
         }
         // SAFETY: as above.
         let value = unsafe { Bound::from_borrowed_ptr(py, arg) };
-        encode_argument(out, &value, lend, self.ints[index])
+        self.items[index]
+            .check(&value)
+            .and_then(|()| encode_argument(out, &value, lend, self.ints[index]))
             .map_err(|error| self.argument_error(index, error))
     }
 }

@@ -73,6 +73,10 @@ fn unsendable_value(located: Located) -> (&'static str, Option<String>, String) 
             let text = format!("found {found}{place}, which is out of range");
             ("overflow", Some(found), text)
         }
+        EncodeError::WrongItems { found, why } => {
+            let text = format!("found {found}{place}, {why}");
+            ("type", Some(found), text)
+        }
         EncodeError::Invalid(what) => ("type", None, format!("found {what}{place}")),
         EncodeError::TooDeep => (
             "type",

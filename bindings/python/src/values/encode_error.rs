@@ -27,6 +27,9 @@ pub(crate) enum EncodeError {
     TooDeep,
     /// Python raised while the value was read.
     Python(PyErr),
+    /// A buffer whose items the parameter cannot hold: what it is (`a
+    /// numpy.ndarray of dtype float64`) and why not.
+    WrongItems { found: String, why: String },
     /// A Rust object that was closed (`close()`, `with`); its class name.
     Closed(String),
 }

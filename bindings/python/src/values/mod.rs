@@ -17,5 +17,6 @@ pub(crate) mod lent_bytes;
 pub(crate) mod limits;
 pub(crate) mod map_keys;
 pub(crate) mod native_values;
+pub(crate) mod number_items;
 pub(crate) mod object_value;
 pub(crate) mod shape;

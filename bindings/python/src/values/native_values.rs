@@ -71,7 +71,8 @@ fn dtype(value: &Bound<'_, PyAny>) -> Option<String> {
     Some(value.getattr("dtype").ok()?.str().ok()?.to_string())
 }
 
-fn unsupported(value: &Bound<'_, PyAny>, format: Option<&str>) -> EncodeError {
+/// `a numpy.ndarray of dtype float64`, `an array.array of format "d"`.
+pub(crate) fn buffer_name(value: &Bound<'_, PyAny>, format: Option<&str>) -> String {
     let kind = value
         .get_type()
         .fully_qualified_name()
@@ -82,8 +83,18 @@ fn unsupported(value: &Bound<'_, PyAny>, format: Option<&str>) -> EncodeError {
         (None, Some(format)) => format!("{kind} of format {format:?}"),
         (None, None) => kind,
     };
+    let article = if what.starts_with(['a', 'e', 'i', 'o', 'u']) {
+        "an"
+    } else {
+        "a"
+    };
+    format!("{article} {what}")
+}
+
+fn unsupported(value: &Bound<'_, PyAny>, format: Option<&str>) -> EncodeError {
     EncodeError::Unsupported(format!(
-        "a {what}, which has no wire form (buffers of bool, integers and floats travel as lists of numbers)"
+        "{}, which has no wire form (buffers of bool, integers and floats travel as lists of numbers)",
+        buffer_name(value, format)
     ))
 }
 
