@@ -451,17 +451,25 @@ impl Gen<'_, '_> {
                     self.hostile(out, depth + 1)?;
                 }
             }
-            9 => {
-                let tag = self.u.arbitrary()?;
-                out.ext(tag, self.u.arbitrary()?);
-            }
+            // Lent bytes name memory the library reads without a check: only
+            // memory that is there (the spec's promise, which a host keeps).
+            9 => match self.u.arbitrary()? {
+                EXT_LENT_BYTES => self.bytes(out)?,
+                tag => out.ext(tag, self.u.arbitrary()?),
+            },
             10 => self.host_object(out)?,
             11 => self.closure(out)?,
             12 => self.object(out)?,
-            // Raw bytes: anything, truncated values included.
+            // Raw bytes: anything, truncated values included, except
+            // extension headers (they could make lent bytes of wild memory):
+            // those become the reserved byte 0xc1.
             _ => {
                 let len = self.u.int_in_range(0..=8)?;
-                out.0.extend_from_slice(self.u.bytes(len)?);
+                let raw = self.u.bytes(len)?;
+                out.0.extend(raw.iter().map(|&b| match b {
+                    0xc7..=0xc9 | 0xd4..=0xd8 => 0xc1,
+                    b => b,
+                }));
             }
         }
         Ok(())
