@@ -4,8 +4,7 @@
 
 The mix is `scripts/stress.py`'s (errors, panics, bad arguments, callbacks,
 raising callbacks, closures, lent bytes, objects, maps), on one thread,
-weighted by `SCHEDULE` (a panic of a debug build costs ~1 ms: one call in a
-hundred panics, so that 10^7 calls take minutes, not hours). RSS
+weighted as stress.py's `SCHEDULE` says (one call in a hundred panics). RSS
 is read from /proc/self/statm every `--every` calls; after a warm-up (the
 first 10% of the calls) it must stay flat: the script fails when the last
 sample exceeds the one after warm-up by more than `--tolerance-mb` (8 MB),
@@ -25,15 +24,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import ferryman  # noqa: E402
 from ferryman import _native  # noqa: E402
-from stress import fixture_path, leaks, mixed_call  # noqa: E402
+from stress import SCHEDULE, fixture_path, leaks, mixed_call  # noqa: E402
 
 PAGE = os.sysconf("SC_PAGE_SIZE")
-
-# Kinds of stress.mixed_call per 100 calls: 20 plain calls, 5 errors, 1 panic,
-# 5 bad arguments, 20 callbacks, 20 closures, 5 lent bytes, 10 objects,
-# 5 raising callbacks, 9 maps.
-WEIGHTS = {0: 20, 1: 5, 2: 1, 3: 5, 4: 20, 5: 20, 6: 5, 7: 10, 8: 5, 9: 9}
-SCHEDULE = [kind for step in range(20) for kind, weight in WEIGHTS.items() if weight > step]
 
 
 def rss_mb() -> float:
