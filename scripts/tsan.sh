@@ -9,20 +9,22 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 triple="$(rustc +nightly -vV | sed -n 's/^host: //p')"
-export RUSTFLAGS="-Zsanitizer=thread -Cforce-frame-pointers=yes"
+# --export-dynamic: the test programs carry TSan's runtime, and the fixture
+# they dlopen calls into it.
+export RUSTFLAGS="-Zsanitizer=thread -Cforce-frame-pointers=yes -Clink-arg=-Wl,--export-dynamic"
 export RUSTDOCFLAGS="$RUSTFLAGS"
 export CARGO_TARGET_DIR="$ROOT/target/tsan"
 # Rust's std uses its own atomics-based primitives TSan understands; the
 # fixture is dlopened, so its reports name its frames too.
 export TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1"
-build=(+nightly -Zbuild-std --target "$triple")
+std=(-Zbuild-std --target "$triple")
 
 echo "==> ThreadSanitizer: the fixture library"
-cargo "${build[@]}" build --quiet -p ferryman-fixture
+cargo +nightly build "${std[@]}" --quiet -p ferryman-fixture
 export FERRYMAN_FIXTURE="$CARGO_TARGET_DIR/$triple/debug/libferryman_fixture.so"
 
 echo "==> ThreadSanitizer: ferryman-runtime unit tests"
-cargo "${build[@]}" test --quiet -p ferryman-runtime --lib
+cargo +nightly test "${std[@]}" --quiet -p ferryman-runtime --lib
 
 echo "==> ThreadSanitizer: ferryman-host reference counts (threads through the C entry points)"
-cargo "${build[@]}" test --quiet -p ferryman-host --test reference_counts
+cargo +nightly test "${std[@]}" --quiet -p ferryman-host --test reference_counts

@@ -1,7 +1,8 @@
 //! The host core's decoders (`crates/ferryman-host`): error values (borrowed
 //! and owned, with their fields), handshakes, describe and plain values, on
 //! any bytes. Nothing may panic; the borrowed and the owned error-value
-//! decoders agree (the owned one also keeps unknown keys, in `extra`).
+//! decoders agree where both succeed (the owned one also keeps unknown keys,
+//! in `extra`), and the borrowed one accepts whatever the owned one does.
 #![no_main]
 
 use ferryman_host::{Describe, ErrorValue, ErrorValueRef, Handshake, Value};
@@ -10,8 +11,16 @@ use libfuzzer_sys::fuzz_target;
 fuzz_target!(|data: &[u8]| {
     let borrowed = ErrorValueRef::decode(data);
     let owned = ErrorValue::decode(data);
-    assert_eq!(borrowed.is_ok(), owned.is_ok(), "{borrowed:?} vs {owned:?}");
+    // The borrowed decoder checks the structure of `fields` and of unknown
+    // keys only (their strs' UTF-8 when they are read): it accepts at least
+    // what the owned one does.
+    if owned.is_ok() {
+        assert!(borrowed.is_ok(), "{borrowed:?} vs {owned:?}");
+    }
     match borrowed {
+        Ok(view) if owned.is_err() => {
+            let _ = view.fields_value();
+        }
         Ok(view) => {
             let _ = view.kind();
             let _ = view.fields_value();
