@@ -20,9 +20,11 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Mutex, OnceLock};
 
 use arbitrary::{Result as ArbResult, Unstructured};
-use ferryman_abi::{EXT_BIG_INT, EXT_LIBRARY_CLOSURE, EXT_HOST_OBJECT, EXT_LENT_BYTES, EXT_OBJECT};
+use ferryman_abi::{EXT_BIG_INT, EXT_HOST_OBJECT, EXT_LENT_BYTES, EXT_LIBRARY_CLOSURE, EXT_OBJECT};
 use ferryman_host::write::{ErrorView, Message};
-use ferryman_host::{Answer, Describe, Host, Library, NamedType, Reply, Shape, Status, Type, Value};
+use ferryman_host::{
+    Answer, Describe, Host, Library, NamedType, Reply, Shape, Status, Type, Value,
+};
 use libfuzzer_sys::fuzz_target;
 
 /// Functions left out: they block, sleep, spawn threads that outlive the
@@ -55,7 +57,9 @@ const SKIPPED: &[&str] = &[
 /// Functions whose first argument must not be a library closure while
 /// issue 12's first bug is open: a Rust closure called in-process with a
 /// `Callback` argument leaks that argument's reference (the fix is another
-/// branch's; remove this list with it).
+/// branch's; remove this list with it). `FERRYMAN_FUZZ_BUG_12_1=1` lifts it
+/// (the leak then fails `finish`; the two calls it takes are a rare pair: a
+/// 2-minute run here did not reach it).
 const KNOWN_BUG_12_1: &[&str] = &["apply_with_doubler", "apply_passing"];
 
 /// Run at the end of every input: they drop what the fixture stored.
@@ -101,7 +105,10 @@ impl FuzzHost {
         let mut refs = self.refs.lock().unwrap_or_else(|p| p.into_inner());
         let count = refs.entry(handle).or_insert(0);
         *count += delta;
-        assert!(*count >= 0, "host object {handle}: count {count} after {what}");
+        assert!(
+            *count >= 0,
+            "host object {handle}: count {count} after {what}"
+        );
         if *count == 0 {
             refs.remove(&handle);
         }
@@ -114,7 +121,10 @@ impl Host for FuzzHost {
     fn invoke(&self, _handle: u64, args: &[u8]) -> Answer<()> {
         // Every callable in `args` comes with one reference for the host.
         let value = Value::decode(args).expect("invoke's arguments are one MessagePack value");
-        assert!(matches!(value, Value::Array(_)), "invoke's arguments are an array");
+        assert!(
+            matches!(value, Value::Array(_)),
+            "invoke's arguments are an array"
+        );
         take_references(&value, fixture());
         let plan = {
             let mut plans = self.plans.lock().unwrap_or_else(|p| p.into_inner());
@@ -135,10 +145,9 @@ impl Host for FuzzHost {
                 view.host_exception = exception;
                 Answer::failure(Status::Error, &view)
             }
-            Some(Plan::Garbage(status, bytes)) => Answer::error(
-                Status::from_code(status).unwrap_or(Status::Error),
-                bytes,
-            ),
+            Some(Plan::Garbage(status, bytes)) => {
+                Answer::error(Status::from_code(status).unwrap_or(Status::Error), bytes)
+            }
         }
     }
 
@@ -165,7 +174,11 @@ fn host() -> &'static FuzzHost {
 fn fixture() -> &'static Fixture {
     FIXTURE.get_or_init(|| {
         let path = std::env::var("FERRYMAN_FUZZ_FIXTURE").unwrap_or_else(|_| {
-            concat!(env!("CARGO_MANIFEST_DIR"), "/../target/debug/libferryman_fixture.so").into()
+            concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/../target/debug/libferryman_fixture.so"
+            )
+            .into()
         });
         let library = Library::open(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
         let describe = library.describe().expect("describe");
@@ -211,7 +224,10 @@ fn drop_host_reference(tag: i8, payload: &[u8]) {
         EXT_HOST_OBJECT => host().add(handle(12), -1, "receiving extension 1"),
         EXT_LENT_BYTES => {
             let handle = handle(28);
-            assert!(BYTE_HANDLES.contains(&handle), "lent bytes of handle {handle}");
+            assert!(
+                BYTE_HANDLES.contains(&handle),
+                "lent bytes of handle {handle}"
+            );
             host().add(handle, -1, "receiving extension 3");
         }
         _ => {}
@@ -225,11 +241,19 @@ fn take_references(value: &Value, fixture: &Fixture) {
     receive(value, &mut owned);
     for handle in owned.closures {
         let status = fixture.library.closures().unwrap().release(handle);
-        assert_eq!(status, Ok(Status::Ok), "releasing closure {handle} of invoke's arguments");
+        assert_eq!(
+            status,
+            Ok(Status::Ok),
+            "releasing closure {handle} of invoke's arguments"
+        );
     }
     for (_, handle) in owned.objects {
         let status = fixture.library.objects().unwrap().release(handle);
-        assert_eq!(status, Ok(Status::Ok), "releasing object {handle} of invoke's arguments");
+        assert_eq!(
+            status,
+            Ok(Status::Ok),
+            "releasing object {handle} of invoke's arguments"
+        );
     }
 }
 
@@ -242,9 +266,9 @@ fn receive(value: &Value, owned: &mut Owned) {
             receive(k, owned);
             receive(v, owned);
         }),
-        Value::Ext(EXT_LIBRARY_CLOSURE, payload) => owned
-            .closures
-            .push(u64::from_be_bytes(payload.as_slice().try_into().expect("extension 2 payload"))),
+        Value::Ext(EXT_LIBRARY_CLOSURE, payload) => owned.closures.push(u64::from_be_bytes(
+            payload.as_slice().try_into().expect("extension 2 payload"),
+        )),
         Value::Ext(EXT_OBJECT, payload) => {
             assert_eq!(payload.len(), 12, "extension 5 payload");
             owned.objects.push((
@@ -278,8 +302,13 @@ const ERROR_KEYS: [&str; 15] = [
 /// Asserts the spec's invariants on one reply and takes what it hands over.
 fn check_reply(reply: &Reply<'_>, owned: &mut Owned, what: &str) {
     let code = reply.code();
-    assert!((0..=5).contains(&code), "{what}: undocumented status {code}");
-    let bytes = reply.bytes().unwrap_or_else(|e| panic!("{what}: unreadable box: {e}"));
+    assert!(
+        (0..=5).contains(&code),
+        "{what}: undocumented status {code}"
+    );
+    let bytes = reply
+        .bytes()
+        .unwrap_or_else(|e| panic!("{what}: unreadable box: {e}"));
     let value = Value::decode(bytes)
         .unwrap_or_else(|e| panic!("{what}: status {code} with bytes that are not one value: {e}"));
     if code == 0 {
@@ -290,16 +319,36 @@ fn check_reply(reply: &Reply<'_>, owned: &mut Owned, what: &str) {
         panic!("{what}: status {code}, error value not a map: {value:?}");
     };
     for key in ERROR_KEYS {
-        assert!(value.get(key).is_some(), "{what}: error value without `{key}`: {value:?}");
+        assert!(
+            value.get(key).is_some(),
+            "{what}: error value without `{key}`: {value:?}"
+        );
     }
-    assert_eq!(pairs.len(), ERROR_KEYS.len(), "{what}: extra keys in {value:?}");
-    let kind = value.get("kind").and_then(Value::as_str).expect("kind is a str");
+    assert_eq!(
+        pairs.len(),
+        ERROR_KEYS.len(),
+        "{what}: extra keys in {value:?}"
+    );
+    let kind = value
+        .get("kind")
+        .and_then(Value::as_str)
+        .expect("kind is a str");
     for key in ["type", "message"] {
-        assert!(value.get(key).unwrap().as_str().is_some(), "{what}: `{key}` not a str");
+        assert!(
+            value.get(key).unwrap().as_str().is_some(),
+            "{what}: `{key}` not a str"
+        );
     }
     let allowed: &[&str] = match code {
         1 => &[
-            "error", "host", "panic", "type", "overflow", "malformed", "arity", "no_function",
+            "error",
+            "host",
+            "panic",
+            "type",
+            "overflow",
+            "malformed",
+            "arity",
+            "no_function",
             "internal",
         ],
         2 => &["panic"],
@@ -307,7 +356,10 @@ fn check_reply(reply: &Reply<'_>, owned: &mut Owned, what: &str) {
         4 => &["no_function"],
         _ => &["internal"],
     };
-    assert!(allowed.contains(&kind), "{what}: status {code} with kind {kind}: {value:?}");
+    assert!(
+        allowed.contains(&kind),
+        "{what}: status {code} with kind {kind}: {value:?}"
+    );
     let decoded = ferryman_host::ErrorValueRef::decode(bytes)
         .unwrap_or_else(|e| panic!("{what}: the host core cannot read the error value: {e}"));
     assert_eq!(decoded.kind().as_str(), kind);
@@ -373,7 +425,11 @@ impl Gen<'_, '_> {
     }
 
     fn host_object(&mut self, out: &mut Out) -> ArbResult<()> {
-        let id = if self.u.ratio(1, 16)? { self.u.arbitrary()? } else { self.fixture.host_id };
+        let id = if self.u.ratio(1, 16)? {
+            self.u.arbitrary()?
+        } else {
+            self.fixture.host_id
+        };
         let handle = self.handle()?;
         let mut payload = id.to_be_bytes().to_vec();
         payload.extend_from_slice(&handle.to_be_bytes());
@@ -395,7 +451,8 @@ impl Gen<'_, '_> {
         let (class, handle) = match self.owned.objects.len() {
             n if n > 0 && !self.u.ratio(1, 8)? => self.owned.objects[self.u.choose_index(n)?],
             _ => (
-                self.u.int_in_range(0..=CLASS_COUNT.load(Ordering::Relaxed))?,
+                self.u
+                    .int_in_range(0..=CLASS_COUNT.load(Ordering::Relaxed))?,
                 self.handle()?,
             ),
         };
@@ -611,7 +668,12 @@ fn plan(u: &mut Unstructured<'_>, fixture: &'static Fixture, owned: &Owned) -> A
         0..=4 => {
             let mut out = Out(Vec::new());
             let mut lent = Vec::new();
-            let mut gen = Gen { u, fixture, owned, lent: &mut lent };
+            let mut gen = Gen {
+                u,
+                fixture,
+                owned,
+                lent: &mut lent,
+            };
             let ty = match gen.u.int_in_range(0..=3)? {
                 0 => Type::Str,
                 1 => Type::Named("Point".into()),
@@ -624,7 +686,11 @@ fn plan(u: &mut Unstructured<'_>, fixture: &'static Fixture, owned: &Owned) -> A
             }
             Plan::Ok(out.0)
         }
-        5 | 6 => Plan::Error(if u.arbitrary()? { Some(u.int_in_range(9..=12)?) } else { None }),
+        5 | 6 => Plan::Error(if u.arbitrary()? {
+            Some(u.int_in_range(9..=12)?)
+        } else {
+            None
+        }),
         _ => Plan::Garbage(u.int_in_range(1..=6)?, u.arbitrary()?),
     })
 }
@@ -659,9 +725,17 @@ fn steps(u: &mut Unstructured<'_>, fixture: &'static Fixture, owned: &mut Owned)
                     _ => function.params.len(),
                 };
                 out.array(count);
-                let mut gen = Gen { u, fixture, owned: &*owned, lent: &mut lent };
+                let mut gen = Gen {
+                    u,
+                    fixture,
+                    owned: &*owned,
+                    lent: &mut lent,
+                };
                 for (index, param) in function.params.iter().take(count).enumerate() {
-                    if index == 0 && KNOWN_BUG_12_1.contains(&function.name.as_str()) {
+                    if index == 0
+                        && KNOWN_BUG_12_1.contains(&function.name.as_str())
+                        && std::env::var_os("FERRYMAN_FUZZ_BUG_12_1").is_none()
+                    {
                         gen.host_object(&mut out)?;
                     } else {
                         gen.value(&param.ty, &mut out, 1)?;
@@ -680,7 +754,12 @@ fn steps(u: &mut Unstructured<'_>, fixture: &'static Fixture, owned: &mut Owned)
                 let handle = owned.closures[u.choose_index(owned.closures.len())?];
                 let mut lent = Vec::new();
                 let mut out = Out(Vec::new());
-                let mut gen = Gen { u, fixture, owned: &*owned, lent: &mut lent };
+                let mut gen = Gen {
+                    u,
+                    fixture,
+                    owned: &*owned,
+                    lent: &mut lent,
+                };
                 gen.hostile(&mut out, 0)?;
                 if u.ratio(3, 4)? {
                     // Mostly an array, as a host sends.
@@ -689,8 +768,13 @@ fn steps(u: &mut Unstructured<'_>, fixture: &'static Fixture, owned: &mut Owned)
                     args.array(n);
                     for _ in 0..n {
                         let ty = if u.arbitrary()? { Type::I64 } else { Type::Str };
-                        Gen { u, fixture, owned: &*owned, lent: &mut lent }
-                            .value(&ty, &mut args, 1)?;
+                        Gen {
+                            u,
+                            fixture,
+                            owned: &*owned,
+                            lent: &mut lent,
+                        }
+                        .value(&ty, &mut args, 1)?;
                     }
                     out = args;
                 }
@@ -701,7 +785,9 @@ fn steps(u: &mut Unstructured<'_>, fixture: &'static Fixture, owned: &mut Owned)
                 drop(lent);
             }
             8 if !owned.closures.is_empty() => {
-                let handle = owned.closures.swap_remove(u.choose_index(owned.closures.len())?);
+                let handle = owned
+                    .closures
+                    .swap_remove(u.choose_index(owned.closures.len())?);
                 let status = fixture.library.closures().unwrap().release(handle);
                 assert_eq!(status, Ok(Status::Ok), "releasing closure {handle}");
             }
@@ -714,7 +800,11 @@ fn steps(u: &mut Unstructured<'_>, fixture: &'static Fixture, owned: &mut Owned)
                     owned.objects.push((class, copy));
                 } else {
                     let (_, handle) = owned.objects.swap_remove(index);
-                    assert_eq!(objects.release(handle), Ok(Status::Ok), "releasing object {handle}");
+                    assert_eq!(
+                        objects.release(handle),
+                        Ok(Status::Ok),
+                        "releasing object {handle}"
+                    );
                 }
             }
             _ => {
@@ -750,12 +840,31 @@ fn finish(fixture: &Fixture, owned: Owned) {
         check_reply(&reply, &mut owned, "cleanup");
     }
     assert!(owned.closures.is_empty() && owned.objects.is_empty());
-    let closures = fixture.library.closures().unwrap().live().expect("live closures");
-    assert!(closures.is_empty(), "live closures after the input: {closures:?}");
-    let objects = fixture.library.objects().unwrap().live().expect("live objects");
-    assert!(objects.is_empty(), "live objects after the input: {objects:?}");
+    let closures = fixture
+        .library
+        .closures()
+        .unwrap()
+        .live()
+        .expect("live closures");
+    assert!(
+        closures.is_empty(),
+        "live closures after the input: {closures:?}"
+    );
+    let objects = fixture
+        .library
+        .objects()
+        .unwrap()
+        .live()
+        .expect("live objects");
+    assert!(
+        objects.is_empty(),
+        "live objects after the input: {objects:?}"
+    );
     let refs = host().refs.lock().unwrap();
-    assert!(refs.is_empty(), "host objects the library still holds: {refs:?}");
+    assert!(
+        refs.is_empty(),
+        "host objects the library still holds: {refs:?}"
+    );
 }
 
 fuzz_target!(

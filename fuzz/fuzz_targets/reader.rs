@@ -43,7 +43,11 @@ fn walk(reader: &mut Reader<'_>, level: usize) -> Result<(), ReadError> {
 fuzz_target!(|data: &[u8]| {
     let skipped = value_len(data);
     if let Ok(len) = skipped {
-        assert!(len >= 1 && len <= data.len(), "value_len {len} of {} bytes", data.len());
+        assert!(
+            len >= 1 && len <= data.len(),
+            "value_len {len} of {} bytes",
+            data.len()
+        );
     }
     let mut reader = Reader::new(data);
     let walked = walk(&mut reader, 1).map(|()| reader.position());
