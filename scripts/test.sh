@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Runs every check and test: formatting, clippy, Rust unit/UI/doc tests, the C
-# program, the Python suite, and a smoke run of the benchmarks.
+# Runs every check and test: formatting, clippy, Rust unit/UI/doc/property
+# tests, the C program (also under valgrind and AddressSanitizer), the Python
+# suite (and a threaded stress run, also under AddressSanitizer), short runs
+# of the fuzz targets, and a smoke run of the benchmarks.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/venv.sh"
 
@@ -21,12 +23,24 @@ cargo build --quiet -p ferryman-fixture -p geometry -p only-ferryman
 echo "==> C host: tests/c"
 bash tests/c/run.sh target/debug/libferryman_fixture.so
 
+echo "==> C host under valgrind (memory errors and leaks fail): tests/c"
+VALGRIND=1 bash tests/c/run.sh target/debug/libferryman_fixture.so
+
 echo "==> the Python binding's layers (no upward use, no cycle)"
 "$PY" scripts/check_binding_layers.py
 
 echo "==> Python host: tests/python"
 # mypy and pyright are installed by venv.sh: the stubs test must run them.
 FERRYMAN_REQUIRE_TYPECHECKERS=1 "$PY" -m pytest tests/python -q -p no:cacheprovider
+
+echo "==> threads: 8 threads of mixed calls, results and leaks checked (smoke; 10^6 each by hand)"
+"$PY" scripts/stress.py --threads 8 --calls 1000
+
+echo "==> AddressSanitizer + LeakSanitizer (nightly): tests/c and a Python stress run"
+PY="$PY" bash scripts/sanitizers.sh
+
+echo "==> fuzz targets (nightly, libFuzzer + ASan), 20 s each from the seed corpus"
+bash fuzz/run.sh 20
 
 echo "==> the abi3 wheel under the other CPython versions installed here"
 bash scripts/test-abi3.sh

@@ -9,6 +9,10 @@
 #   tests/c/run.sh errors callbacks    # only these features
 #   tests/c/run.sh [path/to/libferryman_fixture.so [path/to/libgeometry.so]] [feature...]
 #   VALGRIND=1 tests/c/run.sh          # the same under valgrind, failing on leaks
+#   SANITIZE=address tests/c/run.sh target/asan/.../libferryman_fixture.so
+#                                      # built with gcc -fsanitize=address, for a
+#                                      # library built with -Zsanitizer=address
+#                                      # (scripts/sanitizers.sh)
 #
 # Each program prints "ok - ..." / "not ok - ..." per check and its own
 # "N passed, M failed"; this script prints that as "# <feature>: N passed,
@@ -65,10 +69,18 @@ if [[ ! -f "$second" ]]; then
     exit 1
 fi
 
-mkdir -p target/c
+bin=target/c
+sanitize=()
+if [[ -n "${SANITIZE:-}" ]]; then
+    # The programs carry the sanitizer's runtime; the library dlopened into
+    # them only its instrumentation (rustc leaves the runtime to the program).
+    bin="target/c-$SANITIZE"
+    sanitize=(-fsanitize="$SANITIZE" -fno-omit-frame-pointer)
+fi
+mkdir -p "$bin"
 for f in "${selected[@]}"; do
-    cc -std=c11 -Wall -Wextra -Werror -pthread -O1 -g -I bindings/c \
-        tests/c/harness.c tests/c/c_host.c "tests/c/$f.c" -o "target/c/$f" -ldl
+    cc -std=c11 -Wall -Wextra -Werror -pthread -O1 -g "${sanitize[@]}" -I bindings/c \
+        tests/c/harness.c tests/c/c_host.c "tests/c/$f.c" -o "$bin/$f" -ldl
 done
 
 runner=()
@@ -82,9 +94,9 @@ passed=0
 failed=0
 for f in "${selected[@]}"; do
     echo "# feature: $f"
-    out="target/c/$f.out"
+    out="$bin/$f.out"
     status=0
-    "${runner[@]}" "target/c/$f" "$lib" "$second" >"$out" || status=$?
+    "${runner[@]}" "$bin/$f" "$lib" "$second" >"$out" || status=$?
     summary="$(tail -n 1 "$out")"
     if [[ "$summary" =~ ^([0-9]+)\ passed,\ ([0-9]+)\ failed$ ]]; then
         sed '$d' "$out"
@@ -92,7 +104,8 @@ for f in "${selected[@]}"; do
         passed=$((passed + BASH_REMATCH[1]))
         failed=$((failed + BASH_REMATCH[2]))
         if [[ $status -ne 0 && ${BASH_REMATCH[2]} -eq 0 ]]; then
-            # Every check passed, yet the program failed (valgrind found errors).
+            # Every check passed, yet the program failed (valgrind or a
+            # sanitizer found errors: its report is on stderr).
             echo "not ok - $f exited with status $status"
             failed=$((failed + 1))
         fi
