@@ -48,19 +48,14 @@ const SKIPPED: &[&str] = &[
     "counters",
     "Greeter.greet",
     "Greeter.new",
+    // Read the file an argument names: a device such as /dev/zero never ends.
+    "read_file",
+    "read_config",
     // Recursion as deep as their argument: a stack overflow (on purpose for
     // `recurse`: tests/python/test_stack_overflow.py; README, "Limits").
     "recurse",
     "panic_nested",
 ];
-
-/// Functions whose first argument must not be a library closure while
-/// issue 12's first bug is open: a Rust closure called in-process with a
-/// `Callback` argument leaks that argument's reference (the fix is another
-/// branch's; remove this list with it). `FERRYMAN_FUZZ_BUG_12_1=1` lifts it
-/// (the leak then fails `finish`; the two calls it takes are a rare pair: a
-/// 2-minute run here did not reach it).
-const KNOWN_BUG_12_1: &[&str] = &["apply_with_doubler", "apply_passing"];
 
 /// Run at the end of every input: they drop what the fixture stored.
 const CLEANUP: &[&str] = &[
@@ -731,15 +726,8 @@ fn steps(u: &mut Unstructured<'_>, fixture: &'static Fixture, owned: &mut Owned)
                     owned: &*owned,
                     lent: &mut lent,
                 };
-                for (index, param) in function.params.iter().take(count).enumerate() {
-                    if index == 0
-                        && KNOWN_BUG_12_1.contains(&function.name.as_str())
-                        && std::env::var_os("FERRYMAN_FUZZ_BUG_12_1").is_none()
-                    {
-                        gen.host_object(&mut out)?;
-                    } else {
-                        gen.value(&param.ty, &mut out, 1)?;
-                    }
+                for param in function.params.iter().take(count) {
+                    gen.value(&param.ty, &mut out, 1)?;
                 }
                 for _ in function.params.len()..count {
                     gen.hostile(&mut out, 1)?;
