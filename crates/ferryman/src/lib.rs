@@ -306,15 +306,15 @@ pub use chrono;
 pub use jiff;
 /// serde's traits and their derive macros (`#[derive(ferryman::Serialize)]`).
 pub use serde::{Deserialize, Serialize};
-/// `tracing`, whose events and spans reach the host as `log` records while
-/// no `tracing` subscriber is set (module docs, "Logs").
-#[cfg(feature = "tracing")]
-pub use tracing;
 /// `time`, with its `serde` feature on (the `time` feature of ferryman):
 /// `OffsetDateTime`, `PrimitiveDateTime`, `Date` and `Duration` parameters
 /// and results become the host's own time types (`spec/wire.md`, "Times").
 #[cfg(feature = "time")]
 pub use time;
+/// `tracing`, whose events and spans reach the host as `log` records while
+/// no `tracing` subscriber is set (module docs, "Logs").
+#[cfg(feature = "tracing")]
+pub use tracing;
 
 /// Not public API: used by code that `#[export]` generates.
 #[doc(hidden)]
