@@ -562,7 +562,28 @@ impl Gen<'_, '_> {
                 let c: char = self.u.arbitrary()?;
                 out.str(c.encode_utf8(&mut [0; 4]));
             }
-            Type::Str => out.str(self.u.arbitrary()?),
+            Type::Str | Type::Path => out.str(self.u.arbitrary()?),
+            Type::Duration => {
+                // `[secs, nanos]` (spec/wire.md, "Times"), often out of range.
+                out.array(2);
+                out.uint(self.u.arbitrary()?);
+                out.uint(self.u.int_in_range(0..=1_000_000_001)?);
+            }
+            Type::Timestamp | Type::Date | Type::DateTime => {
+                // A valid text form, or any text.
+                let forms = [
+                    "2024-05-01T12:00:00Z",
+                    "1969-12-31T23:59:59.999999999+01:00",
+                    "2024-05-01",
+                    "2024-05-01T12:00:00",
+                    "9999-12-31T23:59:60Z",
+                ];
+                if self.u.arbitrary()? {
+                    out.str(forms[self.u.choose_index(forms.len())?]);
+                } else {
+                    out.str(self.u.arbitrary()?);
+                }
+            }
             Type::Bytes => self.bytes(out)?,
             Type::List(item) | Type::Iter(item) => {
                 let n = self.u.int_in_range(0..=5)?;
