@@ -53,8 +53,11 @@ for target in "${targets[@]}"; do
     mkdir -p "$corpus" "$artifacts"
     echo "==> fuzz $target for ${seconds}s"
     log="$fuzz/target/$target.log"
+    # The checked-in seeds, when the target has some (git keeps no empty folder).
+    seeds=()
+    [[ -d "$fuzz/corpus/$target" ]] && seeds=("$fuzz/corpus/$target")
     # -rss_limit_mb: c_entry runs a whole library; 2 GB is libFuzzer's default.
-    "$fuzz/target/$triple/release/$target" "$corpus" "$fuzz/corpus/$target" \
+    "$fuzz/target/$triple/release/$target" "$corpus" "${seeds[@]}" \
         -max_total_time="$seconds" -print_final_stats=1 -rss_limit_mb=2048 \
         -artifact_prefix="$artifacts/" ${FUZZ_JOBS:+-jobs="$FUZZ_JOBS" -workers="$FUZZ_JOBS"} \
         >"$log" 2>&1 || status=$?

@@ -276,7 +276,7 @@ fn receive(value: &Value, owned: &mut Owned) {
     }
 }
 
-const ERROR_KEYS: [&str; 15] = [
+const ERROR_KEYS: [&str; 17] = [
     "kind",
     "type",
     "rust_type",
@@ -288,6 +288,8 @@ const ERROR_KEYS: [&str; 15] = [
     "found",
     "variant",
     "fields",
+    "base",
+    "os_error",
     "causes",
     "notes",
     "frames",
