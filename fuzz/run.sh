@@ -7,6 +7,11 @@
 #   fuzz/run.sh                    # every target, 20 s each (what scripts/test.sh runs)
 #   fuzz/run.sh 600 c_entry        # one target for 10 minutes
 #   FUZZ_JOBS=2 fuzz/run.sh 600    # libFuzzer -jobs/-workers
+#   FUZZ_REPEATABLE=1 fuzz/run.sh  # scripts/test.sh: a fixed seed and a fixed
+#                                  # number of inputs per target instead of a
+#                                  # time, so a run that passes here passes on
+#                                  # any machine (a time limit reaches further
+#                                  # on a faster one); about 20 s each here
 #
 # New inputs go to fuzz/target/corpus/<target> (not checked in); crashes to
 # fuzz/artifacts/<target>/. Ends non-zero when a target finds a crash.
@@ -51,14 +56,32 @@ for target in "${targets[@]}"; do
     corpus="$fuzz/target/corpus/$target"
     artifacts="$fuzz/artifacts/$target"
     mkdir -p "$corpus" "$artifacts"
-    echo "==> fuzz $target for ${seconds}s"
+    if [[ -n "${FUZZ_REPEATABLE:-}" ]]; then
+        echo "==> fuzz $target (fixed seed and number of inputs)"
+    else
+        echo "==> fuzz $target for ${seconds}s"
+    fi
     log="$fuzz/target/$target.log"
+    # Repeatable: the inputs libFuzzer tries depend only on the seed and the
+    # corpus (fresh in a clone), not on the machine's speed.
+    limit=(-max_total_time="$seconds")
+    if [[ -n "${FUZZ_REPEATABLE:-}" ]]; then
+        case "$target" in
+            args) runs=400000 ;;
+            reader) runs=300000 ;;
+            host_decode) runs=200000 ;;
+            c_entry) runs=15000 ;;
+            *) runs=100000 ;;
+        esac
+        limit=(-seed=1 -runs="$runs")
+        rm -rf "$corpus" && mkdir -p "$corpus"
+    fi
     # The checked-in seeds, when the target has some (git keeps no empty folder).
     seeds=()
     [[ -d "$fuzz/corpus/$target" ]] && seeds=("$fuzz/corpus/$target")
     # -rss_limit_mb: c_entry runs a whole library; 2 GB is libFuzzer's default.
     "$fuzz/target/$triple/release/$target" "$corpus" "${seeds[@]}" \
-        -max_total_time="$seconds" -print_final_stats=1 -rss_limit_mb=2048 \
+        "${limit[@]}" -print_final_stats=1 -rss_limit_mb=2048 \
         -artifact_prefix="$artifacts/" ${FUZZ_JOBS:+-jobs="$FUZZ_JOBS" -workers="$FUZZ_JOBS"} \
         >"$log" 2>&1 || status=$?
     grep -E '^(#[0-9]+ +DONE|stat::number_of_executed_units|stat::peak_rss_mb)' "$log" || true

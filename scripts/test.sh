@@ -39,8 +39,8 @@ echo "==> threads: 8 threads of mixed calls, results and leaks checked (smoke; 1
 echo "==> AddressSanitizer + LeakSanitizer (nightly): tests/c and a Python stress run"
 PY="$PY" bash scripts/sanitizers.sh
 
-echo "==> fuzz targets (nightly, libFuzzer + ASan), 20 s each from the seed corpus"
-bash fuzz/run.sh 20
+echo "==> fuzz targets (nightly, libFuzzer + ASan): a fixed seed and number of inputs each, from the seed corpus"
+FUZZ_REPEATABLE=1 bash fuzz/run.sh 20
 
 echo "==> the abi3 wheel under the other CPython versions installed here"
 bash scripts/test-abi3.sh

@@ -10,8 +10,9 @@ use ferryman_wire::value_len;
 use libfuzzer_sys::fuzz_target;
 
 /// Reads one value at nesting `level` with the typed reads, by its kind.
+/// Only containers count against the nesting limit (`spec/wire.md`,
+/// "Limits"), as in the skip: a scalar inside the deepest container is read.
 fn walk(reader: &mut Reader<'_>, level: usize) -> Result<(), ReadError> {
-    reader.check_level(level)?;
     match reader.peek_kind()? {
         Kind::Nil => reader.nil(),
         Kind::Bool => reader.bool().map(drop),
@@ -24,13 +25,17 @@ fn walk(reader: &mut Reader<'_>, level: usize) -> Result<(), ReadError> {
         Kind::Bin => reader.bin().map(drop),
         Kind::Ext => reader.ext().map(drop),
         Kind::Array => {
-            for _ in 0..reader.array_len()? {
+            let len = reader.array_len()?;
+            reader.check_level(level)?;
+            for _ in 0..len {
                 walk(reader, level + 1)?;
             }
             Ok(())
         }
         Kind::Map => {
-            for _ in 0..reader.map_len()? {
+            let len = reader.map_len()?;
+            reader.check_level(level)?;
+            for _ in 0..len {
                 walk(reader, level + 1)?;
                 walk(reader, level + 1)?;
             }
