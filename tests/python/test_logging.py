@@ -10,6 +10,7 @@ import logging
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -212,3 +213,63 @@ print("ok")
     run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
     assert run.returncode == 0, run.stderr
     assert run.stdout.strip() == "ok"
+
+
+def test_records_from_a_rust_thread_arrive_while_python_runs_no_call(fixture_file) -> None:
+    # No call returns to deliver them: the delivery thread takes the GIL, in a
+    # single-threaded interpreter whose calls keep the GIL, and in order.
+    script = f"""
+import logging, threading, time, ferryman
+seen = []
+class Keep(logging.Handler):
+    def emit(self, record):
+        seen.append((record.threadName, record.getMessage()))
+logging.getLogger("ferryman_fixture").addHandler(Keep())
+logging.getLogger("ferryman_fixture").setLevel(logging.INFO)
+lib = ferryman.load({str(fixture_file)!r})
+assert threading.active_count() == 1 and ferryman._native.live_host_objects() == 0
+lib.log_later("idle", 50, 50)
+deadline = time.monotonic() + 30
+while len(seen) < 50 and time.monotonic() < deadline:
+    sum(range(1000))
+want = [("fixture-logger", f"later {{i}}: idle") for i in range(50)]
+assert seen == want, seen
+print("ok")
+"""
+    run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.strip() == "ok"
+
+
+def test_records_from_a_rust_thread_keep_their_order_while_calls_run(lib, records) -> None:
+    # Calls end (and deliver) on this thread while the delivery thread
+    # delivers too: one of them at a time, oldest first.
+    lib.log_later("busy", 200, 0)
+    deadline = time.monotonic() + 30
+    while len(mine(records)) < 200 and time.monotonic() < deadline:
+        lib.add_logged(1, 2)
+    messages = [r.getMessage() for r in mine(records) if r.getMessage().startswith("later")]
+    assert messages == [f"later {i}: busy" for i in range(200)]
+
+
+def test_a_handler_that_calls_the_library_again_does_not_wait_for_itself(lib, records) -> None:
+    # The handler runs on the delivering thread; its own call ends there and
+    # its own record joins the queue behind the ones being delivered.
+    class Nested(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            if record.getMessage().startswith("later"):
+                lib.log_with_target("ferryman_fixture.nested", "inner " + record.getMessage())
+
+    nested = Nested()
+    logging.getLogger(LOGGER).addHandler(nested)
+    try:
+        lib.log_later("again", 20, 0)
+        deadline = time.monotonic() + 30
+        while len(mine(records)) < 40 and time.monotonic() < deadline:
+            time.sleep(0.001)
+    finally:
+        logging.getLogger(LOGGER).removeHandler(nested)
+    messages = [r.getMessage() for r in mine(records)]
+    assert sorted(messages) == sorted(
+        [f"later {i}: again" for i in range(20)] + [f"inner later {i}: again" for i in range(20)]
+    )

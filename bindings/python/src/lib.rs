@@ -28,7 +28,6 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     state::shutdown::register(m)?;
     state::main_thread::remember(m.py())?;
     state::sigint::watch(m.py());
-    state::log_gate::choose_fences();
     m.add_class::<api::library_object::Library>()?;
     m.add("Function", calls::function_object::create_type(m.py())?)?;
     m.add(

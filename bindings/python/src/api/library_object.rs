@@ -14,7 +14,7 @@ use crate::calls::function_object;
 use crate::ffi::library_handle::LibraryHandle;
 use crate::state::call_scope::with_buffers;
 use crate::state::host_objects::{self, Kind};
-use crate::state::log_gate;
+use crate::state::log_queue;
 use crate::state::python_classes::{self, PyName};
 use crate::state::sigint;
 use crate::values::decode::decode;
@@ -51,9 +51,9 @@ pub fn load(py: Python<'_>, path: PathBuf) -> PyResult<Library> {
         handle: Arc::new(loaded),
         path: shown,
     };
-    // Log records queued while a call kept the GIL are delivered by the
-    // calls layer, which hands them to the callbacks layer's emitter call.
-    log_gate::set_deliver(log_records::deliver);
+    // Log records from threads without the GIL are queued in the state
+    // layer, which hands them to the callbacks layer's emitter call.
+    log_queue::set_deliver(log_records::deliver);
     // Callables need this package registered as the library's host; a library
     // that refuses (or predates callbacks) still serves plain calls.
     library.handle.register_host(python_host::for_registration);

@@ -1,15 +1,14 @@
 //! A library's log records (`spec/abi.md`, "Logs"): each arrives as an
 //! `invoke` of the log emitter (`ferryman._logs`), on the thread that logged.
-//! Delivered at once, unless a call on another thread keeps the GIL: then it
-//! is queued and delivered when that call returns (`state/log_gate.rs`).
-//! Whatever the emitter does, the library gets nil: logging never fails.
+//! Delivered at once on a thread that holds the GIL; from any other thread
+//! queued, never waiting for the GIL (`state/log_queue.rs`). Whatever the
+//! emitter does, the library gets nil: logging never fails.
 
 use pyo3::prelude::*;
 
 use crate::callbacks::answer::{self, Answer};
 use crate::callbacks::invoke::invoke_in;
-use crate::state::log_gate::{self, Gate};
-use crate::state::{shutdown, stack};
+use crate::state::{log_queue, shutdown, stack};
 
 /// MessagePack nil: the answer to every record.
 const NIL: u8 = 0xc0;
@@ -18,19 +17,10 @@ const NIL: u8 = 0xc0;
 pub(crate) fn receive(handle: u64, args: &[u8]) -> Answer {
     // A thread almost out of stack (Python ↔ Rust recursion) drops the record.
     if stack::too_little_left().is_none() {
-        match log_gate::enter(handle, args) {
-            Gate::Holding => {
-                let _ = shutdown::attach(|py| deliver(py, handle, args));
-            }
-            Gate::Deliver(waiting) => {
-                let _ = shutdown::attach(|py| deliver(py, handle, args));
-                drop(waiting);
-            }
-            Gate::DeliverQueued(waiting) => {
-                let _ = shutdown::attach(log_gate::deliver_queued);
-                drop(waiting);
-            }
-            Gate::Queued => {}
+        if log_queue::holding_gil() {
+            let _ = shutdown::attach(|py| log_queue::deliver_here(py, handle, args));
+        } else {
+            log_queue::push(handle, args);
         }
     }
     answer::result(vec![NIL], Vec::new())

@@ -9,7 +9,7 @@ use crate::errors::call_failure::from_reply;
 use crate::errors::host_error::HostError;
 use crate::ffi::call_buffers::Buffers;
 use crate::ffi::host_registration::HostRegistration;
-use crate::state::{call_scope, gil_policy};
+use crate::state::{call_scope, gil_policy, log_queue};
 use crate::values::decode::{decode_with, DecodeError};
 use crate::values::shape::Shape;
 
@@ -28,8 +28,9 @@ pub(crate) struct Target<'a, 'py> {
 
 /// One crossing into the library, shared by functions and closures: `call`
 /// runs with the encoded arguments in `buffers`, without the GIL unless
-/// `gil_policy::keep` says keeping it is safe; then the reply is read, the output
-/// buffer grown when the result spilled out of it, and pending signals raised.
+/// `gil_policy::may_keep` says keeping it is safe; then the log records its
+/// threads sent are delivered, the reply is read, the output buffer grown when
+/// the result spilled out of it, and pending signals raised.
 pub(crate) fn cross<'py, F>(
     py: Python<'py>,
     buffers: &mut Buffers,
@@ -59,14 +60,12 @@ where
     F: for<'b> FnOnce(&'b [u8], &'b mut Vec<u8>) -> Reply<'b> + Send,
 {
     let (args, out) = (&buffers.args, &mut buffers.out);
-    let reply = match gil_policy::keep(py) {
-        Some(kept) => {
-            let reply = call(args, out);
-            drop(kept);
-            reply
-        }
-        None => py.detach(move || call(args, out)),
+    let reply = if gil_policy::may_keep(py) {
+        call(args, out)
+    } else {
+        py.detach(move || call(args, out))
     };
+    log_queue::after_call(py);
     let spilled = reply.spilled().then(|| reply.len());
     let result = read_with(py, &reply, target.on_error, target.callee, decode);
     drop(reply);

@@ -25,7 +25,6 @@ use pyo3::ffi;
 use pyo3::prelude::*;
 
 use crate::state::host_objects;
-use crate::state::log_gate::{self, Kept};
 
 // Public CPython API (every version this package supports) outside the limited
 // API; extension modules resolve it from the running interpreter.
@@ -43,18 +42,6 @@ static ALWAYS_RELEASE: AtomicBool = AtomicBool::new(false);
 #[inline]
 pub(crate) fn may_keep(_py: Python<'_>) -> bool {
     !ALWAYS_RELEASE.load(Ordering::Relaxed) && !host_objects::any_live() && only_thread_state()
-}
-
-/// Marks a call as keeping the GIL when [`may_keep`] allows it and no log
-/// record waits for the GIL (`log_gate.rs`); `None`: release it. Dropping
-/// the guard after the Rust code ran delivers the records queued meanwhile.
-#[inline]
-pub(crate) fn keep(py: Python<'_>) -> Option<Kept<'_>> {
-    if may_keep(py) {
-        log_gate::keep(py)
-    } else {
-        None
-    }
 }
 
 /// Sets when calls release the GIL: `"auto"` (the default: whenever another

@@ -28,8 +28,8 @@ pub(crate) enum Kind {
     Exception,
     /// The function a library sends its log records to (`ferryman._logs`),
     /// held by the library for as long as it is loaded: not counted as a
-    /// leak, nor as a callable by the GIL policy (records never wait for a
-    /// call that keeps the GIL: `state/log_gate.rs`).
+    /// leak, nor as a callable by the GIL policy (records never wait for the
+    /// GIL: `state/log_queue.rs`).
     LogEmitter,
 }
 

@@ -6,7 +6,7 @@
 pub(crate) mod call_scope;
 pub(crate) mod gil_policy;
 pub(crate) mod host_objects;
-pub(crate) mod log_gate;
+pub(crate) mod log_queue;
 pub(crate) mod main_thread;
 pub(crate) mod python_classes;
 pub(crate) mod shutdown;

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use pyo3::prelude::*;
 
 use crate::ffi::host_registration::HostRegistration;
-use crate::state::{gil_policy, shutdown};
+use crate::state::{gil_policy, log_queue, shutdown};
 use crate::values::shape::Shape;
 
 /// The first batch asks for one item (a caller may want only the first);
@@ -73,12 +73,14 @@ impl RustIterator {
         let registration = self.registration;
         if shutdown::shutting_down() {
             registration.closure_release(handle);
-        } else if let Some(kept) = gil_policy::keep(py) {
+            return;
+        }
+        if gil_policy::may_keep(py) {
             registration.closure_release(handle);
-            drop(kept);
         } else {
             py.detach(|| registration.closure_release(handle));
         }
+        log_queue::after_call(py);
     }
 }
 

@@ -22,7 +22,7 @@ use pyo3::types::PyType;
 
 use crate::ffi::host_registration::HostRegistration;
 use crate::state::python_classes::{self, PyName};
-use crate::state::{gil_policy, shutdown};
+use crate::state::{gil_policy, log_queue, shutdown};
 
 /// The wire's object extension: `ext 8`, 12 bytes, type 5.
 const OBJECT_HEADER: [u8; 3] = [0xc7, 0x0c, 0x05];
@@ -352,12 +352,14 @@ pub(crate) fn wrap<'py>(
 fn release(py: Python<'_>, registration: &'static HostRegistration, handle: u64) {
     if shutdown::shutting_down() {
         registration.object_release(handle);
-    } else if let Some(kept) = gil_policy::keep(py) {
+        return;
+    }
+    if gil_policy::may_keep(py) {
         registration.object_release(handle);
-        drop(kept);
     } else {
         py.detach(|| registration.object_release(handle));
     }
+    log_queue::after_call(py);
 }
 
 /// Takes the handle out of an instance (leaving it closed) and releases it.
