@@ -84,13 +84,13 @@ def test_a_methods_frame_is_its_own_place_not_a_closures(lib: ferryman.Library) 
     file = "error_sites.rs"
     ledger = lib.Ledger("1, 2")
     at = "let at = checked(index.parse()?)?;"
-    tail = "self.entries.get(at).copied().ok_or(LedgerError::Missing(at))"
+    tail = "found.ok_or(LedgerError::Missing(at))"
     line = source_line(file, at)
     # The inner `?` (a `ParseIntError` converted), then the outer one: the
     # closure's `return Err` made the error, but the method's place is its `?`.
     assert first_frame(ledger.entry, "x") == (line, column_of(file, at, "?)"))
     assert first_frame(ledger.entry, "100") == (line, column_of(file, at, ")?;") + 1)
-    assert first_frame(ledger.entry, "5") == (source_line(file, tail), column_of(file, tail, "self"))
+    assert first_frame(ledger.entry, "5") == (source_line(file, tail), column_of(file, tail, "found"))
     with pytest.raises(ferryman.RustError) as caught:
         ledger.entry("5")
     assert caught.value.function == "Ledger.entry"
