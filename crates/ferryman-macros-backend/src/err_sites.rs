@@ -9,6 +9,16 @@
 //!
 //! Closures, async blocks and nested items have their own `?` and `return`:
 //! they are left alone, as are macro bodies (which syn does not parse).
+//!
+//! A function or method returning an iterator of `Result` items makes its
+//! `Err`s when the host pulls them, not in its body. The one closure whose
+//! value is each item for sure is the `f` of a body whose value is
+//! `iter.map(|..| ..)` (`Iterator::map` yields `f`'s value and nothing else,
+//! at once): that closure's body is rewritten as a function's would be, and
+//! the runtime takes the place when it writes the `Err` item. Any other shape
+//! (`.filter(..)`, `.chain(..)` or `.peekable()` after the `map`, a named
+//! function, `from_fn`) could drop, reorder or hold back items, so a recorded
+//! place could be another item's: it is left alone.
 
 use proc_macro2::{Span, TokenStream};
 use quote::quote_spanned;
@@ -16,16 +26,66 @@ use syn::spanned::Spanned;
 use syn::visit_mut::{self, VisitMut};
 use syn::{Expr, ExprCall, Item, Stmt};
 
-/// Rewrites `block`, the body of the function whose `Export::rust_path` ends
-/// in `rust_name` (`concat!(module_path!(), "::", rust_name)`).
-pub(crate) fn rewrite(block: &mut syn::Block, rust_name: &str) {
-    let mut sites = Sites { rust_name };
+use crate::iterator::IterReturn;
+use crate::signature::Output;
+
+/// Rewrites the body of an exported function or method when its `Err`s can
+/// be located: it returns `Result`, or an iterator of `Result` items.
+/// `rust_path` is the end of its `Export::rust_path`, after
+/// `module_path!()` (`parse` or `Tokenizer::parse`). Returns whether it did.
+pub(crate) fn locate(
+    block: &mut syn::Block,
+    rust_path: &str,
+    output: &Output,
+    iter: Option<&IterReturn>,
+) -> bool {
+    match (output, iter) {
+        (_, Some(iter)) if iter.fallible => rewrite_items(block, rust_path),
+        (Output::Result { .. }, None) => rewrite(block, rust_path),
+        _ => return false,
+    }
+    true
+}
+
+/// Rewrites `block`, the body of a function returning `Result`.
+fn rewrite(block: &mut syn::Block, rust_path: &str) {
+    let mut sites = Sites { rust_path };
     sites.visit_block_mut(block);
     sites.tail_of(block);
 }
 
+/// Rewrites the closure of `iter.map(|..| ..)` when that is the value of
+/// `block`, the body of a function returning an iterator of `Result` items.
+fn rewrite_items(block: &mut syn::Block, rust_path: &str) {
+    let Some(Stmt::Expr(tail, None)) = block.stmts.last_mut() else {
+        return;
+    };
+    let Expr::MethodCall(call) = peel_parens(tail) else {
+        return;
+    };
+    if call.method != "map" || call.args.len() != 1 {
+        return;
+    }
+    let Some(Expr::Closure(closure)) = call.args.first_mut().map(peel_parens) else {
+        return;
+    };
+    if closure.asyncness.is_some() {
+        return;
+    }
+    let mut sites = Sites { rust_path };
+    sites.visit_expr_mut(&mut closure.body);
+    sites.tail(&mut closure.body);
+}
+
+fn peel_parens(mut expr: &mut Expr) -> &mut Expr {
+    while let Expr::Paren(inner) = expr {
+        expr = &mut inner.expr;
+    }
+    expr
+}
+
 struct Sites<'a> {
-    rust_name: &'a str,
+    rust_path: &'a str,
 }
 
 impl Sites<'_> {
@@ -64,7 +124,7 @@ impl Sites<'_> {
 
     /// `located(expr, ErrSite { .. })`, the place being `at`.
     fn located(&self, at: Span, expr: &Expr) -> Expr {
-        let name = self.rust_name;
+        let name = self.rust_path;
         let tokens: TokenStream = quote_spanned! {at=>
             ::ferryman::__private::located(
                 #expr,
@@ -197,5 +257,98 @@ mod tests {
     fn nested_question_marks_are_each_located() {
         let out = rewritten(quote! { Ok(a(b()?)?) });
         assert_eq!(out.matches("located").count(), 2, "{out}");
+    }
+
+    fn exported(item: TokenStream) -> String {
+        crate::expand_export(quote!(), item).unwrap().to_string()
+    }
+
+    #[test]
+    fn class_members_returning_result_are_located_under_the_class_path() {
+        let out = exported(quote! {
+            impl Ledger {
+                pub fn new(text: &str) -> Result<Self, E> {
+                    let n = parse(text)?;
+                    if n < 0 { return Err(E::Negative); }
+                    Ok(Self { n })
+                }
+                pub fn get(&self, i: usize) -> Result<i64, E> {
+                    let check = |i: usize| -> Result<usize, E> { Ok(lookup(i)?) };
+                    self.at(check(i)?)
+                }
+                pub fn total(&self) -> i64 { self.n }
+                fn private(&self) -> Result<(), E> { Err(E::Private) }
+            }
+        });
+        // `new`: the `?` and the `return`; `get`: its own `?` and its value.
+        assert_eq!(
+            out.matches(":: ferryman :: __private :: located").count(),
+            4,
+            "{out}"
+        );
+        for name in ["Ledger::new", "Ledger::get"] {
+            let site = format!("function : :: core :: concat ! (:: core :: module_path ! () , \"::\" , \"{name}\")");
+            assert!(out.contains(&site), "{name}: {out}");
+        }
+        assert!(
+            out.contains("Err (E :: Private)") && !out.contains("located (Err (E :: Private)"),
+            "{out}"
+        );
+        assert!(
+            out.contains("Ok (lookup (i) ?)"),
+            "the closure's own `?`: {out}"
+        );
+        assert!(out.contains("located (self . at ("), "{out}");
+    }
+
+    #[test]
+    fn an_iterator_of_results_locates_the_closure_of_its_map() {
+        let out = exported(quote! {
+            pub fn f(v: Vec<String>) -> impl Iterator<Item = Result<i64, E>> + Send {
+                v.into_iter().map(|t| {
+                    if t.is_empty() { return Err(E::Empty); }
+                    let n = t.parse()?;
+                    let g = |x: i64| -> Result<i64, E> { Err(E::Inner(x)) };
+                    g(n)
+                })
+            }
+        });
+        assert_eq!(
+            out.matches(":: ferryman :: __private :: located").count(),
+            3,
+            "{out}"
+        );
+        assert!(out.contains("located (g (n) ,"), "{out}");
+        assert!(
+            !out.contains("located (Err (E :: Inner"),
+            "the inner closure's own: {out}"
+        );
+    }
+
+    #[test]
+    fn an_iterator_is_left_alone_when_its_items_may_not_be_the_closures() {
+        for item in [
+            // Items dropped after the `map`: a recorded place could be a dropped item's.
+            quote! {
+                pub fn f(v: Vec<String>) -> impl Iterator<Item = Result<i64, E>> + Send {
+                    v.into_iter().map(|t| t.parse()).filter(|r| r.is_ok())
+                }
+            },
+            // A named function: its body is not here.
+            quote! {
+                pub fn f(v: Vec<String>) -> impl Iterator<Item = Result<i64, E>> + Send {
+                    v.into_iter().map(parse)
+                }
+            },
+            // Plain items: no `Err`.
+            quote! {
+                pub fn f(v: Vec<String>) -> impl Iterator<Item = i64> + Send {
+                    v.into_iter().map(|t| t.len() as i64)
+                }
+            },
+        ] {
+            let out = exported(item);
+            assert!(!out.contains("located"), "{out}");
+        }
     }
 }

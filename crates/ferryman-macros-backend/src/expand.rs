@@ -333,7 +333,7 @@ fn export(function: &Function, member: Option<&Member>, iter: Option<&IterReturn
         None => quote!(::ferryman::__private::Member::FUNCTION),
     };
     let rust_path = match member {
-        Some(member) => format!("{}::{rust_name}", crate::text::rust_text(member.self_ty)),
+        Some(member) => member.rust_path(rust_name),
         None => rust_name.clone(),
     };
     let error = match (&function.output, iter.and_then(|iter| iter.error)) {

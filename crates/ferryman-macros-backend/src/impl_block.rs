@@ -2,7 +2,8 @@
 //! member (`new` the constructor, other associated fns statics, `&self` and
 //! `&mut self` fns methods), each with its shim and registration as a
 //! function would have. The block itself is kept, with the `#[export(...)]`
-//! attributes of its methods removed.
+//! attributes of its methods removed and the bodies of its members rewritten
+//! to record where their `Err`s are made (`err_sites`), as a function's.
 
 use proc_macro2::TokenStream;
 use quote::quote;
@@ -29,7 +30,7 @@ pub(crate) fn expand(
     let self_ty = (*item.self_ty).clone();
     let class = class.unwrap_or_else(|| class_name(&self_ty));
     let mut members = Vec::new();
-    for impl_item in &mut item.items {
+    for (index, impl_item) in item.items.iter_mut().enumerate() {
         let ImplItem::Fn(method) = impl_item else {
             continue;
         };
@@ -51,10 +52,13 @@ pub(crate) fn expand(
             })
             .last()
             .unwrap_or_default();
-        members.push((method.clone(), attr));
+        members.push((index, attr));
     }
     let mut generated = Vec::new();
-    for (method, attr) in &members {
+    for (index, attr) in &members {
+        let ImplItem::Fn(method) = &mut item.items[*index] else {
+            unreachable!("members are the block's fns");
+        };
         if let Some(tokens) = member(method, attr, &self_ty, &class, errors) {
             generated.push(tokens);
         }
@@ -162,8 +166,10 @@ fn without_self(ty: &Type, self_ty: &Type) -> Type {
     ty
 }
 
+/// The shim and registration of `method`, whose body (kept in the block) is
+/// rewritten to record where its `Err`s are made (`err_sites`).
 fn member(
-    method: &ImplItemFn,
+    method: &mut ImplItemFn,
     attr: &ExportAttr,
     self_ty: &Type,
     class: &str,
@@ -248,6 +254,12 @@ fn member(
         kind,
         receiver,
     };
+    crate::err_sites::locate(
+        &mut method.block,
+        &member.rust_path(&function.rust_name),
+        &function.output,
+        iter.as_ref(),
+    );
     Some(expand_with(
         quote!(),
         &function,

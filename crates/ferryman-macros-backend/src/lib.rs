@@ -17,7 +17,7 @@
 //! | `text` | a type as readable text (`Vec<i64>`, `&str`) |
 //! | `doc` | the doc comment as one string |
 //! | `expand` | the shim and the `inventory` registration |
-//! | `err_sites` | the body's `?`, `return Err(..)` and tail `Err(..)` record where an `Err` was made |
+//! | `err_sites` | the body's `?`, `return Err(..)` and tail `Err(..)` (an iterator's: its `map` closure's) record where an `Err` was made |
 //! | `error_base` | `#[ferryman::error(base = "…")]` on an error type |
 //!
 //! Generated code reaches only `::ferryman::__private`.
@@ -116,14 +116,17 @@ pub fn expand_export(attr: TokenStream, item: TokenStream) -> syn::Result<TokenS
     let attr = attr.expect("attribute errors are reported above");
     let mut function = signature::Function::new(&checked, &attr);
     defaults::apply(&mut function, &attr.defaults)?;
-    // A function returning `Result`: its body records where an `Err` is made.
-    let item = match (&function.output, &iter) {
-        (signature::Output::Result { .. }, None) => {
-            let mut located = item_fn;
-            err_sites::rewrite(&mut located.block, &function.rust_name);
-            quote::quote!(#located)
-        }
-        _ => item,
+    // Its body records where an `Err` is made, when it can.
+    let mut located = item_fn;
+    let item = if err_sites::locate(
+        &mut located.block,
+        &function.rust_name,
+        &function.output,
+        iter.as_ref(),
+    ) {
+        quote::quote!(#located)
+    } else {
+        item
     };
     Ok(expand::expand_with(item, &function, None, iter.as_ref()))
 }

@@ -33,6 +33,12 @@ impl Member<'_> {
         usize::from(self.receiver != Receiver::None)
     }
 
+    /// The end of its `Export::rust_path`, after `module_path!()`:
+    /// `Tokenizer::tokenize` (also what its `?` sites record).
+    pub(crate) fn rust_path(&self, rust_name: &str) -> String {
+        format!("{}::{rust_name}", crate::text::rust_text(self.self_ty))
+    }
+
     /// `let __self = object_ref::<T>(__call, 0)?;` for methods.
     pub(crate) fn receiver_decode(&self, call: &Ident, var: &Ident) -> TokenStream {
         let ty = self.self_ty;

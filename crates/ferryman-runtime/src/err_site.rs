@@ -4,6 +4,10 @@
 //! records the place in a thread-local slot only when the value is an `Err`;
 //! `Call::err` takes it for the function's frame. The success path pays one
 //! `is_err` test, which the compiler folds into the `?`'s own.
+//!
+//! An iterator of `Result` items records in the closure of its body's
+//! `iter.map(|..| ..)`; the iterator's `Err` item takes the place as it is
+//! written, right after the closure returned it (`object::iter`).
 
 use std::cell::Cell;
 
@@ -44,6 +48,15 @@ pub(crate) fn take_for(rust_path: &str) -> Option<ErrSite> {
         .filter(|site| site.function == rust_path)
 }
 
+/// Forgets a place recorded for `rust_path`; another function's stays.
+pub(crate) fn discard_for(rust_path: &str) {
+    SITE.with(|slot| {
+        if slot.get().is_some_and(|site| site.function == rust_path) {
+            slot.set(None);
+        }
+    });
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -64,5 +77,19 @@ mod tests {
         assert_eq!(take_for("crate::f"), None, "the slot was emptied");
         let _ = located::<(), _>(Err(2), SITE);
         assert_eq!(take_for("crate::f"), Some(SITE));
+    }
+
+    #[test]
+    fn discarding_forgets_only_the_functions_own_place() {
+        let _ = located::<(), _>(Err(2), SITE);
+        discard_for("crate::g");
+        assert_eq!(
+            take_for("crate::f"),
+            Some(SITE),
+            "another function's place stays"
+        );
+        let _ = located::<(), _>(Err(2), SITE);
+        discard_for("crate::f");
+        assert_eq!(take_for("crate::f"), None);
     }
 }

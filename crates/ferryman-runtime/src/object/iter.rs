@@ -7,6 +7,7 @@
 use crate::call::{Call, Reported};
 use crate::callback::closure::{self, Closure, Site};
 use crate::callback::{closure_table, ExtOut};
+use crate::err_site;
 use crate::object::class::Class;
 use crate::object::value::ObjectRef;
 use crate::report::write_error;
@@ -79,10 +80,21 @@ impl Origin {
         Frame::rust(self.export.name, self.export.file, self.export.line, 1)
     }
 
+    /// An `Err` item's frame: where its `map` closure made it (`err_site`),
+    /// taken right after the item came out, else the function's line.
+    fn item_frame(&self) -> Frame {
+        match err_site::take_for(self.export.rust_path) {
+            Some(site) => Frame::rust(self.export.name, site.file, site.line, site.column),
+            None => self.frame(),
+        }
+    }
+
     fn failure(&self, mut value: ErrorValue, status: Status) -> (ErrorValue, Status) {
         value.function = Some(self.export.name.to_owned());
         let located = value.frames.iter().any(|f| f.function != "<panic>");
-        if status == Status::Error || !located {
+        if status == Status::Error {
+            value.frames.insert(0, self.item_frame());
+        } else if !located {
             value.frames.insert(0, self.frame());
         }
         (value, status)
@@ -151,6 +163,9 @@ where
     let mut items = Vec::new();
     let mut count = 0u32;
     if let Some(iter) = state.iter.as_mut() {
+        // A place this function recorded outside this pull (its iterator used
+        // as plain Rust) is no `Err` item's of this batch.
+        err_site::discard_for(origin.export.rust_path);
         let outcome = catch_panic(std::panic::AssertUnwindSafe(|| {
             while count < wanted {
                 match iter.next() {
