@@ -169,7 +169,7 @@ def error_differences(lib: Any, want: Mapping[str, Any], e: BaseException, fixtu
     for key in ("function", "param", "index", "expected"):
         # A Rust error's own fields may shadow these names: ferryman's values
         # stay in `error_value`.
-        got = e.error_value.get(key) if isinstance(e, ferryman.RustError) else getattr(e, key, None)
+        got = (e.error_value or {}).get(key) if isinstance(e, ferryman.RustError) else getattr(e, key, None)
         if key in want and got != want[key]:
             found.append(f"{key}: expected {want[key]!r}, got {got!r}")
     if "frame" in want:
@@ -237,11 +237,12 @@ def run_case(lib: Any, case: Mapping[str, Any], fixture: Path) -> list[str]:
 
 
 def load_cases(path: Path = CASES) -> dict[str, Any]:
-    return json.loads(path.read_text(encoding="utf-8"))
+    suite: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    return suite
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(description="The Python runner of the ferryman conformance suite.")
     parser.add_argument("library", type=Path, help="the fixture library (libferryman_fixture.so)")
     parser.add_argument("--cases", type=Path, default=CASES)
     parser.add_argument("-k", dest="only", default="", help="run only the cases whose id contains this")
