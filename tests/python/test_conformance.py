@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -15,6 +16,7 @@ from typing import Any
 import pytest
 
 import ferryman
+import spec_text
 
 REPO = Path(__file__).resolve().parents[2]
 SUITE = REPO / "tests" / "conformance"
@@ -34,11 +36,19 @@ SUITE_DATA: dict[str, Any] = runner.load_cases()
 CASES: list[dict[str, Any]] = SUITE_DATA["cases"]
 FIXTURE = REPO / SUITE_DATA["fixture"]
 
-# spec/wire.md, "Error values": the kinds a case may expect.
-KINDS = {"error", "panic", "arity", "type", "overflow", "malformed", "no_function", "internal", "host"}
+
+def _spec_kinds() -> set[str]:
+    """The kinds of spec/wire.md's error value table (its `kind` row)."""
+    table = spec_text.section(spec_text.read("wire.md"), "## Error values")
+    row = next(line for line in table.splitlines() if line.startswith("| `kind` |"))
+    meaning = row.split("|")[3]
+    return set(re.findall(r"`([a-z_]+)`", meaning))
+
+
+KINDS = _spec_kinds()
 ERROR_KEYS = {
     "kind", "type", "variant", "fields", "message", "message_contains", "function",
-    "param", "index", "expected", "frame", "causes", "rust_type",
+    "param", "index", "expected", "frame", "causes",
 }
 
 
@@ -112,3 +122,16 @@ def test_the_suite_covers_what_the_issue_asks_for() -> None:
     text = (SUITE / "cases.json").read_text()
     for tag in ("$bytes", "$int", "$float", "$map", "$tuple"):
         assert f'"{tag}"' in text, tag
+
+
+def test_the_readme_documents_every_error_key_and_tag() -> None:
+    """The format's spec (tests/conformance/README.md) names each key a case's
+    error may hold, each tag, and each kind of the wire spec."""
+    readme = (SUITE / "README.md").read_text()
+    for key in ERROR_KEYS:
+        assert f"`{key}`" in readme, key
+    for tag in ("$bytes", "$int", "$float", "$map", "$tuple"):
+        assert f'{{"{tag}":' in readme, tag
+    assert {"error", "panic", "arity", "type", "overflow", "malformed", "no_function", "internal", "host"} == KINDS
+    for kind in KINDS:
+        assert f"`{kind}`" in readme, kind
