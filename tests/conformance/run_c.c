@@ -22,6 +22,10 @@
 #include "cJSON.h"
 #include "ferryman.h"
 
+/* The host buffer of the second run of each case: results of up to this many
+ * bytes are written into it, longer ones spill into a library box. */
+#define SMALL_BUFFER 48
+
 typedef struct Lib {
     void *handle;
     FerrymanAbiVersionFn abi_version;
@@ -349,6 +353,34 @@ static void check_error(Buf *report, int32_t status, Span err, const cJSON *want
     }
 }
 
+/* Checks one call's status and `out` against the case's result or error. */
+static void check_outcome(Buf *report, int32_t status, Span got, const cJSON *result, const cJSON *error,
+                          const char *fixture_dir) {
+    char problem[256];
+    size_t at = 0;
+    if (status == FERRY_NULL_POINTER || !mp_skip(got.p, got.n, &at) || at != got.n) {
+        note(report, "status %d with out not one MessagePack value", status);
+    } else if (result != NULL) {
+        if (status != FERRY_OK) {
+            char what[64];
+            snprintf(what, sizeof what, "expected a result, got status %d:", status);
+            note_value(report, what, got);
+        } else {
+            Buf want = {0};
+            if (!encode_value(result, &want, problem, sizeof problem)) {
+                note(report, "result: %s", problem);
+            } else if (!mp_equal((Span){want.p, want.len}, got)) {
+                note_values(report, "result", (Span){want.p, want.len}, got);
+            }
+            buf_free(&want);
+        }
+    } else if (status == FERRY_OK) {
+        note_value(report, "expected an error, got the result", got);
+    } else {
+        check_error(report, status, got, error, fixture_dir);
+    }
+}
+
 /* Runs one case; the report stays empty when it passed. */
 static void run_case(const Lib *lib, const cJSON *c, const char *fixture_dir, Buf *report) {
     const cJSON *function = cJSON_GetObjectItemCaseSensitive(c, "function");
@@ -372,34 +404,36 @@ static void run_case(const Lib *lib, const cJSON *c, const char *fixture_dir, Bu
         buf_free(&encoded);
         return;
     }
-    FerryBox in = {encoded.p, encoded.len, 0};
-    FerryBox out = {NULL, 0, 0};
-    int32_t status = lib->call((uint32_t)id, &in, &out);
-    buf_free(&encoded);
-    Span got = {out.ptr, out.len};
-    size_t at = 0;
-    if (status == FERRY_NULL_POINTER || !mp_skip(got.p, got.n, &at) || at != got.n) {
-        note(report, "status %d with out not one MessagePack value", status);
-    } else if (result != NULL) {
-        if (status != FERRY_OK) {
-            char what[64];
-            snprintf(what, sizeof what, "expected a result, got status %d:", status);
-            note_value(report, what, got);
-        } else {
-            Buf want = {0};
-            if (!encode_value(result, &want, problem, sizeof problem)) {
-                note(report, "result: %s", problem);
-            } else if (!mp_equal((Span){want.p, want.len}, got)) {
-                note_values(report, "result", (Span){want.p, want.len}, got);
-            }
-            buf_free(&want);
+    FerryBox in = {encoded.p, encoded.len, encoded.len};
+    /* Each case runs twice (spec/host-guide.md, "The `out` rule"): with the
+     * empty box (the library allocates), then with a small host buffer that a
+     * short value is written into and a long one spills out of. */
+    uint8_t small[SMALL_BUFFER];
+    Buf first = {0}; /* the first run's report: the second says only what differs */
+    for (int pass = 0; pass < 2; pass++) {
+        FerryBox out = pass == 0 ? (FerryBox){NULL, 0, 0} : (FerryBox){small, 0, sizeof small};
+        int32_t status = lib->call((uint32_t)id, &in, &out);
+        if (pass == 1 && out.ptr != small && out.len <= sizeof small) {
+            note(report, "a value of %zu bytes did not stay in the %zu-byte host buffer", out.len, sizeof small);
         }
-    } else if (status == FERRY_OK) {
-        note_value(report, "expected an error, got the result", got);
-    } else {
-        check_error(report, status, got, error, fixture_dir);
+        Buf pass_report = {0};
+        check_outcome(&pass_report, status, (Span){out.ptr, out.len}, result, error, fixture_dir);
+        bool repeated = pass == 1 && pass_report.len == first.len &&
+                        (first.len == 0 || memcmp(pass_report.p, first.p, first.len) == 0);
+        if (pass_report.len > 0 && !repeated) {
+            note(report, "%s%s", pass == 0 ? "" : "(host buffer) ", (char *)pass_report.p);
+        }
+        if (pass == 0) {
+            first = pass_report;
+        } else {
+            buf_free(&pass_report);
+        }
+        if (status != FERRY_NULL_POINTER && out.ptr != small) {
+            lib->box_free(&out);
+        }
     }
-    lib->box_free(&out);
+    buf_free(&first);
+    buf_free(&encoded);
 }
 
 int main(int argc, char **argv) {

@@ -6,6 +6,7 @@
 #   cargo build -p ferryman-fixture
 #   tests/conformance/run_c.sh [path/to/libferryman_fixture.so] [ID-SUBSTRING]
 #   VALGRIND=1 tests/conformance/run_c.sh     # under valgrind, failing on memory errors and leaks
+#   CASES=other.json tests/conformance/run_c.sh   # another file of cases (the runner's own test)
 #
 # The default library is target/debug/libferryman_fixture.so.
 set -euo pipefail
@@ -33,4 +34,4 @@ if [[ -n "${VALGRIND:-}" ]]; then
     # The same suppressions as tests/c: library blocks reachable only by interior pointers.
     runner=(valgrind --quiet --error-exitcode=3 --leak-check=full --suppressions=tests/c/valgrind.supp)
 fi
-"${runner[@]}" target/conformance/run_c "$lib" "$here/cases.json" "$root" "${only[@]}"
+"${runner[@]}" target/conformance/run_c "$lib" "${CASES:-$here/cases.json}" "$root" "${only[@]}"

@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -66,29 +68,63 @@ def test_the_runner_passes_every_case(fixture_file: Path) -> None:
     assert done.stdout.splitlines()[-1] == f"{len(CASES)} passed, 0 failed"
 
 
-def test_the_runner_names_each_failed_case_and_what_differed(fixture_file: Path, tmp_path: Path) -> None:
-    cases = [
-        {"id": "good", "function": "add", "args": [2, 3], "result": 5},
-        {"id": "wrong-result", "function": "add", "args": [2, 3], "result": 6},
-        {"id": "wrong-kind", "function": "add", "args": [1], "error": {"kind": "type", "function": "add"}},
-        {"id": "wrong-variant", "function": "divide", "args": [1, 0],
-         "error": {"kind": "error", "type": "MathError", "variant": "Overflow"}},
-        {"id": "ambiguous-line", "function": "panic_now", "args": ["x"],
-         "error": {"kind": "panic", "frame": {"file": "src/panics.rs", "line_of": "pub fn"}}},
-    ]
+# Cases each runner must fail, and what it must say (Python's words, C's words).
+BROKEN = [
+    ({"id": "good", "function": "add", "args": [2, 3], "result": 5}, None, None),
+    ({"id": "wrong-result", "function": "add", "args": [2, 3], "result": 6},
+     "FAIL wrong-result: result: expected 6, got 5", "FAIL wrong-result: result: expected 6, got 5"),
+    ({"id": "wrong-kind", "function": "add", "args": [1], "error": {"kind": "type", "function": "add"}},
+     "FAIL wrong-kind: expected a 'type' error", 'FAIL wrong-kind: kind: expected "type", got "arity"'),
+    ({"id": "wrong-variant", "function": "divide", "args": [1, 0],
+      "error": {"kind": "error", "type": "MathError", "variant": "Overflow"}},
+     "FAIL wrong-variant: variant: expected 'Overflow', got 'DivisionByZero'",
+     'FAIL wrong-variant: variant: expected "Overflow", got "DivisionByZero"'),
+    ({"id": "wrong-line", "function": "panic_now", "args": ["x"],
+      "error": {"kind": "panic", "frame": {"file": "src/panics.rs", "line_of": "pub fn panic_now("}}},
+     "FAIL wrong-line: frame line: expected", "FAIL wrong-line: frame line: expected"),
+    ({"id": "ambiguous-line", "function": "panic_now", "args": ["x"],
+      "error": {"kind": "panic", "frame": {"file": "src/panics.rs", "line_of": "pub fn"}}},
+     "FAIL ambiguous-line: line_of 'pub fn' occurs 3 times",
+     'FAIL ambiguous-line: frame: line_of "pub fn" occurs 3 times'),
+    ({"id": "wrong-big-int", "function": "echo_u128", "args": [{"$int": "340282366920938463463374607431768211455"}],
+      "result": {"$int": "340282366920938463463374607431768211454"}},
+     "FAIL wrong-big-int: result: expected", "FAIL wrong-big-int: result: expected"),
+]
+
+
+def _broken_suite(tmp_path: Path) -> Path:
     suite = tmp_path / "cases.json"
+    cases = [case for case, _, _ in BROKEN]
     suite.write_text(json.dumps({"format": 1, "fixture": SUITE_DATA["fixture"], "cases": cases}))
+    return suite
+
+
+def _check_failures(output: str, words: list[str | None]) -> None:
+    lines = output.splitlines()
+    assert lines[-1] == f"1 passed, {len(BROKEN) - 1} failed", output
+    for start in words:
+        if start is not None:
+            assert any(line.startswith(start) for line in lines), (start, output)
+
+
+def test_the_python_runner_names_each_failed_case_and_what_differed(fixture_file: Path, tmp_path: Path) -> None:
     done = subprocess.run(
-        [sys.executable, str(RUNNER), str(fixture_file), "--cases", str(suite)],
+        [sys.executable, str(RUNNER), str(fixture_file), "--cases", str(_broken_suite(tmp_path))],
         capture_output=True, text=True, timeout=120, check=False,
     )
     assert done.returncode == 1, done.stdout + done.stderr
-    lines = done.stdout.splitlines()
-    assert lines[-1] == "1 passed, 4 failed"
-    assert "FAIL wrong-result: result: expected 6, got 5" in lines
-    assert any(line.startswith("FAIL wrong-kind: expected a 'type' error") for line in lines)
-    assert "FAIL wrong-variant: variant: expected 'Overflow', got 'DivisionByZero'" in lines
-    assert any(line.startswith("FAIL ambiguous-line: line_of 'pub fn' occurs 3 times") for line in lines)
+    _check_failures(done.stdout, [python for _, python, _ in BROKEN])
+
+
+@pytest.mark.skipif(shutil.which("cc") is None, reason="no C compiler")
+def test_the_c_runner_names_each_failed_case_and_what_differed(fixture_file: Path, tmp_path: Path) -> None:
+    done = subprocess.run(
+        ["bash", str(SUITE / "run_c.sh"), str(fixture_file)],
+        env={**os.environ, "CASES": str(_broken_suite(tmp_path))},
+        capture_output=True, text=True, timeout=300, check=False,
+    )
+    assert done.returncode == 1, done.stdout + done.stderr
+    _check_failures(done.stdout, [c for _, _, c in BROKEN])
 
 
 def test_the_cases_are_well_formed(lib: ferryman.Library) -> None:
