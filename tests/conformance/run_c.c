@@ -331,6 +331,8 @@ static void check_error(Buf *report, int32_t status, Span err, const cJSON *want
             check_frame(report, err, field, fixture_dir);
         } else if (strcmp(key, "causes") == 0) {
             check_causes(report, err, field);
+        } else if (strcmp(key, "message_contains") == 0 && !cJSON_IsString(field)) {
+            note(report, "message_contains: the case's value is not a string");
         } else if (strcmp(key, "message_contains") == 0) {
             Span m;
             const uint8_t *text;
@@ -405,7 +407,7 @@ static void run_case(const Lib *lib, const cJSON *c, const char *fixture_dir, Bu
         return;
     }
     FerryBox in = {encoded.p, encoded.len, encoded.len};
-    /* Each case runs twice (spec/host-guide.md, "The `out` rule"): with the
+    /* Each case runs twice (spec/host-guide.md, "7. Call, and the `out` rule"): with the
      * empty box (the library allocates), then with a small host buffer that a
      * short value is written into and a long one spills out of. */
     uint8_t small[SMALL_BUFFER];
