@@ -33,6 +33,11 @@ echo "==> Python host: tests/python"
 # mypy and pyright are installed by venv.sh: the stubs test must run them.
 FERRYMAN_REQUIRE_TYPECHECKERS=1 "$PY" -m pytest tests/python -q -p no:cacheprovider
 
+echo "==> conformance suite: Python and C runners (tests/conformance, the C one also under valgrind)"
+"$PY" tests/conformance/run_python.py target/debug/libferryman_fixture.so
+bash tests/conformance/run_c.sh target/debug/libferryman_fixture.so
+VALGRIND=1 bash tests/conformance/run_c.sh target/debug/libferryman_fixture.so
+
 echo "==> threads: 8 threads of mixed calls, results and leaks checked (smoke; 10^6 each by hand)"
 "$PY" scripts/stress.py --threads 8 --calls 1000
 
