@@ -406,6 +406,12 @@ impl<'py> Decoder<'py, '_> {
         }
         let mut items = Vec::with_capacity(len);
         match shape {
+            Shape::Items(shapes) => {
+                for index in 0..len {
+                    let shape = shapes.get(index).unwrap_or(&Shape::Any);
+                    items.push(self.shaped(shape, depth, key)?);
+                }
+            }
             Shape::Tuple(shapes) => {
                 for index in 0..len {
                     let shape = shapes.get(index).unwrap_or(&Shape::Any);
@@ -447,11 +453,42 @@ impl<'py> Decoder<'py, '_> {
                 return self.entries(len, depth, |decoder, depth| decoder.float(depth, false));
             }
             Shape::Map(values) => &**values,
+            Shape::Keyed(keyed) => return self.keyed(len, depth, keyed),
             _ => &Shape::Any,
         };
         self.entries(len, depth, |decoder, depth| {
             decoder.shaped(values, depth, false)
         })
+    }
+
+    /// A named type's map (a struct, or an enum's `{"Variant": content}`),
+    /// each value decoded with the shape its str key has in `keyed`.
+    #[cold]
+    fn keyed(
+        &mut self,
+        len: usize,
+        depth: usize,
+        keyed: &[(String, Shape)],
+    ) -> Result<Bound<'py, PyAny>> {
+        let dict = PyDict::new(self.py);
+        for _ in 0..len {
+            let key_at = self.reader.position();
+            let key = self.value(&Shape::Any, depth, true)?;
+            let shape = key
+                .cast::<PyString>()
+                .ok()
+                .and_then(|key| key.to_str().ok())
+                .and_then(|key| keyed.iter().find(|(name, _)| name == key))
+                .map_or(&Shape::Any, |(_, shape)| shape);
+            let value = self.shaped(shape, depth, false)?;
+            dict.set_item(&key, value).map_err(|error| {
+                DecodeError::Malformed(
+                    format!("a map key Python cannot use ({})", error.value(self.py)),
+                    key_at,
+                )
+            })?;
+        }
+        Ok(dict.into_any())
     }
 
     /// A dict of `len` entries whose values `value` decodes.
