@@ -173,9 +173,9 @@ fn by_str(expecting: &str) -> Option<&'static Known> {
 }
 
 fn by_tuple(expecting: &str, len: usize) -> Option<&'static Known> {
-    KNOWN.iter().find(
-        |known| matches!(known.asks, Asks::Tuple(asks, n) if asks == expecting && n == len),
-    )
+    KNOWN
+        .iter()
+        .find(|known| matches!(known.asks, Asks::Tuple(asks, n) if asks == expecting && n == len))
 }
 
 fn by_struct(name: &str, fields: &[&str]) -> Option<&'static Known> {

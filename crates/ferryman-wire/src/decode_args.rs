@@ -376,6 +376,9 @@ impl<'de> de::Deserializer<'de> for &mut Decoder<'de> {
         match self.peek()? {
             0xa0..=0xbf | 0xd9..=0xdb => {
                 let payload = self.str_payload()?;
+                if time_forms::may_be_instant(payload) {
+                    return zoned(utf8(payload)?, visitor);
+                }
                 visitor.visit_borrowed_str(utf8(payload)?)
             }
             0xc4..=0xc6 => {
@@ -610,6 +613,18 @@ impl<'de> de::Deserializer<'de> for &mut Decoder<'de> {
     forward_to_deserialize_any! {
         tuple_struct map identifier
     }
+}
+
+/// An RFC 3339 time sent as a str: for jiff's `Zoned`, given its offset as
+/// the zone it reads (`spec/wire.md`, "Times"); as it is for any other visitor.
+#[cold]
+fn zoned<'de, V: Visitor<'de>>(text: &'de str, visitor: V) -> Result<V::Value, Error> {
+    if expecting(&visitor) == time_forms::JIFF_ZONED {
+        if let Some(zoned) = time_forms::zoned_text(text) {
+            return visitor.visit_string(zoned);
+        }
+    }
+    visitor.visit_borrowed_str(text)
 }
 
 /// What a visitor says it expects, as text (asked only on cold paths).

@@ -224,11 +224,13 @@ impl<'py> Decoder<'py, '_> {
                 if self.reader.try_nil() {
                     return Ok(py.None().into_bound(py));
                 }
-                if let Shape::Native(kind) = **inner {
-                    return self.native(kind, depth, key);
+                match &**inner {
+                    Shape::Native(kind) => return self.native(kind, depth, key),
+                    Shape::Recursive(recursive) => recursive.get(),
+                    inner => inner,
                 }
-                inner
             }
+            Shape::Recursive(recursive) => recursive.get(),
             other => other,
         };
         let start = self.reader.position();

@@ -9,14 +9,16 @@ use std::sync::Arc;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyString};
 
-use crate::values::shape::Shape;
+use crate::values::shape::{Recursive, Shape, NATIVE};
 
 /// One library's `types`, by name, and the shapes made of them so far (each
 /// is built once per load and shared by every signature that names it).
 pub(crate) struct NamedShapes<'py> {
     entries: HashMap<String, Bound<'py, PyAny>>,
     built: HashMap<String, Shape>,
-    building: HashSet<String>,
+    /// The types being built, each with the cell its uses inside itself get
+    /// (made when the first such use is met).
+    building: HashMap<String, Option<Recursive>>,
 }
 
 impl<'py> NamedShapes<'py> {
@@ -39,13 +41,13 @@ impl<'py> NamedShapes<'py> {
         NamedShapes {
             entries,
             built: HashMap::new(),
-            building: HashSet::new(),
+            building: HashMap::new(),
         }
     }
 
     /// The shape of `{"named": name}`. A type met again inside itself (a
-    /// recursive type) is `Any` there: its values at that depth decode as
-    /// usual.
+    /// recursive type) is a [`Shape::Recursive`] there, which the whole
+    /// type's shape fills once built.
     pub(crate) fn shape(&mut self, name: &str, depth: usize) -> Shape {
         if let Some(shape) = self.built.get(name) {
             return shape.clone();
@@ -53,13 +55,95 @@ impl<'py> NamedShapes<'py> {
         let Some(entry) = self.entries.get(name).cloned() else {
             return Shape::Any;
         };
-        if !self.building.insert(name.to_owned()) {
+        if !self.holds_native(name, &mut HashSet::new()) {
+            // Not even through its own recursion: the common record.
+            self.built.insert(name.to_owned(), Shape::Any);
             return Shape::Any;
         }
+        if let Some(cell) = self.building.get_mut(name) {
+            let cell = cell.get_or_insert_with(|| Recursive(Default::default()));
+            return Shape::Recursive(cell.clone());
+        }
+        self.building.insert(name.to_owned(), None);
         let shape = self.entry(&entry, depth);
-        self.building.remove(name);
+        let shape = match self.building.remove(name).flatten() {
+            // Used inside itself: those uses decode as the whole type. When the
+            // type needs no shape, they are `Any` as it is.
+            Some(cell) => {
+                let _ = cell.0.set(shape.clone());
+                shape
+            }
+            None => shape,
+        };
         self.built.insert(name.to_owned(), shape.clone());
         shape
+    }
+
+    /// Whether type `name` holds a path or a time anywhere (`seen`: the
+    /// types this question has already gone through).
+    fn holds_native(&self, name: &str, seen: &mut HashSet<String>) -> bool {
+        if !seen.insert(name.to_owned()) {
+            return false;
+        }
+        let Some(entry) = self.entries.get(name) else {
+            return false;
+        };
+        let get = |on: &Bound<'py, PyAny>, key: &str| on.get_item(key).ok();
+        let list = |on: Option<Bound<'py, PyAny>>| -> Vec<Bound<'py, PyAny>> {
+            on.and_then(|list| list.cast_into::<PyList>().ok())
+                .map(|list| list.iter().collect())
+                .unwrap_or_default()
+        };
+        let mut descriptors: Vec<Bound<'py, PyAny>> = Vec::new();
+        let fields = |on: Option<Bound<'py, PyAny>>, into: &mut Vec<Bound<'py, PyAny>>| {
+            into.extend(list(on).iter().filter_map(|field| get(field, "type")));
+        };
+        fields(get(entry, "fields"), &mut descriptors);
+        descriptors.extend(get(entry, "type"));
+        descriptors.extend(list(get(entry, "items")));
+        for variant in list(get(entry, "variants")) {
+            fields(get(&variant, "fields"), &mut descriptors);
+            descriptors.extend(get(&variant, "type"));
+            descriptors.extend(list(get(&variant, "items")));
+        }
+        descriptors
+            .iter()
+            .any(|descriptor| self.mentions_native(descriptor, seen, 0))
+    }
+
+    /// Whether a descriptor is or holds a path or a time.
+    fn mentions_native(
+        &self,
+        descriptor: &Bound<'py, PyAny>,
+        seen: &mut HashSet<String>,
+        depth: usize,
+    ) -> bool {
+        if depth > crate::values::limits::MAX_DEPTH {
+            return false;
+        }
+        if let Ok(name) = descriptor.cast::<PyString>() {
+            return name.to_str().is_ok_and(|name| NATIVE.contains(&name));
+        }
+        let Some((key, inner)) = descriptor
+            .cast::<PyDict>()
+            .ok()
+            .filter(|map| map.len() == 1)
+            .and_then(|map| map.iter().next())
+        else {
+            return false;
+        };
+        match key.extract::<String>().as_deref() {
+            Ok("named") => inner
+                .extract::<String>()
+                .is_ok_and(|name| self.holds_native(&name, seen)),
+            Ok("list" | "option") => self.mentions_native(&inner, seen, depth + 1),
+            Ok("tuple" | "map") => inner.cast::<PyList>().is_ok_and(|items| {
+                items
+                    .iter()
+                    .any(|item| self.mentions_native(&item, seen, depth + 1))
+            }),
+            _ => false,
+        }
     }
 
     fn entry(&mut self, entry: &Bound<'py, PyAny>, depth: usize) -> Shape {

@@ -51,10 +51,40 @@ pub(crate) enum Shape {
     /// name) or an enum's `{"Variant": content}` (by variant name). Keys not
     /// listed decode as usual.
     Keyed(Arc<[(String, Shape)]>),
+    /// A named type met inside itself (`struct Tree { children: Vec<Tree> }`):
+    /// the whole type's shape, set once it is built.
+    Recursive(Recursive),
+}
+
+/// The shape of a recursive named type, shared by its uses inside itself.
+/// The cycle this makes is kept for the process, like the library's loaded
+/// describe (a few small allocations per recursive type per load).
+#[derive(Clone)]
+pub(crate) struct Recursive(pub(crate) Arc<std::sync::OnceLock<Shape>>);
+
+impl Recursive {
+    /// The type's shape (`Any` while it is being built).
+    #[inline]
+    pub(crate) fn get(&self) -> &Shape {
+        self.0.get().unwrap_or(&Shape::Any)
+    }
+}
+
+// By identity: comparing contents would go round the cycle.
+impl PartialEq for Recursive {
+    fn eq(&self, other: &Recursive) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+impl std::fmt::Debug for Recursive {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Recursive")
+    }
 }
 
 /// The scalar descriptors with a Python type of their own ([`Shape::Native`]).
-const NATIVE: [&str; 5] = ["path", "duration", "timestamp", "date", "datetime"];
+pub(crate) const NATIVE: [&str; 5] = ["path", "duration", "timestamp", "date", "datetime"];
 
 /// What a closure's type descriptor says: how to decode what it returns, its
 /// signature for `repr`, and the Rust type of each argument for messages.
