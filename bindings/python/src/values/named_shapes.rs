@@ -9,7 +9,7 @@ use std::sync::Arc;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyString};
 
-use crate::values::shape::{Recursive, Shape, NATIVE};
+use crate::values::shape::{NamedTypes, Recursive, Shape, NATIVE};
 
 /// One library's `types`, by name, and the shapes made of them so far (each
 /// is built once per load and shared by every signature that names it).
@@ -19,6 +19,15 @@ pub(crate) struct NamedShapes<'py> {
     /// The types being built, each with the cell its uses inside itself get
     /// (made when the first such use is met).
     building: HashMap<String, Option<Recursive>>,
+}
+
+impl NamedTypes for NamedShapes<'_> {
+    /// The shape of `{"named": name}`. A type met again inside itself (a
+    /// recursive type) is a [`Shape::Recursive`] there, which the whole
+    /// type's shape fills once built.
+    fn shape(&mut self, name: &str, depth: usize) -> Shape {
+        self.named(name, depth)
+    }
 }
 
 impl<'py> NamedShapes<'py> {
@@ -45,10 +54,7 @@ impl<'py> NamedShapes<'py> {
         }
     }
 
-    /// The shape of `{"named": name}`. A type met again inside itself (a
-    /// recursive type) is a [`Shape::Recursive`] there, which the whole
-    /// type's shape fills once built.
-    pub(crate) fn shape(&mut self, name: &str, depth: usize) -> Shape {
+    fn named(&mut self, name: &str, depth: usize) -> Shape {
         if let Some(shape) = self.built.get(name) {
             return shape.clone();
         }

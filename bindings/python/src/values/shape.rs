@@ -9,7 +9,6 @@ use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyString};
 
 use crate::state::python_classes::{self, PyName};
-use crate::values::named_shapes::NamedShapes;
 
 /// The part of a type descriptor (`spec/wire.md`) that changes how a result is
 /// decoded. Everything without a tuple, bytes, a float or a callback inside is
@@ -83,6 +82,13 @@ impl std::fmt::Debug for Recursive {
     }
 }
 
+/// Where `{"named": …}` descriptors lead: describe's `types`
+/// (`values::named_shapes`, which builds on this file).
+pub(crate) trait NamedTypes {
+    /// The shape of the named type `name`, met at `depth`.
+    fn shape(&mut self, name: &str, depth: usize) -> Shape;
+}
+
 /// The scalar descriptors with a Python type of their own ([`Shape::Native`]).
 pub(crate) const NATIVE: [&str; 5] = ["path", "duration", "timestamp", "date", "datetime"];
 
@@ -109,7 +115,7 @@ impl PartialEq for ClosureShape {
 
 impl ClosureShape {
     /// From the `[[A, …], R]` of a callback descriptor.
-    fn build(inner: &Bound<'_, PyAny>, depth: usize, named: &mut NamedShapes) -> Shape {
+    fn build(inner: &Bound<'_, PyAny>, depth: usize, named: &mut dyn NamedTypes) -> Shape {
         let Ok(pair) = inner.cast::<PyList>() else {
             return Shape::Any;
         };
@@ -161,7 +167,7 @@ impl Shape {
     /// guidance; `named` follows `{"named": …}` into describe's `types`.
     pub(crate) fn of_descriptor(
         descriptor: &Bound<'_, PyAny>,
-        named: &mut NamedShapes,
+        named: &mut dyn NamedTypes,
     ) -> Option<Shape> {
         let shape = Shape::build(descriptor, 0, named, false);
         (shape != Shape::Any).then_some(shape)
@@ -173,7 +179,7 @@ impl Shape {
     pub(crate) fn build(
         descriptor: &Bound<'_, PyAny>,
         depth: usize,
-        named: &mut NamedShapes,
+        named: &mut dyn NamedTypes,
         inside_named: bool,
     ) -> Shape {
         if depth > crate::values::limits::MAX_DEPTH {
