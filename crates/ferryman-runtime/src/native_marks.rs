@@ -568,4 +568,23 @@ mod tests {
             .unwrap();
         assert_eq!(format, Format::TypeName("Duration".to_owned()));
     }
+
+    /// Every recognised type is named in `spec/wire.md`'s "Times" (drift).
+    #[test]
+    fn the_spec_names_every_recognised_type() {
+        let spec = include_str!("../../../spec/wire.md");
+        let times =
+            &spec[spec.find("## Times").unwrap()..spec.find("## Arrays from buffers").unwrap()];
+        for known in KNOWN {
+            let path = known.mark.strip_prefix("ferryman::native::").unwrap();
+            let name = ["std::", "chrono::", "time::", "jiff::"]
+                .iter()
+                .find_map(|krate| path.strip_prefix(krate))
+                .unwrap_or(path);
+            assert!(
+                times.contains(&format!("`{name}`")),
+                "spec/wire.md, \"Times\", does not name `{name}`"
+            );
+        }
+    }
 }
