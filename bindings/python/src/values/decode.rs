@@ -206,12 +206,15 @@ struct Decoder<'py, 'b> {
 impl<'py> Decoder<'py, '_> {
     /// A value of `shape`, which may be a [`Shape::Native`] one (checked
     /// here rather than in [`Decoder::value`], which every item goes through).
+    /// A [`Shape::Recursive`] is resolved here too: containers reach their
+    /// items and values through this function, so plain values do not pay.
     #[inline]
     fn shaped(&mut self, shape: &Shape, depth: usize, key: bool) -> Result<Bound<'py, PyAny>> {
-        if let Shape::Native(kind) = shape {
-            return self.native(kind, depth, key);
+        match shape {
+            Shape::Native(kind) => self.native(kind, depth, key),
+            Shape::Recursive(recursive) => self.value(recursive.get(), depth, key),
+            shape => self.value(shape, depth, key),
         }
-        self.value(shape, depth, key)
     }
 
     /// One value. `key` is set for dict keys, where arrays become tuples so
@@ -230,7 +233,6 @@ impl<'py> Decoder<'py, '_> {
                     inner => inner,
                 }
             }
-            Shape::Recursive(recursive) => recursive.get(),
             other => other,
         };
         let start = self.reader.position();
@@ -456,7 +458,12 @@ impl<'py> Decoder<'py, '_> {
             }
             Shape::Map(values) => &**values,
             Shape::Keyed(keyed) => return self.keyed(len, depth, keyed),
-            _ => &Shape::Any,
+            // A record, or any map of plain values.
+            _ => {
+                return self.entries(len, depth, |decoder, depth| {
+                    decoder.value(&Shape::Any, depth, false)
+                })
+            }
         };
         self.entries(len, depth, |decoder, depth| {
             decoder.shaped(values, depth, false)
