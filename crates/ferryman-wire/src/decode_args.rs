@@ -989,6 +989,27 @@ mod tests {
         assert!(ours::<String>(&pair).is_err());
     }
 
+    #[test]
+    fn a_jiff_zoned_reads_rfc_3339_in_its_offset() {
+        let text = |t: &str| rmp_serde::to_vec(t).unwrap();
+        let zoned = ours::<jiff::Zoned>(&text("2024-05-01T12:00:00-04:00")).unwrap();
+        assert_eq!(zoned.offset(), jiff::tz::Offset::constant(-4));
+        assert_eq!(zoned.timestamp().as_second(), 1_714_579_200);
+        let utc = ours::<jiff::Zoned>(&text("2024-05-01T16:00:00.5Z")).unwrap();
+        assert_eq!(
+            utc.timestamp(),
+            zoned.timestamp() + jiff::SignedDuration::from_millis(500)
+        );
+        // Its own form still reads; a str that only looks like a time stays itself.
+        let own = ours::<jiff::Zoned>(&text("2024-05-01T12:00:00-04:00[-04:00]")).unwrap();
+        assert_eq!(own, zoned);
+        assert_eq!(
+            ours::<String>(&text("2024-05-01T12:00:00Z")).as_deref(),
+            Ok("2024-05-01T12:00:00Z")
+        );
+        assert!(ours::<jiff::Zoned>(&text("2024-05-01T12:00:00")).is_err());
+    }
+
     fn agree<T>(value: &impl Serialize)
     where
         T: for<'de> Deserialize<'de> + PartialEq + std::fmt::Debug,
