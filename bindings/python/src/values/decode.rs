@@ -212,7 +212,7 @@ impl<'py> Decoder<'py, '_> {
     fn shaped(&mut self, shape: &Shape, depth: usize, key: bool) -> Result<Bound<'py, PyAny>> {
         match shape {
             Shape::Native(kind) => self.native(kind, depth, key),
-            Shape::Recursive(recursive) => self.value(recursive.get(), depth, key),
+            Shape::Recursive(recursive) => recursive.with(|shape| self.value(shape, depth, key)),
             shape => self.value(shape, depth, key),
         }
     }
@@ -229,7 +229,9 @@ impl<'py> Decoder<'py, '_> {
                 }
                 match &**inner {
                     Shape::Native(kind) => return self.native(kind, depth, key),
-                    Shape::Recursive(recursive) => recursive.get(),
+                    Shape::Recursive(recursive) => {
+                        return recursive.with(|shape| self.value(shape, depth, key))
+                    }
                     inner => inner,
                 }
             }

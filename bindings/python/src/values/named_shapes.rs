@@ -4,7 +4,7 @@
 //! [`Shape::Any`]: its values take the same decoding path as before.
 
 use std::collections::{HashMap, HashSet};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyString};
@@ -16,9 +16,13 @@ use crate::values::shape::{NamedTypes, Recursive, Shape, NATIVE};
 pub(crate) struct NamedShapes<'py> {
     entries: HashMap<String, Bound<'py, PyAny>>,
     built: HashMap<String, Shape>,
-    /// The types being built, each with the cell its uses inside itself get
-    /// (made when the first such use is met).
-    building: HashMap<String, Option<Recursive>>,
+    /// The types being built, by name: their place in `cells`.
+    building: HashMap<String, usize>,
+    /// Per type being built, outermost first: the cell its uses inside
+    /// itself get (made when the first such use is met).
+    cells: Vec<Option<Arc<OnceLock<Shape>>>>,
+    /// The outermost place in `cells` that the type being built used.
+    lowest: usize,
 }
 
 impl NamedTypes for NamedShapes<'_> {
@@ -51,6 +55,8 @@ impl<'py> NamedShapes<'py> {
             entries,
             built: HashMap::new(),
             building: HashMap::new(),
+            cells: Vec::new(),
+            lowest: usize::MAX,
         }
     }
 
@@ -66,22 +72,34 @@ impl<'py> NamedShapes<'py> {
             self.built.insert(name.to_owned(), Shape::Any);
             return Shape::Any;
         }
-        if let Some(cell) = self.building.get_mut(name) {
-            let cell = cell.get_or_insert_with(|| Recursive(Default::default()));
-            return Shape::Recursive(cell.clone());
+        if let Some(&level) = self.building.get(name) {
+            self.lowest = self.lowest.min(level);
+            let cell = self.cells[level].get_or_insert_with(Default::default);
+            return Shape::Recursive(Recursive::Inner(Arc::downgrade(cell)));
         }
-        self.building.insert(name.to_owned(), None);
+        let level = self.cells.len();
+        self.building.insert(name.to_owned(), level);
+        self.cells.push(None);
+        let outer = std::mem::replace(&mut self.lowest, usize::MAX);
         let shape = self.entry(&entry, depth);
-        let shape = match self.building.remove(name).flatten() {
-            // Used inside itself: those uses decode as the whole type. When the
-            // type needs no shape, they are `Any` as it is.
+        let lowest = std::mem::replace(&mut self.lowest, outer);
+        self.building.remove(name);
+        let shape = match self.cells.pop().flatten() {
+            // Used inside itself: those uses decode as the whole type.
             Some(cell) => {
-                let _ = cell.0.set(shape.clone());
-                shape
+                let _ = cell.set(shape);
+                Shape::Recursive(Recursive::Owner(cell))
             }
             None => shape,
         };
-        self.built.insert(name.to_owned(), shape.clone());
+        if lowest < level {
+            // It reaches a type still being built around it (mutual
+            // recursion): its weak uses hold only inside that type's owner,
+            // so it is not kept for other signatures, which build their own.
+            self.lowest = self.lowest.min(lowest);
+        } else {
+            self.built.insert(name.to_owned(), shape.clone());
+        }
         shape
     }
 

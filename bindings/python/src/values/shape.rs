@@ -55,24 +55,42 @@ pub(crate) enum Shape {
     Recursive(Recursive),
 }
 
-/// The shape of a recursive named type, shared by its uses inside itself.
-/// The cycle this makes is kept for the process, like the library's loaded
-/// describe (a few small allocations per recursive type per load).
+/// The shape of a recursive named type. The type's own shape holds the
+/// only strong reference ([`Recursive::Owner`]); its uses inside itself hold
+/// weak ones ([`Recursive::Inner`]), which are only ever inside that owner,
+/// so nothing forms a cycle and dropping the function frees it all.
 #[derive(Clone)]
-pub(crate) struct Recursive(pub(crate) Arc<std::sync::OnceLock<Shape>>);
+pub(crate) enum Recursive {
+    Owner(Arc<std::sync::OnceLock<Shape>>),
+    Inner(std::sync::Weak<std::sync::OnceLock<Shape>>),
+}
 
 impl Recursive {
-    /// The type's shape (`Any` while it is being built).
+    /// `then` of the type's shape (`Any` while it is being built).
     #[inline]
-    pub(crate) fn get(&self) -> &Shape {
-        self.0.get().unwrap_or(&Shape::Any)
+    pub(crate) fn with<R>(&self, then: impl FnOnce(&Shape) -> R) -> R {
+        match self {
+            Recursive::Owner(cell) => then(cell.get().unwrap_or(&Shape::Any)),
+            Recursive::Inner(cell) => {
+                let cell = cell.upgrade();
+                then(
+                    cell.as_ref()
+                        .and_then(|cell| cell.get())
+                        .unwrap_or(&Shape::Any),
+                )
+            }
+        }
     }
 }
 
-// By identity: comparing contents would go round the cycle.
+// By identity: comparing contents would go round the type.
 impl PartialEq for Recursive {
     fn eq(&self, other: &Recursive) -> bool {
-        Arc::ptr_eq(&self.0, &other.0)
+        match (self, other) {
+            (Recursive::Owner(a), Recursive::Owner(b)) => Arc::ptr_eq(a, b),
+            (Recursive::Inner(a), Recursive::Inner(b)) => a.ptr_eq(b),
+            _ => false,
+        }
     }
 }
 
