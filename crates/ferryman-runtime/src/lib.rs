@@ -14,6 +14,7 @@ mod kind;
 mod lend;
 mod logs;
 mod named_types;
+mod native_marks;
 mod object;
 mod optional_fields;
 mod registry;

@@ -20,6 +20,7 @@ use serde_reflection::{
     VariantFormat,
 };
 
+use crate::native_marks::{by_mark, MarkedType};
 use crate::optional_fields::{optional_fields, FieldAt};
 use crate::Export;
 
@@ -97,7 +98,7 @@ fn trace_all<T: DeserializeOwned>() -> Result<Traced, TraceError> {
     let mut enums: BTreeSet<String> = BTreeSet::new();
     loop {
         let mut tracer = Tracer::new(TracerConfig::default());
-        let (root, _) = tracer.trace_type::<T>(&samples)?;
+        let (root, _) = tracer.trace_type_with_seed(&samples, MarkedType::<T>::new())?;
         for _ in 0..MAX_PASSES {
             let mut incomplete = false;
             for name in &enums {
@@ -106,7 +107,7 @@ fn trace_all<T: DeserializeOwned>() -> Result<Traced, TraceError> {
             if !incomplete {
                 break;
             }
-            tracer.trace_type::<T>(&samples)?;
+            tracer.trace_type_with_seed(&samples, MarkedType::<T>::new())?;
         }
         match tracer.registry() {
             Ok(mut registry) => {
@@ -188,7 +189,9 @@ fn build(exports: &'static [&'static Export]) -> NamedTypes {
     for name in &ambiguous {
         containers.remove(name);
     }
-    renames.retain(|_, name| containers.contains_key(name));
+    // Paths and times are descriptors, not types (`native_marks`).
+    containers.retain(|name, _| by_mark(name).is_none());
+    renames.retain(|_, name| containers.contains_key(name) || by_mark(name).is_some());
     let types = containers
         .iter()
         .map(|(name, container)| NamedTypeSchema {
@@ -292,7 +295,10 @@ fn desc(format: &Format) -> &'static TypeDesc {
             let items: Vec<TypeDesc> = items.iter().map(|item| *desc(item)).collect();
             leak(TypeDesc::Tuple(Box::leak(items.into_boxed_slice())))
         }
-        Format::TypeName(name) => leak(TypeDesc::Named(Box::leak(name.clone().into_boxed_str()))),
+        Format::TypeName(name) => match by_mark(name) {
+            Some(known) => &known.desc,
+            None => leak(TypeDesc::Named(Box::leak(name.clone().into_boxed_str()))),
+        },
         // Not left after a successful trace; "any value" to a host.
         Format::Variable(_) => leak(TypeDesc::Named("?")),
     }
@@ -311,7 +317,10 @@ fn rename(desc: &'static TypeDesc, renames: &BTreeMap<&'static str, String>) -> 
     };
     match desc {
         TypeDesc::Named(written) => match renames.get(written) {
-            Some(name) => leak(TypeDesc::Named(Box::leak(name.clone().into_boxed_str()))),
+            Some(name) => match by_mark(name) {
+                Some(known) => &known.desc,
+                None => leak(TypeDesc::Named(Box::leak(name.clone().into_boxed_str()))),
+            },
             None => desc,
         },
         TypeDesc::List(item) => leak(TypeDesc::List(rename(item, renames))),

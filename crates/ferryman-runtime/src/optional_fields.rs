@@ -16,6 +16,8 @@ use serde::de::{
 use serde::forward_to_deserialize_any;
 use serde_reflection::{ContainerFormat, Format, Named, Registry, VariantFormat};
 
+use crate::native_marks::by_mark;
+
 /// A field of a struct (`variant: None`) or of an enum's struct variant.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub(crate) struct FieldAt {
@@ -198,7 +200,10 @@ impl<'de, 'r> de::Deserializer<'de> for MadeUp<'r> {
                     count,
                 })
             }
-            Format::TypeName(name) => self.container(name, visitor),
+            Format::TypeName(name) => match by_mark(name) {
+                Some(known) => known.feed(visitor),
+                None => self.container(name, visitor),
+            },
             Format::Variable(_) => Err(de::Error::custom("format left unknown by tracing")),
         }
     }

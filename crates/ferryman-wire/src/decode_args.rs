@@ -376,6 +376,9 @@ impl<'de> de::Deserializer<'de> for &mut Decoder<'de> {
         match self.peek()? {
             0xa0..=0xbf | 0xd9..=0xdb => {
                 let payload = self.str_payload()?;
+                if time_forms::may_be_instant(payload) {
+                    return zoned(utf8(payload)?, visitor);
+                }
                 visitor.visit_borrowed_str(utf8(payload)?)
             }
             0xc4..=0xc6 => {
@@ -610,6 +613,18 @@ impl<'de> de::Deserializer<'de> for &mut Decoder<'de> {
     forward_to_deserialize_any! {
         tuple_struct map identifier
     }
+}
+
+/// An RFC 3339 time sent as a str: for jiff's `Zoned`, given its offset as
+/// the zone it reads (`spec/wire.md`, "Times"); as it is for any other visitor.
+#[cold]
+fn zoned<'de, V: Visitor<'de>>(text: &'de str, visitor: V) -> Result<V::Value, Error> {
+    if expecting(&visitor) == time_forms::JIFF_ZONED {
+        if let Some(zoned) = time_forms::zoned_text(text) {
+            return visitor.visit_string(zoned);
+        }
+    }
+    visitor.visit_borrowed_str(text)
 }
 
 /// What a visitor says it expects, as text (asked only on cold paths).
@@ -972,6 +987,27 @@ mod tests {
         assert!(ours::<(i32, u16)>(&text("2024-05-01")).is_err());
         // A str that is no jiff duration still refuses an array.
         assert!(ours::<String>(&pair).is_err());
+    }
+
+    #[test]
+    fn a_jiff_zoned_reads_rfc_3339_in_its_offset() {
+        let text = |t: &str| rmp_serde::to_vec(t).unwrap();
+        let zoned = ours::<jiff::Zoned>(&text("2024-05-01T12:00:00-04:00")).unwrap();
+        assert_eq!(zoned.offset(), jiff::tz::Offset::constant(-4));
+        assert_eq!(zoned.timestamp().as_second(), 1_714_579_200);
+        let utc = ours::<jiff::Zoned>(&text("2024-05-01T16:00:00.5Z")).unwrap();
+        assert_eq!(
+            utc.timestamp(),
+            zoned.timestamp() + jiff::SignedDuration::from_millis(500)
+        );
+        // Its own form still reads; a str that only looks like a time stays itself.
+        let own = ours::<jiff::Zoned>(&text("2024-05-01T12:00:00-04:00[-04:00]")).unwrap();
+        assert_eq!(own, zoned);
+        assert_eq!(
+            ours::<String>(&text("2024-05-01T12:00:00Z")).as_deref(),
+            Ok("2024-05-01T12:00:00Z")
+        );
+        assert!(ours::<jiff::Zoned>(&text("2024-05-01T12:00:00")).is_err());
     }
 
     fn agree<T>(value: &impl Serialize)

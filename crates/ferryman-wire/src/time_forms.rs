@@ -7,6 +7,8 @@
 //!   text, which is parsed here into that tuple.
 //! - `jiff`'s `SignedDuration` asks for ISO 8601 text; a host sends
 //!   `[secs, nanos]`, which is written here as that text.
+//! - `jiff`'s `Zoned` asks for RFC 9557 text (with a time zone in brackets);
+//!   a host sends RFC 3339, which is given the text's offset as its zone.
 
 use crate::rfc3339;
 
@@ -20,6 +22,30 @@ const TIME_TUPLES: &[(&str, usize, Form)] = &[
 
 /// What `jiff`'s `SignedDuration` visitor says it expects.
 pub(crate) const JIFF_SIGNED_DURATION: &str = "a signed duration string";
+
+/// What `jiff`'s `Zoned` visitor says it expects.
+pub(crate) const JIFF_ZONED: &str = "a zoned datetime string";
+
+/// Whether `text` may be an RFC 3339 time with `Z` or an offset, checked
+/// cheaply (every str argument is asked) before the visitor is.
+#[inline]
+pub(crate) fn may_be_instant(text: &[u8]) -> bool {
+    text.len() >= 20
+        && matches!(text.get(10), Some(b'T' | b't' | b' '))
+        && matches!(text.last(), Some(b'Z' | b'z' | b'0'..=b'9'))
+}
+
+/// RFC 3339 `text` (no zone annotation) as the RFC 9557 text jiff's `Zoned`
+/// reads: the text's own offset as a fixed zone (`Z` is `+00:00`, so that no
+/// time zone database is needed). `None` for any other text.
+pub(crate) fn zoned_text(text: &str) -> Option<String> {
+    rfc3339::parse(text)?;
+    if let Some(local) = text.strip_suffix(['Z', 'z']) {
+        return Some(format!("{local}+00:00[+00:00]"));
+    }
+    let offset = text.get(text.len() - 6..)?;
+    Some(format!("{text}[{offset}]"))
+}
 
 #[derive(Clone, Copy)]
 enum Form {
@@ -94,7 +120,25 @@ pub(crate) fn iso_duration(secs: i64, nanos: u32) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::{iso_duration, time_tuple};
+    use super::{iso_duration, may_be_instant, time_tuple, zoned_text};
+
+    #[test]
+    fn instants_become_zoned_text() {
+        assert_eq!(
+            zoned_text("2024-05-01T12:00:00Z").as_deref(),
+            Some("2024-05-01T12:00:00+00:00[+00:00]")
+        );
+        assert_eq!(
+            zoned_text("2024-05-01T12:00:00.5-04:00").as_deref(),
+            Some("2024-05-01T12:00:00.5-04:00[-04:00]")
+        );
+        assert_eq!(zoned_text("2024-05-01T12:00:00"), None);
+        assert!(may_be_instant(b"2024-05-01T12:00:00Z"));
+        assert!(!may_be_instant(
+            b"2024-05-01T12:00:00-04:00[America/New_York]"
+        ));
+        assert!(!may_be_instant(b"hello"));
+    }
 
     #[test]
     fn texts_become_time_tuples() {

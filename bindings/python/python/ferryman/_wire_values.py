@@ -94,10 +94,13 @@ def _record_fields(value: Any) -> dict[str, Any] | None:
     return None
 
 
-# RFC 3339 (and the naive form without an offset); fractions of up to 9 digits.
+# RFC 3339 (and the naive form without an offset); fractions of up to 9 digits;
+# RFC 9557's time zone in brackets after an offset (jiff's `Zoned`), then any
+# `[key=value]` annotations.
 _TIME = re.compile(
     r"(?P<date>[+-]?\d{4,}-\d{2}-\d{2})[Tt ](?P<h>\d{2}):(?P<m>\d{2}):(?P<s>\d{2})"
     r"(?:\.(?P<frac>\d{1,9}))?(?P<offset>[Zz]|[+-]\d{2}:\d{2})?"
+    r"(?:\[!?(?P<zone>[^\]=]+)\])?(?:\[!?[^\]]+=[^\]]*\])*"
 )
 
 
@@ -237,6 +240,26 @@ def _parse_time(text: str, aware: bool) -> Any:
         tz = _dt.timezone.utc if not delta else _dt.timezone(sign * delta)
     if tz is not None and not aware:
         return text
-    return _dt.datetime(
-        date.year, date.month, date.day, int(match["h"]), int(match["m"]), second, micro, tzinfo=tz
-    )
+    at = _dt.datetime(date.year, date.month, date.day, int(match["h"]), int(match["m"]), second, micro, tzinfo=tz)
+    zone = match["zone"]
+    if zone is None or tz is None:
+        return at if zone is None else text
+    named = _zone(zone)
+    # The same instant in the named zone; its offset, when there is no such
+    # zone here (an offset in brackets, a POSIX rule, no tz database).
+    return at.astimezone(named) if named is not None else at
+
+
+def _zone(name: str) -> Any:
+    """``zoneinfo.ZoneInfo(name)`` for an IANA name this Python knows, else
+    ``None`` (an offset such as ``+02:00``, a POSIX rule, no tz database)."""
+    if name[:1] in "+-":
+        return None
+    if name == "UTC":
+        return _dt.timezone.utc
+    try:
+        import zoneinfo
+
+        return zoneinfo.ZoneInfo(name)
+    except (ImportError, ValueError, KeyError, OSError):
+        return None

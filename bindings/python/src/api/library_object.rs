@@ -21,6 +21,7 @@ use crate::values::decode::decode;
 use crate::values::encode::encode_with;
 use crate::values::ints::Ints;
 use crate::values::lent_bytes::Lend;
+use crate::values::named_shapes::NamedShapes;
 use crate::values::number_items::NumberItems;
 use crate::values::object_value;
 use crate::values::shape::Shape;
@@ -176,6 +177,8 @@ impl Library {
                     .collect()
             })
             .unwrap_or_default();
+        let types = describe.get_item("types").ok();
+        let mut named = NamedShapes::new(types.as_ref());
         let mut functions = Vec::with_capacity(entries.len());
         for (index, entry) in entries.iter().enumerate() {
             let get = |key: &str| entry.get_item(key).ok();
@@ -227,7 +230,7 @@ impl Library {
             }
             let returns = get("returns")
                 .and_then(|returns| returns.get_item("type").ok())
-                .and_then(|descriptor| Shape::of_descriptor(&descriptor));
+                .and_then(|descriptor| Shape::of_descriptor(&descriptor, &mut named));
             let method = get("kind")
                 .and_then(|kind| kind.extract::<String>().ok())
                 .is_some_and(|kind| kind == "method");

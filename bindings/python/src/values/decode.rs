@@ -206,12 +206,15 @@ struct Decoder<'py, 'b> {
 impl<'py> Decoder<'py, '_> {
     /// A value of `shape`, which may be a [`Shape::Native`] one (checked
     /// here rather than in [`Decoder::value`], which every item goes through).
+    /// A [`Shape::Recursive`] is resolved here too: containers reach their
+    /// items and values through this function, so plain values do not pay.
     #[inline]
     fn shaped(&mut self, shape: &Shape, depth: usize, key: bool) -> Result<Bound<'py, PyAny>> {
-        if let Shape::Native(kind) = shape {
-            return self.native(kind, depth, key);
+        match shape {
+            Shape::Native(kind) => self.native(kind, depth, key),
+            Shape::Recursive(recursive) => recursive.with(|shape| self.value(shape, depth, key)),
+            shape => self.value(shape, depth, key),
         }
-        self.value(shape, depth, key)
     }
 
     /// One value. `key` is set for dict keys, where arrays become tuples so
@@ -224,10 +227,13 @@ impl<'py> Decoder<'py, '_> {
                 if self.reader.try_nil() {
                     return Ok(py.None().into_bound(py));
                 }
-                if let Shape::Native(kind) = **inner {
-                    return self.native(kind, depth, key);
+                match &**inner {
+                    Shape::Native(kind) => return self.native(kind, depth, key),
+                    Shape::Recursive(recursive) => {
+                        return recursive.with(|shape| self.value(shape, depth, key))
+                    }
+                    inner => inner,
                 }
-                inner
             }
             other => other,
         };
@@ -406,6 +412,12 @@ impl<'py> Decoder<'py, '_> {
         }
         let mut items = Vec::with_capacity(len);
         match shape {
+            Shape::Items(shapes) => {
+                for index in 0..len {
+                    let shape = shapes.get(index).unwrap_or(&Shape::Any);
+                    items.push(self.shaped(shape, depth, key)?);
+                }
+            }
             Shape::Tuple(shapes) => {
                 for index in 0..len {
                     let shape = shapes.get(index).unwrap_or(&Shape::Any);
@@ -447,11 +459,47 @@ impl<'py> Decoder<'py, '_> {
                 return self.entries(len, depth, |decoder, depth| decoder.float(depth, false));
             }
             Shape::Map(values) => &**values,
-            _ => &Shape::Any,
+            Shape::Keyed(keyed) => return self.keyed(len, depth, keyed),
+            // A record, or any map of plain values.
+            _ => {
+                return self.entries(len, depth, |decoder, depth| {
+                    decoder.value(&Shape::Any, depth, false)
+                })
+            }
         };
         self.entries(len, depth, |decoder, depth| {
             decoder.shaped(values, depth, false)
         })
+    }
+
+    /// A named type's map (a struct, or an enum's `{"Variant": content}`),
+    /// each value decoded with the shape its str key has in `keyed`.
+    #[cold]
+    fn keyed(
+        &mut self,
+        len: usize,
+        depth: usize,
+        keyed: &[(String, Shape)],
+    ) -> Result<Bound<'py, PyAny>> {
+        let dict = PyDict::new(self.py);
+        for _ in 0..len {
+            let key_at = self.reader.position();
+            let key = self.value(&Shape::Any, depth, true)?;
+            let shape = key
+                .cast::<PyString>()
+                .ok()
+                .and_then(|key| key.to_str().ok())
+                .and_then(|key| keyed.iter().find(|(name, _)| name == key))
+                .map_or(&Shape::Any, |(_, shape)| shape);
+            let value = self.shaped(shape, depth, false)?;
+            dict.set_item(&key, value).map_err(|error| {
+                DecodeError::Malformed(
+                    format!("a map key Python cannot use ({})", error.value(self.py)),
+                    key_at,
+                )
+            })?;
+        }
+        Ok(dict.into_any())
     }
 
     /// A dict of `len` entries whose values `value` decodes.

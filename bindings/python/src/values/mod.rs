@@ -16,6 +16,7 @@ pub(crate) mod iterator_value;
 pub(crate) mod lent_bytes;
 pub(crate) mod limits;
 pub(crate) mod map_keys;
+pub(crate) mod named_shapes;
 pub(crate) mod native_values;
 pub(crate) mod number_items;
 pub(crate) mod object_value;

@@ -1,6 +1,7 @@
-//! Where a return type has tuples, bytes, floats or closures: lets the
-//! decoder build `tuple`s, not `list`s, `bytes` from an empty array, `float`s
-//! from ints, and give closures their signature.
+//! Where a return type has tuples, bytes, floats, closures, paths or times:
+//! lets the decoder build `tuple`s, not `list`s, `bytes` from an empty array,
+//! `float`s from ints, give closures their signature, and make paths and
+//! times Python's own at any depth, named types included (`named_shapes`).
 
 use std::sync::Arc;
 
@@ -41,10 +42,73 @@ pub(crate) enum Shape {
     /// as usual, then made a `pathlib.Path`, `timedelta`, `datetime` or `date`
     /// by `ferryman._wire_values.from_wire` (`spec/wire.md`, "Paths", "Times").
     Native(&'static str),
+    /// A named type's array (a tuple struct, a tuple variant, or a tuple
+    /// inside a named type) that holds paths or times: the items' shapes,
+    /// by position; it stays a `list`, as every array of a named type does.
+    Items(Vec<Shape>),
+    /// A named type's map that holds paths or times: a struct (by field
+    /// name) or an enum's `{"Variant": content}` (by variant name). Keys not
+    /// listed decode as usual.
+    Keyed(Arc<[(String, Shape)]>),
+    /// A named type met inside itself (`struct Tree { children: Vec<Tree> }`):
+    /// the whole type's shape, set once it is built.
+    Recursive(Recursive),
+}
+
+/// The shape of a recursive named type. The type's own shape holds the
+/// only strong reference ([`Recursive::Owner`]); its uses inside itself hold
+/// weak ones ([`Recursive::Inner`]), which are only ever inside that owner,
+/// so nothing forms a cycle and dropping the function frees it all.
+#[derive(Clone)]
+pub(crate) enum Recursive {
+    Owner(Arc<std::sync::OnceLock<Shape>>),
+    Inner(std::sync::Weak<std::sync::OnceLock<Shape>>),
+}
+
+impl Recursive {
+    /// `then` of the type's shape (`Any` while it is being built).
+    #[inline]
+    pub(crate) fn with<R>(&self, then: impl FnOnce(&Shape) -> R) -> R {
+        match self {
+            Recursive::Owner(cell) => then(cell.get().unwrap_or(&Shape::Any)),
+            Recursive::Inner(cell) => {
+                let cell = cell.upgrade();
+                then(
+                    cell.as_ref()
+                        .and_then(|cell| cell.get())
+                        .unwrap_or(&Shape::Any),
+                )
+            }
+        }
+    }
+}
+
+// By identity: comparing contents would go round the type.
+impl PartialEq for Recursive {
+    fn eq(&self, other: &Recursive) -> bool {
+        match (self, other) {
+            (Recursive::Owner(a), Recursive::Owner(b)) => Arc::ptr_eq(a, b),
+            (Recursive::Inner(a), Recursive::Inner(b)) => a.ptr_eq(b),
+            _ => false,
+        }
+    }
+}
+
+impl std::fmt::Debug for Recursive {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Recursive")
+    }
+}
+
+/// Where `{"named": …}` descriptors lead: describe's `types`
+/// (`values::named_shapes`, which builds on this file).
+pub(crate) trait NamedTypes {
+    /// The shape of the named type `name`, met at `depth`.
+    fn shape(&mut self, name: &str, depth: usize) -> Shape;
 }
 
 /// The scalar descriptors with a Python type of their own ([`Shape::Native`]).
-const NATIVE: [&str; 5] = ["path", "duration", "timestamp", "date", "datetime"];
+pub(crate) const NATIVE: [&str; 5] = ["path", "duration", "timestamp", "date", "datetime"];
 
 /// What a closure's type descriptor says: how to decode what it returns, its
 /// signature for `repr`, and the Rust type of each argument for messages.
@@ -69,7 +133,7 @@ impl PartialEq for ClosureShape {
 
 impl ClosureShape {
     /// From the `[[A, …], R]` of a callback descriptor.
-    fn build(inner: &Bound<'_, PyAny>, depth: usize) -> Shape {
+    fn build(inner: &Bound<'_, PyAny>, depth: usize, named: &mut dyn NamedTypes) -> Shape {
         let Ok(pair) = inner.cast::<PyList>() else {
             return Shape::Any;
         };
@@ -94,7 +158,7 @@ impl ClosureShape {
             .filter(|signature| !signature.is_none())
             .map(|signature| Arc::new(signature.unbind()));
         Shape::Callback(Arc::new(ClosureShape {
-            returns: Shape::build(&returns, depth + 1),
+            returns: Shape::build(&returns, depth + 1, named, false),
             text: format!("({}) -> {}", texts.join(", "), text(&returns)),
             params: params
                 .iter()
@@ -117,19 +181,32 @@ impl Shape {
         }
     }
 
-    /// The shape of a type descriptor, or `None` when decoding needs no guidance.
-    pub(crate) fn of_descriptor(descriptor: &Bound<'_, PyAny>) -> Option<Shape> {
-        let shape = Shape::build(descriptor, 0);
+    /// The shape of a type descriptor, or `None` when decoding needs no
+    /// guidance; `named` follows `{"named": …}` into describe's `types`.
+    pub(crate) fn of_descriptor(
+        descriptor: &Bound<'_, PyAny>,
+        named: &mut dyn NamedTypes,
+    ) -> Option<Shape> {
+        let shape = Shape::build(descriptor, 0, named, false);
         (shape != Shape::Any).then_some(shape)
     }
 
-    fn build(descriptor: &Bound<'_, PyAny>, depth: usize) -> Shape {
+    /// `inside_named`: the descriptor is part of a named type, whose values
+    /// keep their usual decoding (lists, ints) but for paths and times, so
+    /// that a record is decoded alike whether or not it holds one.
+    pub(crate) fn build(
+        descriptor: &Bound<'_, PyAny>,
+        depth: usize,
+        named: &mut dyn NamedTypes,
+        inside_named: bool,
+    ) -> Shape {
         if depth > crate::values::limits::MAX_DEPTH {
             return Shape::Any;
         }
         let Ok(map) = descriptor.cast::<PyDict>() else {
             let name = descriptor.cast::<PyString>();
             return match name.as_ref().map(|name| name.to_str()) {
+                Ok(Ok("bytes" | "f32" | "f64")) if inside_named => Shape::Any,
                 Ok(Ok("bytes")) => Shape::Bytes,
                 Ok(Ok("f32" | "f64")) => Shape::Float,
                 Ok(Ok(name)) => NATIVE
@@ -149,31 +226,38 @@ impl Shape {
             return Shape::Any;
         };
         let key = key.to_str().unwrap_or("");
+        let mut build = |descriptor: &Bound<'_, PyAny>| {
+            Shape::build(descriptor, depth + 1, named, inside_named)
+        };
         let shape = match key {
             "tuple" => {
-                let items = inner
+                let items: Vec<Shape> = inner
                     .cast::<PyList>()
-                    .map(|items| {
-                        items
-                            .iter()
-                            .map(|item| Shape::build(&item, depth + 1))
-                            .collect()
-                    })
+                    .map(|items| items.iter().map(|item| build(&item)).collect())
                     .unwrap_or_default();
+                if inside_named {
+                    return Shape::items(items);
+                }
                 return Shape::Tuple(items);
             }
-            "list" => Shape::List(Box::new(Shape::build(&inner, depth + 1))),
-            "option" => Shape::Option(Box::new(Shape::build(&inner, depth + 1))),
-            "callback" => return ClosureShape::build(&inner, depth),
-            "iter" => return Shape::Iter(Arc::new(Shape::build(&inner, depth + 1))),
+            "list" => Shape::List(Box::new(build(&inner))),
+            "option" => Shape::Option(Box::new(build(&inner))),
+            "callback" if inside_named => Shape::Any,
+            "iter" if inside_named => Shape::Any,
+            "callback" => return ClosureShape::build(&inner, depth, named),
+            "iter" => return Shape::Iter(Arc::new(build(&inner))),
             "map" => {
                 let value = inner
                     .cast::<PyList>()
                     .ok()
                     .and_then(|pair| pair.get_item(1).ok())
-                    .map_or(Shape::Any, |value| Shape::build(&value, depth + 1));
+                    .map_or(Shape::Any, |value| build(&value));
                 Shape::Map(Box::new(value))
             }
+            "named" => match inner.cast::<PyString>() {
+                Ok(name) => return named.shape(name.to_str().unwrap_or(""), depth + 1),
+                Err(_) => Shape::Any,
+            },
             _ => Shape::Any,
         };
         match &shape {
@@ -187,6 +271,15 @@ impl Shape {
             // declines its ints.
             Shape::Option(inner) if **inner == Shape::Float => Shape::Float,
             _ => shape,
+        }
+    }
+
+    /// [`Shape::Items`], or `Any` when no item needs a shape.
+    pub(crate) fn items(items: Vec<Shape>) -> Shape {
+        if items.iter().all(|item| *item == Shape::Any) {
+            Shape::Any
+        } else {
+            Shape::Items(items)
         }
     }
 }
