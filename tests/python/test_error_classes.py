@@ -24,9 +24,15 @@ BOXED_LOCAL = "alloc::boxed::Box<dyn core::error::Error>"
 
 def test_the_rust_type_names_are_rustcs(lib: ferryman.Library) -> None:
     errors = {f["name"]: f["error"] for f in lib.describe()["functions"]}
-    assert errors["read_file"] == {"name": "Error", "rust": IO_ERROR, "base": "os", "variants": None}
-    assert errors["boxed_failure"] == {"name": "Error", "rust": BOXED, "base": None, "variants": None}
-    assert errors["boxed_local_failure"] == {"name": "Error", "rust": BOXED_LOCAL, "base": None, "variants": None}
+    assert errors["read_file"] == {"name": "Error", "rust": IO_ERROR, "base": "os", "variants": None, "type": None}
+    assert errors["boxed_failure"] == {"name": "Error", "rust": BOXED, "base": None, "variants": None, "type": None}
+    assert errors["boxed_local_failure"] == {
+        "name": "Error",
+        "rust": BOXED_LOCAL,
+        "base": None,
+        "variants": None,
+        "type": None,
+    }
 
 
 def raised(call, *args: object) -> ferryman.RustError:

@@ -89,3 +89,30 @@ def test_a_misspelt_variant_is_refused_when_describe_lists_the_variants(lib: fer
     assert isinstance(raised(lib.text_failure, ""), lib.errors.TextError.Empty)
     # Without the list, any capitalised name is a (lazily made) variant class.
     assert issubclass(lib.errors.MathError.NoSuchVariant, lib.errors.MathError)
+
+
+def test_a_described_error_type_has_the_fields_describe_gives(lib: ferryman.Library) -> None:
+    """describe's `error.type` (wire.md, "Describe") names an entry whose
+    variants and fields are what the error values carry; serde's renamed
+    variants are classes of the error type before any is raised."""
+    errors = {f["name"]: f["error"] for f in lib.describe()["functions"]}
+    assert errors["ratio"]["variants"] == ["not_finite", "bad_text", "out_of_bounds"]
+    assert errors["ratio"]["type"] == {"named": "RatioError"}
+    assert errors["divide"]["type"] is None
+    not_finite = lib.errors.RatioError.not_finite  # lowercase: serde's `rename_all`
+    assert issubclass(not_finite, lib.errors.RatioError) and issubclass(not_finite, ArithmeticError)
+    with pytest.raises(AttributeError, match="did you mean 'not_finite'"):
+        lib.errors.RatioError.not_finit
+    error = raised(lib.ratio, 1.0, 0.0, {"low": 0.0, "high": 1.0})
+    assert type(error) is not_finite
+    entry = next(t for t in lib.describe()["types"] if t["name"] == "RatioError")
+    shown = [f["name"] for f in entry["variants"][0]["fields"]]
+    assert shown == list(error.fields) == ["numerator", "denominator", "hint"]
+    assert (error.numerator, error.denominator, error.hint) == (1.0, 0.0, "the denominator is zero")
+    without = raised(lib.ratio, 1.0, float("nan"), {"low": 0.0, "high": 1.0})
+    assert "hint" not in without.fields and not hasattr(without, "hint")  # `optional`: may be missing
+    quota = raised(lib.take_items, "ann", 5)
+    quota_type = errors["take_items"]["type"]["named"]
+    quota_entry = next(t for t in lib.describe()["types"] if t["name"] == quota_type)
+    assert [f["name"] for f in quota_entry["fields"]] == list(quota.fields) == ["userName", "maxItems"]
+    assert (quota.userName, quota.maxItems) == ("ann", 3)

@@ -120,6 +120,26 @@ def test_wire_describe_example(raw: RawLibrary, count: int) -> None:
         assert types[named["name"]] == named
 
 
+def test_wire_described_error_example(raw: RawLibrary, count: int) -> None:
+    """wire.md, "Describe": an error type's shape (`error.type` and its entry)."""
+    text = spec_text.section(spec_text.read("wire.md"), "## Describe").split("### Named types")[0]
+    block = next(b for b in spec_text.blocks(text) if '"RatioError"' in b)
+    error_text, entry_text = block.split("\n\n")
+    shown_error = spec_text.json_like("{" + error_text + "}", count)["error"]
+    shown_entry = spec_text.json_like(entry_text, count)
+    described = msgpack.unpackb(entry_bytes(raw, "ferryman_describe"))
+    ratio = next(f for f in described["functions"] if f["name"] == "ratio")
+    assert ratio["error"] == shown_error
+    assert {t["name"]: t for t in described["types"]}["RatioError"] == shown_entry
+    # What the prose after it says of the error values' `fields`.
+    status, out, _ = call(raw, "parse_ratio", msgpack.packb(["x/2"]))
+    value = msgpack.unpackb(out)
+    assert (status, value["variant"], value["fields"]) == (1, "bad_text", {"0": "x/2", "1": 0})
+    status, out, _ = call(raw, "ratio", msgpack.packb([1.0, 2.0, {"low": 0.0, "high": 0.1}]))
+    value = msgpack.unpackb(out)
+    assert (status, value["variant"], value["fields"]) == (1, "out_of_bounds", {"low": 0.0, "high": 0.1})
+
+
 # ---- host-guide.md ------------------------------------------------------------
 
 

@@ -72,8 +72,11 @@ SCRIPTS = {
         import pathlib
         from collections.abc import Iterator
 
+        from typing import Any
+
         import fixture
-        from fixture import Counter, Greeter, MathError, Shape, Vocabulary
+        from fixture import Counter, Greeter, MathError, NoSuchUser, QuotaError, RatioError, Shape, TokenError
+        from fixture import Vocabulary
 
         counter = Counter("c", start=1)
         total: int = counter.add(2) + Counter.named("d").value()
@@ -96,6 +99,42 @@ SCRIPTS = {
         now: datetime.datetime = fixture.echo_utc(datetime.datetime.now(datetime.timezone.utc))
         day: datetime.date | None = fixture.next_day(datetime.date(2024, 2, 28))
         print(joined_path, parts, span, now, day)
+        # Errors described with their fields (`#[ferryman::error]` on a Serialize type).
+        numerator: float = 0.0
+        hint: str | None = None
+        text, at, low = "", 0, 0.0
+        try:
+            fixture.ratio(1.0, 0.0, {"low": 0.0, "high": 1.0})
+        except RatioError.not_finite as not_finite:
+            numerator = not_finite.numerator + not_finite.fields["denominator"]
+            hint = not_finite.fields["hint"]
+        try:
+            fixture.parse_ratio("x/2")
+        except RatioError.bad_text as bad:
+            text, at = bad.fields["0"], bad.fields[1]
+        try:
+            fixture.ratio(1.0, 2.0, {"low": 0.0, "high": 0.1})
+        except RatioError.out_of_bounds as out:
+            low = out.low + out.fields["high"]
+        try:
+            fixture.take_items("ann", 5)
+        except QuotaError as quota:
+            most: int = quota.maxItems
+            user: str = quota.fields["userName"]
+            print(most, user)
+        try:
+            fixture.bad_token(3)
+        except TokenError as token:
+            kind: str = token.kind
+            index: int = token.index + len(token.function)
+            print(kind, index)
+        try:
+            fixture.find_user("bob")
+        except NoSuchUser as missing:
+            name: str = missing.fields[0]
+            everything: dict[str, Any] | None = missing.fields
+            print(name, everything)
+        assert (numerator, hint, text, at, low) == (1.0, "the denominator is zero", "x/2", 0, 0.1), (text, at, low)
         """,
     "misspelt.py": """\
         import geometry
@@ -121,6 +160,16 @@ SCRIPTS = {
         from geometry import GeometryError
 
         few: type[GeometryError] = GeometryError.TooFewVertice
+        """,
+    "wrong_error_field.py": """\
+        from fixture import RatioError
+
+        numerator: str = RatioError.not_finite("m").numerator
+        """,
+    "wrong_tuple_field.py": """\
+        from fixture import RatioError
+
+        at: str = RatioError.bad_text("m").fields[1]
         """,
 }
 
@@ -156,6 +205,10 @@ EDGE_CASES: dict[str, Any] = {
             {"name": "blob", "type": "bytes", "rust": "Vec<u8>", "default": "x" * 100},
             {"name": "ratio", "type": "f64", "rust": "f64", "default": float("inf")}],
          "returns": {"type": {"tuple": []}, "rust": "()"}, "error": None, "class": None, "kind": "function"},
+        {"id": 7, "name": "oops", "doc": "", "params": [], "returns": {"type": "unit", "rust": "()"},
+         "error": {"name": "Oops", "rust": "edge::Oops", "base": "key", "variants": ["Bad", "Worse"],
+                   "type": {"named": "Oops"}},
+         "class": None, "kind": "function"},
     ],
     "types": [
         {"name": "Tree", "doc": None, "kind": "struct", "fields": [
@@ -171,6 +224,18 @@ EDGE_CASES: dict[str, Any] = {
             {"name": "Pair", "kind": "tuple", "items": ["i64", {"named": "Unknown"}]},
             {"name": "Rec", "kind": "struct", "fields": [
                 {"name": "tree", "type": {"named": "Tree"}, "optional": False}]}]},
+        # An error's fields named like keywords, Python's and ferryman's attributes.
+        {"name": "Oops", "doc": None, "kind": "enum", "variants": [
+            {"name": "Bad", "kind": "struct", "fields": [
+                {"name": "class", "type": "str", "optional": False},
+                {"name": "args", "type": "i64", "optional": False},
+                {"name": "fields", "type": "str", "optional": False},
+                {"name": "function", "type": "i64", "optional": False},
+                {"name": "index", "type": "str", "optional": False},
+                {"name": "str", "type": "i64", "optional": False},
+                {"name": "then", "type": "str", "optional": False},
+                {"name": "maybe", "type": "i64", "optional": True}]},
+            {"name": "Worse", "kind": "newtype", "type": {"named": "Odd"}}]},
     ],
     "classes": [
         {"id": 0, "name": "Bag", "doc": "A bag.", "rust": "edge::Bag", "file": "", "line": 1, "constructor": None,
@@ -179,7 +244,15 @@ EDGE_CASES: dict[str, Any] = {
 }  # fmt: skip
 
 # Each wrong script's error is on its line 3.
-WRONG = ["misspelt.py", "wrong_argument.py", "wrong_result.py", "wrong_method.py", "wrong_variant.py"]
+WRONG = [
+    "misspelt.py",
+    "wrong_argument.py",
+    "wrong_result.py",
+    "wrong_method.py",
+    "wrong_variant.py",
+    "wrong_error_field.py",
+    "wrong_tuple_field.py",
+]
 
 
 @pytest.fixture(scope="module")
@@ -226,6 +299,7 @@ def test_mypy_strict_accepts_correct_code_and_reports_mistakes(packages: Path) -
     assert 'Module has no attribute "aera"' in output
     assert 'Argument 2 to "translate" has incompatible type "str"; expected "float"' in output
     assert 'Incompatible types in assignment (expression has type "float", variable has type "str")' in output
+    assert 'wrong_tuple_field.py:3: error: Incompatible types in assignment (expression has type "int"' in output
 
 
 def test_pyright_accepts_correct_code_and_reports_mistakes(packages: Path) -> None:
@@ -292,6 +366,26 @@ def test_the_stub_declares_what_the_package_exports(geometry_file: Path, fixture
     # No described entry: any value.
     assert "def summarize(events: list[Event], floor: _t.Any) -> _t.Any:" in stub
     assert "class MathError(_ferryman.RustError):" in stub
+    # Errors described with their fields (describe's `error.type`).
+    assert (
+        "class _RatioError_not_finite(RatioError):\n"
+        '    """The variant `not_finite` of RatioError."""\n'
+        "    fields: _RatioError_not_finite_fields  # type: ignore[assignment, unused-ignore]\n"
+        "    numerator: float\n"
+        "    denominator: float\n\n"
+    ) in stub, "`hint` may be missing: no attribute"
+    assert (
+        "class _RatioError_bad_text_fields(_ferryman.ErrorFields):\n"
+        "    @_t.overload\n"
+        "    def __getitem__(self, key: _t.Literal['0', 0]) -> str: ...\n"
+        "    @_t.overload\n"
+        "    def __getitem__(self, key: _t.Literal['1', 1]) -> int: ...\n"
+        "    @_t.overload\n"
+        "    def __getitem__(self, key: str) -> _t.Any: ...\n"
+    ) in stub
+    assert "    low: float\n    high: float\n" in stub, "a newtype variant holding a record: its fields"
+    assert "    kind: str  # type: ignore[assignment, unused-ignore]\n    index: int\n" in stub
+    assert "    userName: str\n    maxItems: int\n" in stub
 
 
 def test_awkward_names_get_valid_stubs() -> None:
@@ -307,6 +401,21 @@ def test_awkward_names_get_valid_stubs() -> None:
     assert "def weird(blob: bytes = ..., ratio: float = ...) -> tuple[()]: ..." in stub
     assert "    __hash__: _t.ClassVar[None]  # type: ignore[assignment]" in stub
     assert '        """Quotes "inside" and a trailing quote\\""""' in stub
+    # An error's fields: attributes where the run time makes them (the user's
+    # `function` and `index` win; `class`, `args` and `fields` are read from
+    # `e.fields`), all typed by key there; an enum newtype's fields vary.
+    assert (
+        "class _Oops_Bad(Oops):\n"
+        '    """The variant `Bad` of Oops."""\n'
+        "    fields: _Oops_Bad_fields  # type: ignore[assignment, unused-ignore]\n"
+        "    function: _b.int  # type: ignore[assignment, unused-ignore]\n"
+        "    index: _b.str\n"
+        "    str: _b.int\n"
+        "    then: _b.str\n\n"
+    ) in stub
+    assert "    def __getitem__(self, key: _t.Literal['class']) -> str: ..." in stub
+    assert "    def __getitem__(self, key: _t.Literal['maybe']) -> _b.int: ..." in stub
+    assert 'class _Oops_Worse(Oops):\n    """The variant `Worse` of Oops."""\n\n' in stub
 
 
 def test_a_name_that_hides_a_builtin_is_spelled_through_builtins() -> None:

@@ -138,7 +138,7 @@ impl Default for Typed {
 }
 
 /// The error type of a function returning `Result<T, E>`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ErrorType {
     /// The short name, as an error value's `type`.
     pub name: String,
@@ -148,6 +148,9 @@ pub struct ErrorType {
     pub base: Option<String>,
     /// An enum error type's variants, when the library names them.
     pub variants: Option<Vec<String>>,
+    /// `{"named": …}` of the type's entry in `types`, when describe knows
+    /// its shape.
+    pub ty: Option<Type>,
 }
 
 impl Describe {
@@ -384,6 +387,7 @@ fn error_type(
         rust: None,
         base: None,
         variants: None,
+        ty: None,
     };
     read_map(reader, 4, context, |key, r| {
         let at = || format!("{} key `{key}`", context());
@@ -403,6 +407,12 @@ fn error_type(
                         }
                         Some(variants)
                     }
+                }
+            }
+            "type" => {
+                error.ty = match r.try_nil() {
+                    true => None,
+                    false => Some(Type::read(r, 5, &at)?),
                 }
             }
             _ => r.skip_at(5).context(at)?,

@@ -69,6 +69,12 @@ fn handshake_and_describe() {
         error.rust.as_deref(),
         Some("ferryman_fixture::errors::MathError")
     );
+    assert_eq!(error.ty, None, "MathError is not marked #[ferryman::error]");
+    // A described error type: `error.type` names its entry in `types`.
+    let ratio = describe.function("ratio").expect("ratio");
+    let error = ratio.error.as_ref().expect("ratio returns a Result");
+    assert_eq!(error.ty, Some(Type::Named("RatioError".into())));
+    assert!(describe.named_type("RatioError").is_some());
     // Defaults (`spec/wire.md`, "Defaults"): absent for a required parameter.
     let join_top = describe.function("join_top").expect("join_top");
     let defaults: Vec<_> = join_top.params.iter().map(|p| p.default.clone()).collect();

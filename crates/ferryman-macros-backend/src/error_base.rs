@@ -1,15 +1,17 @@
 //! `#[ferryman::error(base = "value")]` (or bare `#[ferryman::error]`) on an
 //! error type: registers the type's base category (`spec/wire.md`, "Error
 //! bases"; ADR 0012) so that hosts raise it as a subclass of their matching
-//! class (Python: `ValueError`), and, for an enum, its variants' names, which
-//! describe lists (a host can then refuse a misspelt variant). The item is
-//! kept as written.
+//! class (Python: `ValueError`); for an enum, its variants' names, which
+//! describe lists (a host can then refuse a misspelt variant); and, when the
+//! type derives `Serialize`, its shape (`error_shape`), so that hosts can type
+//! its fields. The item is kept as written.
 
 use ferryman_abi::ERROR_BASES;
 use proc_macro2::TokenStream;
 use quote::quote;
-use syn::ext::IdentExt;
 use syn::spanned::Spanned;
+
+use crate::error_shape::{error_shape, ErrorShape};
 
 /// Expands `#[ferryman::error(attr)] item`.
 ///
@@ -39,13 +41,10 @@ pub fn expand(attr: TokenStream, item: TokenStream) -> syn::Result<TokenStream> 
         ));
     }
     let ident = &input.ident;
-    let variants: Vec<String> = match &input.data {
-        syn::Data::Enum(data) => data
-            .variants
-            .iter()
-            .map(|v| v.ident.unraw().to_string())
-            .collect(),
-        _ => Vec::new(),
+    let ErrorShape { variants, shape } = error_shape(&input);
+    let shape = match shape {
+        Some(shape) => quote!(::core::option::Option::Some(&#shape)),
+        None => quote!(::core::option::Option::None),
     };
     Ok(quote! {
         #item
@@ -55,6 +54,7 @@ pub fn expand(attr: TokenStream, item: TokenStream) -> syn::Result<TokenStream> 
                     rust_type: ::ferryman::__private::type_name_of::<#ident>,
                     base: #base,
                     variants: &[#(#variants),*],
+                    shape: #shape,
                 }
             }
         };
@@ -138,6 +138,20 @@ mod tests {
             "{bare}"
         );
         assert!(bare.contains("variants : & []"), "{bare}");
+        assert!(
+            bare.contains("shape : :: core :: option :: Option :: None"),
+            "{bare}"
+        );
+        let serialized = expand(
+            quote!(),
+            quote!(
+                #[derive(Serialize)]
+                pub struct E(i64);
+            ),
+        )
+        .unwrap()
+        .to_string();
+        assert!(serialized.contains("shape : :: core :: option :: Option :: Some (& :: ferryman :: __private :: ErrorShape"), "{serialized}");
     }
 
     #[test]

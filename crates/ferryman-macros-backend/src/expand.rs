@@ -396,19 +396,22 @@ fn types(function: &Function, iter: Option<&IterReturn>) -> Vec<TokenStream> {
         .into_iter()
         .filter_map(|(name, ty)| Some((name, ty?)))
         .filter(|(name, _)| seen.insert(name.clone()))
-        .map(|(name, ty)| {
-            quote! {
-                ::ferryman::__private::NamedType {
-                    written: #name,
-                    trace: || {
-                        #[allow(unused_imports)]
-                        use ::ferryman::__private::{TraceDeserialize as _, TraceNothing as _};
-                        (&&::ferryman::__private::TypeProbe::<#ty>::NEW).trace()
-                    },
-                }
-            }
-        })
+        .map(|(name, ty)| named_type_probe(&name, &ty))
         .collect()
+}
+
+/// The `NamedType` of `ty`, written `name` in descriptors.
+pub(crate) fn named_type_probe(name: &str, ty: &syn::Type) -> TokenStream {
+    quote! {
+        ::ferryman::__private::NamedType {
+            written: #name,
+            trace: || {
+                #[allow(unused_imports)]
+                use ::ferryman::__private::{TraceDeserialize as _, TraceNothing as _};
+                (&&::ferryman::__private::TypeProbe::<#ty>::NEW).trace()
+            },
+        }
+    }
 }
 
 #[cfg(test)]

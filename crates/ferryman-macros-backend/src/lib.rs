@@ -29,6 +29,7 @@ mod defaults;
 mod doc;
 mod err_sites;
 mod error_base;
+mod error_shape;
 mod errors;
 mod expand;
 mod impl_block;

@@ -112,7 +112,10 @@ pub fn export(attr: TokenStream, item: TokenStream) -> TokenStream {
 /// On an enum the attribute also registers its variants' names, which describe
 /// lists, so a host refuses a misspelt variant (`lib.errors.TextError.BadPatern`
 /// is an `AttributeError` listing the variants); `#[ferryman::error]` without
-/// `base` does only that.
+/// `base` does only that, and the next. On a type that derives `Serialize`
+/// (the attribute written above the `#[derive]`), describe also lists its
+/// variants' fields and their types as serde writes them (`rename_all` and the
+/// like applied), so hosts type them (Python stubs: `e.numerator: float`).
 #[proc_macro_attribute]
 pub fn error(attr: TokenStream, item: TokenStream) -> TokenStream {
     ferryman_macros_backend::expand_error(attr.into(), item.clone().into())

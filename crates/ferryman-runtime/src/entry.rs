@@ -340,6 +340,7 @@ fn describe() -> Describe<'static> {
                     rust,
                     base: crate::error_base::error_base(rust),
                     variants: crate::error_base::error_variants(rust),
+                    ty: named.errors.get(rust).copied(),
                 }
             }),
             file: e.file,

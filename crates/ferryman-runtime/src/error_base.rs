@@ -1,5 +1,5 @@
-//! The base category of an error type (`spec/wire.md`, "Error bases") and,
-//! for an enum, its variants: registered by `#[ferryman::error(base = "…")]`
+//! The base category of an error type (`spec/wire.md`, "Error bases"), for
+//! an enum its variants, and its shape when it derives `Serialize`: registered by `#[ferryman::error(base = "…")]`
 //! on the type, found by the type's `type_name` when one of its values is
 //! returned and when describe lists the functions that return it.
 //! `std::io::Error` is `os` without being registered.
@@ -11,11 +11,16 @@ pub struct ErrorBase {
     pub rust_type: fn() -> &'static str,
     /// One of [`ferryman_abi::ERROR_BASES`] (the attribute checks it), if given.
     pub base: Option<&'static str>,
-    /// The variants' names, for an enum; empty for a struct.
+    /// The variants' names (as error values carry them), for an enum; empty
+    /// for a struct.
     pub variants: &'static [&'static str],
+    /// What its values look like on the wire, when the attribute could tell.
+    pub shape: Option<&'static ErrorShape>,
 }
 
 inventory::collect!(ErrorBase);
+
+use crate::ErrorShape;
 
 /// `std::io::Error`'s `type_name`.
 const IO_ERROR: &str = "std::io::error::Error";
@@ -38,6 +43,11 @@ pub fn error_variants(rust_type: &str) -> Option<&'static [&'static str]> {
         .filter(|variants| !variants.is_empty())
 }
 
+/// The shape of the registered error type named `rust_type`, if known.
+pub(crate) fn error_shape(rust_type: &str) -> Option<&'static ErrorShape> {
+    registered(rust_type).and_then(|entry| entry.shape)
+}
+
 fn registered(rust_type: &str) -> Option<&'static ErrorBase> {
     inventory::iter::<ErrorBase>
         .into_iter()
@@ -55,6 +65,7 @@ mod tests {
             rust_type: std::any::type_name::<Registered>,
             base: Some("key"),
             variants: &["A", "B"],
+            shape: None,
         }
     }
 

@@ -5,7 +5,9 @@
 //! `#[export]` registers one [`NamedType`] per named type in a signature. Its
 //! `trace` goes through [`TypeProbe`]: a type that is `DeserializeOwned` is
 //! traced, any other (a result type that is only `Serialize`) has no schema.
-//! Tracing runs once per process, on the first describe.
+//! Tracing runs once per process, on the first describe. The error types
+//! whose shape `#[ferryman::error]` read (`ErrorShape`) are listed too, with
+//! the named types of their fields.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::marker::PhantomData;
@@ -20,9 +22,10 @@ use serde_reflection::{
     VariantFormat,
 };
 
+use crate::error_base::error_shape;
 use crate::native_marks::{by_mark, MarkedType};
 use crate::optional_fields::{optional_fields, FieldAt};
-use crate::Export;
+use crate::{ErrorShape, Export};
 
 /// One named type of an exported function's signature, as `#[export]` saw it.
 #[derive(Debug)]
@@ -146,6 +149,9 @@ pub(crate) struct NamedTypes {
     pub types: Vec<NamedTypeSchema<'static>>,
     /// Per export, in `exports()` order: the parameters' descriptors, then the result's.
     pub signatures: Vec<(Vec<&'static TypeDesc>, &'static TypeDesc)>,
+    /// Per error type (its `type_name`) whose shape `types` describes: its
+    /// descriptor (describe's `error.type`).
+    pub errors: BTreeMap<&'static str, &'static TypeDesc>,
 }
 
 /// Traced once per process.
@@ -159,7 +165,18 @@ fn build(exports: &'static [&'static Export]) -> NamedTypes {
     let mut ambiguous: BTreeSet<String> = BTreeSet::new();
     let mut renames: BTreeMap<&'static str, String> = BTreeMap::new();
     let mut optional: BTreeSet<FieldAt> = BTreeSet::new();
-    for named in exports.iter().flat_map(|export| export.types) {
+    // The error types whose shape `#[ferryman::error]` read, each once.
+    let shapes: BTreeMap<&'static str, &'static ErrorShape> = exports
+        .iter()
+        .filter_map(|export| export.error)
+        .filter_map(|rust_type| Some((rust_type(), error_shape(rust_type())?)))
+        .collect();
+    let probes = exports.iter().flat_map(|export| export.types).chain(
+        shapes
+            .values()
+            .flat_map(|shape| std::iter::once(&shape.itself).chain(shape.types)),
+    );
+    for named in probes {
         let Some(traced) = (named.trace)() else {
             continue;
         };
@@ -186,18 +203,54 @@ fn build(exports: &'static [&'static Export]) -> NamedTypes {
             }
         }
     }
+    // An error type that is also `Deserialize` was traced as itself: that
+    // entry describes it. The others are described by their shape, unless
+    // another type has the same name.
+    let mut described: BTreeMap<&'static str, &'static ErrorShape> = BTreeMap::new();
+    for shape in shapes.values() {
+        if renames
+            .get(shape.itself.written)
+            .is_some_and(|name| name == shape.name)
+        {
+            continue;
+        }
+        if containers.contains_key(shape.name) || described.contains_key(shape.name) {
+            ambiguous.insert(shape.name.to_owned());
+        } else {
+            described.insert(shape.name, shape);
+        }
+    }
     for name in &ambiguous {
         containers.remove(name);
+        described.remove(name.as_str());
     }
     // Paths and times are descriptors, not types (`native_marks`).
     containers.retain(|name, _| by_mark(name).is_none());
     renames.retain(|_, name| containers.contains_key(name) || by_mark(name).is_some());
-    let types = containers
+    let mut entries: BTreeMap<String, TypeShape<'static>> = containers
         .iter()
-        .map(|(name, container)| NamedTypeSchema {
-            name: name.clone(),
+        .map(|(name, container)| (name.clone(), shape(name, container, &optional)))
+        .collect();
+    for (name, error) in &described {
+        entries.insert(
+            (*name).to_owned(),
+            error.schema(&|desc| rename(desc, &renames)),
+        );
+    }
+    let errors = shapes
+        .iter()
+        .filter(|(_, shape)| entries.contains_key(shape.name))
+        .map(|(rust_type, shape)| {
+            let desc: &'static TypeDesc = Box::leak(Box::new(TypeDesc::Named(shape.name)));
+            (*rust_type, desc)
+        })
+        .collect();
+    let types = entries
+        .into_iter()
+        .map(|(name, shape)| NamedTypeSchema {
+            name,
             doc: None,
-            shape: shape(name, container, &optional),
+            shape,
         })
         .collect();
     let signatures = exports
@@ -211,7 +264,11 @@ fn build(exports: &'static [&'static Export]) -> NamedTypes {
             (params, rename(export.returns, &renames))
         })
         .collect();
-    NamedTypes { types, signatures }
+    NamedTypes {
+        types,
+        signatures,
+        errors,
+    }
 }
 
 fn shape(

@@ -101,6 +101,10 @@ pub struct ErrorSchema<'a> {
     pub base: Option<&'a str>,
     /// An enum error type's variants, when `#[ferryman::error]` named them.
     pub variants: Option<&'a [&'a str]>,
+    /// `{"named": …}` of the error type's complete entry in `types`, when
+    /// describe knows its shape.
+    #[serde(rename = "type")]
+    pub ty: Option<&'a TypeDesc>,
 }
 
 /// One user struct or enum of describe's `types` (`spec/wire.md`, "Named types").

@@ -329,8 +329,9 @@ pub mod __private {
         WireObject, WirePlain,
     };
     pub use ferryman_runtime::{
-        located, ArgDirect, ArgSerde, Call, ErrSite, ErrorBase, Export, Kind, NamedType, OkDirect,
-        OkSerde, Param, Reported, TraceDeserialize, TraceNothing, TypeProbe,
+        located, ArgDirect, ArgSerde, Call, ErrSite, ErrorBase, ErrorShape, Export, Kind,
+        NamedType, OkDirect, OkSerde, Param, Reported, ShapeBody, ShapeField, ShapeVariant,
+        TraceDeserialize, TraceNothing, TypeProbe,
     };
     pub use ferryman_wire::TypeDesc;
 

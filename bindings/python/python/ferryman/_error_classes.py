@@ -264,8 +264,11 @@ class _ErrorClass(type):
     is the class of that variant, made on first use."""
 
     def __getattr__(cls, name: str) -> Any:
-        if "_ferryman_variants" in cls.__dict__ and _variant_name(name):
-            known: tuple[str, ...] | None = cls.__dict__.get("_ferryman_known_variants")
+        known: tuple[str, ...] | None = cls.__dict__.get("_ferryman_known_variants")
+        # A name in Rust's variant style, or one of (or near one of) the
+        # described variants, whatever their style (serde's `rename_all`).
+        near = known is not None and not name.startswith("_") and bool(name in known or suggest(name, known))
+        if "_ferryman_variants" in cls.__dict__ and (_variant_name(name) or near):
             if known is not None and name not in known:
                 # describe lists the variants: a name outside them is a typo.
                 raise AttributeError(

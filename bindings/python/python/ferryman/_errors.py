@@ -206,16 +206,10 @@ def _decode_raw(exception: BaseException) -> bool:
         notes=(),
         fields=fields,
     )
-    mro = type(exception).__mro__
     for name, field in (fields or {}).items():
         if name in _YIELDING_ATTRIBUTES:
             decoded[name] = field
-        elif (
-            _free_field_name(name)
-            and name not in decoded
-            and name not in attributes
-            and not any(name in vars(cls) for cls in mro)
-        ):
+        elif field_is_attribute(type(exception), name) and name not in decoded and name not in attributes:
             decoded[name] = field
     for name, attribute in decoded.items():
         attributes.setdefault(name, attribute)
@@ -362,6 +356,15 @@ _YIELDING_ATTRIBUTES = frozenset(("kind", "function", "param", "index", "expecte
 def _free_field_name(name: object) -> bool:
     """Whether a field may become an attribute: an identifier, not a keyword."""
     return isinstance(name, str) and name.isidentifier() and not keyword.iskeyword(name)
+
+
+def field_is_attribute(cls: type, name: object) -> bool:
+    """Whether the field ``name`` of an error of class ``cls`` is also an
+    attribute: one of ferryman's attributes a field replaces, or an
+    identifier no class of ``cls`` defines (the stubs type the same ones)."""
+    if name in _YIELDING_ATTRIBUTES:
+        return True
+    return _free_field_name(name) and not any(name in vars(c) for c in cls.__mro__)
 
 
 def _set_fields(exception: BaseException, fields: Mapping[str, Any]) -> None:

@@ -16,7 +16,13 @@ type descriptors to Python types.
   callbacks are ``Callable[[…], R]``, lazy iterators ``Iterator[T]``;
 - a class is a subclass of ``ferryman.RustObject`` with ``__init__`` (its
   constructor), methods, ``@staticmethod``s and protocol methods;
-- an error type is a subclass of ``ferryman.RustError``.
+- an error type is a subclass of ``ferryman.RustError``, with a subclass per
+  variant when describe lists them; when describe knows the type's shape
+  (``error.type``), each class types ``fields`` (an ``ErrorFields`` whose
+  ``__getitem__`` is typed per key: a tuple's items by ``"0"`` and ``0``)
+  and the fields that are also attributes (``e.numerator: float``; the same
+  names as at run time: ``_errors.field_is_attribute``; not one the error
+  value may lack).
 
 A library loaded with ``ferryman.load`` is a ``ferryman.Library``, whose
 attributes type checkers see as ``Any``: stubs are for generated packages.
@@ -35,7 +41,7 @@ from typing import Any
 
 from ._classes import member_name
 from ._error_classes import ErrorNamespace, declared_errors
-from ._errors import RustError
+from ._errors import RustError, field_is_attribute
 from ._records import _Enum, record_classes
 from ._types import annotation, render
 
@@ -151,6 +157,19 @@ class _Plan:
         library = str(description.get("library") or "library")
         self.module = library.replace("-", "_")
         self.records = record_classes(description.get("types"), self.module)
+        types = description.get("types")
+        # describe's `types` entries by name, and each error type's `type`.
+        self.entries: dict[str, Mapping[str, Any]] = {
+            entry["name"]: entry
+            for entry in (types if isinstance(types, list) else [])
+            if isinstance(entry, Mapping) and isinstance(entry.get("name"), str)
+        }
+        self.error_types: dict[str, Any] = {}
+        for entry in self.functions:
+            error = entry.get("error")
+            key = (error.get("rust") or error.get("name")) if isinstance(error, Mapping) else None
+            if isinstance(key, str):
+                self.error_types.setdefault(key, error.get("type"))  # type: ignore[union-attr]
         self.errors = ErrorNamespace(library, declared_errors(self.functions))
         self.taken: set[str] = set(_MODULES.values())
         self.exports: dict[str, tuple[str, str]] = {}
@@ -169,7 +188,10 @@ class _Plan:
         self.error_names: list[tuple[str, type[RustError]]] = []
         for cls in self.errors:
             key = cls.rust_type or cls.type_name or cls.__name__
-            self.error_names.append((self._export(cls.__name__, "error", key), cls))
+            ident = self._export(cls.__name__, "error", key)
+            self.error_names.append((ident, cls))
+            # Its variants' classes (`error_class`): no other name may take them.
+            self.taken.update(f"_{ident}_{v}" for v in _known_variants(cls))
         for name, record in self.records.items():
             self._name(record, self._export(name, "type", name))
         # Exported names that hide a builtin the annotations use (`_b.int` then).
@@ -283,14 +305,113 @@ class _Plan:
         the type's variants, one class per variant, reached as
         ``Name.Variant`` (a class attribute typed as that class)."""
         bases = ", ".join(["_ferryman.RustError", *(f"_b.{b.__name__}" for b in cls.__bases__[1:])])
-        variants = [v for v in cls.__dict__.get("_ferryman_known_variants") or () if v.isidentifier()]
+        variants = _known_variants(cls)
+        entry = self.error_entry(cls)
+        shapes: dict[str, Mapping[str, Any]] = {}
+        if entry is not None and entry.get("kind") == "enum" and isinstance(entry.get("variants"), list):
+            shapes = {
+                v["name"]: v for v in entry["variants"] if isinstance(v, Mapping) and isinstance(v.get("name"), str)
+            }
         lines = [f"class {name}({bases}):", *_doc(cls.__doc__, "    ")]
         lines += [f"    {v}: _t.ClassVar[type[_{name}_{v}]]" for v in variants]
+        after: list[str] = []
+        if entry is not None and entry.get("kind") != "enum":
+            lines += self.error_fields(name, cls, entry, after, set(variants))
         if len(lines) == 1:
             lines.append("    pass")
         for variant in variants:
             lines += ["", f"class _{name}_{variant}({name}):", f'    """The variant `{variant}` of {name}."""']
+            if variant in shapes:
+                lines += self.error_fields(f"{name}_{variant}", cls, shapes[variant], after, set(variants))
+        return lines + after
+
+    def error_entry(self, cls: type[RustError]) -> Mapping[str, Any] | None:
+        """The ``types`` entry describe's ``error.type`` names for ``cls``."""
+        descriptor = self.error_types.get(cls.rust_type or cls.type_name or "")
+        if isinstance(descriptor, Mapping) and isinstance(descriptor.get("named"), str):
+            return self.entries.get(descriptor["named"])
+        return None
+
+    def shape_fields(self, shape: Mapping[str, Any]) -> list[tuple[str, Any]] | None:
+        """The keys an error value's ``fields`` has for a ``types`` entry or
+        variant ``shape`` (``spec/wire.md``, "Describe"), each with its
+        descriptor; ``None`` when they vary."""
+        kind = shape.get("kind")
+        if kind == "struct":
+            fields = shape.get("fields")
+            return [
+                (f["name"], f.get("type"))
+                for f in (fields if isinstance(fields, list) else [])
+                if isinstance(f, Mapping) and isinstance(f.get("name"), str)
+            ]
+        if kind in ("tuple", "tuple_struct"):
+            items = shape.get("items")
+            return [(str(i), item) for i, item in enumerate(items if isinstance(items, list) else [])]
+        if kind in ("unit", "unit_struct"):
+            return []
+        if kind in ("newtype", "newtype_struct"):
+            inner = shape.get("type")
+            if isinstance(inner, str):
+                # A value is field "0"; unit is nil: no fields.
+                return [] if inner == "unit" else [("0", inner)]
+            if isinstance(inner, Mapping) and isinstance(inner.get("tuple"), list):
+                return [(str(i), item) for i, item in enumerate(inner["tuple"])]
+            if isinstance(inner, Mapping) and isinstance(inner.get("named"), str):
+                # A record's fields are the error's; an enum's vary.
+                record = self.entries.get(inner["named"])
+                if record is not None and record.get("kind") != "enum":
+                    return self.shape_fields(record)
+        return None
+
+    def error_fields(
+        self, owner: str, cls: type[RustError], shape: Mapping[str, Any], after: list[str], taken: set[str]
+    ) -> list[str]:
+        """The body lines typing ``fields`` and the field attributes of the
+        class ``owner``; the class of its ``fields`` goes to ``after``.
+
+        ``fields`` stays an ``ErrorFields`` (a ``dict[str, Any]``, as at run
+        time), typed by key: ``e.fields["numerator"]`` is a ``float``, and a
+        tuple's items are typed by position too (``e.fields[0]`` and
+        ``e.fields["0"]``), as ``ErrorFields`` reads them.
+        """
+        fields = self.shape_fields(shape)
+        if fields is None:
+            return []
+        optional = _optional_fields(shape, self.entries)
+        attributes = [
+            (key, descriptor)
+            for key, descriptor in fields
+            if key not in optional and key not in taken and field_is_attribute(cls, key)
+        ]
+        fields_type = self.fields_class(owner, fields, after)
+        # `RustError.fields` is `ErrorFields | None`: a narrower type here.
+        lines = [f"    fields: {fields_type}  {_OVERRIDE}"]
+        # An attribute named like a builtin hides it in the class body.
+        shadowed = self.shadowed
+        self.shadowed = shadowed | ({key for key, _ in attributes} & _builtin_names())
+        try:
+            for key, descriptor in attributes:
+                # The user's `kind` and `function` replace ferryman's (`str | None`).
+                ignore = f"  {_OVERRIDE}" if key in _DECLARED_ATTRIBUTES else ""
+                lines.append(f"    {key}: {self.descriptor(descriptor)}{ignore}")
+        finally:
+            self.shadowed = shadowed
         return lines
+
+    def fields_class(self, owner: str, fields: list[tuple[str, Any]], after: list[str]) -> str:
+        """The class of ``owner``'s ``fields`` (written to ``after``), typed by key."""
+        if not fields:
+            return "_ferryman.ErrorFields"
+        fields_type = self._private(f"{owner}_fields")
+        after += ["", f"class {fields_type}(_ferryman.ErrorFields):"]
+        for key, descriptor in fields:
+            keys = [repr(key), *([key] if key.isdigit() else [])]
+            after += [
+                "    @_t.overload",
+                f"    def __getitem__(self, key: _t.Literal[{', '.join(keys)}]) -> {self.descriptor(descriptor)}: ...",
+            ]
+        after += ["    @_t.overload", "    def __getitem__(self, key: str) -> _t.Any: ..."]
+        return fields_type
 
     def record(self, ident: str, record: Any, name: str) -> list[str]:
         if typing.is_typeddict(record):
@@ -406,6 +527,33 @@ class _Plan:
 
 
 _TYPEDDICT_DOC = typing.TypedDict("_Probe", {}).__doc__  # type: ignore[operator]
+
+# An attribute a subclass types more narrowly than `RustError` does: mypy
+# calls that an incompatible override when the types differ (pyright too, as
+# its types are invariant), and an unused ignore when they do not.
+_OVERRIDE = "# type: ignore[assignment, unused-ignore]"
+# `RustError`'s attributes that a field of the same name replaces and that
+# the class declares.
+_DECLARED_ATTRIBUTES = frozenset(("kind", "function"))
+
+
+def _optional_fields(shape: Mapping[str, Any], entries: Mapping[str, Mapping[str, Any]]) -> set[str]:
+    """The fields an error value may lack (``optional``): no attribute then."""
+    inner = shape.get("type")
+    if shape.get("kind") in ("newtype", "newtype_struct") and isinstance(inner, Mapping):
+        record = entries.get(inner.get("named"))  # type: ignore[arg-type]
+        return _optional_fields(record, entries) if record is not None else set()
+    fields = shape.get("fields")
+    return {
+        f["name"]
+        for f in (fields if isinstance(fields, list) else [])
+        if isinstance(f, Mapping) and f.get("optional") and isinstance(f.get("name"), str)
+    }
+
+
+def _known_variants(cls: type[RustError]) -> list[str]:
+    """The variants describe lists for an error class, those a stub can name."""
+    return [v for v in cls.__dict__.get("_ferryman_known_variants") or () if v.isidentifier()]
 
 
 def _builtin_names() -> set[str]:
