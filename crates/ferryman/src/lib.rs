@@ -332,7 +332,7 @@ pub mod __private {
         located, ArgDirect, ArgSerde, Call, ErrSite, ErrorBase, Export, Kind, NamedType, OkDirect,
         OkSerde, Param, Reported, TraceDeserialize, TraceNothing, TypeProbe,
     };
-    pub use ferryman_wire::TypeDesc;
+    pub use ferryman_wire::{SliceArg, TypeDesc};
 
     /// Names the `Ok` and `Err` types of a `Result`, also through an alias.
     pub trait ResultParts {
