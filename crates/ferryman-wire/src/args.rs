@@ -560,6 +560,9 @@ mod tests {
         let mut args = Args::with_lending(&bytes, 1, trusted()).unwrap();
         let err = args.next::<Vec<i64>>(0).unwrap_err();
         assert_eq!((err.kind, err.index), (DecodeKind::Type, Some(0)));
+        // A fixed-size type given more items.
+        let mut args = Args::with_lending(&bytes, 1, trusted()).unwrap();
+        assert!(args.next::<(f64, f64)>(0).is_err());
         // Not bytes.
         let mut args = Args::with_lending(&bytes, 1, trusted()).unwrap();
         let err = args.next::<&serde_bytes::Bytes>(0).unwrap_err();

@@ -230,9 +230,10 @@ impl<'de> Decoder<'de> {
                 Some(Lent::Bytes(payload)) => self.lent_slice(&payload)?,
                 Some(Lent::Slice(slice)) => {
                     let bytes = self.lent_slice(&slice.bytes)?;
-                    return visitor
-                        .visit_seq(LentItems::new(slice.item, bytes)?)
-                        .map(Ok);
+                    let mut items = LentItems::<Error>::new(slice.item, bytes)?;
+                    let value = visitor.visit_seq(&mut items)?;
+                    items.done()?;
+                    return Ok(Ok(value));
                 }
             }
         };
@@ -252,7 +253,8 @@ impl<'de> Decoder<'de> {
             return visitor.visit_newtype_struct(self);
         }
         let Some(Lent::Slice(LentSlice { bytes, item })) = self.lent()? else {
-            unreachable!("a 29-byte extension 3 parses as a lent slice or fails");
+            // (A 29-byte extension 3 parses as a lent slice or fails.)
+            return Err(Error::Syntax("not a lent slice".to_owned()));
         };
         let bytes = self.lent_slice(&bytes)?;
         visitor.visit_enum(SliceEnum {
@@ -408,7 +410,8 @@ impl<'de> de::Deserializer<'de> for &mut Decoder<'de> {
             {
                 match self.bytes_as_seq(visitor)? {
                     Ok(value) => Ok(value),
-                    Err(_) => unreachable!("a lent slice is a sequence"),
+                    // (A lent slice is always read as a sequence.)
+                    Err(_) => Err(Error::Syntax("not a lent slice".to_owned())),
                 }
             }
             Kind::Ext | Kind::Reserved => match self.big_int(&visitor)? {

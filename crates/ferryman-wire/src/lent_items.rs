@@ -175,6 +175,16 @@ impl<'de, E: de::Error> LentItems<'de, E> {
     }
 }
 
+impl<E: de::Error> LentItems<'_, E> {
+    /// A visitor that stopped early (a fixed-size type given more items).
+    pub(crate) fn done(&self) -> Result<(), E> {
+        match self.rest.len() / self.item.size() {
+            0 => Ok(()),
+            left => Err(de::Error::invalid_length(left, &"fewer elements")),
+        }
+    }
+}
+
 impl<'de, E: de::Error> SeqAccess<'de> for LentItems<'de, E> {
     type Error = E;
 
