@@ -116,7 +116,7 @@ uint32_t ferryman_abi_version(void);
 
 /*
  * Writes the handshake map (abi, wire, ferryman, library, library_version,
- * functions, lent_bytes) to *out, following the `out` rule above. Returns FERRY_OK, or
+ * functions, lent_bytes, lent_slices, objects) to *out, following the `out` rule above. Returns FERRY_OK, or
  * FERRY_NULL_POINTER when out is NULL.
  */
 int32_t ferryman_handshake(FerryBox *out);
@@ -177,6 +177,13 @@ void ferryman_box_free(FerryBox *box);
  * object counted with retain/release like FERRYMAN_EXT_HOST_OBJECT, whose bytes
  * stay valid until the library released every reference it retained; a result
  * may carry it back, with one reference the host drops after copying.
+ *
+ * Lent slices (spec/abi.md, "Lent bytes"; spec/wire.md, "Lent slices"): the
+ * same extension with a 29-byte payload, the 28 above plus one byte naming the
+ * item type ('d' f64, 'f' f32, 'q' i64, 'i' i32, 'Q' u64, 'I' u32, 'h' i16,
+ * 'H' u16, 'b' i8), len in bytes, items in the process's byte order; sent only
+ * to a library whose handshake says "lent_slices": true. A &[f64] parameter
+ * reads aligned items in place, so the memory must not change during the call.
  */
 
 /*

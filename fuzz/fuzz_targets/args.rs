@@ -6,7 +6,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use ferryman_wire::{Args, DecodeError};
+use ferryman_wire::{Args, DecodeError, SliceArg};
 use libfuzzer_sys::fuzz_target;
 use serde::Deserialize;
 
@@ -40,7 +40,7 @@ struct Record<'a> {
 /// Reads parameter `index` as type number `kind`; `Err` ends the call, as a
 /// shim's first failing parameter does.
 fn read(args: &mut Args<'_>, index: usize, kind: u8) -> Result<(), Box<DecodeError>> {
-    match kind % 24 {
+    match kind % 26 {
         0 => drop(args.next::<i64>(index)?),
         1 => drop(args.next::<u8>(index)?),
         2 => drop(args.next::<i8>(index)?),
@@ -64,6 +64,8 @@ fn read(args: &mut Args<'_>, index: usize, kind: u8) -> Result<(), Box<DecodeErr
         20 => drop(args.next::<Vec<Vec<Option<f64>>>>(index)?),
         21 => drop(args.next::<char>(index)?),
         22 => drop(args.next::<Record<'_>>(index)?),
+        23 => drop(args.next::<SliceArg<'_, f64>>(index)?),
+        24 => drop(args.next::<SliceArg<'_, i16>>(index)?),
         _ => args.next::<()>(index)?,
     }
     Ok(())

@@ -482,6 +482,18 @@ impl Gen<'_, '_> {
         Ok(())
     }
 
+    /// A lent slice (29-byte extension 3) of memory that is there, with any
+    /// item code and any offset into it (aligned or not, whole items or not).
+    fn lent_slice(&mut self, out: &mut Out) -> ArbResult<()> {
+        let data: Vec<u8> = self.u.arbitrary()?;
+        let start = self.u.int_in_range(0..=data.len().min(8))?;
+        let mut payload = lent_payload(self.fixture.host_id, 0, data[start..].as_ptr(), data.len() - start);
+        payload.push(self.u.arbitrary()?);
+        self.lent.push(data);
+        out.ext(EXT_LENT_BYTES, &payload);
+        Ok(())
+    }
+
     /// Anything at all: scalars, containers, extensions of any type.
     fn hostile(&mut self, out: &mut Out, depth: usize) -> ArbResult<()> {
         match self.u.int_in_range(0..=13)? {
@@ -509,6 +521,7 @@ impl Gen<'_, '_> {
             // Lent bytes name memory the library reads without a check: only
             // memory that is there (the spec's promise, which a host keeps).
             9 => match self.u.arbitrary()? {
+                EXT_LENT_BYTES if self.u.arbitrary()? => self.lent_slice(out)?,
                 EXT_LENT_BYTES => self.bytes(out)?,
                 tag => out.ext(tag, self.u.arbitrary()?),
             },

@@ -63,6 +63,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("MAX_DEPTH", values::limits::MAX_DEPTH)?;
     m.add("LEND_FOR_CALL_AT", values::lent_bytes::LEND_FOR_CALL_AT)?;
     m.add("LEND_OBJECT_AT", values::lent_bytes::LEND_OBJECT_AT)?;
+    m.add("LEND_SLICE_AT", values::lent_slices::LEND_SLICE_AT)?;
     Ok(())
 }
 

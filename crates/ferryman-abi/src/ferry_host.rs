@@ -72,6 +72,11 @@ pub const EXT_LENT_BYTES: i8 = 3;
 /// The payload length of [`EXT_LENT_BYTES`] (no C name: 28 in `spec/wire.md`).
 pub const LENT_BYTES_PAYLOAD: usize = 28;
 
+/// The payload length of [`EXT_LENT_BYTES`] lending items of a number type
+/// (`spec/wire.md`, "Lent slices"): the 28 bytes of [`LENT_BYTES_PAYLOAD`]
+/// and one byte naming the item type (no C name: 29 in `spec/wire.md`).
+pub const LENT_SLICE_PAYLOAD: usize = 29;
+
 #[cfg(test)]
 mod tests {
     use super::*;

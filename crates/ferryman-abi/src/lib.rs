@@ -17,6 +17,7 @@ pub use byte_box::FerryBox;
 pub use error_base::ERROR_BASES;
 pub use ferry_host::{
     FerryHost, EXT_HOST_OBJECT, EXT_LENT_BYTES, EXT_LIBRARY_CLOSURE, LENT_BYTES_PAYLOAD,
+    LENT_SLICE_PAYLOAD,
 };
 pub use object::{EXT_OBJECT, OBJECT_PAYLOAD};
 pub use status::Status;

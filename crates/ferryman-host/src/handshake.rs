@@ -21,6 +21,9 @@ pub struct Identity {
     pub library_version: String,
     /// `lent_bytes`: whether arguments may hold lent bytes (extension 3).
     pub lent_bytes: bool,
+    /// `lent_slices`: whether arguments may hold lent slices (extension 3
+    /// naming an item type).
+    pub lent_slices: bool,
 }
 
 impl Identity {
@@ -39,6 +42,7 @@ impl Identity {
             "library" => self.library = string(reader, at)?,
             "library_version" => self.library_version = string(reader, at)?,
             "lent_bytes" => self.lent_bytes = !reader.try_nil() && reader.bool().context(at)?,
+            "lent_slices" => self.lent_slices = !reader.try_nil() && reader.bool().context(at)?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -101,6 +105,7 @@ mod tests {
                 library: "f".into(),
                 library_version: "0.2".into(),
                 lent_bytes: true,
+                lent_slices: false,
             }
         );
         assert_eq!(handshake.functions, 3);

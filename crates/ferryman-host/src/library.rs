@@ -147,6 +147,11 @@ impl Library {
         self.handshake.identity.lent_bytes
     }
 
+    /// Whether arguments may hold lent slices (the handshake's `lent_slices`).
+    pub fn lent_slices(&self) -> bool {
+        self.handshake.identity.lent_slices
+    }
+
     /// `ferryman_handshake` into `out`, as bytes.
     pub fn handshake_into<'a>(&self, out: &'a mut Vec<u8>) -> Reply<'a> {
         let mut boxed = Reply::host_box(out);

@@ -38,6 +38,7 @@ fn handshake_and_describe() {
     assert_eq!(handshake.identity.library, "ferryman-fixture");
     assert_eq!(handshake.identity.wire, Some(ferryman_abi::WIRE_VERSION));
     assert!(handshake.identity.lent_bytes);
+    assert!(handshake.identity.lent_slices);
     assert_eq!(library.abi_version(), ferryman_abi::ABI_VERSION);
 
     let describe = library.describe().expect("describe decodes");

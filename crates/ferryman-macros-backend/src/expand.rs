@@ -230,6 +230,10 @@ fn decode(param: &Param, index: usize, var: &Ident, call: &Ident) -> TokenStream
         Decode::Vec(item) => quote_spanned! {at=>
             #call.arg::<::std::vec::Vec<#item>>(#index)?
         },
+        // Passed as `&arg`, which derefs to `&[T]`.
+        Decode::Slice(item) => quote_spanned! {at=>
+            #call.arg::<::ferryman::__private::SliceArg<'_, #item>>(#index)?
+        },
         Decode::Direct(ty) => quote_spanned!(at=> #call.arg_direct::<#ty>(#index)?),
         Decode::Kind(ty) => quote_spanned! {at=>
             (&::ferryman::__private::Kind::<#ty>::new()).arg(#call, #index)?

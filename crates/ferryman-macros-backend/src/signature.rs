@@ -10,8 +10,8 @@ use syn::{Attribute, FnArg, GenericParam, Ident, ItemFn, Lifetime, Pat, ReturnTy
 use crate::attr::ExportAttr;
 use crate::doc::doc_string;
 use crate::types::{
-    describe, is_byte_vec, is_bytes, is_direct, is_named_bytes, is_path, is_str, is_u8, path_named,
-    peel, type_args, Desc,
+    describe, is_byte_vec, is_bytes, is_direct, is_named_bytes, is_path, is_slice_item, is_str,
+    is_u8, path_named, peel, type_args, Desc,
 };
 
 /// A function that passed [`crate::valid::check`].
@@ -60,6 +60,9 @@ pub(crate) enum Decode {
     ByteSlice,
     /// `&[T]`: decoded as `Vec<T>` (`T` given here).
     Vec(Type),
+    /// `&[T]` of a number type a host may lend (`f64`, `i32`…): decoded as
+    /// `ferryman::__private::SliceArg<T>`, the host's memory when lent.
+    Slice(Type),
     /// An integer, `f64` or `bool` by value: `call.arg_direct::<T>(i)?`.
     Direct(Type),
     /// A type spelled `Bytes`, by value: directly when it is `ferryman::Bytes`,
@@ -137,6 +140,9 @@ impl<'a> Param<'a> {
                     _ if is_str(elem) || is_path(elem) => (Decode::AsWritten(erase(ty)), false),
                     _ if is_bytes(elem) => (Decode::BytesRef(erase(elem)), false),
                     Type::Slice(slice) if is_u8(&slice.elem) => (Decode::ByteSlice, false),
+                    Type::Slice(slice) if is_slice_item(&slice.elem) => {
+                        (Decode::Slice(peel(&slice.elem).clone()), true)
+                    }
                     Type::Slice(slice) => (Decode::Vec(erase(&slice.elem)), true),
                     _ if is_byte_vec(elem) => (Decode::ByteVec, true),
                     _ => (Decode::AsWritten(erase(elem)), true),
@@ -244,6 +250,7 @@ mod tests {
                     Decode::ByteVec => "ByteBuf".to_owned(),
                     Decode::ByteSlice => "&Bytes".to_owned(),
                     Decode::Vec(item) => format!("Vec<{}>", item.to_token_stream()),
+                    Decode::Slice(item) => format!("SliceArg<{}>", item.to_token_stream()),
                     Decode::Direct(ty) => format!("direct {}", ty.to_token_stream()),
                     Decode::Kind(ty) => format!("kind {}", ty.to_token_stream()),
                 };
@@ -268,7 +275,7 @@ mod tests {
         let got = decodes(
             "fn f<'a>(a: i64, s: &'a str, b: Vec<u8>, d: &[u8], p: &Point, q: &'a [Point], \
              c: Cow<'a, str>, r: &Vec<u8>, y: &'a serde_bytes::Bytes, t: &String, \
-             z: ferryman::Bytes, w: &ferryman::Bytes) {}",
+             z: ferryman::Bytes, w: &ferryman::Bytes, x: &'a [f64], v: &[i32], u: &[u128]) {}",
         );
         let expected = [
             ("direct i64", false),
@@ -283,6 +290,9 @@ mod tests {
             ("String", true),
             ("kind ferryman :: Bytes", false),
             ("BytesParam<ferryman :: Bytes>", false),
+            ("SliceArg<f64>", true),
+            ("SliceArg<i32>", true),
+            ("Vec<u128>", true),
         ];
         let expected: Vec<(String, bool)> = expected
             .iter()

@@ -215,6 +215,22 @@ pub(crate) fn is_u8(ty: &Type) -> bool {
     path_named(ty, "u8").is_some_and(|path| type_args(path).is_empty())
 }
 
+/// A number type a host may lend as a slice (`spec/wire.md`, "Lent
+/// slices"), written as the bare name: `&[f64]` borrows the host's memory.
+pub(crate) fn is_slice_item(ty: &Type) -> bool {
+    match peel(ty) {
+        Type::Path(path) if path.qself.is_none() && path.path.segments.len() == 1 => {
+            let segment = &path.path.segments[0];
+            segment.arguments.is_empty()
+                && matches!(
+                    segment.ident.to_string().as_str(),
+                    "f64" | "f32" | "i64" | "i32" | "u64" | "u32" | "i16" | "u16" | "i8"
+                )
+        }
+        _ => false,
+    }
+}
+
 /// A primitive the runtime decodes without serde (`ferryman_wire::Direct`):
 /// the integers up to 64 bits, `f64` and `bool`, written as the bare name.
 pub(crate) fn is_direct(ty: &Type) -> bool {

@@ -46,6 +46,7 @@ pub unsafe extern "C" fn ferryman_handshake(out: *mut FerryBox) -> i32 {
         library_version,
         functions: exports().len(),
         lent_bytes: true,
+        lent_slices: true,
         objects: true,
     };
     // SAFETY: forwarded from this function's contract.
@@ -383,6 +384,7 @@ fn describe() -> Describe<'static> {
         library_version,
         functions,
         lent_bytes: true,
+        lent_slices: true,
         types: &named.types,
         objects: true,
         classes,

@@ -16,10 +16,12 @@ use crate::big_int::{BigInt, BigIntError};
 use crate::byte_seq::ByteElements;
 use crate::direct::Int;
 use crate::lent::{Lending, LentObject, LentPayload, Presenting, LENT_BYTES_NEWTYPE};
+use crate::lent_items::{Lent, LentItems, LentSlice, SliceEnum};
 use crate::limits::MAX_DEPTH;
 use crate::reader::{Kind, Problem, ReadError, Reader};
+use crate::slice_arg::LENT_SLICE_NEWTYPE;
 use crate::time_forms;
-use ferryman_abi::{EXT_BIG_INT, EXT_LENT_BYTES};
+use ferryman_abi::{EXT_BIG_INT, EXT_LENT_BYTES, LENT_SLICE_PAYLOAD};
 use rmp_serde::decode::Error;
 use serde::de::{self, DeserializeSeed, Unexpected, Visitor};
 use serde::forward_to_deserialize_any;
@@ -177,13 +179,27 @@ impl<'de> Decoder<'de> {
         }
     }
 
-    /// When the next value is extension 3 (lent bytes): consumes it and returns
-    /// its payload. Other values are left alone.
-    fn lent_payload(&mut self) -> Result<Option<LentPayload>, Error> {
+    /// When the next value is extension 3 (lent bytes or a lent slice):
+    /// consumes it and returns its payload. Other values are left alone.
+    fn lent(&mut self) -> Result<Option<Lent>, Error> {
         let Some(payload) = self.ext_payload(EXT_LENT_BYTES)? else {
             return Ok(None);
         };
-        LentPayload::parse(payload).map(Some).map_err(Error::Syntax)
+        Lent::parse(payload).map(Some).map_err(Error::Syntax)
+    }
+
+    /// When the next value is lent bytes: consumes it and returns its
+    /// payload; a lent slice where bytes are expected is an error (its
+    /// items are numbers, not bytes). Other values are left alone.
+    fn lent_payload(&mut self) -> Result<Option<LentPayload>, Error> {
+        match self.lent()? {
+            None => Ok(None),
+            Some(Lent::Bytes(payload)) => Ok(Some(payload)),
+            Some(Lent::Slice(slice)) => Err(Error::Syntax(format!(
+                "a lent slice of {} items where bytes are expected",
+                slice.item.name()
+            ))),
+        }
     }
 
     /// When the next value is a big integer (extension 4): consumes it and
@@ -202,16 +218,50 @@ impl<'de> Decoder<'de> {
         }
     }
 
-    /// Bytes given where a sequence is expected (bin, or lent bytes), consumed;
-    /// `None` (cursor unmoved) for anything else.
-    fn byte_sequence(&mut self) -> Result<Option<&'de [u8]>, Error> {
-        if matches!(self.peek()?, 0xc4..=0xc6) {
-            return self.bin_payload().map(Some);
+    /// A sequence given as bytes (bin, or lent bytes, one `u8` element each)
+    /// or as a lent slice (its items), visited; `None` (cursor unmoved) for
+    /// anything else.
+    fn bytes_as_seq<V: Visitor<'de>>(&mut self, visitor: V) -> Result<Result<V::Value, V>, Error> {
+        let bytes = if matches!(self.peek()?, 0xc4..=0xc6) {
+            self.bin_payload()?
+        } else {
+            match self.lent()? {
+                None => return Ok(Err(visitor)),
+                Some(Lent::Bytes(payload)) => self.lent_slice(&payload)?,
+                Some(Lent::Slice(slice)) => {
+                    let bytes = self.lent_slice(&slice.bytes)?;
+                    let mut items = LentItems::<Error>::new(slice.item, bytes)?;
+                    let value = visitor.visit_seq(&mut items)?;
+                    items.done()?;
+                    return Ok(Ok(value));
+                }
+            }
+        };
+        let mut access = ByteElements::new(bytes);
+        let value = visitor.visit_seq(&mut access)?;
+        access.done()?;
+        Ok(Ok(value))
+    }
+
+    /// `SliceArg` asking: a lent slice as an enum (item code, its memory),
+    /// anything else as the newtype's content.
+    fn lent_slice_arg<V: Visitor<'de>>(&mut self, visitor: V) -> Result<V::Value, Error> {
+        if !matches!(
+            self.input.peek_ext(),
+            Ok((EXT_LENT_BYTES, _, LENT_SLICE_PAYLOAD))
+        ) {
+            return visitor.visit_newtype_struct(self);
         }
-        match self.lent_payload()? {
-            Some(payload) => self.lent_slice(&payload).map(Some),
-            None => Ok(None),
-        }
+        let Some(Lent::Slice(LentSlice { bytes, item })) = self.lent()? else {
+            // (A 29-byte extension 3 parses as a lent slice or fails.)
+            return Err(Error::Syntax("not a lent slice".to_owned()));
+        };
+        let bytes = self.lent_slice(&bytes)?;
+        visitor.visit_enum(SliceEnum {
+            item,
+            bytes,
+            error: std::marker::PhantomData,
+        })
     }
 
     /// The host memory a lent payload names, when this reader trusts lending.
@@ -352,6 +402,18 @@ impl<'de> de::Deserializer<'de> for &mut Decoder<'de> {
             }
             // Big integers (for visitors that take any value), other extensions
             // and the reserved marker: rmp-serde's behaviour.
+            Kind::Ext
+                if matches!(
+                    self.input.peek_ext(),
+                    Ok((EXT_LENT_BYTES, _, LENT_SLICE_PAYLOAD))
+                ) =>
+            {
+                match self.bytes_as_seq(visitor)? {
+                    Ok(value) => Ok(value),
+                    // (A lent slice is always read as a sequence.)
+                    Err(_) => Err(Error::Syntax("not a lent slice".to_owned())),
+                }
+            }
             Kind::Ext | Kind::Reserved => match self.big_int(&visitor)? {
                 Some(big) => match (big.narrow(), big) {
                     (Some(int), _) => int.visit(visitor),
@@ -432,14 +494,9 @@ impl<'de> de::Deserializer<'de> for &mut Decoder<'de> {
         if matches!(self.peek()?, 0x90..=0x9f | 0xdc | 0xdd) {
             return self.array(visitor);
         }
-        match self.byte_sequence()? {
-            Some(bytes) => {
-                let mut access = ByteElements::new(bytes);
-                let value = visitor.visit_seq(&mut access)?;
-                access.done()?;
-                Ok(value)
-            }
-            None => self.deserialize_any(visitor),
+        match self.bytes_as_seq(visitor)? {
+            Ok(value) => Ok(value),
+            Err(visitor) => self.deserialize_any(visitor),
         }
     }
 
@@ -469,6 +526,9 @@ impl<'de> de::Deserializer<'de> for &mut Decoder<'de> {
         }
         if name == LENT_BYTES_NEWTYPE {
             return self.lent_bytes(visitor);
+        }
+        if name == LENT_SLICE_NEWTYPE {
+            return self.lent_slice_arg(visitor);
         }
         visitor.visit_newtype_struct(self)
     }

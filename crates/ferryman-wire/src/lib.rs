@@ -2,7 +2,8 @@
 //!
 //! - [`Args`] reads the one argument array of a call, parameter by parameter;
 //!   every failure is a [`DecodeError`] value, never a panic. Lent host bytes
-//!   (extension 3) become slices of the host's memory only under [`Lending`].
+//!   (extension 3) become slices of the host's memory only under [`Lending`];
+//!   a lent slice of numbers is borrowed by a `&[T]` parameter ([`SliceArg`]).
 //! - [`Direct`] types (integers, `f64`, `bool`) skip serde on the common path.
 //! - [`encode`] writes a result with struct fields by name, sequences of `u8`
 //!   as bin at any depth.
@@ -23,6 +24,7 @@ mod encode;
 mod encode_compound;
 mod encode_element;
 mod lent;
+mod lent_items;
 mod limits;
 pub mod reader;
 mod rfc3339;
@@ -30,6 +32,7 @@ pub mod scalar;
 pub mod schema;
 pub mod short_copy;
 mod skip;
+mod slice_arg;
 mod time_forms;
 mod type_desc;
 
@@ -40,6 +43,8 @@ pub use default_value::DefaultValue;
 pub use direct::Direct;
 pub use encode::{encode, EncodeError};
 pub use lent::{lent_object, Lending, LentObject, LentPayload, LENT_BYTES_NEWTYPE};
+pub use lent_items::{ItemType, LentSlice};
 pub use limits::MAX_DEPTH;
 pub use skip::value_len;
+pub use slice_arg::{SliceArg, SliceItem, LENT_SLICE_NEWTYPE};
 pub use type_desc::TypeDesc;

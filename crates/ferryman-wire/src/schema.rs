@@ -15,6 +15,8 @@ pub struct Handshake<'a> {
     pub functions: usize,
     /// Whether arguments may hold lent bytes (extension 3).
     pub lent_bytes: bool,
+    /// Whether arguments may hold lent slices (extension 3 with an item type).
+    pub lent_slices: bool,
     /// Whether this library knows objects (extension 5, describe's `classes`).
     pub objects: bool,
 }
@@ -30,6 +32,8 @@ pub struct Describe<'a> {
     pub functions: Vec<FunctionSchema<'a>>,
     /// Whether arguments may hold lent bytes (extension 3).
     pub lent_bytes: bool,
+    /// Whether arguments may hold lent slices (extension 3 with an item type).
+    pub lent_slices: bool,
     /// The user structs and enums the functions use, each once, sorted by name.
     pub types: &'a [NamedTypeSchema<'a>],
     /// Whether this library knows objects (as the handshake's `objects`).

@@ -333,7 +333,7 @@ pub mod __private {
         NamedType, OkDirect, OkSerde, Param, Reported, ShapeBody, ShapeField, ShapeVariant,
         TraceDeserialize, TraceNothing, TypeProbe,
     };
-    pub use ferryman_wire::TypeDesc;
+    pub use ferryman_wire::{SliceArg, TypeDesc};
 
     /// Names the `Ok` and `Err` types of a `Result`, also through an alias.
     pub trait ResultParts {

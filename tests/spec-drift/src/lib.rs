@@ -262,6 +262,48 @@ fn lent_bytes_example_in_wire_md_matches_rust() {
 }
 
 #[test]
+fn lent_slices_section_in_wire_md_matches_rust() {
+    use ferryman_abi::LENT_SLICE_PAYLOAD;
+    use ferryman_wire::ItemType;
+    let wire = read(WIRE_MD);
+    let heading = format!("## Lent slices (extension {EXT_LENT_BYTES} with an item type)");
+    let section = section(&wire, &heading, WIRE_MD);
+    let header = format!("c7 {LENT_SLICE_PAYLOAD:02x} {EXT_LENT_BYTES:02x}");
+    assert!(
+        section.contains(&header),
+        "{WIRE_MD}: the lent slice example does not start with `{header}`"
+    );
+    assert!(
+        section.contains(&format!("**{LENT_SLICE_PAYLOAD}-byte**")),
+        "{WIRE_MD}: the lent slice payload is not said to be {LENT_SLICE_PAYLOAD} bytes"
+    );
+    let rows = section.matches("| `0x").count();
+    assert_eq!(
+        rows,
+        ItemType::ALL.len(),
+        "{WIRE_MD}: item codes in the table"
+    );
+    for item in ItemType::ALL {
+        let code = item.code();
+        let row = format!(
+            "| `{code:#04x}` `{}` | `{}` | {} |",
+            code as char,
+            item.name(),
+            item.size()
+        );
+        assert!(
+            section.contains(&row),
+            "{WIRE_MD}: no item type row `{row}`"
+        );
+    }
+    let example_code = format!("{:02x}                          item type d: f64", b'd');
+    assert!(
+        section.contains(&example_code),
+        "{WIRE_MD}: the example's item code"
+    );
+}
+
+#[test]
 fn object_example_in_wire_md_matches_rust() {
     let wire = read(WIRE_MD);
     let heading = format!("## Objects (extension {EXT_OBJECT})");

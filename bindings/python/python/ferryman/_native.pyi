@@ -11,6 +11,7 @@ WIRE_VERSION: int
 MAX_DEPTH: int
 LEND_FOR_CALL_AT: int
 LEND_OBJECT_AT: int
+LEND_SLICE_AT: int
 
 _O = TypeVar("_O", bound="RustObject")
 

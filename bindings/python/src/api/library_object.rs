@@ -160,7 +160,7 @@ impl Library {
             .handle
             .registration()
             .and_then(|registration| registration.host_id());
-        let lent_bytes = self.handle.lent_bytes();
+        let lent = (self.handle.lent_bytes(), self.handle.lent_slices());
         let class_names: Vec<String> = describe
             .get_item("classes")
             .ok()
@@ -221,7 +221,7 @@ impl Library {
                     params.push(Param {
                         default,
                         name: field("name").unwrap_or_else(|| format!("arg{position}")),
-                        lend: Lend::of_param(descriptor.as_ref(), &rust, lent_bytes, host_id),
+                        lend: Lend::of_param(descriptor.as_ref(), &rust, lent, host_id),
                         ints: Ints::of_descriptor(descriptor.as_ref()),
                         items: NumberItems::of_descriptor(descriptor.as_ref()),
                         rust,

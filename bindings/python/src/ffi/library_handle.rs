@@ -60,6 +60,11 @@ impl LibraryHandle {
         self.library.lent_bytes()
     }
 
+    /// Whether arguments may hold lent slices (the handshake's `lent_slices`).
+    pub(crate) fn lent_slices(&self) -> bool {
+        self.library.lent_slices()
+    }
+
     /// The log entry points, when the library has them.
     pub(crate) fn logs(&self) -> Option<Logs> {
         self.library.logs().copied()

@@ -4,7 +4,7 @@
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use ferryman_wire::LentPayload;
+use ferryman_wire::{ItemType, LentPayload};
 use pyo3::ffi;
 use pyo3::prelude::*;
 use pyo3::types::PyBytes;
@@ -15,6 +15,7 @@ use crate::state::host_objects::{self, Held, Kind};
 use crate::values::encode::{encode_exact_scalar, encode_with};
 use crate::values::encode_error::Located;
 use crate::values::ints::Ints;
+use crate::values::lent_slices;
 
 /// `bytes` shorter than this are copied into the argument array even where
 /// they could be lent for the call (`&[u8]`, `Vec<u8>`, `ByteBuf`): below it the
@@ -40,18 +41,26 @@ pub(crate) enum Lend {
     ForCall(u32),
     /// A host object (`ferryman::Bytes`, which may keep it): host id.
     Object(u32),
+    /// A list of numbers of this type, which a read-only array may be lent
+    /// to for the call as a lent slice (`values/lent_slices.rs`): host id.
+    Slice(u32, ItemType),
 }
 
 impl Lend {
     /// The way to lend to a parameter whose type descriptor is `descriptor`
     /// and whose Rust type is written `rust`, given the library's handshake
-    /// flag and this host's id.
+    /// flags (`lent_bytes`, `lent_slices`) and this host's id.
     pub(crate) fn of_param(
         descriptor: Option<&Bound<'_, PyAny>>,
         rust: &str,
-        library_accepts: bool,
+        (library_accepts, accepts_slices): (bool, bool),
         host_id: Option<u32>,
     ) -> Lend {
+        if let (Some(host_id), true) = (host_id, accepts_slices) {
+            if let Some(item) = lent_slices::item_of_descriptor(descriptor) {
+                return Lend::Slice(host_id, item);
+            }
+        }
         let is_bytes = descriptor
             .and_then(|descriptor| descriptor.extract::<String>().ok())
             .is_some_and(|descriptor| descriptor == "bytes");
@@ -77,7 +86,7 @@ impl Lend {
     #[inline]
     pub(crate) unsafe fn would_lend(self, arg: *mut ffi::PyObject) -> bool {
         let at = match self {
-            Lend::Never => return false,
+            Lend::Never | Lend::Slice(..) => return false,
             Lend::ForCall(_) => LEND_FOR_CALL_AT,
             Lend::Object(_) => LEND_OBJECT_AT,
         };
@@ -103,7 +112,7 @@ impl Lend {
             }
             let len = ffi::PyBytes_Size(arg) as usize;
             let lent = match self {
-                Lend::Never => false,
+                Lend::Never | Lend::Slice(..) => false,
                 Lend::ForCall(_) => len >= LEND_FOR_CALL_AT,
                 Lend::Object(_) => len >= LEND_OBJECT_AT,
             };
@@ -146,7 +155,11 @@ pub(crate) fn encode_argument(
     lend: Lend,
     ints: Ints,
 ) -> Result<(), Located> {
-    if lend != Lend::Never && lend_bytes(out, value, lend) {
+    if let Lend::Slice(host_id, item) = lend {
+        if lent_slices::lend_slice(out, value, host_id, item)? {
+            return Ok(());
+        }
+    } else if lend != Lend::Never && lend_bytes(out, value, lend) {
         return Ok(());
     }
     if encode_exact_scalar(out, value) {
@@ -169,7 +182,7 @@ fn lend_bytes(out: &mut Vec<u8>, value: &Bound<'_, PyAny>, lend: Lend) -> bool {
     };
     let len = len as usize;
     let (host_id, handle) = match lend {
-        Lend::Never => return false,
+        Lend::Never | Lend::Slice(..) => return false,
         // Nothing to hold: the caller owns a reference to every argument (the
         // argument tuple, keyword dict or vectorcall array) until the call
         // returns, and a `bytes` never changes (`spec/abi.md`, "Lent bytes").

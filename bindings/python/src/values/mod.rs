@@ -1,6 +1,7 @@
 //! Layer 2 of the binding: Python values ↔ MessagePack (`spec/wire.md`).
 //! Encoding arguments and decoding results, how wide an int a parameter
-//! takes, the shapes that guide decoding, cached map keys, lent bytes, and
+//! takes, the shapes that guide decoding, cached map keys, lent bytes and
+//! slices, and
 //! the wire's extensions (callables, closures, host objects, Rust objects,
 //! iterators).
 
@@ -14,6 +15,7 @@ pub(crate) mod heap_type;
 pub(crate) mod ints;
 pub(crate) mod iterator_value;
 pub(crate) mod lent_bytes;
+pub(crate) mod lent_slices;
 pub(crate) mod limits;
 pub(crate) mod map_keys;
 pub(crate) mod named_shapes;
