@@ -21,9 +21,10 @@ func (p *GoPanic) Error() string { return fmt.Sprintf("panic in a Go callback: %
 // and returns the box to hand back (a result, or an error value), the host
 // handles that box keeps alive, and the status.
 func invoke(lib *Library, handle uint64, args []byte) (body []byte, holds []uint64, status int32) {
+	var fn reflect.Value
 	defer func() {
 		if r := recover(); r != nil {
-			body, holds, status = errorBody(lib, &GoPanic{Value: r, Stack: debug.Stack()}, reflect.Value{}), nil, 1
+			body, holds, status = errorBody(lib, &GoPanic{Value: r, Stack: debug.Stack()}, fn), nil, 1
 		}
 	}()
 	if lib == nil {
@@ -33,7 +34,7 @@ func invoke(lib *Library, handle uint64, args []byte) (body []byte, holds []uint
 	if !ok {
 		return internalBody(fmt.Sprintf("host object %d is not live", handle)), nil, 1
 	}
-	fn := reflect.ValueOf(target)
+	fn = reflect.ValueOf(target)
 	if fn.Kind() != reflect.Func {
 		return internalBody(fmt.Sprintf("host object %d (%T) is not callable", handle, target)), nil, 1
 	}
@@ -104,16 +105,14 @@ func errorBody(lib *Library, err error, fn reflect.Value) []byte {
 	if errors.As(err, &gp) {
 		typeName = "GoPanic"
 	}
-	var frames []any
+	ev := map[string]any{"kind": "host", "type": typeName, "message": err.Error(), "host_exception": hostNew(err)}
+	// The callback's own frame; "frames" is left out rather than nil
+	// without one (spec/callbacks.md: nil is not an empty array).
 	if fn.IsValid() {
 		if f := runtime.FuncForPC(fn.Pointer()); f != nil {
 			file, line := f.FileLine(f.Entry())
-			frames = append(frames, map[string]any{"function": f.Name(), "file": file, "line": line, "column": 0, "language": "go"})
+			ev["frames"] = []any{map[string]any{"function": f.Name(), "file": file, "line": line, "column": 0, "language": "go"}}
 		}
-	}
-	ev := map[string]any{
-		"kind": "host", "type": typeName, "message": err.Error(),
-		"frames": frames, "host_exception": hostNew(err),
 	}
 	e := newEncoder(lib)
 	if e.value(reflect.ValueOf(ev), 1) != nil {
