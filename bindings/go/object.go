@@ -51,9 +51,14 @@ func (o *Object) Close() error {
 	return nil
 }
 
-// New calls the constructor of class (Class.new).
+// New calls the constructor of class (describe's "constructor").
 func (l *Library) New(class string, args ...any) (*Object, error) {
-	return Call[*Object](l, class+".new", args...)
+	c := l.classByName[class]
+	if c == nil || c.Constructor == nil || int(*c.Constructor) >= len(l.description.Functions) {
+		return nil, &BridgeError{Kind: "no_function", Function: class + ".new",
+			Message: fmt.Sprintf("%s has no class `%s` with a constructor", l.handshake.Library, class)}
+	}
+	return Call[*Object](l, l.description.Functions[*c.Constructor].Name, args...)
 }
 
 // CallMethod calls method on o and decodes its result into a T, like Call.
