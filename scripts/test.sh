@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Runs every check and test: formatting, clippy, Rust unit/UI/doc/property
 # tests, the C program (also under valgrind and AddressSanitizer), the Python
-# suite (and a threaded stress run, also under AddressSanitizer), short runs
-# of the fuzz targets, and a smoke run of the benchmarks.
+# suite (and a threaded stress run, also under AddressSanitizer), the Go
+# host's suite, short runs of the fuzz targets, and a smoke run of the
+# benchmarks.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/venv.sh"
 
@@ -32,6 +33,9 @@ echo "==> the Python binding's layers (no upward use, no cycle)"
 echo "==> Python host: tests/python"
 # mypy and pyright are installed by venv.sh: the stubs test must run them.
 FERRYMAN_REQUIRE_TYPECHECKERS=1 "$PY" -m pytest tests/python -q -p no:cacheprovider
+
+echo "==> Go host: bindings/go (go vet, go test -race; downloads its Go modules)"
+bash scripts/go_test.sh
 
 echo "==> threads: 8 threads of mixed calls, results and leaks checked (smoke; 10^6 each by hand)"
 "$PY" scripts/stress.py --threads 8 --calls 1000

@@ -38,7 +38,7 @@ func invoke(lib *Library, handle uint64, args []byte) (body []byte, holds []uint
 	if fn.Kind() != reflect.Func {
 		return internalBody(fmt.Sprintf("host object %d (%T) is not callable", handle, target)), nil, 1
 	}
-	raw, err := lib.decode("a callback's arguments", args)
+	raw, err := lib.decodeArgs("a callback's arguments", args)
 	if err != nil {
 		return errorBody(lib, err, fn), nil, 1
 	}

@@ -35,8 +35,18 @@ type decoder struct {
 }
 
 func (l *Library) decode(where string, data []byte) (any, error) {
+	return l.decodeAt(where, data, 1)
+}
+
+// decodeArgs reads a callback's argument array, which the nesting limit
+// does not count: each argument is a value of its own (spec/wire.md, "Limits").
+func (l *Library) decodeArgs(where string, data []byte) (any, error) {
+	return l.decodeAt(where, data, 0)
+}
+
+func (l *Library) decodeAt(where string, data []byte, depth int) (any, error) {
 	d := decoder{lib: l, dec: msgpack.NewDecoder(bytes.NewReader(data))}
-	v, err := d.value(1)
+	v, err := d.value(depth)
 	if err != nil {
 		return nil, &ProtocolError{Function: where, Message: err.Error()}
 	}

@@ -6,6 +6,7 @@ import (
 	"math"
 	"math/big"
 	"reflect"
+	"strings"
 	"testing"
 
 	ferryman "github.com/ferryman-rs/ferryman/bindings/go"
@@ -159,3 +160,15 @@ func TestRecordsAndCollections(t *testing.T) {
 
 // asError is errors.As for a test's target.
 func asError[E error](err error, target *E) bool { return errors.As(err, target) }
+
+func TestNestingLimit(t *testing.T) {
+	var deep any = "x"
+	for i := 0; i < 300; i++ {
+		deep = []any{deep}
+	}
+	_, err := lib.Call("echo_strings", deep)
+	var ae *ferryman.ArgumentError
+	if !errors.As(err, &ae) || ae.Param != "values" || !strings.Contains(ae.Message, "deeper than 256") {
+		t.Fatalf("a value 300 levels deep: %v", err)
+	}
+}
