@@ -86,12 +86,8 @@ func assignValue(dst reflect.Value, v any, path string) error {
 		dst.SetInt(secs*int64(time.Second) + nanos)
 		return nil
 	case timeType:
-		s, ok := v.(string)
+		tm, ok := timestamp(v)
 		if !ok {
-			return fail()
-		}
-		tm, err := time.Parse(time.RFC3339Nano, s)
-		if err != nil {
 			return fail()
 		}
 		dst.Set(reflect.ValueOf(tm))
@@ -305,4 +301,19 @@ func durationParts(v any) (int64, int64, bool) {
 	s, ok1 := secs.(int64)
 	n, ok2 := nanos.(int64)
 	return s, n, ok1 && ok2
+}
+
+// timestamp reads the instant forms of spec/wire.md, "Times": RFC 3339 text
+// and SystemTime's {"secs_since_epoch": …, "nanos_since_epoch": …}.
+func timestamp(v any) (time.Time, bool) {
+	switch x := v.(type) {
+	case string:
+		tm, err := time.Parse(time.RFC3339Nano, x)
+		return tm, err == nil
+	case map[string]any:
+		secs, ok1 := x["secs_since_epoch"].(int64)
+		nanos, ok2 := x["nanos_since_epoch"].(int64)
+		return time.Unix(secs, nanos).UTC(), ok1 && ok2
+	}
+	return time.Time{}, false
 }

@@ -8,6 +8,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	ferryman "github.com/ferryman-rs/ferryman/bindings/go"
 )
@@ -170,5 +171,44 @@ func TestNestingLimit(t *testing.T) {
 	var ae *ferryman.ArgumentError
 	if !errors.As(err, &ae) || ae.Param != "values" || !strings.Contains(ae.Message, "deeper than 256") {
 		t.Fatalf("a value 300 levels deep: %v", err)
+	}
+}
+
+func TestTimes(t *testing.T) {
+	d, err := ferryman.Call[time.Duration](lib, "scale_duration", 1500*time.Millisecond, 3)
+	if err != nil || d != 4500*time.Millisecond {
+		t.Fatalf("scale_duration = %v, %v", d, err)
+	}
+	at := time.Date(2024, 5, 1, 12, 0, 0, 500, time.UTC)
+	back, err := ferryman.Call[time.Time](lib, "echo_system_time", at)
+	if err != nil || !back.Equal(at) {
+		t.Fatalf("echo_system_time = %v, %v", back, err)
+	}
+}
+
+func TestIterator(t *testing.T) {
+	vocab, err := lib.New("Vocabulary", []string{"a", "b", "c"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer vocab.Close()
+	words, err := ferryman.CallMethod[*ferryman.Closure](vocab, "words")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer words.Release()
+	var got []string
+	for {
+		batch, err := ferryman.CallClosure[[]string](words, 2)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(batch) == 0 {
+			break
+		}
+		got = append(got, batch...)
+	}
+	if strings.Join(got, "") != "abc" {
+		t.Fatalf("words = %v", got)
 	}
 }
