@@ -91,30 +91,61 @@ func (s *symbols) close() { C.fm_close(s.handle) }
 
 func (s *symbols) abi() uint32 { return uint32(C.fm_abi_version(s.abiVersion)) }
 
-// reply is one value a symbol wrote to out: bytes copied into Go memory, the
+// reply is one value a symbol wrote to out: bytes copied into Go memory, a
 // library box freed at once, so no library box outlives the call.
 type reply struct {
 	status int32
 	bytes  []byte
 }
 
-func (s *symbols) take(status C.int32_t, out *C.FerryBox) reply {
+func (s *symbols) take(status C.int32_t, out *C.FerryBox, buf unsafe.Pointer) reply {
 	r := reply{status: int32(status)}
 	if status == -1 {
 		return r
 	}
 	if out.ptr != nil {
 		r.bytes = C.GoBytes(unsafe.Pointer(out.ptr), C.int(out.len))
-		C.fm_box_free(s.boxFree, out)
+		// The out rule (spec/abi.md): the value is in our buffer when the
+		// pointer came back unchanged, else in a library box to free.
+		if unsafe.Pointer(out.ptr) != buf {
+			C.fm_box_free(s.boxFree, out)
+		}
 	}
 	return r
+}
+
+// outBufferSize is the C buffer a call hands the library as out: results
+// that fit are written there, so the common call allocates nothing in the
+// library; larger ones spill into a library box.
+const outBufferSize = 4096
+
+// outBuffers keeps a few C buffers for reuse (C memory: never in a
+// sync.Pool, which would drop them without freeing).
+var outBuffers = make(chan unsafe.Pointer, 64)
+
+func getOutBuffer() (unsafe.Pointer, C.FerryBox) {
+	var buf unsafe.Pointer
+	select {
+	case buf = <-outBuffers:
+	default:
+		buf = C.malloc(outBufferSize)
+	}
+	return buf, C.FerryBox{ptr: (*C.uint8_t)(buf), len: 0, cap: outBufferSize}
+}
+
+func putOutBuffer(buf unsafe.Pointer) {
+	select {
+	case outBuffers <- buf:
+	default:
+		C.free(buf)
+	}
 }
 
 // outOnly calls one of the symbols that only write out (handshake, describe,
 // live closures, live objects) with the empty box.
 func (s *symbols) outOnly(fn unsafe.Pointer) reply {
 	var out C.FerryBox
-	return s.take(C.fm_out(fn, &out), &out)
+	return s.take(C.fm_out(fn, &out), &out, nil)
 }
 
 func bytesPtr(b []byte) *C.uint8_t {
@@ -130,15 +161,17 @@ func (s *symbols) id(name string) int64 {
 }
 
 func (s *symbols) callID(id uint32, args []byte) reply {
-	var out C.FerryBox
+	buf, out := getOutBuffer()
+	defer putOutBuffer(buf)
 	status := C.fm_call(s.call, C.uint32_t(id), bytesPtr(args), C.size_t(len(args)), &out)
-	return s.take(status, &out)
+	return s.take(status, &out, buf)
 }
 
 func (s *symbols) callClosure(handle uint64, args []byte) reply {
-	var out C.FerryBox
+	buf, out := getOutBuffer()
+	defer putOutBuffer(buf)
 	status := C.fm_closure_call(s.closureCall, C.uint64_t(handle), bytesPtr(args), C.size_t(len(args)), &out)
-	return s.take(status, &out)
+	return s.take(status, &out, buf)
 }
 
 func (s *symbols) releaseClosure(handle uint64) int32 {

@@ -212,3 +212,14 @@ func TestIterator(t *testing.T) {
 		t.Fatalf("words = %v", got)
 	}
 }
+
+func TestLargeResultSpillsIntoALibraryBox(t *testing.T) {
+	// Larger than the host's out buffer: the library allocates, the host frees.
+	big := bytes.Repeat([]byte{7}, 1<<20)
+	for i := 0; i < 3; i++ {
+		v := call(t, "echo_bytes", big)
+		if b, ok := v.([]byte); !ok || !bytes.Equal(b, big) {
+			t.Fatalf("echo_bytes(1 MiB) came back as %d bytes", len(b))
+		}
+	}
+}
