@@ -146,6 +146,13 @@ func TestCallablesInsideCallbacks(t *testing.T) {
 	if err != nil || v != 10 {
 		t.Fatalf("apply_passing = %v, %v", v, err)
 	}
+	// A callback returning a Go func: it lives until Rust has read the result.
+	v, err = ferryman.Call[int64](lib, "make_and_apply", func(n int64) func(int64) int64 {
+		return func(x int64) int64 { return x + n }
+	}, 3, 4)
+	if err != nil || v != 7 {
+		t.Fatalf("make_and_apply = %v, %v", v, err)
+	}
 	noLeaks(t)
 	if live, _ := lib.LiveClosures(); len(live) != 0 {
 		t.Fatalf("closures still live: %+v", live)
