@@ -184,3 +184,10 @@ func TestCallsFromManyGoroutines(t *testing.T) {
 		}
 	}
 }
+
+func TestLoadingAgainIsTheSameLibrary(t *testing.T) {
+	again, err := ferryman.Load(fixturePath())
+	if err != nil || again != lib {
+		t.Fatalf("Load again: %p, %v (first %p)", again, err, lib)
+	}
+}

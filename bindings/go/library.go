@@ -53,6 +53,18 @@ func Load(path string) (*Library, error) {
 	if err != nil {
 		return nil, err
 	}
+	// The same shared object loaded again is the same library: one runtime,
+	// so one Library and one host registration (a second host would turn
+	// exception handles off, spec/callbacks.md).
+	libraries.Lock()
+	for _, known := range libraries.list {
+		if known.sym.handle == sym.handle {
+			libraries.Unlock()
+			sym.close()
+			return known, nil
+		}
+	}
+	libraries.Unlock()
 	lib := &Library{path: path, sym: sym}
 	if err := lib.check(); err != nil {
 		sym.close()
