@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Runs every check and test: formatting, clippy, Rust unit/UI/doc/property
 # tests, the C program (also under valgrind and AddressSanitizer), the Python
-# suite (and a threaded stress run, also under AddressSanitizer), short runs
-# of the fuzz targets, and a smoke run of the benchmarks.
+# suite (and a threaded stress run, also under AddressSanitizer), the Go
+# host's suite, short runs of the fuzz targets, and a smoke run of the
+# benchmarks.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/venv.sh"
 
@@ -37,6 +38,9 @@ echo "==> conformance suite: Python and C runners (tests/conformance, the C one 
 "$PY" tests/conformance/run_python.py target/debug/libferryman_fixture.so
 bash tests/conformance/run_c.sh target/debug/libferryman_fixture.so
 VALGRIND=1 bash tests/conformance/run_c.sh target/debug/libferryman_fixture.so
+
+echo "==> Go host: bindings/go (go vet, go test -race; downloads its Go modules)"
+bash scripts/go_test.sh
 
 echo "==> threads: 8 threads of mixed calls, results and leaks checked (smoke; 10^6 each by hand)"
 "$PY" scripts/stress.py --threads 8 --calls 1000

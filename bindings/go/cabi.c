@@ -1,0 +1,76 @@
+/* See cabi.h. Each fm_ call casts a dlsym'd pointer to the type ferryman.h
+ * gives the symbol; argument boxes are built here, on the C stack, so Go
+ * never hands C a Go struct holding a Go pointer. */
+#include <dlfcn.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cabi.h"
+#include "_cgo_export.h"
+
+void *fm_open(const char *path, char **error) {
+    void *handle = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+    if (handle == NULL) {
+        const char *message = dlerror();
+        *error = strdup(message != NULL ? message : "dlopen failed");
+    }
+    return handle;
+}
+
+void *fm_symbol(void *handle, const char *name) { return dlsym(handle, name); }
+
+void fm_close(void *handle) { dlclose(handle); }
+
+uint32_t fm_abi_version(void *fn) { return ((uint32_t(*)(void))fn)(); }
+
+int32_t fm_out(void *fn, FerryBox *out) { return ((int32_t(*)(FerryBox *))fn)(out); }
+
+int64_t fm_function_id(void *fn, const uint8_t *name, size_t len) {
+    FerryBox box = {(uint8_t *)name, len, len};
+    return ((int64_t(*)(const FerryBox *))fn)(&box);
+}
+
+int32_t fm_call(void *fn, uint32_t id, const uint8_t *args, size_t len, FerryBox *out) {
+    FerryBox box = {(uint8_t *)args, len, len};
+    return ((int32_t(*)(uint32_t, const FerryBox *, FerryBox *))fn)(id, &box, out);
+}
+
+int32_t fm_closure_call(void *fn, uint64_t closure, const uint8_t *args, size_t len, FerryBox *out) {
+    FerryBox box = {(uint8_t *)args, len, len};
+    return ((int32_t(*)(uint64_t, const FerryBox *, FerryBox *))fn)(closure, &box, out);
+}
+
+void fm_box_free(void *fn, FerryBox *box) { ((void (*)(FerryBox *))fn)(box); }
+
+int32_t fm_release(void *fn, uint64_t handle) { return ((int32_t(*)(uint64_t))fn)(handle); }
+
+uint64_t fm_object_clone(void *fn, uint64_t handle) { return ((uint64_t(*)(uint64_t))fn)(handle); }
+
+/* The trampolines: FerryHost's signatures, forwarding to the Go exports. */
+static int32_t host_invoke(void *context, uint64_t handle, const FerryBox *args, FerryBox *out) {
+    return ferrymanGoInvoke((uintptr_t)context, handle, args->ptr, args->len, out);
+}
+static void host_retain(void *context, uint64_t handle) { ferrymanGoRetain((uintptr_t)context, handle); }
+static void host_release(void *context, uint64_t handle) { ferrymanGoRelease((uintptr_t)context, handle); }
+static void host_free_box(void *context, FerryBox *box) {
+    (void)context;
+    if (box == NULL || box->ptr == NULL) return;
+    ferrymanGoBoxFreed(box->ptr);
+    free(box->ptr);
+    box->ptr = NULL;
+    box->len = 0;
+    box->cap = 0;
+}
+/* Go has no pending interrupt to deliver (no signal turns into an error of
+ * a running call), so the answer is always "not interrupted". */
+static int32_t host_check_interrupt(void *context, FerryBox *out) {
+    (void)context;
+    (void)out;
+    return 0;
+}
+
+int32_t fm_register_host(void *fn, uint32_t abi_version, uintptr_t context) {
+    FerryHost host = {abi_version, (void *)context, host_invoke, host_retain, host_release, host_free_box,
+                      host_check_interrupt};
+    return ((int32_t(*)(const FerryHost *))fn)(&host);
+}

@@ -1,0 +1,39 @@
+/* The C side of the Go host: spec/abi.md's types, calls through symbols
+ * looked up with dlsym, and the FerryHost trampolines into Go. */
+#ifndef FERRYMAN_GO_CABI_H
+#define FERRYMAN_GO_CABI_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct FerryBox {
+    uint8_t *ptr;
+    size_t len;
+    size_t cap;
+} FerryBox;
+
+typedef struct FerryHost {
+    uint32_t abi_version;
+    void *context;
+    int32_t (*invoke)(void *context, uint64_t handle, const FerryBox *args, FerryBox *out);
+    void (*retain)(void *context, uint64_t handle);
+    void (*release)(void *context, uint64_t handle);
+    void (*free_box)(void *context, FerryBox *box);
+    int32_t (*check_interrupt)(void *context, FerryBox *out);
+} FerryHost;
+
+void *fm_open(const char *path, char **error);
+void *fm_symbol(void *handle, const char *name);
+void fm_close(void *handle);
+
+uint32_t fm_abi_version(void *fn);
+int32_t fm_out(void *fn, FerryBox *out);
+int64_t fm_function_id(void *fn, const uint8_t *name, size_t len);
+int32_t fm_call(void *fn, uint32_t id, const uint8_t *args, size_t len, FerryBox *out);
+int32_t fm_closure_call(void *fn, uint64_t closure, const uint8_t *args, size_t len, FerryBox *out);
+void fm_box_free(void *fn, FerryBox *box);
+int32_t fm_release(void *fn, uint64_t handle);
+uint64_t fm_object_clone(void *fn, uint64_t handle);
+int32_t fm_register_host(void *fn, uint32_t abi_version, uintptr_t context);
+
+#endif

@@ -1,0 +1,112 @@
+package ferryman
+
+import (
+	"errors"
+	"fmt"
+	"reflect"
+	"runtime"
+	"strings"
+)
+
+// Call calls the exported function name with args, in order, and returns its
+// result as the decoder gives it (see the package doc for the Go types).
+// Trailing parameters with a default may be left out.
+func (l *Library) Call(name string, args ...any) (any, error) {
+	f := l.byName[name]
+	if f == nil {
+		return nil, &BridgeError{Kind: "no_function", Function: name,
+			Message: fmt.Sprintf("%s has no function `%s`", l.handshake.Library, name)}
+	}
+	if err := checkArity(f, len(args)); err != nil {
+		return nil, err
+	}
+	data, held, err := l.encodeArgs(name, f.paramNames(), args)
+	if err != nil {
+		return nil, err
+	}
+	r := l.sym.callID(f.ID, data)
+	runtime.KeepAlive(args) // objects and closures must not be finalized mid-call
+	hostReleaseAll(held)
+	return l.result(name, r)
+}
+
+// Call calls the exported function name and decodes its result into a T:
+// structs through their msgpack tags (else field names), Go ints of every
+// width (a value out of range is an error), *big.Int, []byte, slices, maps,
+// pointers (nil for None).
+func Call[T any](l *Library, name string, args ...any) (T, error) {
+	v, err := l.Call(name, args...)
+	return into[T](name, v, err)
+}
+
+func into[T any](name string, v any, err error) (T, error) {
+	var out T
+	if err != nil {
+		return out, err
+	}
+	if cerr := assign(&out, v, name); cerr != nil {
+		var ce *conversionError
+		if errors.As(cerr, &ce) {
+			return out, &DecodeError{Function: name, Path: ce.path, Expected: ce.expected, Found: ce.found}
+		}
+		return out, cerr
+	}
+	return out, nil
+}
+
+func checkArity(f *Function, given int) error {
+	required, total := f.required(), len(f.Params)
+	if given >= required && given <= total {
+		return nil
+	}
+	takes := plural(total, "argument")
+	if required != total {
+		takes = fmt.Sprintf("%d to %d arguments", required, total)
+	}
+	return &ArgumentError{
+		Kind: "arity", Function: f.Name, Index: -1,
+		Expected: takes, Found: plural(given, "argument"),
+		Message: fmt.Sprintf("`%s()` takes %s (%s) but was given %s", f.Name, takes, joinNames(f.paramNames()), plural(given, "argument")),
+	}
+}
+
+// encodeArgs writes the argument array; a Go value with no wire form is an
+// *ArgumentError naming the function and the parameter. The handles it
+// returns carry the host's own reference for the call.
+func (l *Library) encodeArgs(function string, names []string, args []any) ([]byte, []uint64, error) {
+	e := newEncoder(l)
+	if err := e.enc.EncodeArrayLen(len(args)); err != nil {
+		return nil, nil, err
+	}
+	for i, a := range args {
+		if err := e.value(reflect.ValueOf(a), 1); err != nil {
+			hostReleaseAll(e.held)
+			param := fmt.Sprintf("%d", i)
+			if i < len(names) {
+				param = names[i]
+			}
+			var nw noWireForm
+			if errors.As(err, &nw) {
+				return nil, nil, &ArgumentError{Kind: "type", Function: function, Param: param, Index: i, Found: nw.found,
+					Message: fmt.Sprintf("%s argument `%s`: found %s", callName(function), param, nw.found)}
+			}
+			return nil, nil, err
+		}
+	}
+	return e.buf.Bytes(), e.held, nil
+}
+
+func callName(function string) string {
+	if strings.HasSuffix(function, "'s closure") || strings.HasPrefix(function, "closure ") {
+		return function
+	}
+	return "`" + function + "()`"
+}
+
+// result turns a reply into a value or an error.
+func (l *Library) result(function string, r reply) (any, error) {
+	if r.status != 0 {
+		return nil, l.failure(function, r)
+	}
+	return l.decode(function, r.bytes)
+}

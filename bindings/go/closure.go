@@ -1,0 +1,59 @@
+package ferryman
+
+import (
+	"fmt"
+	"runtime"
+	"sync/atomic"
+)
+
+// Closure is a Rust closure the library handed out (extension 2,
+// spec/callbacks.md "Library closures"). Call it with Call; Release it once
+// you no longer need it (a finalizer releases a forgotten one). It may be
+// passed back to the library as an argument.
+type Closure struct {
+	lib      *Library
+	handle   uint64
+	released atomic.Bool
+}
+
+func newClosure(lib *Library, handle uint64) *Closure {
+	c := &Closure{lib: lib, handle: handle}
+	runtime.SetFinalizer(c, func(c *Closure) { c.Release() })
+	return c
+}
+
+func (c *Closure) name() string { return fmt.Sprintf("closure %d", c.handle) }
+
+// Call calls the closure. Its failures are the same error types as Library.Call's.
+func (c *Closure) Call(args ...any) (any, error) {
+	if c.released.Load() {
+		return nil, &BridgeError{Kind: "no_function", Function: c.name(), Message: c.name() + " was already released"}
+	}
+	data, held, err := c.lib.encodeArgs(c.name(), nil, args)
+	if err != nil {
+		return nil, err
+	}
+	r := c.lib.sym.callClosure(c.handle, data)
+	runtime.KeepAlive(args)
+	runtime.KeepAlive(c)
+	hostReleaseAll(held)
+	return c.lib.result(c.name(), r)
+}
+
+// Func is the closure as a Go func.
+func (c *Closure) Func() func(args ...any) (any, error) { return c.Call }
+
+// Release drops the host's reference (ferryman_closure_release). Calling it
+// again does nothing.
+func (c *Closure) Release() {
+	if c.released.CompareAndSwap(false, true) {
+		runtime.SetFinalizer(c, nil)
+		c.lib.sym.releaseClosure(c.handle)
+	}
+}
+
+// CallClosure calls c and decodes its result into a T, like Call.
+func CallClosure[T any](c *Closure, args ...any) (T, error) {
+	v, err := c.Call(args...)
+	return into[T](c.name(), v, err)
+}

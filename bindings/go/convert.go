@@ -1,0 +1,319 @@
+package ferryman
+
+import (
+	"fmt"
+	"math"
+	"math/big"
+	"reflect"
+	"strings"
+	"time"
+)
+
+// conversionError is a decoded value that does not fit the Go type asked for.
+type conversionError struct {
+	path     string
+	expected string
+	found    string
+}
+
+func (e *conversionError) Error() string {
+	where := ""
+	if e.path != "" {
+		where = " at " + e.path
+	}
+	return fmt.Sprintf("expected %s%s, but found %s", e.expected, where, e.found)
+}
+
+// assign stores a decoded value (see decoder) into *dst.
+func assign(dst any, v any, what string) error {
+	return assignValue(reflect.ValueOf(dst).Elem(), v, "")
+}
+
+func describeFound(v any) string {
+	switch v := v.(type) {
+	case nil:
+		return "nil"
+	case string:
+		return fmt.Sprintf("string %q", v)
+	case int64, uint64, *big.Int:
+		return fmt.Sprintf("integer %v", v)
+	case float64:
+		return fmt.Sprintf("float %v", v)
+	case []byte:
+		return fmt.Sprintf("%d bytes", len(v))
+	case []any:
+		return fmt.Sprintf("array of %d", len(v))
+	case map[string]any, map[any]any:
+		return "map"
+	}
+	return fmt.Sprintf("%T", v)
+}
+
+func assignValue(dst reflect.Value, v any, path string) error {
+	t := dst.Type()
+	fail := func() error { return &conversionError{path: path, expected: t.String(), found: describeFound(v)} }
+	if v == nil {
+		dst.SetZero()
+		return nil
+	}
+	if t.Kind() == reflect.Interface {
+		if !reflect.TypeOf(v).Implements(t) {
+			return fail()
+		}
+		dst.Set(reflect.ValueOf(v))
+		return nil
+	}
+	if rv := reflect.ValueOf(v); rv.Type().AssignableTo(t) && t.Kind() != reflect.Slice && t.Kind() != reflect.Map {
+		dst.Set(rv)
+		return nil
+	}
+	switch t {
+	case bigIntType:
+		switch n := v.(type) {
+		case int64:
+			dst.Set(reflect.ValueOf(big.NewInt(n)))
+		case uint64:
+			dst.Set(reflect.ValueOf(new(big.Int).SetUint64(n)))
+		default:
+			return fail()
+		}
+		return nil
+	case durationType:
+		secs, nanos, ok := durationParts(v)
+		if !ok {
+			return fail()
+		}
+		dst.SetInt(secs*int64(time.Second) + nanos)
+		return nil
+	case timeType:
+		tm, ok := timestamp(v)
+		if !ok {
+			return fail()
+		}
+		dst.Set(reflect.ValueOf(tm))
+		return nil
+	}
+	switch t.Kind() {
+	case reflect.Pointer:
+		p := reflect.New(t.Elem())
+		if err := assignValue(p.Elem(), v, path); err != nil {
+			return err
+		}
+		dst.Set(p)
+		return nil
+	case reflect.Bool:
+		b, ok := v.(bool)
+		if !ok {
+			return fail()
+		}
+		dst.SetBool(b)
+		return nil
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		var n int64
+		switch x := v.(type) {
+		case int64:
+			n = x
+		default:
+			return fail()
+		}
+		if dst.OverflowInt(n) {
+			return &conversionError{path: path, expected: t.String(), found: fmt.Sprintf("integer %d, which overflows it", n)}
+		}
+		dst.SetInt(n)
+		return nil
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
+		var n uint64
+		switch x := v.(type) {
+		case int64:
+			if x < 0 {
+				return &conversionError{path: path, expected: t.String(), found: fmt.Sprintf("negative integer %d", x)}
+			}
+			n = uint64(x)
+		case uint64:
+			n = x
+		default:
+			return fail()
+		}
+		if dst.OverflowUint(n) {
+			return &conversionError{path: path, expected: t.String(), found: fmt.Sprintf("integer %d, which overflows it", n)}
+		}
+		dst.SetUint(n)
+		return nil
+	case reflect.Float32, reflect.Float64:
+		switch x := v.(type) {
+		case float64:
+			dst.SetFloat(x)
+		case int64:
+			dst.SetFloat(float64(x))
+		case uint64:
+			dst.SetFloat(float64(x))
+		default:
+			return fail()
+		}
+		if t.Kind() == reflect.Float32 && dst.Float() > math.MaxFloat32 && !math.IsInf(dst.Float(), 0) {
+			return fail()
+		}
+		return nil
+	case reflect.String:
+		s, ok := v.(string)
+		if !ok {
+			return fail()
+		}
+		dst.SetString(s)
+		return nil
+	case reflect.Slice:
+		if t.Elem().Kind() == reflect.Uint8 {
+			if b, ok := v.([]byte); ok {
+				dst.SetBytes(append([]byte{}, b...))
+				return nil
+			}
+		}
+		items, ok := v.([]any)
+		if !ok {
+			return fail()
+		}
+		s := reflect.MakeSlice(t, len(items), len(items))
+		for i, item := range items {
+			if err := assignValue(s.Index(i), item, fmt.Sprintf("%s[%d]", path, i)); err != nil {
+				return err
+			}
+		}
+		dst.Set(s)
+		return nil
+	case reflect.Array:
+		items, ok := v.([]any)
+		if !ok || len(items) != t.Len() {
+			return fail()
+		}
+		for i, item := range items {
+			if err := assignValue(dst.Index(i), item, fmt.Sprintf("%s[%d]", path, i)); err != nil {
+				return err
+			}
+		}
+		return nil
+	case reflect.Map:
+		m := reflect.MakeMap(t)
+		set := func(k, val any) error {
+			kv := reflect.New(t.Key()).Elem()
+			if err := assignValue(kv, k, fmt.Sprintf("%s{key}", path)); err != nil {
+				return err
+			}
+			vv := reflect.New(t.Elem()).Elem()
+			if err := assignValue(vv, val, fmt.Sprintf("%s[%v]", path, k)); err != nil {
+				return err
+			}
+			m.SetMapIndex(kv, vv)
+			return nil
+		}
+		switch x := v.(type) {
+		case map[string]any:
+			for k, val := range x {
+				if err := set(k, val); err != nil {
+					return err
+				}
+			}
+		case map[any]any:
+			for k, val := range x {
+				if t.Key().Kind() != reflect.Interface {
+					k = unhashKey(k)
+				}
+				if err := set(k, val); err != nil {
+					return err
+				}
+			}
+		default:
+			return fail()
+		}
+		dst.Set(m)
+		return nil
+	case reflect.Struct:
+		m, ok := v.(map[string]any)
+		if !ok {
+			return fail()
+		}
+		for _, f := range structFields(t) {
+			val, ok := m[f.name]
+			if !ok {
+				val, ok = lookupFold(m, f.name)
+			}
+			if !ok {
+				continue
+			}
+			if err := assignValue(dst.Field(f.index), val, joinPath(path, f.name)); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	return fail()
+}
+
+func joinPath(path, field string) string {
+	if path == "" {
+		return field
+	}
+	return path + "." + field
+}
+
+func lookupFold(m map[string]any, name string) (any, bool) {
+	for k, v := range m {
+		if strings.EqualFold(k, name) {
+			return v, true
+		}
+	}
+	return nil, false
+}
+
+// unhashKey turns a key hashableKey made back into a decoded value, so a
+// tuple key can be assigned to a Go struct or slice key type.
+func unhashKey(k any) any {
+	rv := reflect.ValueOf(k)
+	if rv.Kind() != reflect.Array {
+		return k
+	}
+	if rv.Type().Elem().Kind() == reflect.Uint8 {
+		b := make([]byte, rv.Len())
+		reflect.Copy(reflect.ValueOf(b), rv)
+		return b
+	}
+	out := make([]any, rv.Len())
+	for i := range out {
+		out[i] = unhashKey(rv.Index(i).Interface())
+	}
+	return out
+}
+
+// durationParts reads the duration forms of spec/wire.md, "Times": [secs,
+// nanos] and {"secs": …, "nanos": …}.
+func durationParts(v any) (int64, int64, bool) {
+	var secs, nanos any
+	switch x := v.(type) {
+	case []any:
+		if len(x) != 2 {
+			return 0, 0, false
+		}
+		secs, nanos = x[0], x[1]
+	case map[string]any:
+		secs, nanos = x["secs"], x["nanos"]
+	default:
+		return 0, 0, false
+	}
+	s, ok1 := secs.(int64)
+	n, ok2 := nanos.(int64)
+	return s, n, ok1 && ok2
+}
+
+// timestamp reads the instant forms of spec/wire.md, "Times": RFC 3339 text
+// and SystemTime's {"secs_since_epoch": …, "nanos_since_epoch": …}.
+func timestamp(v any) (time.Time, bool) {
+	switch x := v.(type) {
+	case string:
+		tm, err := time.Parse(time.RFC3339Nano, x)
+		return tm, err == nil
+	case map[string]any:
+		secs, ok1 := x["secs_since_epoch"].(int64)
+		nanos, ok2 := x["nanos_since_epoch"].(int64)
+		return time.Unix(secs, nanos).UTC(), ok1 && ok2
+	}
+	return time.Time{}, false
+}

@@ -1,0 +1,258 @@
+package ferryman
+
+import (
+	"bytes"
+	"encoding/binary"
+	"fmt"
+	"math/big"
+	"reflect"
+	"time"
+
+	"github.com/vmihailenco/msgpack/v5"
+)
+
+// encoder writes Go values as one MessagePack argument array (spec/wire.md,
+// "Arguments"). Go funcs become host objects (extension 1): each gets a new
+// handle whose first reference is the host's own for the call, listed in
+// held and dropped when the call returns (or, for a callback's result, when
+// the library frees the box).
+type encoder struct {
+	lib   *Library
+	buf   bytes.Buffer
+	enc   *msgpack.Encoder
+	held  []uint64
+	where string // "`add()` argument `a`", for messages
+}
+
+func newEncoder(lib *Library) *encoder {
+	e := &encoder{lib: lib}
+	e.enc = msgpack.NewEncoder(&e.buf)
+	return e
+}
+
+var (
+	bigIntType   = reflect.TypeOf((*big.Int)(nil))
+	closureType  = reflect.TypeOf((*Closure)(nil))
+	objectType   = reflect.TypeOf((*Object)(nil))
+	durationType = reflect.TypeOf(time.Duration(0))
+	timeType     = reflect.TypeOf(time.Time{})
+	errorType    = reflect.TypeOf((*error)(nil)).Elem()
+	anyType      = reflect.TypeOf((*any)(nil)).Elem()
+)
+
+// noWireForm is a Go value that has no MessagePack form.
+type noWireForm struct{ found string }
+
+func (e noWireForm) Error() string { return e.found }
+
+func (e *encoder) value(v reflect.Value, depth int) error {
+	if !v.IsValid() {
+		return e.enc.EncodeNil()
+	}
+	switch v.Type() {
+	case bigIntType:
+		if v.IsNil() {
+			return e.enc.EncodeNil()
+		}
+		return e.bigInt(v.Interface().(*big.Int))
+	case closureType:
+		if v.IsNil() {
+			return e.enc.EncodeNil()
+		}
+		return e.closure(v.Interface().(*Closure))
+	case objectType:
+		if v.IsNil() {
+			return e.enc.EncodeNil()
+		}
+		return e.object(v.Interface().(*Object))
+	case durationType:
+		// [secs, nanos] with 0 <= nanos < 1e9 (host-guide.md, step 6).
+		d := v.Interface().(time.Duration)
+		secs, nanos := int64(d/time.Second), int64(d%time.Second)
+		if nanos < 0 {
+			secs, nanos = secs-1, nanos+int64(time.Second)
+		}
+		_ = e.enc.EncodeArrayLen(2)
+		_ = e.enc.EncodeInt(secs)
+		return e.enc.EncodeInt(nanos)
+	case timeType:
+		return e.enc.EncodeString(v.Interface().(time.Time).UTC().Format(time.RFC3339Nano))
+	}
+	switch v.Kind() {
+	case reflect.Bool:
+		return e.enc.EncodeBool(v.Bool())
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		return e.enc.EncodeInt(v.Int())
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
+		return e.enc.EncodeUint(v.Uint())
+	case reflect.Float32:
+		return e.enc.EncodeFloat32(float32(v.Float()))
+	case reflect.Float64:
+		return e.enc.EncodeFloat64(v.Float())
+	case reflect.String:
+		return e.enc.EncodeString(v.String())
+	case reflect.Pointer, reflect.Interface:
+		if v.IsNil() {
+			return e.enc.EncodeNil()
+		}
+		return e.value(v.Elem(), depth)
+	case reflect.Slice, reflect.Array:
+		if v.Kind() == reflect.Slice && v.IsNil() && v.Type().Elem().Kind() != reflect.Uint8 {
+			return e.enc.EncodeNil()
+		}
+		if v.Type().Elem().Kind() == reflect.Uint8 {
+			b := make([]byte, v.Len())
+			reflect.Copy(reflect.ValueOf(b), v)
+			return e.enc.EncodeBytes(b)
+		}
+		if err := e.nest(depth); err != nil {
+			return err
+		}
+		if err := e.enc.EncodeArrayLen(v.Len()); err != nil {
+			return err
+		}
+		for i := 0; i < v.Len(); i++ {
+			if err := e.value(v.Index(i), depth+1); err != nil {
+				return err
+			}
+		}
+		return nil
+	case reflect.Map:
+		if v.IsNil() {
+			return e.enc.EncodeNil()
+		}
+		if err := e.nest(depth); err != nil {
+			return err
+		}
+		if err := e.enc.EncodeMapLen(v.Len()); err != nil {
+			return err
+		}
+		it := v.MapRange()
+		for it.Next() {
+			if err := e.value(it.Key(), depth+1); err != nil {
+				return err
+			}
+			if err := e.value(it.Value(), depth+1); err != nil {
+				return err
+			}
+		}
+		return nil
+	case reflect.Struct:
+		if err := e.nest(depth); err != nil {
+			return err
+		}
+		return e.structValue(v, depth)
+	case reflect.Func:
+		if v.IsNil() {
+			return e.enc.EncodeNil()
+		}
+		return e.callback(v)
+	}
+	return noWireForm{found: fmt.Sprintf("a Go %s, which has no wire form", v.Type())}
+}
+
+func (e *encoder) nest(depth int) error {
+	if depth > maxDepth {
+		return noWireForm{found: fmt.Sprintf("a value nested deeper than %d levels", maxDepth)}
+	}
+	return nil
+}
+
+// structValue writes a struct as the map of its exported fields, named by
+// their msgpack tags (`msgpack:"name"`, `msgpack:"-"` skips,
+// `msgpack:",omitempty"` leaves out a zero value), else by the field name.
+func (e *encoder) structValue(v reflect.Value, depth int) error {
+	fields := structFields(v.Type())
+	present := make([]structField, 0, len(fields))
+	for _, f := range fields {
+		if f.omitEmpty && v.Field(f.index).IsZero() {
+			continue
+		}
+		present = append(present, f)
+	}
+	if err := e.enc.EncodeMapLen(len(present)); err != nil {
+		return err
+	}
+	for _, f := range present {
+		if err := e.enc.EncodeString(f.name); err != nil {
+			return err
+		}
+		if err := e.value(v.Field(f.index), depth+1); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// bigInt writes an int as MessagePack when it fits 64 bits, else as
+// extension 4: 16 bytes of two's complement, 17 for a u128 above i128::MAX.
+func (e *encoder) bigInt(n *big.Int) error {
+	if n.IsInt64() {
+		return e.enc.EncodeInt(n.Int64())
+	}
+	if n.IsUint64() {
+		return e.enc.EncodeUint(n.Uint64())
+	}
+	size := 16
+	if n.Sign() > 0 && n.BitLen() >= 128 {
+		size = 17
+	}
+	if n.BitLen() > 128 {
+		return noWireForm{found: fmt.Sprintf("the integer %s, which is wider than 128 bits", n)}
+	}
+	payload := make([]byte, size)
+	if n.Sign() >= 0 {
+		n.FillBytes(payload)
+	} else {
+		// Two's complement: 2^(8*size) + n.
+		t := new(big.Int).Add(new(big.Int).Lsh(big.NewInt(1), uint(8*size)), n)
+		t.FillBytes(payload)
+	}
+	if err := e.enc.EncodeExtHeader(extBigInt, size); err != nil {
+		return err
+	}
+	_, err := e.buf.Write(payload)
+	return err
+}
+
+func (e *encoder) closure(c *Closure) error {
+	if c.lib != e.lib {
+		return noWireForm{found: "a closure of another library"}
+	}
+	if c.released.Load() {
+		return noWireForm{found: fmt.Sprintf("closure %d, which was already released", c.handle)}
+	}
+	if err := e.enc.EncodeExtHeader(extClosure, 8); err != nil {
+		return err
+	}
+	return binary.Write(&e.buf, binary.BigEndian, c.handle)
+}
+
+func (e *encoder) object(o *Object) error {
+	if o.lib != e.lib {
+		return noWireForm{found: "a " + o.class + " object of another library"}
+	}
+	if o.closed.Load() {
+		return noWireForm{found: fmt.Sprintf("a %s object that was already closed", o.class)}
+	}
+	if err := e.enc.EncodeExtHeader(extObject, 12); err != nil {
+		return err
+	}
+	_ = binary.Write(&e.buf, binary.BigEndian, o.classID)
+	return binary.Write(&e.buf, binary.BigEndian, o.handle)
+}
+
+// callback hands a Go func to the library as a host object.
+func (e *encoder) callback(fn reflect.Value) error {
+	hostID, err := e.lib.host()
+	if err != nil {
+		return err
+	}
+	h := hostNew(fn.Interface())
+	e.held = append(e.held, h)
+	if err := e.enc.EncodeExtHeader(extHostObject, 12); err != nil {
+		return err
+	}
+	_ = binary.Write(&e.buf, binary.BigEndian, uint32(hostID))
+	return binary.Write(&e.buf, binary.BigEndian, h)
+}

@@ -1,0 +1,191 @@
+package ferryman
+
+/*
+#cgo LDFLAGS: -ldl
+#include <stdlib.h>
+#include "cabi.h"
+*/
+import "C"
+
+import (
+	"fmt"
+	"unsafe"
+)
+
+// symbols holds what dlsym found in one loaded library (spec/abi.md,
+// "Symbols"): the six call symbols are required, the rest optional (nil).
+type symbols struct {
+	handle         unsafe.Pointer
+	abiVersion     unsafe.Pointer
+	handshake      unsafe.Pointer
+	describe       unsafe.Pointer
+	functionID     unsafe.Pointer
+	call           unsafe.Pointer
+	boxFree        unsafe.Pointer
+	registerHost   unsafe.Pointer
+	closureCall    unsafe.Pointer
+	closureRelease unsafe.Pointer
+	liveClosures   unsafe.Pointer
+	objectRelease  unsafe.Pointer
+	objectClone    unsafe.Pointer
+	liveObjects    unsafe.Pointer
+}
+
+// openSymbols dlopens path (RTLD_NOW | RTLD_LOCAL: each library keeps its
+// own runtime) and looks up the symbols. A shared object without
+// ferryman_abi_version, or without one of the six call symbols, is refused.
+func openSymbols(path string) (*symbols, error) {
+	cpath := C.CString(path)
+	defer C.free(unsafe.Pointer(cpath))
+	var cerr *C.char
+	handle := C.fm_open(cpath, &cerr)
+	if handle == nil {
+		defer C.free(unsafe.Pointer(cerr))
+		return nil, &LoadError{Path: path, Message: C.GoString(cerr)}
+	}
+	lookup := func(name string) unsafe.Pointer {
+		cname := C.CString(name)
+		defer C.free(unsafe.Pointer(cname))
+		return C.fm_symbol(handle, cname)
+	}
+	s := &symbols{
+		handle:         handle,
+		abiVersion:     lookup("ferryman_abi_version"),
+		handshake:      lookup("ferryman_handshake"),
+		describe:       lookup("ferryman_describe"),
+		functionID:     lookup("ferryman_function_id"),
+		call:           lookup("ferryman_call"),
+		boxFree:        lookup("ferryman_box_free"),
+		registerHost:   lookup("ferryman_register_host"),
+		closureCall:    lookup("ferryman_closure_call"),
+		closureRelease: lookup("ferryman_closure_release"),
+		liveClosures:   lookup("ferryman_live_closures"),
+		objectRelease:  lookup("ferryman_object_release"),
+		objectClone:    lookup("ferryman_object_clone"),
+		liveObjects:    lookup("ferryman_live_objects"),
+	}
+	if s.abiVersion == nil {
+		C.fm_close(handle)
+		return nil, &LoadError{Path: path, Message: "not a ferryman library: it has no symbol ferryman_abi_version"}
+	}
+	required := []struct {
+		name string
+		ptr  unsafe.Pointer
+	}{
+		{"ferryman_handshake", s.handshake}, {"ferryman_describe", s.describe},
+		{"ferryman_function_id", s.functionID}, {"ferryman_call", s.call},
+		{"ferryman_box_free", s.boxFree},
+	}
+	for _, r := range required {
+		if r.ptr == nil {
+			C.fm_close(handle)
+			return nil, &LoadError{Path: path, Message: fmt.Sprintf("not a complete ferryman library: it has ferryman_abi_version but no %s", r.name)}
+		}
+	}
+	return s, nil
+}
+
+// close unloads a library that was refused before anything was registered
+// with it (a registered library is never unloaded: spec/callbacks.md).
+func (s *symbols) close() { C.fm_close(s.handle) }
+
+func (s *symbols) abi() uint32 { return uint32(C.fm_abi_version(s.abiVersion)) }
+
+// reply is one value a symbol wrote to out: bytes copied into Go memory, a
+// library box freed at once, so no library box outlives the call.
+type reply struct {
+	status int32
+	bytes  []byte
+}
+
+func (s *symbols) take(status C.int32_t, out *C.FerryBox, buf unsafe.Pointer) reply {
+	r := reply{status: int32(status)}
+	if status == -1 {
+		return r
+	}
+	if out.ptr != nil {
+		r.bytes = C.GoBytes(unsafe.Pointer(out.ptr), C.int(out.len))
+		// The out rule (spec/abi.md): the value is in our buffer when the
+		// pointer came back unchanged, else in a library box to free.
+		if unsafe.Pointer(out.ptr) != buf {
+			C.fm_box_free(s.boxFree, out)
+		}
+	}
+	return r
+}
+
+// outBufferSize is the C buffer a call hands the library as out: results
+// that fit are written there, so the common call allocates nothing in the
+// library; larger ones spill into a library box.
+const outBufferSize = 4096
+
+// outBuffers keeps a few C buffers for reuse (C memory: never in a
+// sync.Pool, which would drop them without freeing).
+var outBuffers = make(chan unsafe.Pointer, 64)
+
+func getOutBuffer() (unsafe.Pointer, C.FerryBox) {
+	var buf unsafe.Pointer
+	select {
+	case buf = <-outBuffers:
+	default:
+		buf = C.malloc(outBufferSize)
+	}
+	return buf, C.FerryBox{ptr: (*C.uint8_t)(buf), len: 0, cap: outBufferSize}
+}
+
+func putOutBuffer(buf unsafe.Pointer) {
+	select {
+	case outBuffers <- buf:
+	default:
+		C.free(buf)
+	}
+}
+
+// outOnly calls one of the symbols that only write out (handshake, describe,
+// live closures, live objects) with the empty box.
+func (s *symbols) outOnly(fn unsafe.Pointer) reply {
+	var out C.FerryBox
+	return s.take(C.fm_out(fn, &out), &out, nil)
+}
+
+func bytesPtr(b []byte) *C.uint8_t {
+	if len(b) == 0 {
+		return nil
+	}
+	return (*C.uint8_t)(unsafe.Pointer(&b[0]))
+}
+
+func (s *symbols) id(name string) int64 {
+	b := []byte(name)
+	return int64(C.fm_function_id(s.functionID, bytesPtr(b), C.size_t(len(b))))
+}
+
+func (s *symbols) callID(id uint32, args []byte) reply {
+	buf, out := getOutBuffer()
+	defer putOutBuffer(buf)
+	status := C.fm_call(s.call, C.uint32_t(id), bytesPtr(args), C.size_t(len(args)), &out)
+	return s.take(status, &out, buf)
+}
+
+func (s *symbols) callClosure(handle uint64, args []byte) reply {
+	buf, out := getOutBuffer()
+	defer putOutBuffer(buf)
+	status := C.fm_closure_call(s.closureCall, C.uint64_t(handle), bytesPtr(args), C.size_t(len(args)), &out)
+	return s.take(status, &out, buf)
+}
+
+func (s *symbols) releaseClosure(handle uint64) int32 {
+	return int32(C.fm_release(s.closureRelease, C.uint64_t(handle)))
+}
+
+func (s *symbols) releaseObject(handle uint64) int32 {
+	return int32(C.fm_release(s.objectRelease, C.uint64_t(handle)))
+}
+
+func (s *symbols) cloneObject(handle uint64) uint64 {
+	return uint64(C.fm_object_clone(s.objectClone, C.uint64_t(handle)))
+}
+
+func (s *symbols) register(context uintptr) int32 {
+	return int32(C.fm_register_host(s.registerHost, C.uint32_t(ABIVersion), C.uintptr_t(context)))
+}

@@ -1,0 +1,225 @@
+package ferryman_test
+
+import (
+	"bytes"
+	"errors"
+	"math"
+	"math/big"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	ferryman "github.com/ferryman-rs/ferryman/bindings/go"
+)
+
+func TestHandshakeAndDescribe(t *testing.T) {
+	hs := lib.Handshake()
+	if hs.ABI != 1 || hs.Wire != 1 || hs.Library != "ferryman-fixture" {
+		t.Fatalf("handshake %+v", hs)
+	}
+	d := lib.Describe()
+	if len(d.Functions) != hs.Functions {
+		t.Fatalf("describe has %d functions, the handshake says %d", len(d.Functions), hs.Functions)
+	}
+	add := lib.Function("add")
+	if add == nil || add.Doc != "Adds two numbers." || len(add.Params) != 2 || add.Params[0].Type != "i64" {
+		t.Fatalf("add: %+v", add)
+	}
+	names := lib.Functions()
+	if len(names) != hs.Functions || names[0] > names[len(names)-1] {
+		t.Fatalf("functions: %d names, not sorted?", len(names))
+	}
+}
+
+func TestPrimitives(t *testing.T) {
+	if v := call(t, "add", 2, 3); v != int64(5) {
+		t.Fatalf("add(2, 3) = %#v", v)
+	}
+	// Every Go int width goes in.
+	for _, pair := range [][2]any{{int8(2), int16(3)}, {int32(2), int64(3)}, {uint8(2), uint16(3)}, {uint32(2), uint64(3)}, {uint(2), 3}} {
+		if v := call(t, "add", pair[0], pair[1]); v != int64(5) {
+			t.Fatalf("add(%T, %T) = %#v", pair[0], pair[1], v)
+		}
+	}
+	if v := call(t, "nothing"); v != nil {
+		t.Fatalf("nothing() = %#v", v)
+	}
+	if v := call(t, "shout", "hi"); v != "HI" {
+		t.Fatalf("shout = %#v", v)
+	}
+	n, err := ferryman.Call[int8](lib, "add", 2, 3)
+	if err != nil || n != 5 {
+		t.Fatalf("Call[int8] = %v, %v", n, err)
+	}
+	// A result that does not fit the Go type is an error, not a wrap-around.
+	_, err = ferryman.Call[int8](lib, "add", 200, 3)
+	var de *ferryman.DecodeError
+	if !asError(err, &de) || de.Function != "add" {
+		t.Fatalf("Call[int8](203): %v", err)
+	}
+}
+
+func TestBytesAndNil(t *testing.T) {
+	data := []byte{0, 1, 2, 255}
+	v := call(t, "echo_bytes", data)
+	if b, ok := v.([]byte); !ok || !bytes.Equal(b, data) {
+		t.Fatalf("echo_bytes = %#v", v)
+	}
+	v = call(t, "echo_bytes", []byte{})
+	if b, ok := v.([]byte); !ok || len(b) != 0 {
+		t.Fatalf("echo_bytes(empty) = %#v", v)
+	}
+}
+
+func TestBigIntegers(t *testing.T) {
+	two64 := new(big.Int).Lsh(big.NewInt(1), 64)
+	v := call(t, "echo_i128", two64)
+	if b, ok := v.(*big.Int); !ok || b.Cmp(two64) != 0 {
+		t.Fatalf("echo_i128(2^64) = %#v", v)
+	}
+	neg := new(big.Int).Neg(two64)
+	if b, err := ferryman.Call[*big.Int](lib, "echo_i128", neg); err != nil || b.Cmp(neg) != 0 {
+		t.Fatalf("echo_i128(-2^64) = %v, %v", b, err)
+	}
+	max := new(big.Int).Sub(new(big.Int).Lsh(big.NewInt(1), 128), big.NewInt(1))
+	if b, err := ferryman.Call[*big.Int](lib, "echo_u128", max); err != nil || b.Cmp(max) != 0 {
+		t.Fatalf("echo_u128(2^128-1) = %v, %v", b, err)
+	}
+	if v := call(t, "echo_i128", -1); v != int64(-1) {
+		t.Fatalf("echo_i128(-1) = %#v", v)
+	}
+	// Beyond u128 is refused by the library as an overflow.
+	_, err := lib.Call("echo_u128", new(big.Int).Neg(big.NewInt(1)))
+	var ae *ferryman.ArgumentError
+	if !asError(err, &ae) || ae.Kind != "overflow" || ae.Param == "" {
+		t.Fatalf("echo_u128(-1): %v", err)
+	}
+}
+
+type point struct {
+	X float64 `msgpack:"x"`
+	Y float64 `msgpack:"y"`
+}
+
+func TestRecordsAndCollections(t *testing.T) {
+	p, err := ferryman.Call[point](lib, "echo_point", point{X: 1.5, Y: -2})
+	if err != nil || p != (point{1.5, -2}) {
+		t.Fatalf("echo_point = %+v, %v", p, err)
+	}
+	v := call(t, "echo_point", map[string]float64{"x": 1, "y": 2})
+	if !reflect.DeepEqual(v, map[string]any{"x": 1.0, "y": 2.0}) {
+		t.Fatalf("echo_point(map) = %#v", v)
+	}
+	keys := call(t, "echo_int_keys", map[int64]string{7: "x"})
+	if !reflect.DeepEqual(keys, map[any]any{int64(7): "x"}) {
+		t.Fatalf("echo_int_keys = %#v", keys)
+	}
+	typed, err := ferryman.Call[map[int32]string](lib, "echo_int_keys", map[int64]string{7: "x"})
+	if err != nil || typed[7] != "x" {
+		t.Fatalf("Call[map[int32]string] = %v, %v", typed, err)
+	}
+	lists := call(t, "echo_byte_lists", [][]byte{[]byte("ab"), {}})
+	if !reflect.DeepEqual(lists, []any{[]byte("ab"), []byte{}}) {
+		t.Fatalf("echo_byte_lists = %#v", lists)
+	}
+	f, err := ferryman.Call[float32](lib, "echo_f32", float32(1.5))
+	if err != nil || f != 1.5 {
+		t.Fatalf("echo_f32 = %v, %v", f, err)
+	}
+	if v := call(t, "echo_f64", math.Inf(1)); v != math.Inf(1) {
+		t.Fatalf("echo_f64(inf) = %#v", v)
+	}
+	if v := call(t, "echo_f64", 3); v != 3.0 {
+		t.Fatalf("echo_f64(3) = %#v", v)
+	}
+	tk := call(t, "echo_tuple_keys", map[[2]any]bool{{1, "a"}: true})
+	if !reflect.DeepEqual(tk, map[any]any{[2]any{int64(1), "a"}: true}) {
+		t.Fatalf("echo_tuple_keys = %#v", tk)
+	}
+	tup, err := ferryman.Call[[]any](lib, "echo_tuple", []any{int32(1), "x", true})
+	if err != nil || !reflect.DeepEqual(tup, []any{int64(1), "x", true}) {
+		t.Fatalf("echo_tuple = %#v, %v", tup, err)
+	}
+	if v := call(t, "echo_option", nil); v != nil {
+		t.Fatalf("echo_option(nil) = %#v", v)
+	}
+	var seven int64 = 7
+	opt, err := ferryman.Call[*int64](lib, "echo_option", &seven)
+	if err != nil || opt == nil || *opt != 7 {
+		t.Fatalf("echo_option(&7) = %v, %v", opt, err)
+	}
+	none, err := ferryman.Call[*int64](lib, "echo_option", (*int64)(nil))
+	if err != nil || none != nil {
+		t.Fatalf("echo_option(nil ptr) = %v, %v", none, err)
+	}
+	strs, err := ferryman.Call[[]string](lib, "echo_strings", []string{"a", "b"})
+	if err != nil || !reflect.DeepEqual(strs, []string{"a", "b"}) {
+		t.Fatalf("echo_strings = %v, %v", strs, err)
+	}
+}
+
+// asError is errors.As for a test's target.
+func asError[E error](err error, target *E) bool { return errors.As(err, target) }
+
+func TestNestingLimit(t *testing.T) {
+	var deep any = "x"
+	for i := 0; i < 300; i++ {
+		deep = []any{deep}
+	}
+	_, err := lib.Call("echo_strings", deep)
+	var ae *ferryman.ArgumentError
+	if !errors.As(err, &ae) || ae.Param != "values" || !strings.Contains(ae.Message, "deeper than 256") {
+		t.Fatalf("a value 300 levels deep: %v", err)
+	}
+}
+
+func TestTimes(t *testing.T) {
+	d, err := ferryman.Call[time.Duration](lib, "scale_duration", 1500*time.Millisecond, 3)
+	if err != nil || d != 4500*time.Millisecond {
+		t.Fatalf("scale_duration = %v, %v", d, err)
+	}
+	at := time.Date(2024, 5, 1, 12, 0, 0, 500, time.UTC)
+	back, err := ferryman.Call[time.Time](lib, "echo_system_time", at)
+	if err != nil || !back.Equal(at) {
+		t.Fatalf("echo_system_time = %v, %v", back, err)
+	}
+}
+
+func TestIterator(t *testing.T) {
+	vocab, err := lib.New("Vocabulary", []string{"a", "b", "c"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer vocab.Close()
+	words, err := ferryman.CallMethod[*ferryman.Closure](vocab, "words")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer words.Release()
+	var got []string
+	for {
+		batch, err := ferryman.CallClosure[[]string](words, 2)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(batch) == 0 {
+			break
+		}
+		got = append(got, batch...)
+	}
+	if strings.Join(got, "") != "abc" {
+		t.Fatalf("words = %v", got)
+	}
+}
+
+func TestLargeResultSpillsIntoALibraryBox(t *testing.T) {
+	// Larger than the host's out buffer: the library allocates, the host frees.
+	big := bytes.Repeat([]byte{7}, 1<<20)
+	for i := 0; i < 3; i++ {
+		v := call(t, "echo_bytes", big)
+		if b, ok := v.([]byte); !ok || !bytes.Equal(b, big) {
+			t.Fatalf("echo_bytes(1 MiB) came back as %d bytes", len(b))
+		}
+	}
+}
