@@ -10,10 +10,19 @@ use ferryman_runtime::entry::{
     ferryman_object_clone, ferryman_object_release,
 };
 use rmpv::Value;
-use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
+use std::cell::Cell;
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, Mutex};
 
-static DROPS: AtomicU64 = AtomicU64::new(0);
+thread_local! {
+    /// Meters dropped on this thread: tests run in parallel, and a test's own
+    /// releases drop its meters on its own thread.
+    static DROPS: Cell<u64> = const { Cell::new(0) };
+}
+
+fn drops() -> u64 {
+    DROPS.with(Cell::get)
+}
 
 /// A test counter.
 #[derive(Debug)]
@@ -25,7 +34,7 @@ pub struct Meter {
 
 impl Drop for Meter {
     fn drop(&mut self) {
-        DROPS.fetch_add(1, Ordering::SeqCst);
+        DROPS.with(|drops| drops.set(drops.get() + 1));
     }
 }
 
@@ -294,10 +303,10 @@ fn construct_call_release() {
         ok("Meter.__str__", vec![m.clone()]).as_str(),
         Some("Meter(m)")
     );
-    let before = DROPS.load(Ordering::SeqCst);
+    let before = drops();
     release(&m);
     assert!(!is_live(&m));
-    assert!(DROPS.load(Ordering::SeqCst) > before);
+    assert!(drops() > before);
     assert_eq!(
         ferryman_object_release(object(&m).1),
         Status::NoFunction.code()
@@ -551,19 +560,15 @@ fn iterator_errors_come_at_their_item() {
 fn a_method_iterator_keeps_its_object_alive() {
     let m = meter("abc");
     let handle = closure(&ok("Meter.chars", vec![m.clone()]));
-    let before = DROPS.load(Ordering::SeqCst);
+    let before = drops();
     release(&m);
-    assert_eq!(
-        DROPS.load(Ordering::SeqCst),
-        before,
-        "dropped under the iterator"
-    );
+    assert_eq!(drops(), before, "dropped under the iterator");
     assert_eq!(
         batch(handle, 10),
         vec![Value::from("a"), Value::from("b"), Value::from("c")]
     );
     assert_eq!(ferryman_closure_release(handle), 0);
-    assert!(DROPS.load(Ordering::SeqCst) > before);
+    assert!(drops() > before);
 }
 
 #[test]
