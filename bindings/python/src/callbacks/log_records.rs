@@ -17,7 +17,7 @@ const NIL: u8 = 0xc0;
 pub(crate) fn receive(handle: u64, args: &[u8]) -> Answer {
     // A thread almost out of stack (Python ↔ Rust recursion) drops the record.
     if stack::too_little_left().is_none() {
-        if log_queue::holding_gil() {
+        if shutdown::holding_gil() {
             let _ = shutdown::attach(|py| log_queue::deliver_here(py, handle, args));
         } else {
             log_queue::push(handle, args);

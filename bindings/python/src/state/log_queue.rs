@@ -61,18 +61,6 @@ pub(crate) fn set_deliver(deliver: Deliver) {
     let _ = DELIVER.set(deliver);
 }
 
-// Public CPython API outside the limited API (as in `shutdown.rs`).
-extern "C" {
-    fn PyGILState_Check() -> std::ffi::c_int;
-}
-
-/// Whether the calling thread holds the GIL.
-pub(crate) fn holding_gil() -> bool {
-    // SAFETY: `PyGILState_Check` only reads this thread's state; it is
-    // callable at any time, with or without the GIL.
-    unsafe { PyGILState_Check() != 0 }
-}
-
 fn lock() -> MutexGuard<'static, Queue> {
     // Nothing panics while holding it; a poisoned queue is still consistent.
     QUEUE.lock().unwrap_or_else(|e| e.into_inner())
@@ -142,13 +130,9 @@ pub(crate) fn settle(py: Python<'_>) {
             }
         }
         DELIVERING_HERE.with(|here| here.set(false));
-        let mut queue = lock();
-        queue.delivering = false;
-        if queue.records.is_empty() {
-            PENDING.store(false, Ordering::Relaxed);
-        }
-        drop(queue);
+        lock().delivering = false;
         CHANGED.notify_all();
+        // The next turn clears `PENDING` if nothing arrived meanwhile.
     }
 }
 

@@ -89,9 +89,14 @@ impl Drop for Visit {
 /// already does not need to.
 fn may_attach_while_shutting_down() -> bool {
     let me = current_thread();
+    me == FINALIZING_THREAD.load(Ordering::SeqCst) || holding_gil()
+}
+
+/// Whether the calling thread holds the GIL.
+pub(crate) fn holding_gil() -> bool {
     // SAFETY: `PyGILState_Check` only compares thread states; it may be called
     // on any thread, with or without the GIL.
-    me == FINALIZING_THREAD.load(Ordering::SeqCst) || unsafe { PyGILState_Check() } == 1
+    unsafe { PyGILState_Check() != 0 }
 }
 
 /// Python's identifier of the calling thread (`threading.get_ident()`).
