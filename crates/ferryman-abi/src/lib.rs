@@ -9,6 +9,7 @@ mod big_int;
 mod byte_box;
 mod error_base;
 mod ferry_host;
+mod future;
 mod object;
 mod status;
 
@@ -19,6 +20,7 @@ pub use ferry_host::{
     FerryHost, EXT_HOST_OBJECT, EXT_LENT_BYTES, EXT_LIBRARY_CLOSURE, LENT_BYTES_PAYLOAD,
     LENT_SLICE_PAYLOAD,
 };
+pub use future::{FerryComplete, ASYNC_HANDLE_PAYLOAD, EXT_FUTURE, EXT_STREAM};
 pub use object::{EXT_OBJECT, OBJECT_PAYLOAD};
 pub use status::Status;
 
@@ -34,7 +36,7 @@ pub const ABI_VERSION: u32 = 1;
 pub const WIRE_VERSION: u32 = 1;
 
 /// Every symbol a ferryman library exports, in the order `spec/abi.md` lists them.
-pub const SYMBOLS: [&str; 15] = [
+pub const SYMBOLS: [&str; 21] = [
     "ferryman_abi_version",
     "ferryman_handshake",
     "ferryman_describe",
@@ -50,4 +52,10 @@ pub const SYMBOLS: [&str; 15] = [
     "ferryman_live_objects",
     "ferryman_log_connect",
     "ferryman_log_level",
+    "ferryman_completion_connect",
+    "ferryman_future_start",
+    "ferryman_future_cancel",
+    "ferryman_stream_next",
+    "ferryman_stream_release",
+    "ferryman_live_futures",
 ];

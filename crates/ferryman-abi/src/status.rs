@@ -19,19 +19,29 @@ pub enum Status {
     NoFunction = 4,
     /// The bridge itself failed (a result that would not encode); kind `internal`.
     Internal = 5,
+    /// An async export's future did not finish at its first poll; `out`
+    /// holds its future handle (extension 6), and the result comes later
+    /// through the host's completion function (`spec/abi.md`, "Futures").
+    /// Sent only to a process where a host connected a completion function.
+    Pending = 6,
+    /// The future or the stream's pending next was cancelled; the value is an
+    /// error value of kind `cancelled`.
+    Cancelled = 7,
     /// A required pointer was NULL; `out` is untouched.
     NullPointer = -1,
 }
 
 impl Status {
     /// Every status, in the order of the spec's table.
-    pub const ALL: [Status; 7] = [
+    pub const ALL: [Status; 9] = [
         Status::Ok,
         Status::Error,
         Status::Panic,
         Status::BadArgs,
         Status::NoFunction,
         Status::Internal,
+        Status::Pending,
+        Status::Cancelled,
         Status::NullPointer,
     ];
 
@@ -49,6 +59,8 @@ impl Status {
             Status::BadArgs => "FERRY_BAD_ARGS",
             Status::NoFunction => "FERRY_NO_FUNCTION",
             Status::Internal => "FERRY_INTERNAL",
+            Status::Pending => "FERRY_PENDING",
+            Status::Cancelled => "FERRY_CANCELLED",
             Status::NullPointer => "FERRY_NULL_POINTER",
         }
     }
@@ -68,7 +80,7 @@ mod tests {
         for status in Status::ALL {
             assert_eq!(Status::from_code(status.code()), Some(status));
         }
-        assert_eq!(Status::from_code(6), None);
+        assert_eq!(Status::from_code(8), None);
     }
 
     #[test]

@@ -63,6 +63,42 @@ impl<'a> Call<'a> {
         call
     }
 
+    /// A call whose arguments were decoded earlier: where an async export's
+    /// future, or a stream's item, writes its result (`future`, `stream`).
+    pub(crate) fn resume(export: &'static Export, sink: Sink<'static>) -> Call<'static> {
+        Call {
+            export,
+            args: None,
+            sink,
+            status: Status::Ok,
+        }
+    }
+
+    /// The status so far.
+    pub(crate) fn status(&self) -> Status {
+        self.status
+    }
+
+    /// What was written so far.
+    pub(crate) fn written(&self) -> &[u8] {
+        self.sink.written()
+    }
+
+    /// Empties the output for the next value.
+    pub(crate) fn reset(&mut self) {
+        self.status = Status::Ok;
+        self.sink.clear();
+    }
+
+    /// Answers with a handle of extension `ext` (a pending future, a
+    /// stream) and `status`.
+    pub(crate) fn handle_value(&mut self, status: Status, ext: i8, handle: u64) {
+        self.status = status;
+        self.sink.clear();
+        let _ = rmp::encode::write_ext_meta(&mut self.sink, 8, ext);
+        let _ = std::io::Write::write_all(&mut self.sink, &handle.to_be_bytes());
+    }
+
     /// Whether the arguments passed the first checks, so the shim may run.
     #[inline]
     pub(crate) fn ready(&self) -> bool {
@@ -240,6 +276,14 @@ impl<'a> Call<'a> {
     pub(crate) fn finish(self, out: &mut FerryBox) -> Status {
         self.sink.finish(out);
         self.status
+    }
+
+    /// The outcome of a resumed call (`Call::resume`), to deliver.
+    pub(crate) fn into_outcome(self) -> crate::future::completion::Outcome
+    where
+        'a: 'static,
+    {
+        crate::future::completion::Outcome::of(self.status, self.sink)
     }
 
     /// The function being called.

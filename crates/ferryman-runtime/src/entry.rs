@@ -130,6 +130,11 @@ pub unsafe extern "C" fn ferryman_call(
     unsafe { guarded(out, body) }
 }
 
+pub use crate::entry_async::{
+    ferryman_completion_connect, ferryman_future_cancel, ferryman_future_start,
+    ferryman_live_futures, ferryman_stream_next, ferryman_stream_release,
+};
+
 /// `void ferryman_box_free(FerryBox *box)`: frees a box this library allocated.
 ///
 /// # Safety
@@ -415,6 +420,15 @@ unsafe fn guarded(out: *mut FerryBox, body: impl FnOnce(&mut FerryBox) -> Status
             Status::Internal.code()
         }
     }
+}
+
+/// Writes the list `live` makes to `out` (the `ferryman_live_*` symbols).
+///
+/// # Safety
+/// As [`guarded`].
+pub(crate) unsafe fn write_live<T: Serialize>(out: *mut FerryBox, live: impl FnOnce() -> T) -> i32 {
+    // SAFETY: forwarded.
+    unsafe { guarded(out, |out| write_value_unguarded(out, &live())) }
 }
 
 /// # Safety

@@ -86,6 +86,11 @@ impl Drop for HostBox {
 }
 
 impl Host {
+    /// The host's `context`, the first argument of each of its functions.
+    pub(crate) fn context(&self) -> *mut std::ffi::c_void {
+        self.0.context
+    }
+
     /// Calls host object `handle` with encoded arguments.
     pub(crate) fn invoke(&self, handle: u64, args: &[u8]) -> (i32, HostBox) {
         let input = FerryBox {

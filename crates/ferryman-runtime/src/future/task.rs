@@ -1,0 +1,204 @@
+//! A pending future held by the library: run by the executor, cancellable
+//! from any thread, its outcome delivered exactly once to the host's
+//! completion function once both the outcome and the target are known.
+
+use super::completion::{Outcome, Target};
+use super::executor;
+use std::future::Future;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::pin::Pin;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::task::{Context, Poll, Waker};
+
+/// The work of a task: a future that writes its own outcome (panics inside
+/// it are caught by the future itself, see `run.rs`).
+pub(crate) type Work = Pin<Box<dyn Future<Output = Outcome> + Send + 'static>>;
+
+enum Slot {
+    /// Between polls: cancel may take and drop it.
+    Parked(Work),
+    /// Being polled on some thread: the poller drops it after the poll if
+    /// cancelled meanwhile.
+    Polling,
+    /// Ended, cancelled or dropped.
+    Done,
+}
+
+#[derive(Default)]
+struct Delivery {
+    target: Option<Target>,
+    outcome: Option<Outcome>,
+    delivered: bool,
+}
+
+/// One pending future (of an async export, or of a stream's next).
+pub(crate) struct Task {
+    /// The export, for the cancelled error value.
+    function: &'static str,
+    slot: Mutex<Slot>,
+    cancelled: AtomicBool,
+    /// The driver's waker, woken by cancel so the executor lets go of it.
+    waker: Mutex<Option<Waker>>,
+    delivery: Mutex<Delivery>,
+    /// Called once after delivery (the table forgets the handle).
+    on_delivered: Mutex<Option<Box<dyn FnOnce() + Send>>>,
+}
+
+impl std::fmt::Debug for Task {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Task")
+            .field("function", &self.function)
+            .finish_non_exhaustive()
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Drops a user future (or stream) whose `Drop` may panic: it must not
+/// unwind into the executor or across C.
+fn drop_quietly<T>(value: T) {
+    if let Err(payload) = catch_unwind(AssertUnwindSafe(|| drop(value))) {
+        std::mem::forget(payload);
+    }
+}
+
+impl Task {
+    /// A task for `work`, parked until [`Task::spawn`].
+    pub(crate) fn new(function: &'static str, work: Work) -> Arc<Task> {
+        Arc::new(Task {
+            function,
+            slot: Mutex::new(Slot::Parked(work)),
+            cancelled: AtomicBool::new(false),
+            waker: Mutex::new(None),
+            delivery: Mutex::new(Delivery::default()),
+            on_delivered: Mutex::new(None),
+        })
+    }
+
+    /// Runs `f` once the outcome has been delivered.
+    pub(crate) fn on_delivered(&self, f: impl FnOnce() + Send + 'static) {
+        *lock(&self.on_delivered) = Some(Box::new(f));
+    }
+
+    /// Hands the task to the executor.
+    pub(crate) fn spawn(self: &Arc<Self>) {
+        executor::spawn(Box::pin(Driver(Arc::clone(self))));
+    }
+
+    /// Sets where the outcome goes; `false` when a target was set already.
+    pub(crate) fn attach(&self, target: Target) -> bool {
+        let ready = {
+            let mut d = lock(&self.delivery);
+            if d.target.is_some() || d.delivered {
+                return false;
+            }
+            d.target = Some(target);
+            Self::take_ready(&mut d)
+        };
+        self.deliver(ready);
+        true
+    }
+
+    /// Cancels: drops the future now when it is between polls, else right
+    /// after the poll running now. `false` when it had ended already.
+    pub(crate) fn cancel(&self) -> bool {
+        self.cancelled.store(true, Ordering::SeqCst);
+        let taken = {
+            let mut slot = lock(&self.slot);
+            match std::mem::replace(&mut *slot, Slot::Done) {
+                Slot::Parked(work) => work,
+                Slot::Polling => {
+                    *slot = Slot::Polling;
+                    return true;
+                }
+                Slot::Done => return false,
+            }
+        };
+        drop_quietly(taken);
+        self.finish(Outcome::cancelled(self.function, "was cancelled"));
+        if let Some(waker) = lock(&self.waker).take() {
+            waker.wake();
+        }
+        true
+    }
+
+    fn finish(&self, outcome: Outcome) {
+        let ready = {
+            let mut d = lock(&self.delivery);
+            d.outcome = Some(outcome);
+            Self::take_ready(&mut d)
+        };
+        self.deliver(ready);
+    }
+
+    fn take_ready(d: &mut Delivery) -> Option<(Target, Outcome)> {
+        if d.delivered || d.target.is_none() || d.outcome.is_none() {
+            return None;
+        }
+        d.delivered = true;
+        Some((d.target.take()?, d.outcome.take()?))
+    }
+
+    fn deliver(&self, ready: Option<(Target, Outcome)>) {
+        if let Some((target, outcome)) = ready {
+            target.deliver(outcome);
+            if let Some(f) = lock(&self.on_delivered).take() {
+                f();
+            }
+        }
+    }
+
+    /// One poll by the executor; `Ready` once the task has nothing left to do.
+    fn poll_once(&self, cx: &mut Context<'_>) -> Poll<()> {
+        *lock(&self.waker) = Some(cx.waker().clone());
+        let mut work = {
+            let mut slot = lock(&self.slot);
+            match std::mem::replace(&mut *slot, Slot::Polling) {
+                Slot::Parked(work) => work,
+                other => {
+                    *slot = other;
+                    return Poll::Ready(());
+                }
+            }
+        };
+        let polled = catch_unwind(AssertUnwindSafe(|| work.as_mut().poll(cx)));
+        let outcome = match polled {
+            Ok(Poll::Ready(outcome)) => outcome,
+            Ok(Poll::Pending) => {
+                let mut slot = lock(&self.slot);
+                if !self.cancelled.load(Ordering::SeqCst) {
+                    *slot = Slot::Parked(work);
+                    return Poll::Pending;
+                }
+                *slot = Slot::Done;
+                drop(slot);
+                drop_quietly(work);
+                self.finish(Outcome::cancelled(self.function, "was cancelled"));
+                return Poll::Ready(());
+            }
+            // The work catches the user's panics; this is the bridge's own.
+            Err(payload) => {
+                std::mem::forget(payload);
+                Outcome::cancelled(self.function, "stopped: ferryman itself panicked")
+            }
+        };
+        *lock(&self.slot) = Slot::Done;
+        drop_quietly(work);
+        self.finish(outcome);
+        Poll::Ready(())
+    }
+}
+
+/// What the executor runs: polls the task until it is done.
+struct Driver(Arc<Task>);
+
+impl Future for Driver {
+    type Output = ();
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        self.0.poll_once(cx)
+    }
+}

@@ -1,0 +1,6 @@
+//! Streams (`spec/abi.md`, "Streams"; ADR 0014): an export's
+//! `impl Stream<Item = T>` held by handle, pulled by the host in batches.
+
+pub mod channel;
+pub(crate) mod entry;
+pub(crate) mod pump;
