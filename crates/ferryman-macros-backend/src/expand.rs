@@ -41,15 +41,20 @@ fn local(name: &str, location: Span) -> Ident {
 }
 
 /// `item` (the function as written) followed by its shim and registration;
-/// `member` for a class member, `iter` for a function returning an iterator.
+/// `member` for a class member, `iter` for a function returning an iterator,
+/// `stream` for one returning a stream.
 pub(crate) fn expand_with(
     item: TokenStream,
     function: &Function,
     member: Option<&Member>,
     iter: Option<&IterReturn>,
+    stream: Option<&IterReturn>,
 ) -> TokenStream {
-    let shim = shim(function, member, iter);
-    let export = export(function, member, iter);
+    let shim = match stream {
+        Some(stream) => stream_shim(function, stream),
+        None => shim(function, member, iter),
+    };
+    let export = export(function, member, iter.or(stream), stream.is_some());
     let cfgs = &function.cfgs;
     quote! {
         #item
@@ -103,6 +108,9 @@ fn shim(function: &Function, member: Option<&Member>, iter: Option<&IterReturn>)
         .and_then(|m| m.receiver_arg(&this))
         .into_iter()
         .collect();
+    if function.is_async {
+        return async_shim(function, member, &receiver, &callee, &args, &vars);
+    }
     let (invoke, finish) = match iter {
         Some(iter) => {
             let item = local("__item", Span::call_site());
@@ -198,6 +206,124 @@ fn shim(function: &Function, member: Option<&Member>, iter: Option<&IterReturn>)
     }
 }
 
+/// The uses the shims' generated code makes of `__private`'s traits.
+fn shim_imports() -> TokenStream {
+    quote! {
+        #[allow(unused_imports)]
+        use ::ferryman::__private::{
+            ArgDirect as _, ArgSerde as _, OkDirect as _, OkSerde as _,
+            ArgObject as _, ArgPlain as _, OkObject as _, OkPlain as _,
+            WireObject as _, WirePlain as _,
+        };
+    }
+}
+
+/// The shim of an `async fn`: decodes the arguments (owned values), makes
+/// the future — which, once the function returned, writes its result as a
+/// sync shim would — and hands it to `run_async` (ADR 0014). A method's
+/// future holds an `Arc` of its object.
+fn async_shim(
+    function: &Function,
+    member: Option<&Member>,
+    receiver: &Option<TokenStream>,
+    callee: &TokenStream,
+    args: &[TokenStream],
+    vars: &[Ident],
+) -> TokenStream {
+    let call = local("__call", Span::call_site());
+    let ret = local("__ret", Span::call_site());
+    let this = local("__self", Span::call_site());
+    let owned = local("__this", Span::call_site());
+    let future = local("__future", Span::call_site());
+    let shim = Ident::new(SHIM, Span::call_site());
+    let imports = shim_imports();
+    let decodes = function
+        .params
+        .iter()
+        .zip(vars)
+        .enumerate()
+        .map(|(index, (param, var))| {
+            decode(param, index + member.map_or(0, Member::offset), var, &call)
+        });
+    let (keep, self_arg) = match member.and_then(|m| m.receiver_arg(&this)) {
+        Some(_) => (quote!(let #owned = #this.arc();), vec![quote!(&*#owned)]),
+        None => (quote!(), Vec::new()),
+    };
+    let finish = self::finish(&function.output, &call, &ret);
+    let at = at(function.ident.span());
+    let wrap = quote_spanned!(at=> ::ferryman::__private::export_future);
+    quote! {
+        #[allow(non_snake_case, deprecated, clippy::all, clippy::pedantic)]
+        fn #shim(
+            #call: &mut ::ferryman::__private::Call<'_>
+        ) -> ::core::result::Result<(), ::ferryman::__private::Reported> {
+            #imports
+            #receiver
+            #(#decodes)*
+            #keep
+            let #future = #wrap(async move {
+                let #ret = #callee(#(#self_arg,)* #(#args),*).await;
+                ::ferryman::__private::writer(
+                    move |#call: &mut ::ferryman::__private::Call<'_>| {
+                        #finish
+                    }
+                )
+            });
+            ::ferryman::__private::run_async(#call, #future)
+        }
+    }
+}
+
+/// The shim of a function returning `impl Stream<Item = T>`: calls it and
+/// answers with a stream handle whose items are written as results are.
+fn stream_shim(function: &Function, stream: &IterReturn) -> TokenStream {
+    let call = local("__call", Span::call_site());
+    let ret = local("__ret", Span::call_site());
+    let shim = Ident::new(SHIM, Span::call_site());
+    let imports = shim_imports();
+    let user_fn = function.ident;
+    let vars: Vec<Ident> = (0..function.params.len())
+        .map(|index| local(&format!("__arg{index}"), Span::call_site()))
+        .collect();
+    let decodes = function
+        .params
+        .iter()
+        .zip(&vars)
+        .enumerate()
+        .map(|(index, (param, var))| decode(param, index, var, &call));
+    let args: Vec<TokenStream> = function
+        .params
+        .iter()
+        .zip(&vars)
+        .map(|(param, var)| if param.by_ref { quote!(&#var) } else { quote!(#var) })
+        .collect();
+    let item_output = if stream.fallible {
+        Output::Result {
+            ty: stream.value,
+            ok: Some(stream.value),
+            err: stream.error,
+        }
+    } else {
+        Output::Value(stream.value)
+    };
+    let finish = self::finish(&item_output, &call, &ret);
+    quote! {
+        #[allow(non_snake_case, deprecated, clippy::all, clippy::pedantic)]
+        fn #shim(
+            #call: &mut ::ferryman::__private::Call<'_>
+        ) -> ::core::result::Result<(), ::ferryman::__private::Reported> {
+            #imports
+            #(#decodes)*
+            let #ret = #user_fn(#(#args),*);
+            ::ferryman::__private::ok_stream(
+                #call,
+                #ret,
+                move |#ret, #call: &mut ::ferryman::__private::Call<'_>| { #finish },
+            )
+        }
+    }
+}
+
 /// `let __argN = __call.arg::<T>(N)?;`, located at the parameter's type so that
 /// a type that is not `Deserialize` is reported there.
 fn decode(param: &Param, index: usize, var: &Ident, call: &Ident) -> TokenStream {
@@ -289,7 +415,12 @@ fn ok(call: &Ident, value: &Ident, ty: Option<&Type>) -> TokenStream {
 }
 
 /// `inventory::submit! { Export { … } }`: what `describe` reports, and the shim.
-fn export(function: &Function, member: Option<&Member>, iter: Option<&IterReturn>) -> TokenStream {
+fn export(
+    function: &Function,
+    member: Option<&Member>,
+    iter: Option<&IterReturn>,
+    stream: bool,
+) -> TokenStream {
     let name = &function.name;
     let rust_name = &function.rust_name;
     let doc = &function.doc;
@@ -314,6 +445,10 @@ fn export(function: &Function, member: Option<&Member>, iter: Option<&IterReturn
             }
         }));
     let (returns, returns_rust) = match iter {
+        Some(iter) if stream => (
+            crate::types::Desc::Stream(Box::new(describe(iter.value))),
+            format!("impl Stream<Item = {}>", crate::text::rust_text(iter.value)),
+        ),
         Some(iter) => (
             crate::types::Desc::Iter(Box::new(describe(iter.value))),
             format!(
@@ -362,6 +497,11 @@ fn export(function: &Function, member: Option<&Member>, iter: Option<&IterReturn
     let file = quote_spanned!(at=> ::core::file!());
     let shim = Ident::new(SHIM, Span::call_site());
     let types = types(function, iter);
+    let flavor = match (function.is_async, stream) {
+        (_, true) => quote!(::ferryman::__private::Flavor::Stream),
+        (true, false) => quote!(::ferryman::__private::Flavor::Async),
+        (false, false) => quote!(::ferryman::__private::Flavor::Sync),
+    };
     quote! {
         ::ferryman::__private::inventory::submit! {
             ::ferryman::__private::Export {
@@ -379,6 +519,7 @@ fn export(function: &Function, member: Option<&Member>, iter: Option<&IterReturn
                 shim: #shim,
                 types: &[#(#types),*],
                 member: #member_tokens,
+                flavor: #flavor,
             }
         }
     }

@@ -204,6 +204,14 @@ fn member(
     if let ReturnType::Type(_, ty) = &mut sig.output {
         **ty = without_self(ty, self_ty);
     }
+    if let (Some(asyncness), Receiver::Mut) = (&sig.asyncness, receiver) {
+        errors.spanned(
+            asyncness,
+            "an exported `async fn` method takes `&self`: its future keeps the object \
+             shared until it ends; use interior mutability (a `Mutex`) for its state",
+        );
+        return None;
+    }
     let is_new = sig.ident == "new";
     let kind = match (receiver, is_new) {
         (Receiver::None, true) => "constructor",
@@ -265,6 +273,7 @@ fn member(
         &function,
         Some(&member),
         iter.as_ref(),
+        None,
     ))
 }
 

@@ -20,20 +20,30 @@ pub(crate) struct IterReturn<'a> {
 
 /// The iterator a signature returns, if it returns `impl Iterator<Item = …>`.
 pub(crate) fn of(output: &ReturnType) -> Option<&syn::TypeImplTrait> {
+    of_trait(output, "Iterator")
+}
+
+/// The stream a signature returns, if it returns `impl Stream<Item = …>`
+/// (`ferryman::Stream`, `futures::Stream`: any path ending in `Stream`).
+pub(crate) fn stream_of(output: &ReturnType) -> Option<&syn::TypeImplTrait> {
+    of_trait(output, "Stream")
+}
+
+fn of_trait<'a>(output: &'a ReturnType, name: &str) -> Option<&'a syn::TypeImplTrait> {
     let ReturnType::Type(_, ty) = output else {
         return None;
     };
     match &**ty {
-        Type::ImplTrait(impl_trait) if item_type(impl_trait).is_some() => Some(impl_trait),
+        Type::ImplTrait(impl_trait) if item_type(impl_trait, name).is_some() => Some(impl_trait),
         _ => None,
     }
 }
 
-fn item_type(impl_trait: &syn::TypeImplTrait) -> Option<&Type> {
+fn item_type<'a>(impl_trait: &'a syn::TypeImplTrait, name: &str) -> Option<&'a Type> {
     impl_trait.bounds.iter().find_map(|bound| match bound {
         TypeParamBound::Trait(bound) => {
             let last = bound.path.segments.last()?;
-            if last.ident != "Iterator" {
+            if last.ident != name {
                 return None;
             }
             let PathArguments::AngleBracketed(args) = &last.arguments else {
@@ -53,15 +63,43 @@ pub(crate) fn check<'a>(
     impl_trait: &'a syn::TypeImplTrait,
     errors: &mut Errors,
 ) -> Option<IterReturn<'a>> {
-    let item = item_type(impl_trait)?;
+    check_trait(impl_trait, "Iterator", errors)
+}
+
+/// Reads the stream's item type and checks the bounds hosts need: as an
+/// iterator's, and it borrows nothing (it outlives the call).
+pub(crate) fn check_stream<'a>(
+    impl_trait: &'a syn::TypeImplTrait,
+    errors: &mut Errors,
+) -> Option<IterReturn<'a>> {
+    let stream = check_trait(impl_trait, "Stream", errors)?;
+    if stream.borrows {
+        errors.spanned(
+            impl_trait,
+            "an exported stream cannot borrow: it is pulled after the call returned; \
+             return `impl Stream<Item = T> + Send` over owned values",
+        );
+    }
+    Some(stream)
+}
+
+fn check_trait<'a>(
+    impl_trait: &'a syn::TypeImplTrait,
+    name: &str,
+    errors: &mut Errors,
+) -> Option<IterReturn<'a>> {
+    let noun = name.to_lowercase();
+    let item = item_type(impl_trait, name)?;
     let send = impl_trait.bounds.iter().any(|bound| {
         matches!(bound, TypeParamBound::Trait(t) if t.path.segments.last().is_some_and(|s| s.ident == "Send"))
     });
     if !send {
         errors.spanned(
             impl_trait,
-            "an exported iterator must be `Send`: hosts pull items from any thread; \
-             write `impl Iterator<Item = T> + Send`",
+            format!(
+                "an exported {noun} must be `Send`: hosts pull items from any thread; \
+                 write `impl {name}<Item = T> + Send`"
+            ),
         );
     }
     let borrows = impl_trait
@@ -78,8 +116,10 @@ pub(crate) fn check<'a>(
     if matches!(value, Type::Reference(_)) {
         errors.spanned(
             value,
-            "an exported iterator's items cannot be references: hosts receive copies; \
-             yield owned values (`String`, not `&str`; `.cloned()` helps)",
+            format!(
+                "an exported {noun}'s items cannot be references: hosts receive copies; \
+                 yield owned values (`String`, not `&str`; `.cloned()` helps)"
+            ),
         );
     }
     Some(IterReturn {

@@ -108,8 +108,20 @@ pub fn expand_export(attr: TokenStream, item: TokenStream) -> syn::Result<TokenS
     let iter = iter_ty
         .as_ref()
         .and_then(|it| iterator::check(it, &mut errors));
+    // So is a stream result (`impl Stream<Item = T> + Send`).
+    let stream_ty = iterator::stream_of(&item_fn.sig.output).cloned();
+    let stream = stream_ty
+        .as_ref()
+        .and_then(|it| iterator::check_stream(it, &mut errors));
+    if let (Some(_), Some(asyncness)) = (&stream, &item_fn.sig.asyncness) {
+        errors.spanned(
+            asyncness,
+            "a function returning a stream is not `async`: it returns the stream at once, \
+             and the stream's items are awaited; remove `async`",
+        );
+    }
     let mut checked = item_fn.clone();
-    if iter.is_some() {
+    if iter.is_some() || stream.is_some() {
         checked.sig.output = syn::ReturnType::Default;
     }
     valid::check(&checked, &mut errors);
@@ -129,7 +141,13 @@ pub fn expand_export(attr: TokenStream, item: TokenStream) -> syn::Result<TokenS
     } else {
         item
     };
-    Ok(expand::expand_with(item, &function, None, iter.as_ref()))
+    Ok(expand::expand_with(
+        item,
+        &function,
+        None,
+        iter.as_ref(),
+        stream.as_ref(),
+    ))
 }
 
 /// Expands `#[ferryman::error(attr)] item` (an error type's base category).

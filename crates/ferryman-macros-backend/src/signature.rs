@@ -28,6 +28,8 @@ pub(crate) struct Function<'a> {
     pub(crate) cfgs: Vec<&'a Attribute>,
     pub(crate) params: Vec<Param<'a>>,
     pub(crate) output: Output<'a>,
+    /// An `async fn`: the shim runs its future (`ferryman::__private::run_async`).
+    pub(crate) is_async: bool,
 }
 
 /// One parameter.
@@ -125,6 +127,7 @@ impl<'a> Function<'a> {
                 .collect(),
             params,
             output: Output::new(&sig.output),
+            is_async: sig.asyncness.is_some(),
         }
     }
 }
@@ -168,6 +171,11 @@ impl<'a> Output<'a> {
         let ReturnType::Type(_, ty) = output else {
             return Output::Unit;
         };
+        Output::of_type(ty)
+    }
+
+    /// What a value of type `ty` is handed to (a stream's item, say).
+    pub(crate) fn of_type(ty: &'a Type) -> Self {
         if matches!(peel(ty), Type::Tuple(tuple) if tuple.elems.is_empty()) {
             return Output::Unit;
         }

@@ -27,6 +27,8 @@ pub(crate) enum Desc {
     Callback(Vec<Desc>, Box<Desc>),
     /// `impl Iterator<Item = T>`: the item's descriptor.
     Iter(Box<Desc>),
+    /// `impl Stream<Item = T>`: the item's descriptor.
+    Stream(Box<Desc>),
 }
 
 impl ToTokens for Desc {
@@ -45,6 +47,7 @@ impl ToTokens for Desc {
             Desc::Named(name) => quote!(#desc::Named(#name)),
             Desc::Callback(params, returns) => quote!(#desc::Callback(&[#(#params),*], &#returns)),
             Desc::Iter(item) => quote!(#desc::Iter(&#item)),
+            Desc::Stream(item) => quote!(#desc::Stream(&#item)),
         });
     }
 }

@@ -101,11 +101,8 @@ fn check_generics(sig: &Signature, errors: &mut Errors) {
 }
 
 fn check_qualifiers(sig: &Signature, errors: &mut Errors) {
-    if let Some(asyncness) = &sig.asyncness {
-        errors.spanned(
-            asyncness,
-            "`#[ferryman::export]` does not support `async fn` yet; make it synchronous",
-        );
+    if sig.asyncness.is_some() {
+        check_async_params(sig, errors);
     }
     if let Some(unsafety) = &sig.unsafety {
         errors.spanned(
@@ -119,6 +116,33 @@ fn check_qualifiers(sig: &Signature, errors: &mut Errors) {
             abi,
             "`#[ferryman::export]` does not support `extern` functions; remove the ABI, \
              ferryman generates the C entry points",
+        );
+    }
+}
+
+/// An `async fn`'s future outlives the call whose arguments a reference
+/// parameter would borrow: it takes owned values.
+fn check_async_params(sig: &Signature, errors: &mut Errors) {
+    for arg in &sig.inputs {
+        let FnArg::Typed(arg) = arg else { continue };
+        let Type::Reference(reference) = crate::types::peel(&arg.ty) else {
+            continue;
+        };
+        let owned = match crate::types::peel(&reference.elem) {
+            Type::Slice(slice) if crate::types::is_u8(&slice.elem) => "`Vec<u8>`".to_owned(),
+            Type::Slice(slice) => {
+                let item = &slice.elem;
+                format!("`Vec<{}>`", quote!(#item))
+            }
+            elem if crate::types::is_str(elem) => "`String`".to_owned(),
+            elem => format!("`{}`", quote!(#elem)),
+        };
+        errors.spanned(
+            &arg.ty,
+            format!(
+                "an exported `async fn` cannot take references: its future runs after the \
+                 call's arguments are gone; take {owned} instead"
+            ),
         );
     }
 }
@@ -262,8 +286,9 @@ mod tests {
     #[test]
     fn rejects_qualifiers() {
         assert_eq!(
-            one_error("async fn f() {}"),
-            "`#[ferryman::export]` does not support `async fn` yet; make it synchronous"
+            one_error("async fn f(s: &str) {}"),
+            "an exported `async fn` cannot take references: its future runs after the \
+             call's arguments are gone; take `String` instead"
         );
         assert!(one_error("unsafe fn f() {}").contains("`unsafe fn`"));
         assert!(one_error("extern \"C\" fn f() {}").contains("`extern` functions"));

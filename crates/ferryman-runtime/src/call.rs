@@ -429,6 +429,7 @@ mod tests {
         shim,
         types: &[],
         member: crate::Member::FUNCTION,
+        flavor: crate::Flavor::Sync,
     };
 
     fn decode_error(

@@ -10,6 +10,7 @@ use crate::named_types::named_types;
 use crate::object::class::{classes, objectify};
 use crate::object::table as object_table;
 use crate::object::value::ObjectHandle;
+use crate::export::Flavor;
 use crate::registry::{exports, find, library_identity};
 use crate::report::write_error;
 use crate::FERRYMAN_VERSION;
@@ -353,6 +354,8 @@ fn describe() -> Describe<'static> {
             line: e.line,
             class: e.member.class,
             kind: e.member.kind,
+            is_async: e.flavor == Flavor::Async,
+            stream: e.flavor == Flavor::Stream,
         })
         .collect();
     let classes = classes()

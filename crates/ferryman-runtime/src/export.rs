@@ -36,6 +36,19 @@ pub struct Export {
     pub types: &'static [NamedType],
     /// What it is: a free function, or a member of an exported class.
     pub member: Member,
+    /// How it answers: at once, as a future, or with a stream.
+    pub flavor: Flavor,
+}
+
+/// How an [`Export`] answers: describe's `async` and `stream` marks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Flavor {
+    /// A plain `fn`.
+    Sync,
+    /// An `async fn` (`spec/abi.md`, "Futures").
+    Async,
+    /// A function returning `impl Stream` (`spec/abi.md`, "Streams").
+    Stream,
 }
 
 /// Whether an [`Export`] is a free function or a class member, and which.

@@ -39,9 +39,9 @@ pub use error_base::{error_base, error_variants, ErrorBase};
 pub use error_shape::{ErrorShape, ShapeBody, ShapeField, ShapeVariant};
 #[cfg(feature = "tokio")]
 pub use future::executor::set_runtime;
-pub use future::run::run_async;
+pub use future::run::{export_future, run_async, writer, ExportFuture};
 pub use stream::entry::ok_stream;
-pub use export::{Export, Member, Param, Shim};
+pub use export::{Export, Flavor, Member, Param, Shim};
 pub use kind::{ArgDirect, ArgSerde, DirectOut, Kind, OkDirect, OkSerde};
 pub use named_types::{NamedType, TraceDeserialize, TraceNothing, Traced, TypeProbe};
 pub use object::class::{classes, Class, ClassDef, ClassEntry, ThreadSafeClass};

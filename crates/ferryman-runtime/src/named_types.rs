@@ -390,6 +390,7 @@ fn rename(desc: &'static TypeDesc, renames: &BTreeMap<&'static str, String>) -> 
             leak(TypeDesc::Callback(all(params), rename(returns, renames)))
         }
         TypeDesc::Iter(item) => leak(TypeDesc::Iter(rename(item, renames))),
+        TypeDesc::Stream(item) => leak(TypeDesc::Stream(rename(item, renames))),
         _ => desc,
     }
 }
@@ -398,7 +399,10 @@ fn rename(desc: &'static TypeDesc, renames: &BTreeMap<&'static str, String>) -> 
 fn mentions(desc: &TypeDesc, renames: &BTreeMap<&'static str, String>) -> bool {
     match desc {
         TypeDesc::Named(written) => renames.get(written).is_some_and(|name| name != written),
-        TypeDesc::List(inner) | TypeDesc::Option(inner) | TypeDesc::Iter(inner) => {
+        TypeDesc::List(inner)
+        | TypeDesc::Option(inner)
+        | TypeDesc::Iter(inner)
+        | TypeDesc::Stream(inner) => {
             mentions(inner, renames)
         }
         TypeDesc::Map(key, value) => mentions(key, renames) || mentions(value, renames),

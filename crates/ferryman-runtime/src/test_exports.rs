@@ -34,6 +34,7 @@ const fn export(
         shim,
         types: &[],
         member: crate::Member::FUNCTION,
+        flavor: crate::Flavor::Sync,
     }
 }
 

@@ -73,6 +73,11 @@ pub struct FunctionSchema<'a> {
     pub class: Option<&'a str>,
     /// `function`, `constructor`, `static` or `method`.
     pub kind: &'a str,
+    /// An `async fn`: a call may answer `FERRY_PENDING` (`spec/abi.md`, "Futures").
+    #[serde(rename = "async")]
+    pub is_async: bool,
+    /// Returns a stream (`spec/abi.md`, "Streams"); `returns` is `{"stream": T}`.
+    pub stream: bool,
 }
 
 /// One parameter.

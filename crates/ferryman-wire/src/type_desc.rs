@@ -51,6 +51,8 @@ pub enum TypeDesc {
     Object(&'static str),
     /// `impl Iterator<Item = T>`: the item type (`T` of `Result<T, E>` items).
     Iter(&'static TypeDesc),
+    /// `impl Stream<Item = T>`: the item type (`T` of `Result<T, E>` items).
+    Stream(&'static TypeDesc),
 }
 
 impl TypeDesc {
@@ -131,6 +133,7 @@ impl Serialize for TypeDesc {
             }
             TypeDesc::Object(class) => map.serialize_entry("object", class)?,
             TypeDesc::Iter(item) => map.serialize_entry("iter", item)?,
+            TypeDesc::Stream(item) => map.serialize_entry("stream", item)?,
             _ => unreachable!("scalars returned above"),
         }
         map.end()

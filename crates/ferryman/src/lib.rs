@@ -281,6 +281,26 @@
 //! ```
 
 pub use ferryman_abi::{ABI_VERSION, WIRE_VERSION};
+/// What an export returning `impl ferryman::Stream<Item = T> + Send` returns
+/// (`futures_core::Stream`; module docs, "Async functions and streams").
+pub use futures_core::Stream;
+/// Makes async exports run on a tokio runtime of the library's choosing
+/// instead of ferryman's own (feature `tokio`). Call it before the first
+/// async call; `false` (nothing changed) once a runtime is in use.
+#[cfg(feature = "tokio")]
+pub use ferryman_runtime::set_runtime;
+/// `tokio`, whose runtime runs async exports (feature `tokio`, on by default).
+#[cfg(feature = "tokio")]
+pub use tokio;
+
+/// Streams a producer feeds: [`stream::channel`] makes a bounded channel
+/// whose [`stream::Receiver`] an export returns as its stream; the
+/// [`stream::Sender`] sees [`stream::Sender::is_closed`] (and `send` fails)
+/// once the host released the stream.
+pub mod stream {
+    pub use ferryman_runtime::stream::channel::{channel, Closed, Receiver, Sender};
+    pub use ferryman_runtime::stream::iter::{iter, Iter};
+}
 pub use ferryman_macros::{error, export};
 pub use ferryman_runtime::{
     check_interrupt, Bytes, CallArgs, Callback, CallbackError, ClosureOutput, IntoCallback,
@@ -327,6 +347,9 @@ pub mod __private {
         borrowing, object_mut, object_ref, ok_iter, serialize_object, ArgObject, ArgPlain, Class,
         ClassDef, ClassEntry, Fallible, Member, ObjKind, OkObject, OkPlain, Plain, ThreadSafeClass,
         WireObject, WirePlain,
+    };
+    pub use ferryman_runtime::{
+        export_future, ok_stream, run_async, writer, Flavor,
     };
     pub use ferryman_runtime::{
         located, ArgDirect, ArgSerde, Call, ErrSite, ErrorBase, ErrorShape, Export, Kind,

@@ -82,3 +82,32 @@ where
         Poll::Ready(call.into_outcome())
     }
 }
+
+/// What an exported `async fn`'s future must be: the executor runs it on
+/// its worker threads after the call returned.
+#[diagnostic::on_unimplemented(
+    message = "the future of an exported `async fn` must be `Send + 'static`",
+    label = "this `async fn`'s future is not `Send + 'static`",
+    note = "ferryman runs it on its executor's threads after the call returned: take owned \
+            parameters, and hold no `Rc`, `RefCell` borrow or `std::sync::MutexGuard` across \
+            an `.await` (use `Arc`, or an async mutex such as `tokio::sync::Mutex`)"
+)]
+pub trait ExportFuture: Future + Send + 'static {}
+
+impl<F: Future + Send + 'static> ExportFuture for F {}
+
+/// `future`, checked to be an [`ExportFuture`] where the user's function is.
+#[inline(always)]
+pub fn export_future<F: ExportFuture>(future: F) -> F {
+    future
+}
+
+/// `write`, typed as the writer `run_async` takes (so that the closure's
+/// `&mut Call<'_>` is for any lifetime).
+#[inline(always)]
+pub fn writer<W>(write: W) -> W
+where
+    W: FnOnce(&mut Call<'_>) -> Result<(), Reported> + Send + 'static,
+{
+    write
+}

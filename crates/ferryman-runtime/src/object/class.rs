@@ -180,6 +180,7 @@ fn object_value<'c>(
         TypeDesc::List(item) if changes(item) => Some(TypeDesc::List(inner(item))),
         TypeDesc::Option(item) if changes(item) => Some(TypeDesc::Option(inner(item))),
         TypeDesc::Iter(item) if changes(item) => Some(TypeDesc::Iter(inner(item))),
+        TypeDesc::Stream(item) if changes(item) => Some(TypeDesc::Stream(inner(item))),
         TypeDesc::Map(key, value) if changes(key) || changes(value) => {
             Some(TypeDesc::Map(inner(key), inner(value)))
         }
@@ -205,7 +206,10 @@ fn mentions_class<'c>(
 ) -> bool {
     match desc {
         TypeDesc::Named(written) => class_of(written).is_some(),
-        TypeDesc::List(item) | TypeDesc::Option(item) | TypeDesc::Iter(item) => {
+        TypeDesc::List(item)
+        | TypeDesc::Option(item)
+        | TypeDesc::Iter(item)
+        | TypeDesc::Stream(item) => {
             mentions_class(item, class_of)
         }
         TypeDesc::Map(key, value) => {
