@@ -43,6 +43,13 @@ extern "C" {
  * Every object the library writes is a new handle the host releases once
  * with ferryman_object_release; objects in arguments are borrowed. */
 #define FERRYMAN_EXT_OBJECT 5
+/* A pending future (ferryman_call answered FERRY_PENDING): payload handle
+ * (u64 BE, never 0); spec/abi.md, "Futures". */
+#define FERRYMAN_EXT_FUTURE 6
+/* A stream (the result of a function describe marks "stream": true):
+ * payload handle (u64 BE, never 0); released once with
+ * ferryman_stream_release; spec/abi.md, "Streams". */
+#define FERRYMAN_EXT_STREAM 7
 
 /* ---- the byte box ------------------------------------------------------- */
 
@@ -87,6 +94,8 @@ typedef enum FerryStatus {
     FERRY_BAD_ARGS = 3,     /* out: error value, kind "arity", "type", "overflow" or "malformed" */
     FERRY_NO_FUNCTION = 4,  /* out: error value, kind "no_function" */
     FERRY_INTERNAL = 5,     /* out: error value, kind "internal" */
+    FERRY_PENDING = 6,      /* out: a future handle (ferryman_call) or nil (ferryman_stream_next); the result comes to the completion function */
+    FERRY_CANCELLED = 7,    /* out: error value, kind "cancelled" (a completion after ferryman_future_cancel or ferryman_stream_release) */
     FERRY_NULL_POINTER = -1 /* a required pointer was NULL; out untouched */
 } FerryStatus;
 
@@ -116,7 +125,7 @@ uint32_t ferryman_abi_version(void);
 
 /*
  * Writes the handshake map (abi, wire, ferryman, library, library_version,
- * functions, lent_bytes, lent_slices, objects) to *out, following the `out` rule above. Returns FERRY_OK, or
+ * functions, lent_bytes, lent_slices, objects, futures) to *out, following the `out` rule above. Returns FERRY_OK, or
  * FERRY_NULL_POINTER when out is NULL.
  */
 int32_t ferryman_handshake(FerryBox *out);
@@ -275,6 +284,70 @@ int32_t ferryman_log_connect(uint32_t host_id, uint64_t handle, uint32_t max_lev
  */
 int32_t ferryman_log_level(uint32_t max_level);
 
+/* ---- futures and streams (spec/abi.md, "Futures" and "Streams"; optional
+ * symbols) ----------------------------------------------------------------- */
+
+/*
+ * The host's completion function: called exactly once per started pending
+ * future, and once per pending stream next, from any thread (an executor
+ * thread, or the thread calling ferryman_future_start,
+ * ferryman_future_cancel or ferryman_stream_release, before it returns), but
+ * never inside the ferryman_call that made the future. `context` is the
+ * registered host's, `token` the one the host gave ferryman_future_start.
+ * status/out as a call's: FERRY_OK with the result, an error status with an
+ * error value, FERRY_CANCELLED; *out is a library box the host frees with
+ * ferryman_box_free.
+ */
+typedef void (*FerryComplete)(void *context, uint64_t token, int32_t status, FerryBox *out);
+
+/*
+ * Connects host `host_id`'s completion function. Until some host connected
+ * one, an async function runs to its end inside ferryman_call (blocking) and
+ * no call answers FERRY_PENDING. Returns 0, or -1 for an unknown host or NULL.
+ */
+int32_t ferryman_completion_connect(uint32_t host_id, FerryComplete complete);
+
+/*
+ * Sends the result of pending future `handle` (or every pending next of
+ * stream `handle`) to host `host_id`'s completion function with `token`.
+ * Call it once per pending future; the completion may come before it
+ * returns. Returns 0, FERRY_NO_FUNCTION when the handle is not live (or the
+ * future was started already), -1 when the host connected no completion.
+ */
+int32_t ferryman_future_start(uint64_t handle, uint32_t host_id, uint64_t token);
+
+/*
+ * Cancels pending future `handle`: dropped now (or as soon as the poll
+ * running now returns), and its completion comes with FERRY_CANCELLED.
+ * Returns 0, or FERRY_NO_FUNCTION when it is not live or has ended.
+ */
+int32_t ferryman_future_cancel(uint64_t handle);
+
+/*
+ * The next batch of stream `handle`, following the `out` rule: FERRY_OK with
+ * an array of 1 to max_items items, or nil when the stream has ended; an
+ * error status with an error item's error value; FERRY_PENDING (out: nil)
+ * when nothing is ready, the batch then coming to the completion function
+ * (ferryman_future_start on the stream); without one, the call waits.
+ * FERRY_NO_FUNCTION for a handle that is not live, FERRY_BAD_ARGS (kind
+ * "borrow") while a next of the stream is pending.
+ */
+int32_t ferryman_stream_next(uint64_t handle, uint32_t max_items, FerryBox *out);
+
+/*
+ * Drops stream `handle` (its producer sees the end); a pending next
+ * completes with FERRY_CANCELLED. Returns 0, or FERRY_NO_FUNCTION when it
+ * was not live. Call it exactly once per stream handle received.
+ */
+int32_t ferryman_stream_release(uint64_t handle);
+
+/*
+ * Writes [{"handle": u64, "kind": "future" | "stream", "function": str}, ...],
+ * every pending future and stream hosts hold, oldest first, to *out following
+ * the `out` rule.
+ */
+int32_t ferryman_live_futures(FerryBox *out);
+
 /* ---- pointer types for hosts that dlopen() the library ------------------- */
 /* Look each symbol up per handle (dlsym) with RTLD_LOCAL; see spec/abi.md. */
 
@@ -293,6 +366,12 @@ typedef uint64_t (*FerrymanObjectCloneFn)(uint64_t handle);
 typedef int32_t (*FerrymanLiveObjectsFn)(FerryBox *out);
 typedef int32_t (*FerrymanLogConnectFn)(uint32_t host_id, uint64_t handle, uint32_t max_level);
 typedef int32_t (*FerrymanLogLevelFn)(uint32_t max_level);
+typedef int32_t (*FerrymanCompletionConnectFn)(uint32_t host_id, FerryComplete complete);
+typedef int32_t (*FerrymanFutureStartFn)(uint64_t handle, uint32_t host_id, uint64_t token);
+typedef int32_t (*FerrymanFutureCancelFn)(uint64_t handle);
+typedef int32_t (*FerrymanStreamNextFn)(uint64_t handle, uint32_t max_items, FerryBox *out);
+typedef int32_t (*FerrymanStreamReleaseFn)(uint64_t handle);
+typedef int32_t (*FerrymanLiveFuturesFn)(FerryBox *out);
 
 #ifdef __cplusplus
 } /* extern "C" */

@@ -49,6 +49,7 @@ pub unsafe extern "C" fn ferryman_handshake(out: *mut FerryBox) -> i32 {
         lent_bytes: true,
         lent_slices: true,
         objects: true,
+        futures: true,
     };
     // SAFETY: forwarded from this function's contract.
     unsafe { write_value(out, &handshake) }
@@ -396,6 +397,7 @@ fn describe() -> Describe<'static> {
         types: &named.types,
         objects: true,
         classes,
+        futures: true,
     }
 }
 

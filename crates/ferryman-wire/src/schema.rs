@@ -19,6 +19,9 @@ pub struct Handshake<'a> {
     pub lent_slices: bool,
     /// Whether this library knows objects (extension 5, describe's `classes`).
     pub objects: bool,
+    /// Whether this library has the future and stream symbols (`spec/abi.md`,
+    /// "Futures" and "Streams").
+    pub futures: bool,
 }
 
 /// What `ferryman_describe` returns: the handshake plus every function.
@@ -40,6 +43,8 @@ pub struct Describe<'a> {
     pub objects: bool,
     /// The exported classes, sorted by name; the index is the class id.
     pub classes: Vec<ClassSchema<'a>>,
+    /// As the handshake's `futures`.
+    pub futures: bool,
 }
 
 /// One exported class (`spec/wire.md`, "Classes in describe").
