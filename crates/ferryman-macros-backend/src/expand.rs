@@ -740,6 +740,7 @@ mod tests {
                         },
                     }],
                     member: ::ferryman::__private::Member::FUNCTION,
+                    flavor: ::ferryman::__private::Flavor::Sync,
                 }
             }
         };
@@ -812,9 +813,56 @@ mod tests {
     }
 
     #[test]
+    fn an_async_fn_runs_its_future_and_is_marked_async() {
+        let out = expand(
+            quote!(),
+            quote! {
+                pub async fn wait(ms: u64) -> Result<u64, E> { Ok(ms) }
+            },
+        );
+        for piece in [
+            "let__future=::ferryman::__private::export_future(asyncmove{let__ret=wait(__arg0).await;",
+            "::ferryman::__private::run_async(__call,__future)",
+            "flavor:::ferryman::__private::Flavor::Async,",
+        ] {
+            assert!(out.contains(piece), "missing {piece}\nin {out}");
+        }
+    }
+
+    #[test]
+    fn a_stream_result_is_a_stream_handle_marked_stream() {
+        let out = expand(
+            quote!(),
+            quote! {
+                pub fn ticks(n: u64) -> impl ferryman::Stream<Item = Result<u64, E>> + Send { todo!() }
+            },
+        );
+        for piece in [
+            quote!(returns: &::ferryman::__private::TypeDesc::Stream(&::ferryman::__private::TypeDesc::U64),),
+            quote!(returns_rust: "impl Stream<Item = u64>",),
+            quote!(flavor: ::ferryman::__private::Flavor::Stream,),
+        ] {
+            let piece = text(piece);
+            assert!(out.contains(&piece), "missing {piece}\nin {out}");
+        }
+        assert!(out.contains("::ferryman::__private::ok_stream(__call,__ret,"), "{out}");
+    }
+
+    #[test]
+    fn a_stream_must_be_send_and_not_async() {
+        let error = expand_export(
+            quote!(),
+            quote! { pub async fn f() -> impl Stream<Item = u8> { todo!() } },
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(error.contains("an exported stream must be `Send`"), "{error}");
+    }
+
+    #[test]
     fn fallback_keeps_the_item() {
         let item = quote!(
-            async fn f() {}
+            unsafe fn f() {}
         );
         let error = expand_export(quote!(), item.clone()).unwrap_err();
         let out = text(crate::fallback(item.clone(), &error));
