@@ -122,3 +122,15 @@ impl Target {
         unsafe { (self.complete)(self.context, self.token, status, &mut boxed) };
     }
 }
+
+#[cfg(test)]
+impl Target {
+    /// A target outside the host registry, for unit tests.
+    pub(crate) fn for_test(complete: FerryComplete, token: u64) -> Target {
+        Target {
+            complete,
+            context: std::ptr::null_mut(),
+            token,
+        }
+    }
+}

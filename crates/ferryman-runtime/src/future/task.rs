@@ -202,3 +202,125 @@ impl Future for Driver {
         self.0.poll_once(cx)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    //! The task's promises: one delivery per task, once both the outcome and
+    //! the target are known; cancel drops the future at once when it is
+    //! between polls, and says so only once.
+
+    use super::*;
+    use crate::future::completion::Outcome;
+    use ferryman_abi::{FerryBox, Status};
+    use ferryman_buffer::Sink;
+    use std::collections::HashMap;
+    use std::ffi::c_void;
+    use std::sync::atomic::AtomicU64;
+    use std::sync::Condvar;
+
+    /// Completions by token: (count, last status).
+    static SEEN: Mutex<Option<HashMap<u64, (u32, i32)>>> = Mutex::new(None);
+    static ARRIVED: Condvar = Condvar::new();
+    static NEXT_TOKEN: AtomicU64 = AtomicU64::new(1000);
+
+    unsafe extern "C" fn complete(_: *mut c_void, token: u64, status: i32, out: *mut FerryBox) {
+        // SAFETY: the library hands over a box of its own.
+        unsafe { ferryman_buffer::free_box(&mut *out) };
+        let mut seen = lock(&SEEN);
+        let entry = seen.get_or_insert_with(HashMap::new).entry(token).or_default();
+        entry.0 += 1;
+        entry.1 = status;
+        ARRIVED.notify_all();
+    }
+
+    fn wait_for(token: u64) -> (u32, i32) {
+        let mut seen = lock(&SEEN);
+        for _ in 0..500 {
+            if let Some(&found) = seen.as_ref().and_then(|s| s.get(&token)) {
+                return found;
+            }
+            seen = ARRIVED
+                .wait_timeout(seen, std::time::Duration::from_millis(20))
+                .unwrap_or_else(|e| e.into_inner())
+                .0;
+        }
+        (0, 0)
+    }
+
+    fn token() -> u64 {
+        NEXT_TOKEN.fetch_add(1, Ordering::Relaxed)
+    }
+
+    struct CountsDrop(Arc<AtomicU64>);
+
+    impl Drop for CountsDrop {
+        fn drop(&mut self) {
+            self.0.fetch_add(1, Ordering::SeqCst);
+        }
+    }
+
+    fn ok_outcome() -> Outcome {
+        let mut sink = Sink::library();
+        let _ = std::io::Write::write_all(&mut sink, &[0x2a]);
+        Outcome::of(Status::Ok, sink)
+    }
+
+    #[test]
+    fn a_spawned_task_delivers_once_to_its_target() {
+        let task = Task::new("t", Box::pin(async { ok_outcome() }));
+        let token = token();
+        task.spawn();
+        assert!(task.attach(Target::for_test(complete, token)));
+        assert!(!task.attach(Target::for_test(complete, token)));
+        assert_eq!(wait_for(token), (1, Status::Ok.code()));
+        assert!(!task.cancel(), "a finished task cannot be cancelled");
+        assert_eq!(wait_for(token), (1, Status::Ok.code()));
+    }
+
+    #[test]
+    fn cancel_drops_a_parked_future_at_once_and_delivers_cancelled_on_attach() {
+        let drops = Arc::new(AtomicU64::new(0));
+        let guard = CountsDrop(Arc::clone(&drops));
+        let task = Task::new(
+            "t",
+            Box::pin(async move {
+                let _guard = guard;
+                std::future::pending::<()>().await;
+                ok_outcome()
+            }),
+        );
+        assert!(task.cancel());
+        assert_eq!(drops.load(Ordering::SeqCst), 1, "dropped inside cancel");
+        assert!(!task.cancel(), "a second cancel finds it ended");
+        let token = token();
+        assert!(task.attach(Target::for_test(complete, token)));
+        assert_eq!(wait_for(token), (1, Status::Cancelled.code()));
+    }
+
+    #[test]
+    fn cancel_of_a_running_task_drops_it_and_lets_the_executor_go() {
+        let drops = Arc::new(AtomicU64::new(0));
+        let guard = CountsDrop(Arc::clone(&drops));
+        let task = Task::new(
+            "t",
+            Box::pin(async move {
+                let _guard = guard;
+                std::future::pending::<()>().await;
+                ok_outcome()
+            }),
+        );
+        let token = token();
+        assert!(task.attach(Target::for_test(complete, token)));
+        task.spawn();
+        assert!(task.cancel());
+        assert_eq!(wait_for(token), (1, Status::Cancelled.code()));
+        for _ in 0..500 {
+            if Arc::strong_count(&task) == 1 {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        }
+        assert_eq!(drops.load(Ordering::SeqCst), 1);
+        assert_eq!(Arc::strong_count(&task), 1, "the executor let go of the task");
+    }
+}

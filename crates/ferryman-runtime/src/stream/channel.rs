@@ -12,7 +12,9 @@ use std::task::{Context, Poll};
 /// while that many are buffered and the host has not pulled them.
 ///
 /// ```
-/// let (mut tx, rx) = ferryman::stream::channel::<u32>(4);
+/// # use ferryman_runtime::stream::channel::channel;
+/// // In a library: `ferryman::stream::channel`.
+/// let (mut tx, rx) = channel::<u32>(4);
 /// std::thread::spawn(move || {
 ///     for i in 0.. {
 ///         if tx.blocking_send(i).is_err() {
