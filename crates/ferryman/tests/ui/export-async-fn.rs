@@ -1,6 +1,0 @@
-#[ferryman::export]
-pub async fn fetch(url: String) -> String {
-    url
-}
-
-fn main() {}
