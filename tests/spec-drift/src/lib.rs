@@ -33,7 +33,7 @@ mod signatures;
 use scan::*;
 
 use ferryman_abi::{
-    Status, ABI_VERSION, EXT_BIG_INT, EXT_HOST_OBJECT, EXT_LENT_BYTES, EXT_LIBRARY_CLOSURE,
+    Status, ABI_VERSION, ASYNC_HANDLE_PAYLOAD, EXT_FUTURE, EXT_STREAM, EXT_BIG_INT, EXT_HOST_OBJECT, EXT_LENT_BYTES, EXT_LIBRARY_CLOSURE,
     EXT_OBJECT, LENT_BYTES_PAYLOAD, OBJECT_PAYLOAD, SYMBOLS, WIRE_VERSION,
 };
 
@@ -56,6 +56,8 @@ fn rust_extensions() -> Vec<(String, i64)> {
         ("FERRYMAN_EXT_LENT_BYTES", EXT_LENT_BYTES),
         ("FERRYMAN_EXT_BIG_INT", EXT_BIG_INT),
         ("FERRYMAN_EXT_OBJECT", EXT_OBJECT),
+        ("FERRYMAN_EXT_FUTURE", EXT_FUTURE),
+        ("FERRYMAN_EXT_STREAM", EXT_STREAM),
     ]
     .into_iter()
     .map(|(name, value)| (name.to_owned(), i64::from(value)))
@@ -230,11 +232,12 @@ fn extension_types_in_callbacks_md_match_rust() {
                 .and_then(leading_int)
         })
         .collect();
-    // Big integers are values, not callables: wire.md has them.
+    // Big integers, futures and streams are values, not callables: wire.md has them.
+    let values = [EXT_BIG_INT, EXT_FUTURE, EXT_STREAM].map(i64::from);
     let rust: Vec<i64> = rust_extensions()
         .into_iter()
         .map(|(_, v)| v)
-        .filter(|v| *v != i64::from(EXT_BIG_INT))
+        .filter(|v| !values.contains(v))
         .collect();
     assert_same(
         "extension types (the table of kinds)",
@@ -242,6 +245,21 @@ fn extension_types_in_callbacks_md_match_rust() {
         &rust,
         &types,
     );
+}
+
+#[test]
+fn future_and_stream_examples_in_wire_md_match_rust() {
+    let wire = read(WIRE_MD);
+    let heading = format!("## Futures and streams (extensions {EXT_FUTURE} and {EXT_STREAM})");
+    let section = section(&wire, &heading, WIRE_MD);
+    assert_eq!(ASYNC_HANDLE_PAYLOAD, 8, "fixext 8 (d7) carries the handle");
+    for ext in [EXT_FUTURE, EXT_STREAM] {
+        let header = format!("d7 {ext:02x}  ");
+        assert!(
+            section.contains(&header),
+            "{WIRE_MD}: no example starting `{header}` (fixext 8 of type {ext})"
+        );
+    }
 }
 
 #[test]

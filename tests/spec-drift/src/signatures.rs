@@ -10,7 +10,7 @@
 //! with no C spelling), and the comparison with the header fails.
 
 use crate::scan::*;
-use ferryman_abi::{FerryBox, FerryHost, SYMBOLS};
+use ferryman_abi::{FerryBox, FerryComplete, FerryHost, SYMBOLS};
 use ferryman_runtime::entry;
 use std::ffi::c_void;
 
@@ -98,9 +98,27 @@ macro_rules! entry_point {
     };
 }
 
+/// Function pointer types the header names by a typedef: the name, and the
+/// C text of the Rust type (a nullable pointer, `Option<fn>`).
+fn named_pointer_types() -> Vec<(&'static str, String)> {
+    vec![("FerryComplete", <Option<FerryComplete> as CType>::c())]
+}
+
+/// `signature` with each parameter of a named pointer type written by its name.
+fn with_typedef_names(mut signature: CSignature) -> CSignature {
+    for param in &mut signature.params {
+        for (name, text) in named_pointer_types() {
+            if *param == text {
+                *param = name.to_owned();
+            }
+        }
+    }
+    signature
+}
+
 /// Every entry point of `ferryman-runtime`, as C.
 fn rust_entry_points() -> Vec<(&'static str, CSignature)> {
-    vec![
+    let all = vec![
         entry_point!(ferryman_abi_version()),
         entry_point!(ferryman_handshake(_)),
         entry_point!(ferryman_describe(_)),
@@ -116,8 +134,38 @@ fn rust_entry_points() -> Vec<(&'static str, CSignature)> {
         entry_point!(ferryman_live_objects(_)),
         entry_point!(ferryman_log_connect(_, _, _)),
         entry_point!(ferryman_log_level(_)),
-    ]
+        entry_point!(ferryman_completion_connect(_, _)),
+        entry_point!(ferryman_future_start(_, _, _)),
+        entry_point!(ferryman_future_cancel(_)),
+        entry_point!(ferryman_stream_next(_, _, _)),
+        entry_point!(ferryman_stream_release(_)),
+        entry_point!(ferryman_live_futures(_)),
+    ];
+    all.into_iter()
+        .map(|(name, signature)| (name, with_typedef_names(signature)))
+        .collect()
 }
+
+#[test]
+fn the_completion_typedef_matches_rust() {
+    let header = normalize(&strip_comments(&read(HEADER)));
+    let head = "(*FerryComplete)";
+    let statement = header
+        .split(';')
+        .find(|s| s.contains(head) && s.trim_start().starts_with("typedef"))
+        .unwrap_or_else(|| panic!("{HEADER}: no `typedef void (*FerryComplete)(...)`"));
+    let c = parse_c_function(statement, head).expect("a function pointer typedef");
+    assert_eq!(c, signature_of(noop as FerryComplete), "{HEADER}: `FerryComplete`");
+    let abi = read(ABI_MD);
+    assert!(
+        normalize(&abi).contains(&normalize(
+            "typedef void (*FerryComplete)(void *context, uint64_t token, int32_t status, FerryBox *out);"
+        )),
+        "{ABI_MD}: \"Futures\" does not declare `FerryComplete` as the header does"
+    );
+}
+
+unsafe extern "C" fn noop(_: *mut c_void, _: u64, _: i32, _: *mut FerryBox) {}
 
 /// A C type with one space before each `*` (and none between two).
 pub(crate) fn c_type(text: &str) -> String {
