@@ -22,6 +22,7 @@ from ._errors import (
     RustError,
     RustPanic,
     UnknownFunctionError,
+    UnsupportedFunctionError,
 )
 from ._library import Library, load
 from ._logs import TRACE, sync_log_levels
@@ -65,6 +66,7 @@ __all__ = [
     "SchemaMismatchError",
     "TRACE",
     "UnknownFunctionError",
+    "UnsupportedFunctionError",
     "__version__",
     "gil_policy",
     "load",

@@ -47,6 +47,7 @@ __all__ = [
     "RustError",
     "RustPanic",
     "UnknownFunctionError",
+    "UnsupportedFunctionError",
     "exception_from_value",
 ]
 
@@ -278,6 +279,11 @@ class BorrowError(FerrymanError, RuntimeError):
 
 class ProtocolError(FerrymanError):
     """A library sent bytes that break the ferryman wire format."""
+
+
+class UnsupportedFunctionError(FerrymanError, NotImplementedError):
+    """The library exports it, but this host cannot call it yet: an async
+    function or one returning a stream (``spec/abi.md``, "Futures")."""
 
 
 class UnknownFunctionError(FerrymanError, AttributeError):

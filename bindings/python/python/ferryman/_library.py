@@ -12,7 +12,7 @@ from typing import Any
 from . import _logs, _native
 from ._classes import attach_members, class_entries, make_classes, member_name
 from ._error_classes import ErrorNamespace, declared_errors, did_you_mean, suggest
-from ._errors import LibraryLoadError, UnknownFunctionError, exception_from_value
+from ._errors import LibraryLoadError, UnknownFunctionError, UnsupportedFunctionError, exception_from_value
 from ._records import TypeNamespace, record_classes
 from ._types import annotations_of, render, resolving, signature
 
@@ -66,8 +66,9 @@ class Library:
         # Returned closures' signatures name the same classes (`RustFunction.__signature__`).
         with resolving(self._named):
             made = native.functions(on_error, description)
-        for function, entry in zip(made, entries, strict=True):
-            self._decorate(function, entry)
+        for native_function, entry in zip(made, entries, strict=True):
+            self._decorate(native_function, entry)
+            function = _refused(native_function, entry)
             functions[function.name] = function
             if member_name(entry) is not None:
                 members[function.id] = function
@@ -211,6 +212,30 @@ class Library:
         return (
             f"<ferryman.Library {self.name}{version}: {count} function{'s' if count != 1 else ''} from {self.path!r}>"
         )
+
+
+def _refused(function: Any, entry: Mapping[str, Any]) -> Any:
+    """``function``, or, for an async function or one returning a stream
+    (describe's ``"async"``/``"stream"`` marks), a stand-in with its name,
+    signature and doc that raises :class:`UnsupportedFunctionError`: this
+    package does not await futures or pull streams yet."""
+    if entry.get("async") is True:
+        what = "an async function; async functions need a host that supports them"
+    elif entry.get("stream") is True:
+        what = "returns a stream; streams need a host that supports them"
+    else:
+        return function
+    message = f"`{function.name}()` is {what}, and this ferryman package does not yet"
+    if entry.get("stream") is True:
+        message = f"`{function.name}()` {what}, and this ferryman package does not yet"
+
+    @functools.wraps(function)
+    def refuse(*args: Any, **kwargs: Any) -> Any:
+        raise UnsupportedFunctionError(message, function=function.name)
+
+    refuse.id = function.id  # type: ignore[attr-defined]
+    refuse.name = function.name  # type: ignore[attr-defined]
+    return refuse
 
 
 def _class_name(library: str) -> str:
