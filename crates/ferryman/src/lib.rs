@@ -249,6 +249,43 @@
 //! # }
 //! ```
 //!
+//! ## Async functions and streams
+//!
+//! An `async fn` exports as written; its future must be `Send + 'static`, so
+//! it takes owned parameters (`String`, not `&str`). A call polls it once:
+//! ready at once, it answers like a sync function; otherwise the host gets a
+//! future and the library runs it on its executor — a tokio runtime of its
+//! own (feature `tokio`, on by default; [`set_runtime`] hands it another),
+//! whose timers and sockets the future may use. `async fn` methods take
+//! `&self`. A function returning `impl` [`Stream`]`<Item = T> + Send` gives
+//! the host a stream it pulls in batches; [`stream::channel`] feeds one from
+//! a producer that learns when the host stops reading:
+//!
+//! ```
+//! use ferryman::Stream;
+//!
+//! /// Waits, then greets.
+//! #[ferryman::export]
+//! pub async fn greet_later(name: String, ms: u64) -> String {
+//!     ferryman::tokio::time::sleep(std::time::Duration::from_millis(ms)).await;
+//!     format!("hello {name}")
+//! }
+//!
+//! /// 0, 1, … n-1, produced on a thread while the host reads.
+//! #[ferryman::export]
+//! pub fn ticks(n: u64) -> impl Stream<Item = u64> + Send {
+//!     let (mut tx, rx) = ferryman::stream::channel(16);
+//!     std::thread::spawn(move || {
+//!         for i in 0..n {
+//!             if tx.blocking_send(i).is_err() {
+//!                 break; // the host released the stream
+//!             }
+//!         }
+//!     });
+//!     rx
+//! }
+//! ```
+//!
 //! ## Logs
 //!
 //! `log` and `tracing` records reach the host's logging (in Python, the
