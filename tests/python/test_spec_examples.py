@@ -162,7 +162,7 @@ def test_guide_handshake_dump(raw: RawLibrary, count: int) -> None:
     block, before = guide_block('"library_version"\n')
     dumped = spec_text.hex_dump(block, count)
     assert dumped == entry_bytes(raw, "ferryman_handshake")
-    assert 128 <= count < 256 and len(dumped) == stated_size(before)
+    assert 256 <= count < 65536 and len(dumped) == stated_size(before)
 
 
 def test_guide_describe_excerpt(raw: RawLibrary, count: int) -> None:
@@ -328,6 +328,7 @@ def test_describe_keys_have_the_types_wire_md_gives(raw: RawLibrary) -> None:
         "map": dict,
         "map or nil": (dict, type(None)),
         "str or nil": (str, type(None)),
+        "bool": bool,
     }
     described = msgpack.unpackb(entry_bytes(raw, "ferryman_describe"))
     assert isinstance(described["functions"], list)

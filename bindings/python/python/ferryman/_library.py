@@ -233,8 +233,9 @@ def _refused(function: Any, entry: Mapping[str, Any]) -> Any:
     def refuse(*args: Any, **kwargs: Any) -> Any:
         raise UnsupportedFunctionError(message, function=function.name)
 
-    refuse.id = function.id  # type: ignore[attr-defined]
-    refuse.name = function.name  # type: ignore[attr-defined]
+    # What the native `Function` offers besides calling.
+    for attribute in ("id", "name", "parameters", "rust_types", "description", "library"):
+        setattr(refuse, attribute, getattr(function, attribute))
     return refuse
 
 
