@@ -295,7 +295,13 @@ fn stream_shim(function: &Function, stream: &IterReturn) -> TokenStream {
         .params
         .iter()
         .zip(&vars)
-        .map(|(param, var)| if param.by_ref { quote!(&#var) } else { quote!(#var) })
+        .map(|(param, var)| {
+            if param.by_ref {
+                quote!(&#var)
+            } else {
+                quote!(#var)
+            }
+        })
         .collect();
     let item_output = if stream.fallible {
         Output::Result {
@@ -845,7 +851,10 @@ mod tests {
             let piece = text(piece);
             assert!(out.contains(&piece), "missing {piece}\nin {out}");
         }
-        assert!(out.contains("::ferryman::__private::ok_stream(__call,__ret,"), "{out}");
+        assert!(
+            out.contains("::ferryman::__private::ok_stream(__call,__ret,"),
+            "{out}"
+        );
     }
 
     #[test]
@@ -856,7 +865,10 @@ mod tests {
         )
         .unwrap_err()
         .to_string();
-        assert!(error.contains("an exported stream must be `Send`"), "{error}");
+        assert!(
+            error.contains("an exported stream must be `Send`"),
+            "{error}"
+        );
     }
 
     #[test]

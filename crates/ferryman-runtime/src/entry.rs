@@ -5,12 +5,12 @@
 use crate::call::Call;
 use crate::callback::closure;
 use crate::callback::{closure_table, host_registry};
+use crate::export::Flavor;
 use crate::logs;
 use crate::named_types::named_types;
 use crate::object::class::{classes, objectify};
 use crate::object::table as object_table;
 use crate::object::value::ObjectHandle;
-use crate::export::Flavor;
 use crate::registry::{exports, find, library_identity};
 use crate::report::write_error;
 use crate::FERRYMAN_VERSION;

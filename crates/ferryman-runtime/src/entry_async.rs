@@ -15,7 +15,10 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 /// host `host_id`'s completion function. Returns 0, or -1 for an unknown
 /// host or NULL. From then on, async exports may answer `FERRY_PENDING`.
 #[no_mangle]
-pub extern "C" fn ferryman_completion_connect(host_id: u32, complete: Option<FerryComplete>) -> i32 {
+pub extern "C" fn ferryman_completion_connect(
+    host_id: u32,
+    complete: Option<FerryComplete>,
+) -> i32 {
     let Some(complete) = complete else {
         return -1;
     };
@@ -68,13 +71,19 @@ pub extern "C" fn ferryman_future_cancel(handle: u64) -> i32 {
 /// # Safety
 /// `out` is NULL or points to a box initialised as `spec/abi.md` requires.
 #[no_mangle]
-pub unsafe extern "C" fn ferryman_stream_next(handle: u64, max_items: u32, out: *mut FerryBox) -> i32 {
+pub unsafe extern "C" fn ferryman_stream_next(
+    handle: u64,
+    max_items: u32,
+    out: *mut FerryBox,
+) -> i32 {
     // SAFETY: NULL or valid and exclusively ours for the call, per the contract.
     let Some(out) = (unsafe { out.as_mut() }) else {
         return Status::NullPointer.code();
     };
     let host_buffer = *out;
-    let next = catch_unwind(AssertUnwindSafe(|| stream::next(handle, max_items as usize)));
+    let next = catch_unwind(AssertUnwindSafe(|| {
+        stream::next(handle, max_items as usize)
+    }));
     let (status, bytes): (Status, Vec<u8>) = match next {
         Ok(Next::Now(outcome)) => (outcome.status, outcome.bytes().to_vec()),
         Ok(Next::Pending) => (Status::Pending, vec![0xc0]),
@@ -90,7 +99,11 @@ pub unsafe extern "C" fn ferryman_stream_next(handle: u64, max_items: u32, out: 
         ),
         Err(payload) => {
             std::mem::forget(payload);
-            error(Status::Internal, "internal", "ferryman itself panicked; please report this".to_owned())
+            error(
+                Status::Internal,
+                "internal",
+                "ferryman itself panicked; please report this".to_owned(),
+            )
         }
     };
     *out = host_buffer;

@@ -37,11 +37,10 @@ pub use callback::{CallArgs, Callback};
 pub use err_site::{located, ErrSite};
 pub use error_base::{error_base, error_variants, ErrorBase};
 pub use error_shape::{ErrorShape, ShapeBody, ShapeField, ShapeVariant};
+pub use export::{Export, Flavor, Member, Param, Shim};
 #[cfg(feature = "tokio")]
 pub use future::executor::set_runtime;
 pub use future::run::{export_future, run_async, writer, ExportFuture};
-pub use stream::entry::ok_stream;
-pub use export::{Export, Flavor, Member, Param, Shim};
 pub use kind::{ArgDirect, ArgSerde, DirectOut, Kind, OkDirect, OkSerde};
 pub use named_types::{NamedType, TraceDeserialize, TraceNothing, Traced, TypeProbe};
 pub use object::class::{classes, Class, ClassDef, ClassEntry, ThreadSafeClass};
@@ -52,6 +51,7 @@ pub use object::value::{
     WirePlain,
 };
 pub use registry::{exports, library_identity};
+pub use stream::entry::ok_stream;
 
 /// This crate's version, reported by the handshake as `ferryman`.
 pub const FERRYMAN_VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -402,9 +402,7 @@ fn mentions(desc: &TypeDesc, renames: &BTreeMap<&'static str, String>) -> bool {
         TypeDesc::List(inner)
         | TypeDesc::Option(inner)
         | TypeDesc::Iter(inner)
-        | TypeDesc::Stream(inner) => {
-            mentions(inner, renames)
-        }
+        | TypeDesc::Stream(inner) => mentions(inner, renames),
         TypeDesc::Map(key, value) => mentions(key, renames) || mentions(value, renames),
         TypeDesc::Tuple(items) => items.iter().any(|item| mentions(item, renames)),
         TypeDesc::Callback(params, returns) => {

@@ -318,14 +318,14 @@
 //! ```
 
 pub use ferryman_abi::{ABI_VERSION, WIRE_VERSION};
-/// What an export returning `impl ferryman::Stream<Item = T> + Send` returns
-/// (`futures_core::Stream`; module docs, "Async functions and streams").
-pub use futures_core::Stream;
 /// Makes async exports run on a tokio runtime of the library's choosing
 /// instead of ferryman's own (feature `tokio`). Call it before the first
 /// async call; `false` (nothing changed) once a runtime is in use.
 #[cfg(feature = "tokio")]
 pub use ferryman_runtime::set_runtime;
+/// What an export returning `impl ferryman::Stream<Item = T> + Send` returns
+/// (`futures_core::Stream`; module docs, "Async functions and streams").
+pub use futures_core::Stream;
 /// `tokio`, whose runtime runs async exports (feature `tokio`, on by default).
 #[cfg(feature = "tokio")]
 pub use tokio;
@@ -385,9 +385,7 @@ pub mod __private {
         ClassDef, ClassEntry, Fallible, Member, ObjKind, OkObject, OkPlain, Plain, ThreadSafeClass,
         WireObject, WirePlain,
     };
-    pub use ferryman_runtime::{
-        export_future, ok_stream, run_async, writer, Flavor,
-    };
+    pub use ferryman_runtime::{export_future, ok_stream, run_async, writer, Flavor};
     pub use ferryman_runtime::{
         located, ArgDirect, ArgSerde, Call, ErrSite, ErrorBase, ErrorShape, Export, Kind,
         NamedType, OkDirect, OkSerde, Param, Reported, ShapeBody, ShapeField, ShapeVariant,

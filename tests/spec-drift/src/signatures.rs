@@ -155,7 +155,11 @@ fn the_completion_typedef_matches_rust() {
         .find(|s| s.contains(head) && s.trim_start().starts_with("typedef"))
         .unwrap_or_else(|| panic!("{HEADER}: no `typedef void (*FerryComplete)(...)`"));
     let c = parse_c_function(statement, head).expect("a function pointer typedef");
-    assert_eq!(c, signature_of(noop as FerryComplete), "{HEADER}: `FerryComplete`");
+    assert_eq!(
+        c,
+        signature_of(noop as FerryComplete),
+        "{HEADER}: `FerryComplete`"
+    );
     let abi = read(ABI_MD);
     assert!(
         normalize(&abi).contains(&normalize(

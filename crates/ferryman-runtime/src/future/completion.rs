@@ -2,8 +2,8 @@
 //! target a pending future or stream reports to.
 
 use crate::callback::host_registry;
-use ferryman_abi::{FerryBox, FerryComplete, Status};
 use crate::report::write_error;
+use ferryman_abi::{FerryBox, FerryComplete, Status};
 use ferryman_buffer::{free_box, Sink};
 use ferryman_error::ErrorValue;
 use std::ffi::c_void;

@@ -227,7 +227,10 @@ mod tests {
         // SAFETY: the library hands over a box of its own.
         unsafe { ferryman_buffer::free_box(&mut *out) };
         let mut seen = lock(&SEEN);
-        let entry = seen.get_or_insert_with(HashMap::new).entry(token).or_default();
+        let entry = seen
+            .get_or_insert_with(HashMap::new)
+            .entry(token)
+            .or_default();
         entry.0 += 1;
         entry.1 = status;
         ARRIVED.notify_all();
@@ -321,6 +324,10 @@ mod tests {
             std::thread::sleep(std::time::Duration::from_millis(10));
         }
         assert_eq!(drops.load(Ordering::SeqCst), 1);
-        assert_eq!(Arc::strong_count(&task), 1, "the executor let go of the task");
+        assert_eq!(
+            Arc::strong_count(&task),
+            1,
+            "the executor let go of the task"
+        );
     }
 }

@@ -209,9 +209,7 @@ fn mentions_class<'c>(
         TypeDesc::List(item)
         | TypeDesc::Option(item)
         | TypeDesc::Iter(item)
-        | TypeDesc::Stream(item) => {
-            mentions_class(item, class_of)
-        }
+        | TypeDesc::Stream(item) => mentions_class(item, class_of),
         TypeDesc::Map(key, value) => {
             mentions_class(key, class_of) || mentions_class(value, class_of)
         }

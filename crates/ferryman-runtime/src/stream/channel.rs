@@ -53,7 +53,10 @@ impl<T> Sender<T> {
     /// Sends `item`, waiting while the buffer is full; `Err` once the
     /// consumer is gone.
     pub async fn send(&mut self, item: T) -> Result<(), Closed<T>> {
-        if std::future::poll_fn(|cx| self.0.poll_ready(cx)).await.is_err() {
+        if std::future::poll_fn(|cx| self.0.poll_ready(cx))
+            .await
+            .is_err()
+        {
             return Err(Closed(item));
         }
         // Ready: the slot `poll_ready` reserved takes it.

@@ -2,6 +2,6 @@
 //! `impl Stream<Item = T>` held by handle, pulled by the host in batches.
 
 pub mod channel;
-pub mod iter;
 pub(crate) mod entry;
+pub mod iter;
 pub(crate) mod pump;
