@@ -17,10 +17,11 @@ pub fn status(code: i32) -> Result<Status, UnknownStatus> {
 }
 
 /// Whether the output box of a call that returned `status` holds an error
-/// value (every status but `Ok` and `NullPointer`).
+/// value (every status but `Ok`, `Pending` — a future handle, or nil — and
+/// `NullPointer`).
 #[inline]
 pub fn has_error_value(status: Status) -> bool {
-    !matches!(status, Status::Ok | Status::NullPointer)
+    !matches!(status, Status::Ok | Status::Pending | Status::NullPointer)
 }
 
 #[cfg(test)]
@@ -32,8 +33,10 @@ mod tests {
         for known in Status::ALL {
             assert_eq!(status(known.code()), Ok(known));
         }
-        assert_eq!(status(6), Err(UnknownStatus(6)));
+        assert_eq!(status(8), Err(UnknownStatus(8)));
         assert!(has_error_value(Status::Panic));
+        assert!(has_error_value(Status::Cancelled));
+        assert!(!has_error_value(Status::Pending));
         assert!(!has_error_value(Status::NullPointer));
     }
 }
