@@ -41,7 +41,7 @@ pub(crate) struct Task {
     /// The driver's waker, woken by cancel so the executor lets go of it.
     waker: Mutex<Option<Waker>>,
     delivery: Mutex<Delivery>,
-    /// Called once after delivery (the table forgets the handle).
+    /// Called once, right before delivery (the table forgets the handle).
     on_delivered: Mutex<Option<Box<dyn FnOnce() + Send>>>,
 }
 
@@ -78,7 +78,7 @@ impl Task {
         })
     }
 
-    /// Runs `f` once the outcome has been delivered.
+    /// Runs `f` once, right before the outcome is delivered.
     pub(crate) fn on_delivered(&self, f: impl FnOnce() + Send + 'static) {
         *lock(&self.on_delivered) = Some(Box::new(f));
     }
@@ -144,10 +144,12 @@ impl Task {
 
     fn deliver(&self, ready: Option<(Target, Outcome)>) {
         if let Some((target, outcome)) = ready {
-            target.deliver(outcome);
+            // First: a host that lists live futures from its completion
+            // function sees this one gone.
             if let Some(f) = lock(&self.on_delivered).take() {
                 f();
             }
+            target.deliver(outcome);
         }
     }
 
