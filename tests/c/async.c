@@ -168,7 +168,7 @@ static void test_futures(const Lib *lib, const AsyncSymbols *s) {
     release(lib, &o);
 
     /* Pending: a future handle, then the completion. */
-    o = call_int_str(lib, "async_sleep", 30, "later");
+    o = call_int_str(lib, "async_sleep", 500, "later"); /* long enough to be started first */
     uint64_t handle = 0;
     check(o.status == FERRY_PENDING && handle_of(&o, FERRYMAN_EXT_FUTURE, &handle),
           "a sleeping async function answers FERRY_PENDING with a future handle (extension 6)");
