@@ -20,7 +20,7 @@ func (l *Library) Call(name string, args ...any) (any, error) {
 	if err := checkArity(f, len(args)); err != nil {
 		return nil, err
 	}
-	data, held, err := l.encodeArgs(name, f.paramNames(), args)
+	data, held, err := l.encodeArgs(name, f.Params, args)
 	if err != nil {
 		return nil, err
 	}
@@ -71,9 +71,10 @@ func checkArity(f *Function, given int) error {
 }
 
 // encodeArgs writes the argument array; a Go value with no wire form is an
-// *ArgumentError naming the function and the parameter. The handles it
-// returns carry the host's own reference for the call.
-func (l *Library) encodeArgs(function string, names []string, args []any) ([]byte, []uint64, error) {
+// *ArgumentError naming the function and the parameter (and its Rust type,
+// when params describe it). The handles it returns carry the host's own
+// reference for the call.
+func (l *Library) encodeArgs(function string, params []Param, args []any) ([]byte, []uint64, error) {
 	e := newEncoder(l)
 	if err := e.enc.EncodeArrayLen(len(args)); err != nil {
 		return nil, nil, err
@@ -81,19 +82,32 @@ func (l *Library) encodeArgs(function string, names []string, args []any) ([]byt
 	for i, a := range args {
 		if err := e.value(reflect.ValueOf(a), 1); err != nil {
 			hostReleaseAll(e.held)
-			param := fmt.Sprintf("%d", i)
-			if i < len(names) {
-				param = names[i]
+			param, expected := fmt.Sprintf("%d", i), ""
+			if i < len(params) {
+				param, expected = params[i].Name, params[i].Rust
 			}
 			var nw noWireForm
 			if errors.As(err, &nw) {
-				return nil, nil, &ArgumentError{Kind: "type", Function: function, Param: param, Index: i, Found: nw.found,
-					Message: fmt.Sprintf("%s argument `%s`: found %s", callName(function), param, nw.found)}
+				kind := nw.kind
+				if kind == "" {
+					kind = "type"
+				}
+				return nil, nil, &ArgumentError{Kind: kind, Function: function, Param: param, Index: i, Expected: expected, Found: nw.found,
+					Message: argumentMessage(function, param, expected, nw.found)}
 			}
 			return nil, nil, err
 		}
 	}
 	return e.buf.Bytes(), e.held, nil
+}
+
+// argumentMessage is "`f()` argument `p`: expected T, but found X" (without
+// the expected part when the parameter's type is not known).
+func argumentMessage(function, param, expected, found string) string {
+	if expected == "" {
+		return fmt.Sprintf("%s argument `%s`: found %s", callName(function), param, found)
+	}
+	return fmt.Sprintf("%s argument `%s`: expected %s, but found %s", callName(function), param, expected, found)
 }
 
 func callName(function string) string {

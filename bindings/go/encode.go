@@ -40,8 +40,12 @@ var (
 	anyType      = reflect.TypeOf((*any)(nil)).Elem()
 )
 
-// noWireForm is a Go value that has no MessagePack form.
-type noWireForm struct{ found string }
+// noWireForm is a Go value that has no MessagePack form: kind "type", or
+// "overflow" for an integer no Rust integer holds.
+type noWireForm struct {
+	found string
+	kind  string
+}
 
 func (e noWireForm) Error() string { return e.found }
 
@@ -198,7 +202,7 @@ func (e *encoder) bigInt(n *big.Int) error {
 		size = 17
 	}
 	if n.BitLen() > 128 {
-		return noWireForm{found: fmt.Sprintf("the integer %s, which is wider than 128 bits", n)}
+		return noWireForm{found: fmt.Sprintf("the integer %s, which is wider than 128 bits", n), kind: "overflow"}
 	}
 	payload := make([]byte, size)
 	if n.Sign() >= 0 {
