@@ -1,14 +1,12 @@
 package ferryman
 
 import (
-	"bytes"
 	"encoding/binary"
 	"fmt"
 	"math/big"
 	"reflect"
+	"sync"
 	"time"
-
-	"github.com/vmihailenco/msgpack/v5"
 )
 
 // encoder writes Go values as one MessagePack argument array (spec/wire.md,
@@ -17,17 +15,62 @@ import (
 // held and dropped when the call returns (or, for a callback's result, when
 // the library frees the box).
 type encoder struct {
-	lib   *Library
-	buf   bytes.Buffer
-	enc   *msgpack.Encoder
-	held  []uint64
-	where string // "`add()` argument `a`", for messages
+	lib  *Library
+	w    wireWriter
+	enc  *wireWriter // &w
+	held []uint64
 }
 
 func newEncoder(lib *Library) *encoder {
 	e := &encoder{lib: lib}
-	e.enc = msgpack.NewEncoder(&e.buf)
+	e.enc = &e.w
 	return e
+}
+
+// bytes is what the encoder wrote.
+func (e *encoder) bytes() []byte { return e.w.b }
+
+// encoders are the argument encoders of calls, reused (their buffers with them).
+var encoders = sync.Pool{New: func() any { e := &encoder{}; e.enc = &e.w; return e }}
+
+func pooledEncoder(lib *Library) *encoder {
+	e := encoders.Get().(*encoder)
+	e.lib = lib
+	return e
+}
+
+// done drops the host's references of the call (held) and gives the
+// encoder back to the pool; its bytes are invalid from then on.
+func (e *encoder) done() {
+	hostReleaseAll(e.held)
+	e.held, e.lib = e.held[:0], nil
+	if cap(e.w.b) > 64<<10 {
+		e.w.b = nil // a large argument's buffer is not kept
+	}
+	e.w.b = e.w.b[:0]
+	encoders.Put(e)
+}
+
+// scalar writes the argument types most calls pass without reflection;
+// false when a is not one of them.
+func (e *encoder) scalar(a any) bool {
+	switch a := a.(type) {
+	case int:
+		_ = e.enc.EncodeInt(int64(a))
+	case int64:
+		_ = e.enc.EncodeInt(a)
+	case float64:
+		_ = e.enc.EncodeFloat64(a)
+	case string:
+		_ = e.enc.EncodeString(a)
+	case bool:
+		_ = e.enc.EncodeBool(a)
+	case []byte:
+		_ = e.enc.EncodeBytes(a)
+	default:
+		return false
+	}
+	return true
 }
 
 var (
@@ -215,7 +258,7 @@ func (e *encoder) bigInt(n *big.Int) error {
 	if err := e.enc.EncodeExtHeader(extBigInt, size); err != nil {
 		return err
 	}
-	_, err := e.buf.Write(payload)
+	_, err := e.w.Write(payload)
 	return err
 }
 
@@ -229,7 +272,7 @@ func (e *encoder) closure(c *Closure) error {
 	if err := e.enc.EncodeExtHeader(extClosure, 8); err != nil {
 		return err
 	}
-	return binary.Write(&e.buf, binary.BigEndian, c.handle)
+	return binary.Write(&e.w, binary.BigEndian, c.handle)
 }
 
 func (e *encoder) object(o *Object) error {
@@ -242,8 +285,8 @@ func (e *encoder) object(o *Object) error {
 	if err := e.enc.EncodeExtHeader(extObject, 12); err != nil {
 		return err
 	}
-	_ = binary.Write(&e.buf, binary.BigEndian, o.classID)
-	return binary.Write(&e.buf, binary.BigEndian, o.handle)
+	_ = binary.Write(&e.w, binary.BigEndian, o.classID)
+	return binary.Write(&e.w, binary.BigEndian, o.handle)
 }
 
 // callback hands a Go func to the library as a host object.
@@ -257,6 +300,6 @@ func (e *encoder) callback(fn reflect.Value) error {
 	if err := e.enc.EncodeExtHeader(extHostObject, 12); err != nil {
 		return err
 	}
-	_ = binary.Write(&e.buf, binary.BigEndian, uint32(hostID))
-	return binary.Write(&e.buf, binary.BigEndian, h)
+	_ = binary.Write(&e.w, binary.BigEndian, uint32(hostID))
+	return binary.Write(&e.w, binary.BigEndian, h)
 }

@@ -9,6 +9,8 @@ import "C"
 
 import (
 	"fmt"
+	"runtime"
+	"sync"
 	"unsafe"
 )
 
@@ -91,27 +93,42 @@ func (s *symbols) close() { C.fm_close(s.handle) }
 
 func (s *symbols) abi() uint32 { return uint32(C.fm_abi_version(s.abiVersion)) }
 
-// reply is one value a symbol wrote to out: bytes copied into Go memory, a
-// library box freed at once, so no library box outlives the call.
+// reply is one value a symbol wrote to out. Its bytes are read in place —
+// in the host's out buffer or in a library box — and are valid until done,
+// which frees the box and returns the buffer; the decoder copies what it keeps.
 type reply struct {
-	status int32
-	bytes  []byte
+	status  int32
+	bytes   []byte
+	out     *C.FerryBox // the box the symbol wrote
+	spilled bool        // out names a library box to free
+	buf     *outBuffer  // the out buffer the call was given (nil: none)
+	sym     *symbols
 }
 
-func (s *symbols) take(status C.int32_t, out *C.FerryBox, buf unsafe.Pointer) reply {
-	r := reply{status: int32(status)}
-	if status == -1 {
+func (s *symbols) take(status C.int32_t, out *C.FerryBox, buf *outBuffer) reply {
+	r := reply{status: int32(status), out: out, buf: buf, sym: s}
+	if status == -1 || out.ptr == nil {
 		return r
 	}
-	if out.ptr != nil {
-		r.bytes = C.GoBytes(unsafe.Pointer(out.ptr), C.int(out.len))
-		// The out rule (spec/abi.md): the value is in our buffer when the
-		// pointer came back unchanged, else in a library box to free.
-		if unsafe.Pointer(out.ptr) != buf {
-			C.fm_box_free(s.boxFree, out)
-		}
-	}
+	r.bytes = unsafe.Slice((*byte)(unsafe.Pointer(out.ptr)), int(out.len))
+	// The out rule (spec/abi.md): the value is in our buffer when the
+	// pointer came back unchanged, else in a library box to free.
+	r.spilled = buf == nil || unsafe.Pointer(out.ptr) != buf.ptr
 	return r
+}
+
+// done frees the reply's box and gives its out buffer back; its bytes are
+// invalid from then on.
+func (r *reply) done() {
+	if r.spilled {
+		C.fm_box_free(r.sym.boxFree, r.out)
+		r.spilled = false
+	}
+	if r.buf != nil {
+		outBuffers.Put(r.buf)
+		r.buf = nil
+	}
+	r.bytes = nil
 }
 
 // outBufferSize is the C buffer a call hands the library as out: results
@@ -119,33 +136,36 @@ func (s *symbols) take(status C.int32_t, out *C.FerryBox, buf unsafe.Pointer) re
 // library; larger ones spill into a library box.
 const outBufferSize = 4096
 
-// outBuffers keeps a few C buffers for reuse (C memory: never in a
-// sync.Pool, which would drop them without freeing).
-var outBuffers = make(chan unsafe.Pointer, 64)
-
-func getOutBuffer() (unsafe.Pointer, C.FerryBox) {
-	var buf unsafe.Pointer
-	select {
-	case buf = <-outBuffers:
-	default:
-		buf = C.malloc(outBufferSize)
-	}
-	return buf, C.FerryBox{ptr: (*C.uint8_t)(buf), len: 0, cap: outBufferSize}
+// outBuffer is one out buffer and the box that names it, both in C memory
+// (a box in Go memory passed to C would escape to the heap on every call),
+// freed by a finalizer when the pool drops it.
+type outBuffer struct {
+	ptr unsafe.Pointer
+	box *C.FerryBox
 }
 
-func putOutBuffer(buf unsafe.Pointer) {
-	select {
-	case outBuffers <- buf:
-	default:
-		C.free(buf)
-	}
+var outBuffers = sync.Pool{New: func() any {
+	b := &outBuffer{ptr: C.malloc(outBufferSize), box: (*C.FerryBox)(C.malloc(C.size_t(unsafe.Sizeof(C.FerryBox{}))))}
+	runtime.SetFinalizer(b, func(b *outBuffer) {
+		C.free(b.ptr)
+		C.free(unsafe.Pointer(b.box))
+	})
+	return b
+}}
+
+// getOutBuffer is an out buffer whose box is set to it (spec/abi.md,
+// "Ownership of out": a writable buffer the host owns).
+func getOutBuffer() *outBuffer {
+	buf := outBuffers.Get().(*outBuffer)
+	*buf.box = C.FerryBox{ptr: (*C.uint8_t)(buf.ptr), len: 0, cap: outBufferSize}
+	return buf
 }
 
 // outOnly calls one of the symbols that only write out (handshake, describe,
 // live closures, live objects) with the empty box.
 func (s *symbols) outOnly(fn unsafe.Pointer) reply {
-	var out C.FerryBox
-	return s.take(C.fm_out(fn, &out), &out, nil)
+	out := new(C.FerryBox)
+	return s.take(C.fm_out(fn, out), out, nil)
 }
 
 func bytesPtr(b []byte) *C.uint8_t {
@@ -161,17 +181,15 @@ func (s *symbols) id(name string) int64 {
 }
 
 func (s *symbols) callID(id uint32, args []byte) reply {
-	buf, out := getOutBuffer()
-	defer putOutBuffer(buf)
-	status := C.fm_call(s.call, C.uint32_t(id), bytesPtr(args), C.size_t(len(args)), &out)
-	return s.take(status, &out, buf)
+	buf := getOutBuffer()
+	status := C.fm_call(s.call, C.uint32_t(id), bytesPtr(args), C.size_t(len(args)), buf.box)
+	return s.take(status, buf.box, buf)
 }
 
 func (s *symbols) callClosure(handle uint64, args []byte) reply {
-	buf, out := getOutBuffer()
-	defer putOutBuffer(buf)
-	status := C.fm_closure_call(s.closureCall, C.uint64_t(handle), bytesPtr(args), C.size_t(len(args)), &out)
-	return s.take(status, &out, buf)
+	buf := getOutBuffer()
+	status := C.fm_closure_call(s.closureCall, C.uint64_t(handle), bytesPtr(args), C.size_t(len(args)), buf.box)
+	return s.take(status, buf.box, buf)
 }
 
 func (s *symbols) releaseClosure(handle uint64) int32 {
