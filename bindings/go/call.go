@@ -78,7 +78,11 @@ func (l *Library) encodeArgs(function string, params []Param, args []any) (*enco
 	e := pooledEncoder(l)
 	_ = e.enc.EncodeArrayLen(len(args))
 	for i, a := range args {
-		if e.scalar(a) {
+		var p *Param
+		if i < len(params) {
+			p = &params[i]
+		}
+		if e.lendArg(a, p) || e.scalar(a) {
 			continue
 		}
 		if err := e.value(reflect.ValueOf(a), 1); err != nil {

@@ -257,8 +257,7 @@ func (d *decoder) ext(n int) (any, error) {
 		}
 		return v, nil
 	case extLentBytes:
-		// This host lends only with handle 0, so no result names its memory.
-		return nil, fmt.Errorf("lent bytes (extension 3) in a value this host did not lend")
+		return lentResult(payload)
 	}
 	return nil, fmt.Errorf("unknown MessagePack extension type %d", id)
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math/big"
 	"reflect"
+	"runtime"
 	"sync"
 	"time"
 )
@@ -15,10 +16,12 @@ import (
 // held and dropped when the call returns (or, for a callback's result, when
 // the library frees the box).
 type encoder struct {
-	lib  *Library
-	w    wireWriter
-	enc  *wireWriter // &w
-	held []uint64
+	lib    *Library
+	w      wireWriter
+	enc    *wireWriter // &w
+	held   []uint64
+	pins   runtime.Pinner // memory lent for the call (lent.go)
+	pinned bool
 }
 
 func newEncoder(lib *Library) *encoder {
@@ -42,6 +45,10 @@ func pooledEncoder(lib *Library) *encoder {
 // done drops the host's references of the call (held) and gives the
 // encoder back to the pool; its bytes are invalid from then on.
 func (e *encoder) done() {
+	if e.pinned {
+		e.pins.Unpin()
+		e.pinned = false
+	}
 	hostReleaseAll(e.held)
 	e.held, e.lib = e.held[:0], nil
 	if cap(e.w.b) > 64<<10 {
@@ -124,6 +131,8 @@ func (e *encoder) value(v reflect.Value, depth int) error {
 		return e.enc.EncodeInt(nanos)
 	case timeType:
 		return e.enc.EncodeString(v.Interface().(time.Time).UTC().Format(time.RFC3339Nano))
+	case lentType:
+		return e.lent(v.Interface().(Lent))
 	}
 	switch v.Kind() {
 	case reflect.Bool:
