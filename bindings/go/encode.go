@@ -74,6 +74,26 @@ func (e *encoder) scalar(a any) bool {
 		_ = e.enc.EncodeBool(a)
 	case []byte:
 		_ = e.enc.EncodeBytes(a)
+	case []int64:
+		_ = e.enc.EncodeArrayLen(len(a))
+		for _, n := range a {
+			_ = e.enc.EncodeInt(n)
+		}
+	case []int:
+		_ = e.enc.EncodeArrayLen(len(a))
+		for _, n := range a {
+			_ = e.enc.EncodeInt(int64(n))
+		}
+	case []float64:
+		_ = e.enc.EncodeArrayLen(len(a))
+		for _, x := range a {
+			_ = e.enc.EncodeFloat64(x)
+		}
+	case []string:
+		_ = e.enc.EncodeArrayLen(len(a))
+		for _, x := range a {
+			_ = e.enc.EncodeString(x)
+		}
 	default:
 		return false
 	}
