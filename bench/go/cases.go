@@ -81,6 +81,14 @@ func cases(lib *ferryman.Library) []benchCase {
 			check:    equal(data),
 		}
 	}
+	// The same with ferryman.Lend: the ferryman::Bytes parameter keeps the
+	// caller's memory and the result is the one copy cgo's echo makes too.
+	lend := func(key, label string, size int) benchCase {
+		c := echo(key, label, size, true)
+		data := payload(size)
+		c.ferryman = func() (any, error) { return lib.Call("echo", ferryman.Lend(data)) }
+		return c
+	}
 	sum := func(key, label string, n int, large bool) benchCase {
 		values, total := numbers(n)
 		return benchCase{
@@ -114,6 +122,8 @@ func cases(lib *ferryman.Library) []benchCase {
 		echo("echo16", "echo 16 B", 16, false),
 		echo("echo64k", "echo 64 KiB", 64<<10, true),
 		echo("echo1m", "echo 1 MiB", 1<<20, true),
+		lend("echo64k_lend", "echo 64 KiB, `Lend(data)`", 64<<10),
+		lend("echo1m_lend", "echo 1 MiB, `Lend(data)`", 1<<20),
 		sum("sum10", "sum of 10 ints", 10, false),
 		sum("sum10k", "sum of 10,000 ints", 10_000, true),
 		{

@@ -2,6 +2,7 @@ package ferryman
 
 import (
 	"fmt"
+	"unicode/utf8"
 )
 
 // Reading an error value (spec/wire.md, "Error values") straight into an
@@ -55,6 +56,25 @@ func (d *decoder) arrayLen() (n int, ok bool, err error) {
 	return 0, false, fmt.Errorf("expected an array, found byte 0x%02x", c)
 }
 
+// key reads a map key that is a str, in place (a switch on string(key)
+// compares without allocating).
+func (d *decoder) key() ([]byte, error) {
+	c, err := d.r.byte()
+	switch {
+	case err != nil:
+		return nil, err
+	case c >= 0xa0 && c <= 0xbf:
+		return d.r.take(int(c & 0x1f))
+	case c >= 0xd9 && c <= 0xdb:
+		n, err := d.r.uint(1 << (c - 0xd9))
+		if err != nil {
+			return nil, err
+		}
+		return d.r.take(int(n))
+	}
+	return nil, fmt.Errorf("expected a str key, found byte 0x%02x", c)
+}
+
 // text reads a str, or nil as "".
 func (d *decoder) text() (string, error) {
 	c, err := d.r.byte()
@@ -73,6 +93,26 @@ func (d *decoder) text() (string, error) {
 		return d.r.str(int(n))
 	}
 	return "", fmt.Errorf("expected a str, found byte 0x%02x", c)
+}
+
+// name reads a str that names something (a kind, a type, a function, a
+// file), interned; nil is "".
+func (d *decoder) name() (string, error) {
+	if d.r.i < len(d.r.b) && d.r.b[d.r.i] == 0xc0 {
+		d.r.i++
+		return "", nil
+	}
+	b, err := d.key()
+	if err != nil {
+		return "", err
+	}
+	if s, ok := (*internTable.Load())[string(b)]; ok {
+		return s, nil
+	}
+	if !utf8.Valid(b) {
+		return "", fmt.Errorf("a str that is not UTF-8")
+	}
+	return intern(b), nil
 }
 
 // integer reads an int; ok is false for nil.
@@ -95,31 +135,31 @@ func (d *decoder) errorValue(ev *errorValue) error {
 		return err
 	}
 	for i := 0; i < n; i++ {
-		key, err := d.text()
+		key, err := d.key()
 		if err != nil {
 			return err
 		}
-		switch key {
+		switch string(key) {
 		case "kind":
-			ev.Kind, err = d.text()
+			ev.Kind, err = d.name()
 		case "type":
-			ev.Type, err = d.text()
+			ev.Type, err = d.name()
 		case "rust_type":
-			ev.RustType, err = d.text()
+			ev.RustType, err = d.name()
 		case "message":
 			ev.Message, err = d.text()
 		case "function":
-			ev.Function, err = d.text()
+			ev.Function, err = d.name()
 		case "param":
-			ev.Param, err = d.text()
+			ev.Param, err = d.name()
 		case "expected":
-			ev.Expected, err = d.text()
+			ev.Expected, err = d.name()
 		case "found":
 			ev.Found, err = d.text()
 		case "variant":
-			ev.Variant, err = d.text()
+			ev.Variant, err = d.name()
 		case "base":
-			ev.Base, err = d.text()
+			ev.Base, err = d.name()
 		case "index":
 			var v int64
 			var ok bool
@@ -152,7 +192,7 @@ func (d *decoder) errorValue(ev *errorValue) error {
 			_, err = d.value(2)
 		}
 		if err != nil {
-			return fmt.Errorf("%s: %w", key, err)
+			return fmt.Errorf("%s: %w", string(key), err)
 		}
 	}
 	return nil
@@ -179,11 +219,11 @@ func (d *decoder) osError() (*osErrorValue, error) {
 	}
 	o := &osErrorValue{}
 	for i := 0; i < n; i++ {
-		key, err := d.text()
+		key, err := d.key()
 		if err != nil {
 			return nil, err
 		}
-		switch key {
+		switch string(key) {
 		case "errno":
 			var v int64
 			var has bool
@@ -192,7 +232,7 @@ func (d *decoder) osError() (*osErrorValue, error) {
 				o.Errno = &errno
 			}
 		case "kind":
-			o.Kind, err = d.text()
+			o.Kind, err = d.name()
 		default:
 			_, err = d.value(3)
 		}
@@ -216,18 +256,18 @@ func (d *decoder) frames() ([]Frame, error) {
 			return nil, err
 		}
 		for j := 0; j < m; j++ {
-			key, err := d.text()
+			key, err := d.key()
 			if err != nil {
 				return nil, err
 			}
 			var v int64
-			switch key {
+			switch string(key) {
 			case "function":
-				f.Function, err = d.text()
+				f.Function, err = d.name()
 			case "file":
-				f.File, err = d.text()
+				f.File, err = d.name()
 			case "language":
-				f.Language, err = d.text()
+				f.Language, err = d.name()
 			case "line":
 				v, _, err = d.integer()
 				f.Line = int(v)
@@ -258,13 +298,13 @@ func (d *decoder) causes() ([]causeValue, error) {
 			return nil, err
 		}
 		for j := 0; j < m; j++ {
-			key, err := d.text()
+			key, err := d.key()
 			if err != nil {
 				return nil, err
 			}
-			switch key {
+			switch string(key) {
 			case "type":
-				c.Type, err = d.text()
+				c.Type, err = d.name()
 			case "message":
 				c.Message, err = d.text()
 			case "host_exception":

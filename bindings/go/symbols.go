@@ -139,19 +139,40 @@ const outBufferSize = 4096
 // outBuffer is one out buffer and the box that names it, both in C memory
 // (a box in Go memory passed to C would escape to the heap on every call),
 // freed by a finalizer when the pool drops it.
+//
+// It also holds a C buffer for small argument arrays: copying a few bytes
+// there costs less than cgo's check of a Go pointer passed to C.
 type outBuffer struct {
-	ptr unsafe.Pointer
-	box *C.FerryBox
+	ptr  unsafe.Pointer
+	box  *C.FerryBox
+	args unsafe.Pointer
 }
 
+const argsBufferSize = 256
+
 var outBuffers = sync.Pool{New: func() any {
-	b := &outBuffer{ptr: C.malloc(outBufferSize), box: (*C.FerryBox)(C.malloc(C.size_t(unsafe.Sizeof(C.FerryBox{}))))}
+	b := &outBuffer{
+		ptr:  C.malloc(outBufferSize),
+		box:  (*C.FerryBox)(C.malloc(C.size_t(unsafe.Sizeof(C.FerryBox{})))),
+		args: C.malloc(argsBufferSize),
+	}
 	runtime.SetFinalizer(b, func(b *outBuffer) {
 		C.free(b.ptr)
 		C.free(unsafe.Pointer(b.box))
+		C.free(b.args)
 	})
 	return b
 }}
+
+// argsPtr is args in C memory when they fit the argument buffer, else the
+// Go memory itself (valid for the call: cgo's rule for Go pointers).
+func (b *outBuffer) argsPtr(args []byte) *C.uint8_t {
+	if len(args) > argsBufferSize {
+		return bytesPtr(args)
+	}
+	copy(unsafe.Slice((*byte)(b.args), len(args)), args)
+	return (*C.uint8_t)(b.args)
+}
 
 // getOutBuffer is an out buffer whose box is set to it (spec/abi.md,
 // "Ownership of out": a writable buffer the host owns).
@@ -182,13 +203,13 @@ func (s *symbols) id(name string) int64 {
 
 func (s *symbols) callID(id uint32, args []byte) reply {
 	buf := getOutBuffer()
-	status := C.fm_call(s.call, C.uint32_t(id), bytesPtr(args), C.size_t(len(args)), buf.box)
+	status := C.fm_call(s.call, C.uint32_t(id), buf.argsPtr(args), C.size_t(len(args)), buf.box)
 	return s.take(status, buf.box, buf)
 }
 
 func (s *symbols) callClosure(handle uint64, args []byte) reply {
 	buf := getOutBuffer()
-	status := C.fm_closure_call(s.closureCall, C.uint64_t(handle), bytesPtr(args), C.size_t(len(args)), buf.box)
+	status := C.fm_closure_call(s.closureCall, C.uint64_t(handle), buf.argsPtr(args), C.size_t(len(args)), buf.box)
 	return s.take(status, buf.box, buf)
 }
 
