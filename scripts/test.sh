@@ -59,4 +59,6 @@ if [ -f bench/run.sh ]; then
     echo "==> benchmark smoke run (correctness only, no timings asserted)"
     bash bench/run.sh --smoke
 fi
+echo "==> Go benchmark smoke run: ferryman's Go host and cgo, every case checked (bench/go)"
+bash bench/go/run.sh -smoke
 echo "==> all checks passed"
