@@ -31,6 +31,8 @@ type symbols struct {
 	objectRelease  unsafe.Pointer
 	objectClone    unsafe.Pointer
 	liveObjects    unsafe.Pointer
+	logConnect     unsafe.Pointer
+	logLevel       unsafe.Pointer
 }
 
 // openSymbols dlopens path (RTLD_NOW | RTLD_LOCAL: each library keeps its
@@ -65,6 +67,8 @@ func openSymbols(path string) (*symbols, error) {
 		objectRelease:  lookup("ferryman_object_release"),
 		objectClone:    lookup("ferryman_object_clone"),
 		liveObjects:    lookup("ferryman_live_objects"),
+		logConnect:     lookup("ferryman_log_connect"),
+		logLevel:       lookup("ferryman_log_level"),
 	}
 	if s.abiVersion == nil {
 		C.fm_close(handle)
@@ -227,4 +231,12 @@ func (s *symbols) cloneObject(handle uint64) uint64 {
 
 func (s *symbols) register(context uintptr) int32 {
 	return int32(C.fm_register_host(s.registerHost, C.uint32_t(ABIVersion), C.uintptr_t(context)))
+}
+
+func (s *symbols) connectLog(hostID int32, handle uint64, max uint32) int32 {
+	return int32(C.fm_log_connect(s.logConnect, C.uint32_t(hostID), C.uint64_t(handle), C.uint32_t(max)))
+}
+
+func (s *symbols) setLogLevel(max uint32) int32 {
+	return int32(C.fm_log_level(s.logLevel, C.uint32_t(max)))
 }
