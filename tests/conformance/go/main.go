@@ -59,8 +59,9 @@ func run(libPath, casesPath, only string) int {
 		fmt.Fprintf(os.Stderr, "conformance: %s: %v\n", casesPath, err)
 		return 2
 	}
-	// The fixture's directory is relative to the repository root, two up from the file.
-	root := filepath.Join(filepath.Dir(casesPath), "..", "..")
+	// The fixture's directory is relative to the repository root, three up
+	// from this runner (tests/conformance/go), whatever file the cases come from.
+	root := filepath.Join(here(), "..", "..", "..")
 	fixture := filepath.Join(root, s.Fixture)
 	lib, err := ferryman.Load(libPath)
 	if err != nil {
