@@ -24,10 +24,11 @@ func (l *Library) Call(name string, args ...any) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	r := l.sym.callID(f.ID, e.bytes())
+	r := l.sym.callID(f.ID, e.bytes(), e.out)
 	runtime.KeepAlive(args) // objects and closures must not be finalized mid-call
+	v, err := l.result(name, r)
 	e.done()
-	return l.result(name, r)
+	return v, err
 }
 
 // Call calls the exported function name and decodes its result into a T:

@@ -33,11 +33,12 @@ func (c *Closure) Call(args ...any) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	r := c.lib.sym.callClosure(c.handle, e.bytes())
+	r := c.lib.sym.callClosure(c.handle, e.bytes(), e.out)
 	runtime.KeepAlive(args)
 	runtime.KeepAlive(c)
+	v, err := c.lib.result(c.name(), r)
 	e.done()
-	return c.lib.result(c.name(), r)
+	return v, err
 }
 
 // Func is the closure as a Go func.

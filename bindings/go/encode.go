@@ -22,6 +22,7 @@ type encoder struct {
 	held   []uint64
 	pins   runtime.Pinner // memory lent for the call (lent.go)
 	pinned bool
+	out    *outBuffer // the call's out buffer (pooled encoders only)
 }
 
 func newEncoder(lib *Library) *encoder {
@@ -34,7 +35,7 @@ func newEncoder(lib *Library) *encoder {
 func (e *encoder) bytes() []byte { return e.w.b }
 
 // encoders are the argument encoders of calls, reused (their buffers with them).
-var encoders = sync.Pool{New: func() any { e := &encoder{}; e.enc = &e.w; return e }}
+var encoders = sync.Pool{New: func() any { e := &encoder{out: newOutBuffer()}; e.enc = &e.w; return e }}
 
 func pooledEncoder(lib *Library) *encoder {
 	e := encoders.Get().(*encoder)
@@ -42,8 +43,9 @@ func pooledEncoder(lib *Library) *encoder {
 	return e
 }
 
-// done drops the host's references of the call (held) and gives the
-// encoder back to the pool; its bytes are invalid from then on.
+// done drops the host's references of the call (held), unpins what was lent
+// and gives the encoder back to the pool with its out buffer: its bytes, and
+// a reply's that lay in the buffer, are invalid from then on.
 func (e *encoder) done() {
 	if e.pinned {
 		e.pins.Unpin()

@@ -10,7 +10,6 @@ import "C"
 import (
 	"fmt"
 	"runtime"
-	"sync"
 	"unsafe"
 )
 
@@ -105,12 +104,11 @@ type reply struct {
 	bytes   []byte
 	out     *C.FerryBox // the box the symbol wrote
 	spilled bool        // out names a library box to free
-	buf     *outBuffer  // the out buffer the call was given (nil: none)
 	sym     *symbols
 }
 
 func (s *symbols) take(status C.int32_t, out *C.FerryBox, buf *outBuffer) reply {
-	r := reply{status: int32(status), out: out, buf: buf, sym: s}
+	r := reply{status: int32(status), out: out, sym: s}
 	if status == -1 || out.ptr == nil {
 		return r
 	}
@@ -121,16 +119,12 @@ func (s *symbols) take(status C.int32_t, out *C.FerryBox, buf *outBuffer) reply 
 	return r
 }
 
-// done frees the reply's box and gives its out buffer back; its bytes are
-// invalid from then on.
+// done frees the reply's box, if the library allocated one; its bytes are
+// invalid from then on (and so are they once the out buffer is reused).
 func (r *reply) done() {
 	if r.spilled {
 		C.fm_box_free(r.sym.boxFree, r.out)
 		r.spilled = false
-	}
-	if r.buf != nil {
-		outBuffers.Put(r.buf)
-		r.buf = nil
 	}
 	r.bytes = nil
 }
@@ -142,7 +136,7 @@ const outBufferSize = 4096
 
 // outBuffer is one out buffer and the box that names it, both in C memory
 // (a box in Go memory passed to C would escape to the heap on every call),
-// freed by a finalizer when the pool drops it.
+// freed by a finalizer when the pool drops the encoder that owns it.
 //
 // It also holds a C buffer for small argument arrays: copying a few bytes
 // there costs less than cgo's check of a Go pointer passed to C.
@@ -154,7 +148,8 @@ type outBuffer struct {
 
 const argsBufferSize = 256
 
-var outBuffers = sync.Pool{New: func() any {
+// newOutBuffer allocates an out buffer; each pooled encoder owns one.
+func newOutBuffer() *outBuffer {
 	b := &outBuffer{
 		ptr:  C.malloc(outBufferSize),
 		box:  (*C.FerryBox)(C.malloc(C.size_t(unsafe.Sizeof(C.FerryBox{})))),
@@ -166,7 +161,14 @@ var outBuffers = sync.Pool{New: func() any {
 		C.free(b.args)
 	})
 	return b
-}}
+}
+
+// reset sets the box to the buffer (spec/abi.md, "Ownership of out": a
+// writable buffer the host owns).
+func (b *outBuffer) reset() *C.FerryBox {
+	*b.box = C.FerryBox{ptr: (*C.uint8_t)(b.ptr), len: 0, cap: outBufferSize}
+	return b.box
+}
 
 // argsPtr is args in C memory when they fit the argument buffer, else the
 // Go memory itself (valid for the call: cgo's rule for Go pointers).
@@ -176,14 +178,6 @@ func (b *outBuffer) argsPtr(args []byte) *C.uint8_t {
 	}
 	copy(unsafe.Slice((*byte)(b.args), len(args)), args)
 	return (*C.uint8_t)(b.args)
-}
-
-// getOutBuffer is an out buffer whose box is set to it (spec/abi.md,
-// "Ownership of out": a writable buffer the host owns).
-func getOutBuffer() *outBuffer {
-	buf := outBuffers.Get().(*outBuffer)
-	*buf.box = C.FerryBox{ptr: (*C.uint8_t)(buf.ptr), len: 0, cap: outBufferSize}
-	return buf
 }
 
 // outOnly calls one of the symbols that only write out (handshake, describe,
@@ -205,16 +199,18 @@ func (s *symbols) id(name string) int64 {
 	return int64(C.fm_function_id(s.functionID, bytesPtr(b), C.size_t(len(b))))
 }
 
-func (s *symbols) callID(id uint32, args []byte) reply {
-	buf := getOutBuffer()
-	status := C.fm_call(s.call, C.uint32_t(id), buf.argsPtr(args), C.size_t(len(args)), buf.box)
-	return s.take(status, buf.box, buf)
+// callID calls function id with args in buf (which the reply's bytes may
+// point into until buf is reused).
+func (s *symbols) callID(id uint32, args []byte, buf *outBuffer) reply {
+	out := buf.reset()
+	status := C.fm_call(s.call, C.uint32_t(id), buf.argsPtr(args), C.size_t(len(args)), out)
+	return s.take(status, out, buf)
 }
 
-func (s *symbols) callClosure(handle uint64, args []byte) reply {
-	buf := getOutBuffer()
-	status := C.fm_closure_call(s.closureCall, C.uint64_t(handle), buf.argsPtr(args), C.size_t(len(args)), buf.box)
-	return s.take(status, buf.box, buf)
+func (s *symbols) callClosure(handle uint64, args []byte, buf *outBuffer) reply {
+	out := buf.reset()
+	status := C.fm_closure_call(s.closureCall, C.uint64_t(handle), buf.argsPtr(args), C.size_t(len(args)), out)
+	return s.take(status, out, buf)
 }
 
 func (s *symbols) releaseClosure(handle uint64) int32 {
