@@ -40,13 +40,36 @@ func main() {
 	if *only != "" {
 		selected = pick(selected, strings.Split(*only, ","))
 	}
+	floor, err := floorAdd(*libPath)
+	if err == nil {
+		err = equal(int64(3))(floor())
+	}
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "bench: %v\n", err)
+		os.Exit(1)
+	}
 	if *smoke {
 		os.Exit(smokeRun(selected))
 	}
 	if smokeRun(selected) != 0 {
 		os.Exit(1)
 	}
-	measure(selected, *repeats, time.Duration(*targetMS*float64(time.Millisecond)))
+	target := time.Duration(*targetMS * float64(time.Millisecond))
+	measure(selected, *repeats, target)
+	for _, c := range selected {
+		if c.key != "add" {
+			continue
+		}
+		// The floor of add, timed interleaved with the cgo column as above.
+		nf, nc := calibrate(floor, target), calibrate(c.cgo, target)
+		var fs, cs []float64
+		for r := 0; r < *repeats; r++ {
+			fs = append(fs, loop(floor, nf))
+			cs = append(cs, loop(c.cgo, nc))
+		}
+		f, g := median(fs), median(cs)
+		fmt.Printf("\nfloor: ferryman_call of add(1, 2) from cgo, arguments encoded beforehand, result not decoded: %s ns (×%.2f cgo's %s)\n", ns(f), f/g, ns(g))
+	}
 }
 
 // repoRoot is two directories up from this file (bench/go).
