@@ -11,7 +11,7 @@ typedef struct FloorBox { uint8_t *ptr; size_t len; size_t cap; } FloorBox;
 static void *floor_call_fn;
 static FloorBox floor_args, floor_out;
 static uint8_t floor_in[3] = {0x92, 0x01, 0x02}; // [1, 2]
-static uint8_t floor_buf[64];
+static uint8_t floor_buf[4096];
 static uint32_t floor_id;
 
 // floor_open finds add in an already loaded library (RTLD_NOLOAD: the one
