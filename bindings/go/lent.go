@@ -136,10 +136,11 @@ func (e *encoder) lendCall(ptr unsafe.Pointer, n int, item byte) {
 	}
 }
 
-// lent writes a Lent: as a host object when the library takes lent bytes,
-// else as bin.
+// lent writes a Lent: as a host object in a call's arguments when the
+// library takes lent bytes, else (a callback's result, where extension 3
+// is refused) as bin.
 func (e *encoder) lent(l Lent) error {
-	if e.lib == nil || !e.lib.handshake.LentBytes || len(l.data) == 0 {
+	if e.out == nil || e.lib == nil || !e.lib.handshake.LentBytes || len(l.data) == 0 {
 		return e.enc.EncodeBytes(l.data)
 	}
 	hostID, err := e.lib.host()
