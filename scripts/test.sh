@@ -40,7 +40,7 @@ bash tests/conformance/run_c.sh target/debug/libferryman_fixture.so
 VALGRIND=1 bash tests/conformance/run_c.sh target/debug/libferryman_fixture.so
 bash tests/conformance/run_go.sh target/debug/libferryman_fixture.so
 
-echo "==> Go host: bindings/go (go vet, go test -race; downloads its Go modules)"
+echo "==> Go host: bindings/go (gofmt, go vet, go test -race; no Go modules to download)"
 bash scripts/go_test.sh
 
 echo "==> threads: 8 threads of mixed calls, results and leaks checked (smoke; 10^6 each by hand)"
