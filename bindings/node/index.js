@@ -121,6 +121,7 @@ function construct(cls, message, cause) {
 function decorate(error, info) {
   const own = {
     kind: info.kind,
+    type: info.type,
     rustType: info.rustType,
     function: info.function,
     variant: info.variant,
@@ -197,7 +198,7 @@ function makeState(libPath) {
       setStack(error, state.hooks.raise, frames);
       if (cls === RustPanic && hostException !== undefined) error.context = hostException;
       return decorate(error, {
-        status, kind, rustType, function: fn, param, index, expected, found, variant,
+        status, kind, type, rustType, function: fn, param, index, expected, found, variant,
         fields, base, osError, notes, frames,
       });
     },

@@ -182,7 +182,13 @@ fn refused(js: Js, lib: &'static Lib, names: &Names<'_>, index: usize, refusal: 
     match refusal {
         Refusal::Thrown => Thrown,
         Refusal::Bad(found) => {
-            error_info::argument(js, lib, name, &param, index, &expected, &found)
+            let error = error_info::argument_value(name, &param, index, &expected, &found);
+            error_info::throw(js, lib, error)
+        }
+        Refusal::Overflow(found) => {
+            let mut error = error_info::argument_value(name, &param, index, &expected, &found);
+            error.kind = ferryman_host::ErrorKind::Overflow;
+            error_info::throw(js, lib, error)
         }
         Refusal::Closed(class) => error_info::closed(js, lib, name, &param, &class),
     }

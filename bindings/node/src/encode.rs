@@ -20,6 +20,8 @@ pub(crate) enum Refusal {
     Thrown,
     /// The value has no wire form: what was found (`a symbol`).
     Bad(String),
+    /// An integer no Rust integer holds: what was found.
+    Overflow(String),
     /// An object of an exported class that was closed: its class.
     Closed(String),
 }
@@ -106,7 +108,7 @@ impl<'a> Encoder<'a> {
 
     fn bigint(&mut self, value: Value) -> Result<()> {
         let Some((negative, magnitude)) = self.js.get_bigint(value)? else {
-            return Err(Refusal::Bad("a BigInt beyond 128 bits".into()));
+            return Err(Refusal::Overflow("a BigInt beyond 128 bits".into()));
         };
         if !negative {
             if let Ok(n) = u64::try_from(magnitude) {
@@ -125,7 +127,7 @@ impl<'a> Encoder<'a> {
             return Ok(());
         }
         if magnitude > 1 << 127 {
-            return Err(Refusal::Bad("a BigInt beyond 128 bits".into()));
+            return Err(Refusal::Overflow("a BigInt beyond 128 bits".into()));
         }
         let n = (magnitude as i128).wrapping_neg();
         self.big(&n.to_be_bytes(), false);

@@ -125,22 +125,14 @@ pub(crate) fn raise(js: Js, lib: &'static Lib, status: Status, error: &ErrorValu
     }
 }
 
-fn host_error(lib: &'static Lib, js: Js, status: Status, error: ErrorValue) -> Thrown {
+/// Throws the Error for one of the host's own failures (kind `type`,
+/// `overflow`, `closed` or `internal`).
+pub(crate) fn throw(js: Js, lib: &'static Lib, error: ErrorValue) -> Thrown {
+    let status = match error.kind {
+        ferryman_host::ErrorKind::Internal => Status::Internal,
+        _ => Status::BadArgs,
+    };
     raise(js, lib, status, &error)
-}
-
-/// The host's own argument error: `found` has no wire form.
-pub(crate) fn argument(
-    js: Js,
-    lib: &'static Lib,
-    function: &str,
-    param: &str,
-    index: usize,
-    expected: &str,
-    found: &str,
-) -> Thrown {
-    let error = argument_value(function, param, index, expected, found);
-    host_error(lib, js, Status::BadArgs, error)
 }
 
 /// The [`ErrorValue`] of the host's own argument error.
@@ -186,7 +178,7 @@ pub(crate) fn closed(
         found: Some(format!("a closed {class}")),
         ..ErrorValue::default()
     };
-    host_error(lib, js, Status::BadArgs, error)
+    throw(js, lib, error)
 }
 
 /// A failure of the bridge itself (kind `internal`).
@@ -197,5 +189,5 @@ pub(crate) fn bridge(js: Js, lib: &'static Lib, message: &str) -> Thrown {
         message: message.into(),
         ..ErrorValue::default()
     };
-    host_error(lib, js, Status::Internal, error)
+    throw(js, lib, error)
 }
