@@ -321,9 +321,12 @@ function makeClass(state, described, functions) {
     const member = method.name.slice(name.length + 1);
     const key = PROTOCOL_NAMES[member] || member;
     const iter = returnsIterator(method);
+    // Protocol members are called by JS with arguments of its own
+    // (util.inspect passes depth and options): pass on only what they take.
+    const arity = member in PROTOCOL_NAMES ? method.params.length - 1 : Infinity;
     const wrapped = {
       [member](...args) {
-        const result = raw(this, ...args);
+        const result = raw(this, ...(args.length > arity ? args.slice(0, arity) : args));
         return iter ? new RustIterator(result) : result;
       },
     }[member];
