@@ -67,6 +67,13 @@ fn queue() -> std::sync::MutexGuard<'static, VecDeque<Request>> {
 /// Marks this thread as the JS thread and makes the threadsafe function
 /// that wakes it (at module load).
 pub(crate) fn init(js: Js) -> JsResult<()> {
+    if tsfn().is_some() && !on_js_thread() {
+        // One queue, one JS thread: a second environment (a worker thread)
+        // would have callbacks served in the first one's.
+        return Err(js.throw_error(
+            "ferryman: the package is used from one JS thread per process (worker_threads are not supported yet)",
+        ));
+    }
     JS_THREAD.with(|cell| cell.set(true));
     if tsfn().is_some() {
         return Ok(());
@@ -156,36 +163,105 @@ fn serve(js: Js, request: Request) {
 /// serves callbacks, until it returns.
 pub(crate) fn serviced<R: Send>(js: Js, work: impl FnOnce() -> R + Send) -> R {
     let done = AtomicBool::new(false);
-    std::thread::scope(|scope| {
-        let worker = scope.spawn(|| {
-            let result = work();
+    let mut result: Option<std::thread::Result<R>> = None;
+    {
+        let result = &mut result;
+        let done = &done;
+        let job: Box<dyn FnOnce() + Send + '_> = Box::new(move || {
+            *result = Some(std::panic::catch_unwind(std::panic::AssertUnwindSafe(work)));
             done.store(true, Ordering::Release);
             drop(queue());
             WAKE.notify_all();
-            result
         });
-        loop {
-            let next = {
-                let mut waiting = queue();
-                loop {
-                    if let Some(request) = waiting.pop_front() {
-                        break Some(request);
-                    }
-                    if done.load(Ordering::Acquire) {
-                        break None;
-                    }
-                    waiting = WAKE.wait(waiting).unwrap_or_else(|p| p.into_inner());
+        // SAFETY: the job borrows `work`, `result` and `done` from this
+        // frame, which does not return before the job has set `done` (the
+        // loop below), and the job touches none of them after that.
+        let job: Job = unsafe { std::mem::transmute::<Box<dyn FnOnce() + Send + '_>, Job>(job) };
+        helpers::run(job);
+    }
+    loop {
+        let next = {
+            let mut waiting = queue();
+            loop {
+                if let Some(request) = waiting.pop_front() {
+                    break Some(request);
                 }
-            };
-            match next {
-                Some(request) => serve(js, request),
-                None => break,
+                if done.load(Ordering::Acquire) {
+                    break None;
+                }
+                waiting = WAKE.wait(waiting).unwrap_or_else(|p| p.into_inner());
+            }
+        };
+        match next {
+            Some(request) => serve(js, request),
+            None => break,
+        }
+    }
+    match result.take() {
+        Some(Ok(value)) => value,
+        Some(Err(panic)) => std::panic::resume_unwind(panic),
+        None => unreachable!("`done` is set after `result`"),
+    }
+}
+
+/// A call to run on a helper thread.
+type Job = Box<dyn FnOnce() + Send + 'static>;
+
+/// Helper threads for calls that may call back: kept once started (a call
+/// waits for one to be handed its job, not for a thread to start); a call
+/// made from a callback while every helper is busy starts another.
+mod helpers {
+    use std::sync::mpsc::{channel, Sender};
+    use std::sync::Mutex;
+
+    use super::Job;
+
+    static IDLE: Mutex<Vec<Sender<Job>>> = Mutex::new(Vec::new());
+
+    /// Helpers get the main thread's usual stack, not Rust's 2 MiB.
+    const STACK: usize = 8 << 20;
+
+    fn idle() -> std::sync::MutexGuard<'static, Vec<Sender<Job>>> {
+        IDLE.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    pub(super) fn run(job: Job) {
+        let mut job = job;
+        loop {
+            let helper = idle().pop();
+            match helper {
+                Some(helper) => match helper.send(job) {
+                    Ok(()) => return,
+                    Err(returned) => job = returned.0,
+                },
+                None => return start(job),
             }
         }
-        worker
-            .join()
-            .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
-    })
+    }
+
+    /// Starts a helper and hands it `job`; without a thread, runs `job`
+    /// here (callbacks from other threads then wait until it returns).
+    fn start(job: Job) {
+        let (sender, jobs) = channel::<Job>();
+        let me = sender.clone();
+        let spawned = std::thread::Builder::new()
+            .name("ferryman-call".into())
+            .stack_size(STACK)
+            .spawn(move || {
+                while let Ok(job) = jobs.recv() {
+                    job();
+                    idle().push(me.clone());
+                }
+            });
+        match spawned {
+            Ok(_) => {
+                if let Err(returned) = sender.send(job) {
+                    (returned.0)();
+                }
+            }
+            Err(_) => job(),
+        }
+    }
 }
 
 /// Answers every queued callback with an error: the JS thread is gone.

@@ -33,8 +33,8 @@ pub fn exports(exports: napi::bindgen_prelude::Object) -> napi::Result<()> {
     let js = unsafe { Js::from_raw(env) };
     let exports = exports.raw();
     let made = (|| -> JsResult<()> {
-        host::init(js);
         crossing::init(js)?;
+        host::init(js);
         let natives: [(&str, Native); 6] = [
             ("open", open),
             ("liveCallbacks", live_callbacks),
@@ -59,7 +59,13 @@ pub fn exports(exports: napi::bindgen_prelude::Object) -> napi::Result<()> {
         }
         Ok(())
     })();
-    made.map_err(|_| napi::Error::from_reason("ferryman: the addon failed to initialise"))
+    made.map_err(|_| {
+        let reason = js
+            .take_exception()
+            .map(|error| js.display(error))
+            .unwrap_or_else(|_| "ferryman: the addon failed to initialise".into());
+        napi::Error::from_reason(reason)
+    })
 }
 
 /// Runs a native function's body; a pending exception returns NULL.
