@@ -2,7 +2,7 @@
 # Runs every check and test: formatting, clippy, Rust unit/UI/doc/property
 # tests, the C program (also under valgrind and AddressSanitizer), the Python
 # suite (and a threaded stress run, also under AddressSanitizer), the Go
-# host's suite, short runs of the fuzz targets, and a smoke run of the
+# and Node hosts' suites, short runs of the fuzz targets, and a smoke run of the
 # benchmarks.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/venv.sh"
@@ -34,14 +34,19 @@ echo "==> Python host: tests/python"
 # mypy and pyright are installed by venv.sh: the stubs test must run them.
 FERRYMAN_REQUIRE_TYPECHECKERS=1 "$PY" -m pytest tests/python -q -p no:cacheprovider
 
-echo "==> conformance suite: Python, C and Go runners (tests/conformance, the C one also under valgrind)"
+echo "==> conformance suite: Python, C, Go and Node runners (tests/conformance, the C one also under valgrind)"
 "$PY" tests/conformance/run_python.py target/debug/libferryman_fixture.so
 bash tests/conformance/run_c.sh target/debug/libferryman_fixture.so
 VALGRIND=1 bash tests/conformance/run_c.sh target/debug/libferryman_fixture.so
 bash tests/conformance/run_go.sh target/debug/libferryman_fixture.so
+bash bindings/node/build.sh
+node tests/conformance/run_node.js target/debug/libferryman_fixture.so
 
 echo "==> Go host: bindings/go (gofmt, go vet, go test -race; no Go modules to download)"
 bash scripts/go_test.sh
+
+echo "==> Node host: bindings/node (builds the addon with cargo, node --test)"
+bash scripts/node_test.sh
 
 echo "==> threads: 8 threads of mixed calls, results and leaks checked (smoke; 10^6 each by hand)"
 "$PY" scripts/stress.py --threads 8 --calls 1000
