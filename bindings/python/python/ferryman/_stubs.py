@@ -36,7 +36,7 @@ import keyword
 import math
 import pathlib
 import typing
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ._classes import member_name
@@ -491,5 +491,3 @@ def _known_variants(cls: type[RustError]) -> list[str]:
 
 def _builtin_names() -> set[str]:
     return set(dir(builtins))
-
-
