@@ -2,9 +2,8 @@
 # Runs every check and test: formatting, clippy, Rust unit/UI/doc/property
 # tests, the C program (also under valgrind and AddressSanitizer), the Python
 # suite (and a threaded stress run, also under AddressSanitizer), tsc over
-# the generated TypeScript declarations, the Go
-# host's suite, short runs of the fuzz targets, and a smoke run of the
-# benchmarks.
+# the generated TypeScript declarations, the Go host's suite, short runs of
+# the fuzz targets, and a smoke run of the benchmarks.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/venv.sh"
 
