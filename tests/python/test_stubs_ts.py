@@ -71,6 +71,8 @@ def fixture_ts(fixture_file: Path) -> str:
         "  constructor(name: string, start: number | bigint);",
         "  static named(name: string): Counter;",
         "  toString(): string;",
+        "  equals(other: Counter): boolean;",
+        "  compareTo(other: Counter): number | null;",
         "  [Symbol.dispose](): void;",
         "  close(): void;",
         "  words(): IterableIterator<string>;",
@@ -83,7 +85,11 @@ def fixture_ts(fixture_file: Path) -> str:
         "  readonly fields: { readonly numerator: number; readonly denominator: number;"
         ' readonly hint?: string | null } | { readonly "0": string; readonly "1": number }'
         " | { readonly low: number; readonly high: number };",
-        "  readonly fields: { readonly userName: string; readonly maxItems: number };",
+        "  readonly fields: { readonly userName: string; readonly maxItems: number };\n"
+        "  readonly userName: string;\n  readonly maxItems: number;\n}",
+        # A field named like one of the error's own keys stays in `fields` only.
+        "  readonly fields: { readonly kind: string; readonly index: number; readonly function: string };\n"
+        "  readonly index: number;\n}",
     ],
 )
 def test_the_fixture_declarations_say(fixture_ts: str, snippet: str) -> None:

@@ -74,6 +74,7 @@ const counter: Counter = new lib.Counter("c", 1);
 const value: number | bigint = counter.add(2);
 const named: Counter = lib.Counter.named("d");
 const text: string = `${counter}` + counter.toString() + counter.name();
+const same: boolean = counter.equals(named) && counter.compareTo(named) === 0;
 counter.rename("e");
 const greeting: string = new lib.Greeter().greet("Ann") + new lib.Greeter("Hi").greet("Bob", "?", 2);
 const words: string[] = [...new lib.Vocabulary(["a", "b"]).words()];
@@ -111,8 +112,8 @@ try {
     const frames: ferryman.Frame[] = e.frames;
     console.log(variant, base.message, frames);
   } else if (error instanceof lib.errors.QuotaError) {
-    const most: number = error.fields.maxItems;
-    const user: string = error.fields.userName;
+    const most: number = error.fields.maxItems + error.maxItems;
+    const user: string = error.fields.userName + error.userName;
     console.log(most, user);
   } else if (error instanceof lib.errors.NoSuchUser) {
     const missing: string = error.fields["0"];
@@ -128,4 +129,4 @@ try {
 console.log(names, live, description, sum, small, quotient, wide, ratio, shouted, echoed, chunks, total);
 console.log(tuple, counts, fromMap, keyed, maybe, maybeToo, mean, joined, scaled, distance, area, last);
 console.log(label, pairText, firstChild, applied, mapped, four, dashed, composed, value, text, greeting);
-console.log(words, maybeCounter, counterTotal);
+console.log(words, maybeCounter, counterTotal, same);

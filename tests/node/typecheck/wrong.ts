@@ -40,6 +40,8 @@ new lib.Counter("c", 1).subtract(1);
 new lib.Counter();
 // @ts-expect-error an object of another class
 lib.counter_value(new lib.Vocabulary([]));
+// @ts-expect-error a protocol method takes an object of its class
+new lib.Counter("c", 1).equals("c");
 try {
   lib.ratio(1, 0, { low: 0, high: 1 });
 } catch (error) {
@@ -48,6 +50,8 @@ try {
     console.log(error.fields.maxitems);
     // @ts-expect-error a field of the wrong type
     const user: number = error.fields.userName;
+    // @ts-expect-error a field property of the wrong type
+    const most: string = error.maxItems;
   }
   if (error instanceof lib.errors.RatioError) {
     // @ts-expect-error a variant the type does not have

@@ -11,12 +11,14 @@ library's name in PascalCase), so a script writes
   ``default`` is optional (``?``), its default in the JSDoc (``@default``);
 - a class is ``export declare class`` (``new lib.Counter(…)``: the interface
   has ``readonly Counter: typeof Counter``) with its constructor, methods,
-  static methods, ``close()`` and ``[Symbol.dispose]()``; ``display`` is
-  ``toString()``, ``iter`` is ``[Symbol.iterator]()``;
+  static methods, ``close()`` and ``[Symbol.dispose]()``; protocol members
+  under the Node host's names (``toString``, ``equals``, ``hashCode``,
+  ``compareTo``, ``[Symbol.iterator]``);
 - an error type is ``export declare class MathError extends
   ferryman.RustError``, in ``lib.errors`` under the names ``lib.errors``
-  gives it; ``variant`` is the union of the variants describe lists, and
-  ``fields`` typed when describe knows the type's shape (``error.type``);
+  gives it (``_error_classes``); ``variant`` is the union of the variants
+  describe lists, and ``fields`` typed when describe knows the type's shape
+  (``error.type``), a struct-shaped type's fields also as properties;
 - a struct is an ``interface``, an enum a union in the wire's form (a unit
   variant is its name, any other ``{Variant: content}``), a newtype struct
   its inner type, a tuple struct a tuple.
@@ -75,7 +77,22 @@ _RESERVED = frozenset(
     any boolean number string symbol never unknown object bigint undefined arguments eval""".split()
 )
 # Members of `ferryman.Library` a function of the same name cannot replace.
-_LIBRARY_MEMBERS = frozenset(("functions", "describe", "errors", "liveObjects"))
+_LIBRARY_MEMBERS = frozenset(("functions", "describe", "errors", "liveObjects", "liveClosures", "path"))
+# Protocol members (describe's `Name.__eq__`…) by the names the Node host gives them.
+_PROTOCOL_METHODS = {
+    "__str__": "toString",
+    "__eq__": "equals",
+    "__hash__": "hashCode",
+    "__cmp__": "compareTo",
+    "__iter__": "[Symbol.iterator]",
+}
+# What every error already has (its keys, `Error`'s, `Object`'s): a field of
+# the same name is not made a property.
+_ERROR_MEMBERS = frozenset(
+    """name message stack cause kind rustType function variant fields base osError notes frames
+    constructor toString toLocaleString valueOf hasOwnProperty isPrototypeOf propertyIsEnumerable
+    __proto__""".split()
+)
 # Global types the declarations use: a library type of the same name would hide them.
 _GLOBALS = frozenset(
     """Array ReadonlyArray Record Map ReadonlyMap Buffer Uint8Array IterableIterator Symbol Error TypeError
@@ -381,8 +398,6 @@ class _Declarations:
 
     def object_class(self, entry: Mapping[str, Any]) -> list[str]:
         ident = self.class_names[entry["name"]]
-        listed = entry.get("protocols")
-        protocols: list[Any] = listed if isinstance(listed, list) else []
         lines = [*_jsdoc(_doc_lines(entry.get("doc")), ""), f"export declare class {ident} {{"]
         constructor = self.d.constructor(entry)
         if constructor is not None:
@@ -391,13 +406,9 @@ class _Declarations:
             lines.append("  private constructor();")
         for member in self.d.members(entry, "methods"):
             method = member_name(member) or ""
-            if method == "__str__" and "display" in protocols:
-                lines.append("  toString(): string;")
-            elif method == "__iter__" and "iter" in protocols:
-                returns = member.get("returns")
-                iterator = self.ts(returns.get("type"), _Way.OUT) if isinstance(returns, Mapping) else "unknown"
-                lines.append(f"  [Symbol.iterator](): {iterator};")
-            elif not method.startswith("__") and method not in ("close", "constructor"):
+            if method in _PROTOCOL_METHODS:
+                lines += self.function(member, _PROTOCOL_METHODS[method], "  ", skip=1)
+            elif not method.startswith("__") and method not in ("close", "closed", "constructor"):
                 lines += self.function(member, _key(method), "  ", skip=1)
         for member in self.d.members(entry, "statics"):
             method = member_name(member) or ""
@@ -420,7 +431,20 @@ class _Declarations:
         fields = self.error_fields(rust)
         if fields is not None:
             lines.append(f"  readonly fields: {fields};")
+        lines += self.field_attributes(rust)
         return [*lines, "}"]
+
+    def field_attributes(self, key: str) -> list[str]:
+        """A struct-shaped error's fields, which the Node host also sets as
+        properties of the error (those not named like one it has already)."""
+        entry = self.d.error_entry(key)
+        fields = self.d.shape_fields(entry) if entry is not None and entry.get("kind") != "enum" else None
+        optional = self.d.optional_fields(entry) if entry is not None else set()
+        return [
+            f"  readonly {_key(name)}{'?' if name in optional else ''}: {self.ts(descriptor, _Way.OUT)};"
+            for name, descriptor in fields or []
+            if name not in _ERROR_MEMBERS and not name.isdigit()
+        ]
 
     def error_fields(self, key: str) -> str | None:
         """The type of an error value's ``fields`` when describe knows the type's shape."""

@@ -11,16 +11,24 @@ export interface Frame {
 }
 
 export declare class RustError extends Error {
+  readonly kind: string;
+  readonly rustType: string | null;
+  readonly function: string | null;
+  readonly variant: string | null;
   readonly fields: Record<string, unknown> | null;
-  readonly cause?: unknown;
   readonly frames: Frame[];
+  /** The fields, also as properties. */
+  [field: string]: unknown;
 }
 
 export declare class RustPanic extends Error {
   readonly frames: Frame[];
 }
 
-export declare class ArgumentError extends TypeError {}
+export declare class ArgumentError extends TypeError {
+  readonly function: string | null;
+  readonly param: string | null;
+}
 
 export declare class ClosedObjectError extends Error {}
 
@@ -29,7 +37,6 @@ export interface Library {
   describe(): Record<string, unknown>;
   readonly errors: Record<string, typeof RustError>;
   liveObjects(): Record<string, number>;
-  [name: string]: unknown;
 }
 
-export declare function load<L extends Library = Library>(path: string): L;
+export declare function load<L extends Library = Library & { [name: string]: any }>(path: string): L;
