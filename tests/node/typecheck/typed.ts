@@ -1,5 +1,7 @@
 // Correct uses of the fixture's generated .d.ts: tsc --noEmit must accept
-// every line (scripts/ts_check.sh). Type-checked only, never run.
+// every line, and, compiled, it runs against the fixture through the Node
+// host (scripts/ts_check.sh): what the declarations promise is there.
+import * as assert from "node:assert/strict";
 import * as ferryman from "ferryman";
 import type {
   Counter,
@@ -22,6 +24,7 @@ const description: Record<string, unknown> = lib.describe();
 // Integers: number or bigint in; 64-bit results may be bigint, narrower ones are numbers.
 const sum: number | bigint = lib.add(2, 3n);
 const small: number = lib.echo_i32(7);
+assert.equal(typeof small, "number");
 const quotient = lib.divide(7, 2);
 const wide: bigint | number = lib.echo_u128(2n ** 100n);
 const ratio: number = lib.ratio(1.0, 2.0, { low: 0, high: 1 });
@@ -29,13 +32,16 @@ const ratio: number = lib.ratio(1.0, 2.0, { low: 0, high: 1 });
 // Text, bytes, lists, tuples, maps, options.
 const shouted: string = lib.shout("hi");
 const echoed: Buffer = lib.echo_bytes(new Uint8Array([1, 2]));
+assert.ok(Buffer.isBuffer(echoed));
 const chunks: Buffer[] = lib.bytes_chunks(Buffer.from("abcd"), 2);
 const total = lib.sum([1, 2, 3n] as const);
 const tuple: [number, string, boolean] = lib.echo_tuple([1, "a", true]);
 const counts: Record<string, number | bigint> = lib.echo_map({ a: 1, b: 2n });
 const fromMap = lib.echo_map(new Map([["a", 1]]));
 const keyed: Map<number | bigint, string> = lib.echo_int_keys(new Map([[1, "one"]]));
+assert.ok(keyed instanceof Map);
 const maybe: number | bigint | null = lib.echo_option();
+assert.equal(maybe, null);
 const maybeToo = lib.echo_option(null) ?? lib.echo_option(undefined) ?? lib.echo_option(4);
 const mean: number | null = lib.mean([1.5, 2.5]);
 
@@ -60,9 +66,11 @@ const firstChild: string | undefined = tree.children[0]?.path;
 // Callbacks and closures.
 const applied = lib.apply((x) => (typeof x === "bigint" ? x * 2n : x * 2), 21);
 const mapped: Point = lib.map_point((p) => ({ x: p.y, y: p.x }), point);
+const visited: Array<number | bigint> = [];
 lib.for_each_value([1, 2], (value) => {
-  console.log(value);
+  visited.push(value);
 });
+assert.deepEqual(visited, [1, 2]);
 const addTwo = lib.adder(2);
 const four: number | bigint = addTwo(2);
 const join = lib.joiner("-");
@@ -78,6 +86,7 @@ const same: boolean = counter.equals(named) && counter.compareTo(named) === 0;
 counter.rename("e");
 const greeting: string = new lib.Greeter().greet("Ann") + new lib.Greeter("Hi").greet("Bob", "?", 2);
 const words: string[] = [...new lib.Vocabulary(["a", "b"]).words()];
+assert.deepEqual(words, ["a", "b"]);
 for (const c of new lib.Vocabulary(["x"]).counters()) {
   c.close();
 }
@@ -90,15 +99,30 @@ const counterTotal = lib.counter_total([counter, named]);
 named[Symbol.dispose]();
 
 // Iterators.
+const counted: Array<number | bigint> = [];
 for (const n of lib.count_up(3)) {
   const m: number | bigint = n;
-  console.log(m);
+  counted.push(m);
 }
+assert.deepEqual(counted, [0, 1, 2]);
 
 // Errors: classes under lib.errors extending ferryman.RustError, typed fields.
-try {
-  lib.ratio(1, 0, { low: 0, high: 1 });
-} catch (error) {
+const caught: string[] = [];
+for (const fail of [
+  () => lib.ratio(1, 0, { low: 0, high: 1 }),
+  () => lib.take_items("ann", 5),
+  () => lib.find_user("bob"),
+  () => lib.divide(1, 0),
+]) {
+  try {
+    fail();
+  } catch (error) {
+    caught.push(check(error));
+  }
+}
+assert.deepEqual(caught, ["RatioError", "QuotaError", "NoSuchUser", "MathError"]);
+
+function check(error: unknown): string {
   if (error instanceof lib.errors.RatioError) {
     const e: RatioError = error;
     const variant: "not_finite" | "bad_text" | "out_of_bounds" = e.variant;
@@ -106,27 +130,35 @@ try {
     if ("numerator" in fields) {
       const numerator: number = fields.numerator;
       const hint: string | null | undefined = fields.hint;
-      console.log(numerator, hint);
+      assert.equal(numerator, 1);
+      assert.equal(typeof hint, "string");
     }
     const base: ferryman.RustError = e;
     const frames: ferryman.Frame[] = e.frames;
-    console.log(variant, base.message, frames);
+    assert.equal(variant, "not_finite");
+    assert.ok(base instanceof ferryman.RustError && frames.length > 0);
+    return "RatioError";
   } else if (error instanceof lib.errors.QuotaError) {
-    const most: number = error.fields.maxItems + error.maxItems;
-    const user: string = error.fields.userName + error.userName;
-    console.log(most, user);
+    const most: number = error.fields.maxItems;
+    const user: string = error.fields.userName;
+    assert.equal(error.maxItems, most);
+    assert.equal(error.userName, user);
+    return "QuotaError";
   } else if (error instanceof lib.errors.NoSuchUser) {
     const missing: string = error.fields["0"];
-    console.log(missing);
+    assert.equal(missing, "bob");
+    return "NoSuchUser";
   } else if (error instanceof lib.errors.MathError) {
     const plain: Record<string, unknown> | null = error.fields;
-    console.log(plain);
+    assert.ok(plain === null || typeof plain === "object");
+    return "MathError";
   } else if (error instanceof ferryman.RustPanic || error instanceof ferryman.ArgumentError) {
-    console.log(error.message);
+    return error.message;
   }
+  return String(error);
 }
 
-console.log(names, live, description, sum, small, quotient, wide, ratio, shouted, echoed, chunks, total);
-console.log(tuple, counts, fromMap, keyed, maybe, maybeToo, mean, joined, scaled, distance, area, last);
-console.log(label, pairText, firstChild, applied, mapped, four, dashed, composed, value, text, greeting);
-console.log(words, maybeCounter, counterTotal, same);
+const used: unknown[] = [names, live, description, sum, quotient, wide, ratio, shouted, chunks, total, tuple];
+used.push(counts, fromMap, maybeToo, mean, joined, scaled, distance, area, last, label, pairText, firstChild);
+used.push(applied, mapped, four, dashed, composed, value, text, greeting, maybeCounter, counterTotal, same);
+console.log(`typed.ts ran: ${used.length} values`);
