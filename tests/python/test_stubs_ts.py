@@ -126,8 +126,12 @@ EDGE_CASES: dict[str, Any] = {
         },
     ],
     "types": [{"name": "Map", "doc": None, "kind": "struct", "fields": [{"name": "a-b", "type": "u8"}]}],
-    "classes": [],
+    "classes": [{"id": 0, "name": "Thing", "doc": "", "constructor": None, "methods": [], "statics": [2, 3]}],
 }
+EDGE_CASES["functions"] += [
+    {"id": 2, "name": "Thing.name", "class": "Thing", "kind": "static", "params": [], "returns": {"type": "str"}},
+    {"id": 3, "name": "Thing.make", "class": "Thing", "kind": "static", "params": [], "returns": {"type": "str"}},
+]
 
 
 def test_awkward_names_get_valid_declarations() -> None:
@@ -141,6 +145,9 @@ def test_awkward_names_get_valid_declarations() -> None:
     )
     assert "Ends a comment *\\/ early." in text
     assert 'export interface MapType {\n  "a-b": number;\n}' in text
+    # A class without a constructor cannot be made with `new`; a static `name` is Function's.
+    assert "export declare class Thing {\n  private constructor();\n  // static name:" in text
+    assert "  static make(): string;" in text
 
 
 def test_the_cli_writes_a_d_ts(fixture_file: Path, tmp_path: Path) -> None:
@@ -158,8 +165,8 @@ def test_the_cli_writes_a_d_ts(fixture_file: Path, tmp_path: Path) -> None:
 
 def test_tsc_accepts_correct_code_and_reports_mistakes(fixture_file: Path) -> None:
     """scripts/ts_check.sh: typed.ts checks clean and runs through the Node
-    host, every `@ts-expect-error` of wrong.ts is an error; and a mistake
-    without one fails the check."""
+    host, every `@ts-expect-error` of wrong.ts is an error; a mistake
+    without one fails the check; the awkward names' declarations check."""
     installed = (TYPECHECK / "node_modules" / ".bin" / "tsc").exists()
     addon = (REPO / "bindings" / "node" / "ferryman.node").exists()
     if not REQUIRED and not (installed and addon and shutil.which("node")):
@@ -187,3 +194,11 @@ def test_tsc_accepts_correct_code_and_reports_mistakes(fixture_file: Path) -> No
     )  # fmt: skip
     assert tsc.returncode != 0
     assert "mistake.ts(4," in tsc.stdout and "Type 'string' is not assignable to type 'number'" in tsc.stdout
+    # The awkward names make valid declarations too.
+    (generated / "edge.d.ts").write_text(render_ts(EDGE_CASES))
+    (generated / "tsconfig.json").write_text('{"extends": "../tsconfig.json", "files": ["edge.d.ts"]}\n')
+    edge = subprocess.run(
+        [str(TYPECHECK / "node_modules" / ".bin" / "tsc"), "--noEmit", "-p", str(generated / "tsconfig.json")],
+        capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert edge.returncode == 0, edge.stdout

@@ -93,6 +93,8 @@ _ERROR_MEMBERS = frozenset(
     constructor toString toLocaleString valueOf hasOwnProperty isPrototypeOf propertyIsEnumerable
     __proto__""".split()
 )
+# A class's own members, which a static member cannot be declared as.
+_FUNCTION_MEMBERS = frozenset(("name", "length", "prototype", "caller", "arguments"))
 # Global types the declarations use: a library type of the same name would hide them.
 _GLOBALS = frozenset(
     """Array ReadonlyArray Record Map ReadonlyMap Buffer Uint8Array IterableIterator Symbol Error TypeError
@@ -412,6 +414,9 @@ class _Declarations:
                 lines += self.function(member, _key(method), "  ", skip=1)
         for member in self.d.members(entry, "statics"):
             method = member_name(member) or ""
+            if method in _FUNCTION_MEMBERS:
+                lines.append(f"  // static {method}: TypeScript reserves it on classes")
+                continue
             lines += self.function(member, _key(method), "  ", prefix="static ")
         lines += [
             "  /** Releases the Rust object now; a later call throws `ferryman.ClosedObjectError`. */",
