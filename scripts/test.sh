@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Runs every check and test: formatting, clippy, Rust unit/UI/doc/property
 # tests, the C program (also under valgrind and AddressSanitizer), the Python
-# suite (and a threaded stress run, also under AddressSanitizer), the Go
-# and Node hosts' suites, short runs of the fuzz targets, and a smoke run of the
-# benchmarks.
+# suite (and a threaded stress run, also under AddressSanitizer), tsc over
+# the generated TypeScript declarations, the Go and Node hosts' suites, short
+# runs of the fuzz targets, and a smoke run of the benchmarks.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/venv.sh"
 
@@ -33,6 +33,9 @@ echo "==> the Python binding's layers (no upward use, no cycle)"
 echo "==> Python host: tests/python"
 # mypy and pyright are installed by venv.sh: the stubs test must run them.
 FERRYMAN_REQUIRE_TYPECHECKERS=1 "$PY" -m pytest tests/python -q -p no:cacheprovider
+
+echo "==> TypeScript declarations: ferryman stubs --lang ts, tsc --noEmit (tests/node/typecheck)"
+PY="$PY" bash scripts/ts_check.sh
 
 echo "==> conformance suite: Python, C, Go and Node runners (tests/conformance, the C one also under valgrind)"
 "$PY" tests/conformance/run_python.py target/debug/libferryman_fixture.so
