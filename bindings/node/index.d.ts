@@ -115,7 +115,12 @@ export interface Library {
   readonly functions: readonly string[];
   /** The describe map as on the wire (maps as plain objects). */
   describe(): Record<string, unknown>;
-  /** The error classes, by Rust type name (`MathError`). */
+  /**
+   * The error classes, one per Rust error type: by its short name when no
+   * other type has it (`MathError`), by its qualified name always
+   * (`std_io_error_Error`), by the Rust type itself (`"std::io::error::Error"`).
+   * A short name several types share throws, naming the spellings to use.
+   */
   readonly errors: Record<string, typeof RustError>;
   /** How many objects of each class the host holds. */
   liveObjects(): Record<string, number>;

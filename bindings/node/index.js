@@ -8,6 +8,8 @@
 const path = require('node:path');
 const util = require('node:util');
 
+const { makeErrorNamespace } = require('./error_classes');
+
 const native = require(process.env.FERRYMAN_NODE_ADDON || path.join(__dirname, 'ferryman.node'));
 
 /** Base of the errors a Rust function returns (`Err`): one subclass per Rust error type. */
@@ -150,22 +152,15 @@ function decorate(error, info) {
 function makeState(libPath) {
   const state = {
     lib: null,
-    errors: Object.create(null),
+    errors: null,
     classes: [],
     registry: new FinalizationRegistry((handle) => native.releaseObject(state.lib, handle)),
   };
 
-  function errorClass(name) {
-    if (!name) return RustError;
-    let cls = state.errors[name];
-    if (!cls) {
-      cls = { [name]: class extends RustError {} }[name];
-      Object.defineProperty(cls.prototype, 'name', { value: name, writable: true, configurable: true });
-      state.errors[name] = cls;
-    }
-    return cls;
+  /** The `lib.errors` class of a Rust error type (made in `load` from describe). */
+  function errorClass(type, rustType) {
+    return state.classFor(type, rustType);
   }
-  state.errorClass = errorClass;
 
   /** The `cause` chain of an error value, nearest first, as RustErrors. */
   function causeChain(causes) {
@@ -176,7 +171,7 @@ function makeState(libPath) {
         cause = link.hostException;
         continue;
       }
-      const made = construct(errorClass(link.type || 'Error'), link.message, cause);
+      const made = construct(errorClass(link.type), link.message, cause);
       if (link.osError) made.osError = link.osError;
       cause = made;
     }
@@ -191,7 +186,7 @@ function makeState(libPath) {
       if (kind === 'panic') cls = RustPanic;
       else if (BAD_ARGUMENT.has(kind)) cls = ArgumentError;
       else if (kind === 'closed') cls = ClosedObjectError;
-      else if (kind === 'error' || kind === 'host') cls = errorClass(type);
+      else if (kind === 'error' || kind === 'host') cls = errorClass(type, rustType);
       else cls = BridgeError;
       const frames = unflatten(flatFrames);
       const error = construct(cls, message, causeChain(causes));
@@ -363,9 +358,10 @@ function load(libPath) {
     raw: opened.functions[index],
   }));
   const library = {};
-  for (const described of describe.functions) {
-    if (described.error) state.errorClass(described.error.name);
-  }
+  const declared = describe.functions.map((f) => f.error).filter((e) => e && typeof e.name === 'string');
+  const namespace = makeErrorNamespace(RustError, declared);
+  state.errors = namespace.errors;
+  state.classFor = namespace.classFor;
   describe.classes = describe.classes || [];
   for (const described of describe.classes) {
     state.classes[described.id] = makeClass(state, described, functions);

@@ -151,7 +151,8 @@ function errorDifferences(lib, want, error, fixture) {
   if (kind === 'error') {
     if ('type' in want) {
       if (error.type !== want.type) found.push(`type: expected ${show(want.type)}, got ${show(error.type)}`);
-      if (!(error instanceof lib.errors[error.type])) found.push(`class: ${error.constructor.name} is not lib.errors.${error.type}`);
+      const key = error.rustType || error.type;
+      if (!(error instanceof lib.errors[key])) found.push(`class: ${error.constructor.name} is not lib.errors[${show(key)}]`);
     }
     if ('variant' in want && error.variant !== want.variant) found.push(`variant: expected ${show(want.variant)}, got ${show(error.variant)}`);
     if ('fields' in want) found.push(...differences(value(want.fields), error.fields, 'fields'));
