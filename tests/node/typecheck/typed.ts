@@ -158,6 +158,51 @@ function check(error: unknown): string {
   return String(error);
 }
 
+// Every error class the .d.ts lists under `errors` is in lib.errors, under
+// that name (a type-level list: a class missing here, or a name the .d.ts does
+// not list, is a tsc error), and the failing call beside it throws an instance
+// of it. Three types share the short name `Error`: each goes by its qualified name.
+type Listed<T> = { [K in keyof T as string extends K ? never : K]: T[K] };
+type ErrorName = keyof Listed<FerrymanFixtureLibrary["errors"]>;
+const raisers: Record<ErrorName, (() => unknown) | null> = {
+  CounterError: () => new lib.Counter("c", 0).fail("m"),
+  // A callback's error is thrown as the very value the callback threw.
+  CallbackError: null,
+  LedgerError: () => new lib.Ledger("x"),
+  alloc_boxed_Box_dyn_core_error_Error_core_marker_Send_core_marker_Sync: () => lib.pick_failure(0),
+  ProcessingError: () =>
+    lib.apply_wrapped(() => {
+      throw new Error("no");
+    }, 1),
+  TokenError: () => lib.bad_token(0),
+  alloc_boxed_Box_dyn_core_error_Error: () => lib.boxed_local_failure(true),
+  MathError: () => lib.divide(1, 0),
+  CommandError: () => lib.command_failure(true),
+  NoSuchUser: () => lib.find_user("bob"),
+  std_io_error_Error: () => lib.os_failure(2),
+  LexError: () => lib.lex_failure(0),
+  ConfigError: () => lib.load_config("app", "x"),
+  LocalError: () => lib.local_failure("r"),
+  ParseError: () => [...lib.parse_all(["x"])],
+  RatioError: () => lib.ratio(1, 0, { low: 0, high: 1 }),
+  ConfigFileError: () => lib.read_config("/nonexistent/ferryman"),
+  SettingError: () => lib.set_setting("nope", 1),
+  QuotaError: () => lib.take_items("ann", 5),
+  TextError: () => lib.text_failure(""),
+};
+assert.deepEqual(Object.keys(lib.errors).sort(), Object.keys(raisers).sort());
+for (const [name, raise] of Object.entries(raisers)) {
+  const cls: typeof ferryman.RustError = lib.errors[name as ErrorName];
+  assert.equal(typeof cls, "function", `lib.errors.${name}`);
+  assert.equal(cls.name, name);
+  assert.ok(cls.prototype instanceof ferryman.RustError, `lib.errors.${name} extends RustError`);
+  if (raise === null) continue;
+  assert.throws(raise, (error: unknown) => error instanceof cls && (error as Error).name === name, name);
+}
+const io: typeof ferryman.RustError = lib.errors.std_io_error_Error;
+assert.equal(lib.errors["std::io::error::Error"], io);
+assert.throws(() => lib.errors.Error, /3 error types are named 'Error'/);
+
 const used: unknown[] = [names, live, description, sum, quotient, wide, ratio, shouted, chunks, total, tuple];
 used.push(counts, fromMap, maybeToo, mean, joined, scaled, distance, area, last, label, pairText, firstChild);
 used.push(applied, mapped, four, dashed, composed, value, text, greeting, maybeCounter, counterTotal, same);
