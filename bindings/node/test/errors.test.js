@@ -103,3 +103,65 @@ test('a library that is not ours: LoadError with the reason', () => {
     message: /cannot load .*no-such-lib\.so/,
   });
 });
+
+test('lib.errors: one class per Rust type; a short name several types share gives way to qualified names', () => {
+  const BOXED = 'alloc::boxed::Box<dyn core::error::Error + core::marker::Send + core::marker::Sync>';
+  const cases = [
+    [() => lib.os_failure(2), 'std_io_error_Error', 'std::io::error::Error'],
+    [() => lib.pick_failure(0), 'alloc_boxed_Box_dyn_core_error_Error_core_marker_Send_core_marker_Sync', BOXED],
+    [() => lib.boxed_local_failure(true), 'alloc_boxed_Box_dyn_core_error_Error', 'alloc::boxed::Box<dyn core::error::Error>'],
+    [() => lib.divide(1, 0), 'MathError', 'ferryman_fixture::errors::MathError'],
+  ];
+  const seen = new Set();
+  for (const [fail, name, rustType] of cases) {
+    const cls = lib.errors[name];
+    assert.equal(cls.name, name);
+    assert.equal(lib.errors[rustType], cls);
+    assert.ok(!seen.has(cls));
+    seen.add(cls);
+    assert.throws(fail, (error) => {
+      assert.ok(error instanceof cls);
+      assert.ok(error instanceof ferryman.RustError);
+      assert.equal(error.name, name);
+      assert.equal(error.type, name === 'MathError' ? 'MathError' : 'Error');
+      assert.equal(error.rustType, rustType);
+      assert.ok(error.stack.startsWith(`${name}: `));
+      return true;
+    });
+  }
+  // A unique short name's class is also there by its qualified name (not enumerable).
+  assert.equal(lib.errors.ferryman_fixture_errors_MathError, lib.errors.MathError);
+  assert.ok(Object.keys(lib.errors).includes('MathError'));
+  assert.ok(!Object.keys(lib.errors).includes('ferryman_fixture_errors_MathError'));
+  assert.ok(!Object.keys(lib.errors).includes('std::io::error::Error'));
+  // `Error` alone does not say which: a TypeError naming the spellings that do.
+  assert.throws(() => lib.errors.Error, (error) => {
+    assert.ok(error instanceof TypeError);
+    assert.match(error.message, /3 error types are named 'Error'/);
+    assert.match(error.message, /lib\.errors\.std_io_error_Error or lib\.errors\["std::io::error::Error"\]/);
+    return true;
+  });
+  assert.equal(lib.errors.NoSuchType, undefined);
+  assert.throws(() => { lib.errors.MathError = class {}; }, TypeError);
+});
+
+test('a type first seen when raised takes its short name only if no other type has it', () => {
+  const { makeErrorNamespace, qualifiedName } = require('../error_classes');
+  const { errors, classFor } = makeErrorNamespace(ferryman.RustError, [
+    { name: 'Oops', rust: 'a::Oops' },
+    { name: 'Oops', rust: 'a::Oops' },
+  ]);
+  assert.deepEqual(Object.keys(errors), ['Oops']);
+  const other = classFor('Oops', 'b::Oops');
+  assert.equal(other.name, 'b_Oops');
+  assert.equal(errors.Oops, classFor('Oops', 'a::Oops'), 'what a short name means never changes');
+  assert.equal(errors['b::Oops'], other);
+  const fresh = classFor('Fresh', 'c::Fresh');
+  assert.equal(fresh.name, 'Fresh');
+  assert.equal(classFor('Fresh', 'c::Fresh'), fresh);
+  // A cause link (no Rust type) gets the class its short name stands for, else the base.
+  assert.equal(classFor('Fresh'), fresh);
+  assert.equal(classFor(null), ferryman.RustError);
+  assert.equal(qualifiedName('Box<dyn Error + Send>'), 'Box_dyn_Error_Send');
+  assert.equal(qualifiedName('9lives'), '_9lives');
+});
