@@ -41,6 +41,22 @@ const CLASS = Symbol('ferryman.classId');
 const LIBRARY = Symbol('ferryman.library');
 const dispose = Symbol.dispose || Symbol.for('nodejs.dispose');
 
+/**
+ * How util.inspect, console.log and String() show an object whose class has
+ * no `debug` (or `display`), or one that was closed: never a throw, since JS
+ * converts objects to text unasked (a log line, an assertion's message).
+ */
+function plainText(object) {
+  const name = object.constructor.name;
+  const closed = Object.hasOwn(object, HANDLE) && !object[HANDLE];
+  return closed ? `${name} <closed>` : `${name} {}`;
+}
+
+/** Whether `object` is an object of a class (not its prototype) and open. */
+function isOpen(object) {
+  return object !== null && typeof object === 'object' && Object.hasOwn(object, HANDLE) && Boolean(object[HANDLE]);
+}
+
 /** Objects of exported classes: released by `close()`, `[Symbol.dispose]()` or the GC. */
 class RustObject {
   /** Releases the Rust object now; later calls throw ClosedObjectError. */
@@ -60,6 +76,11 @@ class RustObject {
 
   [dispose]() {
     this.close();
+  }
+
+  /** `Ledger {}` (a class with `debug` shows its Debug text). */
+  [util.inspect.custom]() {
+    return plainText(this);
   }
 }
 
@@ -309,6 +330,8 @@ function makeClass(state, described, functions) {
     },
   }[name];
   Object.defineProperty(cls.prototype, CLASS, { value: described.id });
+  // `Object.prototype.toString` (String() of a class without `display`): `[object Ledger]`.
+  Object.defineProperty(cls.prototype, Symbol.toStringTag, { value: name, configurable: true });
   Object.defineProperty(cls.prototype, LIBRARY, { value: state });
   if (ctor) setLength(cls, requiredCount(ctor.described));
   for (const id of described.methods) {
@@ -319,8 +342,11 @@ function makeClass(state, described, functions) {
     // Protocol members are called by JS with arguments of its own
     // (util.inspect passes depth and options): pass on only what they take.
     const arity = member in PROTOCOL_NAMES ? method.params.length - 1 : Infinity;
+    // Conversions to text JS makes unasked do not throw on a closed object.
+    const asText = member === '__repr__' || member === '__str__';
     const wrapped = {
       [member](...args) {
+        if (asText && !isOpen(this)) return plainText(this);
         const result = raw(this, ...(args.length > arity ? args.slice(0, arity) : args));
         return iter ? new RustIterator(result) : result;
       },

@@ -72,3 +72,44 @@ test('a method iterator keeps its object and is a JS iterator', () => {
   assert.equal(vocabulary.len(), 3);
   vocabulary.close();
 });
+
+test('objects as text: util.inspect, console.log, String, template strings; never a throw', () => {
+  const util = require('node:util');
+  const shown = (value) => {
+    // console.log passes util.inspect its depth, options and inspect: Debug takes none.
+    const lines = [];
+    const { Console } = require('node:console');
+    const { Writable } = require('node:stream');
+    const out = new Writable({ write(chunk, _encoding, done) { lines.push(String(chunk)); done(); } });
+    new Console({ stdout: out, colorMode: false }).log(value);
+    return lines.join('').trimEnd();
+  };
+  // `debug` and `display`: Debug for inspect, Display for text.
+  const counter = new lib.Counter('c', 3);
+  const debug = 'Counter { name: "c", value: 3 }';
+  assert.equal(util.inspect(counter), debug);
+  assert.equal(util.inspect(counter, { depth: 0, colors: true, showHidden: true }), debug);
+  assert.equal(shown(counter), debug);
+  assert.equal(shown({ nested: [counter] }), `{ nested: [ ${debug} ] }`);
+  assert.equal(util.format('%s|%o|%O', counter, counter, counter), `Counter(c=3)|${debug}|${debug}`);
+  assert.equal(String(counter), 'Counter(c=3)');
+  assert.equal(`${counter}`, 'Counter(c=3)');
+  assert.equal('' + counter, 'Counter(c=3)');
+  // Neither: the class name, no handle, no library internals.
+  const ledger = new lib.Ledger('1, 2');
+  assert.equal(util.inspect(ledger), 'Ledger {}');
+  assert.equal(shown(ledger), 'Ledger {}');
+  assert.equal(util.format('%O', ledger), 'Ledger {}');
+  assert.equal(String(ledger), '[object Ledger]');
+  assert.equal(`${ledger}`, '[object Ledger]');
+  // Closed: said so, where a method call would throw ClosedObjectError.
+  counter.close();
+  ledger.close();
+  assert.equal(util.inspect(counter), 'Counter <closed>');
+  assert.equal(shown(counter), 'Counter <closed>');
+  assert.equal(`${counter}`, 'Counter <closed>');
+  assert.equal(util.inspect(ledger), 'Ledger <closed>');
+  assert.throws(() => counter.value(), ferryman.ClosedObjectError);
+  // The prototype is no object of the class: no call into Rust.
+  assert.equal(String(lib.Counter.prototype), 'Counter {}');
+});
