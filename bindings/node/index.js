@@ -1,0 +1,370 @@
+'use strict';
+// The ferryman npm package: load a ferryman library (a Rust cdylib built with
+// `#[ferryman::export]`) and call its functions as JS functions. The native
+// addon (ferryman.node, crate bindings/node) encodes, calls and decodes; this
+// file gives the results their JS shape: error classes, objects of exported
+// classes, iterators.
+
+const path = require('node:path');
+const util = require('node:util');
+
+const native = require(process.env.FERRYMAN_NODE_ADDON || path.join(__dirname, 'ferryman.node'));
+
+/** Base of the errors a Rust function returns (`Err`): one subclass per Rust error type. */
+class RustError extends Error {}
+Object.defineProperty(RustError.prototype, 'name', { value: 'RustError', writable: true, configurable: true });
+
+/** A Rust panic. */
+class RustPanic extends Error {}
+Object.defineProperty(RustPanic.prototype, 'name', { value: 'RustPanic', writable: true, configurable: true });
+
+/** Bad arguments: wrong type, count or range (the library's or the host's check). */
+class ArgumentError extends TypeError {}
+Object.defineProperty(ArgumentError.prototype, 'name', { value: 'ArgumentError', writable: true, configurable: true });
+
+/** A method called on an object that was closed (or an argument that was). */
+class ClosedObjectError extends Error {}
+Object.defineProperty(ClosedObjectError.prototype, 'name', { value: 'ClosedObjectError', writable: true, configurable: true });
+
+/** The bridge itself failed (a bug, a library that broke the contract, no such function). */
+class BridgeError extends Error {}
+Object.defineProperty(BridgeError.prototype, 'name', { value: 'BridgeError', writable: true, configurable: true });
+
+/** A library that could not be loaded (not found, not ferryman, another ABI). */
+class LoadError extends Error {}
+Object.defineProperty(LoadError.prototype, 'name', { value: 'LoadError', writable: true, configurable: true });
+
+const HANDLE = Symbol('ferryman.handle');
+const CLASS = Symbol('ferryman.classId');
+const LIBRARY = Symbol('ferryman.library');
+const dispose = Symbol.dispose || Symbol.for('nodejs.dispose');
+
+/** Objects of exported classes: released by `close()`, `[Symbol.dispose]()` or the GC. */
+class RustObject {
+  /** Releases the Rust object now; later calls throw ClosedObjectError. */
+  close() {
+    const handle = this[HANDLE];
+    if (!handle) return;
+    this[HANDLE] = 0;
+    const state = this[LIBRARY];
+    state.registry.unregister(this);
+    native.releaseObject(state.lib, handle);
+  }
+
+  /** Whether `close()` was called. */
+  get closed() {
+    return !this[HANDLE];
+  }
+
+  [dispose]() {
+    this.close();
+  }
+}
+
+const BAD_ARGUMENT = new Set(['arity', 'type', 'overflow', 'malformed']);
+
+/** V8's stack line for a frame of an error value. */
+function frameLine(frame) {
+  const column = frame.column ? `:${frame.column}` : '';
+  return `    at ${frame.function} (${frame.file}:${frame.line}${column})`;
+}
+
+/** Copies an error value's keys onto the error (`fields` also as properties). */
+function decorate(error, info) {
+  const own = {
+    kind: info.kind,
+    rustType: info.rustType,
+    function: info.function,
+    variant: info.variant,
+    fields: info.fields,
+    base: info.base,
+    osError: info.osError,
+    notes: info.notes,
+    frames: info.frames,
+  };
+  if (BAD_ARGUMENT.has(info.kind) || info.kind === 'closed') {
+    Object.assign(own, { param: info.param, index: info.index, expected: info.expected, found: info.found });
+  }
+  if (info.fields && typeof info.fields === 'object' && !(info.fields instanceof Map)) {
+    for (const [key, value] of Object.entries(info.fields)) {
+      if (!(key in error) && !(key in own)) own[key] = value;
+    }
+  }
+  for (const [key, value] of Object.entries(own)) {
+    Object.defineProperty(error, key, { value, writable: true, configurable: true, enumerable: true });
+  }
+  if (info.frames && info.frames.length) {
+    const lines = info.frames.slice().reverse().map(frameLine).join('\n');
+    error.stack = `${error.stack}\n${lines}`;
+  }
+  return error;
+}
+
+/** The per-library state behind a Library object. */
+function makeState(libPath) {
+  const state = {
+    lib: null,
+    errors: Object.create(null),
+    classes: [],
+    registry: new FinalizationRegistry((handle) => native.releaseObject(state.lib, handle)),
+  };
+
+  function errorClass(name) {
+    if (!name) return RustError;
+    let cls = state.errors[name];
+    if (!cls) {
+      cls = { [name]: class extends RustError {} }[name];
+      Object.defineProperty(cls.prototype, 'name', { value: name, writable: true, configurable: true });
+      state.errors[name] = cls;
+    }
+    return cls;
+  }
+  state.errorClass = errorClass;
+
+  /** The `cause` chain of an error value, nearest first, as RustErrors. */
+  function causeChain(causes) {
+    let cause;
+    for (let i = causes.length - 1; i >= 0; i--) {
+      const link = causes[i];
+      if (link.hostException !== undefined) {
+        cause = link.hostException;
+        continue;
+      }
+      const cls = errorClass(link.type || 'Error');
+      const made = cause === undefined ? new cls(link.message) : new cls(link.message, { cause });
+      if (link.osError) made.osError = link.osError;
+      made.stack = `${made.name}: ${made.message}`;
+      cause = made;
+    }
+    return cause;
+  }
+
+  state.hooks = {
+    raise(info) {
+      if (info.kind === 'host' && info.hostException !== undefined) return info.hostException;
+      let cls;
+      if (info.kind === 'panic') cls = RustPanic;
+      else if (BAD_ARGUMENT.has(info.kind)) cls = ArgumentError;
+      else if (info.kind === 'closed') cls = ClosedObjectError;
+      else if (info.kind === 'error' || info.kind === 'host') cls = errorClass(info.type);
+      else cls = BridgeError;
+      const cause = causeChain(info.causes || []);
+      const error = cause === undefined ? new cls(info.message) : new cls(info.message, { cause });
+      Error.captureStackTrace(error, state.hooks.raise);
+      if (cls === RustPanic && info.hostException !== undefined) error.context = info.hostException;
+      return decorate(error, info);
+    },
+    makeObject(classId, handle) {
+      const cls = state.classes[classId];
+      const object = Object.create(cls ? cls.prototype : RustObject.prototype);
+      object[HANDLE] = handle;
+      state.registry.register(object, handle, object);
+      return object;
+    },
+    makeMap(entries) {
+      return new Map(entries);
+    },
+    mapEntries(map) {
+      return Array.from(map);
+    },
+    Map,
+    RustObject,
+    handleKey: HANDLE,
+    classKey: CLASS,
+  };
+  state.path = libPath;
+  return state;
+}
+
+/** A JS iterator over a Rust iterator (a closure giving batches of items). */
+class RustIterator {
+  constructor(next) {
+    this._next = next;
+    this._items = [];
+    this._at = 0;
+    this._done = false;
+  }
+
+  next() {
+    if (this._at < this._items.length) return { value: this._items[this._at++], done: false };
+    if (this._done) return { value: undefined, done: true };
+    const items = this._next(64);
+    if (items.length === 0) {
+      this._finish();
+      return { value: undefined, done: true };
+    }
+    this._items = items;
+    this._at = 1;
+    return { value: items[0], done: false };
+  }
+
+  /** Releases the Rust iterator early (`break` in `for…of` calls this). */
+  return(value) {
+    this._finish();
+    return { value, done: true };
+  }
+
+  [Symbol.iterator]() {
+    return this;
+  }
+
+  [dispose]() {
+    this._finish();
+  }
+
+  _finish() {
+    if (this._done) return;
+    this._done = true;
+    this._items = [];
+    native.releaseClosure(this._next);
+  }
+}
+
+function returnsIterator(described) {
+  const type = described.returns && described.returns.type;
+  return Boolean(type && typeof type === 'object' && 'iter' in type);
+}
+
+function requiredCount(described) {
+  return described.params.filter((param) => !('default' in param)).length;
+}
+
+function setLength(fn, length, name) {
+  Object.defineProperty(fn, 'length', { value: length, configurable: true });
+  if (name !== undefined) Object.defineProperty(fn, 'name', { value: name, configurable: true });
+  return fn;
+}
+
+/** The JS function for a described function (iterators wrapped). */
+function wrapFunction(raw, described) {
+  if (!returnsIterator(described)) return setLength(raw, requiredCount(described));
+  const name = raw.name;
+  const wrapped = { [name](...args) { return new RustIterator(raw(...args)); } }[name];
+  return setLength(wrapped, requiredCount(described));
+}
+
+const PROTOCOL_NAMES = {
+  __str__: 'toString',
+  __repr__: util.inspect.custom,
+  __eq__: 'equals',
+  __hash__: 'hashCode',
+  __cmp__: 'compareTo',
+  __iter__: Symbol.iterator,
+};
+
+/** A JS class for a described class. */
+function makeClass(state, described, functions) {
+  const { name } = described;
+  const ctor = described.constructor === null || described.constructor === undefined
+    ? undefined : functions[described.constructor];
+  const cls = {
+    [name]: class extends RustObject {
+      constructor(...args) {
+        if (ctor === undefined) throw new TypeError(`${name} has no constructor (#[ferryman::export] fn new)`);
+        return ctor.raw(...args);
+      }
+    },
+  }[name];
+  Object.defineProperty(cls.prototype, CLASS, { value: described.id });
+  Object.defineProperty(cls.prototype, LIBRARY, { value: state });
+  if (ctor) setLength(cls, requiredCount(ctor.described));
+  for (const id of described.methods) {
+    const { raw, described: method } = functions[id];
+    const member = method.name.slice(name.length + 1);
+    const key = PROTOCOL_NAMES[member] || member;
+    const iter = returnsIterator(method);
+    const wrapped = {
+      [member](...args) {
+        const result = raw(this, ...args);
+        return iter ? new RustIterator(result) : result;
+      },
+    }[member];
+    setLength(wrapped, Math.max(0, requiredCount(method) - 1));
+    Object.defineProperty(cls.prototype, key, { value: wrapped, writable: true, configurable: true });
+  }
+  for (const id of described.statics) {
+    const { raw, described: member } = functions[id];
+    Object.defineProperty(cls, member.name.slice(name.length + 1), {
+      value: wrapFunction(raw, member), writable: true, configurable: true, enumerable: true,
+    });
+  }
+  return cls;
+}
+
+const RESERVED = new Set(['functions', 'describe', 'errors', 'liveObjects', 'liveClosures', 'path']);
+
+/**
+ * Loads the ferryman library at `libPath`.
+ * @returns {import('./index').Library}
+ */
+function load(libPath) {
+  const state = makeState(libPath);
+  let opened;
+  try {
+    opened = native.open(String(libPath), state.hooks);
+  } catch (error) {
+    throw new LoadError(error.message);
+  }
+  state.lib = opened.lib;
+  const describe = opened.describe;
+  const functions = describe.functions.map((described, index) => ({
+    described,
+    raw: opened.functions[index],
+  }));
+  const library = {};
+  for (const described of describe.functions) {
+    if (described.error) state.errorClass(described.error.name);
+  }
+  describe.classes = describe.classes || [];
+  for (const described of describe.classes) {
+    state.classes[described.id] = makeClass(state, described, functions);
+  }
+  for (const { described, raw } of functions) {
+    if (described.class !== null && described.class !== undefined) continue;
+    if (RESERVED.has(described.name)) continue;
+    library[described.name] = wrapFunction(raw, described);
+  }
+  for (const cls of state.classes) {
+    if (cls && !(cls.name in library) && !RESERVED.has(cls.name)) library[cls.name] = cls;
+  }
+  const names = Object.freeze(describe.functions.map((f) => f.name));
+  Object.defineProperties(library, {
+    functions: { value: names },
+    errors: { value: state.errors },
+    path: { value: String(libPath) },
+    describe: { value: () => structuredClone(describe) },
+    liveObjects: {
+      value: () => {
+        const counts = {};
+        for (const [, cls] of native.liveObjects(state.lib)) counts[cls] = (counts[cls] || 0) + 1;
+        return counts;
+      },
+    },
+    liveClosures: { value: () => native.liveClosures(state.lib) },
+  });
+  return library;
+}
+
+/** Releases a closure the library returned (a JS function) now, rather than at GC. */
+function release(closure) {
+  return native.releaseClosure(closure);
+}
+
+/** How many JS callables the loaded libraries hold (a leak check). */
+function liveCallbacks() {
+  return native.liveCallbacks();
+}
+
+module.exports = {
+  load,
+  release,
+  liveCallbacks,
+  RustError,
+  RustPanic,
+  ArgumentError,
+  ClosedObjectError,
+  BridgeError,
+  LoadError,
+  RustObject,
+  RustIterator,
+};

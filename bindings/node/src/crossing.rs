@@ -1,0 +1,189 @@
+//! Where callbacks run. JS runs on one thread, and a ferryman call blocks
+//! it; a Rust thread that calls a JS callable must reach that thread anyway:
+//!
+//! - A call that may call back (it passes a JS callable, or the library
+//!   holds one) runs on a helper thread while the JS thread serves the
+//!   callbacks of every thread from a queue until the call returns
+//!   ([`serviced`]). So a callback from the call's own thread and one from a
+//!   thread the library started both run, and neither deadlocks.
+//! - Between calls the JS thread is in its event loop: a threadsafe
+//!   function wakes it to serve the queue ([`post`]).
+//! - Other calls run on the JS thread itself (the fast path).
+
+use std::collections::VecDeque;
+use std::ffi::c_void;
+use std::ptr;
+use std::sync::atomic::{AtomicBool, AtomicPtr, Ordering};
+use std::sync::{Arc, Condvar, Mutex};
+
+use napi::sys;
+
+use crate::host::{self, Answer};
+use crate::js::{napi_call, Js, JsResult};
+use crate::library::LibRef;
+
+/// A callback waiting for the JS thread.
+struct Request {
+    lib: LibRef,
+    handle: u64,
+    args: Vec<u8>,
+    slot: Arc<Slot>,
+}
+
+#[derive(Default)]
+struct Slot {
+    answer: Mutex<Option<Answer>>,
+    ready: Condvar,
+}
+
+static QUEUE: Mutex<VecDeque<Request>> = Mutex::new(VecDeque::new());
+static WAKE: Condvar = Condvar::new();
+static TSFN: AtomicPtr<sys::napi_threadsafe_function__> = AtomicPtr::new(ptr::null_mut());
+
+thread_local! {
+    static JS_THREAD: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+fn queue() -> std::sync::MutexGuard<'static, VecDeque<Request>> {
+    QUEUE
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// Marks this thread as the JS thread and makes the threadsafe function
+/// that wakes it (at module load).
+pub(crate) fn init(js: Js) -> JsResult<()> {
+    JS_THREAD.with(|cell| cell.set(true));
+    if !TSFN.load(Ordering::Acquire).is_null() {
+        return Ok(());
+    }
+    let name = js.string("ferryman callbacks")?;
+    let mut tsfn = ptr::null_mut();
+    napi_call!(
+        js,
+        napi_create_threadsafe_function(
+            ptr::null_mut(),
+            ptr::null_mut(),
+            name,
+            0,
+            1,
+            ptr::null_mut(),
+            None,
+            ptr::null_mut(),
+            Some(drain),
+            &mut tsfn
+        )
+    )?;
+    // Waiting callbacks must not keep the process alive by themselves.
+    napi_call!(js, napi_unref_threadsafe_function(tsfn))?;
+    TSFN.store(tsfn, Ordering::Release);
+    Ok(())
+}
+
+/// Whether this is the JS thread.
+pub(crate) fn on_js_thread() -> bool {
+    JS_THREAD.with(|cell| cell.get())
+}
+
+/// Runs callback `handle` on the JS thread from another thread and waits
+/// for its answer.
+pub(crate) fn post(lib: LibRef, handle: u64, args: &[u8]) -> Answer {
+    let slot = Arc::new(Slot::default());
+    queue().push_back(Request {
+        lib,
+        handle,
+        args: args.to_vec(),
+        slot: Arc::clone(&slot),
+    });
+    WAKE.notify_all();
+    let tsfn = TSFN.load(Ordering::Acquire);
+    if !tsfn.is_null() {
+        // SAFETY: the threadsafe function lives for the process (never
+        // released); calling it from any thread is what it is for.
+        let status = unsafe {
+            sys::napi_call_threadsafe_function(
+                tsfn,
+                ptr::null_mut(),
+                sys::ThreadsafeFunctionCallMode::nonblocking,
+            )
+        };
+        if status == sys::Status::napi_closing {
+            return Answer::bridge("the Node.js environment is shutting down");
+        }
+    }
+    let mut answer = slot.answer.lock().unwrap_or_else(|p| p.into_inner());
+    loop {
+        if let Some(answer) = answer.take() {
+            return answer;
+        }
+        answer = slot.ready.wait(answer).unwrap_or_else(|p| p.into_inner());
+    }
+}
+
+fn serve(js: Js, request: Request) {
+    let answer = host::run(js, request.lib.0, request.handle, &request.args);
+    *request
+        .slot
+        .answer
+        .lock()
+        .unwrap_or_else(|p| p.into_inner()) = Some(answer);
+    request.slot.ready.notify_all();
+}
+
+/// Runs `work` (a call) on a helper thread while this, the JS thread,
+/// serves callbacks, until it returns.
+pub(crate) fn serviced<R: Send>(js: Js, work: impl FnOnce() -> R + Send) -> R {
+    let done = AtomicBool::new(false);
+    std::thread::scope(|scope| {
+        let worker = scope.spawn(|| {
+            let result = work();
+            done.store(true, Ordering::Release);
+            drop(queue());
+            WAKE.notify_all();
+            result
+        });
+        loop {
+            let next = {
+                let mut waiting = queue();
+                loop {
+                    if let Some(request) = waiting.pop_front() {
+                        break Some(request);
+                    }
+                    if done.load(Ordering::Acquire) {
+                        break None;
+                    }
+                    waiting = WAKE.wait(waiting).unwrap_or_else(|p| p.into_inner());
+                }
+            };
+            match next {
+                Some(request) => serve(js, request),
+                None => break,
+            }
+        }
+        worker
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+    })
+}
+
+/// The threadsafe function's body: serve what is queued.
+unsafe extern "C" fn drain(
+    env: sys::napi_env,
+    _callback: sys::napi_value,
+    _context: *mut c_void,
+    _data: *mut c_void,
+) {
+    if env.is_null() {
+        return;
+    }
+    // SAFETY: N-API runs this on the JS thread with its env.
+    let js = unsafe { Js::from_raw(env) };
+    loop {
+        let next = queue().pop_front();
+        match next {
+            Some(request) => serve(js, request),
+            None => break,
+        }
+    }
+    crate::handles::sweep(js);
+}
