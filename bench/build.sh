@@ -5,9 +5,9 @@
 # - the cdylibs and the subprocess binary:  target/release/
 # - UniFFI's Python bindings (library mode): target/bench/uniffi-py/
 # - the PyO3 module `bench_pyo3` and the `ferryman` package: installed into .venv
-# - the Node table (when `node` is installed): koffi into bench/node/node_modules
-#   (`npm ci`, the committed package-lock.json) and the napi-rs addon (a cdylib
-#   in target/release/)
+# - the Node table (when `node` is installed): the napi-rs addon (a cdylib in
+#   target/release/), the ferryman Node addon in release (bindings/node/ferryman.node)
+#   and koffi into bench/node/node_modules (`npm ci`, the committed package-lock.json)
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -50,6 +50,13 @@ else
 fi
 
 if command -v node >/dev/null && command -v npm >/dev/null; then
+    if [[ -f bindings/node/build.sh ]]; then
+        # Replaces bindings/node/ferryman.node (a debug build for the tests) with a release one.
+        step "ferryman Node addon (bindings/node/build.sh --release)"
+        bash bindings/node/build.sh --release
+    else
+        step "skipping the ferryman Node addon: bindings/node is not there yet"
+    fi
     # `npm ci` reinstalls from package-lock.json; skipped when node_modules was
     # installed after the lock file last changed.
     if ! [[ bench/node/node_modules/.package-lock.json -nt bench/node/package-lock.json ]]; then
