@@ -2,7 +2,7 @@
 # Runs every check and test: formatting, clippy, Rust unit/UI/doc/property
 # tests, the C program (also under valgrind and AddressSanitizer), the Python
 # suite (and a threaded stress run, also under AddressSanitizer), the Go
-# host's suite, short runs of the fuzz targets, and a smoke run of the
+# and Node hosts' suites, short runs of the fuzz targets, and a smoke run of the
 # benchmarks.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/venv.sh"
@@ -41,6 +41,9 @@ VALGRIND=1 bash tests/conformance/run_c.sh target/debug/libferryman_fixture.so
 
 echo "==> Go host: bindings/go (go vet, go test -race; downloads its Go modules)"
 bash scripts/go_test.sh
+
+echo "==> Node host: bindings/node (builds the addon with cargo, node --test)"
+bash scripts/node_test.sh
 
 echo "==> threads: 8 threads of mixed calls, results and leaks checked (smoke; 10^6 each by hand)"
 "$PY" scripts/stress.py --threads 8 --calls 1000

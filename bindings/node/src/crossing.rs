@@ -13,8 +13,8 @@
 use std::collections::VecDeque;
 use std::ffi::c_void;
 use std::ptr;
-use std::sync::atomic::{AtomicBool, AtomicPtr, Ordering};
-use std::sync::{Arc, Condvar, Mutex};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Condvar, Mutex, RwLock};
 
 use napi::sys;
 
@@ -38,7 +38,21 @@ struct Slot {
 
 static QUEUE: Mutex<VecDeque<Request>> = Mutex::new(VecDeque::new());
 static WAKE: Condvar = Condvar::new();
-static TSFN: AtomicPtr<sys::napi_threadsafe_function__> = AtomicPtr::new(ptr::null_mut());
+/// The threadsafe function that wakes the JS thread; `None` before the
+/// module loads and once the environment is torn down (a Rust thread may
+/// still call back then: it gets an error, not a freed pointer).
+static TSFN: RwLock<Option<Tsfn>> = RwLock::new(None);
+
+#[derive(Debug, Clone, Copy)]
+struct Tsfn(sys::napi_threadsafe_function);
+// SAFETY: a threadsafe function is made to be called from any thread.
+unsafe impl Send for Tsfn {}
+// SAFETY: as above.
+unsafe impl Sync for Tsfn {}
+
+fn tsfn() -> std::sync::RwLockReadGuard<'static, Option<Tsfn>> {
+    TSFN.read().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
 
 thread_local! {
     static JS_THREAD: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
@@ -54,7 +68,7 @@ fn queue() -> std::sync::MutexGuard<'static, VecDeque<Request>> {
 /// that wakes it (at module load).
 pub(crate) fn init(js: Js) -> JsResult<()> {
     JS_THREAD.with(|cell| cell.set(true));
-    if !TSFN.load(Ordering::Acquire).is_null() {
+    if tsfn().is_some() {
         return Ok(());
     }
     let name = js.string("ferryman callbacks")?;
@@ -68,7 +82,7 @@ pub(crate) fn init(js: Js) -> JsResult<()> {
             0,
             1,
             ptr::null_mut(),
-            None,
+            Some(finalized),
             ptr::null_mut(),
             Some(drain),
             &mut tsfn
@@ -76,7 +90,11 @@ pub(crate) fn init(js: Js) -> JsResult<()> {
     )?;
     // Waiting callbacks must not keep the process alive by themselves.
     napi_call!(js, napi_unref_threadsafe_function(tsfn))?;
-    TSFN.store(tsfn, Ordering::Release);
+    *TSFN.write().unwrap_or_else(|p| p.into_inner()) = Some(Tsfn(tsfn));
+    napi_call!(
+        js,
+        napi_add_env_cleanup_hook(Some(cleanup), ptr::null_mut())
+    )?;
     Ok(())
 }
 
@@ -96,19 +114,23 @@ pub(crate) fn post(lib: LibRef, handle: u64, args: &[u8]) -> Answer {
         slot: Arc::clone(&slot),
     });
     WAKE.notify_all();
-    let tsfn = TSFN.load(Ordering::Acquire);
-    if !tsfn.is_null() {
-        // SAFETY: the threadsafe function lives for the process (never
-        // released); calling it from any thread is what it is for.
-        let status = unsafe {
-            sys::napi_call_threadsafe_function(
-                tsfn,
-                ptr::null_mut(),
-                sys::ThreadsafeFunctionCallMode::nonblocking,
-            )
+    {
+        let tsfn = tsfn();
+        let status = match *tsfn {
+            // SAFETY: the read lock keeps `cleanup` from ending the function
+            // meanwhile; calling it from any thread is what it is for.
+            Some(Tsfn(tsfn)) => unsafe {
+                sys::napi_call_threadsafe_function(
+                    tsfn,
+                    ptr::null_mut(),
+                    sys::ThreadsafeFunctionCallMode::nonblocking,
+                )
+            },
+            None => sys::Status::napi_closing,
         };
-        if status == sys::Status::napi_closing {
-            return Answer::bridge("the Node.js environment is shutting down");
+        if status != sys::Status::napi_ok {
+            drop(tsfn);
+            abandon_queue();
         }
     }
     let mut answer = slot.answer.lock().unwrap_or_else(|p| p.into_inner());
@@ -164,6 +186,32 @@ pub(crate) fn serviced<R: Send>(js: Js, work: impl FnOnce() -> R + Send) -> R {
             .join()
             .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
     })
+}
+
+/// Answers every queued callback with an error: the JS thread is gone.
+fn abandon_queue() {
+    let waiting: Vec<Request> = queue().drain(..).collect();
+    for request in waiting {
+        let answer = Answer::bridge("the Node.js environment is shutting down");
+        *request
+            .slot
+            .answer
+            .lock()
+            .unwrap_or_else(|p| p.into_inner()) = Some(answer);
+        request.slot.ready.notify_all();
+    }
+}
+
+/// The environment is being torn down: no more waking it.
+unsafe extern "C" fn cleanup(_arg: *mut c_void) {
+    *TSFN.write().unwrap_or_else(|p| p.into_inner()) = None;
+    abandon_queue();
+}
+
+/// N-API ends the threadsafe function (at teardown).
+unsafe extern "C" fn finalized(_env: sys::napi_env, _data: *mut c_void, _hint: *mut c_void) {
+    // SAFETY: same as `cleanup`: no pointer is read.
+    unsafe { cleanup(ptr::null_mut()) };
 }
 
 /// The threadsafe function's body: serve what is queued.

@@ -43,7 +43,6 @@ pub(crate) struct Encoder<'a> {
     pub(crate) made: Vec<u64>,
 }
 
-const MAX_SAFE: f64 = 9_007_199_254_740_992.0; // 2^53
 const TWO_63: f64 = 9_223_372_036_854_775_808.0;
 const TWO_64: f64 = 18_446_744_073_709_551_616.0;
 
@@ -55,11 +54,6 @@ impl<'a> Encoder<'a> {
             out,
             made: Vec::new(),
         }
-    }
-
-    /// Whether a JS callable was sent (the call may call back).
-    pub(crate) fn sent_callable(&self) -> bool {
-        !self.made.is_empty()
     }
 
     pub(crate) fn array_header(&mut self, len: u32) {
@@ -301,10 +295,4 @@ impl<'a> Encoder<'a> {
             _ => each::<8>(bytes, |b| drop(mp::write_uint(out, u64::from_ne_bytes(b)))),
         }
     }
-}
-
-/// Whether `n` is a whole number JS holds exactly (for messages).
-#[allow(dead_code)]
-pub(crate) fn is_safe_integer(n: f64) -> bool {
-    n.trunc() == n && n.abs() < MAX_SAFE
 }

@@ -133,12 +133,6 @@ impl Js {
         Ok(value)
     }
 
-    pub(crate) fn global(self) -> JsResult<Value> {
-        let mut value = ptr::null_mut();
-        napi_call!(self, napi_get_global(&mut value))?;
-        Ok(value)
-    }
-
     pub(crate) fn boolean(self, b: bool) -> JsResult<Value> {
         let mut value = ptr::null_mut();
         napi_call!(self, napi_get_boolean(b, &mut value))?;
@@ -196,7 +190,7 @@ impl Js {
         let mut sign = 0;
         napi_call!(
             self,
-            napi_get_value_bigint_words(value, &mut sign, &mut count, ptr::null_mut())
+            napi_get_value_bigint_words(value, ptr::null_mut(), &mut count, ptr::null_mut())
         )?;
         if count > 2 {
             return Ok(None);

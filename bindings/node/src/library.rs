@@ -115,8 +115,4 @@ impl Lib {
     pub(crate) fn host_id(&self) -> Option<u32> {
         self.host_id.get().copied().flatten()
     }
-
-    pub(crate) fn hook(&self, js: Js, reference: napi_ref) -> JsResult<Value> {
-        js.deref(reference)
-    }
 }

@@ -1,0 +1,72 @@
+'use strict';
+const test = require('node:test');
+const assert = require('node:assert/strict');
+const { ferryman, lib, collectUntil } = require('./fixture');
+
+test('exported classes are JS classes: new, methods, statics, protocols', () => {
+  const counter = new lib.Counter('a', 3);
+  assert.ok(counter instanceof lib.Counter);
+  assert.ok(counter instanceof ferryman.RustObject);
+  assert.equal(counter.value(), 3);
+  assert.equal(counter.add(2), 5);
+  assert.equal(counter.name(), 'a');
+  counter.rename('b');
+  assert.equal(String(counter), 'Counter(b=5)');
+  assert.equal(lib.Counter.named('n').name(), 'n');
+  assert.throws(() => lib.Counter.named(''), lib.errors.CounterError);
+  const other = new lib.Counter('b', 5);
+  assert.equal(counter.equals(other), true);
+  assert.equal(counter.hashCode(), other.hashCode(), 'a u64: a number or a BigInt by the BigInt rule');
+  assert.equal(lib.counter_value(counter), 5, 'an object as an argument');
+  assert.equal(lib.counter_total([counter, other]), 10);
+  const copy = counter.clone_counter();
+  assert.ok(copy instanceof lib.Counter);
+  assert.equal(lib.maybe_counter(false), null);
+  assert.ok(lib.maybe_counter(true) instanceof lib.Counter);
+  assert.throws(() => counter.fail('bad'), lib.errors.CounterError);
+  assert.throws(() => counter.boom(), ferryman.RustPanic);
+});
+
+test('close() and Symbol.dispose release the object; then ClosedObjectError', () => {
+  const before = lib.liveObjects().Counter || 0;
+  const counter = new lib.Counter('c', 1);
+  assert.equal(lib.liveObjects().Counter, before + 1);
+  counter.close();
+  assert.equal(counter.closed, true);
+  assert.equal(lib.liveObjects().Counter || 0, before);
+  assert.throws(() => counter.value(), (error) => {
+    assert.ok(error instanceof ferryman.ClosedObjectError);
+    assert.match(error.message, /Counter\.value\(\)` argument `self`: this Counter object was closed/);
+    return true;
+  });
+  assert.throws(() => lib.counter_value(counter), ferryman.ClosedObjectError);
+  counter.close();
+  const disposed = new lib.Counter('d', 1);
+  disposed[Symbol.dispose]();
+  assert.equal(disposed.closed, true);
+  assert.equal(lib.liveObjects().Counter || 0, before);
+});
+
+test('objects are released when garbage collected', async () => {
+  await collectUntil(() => false, 5); // earlier tests' garbage first
+  const before = lib.liveObjects().Counter || 0;
+  (() => { for (const c of lib.counters(5)) c.value(); })();
+  assert.equal(lib.liveObjects().Counter, before + 5);
+  assert.ok(await collectUntil(() => (lib.liveObjects().Counter || 0) === before), 'the GC released them');
+});
+
+test('objects in callbacks are the same Rust object', () => {
+  const counter = new lib.Counter('e', 10);
+  assert.equal(lib.with_counter(counter, (c) => { assert.ok(c instanceof lib.Counter); return c.add(1); }), 11);
+  assert.equal(counter.value(), 11);
+  assert.equal(lib.counter_in_thread(counter, 4), 15);
+  assert.equal(counter.visit((name) => name.length), 1);
+  counter.close();
+});
+
+test('a method iterator keeps its object and is a JS iterator', () => {
+  const vocabulary = new lib.Vocabulary(['x', 'y', 'z']);
+  assert.deepEqual([...vocabulary.words()], ['x', 'y', 'z']);
+  assert.equal(vocabulary.len(), 3);
+  vocabulary.close();
+});
