@@ -31,8 +31,8 @@ pub fn add(a: i64, b: i64) -> i64 {
 /// allocates (`napi_create_buffer_copy`), the one copy every column makes.
 ///
 /// `Buffer::from(data.to_vec())` would be the other natural spelling; it
-/// hands the `Vec` to V8 as an external buffer with a finalizer, which costs
-/// ~800 ns more per call for small buffers (bench/README.md, "Node").
+/// hands the `Vec` to V8 as an external buffer with a finalizer, several
+/// hundred ns more per small call (bench/README.md, "Node").
 #[napi]
 pub fn echo<'env>(env: &'env Env, data: &[u8]) -> napi::Result<BufferSlice<'env>> {
     BufferSlice::copy_from(env, data)
