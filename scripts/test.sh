@@ -34,10 +34,12 @@ echo "==> Python host: tests/python"
 # mypy and pyright are installed by venv.sh: the stubs test must run them.
 FERRYMAN_REQUIRE_TYPECHECKERS=1 "$PY" -m pytest tests/python -q -p no:cacheprovider
 
-echo "==> conformance suite: Python and C runners (tests/conformance, the C one also under valgrind)"
+echo "==> conformance suite: Python, C and Node runners (tests/conformance, the C one also under valgrind)"
 "$PY" tests/conformance/run_python.py target/debug/libferryman_fixture.so
 bash tests/conformance/run_c.sh target/debug/libferryman_fixture.so
 VALGRIND=1 bash tests/conformance/run_c.sh target/debug/libferryman_fixture.so
+bash bindings/node/build.sh
+node tests/conformance/run_node.js target/debug/libferryman_fixture.so
 
 echo "==> Go host: bindings/go (go vet, go test -race; downloads its Go modules)"
 bash scripts/go_test.sh

@@ -21,6 +21,8 @@ export interface OsError {
 interface ErrorValueKeys {
   /** `error`, `panic`, `arity`, `type`, `overflow`, `malformed`, `no_function`, `internal`, `host`, `closed`. */
   readonly kind: string;
+  /** The Rust error type's short name (`MathError`; `Panic`; `ArgumentError`). */
+  readonly type: string;
   /** The full Rust type (`calc::MathError`), when known. */
   readonly rustType: string | null;
   /** The exported function that failed. */
@@ -40,6 +42,7 @@ interface ErrorValueKeys {
 /** Base of the errors a Rust function returns: `lib.errors.MathError` extends it. */
 export class RustError extends Error implements ErrorValueKeys {
   readonly kind: string;
+  readonly type: string;
   readonly rustType: string | null;
   readonly function: string | null;
   readonly variant: string | null;
@@ -54,6 +57,7 @@ export class RustError extends Error implements ErrorValueKeys {
 /** A Rust panic; its stack ends at the panic's line. */
 export class RustPanic extends Error implements ErrorValueKeys {
   readonly kind: string;
+  readonly type: string;
   readonly rustType: string | null;
   readonly function: string | null;
   readonly variant: string | null;

@@ -63,16 +63,65 @@ class RustObject {
 
 const BAD_ARGUMENT = new Set(['arity', 'type', 'overflow', 'malformed']);
 
+/** The frames of an error value (flat: function, file, line, column, language, ...). */
+function unflatten(flat) {
+  const frames = [];
+  for (let i = 0; i < flat.length; i += 5) {
+    frames.push({ function: flat[i], file: flat[i + 1], line: flat[i + 2], column: flat[i + 3], language: flat[i + 4] });
+  }
+  return frames;
+}
+
 /** V8's stack line for a frame of an error value. */
 function frameLine(frame) {
   const column = frame.column ? `:${frame.column}` : '';
   return `    at ${frame.function} (${frame.file}:${frame.line}${column})`;
 }
 
+/**
+ * Gives `error` a stack: the JS frames above `below` (captured now, formatted
+ * when first read: formatting costs more than the call) followed by the
+ * Rust frames, innermost first as V8 lists its own.
+ */
+function setStack(error, below, frames) {
+  const holder = {};
+  Error.captureStackTrace(holder, below);
+  let stack;
+  Object.defineProperty(error, 'stack', {
+    configurable: true,
+    enumerable: false,
+    get() {
+      if (stack === undefined) {
+        const js = holder.stack;
+        const at = js.indexOf('\n');
+        const header = error.message ? `${error.name}: ${error.message}` : String(error.name);
+        stack = header + (at < 0 ? '' : js.slice(at));
+        for (let i = frames.length - 1; i >= 0; i--) stack += `\n${frameLine(frames[i])}`;
+      }
+      return stack;
+    },
+    set(value) {
+      stack = value;
+    },
+  });
+}
+
+/** Constructs without V8 capturing a stack (`setStack` captures it). */
+function construct(cls, message, cause) {
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  try {
+    return cause === undefined ? new cls(message) : new cls(message, { cause });
+  } finally {
+    Error.stackTraceLimit = limit;
+  }
+}
+
 /** Copies an error value's keys onto the error (`fields` also as properties). */
 function decorate(error, info) {
   const own = {
     kind: info.kind,
+    type: info.type,
     rustType: info.rustType,
     function: info.function,
     variant: info.variant,
@@ -83,21 +132,18 @@ function decorate(error, info) {
     frames: info.frames,
   };
   if (BAD_ARGUMENT.has(info.kind) || info.kind === 'closed') {
-    Object.assign(own, { param: info.param, index: info.index, expected: info.expected, found: info.found });
+    own.param = info.param;
+    own.index = info.index;
+    own.expected = info.expected;
+    own.found = info.found;
   }
-  if (info.fields && typeof info.fields === 'object' && !(info.fields instanceof Map)) {
-    for (const [key, value] of Object.entries(info.fields)) {
-      if (!(key in error) && !(key in own)) own[key] = value;
+  const { fields } = info;
+  if (fields && typeof fields === 'object' && !(fields instanceof Map)) {
+    for (const key of Object.keys(fields)) {
+      if (!(key in own) && !(key in error)) own[key] = fields[key];
     }
   }
-  for (const [key, value] of Object.entries(own)) {
-    Object.defineProperty(error, key, { value, writable: true, configurable: true, enumerable: true });
-  }
-  if (info.frames && info.frames.length) {
-    const lines = info.frames.slice().reverse().map(frameLine).join('\n');
-    error.stack = `${error.stack}\n${lines}`;
-  }
-  return error;
+  return Object.assign(error, own);
 }
 
 /** The per-library state behind a Library object. */
@@ -130,29 +176,31 @@ function makeState(libPath) {
         cause = link.hostException;
         continue;
       }
-      const cls = errorClass(link.type || 'Error');
-      const made = cause === undefined ? new cls(link.message) : new cls(link.message, { cause });
+      const made = construct(errorClass(link.type || 'Error'), link.message, cause);
       if (link.osError) made.osError = link.osError;
-      made.stack = `${made.name}: ${made.message}`;
       cause = made;
     }
     return cause;
   }
 
   state.hooks = {
-    raise(info) {
-      if (info.kind === 'host' && info.hostException !== undefined) return info.hostException;
+    raise(status, kind, type, rustType, message, fn, param, index, expected, found, variant,
+      fields, base, osError, causes, notes, flatFrames, hostException) {
+      if (kind === 'host' && hostException !== undefined) return hostException;
       let cls;
-      if (info.kind === 'panic') cls = RustPanic;
-      else if (BAD_ARGUMENT.has(info.kind)) cls = ArgumentError;
-      else if (info.kind === 'closed') cls = ClosedObjectError;
-      else if (info.kind === 'error' || info.kind === 'host') cls = errorClass(info.type);
+      if (kind === 'panic') cls = RustPanic;
+      else if (BAD_ARGUMENT.has(kind)) cls = ArgumentError;
+      else if (kind === 'closed') cls = ClosedObjectError;
+      else if (kind === 'error' || kind === 'host') cls = errorClass(type);
       else cls = BridgeError;
-      const cause = causeChain(info.causes || []);
-      const error = cause === undefined ? new cls(info.message) : new cls(info.message, { cause });
-      Error.captureStackTrace(error, state.hooks.raise);
-      if (cls === RustPanic && info.hostException !== undefined) error.context = info.hostException;
-      return decorate(error, info);
+      const frames = unflatten(flatFrames);
+      const error = construct(cls, message, causeChain(causes));
+      setStack(error, state.hooks.raise, frames);
+      if (cls === RustPanic && hostException !== undefined) error.context = hostException;
+      return decorate(error, {
+        status, kind, type, rustType, function: fn, param, index, expected, found, variant,
+        fields, base, osError, notes, frames,
+      });
     },
     makeObject(classId, handle) {
       const cls = state.classes[classId];
@@ -273,9 +321,12 @@ function makeClass(state, described, functions) {
     const member = method.name.slice(name.length + 1);
     const key = PROTOCOL_NAMES[member] || member;
     const iter = returnsIterator(method);
+    // Protocol members are called by JS with arguments of its own
+    // (util.inspect passes depth and options): pass on only what they take.
+    const arity = member in PROTOCOL_NAMES ? method.params.length - 1 : Infinity;
     const wrapped = {
       [member](...args) {
-        const result = raw(this, ...args);
+        const result = raw(this, ...(args.length > arity ? args.slice(0, arity) : args));
         return iter ? new RustIterator(result) : result;
       },
     }[member];

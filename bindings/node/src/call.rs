@@ -109,8 +109,53 @@ pub(crate) fn call(
     args: &mut Vec<u8>,
     out: &mut Vec<u8>,
 ) -> JsResult<Value> {
+    // Bytes are lent only to a call during which no JS can run.
+    let lend = !handles::any_callable();
+    let made = match encode(js, lib, names, argv, args, lend) {
+        Err(thrown) => return Err(thrown),
+        Ok(Encoded { made, lent }) if lent && !made.is_empty() => {
+            Encoder::finish(made);
+            encode(js, lib, names, argv, args, false)?.made
+        }
+        Ok(Encoded { made, .. }) => made,
+    };
+    let library = &lib.library;
+    let result = if made.is_empty() && !handles::any_callable() {
+        // SAFETY: bytes lent by the encoder belong to JS values alive for
+        // the call (held by its arguments), and no JS runs until it returns.
+        let reply = unsafe { target.call(library, args, out) };
+        let spilled = reply.spilled().then(|| reply.len());
+        let result = finish(js, lib, reply);
+        keep_room(out, spilled);
+        result
+    } else {
+        let args = &args[..];
+        // SAFETY: nothing is lent to a call that may run JS (`encode`).
+        let reply = crossing::serviced(js, move || unsafe { target.call(library, args, out) });
+        Encoder::finish(made);
+        finish(js, lib, reply)
+    };
+    handles::sweep(js);
+    result
+}
+
+/// What encoding the arguments gave.
+struct Encoded {
+    made: Vec<u64>,
+    lent: bool,
+}
+
+/// The argument array of `argv` into `args`.
+fn encode(
+    js: Js,
+    lib: &'static Lib,
+    names: &Names<'_>,
+    argv: &[Value],
+    args: &mut Vec<u8>,
+    lend: bool,
+) -> JsResult<Encoded> {
     args.clear();
-    let mut encoder = Encoder::new(js, lib, args);
+    let mut encoder = Encoder::new(js, lib, args).lending(lend);
     encoder.array_header(argv.len() as u32);
     for (index, value) in argv.iter().enumerate() {
         if let Err(refusal) = encoder.value(*value, 1) {
@@ -118,21 +163,24 @@ pub(crate) fn call(
             return Err(refused(js, lib, names, index, refusal));
         }
     }
-    let made = std::mem::take(&mut encoder.made);
-    let library = &lib.library;
-    let result = if made.is_empty() && !handles::any_callable() {
-        // SAFETY: the encoder never writes extension 3.
-        let reply = unsafe { target.call(library, args, out) };
-        finish(js, lib, reply)
-    } else {
-        let args = &args[..];
-        // SAFETY: as above.
-        let reply = crossing::serviced(js, move || unsafe { target.call(library, args, out) });
-        Encoder::finish(made);
-        finish(js, lib, reply)
-    };
-    handles::sweep(js);
-    result
+    Ok(Encoded {
+        made: std::mem::take(&mut encoder.made),
+        lent: encoder.lent,
+    })
+}
+
+/// Results up to this size land in the site's own buffer next time.
+const KEEP_ROOM_UP_TO: usize = 4 << 20;
+
+/// After a result that did not fit `out`, makes room for one as large (up
+/// to `KEEP_ROOM_UP_TO`): the next such result is written in place.
+fn keep_room(out: &mut Vec<u8>, spilled: Option<usize>) {
+    if let Some(len) = spilled {
+        if len <= KEEP_ROOM_UP_TO {
+            out.clear();
+            out.reserve(len);
+        }
+    }
 }
 
 /// The value of a reply, or its failure thrown.
@@ -182,7 +230,13 @@ fn refused(js: Js, lib: &'static Lib, names: &Names<'_>, index: usize, refusal: 
     match refusal {
         Refusal::Thrown => Thrown,
         Refusal::Bad(found) => {
-            error_info::argument(js, lib, name, &param, index, &expected, &found)
+            let error = error_info::argument_value(name, &param, index, &expected, &found);
+            error_info::throw(js, lib, error)
+        }
+        Refusal::Overflow(found) => {
+            let mut error = error_info::argument_value(name, &param, index, &expected, &found);
+            error.kind = ferryman_host::ErrorKind::Overflow;
+            error_info::throw(js, lib, error)
         }
         Refusal::Closed(class) => error_info::closed(js, lib, name, &param, &class),
     }

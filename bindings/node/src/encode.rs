@@ -20,6 +20,8 @@ pub(crate) enum Refusal {
     Thrown,
     /// The value has no wire form: what was found (`a symbol`).
     Bad(String),
+    /// An integer no Rust integer holds: what was found.
+    Overflow(String),
     /// An object of an exported class that was closed: its class.
     Closed(String),
 }
@@ -41,7 +43,17 @@ pub(crate) struct Encoder<'a> {
     /// Handles of host objects made for this call: the host's own reference,
     /// dropped when the call returns (`finish`).
     pub(crate) made: Vec<u64>,
+    /// Whether large top-level bytes may be lent (extension 3, handle 0)
+    /// rather than copied: only when no JS can run during the call, which
+    /// could change them (`call.rs` decides).
+    lend: bool,
+    /// Whether something was lent (a JS function found later means the
+    /// call may run JS after all: encode again without lending).
+    pub(crate) lent: bool,
 }
+
+/// Bytes at least this long are lent rather than copied (as the Python host).
+const LEND_AT_LEAST: usize = 64 * 1024;
 
 const TWO_63: f64 = 9_223_372_036_854_775_808.0;
 const TWO_64: f64 = 18_446_744_073_709_551_616.0;
@@ -53,7 +65,15 @@ impl<'a> Encoder<'a> {
             lib,
             out,
             made: Vec::new(),
+            lend: false,
+            lent: false,
         }
+    }
+
+    /// Lets top-level bytes of this call be lent (`lend`).
+    pub(crate) fn lending(mut self, lend: bool) -> Encoder<'a> {
+        self.lend = lend && self.lib.library.lent_bytes();
+        self
     }
 
     pub(crate) fn array_header(&mut self, len: u32) {
@@ -106,7 +126,7 @@ impl<'a> Encoder<'a> {
 
     fn bigint(&mut self, value: Value) -> Result<()> {
         let Some((negative, magnitude)) = self.js.get_bigint(value)? else {
-            return Err(Refusal::Bad("a BigInt beyond 128 bits".into()));
+            return Err(Refusal::Overflow("a BigInt beyond 128 bits".into()));
         };
         if !negative {
             if let Ok(n) = u64::try_from(magnitude) {
@@ -125,7 +145,7 @@ impl<'a> Encoder<'a> {
             return Ok(());
         }
         if magnitude > 1 << 127 {
-            return Err(Refusal::Bad("a BigInt beyond 128 bits".into()));
+            return Err(Refusal::Overflow("a BigInt beyond 128 bits".into()));
         }
         let n = (magnitude as i128).wrapping_neg();
         self.big(&n.to_be_bytes(), false);
@@ -183,7 +203,12 @@ impl<'a> Encoder<'a> {
             return Ok(());
         }
         if let Some((kind, bytes)) = js.typed_array(value)? {
-            self.typed(kind, bytes);
+            let is_bytes = kind == T::uint8_array || kind == T::uint8_clamped_array;
+            if is_bytes && self.lend && level == 1 && bytes.len() >= LEND_AT_LEAST {
+                self.lent_bytes(bytes);
+            } else {
+                self.typed(kind, bytes);
+            }
             return Ok(());
         }
         let hooks = &self.lib.hooks;
@@ -246,6 +271,21 @@ impl<'a> Encoder<'a> {
         self.out.extend_from_slice(&class.to_be_bytes());
         self.out.extend_from_slice(&(handle as u64).to_be_bytes());
         Ok(())
+    }
+
+    /// Extension 3 with handle 0: the library reads `bytes` in place during
+    /// the call (`spec/wire.md`, "Lent bytes"); nothing can change them
+    /// meanwhile, because no JS runs (`lend`).
+    fn lent_bytes(&mut self, bytes: &[u8]) {
+        self.lent = true;
+        self.out.extend_from_slice(&[0xc7, 28, 3]);
+        self.out
+            .extend_from_slice(&self.lib.host_id().unwrap_or(0).to_be_bytes());
+        self.out.extend_from_slice(&0u64.to_be_bytes());
+        self.out
+            .extend_from_slice(&(bytes.as_ptr() as u64).to_be_bytes());
+        self.out
+            .extend_from_slice(&(bytes.len() as u64).to_be_bytes());
     }
 
     /// A typed array: bytes as bin, numbers as an array of them.

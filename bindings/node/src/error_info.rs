@@ -1,7 +1,7 @@
-//! Failures as the plain object `index.js`'s `raise(info)` turns into the
-//! Error to throw: an error value decoded by `ferryman_host` (every key, in
-//! camelCase, `hostException` resolved to the JS exception object), or the
-//! host's own argument and bridge errors in the same shape.
+//! Failures as the arguments `index.js`'s `raise(...)` turns into the Error
+//! to throw: an error value decoded by `ferryman_host` (every key, in order,
+//! `hostException` resolved to the JS exception object), or the host's own
+//! argument and bridge errors in the same shape.
 
 use ferryman_host::{ErrorValue, Status};
 
@@ -10,41 +10,24 @@ use crate::handles;
 use crate::js::{Js, JsResult, Thrown, Value};
 use crate::library::Lib;
 
-/// Builds the info object for `error` (status `status`).
+/// The arguments of `raise(...)` for `error` (status `status`), in the
+/// order index.js names them (`RAISE_ARGS`).
+pub(crate) type Info = [Value; 18];
+
+/// Builds the arguments of `raise` for `error`: positional, so that no
+/// object is built property by property on this side.
 pub(crate) fn info(
     js: Js,
     lib: &'static Lib,
     status: Status,
     error: &ErrorValue,
-) -> JsResult<Value> {
-    let info = js.object()?;
+) -> JsResult<Info> {
     let text = |value: Option<&str>| -> JsResult<Value> {
         match value {
             Some(text) => js.string(text),
             None => js.null(),
         }
     };
-    js.set_named(info, "status", js.int(i64::from(status.code()))?)?;
-    js.set_named(info, "kind", js.string(error.kind.as_str())?)?;
-    js.set_named(info, "type", js.string(&error.type_name)?)?;
-    js.set_named(info, "rustType", text(error.rust_type.as_deref())?)?;
-    js.set_named(info, "message", js.string(&error.message)?)?;
-    js.set_named(info, "function", text(error.function.as_deref())?)?;
-    js.set_named(info, "param", text(error.param.as_deref())?)?;
-    let index = match error.index {
-        Some(index) => js.int(index as i64)?,
-        None => js.null()?,
-    };
-    js.set_named(info, "index", index)?;
-    js.set_named(info, "expected", text(error.expected.as_deref())?)?;
-    js.set_named(info, "found", text(error.found.as_deref())?)?;
-    js.set_named(info, "variant", text(error.variant.as_deref())?)?;
-    let fields = match &error.fields {
-        Some(fields) => decode::tree(js, lib, fields)?,
-        None => js.null()?,
-    };
-    js.set_named(info, "fields", fields)?;
-    js.set_named(info, "base", text(error.base.as_deref())?)?;
     let os_error = |os: &Option<ferryman_host::OsError>| -> JsResult<Value> {
         let Some(os) = os else { return js.null() };
         let object = js.object()?;
@@ -56,7 +39,6 @@ pub(crate) fn info(
         js.set_named(object, "kind", js.string(&os.kind)?)?;
         Ok(object)
     };
-    js.set_named(info, "osError", os_error(&error.os_error)?)?;
     let causes = js.array(error.causes.len())?;
     for (index, cause) in error.causes.iter().enumerate() {
         let object = js.object()?;
@@ -70,29 +52,50 @@ pub(crate) fn info(
         js.set_named(object, "osError", os_error(&cause.os_error)?)?;
         js.set_element(causes, index as u32, object)?;
     }
-    js.set_named(info, "causes", causes)?;
     let notes = js.array(error.notes.len())?;
     for (index, note) in error.notes.iter().enumerate() {
         js.set_element(notes, index as u32, js.string(note)?)?;
     }
-    js.set_named(info, "notes", notes)?;
-    let frames = js.array(error.frames.len())?;
+    // Frames as a flat array: function, file, line, column, language, ...
+    let frames = js.array(error.frames.len() * 5)?;
     for (index, frame) in error.frames.iter().enumerate() {
-        let object = js.object()?;
-        js.set_named(object, "function", js.string(&frame.function)?)?;
-        js.set_named(object, "file", js.string(&frame.file)?)?;
-        js.set_named(object, "line", js.int(i64::from(frame.line.unwrap_or(0)))?)?;
-        js.set_named(
-            object,
-            "column",
+        let at = index as u32 * 5;
+        js.set_element(frames, at, js.string(&frame.function)?)?;
+        js.set_element(frames, at + 1, js.string(&frame.file)?)?;
+        js.set_element(frames, at + 2, js.int(i64::from(frame.line.unwrap_or(0)))?)?;
+        js.set_element(
+            frames,
+            at + 3,
             js.int(i64::from(frame.column.unwrap_or(0)))?,
         )?;
-        js.set_named(object, "language", js.string(&frame.language)?)?;
-        js.set_element(frames, index as u32, object)?;
+        js.set_element(frames, at + 4, js.string(&frame.language)?)?;
     }
-    js.set_named(info, "frames", frames)?;
-    js.set_named(info, "hostException", exception(js, error.host_exception)?)?;
-    Ok(info)
+    Ok([
+        js.int(i64::from(status.code()))?,
+        js.string(error.kind.as_str())?,
+        js.string(&error.type_name)?,
+        text(error.rust_type.as_deref())?,
+        js.string(&error.message)?,
+        text(error.function.as_deref())?,
+        text(error.param.as_deref())?,
+        match error.index {
+            Some(index) => js.int(index as i64)?,
+            None => js.null()?,
+        },
+        text(error.expected.as_deref())?,
+        text(error.found.as_deref())?,
+        text(error.variant.as_deref())?,
+        match &error.fields {
+            Some(fields) => decode::tree(js, lib, fields)?,
+            None => js.null()?,
+        },
+        text(error.base.as_deref())?,
+        os_error(&error.os_error)?,
+        causes,
+        notes,
+        frames,
+        exception(js, error.host_exception)?,
+    ])
 }
 
 /// The JS exception under `handle`, whose reference the reader drops.
@@ -109,9 +112,9 @@ fn exception(js: Js, handle: Option<u64>) -> JsResult<Value> {
 }
 
 /// The Error `raise(info)` makes for `info`.
-pub(crate) fn error_for(js: Js, lib: &'static Lib, info: Value) -> JsResult<Value> {
+pub(crate) fn error_for(js: Js, lib: &'static Lib, info: Info) -> JsResult<Value> {
     let raise = js.deref(lib.hooks.raise)?;
-    js.call(raise, &[info])
+    js.call(raise, &info)
 }
 
 /// Throws the Error for a failed call's error value.
@@ -122,22 +125,14 @@ pub(crate) fn raise(js: Js, lib: &'static Lib, status: Status, error: &ErrorValu
     }
 }
 
-fn host_error(lib: &'static Lib, js: Js, status: Status, error: ErrorValue) -> Thrown {
+/// Throws the Error for one of the host's own failures (kind `type`,
+/// `overflow`, `closed` or `internal`).
+pub(crate) fn throw(js: Js, lib: &'static Lib, error: ErrorValue) -> Thrown {
+    let status = match error.kind {
+        ferryman_host::ErrorKind::Internal => Status::Internal,
+        _ => Status::BadArgs,
+    };
     raise(js, lib, status, &error)
-}
-
-/// The host's own argument error: `found` has no wire form.
-pub(crate) fn argument(
-    js: Js,
-    lib: &'static Lib,
-    function: &str,
-    param: &str,
-    index: usize,
-    expected: &str,
-    found: &str,
-) -> Thrown {
-    let error = argument_value(function, param, index, expected, found);
-    host_error(lib, js, Status::BadArgs, error)
 }
 
 /// The [`ErrorValue`] of the host's own argument error.
@@ -183,7 +178,7 @@ pub(crate) fn closed(
         found: Some(format!("a closed {class}")),
         ..ErrorValue::default()
     };
-    host_error(lib, js, Status::BadArgs, error)
+    throw(js, lib, error)
 }
 
 /// A failure of the bridge itself (kind `internal`).
@@ -194,5 +189,5 @@ pub(crate) fn bridge(js: Js, lib: &'static Lib, message: &str) -> Thrown {
         message: message.into(),
         ..ErrorValue::default()
     };
-    host_error(lib, js, Status::Internal, error)
+    throw(js, lib, error)
 }

@@ -114,7 +114,7 @@ pub(crate) fn any_callable() -> bool {
 
 /// Deletes the references whose count reached zero (on the JS thread).
 pub(crate) fn sweep(js: Js) {
-    if !DOOMED.swap(false, Ordering::AcqRel) {
+    if !DOOMED.load(Ordering::Acquire) || !DOOMED.swap(false, Ordering::AcqRel) {
         return;
     }
     let doomed = with(|table| std::mem::take(&mut table.doomed));

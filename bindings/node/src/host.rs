@@ -117,7 +117,7 @@ fn run_in_scope(js: Js, lib: &'static Lib, handle: u64, args: &[u8]) -> Answer {
         }
         Err(refusal) => {
             Encoder::finish(std::mem::take(&mut encoder.made));
-            if let Refusal::Bad(found) = refusal {
+            if let Refusal::Bad(found) | Refusal::Overflow(found) = refusal {
                 let error = error_info::argument_value(
                     "callback",
                     "return value",

@@ -13,7 +13,7 @@ use crate::js::{Js, JsResult, Value};
 /// The JS side's helpers for this library (index.js `load`).
 #[derive(Debug)]
 pub(crate) struct Hooks {
-    /// `raise(info)`: the Error to throw for a failure (info: `error_info.rs`).
+    /// `raise(...)`: the Error to throw for a failure (`error_info.rs`).
     pub(crate) raise: napi_ref,
     /// `makeObject(classId, handle)`: the JS object for an object handle.
     pub(crate) make_object: napi_ref,

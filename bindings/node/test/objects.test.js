@@ -12,6 +12,8 @@ test('exported classes are JS classes: new, methods, statics, protocols', () => 
   assert.equal(counter.name(), 'a');
   counter.rename('b');
   assert.equal(String(counter), 'Counter(b=5)');
+  assert.match(require('node:util').inspect(counter), /Counter/, 'debug through util.inspect');
+  assert.equal(counter.compareTo(new lib.Counter('z', 9)), -1);
   assert.equal(lib.Counter.named('n').name(), 'n');
   assert.throws(() => lib.Counter.named(''), lib.errors.CounterError);
   const other = new lib.Counter('b', 5);

@@ -69,6 +69,18 @@ test('bytes: Buffer and Uint8Array in, Buffer out', () => {
   assert.equal(lib.byte_sum(Buffer.alloc(1000, 1)), 1000);
   assert.deepEqual([...lib.reverse_bytes(Buffer.from('abc'))], [...Buffer.from('cba')]);
   assert.equal(lib.echo_bytes(Buffer.alloc(0)).length, 0);
+  // 64 KiB and more are lent for the call rather than copied: the same results.
+  const large = Buffer.alloc(200_000, 3);
+  large[7] = 0;
+  assert.equal(lib.byte_sum(large), 3 * (200_000 - 1));
+  assert.equal(lib.count_zeros(large), 1);
+  assert.ok(lib.echo_bytes(large).equals(large));
+  assert.ok(lib.echo_bytes(new Uint8Array(large)).equals(large));
+  // Lent, the library reads the Buffer's own memory; small ones are copied.
+  const address = (buffer) => lib.slice_address(buffer);
+  assert.equal(address(large), address(large), 'the same memory each time');
+  assert.notEqual(address(Buffer.alloc(16, 1)), 0);
+  assert.equal(address(large.subarray(8)) - address(large), 8, 'in place: a view is lent at its offset');
 });
 
 test('typed arrays of numbers travel as lists', () => {
