@@ -5,6 +5,9 @@
 # - the cdylibs and the subprocess binary:  target/release/
 # - UniFFI's Python bindings (library mode): target/bench/uniffi-py/
 # - the PyO3 module `bench_pyo3` and the `ferryman` package: installed into .venv
+# - the Node table (when `node` is installed): the napi-rs addon (a cdylib in
+#   target/release/), the ferryman Node addon in release (bindings/node/ferryman.node)
+#   and koffi into bench/node/node_modules (`npm ci`, the committed package-lock.json)
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -24,8 +27,8 @@ if [[ ! -x "$venv/bin/maturin" ]]; then
     "$py" -m pip install --quiet "maturin>=1.9.4,<2"
 fi
 
-step "cargo build --release (ferryman, C ABI, UniFFI, subprocess)"
-cargo build --release -p bench-ferryman -p bench-cabi -p bench-uniffi -p bench-subprocess
+step "cargo build --release (ferryman, C ABI, UniFFI, subprocess, napi-rs)"
+cargo build --release -p bench-ferryman -p bench-cabi -p bench-uniffi -p bench-subprocess -p bench-napi
 
 step "UniFFI Python bindings (library mode)"
 out="$root/target/bench/uniffi-py"
@@ -46,4 +49,22 @@ else
     step "skipping the ferryman Python package: bindings/python/python/ferryman is not there yet"
 fi
 
-step "built; run: $py bench/run.py [--smoke]"
+if command -v node >/dev/null && command -v npm >/dev/null; then
+    if [[ -f bindings/node/build.sh ]]; then
+        # Replaces bindings/node/ferryman.node (a debug build for the tests) with a release one.
+        step "ferryman Node addon (bindings/node/build.sh --release)"
+        bash bindings/node/build.sh --release
+    else
+        step "skipping the ferryman Node addon: bindings/node is not there yet"
+    fi
+    # `npm ci` reinstalls from package-lock.json; skipped when node_modules was
+    # installed after the lock file last changed.
+    if ! [[ bench/node/node_modules/.package-lock.json -nt bench/node/package-lock.json ]]; then
+        step "koffi for the Node table (npm ci in bench/node)"
+        (cd bench/node && npm ci --no-audit --no-fund --loglevel=error)
+    fi
+else
+    step "skipping the Node table's packages: node or npm is not installed"
+fi
+
+step "built; run: $py bench/run.py [--smoke], bash bench/node/run.sh [--smoke]"

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# The Go host's tests: builds the fixture library, downloads the Go modules
-# bindings/go needs (the Go module proxy), and runs `go vet` and
+# The Go host's tests: builds the fixture library, checks the Go modules
+# (bindings/go needs none from the proxy today), and runs `go vet` and
 # `go test -race` against the fixture (FERRYMAN_FIXTURE, default
 # target/debug/libferryman_fixture.so). Needs Go >= 1.22 and a C compiler (cgo).
 set -euo pipefail

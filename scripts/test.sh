@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Runs every check and test: formatting, clippy, Rust unit/UI/doc/property
 # tests, the C program (also under valgrind and AddressSanitizer), the Python
-# suite (and a threaded stress run, also under AddressSanitizer), the Go
-# host's suite, short runs of the fuzz targets, and a smoke run of the
-# benchmarks.
+# suite (and a threaded stress run, also under AddressSanitizer), tsc over
+# the generated TypeScript declarations, the Go and Node hosts' suites, short
+# runs of the fuzz targets, and a smoke run of the benchmarks.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/venv.sh"
 
@@ -34,13 +34,22 @@ echo "==> Python host: tests/python"
 # mypy and pyright are installed by venv.sh: the stubs test must run them.
 FERRYMAN_REQUIRE_TYPECHECKERS=1 "$PY" -m pytest tests/python -q -p no:cacheprovider
 
-echo "==> conformance suite: Python and C runners (tests/conformance, the C one also under valgrind)"
+echo "==> TypeScript declarations: ferryman stubs --lang ts, tsc --noEmit (tests/node/typecheck)"
+PY="$PY" bash scripts/ts_check.sh
+
+echo "==> conformance suite: Python, C, Go and Node runners (tests/conformance, the C one also under valgrind)"
 "$PY" tests/conformance/run_python.py target/debug/libferryman_fixture.so
 bash tests/conformance/run_c.sh target/debug/libferryman_fixture.so
 VALGRIND=1 bash tests/conformance/run_c.sh target/debug/libferryman_fixture.so
+bash tests/conformance/run_go.sh target/debug/libferryman_fixture.so
+bash bindings/node/build.sh
+node tests/conformance/run_node.js target/debug/libferryman_fixture.so
 
-echo "==> Go host: bindings/go (go vet, go test -race; downloads its Go modules)"
+echo "==> Go host: bindings/go (gofmt, go vet, go test -race; no Go modules to download)"
 bash scripts/go_test.sh
+
+echo "==> Node host: bindings/node (builds the addon with cargo, node --test)"
+bash scripts/node_test.sh
 
 echo "==> threads: 8 threads of mixed calls, results and leaks checked (smoke; 10^6 each by hand)"
 "$PY" scripts/stress.py --threads 8 --calls 1000
@@ -58,4 +67,6 @@ if [ -f bench/run.sh ]; then
     echo "==> benchmark smoke run (correctness only, no timings asserted)"
     bash bench/run.sh --smoke
 fi
+echo "==> Go benchmark smoke run: ferryman's Go host and cgo, every case checked (bench/go)"
+bash bench/go/run.sh -smoke
 echo "==> all checks passed"

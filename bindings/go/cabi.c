@@ -46,6 +46,12 @@ int32_t fm_release(void *fn, uint64_t handle) { return ((int32_t(*)(uint64_t))fn
 
 uint64_t fm_object_clone(void *fn, uint64_t handle) { return ((uint64_t(*)(uint64_t))fn)(handle); }
 
+int32_t fm_log_connect(void *fn, uint32_t host_id, uint64_t handle, uint32_t max_level) {
+    return ((int32_t(*)(uint32_t, uint64_t, uint32_t))fn)(host_id, handle, max_level);
+}
+
+int32_t fm_log_level(void *fn, uint32_t max_level) { return ((int32_t(*)(uint32_t))fn)(max_level); }
+
 /* The trampolines: FerryHost's signatures, forwarding to the Go exports. */
 static int32_t host_invoke(void *context, uint64_t handle, const FerryBox *args, FerryBox *out) {
     return ferrymanGoInvoke((uintptr_t)context, handle, args->ptr, args->len, out);

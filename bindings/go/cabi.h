@@ -35,5 +35,7 @@ void fm_box_free(void *fn, FerryBox *box);
 int32_t fm_release(void *fn, uint64_t handle);
 uint64_t fm_object_clone(void *fn, uint64_t handle);
 int32_t fm_register_host(void *fn, uint32_t abi_version, uintptr_t context);
+int32_t fm_log_connect(void *fn, uint32_t host_id, uint64_t handle, uint32_t max_level);
+int32_t fm_log_level(void *fn, uint32_t max_level);
 
 #endif

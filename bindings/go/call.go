@@ -20,14 +20,15 @@ func (l *Library) Call(name string, args ...any) (any, error) {
 	if err := checkArity(f, len(args)); err != nil {
 		return nil, err
 	}
-	data, held, err := l.encodeArgs(name, f.paramNames(), args)
+	e, err := l.encodeArgs(name, f.Params, args)
 	if err != nil {
 		return nil, err
 	}
-	r := l.sym.callID(f.ID, data)
+	r := l.sym.callID(f.ID, e.bytes(), e.out)
 	runtime.KeepAlive(args) // objects and closures must not be finalized mid-call
-	hostReleaseAll(held)
-	return l.result(name, r)
+	v, err := l.result(name, r)
+	e.done()
+	return v, err
 }
 
 // Call calls the exported function name and decodes its result into a T:
@@ -71,29 +72,48 @@ func checkArity(f *Function, given int) error {
 }
 
 // encodeArgs writes the argument array; a Go value with no wire form is an
-// *ArgumentError naming the function and the parameter. The handles it
-// returns carry the host's own reference for the call.
-func (l *Library) encodeArgs(function string, names []string, args []any) ([]byte, []uint64, error) {
-	e := newEncoder(l)
-	if err := e.enc.EncodeArrayLen(len(args)); err != nil {
-		return nil, nil, err
-	}
+// *ArgumentError naming the function and the parameter (and its Rust type,
+// when params describe it). The encoder's held handles carry the host's own
+// reference for the call; its done releases them once the call returned.
+func (l *Library) encodeArgs(function string, params []Param, args []any) (*encoder, error) {
+	e := pooledEncoder(l)
+	_ = e.enc.EncodeArrayLen(len(args))
 	for i, a := range args {
+		var p *Param
+		if i < len(params) {
+			p = &params[i]
+		}
+		if e.lendArg(a, p) || e.scalar(a) {
+			continue
+		}
 		if err := e.value(reflect.ValueOf(a), 1); err != nil {
-			hostReleaseAll(e.held)
-			param := fmt.Sprintf("%d", i)
-			if i < len(names) {
-				param = names[i]
+			e.done()
+			param, expected := fmt.Sprintf("%d", i), ""
+			if i < len(params) {
+				param, expected = params[i].Name, params[i].Rust
 			}
 			var nw noWireForm
 			if errors.As(err, &nw) {
-				return nil, nil, &ArgumentError{Kind: "type", Function: function, Param: param, Index: i, Found: nw.found,
-					Message: fmt.Sprintf("%s argument `%s`: found %s", callName(function), param, nw.found)}
+				kind := nw.kind
+				if kind == "" {
+					kind = "type"
+				}
+				return nil, &ArgumentError{Kind: kind, Function: function, Param: param, Index: i, Expected: expected, Found: nw.found,
+					Message: argumentMessage(function, param, expected, nw.found)}
 			}
-			return nil, nil, err
+			return nil, err
 		}
 	}
-	return e.buf.Bytes(), e.held, nil
+	return e, nil
+}
+
+// argumentMessage is "`f()` argument `p`: expected T, but found X" (without
+// the expected part when the parameter's type is not known).
+func argumentMessage(function, param, expected, found string) string {
+	if expected == "" {
+		return fmt.Sprintf("%s argument `%s`: found %s", callName(function), param, found)
+	}
+	return fmt.Sprintf("%s argument `%s`: expected %s, but found %s", callName(function), param, expected, found)
 }
 
 func callName(function string) string {
@@ -106,7 +126,11 @@ func callName(function string) string {
 // result turns a reply into a value or an error.
 func (l *Library) result(function string, r reply) (any, error) {
 	if r.status != 0 {
-		return nil, l.failure(function, r)
+		err := l.failure(function, r)
+		r.done()
+		return nil, err
 	}
-	return l.decode(function, r.bytes)
+	v, err := l.decode(function, r.bytes)
+	r.done()
+	return v, err
 }

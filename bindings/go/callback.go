@@ -64,7 +64,7 @@ func invoke(lib *Library, handle uint64, args []byte) (body []byte, holds []uint
 		return errorBody(lib, &ArgumentError{Kind: "type", Index: -1, Found: err.Error(),
 			Message: "a Go callback returned " + err.Error()}, fn), nil, 1
 	}
-	return e.buf.Bytes(), e.held, 0
+	return e.bytes(), e.held, 0
 }
 
 // callbackArgs converts the decoded arguments to fn's parameter types.
@@ -118,11 +118,11 @@ func errorBody(lib *Library, err error, fn reflect.Value) []byte {
 	if e.value(reflect.ValueOf(ev), 1) != nil {
 		return internalBody(err.Error())
 	}
-	return e.buf.Bytes()
+	return e.bytes()
 }
 
 func internalBody(message string) []byte {
 	e := newEncoder(nil)
 	_ = e.value(reflect.ValueOf(map[string]any{"kind": "internal", "type": "BridgeError", "message": message}), 1)
-	return e.buf.Bytes()
+	return e.bytes()
 }

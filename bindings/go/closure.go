@@ -29,15 +29,16 @@ func (c *Closure) Call(args ...any) (any, error) {
 	if c.released.Load() {
 		return nil, &BridgeError{Kind: "no_function", Function: c.name(), Message: c.name() + " was already released"}
 	}
-	data, held, err := c.lib.encodeArgs(c.name(), nil, args)
+	e, err := c.lib.encodeArgs(c.name(), nil, args)
 	if err != nil {
 		return nil, err
 	}
-	r := c.lib.sym.callClosure(c.handle, data)
+	r := c.lib.sym.callClosure(c.handle, e.bytes(), e.out)
 	runtime.KeepAlive(args)
 	runtime.KeepAlive(c)
-	hostReleaseAll(held)
-	return c.lib.result(c.name(), r)
+	v, err := c.lib.result(c.name(), r)
+	e.done()
+	return v, err
 }
 
 // Func is the closure as a Go func.

@@ -174,8 +174,8 @@ func assignValue(dst reflect.Value, v any, path string) error {
 		}
 		s := reflect.MakeSlice(t, len(items), len(items))
 		for i, item := range items {
-			if err := assignValue(s.Index(i), item, fmt.Sprintf("%s[%d]", path, i)); err != nil {
-				return err
+			if err := assignValue(s.Index(i), item, ""); err != nil {
+				return within(err, path, fmt.Sprintf("[%d]", i))
 			}
 		}
 		dst.Set(s)
@@ -186,8 +186,8 @@ func assignValue(dst reflect.Value, v any, path string) error {
 			return fail()
 		}
 		for i, item := range items {
-			if err := assignValue(dst.Index(i), item, fmt.Sprintf("%s[%d]", path, i)); err != nil {
-				return err
+			if err := assignValue(dst.Index(i), item, ""); err != nil {
+				return within(err, path, fmt.Sprintf("[%d]", i))
 			}
 		}
 		return nil
@@ -195,12 +195,12 @@ func assignValue(dst reflect.Value, v any, path string) error {
 		m := reflect.MakeMap(t)
 		set := func(k, val any) error {
 			kv := reflect.New(t.Key()).Elem()
-			if err := assignValue(kv, k, fmt.Sprintf("%s{key}", path)); err != nil {
-				return err
+			if err := assignValue(kv, k, ""); err != nil {
+				return within(err, path, "{key}")
 			}
 			vv := reflect.New(t.Elem()).Elem()
-			if err := assignValue(vv, val, fmt.Sprintf("%s[%v]", path, k)); err != nil {
-				return err
+			if err := assignValue(vv, val, ""); err != nil {
+				return within(err, path, fmt.Sprintf("[%v]", k))
 			}
 			m.SetMapIndex(kv, vv)
 			return nil
@@ -239,13 +239,29 @@ func assignValue(dst reflect.Value, v any, path string) error {
 			if !ok {
 				continue
 			}
-			if err := assignValue(dst.Field(f.index), val, joinPath(path, f.name)); err != nil {
-				return err
+			if err := assignValue(dst.Field(f.index), val, ""); err != nil {
+				return within(err, joinPath(path, f.name), "")
 			}
 		}
 		return nil
 	}
 	return fail()
+}
+
+// within puts a nested value's conversion error at its place: path, then
+// step ("[2]", "{key}"), then the place inside the nested value. Paths are
+// built only for an error, not for every element converted.
+func within(err error, path, step string) error {
+	ce, ok := err.(*conversionError)
+	if !ok {
+		return err
+	}
+	inner := ce.path
+	if inner != "" && inner[0] != '[' && inner[0] != '{' {
+		inner = "." + inner
+	}
+	ce.path = path + step + inner
+	return ce
 }
 
 func joinPath(path, field string) string {

@@ -1,14 +1,11 @@
 package ferryman
 
 import (
-	"bytes"
 	"encoding/binary"
 	"fmt"
+	"math"
 	"math/big"
 	"reflect"
-
-	"github.com/vmihailenco/msgpack/v5"
-	"github.com/vmihailenco/msgpack/v5/msgpcode"
 )
 
 // maxDepth is the nesting limit of spec/wire.md, "Limits".
@@ -28,10 +25,12 @@ const (
 // map[string]any (map[any]any when a key is not a string), *big.Int
 // (extension 4), *Closure (2), *Object (5), and the host's own value for
 // extension 1. Each closure and object it makes owns the reference the
-// library sent; each host object's reference is dropped.
+// library sent; each host object's reference is dropped. It reads the bytes
+// in place (they may be the library's memory, freed after decoding) and
+// copies every string and byte string out of them.
 type decoder struct {
 	lib *Library
-	dec *msgpack.Decoder
+	r   wireReader
 }
 
 func (l *Library) decode(where string, data []byte) (any, error) {
@@ -45,84 +44,126 @@ func (l *Library) decodeArgs(where string, data []byte) (any, error) {
 }
 
 func (l *Library) decodeAt(where string, data []byte, depth int) (any, error) {
-	d := decoder{lib: l, dec: msgpack.NewDecoder(bytes.NewReader(data))}
+	d := decoder{lib: l, r: wireReader{b: data}}
 	v, err := d.value(depth)
 	if err != nil {
 		return nil, &ProtocolError{Function: where, Message: err.Error()}
 	}
-	if _, err := d.dec.PeekCode(); err == nil {
+	if d.r.i != len(data) {
 		return nil, &ProtocolError{Function: where, Message: "bytes after the value"}
 	}
 	return v, nil
 }
 
 func (d *decoder) value(depth int) (any, error) {
-	c, err := d.dec.PeekCode()
+	c, err := d.r.byte()
 	if err != nil {
 		return nil, err
 	}
 	switch {
-	case c == msgpcode.Nil:
-		return nil, d.dec.DecodeNil()
-	case c == msgpcode.True || c == msgpcode.False:
-		return d.dec.DecodeBool()
-	case c == msgpcode.Uint64:
-		n, err := d.dec.DecodeUint64()
-		if err != nil || n > 1<<63-1 {
+	case c <= 0x7f:
+		return int64(c), nil
+	case c >= 0xe0:
+		return int64(int8(c)), nil
+	case c >= 0xa0 && c <= 0xbf:
+		return d.r.str(int(c & 0x1f))
+	case c >= 0x90 && c <= 0x9f:
+		return d.array(int(c&0x0f), depth)
+	case c >= 0x80 && c <= 0x8f:
+		return d.mapValue(int(c&0x0f), depth)
+	}
+	switch c {
+	case 0xc0:
+		return nil, nil
+	case 0xc2:
+		return false, nil
+	case 0xc3:
+		return true, nil
+	case 0xcc, 0xcd, 0xce, 0xcf:
+		n, err := d.r.uint(1 << (c - 0xcc))
+		if err != nil || n > math.MaxInt64 {
 			return n, err
 		}
 		return int64(n), nil
-	case msgpcode.IsFixedNum(c) || (c >= msgpcode.Uint8 && c <= msgpcode.Int64):
-		return d.dec.DecodeInt64()
-	case c == msgpcode.Float || c == msgpcode.Double:
-		return d.dec.DecodeFloat64()
-	case msgpcode.IsString(c):
-		return d.dec.DecodeString()
-	case c == msgpcode.Bin8 || c == msgpcode.Bin16 || c == msgpcode.Bin32:
-		b, err := d.dec.DecodeBytes()
-		if b == nil && err == nil {
-			b = []byte{}
+	case 0xd0, 0xd1, 0xd2, 0xd3:
+		size := 1 << (c - 0xd0)
+		n, err := d.r.uint(size)
+		shift := 64 - 8*size
+		return int64(n<<shift) >> shift, err // sign-extended
+	case 0xca:
+		n, err := d.r.uint(4)
+		return float64(math.Float32frombits(uint32(n))), err
+	case 0xcb:
+		n, err := d.r.uint(8)
+		return math.Float64frombits(n), err
+	case 0xd9, 0xda, 0xdb:
+		n, err := d.r.uint(1 << (c - 0xd9))
+		if err != nil {
+			return nil, err
 		}
-		return b, err
-	case msgpcode.IsFixedArray(c) || c == msgpcode.Array16 || c == msgpcode.Array32:
-		return d.array(depth)
-	case msgpcode.IsFixedMap(c) || c == msgpcode.Map16 || c == msgpcode.Map32:
-		return d.mapValue(depth)
-	case msgpcode.IsExt(c):
-		return d.ext()
+		return d.r.str(int(n))
+	case 0xc4, 0xc5, 0xc6:
+		n, err := d.r.uint(1 << (c - 0xc4))
+		if err != nil {
+			return nil, err
+		}
+		p, err := d.r.take(int(n))
+		if err != nil {
+			return nil, err
+		}
+		return append([]byte{}, p...), nil
+	case 0xdc, 0xdd:
+		n, err := d.r.uint(2 << (c - 0xdc))
+		if err != nil {
+			return nil, err
+		}
+		return d.array(int(n), depth)
+	case 0xde, 0xdf:
+		n, err := d.r.uint(2 << (c - 0xde))
+		if err != nil {
+			return nil, err
+		}
+		return d.mapValue(int(n), depth)
+	case 0xd4, 0xd5, 0xd6, 0xd7, 0xd8:
+		return d.ext(1 << (c - 0xd4))
+	case 0xc7, 0xc8, 0xc9:
+		n, err := d.r.uint(1 << (c - 0xc7))
+		if err != nil {
+			return nil, err
+		}
+		return d.ext(int(n))
 	}
 	return nil, fmt.Errorf("byte 0x%02x starts no MessagePack value", c)
 }
 
-func (d *decoder) array(depth int) (any, error) {
+func (d *decoder) array(n, depth int) (any, error) {
 	if depth > maxDepth {
 		return nil, fmt.Errorf("arrays and maps nest deeper than %d levels", maxDepth)
 	}
-	n, err := d.dec.DecodeArrayLen()
-	if err != nil {
-		return nil, err
+	// Each item takes at least one byte: a length beyond what is left is a lie.
+	if n > d.r.left() {
+		return nil, fmt.Errorf("an array of %d items in %d bytes", n, d.r.left())
 	}
-	out := make([]any, 0, min(n, 1<<16))
-	for i := 0; i < n; i++ {
+	out := make([]any, n)
+	for i := range out {
 		v, err := d.value(depth + 1)
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, v)
+		out[i] = v
 	}
 	return out, nil
 }
 
-func (d *decoder) mapValue(depth int) (any, error) {
+func (d *decoder) mapValue(n, depth int) (any, error) {
 	if depth > maxDepth {
 		return nil, fmt.Errorf("arrays and maps nest deeper than %d levels", maxDepth)
 	}
-	n, err := d.dec.DecodeMapLen()
-	if err != nil {
-		return nil, err
+	if 2*n > d.r.left() {
+		return nil, fmt.Errorf("a map of %d pairs in %d bytes", n, d.r.left())
 	}
-	keys := make([]any, 0, min(n, 1<<16))
-	values := make([]any, 0, min(n, 1<<16))
+	keys := make([]any, 0, n)
+	values := make([]any, 0, n)
 	allStrings := true
 	for i := 0; i < n; i++ {
 		k, err := d.value(depth + 1)
@@ -183,13 +224,14 @@ func hashableKey(k any) (any, error) {
 	return k, nil
 }
 
-func (d *decoder) ext() (any, error) {
-	id, n, err := d.dec.DecodeExtHeader()
+func (d *decoder) ext(n int) (any, error) {
+	typ, err := d.r.byte()
 	if err != nil {
 		return nil, err
 	}
-	payload := make([]byte, n)
-	if err := d.dec.ReadFull(payload); err != nil {
+	id := int8(typ)
+	payload, err := d.r.take(n)
+	if err != nil {
 		return nil, err
 	}
 	switch id {
@@ -215,8 +257,7 @@ func (d *decoder) ext() (any, error) {
 		}
 		return v, nil
 	case extLentBytes:
-		// This host lends only with handle 0, so no result names its memory.
-		return nil, fmt.Errorf("lent bytes (extension 3) in a value this host did not lend")
+		return lentResult(payload)
 	}
 	return nil, fmt.Errorf("unknown MessagePack extension type %d", id)
 }

@@ -9,6 +9,7 @@ type Handshake struct {
 	LibraryVersion string `msgpack:"library_version"`
 	Functions      int    `msgpack:"functions"`
 	LentBytes      bool   `msgpack:"lent_bytes"`
+	LentSlices     bool   `msgpack:"lent_slices"`
 	Objects        bool   `msgpack:"objects"`
 }
 

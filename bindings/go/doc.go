@@ -1,6 +1,6 @@
 // Package ferryman calls Rust libraries built with #[ferryman::export] from
 // Go: the reference host written from spec/ alone (abi.md, wire.md,
-// callbacks.md), with cgo, dlopen and github.com/vmihailenco/msgpack/v5.
+// callbacks.md), with cgo and dlopen, and its own MessagePack reader and writer.
 //
 //	lib, err := ferryman.Load("target/debug/libcalc.so")
 //	v, err := lib.Call("divide", 7, 2)                    // any: int64(3)

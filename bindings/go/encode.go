@@ -1,14 +1,13 @@
 package ferryman
 
 import (
-	"bytes"
 	"encoding/binary"
 	"fmt"
 	"math/big"
 	"reflect"
+	"runtime"
+	"sync"
 	"time"
-
-	"github.com/vmihailenco/msgpack/v5"
 )
 
 // encoder writes Go values as one MessagePack argument array (spec/wire.md,
@@ -17,17 +16,90 @@ import (
 // held and dropped when the call returns (or, for a callback's result, when
 // the library frees the box).
 type encoder struct {
-	lib   *Library
-	buf   bytes.Buffer
-	enc   *msgpack.Encoder
-	held  []uint64
-	where string // "`add()` argument `a`", for messages
+	lib    *Library
+	w      wireWriter
+	enc    *wireWriter // &w
+	held   []uint64
+	pins   runtime.Pinner // memory lent for the call (lent.go)
+	pinned bool
+	out    *outBuffer // the call's out buffer (pooled encoders only)
 }
 
 func newEncoder(lib *Library) *encoder {
 	e := &encoder{lib: lib}
-	e.enc = msgpack.NewEncoder(&e.buf)
+	e.enc = &e.w
 	return e
+}
+
+// bytes is what the encoder wrote.
+func (e *encoder) bytes() []byte { return e.w.b }
+
+// encoders are the argument encoders of calls, reused (their buffers with them).
+var encoders = sync.Pool{New: func() any { e := &encoder{out: newOutBuffer()}; e.enc = &e.w; return e }}
+
+func pooledEncoder(lib *Library) *encoder {
+	e := encoders.Get().(*encoder)
+	e.lib = lib
+	return e
+}
+
+// done drops the host's references of the call (held), unpins what was lent
+// and gives the encoder back to the pool with its out buffer: its bytes, and
+// a reply's that lay in the buffer, are invalid from then on.
+func (e *encoder) done() {
+	if e.pinned {
+		e.pins.Unpin()
+		e.pinned = false
+	}
+	hostReleaseAll(e.held)
+	e.held, e.lib = e.held[:0], nil
+	if cap(e.w.b) > 64<<10 {
+		e.w.b = nil // a large argument's buffer is not kept
+	}
+	e.w.b = e.w.b[:0]
+	encoders.Put(e)
+}
+
+// scalar writes the argument types most calls pass without reflection;
+// false when a is not one of them.
+func (e *encoder) scalar(a any) bool {
+	switch a := a.(type) {
+	case int:
+		_ = e.enc.EncodeInt(int64(a))
+	case int64:
+		_ = e.enc.EncodeInt(a)
+	case float64:
+		_ = e.enc.EncodeFloat64(a)
+	case string:
+		_ = e.enc.EncodeString(a)
+	case bool:
+		_ = e.enc.EncodeBool(a)
+	case []byte:
+		_ = e.enc.EncodeBytes(a)
+	case []int64:
+		_ = e.enc.EncodeArrayLen(len(a))
+		for _, n := range a {
+			_ = e.enc.EncodeInt(n)
+		}
+	case []int:
+		_ = e.enc.EncodeArrayLen(len(a))
+		for _, n := range a {
+			_ = e.enc.EncodeInt(int64(n))
+		}
+	case []float64:
+		_ = e.enc.EncodeArrayLen(len(a))
+		for _, x := range a {
+			_ = e.enc.EncodeFloat64(x)
+		}
+	case []string:
+		_ = e.enc.EncodeArrayLen(len(a))
+		for _, x := range a {
+			_ = e.enc.EncodeString(x)
+		}
+	default:
+		return false
+	}
+	return true
 }
 
 var (
@@ -40,8 +112,12 @@ var (
 	anyType      = reflect.TypeOf((*any)(nil)).Elem()
 )
 
-// noWireForm is a Go value that has no MessagePack form.
-type noWireForm struct{ found string }
+// noWireForm is a Go value that has no MessagePack form: kind "type", or
+// "overflow" for an integer no Rust integer holds.
+type noWireForm struct {
+	found string
+	kind  string
+}
 
 func (e noWireForm) Error() string { return e.found }
 
@@ -77,6 +153,8 @@ func (e *encoder) value(v reflect.Value, depth int) error {
 		return e.enc.EncodeInt(nanos)
 	case timeType:
 		return e.enc.EncodeString(v.Interface().(time.Time).UTC().Format(time.RFC3339Nano))
+	case lentType:
+		return e.lent(v.Interface().(Lent))
 	}
 	switch v.Kind() {
 	case reflect.Bool:
@@ -198,7 +276,7 @@ func (e *encoder) bigInt(n *big.Int) error {
 		size = 17
 	}
 	if n.BitLen() > 128 {
-		return noWireForm{found: fmt.Sprintf("the integer %s, which is wider than 128 bits", n)}
+		return noWireForm{found: fmt.Sprintf("the integer %s, which is wider than 128 bits", n), kind: "overflow"}
 	}
 	payload := make([]byte, size)
 	if n.Sign() >= 0 {
@@ -211,7 +289,7 @@ func (e *encoder) bigInt(n *big.Int) error {
 	if err := e.enc.EncodeExtHeader(extBigInt, size); err != nil {
 		return err
 	}
-	_, err := e.buf.Write(payload)
+	_, err := e.w.Write(payload)
 	return err
 }
 
@@ -225,7 +303,7 @@ func (e *encoder) closure(c *Closure) error {
 	if err := e.enc.EncodeExtHeader(extClosure, 8); err != nil {
 		return err
 	}
-	return binary.Write(&e.buf, binary.BigEndian, c.handle)
+	return binary.Write(&e.w, binary.BigEndian, c.handle)
 }
 
 func (e *encoder) object(o *Object) error {
@@ -238,8 +316,8 @@ func (e *encoder) object(o *Object) error {
 	if err := e.enc.EncodeExtHeader(extObject, 12); err != nil {
 		return err
 	}
-	_ = binary.Write(&e.buf, binary.BigEndian, o.classID)
-	return binary.Write(&e.buf, binary.BigEndian, o.handle)
+	_ = binary.Write(&e.w, binary.BigEndian, o.classID)
+	return binary.Write(&e.w, binary.BigEndian, o.handle)
 }
 
 // callback hands a Go func to the library as a host object.
@@ -253,6 +331,6 @@ func (e *encoder) callback(fn reflect.Value) error {
 	if err := e.enc.EncodeExtHeader(extHostObject, 12); err != nil {
 		return err
 	}
-	_ = binary.Write(&e.buf, binary.BigEndian, uint32(hostID))
-	return binary.Write(&e.buf, binary.BigEndian, h)
+	_ = binary.Write(&e.w, binary.BigEndian, uint32(hostID))
+	return binary.Write(&e.w, binary.BigEndian, h)
 }

@@ -55,13 +55,9 @@ func (l *Library) failure(function string, r reply) error {
 	if r.status == -1 {
 		return &BridgeError{Kind: "internal", Function: function, Message: fmt.Sprintf("`%s()`: the library was handed a NULL pointer (status -1)", function)}
 	}
-	raw, err := l.decode(function, r.bytes)
+	ev, err := l.readErrorValue(function, r.bytes)
 	if err != nil {
 		return err
-	}
-	var ev errorValue
-	if err := assign(&ev, raw, "error value"); err != nil {
-		return &ProtocolError{Function: function, Message: fmt.Sprintf("an error value (status %d) that cannot be read: %v", r.status, err)}
 	}
 	return ev.toError(r.status)
 }

@@ -3,6 +3,7 @@ package ferryman_test
 import (
 	"errors"
 	"fmt"
+	"math/big"
 	"os"
 	"path/filepath"
 	"strings"
@@ -137,6 +138,14 @@ func TestArgumentErrors(t *testing.T) {
 	_, err = lib.Call("add", make(chan int), 1)
 	if !errors.As(err, &ae) || ae.Param != "a" || !strings.Contains(ae.Message, "`add()` argument `a`") {
 		t.Fatalf("add(chan, 1): %#v", err)
+	}
+	if ae.Expected != "i64" || !strings.Contains(ae.Message, "expected i64, but found a Go chan int") {
+		t.Fatalf("add(chan, 1): %#v", err)
+	}
+	// An integer no Rust integer holds is an overflow, found before the call.
+	_, err = lib.Call("echo_u128", new(big.Int).Lsh(big.NewInt(1), 128))
+	if !errors.As(err, &ae) || ae.Kind != "overflow" || ae.Param != "value" || ae.Expected != "u128" {
+		t.Fatalf("echo_u128(2^128): %#v", err)
 	}
 	_, err = lib.Call("no_such_function")
 	var be *ferryman.BridgeError

@@ -49,6 +49,9 @@ func hostRelease(h uint64) {
 		o.refs--
 		if o.refs <= 0 {
 			delete(hostObjects.objects, h)
+			if m, lent := o.value.(*lentMemory); lent {
+				m.release()
+			}
 		}
 	}
 }

@@ -31,6 +31,7 @@ func (l *Library) live(symbol string, ptr unsafe.Pointer, out any) error {
 		return &BridgeError{Kind: "no_function", Function: symbol, Message: l.handshake.Library + " has no " + symbol}
 	}
 	r := l.sym.outOnly(ptr)
+	defer r.done()
 	if r.status != 0 {
 		return l.failure(symbol, r)
 	}

@@ -9,6 +9,7 @@ import "C"
 
 import (
 	"fmt"
+	"runtime"
 	"unsafe"
 )
 
@@ -29,6 +30,8 @@ type symbols struct {
 	objectRelease  unsafe.Pointer
 	objectClone    unsafe.Pointer
 	liveObjects    unsafe.Pointer
+	logConnect     unsafe.Pointer
+	logLevel       unsafe.Pointer
 }
 
 // openSymbols dlopens path (RTLD_NOW | RTLD_LOCAL: each library keeps its
@@ -63,6 +66,8 @@ func openSymbols(path string) (*symbols, error) {
 		objectRelease:  lookup("ferryman_object_release"),
 		objectClone:    lookup("ferryman_object_clone"),
 		liveObjects:    lookup("ferryman_live_objects"),
+		logConnect:     lookup("ferryman_log_connect"),
+		logLevel:       lookup("ferryman_log_level"),
 	}
 	if s.abiVersion == nil {
 		C.fm_close(handle)
@@ -91,27 +96,37 @@ func (s *symbols) close() { C.fm_close(s.handle) }
 
 func (s *symbols) abi() uint32 { return uint32(C.fm_abi_version(s.abiVersion)) }
 
-// reply is one value a symbol wrote to out: bytes copied into Go memory, a
-// library box freed at once, so no library box outlives the call.
+// reply is one value a symbol wrote to out. Its bytes are read in place —
+// in the host's out buffer or in a library box — and are valid until done,
+// which frees the box and returns the buffer; the decoder copies what it keeps.
 type reply struct {
-	status int32
-	bytes  []byte
+	status  int32
+	bytes   []byte
+	out     *C.FerryBox // the box the symbol wrote
+	spilled bool        // out names a library box to free
+	sym     *symbols
 }
 
-func (s *symbols) take(status C.int32_t, out *C.FerryBox, buf unsafe.Pointer) reply {
-	r := reply{status: int32(status)}
-	if status == -1 {
+func (s *symbols) take(status C.int32_t, out *C.FerryBox, buf *outBuffer) reply {
+	r := reply{status: int32(status), out: out, sym: s}
+	if status == -1 || out.ptr == nil {
 		return r
 	}
-	if out.ptr != nil {
-		r.bytes = C.GoBytes(unsafe.Pointer(out.ptr), C.int(out.len))
-		// The out rule (spec/abi.md): the value is in our buffer when the
-		// pointer came back unchanged, else in a library box to free.
-		if unsafe.Pointer(out.ptr) != buf {
-			C.fm_box_free(s.boxFree, out)
-		}
-	}
+	r.bytes = unsafe.Slice((*byte)(unsafe.Pointer(out.ptr)), int(out.len))
+	// The out rule (spec/abi.md): the value is in our buffer when the
+	// pointer came back unchanged, else in a library box to free.
+	r.spilled = buf == nil || unsafe.Pointer(out.ptr) != buf.ptr
 	return r
+}
+
+// done frees the reply's box, if the library allocated one; its bytes are
+// invalid from then on (and so are they once the out buffer is reused).
+func (r *reply) done() {
+	if r.spilled {
+		C.fm_box_free(r.sym.boxFree, r.out)
+		r.spilled = false
+	}
+	r.bytes = nil
 }
 
 // outBufferSize is the C buffer a call hands the library as out: results
@@ -119,33 +134,57 @@ func (s *symbols) take(status C.int32_t, out *C.FerryBox, buf unsafe.Pointer) re
 // library; larger ones spill into a library box.
 const outBufferSize = 4096
 
-// outBuffers keeps a few C buffers for reuse (C memory: never in a
-// sync.Pool, which would drop them without freeing).
-var outBuffers = make(chan unsafe.Pointer, 64)
-
-func getOutBuffer() (unsafe.Pointer, C.FerryBox) {
-	var buf unsafe.Pointer
-	select {
-	case buf = <-outBuffers:
-	default:
-		buf = C.malloc(outBufferSize)
-	}
-	return buf, C.FerryBox{ptr: (*C.uint8_t)(buf), len: 0, cap: outBufferSize}
+// outBuffer is one out buffer and the box that names it, both in C memory
+// (a box in Go memory passed to C would escape to the heap on every call),
+// freed by a finalizer when the pool drops the encoder that owns it.
+//
+// It also holds a C buffer for small argument arrays: copying a few bytes
+// there costs less than cgo's check of a Go pointer passed to C.
+type outBuffer struct {
+	ptr  unsafe.Pointer
+	box  *C.FerryBox
+	args unsafe.Pointer
 }
 
-func putOutBuffer(buf unsafe.Pointer) {
-	select {
-	case outBuffers <- buf:
-	default:
-		C.free(buf)
+const argsBufferSize = 256
+
+// newOutBuffer allocates an out buffer; each pooled encoder owns one.
+func newOutBuffer() *outBuffer {
+	b := &outBuffer{
+		ptr:  C.malloc(outBufferSize),
+		box:  (*C.FerryBox)(C.malloc(C.size_t(unsafe.Sizeof(C.FerryBox{})))),
+		args: C.malloc(argsBufferSize),
 	}
+	runtime.SetFinalizer(b, func(b *outBuffer) {
+		C.free(b.ptr)
+		C.free(unsafe.Pointer(b.box))
+		C.free(b.args)
+	})
+	return b
+}
+
+// reset sets the box to the buffer (spec/abi.md, "Ownership of out": a
+// writable buffer the host owns).
+func (b *outBuffer) reset() *C.FerryBox {
+	*b.box = C.FerryBox{ptr: (*C.uint8_t)(b.ptr), len: 0, cap: outBufferSize}
+	return b.box
+}
+
+// argsPtr is args in C memory when they fit the argument buffer, else the
+// Go memory itself (valid for the call: cgo's rule for Go pointers).
+func (b *outBuffer) argsPtr(args []byte) *C.uint8_t {
+	if len(args) > argsBufferSize {
+		return bytesPtr(args)
+	}
+	copy(unsafe.Slice((*byte)(b.args), len(args)), args)
+	return (*C.uint8_t)(b.args)
 }
 
 // outOnly calls one of the symbols that only write out (handshake, describe,
 // live closures, live objects) with the empty box.
 func (s *symbols) outOnly(fn unsafe.Pointer) reply {
-	var out C.FerryBox
-	return s.take(C.fm_out(fn, &out), &out, nil)
+	out := new(C.FerryBox)
+	return s.take(C.fm_out(fn, out), out, nil)
 }
 
 func bytesPtr(b []byte) *C.uint8_t {
@@ -160,18 +199,18 @@ func (s *symbols) id(name string) int64 {
 	return int64(C.fm_function_id(s.functionID, bytesPtr(b), C.size_t(len(b))))
 }
 
-func (s *symbols) callID(id uint32, args []byte) reply {
-	buf, out := getOutBuffer()
-	defer putOutBuffer(buf)
-	status := C.fm_call(s.call, C.uint32_t(id), bytesPtr(args), C.size_t(len(args)), &out)
-	return s.take(status, &out, buf)
+// callID calls function id with args in buf (which the reply's bytes may
+// point into until buf is reused).
+func (s *symbols) callID(id uint32, args []byte, buf *outBuffer) reply {
+	out := buf.reset()
+	status := C.fm_call(s.call, C.uint32_t(id), buf.argsPtr(args), C.size_t(len(args)), out)
+	return s.take(status, out, buf)
 }
 
-func (s *symbols) callClosure(handle uint64, args []byte) reply {
-	buf, out := getOutBuffer()
-	defer putOutBuffer(buf)
-	status := C.fm_closure_call(s.closureCall, C.uint64_t(handle), bytesPtr(args), C.size_t(len(args)), &out)
-	return s.take(status, &out, buf)
+func (s *symbols) callClosure(handle uint64, args []byte, buf *outBuffer) reply {
+	out := buf.reset()
+	status := C.fm_closure_call(s.closureCall, C.uint64_t(handle), buf.argsPtr(args), C.size_t(len(args)), out)
+	return s.take(status, out, buf)
 }
 
 func (s *symbols) releaseClosure(handle uint64) int32 {
@@ -188,4 +227,12 @@ func (s *symbols) cloneObject(handle uint64) uint64 {
 
 func (s *symbols) register(context uintptr) int32 {
 	return int32(C.fm_register_host(s.registerHost, C.uint32_t(ABIVersion), C.uintptr_t(context)))
+}
+
+func (s *symbols) connectLog(hostID int32, handle uint64, max uint32) int32 {
+	return int32(C.fm_log_connect(s.logConnect, C.uint32_t(hostID), C.uint64_t(handle), C.uint32_t(max)))
+}
+
+func (s *symbols) setLogLevel(max uint32) int32 {
+	return int32(C.fm_log_level(s.logLevel, C.uint32_t(max)))
 }

@@ -58,6 +58,19 @@ func TestPrimitives(t *testing.T) {
 	if !asError(err, &de) || de.Function != "add" {
 		t.Fatalf("Call[int8](203): %v", err)
 	}
+	// The error names the place inside the result.
+	type record struct {
+		Name string `msgpack:"name"`
+		Tags []int8 `msgpack:"tags"`
+	}
+	_, err = ferryman.Call[record](lib, "bump_record", map[string]any{"name": "r", "id": 1, "score": 1.5, "tags": []int{7, 300}})
+	if !asError(err, &de) || de.Path != "tags[1]" || de.Expected != "int8" {
+		t.Fatalf("Call[record] with tags [7, 300, 2]: %v", err)
+	}
+	_, err = ferryman.Call[[]map[string][]int8](lib, "echo_nested", []any{map[string]any{"a": []any{1, nil, -300}}})
+	if !asError(err, &de) || de.Path != "[0][a][2]" {
+		t.Fatalf("Call[[]map[string][]int8] with -300: %v", err)
+	}
 }
 
 func TestBytesAndNil(t *testing.T) {

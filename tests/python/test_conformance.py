@@ -68,7 +68,8 @@ def test_the_runner_passes_every_case(fixture_file: Path) -> None:
     assert done.stdout.splitlines()[-1] == f"{len(CASES)} passed, 0 failed"
 
 
-# Cases each runner must fail, and what it must say (Python's words, C's words).
+# Cases each runner must fail, and what it must say (Python's words, C's words;
+# Go's are in GO_WORDS).
 BROKEN = [
     ({"id": "good", "function": "add", "args": [2, 3], "result": 5}, None, None),
     ({"id": "wrong-result", "function": "add", "args": [2, 3], "result": 6},
@@ -89,6 +90,17 @@ BROKEN = [
     ({"id": "wrong-big-int", "function": "echo_u128", "args": [{"$int": "340282366920938463463374607431768211455"}],
       "result": {"$int": "340282366920938463463374607431768211454"}},
      "FAIL wrong-big-int: result: expected", "FAIL wrong-big-int: result: expected"),
+]
+
+
+GO_WORDS = [
+    None,
+    "FAIL wrong-result: result: expected 6, got 5",
+    'FAIL wrong-kind: expected a "type" error, got *ferryman.ArgumentError',
+    'FAIL wrong-variant: variant: expected "Overflow", got "DivisionByZero"',
+    "FAIL wrong-line: frame line: expected",
+    'FAIL ambiguous-line: line_of "pub fn" occurs 3 times',
+    "FAIL wrong-big-int: result: expected",
 ]
 
 
@@ -125,6 +137,17 @@ def test_the_c_runner_names_each_failed_case_and_what_differed(fixture_file: Pat
     )
     assert done.returncode == 1, done.stdout + done.stderr
     _check_failures(done.stdout, [c for _, _, c in BROKEN])
+
+
+@pytest.mark.skipif(shutil.which("go") is None, reason="no Go toolchain")
+def test_the_go_runner_names_each_failed_case_and_what_differed(fixture_file: Path, tmp_path: Path) -> None:
+    done = subprocess.run(
+        ["bash", str(SUITE / "run_go.sh"), str(fixture_file)],
+        env={**os.environ, "CASES": str(_broken_suite(tmp_path))},
+        capture_output=True, text=True, timeout=300, check=False,
+    )
+    assert done.returncode == 1, done.stdout + done.stderr
+    _check_failures(done.stdout, GO_WORDS)
 
 
 def test_the_cases_are_well_formed(lib: ferryman.Library) -> None:

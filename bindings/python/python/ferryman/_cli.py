@@ -30,6 +30,11 @@ def _stubs(args: argparse.Namespace) -> int:
     from ._library import load
 
     lib = load(args.library)
+    if args.lang == "ts":
+        from ._stubs_ts import write_ts
+
+        print(write_ts(lib.describe(), Path(args.output)))
+        return 0
     package = args.package or lib.name.replace("-", "_")
     out = Path(args.output)
     out.mkdir(parents=True, exist_ok=True)
@@ -111,10 +116,17 @@ def parser() -> argparse.ArgumentParser:
     d.add_argument("--json", action="store_true", help="the describe map as JSON")
     d.set_defaults(run=_describe)
 
-    s = sub.add_parser("stubs", help="write .pyi stubs for a library")
+    s = sub.add_parser(
+        "stubs",
+        help="write .pyi stubs (or, with --lang ts, a .d.ts for the Node host) for a library",
+        description="Write type stubs for a library from its describe map: a generated package's .pyi "
+        "(--lang py), or <library>.d.ts declaring interface <Name>Library extends ferryman.Library for "
+        "the Node host (--lang ts: const lib = ferryman.load<<Name>Library>(path)).",
+    )
     s.add_argument("library")
     s.add_argument("-o", "--output", required=True, help="directory to write the stubs into")
-    s.add_argument("--package", help="the package name (default: the library's name)")
+    s.add_argument("--lang", choices=("py", "ts"), default="py", help="py: .pyi stubs (default); ts: a .d.ts")
+    s.add_argument("--package", help="the Python package name (default: the library's name; --lang py only)")
     s.set_defaults(run=_stubs)
 
     b = sub.add_parser("build", help="build a crate in release into a wheel (py3-none-<platform>)")

@@ -36,11 +36,11 @@ import keyword
 import math
 import pathlib
 import typing
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ._classes import member_name
-from ._error_classes import ErrorNamespace, declared_errors
+from ._described import Described
 from ._errors import RustError, field_is_attribute
 from ._records import _Enum, record_classes
 from ._types import annotation, render
@@ -144,33 +144,14 @@ class _Plan:
 
     def __init__(self, description: Mapping[str, Any]) -> None:
         self.description = description
-        functions = description.get("functions")
-        self.functions: list[Mapping[str, Any]] = [
-            entry for entry in (functions if isinstance(functions, list) else []) if isinstance(entry, Mapping)
-        ]
-        classes = description.get("classes")
-        self.classes: list[Mapping[str, Any]] = [
-            entry
-            for entry in (classes if isinstance(classes, list) else [])
-            if isinstance(entry, Mapping) and isinstance(entry.get("name"), str)
-        ]
-        library = str(description.get("library") or "library")
-        self.module = library.replace("-", "_")
+        described = Described(description)
+        self.described = described
+        self.functions = described.functions
+        self.classes = described.classes
+        self.module = described.library.replace("-", "_")
         self.records = record_classes(description.get("types"), self.module)
-        types = description.get("types")
-        # describe's `types` entries by name, and each error type's `type`.
-        self.entries: dict[str, Mapping[str, Any]] = {
-            entry["name"]: entry
-            for entry in (types if isinstance(types, list) else [])
-            if isinstance(entry, Mapping) and isinstance(entry.get("name"), str)
-        }
-        self.error_types: dict[str, Any] = {}
-        for entry in self.functions:
-            error = entry.get("error")
-            key = (error.get("rust") or error.get("name")) if isinstance(error, Mapping) else None
-            if isinstance(key, str):
-                self.error_types.setdefault(key, error.get("type"))  # type: ignore[union-attr]
-        self.errors = ErrorNamespace(library, declared_errors(self.functions))
+        self.entries = described.entries
+        self.errors = described.errors
         self.taken: set[str] = set(_MODULES.values())
         self.exports: dict[str, tuple[str, str]] = {}
         # Names of the objects the stub refers to, by identity.
@@ -327,41 +308,7 @@ class _Plan:
 
     def error_entry(self, cls: type[RustError]) -> Mapping[str, Any] | None:
         """The ``types`` entry describe's ``error.type`` names for ``cls``."""
-        descriptor = self.error_types.get(cls.rust_type or cls.type_name or "")
-        if isinstance(descriptor, Mapping) and isinstance(descriptor.get("named"), str):
-            return self.entries.get(descriptor["named"])
-        return None
-
-    def shape_fields(self, shape: Mapping[str, Any]) -> list[tuple[str, Any]] | None:
-        """The keys an error value's ``fields`` has for a ``types`` entry or
-        variant ``shape`` (``spec/wire.md``, "Describe"), each with its
-        descriptor; ``None`` when they vary."""
-        kind = shape.get("kind")
-        if kind == "struct":
-            fields = shape.get("fields")
-            return [
-                (f["name"], f.get("type"))
-                for f in (fields if isinstance(fields, list) else [])
-                if isinstance(f, Mapping) and isinstance(f.get("name"), str)
-            ]
-        if kind in ("tuple", "tuple_struct"):
-            items = shape.get("items")
-            return [(str(i), item) for i, item in enumerate(items if isinstance(items, list) else [])]
-        if kind in ("unit", "unit_struct"):
-            return []
-        if kind in ("newtype", "newtype_struct"):
-            inner = shape.get("type")
-            if isinstance(inner, str):
-                # A value is field "0"; unit is nil: no fields.
-                return [] if inner == "unit" else [("0", inner)]
-            if isinstance(inner, Mapping) and isinstance(inner.get("tuple"), list):
-                return [(str(i), item) for i, item in enumerate(inner["tuple"])]
-            if isinstance(inner, Mapping) and isinstance(inner.get("named"), str):
-                # A record's fields are the error's; an enum's vary.
-                record = self.entries.get(inner["named"])
-                if record is not None and record.get("kind") != "enum":
-                    return self.shape_fields(record)
-        return None
+        return self.described.error_entry(cls.rust_type or cls.type_name or "")
 
     def error_fields(
         self, owner: str, cls: type[RustError], shape: Mapping[str, Any], after: list[str], taken: set[str]
@@ -374,10 +321,10 @@ class _Plan:
         tuple's items are typed by position too (``e.fields[0]`` and
         ``e.fields["0"]``), as ``ErrorFields`` reads them.
         """
-        fields = self.shape_fields(shape)
+        fields = self.described.shape_fields(shape)
         if fields is None:
             return []
-        optional = _optional_fields(shape, self.entries)
+        optional = self.described.optional_fields(shape)
         attributes = [
             (key, descriptor)
             for key, descriptor in fields
@@ -537,20 +484,6 @@ _OVERRIDE = "# type: ignore[assignment, unused-ignore]"
 _DECLARED_ATTRIBUTES = frozenset(("kind", "function"))
 
 
-def _optional_fields(shape: Mapping[str, Any], entries: Mapping[str, Mapping[str, Any]]) -> set[str]:
-    """The fields an error value may lack (``optional``): no attribute then."""
-    inner = shape.get("type")
-    if shape.get("kind") in ("newtype", "newtype_struct") and isinstance(inner, Mapping):
-        record = entries.get(inner.get("named"))  # type: ignore[arg-type]
-        return _optional_fields(record, entries) if record is not None else set()
-    fields = shape.get("fields")
-    return {
-        f["name"]
-        for f in (fields if isinstance(fields, list) else [])
-        if isinstance(f, Mapping) and f.get("optional") and isinstance(f.get("name"), str)
-    }
-
-
 def _known_variants(cls: type[RustError]) -> list[str]:
     """The variants describe lists for an error class, those a stub can name."""
     return [v for v in cls.__dict__.get("_ferryman_known_variants") or () if v.isidentifier()]
@@ -558,5 +491,3 @@ def _known_variants(cls: type[RustError]) -> list[str]:
 
 def _builtin_names() -> set[str]:
     return set(dir(builtins))
-
-

@@ -1,0 +1,200 @@
+// Command bench is the Go table of ferryman's benchmark (bench/README.md,
+// "Go"): the same cases as the Python table, timed side by side in one
+// process through the ferryman Go host (bench/ferryman-lib's cdylib) and
+// through cgo calling bench/cabi-lib's plain C functions.
+//
+//	go run . [-smoke] [-cases add,echo16,...] [-repeats N] [-target-ms T]
+//
+// It needs the release builds of both libraries (`cargo build --release -p
+// bench-ferryman -p bench-cabi`; bench/go/run.sh builds them). -smoke checks
+// every cell's result with a few calls and times nothing.
+package main
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strings"
+	"time"
+
+	ferryman "github.com/ferryman-rs/ferryman/bindings/go"
+)
+
+func main() {
+	smoke := flag.Bool("smoke", false, "check every cell with a few calls; time nothing")
+	only := flag.String("cases", "", "a comma-separated subset of add,echo16,echo64k,echo1m,echo64k_lend,echo1m_lend,sum10,sum10k,record,error")
+	repeats := flag.Int("repeats", 21, "timed repeats per cell")
+	targetMS := flag.Float64("target-ms", 40, "the length of one repeat; calls per repeat are calibrated to it")
+	libPath := flag.String("lib", filepath.Join(repoRoot(), "target", "release", "libbench_ferryman.so"), "bench/ferryman-lib's cdylib")
+	flag.Parse()
+
+	lib, err := ferryman.Load(*libPath)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "bench: %v\n(build it with `cargo build --release -p bench-ferryman -p bench-cabi`)\n", err)
+		os.Exit(2)
+	}
+	selected := cases(lib)
+	if *only != "" {
+		selected = pick(selected, strings.Split(*only, ","))
+	}
+	floor, err := floorAdd(*libPath)
+	if err == nil {
+		err = equal(int64(3))(floor())
+	}
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "bench: %v\n", err)
+		os.Exit(1)
+	}
+	if *smoke {
+		os.Exit(smokeRun(selected))
+	}
+	if smokeRun(selected) != 0 {
+		os.Exit(1)
+	}
+	target := time.Duration(*targetMS * float64(time.Millisecond))
+	measure(selected, *repeats, target)
+	for _, c := range selected {
+		if c.key != "add" {
+			continue
+		}
+		// The floor of add, timed interleaved with the cgo column as above.
+		nf, nc := calibrate(floor, target), calibrate(c.cgo, target)
+		var fs, cs []float64
+		for r := 0; r < *repeats; r++ {
+			fs = append(fs, loop(floor, nf))
+			cs = append(cs, loop(c.cgo, nc))
+		}
+		f, g := median(fs), median(cs)
+		fmt.Printf("\nfloor: ferryman_call of add(1, 2) from cgo, arguments encoded beforehand, result not decoded: %s ns (×%.2f cgo's %s)\n", ns(f), f/g, ns(g))
+	}
+}
+
+// repoRoot is two directories up from this file (bench/go).
+func repoRoot() string {
+	_, file, _, _ := runtime.Caller(0)
+	return filepath.Join(filepath.Dir(file), "..", "..")
+}
+
+func pick(all []benchCase, keys []string) []benchCase {
+	var out []benchCase
+	for _, k := range keys {
+		found := false
+		for _, c := range all {
+			if c.key == k {
+				out = append(out, c)
+				found = true
+			}
+		}
+		if !found {
+			fmt.Fprintf(os.Stderr, "bench: no case %q\n", k)
+			os.Exit(2)
+		}
+	}
+	return out
+}
+
+// smokeRun checks every cell a few times; 1 when one is wrong.
+func smokeRun(selected []benchCase) int {
+	bad := 0
+	for _, c := range selected {
+		for _, col := range []struct {
+			name string
+			call func() (any, error)
+		}{{"ferryman", c.ferryman}, {"cgo", c.cgo}} {
+			for i := 0; i < 3; i++ {
+				if err := c.check(col.call()); err != nil {
+					fmt.Printf("FAIL %s / %s: %v\n", c.label, col.name, err)
+					bad++
+					break
+				}
+			}
+		}
+	}
+	fmt.Printf("smoke: %d cases × 2 columns checked, %d wrong\n", len(selected), bad)
+	if bad > 0 {
+		return 1
+	}
+	return 0
+}
+
+// loop times n calls of f, in ns per call.
+func loop(f func() (any, error), n int) float64 {
+	start := time.Now()
+	for i := 0; i < n; i++ {
+		_, _ = f()
+	}
+	return float64(time.Since(start).Nanoseconds()) / float64(n)
+}
+
+// calibrate is the number of calls that lasts about target.
+func calibrate(f func() (any, error), target time.Duration) int {
+	n := 1
+	for {
+		ns := loop(f, n) * float64(n)
+		if ns >= float64(target)/5 || n >= 1<<26 {
+			return max(1, int(float64(n)*float64(target)/max(ns, 1)))
+		}
+		if ns < float64(target)/50 {
+			n *= 4
+		} else {
+			n *= 2
+		}
+	}
+}
+
+func median(xs []float64) float64 {
+	s := append([]float64(nil), xs...)
+	sort.Float64s(s)
+	if len(s)%2 == 1 {
+		return s[len(s)/2]
+	}
+	return (s[len(s)/2-1] + s[len(s)/2]) / 2
+}
+
+// measure interleaves the repeats of both columns (ferryman's repeat 1,
+// cgo's repeat 1, ...) so that a noisy neighbour slows both alike, and
+// prints the median ns per call and the ratio.
+func measure(selected []benchCase, repeats int, target time.Duration) {
+	fmt.Printf("Go %s, %s/%s, GOMAXPROCS %d; %d repeats of ~%v per cell, median ns per call\n\n",
+		runtime.Version(), runtime.GOOS, runtime.GOARCH, runtime.GOMAXPROCS(0), repeats, target)
+	fmt.Println("| case | ferryman (Go host) | cgo → C ABI | ferryman ÷ cgo | target |")
+	fmt.Println("|---|---:|---:|---:|---|")
+	for _, c := range selected {
+		nf, nc := calibrate(c.ferryman, target), calibrate(c.cgo, target)
+		var fs, cs []float64
+		for r := 0; r < repeats; r++ {
+			fs = append(fs, loop(c.ferryman, nf))
+			cs = append(cs, loop(c.cgo, nc))
+		}
+		f, g := median(fs), median(cs)
+		limit := 3.0
+		if c.large {
+			limit = 1.5
+		}
+		verdict := "met"
+		if f/g > limit {
+			verdict = "not met"
+		}
+		fmt.Printf("| %s | %s | %s | ×%.2f | ≤ %g× %s |\n", c.label, ns(f), ns(g), f/g, limit, verdict)
+	}
+}
+
+func ns(x float64) string {
+	switch {
+	case x >= 1_000:
+		return commas(fmt.Sprintf("%.0f", x))
+	case x >= 100:
+		return fmt.Sprintf("%.0f", x)
+	}
+	return fmt.Sprintf("%.1f", x)
+}
+
+func commas(s string) string {
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
+}

@@ -1,0 +1,23 @@
+package main
+
+import (
+	"testing"
+
+	ferryman "github.com/ferryman-rs/ferryman/bindings/go"
+)
+
+// BenchmarkCases runs the ferryman column's cases under `go test -bench`, for
+// pprof: go test -run x -bench Cases/add -cpuprofile cpu.prof .
+func BenchmarkCases(b *testing.B) {
+	lib, err := ferryman.Load(repoRoot() + "/target/release/libbench_ferryman.so")
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, c := range cases(lib) {
+		b.Run(c.key, func(b *testing.B) {
+			for i := 0; i < b.N; i++ {
+				_, _ = c.ferryman()
+			}
+		})
+	}
+}

@@ -1,0 +1,443 @@
+'use strict';
+// The ferryman npm package: load a ferryman library (a Rust cdylib built with
+// `#[ferryman::export]`) and call its functions as JS functions. The native
+// addon (ferryman.node, crate bindings/node) encodes, calls and decodes; this
+// file gives the results their JS shape: error classes, objects of exported
+// classes, iterators.
+
+const path = require('node:path');
+const util = require('node:util');
+
+const { makeErrorNamespace } = require('./error_classes');
+
+const native = require(process.env.FERRYMAN_NODE_ADDON || path.join(__dirname, 'ferryman.node'));
+
+/** Base of the errors a Rust function returns (`Err`): one subclass per Rust error type. */
+class RustError extends Error {}
+Object.defineProperty(RustError.prototype, 'name', { value: 'RustError', writable: true, configurable: true });
+
+/** A Rust panic. */
+class RustPanic extends Error {}
+Object.defineProperty(RustPanic.prototype, 'name', { value: 'RustPanic', writable: true, configurable: true });
+
+/** Bad arguments: wrong type, count or range (the library's or the host's check). */
+class ArgumentError extends TypeError {}
+Object.defineProperty(ArgumentError.prototype, 'name', { value: 'ArgumentError', writable: true, configurable: true });
+
+/** A method called on an object that was closed (or an argument that was). */
+class ClosedObjectError extends Error {}
+Object.defineProperty(ClosedObjectError.prototype, 'name', { value: 'ClosedObjectError', writable: true, configurable: true });
+
+/** The bridge itself failed (a bug, a library that broke the contract, no such function). */
+class BridgeError extends Error {}
+Object.defineProperty(BridgeError.prototype, 'name', { value: 'BridgeError', writable: true, configurable: true });
+
+/** A library that could not be loaded (not found, not ferryman, another ABI). */
+class LoadError extends Error {}
+Object.defineProperty(LoadError.prototype, 'name', { value: 'LoadError', writable: true, configurable: true });
+
+const HANDLE = Symbol('ferryman.handle');
+const CLASS = Symbol('ferryman.classId');
+const LIBRARY = Symbol('ferryman.library');
+const dispose = Symbol.dispose || Symbol.for('nodejs.dispose');
+
+/**
+ * How util.inspect, console.log and String() show an object whose class has
+ * no `debug` (or `display`), or one that was closed: never a throw, since JS
+ * converts objects to text unasked (a log line, an assertion's message).
+ */
+function plainText(object) {
+  const name = object.constructor.name;
+  const closed = Object.hasOwn(object, HANDLE) && !object[HANDLE];
+  return closed ? `${name} <closed>` : `${name} {}`;
+}
+
+/** Whether `object` is an object of a class (not its prototype) and open. */
+function isOpen(object) {
+  return object !== null && typeof object === 'object' && Object.hasOwn(object, HANDLE) && Boolean(object[HANDLE]);
+}
+
+/** Objects of exported classes: released by `close()`, `[Symbol.dispose]()` or the GC. */
+class RustObject {
+  /** Releases the Rust object now; later calls throw ClosedObjectError. */
+  close() {
+    const handle = this[HANDLE];
+    if (!handle) return;
+    this[HANDLE] = 0;
+    const state = this[LIBRARY];
+    state.registry.unregister(this);
+    native.releaseObject(state.lib, handle);
+  }
+
+  /** Whether `close()` was called. */
+  get closed() {
+    return !this[HANDLE];
+  }
+
+  [dispose]() {
+    this.close();
+  }
+
+  /** `Ledger {}` (a class with `debug` shows its Debug text). */
+  [util.inspect.custom]() {
+    return plainText(this);
+  }
+}
+
+const BAD_ARGUMENT = new Set(['arity', 'type', 'overflow', 'malformed']);
+
+/** The frames of an error value (flat: function, file, line, column, language, ...). */
+function unflatten(flat) {
+  const frames = [];
+  for (let i = 0; i < flat.length; i += 5) {
+    frames.push({ function: flat[i], file: flat[i + 1], line: flat[i + 2], column: flat[i + 3], language: flat[i + 4] });
+  }
+  return frames;
+}
+
+/** V8's stack line for a frame of an error value. */
+function frameLine(frame) {
+  const column = frame.column ? `:${frame.column}` : '';
+  return `    at ${frame.function} (${frame.file}:${frame.line}${column})`;
+}
+
+/**
+ * Gives `error` a stack: the JS frames above `below` (captured now, formatted
+ * when first read: formatting costs more than the call) followed by the
+ * Rust frames, innermost first as V8 lists its own.
+ */
+function setStack(error, below, frames) {
+  const holder = {};
+  Error.captureStackTrace(holder, below);
+  let stack;
+  Object.defineProperty(error, 'stack', {
+    configurable: true,
+    enumerable: false,
+    get() {
+      if (stack === undefined) {
+        const js = holder.stack;
+        const at = js.indexOf('\n');
+        const header = error.message ? `${error.name}: ${error.message}` : String(error.name);
+        stack = header + (at < 0 ? '' : js.slice(at));
+        for (let i = frames.length - 1; i >= 0; i--) stack += `\n${frameLine(frames[i])}`;
+      }
+      return stack;
+    },
+    set(value) {
+      stack = value;
+    },
+  });
+}
+
+/** Constructs without V8 capturing a stack (`setStack` captures it). */
+function construct(cls, message, cause) {
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  try {
+    return cause === undefined ? new cls(message) : new cls(message, { cause });
+  } finally {
+    Error.stackTraceLimit = limit;
+  }
+}
+
+/** Copies an error value's keys onto the error (`fields` also as properties). */
+function decorate(error, info) {
+  const own = {
+    kind: info.kind,
+    type: info.type,
+    rustType: info.rustType,
+    function: info.function,
+    variant: info.variant,
+    fields: info.fields,
+    base: info.base,
+    osError: info.osError,
+    notes: info.notes,
+    frames: info.frames,
+  };
+  if (BAD_ARGUMENT.has(info.kind) || info.kind === 'closed') {
+    own.param = info.param;
+    own.index = info.index;
+    own.expected = info.expected;
+    own.found = info.found;
+  }
+  const { fields } = info;
+  if (fields && typeof fields === 'object' && !(fields instanceof Map)) {
+    for (const key of Object.keys(fields)) {
+      if (!(key in own) && !(key in error)) own[key] = fields[key];
+    }
+  }
+  return Object.assign(error, own);
+}
+
+/** The per-library state behind a Library object. */
+function makeState(libPath) {
+  const state = {
+    lib: null,
+    errors: null,
+    classes: [],
+    registry: new FinalizationRegistry((handle) => native.releaseObject(state.lib, handle)),
+  };
+
+  /** The `lib.errors` class of a Rust error type (made in `load` from describe). */
+  function errorClass(type, rustType) {
+    return state.classFor(type, rustType);
+  }
+
+  /** The `cause` chain of an error value, nearest first, as RustErrors. */
+  function causeChain(causes) {
+    let cause;
+    for (let i = causes.length - 1; i >= 0; i--) {
+      const link = causes[i];
+      if (link.hostException !== undefined) {
+        cause = link.hostException;
+        continue;
+      }
+      const made = construct(errorClass(link.type), link.message, cause);
+      if (link.osError) made.osError = link.osError;
+      cause = made;
+    }
+    return cause;
+  }
+
+  state.hooks = {
+    raise(status, kind, type, rustType, message, fn, param, index, expected, found, variant,
+      fields, base, osError, causes, notes, flatFrames, hostException) {
+      if (kind === 'host' && hostException !== undefined) return hostException;
+      let cls;
+      if (kind === 'panic') cls = RustPanic;
+      else if (BAD_ARGUMENT.has(kind)) cls = ArgumentError;
+      else if (kind === 'closed') cls = ClosedObjectError;
+      else if (kind === 'error' || kind === 'host') cls = errorClass(type, rustType);
+      else cls = BridgeError;
+      const frames = unflatten(flatFrames);
+      const error = construct(cls, message, causeChain(causes));
+      setStack(error, state.hooks.raise, frames);
+      if (cls === RustPanic && hostException !== undefined) error.context = hostException;
+      return decorate(error, {
+        status, kind, type, rustType, function: fn, param, index, expected, found, variant,
+        fields, base, osError, notes, frames,
+      });
+    },
+    makeObject(classId, handle) {
+      const cls = state.classes[classId];
+      const object = Object.create(cls ? cls.prototype : RustObject.prototype);
+      object[HANDLE] = handle;
+      state.registry.register(object, handle, object);
+      return object;
+    },
+    makeMap(entries) {
+      return new Map(entries);
+    },
+    mapEntries(map) {
+      return Array.from(map);
+    },
+    Map,
+    RustObject,
+    handleKey: HANDLE,
+    classKey: CLASS,
+  };
+  state.path = libPath;
+  return state;
+}
+
+/** A JS iterator over a Rust iterator (a closure giving batches of items). */
+class RustIterator {
+  constructor(next) {
+    this._next = next;
+    this._items = [];
+    this._at = 0;
+    this._done = false;
+  }
+
+  next() {
+    if (this._at < this._items.length) return { value: this._items[this._at++], done: false };
+    if (this._done) return { value: undefined, done: true };
+    const items = this._next(64);
+    if (items.length === 0) {
+      this._finish();
+      return { value: undefined, done: true };
+    }
+    this._items = items;
+    this._at = 1;
+    return { value: items[0], done: false };
+  }
+
+  /** Releases the Rust iterator early (`break` in `for…of` calls this). */
+  return(value) {
+    this._finish();
+    return { value, done: true };
+  }
+
+  [Symbol.iterator]() {
+    return this;
+  }
+
+  [dispose]() {
+    this._finish();
+  }
+
+  _finish() {
+    if (this._done) return;
+    this._done = true;
+    this._items = [];
+    native.releaseClosure(this._next);
+  }
+}
+
+function returnsIterator(described) {
+  const type = described.returns && described.returns.type;
+  return Boolean(type && typeof type === 'object' && 'iter' in type);
+}
+
+function requiredCount(described) {
+  return described.params.filter((param) => !('default' in param)).length;
+}
+
+function setLength(fn, length, name) {
+  Object.defineProperty(fn, 'length', { value: length, configurable: true });
+  if (name !== undefined) Object.defineProperty(fn, 'name', { value: name, configurable: true });
+  return fn;
+}
+
+/** The JS function for a described function (iterators wrapped). */
+function wrapFunction(raw, described) {
+  if (!returnsIterator(described)) return setLength(raw, requiredCount(described));
+  const name = raw.name;
+  const wrapped = { [name](...args) { return new RustIterator(raw(...args)); } }[name];
+  return setLength(wrapped, requiredCount(described));
+}
+
+const PROTOCOL_NAMES = {
+  __str__: 'toString',
+  __repr__: util.inspect.custom,
+  __eq__: 'equals',
+  __hash__: 'hashCode',
+  __cmp__: 'compareTo',
+  __iter__: Symbol.iterator,
+};
+
+/** A JS class for a described class. */
+function makeClass(state, described, functions) {
+  const { name } = described;
+  const ctor = described.constructor === null || described.constructor === undefined
+    ? undefined : functions[described.constructor];
+  const cls = {
+    [name]: class extends RustObject {
+      constructor(...args) {
+        if (ctor === undefined) throw new TypeError(`${name} has no constructor (#[ferryman::export] fn new)`);
+        return ctor.raw(...args);
+      }
+    },
+  }[name];
+  Object.defineProperty(cls.prototype, CLASS, { value: described.id });
+  // `Object.prototype.toString` (String() of a class without `display`): `[object Ledger]`.
+  Object.defineProperty(cls.prototype, Symbol.toStringTag, { value: name, configurable: true });
+  Object.defineProperty(cls.prototype, LIBRARY, { value: state });
+  if (ctor) setLength(cls, requiredCount(ctor.described));
+  for (const id of described.methods) {
+    const { raw, described: method } = functions[id];
+    const member = method.name.slice(name.length + 1);
+    const key = PROTOCOL_NAMES[member] || member;
+    const iter = returnsIterator(method);
+    // Protocol members are called by JS with arguments of its own
+    // (util.inspect passes depth and options): pass on only what they take.
+    const arity = member in PROTOCOL_NAMES ? method.params.length - 1 : Infinity;
+    // Conversions to text JS makes unasked do not throw on a closed object.
+    const asText = member === '__repr__' || member === '__str__';
+    const wrapped = {
+      [member](...args) {
+        if (asText && !isOpen(this)) return plainText(this);
+        const result = raw(this, ...(args.length > arity ? args.slice(0, arity) : args));
+        return iter ? new RustIterator(result) : result;
+      },
+    }[member];
+    setLength(wrapped, Math.max(0, requiredCount(method) - 1));
+    Object.defineProperty(cls.prototype, key, { value: wrapped, writable: true, configurable: true });
+  }
+  for (const id of described.statics) {
+    const { raw, described: member } = functions[id];
+    Object.defineProperty(cls, member.name.slice(name.length + 1), {
+      value: wrapFunction(raw, member), writable: true, configurable: true, enumerable: true,
+    });
+  }
+  return cls;
+}
+
+const RESERVED = new Set(['functions', 'describe', 'errors', 'liveObjects', 'liveClosures', 'path']);
+
+/**
+ * Loads the ferryman library at `libPath`.
+ * @returns {import('./index').Library}
+ */
+function load(libPath) {
+  const state = makeState(libPath);
+  let opened;
+  try {
+    opened = native.open(String(libPath), state.hooks);
+  } catch (error) {
+    throw new LoadError(error.message);
+  }
+  state.lib = opened.lib;
+  const describe = opened.describe;
+  const functions = describe.functions.map((described, index) => ({
+    described,
+    raw: opened.functions[index],
+  }));
+  const library = {};
+  const declared = describe.functions.map((f) => f.error).filter((e) => e && typeof e.name === 'string');
+  const namespace = makeErrorNamespace(RustError, declared);
+  state.errors = namespace.errors;
+  state.classFor = namespace.classFor;
+  describe.classes = describe.classes || [];
+  for (const described of describe.classes) {
+    state.classes[described.id] = makeClass(state, described, functions);
+  }
+  for (const { described, raw } of functions) {
+    if (described.class !== null && described.class !== undefined) continue;
+    if (RESERVED.has(described.name)) continue;
+    library[described.name] = wrapFunction(raw, described);
+  }
+  for (const cls of state.classes) {
+    if (cls && !(cls.name in library) && !RESERVED.has(cls.name)) library[cls.name] = cls;
+  }
+  const names = Object.freeze(describe.functions.map((f) => f.name));
+  Object.defineProperties(library, {
+    functions: { value: names },
+    errors: { value: state.errors },
+    path: { value: String(libPath) },
+    describe: { value: () => structuredClone(describe) },
+    liveObjects: {
+      value: () => {
+        const counts = {};
+        for (const [, cls] of native.liveObjects(state.lib)) counts[cls] = (counts[cls] || 0) + 1;
+        return counts;
+      },
+    },
+    liveClosures: { value: () => native.liveClosures(state.lib) },
+  });
+  return library;
+}
+
+/** Releases a closure the library returned (a JS function) now, rather than at GC. */
+function release(closure) {
+  return native.releaseClosure(closure);
+}
+
+/** How many JS callables the loaded libraries hold (a leak check). */
+function liveCallbacks() {
+  return native.liveCallbacks();
+}
+
+module.exports = {
+  load,
+  release,
+  liveCallbacks,
+  RustError,
+  RustPanic,
+  ArgumentError,
+  ClosedObjectError,
+  BridgeError,
+  LoadError,
+  RustObject,
+  RustIterator,
+};

@@ -1,0 +1,243 @@
+//! One call across: the JS arguments encoded into the site's buffer,
+//! `ferryman_call` (or `ferryman_closure_call`), then the result decoded or
+//! the failure thrown. Shared by exported functions and closures.
+
+use std::ffi::c_void;
+use std::ptr;
+
+use ferryman_host::{has_error_value, Library, Reply, Status};
+use napi::sys;
+
+use crate::crossing;
+use crate::decode;
+use crate::encode::{Encoder, Refusal};
+use crate::error_info;
+use crate::handles;
+use crate::js::{napi_call, Js, JsResult, Thrown, Value};
+use crate::library::Lib;
+
+/// What is called.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Target {
+    Function(u32),
+    Closure(u64),
+}
+
+impl Target {
+    /// # Safety
+    ///
+    /// `args` lends no host memory (this host never sends extension 3).
+    unsafe fn call<'a>(self, library: &Library, args: &[u8], out: &'a mut Vec<u8>) -> Reply<'a> {
+        match (self, library.closures()) {
+            // SAFETY: no lent bytes, per the caller.
+            (Target::Function(id), _) => unsafe { library.call(id, args, out) },
+            // SAFETY: as above.
+            (Target::Closure(handle), Some(closures)) => unsafe {
+                closures.call(handle, args, out)
+            },
+            // A closure handle from a library without closures cannot be:
+            // report "no function" as the library would.
+            // SAFETY: as above; id u32::MAX names no function.
+            (Target::Closure(_), None) => unsafe { library.call(u32::MAX, args, out) },
+        }
+    }
+}
+
+/// How the callee is named in the host's own argument errors.
+#[derive(Debug)]
+pub(crate) enum Names<'a> {
+    Function {
+        name: &'a str,
+        /// Each parameter's name and Rust type.
+        params: &'a [(String, String)],
+    },
+    Closure,
+}
+
+/// Reads a callback's arguments (at most 8 on the stack) and data, runs
+/// `body`, and turns a pending exception into N-API's NULL.
+pub(crate) fn with_args(
+    js: Js,
+    info: sys::napi_callback_info,
+    body: impl FnOnce(&[Value], *mut c_void) -> JsResult<Value>,
+) -> Value {
+    let mut argv = [ptr::null_mut(); 8];
+    let mut argc = argv.len();
+    let mut data = ptr::null_mut();
+    let read = napi_call!(
+        js,
+        napi_get_cb_info(
+            info,
+            &mut argc,
+            argv.as_mut_ptr(),
+            ptr::null_mut(),
+            &mut data
+        )
+    );
+    if read.is_err() {
+        return ptr::null_mut();
+    }
+    let result = if argc <= argv.len() {
+        body(&argv[..argc], data)
+    } else {
+        let mut many = vec![ptr::null_mut(); argc];
+        let mut count = argc;
+        match napi_call!(
+            js,
+            napi_get_cb_info(
+                info,
+                &mut count,
+                many.as_mut_ptr(),
+                ptr::null_mut(),
+                ptr::null_mut()
+            )
+        ) {
+            Ok(()) => body(&many[..count.min(argc)], data),
+            Err(thrown) => Err(thrown),
+        }
+    };
+    result.unwrap_or(ptr::null_mut())
+}
+
+/// Encodes `argv`, calls `target` and decodes or throws.
+pub(crate) fn call(
+    js: Js,
+    lib: &'static Lib,
+    target: Target,
+    names: &Names<'_>,
+    argv: &[Value],
+    args: &mut Vec<u8>,
+    out: &mut Vec<u8>,
+) -> JsResult<Value> {
+    // Bytes are lent only to a call during which no JS can run.
+    let lend = !handles::any_callable();
+    let made = match encode(js, lib, names, argv, args, lend) {
+        Err(thrown) => return Err(thrown),
+        Ok(Encoded { made, lent }) if lent && !made.is_empty() => {
+            Encoder::finish(made);
+            encode(js, lib, names, argv, args, false)?.made
+        }
+        Ok(Encoded { made, .. }) => made,
+    };
+    let library = &lib.library;
+    let result = if made.is_empty() && !handles::any_callable() {
+        // SAFETY: bytes lent by the encoder belong to JS values alive for
+        // the call (held by its arguments), and no JS runs until it returns.
+        let reply = unsafe { target.call(library, args, out) };
+        let spilled = reply.spilled().then(|| reply.len());
+        let result = finish(js, lib, reply);
+        keep_room(out, spilled);
+        result
+    } else {
+        let args = &args[..];
+        // SAFETY: nothing is lent to a call that may run JS (`encode`).
+        let reply = crossing::serviced(js, move || unsafe { target.call(library, args, out) });
+        Encoder::finish(made);
+        finish(js, lib, reply)
+    };
+    handles::sweep(js);
+    result
+}
+
+/// What encoding the arguments gave.
+struct Encoded {
+    made: Vec<u64>,
+    lent: bool,
+}
+
+/// The argument array of `argv` into `args`.
+fn encode(
+    js: Js,
+    lib: &'static Lib,
+    names: &Names<'_>,
+    argv: &[Value],
+    args: &mut Vec<u8>,
+    lend: bool,
+) -> JsResult<Encoded> {
+    args.clear();
+    let mut encoder = Encoder::new(js, lib, args).lending(lend);
+    encoder.array_header(argv.len() as u32);
+    for (index, value) in argv.iter().enumerate() {
+        if let Err(refusal) = encoder.value(*value, 1) {
+            Encoder::finish(std::mem::take(&mut encoder.made));
+            return Err(refused(js, lib, names, index, refusal));
+        }
+    }
+    Ok(Encoded {
+        made: std::mem::take(&mut encoder.made),
+        lent: encoder.lent,
+    })
+}
+
+/// Results up to this size land in the site's own buffer next time.
+const KEEP_ROOM_UP_TO: usize = 4 << 20;
+
+/// After a result that did not fit `out`, makes room for one as large (up
+/// to `KEEP_ROOM_UP_TO`): the next such result is written in place.
+fn keep_room(out: &mut Vec<u8>, spilled: Option<usize>) {
+    if let Some(len) = spilled {
+        if len <= KEEP_ROOM_UP_TO {
+            out.clear();
+            out.reserve(len);
+        }
+    }
+}
+
+/// The value of a reply, or its failure thrown.
+fn finish(js: Js, lib: &'static Lib, reply: Reply<'_>) -> JsResult<Value> {
+    let status = match reply.status() {
+        Ok(status) => status,
+        Err(unknown) => return Err(error_info::bridge(js, lib, &unknown.to_string())),
+    };
+    if status == Status::Ok {
+        return match reply.bytes() {
+            Ok(bytes) => decode::decode(js, Some(lib), bytes),
+            Err(problem) => Err(error_info::bridge(js, lib, &problem.to_string())),
+        };
+    }
+    if !has_error_value(status) {
+        return Err(error_info::bridge(
+            js,
+            lib,
+            "the library reported a NULL pointer (status -1)",
+        ));
+    }
+    match reply.error_value() {
+        Ok(error) => {
+            drop(reply);
+            Err(error_info::raise(js, lib, status, &error))
+        }
+        Err(problem) => Err(error_info::bridge(
+            js,
+            lib,
+            &format!("the library's error value cannot be read: {problem}"),
+        )),
+    }
+}
+
+/// The host's own argument error for a value it could not encode.
+fn refused(js: Js, lib: &'static Lib, names: &Names<'_>, index: usize, refusal: Refusal) -> Thrown {
+    let (name, param, expected) = match names {
+        Names::Function { name, params } => {
+            let (param, rust) = params
+                .get(index)
+                .map(|(p, r)| (p.as_str(), r.as_str()))
+                .unwrap_or(("?", "?"));
+            (*name, param.to_owned(), rust.to_owned())
+        }
+        Names::Closure => ("closure", index.to_string(), "a value".to_owned()),
+    };
+    match refusal {
+        Refusal::Thrown => Thrown,
+        Refusal::Bad(found) => {
+            let error = error_info::argument_value(name, &param, index, &expected, &found);
+            error_info::throw(js, lib, error)
+        }
+        Refusal::Overflow(found) => {
+            let mut error = error_info::argument_value(name, &param, index, &expected, &found);
+            error.kind = ferryman_host::ErrorKind::Overflow;
+            error_info::throw(js, lib, error)
+        }
+        Refusal::Closed(class) => error_info::closed(js, lib, name, &param, &class),
+    }
+}

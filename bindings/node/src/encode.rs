@@ -1,0 +1,338 @@
+//! JS values to MessagePack (`spec/wire.md`), straight from N-API values
+//! into the argument buffer: numbers that are whole are ints, BigInts ints
+//! or extension 4, Buffers and Uint8Arrays bin, functions callbacks
+//! (extension 1) or the library's own closures (extension 2), objects of
+//! exported classes extension 5, Maps and plain objects maps.
+
+use ferryman_host::reader::MAX_DEPTH;
+use napi::sys::TypedarrayType as T;
+use rmp::encode as mp;
+
+use crate::closure;
+use crate::handles;
+use crate::js::{Js, Kind, Thrown, Value};
+use crate::library::Lib;
+
+/// Why a value was not encoded.
+#[derive(Debug)]
+pub(crate) enum Refusal {
+    /// A JS exception is pending.
+    Thrown,
+    /// The value has no wire form: what was found (`a symbol`).
+    Bad(String),
+    /// An integer no Rust integer holds: what was found.
+    Overflow(String),
+    /// An object of an exported class that was closed: its class.
+    Closed(String),
+}
+
+impl From<Thrown> for Refusal {
+    fn from(_: Thrown) -> Refusal {
+        Refusal::Thrown
+    }
+}
+
+type Result<T> = std::result::Result<T, Refusal>;
+
+/// Encodes JS values into one buffer.
+#[derive(Debug)]
+pub(crate) struct Encoder<'a> {
+    js: Js,
+    lib: &'static Lib,
+    out: &'a mut Vec<u8>,
+    /// Handles of host objects made for this call: the host's own reference,
+    /// dropped when the call returns (`finish`).
+    pub(crate) made: Vec<u64>,
+    /// Whether large top-level bytes may be lent (extension 3, handle 0)
+    /// rather than copied: only when no JS can run during the call, which
+    /// could change them (`call.rs` decides).
+    lend: bool,
+    /// Whether something was lent (a JS function found later means the
+    /// call may run JS after all: encode again without lending).
+    pub(crate) lent: bool,
+}
+
+/// Bytes at least this long are lent rather than copied (as the Python host).
+const LEND_AT_LEAST: usize = 64 * 1024;
+
+const TWO_63: f64 = 9_223_372_036_854_775_808.0;
+const TWO_64: f64 = 18_446_744_073_709_551_616.0;
+
+impl<'a> Encoder<'a> {
+    pub(crate) fn new(js: Js, lib: &'static Lib, out: &'a mut Vec<u8>) -> Encoder<'a> {
+        Encoder {
+            js,
+            lib,
+            out,
+            made: Vec::new(),
+            lend: false,
+            lent: false,
+        }
+    }
+
+    /// Lets top-level bytes of this call be lent (`lend`).
+    pub(crate) fn lending(mut self, lend: bool) -> Encoder<'a> {
+        self.lend = lend && self.lib.library.lent_bytes();
+        self
+    }
+
+    pub(crate) fn array_header(&mut self, len: u32) {
+        let _ = mp::write_array_len(self.out, len);
+    }
+
+    /// Drops the host's own references to what this call sent.
+    pub(crate) fn finish(made: Vec<u64>) {
+        for handle in made {
+            handles::release(handle);
+        }
+    }
+
+    /// One value at nesting `level` (1: an argument of its own).
+    pub(crate) fn value(&mut self, value: Value, level: usize) -> Result<()> {
+        let js = self.js;
+        match js.kind(value)? {
+            Kind::Undefined | Kind::Null => self.out.push(0xc0),
+            Kind::Boolean => {
+                let b = js.get_bool(value)?;
+                self.out.push(if b { 0xc3 } else { 0xc2 });
+            }
+            Kind::Number => self.number(js.get_number(value)?),
+            Kind::String => {
+                let len = js.string_len(value)?;
+                let _ = mp::write_str_len(self.out, len as u32);
+                js.string_write(value, len, self.out)?;
+            }
+            Kind::BigInt => self.bigint(value)?,
+            Kind::Symbol => return Err(Refusal::Bad("a symbol".into())),
+            Kind::External => return Err(Refusal::Bad("an external".into())),
+            Kind::Function => self.function(value)?,
+            Kind::Object => self.object(value, level)?,
+        }
+        Ok(())
+    }
+
+    #[inline]
+    fn number(&mut self, n: f64) {
+        if n.trunc() == n && (-TWO_63..TWO_64).contains(&n) {
+            if n < 0.0 {
+                let _ = mp::write_sint(self.out, n as i64);
+            } else {
+                let _ = mp::write_uint(self.out, n as u64);
+            }
+        } else {
+            let _ = mp::write_f64(self.out, n);
+        }
+    }
+
+    fn bigint(&mut self, value: Value) -> Result<()> {
+        let Some((negative, magnitude)) = self.js.get_bigint(value)? else {
+            return Err(Refusal::Overflow("a BigInt beyond 128 bits".into()));
+        };
+        if !negative {
+            if let Ok(n) = u64::try_from(magnitude) {
+                let _ = mp::write_uint(self.out, n);
+                return Ok(());
+            }
+            if let Ok(n) = i128::try_from(magnitude) {
+                self.big(&n.to_be_bytes(), false);
+            } else {
+                self.big(&magnitude.to_be_bytes(), true);
+            }
+            return Ok(());
+        }
+        if magnitude <= 1 << 63 {
+            let _ = mp::write_sint(self.out, (magnitude as i128).wrapping_neg() as i64);
+            return Ok(());
+        }
+        if magnitude > 1 << 127 {
+            return Err(Refusal::Overflow("a BigInt beyond 128 bits".into()));
+        }
+        let n = (magnitude as i128).wrapping_neg();
+        self.big(&n.to_be_bytes(), false);
+        Ok(())
+    }
+
+    /// Extension 4: 16 bytes, or 17 (a leading 0) for a `u128` above
+    /// `i128::MAX`.
+    fn big(&mut self, bytes: &[u8; 16], unsigned_high: bool) {
+        if unsigned_high {
+            self.out.extend_from_slice(&[0xc7, 17, 4, 0]);
+        } else {
+            self.out.extend_from_slice(&[0xd8, 4]);
+        }
+        self.out.extend_from_slice(bytes);
+    }
+
+    fn function(&mut self, value: Value) -> Result<()> {
+        if let Some(handle) = closure::handle_of(self.js, value)? {
+            self.out.extend_from_slice(&[0xd7, 2]);
+            self.out.extend_from_slice(&handle.to_be_bytes());
+            return Ok(());
+        }
+        let Some(host_id) = self.lib.host_id() else {
+            return Err(Refusal::Bad(
+                "a function, but the library takes no callbacks".into(),
+            ));
+        };
+        let handle = handles::insert(self.js, value, true)?;
+        self.made.push(handle);
+        self.host_object(1, host_id, handle);
+        Ok(())
+    }
+
+    fn host_object(&mut self, ext: u8, host_id: u32, handle: u64) {
+        self.out.extend_from_slice(&[0xc7, 12, ext]);
+        self.out.extend_from_slice(&host_id.to_be_bytes());
+        self.out.extend_from_slice(&handle.to_be_bytes());
+    }
+
+    fn object(&mut self, value: Value, level: usize) -> Result<()> {
+        let js = self.js;
+        if level > MAX_DEPTH {
+            return Err(Refusal::Bad(format!(
+                "a value nested deeper than {MAX_DEPTH} levels"
+            )));
+        }
+        if js.is_array(value)? {
+            let len = js.array_len(value)?;
+            let _ = mp::write_array_len(self.out, len);
+            for index in 0..len {
+                let item = js.element(value, index)?;
+                self.value(item, level + 1)?;
+            }
+            return Ok(());
+        }
+        if let Some((kind, bytes)) = js.typed_array(value)? {
+            let is_bytes = kind == T::uint8_array || kind == T::uint8_clamped_array;
+            if is_bytes && self.lend && level == 1 && bytes.len() >= LEND_AT_LEAST {
+                self.lent_bytes(bytes);
+            } else {
+                self.typed(kind, bytes);
+            }
+            return Ok(());
+        }
+        let hooks = &self.lib.hooks;
+        let rust_object = js.deref(hooks.rust_object)?;
+        if js.instance_of(value, rust_object)? {
+            return self.rust_object(value);
+        }
+        let map = js.deref(hooks.map)?;
+        if js.instance_of(value, map)? {
+            let entries_of = js.deref(hooks.map_entries)?;
+            let entries = js.call(entries_of, &[value])?;
+            let len = js.array_len(entries)?;
+            let _ = mp::write_map_len(self.out, len);
+            for index in 0..len {
+                let entry = js.element(entries, index)?;
+                let key = js.element(entry, 0)?;
+                let item = js.element(entry, 1)?;
+                self.value(key, level + 1)?;
+                self.value(item, level + 1)?;
+            }
+            return Ok(());
+        }
+        let keys = js.own_keys(value)?;
+        let len = js.array_len(keys)?;
+        let _ = mp::write_map_len(self.out, len);
+        for index in 0..len {
+            let key = js.element(keys, index)?;
+            self.value(key, level + 1)?;
+            let item = js.get(value, key)?;
+            self.value(item, level + 1)?;
+        }
+        Ok(())
+    }
+
+    fn rust_object(&mut self, value: Value) -> Result<()> {
+        let js = self.js;
+        let handle_key = js.deref(self.lib.hooks.handle_key)?;
+        let class_key = js.deref(self.lib.hooks.class_key)?;
+        let handle = js.get(value, handle_key)?;
+        let handle = match js.kind(handle)? {
+            Kind::Number => js.get_number(handle)?,
+            _ => 0.0,
+        };
+        let class = js.get(value, class_key)?;
+        let class = match js.kind(class)? {
+            Kind::Number => js.get_number(class)? as u32,
+            _ => 0,
+        };
+        if handle <= 0.0 {
+            let name = self
+                .lib
+                .describe
+                .classes
+                .get(class as usize)
+                .map(|c| c.name.clone())
+                .unwrap_or_default();
+            return Err(Refusal::Closed(name));
+        }
+        self.out.extend_from_slice(&[0xc7, 12, 5]);
+        self.out.extend_from_slice(&class.to_be_bytes());
+        self.out.extend_from_slice(&(handle as u64).to_be_bytes());
+        Ok(())
+    }
+
+    /// Extension 3 with handle 0: the library reads `bytes` in place during
+    /// the call (`spec/wire.md`, "Lent bytes"); nothing can change them
+    /// meanwhile, because no JS runs (`lend`).
+    fn lent_bytes(&mut self, bytes: &[u8]) {
+        self.lent = true;
+        self.out.extend_from_slice(&[0xc7, 28, 3]);
+        self.out
+            .extend_from_slice(&self.lib.host_id().unwrap_or(0).to_be_bytes());
+        self.out.extend_from_slice(&0u64.to_be_bytes());
+        self.out
+            .extend_from_slice(&(bytes.as_ptr() as u64).to_be_bytes());
+        self.out
+            .extend_from_slice(&(bytes.len() as u64).to_be_bytes());
+    }
+
+    /// A typed array: bytes as bin, numbers as an array of them.
+    fn typed(&mut self, kind: i32, bytes: &[u8]) {
+        fn each<const N: usize>(bytes: &[u8], mut f: impl FnMut([u8; N])) {
+            for chunk in bytes.chunks_exact(N) {
+                f(chunk.try_into().expect("chunks of N"));
+            }
+        }
+        let out = &mut *self.out;
+        if kind == T::uint8_array || kind == T::uint8_clamped_array {
+            let _ = mp::write_bin(out, bytes);
+            return;
+        }
+        let size = match kind {
+            T::int8_array => 1,
+            T::int16_array | T::uint16_array => 2,
+            T::int32_array | T::uint32_array | T::float32_array => 4,
+            _ => 8,
+        };
+        let _ = mp::write_array_len(out, (bytes.len() / size) as u32);
+        match kind {
+            T::int8_array => each::<1>(bytes, |b| {
+                drop(mp::write_sint(out, i8::from_ne_bytes(b).into()))
+            }),
+            T::int16_array => each::<2>(bytes, |b| {
+                drop(mp::write_sint(out, i16::from_ne_bytes(b).into()))
+            }),
+            T::uint16_array => each::<2>(bytes, |b| {
+                drop(mp::write_uint(out, u16::from_ne_bytes(b).into()))
+            }),
+            T::int32_array => each::<4>(bytes, |b| {
+                drop(mp::write_sint(out, i32::from_ne_bytes(b).into()))
+            }),
+            T::uint32_array => each::<4>(bytes, |b| {
+                drop(mp::write_uint(out, u32::from_ne_bytes(b).into()))
+            }),
+            T::float32_array => {
+                each::<4>(bytes, |b| drop(mp::write_f32(out, f32::from_ne_bytes(b))))
+            }
+            T::float64_array => {
+                each::<8>(bytes, |b| drop(mp::write_f64(out, f64::from_ne_bytes(b))))
+            }
+            T::bigint64_array => {
+                each::<8>(bytes, |b| drop(mp::write_sint(out, i64::from_ne_bytes(b))))
+            }
+            _ => each::<8>(bytes, |b| drop(mp::write_uint(out, u64::from_ne_bytes(b)))),
+        }
+    }
+}

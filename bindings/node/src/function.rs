@@ -1,0 +1,90 @@
+//! Exported functions as JS functions: one per describe entry, each with
+//! its own call site (argument and result buffers reused call after call).
+
+use std::cell::RefCell;
+use std::ptr;
+
+use ferryman_host::Function;
+use napi::sys;
+
+use crate::call::{self, Names, Target};
+use crate::js::{napi_call, Js, JsResult, Value};
+use crate::library::Lib;
+
+/// What one function's JS function holds (leaked with the library).
+#[derive(Debug)]
+struct Site {
+    lib: &'static Lib,
+    id: u32,
+    name: String,
+    params: Vec<(String, String)>,
+    args: RefCell<Vec<u8>>,
+    out: RefCell<Vec<u8>>,
+}
+
+/// The JS function that calls `function` of `lib`.
+pub(crate) fn make(js: Js, lib: &'static Lib, function: &Function) -> JsResult<Value> {
+    let params = function
+        .params
+        .iter()
+        .map(|param| {
+            let rust = param
+                .rust
+                .clone()
+                .unwrap_or_else(|| format!("{:?}", param.ty));
+            (param.name.clone(), rust)
+        })
+        .collect();
+    let site: &'static Site = Box::leak(Box::new(Site {
+        lib,
+        id: function.id,
+        name: function.name.clone(),
+        params,
+        args: RefCell::new(Vec::with_capacity(64)),
+        out: RefCell::new(Vec::with_capacity(256)),
+    }));
+    // Class members (`Meter.read`) are named by their member name.
+    let name = function.name.rsplit('.').next().unwrap_or(&function.name);
+    let mut value = ptr::null_mut();
+    napi_call!(
+        js,
+        napi_create_function(
+            name.as_ptr().cast(),
+            name.len() as isize,
+            Some(trampoline),
+            ptr::from_ref(site).cast_mut().cast(),
+            &mut value
+        )
+    )?;
+    Ok(value)
+}
+
+unsafe extern "C" fn trampoline(env: sys::napi_env, info: sys::napi_callback_info) -> Value {
+    // SAFETY: N-API calls this on the JS thread with its env.
+    let js = unsafe { Js::from_raw(env) };
+    call::with_args(js, info, |argv, data| {
+        // SAFETY: `make` passed a leaked `Site` as the function's data.
+        let site = unsafe { &*data.cast::<Site>() };
+        let names = Names::Function {
+            name: &site.name,
+            params: &site.params,
+        };
+        let target = Target::Function(site.id);
+        // A call from inside a callback of the same function gets buffers
+        // of its own.
+        match (site.args.try_borrow_mut(), site.out.try_borrow_mut()) {
+            (Ok(mut args), Ok(mut out)) => {
+                call::call(js, site.lib, target, &names, argv, &mut args, &mut out)
+            }
+            _ => call::call(
+                js,
+                site.lib,
+                target,
+                &names,
+                argv,
+                &mut Vec::new(),
+                &mut Vec::new(),
+            ),
+        }
+    })
+}

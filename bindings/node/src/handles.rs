@@ -1,0 +1,124 @@
+//! The host objects the library may hold (`spec/callbacks.md`, "Host
+//! objects"): JS callables and exceptions under handles numbered from 1,
+//! counted by `retain`/`release` from any thread. A reference whose count
+//! reaches zero off the JS thread waits there until the JS thread sweeps it.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::Mutex;
+
+use napi::sys::napi_ref;
+
+use crate::js::{Js, JsResult, Value};
+
+/// A JS reference, moved between threads but used only on the JS thread.
+#[derive(Debug, Clone, Copy)]
+struct Held(napi_ref);
+// SAFETY: the pointer is only dereferenced (through N-API) on the JS thread;
+// other threads only store and move it.
+unsafe impl Send for Held {}
+
+#[derive(Debug)]
+struct Entry {
+    reference: Held,
+    count: u64,
+    callable: bool,
+}
+
+#[derive(Debug, Default)]
+struct Table {
+    next: u64,
+    entries: HashMap<u64, Entry>,
+    callables: usize,
+    doomed: Vec<Held>,
+}
+
+static TABLE: Mutex<Option<Table>> = Mutex::new(None);
+static DOOMED: AtomicBool = AtomicBool::new(false);
+/// `Table::callables`, readable without the lock on every call.
+static CALLABLES: AtomicUsize = AtomicUsize::new(0);
+
+fn with<R>(f: impl FnOnce(&mut Table) -> R) -> R {
+    let mut guard = TABLE
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    f(guard.get_or_insert_with(Table::default))
+}
+
+/// Keeps `value` under a new handle with one reference (the caller's).
+pub(crate) fn insert(js: Js, value: Value, callable: bool) -> JsResult<u64> {
+    let reference = Held(js.reference(value)?);
+    Ok(with(|table| {
+        table.next += 1;
+        let handle = table.next;
+        table.entries.insert(
+            handle,
+            Entry {
+                reference,
+                count: 1,
+                callable,
+            },
+        );
+        table.callables += usize::from(callable);
+        CALLABLES.store(table.callables, Ordering::Release);
+        handle
+    }))
+}
+
+/// The library took a reference.
+pub(crate) fn retain(handle: u64) {
+    with(|table| {
+        if let Some(entry) = table.entries.get_mut(&handle) {
+            entry.count += 1;
+        }
+    });
+}
+
+/// A reference was dropped; the last one dooms the JS reference.
+pub(crate) fn release(handle: u64) {
+    with(|table| {
+        let Some(entry) = table.entries.get_mut(&handle) else {
+            return;
+        };
+        entry.count -= 1;
+        if entry.count == 0 {
+            let entry = table.entries.remove(&handle).expect("just found");
+            table.callables -= usize::from(entry.callable);
+            CALLABLES.store(table.callables, Ordering::Release);
+            table.doomed.push(entry.reference);
+            DOOMED.store(true, Ordering::Release);
+        }
+    });
+}
+
+/// The JS value under `handle`, if it is live.
+pub(crate) fn get(js: Js, handle: u64) -> JsResult<Option<Value>> {
+    let reference = with(|table| table.entries.get(&handle).map(|entry| entry.reference));
+    match reference {
+        Some(Held(reference)) => js.deref(reference).map(Some),
+        None => Ok(None),
+    }
+}
+
+/// How many JS callables the library holds now.
+pub(crate) fn live_callables() -> usize {
+    with(|table| table.callables)
+}
+
+/// Whether any JS callable is held: calls then run where callbacks can
+/// reach the JS thread (`crossing.rs`).
+#[inline]
+pub(crate) fn any_callable() -> bool {
+    CALLABLES.load(Ordering::Acquire) != 0
+}
+
+/// Deletes the references whose count reached zero (on the JS thread).
+pub(crate) fn sweep(js: Js) {
+    if !DOOMED.load(Ordering::Acquire) || !DOOMED.swap(false, Ordering::AcqRel) {
+        return;
+    }
+    let doomed = with(|table| std::mem::take(&mut table.doomed));
+    for Held(reference) in doomed {
+        js.delete_reference(reference);
+    }
+}

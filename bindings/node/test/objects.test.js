@@ -1,0 +1,115 @@
+'use strict';
+const test = require('node:test');
+const assert = require('node:assert/strict');
+const { ferryman, lib, collectUntil } = require('./fixture');
+
+test('exported classes are JS classes: new, methods, statics, protocols', () => {
+  const counter = new lib.Counter('a', 3);
+  assert.ok(counter instanceof lib.Counter);
+  assert.ok(counter instanceof ferryman.RustObject);
+  assert.equal(counter.value(), 3);
+  assert.equal(counter.add(2), 5);
+  assert.equal(counter.name(), 'a');
+  counter.rename('b');
+  assert.equal(String(counter), 'Counter(b=5)');
+  assert.match(require('node:util').inspect(counter), /Counter/, 'debug through util.inspect');
+  assert.equal(counter.compareTo(new lib.Counter('z', 9)), -1);
+  assert.equal(lib.Counter.named('n').name(), 'n');
+  assert.throws(() => lib.Counter.named(''), lib.errors.CounterError);
+  const other = new lib.Counter('b', 5);
+  assert.equal(counter.equals(other), true);
+  assert.equal(counter.hashCode(), other.hashCode(), 'a u64: a number or a BigInt by the BigInt rule');
+  assert.equal(lib.counter_value(counter), 5, 'an object as an argument');
+  assert.equal(lib.counter_total([counter, other]), 10);
+  const copy = counter.clone_counter();
+  assert.ok(copy instanceof lib.Counter);
+  assert.equal(lib.maybe_counter(false), null);
+  assert.ok(lib.maybe_counter(true) instanceof lib.Counter);
+  assert.throws(() => counter.fail('bad'), lib.errors.CounterError);
+  assert.throws(() => counter.boom(), ferryman.RustPanic);
+});
+
+test('close() and Symbol.dispose release the object; then ClosedObjectError', () => {
+  const before = lib.liveObjects().Counter || 0;
+  const counter = new lib.Counter('c', 1);
+  assert.equal(lib.liveObjects().Counter, before + 1);
+  counter.close();
+  assert.equal(counter.closed, true);
+  assert.equal(lib.liveObjects().Counter || 0, before);
+  assert.throws(() => counter.value(), (error) => {
+    assert.ok(error instanceof ferryman.ClosedObjectError);
+    assert.match(error.message, /Counter\.value\(\)` argument `self`: this Counter object was closed/);
+    return true;
+  });
+  assert.throws(() => lib.counter_value(counter), ferryman.ClosedObjectError);
+  counter.close();
+  const disposed = new lib.Counter('d', 1);
+  disposed[Symbol.dispose]();
+  assert.equal(disposed.closed, true);
+  assert.equal(lib.liveObjects().Counter || 0, before);
+});
+
+test('objects are released when garbage collected', async () => {
+  await collectUntil(() => false, 5); // earlier tests' garbage first
+  const before = lib.liveObjects().Counter || 0;
+  (() => { for (const c of lib.counters(5)) c.value(); })();
+  assert.equal(lib.liveObjects().Counter, before + 5);
+  assert.ok(await collectUntil(() => (lib.liveObjects().Counter || 0) === before), 'the GC released them');
+});
+
+test('objects in callbacks are the same Rust object', () => {
+  const counter = new lib.Counter('e', 10);
+  assert.equal(lib.with_counter(counter, (c) => { assert.ok(c instanceof lib.Counter); return c.add(1); }), 11);
+  assert.equal(counter.value(), 11);
+  assert.equal(lib.counter_in_thread(counter, 4), 15);
+  assert.equal(counter.visit((name) => name.length), 1);
+  counter.close();
+});
+
+test('a method iterator keeps its object and is a JS iterator', () => {
+  const vocabulary = new lib.Vocabulary(['x', 'y', 'z']);
+  assert.deepEqual([...vocabulary.words()], ['x', 'y', 'z']);
+  assert.equal(vocabulary.len(), 3);
+  vocabulary.close();
+});
+
+test('objects as text: util.inspect, console.log, String, template strings; never a throw', () => {
+  const util = require('node:util');
+  const shown = (value) => {
+    // console.log passes util.inspect its depth, options and inspect: Debug takes none.
+    const lines = [];
+    const { Console } = require('node:console');
+    const { Writable } = require('node:stream');
+    const out = new Writable({ write(chunk, _encoding, done) { lines.push(String(chunk)); done(); } });
+    new Console({ stdout: out, colorMode: false }).log(value);
+    return lines.join('').trimEnd();
+  };
+  // `debug` and `display`: Debug for inspect, Display for text.
+  const counter = new lib.Counter('c', 3);
+  const debug = 'Counter { name: "c", value: 3 }';
+  assert.equal(util.inspect(counter), debug);
+  assert.equal(util.inspect(counter, { depth: 0, colors: true, showHidden: true }), debug);
+  assert.equal(shown(counter), debug);
+  assert.equal(shown({ nested: [counter] }), `{ nested: [ ${debug} ] }`);
+  assert.equal(util.format('%s|%o|%O', counter, counter, counter), `Counter(c=3)|${debug}|${debug}`);
+  assert.equal(String(counter), 'Counter(c=3)');
+  assert.equal(`${counter}`, 'Counter(c=3)');
+  assert.equal('' + counter, 'Counter(c=3)');
+  // Neither: the class name, no handle, no library internals.
+  const ledger = new lib.Ledger('1, 2');
+  assert.equal(util.inspect(ledger), 'Ledger {}');
+  assert.equal(shown(ledger), 'Ledger {}');
+  assert.equal(util.format('%O', ledger), 'Ledger {}');
+  assert.equal(String(ledger), '[object Ledger]');
+  assert.equal(`${ledger}`, '[object Ledger]');
+  // Closed: said so, where a method call would throw ClosedObjectError.
+  counter.close();
+  ledger.close();
+  assert.equal(util.inspect(counter), 'Counter <closed>');
+  assert.equal(shown(counter), 'Counter <closed>');
+  assert.equal(`${counter}`, 'Counter <closed>');
+  assert.equal(util.inspect(ledger), 'Ledger <closed>');
+  assert.throws(() => counter.value(), ferryman.ClosedObjectError);
+  // The prototype is no object of the class: no call into Rust.
+  assert.equal(String(lib.Counter.prototype), 'Counter {}');
+});

@@ -1,0 +1,133 @@
+'use strict';
+const test = require('node:test');
+const assert = require('node:assert/strict');
+const { ferryman, lib } = require('./fixture');
+
+test('functions are properties with a name and a length', () => {
+  assert.equal(lib.add(2, 3), 5);
+  assert.equal(lib.add.name, 'add');
+  assert.equal(lib.add.length, 2);
+  assert.ok(lib.functions.includes('divide'));
+  assert.ok(lib.functions.includes('Counter.value'));
+  assert.equal(typeof lib.describe, 'function');
+});
+
+test('describe() is the describe map as plain JS values', () => {
+  const described = lib.describe();
+  assert.equal(described.abi, 1);
+  assert.equal(described.wire, 1);
+  const add = described.functions.find((f) => f.name === 'add');
+  assert.deepEqual(add.params.map((p) => p.name), ['a', 'b']);
+  assert.equal(add.returns.type, 'i64');
+  assert.ok(Array.isArray(described.classes));
+  described.functions.length = 0; // a copy: the library's own stays whole
+  assert.ok(lib.describe().functions.length > 0);
+});
+
+test('numbers: whole numbers are ints, others floats', () => {
+  assert.equal(lib.echo_i64(-7), -7);
+  assert.equal(lib.echo_f64(1.5), 1.5);
+  assert.equal(lib.echo_f64(3), 3);
+  assert.ok(Number.isNaN(lib.echo_f64(NaN)));
+  assert.equal(lib.echo_f64(Infinity), Infinity);
+  assert.equal(lib.echo_f32(0.5), 0.5);
+  assert.equal(lib.echo_u8(255), 255);
+  assert.equal(lib.echo_bool(true), true);
+  assert.equal(lib.echo_char('é'), 'é');
+  assert.equal(lib.echo_string('héllo ✓'), 'héllo ✓');
+  assert.equal(lib.echo_unit(null), null);
+});
+
+test('the BigInt rule: numbers within ±(2^53 − 1), BigInts outside', () => {
+  const max = Number.MAX_SAFE_INTEGER;
+  assert.equal(lib.echo_i64(max), max);
+  assert.equal(typeof lib.echo_i64(max), 'number');
+  assert.equal(lib.echo_i64(-max), -max);
+  assert.equal(lib.echo_i64(BigInt(max) + 1n), 2n ** 53n);
+  assert.equal(lib.echo_i64(-(2n ** 53n)), -(2n ** 53n));
+  assert.equal(lib.echo_i64(2n ** 63n - 1n), 2n ** 63n - 1n);
+  assert.equal(lib.echo_i64(-(2n ** 63n)), -(2n ** 63n));
+  assert.equal(lib.echo_u64(2n ** 64n - 1n), 2n ** 64n - 1n);
+  // BigInt is accepted for every integer parameter, small values come back as numbers.
+  assert.equal(lib.echo_i32(5n), 5);
+  assert.equal(lib.add(2n, 3), 5);
+  // 128-bit: extension 4 both ways.
+  assert.equal(lib.echo_i128(2n ** 64n), 2n ** 64n);
+  assert.equal(lib.echo_i128(-(2n ** 127n)), -(2n ** 127n));
+  assert.equal(lib.echo_i128(2n ** 127n - 1n), 2n ** 127n - 1n);
+  assert.equal(lib.echo_u128(2n ** 128n - 1n), 2n ** 128n - 1n);
+  assert.equal(lib.echo_i128(-1), -1);
+  assert.equal(lib.echo_i128(-1n), -1);
+});
+
+test('bytes: Buffer and Uint8Array in, Buffer out', () => {
+  const out = lib.echo_bytes(Buffer.from([1, 2, 3]));
+  assert.ok(Buffer.isBuffer(out));
+  assert.deepEqual([...out], [1, 2, 3]);
+  assert.deepEqual([...lib.echo_bytes(new Uint8Array([9, 8]))], [9, 8]);
+  assert.deepEqual([...lib.echo_bytes([4, 5])], [4, 5]);
+  assert.equal(lib.byte_sum(Buffer.alloc(1000, 1)), 1000);
+  assert.deepEqual([...lib.reverse_bytes(Buffer.from('abc'))], [...Buffer.from('cba')]);
+  assert.equal(lib.echo_bytes(Buffer.alloc(0)).length, 0);
+  // 64 KiB and more are lent for the call rather than copied: the same results.
+  const large = Buffer.alloc(200_000, 3);
+  large[7] = 0;
+  assert.equal(lib.byte_sum(large), 3 * (200_000 - 1));
+  assert.equal(lib.count_zeros(large), 1);
+  assert.ok(lib.echo_bytes(large).equals(large));
+  assert.ok(lib.echo_bytes(new Uint8Array(large)).equals(large));
+  // Lent, the library reads the Buffer's own memory; small ones are copied.
+  const address = (buffer) => lib.slice_address(buffer);
+  assert.equal(address(large), address(large), 'the same memory each time');
+  assert.notEqual(address(Buffer.alloc(16, 1)), 0);
+  assert.equal(address(large.subarray(8)) - address(large), 8, 'in place: a view is lent at its offset');
+});
+
+test('typed arrays of numbers travel as lists', () => {
+  assert.equal(lib.sum_f64(new Float64Array([1.5, 2.5])), 4);
+  assert.deepEqual(lib.echo_i32s(new Int32Array([-1, 2])), [-1, 2]);
+  assert.deepEqual(lib.echo_f32s(new Float32Array([0.5])), [0.5]);
+});
+
+test('arrays, tuples, options and sets', () => {
+  assert.deepEqual(lib.echo_vec_i64([1, 2, 3]), [1, 2, 3]);
+  assert.equal(lib.sum([]), 0);
+  assert.deepEqual(lib.echo_tuple([1, 'a', true]), [1, 'a', true]);
+  assert.equal(lib.echo_option(null), null);
+  assert.equal(lib.echo_option(undefined), null);
+  assert.equal(lib.echo_option(4), 4);
+  assert.deepEqual(lib.echo_strings(['a', 'b']), ['a', 'b']);
+});
+
+test('maps: plain objects and Maps in; string keys come back as objects, others as Maps', () => {
+  assert.deepEqual(lib.echo_map({ a: 1, b: 2 }), { a: 1, b: 2 });
+  assert.deepEqual(lib.echo_map(new Map([['x', 3]])), { x: 3 });
+  const ints = lib.echo_int_keys(new Map([[7, 'x'], [-1, 'y']]));
+  assert.ok(ints instanceof Map);
+  assert.deepEqual([...ints], [[-1, 'y'], [7, 'x']]);
+  const tuples = lib.echo_tuple_keys(new Map([[[1, 'a'], true]]));
+  assert.deepEqual([...tuples], [[[1, 'a'], true]]);
+  const wide = lib.echo_wide_keys(new Map([[2n ** 100n, [2n ** 90n, 1]]]));
+  assert.deepEqual([...wide], [[2n ** 100n, [2n ** 90n, 1]]]);
+});
+
+test('records and enums as the wire says', () => {
+  assert.deepEqual(lib.echo_point({ x: 1, y: 2.5 }), { x: 1, y: 2.5 });
+  assert.equal(lib.distance({ x: 0, y: 0 }, { x: 3, y: 4 }), 5);
+  const circle = { Circle: { center: { x: 0, y: 0 }, radius: 1 } };
+  assert.deepEqual(lib.echo_shape(circle), circle);
+});
+
+test('a host value with no wire form is an ArgumentError naming function and parameter', () => {
+  assert.throws(() => lib.add(Symbol('s'), 1), (error) => {
+    assert.ok(error instanceof ferryman.ArgumentError);
+    assert.ok(error instanceof TypeError);
+    assert.equal(error.function, 'add');
+    assert.equal(error.param, 'a');
+    assert.equal(error.index, 0);
+    assert.equal(error.expected, 'i64');
+    assert.match(error.message, /`add\(\)` argument `a`: expected i64, but found a symbol/);
+    return true;
+  });
+  assert.throws(() => lib.echo_i128(2n ** 200n), /argument `value`: expected i128, but found a BigInt beyond 128 bits/);
+});
