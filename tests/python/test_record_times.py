@@ -144,6 +144,14 @@ def test_a_recursive_record_converts_at_every_depth(lib: ferryman.Library) -> No
     assert all(isinstance(path, pathlib.Path) for path in paths)
 
 
+def test_a_result_deeper_than_the_wire_allows_is_an_error_not_a_crash(lib: ferryman.Library) -> None:
+    # A tree of depth d nests 2(d + 1) arrays and maps: 127 is the deepest within 256.
+    assert lib.tree("/r", 127)["path"] == pathlib.Path("/r")
+    for depth in (128, 20_000):
+        with pytest.raises(ferryman.FerrymanError, match="nested deeper than 256 levels"):
+            lib.tree("/r", depth)
+
+
 def test_time_and_jiff_fields(lib: ferryman.Library) -> None:
     sent = {
         "at": AT,

@@ -1,4 +1,5 @@
 use crate::encode_compound::{Compound, Map, Seq};
+use crate::limits::MAX_DEPTH;
 use serde::Serialize;
 use std::io::Write;
 
@@ -34,6 +35,10 @@ pub(crate) struct Encoder<W> {
     /// The value being serialized is a standard byte container (by its static
     /// type): the sequence it starts is bytes, even when empty.
     byte_container: bool,
+    /// How many arrays and maps enclose what is written next: a writer keeps
+    /// `MAX_DEPTH` too (`spec/wire.md`, "Limits"), and stopping there also
+    /// bounds the recursion through a deep value's `Serialize` impls.
+    depth: usize,
 }
 
 #[derive(Default)]
@@ -54,7 +59,33 @@ impl<W: Write> Encoder<W> {
             out,
             extra: None,
             byte_container: false,
+            depth: 0,
         }
+    }
+
+    /// An array or map starts: what it holds is one level deeper.
+    #[inline]
+    pub(crate) fn enter(&mut self) -> Result<(), Error> {
+        self.depth += 1;
+        if self.depth > MAX_DEPTH {
+            return Err(too_deep());
+        }
+        Ok(())
+    }
+
+    /// The array or map [`Encoder::enter`] started has ended.
+    #[inline]
+    pub(crate) fn leave(&mut self) {
+        self.depth -= 1;
+    }
+
+    /// An array or map that holds nothing (an empty sequence, a unit struct)
+    /// is one level deeper than where it is written.
+    #[inline]
+    pub(crate) fn empty_container(&mut self) -> Result<(), Error> {
+        self.enter()?;
+        self.leave();
+        Ok(())
     }
 
     fn extra(&mut self) -> &mut Extra {
@@ -160,6 +191,10 @@ pub(crate) fn too_long(what: &str) -> Error {
     Error::Syntax(format!("{what} longer than 4 GiB"))
 }
 
+fn too_deep() -> Error {
+    Error::Syntax(format!("values nested deeper than {MAX_DEPTH} levels"))
+}
+
 impl<'a, W: Write> serde::Serializer for &'a mut Encoder<W> {
     type Ok = ();
     type Error = Error;
@@ -235,6 +270,7 @@ impl<'a, W: Write> serde::Serializer for &'a mut Encoder<W> {
     }
     /// An empty array, as rmp-serde writes it.
     fn serialize_unit_struct(self, _name: &'static str) -> Result<(), Error> {
+        self.empty_container()?;
         self.put(&[0x90])
     }
     fn serialize_unit_variant(
@@ -264,16 +300,20 @@ impl<'a, W: Write> serde::Serializer for &'a mut Encoder<W> {
         variant: &'static str,
         value: &T,
     ) -> Result<(), Error> {
+        self.enter()?;
         self.put(&[0x81])?;
         self.serialize_str(variant)?;
         self.next_is::<T>();
-        value.serialize(self)
+        value.serialize(&mut *self)?;
+        self.leave();
+        Ok(())
     }
     fn serialize_seq(self, len: Option<usize>) -> Result<Seq<'a, W>, Error> {
         let bytes = std::mem::take(&mut self.byte_container);
         Ok(Seq::new(self, len, bytes))
     }
     fn serialize_tuple(self, len: usize) -> Result<Compound<'a, W>, Error> {
+        self.enter()?;
         self.array_header(len)?;
         Ok(Compound(self))
     }
@@ -282,6 +322,7 @@ impl<'a, W: Write> serde::Serializer for &'a mut Encoder<W> {
         _name: &'static str,
         len: usize,
     ) -> Result<Compound<'a, W>, Error> {
+        self.enter()?;
         self.array_header(len)?;
         Ok(Compound(self))
     }
@@ -293,8 +334,10 @@ impl<'a, W: Write> serde::Serializer for &'a mut Encoder<W> {
         variant: &'static str,
         len: usize,
     ) -> Result<Compound<'a, W>, Error> {
+        self.enter()?;
         self.put(&[0x81])?;
         self.serialize_str(variant)?;
+        self.enter()?;
         self.array_header(len)?;
         Ok(Compound(self))
     }
@@ -303,6 +346,7 @@ impl<'a, W: Write> serde::Serializer for &'a mut Encoder<W> {
     }
     /// A map keyed by field name.
     fn serialize_struct(self, _name: &'static str, len: usize) -> Result<Compound<'a, W>, Error> {
+        self.enter()?;
         self.map_header(len)?;
         Ok(Compound(self))
     }
@@ -314,8 +358,10 @@ impl<'a, W: Write> serde::Serializer for &'a mut Encoder<W> {
         variant: &'static str,
         len: usize,
     ) -> Result<Compound<'a, W>, Error> {
+        self.enter()?;
         self.put(&[0x81])?;
         self.serialize_str(variant)?;
+        self.enter()?;
         self.map_header(len)?;
         Ok(Compound(self))
     }
@@ -461,5 +507,125 @@ mod tests {
             bytes(&serde_bytes::Bytes::new(b"ab")),
             [0xc4, 0x02, b'a', b'b']
         );
+    }
+
+    /// A value whose containers nest `levels` deep, every level of one kind.
+    #[derive(Clone, Copy)]
+    enum Nest {
+        Seq(usize),
+        Tuple(usize),
+        Map(usize),
+        Struct(usize),
+        /// `{"V": inner}`: one level.
+        NewtypeVariant(usize),
+        /// `{"V": [inner]}`: two levels.
+        TupleVariant(usize),
+        /// `{"V": {"f": inner}}`: two levels.
+        StructVariant(usize),
+        /// An empty array: one level.
+        Empty,
+        Leaf,
+    }
+
+    impl Nest {
+        fn inner(self) -> Nest {
+            use Nest::*;
+            match self {
+                Seq(1) | Tuple(1) | Map(1) | Struct(1) | NewtypeVariant(1) => Empty,
+                TupleVariant(1) | StructVariant(1) | Empty | Leaf => Leaf,
+                Seq(n) => Seq(n - 1),
+                Tuple(n) => Tuple(n - 1),
+                Map(n) => Map(n - 1),
+                Struct(n) => Struct(n - 1),
+                NewtypeVariant(n) => NewtypeVariant(n - 1),
+                TupleVariant(n) => TupleVariant(n - 1),
+                StructVariant(n) => StructVariant(n - 1),
+            }
+        }
+    }
+
+    impl Serialize for Nest {
+        fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            use serde::ser::*;
+            let inner = self.inner();
+            match self {
+                Nest::Seq(_) => {
+                    let mut seq = s.serialize_seq(Some(1))?;
+                    seq.serialize_element(&inner)?;
+                    seq.end()
+                }
+                Nest::Tuple(_) => {
+                    let mut tuple = s.serialize_tuple(1)?;
+                    tuple.serialize_element(&inner)?;
+                    tuple.end()
+                }
+                Nest::Map(_) => {
+                    let mut map = s.serialize_map(None)?;
+                    map.serialize_entry("k", &inner)?;
+                    map.end()
+                }
+                Nest::Struct(_) => {
+                    let mut st = s.serialize_struct("S", 1)?;
+                    st.serialize_field("f", &inner)?;
+                    st.end()
+                }
+                Nest::NewtypeVariant(_) => s.serialize_newtype_variant("E", 0, "V", &inner),
+                Nest::TupleVariant(_) => {
+                    let mut tv = s.serialize_tuple_variant("E", 0, "V", 1)?;
+                    tv.serialize_field(&inner)?;
+                    tv.end()
+                }
+                Nest::StructVariant(_) => {
+                    let mut sv = s.serialize_struct_variant("E", 0, "V", 1)?;
+                    sv.serialize_field("f", &inner)?;
+                    sv.end()
+                }
+                Nest::Empty => s.serialize_seq(Some(0))?.end(),
+                Nest::Leaf => s.serialize_u8(7),
+            }
+        }
+    }
+
+    /// Every kind of container counts one level (an enum variant's map one
+    /// more): a value exactly `MAX_DEPTH` deep is written and reads back, one
+    /// level more is refused by the writer, as `spec/wire.md` asks.
+    #[test]
+    fn the_writer_keeps_the_depth_limit() {
+        let max = MAX_DEPTH;
+        let cases = [
+            (Nest::Seq(max - 1), Nest::Seq(max)),
+            (Nest::Tuple(max - 1), Nest::Tuple(max)),
+            (Nest::Map(max - 1), Nest::Map(max)),
+            (Nest::Struct(max - 1), Nest::Struct(max)),
+            (Nest::NewtypeVariant(max - 1), Nest::NewtypeVariant(max)),
+            (Nest::TupleVariant(max / 2), Nest::TupleVariant(max / 2 + 1)),
+            (
+                Nest::StructVariant(max / 2),
+                Nest::StructVariant(max / 2 + 1),
+            ),
+        ];
+        for (within, beyond) in cases {
+            let mut out = Vec::new();
+            encode(&within, &mut out).unwrap();
+            assert_eq!(crate::value_len(&out), Ok(out.len()));
+            let e = encode(&beyond, &mut Vec::new()).unwrap_err();
+            assert!(
+                e.to_string().contains("nested deeper than 256 levels"),
+                "{e}"
+            );
+        }
+    }
+
+    /// A recursive value far deeper than the limit is an error, not a stack
+    /// overflow (this test runs on a 2 MiB test thread).
+    #[test]
+    fn a_very_deep_value_is_an_error_not_an_overflow() {
+        for deep in [
+            Nest::Seq(1_000_000),
+            Nest::Map(1_000_000),
+            Nest::Struct(1_000_000),
+        ] {
+            assert!(encode(&deep, &mut Vec::new()).is_err());
+        }
     }
 }

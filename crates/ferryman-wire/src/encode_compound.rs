@@ -77,6 +77,7 @@ impl<'a, W: Write> Seq<'a, W> {
     /// an array, whose first ints are the bytes collected so far. Returns the
     /// encoder to write that element with.
     pub(crate) fn start_array(&mut self) -> Result<&mut Encoder<W>, Error> {
+        self.encoder.enter()?;
         let collecting = matches!(self.state, SeqState::Bytes);
         match self.len {
             Some(len) => {
@@ -126,7 +127,10 @@ impl<W: Write> ser::SerializeSeq for Seq<'_, W> {
 
     fn end(self) -> Result<(), Error> {
         match self.state {
-            SeqState::Empty => self.encoder.array_header(0),
+            SeqState::Empty => {
+                self.encoder.empty_container()?;
+                self.encoder.array_header(0)
+            }
             SeqState::Bytes => {
                 let bytes = std::mem::take(self.encoder.scratch());
                 let written = u32::try_from(bytes.len())
@@ -139,8 +143,14 @@ impl<W: Write> ser::SerializeSeq for Seq<'_, W> {
                 self.encoder.scratch().clear();
                 written
             }
-            SeqState::Array => Ok(()),
-            SeqState::Counting(count) => self.encoder.end_unknown(count, Encoder::array_header),
+            SeqState::Array => {
+                self.encoder.leave();
+                Ok(())
+            }
+            SeqState::Counting(count) => {
+                self.encoder.leave();
+                self.encoder.end_unknown(count, Encoder::array_header)
+            }
         }
     }
 }
@@ -159,6 +169,7 @@ impl<W: Write> ser::SerializeTuple for Compound<'_, W> {
     }
 
     fn end(self) -> Result<(), Error> {
+        self.0.leave();
         Ok(())
     }
 }
@@ -173,11 +184,13 @@ impl<W: Write> ser::SerializeTupleStruct for Compound<'_, W> {
     }
 
     fn end(self) -> Result<(), Error> {
+        self.0.leave();
         Ok(())
     }
 }
 
 impl<W: Write> ser::SerializeTupleVariant for Compound<'_, W> {
+    // Two levels: the `{"Variant": …}` map and the array in it.
     type Ok = ();
     type Error = Error;
 
@@ -187,6 +200,8 @@ impl<W: Write> ser::SerializeTupleVariant for Compound<'_, W> {
     }
 
     fn end(self) -> Result<(), Error> {
+        self.0.leave();
+        self.0.leave();
         Ok(())
     }
 }
@@ -207,11 +222,13 @@ impl<W: Write> ser::SerializeStruct for Compound<'_, W> {
     }
 
     fn end(self) -> Result<(), Error> {
+        self.0.leave();
         Ok(())
     }
 }
 
 impl<W: Write> ser::SerializeStructVariant for Compound<'_, W> {
+    // Two levels: the `{"Variant": …}` map and the map in it.
     type Ok = ();
     type Error = Error;
 
@@ -226,6 +243,8 @@ impl<W: Write> ser::SerializeStructVariant for Compound<'_, W> {
     }
 
     fn end(self) -> Result<(), Error> {
+        self.0.leave();
+        self.0.leave();
         Ok(())
     }
 }
@@ -241,6 +260,7 @@ pub(crate) struct Map<'a, W> {
 
 impl<'a, W: Write> Map<'a, W> {
     pub(crate) fn new(encoder: &'a mut Encoder<W>, len: Option<usize>) -> Result<Self, Error> {
+        encoder.enter()?;
         let counted = match len {
             Some(len) => {
                 encoder.map_header(len)?;
@@ -273,6 +293,7 @@ impl<W: Write> ser::SerializeMap for Map<'_, W> {
     }
 
     fn end(self) -> Result<(), Error> {
+        self.encoder.leave();
         match self.counted {
             Some(count) => self.encoder.end_unknown(count, Encoder::map_header),
             None => Ok(()),
