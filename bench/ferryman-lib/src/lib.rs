@@ -6,6 +6,8 @@
 //! same `Counter` class with the same behaviour; keep them in step with the
 //! other `bench/*` crates.
 
+mod asynchronous;
+
 use serde::{Deserialize, Serialize};
 use std::sync::atomic::{AtomicI64, Ordering};
 

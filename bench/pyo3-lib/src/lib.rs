@@ -15,6 +15,8 @@
 //!   ferryman's `&self` methods do) and a `#[pyclass]` iterator `CountUp` whose
 //!   `__next__` yields one int per call.
 
+mod asynchronous;
+
 use pyo3::create_exception;
 use pyo3::exceptions::PyException;
 use pyo3::prelude::*;
@@ -142,6 +144,8 @@ fn bench_pyo3(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(sum_f64, m)?)?;
     m.add_function(wrap_pyfunction!(bump, m)?)?;
     m.add_function(wrap_pyfunction!(fail, m)?)?;
+    m.add_function(wrap_pyfunction!(asynchronous::add_async, m)?)?;
+    m.add_function(wrap_pyfunction!(asynchronous::add_yield, m)?)?;
     m.add_class::<Counter>()?;
     m.add_class::<CountUp>()?;
     m.add("BenchError", m.py().get_type::<BenchError>())?;

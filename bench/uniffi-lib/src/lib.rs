@@ -11,6 +11,8 @@
 //! inside, since UniFFI methods take `&self`); Python iterates it with
 //! `iter(it.next, None)`.
 
+mod asynchronous;
+
 use std::ops::Range;
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, Mutex};
