@@ -1,6 +1,6 @@
 module github.com/ferryman-rs/ferryman/bench/go
 
-go 1.22
+go 1.23
 
 require github.com/ferryman-rs/ferryman/bindings/go v0.0.0
 

@@ -258,6 +258,11 @@ func (d *decoder) ext(n int) (any, error) {
 		return v, nil
 	case extLentBytes:
 		return lentResult(payload)
+	case extStream:
+		if n != 8 {
+			return nil, fmt.Errorf("a stream (extension 7) of %d bytes, not 8", n)
+		}
+		return newStream(d.lib, binary.BigEndian.Uint64(payload)), nil
 	}
 	return nil, fmt.Errorf("unknown MessagePack extension type %d", id)
 }

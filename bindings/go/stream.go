@@ -1,0 +1,154 @@
+package ferryman
+
+/*
+#include <stdlib.h>
+#include "cabi.h"
+
+static int32_t fm_stream_next(void *fn, uint64_t handle, uint32_t max_items, FerryBox *out) {
+    return ((int32_t(*)(uint64_t, uint32_t, FerryBox *))fn)(handle, max_items, out);
+}
+*/
+import "C"
+
+import (
+	"fmt"
+	"iter"
+	"runtime"
+	"sync"
+	"sync/atomic"
+	"unsafe"
+)
+
+// extStream is a stream handle (spec/wire.md, "Futures and streams").
+const extStream = 7
+
+// streamBatch is how many items one ferryman_stream_next asks for: the
+// producer runs at most this far ahead of the Go reader.
+const streamBatch = 64
+
+// Stream is what a function describe marks "stream": true returns
+// (extension 7, spec/abi.md "Streams"): the host owns the handle and pulls
+// items in batches. The Go host connects no completion function, so a next
+// that finds no item ready blocks its goroutine until one is (Go's way of
+// awaiting). Range over All, or call Next; Close releases the stream (its
+// producer sees the end), and a finalizer closes a forgotten one.
+//
+// A Stream is for one goroutine at a time.
+type Stream struct {
+	lib     *Library
+	handle  uint64
+	pending []any
+	ended   bool
+	closed  atomic.Bool
+}
+
+// streamSymbols are the two optional stream symbols, looked up once per library.
+type streamSymbols struct {
+	once    sync.Once
+	next    unsafe.Pointer
+	release unsafe.Pointer
+}
+
+var streamSyms sync.Map // *Library -> *streamSymbols
+
+func (l *Library) streamSymbols() *streamSymbols {
+	v, _ := streamSyms.LoadOrStore(l, &streamSymbols{})
+	s := v.(*streamSymbols)
+	s.once.Do(func() {
+		lookup := func(name string) unsafe.Pointer {
+			cname := C.CString(name)
+			defer C.free(unsafe.Pointer(cname))
+			return C.fm_symbol(l.sym.handle, cname)
+		}
+		s.next = lookup("ferryman_stream_next")
+		s.release = lookup("ferryman_stream_release")
+	})
+	return s
+}
+
+func newStream(lib *Library, handle uint64) *Stream {
+	s := &Stream{lib: lib, handle: handle}
+	runtime.SetFinalizer(s, func(s *Stream) { s.Close() })
+	return s
+}
+
+// Next returns the stream's next item; ok is false once it has ended (or was
+// closed). An error item (a Rust Err, a panic) is returned as err at its
+// place; the stream goes on after an Err item.
+func (s *Stream) Next() (item any, ok bool, err error) {
+	for len(s.pending) == 0 {
+		if s.ended || s.closed.Load() {
+			return nil, false, nil
+		}
+		if err := s.pull(); err != nil {
+			return nil, true, err
+		}
+	}
+	item, s.pending[0] = s.pending[0], nil
+	s.pending = s.pending[1:]
+	return item, true, nil
+}
+
+// All ranges over the items, an error item as a non-nil error with a nil
+// item; breaking out of the loop closes the stream.
+func (s *Stream) All() iter.Seq2[any, error] {
+	return func(yield func(any, error) bool) {
+		for {
+			item, ok, err := s.Next()
+			if !ok {
+				return
+			}
+			if !yield(item, err) {
+				s.Close()
+				return
+			}
+		}
+	}
+}
+
+// pull asks the library for the next batch.
+func (s *Stream) pull() error {
+	const function = "ferryman_stream_next"
+	syms := s.lib.streamSymbols()
+	if syms.next == nil {
+		return &BridgeError{Kind: "no_function", Function: function, Message: s.lib.handshake.Library + " has no " + function}
+	}
+	out := new(C.FerryBox)
+	status := C.fm_stream_next(syms.next, C.uint64_t(s.handle), streamBatch, out)
+	r := s.lib.sym.take(status, out, nil)
+	runtime.KeepAlive(s)
+	if r.status != 0 {
+		err := s.lib.failure(function, r)
+		r.done()
+		return err
+	}
+	v, err := s.lib.decode(function, r.bytes)
+	r.done()
+	if err != nil {
+		return err
+	}
+	switch items := v.(type) {
+	case nil:
+		s.ended = true
+	case []any:
+		s.pending = items
+	default:
+		return &BridgeError{Kind: "malformed", Function: function, Message: fmt.Sprintf("a batch of stream items is an array or nil, not %T", v)}
+	}
+	return nil
+}
+
+// Close releases the stream (ferryman_stream_release); calling it again does
+// nothing.
+func (s *Stream) Close() error {
+	if !s.closed.CompareAndSwap(false, true) {
+		return nil
+	}
+	runtime.SetFinalizer(s, nil)
+	s.pending = nil
+	syms := s.lib.streamSymbols()
+	if syms.release == nil || C.fm_release(syms.release, C.uint64_t(s.handle)) != 0 {
+		return &BridgeError{Kind: "no_function", Message: fmt.Sprintf("stream %d was not live", s.handle)}
+	}
+	return nil
+}
