@@ -32,6 +32,9 @@ typedef struct Lib {
     FerrymanFunctionIdFn function_id;
     FerrymanCallFn call;
     FerrymanBoxFreeFn box_free;
+    /* Optional (spec/abi.md, "Streams"): NULL in a library without streams. */
+    int32_t (*stream_next)(uint64_t handle, uint32_t max_items, FerryBox *out);
+    int32_t (*stream_release)(uint64_t handle);
 } Lib;
 
 static void *symbol(void *handle, const char *name) {
@@ -59,6 +62,8 @@ static Lib load(const char *path) {
     lib.function_id = (FerrymanFunctionIdFn)symbol(lib.handle, "ferryman_function_id");
     lib.call = (FerrymanCallFn)symbol(lib.handle, "ferryman_call");
     lib.box_free = (FerrymanBoxFreeFn)symbol(lib.handle, "ferryman_box_free");
+    *(void **)&lib.stream_next = dlsym(lib.handle, "ferryman_stream_next");
+    *(void **)&lib.stream_release = dlsym(lib.handle, "ferryman_stream_release");
     return lib;
 }
 
@@ -383,6 +388,52 @@ static void check_outcome(Buf *report, int32_t status, Span got, const cJSON *re
     }
 }
 
+/* Whether `v` is a stream handle (extension 7, spec/wire.md "Futures and
+ * streams"), and which. */
+static bool stream_handle(Span v, uint64_t *handle) {
+    size_t at = 0;
+    Val head;
+    if (!mp_head(v.p, v.n, &at, &head) || head.kind != V_EXT || head.ext != 7 || head.len != 8) {
+        return false;
+    }
+    *handle = 0;
+    for (int i = 0; i < 8; i++) {
+        *handle = (*handle << 8) | head.data[i];
+    }
+    return true;
+}
+
+/* Pulls stream `handle` to its end or its first error item, three items at
+ * a time so that a case takes several nexts (no completion is connected: a
+ * next waits for its batch), then releases it. `items` gets the array of the
+ * items before the end or the error; returns the last next's status, its
+ * `out` (nil at the end, else the error value) left in `last` to free. */
+static int32_t drain_stream(const Lib *lib, uint64_t handle, Buf *items, FerryBox *last) {
+    Buf body = {0};
+    uint32_t count = 0;
+    int32_t status = FERRY_NULL_POINTER;
+    *last = (FerryBox){NULL, 0, 0};
+    while (lib->stream_next != NULL) {
+        status = lib->stream_next(handle, 3, last);
+        size_t at = 0;
+        Val head;
+        if (status != FERRY_OK || !mp_head(last->ptr, last->len, &at, &head) || head.kind != V_ARRAY) {
+            break; /* an error item, the end (nil), or a malformed batch (left to the check) */
+        }
+        buf_put(&body, last->ptr + at, last->len - at);
+        count += (uint32_t)head.len;
+        lib->box_free(last);
+        *last = (FerryBox){NULL, 0, 0};
+    }
+    mp_array(items, count);
+    buf_put(items, body.p, body.len);
+    buf_free(&body);
+    if (lib->stream_release != NULL) {
+        lib->stream_release(handle);
+    }
+    return status;
+}
+
 /* Runs one case; the report stays empty when it passed. */
 static void run_case(const Lib *lib, const cJSON *c, const char *fixture_dir, Buf *report) {
     const cJSON *function = cJSON_GetObjectItemCaseSensitive(c, "function");
@@ -419,7 +470,36 @@ static void run_case(const Lib *lib, const cJSON *c, const char *fixture_dir, Bu
             note(report, "a value of %zu bytes did not stay in the %zu-byte host buffer", out.len, sizeof small);
         }
         Buf pass_report = {0};
-        check_outcome(&pass_report, status, (Span){out.ptr, out.len}, result, error, fixture_dir);
+        Span got = {out.ptr, out.len};
+        /* A stream's result is the array of its items; an error item is the
+         * case's error, the items before it the case's `items`. */
+        uint64_t stream;
+        Buf items = {0};
+        FerryBox last = {NULL, 0, 0};
+        int32_t outcome = status;
+        bool streamed = status == FERRY_OK && stream_handle(got, &stream);
+        if (streamed) {
+            outcome = drain_stream(lib, stream, &items, &last);
+            got = outcome == FERRY_OK ? (Span){items.p, items.len} : (Span){last.ptr, last.len};
+            const cJSON *want_items = cJSON_GetObjectItemCaseSensitive(c, "items");
+            if (outcome != FERRY_OK && want_items != NULL) {
+                Buf want = {0};
+                if (!encode_value(want_items, &want, problem, sizeof problem)) {
+                    note(&pass_report, "items: %s", problem);
+                } else if (!mp_equal((Span){want.p, want.len}, (Span){items.p, items.len})) {
+                    note_values(&pass_report, "items before the error", (Span){want.p, want.len},
+                                (Span){items.p, items.len});
+                }
+                buf_free(&want);
+            }
+        }
+        check_outcome(&pass_report, outcome, got, result, error, fixture_dir);
+        if (streamed) {
+            if (outcome != FERRY_NULL_POINTER) {
+                lib->box_free(&last);
+            }
+            buf_free(&items);
+        }
         bool repeated = pass == 1 && pass_report.len == first.len &&
                         (first.len == 0 || memcmp(pass_report.p, first.p, first.len) == 0);
         if (pass_report.len > 0 && !repeated) {

@@ -115,6 +115,21 @@ func runCase(lib *ferryman.Library, c map[string]any, fixture string) []string {
 	}
 	got, callErr := lib.Call(function, callArgs...)
 	wantErr, expectsError := c["error"].(map[string]any)
+	if stream, ok := got.(*ferryman.Stream); ok && callErr == nil {
+		// A stream's result is the array of its items; an error item is the
+		// case's error, the items before it the case's "items".
+		var items []any
+		got, callErr = drain(stream, &items)
+		if wantItems, ok := c["items"]; ok && callErr != nil {
+			expected, err := want(wantItems)
+			if err != nil {
+				return []string{"items: " + err.Error()}
+			}
+			if problems := differences(expected, items, "items"); len(problems) > 0 {
+				return problems
+			}
+		}
+	}
 	if callErr != nil {
 		if !expectsError {
 			return []string{fmt.Sprintf("expected the result %v, got %T: %v", c["result"], callErr, callErr)}
@@ -129,4 +144,18 @@ func runCase(lib *ferryman.Library, c map[string]any, fixture string) []string {
 		return []string{"result: " + err.Error()}
 	}
 	return differences(expected, got, "result")
+}
+
+// drain reads stream to its end (the items) or to its first error item
+// (the error, the items before it in *items), then closes it.
+func drain(stream *ferryman.Stream, items *[]any) (any, error) {
+	defer stream.Close()
+	*items = []any{}
+	for item, err := range stream.All() {
+		if err != nil {
+			return nil, err
+		}
+		*items = append(*items, item)
+	}
+	return *items, nil
 }
