@@ -177,17 +177,38 @@ function errorDifferences(lib, want, error, fixture) {
 
 // ---- one case ---------------------------------------------------------------
 
-function runCase(lib, testCase, fixture) {
+// "async" or "stream" when describe marks the function so.
+function flavor(lib, name) {
+  const f = lib.describe().functions.find((f) => f.name === name);
+  return f && f.async ? 'async' : f && f.stream ? 'stream' : null;
+}
+
+// Calls the function: an async one's Promise is awaited, a stream consumed to
+// its end (its items, also gathered in `items` so that they are known when an
+// error item rejects).
+async function outcome(lib, fn, name, args, items) {
+  const kind = flavor(lib, name);
+  if (kind === 'async') return await fn(...args);
+  if (kind === 'stream') {
+    for await (const item of fn(...args)) items.push(item);
+    return items;
+  }
+  return fn(...args);
+}
+
+async function runCase(lib, testCase, fixture) {
   const fn = lib[testCase.function];
   if (typeof fn !== 'function') return [`the library has no function ${testCase.function}`];
   const args = value(testCase.args);
+  const items = [];
   let got;
   try {
-    got = fn(...args);
+    got = await outcome(lib, fn, testCase.function, args, items);
   } catch (error) {
     if (!('error' in testCase)) return [`expected the result ${show(testCase.result)}, got ${error && error.name}: ${error && error.message}`];
+    const problems = 'items' in testCase ? differences(value(testCase.items), items, 'items') : [];
     try {
-      return errorDifferences(lib, testCase.error, error, fixture);
+      return problems.concat(errorDifferences(lib, testCase.error, error, fixture));
     } catch (problem) {
       return [String(problem.message)];
     }
@@ -196,7 +217,7 @@ function runCase(lib, testCase, fixture) {
   return differences(value(testCase.result), got);
 }
 
-function main(argv) {
+async function main(argv) {
   const positional = [];
   let only = '';
   let casesPath = path.join(HERE, 'cases.json');
@@ -216,7 +237,7 @@ function main(argv) {
   let failed = 0;
   for (const testCase of suite.cases) {
     if (!testCase.id.includes(only)) continue;
-    const problems = runCase(lib, testCase, fixture);
+    const problems = await runCase(lib, testCase, fixture);
     if (problems.length) {
       failed += 1;
       console.log(`FAIL ${testCase.id}: ${problems.join('; ')}`);
@@ -228,4 +249,6 @@ function main(argv) {
   return failed ? 1 : 0;
 }
 
-process.exitCode = main(process.argv.slice(2));
+main(process.argv.slice(2)).then((code) => {
+  process.exitCode = code;
+});

@@ -19,6 +19,7 @@ tests/python/test_conformance.py runs the same cases under pytest through
 from __future__ import annotations
 
 import argparse
+import asyncio
 import base64
 import json
 import math
@@ -218,17 +219,46 @@ def _cause_differences(want: Sequence[Mapping[str, Any]], e: BaseException) -> l
 # ---- one case ----------------------------------------------------------------
 
 
+def flavor(lib: Any, name: str) -> str | None:
+    """``"async"`` or ``"stream"`` when describe marks the function so."""
+    for f in lib.describe()["functions"]:
+        if f["name"] == name:
+            return "async" if f.get("async") else "stream" if f.get("stream") else None
+    return None
+
+
+def outcome(lib: Any, name: str, args: list[Any], items: list[Any]) -> Any:
+    """Calls the function: an async one is awaited on a new asyncio loop, a
+    stream consumed to its end (its items, also gathered in ``items`` so that
+    they are known when an error item raises)."""
+    function = getattr(lib, name)
+    kind = flavor(lib, name)
+    if kind is None:
+        return function(*args)
+
+    async def run() -> Any:
+        got = function(*args)
+        if kind == "async":
+            return await got
+        async for item in got:
+            items.append(item)
+        return items
+
+    return asyncio.run(run())
+
+
 def run_case(lib: Any, case: Mapping[str, Any], fixture: Path) -> list[str]:
     """What went wrong with one case (empty when it passed)."""
-    function = getattr(lib, case["function"])
     args = value(case["args"])
+    items: list[Any] = []
     try:
-        got = function(*args)
+        got = outcome(lib, case["function"], args, items)
     except Exception as e:  # every failure of the call is compared, never raised
         if "error" not in case:
             return [f"expected the result {case['result']!r}, got {type(e).__name__}: {e}"]
+        problems = differences(value(case["items"]), items, "items") if "items" in case else []
         try:
-            return error_differences(lib, case["error"], e, fixture)
+            return problems + error_differences(lib, case["error"], e, fixture)
         except LookupError as problem:
             return [str(problem)]
     if "error" in case:
