@@ -258,16 +258,9 @@ impl Library {
             } else {
                 Flavor::Sync
             };
-            let function = Function::new(
-                py,
-                self.handle.clone(),
-                id,
-                name,
-                params,
-                returns,
-                receiver,
-                flavor,
-            );
+            let function =
+                Function::new(py, self.handle.clone(), id, name, params, returns, receiver)
+                    .with_flavor(flavor);
             functions.push(if method {
                 function_object::new_method(py, function, on_error.clone())?
             } else {

@@ -82,7 +82,6 @@ impl Function {
         params: Vec<Param>,
         returns: Option<Shape>,
         receiver: Option<u32>,
-        flavor: Flavor,
     ) -> Function {
         let lends: Vec<Lend> = params.iter().map(|param| param.lend).collect();
         let lends_any = lends.iter().any(|lend| *lend != Lend::Never);
@@ -122,8 +121,14 @@ impl Function {
             interned,
             keyword_plan: LastPlan::default(),
             receiver,
-            flavor,
+            flavor: Flavor::Sync,
         }
+    }
+
+    /// This function as an `async fn` or a stream function.
+    pub(crate) fn with_flavor(mut self, flavor: Flavor) -> Function {
+        self.flavor = flavor;
+        self
     }
 
     /// The function's id in its library (its index in `describe()["functions"]`).
