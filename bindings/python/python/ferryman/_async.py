@@ -1,5 +1,5 @@
 """Async functions and streams on an asyncio event loop (``spec/abi.md``,
-"Futures" and "Streams"; ``spec/host-guide.md``, "Python: awaiting").
+"Futures" and "Streams"; ``spec/host-guide.md``, step 12).
 
 Calling an async export makes a coroutine. Awaited, it calls the function
 at once: a future ready at its first poll answers like a sync call, with
