@@ -108,6 +108,8 @@ def _leaks() -> list[str]:
             found.append(f"live closures: {closures}")
         if objects := library.live_objects():
             found.append(f"live objects: {objects}")
+        if futures := library.live_futures():
+            found.append(f"live futures and streams: {futures}")
     if hosted := _native.live_host_objects():
         found.append(f"{hosted} host objects held by libraries")
     return found

@@ -1,7 +1,9 @@
 """The ``.pyi`` stubs of a generated package (``ferryman._stubs``): mypy
 ``--strict`` and pyright accept a correct script using the example library
-(functions, records, errors, callbacks) and the fixture's classes, and report
-a misspelt function, a wrong argument type and a wrong result type.
+(functions, records, errors, callbacks) and the fixture's classes, async
+functions and streams, and report a misspelt function, a wrong argument type,
+a wrong result type, an async result used without ``await`` and a stream
+iterated with a plain ``for``.
 
 Each package is a directory with the generated ``__init__.pyi`` and a small
 ``__init__.py`` that loads the library and binds the names the stub declares
@@ -136,6 +138,34 @@ SCRIPTS = {
             print(name, everything)
         assert (numerator, hint, text, at, low) == (1.0, "the denominator is zero", "x/2", 0, 0.1), (text, at, low)
         """,
+    "fixture_async_ok.py": """\
+        import asyncio
+        from collections.abc import AsyncIterator
+
+        import fixture
+        from fixture import AsyncCounter
+
+
+        async def main() -> tuple[str, int, list[int]]:
+            text: str = await fixture.async_sleep(1, "later")
+            total: int = await AsyncCounter(1).add_later(1, 2)
+            stream: AsyncIterator[int] = fixture.stream_count(3)
+            items = [item async for item in stream]
+            return text, total, items
+
+
+        assert asyncio.run(main()) == ("later", 3, [0, 1, 2])
+        """,
+    "wrong_await.py": """\
+        import fixture
+
+        text: str = fixture.async_sleep(1, "x")
+        """,
+    "wrong_stream.py": """\
+        import fixture
+
+        items = [item for item in fixture.stream_count(3)]
+        """,
     "misspelt.py": """\
         import geometry
 
@@ -252,6 +282,8 @@ WRONG = [
     "wrong_variant.py",
     "wrong_error_field.py",
     "wrong_tuple_field.py",
+    "wrong_await.py",
+    "wrong_stream.py",
 ]
 
 
@@ -279,6 +311,7 @@ def errors_by_file(output: str) -> dict[str, list[int]]:
 
 def check(packages: Path, found: dict[str, list[int]], output: str) -> None:
     assert "geometry_ok.py" not in found and "fixture_ok.py" not in found, output
+    assert "fixture_async_ok.py" not in found, output
     assert "__init__.pyi" not in found, output
     for name in WRONG:
         assert found.get(name) == [3], f"{name}: {output}"
@@ -317,7 +350,7 @@ def test_pyright_accepts_correct_code_and_reports_mistakes(packages: Path) -> No
     assert run.returncode == 1
 
 
-@pytest.mark.parametrize("script", ["geometry_ok.py", "fixture_ok.py"])
+@pytest.mark.parametrize("script", ["geometry_ok.py", "fixture_ok.py", "fixture_async_ok.py"])
 def test_the_correct_scripts_run(packages: Path, script: str) -> None:
     """What the stubs promise is there at run time: names, classes, keywords."""
     run = subprocess.run([sys.executable, script], cwd=packages, capture_output=True, text=True, timeout=120)

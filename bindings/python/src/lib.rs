@@ -36,6 +36,9 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     )?;
     m.add("RustObject", values::object_value::create_type(m.py())?)?;
     m.add_class::<values::iterator_value::RustIterator>()?;
+    m.add_class::<calls::async_call::PendingCall>()?;
+    m.add_class::<calls::async_call::RustStream>()?;
+    m.add_class::<calls::async_call::CompletionQueue>()?;
     m.add_class::<values::closure_value::RustFunction>()?;
     m.add_class::<errors::error_factory::ErrorFactory>()?;
     m.add_function(wrap_pyfunction!(

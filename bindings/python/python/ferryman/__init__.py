@@ -6,6 +6,7 @@
 3
 """
 
+from ._async import RustStream
 from ._error_classes import ErrorNamespace
 from ._errors import (
     AbiMismatch,
@@ -63,6 +64,7 @@ __all__ = [
     "RustIterator",
     "RustObject",
     "RustPanic",
+    "RustStream",
     "SchemaMismatchError",
     "TRACE",
     "UnknownFunctionError",

@@ -9,10 +9,10 @@ from collections.abc import Iterator, Mapping
 from types import MappingProxyType
 from typing import Any
 
-from . import _logs, _native
+from . import _async, _logs, _native
 from ._classes import attach_members, class_entries, make_classes, member_name
 from ._error_classes import ErrorNamespace, declared_errors, did_you_mean, suggest
-from ._errors import LibraryLoadError, UnknownFunctionError, UnsupportedFunctionError, exception_from_value
+from ._errors import LibraryLoadError, UnknownFunctionError, exception_from_value
 from ._records import TypeNamespace, record_classes
 from ._types import annotations_of, render, resolving, signature
 
@@ -68,7 +68,7 @@ class Library:
             made = native.functions(on_error, description)
         for native_function, entry in zip(made, entries, strict=True):
             self._decorate(native_function, entry)
-            function = _refused(native_function, entry)
+            function = _async.wrap(native_function, entry)
             functions[function.name] = function
             if member_name(entry) is not None:
                 members[function.id] = function
@@ -163,6 +163,13 @@ class Library:
         """The library's handshake map (``spec/wire.md``)."""
         return self._native.handshake()
 
+    def live_futures(self) -> list[dict[str, Any]]:
+        """The pending Rust futures and streams this process holds
+        (``[{"handle": int, "kind": "future" | "stream", "function": str}, ...]``,
+        oldest first): a leak check. A future is held until it completes or
+        is cancelled, a stream until it ends or is closed."""
+        return self._native.live_futures()
+
     def live_closures(self) -> list[dict[str, Any]]:
         """The Rust closures this library handed out that are still alive
         (``[{"handle": int, "signature": str}, ...]``, oldest first): a leak check.
@@ -212,31 +219,6 @@ class Library:
         return (
             f"<ferryman.Library {self.name}{version}: {count} function{'s' if count != 1 else ''} from {self.path!r}>"
         )
-
-
-def _refused(function: Any, entry: Mapping[str, Any]) -> Any:
-    """``function``, or, for an async function or one returning a stream
-    (describe's ``"async"``/``"stream"`` marks), a stand-in with its name,
-    signature and doc that raises :class:`UnsupportedFunctionError`: this
-    package does not await futures or pull streams yet."""
-    if entry.get("async") is True:
-        what = "an async function; async functions need a host that supports them"
-    elif entry.get("stream") is True:
-        what = "returns a stream; streams need a host that supports them"
-    else:
-        return function
-    message = f"`{function.name}()` is {what}, and this ferryman package does not yet"
-    if entry.get("stream") is True:
-        message = f"`{function.name}()` {what}, and this ferryman package does not yet"
-
-    @functools.wraps(function)
-    def refuse(*args: Any, **kwargs: Any) -> Any:
-        raise UnsupportedFunctionError(message, function=function.name)
-
-    # What the native `Function` offers besides calling.
-    for attribute in ("id", "name", "parameters", "rust_types", "description", "library"):
-        setattr(refuse, attribute, getattr(function, attribute))
-    return refuse
 
 
 def _class_name(library: str) -> str:

@@ -13,7 +13,8 @@ type descriptors to Python types.
   (at run time ``lib.types.Shape`` is a namespace class whose ``union`` is
   that union); a newtype struct a ``NewType``; a tuple struct a ``tuple`` alias;
 - a function is a ``def`` with its parameters, defaults and result;
-  callbacks are ``Callable[[…], R]``, lazy iterators ``Iterator[T]``;
+  callbacks are ``Callable[[…], R]``, lazy iterators ``Iterator[T]``, streams
+  ``AsyncIterator[T]``, async functions ``async def``;
 - a class is a subclass of ``ferryman.RustObject`` with ``__init__`` (its
   constructor), methods, ``@staticmethod``s and protocol methods;
 - an error type is a subclass of ``ferryman.RustError``, with a subclass per
@@ -428,7 +429,10 @@ class _Plan:
                 doc = (
                     doc.rstrip() + "\n\n" if doc.strip() else ""
                 ) + f"Raises {raised} when the Rust function returns Err."
-        head = f"{indent}def {name}({text}) -> {result}:"
+        # An async export is a coroutine function; a stream function returns
+        # an async iterator (its `returns` is `{"stream": T}`).
+        word = "async def" if entry.get("async") is True else "def"
+        head = f"{indent}{word} {name}({text}) -> {result}:"
         return [head, *docstring] if (docstring := _doc(doc, indent + "    ")) else [head + " ..."]
 
     def error_name(self, error: Mapping[str, Any]) -> str | None:

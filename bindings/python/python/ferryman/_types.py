@@ -8,7 +8,7 @@ import inspect
 import os
 import pathlib
 import types
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any, ForwardRef, Literal, NewType, Optional, Union, get_args, get_origin
@@ -113,6 +113,8 @@ def annotation(
         return named(inner) if named is not None else inner
     if key == "iter":
         return Iterator[annotation(inner, named, depth)]  # type: ignore[misc]
+    if key == "stream":
+        return AsyncIterator[annotation(inner, named, depth)]  # type: ignore[misc]
     callback = _callback(inner)
     if key == "callback" and callback is not None:
         params, returns = callback
@@ -176,6 +178,8 @@ def render(
         return f"{spelled('collections.abc.Callable')}[[{params}], {render(args[1], name_of, spell, depth)}]"
     if origin is abc.Iterator and len(args) == 1:
         return f"{spelled('collections.abc.Iterator')}[{render(args[0], name_of, spell, depth)}]"
+    if origin is abc.AsyncIterator and len(args) == 1:
+        return f"{spelled('collections.abc.AsyncIterator')}[{render(args[0], name_of, spell, depth)}]"
     if origin is os.PathLike and len(args) == 1:
         return f"{spelled('os.PathLike')}[{render(args[0], name_of, spell, depth)}]"
     if origin in (list, dict, tuple):

@@ -8,6 +8,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
 
 use crate::callbacks::{log_records, python_host};
+use crate::calls::async_call::Flavor;
 use crate::calls::closure_object;
 use crate::calls::function::{Function, Param};
 use crate::calls::function_object;
@@ -240,8 +241,26 @@ impl Library {
                 .flatten()
                 .and_then(|class| class_names.iter().position(|name| *name == class))
                 .and_then(|position| u32::try_from(position).ok());
+            let flag = |key: &str| {
+                get(key)
+                    .and_then(|value| value.extract::<bool>().ok())
+                    .unwrap_or(false)
+            };
+            // A stream's items: `{"stream": T}`'s `T`.
+            let flavor = if flag("stream") {
+                let item = get("returns")
+                    .and_then(|returns| returns.get_item("type").ok())
+                    .and_then(|descriptor| descriptor.get_item("stream").ok())
+                    .and_then(|descriptor| Shape::of_descriptor(&descriptor, &mut named));
+                Flavor::Stream(Arc::new(item.unwrap_or(Shape::Any)))
+            } else if flag("async") {
+                Flavor::Async
+            } else {
+                Flavor::Sync
+            };
             let function =
-                Function::new(py, self.handle.clone(), id, name, params, returns, receiver);
+                Function::new(py, self.handle.clone(), id, name, params, returns, receiver)
+                    .with_flavor(flavor);
             functions.push(if method {
                 function_object::new_method(py, function, on_error.clone())?
             } else {
@@ -258,6 +277,28 @@ impl Library {
             Some(registration) => closure_object::live_closures(py, registration),
             None => Ok(PyList::empty(py)),
         }
+    }
+
+    /// The pending futures and streams hosts hold (`ferryman_live_futures`):
+    /// `[{"handle": int, "kind": "future" | "stream", "function": str}, …]`.
+    fn live_futures<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
+        let list = PyList::empty(py);
+        let Some(registration) = self.handle.registration() else {
+            return Ok(list);
+        };
+        let live = registration.live_futures().map_err(|problem| {
+            pyo3::exceptions::PyRuntimeError::new_err(format!(
+                "ferryman_live_futures failed: {problem}"
+            ))
+        })?;
+        for future in live {
+            let entry = PyDict::new(py);
+            entry.set_item("handle", future.handle)?;
+            entry.set_item("kind", future.kind)?;
+            entry.set_item("function", future.function)?;
+            list.append(entry)?;
+        }
+        Ok(list)
     }
 
     /// Gives the library its Python classes, one per entry of describe's

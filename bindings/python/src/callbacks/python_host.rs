@@ -10,7 +10,7 @@
 //! thread that is itself waiting for Rust. Once the interpreter begins to
 //! exit they no longer take it (`state/shutdown.rs`).
 
-use ferryman_host::Host;
+use ferryman_host::{Completed, Host};
 
 use crate::callbacks::answer::{self, Answer};
 use crate::callbacks::interrupts::{interrupt_seen_by_a_worker, run_signal_handlers};
@@ -19,7 +19,7 @@ use crate::callbacks::log_records;
 use crate::ffi::host_registration::HostRegistration;
 use crate::state::call_scope::{self, Standing};
 use crate::state::host_objects::{self, Held};
-use crate::state::{shutdown, stack};
+use crate::state::{completions, shutdown, stack};
 
 /// The host this package registers with one library: what it calls back
 /// decodes closures and encodes callables for `registration`.
@@ -82,6 +82,14 @@ impl Host for PythonHost {
     /// it and freed its box.
     fn release_held(&self, held: Vec<Held>) {
         host_objects::drop_with_gil(held);
+    }
+
+    /// A future or pending stream next ended: its outcome is copied to the
+    /// queue of the event loop its token names (`state/completions.rs`),
+    /// without the GIL; the library frees its box when this returns.
+    fn complete(&self, token: u64, outcome: Completed<'_>) {
+        let bytes = outcome.bytes().map(<[u8]>::to_vec).unwrap_or_default();
+        completions::push(token, outcome.code(), bytes);
     }
 
     fn failed(&self) -> Answer {

@@ -1,11 +1,11 @@
 //! What a call returned, as Python sees it: the decoded result or the exception,
 //! shared by functions and closures.
 
-use ferryman_host::Reply;
+use ferryman_host::{BoxError, Reply};
 use pyo3::prelude::*;
 
 use crate::errors::argument_message::Callee;
-use crate::errors::call_failure::from_reply;
+use crate::errors::call_failure::{from_outcome, from_reply};
 use crate::errors::host_error::HostError;
 use crate::ffi::call_buffers::Buffers;
 use crate::ffi::host_registration::HostRegistration;
@@ -59,6 +59,23 @@ pub(crate) fn cross_with<'py, F, T>(
 where
     F: for<'b> FnOnce(&'b [u8], &'b mut Vec<u8>) -> Reply<'b> + Send,
 {
+    cross_reading(py, buffers, call, |reply| {
+        read_with(py, reply, target.on_error, target.callee, decode)
+    })
+}
+
+/// As [`cross_with`], with the whole reply read by `read` (an async call's
+/// `FERRY_PENDING` is not an error).
+#[inline(always)]
+pub(crate) fn cross_reading<'py, F, T>(
+    py: Python<'py>,
+    buffers: &mut Buffers,
+    call: F,
+    read: impl FnOnce(&Reply<'_>) -> Result<T, Box<PyErr>>,
+) -> Result<T, Box<PyErr>>
+where
+    F: for<'b> FnOnce(&'b [u8], &'b mut Vec<u8>) -> Reply<'b> + Send,
+{
     let (args, out) = (&buffers.args, &mut buffers.out);
     let reply = if gil_policy::may_keep(py) {
         call(args, out)
@@ -67,7 +84,7 @@ where
     };
     log_queue::after_call(py);
     let spilled = reply.spilled().then(|| reply.len());
-    let result = read_with(py, &reply, target.on_error, target.callee, decode);
+    let result = read(&reply);
     drop(reply);
     if let Some(len) = spilled {
         buffers.fit_out(len);
@@ -77,7 +94,7 @@ where
 
 /// The result in `reply`, read by `decode`, or the exception for it.
 #[inline(always)]
-fn read_with<'py, T>(
+pub(crate) fn read_with<'py, T>(
     py: Python<'py>,
     reply: &Reply<'_>,
     on_error: &Bound<'py, PyAny>,
@@ -87,7 +104,41 @@ fn read_with<'py, T>(
     if !reply.is_ok() {
         return Err(Box::new(from_reply(py, reply, on_error, callee)));
     }
-    match reply.bytes() {
+    read_bytes(py, reply.bytes(), on_error, callee, decode)
+}
+
+/// The result of a status and bytes that came another way (a future's
+/// completion), read by `decode`, or the exception for it: exactly as a
+/// call's reply.
+pub(crate) fn read_outcome<'py, T>(
+    py: Python<'py>,
+    code: i32,
+    bytes: &[u8],
+    on_error: &Bound<'py, PyAny>,
+    callee: Callee<'_>,
+    decode: impl FnOnce(&[u8]) -> Result<T, DecodeError>,
+) -> Result<T, Box<PyErr>> {
+    if code != 0 {
+        return Err(Box::new(from_outcome(
+            py,
+            code,
+            Ok(bytes),
+            on_error,
+            callee,
+        )));
+    }
+    read_bytes(py, Ok(bytes), on_error, callee, decode)
+}
+
+#[inline(always)]
+fn read_bytes<'py, T>(
+    py: Python<'py>,
+    bytes: Result<&[u8], BoxError>,
+    on_error: &Bound<'py, PyAny>,
+    callee: Callee<'_>,
+    decode: impl FnOnce(&[u8]) -> Result<T, DecodeError>,
+) -> Result<T, Box<PyErr>> {
+    match bytes {
         Ok(bytes) => match decode(bytes) {
             Ok(value) => Ok(value),
             Err(error) => Err(undecodable(py, on_error, callee, &error)),

@@ -7,6 +7,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyString, PyTuple};
 
 use crate::calls::argument_binding::{wrong_count, KeywordPlan, LastPlan, Params, Source};
+use crate::calls::async_call::{cross_async, Flavor};
 use crate::calls::crossing::{cross, Called, Target};
 use crate::errors::argument_message::{self, Argument, Callee};
 use crate::errors::host_error::HostError;
@@ -68,6 +69,8 @@ pub(crate) struct Function {
     /// A method's class id (describe's `classes`): argument 0 of that exact
     /// Python class takes the short path ([`object_value::encode_receiver`]).
     receiver: Option<u32>,
+    /// A sync function, an `async fn` or a stream function.
+    flavor: Flavor,
 }
 
 impl Function {
@@ -118,7 +121,14 @@ impl Function {
             interned,
             keyword_plan: LastPlan::default(),
             receiver,
+            flavor: Flavor::Sync,
         }
+    }
+
+    /// This function as an `async fn` or a stream function.
+    pub(crate) fn with_flavor(mut self, flavor: Flavor) -> Function {
+        self.flavor = flavor;
+        self
     }
 
     /// The function's id in its library (its index in `describe()["functions"]`).
@@ -323,14 +333,28 @@ impl Function {
             on_error,
             callee: Callee::Function(&self.name),
         };
-        cross(
-            py,
-            buffers,
-            // SAFETY: lent bytes in the arguments name `bytes` objects the
-            // caller keeps alive for the call, or the host object table keeps
-            // while the library holds them (`values/lent_bytes.rs`).
-            move |args, out| unsafe { library.call(id, args, out) },
-            &target,
-        )
+        // SAFETY: lent bytes in the arguments name `bytes` objects the
+        // caller keeps alive for the call, or the host object table keeps
+        // while the library holds them (`values/lent_bytes.rs`). An async
+        // function's future owns its arguments (`spec/abi.md`, "Futures"):
+        // nothing lent outlives the call.
+        match &self.flavor {
+            Flavor::Sync => cross(
+                py,
+                buffers,
+                // SAFETY: as above.
+                move |args, out| unsafe { library.call(id, args, out) },
+                &target,
+            ),
+            flavor => cross_async(
+                py,
+                buffers,
+                // SAFETY: as above.
+                move |args, out| unsafe { library.call(id, args, out) },
+                &target,
+                flavor,
+                &self.name,
+            ),
+        }
     }
 }

@@ -4,6 +4,7 @@
 //! the one crossing both share (GIL, `out` box, result or exception).
 
 pub(crate) mod argument_binding;
+pub(crate) mod async_call;
 pub(crate) mod closure_object;
 pub(crate) mod crossing;
 pub(crate) mod function;

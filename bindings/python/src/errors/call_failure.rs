@@ -10,7 +10,7 @@
 //! from the bytes. The library's argument errors get this host's message
 //! (`argument_message.rs`) before the factory sees them.
 
-use ferryman_host::{ErrorValueRef, Reply};
+use ferryman_host::{BoxError, ErrorValueRef, Reply};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
@@ -41,11 +41,23 @@ pub(crate) fn from_reply(
     on_error: &Bound<'_, PyAny>,
     callee: Callee<'_>,
 ) -> PyErr {
+    from_outcome(py, reply.code(), reply.bytes(), on_error, callee)
+}
+
+/// As [`from_reply`], for a status and bytes that came another way (a
+/// future's completion).
+pub(crate) fn from_outcome(
+    py: Python<'_>,
+    code: i32,
+    bytes: Result<&[u8], BoxError>,
+    on_error: &Bound<'_, PyAny>,
+    callee: Callee<'_>,
+) -> PyErr {
     use pyo3::exceptions::PyKeyboardInterrupt;
     let Err(signal) = py.check_signals() else {
-        return exception_for(py, reply, on_error, callee);
+        return exception_for(py, code, bytes, on_error, callee);
     };
-    let raised = exception_for(py, reply, on_error, callee);
+    let raised = exception_for(py, code, bytes, on_error, callee);
     if raised.is_instance_of::<PyKeyboardInterrupt>(py)
         && signal.is_instance_of::<PyKeyboardInterrupt>(py)
     {
@@ -57,11 +69,12 @@ pub(crate) fn from_reply(
 
 fn exception_for(
     py: Python<'_>,
-    reply: &Reply<'_>,
+    code: i32,
+    bytes: Result<&[u8], BoxError>,
     on_error: &Bound<'_, PyAny>,
     callee: Callee<'_>,
 ) -> PyErr {
-    let problem = match reply.bytes() {
+    let problem = match bytes {
         Err(problem) => problem.to_string(),
         Ok(bytes) => match plain_exception(py, on_error, bytes) {
             Some(exception) => return exception,
@@ -93,7 +106,7 @@ fn exception_for(
             },
         },
     };
-    let status = reply.code();
+    let status = code;
     HostError::new(
         "protocol",
         format!(

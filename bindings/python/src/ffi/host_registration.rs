@@ -9,7 +9,9 @@
 use std::sync::OnceLock;
 
 use crate::ffi::weak_reference::WeakSlot;
-use ferryman_host::{Closures, Host, LiveClosure, LiveObject, Objects, Reply};
+use ferryman_host::{
+    Closures, Futures, Host, LiveClosure, LiveFuture, LiveObject, Objects, Reply, Status,
+};
 use pyo3::prelude::*;
 
 /// One library's side of the callback protocol. Leaked on registration
@@ -20,6 +22,9 @@ pub(crate) struct HostRegistration {
     closures: Closures,
     /// The object entry points, when the library exports classes.
     objects: Option<Objects>,
+    /// The future and stream entry points, when the library has them and
+    /// took this host's completion function (`spec/abi.md`, "Futures").
+    futures: OnceLock<Futures>,
     host_id: OnceLock<u32>,
     /// Named weakly (`WeakSlot`): the load's functions, closures and classes
     /// keep it alive.
@@ -42,18 +47,75 @@ impl HostRegistration {
     pub(crate) fn register<H: Host>(
         closures: Closures,
         objects: Option<Objects>,
+        futures: Option<Futures>,
         make_host: impl FnOnce(&'static HostRegistration) -> &'static H,
     ) -> Option<&'static HostRegistration> {
         let registration: &'static HostRegistration = Box::leak(Box::new(HostRegistration {
             closures,
             objects,
+            futures: OnceLock::new(),
             host_id: OnceLock::new(),
             on_error: WeakSlot::new(),
             classes: OnceLock::new(),
         }));
-        let id = closures.register_host(make_host(registration))?;
+        let host = make_host(registration);
+        let id = closures.register_host(host)?;
         let _ = registration.host_id.set(id);
+        // Once per load: from here on the library answers `FERRY_PENDING`
+        // for futures not ready at their first poll. A load of a library
+        // whose first load registered another host keeps awaiting off.
+        if let Some(futures) = futures {
+            if futures.connect(&closures, host) == Ok(id) {
+                let _ = registration.futures.set(futures);
+            }
+        }
         Some(registration)
+    }
+
+    /// The future and stream entry points, once the completion function is
+    /// connected: `None` means async calls answer at once (blocking).
+    pub(crate) fn futures(&self) -> Option<&Futures> {
+        self.futures.get()
+    }
+
+    /// `ferryman_future_start(handle, host_id, token)` (`Futures::start`);
+    /// also for a stream's completion target. `None` when not connected.
+    pub(crate) fn future_start(&self, handle: u64, token: u64) -> Option<Status> {
+        let (futures, id) = (self.futures()?, self.host_id()?);
+        futures.start(handle, id, token).ok()
+    }
+
+    /// `ferryman_future_cancel(handle)`: its `Drop` may run on this thread.
+    pub(crate) fn future_cancel(&self, handle: u64) {
+        if let Some(futures) = self.futures() {
+            let _ = futures.cancel(handle);
+        }
+    }
+
+    /// `ferryman_stream_next(handle, max_items, out)`. Runs Rust code: call
+    /// it without the GIL.
+    pub(crate) fn stream_next<'a>(
+        &self,
+        handle: u64,
+        max_items: u32,
+        out: &'a mut Vec<u8>,
+    ) -> Option<Reply<'a>> {
+        Some(self.futures()?.streams().next_into(handle, max_items, out))
+    }
+
+    /// `ferryman_stream_release(handle)`: the producer sees the end.
+    pub(crate) fn stream_release(&self, handle: u64) {
+        if let Some(futures) = self.futures() {
+            let _ = futures.streams().release(handle);
+        }
+    }
+
+    /// `ferryman_live_futures`, decoded; `Err` says why it failed.
+    pub(crate) fn live_futures(&self) -> Result<Vec<LiveFuture>, String> {
+        match self.futures() {
+            Some(futures) => futures.live().map_err(|error| error.to_string()),
+            None => Ok(Vec::new()),
+        }
     }
 
     /// The id the library gave this host (carried by every host object we send).

@@ -46,7 +46,8 @@ impl LibraryHandle {
         *self.registration.get_or_init(|| {
             let closures = *self.library.closures()?;
             let objects = self.library.objects().copied();
-            HostRegistration::register(closures, objects, make_host)
+            let futures = self.library.futures().copied();
+            HostRegistration::register(closures, objects, futures, make_host)
         })
     }
 

@@ -4,6 +4,7 @@
 //! left, the interpreter shutting down, and the cached Python classes.
 
 pub(crate) mod call_scope;
+pub(crate) mod completions;
 pub(crate) mod gil_policy;
 pub(crate) mod host_objects;
 pub(crate) mod log_queue;
