@@ -5,12 +5,14 @@ use pyo3::prelude::*;
 use pyo3::types::PyList;
 
 use crate::callbacks::answer::{self, Answer};
+use crate::callbacks::awaited_invoke;
 use crate::errors::argument_message;
 use crate::ffi::host_registration::HostRegistration;
 use crate::state::call_scope::Scope;
 use crate::state::host_objects;
 use crate::state::python_classes::{self, PyName};
 use crate::state::shutdown;
+use crate::values::awaited_callable::AwaitedCallable;
 use crate::values::decode::decode_with;
 use crate::values::encode::encode;
 use crate::values::encode_error::{EncodeError, Located};
@@ -37,6 +39,9 @@ pub(crate) fn invoke_in(
     let Ok(args) = args.cast::<PyList>().map(|list| list.to_tuple()) else {
         return answer::bridge("the arguments of a callback are not an array");
     };
+    if let Ok(awaited) = object.bind(py).cast::<AwaitedCallable>() {
+        return awaited_invoke::start(py, awaited.get(), &args);
+    }
     let result = match object.bind(py).call1(args) {
         Ok(result) => result,
         Err(error) => return answer::exception(py, error),
@@ -56,7 +61,7 @@ pub(crate) fn invoke_in(
 /// `ferryman.ArgumentError` (a `TypeError`), or for a `kind` of `overflow` an
 /// `ArgumentOverflowError` (also an `OverflowError`); or what Python raised
 /// while the value was read.
-fn unsendable_result(object: &Bound<'_, PyAny>, located: Located) -> PyErr {
+pub(crate) fn unsendable_result(object: &Bound<'_, PyAny>, located: Located) -> PyErr {
     let located = match located.error {
         EncodeError::Python(error) => return error,
         error => Located { error, ..located },
