@@ -9,8 +9,10 @@ objects)."""
 from __future__ import annotations
 
 import asyncio
+import inspect
 import threading
 import time
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import pytest
@@ -277,3 +279,8 @@ def test_without_a_running_loop_the_callback_fails_clearly(lib: ferryman.Library
         coroutine.send(None)
     coroutine.close()
     time.sleep(0.01)
+
+
+def test_the_signature_says_the_callable_is_awaited(lib: ferryman.Library) -> None:
+    annotation = inspect.signature(lib.apply_async).parameters["f"].annotation
+    assert annotation == Callable[[int], Awaitable[int]]

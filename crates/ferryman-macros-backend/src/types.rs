@@ -457,6 +457,10 @@ mod tests {
             Desc::Callback(vec![scalar("I64"), scalar("Str")], Box::new(scalar("Bool")))
         );
         assert_eq!(
+            desc("ferryman::AsyncCallback<(i64,), ()>"),
+            Desc::AsyncCallback(vec![scalar("I64")], Box::new(Desc::Unit))
+        );
+        assert_eq!(
             desc("HashMap<String, Vec<f64>>"),
             Desc::Map(Box::new(scalar("Str")), Box::new(list(scalar("F64"))))
         );

@@ -15,7 +15,7 @@ use pyo3::prelude::*;
 use pyo3::types::PyTuple;
 
 use crate::callbacks::answer::{self, Answer};
-use crate::callbacks::invoke::unsendable_result;
+use crate::errors::unsendable_result::unsendable_result;
 use crate::state::call_scope::Scope;
 use crate::state::host_objects;
 use crate::values::awaited_callable::AwaitedCallable;
