@@ -181,3 +181,50 @@ impl<'de, Args, R> Deserialize<'de> for AsyncCallback<Args, R> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn send_sync<T: Send + Sync>() {}
+    fn send<T: Send>() {}
+
+    #[test]
+    fn callbacks_and_their_futures_cross_threads() {
+        // An `async fn` export's future must be `Send`: what it awaits is.
+        send_sync::<AsyncCallback<(String, i64), Vec<u8>>>();
+        send::<CallbackFuture<Vec<u8>>>();
+    }
+
+    #[test]
+    fn a_failed_call_settles_at_the_first_poll() {
+        let mut future = CallbackFuture::<i64>::failed(CallbackError::unresolved());
+        let waker = futures_task::noop_waker();
+        let mut cx = Context::from_waker(&waker);
+        match Pin::new(&mut future).poll(&mut cx) {
+            Poll::Ready(Err(e)) => assert!(e.message().contains("without calling it"), "{e}"),
+            other => panic!("expected the error at once, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_released_resolver_settles_the_future_with_an_error() {
+        let (sender, receiver) = oneshot::channel::<Settled<i64>>();
+        let mut future = CallbackFuture {
+            state: State::Waiting(receiver),
+        };
+        let waker = futures_task::noop_waker();
+        let mut cx = Context::from_waker(&waker);
+        assert!(Pin::new(&mut future).poll(&mut cx).is_pending());
+        drop(sender);
+        match Pin::new(&mut future).poll(&mut cx) {
+            Poll::Ready(Err(e)) => {
+                assert_eq!(e.kind(), "internal");
+                assert!(e
+                    .message()
+                    .contains("released the async callback's resolver"));
+            }
+            other => panic!("expected an error, got {other:?}"),
+        }
+    }
+}
