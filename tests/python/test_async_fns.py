@@ -235,3 +235,16 @@ def test_ctrl_c_during_asyncio_run_cancels_the_rust_future(fixture_file: Path) -
     report = interrupt_child(fixture_file, call)
     assert report["outcome"] == "KeyboardInterrupt", report
     assert report["elapsed"] < 10, report
+
+
+def test_closing_the_coroutine_cancels_the_rust_future(lib: ferryman.Library) -> None:
+    before = lib.async_drops()
+
+    async def main() -> None:
+        coroutine = lib.async_guarded(60_000)
+        coroutine.send(None)  # now waiting on its future
+        coroutine.close()
+
+    run(main())
+    assert wait_for_drops(lib, before + 1) == before + 1
+    assert lib.live_futures() == []

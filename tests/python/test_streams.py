@@ -158,3 +158,17 @@ def test_sync_iterators_stay_sync(lib: ferryman.Library) -> None:
     for name in sync_iterators:
         assert not inspect.iscoroutinefunction(lib.functions[name])
         assert isinstance(lib.functions[name], (ferryman._native.Function, ferryman._native.Method))
+
+
+def test_a_stream_stays_with_the_event_loop_that_first_pulled_it(lib: ferryman.Library) -> None:
+    stream = lib.ticker(1000, 2, 1)
+    assert run(stream.__anext__()) == 0
+
+    async def elsewhere() -> None:
+        while True:  # items already buffered come first; then a pending next
+            await stream.__anext__()
+
+    with pytest.raises(RuntimeError, match="first pulled in another event loop"):
+        run(elsewhere())
+    assert stream.closed
+    assert ticker_report(lib)[1] is True

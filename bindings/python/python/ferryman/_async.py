@@ -1,5 +1,5 @@
 """Async functions and streams on an asyncio event loop (``spec/abi.md``,
-"Futures" and "Streams"; ``spec/host-guide.md``, "Python: awaiting").
+"Futures" and "Streams"; ``spec/host-guide.md``, step 12).
 
 Calling an async export makes a coroutine. Awaited, it calls the function
 at once: a future ready at its first poll answers like a sync call, with
@@ -121,9 +121,11 @@ async def _pending(pending: Any, name: str) -> Any:
     try:
         return await future
     finally:
-        if future.cancelled():
+        if not future.done() or future.cancelled():
             # The task was cancelled (task.cancel(), a wait_for timeout, a
-            # TaskGroup failing, Ctrl-C in asyncio.run): drop the Rust future.
+            # TaskGroup failing, Ctrl-C in asyncio.run), or the coroutine
+            # closed: drop the Rust future; its completion goes nowhere.
+            future.cancel()
             pending.cancel()
 
 
@@ -183,14 +185,21 @@ class RustStream:
         return items.popleft()
 
     async def _wait(self, stream: Any) -> Any:
-        waker = self._waker
-        assert waker is not None
-        future = asyncio.get_running_loop().create_future()
+        loop, waker = _waker(self._name)
+        if waker is not self._waker:
+            # Its pending nexts complete to the loop that first pulled it.
+            stream.release()
+            raise RuntimeError(
+                f"this stream of `{self._name}()` was first pulled in another event loop, "
+                "where its items arrive: iterate a stream in one event loop"
+            )
+        future = loop.create_future()
         waker.expect(self._token, future, stream.batch)
         try:
             return await future
         finally:
-            if future.cancelled():
+            if not future.done() or future.cancelled():
+                future.cancel()
                 self._items.clear()
                 stream.release()
 

@@ -282,8 +282,9 @@ class ProtocolError(FerrymanError):
 
 
 class UnsupportedFunctionError(FerrymanError, NotImplementedError):
-    """The library exports it, but this host cannot call it yet: an async
-    function or one returning a stream (``spec/abi.md``, "Futures")."""
+    """The library exports it, but this host cannot call it. Earlier versions
+    raised it for async functions and streams, which this package now awaits
+    and pulls (``ferryman._async``); kept so that code catching it still runs."""
 
 
 class UnknownFunctionError(FerrymanError, AttributeError):
