@@ -106,6 +106,7 @@ typedef struct Job {
     int64_t x;
     long delay_ms;
     Mode mode;
+    bool gated; /* waits for open_gate() before it resolves */
 } Job;
 
 static struct {
@@ -116,7 +117,16 @@ static struct {
     int32_t extra_status; /* of the second call (RESOLVE_TWICE) or the bad one (RESOLVE_BAD_ARGS) */
     char extra_message[160];
     uint64_t last_exception; /* the exception object the last RESOLVE_RAISE made */
-} jobs = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, -1, -1, "", 0};
+    bool gate_open;          /* gated jobs may resolve */
+} jobs = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, -1, -1, "", 0, false};
+
+/* Lets the gated jobs resolve (the checks of what is pending are done). */
+static void open_gate(bool open) {
+    pthread_mutex_lock(&jobs.lock);
+    jobs.gate_open = open;
+    pthread_cond_broadcast(&jobs.changed);
+    pthread_mutex_unlock(&jobs.lock);
+}
 
 /* Calls resolver `handle` with the bytes in w (then frees them); the status. */
 static int32_t resolve(uint64_t handle, Writer *w, char *message, size_t size) {
@@ -143,6 +153,11 @@ static void *run_job(void *arg) {
     free(arg);
     struct timespec pause = {job.delay_ms / 1000, (job.delay_ms % 1000) * 1000000L};
     nanosleep(&pause, NULL);
+    if (job.gated) {
+        pthread_mutex_lock(&jobs.lock);
+        while (!jobs.gate_open) pthread_cond_wait(&jobs.changed, &jobs.lock);
+        pthread_mutex_unlock(&jobs.lock);
+    }
     Writer w = {NULL, 0, 0};
     int32_t status = -1, extra = -1;
     char message[160] = "";
@@ -209,7 +224,7 @@ static bool jobs_finished(void) {
 }
 
 /* Starts a job for invoke's arguments [x, resolver]: false when they are not that. */
-static bool start_job(const Head *args, size_t n, Failure *failure, long delay_ms, Mode mode) {
+static bool start_job(const Head *args, size_t n, Failure *failure, long delay_ms, Mode mode, bool gated) {
     if (n != 2 || (args[0].kind != MP_INT && args[0].kind != MP_STR) || args[1].kind != MP_EXT || args[1].i != 10 ||
         args[1].data[0] != 0xd7 || args[1].data[1] != 2) {
         failure->type = "TypeError";
@@ -220,7 +235,7 @@ static bool start_job(const Head *args, size_t n, Failure *failure, long delay_m
     }
     Job *job = malloc(sizeof *job);
     /* A str argument (notify_async) counts as 0. */
-    *job = (Job){be(args[1].data + 2, 8), args[0].kind == MP_INT ? args[0].i : 0, delay_ms, mode};
+    *job = (Job){be(args[1].data + 2, 8), args[0].kind == MP_INT ? args[0].i : 0, delay_ms, mode, gated};
     pthread_mutex_lock(&jobs.lock);
     jobs.running++;
     pthread_mutex_unlock(&jobs.lock);
@@ -236,37 +251,43 @@ static bool start_job(const Head *args, size_t n, Failure *failure, long delay_m
 /* 2 * x, 30 ms later. */
 static bool c_double_later(const Head *args, size_t n, Writer *result, Failure *failure) {
     w_nil(result);
-    return start_job(args, n, failure, 30, RESOLVE_OK);
+    return start_job(args, n, failure, 30, RESOLVE_OK, false);
+}
+
+/* 2 * x, once the gate is open. */
+static bool c_double_gated(const Head *args, size_t n, Writer *result, Failure *failure) {
+    w_nil(result);
+    return start_job(args, n, failure, 0, RESOLVE_OK, true);
 }
 
 /* 2 * x, 300 ms later: longer than apply_async_within waits. */
 static bool c_double_slowly(const Head *args, size_t n, Writer *result, Failure *failure) {
     w_nil(result);
-    return start_job(args, n, failure, 300, RESOLVE_OK);
+    return start_job(args, n, failure, 300, RESOLVE_OK, false);
 }
 
 /* Raises DomainError 30 ms later. */
 static bool c_raise_later(const Head *args, size_t n, Writer *result, Failure *failure) {
     w_nil(result);
-    return start_job(args, n, failure, 30, RESOLVE_RAISE);
+    return start_job(args, n, failure, 30, RESOLVE_RAISE, false);
 }
 
 /* Releases the resolver 30 ms later without calling it (its loop closed). */
 static bool c_abandon(const Head *args, size_t n, Writer *result, Failure *failure) {
     w_nil(result);
-    return start_job(args, n, failure, 30, RESOLVE_NEVER);
+    return start_job(args, n, failure, 30, RESOLVE_NEVER, false);
 }
 
 /* Resolves with 2 * x, then calls the resolver again. */
 static bool c_resolve_twice(const Head *args, size_t n, Writer *result, Failure *failure) {
     w_nil(result);
-    return start_job(args, n, failure, 30, RESOLVE_TWICE);
+    return start_job(args, n, failure, 30, RESOLVE_TWICE, false);
 }
 
 /* First calls the resolver with one argument, then properly. */
 static bool c_resolve_badly(const Head *args, size_t n, Writer *result, Failure *failure) {
     w_nil(result);
-    return start_job(args, n, failure, 30, RESOLVE_BAD_ARGS);
+    return start_job(args, n, failure, 30, RESOLVE_BAD_ARGS, false);
 }
 
 /* Cannot start: releases the resolver and fails in invoke itself. */
@@ -323,11 +344,13 @@ static void test_before_connect(void) {
 }
 
 static void test_results(void) {
-    Outcome o = apply("apply_async", c_double_later, 21);
-    check(o.status == FERRY_PENDING, "apply_async(c_double_later, 21) is pending while the host function runs");
+    open_gate(false);
+    Outcome o = apply("apply_async", c_double_gated, 21);
+    check(o.status == FERRY_PENDING, "apply_async(c_double_gated, 21) is pending while the host function runs");
     bool listed = false;
     check(live_count(cs.live_closures, "resolver of i64", &listed) == 1 && listed,
           "the resolver is listed by ferryman_live_closures as \"resolver of i64\"");
+    open_gate(true);
     check(await_outcome(&o, 1) && is_int(&o, 42), "its completion brings 42, resolved from another thread");
     release(the_lib, &o);
     check(jobs_finished(), "the job resolved and released its resolver");
@@ -336,7 +359,8 @@ static void test_results(void) {
     pthread_mutex_unlock(&jobs.lock);
 
     /* Two at once: both started before either is awaited. */
-    uint64_t f = host_new(c_double_later), g = host_new(c_double_later);
+    open_gate(false);
+    uint64_t f = host_new(c_double_gated), g = host_new(c_double_gated);
     Writer w = {NULL, 0, 0};
     w_array(&w, 4);
     w_host_object(&w, c_host_id(), f);
@@ -347,6 +371,7 @@ static void test_results(void) {
     host_drop(f);
     host_drop(g);
     check(live_count(cs.live_closures, "", NULL) == 2, "both calls' resolvers are live at once");
+    open_gate(true);
     check(await_outcome(&o, 2) && is_int(&o, 6), "apply_async_both(f, 1, g, 2) == 2 + 4");
     release(the_lib, &o);
     check(jobs_finished(), "both jobs finished");
