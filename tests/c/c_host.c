@@ -208,8 +208,9 @@ static int32_t host_invoke(void *context, uint64_t handle, const FerryBox *args,
         for (; ok && n < a.len; n++) {
             size_t at = r.i;
             ok = head(&r, &argv[n]);
-            if (ok && argv[n].kind == MP_MAP) {
-                /* A map (a log record, logs.c): data and i are its bytes. */
+            if (ok && (argv[n].kind == MP_MAP || argv[n].kind == MP_EXT)) {
+                /* A map (a log record, logs.c) or an extension (an async
+                 * callback's resolver, async_callbacks.c): data and i are its bytes. */
                 r.i = at;
                 ok = skip(&r);
                 argv[n].data = args->ptr + at;
@@ -234,6 +235,12 @@ static int32_t host_invoke(void *context, uint64_t handle, const FerryBox *args,
     }
     give_box(h, &w, out);
     return ok ? 0 : 1;
+}
+
+uint64_t host_error_value(Writer *w, const char *type, const char *message, const char *function, int line) {
+    uint64_t exception = host_add(NULL, NULL, type);
+    w_host_error(w, type, message, function, line, (int64_t)exception);
+    return exception;
 }
 
 static void host_retain(void *context, uint64_t handle) {

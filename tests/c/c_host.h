@@ -4,7 +4,7 @@
  * host objects (extension 1); host errors, each naming an exception object in
  * the same table (one reference handed over with each error value);
  * interrupts; and the byte strings lent_bytes.c lends as host objects.
- * callbacks.c, closures.c, interrupts.c and lent_bytes.c use it.
+ * callbacks.c, closures.c, interrupts.c, lent_bytes.c and async_callbacks.c use it.
  */
 #ifndef FERRYMAN_C_TEST_C_HOST_H
 #define FERRYMAN_C_TEST_C_HOST_H
@@ -70,6 +70,10 @@ long host_refs(uint64_t handle);
 void host_drop(uint64_t handle);
 /* How many release() calls the library has made so far. */
 long host_releases(void);
+/* Writes an error value (kind "host", one C frame) naming a new exception
+ * object of the table, whose one reference the value hands to its reader;
+ * returns the exception's handle. */
+uint64_t host_error_value(Writer *w, const char *type, const char *message, const char *function, int line);
 /* The exception object of the last failed invoke. */
 uint64_t host_last_exception(void);
 /* The count of the last object invoked, while it ran. */

@@ -21,7 +21,7 @@
 # repository root (or anywhere: the script moves there itself).
 set -euo pipefail
 
-features=(handshake calls errors values callbacks closures interrupts lent_bytes lent_slices two_libraries objects logs async)
+features=(handshake calls errors values callbacks closures interrupts lent_bytes lent_slices two_libraries objects logs async async_callbacks)
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 selected=()

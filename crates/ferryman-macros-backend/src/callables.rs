@@ -91,13 +91,14 @@ fn returned(output: &ReturnType) -> Option<&Type> {
     }
 }
 
-/// The message for `Callback<Args, Result<T, E>>`: the second type is what
-/// the function returns when it succeeds.
+/// The message for `Callback<Args, Result<T, E>>` (or `AsyncCallback`'s):
+/// the second type is what the function returns when it succeeds.
 fn callback_of_result(ty: &Type) -> Option<String> {
     let Type::Path(path) = peel(ty) else {
         return None;
     };
-    if path.path.segments.last()?.ident != "Callback" {
+    let which = path.path.segments.last()?.ident.to_string();
+    if which != "Callback" && which != "AsyncCallback" {
         return None;
     }
     let [args, result] = type_args(path)[..] else {
@@ -117,6 +118,14 @@ fn callback_of_result(ty: &Type) -> Option<String> {
         _ => None,
     }
     .unwrap_or_else(|| "T".to_owned());
+    if which == "AsyncCallback" {
+        return Some(format!(
+            "the second type of `AsyncCallback` is what the host function resolves to when it \
+             succeeds, not a `Result`: write `AsyncCallback<{}, {ok}>`; awaiting `call` gives \
+             the host's failure as an `Err`",
+            rust_text(args)
+        ));
+    }
     Some(format!(
         "the second type of `Callback` is what the function returns when it succeeds, \
          not a `Result`: write `Callback<{}, {ok}>`; a closure given to `Callback::new` may \
@@ -191,5 +200,14 @@ mod tests {
             "{message}"
         );
         assert!(problem_of("ferryman::Callback<(), io::Result<()>>", Position::Param).is_some());
+        let message = problem_of(
+            "AsyncCallback<(i64,), Result<i64, String>>",
+            Position::Param,
+        )
+        .unwrap();
+        assert!(
+            message.contains("write `AsyncCallback<(i64,), i64>`"),
+            "{message}"
+        );
     }
 }

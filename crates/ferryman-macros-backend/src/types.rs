@@ -25,6 +25,8 @@ pub(crate) enum Desc {
     Named(String),
     /// `Callback<(A, B), R>`: parameter descriptors and the result's.
     Callback(Vec<Desc>, Box<Desc>),
+    /// `AsyncCallback<(A, B), R>`: parameter descriptors and the result's.
+    AsyncCallback(Vec<Desc>, Box<Desc>),
     /// `impl Iterator<Item = T>`: the item's descriptor.
     Iter(Box<Desc>),
     /// `impl Stream<Item = T>`: the item's descriptor.
@@ -46,6 +48,9 @@ impl ToTokens for Desc {
             Desc::Option(inner) => quote!(#desc::Option(&#inner)),
             Desc::Named(name) => quote!(#desc::Named(#name)),
             Desc::Callback(params, returns) => quote!(#desc::Callback(&[#(#params),*], &#returns)),
+            Desc::AsyncCallback(params, returns) => {
+                quote!(#desc::AsyncCallback(&[#(#params),*], &#returns))
+            }
             Desc::Iter(item) => quote!(#desc::Iter(&#item)),
             Desc::Stream(item) => quote!(#desc::Stream(&#item)),
         });
@@ -104,6 +109,9 @@ fn describe_path(path: &TypePath) -> Desc {
         ("Box" | "Arc" | "Rc" | "Cow", [inner, ..]) => describe(inner),
         ("Callback", [Type::Tuple(params), returns]) => {
             Desc::Callback(params.elems.iter().map(describe).collect(), nested(returns))
+        }
+        ("AsyncCallback", [Type::Tuple(params), returns]) => {
+            Desc::AsyncCallback(params.elems.iter().map(describe).collect(), nested(returns))
         }
         _ => Desc::Named(rust_text(last)),
     }
@@ -447,6 +455,10 @@ mod tests {
         assert_eq!(
             desc("Callback<(i64, String), bool>"),
             Desc::Callback(vec![scalar("I64"), scalar("Str")], Box::new(scalar("Bool")))
+        );
+        assert_eq!(
+            desc("ferryman::AsyncCallback<(i64,), ()>"),
+            Desc::AsyncCallback(vec![scalar("I64")], Box::new(Desc::Unit))
         );
         assert_eq!(
             desc("HashMap<String, Vec<f64>>"),

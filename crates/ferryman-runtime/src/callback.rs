@@ -4,6 +4,8 @@
 //!
 //! - `host_registry`: the hosts registered with `ferryman_register_host`, and
 //!   `HostObject`, one reference to an object of theirs;
+//! - `async_callback`: `AsyncCallback`, a host callable Rust awaits, and
+//!   `resolver`, the one-shot closure the host settles it with;
 //! - `closure`: one Rust closure with its types erased, its `Site`, and how it
 //!   runs (behind `__ferryman_closure_shim`);
 //! - `closure_table`: the closures handed to hosts, by handle;
@@ -14,14 +16,17 @@
 //! - `in_process`: the references in a closure's arguments and result that no
 //!   host reads when it runs in-process, released.
 
+pub(crate) mod async_callback;
 pub(crate) mod closure;
 pub(crate) mod closure_table;
 pub(crate) mod error;
 pub(crate) mod host_registry;
 pub(crate) mod in_process;
 pub(crate) mod into_callback;
+pub(crate) mod resolver;
 pub(crate) mod with_fields;
 
+pub use async_callback::{AsyncCallback, CallbackFuture};
 use closure::Closure;
 use error::decode_outcome;
 pub(crate) use error::{callback_value, mark_callback_causes, CallbackError};
@@ -148,16 +153,29 @@ impl<Args: CallArgs, R: DeserializeOwned> Callback<Args, R> {
 
 /// Argument tuples a callback can be called with: `()`, `(A,)`, `(A, B)`, … up to 8.
 pub trait CallArgs {
+    /// How many arguments the tuple holds.
+    #[doc(hidden)]
+    const ARITY: u32;
+
+    /// Writes the tuple's elements one after the other, with no array header
+    /// (an [`AsyncCallback`] appends its resolver to them).
+    #[doc(hidden)]
+    fn encode_items(&self, out: &mut Vec<u8>) -> Result<(), EncodeError>;
+
     /// Writes the tuple as one MessagePack array.
-    fn encode_args(&self, out: &mut Vec<u8>) -> Result<(), EncodeError>;
+    fn encode_args(&self, out: &mut Vec<u8>) -> Result<(), EncodeError> {
+        let _ = rmp::encode::write_array_len(out, Self::ARITY);
+        self.encode_items(out)
+    }
 }
 
 macro_rules! arity {
     ($n:expr; $($A:ident $i:tt),*) => {
         impl<$($A: Serialize),*> CallArgs for ($($A,)*) {
+            const ARITY: u32 = $n;
+
             #[allow(unused_variables)]
-            fn encode_args(&self, out: &mut Vec<u8>) -> Result<(), EncodeError> {
-                let _ = rmp::encode::write_array_len(out, $n);
+            fn encode_items(&self, out: &mut Vec<u8>) -> Result<(), EncodeError> {
                 $(encode(&self.$i, &mut *out)?;)*
                 Ok(())
             }
@@ -182,19 +200,12 @@ pub(crate) struct ExtOut<'a>(pub(crate) (i8, &'a serde_bytes::Bytes));
 
 #[derive(Deserialize)]
 #[serde(rename = "_ExtStruct")]
-struct ExtIn((i8, serde_bytes::ByteBuf));
+pub(crate) struct ExtIn(pub(crate) (i8, serde_bytes::ByteBuf));
 
 impl<Args, R> Serialize for Callback<Args, R> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         match &self.target {
-            Target::Host(object) => {
-                // The host receives one reference of its own.
-                object.retain_for_host();
-                let mut payload = [0u8; 12];
-                payload[..4].copy_from_slice(&object.host_id.to_be_bytes());
-                payload[4..].copy_from_slice(&object.handle.to_be_bytes());
-                ExtOut((EXT_HOST_OBJECT, serde_bytes::Bytes::new(&payload))).serialize(s)
-            }
+            Target::Host(object) => serialize_host_object(object, s),
             Target::Rust(function) => {
                 let handle = closure_table::register(Arc::clone(function));
                 ExtOut((
@@ -211,21 +222,7 @@ impl<'de, Args, R> Deserialize<'de> for Callback<Args, R> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let ExtIn((tag, payload)) = ExtIn::deserialize(d)?;
         let target = match (tag, payload.len()) {
-            (EXT_HOST_OBJECT, 12) => {
-                let host_id = u32::from_be_bytes(payload[..4].try_into().expect("4 bytes"));
-                let handle = u64::from_be_bytes(payload[4..].try_into().expect("8 bytes"));
-                if handle == 0 {
-                    return Err(D::Error::custom(
-                        "handle 0 is not a host object (handles start at 1)",
-                    ));
-                }
-                let host = host_registry::host(host_id).ok_or_else(|| {
-                    D::Error::custom(format!(
-                        "host {host_id} is not registered; call ferryman_register_host before passing callables"
-                    ))
-                })?;
-                Target::Host(Arc::new(host.retain(host_id, handle)))
-            }
+            (EXT_HOST_OBJECT, 12) => Target::Host(Arc::new(host_object(&payload)?)),
             (EXT_LIBRARY_CLOSURE, 8) => {
                 let handle = u64::from_be_bytes(payload[..].try_into().expect("8 bytes"));
                 let function = closure_table::lookup(handle)
@@ -243,4 +240,35 @@ impl<'de, Args, R> Deserialize<'de> for Callback<Args, R> {
             signature: PhantomData,
         })
     }
+}
+
+/// Writes host object `object` as extension 1, with one reference retained
+/// for the host that reads it.
+pub(crate) fn serialize_host_object<S: Serializer>(
+    object: &HostObject,
+    s: S,
+) -> Result<S::Ok, S::Error> {
+    // The host receives one reference of its own.
+    object.retain_for_host();
+    let mut payload = [0u8; 12];
+    payload[..4].copy_from_slice(&object.host_id.to_be_bytes());
+    payload[4..].copy_from_slice(&object.handle.to_be_bytes());
+    ExtOut((EXT_HOST_OBJECT, serde_bytes::Bytes::new(&payload))).serialize(s)
+}
+
+/// The host object of extension 1's 12-byte `payload`, retained.
+pub(crate) fn host_object<E: serde::de::Error>(payload: &[u8]) -> Result<HostObject, E> {
+    let host_id = u32::from_be_bytes(payload[..4].try_into().expect("4 bytes"));
+    let handle = u64::from_be_bytes(payload[4..12].try_into().expect("8 bytes"));
+    if handle == 0 {
+        return Err(E::custom(
+            "handle 0 is not a host object (handles start at 1)",
+        ));
+    }
+    let host = host_registry::host(host_id).ok_or_else(|| {
+        E::custom(format!(
+            "host {host_id} is not registered; call ferryman_register_host before passing callables"
+        ))
+    })?;
+    Ok(host.retain(host_id, handle))
 }

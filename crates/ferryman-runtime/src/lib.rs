@@ -33,7 +33,7 @@ pub use call::{Call, Reported};
 pub use callback::error::{check_interrupt, CallbackError};
 pub use callback::into_callback::{ClosureOutput, IntoCallback};
 pub use callback::with_fields::WithFields;
-pub use callback::{CallArgs, Callback};
+pub use callback::{AsyncCallback, CallArgs, Callback, CallbackFuture};
 pub use err_site::{located, ErrSite};
 pub use error_base::{error_base, error_variants, ErrorBase};
 pub use error_shape::{ErrorShape, ShapeBody, ShapeField, ShapeVariant};

@@ -389,6 +389,10 @@ fn rename(desc: &'static TypeDesc, renames: &BTreeMap<&'static str, String>) -> 
         TypeDesc::Callback(params, returns) => {
             leak(TypeDesc::Callback(all(params), rename(returns, renames)))
         }
+        TypeDesc::AsyncCallback(params, returns) => leak(TypeDesc::AsyncCallback(
+            all(params),
+            rename(returns, renames),
+        )),
         TypeDesc::Iter(item) => leak(TypeDesc::Iter(rename(item, renames))),
         TypeDesc::Stream(item) => leak(TypeDesc::Stream(rename(item, renames))),
         _ => desc,
@@ -405,7 +409,7 @@ fn mentions(desc: &TypeDesc, renames: &BTreeMap<&'static str, String>) -> bool {
         | TypeDesc::Stream(inner) => mentions(inner, renames),
         TypeDesc::Map(key, value) => mentions(key, renames) || mentions(value, renames),
         TypeDesc::Tuple(items) => items.iter().any(|item| mentions(item, renames)),
-        TypeDesc::Callback(params, returns) => {
+        TypeDesc::Callback(params, returns) | TypeDesc::AsyncCallback(params, returns) => {
             params.iter().any(|item| mentions(item, renames)) || mentions(returns, renames)
         }
         _ => false,

@@ -93,6 +93,24 @@ impl<'a> Args<'a> {
         }
     }
 
+    /// The next argument's bytes, undecoded: one whole MessagePack value, for
+    /// a reader that decides later what type it is (an async callback's
+    /// resolver reads its status first).
+    pub fn next_value(&mut self, index: usize) -> Result<&'a [u8], Box<DecodeError>> {
+        let mut reader = crate::reader::Reader::new(self.rest);
+        match reader.value() {
+            Ok(value) => {
+                self.rest = reader.rest();
+                Ok(value)
+            }
+            Err(e) => {
+                let mut error = DecodeError::malformed(e.to_string());
+                error.index = Some(index);
+                Err(Box::new(error))
+            }
+        }
+    }
+
     /// Decodes `bytes`, which must hold exactly one value, as `T` with the
     /// argument decoder (lent bytes refused): a callback's result, read as an
     /// argument of its type is (`spec/callbacks.md`), unknown struct keys

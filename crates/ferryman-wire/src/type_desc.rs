@@ -47,6 +47,8 @@ pub enum TypeDesc {
     Named(&'static str),
     /// `Callback<(A, B), R>`: parameter types and result type.
     Callback(&'static [TypeDesc], &'static TypeDesc),
+    /// `AsyncCallback<(A, B), R>`: parameter types and the type it resolves to.
+    AsyncCallback(&'static [TypeDesc], &'static TypeDesc),
     /// An object of an exported class (`T`, `&T`, `Arc<T>`): the class name.
     Object(&'static str),
     /// `impl Iterator<Item = T>`: the item type (`T` of `Result<T, E>` items).
@@ -130,6 +132,9 @@ impl Serialize for TypeDesc {
             TypeDesc::Named(name) => map.serialize_entry("named", name)?,
             TypeDesc::Callback(params, returns) => {
                 map.serialize_entry("callback", &(params, returns))?
+            }
+            TypeDesc::AsyncCallback(params, returns) => {
+                map.serialize_entry("async_callback", &(params, returns))?
             }
             TypeDesc::Object(class) => map.serialize_entry("object", class)?,
             TypeDesc::Iter(item) => map.serialize_entry("iter", item)?,

@@ -110,6 +110,20 @@
 //! }
 //! ```
 //!
+//! A host function that answers later (a Python `async def`) comes in as an
+//! [`AsyncCallback`]; `call` starts it and returns a `Send` future of its
+//! result, and its exception comes back as the same object:
+//!
+//! ```
+//! use ferryman::{AsyncCallback, CallbackError};
+//!
+//! /// Awaits `f(x)` and adds one.
+//! #[ferryman::export]
+//! pub async fn apply_async(f: AsyncCallback<(i64,), i64>, x: i64) -> Result<i64, CallbackError> {
+//!     Ok(f.call((x,)).await? + 1)
+//! }
+//! ```
+//!
 //! A closure may fail: its `Err` reaches the host as an exported function's
 //! would, and a callback's exception propagated with `?` is the host's own
 //! exception again. Wrapped in [`WithFields`], an error also takes its serde
@@ -340,8 +354,8 @@ pub mod stream {
 }
 pub use ferryman_macros::{error, export};
 pub use ferryman_runtime::{
-    check_interrupt, Bytes, CallArgs, Callback, CallbackError, ClosureOutput, IntoCallback,
-    WithFields,
+    check_interrupt, AsyncCallback, Bytes, CallArgs, Callback, CallbackError, CallbackFuture,
+    ClosureOutput, IntoCallback, WithFields,
 };
 /// `log`, whose records reach the host (module docs, "Logs").
 #[cfg(feature = "log")]

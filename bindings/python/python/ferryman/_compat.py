@@ -119,7 +119,7 @@ def _compare(old: Any, new: Any, direction: str, where: str, problems: list[str]
             problems.append(changed)
         for index, (a, b) in enumerate(zip(inner, other, strict=False)):
             _compare(a, b, direction, f"{where}[{index}]", problems, notes)
-    elif key == "callback":
+    elif key in ("callback", "async_callback"):
         (old_args, old_result), (new_args, new_result) = inner, other
         if len(old_args) != len(new_args):
             problems.append(f"{where}: the callback's arity changed from {len(old_args)} to {len(new_args)}")

@@ -39,6 +39,8 @@ def show_type(descriptor: Any) -> str:
             return f"dict[{show_type(inner[0])}, {show_type(inner[1])}]"
         if key == "callback":
             return f"Callable[[{', '.join(show_type(a) for a in inner[0])}], {show_type(inner[1])}]"
+        if key == "async_callback":
+            return f"Callable[[{', '.join(show_type(a) for a in inner[0])}], Awaitable[{show_type(inner[1])}]]"
         if key == "iter":
             return f"Iterator[{show_type(inner)}]"
         return str(inner)  # named, object

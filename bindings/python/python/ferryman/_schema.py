@@ -73,7 +73,7 @@ def _resolve(descriptor: Any, types: Mapping[str, Mapping[str, Any]], seen: tupl
         return {key: _resolve(inner, types, seen)}
     if key in ("tuple", "map"):
         return {key: [_resolve(item, types, seen) for item in inner]}
-    if key == "callback":
+    if key in ("callback", "async_callback"):
         args, result = inner
         return {key: [[_resolve(a, types, seen) for a in args], _resolve(result, types, seen)]}
     return {key: inner}

@@ -74,7 +74,8 @@ def annotation(
     descriptor: Any, named: Callable[[str], Any] | None = None, _depth: int = 0, *, argument: bool = False
 ) -> Any:
     """The annotation for a type descriptor: ``{"list": "i64"}`` → ``list[int]``,
-    ``{"callback": [["i64"], "i64"]}`` → ``Callable[[int], int]``.
+    ``{"callback": [["i64"], "i64"]}`` → ``Callable[[int], int]``,
+    ``{"async_callback": [["i64"], "i64"]}`` → ``Callable[[int], Awaitable[int]]``.
 
     ``{"named": "Point"}`` becomes ``named("Point")`` — the library's class
     for it (``_records``) — or, without one, the forward reference ``"Point"``;
@@ -119,6 +120,11 @@ def annotation(
     if key == "callback" and callback is not None:
         params, returns = callback
         return Callable[[annotation(param, named, depth) for param in params], annotation(returns, named, depth)]
+    if key == "async_callback" and callback is not None:
+        # An `async def` (or any callable returning an awaitable) Rust awaits.
+        params, returns = callback
+        awaited = abc.Awaitable[annotation(returns, named, depth)]  # type: ignore[misc]
+        return Callable[[annotation(param, named, depth) for param in params], awaited]
     return Any
 
 
@@ -178,6 +184,8 @@ def render(
         return f"{spelled('collections.abc.Callable')}[[{params}], {render(args[1], name_of, spell, depth)}]"
     if origin is abc.Iterator and len(args) == 1:
         return f"{spelled('collections.abc.Iterator')}[{render(args[0], name_of, spell, depth)}]"
+    if origin is abc.Awaitable and len(args) == 1:
+        return f"{spelled('collections.abc.Awaitable')}[{render(args[0], name_of, spell, depth)}]"
     if origin is abc.AsyncIterator and len(args) == 1:
         return f"{spelled('collections.abc.AsyncIterator')}[{render(args[0], name_of, spell, depth)}]"
     if origin is os.PathLike and len(args) == 1:

@@ -225,6 +225,10 @@ impl Library {
                         lend: Lend::of_param(descriptor.as_ref(), &rust, lent, host_id),
                         ints: Ints::of_descriptor(descriptor.as_ref()),
                         items: NumberItems::of_descriptor(descriptor.as_ref()),
+                        awaited: descriptor
+                            .as_ref()
+                            .and_then(|descriptor| descriptor.cast::<PyDict>().ok())
+                            .is_some_and(|map| map.contains("async_callback").unwrap_or(false)),
                         rust,
                     });
                 }

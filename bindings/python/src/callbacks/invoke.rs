@@ -5,15 +5,15 @@ use pyo3::prelude::*;
 use pyo3::types::PyList;
 
 use crate::callbacks::answer::{self, Answer};
-use crate::errors::argument_message;
+use crate::callbacks::awaited_invoke;
+use crate::errors::unsendable_result::unsendable_result;
 use crate::ffi::host_registration::HostRegistration;
 use crate::state::call_scope::Scope;
 use crate::state::host_objects;
-use crate::state::python_classes::{self, PyName};
 use crate::state::shutdown;
+use crate::values::awaited_callable::AwaitedCallable;
 use crate::values::decode::decode_with;
 use crate::values::encode::encode;
-use crate::values::encode_error::{EncodeError, Located};
 
 /// Calls `object(*args)` and encodes what it returns or raises.
 pub(crate) fn invoke_in(
@@ -37,6 +37,9 @@ pub(crate) fn invoke_in(
     let Ok(args) = args.cast::<PyList>().map(|list| list.to_tuple()) else {
         return answer::bridge("the arguments of a callback are not an array");
     };
+    if let Ok(awaited) = object.bind(py).cast::<AwaitedCallable>() {
+        return awaited_invoke::start(py, awaited.get(), &args);
+    }
     let result = match object.bind(py).call1(args) {
         Ok(result) => result,
         Err(error) => return answer::exception(py, error),
@@ -50,41 +53,6 @@ pub(crate) fn invoke_in(
             answer::exception(py, unsendable_result(object.bind(py), located))
         }
     }
-}
-
-/// The exception for a callback result ferryman cannot send: a
-/// `ferryman.ArgumentError` (a `TypeError`), or for a `kind` of `overflow` an
-/// `ArgumentOverflowError` (also an `OverflowError`); or what Python raised
-/// while the value was read.
-fn unsendable_result(object: &Bound<'_, PyAny>, located: Located) -> PyErr {
-    let located = match located.error {
-        EncodeError::Python(error) => return error,
-        error => Located { error, ..located },
-    };
-    let py = object.py();
-    let (kind, found, message) =
-        argument_message::unsendable_result(&callable_name(object), located);
-    let class = if kind == "overflow" {
-        PyName::ArgumentOverflowError
-    } else {
-        PyName::ArgumentError
-    };
-    let build = || -> PyResult<PyErr> {
-        let exception = python_classes::get(py, class)?.call1((&message,))?;
-        exception.setattr("kind", kind)?;
-        exception.setattr("found", found.as_deref())?;
-        Ok(PyErr::from_value(exception))
-    };
-    build().unwrap_or_else(|error| error)
-}
-
-/// `callback 'double'` (its `__qualname__`) for messages.
-fn callable_name(object: &Bound<'_, PyAny>) -> String {
-    object
-        .getattr(pyo3::intern!(object.py(), "__qualname__"))
-        .and_then(|name| name.extract::<String>())
-        .map(|name| format!("callback '{name}'"))
-        .unwrap_or_else(|_| "a callback".to_owned())
 }
 
 /// The error of a callback refused because its thread's stack is almost used up

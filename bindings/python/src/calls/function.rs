@@ -14,6 +14,7 @@ use crate::errors::host_error::HostError;
 use crate::ffi::host_registration::HostRegistration;
 use crate::ffi::library_handle::LibraryHandle;
 use crate::state::call_scope::Scope;
+use crate::values::awaited_callable::encode_awaited;
 use crate::values::encode::{array_header, encode_exact_int, encode_exact_ptr};
 use crate::values::encode_error::Located;
 use crate::values::ints::Ints;
@@ -34,6 +35,9 @@ pub(crate) struct Param {
     pub(crate) ints: Ints,
     pub(crate) default: Option<Vec<u8>>,
     pub(crate) items: NumberItems,
+    /// Whether it is an `AsyncCallback` (`{"async_callback": …}`): a
+    /// callable passed to it is awaited (`values/awaited_callable.rs`).
+    pub(crate) awaited: bool,
 }
 
 /// A function exported by a ferryman library: what a call needs to know.
@@ -57,6 +61,8 @@ pub(crate) struct Function {
     ints: Vec<Ints>,
     /// A buffer argument of other items is refused before sending.
     items: Vec<NumberItems>,
+    /// The parameters that take an async callback, if any do.
+    awaited: Option<Box<[bool]>>,
     returns: Option<Shape>,
     /// The MessagePack bytes of each parameter's default (the trailing ones).
     defaults: Vec<Option<Box<[u8]>>>,
@@ -88,6 +94,10 @@ impl Function {
         let registration = library.registration();
         let ints = params.iter().map(|param| param.ints).collect();
         let items = params.iter().map(|param| param.items.clone()).collect();
+        let awaited = params
+            .iter()
+            .any(|param| param.awaited)
+            .then(|| params.iter().map(|param| param.awaited).collect());
         let interned = params
             .iter()
             .map(|param| PyString::intern(py, &param.name).unbind())
@@ -115,6 +125,7 @@ impl Function {
             registration,
             ints,
             items,
+            awaited,
             returns,
             defaults,
             required,
@@ -268,6 +279,10 @@ impl Function {
         }
         // SAFETY: as above.
         let value = unsafe { Bound::from_borrowed_ptr(py, arg) };
+        if self.awaited.as_ref().is_some_and(|awaited| awaited[index]) && value.is_callable() {
+            return encode_awaited(out, &value)
+                .map_err(|error| self.argument_error(index, Located::from(error)));
+        }
         self.items[index]
             .check(&value)
             .and_then(|()| encode_argument(out, &value, lend, self.ints[index]))

@@ -2,7 +2,8 @@
 //! exceptions as error values. Every argument error message, the error a
 //! host found itself, the exception for a failed call (a plain `Err` built
 //! natively), Rust frames as a traceback, Python tracebacks as wire frames,
-//! and the exceptions libraries hold.
+//! the exceptions libraries hold, and the one raised for a callback result
+//! that cannot be sent.
 
 pub(crate) mod argument_message;
 pub(crate) mod call_failure;
@@ -12,3 +13,4 @@ pub(crate) mod host_error;
 pub(crate) mod plain_error;
 pub(crate) mod python_traceback;
 pub(crate) mod rust_traceback;
+pub(crate) mod unsendable_result;

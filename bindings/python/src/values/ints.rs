@@ -67,7 +67,7 @@ fn wide(descriptor: &Bound<'_, PyAny>, depth: usize) -> bool {
             pair.len() != 2 || pair.iter().any(|item| wide(item, depth + 1))
         }
         // A callable's arguments never travel as this parameter's value.
-        Some(key) if key == "callback" => false,
+        Some(key) if key == "callback" || key == "async_callback" => false,
         _ => true,
     }
 }

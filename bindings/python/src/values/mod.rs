@@ -5,6 +5,7 @@
 //! the wire's extensions (callables, closures, host objects, Rust objects,
 //! iterators).
 
+pub(crate) mod awaited_callable;
 pub(crate) mod callables;
 pub(crate) mod closure_value;
 pub(crate) mod decode;

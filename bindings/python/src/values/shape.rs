@@ -331,6 +331,7 @@ pub(crate) fn rust_text(descriptor: &Bound<'_, PyAny>, depth: usize) -> String {
         Ok("map") => format!("HashMap<{}>", items(&inner).join(", ")),
         Ok("named") => inner.extract::<String>().unwrap_or_else(|_| unknown()),
         Ok("callback") => "a callable".to_owned(),
+        Ok("async_callback") => "an async callable".to_owned(),
         Ok("object") => format!(
             "&{}",
             inner.extract::<String>().unwrap_or_else(|_| unknown())

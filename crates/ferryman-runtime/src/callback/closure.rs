@@ -3,6 +3,7 @@
 //! panic's frames end) and how its failures are reported.
 
 use crate::callback::error::{callback_value, mark_callback_causes, unwound_exception_for_host};
+use crate::callback::resolver::RESOLVER_ARGS;
 use crate::report::write_error;
 use ferryman_abi::Status;
 use ferryman_buffer::Sink;
@@ -50,12 +51,18 @@ impl<F: ?Sized> std::fmt::Debug for Closure<F> {
 impl Site {
     /// `adder::{{closure}}`: the closure's path from its enclosing function on.
     pub(crate) fn name(&self) -> &'static str {
+        if self.args == RESOLVER_ARGS {
+            return "AsyncCallback::resolve";
+        }
         closure_name(self.closure)
     }
 
     /// How messages name it: `` `adder()`'s closure `` after the function that
     /// made it, or `` `double()` `` for a plain function passed as a closure.
     pub(crate) fn shown(&self) -> String {
+        if self.args == RESOLVER_ARGS {
+            return "an async callback's resolver".to_owned();
+        }
         let name = self.name();
         match name.find("::{{closure}}") {
             Some(end) => format!("`{}()`'s closure", &name[..end]),
@@ -77,6 +84,9 @@ impl Site {
     pub(crate) fn signature(&self) -> String {
         if self.args == crate::object::iter::ITERATOR_ARGS {
             return format!("iterator of {}", readable_type(self.returns));
+        }
+        if self.args == RESOLVER_ARGS {
+            return format!("resolver of {}", readable_type(self.returns));
         }
         format!(
             "{} -> {}",

@@ -71,6 +71,16 @@ impl CallbackError {
         ))
     }
 
+    /// An async callback's call that no host will settle: its resolver was
+    /// released without being called.
+    pub(crate) fn unresolved() -> Self {
+        CallbackError::bridge(
+            "the host released the async callback's resolver without calling it \
+             (its event loop may have stopped)"
+                .to_owned(),
+        )
+    }
+
     fn bridge(message: String) -> Self {
         CallbackError {
             value: Box::new(ErrorValue::bridge("internal", message)),
@@ -201,6 +211,16 @@ pub(crate) fn decode_outcome<R: DeserializeOwned>(
         // a record's unknown key among them.
         return Args::one::<R>(bytes).map_err(|e| CallbackError::bad_result::<R>(&e));
     }
+    Err(decode_error(status, bytes, source))
+}
+
+/// The error value a callback gave back with non-zero `status`, as the error
+/// it stands for, which takes over its host exception (from host `source`).
+pub(crate) fn decode_error(
+    status: i32,
+    bytes: &[u8],
+    source: Option<(u32, Host)>,
+) -> CallbackError {
     let mut value = rmp_serde::from_slice::<ErrorValue>(bytes).unwrap_or_else(|e| {
         ErrorValue::bridge(
             "internal",
@@ -215,7 +235,7 @@ pub(crate) fn decode_outcome<R: DeserializeOwned>(
     if value.host_exception == Some(0) {
         value.host_exception = None;
     }
-    Err(CallbackError::reported(value, source))
+    CallbackError::reported(value, source)
 }
 
 /// `alloc::vec::Vec<alloc::string::String>` → `Vec<String>`.

@@ -195,6 +195,16 @@ fn object_value<'c>(
                 inner(returns),
             ))
         }
+        TypeDesc::AsyncCallback(params, returns) => {
+            let params_changed = all(params);
+            if params_changed.is_none() && !changes(returns) {
+                return None;
+            }
+            Some(TypeDesc::AsyncCallback(
+                params_changed.unwrap_or(params),
+                inner(returns),
+            ))
+        }
         _ => None,
     }
 }
@@ -214,7 +224,7 @@ fn mentions_class<'c>(
             mentions_class(key, class_of) || mentions_class(value, class_of)
         }
         TypeDesc::Tuple(items) => items.iter().any(|item| mentions_class(item, class_of)),
-        TypeDesc::Callback(params, returns) => {
+        TypeDesc::Callback(params, returns) | TypeDesc::AsyncCallback(params, returns) => {
             params.iter().any(|item| mentions_class(item, class_of))
                 || mentions_class(returns, class_of)
         }
