@@ -231,6 +231,9 @@ function makeState(libPath) {
     mapEntries(map) {
       return Array.from(map);
     },
+    bufferView(buffer, start, end) {
+      return buffer.subarray(start, end);
+    },
     Map,
     RustObject,
     handleKey: HANDLE,

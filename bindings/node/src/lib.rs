@@ -3,6 +3,7 @@
 //! the contract (loading, checks, describe, error values, the host vtable).
 //! `index.js` builds the package's API on the functions exported here.
 
+mod bin_result;
 mod call;
 mod closure;
 mod crossing;

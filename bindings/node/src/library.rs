@@ -21,6 +21,8 @@ pub(crate) struct Hooks {
     pub(crate) make_map: napi_ref,
     /// `mapEntries(map)`: a `Map`'s `[key, value]` pairs as an array.
     pub(crate) map_entries: napi_ref,
+    /// `bufferView(buffer, start, end)`: a `Buffer` over part of `buffer`.
+    pub(crate) buffer_view: napi_ref,
     /// The `Map` constructor.
     pub(crate) map: napi_ref,
     /// The base class of objects of exported classes.
@@ -96,6 +98,7 @@ impl Lib {
             make_object: hook("makeObject")?,
             make_map: hook("makeMap")?,
             map_entries: hook("mapEntries")?,
+            buffer_view: hook("bufferView")?,
             map: hook("Map")?,
             rust_object: hook("RustObject")?,
             handle_key: hook("handleKey")?,
