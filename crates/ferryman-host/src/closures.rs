@@ -26,7 +26,7 @@ pub struct Closures {
     closure_call: ClosureCallFn,
     closure_release: ClosureReleaseFn,
     live_closures: WriteFn,
-    box_free: BoxFreeFn,
+    pub(crate) box_free: BoxFreeFn,
 }
 
 /// One closure a host still holds (`ferryman_live_closures`).

@@ -3,7 +3,7 @@
 //! `extern "C"` trampolines, runs each inside `catch_unwind`, hands answers
 //! over as boxes the host allocated and takes them back in `free_box`.
 
-use std::any::Any;
+use std::any::{Any, TypeId};
 use std::ffi::c_void;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -13,6 +13,8 @@ use ferryman_abi::{FerryBox, FerryHost, ABI_VERSION};
 use ferryman_error::{ErrorView, Message};
 
 use crate::closures::Closures;
+use crate::completion::Completed;
+use crate::reply::BoxFreeFn;
 use crate::status::Status;
 
 /// What a host language does for the library: run, count and free its own
@@ -61,6 +63,17 @@ pub trait Host: Sync + 'static {
     /// host): kind `internal`.
     fn failed(&self) -> Answer<Self::Held> {
         Answer::bridge("the ferryman host failed (a bug; please report it)")
+    }
+
+    /// A future (or a pending stream next) the host started with `token`
+    /// ended (`spec/abi.md`, "Futures"): its outcome, whose box is freed
+    /// when this returns. Called once per started future, on any thread (a
+    /// library executor's, or the one inside `ferryman_future_start`,
+    /// `ferryman_future_cancel` or `ferryman_stream_release`): hand the
+    /// outcome to the host's event loop and return quickly. Only called once
+    /// the host connected ([`crate::Futures::connect`]); the default ignores it.
+    fn complete(&self, token: u64, outcome: Completed<'_>) {
+        let _ = (token, outcome);
     }
 }
 
@@ -159,12 +172,21 @@ impl<H: Send + 'static> Answer<H> {
     }
 }
 
-/// The vtable that makes `host` the library's host: context `host`, every
-/// function a trampoline into [`Host`].
-pub fn vtable<H: Host>(host: &'static H) -> FerryHost {
+/// What a registered host's `context` points at: the host, and the
+/// `ferryman_box_free` of the library it is registered with (the completion
+/// trampoline frees the library's boxes with it). Leaked at registration,
+/// once per library.
+pub(crate) struct Registered<H: 'static> {
+    pub(crate) host: &'static H,
+    pub(crate) box_free: BoxFreeFn,
+}
+
+/// The vtable that makes `registered.host` the library's host: context
+/// `registered`, every function a trampoline into [`Host`].
+pub(crate) fn vtable<H: Host>(registered: &'static Registered<H>) -> FerryHost {
     FerryHost {
         abi_version: ABI_VERSION,
-        context: std::ptr::from_ref(host).cast_mut().cast(),
+        context: std::ptr::from_ref(registered).cast_mut().cast(),
         invoke: Some(invoke::<H>),
         retain: Some(retain::<H>),
         release: Some(release::<H>),
@@ -183,28 +205,67 @@ impl Closures {
     /// keeps seeing one host — which is what lets it return exceptions and
     /// lent bytes by handle (`spec/callbacks.md`).
     pub fn register_host<H: Host>(&self, host: &'static H) -> Option<u32> {
-        static REGISTERED: Mutex<Vec<(usize, Option<u32>)>> = Mutex::new(Vec::new());
-        let mut registered = REGISTERED
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut registered = registrations();
         let key = self.register_host as usize;
-        if let Some((_, id)) = registered.iter().find(|(k, _)| *k == key) {
-            return *id;
+        if let Some(entry) = registered.iter().find(|entry| entry.library == key) {
+            return entry.id;
         }
-        let vtable = vtable(host);
+        let context: &'static Registered<H> = Box::leak(Box::new(Registered {
+            host,
+            box_free: self.box_free,
+        }));
+        let vtable = vtable(context);
         // SAFETY: `vtable` is complete; its functions may be called from any
         // thread at any time (the `Host` contract) and its context is
         // `'static`; the library copies the struct.
         let id = unsafe { (self.register_host)(&vtable) };
         let id = u32::try_from(id).ok();
-        registered.push((key, id));
+        registered.push(Registration {
+            library: key,
+            id,
+            host: std::ptr::from_ref(host) as usize,
+            host_type: TypeId::of::<H>(),
+        });
         id
     }
+
+    /// The id `host` is registered with in this library, when it is the host
+    /// this library's context points at (same object, same type): what makes
+    /// [`crate::Futures::connect`]'s trampoline read the context as an `H`.
+    pub(crate) fn registered_id<H: Host>(&self, host: &'static H) -> Option<u32> {
+        let key = self.register_host as usize;
+        registrations()
+            .iter()
+            .find(|entry| entry.library == key)
+            .filter(|entry| {
+                entry.host == std::ptr::from_ref(host) as usize
+                    && entry.host_type == TypeId::of::<H>()
+            })
+            .and_then(|entry| entry.id)
+    }
+}
+
+/// One library's registration (`ferryman_register_host` is called once per
+/// library in the process).
+struct Registration {
+    /// The library, by the address of its `ferryman_register_host`.
+    library: usize,
+    id: Option<u32>,
+    /// The host registered, by address and type.
+    host: usize,
+    host_type: TypeId,
+}
+
+fn registrations() -> std::sync::MutexGuard<'static, Vec<Registration>> {
+    static REGISTERED: Mutex<Vec<Registration>> = Mutex::new(Vec::new());
+    REGISTERED
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 /// Runs `body`; a panic becomes `fallback()` (itself guarded).
 #[inline]
-fn guarded<R>(fallback: impl FnOnce() -> R, body: impl FnOnce() -> R) -> R {
+pub(crate) fn guarded<R>(fallback: impl FnOnce() -> R, body: impl FnOnce() -> R) -> R {
     match catch_unwind(AssertUnwindSafe(body)) {
         Ok(value) => value,
         Err(payload) => {
@@ -221,15 +282,26 @@ fn guarded<R>(fallback: impl FnOnce() -> R, body: impl FnOnce() -> R) -> R {
     }
 }
 
+/// The registration behind a `context` [`vtable`] made.
+///
+/// # Safety
+///
+/// `context` is the pointer `vtable::<H>` stored: a `&'static Registered<H>`.
+#[inline(always)]
+pub(crate) unsafe fn registered_of<'a, H: Host>(context: *mut c_void) -> &'a Registered<H> {
+    // SAFETY: per the contract, a `'static` reference, only read.
+    unsafe { &*context.cast::<Registered<H>>().cast_const() }
+}
+
 /// The host behind a `context` [`vtable`] made.
 ///
 /// # Safety
 ///
-/// `context` is the pointer `vtable::<H>` stored: a `&'static H`.
+/// As [`registered_of`].
 #[inline(always)]
 unsafe fn host_of<'a, H: Host>(context: *mut c_void) -> &'a H {
-    // SAFETY: per the contract, a `'static` reference, only read.
-    unsafe { &*context.cast::<H>().cast_const() }
+    // SAFETY: per the contract.
+    unsafe { registered_of::<H>(context) }.host
 }
 
 /// Writes `answer` into the library's `out` box and returns its status.
@@ -416,8 +488,12 @@ mod tests {
 
     #[test]
     fn trampolines_answer_free_and_survive_panics() {
+        extern "C" fn no_free(_: *mut FerryBox) {}
         let host: &'static Counting = Box::leak(Box::default());
-        let table = vtable(host);
+        let table = vtable(Box::leak(Box::new(Registered {
+            host,
+            box_free: no_free,
+        })));
         assert_eq!(call(&table, 1, &[0x91, 0x05]), (0, vec![0x91, 0x05]));
         assert_eq!(call(&table, 40, &[0x90]), (0, vec![0xc0]));
         assert_eq!(host.held_freed.load(Ordering::Relaxed), 40);

@@ -13,6 +13,9 @@
 //! - [`Status`]: a call's outcome (`ferryman_abi::Status`), never a bare integer.
 //! - [`Host`]: what a host language implements so that Rust can call its
 //!   objects back; [`Closures::register_host`] makes the `FerryHost` vtable.
+//! - [`Futures`] and [`Streams`]: awaiting async functions and pulling
+//!   streams; [`Futures::connect`] makes [`Host::complete`] the library's
+//!   completion function.
 //! - [`reader`]: the one MessagePack cursor, shared with the library side
 //!   (`ferryman_wire::reader`).
 //!
@@ -50,8 +53,10 @@
 //! ```
 
 mod closures;
+mod completion;
 mod describe;
 mod error_value;
+mod futures;
 mod handshake;
 mod host;
 mod keyed;
@@ -63,16 +68,19 @@ mod objects;
 mod reply;
 mod shape_error;
 mod status;
+mod streams;
 mod type_desc;
 mod value;
 
 pub use closures::{Closures, LiveClosure};
+pub use completion::Completed;
 pub use describe::{Class, Describe, ErrorType, Function, FunctionKind, Param, Typed};
 pub use error_value::{
     Cause, CauseRef, ErrorKind, ErrorValue, ErrorValueRef, Frame, FrameRef, OsError, OsErrorRef,
 };
+pub use futures::{future_handle, stream_handle, ConnectError, Futures, LiveFuture};
 pub use handshake::{Handshake, Identity};
-pub use host::{vtable, Answer, Host};
+pub use host::{Answer, Host};
 pub use library::Library;
 pub use load_error::{EntryError, HostName, LoadError, LoadErrorKind};
 pub use logs::{LogAnswer, LogLevel, Logs};
@@ -81,6 +89,7 @@ pub use objects::{LiveObject, Objects};
 pub use reply::{BoxError, Reply, ReplyError};
 pub use shape_error::ShapeError;
 pub use status::{has_error_value, status, Status, UnknownStatus};
+pub use streams::Streams;
 pub use type_desc::Type;
 pub use value::Value;
 

@@ -8,6 +8,7 @@ use ferryman_abi::{FerryBox, ABI_VERSION, WIRE_VERSION};
 
 use crate::closures::Closures;
 use crate::describe::Describe;
+use crate::futures::Futures;
 use crate::handshake::Handshake;
 use crate::load_error::{EntryError, HostName, LoadError, LoadErrorKind};
 use crate::logs::Logs;
@@ -38,6 +39,7 @@ pub struct Library {
     closures: Option<Closures>,
     objects: Option<Objects>,
     logs: Option<Logs>,
+    futures: Option<Futures>,
     handshake: Handshake,
 }
 
@@ -98,6 +100,8 @@ impl Library {
         let objects = unsafe { Objects::resolve(&library, box_free) };
         // SAFETY: as above; a library without them sends no log records.
         let logs = unsafe { Logs::resolve(&library) };
+        // SAFETY: as above; a library without them has no async functions.
+        let futures = unsafe { Futures::resolve(&library, box_free) };
 
         let mut library = Library {
             _library: ManuallyDrop::new(library),
@@ -111,6 +115,7 @@ impl Library {
             closures,
             objects,
             logs,
+            futures,
             handshake: Handshake::default(),
         };
         let mut out = Vec::new();
@@ -248,6 +253,13 @@ impl Library {
     /// has them (libraries built before logs existed do not).
     pub fn logs(&self) -> Option<&Logs> {
         self.logs.as_ref()
+    }
+
+    /// The library's future and stream entry points
+    /// (`ferryman_completion_connect`, ...), when it has them (libraries
+    /// built before async functions existed do not).
+    pub fn futures(&self) -> Option<&Futures> {
+        self.futures.as_ref()
     }
 }
 
