@@ -5,10 +5,13 @@
 use std::ffi::c_void;
 use std::ptr;
 
-use ferryman_host::{has_error_value, Library, Reply, Status};
+use ferryman_host::{
+    future_handle, has_error_value, status, BoxError, ErrorValue, Library, Reply, ReplyError, Status,
+};
 use napi::sys;
 
 use crate::bin_result::{self, Expect};
+use crate::completions;
 use crate::crossing;
 use crate::decode;
 use crate::encode::{Encoder, Refusal};
@@ -239,12 +242,34 @@ fn keep_room(out: &mut Vec<u8>, spilled: Option<usize>) {
 
 /// The value of a reply, or its failure thrown.
 fn finish(js: Js, lib: &'static Lib, reply: Reply<'_>) -> JsResult<Value> {
-    let status = match reply.status() {
+    if reply.code() == Status::Pending.code() {
+        // An async function's future, not ready at its first poll: a Promise.
+        return match reply.bytes().ok().and_then(future_handle) {
+            Some(handle) => completions::await_future(js, lib, handle),
+            None => Err(error_info::bridge(
+                js,
+                lib,
+                "the library answered FERRY_PENDING without a future handle",
+            )),
+        };
+    }
+    outcome(js, lib, reply.code(), reply.bytes())
+}
+
+/// The value of a call's (or a completion's) status and bytes, or its
+/// failure thrown.
+pub(crate) fn outcome(
+    js: Js,
+    lib: &'static Lib,
+    code: i32,
+    bytes: Result<&[u8], BoxError>,
+) -> JsResult<Value> {
+    let status = match status(code) {
         Ok(status) => status,
         Err(unknown) => return Err(error_info::bridge(js, lib, &unknown.to_string())),
     };
     if status == Status::Ok {
-        return match reply.bytes() {
+        return match bytes {
             Ok(bytes) => decode::decode(js, Some(lib), bytes),
             Err(problem) => Err(error_info::bridge(js, lib, &problem.to_string())),
         };
@@ -253,14 +278,14 @@ fn finish(js: Js, lib: &'static Lib, reply: Reply<'_>) -> JsResult<Value> {
         return Err(error_info::bridge(
             js,
             lib,
-            "the library reported a NULL pointer (status -1)",
+            &format!("the library answered {} here", status.c_name()),
         ));
     }
-    match reply.error_value() {
-        Ok(error) => {
-            drop(reply);
-            Err(error_info::raise(js, lib, status, &error))
-        }
+    let error = bytes
+        .map_err(ReplyError::from)
+        .and_then(|bytes| Ok(ErrorValue::decode(bytes)?));
+    match error {
+        Ok(error) => Err(error_info::raise(js, lib, status, &error)),
         Err(problem) => Err(error_info::bridge(
             js,
             lib,
