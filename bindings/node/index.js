@@ -376,12 +376,44 @@ class RustStream {
  * poll answered like a sync call (its value, or a throw); a pending one is
  * already a Promise the completion settles.
  */
-function promised(raw, self, args) {
+function promised(state, raw, self, args, arity) {
+  const last = args.length > arity ? args[args.length - 1] : undefined;
+  if (last instanceof AbortSignal) return abortable(state, raw, self, args.slice(0, -1), last);
   try {
     return Promise.resolve(self === undefined ? raw(...args) : raw(self, ...args));
   } catch (error) {
     return Promise.reject(error);
   }
+}
+
+/**
+ * An async call given an `AbortSignal` after its arguments: aborting drops
+ * the Rust future (its `Drop` runs) and rejects with the signal's reason.
+ */
+function abortable(state, raw, self, args, signal) {
+  if (signal.aborted) return Promise.reject(signal.reason);
+  let result;
+  let handle;
+  try {
+    native.takePending();
+    result = self === undefined ? raw(...args) : raw(self, ...args);
+    handle = native.takePending();
+  } catch (error) {
+    return Promise.reject(error);
+  }
+  if (!handle) return Promise.resolve(result);
+  const abort = () => native.cancelFuture(state.lib, handle);
+  signal.addEventListener('abort', abort, { once: true });
+  return result.then(
+    (value) => {
+      signal.removeEventListener('abort', abort);
+      return value;
+    },
+    (error) => {
+      signal.removeEventListener('abort', abort);
+      throw signal.aborted && error && error.kind === 'cancelled' ? signal.reason : error;
+    },
+  );
 }
 
 function returnsIterator(described) {
@@ -400,10 +432,11 @@ function setLength(fn, length, name) {
 }
 
 /** The JS function for a described function (iterators wrapped). */
-function wrapFunction(raw, described) {
+function wrapFunction(state, raw, described) {
   if (described.async) {
     const name = raw.name;
-    const wrapped = { [name](...args) { return promised(raw, undefined, args); } }[name];
+    const arity = described.params.length;
+    const wrapped = { [name](...args) { return promised(state, raw, undefined, args, arity); } }[name];
     return setLength(wrapped, requiredCount(described));
   }
   if (!returnsIterator(described)) return setLength(raw, requiredCount(described));
@@ -453,7 +486,7 @@ function makeClass(state, described, functions) {
     const wrapped = {
       [member](...args) {
         if (asText && !isOpen(this)) return plainText(this);
-        if (isAsync) return promised(raw, this, args.length > arity ? args.slice(0, arity) : args);
+        if (isAsync) return promised(state, raw, this, args, method.params.length - 1);
         const result = raw(this, ...(args.length > arity ? args.slice(0, arity) : args));
         return iter ? new RustIterator(result) : result;
       },
@@ -464,7 +497,7 @@ function makeClass(state, described, functions) {
   for (const id of described.statics) {
     const { raw, described: member } = functions[id];
     Object.defineProperty(cls, member.name.slice(name.length + 1), {
-      value: wrapFunction(raw, member), writable: true, configurable: true, enumerable: true,
+      value: wrapFunction(state, raw, member), writable: true, configurable: true, enumerable: true,
     });
   }
   return cls;
@@ -502,7 +535,7 @@ function load(libPath) {
   for (const { described, raw } of functions) {
     if (described.class !== null && described.class !== undefined) continue;
     if (RESERVED.has(described.name)) continue;
-    library[described.name] = wrapFunction(raw, described);
+    library[described.name] = wrapFunction(state, raw, described);
   }
   for (const cls of state.classes) {
     if (cls && !(cls.name in library) && !RESERVED.has(cls.name)) library[cls.name] = cls;

@@ -6,7 +6,8 @@ use std::ffi::c_void;
 use std::ptr;
 
 use ferryman_host::{
-    future_handle, has_error_value, status, BoxError, ErrorValue, Library, Reply, ReplyError, Status,
+    future_handle, has_error_value, status, BoxError, ErrorValue, Library, Reply, ReplyError,
+    Status,
 };
 use napi::sys;
 

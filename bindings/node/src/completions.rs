@@ -43,6 +43,14 @@ thread_local! {
     static NEXT_TOKEN: Cell<u64> = const { Cell::new(0) };
     /// How many deferreds wait: the threadsafe function is ref'd while > 0.
     static HELD: Cell<usize> = const { Cell::new(0) };
+    /// The handle of the last future made pending (for `takePending`).
+    static LAST_PENDING: Cell<u64> = const { Cell::new(0) };
+}
+
+/// The handle of the future the last call made pending, once (0 when none):
+/// what index.js cancels when an `AbortSignal` aborts.
+pub(crate) fn take_pending() -> u64 {
+    LAST_PENDING.with(|last| last.replace(0))
 }
 
 /// An outcome from a library thread, waiting for the JS thread.
@@ -192,6 +200,7 @@ pub(crate) fn await_future(js: Js, lib: &'static Lib, handle: u64) -> JsResult<V
             .insert(token, Waiter::Future { lib, deferred })
     });
     hold(js);
+    LAST_PENDING.with(|last| last.set(handle));
     // The completion may come before this returns (queued all the same).
     let started = futures.start(handle, host_id, token);
     if started != Ok(Status::Ok) {
@@ -247,7 +256,11 @@ pub(crate) fn await_next(js: Js, lib: &'static Lib, token: u64) -> JsResult<Valu
         _ => false,
     });
     if !waits {
-        let _ = error_info::bridge(js, lib, "a pending next of a stream this host does not hold");
+        let _ = error_info::bridge(
+            js,
+            lib,
+            "a pending next of a stream this host does not hold",
+        );
         reject_thrown(js, deferred)?;
         return Ok(promise);
     }
@@ -309,7 +322,10 @@ fn settle(js: Js, outcome: Outcome) {
                 lib,
                 next,
                 released,
-            }) => (next.take().map(|deferred| (*lib, deferred, true)), *released),
+            }) => (
+                next.take().map(|deferred| (*lib, deferred, true)),
+                *released,
+            ),
             None => (None, false),
         };
         if done {

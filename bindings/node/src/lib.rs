@@ -39,7 +39,7 @@ pub fn exports(exports: napi::bindgen_prelude::Object) -> napi::Result<()> {
         crossing::init(js)?;
         completions::init(js)?;
         host::init(js);
-        let natives: [(&str, Native); 9] = [
+        let natives: [(&str, Native); 11] = [
             ("open", open),
             ("liveCallbacks", live_callbacks),
             ("liveObjects", live_objects),
@@ -49,6 +49,8 @@ pub fn exports(exports: napi::bindgen_prelude::Object) -> napi::Result<()> {
             ("liveFutures", live_futures),
             ("streamNext", stream_next),
             ("streamRelease", stream_release),
+            ("takePending", take_pending),
+            ("cancelFuture", cancel_future),
         ];
         for (name, native) in natives {
             let mut function = ptr::null_mut();
@@ -244,5 +246,27 @@ unsafe extern "C" fn stream_release(env: sys::napi_env, info: sys::napi_callback
         let token = js.get_number(arg(js, argv, 2)?)? as u64;
         streams::release(lib, handle, token);
         js.undefined()
+    })
+}
+
+/// `takePending()`: the handle of the future the last call made pending
+/// (0 when it made none), once.
+unsafe extern "C" fn take_pending(env: sys::napi_env, info: sys::napi_callback_info) -> Value {
+    native(env, info, |js, _| {
+        js.number(completions::take_pending() as f64)
+    })
+}
+
+/// `cancelFuture(lib, handle)`: drops a pending future; its Promise rejects
+/// with the `cancelled` error (index.js turns it into the signal's reason).
+unsafe extern "C" fn cancel_future(env: sys::napi_env, info: sys::napi_callback_info) -> Value {
+    native(env, info, |js, argv| {
+        let lib = lib_of(js, arg(js, argv, 0)?)?;
+        let handle = js.get_number(arg(js, argv, 1)?)? as u64;
+        let cancelled = match lib.library.futures() {
+            Some(futures) => futures.cancel(handle) == Ok(ferryman_host::Status::Ok),
+            None => false,
+        };
+        js.boolean(cancelled)
     })
 }

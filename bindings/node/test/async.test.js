@@ -74,6 +74,30 @@ test('async methods of classes return Promises', async () => {
   await assert.rejects(counter.add_later(0, 1), ferryman.ClosedObjectError);
 });
 
+test('an AbortSignal after the arguments cancels the Rust future', async () => {
+  const drops = lib.async_drops();
+  const controller = new AbortController();
+  const started = Date.now();
+  const call = lib.async_guarded(10_000, controller.signal);
+  setTimeout(() => controller.abort(), 20);
+  await assert.rejects(call, (error) => error === controller.signal.reason && error.name === 'AbortError');
+  assert.ok(Date.now() - started < 5000, 'it did not wait for the Rust timer');
+  assert.ok(await until(() => lib.async_drops() === drops + 1), 'the future was dropped');
+  assert.deepEqual(lib.liveFutures(), []);
+  // Already aborted: not called at all. Not aborted: the value as usual.
+  const aborted = AbortSignal.abort();
+  await assert.rejects(lib.async_sleep(1, 'x', aborted), (error) => error === aborted.reason);
+  assert.equal(await lib.async_sleep(1, 'kept', new AbortController().signal), 'kept');
+  assert.equal(await lib.async_add(1, 2, new AbortController().signal), 3);
+  const counter = new lib.AsyncCounter(0);
+  const method = new AbortController();
+  const later = counter.add_later(10_000, 1, method.signal);
+  method.abort();
+  await assert.rejects(later, (error) => error === method.signal.reason);
+  counter.close();
+  assert.deepEqual(lib.liveFutures(), []);
+});
+
 test('a pending future keeps the process alive until it settles', () => {
   // A process whose only work is a pending Rust future: without the ref it
   // would exit before the value arrives.
