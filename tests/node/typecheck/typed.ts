@@ -219,9 +219,11 @@ async function asyncUses(): Promise<unknown[]> {
   for await (const item of lib.stream_count(3)) items.push(item);
   assert.deepEqual(items, [0, 1, 2]);
   const stream: AsyncIterable<number | bigint> = lib.count_failing(3, 1);
+  const before: Array<number | bigint> = [];
   await assert.rejects(async () => {
-    for await (const item of stream) items.push(item);
+    for await (const item of stream) before.push(item);
   }, lib.errors.BadItem);
+  assert.deepEqual(before, [0]);
   const ticks: ferryman.RustStream<number | bigint> = lib.ticker(2, 1, 1);
   const first = await ticks.next();
   await ticks.return();
