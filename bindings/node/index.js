@@ -376,8 +376,10 @@ class RustStream {
  * poll answered like a sync call (its value, or a throw); a pending one is
  * already a Promise the completion settles.
  */
-function promised(state, raw, self, args, arity) {
-  const last = args.length > arity ? args[args.length - 1] : undefined;
+function promised(state, raw, self, args) {
+  // No Rust parameter takes an AbortSignal (it has no wire form): a last
+  // argument that is one is the call's.
+  const last = args[args.length - 1];
   if (last instanceof AbortSignal) return abortable(state, raw, self, args.slice(0, -1), last);
   try {
     return Promise.resolve(self === undefined ? raw(...args) : raw(self, ...args));
@@ -435,8 +437,7 @@ function setLength(fn, length, name) {
 function wrapFunction(state, raw, described) {
   if (described.async) {
     const name = raw.name;
-    const arity = described.params.length;
-    const wrapped = { [name](...args) { return promised(state, raw, undefined, args, arity); } }[name];
+    const wrapped = { [name](...args) { return promised(state, raw, undefined, args); } }[name];
     return setLength(wrapped, requiredCount(described));
   }
   if (!returnsIterator(described)) return setLength(raw, requiredCount(described));
@@ -486,7 +487,7 @@ function makeClass(state, described, functions) {
     const wrapped = {
       [member](...args) {
         if (asText && !isOpen(this)) return plainText(this);
-        if (isAsync) return promised(state, raw, this, args, method.params.length - 1);
+        if (isAsync) return promised(state, raw, this, args);
         const result = raw(this, ...(args.length > arity ? args.slice(0, arity) : args));
         return iter ? new RustIterator(result) : result;
       },

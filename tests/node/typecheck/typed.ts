@@ -210,6 +210,10 @@ assert.throws(() => lib.errors.Error, /3 error types are named 'Error'/);
 async function asyncUses(): Promise<unknown[]> {
   const added: number | bigint = await lib.async_add(1, 2);
   const late: string = await lib.async_sleep(1, "late");
+  const controller = new AbortController();
+  const cancelled = lib.async_sleep(10_000, "never", controller.signal);
+  controller.abort();
+  await assert.rejects(cancelled, (error: unknown) => error === controller.signal.reason);
   await assert.rejects(lib.async_fail(0), lib.errors.AsyncError);
   const counter = new lib.AsyncCounter(1);
   const more: number | bigint = await counter.add_later(0, 2);

@@ -18,6 +18,8 @@ lib.shout("a", "b");
 const narrow: number = lib.add(1, 2);
 // @ts-expect-error an async function's result is a Promise
 const notAwaited: number | bigint = lib.async_add(1, 2);
+// @ts-expect-error only async functions take an AbortSignal
+lib.add(1, 2, new AbortController().signal);
 // @ts-expect-error a stream is an async iterable, not an iterable
 for (const item of lib.stream_count(3)) console.log(item);
 // @ts-expect-error a wrong field in a record

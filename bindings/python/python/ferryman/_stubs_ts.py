@@ -8,8 +8,9 @@ library's name in PascalCase), so a script writes
 ``const lib = ferryman.load<FerrymanFixtureLibrary>(path)``:
 
 - a free function is a method of the interface (an ``async fn`` returns
-  ``Promise<T>``, a stream function ``ferryman.RustStream<T>``, an async
-  iterable); a parameter with a describe
+  ``Promise<T>`` and takes an optional ``AbortSignal`` last, a stream
+  function ``ferryman.RustStream<T>``, an async iterable); a parameter with
+  a describe
   ``default`` is optional (``?``), its default in the JSDoc (``@default``);
 - a class is ``export declare class`` (``new lib.Counter(…)``: the interface
   has ``readonly Counter: typeof Counter``) with its constructor, methods,
@@ -335,6 +336,10 @@ class _Declarations:
         """A method signature (``name`` ``"constructor"``: no result type)."""
         params = entry.get("params")
         text, notes = self.params(params if isinstance(params, list) else [], skip)
+        if entry.get("async") is True:
+            # The Node host takes an AbortSignal after the arguments.
+            text = f"{text}, signal?: AbortSignal" if text else "signal?: AbortSignal"
+            notes.append("@param signal - optional: aborting it cancels the Rust future")
         returns = entry.get("returns")
         result = self.ts(returns.get("type"), _Way.OUT) if isinstance(returns, Mapping) else "unknown"
         if entry.get("async") is True:
