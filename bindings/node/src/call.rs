@@ -279,7 +279,10 @@ pub(crate) fn outcome(
         return Err(error_info::bridge(
             js,
             lib,
-            &format!("the library answered {} here", status.c_name()),
+            &match status {
+                Status::NullPointer => "the library reported a NULL pointer (status -1)".into(),
+                other => format!("the library answered {} here", other.c_name()),
+            },
         ));
     }
     let error = bytes
