@@ -106,6 +106,27 @@ export class RustIterator<T = unknown> implements IterableIterator<T> {
   [Symbol.iterator](): RustIterator<T>;
 }
 
+/**
+ * A Rust stream (`impl Stream<Item = T>`) as an async iterator: `for await`.
+ * An error item rejects at that item; `return()` (or `break`) drops the Rust
+ * stream, whose producer then sees the end.
+ */
+export class RustStream<T = unknown> implements AsyncIterableIterator<T> {
+  next(): Promise<IteratorResult<T, undefined>>;
+  return(value?: unknown): Promise<IteratorResult<T, undefined>>;
+  /** Whether the stream ended or was dropped. */
+  readonly closed: boolean;
+  [Symbol.asyncIterator](): RustStream<T>;
+}
+
+/** A pending future or stream the host holds (`liveFutures()`). */
+export interface LiveFuture {
+  handle: number;
+  kind: 'future' | 'stream';
+  /** The function that made it. */
+  function: string;
+}
+
 /** A Rust closure the library returned, as a JS function. */
 export type Closure<A extends unknown[] = unknown[], R = unknown> = (...args: A) => R;
 
@@ -126,6 +147,8 @@ export interface Library {
   liveObjects(): Record<string, number>;
   /** The signatures of the closures the host holds. */
   liveClosures(): string[];
+  /** The pending futures and streams the host holds (a leak check). */
+  liveFutures(): LiveFuture[];
   readonly path: string;
 }
 

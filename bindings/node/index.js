@@ -176,6 +176,9 @@ function makeState(libPath) {
     errors: null,
     classes: [],
     registry: new FinalizationRegistry((handle) => native.releaseObject(state.lib, handle)),
+    // A stream dropped without `return()` (an error item ended the loop,
+    // or it was never iterated to the end) is released when collected.
+    streams: new FinalizationRegistry(([handle, token]) => native.streamRelease(state.lib, handle, token)),
   };
 
   /** The `lib.errors` class of a Rust error type (made in `load` from describe). */
@@ -231,6 +234,12 @@ function makeState(libPath) {
     mapEntries(map) {
       return Array.from(map);
     },
+    bufferView(buffer, start, end) {
+      return buffer.subarray(start, end);
+    },
+    makeStream(handle, token) {
+      return new RustStream(state, handle, token);
+    },
     Map,
     RustObject,
     handleKey: HANDLE,
@@ -284,6 +293,131 @@ class RustIterator {
   }
 }
 
+const asyncDispose = Symbol.asyncDispose || Symbol.for('nodejs.asyncDispose');
+
+/**
+ * A Rust stream (a function returning `impl Stream`) as an async iterator:
+ * `for await (const item of lib.ticker(...))`. Items come in batches; those
+ * ready at once are served without waiting. An error item rejects at that
+ * item (the stream goes on after it); `break`, `return()` or the garbage
+ * collector drop the Rust stream, whose producer then sees the end.
+ */
+class RustStream {
+  constructor(state, handle, token) {
+    this._state = state;
+    this._handle = handle;
+    this._token = token;
+    this._items = [];
+    this._at = 0;
+    this._done = false;
+    this._last = Promise.resolve();
+    state.streams.register(this, [handle, token], this);
+  }
+
+  /** The next item: pulls run one after another (a stream has one pending next). */
+  next() {
+    const pulled = this._last.then(() => this._pull());
+    this._last = pulled.catch(() => {});
+    return pulled;
+  }
+
+  async _pull() {
+    if (this._at < this._items.length) {
+      const value = this._items[this._at];
+      this._items[this._at++] = undefined;
+      return { value, done: false };
+    }
+    if (this._done) return { value: undefined, done: true };
+    const batch = await native.streamNext(this._state.lib, this._handle, this._token);
+    if (batch === null) {
+      this._finish();
+      return { value: undefined, done: true };
+    }
+    if (this._done) return { value: undefined, done: true };
+    this._items = batch;
+    this._at = 1;
+    return { value: batch[0], done: false };
+  }
+
+  /** Drops the Rust stream now (`break` in `for await` calls this). */
+  async return(value) {
+    this._finish();
+    return { value, done: true };
+  }
+
+  /** Whether the stream ended or was dropped. */
+  get closed() {
+    return this._done;
+  }
+
+  [Symbol.asyncIterator]() {
+    return this;
+  }
+
+  async [asyncDispose]() {
+    this._finish();
+  }
+
+  [util.inspect.custom]() {
+    return `RustStream${this._done ? ' <closed>' : ''}`;
+  }
+
+  _finish() {
+    if (this._done) return;
+    this._done = true;
+    this._items = [];
+    this._state.streams.unregister(this);
+    native.streamRelease(this._state.lib, this._handle, this._token);
+  }
+}
+
+/**
+ * An async function's call: always a Promise. A future ready at its first
+ * poll answered like a sync call (its value, or a throw); a pending one is
+ * already a Promise the completion settles.
+ */
+function promised(state, raw, self, args) {
+  // No Rust parameter takes an AbortSignal (it has no wire form): a last
+  // argument that is one is the call's.
+  const last = args[args.length - 1];
+  if (last instanceof AbortSignal) return abortable(state, raw, self, args.slice(0, -1), last);
+  try {
+    return Promise.resolve(self === undefined ? raw(...args) : raw(self, ...args));
+  } catch (error) {
+    return Promise.reject(error);
+  }
+}
+
+/**
+ * An async call given an `AbortSignal` after its arguments: aborting drops
+ * the Rust future (its `Drop` runs) and rejects with the signal's reason.
+ */
+function abortable(state, raw, self, args, signal) {
+  if (signal.aborted) return Promise.reject(signal.reason);
+  let result;
+  let handle;
+  try {
+    native.takePending();
+    result = self === undefined ? raw(...args) : raw(self, ...args);
+    handle = native.takePending();
+  } catch (error) {
+    return Promise.reject(error);
+  }
+  if (!handle) return Promise.resolve(result);
+  const abort = () => native.cancelFuture(state.lib, handle);
+  signal.addEventListener('abort', abort, { once: true });
+  return result.then(
+    (value) => {
+      signal.removeEventListener('abort', abort);
+      return value;
+    },
+    (error) => {
+      signal.removeEventListener('abort', abort);
+      throw signal.aborted && error && error.kind === 'cancelled' ? signal.reason : error;
+    },
+  );
+}
+
 function returnsIterator(described) {
   const type = described.returns && described.returns.type;
   return Boolean(type && typeof type === 'object' && 'iter' in type);
@@ -300,7 +434,12 @@ function setLength(fn, length, name) {
 }
 
 /** The JS function for a described function (iterators wrapped). */
-function wrapFunction(raw, described) {
+function wrapFunction(state, raw, described) {
+  if (described.async) {
+    const name = raw.name;
+    const wrapped = { [name](...args) { return promised(state, raw, undefined, args); } }[name];
+    return setLength(wrapped, requiredCount(described));
+  }
   if (!returnsIterator(described)) return setLength(raw, requiredCount(described));
   const name = raw.name;
   const wrapped = { [name](...args) { return new RustIterator(raw(...args)); } }[name];
@@ -339,6 +478,7 @@ function makeClass(state, described, functions) {
     const member = method.name.slice(name.length + 1);
     const key = PROTOCOL_NAMES[member] || member;
     const iter = returnsIterator(method);
+    const isAsync = Boolean(method.async);
     // Protocol members are called by JS with arguments of its own
     // (util.inspect passes depth and options): pass on only what they take.
     const arity = member in PROTOCOL_NAMES ? method.params.length - 1 : Infinity;
@@ -347,6 +487,7 @@ function makeClass(state, described, functions) {
     const wrapped = {
       [member](...args) {
         if (asText && !isOpen(this)) return plainText(this);
+        if (isAsync) return promised(state, raw, this, args);
         const result = raw(this, ...(args.length > arity ? args.slice(0, arity) : args));
         return iter ? new RustIterator(result) : result;
       },
@@ -357,13 +498,13 @@ function makeClass(state, described, functions) {
   for (const id of described.statics) {
     const { raw, described: member } = functions[id];
     Object.defineProperty(cls, member.name.slice(name.length + 1), {
-      value: wrapFunction(raw, member), writable: true, configurable: true, enumerable: true,
+      value: wrapFunction(state, raw, member), writable: true, configurable: true, enumerable: true,
     });
   }
   return cls;
 }
 
-const RESERVED = new Set(['functions', 'describe', 'errors', 'liveObjects', 'liveClosures', 'path']);
+const RESERVED = new Set(['functions', 'describe', 'errors', 'liveObjects', 'liveClosures', 'liveFutures', 'path']);
 
 /**
  * Loads the ferryman library at `libPath`.
@@ -395,7 +536,7 @@ function load(libPath) {
   for (const { described, raw } of functions) {
     if (described.class !== null && described.class !== undefined) continue;
     if (RESERVED.has(described.name)) continue;
-    library[described.name] = wrapFunction(raw, described);
+    library[described.name] = wrapFunction(state, raw, described);
   }
   for (const cls of state.classes) {
     if (cls && !(cls.name in library) && !RESERVED.has(cls.name)) library[cls.name] = cls;
@@ -414,6 +555,9 @@ function load(libPath) {
       },
     },
     liveClosures: { value: () => native.liveClosures(state.lib) },
+    liveFutures: {
+      value: () => native.liveFutures(state.lib).map(([handle, kind, fn]) => ({ handle, kind, function: fn })),
+    },
   });
   return library;
 }
@@ -440,4 +584,5 @@ module.exports = {
   LoadError,
   RustObject,
   RustIterator,
+  RustStream,
 };

@@ -55,6 +55,13 @@ def fixture_ts(fixture_file: Path) -> str:
         "  for_each_value(values: ReadonlyArray<number | bigint>, f: ((arg0: number | bigint) => void)):"
         " number | bigint;",
         "  count_up(n: number | bigint): IterableIterator<number | bigint>;",
+        # Async functions and streams.
+        "  async_sleep(ms: number | bigint, value: string, signal?: AbortSignal): Promise<string>;",
+        "  async_drops(): number | bigint;",
+        "   * @throws {AsyncError} (the Promise rejects) when the Rust function returns `Err`",
+        "  add_later(ms: number | bigint, n: number | bigint, signal?: AbortSignal): Promise<number | bigint>;",
+        "  stream_count(n: number | bigint): ferryman.RustStream<number | bigint>;",
+        "   * @throws {BadItem} (at that item) when the stream yields `Err`",
         # Docs and errors.
         "  /** Adds two numbers. */",
         "   * @throws {MathError} when the Rust function returns `Err`",

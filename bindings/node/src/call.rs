@@ -5,9 +5,14 @@
 use std::ffi::c_void;
 use std::ptr;
 
-use ferryman_host::{has_error_value, Library, Reply, Status};
+use ferryman_host::{
+    future_handle, has_error_value, status, BoxError, ErrorValue, Library, Reply, ReplyError,
+    Status,
+};
 use napi::sys;
 
+use crate::bin_result::{self, Expect};
+use crate::completions;
 use crate::crossing;
 use crate::decode;
 use crate::encode::{Encoder, Refusal};
@@ -52,6 +57,15 @@ pub(crate) enum Names<'a> {
         params: &'a [(String, String)],
     },
     Closure,
+}
+
+/// A call site's reused buffers, and what it expects of its result.
+#[derive(Debug)]
+pub(crate) struct Buffers<'b> {
+    pub(crate) args: &'b mut Vec<u8>,
+    pub(crate) out: &'b mut Vec<u8>,
+    /// Function sites only: whether a large bin result is expected.
+    pub(crate) expect: Option<&'b Expect>,
 }
 
 /// Reads a callback's arguments (at most 8 on the stack) and data, runs
@@ -106,9 +120,9 @@ pub(crate) fn call(
     target: Target,
     names: &Names<'_>,
     argv: &[Value],
-    args: &mut Vec<u8>,
-    out: &mut Vec<u8>,
+    site: Buffers<'_>,
 ) -> JsResult<Value> {
+    let Buffers { args, out, expect } = site;
     // Bytes are lent only to a call during which no JS can run.
     let lend = !handles::any_callable();
     let made = match encode(js, lib, names, argv, args, lend) {
@@ -121,13 +135,28 @@ pub(crate) fn call(
     };
     let library = &lib.library;
     let result = if made.is_empty() && !handles::any_callable() {
-        // SAFETY: bytes lent by the encoder belong to JS values alive for
-        // the call (held by its arguments), and no JS runs until it returns.
-        let reply = unsafe { target.call(library, args, out) };
-        let spilled = reply.spilled().then(|| reply.len());
-        let result = finish(js, lib, reply);
-        keep_room(out, spilled);
-        result
+        let room = expect.and_then(Expect::room);
+        match (target, room, expect) {
+            (Target::Function(id), Some(room), Some(expect)) => {
+                into_buffer(js, lib, id, args, room, expect)
+            }
+            _ => {
+                // SAFETY: bytes lent by the encoder belong to JS values alive
+                // for the call (held by its arguments), and no JS runs until
+                // it returns.
+                let reply = unsafe { target.call(library, args, out) };
+                let bytes = reply.bytes().ok();
+                // A large bin goes into a Buffer next time, not into `out`.
+                let large = bytes.and_then(bin_result::payload).is_some();
+                if let Some(expect) = expect {
+                    expect.saw(bytes);
+                }
+                let spilled = (reply.spilled() && !large).then(|| reply.len());
+                let result = finish(js, lib, reply);
+                keep_room(out, spilled);
+                result
+            }
+        }
     } else {
         let args = &args[..];
         // SAFETY: nothing is lent to a call that may run JS (`encode`).
@@ -137,6 +166,35 @@ pub(crate) fn call(
     };
     handles::sweep(js);
     result
+}
+
+/// Calls function `id` with a new `Buffer` of `room` bytes as the result's
+/// place (`bin_result.rs`): the result is a view of it when a large bin
+/// landed there, and read as usual otherwise.
+fn into_buffer(
+    js: Js,
+    lib: &'static Lib,
+    id: u32,
+    args: &[u8],
+    room: usize,
+    expect: &Expect,
+) -> JsResult<Value> {
+    let (buffer, memory) = bin_result::new_buffer(js, room)?;
+    // SAFETY: as for `Target::call` in `call`: lent bytes are held by the
+    // arguments and no JS runs until the call returns; `memory` is the new
+    // Buffer's, which nothing else reads or writes meanwhile.
+    let reply = unsafe { lib.library.call_in(id, args, memory) };
+    let bytes = reply.bytes().ok();
+    expect.saw(bytes);
+    let found = if reply.spilled() {
+        None
+    } else {
+        bytes.and_then(bin_result::payload)
+    };
+    match bin_result::view(js, lib, buffer, room, found)? {
+        Some(view) => Ok(view),
+        None => finish(js, lib, reply),
+    }
 }
 
 /// What encoding the arguments gave.
@@ -185,12 +243,34 @@ fn keep_room(out: &mut Vec<u8>, spilled: Option<usize>) {
 
 /// The value of a reply, or its failure thrown.
 fn finish(js: Js, lib: &'static Lib, reply: Reply<'_>) -> JsResult<Value> {
-    let status = match reply.status() {
+    if reply.code() == Status::Pending.code() {
+        // An async function's future, not ready at its first poll: a Promise.
+        return match reply.bytes().ok().and_then(future_handle) {
+            Some(handle) => completions::await_future(js, lib, handle),
+            None => Err(error_info::bridge(
+                js,
+                lib,
+                "the library answered FERRY_PENDING without a future handle",
+            )),
+        };
+    }
+    outcome(js, lib, reply.code(), reply.bytes())
+}
+
+/// The value of a call's (or a completion's) status and bytes, or its
+/// failure thrown.
+pub(crate) fn outcome(
+    js: Js,
+    lib: &'static Lib,
+    code: i32,
+    bytes: Result<&[u8], BoxError>,
+) -> JsResult<Value> {
+    let status = match status(code) {
         Ok(status) => status,
         Err(unknown) => return Err(error_info::bridge(js, lib, &unknown.to_string())),
     };
     if status == Status::Ok {
-        return match reply.bytes() {
+        return match bytes {
             Ok(bytes) => decode::decode(js, Some(lib), bytes),
             Err(problem) => Err(error_info::bridge(js, lib, &problem.to_string())),
         };
@@ -199,14 +279,17 @@ fn finish(js: Js, lib: &'static Lib, reply: Reply<'_>) -> JsResult<Value> {
         return Err(error_info::bridge(
             js,
             lib,
-            "the library reported a NULL pointer (status -1)",
+            &match status {
+                Status::NullPointer => "the library reported a NULL pointer (status -1)".into(),
+                other => format!("the library answered {} here", other.c_name()),
+            },
         ));
     }
-    match reply.error_value() {
-        Ok(error) => {
-            drop(reply);
-            Err(error_info::raise(js, lib, status, &error))
-        }
+    let error = bytes
+        .map_err(ReplyError::from)
+        .and_then(|bytes| Ok(ErrorValue::decode(bytes)?));
+    match error {
+        Ok(error) => Err(error_info::raise(js, lib, status, &error)),
         Err(problem) => Err(error_info::bridge(
             js,
             lib,

@@ -130,8 +130,11 @@ unsafe extern "C" fn trampoline(env: sys::napi_env, info: sys::napi_callback_inf
             Target::Closure(data.handle),
             &call::Names::Closure,
             argv,
-            args,
-            out,
+            call::Buffers {
+                args,
+                out,
+                expect: None,
+            },
         )
     })
 }

@@ -2,7 +2,8 @@
 //! error fields. Ints within ±(2^53 − 1) are numbers, others BigInts; bin is
 //! a Buffer; a map whose keys are all strings is a plain object, any other a
 //! `Map`; extension 1 is the host's own object back, 2 a closure (a JS
-//! function), 4 a BigInt, 5 an object of an exported class.
+//! function), 4 a BigInt, 5 an object of an exported class, 7 a stream (an
+//! async iterator).
 
 use ferryman_host::reader::{BigInt, Kind as Mp, ReadError, Reader};
 use ferryman_host::Value as Tree;
@@ -11,6 +12,7 @@ use crate::closure;
 use crate::handles;
 use crate::js::{Js, JsResult, Value};
 use crate::library::Lib;
+use crate::streams;
 
 const MAX_SAFE: i128 = (1 << 53) - 1;
 
@@ -163,6 +165,10 @@ impl Decoder {
                 let make_object = js.deref(lib.hooks.make_object)?;
                 let args = [js.int(i64::from(class))?, js.number(handle as f64)?];
                 Ok(js.call(make_object, &args)?)
+            }
+            (7, Some(lib)) if payload.len() == 8 => {
+                let handle = u64::from_be_bytes(payload.try_into().expect("8 bytes"));
+                Ok(streams::make(js, lib, handle)?)
             }
             (tag, _) => {
                 js.throw_error(&format!(

@@ -7,7 +7,8 @@ use std::ptr;
 use ferryman_host::Function;
 use napi::sys;
 
-use crate::call::{self, Names, Target};
+use crate::bin_result::Expect;
+use crate::call::{self, Buffers, Names, Target};
 use crate::js::{napi_call, Js, JsResult, Value};
 use crate::library::Lib;
 
@@ -20,6 +21,8 @@ struct Site {
     params: Vec<(String, String)>,
     args: RefCell<Vec<u8>>,
     out: RefCell<Vec<u8>>,
+    /// Whether the next result is expected to be a large bin.
+    expect: Expect,
 }
 
 /// The JS function that calls `function` of `lib`.
@@ -42,6 +45,7 @@ pub(crate) fn make(js: Js, lib: &'static Lib, function: &Function) -> JsResult<V
         params,
         args: RefCell::new(Vec::with_capacity(64)),
         out: RefCell::new(Vec::with_capacity(256)),
+        expect: Expect::default(),
     }));
     // Class members (`Meter.read`) are named by their member name.
     let name = function.name.rsplit('.').next().unwrap_or(&function.name);
@@ -74,17 +78,21 @@ unsafe extern "C" fn trampoline(env: sys::napi_env, info: sys::napi_callback_inf
         // of its own.
         match (site.args.try_borrow_mut(), site.out.try_borrow_mut()) {
             (Ok(mut args), Ok(mut out)) => {
-                call::call(js, site.lib, target, &names, argv, &mut args, &mut out)
+                let buffers = Buffers {
+                    args: &mut args,
+                    out: &mut out,
+                    expect: Some(&site.expect),
+                };
+                call::call(js, site.lib, target, &names, argv, buffers)
             }
-            _ => call::call(
-                js,
-                site.lib,
-                target,
-                &names,
-                argv,
-                &mut Vec::new(),
-                &mut Vec::new(),
-            ),
+            _ => {
+                let buffers = Buffers {
+                    args: &mut Vec::new(),
+                    out: &mut Vec::new(),
+                    expect: None,
+                };
+                call::call(js, site.lib, target, &names, argv, buffers)
+            }
         }
     })
 }

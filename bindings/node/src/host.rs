@@ -6,9 +6,10 @@
 use std::sync::atomic::{AtomicPtr, Ordering};
 
 use ferryman_host::write::{ErrorView, Message};
-use ferryman_host::{Host, Status};
+use ferryman_host::{Completed, Host, Status};
 use napi::sys;
 
+use crate::completions;
 use crate::crossing;
 use crate::decode;
 use crate::encode::{Encoder, Refusal};
@@ -62,13 +63,24 @@ impl Host for NodeHost {
             handles::release(handle);
         }
     }
+
+    fn complete(&self, token: u64, outcome: Completed<'_>) {
+        completions::complete(token, outcome);
+    }
 }
 
 /// Registers a host with `lib`; its id, or `None` (no callbacks then).
 pub(crate) fn register(lib: &'static Lib) -> Option<u32> {
     let closures = lib.library.closures()?;
     let host: &'static NodeHost = Box::leak(Box::new(NodeHost { lib: LibRef(lib) }));
-    closures.register_host(host)
+    let id = closures.register_host(host)?;
+    // Async functions then answer FERRY_PENDING, settled as Promises
+    // (`completions.rs`); without a completion they would block the JS
+    // thread until their future ends.
+    if let Some(futures) = lib.library.futures() {
+        let _ = futures.connect(closures, host);
+    }
+    Some(id)
 }
 
 /// Calls JS callable `handle` with the MessagePack argument array `args`,

@@ -3,8 +3,10 @@
 //! the contract (loading, checks, describe, error values, the host vtable).
 //! `index.js` builds the package's API on the functions exported here.
 
+mod bin_result;
 mod call;
 mod closure;
+mod completions;
 mod crossing;
 mod decode;
 mod encode;
@@ -14,6 +16,7 @@ mod handles;
 mod host;
 mod js;
 mod library;
+mod streams;
 
 use std::ptr;
 
@@ -34,14 +37,20 @@ pub fn exports(exports: napi::bindgen_prelude::Object) -> napi::Result<()> {
     let exports = exports.raw();
     let made = (|| -> JsResult<()> {
         crossing::init(js)?;
+        completions::init(js)?;
         host::init(js);
-        let natives: [(&str, Native); 6] = [
+        let natives: [(&str, Native); 11] = [
             ("open", open),
             ("liveCallbacks", live_callbacks),
             ("liveObjects", live_objects),
             ("liveClosures", live_closures),
             ("releaseClosure", release_closure),
             ("releaseObject", release_object),
+            ("liveFutures", live_futures),
+            ("streamNext", stream_next),
+            ("streamRelease", stream_release),
+            ("takePending", take_pending),
+            ("cancelFuture", cancel_future),
         ];
         for (name, native) in natives {
             let mut function = ptr::null_mut();
@@ -190,5 +199,74 @@ unsafe extern "C" fn release_object(env: sys::napi_env, info: sys::napi_callback
         }
         handles::sweep(js);
         js.undefined()
+    })
+}
+
+/// `liveFutures(lib)`: `[[handle, kind, function], …]`, the pending futures
+/// and streams the host holds.
+unsafe extern "C" fn live_futures(env: sys::napi_env, info: sys::napi_callback_info) -> Value {
+    native(env, info, |js, argv| {
+        let lib = lib_of(js, arg(js, argv, 0)?)?;
+        let live = match lib.library.futures() {
+            Some(futures) => match futures.live() {
+                Ok(live) => live,
+                Err(error) => return Err(js.throw_error(&error.to_string())),
+            },
+            None => Vec::new(),
+        };
+        let array = js.array(live.len())?;
+        for (index, future) in live.iter().enumerate() {
+            let entry = js.array(3)?;
+            js.set_element(entry, 0, js.number(future.handle as f64)?)?;
+            js.set_element(entry, 1, js.string(&future.kind)?)?;
+            js.set_element(entry, 2, js.string(&future.function)?)?;
+            js.set_element(array, index as u32, entry)?;
+        }
+        Ok(array)
+    })
+}
+
+/// `streamNext(lib, handle, token)`: the next batch (`streams::next`).
+unsafe extern "C" fn stream_next(env: sys::napi_env, info: sys::napi_callback_info) -> Value {
+    native(env, info, |js, argv| {
+        let lib = lib_of(js, arg(js, argv, 0)?)?;
+        let handle = js.get_number(arg(js, argv, 1)?)? as u64;
+        let token = js.get_number(arg(js, argv, 2)?)? as u64;
+        let batch = streams::next(js, lib, handle, token);
+        handles::sweep(js);
+        batch
+    })
+}
+
+/// `streamRelease(lib, handle, token)`: drops the stream.
+unsafe extern "C" fn stream_release(env: sys::napi_env, info: sys::napi_callback_info) -> Value {
+    native(env, info, |js, argv| {
+        let lib = lib_of(js, arg(js, argv, 0)?)?;
+        let handle = js.get_number(arg(js, argv, 1)?)? as u64;
+        let token = js.get_number(arg(js, argv, 2)?)? as u64;
+        streams::release(lib, handle, token);
+        js.undefined()
+    })
+}
+
+/// `takePending()`: the handle of the future the last call made pending
+/// (0 when it made none), once.
+unsafe extern "C" fn take_pending(env: sys::napi_env, info: sys::napi_callback_info) -> Value {
+    native(env, info, |js, _| {
+        js.number(completions::take_pending() as f64)
+    })
+}
+
+/// `cancelFuture(lib, handle)`: drops a pending future; its Promise rejects
+/// with the `cancelled` error (index.js turns it into the signal's reason).
+unsafe extern "C" fn cancel_future(env: sys::napi_env, info: sys::napi_callback_info) -> Value {
+    native(env, info, |js, argv| {
+        let lib = lib_of(js, arg(js, argv, 0)?)?;
+        let handle = js.get_number(arg(js, argv, 1)?)? as u64;
+        let cancelled = match lib.library.futures() {
+            Some(futures) => futures.cancel(handle) == Ok(ferryman_host::Status::Ok),
+            None => false,
+        };
+        js.boolean(cancelled)
     })
 }

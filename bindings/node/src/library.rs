@@ -21,6 +21,10 @@ pub(crate) struct Hooks {
     pub(crate) make_map: napi_ref,
     /// `mapEntries(map)`: a `Map`'s `[key, value]` pairs as an array.
     pub(crate) map_entries: napi_ref,
+    /// `bufferView(buffer, start, end)`: a `Buffer` over part of `buffer`.
+    pub(crate) buffer_view: napi_ref,
+    /// `makeStream(handle, token)`: the async iterator of a stream.
+    pub(crate) make_stream: napi_ref,
     /// The `Map` constructor.
     pub(crate) map: napi_ref,
     /// The base class of objects of exported classes.
@@ -96,6 +100,8 @@ impl Lib {
             make_object: hook("makeObject")?,
             make_map: hook("makeMap")?,
             map_entries: hook("mapEntries")?,
+            buffer_view: hook("bufferView")?,
+            make_stream: hook("makeStream")?,
             map: hook("Map")?,
             rust_object: hook("RustObject")?,
             handle_key: hook("handleKey")?,

@@ -83,6 +83,39 @@ test('bytes: Buffer and Uint8Array in, Buffer out', () => {
   assert.equal(address(large.subarray(8)) - address(large), 8, 'in place: a view is lent at its offset');
 });
 
+test('large bytes results: new Buffers, right whatever sizes come in turn', () => {
+  // A site that returned a large bin has the next one written into a new
+  // Buffer (bin_result.rs); a larger, a much smaller or a non-bin result
+  // after it takes the usual way. Every result is its own memory.
+  const pattern = (n, seed) => Buffer.from(Array.from({ length: n }, (_, i) => (i * 7 + seed) & 255));
+  const sizes = [1 << 20, 1 << 20, 2 << 20, 40_000, 2 << 20, 16, 70_000, 70_000, 32 << 10];
+  let previous = null;
+  for (const [turn, n] of sizes.entries()) {
+    const input = pattern(n, turn);
+    const out = lib.bytes_echo(input);
+    assert.ok(Buffer.isBuffer(out), `turn ${turn}`);
+    assert.ok(out.equals(input), `turn ${turn}: ${n} bytes`);
+    // Not holding a much larger allocation than the result.
+    if (n >= 32 << 10) assert.ok(out.buffer.byteLength <= 2 * n + 16, `turn ${turn}: ${out.buffer.byteLength}`);
+    out[0] ^= 1;
+    assert.ok(!out.equals(input), 'a result is not the argument');
+    if (previous) assert.equal(previous[1], ((1 * 7 + turn - 1) & 255), 'nor an earlier result');
+    previous = out;
+  }
+  // A slice, an empty result and an error value after a large result.
+  const big = pattern(300_000, 5);
+  assert.ok(lib.bytes_slice(big, 0, 300_000).equals(big));
+  assert.ok(lib.bytes_slice(big, 1000, 250_000).equals(big.subarray(1000, 250_000)));
+  assert.equal(lib.bytes_slice(big, 10, 10).length, 0);
+  assert.ok(lib.bytes_slice(big, 0, 300_000).equals(big));
+  assert.throws(() => lib.bytes_slice(big, 'x', 1), /start/);
+  assert.ok(lib.bytes_slice(big, 0, 300_000).equals(big));
+  // Large bytes inside a larger value are copied out of it.
+  const chunks = lib.bytes_chunks(big, 100_000);
+  assert.equal(chunks.length, 3);
+  assert.ok(Buffer.concat(chunks).equals(big));
+});
+
 test('typed arrays of numbers travel as lists', () => {
   assert.equal(lib.sum_f64(new Float64Array([1.5, 2.5])), 4);
   assert.deepEqual(lib.echo_i32s(new Int32Array([-1, 2])), [-1, 2]);

@@ -1,7 +1,7 @@
 //! A loaded ferryman library: the `dlopen` handle, its entry points, the ABI
 //! and wire version checks.
 
-use std::mem::ManuallyDrop;
+use std::mem::{ManuallyDrop, MaybeUninit};
 use std::path::{Path, PathBuf};
 
 use ferryman_abi::{FerryBox, ABI_VERSION, WIRE_VERSION};
@@ -214,6 +214,27 @@ impl Library {
         // promise; `boxed` follows the `out` rule.
         let code = unsafe { (self.call_fn)(id, &args_box, &mut boxed) };
         Reply::new(code, boxed, out, self.box_free)
+    }
+
+    /// [`Library::call`] with `out` a slice of memory the host owns some
+    /// other way (a host language's byte object the result is wanted in):
+    /// the library writes the result there when it fits.
+    ///
+    /// # Safety
+    ///
+    /// As [`Library::call`].
+    #[inline]
+    pub unsafe fn call_in<'a>(
+        &self,
+        id: u32,
+        args: &[u8],
+        out: &'a mut [MaybeUninit<u8>],
+    ) -> Reply<'a> {
+        let args_box = borrowed_box(args);
+        let mut boxed = Reply::slice_box(out);
+        // SAFETY: as in `call`.
+        let code = unsafe { (self.call_fn)(id, &args_box, &mut boxed) };
+        Reply::in_slice(code, boxed, out, self.box_free)
     }
 
     /// The library's closure entry points, when it has them (a library built

@@ -2,6 +2,7 @@
 //! own that this value frees.
 
 use std::marker::PhantomData;
+use std::mem::MaybeUninit;
 
 use ferryman_abi::FerryBox;
 
@@ -68,6 +69,20 @@ impl<'a> Reply<'a> {
         }
     }
 
+    /// The box to pass as `out` for a host buffer that is a slice of memory
+    /// owned elsewhere (for example by the host language's own byte object).
+    #[inline]
+    pub(crate) fn slice_box(host: &mut [MaybeUninit<u8>]) -> FerryBox {
+        if host.is_empty() {
+            return FerryBox::EMPTY;
+        }
+        FerryBox {
+            ptr: host.as_mut_ptr().cast(),
+            len: 0,
+            cap: host.len(),
+        }
+    }
+
     /// Wraps what a call left in `out`; `host` is the buffer `out` was made from.
     #[inline]
     pub(crate) fn new(
@@ -76,7 +91,22 @@ impl<'a> Reply<'a> {
         host: &'a mut Vec<u8>,
         box_free: BoxFreeFn,
     ) -> Reply<'a> {
-        let host_box = Reply::host_box(host);
+        Reply::made(code, out, Reply::host_box(host), box_free)
+    }
+
+    /// Wraps what a call left in `out`, made by [`Reply::slice_box`] from `host`.
+    #[inline]
+    pub(crate) fn in_slice(
+        code: i32,
+        out: FerryBox,
+        host: &'a mut [MaybeUninit<u8>],
+        box_free: BoxFreeFn,
+    ) -> Reply<'a> {
+        Reply::made(code, out, Reply::slice_box(host), box_free)
+    }
+
+    #[inline]
+    fn made(code: i32, out: FerryBox, host_box: FerryBox, box_free: BoxFreeFn) -> Reply<'a> {
         Reply {
             code,
             out,
@@ -249,6 +279,23 @@ mod tests {
         assert_eq!(reply.bytes().unwrap(), &[0x93, 0x01, 0x02, 0x03]);
         drop(reply);
         assert_eq!(FREED.load(std::sync::atomic::Ordering::SeqCst), 1);
+    }
+
+    #[test]
+    fn bytes_in_a_borrowed_slice_are_read_in_place() {
+        let mut host = [MaybeUninit::<u8>::uninit(); 8];
+        let mut out = Reply::slice_box(&mut host);
+        // SAFETY: `out.ptr` is `host`, 8 bytes.
+        unsafe {
+            out.ptr
+                .copy_from_nonoverlapping([0xc4, 0x01, 0x09].as_ptr(), 3)
+        };
+        out.len = 3;
+        let reply = Reply::in_slice(0, out, &mut host, no_free);
+        assert!(!reply.spilled());
+        assert_eq!(reply.bytes().unwrap(), &[0xc4, 0x01, 0x09]);
+        let mut none: [MaybeUninit<u8>; 0] = [];
+        assert!(Reply::slice_box(&mut none).ptr.is_null());
     }
 
     #[test]

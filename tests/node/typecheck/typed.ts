@@ -189,10 +189,8 @@ const raisers: Record<ErrorName, (() => unknown) | null> = {
   SettingError: () => lib.set_setting("nope", 1),
   QuotaError: () => lib.take_items("ann", 5),
   TextError: () => lib.text_failure(""),
-  // The Node host connects no completion function yet, so an async function
-  // runs to its end inside the call (spec/abi.md, "Futures").
-  AsyncError: () => lib.async_fail(0),
-  // Raised by a stream's item: the Node host does not pull streams yet.
+  // Rejections, not throws: awaited in `asyncUses` below.
+  AsyncError: null,
   BadItem: null,
 };
 assert.deepEqual(Object.keys(lib.errors).sort(), Object.keys(raisers).sort());
@@ -208,7 +206,40 @@ const io: typeof ferryman.RustError = lib.errors.std_io_error_Error;
 assert.equal(lib.errors["std::io::error::Error"], io);
 assert.throws(() => lib.errors.Error, /3 error types are named 'Error'/);
 
+// Async functions return Promises (methods too); streams are async iterables.
+async function asyncUses(): Promise<unknown[]> {
+  const added: number | bigint = await lib.async_add(1, 2);
+  const late: string = await lib.async_sleep(1, "late");
+  const controller = new AbortController();
+  const cancelled = lib.async_sleep(10_000, "never", controller.signal);
+  controller.abort();
+  await assert.rejects(cancelled, (error: unknown) => error === controller.signal.reason);
+  await assert.rejects(lib.async_fail(0), lib.errors.AsyncError);
+  const counter = new lib.AsyncCounter(1);
+  const more: number | bigint = await counter.add_later(0, 2);
+  assert.equal(more, 3);
+  counter.close();
+  const items: Array<number | bigint> = [];
+  for await (const item of lib.stream_count(3)) items.push(item);
+  assert.deepEqual(items, [0, 1, 2]);
+  const stream: AsyncIterable<number | bigint> = lib.count_failing(3, 1);
+  const before: Array<number | bigint> = [];
+  await assert.rejects(async () => {
+    for await (const item of stream) before.push(item);
+  }, lib.errors.BadItem);
+  assert.deepEqual(before, [0]);
+  const ticks: ferryman.RustStream<number | bigint> = lib.ticker(2, 1, 1);
+  const first = await ticks.next();
+  await ticks.return();
+  assert.ok(ticks.closed);
+  const live: ferryman.LiveFuture[] = lib.liveFutures();
+  return [added, late, first, live];
+}
+
 const used: unknown[] = [names, live, description, sum, quotient, wide, ratio, shouted, chunks, total, tuple];
 used.push(counts, fromMap, maybeToo, mean, joined, scaled, distance, area, last, label, pairText, firstChild);
 used.push(applied, mapped, four, dashed, composed, value, text, greeting, maybeCounter, counterTotal, same);
-console.log(`typed.ts ran: ${used.length} values`);
+asyncUses().then((values) => {
+  used.push(...values);
+  console.log(`typed.ts ran: ${used.length} values`);
+});

@@ -16,6 +16,12 @@ lib.divide(1);
 lib.shout("a", "b");
 // @ts-expect-error a 64-bit result may be a bigint
 const narrow: number = lib.add(1, 2);
+// @ts-expect-error an async function's result is a Promise
+const notAwaited: number | bigint = lib.async_add(1, 2);
+// @ts-expect-error only async functions take an AbortSignal
+lib.add(1, 2, new AbortController().signal);
+// @ts-expect-error a stream is an async iterable, not an iterable
+for (const item of lib.stream_count(3)) console.log(item);
 // @ts-expect-error a wrong field in a record
 const point: Point = { x: 1, z: 2 };
 // @ts-expect-error a missing field in a record
@@ -58,4 +64,4 @@ try {
     const unknownVariant: "infinite" = error.variant;
   }
 }
-console.log(narrow, point);
+console.log(narrow, point, notAwaited);

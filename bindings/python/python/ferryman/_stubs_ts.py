@@ -7,7 +7,10 @@ The file imports the ``ferryman`` npm package's types and declares
 library's name in PascalCase), so a script writes
 ``const lib = ferryman.load<FerrymanFixtureLibrary>(path)``:
 
-- a free function is a method of the interface; a parameter with a describe
+- a free function is a method of the interface (an ``async fn`` returns
+  ``Promise<T>`` and takes an optional ``AbortSignal`` last, a stream
+  function ``ferryman.RustStream<T>``, an async iterable); a parameter with
+  a describe
   ``default`` is optional (``?``), its default in the JSDoc (``@default``);
 - a class is ``export declare class`` (``new lib.Counter(…)``: the interface
   has ``readonly Counter: typeof Counter``) with its constructor, methods,
@@ -77,7 +80,9 @@ _RESERVED = frozenset(
     any boolean number string symbol never unknown object bigint undefined arguments eval""".split()
 )
 # Members of `ferryman.Library` a function of the same name cannot replace.
-_LIBRARY_MEMBERS = frozenset(("functions", "describe", "errors", "liveObjects", "liveClosures", "path"))
+_LIBRARY_MEMBERS = frozenset(
+    ("functions", "describe", "errors", "liveObjects", "liveClosures", "liveFutures", "path")
+)
 # Protocol members (describe's `Name.__eq__`…) by the names the Node host gives them.
 _PROTOCOL_METHODS = {
     "__str__": "toString",
@@ -228,6 +233,8 @@ class _Declarations:
             return self.class_names.get(inner, "unknown")
         if key == "iter" and way is not _Way.IN:
             return f"IterableIterator<{self.ts(inner, _Way.OUT, depth)}>"
+        if key == "stream" and way is _Way.OUT:
+            return f"ferryman.RustStream<{self.ts(inner, _Way.OUT, depth)}>"
         callback = _callback(inner)
         if key == "callback" and callback is not None:
             params, returns = callback
@@ -329,9 +336,16 @@ class _Declarations:
         """A method signature (``name`` ``"constructor"``: no result type)."""
         params = entry.get("params")
         text, notes = self.params(params if isinstance(params, list) else [], skip)
+        if entry.get("async") is True:
+            # The Node host takes an AbortSignal after the arguments.
+            text = f"{text}, signal?: AbortSignal" if text else "signal?: AbortSignal"
+            notes.append("@param signal - optional: aborting it cancels the Rust future")
         returns = entry.get("returns")
         result = self.ts(returns.get("type"), _Way.OUT) if isinstance(returns, Mapping) else "unknown"
-        result = ": void" if result == "null" else f": {result}"
+        if entry.get("async") is True:
+            result = f": Promise<{'void' if result == 'null' else result}>"
+        else:
+            result = ": void" if result == "null" else f": {result}"
         if name == "constructor":
             result = ""
         doc = [*_doc_lines(entry.get("doc"))]
@@ -339,7 +353,11 @@ class _Declarations:
         raised = self.error_ident(error) if isinstance(error, Mapping) else None
         if notes or raised:
             doc += ["", *notes]
-        if raised:
+        if raised and entry.get("async") is True:
+            doc.append(f"@throws {{{raised}}} (the Promise rejects) when the Rust function returns `Err`")
+        elif raised and entry.get("stream") is True:
+            doc.append(f"@throws {{{raised}}} (at that item) when the stream yields `Err`")
+        elif raised:
             doc.append(f"@throws {{{raised}}} when the Rust function returns `Err`")
         return [*_jsdoc(doc, indent), f"{indent}{prefix}{name}({text}){result};"]
 
