@@ -40,6 +40,14 @@ int32_t fm_closure_call(void *fn, uint64_t closure, const uint8_t *args, size_t 
     return ((int32_t(*)(uint64_t, const FerryBox *, FerryBox *))fn)(closure, &box, out);
 }
 
+int32_t fm_call_c(uintptr_t fn, uint32_t id, uintptr_t args, size_t len, uintptr_t out) {
+    return fm_call((void *)fn, id, (const uint8_t *)args, len, (FerryBox *)out);
+}
+
+int32_t fm_closure_call_c(uintptr_t fn, uint64_t closure, uintptr_t args, size_t len, uintptr_t out) {
+    return fm_closure_call((void *)fn, closure, (const uint8_t *)args, len, (FerryBox *)out);
+}
+
 void fm_box_free(void *fn, FerryBox *box) { ((void (*)(FerryBox *))fn)(box); }
 
 int32_t fm_release(void *fn, uint64_t handle) { return ((int32_t(*)(uint64_t))fn)(handle); }

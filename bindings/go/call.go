@@ -24,7 +24,8 @@ func (l *Library) Call(name string, args ...any) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	r := l.sym.callID(f.ID, e.bytes(), e.out)
+	r := &e.reply
+	l.sym.callID(f.ID, e.bytes(), e.out, r)
 	runtime.KeepAlive(args) // objects and closures must not be finalized mid-call
 	v, err := l.result(name, r)
 	e.done()
@@ -56,6 +57,9 @@ func into[T any](name string, v any, err error) (T, error) {
 }
 
 func checkArity(f *Function, given int) error {
+	if given == len(f.Params) {
+		return nil
+	}
 	required, total := f.required(), len(f.Params)
 	if given >= required && given <= total {
 		return nil
@@ -83,7 +87,7 @@ func (l *Library) encodeArgs(function string, params []Param, args []any) (*enco
 		if i < len(params) {
 			p = &params[i]
 		}
-		if e.lendArg(a, p) || e.scalar(a) {
+		if e.plain(a) || e.lendArg(a, p) || e.scalar(a) {
 			continue
 		}
 		if err := e.value(reflect.ValueOf(a), 1); err != nil {
@@ -124,7 +128,7 @@ func callName(function string) string {
 }
 
 // result turns a reply into a value or an error.
-func (l *Library) result(function string, r reply) (any, error) {
+func (l *Library) result(function string, r *reply) (any, error) {
 	if r.status != 0 {
 		err := l.failure(function, r)
 		r.done()

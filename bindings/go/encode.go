@@ -23,6 +23,8 @@ type encoder struct {
 	pins   runtime.Pinner // memory lent for the call (lent.go)
 	pinned bool
 	out    *outBuffer // the call's out buffer (pooled encoders only)
+	reply  reply      // the call's reply, filled in place (a reply returned by
+	// value is copied field by field, which costs more than the call's encoding)
 }
 
 func newEncoder(lib *Library) *encoder {
@@ -58,6 +60,25 @@ func (e *encoder) done() {
 	}
 	e.w.b = e.w.b[:0]
 	encoders.Put(e)
+}
+
+// plain writes the scalars no call lends, first: most arguments are one.
+func (e *encoder) plain(a any) bool {
+	switch a := a.(type) {
+	case int:
+		_ = e.enc.EncodeInt(int64(a))
+	case int64:
+		_ = e.enc.EncodeInt(a)
+	case float64:
+		_ = e.enc.EncodeFloat64(a)
+	case string:
+		_ = e.enc.EncodeString(a)
+	case bool:
+		_ = e.enc.EncodeBool(a)
+	default:
+		return false
+	}
+	return true
 }
 
 // scalar writes the argument types most calls pass without reflection;

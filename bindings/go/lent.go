@@ -99,7 +99,7 @@ func (e *encoder) lendArg(a any, p *Param) bool {
 		}
 		e.lendCall(unsafe.Pointer(&a[0]), len(a), 0)
 		return true
-	case int, int64, float64, string, bool, nil:
+	case nil:
 		return false
 	}
 	v := reflect.ValueOf(a)

@@ -116,7 +116,7 @@ func (l *Library) check() error {
 }
 
 // contractValue decodes the reply of a symbol that only writes out.
-func (l *Library) contractValue(symbol string, r reply) (any, error) {
+func (l *Library) contractValue(symbol string, r *reply) (any, error) {
 	defer r.done()
 	if r.status != 0 {
 		return nil, fmt.Errorf("%s returned status %d", symbol, r.status)
