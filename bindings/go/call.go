@@ -12,24 +12,36 @@ import (
 // result as the decoder gives it (see the package doc for the Go types).
 // Trailing parameters with a default may be left out.
 func (l *Library) Call(name string, args ...any) (any, error) {
+	v, _, err := l.call(name, args, reflect.Value{})
+	return v, err
+}
+
+// call calls name; a result that decodeInto reads straight into into
+// (when valid) answers true, else it is decoded as Call returns it.
+func (l *Library) call(name string, args []any, into reflect.Value) (any, bool, error) {
 	f := l.byName[name]
 	if f == nil {
-		return nil, &BridgeError{Kind: "no_function", Function: name,
+		return nil, false, &BridgeError{Kind: "no_function", Function: name,
 			Message: fmt.Sprintf("%s has no function `%s`", l.handshake.Library, name)}
 	}
 	if err := checkArity(f, len(args)); err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	e, err := l.encodeArgs(name, f.Params, args)
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	r := &e.reply
 	l.sym.callID(f.ID, e.bytes(), e.out, r)
 	runtime.KeepAlive(args) // objects and closures must not be finalized mid-call
+	if into.IsValid() && r.status == 0 && decodeInto(into, r.bytes) {
+		r.done()
+		e.done()
+		return nil, true, nil
+	}
 	v, err := l.result(name, r)
 	e.done()
-	return v, err
+	return v, false, err
 }
 
 // Call calls the exported function name and decodes its result into a T:
@@ -37,7 +49,11 @@ func (l *Library) Call(name string, args ...any) (any, error) {
 // width (a value out of range is an error), *big.Int, []byte, slices, maps,
 // pointers (nil for None).
 func Call[T any](l *Library, name string, args ...any) (T, error) {
-	v, err := l.Call(name, args...)
+	var out T
+	v, direct, err := l.call(name, args, reflect.ValueOf(&out).Elem())
+	if direct {
+		return out, nil
+	}
 	return into[T](name, v, err)
 }
 

@@ -146,23 +146,35 @@ func (e *encoder) value(v reflect.Value, depth int) error {
 	if !v.IsValid() {
 		return e.enc.EncodeNil()
 	}
-	switch v.Type() {
-	case bigIntType:
+	// The types with forms of their own, found by kind first (comparing
+	// types costs more than the kind switch).
+	t, special := v.Type(), false
+	switch v.Kind() {
+	case reflect.Pointer:
+		special = t == bigIntType || t == closureType || t == objectType
+	case reflect.Int64:
+		special = t == durationType
+	case reflect.Struct:
+		special = t == timeType || t == lentType
+	}
+	switch {
+	case !special:
+	case t == bigIntType:
 		if v.IsNil() {
 			return e.enc.EncodeNil()
 		}
 		return e.bigInt(v.Interface().(*big.Int))
-	case closureType:
+	case t == closureType:
 		if v.IsNil() {
 			return e.enc.EncodeNil()
 		}
 		return e.closure(v.Interface().(*Closure))
-	case objectType:
+	case t == objectType:
 		if v.IsNil() {
 			return e.enc.EncodeNil()
 		}
 		return e.object(v.Interface().(*Object))
-	case durationType:
+	case t == durationType:
 		// [secs, nanos] with 0 <= nanos < 1e9 (host-guide.md, step 6).
 		d := v.Interface().(time.Duration)
 		secs, nanos := int64(d/time.Second), int64(d%time.Second)
@@ -172,9 +184,9 @@ func (e *encoder) value(v reflect.Value, depth int) error {
 		_ = e.enc.EncodeArrayLen(2)
 		_ = e.enc.EncodeInt(secs)
 		return e.enc.EncodeInt(nanos)
-	case timeType:
+	case t == timeType:
 		return e.enc.EncodeString(v.Interface().(time.Time).UTC().Format(time.RFC3339Nano))
-	case lentType:
+	case t == lentType:
 		return e.lent(v.Interface().(Lent))
 	}
 	switch v.Kind() {
@@ -262,17 +274,19 @@ func (e *encoder) nest(depth int) error {
 // `msgpack:",omitempty"` leaves out a zero value), else by the field name.
 func (e *encoder) structValue(v reflect.Value, depth int) error {
 	fields := structFields(v.Type())
-	present := make([]structField, 0, len(fields))
+	present := len(fields)
 	for _, f := range fields {
 		if f.omitEmpty && v.Field(f.index).IsZero() {
-			continue
+			present--
 		}
-		present = append(present, f)
 	}
-	if err := e.enc.EncodeMapLen(len(present)); err != nil {
+	if err := e.enc.EncodeMapLen(present); err != nil {
 		return err
 	}
-	for _, f := range present {
+	for _, f := range fields {
+		if f.omitEmpty && present < len(fields) && v.Field(f.index).IsZero() {
+			continue
+		}
 		if err := e.enc.EncodeString(f.name); err != nil {
 			return err
 		}
