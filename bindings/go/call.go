@@ -32,7 +32,7 @@ func (l *Library) call(name string, args []any, into reflect.Value) (any, bool, 
 		return nil, false, err
 	}
 	r := &e.reply
-	l.sym.callID(f.ID, e.bytes(), e.out, r)
+	l.sym.callID(f.ID, e.bytes(), e.out, e.keep, r)
 	runtime.KeepAlive(args) // objects and closures must not be finalized mid-call
 	if into.IsValid() && r.status == 0 && decodeInto(into, r.bytes) {
 		r.done()

@@ -34,7 +34,7 @@ func (c *Closure) Call(args ...any) (any, error) {
 		return nil, err
 	}
 	r := &e.reply
-	c.lib.sym.callClosure(c.handle, e.bytes(), e.out, r)
+	c.lib.sym.callClosure(c.handle, e.bytes(), e.out, e.keep, r)
 	runtime.KeepAlive(args)
 	runtime.KeepAlive(c)
 	v, err := c.lib.result(c.name(), r)

@@ -8,6 +8,7 @@ import (
 	"runtime"
 	"sync"
 	"time"
+	"unsafe"
 )
 
 // encoder writes Go values as one MessagePack argument array (spec/wire.md,
@@ -20,7 +21,8 @@ type encoder struct {
 	w      wireWriter
 	enc    *wireWriter // &w
 	held   []uint64
-	pins   runtime.Pinner // memory lent for the call (lent.go)
+	keep   unsafe.Pointer // the first memory lent for the call (lent.go), kept by cgo
+	pins   runtime.Pinner // memory lent for the call beyond keep
 	pinned bool
 	out    *outBuffer // the call's out buffer (pooled encoders only)
 	reply  reply      // the call's reply, filled in place (a reply returned by
@@ -49,6 +51,7 @@ func pooledEncoder(lib *Library) *encoder {
 // and gives the encoder back to the pool with its out buffer: its bytes, and
 // a reply's that lay in the buffer, are invalid from then on.
 func (e *encoder) done() {
+	e.keep = nil
 	if e.pinned {
 		e.pins.Unpin()
 		e.pinned = false

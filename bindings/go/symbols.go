@@ -173,9 +173,9 @@ func (b *outBuffer) reset() *C.FerryBox {
 // argsC copies args, which fit, into the C argument buffer and returns its
 // address. (Larger arguments cross in Go memory itself, valid for the call
 // by cgo's rule for Go pointers.)
-func (b *outBuffer) argsC(args []byte) C.uintptr_t {
+func (b *outBuffer) argsC(args []byte) unsafe.Pointer {
 	copy(unsafe.Slice((*byte)(b.args), len(args)), args)
-	return C.uintptr_t(uintptr(b.args))
+	return b.args
 }
 
 // outOnly calls one of the symbols that only write out (handshake, describe,
@@ -203,24 +203,34 @@ func (s *symbols) id(name string) int64 {
 // and the out box, both C memory, cross as integers, as does the symbol:
 // cgo checks every pointer argument for Go pointers, which costs more than
 // the copy.
-func (s *symbols) callID(id uint32, args []byte, buf *outBuffer, r *reply) {
+//
+// keep, when not nil, is Go memory the arguments lend (lent.go): passed to
+// C as an argument of its own, it stays pinned for the call by cgo's rule,
+// which costs less than a runtime.Pinner.
+func (s *symbols) callID(id uint32, args []byte, buf *outBuffer, keep unsafe.Pointer, r *reply) {
 	out := buf.reset()
 	var status C.int32_t
-	if len(args) <= argsBufferSize {
-		status = C.fm_call_c(C.uintptr_t(uintptr(s.call)), C.uint32_t(id), buf.argsC(args), C.size_t(len(args)), C.uintptr_t(uintptr(unsafe.Pointer(out))))
-	} else {
-		status = C.fm_call(s.call, C.uint32_t(id), bytesPtr(args), C.size_t(len(args)), out)
+	switch {
+	case len(args) <= argsBufferSize && keep == nil:
+		status = C.fm_call_c(C.uintptr_t(uintptr(s.call)), C.uint32_t(id), C.uintptr_t(uintptr(buf.argsC(args))), C.size_t(len(args)), C.uintptr_t(uintptr(unsafe.Pointer(out))))
+	case len(args) <= argsBufferSize:
+		status = C.fm_call(s.call, C.uint32_t(id), (*C.uint8_t)(buf.argsC(args)), C.size_t(len(args)), out, keep)
+	default:
+		status = C.fm_call(s.call, C.uint32_t(id), bytesPtr(args), C.size_t(len(args)), out, keep)
 	}
 	s.take(status, out, buf, r)
 }
 
-func (s *symbols) callClosure(handle uint64, args []byte, buf *outBuffer, r *reply) {
+func (s *symbols) callClosure(handle uint64, args []byte, buf *outBuffer, keep unsafe.Pointer, r *reply) {
 	out := buf.reset()
 	var status C.int32_t
-	if len(args) <= argsBufferSize {
-		status = C.fm_closure_call_c(C.uintptr_t(uintptr(s.closureCall)), C.uint64_t(handle), buf.argsC(args), C.size_t(len(args)), C.uintptr_t(uintptr(unsafe.Pointer(out))))
-	} else {
-		status = C.fm_closure_call(s.closureCall, C.uint64_t(handle), bytesPtr(args), C.size_t(len(args)), out)
+	switch {
+	case len(args) <= argsBufferSize && keep == nil:
+		status = C.fm_closure_call_c(C.uintptr_t(uintptr(s.closureCall)), C.uint64_t(handle), C.uintptr_t(uintptr(buf.argsC(args))), C.size_t(len(args)), C.uintptr_t(uintptr(unsafe.Pointer(out))))
+	case len(args) <= argsBufferSize:
+		status = C.fm_closure_call(s.closureCall, C.uint64_t(handle), (*C.uint8_t)(buf.argsC(args)), C.size_t(len(args)), out, keep)
+	default:
+		status = C.fm_closure_call(s.closureCall, C.uint64_t(handle), bytesPtr(args), C.size_t(len(args)), out, keep)
 	}
 	s.take(status, out, buf, r)
 }
