@@ -25,6 +25,7 @@ mod encode_compound;
 mod encode_element;
 mod lent;
 mod lent_items;
+mod lent_vec;
 mod limits;
 pub mod reader;
 mod rfc3339;
