@@ -1,16 +1,19 @@
-//! A `Vec` of numbers given as a lent slice of the same number type
-//! (`spec/wire.md`, "Lent slices"): copied in one piece instead of item by
-//! item through serde. serde has no way to say "this visitor builds a
-//! `Vec<i64>`", so [`take`] asks the type itself: `typeid` compares `T`
-//! with each `Vec<N>` (it works for types that borrow, which `Any` does
-//! not), a comparison the compiler settles for each `T`.
+//! A `Vec` of numbers read without serde: given as a lent slice of the
+//! same number type (`spec/wire.md`, "Lent slices"), copied in one piece;
+//! given as an array of MessagePack numbers in their usual forms, read in
+//! one loop ([`crate::Direct`]). serde has no way to say "this visitor
+//! builds a `Vec<i64>`", so [`take`] asks the type itself: `typeid` compares
+//! `T` with each `Vec<N>` (it works for types that borrow, which `Any` does
+//! not), a comparison the compiler settles for each `T`. Anything else —
+//! another form, a value out of range — is left to serde, which owns the
+//! error messages.
 
 use std::mem::ManuallyDrop;
 
 use ferryman_abi::{EXT_LENT_BYTES, LENT_SLICE_PAYLOAD};
 
 use crate::lent_items::{whole_items, ItemType, Lent};
-use crate::Lending;
+use crate::{Direct, Lending};
 
 /// The numbers a lent slice's items can be copied into.
 trait Number: Copy + 'static {
@@ -31,15 +34,15 @@ number!(
 );
 
 /// When `T` is `Vec<N>` and the next argument in `rest` is a lent slice of
-/// `N` that `lending` lets this reader use: the items, copied at once, and
-/// `rest` moved past the argument. `None` (nothing read) for anything else,
-/// which the serde path reads or explains as before.
+/// `N` that `lending` lets this reader use, or an array of `N`'s direct
+/// forms: the items, and `rest` moved past the argument. `None` (nothing
+/// read) for anything else, which the serde path reads or explains as before.
 #[inline]
 pub(crate) fn take<T>(rest: &mut &[u8], lending: Lending) -> Option<T> {
     macro_rules! try_numbers {
-        ($($ty:ty),*) => {$(
+        ($($ty:ty => $read:expr),*) => {$(
             if typeid::of::<T>() == typeid::of::<Vec<$ty>>() {
-                let items = copy_items::<$ty>(rest, lending)?;
+                let items: Vec<$ty> = $read(rest)?;
                 // SAFETY: `T` is `Vec<$ty>`: their type ids are equal, and
                 // ids differ only in lifetimes, which `Vec<$ty>` has none of.
                 // The vector is moved, not dropped: `T` owns it now.
@@ -47,8 +50,46 @@ pub(crate) fn take<T>(rest: &mut &[u8], lending: Lending) -> Option<T> {
             }
         )*};
     }
-    try_numbers!(f64, f32, i64, i32, u64, u32, i16, u16, i8);
+    fn lent_or_array<N: Number + Direct>(rest: &mut &[u8], lending: Lending) -> Option<Vec<N>> {
+        copy_items::<N>(rest, lending).or_else(|| read_array::<N>(rest))
+    }
+    // (Not u8: a `Vec<u8>` is bytes, `bin` on the wire. f32 has no direct form.)
+    try_numbers!(
+        f64 => |rest| lent_or_array::<f64>(rest, lending),
+        f32 => |rest| copy_items::<f32>(rest, lending),
+        i64 => |rest| lent_or_array::<i64>(rest, lending),
+        i32 => |rest| lent_or_array::<i32>(rest, lending),
+        u64 => |rest| lent_or_array::<u64>(rest, lending),
+        u32 => |rest| lent_or_array::<u32>(rest, lending),
+        i16 => |rest| lent_or_array::<i16>(rest, lending),
+        u16 => |rest| lent_or_array::<u16>(rest, lending),
+        i8 => |rest| lent_or_array::<i8>(rest, lending)
+    );
     None
+}
+
+/// The items of the array of `N`s at the start of `rest`, each in one of its
+/// direct forms; `None` (`rest` unmoved) at the first that is not.
+fn read_array<N: Direct>(rest: &mut &[u8]) -> Option<Vec<N>> {
+    let (count, header) = match **rest {
+        [marker @ 0x90..=0x9f, ..] => (usize::from(marker & 0x0f), 1),
+        [0xdc, a, b, ..] => (usize::from(u16::from_be_bytes([a, b])), 3),
+        [0xdd, a, b, c, d, ..] => (u32::from_be_bytes([a, b, c, d]) as usize, 5),
+        _ => return None,
+    };
+    let mut bytes = &rest[header..];
+    // Each item takes at least one byte: a longer count is a lie for serde to report.
+    if count > bytes.len() {
+        return None;
+    }
+    let mut items = Vec::with_capacity(count);
+    for _ in 0..count {
+        let (item, len) = N::read(bytes)?;
+        items.push(item);
+        bytes = &bytes[len..];
+    }
+    *rest = bytes;
+    Some(items)
 }
 
 /// The items of the lent slice of `N` at the start of `rest`, if it is one.
@@ -129,10 +170,6 @@ mod tests {
                 "refused",
                 take::<Vec<i64>>(&mut &arg[..], Lending::REFUSED).is_some(),
             ),
-            (
-                "an array",
-                take::<Vec<i64>>(&mut &[0x91, 0x01][..], trusted).is_some(),
-            ),
         ] {
             assert!(!got, "{name}");
         }
@@ -141,5 +178,40 @@ mod tests {
         shifted[1..].copy_from_slice(&bytes);
         let arg = lent(ItemType::I64, &shifted[1..]);
         assert_eq!(take::<Vec<i64>>(&mut &arg[..], trusted), Some(values));
+    }
+
+    #[test]
+    fn an_array_of_direct_forms_is_read_and_anything_else_left_to_serde() {
+        // [1, -1, 300, i64::MIN] then nil.
+        let mut bytes = vec![0x94, 0x01, 0xff, 0xcd, 0x01, 0x2c, 0xd3];
+        bytes.extend_from_slice(&i64::MIN.to_be_bytes());
+        bytes.push(0xc0);
+        let mut rest = &bytes[..];
+        let got = take::<Vec<i64>>(&mut rest, Lending::REFUSED);
+        assert_eq!(got, Some(vec![1, -1, 300, i64::MIN]));
+        assert_eq!(rest, &[0xc0]);
+        let mut rest = &bytes[..];
+        // -1 is out of range for u32, 300 for i8: serde explains.
+        assert_eq!(take::<Vec<u32>>(&mut rest, Lending::REFUSED), None);
+        assert_eq!(take::<Vec<i8>>(&mut rest, Lending::REFUSED), None);
+        assert_eq!(rest.len(), bytes.len());
+        for other in [
+            &[0x92, 0x01][..],       // fewer items than the header says
+            &[0x91, 0xa1, b'x'][..], // not a number
+            &[0xc4, 0x01, 0x01][..], // bin
+        ] {
+            assert_eq!(take::<Vec<i64>>(&mut &other[..], Lending::REFUSED), None);
+        }
+        assert_eq!(
+            take::<Vec<f64>>(
+                &mut &[0x91, 0xcb, 0x3f, 0xf8, 0, 0, 0, 0, 0, 0][..],
+                Lending::REFUSED
+            ),
+            Some(vec![1.5])
+        );
+        assert_eq!(
+            take::<Vec<u8>>(&mut &[0x91, 0x01][..], Lending::REFUSED),
+            None
+        );
     }
 }
