@@ -19,7 +19,7 @@ func (l *Library) Call(name string, args ...any) (any, error) {
 // call calls name; a result that decodeInto reads straight into into
 // (when valid) answers true, else it is decoded as Call returns it.
 func (l *Library) call(name string, args []any, into reflect.Value) (any, bool, error) {
-	f := l.byName[name]
+	f := l.function(name)
 	if f == nil {
 		return nil, false, &BridgeError{Kind: "no_function", Function: name,
 			Message: fmt.Sprintf("%s has no function `%s`", l.handshake.Library, name)}
@@ -70,6 +70,20 @@ func into[T any](name string, v any, err error) (T, error) {
 		return out, cerr
 	}
 	return out, nil
+}
+
+// function is byName[name], the last answer first: a loop calls one
+// function, and comparing its name (often the same string) costs less than
+// hashing it.
+func (l *Library) function(name string) *Function {
+	if f := l.lastCalled.Load(); f != nil && f.Name == name {
+		return f
+	}
+	f := l.byName[name]
+	if f != nil {
+		l.lastCalled.Store(f)
+	}
+	return f
 }
 
 func checkArity(f *Function, given int) error {
