@@ -4,6 +4,7 @@ import (
 	"math"
 	"reflect"
 	"unicode/utf8"
+	"unsafe"
 )
 
 // decodeInto is Call[T]'s fast path: it reads a result straight into dst
@@ -60,7 +61,11 @@ func fastValue(dst reflect.Value, r *wireReader, depth int) bool {
 			return true
 		}
 	case reflect.Float64:
-		return fastFloat(dst, r)
+		x, ok := fastFloat(r)
+		if ok {
+			dst.SetFloat(x)
+		}
+		return ok
 	case reflect.String:
 		if p, ok := fastStr(r); ok && utf8.Valid(p) {
 			dst.SetString(string(p))
@@ -79,6 +84,12 @@ func fastValue(dst reflect.Value, r *wireReader, depth int) bool {
 			return false
 		}
 		s := reflect.MakeSlice(t, n, n)
+		if done, ok := fastNumbers(s, r); done {
+			if ok {
+				dst.Set(s)
+			}
+			return ok
+		}
 		for i := 0; i < n; i++ {
 			if !fastValue(s.Index(i), r, depth+1) {
 				return false
@@ -158,28 +169,54 @@ func fastBig(r *wireReader, size int) (uint64, bool) {
 	return n, true
 }
 
-func fastFloat(dst reflect.Value, r *wireReader) bool {
+// fastNumbers fills s, a new slice of int64 or float64 (of any name), in
+// place rather than element by element through reflection: done is false
+// for other slices, ok whether every item was read.
+func fastNumbers(s reflect.Value, r *wireReader) (done, ok bool) {
+	switch elem := s.Type().Elem(); {
+	case elem.Kind() == reflect.Int64 && elem != durationType:
+		items := unsafe.Slice((*int64)(s.UnsafePointer()), s.Len())
+		for i := range items {
+			if r.i >= len(r.b) {
+				return true, false
+			}
+			if items[i], ok = fastInt(r); !ok {
+				return true, false
+			}
+		}
+		return true, true
+	case elem.Kind() == reflect.Float64:
+		items := unsafe.Slice((*float64)(s.UnsafePointer()), s.Len())
+		for i := range items {
+			if r.i >= len(r.b) {
+				return true, false
+			}
+			if items[i], ok = fastFloat(r); !ok {
+				return true, false
+			}
+		}
+		return true, true
+	}
+	return false, false
+}
+
+func fastFloat(r *wireReader) (float64, bool) {
 	switch r.b[r.i] {
 	case 0xcb:
 		n, ok := fastBig(r, 8)
 		if ok {
 			r.i += 9
-			dst.SetFloat(math.Float64frombits(n))
 		}
-		return ok
+		return math.Float64frombits(n), ok
 	case 0xca:
 		n, ok := fastBig(r, 4)
 		if ok {
 			r.i += 5
-			dst.SetFloat(float64(math.Float32frombits(uint32(n))))
 		}
-		return ok
+		return float64(math.Float32frombits(uint32(n))), ok
 	}
 	n, ok := fastInt(r)
-	if ok {
-		dst.SetFloat(float64(n))
-	}
-	return ok
+	return float64(n), ok
 }
 
 // fastStr is the bytes of a str, in place.

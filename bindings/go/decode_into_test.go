@@ -21,6 +21,7 @@ type intoRecord struct {
 	Ok    bool        `msgpack:"ok"`
 	In    *intoInner  `msgpack:"in"`
 	List  []intoInner `msgpack:"list"`
+	Vals  []float64   `msgpack:"vals"`
 	Skip  string      `msgpack:"-"`
 }
 
@@ -30,7 +31,11 @@ func TestDecodeIntoMatchesTheGeneralPath(t *testing.T) {
 	var w wireWriter
 	enc := func(f func(w *wireWriter)) []byte { w.b = nil; f(&w); return w.b }
 	record := enc(func(w *wireWriter) {
-		_ = w.EncodeMapLen(8)
+		_ = w.EncodeMapLen(9)
+		_ = w.EncodeString("vals")
+		_ = w.EncodeArrayLen(2)
+		_ = w.EncodeFloat64(1.5)
+		_ = w.EncodeInt(2)
 		_ = w.EncodeString("name")
 		_ = w.EncodeString("ferry")
 		_ = w.EncodeString("id")
@@ -70,6 +75,13 @@ func TestDecodeIntoMatchesTheGeneralPath(t *testing.T) {
 		{"string into int", enc(func(w *wireWriter) { _ = w.EncodeString("3") }), new(int), false},
 		{"big int", enc(func(w *wireWriter) { _ = w.EncodeInt(5) }), new(*big.Int), false},
 		{"duration", enc(func(w *wireWriter) { _ = w.EncodeArrayLen(2); _ = w.EncodeInt(1); _ = w.EncodeInt(0) }), new(time.Duration), false},
+		{"durations", enc(func(w *wireWriter) {
+			_ = w.EncodeArrayLen(1)
+			_ = w.EncodeArrayLen(2)
+			_ = w.EncodeInt(1)
+			_ = w.EncodeInt(0)
+		}), new([]time.Duration), false},
+		{"short array", []byte{0x92, 0x01}, new([]int64), false},
 		{"into any", enc(func(w *wireWriter) { _ = w.EncodeInt(1) }), new(any), false},
 		{"bytes after", append(enc(func(w *wireWriter) { _ = w.EncodeInt(1) }), 0xc0), new(int), false},
 		{"short", []byte{0xcd, 0x01}, new(int), false},

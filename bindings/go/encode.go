@@ -215,12 +215,18 @@ func (e *encoder) value(v reflect.Value, depth int) error {
 			return e.enc.EncodeNil()
 		}
 		if v.Type().Elem().Kind() == reflect.Uint8 {
+			if v.Kind() == reflect.Slice {
+				return e.enc.EncodeBytes(v.Bytes())
+			}
 			b := make([]byte, v.Len())
 			reflect.Copy(reflect.ValueOf(b), v)
 			return e.enc.EncodeBytes(b)
 		}
 		if err := e.nest(depth); err != nil {
 			return err
+		}
+		if v.Kind() == reflect.Slice && e.numbers(v) {
+			return nil
 		}
 		if err := e.enc.EncodeArrayLen(v.Len()); err != nil {
 			return err
@@ -263,6 +269,28 @@ func (e *encoder) value(v reflect.Value, depth int) error {
 		return e.callback(v)
 	}
 	return noWireForm{found: fmt.Sprintf("a Go %s, which has no wire form", v.Type())}
+}
+
+// numbers writes a slice of int64 or float64 (of any name) read in place,
+// not element by element through reflection; false for other slices.
+func (e *encoder) numbers(v reflect.Value) bool {
+	switch elem := v.Type().Elem(); {
+	case elem.Kind() == reflect.Int64 && elem != durationType:
+		items := unsafe.Slice((*int64)(v.UnsafePointer()), v.Len())
+		_ = e.enc.EncodeArrayLen(len(items))
+		for _, n := range items {
+			_ = e.enc.EncodeInt(n)
+		}
+	case elem.Kind() == reflect.Float64:
+		items := unsafe.Slice((*float64)(v.UnsafePointer()), v.Len())
+		_ = e.enc.EncodeArrayLen(len(items))
+		for _, x := range items {
+			_ = e.enc.EncodeFloat64(x)
+		}
+	default:
+		return false
+	}
+	return true
 }
 
 func (e *encoder) nest(depth int) error {
