@@ -21,3 +21,19 @@ func BenchmarkCases(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkFloor is the floor of add (floor.go) under `go test -bench`, to
+// set beside BenchmarkCases/add.
+func BenchmarkFloor(b *testing.B) {
+	lib := repoRoot() + "/target/release/libbench_ferryman.so"
+	if _, err := ferryman.Load(lib); err != nil {
+		b.Fatal(err)
+	}
+	floor, err := floorAdd(lib)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for i := 0; i < b.N; i++ {
+		_, _ = floor()
+	}
+}

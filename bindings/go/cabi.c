@@ -30,14 +30,24 @@ int64_t fm_function_id(void *fn, const uint8_t *name, size_t len) {
     return ((int64_t(*)(const FerryBox *))fn)(&box);
 }
 
-int32_t fm_call(void *fn, uint32_t id, const uint8_t *args, size_t len, FerryBox *out) {
+int32_t fm_call(void *fn, uint32_t id, const uint8_t *args, size_t len, FerryBox *out, const void *keep) {
+    (void)keep;
     FerryBox box = {(uint8_t *)args, len, len};
     return ((int32_t(*)(uint32_t, const FerryBox *, FerryBox *))fn)(id, &box, out);
 }
 
-int32_t fm_closure_call(void *fn, uint64_t closure, const uint8_t *args, size_t len, FerryBox *out) {
+int32_t fm_closure_call(void *fn, uint64_t closure, const uint8_t *args, size_t len, FerryBox *out, const void *keep) {
+    (void)keep;
     FerryBox box = {(uint8_t *)args, len, len};
     return ((int32_t(*)(uint64_t, const FerryBox *, FerryBox *))fn)(closure, &box, out);
+}
+
+int32_t fm_call_c(uintptr_t fn, uint32_t id, uintptr_t args, size_t len, uintptr_t out) {
+    return fm_call((void *)fn, id, (const uint8_t *)args, len, (FerryBox *)out, NULL);
+}
+
+int32_t fm_closure_call_c(uintptr_t fn, uint64_t closure, uintptr_t args, size_t len, uintptr_t out) {
+    return fm_closure_call((void *)fn, closure, (const uint8_t *)args, len, (FerryBox *)out, NULL);
 }
 
 void fm_box_free(void *fn, FerryBox *box) { ((void (*)(FerryBox *))fn)(box); }

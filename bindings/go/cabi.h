@@ -29,8 +29,14 @@ void fm_close(void *handle);
 uint32_t fm_abi_version(void *fn);
 int32_t fm_out(void *fn, FerryBox *out);
 int64_t fm_function_id(void *fn, const uint8_t *name, size_t len);
-int32_t fm_call(void *fn, uint32_t id, const uint8_t *args, size_t len, FerryBox *out);
-int32_t fm_closure_call(void *fn, uint64_t closure, const uint8_t *args, size_t len, FerryBox *out);
+/* keep is Go memory the arguments lend, or NULL: unused here, it is an
+ * argument so that cgo keeps it pinned for the call. */
+int32_t fm_call(void *fn, uint32_t id, const uint8_t *args, size_t len, FerryBox *out, const void *keep);
+int32_t fm_closure_call(void *fn, uint64_t closure, const uint8_t *args, size_t len, FerryBox *out, const void *keep);
+/* The same calls with the symbol, arguments and out in C memory, given as
+ * integers (cgo checks no integer for Go pointers). */
+int32_t fm_call_c(uintptr_t fn, uint32_t id, uintptr_t args, size_t len, uintptr_t out);
+int32_t fm_closure_call_c(uintptr_t fn, uint64_t closure, uintptr_t args, size_t len, uintptr_t out);
 void fm_box_free(void *fn, FerryBox *box);
 int32_t fm_release(void *fn, uint64_t handle);
 uint64_t fm_object_clone(void *fn, uint64_t handle);

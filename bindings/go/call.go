@@ -12,23 +12,36 @@ import (
 // result as the decoder gives it (see the package doc for the Go types).
 // Trailing parameters with a default may be left out.
 func (l *Library) Call(name string, args ...any) (any, error) {
-	f := l.byName[name]
+	v, _, err := l.call(name, args, reflect.Value{})
+	return v, err
+}
+
+// call calls name; a result that decodeInto reads straight into into
+// (when valid) answers true, else it is decoded as Call returns it.
+func (l *Library) call(name string, args []any, into reflect.Value) (any, bool, error) {
+	f := l.function(name)
 	if f == nil {
-		return nil, &BridgeError{Kind: "no_function", Function: name,
+		return nil, false, &BridgeError{Kind: "no_function", Function: name,
 			Message: fmt.Sprintf("%s has no function `%s`", l.handshake.Library, name)}
 	}
 	if err := checkArity(f, len(args)); err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	e, err := l.encodeArgs(name, f.Params, args)
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
-	r := l.sym.callID(f.ID, e.bytes(), e.out)
+	r := &e.reply
+	l.sym.callID(f.ID, e.bytes(), e.out, e.keep, r)
 	runtime.KeepAlive(args) // objects and closures must not be finalized mid-call
+	if into.IsValid() && r.status == 0 && decodeInto(into, r.bytes) {
+		r.done()
+		e.done()
+		return nil, true, nil
+	}
 	v, err := l.result(name, r)
 	e.done()
-	return v, err
+	return v, false, err
 }
 
 // Call calls the exported function name and decodes its result into a T:
@@ -36,7 +49,11 @@ func (l *Library) Call(name string, args ...any) (any, error) {
 // width (a value out of range is an error), *big.Int, []byte, slices, maps,
 // pointers (nil for None).
 func Call[T any](l *Library, name string, args ...any) (T, error) {
-	v, err := l.Call(name, args...)
+	var out T
+	v, direct, err := l.call(name, args, reflect.ValueOf(&out).Elem())
+	if direct {
+		return out, nil
+	}
 	return into[T](name, v, err)
 }
 
@@ -55,7 +72,24 @@ func into[T any](name string, v any, err error) (T, error) {
 	return out, nil
 }
 
+// function is byName[name], the last answer first: a loop calls one
+// function, and comparing its name (often the same string) costs less than
+// hashing it.
+func (l *Library) function(name string) *Function {
+	if f := l.lastCalled.Load(); f != nil && f.Name == name {
+		return f
+	}
+	f := l.byName[name]
+	if f != nil {
+		l.lastCalled.Store(f)
+	}
+	return f
+}
+
 func checkArity(f *Function, given int) error {
+	if given == len(f.Params) {
+		return nil
+	}
 	required, total := f.required(), len(f.Params)
 	if given >= required && given <= total {
 		return nil
@@ -83,7 +117,7 @@ func (l *Library) encodeArgs(function string, params []Param, args []any) (*enco
 		if i < len(params) {
 			p = &params[i]
 		}
-		if e.lendArg(a, p) || e.scalar(a) {
+		if e.plain(a) || e.lendArg(a, p) || e.scalar(a) {
 			continue
 		}
 		if err := e.value(reflect.ValueOf(a), 1); err != nil {
@@ -124,7 +158,7 @@ func callName(function string) string {
 }
 
 // result turns a reply into a value or an error.
-func (l *Library) result(function string, r reply) (any, error) {
+func (l *Library) result(function string, r *reply) (any, error) {
 	if r.status != 0 {
 		err := l.failure(function, r)
 		r.done()

@@ -33,7 +33,8 @@ func (c *Closure) Call(args ...any) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	r := c.lib.sym.callClosure(c.handle, e.bytes(), e.out)
+	r := &e.reply
+	c.lib.sym.callClosure(c.handle, e.bytes(), e.out, e.keep, r)
 	runtime.KeepAlive(args)
 	runtime.KeepAlive(c)
 	v, err := c.lib.result(c.name(), r)

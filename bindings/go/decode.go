@@ -111,7 +111,9 @@ func (d *decoder) value(depth int) (any, error) {
 		if err != nil {
 			return nil, err
 		}
-		return append([]byte{}, p...), nil
+		b := make([]byte, len(p)) // (append's growth path costs more)
+		copy(b, p)
+		return b, nil
 	case 0xdc, 0xdd:
 		n, err := d.r.uint(2 << (c - 0xdc))
 		if err != nil {

@@ -8,6 +8,7 @@ import (
 	"runtime"
 	"sync"
 	"time"
+	"unsafe"
 )
 
 // encoder writes Go values as one MessagePack argument array (spec/wire.md,
@@ -20,9 +21,12 @@ type encoder struct {
 	w      wireWriter
 	enc    *wireWriter // &w
 	held   []uint64
-	pins   runtime.Pinner // memory lent for the call (lent.go)
+	keep   unsafe.Pointer // the first memory lent for the call (lent.go), kept by cgo
+	pins   runtime.Pinner // memory lent for the call beyond keep
 	pinned bool
 	out    *outBuffer // the call's out buffer (pooled encoders only)
+	reply  reply      // the call's reply, filled in place (a reply returned by
+	// value is copied field by field, which costs more than the call's encoding)
 }
 
 func newEncoder(lib *Library) *encoder {
@@ -47,6 +51,7 @@ func pooledEncoder(lib *Library) *encoder {
 // and gives the encoder back to the pool with its out buffer: its bytes, and
 // a reply's that lay in the buffer, are invalid from then on.
 func (e *encoder) done() {
+	e.keep = nil
 	if e.pinned {
 		e.pins.Unpin()
 		e.pinned = false
@@ -58,6 +63,25 @@ func (e *encoder) done() {
 	}
 	e.w.b = e.w.b[:0]
 	encoders.Put(e)
+}
+
+// plain writes the scalars no call lends, first: most arguments are one.
+func (e *encoder) plain(a any) bool {
+	switch a := a.(type) {
+	case int:
+		_ = e.enc.EncodeInt(int64(a))
+	case int64:
+		_ = e.enc.EncodeInt(a)
+	case float64:
+		_ = e.enc.EncodeFloat64(a)
+	case string:
+		_ = e.enc.EncodeString(a)
+	case bool:
+		_ = e.enc.EncodeBool(a)
+	default:
+		return false
+	}
+	return true
 }
 
 // scalar writes the argument types most calls pass without reflection;
@@ -125,23 +149,35 @@ func (e *encoder) value(v reflect.Value, depth int) error {
 	if !v.IsValid() {
 		return e.enc.EncodeNil()
 	}
-	switch v.Type() {
-	case bigIntType:
+	// The types with forms of their own, found by kind first (comparing
+	// types costs more than the kind switch).
+	t, special := v.Type(), false
+	switch v.Kind() {
+	case reflect.Pointer:
+		special = t == bigIntType || t == closureType || t == objectType
+	case reflect.Int64:
+		special = t == durationType
+	case reflect.Struct:
+		special = t == timeType || t == lentType
+	}
+	switch {
+	case !special:
+	case t == bigIntType:
 		if v.IsNil() {
 			return e.enc.EncodeNil()
 		}
 		return e.bigInt(v.Interface().(*big.Int))
-	case closureType:
+	case t == closureType:
 		if v.IsNil() {
 			return e.enc.EncodeNil()
 		}
 		return e.closure(v.Interface().(*Closure))
-	case objectType:
+	case t == objectType:
 		if v.IsNil() {
 			return e.enc.EncodeNil()
 		}
 		return e.object(v.Interface().(*Object))
-	case durationType:
+	case t == durationType:
 		// [secs, nanos] with 0 <= nanos < 1e9 (host-guide.md, step 6).
 		d := v.Interface().(time.Duration)
 		secs, nanos := int64(d/time.Second), int64(d%time.Second)
@@ -151,9 +187,9 @@ func (e *encoder) value(v reflect.Value, depth int) error {
 		_ = e.enc.EncodeArrayLen(2)
 		_ = e.enc.EncodeInt(secs)
 		return e.enc.EncodeInt(nanos)
-	case timeType:
+	case t == timeType:
 		return e.enc.EncodeString(v.Interface().(time.Time).UTC().Format(time.RFC3339Nano))
-	case lentType:
+	case t == lentType:
 		return e.lent(v.Interface().(Lent))
 	}
 	switch v.Kind() {
@@ -179,12 +215,18 @@ func (e *encoder) value(v reflect.Value, depth int) error {
 			return e.enc.EncodeNil()
 		}
 		if v.Type().Elem().Kind() == reflect.Uint8 {
+			if v.Kind() == reflect.Slice {
+				return e.enc.EncodeBytes(v.Bytes())
+			}
 			b := make([]byte, v.Len())
 			reflect.Copy(reflect.ValueOf(b), v)
 			return e.enc.EncodeBytes(b)
 		}
 		if err := e.nest(depth); err != nil {
 			return err
+		}
+		if v.Kind() == reflect.Slice && e.numbers(v) {
+			return nil
 		}
 		if err := e.enc.EncodeArrayLen(v.Len()); err != nil {
 			return err
@@ -229,6 +271,28 @@ func (e *encoder) value(v reflect.Value, depth int) error {
 	return noWireForm{found: fmt.Sprintf("a Go %s, which has no wire form", v.Type())}
 }
 
+// numbers writes a slice of int64 or float64 (of any name) read in place,
+// not element by element through reflection; false for other slices.
+func (e *encoder) numbers(v reflect.Value) bool {
+	switch elem := v.Type().Elem(); {
+	case elem.Kind() == reflect.Int64 && elem != durationType:
+		items := unsafe.Slice((*int64)(v.UnsafePointer()), v.Len())
+		_ = e.enc.EncodeArrayLen(len(items))
+		for _, n := range items {
+			_ = e.enc.EncodeInt(n)
+		}
+	case elem.Kind() == reflect.Float64:
+		items := unsafe.Slice((*float64)(v.UnsafePointer()), v.Len())
+		_ = e.enc.EncodeArrayLen(len(items))
+		for _, x := range items {
+			_ = e.enc.EncodeFloat64(x)
+		}
+	default:
+		return false
+	}
+	return true
+}
+
 func (e *encoder) nest(depth int) error {
 	if depth > maxDepth {
 		return noWireForm{found: fmt.Sprintf("a value nested deeper than %d levels", maxDepth)}
@@ -241,17 +305,19 @@ func (e *encoder) nest(depth int) error {
 // `msgpack:",omitempty"` leaves out a zero value), else by the field name.
 func (e *encoder) structValue(v reflect.Value, depth int) error {
 	fields := structFields(v.Type())
-	present := make([]structField, 0, len(fields))
+	present := len(fields)
 	for _, f := range fields {
 		if f.omitEmpty && v.Field(f.index).IsZero() {
-			continue
+			present--
 		}
-		present = append(present, f)
 	}
-	if err := e.enc.EncodeMapLen(len(present)); err != nil {
+	if err := e.enc.EncodeMapLen(present); err != nil {
 		return err
 	}
-	for _, f := range present {
+	for _, f := range fields {
+		if f.omitEmpty && present < len(fields) && v.Field(f.index).IsZero() {
+			continue
+		}
 		if err := e.enc.EncodeString(f.name); err != nil {
 			return err
 		}

@@ -10,16 +10,17 @@ import (
 // map and reflection cost several microseconds. Unknown keys are read and
 // dropped; every known key may be nil.
 
-func (l *Library) readErrorValue(where string, data []byte) (*errorValue, error) {
+// readErrorValue fills ev (the caller's, which stays on its stack: the
+// struct is large and only its fields are kept).
+func (l *Library) readErrorValue(where string, data []byte, ev *errorValue) error {
 	d := decoder{lib: l, r: wireReader{b: data}}
-	ev := &errorValue{}
 	if err := d.errorValue(ev); err != nil {
-		return nil, &ProtocolError{Function: where, Message: "an error value that cannot be read: " + err.Error()}
+		return &ProtocolError{Function: where, Message: "an error value that cannot be read: " + err.Error()}
 	}
 	if d.r.i != len(data) {
-		return nil, &ProtocolError{Function: where, Message: "bytes after the error value"}
+		return &ProtocolError{Function: where, Message: "bytes after the error value"}
 	}
-	return ev, nil
+	return nil
 }
 
 // mapLen reads a map header; ok is false for nil.
@@ -106,7 +107,7 @@ func (d *decoder) name() (string, error) {
 	if err != nil {
 		return "", err
 	}
-	if s, ok := (*internTable.Load())[string(b)]; ok {
+	if s, ok := internLookup(b); ok {
 		return s, nil
 	}
 	if !utf8.Valid(b) {

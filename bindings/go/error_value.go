@@ -51,12 +51,12 @@ func (o *osErrorValue) toOSError() *OSError {
 
 // failure turns a non-zero status and its out bytes into the Go error the
 // error value's kind names (spec/abi.md, "Status and kind").
-func (l *Library) failure(function string, r reply) error {
+func (l *Library) failure(function string, r *reply) error {
 	if r.status == -1 {
 		return &BridgeError{Kind: "internal", Function: function, Message: fmt.Sprintf("`%s()`: the library was handed a NULL pointer (status -1)", function)}
 	}
-	ev, err := l.readErrorValue(function, r.bytes)
-	if err != nil {
+	var ev errorValue
+	if err := l.readErrorValue(function, r.bytes, &ev); err != nil {
 		return err
 	}
 	return ev.toError(r.status)

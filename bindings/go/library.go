@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"sort"
 	"sync"
+	"sync/atomic"
 )
 
 // ABIVersion and WireVersion are the versions of the contract this host
@@ -23,6 +24,7 @@ type Library struct {
 	handshake   Handshake
 	description Description
 	byName      map[string]*Function
+	lastCalled  atomic.Pointer[Function] // byName's answer for the last name called
 	classByName map[string]*Class
 
 	hostOnce sync.Once
@@ -116,7 +118,7 @@ func (l *Library) check() error {
 }
 
 // contractValue decodes the reply of a symbol that only writes out.
-func (l *Library) contractValue(symbol string, r reply) (any, error) {
+func (l *Library) contractValue(symbol string, r *reply) (any, error) {
 	defer r.done()
 	if r.status != 0 {
 		return nil, fmt.Errorf("%s returned status %d", symbol, r.status)

@@ -14,11 +14,22 @@ type structField struct {
 	omitEmpty bool
 }
 
-var structFieldCache sync.Map // reflect.Type -> []structField
+// structInfo is a struct type's fields, in order and by wire name.
+type structInfo struct {
+	fields []structField
+	byName map[string]int // wire name -> field index
+}
 
-func structFields(t reflect.Type) []structField {
+var structFieldCache sync.Map // reflect.Type -> *structInfo
+
+func structFields(t reflect.Type) []structField { return structInfoOf(t).fields }
+
+// structFieldIndex maps a struct type's wire names to field indexes.
+func structFieldIndex(t reflect.Type) map[string]int { return structInfoOf(t).byName }
+
+func structInfoOf(t reflect.Type) *structInfo {
 	if cached, ok := structFieldCache.Load(t); ok {
-		return cached.([]structField)
+		return cached.(*structInfo)
 	}
 	var fields []structField
 	for i := 0; i < t.NumField(); i++ {
@@ -35,6 +46,10 @@ func structFields(t reflect.Type) []structField {
 		}
 		fields = append(fields, structField{name: name, index: i, omitEmpty: strings.Contains(opts, "omitempty")})
 	}
-	structFieldCache.Store(t, fields)
-	return fields
+	info := &structInfo{fields: fields, byName: make(map[string]int, len(fields))}
+	for _, f := range fields {
+		info.byName[f.name] = f.index
+	}
+	structFieldCache.Store(t, info)
+	return info
 }

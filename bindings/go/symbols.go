@@ -107,16 +107,16 @@ type reply struct {
 	sym     *symbols
 }
 
-func (s *symbols) take(status C.int32_t, out *C.FerryBox, buf *outBuffer) reply {
-	r := reply{status: int32(status), out: out, sym: s}
+// take fills r with what the symbol returned and wrote to out.
+func (s *symbols) take(status C.int32_t, out *C.FerryBox, buf *outBuffer, r *reply) {
+	*r = reply{status: int32(status), out: out, sym: s}
 	if status == -1 || out.ptr == nil {
-		return r
+		return
 	}
 	r.bytes = unsafe.Slice((*byte)(unsafe.Pointer(out.ptr)), int(out.len))
 	// The out rule (spec/abi.md): the value is in our buffer when the
 	// pointer came back unchanged, else in a library box to free.
 	r.spilled = buf == nil || unsafe.Pointer(out.ptr) != buf.ptr
-	return r
 }
 
 // done frees the reply's box, if the library allocated one; its bytes are
@@ -170,21 +170,20 @@ func (b *outBuffer) reset() *C.FerryBox {
 	return b.box
 }
 
-// argsPtr is args in C memory when they fit the argument buffer, else the
-// Go memory itself (valid for the call: cgo's rule for Go pointers).
-func (b *outBuffer) argsPtr(args []byte) *C.uint8_t {
-	if len(args) > argsBufferSize {
-		return bytesPtr(args)
-	}
+// argsC copies args, which fit, into the C argument buffer and returns its
+// address. (Larger arguments cross in Go memory itself, valid for the call
+// by cgo's rule for Go pointers.)
+func (b *outBuffer) argsC(args []byte) unsafe.Pointer {
 	copy(unsafe.Slice((*byte)(b.args), len(args)), args)
-	return (*C.uint8_t)(b.args)
+	return b.args
 }
 
 // outOnly calls one of the symbols that only write out (handshake, describe,
 // live closures, live objects) with the empty box.
-func (s *symbols) outOnly(fn unsafe.Pointer) reply {
-	out := new(C.FerryBox)
-	return s.take(C.fm_out(fn, out), out, nil)
+func (s *symbols) outOnly(fn unsafe.Pointer) *reply {
+	out, r := new(C.FerryBox), new(reply)
+	s.take(C.fm_out(fn, out), out, nil, r)
+	return r
 }
 
 func bytesPtr(b []byte) *C.uint8_t {
@@ -199,18 +198,41 @@ func (s *symbols) id(name string) int64 {
 	return int64(C.fm_function_id(s.functionID, bytesPtr(b), C.size_t(len(b))))
 }
 
-// callID calls function id with args in buf (which the reply's bytes may
-// point into until buf is reused).
-func (s *symbols) callID(id uint32, args []byte, buf *outBuffer) reply {
+// callID calls function id with args, its reply written to r (whose bytes
+// may point into buf until buf is reused). Arguments that fit the C buffer
+// and the out box, both C memory, cross as integers, as does the symbol:
+// cgo checks every pointer argument for Go pointers, which costs more than
+// the copy.
+//
+// keep, when not nil, is Go memory the arguments lend (lent.go): passed to
+// C as an argument of its own, it stays pinned for the call by cgo's rule,
+// which costs less than a runtime.Pinner.
+func (s *symbols) callID(id uint32, args []byte, buf *outBuffer, keep unsafe.Pointer, r *reply) {
 	out := buf.reset()
-	status := C.fm_call(s.call, C.uint32_t(id), buf.argsPtr(args), C.size_t(len(args)), out)
-	return s.take(status, out, buf)
+	var status C.int32_t
+	switch {
+	case len(args) <= argsBufferSize && keep == nil:
+		status = C.fm_call_c(C.uintptr_t(uintptr(s.call)), C.uint32_t(id), C.uintptr_t(uintptr(buf.argsC(args))), C.size_t(len(args)), C.uintptr_t(uintptr(unsafe.Pointer(out))))
+	case len(args) <= argsBufferSize:
+		status = C.fm_call(s.call, C.uint32_t(id), (*C.uint8_t)(buf.argsC(args)), C.size_t(len(args)), out, keep)
+	default:
+		status = C.fm_call(s.call, C.uint32_t(id), bytesPtr(args), C.size_t(len(args)), out, keep)
+	}
+	s.take(status, out, buf, r)
 }
 
-func (s *symbols) callClosure(handle uint64, args []byte, buf *outBuffer) reply {
+func (s *symbols) callClosure(handle uint64, args []byte, buf *outBuffer, keep unsafe.Pointer, r *reply) {
 	out := buf.reset()
-	status := C.fm_closure_call(s.closureCall, C.uint64_t(handle), buf.argsPtr(args), C.size_t(len(args)), out)
-	return s.take(status, out, buf)
+	var status C.int32_t
+	switch {
+	case len(args) <= argsBufferSize && keep == nil:
+		status = C.fm_closure_call_c(C.uintptr_t(uintptr(s.closureCall)), C.uint64_t(handle), C.uintptr_t(uintptr(buf.argsC(args))), C.size_t(len(args)), C.uintptr_t(uintptr(unsafe.Pointer(out))))
+	case len(args) <= argsBufferSize:
+		status = C.fm_closure_call(s.closureCall, C.uint64_t(handle), (*C.uint8_t)(buf.argsC(args)), C.size_t(len(args)), out, keep)
+	default:
+		status = C.fm_closure_call(s.closureCall, C.uint64_t(handle), bytesPtr(args), C.size_t(len(args)), out, keep)
+	}
+	s.take(status, out, buf, r)
 }
 
 func (s *symbols) releaseClosure(handle uint64) int32 {

@@ -84,6 +84,9 @@ impl<'a> Args<'a> {
     /// Decodes the next argument, the parameter at `index`, as `T`.
     #[inline]
     pub fn next<T: Deserialize<'a>>(&mut self, index: usize) -> Result<T, Box<DecodeError>> {
+        if let Some(value) = crate::number_vec::take::<T>(&mut self.rest, self.lending) {
+            return Ok(value);
+        }
         match crate::decode_args::from_prefix::<T>(self.rest, self.lending) {
             Ok((value, rest)) => {
                 self.rest = rest;

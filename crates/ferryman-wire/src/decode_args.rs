@@ -16,7 +16,7 @@ use crate::big_int::{BigInt, BigIntError};
 use crate::byte_seq::ByteElements;
 use crate::direct::Int;
 use crate::lent::{Lending, LentObject, LentPayload, Presenting, LENT_BYTES_NEWTYPE};
-use crate::lent_items::{Lent, LentItems, LentSlice, SliceEnum};
+use crate::lent_items::{visit_items, Lent, LentSlice, SliceEnum};
 use crate::limits::MAX_DEPTH;
 use crate::reader::{Kind, Problem, ReadError, Reader};
 use crate::slice_arg::LENT_SLICE_NEWTYPE;
@@ -242,10 +242,7 @@ impl<'de> Decoder<'de> {
                 Some(Lent::Bytes(payload)) => self.lent_slice(&payload)?,
                 Some(Lent::Slice(slice)) => {
                     let bytes = self.lent_slice(&slice.bytes)?;
-                    let mut items = LentItems::<Error>::new(slice.item, bytes)?;
-                    let value = visitor.visit_seq(&mut items)?;
-                    items.done()?;
-                    return Ok(Ok(value));
+                    return visit_items(slice.item, bytes, visitor).map(Ok);
                 }
             }
         };

@@ -26,6 +26,7 @@ mod encode_element;
 mod lent;
 mod lent_items;
 mod limits;
+mod number_vec;
 pub mod reader;
 mod rfc3339;
 pub mod scalar;

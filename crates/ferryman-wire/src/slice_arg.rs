@@ -9,7 +9,7 @@ use std::ops::Deref;
 
 use serde::de::{self, Deserialize, Deserializer, EnumAccess, SeqAccess, VariantAccess, Visitor};
 
-use crate::lent_items::{whole_items, ItemType, LentItems};
+use crate::lent_items::{visit_items, whole_items, ItemType};
 
 /// The newtype name [`SliceArg`] asks for: the argument reader answers a lent
 /// slice with `visit_enum` (item code, borrowed bytes); every other
@@ -73,9 +73,7 @@ impl<'de, T: SliceItem> SliceArg<'de, T> {
     /// `T` and aligned for it, copied otherwise.
     fn from_lent<E: de::Error>(item: ItemType, bytes: &'de [u8]) -> Result<Self, E> {
         if item != T::ITEM {
-            let items = LentItems::<E>::new(item, bytes)?;
-            let deserializer = de::value::SeqAccessDeserializer::new(items);
-            return Vec::<T>::deserialize(deserializer).map(SliceArg::Owned);
+            return visit_items(item, bytes, SliceVisitor::<T>(PhantomData));
         }
         whole_items(item, bytes).map_err(E::custom)?;
         let size = std::mem::size_of::<T>();
