@@ -115,10 +115,11 @@ func (s *Stream) pull() error {
 	}
 	out := new(C.FerryBox)
 	status := C.fm_stream_next(syms.next, C.uint64_t(s.handle), streamBatch, out)
-	r := s.lib.sym.take(status, out, nil)
+	var r reply
+	s.lib.sym.take(status, out, nil, &r)
 	runtime.KeepAlive(s)
 	if r.status != 0 {
-		err := s.lib.failure(function, r)
+		err := s.lib.failure(function, &r)
 		r.done()
 		return err
 	}

@@ -68,7 +68,10 @@ test('a bad argument to an async function rejects (it does not throw)', async ()
 test('async methods of classes return Promises', async () => {
   const counter = new lib.AsyncCounter(10);
   const [a, b] = await Promise.all([counter.add_later(10, 1), counter.add_later(5, 2)]);
-  assert.deepEqual([a, b].sort((x, y) => x - y), [12, 13]);
+  // Whichever finishes first adds to 10 (timers on a loaded machine may
+  // finish out of order); the second sees both.
+  assert.ok([11, 12].includes(Math.min(a, b)), `${a}, ${b}`);
+  assert.equal(Math.max(a, b), 13);
   assert.equal(await counter.add_later(0, 4), 17);
   counter.close();
   await assert.rejects(counter.add_later(0, 1), ferryman.ClosedObjectError);
