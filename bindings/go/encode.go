@@ -101,10 +101,7 @@ func (e *encoder) scalar(a any) bool {
 	case []byte:
 		_ = e.enc.EncodeBytes(a)
 	case []int64:
-		_ = e.enc.EncodeArrayLen(len(a))
-		for _, n := range a {
-			_ = e.enc.EncodeInt(n)
-		}
+		e.enc.EncodeInts(a)
 	case []int:
 		_ = e.enc.EncodeArrayLen(len(a))
 		for _, n := range a {
@@ -276,11 +273,7 @@ func (e *encoder) value(v reflect.Value, depth int) error {
 func (e *encoder) numbers(v reflect.Value) bool {
 	switch elem := v.Type().Elem(); {
 	case elem.Kind() == reflect.Int64 && elem != durationType:
-		items := unsafe.Slice((*int64)(v.UnsafePointer()), v.Len())
-		_ = e.enc.EncodeArrayLen(len(items))
-		for _, n := range items {
-			_ = e.enc.EncodeInt(n)
-		}
+		e.enc.EncodeInts(unsafe.Slice((*int64)(v.UnsafePointer()), v.Len()))
 	case elem.Kind() == reflect.Float64:
 		items := unsafe.Slice((*float64)(v.UnsafePointer()), v.Len())
 		_ = e.enc.EncodeArrayLen(len(items))

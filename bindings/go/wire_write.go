@@ -3,6 +3,7 @@ package ferryman
 import (
 	"encoding/binary"
 	"math"
+	"slices"
 )
 
 // wireWriter appends MessagePack (spec/wire.md) to a byte slice, each value
@@ -45,6 +46,20 @@ func (w *wireWriter) EncodeInt(v int64) error {
 		w.b = binary.BigEndian.AppendUint64(append(w.b, 0xd3), uint64(v))
 	}
 	return nil
+}
+
+// EncodeInts writes an array of ints: room for the longest forms made
+// once, and the small non-negative ones (a fixint byte) written inline.
+func (w *wireWriter) EncodeInts(items []int64) {
+	_ = w.EncodeArrayLen(len(items))
+	w.b = slices.Grow(w.b, 9*len(items))
+	for _, n := range items {
+		if uint64(n) <= 0x7f {
+			w.b = append(w.b, byte(n))
+		} else {
+			_ = w.EncodeInt(n)
+		}
+	}
 }
 
 func (w *wireWriter) EncodeUint(v uint64) error {
