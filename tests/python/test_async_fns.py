@@ -147,7 +147,7 @@ def test_a_wait_for_timeout_drops_the_rust_future(lib: ferryman.Library) -> None
     before = lib.async_drops()
 
     async def main() -> None:
-        with pytest.raises(TimeoutError):
+        with pytest.raises(asyncio.TimeoutError):  # TimeoutError from 3.11
             await asyncio.wait_for(lib.async_guarded(60_000), 0.05)
 
     run(main())

@@ -6,6 +6,10 @@
 3
 """
 
+# The native core first: in a subinterpreter it refuses to load before
+# anything imports asyncio (whose teardown in a subinterpreter crashes
+# CPython 3.12.1 at exit).
+from . import _native  # noqa: I001
 from ._async import RustStream
 from ._error_classes import ErrorNamespace
 from ._errors import (
