@@ -78,7 +78,7 @@ def test_called_from_a_tokio_thread_it_runs_on_the_loop(lib: ferryman.Library) -
         return 2 * x
 
     async def main() -> int:
-        return await lib.apply_async_later(double, 8, 20)
+        return await lib.apply_async_later(double, 8)
 
     assert run(main()) == 16
     assert threads == [threading.get_ident()]
@@ -108,7 +108,7 @@ def test_an_exception_from_a_tokio_thread_is_the_same_object(lib: ferryman.Libra
 
     async def main() -> None:
         with pytest.raises(KeyError) as caught:
-            await lib.apply_async_later(refuse, 1, 10)
+            await lib.apply_async_later(refuse, 1)
         assert caught.value is raised
 
     run(main())
