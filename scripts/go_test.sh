@@ -2,13 +2,13 @@
 # The Go host's tests: builds the fixture library, checks the Go modules
 # (bindings/go needs none from the proxy today), and runs `go vet` and
 # `go test -race` against the fixture (FERRYMAN_FIXTURE, default
-# target/debug/libferryman_fixture.so). Needs Go >= 1.22 and a C compiler (cgo).
+# target/debug/libferryman_fixture.so). Needs Go >= 1.23 and a C compiler (cgo).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 
 if ! command -v go >/dev/null; then
-    echo "go_test.sh: no \`go\` on PATH (install Go >= 1.22)" >&2
+    echo "go_test.sh: no \`go\` on PATH (install Go >= 1.23)" >&2
     exit 1
 fi
 export CGO_ENABLED=1

@@ -2,6 +2,7 @@ package ferryman_test
 
 import (
 	"errors"
+	"fmt"
 	"sync"
 	"testing"
 	"time"
@@ -40,6 +41,21 @@ func TestAsyncFunctionsBlockTheirGoroutine(t *testing.T) {
 	defer counter.Close()
 	if v, err := ferryman.CallMethod[int64](counter, "add_later", 1, 5); err != nil || v != 15 {
 		t.Fatalf("add_later: %v %v", v, err)
+	}
+	// A method may return a stream too.
+	upcoming, err := ferryman.CallMethod[*ferryman.Stream](counter, "upcoming", 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var items []any
+	for item, err := range upcoming.All() {
+		if err != nil {
+			t.Fatal(err)
+		}
+		items = append(items, item)
+	}
+	if fmt.Sprint(items) != "[16 17]" {
+		t.Fatalf("upcoming: %v", items)
 	}
 }
 

@@ -43,6 +43,7 @@ const SKIPPED: &[&str] = &[
     "async_panic",
     "async_guarded",
     "AsyncCounter.add_later",
+    "AsyncCounter.upcoming",
     "ticker",
     "stream_count",
     "count_failing",

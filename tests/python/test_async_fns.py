@@ -207,6 +207,18 @@ def test_an_async_method_keeps_its_object(lib: ferryman.Library) -> None:
     assert inspect.iscoroutinefunction(lib.AsyncCounter.add_later)
 
 
+def test_a_method_may_return_a_stream(lib: ferryman.Library) -> None:
+    async def main() -> list[int]:
+        counter = lib.AsyncCounter(10)
+        stream = counter.upcoming(3)
+        del counter  # the stream owns what it needs
+        return [item async for item in stream]
+
+    assert run(main()) == [11, 12, 13]
+    assert isinstance(lib.AsyncCounter(0).upcoming(1), ferryman.RustStream)
+    assert lib.live_futures() == []
+
+
 def test_two_event_loops_in_two_threads(lib: ferryman.Library) -> None:
     import threading
 

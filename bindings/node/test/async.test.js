@@ -73,6 +73,10 @@ test('async methods of classes return Promises', async () => {
   assert.ok([11, 12].includes(Math.min(a, b)), `${a}, ${b}`);
   assert.equal(Math.max(a, b), 13);
   assert.equal(await counter.add_later(0, 4), 17);
+  // A method may return a stream too.
+  const upcoming = [];
+  for await (const item of counter.upcoming(2)) upcoming.push(item);
+  assert.deepEqual(upcoming, [18, 19]);
   counter.close();
   await assert.rejects(counter.add_later(0, 1), ferryman.ClosedObjectError);
 });

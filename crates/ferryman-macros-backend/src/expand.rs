@@ -51,7 +51,7 @@ pub(crate) fn expand_with(
     stream: Option<&IterReturn>,
 ) -> TokenStream {
     let shim = match stream {
-        Some(stream) => stream_shim(function, stream),
+        Some(stream) => stream_shim(function, member, stream),
         None => shim(function, member, iter),
     };
     let export = export(function, member, iter.or(stream), stream.is_some());
@@ -73,7 +73,6 @@ fn shim(function: &Function, member: Option<&Member>, iter: Option<&IterReturn>)
     let ret = local("__ret", Span::call_site());
     let this = local("__self", Span::call_site());
     let shim = Ident::new(SHIM, Span::call_site());
-    let user_fn = function.ident;
     let offset = member.map_or(0, Member::offset);
     let vars: Vec<Ident> = (0..function.params.len())
         .map(|index| local(&format!("__arg{}", index + offset), Span::call_site()))
@@ -84,26 +83,9 @@ fn shim(function: &Function, member: Option<&Member>, iter: Option<&IterReturn>)
         .zip(&vars)
         .enumerate()
         .map(|(index, (param, var))| decode(param, index + offset, var, &call));
-    let args: Vec<TokenStream> = function
-        .params
-        .iter()
-        .zip(&vars)
-        .map(|(param, var)| match param_shape(param) {
-            Some((_, Pass::Ref)) => quote!(&#var.value),
-            Some((_, Pass::Value)) => quote!(#var.value),
-            Some((_, Pass::AsDeref)) => quote!(#var.value.as_deref()),
-            None if param.by_ref => quote!(&#var),
-            None => quote!(#var),
-        })
-        .collect();
+    let args = call_args(function, &vars);
     let receiver = member.map(|m| m.receiver_decode(&call, &this));
-    let callee = match member {
-        Some(m) => {
-            let ty = m.self_ty;
-            quote!(<#ty>::#user_fn)
-        }
-        None => quote!(#user_fn),
-    };
+    let callee = callee(function, member);
     let self_arg: Vec<TokenStream> = member
         .and_then(|m| m.receiver_arg(&this))
         .into_iter()
@@ -206,6 +188,35 @@ fn shim(function: &Function, member: Option<&Member>, iter: Option<&IterReturn>)
     }
 }
 
+/// The arguments the shim passes: decoded values, objects by reference or
+/// value as the parameter takes them.
+fn call_args(function: &Function, vars: &[Ident]) -> Vec<TokenStream> {
+    function
+        .params
+        .iter()
+        .zip(vars)
+        .map(|(param, var)| match param_shape(param) {
+            Some((_, Pass::Ref)) => quote!(&#var.value),
+            Some((_, Pass::Value)) => quote!(#var.value),
+            Some((_, Pass::AsDeref)) => quote!(#var.value.as_deref()),
+            None if param.by_ref => quote!(&#var),
+            None => quote!(#var),
+        })
+        .collect()
+}
+
+/// The function the shim calls: `f`, or `<Class>::f` for a member.
+fn callee(function: &Function, member: Option<&Member>) -> TokenStream {
+    let user_fn = function.ident;
+    match member {
+        Some(m) => {
+            let ty = m.self_ty;
+            quote!(<#ty>::#user_fn)
+        }
+        None => quote!(#user_fn),
+    }
+}
+
 /// The uses the shims' generated code makes of `__private`'s traits.
 fn shim_imports() -> TokenStream {
     quote! {
@@ -276,33 +287,29 @@ fn async_shim(
 
 /// The shim of a function returning `impl Stream<Item = T>`: calls it and
 /// answers with a stream handle whose items are written as results are.
-fn stream_shim(function: &Function, stream: &IterReturn) -> TokenStream {
+fn stream_shim(function: &Function, member: Option<&Member>, stream: &IterReturn) -> TokenStream {
     let call = local("__call", Span::call_site());
     let ret = local("__ret", Span::call_site());
+    let this = local("__self", Span::call_site());
     let shim = Ident::new(SHIM, Span::call_site());
     let imports = shim_imports();
-    let user_fn = function.ident;
+    let offset = member.map_or(0, Member::offset);
     let vars: Vec<Ident> = (0..function.params.len())
-        .map(|index| local(&format!("__arg{index}"), Span::call_site()))
+        .map(|index| local(&format!("__arg{}", index + offset), Span::call_site()))
         .collect();
     let decodes = function
         .params
         .iter()
         .zip(&vars)
         .enumerate()
-        .map(|(index, (param, var))| decode(param, index, var, &call));
-    let args: Vec<TokenStream> = function
-        .params
-        .iter()
-        .zip(&vars)
-        .map(|(param, var)| {
-            if param.by_ref {
-                quote!(&#var)
-            } else {
-                quote!(#var)
-            }
-        })
+        .map(|(index, (param, var))| decode(param, index + offset, var, &call));
+    let args = call_args(function, &vars);
+    let receiver = member.map(|m| m.receiver_decode(&call, &this));
+    let self_arg: Vec<TokenStream> = member
+        .and_then(|m| m.receiver_arg(&this))
+        .into_iter()
         .collect();
+    let callee = callee(function, member);
     let item_output = if stream.fallible {
         Output::Result {
             ty: stream.value,
@@ -319,8 +326,9 @@ fn stream_shim(function: &Function, stream: &IterReturn) -> TokenStream {
             #call: &mut ::ferryman::__private::Call<'_>
         ) -> ::core::result::Result<(), ::ferryman::__private::Reported> {
             #imports
+            #receiver
             #(#decodes)*
-            let #ret = #user_fn(#(#args),*);
+            let #ret = #callee(#(#self_arg,)* #(#args),*);
             ::ferryman::__private::ok_stream(
                 #call,
                 #ret,

@@ -235,8 +235,20 @@ fn member(
             "an iterator that borrows the object needs `&self`, not `&mut self`",
         );
     }
+    // So is a stream result; a stream owns what it needs (`check_stream`).
+    let stream_ty = iterator::stream_of(&sig.output).cloned();
+    let stream = stream_ty
+        .as_ref()
+        .and_then(|it| iterator::check_stream(it, errors));
+    if let (Some(_), Some(asyncness)) = (&stream, &sig.asyncness) {
+        errors.spanned(
+            asyncness,
+            "a method returning a stream is not `async`: it returns the stream at once, \
+             and the stream's items are awaited; remove `async`",
+        );
+    }
     let mut checked = sig.clone();
-    if iter.is_some() {
+    if iter.is_some() || stream.is_some() {
         checked.output = ReturnType::Default;
     }
     let item_fn = ItemFn {
@@ -273,7 +285,7 @@ fn member(
         &function,
         Some(&member),
         iter.as_ref(),
-        None,
+        stream.as_ref(),
     ))
 }
 

@@ -271,8 +271,9 @@
 //! future and the library runs it on its executor — a tokio runtime of its
 //! own (feature `tokio`, on by default; [`set_runtime`] hands it another),
 //! whose timers and sockets the future may use. `async fn` methods take
-//! `&self`. A function returning `impl` [`Stream`]`<Item = T> + Send` gives
-//! the host a stream it pulls in batches; [`stream::channel`] feeds one from
+//! `&self`. A function or method returning `impl` [`Stream`]`<Item = T> +
+//! Send` gives the host a stream it pulls in batches (a stream owns what it
+//! needs: copy out of `&self`, since it is pulled after the call returned); [`stream::channel`] feeds one from
 //! a producer that learns when the host stops reading:
 //!
 //! ```

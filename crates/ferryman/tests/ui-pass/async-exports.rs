@@ -1,4 +1,5 @@
-// Async functions, an async `&self` method and streams export as written.
+// Async functions, an async `&self` method, streams and stream methods
+// export as written.
 use ferryman::Stream;
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -40,6 +41,18 @@ impl Counter {
     pub async fn bump(&self, by: u64) -> u64 {
         self.n.fetch_add(by, Ordering::SeqCst) + by
     }
+
+    pub fn upcoming(&mut self, k: u64) -> impl Stream<Item = u64> + Send {
+        let n = *self.n.get_mut();
+        ferryman::stream::iter(n..n + k)
+    }
+}
+
+/// A stream function may take objects, as other functions do.
+#[ferryman::export]
+pub fn counted(counter: &Counter, more: Option<std::sync::Arc<Counter>>) -> impl Stream<Item = u64> + Send {
+    let extra = more.map_or(0, |c| c.n.load(Ordering::SeqCst));
+    ferryman::stream::iter(0..counter.n.load(Ordering::SeqCst) + extra)
 }
 
 #[ferryman::export]
