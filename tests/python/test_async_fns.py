@@ -207,6 +207,13 @@ def test_an_async_method_keeps_its_object(lib: ferryman.Library) -> None:
     assert inspect.iscoroutinefunction(lib.AsyncCounter.add_later)
 
 
+def test_an_async_fn_may_borrow_its_own_parameters(lib: ferryman.Library) -> None:
+    assert run(lib.async_describe("seen", b"abc")) == "seen: 3 bytes"
+    assert str(inspect.signature(lib.async_describe)).startswith("(text: str, bytes: bytes)")
+    with pytest.raises(ferryman.ArgumentError, match="text"):
+        run(lib.async_describe(3, b""))
+
+
 def test_a_method_may_return_a_stream(lib: ferryman.Library) -> None:
     async def main() -> list[int]:
         counter = lib.AsyncCounter(10)

@@ -111,7 +111,13 @@ impl<'a> Function<'a> {
                 },
                 FnArg::Receiver(_) => None,
             })
-            .collect();
+            .collect::<Vec<_>>();
+        let is_async = sig.asyncness.is_some();
+        let params = if is_async {
+            params.into_iter().map(Param::owned).collect()
+        } else {
+            params
+        };
         Function {
             ident: &sig.ident,
             name: attr
@@ -127,12 +133,32 @@ impl<'a> Function<'a> {
                 .collect(),
             params,
             output: Output::new(&sig.output),
-            is_async: sig.asyncness.is_some(),
+            is_async,
         }
     }
 }
 
 impl<'a> Param<'a> {
+    /// An `async fn`'s parameter: decoded into a value its future owns, and
+    /// lent to the function from there (`&str` as `&String`, `&[T]` as
+    /// `&Vec<T>`, `&Path` as `&PathBuf`); the future borrows only its own
+    /// parameters. `valid::check` refused the references this cannot own.
+    fn owned(mut self) -> Self {
+        let Type::Reference(reference) = peel(self.ty) else {
+            return self;
+        };
+        let elem = peel(&reference.elem);
+        self.decode = match self.decode {
+            _ if is_str(elem) => Decode::AsWritten(syn::parse_quote!(::std::string::String)),
+            _ if is_path(elem) => Decode::AsWritten(syn::parse_quote!(::std::path::PathBuf)),
+            Decode::ByteSlice => Decode::ByteVec,
+            Decode::Slice(item) => Decode::Vec(item),
+            decode => decode,
+        };
+        self.by_ref = true;
+        self
+    }
+
     fn new(ident: &Ident, ty: &'a Type, lifetimes: &HashSet<&Ident>) -> Self {
         let erase = |ty: &Type| erase_lifetimes(ty, lifetimes);
         let (decode, by_ref) = match peel(ty) {

@@ -120,28 +120,43 @@ fn check_qualifiers(sig: &Signature, errors: &mut Errors) {
     }
 }
 
-/// An `async fn`'s future outlives the call whose arguments a reference
-/// parameter would borrow: it takes owned values.
+/// An `async fn`'s future outlives the call: it owns its parameters, and
+/// lends the function text, bytes, slices and paths (`signature::Param::owned`).
+/// A reference to anything else (possibly an exported class, which the
+/// future could not hold) is refused with what to write instead.
 fn check_async_params(sig: &Signature, errors: &mut Errors) {
     for arg in &sig.inputs {
         let FnArg::Typed(arg) = arg else { continue };
         let Type::Reference(reference) = crate::types::peel(&arg.ty) else {
             continue;
         };
-        let owned = match crate::types::peel(&reference.elem) {
-            Type::Slice(slice) if crate::types::is_u8(&slice.elem) => "`Vec<u8>`".to_owned(),
-            Type::Slice(slice) => {
-                let item = &slice.elem;
-                format!("`Vec<{}>`", quote!(#item))
+        if reference.mutability.is_some() {
+            continue; // refused for every function
+        }
+        let elem = crate::types::peel(&reference.elem);
+        let lent = crate::types::is_str(elem)
+            || crate::types::is_path(elem)
+            || matches!(elem, Type::Slice(_))
+            || crate::types::path_named(elem, "Vec").is_some()
+            || crate::types::path_named(elem, "String").is_some();
+        if lent {
+            continue;
+        }
+        let owned = if crate::types::is_bytes(elem) {
+            "`Vec<u8>` (or `&[u8]`)".to_owned()
+        } else {
+            let text = crate::text::rust_text(elem);
+            if crate::objects::could_be_class(elem) {
+                format!("`{text}` (an exported class: `Arc<{text}>`)")
+            } else {
+                format!("`{text}`")
             }
-            elem if crate::types::is_str(elem) => "`String`".to_owned(),
-            elem => format!("`{}`", quote!(#elem)),
         };
         errors.spanned(
             &arg.ty,
             format!(
-                "an exported `async fn` cannot take references: its future runs after the \
-                 call's arguments are gone; take {owned} instead"
+                "an exported `async fn` owns its parameters and lends only text, bytes, \
+                 slices and paths (`&str`, `&[T]`, `&Path`); take {owned} instead"
             ),
         );
     }
@@ -286,9 +301,14 @@ mod tests {
     #[test]
     fn rejects_qualifiers() {
         assert_eq!(
-            one_error("async fn f(s: &str) {}"),
-            "an exported `async fn` cannot take references: its future runs after the \
-             call's arguments are gone; take `String` instead"
+            one_error("async fn f(p: &Point) {}"),
+            "an exported `async fn` owns its parameters and lends only text, bytes, \
+             slices and paths (`&str`, `&[T]`, `&Path`); take `Point` (an exported class: \
+             `Arc<Point>`) instead"
+        );
+        assert_eq!(
+            errors("async fn f(s: &str, b: &[u8], v: &[i64], p: &std::path::Path) {}"),
+            Vec::<String>::new()
         );
         assert!(one_error("unsafe fn f() {}").contains("`unsafe fn`"));
         assert!(one_error("extern \"C\" fn f() {}").contains("`extern` functions"));
@@ -380,7 +400,6 @@ mod tests {
         );
         let expected = [
             "generic type parameters",
-            "`async fn`",
             "`unsafe fn`",
             "`self` parameters",
             "must be plain names",

@@ -265,8 +265,10 @@
 //!
 //! ## Async functions and streams
 //!
-//! An `async fn` exports as written; its future must be `Send + 'static`, so
-//! it takes owned parameters (`String`, not `&str`). A call polls it once:
+//! An `async fn` exports as written; its future must be `Send`, and owns
+//! its parameters: it may borrow them (`&str`, `&[u8]`, `&[T]`, `&Path`) and
+//! `&self`, and takes other types by value (an exported class as `Arc<T>`).
+//! A call polls it once:
 //! ready at once, it answers like a sync function; otherwise the host gets a
 //! future and the library runs it on its executor — a tokio runtime of its
 //! own (feature `tokio`, on by default; [`set_runtime`] hands it another),

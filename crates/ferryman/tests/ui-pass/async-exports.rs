@@ -8,6 +8,13 @@ pub async fn fetch(url: String) -> String {
     url
 }
 
+/// The future owns its parameters and lends them: `&str`, `&[u8]`, `&[T]`, `&Path`.
+#[ferryman::export]
+pub async fn shout(text: &str, bytes: &[u8], numbers: &[i64], path: &std::path::Path) -> String {
+    ferryman::tokio::task::yield_now().await;
+    format!("{text}{}{}{}", bytes.len(), numbers.len(), path.display())
+}
+
 #[derive(Debug)]
 pub struct Refused;
 
