@@ -17,6 +17,9 @@ echo "==> cargo test (Rust unit, property, UI and doc tests)"
 cargo test --quiet
 # The Python extension is not a default member (it links libpython only under maturin).
 PYO3_PYTHON="$PY" cargo test --quiet -p ferryman-python
+# Without the `tokio` feature (a workspace-wide run turns it on): async
+# exports run on the built-in executor, runtime-agnostic futures only.
+cargo test --quiet -p ferryman-runtime --lib
 
 echo "==> building the fixture, the example and the one-dependency user crate (debug)"
 cargo build --quiet -p ferryman-fixture -p geometry -p only-ferryman

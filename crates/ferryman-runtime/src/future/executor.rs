@@ -109,3 +109,43 @@ pub(crate) fn block_on<F: Future>(future: F) -> F::Output {
     let _entered = enter();
     futures_executor::block_on(future)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::mpsc;
+
+    /// A job spawned by a pending call runs on the executor's threads:
+    /// tokio's when the feature is on, the built-in pool's otherwise (run
+    /// `cargo test -p ferryman-runtime --lib` alone to see the latter: a
+    /// workspace-wide `cargo test` turns the feature on).
+    #[test]
+    fn a_spawned_job_runs_on_the_executor() {
+        let (tx, rx) = mpsc::channel();
+        spawn(Box::pin(async move {
+            // A runtime-agnostic wait: a futures channel fed by a plain thread.
+            let (ready, wait) = futures_channel::oneshot::channel();
+            std::thread::spawn(move || ready.send(()).unwrap());
+            wait.await.unwrap();
+            tx.send(std::thread::current().name().map(str::to_owned))
+                .unwrap();
+        }));
+        let name = rx
+            .recv_timeout(std::time::Duration::from_secs(10))
+            .unwrap()
+            .unwrap_or_default();
+        let expected = if cfg!(feature = "tokio") {
+            "ferryman-tokio-"
+        } else {
+            "ferryman-async-"
+        };
+        assert!(name.starts_with(expected), "{name}");
+    }
+
+    #[test]
+    fn block_on_runs_a_runtime_agnostic_future_here() {
+        let (ready, wait) = futures_channel::oneshot::channel();
+        std::thread::spawn(move || ready.send(7).unwrap());
+        assert_eq!(block_on(wait), Ok(7));
+    }
+}
