@@ -84,20 +84,10 @@ func (e *encoder) plain(a any) bool {
 	return true
 }
 
-// scalar writes the argument types most calls pass without reflection;
-// false when a is not one of them.
+// scalar writes the other argument types most calls pass without
+// reflection (after plain and lendArg); false when a is not one of them.
 func (e *encoder) scalar(a any) bool {
 	switch a := a.(type) {
-	case int:
-		_ = e.enc.EncodeInt(int64(a))
-	case int64:
-		_ = e.enc.EncodeInt(a)
-	case float64:
-		_ = e.enc.EncodeFloat64(a)
-	case string:
-		_ = e.enc.EncodeString(a)
-	case bool:
-		_ = e.enc.EncodeBool(a)
 	case []byte:
 		_ = e.enc.EncodeBytes(a)
 	case []int64:

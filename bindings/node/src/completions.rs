@@ -21,6 +21,7 @@ use crate::error_info;
 use crate::handles;
 use crate::js::{napi_call, Js, JsResult, Value};
 use crate::library::Lib;
+use crate::wake::{self, Tsfn};
 
 /// What waits for a token's completion (JS thread only).
 enum Waiter {
@@ -67,13 +68,6 @@ static WOKEN: AtomicBool = AtomicBool::new(false);
 /// module loads and after teardown (a late completion is then dropped).
 static TSFN: RwLock<Option<Tsfn>> = RwLock::new(None);
 
-#[derive(Debug, Clone, Copy)]
-struct Tsfn(sys::napi_threadsafe_function);
-// SAFETY: a threadsafe function is made to be called from any thread.
-unsafe impl Send for Tsfn {}
-// SAFETY: as above.
-unsafe impl Sync for Tsfn {}
-
 fn tsfn() -> Option<Tsfn> {
     *TSFN.read().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
@@ -89,26 +83,9 @@ pub(crate) fn init(js: Js) -> JsResult<()> {
     if tsfn().is_some() {
         return Ok(());
     }
-    let name = js.string("ferryman completions")?;
-    let mut made = ptr::null_mut();
-    napi_call!(
-        js,
-        napi_create_threadsafe_function(
-            ptr::null_mut(),
-            ptr::null_mut(),
-            name,
-            0,
-            1,
-            ptr::null_mut(),
-            Some(finalized),
-            ptr::null_mut(),
-            Some(settle_all),
-            &mut made
-        )
-    )?;
     // Only waiting Promises keep the process alive (`hold`).
-    napi_call!(js, napi_unref_threadsafe_function(made))?;
-    *TSFN.write().unwrap_or_else(|p| p.into_inner()) = Some(Tsfn(made));
+    let made = wake::make(js, "ferryman completions", settle_all, finalized)?;
+    *TSFN.write().unwrap_or_else(|p| p.into_inner()) = Some(made);
     napi_call!(
         js,
         napi_add_env_cleanup_hook(Some(cleanup), ptr::null_mut())

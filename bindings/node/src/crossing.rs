@@ -21,6 +21,7 @@ use napi::sys;
 use crate::host::{self, Answer};
 use crate::js::{napi_call, Js, JsResult};
 use crate::library::LibRef;
+use crate::wake::{self, Tsfn};
 
 /// A callback waiting for the JS thread.
 struct Request {
@@ -42,13 +43,6 @@ static WAKE: Condvar = Condvar::new();
 /// module loads and once the environment is torn down (a Rust thread may
 /// still call back then: it gets an error, not a freed pointer).
 static TSFN: RwLock<Option<Tsfn>> = RwLock::new(None);
-
-#[derive(Debug, Clone, Copy)]
-struct Tsfn(sys::napi_threadsafe_function);
-// SAFETY: a threadsafe function is made to be called from any thread.
-unsafe impl Send for Tsfn {}
-// SAFETY: as above.
-unsafe impl Sync for Tsfn {}
 
 fn tsfn() -> std::sync::RwLockReadGuard<'static, Option<Tsfn>> {
     TSFN.read().unwrap_or_else(|poisoned| poisoned.into_inner())
@@ -78,26 +72,9 @@ pub(crate) fn init(js: Js) -> JsResult<()> {
     if tsfn().is_some() {
         return Ok(());
     }
-    let name = js.string("ferryman callbacks")?;
-    let mut tsfn = ptr::null_mut();
-    napi_call!(
-        js,
-        napi_create_threadsafe_function(
-            ptr::null_mut(),
-            ptr::null_mut(),
-            name,
-            0,
-            1,
-            ptr::null_mut(),
-            Some(finalized),
-            ptr::null_mut(),
-            Some(drain),
-            &mut tsfn
-        )
-    )?;
     // Waiting callbacks must not keep the process alive by themselves.
-    napi_call!(js, napi_unref_threadsafe_function(tsfn))?;
-    *TSFN.write().unwrap_or_else(|p| p.into_inner()) = Some(Tsfn(tsfn));
+    let made = wake::make(js, "ferryman callbacks", drain, finalized)?;
+    *TSFN.write().unwrap_or_else(|p| p.into_inner()) = Some(made);
     napi_call!(
         js,
         napi_add_env_cleanup_hook(Some(cleanup), ptr::null_mut())

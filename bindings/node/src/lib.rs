@@ -17,6 +17,7 @@ mod host;
 mod js;
 mod library;
 mod streams;
+mod wake;
 
 use std::ptr;
 
