@@ -3,14 +3,16 @@
 //! host gets blocking calls): results, `Err`s with their `?` frame, panics,
 //! describe's marks, and streams pulled in batches.
 
+mod support;
+
 use ferryman::Stream;
 use ferryman_abi::{FerryBox, Status};
 use ferryman_runtime::entry::{
-    ferryman_box_free, ferryman_call, ferryman_describe, ferryman_function_id,
-    ferryman_live_futures, ferryman_stream_next, ferryman_stream_release,
+    ferryman_describe, ferryman_live_futures, ferryman_stream_next, ferryman_stream_release,
 };
 use rmpv::Value;
 use std::time::Duration;
+use support::{call, take};
 
 #[derive(Debug, thiserror::Error)]
 #[error("too late: {0} ms")]
@@ -45,33 +47,6 @@ async fn crash(ms: u64) -> u8 {
 #[ferryman::export]
 fn evens(n: u64) -> impl Stream<Item = u64> + Send {
     ferryman::stream::iter((0..n).map(|i| i * 2))
-}
-
-fn call(name: &str, args: &[u8]) -> (Status, Value) {
-    let name_box = FerryBox {
-        ptr: name.as_ptr().cast_mut(),
-        len: name.len(),
-        cap: name.len(),
-    };
-    // SAFETY: `name_box` borrows `name` for the call.
-    let id = u32::try_from(unsafe { ferryman_function_id(&name_box) }).expect("exported");
-    let input = FerryBox {
-        ptr: args.as_ptr().cast_mut(),
-        len: args.len(),
-        cap: args.len(),
-    };
-    let mut out = FerryBox::EMPTY;
-    // SAFETY: `input` borrows `args` for the call; `out` is the empty box.
-    let status = unsafe { ferryman_call(id, &input, &mut out) };
-    (Status::from_code(status).expect("known"), take(&mut out))
-}
-
-fn take(out: &mut FerryBox) -> Value {
-    // SAFETY: a library box with `len` initialised bytes, freed once below.
-    let bytes = unsafe { std::slice::from_raw_parts(out.ptr, out.len) }.to_vec();
-    // SAFETY: as above.
-    unsafe { ferryman_box_free(out) };
-    rmpv::decode::read_value(&mut &bytes[..]).expect("one value")
 }
 
 fn get<'v>(map: &'v Value, key: &str) -> &'v Value {

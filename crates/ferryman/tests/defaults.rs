@@ -2,11 +2,12 @@
 //! than the parameter list, down to the required count, and what describe
 //! says about each parameter.
 
+mod support;
+
 use ferryman_abi::{FerryBox, Status};
-use ferryman_runtime::entry::{
-    ferryman_box_free, ferryman_call, ferryman_describe, ferryman_function_id,
-};
+use ferryman_runtime::entry::{ferryman_box_free, ferryman_describe};
 use rmpv::Value;
+use support::call;
 
 /// Joins the first `top` words with `sep`.
 #[ferryman::export(defaults(top = 10, sep = ","))]
@@ -61,31 +62,6 @@ impl Greeter {
         let once = format!("{}, {name}{punctuation}", self.greeting);
         vec![once; times.unwrap_or(1) as usize].join(" ")
     }
-}
-
-fn call(name: &str, args: &[u8]) -> (Status, Value) {
-    let name_box = FerryBox {
-        ptr: name.as_ptr().cast_mut(),
-        len: name.len(),
-        cap: name.len(),
-    };
-    // SAFETY: `name_box` borrows `name` for the call.
-    let id = unsafe { ferryman_function_id(&name_box) };
-    let id = u32::try_from(id).unwrap_or_else(|_| panic!("no function {name}"));
-    let input = FerryBox {
-        ptr: args.as_ptr().cast_mut(),
-        len: args.len(),
-        cap: args.len(),
-    };
-    let mut out = FerryBox::EMPTY;
-    // SAFETY: `input` borrows `args` for the call; `out` is the empty box.
-    let status = unsafe { ferryman_call(id, &input, &mut out) };
-    // SAFETY: after a call, `out` holds `len` initialised bytes of a library box.
-    let bytes = unsafe { std::slice::from_raw_parts(out.ptr, out.len) }.to_vec();
-    // SAFETY: the library allocated this box; freed exactly once.
-    unsafe { ferryman_box_free(&mut out) };
-    let value = rmpv::decode::read_value(&mut &bytes[..]).expect("one MessagePack value");
-    (Status::from_code(status).expect("a known status"), value)
 }
 
 fn pack<T: serde::Serialize>(args: &T) -> Vec<u8> {
