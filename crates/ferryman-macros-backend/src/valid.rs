@@ -143,7 +143,7 @@ fn check_async_params(sig: &Signature, errors: &mut Errors) {
             continue;
         }
         let owned = if crate::types::is_bytes(elem) {
-            "`Vec<u8>` (or `&[u8]`)".to_owned()
+            "`Bytes` by value, `Vec<u8>` or `&[u8]`".to_owned()
         } else {
             let text = crate::text::rust_text(elem);
             if crate::objects::could_be_class(elem) {
