@@ -73,26 +73,17 @@ fn shim(function: &Function, member: Option<&Member>, iter: Option<&IterReturn>)
     let ret = local("__ret", Span::call_site());
     let this = local("__self", Span::call_site());
     let shim = Ident::new(SHIM, Span::call_site());
-    let offset = member.map_or(0, Member::offset);
-    let vars: Vec<Ident> = (0..function.params.len())
-        .map(|index| local(&format!("__arg{}", index + offset), Span::call_site()))
-        .collect();
-    let decodes = function
-        .params
-        .iter()
-        .zip(&vars)
-        .enumerate()
-        .map(|(index, (param, var))| decode(param, index + offset, var, &call));
-    let args = call_args(function, &vars);
-    let receiver = member.map(|m| m.receiver_decode(&call, &this));
-    let callee = callee(function, member);
-    let self_arg: Vec<TokenStream> = member
-        .and_then(|m| m.receiver_arg(&this))
-        .into_iter()
-        .collect();
+    let prologue = Prologue::new(function, member, &call, &this);
     if function.is_async {
-        return async_shim(function, member, &receiver, &callee, &args, &vars);
+        return async_shim(function, member, &prologue);
     }
+    let Prologue {
+        decodes,
+        receiver,
+        callee,
+        self_arg,
+        args,
+    } = prologue;
     let (invoke, finish) = match iter {
         Some(iter) => {
             let item = local("__item", Span::call_site());
@@ -188,32 +179,66 @@ fn shim(function: &Function, member: Option<&Member>, iter: Option<&IterReturn>)
     }
 }
 
-/// The arguments the shim passes: decoded values, objects by reference or
-/// value as the parameter takes them.
-fn call_args(function: &Function, vars: &[Ident]) -> Vec<TokenStream> {
-    function
-        .params
-        .iter()
-        .zip(vars)
-        .map(|(param, var)| match param_shape(param) {
-            Some((_, Pass::Ref)) => quote!(&#var.value),
-            Some((_, Pass::Value)) => quote!(#var.value),
-            Some((_, Pass::AsDeref)) => quote!(#var.value.as_deref()),
-            None if param.by_ref => quote!(&#var),
-            None => quote!(#var),
-        })
-        .collect()
+/// What every shim does before it calls the function: decode the receiver
+/// and each argument (argument variables `__argN`, numbered after the
+/// receiver), and the call's callee and arguments.
+struct Prologue {
+    /// `let __argN = …;`, one per parameter.
+    decodes: Vec<TokenStream>,
+    /// `let __self = …;` for a method.
+    receiver: Option<TokenStream>,
+    /// `f`, or `<Class>::f` for a member.
+    callee: TokenStream,
+    /// The receiver argument (`&*__self`), for a method.
+    self_arg: Vec<TokenStream>,
+    /// The arguments: decoded values, objects by reference or value as the
+    /// parameter takes them.
+    args: Vec<TokenStream>,
 }
 
-/// The function the shim calls: `f`, or `<Class>::f` for a member.
-fn callee(function: &Function, member: Option<&Member>) -> TokenStream {
-    let user_fn = function.ident;
-    match member {
-        Some(m) => {
-            let ty = m.self_ty;
-            quote!(<#ty>::#user_fn)
+impl Prologue {
+    fn new(function: &Function, member: Option<&Member>, call: &Ident, this: &Ident) -> Self {
+        let offset = member.map_or(0, Member::offset);
+        let vars: Vec<Ident> = (0..function.params.len())
+            .map(|index| local(&format!("__arg{}", index + offset), Span::call_site()))
+            .collect();
+        let decodes = function
+            .params
+            .iter()
+            .zip(&vars)
+            .enumerate()
+            .map(|(index, (param, var))| decode(param, index + offset, var, call))
+            .collect();
+        let args = function
+            .params
+            .iter()
+            .zip(&vars)
+            .map(|(param, var)| match param_shape(param) {
+                Some((_, Pass::Ref)) => quote!(&#var.value),
+                Some((_, Pass::Value)) => quote!(#var.value),
+                Some((_, Pass::AsDeref)) => quote!(#var.value.as_deref()),
+                None if param.by_ref => quote!(&#var),
+                None => quote!(#var),
+            })
+            .collect();
+        let user_fn = function.ident;
+        let callee = match member {
+            Some(m) => {
+                let ty = m.self_ty;
+                quote!(<#ty>::#user_fn)
+            }
+            None => quote!(#user_fn),
+        };
+        Prologue {
+            decodes,
+            receiver: member.map(|m| m.receiver_decode(call, this)),
+            callee,
+            self_arg: member
+                .and_then(|m| m.receiver_arg(this))
+                .into_iter()
+                .collect(),
+            args,
         }
-        None => quote!(#user_fn),
     }
 }
 
@@ -233,14 +258,7 @@ fn shim_imports() -> TokenStream {
 /// the future — which, once the function returned, writes its result as a
 /// sync shim would — and hands it to `run_async` (ADR 0014). A method's
 /// future holds an `Arc` of its object.
-fn async_shim(
-    function: &Function,
-    member: Option<&Member>,
-    receiver: &Option<TokenStream>,
-    callee: &TokenStream,
-    args: &[TokenStream],
-    vars: &[Ident],
-) -> TokenStream {
+fn async_shim(function: &Function, member: Option<&Member>, prologue: &Prologue) -> TokenStream {
     let call = local("__call", Span::call_site());
     let ret = local("__ret", Span::call_site());
     let this = local("__self", Span::call_site());
@@ -248,14 +266,13 @@ fn async_shim(
     let future = local("__future", Span::call_site());
     let shim = Ident::new(SHIM, Span::call_site());
     let imports = shim_imports();
-    let decodes = function
-        .params
-        .iter()
-        .zip(vars)
-        .enumerate()
-        .map(|(index, (param, var))| {
-            decode(param, index + member.map_or(0, Member::offset), var, &call)
-        });
+    let Prologue {
+        decodes,
+        receiver,
+        callee,
+        args,
+        ..
+    } = prologue;
     let (keep, self_arg) = match member.and_then(|m| m.receiver_arg(&this)) {
         Some(_) => (quote!(let #owned = #this.arc();), vec![quote!(&*#owned)]),
         None => (quote!(), Vec::new()),
@@ -293,23 +310,13 @@ fn stream_shim(function: &Function, member: Option<&Member>, stream: &IterReturn
     let this = local("__self", Span::call_site());
     let shim = Ident::new(SHIM, Span::call_site());
     let imports = shim_imports();
-    let offset = member.map_or(0, Member::offset);
-    let vars: Vec<Ident> = (0..function.params.len())
-        .map(|index| local(&format!("__arg{}", index + offset), Span::call_site()))
-        .collect();
-    let decodes = function
-        .params
-        .iter()
-        .zip(&vars)
-        .enumerate()
-        .map(|(index, (param, var))| decode(param, index + offset, var, &call));
-    let args = call_args(function, &vars);
-    let receiver = member.map(|m| m.receiver_decode(&call, &this));
-    let self_arg: Vec<TokenStream> = member
-        .and_then(|m| m.receiver_arg(&this))
-        .into_iter()
-        .collect();
-    let callee = callee(function, member);
+    let Prologue {
+        decodes,
+        receiver,
+        callee,
+        self_arg,
+        args,
+    } = Prologue::new(function, member, &call, &this);
     let item_output = if stream.fallible {
         Output::Result {
             ty: stream.value,
