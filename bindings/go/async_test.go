@@ -3,6 +3,7 @@ package ferryman_test
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -170,5 +171,18 @@ func TestBreakingOutOfAStreamReleasesIt(t *testing.T) {
 			t.Fatalf("the producer did not see the close: %v", r)
 		}
 		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// An AsyncCallback parameter is refused before the call, naming the function
+// and the parameter (the Go host does not call async callbacks).
+func TestAnAsyncCallbackParameterIsRefused(t *testing.T) {
+	_, err := lib.Call("apply_async", func(x int64) int64 { return x + 1 }, 3)
+	var argErr *ferryman.ArgumentError
+	if !errors.As(err, &argErr) || argErr.Function != "apply_async" || argErr.Param != "f" {
+		t.Fatalf("apply_async: %#v", err)
+	}
+	if !strings.Contains(argErr.Message, "is a ferryman::AsyncCallback") {
+		t.Fatalf("message: %s", argErr.Message)
 	}
 }

@@ -120,6 +120,14 @@ func (l *Library) encodeArgs(function string, params []Param, args []any) (*enco
 		if e.plain(a) || e.lendArg(a, p) || e.scalar(a) {
 			continue
 		}
+		if a != nil && p != nil && isAsyncCallback(p.Type) {
+			e.done()
+			message := fmt.Sprintf("%s(): parameter `%s` is a ferryman::AsyncCallback, which the Go host "+
+				"does not call (Rust would await a host function that answers later); the Python host supports it",
+				function, p.Name)
+			return nil, &ArgumentError{Kind: "type", Function: function, Param: p.Name, Index: i,
+				Expected: p.Rust, Found: fmt.Sprintf("%T", a), Message: message}
+		}
 		if err := e.value(reflect.ValueOf(a), 1); err != nil {
 			e.done()
 			param, expected := fmt.Sprintf("%d", i), ""

@@ -54,6 +54,18 @@ type Param struct {
 	HasDefault bool   `msgpack:"-"`
 }
 
+// isAsyncCallback reports whether a parameter's descriptor is
+// {"async_callback": …}: a ferryman::AsyncCallback, which this host does not
+// call (spec/callbacks.md, "Async callbacks").
+func isAsyncCallback(descriptor any) bool {
+	m, ok := descriptor.(map[string]any)
+	if !ok {
+		return false
+	}
+	_, ok = m["async_callback"]
+	return ok
+}
+
 // TypeRef is a result type: its descriptor and the Rust type as written.
 type TypeRef struct {
 	Type any    `msgpack:"type"`

@@ -418,6 +418,30 @@ function abortable(state, raw, self, args, signal) {
   );
 }
 
+/**
+ * The Node host does not call `ferryman::AsyncCallback` parameters yet
+ * (spec/callbacks.md, "Async callbacks"; the Python host does): a function
+ * taking one throws an ArgumentError naming it and the parameter, rather
+ * than hand Rust a callable whose resolver it never calls (the call would
+ * wait forever).
+ */
+function refusingAsyncCallbacks(raw, described) {
+  const param = described.params.find(
+    (p) => p.type !== null && typeof p.type === 'object' && 'async_callback' in p.type,
+  );
+  if (param === undefined) return raw;
+  const message = `${described.name}(): parameter \`${param.name}\` is a ferryman::AsyncCallback, `
+    + 'which the Node host cannot call yet (Rust cannot await a JS function from Node); '
+    + 'the Python host supports it';
+  return {
+    [raw.name]() {
+      throw decorate(new ArgumentError(message), {
+        kind: 'type', function: described.name, param: param.name, expected: 'an async callback',
+      });
+    },
+  }[raw.name];
+}
+
 function returnsIterator(described) {
   const type = described.returns && described.returns.type;
   return Boolean(type && typeof type === 'object' && 'iter' in type);
@@ -522,7 +546,7 @@ function load(libPath) {
   const describe = opened.describe;
   const functions = describe.functions.map((described, index) => ({
     described,
-    raw: opened.functions[index],
+    raw: refusingAsyncCallbacks(opened.functions[index], described),
   }));
   const library = {};
   const declared = describe.functions.map((f) => f.error).filter((e) => e && typeof e.name === 'string');

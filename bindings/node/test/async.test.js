@@ -194,3 +194,14 @@ test('nothing is left live: no futures, streams or callbacks', async () => {
   assert.deepEqual(lib.liveFutures(), []);
   assert.equal(ferryman.liveCallbacks(), 0);
 });
+
+test('an AsyncCallback parameter is refused with the function and parameter named (no hang)', async () => {
+  await assert.rejects(lib.apply_async(async (x) => x + 1, 3), (error) => {
+    assert.ok(error instanceof ferryman.ArgumentError, String(error));
+    assert.equal(error.function, 'apply_async');
+    assert.equal(error.param, 'f');
+    assert.match(error.message, /apply_async\(\): parameter `f` is a ferryman::AsyncCallback/);
+    return true;
+  });
+  assert.deepEqual(lib.liveFutures(), []);
+});
