@@ -84,12 +84,8 @@ pub(crate) fn init(js: Js) -> JsResult<()> {
         return Ok(());
     }
     // Only waiting Promises keep the process alive (`hold`).
-    let made = wake::make(js, "ferryman completions", settle_all, finalized)?;
+    let made = wake::make(js, "ferryman completions", settle_all, finalized, cleanup)?;
     *TSFN.write().unwrap_or_else(|p| p.into_inner()) = Some(made);
-    napi_call!(
-        js,
-        napi_add_env_cleanup_hook(Some(cleanup), ptr::null_mut())
-    )?;
     Ok(())
 }
 

@@ -19,7 +19,7 @@ use std::sync::{Arc, Condvar, Mutex, RwLock};
 use napi::sys;
 
 use crate::host::{self, Answer};
-use crate::js::{napi_call, Js, JsResult};
+use crate::js::{Js, JsResult};
 use crate::library::LibRef;
 use crate::wake::{self, Tsfn};
 
@@ -73,12 +73,8 @@ pub(crate) fn init(js: Js) -> JsResult<()> {
         return Ok(());
     }
     // Waiting callbacks must not keep the process alive by themselves.
-    let made = wake::make(js, "ferryman callbacks", drain, finalized)?;
+    let made = wake::make(js, "ferryman callbacks", drain, finalized, cleanup)?;
     *TSFN.write().unwrap_or_else(|p| p.into_inner()) = Some(made);
-    napi_call!(
-        js,
-        napi_add_env_cleanup_hook(Some(cleanup), ptr::null_mut())
-    )?;
     Ok(())
 }
 

@@ -23,9 +23,18 @@ unsafe impl Sync for Tsfn {}
 type Body = unsafe extern "C" fn(sys::napi_env, sys::napi_value, *mut c_void, *mut c_void);
 /// What runs when N-API ends the threadsafe function.
 type Finalized = unsafe extern "C" fn(sys::napi_env, *mut c_void, *mut c_void);
+/// What runs when the environment is torn down (the owner forgets it).
+type Cleanup = unsafe extern "C" fn(*mut c_void);
 
-/// Makes an unref'd threadsafe function named `name` (on the JS thread).
-pub(crate) fn make(js: Js, name: &str, body: Body, finalized: Finalized) -> JsResult<Tsfn> {
+/// Makes an unref'd threadsafe function named `name` (on the JS thread), and
+/// registers `cleanup` for the environment's teardown.
+pub(crate) fn make(
+    js: Js,
+    name: &str,
+    body: Body,
+    finalized: Finalized,
+    cleanup: Cleanup,
+) -> JsResult<Tsfn> {
     let name = js.string(name)?;
     let mut made = ptr::null_mut();
     napi_call!(
@@ -44,5 +53,9 @@ pub(crate) fn make(js: Js, name: &str, body: Body, finalized: Finalized) -> JsRe
         )
     )?;
     napi_call!(js, napi_unref_threadsafe_function(made))?;
+    napi_call!(
+        js,
+        napi_add_env_cleanup_hook(Some(cleanup), ptr::null_mut())
+    )?;
     Ok(Tsfn(made))
 }
