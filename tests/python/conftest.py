@@ -99,6 +99,16 @@ def pytest_configure(config: pytest.Config) -> None:
     )
 
 
+def settled_futures(library: ferryman.Library, within: float = 5.0) -> list[dict[str, object]]:
+    """`library.live_futures()` once empty, or after `within` seconds. A
+    cancel that meets a poll running on one of the library's threads drops
+    the future right after that poll, there: not before the cancel returns."""
+    deadline = time.monotonic() + within
+    while (live := library.live_futures()) and time.monotonic() < deadline:
+        time.sleep(0.005)
+    return live
+
+
 def _leaks() -> list[str]:
     """What is still held across the boundary: closures and objects of the
     session's fixture library, and Python objects any library holds."""

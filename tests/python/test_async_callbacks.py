@@ -19,6 +19,8 @@ import pytest
 
 import ferryman
 
+from conftest import settled_futures
+
 
 def run(coroutine: Any) -> Any:
     return asyncio.run(coroutine)
@@ -234,7 +236,7 @@ def test_cancelling_the_awaiting_task_drops_the_rust_future(lib: ferryman.Librar
         await asyncio.sleep(0.01)
 
     run(main())
-    assert lib.live_futures() == []
+    assert settled_futures(lib) == []
     assert lib.live_closures() == []
 
 

@@ -18,7 +18,7 @@ import pytest
 
 import ferryman
 
-from conftest import source_line
+from conftest import settled_futures, source_line
 
 
 def run(coroutine: Any) -> Any:
@@ -93,7 +93,7 @@ def test_awaiting_outside_an_event_loop_is_a_clear_error(lib: ferryman.Library) 
     with pytest.raises(RuntimeError, match=r"`async_sleep\(\)` waits for Rust in an asyncio event loop"):
         coroutine.send(None)
     del coroutine
-    assert lib.live_futures() == []
+    assert settled_futures(lib) == []
 
 
 def test_an_async_err_raises_its_error_class_with_the_rust_frame(lib: ferryman.Library) -> None:
@@ -140,7 +140,7 @@ def test_task_cancel_drops_the_rust_future(lib: ferryman.Library) -> None:
     run(main())
     assert wait_for_drops(lib, before + 1) == before + 1
     assert time.monotonic() - started < 5
-    assert lib.live_futures() == []
+    assert settled_futures(lib) == []
 
 
 def test_a_wait_for_timeout_drops_the_rust_future(lib: ferryman.Library) -> None:
@@ -152,7 +152,7 @@ def test_a_wait_for_timeout_drops_the_rust_future(lib: ferryman.Library) -> None
 
     run(main())
     assert wait_for_drops(lib, before + 1) == before + 1
-    assert lib.live_futures() == []
+    assert settled_futures(lib) == []
 
 
 @pytest.mark.skipif(sys.version_info < (3, 11), reason="asyncio.TaskGroup is Python 3.11+")
@@ -169,7 +169,7 @@ def test_a_failing_task_group_drops_the_other_rust_futures(lib: ferryman.Library
         run(main())
     assert raised.group_contains(lib.errors.AsyncError)  # type: ignore[attr-defined]
     assert wait_for_drops(lib, before + 3) == before + 3
-    assert lib.live_futures() == []
+    assert settled_futures(lib) == []
 
 
 def test_a_cancellation_storm_leaves_nothing_behind(lib: ferryman.Library) -> None:
@@ -190,7 +190,7 @@ def test_a_cancellation_storm_leaves_nothing_behind(lib: ferryman.Library) -> No
 
     run(main())
     assert wait_for_drops(lib, before + 1000) == before + 1000
-    assert lib.live_futures() == []
+    assert settled_futures(lib) == []
     assert problems == []
 
 
