@@ -6,6 +6,7 @@ from __future__ import annotations
 import gc
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import msgpack
@@ -266,3 +267,16 @@ def test_loading_again_and_again_lets_other_threads_run(fixture_file: Path) -> N
     gaps = [b - a for a, b in zip(ticks, ticks[1:], strict=False)]
     assert len(ticks) > 10, f"the other thread ran {len(ticks)} times in {elapsed:.1f} s"
     assert max(gaps) < 1.0, f"the other thread waited {max(gaps):.1f} s for the GIL"
+
+
+def test_importing_and_loading_leave_asyncio_unimported(fixture_file: Path) -> None:
+    # asyncio costs ~25 ms at start-up; only awaiting an async export needs it.
+    code = (
+        "import sys, ferryman\n"
+        f"lib = ferryman.load({str(fixture_file)!r})\n"
+        "assert lib.add(1, 2) == 3\n"
+        "print(sorted(name for name in ('asyncio', 'socket') if name in sys.modules))\n"
+    )
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.strip() == "[]"

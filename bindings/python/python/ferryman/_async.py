@@ -17,16 +17,18 @@ only a batch that is not ready waits for a completion.
 
 from __future__ import annotations
 
-import asyncio
 import functools
-import socket
+import sys
 import weakref
-from asyncio.events import _get_running_loop
 from collections import deque
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import _native
+
+if TYPE_CHECKING:
+    import asyncio
+    import socket
 
 __all__ = ["RustStream", "wrap"]
 
@@ -43,6 +45,8 @@ class _Waker:
     __slots__ = ("__weakref__", "_read", "base", "next", "queue", "waiting")
 
     def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        import socket  # noqa: PLC0415 - only once a loop awaits Rust
+
         read, write = socket.socketpair()
         read.setblocking(False)
         write.setblocking(False)
@@ -82,7 +86,7 @@ class _Waker:
                 continue
             try:
                 value = decode(status, data)
-            except asyncio.CancelledError:
+            except _cancelled_error():
                 future.cancel()
             except BaseException as error:  # noqa: BLE001 - the awaiting task raises it
                 future.set_exception(error)
@@ -98,8 +102,21 @@ def _close(read: socket.socket, queue: Any) -> None:
 _wakers: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _Waker] = weakref.WeakKeyDictionary()
 
 
+def _cancelled_error() -> type[BaseException]:
+    import asyncio  # noqa: PLC0415 - loaded by now: a loop is running
+
+    return asyncio.CancelledError
+
+
+def _running_loop() -> asyncio.AbstractEventLoop | None:
+    """The running event loop, without importing asyncio when nothing has:
+    then no loop can be running (``import ferryman`` stays light)."""
+    events = sys.modules.get("asyncio.events")
+    return None if events is None else events._get_running_loop()
+
+
 def _waker(name: str) -> tuple[asyncio.AbstractEventLoop, _Waker]:
-    loop = _get_running_loop()
+    loop = _running_loop()
     if loop is None:
         raise RuntimeError(
             f"`{name}()` waits for Rust in an asyncio event loop, and none is running in this "
