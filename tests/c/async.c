@@ -21,6 +21,7 @@
 #include <time.h>
 
 #include "c_host.h"
+#include "completions.h"
 
 typedef struct AsyncSymbols {
     FerrymanCompletionConnectFn connect;
@@ -31,69 +32,6 @@ typedef struct AsyncSymbols {
     FerrymanLiveFuturesFn live;
     FerrymanObjectReleaseFn object_release;
 } AsyncSymbols;
-
-/* What the completion function received: every call counted, the last one kept. */
-static struct {
-    pthread_mutex_t lock;
-    pthread_cond_t changed;
-    long count;
-    uint64_t token;
-    int32_t status;
-    FerryBox out;
-    void *context;
-    bool on_caller; /* the last completion ran on the thread that started the future */
-} done = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, 0, 0, {NULL, 0, 0}, NULL, false};
-
-static pthread_t main_thread;
-
-static void complete(void *context, uint64_t token, int32_t status, FerryBox *out) {
-    pthread_mutex_lock(&done.lock);
-    if (done.out.ptr != NULL) {
-        /* An earlier completion nobody took: a test bug, but not a leak. */
-        fprintf(stderr, "async.c: completion %llu arrived before the previous one was read\n",
-                (unsigned long long)token);
-    }
-    done.count++;
-    done.token = token;
-    done.status = status;
-    done.out = *out;
-    done.context = context;
-    done.on_caller = pthread_equal(pthread_self(), main_thread);
-    pthread_cond_broadcast(&done.changed);
-    pthread_mutex_unlock(&done.lock);
-}
-
-/* Waits (at most 120 s) until the completion count passes `seen`; takes the box. */
-static bool await_completion(long seen, Outcome *o, uint64_t *token) {
-    struct timespec until;
-    clock_gettime(CLOCK_REALTIME, &until);
-    until.tv_sec += 120; /* a panic resolves its backtrace: slow under valgrind */
-    pthread_mutex_lock(&done.lock);
-    int rc = 0;
-    while (done.count <= seen && rc != ETIMEDOUT) rc = pthread_cond_timedwait(&done.changed, &done.lock, &until);
-    bool arrived = done.count > seen;
-    if (arrived) {
-        o->status = done.status;
-        o->out = done.out;
-        *token = done.token;
-        done.out = EMPTY;
-    }
-    pthread_mutex_unlock(&done.lock);
-    return arrived;
-}
-
-static long completions(void) {
-    pthread_mutex_lock(&done.lock);
-    long n = done.count;
-    pthread_mutex_unlock(&done.lock);
-    return n;
-}
-
-static uint64_t be(const uint8_t *p, int n) {
-    uint64_t v = 0;
-    for (int k = 0; k < n; k++) v = (v << 8) | p[k];
-    return v;
-}
 
 /* The handle of extension `ext` that is the whole of o's box: d7 <ext> <handle:8>. */
 static bool handle_of(const Outcome *o, int ext, uint64_t *handle) {
@@ -158,7 +96,7 @@ static bool await_future(const Lib *lib, const AsyncSymbols *s, Outcome *o, uint
     release(lib, o);
     long seen = completions();
     if (s->start(handle, c_host_id(), token) != FERRY_OK) return false;
-    return await_completion(seen, o, &got) && got == token;
+    return await_completion(seen, o, &got, 120) && got == token;
 }
 
 static void test_futures(const Lib *lib, const AsyncSymbols *s) {
@@ -177,10 +115,10 @@ static void test_futures(const Lib *lib, const AsyncSymbols *s) {
     long seen = completions();
     check(s->start(handle, c_host_id(), 77) == FERRY_OK, "ferryman_future_start accepts it");
     uint64_t token = 0;
-    bool arrived = await_completion(seen, &o, &token);
+    bool arrived = await_completion(seen, &o, &token, 120);
     check(arrived && token == 77 && o.status == FERRY_OK && str_result(&o, "later"),
           "the completion brings the result with the host's token (status %d)", o.status);
-    check(done.context != NULL && !done.on_caller, "the completion came with the host's context, from another thread");
+    check(last_completion_context() != NULL && !last_completion_on_caller(), "the completion came with the host's context, from another thread");
     release(lib, &o);
     check(s->start(handle, c_host_id(), 78) == FERRY_NO_FUNCTION, "a completed future's handle is not live any more");
     check(s->cancel(handle) == FERRY_NO_FUNCTION, "cancelling a completed future says it was not live");
@@ -207,7 +145,7 @@ static void test_futures(const Lib *lib, const AsyncSymbols *s) {
     seen = completions();
     check(s->start(handle, c_host_id(), 5) == FERRY_OK, "and started");
     check(s->cancel(handle) == FERRY_OK, "ferryman_future_cancel accepts it");
-    arrived = await_completion(seen, &o, &token);
+    arrived = await_completion(seen, &o, &token, 120);
     check(arrived && token == 5 && o.status == FERRY_CANCELLED && map_str_is(o.out.ptr, o.out.len, "kind", "cancelled"),
           "the cancelled future completes with FERRY_CANCELLED, kind \"cancelled\"");
     release(lib, &o);
@@ -222,8 +160,8 @@ static void test_futures(const Lib *lib, const AsyncSymbols *s) {
     check(int_call(lib, "async_drops") == drops + 2, "dropped at once, on the cancelling thread");
     seen = completions();
     check(s->start(handle, c_host_id(), 6) == FERRY_OK, "then started");
-    arrived = await_completion(seen, &o, &token);
-    check(arrived && token == 6 && o.status == FERRY_CANCELLED && done.on_caller,
+    arrived = await_completion(seen, &o, &token, 120);
+    check(arrived && token == 6 && o.status == FERRY_CANCELLED && last_completion_on_caller(),
           "its FERRY_CANCELLED completion came inside ferryman_future_start");
     release(lib, &o);
 
@@ -346,7 +284,7 @@ static void test_streams(const Lib *lib, const AsyncSymbols *s) {
             pending++;
             uint64_t token = 0;
             Outcome batch = {0, EMPTY};
-            if (!await_completion(before, &batch, &token)) break;
+            if (!await_completion(before, &batch, &token, 120)) break;
             Rd r = {batch.out.ptr, batch.out.len, 0};
             Head h;
             if (batch.status == FERRY_OK && head(&r, &h) && h.kind == MP_ARRAY) {
@@ -385,7 +323,7 @@ static void test_streams(const Lib *lib, const AsyncSymbols *s) {
     release(lib, &o);
     check(s->release(stream) == FERRY_OK, "released during the pending next");
     uint64_t token = 0;
-    check(await_completion(seen, &o, &token) && token == 41 && o.status == FERRY_CANCELLED,
+    check(await_completion(seen, &o, &token, 120) && token == 41 && o.status == FERRY_CANCELLED,
           "the pending next completes with FERRY_CANCELLED");
     release(lib, &o);
 
@@ -405,7 +343,7 @@ static void test_streams(const Lib *lib, const AsyncSymbols *s) {
 
 void feature(const Lib *lib, const char *second_path) {
     (void)second_path;
-    main_thread = pthread_self();
+    completions_from(pthread_self());
     AsyncSymbols s = {
         (FerrymanCompletionConnectFn)dlsym(lib->handle, "ferryman_completion_connect"),
         (FerrymanFutureStartFn)dlsym(lib->handle, "ferryman_future_start"),

@@ -22,66 +22,13 @@
 #include <time.h>
 
 #include "c_host.h"
+#include "completions.h"
 
 static const Lib *the_lib;
 static CallbackSymbols cs;
 static FerrymanFutureStartFn future_start;
 static FerrymanFutureCancelFn future_cancel;
 static FerrymanLiveFuturesFn live_futures;
-
-/* ---- the completion function (as async.c's) ----------------------------- */
-
-static struct {
-    pthread_mutex_t lock;
-    pthread_cond_t changed;
-    long count;
-    uint64_t token;
-    int32_t status;
-    FerryBox out;
-} done = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, 0, 0, {NULL, 0, 0}};
-
-static void complete(void *context, uint64_t token, int32_t status, FerryBox *out) {
-    (void)context;
-    pthread_mutex_lock(&done.lock);
-    done.count++;
-    done.token = token;
-    done.status = status;
-    done.out = *out;
-    pthread_cond_broadcast(&done.changed);
-    pthread_mutex_unlock(&done.lock);
-}
-
-static long completions(void) {
-    pthread_mutex_lock(&done.lock);
-    long n = done.count;
-    pthread_mutex_unlock(&done.lock);
-    return n;
-}
-
-/* Waits (at most 60 s) until the completion count passes `seen`; takes the box. */
-static bool await_completion(long seen, Outcome *o, uint64_t *token) {
-    struct timespec until;
-    clock_gettime(CLOCK_REALTIME, &until);
-    until.tv_sec += 60;
-    pthread_mutex_lock(&done.lock);
-    int rc = 0;
-    while (done.count <= seen && rc != ETIMEDOUT) rc = pthread_cond_timedwait(&done.changed, &done.lock, &until);
-    bool arrived = done.count > seen;
-    if (arrived) {
-        o->status = done.status;
-        o->out = done.out;
-        *token = done.token;
-        done.out = EMPTY;
-    }
-    pthread_mutex_unlock(&done.lock);
-    return arrived;
-}
-
-static uint64_t be(const uint8_t *p, int n) {
-    uint64_t v = 0;
-    for (int k = 0; k < n; k++) v = (v << 8) | p[k];
-    return v;
-}
 
 /* Awaits o's pending future through the completion function (o then holds
  * the completion's outcome); an answer that is not pending is kept as is. */
@@ -93,7 +40,7 @@ static bool await_outcome(Outcome *o, uint64_t token) {
     release(the_lib, o);
     long seen = completions();
     if (future_start(handle, c_host_id(), token) != FERRY_OK) return false;
-    return await_completion(seen, o, &got) && got == token;
+    return await_completion(seen, o, &got, 60) && got == token;
 }
 
 /* ---- the C host's async callables -------------------------------------- */
@@ -461,7 +408,7 @@ static void test_dropped(void) {
     long seen = completions();
     uint64_t token = 0;
     check(pending && future_start(handle, c_host_id(), 8) == FERRY_OK && future_cancel(handle) == FERRY_OK &&
-              await_completion(seen, &o, &token) && o.status == FERRY_CANCELLED,
+              await_completion(seen, &o, &token, 60) && o.status == FERRY_CANCELLED,
           "apply_async cancelled while the host function runs completes with FERRY_CANCELLED");
     release(the_lib, &o);
     check(jobs_finished(), "the host function ran on and settled a resolver nobody waits for");

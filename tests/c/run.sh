@@ -80,7 +80,7 @@ fi
 mkdir -p "$bin"
 for f in "${selected[@]}"; do
     cc -std=c11 -Wall -Wextra -Werror -pthread -O1 -g "${sanitize[@]}" -I bindings/c \
-        tests/c/harness.c tests/c/c_host.c "tests/c/$f.c" -o "$bin/$f" -ldl
+        tests/c/harness.c tests/c/c_host.c tests/c/completions.c "tests/c/$f.c" -o "$bin/$f" -ldl
 done
 
 runner=()
