@@ -396,17 +396,17 @@ fn raise(py: Python<'_>, error: PyErr) -> *mut ffi::PyObject {
 fn guarded(
     body: impl for<'py> FnOnce(Python<'py>) -> PyResult<*mut ffi::PyObject>,
 ) -> *mut ffi::PyObject {
-    // CPython calls slots with the GIL held: `attach` only counts.
+    // SAFETY: CPython calls slots with the GIL held (see `dealloc` for why
+    // not `Python::attach`).
+    let py = unsafe { Python::assume_attached() };
     catch_unwind(AssertUnwindSafe(|| {
-        Python::attach(|py| body(py).unwrap_or_else(|error| raise(py, error)))
+        body(py).unwrap_or_else(|error| raise(py, error))
     }))
     .unwrap_or_else(|_| {
-        Python::attach(|py| {
-            raise(
-                py,
-                PyRuntimeError::new_err("ferryman itself panicked; please report this"),
-            )
-        })
+        raise(
+            py,
+            PyRuntimeError::new_err("ferryman itself panicked; please report this"),
+        )
     })
 }
 
@@ -474,9 +474,12 @@ unsafe extern "C" fn dealloc(object: *mut ffi::PyObject) {
             ffi::PyObject_ClearWeakRefs(object);
         }
         if (*raw).handle != 0 {
-            let closed = catch_unwind(AssertUnwindSafe(|| {
-                Python::attach(|py| close_raw(py, object));
-            }));
+            // CPython deallocates with the GIL held; `Python::attach` would
+            // find PyO3's attach count at 0 here (no PyO3 frame is below
+            // this slot) and go through `PyGILState_Ensure`/`Release`: ~200
+            // instructions of every object's construct + drop.
+            let py = Python::assume_attached();
+            let closed = catch_unwind(AssertUnwindSafe(|| close_raw(py, object)));
             if closed.is_err() {
                 (*raw).handle = 0;
             }
