@@ -252,10 +252,10 @@ fn list_items<const WIDE: bool>(
         // SAFETY: `list` is alive and the GIL held; `PyList_GetItem` returns a
         // borrowed reference or NULL past the end.
         let borrowed = unsafe { ffi::PyList_GetItem(list.as_ptr(), index as ffi::Py_ssize_t) };
-        // SAFETY: non-null `borrowed` is a live item of `list` (see above).
         // An int is checked inline first: a call per item cost a list of
         // 10,000 ints ~10% (`bench/README.md`, "Lists of ints").
         if !borrowed.is_null()
+            // SAFETY: non-null `borrowed` is a live item of `list` (see above).
             && unsafe { encode_exact_int(out, borrowed) || encode_exact_ptr(out, borrowed) }
         {
             continue;
