@@ -61,8 +61,9 @@ def test_a_ready_future_answers_without_the_event_loop(lib: ferryman.Library) ->
 
 def test_a_pending_future_completes_on_the_loop(lib: ferryman.Library) -> None:
     async def main() -> tuple[str, str]:
-        first = asyncio.create_task(lib.async_sleep(30, "later"))
-        # The loop is free meanwhile.
+        first = asyncio.create_task(lib.async_sleep(100, "later"))
+        # The loop is free meanwhile (100 ms: a few 1 ms ticks even on a
+        # loaded machine).
         ticks = 0
         while not first.done():
             ticks += 1
