@@ -393,12 +393,12 @@ fn raise(py: Python<'_>, error: PyErr) -> *mut ffi::PyObject {
 }
 
 /// Runs a slot body with the GIL token, catching panics.
-fn guarded(
-    body: impl for<'py> FnOnce(Python<'py>) -> PyResult<*mut ffi::PyObject>,
+///
+/// A slot takes its token with [`slot_token`].
+fn guarded<'py>(
+    py: Python<'py>,
+    body: impl FnOnce(Python<'py>) -> PyResult<*mut ffi::PyObject>,
 ) -> *mut ffi::PyObject {
-    // SAFETY: CPython calls slots with the GIL held (see `dealloc` for why
-    // not `Python::attach`).
-    let py = unsafe { Python::assume_attached() };
     catch_unwind(AssertUnwindSafe(|| {
         body(py).unwrap_or_else(|error| raise(py, error))
     }))
@@ -408,6 +408,20 @@ fn guarded(
             PyRuntimeError::new_err("ferryman itself panicked; please report this"),
         )
     })
+}
+
+/// The GIL token in a slot CPython calls (`tp_new`, `tp_dealloc`, a method, a
+/// getter). `Python::attach` would find PyO3's attach count at 0 there (no
+/// PyO3 frame is below a slot) and go through `PyGILState_Ensure`/`Release`:
+/// ~170 instructions each in construct + drop (`bench/README.md`,
+/// "Construct + drop: the deallocator").
+///
+/// # Safety
+/// Called only in such a slot: CPython holds the GIL while it runs.
+#[inline(always)]
+unsafe fn slot_token() -> Python<'static> {
+    // SAFETY: the GIL is held (this function's contract).
+    unsafe { Python::assume_attached() }
 }
 
 /// `ferryman.ClosedObjectError` for using `object` in `what` (`Counter.__enter__()`).
@@ -434,7 +448,9 @@ unsafe extern "C" fn new(
     args: *mut ffi::PyObject,
     kwargs: *mut ffi::PyObject,
 ) -> *mut ffi::PyObject {
-    guarded(|py| {
+    // SAFETY: a slot CPython calls with the GIL held.
+    let py = unsafe { slot_token() };
+    guarded(py, |py| {
         // SAFETY: CPython passes the live type being called.
         let class = unsafe { Bound::from_borrowed_ptr(py, subtype.cast()) };
         let class = class.cast_into::<PyType>().map_err(PyErr::from)?;
@@ -474,11 +490,8 @@ unsafe extern "C" fn dealloc(object: *mut ffi::PyObject) {
             ffi::PyObject_ClearWeakRefs(object);
         }
         if (*raw).handle != 0 {
-            // CPython deallocates with the GIL held; `Python::attach` would
-            // find PyO3's attach count at 0 here (no PyO3 frame is below
-            // this slot) and go through `PyGILState_Ensure`/`Release`: ~200
-            // instructions of every object's construct + drop.
-            let py = Python::assume_attached();
+            // CPython deallocates with the GIL held.
+            let py = slot_token();
             let closed = catch_unwind(AssertUnwindSafe(|| close_raw(py, object)));
             if closed.is_err() {
                 (*raw).handle = 0;
@@ -492,7 +505,9 @@ unsafe extern "C" fn close(
     object: *mut ffi::PyObject,
     _: *mut ffi::PyObject,
 ) -> *mut ffi::PyObject {
-    guarded(|py| {
+    // SAFETY: a slot CPython calls with the GIL held.
+    let py = unsafe { slot_token() };
+    guarded(py, |py| {
         // SAFETY: a method of the base type, called on a live instance.
         unsafe { close_raw(py, object) };
         Ok(py.None().into_ptr())
@@ -503,7 +518,9 @@ unsafe extern "C" fn enter(
     object: *mut ffi::PyObject,
     _: *mut ffi::PyObject,
 ) -> *mut ffi::PyObject {
-    guarded(|py| {
+    // SAFETY: a slot CPython calls with the GIL held.
+    let py = unsafe { slot_token() };
+    guarded(py, |py| {
         // SAFETY: a method of the base type, called on a live instance.
         let bound = unsafe { Bound::from_borrowed_ptr(py, object) };
         // SAFETY: as above.
@@ -515,7 +532,9 @@ unsafe extern "C" fn enter(
 }
 
 unsafe extern "C" fn exit(object: *mut ffi::PyObject, _: *mut ffi::PyObject) -> *mut ffi::PyObject {
-    guarded(|py| {
+    // SAFETY: a slot CPython calls with the GIL held.
+    let py = unsafe { slot_token() };
+    guarded(py, |py| {
         // SAFETY: a method of the base type, called on a live instance.
         unsafe { close_raw(py, object) };
         Ok(pyo3::types::PyBool::new(py, false).to_owned().into_ptr())
@@ -523,7 +542,9 @@ unsafe extern "C" fn exit(object: *mut ffi::PyObject, _: *mut ffi::PyObject) -> 
 }
 
 unsafe extern "C" fn copy(object: *mut ffi::PyObject, _: *mut ffi::PyObject) -> *mut ffi::PyObject {
-    guarded(|py| {
+    // SAFETY: a slot CPython calls with the GIL held.
+    let py = unsafe { slot_token() };
+    guarded(py, |py| {
         // SAFETY: a method of the base type, called on a live instance.
         let bound = unsafe { Bound::from_borrowed_ptr(py, object) };
         // SAFETY: as above.
@@ -548,7 +569,9 @@ unsafe extern "C" fn reduce(
     object: *mut ffi::PyObject,
     _: *mut ffi::PyObject,
 ) -> *mut ffi::PyObject {
-    guarded(|py| {
+    // SAFETY: a slot CPython calls with the GIL held.
+    let py = unsafe { slot_token() };
+    guarded(py, |py| {
         // SAFETY: a method of the base type, called on a live instance.
         let bound = unsafe { Bound::from_borrowed_ptr(py, object) };
         Err(PyTypeError::new_err(format!(
@@ -560,7 +583,9 @@ unsafe extern "C" fn reduce(
 }
 
 unsafe extern "C" fn get_closed(object: *mut ffi::PyObject, _: *mut c_void) -> *mut ffi::PyObject {
-    guarded(|py| {
+    // SAFETY: a slot CPython calls with the GIL held.
+    let py = unsafe { slot_token() };
+    guarded(py, |py| {
         // SAFETY: a getter of the base type, called on a live instance.
         let closed = unsafe { object_ref(object) }.is_none_or(|found| found.handle == 0);
         Ok(pyo3::types::PyBool::new(py, closed).to_owned().into_ptr())
