@@ -374,7 +374,10 @@ fn guarded(
     object: *mut ffi::PyObject,
     body: impl for<'py> FnOnce(Python<'py>, &Function) -> PyResult<Bound<'py, PyAny>>,
 ) -> *mut ffi::PyObject {
-    // CPython calls slots and getters with the GIL held: `attach` only counts.
+    // CPython calls slots and getters with the GIL held, but PyO3's attach
+    // count is 0 there, so `attach` takes `PyGILState_Ensure`'s path: fine
+    // for the getters (`name`, `id`, ...) and `repr`, which no call uses; the
+    // objects' hot slots take `object_value::slot_token` instead.
     catch_unwind(AssertUnwindSafe(|| {
         Python::attach(|py| {
             // SAFETY: `object` is the live instance the slot was called for.
