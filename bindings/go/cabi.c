@@ -42,6 +42,17 @@ int32_t fm_closure_call(void *fn, uint64_t closure, const uint8_t *args, size_t 
     return ((int32_t(*)(uint64_t, const FerryBox *, FerryBox *))fn)(closure, &box, out);
 }
 
+int32_t fm_call_into(void *fn, uint32_t id, const uint8_t *args, size_t len, FerryBox *out, const void *keep, uint8_t *into, size_t cap) {
+    FerryBox box = {into, 0, cap};
+    int32_t status = fm_call(fn, id, args, len, &box, keep);
+    *out = box;
+    if (box.ptr == into && into != NULL) {
+        out->ptr = NULL;
+        out->cap = SIZE_MAX;
+    }
+    return status;
+}
+
 int32_t fm_call_c(uintptr_t fn, uint32_t id, uintptr_t args, size_t len, uintptr_t out) {
     return fm_call((void *)fn, id, (const uint8_t *)args, len, (FerryBox *)out, NULL);
 }

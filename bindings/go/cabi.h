@@ -33,6 +33,11 @@ int64_t fm_function_id(void *fn, const uint8_t *name, size_t len);
  * argument so that cgo keeps it pinned for the call. */
 int32_t fm_call(void *fn, uint32_t id, const uint8_t *args, size_t len, FerryBox *out, const void *keep);
 int32_t fm_closure_call(void *fn, uint64_t closure, const uint8_t *args, size_t len, FerryBox *out, const void *keep);
+/* fm_call with out set to `into`, Go memory of `cap` bytes (pinned by cgo for
+ * the call, as keep is). What the library wrote is described in *out, which
+ * never keeps the Go pointer: ptr NULL and cap SIZE_MAX when the value is in
+ * `into` (its first len bytes), else the library box as written. */
+int32_t fm_call_into(void *fn, uint32_t id, const uint8_t *args, size_t len, FerryBox *out, const void *keep, uint8_t *into, size_t cap);
 /* The same calls with the symbol, arguments and out in C memory, given as
  * integers (cgo checks no integer for Go pointers). */
 int32_t fm_call_c(uintptr_t fn, uint32_t id, uintptr_t args, size_t len, uintptr_t out);

@@ -32,8 +32,20 @@ func (l *Library) call(name string, args []any, into reflect.Value) (any, bool, 
 		return nil, false, err
 	}
 	r := &e.reply
-	l.sym.callID(f.ID, e.bytes(), e.out, e.keep, r)
-	runtime.KeepAlive(args) // objects and closures must not be finalized mid-call
+	if room := l.binRoom(f.ID); room > 0 {
+		offered := make([]byte, room)
+		l.sym.callIDInto(f.ID, e.bytes(), e.out, e.keep, offered, r)
+		runtime.KeepAlive(args)
+		l.sawResult(f.ID, r)
+		if b, ok := inPlaceBin(r, room); ok {
+			e.done()
+			return b, false, nil
+		}
+	} else {
+		l.sym.callID(f.ID, e.bytes(), e.out, e.keep, r)
+		runtime.KeepAlive(args) // objects and closures must not be finalized mid-call
+		l.sawResult(f.ID, r)
+	}
 	if into.IsValid() && r.status == 0 && decodeInto(into, r.bytes) {
 		r.done()
 		e.done()
@@ -120,33 +132,44 @@ func (l *Library) encodeArgs(function string, params []Param, args []any) (*enco
 		if e.plain(a) || e.lendArg(a, p) || e.scalar(a) {
 			continue
 		}
-		if a != nil && p != nil && isAsyncCallback(p.Type) {
+		if err := e.other(function, params, i, a); err != nil {
 			e.done()
-			message := fmt.Sprintf("%s(): parameter `%s` is a ferryman::AsyncCallback, which the Go host "+
-				"does not call (Rust would await a host function that answers later); the Python host supports it",
-				function, p.Name)
-			return nil, &ArgumentError{Kind: "type", Function: function, Param: p.Name, Index: i,
-				Expected: p.Rust, Found: fmt.Sprintf("%T", a), Message: message}
-		}
-		if err := e.value(reflect.ValueOf(a), 1); err != nil {
-			e.done()
-			param, expected := fmt.Sprintf("%d", i), ""
-			if i < len(params) {
-				param, expected = params[i].Name, params[i].Rust
-			}
-			var nw noWireForm
-			if errors.As(err, &nw) {
-				kind := nw.kind
-				if kind == "" {
-					kind = "type"
-				}
-				return nil, &ArgumentError{Kind: kind, Function: function, Param: param, Index: i, Expected: expected, Found: nw.found,
-					Message: argumentMessage(function, param, expected, nw.found)}
-			}
 			return nil, err
 		}
 	}
 	return e, nil
+}
+
+// other writes argument i when no fast path took it: through reflection,
+// or as the *ArgumentError saying why it cannot be sent (kept out of
+// encodeArgs's loop, which most calls run through for scalars only).
+func (e *encoder) other(function string, params []Param, i int, a any) error {
+	if a != nil && i < len(params) && isAsyncCallback(params[i].Type) {
+		p := &params[i]
+		message := fmt.Sprintf("%s(): parameter `%s` is a ferryman::AsyncCallback, which the Go host "+
+			"does not call (Rust would await a host function that answers later); the Python host supports it",
+			function, p.Name)
+		return &ArgumentError{Kind: "type", Function: function, Param: p.Name, Index: i,
+			Expected: p.Rust, Found: fmt.Sprintf("%T", a), Message: message}
+	}
+	err := e.value(reflect.ValueOf(a), 1)
+	if err == nil {
+		return nil
+	}
+	param, expected := fmt.Sprintf("%d", i), ""
+	if i < len(params) {
+		param, expected = params[i].Name, params[i].Rust
+	}
+	var nw noWireForm
+	if errors.As(err, &nw) {
+		kind := nw.kind
+		if kind == "" {
+			kind = "type"
+		}
+		return &ArgumentError{Kind: kind, Function: function, Param: param, Index: i, Expected: expected, Found: nw.found,
+			Message: argumentMessage(function, param, expected, nw.found)}
+	}
+	return err
 }
 
 // argumentMessage is "`f()` argument `p`: expected T, but found X" (without

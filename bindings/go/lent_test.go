@@ -2,6 +2,7 @@ package ferryman_test
 
 import (
 	"bytes"
+	"errors"
 	"testing"
 	"unsafe"
 
@@ -130,5 +131,71 @@ func TestLentSlices(t *testing.T) {
 	few := []float64{1, 2, 3}
 	if got := call(t, "f64_slice_address", few); got == int64(uintptr(unsafe.Pointer(&few[0]))) {
 		t.Fatal("3 floats were lent, not copied")
+	}
+}
+
+// A function that returned a large bin has the next one written into new Go
+// memory (bin_result.go); a larger, a much smaller or a non-bin result, or
+// an error, after it takes the usual way. Every result is its own memory.
+func TestLargeBytesResultsWhateverSizesComeInTurn(t *testing.T) {
+	pattern := func(n, seed int) []byte {
+		b := make([]byte, n)
+		for i := range b {
+			b[i] = byte(i*7 + seed)
+		}
+		return b
+	}
+	sizes := []int{1 << 20, 1 << 20, 2 << 20, 40_000, 2 << 20, 16, 70_000, 70_000, 32 << 10, 32 << 10}
+	type kept struct{ out, want []byte }
+	var results []kept
+	for turn, n := range sizes {
+		input := pattern(n, turn)
+		for _, name := range []string{"bytes_echo", "echo_bytes"} {
+			out := call(t, name, input).([]byte)
+			if !bytes.Equal(out, input) {
+				t.Fatalf("turn %d, %s: %d bytes back for %d", turn, name, len(out), n)
+			}
+			// Not holding a much larger allocation than the result.
+			if n >= 32<<10 && cap(out) > 2*n+16 {
+				t.Fatalf("turn %d, %s: a result of %d bytes holds %d", turn, name, n, cap(out))
+			}
+			out[0] ^= 1
+			if bytes.Equal(out, input) {
+				t.Fatalf("turn %d, %s: the result is the argument", turn, name)
+			}
+			results = append(results, kept{out, append([]byte{}, out...)})
+		}
+	}
+	for i, r := range results {
+		if !bytes.Equal(r.out, r.want) {
+			t.Fatalf("result %d changed after later calls", i)
+		}
+	}
+	big := pattern(300_000, 5)
+	for range 3 {
+		if got := call(t, "bytes_slice", big, 1000, 250_000).([]byte); !bytes.Equal(got, big[1000:250_000]) {
+			t.Fatal("bytes_slice of a large result")
+		}
+	}
+	// An error after large results: its value lands in the room offered.
+	_, err := lib.Call("bytes_slice", big, "x", 1)
+	if err == nil {
+		t.Fatal("bytes_slice(big, \"x\", 1): no error")
+	}
+	call(t, "bytes_echo", big)
+	var argErr *ferryman.ArgumentError
+	if _, err := lib.Call("bytes_echo", 5); !errors.As(err, &argErr) || argErr.Function != "bytes_echo" {
+		t.Fatalf("bytes_echo(5) after a large result: %#v", err)
+	}
+	if got := call(t, "bytes_echo", big).([]byte); !bytes.Equal(got, big) {
+		t.Fatal("bytes_echo after an error")
+	}
+	got, err := ferryman.Call[[]byte](lib, "bytes_echo", big)
+	if err != nil || !bytes.Equal(got, big) {
+		t.Fatalf("Call[[]byte] of a large result: %v", err)
+	}
+	chunks := call(t, "bytes_chunks", big, 100_000).([]any)
+	if len(chunks) != 3 || !bytes.Equal(chunks[2].([]byte), big[200_000:]) {
+		t.Fatal("bytes_chunks of large bytes")
 	}
 }

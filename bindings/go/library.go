@@ -25,6 +25,7 @@ type Library struct {
 	description Description
 	byName      map[string]*Function
 	lastCalled  atomic.Pointer[Function] // byName's answer for the last name called
+	binExpect   []atomic.Int64           // by function id: the large bin it returned last (bin_result.go)
 	classByName map[string]*Class
 
 	hostOnce sync.Once
@@ -102,6 +103,7 @@ func (l *Library) check() error {
 	}
 	markDefaults(raw, &l.description)
 	l.byName = map[string]*Function{}
+	l.binExpect = make([]atomic.Int64, len(l.description.Functions))
 	for i := range l.description.Functions {
 		f := &l.description.Functions[i]
 		if other, dup := l.byName[f.Name]; dup {

@@ -104,6 +104,7 @@ type reply struct {
 	bytes   []byte
 	out     *C.FerryBox // the box the symbol wrote
 	spilled bool        // out names a library box to free
+	inPlace bool        // bytes are in Go memory the call offered (bin_result.go)
 	sym     *symbols
 }
 
@@ -117,6 +118,18 @@ func (s *symbols) take(status C.int32_t, out *C.FerryBox, buf *outBuffer, r *rep
 	// The out rule (spec/abi.md): the value is in our buffer when the
 	// pointer came back unchanged, else in a library box to free.
 	r.spilled = buf == nil || unsafe.Pointer(out.ptr) != buf.ptr
+}
+
+// takeInto is take for fm_call_into: the value may be in into.
+func (s *symbols) takeInto(status C.int32_t, out *C.FerryBox, into []byte, r *reply) {
+	if status != -1 && out.ptr == nil && out.cap == C.size_t(^uint(0)) {
+		*r = reply{status: int32(status), out: out, sym: s, inPlace: true}
+		if int(out.len) <= len(into) {
+			r.bytes = into[:out.len]
+		}
+		return
+	}
+	s.take(status, out, nil, r)
 }
 
 // done frees the reply's box, if the library allocated one; its bytes are
@@ -219,6 +232,18 @@ func (s *symbols) callID(id uint32, args []byte, buf *outBuffer, keep unsafe.Poi
 		status = C.fm_call(s.call, C.uint32_t(id), bytesPtr(args), C.size_t(len(args)), out, keep)
 	}
 	s.take(status, out, buf, r)
+}
+
+// callIDInto is callID with into, new Go memory, offered as out: a value
+// that fits is written there (takeInto), a larger one into a library box.
+func (s *symbols) callIDInto(id uint32, args []byte, buf *outBuffer, keep unsafe.Pointer, into []byte, r *reply) {
+	out := buf.reset()
+	argsPtr := bytesPtr(args)
+	if len(args) <= argsBufferSize {
+		argsPtr = (*C.uint8_t)(buf.argsC(args))
+	}
+	status := C.fm_call_into(s.call, C.uint32_t(id), argsPtr, C.size_t(len(args)), out, keep, bytesPtr(into), C.size_t(len(into)))
+	s.takeInto(status, out, into, r)
 }
 
 func (s *symbols) callClosure(handle uint64, args []byte, buf *outBuffer, keep unsafe.Pointer, r *reply) {
