@@ -38,6 +38,7 @@ func (l *Library) call(name string, args []any, into reflect.Value) (any, bool, 
 		runtime.KeepAlive(args)
 		l.sawResult(f.ID, r)
 		if b, ok := inPlaceBin(r, room); ok {
+			r.done()
 			e.done()
 			return b, false, nil
 		}
@@ -144,7 +145,7 @@ func (l *Library) encodeArgs(function string, params []Param, args []any) (*enco
 // or as the *ArgumentError saying why it cannot be sent (kept out of
 // encodeArgs's loop, which most calls run through for scalars only).
 func (e *encoder) other(function string, params []Param, i int, a any) error {
-	if a != nil && i < len(params) && isAsyncCallback(params[i].Type) {
+	if a != nil && i < len(params) && params[i].awaited {
 		p := &params[i]
 		message := fmt.Sprintf("%s(): parameter `%s` is a ferryman::AsyncCallback, which the Go host "+
 			"does not call (Rust would await a host function that answers later); the Python host supports it",

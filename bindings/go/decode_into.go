@@ -109,13 +109,13 @@ func fastValue(dst reflect.Value, r *wireReader, depth int) bool {
 		if !ok || 2*n > r.left() {
 			return false
 		}
-		byName := structFieldIndex(t)
+		info := structInfoOf(t)
 		for i := 0; i < n; i++ {
 			key, ok := fastStr(r)
 			if !ok {
 				return false
 			}
-			index, known := byName[string(key)]
+			index, known := info.fieldIndex(key, i)
 			if !known || !fastValue(dst.Field(index), r, depth+1) {
 				return false
 			}

@@ -52,6 +52,8 @@ type Param struct {
 	Rust       string `msgpack:"rust"`
 	Default    any    `msgpack:"default"`
 	HasDefault bool   `msgpack:"-"`
+
+	awaited bool // Type is {"async_callback": …} (set at load)
 }
 
 // isAsyncCallback reports whether a parameter's descriptor is
@@ -112,7 +114,8 @@ func (f *Function) paramNames() []string {
 }
 
 // markDefaults sets HasDefault from the raw describe map, where a present
-// "default": nil differs from no key at all.
+// "default": nil differs from no key at all, and notes the parameters that
+// take an async callback (looked up once, not per call).
 func markDefaults(raw any, d *Description) {
 	top, _ := raw.(map[string]any)
 	fns, _ := top["functions"].([]any)
@@ -121,9 +124,14 @@ func markDefaults(raw any, d *Description) {
 		params, _ := fm["params"].([]any)
 		for j, p := range params {
 			pm, _ := p.(map[string]any)
-			if _, ok := pm["default"]; ok && i < len(d.Functions) && j < len(d.Functions[i].Params) {
-				d.Functions[i].Params[j].HasDefault = true
+			if i >= len(d.Functions) || j >= len(d.Functions[i].Params) {
+				continue
 			}
+			param := &d.Functions[i].Params[j]
+			if _, ok := pm["default"]; ok {
+				param.HasDefault = true
+			}
+			param.awaited = isAsyncCallback(param.Type)
 		}
 	}
 }

@@ -18,14 +18,26 @@ type structField struct {
 type structInfo struct {
 	fields []structField
 	byName map[string]int // wire name -> field index
+	// inOrder: no two fields share a wire name, so the field at a key's
+	// position, when its name is the key, is the one byName gives (a Rust
+	// struct and its Go mirror usually list their fields in the same order).
+	inOrder bool
+}
+
+// fieldIndex is the index of the field named key, which is the keyAt-th key
+// of its map; false when the struct has no such field.
+func (info *structInfo) fieldIndex(key []byte, keyAt int) (int, bool) {
+	if info.inOrder && keyAt < len(info.fields) && info.fields[keyAt].name == string(key) {
+		return info.fields[keyAt].index, true
+	}
+	index, known := info.byName[string(key)]
+	return index, known
 }
 
 var structFieldCache sync.Map // reflect.Type -> *structInfo
 
 func structFields(t reflect.Type) []structField { return structInfoOf(t).fields }
 
-// structFieldIndex maps a struct type's wire names to field indexes.
-func structFieldIndex(t reflect.Type) map[string]int { return structInfoOf(t).byName }
 
 func structInfoOf(t reflect.Type) *structInfo {
 	if cached, ok := structFieldCache.Load(t); ok {
@@ -50,6 +62,7 @@ func structInfoOf(t reflect.Type) *structInfo {
 	for _, f := range fields {
 		info.byName[f.name] = f.index
 	}
+	info.inOrder = len(info.byName) == len(fields)
 	structFieldCache.Store(t, info)
 	return info
 }
