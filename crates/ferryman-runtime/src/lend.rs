@@ -5,10 +5,9 @@
 
 use crate::bytes::{any_lent, Lent};
 use crate::callback::host_registry;
-use ferryman_wire::{encode, EncodeError};
+use ferryman_wire::{encode, EncodeError, Out};
 use serde::Serialize;
 use std::cell::RefCell;
-use std::io::Write;
 use std::sync::Arc;
 
 thread_local! {
@@ -21,7 +20,7 @@ thread_local! {
 /// memory and exactly one host is registered (so the caller is that host) may
 /// the result carry extension 3.
 #[inline]
-pub(crate) fn encode_result<T: Serialize + ?Sized, W: Write>(
+pub(crate) fn encode_result<T: Serialize + ?Sized, W: Out>(
     value: &T,
     out: W,
 ) -> Result<(), EncodeError> {

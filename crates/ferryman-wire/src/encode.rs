@@ -1,7 +1,8 @@
 use crate::encode_compound::{Compound, Map, Seq};
 use crate::limits::MAX_DEPTH;
+use crate::out::Out;
+use crate::scalar::Encoded;
 use serde::Serialize;
-use std::io::Write;
 
 /// A result that would not encode (a `Serialize` impl that failed, say).
 #[derive(Debug, thiserror::Error)]
@@ -17,7 +18,7 @@ pub struct EncodeError(#[from] rmp_serde::encode::Error);
 /// beyond 64 bits ("Big integers"); a sequence or map of unknown length is
 /// written with its real length. Scalars are written straight into `out`.
 #[inline]
-pub fn encode<T: Serialize + ?Sized, W: Write>(value: &T, out: W) -> Result<(), EncodeError> {
+pub fn encode<T: Serialize + ?Sized, W: Out>(value: &T, out: W) -> Result<(), EncodeError> {
     let mut encoder = Encoder::new(out);
     encoder.next_is::<T>();
     value.serialize(&mut encoder)?;
@@ -52,7 +53,7 @@ struct Extra {
     unknown: Vec<Vec<u8>>,
 }
 
-impl<W: Write> Encoder<W> {
+impl<W: Out> Encoder<W> {
     #[inline]
     pub(crate) fn new(out: W) -> Self {
         Encoder {
@@ -122,26 +123,42 @@ impl<W: Write> Encoder<W> {
         }
     }
 
+    /// Writes a short encoded scalar or header: one fixed-size store (see
+    /// [`crate::out`]).
+    #[inline(always)]
+    pub(crate) fn put_encoded(&mut self, encoded: Encoded) -> Result<(), Error> {
+        match self
+            .extra
+            .as_mut()
+            .and_then(|extra| extra.unknown.last_mut())
+        {
+            None => {
+                let (word, len) = encoded.word();
+                self.out.put_word(word, len).map_err(write_error)
+            }
+            Some(contents) => {
+                contents.extend_from_slice(encoded.as_slice());
+                Ok(())
+            }
+        }
+    }
+
     #[inline]
-    pub(crate) fn put_sized(
-        &mut self,
-        header: crate::scalar::Encoded,
-        payload: &[u8],
-    ) -> Result<(), Error> {
-        self.put(header.as_slice())?;
+    pub(crate) fn put_sized(&mut self, header: Encoded, payload: &[u8]) -> Result<(), Error> {
+        self.put_encoded(header)?;
         self.put(payload)
     }
 
     /// The header of an array of `len` elements.
     pub(crate) fn array_header(&mut self, len: usize) -> Result<(), Error> {
         let len = u32::try_from(len).map_err(|_| too_long("a sequence"))?;
-        self.put(crate::scalar::array_header(len).as_slice())
+        self.put_encoded(crate::scalar::array_header(len))
     }
 
     /// The header of a map of `len` entries.
     pub(crate) fn map_header(&mut self, len: usize) -> Result<(), Error> {
         let len = u32::try_from(len).map_err(|_| too_long("a map"))?;
-        self.put(crate::scalar::map_header(len).as_slice())
+        self.put_encoded(crate::scalar::map_header(len))
     }
 
     /// Starts the contents of a sequence or map of unknown length: what is
@@ -195,7 +212,7 @@ fn too_deep() -> Error {
     Error::Syntax(format!("values nested deeper than {MAX_DEPTH} levels"))
 }
 
-impl<'a, W: Write> serde::Serializer for &'a mut Encoder<W> {
+impl<'a, W: Out> serde::Serializer for &'a mut Encoder<W> {
     type Ok = ();
     type Error = Error;
     type SerializeSeq = Seq<'a, W>;
@@ -220,7 +237,7 @@ impl<'a, W: Write> serde::Serializer for &'a mut Encoder<W> {
     }
     #[inline]
     fn serialize_i64(self, v: i64) -> Result<(), Error> {
-        self.put(crate::scalar::int(v).as_slice())
+        self.put_encoded(crate::scalar::int(v))
     }
     fn serialize_u8(self, v: u8) -> Result<(), Error> {
         self.serialize_u64(u64::from(v))
@@ -233,7 +250,7 @@ impl<'a, W: Write> serde::Serializer for &'a mut Encoder<W> {
     }
     #[inline]
     fn serialize_u64(self, v: u64) -> Result<(), Error> {
-        self.put(crate::scalar::uint(v).as_slice())
+        self.put_encoded(crate::scalar::uint(v))
     }
     fn serialize_i128(self, v: i128) -> Result<(), Error> {
         self.put(crate::big_int::encode_i128(v).as_slice())
@@ -242,10 +259,10 @@ impl<'a, W: Write> serde::Serializer for &'a mut Encoder<W> {
         self.put(crate::big_int::encode_u128(v).as_slice())
     }
     fn serialize_f32(self, v: f32) -> Result<(), Error> {
-        self.put(crate::scalar::f32(v).as_slice())
+        self.put_encoded(crate::scalar::f32(v))
     }
     fn serialize_f64(self, v: f64) -> Result<(), Error> {
-        self.put(crate::scalar::f64(v).as_slice())
+        self.put_encoded(crate::scalar::f64(v))
     }
     fn serialize_char(self, v: char) -> Result<(), Error> {
         self.serialize_str(v.encode_utf8(&mut [0u8; 4]))

@@ -15,8 +15,8 @@
 
 use crate::encode::{too_long, Encoder, Error};
 use crate::encode_element::Element;
+use crate::out::Out;
 use serde::ser::{self, Serialize};
-use std::io::Write;
 
 /// A sequence being written.
 pub(crate) struct Seq<'a, W> {
@@ -38,7 +38,7 @@ enum SeqState {
     Counting(usize),
 }
 
-impl<'a, W: Write> Seq<'a, W> {
+impl<'a, W: Out> Seq<'a, W> {
     /// A sequence; `bytes` when its static type says it is a byte container
     /// (then it is bin even when empty).
     #[inline]
@@ -98,7 +98,7 @@ impl<'a, W: Write> Seq<'a, W> {
             let collected = std::mem::take(self.encoder.scratch());
             for &byte in &collected {
                 self.encoder
-                    .put(crate::scalar::uint(u64::from(byte)).as_slice())?;
+                    .put_encoded(crate::scalar::uint(u64::from(byte)))?;
             }
             // Keep the allocation for the next byte sequence.
             *self.encoder.scratch() = collected;
@@ -108,7 +108,7 @@ impl<'a, W: Write> Seq<'a, W> {
     }
 }
 
-impl<W: Write> ser::SerializeSeq for Seq<'_, W> {
+impl<W: Out> ser::SerializeSeq for Seq<'_, W> {
     type Ok = ();
     type Error = Error;
 
@@ -158,7 +158,7 @@ impl<W: Write> ser::SerializeSeq for Seq<'_, W> {
 /// A tuple, a struct or an enum variant's content, its header written.
 pub(crate) struct Compound<'a, W>(pub(crate) &'a mut Encoder<W>);
 
-impl<W: Write> ser::SerializeTuple for Compound<'_, W> {
+impl<W: Out> ser::SerializeTuple for Compound<'_, W> {
     type Ok = ();
     type Error = Error;
 
@@ -174,7 +174,7 @@ impl<W: Write> ser::SerializeTuple for Compound<'_, W> {
     }
 }
 
-impl<W: Write> ser::SerializeTupleStruct for Compound<'_, W> {
+impl<W: Out> ser::SerializeTupleStruct for Compound<'_, W> {
     type Ok = ();
     type Error = Error;
 
@@ -189,7 +189,7 @@ impl<W: Write> ser::SerializeTupleStruct for Compound<'_, W> {
     }
 }
 
-impl<W: Write> ser::SerializeTupleVariant for Compound<'_, W> {
+impl<W: Out> ser::SerializeTupleVariant for Compound<'_, W> {
     // Two levels: the `{"Variant": …}` map and the array in it.
     type Ok = ();
     type Error = Error;
@@ -206,7 +206,7 @@ impl<W: Write> ser::SerializeTupleVariant for Compound<'_, W> {
     }
 }
 
-impl<W: Write> ser::SerializeStruct for Compound<'_, W> {
+impl<W: Out> ser::SerializeStruct for Compound<'_, W> {
     type Ok = ();
     type Error = Error;
 
@@ -227,7 +227,7 @@ impl<W: Write> ser::SerializeStruct for Compound<'_, W> {
     }
 }
 
-impl<W: Write> ser::SerializeStructVariant for Compound<'_, W> {
+impl<W: Out> ser::SerializeStructVariant for Compound<'_, W> {
     // Two levels: the `{"Variant": …}` map and the map in it.
     type Ok = ();
     type Error = Error;
@@ -258,7 +258,7 @@ pub(crate) struct Map<'a, W> {
     counted: Option<usize>,
 }
 
-impl<'a, W: Write> Map<'a, W> {
+impl<'a, W: Out> Map<'a, W> {
     pub(crate) fn new(encoder: &'a mut Encoder<W>, len: Option<usize>) -> Result<Self, Error> {
         encoder.enter()?;
         let counted = match len {
@@ -275,7 +275,7 @@ impl<'a, W: Write> Map<'a, W> {
     }
 }
 
-impl<W: Write> ser::SerializeMap for Map<'_, W> {
+impl<W: Out> ser::SerializeMap for Map<'_, W> {
     type Ok = ();
     type Error = Error;
 

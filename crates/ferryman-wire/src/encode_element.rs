@@ -5,15 +5,15 @@
 
 use crate::encode::{Encoder, Error};
 use crate::encode_compound::{Compound, Map, Seq};
+use crate::out::Out;
 use serde::ser::{self, Serialize};
-use std::io::Write;
 
 /// One element of `seq`.
 pub(crate) struct Element<'s, 'a, W> {
     seq: &'s mut Seq<'a, W>,
 }
 
-impl<'s, 'a, W: Write> Element<'s, 'a, W> {
+impl<'s, 'a, W: Out> Element<'s, 'a, W> {
     #[inline]
     pub(crate) fn new(seq: &'s mut Seq<'a, W>) -> Self {
         Element { seq }
@@ -35,7 +35,7 @@ macro_rules! as_encoder {
     )*};
 }
 
-impl<'s, W: Write> ser::Serializer for Element<'s, '_, W> {
+impl<'s, W: Out> ser::Serializer for Element<'s, '_, W> {
     type Ok = ();
     type Error = Error;
     type SerializeSeq = Seq<'s, W>;
