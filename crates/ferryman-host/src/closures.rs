@@ -86,7 +86,7 @@ impl Closures {
         // SAFETY: as `ferryman_call`: `args_box` borrows `args` for the call,
         // lent bytes are the caller's promise, `boxed` follows the `out` rule.
         let code = unsafe { (self.closure_call)(handle, &args_box, &mut boxed) };
-        Reply::new(code, boxed, out, self.box_free)
+        Reply::new(code, &boxed, out, self.box_free)
     }
 
     /// `ferryman_closure_release(handle)`: the host's reference is gone.
@@ -102,7 +102,7 @@ impl Closures {
         let mut boxed = Reply::host_box(out);
         // SAFETY: `boxed` follows the ABI's `out` rule.
         let code = unsafe { (self.live_closures)(&mut boxed) };
-        Reply::new(code, boxed, out, self.box_free)
+        Reply::new(code, &boxed, out, self.box_free)
     }
 
     /// `ferryman_live_closures`, decoded: every closure hosts still hold,

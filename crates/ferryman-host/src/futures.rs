@@ -154,7 +154,7 @@ impl Futures {
         let mut boxed = Reply::host_box(out);
         // SAFETY: `boxed` follows the ABI's `out` rule.
         let code = unsafe { (self.live)(&mut boxed as *mut FerryBox) };
-        Reply::new(code, boxed, out, self.box_free)
+        Reply::new(code, &boxed, out, self.box_free)
     }
 
     /// `ferryman_live_futures`, decoded: every pending future and stream

@@ -163,7 +163,7 @@ impl Library {
         // SAFETY: `boxed` is a valid box the host owns (or the empty box), as
         // the ABI's `out` rule requires; the library writes at most `cap` bytes.
         let code = unsafe { (self.handshake_fn)(&mut boxed) };
-        Reply::new(code, boxed, out, self.box_free)
+        Reply::new(code, &boxed, out, self.box_free)
     }
 
     /// `ferryman_describe` into `out`, as bytes.
@@ -171,7 +171,7 @@ impl Library {
         let mut boxed = Reply::host_box(out);
         // SAFETY: as in `handshake_into`.
         let code = unsafe { (self.describe_fn)(&mut boxed) };
-        Reply::new(code, boxed, out, self.box_free)
+        Reply::new(code, &boxed, out, self.box_free)
     }
 
     /// `ferryman_describe`, decoded.
@@ -213,7 +213,7 @@ impl Library {
         // library neither frees nor keeps it; lent bytes are the caller's
         // promise; `boxed` follows the `out` rule.
         let code = unsafe { (self.call_fn)(id, &args_box, &mut boxed) };
-        Reply::new(code, boxed, out, self.box_free)
+        Reply::new(code, &boxed, out, self.box_free)
     }
 
     /// [`Library::call`] with `out` a slice of memory the host owns some
@@ -234,7 +234,7 @@ impl Library {
         let mut boxed = Reply::slice_box(out);
         // SAFETY: as in `call`.
         let code = unsafe { (self.call_fn)(id, &args_box, &mut boxed) };
-        Reply::in_slice(code, boxed, out, self.box_free)
+        Reply::in_slice(code, &boxed, out, self.box_free)
     }
 
     /// The library's closure entry points, when it has them (a library built

@@ -90,7 +90,7 @@ impl Objects {
         let mut boxed = Reply::host_box(out);
         // SAFETY: `boxed` follows the ABI's `out` rule.
         let code = unsafe { (self.live)(&mut boxed as *mut FerryBox) };
-        Reply::new(code, boxed, out, self.box_free)
+        Reply::new(code, &boxed, out, self.box_free)
     }
 
     /// `ferryman_live_objects`, decoded: every handle hosts still hold,

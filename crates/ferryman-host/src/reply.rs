@@ -32,6 +32,25 @@ pub enum BoxError {
     },
 }
 
+/// `out` as the library left it, read one field at a time. The library has
+/// just stored its fields one by one (often `len` alone); copying the struct
+/// would load two of them at once, which the CPU cannot forward from those
+/// stores: it waits for them to retire (~12 cycles, every call: a fifth of
+/// the Python host's own time in a method call). Volatile reads keep each
+/// load to one field.
+#[inline(always)]
+fn written(out: &FerryBox) -> FerryBox {
+    // SAFETY: each pointer comes from a live reference, aligned and
+    // initialised; volatile only fixes the width of the loads.
+    unsafe {
+        FerryBox {
+            ptr: std::ptr::read_volatile(&out.ptr),
+            len: std::ptr::read_volatile(&out.len),
+            cap: std::ptr::read_volatile(&out.cap),
+        }
+    }
+}
+
 /// The status and output of one entry-point call.
 ///
 /// Implements the ABI's `out` rule: when the library left `out` pointing at the
@@ -87,7 +106,7 @@ impl<'a> Reply<'a> {
     #[inline]
     pub(crate) fn new(
         code: i32,
-        out: FerryBox,
+        out: &FerryBox,
         host: &'a mut Vec<u8>,
         box_free: BoxFreeFn,
     ) -> Reply<'a> {
@@ -98,7 +117,7 @@ impl<'a> Reply<'a> {
     #[inline]
     pub(crate) fn in_slice(
         code: i32,
-        out: FerryBox,
+        out: &FerryBox,
         host: &'a mut [MaybeUninit<u8>],
         box_free: BoxFreeFn,
     ) -> Reply<'a> {
@@ -106,7 +125,8 @@ impl<'a> Reply<'a> {
     }
 
     #[inline]
-    fn made(code: i32, out: FerryBox, host_box: FerryBox, box_free: BoxFreeFn) -> Reply<'a> {
+    fn made(code: i32, out: &FerryBox, host_box: FerryBox, box_free: BoxFreeFn) -> Reply<'a> {
+        let out = written(out);
         Reply {
             code,
             out,
@@ -232,7 +252,7 @@ mod tests {
                 .copy_from_nonoverlapping([0x92, 0x01, 0x02].as_ptr(), 3)
         };
         out.len = 3;
-        let reply = Reply::new(0, out, &mut host, no_free);
+        let reply = Reply::new(0, &out, &mut host, no_free);
         assert!(!reply.spilled());
         assert_eq!(reply.status(), Ok(Status::Ok));
         assert_eq!(reply.bytes().unwrap(), &[0x92, 0x01, 0x02]);
@@ -243,7 +263,7 @@ mod tests {
         let mut host = Vec::with_capacity(4);
         let mut out = Reply::host_box(&mut host);
         out.len = 1_000;
-        let reply = Reply::new(0, out, &mut host, no_free);
+        let reply = Reply::new(0, &out, &mut host, no_free);
         assert_eq!(
             reply.bytes(),
             Err(BoxError::LenBeyondCap {
@@ -274,7 +294,7 @@ mod tests {
             len: spill.len(),
             cap: spill.capacity(),
         };
-        let reply = Reply::new(0, out, &mut host, free_vec);
+        let reply = Reply::new(0, &out, &mut host, free_vec);
         assert!(reply.spilled());
         assert_eq!(reply.bytes().unwrap(), &[0x93, 0x01, 0x02, 0x03]);
         drop(reply);
@@ -291,7 +311,7 @@ mod tests {
                 .copy_from_nonoverlapping([0xc4, 0x01, 0x09].as_ptr(), 3)
         };
         out.len = 3;
-        let reply = Reply::in_slice(0, out, &mut host, no_free);
+        let reply = Reply::in_slice(0, &out, &mut host, no_free);
         assert!(!reply.spilled());
         assert_eq!(reply.bytes().unwrap(), &[0xc4, 0x01, 0x09]);
         let mut none: [MaybeUninit<u8>; 0] = [];
@@ -302,7 +322,7 @@ mod tests {
     fn null_pointer_status_has_no_bytes() {
         let mut host = Vec::with_capacity(4);
         let out = Reply::host_box(&mut host);
-        let reply = Reply::new(Status::NullPointer.code(), out, &mut host, no_free);
+        let reply = Reply::new(Status::NullPointer.code(), &out, &mut host, no_free);
         assert!(!reply.spilled());
         assert_eq!(reply.bytes(), Err(BoxError::NullPointer));
     }

@@ -69,7 +69,7 @@ impl Streams {
         // SAFETY: a plain handle (checked by the library) and a box that
         // follows the ABI's `out` rule.
         let code = unsafe { (self.next)(handle, max_items, &mut boxed) };
-        Reply::new(code, boxed, out, self.box_free)
+        Reply::new(code, &boxed, out, self.box_free)
     }
 
     /// `ferryman_stream_release(handle)`: the host drops the stream, exactly
