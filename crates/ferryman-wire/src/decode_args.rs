@@ -363,14 +363,8 @@ impl<'de> Decoder<'de> {
     }
 }
 
-/// `bytes` as text: short ASCII (keys, names) by the reader's word-at-a-time
-/// check, anything else by the full one, whose error says where it failed.
-#[inline]
 fn utf8(bytes: &[u8]) -> Result<&str, Error> {
-    match crate::reader::utf8(bytes) {
-        Some(text) => Ok(text),
-        None => std::str::from_utf8(bytes).map_err(Error::Utf8Error),
-    }
+    std::str::from_utf8(bytes).map_err(Error::Utf8Error)
 }
 
 impl<'de> de::Deserializer<'de> for &mut Decoder<'de> {
@@ -396,9 +390,9 @@ impl<'de> de::Deserializer<'de> for &mut Decoder<'de> {
             Kind::Float => visitor.visit_f64(self.input.f64().map_err(read_error)?),
             Kind::Str => {
                 let payload = self.str_payload()?;
-                match crate::reader::utf8(payload) {
-                    Some(s) => visitor.visit_borrowed_str(s),
-                    None => visitor.visit_borrowed_bytes(payload),
+                match std::str::from_utf8(payload) {
+                    Ok(s) => visitor.visit_borrowed_str(s),
+                    Err(_) => visitor.visit_borrowed_bytes(payload),
                 }
             }
             Kind::Bin => visitor.visit_borrowed_bytes(self.bin_payload()?),
