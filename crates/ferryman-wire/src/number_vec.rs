@@ -83,11 +83,16 @@ fn read_array<N: Direct>(rest: &mut &[u8]) -> Option<Vec<N>> {
         return None;
     }
     let mut items = Vec::with_capacity(count);
-    for _ in 0..count {
+    // Written into the reserved room, the length set once (`push` checked
+    // and stored it per item).
+    for slot in &mut items.spare_capacity_mut()[..count] {
         let (item, len) = N::read(bytes)?;
-        items.push(item);
+        slot.write(item);
         bytes = &bytes[len..];
     }
+    // SAFETY: the loop ran to its end (`?` returns earlier with the length
+    // still 0), so the first `count` items are written.
+    unsafe { items.set_len(count) };
     *rest = bytes;
     Some(items)
 }
