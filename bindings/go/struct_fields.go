@@ -38,7 +38,6 @@ var structFieldCache sync.Map // reflect.Type -> *structInfo
 
 func structFields(t reflect.Type) []structField { return structInfoOf(t).fields }
 
-
 func structInfoOf(t reflect.Type) *structInfo {
 	if cached, ok := structFieldCache.Load(t); ok {
 		return cached.(*structInfo)
