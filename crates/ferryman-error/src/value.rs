@@ -132,8 +132,7 @@ impl ErrorValue {
 pub fn short_type_name(rust_type: &str) -> &str {
     let bytes = rust_type.as_bytes();
     // A plain path (most error types): its last segment. `contains` and
-    // `rfind` of one ASCII byte are `memchr`/`memrchr`, a word at a time (a
-    // loop matching each byte cost ~400 instructions a returned `Err`).
+    // `rfind` of one ASCII byte are `memchr`/`memrchr`, a word at a time.
     if bytes.contains(&b'<') || bytes.contains(&b' ') {
         return short_generic_name(rust_type);
     }

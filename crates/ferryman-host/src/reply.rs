@@ -36,8 +36,8 @@ pub enum BoxError {
 /// just stored its fields one by one (often `len` alone); copying the struct
 /// would load two of them at once, which the CPU cannot forward from those
 /// stores: it waits for them to retire (~12 cycles, every call: a fifth of
-/// the Python host's own time in a method call). Volatile reads keep each
-/// load to one field.
+/// the samples of the Python host's `Function::call` in a method-call loop).
+/// Volatile reads keep each load to one field.
 #[inline(always)]
 fn written(out: &FerryBox) -> FerryBox {
     // SAFETY: each pointer comes from a live reference, aligned and
