@@ -4,8 +4,8 @@ import "encoding/binary"
 
 // Large bin results written by the library straight into a new Go []byte,
 // which the call returns: the result bytes are copied once (by the library,
-// encoding them) instead of three times (into a library box it allocates,
-// which the host then copies out of and frees). The size is not known
+// encoding them) instead of twice (into a library box it allocates, then out
+// of it by the host, which frees it). The size is not known
 // before the call, so a function that just returned a large bin is offered
 // as much room next time; a result that does not fit lands in a library
 // box and is read as before. (The Node host does the same: bin_result.rs.)
