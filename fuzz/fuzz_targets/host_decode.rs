@@ -34,7 +34,12 @@ fuzz_target!(|data: &[u8]| {
             let mut owned = owned.unwrap();
             assert_eq!(view.has_unknown_keys, !owned.extra.is_empty());
             owned.extra.clear();
-            assert_eq!(view.to_owned_value(), owned);
+            let from_view = view.to_owned_value();
+            // A NaN (a float key in `fields`, say) is unequal to itself even
+            // when both decoders read the same value: compare what they print.
+            if from_view != owned {
+                assert_eq!(format!("{from_view:?}"), format!("{owned:?}"));
+            }
         }
         Err(error) => drop(error.to_string()),
     }
