@@ -183,7 +183,7 @@ func argumentMessage(function, param, expected, found string) string {
 }
 
 func callName(function string) string {
-	if strings.HasSuffix(function, "'s closure") || strings.HasPrefix(function, "closure ") {
+	if strings.HasSuffix(function, "'s closure") || function == "a closure" {
 		return function
 	}
 	return "`" + function + "()`"

@@ -3,9 +3,11 @@ package ferryman
 import (
 	"errors"
 	"fmt"
+	"os"
 	"reflect"
 	"runtime"
 	"runtime/debug"
+	"strings"
 )
 
 // GoPanic is a panic inside a Go callback, recovered before it could reach
@@ -22,9 +24,12 @@ func (p *GoPanic) Error() string { return fmt.Sprintf("panic in a Go callback: %
 // handles that box keeps alive, and the status.
 func invoke(lib *Library, handle uint64, args []byte) (body []byte, holds []uint64, status int32) {
 	var fn reflect.Value
+	calling := false
 	defer func() {
 		if r := recover(); r != nil {
 			body, holds, status = errorBody(lib, &GoPanic{Value: r, Stack: debug.Stack()}, fn), nil, 1
+		} else if calling {
+			goexitInCallback(fn)
 		}
 	}()
 	if lib == nil {
@@ -47,7 +52,9 @@ func invoke(lib *Library, handle uint64, args []byte) (body []byte, holds []uint
 	if err != nil {
 		return errorBody(lib, err, fn), nil, 1
 	}
+	calling = true
 	results := fn.Call(in)
+	calling = false
 	var value any
 	if n := len(results); n > 0 && fn.Type().Out(n-1) == errorType {
 		if e, _ := results[n-1].Interface().(error); e != nil {
@@ -61,10 +68,28 @@ func invoke(lib *Library, handle uint64, args []byte) (body []byte, holds []uint
 	e := newEncoder(lib)
 	if err := e.value(reflect.ValueOf(value), 1); err != nil {
 		hostReleaseAll(e.held)
-		return errorBody(lib, &ArgumentError{Kind: "type", Index: -1, Found: err.Error(),
+		kind := "type"
+		if nw, ok := err.(noWireForm); ok && nw.kind != "" {
+			kind = nw.kind
+		}
+		return errorBody(lib, &ArgumentError{Kind: kind, Index: -1, Found: err.Error(),
 			Message: "a Go callback returned " + err.Error()}, fn), nil, 1
 	}
 	return e.bytes(), e.held, 0
+}
+
+// goexitInCallback is a callback that called runtime.Goexit (t.Fatal,
+// t.FailNow), which no defer can stop: the Rust call that called it never
+// returns (its frames are abandoned, not unwound, so what it holds stays
+// held) and, on a thread Rust started, Go stops the process. Saying why is
+// all that is left to do.
+func goexitInCallback(fn reflect.Value) {
+	name := "a Go callback"
+	if f := runtime.FuncForPC(fn.Pointer()); f != nil {
+		name = "the Go callback " + f.Name()
+	}
+	fmt.Fprintf(os.Stderr, "ferryman: %s called runtime.Goexit (t.Fatal, t.FailNow?), which cannot cross the Rust call "+
+		"that called it: that call is abandoned; report a failure by returning an error instead\n", name)
 }
 
 // callbackArgs converts the decoded arguments to fn's parameter types.
@@ -105,7 +130,9 @@ func errorBody(lib *Library, err error, fn reflect.Value) []byte {
 	if errors.As(err, &gp) {
 		typeName = "GoPanic"
 	}
-	ev := map[string]any{"kind": "host", "type": typeName, "message": err.Error(), "host_exception": hostNew(err)}
+	// A Go error's text may be any bytes; a str must be UTF-8.
+	message := strings.ToValidUTF8(err.Error(), "\uFFFD")
+	ev := map[string]any{"kind": "host", "type": typeName, "message": message, "host_exception": hostNew(err)}
 	// The callback's own frame; "frames" is left out rather than nil
 	// without one (spec/callbacks.md: nil is not an empty array).
 	if fn.IsValid() {
@@ -116,13 +143,14 @@ func errorBody(lib *Library, err error, fn reflect.Value) []byte {
 	}
 	e := newEncoder(lib)
 	if e.value(reflect.ValueOf(ev), 1) != nil {
-		return internalBody(err.Error())
+		return internalBody(message)
 	}
 	return e.bytes()
 }
 
 func internalBody(message string) []byte {
 	e := newEncoder(nil)
+	message = strings.ToValidUTF8(message, "\uFFFD")
 	_ = e.value(reflect.ValueOf(map[string]any{"kind": "internal", "type": "BridgeError", "message": message}), 1)
 	return e.bytes()
 }

@@ -3,6 +3,7 @@ package ferryman_test
 import (
 	"errors"
 	"fmt"
+	"reflect"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -157,4 +158,28 @@ func TestCallablesInsideCallbacks(t *testing.T) {
 	if live, _ := lib.LiveClosures(); len(live) != 0 {
 		t.Fatalf("closures still live: %+v", live)
 	}
+}
+
+// A callback's result is checked as an argument is: no cycle, no str that
+// is not UTF-8, and a nil slice is an empty one.
+func TestCallbackResultsAreCheckedLikeArguments(t *testing.T) {
+	var ae *ferryman.ArgumentError
+	_, err := lib.Call("list_from_callback", func() any { var cycle any; cycle = &cycle; return cycle })
+	if !errors.As(err, &ae) || !strings.Contains(ae.Message, "more than 256 pointers") {
+		t.Fatalf("list_from_callback(a pointer cycle): %v", err)
+	}
+	_, err = lib.Call("call_with_one", func(s string) string { return s + "\xff" }, "caf")
+	if !errors.As(err, &ae) || ae.Kind != "type" || !strings.Contains(ae.Message, "not valid UTF-8 (at byte 3") {
+		t.Fatalf("call_with_one(a result not UTF-8): %v", err)
+	}
+	// A callback's error whose text is not UTF-8 still comes back as itself.
+	bad := errors.New("caf\xe9")
+	if _, err := lib.Call("apply", func(int64) (int64, error) { return 0, bad }, 1); !errors.Is(err, bad) {
+		t.Fatalf("apply(an error not UTF-8): %v", err)
+	}
+	type ints []int32
+	if v := call(t, "list_from_callback", func() ints { return nil }); !reflect.DeepEqual(v, []any{}) {
+		t.Fatalf("list_from_callback(nil) = %#v", v)
+	}
+	noLeaks(t)
 }

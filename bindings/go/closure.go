@@ -1,7 +1,6 @@
 package ferryman
 
 import (
-	"fmt"
 	"runtime"
 	"sync/atomic"
 )
@@ -13,16 +12,18 @@ import (
 type Closure struct {
 	lib      *Library
 	handle   uint64
+	shown    string
 	released atomic.Bool
 }
 
-func newClosure(lib *Library, handle uint64) *Closure {
-	c := &Closure{lib: lib, handle: handle}
+// newClosure owns handle; shown is how messages name it (decoder.closureName).
+func newClosure(lib *Library, handle uint64, shown string) *Closure {
+	c := &Closure{lib: lib, handle: handle, shown: shown}
 	runtime.SetFinalizer(c, func(c *Closure) { c.Release() })
 	return c
 }
 
-func (c *Closure) name() string { return fmt.Sprintf("closure %d", c.handle) }
+func (c *Closure) name() string { return c.shown }
 
 // Call calls the closure. Its failures are the same error types as Library.Call's.
 func (c *Closure) Call(args ...any) (any, error) {

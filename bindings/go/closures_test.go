@@ -118,3 +118,43 @@ func TestClosureReturningClosure(t *testing.T) {
 		t.Fatalf("closures still live")
 	}
 }
+
+// Messages name a closure as the library does, after the function whose
+// result it was; one from a callback's arguments is "a closure".
+func TestClosureNames(t *testing.T) {
+	add5, err := ferryman.Call[*ferryman.Closure](lib, "adder", 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var de *ferryman.DecodeError
+	if _, err := ferryman.CallClosure[int8](add5, 200); !errors.As(err, &de) ||
+		!strings.HasPrefix(err.Error(), "`adder()`'s closure result: expected int8") {
+		t.Fatalf("add5(200) into int8: %v", err)
+	}
+	add5.Release()
+	if _, err := add5.Call(1); err == nil || err.Error() != "`adder()`'s closure was already released" {
+		t.Fatalf("a released closure: %v", err)
+	}
+	maker, err := ferryman.Call[*ferryman.Closure](lib, "adder_maker")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer maker.Release()
+	add2, err := ferryman.CallClosure[*ferryman.Closure](maker, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer add2.Release()
+	if _, err := ferryman.CallClosure[int8](add2, 200); err == nil || !strings.HasPrefix(err.Error(), "`adder_maker()`'s closure result") {
+		t.Fatalf("add2(200) into int8: %v", err)
+	}
+	var inner error
+	call(t, "apply_with_doubler", func(double *ferryman.Closure, x int64) int64 {
+		defer double.Release()
+		_, inner = ferryman.CallClosure[int8](double, 100)
+		return x
+	}, 1)
+	if inner == nil || !strings.HasPrefix(inner.Error(), "a closure result: expected int8") {
+		t.Fatalf("double(100) into int8: %v", inner)
+	}
+}

@@ -83,7 +83,12 @@ func assignValue(dst reflect.Value, v any, path string) error {
 		if !ok {
 			return fail()
 		}
-		dst.SetInt(secs*int64(time.Second) + nanos)
+		d, ok := durationOf(secs, nanos)
+		if !ok {
+			return &conversionError{path: path, expected: t.String(),
+				found: fmt.Sprintf("a duration of %ds and %dns, which overflows it", secs, nanos)}
+		}
+		dst.SetInt(int64(d))
 		return nil
 	case timeType:
 		tm, ok := timestamp(v)
@@ -140,19 +145,23 @@ func assignValue(dst reflect.Value, v any, path string) error {
 		dst.SetUint(n)
 		return nil
 	case reflect.Float32, reflect.Float64:
-		switch x := v.(type) {
+		var x float64
+		switch n := v.(type) {
 		case float64:
-			dst.SetFloat(x)
+			x = n
 		case int64:
-			dst.SetFloat(float64(x))
+			x = float64(n)
 		case uint64:
-			dst.SetFloat(float64(x))
+			x = float64(n)
 		default:
 			return fail()
 		}
-		if t.Kind() == reflect.Float32 && dst.Float() > math.MaxFloat32 && !math.IsInf(dst.Float(), 0) {
-			return fail()
+		// As the library's f32 parameters: a finite value that float32
+		// rounds to an infinity is out of range; NaN and ±Inf stay.
+		if t.Kind() == reflect.Float32 && !math.IsInf(x, 0) && math.IsInf(float64(float32(x)), 0) {
+			return &conversionError{path: path, expected: t.String(), found: fmt.Sprintf("float %g, which overflows it", x)}
 		}
+		dst.SetFloat(x)
 		return nil
 	case reflect.String:
 		s, ok := v.(string)
@@ -317,6 +326,20 @@ func durationParts(v any) (int64, int64, bool) {
 	s, ok1 := secs.(int64)
 	n, ok2 := nanos.(int64)
 	return s, n, ok1 && ok2
+}
+
+// durationOf is secs seconds and nanos nanoseconds; false when a
+// time.Duration cannot hold it.
+func durationOf(secs, nanos int64) (time.Duration, bool) {
+	s := secs * int64(time.Second)
+	if s/int64(time.Second) != secs {
+		return 0, false
+	}
+	d := s + nanos
+	if (nanos > 0 && d < s) || (nanos < 0 && d > s) {
+		return 0, false
+	}
+	return time.Duration(d), true
 }
 
 // timestamp reads the instant forms of spec/wire.md, "Times": RFC 3339 text

@@ -6,6 +6,7 @@ import (
 	"math"
 	"math/big"
 	"reflect"
+	"strings"
 )
 
 // maxDepth is the nesting limit of spec/wire.md, "Limits".
@@ -29,8 +30,9 @@ const (
 // in place (they may be the library's memory, freed after decoding) and
 // copies every string and byte string out of them.
 type decoder struct {
-	lib *Library
-	r   wireReader
+	lib   *Library
+	r     wireReader
+	where string // what is being read: a function's name for its result
 }
 
 func (l *Library) decode(where string, data []byte) (any, error) {
@@ -44,7 +46,7 @@ func (l *Library) decodeArgs(where string, data []byte) (any, error) {
 }
 
 func (l *Library) decodeAt(where string, data []byte, depth int) (any, error) {
-	d := decoder{lib: l, r: wireReader{b: data}}
+	d := decoder{lib: l, r: wireReader{b: data}, where: where}
 	v, err := d.value(depth)
 	if err != nil {
 		return nil, &ProtocolError{Function: where, Message: err.Error()}
@@ -243,7 +245,7 @@ func (d *decoder) ext(n int) (any, error) {
 		if n != 8 {
 			return nil, fmt.Errorf("a closure (extension 2) of %d bytes, not 8", n)
 		}
-		return newClosure(d.lib, binary.BigEndian.Uint64(payload)), nil
+		return newClosure(d.lib, binary.BigEndian.Uint64(payload), d.closureName()), nil
 	case extObject:
 		if n != 12 {
 			return nil, fmt.Errorf("an object (extension 5) of %d bytes, not 12", n)
@@ -267,6 +269,19 @@ func (d *decoder) ext(n int) (any, error) {
 		return newStream(d.lib, binary.BigEndian.Uint64(payload)), nil
 	}
 	return nil, fmt.Errorf("unknown MessagePack extension type %d", id)
+}
+
+// closureName is how messages name a closure read here: as the library
+// does, "`adder()`'s closure", after the function (or closure) whose result
+// it is, else "a closure".
+func (d *decoder) closureName() string {
+	switch {
+	case strings.HasSuffix(d.where, "'s closure"):
+		return d.where // a closure's result: made in the same function
+	case d.lib != nil && d.lib.byName[d.where] != nil:
+		return "`" + d.where + "()`'s closure"
+	}
+	return "a closure"
 }
 
 // bigFromPayload reads extension 4: big-endian two's complement, 1 to 17

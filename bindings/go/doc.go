@@ -7,8 +7,9 @@
 //	n, err := ferryman.Call[int32](lib, "divide", 7, 2)    // decoded into a T
 //
 // Values. Arguments: Go ints of every width, floats, bool, string, []byte
-// (bin), slices and arrays, maps, structs (maps by msgpack tag or field
-// name), pointers and nil (None), *big.Int (an int when it fits 64 bits,
+// (bin), slices and arrays, maps (a nil slice or map is an empty one),
+// structs (maps by msgpack tag or field name), pointers and nil (None),
+// *big.Int (an int when it fits 64 bits,
 // else extension 4 for i128/u128), time.Duration ([secs, nanos]),
 // time.Time (RFC 3339), Go funcs (callbacks), *Closure and *Object.
 // Results from Library.Call: nil, bool, int64 (uint64 above MaxInt64),
@@ -24,7 +25,8 @@
 // Callbacks. A Go func passed as an argument is a host object: Rust may call
 // it from any thread, for as long as it keeps it; its parameters are
 // decoded like Call[T]'s results, and a last result of type error (or a
-// panic) fails the Rust call that made it.
+// panic) fails the Rust call that made it. A callback must return: never
+// runtime.Goexit (t.Fatal, t.FailNow), which Go cannot carry through Rust.
 //
 // cgo is required (CGO_ENABLED=1 and a C compiler): Rust threads call Go
 // callbacks through exported cgo functions. A loaded library is never

@@ -8,6 +8,7 @@ import (
 	"runtime"
 	"sync"
 	"time"
+	"unicode/utf8"
 	"unsafe"
 )
 
@@ -75,6 +76,9 @@ func (e *encoder) plain(a any) bool {
 	case float64:
 		_ = e.enc.EncodeFloat64(a)
 	case string:
+		if !utf8.ValidString(a) {
+			return false // value explains
+		}
 		_ = e.enc.EncodeString(a)
 	case bool:
 		_ = e.enc.EncodeBool(a)
@@ -103,8 +107,13 @@ func (e *encoder) scalar(a any) bool {
 			_ = e.enc.EncodeFloat64(x)
 		}
 	case []string:
+		start := len(e.w.b)
 		_ = e.enc.EncodeArrayLen(len(a))
 		for _, x := range a {
+			if !utf8.ValidString(x) {
+				e.w.b = e.w.b[:start] // value explains
+				return false
+			}
 			_ = e.enc.EncodeString(x)
 		}
 	default:
@@ -191,16 +200,11 @@ func (e *encoder) value(v reflect.Value, depth int) error {
 	case reflect.Float64:
 		return e.enc.EncodeFloat64(v.Float())
 	case reflect.String:
-		return e.enc.EncodeString(v.String())
+		return e.text(v.String())
 	case reflect.Pointer, reflect.Interface:
-		if v.IsNil() {
-			return e.enc.EncodeNil()
-		}
-		return e.value(v.Elem(), depth)
+		return e.indirect(v, depth)
 	case reflect.Slice, reflect.Array:
-		if v.Kind() == reflect.Slice && v.IsNil() && v.Type().Elem().Kind() != reflect.Uint8 {
-			return e.enc.EncodeNil()
-		}
+		// A nil slice or map is an empty one, as everywhere in Go.
 		if v.Type().Elem().Kind() == reflect.Uint8 {
 			if v.Kind() == reflect.Slice {
 				return e.enc.EncodeBytes(v.Bytes())
@@ -225,9 +229,6 @@ func (e *encoder) value(v reflect.Value, depth int) error {
 		}
 		return nil
 	case reflect.Map:
-		if v.IsNil() {
-			return e.enc.EncodeNil()
-		}
 		if err := e.nest(depth); err != nil {
 			return err
 		}
@@ -276,6 +277,54 @@ func (e *encoder) numbers(v reflect.Value) bool {
 	return true
 }
 
+// indirect writes what a pointer or interface leads to (nil for nil). The
+// steps do not nest on the wire, so they are counted apart from depth: a
+// cycle through pointers and interfaces alone (var a any; a = &a) ends at
+// maxDepth steps.
+func (e *encoder) indirect(v reflect.Value, depth int) error {
+	start := v.Type()
+	for steps := 0; ; steps++ {
+		if v.IsNil() {
+			return e.enc.EncodeNil()
+		}
+		if steps == maxDepth {
+			return noWireForm{found: fmt.Sprintf("a %s that leads through more than %d pointers (a cycle?)", start, maxDepth)}
+		}
+		v = v.Elem()
+		switch t := v.Type(); v.Kind() {
+		case reflect.Interface:
+		case reflect.Pointer:
+			if t == bigIntType || t == closureType || t == objectType {
+				return e.value(v, depth)
+			}
+		default:
+			return e.value(v, depth)
+		}
+	}
+}
+
+// text writes a str, which must be UTF-8 (spec/wire.md: a host never sends
+// a str that is not).
+func (e *encoder) text(s string) error {
+	if !utf8.ValidString(s) {
+		return noWireForm{found: notUTF8(s)}
+	}
+	return e.enc.EncodeString(s)
+}
+
+// notUTF8 describes a string that is not valid UTF-8, and where.
+func notUTF8(s string) string {
+	at := 0
+	for at < len(s) {
+		r, size := utf8.DecodeRuneInString(s[at:])
+		if r == utf8.RuneError && size <= 1 {
+			break
+		}
+		at += size
+	}
+	return fmt.Sprintf("a string that is not valid UTF-8 (at byte %d of %.64q): strings travel as UTF-8 text", at, s)
+}
+
 func (e *encoder) nest(depth int) error {
 	if depth > maxDepth {
 		return noWireForm{found: fmt.Sprintf("a value nested deeper than %d levels", maxDepth)}
@@ -311,6 +360,9 @@ func (e *encoder) structValue(v reflect.Value, depth int) error {
 	return nil
 }
 
+// minI128 is i128::MIN, -2^127.
+var minI128 = new(big.Int).Neg(new(big.Int).Lsh(big.NewInt(1), 127))
+
 // bigInt writes an int as MessagePack when it fits 64 bits, else as
 // extension 4: 16 bytes of two's complement, 17 for a u128 above i128::MAX.
 func (e *encoder) bigInt(n *big.Int) error {
@@ -320,12 +372,15 @@ func (e *encoder) bigInt(n *big.Int) error {
 	if n.IsUint64() {
 		return e.enc.EncodeUint(n.Uint64())
 	}
-	size := 16
-	if n.Sign() > 0 && n.BitLen() >= 128 {
-		size = 17
+	// The range of i128 and u128 together: the library checks the
+	// parameter's own, which needs the sign (16 bytes cannot hold both a
+	// sign and a 128-bit magnitude).
+	if n.BitLen() > 128 || n.Cmp(minI128) < 0 {
+		return noWireForm{found: fmt.Sprintf("the integer %s, which no 128-bit integer holds", n), kind: "overflow"}
 	}
-	if n.BitLen() > 128 {
-		return noWireForm{found: fmt.Sprintf("the integer %s, which is wider than 128 bits", n), kind: "overflow"}
+	size := 16
+	if n.Sign() > 0 && n.BitLen() == 128 {
+		size = 17
 	}
 	payload := make([]byte, size)
 	if n.Sign() >= 0 {
@@ -347,7 +402,7 @@ func (e *encoder) closure(c *Closure) error {
 		return noWireForm{found: "a closure of another library"}
 	}
 	if c.released.Load() {
-		return noWireForm{found: fmt.Sprintf("closure %d, which was already released", c.handle)}
+		return noWireForm{found: c.name() + ", which was already released"}
 	}
 	if err := e.enc.EncodeExtHeader(extClosure, 8); err != nil {
 		return err

@@ -203,7 +203,7 @@ func (e *DecodeError) Error() string {
 	if e.Path != "" {
 		where = " at " + e.Path
 	}
-	return fmt.Sprintf("`%s()` result%s: expected %s, but found %s", e.Function, where, e.Expected, e.Found)
+	return fmt.Sprintf("%s result%s: expected %s, but found %s", callName(e.Function), where, e.Expected, e.Found)
 }
 
 func plural(n int, word string) string {

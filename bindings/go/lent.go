@@ -54,8 +54,12 @@ type lentMemory struct {
 func (m *lentMemory) release() { m.pin.Unpin() }
 
 // lentItem is the item code of a lent slice's element type (spec/wire.md,
-// "Lent slices"), 0 when it cannot be lent.
+// "Lent slices"), 0 when it cannot be lent: also for a number type with a
+// form of its own (time.Duration is [secs, nanos], not nanoseconds).
 func lentItem(t reflect.Type) byte {
+	if t == durationType {
+		return 0
+	}
 	switch t.Kind() {
 	case reflect.Float64:
 		return 'd'

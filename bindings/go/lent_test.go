@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"testing"
+	"time"
 	"unsafe"
 
 	ferryman "github.com/ferryman-rs/ferryman/bindings/go"
@@ -197,5 +198,20 @@ func TestLargeBytesResultsWhateverSizesComeInTurn(t *testing.T) {
 	chunks := call(t, "bytes_chunks", big, 100_000).([]any)
 	if len(chunks) != 3 || !bytes.Equal(chunks[2].([]byte), big[200_000:]) {
 		t.Fatal("bytes_chunks of large bytes")
+	}
+}
+
+// A []time.Duration is never lent as nanoseconds: its items are [secs,
+// nanos] whatever its length.
+func TestDurationSlicesAreNotLent(t *testing.T) {
+	for _, n := range []int{63, 64, 200} {
+		ds := make([]time.Duration, n)
+		for i := range ds {
+			ds[i] = 1500 * time.Millisecond
+		}
+		sums, err := ferryman.Call[[]float64](lib, "row_sums", ds)
+		if err != nil || len(sums) != n || sums[n-1] != 1+500_000_000 {
+			t.Fatalf("row_sums(%d durations) = %v, %v", n, sums, err)
+		}
 	}
 }

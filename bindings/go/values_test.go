@@ -236,3 +236,142 @@ func TestLargeResultSpillsIntoALibraryBox(t *testing.T) {
 		}
 	}
 }
+
+// A cycle through pointers and interfaces alone nests nothing on the wire,
+// so the nesting limit does not see it: its steps are counted apart.
+func TestPointerCycleIsAnArgumentError(t *testing.T) {
+	var cycle any
+	cycle = &cycle
+	_, err := lib.Call("echo_option", cycle)
+	var ae *ferryman.ArgumentError
+	if !errors.As(err, &ae) || ae.Kind != "type" || ae.Param != "value" || !strings.Contains(ae.Message, "more than 256 pointers") {
+		t.Fatalf("echo_option(a pointer cycle): %v", err)
+	}
+	// A chain that ends is its end's value.
+	n := int64(7)
+	p := &n
+	var i any = &p
+	if v := call(t, "echo_option", &i); v != int64(7) {
+		t.Fatalf("echo_option(&any(&&7)) = %#v", v)
+	}
+}
+
+// An integer beyond i128 and u128 together is refused before the call (16
+// bytes of two's complement would drop its sign); within that range the
+// library checks its parameter's own.
+func TestBigIntegersOutOfRange(t *testing.T) {
+	pow := func(n uint) *big.Int { return new(big.Int).Lsh(big.NewInt(1), n) }
+	add := func(a *big.Int, b int64) *big.Int { return new(big.Int).Add(a, big.NewInt(b)) }
+	neg := func(a *big.Int) *big.Int { return new(big.Int).Neg(a) }
+	minI128 := neg(pow(127))
+	if b, err := ferryman.Call[*big.Int](lib, "echo_i128", minI128); err != nil || b.Cmp(minI128) != 0 {
+		t.Fatalf("echo_i128(i128::MIN) = %v, %v", b, err)
+	}
+	for _, c := range []struct {
+		function string
+		n        *big.Int
+	}{
+		{"echo_i128", add(minI128, -1)},
+		{"echo_u128", add(minI128, -1)},
+		{"echo_i128", neg(add(pow(128), -1))},
+		{"echo_u128", neg(add(pow(128), -1))},
+		{"echo_u128", pow(128)},
+		{"echo_i128", pow(127)},     // the library's check
+		{"echo_u128", minI128},      // the library's check
+		{"echo_u128", neg(pow(64))}, // the library's check
+	} {
+		v, err := lib.Call(c.function, c.n)
+		var ae *ferryman.ArgumentError
+		if !errors.As(err, &ae) || ae.Kind != "overflow" || ae.Param != "value" {
+			t.Errorf("%s(%v) = %v, %v; want an overflow", c.function, c.n, v, err)
+		}
+	}
+}
+
+// Call[float32] refuses a finite result float32 cannot hold, as the
+// library refuses one for an f32 parameter; NaN and the infinities stay.
+func TestFloat32ResultsOutOfRange(t *testing.T) {
+	var de *ferryman.DecodeError
+	for _, x := range []float64{1e300, -1e300, 2 * math.MaxFloat32} {
+		if f, err := ferryman.Call[float32](lib, "echo_f64", x); !errors.As(err, &de) || de.Expected != "float32" {
+			t.Errorf("Call[float32](%g) = %v, %v", x, f, err)
+		}
+	}
+	type pointF32 struct {
+		X float32 `msgpack:"x"`
+		Y float32 `msgpack:"y"`
+	}
+	if p, err := ferryman.Call[pointF32](lib, "echo_point", point{X: 1, Y: -1e300}); !errors.As(err, &de) || de.Path != "y" {
+		t.Errorf("Call[pointF32] with y -1e300 = %+v, %v", p, err)
+	}
+	for _, x := range []float64{math.MaxFloat32, -math.MaxFloat32, math.Inf(1), math.Inf(-1)} {
+		if f, err := ferryman.Call[float32](lib, "echo_f64", x); err != nil || f != float32(x) {
+			t.Errorf("Call[float32](%g) = %v, %v", x, f, err)
+		}
+	}
+	if f, err := ferryman.Call[float32](lib, "echo_f64", math.NaN()); err != nil || !math.IsNaN(float64(f)) {
+		t.Errorf("Call[float32](NaN) = %v, %v", f, err)
+	}
+}
+
+func TestDurationResultsOutOfRange(t *testing.T) {
+	_, err := ferryman.Call[time.Duration](lib, "scale_duration", 200*365*24*time.Hour, 2)
+	var de *ferryman.DecodeError
+	if !errors.As(err, &de) || de.Expected != "time.Duration" {
+		t.Fatalf("Call[time.Duration] of 400 years: %v", err)
+	}
+	longest := time.Duration(math.MaxInt64)
+	if d, err := ferryman.Call[time.Duration](lib, "scale_duration", longest, 1); err != nil || d != longest {
+		t.Fatalf("Call[time.Duration] of the longest Duration = %v, %v", d, err)
+	}
+}
+
+// A nil slice or map is an empty one, whatever its type, wherever it is;
+// only nil itself and nil pointers are None.
+func TestNilSlicesAndMapsAreEmpty(t *testing.T) {
+	type ints []int64
+	for _, c := range []struct {
+		function string
+		arg      any
+		want     any
+	}{
+		{"sum", []int64(nil), int64(0)},
+		{"sum", []int32(nil), int64(0)},
+		{"sum", ints(nil), int64(0)},
+		{"echo_i32s", []int32(nil), []any{}},
+		{"echo_strings", []string(nil), []any{}},
+		{"echo_map", map[string]int64(nil), map[string]any{}},
+		{"echo_nested", []map[string][]*int32{{"k": nil}}, []any{map[string]any{"k": []any{}}}},
+		{"echo_option", (*int64)(nil), nil},
+	} {
+		if v, err := lib.Call(c.function, c.arg); err != nil || !reflect.DeepEqual(v, c.want) {
+			t.Errorf("%s(%T(nil)) = %#v, %v; want %#v", c.function, c.arg, v, err, c.want)
+		}
+	}
+	var ae *ferryman.ArgumentError
+	if _, err := lib.Call("sum", (*[]int64)(nil)); !errors.As(err, &ae) || ae.Param != "values" {
+		t.Errorf("sum(a nil *[]int64): %v", err)
+	}
+}
+
+// A host never sends a str that is not UTF-8 (spec/wire.md): such a string
+// is the caller's bad argument, refused before the call.
+func TestInvalidUTF8IsAnArgumentError(t *testing.T) {
+	type name string
+	for _, c := range []struct {
+		function string
+		args     []any
+		param    string
+	}{
+		{"join_path", []any{"/tmp/caf\xe9", "x"}, "base"},
+		{"shout", []any{name("caf\xe9")}, "text"},
+		{"echo_strings", []any{[]string{"ok", "caf\xe9"}}, "values"},
+		{"echo_map", []any{map[string]int64{"caf\xe9": 1}}, "map"},
+	} {
+		_, err := lib.Call(c.function, c.args...)
+		var ae *ferryman.ArgumentError
+		if !errors.As(err, &ae) || ae.Kind != "type" || ae.Param != c.param || !strings.Contains(ae.Message, "not valid UTF-8 (at byte ") {
+			t.Errorf("%s(%q): %v", c.function, c.args, err)
+		}
+	}
+}
