@@ -7,11 +7,12 @@ use std::marker::PhantomData;
 
 use ferryman_abi::{EXT_LENT_BYTES, LENT_BYTES_PAYLOAD, LENT_SLICE_PAYLOAD};
 use serde::de::value::{
-    BorrowedBytesDeserializer, F32Deserializer, F64Deserializer, I16Deserializer, I32Deserializer,
-    I64Deserializer, I8Deserializer, U16Deserializer, U32Deserializer, U64Deserializer,
-    U8Deserializer,
+    BorrowedBytesDeserializer, F32Deserializer, I16Deserializer, I32Deserializer, I64Deserializer,
+    I8Deserializer, U16Deserializer, U32Deserializer, U64Deserializer, U8Deserializer,
 };
-use serde::de::{self, DeserializeSeed, EnumAccess, SeqAccess, VariantAccess, Visitor};
+use serde::de::{
+    self, DeserializeSeed, Deserializer, EnumAccess, SeqAccess, Unexpected, VariantAccess, Visitor,
+};
 
 use crate::lent::LentPayload;
 
@@ -221,10 +222,52 @@ macro_rules! number {
 }
 
 number!(
-    f64 => F64Deserializer, f32 => F32Deserializer, i64 => I64Deserializer,
+    f64 => LentF64, f32 => F32Deserializer, i64 => I64Deserializer,
     i32 => I32Deserializer, u64 => U64Deserializer, u32 => U32Deserializer,
     i16 => I16Deserializer, u16 => U16Deserializer, i8 => I8Deserializer,
 );
+
+/// A lent `f64` item: serde's `F64Deserializer`, except that a finite value
+/// too large for an `f32` is out of range, as the same value sent as a float
+/// is (`decode_args.rs`), instead of becoming an infinity.
+struct LentF64<E> {
+    value: f64,
+    error: PhantomData<E>,
+}
+
+impl<E> LentF64<E> {
+    fn new(value: f64) -> Self {
+        LentF64 {
+            value,
+            error: PhantomData,
+        }
+    }
+}
+
+impl<'de, E: de::Error> Deserializer<'de> for LentF64<E> {
+    type Error = E;
+
+    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, E> {
+        visitor.visit_f64(self.value)
+    }
+
+    fn deserialize_f32<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, E> {
+        if self.value.is_finite() && (self.value as f32).is_infinite() {
+            let found = format!("floating point `{:e}`", self.value);
+            return Err(de::Error::invalid_value(
+                Unexpected::Other(&found),
+                &visitor,
+            ));
+        }
+        visitor.visit_f64(self.value)
+    }
+
+    serde::forward_to_deserialize_any! {
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f64 char str string bytes
+        byte_buf option unit unit_struct newtype_struct seq tuple tuple_struct
+        map struct enum identifier ignored_any
+    }
+}
 
 /// The items of a lent slice of one number type `N`, as a sequence.
 struct Items<'de, N, E> {
@@ -344,5 +387,44 @@ mod tests {
         assert!(err.contains("unknown item type 0x78"), "{err}");
         let err = whole_items(ItemType::F64, &[0; 13]).unwrap_err();
         assert!(err.contains("f64") && err.contains("13"), "{err}");
+    }
+
+    /// Lent `f64` items into `f32`s: as sent floats, a finite value beyond
+    /// `f32` is out of range (it became an infinity); NaN and infinities stay.
+    #[test]
+    fn lent_f64_items_beyond_f32_are_out_of_range() {
+        use serde::de::value::Error;
+        use serde::Deserialize;
+        struct Items<'a>(&'a [u8]);
+        impl<'de> Deserializer<'de> for Items<'de> {
+            type Error = Error;
+            fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+                visit_items(ItemType::F64, self.0, visitor)
+            }
+            serde::forward_to_deserialize_any! {
+                bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes
+                byte_buf option unit unit_struct newtype_struct seq tuple tuple_struct
+                map struct enum identifier ignored_any
+            }
+        }
+        let bytes =
+            |values: &[f64]| -> Vec<u8> { values.iter().flat_map(|v| v.to_ne_bytes()).collect() };
+        let fine = bytes(&[1.5, -2.0, f64::INFINITY, f64::from(f32::MAX)]);
+        let read = Vec::<f32>::deserialize(Items(&fine)).unwrap();
+        assert_eq!(read, [1.5, -2.0, f32::INFINITY, f32::MAX]);
+        assert!(Vec::<f32>::deserialize(Items(&bytes(&[f64::NAN]))).unwrap()[0].is_nan());
+        for beyond in [1e300, -1e300] {
+            let err = Vec::<f32>::deserialize(Items(&bytes(&[0.0, beyond]))).unwrap_err();
+            let text = err.to_string();
+            assert!(
+                text.starts_with("invalid value: floating point `"),
+                "{text}"
+            );
+        }
+        // f64 parameters take them as they are.
+        assert_eq!(
+            Vec::<f64>::deserialize(Items(&bytes(&[1e300]))).unwrap(),
+            [1e300]
+        );
     }
 }
