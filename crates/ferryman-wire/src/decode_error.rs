@@ -61,7 +61,10 @@ impl DecodeError {
                 sent.to_owned(),
                 "out of range".to_owned(),
             ),
-            E::TypeMismatch(marker) if marker_name(marker) == sent => {
+            E::TypeMismatch(marker)
+                if marker_name(marker) == sent
+                    || (marker_name(marker) == "extension value" && sent.ends_with(')')) =>
+            {
                 (DecodeKind::Type, sent.to_owned(), String::new())
             }
             E::TypeMismatch(marker) => (
@@ -118,21 +121,50 @@ fn classify_serde_message(text: &str, sent: &'static str) -> (DecodeKind, String
         .and_then(|rest| rest.rsplit_once(", expected ").map(|(found, _)| found));
     match found {
         // The top-level value itself is the wrong kind: serde's words say it all.
+        // (serde's "unit value" is the wire's nil, as other messages say.)
+        Some("unit value") if sent == "nil" => (kind, sent.to_owned(), String::new()),
         Some(found) if found.starts_with(serde_word(sent)) => {
             (kind, found.replace('`', ""), String::new())
+        }
+        // An extension at the top level, which serde sees as a newtype
+        // struct: what it carries says it all.
+        Some("newtype struct") if sent.ends_with(')') => (kind, sent.to_owned(), String::new()),
+        // The same, refused by one of the extension visitors, whose message
+        // ("expected an object (MessagePack extension 5 …), but found
+        // extension 1") repeats what `found` and `expected` already say.
+        _ if sent.ends_with(')')
+            && text.starts_with("expected ")
+            && text.contains(", but found extension ") =>
+        {
+            (kind, sent.to_owned(), String::new())
         }
         _ => (kind, sent.to_owned(), text.to_owned()),
     }
 }
 
 /// How the first byte of an encoded value names it, in serde's vocabulary (a
-/// big integer, extension 4, is an integer).
+/// big integer, extension 4, is an integer); the other extensions by what
+/// they carry, not as serde sees them (a "newtype struct").
 fn top_level_kind(value: &[u8]) -> &'static str {
-    let big = ferryman_abi::EXT_BIG_INT as u8;
-    match value {
-        [0xd4..=0xd8, tag, ..] | [0xc7, _, tag, ..] if *tag == big => "integer",
-        [b, ..] => marker_name(rmp::Marker::from_u8(*b)),
-        [] => "nothing",
+    use ferryman_abi::{
+        EXT_BIG_INT, EXT_FUTURE, EXT_HOST_OBJECT, EXT_LENT_BYTES, EXT_LIBRARY_CLOSURE, EXT_OBJECT,
+        EXT_STREAM,
+    };
+    let tag = match value {
+        [0xd4..=0xd8, tag, ..] | [0xc7, _, tag, ..] | [0xc8, _, _, tag, ..] => Some(*tag as i8),
+        [0xc9, _, _, _, _, tag, ..] => Some(*tag as i8),
+        _ => None,
+    };
+    match (tag, value) {
+        (Some(EXT_BIG_INT), _) => "integer",
+        (Some(EXT_HOST_OBJECT), _) => "a host function or value (extension 1)",
+        (Some(EXT_LIBRARY_CLOSURE), _) => "a Rust closure (extension 2)",
+        (Some(EXT_LENT_BYTES), _) => "lent bytes (extension 3)",
+        (Some(EXT_OBJECT), _) => "an object (extension 5)",
+        (Some(EXT_FUTURE), _) => "a future (extension 6)",
+        (Some(EXT_STREAM), _) => "a stream (extension 7)",
+        (_, [b, ..]) => marker_name(rmp::Marker::from_u8(*b)),
+        (_, []) => "nothing",
     }
 }
 
@@ -223,6 +255,43 @@ mod tests {
             &[0xa1, b's'],
         );
         assert_eq!((e.found.as_str(), e.detail.as_str()), ("string", ""));
+    }
+
+    #[test]
+    fn extensions_are_named_by_what_they_carry() {
+        // An object (extension 5: 4-byte class id, 8-byte handle) where a
+        // string was expected: serde's "newtype struct" is not the user's word.
+        let object = [[0xc7, 12, 5].as_slice(), &[0; 12]].concat();
+        let e = DecodeError::from_rmp(
+            rmp_serde::decode::Error::Syntax(
+                "invalid type: newtype struct, expected a string".into(),
+            ),
+            0,
+            &object,
+        );
+        assert_eq!(
+            (e.kind, e.found.as_str(), e.detail.as_str()),
+            (DecodeKind::Type, "an object (extension 5)", "")
+        );
+        assert_eq!(
+            top_level_kind(&[0xd7, 2, 0, 0, 0, 0, 0, 0, 0, 1]),
+            "a Rust closure (extension 2)"
+        );
+        assert_eq!(
+            top_level_kind(&[0xd7, 1, 0, 0, 0, 0, 0, 0, 0, 1]),
+            "a host function or value (extension 1)"
+        );
+        assert_eq!(top_level_kind(&[0xd8, 4, 0]), "integer");
+        assert_eq!(top_level_kind(&[0xd4, 9, 0]), "extension value");
+        let e = DecodeError::from_rmp(
+            rmp_serde::decode::Error::TypeMismatch(rmp::Marker::FixExt8),
+            0,
+            &[0xd7, 2, 0, 0, 0, 0, 0, 0, 0, 1],
+        );
+        assert_eq!(
+            (e.found.as_str(), e.detail.as_str()),
+            ("a Rust closure (extension 2)", "")
+        );
     }
 
     #[test]
