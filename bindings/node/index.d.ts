@@ -19,7 +19,7 @@ export interface OsError {
 
 /** What every error from a Rust call carries (the error value's keys). */
 interface ErrorValueKeys {
-  /** `error`, `panic`, `arity`, `type`, `overflow`, `malformed`, `no_function`, `internal`, `host`, `closed`. */
+  /** `error`, `panic`, `arity`, `type`, `overflow`, `malformed`, `no_function`, `internal`, `host`, `closed`, `borrow`. */
   readonly kind: string;
   /** The Rust error type's short name (`MathError`; `Panic`; `ArgumentError`). */
   readonly type: string;
@@ -85,6 +85,18 @@ export class ClosedObjectError extends Error {
   readonly param: string | null;
 }
 
+/**
+ * A `&mut self` method could not have the Rust object to itself (Rust still
+ * holds another reference to it), or a call would re-enter an object it is
+ * inside (a callback calling the object the Rust call is using).
+ */
+export class BorrowError extends Error {
+  readonly kind: string;
+  readonly function: string | null;
+  readonly param: string | null;
+  readonly frames: Frame[];
+}
+
 /** The bridge itself failed. */
 export class BridgeError extends Error {}
 
@@ -104,6 +116,8 @@ export class RustIterator<T = unknown> implements IterableIterator<T> {
   next(): IteratorResult<T, undefined>;
   return(value?: unknown): IteratorResult<T, undefined>;
   [Symbol.iterator](): RustIterator<T>;
+  /** Releases the Rust iterator now (`using`). */
+  [Symbol.dispose](): void;
 }
 
 /**

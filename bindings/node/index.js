@@ -28,6 +28,14 @@ Object.defineProperty(ArgumentError.prototype, 'name', { value: 'ArgumentError',
 class ClosedObjectError extends Error {}
 Object.defineProperty(ClosedObjectError.prototype, 'name', { value: 'ClosedObjectError', writable: true, configurable: true });
 
+/**
+ * A `&mut self` method could not have the Rust object to itself (Rust still
+ * holds another reference to it), or a call would re-enter an object in a way
+ * that deadlocks (a callback calling the object the Rust call is using).
+ */
+class BorrowError extends Error {}
+Object.defineProperty(BorrowError.prototype, 'name', { value: 'BorrowError', writable: true, configurable: true });
+
 /** The bridge itself failed (a bug, a library that broke the contract, no such function). */
 class BridgeError extends Error {}
 Object.defineProperty(BridgeError.prototype, 'name', { value: 'BridgeError', writable: true, configurable: true });
@@ -129,12 +137,15 @@ function setStack(error, below, frames) {
   });
 }
 
-/** Constructs without V8 capturing a stack (`setStack` captures it). */
+/**
+ * Constructs without V8 capturing a stack (`setStack` captures it); `cause`
+ * is `[the cause]` or `undefined` (a callback may throw `undefined`).
+ */
 function construct(cls, message, cause) {
   const limit = Error.stackTraceLimit;
   Error.stackTraceLimit = 0;
   try {
-    return cause === undefined ? new cls(message) : new cls(message, { cause });
+    return cause === undefined ? new cls(message) : new cls(message, { cause: cause[0] });
   } finally {
     Error.stackTraceLimit = limit;
   }
@@ -154,7 +165,7 @@ function decorate(error, info) {
     notes: info.notes,
     frames: info.frames,
   };
-  if (BAD_ARGUMENT.has(info.kind) || info.kind === 'closed') {
+  if (BAD_ARGUMENT.has(info.kind) || info.kind === 'closed' || info.kind === 'borrow') {
     own.param = info.param;
     own.index = info.index;
     own.expected = info.expected;
@@ -167,6 +178,33 @@ function decorate(error, info) {
     }
   }
   return Object.assign(error, own);
+}
+
+/**
+ * How an argument (or a callback's result) that is an object but not a plain
+ * object, array, typed array, `ArrayBuffer`, `Map` or object of an exported
+ * class is sent: `undefined` as a map of its own enumerable keys (an object
+ * of a JS class), `[value]` as `value` instead, or, when it has no wire form,
+ * what was found (the encoder refuses it with an ArgumentError).
+ */
+function wireForm(value) {
+  const { types } = util;
+  if (types.isDate(value)) {
+    // spec/host-guide.md: a Date is sent as `date.toISOString()`.
+    return Number.isNaN(value.getTime()) ? 'an invalid Date' : [value.toISOString()];
+  }
+  if (types.isDataView(value)) return [new Uint8Array(value.buffer, value.byteOffset, value.byteLength)];
+  if (types.isSet(value)) return 'a Set (pass an array: [...set])';
+  if (types.isPromise(value)) return 'a Promise (await it first)';
+  if (types.isRegExp(value)) return 'a RegExp';
+  if (types.isWeakMap(value)) return 'a WeakMap';
+  if (types.isWeakSet(value)) return 'a WeakSet';
+  if (types.isSharedArrayBuffer(value)) return 'a SharedArrayBuffer (pass a Uint8Array over it)';
+  if (types.isNativeError(value)) return 'an Error';
+  if (types.isBoxedPrimitive(value)) return 'a boxed primitive (new String, new Number, …)';
+  if (types.isGeneratorObject(value)) return 'a generator (pass an array: [...it])';
+  if (typeof WeakRef === 'function' && value instanceof WeakRef) return 'a WeakRef';
+  return undefined;
 }
 
 /** The per-library state behind a Library object. */
@@ -186,7 +224,10 @@ function makeState(libPath) {
     return state.classFor(type, rustType);
   }
 
-  /** The `cause` chain of an error value, nearest first, as RustErrors. */
+  /**
+   * The `cause` chain of an error value, nearest first, as RustErrors:
+   * `[its first link]`, or `undefined` without one.
+   */
   function causeChain(causes) {
     let cause;
     for (let i = causes.length - 1; i >= 0; i--) {
@@ -197,7 +238,7 @@ function makeState(libPath) {
       }
       const made = construct(errorClass(link.type), link.message, cause);
       if (link.osError) made.osError = link.osError;
-      cause = made;
+      cause = [made];
     }
     return cause;
   }
@@ -205,17 +246,19 @@ function makeState(libPath) {
   state.hooks = {
     raise(status, kind, type, rustType, message, fn, param, index, expected, found, variant,
       fields, base, osError, causes, notes, flatFrames, hostException) {
-      if (kind === 'host' && hostException !== undefined) return hostException;
+      // `hostException`: `[what a JS callback threw]` (any value, `undefined` too).
+      if (kind === 'host' && hostException !== undefined) return hostException[0];
       let cls;
       if (kind === 'panic') cls = RustPanic;
       else if (BAD_ARGUMENT.has(kind)) cls = ArgumentError;
       else if (kind === 'closed') cls = ClosedObjectError;
+      else if (kind === 'borrow') cls = BorrowError;
       else if (kind === 'error' || kind === 'host') cls = errorClass(type, rustType);
       else cls = BridgeError;
       const frames = unflatten(flatFrames);
       const error = construct(cls, message, causeChain(causes));
       setStack(error, state.hooks.raise, frames);
-      if (cls === RustPanic && hostException !== undefined) error.context = hostException;
+      if (cls === RustPanic && hostException !== undefined) error.context = hostException[0];
       return decorate(error, {
         status, kind, type, rustType, function: fn, param, index, expected, found, variant,
         fields, base, osError, notes, frames,
@@ -244,6 +287,8 @@ function makeState(libPath) {
     RustObject,
     handleKey: HANDLE,
     classKey: CLASS,
+    objectPrototype: Object.prototype,
+    wireForm,
   };
   state.path = libPath;
   return state;
@@ -535,6 +580,10 @@ const RESERVED = new Set(['functions', 'describe', 'errors', 'liveObjects', 'liv
  * @returns {import('./index').Library}
  */
 function load(libPath) {
+  if (libPath === undefined || libPath === null || String(libPath) === '') {
+    const got = libPath === '' ? "''" : String(libPath);
+    throw new TypeError(`ferryman.load(path): \`path\` must be the path of a library, but got ${got}`);
+  }
   const state = makeState(libPath);
   let opened;
   try {
@@ -588,6 +637,11 @@ function load(libPath) {
 
 /** Releases a closure the library returned (a JS function) now, rather than at GC. */
 function release(closure) {
+  if (closure === null || (typeof closure !== 'function' && typeof closure !== 'object')) {
+    throw new TypeError(
+      `ferryman.release(closure): \`closure\` must be a closure the library returned, but got ${typeof closure === 'symbol' ? 'a symbol' : String(closure)}`,
+    );
+  }
   return native.releaseClosure(closure);
 }
 
@@ -604,6 +658,7 @@ module.exports = {
   RustPanic,
   ArgumentError,
   ClosedObjectError,
+  BorrowError,
   BridgeError,
   LoadError,
   RustObject,

@@ -55,6 +55,8 @@ pub(crate) enum Names<'a> {
         name: &'a str,
         /// Each parameter's name and Rust type.
         params: &'a [(String, String)],
+        /// Per parameter: whether it takes extension 4 (`Encoder::wide`).
+        wide: &'a [bool],
     },
     Closure,
 }
@@ -215,7 +217,17 @@ fn encode(
     args.clear();
     let mut encoder = Encoder::new(js, lib, args).lending(lend);
     encoder.array_header(argv.len() as u32);
+    let (wide, count) = match names {
+        Names::Function { wide, params, .. } => (*wide, params.len()),
+        Names::Closure => (&[][..], usize::MAX),
+    };
     for (index, value) in argv.iter().enumerate() {
+        if index >= count {
+            // One argument too many: the library's arity error, whatever it is.
+            encoder.out.push(0xc0);
+            continue;
+        }
+        encoder.wide = wide.get(index).copied().unwrap_or(false);
         if let Err(refusal) = encoder.value(*value, 1) {
             Encoder::finish(std::mem::take(&mut encoder.made));
             return Err(refused(js, lib, names, index, refusal));
@@ -301,7 +313,7 @@ pub(crate) fn outcome(
 /// The host's own argument error for a value it could not encode.
 fn refused(js: Js, lib: &'static Lib, names: &Names<'_>, index: usize, refusal: Refusal) -> Thrown {
     let (name, param, expected) = match names {
-        Names::Function { name, params } => {
+        Names::Function { name, params, .. } => {
             let (param, rust) = params
                 .get(index)
                 .map(|(p, r)| (p.as_str(), r.as_str()))

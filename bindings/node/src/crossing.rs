@@ -8,6 +8,10 @@
 //!   thread the library started both run, and neither deadlocks.
 //! - Between calls the JS thread is in its event loop: a threadsafe
 //!   function wakes it to serve the queue ([`post`]).
+//! - A call JS makes inside a callback runs on the thread that waits for
+//!   that callback's answer (it waits for a call to run, too), as it would
+//!   in a host without a JS thread: re-entering an object that thread holds
+//!   is then the library's `borrow` error, not a wait for itself.
 //! - Other calls run on the JS thread itself (the fast path).
 
 use std::collections::VecDeque;
@@ -31,10 +35,29 @@ struct Request {
     slot: Arc<Slot>,
 }
 
+/// Where a callback's answer, or a call JS makes inside it, is handed to
+/// the thread waiting in [`post`].
 #[derive(Default)]
 struct Slot {
-    answer: Mutex<Option<Answer>>,
+    state: Mutex<Handed>,
     ready: Condvar,
+}
+
+#[derive(Default)]
+struct Handed {
+    answer: Option<Answer>,
+    job: Option<Job>,
+}
+
+impl Slot {
+    fn handed(&self) -> std::sync::MutexGuard<'_, Handed> {
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn answer(&self, answer: Answer) {
+        self.handed().answer = Some(answer);
+        self.ready.notify_all();
+    }
 }
 
 static QUEUE: Mutex<VecDeque<Request>> = Mutex::new(VecDeque::new());
@@ -50,6 +73,9 @@ fn tsfn() -> std::sync::RwLockReadGuard<'static, Option<Tsfn>> {
 
 thread_local! {
     static JS_THREAD: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+    /// On the JS thread: the slot of the callback being served, whose
+    /// thread runs the calls JS makes meanwhile.
+    static SERVING: std::cell::Cell<Option<Arc<Slot>>> = const { std::cell::Cell::new(None) };
 }
 
 fn queue() -> std::sync::MutexGuard<'static, VecDeque<Request>> {
@@ -113,27 +139,42 @@ pub(crate) fn post(lib: LibRef, handle: u64, args: &[u8]) -> Answer {
             abandon_queue();
         }
     }
-    let mut answer = slot.answer.lock().unwrap_or_else(|p| p.into_inner());
+    let mut handed = slot.handed();
     loop {
-        if let Some(answer) = answer.take() {
+        if let Some(answer) = handed.answer.take() {
             return answer;
         }
-        answer = slot.ready.wait(answer).unwrap_or_else(|p| p.into_inner());
+        if let Some(job) = handed.job.take() {
+            // A call the callback makes: run here, where the library sees
+            // the thread that called back.
+            drop(handed);
+            job();
+            handed = slot.handed();
+            continue;
+        }
+        handed = slot.ready.wait(handed).unwrap_or_else(|p| p.into_inner());
     }
 }
 
 fn serve(js: Js, request: Request) {
+    let outer = SERVING.with(|serving| serving.replace(Some(Arc::clone(&request.slot))));
     let answer = host::run(js, request.lib.0, request.handle, &request.args);
-    *request
-        .slot
-        .answer
-        .lock()
-        .unwrap_or_else(|p| p.into_inner()) = Some(answer);
-    request.slot.ready.notify_all();
+    SERVING.with(|serving| serving.set(outer));
+    request.slot.answer(answer);
 }
 
-/// Runs `work` (a call) on a helper thread while this, the JS thread,
-/// serves callbacks, until it returns.
+/// The slot of the callback being served on this (the JS) thread, if any.
+fn serving() -> Option<Arc<Slot>> {
+    SERVING.with(|serving| {
+        let slot = serving.take();
+        serving.set(slot.clone());
+        slot
+    })
+}
+
+/// Runs `work` (a call) on a helper thread, or inside a callback on the
+/// thread waiting for it, while this, the JS thread, serves callbacks, until
+/// it returns.
 pub(crate) fn serviced<R: Send>(js: Js, work: impl FnOnce() -> R + Send) -> R {
     let done = AtomicBool::new(false);
     let mut result: Option<std::thread::Result<R>> = None;
@@ -150,7 +191,14 @@ pub(crate) fn serviced<R: Send>(js: Js, work: impl FnOnce() -> R + Send) -> R {
         // frame, which does not return before the job has set `done` (the
         // loop below), and the job touches none of them after that.
         let job: Job = unsafe { std::mem::transmute::<Box<dyn FnOnce() + Send + '_>, Job>(job) };
-        helpers::run(job);
+        match serving() {
+            // Inside a callback: its thread waits in `post` and runs it.
+            Some(slot) => {
+                slot.handed().job = Some(job);
+                slot.ready.notify_all();
+            }
+            None => helpers::run(job),
+        }
     }
     loop {
         let next = {
@@ -182,7 +230,7 @@ type Job = Box<dyn FnOnce() + Send + 'static>;
 
 /// Helper threads for calls that may call back: kept once started (a call
 /// waits for one to be handed its job, not for a thread to start); a call
-/// made from a callback while every helper is busy starts another.
+/// made while every helper is busy starts another.
 mod helpers {
     use std::sync::mpsc::{channel, Sender};
     use std::sync::Mutex;
@@ -242,12 +290,7 @@ fn abandon_queue() {
     let waiting: Vec<Request> = queue().drain(..).collect();
     for request in waiting {
         let answer = Answer::bridge("the Node.js environment is shutting down");
-        *request
-            .slot
-            .answer
-            .lock()
-            .unwrap_or_else(|p| p.into_inner()) = Some(answer);
-        request.slot.ready.notify_all();
+        request.slot.answer(answer);
     }
 }
 

@@ -2,7 +2,9 @@
 //! into the argument buffer: numbers that are whole are ints, BigInts ints
 //! or extension 4, Buffers and Uint8Arrays bin, functions callbacks
 //! (extension 1) or the library's own closures (extension 2), objects of
-//! exported classes extension 5, Maps and plain objects maps.
+//! exported classes extension 5, Maps and plain objects maps, `Date`s their
+//! ISO string; other objects with no wire form (a `Set`, a `Promise`) are
+//! refused, not sent as an empty map (`wireForm` in index.js).
 
 use ferryman_host::reader::MAX_DEPTH;
 use napi::sys::TypedarrayType as T;
@@ -39,7 +41,7 @@ type Result<T> = std::result::Result<T, Refusal>;
 pub(crate) struct Encoder<'a> {
     js: Js,
     lib: &'static Lib,
-    out: &'a mut Vec<u8>,
+    pub(crate) out: &'a mut Vec<u8>,
     /// Handles of host objects made for this call: the host's own reference,
     /// dropped when the call returns (`finish`).
     pub(crate) made: Vec<u64>,
@@ -50,6 +52,10 @@ pub(crate) struct Encoder<'a> {
     /// Whether something was lent (a JS function found later means the
     /// call may run JS after all: encode again without lending).
     pub(crate) lent: bool,
+    /// Whether the value being encoded is of a type with `i128` or `u128`
+    /// in it: a whole `number` beyond 64 bits then goes as extension 4, not
+    /// as a float (which an `f64` takes and an `i128` does not).
+    pub(crate) wide: bool,
 }
 
 /// Bytes at least this long are lent rather than copied (as the Python host).
@@ -57,6 +63,8 @@ const LEND_AT_LEAST: usize = 64 * 1024;
 
 const TWO_63: f64 = 9_223_372_036_854_775_808.0;
 const TWO_64: f64 = 18_446_744_073_709_551_616.0;
+const TWO_127: f64 = 170_141_183_460_469_231_731_687_303_715_884_105_728.0;
+const TWO_128: f64 = 340_282_366_920_938_463_463_374_607_431_768_211_456.0;
 
 impl<'a> Encoder<'a> {
     pub(crate) fn new(js: Js, lib: &'static Lib, out: &'a mut Vec<u8>) -> Encoder<'a> {
@@ -67,6 +75,7 @@ impl<'a> Encoder<'a> {
             made: Vec::new(),
             lend: false,
             lent: false,
+            wide: false,
         }
     }
 
@@ -118,6 +127,13 @@ impl<'a> Encoder<'a> {
                 let _ = mp::write_sint(self.out, n as i64);
             } else {
                 let _ = mp::write_uint(self.out, n as u64);
+            }
+        } else if self.wide && n.trunc() == n && (-TWO_127..TWO_128).contains(&n) {
+            // Whole but beyond 64 bits: an int still, in extension 4.
+            if n < TWO_127 {
+                self.big(&(n as i128).to_be_bytes(), false);
+            } else {
+                self.big(&(n as u128).to_be_bytes(), true);
             }
         } else {
             let _ = mp::write_f64(self.out, n);
@@ -212,6 +228,21 @@ impl<'a> Encoder<'a> {
             return Ok(());
         }
         let hooks = &self.lib.hooks;
+        let prototype = js.prototype(value)?;
+        let plain = js.kind(prototype)? == Kind::Null
+            || js.same(prototype, js.deref(hooks.object_prototype)?)?;
+        if !plain {
+            return self.other_object(value, level);
+        }
+        self.own_keys(value, level)
+    }
+
+    /// An object that is not plain: an object of an exported class, a
+    /// `Map`, or whatever `wireForm` says.
+    #[cold]
+    fn other_object(&mut self, value: Value, level: usize) -> Result<()> {
+        let js = self.js;
+        let hooks = &self.lib.hooks;
         let rust_object = js.deref(hooks.rust_object)?;
         if js.instance_of(value, rust_object)? {
             return self.rust_object(value);
@@ -231,6 +262,21 @@ impl<'a> Encoder<'a> {
             }
             return Ok(());
         }
+        let wire_form = js.deref(hooks.wire_form)?;
+        let form = js.call(wire_form, &[value])?;
+        match js.kind(form)? {
+            Kind::Undefined => self.own_keys(value, level),
+            Kind::String => Err(Refusal::Bad(js.get_string(form)?)),
+            _ => {
+                let instead = js.element(form, 0)?;
+                self.value(instead, level)
+            }
+        }
+    }
+
+    /// A map of the object's own enumerable string keys.
+    fn own_keys(&mut self, value: Value, level: usize) -> Result<()> {
+        let js = self.js;
         let keys = js.own_keys(value)?;
         let len = js.array_len(keys)?;
         let _ = mp::write_map_len(self.out, len);

@@ -1,6 +1,7 @@
 //! Failures as the arguments `index.js`'s `raise(...)` turns into the Error
 //! to throw: an error value decoded by `ferryman_host` (every key, in order,
-//! `hostException` resolved to the JS exception object), or the host's own
+//! `hostException` resolved to `[the JS exception]`, boxed since any value,
+//! `undefined` too, may be thrown), or the host's own
 //! argument and bridge errors in the same shape.
 
 use ferryman_host::{ErrorValue, Status};
@@ -98,7 +99,8 @@ pub(crate) fn info(
     ])
 }
 
-/// The JS exception under `handle`, whose reference the reader drops.
+/// `[the JS exception under handle]` (`undefined` without one), whose
+/// reference the reader drops.
 fn exception(js: Js, handle: Option<u64>) -> JsResult<Value> {
     let Some(handle) = handle else {
         return js.undefined();
@@ -106,7 +108,11 @@ fn exception(js: Js, handle: Option<u64>) -> JsResult<Value> {
     let value = handles::get(js, handle)?;
     handles::release(handle);
     match value {
-        Some(value) => Ok(value),
+        Some(value) => {
+            let boxed = js.array(1)?;
+            js.set_element(boxed, 0, value)?;
+            Ok(boxed)
+        }
         None => js.undefined(),
     }
 }

@@ -4,7 +4,7 @@
 use std::cell::RefCell;
 use std::ptr;
 
-use ferryman_host::Function;
+use ferryman_host::{Describe, Function, Shape, Type};
 use napi::sys;
 
 use crate::bin_result::Expect;
@@ -19,6 +19,9 @@ struct Site {
     id: u32,
     name: String,
     params: Vec<(String, String)>,
+    /// Per parameter: whether a whole `number` beyond 64 bits goes as
+    /// extension 4 (`wide`).
+    wide: Vec<bool>,
     args: RefCell<Vec<u8>>,
     out: RefCell<Vec<u8>>,
     /// Whether the next result is expected to be a large bin.
@@ -38,11 +41,17 @@ pub(crate) fn make(js: Js, lib: &'static Lib, function: &Function) -> JsResult<V
             (param.name.clone(), rust)
         })
         .collect();
+    let wide = function
+        .params
+        .iter()
+        .map(|param| wide(&lib.describe, &param.ty, 0))
+        .collect();
     let site: &'static Site = Box::leak(Box::new(Site {
         lib,
         id: function.id,
         name: function.name.clone(),
         params,
+        wide,
         args: RefCell::new(Vec::with_capacity(64)),
         out: RefCell::new(Vec::with_capacity(256)),
         expect: Expect::default(),
@@ -72,6 +81,7 @@ unsafe extern "C" fn trampoline(env: sys::napi_env, info: sys::napi_callback_inf
         let names = Names::Function {
             name: &site.name,
             params: &site.params,
+            wide: &site.wide,
         };
         let target = Target::Function(site.id);
         // A call from inside a callback of the same function gets buffers
@@ -95,4 +105,40 @@ unsafe extern "C" fn trampoline(env: sys::napi_env, info: sys::napi_callback_inf
             }
         }
     })
+}
+
+/// Whether `ty` has `i128` or `u128` in it, or may (a type describe does
+/// not list): only there are integers beyond 64 bits sent as extension 4
+/// (`spec/wire.md`, "Big integers"); elsewhere a whole `number` that large
+/// stays a float, which an `f64` takes.
+fn wide(describe: &Describe, ty: &Type, depth: usize) -> bool {
+    // Recursive types: deep enough is "cannot tell".
+    if depth > 16 {
+        return true;
+    }
+    let inner = |ty: &Type| wide(describe, ty, depth + 1);
+    match ty {
+        Type::I128 | Type::U128 | Type::Unknown(_) => true,
+        Type::List(item) | Type::Option(item) | Type::Iter(item) => inner(item),
+        Type::Tuple(items) => items.iter().any(inner),
+        Type::Map(key, value) => inner(key) || inner(value),
+        Type::Named(name) => match describe.types.iter().find(|t| &t.name == name) {
+            Some(named) => shape_wide(describe, &named.shape, depth + 1),
+            None => true,
+        },
+        _ => false,
+    }
+}
+
+fn shape_wide(describe: &Describe, shape: &Shape, depth: usize) -> bool {
+    match shape {
+        Shape::Struct(fields) => fields.iter().any(|f| wide(describe, &f.ty, depth)),
+        Shape::Tuple(items) => items.iter().any(|t| wide(describe, t, depth)),
+        Shape::Newtype(ty) => wide(describe, ty, depth),
+        Shape::Unit => false,
+        Shape::Enum(variants) => variants
+            .iter()
+            .any(|v| shape_wide(describe, &v.shape, depth + 1)),
+        Shape::Other(_) => true,
+    }
 }

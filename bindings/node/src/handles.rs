@@ -9,7 +9,7 @@ use std::sync::Mutex;
 
 use napi::sys::napi_ref;
 
-use crate::js::{Js, JsResult, Value};
+use crate::js::{Js, JsResult, Kind, Value};
 
 /// A JS reference, moved between threads but used only on the JS thread.
 #[derive(Debug, Clone, Copy)]
@@ -23,6 +23,8 @@ struct Entry {
     reference: Held,
     count: u64,
     callable: bool,
+    /// The value is element 0 of the referenced array (`insert_any`).
+    boxed: bool,
 }
 
 #[derive(Debug, Default)]
@@ -45,10 +47,28 @@ fn with<R>(f: impl FnOnce(&mut Table) -> R) -> R {
     f(guard.get_or_insert_with(Table::default))
 }
 
-/// Keeps `value` under a new handle with one reference (the caller's).
+/// Keeps `value` (an object or a function) under a new handle with one
+/// reference (the caller's).
 pub(crate) fn insert(js: Js, value: Value, callable: bool) -> JsResult<u64> {
     let reference = Held(js.reference(value)?);
-    Ok(with(|table| {
+    Ok(put(reference, callable, false))
+}
+
+/// Keeps any JS value (a thrown one) under a new handle with one reference:
+/// N-API before version 10 references only objects, so a primitive is kept
+/// in a one-element array, and comes back as the very value.
+pub(crate) fn insert_any(js: Js, value: Value) -> JsResult<u64> {
+    if matches!(js.kind(value)?, Kind::Object | Kind::Function) {
+        return insert(js, value, false);
+    }
+    let holder = js.array(1)?;
+    js.set_element(holder, 0, value)?;
+    let reference = Held(js.reference(holder)?);
+    Ok(put(reference, false, true))
+}
+
+fn put(reference: Held, callable: bool, boxed: bool) -> u64 {
+    with(|table| {
         table.next += 1;
         let handle = table.next;
         table.entries.insert(
@@ -57,12 +77,13 @@ pub(crate) fn insert(js: Js, value: Value, callable: bool) -> JsResult<u64> {
                 reference,
                 count: 1,
                 callable,
+                boxed,
             },
         );
         table.callables += usize::from(callable);
         CALLABLES.store(table.callables, Ordering::Release);
         handle
-    }))
+    })
 }
 
 /// The library took a reference.
@@ -93,9 +114,15 @@ pub(crate) fn release(handle: u64) {
 
 /// The JS value under `handle`, if it is live.
 pub(crate) fn get(js: Js, handle: u64) -> JsResult<Option<Value>> {
-    let reference = with(|table| table.entries.get(&handle).map(|entry| entry.reference));
+    let reference = with(|table| {
+        table
+            .entries
+            .get(&handle)
+            .map(|entry| (entry.reference, entry.boxed))
+    });
     match reference {
-        Some(Held(reference)) => js.deref(reference).map(Some),
+        Some((Held(reference), false)) => js.deref(reference).map(Some),
+        Some((Held(reference), true)) => js.element(js.deref(reference)?, 0).map(Some),
         None => Ok(None),
     }
 }

@@ -160,7 +160,7 @@ fn thrown(js: Js, lib: &'static Lib) -> Answer {
 /// under a handle whose one reference the library now owns.
 fn exception(js: Js, _lib: &'static Lib, error: Value) -> Answer {
     let (type_name, message) = describe_thrown(js, error);
-    let handle = handles::insert(js, error, false).ok();
+    let handle = handles::insert_any(js, error).ok();
     if handle.is_none() {
         let _ = js.take_exception();
     }

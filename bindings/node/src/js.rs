@@ -344,6 +344,19 @@ impl Js {
         Ok(keys)
     }
 
+    pub(crate) fn prototype(self, object: Value) -> JsResult<Value> {
+        let mut value = ptr::null_mut();
+        napi_call!(self, napi_get_prototype(object, &mut value))?;
+        Ok(value)
+    }
+
+    /// `a === b`.
+    pub(crate) fn same(self, a: Value, b: Value) -> JsResult<bool> {
+        let mut is = false;
+        napi_call!(self, napi_strict_equals(a, b, &mut is))?;
+        Ok(is)
+    }
+
     pub(crate) fn instance_of(self, value: Value, constructor: Value) -> JsResult<bool> {
         let mut is = false;
         napi_call!(self, napi_instanceof(value, constructor, &mut is))?;

@@ -33,6 +33,12 @@ pub(crate) struct Hooks {
     pub(crate) handle_key: napi_ref,
     /// The symbol under which its class keeps the class id.
     pub(crate) class_key: napi_ref,
+    /// `Object.prototype`: an object with it (or none) is a plain object.
+    pub(crate) object_prototype: napi_ref,
+    /// `wireForm(object)`, for any other object: `undefined` to send its own
+    /// keys as a map, `[value]` to send `value` instead (a `Date`'s ISO
+    /// string), or what was found (`'a Set'`) when it has no wire form.
+    pub(crate) wire_form: napi_ref,
 }
 
 /// A loaded library.
@@ -106,6 +112,8 @@ impl Lib {
             rust_object: hook("RustObject")?,
             handle_key: hook("handleKey")?,
             class_key: hook("classKey")?,
+            object_prototype: hook("objectPrototype")?,
+            wire_form: hook("wireForm")?,
         };
         let lib: &'static Lib = Box::leak(Box::new(Lib {
             library,

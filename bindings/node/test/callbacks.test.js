@@ -85,3 +85,29 @@ test('callables inside callbacks and back', () => {
 test('re-entering the library from a callback', () => {
   assert.equal(lib.apply((x) => lib.add(x, lib.apply((y) => y * 2, x)), 3), 9);
 });
+
+test('calls from callbacks that Rust threads make run on those threads', () => {
+  // Each nested call runs on the thread that called back (crossing.rs).
+  assert.equal(lib.call_from_threads((x) => lib.add(x, lib.apply((y) => y * 2, x)), 8), 3 * (0 + 1 + 2 + 3 + 4 + 5 + 6 + 7));
+  lib.store_callback((text) => `${lib.add(text.length, 1)}`);
+  try {
+    assert.equal(lib.call_stored_on_thread('abc'), '4');
+    assert.equal(lib.call_stored('abcd'), '5');
+  } finally {
+    lib.drop_stored();
+  }
+  assert.equal(ferryman.liveCallbacks(), 0);
+});
+
+test('a primitive thrown in a callback comes out of the Rust call as the same value', () => {
+  for (const value of ['str', 42, 7n, true, null, undefined, Symbol('s')]) {
+    assert.throws(() => lib.apply(() => { throw value; }, 1), (error) => error === value);
+    assert.throws(() => lib.call_from_threads(() => { throw value; }, 2), (error) => error === value);
+    assert.throws(() => lib.apply_wrapped(() => { throw value; }, 7), (error) => {
+      assert.ok(error instanceof ferryman.RustError);
+      assert.ok('cause' in error);
+      return error.cause === value;
+    });
+  }
+  assert.equal(ferryman.liveCallbacks(), 0);
+});

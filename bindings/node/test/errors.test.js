@@ -165,3 +165,26 @@ test('a type first seen when raised takes its short name only if no other type h
   assert.equal(qualifiedName('Box<dyn Error + Send>'), 'Box_dyn_Error_Send');
   assert.equal(qualifiedName('9lives'), '_9lives');
 });
+
+test('an extra argument is the arity error, whatever it is', () => {
+  for (const extra of [3, Symbol('s'), new Set(), () => 1]) {
+    assert.throws(() => lib.add(1, 2, extra), (error) => {
+      assert.ok(error instanceof ferryman.ArgumentError);
+      assert.equal(error.kind, 'arity');
+      assert.match(error.message, /`add\(\)` takes 2 arguments \(a, b\) but was given 3 arguments/);
+      return true;
+    });
+  }
+  assert.equal(ferryman.liveCallbacks(), 0);
+});
+
+test('release() and load() name their parameter when given nothing usable', () => {
+  for (const value of [undefined, null, 1, 'f']) {
+    assert.throws(() => ferryman.release(value), { name: 'TypeError', message: /ferryman\.release\(closure\): `closure` must be/ });
+  }
+  assert.throws(() => ferryman.release(), { name: 'TypeError', message: /`closure` must be a closure the library returned, but got undefined/ });
+  assert.equal(ferryman.release({}), false);
+  assert.equal(ferryman.release(() => 1), false);
+  assert.throws(() => ferryman.load(), { name: 'TypeError', message: /ferryman\.load\(path\): `path` must be the path of a library, but got undefined/ });
+  assert.throws(() => ferryman.load(''), { name: 'TypeError', message: /`path` must be the path of a library, but got ''/ });
+});

@@ -113,3 +113,50 @@ test('objects as text: util.inspect, console.log, String, template strings; neve
   // The prototype is no object of the class: no call into Rust.
   assert.equal(String(lib.Counter.prototype), 'Counter {}');
 });
+
+test('a callback re-entering the object its Rust call is using is a BorrowError, not a deadlock', () => {
+  const counter = new lib.Counter('a', 1);
+  const isBorrow = (name) => (error) => {
+    assert.ok(error instanceof ferryman.BorrowError);
+    assert.equal(error.name, 'BorrowError');
+    assert.equal(error.kind, 'borrow');
+    assert.equal(error.function, name);
+    assert.equal(error.param, 'self');
+    return true;
+  };
+  // The callback's error is the Rust call's failure (a CallbackError with it as cause).
+  const causedBy = (name) => (error) => isBorrow(name)(error.cause ?? error);
+  assert.throws(() => counter.visit(() => { counter.rename('zz'); return 1; }), causedBy('Counter.rename'));
+  assert.throws(() => counter.rename_with(() => String(counter.value())), causedBy('Counter.value'));
+  assert.throws(() => lib.with_counter(counter, (c) => { c.rename('q'); return 1; }), causedBy('Counter.rename'));
+  // Caught inside the callback: the same class, and the outer call goes on.
+  assert.equal(counter.visit(() => {
+    assert.throws(() => counter.rename('zz'), isBorrow('Counter.rename'));
+    return 7;
+  }), 7);
+  // A shared borrow inside a shared borrow is fine, and nested calls of
+  // other objects and functions work.
+  assert.equal(counter.visit(() => counter.value()), 1);
+  const other = new lib.Counter('b', 2);
+  assert.equal(counter.visit(() => { other.rename('c'); return lib.add(other.value(), 1); }), 3);
+  assert.equal(counter.name(), 'a');
+  counter.rename('ok');
+  assert.equal(counter.name(), 'ok');
+  assert.equal(ferryman.liveCallbacks(), 0);
+});
+
+test('&mut self on an object Rust still holds is a BorrowError', () => {
+  const counter = new lib.Counter('k', 1);
+  lib.keep_counter(counter);
+  try {
+    assert.throws(() => counter.rename('z'), (error) => {
+      assert.ok(error instanceof ferryman.BorrowError);
+      assert.ok(!(error instanceof ferryman.BridgeError));
+      assert.equal(error.kind, 'borrow');
+      return true;
+    });
+  } finally {
+    lib.drop_kept_counters();
+  }
+  counter.rename('z');
+});

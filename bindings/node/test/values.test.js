@@ -164,3 +164,61 @@ test('a host value with no wire form is an ArgumentError naming function and par
   });
   assert.throws(() => lib.echo_i128(2n ** 200n), /argument `value`: expected i128, but found a BigInt beyond 128 bits/);
 });
+
+test('a Date is sent as its ISO string', () => {
+  assert.equal(lib.echo_utc(new Date(Date.UTC(2024, 4, 1, 12, 30))), '2024-05-01T12:30:00Z');
+  assert.deepEqual(lib.echo_system_time(new Date(1500)), { secs_since_epoch: 1, nanos_since_epoch: 500000000 });
+  assert.deepEqual(lib.echo_strings([new Date(0)]), ['1970-01-01T00:00:00.000Z']);
+  assert.throws(() => lib.echo_utc(new Date(NaN)), (error) => {
+    assert.ok(error instanceof ferryman.ArgumentError);
+    assert.equal(error.param, 'at');
+    assert.match(error.message, /found an invalid Date/);
+    return true;
+  });
+});
+
+test('objects with no wire form are refused, not sent as an empty map', () => {
+  const refused = [
+    [new Set([1]), /found a Set/],
+    [Promise.resolve(1), /found a Promise/],
+    [/x/, /found a RegExp/],
+    [new WeakMap(), /found a WeakMap/],
+    [new WeakSet(), /found a WeakSet/],
+    [new SharedArrayBuffer(4), /found a SharedArrayBuffer/],
+    [new Error('e'), /found an Error/],
+    [new Number(1), /found a boxed primitive/],
+  ];
+  for (const [value, found] of refused) {
+    assert.throws(() => lib.echo_map(value), (error) => {
+      assert.ok(error instanceof ferryman.ArgumentError);
+      assert.equal(error.function, 'echo_map');
+      assert.equal(error.param, 'map');
+      assert.match(error.message, found);
+      return true;
+    });
+    // Nested, and as a callback's result.
+    assert.throws(() => lib.echo_strings([value]), found);
+    assert.throws(() => lib.apply(() => value, 1), found);
+  }
+  assert.throws(() => lib.distinct(new Set([1, 2])), /`distinct\(\)` argument `values`: expected HashSet<i64>, but found a Set/);
+  assert.throws(() => lib.apply(async (x) => x, 1), /found a Promise/);
+  // Objects of JS classes and null-prototype objects are still maps of their keys.
+  assert.deepEqual(lib.echo_map(new (class Point { constructor() { this.x = 1; } })()), { x: 1 });
+  assert.deepEqual(lib.echo_map(Object.assign(Object.create(null), { y: 2 })), { y: 2 });
+  // A DataView is its bytes.
+  const bytes = new Uint8Array([1, 2, 3, 4]);
+  assert.deepEqual(lib.echo_bytes(new DataView(bytes.buffer, 1, 2)), Buffer.from([2, 3]));
+});
+
+test('whole numbers beyond 64 bits are 128-bit ints where the type has i128 or u128', () => {
+  assert.equal(lib.echo_i128(2 ** 64), 2n ** 64n);
+  assert.equal(lib.echo_i128(-(2 ** 64)), -(2n ** 64n));
+  assert.equal(lib.echo_i128(2 ** 100), 2n ** 100n);
+  assert.equal(lib.echo_i128(-(2 ** 127)), -(2n ** 127n));
+  assert.equal(lib.echo_u128(2 ** 127), 2n ** 127n);
+  assert.throws(() => lib.echo_i128(2 ** 127), /expected i128, but found integer 170141183460469231731687303715884105728, which is out of range/);
+  // Elsewhere they stay floats, which an f64 takes.
+  assert.equal(lib.echo_f64(2 ** 70), 2 ** 70);
+  assert.equal(lib.echo_f64(1e20), 1e20);
+  assert.equal(lib.echo_f64(-(2 ** 64)), -(2 ** 64));
+});
