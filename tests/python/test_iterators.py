@@ -7,6 +7,7 @@ from __future__ import annotations
 import gc
 import itertools
 import pickle
+import threading
 from collections.abc import Iterator
 
 import pytest
@@ -82,6 +83,51 @@ def test_close_and_with(lib: ferryman.Library) -> None:
     with lib.droppable(100) as inside:
         assert next(inside) == 0
     assert inside.closed and lib.iterator_drops() == drops + 2
+
+
+def test_next_during_a_pull_raises_like_a_running_generator(lib: ferryman.Library) -> None:
+    # The callback runs inside the pull: from there, this thread and any
+    # other find the iterator busy (not PyO3's "Already borrowed").
+    errors: list[str] = []
+
+    def next_elsewhere() -> None:
+        try:
+            next(numbers)
+        except ValueError as error:
+            errors.append(str(error))
+
+    def inside(i: int) -> int:
+        if i == 0:
+            with pytest.raises(ValueError, match="RustIterator already executing"):
+                next(numbers)
+            other = threading.Thread(target=next_elsewhere)
+            other.start()
+            other.join()
+            assert repr(numbers) == "<ferryman.RustIterator (pulling a batch)>"
+            assert not numbers.closed
+        return i * 10
+
+    numbers = lib.droppable_through(3, inside)
+    assert list(numbers) == [0, 10, 20]
+    assert len(errors) == 1 and "already executing" in errors[0]
+
+
+def test_close_during_a_pull_drops_the_iterator_once_its_batch_is_in(lib: ferryman.Library) -> None:
+    drops = lib.iterator_drops()
+
+    def inside(i: int) -> int:
+        closer = threading.Thread(target=numbers.close)  # another thread asks
+        closer.start()
+        closer.join()
+        assert numbers.closed  # asked: nothing more will be served
+        return i
+
+    numbers = lib.droppable_through(100, inside)
+    with pytest.raises(StopIteration):
+        next(numbers)
+    assert numbers.closed and lib.iterator_drops() == drops + 1
+    numbers.close()  # closing again does nothing
+    assert lib.iterator_drops() == drops + 1
 
 
 def test_errors_raise_at_their_item_and_the_iterator_goes_on(lib: ferryman.Library) -> None:
