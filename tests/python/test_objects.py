@@ -163,6 +163,31 @@ def test_a_closed_object_raises_closed_object_error(lib: ferryman.Library) -> No
             pass
 
 
+def test_an_object_closed_after_it_was_sent_raises_closed_object_error(lib: ferryman.Library) -> None:
+    # Another thread may close an object between the moment a call wrote
+    # its handle and the moment the library looks it up (the call lets go of
+    # the GIL in between). `__index__` runs in that window, deterministically.
+    counter = lib.Counter("a", 0)
+
+    class ClosesTheCounter:
+        def __index__(self) -> int:
+            counter.close()
+            return 1
+
+    with pytest.raises(ferryman.ClosedObjectError, match=r"Counter\.add\(\) argument 'self'.*closed Counter"):
+        counter.add(ClosesTheCounter())  # type: ignore[arg-type]
+    other = lib.Counter("b", 0)
+
+    class ClosesTheOther:
+        def __index__(self) -> int:
+            other.close()
+            return 1
+
+    with pytest.raises(ferryman.ClosedObjectError, match=r"counter_in_thread\(\) argument 'counter'"):
+        lib.counter_in_thread(other, ClosesTheOther())
+    assert lib.live_objects() == {}
+
+
 def test_rust_keeps_its_own_reference(lib: ferryman.Library) -> None:
     drops = lib.counter_drops()
     counter = lib.Counter("kept", 1)
@@ -262,6 +287,40 @@ def test_str_repr_eq_hash_and_ordering(lib: ferryman.Library) -> None:
     assert sorted([b, a]) == [a, b]
     with pytest.raises(TypeError):
         _ = a < 1  # noqa: B018
+
+
+def test_protocol_methods_check_their_receiver_and_are_named(lib: ferryman.Library) -> None:
+    counter = lib.Counter("a", 1)
+    with pytest.raises(ferryman.ArgumentError, match=r"argument 'self': expected &Counter, but found integer"):
+        lib.Counter.__lt__(5, counter)
+    with pytest.raises(ferryman.ArgumentError, match=r"Counter\.__eq__\(\) argument 'self'"):
+        lib.Counter.__eq__(None, counter)
+    for name, symbol in (("__lt__", "<"), ("__le__", "<="), ("__gt__", ">"), ("__ge__", ">=")):
+        method = getattr(lib.Counter, name)
+        assert method.__qualname__ == f"Counter.{name}" and method.__name__ == name
+        assert f"self {symbol} other" in method.__doc__
+    assert lib.Counter.__eq__.__qualname__ == "Counter.__eq__" and lib.Counter.__eq__.__doc__
+
+
+def test_a_closed_object_still_has_a_repr(lib: ferryman.Library) -> None:
+    # Debug/Display need the Rust value; a closed object prints the default
+    # repr instead of raising (printing a list holding one must not fail).
+    counter = lib.Counter("a", 1)
+    counter.close()
+    assert repr(counter).startswith("<ferryman_fixture.Counter object at 0x")
+    assert str([counter]).startswith("[<ferryman_fixture.Counter object at 0x")
+    assert lib.Counter.__repr__.__qualname__ == "Counter.__repr__"
+    with pytest.raises(ferryman.ClosedObjectError):
+        counter.add(1)
+
+
+def test_exported_classes_cannot_be_subclassed(lib: ferryman.Library) -> None:
+    # The constructor makes instances of the exported class itself: a
+    # subclass would silently get those, so Python refuses it up front.
+    with pytest.raises(TypeError, match="not an acceptable base type"):
+
+        class Named(lib.Counter):  # type: ignore[misc, name-defined]
+            pass
 
 
 def test_defaults_without_protocols(lib: ferryman.Library) -> None:

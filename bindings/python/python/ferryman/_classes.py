@@ -80,43 +80,74 @@ def _method(function: Any) -> Any:
 
 def _protocol_members(cls: type, name: str, function: Any) -> list[tuple[str, Any]]:
     """The Python protocol methods made from the member ``name``."""
-    if name in ("__str__", "__repr__", "__hash__", "__iter__"):
+    if name in ("__str__", "__repr__"):
+        return [(name, _text(cls, name, function))]
+    if name in ("__hash__", "__iter__"):
         return [(name, function)]
     if name == "__eq__":
         return [("__eq__", _eq(cls, function))]
     if name == "__cmp__":
-        return [(f"__{op}__", _ordering(cls, function, test)) for op, test in _ORDERINGS]
+        return [
+            (f"__{op}__", _ordering(cls, function, f"__{op}__", symbol, test))
+            for op, symbol, test in _ORDERINGS
+        ]
     return []
+
+
+def _text(cls: type, name: str, text: Callable[[Any], str]) -> Callable[[Any], str]:
+    """``__repr__``/``__str__`` from Rust's ``Debug``/``Display``; a closed
+    object gets the default repr instead of an error (repr must not fail:
+    logging, debuggers and tracebacks call it)."""
+
+    def method(self: Any) -> str:
+        if isinstance(self, cls) and self.closed:
+            return _native.RustObject.__repr__(self)
+        return text(self)
+
+    return _named(method, cls, name, text.__doc__)
+
+
+def _named(method: Any, cls: type, name: str, doc: str | None) -> Any:
+    method.__name__ = name
+    method.__qualname__ = f"{cls.__qualname__}.{name}"
+    method.__doc__ = doc
+    return method
 
 
 def _eq(cls: type, eq: Callable[[Any, Any], bool]) -> Callable[[Any, Any], Any]:
     def __eq__(self: Any, other: Any) -> Any:
+        if not isinstance(self, cls):
+            return eq(self, other)  # the native method's error, naming `self`
         # Another type, or a closed object: Python's default (identity).
         if not isinstance(other, cls) or self.closed or other.closed:
             return NotImplemented
         return eq(self, other)
 
-    __eq__.__qualname__ = f"{cls.__qualname__}.__eq__"
-    __eq__.__doc__ = eq.__doc__
-    return __eq__
+    return _named(__eq__, cls, "__eq__", eq.__doc__ or "Return self == other (Rust's `PartialEq`).")
 
 
-_ORDERINGS: tuple[tuple[str, Callable[[int], bool]], ...] = (
-    ("lt", lambda c: c < 0),
-    ("le", lambda c: c <= 0),
-    ("gt", lambda c: c > 0),
-    ("ge", lambda c: c >= 0),
+_ORDERINGS: tuple[tuple[str, str, Callable[[int], bool]], ...] = (
+    ("lt", "<", lambda c: c < 0),
+    ("le", "<=", lambda c: c <= 0),
+    ("gt", ">", lambda c: c > 0),
+    ("ge", ">=", lambda c: c >= 0),
 )
 
 
 def _ordering(
-    cls: type, cmp: Callable[[Any, Any], int | None], test: Callable[[int], bool]
+    cls: type,
+    cmp: Callable[[Any, Any], int | None],
+    name: str,
+    symbol: str,
+    test: Callable[[int], bool],
 ) -> Callable[[Any, Any], Any]:
     def compare(self: Any, other: Any) -> Any:
+        if not isinstance(self, cls):
+            return cmp(self, other)  # the native method's error, naming `self`
         if not isinstance(other, cls) or self.closed or other.closed:
             return NotImplemented
         # `partial_cmp` gave `None`: unordered, like a NaN.
         result = cmp(self, other)
         return result is not None and test(result)
 
-    return compare
+    return _named(compare, cls, name, f"Return self {symbol} other (Rust's `PartialOrd`).")

@@ -16,7 +16,7 @@ use crate::ffi::library_handle::LibraryHandle;
 use crate::state::call_scope::Scope;
 use crate::values::awaited_callable::encode_awaited;
 use crate::values::encode::{array_header, encode_exact_int, encode_exact_ptr};
-use crate::values::encode_error::Located;
+use crate::values::encode_error::{EncodeError, Located};
 use crate::values::ints::Ints;
 use crate::values::lent_bytes::{encode_argument, Lend};
 use crate::values::number_items::NumberItems;
@@ -172,6 +172,45 @@ impl Function {
             Some(&self.rust_types[index]),
             located,
         )
+    }
+
+    /// `error`, or the `ClosedObjectError` encoding would have raised when
+    /// the library refused an object argument as released and that object
+    /// is closed now: another thread closed it after it was encoded, while
+    /// the call had let go of the GIL. (The arguments are looked at first:
+    /// reading the error's attributes would decode a Rust error's fields,
+    /// which waits until they are asked for.)
+    #[cold]
+    #[inline(never)]
+    fn closed_meanwhile(
+        &self,
+        py: Python<'_>,
+        on_error: &Bound<'_, PyAny>,
+        values: &[*mut ffi::PyObject],
+        error: Box<PyErr>,
+    ) -> Box<PyErr> {
+        let closed = values.iter().position(|&arg| {
+            // SAFETY: a live argument, borrowed for the call, with the GIL held.
+            unsafe { object_value::object_ref(arg) }.is_some_and(|object| object.handle == 0)
+        });
+        let Some(index) = closed else {
+            return error;
+        };
+        let raised = error.value(py);
+        let refused = raised
+            .getattr("kind")
+            .is_ok_and(|kind| kind.eq("type").unwrap_or(false))
+            && raised
+                .getattr("index")
+                .is_ok_and(|at| at.extract::<usize>().ok() == Some(index));
+        if !refused {
+            return error;
+        }
+        // SAFETY: as above.
+        let value = unsafe { Bound::from_borrowed_ptr(py, values[index]) };
+        let closed = EncodeError::Closed(object_value::class_name(&value));
+        let error = self.argument_error(index, Located::from(closed));
+        Box::new(error.raise(py, on_error, Some(&self.name)))
     }
 
     /// What binding needs to know about the parameters.
@@ -360,7 +399,8 @@ impl Function {
                 // SAFETY: as above.
                 move |args, out| unsafe { library.call(id, args, out) },
                 &target,
-            ),
+            )
+            .map_err(|error| self.closed_meanwhile(py, on_error, values, error)),
             flavor => cross_async(
                 py,
                 buffers,

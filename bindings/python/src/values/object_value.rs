@@ -180,11 +180,14 @@ pub(crate) fn object_class<'py>(
         slot: 0,
         pfunc: ptr::null_mut(),
     }]));
+    // Final, like `bool`: a Python subclass would get instances of this
+    // class from the constructor (it makes them itself), so `class
+    // Named(lib.Counter)` is refused ("not an acceptable base type").
     let mut spec = ffi::PyType_Spec {
         name: qualified.as_ptr(),
         basicsize: 0,
         itemsize: 0,
-        flags: (ffi::Py_TPFLAGS_DEFAULT | ffi::Py_TPFLAGS_BASETYPE) as _,
+        flags: ffi::Py_TPFLAGS_DEFAULT as _,
         slots: slots.as_mut_ptr(),
     };
     let bases = pyo3::types::PyTuple::new(py, [base])?;
