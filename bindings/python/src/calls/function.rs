@@ -77,6 +77,10 @@ pub(crate) struct Function {
     receiver: Option<u32>,
     /// A sync function, an `async fn` or a stream function.
     flavor: Flavor,
+    /// Whether an argument may be an object (a method's receiver, `&T`,
+    /// `Arc<T>`, in `Option` or `Vec`): only then can a failed call be one
+    /// whose object another thread closed ([`Function::closed_meanwhile`]).
+    takes_objects: bool,
 }
 
 impl Function {
@@ -110,6 +114,10 @@ impl Function {
             .iter()
             .map(|param| param.default.clone().map(Vec::into_boxed_slice))
             .collect();
+        let takes_objects = receiver.is_some()
+            || params
+                .iter()
+                .any(|param| param.rust.contains('&') || param.rust.contains("Arc<"));
         let (params, rust_types) = params
             .into_iter()
             .map(|param| (param.name, param.rust))
@@ -133,6 +141,7 @@ impl Function {
             keyword_plan: LastPlan::default(),
             receiver,
             flavor: Flavor::Sync,
+            takes_objects,
         }
     }
 
@@ -400,7 +409,10 @@ impl Function {
                 move |args, out| unsafe { library.call(id, args, out) },
                 &target,
             )
-            .map_err(|error| self.closed_meanwhile(py, on_error, values, error)),
+            .map_err(|error| match self.takes_objects {
+                true => self.closed_meanwhile(py, on_error, values, error),
+                false => error,
+            }),
             flavor => cross_async(
                 py,
                 buffers,
