@@ -17,7 +17,9 @@ Instructions are not time (a cache miss or an atomic costs more than its one
 instruction), so this is a tie-breaker beside ``bench/run.py``, not a
 replacement: it tells whether a change removed work, however noisy the clock.
 Needs valgrind (``callgrind_annotate`` is not needed: the totals are read from
-the output file). Each cell takes ~10–30 s; nothing here runs in CI.
+the output file). Each cell of a small call takes ~10–30 s; give the heavy
+cases (``sum10k``, ``iter10k``, the echoes of 64 KiB and more) fewer calls,
+e.g. ``--low 20 --high 60``. Nothing here runs in CI.
 """
 
 from __future__ import annotations
