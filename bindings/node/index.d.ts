@@ -141,6 +141,16 @@ export interface LiveFuture {
   function: string;
 }
 
+/**
+ * A `"duration"` (`std::time::Duration`, `chrono::TimeDelta`, `time::Duration`,
+ * `jiff::SignedDuration`) as sent and as returned: whole seconds (negative for
+ * a negative span; a `bigint` outside ±(2^53 − 1) in results) and the
+ * nanoseconds after them, `0 <= nanos < 1e9` (−1.5 s is `[-2, 500000000]`).
+ * Instants, dates and date-times are `string`s (RFC 3339, `YYYY-MM-DD`,
+ * `YYYY-MM-DDTHH:MM:SS[.f]`; README.md, "Times").
+ */
+export type Duration = [secs: number | bigint, nanos: number];
+
 /** A Rust closure the library returned, as a JS function. */
 export type Closure<A extends unknown[] = unknown[], R = unknown> = (...args: A) => R;
 

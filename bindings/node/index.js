@@ -3,12 +3,13 @@
 // `#[ferryman::export]`) and call its functions as JS functions. The native
 // addon (ferryman.node, crate bindings/node) encodes, calls and decodes; this
 // file gives the results their JS shape: error classes, objects of exported
-// classes, iterators.
+// classes, iterators, times (`times.js`).
 
 const path = require('node:path');
 const util = require('node:util');
 
 const { makeErrorNamespace } = require('./error_classes');
+const { timeConverters, resultTimes } = require('./times');
 
 const native = require(process.env.FERRYMAN_NODE_ADDON || path.join(__dirname, 'ferryman.node'));
 
@@ -296,8 +297,10 @@ function makeState(libPath) {
 
 /** A JS iterator over a Rust iterator (a closure giving batches of items). */
 class RustIterator {
-  constructor(next) {
+  /** `convert`: gives each item its times (undefined when the items hold none). */
+  constructor(next, convert) {
     this._next = next;
+    this._convert = convert;
     this._items = [];
     this._at = 0;
     this._done = false;
@@ -311,6 +314,7 @@ class RustIterator {
       this._finish();
       return { value: undefined, done: true };
     }
+    if (this._convert !== undefined) for (let i = 0; i < items.length; i++) items[i] = this._convert(items[i]);
     this._items = items;
     this._at = 1;
     return { value: items[0], done: false };
@@ -355,6 +359,8 @@ class RustStream {
     this._items = [];
     this._at = 0;
     this._done = false;
+    // Gives each item its times: set by the function that returned the stream.
+    this._convert = undefined;
     this._last = Promise.resolve();
     state.streams.register(this, [handle, token], this);
   }
@@ -379,6 +385,7 @@ class RustStream {
       return { value: undefined, done: true };
     }
     if (this._done) return { value: undefined, done: true };
+    if (this._convert !== undefined) for (let i = 0; i < batch.length; i++) batch[i] = this._convert(batch[i]);
     this._items = batch;
     this._at = 1;
     return { value: batch[0], done: false };
@@ -502,16 +509,37 @@ function setLength(fn, length, name) {
   return fn;
 }
 
-/** The JS function for a described function (iterators wrapped). */
-function wrapFunction(state, raw, described) {
-  if (described.async) {
-    const name = raw.name;
-    const wrapped = { [name](...args) { return promised(state, raw, undefined, args); } }[name];
-    return setLength(wrapped, requiredCount(described));
+/**
+ * A result given its times (`times`: the function's `resultTimes`, not
+ * null): the value converted, an async call's Promise resolving to it, or a
+ * stream told to convert its items (an iterator is made with its converter).
+ */
+function withTimes(times, result) {
+  if (times.value !== undefined) {
+    return result instanceof Promise ? result.then(times.value) : times.value(result);
   }
-  if (!returnsIterator(described)) return setLength(raw, requiredCount(described));
+  if (result instanceof RustStream) result._convert = times.items;
+  return result;
+}
+
+/** The JS function for a described function (iterators wrapped, times converted). */
+function wrapFunction(state, raw, described) {
+  const times = resultTimes(state.converterFor, described);
   const name = raw.name;
-  const wrapped = { [name](...args) { return new RustIterator(raw(...args)); } }[name];
+  let wrapped;
+  if (described.async) {
+    wrapped = times === null
+      ? { [name](...args) { return promised(state, raw, undefined, args); } }[name]
+      : { [name](...args) { return withTimes(times, promised(state, raw, undefined, args)); } }[name];
+  } else if (returnsIterator(described)) {
+    const items = times === null ? undefined : times.items;
+    wrapped = { [name](...args) { return new RustIterator(raw(...args), items); } }[name];
+  } else if (times !== null) {
+    wrapped = { [name](...args) { return withTimes(times, raw(...args)); } }[name];
+  } else {
+    // No times in the result: the native function itself (the hot path).
+    wrapped = raw;
+  }
   return setLength(wrapped, requiredCount(described));
 }
 
@@ -548,6 +576,8 @@ function makeClass(state, described, functions) {
     const key = PROTOCOL_NAMES[member] || member;
     const iter = returnsIterator(method);
     const isAsync = Boolean(method.async);
+    const times = resultTimes(state.converterFor, method);
+    const items = iter && times !== null ? times.items : undefined;
     // Protocol members are called by JS with arguments of its own
     // (util.inspect passes depth and options): pass on only what they take.
     const arity = member in PROTOCOL_NAMES ? method.params.length - 1 : Infinity;
@@ -556,9 +586,13 @@ function makeClass(state, described, functions) {
     const wrapped = {
       [member](...args) {
         if (asText && !isOpen(this)) return plainText(this);
-        if (isAsync) return promised(state, raw, this, args);
+        if (isAsync) {
+          const promise = promised(state, raw, this, args);
+          return times === null ? promise : withTimes(times, promise);
+        }
         const result = raw(this, ...(args.length > arity ? args.slice(0, arity) : args));
-        return iter ? new RustIterator(result) : result;
+        if (iter) return new RustIterator(result, items);
+        return times === null ? result : withTimes(times, result);
       },
     }[member];
     setLength(wrapped, Math.max(0, requiredCount(method) - 1));
@@ -602,6 +636,7 @@ function load(libPath) {
   const namespace = makeErrorNamespace(RustError, declared);
   state.errors = namespace.errors;
   state.classFor = namespace.classFor;
+  state.converterFor = timeConverters(describe.types);
   describe.classes = describe.classes || [];
   for (const described of describe.classes) {
     state.classes[described.id] = makeClass(state, described, functions);
