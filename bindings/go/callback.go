@@ -19,6 +19,13 @@ type GoPanic struct {
 
 func (p *GoPanic) Error() string { return fmt.Sprintf("panic in a Go callback: %v", p.Value) }
 
+// Unwrap is the value the callback panicked with, when it is an error
+// (panic(io.EOF): errors.Is(err, io.EOF) holds).
+func (p *GoPanic) Unwrap() error {
+	err, _ := p.Value.(error)
+	return err
+}
+
 // invoke runs host object handle with the MessagePack argument array args,
 // and returns the box to hand back (a result, or an error value), the host
 // handles that box keeps alive, and the status.

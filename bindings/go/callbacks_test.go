@@ -67,6 +67,11 @@ func TestCallbackErrors(t *testing.T) {
 	if !errors.As(err, &gp) || gp.Value != "go boom" {
 		t.Fatalf("apply(panicking): %#v", err)
 	}
+	// A panic with an error value unwraps to it.
+	_, err = lib.Call("apply", func(x int64) int64 { panic(sentinel) }, 1)
+	if !errors.As(err, &gp) || !errors.Is(err, sentinel) {
+		t.Fatalf("apply(panic(sentinel)): %#v", err)
+	}
 	// A Rust panic while handling the callback's error keeps it as the cause.
 	_, err = lib.Call("apply_or_panic", func(x int64) (int64, error) { return 0, sentinel }, 1)
 	var rp *ferryman.RustPanic

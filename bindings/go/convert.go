@@ -190,6 +190,11 @@ func assignValue(dst reflect.Value, v any, path string) error {
 		dst.Set(s)
 		return nil
 	case reflect.Array:
+		if b, ok := v.([]byte); ok && t.Elem().Kind() == reflect.Uint8 && len(b) == t.Len() {
+			// Bytes into [N]byte, as a [N]byte argument is sent as bytes.
+			reflect.Copy(dst, reflect.ValueOf(b))
+			return nil
+		}
 		items, ok := v.([]any)
 		if !ok || len(items) != t.Len() {
 			return fail()

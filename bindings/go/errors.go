@@ -3,7 +3,9 @@ package ferryman
 import (
 	"fmt"
 	"io"
+	"io/fs"
 	"strings"
+	"syscall"
 )
 
 // Frame is one place in a traceback (spec/wire.md, "Error values"): Rust
@@ -38,10 +40,12 @@ type OSError struct {
 // formatError implements %v, %s (the message) and %+v (the message, then
 // the causes and the frames, outermost first) for every error of this package.
 func formatError(s fmt.State, verb rune, err error, frames []Frame, cause error) {
-	_, _ = io.WriteString(s, err.Error())
 	if verb != 'v' || !s.Flag('+') {
+		// %v, %s, %q, %x… of the message, as for an error without Format.
+		_, _ = fmt.Fprintf(s, fmt.FormatString(s, verb), err.Error())
 		return
 	}
+	_, _ = io.WriteString(s, err.Error())
 	for _, f := range frames {
 		_, _ = io.WriteString(s, "\n    at "+f.String())
 	}
@@ -77,6 +81,27 @@ func (e *RustError) Error() string {
 }
 
 func (e *RustError) Unwrap() error { return e.Cause }
+
+// Is makes an std::io::Error match Go's own: errors.Is(err, fs.ErrNotExist)
+// (not_found), fs.ErrPermission (permission_denied), fs.ErrExist
+// (already_exists), and its errno as a syscall.Errno.
+func (e *RustError) Is(target error) bool {
+	if e.OSError == nil {
+		return false
+	}
+	if errno, ok := target.(syscall.Errno); ok {
+		return e.OSError.Errno != 0 && syscall.Errno(e.OSError.Errno) == errno
+	}
+	switch target {
+	case fs.ErrNotExist:
+		return e.OSError.Kind == "not_found"
+	case fs.ErrPermission:
+		return e.OSError.Kind == "permission_denied"
+	case fs.ErrExist:
+		return e.OSError.Kind == "already_exists"
+	}
+	return false
+}
 
 func (e *RustError) Format(s fmt.State, verb rune) { formatError(s, verb, e, e.Frames, e.Cause) }
 

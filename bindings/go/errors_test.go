@@ -3,10 +3,13 @@ package ferryman_test
 import (
 	"errors"
 	"fmt"
+	"io/fs"
 	"math/big"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 
 	ferryman "github.com/ferryman-rs/ferryman/bindings/go"
@@ -198,5 +201,50 @@ func TestLoadingAgainIsTheSameLibrary(t *testing.T) {
 	again, err := ferryman.Load(fixturePath())
 	if err != nil || again != lib {
 		t.Fatalf("Load again: %p, %v (first %p)", again, err, lib)
+	}
+}
+
+func TestOSErrorsMatchGosOwn(t *testing.T) {
+	_, err := lib.Call("os_failure", 2) // ENOENT
+	if !errors.Is(err, fs.ErrNotExist) || !errors.Is(err, syscall.ENOENT) || errors.Is(err, syscall.EACCES) {
+		t.Fatalf("os_failure(2): %#v", err)
+	}
+	cases := map[string]error{"not_found": fs.ErrNotExist, "permission_denied": fs.ErrPermission, "already_exists": fs.ErrExist}
+	for kind, want := range cases {
+		_, err := lib.Call("io_kind_failure", kind)
+		if !errors.Is(err, want) {
+			t.Errorf("io_kind_failure(%q) is not %v: %v", kind, want, err)
+		}
+	}
+	_, err = lib.Call("io_kind_failure", "timed_out")
+	if errors.Is(err, fs.ErrNotExist) || errors.Is(err, fs.ErrPermission) || errors.Is(err, fs.ErrExist) {
+		t.Fatalf("timed_out matches a file error: %v", err)
+	}
+	// Through the source() chain: a user error over an io::Error.
+	_, err = lib.Call("read_config", "/no/such/ferryman/config")
+	var re *ferryman.RustError
+	if !errors.As(err, &re) || re.Type != "ConfigFileError" || !errors.Is(err, fs.ErrNotExist) {
+		t.Fatalf("read_config: %#v", err)
+	}
+	// A Rust error that is no io::Error matches none of them.
+	_, err = lib.Call("divide", 1, 0)
+	if errors.Is(err, fs.ErrNotExist) {
+		t.Fatal("divide(1, 0) matches fs.ErrNotExist")
+	}
+}
+
+func TestErrorsFormatLikeOtherErrors(t *testing.T) {
+	_, err := lib.Call("divide", 1, 0)
+	message := err.Error()
+	for format, want := range map[string]string{
+		"%v": message, "%s": message, "%q": strconv.Quote(message),
+		"%x": fmt.Sprintf("%x", message), "%12.4s": fmt.Sprintf("%12.4s", message),
+	} {
+		if got := fmt.Sprintf(format, err); got != want {
+			t.Errorf("%s: %q, want %q", format, got, want)
+		}
+	}
+	if full := fmt.Sprintf("%+v", err); !strings.HasPrefix(full, message+"\n    at divide (") {
+		t.Errorf("%%+v: %q", full)
 	}
 }

@@ -375,3 +375,15 @@ func TestInvalidUTF8IsAnArgumentError(t *testing.T) {
 		}
 	}
 }
+
+func TestBytesIntoByteArrays(t *testing.T) {
+	// A [N]byte argument is sent as bytes; a bytes result of N bytes fills one.
+	got, err := ferryman.Call[[3]byte](lib, "echo_bytes", [3]byte{1, 2, 3})
+	if err != nil || got != [3]byte{1, 2, 3} {
+		t.Fatalf("echo_bytes into [3]byte: %v %v", got, err)
+	}
+	var de *ferryman.DecodeError
+	if _, err := ferryman.Call[[3]byte](lib, "echo_bytes", []byte{1, 2, 3, 4}); !errors.As(err, &de) {
+		t.Fatalf("4 bytes into [3]byte: %#v", err)
+	}
+}
