@@ -179,7 +179,7 @@ export interface Library {
 /** Loads the ferryman library at `path` (throws `LoadError`). */
 export function load<L extends Library = Library & { [name: string]: any }>(path: string): L;
 
-/** Releases a closure now rather than when it is garbage collected. */
+/** Releases a closure now rather than when it is garbage collected; whether it released one (`false` the second time). */
 export function release(closure: Function): boolean;
 
 /** How many JS callables the loaded libraries hold (a leak check). */

@@ -561,6 +561,11 @@ function makeClass(state, described, functions) {
     [name]: class extends RustObject {
       constructor(...args) {
         if (ctor === undefined) throw new TypeError(`${name} has no constructor (#[ferryman::export] fn new)`);
+        // The constructor returns the library's object, of this class: a
+        // subclass would get one that is not an instance of it.
+        if (new.target !== cls) {
+          throw new TypeError(`${name} cannot be subclassed: it is a Rust type (wrap an object of it instead)`);
+        }
         return ctor.raw(...args);
       }
     },

@@ -9,6 +9,7 @@ use std::ptr;
 use napi::sys;
 
 use crate::call::{self, Target};
+use crate::error_info;
 use crate::js::{napi_call, Js, JsResult, Value};
 use crate::library::Lib;
 
@@ -29,12 +30,15 @@ pub(crate) struct ClosureData {
 }
 
 impl ClosureData {
-    fn release(&self) {
-        if !self.released.replace(true) {
-            if let Some(closures) = self.lib.library.closures() {
-                let _ = closures.release(self.handle);
-            }
+    /// Releases the handle; `false` when it was released already.
+    fn release(&self) -> bool {
+        if self.released.replace(true) {
+            return false;
         }
+        if let Some(closures) = self.lib.library.closures() {
+            let _ = closures.release(self.handle);
+        }
+        true
     }
 }
 
@@ -100,10 +104,7 @@ pub(crate) fn handle_of(js: Js, value: Value) -> JsResult<Option<u64>> {
 /// Releases a closure function's handle now; `false` for other values.
 pub(crate) fn release(js: Js, value: Value) -> JsResult<bool> {
     Ok(match data_of(js, value)? {
-        Some(data) => {
-            data.release();
-            true
-        }
+        Some(data) => data.release(),
         None => false,
     })
 }
@@ -115,7 +116,7 @@ unsafe extern "C" fn trampoline(env: sys::napi_env, info: sys::napi_callback_inf
         // SAFETY: `make` passed a live `ClosureData` as the function's data.
         let data = unsafe { &*data.cast::<ClosureData>() };
         if data.released.get() {
-            return Err(js.throw_error("ferryman: this closure was released"));
+            return Err(error_info::released_closure(js, data.lib));
         }
         let mut fresh = (Vec::new(), Vec::new());
         let mut args_borrow = data.args.try_borrow_mut();

@@ -187,6 +187,20 @@ pub(crate) fn closed(
     throw(js, lib, error)
 }
 
+/// A closure called after `ferryman.release(fn)`: a `ClosedObjectError`,
+/// as an object used after `close()`.
+pub(crate) fn released_closure(js: Js, lib: &'static Lib) -> Thrown {
+    let error = ErrorValue {
+        kind: ferryman_host::ErrorKind::Other("closed".into()),
+        type_name: "ClosedObjectError".into(),
+        message: "this closure was released (ferryman.release); it cannot be called any more"
+            .into(),
+        found: Some("a released closure".into()),
+        ..ErrorValue::default()
+    };
+    throw(js, lib, error)
+}
+
 /// A failure of the bridge itself (kind `internal`).
 pub(crate) fn bridge(js: Js, lib: &'static Lib, message: &str) -> Thrown {
     let error = ErrorValue {

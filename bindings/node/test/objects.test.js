@@ -160,3 +160,12 @@ test('&mut self on an object Rust still holds is a BorrowError', () => {
   }
   counter.rename('z');
 });
+
+test('exported classes cannot be subclassed', () => {
+  // The constructor returns the library's object, of the exported class: a
+  // subclass would silently get one that is not its instance.
+  class Named extends lib.Counter {}
+  assert.throws(() => new Named('n', 1), (error) => error instanceof TypeError
+    && /Counter cannot be subclassed/.test(error.message));
+  assert.ok(new lib.Counter('c', 1) instanceof lib.Counter);
+});
