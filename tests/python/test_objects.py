@@ -176,6 +176,9 @@ def test_an_object_closed_after_it_was_sent_raises_closed_object_error(lib: ferr
 
     with pytest.raises(ferryman.ClosedObjectError, match=r"Counter\.add\(\) argument 'self'.*closed Counter"):
         counter.add(ClosesTheCounter())  # type: ignore[arg-type]
+    counter = lib.Counter("a2", 0)
+    with pytest.raises(ferryman.ClosedObjectError, match=r"Counter\.add\(\) argument 'self'"):
+        counter.add(n=ClosesTheCounter())  # type: ignore[arg-type]
     other = lib.Counter("b", 0)
 
     class ClosesTheOther:

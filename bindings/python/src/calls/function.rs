@@ -186,7 +186,8 @@ impl Function {
     /// `error`, or the `ClosedObjectError` encoding would have raised when
     /// the library refused an object argument as released and that object
     /// is closed now: another thread closed it after it was encoded, while
-    /// the call had let go of the GIL. (The arguments are looked at first:
+    /// the call had let go of the GIL. `values` are the positional arguments:
+    /// value `i` is parameter `i`. (The arguments are looked at first:
     /// reading the error's attributes would decode a Rust error's fields,
     /// which waits until they are asked for.)
     #[cold]
@@ -410,7 +411,8 @@ impl Function {
                 &target,
             )
             .map_err(|error| match self.takes_objects {
-                true => self.closed_meanwhile(py, on_error, values, error),
+                // The positional arguments are parameters 0, 1, … in order.
+                true => self.closed_meanwhile(py, on_error, &values[..nargs], error),
                 false => error,
             }),
             flavor => cross_async(
