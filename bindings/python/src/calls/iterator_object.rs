@@ -64,13 +64,13 @@ impl RustIterator {
             Ok(batch) => batch,
             Err(error) => {
                 if close_asked {
-                    self.release(py, state);
+                    self.release(py, state.take());
                 }
                 return Err(*error);
             }
         };
         if batch.is_empty() || close_asked {
-            self.release(py, state);
+            self.release(py, state.take());
             return Ok(None);
         }
         // Served from the end: the first item last.
@@ -111,10 +111,10 @@ impl RustIterator {
     /// Drops the Rust iterator now (or, while another thread pulls a batch,
     /// as soon as that batch is in); `next()` then raises `StopIteration`.
     fn close(&self, py: Python<'_>) {
-        // SAFETY: the GIL is held; `release` lets go of it only after taking
-        // the handle out.
+        // SAFETY: the GIL is held; the reference ends with `take`, before
+        // `release` drops items or lets go of the GIL.
         match unsafe { self.state(py) } {
-            Some(state) => self.release(py, state),
+            Some(state) => self.release(py, state.take()),
             None => self.ask_close(),
         }
     }

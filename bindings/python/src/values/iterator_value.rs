@@ -61,6 +61,17 @@ pub(crate) struct State {
     pub(crate) want: u32,
 }
 
+impl State {
+    /// Empties it: the rest of the batch and the handle (0 when released
+    /// already), for [`RustIterator::release`].
+    pub(crate) fn take(&mut self) -> (Vec<Py<PyAny>>, u64) {
+        (
+            std::mem::take(&mut self.batch),
+            std::mem::take(&mut self.handle),
+        )
+    }
+}
+
 // SAFETY: `state` is read and written only with the GIL held, and never by
 // another thread while `executing` is set (the only time its owner uses it
 // without the GIL: `calls/iterator_object.rs`); the other fields are `Sync`.
@@ -134,10 +145,12 @@ impl RustIterator {
         self.close_asked.load(Ordering::Relaxed)
     }
 
-    /// Releases the closure (dropping the Rust iterator), once.
-    pub(crate) fn release(&self, py: Python<'_>, state: &mut State) {
-        state.batch.clear();
-        let handle = std::mem::take(&mut state.handle);
+    /// Releases the closure (dropping the Rust iterator) and the rest of the
+    /// batch, as [`State::take`] gave them: after the state's reference has
+    /// ended, since dropping items and releasing the closure may run Python
+    /// code (another thread's too, without the GIL) that reaches this iterator.
+    pub(crate) fn release(&self, py: Python<'_>, (batch, handle): (Vec<Py<PyAny>>, u64)) {
+        drop(batch);
         if handle == 0 {
             return;
         }
