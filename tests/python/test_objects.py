@@ -167,27 +167,25 @@ def test_an_object_closed_after_it_was_sent_raises_closed_object_error(lib: ferr
     # Another thread may close an object between the moment a call wrote
     # its handle and the moment the library looks it up (the call lets go of
     # the GIL in between). `__index__` runs in that window, deterministically.
-    counter = lib.Counter("a", 0)
+    class Closes:
+        """An int argument that closes `target` while the call encodes it."""
 
-    class ClosesTheCounter:
+        def __init__(self, target: object) -> None:
+            self.target = target
+
         def __index__(self) -> int:
-            counter.close()
+            self.target.close()  # type: ignore[attr-defined]
             return 1
 
+    counter = lib.Counter("a", 0)
     with pytest.raises(ferryman.ClosedObjectError, match=r"Counter\.add\(\) argument 'self'.*closed Counter"):
-        counter.add(ClosesTheCounter())  # type: ignore[arg-type]
+        counter.add(Closes(counter))  # type: ignore[arg-type]
     counter = lib.Counter("a2", 0)
     with pytest.raises(ferryman.ClosedObjectError, match=r"Counter\.add\(\) argument 'self'"):
-        counter.add(n=ClosesTheCounter())  # type: ignore[arg-type]
+        counter.add(n=Closes(counter))  # type: ignore[arg-type]
     other = lib.Counter("b", 0)
-
-    class ClosesTheOther:
-        def __index__(self) -> int:
-            other.close()
-            return 1
-
     with pytest.raises(ferryman.ClosedObjectError, match=r"counter_in_thread\(\) argument 'counter'"):
-        lib.counter_in_thread(other, ClosesTheOther())
+        lib.counter_in_thread(other, Closes(other))
     assert lib.live_objects() == {}
 
 
