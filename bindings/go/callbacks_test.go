@@ -84,6 +84,10 @@ func TestCallbackErrors(t *testing.T) {
 	if !errors.As(err, &ae) || ae.Kind != "type" {
 		t.Fatalf("apply(string result): %#v", err)
 	}
+	// Its message names the call the callback answered (spec/callbacks.md).
+	if want := "`apply()`: a callback returned a value of the wrong type: expected i64, but found string \"text\""; err.Error() != want {
+		t.Fatalf("apply(string result): %q, want %q", err.Error(), want)
+	}
 	// Arguments the func cannot take fail the callback, naming its type.
 	_, err = lib.Call("apply", func(s string) int64 { return 0 }, 1)
 	if !errors.As(err, &ce) || !strings.Contains(ce.Message, "func(string) int64") {

@@ -215,12 +215,13 @@ impl<'a> Call<'a> {
         }
         // A callback's error propagated as is: the host gets its own exception back,
         // with this function's frame in front of the callback's frames.
-        let mut value = callback_value(error).unwrap_or_else(|| {
-            let mut value = ErrorValue::from_error(error, rust_type, fields);
-            value.base = error_base(rust_type).map(str::to_owned);
-            mark_callback_causes(error, &mut value);
-            value
-        });
+        let mut value = callback_value(error, || format!("`{}()`", self.export.name))
+            .unwrap_or_else(|| {
+                let mut value = ErrorValue::from_error(error, rust_type, fields);
+                value.base = error_base(rust_type).map(str::to_owned);
+                mark_callback_causes(error, &mut value);
+                value
+            });
         value.function = Some(self.export.name.to_owned());
         let frame = match err_site::take_for(self.export.rust_path) {
             Some(site) => Frame::rust(self.export.name, site.file, site.line, site.column),

@@ -151,7 +151,7 @@ pub(crate) fn write_err(
     fields: Option<ErrorFields>,
 ) -> Status {
     let error: &(dyn Error + 'static) = &*error;
-    let mut value = callback_value(error).unwrap_or_else(|| {
+    let mut value = callback_value(error, || site.shown()).unwrap_or_else(|| {
         let mut value = ErrorValue::from_error(error, rust_type, fields);
         value.base = crate::error_base::error_base(rust_type).map(str::to_owned);
         mark_callback_causes(error, &mut value);

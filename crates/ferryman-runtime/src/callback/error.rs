@@ -30,6 +30,9 @@ use std::sync::Arc;
 pub struct CallbackError {
     value: Box<ErrorValue>,
     exception: Option<Arc<HostException>>,
+    /// The callback answered, but with a value that is not the Rust type it
+    /// returns: the message gains the name of the call it came back to.
+    bad_result: bool,
 }
 
 /// The one reference a `CallbackError` (and its clones) holds to the host's
@@ -85,6 +88,7 @@ impl CallbackError {
         CallbackError {
             value: Box::new(ErrorValue::bridge("internal", message)),
             exception: None,
+            bad_result: false,
         }
     }
 
@@ -105,6 +109,7 @@ impl CallbackError {
         CallbackError {
             value: Box::new(value),
             exception,
+            bad_result: false,
         }
     }
 
@@ -134,6 +139,7 @@ impl CallbackError {
         CallbackError {
             value: Box::new(value),
             exception: None,
+            bad_result: true,
         }
     }
 
@@ -279,11 +285,20 @@ pub fn check_interrupt() -> Result<(), CallbackError> {
 }
 
 /// The value the host should see for `error`, when it is a callback's error
-/// returned as is, its host exception retained for the host.
-pub(crate) fn callback_value(error: &(dyn std::error::Error + 'static)) -> Option<ErrorValue> {
+/// returned as is, its host exception retained for the host. A result of the
+/// wrong type is named as the library's argument errors name their call
+/// (`shown()`: "`apply()`", "`adder()`'s closure"): "`apply()`: a callback
+/// returned …".
+pub(crate) fn callback_value(
+    error: &(dyn std::error::Error + 'static),
+    shown: impl FnOnce() -> String,
+) -> Option<ErrorValue> {
     let error = error.downcast_ref::<CallbackError>()?;
     let mut value = (*error.value).clone();
     value.host_exception = error.handle_for_host();
+    if error.bad_result {
+        value.message = format!("{}: {}", shown(), value.message);
+    }
     Some(value)
 }
 
@@ -358,6 +373,20 @@ mod tests {
             "a callback returned a value of the wrong type: expected i64, but found string \"abc\""
         );
         assert_eq!(error.value().expected.as_deref(), Some("i64"));
+    }
+
+    #[test]
+    fn a_result_of_the_wrong_type_names_the_call_it_came_back_to() {
+        let error = decode_outcome::<i64>(0, &[0xa2, b'n', b'o'], None).unwrap_err();
+        let value = callback_value(&error, || "`apply()`".to_owned()).unwrap();
+        assert_eq!(
+            value.message,
+            "`apply()`: a callback returned a value of the wrong type: expected i64, but found string \"no\""
+        );
+        // A host's own exception keeps its words.
+        let host = CallbackError::reported(ErrorValue::bridge("host", "boom".to_owned()), None);
+        let value = callback_value(&host, || unreachable!("not a result")).unwrap();
+        assert_eq!(value.message, "boom");
     }
 
     #[test]
