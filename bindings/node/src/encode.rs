@@ -109,7 +109,16 @@ impl<'a> Encoder<'a> {
             Kind::String => {
                 let len = js.string_len(value)?;
                 let _ = mp::write_str_len(self.out, len as u32);
+                let start = self.out.len();
                 js.string_write(value, len, self.out)?;
+                // N-API writes a lone surrogate as U+FFFD: such a string is
+                // refused (it is not Unicode; Python refuses it too), a real
+                // U+FFFD is not. Looked at only when the UTF-8 holds one.
+                if holds_replacement(&self.out[start..]) && js.has_lone_surrogate(value)? {
+                    return Err(Refusal::Bad(
+                        "a string that is not valid Unicode (it holds a lone surrogate)".into(),
+                    ));
+                }
             }
             Kind::BigInt => self.bigint(value)?,
             Kind::Symbol => return Err(Refusal::Bad("a symbol".into())),
@@ -381,4 +390,16 @@ impl<'a> Encoder<'a> {
             _ => each::<8>(bytes, |b| drop(mp::write_uint(out, u64::from_ne_bytes(b)))),
         }
     }
+}
+
+/// Whether UTF-8 `bytes` hold U+FFFD (EF BF BD).
+fn holds_replacement(bytes: &[u8]) -> bool {
+    let mut rest = bytes;
+    while let Some(at) = memchr::memchr(0xef, rest) {
+        if rest[at..].starts_with(&[0xef, 0xbf, 0xbd]) {
+            return true;
+        }
+        rest = &rest[at + 1..];
+    }
+    false
 }

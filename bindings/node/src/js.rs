@@ -248,6 +248,24 @@ impl Js {
         Ok(())
     }
 
+    /// Whether a JS string holds a lone surrogate (UTF-16 that is not
+    /// Unicode), which N-API's UTF-8 turns into U+FFFD.
+    pub(crate) fn has_lone_surrogate(self, value: Value) -> JsResult<bool> {
+        let mut len = 0usize;
+        napi_call!(
+            self,
+            napi_get_value_string_utf16(value, ptr::null_mut(), 0, &mut len)
+        )?;
+        let mut units = vec![0u16; len + 1];
+        let mut written = 0usize;
+        napi_call!(
+            self,
+            napi_get_value_string_utf16(value, units.as_mut_ptr(), len + 1, &mut written)
+        )?;
+        units.truncate(written);
+        Ok(char::decode_utf16(units).any(|unit| unit.is_err()))
+    }
+
     /// Appends a JS string's UTF-8 to `out`.
     pub(crate) fn string_into(self, value: Value, out: &mut Vec<u8>) -> JsResult<()> {
         let len = self.string_len(value)?;

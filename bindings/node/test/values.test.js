@@ -165,6 +165,23 @@ test('a host value with no wire form is an ArgumentError naming function and par
   assert.throws(() => lib.echo_i128(2n ** 200n), /argument `value`: expected i128, but found a BigInt beyond 128 bits/);
 });
 
+test('a string holding a lone surrogate is refused, not sent as U+FFFD', () => {
+  const refused = /found a string that is not valid Unicode \(it holds a lone surrogate\)/;
+  assert.throws(() => lib.echo_string('a\uD800b'), (error) => {
+    assert.ok(error instanceof ferryman.ArgumentError);
+    assert.equal(error.param, 'value');
+    assert.match(error.message, /`echo_string\(\)` argument `value`: expected String, but/);
+    assert.match(error.message, refused);
+    return true;
+  });
+  assert.throws(() => lib.echo_string('\uDC00'), refused);
+  assert.throws(() => lib.echo_map({ ['k\uD800']: 1 }), refused); // a key
+  assert.throws(() => lib.apply(() => 'q\uDFFF', 1), refused); // a callback's result
+  // A real U+FFFD and surrogate pairs are Unicode.
+  assert.equal(lib.echo_string('ok \uFFFD fine'), 'ok \uFFFD fine');
+  assert.equal(lib.echo_string('x\uD83D\uDE00y'), 'x😀y');
+});
+
 test('a Date is sent as its ISO string', () => {
   assert.equal(lib.echo_utc(new Date(Date.UTC(2024, 4, 1, 12, 30))), '2024-05-01T12:30:00Z');
   // SystemTime's result is RFC 3339 text too (spec/wire.md, "Times"; test/times.test.js).
