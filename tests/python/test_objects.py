@@ -104,6 +104,21 @@ def test_objects_as_values(lib: ferryman.Library) -> None:
     assert a.value() == 2
 
 
+def test_a_list_may_hold_any_number_of_objects(lib: ferryman.Library) -> None:
+    # Each object of a list parameter is entered for the call (Counter has
+    # `&mut self` methods); a thread keeps 32 such records inline, the rest
+    # aside: 33 and more were refused as "inside too many objects at once".
+    counters = [lib.Counter(f"c{i}", 1) for i in range(1000)]
+    assert lib.counter_total(counters[:33]) == 33
+    assert lib.counter_total(counters) == 1000
+    assert lib.counter_total(counters * 3) == 3000
+    assert lib.counter_total([counters[0]] * 100) == 100
+    # Every object was left again: a `&mut self` call on the first and the last works.
+    counters[0].rename("first")
+    counters[-1].rename("last")
+    assert counters[0].name() == "first" and counters[-1].name() == "last"
+
+
 def test_copy_is_another_handle_to_the_same_object(lib: ferryman.Library) -> None:
     a = lib.Counter("a", 1)
     b = copy.copy(a)

@@ -7,14 +7,16 @@
 //! then yields, then sleeps: contention on one object is rare, and nothing
 //! else is held while waiting.
 //!
-//! A thread remembers the objects it is inside (`HELD`), so that re-entering
+//! A thread remembers the objects it is inside (`HELD`, any number: a list
+//! parameter enters each of its objects), so that re-entering
 //! one in a way that would deadlock or alias a `&mut` (a callback during a
 //! `&mut self` call calling the same object; a `&mut self` call during a
 //! `&self` call on the same thread) fails with a [`Conflict`] instead. A
 //! shared call inside a shared call on the same thread takes no lock (a
 //! waiting exclusive caller would otherwise deadlock them both).
 
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 
@@ -35,23 +37,86 @@ pub(crate) enum Conflict {
     InsideExclusive,
     /// It wants `&mut self` while inside a `&self` call on the object.
     ExclusiveInsideShared,
-    /// It is inside too many objects at once (calls nested through callbacks).
-    TooDeep,
 }
 
-/// How many objects one thread can be inside at once (nested calls through
-/// callbacks); deeper nesting is refused as a conflict.
-const MAX_HELD: usize = 32;
+/// How many objects a thread's records hold inline: calls nested through
+/// callbacks rarely go deeper. More (a parameter holding a list of objects)
+/// go to [`SPILL`].
+const INLINE: usize = 32;
 
 /// Bits of a `HELD` record besides the guard's address (aligned to 4).
 const EXCLUSIVE_HOLD: usize = 1;
 const LOCKED_HOLD: usize = 2;
+const FLAGS: usize = EXCLUSIVE_HOLD | LOCKED_HOLD;
 
 thread_local! {
-    /// The guards this thread holds: address | `EXCLUSIVE_HOLD` | `LOCKED_HOLD`,
-    /// the first `HELD_LEN` of them. Plain cells: no destructor, no borrow flag.
-    static HELD: [Cell<usize>; MAX_HELD] = const { [const { Cell::new(0) }; MAX_HELD] };
+    /// The guards this thread holds, oldest first: address | `EXCLUSIVE_HOLD`
+    /// | `LOCKED_HOLD`. The first `INLINE` of the `HELD_LEN` records are
+    /// here, in plain cells (no destructor, no borrow flag); the rest in `SPILL`.
+    static HELD: [Cell<usize>; INLINE] = const { [const { Cell::new(0) }; INLINE] };
     static HELD_LEN: Cell<usize> = const { Cell::new(0) };
+    /// Records `INLINE..HELD_LEN`, touched only by a thread holding that many.
+    static SPILL: RefCell<Spill> = RefCell::new(Spill::default());
+}
+
+/// The records beyond the inline ones and, for each guard they name, how
+/// many and whether one is exclusive (so that entering one of 10,000 objects,
+/// or one of them again, does not scan the others).
+#[derive(Default)]
+struct Spill {
+    records: Vec<usize>,
+    guards: HashMap<usize, (u32, bool)>,
+}
+
+impl Spill {
+    /// A record of the guard at `me`, if there is one (only its
+    /// `EXCLUSIVE_HOLD` bit says anything: an exclusive record is the only
+    /// record of its guard).
+    fn find(&self, me: usize) -> Option<usize> {
+        let &(_, exclusive) = self.guards.get(&me)?;
+        Some(me | if exclusive { EXCLUSIVE_HOLD } else { 0 })
+    }
+
+    fn push(&mut self, record: usize) {
+        self.records.push(record);
+        let held = self.guards.entry(record & !FLAGS).or_default();
+        held.0 += 1;
+        held.1 |= record & EXCLUSIVE_HOLD != 0;
+    }
+
+    /// Removes the latest record of the guard at `me` (usually the last:
+    /// guards are left in the reverse order of entering).
+    fn remove_latest(&mut self, me: usize) -> Option<usize> {
+        if !self.guards.contains_key(&me) {
+            return None;
+        }
+        let at = self
+            .records
+            .iter()
+            .rposition(|record| record & !FLAGS == me)?;
+        let record = self.records.remove(at);
+        self.forget(me);
+        Some(record)
+    }
+
+    /// Removes the oldest record (to move it inline).
+    fn remove_oldest(&mut self) -> Option<usize> {
+        if self.records.is_empty() {
+            return None;
+        }
+        let record = self.records.remove(0);
+        self.forget(record & !FLAGS);
+        Some(record)
+    }
+
+    fn forget(&mut self, me: usize) {
+        if let Some(held) = self.guards.get_mut(&me) {
+            held.0 -= 1;
+            if held.0 == 0 {
+                self.guards.remove(&me);
+            }
+        }
+    }
 }
 
 impl Guard {
@@ -67,13 +132,17 @@ impl Guard {
     pub(crate) fn enter(&self, exclusive: bool) -> Result<(), Conflict> {
         let me = self as *const Guard as usize;
         let len = HELD_LEN.with(Cell::get);
-        let inside = HELD.with(|held| {
-            held[..len]
+        let mut inside = HELD.with(|held| {
+            held[..len.min(INLINE)]
                 .iter()
                 .rev()
                 .map(Cell::get)
-                .find(|record| record & !(EXCLUSIVE_HOLD | LOCKED_HOLD) == me)
+                .find(|record| record & !FLAGS == me)
         });
+        if inside.is_none() && len > INLINE {
+            // (Any record of the guard tells: a `&mut` one is the only one.)
+            inside = SPILL.with(|spill| spill.borrow().find(me));
+        }
         let lock = match (inside, exclusive) {
             (Some(record), _) if record & EXCLUSIVE_HOLD != 0 => {
                 return Err(Conflict::InsideExclusive)
@@ -82,12 +151,13 @@ impl Guard {
             (Some(_), false) => false,
             (None, _) => true,
         };
-        if len == MAX_HELD {
-            return Err(Conflict::TooDeep);
-        }
         let record =
             me | if exclusive { EXCLUSIVE_HOLD } else { 0 } | if lock { LOCKED_HOLD } else { 0 };
-        HELD.with(|held| held[len].set(record));
+        if len < INLINE {
+            HELD.with(|held| held[len].set(record));
+        } else {
+            SPILL.with(|spill| spill.borrow_mut().push(record));
+        }
         HELD_LEN.with(|n| n.set(len + 1));
         match (lock, exclusive) {
             (true, true) => self.lock_exclusive(),
@@ -102,17 +172,28 @@ impl Guard {
     pub(crate) fn exit(&self) {
         let me = self as *const Guard as usize;
         let len = HELD_LEN.with(Cell::get);
-        let record = HELD.with(|held| {
-            let at = held[..len]
-                .iter()
-                .rposition(|record| record.get() & !(EXCLUSIVE_HOLD | LOCKED_HOLD) == me)?;
-            let record = held[at].get();
-            // Usually the last one; otherwise the later ones move down.
-            for k in at..len - 1 {
-                held[k].set(held[k + 1].get());
-            }
-            Some(record)
-        });
+        let mut record = None;
+        if len > INLINE {
+            record = SPILL.with(|spill| spill.borrow_mut().remove_latest(me));
+        }
+        if record.is_none() {
+            record = HELD.with(|held| {
+                let inline = len.min(INLINE);
+                let at = held[..inline]
+                    .iter()
+                    .rposition(|record| record.get() & !FLAGS == me)?;
+                let record = held[at].get();
+                // Usually the last one; otherwise the later ones move down.
+                for k in at..inline - 1 {
+                    held[k].set(held[k + 1].get());
+                }
+                if len > INLINE {
+                    let oldest = SPILL.with(|spill| spill.borrow_mut().remove_oldest());
+                    held[INLINE - 1].set(oldest.unwrap_or(0));
+                }
+                Some(record)
+            });
+        }
         let Some(record) = record else {
             return;
         };
@@ -243,6 +324,38 @@ mod tests {
         guard.exit();
         guard.exit();
         assert_eq!(guard.state.load(Ordering::SeqCst), 0);
+    }
+
+    #[test]
+    fn a_thread_may_be_inside_any_number_of_objects() {
+        // 33+ objects (a list parameter), some entered twice, left in any order.
+        let guards: Vec<Guard> = (0..100).map(|_| Guard::new()).collect();
+        for guard in &guards {
+            guard.enter(false).unwrap();
+        }
+        for guard in guards.iter().step_by(7) {
+            guard.enter(false).unwrap(); // shared again: no second lock
+            assert_eq!(guard.enter(true), Err(Conflict::ExclusiveInsideShared));
+        }
+        assert!(guards.iter().all(|g| g.state.load(Ordering::SeqCst) == 1));
+        let exclusive = Guard::new();
+        exclusive.enter(true).unwrap();
+        assert_eq!(exclusive.enter(false), Err(Conflict::InsideExclusive));
+        // Out of order: the first ones first (inline records move down).
+        for guard in guards.iter().take(40) {
+            guard.exit();
+        }
+        exclusive.exit();
+        for guard in guards.iter().step_by(7) {
+            guard.exit();
+        }
+        for guard in guards.iter().skip(40).rev() {
+            guard.exit();
+        }
+        assert!(guards.iter().all(|g| g.state.load(Ordering::SeqCst) == 0));
+        assert_eq!(exclusive.state.load(Ordering::SeqCst), 0);
+        assert_eq!(HELD_LEN.with(Cell::get), 0);
+        assert!(SPILL.with(|s| s.borrow().records.is_empty() && s.borrow().guards.is_empty()));
     }
 
     #[test]

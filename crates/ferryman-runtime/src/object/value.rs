@@ -617,11 +617,6 @@ fn borrow_error(call: &mut Call<'_>, index: usize, class: &str, conflict: Confli
              calling it here would deadlock",
             export.name
         ),
-        Conflict::TooDeep => format!(
-            "`{}()` argument `{param}`: this thread is inside too many objects at once \
-             (calls nested through callbacks)",
-            export.name
-        ),
         Conflict::ExclusiveInsideShared => format!(
             "`{}()` argument `{param}`: needs this {class} to itself (`&mut self`), but this \
              thread is inside another call on it (this call came from inside it, e.g. from a \
