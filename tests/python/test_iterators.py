@@ -8,6 +8,7 @@ import gc
 import itertools
 import pickle
 import threading
+import weakref
 from collections.abc import Iterator
 
 import pytest
@@ -128,6 +129,44 @@ def test_close_during_a_pull_drops_the_iterator_once_its_batch_is_in(lib: ferrym
     assert numbers.closed and lib.iterator_drops() == drops + 1
     numbers.close()  # closing again does nothing
     assert lib.iterator_drops() == drops + 1
+
+
+class _Refused(Exception):
+    pass
+
+
+def test_a_callbacks_exception_in_an_item_comes_out_as_itself(lib: ferryman.Library) -> None:
+    # `Result<u64, CallbackError>` items: the callback's own exception, as
+    # from a function, not the library's CallbackError around it.
+    def refuse(i: int) -> int:
+        if i == 2:
+            raise _Refused(f"no {i}")
+        return i
+
+    numbers = lib.droppable_through(5, refuse)
+    assert next(numbers) == 0
+    assert next(numbers) == 1  # the batch of 1 and 2: 2 failed, raised next
+    with pytest.raises(_Refused, match="no 2") as raised:
+        next(numbers)
+    frames = [entry.name for entry in raised.traceback]
+    assert "droppable_through" in frames and "refuse" in frames
+    assert next(numbers) == 3
+    # A failed item the host never pulls holds no exception once the
+    # iterator is gone (the autouse fixture checks `pending_count()`).
+    alive = []
+
+    def refuse_kept(i: int) -> int:
+        if i == 2:
+            error = _Refused("never pulled")
+            alive.append(weakref.ref(error))
+            raise error
+        return i
+
+    numbers = lib.droppable_through(5, refuse_kept)
+    assert [next(numbers), next(numbers)] == [0, 1]
+    del numbers
+    gc.collect()
+    assert alive and alive[0]() is None
 
 
 def test_errors_raise_at_their_item_and_the_iterator_goes_on(lib: ferryman.Library) -> None:

@@ -42,6 +42,14 @@ test('an Err item throws at its place; the iterator goes on after it', () => {
   assert.deepEqual(it.next(), { value: undefined, done: true });
 });
 
+test("a callback's exception in an Err item is thrown as itself", () => {
+  const mine = new Error('mine');
+  const it = lib.droppable_through(5, (i) => { if (i === 2) throw mine; return i; });
+  assert.deepEqual([it.next().value, it.next().value], [0, 1]);
+  assert.throws(() => it.next(), (error) => error === mine);
+  assert.deepEqual(it.next(), { value: 3, done: false });
+});
+
 test('a panic inside next() throws RustPanic', () => {
   const it = lib.panic_at(2);
   assert.equal(it.next().value, 0);

@@ -44,7 +44,7 @@ pub use future::run::{export_future, run_async, writer, ExportFuture};
 pub use kind::{ArgDirect, ArgSerde, DirectOut, Kind, OkDirect, OkSerde};
 pub use named_types::{NamedType, TraceDeserialize, TraceNothing, Traced, TypeProbe};
 pub use object::class::{classes, Class, ClassDef, ClassEntry, ThreadSafeClass};
-pub use object::iter::{borrowing, ok_iter, Borrowing, Fallible, IterItem, Plain};
+pub use object::iter::{borrowing, ok_iter, Borrowing, Fallible, ItemError, IterItem, Plain};
 pub use object::value::{
     object_mut, object_ref, serialize_object, ArgObject, ArgPlain, Guards, Held, IntoObjects,
     ObjKind, ObjectHandle, ObjectMut, ObjectRef, OkObject, OkPlain, RawObject, WireObject,

@@ -6,7 +6,7 @@
 
 use crate::call::{Call, Reported};
 use crate::callback::closure::{self, Closure, Site};
-use crate::callback::{closure_table, ExtOut};
+use crate::callback::{callback_value, closure_table, mark_callback_causes, ExtOut};
 use crate::err_site;
 use crate::object::class::Class;
 use crate::object::value::ObjectRef;
@@ -29,7 +29,48 @@ pub(crate) const ITERATOR_ARGS: &str = "iterator";
 pub trait IterItem: Send {
     /// Writes the item, or returns the error it stands for.
     #[doc(hidden)]
-    fn write(self, out: &mut Vec<u8>) -> Result<(), Box<ErrorValue>>;
+    fn write(self, out: &mut Vec<u8>) -> Result<(), ItemError>;
+}
+
+/// An item's error. A returned `Err` becomes its error value only when it
+/// is written: a callback's error in it holds the host's exception, which
+/// the value retains for the host, and an iterator dropped before it pulls
+/// the failed item must not leave that retained.
+#[doc(hidden)]
+#[derive(Debug)]
+pub enum ItemError {
+    /// The item has no wire form.
+    Value(Box<ErrorValue>),
+    /// The `Err` of a `Result` item.
+    Returned {
+        error: Box<dyn Error + Send + Sync>,
+        rust_type: &'static str,
+        fields: Option<ErrorFields>,
+    },
+}
+
+impl ItemError {
+    /// The error value, for an item of the iterator `function` returned; a
+    /// callback's error comes out as the host's own exception, as from a
+    /// function (`Call::err`).
+    fn into_value(self, function: &str) -> ErrorValue {
+        match self {
+            ItemError::Value(value) => *value,
+            ItemError::Returned {
+                error,
+                rust_type,
+                fields,
+            } => {
+                let error: &(dyn Error + 'static) = &*error;
+                callback_value(error, || format!("`{function}()`")).unwrap_or_else(|| {
+                    let mut value = ErrorValue::from_error(error, rust_type, fields);
+                    value.base = crate::error_base::error_base(rust_type).map(str::to_owned);
+                    mark_callback_causes(error, &mut value);
+                    value
+                })
+            }
+        }
+    }
 }
 
 /// Items of an iterator of plain values.
@@ -43,8 +84,9 @@ pub struct Fallible<T, E>(pub Result<T, E>, pub fn(&E) -> Option<ErrorFields>);
 
 impl<T: Serialize + Send> IterItem for Plain<T> {
     #[inline]
-    fn write(self, out: &mut Vec<u8>) -> Result<(), Box<ErrorValue>> {
-        encode(&self.0, out).map_err(|e| Box::new(ErrorValue::bridge("internal", e.to_string())))
+    fn write(self, out: &mut Vec<u8>) -> Result<(), ItemError> {
+        encode(&self.0, out)
+            .map_err(|e| ItemError::Value(Box::new(ErrorValue::bridge("internal", e.to_string()))))
     }
 }
 
@@ -54,17 +96,16 @@ where
     E: Into<Box<dyn Error + Send + Sync + 'static>> + Send,
 {
     #[inline]
-    fn write(self, out: &mut Vec<u8>) -> Result<(), Box<ErrorValue>> {
+    fn write(self, out: &mut Vec<u8>) -> Result<(), ItemError> {
         match self.0 {
             Ok(value) => Plain(value).write(out),
             Err(error) => {
                 let fields = (self.1)(&error);
-                let error: Box<dyn Error + Send + Sync> = error.into();
-                let error: &(dyn Error + 'static) = &*error;
-                let rust_type = std::any::type_name::<E>();
-                let mut value = ErrorValue::from_error(error, rust_type, fields);
-                value.base = crate::error_base::error_base(rust_type).map(str::to_owned);
-                Err(Box::new(value))
+                Err(ItemError::Returned {
+                    error: error.into(),
+                    rust_type: std::any::type_name::<E>(),
+                    fields,
+                })
             }
         }
     }
@@ -89,23 +130,45 @@ impl Origin {
         }
     }
 
-    fn failure(&self, mut value: ErrorValue, status: Status) -> (ErrorValue, Status) {
-        value.function = Some(self.export.name.to_owned());
-        let located = value.frames.iter().any(|f| f.function != "<panic>");
-        if status == Status::Error {
-            value.frames.insert(0, self.item_frame());
-        } else if !located {
-            value.frames.insert(0, self.frame());
+    /// An `Err` item's failure; its frame is taken now.
+    fn item_failure(&self, error: ItemError) -> Failure {
+        Failure {
+            error,
+            status: Status::Error,
+            frame: Some(self.item_frame()),
         }
-        (value, status)
     }
+
+    /// Writes `failure` as the answer to a pull.
+    fn write(&self, failure: Failure, sink: &mut Sink<'_>) -> Status {
+        let mut value = failure.error.into_value(self.export.name);
+        value.function = Some(self.export.name.to_owned());
+        match failure.frame {
+            Some(frame) => value.frames.insert(0, frame),
+            // A panic: the function's line unless its frames say where.
+            None if !value.frames.iter().any(|f| f.function != "<panic>") => {
+                value.frames.insert(0, self.frame());
+            }
+            None => {}
+        }
+        write_error(sink, &value);
+        failure.status
+    }
+}
+
+/// An item's error, or a panic, as it happened.
+struct Failure {
+    error: ItemError,
+    status: Status,
+    /// Where an `Err` item was made; `None` for a panic.
+    frame: Option<Frame>,
 }
 
 struct State<I> {
     /// `None` once exhausted (or after a panic).
     iter: Option<I>,
     /// An item's error, raised on the next call (the items before it went first).
-    pending: Option<(ErrorValue, Status)>,
+    pending: Option<Failure>,
 }
 
 /// Writes `iter` as the result of `call`: a new closure handle (extension 2)
@@ -156,9 +219,8 @@ where
     I: Iterator,
     I::Item: IterItem,
 {
-    if let Some((value, status)) = state.pending.take() {
-        write_error(sink, &value);
-        return status;
+    if let Some(failure) = state.pending.take() {
+        return origin.write(failure, sink);
     }
     let mut items = Vec::new();
     let mut count = 0u32;
@@ -170,30 +232,33 @@ where
             while count < wanted {
                 match iter.next() {
                     Some(item) => {
-                        if let Err(value) = item.write(&mut items) {
-                            return Some(origin.failure(*value, Status::Error));
+                        if let Err(error) = item.write(&mut items) {
+                            return Some(Err(origin.item_failure(error)));
                         }
                         count += 1;
                     }
                     None => return None,
                 }
             }
-            Some((ErrorValue::default(), Status::Ok))
+            Some(Ok(()))
         }));
         match outcome {
-            Ok(Some((_, Status::Ok))) => {}
-            Ok(Some(failure)) => state.pending = Some(failure),
+            Ok(Some(Ok(()))) => {}
+            Ok(Some(Err(failure))) => state.pending = Some(failure),
             Ok(None) => state.iter = None,
             Err(panicked) => {
                 state.iter = None;
-                state.pending = Some(origin.failure(*panicked.0, Status::Panic));
+                state.pending = Some(Failure {
+                    error: ItemError::Value(panicked.0),
+                    status: Status::Panic,
+                    frame: None,
+                });
             }
         }
     }
     if count == 0 {
-        if let Some((value, status)) = state.pending.take() {
-            write_error(sink, &value);
-            return status;
+        if let Some(failure) = state.pending.take() {
+            return origin.write(failure, sink);
         }
     }
     let _ = rmp::encode::write_array_len(&mut *sink, count);
