@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 
@@ -201,6 +202,40 @@ func TestLoadingAgainIsTheSameLibrary(t *testing.T) {
 	again, err := ferryman.Load(fixturePath())
 	if err != nil || again != lib {
 		t.Fatalf("Load again: %p, %v (first %p)", again, err, lib)
+	}
+}
+
+func TestConcurrentLoadsOfOnePathAreOneLibrary(t *testing.T) {
+	// A copy at another path: a library this process has not loaded yet.
+	data, err := os.ReadFile(fixturePath())
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "libfixture_copy.so")
+	if err := os.WriteFile(path, data, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	libs := make([]*ferryman.Library, 8)
+	errs := make([]error, 8)
+	start := make(chan struct{})
+	var wg sync.WaitGroup
+	for i := range libs {
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			<-start
+			libs[i], errs[i] = ferryman.Load(path)
+		}(i)
+	}
+	close(start)
+	wg.Wait()
+	for i := range libs {
+		if errs[i] != nil || libs[i] != libs[0] {
+			t.Fatalf("Load %d: %p, %v (first %p)", i, libs[i], errs[i], libs[0])
+		}
+	}
+	if libs[0] == lib {
+		t.Fatal("a copy at another path is another library")
 	}
 }
 

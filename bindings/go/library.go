@@ -39,6 +39,11 @@ var libraries = struct {
 	list []*Library
 }{}
 
+// loading serializes Load: two goroutines loading one path at once must
+// find one Library, not make two (the list's lock is not held while a
+// library is checked, which calls into it).
+var loading sync.Mutex
+
 func libraryByContext(ctx uintptr) *Library {
 	libraries.Lock()
 	defer libraries.Unlock()
@@ -52,6 +57,8 @@ func libraryByContext(ctx uintptr) *Library {
 // library this host can speak to: ABI version first, then the handshake's
 // wire version, then describe. Anything else is a *LoadError, never a crash.
 func Load(path string) (*Library, error) {
+	loading.Lock()
+	defer loading.Unlock()
 	sym, err := openSymbols(path)
 	if err != nil {
 		return nil, err
