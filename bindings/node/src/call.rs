@@ -127,14 +127,7 @@ pub(crate) fn call(
     let Buffers { args, out, expect } = site;
     // Bytes are lent only to a call during which no JS can run.
     let lend = !handles::any_callable();
-    let made = match encode(js, lib, names, argv, args, lend) {
-        Err(thrown) => return Err(thrown),
-        Ok(Encoded { made, lent }) if lent && !made.is_empty() => {
-            Encoder::finish(made);
-            encode(js, lib, names, argv, args, false)?.made
-        }
-        Ok(Encoded { made, .. }) => made,
-    };
+    let Encoded { made } = encode(js, lib, names, argv, args, lend)?;
     let library = &lib.library;
     let result = if made.is_empty() && !handles::any_callable() {
         let room = expect.and_then(Expect::room);
@@ -202,7 +195,6 @@ fn into_buffer(
 /// What encoding the arguments gave.
 struct Encoded {
     made: Vec<u64>,
-    lent: bool,
 }
 
 /// The argument array of `argv` into `args`.
@@ -233,9 +225,9 @@ fn encode(
             return Err(refused(js, lib, names, index, refusal));
         }
     }
+    encoder.settle_lent()?;
     Ok(Encoded {
         made: std::mem::take(&mut encoder.made),
-        lent: encoder.lent,
     })
 }
 

@@ -12,7 +12,7 @@ use rmp::encode as mp;
 
 use crate::closure;
 use crate::handles;
-use crate::js::{Js, Kind, Thrown, Value};
+use crate::js::{Js, JsResult, Kind, Thrown, Value};
 use crate::library::Lib;
 
 /// Why a value was not encoded.
@@ -52,11 +52,30 @@ pub(crate) struct Encoder<'a> {
     /// Whether something was lent (a JS function found later means the
     /// call may run JS after all: encode again without lending).
     pub(crate) lent: bool,
+    /// What was lent: each typed array, with the address and length sent
+    /// and where its extension 3 starts in `out`. JS that runs while later
+    /// arguments are encoded (a getter, a Proxy trap) may detach or shrink
+    /// a lent buffer, freeing the memory sent: [`Encoder::settle_lent`]
+    /// looks before the call.
+    lent_views: Vec<LentView>,
     /// Whether the value being encoded is of a type with `i128` or `u128`
     /// in it: a whole `number` beyond 64 bits then goes as extension 4, not
     /// as a float (which an `f64` takes and an `i128` does not).
     pub(crate) wide: bool,
 }
+
+/// A typed array lent for the call: the address and length sent, and the
+/// offset of its extension 3 in the argument bytes.
+#[derive(Debug)]
+struct LentView {
+    value: Value,
+    address: usize,
+    len: usize,
+    at: usize,
+}
+
+/// The length of a lent bytes value on the wire: ext 8 header + 28 bytes.
+const LENT_LEN: usize = 3 + 28;
 
 /// Bytes at least this long are lent rather than copied (as the Python host).
 const LEND_AT_LEAST: usize = 64 * 1024;
@@ -75,6 +94,7 @@ impl<'a> Encoder<'a> {
             made: Vec::new(),
             lend: false,
             lent: false,
+            lent_views: Vec::new(),
             wide: false,
         }
     }
@@ -230,6 +250,12 @@ impl<'a> Encoder<'a> {
         if let Some((kind, bytes)) = js.typed_array(value)? {
             let is_bytes = kind == T::uint8_array || kind == T::uint8_clamped_array;
             if is_bytes && self.lend && level == 1 && bytes.len() >= LEND_AT_LEAST {
+                self.lent_views.push(LentView {
+                    value,
+                    address: bytes.as_ptr() as usize,
+                    len: bytes.len(),
+                    at: self.out.len(),
+                });
                 self.lent_bytes(bytes);
             } else {
                 self.typed(kind, bytes);
@@ -325,6 +351,43 @@ impl<'a> Encoder<'a> {
         self.out.extend_from_slice(&[0xc7, 12, 5]);
         self.out.extend_from_slice(&class.to_be_bytes());
         self.out.extend_from_slice(&(handle as u64).to_be_bytes());
+        Ok(())
+    }
+
+    /// After the last argument: when the call may run JS (it holds a JS
+    /// function, `made`), or JS that ran meanwhile detached or shrank a lent
+    /// typed array, every lent value is copied in place as `bin`, from the
+    /// array as it is now (no argument is encoded twice, so no getter runs
+    /// twice). Lent memory then reaches the library only unchanged, during
+    /// a call that runs no JS.
+    pub(crate) fn settle_lent(&mut self) -> JsResult<()> {
+        if self.lent_views.is_empty() {
+            return Ok(());
+        }
+        let mut keep = self.made.is_empty();
+        if keep {
+            for view in &self.lent_views {
+                match self.js.typed_array(view.value)? {
+                    Some((_, bytes))
+                        if bytes.as_ptr() as usize == view.address && bytes.len() == view.len => {}
+                    _ => keep = false,
+                }
+            }
+        }
+        if keep {
+            return Ok(());
+        }
+        // From the last, so that earlier offsets stay right.
+        for view in std::mem::take(&mut self.lent_views).into_iter().rev() {
+            let bytes = match self.js.typed_array(view.value)? {
+                Some((_, bytes)) => bytes,
+                None => &[],
+            };
+            let mut bin = Vec::with_capacity(bytes.len() + 5);
+            let _ = mp::write_bin(&mut bin, bytes);
+            self.out.splice(view.at..view.at + LENT_LEN, bin);
+        }
+        self.lent = false;
         Ok(())
     }
 

@@ -83,6 +83,26 @@ test('bytes: Buffer and Uint8Array in, Buffer out', () => {
   assert.equal(address(large.subarray(8)) - address(large), 8, 'in place: a view is lent at its offset');
 });
 
+test('lent bytes a later argument detaches are copied as they are now, not read freed', () => {
+  // A Date argument runs its toISOString; this one detaches (and frees)
+  // the 1 MiB buffer lent as argument 0 before the call is made.
+  let memory = new ArrayBuffer(1 << 20);
+  const data = new Uint8Array(memory);
+  class Detaching extends Date {
+    toISOString() {
+      structuredClone(memory, { transfer: [memory] });
+      memory = null;
+      global.gc();
+      return '1';
+    }
+  }
+  assert.throws(() => lib.bytes_slice(data, new Detaching(0), 10), /argument `start`: expected usize/);
+  assert.equal(data.byteLength, 0);
+  // And a buffer the JS leaves alone is still lent.
+  const large = Buffer.alloc(200_000, 1);
+  assert.equal(lib.slice_address(large), lib.slice_address(large));
+});
+
 test('large bytes results: new Buffers, right whatever sizes come in turn', () => {
   // A site that returned a large bin has the next one written into a new
   // Buffer (bin_result.rs); a larger, a much smaller or a non-bin result
