@@ -13,8 +13,8 @@ if ! command -v node >/dev/null; then
 fi
 export FERRYMAN_FIXTURE="${FERRYMAN_FIXTURE:-$root/target/debug/libferryman_fixture.so}"
 
-echo "--> building the fixture library (cargo build -p ferryman-fixture)"
-cargo build --quiet -p ferryman-fixture
+echo "--> building the fixture and geometry libraries (cargo build -p ferryman-fixture -p geometry)"
+cargo build --quiet -p ferryman-fixture -p geometry
 
 echo "--> building the addon (bindings/node/build.sh)"
 bash bindings/node/build.sh

@@ -288,6 +288,8 @@ function makeState(libPath) {
     RustObject,
     handleKey: HANDLE,
     classKey: CLASS,
+    libraryKey: LIBRARY,
+    library: state,
     objectPrototype: Object.prototype,
     wireForm,
   };

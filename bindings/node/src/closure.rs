@@ -96,9 +96,11 @@ fn data_of<'a>(js: Js, value: Value) -> JsResult<Option<&'a ClosureData>> {
     Ok(Some(unsafe { &*data.cast::<ClosureData>() }))
 }
 
-/// The handle of one of our closures (to send back as extension 2).
-pub(crate) fn handle_of(js: Js, value: Value) -> JsResult<Option<u64>> {
-    Ok(data_of(js, value)?.map(|data| data.handle))
+/// The handle of one of `lib`'s closures (to send back as extension 2).
+pub(crate) fn handle_of(js: Js, value: Value, lib: &'static Lib) -> JsResult<Option<u64>> {
+    Ok(data_of(js, value)?
+        .filter(|data| std::ptr::eq(data.lib, lib))
+        .map(|data| data.handle))
 }
 
 /// Releases a closure function's handle now; `false` for other values.

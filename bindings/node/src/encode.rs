@@ -209,7 +209,10 @@ impl<'a> Encoder<'a> {
     }
 
     fn function(&mut self, value: Value) -> Result<()> {
-        if let Some(handle) = closure::handle_of(self.js, value)? {
+        // A closure of this library goes back as itself; one of another
+        // library is a JS function like any other (its handle means
+        // nothing here), which calls that library when this one calls it.
+        if let Some(handle) = closure::handle_of(self.js, value, self.lib)? {
             self.out.extend_from_slice(&[0xd7, 2]);
             self.out.extend_from_slice(&handle.to_be_bytes());
             return Ok(());
@@ -326,6 +329,19 @@ impl<'a> Encoder<'a> {
 
     fn rust_object(&mut self, value: Value) -> Result<()> {
         let js = self.js;
+        // Handles and class ids mean something only to the library that
+        // made them: another library's object would be taken for this
+        // one's object with the same numbers.
+        let library_key = js.deref(self.lib.hooks.library_key)?;
+        let owner = js.get(value, library_key)?;
+        if !js.same(owner, js.deref(self.lib.hooks.library)?)? {
+            let class = js.get_named(value, "constructor")?;
+            let name = match js.kind(class)? {
+                Kind::Function => js.get_string(js.get_named(class, "name")?)?,
+                _ => String::new(),
+            };
+            return Err(Refusal::Bad(format!("a {name} object of another library")));
+        }
         let handle_key = js.deref(self.lib.hooks.handle_key)?;
         let class_key = js.deref(self.lib.hooks.class_key)?;
         let handle = js.get(value, handle_key)?;

@@ -33,6 +33,10 @@ pub(crate) struct Hooks {
     pub(crate) handle_key: napi_ref,
     /// The symbol under which its class keeps the class id.
     pub(crate) class_key: napi_ref,
+    /// The symbol under which its class keeps the library it belongs to...
+    pub(crate) library_key: napi_ref,
+    /// ...which for this library's classes is this value.
+    pub(crate) library: napi_ref,
     /// `Object.prototype`: an object with it (or none) is a plain object.
     pub(crate) object_prototype: napi_ref,
     /// `wireForm(object)`, for any other object: `undefined` to send its own
@@ -112,6 +116,8 @@ impl Lib {
             rust_object: hook("RustObject")?,
             handle_key: hook("handleKey")?,
             class_key: hook("classKey")?,
+            library_key: hook("libraryKey")?,
+            library: hook("library")?,
             object_prototype: hook("objectPrototype")?,
             wire_form: hook("wireForm")?,
         };
