@@ -18,7 +18,7 @@ use crate::decode;
 use crate::encode::{Encoder, Refusal};
 use crate::error_info;
 use crate::handles;
-use crate::js::{napi_call, Js, JsResult, Thrown, Value};
+use crate::js::{napi_call, Js, JsResult, Kind, Thrown, Value};
 use crate::library::Lib;
 
 /// What is called.
@@ -57,6 +57,9 @@ pub(crate) enum Names<'a> {
         params: &'a [(String, String)],
         /// Per parameter: whether it takes extension 4 (`Encoder::wide`).
         wide: &'a [bool],
+        /// Per parameter: its default, encoded, sent for `undefined` (as
+        /// a JS function's default parameters take `undefined` for unsent).
+        defaults: &'a [Option<Vec<u8>>],
     },
     Closure,
 }
@@ -209,15 +212,26 @@ fn encode(
     args.clear();
     let mut encoder = Encoder::new(js, lib, args).lending(lend);
     encoder.array_header(argv.len() as u32);
-    let (wide, count) = match names {
-        Names::Function { wide, params, .. } => (*wide, params.len()),
-        Names::Closure => (&[][..], usize::MAX),
+    let (wide, defaults, count) = match names {
+        Names::Function {
+            wide,
+            defaults,
+            params,
+            ..
+        } => (*wide, *defaults, params.len()),
+        Names::Closure => (&[][..], &[][..], usize::MAX),
     };
     for (index, value) in argv.iter().enumerate() {
         if index >= count {
             // One argument too many: the library's arity error, whatever it is.
             encoder.out.push(0xc0);
             continue;
+        }
+        if let Some(Some(default)) = defaults.get(index) {
+            if js.kind(*value)? == Kind::Undefined {
+                encoder.out.extend_from_slice(default);
+                continue;
+            }
         }
         encoder.wide = wide.get(index).copied().unwrap_or(false);
         if let Err(refusal) = encoder.value(*value, 1) {

@@ -22,6 +22,8 @@ struct Site {
     /// Per parameter: whether a whole `number` beyond 64 bits goes as
     /// extension 4 (`wide`).
     wide: Vec<bool>,
+    /// Per parameter: its describe `default`, encoded (sent for `undefined`).
+    defaults: Vec<Option<Vec<u8>>>,
     args: RefCell<Vec<u8>>,
     out: RefCell<Vec<u8>>,
     /// Whether the next result is expected to be a large bin.
@@ -46,12 +48,24 @@ pub(crate) fn make(js: Js, lib: &'static Lib, function: &Function) -> JsResult<V
         .iter()
         .map(|param| wide(&lib.describe, &param.ty, 0))
         .collect();
+    let defaults = function
+        .params
+        .iter()
+        .map(|param| {
+            param.default.as_ref().map(|value| {
+                let mut bytes = Vec::new();
+                value.encode(&mut bytes);
+                bytes
+            })
+        })
+        .collect();
     let site: &'static Site = Box::leak(Box::new(Site {
         lib,
         id: function.id,
         name: function.name.clone(),
         params,
         wide,
+        defaults,
         args: RefCell::new(Vec::with_capacity(64)),
         out: RefCell::new(Vec::with_capacity(256)),
         expect: Expect::default(),
@@ -82,6 +96,7 @@ unsafe extern "C" fn trampoline(env: sys::napi_env, info: sys::napi_callback_inf
             name: &site.name,
             params: &site.params,
             wide: &site.wide,
+            defaults: &site.defaults,
         };
         let target = Target::Function(site.id);
         // A call from inside a callback of the same function gets buffers

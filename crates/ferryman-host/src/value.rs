@@ -85,6 +85,51 @@ impl Value {
         Ok(value)
     }
 
+    /// Appends this value's MessagePack to `out` (an int beyond 64 bits as
+    /// extension 4): how a host sends a describe `default` back.
+    pub fn encode(&self, out: &mut Vec<u8>) {
+        use rmp::encode as mp;
+        // Writing into a Vec cannot fail.
+        let _ = match self {
+            Value::Nil => mp::write_nil(out).map_err(drop),
+            Value::Bool(b) => mp::write_bool(out, *b).map_err(drop),
+            Value::Int(n) => match (i64::try_from(*n), u64::try_from(*n)) {
+                (_, Ok(n)) => mp::write_uint(out, n).map(drop).map_err(drop),
+                (Ok(n), _) => mp::write_sint(out, n).map(drop).map_err(drop),
+                _ => {
+                    out.extend_from_slice(&[0xd8, EXT_BIG_INT as u8]);
+                    out.extend_from_slice(&n.to_be_bytes());
+                    Ok(())
+                }
+            },
+            Value::UInt(n) => {
+                out.extend_from_slice(&[0xc7, 17, EXT_BIG_INT as u8, 0]);
+                out.extend_from_slice(&n.to_be_bytes());
+                Ok(())
+            }
+            Value::F32(x) => mp::write_f32(out, *x).map_err(drop),
+            Value::F64(x) => mp::write_f64(out, *x).map_err(drop),
+            Value::Str(text) => mp::write_str(out, text).map_err(drop),
+            Value::Bin(bytes) => mp::write_bin(out, bytes).map_err(drop),
+            Value::Array(items) => {
+                let _ = mp::write_array_len(out, items.len() as u32);
+                items.iter().for_each(|item| item.encode(out));
+                Ok(())
+            }
+            Value::Map(entries) => {
+                let _ = mp::write_map_len(out, entries.len() as u32);
+                for (key, value) in entries {
+                    key.encode(out);
+                    value.encode(out);
+                }
+                Ok(())
+            }
+            Value::Ext(tag, payload) => mp::write_ext_meta(out, payload.len() as u32, *tag)
+                .map(|_| out.extend_from_slice(payload))
+                .map_err(drop),
+        };
+    }
+
     /// The text of a str.
     pub fn as_str(&self) -> Option<&str> {
         match self {
@@ -152,6 +197,23 @@ mod tests {
         let mut max = vec![0xc7, 0x11, 0x04, 0x00];
         max.extend_from_slice(&[0xff; 16]);
         assert_eq!(Value::decode(&max).unwrap(), Value::UInt(u128::MAX));
+        // Every kind encodes back to a value that decodes the same.
+        let mut again = Vec::new();
+        value.encode(&mut again);
+        assert_eq!(Value::decode(&again).unwrap(), value);
+        for value in [
+            Value::UInt(u128::MAX),
+            Value::Int(i128::MIN),
+            Value::Int(-5),
+            Value::Int(i64::MIN.into()),
+            Value::Int(u64::MAX.into()),
+            Value::F64(0.25),
+            Value::Str("text".to_owned()),
+        ] {
+            let mut bytes = Vec::new();
+            value.encode(&mut bytes);
+            assert_eq!(Value::decode(&bytes).unwrap(), value);
+        }
     }
 
     #[test]
