@@ -201,7 +201,29 @@ def test_an_object_closed_after_it_was_sent_raises_closed_object_error(lib: ferr
     other = lib.Counter("b", 0)
     with pytest.raises(ferryman.ClosedObjectError, match=r"counter_in_thread\(\) argument 'counter'"):
         lib.counter_in_thread(other, Closes(other))
+    # By keyword (bound to the parameters in another order than sent).
+    other = lib.Counter("c", 0)
+    with pytest.raises(ferryman.ClosedObjectError, match=r"counter_in_thread\(\) argument 'counter'"):
+        lib.counter_in_thread(n=Closes(other), counter=other)  # type: ignore[arg-type]
     assert lib.live_objects() == {}
+
+
+def test_an_object_in_a_list_closed_by_another_thread_raises_closed_object_error(
+    lib: ferryman.Library,
+) -> None:
+    # The thread closes the last item while the call is on its way: either
+    # before it is encoded or after (then the library refuses its handle).
+    # Both are ClosedObjectError naming the item, never an ArgumentError.
+    for i in range(200):
+        counters = [lib.Counter(f"{i}.{k}", 1) for k in range(10)]
+        closer = threading.Thread(target=counters[-1].close)
+        closer.start()
+        try:
+            lib.counter_total(counters)
+        except ferryman.ClosedObjectError as error:
+            assert "closed Counter object at item [9]" in str(error)
+        closer.join()
+    assert lib.live_objects() == {"Counter": 9}
 
 
 def test_rust_keeps_its_own_reference(lib: ferryman.Library) -> None:

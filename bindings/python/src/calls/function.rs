@@ -16,7 +16,7 @@ use crate::ffi::library_handle::LibraryHandle;
 use crate::state::call_scope::Scope;
 use crate::values::awaited_callable::encode_awaited;
 use crate::values::encode::{array_header, encode_exact_int, encode_exact_ptr};
-use crate::values::encode_error::{EncodeError, Located};
+use crate::values::encode_error::Located;
 use crate::values::ints::Ints;
 use crate::values::lent_bytes::{encode_argument, Lend};
 use crate::values::number_items::NumberItems;
@@ -186,10 +186,13 @@ impl Function {
     /// `error`, or the `ClosedObjectError` encoding would have raised when
     /// the library refused an object argument as released and that object
     /// is closed now: another thread closed it after it was encoded, while
-    /// the call had let go of the GIL. `values` are the positional arguments:
-    /// value `i` is parameter `i`. (The arguments are looked at first:
-    /// reading the error's attributes would decode a Rust error's fields,
-    /// which waits until they are asked for.)
+    /// the call had let go of the GIL. `values` are the vectorcall values,
+    /// bound to the parameters by `plan` in a keyword call (value `i` is
+    /// parameter `i` otherwise). The refused parameter's argument is encoded
+    /// again, which raises what a call made after the close raises (also for
+    /// an object in a list: "at item [2]"). (The arguments are looked at
+    /// first: reading the error's attributes would decode a Rust error's
+    /// fields, which waits until they are asked for.)
     #[cold]
     #[inline(never)]
     fn closed_meanwhile(
@@ -197,30 +200,45 @@ impl Function {
         py: Python<'_>,
         on_error: &Bound<'_, PyAny>,
         values: &[*mut ffi::PyObject],
+        plan: Option<&KeywordPlan>,
         error: Box<PyErr>,
     ) -> Box<PyErr> {
-        let closed = values.iter().position(|&arg| {
+        let suspect = values.iter().any(|&arg| {
             // SAFETY: a live argument, borrowed for the call, with the GIL held.
-            unsafe { object_value::object_ref(arg) }.is_some_and(|object| object.handle == 0)
+            let closed = unsafe { object_value::object_ref(arg) }.is_some_and(|o| o.handle == 0);
+            // SAFETY: as above.
+            closed || unsafe { ffi::PyList_Check(arg) != 0 || ffi::PyTuple_Check(arg) != 0 }
         });
-        let Some(index) = closed else {
+        if !suspect {
             return error;
-        };
+        }
         let raised = error.value(py);
         let refused = raised
             .getattr("kind")
-            .is_ok_and(|kind| kind.eq("type").unwrap_or(false))
-            && raised
-                .getattr("index")
-                .is_ok_and(|at| at.extract::<usize>().ok() == Some(index));
-        if !refused {
+            .is_ok_and(|kind| kind.eq("type").unwrap_or(false));
+        let index = raised
+            .getattr("index")
+            .ok()
+            .and_then(|at| at.extract::<usize>().ok());
+        let (true, Some(index)) = (refused, index) else {
             return error;
-        }
+        };
+        let at = match plan {
+            None => Some(index),
+            Some(plan) => match plan.sources().get(index) {
+                Some(Source::Argument(at)) => Some(*at),
+                _ => None,
+            },
+        };
+        let Some(&value) = at.and_then(|at| values.get(at)) else {
+            return error;
+        };
+        let mut scratch = Vec::new();
         // SAFETY: as above.
-        let value = unsafe { Bound::from_borrowed_ptr(py, values[index]) };
-        let closed = EncodeError::Closed(object_value::class_name(&value));
-        let error = self.argument_error(index, Located::from(closed));
-        Box::new(error.raise(py, on_error, Some(&self.name)))
+        match unsafe { self.encode_one(py, &mut scratch, index, value) } {
+            Err(closed) => Box::new(closed.raise(py, on_error, Some(&self.name))),
+            Ok(()) => error,
+        }
     }
 
     /// What binding needs to know about the parameters.
@@ -375,6 +393,7 @@ impl Function {
         let mut scope = Scope::call(registration);
         let buffers = scope.buffers();
         buffers.args.clear();
+        let mut plan = None;
         match keywords {
             // All positional: every parameter, or fewer down to the required
             // ones (the library fills in the defaults).
@@ -385,7 +404,10 @@ impl Function {
             Some((_, names)) => self
                 .keyword_plan
                 .get(&self.binding(), &names, nargs)
-                .and_then(|plan| self.encode_planned(py, &mut buffers.args, values, &plan)),
+                .and_then(|made| {
+                    let plan = plan.insert(made);
+                    self.encode_planned(py, &mut buffers.args, values, plan)
+                }),
         }
         .map_err(fail)?;
 
@@ -411,8 +433,7 @@ impl Function {
                 &target,
             )
             .map_err(|error| match self.takes_objects {
-                // The positional arguments are parameters 0, 1, … in order.
-                true => self.closed_meanwhile(py, on_error, &values[..nargs], error),
+                true => self.closed_meanwhile(py, on_error, values, plan.as_deref(), error),
                 false => error,
             }),
             flavor => cross_async(
