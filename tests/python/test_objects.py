@@ -311,6 +311,13 @@ def test_a_class_cannot_be_made_without_a_library(lib: ferryman.Library) -> None
     with pytest.raises(TypeError):
         ferryman.RustObject()
 
+    class Mine(ferryman.RustObject):
+        pass
+
+    # Not an AttributeError about the private constructor attribute.
+    with pytest.raises(TypeError, match="cannot create Mine objects: only the classes a ferryman library exports"):
+        Mine()
+
 
 # ---- protocols -----------------------------------------------------------------
 

@@ -463,7 +463,14 @@ unsafe extern "C" fn new(
                  (lib.Counter(...)), or a function that returns its objects",
             ));
         }
-        let constructor = class.getattr(pyo3::intern!(py, "_ferryman_new"))?;
+        let Ok(constructor) = class.getattr(pyo3::intern!(py, "_ferryman_new")) else {
+            // A Python subclass of `RustObject` (library classes are final).
+            let name = class.name()?;
+            return Err(PyTypeError::new_err(format!(
+                "cannot create {name} objects: only the classes a ferryman library exports \
+                 (lib.Counter) make Rust objects, and a subclass of ferryman.RustObject is not one"
+            )));
+        };
         if constructor.is_none() {
             let name = class.name()?;
             return Err(PyTypeError::new_err(format!(
