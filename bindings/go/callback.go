@@ -27,37 +27,37 @@ func (p *GoPanic) Unwrap() error {
 }
 
 // invoke runs host object handle with the MessagePack argument array args,
-// and returns the box to hand back (a result, or an error value), the host
-// handles that box keeps alive, and the status.
-func invoke(lib *Library, handle uint64, args []byte) (body []byte, holds []uint64, status int32) {
+// and returns the box to hand back (a result, or an error value), what that
+// box keeps alive, and the status.
+func invoke(lib *Library, handle uint64, args []byte) (body []byte, hold boxHold, status int32) {
 	var fn reflect.Value
 	calling := false
 	defer func() {
 		if r := recover(); r != nil {
-			body, holds, status = errorBody(lib, &GoPanic{Value: r, Stack: debug.Stack()}, fn), nil, 1
+			body, hold, status = errorBody(lib, &GoPanic{Value: r, Stack: debug.Stack()}, fn), boxHold{}, 1
 		} else if calling {
 			goexitInCallback(fn)
 		}
 	}()
 	if lib == nil {
-		return internalBody("the callback came from a library this host does not know"), nil, 1
+		return internalBody("the callback came from a library this host does not know"), boxHold{}, 1
 	}
 	target, ok := hostGet(handle)
 	if !ok {
-		return internalBody(fmt.Sprintf("host object %d is not live", handle)), nil, 1
+		return internalBody(fmt.Sprintf("host object %d is not live", handle)), boxHold{}, 1
 	}
 	fn = reflect.ValueOf(target)
 	if fn.Kind() != reflect.Func {
-		return internalBody(fmt.Sprintf("host object %d (%T) is not callable", handle, target)), nil, 1
+		return internalBody(fmt.Sprintf("host object %d (%T) is not callable", handle, target)), boxHold{}, 1
 	}
 	raw, err := lib.decodeArgs("a callback's arguments", args)
 	if err != nil {
-		return errorBody(lib, err, fn), nil, 1
+		return errorBody(lib, err, fn), boxHold{}, 1
 	}
 	items, _ := raw.([]any)
 	in, err := callbackArgs(fn, items)
 	if err != nil {
-		return errorBody(lib, err, fn), nil, 1
+		return errorBody(lib, err, fn), boxHold{}, 1
 	}
 	calling = true
 	results := fn.Call(in)
@@ -65,7 +65,7 @@ func invoke(lib *Library, handle uint64, args []byte) (body []byte, holds []uint
 	var value any
 	if n := len(results); n > 0 && fn.Type().Out(n-1) == errorType {
 		if e, _ := results[n-1].Interface().(error); e != nil {
-			return errorBody(lib, e, fn), nil, 1
+			return errorBody(lib, e, fn), boxHold{}, 1
 		}
 		results = results[:n-1]
 	}
@@ -80,9 +80,13 @@ func invoke(lib *Library, handle uint64, args []byte) (body []byte, holds []uint
 			kind = nw.kind
 		}
 		return errorBody(lib, &ArgumentError{Kind: kind, Index: -1, Found: err.Error(),
-			Message: "a Go callback returned " + err.Error()}, fn), nil, 1
+			Message: "a Go callback returned " + err.Error()}, fn), boxHold{}, 1
 	}
-	return e.bytes(), e.held, 0
+	hold = boxHold{handles: e.held}
+	if e.handles {
+		hold.value = value
+	}
+	return e.bytes(), hold, 0
 }
 
 // goexitInCallback is a callback that called runtime.Goexit (t.Fatal,

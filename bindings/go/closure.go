@@ -30,6 +30,10 @@ func (c *Closure) Call(args ...any) (any, error) {
 	if c.released.Load() {
 		return nil, &BridgeError{Kind: "no_function", Function: c.name(), Message: c.name() + " was already released"}
 	}
+	if c.lib.sym.closureCall == nil { // an optional symbol (spec/abi.md)
+		return nil, &BridgeError{Kind: "no_function", Function: c.name(),
+			Message: c.lib.handshake.Library + " has no ferryman_closure_call, so " + c.name() + " cannot be called"}
+	}
 	e, err := c.lib.encodeArgs(c.name(), nil, args)
 	if err != nil {
 		return nil, err
@@ -47,11 +51,13 @@ func (c *Closure) Call(args ...any) (any, error) {
 func (c *Closure) Func() func(args ...any) (any, error) { return c.Call }
 
 // Release drops the host's reference (ferryman_closure_release). Calling it
-// again does nothing.
+// again does nothing, nor does it on a library without that symbol.
 func (c *Closure) Release() {
 	if c.released.CompareAndSwap(false, true) {
 		runtime.SetFinalizer(c, nil)
-		c.lib.sym.releaseClosure(c.handle)
+		if c.lib.sym.closureRelease != nil {
+			c.lib.sym.releaseClosure(c.handle)
+		}
 	}
 }
 

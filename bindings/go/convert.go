@@ -245,10 +245,11 @@ func assignValue(dst reflect.Value, v any, path string) error {
 		if !ok {
 			return fail()
 		}
-		for _, f := range structFields(t) {
+		info := structInfoOf(t)
+		for _, f := range info.fields {
 			val, ok := m[f.name]
 			if !ok {
-				val, ok = lookupFold(m, f.name)
+				val, ok = lookupFold(m, f, info)
 			}
 			if !ok {
 				continue
@@ -285,13 +286,25 @@ func joinPath(path, field string) string {
 	return path + "." + field
 }
 
-func lookupFold(m map[string]any, name string) (any, bool) {
-	for k, v := range m {
-		if strings.EqualFold(k, name) {
-			return v, true
+// lookupFold is the value of a key that matches f's name case-insensitively
+// and is f's by info.foldField: a key another field has exactly, or that
+// an earlier field matches, is not f's (so each key fills one field, as on
+// the fast path). Of several such keys the least is taken, not a random one.
+func lookupFold(m map[string]any, f structField, info *structInfo) (any, bool) {
+	var key string
+	var found bool
+	for k := range m {
+		if !strings.EqualFold(k, f.name) || (found && k >= key) {
+			continue
+		}
+		if g, ok := info.foldField(k); ok && g.index == f.index {
+			key, found = k, true
 		}
 	}
-	return nil, false
+	if !found {
+		return nil, false
+	}
+	return m[key], true
 }
 
 // unhashKey turns a key hashableKey made back into a decoded value, so a
@@ -336,12 +349,26 @@ func durationParts(v any) (int64, int64, bool) {
 // durationOf is secs seconds and nanos nanoseconds; false when a
 // time.Duration cannot hold it.
 func durationOf(secs, nanos int64) (time.Duration, bool) {
-	s := secs * int64(time.Second)
-	if s/int64(time.Second) != secs {
+	const second = int64(time.Second)
+	q, r := nanos/second, nanos%second
+	if (q > 0 && secs > math.MaxInt64-q) || (q < 0 && secs < math.MinInt64-q) {
 		return 0, false
 	}
-	d := s + nanos
-	if (nanos > 0 && d < s) || (nanos < 0 && d > s) {
+	secs += q
+	// Both parts get the sign of the sum, so secs*1e9 overflows only when
+	// the sum does: MinInt64 is -9223372037s + 145224192ns, whose seconds
+	// alone do not fit.
+	if secs < 0 && r > 0 {
+		secs, r = secs+1, r-second
+	} else if secs > 0 && r < 0 {
+		secs, r = secs-1, r+second
+	}
+	s := secs * second
+	if s/second != secs {
+		return 0, false
+	}
+	d := s + r
+	if (r > 0 && d < s) || (r < 0 && d > s) {
 		return 0, false
 	}
 	return time.Duration(d), true

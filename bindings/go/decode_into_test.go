@@ -111,3 +111,102 @@ func TestDecodeIntoMatchesTheGeneralPath(t *testing.T) {
 		}
 	}
 }
+
+// Fields that share a wire name follow encoding/json: the one tagged with
+// the name crosses, none when that is not exactly one; a key fills the field
+// with its exact name, else the first whose name matches it case-insensitively
+// and is not another key's. The fast path, the general one and the encoder
+// agree, whatever the other fields' types.
+func TestFieldsSharingAWireName(t *testing.T) {
+	type bothTagged struct {
+		X  float64 `msgpack:"x"`
+		X2 float64 `msgpack:"x"`
+		Y  float64 `msgpack:"y"`
+	}
+	type tagBeatsName struct {
+		X float64 // wire name "X"
+		A float64 `msgpack:"X"`
+		Y float64 `msgpack:"y"`
+	}
+	type exactBeatsFold struct {
+		A float64 `msgpack:"x"`
+		X float64 // "X" matches the key "x" only case-insensitively, and "x" is A's
+		Y float64 `msgpack:"y"`
+	}
+	type foldOnly struct {
+		X float64 // "X": the key "x" is its own, case-insensitively
+		Y float64 `msgpack:"y"`
+	}
+	var w wireWriter
+	_ = w.EncodeMapLen(2)
+	_ = w.EncodeString("x")
+	_ = w.EncodeFloat64(5)
+	_ = w.EncodeString("y")
+	_ = w.EncodeFloat64(6)
+	lower := w.b
+	w = wireWriter{}
+	_ = w.EncodeMapLen(2)
+	_ = w.EncodeString("X")
+	_ = w.EncodeFloat64(5)
+	_ = w.EncodeString("y")
+	_ = w.EncodeFloat64(6)
+	upper := w.b
+	cases := []struct {
+		name string
+		data []byte
+		want any // a pointer to the expected value
+		keys int // the encoder's keys for *want
+	}{
+		{"both tagged", lower, &bothTagged{Y: 6}, 1},
+		{"tag beats name", upper, &tagBeatsName{A: 5, Y: 6}, 2},
+		{"exact beats fold", lower, &exactBeatsFold{A: 5, Y: 6}, 3},
+		{"fold only", lower, &foldOnly{X: 5, Y: 6}, 2},
+	}
+	for _, c := range cases {
+		typ := reflect.TypeOf(c.want).Elem()
+		fast := reflect.New(typ)
+		if !decodeInto(fast.Elem(), c.data) {
+			fast.Elem().SetZero()
+			v, _ := (&Library{}).decode("f", c.data)
+			if err := assign(fast.Interface(), v, "f"); err != nil {
+				t.Fatalf("%s: %v", c.name, err)
+			}
+		}
+		v, err := (&Library{}).decode("f", c.data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		general := reflect.New(typ)
+		if err := assign(general.Interface(), v, "f"); err != nil {
+			t.Fatalf("%s: %v", c.name, err)
+		}
+		if !reflect.DeepEqual(fast.Interface(), c.want) || !reflect.DeepEqual(general.Interface(), c.want) {
+			t.Errorf("%s: fast %+v, general %+v, want %+v", c.name, fast.Elem().Interface(), general.Elem().Interface(), reflect.ValueOf(c.want).Elem().Interface())
+		}
+		e := newEncoder(nil)
+		if err := e.value(reflect.ValueOf(c.want).Elem(), 1); err != nil {
+			t.Fatal(err)
+		}
+		if got := int(e.bytes()[0] & 0x0f); got != c.keys {
+			t.Errorf("%s: encoded with %d keys, want %d", c.name, got, c.keys)
+		}
+	}
+	// Through Call[T]: a float32 field sends the second type to the general path.
+	type dupFast struct {
+		X  float64 `msgpack:"x"`
+		X2 float64 `msgpack:"x"`
+		Y  float64 `msgpack:"y"`
+	}
+	type dupSlow struct {
+		X  float64 `msgpack:"x"`
+		X2 float64 `msgpack:"x"`
+		Y  float32 `msgpack:"y"`
+	}
+	lib := fixture(t)
+	point := map[string]float64{"x": 5, "y": 6}
+	f, err1 := Call[dupFast](lib, "echo_point", point)
+	s, err2 := Call[dupSlow](lib, "echo_point", point)
+	if err1 != nil || err2 != nil || f.X != s.X || f.X2 != s.X2 || float32(f.Y) != s.Y {
+		t.Fatalf("Call[T]: fast path %+v, %v; general path %+v, %v", f, err1, s, err2)
+	}
+}

@@ -18,15 +18,18 @@ import (
 // held and dropped when the call returns (or, for a callback's result, when
 // the library frees the box).
 type encoder struct {
-	lib    *Library
-	w      wireWriter
-	enc    *wireWriter // &w
-	held   []uint64
-	keep   unsafe.Pointer // the first memory lent for the call (lent.go), kept by cgo
-	pins   runtime.Pinner // memory lent for the call beyond keep
-	pinned bool
-	out    *outBuffer // the call's out buffer (pooled encoders only)
-	reply  reply      // the call's reply, filled in place (a reply returned by
+	lib  *Library
+	w    wireWriter
+	enc  *wireWriter // &w
+	held []uint64
+	// handles: a closure or object was written, whose Go value must stay
+	// reachable (its finalizer releases the handle) until Rust has read it.
+	handles bool
+	keep    unsafe.Pointer // the first memory lent for the call (lent.go), kept by cgo
+	pins    runtime.Pinner // memory lent for the call beyond keep
+	pinned  bool
+	out     *outBuffer // the call's out buffer (pooled encoders only)
+	reply   reply      // the call's reply, filled in place (a reply returned by
 	// value is copied field by field, which costs more than the call's encoding)
 }
 
@@ -58,7 +61,7 @@ func (e *encoder) done() {
 		e.pinned = false
 	}
 	hostReleaseAll(e.held)
-	e.held, e.lib = e.held[:0], nil
+	e.held, e.lib, e.handles = e.held[:0], nil, false
 	if cap(e.w.b) > 64<<10 {
 		e.w.b = nil // a large argument's buffer is not kept
 	}
@@ -407,6 +410,7 @@ func (e *encoder) closure(c *Closure) error {
 	if err := e.enc.EncodeExtHeader(extClosure, 8); err != nil {
 		return err
 	}
+	e.handles = true
 	return binary.Write(&e.w, binary.BigEndian, c.handle)
 }
 
@@ -420,6 +424,7 @@ func (e *encoder) object(o *Object) error {
 	if err := e.enc.EncodeExtHeader(extObject, 12); err != nil {
 		return err
 	}
+	e.handles = true
 	_ = binary.Write(&e.w, binary.BigEndian, o.classID)
 	return binary.Write(&e.w, binary.BigEndian, o.handle)
 }

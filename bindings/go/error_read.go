@@ -35,6 +35,11 @@ func (d *decoder) mapLen() (n int, ok bool, err error) {
 		return int(c & 0x0f), true, nil
 	case c == 0xde || c == 0xdf:
 		m, err := d.r.uint(2 << (c - 0xde))
+		if err == nil && m > uint64(d.r.left()/2) {
+			// Each pair takes at least two bytes: a length beyond what is
+			// left is a lie (and the readers below allocate from it).
+			return 0, false, fmt.Errorf("a map of %d pairs in %d bytes", m, d.r.left())
+		}
 		return int(m), true, err
 	}
 	return 0, false, fmt.Errorf("expected a map, found byte 0x%02x", c)
@@ -52,6 +57,11 @@ func (d *decoder) arrayLen() (n int, ok bool, err error) {
 		return int(c & 0x0f), true, nil
 	case c == 0xdc || c == 0xdd:
 		m, err := d.r.uint(2 << (c - 0xdc))
+		if err == nil && m > uint64(d.r.left()) {
+			// Each item takes at least one byte: texts, frames and causes
+			// make their slices from this length.
+			return 0, false, fmt.Errorf("an array of %d items in %d bytes", m, d.r.left())
+		}
 		return int(m), true, err
 	}
 	return 0, false, fmt.Errorf("expected an array, found byte 0x%02x", c)

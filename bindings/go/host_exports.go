@@ -20,7 +20,7 @@ func ferrymanGoInvoke(ctx C.uintptr_t, handle C.uint64_t, args *C.uint8_t, n C.s
 	if args != nil && n > 0 {
 		data = C.GoBytes(unsafe.Pointer(args), C.int(n))
 	}
-	body, holds, st := invoke(libraryByContext(uintptr(ctx)), uint64(handle), data)
+	body, hold, st := invoke(libraryByContext(uintptr(ctx)), uint64(handle), data)
 	if len(body) == 0 {
 		return C.int32_t(st)
 	}
@@ -29,7 +29,7 @@ func ferrymanGoInvoke(ctx C.uintptr_t, handle C.uint64_t, args *C.uint8_t, n C.s
 	out.ptr = (*C.uint8_t)(ptr)
 	out.len = C.size_t(len(body))
 	out.cap = C.size_t(len(body))
-	holdForBox(uintptr(ptr), holds)
+	holdForBox(uintptr(ptr), hold)
 	return C.int32_t(st)
 }
 

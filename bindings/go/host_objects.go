@@ -19,10 +19,19 @@ var hostObjects = struct {
 	sync.Mutex
 	next    uint64
 	objects map[uint64]*hostObject
-	// boxHolds: the handles a callback's result box keeps alive until the
+	// boxHolds: what a callback's result box keeps alive until the
 	// library hands the box back through free_box (spec/callbacks.md).
-	boxHolds map[uintptr][]uint64
-}{objects: map[uint64]*hostObject{}, boxHolds: map[uintptr][]uint64{}}
+	boxHolds map[uintptr]boxHold
+}{objects: map[uint64]*hostObject{}, boxHolds: map[uintptr]boxHold{}}
+
+// boxHold is what one result box keeps alive: the host handles it holds
+// (Go callbacks), and the Go value it was encoded from when that holds
+// closures or objects, whose finalizers would release their handles before
+// Rust has read them.
+type boxHold struct {
+	handles []uint64
+	value   any
+}
 
 // hostNew adds v with one reference (the caller's) and returns its handle.
 func hostNew(v any) uint64 {
@@ -80,21 +89,21 @@ func hostTake(h uint64) (any, bool) {
 	return v, ok
 }
 
-func holdForBox(ptr uintptr, handles []uint64) {
-	if len(handles) == 0 {
+func holdForBox(ptr uintptr, hold boxHold) {
+	if len(hold.handles) == 0 && hold.value == nil {
 		return
 	}
 	hostObjects.Lock()
 	defer hostObjects.Unlock()
-	hostObjects.boxHolds[ptr] = handles
+	hostObjects.boxHolds[ptr] = hold
 }
 
 func boxFreed(ptr uintptr) {
 	hostObjects.Lock()
-	handles := hostObjects.boxHolds[ptr]
+	hold := hostObjects.boxHolds[ptr]
 	delete(hostObjects.boxHolds, ptr)
 	hostObjects.Unlock()
-	hostReleaseAll(handles)
+	hostReleaseAll(hold.handles)
 }
 
 // LiveHostObjects is the number of Go values (callbacks, errors) that some

@@ -44,6 +44,10 @@ func (o *Object) Call(method string, args ...any) (any, error) {
 func (o *Object) Close() error {
 	if o.closed.CompareAndSwap(false, true) {
 		runtime.SetFinalizer(o, nil)
+		if o.lib.sym.objectRelease == nil { // an optional symbol (spec/abi.md)
+			return &BridgeError{Kind: "no_function", Function: "ferryman_object_release",
+				Message: o.lib.handshake.Library + " has no ferryman_object_release, so a " + o.class + " object cannot be released"}
+		}
 		if o.lib.sym.releaseObject(o.handle) != 0 {
 			return &BridgeError{Kind: "no_function", Message: fmt.Sprintf("%s object %d was not live", o.class, o.handle)}
 		}

@@ -74,7 +74,9 @@ func newStream(lib *Library, handle uint64) *Stream {
 
 // Next returns the stream's next item; ok is false once it has ended (or was
 // closed). An error item (a Rust Err, a panic) is returned as err at its
-// place; the stream goes on after an Err item.
+// place; the stream goes on after an Err item. Any other failure to pull
+// (the stream is not live, the library has no ferryman_stream_next, bad
+// bytes) is returned once, and ends the stream.
 func (s *Stream) Next() (item any, ok bool, err error) {
 	for len(s.pending) == 0 {
 		if s.ended || s.closed.Load() {
@@ -106,11 +108,14 @@ func (s *Stream) All() iter.Seq2[any, error] {
 	}
 }
 
-// pull asks the library for the next batch.
+// pull asks the library for the next batch. A failure that is not an error
+// item ends the stream: the next pull would fail alike, and a range over All
+// that goes on after an error would never end.
 func (s *Stream) pull() error {
 	const function = "ferryman_stream_next"
 	syms := s.lib.streamSymbols()
 	if syms.next == nil {
+		s.ended = true
 		return &BridgeError{Kind: "no_function", Function: function, Message: s.lib.handshake.Library + " has no " + function}
 	}
 	out := new(C.FerryBox)
@@ -119,6 +124,11 @@ func (s *Stream) pull() error {
 	s.lib.sym.take(status, out, nil, &r)
 	runtime.KeepAlive(s)
 	if r.status != 0 {
+		// Statuses 1 (an Err item) and 2 (a panic, after which the library
+		// answers nil) are items (spec/abi.md, "Streams").
+		if r.status != 1 && r.status != 2 {
+			s.ended = true
+		}
 		err := s.lib.failure(function, &r)
 		r.done()
 		return err
@@ -126,6 +136,7 @@ func (s *Stream) pull() error {
 	v, err := s.lib.decode(function, r.bytes)
 	r.done()
 	if err != nil {
+		s.ended = true
 		return err
 	}
 	switch items := v.(type) {
@@ -134,6 +145,7 @@ func (s *Stream) pull() error {
 	case []any:
 		s.pending = items
 	default:
+		s.ended = true
 		return &BridgeError{Kind: "malformed", Function: function, Message: fmt.Sprintf("a batch of stream items is an array or nil, not %T", v)}
 	}
 	return nil

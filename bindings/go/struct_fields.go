@@ -12,26 +12,42 @@ type structField struct {
 	name      string
 	index     int
 	omitEmpty bool
+	tagged    bool // the name is the tag's
 }
 
-// structInfo is a struct type's fields, in order and by wire name.
+// structInfo is a struct type's fields, in order and by wire name. No two
+// share a wire name: of fields that would, as in encoding/json, the one
+// tagged with the name crosses, and none does when that is not exactly one
+// (so encoding never writes a key twice, and both decoding paths fill the
+// same field).
 type structInfo struct {
 	fields []structField
 	byName map[string]int // wire name -> field index
-	// inOrder: no two fields share a wire name, so the field at a key's
-	// position, when its name is the key, is the one byName gives (a Rust
-	// struct and its Go mirror usually list their fields in the same order).
-	inOrder bool
 }
 
 // fieldIndex is the index of the field named key, which is the keyAt-th key
-// of its map; false when the struct has no such field.
+// of its map; false when the struct has no such field. The field at the
+// key's position is tried first (a Rust struct and its Go mirror usually
+// list their fields in the same order).
 func (info *structInfo) fieldIndex(key []byte, keyAt int) (int, bool) {
-	if info.inOrder && keyAt < len(info.fields) && info.fields[keyAt].name == string(key) {
+	if keyAt < len(info.fields) && info.fields[keyAt].name == string(key) {
 		return info.fields[keyAt].index, true
 	}
 	index, known := info.byName[string(key)]
 	return index, known
+}
+
+// foldField is the first field whose name matches key case-insensitively,
+// for a key that names no field exactly (encoding/json's rule).
+func (info *structInfo) foldField(key string) (structField, bool) {
+	if _, exact := info.byName[key]; !exact {
+		for _, f := range info.fields {
+			if strings.EqualFold(f.name, key) {
+				return f, true
+			}
+		}
+	}
+	return structField{}, false
 }
 
 var structFieldCache sync.Map // reflect.Type -> *structInfo
@@ -52,16 +68,40 @@ func structInfoOf(t reflect.Type) *structInfo {
 		if name == "-" {
 			continue
 		}
-		if name == "" {
+		tagged := name != ""
+		if !tagged {
 			name = f.Name
 		}
-		fields = append(fields, structField{name: name, index: i, omitEmpty: strings.Contains(opts, "omitempty")})
+		fields = append(fields, structField{name: name, index: i, omitEmpty: strings.Contains(opts, "omitempty"), tagged: tagged})
 	}
+	fields = dominantFields(fields)
 	info := &structInfo{fields: fields, byName: make(map[string]int, len(fields))}
 	for _, f := range fields {
 		info.byName[f.name] = f.index
 	}
-	info.inOrder = len(info.byName) == len(fields)
 	structFieldCache.Store(t, info)
 	return info
+}
+
+// dominantFields keeps, of the fields that share a wire name, the one whose
+// tag gives it, or none when not exactly one does (encoding/json's rule).
+func dominantFields(fields []structField) []structField {
+	count := make(map[string]int, len(fields))
+	tagged := make(map[string]int, len(fields))
+	for _, f := range fields {
+		count[f.name]++
+		if f.tagged {
+			tagged[f.name]++
+		}
+	}
+	if len(count) == len(fields) {
+		return fields
+	}
+	kept := fields[:0:0]
+	for _, f := range fields {
+		if count[f.name] == 1 || (f.tagged && tagged[f.name] == 1) {
+			kept = append(kept, f)
+		}
+	}
+	return kept
 }

@@ -246,10 +246,15 @@ func (s *symbols) callIDInto(id uint32, args []byte, buf *outBuffer, keep unsafe
 	s.takeInto(status, out, into, r)
 }
 
+// The optional symbols' wrappers below check for NULL themselves (a
+// library may lack them, spec/abi.md); their callers check first to say why.
+
 func (s *symbols) callClosure(handle uint64, args []byte, buf *outBuffer, keep unsafe.Pointer, r *reply) {
 	out := buf.reset()
 	var status C.int32_t
 	switch {
+	case s.closureCall == nil:
+		status = -1
 	case len(args) <= argsBufferSize && keep == nil:
 		status = C.fm_closure_call_c(C.uintptr_t(uintptr(s.closureCall)), C.uint64_t(handle), C.uintptr_t(uintptr(buf.argsC(args))), C.size_t(len(args)), C.uintptr_t(uintptr(unsafe.Pointer(out))))
 	case len(args) <= argsBufferSize:
@@ -261,25 +266,43 @@ func (s *symbols) callClosure(handle uint64, args []byte, buf *outBuffer, keep u
 }
 
 func (s *symbols) releaseClosure(handle uint64) int32 {
+	if s.closureRelease == nil {
+		return -1
+	}
 	return int32(C.fm_release(s.closureRelease, C.uint64_t(handle)))
 }
 
 func (s *symbols) releaseObject(handle uint64) int32 {
+	if s.objectRelease == nil {
+		return -1
+	}
 	return int32(C.fm_release(s.objectRelease, C.uint64_t(handle)))
 }
 
 func (s *symbols) cloneObject(handle uint64) uint64 {
+	if s.objectClone == nil {
+		return 0
+	}
 	return uint64(C.fm_object_clone(s.objectClone, C.uint64_t(handle)))
 }
 
 func (s *symbols) register(context uintptr) int32 {
+	if s.registerHost == nil {
+		return -1
+	}
 	return int32(C.fm_register_host(s.registerHost, C.uint32_t(ABIVersion), C.uintptr_t(context)))
 }
 
 func (s *symbols) connectLog(hostID int32, handle uint64, max uint32) int32 {
+	if s.logConnect == nil {
+		return -1
+	}
 	return int32(C.fm_log_connect(s.logConnect, C.uint32_t(hostID), C.uint64_t(handle), C.uint32_t(max)))
 }
 
 func (s *symbols) setLogLevel(max uint32) int32 {
+	if s.logLevel == nil {
+		return -1
+	}
 	return int32(C.fm_log_level(s.logLevel, C.uint32_t(max)))
 }

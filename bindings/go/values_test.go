@@ -326,6 +326,18 @@ func TestDurationResultsOutOfRange(t *testing.T) {
 	}
 }
 
+// Every time.Duration crosses and comes back, MinInt64 too: its seconds
+// alone (-9223372037s, plus 145224192ns) do not fit a Duration.
+func TestDurationsRoundTripAtTheEdges(t *testing.T) {
+	for _, d := range []time.Duration{math.MinInt64, math.MinInt64 + 1, math.MaxInt64, math.MaxInt64 - 1,
+		-time.Second, time.Second, -time.Second - 1, time.Second + 1, -1, 0, 1} {
+		got, err := ferryman.Call[time.Duration](lib, "scale_delta", d, 1)
+		if err != nil || got != d {
+			t.Errorf("scale_delta(%d, 1) = %d, %v", int64(d), int64(got), err)
+		}
+	}
+}
+
 // A nil slice or map is an empty one, whatever its type, wherever it is;
 // only nil itself and nil pointers are None.
 func TestNilSlicesAndMapsAreEmpty(t *testing.T) {
