@@ -131,6 +131,8 @@ export class RustStream<T = unknown> implements AsyncIterableIterator<T> {
   /** Whether the stream ended or was dropped. */
   readonly closed: boolean;
   [Symbol.asyncIterator](): RustStream<T>;
+  /** Drops the Rust stream (`await using`). */
+  [Symbol.asyncDispose](): Promise<void>;
 }
 
 /** A pending future or stream the host holds (`liveFutures()`). */

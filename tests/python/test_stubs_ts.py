@@ -55,6 +55,11 @@ def fixture_ts(fixture_file: Path) -> str:
         "  for_each_value(values: ReadonlyArray<number | bigint>, f: ((arg0: number | bigint) => void)):"
         " number | bigint;",
         "  count_up(n: number | bigint): IterableIterator<number | bigint>;",
+        # Times: sent in their wire form (an instant also as a Date), and
+        # results in it too (the host converts them: times.js).
+        "  echo_system_time(at: string | Date): string;",
+        "  scale_duration(d: [number, number], k: number | bigint): ferryman.Duration;",
+        "  next_day(day: string): string | null;",
         # Async functions and streams.
         "  async_sleep(ms: number | bigint, value: string, signal?: AbortSignal): Promise<string>;",
         "  async_drops(): number | bigint;",

@@ -236,7 +236,18 @@ async function asyncUses(): Promise<unknown[]> {
   return [added, late, first, live];
 }
 
+// Times: a result is the form the host sends (times.js), so it goes back in.
+const at: string = lib.echo_system_time(new Date(1500));
+assert.equal(at, "1970-01-01T00:00:01.5Z");
+const later: string[] = lib.later_times([at], [1, 0]);
+const scaledSpan: ferryman.Duration = lib.scale_duration([1, 500_000_000], 2);
+assert.deepEqual(scaledSpan, [3, 0]);
+const tomorrow: string | null = lib.next_day("2024-02-28");
+assert.equal(tomorrow, "2024-02-29");
+const day: string = lib.date_of(lib.naive_plus("2024-05-01T12:00:00", 60));
+
 const used: unknown[] = [names, live, description, sum, quotient, wide, ratio, shouted, chunks, total, tuple];
+used.push(at, later, scaledSpan, tomorrow, day);
 used.push(counts, fromMap, maybeToo, mean, joined, scaled, distance, area, last, label, pairText, firstChild);
 used.push(applied, mapped, four, dashed, composed, value, text, greeting, maybeCounter, counterTotal, same);
 asyncUses().then((values) => {

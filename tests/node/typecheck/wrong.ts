@@ -36,6 +36,10 @@ lib.join_top();
 lib.join_top(["a"], 1, 2);
 // @ts-expect-error a string where bytes go
 lib.echo_bytes("abc");
+// @ts-expect-error a time result is text, not a Date
+const when: Date = lib.echo_system_time(new Date(0));
+// @ts-expect-error a duration is [secs, nanos], not a number of seconds
+lib.scale_duration(1.5, 2);
 // @ts-expect-error a plain object where a map with integer keys goes
 lib.echo_int_keys({ 1: "one" });
 // @ts-expect-error a callback of the wrong type
@@ -64,4 +68,4 @@ try {
     const unknownVariant: "infinite" = error.variant;
   }
 }
-console.log(narrow, point, notAwaited);
+console.log(narrow, point, notAwaited, when);

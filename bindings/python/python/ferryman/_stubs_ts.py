@@ -33,9 +33,11 @@ Values follow the Node host's mapping: every integer parameter takes
 types, which go both ways); a map with string keys is a
 ``Record<string, V>`` (a ``Map`` is taken too), any other a ``Map<K, V>``;
 an option is ``T | null`` (``undefined`` too for a parameter). Times are
-sent in their wire form (``"timestamp"``, ``"date"``, ``"datetime"``: text;
-``"duration"``: ``[secs, nanos]``) and are ``unknown`` in results (their
-form depends on the Rust crate).
+sent in their wire form (``"timestamp"``, ``"date"``, ``"datetime"``: text,
+an instant also a ``Date``; ``"duration"``: ``[secs, nanos]``) and come back
+in it from results, which the host converts (``times.js``); they are
+``unknown`` where it does not convert them (a JS callback's arguments, a
+closure's result, an error's fields, inside named types).
 """
 
 from __future__ import annotations
@@ -60,17 +62,22 @@ class _Way(Enum):
     """Which way a value crosses: what a type says depends on it."""
 
     IN = "in"  # a parameter (or a callback's result): what the host accepts
-    OUT = "out"  # a result (or a callback's argument): what the host gives
+    OUT = "out"  # a result: what the host gives, its times converted
+    # What the host gives without converting times (times.js converts
+    # results): a JS callback's arguments, a closure's result, error fields.
+    RAW = "raw"
     DATA = "data"  # inside a named type, which goes both ways
 
     def flipped(self) -> _Way:
-        return {_Way.IN: _Way.OUT, _Way.OUT: _Way.IN}.get(self, self)
+        return {_Way.IN: _Way.OUT, _Way.OUT: _Way.IN, _Way.RAW: _Way.IN}.get(self, self)
 
 
 _NARROW_INTS = frozenset(("i8", "i16", "i32", "u8", "u16", "u32"))
 _WIDE_INTS = frozenset(("i64", "i128", "isize", "u64", "u128", "usize"))
 _TEXT = frozenset(("char", "str", "path"))
-_TIMES_SENT = {"timestamp": "string", "date": "string", "datetime": "string", "duration": "[number, number]"}
+_TIMES_SENT = {"timestamp": "string | Date", "date": "string", "datetime": "string", "duration": "[number, number]"}
+# Results: the form the host sends (times.js), secs a bigint beyond 2^53.
+_TIMES_GIVEN = {"timestamp": "string", "date": "string", "datetime": "string", "duration": "ferryman.Duration"}
 
 # Words that cannot name a declaration or a parameter.
 _RESERVED = frozenset(
@@ -232,7 +239,8 @@ class _Declarations:
         if key == "object" and isinstance(inner, str):
             return self.class_names.get(inner, "unknown")
         if key == "iter" and way is not _Way.IN:
-            return f"IterableIterator<{self.ts(inner, _Way.OUT, depth)}>"
+            items = _Way.RAW if way is _Way.RAW else _Way.OUT
+            return f"IterableIterator<{self.ts(inner, items, depth)}>"
         if key == "stream" and way is _Way.OUT:
             return f"ferryman.RustStream<{self.ts(inner, _Way.OUT, depth)}>"
         callback = _callback(inner)
@@ -241,8 +249,12 @@ class _Declarations:
             # A JS function given to Rust is called with what Rust gives; a
             # Rust closure given back takes what a parameter takes.
             inside = way.flipped() if way is not _Way.DATA else _Way.OUT
-            args = ", ".join(f"arg{i}: {self.ts(param, inside, depth)}" for i, param in enumerate(params))
-            result = self.ts(returns, inside.flipped(), depth)
+            # Neither a JS callback's arguments nor a closure's result have
+            # their times converted.
+            given = {_Way.OUT: _Way.RAW}.get(inside, inside)
+            args = ", ".join(f"arg{i}: {self.ts(param, given, depth)}" for i, param in enumerate(params))
+            back = inside.flipped()
+            result = self.ts(returns, {_Way.OUT: _Way.RAW}.get(back, back), depth)
             return f"(({args}) => {'void' if result == 'null' else result})"
         return "unknown"
 
@@ -260,9 +272,9 @@ class _Declarations:
         if descriptor in _TEXT:
             return "string"
         if descriptor == "bytes":
-            return {_Way.IN: "Buffer | Uint8Array", _Way.OUT: "Buffer"}.get(way, "Uint8Array")
+            return {_Way.IN: "Buffer | Uint8Array", _Way.OUT: "Buffer", _Way.RAW: "Buffer"}.get(way, "Uint8Array")
         if descriptor in _TIMES_SENT:
-            return _TIMES_SENT[descriptor] if way is _Way.IN else "unknown"
+            return {_Way.IN: _TIMES_SENT, _Way.OUT: _TIMES_GIVEN}.get(way, {}).get(descriptor, "unknown")
         return "unknown"
 
     # -- declarations ---------------------------------------------------------
@@ -464,7 +476,7 @@ class _Declarations:
         fields = self.d.shape_fields(entry) if entry is not None and entry.get("kind") != "enum" else None
         optional = self.d.optional_fields(entry) if entry is not None else set()
         return [
-            f"  readonly {_key(name)}{'?' if name in optional else ''}: {self.ts(descriptor, _Way.OUT)};"
+            f"  readonly {_key(name)}{'?' if name in optional else ''}: {self.ts(descriptor, _Way.RAW)};"
             for name, descriptor in fields or []
             if name not in _ERROR_MEMBERS and not name.isdigit()
         ]
@@ -489,7 +501,7 @@ class _Declarations:
             return "Record<string, never>"
         optional = self.d.optional_fields(shape)
         parts = [
-            f"readonly {_key(name)}{'?' if name in optional else ''}: {self.ts(descriptor, _Way.OUT)}"
+            f"readonly {_key(name)}{'?' if name in optional else ''}: {self.ts(descriptor, _Way.RAW)}"
             for name, descriptor in fields
         ]
         return "{ " + "; ".join(parts) + " }"
