@@ -239,8 +239,8 @@ class _Declarations:
         if key == "object" and isinstance(inner, str):
             return self.class_names.get(inner, "unknown")
         if key == "iter" and way is not _Way.IN:
-            items = _Way.RAW if way is _Way.RAW else _Way.OUT
-            return f"IterableIterator<{self.ts(inner, items, depth)}>"
+            item_way = _Way.RAW if way is _Way.RAW else _Way.OUT
+            return f"IterableIterator<{self.ts(inner, item_way, depth)}>"
         if key == "stream" and way is _Way.OUT:
             return f"ferryman.RustStream<{self.ts(inner, _Way.OUT, depth)}>"
         callback = _callback(inner)
