@@ -195,6 +195,8 @@ function wireForm(value) {
     return Number.isNaN(value.getTime()) ? 'an invalid Date' : [value.toISOString()];
   }
   if (types.isDataView(value)) return [new Uint8Array(value.buffer, value.byteOffset, value.byteLength)];
+  // A Map of another realm (a vm context) is no `instanceof Map` here.
+  if (types.isMap(value)) return [new Map(value)];
   if (types.isSet(value)) return 'a Set (pass an array: [...set])';
   if (types.isPromise(value)) return 'a Promise (await it first)';
   if (types.isRegExp(value)) return 'a RegExp';

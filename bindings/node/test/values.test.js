@@ -202,6 +202,14 @@ test('a string holding a lone surrogate is refused, not sent as U+FFFD', () => {
   assert.equal(lib.echo_string('x\uD83D\uDE00y'), 'x😀y');
 });
 
+test('a Map or a Date of another realm (a vm context) is sent as one of this realm', () => {
+  const vm = require('node:vm');
+  const context = vm.createContext({});
+  assert.deepEqual(lib.echo_map(vm.runInContext('new Map([["a", 1]])', context)), { a: 1 });
+  assert.deepEqual(lib.echo_map(vm.runInContext('({ b: 2 })', context)), { b: 2 });
+  assert.equal(lib.echo_system_time(vm.runInContext('new Date(0)', context)), '1970-01-01T00:00:00Z');
+});
+
 test('a Date is sent as its ISO string', () => {
   assert.equal(lib.echo_utc(new Date(Date.UTC(2024, 4, 1, 12, 30))), '2024-05-01T12:30:00Z');
   // SystemTime's result is RFC 3339 text too (spec/wire.md, "Times"; test/times.test.js).
