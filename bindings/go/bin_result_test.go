@@ -2,8 +2,6 @@ package ferryman
 
 import (
 	"bytes"
-	"os"
-	"path/filepath"
 	"testing"
 )
 
@@ -37,14 +35,7 @@ func TestOnlyOneLargeBinFillingTheBytesIsAPayload(t *testing.T) {
 // fm_call_into: a value that fits is written into the Go memory offered and
 // read from there; one that does not lands in a library box.
 func TestTheLibraryWritesIntoTheRoomOffered(t *testing.T) {
-	path := os.Getenv("FERRYMAN_FIXTURE")
-	if path == "" {
-		path = filepath.Join("..", "..", "target", "debug", "libferryman_fixture.so")
-	}
-	lib, err := Load(path)
-	if err != nil {
-		t.Fatal(err)
-	}
+	lib := fixture(t)
 	f := lib.function("bytes_echo")
 	data := bytes.Repeat([]byte{1, 2, 3, 4}, 16<<10)
 	for _, extra := range []int{binHeader, 100, -1} {

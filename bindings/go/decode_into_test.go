@@ -137,20 +137,17 @@ func TestFieldsSharingAWireName(t *testing.T) {
 		X float64 // "X": the key "x" is its own, case-insensitively
 		Y float64 `msgpack:"y"`
 	}
-	var w wireWriter
-	_ = w.EncodeMapLen(2)
-	_ = w.EncodeString("x")
-	_ = w.EncodeFloat64(5)
-	_ = w.EncodeString("y")
-	_ = w.EncodeFloat64(6)
-	lower := w.b
-	w = wireWriter{}
-	_ = w.EncodeMapLen(2)
-	_ = w.EncodeString("X")
-	_ = w.EncodeFloat64(5)
-	_ = w.EncodeString("y")
-	_ = w.EncodeFloat64(6)
-	upper := w.b
+	// {xKey: 5, "y": 6}
+	pointWith := func(xKey string) []byte {
+		var w wireWriter
+		_ = w.EncodeMapLen(2)
+		_ = w.EncodeString(xKey)
+		_ = w.EncodeFloat64(5)
+		_ = w.EncodeString("y")
+		_ = w.EncodeFloat64(6)
+		return w.b
+	}
+	lower, upper := pointWith("x"), pointWith("X")
 	cases := []struct {
 		name string
 		data []byte
