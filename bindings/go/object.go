@@ -31,11 +31,54 @@ func newObject(lib *Library, classID uint32, handle uint64) *Object {
 // Class is the name of the object's class.
 func (o *Object) Class() string { return o.class }
 
+// String is what fmt prints: the Rust Display text when the class opts into
+// it (`#[ferryman::export(display)]`, the method Class.__str__), else
+// "<Counter object>" ("<closed Counter object>" once closed).
+func (o *Object) String() string {
+	if o.closed.Load() {
+		return "<closed " + o.class + " object>"
+	}
+	if f := o.lib.function(o.class + ".__str__"); f != nil && f.Kind == "method" {
+		if v, err := o.lib.Call(f.Name, o); err == nil {
+			if text, ok := v.(string); ok {
+				runtime.KeepAlive(o)
+				return text
+			}
+		}
+	}
+	return "<" + o.class + " object>"
+}
+
 // Call calls method (Class.method in describe) with the object as self.
+// The arguments are the method's after self (an arity error counts only
+// them); a constructor or static method is not called through an object.
 func (o *Object) Call(method string, args ...any) (any, error) {
-	v, err := o.lib.Call(o.class+"."+method, append([]any{o}, args...)...)
+	name := o.class + "." + method
+	if f := o.lib.function(name); f != nil {
+		if err := o.checkMethod(f, len(args)); err != nil {
+			return nil, err
+		}
+	}
+	v, err := o.lib.Call(name, append([]any{o}, args...)...)
 	runtime.KeepAlive(o)
 	return v, err
+}
+
+// checkMethod refuses a constructor or static method of the class, and a
+// count of arguments (after self) the method does not take.
+func (o *Object) checkMethod(f *Function, given int) error {
+	switch f.Kind {
+	case "constructor":
+		return &ArgumentError{Kind: "arity", Function: f.Name, Index: -1,
+			Message: fmt.Sprintf("`%s()` is %s's constructor, not a method: call lib.New(%q, …)", f.Name, o.class, o.class)}
+	case "static":
+		return &ArgumentError{Kind: "arity", Function: f.Name, Index: -1,
+			Message: fmt.Sprintf("`%s()` is a static method (it takes no self): call lib.Call(%q, …)", f.Name, f.Name)}
+	}
+	if len(f.Params) == 0 || checkArity(f, given+1) == nil {
+		return nil
+	}
+	return checkArity(&Function{Name: f.Name, Params: f.Params[1:]}, given)
 }
 
 // Close releases the handle (ferryman_object_release); the Rust value is

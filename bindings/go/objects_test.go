@@ -2,7 +2,9 @@ package ferryman_test
 
 import (
 	"errors"
+	"fmt"
 	"runtime"
+	"strings"
 	"testing"
 	"time"
 
@@ -60,6 +62,22 @@ func TestObjects(t *testing.T) {
 	if _, err := c.Call("boom"); !errors.As(err, &p) || p.Message != "counter boom" {
 		t.Fatalf("boom: %#v", err)
 	}
+	// Arguments after self: an arity error counts only them; a constructor
+	// or static method is not called through an object.
+	var ae *ferryman.ArgumentError
+	if _, err := c.Call("add"); !errors.As(err, &ae) || ae.Message != "`Counter.add()` takes 1 argument (n) but was given 0 arguments" {
+		t.Fatalf("add(): %v", err)
+	}
+	if _, err := c.Call("new", "x", 1); err == nil || !strings.Contains(err.Error(), "constructor, not a method: call lib.New(\"Counter\"") {
+		t.Fatalf("new through an object: %v", err)
+	}
+	if _, err := c.Call("named", "x"); err == nil || !strings.Contains(err.Error(), "is a static method") {
+		t.Fatalf("a static through an object: %v", err)
+	}
+	// fmt prints the Display text (the class opts into display).
+	if text := fmt.Sprint(c); text != "Counter(d=7)" {
+		t.Fatalf("fmt.Sprint = %q", text)
+	}
 	if err := c.Close(); err != nil {
 		t.Fatal(err)
 	}
@@ -67,9 +85,11 @@ func TestObjects(t *testing.T) {
 	if liveObjects(t) != before || counterDrops(t) != drops+1 {
 		t.Fatalf("after Close: %d live, %d drops (want %d, %d)", liveObjects(t), counterDrops(t), before, drops+1)
 	}
-	var ae *ferryman.ArgumentError
 	if _, err := c.Call("value"); !errors.As(err, &ae) || ae.Param != "self" {
 		t.Fatalf("a closed object: %#v", err)
+	}
+	if text := fmt.Sprint(c); text != "<closed Counter object>" {
+		t.Fatalf("fmt.Sprint of a closed object = %q", text)
 	}
 }
 
