@@ -273,6 +273,10 @@ def test_an_object_of_another_class(lib: ferryman.Library) -> None:
     assert "Counter" in str(raised.value) and "Vocabulary" in str(raised.value)
     with pytest.raises(ferryman.ArgumentError, match="Vocabulary"):
         lib.Counter.add(vocabulary, 1)
+    # In a list, the message says which item.
+    counter = lib.Counter("c", 1)
+    with pytest.raises(ferryman.ArgumentError, match=r"found a Vocabulary object at item \[2\]"):
+        lib.counter_total([counter, counter, vocabulary])
 
 
 def test_an_object_of_another_library(lib: ferryman.Library, fixture_file: Path, tmp_path: Path) -> None:

@@ -339,13 +339,20 @@ fn enter<T: Class>(
     index: usize,
     raw: RawObject,
     exclusive: bool,
+    item: Option<usize>,
 ) -> Result<(Pinned, bool), Reported> {
     let expected = T::class_def();
     let Some(entry) = table::get(raw.handle) else {
-        return Err(released_error(call, index, expected.name, raw.handle));
+        return Err(released_error(call, index, expected.name, raw.handle, item));
     };
     if !std::ptr::eq(entry.class, expected) {
-        return Err(class_error(call, index, expected.name, entry.class.name));
+        return Err(class_error(
+            call,
+            index,
+            expected.name,
+            entry.class.name,
+            item,
+        ));
     }
     if !exclusive && !expected.has_mut_methods() {
         return Ok((entry, false));
@@ -356,27 +363,48 @@ fn enter<T: Class>(
     Ok((entry, true))
 }
 
-/// The `type` error for a handle that is not live.
+/// The `type` error for a handle that is not live (`item`: its place in a
+/// list parameter).
 #[cold]
 #[inline(never)]
-fn released_error(call: &mut Call<'_>, index: usize, expected: &str, handle: u64) -> Reported {
-    let found = format!("object {handle}, which was already released");
+fn released_error(
+    call: &mut Call<'_>,
+    index: usize,
+    expected: &str,
+    handle: u64,
+    item: Option<usize>,
+) -> Reported {
+    let found = format!(
+        "object {handle}, which was already released{}",
+        at_item(item)
+    );
     type_error(call, index, expected, found)
 }
 
 /// The `type` error for an object of another class.
 #[cold]
 #[inline(never)]
-fn class_error(call: &mut Call<'_>, index: usize, expected: &str, found: &str) -> Reported {
-    let found = format!("a {found} object");
+fn class_error(
+    call: &mut Call<'_>,
+    index: usize,
+    expected: &str,
+    found: &str,
+    item: Option<usize>,
+) -> Reported {
+    let found = format!("a {found} object{}", at_item(item));
     type_error(call, index, expected, found)
+}
+
+/// " at item [2]" for an object in a list parameter, as hosts say it.
+fn at_item(item: Option<usize>) -> String {
+    item.map(|i| format!(" at item [{i}]")).unwrap_or_default()
 }
 
 /// Enters the receiver or a `&T` parameter, shared.
 #[inline(always)]
 pub fn object_ref<T: Class>(call: &mut Call<'_>, index: usize) -> Result<ObjectRef<T>, Reported> {
     let raw = call.arg_direct::<RawObject>(index)?;
-    object_ref_of(call, index, raw)
+    object_ref_of(call, index, raw, None)
 }
 
 #[inline(always)]
@@ -384,8 +412,9 @@ fn object_ref_of<T: Class>(
     call: &mut Call<'_>,
     index: usize,
     raw: RawObject,
+    item: Option<usize>,
 ) -> Result<ObjectRef<T>, Reported> {
-    let (entry, guarded) = enter::<T>(call, index, raw, false)?;
+    let (entry, guarded) = enter::<T>(call, index, raw, false, item)?;
     // SAFETY: the guard is held (entered above), or the class has no
     // `&mut self` method, so nothing ever writes the value.
     let value: *const T = unsafe { entry.value_of::<T>() };
@@ -400,7 +429,7 @@ fn object_ref_of<T: Class>(
 /// when Rust holds another `Arc` of the value.
 pub fn object_mut<T: Class>(call: &mut Call<'_>, index: usize) -> Result<ObjectMut<T>, Reported> {
     let raw = call.arg_direct::<RawObject>(index)?;
-    let (entry, _) = enter::<T>(call, index, raw, true)?;
+    let (entry, _) = enter::<T>(call, index, raw, true, None)?;
     // SAFETY: the exclusive guard is held (entered above) until `ObjectMut` drops.
     let value = match unsafe { entry.value_mut() } {
         Some(value) => value.downcast_mut::<T>().expect("the class was checked") as *mut T,
@@ -418,8 +447,9 @@ fn arc_of<T: Class>(
     index: usize,
     raw: RawObject,
     guards: &mut Guards,
+    item: Option<usize>,
 ) -> Result<Arc<T>, Reported> {
-    let object = object_ref_of::<T>(call, index, raw)?;
+    let object = object_ref_of::<T>(call, index, raw, item)?;
     let arc = object.arc();
     if object.guarded {
         // The guard moves to `guards`; `object` must not exit it too.
@@ -465,7 +495,7 @@ impl<'a, T: Class> ArgObject<'a> for ObjKind<Option<T>> {
     fn arg(&self, call: &mut Call<'a>, index: usize) -> Result<Held<Self::Out>, Reported> {
         let raw = call.arg::<Option<RawObject>>(index)?;
         let value = match raw {
-            Some(raw) => Some(object_ref_of(call, index, raw)?),
+            Some(raw) => Some(object_ref_of(call, index, raw, None)?),
             None => None,
         };
         Ok(Held::plain(value))
@@ -477,7 +507,7 @@ impl<'a, T: Class> ArgObject<'a> for ObjKind<Arc<T>> {
     fn arg(&self, call: &mut Call<'a>, index: usize) -> Result<Held<Arc<T>>, Reported> {
         let raw = call.arg_direct::<RawObject>(index)?;
         let mut guards = Guards::default();
-        let value = arc_of(call, index, raw, &mut guards)?;
+        let value = arc_of(call, index, raw, &mut guards, None)?;
         Ok(Held { value, guards })
     }
 }
@@ -488,7 +518,7 @@ impl<'a, T: Class> ArgObject<'a> for ObjKind<Option<Arc<T>>> {
         let raw = call.arg::<Option<RawObject>>(index)?;
         let mut guards = Guards::default();
         let value = match raw {
-            Some(raw) => Some(arc_of(call, index, raw, &mut guards)?),
+            Some(raw) => Some(arc_of(call, index, raw, &mut guards, None)?),
             None => None,
         };
         Ok(Held { value, guards })
@@ -501,8 +531,8 @@ impl<'a, T: Class> ArgObject<'a> for ObjKind<Vec<Arc<T>>> {
         let raws = call.arg::<Vec<RawObject>>(index)?;
         let mut guards = Guards::default();
         let mut value = Vec::with_capacity(raws.len());
-        for raw in raws {
-            value.push(arc_of(call, index, raw, &mut guards)?);
+        for (item, raw) in raws.into_iter().enumerate() {
+            value.push(arc_of(call, index, raw, &mut guards, Some(item))?);
         }
         Ok(Held { value, guards })
     }
