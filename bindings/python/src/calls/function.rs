@@ -187,8 +187,9 @@ impl Function {
     /// the library refused an object argument as released and that object
     /// is closed now: another thread closed it after it was encoded, while
     /// the call had let go of the GIL. `values` are the vectorcall values,
-    /// bound to the parameters by `plan` in a keyword call (value `i` is
-    /// parameter `i` otherwise). The refused parameter's argument is encoded
+    /// `nargs` of them positional, the others named by `names` (bound to the
+    /// parameters by the call's keyword plan; value `i` is parameter `i`
+    /// otherwise). The refused parameter's argument is encoded
     /// again, which raises what a call made after the close raises (also for
     /// an object in a list: "at item [2]"). (The arguments are looked at
     /// first: reading the error's attributes would decode a Rust error's
@@ -200,7 +201,8 @@ impl Function {
         py: Python<'_>,
         on_error: &Bound<'_, PyAny>,
         values: &[*mut ffi::PyObject],
-        plan: Option<&KeywordPlan>,
+        nargs: usize,
+        names: Option<&Bound<'_, PyTuple>>,
         error: Box<PyErr>,
     ) -> Box<PyErr> {
         let suspect = values.iter().any(|&arg| {
@@ -223,11 +225,15 @@ impl Function {
         let (true, Some(index)) = (refused, index) else {
             return error;
         };
-        let at = match plan {
+        let at = match names {
             None => Some(index),
-            Some(plan) => match plan.sources().get(index) {
-                Some(Source::Argument(at)) => Some(*at),
-                _ => None,
+            // The plan the call was encoded by (the last one is kept).
+            Some(names) => match self.keyword_plan.get(&self.binding(), names, nargs) {
+                Ok(plan) => match plan.sources().get(index) {
+                    Some(Source::Argument(at)) => Some(*at),
+                    _ => None,
+                },
+                Err(_) => None,
             },
         };
         let Some(&value) = at.and_then(|at| values.get(at)) else {
@@ -393,8 +399,7 @@ impl Function {
         let mut scope = Scope::call(registration);
         let buffers = scope.buffers();
         buffers.args.clear();
-        let mut plan = None;
-        match keywords {
+        match &keywords {
             // All positional: every parameter, or fewer down to the required
             // ones (the library fills in the defaults).
             None if nargs <= self.params.len() && nargs >= self.required => {
@@ -403,11 +408,8 @@ impl Function {
             None => Err(wrong_count(&self.binding(), nargs)),
             Some((_, names)) => self
                 .keyword_plan
-                .get(&self.binding(), &names, nargs)
-                .and_then(|made| {
-                    let plan = plan.insert(made);
-                    self.encode_planned(py, &mut buffers.args, values, plan)
-                }),
+                .get(&self.binding(), names, nargs)
+                .and_then(|plan| self.encode_planned(py, &mut buffers.args, values, &plan)),
         }
         .map_err(fail)?;
 
@@ -433,7 +435,10 @@ impl Function {
                 &target,
             )
             .map_err(|error| match self.takes_objects {
-                true => self.closed_meanwhile(py, on_error, values, plan.as_deref(), error),
+                true => {
+                    let names = keywords.as_ref().map(|(_, names)| &**names);
+                    self.closed_meanwhile(py, on_error, values, nargs, names, error)
+                }
                 false => error,
             }),
             flavor => cross_async(
