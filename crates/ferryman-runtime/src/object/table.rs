@@ -154,7 +154,10 @@ fn free(slot: &'static Slot, index: usize, generation: u64) {
     }
 }
 
-/// A new handle to `entry`, owned by the host it is sent to.
+/// A new handle to `entry`, owned by the host it is sent to. (`inline`: its
+/// one caller is in another codegen unit, which otherwise keeps it a call,
+/// depending on how the crate happens to be split.)
+#[inline]
 pub(crate) fn insert(entry: Arc<Entry>) -> u64 {
     let (index, serial) = {
         let mut allocation = ALLOCATION.lock().unwrap_or_else(|e| e.into_inner());
