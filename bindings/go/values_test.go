@@ -224,6 +224,11 @@ func TestIterator(t *testing.T) {
 	if strings.Join(got, "") != "abc" {
 		t.Fatalf("words = %v", got)
 	}
+	// Called with other than how many items to pull: the iterator says so.
+	want := "`Vocabulary.words()`'s iterator takes 1 argument (how many items to pull, a u32) but was given 2 arguments"
+	if _, err := words.Call(1, 2); err == nil || err.Error() != want {
+		t.Fatalf("words(1, 2): %v", err)
+	}
 }
 
 func TestLargeResultSpillsIntoALibraryBox(t *testing.T) {

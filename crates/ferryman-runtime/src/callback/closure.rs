@@ -4,6 +4,7 @@
 
 use crate::callback::error::{callback_value, mark_callback_causes, unwound_exception_for_host};
 use crate::callback::resolver::RESOLVER_ARGS;
+use crate::object::iter::ITERATOR_ARGS;
 use crate::report::write_error;
 use ferryman_abi::Status;
 use ferryman_buffer::Sink;
@@ -62,6 +63,9 @@ impl Site {
     pub(crate) fn shown(&self) -> String {
         if self.args == RESOLVER_ARGS {
             return "an async callback's resolver".to_owned();
+        }
+        if self.args == ITERATOR_ARGS {
+            return format!("`{}()`'s iterator", self.name());
         }
         let name = self.name();
         match name.find("::{{closure}}") {
@@ -191,9 +195,13 @@ pub(crate) fn write_bad_args(
             let n = site.arity;
             let s = if n == 1 { "" } else { "s" };
             value.expected = Some(format!("{n} argument{s}"));
+            let takes = match site.args {
+                // An iterator's closure takes how many items to pull.
+                ITERATOR_ARGS => "(how many items to pull, a u32)".to_owned(),
+                args => readable_type(args),
+            };
             format!(
-                "{shown} takes {n} argument{s} {} but was given {}",
-                readable_type(site.args),
+                "{shown} takes {n} argument{s} {takes} but was given {}",
                 e.found
             )
         }
