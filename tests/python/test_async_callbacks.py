@@ -9,15 +9,18 @@ objects)."""
 from __future__ import annotations
 
 import asyncio
+import gc
 import inspect
 import threading
 import time
+import weakref
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 import pytest
 
 import ferryman
+from ferryman import _native
 
 from conftest import settled_futures
 
@@ -286,3 +289,86 @@ def test_without_a_running_loop_the_callback_fails_clearly(lib: ferryman.Library
 def test_the_signature_says_the_callable_is_awaited(lib: ferryman.Library) -> None:
     annotation = inspect.signature(lib.apply_async).parameters["f"].annotation
     assert annotation == Callable[[int], Awaitable[int]]
+
+
+# ---- what a finished or abandoned call hands back is let go -----------------------
+
+
+class _Boom(Exception):
+    pass
+
+
+def test_a_task_cancelled_after_its_future_finished_keeps_no_exception(lib: ferryman.Library) -> None:
+    # The Rust future completes with the callback's exception, but the task
+    # awaiting it is cancelled before the loop reads the completion: it is
+    # still read, so the exception the library kept for this host is let go.
+    alive: list[weakref.ref[BaseException]] = []
+    calls: list[asyncio.Task[int]] = []
+
+    def cancel_before_the_loop_reads(_: object) -> None:
+        time.sleep(0.05)  # (after the resolver got the exception) Rust completes
+        calls[0].cancel()
+
+    async def boom(x: int) -> int:
+        task = asyncio.current_task()
+        assert task is not None
+        # Runs after the callbacks that settle the call, in the same turn.
+        task.add_done_callback(cancel_before_the_loop_reads)
+        error = _Boom(x)
+        alive.append(weakref.ref(error))
+        raise error
+
+    async def main() -> None:
+        calls.append(asyncio.create_task(lib.apply_async(boom, 1)))
+        with pytest.raises(asyncio.CancelledError):
+            await calls[0]
+        await asyncio.sleep(0.05)
+
+    run(main())
+    calls.clear()
+    gc.collect()
+    assert len(alive) == 1 and alive[0]() is None
+    assert _native.pending_count() == 0
+
+
+# The tasks left pending in the closed loop are destroyed pending: asyncio says so.
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
+def test_a_loop_closed_with_calls_waiting_is_let_go_of(lib: ferryman.Library) -> None:
+    async def double(x: int) -> int:
+        return 2 * x
+
+    loop = asyncio.new_event_loop()
+    tasks = [loop.create_task(lib.apply_async_later(double, i)) for i in range(5)]
+    loop.run_until_complete(asyncio.sleep(0.001))  # started: Rust waits 10 ms
+    loop.close()  # before Rust calls the callbacks, whose error it then keeps
+    time.sleep(0.2)
+    del tasks, loop
+    gc.collect()
+    # When another loop starts awaiting Rust, the closed one's completions
+    # are read and dropped, and its futures let go.
+    assert run(lib.apply_async(double, 4)) == 8
+    gc.collect()
+    assert _native.pending_count() == 0
+    assert settled_futures(lib) == []
+
+
+def test_the_task_of_an_async_callback_is_kept_until_it_ends(lib: ferryman.Library) -> None:
+    # The loop holds its tasks weakly: a callback's task awaiting a future
+    # nothing else holds could be collected mid-run.
+    waited: list[weakref.ref[asyncio.Future[int]]] = []
+
+    async def waits(x: int) -> int:
+        future: asyncio.Future[int] = asyncio.get_running_loop().create_future()
+        waited.append(weakref.ref(future))
+        return x + await future
+
+    async def main() -> int:
+        call = asyncio.create_task(lib.apply_async(waits, 1))
+        await asyncio.sleep(0.05)
+        gc.collect()
+        future = waited[0]()
+        assert future is not None, "the callback's task was collected while it ran"
+        future.set_result(41)
+        return await call
+
+    assert run(main()) == 42

@@ -15,6 +15,8 @@ import pytest
 
 import ferryman
 
+from conftest import settled_futures
+
 
 def run(coroutine: Any) -> Any:
     return asyncio.run(coroutine)
@@ -119,6 +121,22 @@ def test_aclose_and_async_with_drop_the_stream(lib: ferryman.Library) -> None:
     assert run(scoped()) == 0
     assert ticker_report(lib)[1] is True
     assert lib.live_futures() == []
+
+
+def test_aclose_from_another_task_ends_the_iteration_waiting_for_an_item(lib: ferryman.Library) -> None:
+    async def main() -> list[int]:
+        stream = lib.ticker(100, 200, 1)  # an item every 200 ms
+
+        async def consume() -> list[int]:
+            return [item async for item in stream]
+
+        consumer = asyncio.create_task(consume())
+        await asyncio.sleep(0.3)  # item 0 came; the consumer waits for item 1
+        await stream.aclose()
+        return await consumer  # "iteration then ends": no error
+
+    assert run(main()) == [0]
+    assert settled_futures(lib) == []
 
 
 def test_cancelling_a_task_waiting_for_an_item_drops_the_stream(lib: ferryman.Library) -> None:

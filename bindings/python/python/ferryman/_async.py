@@ -59,7 +59,7 @@ class _Waker:
         # token -> (future, decode(status, bytes))
         self.waiting: dict[int, tuple[asyncio.Future[Any], Callable[[int, bytes], Any]]] = {}
         loop.add_reader(read.fileno(), self._drain)
-        weakref.finalize(loop, _close, read, self.queue)
+        weakref.finalize(loop, _close, read, self.queue, self.waiting)
 
     def token(self) -> int:
         """A token of this loop's queue (the low 32 bits count)."""
@@ -68,6 +68,15 @@ class _Waker:
 
     def expect(self, token: int, future: asyncio.Future[Any], decode: Callable[[int, bytes], Any]) -> None:
         self.waiting[token] = (future, decode)
+
+    def discard_all(self) -> None:
+        """Reads and drops every completion queued so far, and forgets the
+        futures still waiting (their loop is closed)."""
+        for token, status, data in self.queue.take():
+            entry = self.waiting.pop(token, None)
+            if entry is not None:
+                _discard(entry[1], status, data)
+        self.waiting.clear()
 
     def _drain(self) -> None:
         try:
@@ -82,7 +91,10 @@ class _Waker:
             future, decode = entry
             if future.done():
                 # Cancelled by its task: the Rust future's FERRY_CANCELLED
-                # completion (or a result that crossed the cancel) goes nowhere.
+                # completion (or a result that crossed the cancel) goes
+                # nowhere, but is still read: what it hands this host (an
+                # exception kept for it, objects, closures) is taken and let go.
+                _discard(decode, status, data)
                 continue
             try:
                 value = decode(status, data)
@@ -94,7 +106,22 @@ class _Waker:
                 future.set_result(value)
 
 
-def _close(read: socket.socket, queue: Any) -> None:
+def _discard(decode: Callable[[int, bytes], Any], status: int, data: bytes) -> None:
+    """Reads a completion nothing awaits any more, and drops what it made."""
+    try:
+        decode(status, data)
+    except BaseException:  # noqa: BLE001, S110 - nobody is left to raise it to
+        pass
+
+
+def _close(read: socket.socket, queue: Any, waiting: dict[int, Any]) -> None:
+    # The loop is gone: completions already queued are read and dropped (the
+    # exceptions and objects they hand over would stay kept for this host).
+    for token, status, data in queue.take():
+        entry = waiting.pop(token, None)
+        if entry is not None:
+            _discard(entry[1], status, data)
+    waiting.clear()
     queue.close()
     read.close()
 
@@ -125,8 +152,20 @@ def _waker(name: str) -> tuple[asyncio.AbstractEventLoop, _Waker]:
         )
     waker = _wakers.get(loop)
     if waker is None:
+        _let_go_of_closed_loops()
         waker = _wakers[loop] = _Waker(loop)
     return loop, waker
+
+
+def _let_go_of_closed_loops() -> None:
+    """Loops closed while futures still waited (their tasks were never
+    finished): what has come for them is read and dropped, and their
+    futures let go, which were keeping the loop, and so what the library
+    handed over, alive. Looked at when another loop starts awaiting Rust."""
+    for loop in [loop for loop in list(_wakers.keys()) if loop.is_closed()]:
+        waker = _wakers.pop(loop, None)
+        if waker is not None:
+            waker.discard_all()
 
 
 async def _pending(pending: Any, name: str) -> Any:
@@ -168,10 +207,11 @@ class RustStream:
     collection drop the Rust stream: its producer sees the end.
     """
 
-    __slots__ = ("_items", "_name", "_stream", "_token", "_waker")
+    __slots__ = ("_closing", "_items", "_name", "_stream", "_token", "_waker")
 
     def __init__(self, stream: Any, name: str) -> None:
         self._stream = stream
+        self._closing = False
         self._name = name
         self._items: deque[Any] = deque()
         self._waker: _Waker | None = None
@@ -214,6 +254,12 @@ class RustStream:
         waker.expect(self._token, future, stream.batch)
         try:
             return await future
+        except Exception:
+            if self._closing:
+                # aclose() from another task while this one waited: the
+                # pending next was cancelled, and iteration ends.
+                return None
+            raise
         finally:
             if not future.done() or future.cancelled():
                 future.cancel()
@@ -221,7 +267,9 @@ class RustStream:
                 stream.release()
 
     async def aclose(self) -> None:
-        """Drops the Rust stream now; iteration then ends."""
+        """Drops the Rust stream now; iteration then ends (also for a task
+        waiting for an item meanwhile)."""
+        self._closing = True
         self._items.clear()
         self._stream.release()
 

@@ -25,17 +25,27 @@ def start(returned: Any, loop: asyncio.AbstractEventLoop | None, settle: Any) ->
     running = asyncio._get_running_loop()
     if loop is None:
         loop = running
-    if loop is None or loop.is_closed():
+    if loop is None:
         _close(returned)
         raise RuntimeError(
             "an async callback needs a running asyncio event loop: pass it to the "
             "library from async code (await lib.function(callback))"
-            if loop is None
-            else "the event loop of the call that passed this async callback is closed"
         )
+    if loop.is_closed():
+        _close(returned)
+        # Settled, not raised: a raised exception's traceback would hold this
+        # frame, hence the loop, for as long as the library keeps the
+        # exception, and the loop's queue is drained only once it is gone.
+        settle.exception(RuntimeError("the event loop of the call that passed this async callback is closed"))
+        return
 
     def begin() -> None:
         task = asyncio.ensure_future(returned, loop=loop)
+        # The loop keeps only a weak reference to its tasks: without this
+        # one, a task awaiting something nothing else holds could be
+        # collected mid-run ("Task was destroyed but it is pending!").
+        _running.add(task)
+        task.add_done_callback(_running.discard)
         task.add_done_callback(lambda done: _settle(done, settle))
 
     if running is loop:
@@ -44,6 +54,10 @@ def start(returned: Any, loop: asyncio.AbstractEventLoop | None, settle: Any) ->
         # If the loop stops before it runs `begin`, `settle` is dropped
         # unsettled, which releases the resolver: Rust learns no outcome comes.
         loop.call_soon_threadsafe(begin)
+
+
+# The tasks running async callbacks, until they are done.
+_running: set[asyncio.Future[Any]] = set()
 
 
 def _settle(task: asyncio.Future[Any], settle: Any) -> None:
