@@ -20,32 +20,123 @@ fn worker_threads() -> usize {
         .unwrap_or(2)
 }
 
+/// How many times this process is a fork's child: a forked child has none
+/// of its parent's threads, so an executor made before the fork would take
+/// jobs and never run them (an async call in a `multiprocessing` worker
+/// forked after one in its parent hung). Bumped by a `pthread_atfork` child
+/// handler (an atomic store: async-signal-safe), registered with the first
+/// executor.
+mod forks {
+    use std::sync::atomic::{AtomicU64, Ordering};
+
+    static FORKS: AtomicU64 = AtomicU64::new(0);
+
+    /// Forks so far (0 in a process that was never forked).
+    #[inline]
+    pub(crate) fn count() -> u64 {
+        FORKS.load(Ordering::Acquire)
+    }
+
+    #[cfg(unix)]
+    extern "C" fn child() {
+        FORKS.fetch_add(1, Ordering::AcqRel);
+    }
+
+    /// Registers the child handler, once.
+    pub(crate) fn watch() {
+        #[cfg(unix)]
+        {
+            static ONCE: std::sync::Once = std::sync::Once::new();
+            // SAFETY: `child` only bumps an atomic, which a forked child
+            // may do before anything else runs.
+            ONCE.call_once(|| unsafe {
+                libc::pthread_atfork(None, None, Some(child));
+            });
+        }
+    }
+}
+
+/// An executor made in this process since its last fork, leaked (one made
+/// before a fork is never dropped: its threads are not there to join).
+struct Current<E: 'static> {
+    forks: u64,
+    executor: &'static E,
+}
+
+/// The executor `make` made for this process, made again after a fork.
+fn current<E: Send + Sync + 'static>(
+    slot: &std::sync::atomic::AtomicPtr<Current<E>>,
+    make: impl FnOnce(u64) -> &'static E,
+) -> &'static E {
+    use std::sync::atomic::Ordering;
+    let now = slot.load(Ordering::Acquire);
+    // SAFETY: a non-null `now` is a leaked `Current`, never freed.
+    if let Some(now) = unsafe { now.as_ref() } {
+        if now.forks == forks::count() {
+            return now.executor;
+        }
+    }
+    current_slowly(slot, make)
+}
+
+#[cold]
+fn current_slowly<E: Send + Sync + 'static>(
+    slot: &std::sync::atomic::AtomicPtr<Current<E>>,
+    make: impl FnOnce(u64) -> &'static E,
+) -> &'static E {
+    use std::sync::atomic::Ordering;
+    use std::sync::Mutex;
+    // One maker at a time (a lock a forked child inherits held only if the
+    // fork came while its parent was making an executor).
+    static MAKING: Mutex<()> = Mutex::new(());
+    let _making = MAKING.lock().unwrap_or_else(|e| e.into_inner());
+    forks::watch();
+    let forks = forks::count();
+    // SAFETY: as in `current`.
+    if let Some(now) = unsafe { slot.load(Ordering::Acquire).as_ref() } {
+        if now.forks == forks {
+            return now.executor;
+        }
+    }
+    let executor = make(forks);
+    let made: &'static Current<E> = Box::leak(Box::new(Current { forks, executor }));
+    slot.store(std::ptr::from_ref(made).cast_mut(), Ordering::Release);
+    executor
+}
+
 #[cfg(feature = "tokio")]
 mod imp {
-    use super::{worker_threads, Job};
-    use std::sync::atomic::{AtomicUsize, Ordering};
+    use super::{current, worker_threads, Current, Job};
+    use std::sync::atomic::{AtomicPtr, AtomicUsize, Ordering};
     use std::sync::OnceLock;
-    use tokio::runtime::{Builder, Handle, Runtime};
+    use tokio::runtime::{Builder, Handle};
 
-    static OWN: OnceLock<Runtime> = OnceLock::new();
-    static HANDLE: OnceLock<Handle> = OnceLock::new();
+    /// A runtime given to `set_runtime` (used until a fork).
+    static GIVEN: OnceLock<Handle> = OnceLock::new();
+    static CURRENT: AtomicPtr<Current<Handle>> = AtomicPtr::new(std::ptr::null_mut());
 
     /// The runtime async exports run on: the one given to `set_runtime`, else
-    /// the library's own, made now if this is the first async call.
+    /// the library's own, made now if this is the first async call (or the
+    /// first since this process was forked).
     pub(crate) fn handle() -> &'static Handle {
-        HANDLE.get_or_init(|| {
-            let runtime = OWN.get_or_init(|| {
-                static NEXT: AtomicUsize = AtomicUsize::new(0);
-                Builder::new_multi_thread()
-                    .worker_threads(worker_threads())
-                    .thread_name_fn(|| {
-                        format!("ferryman-tokio-{}", NEXT.fetch_add(1, Ordering::Relaxed))
-                    })
-                    .enable_all()
-                    .build()
-                    .expect("ferryman could not start its tokio runtime")
-            });
-            runtime.handle().clone()
+        current(&CURRENT, |forks| {
+            if forks == 0 {
+                if let Some(given) = GIVEN.get() {
+                    return given;
+                }
+            }
+            static NEXT: AtomicUsize = AtomicUsize::new(0);
+            let runtime = Builder::new_multi_thread()
+                .worker_threads(worker_threads())
+                .thread_name_fn(|| {
+                    format!("ferryman-tokio-{}", NEXT.fetch_add(1, Ordering::Relaxed))
+                })
+                .enable_all()
+                .build()
+                .expect("ferryman could not start its tokio runtime");
+            // Leaked: the library's runtime lives as long as the process.
+            let runtime = Box::leak(Box::new(runtime));
+            Box::leak(Box::new(runtime.handle().clone()))
         })
     }
 
@@ -53,7 +144,7 @@ mod imp {
     /// library's own. Only before the first async call: returns `false` (and
     /// changes nothing) when a runtime is already in use.
     pub fn set_runtime(handle: Handle) -> bool {
-        HANDLE.set(handle).is_ok()
+        CURRENT.load(Ordering::Acquire).is_null() && GIVEN.set(handle).is_ok()
     }
 
     pub(crate) struct Entered(#[allow(dead_code)] tokio::runtime::EnterGuard<'static>);
@@ -71,18 +162,19 @@ mod imp {
 
 #[cfg(not(feature = "tokio"))]
 mod imp {
-    use super::{worker_threads, Job};
+    use super::{current, worker_threads, Current, Job};
     use futures_executor::ThreadPool;
-    use std::sync::OnceLock;
+    use std::sync::atomic::AtomicPtr;
 
     fn pool() -> &'static ThreadPool {
-        static POOL: OnceLock<ThreadPool> = OnceLock::new();
-        POOL.get_or_init(|| {
-            ThreadPool::builder()
+        static CURRENT: AtomicPtr<Current<ThreadPool>> = AtomicPtr::new(std::ptr::null_mut());
+        current(&CURRENT, |_| {
+            let pool = ThreadPool::builder()
                 .pool_size(worker_threads())
                 .name_prefix("ferryman-async-")
                 .create()
-                .expect("ferryman could not start its executor threads")
+                .expect("ferryman could not start its executor threads");
+            Box::leak(Box::new(pool))
         })
     }
 
