@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import inspect
+import os
 import sys
 import time
 import traceback
@@ -268,3 +269,38 @@ def test_closing_the_coroutine_cancels_the_rust_future(lib: ferryman.Library) ->
     run(main())
     assert wait_for_drops(lib, before + 1) == before + 1
     assert lib.live_futures() == []
+
+
+def _sleep_in_a_child(i: int) -> str:
+    import ferryman as fm  # noqa: PLC0415 - in the forked child
+
+    child_lib = fm.load(os.environ["FERRYMAN_FORK_FIXTURE"])
+    return asyncio.run(child_lib.async_sleep(5, f"child {i}"))
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
+def test_a_forked_child_runs_async_functions(lib: ferryman.Library, fixture_file: Path) -> None:
+    # A forked child has none of its parent's threads: the library makes its
+    # executor again there (it was made in the parent by this first call).
+    import multiprocessing  # noqa: PLC0415
+
+    assert run(lib.async_sleep(5, "parent")) == "parent"
+    os.environ["FERRYMAN_FORK_FIXTURE"] = str(fixture_file)
+    with multiprocessing.get_context("fork").Pool(2) as pool:
+        answers = pool.map_async(_sleep_in_a_child, range(2))
+        assert answers.get(timeout=20) == ["child 0", "child 1"]
+    # And the parent's still runs.
+    assert run(lib.async_sleep(5, "parent again")) == "parent again"
+
+
+def test_a_second_load_of_the_library_awaits_too(lib: ferryman.Library, fixture_file: Path) -> None:
+    # The same library loaded again: its first load's host takes the
+    # completions (it answered FERRY_PENDING, which this load could not take).
+    again = ferryman.load(fixture_file)
+    assert again is not lib
+
+    async def both() -> list[str]:
+        return list(await asyncio.gather(lib.async_sleep(3, "first"), again.async_sleep(3, "second")))
+
+    assert run(both()) == ["first", "second"]
+    assert settled_futures(lib) == []

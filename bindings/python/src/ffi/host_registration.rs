@@ -10,7 +10,8 @@ use std::sync::OnceLock;
 
 use crate::ffi::weak_reference::WeakSlot;
 use ferryman_host::{
-    Closures, Futures, Host, LiveClosure, LiveFuture, LiveObject, Objects, Reply, Status,
+    Closures, ConnectError, Futures, Host, LiveClosure, LiveFuture, LiveObject, Objects, Reply,
+    Status,
 };
 use pyo3::prelude::*;
 
@@ -62,11 +63,21 @@ impl HostRegistration {
         let id = closures.register_host(host)?;
         let _ = registration.host_id.set(id);
         // Once per load: from here on the library answers `FERRY_PENDING`
-        // for futures not ready at their first poll. A load of a library
-        // whose first load registered another host keeps awaiting off.
+        // for futures not ready at their first poll. A second load of the
+        // same library finds its first load's host registered: that host's
+        // completion function, the same queues (`state::completions`,
+        // routed by token), takes this load's completions too, so it may
+        // start futures as well (it answered FERRY_PENDING, which this load
+        // then could not take: "without a future handle").
         if let Some(futures) = futures {
-            if futures.connect(&closures, host) == Ok(id) {
-                let _ = registration.futures.set(futures);
+            match futures.connect(&closures, host) {
+                Ok(connected) if connected == id => {
+                    let _ = registration.futures.set(futures);
+                }
+                Err(ConnectError::OtherHost) => {
+                    let _ = registration.futures.set(futures);
+                }
+                _ => {}
             }
         }
         Some(registration)
