@@ -622,11 +622,33 @@ const RESERVED = new Set(['functions', 'describe', 'errors', 'liveObjects', 'liv
  * Loads the ferryman library at `libPath`.
  * @returns {import('./index').Library}
  */
+/**
+ * Loaded libraries by file (device and inode, as the dynamic loader tells
+ * them apart): the same file loaded again is the same library object, with
+ * the same classes, so its objects and closures go to either (a copy of the
+ * file is another library). A library is never unloaded.
+ */
+const loaded = new Map();
+
 function load(libPath) {
   if (libPath === undefined || libPath === null || String(libPath) === '') {
     const got = libPath === '' ? "''" : String(libPath);
     throw new TypeError(`ferryman.load(path): \`path\` must be the path of a library, but got ${got}`);
   }
+  let file;
+  try {
+    const { dev, ino } = require('node:fs').statSync(String(libPath));
+    file = `${dev}:${ino}`;
+  } catch {
+    file = undefined; // not a file here: the loader's own error (or search path) decides
+  }
+  if (file !== undefined && loaded.has(file)) return loaded.get(file);
+  const library = open(libPath);
+  if (file !== undefined) loaded.set(file, library);
+  return library;
+}
+
+function open(libPath) {
   const state = makeState(libPath);
   let opened;
   try {

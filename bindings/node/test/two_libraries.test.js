@@ -32,3 +32,16 @@ test("another library's closure is called as a JS function", () => {
   assert.throws(() => geo.transform([{ x: 1, y: 2 }], adder), /`adder\(\)`'s closure argument 0: expected i64/);
   assert.deepEqual(geo.transform([{ x: 1, y: 2 }], scale), [{ x: 2, y: 4 }]);
 });
+
+test('the same file loaded again is the same library; a copy is another', () => {
+  const fs = require('node:fs');
+  const os = require('node:os');
+  assert.equal(ferryman.load(fixturePath), lib);
+  const counter = new lib.Counter('c', 3);
+  assert.equal(ferryman.load(fixturePath).counter_value(counter), 3);
+  const copyPath = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'ferryman-')), 'libfixture_copy.so');
+  fs.copyFileSync(fixturePath, copyPath);
+  const copy = ferryman.load(copyPath);
+  assert.notEqual(copy, lib);
+  assert.throws(() => copy.counter_value(counter), /found a Counter object of another library/);
+});
