@@ -432,11 +432,13 @@ class RustStream {
  * poll answered like a sync call (its value, or a throw); a pending one is
  * already a Promise the completion settles.
  */
-function promised(state, raw, self, args) {
+function promised(state, raw, self, args, params) {
   // No Rust parameter takes an AbortSignal (it has no wire form): a last
   // argument that is one is the call's.
   const last = args[args.length - 1];
   if (last instanceof AbortSignal) return abortable(state, raw, self, args.slice(0, -1), last);
+  // `signal` left undefined (the .d.ts declares it optional) is no argument.
+  if (last === undefined && args.length === params + 1) args = args.slice(0, -1);
   try {
     return Promise.resolve(self === undefined ? raw(...args) : raw(self, ...args));
   } catch (error) {
@@ -533,8 +535,8 @@ function wrapFunction(state, raw, described) {
   let wrapped;
   if (described.async) {
     wrapped = times === null
-      ? { [name](...args) { return promised(state, raw, undefined, args); } }[name]
-      : { [name](...args) { return withTimes(times, promised(state, raw, undefined, args)); } }[name];
+      ? { [name](...args) { return promised(state, raw, undefined, args, described.params.length); } }[name]
+      : { [name](...args) { return withTimes(times, promised(state, raw, undefined, args, described.params.length)); } }[name];
   } else if (returnsIterator(described)) {
     const items = times === null ? undefined : times.items;
     wrapped = { [name](...args) { return new RustIterator(raw(...args), items); } }[name];
@@ -596,7 +598,7 @@ function makeClass(state, described, functions) {
       [member](...args) {
         if (asText && !isOpen(this)) return plainText(this);
         if (isAsync) {
-          const promise = promised(state, raw, this, args);
+          const promise = promised(state, raw, this, args, method.params.length - 1);
           return times === null ? promise : withTimes(times, promise);
         }
         const result = raw(this, ...(args.length > arity ? args.slice(0, arity) : args));

@@ -97,6 +97,9 @@ test('an AbortSignal after the arguments cancels the Rust future', async () => {
   await assert.rejects(lib.async_sleep(1, 'x', aborted), (error) => error === aborted.reason);
   assert.equal(await lib.async_sleep(1, 'kept', new AbortController().signal), 'kept');
   assert.equal(await lib.async_add(1, 2, new AbortController().signal), 3);
+  // No signal: \`undefined\` in its place (the .d.ts declares it optional).
+  assert.equal(await lib.async_sleep(1, 'none', undefined), 'none');
+  assert.equal(await new lib.AsyncCounter(1).add_later(1, 2, undefined), 3);
   const counter = new lib.AsyncCounter(0);
   const method = new AbortController();
   const later = counter.add_later(10_000, 1, method.signal);
