@@ -6,6 +6,7 @@ import (
 	"math/big"
 	"reflect"
 	"runtime"
+	"strings"
 	"sync"
 	"time"
 	"unicode/utf8"
@@ -416,10 +417,10 @@ func (e *encoder) closure(c *Closure) error {
 
 func (e *encoder) object(o *Object) error {
 	if o.lib != e.lib {
-		return noWireForm{found: "a " + o.class + " object of another library"}
+		return noWireForm{found: article(o.class) + " " + o.class + " object of another library"}
 	}
 	if o.closed.Load() {
-		return noWireForm{found: fmt.Sprintf("a %s object that was already closed", o.class)}
+		return noWireForm{found: fmt.Sprintf("%s %s object that was already closed", article(o.class), o.class)}
 	}
 	if err := e.enc.EncodeExtHeader(extObject, 12); err != nil {
 		return err
@@ -442,4 +443,12 @@ func (e *encoder) callback(fn reflect.Value) error {
 	}
 	_ = binary.Write(&e.w, binary.BigEndian, uint32(hostID))
 	return binary.Write(&e.w, binary.BigEndian, h)
+}
+
+// article is "an" before a word that starts with a vowel, else "a".
+func article(word string) string {
+	if word != "" && strings.ContainsRune("AEIOUaeiou", rune(word[0])) {
+		return "an"
+	}
+	return "a"
 }

@@ -340,7 +340,14 @@ impl<'a> Encoder<'a> {
                 Kind::Function => js.get_string(js.get_named(class, "name")?)?,
                 _ => String::new(),
             };
-            return Err(Refusal::Bad(format!("a {name} object of another library")));
+            let article = if name.starts_with(['A', 'E', 'I', 'O', 'U']) {
+                "an"
+            } else {
+                "a"
+            };
+            return Err(Refusal::Bad(format!(
+                "{article} {name} object of another library"
+            )));
         }
         let handle_key = js.deref(self.lib.hooks.handle_key)?;
         let class_key = js.deref(self.lib.hooks.class_key)?;

@@ -391,7 +391,12 @@ fn class_error(
     found: &str,
     item: Option<usize>,
 ) -> Reported {
-    let found = format!("a {found} object{}", at_item(item));
+    let article = if found.starts_with(['A', 'E', 'I', 'O', 'U']) {
+        "an"
+    } else {
+        "a"
+    };
+    let found = format!("{article} {found} object{}", at_item(item));
     type_error(call, index, expected, found)
 }
 
