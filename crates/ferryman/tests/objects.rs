@@ -357,7 +357,7 @@ fn wrong_class_names_both_classes() {
     assert_eq!(status, Status::BadArgs);
     assert_eq!(
         get(&error, "message").as_str(),
-        Some("`meter_name()` argument `meter`: expected Meter, but found a Other object")
+        Some("`meter_name()` argument `meter`: expected Meter, but found an Other object")
     );
     assert_eq!(get(&error, "param").as_str(), Some("meter"));
     // Not an object at all.
