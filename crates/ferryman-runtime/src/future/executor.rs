@@ -109,10 +109,12 @@ mod imp {
     use super::{current, worker_threads, Current, Job};
     use std::sync::atomic::{AtomicPtr, AtomicUsize, Ordering};
     use std::sync::OnceLock;
-    use tokio::runtime::{Builder, Handle};
+    use tokio::runtime::{Builder, Handle, Runtime};
 
     /// A runtime given to `set_runtime` (used until a fork).
     static GIVEN: OnceLock<Handle> = OnceLock::new();
+    /// The library's own runtime, made by `handle` (the latest, after a fork).
+    static OWN: AtomicPtr<Runtime> = AtomicPtr::new(std::ptr::null_mut());
     static CURRENT: AtomicPtr<Current<Handle>> = AtomicPtr::new(std::ptr::null_mut());
 
     /// The runtime async exports run on: the one given to `set_runtime`, else
@@ -134,8 +136,10 @@ mod imp {
                 .enable_all()
                 .build()
                 .expect("ferryman could not start its tokio runtime");
-            // Leaked: the library's runtime lives as long as the process.
-            let runtime = Box::leak(Box::new(runtime));
+            // Leaked: the library's runtime lives as long as the process,
+            // named by a static (as the `OnceLock` that held it did).
+            let runtime: &'static Runtime = Box::leak(Box::new(runtime));
+            OWN.store(std::ptr::from_ref(runtime).cast_mut(), Ordering::Release);
             Box::leak(Box::new(runtime.handle().clone()))
         })
     }
