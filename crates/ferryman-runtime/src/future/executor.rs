@@ -113,18 +113,26 @@ mod imp {
 
     /// A runtime given to `set_runtime` (used until a fork).
     static GIVEN: OnceLock<Handle> = OnceLock::new();
-    /// The library's own runtime, made by `handle` (the latest, after a fork).
-    static OWN: AtomicPtr<Runtime> = AtomicPtr::new(std::ptr::null_mut());
-    static CURRENT: AtomicPtr<Current<Handle>> = AtomicPtr::new(std::ptr::null_mut());
+    static CURRENT: AtomicPtr<Current<Exec>> = AtomicPtr::new(std::ptr::null_mut());
+
+    /// The runtime in use, and the library's own one when it made it (kept
+    /// here, reachable from `CURRENT`, for as long as the process lives).
+    struct Exec {
+        handle: Handle,
+        _own: Option<Runtime>,
+    }
 
     /// The runtime async exports run on: the one given to `set_runtime`, else
     /// the library's own, made now if this is the first async call (or the
     /// first since this process was forked).
     pub(crate) fn handle() -> &'static Handle {
-        current(&CURRENT, |forks| {
+        &current(&CURRENT, |forks| {
             if forks == 0 {
                 if let Some(given) = GIVEN.get() {
-                    return given;
+                    return Box::leak(Box::new(Exec {
+                        handle: given.clone(),
+                        _own: None,
+                    }));
                 }
             }
             static NEXT: AtomicUsize = AtomicUsize::new(0);
@@ -136,12 +144,12 @@ mod imp {
                 .enable_all()
                 .build()
                 .expect("ferryman could not start its tokio runtime");
-            // Leaked: the library's runtime lives as long as the process,
-            // named by a static (as the `OnceLock` that held it did).
-            let runtime: &'static Runtime = Box::leak(Box::new(runtime));
-            OWN.store(std::ptr::from_ref(runtime).cast_mut(), Ordering::Release);
-            Box::leak(Box::new(runtime.handle().clone()))
+            Box::leak(Box::new(Exec {
+                handle: runtime.handle().clone(),
+                _own: Some(runtime),
+            }))
         })
+        .handle
     }
 
     /// Makes async exports run on `handle` instead of a runtime of the
