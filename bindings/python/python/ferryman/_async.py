@@ -72,11 +72,7 @@ class _Waker:
     def discard_all(self) -> None:
         """Reads and drops every completion queued so far, and forgets the
         futures still waiting (their loop is closed)."""
-        for token, status, data in self.queue.take():
-            entry = self.waiting.pop(token, None)
-            if entry is not None:
-                _discard(entry[1], status, data)
-        self.waiting.clear()
+        _discard_queued(self.queue, self.waiting)
 
     def _drain(self) -> None:
         try:
@@ -114,14 +110,20 @@ def _discard(decode: Callable[[int, bytes], Any], status: int, data: bytes) -> N
         pass
 
 
-def _close(read: socket.socket, queue: Any, waiting: dict[int, Any]) -> None:
-    # The loop is gone: completions already queued are read and dropped (the
-    # exceptions and objects they hand over would stay kept for this host).
+def _discard_queued(queue: Any, waiting: dict[int, Any]) -> None:
+    """Reads and drops what `queue` holds for the futures in `waiting`, and
+    forgets them: the exceptions and objects it hands over would otherwise
+    stay kept for this host."""
     for token, status, data in queue.take():
         entry = waiting.pop(token, None)
         if entry is not None:
             _discard(entry[1], status, data)
     waiting.clear()
+
+
+def _close(read: socket.socket, queue: Any, waiting: dict[int, Any]) -> None:
+    # The loop is gone: what is queued for it is read and dropped.
+    _discard_queued(queue, waiting)
     queue.close()
     read.close()
 
