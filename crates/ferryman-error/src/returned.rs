@@ -11,6 +11,7 @@
 //! `Box<dyn Error>`), so the impls are told apart by a marker type parameter
 //! ([`ViaError`], [`ViaBox`]) that the compiler infers at the call site.
 
+use std::any::TypeId;
 use std::error::Error;
 
 /// Marker: `E` itself implements `std::error::Error`.
@@ -30,12 +31,31 @@ pub enum ViaBox {}
 pub trait ReturnedError<Marker> {
     /// The error as a trait object: its `Display`, `source()` chain and type.
     fn as_error(&self) -> &(dyn Error + 'static);
+
+    /// Whether [`as_error`](Self::as_error) may be a `T` (for `downcast_ref`
+    /// or `is`): `true` for a box, whose content only shows at run time; for
+    /// an error that is its own trait object, whether it is a `T`, decided as
+    /// it compiles. The error path skips the dynamic test when it cannot
+    /// succeed.
+    #[inline]
+    fn may_be<T: 'static>() -> bool
+    where
+        Self: Sized,
+    {
+        true
+    }
 }
 
 impl<E: Error + 'static> ReturnedError<ViaError> for E {
     #[inline]
     fn as_error(&self) -> &(dyn Error + 'static) {
         self
+    }
+
+    /// `as_error` is `self`, so its type is `E`.
+    #[inline]
+    fn may_be<T: 'static>() -> bool {
+        TypeId::of::<E>() == TypeId::of::<T>()
     }
 }
 
@@ -107,6 +127,22 @@ mod tests {
         assert_eq!(seen(std::io::Error::other("io")).0, "std::io::error::Error");
         // A box of a concrete error is itself an `Error`.
         assert_eq!(seen(Box::new(Local("boxed".into()))).1, "local: boxed");
+    }
+
+    fn may_be<M, E: ReturnedError<M>, T: 'static>(_: &E) -> bool {
+        E::may_be::<T>()
+    }
+
+    #[test]
+    fn only_a_box_may_be_another_type_than_its_own() {
+        use std::io;
+        let boxed: Box<dyn Error + Send + Sync> = Box::new(io::Error::other("inner"));
+        assert!(may_be::<_, _, io::Error>(&boxed));
+        assert!(may_be::<_, _, Local>(&boxed));
+        assert!(may_be::<_, _, io::Error>(&io::Error::other("io")));
+        assert!(!may_be::<_, _, io::Error>(&Local("rc".into())));
+        // A box of a concrete error is an `Error` itself: never its content.
+        assert!(!may_be::<_, _, io::Error>(&Box::new(io::Error::other("b"))));
     }
 
     #[test]

@@ -94,77 +94,68 @@ impl<'a> ErrorView<'a> {
     }
 
     /// Appends the error value to `out`.
+    ///
+    /// Each key goes out together with the first byte of its value (a nil, a
+    /// str header, a small int), so a value with few keys set takes about
+    /// two dozen small writes rather than seventy.
     pub fn write(&self, out: &mut Vec<u8>) {
         // 17 keys: past a fixmap, so a map 16 header, as rmp-serde writes it.
-        header(out, 0x80, 0xde, 17);
-        key(out, "kind");
-        str(out, self.kind);
-        key(out, "type");
-        str(out, self.type_name);
-        key(out, "rust_type");
-        opt_str(out, self.rust_type);
-        key(out, "message");
+        key_str(out, START, self.kind);
+        key_str(out, TYPE, self.type_name);
+        key_opt_str(out, RUST_TYPE, self.rust_type);
         match self.message {
-            Message::Text(text) => str(out, text),
-            Message::Display(shown) => display(out, shown),
+            Message::Text(text) => key_str(out, MESSAGE, text),
+            Message::Display(shown) => key_display(out, MESSAGE, shown),
         }
-        key(out, "function");
-        opt_str(out, self.function);
-        key(out, "param");
-        opt_str(out, self.param);
-        key(out, "index");
-        match self.index {
-            Some(index) => uint(out, index as u64),
-            None => out.push(NIL),
+        key_opt_str(out, FUNCTION, self.function);
+        // Set together, by argument errors only: nil, nil, nil, nil otherwise.
+        if self.param.is_none()
+            && self.index.is_none()
+            && self.expected.is_none()
+            && self.found.is_none()
+        {
+            out.extend_from_slice(&NO_ARGUMENT);
+        } else {
+            key_opt_str(out, PARAM, self.param);
+            key_opt_uint(out, INDEX, self.index.map(|index| index as u64));
+            key_opt_str(out, EXPECTED, self.expected);
+            key_opt_str(out, FOUND, self.found);
         }
-        key(out, "expected");
-        opt_str(out, self.expected);
-        key(out, "found");
-        opt_str(out, self.found);
-        key(out, "variant");
-        opt_str(out, self.variant);
-        key(out, "fields");
+        key_opt_str(out, VARIANT, self.variant);
         match self.fields {
-            None => out.push(NIL),
-            Some(FieldsView::Encoded(bytes)) => out.extend_from_slice(bytes),
+            None => key_then(out, FIELDS, NIL),
+            Some(FieldsView::Encoded(bytes)) => {
+                key_only(out, FIELDS);
+                out.extend_from_slice(bytes);
+            }
             // Writing into a `Vec` cannot fail.
             Some(FieldsView::Value(value)) => {
+                key_only(out, FIELDS);
                 let _ = rmpv::encode::write_value(out, value);
             }
         }
-        key(out, "base");
-        opt_str(out, self.base);
-        key(out, "os_error");
-        os_error(out, self.os_error);
-        key(out, "causes");
-        header(out, 0x90, 0xdc, self.causes.len());
+        key_opt_str(out, BASE, self.base);
+        os_error(out, OS_ERROR, self.os_error);
+        key_array(out, CAUSES, self.causes.len());
         for cause in self.causes {
-            out.push(0x80 | 4);
-            key(out, "type");
-            opt_str(out, cause.type_name.as_deref());
-            key(out, "message");
-            str(out, &cause.message);
-            key(out, "host_exception");
-            opt_uint(out, cause.host_exception);
-            key(out, "os_error");
-            os_error(out, cause.os_error.as_ref());
+            key_opt_str(out, CAUSE_START, cause.type_name.as_deref());
+            key_str(out, MESSAGE, &cause.message);
+            key_opt_uint(out, HOST_EXCEPTION, cause.host_exception);
+            os_error(out, OS_ERROR, cause.os_error.as_ref());
         }
-        key(out, "notes");
-        header(out, 0x90, 0xdc, self.notes.len());
+        key_array(out, NOTES, self.notes.len());
         for note in self.notes {
             str(out, note);
         }
-        key(out, "frames");
         let count = self.frames.len() + usize::from(self.first_frame.is_some());
-        header(out, 0x90, 0xdc, count);
+        key_array(out, FRAMES, count);
         if let Some(first) = &self.first_frame {
             frame(out, first);
         }
         for f in self.frames {
             frame(out, &f.view());
         }
-        key(out, "host_exception");
-        opt_uint(out, self.host_exception);
+        key_opt_uint(out, HOST_EXCEPTION, self.host_exception);
     }
 }
 
@@ -183,66 +174,188 @@ impl Frame {
 
 const NIL: u8 = 0xc0;
 
-/// `{"errno": int or nil, "kind": str}`, or nil.
-fn os_error(out: &mut Vec<u8>, os: Option<&OsError>) {
-    let Some(os) = os else {
-        out.push(NIL);
-        return;
-    };
-    out.push(0x80 | 2);
-    key(out, "errno");
-    match os.errno {
-        Some(errno) => int(out, i64::from(errno)),
-        None => out.push(NIL),
+/// A key (a fixstr) and one more byte, the first of its value, filled in as
+/// it is written ([`key_then`]): the two go out in one piece, the value's
+/// header or all of it (nil, a small int, an empty array).
+type Key<const N: usize> = [u8; N];
+
+/// The [`Key`] `name`; `N` is its length plus two (checked as it compiles).
+const fn key<const N: usize>(name: &str) -> Key<N> {
+    let name = name.as_bytes();
+    assert!(name.len() < 32 && N == name.len() + 2);
+    let mut out = [0; N];
+    out[0] = 0xa0 | name.len() as u8;
+    let mut i = 0;
+    while i < name.len() {
+        out[1 + i] = name[i];
+        i += 1;
     }
-    key(out, "kind");
-    str(out, &os.kind);
+    out
 }
 
-/// A signed int (an `errno`; Windows codes are positive too), as rmp writes it.
-fn int(out: &mut Vec<u8>, n: i64) {
-    if n >= 0 {
-        uint(out, n as u64);
-        return;
+/// `head`, then the [`Key`] `name`: a map's header and its first key.
+const fn headed<const N: usize, const H: usize>(head: [u8; H], name: &str) -> Key<N> {
+    let name = name.as_bytes();
+    assert!(name.len() < 32 && N == H + name.len() + 2);
+    let mut out = [0; N];
+    let mut i = 0;
+    while i < H {
+        out[i] = head[i];
+        i += 1;
     }
-    // Writing into a `Vec` cannot fail.
-    let _ = rmp::encode::write_sint(out, n);
+    out[H] = 0xa0 | name.len() as u8;
+    let mut i = 0;
+    while i < name.len() {
+        out[H + 1 + i] = name[i];
+        i += 1;
+    }
+    out
+}
+
+/// The error value's map header (17 keys: a map 16, as rmp-serde writes it)
+/// and its first key.
+const START: Key<9> = headed([0xde, 0x00, 17], "kind");
+const TYPE: Key<6> = key("type");
+const RUST_TYPE: Key<11> = key("rust_type");
+const MESSAGE: Key<9> = key("message");
+const FUNCTION: Key<10> = key("function");
+const PARAM: Key<7> = key("param");
+const INDEX: Key<7> = key("index");
+const EXPECTED: Key<10> = key("expected");
+const FOUND: Key<7> = key("found");
+const VARIANT: Key<9> = key("variant");
+const FIELDS: Key<8> = key("fields");
+const BASE: Key<6> = key("base");
+const OS_ERROR: Key<10> = key("os_error");
+const CAUSES: Key<8> = key("causes");
+const NOTES: Key<7> = key("notes");
+const FRAMES: Key<8> = key("frames");
+const HOST_EXCEPTION: Key<16> = key("host_exception");
+/// A cause's map header (4 keys) and its first key.
+const CAUSE_START: Key<7> = headed([0x80 | 4], "type");
+/// A frame's map header (5 keys) and its first key.
+const FRAME_START: Key<11> = headed([0x80 | 5], "function");
+const FILE: Key<6> = key("file");
+const LINE: Key<6> = key("line");
+const COLUMN: Key<8> = key("column");
+const LANGUAGE: Key<10> = key("language");
+/// An `os_error` map's header (2 keys) and its first key.
+const ERRNO_START: Key<8> = headed([0x80 | 2], "errno");
+const KIND: Key<6> = key("kind");
+
+/// `param`, `index`, `expected` and `found`, all nil.
+const NO_ARGUMENT: [u8; 31] = {
+    let parts = [PARAM.as_slice(), &INDEX, &EXPECTED, &FOUND];
+    let mut out = [0; 31];
+    let (mut at, mut p) = (0, 0);
+    while p < parts.len() {
+        let part = parts[p];
+        let mut i = 0;
+        while i < part.len() - 1 {
+            out[at] = part[i];
+            at += 1;
+            i += 1;
+        }
+        out[at] = NIL;
+        at += 1;
+        p += 1;
+    }
+    assert!(at == out.len());
+    out
+};
+
+/// `key` with `first` as the first byte of its value.
+#[inline(always)]
+fn key_then<const N: usize>(out: &mut Vec<u8>, mut key: Key<N>, first: u8) {
+    key[N - 1] = first;
+    out.extend_from_slice(&key);
+}
+
+/// `key` alone: its value follows whole.
+#[inline(always)]
+fn key_only<const N: usize>(out: &mut Vec<u8>, key: Key<N>) {
+    out.extend_from_slice(&key[..N - 1]);
+}
+
+#[inline(always)]
+fn key_str<const N: usize>(out: &mut Vec<u8>, key: Key<N>, text: &str) {
+    if text.len() < 32 {
+        key_then(out, key, 0xa0 | text.len() as u8);
+    } else {
+        key_only(out, key);
+        str_header(out, text.len());
+    }
+    out.extend_from_slice(text.as_bytes());
+}
+
+#[inline(always)]
+fn key_opt_str<const N: usize>(out: &mut Vec<u8>, key: Key<N>, text: Option<&str>) {
+    match text {
+        Some(text) => key_str(out, key, text),
+        None => key_then(out, key, NIL),
+    }
+}
+
+#[inline(always)]
+fn key_uint<const N: usize>(out: &mut Vec<u8>, key: Key<N>, n: u64) {
+    if n < 0x80 {
+        key_then(out, key, n as u8);
+    } else {
+        key_only(out, key);
+        uint(out, n);
+    }
+}
+
+#[inline(always)]
+fn key_opt_uint<const N: usize>(out: &mut Vec<u8>, key: Key<N>, n: Option<u64>) {
+    match n {
+        Some(n) => key_uint(out, key, n),
+        None => key_then(out, key, NIL),
+    }
+}
+
+/// `key` and the header of an array of `len` items.
+#[inline(always)]
+fn key_array<const N: usize>(out: &mut Vec<u8>, key: Key<N>, len: usize) {
+    if len < 16 {
+        key_then(out, key, 0x90 | len as u8);
+    } else {
+        key_only(out, key);
+        header(out, 0x90, 0xdc, len);
+    }
+}
+
+/// `key` and `{"errno": int or nil, "kind": str}`, or nil.
+#[inline(always)]
+fn os_error<const N: usize>(out: &mut Vec<u8>, key: Key<N>, os: Option<&OsError>) {
+    match os {
+        None => key_then(out, key, NIL),
+        Some(os) => {
+            key_only(out, key);
+            os_error_map(out, os);
+        }
+    }
+}
+
+fn os_error_map(out: &mut Vec<u8>, os: &OsError) {
+    match os.errno {
+        Some(errno) if errno >= 0 => key_uint(out, ERRNO_START, errno as u64),
+        Some(errno) => {
+            key_only(out, ERRNO_START);
+            // Writing into a `Vec` cannot fail.
+            let _ = rmp::encode::write_sint(out, i64::from(errno));
+        }
+        None => key_then(out, ERRNO_START, NIL),
+    }
+    key_str(out, KIND, &os.kind);
 }
 
 fn frame(out: &mut Vec<u8>, f: &FrameView<'_>) {
-    out.push(0x80 | 5);
-    key(out, "function");
-    str(out, f.function);
-    key(out, "file");
-    str(out, f.file);
-    key(out, "line");
-    uint(out, u64::from(f.line));
-    key(out, "column");
-    uint(out, u64::from(f.column));
-    key(out, "language");
-    str(out, f.language);
-}
-
-/// A key: always a short ASCII literal.
-#[inline]
-fn key(out: &mut Vec<u8>, k: &'static str) {
-    debug_assert!(k.len() < 32);
-    out.push(0xa0 | k.len() as u8);
-    out.extend_from_slice(k.as_bytes());
-}
-
-fn opt_str(out: &mut Vec<u8>, text: Option<&str>) {
-    match text {
-        Some(text) => str(out, text),
-        None => out.push(NIL),
-    }
-}
-
-fn opt_uint(out: &mut Vec<u8>, n: Option<u64>) {
-    match n {
-        Some(n) => uint(out, n),
-        None => out.push(NIL),
-    }
+    key_str(out, FRAME_START, f.function);
+    key_str(out, FILE, f.file);
+    key_uint(out, LINE, u64::from(f.line));
+    key_uint(out, COLUMN, u64::from(f.column));
+    key_str(out, LANGUAGE, f.language);
 }
 
 fn str(out: &mut Vec<u8>, text: &str) {
@@ -315,14 +428,15 @@ fn uint(out: &mut Vec<u8>, n: u64) {
     }
 }
 
-/// `shown` as a str, formatted in place: a one-byte header is reserved, and
-/// widened when the text turns out to need a longer one.
+/// `key` and `shown` as a str, formatted in place: a one-byte header is
+/// reserved (with the key), and widened when the text turns out to need a
+/// longer one.
 ///
 /// A `Display` impl that reports an error keeps what it wrote (where
 /// `to_string` would panic).
-fn display(out: &mut Vec<u8>, shown: &dyn Display) {
-    let at = out.len();
-    out.push(0xa0);
+fn key_display<const N: usize>(out: &mut Vec<u8>, key: Key<N>, shown: &dyn Display) {
+    key_then(out, key, 0xa0);
+    let at = out.len() - 1;
     let _ = write!(VecText(out), "{shown}");
     let (header, used) = str_header_bytes(out.len() - at - 1);
     if used == 1 {
@@ -436,5 +550,69 @@ mod tests {
             .frames
             .insert(0, Frame::rust("outer", "src/a.rs", 3, 1));
         assert_eq!(bytes, rmp_serde::to_vec_named(&value).unwrap());
+    }
+
+    /// Each optional key alone, long arrays and every width of header: the
+    /// pieces written together (a key and its value's first byte, the four
+    /// argument keys at once) come out as serde writes them one by one.
+    #[test]
+    fn every_key_alone_and_every_width_is_written_as_serde_writes_it() {
+        let os = |errno| OsError {
+            errno,
+            kind: "not_found".to_owned(),
+        };
+        let mut values = Vec::new();
+        let edits: [fn(&mut ErrorValue); 13] = [
+            |v| v.param = Some("b".to_owned()),
+            |v| v.index = Some(0),
+            |v| v.index = Some(127),
+            |v| v.index = Some(128),
+            |v| v.expected = Some("e".repeat(32)),
+            |v| v.found = Some("f".repeat(256)),
+            |v| v.rust_type = Some("r".repeat(70_000)),
+            |v| v.host_exception = Some(u64::MAX),
+            |v| v.variant = Some(String::new()),
+            |v| v.base = Some("os".to_owned()),
+            |v| v.fields = Some(rmpv::Value::Map(Vec::new())),
+            |v| v.message = "m".repeat(31),
+            |v| v.kind = "k".repeat(32),
+        ];
+        for edit in edits {
+            let mut value = ErrorValue::bridge("internal", "x");
+            edit(&mut value);
+            values.push(value);
+        }
+        for errno in [
+            None,
+            Some(0),
+            Some(127),
+            Some(128),
+            Some(-1),
+            Some(-33),
+            Some(i32::MIN),
+        ] {
+            let mut value = ErrorValue::bridge("internal", "x");
+            value.os_error = Some(os(errno));
+            value.causes.push(Cause {
+                os_error: Some(os(errno)),
+                ..Cause::default()
+            });
+            values.push(value);
+        }
+        for count in [15, 16, 17, 0x1_0000] {
+            let mut value = ErrorValue::bridge("internal", "x");
+            value.causes = vec![Cause::default(); count.min(300)];
+            value.notes = vec!["n".to_owned(); count];
+            value.frames = vec![Frame::rust("f", "src/f.rs", 1 << 31, 300); count.min(300)];
+            values.push(value);
+        }
+        for value in values {
+            assert_eq!(
+                written(&value.view()),
+                rmp_serde::to_vec_named(&value).unwrap(),
+                "{:?}",
+                (&value.kind.len(), &value.os_error, value.notes.len())
+            );
+        }
     }
 }

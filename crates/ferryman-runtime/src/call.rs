@@ -2,15 +2,15 @@ use crate::callback::error::unwound_exception_for_host;
 use crate::callback::{callback_value, mark_callback_causes, CallbackError};
 use crate::err_site;
 use crate::error_base::error_base;
+use crate::error_memo;
 use crate::kind::DirectOut;
 use crate::report::{write_error, write_view};
-use crate::variant_memo;
 use crate::Export;
 use ferryman_abi::{FerryBox, Status};
 use ferryman_buffer::Sink;
 use ferryman_error::{
-    short_type_name, variant_from_debug, ErrorFields, ErrorValue, ErrorView, FieldsView, Frame,
-    FrameView, Message, OsError, ReturnedError, Variant,
+    variant_from_debug, ErrorFields, ErrorValue, ErrorView, FieldsView, Frame, FrameView, Message,
+    OsError, ReturnedError,
 };
 use ferryman_wire::{Args, DecodeError, DecodeKind, Direct, Lending};
 use serde::{Deserialize, Serialize};
@@ -202,15 +202,23 @@ impl<'a> Call<'a> {
         let rust_type = std::any::type_name::<E>();
         let returned = &error;
         let error = error.as_error();
-        if error.source().is_none() && !error.is::<CallbackError>() {
+        // A box's content is known only at run time; any other `E` is its own
+        // type, known as this compiles (`may_be`), so it skips the tests.
+        let is_callback = || E::may_be::<CallbackError>() && error.is::<CallbackError>();
+        if error.source().is_none() && !is_callback() {
             // Not `Serialize`: an enum's `Debug` still names the variant.
-            let from_debug = match fields {
-                Some(_) => None,
-                None => variant_memo::variant(returned, || {
-                    variant_from_debug(error, rust_type, short_type_name(rust_type))
-                }),
+            let read_variant = fields
+                .is_none()
+                .then_some(|short_name| variant_from_debug(error, rust_type, short_name));
+            // An `io::Error`, or a box holding one.
+            let os_error = if E::may_be::<std::io::Error>() {
+                OsError::of(error)
+            } else {
+                None
             };
-            self.plain_err(error, rust_type, fields.as_ref(), from_debug);
+            error_memo::with_known(returned, rust_type, read_variant, |known| {
+                self.plain_err(error, rust_type, known, fields.as_ref(), os_error.as_ref());
+            });
             return Err(Reported);
         }
         // A callback's error propagated as is: the host gets its own exception back,
@@ -238,18 +246,17 @@ impl<'a> Call<'a> {
         &mut self,
         error: &(dyn Error + 'static),
         rust_type: &str,
+        known: &error_memo::Known,
         fields: Option<&ErrorFields>,
-        from_debug: Option<Variant>,
+        os_error: Option<&OsError>,
     ) {
         let shown = Shown(error);
-        let type_name = short_type_name(rust_type);
-        let mut view = ErrorView::new("error", type_name, Message::Display(&shown));
+        let mut view = ErrorView::new("error", known.short_name, Message::Display(&shown));
         view.rust_type = Some(rust_type);
         view.function = Some(self.export.name);
-        view.base = error_base(rust_type);
-        let os_error = OsError::of(error);
-        view.os_error = os_error.as_ref();
-        view.variant = from_debug.as_deref();
+        view.base = known.base;
+        view.os_error = os_error;
+        view.variant = known.variant.as_deref();
         if let Some(fields) = fields {
             view.variant = fields.variant;
             view.fields = Some(FieldsView::Encoded(&fields.fields));
@@ -603,7 +610,10 @@ mod tests {
     impl Error for Odd {}
 
     /// The bytes `Call::err` writes for `error`.
-    fn err_bytes(error: Odd, fields: Option<ErrorFields>) -> Vec<u8> {
+    fn err_bytes<M, E: ReturnedError<M> + 'static>(
+        error: E,
+        fields: Option<ErrorFields>,
+    ) -> Vec<u8> {
         let mut call = Call::start(
             &DIVIDE,
             &[0x92, 0x01, 0x02],
@@ -643,6 +653,44 @@ mod tests {
                 err_bytes(Odd(n), fields),
                 rmp_serde::to_vec_named(&value).unwrap(),
                 "{value:?}"
+            );
+        }
+    }
+
+    /// What the general path (`ErrorValue::from_error`) makes of `error`.
+    fn expected_bytes(error: &(dyn Error + 'static), rust_type: &str) -> Vec<u8> {
+        let mut value = ErrorValue::from_error(error, rust_type, None);
+        value.function = Some("divide".to_owned());
+        value.base = error_base(rust_type).map(str::to_owned);
+        value
+            .frames
+            .insert(0, Frame::rust("divide", "src/lib.rs", 3, 1));
+        rmp_serde::to_vec_named(&value).unwrap()
+    }
+
+    #[test]
+    fn io_errors_plain_or_boxed_are_written_with_their_os_error() {
+        use std::io;
+        type Boxed = Box<dyn Error + Send + Sync>;
+        for _ in 0..2 {
+            let io = || io::Error::from_raw_os_error(2);
+            assert_eq!(
+                err_bytes(io(), None),
+                expected_bytes(&io(), std::any::type_name::<io::Error>())
+            );
+            assert_eq!(
+                err_bytes(Boxed::from(io()), None),
+                expected_bytes(&io(), std::any::type_name::<Boxed>())
+            );
+            let plain: Box<dyn Error> = "plain".into();
+            let expected = expected_bytes(&*plain, std::any::type_name::<Box<dyn Error>>());
+            assert_eq!(err_bytes(plain, None), expected);
+            // A box of a concrete error is that error's own type: not seen through.
+            let boxed = || Box::new(io::Error::other("boxed"));
+            let rust_type = std::any::type_name::<Box<io::Error>>();
+            assert_eq!(
+                err_bytes(boxed(), None),
+                expected_bytes(&boxed(), rust_type)
             );
         }
     }

@@ -45,13 +45,23 @@ fn record(site: ErrSite) {
 /// on this thread is its; the slot is emptied either way.
 pub(crate) fn take_for(rust_path: &str) -> Option<ErrSite> {
     SITE.with(Cell::take)
-        .filter(|site| site.function == rust_path)
+        .filter(|site| same_path(site.function, rust_path))
+}
+
+/// `a == b`, first by address: both are usually the one literal of
+/// `Export::rust_path`, and comparing the bytes is a `memcmp` call.
+#[inline]
+fn same_path(a: &str, b: &str) -> bool {
+    std::ptr::eq(a, b) || a == b
 }
 
 /// Forgets a place recorded for `rust_path`; another function's stays.
 pub(crate) fn discard_for(rust_path: &str) {
     SITE.with(|slot| {
-        if slot.get().is_some_and(|site| site.function == rust_path) {
+        if slot
+            .get()
+            .is_some_and(|site| same_path(site.function, rust_path))
+        {
             slot.set(None);
         }
     });

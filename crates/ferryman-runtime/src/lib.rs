@@ -10,6 +10,7 @@ pub mod entry;
 mod entry_async;
 mod err_site;
 mod error_base;
+mod error_memo;
 mod error_shape;
 mod export;
 mod future;
@@ -26,7 +27,6 @@ mod scalar_out;
 pub mod stream;
 #[cfg(test)]
 mod test_exports;
-mod variant_memo;
 
 pub use bytes::Bytes;
 pub use call::{Call, Reported};
