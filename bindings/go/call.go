@@ -24,8 +24,10 @@ func (l *Library) call(name string, args []any, into reflect.Value) (any, bool, 
 		return nil, false, &BridgeError{Kind: "no_function", Function: name,
 			Message: fmt.Sprintf("%s has no function `%s`", l.handshake.Library, name)}
 	}
-	if err := checkArity(f, len(args)); err != nil {
-		return nil, false, err
+	if len(args) != len(f.Params) { // (checkArity is not inlined)
+		if err := checkArity(f, len(args)); err != nil {
+			return nil, false, err
+		}
 	}
 	e, err := l.encodeArgs(name, f.Params, args)
 	if err != nil {
@@ -126,6 +128,20 @@ func (l *Library) encodeArgs(function string, params []Param, args []any) (*enco
 	e := pooledEncoder(l)
 	_ = e.enc.EncodeArrayLen(len(args))
 	for i, a := range args {
+		// The commonest arguments without the type switches below: an int,
+		// and bytes or int64s too few to be lent (lendArg would decline them).
+		if n, isInt := a.(int); isInt {
+			_ = e.w.EncodeInt(int64(n))
+			continue
+		}
+		if b, isBytes := a.([]byte); isBytes && len(b) < lendBytesFrom {
+			_ = e.w.EncodeBytes(b)
+			continue
+		}
+		if s, isInts := a.([]int64); isInts && len(s) < lendSliceFrom {
+			e.w.EncodeInts(s)
+			continue
+		}
 		var p *Param
 		if i < len(params) {
 			p = &params[i]
@@ -195,6 +211,14 @@ func (l *Library) result(function string, r *reply) (any, error) {
 		err := l.failure(function, r)
 		r.done()
 		return nil, err
+	}
+	// A result of one byte (a small int, nil, a bool: add's, sum's) is
+	// read here, as the decoder reads it, without making one.
+	if len(r.bytes) == 1 {
+		if v, ok := byteValue(r.bytes[0]); ok {
+			r.done()
+			return v, nil
+		}
 	}
 	v, err := l.decode(function, r.bytes)
 	r.done()

@@ -46,7 +46,9 @@ func (l *Library) decodeArgs(where string, data []byte) (any, error) {
 }
 
 func (l *Library) decodeAt(where string, data []byte, depth int) (any, error) {
-	d := decoder{lib: l, r: wireReader{b: data}, where: where}
+	// (Set field by field: a composite literal is built aside and copied.)
+	var d decoder
+	d.lib, d.r.b, d.where = l, data, where
 	v, err := d.value(depth)
 	if err != nil {
 		return nil, &ProtocolError{Function: where, Message: err.Error()}
@@ -62,11 +64,10 @@ func (d *decoder) value(depth int) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	if v, ok := byteValue(c); ok {
+		return v, nil
+	}
 	switch {
-	case c <= 0x7f:
-		return int64(c), nil
-	case c >= 0xe0:
-		return int64(int8(c)), nil
 	case c >= 0xa0 && c <= 0xbf:
 		return d.r.str(int(c & 0x1f))
 	case c >= 0x90 && c <= 0x9f:
@@ -75,12 +76,6 @@ func (d *decoder) value(depth int) (any, error) {
 		return d.mapValue(int(c&0x0f), depth)
 	}
 	switch c {
-	case 0xc0:
-		return nil, nil
-	case 0xc2:
-		return false, nil
-	case 0xc3:
-		return true, nil
 	case 0xcc, 0xcd, 0xce, 0xcf:
 		n, err := d.r.uint(1 << (c - 0xcc))
 		if err != nil || n > math.MaxInt64 {
@@ -138,6 +133,22 @@ func (d *decoder) value(depth int) (any, error) {
 		return d.ext(int(n))
 	}
 	return nil, fmt.Errorf("byte 0x%02x starts no MessagePack value", c)
+}
+
+// byteValue is the value a marker byte is by itself (a fixint, nil, a
+// bool); false when the value goes on past it.
+func byteValue(c byte) (any, bool) {
+	switch {
+	case c <= 0x7f:
+		return int64(c), true
+	case c >= 0xe0:
+		return int64(int8(c)), true
+	case c == 0xc0:
+		return nil, true
+	case c == 0xc2 || c == 0xc3:
+		return c == 0xc3, true
+	}
+	return nil, false
 }
 
 func (d *decoder) array(n, depth int) (any, error) {

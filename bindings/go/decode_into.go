@@ -83,13 +83,10 @@ func fastValue(dst reflect.Value, r *wireReader, depth int) bool {
 		if !ok || n > r.left() {
 			return false
 		}
-		s := reflect.MakeSlice(t, n, n)
-		if done, ok := fastNumbers(s, r); done {
-			if ok {
-				dst.Set(s)
-			}
+		if done, ok := fastNumbersInto(dst, n, r); done {
 			return ok
 		}
+		s := reflect.MakeSlice(t, n, n)
 		for i := 0; i < n; i++ {
 			if !fastValue(s.Index(i), r, depth+1) {
 				return false
@@ -169,35 +166,64 @@ func fastBig(r *wireReader, size int) (uint64, bool) {
 	return n, true
 }
 
-// fastNumbers fills s, a new slice of int64 or float64 (of any name), in
-// place rather than element by element through reflection: done is false
-// for other slices, ok whether every item was read.
-func fastNumbers(s reflect.Value, r *wireReader) (done, ok bool) {
-	switch elem := s.Type().Elem(); {
-	case elem.Kind() == reflect.Int64 && elem != durationType:
-		items := unsafe.Slice((*int64)(s.UnsafePointer()), s.Len())
-		for i := range items {
-			if r.i >= len(r.b) {
-				return true, false
-			}
-			if items[i], ok = fastInt(r); !ok {
-				return true, false
-			}
-		}
-		return true, true
-	case elem.Kind() == reflect.Float64:
-		items := unsafe.Slice((*float64)(s.UnsafePointer()), s.Len())
-		for i := range items {
-			if r.i >= len(r.b) {
-				return true, false
-			}
-			if items[i], ok = fastFloat(r); !ok {
-				return true, false
-			}
-		}
-		return true, true
+// fastNumbersInto sets dst, a slice of int64 or float64 (of any name), to
+// n numbers read in place rather than element by element through
+// reflection, in a slice made as a []int64 or []float64 and stored through
+// dst's address (reflect.MakeSlice would allocate its header too): done is
+// false for other slices and a dst that cannot be set so, ok whether every
+// item was read (dst is unchanged when not).
+func fastNumbersInto(dst reflect.Value, n int, r *wireReader) (done, ok bool) {
+	if !dst.CanSet() || !dst.CanAddr() {
+		return false, false
 	}
-	return false, false
+	switch elem := dst.Type().Elem(); {
+	case elem.Kind() == reflect.Int64 && elem != durationType:
+		items := make([]int64, n)
+		if ok = fastInts(items, r); ok {
+			*(*[]int64)(unsafe.Pointer(dst.UnsafeAddr())) = items
+		}
+	case elem.Kind() == reflect.Float64:
+		items := make([]float64, n)
+		if ok = fastFloats(items, r); ok {
+			*(*[]float64)(unsafe.Pointer(dst.UnsafeAddr())) = items
+		}
+	default:
+		return false, false
+	}
+	return true, ok
+}
+
+// fastInts fills items with ints read in place; false when one is not.
+func fastInts(items []int64, r *wireReader) bool {
+	var ok bool
+	for i := range items {
+		if r.i >= len(r.b) {
+			return false
+		}
+		if c := r.b[r.i]; c <= 0x7f { // a fixint, as fastInt reads it, without the call
+			items[i] = int64(c)
+			r.i++
+			continue
+		}
+		if items[i], ok = fastInt(r); !ok {
+			return false
+		}
+	}
+	return true
+}
+
+// fastFloats fills items with numbers read in place; false when one is not.
+func fastFloats(items []float64, r *wireReader) bool {
+	var ok bool
+	for i := range items {
+		if r.i >= len(r.b) {
+			return false
+		}
+		if items[i], ok = fastFloat(r); !ok {
+			return false
+		}
+	}
+	return true
 }
 
 func fastFloat(r *wireReader) (float64, bool) {

@@ -44,7 +44,12 @@ func newEncoder(lib *Library) *encoder {
 func (e *encoder) bytes() []byte { return e.w.b }
 
 // encoders are the argument encoders of calls, reused (their buffers with them).
-var encoders = sync.Pool{New: func() any { e := &encoder{out: newOutBuffer()}; e.enc = &e.w; return e }}
+var encoders = sync.Pool{New: func() any {
+	e := &encoder{out: newOutBuffer()}
+	e.enc = &e.w
+	e.w.b = e.out.argsSpace()
+	return e
+}}
 
 func pooledEncoder(lib *Library) *encoder {
 	e := encoders.Get().(*encoder)
@@ -64,8 +69,10 @@ func (e *encoder) done() {
 	hostReleaseAll(e.held)
 	e.held, e.lib, e.handles = e.held[:0], nil, false
 	if cap(e.w.b) > 64<<10 {
-		e.w.b = nil // a large argument's buffer is not kept
+		e.w.b = e.out.argsSpace() // a large argument's buffer is not kept
 	}
+	// (A buffer that replaced argsSpace is kept: the next call's arguments
+	// may be as long, and the copy into argsSpace costs less than growing.)
 	e.w.b = e.w.b[:0]
 	encoders.Put(e)
 }
@@ -149,48 +156,12 @@ func (e *encoder) value(v reflect.Value, depth int) error {
 	if !v.IsValid() {
 		return e.enc.EncodeNil()
 	}
-	// The types with forms of their own, found by kind first (comparing
-	// types costs more than the kind switch).
-	t, special := v.Type(), false
-	switch v.Kind() {
-	case reflect.Pointer:
-		special = t == bigIntType || t == closureType || t == objectType
-	case reflect.Int64:
-		special = t == durationType
-	case reflect.Struct:
-		special = t == timeType || t == lentType
-	}
-	switch {
-	case !special:
-	case t == bigIntType:
-		if v.IsNil() {
-			return e.enc.EncodeNil()
+	// The types with forms of their own, found by kind first (v.Type() and
+	// comparing types cost more than the kind switch, which most values end at).
+	if k := v.Kind(); k == reflect.Pointer || k == reflect.Int64 || k == reflect.Struct {
+		if done, err := e.ownForm(v); done {
+			return err
 		}
-		return e.bigInt(v.Interface().(*big.Int))
-	case t == closureType:
-		if v.IsNil() {
-			return e.enc.EncodeNil()
-		}
-		return e.closure(v.Interface().(*Closure))
-	case t == objectType:
-		if v.IsNil() {
-			return e.enc.EncodeNil()
-		}
-		return e.object(v.Interface().(*Object))
-	case t == durationType:
-		// [secs, nanos] with 0 <= nanos < 1e9 (host-guide.md, step 6).
-		d := v.Interface().(time.Duration)
-		secs, nanos := int64(d/time.Second), int64(d%time.Second)
-		if nanos < 0 {
-			secs, nanos = secs-1, nanos+int64(time.Second)
-		}
-		_ = e.enc.EncodeArrayLen(2)
-		_ = e.enc.EncodeInt(secs)
-		return e.enc.EncodeInt(nanos)
-	case t == timeType:
-		return e.enc.EncodeString(v.Interface().(time.Time).UTC().Format(time.RFC3339Nano))
-	case t == lentType:
-		return e.lent(v.Interface().(Lent))
 	}
 	switch v.Kind() {
 	case reflect.Bool:
@@ -261,6 +232,55 @@ func (e *encoder) value(v reflect.Value, depth int) error {
 		return e.callback(v)
 	}
 	return noWireForm{found: fmt.Sprintf("a Go %s, which has no wire form", v.Type())}
+}
+
+// ownForm writes v when its type has a form of its own (*big.Int,
+// *Closure, *Object, time.Duration, time.Time, Lent); done is false, with
+// nothing written, for any other type.
+func (e *encoder) ownForm(v reflect.Value) (done bool, err error) {
+	t, special := v.Type(), false
+	switch v.Kind() {
+	case reflect.Pointer:
+		special = t == bigIntType || t == closureType || t == objectType
+	case reflect.Int64:
+		special = t == durationType
+	case reflect.Struct:
+		special = t == timeType || t == lentType
+	}
+	switch {
+	case !special:
+		return false, nil
+	case t == bigIntType:
+		if v.IsNil() {
+			return true, e.enc.EncodeNil()
+		}
+		return true, e.bigInt(v.Interface().(*big.Int))
+	case t == closureType:
+		if v.IsNil() {
+			return true, e.enc.EncodeNil()
+		}
+		return true, e.closure(v.Interface().(*Closure))
+	case t == objectType:
+		if v.IsNil() {
+			return true, e.enc.EncodeNil()
+		}
+		return true, e.object(v.Interface().(*Object))
+	case t == durationType:
+		// [secs, nanos] with 0 <= nanos < 1e9 (host-guide.md, step 6).
+		d := v.Interface().(time.Duration)
+		secs, nanos := int64(d/time.Second), int64(d%time.Second)
+		if nanos < 0 {
+			secs, nanos = secs-1, nanos+int64(time.Second)
+		}
+		_ = e.enc.EncodeArrayLen(2)
+		_ = e.enc.EncodeInt(secs)
+		return true, e.enc.EncodeInt(nanos)
+	case t == timeType:
+		return true, e.enc.EncodeString(v.Interface().(time.Time).UTC().Format(time.RFC3339Nano))
+	case t == lentType:
+		return true, e.lent(v.Interface().(Lent))
+	}
+	return false, nil
 }
 
 // numbers writes a slice of int64 or float64 (of any name) read in place,
@@ -342,21 +362,20 @@ func (e *encoder) nest(depth int) error {
 func (e *encoder) structValue(v reflect.Value, depth int) error {
 	fields := structFields(v.Type())
 	present := len(fields)
-	for _, f := range fields {
-		if f.omitEmpty && v.Field(f.index).IsZero() {
+	for i := range fields {
+		if f := &fields[i]; f.omitEmpty && v.Field(f.index).IsZero() {
 			present--
 		}
 	}
 	if err := e.enc.EncodeMapLen(present); err != nil {
 		return err
 	}
-	for _, f := range fields {
+	for i := range fields {
+		f := &fields[i] // (not copied: a field is six words)
 		if f.omitEmpty && present < len(fields) && v.Field(f.index).IsZero() {
 			continue
 		}
-		if err := e.enc.EncodeString(f.name); err != nil {
-			return err
-		}
+		e.w.b = append(e.w.b, f.key...)
 		if err := e.value(v.Field(f.index), depth+1); err != nil {
 			return err
 		}

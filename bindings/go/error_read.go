@@ -70,6 +70,22 @@ func (d *decoder) arrayLen() (n int, ok bool, err error) {
 // key reads a map key that is a str, in place (a switch on string(key)
 // compares without allocating).
 func (d *decoder) key() ([]byte, error) {
+	// A fixstr, as every key and most names are, read with the cursor in
+	// locals (the general reading below stores it back at each step).
+	b, i := d.r.b, d.r.i
+	if i < len(b) {
+		if c := b[i]; c >= 0xa0 && c <= 0xbf {
+			if end := i + 1 + int(c&0x1f); end <= len(b) {
+				d.r.i = end
+				return b[i+1 : end], nil
+			}
+		}
+	}
+	return d.keyOther()
+}
+
+// keyOther is key for a str that is not a whole fixstr (or not a str).
+func (d *decoder) keyOther() ([]byte, error) {
 	c, err := d.r.byte()
 	switch {
 	case err != nil:
@@ -128,6 +144,18 @@ func (d *decoder) name() (string, error) {
 
 // integer reads an int; ok is false for nil.
 func (d *decoder) integer() (n int64, ok bool, err error) {
+	// nil and a fixint, what the library writes for an index, a line or a
+	// handle, without going through value's any.
+	if d.r.i < len(d.r.b) {
+		switch c := d.r.b[d.r.i]; {
+		case c <= 0x7f:
+			d.r.i++
+			return int64(c), true, nil
+		case c == 0xc0:
+			d.r.i++
+			return 0, false, nil
+		}
+	}
 	v, err := d.value(maxDepth)
 	switch v := v.(type) {
 	case nil:
@@ -196,7 +224,7 @@ func (d *decoder) errorValue(ev *errorValue) error {
 		case "os_error":
 			ev.OSError, err = d.osError()
 		case "frames":
-			ev.Frames, err = d.frames()
+			ev.Frames, err = d.frames(ev)
 		case "causes":
 			ev.Causes, err = d.causes()
 		default:
@@ -254,12 +282,20 @@ func (d *decoder) osError() (*osErrorValue, error) {
 	return o, nil
 }
 
-func (d *decoder) frames() ([]Frame, error) {
+// frames reads ev's frames: one frame of an error of kind "error" into
+// ev.withFrame, made with the RustError it goes to.
+func (d *decoder) frames(ev *errorValue) ([]Frame, error) {
 	n, _, err := d.arrayLen()
 	if err != nil || n == 0 {
 		return nil, err
 	}
-	out := make([]Frame, n)
+	var out []Frame
+	if n == 1 && ev.Kind == "error" {
+		ev.withFrame = new(rustErrorFrame)
+		out = ev.withFrame.frame[:]
+	} else {
+		out = make([]Frame, n)
+	}
 	for i := range out {
 		f := &out[i]
 		m, _, err := d.mapLen()

@@ -24,6 +24,17 @@ type errorValue struct {
 	Notes         []string       `msgpack:"notes"`
 	Frames        []Frame        `msgpack:"frames"`
 	HostException uint64         `msgpack:"host_exception"`
+
+	withFrame *rustErrorFrame // Frames' one item lives here (readErrorValue's frames)
+}
+
+// rustErrorFrame is a RustError and its one frame, made at once: a
+// returned error usually carries one frame, and the library writes the
+// kind before the frames, so the reader knows to make both in one
+// allocation instead of two.
+type rustErrorFrame struct {
+	err   RustError
+	frame [1]Frame
 }
 
 type osErrorValue struct {
@@ -94,11 +105,18 @@ func (ev *errorValue) toError(status int32) error {
 	}
 	switch ev.Kind {
 	case "error":
-		return &RustError{
+		var e *RustError
+		if w := ev.withFrame; w != nil && len(ev.Frames) == 1 && &ev.Frames[0] == &w.frame[0] {
+			e = &w.err
+		} else {
+			e = new(RustError)
+		}
+		*e = RustError{
 			Type: ev.Type, RustType: ev.RustType, Message: ev.Message, Function: ev.Function,
 			Variant: ev.Variant, Fields: ev.Fields, Base: ev.Base, OSError: ev.OSError.toOSError(),
 			Notes: ev.Notes, Frames: ev.Frames, Cause: cause,
 		}
+		return e
 	case "panic":
 		return &RustPanic{Message: ev.Message, Function: ev.Function, Frames: ev.Frames, Cause: own}
 	case "arity", "type", "overflow":

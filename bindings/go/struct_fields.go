@@ -4,12 +4,14 @@ import (
 	"reflect"
 	"strings"
 	"sync"
+	"sync/atomic"
 )
 
 // structField is how a Go struct field crosses: its wire name (the msgpack
 // tag's, else the field's), and whether a zero value is left out.
 type structField struct {
 	name      string
+	key       string // name as the encoder writes it: its str header, then its bytes
 	index     int
 	omitEmpty bool
 	tagged    bool // the name is the tag's
@@ -21,6 +23,7 @@ type structField struct {
 // (so encoding never writes a key twice, and both decoding paths fill the
 // same field).
 type structInfo struct {
+	typ    reflect.Type
 	fields []structField
 	byName map[string]int // wire name -> field index
 }
@@ -52,11 +55,23 @@ func (info *structInfo) foldField(key string) (structField, bool) {
 
 var structFieldCache sync.Map // reflect.Type -> *structInfo
 
+// structRecent answers most look-ups in front of structFieldCache, whose
+// hashing of the type cost as much as writing a small struct's fields: a
+// direct-mapped cache of recent types by address (a type's address is
+// unique, and every look-up compares the type itself).
+var structRecent [64]atomic.Pointer[structInfo]
+
 func structFields(t reflect.Type) []structField { return structInfoOf(t).fields }
 
 func structInfoOf(t reflect.Type) *structInfo {
+	slot := &structRecent[reflect.ValueOf(t).Pointer()/8%uintptr(len(structRecent))]
+	if info := slot.Load(); info != nil && info.typ == t {
+		return info
+	}
 	if cached, ok := structFieldCache.Load(t); ok {
-		return cached.(*structInfo)
+		info := cached.(*structInfo)
+		slot.Store(info)
+		return info
 	}
 	var fields []structField
 	for i := 0; i < t.NumField(); i++ {
@@ -75,11 +90,17 @@ func structInfoOf(t reflect.Type) *structInfo {
 		fields = append(fields, structField{name: name, index: i, omitEmpty: strings.Contains(opts, "omitempty"), tagged: tagged})
 	}
 	fields = dominantFields(fields)
-	info := &structInfo{fields: fields, byName: make(map[string]int, len(fields))}
+	for i := range fields {
+		var w wireWriter
+		_ = w.EncodeString(fields[i].name)
+		fields[i].key = string(w.b)
+	}
+	info := &structInfo{typ: t, fields: fields, byName: make(map[string]int, len(fields))}
 	for _, f := range fields {
 		info.byName[f.name] = f.index
 	}
 	structFieldCache.Store(t, info)
+	slot.Store(info)
 	return info
 }
 

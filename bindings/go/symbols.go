@@ -184,11 +184,21 @@ func (b *outBuffer) reset() *C.FerryBox {
 }
 
 // argsC copies args, which fit, into the C argument buffer and returns its
-// address. (Larger arguments cross in Go memory itself, valid for the call
-// by cgo's rule for Go pointers.)
+// address; args written there already (a pooled encoder starts writing in
+// it: argsSpace) are not copied. (Larger arguments cross in Go memory
+// itself, valid for the call by cgo's rule for Go pointers.)
 func (b *outBuffer) argsC(args []byte) unsafe.Pointer {
-	copy(unsafe.Slice((*byte)(b.args), len(args)), args)
+	if unsafe.Pointer(unsafe.SliceData(args)) != b.args {
+		copy(unsafe.Slice((*byte)(b.args), len(args)), args)
+	}
 	return b.args
+}
+
+// argsSpace is the C argument buffer as an empty slice to append to: the
+// arguments a pooled encoder writes land in C memory, until they outgrow
+// it and append moves them to Go memory.
+func (b *outBuffer) argsSpace() []byte {
+	return unsafe.Slice((*byte)(b.args), argsBufferSize)[:0]
 }
 
 // outOnly calls one of the symbols that only write out (handshake, describe,

@@ -30,10 +30,21 @@ func (w *wireWriter) EncodeBool(v bool) error {
 	return nil
 }
 
+// EncodeInt writes v; a fixint 0..127, most ints sent, is written inline
+// where it is called (the other forms are in encodeInt, out of line).
 func (w *wireWriter) EncodeInt(v int64) error {
+	if uint64(v) <= 0x7f {
+		w.b = append(w.b, byte(v))
+		return nil
+	}
+	w.encodeInt(v)
+	return nil
+}
+
+func (w *wireWriter) encodeInt(v int64) {
 	switch {
 	case v >= 0:
-		return w.EncodeUint(uint64(v))
+		_ = w.EncodeUint(uint64(v))
 	case v >= -32:
 		w.b = append(w.b, byte(v))
 	case v >= math.MinInt8:
@@ -45,21 +56,24 @@ func (w *wireWriter) EncodeInt(v int64) error {
 	default:
 		w.b = binary.BigEndian.AppendUint64(append(w.b, 0xd3), uint64(v))
 	}
-	return nil
 }
 
 // EncodeInts writes an array of ints: room for the longest forms made
 // once, and the small non-negative ones (a fixint byte) written inline.
 func (w *wireWriter) EncodeInts(items []int64) {
 	_ = w.EncodeArrayLen(len(items))
-	w.b = slices.Grow(w.b, 9*len(items))
+	// In a local slice, which stays in registers (w.b is stored back at each append).
+	b := slices.Grow(w.b, 9*len(items))
 	for _, n := range items {
 		if uint64(n) <= 0x7f {
-			w.b = append(w.b, byte(n))
+			b = append(b, byte(n))
 		} else {
-			_ = w.EncodeInt(n)
+			w.b = b
+			w.encodeInt(n)
+			b = w.b
 		}
 	}
+	w.b = b
 }
 
 func (w *wireWriter) EncodeUint(v uint64) error {
