@@ -89,11 +89,11 @@ func cases(lib *ferryman.Library) []benchCase {
 		c.ferryman = func() (any, error) { return lib.Call("echo", ferryman.Lend(data)) }
 		return c
 	}
-	sum := func(key, label string, n int, large bool) benchCase {
+	sum := func(key, label, function string, n int, large bool) benchCase {
 		values, total := numbers(n)
 		return benchCase{
 			key: key, label: label, large: large,
-			ferryman: func() (any, error) { return lib.Call("sum", values) },
+			ferryman: func() (any, error) { return lib.Call(function, values) },
 			cgo:      func() (any, error) { return cgoSum(values), nil },
 			check:    equal(total),
 		}
@@ -124,8 +124,11 @@ func cases(lib *ferryman.Library) []benchCase {
 		echo("echo1m", "echo 1 MiB", 1<<20, true),
 		lend("echo64k_lend", "echo 64 KiB, `Lend(data)`", 64<<10),
 		lend("echo1m_lend", "echo 1 MiB, `Lend(data)`", 1<<20),
-		sum("sum10", "sum of 10 ints", 10, false),
-		sum("sum10k", "sum of 10,000 ints", 10_000, true),
+		sum("sum10", "sum of 10 ints", "sum", 10, false),
+		sum("sum10k", "sum of 10,000 ints", "sum", 10_000, true),
+		// The slice form of sum (`&[i64]`): the lent []int64 is read in place,
+		// as cgo's C reads it; `sum` copies it into a Vec first.
+		sum("sum10k_slice", "sum of 10,000 ints, `&[i64]`", "sum_slice", 10_000, true),
 		{
 			key: "record", label: "record round trip",
 			ferryman: func() (any, error) { return ferryman.Call[Record](lib, "bump", record) },

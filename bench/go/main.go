@@ -25,7 +25,7 @@ import (
 
 func main() {
 	smoke := flag.Bool("smoke", false, "check every cell with a few calls; time nothing")
-	only := flag.String("cases", "", "a comma-separated subset of add,echo16,echo64k,echo1m,echo64k_lend,echo1m_lend,sum10,sum10k,record,error")
+	only := flag.String("cases", "", "a comma-separated subset of add,echo16,echo64k,echo1m,echo64k_lend,echo1m_lend,sum10,sum10k,sum10k_slice,record,error")
 	repeats := flag.Int("repeats", 21, "timed repeats per cell")
 	targetMS := flag.Float64("target-ms", 40, "the length of one repeat; calls per repeat are calibrated to it")
 	libPath := flag.String("lib", filepath.Join(repoRoot(), "target", "release", "libbench_ferryman.so"), "bench/ferryman-lib's cdylib")

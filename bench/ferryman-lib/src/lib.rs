@@ -4,7 +4,8 @@
 //!
 //! Every column of the benchmark implements the same five functions and the
 //! same `Counter` class with the same behaviour; keep them in step with the
-//! other `bench/*` crates.
+//! other `bench/*` crates. `sum_f64` and `sum_slice` are the slice forms a
+//! typed array is lent to (numpy, a Go `[]int64`).
 
 mod asynchronous;
 
@@ -47,6 +48,14 @@ pub fn echo(data: ferryman::Bytes) -> ferryman::Bytes {
 /// Sums a list of integers.
 #[ferryman::export]
 pub fn sum(values: Vec<i64>) -> i64 {
+    values.iter().fold(0i64, |acc, v| acc.wrapping_add(*v))
+}
+
+/// Sums a slice of integers: what a caller holding a typed array (a Go
+/// `[]int64`, a numpy `int64` array) lends is read in place, with no copy
+/// into a `Vec` (the Go table's `&[i64]` row, beside `sum`'s).
+#[ferryman::export]
+pub fn sum_slice(values: &[i64]) -> i64 {
     values.iter().fold(0i64, |acc, v| acc.wrapping_add(*v))
 }
 
