@@ -98,6 +98,32 @@ impl<'h> Sink<'h> {
         }
     }
 
+    /// Writes the word `word(item)` gives for each item, the first `len` (at
+    /// most 9) of its bytes: when the host's buffer has 9 bytes to spare for
+    /// every item, one fixed-size store each, with no check between them.
+    #[inline(always)]
+    pub fn write_words<T: Copy>(&mut self, items: &[T], word: impl Fn(T) -> ([u8; 9], usize)) {
+        let spare = self.host.len() - self.len;
+        if self.spill.is_some() || items.len() > spare / 9 {
+            for &item in items {
+                let (bytes, len) = word(item);
+                self.write_word(&bytes, len);
+            }
+            return;
+        }
+        let start = self.host[self.len..].as_mut_ptr().cast::<u8>();
+        let mut at = 0;
+        for &item in items {
+            let (bytes, len) = word(item);
+            // SAFETY: each word before this one moved `at` by 9 at most, so
+            // the 9 bytes at `at` lie within the `9 * items.len()` spare bytes
+            // after `self.len` (checked above), exclusively ours (see `over`).
+            unsafe { start.add(at).cast::<[u8; 9]>().write_unaligned(bytes) };
+            at += len.min(bytes.len());
+        }
+        self.len += at;
+    }
+
     fn spill(&mut self, extra: &[u8]) {
         let mut spill = Vec::with_capacity((self.len + extra.len()).max(64) * 2);
         spill.extend_from_slice(self.written());
@@ -207,6 +233,38 @@ mod tests {
         assert_eq!(
             written,
             b"\x01\x02\x01\x02\x03\x01\x02\x03\x04\x05\x06\x07\x08\x09"
+        );
+        // SAFETY: freed once.
+        unsafe { free_box(&mut out) };
+    }
+
+    #[test]
+    fn words_are_written_in_place_when_all_fit_and_one_by_one_otherwise() {
+        let word = |n: u8| ([n, n, n, n, n, n, n, n, n], usize::from(n));
+        let mut storage = [0u8; 30];
+        let mut out = FerryBox {
+            ptr: storage.as_mut_ptr(),
+            len: 0,
+            cap: storage.len(),
+        };
+        // SAFETY: `storage` outlives the sink and nothing else touches it meanwhile.
+        let mut sink = unsafe { Sink::over(&out) };
+        // 27 bytes are room for three words (of 1, 2 and 9 bytes used).
+        sink.write_words(&[1, 2, 9], word);
+        assert!(!sink.spilled());
+        assert_eq!(sink.written(), [1, 2, 2, 9, 9, 9, 9, 9, 9, 9, 9, 9]);
+        // 18 bytes are left: not room for three more words at once.
+        sink.write_words(&[3, 0, 9], word);
+        assert_eq!(sink.written().len(), 24);
+        sink.write_words(&[9], word);
+        assert!(sink.spilled());
+        sink.finish(&mut out);
+        // SAFETY: `out` is a library box made by `finish`.
+        let written = unsafe { borrow(&out) };
+        assert_eq!(written.len(), 33);
+        assert_eq!(
+            &written[12..],
+            [3, 3, 3, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9]
         );
         // SAFETY: freed once.
         unsafe { free_box(&mut out) };

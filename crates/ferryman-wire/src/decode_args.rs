@@ -101,6 +101,17 @@ impl<'de> Decoder<'de> {
     }
 }
 
+impl<'de> Decoder<'de> {
+    /// What `deserialize_identifier` does when the value is not a str. Out
+    /// of line, so that reading a field name stays small enough to inline
+    /// into a struct's visitor.
+    #[cold]
+    #[inline(never)]
+    fn not_a_str<V: Visitor<'de>>(&mut self, visitor: V) -> Result<V::Value, Error> {
+        de::Deserializer::deserialize_any(self, visitor)
+    }
+}
+
 /// The overflow error for an integer the visitor's type cannot hold.
 fn out_of_range(big: BigInt, expected: &dyn de::Expected) -> Error {
     de::Error::invalid_value(Unexpected::Other(&format!("integer `{big}`")), expected)
@@ -363,8 +374,27 @@ impl<'de> Decoder<'de> {
     }
 }
 
+/// `bytes` as text (short ASCII checked a word at a time), or the error
+/// `std::str::from_utf8` gives.
+#[inline]
 fn utf8(bytes: &[u8]) -> Result<&str, Error> {
-    std::str::from_utf8(bytes).map_err(Error::Utf8Error)
+    match crate::reader::utf8(bytes) {
+        Some(text) => Ok(text),
+        None => std::str::from_utf8(bytes).map_err(Error::Utf8Error),
+    }
+}
+
+/// A str's payload visited as `deserialize_any` visits it: as text when it is
+/// UTF-8, as bytes otherwise.
+#[inline(always)]
+fn visit_str_payload<'de, V: Visitor<'de>>(
+    payload: &'de [u8],
+    visitor: V,
+) -> Result<V::Value, Error> {
+    match crate::reader::utf8(payload) {
+        Some(text) => visitor.visit_borrowed_str(text),
+        None => visitor.visit_borrowed_bytes(payload),
+    }
 }
 
 impl<'de> de::Deserializer<'de> for &mut Decoder<'de> {
@@ -390,10 +420,7 @@ impl<'de> de::Deserializer<'de> for &mut Decoder<'de> {
             Kind::Float => visitor.visit_f64(self.input.f64().map_err(read_error)?),
             Kind::Str => {
                 let payload = self.str_payload()?;
-                match std::str::from_utf8(payload) {
-                    Ok(s) => visitor.visit_borrowed_str(s),
-                    Err(_) => visitor.visit_borrowed_bytes(payload),
-                }
+                visit_str_payload(payload, visitor)
             }
             Kind::Bin => visitor.visit_borrowed_bytes(self.bin_payload()?),
             Kind::Array => self.array(visitor),
@@ -501,6 +528,15 @@ impl<'de> de::Deserializer<'de> for &mut Decoder<'de> {
     #[inline]
     fn deserialize_seq<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
         if matches!(self.peek()?, 0x90..=0x9f | 0xdc | 0xdd) {
+            // A `Vec` of numbers in one loop, where the array would not be
+            // too deep (`enter`).
+            if self.depth < MAX_DEPTH {
+                let mut rest = self.input.rest();
+                if let Some(value) = crate::vec_visitor::read::<V>(&mut rest) {
+                    self.take(self.input.rest().len() - rest.len())?;
+                    return Ok(value);
+                }
+            }
             return self.array(visitor);
         }
         match self.bytes_as_seq(visitor)? {
@@ -679,8 +715,21 @@ impl<'de> de::Deserializer<'de> for &mut Decoder<'de> {
         self.deserialize_any(visitor)
     }
 
+    /// A field name (a struct's key, an enum's variant): a str as
+    /// `deserialize_any` reads it, without asking what else it could be.
+    #[inline]
+    fn deserialize_identifier<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        if let Some(&marker) = self.input.rest().first() {
+            if Kind::of(marker) == Kind::Str {
+                let payload = self.str_payload()?;
+                return visit_str_payload(payload, visitor);
+            }
+        }
+        self.not_a_str(visitor)
+    }
+
     forward_to_deserialize_any! {
-        tuple_struct map identifier
+        tuple_struct map
     }
 }
 
@@ -1115,6 +1164,126 @@ mod tests {
         assert!(ours.unwrap_err().starts_with("invalid type: string \"x\""));
         let (ours, _) = both::<(i32, i32)>(&rmp_serde::to_vec(&(1, 2, 3)).unwrap());
         assert!(ours.is_err());
+    }
+
+    /// A `Vec` of numbers is read in one loop (`vec_visitor`); a `VecDeque`
+    /// of the same numbers goes element by element: every array reads the
+    /// same, or fails with the same message.
+    #[test]
+    fn number_vectors_read_as_element_by_element() {
+        use rmpv::Value as V;
+        use std::collections::VecDeque;
+        fn same<N>(bytes: &[u8])
+        where
+            N: for<'de> Deserialize<'de> + PartialEq + std::fmt::Debug,
+        {
+            let looped = ours::<Vec<N>>(bytes);
+            let each = ours::<VecDeque<N>>(bytes).map(Vec::from);
+            assert_eq!(looped, each, "{bytes:02x?}");
+            // Inside a struct, one level down.
+            let mut wrapped = vec![0x81, 0xa1, b'v'];
+            wrapped.extend_from_slice(bytes);
+            #[derive(Debug, PartialEq, Deserialize)]
+            struct Loop<N> {
+                v: Vec<N>,
+            }
+            #[derive(Debug, PartialEq, Deserialize)]
+            struct Each<N> {
+                v: VecDeque<N>,
+            }
+            let looped = ours::<Loop<N>>(&wrapped).map(|l| l.v);
+            let each = ours::<Each<N>>(&wrapped).map(|e| Vec::from(e.v));
+            assert_eq!(looped, each, "{wrapped:02x?}");
+        }
+        let big = {
+            let mut bytes = Vec::new();
+            crate::encode(&(1i128 << 70), &mut bytes).unwrap();
+            bytes
+        };
+        let small_big = {
+            let mut bytes = vec![0xc7, 0x11, 0x04, 0x00];
+            bytes.extend_from_slice(&5u128.to_be_bytes());
+            bytes
+        };
+        let items = [
+            V::from(0),
+            V::from(-1),
+            V::from(127),
+            V::from(-129),
+            V::from(300),
+            V::from(70_000),
+            V::from(-70_000),
+            V::from(1i64 << 40),
+            V::from(i64::MIN),
+            V::from(u64::MAX),
+            V::from(1.5f64),
+            V::F32(2.5),
+            V::from("x"),
+            V::Nil,
+        ];
+        let mut arrays: Vec<Vec<u8>> = vec![
+            vec![0x90],
+            vec![0x93, 0x01],
+            vec![0x91],
+            vec![0xdc, 0x00, 0x01, 0x05],
+        ];
+        for item in &items {
+            let mut bytes = Vec::new();
+            rmpv::encode::write_value(&mut bytes, &V::Array(vec![V::from(1), item.clone()]))
+                .unwrap();
+            arrays.push(bytes);
+        }
+        arrays.push([&[0x92, 0x01][..], &big].concat());
+        arrays.push([&[0x92, 0x01][..], &small_big].concat());
+        arrays.push(rmp_serde::to_vec(&(0..40).collect::<Vec<i64>>()).unwrap());
+        arrays.push(rmp_serde::to_vec(&vec![1.5f64; 20]).unwrap());
+        for bytes in &arrays {
+            same::<i64>(bytes);
+            same::<i32>(bytes);
+            same::<i16>(bytes);
+            same::<i8>(bytes);
+            same::<u64>(bytes);
+            same::<u32>(bytes);
+            same::<u16>(bytes);
+            same::<f64>(bytes);
+        }
+    }
+
+    /// The array of numbers one level deeper than `MAX_DEPTH` is refused,
+    /// read in one loop or element by element.
+    #[test]
+    fn number_vectors_keep_the_depth_limit() {
+        #[derive(Deserialize)]
+        struct Level<C> {
+            v: C,
+            i: Option<Box<Level<C>>>,
+        }
+        /// `levels` maps nested in one another, each with `v: [1]`.
+        fn nested(levels: usize) -> Vec<u8> {
+            let mut bytes = Vec::new();
+            for _ in 0..levels {
+                bytes.extend_from_slice(&[0x82, 0xa1, b'v', 0x91, 0x01, 0xa1, b'i']);
+            }
+            bytes.push(0xc0);
+            bytes
+        }
+        // (Deep recursion through serde's derived code: a larger stack.)
+        std::thread::Builder::new()
+            .stack_size(256 << 20)
+            .spawn(|| {
+                for (levels, fits) in [(MAX_DEPTH - 1, true), (MAX_DEPTH, false)] {
+                    let bytes = nested(levels);
+                    let looped =
+                        ours::<Level<Vec<i64>>>(&bytes).map(|l| (l.v.len(), l.i.is_some()));
+                    let each = ours::<Level<std::collections::VecDeque<i64>>>(&bytes)
+                        .map(|l| (l.v.len(), l.i.is_some()));
+                    assert_eq!(looped, each);
+                    assert_eq!(looped.is_ok(), fits, "{levels}: {looped:?}");
+                }
+            })
+            .unwrap()
+            .join()
+            .unwrap();
     }
 
     #[test]

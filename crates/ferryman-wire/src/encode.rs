@@ -2,6 +2,7 @@ use crate::encode_compound::{Compound, Map, Seq};
 use crate::limits::MAX_DEPTH;
 use crate::out::Out;
 use crate::scalar::Encoded;
+use serde::ser;
 use serde::Serialize;
 
 /// A result that would not encode (a `Serialize` impl that failed, say).
@@ -149,16 +150,54 @@ impl<W: Out> Encoder<W> {
         self.put(payload)
     }
 
+    /// A struct's field name: a constant where the derived `Serialize` is
+    /// built, so a short one is written as one constant word.
+    #[inline(always)]
+    pub(crate) fn field_name(&mut self, key: &'static str) -> Result<(), Error> {
+        match crate::scalar::short_str(key) {
+            Some(encoded) => self.put_encoded(encoded),
+            None => serde::Serializer::serialize_str(self, key),
+        }
+    }
+
     /// The header of an array of `len` elements.
+    #[inline]
     pub(crate) fn array_header(&mut self, len: usize) -> Result<(), Error> {
         let len = u32::try_from(len).map_err(|_| too_long("a sequence"))?;
         self.put_encoded(crate::scalar::array_header(len))
     }
 
     /// The header of a map of `len` entries.
+    #[inline]
     pub(crate) fn map_header(&mut self, len: usize) -> Result<(), Error> {
         let len = u32::try_from(len).map_err(|_| too_long("a map"))?;
         self.put_encoded(crate::scalar::map_header(len))
+    }
+
+    /// A sequence of numbers: the array (never bin: these are not `u8`s)
+    /// serializing each element would write, and the same depth check.
+    #[inline]
+    fn numbers<N: Number>(&mut self, items: &[N]) -> Result<(), Error> {
+        self.byte_container = false;
+        self.enter()?;
+        self.array_header(items.len())?;
+        match self
+            .extra
+            .as_mut()
+            .and_then(|extra| extra.unknown.last_mut())
+        {
+            None => self
+                .out
+                .put_all(items, |item| item.encoded())
+                .map_err(write_error)?,
+            Some(contents) => {
+                for &item in items {
+                    contents.extend_from_slice(item.encoded().as_slice());
+                }
+            }
+        }
+        self.leave();
+        Ok(())
     }
 
     /// Starts the contents of a sequence or map of unknown length: what is
@@ -200,6 +239,35 @@ impl<W: Out> Encoder<W> {
     }
 }
 
+/// A number type whose elements [`Encoder::numbers`] writes: each as its
+/// `Serialize` impl would have this encoder write it.
+trait Number: Copy {
+    fn encoded(self) -> Encoded;
+}
+
+macro_rules! number {
+    ($($ty:ty => $encode:expr),* $(,)?) => {$(
+        impl Number for $ty {
+            #[inline(always)]
+            fn encoded(self) -> Encoded {
+                $encode(self)
+            }
+        }
+    )*};
+}
+
+number!(
+    i64 => crate::scalar::int,
+    i32 => |n| crate::scalar::int(i64::from(n)),
+    i16 => |n| crate::scalar::int(i64::from(n)),
+    i8 => |n| crate::scalar::int(i64::from(n)),
+    u64 => crate::scalar::uint,
+    u32 => |n| crate::scalar::uint(u64::from(n)),
+    u16 => |n| crate::scalar::uint(u64::from(n)),
+    f64 => crate::scalar::f64,
+    f32 => crate::scalar::f32,
+);
+
 fn write_error(e: std::io::Error) -> Error {
     Error::InvalidValueWrite(rmp::encode::ValueWriteError::InvalidDataWrite(e))
 }
@@ -223,6 +291,7 @@ impl<'a, W: Out> serde::Serializer for &'a mut Encoder<W> {
     type SerializeStruct = Compound<'a, W>;
     type SerializeStructVariant = Compound<'a, W>;
 
+    #[inline]
     fn serialize_bool(self, v: bool) -> Result<(), Error> {
         self.put(&[0xc2 | u8::from(v)])
     }
@@ -258,16 +327,24 @@ impl<'a, W: Out> serde::Serializer for &'a mut Encoder<W> {
     fn serialize_u128(self, v: u128) -> Result<(), Error> {
         self.put(crate::big_int::encode_u128(v).as_slice())
     }
+    #[inline]
     fn serialize_f32(self, v: f32) -> Result<(), Error> {
         self.put_encoded(crate::scalar::f32(v))
     }
+    #[inline]
     fn serialize_f64(self, v: f64) -> Result<(), Error> {
         self.put_encoded(crate::scalar::f64(v))
     }
     fn serialize_char(self, v: char) -> Result<(), Error> {
         self.serialize_str(v.encode_utf8(&mut [0u8; 4]))
     }
+    #[inline]
     fn serialize_str(self, v: &str) -> Result<(), Error> {
+        // Short text (8 bytes at most) and its header make one word: one
+        // store, no `memcpy` call.
+        if let Some(encoded) = crate::scalar::short_str(v) {
+            return self.put_encoded(encoded);
+        }
         let len = u32::try_from(v.len()).map_err(|_| too_long("a string"))?;
         self.put_sized(crate::scalar::str_header(len), v.as_bytes())
     }
@@ -325,6 +402,43 @@ impl<'a, W: Out> serde::Serializer for &'a mut Encoder<W> {
         self.leave();
         Ok(())
     }
+    /// A `Vec` or slice of numbers (not `u8`: bytes) as one loop of
+    /// scalars; anything else as serde's default does it, element by element.
+    #[inline]
+    fn collect_seq<I>(self, iter: I) -> Result<(), Error>
+    where
+        I: IntoIterator,
+        I::Item: Serialize,
+    {
+        macro_rules! numbers {
+            ($($ty:ty),*) => {$(
+                if typeid::of::<I>() == typeid::of::<&Vec<$ty>>() {
+                    // SAFETY: `I` is `&Vec<$ty>`: their type ids are equal, and ids
+                    // differ only in lifetimes; the reference is copied, and lives
+                    // as long as `iter`, which outlives its use here.
+                    let items: &Vec<$ty> = unsafe { std::mem::transmute_copy(&iter) };
+                    return self.numbers(items);
+                }
+                if typeid::of::<I>() == typeid::of::<&[$ty]>() {
+                    // SAFETY: as above, for `&[$ty]`.
+                    let items: &[$ty] = unsafe { std::mem::transmute_copy(&iter) };
+                    return self.numbers(items);
+                }
+            )*};
+        }
+        numbers!(i64, f64, i32, u64, u32, i16, u16, i8, f32);
+        // serde's default.
+        let iter = iter.into_iter();
+        let len = match iter.size_hint() {
+            (lo, Some(hi)) if lo == hi => Some(lo),
+            _ => None,
+        };
+        let mut seq = self.serialize_seq(len)?;
+        for item in iter {
+            ser::SerializeSeq::serialize_element(&mut seq, &item)?;
+        }
+        ser::SerializeSeq::end(seq)
+    }
     fn serialize_seq(self, len: Option<usize>) -> Result<Seq<'a, W>, Error> {
         let bytes = std::mem::take(&mut self.byte_container);
         Ok(Seq::new(self, len, bytes))
@@ -362,6 +476,7 @@ impl<'a, W: Out> serde::Serializer for &'a mut Encoder<W> {
         Map::new(self, len)
     }
     /// A map keyed by field name.
+    #[inline]
     fn serialize_struct(self, _name: &'static str, len: usize) -> Result<Compound<'a, W>, Error> {
         self.enter()?;
         self.map_header(len)?;
@@ -514,6 +629,80 @@ mod tests {
             check(&Variants::Struct { a: flag, b: words });
             check(&floats.iter().map(|f| f.to_bits()).collect::<Vec<_>>());
             check(&floats);
+        }
+    }
+
+    /// Number sequences of every type the encoder writes in one loop, as
+    /// vectors and slices, at the top, in a struct and in a map of unknown
+    /// length (held back), into a `Vec` and into a sink whose host buffer
+    /// is too short (spilled): what rmp-serde writes. (Not `u8`: bytes are
+    /// bin here, `unit_is_nil_and_bytes_are_bin`.)
+    #[test]
+    fn number_sequences_are_what_rmp_serde_writes() {
+        #[derive(Serialize)]
+        struct Numbers<'a> {
+            a: Vec<i64>,
+            b: &'a [i32],
+            c: Vec<i16>,
+            d: Vec<i8>,
+            e: Vec<u64>,
+            f: Vec<u32>,
+            g: Vec<u16>,
+            h: Vec<f64>,
+            i: Vec<f32>,
+            k: Vec<i64>,
+        }
+        let ints: Vec<i64> = (-70_000..70_000)
+            .step_by(997)
+            .chain([i64::MIN, i64::MAX])
+            .collect();
+        let value = Numbers {
+            a: ints.clone(),
+            b: &[i32::MIN, -33, -32, 0, 127, 128, i32::MAX],
+            c: vec![i16::MIN, -129, -128, 255, 256, i16::MAX],
+            d: vec![i8::MIN, -1, 0, i8::MAX],
+            e: vec![0, 127, 128, 65_536, u64::MAX],
+            f: vec![0, 255, 256, u32::MAX],
+            g: vec![0, u16::MAX],
+            h: vec![0.0, -0.0, 1.5, f64::NAN, f64::INFINITY, f64::MIN_POSITIVE],
+            i: vec![0.5, f32::NEG_INFINITY, f32::MAX],
+            k: Vec::new(),
+        };
+        check(&value);
+        check(&ints);
+        check(&ints.as_slice());
+        check(&(0..40).map(i64::from).collect::<Vec<_>>());
+        let flattened = Flattened {
+            id: 1,
+            extra: std::collections::BTreeMap::new(),
+        };
+        check(&flattened);
+        #[derive(Serialize)]
+        struct Held {
+            #[serde(flatten)]
+            extra: std::collections::BTreeMap<String, Vec<i32>>,
+        }
+        check(&Held {
+            extra: std::collections::BTreeMap::from([
+                ("x".to_owned(), vec![1, -300, 70_000]),
+                ("y".to_owned(), Vec::new()),
+            ]),
+        });
+        for cap in [0, 5, 30, 4096] {
+            let mut storage = vec![0u8; cap];
+            let out = ferryman_abi::FerryBox {
+                ptr: storage.as_mut_ptr(),
+                len: 0,
+                cap,
+            };
+            // SAFETY: `storage` outlives the sink and nothing else touches it meanwhile.
+            let mut sink = unsafe { ferryman_buffer::Sink::over(&out) };
+            encode(&value, &mut sink).unwrap();
+            assert_eq!(
+                sink.written(),
+                rmp_serde::to_vec_named(&value).unwrap(),
+                "{cap}"
+            );
         }
     }
 

@@ -210,13 +210,13 @@ impl<W: Out> ser::SerializeStruct for Compound<'_, W> {
     type Ok = ();
     type Error = Error;
 
-    #[inline]
+    #[inline(always)]
     fn serialize_field<T: ?Sized + Serialize>(
         &mut self,
         key: &'static str,
         value: &T,
     ) -> Result<(), Error> {
-        ser::Serializer::serialize_str(&mut *self.0, key)?;
+        self.0.field_name(key)?;
         self.0.next_is::<T>();
         value.serialize(&mut *self.0)
     }

@@ -37,6 +37,7 @@ mod skip;
 mod slice_arg;
 mod time_forms;
 mod type_desc;
+mod vec_visitor;
 
 pub use args::Args;
 pub use big_int::{encode_i128, encode_u128, BigInt, BigIntError, EncodedBig};

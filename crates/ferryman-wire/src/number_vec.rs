@@ -70,7 +70,7 @@ pub(crate) fn take<T>(rest: &mut &[u8], lending: Lending) -> Option<T> {
 
 /// The items of the array of `N`s at the start of `rest`, each in one of its
 /// direct forms; `None` (`rest` unmoved) at the first that is not.
-fn read_array<N: Direct>(rest: &mut &[u8]) -> Option<Vec<N>> {
+pub(crate) fn read_array<N: Direct>(rest: &mut &[u8]) -> Option<Vec<N>> {
     let (count, header) = match **rest {
         [marker @ 0x90..=0x9f, ..] => (usize::from(marker & 0x0f), 1),
         [0xdc, a, b, ..] => (usize::from(u16::from_be_bytes([a, b])), 3),

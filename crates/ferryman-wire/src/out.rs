@@ -6,6 +6,7 @@
 //! [`Encoded`](crate::scalar::Encoded) is stored as its whole 9-byte word
 //! instead, when the writer has room, and counted for the bytes it uses.
 
+use crate::scalar::Encoded;
 use ferryman_buffer::Sink;
 use std::io::{self, Write};
 
@@ -17,12 +18,33 @@ pub trait Out: Write {
     fn put_word(&mut self, word: &[u8; 9], len: usize) -> io::Result<()> {
         self.write_all(&word[..len.min(word.len())])
     }
+
+    /// Writes the encoding `encoded(item)` gives for each item.
+    #[inline(always)]
+    fn put_all<T: Copy>(&mut self, items: &[T], encoded: impl Fn(T) -> Encoded) -> io::Result<()> {
+        for &item in items {
+            let encoded = encoded(item);
+            let (word, len) = encoded.word();
+            self.put_word(word, len)?;
+        }
+        Ok(())
+    }
 }
 
 impl Out for &mut Sink<'_> {
     #[inline(always)]
     fn put_word(&mut self, word: &[u8; 9], len: usize) -> io::Result<()> {
         self.write_word(word, len);
+        Ok(())
+    }
+
+    #[inline(always)]
+    fn put_all<T: Copy>(&mut self, items: &[T], encoded: impl Fn(T) -> Encoded) -> io::Result<()> {
+        self.write_words(items, |item| {
+            let encoded = encoded(item);
+            let (word, len) = encoded.word();
+            (*word, len)
+        });
         Ok(())
     }
 }

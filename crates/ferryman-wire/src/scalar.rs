@@ -104,6 +104,46 @@ pub fn str_header(len: u32) -> Encoded {
     }
 }
 
+/// A str of at most 8 bytes with its header (a fixstr): `None` for a longer one.
+#[inline(always)]
+pub fn short_str(text: &str) -> Option<Encoded> {
+    let bytes = text.as_bytes();
+    if bytes.len() > 8 {
+        return None;
+    }
+    let word = u128::from(0xa0 | bytes.len() as u8) | u128::from(short_le(bytes)) << 8;
+    let wide = word.to_le_bytes();
+    let mut encoded = [0u8; 9];
+    encoded.copy_from_slice(&wide[..9]);
+    Some(Encoded {
+        bytes: encoded,
+        len: 1 + bytes.len(),
+    })
+}
+
+/// `bytes` (at most 8) as a little-endian `u64`, the rest zeros: read with
+/// two fixed-size loads that may overlap (overlapping bytes are the same in
+/// both, so or-ing them is harmless), not a copy of a variable length, which
+/// is a `memcpy` call.
+#[inline(always)]
+fn short_le(bytes: &[u8]) -> u64 {
+    let len = bytes.len();
+    if let (Some(low), Some(high)) = (bytes.first_chunk::<4>(), bytes.last_chunk::<4>()) {
+        // 4 to 8 bytes: the first four and the last four.
+        return u64::from(u32::from_le_bytes(*low))
+            | u64::from(u32::from_le_bytes(*high)) << (8 * (len - 4));
+    }
+    match bytes {
+        [] => 0,
+        // 1 to 3 bytes: the first, the middle and the last.
+        [first, ..] => {
+            u64::from(*first)
+                | u64::from(bytes[len / 2]) << (8 * (len / 2))
+                | u64::from(bytes[len - 1]) << (8 * (len - 1))
+        }
+    }
+}
+
 /// The header of a bin of `len` bytes.
 #[inline]
 pub fn bin_header(len: u32) -> Encoded {
@@ -139,6 +179,17 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
+    #[test]
+    fn short_strs_of_every_length_match_rmp() {
+        let text = "abcdefghi";
+        for len in 0..=text.len() {
+            let mut expected = Vec::new();
+            rmp::encode::write_str(&mut expected, &text[..len]).unwrap();
+            let encoded = short_str(&text[..len]).map(|e| e.as_slice().to_vec());
+            assert_eq!(encoded, (len <= 8).then_some(expected), "{len} bytes");
+        }
+    }
+
     proptest! {
         #[test]
         fn ints_match_rmp(n in any::<i64>(), u in any::<u64>()) {
@@ -151,6 +202,16 @@ mod tests {
             let mut expected = Vec::new();
             rmp::encode::write_uint(&mut expected, u).unwrap();
             prop_assert_eq!(uint(u).as_slice().to_vec(), expected);
+        }
+
+        #[test]
+        fn short_strs_match_rmp(text in "\\PC{0,9}") {
+            let mut expected = Vec::new();
+            rmp::encode::write_str(&mut expected, &text).unwrap();
+            match short_str(&text) {
+                Some(encoded) => prop_assert_eq!(encoded.as_slice().to_vec(), expected),
+                None => prop_assert!(text.len() > 8),
+            }
         }
 
         #[test]
