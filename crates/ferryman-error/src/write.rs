@@ -181,16 +181,7 @@ type Key<const N: usize> = [u8; N];
 
 /// The [`Key`] `name`; `N` is its length plus two (checked as it compiles).
 const fn key<const N: usize>(name: &str) -> Key<N> {
-    let name = name.as_bytes();
-    assert!(name.len() < 32 && N == name.len() + 2);
-    let mut out = [0; N];
-    out[0] = 0xa0 | name.len() as u8;
-    let mut i = 0;
-    while i < name.len() {
-        out[1 + i] = name[i];
-        i += 1;
-    }
-    out
+    headed::<N, 0>([], name)
 }
 
 /// `head`, then the [`Key`] `name`: a map's header and its first key.

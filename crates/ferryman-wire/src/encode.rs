@@ -150,14 +150,17 @@ impl<W: Out> Encoder<W> {
         self.put(payload)
     }
 
-    /// A struct's field name: a constant where the derived `Serialize` is
-    /// built, so a short one is written as one constant word.
+    /// A str: short text (8 bytes at most) and its header make one word,
+    /// one store and no `memcpy` call. Inlined always, so that a struct's
+    /// field name, a constant where the derived `Serialize` is built, is
+    /// written as one constant word.
     #[inline(always)]
-    pub(crate) fn field_name(&mut self, key: &'static str) -> Result<(), Error> {
-        match crate::scalar::short_str(key) {
-            Some(encoded) => self.put_encoded(encoded),
-            None => serde::Serializer::serialize_str(self, key),
+    pub(crate) fn str_value(&mut self, v: &str) -> Result<(), Error> {
+        if let Some(encoded) = crate::scalar::short_str(v) {
+            return self.put_encoded(encoded);
         }
+        let len = u32::try_from(v.len()).map_err(|_| too_long("a string"))?;
+        self.put_sized(crate::scalar::str_header(len), v.as_bytes())
     }
 
     /// The header of an array of `len` elements.
@@ -340,13 +343,7 @@ impl<'a, W: Out> serde::Serializer for &'a mut Encoder<W> {
     }
     #[inline]
     fn serialize_str(self, v: &str) -> Result<(), Error> {
-        // Short text (8 bytes at most) and its header make one word: one
-        // store, no `memcpy` call.
-        if let Some(encoded) = crate::scalar::short_str(v) {
-            return self.put_encoded(encoded);
-        }
-        let len = u32::try_from(v.len()).map_err(|_| too_long("a string"))?;
-        self.put_sized(crate::scalar::str_header(len), v.as_bytes())
+        self.str_value(v)
     }
     fn serialize_bytes(self, v: &[u8]) -> Result<(), Error> {
         let len = u32::try_from(v.len()).map_err(|_| too_long("a byte string"))?;

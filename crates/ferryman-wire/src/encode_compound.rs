@@ -216,7 +216,7 @@ impl<W: Out> ser::SerializeStruct for Compound<'_, W> {
         key: &'static str,
         value: &T,
     ) -> Result<(), Error> {
-        self.0.field_name(key)?;
+        self.0.str_value(key)?;
         self.0.next_is::<T>();
         value.serialize(&mut *self.0)
     }
