@@ -72,19 +72,25 @@ impl ClassDef {
         match self.exclusive.load(Ordering::Relaxed) {
             1 => false,
             2 => true,
-            _ => {
-                let any = crate::exports().iter().any(|e| {
-                    e.member.class == Some(self.name)
-                        && e.member.kind == "method"
-                        && e.params
-                            .first()
-                            .is_some_and(|p| p.rust.starts_with("&mut "))
-                });
-                self.exclusive
-                    .store(if any { 2 } else { 1 }, Ordering::Relaxed);
-                any
-            }
+            _ => self.find_mut_methods(),
         }
+    }
+
+    /// The first look for [`ClassDef::has_mut_methods`], remembered. (Apart,
+    /// so that the look-up above inlines into every method's shim.)
+    #[cold]
+    #[inline(never)]
+    fn find_mut_methods(&'static self) -> bool {
+        let any = crate::exports().iter().any(|e| {
+            e.member.class == Some(self.name)
+                && e.member.kind == "method"
+                && e.params
+                    .first()
+                    .is_some_and(|p| p.rust.starts_with("&mut "))
+        });
+        self.exclusive
+            .store(if any { 2 } else { 1 }, Ordering::Relaxed);
+        any
     }
 
     /// The class id: its index in [`classes`].

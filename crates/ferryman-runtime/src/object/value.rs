@@ -262,9 +262,17 @@ impl<T: Class> Drop for ObjectRef<T> {
     #[inline(always)]
     fn drop(&mut self) {
         if self.guarded {
-            self.entry.guard.exit();
+            leave_shared(&self.entry);
         }
     }
+}
+
+/// Leaves an object entered shared. Apart: dropping an `ObjectRef` of a
+/// class without `&mut self` methods (no guard) is then small enough to
+/// inline into the shim.
+#[inline(never)]
+fn leave_shared(entry: &Entry) {
+    entry.guard.exit();
 }
 
 /// An object a call is inside exclusively (`&mut self`): derefs mutably.
