@@ -2,6 +2,7 @@
 //! shared by functions and closures.
 
 use ferryman_host::{BoxError, Reply};
+use pyo3::ffi;
 use pyo3::prelude::*;
 
 use crate::errors::argument_message::Callee;
@@ -208,7 +209,11 @@ fn protocol_error(
 /// nothing pending it is one atomic load.
 #[inline(always)]
 fn after_call<T>(py: Python<'_>, result: Result<T, Box<PyErr>>) -> Result<T, Box<PyErr>> {
-    py.check_signals()?;
+    // (`ffi` directly: `Python::check_signals` is a call of its own.)
+    // SAFETY: the `Python` token proves the GIL is held, as it requires.
+    if unsafe { ffi::PyErr_CheckSignals() } < 0 {
+        return Err(Box::new(PyErr::fetch(py)));
+    }
     match call_scope::undelivered_interrupt(py, &result) {
         Some(interrupt) => Err(Box::new(interrupt)),
         None => result,

@@ -426,7 +426,7 @@ impl Function {
         // while the library holds them (`values/lent_bytes.rs`). An async
         // function's future owns its arguments (`spec/abi.md`, "Futures"):
         // nothing lent outlives the call.
-        match &self.flavor {
+        let called = match &self.flavor {
             Flavor::Sync => cross(
                 py,
                 buffers,
@@ -450,6 +450,8 @@ impl Function {
                 flavor,
                 &self.name,
             ),
-        }
+        };
+        scope.close();
+        called
     }
 }

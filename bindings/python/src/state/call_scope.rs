@@ -197,9 +197,28 @@ impl Scope {
     }
 }
 
-impl Drop for Scope {
+impl Scope {
+    /// Ends the scope where it stands: what dropping it does, written into
+    /// the caller (a call's common path; the drop glue is a function call).
     #[inline(always)]
+    pub(crate) fn close(self) {
+        // Not dropped again, even if `end` unwinds; nothing is left to drop
+        // after it (it takes the buffers; the other fields are `Copy`).
+        std::mem::ManuallyDrop::new(self).end();
+    }
+}
+
+impl Drop for Scope {
     fn drop(&mut self) {
+        self.end();
+    }
+}
+
+impl Scope {
+    /// Restores the thread's state (see [`Scope`]); runs once, from `close`
+    /// or `drop`.
+    #[inline(always)]
+    fn end(&mut self) {
         let buffers = self.buffers.take().and_then(Buffers::keep);
         // SAFETY: non-null, `state` is this thread's state (the scope is not
         // `Send`), which lives until the thread ends, after every scope on it.
