@@ -9,58 +9,132 @@ package main
 typedef struct FloorBox { uint8_t *ptr; size_t len; size_t cap; } FloorBox;
 
 static void *floor_call_fn;
-static FloorBox floor_args, floor_out;
-static uint8_t floor_in[3] = {0x92, 0x01, 0x02}; // [1, 2]
+static int64_t (*floor_id_fn)(const FloorBox *);
 static uint8_t floor_buf[4096];
-static uint32_t floor_id;
 
-// floor_open finds add in an already loaded library (RTLD_NOLOAD: the one
-// the Go host loaded); 0 on success.
+// floor_open finds ferryman_call in an already loaded library (RTLD_NOLOAD:
+// the one the Go host loaded); 0 on success.
 static int floor_open(const char *path) {
     void *h = dlopen(path, RTLD_NOW | RTLD_LOCAL | RTLD_NOLOAD);
     if (h == NULL) return 1;
-    int64_t (*id)(const FloorBox *) = (int64_t (*)(const FloorBox *))dlsym(h, "ferryman_function_id");
+    floor_id_fn = (int64_t (*)(const FloorBox *))dlsym(h, "ferryman_function_id");
     floor_call_fn = dlsym(h, "ferryman_call");
-    if (id == NULL || floor_call_fn == NULL) return 2;
-    FloorBox name = {(uint8_t *)"add", 3, 3};
-    int64_t n = id(&name);
-    if (n < 0) return 3;
-    floor_id = (uint32_t)n;
-    floor_args = (FloorBox){floor_in, 3, 3};
+    if (floor_id_fn == NULL || floor_call_fn == NULL) return 2;
     return 0;
 }
 
-// floor_add is one ferryman_call of add(1, 2): the arguments encoded
-// beforehand, the result left in the buffer; what every host pays at least.
-// The result is checked here, in the same crossing: 3 when it is add's 3.
-static int floor_add(void) {
-    floor_out = (FloorBox){floor_buf, 0, sizeof floor_buf};
-    int32_t status = ((int32_t (*)(uint32_t, const FloorBox *, FloorBox *))floor_call_fn)(floor_id, &floor_args, &floor_out);
-    if (status != 0 || floor_out.len != 1) return -1;
-    return floor_out.ptr[0];
+// floor_function is the id of the function `name`, or -1.
+static int64_t floor_function(const char *name, size_t len) {
+    FloorBox box = {(uint8_t *)name, len, len};
+    return floor_id_fn(&box);
+}
+
+// The floors' calls: the function and its arguments, encoded beforehand.
+typedef struct FloorCall { uint32_t id; FloorBox args; } FloorCall;
+static FloorCall floor_calls[8];
+
+// floor_prepare stores call `slot` (C memory for the arguments: the call
+// itself then passes no Go pointer through cgo).
+static void floor_prepare(int slot, uint32_t id, uint8_t *args, size_t len) {
+    floor_calls[slot] = (FloorCall){id, {args, len, len}};
+}
+
+// floor_call is one ferryman_call of call `slot`, the reply left in a static
+// buffer: what every host pays at least. Returns the status, the reply's
+// length and its first byte packed in one integer (status << 40 | length <<
+// 8 | first byte), so that the caller checks the reply without a second
+// crossing.
+static int64_t floor_call(int slot) {
+    FloorBox out = {floor_buf, 0, sizeof floor_buf};
+    int32_t status = ((int32_t (*)(uint32_t, const FloorBox *, FloorBox *))floor_call_fn)(floor_calls[slot].id, &floor_calls[slot].args, &out);
+    int64_t first = out.ptr == floor_buf && out.len > 0 ? floor_buf[0] : 0;
+    return (int64_t)status << 40 | (int64_t)(out.len & 0xffffffff) << 8 | first;
 }
 */
 import "C"
 
 import (
+	"encoding/binary"
 	"fmt"
+	"math"
 	"unsafe"
 )
 
-// floorAdd is ferryman_call of add(1, 2) made from Go through cgo with the
-// arguments encoded beforehand and the result not decoded: the library's
-// share of a call plus one cgo crossing (one: the result is checked in C),
-// which no Go host can go below.
-func floorAdd(libPath string) (func() (any, error), error) {
+// floorCall is ferryman_call of `function` made from Go through cgo with
+// the arguments `args` encoded beforehand (in C memory) and the reply not
+// decoded, only looked at by `check` (its status, length and first byte,
+// read in C): the library's share of that call plus one cgo crossing, which
+// no Go host can go below.
+func floorCall(libPath, function string, args []byte, check func(status int32, length, first int) bool) (func() (any, error), error) {
 	p := C.CString(libPath)
 	defer C.free(unsafe.Pointer(p))
 	if rc := C.floor_open(p); rc != 0 {
-		return nil, fmt.Errorf("floor: cannot find add in %s (%d)", libPath, rc)
+		return nil, fmt.Errorf("floor: cannot find ferryman_call in %s (%d)", libPath, rc)
 	}
+	name := C.CString(function)
+	defer C.free(unsafe.Pointer(name))
+	id := C.floor_function(name, C.size_t(len(function)))
+	if id < 0 {
+		return nil, fmt.Errorf("floor: no function %s in %s", function, libPath)
+	}
+	slot := C.int(len(floorSlots))
+	if slot >= 8 {
+		return nil, fmt.Errorf("floor: at most 8 floors")
+	}
+	floorSlots = append(floorSlots, function)
+	C.floor_prepare(slot, C.uint32_t(id), (*C.uint8_t)(C.CBytes(args)), C.size_t(len(args))) // kept for the process
 	return func() (any, error) {
-		if C.floor_add() != 3 {
-			return nil, fmt.Errorf("floor: add(1, 2) failed")
+		got := int64(C.floor_call(slot))
+		status, length, first := int32(got>>40), int(got>>8&0xffffffff), int(got&0xff)
+		if !check(status, length, first) {
+			return nil, fmt.Errorf("floor: %s returned status %d, %d bytes starting 0x%02x", function, status, length, first)
 		}
-		return int64(3), nil
+		return nil, nil
 	}, nil
+}
+
+// floorSlots are the functions of the floors made so far.
+var floorSlots []string
+
+// floorAdd is the floor of add(1, 2): [1, 2] in, status 0 and the one
+// byte 3 out.
+func floorAdd(libPath string) (func() (any, error), error) {
+	return floorCall(libPath, "add", []byte{0x92, 0x01, 0x02}, func(status int32, length, first int) bool {
+		return status == 0 && length == 1 && first == 0x03
+	})
+}
+
+// floorError is the floor of fail(7): [7] in, status 1 (FERRY_ERROR) and
+// the library's error value out (a map), as the error row's ferryman column
+// gets it before the Go host reads it.
+func floorError(libPath string) (func() (any, error), error) {
+	return floorCall(libPath, "fail", []byte{0x91, 0x07}, func(status int32, length, first int) bool {
+		return status == 1 && length > 16 && (first&0xf0 == 0x80 || first == 0xde)
+	})
+}
+
+// floorSum10 is the floor of sum([0, …, 9]): the array in, 45 out.
+func floorSum10(libPath string) (func() (any, error), error) {
+	args := []byte{0x91, 0x9a, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9}
+	return floorCall(libPath, "sum", args, func(status int32, length, first int) bool {
+		return status == 0 && length == 1 && first == 45
+	})
+}
+
+// floorRecord is the floor of bump(record): the record as the Go host
+// encodes it (a map of its four fields) in, the bumped record (a map) out.
+func floorRecord(libPath string) (func() (any, error), error) {
+	args := []byte{0x91, 0x84}
+	str := func(s string) { args = append(append(args, 0xa0|byte(len(s))), s...) }
+	str("name")
+	str("ferry")
+	str("id")
+	args = append(args, 41)
+	str("score")
+	args = binary.BigEndian.AppendUint64(append(args, 0xcb), math.Float64bits(1.25))
+	str("tags")
+	args = append(args, 0x9a, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9)
+	return floorCall(libPath, "bump", args, func(status int32, length, first int) bool {
+		return status == 0 && length == 48 && first == 0x84
+	})
 }

@@ -40,10 +40,7 @@ func main() {
 	if *only != "" {
 		selected = pick(selected, strings.Split(*only, ","))
 	}
-	floor, err := floorAdd(*libPath)
-	if err == nil {
-		err = equal(int64(3))(floor())
-	}
+	floors, err := openFloors(*libPath)
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "bench: %v\n", err)
 		os.Exit(1)
@@ -57,19 +54,52 @@ func main() {
 	target := time.Duration(*targetMS * float64(time.Millisecond))
 	measure(selected, *repeats, target)
 	for _, c := range selected {
-		if c.key != "add" {
+		f, ok := floors[c.key]
+		if !ok {
 			continue
 		}
-		// The floor of add, timed interleaved with the cgo column as above.
-		nf, nc := calibrate(floor, target), calibrate(c.cgo, target)
+		// The floor, timed interleaved with the cgo column as above.
+		nf, nc := calibrate(f.call, target), calibrate(c.cgo, target)
 		var fs, cs []float64
 		for r := 0; r < *repeats; r++ {
-			fs = append(fs, loop(floor, nf))
+			fs = append(fs, loop(f.call, nf))
 			cs = append(cs, loop(c.cgo, nc))
 		}
-		f, g := median(fs), median(cs)
-		fmt.Printf("\nfloor: ferryman_call of add(1, 2) from cgo, arguments encoded beforehand, result not decoded: %s ns (×%.2f cgo's %s)\n", ns(f), f/g, ns(g))
+		fl, g := median(fs), median(cs)
+		fmt.Printf("\nfloor: ferryman_call of %s from cgo, arguments encoded beforehand, reply not decoded: %s ns (×%.2f cgo's %s)\n", f.what, ns(fl), fl/g, ns(g))
 	}
+}
+
+// floor is a floor (floor.go) and what it calls.
+type floor struct {
+	what string
+	call func() (any, error)
+}
+
+// openFloors finds the floors of the rows that have one, each checked once.
+func openFloors(libPath string) (map[string]floor, error) {
+	floors := map[string]floor{}
+	for _, f := range []struct {
+		key, what string
+		open      func(string) (func() (any, error), error)
+	}{
+		{"add", "add(1, 2)", floorAdd},
+		{"sum10", "sum of 10 ints", floorSum10},
+		{"record", "bump(record)", floorRecord},
+		{"error", "fail(7), an error value out,", floorError},
+	} {
+		call, err := f.open(libPath)
+		if err != nil {
+			return nil, err
+		}
+		floors[f.key] = floor{f.what, call}
+	}
+	for _, f := range floors {
+		if _, err := f.call(); err != nil {
+			return nil, err
+		}
+	}
+	return floors, nil
 }
 
 // repoRoot is two directories up from this file (bench/go).
