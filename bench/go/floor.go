@@ -10,6 +10,7 @@ typedef struct FloorBox { uint8_t *ptr; size_t len; size_t cap; } FloorBox;
 
 static void *floor_call_fn;
 static int64_t (*floor_id_fn)(const FloorBox *);
+static void (*floor_free_fn)(FloorBox *);
 static uint8_t floor_buf[4096];
 
 // floor_open finds ferryman_call in an already loaded library (RTLD_NOLOAD:
@@ -19,7 +20,8 @@ static int floor_open(const char *path) {
     if (h == NULL) return 1;
     floor_id_fn = (int64_t (*)(const FloorBox *))dlsym(h, "ferryman_function_id");
     floor_call_fn = dlsym(h, "ferryman_call");
-    if (floor_id_fn == NULL || floor_call_fn == NULL) return 2;
+    floor_free_fn = (void (*)(FloorBox *))dlsym(h, "ferryman_box_free");
+    if (floor_id_fn == NULL || floor_call_fn == NULL || floor_free_fn == NULL) return 2;
     return 0;
 }
 
@@ -41,14 +43,20 @@ static void floor_prepare(int slot, uint32_t id, uint8_t *args, size_t len) {
 
 // floor_call is one ferryman_call of call `slot`, the reply left in a static
 // buffer: what every host pays at least. Returns the status, the reply's
-// length and its first byte packed in one integer (status << 40 | length <<
+// length and its first byte packed in one integer (status << 32 | length <<
 // 8 | first byte), so that the caller checks the reply without a second
-// crossing.
+// crossing. A reply too long for the buffer (none of the floors' is) comes
+// in a library box, which is freed, and reads as first byte 0.
 static int64_t floor_call(int slot) {
     FloorBox out = {floor_buf, 0, sizeof floor_buf};
     int32_t status = ((int32_t (*)(uint32_t, const FloorBox *, FloorBox *))floor_call_fn)(floor_calls[slot].id, &floor_calls[slot].args, &out);
-    int64_t first = out.ptr == floor_buf && out.len > 0 ? floor_buf[0] : 0;
-    return (int64_t)status << 40 | (int64_t)(out.len & 0xffffffff) << 8 | first;
+    uint64_t len = out.len & 0xffffff, first = 0;
+    if (out.ptr == floor_buf) {
+        first = out.len > 0 ? floor_buf[0] : 0;
+    } else if (out.ptr != NULL) {
+        floor_free_fn(&out);
+    }
+    return (int64_t)((uint64_t)(uint32_t)status << 32 | len << 8 | first);
 }
 */
 import "C"
@@ -85,7 +93,7 @@ func floorCall(libPath, function string, args []byte, check func(status int32, l
 	C.floor_prepare(slot, C.uint32_t(id), (*C.uint8_t)(C.CBytes(args)), C.size_t(len(args))) // kept for the process
 	return func() (any, error) {
 		got := int64(C.floor_call(slot))
-		status, length, first := int32(got>>40), int(got>>8&0xffffffff), int(got&0xff)
+		status, length, first := int32(uint32(uint64(got)>>32)), int(got>>8&0xffffff), int(got&0xff)
 		if !check(status, length, first) {
 			return nil, fmt.Errorf("floor: %s returned status %d, %d bytes starting 0x%02x", function, status, length, first)
 		}
