@@ -142,13 +142,13 @@ fn scalar<'py>(py: Python<'py>, bytes: &[u8], shape: Option<&Shape>) -> Option<B
     }
     // Asked only once an integer has been read, so no other result pays for it.
     let stays_int = || !matches!(shape, Some(Shape::Float));
-    let (&marker, rest) = bytes.split_first()?;
-    if let Some(value) = exact_int(marker, rest) {
-        if !stays_int() {
-            return None;
-        }
+    // Integers first, the most common result (a `uint 64` beyond `i64` is
+    // read below).
+    if let Some((value, len)) = i64::read(bytes) {
+        (len == bytes.len() && stays_int()).then_some(())?;
         return value.into_pyobject(py).ok().map(Bound::into_any);
     }
+    let (&marker, rest) = bytes.split_first()?;
     let object = match marker {
         0xc0 if rest.is_empty() => py.None().into_bound(py),
         0xc2 | 0xc3 if rest.is_empty() => PyBool::new(py, marker == 0xc3).to_owned().into_any(),
@@ -172,33 +172,10 @@ fn scalar<'py>(py: Python<'py>, bytes: &[u8], shape: Option<&Shape>) -> Option<B
             };
             return reader.is_at_end().then_some(object);
         }
-        _ => {
-            let (value, len) = i64::read(bytes)?;
-            (len == bytes.len() && stays_int()).then_some(())?;
-            value.into_pyobject(py).ok()?.into_any()
-        }
+        // Containers, extensions, cut-short numbers: the full decoder.
+        _ => return None,
     };
     Some(object)
-}
-
-/// The integer a reply of one MessagePack integer (of any form but `uint
-/// 64`) holds: `marker` and the `rest` of the reply, which its payload must
-/// fill exactly. The most common result, read in one step before the other
-/// forms are told apart (any other reply: `None`).
-#[inline(always)]
-fn exact_int(marker: u8, rest: &[u8]) -> Option<i64> {
-    Some(match (marker, rest) {
-        (0x00..=0x7f, []) => i64::from(marker),
-        (0xe0..=0xff, []) => i64::from(marker as i8),
-        (0xcc, &[b]) => i64::from(b),
-        (0xcd, &[a, b]) => i64::from(u16::from_be_bytes([a, b])),
-        (0xce, &[a, b, c, d]) => i64::from(u32::from_be_bytes([a, b, c, d])),
-        (0xd0, &[b]) => i64::from(b as i8),
-        (0xd1, &[a, b]) => i64::from(i16::from_be_bytes([a, b])),
-        (0xd2, &[a, b, c, d]) => i64::from(i32::from_be_bytes([a, b, c, d])),
-        (0xd3, rest) => i64::from_be_bytes(rest.try_into().ok()?),
-        _ => return None,
-    })
 }
 
 /// A `str` from UTF-8 `bytes`, which CPython checks as it decodes them (so
