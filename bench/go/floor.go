@@ -86,15 +86,16 @@ func floorCall(libPath, function string, args []byte, check func(status int32, l
 	if id < 0 {
 		return nil, fmt.Errorf("floor: no function %s in %s", function, libPath)
 	}
-	// One slot per function (a benchmark opens its floor once per run).
+	// One slot per function, prepared once (a benchmark opens its floor
+	// once per run).
 	slot := C.int(slices.Index(floorSlots, function))
 	if slot < 0 {
 		if slot = C.int(len(floorSlots)); slot >= 8 {
 			return nil, fmt.Errorf("floor: at most 8 floors")
 		}
 		floorSlots = append(floorSlots, function)
+		C.floor_prepare(slot, C.uint32_t(id), (*C.uint8_t)(C.CBytes(args)), C.size_t(len(args))) // kept for the process
 	}
-	C.floor_prepare(slot, C.uint32_t(id), (*C.uint8_t)(C.CBytes(args)), C.size_t(len(args))) // kept for the process
 	return func() (any, error) {
 		got := int64(C.floor_call(slot))
 		status, length, first := int32(uint32(uint64(got)>>32)), int(got>>8&0xffffff), int(got&0xff)

@@ -206,15 +206,7 @@ impl Scope {
         // after it (it takes the buffers; the other fields are `Copy`).
         std::mem::ManuallyDrop::new(self).end();
     }
-}
 
-impl Drop for Scope {
-    fn drop(&mut self) {
-        self.end();
-    }
-}
-
-impl Scope {
     /// Restores the thread's state (see [`Scope`]); runs once, from `close`
     /// or `drop`.
     #[inline(always)]
@@ -245,6 +237,12 @@ impl Scope {
         if unfinished {
             self.finish_slowly();
         }
+    }
+}
+
+impl Drop for Scope {
+    fn drop(&mut self) {
+        self.end();
     }
 }
 
