@@ -77,16 +77,19 @@ pub(crate) fn cross_reading<'py, F, T>(
 where
     F: for<'b> FnOnce(&'b [u8], &'b mut Vec<u8>) -> Reply<'b> + Send,
 {
-    let (args, out) = (&buffers.args, &mut buffers.out);
-    let reply = if gil_policy::may_keep(py) {
-        call(args, out)
-    } else {
-        py.detach(move || call(args, out))
+    let (spilled, result) = {
+        let (args, out) = (&buffers.args, &mut buffers.out);
+        let reply = if gil_policy::may_keep(py) {
+            call(args, out)
+        } else {
+            py.detach(move || call(args, out))
+        };
+        log_queue::after_call(py);
+        // The reply is dropped where it lies, at the end of this block:
+        // `drop(reply)` copied it first, in wide loads of fields just written
+        // one by one, which the CPU cannot forward from its stores (a stall).
+        (reply.spilled().then(|| reply.len()), read(&reply))
     };
-    log_queue::after_call(py);
-    let spilled = reply.spilled().then(|| reply.len());
-    let result = read(&reply);
-    drop(reply);
     if let Some(len) = spilled {
         buffers.fit_out(len);
     }
