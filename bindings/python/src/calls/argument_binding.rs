@@ -168,7 +168,12 @@ impl LastPlan {
             return Ok(plan);
         }
         let plan = Rc::new(KeywordPlan::build(params, names, nargs)?);
-        self.0.set(Some(Rc::clone(&plan)));
+        // The plan it replaces lets go of its names now: calls run outside
+        // PyO3's attach count (`function_object::vectorcall`), where dropping
+        // a `Py` would only queue its decref.
+        if let Some(Ok(old)) = self.0.replace(Some(Rc::clone(&plan))).map(Rc::try_unwrap) {
+            old.names.drop_ref(names.py());
+        }
         Ok(plan)
     }
 }

@@ -303,29 +303,39 @@ fn raise(py: Python<'_>, error: PyErr) -> *mut ffi::PyObject {
 
 /// The vectorcall entry point: `function(*args[..nargs], **dict(zip(kwnames, args[nargs..])))`.
 ///
-/// It goes through PyO3's own trampoline for fast calls (as `#[pyfunction]`
-/// code does): PyO3 then knows the thread is attached, and a panic becomes a
-/// `PanicException` instead of unwinding into CPython. That module is PyO3's
-/// macro support, not public API; the workspace pins the PyO3 version.
+/// CPython calls it with the GIL held. Like the object slots
+/// (`object_value::slot_token`), it takes the token with
+/// `Python::assume_attached` and catches panics itself instead of going
+/// through PyO3's trampoline for fast calls: that trampoline, its attach
+/// count (a thread-local) and the out-of-line call into the body were ~6 ns
+/// of a ~83 ns method call (`bench/README.md`, "The call's own trampoline").
+/// The attach count then stays 0 during the call, which changes only where a
+/// `Py<T>` dropped meanwhile goes — PyO3's pool, emptied at its next attach
+/// and whenever a call lets go of the GIL — and `Python::attach` in a callback
+/// takes `PyGILState_Ensure`'s path, as it does anyway in a call that let go
+/// of the GIL. The common path drops no `Py<T>`.
 unsafe extern "C" fn vectorcall(
     callable: *mut ffi::PyObject,
     args: *const *mut ffi::PyObject,
     nargsf: usize,
     kwnames: *mut ffi::PyObject,
 ) -> *mut ffi::PyObject {
-    use pyo3::impl_::trampoline::{fastcall_cfunction_with_keywords as fastcall, MethodDef};
-    struct Call;
-    impl MethodDef<fastcall::Func> for Call {
-        const METH: fastcall::Func = call;
-    }
     // `nargsf` may carry PY_VECTORCALL_ARGUMENTS_OFFSET; the rest fits `Py_ssize_t`.
     let nargs = (nargsf & !ARGUMENTS_OFFSET) as ffi::Py_ssize_t;
-    // SAFETY: CPython calls this with the GIL held, `callable` live and `args`
-    // holding `nargs` positional values followed by one per name in `kwnames`.
-    unsafe { fastcall::<Call>(callable, args, nargs, kwnames) }
+    // SAFETY: CPython holds the GIL while it calls a vectorcall function.
+    let py = unsafe { Python::assume_attached() };
+    catch_unwind(AssertUnwindSafe(|| {
+        // SAFETY: CPython calls this with `callable` live and `args` holding
+        // `nargs` positional values followed by one per name in `kwnames`.
+        match unsafe { call(py, callable, args, nargs, kwnames) } {
+            Ok(result) => result,
+            Err(error) => raise(py, error),
+        }
+    }))
+    .unwrap_or_else(|_| panicked())
 }
 
-/// The body of [`vectorcall`], inside PyO3's trampoline.
+/// The body of [`vectorcall`].
 ///
 /// # Safety
 /// As for a vectorcall function: the GIL is held, `callable` is live, `args`
