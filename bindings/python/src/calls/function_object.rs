@@ -301,6 +301,16 @@ fn raise(py: Python<'_>, error: PyErr) -> *mut ffi::PyObject {
     ptr::null_mut()
 }
 
+/// [`raise`] for a call's boxed error, out of line: moving a `PyErr` out of
+/// its box inside `vectorcall` was compiled into ~600 instructions of
+/// unpacking its fields.
+#[cold]
+#[inline(never)]
+#[allow(clippy::boxed_local)] // The box is the point: the caller never moves the `PyErr`.
+fn raise_boxed(py: Python<'_>, error: Box<PyErr>) -> *mut ffi::PyObject {
+    raise(py, *error)
+}
+
 /// The vectorcall entry point: `function(*args[..nargs], **dict(zip(kwnames, args[nargs..])))`.
 ///
 /// CPython calls it with the GIL held. Like the object slots
@@ -329,7 +339,7 @@ unsafe extern "C" fn vectorcall(
         // `nargs` positional values followed by one per name in `kwnames`.
         match unsafe { call(py, callable, args, nargs, kwnames) } {
             Ok(result) => result,
-            Err(error) => raise(py, error),
+            Err(error) => raise_boxed(py, error),
         }
     }))
     .unwrap_or_else(|_| panicked())
@@ -347,17 +357,17 @@ unsafe fn call(
     args: *const *mut ffi::PyObject,
     nargs: ffi::Py_ssize_t,
     kwnames: *mut ffi::PyObject,
-) -> PyResult<*mut ffi::PyObject> {
+) -> Result<*mut ffi::PyObject, Box<PyErr>> {
     // SAFETY: `callable` is the live object being called (contract above).
     let Some(function) = (unsafe { function_of(callable) }) else {
-        return Err(PyTypeError::new_err("not a ferryman function"));
+        return Err(Box::new(PyTypeError::new_err("not a ferryman function")));
     };
     // SAFETY: set at construction; null only after `tp_clear`.
     let on_error = unsafe { (*callable.cast::<FunctionObject>()).on_error };
     if on_error.is_null() {
-        return Err(PyRuntimeError::new_err(
+        return Err(Box::new(PyRuntimeError::new_err(
             "this ferryman function was cleared",
-        ));
+        )));
     }
     // SAFETY: a live object the instance holds a reference to for the call
     // (borrowed: no reference counting on the hot path).
@@ -365,7 +375,7 @@ unsafe fn call(
     let nargs = usize::try_from(nargs).unwrap_or(0);
     // SAFETY: forwarded from this function's contract.
     let result = unsafe { function.call(py, &on_error, args, nargs, kwnames) };
-    result.map(Bound::into_ptr).map_err(|error| *error)
+    result.map(Bound::into_ptr)
 }
 
 /// A panic inside the bridge: never unwind into CPython.
