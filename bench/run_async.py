@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import statistics
 import sys
 import time
@@ -159,5 +160,22 @@ def main() -> int:
     return 0
 
 
+def exit_without_finalizing(code: int) -> None:
+    """Ends the process without finalizing Python.
+
+    pyo3-async-runtimes completes a future from a tokio thread by calling
+    ``loop.call_soon_threadsafe``, whose wake-up write lets go of the GIL. The
+    awaiting coroutine can resume, and the script end, while that thread is
+    still in the write; CPython <= 3.13 then ends it with ``pthread_exit`` as
+    it asks for the GIL back during finalization, and the forced unwind through
+    its Rust frames aborts the process (rust-lang/rust#135929). ferryman's
+    completions never touch Python (``state/completions.rs``), so only the
+    PyO3 column needs this; the tables are flushed first.
+    """
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    exit_without_finalizing(main())
