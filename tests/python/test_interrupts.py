@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import signal
 import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 import pytest
 
@@ -172,3 +173,63 @@ def test_a_python_thread_calling_check_interrupt_is_not_interrupted(lib: ferryma
     thread.start()
     thread.join(30)
     assert results == [30]
+
+
+# When a signal that arrived during a short call reaches Python's handler.
+# `signal_self_at(i, 10, signal)` raises the signal inside call 10 and never
+# checks for it; the handlers raise, so the first call not made tells when.
+
+
+class Fired(Exception):
+    pass
+
+
+def fire(signum: int, frame: object) -> None:
+    raise Fired
+
+
+@pytest.fixture
+def sigusr1_raises() -> Iterator[int]:
+    previous = signal.signal(signal.SIGUSR1, fire)
+    try:
+        yield signal.SIGUSR1
+    finally:
+        signal.signal(signal.SIGUSR1, previous)
+
+
+def calls_made_by_map(lib: ferryman.Library, signum: int, error: type[BaseException]) -> int:
+    """How many calls `map` made (from C, no bytecode in between) before `error`."""
+    numbers = iter(range(1000))
+    with pytest.raises(error):
+        list(map(lib.signal_self_at, numbers, itertools.repeat(10), itertools.repeat(signum)))
+    return next(numbers)
+
+
+def test_a_signal_in_a_call_made_from_python_code_is_handled_right_after_it(
+    lib: ferryman.Library, sigusr1_raises: int
+) -> None:
+    # The interpreter looks for signals after every call it makes.
+    handled_after = None
+    try:
+        for i in range(1000):
+            lib.signal_self_at(i, 10, sigusr1_raises)
+    except Fired:
+        handled_after = i
+    assert handled_after == 10
+
+
+def test_a_signal_in_calls_made_from_c_is_handled_within_eight_calls(
+    lib: ferryman.Library, sigusr1_raises: int
+) -> None:
+    # A call that kept the GIL looks every 8th call on its thread
+    # (`calls/crossing.rs`); one that released it looks at once.
+    assert 11 <= calls_made_by_map(lib, sigusr1_raises, Fired) <= 18
+
+
+def test_ctrl_c_in_calls_made_from_c_is_raised_by_the_call_it_came_in(fixture_file: Path) -> None:
+    # With SIGINT's default handler, ferryman's own C-level handler sees Ctrl-C
+    # and the call it arrived in looks at once. (Loading puts that handler back
+    # if an earlier test's `asyncio.run` replaced it.)
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+    lib = ferryman.load(str(fixture_file))
+    assert calls_made_by_map(lib, signal.SIGINT, KeyboardInterrupt) == 11

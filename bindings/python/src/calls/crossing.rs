@@ -10,7 +10,7 @@ use crate::errors::call_failure::{from_outcome, from_reply};
 use crate::errors::host_error::HostError;
 use crate::ffi::call_buffers::Buffers;
 use crate::ffi::host_registration::HostRegistration;
-use crate::state::{call_scope, gil_policy, log_queue};
+use crate::state::{call_scope, gil_policy, log_queue, sigint};
 use crate::values::decode::{decode_with, DecodeError};
 use crate::values::shape::Shape;
 
@@ -77,23 +77,24 @@ pub(crate) fn cross_reading<'py, F, T>(
 where
     F: for<'b> FnOnce(&'b [u8], &'b mut Vec<u8>) -> Reply<'b> + Send,
 {
-    let (spilled, result) = {
+    let (spilled, released, result) = {
         let (args, out) = (&buffers.args, &mut buffers.out);
-        let reply = if gil_policy::may_keep(py) {
-            call(args, out)
-        } else {
+        let released = !gil_policy::may_keep(py);
+        let reply = if released {
             py.detach(move || call(args, out))
+        } else {
+            call(args, out)
         };
         log_queue::after_call(py);
         // The reply is dropped where it lies, at the end of this block:
         // `drop(reply)` copied it first, in wide loads of fields just written
         // one by one, which the CPU cannot forward from its stores (a stall).
-        (reply.spilled().then(|| reply.len()), read(&reply))
+        (reply.spilled().then(|| reply.len()), released, read(&reply))
     };
     if let Some(len) = spilled {
         buffers.fit_out(len);
     }
-    after_call(py, result)
+    after_call(py, result, released || signal_check_due(buffers))
 }
 
 /// The result in `reply`, read by `decode`, or the exception for it.
@@ -201,20 +202,42 @@ fn protocol_error(
     Box::new(HostError::new("protocol", message).raise(py, on_error, Some(callee.function_key())))
 }
 
-/// `result`, unless a signal arrived during the call: a `KeyboardInterrupt`
-/// reaches Python no later than when the call returns, even when the Rust code
-/// never asked, or asked (`ferryman::check_interrupt()`) and then ignored the
-/// answer (`spec/callbacks.md`, "Interrupts").
-///
-/// The check runs whether or not the call kept the GIL: when C code makes the
-/// calls (`map`, `sorted(key=...)`) no bytecode runs in between, so the
-/// interpreter itself would only notice the signal after all of them. With
-/// nothing pending it is one atomic load.
+/// A call that kept the GIL looks for signals every this many calls on its
+/// thread (unless Ctrl-C was seen): the look costs more than a short call's
+/// own work in this crate, and CPython looks after every call anyway.
+const SIGNAL_CHECK_EVERY: u8 = 8;
+
+/// Whether this call, which kept the GIL, should look for signals: when
+/// ferryman's SIGINT handler saw Ctrl-C, else every [`SIGNAL_CHECK_EVERY`]th
+/// call on the thread.
 #[inline(always)]
-fn after_call<T>(py: Python<'_>, result: Result<T, Box<PyErr>>) -> Result<T, Box<PyErr>> {
+fn signal_check_due(buffers: &mut Buffers) -> bool {
+    let calls = buffers.calls_unchecked.wrapping_add(1) % SIGNAL_CHECK_EVERY;
+    buffers.calls_unchecked = calls;
+    calls == 0 || sigint::seen()
+}
+
+/// `result`, unless a signal arrived during the call and `check` says to look
+/// (`spec/callbacks.md`, "Interrupts"): a `KeyboardInterrupt` reaches Python
+/// when the call returns, even when the Rust code never asked, or asked
+/// (`ferryman::check_interrupt()`) and then ignored the answer.
+///
+/// Looking is `PyErr_CheckSignals`, ~50 instructions even with nothing
+/// pending, so a call that kept the GIL looks only when Ctrl-C was seen or
+/// every [`SIGNAL_CHECK_EVERY`]th call: a call made from Python code is
+/// followed by the interpreter's own look (its "eval breaker", checked after
+/// every `CALL`), and when C code makes the calls (`map`, `sorted(key=...)`)
+/// a signal with a handler of the program's own waits at most that many
+/// calls. A call that released the GIL, which may have run long, always looks.
+#[inline(always)]
+fn after_call<T>(
+    py: Python<'_>,
+    result: Result<T, Box<PyErr>>,
+    check: bool,
+) -> Result<T, Box<PyErr>> {
     // (`ffi` directly: `Python::check_signals` is a call of its own.)
     // SAFETY: the `Python` token proves the GIL is held, as it requires.
-    if unsafe { ffi::PyErr_CheckSignals() } < 0 {
+    if check && unsafe { ffi::PyErr_CheckSignals() } < 0 {
         return Err(Box::new(PyErr::fetch(py)));
     }
     match call_scope::undelivered_interrupt(py, &result) {

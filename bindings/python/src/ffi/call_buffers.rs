@@ -14,6 +14,9 @@ pub(crate) struct Buffers {
     pub(crate) args: Vec<u8>,
     /// Lent to the library as `out`.
     pub(crate) out: Vec<u8>,
+    /// Calls made with these buffers since one looked for signals
+    /// (`calls::crossing`): a count per thread, as each thread keeps its own.
+    pub(crate) calls_unchecked: u8,
 }
 
 impl Default for Buffers {
@@ -22,6 +25,7 @@ impl Default for Buffers {
         Buffers {
             args: Vec::new(),
             out: Vec::with_capacity(INITIAL_OUT),
+            calls_unchecked: 0,
         }
     }
 }
