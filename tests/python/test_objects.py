@@ -363,6 +363,32 @@ def test_a_closed_object_still_has_a_repr(lib: ferryman.Library) -> None:
         counter.add(1)
 
 
+def test_a_closed_object_keeps_the_hash_it_had(lib: ferryman.Library) -> None:
+    # Python's rule: a hash never changes while the object lives. A set or
+    # dict holding an object closed since must still find it.
+    counter = lib.Counter("a", 1)
+    registry = {counter}
+    index = {counter: "first"}
+    before = hash(counter)
+    counter.close()
+    assert hash(counter) == before
+    assert counter.__hash__() == lib.Counter.__hash__(counter)
+    assert index[counter] == "first"
+    registry.discard(counter)
+    assert not registry
+    with lib.Counter("a", 1) as scoped:
+        registry.add(scoped)
+    assert scoped in registry and hash(scoped) == before
+    # Never hashed, so in no set: using it is the usual error.
+    never = lib.Counter("b", 2)
+    never.close()
+    with pytest.raises(ferryman.ClosedObjectError, match=r"Counter\.__hash__\(\)"):
+        hash(never)
+    # Other failures still raise.
+    with pytest.raises(ferryman.ArgumentError, match="argument 'self'"):
+        lib.Counter.__hash__(5)
+
+
 def test_exported_classes_cannot_be_subclassed(lib: ferryman.Library) -> None:
     # The constructor makes instances of the exported class itself: a
     # subclass would silently get those, so Python refuses it up front.

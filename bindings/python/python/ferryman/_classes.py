@@ -33,11 +33,15 @@ def member_name(entry: Mapping[str, Any]) -> str | None:
 
 def make_classes(entries: Sequence[Mapping[str, Any]], module: str) -> list[type[_native.RustObject]]:
     """An empty class per entry (members come later: their signatures name the
-    classes); instances keep only the native handle (no ``__dict__``)."""
+    classes); instances keep only the native handle (no ``__dict__``), and
+    those of a class with the ``hash`` protocol the last hash, for after
+    ``close()``."""
     classes = []
     for entry in entries:
         doc = entry.get("doc")
-        cls = _native.object_class(module, entry["name"])
+        protocols = entry.get("protocols")
+        hashed = isinstance(protocols, list) and "hash" in protocols
+        cls = _native.object_class(module, entry["name"], hashed)
         cls.__doc__ = inspect.cleandoc(doc) if isinstance(doc, str) and doc.strip() else None
         cls._ferryman_new = None  # type: ignore[attr-defined]
         classes.append(cls)

@@ -167,7 +167,7 @@ class RustFunction:
     def __annotations__(self) -> dict[str, Any]: ...  # type: ignore[override]
     def __call__(self, *args: Any) -> Any: ...
 
-def object_class(module: str, name: str) -> type[RustObject]:
+def object_class(module: str, name: str, hashed: bool = False) -> type[RustObject]:
     """A new subclass of ``RustObject`` named ``module.name`` (one per exported class)."""
 
 def load(path: str | PathLike[str]) -> Library:

@@ -323,7 +323,8 @@ impl Library {
                 "set_classes: item {bad} is not a subclass of ferryman.RustObject"
             )));
         }
-        registration.set_classes(&classes)
+        let hashed = classes.iter().map(object_value::is_hashed_class).collect();
+        registration.set_classes(&classes, hashed)
     }
 
     /// The objects hosts still hold (`ferryman_live_objects`), counted by

@@ -156,6 +156,21 @@ impl Function {
         self.id
     }
 
+    /// Whether this is a class's `__hash__` (the `hash` protocol), whose
+    /// answers a closed object keeps (`function_object::vectorcall_hash`).
+    pub(crate) fn is_hash_protocol(&self) -> bool {
+        self.receiver.is_some() && self.name.ends_with(".__hash__")
+    }
+
+    /// The class of this method's receiver when it has room for its last
+    /// hash (`values::object_value::remember_hash`), else null.
+    pub(crate) fn hashed_receiver_class(&self, py: Python<'_>) -> *mut ffi::PyObject {
+        match (self.registration, self.receiver) {
+            (Some(registration), Some(class_id)) => registration.hashed_class_address(py, class_id),
+            _ => std::ptr::null_mut(),
+        }
+    }
+
     /// The Rust name of the function.
     pub(crate) fn name(&self) -> &str {
         &self.name

@@ -21,6 +21,8 @@ use pyo3::prelude::*;
 use pyo3::types::PyTuple;
 
 use crate::calls::function::Function;
+use crate::state::python_classes::{self, PyName};
+use crate::values::object_value;
 
 // Outside the limited API of 3.10 (in it from 3.12) but exported by every
 // CPython this package supports; `PyType_FromSpec` honours the flag and the
@@ -266,13 +268,18 @@ fn make<'py>(
     let object =
         unsafe { Bound::from_owned_ptr_or_err(py, ffi::PyType_GenericAlloc(type_object, 0)) }?;
     let raw = object.as_ptr().cast::<FunctionObject>();
+    let entry: ffi::vectorcallfunc = if function.is_hash_protocol() {
+        vectorcall_hash
+    } else {
+        vectorcall
+    };
     // SAFETY: `raw` is the instance just allocated with our layout; nothing has
     // seen it yet, and filling it runs no Python code (no collection can observe
     // a half-built object: every field is valid, null or set, at each step).
     unsafe {
         (*raw).on_error = on_error.into_ptr();
         (*raw).function = Box::into_raw(Box::new(function));
-        (*raw).vectorcall = Some(vectorcall);
+        (*raw).vectorcall = Some(entry);
     }
     Ok(object)
 }
@@ -343,6 +350,49 @@ unsafe extern "C" fn vectorcall(
         }
     }))
     .unwrap_or_else(|_| panicked())
+}
+
+/// [`vectorcall`] for a class's `__hash__`: the object keeps each answer, and
+/// once closed answers with the last one instead of `ClosedObjectError`, so a
+/// set or dict that holds it still finds it (`set.discard(obj)` after
+/// `obj.close()`). An object closed before it was ever hashed is in no set.
+unsafe extern "C" fn vectorcall_hash(
+    callable: *mut ffi::PyObject,
+    args: *const *mut ffi::PyObject,
+    nargsf: usize,
+    kwnames: *mut ffi::PyObject,
+) -> *mut ffi::PyObject {
+    // SAFETY: forwarded from CPython's call, as `vectorcall` takes it.
+    let result = unsafe { vectorcall(callable, args, nargsf, kwnames) };
+    if nargsf & !ARGUMENTS_OFFSET == 0 {
+        return result; // the receiver came by keyword: nothing to keep
+    }
+    // SAFETY: CPython holds the GIL during the call, `callable` is this
+    // function's live object and `args[0]`, the receiver, is live and
+    // borrowed for it; `result` is a new reference or null with an exception
+    // set. The class is null or one with room for the hash.
+    unsafe {
+        let py = Python::assume_attached();
+        let Some(function) = function_of(callable) else {
+            return result;
+        };
+        let (receiver, class) = (*args, function.hashed_receiver_class(py));
+        if !result.is_null() {
+            object_value::remember_hash(receiver, class, result);
+            return result;
+        }
+        let Some(hash) = object_value::closed_object_hash(receiver, class) else {
+            return result;
+        };
+        // Taken before anything else runs Python (the class may be imported).
+        let error = PyErr::fetch(py);
+        let closed = python_classes::get(py, PyName::ClosedObjectError)
+            .is_ok_and(|closed| error.is_instance(py, closed));
+        if closed {
+            return ffi::PyLong_FromSsize_t(hash);
+        }
+        raise(py, error)
+    }
 }
 
 /// The body of [`vectorcall`].

@@ -33,6 +33,9 @@ pub(crate) struct HostRegistration {
     /// The Python class of each class id (describe's `classes`), once the
     /// Python layer made them; weakly, as `on_error`.
     classes: OnceLock<Vec<WeakSlot>>,
+    /// Whether each class has room for its last hash (the `hash` protocol's
+    /// classes: `values::object_value`), set with `classes`.
+    hashed: OnceLock<Vec<bool>>,
 }
 
 impl HostRegistration {
@@ -58,6 +61,7 @@ impl HostRegistration {
             host_id: OnceLock::new(),
             on_error: WeakSlot::new(),
             classes: OnceLock::new(),
+            hashed: OnceLock::new(),
         }));
         let host = make_host(registration);
         let id = closures.register_host(host)?;
@@ -180,8 +184,13 @@ impl HostRegistration {
         self.objects.is_some()
     }
 
-    /// The Python classes, by class id; set once (later calls are ignored).
-    pub(crate) fn set_classes(&'static self, classes: &[Bound<'_, PyAny>]) -> PyResult<()> {
+    /// The Python classes, by class id, and whether each has room for its
+    /// last hash; set once (later calls are ignored).
+    pub(crate) fn set_classes(
+        &'static self,
+        classes: &[Bound<'_, PyAny>],
+        hashed: Vec<bool>,
+    ) -> PyResult<()> {
         if self
             .classes
             .set(classes.iter().map(|_| WeakSlot::new()).collect())
@@ -193,7 +202,21 @@ impl HostRegistration {
         for (slot, class) in slots.iter().zip(classes) {
             slot.set(class)?;
         }
+        let _ = self.hashed.set(hashed);
         Ok(())
+    }
+
+    /// [`HostRegistration::class_address`] of class id `id` when that class
+    /// has room for its last hash, else null.
+    pub(crate) fn hashed_class_address(&self, py: Python<'_>, id: u32) -> *mut pyo3::ffi::PyObject {
+        let hashed = self
+            .hashed
+            .get()
+            .and_then(|hashed| hashed.get(id as usize).copied());
+        match hashed {
+            Some(true) => self.class_address(py, id),
+            _ => std::ptr::null_mut(),
+        }
     }
 
     /// The address of the Python class of class id `id` while it lives, else

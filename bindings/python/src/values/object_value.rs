@@ -41,6 +41,18 @@ struct ObjectLayout {
     class_id: u32,
 }
 
+/// The layout of an instance of a class with the `hash` protocol: the base's,
+/// and the hash its `__hash__` last gave, kept for after `close()` (a set or
+/// dict holding the object must still find it: Python's rule that a hash
+/// never changes). Only these classes are the larger size.
+#[repr(C)]
+struct HashedObjectLayout {
+    object: ObjectLayout,
+    /// The hash plus one (wrapping): 0, as allocated, until `__hash__`
+    /// answered (a hash is never -1).
+    last_hash_plus_one: ffi::Py_hash_t,
+}
+
 /// What an object argument is, read from an instance.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct ObjectRef {
@@ -165,11 +177,15 @@ pub(crate) fn create_type(py: Python<'_>) -> PyResult<Bound<'_, PyAny>> {
 /// class of a library (the Python layer adds its members). Made from a spec,
 /// not with `type(...)`, so that instances are not tracked by the garbage
 /// collector (they hold no references); like the base, it has no `__dict__`.
+/// A `hashed` class (the `hash` protocol) has room for its last hash
+/// ([`HashedObjectLayout`]).
 #[pyfunction]
+#[pyo3(signature = (module, name, hashed = false))]
 pub(crate) fn object_class<'py>(
     py: Python<'py>,
     module: &str,
     name: &str,
+    hashed: bool,
 ) -> PyResult<Bound<'py, PyType>> {
     let base = create_type(py)?;
     let qualified = std::ffi::CString::new(format!("{module}.{name}"))
@@ -183,9 +199,14 @@ pub(crate) fn object_class<'py>(
     // Final, like `bool`: a Python subclass would get instances of this
     // class from the constructor (it makes them itself), so `class
     // Named(lib.Counter)` is refused ("not an acceptable base type").
+    let basicsize = if hashed {
+        c_int::try_from(size_of::<HashedObjectLayout>()).expect("a small struct")
+    } else {
+        0 // the base's
+    };
     let mut spec = ffi::PyType_Spec {
         name: qualified.as_ptr(),
-        basicsize: 0,
+        basicsize,
         itemsize: 0,
         flags: ffi::Py_TPFLAGS_DEFAULT as _,
         slots: slots.as_mut_ptr(),
@@ -239,6 +260,77 @@ pub(crate) unsafe fn object_ref(ptr: *mut ffi::PyObject) -> Option<ObjectRef> {
             handle: (*raw).handle,
             class_id: (*raw).class_id,
         })
+    }
+}
+
+/// Whether `class` was made `hashed` by [`object_class`] (its instances have
+/// room for their last hash), read from its size; once per class, at load.
+pub(crate) fn is_hashed_class(class: &Bound<'_, PyAny>) -> bool {
+    class
+        .getattr("__basicsize__")
+        .and_then(|size| size.extract::<usize>())
+        .is_ok_and(|size| size == size_of::<HashedObjectLayout>())
+}
+
+/// The hashed layout of `object` when it is an instance of `class`, a class
+/// made `hashed` by [`object_class`] (the caller knows which).
+///
+/// # Safety
+/// `object` is live and the GIL is held; `class` is null or a hashed class.
+unsafe fn hashed_layout(
+    object: *mut ffi::PyObject,
+    class: *mut ffi::PyObject,
+) -> Option<*mut HashedObjectLayout> {
+    // SAFETY: `object` is live (contract above); exported classes cannot be
+    // subclassed, so an instance of exactly `class` has its layout.
+    let exact = !class.is_null() && unsafe { ffi::Py_TYPE(object) } == class.cast();
+    exact.then(|| object.cast::<HashedObjectLayout>())
+}
+
+/// Keeps `result`, what the `__hash__` of `class` (made `hashed`) answered
+/// for `object`, as a value that gives the same hash again: CPython makes a
+/// hash of an int result that fits `Py_hash_t` itself (-1 becoming -2), and
+/// hashes a larger one (`slot_tp_hash`).
+///
+/// # Safety
+/// `object` and `result` are live, the GIL is held, and `class` is null or a
+/// class made `hashed` by [`object_class`].
+pub(crate) unsafe fn remember_hash(
+    object: *mut ffi::PyObject,
+    class: *mut ffi::PyObject,
+    result: *mut ffi::PyObject,
+) {
+    // SAFETY: per this function's contract.
+    unsafe {
+        let Some(layout) = hashed_layout(object, class) else {
+            return;
+        };
+        if ffi::PyLong_Check(result) == 0 {
+            return;
+        }
+        let mut hash = ffi::PyLong_AsSsize_t(result);
+        if hash == -1 && !ffi::PyErr_Occurred().is_null() {
+            ffi::PyErr_Clear();
+            hash = ffi::PyObject_Hash(result);
+        }
+        let hash = if hash == -1 { -2 } else { hash };
+        (*layout).last_hash_plus_one = hash.wrapping_add(1);
+    }
+}
+
+/// The hash [`remember_hash`] kept for `object`, once it is closed.
+///
+/// # Safety
+/// As for [`remember_hash`].
+pub(crate) unsafe fn closed_object_hash(
+    object: *mut ffi::PyObject,
+    class: *mut ffi::PyObject,
+) -> Option<ffi::Py_hash_t> {
+    // SAFETY: per this function's contract.
+    unsafe {
+        let layout = hashed_layout(object, class)?;
+        let kept = (*layout).last_hash_plus_one;
+        ((*layout).object.handle == 0 && kept != 0).then(|| kept.wrapping_sub(1))
     }
 }
 
