@@ -367,32 +367,39 @@ unsafe extern "C" fn vectorcall_hash(
     if nargsf & !ARGUMENTS_OFFSET == 0 {
         return result; // the receiver came by keyword: nothing to keep
     }
-    // SAFETY: CPython holds the GIL during the call, `callable` is this
-    // function's live object and `args[0]`, the receiver, is live and
-    // borrowed for it; `result` is a new reference or null with an exception
-    // set. The class is null or one with room for the hash.
-    unsafe {
-        let py = Python::assume_attached();
-        let Some(function) = function_of(callable) else {
-            return result;
-        };
-        let (receiver, class) = (*args, function.hashed_receiver_class(py));
-        if !result.is_null() {
-            object_value::remember_hash(receiver, class, result);
-            return result;
+    // SAFETY: CPython holds the GIL while it calls a vectorcall function.
+    let py = unsafe { Python::assume_attached() };
+    // (`PyErr::take` resumes a `PanicException`: never unwind into CPython.)
+    catch_unwind(AssertUnwindSafe(|| {
+        // SAFETY: `callable` is this function's live object and `args[0]`,
+        // the receiver, is live and borrowed for the call; `result` is a new
+        // reference or null with an exception set. The class is null or one
+        // with room for the hash.
+        unsafe {
+            let Some(function) = function_of(callable) else {
+                return result;
+            };
+            let (receiver, class) = (*args, function.hashed_receiver_class(py));
+            if !result.is_null() {
+                object_value::remember_hash(receiver, class, result);
+                return result;
+            }
+            let Some(hash) = object_value::closed_object_hash(receiver, class) else {
+                return result;
+            };
+            // Taken before anything else runs Python (the class may be imported).
+            let Some(error) = PyErr::take(py) else {
+                return result;
+            };
+            let closed = python_classes::get(py, PyName::ClosedObjectError)
+                .is_ok_and(|closed| error.is_instance(py, closed));
+            if closed {
+                return ffi::PyLong_FromSsize_t(hash);
+            }
+            raise(py, error)
         }
-        let Some(hash) = object_value::closed_object_hash(receiver, class) else {
-            return result;
-        };
-        // Taken before anything else runs Python (the class may be imported).
-        let error = PyErr::fetch(py);
-        let closed = python_classes::get(py, PyName::ClosedObjectError)
-            .is_ok_and(|closed| error.is_instance(py, closed));
-        if closed {
-            return ffi::PyLong_FromSsize_t(hash);
-        }
-        raise(py, error)
-    }
+    }))
+    .unwrap_or_else(|_| panicked())
 }
 
 /// The body of [`vectorcall`].
