@@ -1,8 +1,10 @@
 package ferryman_test
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"runtime/pprof"
 	"strings"
 	"sync"
 	"testing"
@@ -11,9 +13,8 @@ import (
 	ferryman "github.com/ferryman-rs/ferryman/bindings/go"
 )
 
-// The Go host connects no completion function: an async export blocks its
-// goroutine until the future ends (spec/abi.md, "Hosts that connect
-// nothing"), which is how Go code waits anyway.
+// An async export blocks its goroutine until the future ends (parked on
+// the future's completion), which is how Go code waits anyway.
 func TestAsyncFunctionsBlockTheirGoroutine(t *testing.T) {
 	if v, err := ferryman.Call[int64](lib, "async_add", 2, 3); err != nil || v != 5 {
 		t.Fatalf("async_add: %v %v", v, err)
@@ -185,4 +186,196 @@ func TestAnAsyncCallbackParameterIsRefused(t *testing.T) {
 	if !strings.Contains(argErr.Message, "is a ferryman::AsyncCallback") {
 		t.Fatalf("message: %s", argErr.Message)
 	}
+}
+
+// waitForDrops waits until the fixture counted target dropped
+// async_guarded futures, failing after 10 s.
+func waitForDrops(t *testing.T, target int64) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		drops, err := ferryman.Call[int64](lib, "async_drops")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if drops >= target {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("async_drops is %d, not %d: the future was not dropped", drops, target)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+func noLiveFutures(t *testing.T) {
+	t.Helper()
+	live, err := lib.LiveFutures()
+	if err != nil || len(live) != 0 {
+		t.Fatalf("live futures: %v %v", live, err)
+	}
+}
+
+// A context's deadline cancels the pending future: the Rust future is
+// dropped (its guard counts) and the call ends with a *CancelledError that
+// errors.Is finds context.DeadlineExceeded in.
+func TestCallContextCancelsThePendingFuture(t *testing.T) {
+	before, err := ferryman.Call[int64](lib, "async_drops")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	v, err := lib.CallContext(ctx, "async_guarded", 600_000)
+	var ce *ferryman.CancelledError
+	if !errors.As(err, &ce) || ce.Function != "async_guarded" || !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("async_guarded(600000) under a 50 ms deadline: %v, %#v", v, err)
+	}
+	if err.Error() != "`async_guarded()` was cancelled: context deadline exceeded" {
+		t.Fatalf("message: %q", err.Error())
+	}
+	waitForDrops(t, before+1)
+	noLiveFutures(t)
+}
+
+// Cancelling from another goroutine cancels an async method; the method's
+// effect never happens, and the cause given to the cancel is in the error.
+func TestCancellingAnAsyncMethod(t *testing.T) {
+	counter, err := lib.New("AsyncCounter", 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer counter.Close()
+	ctx, cancel := context.WithCancelCause(context.Background())
+	gaveUp := errors.New("the user gave up")
+	go func() {
+		time.Sleep(20 * time.Millisecond)
+		cancel(gaveUp)
+	}()
+	_, err = ferryman.CallMethodContext[int64](ctx, counter, "add_later", 600_000, 5)
+	var ce *ferryman.CancelledError
+	if !errors.As(err, &ce) || ce.Function != "AsyncCounter.add_later" || !errors.Is(err, context.Canceled) || !errors.Is(err, gaveUp) {
+		t.Fatalf("add_later cancelled: %#v", err)
+	}
+	if !strings.Contains(err.Error(), "the user gave up") {
+		t.Fatalf("message: %q", err.Error())
+	}
+	// The count is unchanged: the future never got past its sleep.
+	if v, err := ferryman.CallMethod[int64](counter, "add_later", 0, 0); err != nil || v != 10 {
+		t.Fatalf("count after the cancel: %v %v", v, err)
+	}
+	noLiveFutures(t)
+}
+
+// A context that is done already: the call is not made, sync or async.
+func TestADoneContextMakesNoCall(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	before, err := ferryman.Call[int64](lib, "async_drops")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"add", "async_guarded"} {
+		_, err := lib.CallContext(ctx, name, 1, 2)
+		var ce *ferryman.CancelledError
+		if !errors.As(err, &ce) || ce.Function != name || !errors.Is(err, context.Canceled) {
+			t.Fatalf("%s under a done context: %#v", name, err)
+		}
+	}
+	if after, _ := ferryman.Call[int64](lib, "async_drops"); after != before {
+		t.Fatalf("async_guarded ran: drops %d -> %d", before, after)
+	}
+}
+
+// With a context that is not done, CallContext answers as Call does:
+// results, Rust errors and panics alike.
+func TestCallContextAnswersAsCall(t *testing.T) {
+	ctx := context.Background()
+	if v, err := ferryman.CallContext[string](ctx, lib, "async_sleep", 20, "late"); err != nil || v != "late" {
+		t.Fatalf("async_sleep: %v %v", v, err)
+	}
+	if v, err := ferryman.CallContext[int64](ctx, lib, "add", 2, 3); err != nil || v != 5 {
+		t.Fatalf("add: %v %v", v, err)
+	}
+	_, err := lib.CallContext(ctx, "async_fail", 5)
+	var rustErr *ferryman.RustError
+	if !errors.As(err, &rustErr) || rustErr.Type != "AsyncError" || rustErr.Message != "failed after 5 ms" {
+		t.Fatalf("async_fail: %#v", err)
+	}
+	if len(rustErr.Frames) == 0 || !strings.HasSuffix(rustErr.Frames[0].File, "async_fns.rs") {
+		t.Fatalf("async_fail's frames: %+v", rustErr.Frames)
+	}
+	_, err = lib.CallContext(ctx, "async_panic", 5)
+	var panicErr *ferryman.RustPanic
+	if !errors.As(err, &panicErr) || !strings.Contains(panicErr.Message, "async panic after 5 ms") {
+		t.Fatalf("async_panic: %#v", err)
+	}
+	noLiveFutures(t)
+}
+
+// A goroutine waiting for a pending future parks: it holds no OS thread (a
+// blocked cgo call would), so many waiting calls make no threads.
+func TestWaitingCallsHoldNoThreads(t *testing.T) {
+	threads := pprof.Lookup("threadcreate")
+	before := threads.Count()
+	var wg sync.WaitGroup
+	errs := make(chan error, 200)
+	for i := range 200 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if v, err := ferryman.Call[string](lib, "async_sleep", 100, fmt.Sprint(i)); err != nil || v != fmt.Sprint(i) {
+				errs <- fmt.Errorf("async_sleep %d: %v %v", i, v, err)
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
+	}
+	if made := threads.Count() - before; made > 20 {
+		t.Fatalf("200 waiting calls made %d OS threads", made)
+	}
+	noLiveFutures(t)
+}
+
+// Close may be called from another goroutine while the stream is read
+// (go test -race checks that this is no data race); the reader's range
+// ends and the producer sees the close.
+func TestClosingAStreamFromAnotherGoroutine(t *testing.T) {
+	s := stream(t, "ticker", 1000, 2, 2)
+	third := make(chan struct{})
+	closed := make(chan error, 1)
+	go func() {
+		<-third
+		closed <- s.Close()
+	}()
+	seen := 0
+	for _, err := range s.All() {
+		if err != nil {
+			t.Fatal(err)
+		}
+		if seen++; seen == 3 {
+			close(third)
+		}
+	}
+	if err := <-closed; err != nil {
+		t.Fatal(err)
+	}
+	if seen >= 1000 {
+		t.Fatalf("the range read all %d items", seen)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		report := call(t, "ticker_report").([]any)
+		if report[1] == true && report[2] == true {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the producer did not see the close: %v", report)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	noLiveFutures(t)
 }

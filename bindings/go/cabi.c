@@ -101,3 +101,18 @@ int32_t fm_register_host(void *fn, uint32_t abi_version, uintptr_t context) {
                       host_check_interrupt};
     return ((int32_t(*)(const FerryHost *))fn)(&host);
 }
+
+/* The completion function (spec/abi.md, "Futures"): hands the outcome to the
+ * Go waiter; the box is freed by the waiter once it read it. */
+static void host_complete(void *context, uint64_t token, int32_t status, FerryBox *out) {
+    ferrymanGoComplete((uintptr_t)context, token, status, out);
+}
+
+int32_t fm_completion_connect(void *fn, uint32_t host_id) {
+    typedef void (*complete_fn)(void *, uint64_t, int32_t, FerryBox *);
+    return ((int32_t(*)(uint32_t, complete_fn))fn)(host_id, host_complete);
+}
+
+int32_t fm_future_start(void *fn, uint64_t handle, uint32_t host_id, uint64_t token) {
+    return ((int32_t(*)(uint64_t, uint32_t, uint64_t))fn)(handle, host_id, token);
+}

@@ -48,5 +48,8 @@ uint64_t fm_object_clone(void *fn, uint64_t handle);
 int32_t fm_register_host(void *fn, uint32_t abi_version, uintptr_t context);
 int32_t fm_log_connect(void *fn, uint32_t host_id, uint64_t handle, uint32_t max_level);
 int32_t fm_log_level(void *fn, uint32_t max_level);
+/* ferryman_completion_connect with the trampoline into ferrymanGoComplete. */
+int32_t fm_completion_connect(void *fn, uint32_t host_id);
+int32_t fm_future_start(void *fn, uint64_t handle, uint32_t host_id, uint64_t token);
 
 #endif

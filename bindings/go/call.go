@@ -1,6 +1,7 @@
 package ferryman
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"reflect"
@@ -12,17 +13,34 @@ import (
 // result as the decoder gives it (see the package doc for the Go types).
 // Trailing parameters with a default may be left out.
 func (l *Library) Call(name string, args ...any) (any, error) {
-	v, _, err := l.call(name, args, reflect.Value{})
+	v, _, err := l.call(nil, name, args, reflect.Value{})
+	return v, err
+}
+
+// CallContext is Call with a context: when ctx is done before an async
+// export's future ended, the future is cancelled (the Rust future is
+// dropped) and the error is a *CancelledError wrapping ctx's cause; a call
+// whose ctx is done already is not made. A sync function, once called, runs
+// to its end.
+func (l *Library) CallContext(ctx context.Context, name string, args ...any) (any, error) {
+	v, _, err := l.call(ctx, name, args, reflect.Value{})
 	return v, err
 }
 
 // call calls name; a result that decodeInto reads straight into into
-// (when valid) answers true, else it is decoded as Call returns it.
-func (l *Library) call(name string, args []any, into reflect.Value) (any, bool, error) {
+// (when valid) answers true, else it is decoded as Call returns it. A nil
+// ctx is never done.
+func (l *Library) call(ctx context.Context, name string, args []any, into reflect.Value) (any, bool, error) {
 	f := l.function(name)
 	if f == nil {
 		return nil, false, &BridgeError{Kind: "no_function", Function: name,
 			Message: fmt.Sprintf("%s has no function `%s`", l.handshake.Library, name)}
+	}
+	if ctx != nil && ctx.Err() != nil {
+		return nil, false, cancelled(ctx, name)
+	}
+	if f.Async {
+		l.awaitsFutures() // before the call: it decides whether the call may answer FERRY_PENDING
 	}
 	if len(args) != len(f.Params) { // (checkArity is not inlined)
 		if err := checkArity(f, len(args)); err != nil {
@@ -49,6 +67,14 @@ func (l *Library) call(name string, args []any, into reflect.Value) (any, bool, 
 		runtime.KeepAlive(args) // objects and closures must not be finalized mid-call
 		l.sawResult(f.ID, r)
 	}
+	if r.status == statusPending {
+		// The future owns what it took from the arguments; the call's own
+		// references and lent memory end here, as for any call that returned.
+		if err := l.await(ctx, name, r); err != nil {
+			e.done()
+			return nil, false, err
+		}
+	}
 	if into.IsValid() && r.status == 0 && decodeInto(into, r.bytes) {
 		r.done()
 		e.done()
@@ -64,8 +90,17 @@ func (l *Library) call(name string, args []any, into reflect.Value) (any, bool, 
 // width (a value out of range is an error), *big.Int, []byte, slices, maps,
 // pointers (nil for None).
 func Call[T any](l *Library, name string, args ...any) (T, error) {
+	return callInto[T](nil, l, name, args)
+}
+
+// CallContext is Call[T] with a context, as Library.CallContext.
+func CallContext[T any](ctx context.Context, l *Library, name string, args ...any) (T, error) {
+	return callInto[T](ctx, l, name, args)
+}
+
+func callInto[T any](ctx context.Context, l *Library, name string, args []any) (T, error) {
 	var out T
-	v, direct, err := l.call(name, args, reflect.ValueOf(&out).Elem())
+	v, direct, err := l.call(ctx, name, args, reflect.ValueOf(&out).Elem())
 	if direct {
 		return out, nil
 	}

@@ -41,6 +41,8 @@ type Function struct {
 	Line    int        `msgpack:"line"`
 	Class   string     `msgpack:"class"`
 	Kind    string     `msgpack:"kind"`
+	Async   bool       `msgpack:"async"`  // an async fn: a call may wait for its future (future.go)
+	Stream  bool       `msgpack:"stream"` // returns a *Stream
 }
 
 // Param is one parameter. HasDefault tells a parameter a call may leave out

@@ -192,6 +192,26 @@ func (e *ProtocolError) Error() string { return "ferryman protocol error: " + e.
 
 func (e *ProtocolError) Format(s fmt.State, verb rune) { formatError(s, verb, e, e.Frames, nil) }
 
+// CancelledError is a call given up on because its context was done before
+// it ended: the Rust future was cancelled (dropped), or, for a call not yet
+// made, the call was not made. Err is ctx.Err() (context.Canceled or
+// context.DeadlineExceeded) and Cause is context.Cause(ctx); errors.Is
+// finds either.
+type CancelledError struct {
+	Function string
+	Err      error
+	Cause    error
+}
+
+func (e *CancelledError) Error() string {
+	if e.Cause != nil && e.Cause != e.Err {
+		return fmt.Sprintf("`%s()` was cancelled: %v (%v)", e.Function, e.Err, e.Cause)
+	}
+	return fmt.Sprintf("`%s()` was cancelled: %v", e.Function, e.Err)
+}
+
+func (e *CancelledError) Unwrap() []error { return []error{e.Err, e.Cause} }
+
 // BridgeError is a failure of the bridge itself: an unknown function (Kind
 // "no_function"), an internal error, a status or kind this host does not
 // know, a released closure or closed object.

@@ -1,8 +1,10 @@
 package ferryman_test
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	ferryman "github.com/ferryman-rs/ferryman/bindings/go"
 )
@@ -31,4 +33,23 @@ func Example() {
 	// 3
 	// MathError DivisionByZero tests/fixture/src/errors.rs
 	// [10 20]
+}
+
+// An async export waits for its Rust future; a context gives up on it, and
+// the future is dropped.
+func ExampleLibrary_CallContext() {
+	lib, err := ferryman.Load(fixturePath())
+	if err != nil {
+		panic(err)
+	}
+	late, _ := ferryman.CallContext[string](context.Background(), lib, "async_sleep", 10, "late")
+	fmt.Println(late)
+
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
+	defer cancel()
+	_, err = lib.CallContext(ctx, "async_sleep", 60_000, "never")
+	fmt.Println(errors.Is(err, context.DeadlineExceeded), err)
+	// Output:
+	// late
+	// true `async_sleep()` was cancelled: context deadline exceeded
 }

@@ -41,3 +41,8 @@ func ferrymanGoRelease(ctx C.uintptr_t, handle C.uint64_t) { hostRelease(uint64(
 
 //export ferrymanGoBoxFreed
 func ferrymanGoBoxFreed(ptr *C.uint8_t) { boxFreed(uintptr(unsafe.Pointer(ptr))) }
+
+//export ferrymanGoComplete
+func ferrymanGoComplete(ctx C.uintptr_t, token C.uint64_t, status C.int32_t, out *C.FerryBox) {
+	completed(libraryByContext(uintptr(ctx)), uint64(token), int32(status), out)
+}

@@ -31,6 +31,9 @@ type Library struct {
 	hostOnce sync.Once
 	hostID   int32
 	hostErr  error
+
+	futuresOnce sync.Once
+	futures     bool // the completion function is connected (future.go)
 }
 
 // libraries maps the context a FerryHost carries to its library.

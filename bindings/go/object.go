@@ -1,7 +1,9 @@
 package ferryman
 
 import (
+	"context"
 	"fmt"
+	"reflect"
 	"runtime"
 	"sync/atomic"
 )
@@ -53,13 +55,23 @@ func (o *Object) String() string {
 // The arguments are the method's after self (an arity error counts only
 // them); a constructor or static method is not called through an object.
 func (o *Object) Call(method string, args ...any) (any, error) {
+	return o.call(nil, method, args)
+}
+
+// CallContext is Call with a context, as Library.CallContext: an async
+// method's future is cancelled when ctx is done first.
+func (o *Object) CallContext(ctx context.Context, method string, args ...any) (any, error) {
+	return o.call(ctx, method, args)
+}
+
+func (o *Object) call(ctx context.Context, method string, args []any) (any, error) {
 	name := o.class + "." + method
 	if f := o.lib.function(name); f != nil {
 		if err := o.checkMethod(f, len(args)); err != nil {
 			return nil, err
 		}
 	}
-	v, err := o.lib.Call(name, append([]any{o}, args...)...)
+	v, _, err := o.lib.call(ctx, name, append([]any{o}, args...), reflect.Value{})
 	runtime.KeepAlive(o)
 	return v, err
 }
@@ -110,6 +122,12 @@ func (l *Library) New(class string, args ...any) (*Object, error) {
 
 // CallMethod calls method on o and decodes its result into a T, like Call.
 func CallMethod[T any](o *Object, method string, args ...any) (T, error) {
-	v, err := o.Call(method, args...)
+	v, err := o.call(nil, method, args)
+	return into[T](o.class+"."+method, v, err)
+}
+
+// CallMethodContext is CallMethod with a context, as Library.CallContext.
+func CallMethodContext[T any](ctx context.Context, o *Object, method string, args ...any) (T, error) {
+	v, err := o.call(ctx, method, args)
 	return into[T](o.class+"."+method, v, err)
 }

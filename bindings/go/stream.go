@@ -28,12 +28,14 @@ const streamBatch = 64
 
 // Stream is what a function describe marks "stream": true returns
 // (extension 7, spec/abi.md "Streams"): the host owns the handle and pulls
-// items in batches. The Go host connects no completion function, so a next
-// that finds no item ready blocks its goroutine until one is (Go's way of
+// items in batches. The Go host sets no completion target for a stream, so
+// a next that finds no item ready blocks its goroutine until one is (Go's way of
 // awaiting). Range over All, or call Next; Close releases the stream (its
 // producer sees the end), and a finalizer closes a forgotten one.
 //
-// A Stream is for one goroutine at a time.
+// Next and All are for one goroutine at a time; Close may be called from
+// any goroutine, also while another waits in Next (the release then waits
+// for that Next's batch, and Next ends the stream after it).
 type Stream struct {
 	lib     *Library
 	handle  uint64
@@ -73,16 +75,26 @@ func newStream(lib *Library, handle uint64) *Stream {
 }
 
 // Next returns the stream's next item; ok is false once it has ended (or was
-// closed). An error item (a Rust Err, a panic) is returned as err at its
+// closed), and the stream is then released. An error item (a Rust Err, a panic) is returned as err at its
 // place; the stream goes on after an Err item. Any other failure to pull
 // (the stream is not live, the library has no ferryman_stream_next, bad
 // bytes) is returned once, and ends the stream.
 func (s *Stream) Next() (item any, ok bool, err error) {
+	if s.closed.Load() {
+		return nil, false, nil
+	}
 	for len(s.pending) == 0 {
-		if s.ended || s.closed.Load() {
+		if s.ended {
+			s.Close() // an ended stream is released at once, not by the finalizer
+			return nil, false, nil
+		}
+		if s.closed.Load() {
 			return nil, false, nil
 		}
 		if err := s.pull(); err != nil {
+			if s.ended {
+				s.Close()
+			}
 			return nil, true, err
 		}
 	}
@@ -158,7 +170,7 @@ func (s *Stream) Close() error {
 		return nil
 	}
 	runtime.SetFinalizer(s, nil)
-	s.pending = nil
+	// (pending is Next's alone: Close may run on another goroutine.)
 	syms := s.lib.streamSymbols()
 	if syms.release == nil || C.fm_release(syms.release, C.uint64_t(s.handle)) != 0 {
 		return &BridgeError{Kind: "no_function", Message: fmt.Sprintf("stream %d was not live", s.handle)}

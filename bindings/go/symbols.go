@@ -32,6 +32,11 @@ type symbols struct {
 	liveObjects    unsafe.Pointer
 	logConnect     unsafe.Pointer
 	logLevel       unsafe.Pointer
+	// futures (future.go): all three, or the host awaits no future
+	completionConnect unsafe.Pointer
+	futureStart       unsafe.Pointer
+	futureCancel      unsafe.Pointer
+	liveFutures       unsafe.Pointer
 }
 
 // openSymbols dlopens path (RTLD_NOW | RTLD_LOCAL: each library keeps its
@@ -68,6 +73,11 @@ func openSymbols(path string) (*symbols, error) {
 		liveObjects:    lookup("ferryman_live_objects"),
 		logConnect:     lookup("ferryman_log_connect"),
 		logLevel:       lookup("ferryman_log_level"),
+
+		completionConnect: lookup("ferryman_completion_connect"),
+		futureStart:       lookup("ferryman_future_start"),
+		futureCancel:      lookup("ferryman_future_cancel"),
+		liveFutures:       lookup("ferryman_live_futures"),
 	}
 	if s.abiVersion == nil {
 		C.fm_close(handle)

@@ -1,0 +1,153 @@
+package ferryman
+
+/*
+#include "cabi.h"
+*/
+import "C"
+
+import (
+	"context"
+	"encoding/binary"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"unsafe"
+)
+
+// The statuses of a future (spec/abi.md, "Statuses").
+const (
+	statusPending   = 6 // FERRY_PENDING: out holds a future handle
+	statusCancelled = 7 // FERRY_CANCELLED: a cancelled future's completion
+)
+
+// extFuture is a pending future's handle (spec/wire.md, "Futures and streams").
+const extFuture = 6
+
+// An async export's call is awaited here (spec/abi.md, "Futures"). The first
+// call of one connects ferrymanGoComplete as the library's completion
+// function; from then on a future that is not ready at its first poll
+// answers FERRY_PENDING with its handle, and the calling goroutine parks on
+// a channel until the completion sends it the outcome. So a waiting call
+// holds no OS thread (before, the library ran the future to its end inside
+// ferryman_call, a cgo call that kept its thread), and a context can cancel
+// it (ferryman_future_cancel drops the Rust future).
+
+// outcome is what the completion function was given: the status and the
+// library's box, which the waiter frees once it has read it.
+type outcome struct {
+	status int32
+	box    C.FerryBox
+}
+
+// waiters are the calls waiting for a completion, by token.
+var (
+	waiters   sync.Map // uint64 -> chan outcome
+	lastToken atomic.Uint64
+)
+
+// awaitsFutures connects the completion function the first time an async
+// function is called; false when the library lacks the future symbols or
+// refused, and its futures then run to their end inside ferryman_call.
+func (l *Library) awaitsFutures() bool {
+	l.futuresOnce.Do(func() {
+		s := l.sym
+		if s.completionConnect == nil || s.futureStart == nil || s.futureCancel == nil {
+			return
+		}
+		id, err := l.host()
+		if err != nil {
+			return
+		}
+		l.futures = C.fm_completion_connect(s.completionConnect, C.uint32_t(id)) == 0
+	})
+	return l.futures
+}
+
+// futureHandle reads extension 6, the whole of a FERRY_PENDING reply.
+func futureHandle(b []byte) (uint64, bool) {
+	if len(b) != 10 || b[0] != 0xd7 || b[1] != extFuture {
+		return 0, false
+	}
+	h := binary.BigEndian.Uint64(b[2:])
+	return h, h != 0
+}
+
+// await waits for the future a call answered FERRY_PENDING with (r, whose
+// bytes it reads and frees) and fills r with its outcome, as the call would
+// have answered it had it been ready. When ctx is done first, the future is
+// cancelled and the error is a *CancelledError wrapping ctx.Err(); a future
+// that ended meanwhile keeps its outcome.
+func (l *Library) await(ctx context.Context, function string, r *reply) error {
+	handle, ok := futureHandle(r.bytes)
+	r.done()
+	if !ok {
+		return &ProtocolError{Function: function, Message: fmt.Sprintf("`%s()` answered FERRY_PENDING without a future handle (extension 6)", function)}
+	}
+	ch := make(chan outcome, 1)
+	token := lastToken.Add(1)
+	waiters.Store(token, ch)
+	if st := C.fm_future_start(l.sym.futureStart, C.uint64_t(handle), C.uint32_t(l.hostID), C.uint64_t(token)); st != 0 {
+		waiters.Delete(token)
+		return &BridgeError{Kind: "internal", Function: function,
+			Message: fmt.Sprintf("ferryman_future_start refused the future of `%s()` (status %d)", function, st)}
+	}
+	var done <-chan struct{} // nil, which never receives, for a nil ctx
+	if ctx != nil {
+		done = ctx.Done()
+	}
+	var o outcome
+	select {
+	case o = <-ch:
+	case <-done:
+		// The completion comes either way: FERRY_CANCELLED, or the outcome
+		// of a future that ended while it was being cancelled.
+		C.fm_release(l.sym.futureCancel, C.uint64_t(handle))
+		o = <-ch
+	}
+	box := new(C.FerryBox)
+	*box = o.box
+	*r = reply{status: o.status, out: box, spilled: box.ptr != nil, sym: l.sym}
+	if box.ptr != nil {
+		r.bytes = unsafe.Slice((*byte)(unsafe.Pointer(box.ptr)), int(box.len))
+	}
+	if o.status == statusCancelled && ctx != nil && ctx.Err() != nil {
+		r.done()
+		return cancelled(ctx, function)
+	}
+	return nil
+}
+
+// cancelled is the error of a call given up on because ctx is done.
+func cancelled(ctx context.Context, function string) error {
+	return &CancelledError{Function: function, Err: ctx.Err(), Cause: context.Cause(ctx)}
+}
+
+// completed hands a completion to its waiter (ferrymanGoComplete). A token
+// no call waits for cannot come from the library; its box is freed here.
+func completed(l *Library, token uint64, status int32, out *C.FerryBox) {
+	o := outcome{status: status}
+	if out != nil {
+		o.box = *out
+	}
+	if ch, ok := waiters.LoadAndDelete(token); ok {
+		ch.(chan outcome) <- o
+		return
+	}
+	if l != nil && out != nil {
+		C.fm_box_free(l.sym.boxFree, out)
+	}
+}
+
+// LiveFuture is a pending future or stream some host holds (ferryman_live_futures).
+type LiveFuture struct {
+	Handle   uint64 `msgpack:"handle"`
+	Kind     string `msgpack:"kind"` // "future" or "stream"
+	Function string `msgpack:"function"`
+}
+
+// LiveFutures lists the pending futures and the streams hosts still hold: a
+// leak check.
+func (l *Library) LiveFutures() ([]LiveFuture, error) {
+	var out []LiveFuture
+	return out, l.live("ferryman_live_futures", l.sym.liveFutures, &out)
+}
