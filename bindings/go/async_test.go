@@ -379,3 +379,73 @@ func TestClosingAStreamFromAnotherGoroutine(t *testing.T) {
 	}
 	noLiveFutures(t)
 }
+
+// tickerSawClose waits until the last ticker's producer saw its channel closed.
+func tickerSawClose(t *testing.T) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		report := call(t, "ticker_report").([]any)
+		if report[1] == true && report[2] == true {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the producer did not see the close: %v", report)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// A reader parked in Next (the producer is slow) is woken by a Close from
+// another goroutine: its Next answers the end.
+func TestCloseWakesAParkedReader(t *testing.T) {
+	s := stream(t, "ticker", 1000, 100, 1)
+	if item, ok, err := s.Next(); !ok || err != nil || item != int64(0) {
+		t.Fatalf("first item: %v %v %v", item, ok, err)
+	}
+	ended := make(chan error, 1)
+	go func() {
+		for {
+			_, ok, err := s.Next()
+			if err != nil || !ok {
+				ended <- err
+				return
+			}
+		}
+	}()
+	time.Sleep(20 * time.Millisecond) // the reader is (most likely) parked now
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-ended; err != nil {
+		t.Fatalf("the parked reader's Next: %v", err)
+	}
+	tickerSawClose(t)
+	noLiveFutures(t)
+}
+
+// NextContext: a context that is done while the next waits closes the
+// stream, and the error is a *CancelledError.
+func TestNextContextClosesTheStream(t *testing.T) {
+	s := stream(t, "ticker", 1000, 30, 1)
+	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel()
+	var err error
+	items := 0
+	for {
+		var ok bool
+		if _, ok, err = s.NextContext(ctx); err != nil || !ok {
+			break
+		}
+		items++
+	}
+	var ce *ferryman.CancelledError
+	if !errors.As(err, &ce) || ce.Function != "ferryman_stream_next" || !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("after %d items: %#v", items, err)
+	}
+	if _, ok, err := s.Next(); ok || err != nil {
+		t.Fatalf("Next after the cancel: %v %v", ok, err)
+	}
+	tickerSawClose(t)
+	noLiveFutures(t)
+}

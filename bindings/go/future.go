@@ -91,30 +91,44 @@ func (l *Library) await(ctx context.Context, function string, r *reply) error {
 		return &BridgeError{Kind: "internal", Function: function,
 			Message: fmt.Sprintf("ferryman_future_start refused the future of `%s()` (status %d)", function, st)}
 	}
-	var done <-chan struct{} // nil, which never receives, for a nil ctx
-	if ctx != nil {
-		done = ctx.Done()
-	}
-	var o outcome
-	select {
-	case o = <-ch:
-	case <-done:
+	o := wait(ctx, ch, func() {
 		// The completion comes either way: FERRY_CANCELLED, or the outcome
 		// of a future that ended while it was being cancelled.
 		C.fm_release(l.sym.futureCancel, C.uint64_t(handle))
-		o = <-ch
-	}
-	box := new(C.FerryBox)
-	*box = o.box
-	*r = reply{status: o.status, out: box, spilled: box.ptr != nil, sym: l.sym}
-	if box.ptr != nil {
-		r.bytes = unsafe.Slice((*byte)(unsafe.Pointer(box.ptr)), int(box.len))
-	}
+	})
+	o.fill(l.sym, r)
 	if o.status == statusCancelled && ctx != nil && ctx.Err() != nil {
 		r.done()
 		return cancelled(ctx, function)
 	}
 	return nil
+}
+
+// wait receives the outcome sent to ch; when ctx (nil: never) is done
+// first, it calls cancel, which makes the library send one soon, and waits
+// for that.
+func wait(ctx context.Context, ch chan outcome, cancel func()) outcome {
+	var done <-chan struct{} // nil, which never receives, for a nil ctx
+	if ctx != nil {
+		done = ctx.Done()
+	}
+	select {
+	case o := <-ch:
+		return o
+	case <-done:
+		cancel()
+		return <-ch
+	}
+}
+
+// fill makes r the outcome's reply, read in the library's box, which r.done frees.
+func (o outcome) fill(sym *symbols, r *reply) {
+	box := new(C.FerryBox)
+	*box = o.box
+	*r = reply{status: o.status, out: box, spilled: box.ptr != nil, sym: sym}
+	if box.ptr != nil {
+		r.bytes = unsafe.Slice((*byte)(unsafe.Pointer(box.ptr)), int(box.len))
+	}
 }
 
 // cancelled is the error of a call given up on because ctx is done.

@@ -11,6 +11,7 @@ static int32_t fm_stream_next(void *fn, uint64_t handle, uint32_t max_items, Fer
 import "C"
 
 import (
+	"context"
 	"fmt"
 	"iter"
 	"runtime"
@@ -28,20 +29,23 @@ const streamBatch = 64
 
 // Stream is what a function describe marks "stream": true returns
 // (extension 7, spec/abi.md "Streams"): the host owns the handle and pulls
-// items in batches. The Go host sets no completion target for a stream, so
-// a next that finds no item ready blocks its goroutine until one is (Go's way of
-// awaiting). Range over All, or call Next; Close releases the stream (its
-// producer sees the end), and a finalizer closes a forgotten one.
+// items in batches. Once the library awaits futures (future.go), a stream's
+// batches come through the completion function, so a next that finds no
+// item ready parks its goroutine (no OS thread waits) until one is; before
+// that, the next waits inside the call. Range over All, or call Next or
+// NextContext; Close releases the stream (its producer sees the end), and a
+// finalizer closes a forgotten one.
 //
 // Next and All are for one goroutine at a time; Close may be called from
-// any goroutine, also while another waits in Next (the release then waits
-// for that Next's batch, and Next ends the stream after it).
+// any goroutine, also while another waits in Next, which then ends.
 type Stream struct {
 	lib     *Library
 	handle  uint64
 	pending []any
 	ended   bool
 	closed  atomic.Bool
+	token   uint64       // the completion target's token, set before the first next; 0 for none
+	batches chan outcome // where the completion sends a pending next's batch
 }
 
 // streamSymbols are the two optional stream symbols, looked up once per library.
@@ -75,11 +79,16 @@ func newStream(lib *Library, handle uint64) *Stream {
 }
 
 // Next returns the stream's next item; ok is false once it has ended (or was
-// closed), and the stream is then released. An error item (a Rust Err, a panic) is returned as err at its
-// place; the stream goes on after an Err item. Any other failure to pull
-// (the stream is not live, the library has no ferryman_stream_next, bad
-// bytes) is returned once, and ends the stream.
-func (s *Stream) Next() (item any, ok bool, err error) {
+// closed), and the stream is then released. An error item (a Rust Err, a
+// panic) is returned as err at its place; the stream goes on after an Err
+// item. Any other failure to pull (the stream is not live, the library has
+// no ferryman_stream_next, bad bytes) is returned once, and ends the stream.
+func (s *Stream) Next() (item any, ok bool, err error) { return s.NextContext(nil) }
+
+// NextContext is Next with a context: when ctx is done while the next
+// waits for its batch, the stream is closed (a pending next cannot be
+// cancelled alone) and the error is a *CancelledError.
+func (s *Stream) NextContext(ctx context.Context) (item any, ok bool, err error) {
 	if s.closed.Load() {
 		return nil, false, nil
 	}
@@ -91,7 +100,7 @@ func (s *Stream) Next() (item any, ok bool, err error) {
 		if s.closed.Load() {
 			return nil, false, nil
 		}
-		if err := s.pull(); err != nil {
+		if err := s.pull(ctx); err != nil {
 			if s.ended {
 				s.Close()
 			}
@@ -123,18 +132,40 @@ func (s *Stream) All() iter.Seq2[any, error] {
 // pull asks the library for the next batch. A failure that is not an error
 // item ends the stream: the next pull would fail alike, and a range over All
 // that goes on after an error would never end.
-func (s *Stream) pull() error {
+func (s *Stream) pull(ctx context.Context) error {
 	const function = "ferryman_stream_next"
 	syms := s.lib.streamSymbols()
 	if syms.next == nil {
 		s.ended = true
 		return &BridgeError{Kind: "no_function", Function: function, Message: s.lib.handshake.Library + " has no " + function}
 	}
+	if s.batches == nil && s.lib.awaitsFutures() {
+		s.target()
+	}
+	if s.token != 0 {
+		waiters.Store(s.token, s.batches) // before the next: its batch may come at once
+	}
 	out := new(C.FerryBox)
 	status := C.fm_stream_next(syms.next, C.uint64_t(s.handle), streamBatch, out)
 	var r reply
 	s.lib.sym.take(status, out, nil, &r)
+	if s.token != 0 {
+		if r.status != statusPending {
+			waiters.Delete(s.token) // answered at once: no completion comes
+		} else {
+			r.done()
+			wait(ctx, s.batches, func() { s.Close() }).fill(s.lib.sym, &r)
+		}
+	}
 	runtime.KeepAlive(s)
+	if r.status == statusCancelled { // the stream was closed while the next waited
+		r.done()
+		s.ended = true
+		if ctx != nil && ctx.Err() != nil {
+			return cancelled(ctx, function)
+		}
+		return nil
+	}
 	if r.status != 0 {
 		// Statuses 1 (an Err item) and 2 (a panic, after which the library
 		// answers nil) are items (spec/abi.md, "Streams").
@@ -161,6 +192,17 @@ func (s *Stream) pull() error {
 		return &BridgeError{Kind: "malformed", Function: function, Message: fmt.Sprintf("a batch of stream items is an array or nil, not %T", v)}
 	}
 	return nil
+}
+
+// target sets the completion as the stream's target, before its first
+// next; a stream the library refuses it for (not live) keeps waiting inside
+// the call, whose answer then says why.
+func (s *Stream) target() {
+	s.batches = make(chan outcome, 1)
+	token := lastToken.Add(1)
+	if C.fm_future_start(s.lib.sym.futureStart, C.uint64_t(s.handle), C.uint32_t(s.lib.hostID), C.uint64_t(token)) == 0 {
+		s.token = token
+	}
 }
 
 // Close releases the stream (ferryman_stream_release); calling it again does
