@@ -366,17 +366,7 @@ func TestClosingAStreamFromAnotherGoroutine(t *testing.T) {
 	if seen >= 1000 {
 		t.Fatalf("the range read all %d items", seen)
 	}
-	deadline := time.Now().Add(5 * time.Second)
-	for {
-		report := call(t, "ticker_report").([]any)
-		if report[1] == true && report[2] == true {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("the producer did not see the close: %v", report)
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
+	tickerSawClose(t)
 	noLiveFutures(t)
 }
 
