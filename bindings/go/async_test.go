@@ -439,3 +439,29 @@ func TestNextContextClosesTheStream(t *testing.T) {
 	tickerSawClose(t)
 	noLiveFutures(t)
 }
+
+// A Close racing a reader at any point of its Next ends the reader without
+// an error (go test -race: and without a data race).
+func TestCloseRacingNext(t *testing.T) {
+	for i := range 50 {
+		s := stream(t, "stream_count", 1_000_000)
+		read := make(chan error, 1)
+		go func() {
+			for {
+				_, ok, err := s.Next()
+				if err != nil || !ok {
+					read <- err
+					return
+				}
+			}
+		}()
+		time.Sleep(time.Duration(i%5) * 100 * time.Microsecond)
+		if err := s.Close(); err != nil {
+			t.Fatal(err)
+		}
+		if err := <-read; err != nil {
+			t.Fatalf("round %d: the reader's Next: %v", i, err)
+		}
+	}
+	noLiveFutures(t)
+}

@@ -158,7 +158,9 @@ func (s *Stream) pull(ctx context.Context) error {
 		}
 	}
 	runtime.KeepAlive(s)
-	if r.status == statusCancelled { // the stream was closed while the next waited
+	// Closed by another goroutine while the next waited (FERRY_CANCELLED), or
+	// just before it was made (status 4): the end, not a failure.
+	if r.status == statusCancelled || (r.status != 0 && s.closed.Load()) {
 		r.done()
 		s.ended = true
 		if ctx != nil && ctx.Err() != nil {
