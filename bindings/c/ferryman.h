@@ -348,6 +348,13 @@ int32_t ferryman_stream_release(uint64_t handle);
  */
 int32_t ferryman_live_futures(FerryBox *out);
 
+/*
+ * ferryman_call, except that it never answers FERRY_PENDING: an async
+ * function whose future is pending at its first poll runs it to its end
+ * inside the call (as when no host connected a completion function).
+ */
+int32_t ferryman_call_blocking(uint32_t function_id, const FerryBox *args, FerryBox *out);
+
 /* ---- pointer types for hosts that dlopen() the library ------------------- */
 /* Look each symbol up per handle (dlsym) with RTLD_LOCAL; see spec/abi.md. */
 
@@ -372,6 +379,7 @@ typedef int32_t (*FerrymanFutureCancelFn)(uint64_t handle);
 typedef int32_t (*FerrymanStreamNextFn)(uint64_t handle, uint32_t max_items, FerryBox *out);
 typedef int32_t (*FerrymanStreamReleaseFn)(uint64_t handle);
 typedef int32_t (*FerrymanLiveFuturesFn)(FerryBox *out);
+typedef int32_t (*FerrymanCallBlockingFn)(uint32_t function_id, const FerryBox *args, FerryBox *out);
 
 #ifdef __cplusplus
 } /* extern "C" */

@@ -31,6 +31,7 @@ typedef struct AsyncSymbols {
     FerrymanStreamReleaseFn release;
     FerrymanLiveFuturesFn live;
     FerrymanObjectReleaseFn object_release;
+    FerrymanCallBlockingFn call_blocking;
 } AsyncSymbols;
 
 /* The handle of extension `ext` that is the whole of o's box: d7 <ext> <handle:8>. */
@@ -104,6 +105,22 @@ static void test_futures(const Lib *lib, const AsyncSymbols *s) {
     Outcome o = call_ints(lib, "async_add", 2, 2, 3, 0);
     check(o.status == FERRY_OK && int_is(&o, 5), "a ready async function answers at once: async_add(2, 3) == 5");
     release(lib, &o);
+
+    /* ferryman_call_blocking: the same kind of call, completion connected, waits
+     * for its result inside the call and makes no future. */
+    Writer w = {NULL, 0, 0};
+    w_array(&w, 2);
+    w_int(&w, 20);
+    w_str(&w, "blocked");
+    FerryBox args = borrow(w.ptr, w.len);
+    long before = completions();
+    o = (Outcome){0, EMPTY};
+    o.status = s->call_blocking((uint32_t)function_id(lib, "async_sleep"), &args, &o.out);
+    free(w.ptr);
+    check(o.status == FERRY_OK && str_result(&o, "blocked") && live_count(lib, s) == 0,
+          "ferryman_call_blocking runs a pending future to its end inside the call");
+    release(lib, &o);
+    check(completions() == before, "and no completion comes for it");
 
     /* Pending: a future handle, then the completion. */
     o = call_int_str(lib, "async_sleep", 500, "later"); /* long enough to be started first */
@@ -352,8 +369,10 @@ void feature(const Lib *lib, const char *second_path) {
         (FerrymanStreamReleaseFn)dlsym(lib->handle, "ferryman_stream_release"),
         (FerrymanLiveFuturesFn)dlsym(lib->handle, "ferryman_live_futures"),
         (FerrymanObjectReleaseFn)dlsym(lib->handle, "ferryman_object_release"),
+        (FerrymanCallBlockingFn)dlsym(lib->handle, "ferryman_call_blocking"),
     };
-    if (!check(s.connect && s.start && s.cancel && s.next && s.release && s.live && s.object_release,
+    if (!check(s.connect && s.start && s.cancel && s.next && s.release && s.live && s.object_release &&
+                   s.call_blocking,
                "the library has the future and stream symbols")) {
         return;
     }

@@ -36,7 +36,7 @@ pub const ABI_VERSION: u32 = 1;
 pub const WIRE_VERSION: u32 = 1;
 
 /// Every symbol a ferryman library exports, in the order `spec/abi.md` lists them.
-pub const SYMBOLS: [&str; 21] = [
+pub const SYMBOLS: [&str; 22] = [
     "ferryman_abi_version",
     "ferryman_handshake",
     "ferryman_describe",
@@ -58,4 +58,5 @@ pub const SYMBOLS: [&str; 21] = [
     "ferryman_stream_next",
     "ferryman_stream_release",
     "ferryman_live_futures",
+    "ferryman_call_blocking",
 ];

@@ -134,8 +134,8 @@ pub unsafe extern "C" fn ferryman_call(
 }
 
 pub use crate::entry_async::{
-    ferryman_completion_connect, ferryman_future_cancel, ferryman_future_start,
-    ferryman_live_futures, ferryman_stream_next, ferryman_stream_release,
+    ferryman_call_blocking, ferryman_completion_connect, ferryman_future_cancel,
+    ferryman_future_start, ferryman_live_futures, ferryman_stream_next, ferryman_stream_release,
 };
 
 /// `void ferryman_box_free(FerryBox *box)`: frees a box this library allocated.

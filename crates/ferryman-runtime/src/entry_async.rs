@@ -28,6 +28,28 @@ pub extern "C" fn ferryman_completion_connect(
     }
 }
 
+/// `int32_t ferryman_call_blocking(uint32_t function_id, const FerryBox *args, FerryBox *out)`:
+/// `ferryman_call`, except that an async export whose future is pending at
+/// its first poll runs it to its end inside the call, as when no host
+/// connected a completion function: it never answers `FERRY_PENDING`. For a
+/// host that awaits some calls and blocks in others.
+///
+/// # Safety
+/// As `ferryman_call`'s.
+#[no_mangle]
+pub unsafe extern "C" fn ferryman_call_blocking(
+    function_id: u32,
+    args: *const FerryBox,
+    out: *mut FerryBox,
+) -> i32 {
+    completion::set_blocking(true);
+    // SAFETY: this function's contract is `ferryman_call`'s. It never unwinds,
+    // so the mark is always taken off again.
+    let status = unsafe { crate::entry::ferryman_call(function_id, args, out) };
+    completion::set_blocking(false);
+    status
+}
+
 /// `int32_t ferryman_future_start(uint64_t handle, uint32_t host_id, uint64_t token)`:
 /// where a pending future's result goes (or a stream's pending nexts):
 /// host `host_id`'s completion function, with `token`. Returns 0; 4 when

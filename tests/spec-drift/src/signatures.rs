@@ -140,6 +140,7 @@ fn rust_entry_points() -> Vec<(&'static str, CSignature)> {
         entry_point!(ferryman_stream_next(_, _, _)),
         entry_point!(ferryman_stream_release(_)),
         entry_point!(ferryman_live_futures(_)),
+        entry_point!(ferryman_call_blocking(_, _, _)),
     ];
     all.into_iter()
         .map(|(name, signature)| (name, with_typedef_names(signature)))

@@ -6,6 +6,7 @@ use crate::report::write_error;
 use ferryman_abi::{FerryBox, FerryComplete, Status};
 use ferryman_buffer::{free_box, Sink};
 use ferryman_error::ErrorValue;
+use std::cell::Cell;
 use std::ffi::c_void;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::RwLock;
@@ -36,6 +37,23 @@ pub(crate) fn connect(host_id: u32, complete: FerryComplete) -> bool {
 /// Whether a pending future may be handed to the caller.
 pub(crate) fn connected() -> bool {
     CONNECTED.load(Ordering::Acquire)
+}
+
+thread_local! {
+    /// Set on this thread for the length of a `ferryman_call_blocking`.
+    static BLOCKING: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Marks (or unmarks) this thread's calls as `ferryman_call_blocking`'s.
+pub(crate) fn set_blocking(on: bool) {
+    BLOCKING.with(|blocking| blocking.set(on));
+}
+
+/// Whether the async export starting now was called by
+/// `ferryman_call_blocking`; taken once, at its start, so the calls its first
+/// poll makes (through a host's callback) are ordinary ones.
+pub(crate) fn take_blocking() -> bool {
+    BLOCKING.with(|blocking| blocking.replace(false))
 }
 
 /// The result of a future, or one batch of a stream, to deliver: a status

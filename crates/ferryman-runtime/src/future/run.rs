@@ -22,12 +22,14 @@ use std::task::{Context, Poll};
 /// ready, the writer answers this call as a sync function would. Pending,
 /// the call answers `FERRY_PENDING` with a future handle and the executor
 /// takes the future over — or, when no host connected a completion
-/// function, this thread runs it to its end and answers with the result.
+/// function or the call is `ferryman_call_blocking`'s, this thread runs it
+/// to its end and answers with the result.
 pub fn run_async<F, W>(call: &mut Call<'_>, future: F) -> Result<(), Reported>
 where
     F: Future<Output = W> + Send + 'static,
     W: FnOnce(&mut Call<'_>) -> Result<(), Reported> + Send + 'static,
 {
+    let blocking = completion::take_blocking();
     let mut future = Box::pin(future);
     let first = {
         let _entered = executor::enter();
@@ -37,7 +39,7 @@ where
     };
     let write = match first {
         Poll::Ready(write) => return write(call),
-        Poll::Pending if !completion::connected() => executor::block_on(future),
+        Poll::Pending if blocking || !completion::connected() => executor::block_on(future),
         Poll::Pending => {
             let export = call.export();
             let task = Task::new(export.name, Box::pin(Finishing { export, future }) as Work);
