@@ -13,8 +13,8 @@ import (
 	ferryman "github.com/ferryman-rs/ferryman/bindings/go"
 )
 
-// An async export blocks its goroutine until the future ends (parked on
-// the future's completion), which is how Go code waits anyway.
+// An async export blocks its goroutine until the future ends (the library
+// runs it inside ferryman_call_blocking), which is how Go code waits anyway.
 func TestAsyncFunctionsBlockTheirGoroutine(t *testing.T) {
 	if v, err := ferryman.Call[int64](lib, "async_add", 2, 3); err != nil || v != 5 {
 		t.Fatalf("async_add: %v %v", v, err)
@@ -313,9 +313,12 @@ func TestCallContextAnswersAsCall(t *testing.T) {
 	noLiveFutures(t)
 }
 
-// A goroutine waiting for a pending future parks: it holds no OS thread (a
-// blocked cgo call would), so many waiting calls make no threads.
+// A goroutine waiting for a pending future under a context parks: it holds
+// no OS thread (a cgo call blocked in the library would), so many waiting
+// calls make no threads.
 func TestWaitingCallsHoldNoThreads(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
 	threads := pprof.Lookup("threadcreate")
 	before := threads.Count()
 	var wg sync.WaitGroup
@@ -324,7 +327,7 @@ func TestWaitingCallsHoldNoThreads(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			if v, err := ferryman.Call[string](lib, "async_sleep", 100, fmt.Sprint(i)); err != nil || v != fmt.Sprint(i) {
+			if v, err := ferryman.CallContext[string](ctx, lib, "async_sleep", 100, fmt.Sprint(i)); err != nil || v != fmt.Sprint(i) {
 				errs <- fmt.Errorf("async_sleep %d: %v %v", i, v, err)
 			}
 		}()
@@ -386,10 +389,22 @@ func tickerSawClose(t *testing.T) {
 	}
 }
 
-// A reader parked in Next (the producer is slow) is woken by a Close from
-// another goroutine: its Next answers the end.
+// boundStream is function's stream, made with CallContext under ctx.
+func boundStream(t *testing.T, ctx context.Context, function string, args ...any) *ferryman.Stream {
+	t.Helper()
+	s, err := ferryman.CallContext[*ferryman.Stream](ctx, lib, function, args...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// A reader of a stream bound to a context, parked in Next (the producer is
+// slow), is woken by a Close from another goroutine: its Next answers the end.
 func TestCloseWakesAParkedReader(t *testing.T) {
-	s := stream(t, "ticker", 1000, 100, 1)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	s := boundStream(t, ctx, "ticker", 1000, 100, 1)
 	if item, ok, err := s.Next(); !ok || err != nil || item != int64(0) {
 		t.Fatalf("first item: %v %v %v", item, ok, err)
 	}
@@ -414,23 +429,23 @@ func TestCloseWakesAParkedReader(t *testing.T) {
 	noLiveFutures(t)
 }
 
-// NextContext: a context that is done while the next waits closes the
-// stream, and the error is a *CancelledError.
-func TestNextContextClosesTheStream(t *testing.T) {
-	s := stream(t, "ticker", 1000, 30, 1)
+// A stream made under a context is closed when the context is done while a
+// next waits; that Next answers a *CancelledError naming the function.
+func TestAStreamBoundToAContextIsClosedWithIt(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
 	defer cancel()
+	s := boundStream(t, ctx, "ticker", 1000, 30, 1)
 	var err error
 	items := 0
 	for {
 		var ok bool
-		if _, ok, err = s.NextContext(ctx); err != nil || !ok {
+		if _, ok, err = s.Next(); err != nil || !ok {
 			break
 		}
 		items++
 	}
 	var ce *ferryman.CancelledError
-	if !errors.As(err, &ce) || ce.Function != "ferryman_stream_next" || !errors.Is(err, context.DeadlineExceeded) {
+	if !errors.As(err, &ce) || ce.Function != "ticker" || !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("after %d items: %#v", items, err)
 	}
 	if _, ok, err := s.Next(); ok || err != nil {
@@ -443,8 +458,15 @@ func TestNextContextClosesTheStream(t *testing.T) {
 // A Close racing a reader at any point of its Next ends the reader without
 // an error (go test -race: and without a data race).
 func TestCloseRacingNext(t *testing.T) {
-	for i := range 50 {
-		s := stream(t, "stream_count", 1_000_000)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	for i := range 100 {
+		var s *ferryman.Stream
+		if i%2 == 0 {
+			s = stream(t, "stream_count", 1_000_000)
+		} else {
+			s = boundStream(t, ctx, "stream_count", 1_000_000)
+		}
 		read := make(chan error, 1)
 		go func() {
 			for {

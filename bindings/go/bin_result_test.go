@@ -45,7 +45,7 @@ func TestTheLibraryWritesIntoTheRoomOffered(t *testing.T) {
 		}
 		into := make([]byte, len(data)+extra)
 		r := &e.reply
-		lib.sym.callIDInto(f.ID, e.bytes(), e.out, e.keep, into, r)
+		lib.sym.callIDInto(lib.sym.call, f.ID, e.bytes(), e.out, e.keep, into, r)
 		b, ok := inPlaceBin(r, len(into))
 		switch {
 		case extra < 0 && (r.inPlace || ok || !r.spilled):

@@ -39,8 +39,9 @@ func (l *Library) call(ctx context.Context, name string, args []any, into reflec
 	if ctx != nil && ctx.Err() != nil {
 		return nil, false, cancelled(ctx, name)
 	}
+	entry := l.sym.call
 	if f.Async {
-		l.awaitsFutures() // before the call: it decides whether the call may answer FERRY_PENDING
+		entry = l.asyncEntry(ctx)
 	}
 	if len(args) != len(f.Params) { // (checkArity is not inlined)
 		if err := checkArity(f, len(args)); err != nil {
@@ -54,7 +55,7 @@ func (l *Library) call(ctx context.Context, name string, args []any, into reflec
 	r := &e.reply
 	if room := l.binRoom(f.ID); room > 0 {
 		offered := make([]byte, room)
-		l.sym.callIDInto(f.ID, e.bytes(), e.out, e.keep, offered, r)
+		l.sym.callIDInto(entry, f.ID, e.bytes(), e.out, e.keep, offered, r)
 		runtime.KeepAlive(args)
 		l.sawResult(f.ID, r)
 		if b, ok := inPlaceBin(r, room); ok {
@@ -63,7 +64,7 @@ func (l *Library) call(ctx context.Context, name string, args []any, into reflec
 			return b, false, nil
 		}
 	} else {
-		l.sym.callID(f.ID, e.bytes(), e.out, e.keep, r)
+		l.sym.callID(entry, f.ID, e.bytes(), e.out, e.keep, r)
 		runtime.KeepAlive(args) // objects and closures must not be finalized mid-call
 		l.sawResult(f.ID, r)
 	}
@@ -82,6 +83,9 @@ func (l *Library) call(ctx context.Context, name string, args []any, into reflec
 	}
 	v, err := l.result(name, r)
 	e.done()
+	if s, isStream := v.(*Stream); isStream && ctx != nil && ctx.Done() != nil {
+		s.bind(ctx, name)
+	}
 	return v, false, err
 }
 

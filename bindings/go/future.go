@@ -23,14 +23,19 @@ const (
 // extFuture is a pending future's handle (spec/wire.md, "Futures and streams").
 const extFuture = 6
 
-// An async export's call is awaited here (spec/abi.md, "Futures"). The first
-// call of one connects ferrymanGoComplete as the library's completion
-// function; from then on a future that is not ready at its first poll
-// answers FERRY_PENDING with its handle, and the calling goroutine parks on
-// a channel until the completion sends it the outcome. So a waiting call
-// holds no OS thread (before, the library ran the future to its end inside
-// ferryman_call, a cgo call that kept its thread), and a context can cancel
-// it (ferryman_future_cancel drops the Rust future).
+// An async export called with a context that can be cancelled is awaited
+// here (spec/abi.md, "Futures"; ADR 0017). The first such call connects
+// ferrymanGoComplete as the library's completion function; from then on a
+// future that is not ready at its first poll answers FERRY_PENDING with its
+// handle, and the calling goroutine parks on a channel until the completion
+// sends it the outcome: the wait holds no OS thread, and the context can
+// cancel it (ferryman_future_cancel drops the Rust future).
+//
+// Other calls of async exports go through ferryman_call_blocking: the future
+// runs to its end inside the call, on the calling thread. That needs no
+// hand-off between threads, so a future that is pending briefly (it yields
+// once, say) answers in a fraction of a microsecond rather than the tens of
+// microseconds two thread wake-ups cost.
 
 // outcome is what the completion function was given: the status and the
 // library's box, which the waiter frees once it has read it.
@@ -46,8 +51,9 @@ var (
 )
 
 // awaitsFutures connects the completion function the first time an async
-// function is called; false when the library lacks the future symbols or
-// refused, and its futures then run to their end inside ferryman_call.
+// function is called under a context that can be cancelled; false when the
+// library lacks the future symbols or refused, and its futures then run to
+// their end inside ferryman_call.
 func (l *Library) awaitsFutures() bool {
 	l.futuresOnce.Do(func() {
 		s := l.sym
@@ -61,6 +67,21 @@ func (l *Library) awaitsFutures() bool {
 		l.futures = C.fm_completion_connect(s.completionConnect, C.uint32_t(id)) == 0
 	})
 	return l.futures
+}
+
+// asyncEntry is the symbol to call an async export with: ferryman_call
+// (awaited here) when ctx can be cancelled and the library awaits futures,
+// else ferryman_call_blocking. (A library without it blocks inside
+// ferryman_call until a completion is connected; once one is, its pending
+// answers are awaited all the same.)
+func (l *Library) asyncEntry(ctx context.Context) unsafe.Pointer {
+	if ctx != nil && ctx.Done() != nil && l.awaitsFutures() {
+		return l.sym.call
+	}
+	if l.sym.callBlocking != nil {
+		return l.sym.callBlocking
+	}
+	return l.sym.call
 }
 
 // futureHandle reads extension 6, the whole of a FERRY_PENDING reply.

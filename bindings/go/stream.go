@@ -29,23 +29,29 @@ const streamBatch = 64
 
 // Stream is what a function describe marks "stream": true returns
 // (extension 7, spec/abi.md "Streams"): the host owns the handle and pulls
-// items in batches. Once the library awaits futures (future.go), a stream's
-// batches come through the completion function, so a next that finds no
-// item ready parks its goroutine (no OS thread waits) until one is; before
-// that, the next waits inside the call. Range over All, or call Next or
-// NextContext; Close releases the stream (its producer sees the end), and a
-// finalizer closes a forgotten one.
+// items in batches. Range over All, or call Next; Close releases the stream
+// (its producer sees the end), and a finalizer closes a forgotten one.
+//
+// A stream made by a call with a context that can be cancelled
+// (Library.CallContext, CallContext[T], Object.CallContext) is bound to it:
+// a next with no item ready parks its goroutine until the batch comes
+// through the completion function, and when the context is done the stream
+// is closed and Next answers a *CancelledError. Any other stream's next
+// waits for its batch inside the call.
 //
 // Next and All are for one goroutine at a time; Close may be called from
-// any goroutine, also while another waits in Next, which then ends.
+// any goroutine, also while another waits in Next, which then ends (a
+// stream not bound to a context ends once the batch it waits for came).
 type Stream struct {
-	lib     *Library
-	handle  uint64
-	pending []any
-	ended   bool
-	closed  atomic.Bool
-	token   uint64       // the completion target's token, set before the first next; 0 for none
-	batches chan outcome // where the completion sends a pending next's batch
+	lib      *Library
+	handle   uint64
+	pending  []any
+	ended    bool
+	closed   atomic.Bool
+	ctx      context.Context // the context it is bound to, or nil
+	function string          // the function that made it, when bound
+	token    uint64          // the completion target's token, once set; 0 for none
+	batches  chan outcome    // where the completion sends a pending next's batch
 }
 
 // streamSymbols are the two optional stream symbols, looked up once per library.
@@ -82,13 +88,9 @@ func newStream(lib *Library, handle uint64) *Stream {
 // closed), and the stream is then released. An error item (a Rust Err, a
 // panic) is returned as err at its place; the stream goes on after an Err
 // item. Any other failure to pull (the stream is not live, the library has
-// no ferryman_stream_next, bad bytes) is returned once, and ends the stream.
-func (s *Stream) Next() (item any, ok bool, err error) { return s.NextContext(nil) }
-
-// NextContext is Next with a context: when ctx is done while the next
-// waits for its batch, the stream is closed (a pending next cannot be
-// cancelled alone) and the error is a *CancelledError.
-func (s *Stream) NextContext(ctx context.Context) (item any, ok bool, err error) {
+// no ferryman_stream_next, bad bytes, the bound context is done) is
+// returned once, and ends the stream.
+func (s *Stream) Next() (item any, ok bool, err error) {
 	if s.closed.Load() {
 		return nil, false, nil
 	}
@@ -100,7 +102,7 @@ func (s *Stream) NextContext(ctx context.Context) (item any, ok bool, err error)
 		if s.closed.Load() {
 			return nil, false, nil
 		}
-		if err := s.pull(ctx); err != nil {
+		if err := s.pull(); err != nil {
 			if s.ended {
 				s.Close()
 			}
@@ -110,6 +112,11 @@ func (s *Stream) NextContext(ctx context.Context) (item any, ok bool, err error)
 	item, s.pending[0] = s.pending[0], nil
 	s.pending = s.pending[1:]
 	return item, true, nil
+}
+
+// bind binds the stream to ctx, before its first next (Library.call).
+func (s *Stream) bind(ctx context.Context, function string) {
+	s.ctx, s.function = ctx, function
 }
 
 // All ranges over the items, an error item as a non-nil error with a nil
@@ -132,14 +139,19 @@ func (s *Stream) All() iter.Seq2[any, error] {
 // pull asks the library for the next batch. A failure that is not an error
 // item ends the stream: the next pull would fail alike, and a range over All
 // that goes on after an error would never end.
-func (s *Stream) pull(ctx context.Context) error {
+func (s *Stream) pull() error {
 	const function = "ferryman_stream_next"
 	syms := s.lib.streamSymbols()
 	if syms.next == nil {
 		s.ended = true
 		return &BridgeError{Kind: "no_function", Function: function, Message: s.lib.handshake.Library + " has no " + function}
 	}
-	if s.batches == nil && s.lib.awaitsFutures() {
+	ctx := s.ctx
+	if ctx != nil && ctx.Err() != nil {
+		s.ended = true
+		return cancelled(ctx, s.function)
+	}
+	if ctx != nil && s.batches == nil && s.lib.awaitsFutures() {
 		s.target()
 	}
 	if s.token != 0 {
@@ -164,7 +176,7 @@ func (s *Stream) pull(ctx context.Context) error {
 		r.done()
 		s.ended = true
 		if ctx != nil && ctx.Err() != nil {
-			return cancelled(ctx, function)
+			return cancelled(ctx, s.function)
 		}
 		return nil
 	}

@@ -32,11 +32,12 @@ type symbols struct {
 	liveObjects    unsafe.Pointer
 	logConnect     unsafe.Pointer
 	logLevel       unsafe.Pointer
-	// futures (future.go): all three, or the host awaits no future
+	// futures (future.go): the first three, or the host awaits no future
 	completionConnect unsafe.Pointer
 	futureStart       unsafe.Pointer
 	futureCancel      unsafe.Pointer
 	liveFutures       unsafe.Pointer
+	callBlocking      unsafe.Pointer
 }
 
 // openSymbols dlopens path (RTLD_NOW | RTLD_LOCAL: each library keeps its
@@ -78,6 +79,7 @@ func openSymbols(path string) (*symbols, error) {
 		futureStart:       lookup("ferryman_future_start"),
 		futureCancel:      lookup("ferryman_future_cancel"),
 		liveFutures:       lookup("ferryman_live_futures"),
+		callBlocking:      lookup("ferryman_call_blocking"),
 	}
 	if s.abiVersion == nil {
 		C.fm_close(handle)
@@ -231,7 +233,8 @@ func (s *symbols) id(name string) int64 {
 	return int64(C.fm_function_id(s.functionID, bytesPtr(b), C.size_t(len(b))))
 }
 
-// callID calls function id with args, its reply written to r (whose bytes
+// callID calls function id with args through fn (ferryman_call, or
+// ferryman_call_blocking), its reply written to r (whose bytes
 // may point into buf until buf is reused). Arguments that fit the C buffer
 // and the out box, both C memory, cross as integers, as does the symbol:
 // cgo checks every pointer argument for Go pointers, which costs more than
@@ -240,29 +243,29 @@ func (s *symbols) id(name string) int64 {
 // keep, when not nil, is Go memory the arguments lend (lent.go): passed to
 // C as an argument of its own, it stays pinned for the call by cgo's rule,
 // which costs less than a runtime.Pinner.
-func (s *symbols) callID(id uint32, args []byte, buf *outBuffer, keep unsafe.Pointer, r *reply) {
+func (s *symbols) callID(fn unsafe.Pointer, id uint32, args []byte, buf *outBuffer, keep unsafe.Pointer, r *reply) {
 	out := buf.reset()
 	var status C.int32_t
 	switch {
 	case len(args) <= argsBufferSize && keep == nil:
-		status = C.fm_call_c(C.uintptr_t(uintptr(s.call)), C.uint32_t(id), C.uintptr_t(uintptr(buf.argsC(args))), C.size_t(len(args)), C.uintptr_t(uintptr(unsafe.Pointer(out))))
+		status = C.fm_call_c(C.uintptr_t(uintptr(fn)), C.uint32_t(id), C.uintptr_t(uintptr(buf.argsC(args))), C.size_t(len(args)), C.uintptr_t(uintptr(unsafe.Pointer(out))))
 	case len(args) <= argsBufferSize:
-		status = C.fm_call(s.call, C.uint32_t(id), (*C.uint8_t)(buf.argsC(args)), C.size_t(len(args)), out, keep)
+		status = C.fm_call(fn, C.uint32_t(id), (*C.uint8_t)(buf.argsC(args)), C.size_t(len(args)), out, keep)
 	default:
-		status = C.fm_call(s.call, C.uint32_t(id), bytesPtr(args), C.size_t(len(args)), out, keep)
+		status = C.fm_call(fn, C.uint32_t(id), bytesPtr(args), C.size_t(len(args)), out, keep)
 	}
 	s.take(status, out, buf, r)
 }
 
 // callIDInto is callID with into, new Go memory, offered as out: a value
 // that fits is written there (takeInto), a larger one into a library box.
-func (s *symbols) callIDInto(id uint32, args []byte, buf *outBuffer, keep unsafe.Pointer, into []byte, r *reply) {
+func (s *symbols) callIDInto(fn unsafe.Pointer, id uint32, args []byte, buf *outBuffer, keep unsafe.Pointer, into []byte, r *reply) {
 	out := buf.reset()
 	argsPtr := bytesPtr(args)
 	if len(args) <= argsBufferSize {
 		argsPtr = (*C.uint8_t)(buf.argsC(args))
 	}
-	status := C.fm_call_into(s.call, C.uint32_t(id), argsPtr, C.size_t(len(args)), out, keep, bytesPtr(into), C.size_t(len(into)))
+	status := C.fm_call_into(fn, C.uint32_t(id), argsPtr, C.size_t(len(args)), out, keep, bytesPtr(into), C.size_t(len(into)))
 	s.takeInto(status, out, into, r)
 }
 
