@@ -31,8 +31,9 @@ pub extern "C" fn ferryman_completion_connect(
 /// `int32_t ferryman_call_blocking(uint32_t function_id, const FerryBox *args, FerryBox *out)`:
 /// `ferryman_call`, except that an async export whose future is pending at
 /// its first poll runs it to its end inside the call, as when no host
-/// connected a completion function: it never answers `FERRY_PENDING`. For a
-/// host that awaits some calls and blocks in others.
+/// connected a completion function: it never answers `FERRY_PENDING` (nor
+/// do the async calls made on this thread while it runs). For a host that
+/// awaits some calls and blocks in others.
 ///
 /// # Safety
 /// As `ferryman_call`'s.

@@ -8,7 +8,7 @@ use ferryman_buffer::{free_box, Sink};
 use ferryman_error::ErrorValue;
 use std::cell::Cell;
 use std::ffi::c_void;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::RwLock;
 
 /// Completion functions by host id.
@@ -44,16 +44,31 @@ thread_local! {
     static BLOCKING: Cell<bool> = const { Cell::new(false) };
 }
 
+/// How many `ferryman_call_blocking` calls run, on any thread. While none
+/// does, a pending future need not look at its thread's mark: a thread-local
+/// access in a shared library is a call of `__tls_get_addr`, an atomic load
+/// is one instruction.
+static BLOCKING_CALLS: AtomicUsize = AtomicUsize::new(0);
+
 /// Marks (or unmarks) this thread's calls as `ferryman_call_blocking`'s.
 pub(crate) fn set_blocking(on: bool) {
+    if on {
+        BLOCKING_CALLS.fetch_add(1, Ordering::Relaxed);
+    }
     BLOCKING.with(|blocking| blocking.set(on));
+    if !on {
+        BLOCKING_CALLS.fetch_sub(1, Ordering::Relaxed);
+    }
 }
 
-/// Whether the async export starting now was called by
-/// `ferryman_call_blocking`; taken once, at its start, so the calls its first
-/// poll makes (through a host's callback) are ordinary ones.
-pub(crate) fn take_blocking() -> bool {
-    BLOCKING.with(|blocking| blocking.replace(false))
+/// Whether this thread is inside a `ferryman_call_blocking`: an async export
+/// pending at its first poll then runs its future to its end. (Read when a
+/// future is pending, not taken: an async export that the first poll calls
+/// back into the host for blocks too, which a call may always do. This
+/// thread's own count is seen in program order, so a zero count means no
+/// mark here.)
+pub(crate) fn blocking() -> bool {
+    BLOCKING_CALLS.load(Ordering::Relaxed) != 0 && BLOCKING.with(Cell::get)
 }
 
 /// The result of a future, or one batch of a stream, to deliver: a status

@@ -29,7 +29,6 @@ where
     F: Future<Output = W> + Send + 'static,
     W: FnOnce(&mut Call<'_>) -> Result<(), Reported> + Send + 'static,
 {
-    let blocking = completion::take_blocking();
     let mut future = Box::pin(future);
     let first = {
         let _entered = executor::enter();
@@ -39,7 +38,9 @@ where
     };
     let write = match first {
         Poll::Ready(write) => return write(call),
-        Poll::Pending if blocking || !completion::connected() => executor::block_on(future),
+        Poll::Pending if !completion::connected() || completion::blocking() => {
+            executor::block_on(future)
+        }
         Poll::Pending => {
             let export = call.export();
             let task = Task::new(export.name, Box::pin(Finishing { export, future }) as Work);
