@@ -13,7 +13,7 @@ import (
 // result as the decoder gives it (see the package doc for the Go types).
 // Trailing parameters with a default may be left out.
 func (l *Library) Call(name string, args ...any) (any, error) {
-	v, _, err := l.call(nil, name, args, reflect.Value{})
+	v, _, err := l.call(name, args, reflect.Value{})
 	return v, err
 }
 
@@ -21,27 +21,22 @@ func (l *Library) Call(name string, args ...any) (any, error) {
 // export's future ended, the future is cancelled (the Rust future is
 // dropped) and the error is a *CancelledError wrapping ctx's cause; a call
 // whose ctx is done already is not made. A sync function, once called, runs
-// to its end.
+// to its end. A stream it returns is bound to ctx (see Stream).
 func (l *Library) CallContext(ctx context.Context, name string, args ...any) (any, error) {
-	v, _, err := l.call(ctx, name, args, reflect.Value{})
+	v, _, err := l.callContext(ctx, name, args, reflect.Value{})
 	return v, err
 }
 
 // call calls name; a result that decodeInto reads straight into into
-// (when valid) answers true, else it is decoded as Call returns it. A nil
-// ctx is never done.
-func (l *Library) call(ctx context.Context, name string, args []any, into reflect.Value) (any, bool, error) {
+// (when valid) answers true, else it is decoded as Call returns it.
+func (l *Library) call(name string, args []any, into reflect.Value) (any, bool, error) {
 	f := l.function(name)
 	if f == nil {
 		return nil, false, &BridgeError{Kind: "no_function", Function: name,
 			Message: fmt.Sprintf("%s has no function `%s`", l.handshake.Library, name)}
 	}
-	if ctx != nil && ctx.Err() != nil {
-		return nil, false, cancelled(ctx, name)
-	}
-	entry := l.sym.call
 	if f.Async {
-		entry = l.asyncEntry(ctx)
+		return l.callAsync(nil, f, args, into)
 	}
 	if len(args) != len(f.Params) { // (checkArity is not inlined)
 		if err := checkArity(f, len(args)); err != nil {
@@ -55,7 +50,7 @@ func (l *Library) call(ctx context.Context, name string, args []any, into reflec
 	r := &e.reply
 	if room := l.binRoom(f.ID); room > 0 {
 		offered := make([]byte, room)
-		l.sym.callIDInto(entry, f.ID, e.bytes(), e.out, e.keep, offered, r)
+		l.sym.callIDInto(l.sym.call, f.ID, e.bytes(), e.out, e.keep, offered, r)
 		runtime.KeepAlive(args)
 		l.sawResult(f.ID, r)
 		if b, ok := inPlaceBin(r, room); ok {
@@ -64,18 +59,11 @@ func (l *Library) call(ctx context.Context, name string, args []any, into reflec
 			return b, false, nil
 		}
 	} else {
-		l.sym.callID(entry, f.ID, e.bytes(), e.out, e.keep, r)
+		l.sym.callID(l.sym.call, f.ID, e.bytes(), e.out, e.keep, r)
 		runtime.KeepAlive(args) // objects and closures must not be finalized mid-call
 		l.sawResult(f.ID, r)
 	}
-	if r.status == statusPending {
-		// The future owns what it took from the arguments; the call's own
-		// references and lent memory end here, as for any call that returned.
-		if err := l.await(ctx, name, r); err != nil {
-			e.done()
-			return nil, false, err
-		}
-	}
+	// decoded's body, written out: calling it costs this path ~20 instructions.
 	if into.IsValid() && r.status == 0 && decodeInto(into, r.bytes) {
 		r.done()
 		e.done()
@@ -83,10 +71,61 @@ func (l *Library) call(ctx context.Context, name string, args []any, into reflec
 	}
 	v, err := l.result(name, r)
 	e.done()
-	if s, isStream := v.(*Stream); isStream && ctx != nil && ctx.Done() != nil {
+	return v, false, err
+}
+
+// decoded is the outcome of a call that returned with r: read into into
+// when decodeInto can, else as Call returns it; e is done with either way.
+func (l *Library) decoded(name string, e *encoder, r *reply, into reflect.Value) (any, bool, error) {
+	if into.IsValid() && r.status == 0 && decodeInto(into, r.bytes) {
+		r.done()
+		e.done()
+		return nil, true, nil
+	}
+	v, err := l.result(name, r)
+	e.done()
+	return v, false, err
+}
+
+// callContext is call under ctx.
+func (l *Library) callContext(ctx context.Context, name string, args []any, into reflect.Value) (any, bool, error) {
+	if ctx.Err() != nil {
+		return nil, false, cancelled(ctx, name)
+	}
+	if f := l.function(name); f != nil && f.Async {
+		return l.callAsync(ctx, f, args, into)
+	}
+	v, direct, err := l.call(name, args, into)
+	if s, isStream := v.(*Stream); isStream && ctx.Done() != nil {
 		s.bind(ctx, name)
 	}
-	return v, false, err
+	return v, direct, err
+}
+
+// callAsync calls async export f (future.go): through
+// ferryman_call_blocking, or under a ctx that can be done through
+// ferryman_call, awaiting a pending future. (Apart from call, whose sync
+// path then carries none of this; a nil ctx is never done.)
+func (l *Library) callAsync(ctx context.Context, f *Function, args []any, into reflect.Value) (any, bool, error) {
+	if err := checkArity(f, len(args)); err != nil {
+		return nil, false, err
+	}
+	e, err := l.encodeArgs(f.Name, f.Params, args)
+	if err != nil {
+		return nil, false, err
+	}
+	r := &e.reply
+	l.sym.callID(l.asyncEntry(ctx), f.ID, e.bytes(), e.out, e.keep, r)
+	runtime.KeepAlive(args)
+	if r.status == statusPending {
+		// The future owns what it took from the arguments; the call's own
+		// references and lent memory end here, as for any call that returned.
+		if err := l.await(ctx, f.Name, r); err != nil {
+			e.done()
+			return nil, false, err
+		}
+	}
+	return l.decoded(f.Name, e, r, into)
 }
 
 // Call calls the exported function name and decodes its result into a T:
@@ -94,17 +133,18 @@ func (l *Library) call(ctx context.Context, name string, args []any, into reflec
 // width (a value out of range is an error), *big.Int, []byte, slices, maps,
 // pointers (nil for None).
 func Call[T any](l *Library, name string, args ...any) (T, error) {
-	return callInto[T](nil, l, name, args)
+	var out T
+	v, direct, err := l.call(name, args, reflect.ValueOf(&out).Elem())
+	if direct {
+		return out, nil
+	}
+	return into[T](name, v, err)
 }
 
 // CallContext is Call[T] with a context, as Library.CallContext.
 func CallContext[T any](ctx context.Context, l *Library, name string, args ...any) (T, error) {
-	return callInto[T](ctx, l, name, args)
-}
-
-func callInto[T any](ctx context.Context, l *Library, name string, args []any) (T, error) {
 	var out T
-	v, direct, err := l.call(ctx, name, args, reflect.ValueOf(&out).Elem())
+	v, direct, err := l.callContext(ctx, name, args, reflect.ValueOf(&out).Elem())
 	if direct {
 		return out, nil
 	}

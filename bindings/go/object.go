@@ -71,7 +71,13 @@ func (o *Object) call(ctx context.Context, method string, args []any) (any, erro
 			return nil, err
 		}
 	}
-	v, _, err := o.lib.call(ctx, name, append([]any{o}, args...), reflect.Value{})
+	var v any
+	var err error
+	if ctx == nil {
+		v, _, err = o.lib.call(name, append([]any{o}, args...), reflect.Value{})
+	} else {
+		v, _, err = o.lib.callContext(ctx, name, append([]any{o}, args...), reflect.Value{})
+	}
 	runtime.KeepAlive(o)
 	return v, err
 }
