@@ -64,21 +64,22 @@ func (l *Library) awaitsFutures() bool {
 		if err != nil {
 			return
 		}
-		l.futures = C.fm_completion_connect(s.completionConnect, C.uint32_t(id)) == 0
+		l.futures.Store(C.fm_completion_connect(s.completionConnect, C.uint32_t(id)) == 0)
 	})
-	return l.futures
+	return l.futures.Load()
 }
 
 // asyncEntry is the symbol to call an async export with: ferryman_call
-// (awaited here) when ctx can be cancelled and the library awaits futures,
-// else ferryman_call_blocking. (A library without it blocks inside
-// ferryman_call until a completion is connected; once one is, its pending
-// answers are awaited all the same.)
+// (awaited here) when ctx can be cancelled and the library awaits futures;
+// else ferryman_call_blocking once a completion is connected, and before
+// that ferryman_call, which blocks then and costs less. (A library without
+// ferryman_call_blocking answers FERRY_PENDING once a completion is
+// connected; that is awaited all the same.)
 func (l *Library) asyncEntry(ctx context.Context) unsafe.Pointer {
 	if ctx != nil && ctx.Done() != nil && l.awaitsFutures() {
 		return l.sym.call
 	}
-	if l.sym.callBlocking != nil {
+	if l.futures.Load() && l.sym.callBlocking != nil {
 		return l.sym.callBlocking
 	}
 	return l.sym.call

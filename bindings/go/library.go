@@ -33,7 +33,7 @@ type Library struct {
 	hostErr  error
 
 	futuresOnce sync.Once
-	futures     bool // the completion function is connected (future.go)
+	futures     atomic.Bool // the completion function is connected (future.go)
 }
 
 // libraries maps the context a FerryHost carries to its library.

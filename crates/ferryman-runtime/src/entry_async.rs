@@ -43,12 +43,9 @@ pub unsafe extern "C" fn ferryman_call_blocking(
     args: *const FerryBox,
     out: *mut FerryBox,
 ) -> i32 {
-    completion::set_blocking(true);
-    // SAFETY: this function's contract is `ferryman_call`'s. It never unwinds,
-    // so the mark is always taken off again.
-    let status = unsafe { crate::entry::ferryman_call(function_id, args, out) };
-    completion::set_blocking(false);
-    status
+    // SAFETY: this function's contract is `ferryman_call`'s, which never
+    // unwinds (so the mark is always taken off again).
+    completion::blocking_call(|| unsafe { crate::entry::ferryman_call(function_id, args, out) })
 }
 
 /// `int32_t ferryman_future_start(uint64_t handle, uint32_t host_id, uint64_t token)`:

@@ -8,7 +8,7 @@ use ferryman_buffer::{free_box, Sink};
 use ferryman_error::ErrorValue;
 use std::cell::Cell;
 use std::ffi::c_void;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::RwLock;
 
 /// Completion functions by host id.
@@ -44,31 +44,24 @@ thread_local! {
     static BLOCKING: Cell<bool> = const { Cell::new(false) };
 }
 
-/// How many `ferryman_call_blocking` calls run, on any thread. While none
-/// does, a pending future need not look at its thread's mark: a thread-local
-/// access in a shared library is a call of `__tls_get_addr`, an atomic load
-/// is one instruction.
-static BLOCKING_CALLS: AtomicUsize = AtomicUsize::new(0);
-
-/// Marks (or unmarks) this thread's calls as `ferryman_call_blocking`'s.
-pub(crate) fn set_blocking(on: bool) {
-    if on {
-        BLOCKING_CALLS.fetch_add(1, Ordering::Relaxed);
-    }
-    BLOCKING.with(|blocking| blocking.set(on));
-    if !on {
-        BLOCKING_CALLS.fetch_sub(1, Ordering::Relaxed);
-    }
+/// Runs `call` with this thread marked as inside `ferryman_call_blocking`
+/// (one thread-local look-up: in a shared library each is a call of
+/// `__tls_get_addr`). `call` never unwinds.
+pub(crate) fn blocking_call(call: impl FnOnce() -> i32) -> i32 {
+    BLOCKING.with(|blocking| {
+        let outer = blocking.replace(true);
+        let status = call();
+        blocking.set(outer);
+        status
+    })
 }
 
 /// Whether this thread is inside a `ferryman_call_blocking`: an async export
-/// pending at its first poll then runs its future to its end. (Read when a
-/// future is pending, not taken: an async export that the first poll calls
-/// back into the host for blocks too, which a call may always do. This
-/// thread's own count is seen in program order, so a zero count means no
-/// mark here.)
+/// pending at its first poll then runs its future to its end. (Looked at only
+/// when a future is pending; an async export that the first poll calls back
+/// into the host for blocks too, which a call may always do.)
 pub(crate) fn blocking() -> bool {
-    BLOCKING_CALLS.load(Ordering::Relaxed) != 0 && BLOCKING.with(Cell::get)
+    BLOCKING.with(Cell::get)
 }
 
 /// The result of a future, or one batch of a stream, to deliver: a status
