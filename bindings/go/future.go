@@ -31,8 +31,9 @@ const extFuture = 6
 // sends it the outcome: the wait holds no OS thread, and the context can
 // cancel it (ferryman_future_cancel drops the Rust future).
 //
-// Other calls of async exports go through ferryman_call_blocking: the future
-// runs to its end inside the call, on the calling thread. That needs no
+// Other calls of async exports block: through ferryman_call while this host
+// connected no completion, then through ferryman_call_blocking. Either way
+// the future runs to its end inside the call, on the calling thread. That needs no
 // hand-off between threads, so a future that is pending briefly (it yields
 // once, say) answers in a fraction of a microsecond rather than the tens of
 // microseconds two thread wake-ups cost.
@@ -104,6 +105,10 @@ func (l *Library) await(ctx context.Context, function string, r *reply) error {
 	r.done()
 	if !ok {
 		return &ProtocolError{Function: function, Message: fmt.Sprintf("`%s()` answered FERRY_PENDING without a future handle (extension 6)", function)}
+	}
+	if !l.awaitsFutures() { // (another host in the process connected one)
+		return &BridgeError{Kind: "internal", Function: function,
+			Message: fmt.Sprintf("`%s()` answered FERRY_PENDING, but this host cannot await futures of %s", function, l.handshake.Library)}
 	}
 	ch := make(chan outcome, 1)
 	token := lastToken.Add(1)
