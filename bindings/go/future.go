@@ -113,7 +113,7 @@ func (l *Library) await(ctx context.Context, function string, r *reply) error {
 	ch := make(chan outcome, 1)
 	token := lastToken.Add(1)
 	waiters.Store(token, ch)
-	if st := C.fm_future_start(l.sym.futureStart, C.uint64_t(handle), C.uint32_t(l.hostID), C.uint64_t(token)); st != 0 {
+	if st := l.startFuture(handle, token); st != 0 {
 		waiters.Delete(token)
 		return &BridgeError{Kind: "internal", Function: function,
 			Message: fmt.Sprintf("ferryman_future_start refused the future of `%s()` (status %d)", function, st)}
@@ -129,6 +129,13 @@ func (l *Library) await(ctx context.Context, function string, r *reply) error {
 		return cancelled(ctx, function)
 	}
 	return nil
+}
+
+// startFuture is ferryman_future_start(handle, this host, token): the
+// outcome of future handle, or every pending next of stream handle, goes to
+// the completion with token. Called after awaitsFutures answered true.
+func (l *Library) startFuture(handle, token uint64) int32 {
+	return int32(C.fm_future_start(l.sym.futureStart, C.uint64_t(handle), C.uint32_t(l.hostID), C.uint64_t(token)))
 }
 
 // wait receives the outcome sent to ch; when ctx (nil: never) is done

@@ -71,12 +71,13 @@ func (o *Object) call(ctx context.Context, method string, args []any) (any, erro
 			return nil, err
 		}
 	}
+	args = append([]any{o}, args...)
 	var v any
 	var err error
 	if ctx == nil {
-		v, _, err = o.lib.call(name, append([]any{o}, args...), reflect.Value{})
+		v, _, err = o.lib.call(name, args, reflect.Value{})
 	} else {
-		v, _, err = o.lib.callContext(ctx, name, append([]any{o}, args...), reflect.Value{})
+		v, _, err = o.lib.callContext(ctx, name, args, reflect.Value{})
 	}
 	runtime.KeepAlive(o)
 	return v, err

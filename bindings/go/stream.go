@@ -114,7 +114,7 @@ func (s *Stream) Next() (item any, ok bool, err error) {
 	return item, true, nil
 }
 
-// bind binds the stream to ctx, before its first next (Library.call).
+// bind binds the stream to ctx, before its first next (Library.callContext).
 func (s *Stream) bind(ctx context.Context, function string) {
 	s.ctx, s.function = ctx, function
 }
@@ -214,7 +214,7 @@ func (s *Stream) pull() error {
 func (s *Stream) target() {
 	s.batches = make(chan outcome, 1)
 	token := lastToken.Add(1)
-	if C.fm_future_start(s.lib.sym.futureStart, C.uint64_t(s.handle), C.uint32_t(s.lib.hostID), C.uint64_t(token)) == 0 {
+	if s.lib.startFuture(s.handle, token) == 0 {
 		s.token = token
 	}
 }
