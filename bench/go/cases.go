@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"reflect"
 
+	"github.com/ferryman-rs/ferryman/bench/go/benchlib"
 	ferryman "github.com/ferryman-rs/ferryman/bindings/go"
 )
 
@@ -18,8 +19,9 @@ type Record struct {
 }
 
 var (
-	record = Record{Name: "ferry", ID: 41, Score: 1.25, Tags: []int64{0, 1, 2, 3, 4, 5, 6, 7, 8, 9}}
-	bumped = Record{Name: "ferry!", ID: 42, Score: 2.5, Tags: []int64{0, 1, 2, 3, 4, 5, 6, 7, 8, 9}}
+	typedRecord = benchlib.Record(record)
+	record      = Record{Name: "ferry", ID: 41, Score: 1.25, Tags: []int64{0, 1, 2, 3, 4, 5, 6, 7, 8, 9}}
+	bumped      = Record{Name: "ferry!", ID: 42, Score: 2.5, Tags: []int64{0, 1, 2, 3, 4, 5, 6, 7, 8, 9}}
 )
 
 const errorMessage = "failed with code 7"
@@ -49,8 +51,10 @@ type benchCase struct {
 	key, label string
 	large      bool // a large payload: target ≤ 1.5× cgo, else ≤ 3×
 	ferryman   func() (any, error)
+	typed      func() (any, error) // the bindings ferryman-go generated (benchlib); nil: none
 	cgo        func() (any, error)
 	check      func(any, error) error
+	typedCheck func(any, error) error // typed's check when its result's type differs
 }
 
 func equal(want any) func(any, error) error {
@@ -71,12 +75,13 @@ func equal(want any) func(any, error) error {
 	}
 }
 
-func cases(lib *ferryman.Library) []benchCase {
+func cases(lib *ferryman.Library, typed *benchlib.Library) []benchCase {
 	echo := func(key, label string, size int, large bool) benchCase {
 		data := payload(size)
 		return benchCase{
 			key: key, label: label, large: large,
 			ferryman: func() (any, error) { return lib.Call("echo", data) },
+			typed:    func() (any, error) { return typed.Echo(data) },
 			cgo:      func() (any, error) { return cgoEcho(data), nil },
 			check:    equal(data),
 		}
@@ -87,13 +92,15 @@ func cases(lib *ferryman.Library) []benchCase {
 		c := echo(key, label, size, true)
 		data := payload(size)
 		c.ferryman = func() (any, error) { return lib.Call("echo", ferryman.Lend(data)) }
+		c.typed = nil // a typed []byte parameter has no Lend
 		return c
 	}
-	sum := func(key, label, function string, n int, large bool) benchCase {
+	sum := func(key, label, function string, n int, large bool, typedSum func([]int64) (int64, error)) benchCase {
 		values, total := numbers(n)
 		return benchCase{
 			key: key, label: label, large: large,
 			ferryman: func() (any, error) { return lib.Call(function, values) },
+			typed:    func() (any, error) { return typedSum(values) },
 			cgo:      func() (any, error) { return cgoSum(values), nil },
 			check:    equal(total),
 		}
@@ -116,6 +123,7 @@ func cases(lib *ferryman.Library) []benchCase {
 		{
 			key: "add", label: "add(1, 2)",
 			ferryman: func() (any, error) { return lib.Call("add", 1, 2) },
+			typed:    func() (any, error) { return typed.Add(1, 2) },
 			cgo:      func() (any, error) { return cgoAdd(1, 2), nil },
 			check:    equal(int64(3)),
 		},
@@ -124,20 +132,23 @@ func cases(lib *ferryman.Library) []benchCase {
 		echo("echo1m", "echo 1 MiB", 1<<20, true),
 		lend("echo64k_lend", "echo 64 KiB, `Lend(data)`", 64<<10),
 		lend("echo1m_lend", "echo 1 MiB, `Lend(data)`", 1<<20),
-		sum("sum10", "sum of 10 ints", "sum", 10, false),
-		sum("sum10k", "sum of 10,000 ints", "sum", 10_000, true),
+		sum("sum10", "sum of 10 ints", "sum", 10, false, typed.Sum),
+		sum("sum10k", "sum of 10,000 ints", "sum", 10_000, true, typed.Sum),
 		// The slice form of sum (`&[i64]`): the lent []int64 is read in place,
 		// as cgo's C reads it; `sum` copies it into a Vec first.
-		sum("sum10k_slice", "sum of 10,000 ints, `&[i64]`", "sum_slice", 10_000, true),
+		sum("sum10k_slice", "sum of 10,000 ints, `&[i64]`", "sum_slice", 10_000, true, typed.SumSlice),
 		{
 			key: "record", label: "record round trip",
-			ferryman: func() (any, error) { return ferryman.Call[Record](lib, "bump", record) },
-			cgo:      func() (any, error) { return cgoBump(record) },
-			check:    equal(bumped),
+			ferryman:   func() (any, error) { return ferryman.Call[Record](lib, "bump", record) },
+			typed:      func() (any, error) { return typed.Bump(typedRecord) },
+			cgo:        func() (any, error) { return cgoBump(record) },
+			check:      equal(bumped),
+			typedCheck: equal(benchlib.Record(bumped)),
 		},
 		{
 			key: "error", label: "error returned",
 			ferryman: func() (any, error) { return lib.Call("fail", 7) },
+			typed:    func() (any, error) { return typed.Fail(7) },
 			cgo:      func() (any, error) { return cgoFail(7) },
 			check:    failed,
 		},

@@ -20,6 +20,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ferryman-rs/ferryman/bench/go/benchlib"
 	ferryman "github.com/ferryman-rs/ferryman/bindings/go"
 )
 
@@ -36,7 +37,12 @@ func main() {
 		fmt.Fprintf(os.Stderr, "bench: %v\n(build it with `cargo build --release -p bench-ferryman -p bench-cabi`)\n", err)
 		os.Exit(2)
 	}
-	selected := cases(lib)
+	typed, err := benchlib.New(lib)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "bench: %v\n", err)
+		os.Exit(2)
+	}
+	selected := cases(lib, typed)
 	if *only != "" {
 		selected = pick(selected, strings.Split(*only, ","))
 	}
@@ -128,14 +134,23 @@ func pick(all []benchCase, keys []string) []benchCase {
 
 // smokeRun checks every cell a few times; 1 when one is wrong.
 func smokeRun(selected []benchCase) int {
-	bad := 0
+	bad, cells := 0, 0
 	for _, c := range selected {
+		typedCheck := c.typedCheck
+		if typedCheck == nil {
+			typedCheck = c.check
+		}
 		for _, col := range []struct {
-			name string
-			call func() (any, error)
-		}{{"ferryman", c.ferryman}, {"cgo", c.cgo}} {
+			name  string
+			call  func() (any, error)
+			check func(any, error) error
+		}{{"ferryman", c.ferryman, c.check}, {"typed", c.typed, typedCheck}, {"cgo", c.cgo, c.check}} {
+			if col.call == nil {
+				continue
+			}
+			cells++
 			for i := 0; i < 3; i++ {
-				if err := c.check(col.call()); err != nil {
+				if err := col.check(col.call()); err != nil {
 					fmt.Printf("FAIL %s / %s: %v\n", c.label, col.name, err)
 					bad++
 					break
@@ -143,7 +158,7 @@ func smokeRun(selected []benchCase) int {
 			}
 		}
 	}
-	fmt.Printf("smoke: %d cases × 2 columns checked, %d wrong\n", len(selected), bad)
+	fmt.Printf("smoke: %d cases, %d cells checked, %d wrong\n", len(selected), cells, bad)
 	if bad > 0 {
 		return 1
 	}
@@ -184,31 +199,46 @@ func median(xs []float64) float64 {
 	return (s[len(s)/2-1] + s[len(s)/2]) / 2
 }
 
-// measure interleaves the repeats of both columns (ferryman's repeat 1,
-// cgo's repeat 1, ...) so that a noisy neighbour slows both alike, and
-// prints the median ns per call and the ratio.
+// measure interleaves the repeats of the columns (ferryman's repeat 1,
+// typed's repeat 1, cgo's repeat 1, ...) so that a noisy neighbour slows
+// all alike, and prints the median ns per call and the ratios. The target
+// is judged on the typed bindings' ratio where the row has them.
 func measure(selected []benchCase, repeats int, target time.Duration) {
 	fmt.Printf("Go %s, %s/%s, GOMAXPROCS %d; %d repeats of ~%v per cell, median ns per call\n\n",
 		runtime.Version(), runtime.GOOS, runtime.GOARCH, runtime.GOMAXPROCS(0), repeats, target)
-	fmt.Println("| case | ferryman (Go host) | cgo → C ABI | ferryman ÷ cgo | target |")
-	fmt.Println("|---|---:|---:|---:|---|")
+	fmt.Println("| case | ferryman `lib.Call` | ferryman typed (ferryman-go) | cgo → C ABI | `lib.Call` ÷ cgo | typed ÷ cgo | target |")
+	fmt.Println("|---|---:|---:|---:|---:|---:|---|")
 	for _, c := range selected {
-		nf, nc := calibrate(c.ferryman, target), calibrate(c.cgo, target)
-		var fs, cs []float64
-		for r := 0; r < repeats; r++ {
-			fs = append(fs, loop(c.ferryman, nf))
-			cs = append(cs, loop(c.cgo, nc))
+		calls := []func() (any, error){c.ferryman, c.typed, c.cgo}
+		times := make([][]float64, len(calls))
+		counts := make([]int, len(calls))
+		for i, f := range calls {
+			if f != nil {
+				counts[i] = calibrate(f, target)
+			}
 		}
-		f, g := median(fs), median(cs)
+		for r := 0; r < repeats; r++ {
+			for i, f := range calls {
+				if f != nil {
+					times[i] = append(times[i], loop(f, counts[i]))
+				}
+			}
+		}
+		f, g := median(times[0]), median(times[2])
 		limit := 3.0
 		if c.large {
 			limit = 1.5
 		}
+		typedCell, typedRatio, judged := "—", "—", f/g
+		if c.typed != nil {
+			t := median(times[1])
+			typedCell, typedRatio, judged = ns(t), fmt.Sprintf("×%.2f", t/g), t/g
+		}
 		verdict := "met"
-		if f/g > limit {
+		if judged > limit {
 			verdict = "not met"
 		}
-		fmt.Printf("| %s | %s | %s | ×%.2f | ≤ %g× %s |\n", c.label, ns(f), ns(g), f/g, limit, verdict)
+		fmt.Printf("| %s | %s | %s | %s | ×%.2f | %s | ≤ %g× %s |\n", c.label, ns(f), typedCell, ns(g), f/g, typedRatio, limit, verdict)
 	}
 }
 

@@ -156,14 +156,20 @@ func into[T any](name string, v any, err error) (T, error) {
 	if err != nil {
 		return out, err
 	}
-	if cerr := assign(&out, v, name); cerr != nil {
+	return out, assignResult(name, &out, v)
+}
+
+// assignResult stores function name's decoded result v into *dst; a value
+// that does not fit is a *DecodeError saying where.
+func assignResult(name string, dst any, v any) error {
+	if cerr := assign(dst, v, name); cerr != nil {
 		var ce *conversionError
 		if errors.As(cerr, &ce) {
-			return out, &DecodeError{Function: name, Path: ce.path, Expected: ce.expected, Found: ce.found}
+			return &DecodeError{Function: name, Path: ce.path, Expected: ce.expected, Found: ce.found}
 		}
-		return out, cerr
+		return cerr
 	}
-	return out, nil
+	return nil
 }
 
 // function is byName[name], the last answer first: a loop calls one

@@ -32,6 +32,12 @@ type encoder struct {
 	out     *outBuffer // the call's out buffer (pooled encoders only)
 	reply   reply      // the call's reply, filled in place (a reply returned by
 	// value is copied field by field, which costs more than the call's encoding)
+
+	// A typed call's (typed_call.go): the parameter being written, and the
+	// first value that cannot be sent (a string that is not UTF-8) and its parameter.
+	param, faultParam int
+	fault             string
+	result            Result // the typed call's result (Args.Call)
 }
 
 func newEncoder(lib *Library) *encoder {
@@ -68,6 +74,7 @@ func (e *encoder) done() {
 	}
 	hostReleaseAll(e.held)
 	e.held, e.lib, e.handles = e.held[:0], nil, false
+	e.fault = ""
 	if cap(e.w.b) > 64<<10 {
 		e.w.b = e.out.argsSpace() // a large argument's buffer is not kept
 	}

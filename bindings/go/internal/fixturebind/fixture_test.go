@@ -1,0 +1,363 @@
+package fixturebind_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	ferryman "github.com/ferryman-rs/ferryman/bindings/go"
+	"github.com/ferryman-rs/ferryman/bindings/go/internal/fixturebind"
+	"github.com/ferryman-rs/ferryman/bindings/go/internal/gogen"
+)
+
+var (
+	lib   *ferryman.Library
+	typed *fixturebind.Library
+)
+
+func TestMain(m *testing.M) {
+	path := os.Getenv("FERRYMAN_FIXTURE")
+	if path == "" {
+		path = filepath.Join("..", "..", "..", "..", "target", "debug", "libferryman_fixture.so")
+	}
+	var err error
+	if lib, err = ferryman.Load(path); err == nil {
+		typed, err = fixturebind.New(lib)
+	}
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "%v\n(build it with `cargo build -p ferryman-fixture`, or set FERRYMAN_FIXTURE)\n", err)
+		os.Exit(1)
+	}
+	os.Exit(m.Run())
+}
+
+// The committed bindings are what ferryman-go writes for today's fixture.
+func TestGeneratedFileIsCurrent(t *testing.T) {
+	want, err := gogen.Generate(lib.Describe(), gogen.Options{Package: "fixturebind", Source: "libferryman_fixture.so"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := os.ReadFile("fixture_ferryman.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Fatal("fixture_ferryman.go is not what ferryman-go writes for the fixture: run `go generate ./internal/fixturebind` in bindings/go")
+	}
+}
+
+// same checks a typed call against Call[T] of the same arguments.
+func same[T any](t *testing.T, name string, got T, err error, args ...any) {
+	t.Helper()
+	want, werr := ferryman.Call[T](lib, name, args...)
+	if err != nil || werr != nil {
+		t.Fatalf("%s: typed %v, Call %v", name, err, werr)
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("%s: typed %#v, Call %#v", name, got, want)
+	}
+}
+
+func ptr[T any](v T) *T { return &v }
+
+func TestTypedCallsAnswerAsCall(t *testing.T) {
+	big := make([]byte, 1<<20)
+	for i := range big {
+		big[i] = byte(i % 251)
+	}
+	longInts := make([]int64, 1000)
+	longFloats := make([]float64, 1000)
+	for i := range longInts {
+		longInts[i], longFloats[i] = int64(i*i)-500, float64(i)/8
+	}
+	record := fixturebind.Record{Name: "ferry", ID: 41, Score: 1.25, Tags: []int64{0, 1, 2, 300, -4}}
+
+	v, err := typed.Add(40, 2)
+	same(t, "add", v, err, 40, 2)
+	if v != 42 {
+		t.Fatalf("add(40, 2) = %d", v)
+	}
+	for _, n := range []int8{math.MinInt8, -1, 0, math.MaxInt8} {
+		got, err := typed.EchoI8(n)
+		same(t, "echo_i8", got, err, n)
+	}
+	for _, n := range []int32{math.MinInt32, math.MaxInt32} {
+		got, err := typed.EchoI32(n)
+		same(t, "echo_i32", got, err, n)
+	}
+	for _, n := range []uint64{0, 200, math.MaxUint64} {
+		got, err := typed.EchoU64(n)
+		same(t, "echo_u64", got, err, n)
+	}
+	for _, n := range []uint16{0, math.MaxUint16} {
+		got, err := typed.EchoU16(n)
+		same(t, "echo_u16", got, err, n)
+	}
+	for _, n := range []int64{math.MinInt64, -33, math.MaxInt64} {
+		got, err := typed.EchoIsize(n)
+		same(t, "echo_isize", got, err, n)
+	}
+	f32, err := typed.EchoF32(1.5)
+	same(t, "echo_f32", f32, err, float32(1.5))
+	f64, err := typed.EchoF64(math.Inf(-1))
+	same(t, "echo_f64", f64, err, math.Inf(-1))
+	b, err := typed.EchoBool(true)
+	same(t, "echo_bool", b, err, true)
+	s, err := typed.EchoString("ferry ⛴ 🦀")
+	same(t, "echo_string", s, err, "ferry ⛴ 🦀")
+	for _, data := range [][]byte{nil, {1, 2, 3}, big} {
+		got, err := typed.EchoBytes(data)
+		same(t, "echo_bytes", got, err, data)
+		got, err = typed.EchoBytes(data) // a large result now lands in Go memory (bin_result.go)
+		if err != nil || !bytes.Equal(got, data) {
+			t.Fatalf("echo_bytes of %d bytes, twice: %d bytes, %v", len(data), len(got), err)
+		}
+	}
+	ints, err := typed.EchoVecI64(longInts)
+	same(t, "echo_vec_i64", ints, err, longInts)
+	total, err := typed.Sum(longInts)
+	same(t, "sum", total, err, longInts)
+	mean, err := typed.Mean(longFloats)
+	same(t, "mean", mean, err, longFloats)
+	none, err := typed.Mean(nil)
+	if err != nil || none != nil {
+		t.Fatalf("mean([]) = %v, %v", none, err)
+	}
+	strs, err := typed.EchoStrings([]string{"a", "", "ß"})
+	same(t, "echo_strings", strs, err, []string{"a", "", "ß"})
+	m, err := typed.EchoMap(map[string]int64{"a": 1, "b": -2})
+	same(t, "echo_map", m, err, map[string]int64{"a": 1, "b": -2})
+	keys, err := typed.EchoIntKeys(map[int64]string{-1: "x", 7: "y"})
+	same(t, "echo_int_keys", keys, err, map[int64]string{-1: "x", 7: "y"})
+	nested := []map[string][]*int32{{"a": {ptr(int32(1)), nil}}, {}}
+	gotNested, err := typed.EchoNested(nested)
+	same(t, "echo_nested", gotNested, err, nested)
+	opt, err := typed.EchoOption(ptr(int64(-9)))
+	same(t, "echo_option", opt, err, ptr(int64(-9)))
+	opt, err = typed.EchoOption(nil)
+	if err != nil || opt != nil {
+		t.Fatalf("echo_option(nil) = %v, %v", opt, err)
+	}
+	bumped, err := typed.BumpRecord(record)
+	same(t, "bump_record", bumped, err, record)
+	if bumped.Name != "ferry" || bumped.ID != 42 || len(bumped.Tags) != 6 || bumped.Tags[5] != 42 {
+		t.Fatalf("bump_record: %+v", bumped)
+	}
+	p, err := typed.EchoPoint(fixturebind.Point{X: 1.5, Y: -2})
+	same(t, "echo_point", p, err, fixturebind.Point{X: 1.5, Y: -2})
+	d, err := typed.Distance(fixturebind.Point{}, fixturebind.Point{X: 3, Y: 4})
+	if err != nil || d != 5 {
+		t.Fatalf("distance = %v, %v", d, err)
+	}
+	blob := fixturebind.Blob{Name: "b", Data: []byte{1}, Parts: [][]byte{{2}, {}}, Checksum: ptr([]byte{9})}
+	gotBlob, err := typed.EchoBlob(blob)
+	same(t, "echo_blob", gotBlob, err, blob)
+	tree, err := typed.Tree("/r", 2)
+	same(t, "tree", tree, err, "/r", 2)
+	if len(tree.Children) != 1 || len(tree.Children[0].Children) != 1 {
+		t.Fatalf("tree: %+v", tree)
+	}
+	rows, err := typed.RowSums([][]float64{{1, 2}, {}, {0.5}})
+	same(t, "row_sums", rows, err, [][]float64{{1, 2}, {}, {0.5}})
+	if err := typed.Nothing(); err != nil {
+		t.Fatal(err)
+	}
+	if err := typed.EchoUnit(struct{}{}); err != nil {
+		t.Fatal(err)
+	}
+	greeting, err := typed.Greet("hi", "Ann", 2, true)
+	same(t, "greet", greeting, err, "hi", "Ann", 2, true)
+}
+
+// A large []byte and []int64 are lent for the call, as Library.Call lends them.
+func TestTypedCallsLend(t *testing.T) {
+	data := make([]byte, 4096)
+	addr, err := typed.SliceAddress(data)
+	if err != nil || uintptr(addr) != uintptr(reflectAddr(data)) {
+		t.Fatalf("slice_address: %x, %v; the []byte is at %x", addr, err, reflectAddr(data))
+	}
+	floats := make([]float64, 100)
+	addr, err = typed.F64SliceAddress(floats)
+	if err != nil || uintptr(addr) != reflectAddr(floats) {
+		t.Fatalf("f64_slice_address: %x, %v; the slice is at %x", addr, err, reflectAddr(floats))
+	}
+	small := make([]float64, 3)
+	if addr, err = typed.F64SliceAddress(small); err != nil || uintptr(addr) == reflectAddr(small) {
+		t.Fatalf("f64_slice_address of 3: %x, %v: a short slice is written, not lent", addr, err)
+	}
+}
+
+func reflectAddr[T any](s []T) uintptr { return reflect.ValueOf(s).Pointer() }
+
+func TestTypedErrors(t *testing.T) {
+	_, err := typed.Divide(1, 0)
+	var re *ferryman.RustError
+	if !errors.As(err, &re) || re.Type != "MathError" || re.Variant != "DivisionByZero" || re.Function != "divide" {
+		t.Fatalf("divide(1, 0): %#v", err)
+	}
+	_, want := lib.Call("divide", 1, 0)
+	if fmt.Sprintf("%+v", err) != fmt.Sprintf("%+v", want) {
+		t.Fatalf("divide(1, 0):\n%+v\nCall gave\n%+v", err, want)
+	}
+	err = typed.PanicNow("boom")
+	var p *ferryman.RustPanic
+	if !errors.As(err, &p) || p.Message != "boom" || !strings.HasSuffix(p.Location().File, "panics.rs") {
+		t.Fatalf("panic_now: %#v", err)
+	}
+	_, err = typed.Greet("hi", "A\xffnn", 1, false)
+	var ae *ferryman.ArgumentError
+	if !errors.As(err, &ae) || ae.Function != "greet" || ae.Param != "name" || ae.Index != 1 || ae.Expected != "String" ||
+		!strings.Contains(ae.Message, "not valid UTF-8 (at byte 1") {
+		t.Fatalf("greet with a name that is not UTF-8: %#v", err)
+	}
+	// The call after a refused one is whole (the encoder was given back clean).
+	if v, err := typed.Add(1, 2); err != nil || v != 3 {
+		t.Fatalf("add after a refused call: %v, %v", v, err)
+	}
+}
+
+// A result the typed reader does not take goes to Decode, which reads it
+// the general way and explains a mismatch as Call[T] does.
+func TestDecodeExplains(t *testing.T) {
+	fn, err := lib.Bind("echo_string", "(str) -> str")
+	if err != nil {
+		t.Fatal(err)
+	}
+	args := fn.Args()
+	args.Param(0)
+	args.String("not a number")
+	res, err := args.Call()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := res.Int(); ok {
+		t.Fatal("Int read a str")
+	}
+	var n int64
+	err = res.Decode(&n)
+	var de *ferryman.DecodeError
+	_, want := ferryman.Call[int64](lib, "echo_string", "not a number")
+	if !errors.As(err, &de) || de.Function != "echo_string" || err.Error() != want.Error() {
+		t.Fatalf("Decode: %v; Call[int64] gave %v", err, want)
+	}
+	// And a result it does take, read the general way, is the same value.
+	args = fn.Args()
+	args.Param(0)
+	args.String("ok")
+	if res, err = args.Call(); err != nil {
+		t.Fatal(err)
+	}
+	var s string
+	if err := res.Decode(&s); err != nil || s != "ok" {
+		t.Fatalf("Decode: %q, %v", s, err)
+	}
+}
+
+// Bindings generated from another version of the library are refused at
+// New, naming the function and both signatures.
+func TestBindChecksTheSignature(t *testing.T) {
+	_, err := lib.Bind("add", "(i64) -> i64")
+	if err == nil || !strings.Contains(err.Error(), "`add` is (i64, i64) -> i64, but the bindings were generated for (i64) -> i64") {
+		t.Fatalf("Bind with another signature: %v", err)
+	}
+	_, err = lib.Bind("no_such_function", "() -> unit")
+	var be *ferryman.BridgeError
+	if !errors.As(err, &be) || be.Kind != "no_function" || be.Function != "no_such_function" {
+		t.Fatalf("Bind of a missing function: %#v", err)
+	}
+	sig := lib.Describe().Signature(lib.Function("bump_record"))
+	if sig != "(Record{fields: [{name: name, optional: false, type: str}, {name: id, optional: false, type: i64}, "+
+		"{name: score, optional: false, type: f64}, {name: tags, optional: false, type: list(i64)}]; kind: struct}) -> Record" {
+		t.Fatalf("bump_record's signature: %s", sig)
+	}
+}
+
+func TestTypedAsync(t *testing.T) {
+	v, err := typed.AsyncAdd(context.Background(), 2, 3)
+	if err != nil || v != 5 {
+		t.Fatalf("async_add: %v, %v", v, err)
+	}
+	s, err := typed.AsyncSleep(context.Background(), 1, "slept")
+	if err != nil || s != "slept" {
+		t.Fatalf("async_sleep: %q, %v", s, err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	_, err = typed.AsyncSleep(ctx, 600_000, "never")
+	var ce *ferryman.CancelledError
+	if !errors.As(err, &ce) || !errors.Is(err, context.DeadlineExceeded) || ce.Function != "async_sleep" {
+		t.Fatalf("async_sleep under a 30 ms deadline: %#v", err)
+	}
+	if time.Since(start) > 10*time.Second {
+		t.Fatalf("the cancelled call took %v", time.Since(start))
+	}
+	done, cancelDone := context.WithCancel(context.Background())
+	cancelDone()
+	if _, err = typed.AsyncAdd(done, 1, 1); !errors.Is(err, context.Canceled) {
+		t.Fatalf("async_add under a done context: %v", err)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		live, err := lib.LiveFutures()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(live) == 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("futures left: %+v", live)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// The general-way methods (callbacks, streams, enums) call Library.Call.
+func TestGeneralMethods(t *testing.T) {
+	v, err := typed.Apply(func(x int64) int64 { return x * 3 }, 5)
+	if err != nil || v != 15 {
+		t.Fatalf("apply: %v, %v", v, err)
+	}
+	area, err := typed.Area(map[string]any{"Square": 2.0})
+	if err != nil || area != 4 {
+		t.Fatalf("area: %v, %v", area, err)
+	}
+	got, err := typed.Replay(1.5, []any{"Start"})
+	if err != nil || got == nil {
+		t.Fatalf("replay: %#v, %v", got, err)
+	}
+}
+
+func TestTypedCallsFromGoroutines(t *testing.T) {
+	var wg sync.WaitGroup
+	errs := make(chan error, 8)
+	for g := 0; g < 8; g++ {
+		wg.Add(1)
+		go func(g int) {
+			defer wg.Done()
+			for i := 0; i < 300; i++ {
+				r := fixturebind.Record{Name: fmt.Sprint(g, i), ID: int64(i), Tags: []int64{int64(g)}}
+				got, err := typed.BumpRecord(r)
+				if err != nil || got.Name != r.Name || got.ID != r.ID+1 || got.Tags[0] != int64(g) {
+					errs <- fmt.Errorf("bump_record(%+v) = %+v, %v", r, got, err)
+					return
+				}
+			}
+		}(g)
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
+	}
+}

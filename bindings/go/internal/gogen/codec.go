@@ -1,0 +1,162 @@
+package gogen
+
+import (
+	"fmt"
+	"strings"
+)
+
+// The generated writers and readers: a value of a scalar type is one
+// ferryman.Args call or one Result call; a list, option, map or struct gets
+// a function of its own (writeListRecord, readRecord), made once.
+
+// writeTop is the statement writing parameter value v: a large []byte,
+// []int64 or []float64 is lent for the call, as Library.Call lends it.
+func (g *generator) writeTop(t *goType, v string) string {
+	switch {
+	case t.kind == "bytes":
+		return "args.LendBytes(" + v + ")"
+	case t.kind == "list" && t.elem.kind == "i64":
+		return "args.LendInts(" + v + ")"
+	case t.kind == "list" && t.elem.kind == "f64":
+		return "args.LendFloats(" + v + ")"
+	}
+	return g.write(t, v)
+}
+
+// write is the statement writing v, an addressable value of type t.
+func (g *generator) write(t *goType, v string) string {
+	switch t.kind {
+	case "bool":
+		return "args.Bool(" + v + ")"
+	case "i8", "i16", "i32":
+		return "args.Int(int64(" + v + "))"
+	case "i64", "isize":
+		return "args.Int(" + v + ")"
+	case "u8", "u16", "u32":
+		return "args.Uint(uint64(" + v + "))"
+	case "u64", "usize":
+		return "args.Uint(" + v + ")"
+	case "f32":
+		return "args.Float32(" + v + ")"
+	case "f64":
+		return "args.Float64(" + v + ")"
+	case "str", "path":
+		return "args.String(" + v + ")"
+	case "bytes":
+		return "args.Bytes(" + v + ")"
+	case "unit":
+		return "args.Nil()"
+	case "list":
+		switch t.elem.kind {
+		case "i64":
+			return "args.Ints(" + v + ")"
+		case "f64":
+			return "args.Floats(" + v + ")"
+		}
+	case "struct":
+		g.writer(t)
+		if strings.HasPrefix(v, "*") {
+			return "write" + t.mangl + "(args, " + v[1:] + ")"
+		}
+		return "write" + t.mangl + "(args, &" + v + ")"
+	}
+	g.writer(t)
+	return "write" + t.mangl + "(args, " + v + ")"
+}
+
+// writer makes t's writer function, once.
+func (g *generator) writer(t *goType) {
+	if g.writers[t.mangl] {
+		return
+	}
+	g.writers[t.mangl] = true
+	var b strings.Builder
+	switch t.kind {
+	case "struct":
+		fmt.Fprintf(&b, "func write%s(args ferryman.Args, v *%s) {\n\targs.MapLen(%d)\n", t.mangl, t.expr, len(t.st.fields))
+		for _, f := range t.st.fields {
+			fmt.Fprintf(&b, "\targs.Key(%q)\n\t%s\n", f.wire, g.write(f.t, "v."+f.goName))
+		}
+	case "list":
+		fmt.Fprintf(&b, "func write%s(args ferryman.Args, v %s) {\n\targs.ArrayLen(len(v))\n", t.mangl, t.expr)
+		fmt.Fprintf(&b, "\tfor i := range v {\n\t\t%s\n\t}\n", g.write(t.elem, "v[i]"))
+	case "option":
+		fmt.Fprintf(&b, "func write%s(args ferryman.Args, v %s) {\n\tif v == nil {\n\t\targs.Nil()\n\t\treturn\n\t}\n", t.mangl, t.expr)
+		fmt.Fprintf(&b, "\t%s\n", g.write(t.elem, "*v"))
+	case "map":
+		fmt.Fprintf(&b, "func write%s(args ferryman.Args, v %s) {\n\targs.MapLen(len(v))\n", t.mangl, t.expr)
+		fmt.Fprintf(&b, "\tfor k, x := range v {\n\t\t%s\n\t\t%s\n\t}\n", g.write(t.key, "k"), g.write(t.elem, "x"))
+	default:
+		panic("gogen: no writer for " + t.kind)
+	}
+	b.WriteString("}\n\n")
+	g.codec.WriteString(b.String())
+}
+
+// reader is the name of t's reader function, made once:
+// func readX(r *ferryman.Result, p *T) bool.
+func (g *generator) reader(t *goType) string {
+	name := "read" + t.mangl
+	if g.readers[t.mangl] {
+		return name
+	}
+	g.readers[t.mangl] = true
+	var b strings.Builder
+	fmt.Fprintf(&b, "func %s(r *ferryman.Result, p *%s) bool {\n", name, t.expr)
+	switch t.kind {
+	case "bool":
+		b.WriteString("\tvar ok bool\n\t*p, ok = r.Bool()\n\treturn ok\n")
+	case "i64", "isize":
+		b.WriteString("\tvar ok bool\n\t*p, ok = r.Int()\n\treturn ok\n")
+	case "i8", "i16", "i32":
+		g.math = true
+		bits := t.kind[1:]
+		fmt.Fprintf(&b, "\tn, ok := r.IntIn(math.MinInt%s, math.MaxInt%s)\n\t*p = %s(n)\n\treturn ok\n", bits, bits, t.expr)
+	case "u64", "usize":
+		b.WriteString("\tvar ok bool\n\t*p, ok = r.Uint()\n\treturn ok\n")
+	case "u8", "u16", "u32":
+		g.math = true
+		fmt.Fprintf(&b, "\tn, ok := r.UintTo(math.MaxUint%s)\n\t*p = %s(n)\n\treturn ok\n", t.kind[1:], t.expr)
+	case "f32":
+		b.WriteString("\tvar ok bool\n\t*p, ok = r.Float32()\n\treturn ok\n")
+	case "f64":
+		b.WriteString("\tvar ok bool\n\t*p, ok = r.Float64()\n\treturn ok\n")
+	case "str", "path":
+		b.WriteString("\tvar ok bool\n\t*p, ok = r.Str()\n\treturn ok\n")
+	case "bytes":
+		b.WriteString("\tvar ok bool\n\t*p, ok = r.Bytes()\n\treturn ok\n")
+	case "unit":
+		b.WriteString("\treturn r.Nil()\n")
+	case "list":
+		switch t.elem.kind {
+		case "i64":
+			b.WriteString("\tvar ok bool\n\t*p, ok = r.Ints()\n\treturn ok\n")
+		case "f64":
+			b.WriteString("\tvar ok bool\n\t*p, ok = r.Floats()\n\treturn ok\n")
+		default:
+			elem := g.reader(t.elem)
+			fmt.Fprintf(&b, "\tn, ok := r.ArrayLen()\n\tif !ok {\n\t\treturn false\n\t}\n\ts := make(%s, n)\n", t.expr)
+			fmt.Fprintf(&b, "\tfor i := range s {\n\t\tif !%s(r, &s[i]) {\n\t\t\treturn false\n\t\t}\n\t}\n\t*p = s\n\treturn true\n", elem)
+		}
+	case "option":
+		elem := g.reader(t.elem)
+		fmt.Fprintf(&b, "\tif r.Nil() {\n\t\t*p = nil\n\t\treturn true\n\t}\n\tx := new(%s)\n", t.elem.expr)
+		fmt.Fprintf(&b, "\tif !%s(r, x) {\n\t\treturn false\n\t}\n\t*p = x\n\treturn true\n", elem)
+	case "map":
+		key, elem := g.reader(t.key), g.reader(t.elem)
+		fmt.Fprintf(&b, "\tn, ok := r.MapLen()\n\tif !ok {\n\t\treturn false\n\t}\n\tm := make(%s, n)\n", t.expr)
+		fmt.Fprintf(&b, "\tfor i := 0; i < n; i++ {\n\t\tvar k %s\n\t\tvar x %s\n", t.key.expr, t.elem.expr)
+		fmt.Fprintf(&b, "\t\tif !%s(r, &k) || !%s(r, &x) {\n\t\t\treturn false\n\t\t}\n\t\tm[k] = x\n\t}\n\t*p = m\n\treturn true\n", key, elem)
+	case "struct":
+		b.WriteString("\tn, ok := r.MapLen()\n\tif !ok {\n\t\treturn false\n\t}\n")
+		b.WriteString("\tfor i := 0; i < n; i++ {\n\t\tk, ok := r.Key()\n\t\tif !ok {\n\t\t\treturn false\n\t\t}\n\t\tswitch string(k) {\n")
+		for _, f := range t.st.fields {
+			fmt.Fprintf(&b, "\t\tcase %q:\n\t\t\tok = %s(r, &p.%s)\n", f.wire, g.reader(f.t), f.goName)
+		}
+		// An unknown key: the general reader skips it, Decode does.
+		b.WriteString("\t\tdefault:\n\t\t\tok = false\n\t\t}\n\t\tif !ok {\n\t\t\treturn false\n\t\t}\n\t}\n\treturn true\n")
+	}
+	b.WriteString("}\n\n")
+	g.codec.WriteString(b.String())
+	return name
+}
