@@ -201,8 +201,8 @@ func median(xs []float64) float64 {
 
 // measure interleaves the repeats of the columns (ferryman's repeat 1,
 // typed's repeat 1, cgo's repeat 1, ...) so that a noisy neighbour slows
-// all alike, and prints the median ns per call and the ratios. The target
-// is judged on the typed bindings' ratio where the row has them.
+// all alike, and prints the median ns per call, the ratios and, for each
+// ferryman column, whether it meets the row's target.
 func measure(selected []benchCase, repeats int, target time.Duration) {
 	fmt.Printf("Go %s, %s/%s, GOMAXPROCS %d; %d repeats of ~%v per cell, median ns per call\n\n",
 		runtime.Version(), runtime.GOOS, runtime.GOARCH, runtime.GOMAXPROCS(0), repeats, target)
@@ -229,16 +229,19 @@ func measure(selected []benchCase, repeats int, target time.Duration) {
 		if c.large {
 			limit = 1.5
 		}
-		typedCell, typedRatio, judged := "—", "—", f/g
+		verdict := func(ratio float64) string {
+			if ratio > limit {
+				return "not met"
+			}
+			return "met"
+		}
+		typedCell, typedRatio, verdicts := "—", "—", "`lib.Call` "+verdict(f/g)
 		if c.typed != nil {
 			t := median(times[1])
-			typedCell, typedRatio, judged = ns(t), fmt.Sprintf("×%.2f", t/g), t/g
+			typedCell, typedRatio = ns(t), fmt.Sprintf("×%.2f", t/g)
+			verdicts += ", typed " + verdict(t/g)
 		}
-		verdict := "met"
-		if judged > limit {
-			verdict = "not met"
-		}
-		fmt.Printf("| %s | %s | %s | %s | ×%.2f | %s | ≤ %g× %s |\n", c.label, ns(f), typedCell, ns(g), f/g, typedRatio, limit, verdict)
+		fmt.Printf("| %s | %s | %s | %s | ×%.2f | %s | ≤ %g×: %s |\n", c.label, ns(f), typedCell, ns(g), f/g, typedRatio, limit, verdicts)
 	}
 }
 

@@ -190,7 +190,7 @@ func (r *Result) End() bool { return r.r.i == len(r.r.b) }
 // Done gives the call's buffers back.
 func (r *Result) Done() {
 	e := r.e
-	*r = Result{}
+	r.e, r.fn, r.r.b, r.bin = nil, nil, nil, nil // (field by field, as Args.call fills it)
 	e.reply.done()
 	e.done()
 }
