@@ -17,6 +17,9 @@ import (
 type Fn struct {
 	l *Library
 	f *Function
+	// bins: the result may be a large bin, which the library can write into
+	// Go memory offered for it (bin_result.go); not for a scalar result.
+	bins bool
 }
 
 // Bind looks up the function name for typed calls, and checks that its
@@ -33,7 +36,8 @@ func (l *Library) Bind(name, sig string) (*Fn, error) {
 		return nil, &BridgeError{Kind: "signature", Function: name,
 			Message: fmt.Sprintf("%s's `%s` is %s, but the bindings were generated for %s: regenerate them", l.handshake.Library, name, got, sig)}
 	}
-	return &Fn{l: l, f: f}, nil
+	scalar, isName := f.Returns.Type.(string)
+	return &Fn{l: l, f: f, bins: !isName || scalar == "bytes"}, nil
 }
 
 // Library is the library fn belongs to.
@@ -173,7 +177,7 @@ func (a Args) call(ctx context.Context) (*Result, error) {
 	}
 	r := &e.reply
 	var bin []byte
-	switch room := l.binRoom(f.ID); {
+	switch {
 	case f.Async:
 		l.sym.callID(l.asyncEntry(ctx), f.ID, e.bytes(), e.out, e.keep, r)
 		if r.status == statusPending {
@@ -182,13 +186,16 @@ func (a Args) call(ctx context.Context) (*Result, error) {
 				return nil, err
 			}
 		}
-	case room > 0:
-		offered := make([]byte, room)
-		l.sym.callIDInto(l.sym.call, f.ID, e.bytes(), e.out, e.keep, offered, r)
-		l.sawResult(f.ID, r)
-		bin, _ = inPlaceBin(r, room)
-	default:
+	case !a.fn.bins:
 		l.sym.callID(l.sym.call, f.ID, e.bytes(), e.out, e.keep, r)
+	default:
+		if room := l.binRoom(f.ID); room > 0 {
+			offered := make([]byte, room)
+			l.sym.callIDInto(l.sym.call, f.ID, e.bytes(), e.out, e.keep, offered, r)
+			bin, _ = inPlaceBin(r, room)
+		} else {
+			l.sym.callID(l.sym.call, f.ID, e.bytes(), e.out, e.keep, r)
+		}
 		l.sawResult(f.ID, r)
 	}
 	if r.status != 0 {
