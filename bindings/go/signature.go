@@ -2,6 +2,7 @@ package ferryman
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -87,23 +88,7 @@ func (s *signer) named(name string) {
 		return
 	}
 	s.seen[name] = true
-	keys := make([]string, 0, len(entry))
-	for k := range entry {
-		if k != "name" && k != "doc" {
-			keys = append(keys, k)
-		}
-	}
-	sort.Strings(keys)
-	s.b.WriteByte('{')
-	for i, k := range keys {
-		if i > 0 {
-			s.b.WriteString("; ")
-		}
-		s.b.WriteString(k)
-		s.b.WriteString(": ")
-		s.entryValue(entry[k])
-	}
-	s.b.WriteByte('}')
+	s.entryMap(entry, "; ", "name", "doc")
 }
 
 // entryValue writes a value inside a types entry: fields and variants are
@@ -118,7 +103,7 @@ func (s *signer) entryValue(v any) {
 				s.b.WriteString(", ")
 			}
 			if m, isMap := item.(map[string]any); isMap && m["name"] != nil {
-				s.entryMap(m) // a field or a variant
+				s.entryMap(m, ", ") // a field or a variant
 			} else {
 				s.descriptor(item)
 			}
@@ -131,23 +116,26 @@ func (s *signer) entryValue(v any) {
 	}
 }
 
-func (s *signer) entryMap(m map[string]any) {
+// entryMap writes a map of a types entry with its keys sorted, but for
+// skip: "type" holds a descriptor, other keys entry values.
+func (s *signer) entryMap(m map[string]any, sep string, skip ...string) {
 	keys := make([]string, 0, len(m))
 	for k := range m {
-		keys = append(keys, k)
+		if !slices.Contains(skip, k) {
+			keys = append(keys, k)
+		}
 	}
 	sort.Strings(keys)
 	s.b.WriteByte('{')
 	for i, k := range keys {
 		if i > 0 {
-			s.b.WriteString(", ")
+			s.b.WriteString(sep)
 		}
 		s.b.WriteString(k)
 		s.b.WriteString(": ")
-		switch k {
-		case "type":
+		if k == "type" {
 			s.descriptor(m[k])
-		default:
+		} else {
 			s.entryValue(m[k])
 		}
 	}
