@@ -76,7 +76,7 @@ func (l *Library) Ferryman() *ferryman.Library { return l.lib }
 
 // Adds two numbers.
 //
-// Rust: fn add(a: i64, b: i64) -> i64 (bench/ferryman-lib/src/lib.rs:33).
+// Rust: fn add(a: i64, b: i64) -> i64.
 func (l *Library) Add(a int64, b int64) (int64, error) {
 	var out int64
 	args := l.fnAdd.Args()
@@ -99,7 +99,7 @@ func (l *Library) Add(a int64, b int64) (int64, error) {
 
 // `a + b`, ready at once.
 //
-// Rust: async fn add_async(a: i64, b: i64) -> i64 (bench/ferryman-lib/src/asynchronous.rs:27).
+// Rust: async fn add_async(a: i64, b: i64) -> i64.
 func (l *Library) AddAsync(ctx context.Context, a int64, b int64) (int64, error) {
 	var out int64
 	args := l.fnAddAsync.Args()
@@ -122,7 +122,7 @@ func (l *Library) AddAsync(ctx context.Context, a int64, b int64) (int64, error)
 
 // `a + b` after yielding once.
 //
-// Rust: async fn add_yield(a: i64, b: i64) -> i64 (bench/ferryman-lib/src/asynchronous.rs:33).
+// Rust: async fn add_yield(a: i64, b: i64) -> i64.
 func (l *Library) AddYield(ctx context.Context, a int64, b int64) (int64, error) {
 	var out int64
 	args := l.fnAddYield.Args()
@@ -145,7 +145,7 @@ func (l *Library) AddYield(ctx context.Context, a int64, b int64) (int64, error)
 
 // Returns the record with `id + 1`, `score * 2` and `"!"` appended to `name`.
 //
-// Rust: fn bump(record: Record) -> Record (bench/ferryman-lib/src/lib.rs:70).
+// Rust: fn bump(record: Record) -> Record.
 func (l *Library) Bump(record Record) (Record, error) {
 	var out Record
 	args := l.fnBump.Args()
@@ -166,7 +166,7 @@ func (l *Library) Bump(record Record) (Record, error) {
 
 // The ints `0..n`.
 //
-// Rust: fn count_stream(n: i64) -> impl Stream<Item = i64> (bench/ferryman-lib/src/asynchronous.rs:40).
+// Rust: fn count_stream(n: i64) -> impl Stream<Item = i64>.
 func (l *Library) CountStream(n int64) (any, error) {
 	return l.lib.Call("count_stream", n)
 }
@@ -178,7 +178,7 @@ func (l *Library) CountStream(n int64) (any, error) {
 // reference to it that the host copies once into a new `bytes` — the one copy
 // PyO3's `&[u8]` in, `PyBytes::new` out makes too (`bench/README.md`).
 //
-// Rust: fn echo(data: ferryman::Bytes) -> ferryman::Bytes (bench/ferryman-lib/src/lib.rs:44).
+// Rust: fn echo(data: ferryman::Bytes) -> ferryman::Bytes.
 func (l *Library) Echo(data []byte) ([]byte, error) {
 	var out []byte
 	args := l.fnEcho.Args()
@@ -199,7 +199,7 @@ func (l *Library) Echo(data []byte) ([]byte, error) {
 
 // Always fails with `BenchError::Failed(code)`.
 //
-// Rust: fn fail(code: i64) -> Result<i64, bench_ferryman::BenchError> (bench/ferryman-lib/src/lib.rs:80).
+// Rust: fn fail(code: i64) -> Result<i64, bench_ferryman::BenchError>.
 func (l *Library) Fail(code int64) (int64, error) {
 	var out int64
 	args := l.fnFail.Args()
@@ -220,7 +220,7 @@ func (l *Library) Fail(code int64) (int64, error) {
 
 // Sums a list of integers.
 //
-// Rust: fn sum(values: Vec<i64>) -> i64 (bench/ferryman-lib/src/lib.rs:50).
+// Rust: fn sum(values: Vec<i64>) -> i64.
 func (l *Library) Sum(values []int64) (int64, error) {
 	var out int64
 	args := l.fnSum.Args()
@@ -241,7 +241,7 @@ func (l *Library) Sum(values []int64) (int64, error) {
 
 // Sums a slice of floats (sent from a numpy array).
 //
-// Rust: fn sum_f64(values: &[f64]) -> f64 (bench/ferryman-lib/src/lib.rs:64).
+// Rust: fn sum_f64(values: &[f64]) -> f64.
 func (l *Library) SumF64(values []float64) (float64, error) {
 	var out float64
 	args := l.fnSumF64.Args()
@@ -264,7 +264,7 @@ func (l *Library) SumF64(values []float64) (float64, error) {
 // `[]int64`, a numpy `int64` array) lends is read in place, with no copy
 // into a `Vec` (the Go table's `&[i64]` row, beside `sum`'s).
 //
-// Rust: fn sum_slice(values: &[i64]) -> i64 (bench/ferryman-lib/src/lib.rs:58).
+// Rust: fn sum_slice(values: &[i64]) -> i64.
 func (l *Library) SumSlice(values []int64) (int64, error) {
 	var out int64
 	args := l.fnSumSlice.Args()

@@ -1001,7 +1001,7 @@ func (l *Library) Ferryman() *ferryman.Library { return l.lib }
 
 // Adds two numbers.
 //
-// Rust: fn add(a: i64, b: i64) -> i64 (tests/fixture/src/primitives.rs:5).
+// Rust: fn add(a: i64, b: i64) -> i64.
 func (l *Library) Add(a int64, b int64) (int64, error) {
 	var out int64
 	args := l.fnAdd.Args()
@@ -1024,7 +1024,7 @@ func (l *Library) Add(a int64, b int64) (int64, error) {
 
 // `a + b`, with a debug record: the benchmark's logged twin of `add`.
 //
-// Rust: fn add_logged(a: i64, b: i64) -> i64 (tests/fixture/src/logs.rs:69).
+// Rust: fn add_logged(a: i64, b: i64) -> i64.
 func (l *Library) AddLogged(a int64, b int64) (int64, error) {
 	var out int64
 	args := l.fnAddLogged.Args()
@@ -1047,7 +1047,7 @@ func (l *Library) AddLogged(a int64, b int64) (int64, error) {
 
 // A closure adding `n`: Rust code the host can call and pass back.
 //
-// Rust: fn adder(n: i64) -> Callback<(i64,), i64> (tests/fixture/src/callbacks.rs:130).
+// Rust: fn adder(n: i64) -> Callback<(i64,), i64>.
 func (l *Library) Adder(n int64) (any, error) {
 	return l.lib.Call("adder", n)
 }
@@ -1055,28 +1055,28 @@ func (l *Library) Adder(n int64) (any, error) {
 // A closure returning a closure (adding its argument): called in-process,
 // its result holds a closure too.
 //
-// Rust: fn adder_maker() -> Callback<(i64,), Callback<(i64,), i64>> (tests/fixture/src/closures.rs:82).
+// Rust: fn adder_maker() -> Callback<(i64,), Callback<(i64,), i64>>.
 func (l *Library) AdderMaker() (any, error) {
 	return l.lib.Call("adder_maker")
 }
 
 // Calls `f(x)` once.
 //
-// Rust: fn apply(f: Callback<(i64,), i64>, x: i64) -> Result<i64, ferryman_runtime::callback::error::CallbackError> (tests/fixture/src/callbacks.rs:9).
+// Rust: fn apply(f: Callback<(i64,), i64>, x: i64) -> Result<i64, ferryman_runtime::callback::error::CallbackError>.
 func (l *Library) Apply(f any, x int64) (int64, error) {
 	return ferryman.Call[int64](l.lib, "apply", f, x)
 }
 
 // Awaits `f(x)`: its result, or its exception unchanged.
 //
-// Rust: async fn apply_async(f: AsyncCallback<(i64,), i64>, x: i64) -> Result<i64, ferryman_runtime::callback::error::CallbackError> (tests/fixture/src/async_callbacks.rs:11).
+// Rust: async fn apply_async(f: AsyncCallback<(i64,), i64>, x: i64) -> Result<i64, ferryman_runtime::callback::error::CallbackError>.
 func (l *Library) ApplyAsync(ctx context.Context, f any, x int64) (int64, error) {
 	return ferryman.CallContext[int64](ctx, l.lib, "apply_async", f, x)
 }
 
 // Starts `f(a)` and `g(b)`, both before awaiting either, and adds their results.
 //
-// Rust: async fn apply_async_both(f: AsyncCallback<(i64,), i64>, a: i64, g: AsyncCallback<(i64,), i64>, b: i64) -> Result<i64, ferryman_runtime::callback::error::CallbackError> (tests/fixture/src/async_callbacks.rs:17).
+// Rust: async fn apply_async_both(f: AsyncCallback<(i64,), i64>, a: i64, g: AsyncCallback<(i64,), i64>, b: i64) -> Result<i64, ferryman_runtime::callback::error::CallbackError>.
 func (l *Library) ApplyAsyncBoth(ctx context.Context, f any, a int64, g any, b int64) (int64, error) {
 	return ferryman.CallContext[int64](ctx, l.lib, "apply_async_both", f, a, g, b)
 }
@@ -1085,7 +1085,7 @@ func (l *Library) ApplyAsyncBoth(ctx context.Context, f any, a int64, g any, b i
 // awaits `f(x)`. (A fixed wait: fuzz/ calls every function with arbitrary
 // arguments, and blocks while an async call is pending.)
 //
-// Rust: async fn apply_async_later(f: AsyncCallback<(i64,), i64>, x: i64) -> Result<i64, ferryman_runtime::callback::error::CallbackError> (tests/fixture/src/async_callbacks.rs:55).
+// Rust: async fn apply_async_later(f: AsyncCallback<(i64,), i64>, x: i64) -> Result<i64, ferryman_runtime::callback::error::CallbackError>.
 func (l *Library) ApplyAsyncLater(ctx context.Context, f any, x int64) (int64, error) {
 	return ferryman.CallContext[int64](ctx, l.lib, "apply_async_later", f, x)
 }
@@ -1093,14 +1093,14 @@ func (l *Library) ApplyAsyncLater(ctx context.Context, f any, x int64) (int64, e
 // Awaits `f(x)` for at most `ms` milliseconds: `None` when it took longer,
 // after dropping the call's future while the host function still runs.
 //
-// Rust: async fn apply_async_within(f: AsyncCallback<(i64,), i64>, x: i64, ms: u64) -> Result<Option<i64>, ferryman_runtime::callback::error::CallbackError> (tests/fixture/src/async_callbacks.rs:31).
+// Rust: async fn apply_async_within(f: AsyncCallback<(i64,), i64>, x: i64, ms: u64) -> Result<Option<i64>, ferryman_runtime::callback::error::CallbackError>.
 func (l *Library) ApplyAsyncWithin(ctx context.Context, f any, x int64, ms uint64) (*int64, error) {
 	return ferryman.CallContext[*int64](ctx, l.lib, "apply_async_within", f, x, ms)
 }
 
 // Calls `f(x)` and panics if it fails (a panic inside a callback chain).
 //
-// Rust: fn apply_or_panic(f: Callback<(i64,), i64>, x: i64) -> i64 (tests/fixture/src/callbacks.rs:174).
+// Rust: fn apply_or_panic(f: Callback<(i64,), i64>, x: i64) -> i64.
 func (l *Library) ApplyOrPanic(f any, x int64) (int64, error) {
 	return ferryman.Call[int64](l.lib, "apply_or_panic", f, x)
 }
@@ -1108,28 +1108,28 @@ func (l *Library) ApplyOrPanic(f any, x int64) (int64, error) {
 // Calls `outer` with the host's own `inner` as its argument: a host object
 // inside a callback's arguments carries a reference for the host.
 //
-// Rust: fn apply_passing(outer: Callback<(Callback<(i64,), i64>, i64), i64>, inner: Callback<(i64,), i64>, x: i64) -> Result<i64, ferryman_runtime::callback::error::CallbackError> (tests/fixture/src/callbacks.rs:120).
+// Rust: fn apply_passing(outer: Callback<(Callback<(i64,), i64>, i64), i64>, inner: Callback<(i64,), i64>, x: i64) -> Result<i64, ferryman_runtime::callback::error::CallbackError>.
 func (l *Library) ApplyPassing(outer any, inner any, x int64) (int64, error) {
 	return ferryman.Call[int64](l.lib, "apply_passing", outer, inner, x)
 }
 
 // Calls a two-argument callback with text and a number.
 //
-// Rust: fn apply_two(f: Callback<(String, i64), String>, text: String, n: i64) -> Result<String, ferryman_runtime::callback::error::CallbackError> (tests/fixture/src/callbacks.rs:31).
+// Rust: fn apply_two(f: Callback<(String, i64), String>, text: String, n: i64) -> Result<String, ferryman_runtime::callback::error::CallbackError>.
 func (l *Library) ApplyTwo(f any, text string, n int64) (string, error) {
 	return ferryman.Call[string](l.lib, "apply_two", f, text, n)
 }
 
 // Calls `outer` with a Rust closure as its argument: callables inside callbacks.
 //
-// Rust: fn apply_with_doubler(outer: Callback<(Callback<(i64,), i64>, i64), i64>, x: i64) -> Result<i64, ferryman_runtime::callback::error::CallbackError> (tests/fixture/src/callbacks.rs:110).
+// Rust: fn apply_with_doubler(outer: Callback<(Callback<(i64,), i64>, i64), i64>, x: i64) -> Result<i64, ferryman_runtime::callback::error::CallbackError>.
 func (l *Library) ApplyWithDoubler(outer any, x int64) (int64, error) {
 	return ferryman.Call[int64](l.lib, "apply_with_doubler", outer, x)
 }
 
 // Calls `f(x)`, wrapping its failure.
 //
-// Rust: fn apply_wrapped(f: Callback<(i64,), i64>, x: i64) -> Result<i64, ferryman_fixture::callbacks::ProcessingError> (tests/fixture/src/callbacks.rs:167).
+// Rust: fn apply_wrapped(f: Callback<(i64,), i64>, x: i64) -> Result<i64, ferryman_fixture::callbacks::ProcessingError>.
 func (l *Library) ApplyWrapped(f any, x int64) (int64, error) {
 	return ferryman.Call[int64](l.lib, "apply_wrapped", f, x)
 }
@@ -1138,21 +1138,21 @@ func (l *Library) ApplyWrapped(f any, x int64) (int64, error) {
 // callable (`apply_with_doubler`), it runs in-process with a closure among
 // its arguments.
 //
-// Rust: fn applying_closure() -> Callback<(Callback<(i64,), i64>, i64), i64> (tests/fixture/src/closures.rs:75).
+// Rust: fn applying_closure() -> Callback<(Callback<(i64,), i64>, i64), i64>.
 func (l *Library) ApplyingClosure() (any, error) {
 	return l.lib.Call("applying_closure")
 }
 
 // Area of a shape.
 //
-// Rust: fn area(shape: Shape) -> f64 (tests/fixture/src/records.rs:59).
+// Rust: fn area(shape: Shape) -> f64.
 func (l *Library) Area(shape any) (float64, error) {
 	return ferryman.Call[float64](l.lib, "area", shape)
 }
 
 // Ready at its first poll: answered like a sync function.
 //
-// Rust: async fn async_add(a: i64, b: i64) -> i64 (tests/fixture/src/async_fns.rs:14).
+// Rust: async fn async_add(a: i64, b: i64) -> i64.
 func (l *Library) AsyncAdd(ctx context.Context, a int64, b int64) (int64, error) {
 	var out int64
 	args := l.fnAsyncAdd.Args()
@@ -1177,7 +1177,7 @@ func (l *Library) AsyncAdd(ctx context.Context, a int64, b int64) (int64, error)
 // lends the function `&str` and `&[u8]`): waits 5 ms, then answers the
 // text and how many bytes came.
 //
-// Rust: async fn async_describe(text: &str, bytes: &[u8]) -> String (tests/fixture/src/async_fns.rs:29).
+// Rust: async fn async_describe(text: &str, bytes: &[u8]) -> String.
 func (l *Library) AsyncDescribe(ctx context.Context, text string, bytes []byte) (string, error) {
 	var out string
 	args := l.fnAsyncDescribe.Args()
@@ -1200,7 +1200,7 @@ func (l *Library) AsyncDescribe(ctx context.Context, text string, bytes []byte) 
 
 // How many `async_guarded` futures were dropped (finished or cancelled).
 //
-// Rust: fn async_drops() -> u64 (tests/fixture/src/async_fns.rs:75).
+// Rust: fn async_drops() -> u64.
 func (l *Library) AsyncDrops() (uint64, error) {
 	var out uint64
 	args := l.fnAsyncDrops.Args()
@@ -1219,7 +1219,7 @@ func (l *Library) AsyncDrops() (uint64, error) {
 
 // Waits `ms` milliseconds, then returns an `Err`.
 //
-// Rust: async fn async_fail(ms: u64) -> Result<i64, ferryman_fixture::async_fns::AsyncError> (tests/fixture/src/async_fns.rs:42).
+// Rust: async fn async_fail(ms: u64) -> Result<i64, ferryman_fixture::async_fns::AsyncError>.
 func (l *Library) AsyncFail(ctx context.Context, ms uint64) (int64, error) {
 	var out int64
 	args := l.fnAsyncFail.Args()
@@ -1240,7 +1240,7 @@ func (l *Library) AsyncFail(ctx context.Context, ms uint64) (int64, error) {
 
 // Holds a guard while it waits `ms` milliseconds; answers `ms`.
 //
-// Rust: async fn async_guarded(ms: u64) -> u64 (tests/fixture/src/async_fns.rs:67).
+// Rust: async fn async_guarded(ms: u64) -> u64.
 func (l *Library) AsyncGuarded(ctx context.Context, ms uint64) (uint64, error) {
 	var out uint64
 	args := l.fnAsyncGuarded.Args()
@@ -1261,7 +1261,7 @@ func (l *Library) AsyncGuarded(ctx context.Context, ms uint64) (uint64, error) {
 
 // Waits `ms` milliseconds, then panics.
 //
-// Rust: async fn async_panic(ms: u64) -> i64 (tests/fixture/src/async_fns.rs:49).
+// Rust: async fn async_panic(ms: u64) -> i64.
 func (l *Library) AsyncPanic(ctx context.Context, ms uint64) (int64, error) {
 	var out int64
 	args := l.fnAsyncPanic.Args()
@@ -1282,7 +1282,7 @@ func (l *Library) AsyncPanic(ctx context.Context, ms uint64) (int64, error) {
 
 // Waits `ms` milliseconds on tokio's timer, then answers `value`.
 //
-// Rust: async fn async_sleep(ms: u64, value: String) -> String (tests/fixture/src/async_fns.rs:20).
+// Rust: async fn async_sleep(ms: u64, value: String) -> String.
 func (l *Library) AsyncSleep(ctx context.Context, ms uint64, value string) (string, error) {
 	var out string
 	args := l.fnAsyncSleep.Args()
@@ -1305,7 +1305,7 @@ func (l *Library) AsyncSleep(ctx context.Context, ms uint64, value string) (stri
 
 // How many calls the threads of `spawn_calling` made so far.
 //
-// Rust: fn background_calls() -> u64 (tests/fixture/src/background.rs:35).
+// Rust: fn background_calls() -> u64.
 func (l *Library) BackgroundCalls() (uint64, error) {
 	var out uint64
 	args := l.fnBackgroundCalls.Args()
@@ -1324,7 +1324,7 @@ func (l *Library) BackgroundCalls() (uint64, error) {
 
 // Fails with a `TokenError` at `index`.
 //
-// Rust: fn bad_token(index: u32) -> Result<(), ferryman_fixture::errors::TokenError> (tests/fixture/src/errors.rs:90).
+// Rust: fn bad_token(index: u32) -> Result<(), ferryman_fixture::errors::TokenError>.
 func (l *Library) BadToken(index uint32) error {
 	args := l.fnBadToken.Args()
 	args.Param(0)
@@ -1339,14 +1339,14 @@ func (l *Library) BadToken(index uint32) error {
 
 // Sums the amounts per account.
 //
-// Rust: fn balances(entries: Vec<Entry>) -> BTreeMap<String, i128> (tests/fixture/src/wide_ints.rs:35).
+// Rust: fn balances(entries: Vec<Entry>) -> BTreeMap<String, i128>.
 func (l *Library) Balances(entries any) (any, error) {
 	return l.lib.Call("balances", entries)
 }
 
 // Fails with a boxed error when `fail` is true.
 //
-// Rust: fn boxed_failure(fail: bool) -> Result<String, alloc::boxed::Box<dyn core::error::Error + core::marker::Send + core::marker::Sync>> (tests/fixture/src/errors.rs:70).
+// Rust: fn boxed_failure(fail: bool) -> Result<String, alloc::boxed::Box<dyn core::error::Error + core::marker::Send + core::marker::Sync>>.
 func (l *Library) BoxedFailure(fail bool) (string, error) {
 	var out string
 	args := l.fnBoxedFailure.Args()
@@ -1367,7 +1367,7 @@ func (l *Library) BoxedFailure(fail bool) (string, error) {
 
 // Fails with a `Box<dyn Error>` (neither `Send` nor `Sync`) when `fail` is true.
 //
-// Rust: fn boxed_local_failure(fail: bool) -> Result<u8, alloc::boxed::Box<dyn core::error::Error>> (tests/fixture/src/error_types.rs:18).
+// Rust: fn boxed_local_failure(fail: bool) -> Result<u8, alloc::boxed::Box<dyn core::error::Error>>.
 func (l *Library) BoxedLocalFailure(fail bool) (uint8, error) {
 	var out uint8
 	args := l.fnBoxedLocalFailure.Args()
@@ -1388,7 +1388,7 @@ func (l *Library) BoxedLocalFailure(fail bool) (uint8, error) {
 
 // A boxed `io::Error`, behind `Box<dyn Error + Send + Sync>`.
 //
-// Rust: fn boxed_os_failure(errno: i32) -> Result<(), alloc::boxed::Box<dyn core::error::Error + core::marker::Send + core::marker::Sync>> (tests/fixture/src/native_errors.rs:31).
+// Rust: fn boxed_os_failure(errno: i32) -> Result<(), alloc::boxed::Box<dyn core::error::Error + core::marker::Send + core::marker::Sync>>.
 func (l *Library) BoxedOsFailure(errno int32) error {
 	args := l.fnBoxedOsFailure.Args()
 	args.Param(0)
@@ -1403,7 +1403,7 @@ func (l *Library) BoxedOsFailure(errno int32) error {
 
 // Returns the record with its id incremented, its score doubled and a tag added.
 //
-// Rust: fn bump_record(record: Record) -> Record (tests/fixture/src/records.rs:43).
+// Rust: fn bump_record(record: Record) -> Record.
 func (l *Library) BumpRecord(record Record) (Record, error) {
 	var out Record
 	args := l.fnBumpRecord.Args()
@@ -1424,7 +1424,7 @@ func (l *Library) BumpRecord(record Record) (Record, error) {
 
 // The length of borrowed bytes, each given as a `&[u8]` inside a list.
 //
-// Rust: fn byte_lengths(items: Vec<&[u8]>) -> Vec<usize> (tests/fixture/src/nested_bytes.rs:72).
+// Rust: fn byte_lengths(items: Vec<&[u8]>) -> Vec<usize>.
 func (l *Library) ByteLengths(items [][]byte) ([]uint64, error) {
 	var out []uint64
 	args := l.fnByteLengths.Args()
@@ -1445,7 +1445,7 @@ func (l *Library) ByteLengths(items [][]byte) ([]uint64, error) {
 
 // Sums borrowed bytes.
 //
-// Rust: fn byte_sum(data: &[u8]) -> u64 (tests/fixture/src/primitives.rs:52).
+// Rust: fn byte_sum(data: &[u8]) -> u64.
 func (l *Library) ByteSum(data []byte) (uint64, error) {
 	var out uint64
 	args := l.fnByteSum.Args()
@@ -1466,7 +1466,7 @@ func (l *Library) ByteSum(data []byte) (uint64, error) {
 
 // Splits `data` into chunks of `size` bytes: lent bytes nested in a result.
 //
-// Rust: fn bytes_chunks(data: Bytes, size: usize) -> Vec<Bytes> (tests/fixture/src/lent_bytes.rs:28).
+// Rust: fn bytes_chunks(data: Bytes, size: usize) -> Vec<Bytes>.
 func (l *Library) BytesChunks(data []byte, size uint64) ([][]byte, error) {
 	var out [][]byte
 	args := l.fnBytesChunks.Args()
@@ -1489,7 +1489,7 @@ func (l *Library) BytesChunks(data []byte, size uint64) ([][]byte, error) {
 
 // Returns the bytes unchanged (the zero-copy echo).
 //
-// Rust: fn bytes_echo(data: Bytes) -> Bytes (tests/fixture/src/lent_bytes.rs:16).
+// Rust: fn bytes_echo(data: Bytes) -> Bytes.
 func (l *Library) BytesEcho(data []byte) ([]byte, error) {
 	var out []byte
 	args := l.fnBytesEcho.Args()
@@ -1510,7 +1510,7 @@ func (l *Library) BytesEcho(data []byte) ([]byte, error) {
 
 // Whether `data` is the caller's memory, kept without a copy.
 //
-// Rust: fn bytes_is_lent(data: Bytes) -> bool (tests/fixture/src/lent_bytes.rs:44).
+// Rust: fn bytes_is_lent(data: Bytes) -> bool.
 func (l *Library) BytesIsLent(data []byte) (bool, error) {
 	var out bool
 	args := l.fnBytesIsLent.Args()
@@ -1531,7 +1531,7 @@ func (l *Library) BytesIsLent(data []byte) (bool, error) {
 
 // Returns `data[start..end]` without copying it.
 //
-// Rust: fn bytes_slice(data: Bytes, start: usize, end: usize) -> Bytes (tests/fixture/src/lent_bytes.rs:22).
+// Rust: fn bytes_slice(data: Bytes, start: usize, end: usize) -> Bytes.
 func (l *Library) BytesSlice(data []byte, start uint64, end uint64) ([]byte, error) {
 	var out []byte
 	args := l.fnBytesSlice.Args()
@@ -1558,7 +1558,7 @@ func (l *Library) BytesSlice(data []byte, start uint64, end uint64) ([]byte, err
 // `void f(void)` at address `function` (a `ctypes` callback, in the tests: a
 // thread started by C code that only then wants the GIL).
 //
-// Rust: fn call_c_later(function: u64, delay_ms: u64) (tests/fixture/src/callbacks.rs:192).
+// Rust: fn call_c_later(function: u64, delay_ms: u64).
 func (l *Library) CallCLater(function uint64, delayMs uint64) error {
 	args := l.fnCallCLater.Args()
 	args.Param(0)
@@ -1575,14 +1575,14 @@ func (l *Library) CallCLater(function uint64, delayMs uint64) error {
 
 // Calls `f` from `threads` Rust threads at once while this call waits for them.
 //
-// Rust: fn call_from_threads(f: Callback<(i64,), i64>, threads: u32) -> Result<i64, ferryman_runtime::callback::error::CallbackError> (tests/fixture/src/callbacks.rs:87).
+// Rust: fn call_from_threads(f: Callback<(i64,), i64>, threads: u32) -> Result<i64, ferryman_runtime::callback::error::CallbackError>.
 func (l *Library) CallFromThreads(f any, threads uint32) (int64, error) {
 	return ferryman.Call[int64](l.lib, "call_from_threads", f, threads)
 }
 
 // Calls the stored callback; `None` when nothing is stored.
 //
-// Rust: fn call_stored(text: String) -> Result<Option<String>, ferryman_runtime::callback::error::CallbackError> (tests/fixture/src/callbacks.rs:57).
+// Rust: fn call_stored(text: String) -> Result<Option<String>, ferryman_runtime::callback::error::CallbackError>.
 func (l *Library) CallStored(text string) (*string, error) {
 	var out *string
 	args := l.fnCallStored.Args()
@@ -1603,7 +1603,7 @@ func (l *Library) CallStored(text string) (*string, error) {
 
 // Calls the stored callback from a new Rust thread and waits for it.
 //
-// Rust: fn call_stored_on_thread(text: String) -> Result<Option<String>, ferryman_runtime::callback::error::CallbackError> (tests/fixture/src/callbacks.rs:63).
+// Rust: fn call_stored_on_thread(text: String) -> Result<Option<String>, ferryman_runtime::callback::error::CallbackError>.
 func (l *Library) CallStoredOnThread(text string) (*string, error) {
 	var out *string
 	args := l.fnCallStoredOnThread.Args()
@@ -1624,14 +1624,14 @@ func (l *Library) CallStoredOnThread(text string) (*string, error) {
 
 // Calls `f` with one argument, whatever it takes.
 //
-// Rust: fn call_with_one(f: Callback<(String,), String>, text: String) -> Result<String, ferryman_runtime::callback::error::CallbackError> (tests/fixture/src/closures.rs:64).
+// Rust: fn call_with_one(f: Callback<(String,), String>, text: String) -> Result<String, ferryman_runtime::callback::error::CallbackError>.
 func (l *Library) CallWithOne(f any, text string) (string, error) {
 	return ferryman.Call[string](l.lib, "call_with_one", f, text)
 }
 
 // Adds, refusing to overflow.
 //
-// Rust: fn checked_add(left: i64, right: i64) -> Result<i64, ferryman_fixture::errors::MathError> (tests/fixture/src/errors.rs:45).
+// Rust: fn checked_add(left: i64, right: i64) -> Result<i64, ferryman_fixture::errors::MathError>.
 func (l *Library) CheckedAdd(left int64, right int64) (int64, error) {
 	var out int64
 	args := l.fnCheckedAdd.Args()
@@ -1654,7 +1654,7 @@ func (l *Library) CheckedAdd(left int64, right int64) (int64, error) {
 
 // Fails with `CommandError::Exit(3, "boom")` when `exit`, else `BadArgs`.
 //
-// Rust: fn command_failure(exit: bool) -> Result<(), ferryman_fixture::error_types::CommandError> (tests/fixture/src/error_types.rs:83).
+// Rust: fn command_failure(exit: bool) -> Result<(), ferryman_fixture::error_types::CommandError>.
 func (l *Library) CommandFailure(exit bool) error {
 	args := l.fnCommandFailure.Args()
 	args.Param(0)
@@ -1669,35 +1669,35 @@ func (l *Library) CommandFailure(exit bool) error {
 
 // `g(f(x))`: either may be a host callable or a Rust closure.
 //
-// Rust: fn compose_apply(f: Callback<(i64,), i64>, g: Callback<(i64,), i64>, x: i64) -> Result<i64, ferryman_runtime::callback::error::CallbackError> (tests/fixture/src/callbacks.rs:148).
+// Rust: fn compose_apply(f: Callback<(i64,), i64>, g: Callback<(i64,), i64>, x: i64) -> Result<i64, ferryman_runtime::callback::error::CallbackError>.
 func (l *Library) ComposeApply(f any, g any, x int64) (int64, error) {
 	return ferryman.Call[int64](l.lib, "compose_apply", f, g, x)
 }
 
 // A closure loading a config, failing like `load_config` (a cause chain).
 //
-// Rust: fn config_closure(name: String) -> Callback<(String,), i64> (tests/fixture/src/closures.rs:22).
+// Rust: fn config_closure(name: String) -> Callback<(String,), i64>.
 func (l *Library) ConfigClosure(name string) (any, error) {
 	return l.lib.Call("config_closure", name)
 }
 
 // Returns the settings with `max_depth` doubled.
 //
-// Rust: fn configure(settings: Settings, _marker: Marker) -> (Settings, Pair) (tests/fixture/src/schemas.rs:76).
+// Rust: fn configure(settings: Settings, _marker: Marker) -> (Settings, Pair).
 func (l *Library) Configure(settings any, marker any) (any, error) {
 	return l.lib.Call("configure", settings, marker)
 }
 
 // The ints `0..n`, except that item `k` is an `Err`.
 //
-// Rust: fn count_failing(n: i64, k: i64) -> Result<impl Stream<Item = i64>, ferryman_fixture::streams::BadItem> (tests/fixture/src/streams.rs:23).
+// Rust: fn count_failing(n: i64, k: i64) -> Result<impl Stream<Item = i64>, ferryman_fixture::streams::BadItem>.
 func (l *Library) CountFailing(n int64, k int64) (any, error) {
 	return l.lib.Call("count_failing", n, k)
 }
 
 // How many of `parts` are the caller's memory (hosts send nested bytes as bin).
 //
-// Rust: fn count_lent(parts: Vec<Bytes>) -> usize (tests/fixture/src/lent_bytes.rs:38).
+// Rust: fn count_lent(parts: Vec<Bytes>) -> usize.
 func (l *Library) CountLent(parts [][]byte) (uint64, error) {
 	var out uint64
 	args := l.fnCountLent.Args()
@@ -1718,14 +1718,14 @@ func (l *Library) CountLent(parts [][]byte) (uint64, error) {
 
 // Calls `f(i)` for i in 0..n and ignores every error; how many succeeded.
 //
-// Rust: fn count_successes(f: Callback<(i64,), i64>, n: i64) -> u64 (tests/fixture/src/callbacks.rs:240).
+// Rust: fn count_successes(f: Callback<(i64,), i64>, n: i64) -> u64.
 func (l *Library) CountSuccesses(f any, n int64) (uint64, error) {
 	return ferryman.Call[uint64](l.lib, "count_successes", f, n)
 }
 
 // How many are true.
 //
-// Rust: fn count_true(values: Vec<bool>) -> usize (tests/fixture/src/buffers.rs:30).
+// Rust: fn count_true(values: Vec<bool>) -> usize.
 func (l *Library) CountTrue(values []bool) (uint64, error) {
 	var out uint64
 	args := l.fnCountTrue.Args()
@@ -1746,14 +1746,14 @@ func (l *Library) CountTrue(values []bool) (uint64, error) {
 
 // 0, 1, …, n-1.
 //
-// Rust: fn count_up(n: u64) -> impl Iterator<Item = u64> (tests/fixture/src/iterators.rs:8).
+// Rust: fn count_up(n: u64) -> impl Iterator<Item = u64>.
 func (l *Library) CountUp(n uint64) (any, error) {
 	return l.lib.Call("count_up", n)
 }
 
 // Counts the zero bytes of a borrowed `serde_bytes::Bytes`.
 //
-// Rust: fn count_zeros(data: &serde_bytes::Bytes) -> usize (tests/fixture/src/primitives.rs:58).
+// Rust: fn count_zeros(data: &serde_bytes::Bytes) -> usize.
 func (l *Library) CountZeros(data []byte) (uint64, error) {
 	var out uint64
 	args := l.fnCountZeros.Args()
@@ -1774,7 +1774,7 @@ func (l *Library) CountZeros(data []byte) (uint64, error) {
 
 // `COUNTER_DROPS`.
 //
-// Rust: fn counter_drops() -> u64 (tests/fixture/src/objects.rs:149).
+// Rust: fn counter_drops() -> u64.
 func (l *Library) CounterDrops() (uint64, error) {
 	var out uint64
 	args := l.fnCounterDrops.Args()
@@ -1793,42 +1793,42 @@ func (l *Library) CounterDrops() (uint64, error) {
 
 // Adds `n` from a Rust thread, then joins it; returns the new value.
 //
-// Rust: fn counter_in_thread(counter: Arc<Counter>, n: i64) -> i64 (tests/fixture/src/objects.rs:217).
+// Rust: fn counter_in_thread(counter: Arc<Counter>, n: i64) -> i64.
 func (l *Library) CounterInThread(counter any, n int64) (int64, error) {
 	return ferryman.Call[int64](l.lib, "counter_in_thread", counter, n)
 }
 
 // The sum of the counters' values.
 //
-// Rust: fn counter_total(counters: Vec<Arc<Counter>>) -> i64 (tests/fixture/src/objects.rs:155).
+// Rust: fn counter_total(counters: Vec<Arc<Counter>>) -> i64.
 func (l *Library) CounterTotal(counters any) (int64, error) {
 	return ferryman.Call[int64](l.lib, "counter_total", counters)
 }
 
 // The counter's value.
 //
-// Rust: fn counter_value(counter: &Counter) -> i64 (tests/fixture/src/objects.rs:161).
+// Rust: fn counter_value(counter: &Counter) -> i64.
 func (l *Library) CounterValue(counter any) (int64, error) {
 	return ferryman.Call[int64](l.lib, "counter_value", counter)
 }
 
 // `n` counters named "c0".."c{n-1}", at 0..n.
 //
-// Rust: fn counters(n: u32) -> Vec<Counter> (tests/fixture/src/objects.rs:179).
+// Rust: fn counters(n: u32) -> Vec<Counter>.
 func (l *Library) Counters(n uint32) (any, error) {
 	return l.lib.Call("counters", n)
 }
 
 // The date part of `at`.
 //
-// Rust: fn date_of(at: NaiveDateTime) -> NaiveDate (tests/fixture/src/times.rs:70).
+// Rust: fn date_of(at: NaiveDateTime) -> NaiveDate.
 func (l *Library) DateOf(at any) (any, error) {
 	return l.lib.Call("date_of", at)
 }
 
 // Distance between two borrowed points.
 //
-// Rust: fn distance(a: &Point, b: &Point) -> f64 (tests/fixture/src/records.rs:37).
+// Rust: fn distance(a: &Point, b: &Point) -> f64.
 func (l *Library) Distance(a Point, b Point) (float64, error) {
 	var out float64
 	args := l.fnDistance.Args()
@@ -1851,7 +1851,7 @@ func (l *Library) Distance(a Point, b Point) (float64, error) {
 
 // Distinct values, sorted.
 //
-// Rust: fn distinct(values: HashSet<i64>) -> Vec<i64> (tests/fixture/src/collections.rs:65).
+// Rust: fn distinct(values: HashSet<i64>) -> Vec<i64>.
 func (l *Library) Distinct(values []int64) ([]int64, error) {
 	var out []int64
 	args := l.fnDistinct.Args()
@@ -1872,7 +1872,7 @@ func (l *Library) Distinct(values []int64) ([]int64, error) {
 
 // Divides `a` by `b`.
 //
-// Rust: fn divide(a: i64, b: i64) -> Result<i64, ferryman_fixture::errors::MathError> (tests/fixture/src/errors.rs:36).
+// Rust: fn divide(a: i64, b: i64) -> Result<i64, ferryman_fixture::errors::MathError>.
 func (l *Library) Divide(a int64, b int64) (int64, error) {
 	var out int64
 	args := l.fnDivide.Args()
@@ -1895,7 +1895,7 @@ func (l *Library) Divide(a int64, b int64) (int64, error) {
 
 // Drops every kept `Bytes` on another thread; returns how many there were.
 //
-// Rust: fn drop_kept_bytes() -> usize (tests/fixture/src/lent_bytes.rs:106).
+// Rust: fn drop_kept_bytes() -> usize.
 func (l *Library) DropKeptBytes() (uint64, error) {
 	var out uint64
 	args := l.fnDropKeptBytes.Args()
@@ -1914,7 +1914,7 @@ func (l *Library) DropKeptBytes() (uint64, error) {
 
 // Drops the kept counters; returns how many there were.
 //
-// Rust: fn drop_kept_counters() -> u64 (tests/fixture/src/objects.rs:201).
+// Rust: fn drop_kept_counters() -> u64.
 func (l *Library) DropKeptCounters() (uint64, error) {
 	var out uint64
 	args := l.fnDropKeptCounters.Args()
@@ -1933,7 +1933,7 @@ func (l *Library) DropKeptCounters() (uint64, error) {
 
 // Drops the stored callback (its last clone, so the host object is released).
 //
-// Rust: fn drop_stored() -> bool (tests/fixture/src/callbacks.rs:72).
+// Rust: fn drop_stored() -> bool.
 func (l *Library) DropStored() (bool, error) {
 	var out bool
 	args := l.fnDropStored.Args()
@@ -1952,7 +1952,7 @@ func (l *Library) DropStored() (bool, error) {
 
 // Drops the stored callback on a new Rust thread, which holds no GIL.
 //
-// Rust: fn drop_stored_on_thread() -> bool (tests/fixture/src/callbacks.rs:78).
+// Rust: fn drop_stored_on_thread() -> bool.
 func (l *Library) DropStoredOnThread() (bool, error) {
 	var out bool
 	args := l.fnDropStoredOnThread.Args()
@@ -1971,7 +1971,7 @@ func (l *Library) DropStoredOnThread() (bool, error) {
 
 // 0..n, counting its drop.
 //
-// Rust: fn droppable(n: u64) -> impl Iterator<Item = u64> (tests/fixture/src/iterators.rs:72).
+// Rust: fn droppable(n: u64) -> impl Iterator<Item = u64>.
 func (l *Library) Droppable(n uint64) (any, error) {
 	return l.lib.Call("droppable", n)
 }
@@ -1980,21 +1980,21 @@ func (l *Library) Droppable(n uint64) (any, error) {
 // inside the pull, where the iterator is busy); its drop counted with
 // `droppable`'s.
 //
-// Rust: fn droppable_through(n: u64, f: ferryman::Callback<(u64,), u64>) -> Result<impl Iterator<Item = u64>, ferryman_runtime::callback::error::CallbackError> (tests/fixture/src/iterators.rs:80).
+// Rust: fn droppable_through(n: u64, f: ferryman::Callback<(u64,), u64>) -> Result<impl Iterator<Item = u64>, ferryman_runtime::callback::error::CallbackError>.
 func (l *Library) DroppableThrough(n uint64, f any) (any, error) {
 	return l.lib.Call("droppable_through", n, f)
 }
 
 // The seconds in `d`, as a float.
 //
-// Rust: fn duration_seconds(d: Duration) -> f64 (tests/fixture/src/times.rs:15).
+// Rust: fn duration_seconds(d: Duration) -> f64.
 func (l *Library) DurationSeconds(d any) (float64, error) {
 	return ferryman.Call[float64](l.lib, "duration_seconds", d)
 }
 
 // Returns the blob unchanged.
 //
-// Rust: fn echo_blob(blob: Blob) -> Blob (tests/fixture/src/nested_bytes.rs:60).
+// Rust: fn echo_blob(blob: Blob) -> Blob.
 func (l *Library) EchoBlob(blob Blob) (Blob, error) {
 	var out Blob
 	args := l.fnEchoBlob.Args()
@@ -2015,7 +2015,7 @@ func (l *Library) EchoBlob(blob Blob) (Blob, error) {
 
 // Returns its argument unchanged.
 //
-// Rust: fn echo_bool(value: bool) -> bool (tests/fixture/src/primitives.rs:28).
+// Rust: fn echo_bool(value: bool) -> bool.
 func (l *Library) EchoBool(value bool) (bool, error) {
 	var out bool
 	args := l.fnEchoBool.Args()
@@ -2036,7 +2036,7 @@ func (l *Library) EchoBool(value bool) (bool, error) {
 
 // Returns the map unchanged (sorted by key).
 //
-// Rust: fn echo_btree_map(map: BTreeMap<String, f64>) -> BTreeMap<String, f64> (tests/fixture/src/collections.rs:95).
+// Rust: fn echo_btree_map(map: BTreeMap<String, f64>) -> BTreeMap<String, f64>.
 func (l *Library) EchoBtreeMap(map_ map[string]float64) (map[string]float64, error) {
 	var out map[string]float64
 	args := l.fnEchoBtreeMap.Args()
@@ -2057,7 +2057,7 @@ func (l *Library) EchoBtreeMap(map_ map[string]float64) (map[string]float64, err
 
 // Returns the set unchanged (sorted).
 //
-// Rust: fn echo_btree_set(values: BTreeSet<String>) -> BTreeSet<String> (tests/fixture/src/collections.rs:89).
+// Rust: fn echo_btree_set(values: BTreeSet<String>) -> BTreeSet<String>.
 func (l *Library) EchoBtreeSet(values []string) ([]string, error) {
 	var out []string
 	args := l.fnEchoBtreeSet.Args()
@@ -2078,7 +2078,7 @@ func (l *Library) EchoBtreeSet(values []string) ([]string, error) {
 
 // Returns the byte strings unchanged.
 //
-// Rust: fn echo_byte_lists(items: Vec<Vec<u8>>) -> Vec<Vec<u8>> (tests/fixture/src/nested_bytes.rs:30).
+// Rust: fn echo_byte_lists(items: Vec<Vec<u8>>) -> Vec<Vec<u8>>.
 func (l *Library) EchoByteLists(items [][]byte) ([][]byte, error) {
 	var out [][]byte
 	args := l.fnEchoByteLists.Args()
@@ -2099,7 +2099,7 @@ func (l *Library) EchoByteLists(items [][]byte) ([][]byte, error) {
 
 // Returns the map unchanged, sorted by key.
 //
-// Rust: fn echo_byte_map(map: HashMap<String, Vec<u8>>) -> BTreeMap<String, Vec<u8>> (tests/fixture/src/nested_bytes.rs:36).
+// Rust: fn echo_byte_map(map: HashMap<String, Vec<u8>>) -> BTreeMap<String, Vec<u8>>.
 func (l *Library) EchoByteMap(map_ map[string][]byte) (map[string][]byte, error) {
 	var out map[string][]byte
 	args := l.fnEchoByteMap.Args()
@@ -2120,14 +2120,14 @@ func (l *Library) EchoByteMap(map_ map[string][]byte) (map[string][]byte, error)
 
 // Returns the tuple unchanged.
 //
-// Rust: fn echo_byte_tuple(value: (Vec<u8>, u8)) -> (Vec<u8>, u8) (tests/fixture/src/nested_bytes.rs:42).
+// Rust: fn echo_byte_tuple(value: (Vec<u8>, u8)) -> (Vec<u8>, u8).
 func (l *Library) EchoByteTuple(value any) (any, error) {
 	return l.lib.Call("echo_byte_tuple", value)
 }
 
 // Returns bytes unchanged (`Vec<u8>` travels as MessagePack bin).
 //
-// Rust: fn echo_bytes(data: Vec<u8>) -> Vec<u8> (tests/fixture/src/primitives.rs:46).
+// Rust: fn echo_bytes(data: Vec<u8>) -> Vec<u8>.
 func (l *Library) EchoBytes(data []byte) ([]byte, error) {
 	var out []byte
 	args := l.fnEchoBytes.Args()
@@ -2148,35 +2148,35 @@ func (l *Library) EchoBytes(data []byte) ([]byte, error) {
 
 // Returns its argument unchanged.
 //
-// Rust: fn echo_char(value: char) -> char (tests/fixture/src/primitives.rs:28).
+// Rust: fn echo_char(value: char) -> char.
 func (l *Library) EchoChar(value any) (any, error) {
 	return l.lib.Call("echo_char", value)
 }
 
 // The times unchanged.
 //
-// Rust: fn echo_crate_times(times: CrateTimes) -> CrateTimes (tests/fixture/src/record_times.rs:135).
+// Rust: fn echo_crate_times(times: CrateTimes) -> CrateTimes.
 func (l *Library) EchoCrateTimes(times any) (any, error) {
 	return l.lib.Call("echo_crate_times", times)
 }
 
 // Returns the entry unchanged.
 //
-// Rust: fn echo_entry(entry: Entry) -> Entry (tests/fixture/src/wide_ints.rs:45).
+// Rust: fn echo_entry(entry: Entry) -> Entry.
 func (l *Library) EchoEntry(entry any) (any, error) {
 	return l.lib.Call("echo_entry", entry)
 }
 
 // The events unchanged.
 //
-// Rust: fn echo_events(events: Vec<FileEvent>) -> Vec<FileEvent> (tests/fixture/src/record_times.rs:58).
+// Rust: fn echo_events(events: Vec<FileEvent>) -> Vec<FileEvent>.
 func (l *Library) EchoEvents(events any) (any, error) {
 	return l.lib.Call("echo_events", events)
 }
 
 // Returns its argument unchanged.
 //
-// Rust: fn echo_f32(value: f32) -> f32 (tests/fixture/src/primitives.rs:28).
+// Rust: fn echo_f32(value: f32) -> f32.
 func (l *Library) EchoF32(value float32) (float32, error) {
 	var out float32
 	args := l.fnEchoF32.Args()
@@ -2197,7 +2197,7 @@ func (l *Library) EchoF32(value float32) (float32, error) {
 
 // The floats unchanged.
 //
-// Rust: fn echo_f32s(values: Vec<f32>) -> Vec<f32> (tests/fixture/src/buffers.rs:12).
+// Rust: fn echo_f32s(values: Vec<f32>) -> Vec<f32>.
 func (l *Library) EchoF32s(values []float32) ([]float32, error) {
 	var out []float32
 	args := l.fnEchoF32s.Args()
@@ -2218,7 +2218,7 @@ func (l *Library) EchoF32s(values []float32) ([]float32, error) {
 
 // Returns its argument unchanged.
 //
-// Rust: fn echo_f64(value: f64) -> f64 (tests/fixture/src/primitives.rs:28).
+// Rust: fn echo_f64(value: f64) -> f64.
 func (l *Library) EchoF64(value float64) (float64, error) {
 	var out float64
 	args := l.fnEchoF64.Args()
@@ -2239,28 +2239,28 @@ func (l *Library) EchoF64(value float64) (float64, error) {
 
 // The entries unchanged, in an `Option` and a list.
 //
-// Rust: fn echo_file_entries(entries: Option<Vec<FileEntry>>) -> Option<Vec<FileEntry>> (tests/fixture/src/record_times.rs:40).
+// Rust: fn echo_file_entries(entries: Option<Vec<FileEntry>>) -> Option<Vec<FileEntry>>.
 func (l *Library) EchoFileEntries(entries any) (any, error) {
 	return l.lib.Call("echo_file_entries", entries)
 }
 
 // The entry unchanged.
 //
-// Rust: fn echo_file_entry(entry: FileEntry) -> FileEntry (tests/fixture/src/record_times.rs:34).
+// Rust: fn echo_file_entry(entry: FileEntry) -> FileEntry.
 func (l *Library) EchoFileEntry(entry any) (any, error) {
 	return l.lib.Call("echo_file_entry", entry)
 }
 
 // Returns its argument unchanged.
 //
-// Rust: fn echo_i128(value: i128) -> i128 (tests/fixture/src/wide_ints.rs:9).
+// Rust: fn echo_i128(value: i128) -> i128.
 func (l *Library) EchoI128(value any) (any, error) {
 	return l.lib.Call("echo_i128", value)
 }
 
 // Returns its argument unchanged.
 //
-// Rust: fn echo_i16(value: i16) -> i16 (tests/fixture/src/primitives.rs:26).
+// Rust: fn echo_i16(value: i16) -> i16.
 func (l *Library) EchoI16(value int16) (int16, error) {
 	var out int16
 	args := l.fnEchoI16.Args()
@@ -2281,7 +2281,7 @@ func (l *Library) EchoI16(value int16) (int16, error) {
 
 // Returns its argument unchanged.
 //
-// Rust: fn echo_i32(value: i32) -> i32 (tests/fixture/src/primitives.rs:26).
+// Rust: fn echo_i32(value: i32) -> i32.
 func (l *Library) EchoI32(value int32) (int32, error) {
 	var out int32
 	args := l.fnEchoI32.Args()
@@ -2302,7 +2302,7 @@ func (l *Library) EchoI32(value int32) (int32, error) {
 
 // The ints unchanged.
 //
-// Rust: fn echo_i32s(values: Vec<i32>) -> Vec<i32> (tests/fixture/src/buffers.rs:18).
+// Rust: fn echo_i32s(values: Vec<i32>) -> Vec<i32>.
 func (l *Library) EchoI32s(values []int32) ([]int32, error) {
 	var out []int32
 	args := l.fnEchoI32s.Args()
@@ -2323,7 +2323,7 @@ func (l *Library) EchoI32s(values []int32) ([]int32, error) {
 
 // Returns its argument unchanged.
 //
-// Rust: fn echo_i64(value: i64) -> i64 (tests/fixture/src/primitives.rs:26).
+// Rust: fn echo_i64(value: i64) -> i64.
 func (l *Library) EchoI64(value int64) (int64, error) {
 	var out int64
 	args := l.fnEchoI64.Args()
@@ -2344,7 +2344,7 @@ func (l *Library) EchoI64(value int64) (int64, error) {
 
 // Returns its argument unchanged.
 //
-// Rust: fn echo_i8(value: i8) -> i8 (tests/fixture/src/primitives.rs:26).
+// Rust: fn echo_i8(value: i8) -> i8.
 func (l *Library) EchoI8(value int8) (int8, error) {
 	var out int8
 	args := l.fnEchoI8.Args()
@@ -2365,7 +2365,7 @@ func (l *Library) EchoI8(value int8) (int8, error) {
 
 // Returns the map unchanged, sorted by its integer keys.
 //
-// Rust: fn echo_int_keys(map: HashMap<i64, String>) -> BTreeMap<i64, String> (tests/fixture/src/collections.rs:101).
+// Rust: fn echo_int_keys(map: HashMap<i64, String>) -> BTreeMap<i64, String>.
 func (l *Library) EchoIntKeys(map_ map[int64]string) (map[int64]string, error) {
 	var out map[int64]string
 	args := l.fnEchoIntKeys.Args()
@@ -2386,7 +2386,7 @@ func (l *Library) EchoIntKeys(map_ map[int64]string) (map[int64]string, error) {
 
 // Returns its argument unchanged.
 //
-// Rust: fn echo_isize(value: isize) -> isize (tests/fixture/src/primitives.rs:26).
+// Rust: fn echo_isize(value: isize) -> isize.
 func (l *Library) EchoIsize(value int64) (int64, error) {
 	var out int64
 	args := l.fnEchoIsize.Args()
@@ -2407,7 +2407,7 @@ func (l *Library) EchoIsize(value int64) (int64, error) {
 
 // Returns the map unchanged.
 //
-// Rust: fn echo_map(map: HashMap<String, i64>) -> HashMap<String, i64> (tests/fixture/src/collections.rs:31).
+// Rust: fn echo_map(map: HashMap<String, i64>) -> HashMap<String, i64>.
 func (l *Library) EchoMap(map_ map[string]int64) (map[string]int64, error) {
 	var out map[string]int64
 	args := l.fnEchoMap.Args()
@@ -2428,7 +2428,7 @@ func (l *Library) EchoMap(map_ map[string]int64) (map[string]int64, error) {
 
 // Returns the option unchanged.
 //
-// Rust: fn echo_maybe_bytes(value: Option<Vec<u8>>) -> Option<Vec<u8>> (tests/fixture/src/nested_bytes.rs:24).
+// Rust: fn echo_maybe_bytes(value: Option<Vec<u8>>) -> Option<Vec<u8>>.
 func (l *Library) EchoMaybeBytes(value *[]byte) (*[]byte, error) {
 	var out *[]byte
 	args := l.fnEchoMaybeBytes.Args()
@@ -2449,7 +2449,7 @@ func (l *Library) EchoMaybeBytes(value *[]byte) (*[]byte, error) {
 
 // Nested containers come back unchanged.
 //
-// Rust: fn echo_nested(value: Vec<HashMap<String, Vec<Option<i32>>>>) -> Vec<HashMap<String, Vec<Option<i32>>>> (tests/fixture/src/collections.rs:73).
+// Rust: fn echo_nested(value: Vec<HashMap<String, Vec<Option<i32>>>>) -> Vec<HashMap<String, Vec<Option<i32>>>>.
 func (l *Library) EchoNested(value []map[string][]*int32) ([]map[string][]*int32, error) {
 	var out []map[string][]*int32
 	args := l.fnEchoNested.Args()
@@ -2470,7 +2470,7 @@ func (l *Library) EchoNested(value []map[string][]*int32) ([]map[string][]*int32
 
 // Returns the option unchanged.
 //
-// Rust: fn echo_option(value: Option<i64>) -> Option<i64> (tests/fixture/src/collections.rs:47).
+// Rust: fn echo_option(value: Option<i64>) -> Option<i64>.
 func (l *Library) EchoOption(value *int64) (*int64, error) {
 	var out *int64
 	args := l.fnEchoOption.Args()
@@ -2491,7 +2491,7 @@ func (l *Library) EchoOption(value *int64) (*int64, error) {
 
 // Returns the point unchanged.
 //
-// Rust: fn echo_point(point: Point) -> Point (tests/fixture/src/records.rs:31).
+// Rust: fn echo_point(point: Point) -> Point.
 func (l *Library) EchoPoint(point Point) (Point, error) {
 	var out Point
 	args := l.fnEchoPoint.Args()
@@ -2512,14 +2512,14 @@ func (l *Library) EchoPoint(point Point) (Point, error) {
 
 // Returns the shape unchanged.
 //
-// Rust: fn echo_shape(shape: Shape) -> Shape (tests/fixture/src/records.rs:53).
+// Rust: fn echo_shape(shape: Shape) -> Shape.
 func (l *Library) EchoShape(shape any) (any, error) {
 	return l.lib.Call("echo_shape", shape)
 }
 
 // The span unchanged (jiff's `Span`: ISO 8601 text, calendar units kept).
 //
-// Rust: fn echo_span(span: Span) -> Span (tests/fixture/src/record_times.rs:153).
+// Rust: fn echo_span(span: Span) -> Span.
 func (l *Library) EchoSpan(span string) (string, error) {
 	var out string
 	args := l.fnEchoSpan.Args()
@@ -2540,7 +2540,7 @@ func (l *Library) EchoSpan(span string) (string, error) {
 
 // Returns its argument unchanged.
 //
-// Rust: fn echo_string(value: String) -> String (tests/fixture/src/primitives.rs:28).
+// Rust: fn echo_string(value: String) -> String.
 func (l *Library) EchoString(value string) (string, error) {
 	var out string
 	args := l.fnEchoString.Args()
@@ -2561,7 +2561,7 @@ func (l *Library) EchoString(value string) (string, error) {
 
 // Returns the strings unchanged.
 //
-// Rust: fn echo_strings(values: Vec<String>) -> Vec<String> (tests/fixture/src/collections.rs:25).
+// Rust: fn echo_strings(values: Vec<String>) -> Vec<String>.
 func (l *Library) EchoStrings(values []string) ([]string, error) {
 	var out []string
 	args := l.fnEchoStrings.Args()
@@ -2582,35 +2582,35 @@ func (l *Library) EchoStrings(values []string) ([]string, error) {
 
 // The instant unchanged.
 //
-// Rust: fn echo_system_time(at: SystemTime) -> SystemTime (tests/fixture/src/times.rs:21).
+// Rust: fn echo_system_time(at: SystemTime) -> SystemTime.
 func (l *Library) EchoSystemTime(at any) (any, error) {
 	return l.lib.Call("echo_system_time", at)
 }
 
 // Returns the tuple unchanged.
 //
-// Rust: fn echo_tuple(value: (i32, String, bool)) -> (i32, String, bool) (tests/fixture/src/collections.rs:53).
+// Rust: fn echo_tuple(value: (i32, String, bool)) -> (i32, String, bool).
 func (l *Library) EchoTuple(value any) (any, error) {
 	return l.lib.Call("echo_tuple", value)
 }
 
 // Returns the map unchanged: tuple keys (tuples in Python too).
 //
-// Rust: fn echo_tuple_keys(map: BTreeMap<(i32, String), bool>) -> BTreeMap<(i32, String), bool> (tests/fixture/src/collections.rs:107).
+// Rust: fn echo_tuple_keys(map: BTreeMap<(i32, String), bool>) -> BTreeMap<(i32, String), bool>.
 func (l *Library) EchoTupleKeys(map_ any) (any, error) {
 	return l.lib.Call("echo_tuple_keys", map_)
 }
 
 // Returns its argument unchanged.
 //
-// Rust: fn echo_u128(value: u128) -> u128 (tests/fixture/src/wide_ints.rs:15).
+// Rust: fn echo_u128(value: u128) -> u128.
 func (l *Library) EchoU128(value any) (any, error) {
 	return l.lib.Call("echo_u128", value)
 }
 
 // Returns its argument unchanged.
 //
-// Rust: fn echo_u16(value: u16) -> u16 (tests/fixture/src/primitives.rs:27).
+// Rust: fn echo_u16(value: u16) -> u16.
 func (l *Library) EchoU16(value uint16) (uint16, error) {
 	var out uint16
 	args := l.fnEchoU16.Args()
@@ -2631,7 +2631,7 @@ func (l *Library) EchoU16(value uint16) (uint16, error) {
 
 // Returns its argument unchanged.
 //
-// Rust: fn echo_u32(value: u32) -> u32 (tests/fixture/src/primitives.rs:27).
+// Rust: fn echo_u32(value: u32) -> u32.
 func (l *Library) EchoU32(value uint32) (uint32, error) {
 	var out uint32
 	args := l.fnEchoU32.Args()
@@ -2652,7 +2652,7 @@ func (l *Library) EchoU32(value uint32) (uint32, error) {
 
 // Returns its argument unchanged.
 //
-// Rust: fn echo_u64(value: u64) -> u64 (tests/fixture/src/primitives.rs:27).
+// Rust: fn echo_u64(value: u64) -> u64.
 func (l *Library) EchoU64(value uint64) (uint64, error) {
 	var out uint64
 	args := l.fnEchoU64.Args()
@@ -2673,7 +2673,7 @@ func (l *Library) EchoU64(value uint64) (uint64, error) {
 
 // The ints unchanged.
 //
-// Rust: fn echo_u64s(values: Vec<u64>) -> Vec<u64> (tests/fixture/src/buffers.rs:24).
+// Rust: fn echo_u64s(values: Vec<u64>) -> Vec<u64>.
 func (l *Library) EchoU64s(values []uint64) ([]uint64, error) {
 	var out []uint64
 	args := l.fnEchoU64s.Args()
@@ -2694,7 +2694,7 @@ func (l *Library) EchoU64s(values []uint64) ([]uint64, error) {
 
 // Returns its argument unchanged.
 //
-// Rust: fn echo_u8(value: u8) -> u8 (tests/fixture/src/primitives.rs:27).
+// Rust: fn echo_u8(value: u8) -> u8.
 func (l *Library) EchoU8(value uint8) (uint8, error) {
 	var out uint8
 	args := l.fnEchoU8.Args()
@@ -2715,7 +2715,7 @@ func (l *Library) EchoU8(value uint8) (uint8, error) {
 
 // Returns its argument unchanged.
 //
-// Rust: fn echo_unit(value: ()) (tests/fixture/src/primitives.rs:29).
+// Rust: fn echo_unit(value: ()).
 func (l *Library) EchoUnit(value struct{}) error {
 	args := l.fnEchoUnit.Args()
 	args.Param(0)
@@ -2730,7 +2730,7 @@ func (l *Library) EchoUnit(value struct{}) error {
 
 // Returns its argument unchanged.
 //
-// Rust: fn echo_usize(value: usize) -> usize (tests/fixture/src/primitives.rs:27).
+// Rust: fn echo_usize(value: usize) -> usize.
 func (l *Library) EchoUsize(value uint64) (uint64, error) {
 	var out uint64
 	args := l.fnEchoUsize.Args()
@@ -2751,14 +2751,14 @@ func (l *Library) EchoUsize(value uint64) (uint64, error) {
 
 // The instant unchanged.
 //
-// Rust: fn echo_utc(at: DateTime<Utc>) -> DateTime<Utc> (tests/fixture/src/times.rs:40).
+// Rust: fn echo_utc(at: DateTime<Utc>) -> DateTime<Utc>.
 func (l *Library) EchoUTC(at any) (any, error) {
 	return l.lib.Call("echo_utc", at)
 }
 
 // Returns the list unchanged.
 //
-// Rust: fn echo_vec_i64(values: Vec<i64>) -> Vec<i64> (tests/fixture/src/collections.rs:7).
+// Rust: fn echo_vec_i64(values: Vec<i64>) -> Vec<i64>.
 func (l *Library) EchoVecI64(values []int64) ([]int64, error) {
 	var out []int64
 	args := l.fnEchoVecI64.Args()
@@ -2779,21 +2779,21 @@ func (l *Library) EchoVecI64(values []int64) ([]int64, error) {
 
 // Returns the map unchanged (wide integers as keys).
 //
-// Rust: fn echo_wide_keys(map: BTreeMap<u128, Vec<i128>>) -> BTreeMap<u128, Vec<i128>> (tests/fixture/src/wide_ints.rs:51).
+// Rust: fn echo_wide_keys(map: BTreeMap<u128, Vec<i128>>) -> BTreeMap<u128, Vec<i128>>.
 func (l *Library) EchoWideKeys(map_ any) (any, error) {
 	return l.lib.Call("echo_wide_keys", map_)
 }
 
 // The zoned time unchanged (jiff's `Zoned`: a `datetime` with its zone).
 //
-// Rust: fn echo_zoned(at: Zoned) -> Zoned (tests/fixture/src/record_times.rs:141).
+// Rust: fn echo_zoned(at: Zoned) -> Zoned.
 func (l *Library) EchoZoned(at any) (any, error) {
 	return l.lib.Call("echo_zoned", at)
 }
 
 // A closure that panics when called.
 //
-// Rust: fn exploding_closure() -> Callback<(i64,), i64> (tests/fixture/src/callbacks.rs:142).
+// Rust: fn exploding_closure() -> Callback<(i64,), i64>.
 func (l *Library) ExplodingClosure() (any, error) {
 	return l.lib.Call("exploding_closure")
 }
@@ -2801,7 +2801,7 @@ func (l *Library) ExplodingClosure() (any, error) {
 // The address of the first item of a `&[f64]` (0 when empty): the caller's
 // buffer when it was lent, a copy's otherwise.
 //
-// Rust: fn f64_slice_address(values: &[f64]) -> usize (tests/fixture/src/lent_slices.rs:7).
+// Rust: fn f64_slice_address(values: &[f64]) -> usize.
 func (l *Library) F64SliceAddress(values []float64) (uint64, error) {
 	var out uint64
 	args := l.fnF64SliceAddress.Args()
@@ -2822,7 +2822,7 @@ func (l *Library) F64SliceAddress(values []float64) (uint64, error) {
 
 // Looks a user up; only `ada` exists.
 //
-// Rust: fn find_user(name: String) -> Result<u32, ferryman_fixture::native_errors::NoSuchUser> (tests/fixture/src/native_errors.rs:58).
+// Rust: fn find_user(name: String) -> Result<u32, ferryman_fixture::native_errors::NoSuchUser>.
 func (l *Library) FindUser(name string) (uint32, error) {
 	var out uint32
 	args := l.fnFindUser.Args()
@@ -2844,14 +2844,14 @@ func (l *Library) FindUser(name string) (uint32, error) {
 // Calls `f` on every value for its effect (`f` returns nothing); returns how
 // many calls were made.
 //
-// Rust: fn for_each_value(values: Vec<i64>, f: Callback<(i64,), ()>) -> Result<usize, ferryman_runtime::callback::error::CallbackError> (tests/fixture/src/callbacks.rs:22).
+// Rust: fn for_each_value(values: Vec<i64>, f: Callback<(i64,), ()>) -> Result<usize, ferryman_runtime::callback::error::CallbackError>.
 func (l *Library) ForEachValue(values []int64, f any) (uint64, error) {
 	return ferryman.Call[uint64](l.lib, "for_each_value", values, f)
 }
 
 // Joins greeting and name with many parameters of mixed kinds.
 //
-// Rust: fn greet(greeting: &str, name: String, times: u8, shout: bool) -> String (tests/fixture/src/primitives.rs:72).
+// Rust: fn greet(greeting: &str, name: String, times: u8, shout: bool) -> String.
 func (l *Library) Greet(greeting string, name string, times uint8, shout bool) (string, error) {
 	var out string
 	args := l.fnGreet.Args()
@@ -2879,7 +2879,7 @@ func (l *Library) Greet(greeting string, name string, times uint8, shout bool) (
 // Greets `name`: "Hello, Ann" without a greeting. (`greet` is taken by
 // `primitives`, hence the name.)
 //
-// Rust: fn greet_default(name: String, greeting: Option<String>) -> String (tests/fixture/src/defaults.rs:18).
+// Rust: fn greet_default(name: String, greeting: Option<String>) -> String.
 func (l *Library) GreetDefault(name string, greeting *string) (string, error) {
 	var out string
 	args := l.fnGreetDefault.Args()
@@ -2902,7 +2902,7 @@ func (l *Library) GreetDefault(name string, greeting *string) (string, error) {
 
 // The sum of the items of a `&[i16]`, widened.
 //
-// Rust: fn i16_slice_sum(values: &[i16]) -> i64 (tests/fixture/src/lent_slices.rs:27).
+// Rust: fn i16_slice_sum(values: &[i16]) -> i64.
 func (l *Library) I16SliceSum(values []int16) (int64, error) {
 	var out int64
 	args := l.fnI16SliceSum.Args()
@@ -2923,7 +2923,7 @@ func (l *Library) I16SliceSum(values []int16) (int64, error) {
 
 // The address of the first item of a `&[i32]` (0 when empty).
 //
-// Rust: fn i32_slice_address(values: &[i32]) -> usize (tests/fixture/src/lent_slices.rs:17).
+// Rust: fn i32_slice_address(values: &[i32]) -> usize.
 func (l *Library) I32SliceAddress(values []int32) (uint64, error) {
 	var out uint64
 	args := l.fnI32SliceAddress.Args()
@@ -2944,14 +2944,14 @@ func (l *Library) I32SliceAddress(values []int32) (uint64, error) {
 
 // Returns the callable it was given (a host object goes back to the host).
 //
-// Rust: fn identity_callback(f: Callback<(i64,), i64>) -> Callback<(i64,), i64> (tests/fixture/src/callbacks.rs:104).
+// Rust: fn identity_callback(f: Callback<(i64,), i64>) -> Callback<(i64,), i64>.
 func (l *Library) IdentityCallback(f any) (any, error) {
 	return l.lib.Call("identity_callback", f)
 }
 
 // Indexes out of bounds.
 //
-// Rust: fn index_out_of_bounds(values: Vec<i64>, index: usize) -> i64 (tests/fixture/src/panics.rs:26).
+// Rust: fn index_out_of_bounds(values: Vec<i64>, index: usize) -> i64.
 func (l *Library) IndexOutOfBounds(values []int64, index uint64) (int64, error) {
 	var out int64
 	args := l.fnIndexOutOfBounds.Args()
@@ -2974,7 +2974,7 @@ func (l *Library) IndexOutOfBounds(values []int64, index uint64) (int64, error) 
 
 // Square root of a non-negative number.
 //
-// Rust: fn integer_sqrt(value: i64) -> Result<i64, ferryman_fixture::errors::MathError> (tests/fixture/src/errors.rs:52).
+// Rust: fn integer_sqrt(value: i64) -> Result<i64, ferryman_fixture::errors::MathError>.
 func (l *Library) IntegerSqrt(value int64) (int64, error) {
 	var out int64
 	args := l.fnIntegerSqrt.Args()
@@ -2995,7 +2995,7 @@ func (l *Library) IntegerSqrt(value int64) (int64, error) {
 
 // An `io::Error` made by the library, with a kind and no `errno`.
 //
-// Rust: fn io_kind_failure(kind: &str) -> Result<(), std::io::error::Error> (tests/fixture/src/native_errors.rs:18).
+// Rust: fn io_kind_failure(kind: &str) -> Result<(), std::io::error::Error>.
 func (l *Library) IoKindFailure(kind string) error {
 	args := l.fnIoKindFailure.Args()
 	args.Param(0)
@@ -3010,7 +3010,7 @@ func (l *Library) IoKindFailure(kind string) error {
 
 // How many `droppable` iterators were dropped.
 //
-// Rust: fn iterator_drops() -> u64 (tests/fixture/src/iterators.rs:90).
+// Rust: fn iterator_drops() -> u64.
 func (l *Library) IteratorDrops() (uint64, error) {
 	var out uint64
 	args := l.fnIteratorDrops.Args()
@@ -3029,35 +3029,35 @@ func (l *Library) IteratorDrops() (uint64, error) {
 
 // The date and time `secs` seconds later (`jiff`, civil).
 //
-// Rust: fn jiff_civil_plus(at: civil::DateTime, secs: i64) -> Option<civil::DateTime> (tests/fixture/src/time_crates.rs:58).
+// Rust: fn jiff_civil_plus(at: civil::DateTime, secs: i64) -> Option<civil::DateTime>.
 func (l *Library) JiffCivilPlus(at any, secs int64) (any, error) {
 	return l.lib.Call("jiff_civil_plus", at, secs)
 }
 
 // The day after `day` (`jiff`).
 //
-// Rust: fn jiff_next_day(day: civil::Date) -> Option<civil::Date> (tests/fixture/src/time_crates.rs:52).
+// Rust: fn jiff_next_day(day: civil::Date) -> Option<civil::Date>.
 func (l *Library) JiffNextDay(day any) (any, error) {
 	return l.lib.Call("jiff_next_day", day)
 }
 
 // `at` plus `by` (`jiff`).
 //
-// Rust: fn jiff_plus(at: Timestamp, by: SignedDuration) -> Option<Timestamp> (tests/fixture/src/time_crates.rs:40).
+// Rust: fn jiff_plus(at: Timestamp, by: SignedDuration) -> Option<Timestamp>.
 func (l *Library) JiffPlus(at any, by any) (any, error) {
 	return l.lib.Call("jiff_plus", at, by)
 }
 
 // `d` times `k` (`jiff`).
 //
-// Rust: fn jiff_scale(d: SignedDuration, k: i32) -> Option<SignedDuration> (tests/fixture/src/time_crates.rs:46).
+// Rust: fn jiff_scale(d: SignedDuration, k: i32) -> Option<SignedDuration>.
 func (l *Library) JiffScale(d any, k int32) (any, error) {
 	return l.lib.Call("jiff_scale", d, k)
 }
 
 // Returns the blob with its parts joined into `data` and a checksum set.
 //
-// Rust: fn join_blob(blob: Blob) -> Blob (tests/fixture/src/nested_bytes.rs:48).
+// Rust: fn join_blob(blob: Blob) -> Blob.
 func (l *Library) JoinBlob(blob Blob) (Blob, error) {
 	var out Blob
 	args := l.fnJoinBlob.Args()
@@ -3078,7 +3078,7 @@ func (l *Library) JoinBlob(blob Blob) (Blob, error) {
 
 // `base / name`.
 //
-// Rust: fn join_path(base: PathBuf, name: String) -> PathBuf (tests/fixture/src/paths.rs:15).
+// Rust: fn join_path(base: PathBuf, name: String) -> PathBuf.
 func (l *Library) JoinPath(base string, name string) (string, error) {
 	var out string
 	args := l.fnJoinPath.Args()
@@ -3101,7 +3101,7 @@ func (l *Library) JoinPath(base string, name string) (string, error) {
 
 // Joins the first `top` words with `sep`.
 //
-// Rust: fn join_top(words: Vec<String>, top: usize, sep: String) -> String (tests/fixture/src/defaults.rs:6).
+// Rust: fn join_top(words: Vec<String>, top: usize, sep: String) -> String.
 func (l *Library) JoinTop(words []string, top uint64, sep string) (string, error) {
 	var out string
 	args := l.fnJoinTop.Args()
@@ -3126,14 +3126,14 @@ func (l *Library) JoinTop(words []string, top uint64, sep string) (string, error
 
 // A closure that concatenates its two arguments.
 //
-// Rust: fn joiner(separator: String) -> Callback<(String, String), String> (tests/fixture/src/callbacks.rs:136).
+// Rust: fn joiner(separator: String) -> Callback<(String, String), String>.
 func (l *Library) Joiner(separator string) (any, error) {
 	return l.lib.Call("joiner", separator)
 }
 
 // Keeps `data` after the call returns; returns how many are kept.
 //
-// Rust: fn keep_bytes(data: Bytes) -> usize (tests/fixture/src/lent_bytes.rs:67).
+// Rust: fn keep_bytes(data: Bytes) -> usize.
 func (l *Library) KeepBytes(data []byte) (uint64, error) {
 	var out uint64
 	args := l.fnKeepBytes.Args()
@@ -3154,7 +3154,7 @@ func (l *Library) KeepBytes(data []byte) (uint64, error) {
 
 // Keeps a clone of `data`, taken by reference; returns how many are kept.
 //
-// Rust: fn keep_bytes_ref(data: &Bytes) -> usize (tests/fixture/src/lent_bytes.rs:75).
+// Rust: fn keep_bytes_ref(data: &Bytes) -> usize.
 func (l *Library) KeepBytesRef(data []byte) (uint64, error) {
 	var out uint64
 	args := l.fnKeepBytesRef.Args()
@@ -3175,7 +3175,7 @@ func (l *Library) KeepBytesRef(data []byte) (uint64, error) {
 
 // Keeps the counter in a static (Rust holds another `Arc`).
 //
-// Rust: fn keep_counter(counter: Arc<Counter>) (tests/fixture/src/objects.rs:189).
+// Rust: fn keep_counter(counter: Arc<Counter>).
 func (l *Library) KeepCounter(counter any) error {
 	_, err := l.lib.Call("keep_counter", counter)
 	return err
@@ -3183,14 +3183,14 @@ func (l *Library) KeepCounter(counter any) error {
 
 // Calls `f(x)` and keeps its error, if any, for `take_kept_error`; whether it failed.
 //
-// Rust: fn keep_error_of(f: Callback<(i64,), i64>, x: i64) -> bool (tests/fixture/src/callbacks.rs:248).
+// Rust: fn keep_error_of(f: Callback<(i64,), i64>, x: i64) -> bool.
 func (l *Library) KeepErrorOf(f any, x int64) (bool, error) {
 	return ferryman.Call[bool](l.lib, "keep_error_of", f, x)
 }
 
 // The kept bytes, read on another thread and returned from this one.
 //
-// Rust: fn kept_bytes_from_thread() -> Vec<Bytes> (tests/fixture/src/lent_bytes.rs:97).
+// Rust: fn kept_bytes_from_thread() -> Vec<Bytes>.
 func (l *Library) KeptBytesFromThread() ([][]byte, error) {
 	var out [][]byte
 	args := l.fnKeptBytesFromThread.Args()
@@ -3209,7 +3209,7 @@ func (l *Library) KeptBytesFromThread() ([][]byte, error) {
 
 // The sum of every byte kept, read now (long after the calls that passed them).
 //
-// Rust: fn kept_bytes_sum() -> u64 (tests/fixture/src/lent_bytes.rs:87).
+// Rust: fn kept_bytes_sum() -> u64.
 func (l *Library) KeptBytesSum() (uint64, error) {
 	var out uint64
 	args := l.fnKeptBytesSum.Args()
@@ -3228,28 +3228,28 @@ func (l *Library) KeptBytesSum() (uint64, error) {
 
 // The counters kept, as the same objects.
 //
-// Rust: fn kept_counters() -> Vec<Arc<Counter>> (tests/fixture/src/objects.rs:195).
+// Rust: fn kept_counters() -> Vec<Arc<Counter>>.
 func (l *Library) KeptCounters() (any, error) {
 	return l.lib.Call("kept_counters")
 }
 
 // The counter inside a serde struct (the same object).
 //
-// Rust: fn labelled(counter: Arc<Counter>, label: String) -> Labelled (tests/fixture/src/objects.rs:230).
+// Rust: fn labelled(counter: Arc<Counter>, label: String) -> Labelled.
 func (l *Library) Labelled(counter any, label string) (any, error) {
 	return l.lib.Call("labelled", counter, label)
 }
 
 // `at` plus `by`, for each instant.
 //
-// Rust: fn later_times(at: Vec<SystemTime>, by: Duration) -> Vec<SystemTime> (tests/fixture/src/times.rs:34).
+// Rust: fn later_times(at: Vec<SystemTime>, by: Duration) -> Vec<SystemTime>.
 func (l *Library) LaterTimes(at any, by any) (any, error) {
 	return l.lib.Call("later_times", at, by)
 }
 
 // Fails with variant `which` (0, 1, 2) of [`LexError`].
 //
-// Rust: fn lex_failure(which: u8) -> Result<(), ferryman_fixture::error_types::LexError> (tests/fixture/src/error_types.rs:61).
+// Rust: fn lex_failure(which: u8) -> Result<(), ferryman_fixture::error_types::LexError>.
 func (l *Library) LexFailure(which uint8) error {
 	args := l.fnLexFailure.Args()
 	args.Param(0)
@@ -3264,14 +3264,14 @@ func (l *Library) LexFailure(which uint8) error {
 
 // The list `f` returns: a host's container inside a callback's result.
 //
-// Rust: fn list_from_callback(f: Callback<(), Vec<i64>>) -> Result<Vec<i64>, ferryman_runtime::callback::error::CallbackError> (tests/fixture/src/callbacks.rs:285).
+// Rust: fn list_from_callback(f: Callback<(), Vec<i64>>) -> Result<Vec<i64>, ferryman_runtime::callback::error::CallbackError>.
 func (l *Library) ListFromCallback(f any) ([]int64, error) {
 	return ferryman.Call[[]int64](l.lib, "list_from_callback", f)
 }
 
 // Parses a number on line 1 of a named config; errors have a two-level cause chain.
 //
-// Rust: fn load_config(name: String, text: &str) -> Result<i64, ferryman_fixture::errors::ConfigError> (tests/fixture/src/errors.rs:61).
+// Rust: fn load_config(name: String, text: &str) -> Result<i64, ferryman_fixture::errors::ConfigError>.
 func (l *Library) LoadConfig(name string, text string) (int64, error) {
 	var out int64
 	args := l.fnLoadConfig.Args()
@@ -3294,7 +3294,7 @@ func (l *Library) LoadConfig(name string, text string) (int64, error) {
 
 // Always fails with a [`LocalError`].
 //
-// Rust: fn local_failure(reason: &str) -> Result<u8, ferryman_fixture::error_types::LocalError> (tests/fixture/src/error_types.rs:41).
+// Rust: fn local_failure(reason: &str) -> Result<u8, ferryman_fixture::error_types::LocalError>.
 func (l *Library) LocalFailure(reason string) (uint8, error) {
 	var out uint8
 	args := l.fnLocalFailure.Args()
@@ -3315,7 +3315,7 @@ func (l *Library) LocalFailure(reason string) (uint8, error) {
 
 // Logs `message` once at each level, most severe first.
 //
-// Rust: fn log_each_level(message: String) (tests/fixture/src/logs.rs:10).
+// Rust: fn log_each_level(message: String).
 func (l *Library) LogEachLevel(message string) error {
 	args := l.fnLogEachLevel.Args()
 	args.Param(0)
@@ -3331,7 +3331,7 @@ func (l *Library) LogEachLevel(message string) error {
 // Logs `message` at info from a new thread named `fixture-logger`, and
 // returns once that thread has finished.
 //
-// Rust: fn log_from_thread(message: String) (tests/fixture/src/logs.rs:21).
+// Rust: fn log_from_thread(message: String).
 func (l *Library) LogFromThread(message string) error {
 	args := l.fnLogFromThread.Args()
 	args.Param(0)
@@ -3348,7 +3348,7 @@ func (l *Library) LogFromThread(message string) error {
 // `fixture-logger` after `delay_ms` milliseconds, and returns at once: the
 // records arrive while no call runs.
 //
-// Rust: fn log_later(message: String, count: u32, delay_ms: u64) (tests/fixture/src/logs.rs:34).
+// Rust: fn log_later(message: String, count: u32, delay_ms: u64).
 func (l *Library) LogLater(message string, count uint32, delayMs uint64) error {
 	args := l.fnLogLater.Args()
 	args.Param(0)
@@ -3368,7 +3368,7 @@ func (l *Library) LogLater(message string, count uint32, delayMs uint64) error {
 // The most verbose level this library currently logs at: 0 off … 5 trace
 // (`log::max_level()`, which the host keeps in step with its configuration).
 //
-// Rust: fn log_max_level() -> u32 (tests/fixture/src/logs.rs:63).
+// Rust: fn log_max_level() -> u32.
 func (l *Library) LogMaxLevel() (uint32, error) {
 	var out uint32
 	args := l.fnLogMaxLevel.Args()
@@ -3387,7 +3387,7 @@ func (l *Library) LogMaxLevel() (uint32, error) {
 
 // Logs `message` at warn under `target` instead of this module's path.
 //
-// Rust: fn log_with_target(target: String, message: String) (tests/fixture/src/logs.rs:48).
+// Rust: fn log_with_target(target: String, message: String).
 func (l *Library) LogWithTarget(target string, message string) error {
 	args := l.fnLogWithTarget.Args()
 	args.Param(0)
@@ -3405,14 +3405,14 @@ func (l *Library) LogWithTarget(target string, message string) error {
 // Calls `make` in-process (a Rust closure from `adder_maker`) and applies
 // the closure it returns to `x`.
 //
-// Rust: fn make_and_apply(make: Callback<(i64,), Callback<(i64,), i64>>, n: i64, x: i64) -> Result<i64, ferryman_runtime::callback::error::CallbackError> (tests/fixture/src/closures.rs:89).
+// Rust: fn make_and_apply(make: Callback<(i64,), Callback<(i64,), i64>>, n: i64, x: i64) -> Result<i64, ferryman_runtime::callback::error::CallbackError>.
 func (l *Library) MakeAndApply(make any, n int64, x int64) (int64, error) {
 	return ferryman.Call[int64](l.lib, "make_and_apply", make, n, x)
 }
 
 // The map `f` returns: a host's container inside a callback's result.
 //
-// Rust: fn map_from_callback(f: Callback<(), std::collections::HashMap<String, i64>>) -> Result<std::collections::HashMap<String, i64>, ferryman_runtime::callback::error::CallbackError> (tests/fixture/src/callbacks.rs:277).
+// Rust: fn map_from_callback(f: Callback<(), std::collections::HashMap<String, i64>>) -> Result<std::collections::HashMap<String, i64>, ferryman_runtime::callback::error::CallbackError>.
 func (l *Library) MapFromCallback(f any) (map[string]int64, error) {
 	return ferryman.Call[map[string]int64](l.lib, "map_from_callback", f)
 }
@@ -3420,21 +3420,21 @@ func (l *Library) MapFromCallback(f any) (map[string]int64, error) {
 // `f(point)`: with `geometry.scaler(2.0)` as `f`, a closure of another
 // library, which the host calls on this library's behalf.
 //
-// Rust: fn map_point(f: Callback<(Point,), Point>, point: Point) -> Result<Point, ferryman_runtime::callback::error::CallbackError> (tests/fixture/src/cross_library.rs:10).
+// Rust: fn map_point(f: Callback<(Point,), Point>, point: Point) -> Result<Point, ferryman_runtime::callback::error::CallbackError>.
 func (l *Library) MapPoint(f any, point Point) (Point, error) {
 	return ferryman.Call[Point](l.lib, "map_point", f, point)
 }
 
 // Calls `f` on every value, stopping at the first error.
 //
-// Rust: fn map_values(values: Vec<i64>, f: Callback<(i64,), i64>) -> Result<Vec<i64>, ferryman_runtime::callback::error::CallbackError> (tests/fixture/src/callbacks.rs:15).
+// Rust: fn map_values(values: Vec<i64>, f: Callback<(i64,), i64>) -> Result<Vec<i64>, ferryman_runtime::callback::error::CallbackError>.
 func (l *Library) MapValues(values []int64, f any) ([]int64, error) {
 	return ferryman.Call[[]int64](l.lib, "map_values", values, f)
 }
 
 // `n` copies of `n`, or nothing for 0.
 //
-// Rust: fn maybe_bytes(n: u8) -> Option<Vec<u8>> (tests/fixture/src/nested_bytes.rs:18).
+// Rust: fn maybe_bytes(n: u8) -> Option<Vec<u8>>.
 func (l *Library) MaybeBytes(n uint8) (*[]byte, error) {
 	var out *[]byte
 	args := l.fnMaybeBytes.Args()
@@ -3455,21 +3455,21 @@ func (l *Library) MaybeBytes(n uint8) (*[]byte, error) {
 
 // A counter named "maybe", or nothing.
 //
-// Rust: fn maybe_counter(make: bool) -> Option<Counter> (tests/fixture/src/objects.rs:173).
+// Rust: fn maybe_counter(make: bool) -> Option<Counter>.
 func (l *Library) MaybeCounter(make bool) (any, error) {
 	return l.lib.Call("maybe_counter", make)
 }
 
 // The counter's value, or -1 without one.
 //
-// Rust: fn maybe_counter_value(counter: Option<&Counter>) -> i64 (tests/fixture/src/objects.rs:167).
+// Rust: fn maybe_counter_value(counter: Option<&Counter>) -> i64.
 func (l *Library) MaybeCounterValue(counter any) (int64, error) {
 	return ferryman.Call[int64](l.lib, "maybe_counter_value", counter)
 }
 
 // Mean of a borrowed slice of floats; `None` for an empty list.
 //
-// Rust: fn mean(values: &[f64]) -> Option<f64> (tests/fixture/src/collections.rs:19).
+// Rust: fn mean(values: &[f64]) -> Option<f64>.
 func (l *Library) Mean(values []float64) (*float64, error) {
 	var out *float64
 	args := l.fnMean.Args()
@@ -3490,28 +3490,28 @@ func (l *Library) Mean(values []float64) (*float64, error) {
 
 // `a * b`, refusing to overflow.
 //
-// Rust: fn mul_i128(a: i128, b: i128) -> Option<i128> (tests/fixture/src/wide_ints.rs:21).
+// Rust: fn mul_i128(a: i128, b: i128) -> Option<i128>.
 func (l *Library) MulI128(a any, b any) (any, error) {
 	return l.lib.Call("mul_i128", a, b)
 }
 
 // The date and time `secs` seconds later, without a time zone.
 //
-// Rust: fn naive_plus(at: NaiveDateTime, secs: i64) -> NaiveDateTime (tests/fixture/src/times.rs:64).
+// Rust: fn naive_plus(at: NaiveDateTime, secs: i64) -> NaiveDateTime.
 func (l *Library) NaivePlus(at any, secs int64) (any, error) {
 	return l.lib.Call("naive_plus", at, secs)
 }
 
 // The day after `day`.
 //
-// Rust: fn next_day(day: NaiveDate) -> Option<NaiveDate> (tests/fixture/src/times.rs:58).
+// Rust: fn next_day(day: NaiveDate) -> Option<NaiveDate>.
 func (l *Library) NextDay(day any) (any, error) {
 	return l.lib.Call("next_day", day)
 }
 
 // A path that is not UTF-8 (Unix): a result that cannot be sent.
 //
-// Rust: fn non_utf8_path() -> PathBuf (tests/fixture/src/paths.rs:28).
+// Rust: fn non_utf8_path() -> PathBuf.
 func (l *Library) NonUtf8Path() (string, error) {
 	var out string
 	args := l.fnNonUtf8Path.Args()
@@ -3530,7 +3530,7 @@ func (l *Library) NonUtf8Path() (string, error) {
 
 // Does nothing, takes nothing, returns nothing.
 //
-// Rust: fn nothing() (tests/fixture/src/primitives.rs:11).
+// Rust: fn nothing().
 func (l *Library) Nothing() error {
 	args := l.fnNothing.Args()
 	res, err := args.Call()
@@ -3543,7 +3543,7 @@ func (l *Library) Nothing() error {
 
 // Awaits `f(text)`, whose result it does not read (`()`).
 //
-// Rust: async fn notify_async(f: AsyncCallback<(String,), ()>, text: String) -> Result<(), ferryman_runtime::callback::error::CallbackError> (tests/fixture/src/async_callbacks.rs:44).
+// Rust: async fn notify_async(f: AsyncCallback<(String,), ()>, text: String) -> Result<(), ferryman_runtime::callback::error::CallbackError>.
 func (l *Library) NotifyAsync(ctx context.Context, f any, text string) error {
 	_, err := l.lib.CallContext(ctx, "notify_async", f, text)
 	return err
@@ -3551,7 +3551,7 @@ func (l *Library) NotifyAsync(ctx context.Context, f any, text string) error {
 
 // An `io::Error` from the OS: `errno` as given (`2`: no such file).
 //
-// Rust: fn os_failure(errno: i32) -> Result<(), std::io::error::Error> (tests/fixture/src/native_errors.rs:12).
+// Rust: fn os_failure(errno: i32) -> Result<(), std::io::error::Error>.
 func (l *Library) OsFailure(errno int32) error {
 	args := l.fnOsFailure.Args()
 	args.Param(0)
@@ -3566,14 +3566,14 @@ func (l *Library) OsFailure(errno int32) error {
 
 // 0, 1, … and a panic on reaching `n`.
 //
-// Rust: fn panic_at(n: u64) -> impl Iterator<Item = u64> (tests/fixture/src/iterators.rs:38).
+// Rust: fn panic_at(n: u64) -> impl Iterator<Item = u64>.
 func (l *Library) PanicAt(n uint64) (any, error) {
 	return l.lib.Call("panic_at", n)
 }
 
 // Panics deeper down, inside a helper, by unwrapping `None`.
 //
-// Rust: fn panic_nested(depth: u32) -> u32 (tests/fixture/src/panics.rs:11).
+// Rust: fn panic_nested(depth: u32) -> u32.
 func (l *Library) PanicNested(depth uint32) (uint32, error) {
 	var out uint32
 	args := l.fnPanicNested.Args()
@@ -3594,7 +3594,7 @@ func (l *Library) PanicNested(depth uint32) (uint32, error) {
 
 // Panics with the given message.
 //
-// Rust: fn panic_now(message: String) (tests/fixture/src/panics.rs:5).
+// Rust: fn panic_now(message: String).
 func (l *Library) PanicNow(message string) error {
 	args := l.fnPanicNow.Args()
 	args.Param(0)
@@ -3609,7 +3609,7 @@ func (l *Library) PanicNow(message string) error {
 
 // A closure that panics inside a helper function.
 //
-// Rust: fn panicking_closure() -> Callback<(i64,), i64> (tests/fixture/src/closures.rs:48).
+// Rust: fn panicking_closure() -> Callback<(i64,), i64>.
 func (l *Library) PanickingClosure() (any, error) {
 	return l.lib.Call("panicking_closure")
 }
@@ -3617,21 +3617,21 @@ func (l *Library) PanickingClosure() (any, error) {
 // A closure that calls `f` and panics if it fails (a panic in a closure,
 // about a callback's error).
 //
-// Rust: fn panicking_wrapper(f: Callback<(i64,), i64>) -> Callback<(i64,), i64> (tests/fixture/src/callbacks.rs:268).
+// Rust: fn panicking_wrapper(f: Callback<(i64,), i64>) -> Callback<(i64,), i64>.
 func (l *Library) PanickingWrapper(f any) (any, error) {
 	return l.lib.Call("panicking_wrapper", f)
 }
 
 // Each item parsed; an error at each item that is not a number.
 //
-// Rust: fn parse_all(items: Vec<String>) -> Result<impl Iterator<Item = i64>, ferryman_fixture::iterators::ParseError> (tests/fixture/src/iterators.rs:30).
+// Rust: fn parse_all(items: Vec<String>) -> Result<impl Iterator<Item = i64>, ferryman_fixture::iterators::ParseError>.
 func (l *Library) ParseAll(items []string) (any, error) {
 	return l.lib.Call("parse_all", items)
 }
 
 // Parses two numbers and divides them, each step with `?` or `return`.
 //
-// Rust: fn parse_and_divide(a: &str, b: &str) -> Result<i64, alloc::boxed::Box<dyn core::error::Error + core::marker::Send + core::marker::Sync>> (tests/fixture/src/error_sites.rs:10).
+// Rust: fn parse_and_divide(a: &str, b: &str) -> Result<i64, alloc::boxed::Box<dyn core::error::Error + core::marker::Send + core::marker::Sync>>.
 func (l *Library) ParseAndDivide(a string, b string) (int64, error) {
 	var out int64
 	args := l.fnParseAndDivide.Args()
@@ -3654,14 +3654,14 @@ func (l *Library) ParseAndDivide(a string, b string) (int64, error) {
 
 // Each item parsed, an error at a bad or empty one.
 //
-// Rust: fn parse_each(items: Vec<String>) -> Result<impl Iterator<Item = i64>, alloc::boxed::Box<dyn core::error::Error + core::marker::Send + core::marker::Sync>> (tests/fixture/src/error_sites.rs:108).
+// Rust: fn parse_each(items: Vec<String>) -> Result<impl Iterator<Item = i64>, alloc::boxed::Box<dyn core::error::Error + core::marker::Send + core::marker::Sync>>.
 func (l *Library) ParseEach(items []string) (any, error) {
 	return l.lib.Call("parse_each", items)
 }
 
 // Reads `"a/b"` as a ratio.
 //
-// Rust: fn parse_ratio(text: &str) -> Result<f64, ferryman_fixture::described_errors::RatioError> (tests/fixture/src/described_errors.rs:53).
+// Rust: fn parse_ratio(text: &str) -> Result<f64, ferryman_fixture::described_errors::RatioError>.
 func (l *Library) ParseRatio(text string) (float64, error) {
 	var out float64
 	args := l.fnParseRatio.Args()
@@ -3683,14 +3683,14 @@ func (l *Library) ParseRatio(text string) (float64, error) {
 // Each item parsed, then an error: the items are not all the `map`
 // closure's, so an error's frame is the `fn` line.
 //
-// Rust: fn parse_then_fail(items: Vec<String>) -> Result<impl Iterator<Item = i64>, alloc::boxed::Box<dyn core::error::Error + core::marker::Send + core::marker::Sync>> (tests/fixture/src/error_sites.rs:121).
+// Rust: fn parse_then_fail(items: Vec<String>) -> Result<impl Iterator<Item = i64>, alloc::boxed::Box<dyn core::error::Error + core::marker::Send + core::marker::Sync>>.
 func (l *Library) ParseThenFail(items []string) (any, error) {
 	return l.lib.Call("parse_then_fail", items)
 }
 
 // The path's components, as text.
 //
-// Rust: fn path_parts(path: &Path) -> Vec<String> (tests/fixture/src/paths.rs:7).
+// Rust: fn path_parts(path: &Path) -> Vec<String>.
 func (l *Library) PathParts(path string) ([]string, error) {
 	var out []string
 	args := l.fnPathParts.Args()
@@ -3711,14 +3711,14 @@ func (l *Library) PathParts(path string) ([]string, error) {
 
 // Each name under `root`, and the parent of `root` if it has one.
 //
-// Rust: fn paths_under(root: &Path, names: Vec<String>) -> (Vec<PathBuf>, Option<PathBuf>) (tests/fixture/src/paths.rs:21).
+// Rust: fn paths_under(root: &Path, names: Vec<String>) -> (Vec<PathBuf>, Option<PathBuf>).
 func (l *Library) PathsUnder(root string, names []string) (any, error) {
 	return l.lib.Call("paths_under", root, names)
 }
 
 // Picks an error by `which`, as the branches of the function's value.
 //
-// Rust: fn pick_failure(which: u8) -> Result<u8, alloc::boxed::Box<dyn core::error::Error + core::marker::Send + core::marker::Sync>> (tests/fixture/src/error_sites.rs:21).
+// Rust: fn pick_failure(which: u8) -> Result<u8, alloc::boxed::Box<dyn core::error::Error + core::marker::Send + core::marker::Sync>>.
 func (l *Library) PickFailure(which uint8) (uint8, error) {
 	var out uint8
 	args := l.fnPickFailure.Args()
@@ -3739,14 +3739,14 @@ func (l *Library) PickFailure(which uint8) (uint8, error) {
 
 // A closure calling `f`; its exception comes out of the closure with `?`.
 //
-// Rust: fn propagating_closure(f: Callback<(i64,), i64>) -> Callback<(i64,), i64> (tests/fixture/src/closures.rs:42).
+// Rust: fn propagating_closure(f: Callback<(i64,), i64>) -> Callback<(i64,), i64>.
 func (l *Library) PropagatingClosure(f any) (any, error) {
 	return l.lib.Call("propagating_closure", f)
 }
 
 // `numerator / denominator`, refused when it is not finite or outside `bounds`.
 //
-// Rust: fn ratio(numerator: f64, denominator: f64, bounds: Bounds) -> Result<f64, ferryman_fixture::described_errors::RatioError> (tests/fixture/src/described_errors.rs:35).
+// Rust: fn ratio(numerator: f64, denominator: f64, bounds: Bounds) -> Result<f64, ferryman_fixture::described_errors::RatioError>.
 func (l *Library) Ratio(numerator float64, denominator float64, bounds Bounds) (float64, error) {
 	var out float64
 	args := l.fnRatio.Args()
@@ -3771,7 +3771,7 @@ func (l *Library) Ratio(numerator float64, denominator float64, bounds Bounds) (
 
 // Reads a config file, failing with a [`ConfigFileError`] over the `io::Error`.
 //
-// Rust: fn read_config(path: String) -> Result<String, ferryman_fixture::native_errors::ConfigFileError> (tests/fixture/src/native_errors.rs:46).
+// Rust: fn read_config(path: String) -> Result<String, ferryman_fixture::native_errors::ConfigFileError>.
 func (l *Library) ReadConfig(path string) (string, error) {
 	var out string
 	args := l.fnReadConfig.Args()
@@ -3792,7 +3792,7 @@ func (l *Library) ReadConfig(path string) (string, error) {
 
 // Reads a file: `std::io::Error` when it cannot.
 //
-// Rust: fn read_file(path: String) -> Result<String, std::io::error::Error> (tests/fixture/src/error_types.rs:12).
+// Rust: fn read_file(path: String) -> Result<String, std::io::error::Error>.
 func (l *Library) ReadFile(path string) (string, error) {
 	var out string
 	args := l.fnReadFile.Args()
@@ -3814,7 +3814,7 @@ func (l *Library) ReadFile(path string) (string, error) {
 // Recurses `depth` levels deep in Rust and returns `depth`: each level keeps
 // a 64-byte array on the stack, so a large `depth` overflows any stack.
 //
-// Rust: fn recurse(depth: u64) -> u64 (tests/fixture/src/stack.rs:7).
+// Rust: fn recurse(depth: u64) -> u64.
 func (l *Library) Recurse(depth uint64) (uint64, error) {
 	var out uint64
 	args := l.fnRecurse.Args()
@@ -3835,14 +3835,14 @@ func (l *Library) Recurse(depth uint64) (uint64, error) {
 
 // Returns the last event, after moving `distance`.
 //
-// Rust: fn replay(distance: Distance, events: Vec<Event>) -> Option<Event> (tests/fixture/src/schemas.rs:84).
+// Rust: fn replay(distance: Distance, events: Vec<Event>) -> Option<Event>.
 func (l *Library) Replay(distance Meters, events any) (any, error) {
 	return l.lib.Call("replay", distance, events)
 }
 
 // Returns bytes as a `ByteBuf`, reversed.
 //
-// Rust: fn reverse_bytes(data: serde_bytes::ByteBuf) -> serde_bytes::ByteBuf (tests/fixture/src/primitives.rs:64).
+// Rust: fn reverse_bytes(data: serde_bytes::ByteBuf) -> serde_bytes::ByteBuf.
 func (l *Library) ReverseBytes(data []byte) ([]byte, error) {
 	var out []byte
 	args := l.fnReverseBytes.Args()
@@ -3863,7 +3863,7 @@ func (l *Library) ReverseBytes(data []byte) ([]byte, error) {
 
 // The bytes reversed, as a `VecDeque<u8>`.
 //
-// Rust: fn reverse_deque(data: VecDeque<u8>) -> VecDeque<u8> (tests/fixture/src/nested_bytes.rs:66).
+// Rust: fn reverse_deque(data: VecDeque<u8>) -> VecDeque<u8>.
 func (l *Library) ReverseDeque(data []byte) ([]byte, error) {
 	var out []byte
 	args := l.fnReverseDeque.Args()
@@ -3884,7 +3884,7 @@ func (l *Library) ReverseDeque(data []byte) ([]byte, error) {
 
 // Returns the deque rotated left by one.
 //
-// Rust: fn rotate_deque(values: VecDeque<i64>) -> VecDeque<i64> (tests/fixture/src/collections.rs:81).
+// Rust: fn rotate_deque(values: VecDeque<i64>) -> VecDeque<i64>.
 func (l *Library) RotateDeque(values []int64) ([]int64, error) {
 	var out []int64
 	args := l.fnRotateDeque.Args()
@@ -3905,7 +3905,7 @@ func (l *Library) RotateDeque(values []int64) ([]int64, error) {
 
 // The sum of each row.
 //
-// Rust: fn row_sums(rows: Vec<Vec<f64>>) -> Vec<f64> (tests/fixture/src/buffers.rs:36).
+// Rust: fn row_sums(rows: Vec<Vec<f64>>) -> Vec<f64>.
 func (l *Library) RowSums(rows [][]float64) ([]float64, error) {
 	var out []float64
 	args := l.fnRowSums.Args()
@@ -3926,21 +3926,21 @@ func (l *Library) RowSums(rows [][]float64) ([]float64, error) {
 
 // `d` times `k`, which may be negative.
 //
-// Rust: fn scale_delta(d: TimeDelta, k: i32) -> TimeDelta (tests/fixture/src/times.rs:52).
+// Rust: fn scale_delta(d: TimeDelta, k: i32) -> TimeDelta.
 func (l *Library) ScaleDelta(d any, k int32) (any, error) {
 	return l.lib.Call("scale_delta", d, k)
 }
 
 // `d` times `k`.
 //
-// Rust: fn scale_duration(d: Duration, k: u32) -> Duration (tests/fixture/src/times.rs:9).
+// Rust: fn scale_duration(d: Duration, k: u32) -> Duration.
 func (l *Library) ScaleDuration(d any, k uint32) (any, error) {
 	return l.lib.Call("scale_duration", d, k)
 }
 
 // `x * scale`; with `strict`, a result that is not finite is NaN.
 //
-// Rust: fn scaled(x: f64, scale: f64, strict: bool) -> f64 (tests/fixture/src/defaults.rs:24).
+// Rust: fn scaled(x: f64, scale: f64, strict: bool) -> f64.
 func (l *Library) Scaled(x float64, scale float64, strict bool) (float64, error) {
 	var out float64
 	args := l.fnScaled.Args()
@@ -3965,14 +3965,14 @@ func (l *Library) Scaled(x float64, scale float64, strict bool) (float64, error)
 
 // Seconds from the Unix epoch to `at`.
 //
-// Rust: fn seconds_since_epoch(at: SystemTime) -> f64 (tests/fixture/src/times.rs:27).
+// Rust: fn seconds_since_epoch(at: SystemTime) -> f64.
 func (l *Library) SecondsSinceEpoch(at any) (float64, error) {
 	return ferryman.Call[float64](l.lib, "seconds_since_epoch", at)
 }
 
 // The length of borrowed `serde_bytes::Bytes` (the other `&Bytes`).
 //
-// Rust: fn serde_bytes_len(data: &serde_bytes::Bytes) -> usize (tests/fixture/src/lent_bytes.rs:81).
+// Rust: fn serde_bytes_len(data: &serde_bytes::Bytes) -> usize.
 func (l *Library) SerdeBytesLen(data []byte) (uint64, error) {
 	var out uint64
 	args := l.fnSerdeBytesLen.Args()
@@ -3993,7 +3993,7 @@ func (l *Library) SerdeBytesLen(data []byte) (uint64, error) {
 
 // Sets a setting: `level` takes 0..=9; other names are unknown.
 //
-// Rust: fn set_setting(name: String, value: i64) -> Result<i64, ferryman_fixture::native_errors::SettingError> (tests/fixture/src/native_errors.rs:78).
+// Rust: fn set_setting(name: String, value: i64) -> Result<i64, ferryman_fixture::native_errors::SettingError>.
 func (l *Library) SetSetting(name string, value int64) (int64, error) {
 	var out int64
 	args := l.fnSetSetting.Args()
@@ -4016,7 +4016,7 @@ func (l *Library) SetSetting(name string, value int64) (int64, error) {
 
 // Returns the text in upper case.
 //
-// Rust: fn shout(text: &str) -> String (tests/fixture/src/primitives.rs:40).
+// Rust: fn shout(text: &str) -> String.
 func (l *Library) Shout(text string) (string, error) {
 	var out string
 	args := l.fnShout.Args()
@@ -4038,7 +4038,7 @@ func (l *Library) Shout(text string) (string, error) {
 // Returns `i`, raising `signal` on this thread first when `i == at`, and never
 // checks for it: when Python's handler runs is the host's doing.
 //
-// Rust: fn signal_self_at(i: u64, at: u64, signal: i32) -> u64 (tests/fixture/src/callbacks.rs:222).
+// Rust: fn signal_self_at(i: u64, at: u64, signal: i32) -> u64.
 func (l *Library) SignalSelfAt(i uint64, at uint64, signal int32) (uint64, error) {
 	var out uint64
 	args := l.fnSignalSelfAt.Args()
@@ -4063,7 +4063,7 @@ func (l *Library) SignalSelfAt(i uint64, at uint64, signal int32) (uint64, error
 
 // Sleeps; other host threads run meanwhile if the host released its lock.
 //
-// Rust: fn sleep_ms(ms: u64) -> u64 (tests/fixture/src/callbacks.rs:183).
+// Rust: fn sleep_ms(ms: u64) -> u64.
 func (l *Library) SleepMs(ms uint64) (uint64, error) {
 	var out uint64
 	args := l.fnSleepMs.Args()
@@ -4085,7 +4085,7 @@ func (l *Library) SleepMs(ms uint64) (uint64, error) {
 // The address of the first byte of a borrowed `&[u8]` (0 when empty): equal
 // to the caller's buffer when it was lent, not copied.
 //
-// Rust: fn slice_address(data: &[u8]) -> usize (tests/fixture/src/lent_bytes.rs:51).
+// Rust: fn slice_address(data: &[u8]) -> usize.
 func (l *Library) SliceAddress(data []byte) (uint64, error) {
 	var out uint64
 	args := l.fnSliceAddress.Args()
@@ -4106,7 +4106,7 @@ func (l *Library) SliceAddress(data []byte) (uint64, error) {
 
 // A span of `months` months and `hours` hours.
 //
-// Rust: fn span_of(months: i32, hours: i32) -> Span (tests/fixture/src/record_times.rs:159).
+// Rust: fn span_of(months: i32, hours: i32) -> Span.
 func (l *Library) SpanOf(months int32, hours int32) (string, error) {
 	var out string
 	args := l.fnSpanOf.Args()
@@ -4130,7 +4130,7 @@ func (l *Library) SpanOf(months int32, hours int32) (string, error) {
 // Starts a detached thread that calls `f(i)` for i = 0, 1, … every
 // `period_ms`, for as long as the process lives; errors are ignored.
 //
-// Rust: fn spawn_calling(f: Callback<(i64,), i64>, period_ms: u64) (tests/fixture/src/background.rs:14).
+// Rust: fn spawn_calling(f: Callback<(i64,), i64>, period_ms: u64).
 func (l *Library) SpawnCalling(f any, periodMs uint64) error {
 	_, err := l.lib.Call("spawn_calling", f, periodMs)
 	return err
@@ -4138,7 +4138,7 @@ func (l *Library) SpawnCalling(f any, periodMs uint64) error {
 
 // Starts a detached thread that keeps `f` for `ms`, then drops it.
 //
-// Rust: fn spawn_holding(f: Callback<(i64,), i64>, ms: u64) (tests/fixture/src/background.rs:26).
+// Rust: fn spawn_holding(f: Callback<(i64,), i64>, ms: u64).
 func (l *Library) SpawnHolding(f any, ms uint64) error {
 	_, err := l.lib.Call("spawn_holding", f, ms)
 	return err
@@ -4146,7 +4146,7 @@ func (l *Library) SpawnHolding(f any, ms uint64) error {
 
 // Spins for `ms` without ever checking for Ctrl-C.
 //
-// Rust: fn spin_ignoring_interrupts(ms: u64) -> u64 (tests/fixture/src/callbacks.rs:233).
+// Rust: fn spin_ignoring_interrupts(ms: u64) -> u64.
 func (l *Library) SpinIgnoringInterrupts(ms uint64) (uint64, error) {
 	var out uint64
 	args := l.fnSpinIgnoringInterrupts.Args()
@@ -4168,7 +4168,7 @@ func (l *Library) SpinIgnoringInterrupts(ms uint64) (uint64, error) {
 // Spins for up to `max_ms` on a thread of its own, checking for Ctrl-C,
 // while the calling thread waits for it; returns the milliseconds spent.
 //
-// Rust: fn spin_on_worker_until_interrupted(max_ms: u64) -> Result<u64, ferryman_runtime::callback::error::CallbackError> (tests/fixture/src/background.rs:42).
+// Rust: fn spin_on_worker_until_interrupted(max_ms: u64) -> Result<u64, ferryman_runtime::callback::error::CallbackError>.
 func (l *Library) SpinOnWorkerUntilInterrupted(maxMs uint64) (uint64, error) {
 	var out uint64
 	args := l.fnSpinOnWorkerUntilInterrupted.Args()
@@ -4189,7 +4189,7 @@ func (l *Library) SpinOnWorkerUntilInterrupted(maxMs uint64) (uint64, error) {
 
 // Spins for up to `max_ms`, checking for Ctrl-C; returns the milliseconds spent.
 //
-// Rust: fn spin_until_interrupted(max_ms: u64) -> Result<u64, ferryman_runtime::callback::error::CallbackError> (tests/fixture/src/callbacks.rs:210).
+// Rust: fn spin_until_interrupted(max_ms: u64) -> Result<u64, ferryman_runtime::callback::error::CallbackError>.
 func (l *Library) SpinUntilInterrupted(maxMs uint64) (uint64, error) {
 	var out uint64
 	args := l.fnSpinUntilInterrupted.Args()
@@ -4210,7 +4210,7 @@ func (l *Library) SpinUntilInterrupted(maxMs uint64) (uint64, error) {
 
 // Splits into the integer and fractional parts.
 //
-// Rust: fn split_float(value: f64) -> (i64, f64) (tests/fixture/src/collections.rs:59).
+// Rust: fn split_float(value: f64) -> (i64, f64).
 func (l *Library) SplitFloat(value float64) (any, error) {
 	return l.lib.Call("split_float", value)
 }
@@ -4218,28 +4218,28 @@ func (l *Library) SplitFloat(value float64) (any, error) {
 // A closure taking the integer square root, failing like `integer_sqrt`
 // (serde fields included).
 //
-// Rust: fn sqrt_closure() -> Callback<(i64,), i64> (tests/fixture/src/closures.rs:10).
+// Rust: fn sqrt_closure() -> Callback<(i64,), i64>.
 func (l *Library) SqrtClosure() (any, error) {
 	return l.lib.Call("sqrt_closure")
 }
 
 // The same closure without `WithFields`: the same exception, without fields.
 //
-// Rust: fn sqrt_closure_without_fields() -> Callback<(i64,), i64> (tests/fixture/src/closures.rs:16).
+// Rust: fn sqrt_closure_without_fields() -> Callback<(i64,), i64>.
 func (l *Library) SqrtClosureWithoutFields() (any, error) {
 	return l.lib.Call("sqrt_closure_without_fields")
 }
 
 // `path` stamped at `at`, and its home (`path`'s parent).
 //
-// Rust: fn stamp(path: PathBuf, at: SystemTime) -> (Stamped, Option<Home>) (tests/fixture/src/record_times.rs:72).
+// Rust: fn stamp(path: PathBuf, at: SystemTime) -> (Stamped, Option<Home>).
 func (l *Library) Stamp(path string, at any) (any, error) {
 	return l.lib.Call("stamp", path, at)
 }
 
 // Keeps `f` after returning, for `call_stored` and `call_stored_on_thread`.
 //
-// Rust: fn store_callback(f: Callback<(String,), String>) (tests/fixture/src/callbacks.rs:43).
+// Rust: fn store_callback(f: Callback<(String,), String>).
 func (l *Library) StoreCallback(f any) error {
 	_, err := l.lib.Call("store_callback", f)
 	return err
@@ -4247,7 +4247,7 @@ func (l *Library) StoreCallback(f any) error {
 
 // Returns a borrowed string's length in bytes (borrows from the input, no copy).
 //
-// Rust: fn str_len(text: &str) -> usize (tests/fixture/src/primitives.rs:34).
+// Rust: fn str_len(text: &str) -> usize.
 func (l *Library) StrLen(text string) (uint64, error) {
 	var out uint64
 	args := l.fnStrLen.Args()
@@ -4268,21 +4268,21 @@ func (l *Library) StrLen(text string) (uint64, error) {
 
 // The ints `0..n`.
 //
-// Rust: fn stream_count(n: i64) -> impl Stream<Item = i64> (tests/fixture/src/streams.rs:13).
+// Rust: fn stream_count(n: i64) -> impl Stream<Item = i64>.
 func (l *Library) StreamCount(n int64) (any, error) {
 	return l.lib.Call("stream_count", n)
 }
 
 // A closure whose error is a plain `String`.
 //
-// Rust: fn string_error_closure() -> Callback<(i64,), i64> (tests/fixture/src/closures.rs:30).
+// Rust: fn string_error_closure() -> Callback<(i64,), i64>.
 func (l *Library) StringErrorClosure() (any, error) {
 	return l.lib.Call("string_error_closure")
 }
 
 // Sums a list of integers.
 //
-// Rust: fn sum(values: Vec<i64>) -> i64 (tests/fixture/src/collections.rs:13).
+// Rust: fn sum(values: Vec<i64>) -> i64.
 func (l *Library) Sum(values []int64) (int64, error) {
 	var out int64
 	args := l.fnSum.Args()
@@ -4303,7 +4303,7 @@ func (l *Library) Sum(values []int64) (int64, error) {
 
 // The sum of the floats.
 //
-// Rust: fn sum_f64(values: &[f64]) -> f64 (tests/fixture/src/buffers.rs:6).
+// Rust: fn sum_f64(values: &[f64]) -> f64.
 func (l *Library) SumF64(values []float64) (float64, error) {
 	var out float64
 	args := l.fnSumF64.Args()
@@ -4324,14 +4324,14 @@ func (l *Library) SumF64(values []float64) (float64, error) {
 
 // Counts the events.
 //
-// Rust: fn summarize(events: &[Event], floor: NonZero) -> Summary (tests/fixture/src/schemas.rs:91).
+// Rust: fn summarize(events: &[Event], floor: NonZero) -> Summary.
 func (l *Library) Summarize(events any, floor any) (any, error) {
 	return l.lib.Call("summarize", events, floor)
 }
 
 // Takes `count` items for `user`; more than 3 are refused.
 //
-// Rust: fn take_items(user: String, count: u32) -> Result<u32, ferryman_fixture::described_errors::QuotaError> (tests/fixture/src/described_errors.rs:73).
+// Rust: fn take_items(user: String, count: u32) -> Result<u32, ferryman_fixture::described_errors::QuotaError>.
 func (l *Library) TakeItems(user string, count uint32) (uint32, error) {
 	var out uint32
 	args := l.fnTakeItems.Args()
@@ -4355,7 +4355,7 @@ func (l *Library) TakeItems(user string, count uint32) (uint32, error) {
 // Returns the error `keep_error_of` kept (a later call propagating it); `None`
 // when none is kept.
 //
-// Rust: fn take_kept_error() -> Result<Option<i64>, ferryman_runtime::callback::error::CallbackError> (tests/fixture/src/callbacks.rs:258).
+// Rust: fn take_kept_error() -> Result<Option<i64>, ferryman_runtime::callback::error::CallbackError>.
 func (l *Library) TakeKeptError() (*int64, error) {
 	var out *int64
 	args := l.fnTakeKeptError.Args()
@@ -4374,7 +4374,7 @@ func (l *Library) TakeKeptError() (*int64, error) {
 
 // Fails with `TextError::BadPattern` (or `Empty` for an empty pattern).
 //
-// Rust: fn text_failure(pattern: &str) -> Result<(), ferryman_fixture::error_types::TextError> (tests/fixture/src/error_types.rs:105).
+// Rust: fn text_failure(pattern: &str) -> Result<(), ferryman_fixture::error_types::TextError>.
 func (l *Library) TextFailure(pattern string) error {
 	args := l.fnTextFailure.Args()
 	args.Param(0)
@@ -4389,7 +4389,7 @@ func (l *Library) TextFailure(pattern string) error {
 
 // A closure taking three arguments.
 //
-// Rust: fn three_argument_closure() -> Callback<(String, i64, bool), String> (tests/fixture/src/closures.rs:58).
+// Rust: fn three_argument_closure() -> Callback<(String, i64, bool), String>.
 func (l *Library) ThreeArgumentClosure() (any, error) {
 	return l.lib.Call("three_argument_closure")
 }
@@ -4397,21 +4397,21 @@ func (l *Library) ThreeArgumentClosure() (any, error) {
 // `0..n` from a producer thread that waits `ms` milliseconds before each
 // item, through a channel of `capacity` items.
 //
-// Rust: fn ticker(n: u64, ms: u64, capacity: u64) -> impl Stream<Item = u64> (tests/fixture/src/streams.rs:36).
+// Rust: fn ticker(n: u64, ms: u64, capacity: u64) -> impl Stream<Item = u64>.
 func (l *Library) Ticker(n uint64, ms uint64, capacity uint64) (any, error) {
 	return l.lib.Call("ticker", n, ms, capacity)
 }
 
 // The last ticker's producer: `[items sent, saw the close, finished]`.
 //
-// Rust: fn ticker_report() -> (u64, bool, bool) (tests/fixture/src/streams.rs:61).
+// Rust: fn ticker_report() -> (u64, bool, bool).
 func (l *Library) TickerReport() (any, error) {
 	return l.lib.Call("ticker_report")
 }
 
 // The date and time `secs` seconds later (`time`, no offset).
 //
-// Rust: fn time_civil_plus(at: PrimitiveDateTime, secs: i64) -> Option<PrimitiveDateTime> (tests/fixture/src/time_crates.rs:27).
+// Rust: fn time_civil_plus(at: PrimitiveDateTime, secs: i64) -> Option<PrimitiveDateTime>.
 func (l *Library) TimeCivilPlus(at any, secs int64) (any, error) {
 	return l.lib.Call("time_civil_plus", at, secs)
 }
@@ -4419,35 +4419,35 @@ func (l *Library) TimeCivilPlus(at any, secs int64) (any, error) {
 // The instants of `at` that are later than `after`, in a list (`time`, at
 // depth).
 //
-// Rust: fn time_later_than(at: Vec<OffsetDateTime>, after: OffsetDateTime) -> Vec<OffsetDateTime> (tests/fixture/src/time_crates.rs:34).
+// Rust: fn time_later_than(at: Vec<OffsetDateTime>, after: OffsetDateTime) -> Vec<OffsetDateTime>.
 func (l *Library) TimeLaterThan(at any, after any) (any, error) {
 	return l.lib.Call("time_later_than", at, after)
 }
 
 // The day after `day` (`time`).
 //
-// Rust: fn time_next_day(day: Date) -> Option<Date> (tests/fixture/src/time_crates.rs:21).
+// Rust: fn time_next_day(day: Date) -> Option<Date>.
 func (l *Library) TimeNextDay(day any) (any, error) {
 	return l.lib.Call("time_next_day", day)
 }
 
 // `at` plus `by` (`time`).
 //
-// Rust: fn time_plus(at: OffsetDateTime, by: Duration) -> Option<OffsetDateTime> (tests/fixture/src/time_crates.rs:9).
+// Rust: fn time_plus(at: OffsetDateTime, by: Duration) -> Option<OffsetDateTime>.
 func (l *Library) TimePlus(at any, by any) (any, error) {
 	return l.lib.Call("time_plus", at, by)
 }
 
 // `d` times `k` (`time`'s signed `Duration`).
 //
-// Rust: fn time_scale(d: Duration, k: i32) -> Option<Duration> (tests/fixture/src/time_crates.rs:15).
+// Rust: fn time_scale(d: Duration, k: i32) -> Option<Duration>.
 func (l *Library) TimeScale(d any, k int32) (any, error) {
 	return l.lib.Call("time_scale", d, k)
 }
 
 // A `tracing` span around an info event with a field.
 //
-// Rust: fn trace_event(message: String) (tests/fixture/src/logs.rs:54).
+// Rust: fn trace_event(message: String).
 func (l *Library) TraceEvent(message string) error {
 	args := l.fnTraceEvent.Args()
 	args.Param(0)
@@ -4462,7 +4462,7 @@ func (l *Library) TraceEvent(message string) error {
 
 // `TRACKED_DROPS`.
 //
-// Rust: fn tracked_drops() -> u64 (tests/fixture/src/objects.rs:313).
+// Rust: fn tracked_drops() -> u64.
 func (l *Library) TrackedDrops() (uint64, error) {
 	var out uint64
 	args := l.fnTrackedDrops.Args()
@@ -4481,7 +4481,7 @@ func (l *Library) TrackedDrops() (uint64, error) {
 
 // `root` with `depth` levels of one child named `d`.
 //
-// Rust: fn tree(root: PathBuf, depth: u32) -> Tree (tests/fixture/src/record_times.rs:97).
+// Rust: fn tree(root: PathBuf, depth: u32) -> Tree.
 func (l *Library) Tree(root string, depth uint32) (Tree, error) {
 	var out Tree
 	args := l.fnTree.Args()
@@ -4504,14 +4504,14 @@ func (l *Library) Tree(root string, depth uint32) (Tree, error) {
 
 // `at` plus `by`.
 //
-// Rust: fn utc_plus(at: DateTime<Utc>, by: TimeDelta) -> DateTime<Utc> (tests/fixture/src/times.rs:46).
+// Rust: fn utc_plus(at: DateTime<Utc>, by: TimeDelta) -> DateTime<Utc>.
 func (l *Library) UTCPlus(at any, by any) (any, error) {
 	return l.lib.Call("utc_plus", at, by)
 }
 
 // The sum of the bytes of a `Vec<u8>` (copied once from lent memory).
 //
-// Rust: fn vec_sum(data: Vec<u8>) -> u64 (tests/fixture/src/lent_bytes.rs:61).
+// Rust: fn vec_sum(data: Vec<u8>) -> u64.
 func (l *Library) VecSum(data []byte) (uint64, error) {
 	var out uint64
 	args := l.fnVecSum.Args()
@@ -4532,14 +4532,14 @@ func (l *Library) VecSum(data []byte) (uint64, error) {
 
 // Calls `f` with the counter (the same object, as the callback's argument).
 //
-// Rust: fn with_counter(counter: Arc<Counter>, f: Callback<(Arc<Counter>,), i64>) -> Result<i64, ferryman_runtime::callback::error::CallbackError> (tests/fixture/src/objects.rs:208).
+// Rust: fn with_counter(counter: Arc<Counter>, f: Callback<(Arc<Counter>,), i64>) -> Result<i64, ferryman_runtime::callback::error::CallbackError>.
 func (l *Library) WithCounter(counter any, f any) (int64, error) {
 	return ferryman.Call[int64](l.lib, "with_counter", counter, f)
 }
 
 // Counts words, sorted by word.
 //
-// Rust: fn word_counts(text: &str) -> BTreeMap<String, u32> (tests/fixture/src/collections.rs:37).
+// Rust: fn word_counts(text: &str) -> BTreeMap<String, u32>.
 func (l *Library) WordCounts(text string) (map[string]uint32, error) {
 	var out map[string]uint32
 	args := l.fnWordCounts.Args()
@@ -4560,14 +4560,14 @@ func (l *Library) WordCounts(text string) (map[string]uint32, error) {
 
 // The whitespace-separated words of `text`.
 //
-// Rust: fn words(text: String) -> impl Iterator<Item = String> (tests/fixture/src/iterators.rs:14).
+// Rust: fn words(text: String) -> impl Iterator<Item = String>.
 func (l *Library) Words(text string) (any, error) {
 	return l.lib.Call("words", text)
 }
 
 // `at` in the fixed offset of `hours` (a zone without a name).
 //
-// Rust: fn zoned_at_offset(at: Timestamp, hours: i8) -> Zoned (tests/fixture/src/record_times.rs:147).
+// Rust: fn zoned_at_offset(at: Timestamp, hours: i8) -> Zoned.
 func (l *Library) ZonedAtOffset(at any, hours int8) (any, error) {
 	return l.lib.Call("zoned_at_offset", at, hours)
 }

@@ -160,7 +160,9 @@ func (g *generator) method(out *bytes.Buffer, f *ferryman.Function, name string)
 	if f.Doc != "" {
 		out.WriteString("//\n")
 	}
-	fmt.Fprintf(out, "// Rust: %s (%s:%d).\n", rustSignature(f), f.File, f.Line)
+	// (Not the file and line: a file regenerated for every line moved above
+	// the function would churn.)
+	fmt.Fprintf(out, "// Rust: %s.\n", rustSignature(f))
 	returns := "error"
 	if resultExpr != "" {
 		returns = "(" + resultExpr + ", error)"
