@@ -55,6 +55,7 @@ type Args struct {
 // is written, and the caller writes exactly that many values.
 func (fn *Fn) Args() Args {
 	e := pooledEncoder(fn.l)
+	e.param = -1
 	_ = e.enc.EncodeArrayLen(len(fn.f.Params))
 	return Args{e: e, fn: fn}
 }
@@ -169,9 +170,7 @@ func (a Args) CallContext(ctx context.Context) (*Result, error) {
 func (a Args) call(ctx context.Context) (*Result, error) {
 	e, f, l := a.e, a.fn.f, a.fn.l
 	if e.fault != "" {
-		p := &f.Params[e.faultParam]
-		err := &ArgumentError{Kind: "type", Function: f.Name, Param: p.Name, Index: e.faultParam, Expected: p.Rust,
-			Found: e.fault, Message: argumentMessage(f.Name, p.Name, p.Rust, e.fault)}
+		err := faultError(f, e.faultParam, e.fault)
 		e.done()
 		return nil, err
 	}
@@ -210,4 +209,14 @@ func (a Args) call(ctx context.Context) (*Result, error) {
 	res := &e.result
 	res.e, res.fn, res.r.b, res.r.i, res.bin = e, a.fn, r.bytes, 0, bin
 	return res, nil
+}
+
+// faultError is the *ArgumentError of a value parameter i cannot send.
+func faultError(f *Function, i int, found string) error {
+	param, expected := fmt.Sprintf("%d", i), ""
+	if i >= 0 && i < len(f.Params) { // (Param was called, as generated code does)
+		param, expected = f.Params[i].Name, f.Params[i].Rust
+	}
+	return &ArgumentError{Kind: "type", Function: f.Name, Param: param, Index: i, Expected: expected,
+		Found: found, Message: argumentMessage(f.Name, param, expected, found)}
 }
