@@ -37,6 +37,18 @@ func Load(path string) (*Library, error) {
 func New(lib *ferryman.Library) (*Library, error) {
 	l := &Library{lib: lib}
 	var err error
+	if _, err = lib.Bind("Counter.add", "(object(Counter), i64) -> i64"); err != nil {
+		return nil, err
+	}
+	if _, err = lib.Bind("Counter.count", "(object(Counter), i64) -> iter(i64)"); err != nil {
+		return nil, err
+	}
+	if _, err = lib.Bind("Counter.label", "(object(Counter)) -> str"); err != nil {
+		return nil, err
+	}
+	if _, err = lib.Bind("Counter.new", "(i64) -> object(Counter)"); err != nil {
+		return nil, err
+	}
 	if l.fnAdd, err = lib.Bind("add", "(i64, i64) -> i64"); err != nil {
 		return nil, err
 	}
@@ -73,6 +85,35 @@ func New(lib *ferryman.Library) (*Library, error) {
 // Ferryman is the library the bindings call (for classes, streams, and
 // anything else the general API does).
 func (l *Library) Ferryman() *ferryman.Library { return l.lib }
+
+// Adds `n`; returns the new value.
+//
+// Rust: fn Counter.add(self: &Counter, n: i64) -> i64.
+func (o *Counter) Add(n int64) (int64, error) {
+	return ferryman.CallMethod[int64](o.obj, "add", n)
+}
+
+// The ints `0..n`, pulled lazily by the host.
+//
+// Rust: fn Counter.count(self: &Counter, n: i64) -> impl Iterator<Item = i64>.
+func (o *Counter) Count(n int64) (any, error) {
+	return o.obj.Call("count", n)
+}
+
+// A short string: `Counter(<value>)`.
+//
+// Rust: fn Counter.label(self: &Counter) -> String.
+func (o *Counter) Label() (string, error) {
+	return ferryman.CallMethod[string](o.obj, "label")
+}
+
+// A counter at `start` (Python: `Counter(start)`).
+//
+// Rust: fn Counter.new(start: i64) -> Counter.
+func (l *Library) NewCounter(start int64) (*Counter, error) {
+	obj, err := l.lib.New("Counter", start)
+	return wrapCounter(obj), err
+}
 
 // Adds two numbers.
 //
@@ -290,6 +331,33 @@ type Record struct {
 	Score float64 `msgpack:"score"`
 	Tags  []int64 `msgpack:"tags"`
 }
+
+// A counter shared by reference: the object of the object cases.
+//
+// Counter is the library's class Counter (bench_ferryman::Counter): a handle that Close releases (a
+// finalizer does when it is not closed).
+type Counter struct{ obj *ferryman.Object }
+
+func wrapCounter(obj *ferryman.Object) *Counter {
+	if obj == nil {
+		return nil
+	}
+	return &Counter{obj: obj}
+}
+
+// Object is the handle, for the general API; nil for a nil receiver.
+func (o *Counter) Object() *ferryman.Object {
+	if o == nil {
+		return nil
+	}
+	return o.obj
+}
+
+// Close releases the handle (ferryman.Object.Close).
+func (o *Counter) Close() error { return o.obj.Close() }
+
+// String is the object's Display, when its class has one (ferryman.Object.String).
+func (o *Counter) String() string { return o.obj.String() }
 
 func readI64(r *ferryman.Result, p *int64) bool {
 	var ok bool

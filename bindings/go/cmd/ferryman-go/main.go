@@ -5,8 +5,8 @@
 // or, in a //go:generate line, the same arguments. It loads the library,
 // reads its describe map, and writes one gofmt-formatted file: a type with
 // a method per exported free function (Load, New), a Go struct per Rust
-// struct, and the code that writes arguments and reads results without
-// reflection (see the package doc of internal/gogen).
+// struct, a Go type per class, and the code that writes arguments and reads
+// results without reflection (see the package doc of internal/gogen).
 package main
 
 import (

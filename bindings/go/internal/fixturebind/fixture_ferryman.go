@@ -269,6 +269,108 @@ func Load(path string) (*Library, error) {
 func New(lib *ferryman.Library) (*Library, error) {
 	l := &Library{lib: lib}
 	var err error
+	if _, err = lib.Bind("AsyncCounter.add_later", "(object(AsyncCounter), u64, i64) -> i64 async"); err != nil {
+		return nil, err
+	}
+	if _, err = lib.Bind("AsyncCounter.new", "(i64) -> object(AsyncCounter)"); err != nil {
+		return nil, err
+	}
+	if _, err = lib.Bind("AsyncCounter.upcoming", "(object(AsyncCounter), i64) -> stream(i64)"); err != nil {
+		return nil, err
+	}
+	if _, err = lib.Bind("Counter.__cmp__", "(object(Counter), object(Counter)) -> option(i8)"); err != nil {
+		return nil, err
+	}
+	if _, err = lib.Bind("Counter.__eq__", "(object(Counter), object(Counter)) -> bool"); err != nil {
+		return nil, err
+	}
+	if _, err = lib.Bind("Counter.__hash__", "(object(Counter)) -> u64"); err != nil {
+		return nil, err
+	}
+	if _, err = lib.Bind("Counter.__repr__", "(object(Counter)) -> str"); err != nil {
+		return nil, err
+	}
+	if _, err = lib.Bind("Counter.__str__", "(object(Counter)) -> str"); err != nil {
+		return nil, err
+	}
+	if _, err = lib.Bind("Counter.add", "(object(Counter), i64) -> i64"); err != nil {
+		return nil, err
+	}
+	if _, err = lib.Bind("Counter.boom", "(object(Counter)) -> unit"); err != nil {
+		return nil, err
+	}
+	if _, err = lib.Bind("Counter.clone_counter", "(object(Counter)) -> object(Counter)"); err != nil {
+		return nil, err
+	}
+	if _, err = lib.Bind("Counter.fail", "(object(Counter), str) -> unit"); err != nil {
+		return nil, err
+	}
+	if _, err = lib.Bind("Counter.name", "(object(Counter)) -> str"); err != nil {
+		return nil, err
+	}
+	if _, err = lib.Bind("Counter.named", "(str) -> object(Counter)"); err != nil {
+		return nil, err
+	}
+	if _, err = lib.Bind("Counter.new", "(str, i64) -> object(Counter)"); err != nil {
+		return nil, err
+	}
+	if _, err = lib.Bind("Counter.rename", "(object(Counter), str) -> unit"); err != nil {
+		return nil, err
+	}
+	if _, err = lib.Bind("Counter.rename_with", "(object(Counter), callback([[str], str])) -> unit"); err != nil {
+		return nil, err
+	}
+	if _, err = lib.Bind("Counter.value", "(object(Counter)) -> i64"); err != nil {
+		return nil, err
+	}
+	if _, err = lib.Bind("Counter.visit", "(object(Counter), callback([[str], i64])) -> i64"); err != nil {
+		return nil, err
+	}
+	if _, err = lib.Bind("Greeter.greet", "(object(Greeter), str, str, option(u32)) -> str"); err != nil {
+		return nil, err
+	}
+	if _, err = lib.Bind("Greeter.new", "(str) -> object(Greeter)"); err != nil {
+		return nil, err
+	}
+	if _, err = lib.Bind("Ledger.checked", "(object(Ledger)) -> iter(i64)"); err != nil {
+		return nil, err
+	}
+	if _, err = lib.Bind("Ledger.entry", "(object(Ledger), str) -> i64"); err != nil {
+		return nil, err
+	}
+	if _, err = lib.Bind("Ledger.new", "(str) -> object(Ledger)"); err != nil {
+		return nil, err
+	}
+	if _, err = lib.Bind("Ledger.push", "(object(Ledger), str) -> usize"); err != nil {
+		return nil, err
+	}
+	if _, err = lib.Bind("Ledger.single", "(str) -> object(Ledger)"); err != nil {
+		return nil, err
+	}
+	if _, err = lib.Bind("Tracked.id", "(object(Tracked)) -> u64"); err != nil {
+		return nil, err
+	}
+	if _, err = lib.Bind("Tracked.new", "(u64) -> object(Tracked)"); err != nil {
+		return nil, err
+	}
+	if _, err = lib.Bind("Vocabulary.__iter__", "(object(Vocabulary)) -> iter(<&'a Vocabulary as::core::iter::IntoIterator>::Item)"); err != nil {
+		return nil, err
+	}
+	if _, err = lib.Bind("Vocabulary.counters", "(object(Vocabulary)) -> iter(object(Counter))"); err != nil {
+		return nil, err
+	}
+	if _, err = lib.Bind("Vocabulary.is_empty", "(object(Vocabulary)) -> bool"); err != nil {
+		return nil, err
+	}
+	if _, err = lib.Bind("Vocabulary.len", "(object(Vocabulary)) -> usize"); err != nil {
+		return nil, err
+	}
+	if _, err = lib.Bind("Vocabulary.new", "(list(str)) -> object(Vocabulary)"); err != nil {
+		return nil, err
+	}
+	if _, err = lib.Bind("Vocabulary.words", "(object(Vocabulary)) -> iter(str)"); err != nil {
+		return nil, err
+	}
 	if l.fnAdd, err = lib.Bind("add", "(i64, i64) -> i64"); err != nil {
 		return nil, err
 	}
@@ -998,6 +1100,215 @@ func New(lib *ferryman.Library) (*Library, error) {
 // Ferryman is the library the bindings call (for classes, streams, and
 // anything else the general API does).
 func (l *Library) Ferryman() *ferryman.Library { return l.lib }
+
+// Waits `ms` milliseconds, then adds `n`; answers the new count.
+//
+// Rust: async fn AsyncCounter.add_later(self: &AsyncCounter, ms: u64, n: i64) -> i64.
+func (o *AsyncCounter) AddLater(ctx context.Context, ms uint64, n int64) (int64, error) {
+	return ferryman.CallMethodContext[int64](ctx, o.obj, "add_later", ms, n)
+}
+
+// Rust: fn AsyncCounter.new(start: i64) -> AsyncCounter.
+func (l *Library) NewAsyncCounter(start int64) (*AsyncCounter, error) {
+	obj, err := l.lib.New("AsyncCounter", start)
+	return wrapAsyncCounter(obj), err
+}
+
+// The next `n` counts from now, as a stream (a method's stream owns
+// what it needs: it is pulled after the call returned).
+//
+// Rust: fn AsyncCounter.upcoming(self: &AsyncCounter, n: i64) -> impl Stream<Item = i64>.
+func (o *AsyncCounter) Upcoming(n int64) (any, error) {
+	return o.obj.Call("upcoming", n)
+}
+
+// Adds `n`; returns the new value.
+//
+// Rust: fn Counter.add(self: &Counter, n: i64) -> i64.
+func (o *Counter) Add(n int64) (int64, error) {
+	return ferryman.CallMethod[int64](o.obj, "add", n)
+}
+
+// Panics.
+//
+// Rust: fn Counter.boom(self: &Counter).
+func (o *Counter) Boom() error {
+	_, err := o.obj.Call("boom")
+	return err
+}
+
+// A new counter with the same name and value.
+//
+// Rust: fn Counter.clone_counter(self: &Counter) -> Counter.
+func (o *Counter) CloneCounter() (*Counter, error) {
+	obj, err := ferryman.CallMethod[*ferryman.Object](o.obj, "clone_counter")
+	return wrapCounter(obj), err
+}
+
+// Fails with `message`.
+//
+// Rust: fn Counter.fail(self: &Counter, message: String) -> Result<(), ferryman_fixture::objects::CounterError>.
+func (o *Counter) Fail(message string) error {
+	_, err := o.obj.Call("fail", message)
+	return err
+}
+
+// The name.
+//
+// Rust: fn Counter.name(self: &Counter) -> String.
+func (o *Counter) Name() (string, error) {
+	return ferryman.CallMethod[string](o.obj, "name")
+}
+
+// A counter named `name` at 0; an error for an empty name.
+//
+// Rust: fn Counter.named(name: String) -> Result<Counter, ferryman_fixture::objects::CounterError>.
+func (l *Library) CounterNamed(name string) (*Counter, error) {
+	obj, err := ferryman.Call[*ferryman.Object](l.lib, "Counter.named", name)
+	return wrapCounter(obj), err
+}
+
+// Makes a counter.
+//
+// Rust: fn Counter.new(name: String, start: i64) -> Counter.
+func (l *Library) NewCounter(name string, start int64) (*Counter, error) {
+	obj, err := l.lib.New("Counter", name, start)
+	return wrapCounter(obj), err
+}
+
+// Renames the counter (`&mut self`).
+//
+// Rust: fn Counter.rename(self: &mut Counter, name: String).
+func (o *Counter) Rename(name string) error {
+	_, err := o.obj.Call("rename", name)
+	return err
+}
+
+// Renames the counter after asking `f` (`&mut self` while `f` runs).
+//
+// Rust: fn Counter.rename_with(self: &mut Counter, f: Callback<(String,), String>) -> Result<(), ferryman_runtime::callback::error::CallbackError>.
+func (o *Counter) RenameWith(f any) error {
+	_, err := o.obj.Call("rename_with", f)
+	return err
+}
+
+// The current value.
+//
+// Rust: fn Counter.value(self: &Counter) -> i64.
+func (o *Counter) Value() (int64, error) {
+	return ferryman.CallMethod[int64](o.obj, "value")
+}
+
+// Calls `f` with this counter (`&self`) while inside it: a `&mut self`
+// call from `f` on the same counter is a borrow error, not a deadlock.
+//
+// Rust: fn Counter.visit(self: &Counter, f: Callback<(String,), i64>) -> Result<i64, ferryman_runtime::callback::error::CallbackError>.
+func (o *Counter) Visit(f any) (int64, error) {
+	return ferryman.CallMethod[int64](o.obj, "visit", f)
+}
+
+// "Hello, Ann!"; `times` repeats the greeting.
+//
+// Rust: fn Greeter.greet(self: &Greeter, name: String, punctuation: String, times: Option<u32>) -> String.
+func (o *Greeter) Greet(name string, punctuation string, times *uint32) (string, error) {
+	return ferryman.CallMethod[string](o.obj, "greet", name, punctuation, times)
+}
+
+// A greeter saying `greeting` ("Hello" unless told).
+//
+// Rust: fn Greeter.new(greeting: String) -> Greeter.
+func (l *Library) NewGreeter(greeting string) (*Greeter, error) {
+	obj, err := l.lib.New("Greeter", greeting)
+	return wrapGreeter(obj), err
+}
+
+// The entries, an error at each negative one.
+//
+// Rust: fn Ledger.checked(self: &Ledger) -> Result<impl Iterator<Item = i64>, ferryman_fixture::error_sites::LedgerError>.
+func (o *Ledger) Checked() (any, error) {
+	return o.obj.Call("checked")
+}
+
+// The entry at `index`, written as text.
+//
+// Rust: fn Ledger.entry(self: &Ledger, index: &str) -> Result<i64, ferryman_fixture::error_sites::LedgerError>.
+func (o *Ledger) Entry(index string) (int64, error) {
+	return ferryman.CallMethod[int64](o.obj, "entry", index)
+}
+
+// The ledger of `text`: an error at a bad number or for no entry.
+//
+// Rust: fn Ledger.new(text: &str) -> Result<Ledger, ferryman_fixture::error_sites::LedgerError>.
+func (l *Library) NewLedger(text string) (*Ledger, error) {
+	obj, err := l.lib.New("Ledger", text)
+	return wrapLedger(obj), err
+}
+
+// Appends the entry `text` (`&mut self`).
+//
+// Rust: fn Ledger.push(self: &mut Ledger, text: &str) -> Result<usize, ferryman_fixture::error_sites::LedgerError>.
+func (o *Ledger) Push(text string) (uint64, error) {
+	return ferryman.CallMethod[uint64](o.obj, "push", text)
+}
+
+// A ledger of one entry, `text` (a static member; any error type).
+//
+// Rust: fn Ledger.single(text: &str) -> Result<Ledger, alloc::boxed::Box<dyn core::error::Error + core::marker::Send + core::marker::Sync>>.
+func (l *Library) LedgerSingle(text string) (*Ledger, error) {
+	obj, err := ferryman.Call[*ferryman.Object](l.lib, "Ledger.single", text)
+	return wrapLedger(obj), err
+}
+
+// Its id.
+//
+// Rust: fn Tracked.id(self: &Tracked) -> u64.
+func (o *Tracked) ID() (uint64, error) {
+	return ferryman.CallMethod[uint64](o.obj, "id")
+}
+
+// A tracked object.
+//
+// Rust: fn Tracked.new(id: u64) -> Tracked.
+func (l *Library) NewTracked(id uint64) (*Tracked, error) {
+	obj, err := l.lib.New("Tracked", id)
+	return wrapTracked(obj), err
+}
+
+// A counter per word, lazily: an iterator of objects.
+//
+// Rust: fn Vocabulary.counters(self: &Vocabulary) -> impl Iterator<Item = Counter>.
+func (o *Vocabulary) Counters() (any, error) {
+	return o.obj.Call("counters")
+}
+
+// Whether there are none.
+//
+// Rust: fn Vocabulary.is_empty(self: &Vocabulary) -> bool.
+func (o *Vocabulary) IsEmpty() (bool, error) {
+	return ferryman.CallMethod[bool](o.obj, "is_empty")
+}
+
+// How many words.
+//
+// Rust: fn Vocabulary.len(self: &Vocabulary) -> usize.
+func (o *Vocabulary) Len() (uint64, error) {
+	return ferryman.CallMethod[uint64](o.obj, "len")
+}
+
+// A vocabulary of `words` (a constructor returning `Arc<Self>`).
+//
+// Rust: fn Vocabulary.new(words: Vec<String>) -> Arc<Vocabulary>.
+func (l *Library) NewVocabulary(words []string) (*Vocabulary, error) {
+	obj, err := l.lib.New("Vocabulary", words)
+	return wrapVocabulary(obj), err
+}
+
+// The words, lazily (the iterator borrows the vocabulary).
+//
+// Rust: fn Vocabulary.words(self: &Vocabulary) -> impl Iterator<Item = String>.
+func (o *Vocabulary) Words() (any, error) {
+	return o.obj.Call("words")
+}
 
 // Adds two numbers.
 //
@@ -1794,8 +2105,8 @@ func (l *Library) CounterDrops() (uint64, error) {
 // Adds `n` from a Rust thread, then joins it; returns the new value.
 //
 // Rust: fn counter_in_thread(counter: Arc<Counter>, n: i64) -> i64.
-func (l *Library) CounterInThread(counter any, n int64) (int64, error) {
-	return ferryman.Call[int64](l.lib, "counter_in_thread", counter, n)
+func (l *Library) CounterInThread(counter *Counter, n int64) (int64, error) {
+	return ferryman.Call[int64](l.lib, "counter_in_thread", counter.Object(), n)
 }
 
 // The sum of the counters' values.
@@ -1808,8 +2119,8 @@ func (l *Library) CounterTotal(counters any) (int64, error) {
 // The counter's value.
 //
 // Rust: fn counter_value(counter: &Counter) -> i64.
-func (l *Library) CounterValue(counter any) (int64, error) {
-	return ferryman.Call[int64](l.lib, "counter_value", counter)
+func (l *Library) CounterValue(counter *Counter) (int64, error) {
+	return ferryman.Call[int64](l.lib, "counter_value", counter.Object())
 }
 
 // `n` counters named "c0".."c{n-1}", at 0..n.
@@ -3176,8 +3487,8 @@ func (l *Library) KeepBytesRef(data []byte) (uint64, error) {
 // Keeps the counter in a static (Rust holds another `Arc`).
 //
 // Rust: fn keep_counter(counter: Arc<Counter>).
-func (l *Library) KeepCounter(counter any) error {
-	_, err := l.lib.Call("keep_counter", counter)
+func (l *Library) KeepCounter(counter *Counter) error {
+	_, err := l.lib.Call("keep_counter", counter.Object())
 	return err
 }
 
@@ -3236,8 +3547,8 @@ func (l *Library) KeptCounters() (any, error) {
 // The counter inside a serde struct (the same object).
 //
 // Rust: fn labelled(counter: Arc<Counter>, label: String) -> Labelled.
-func (l *Library) Labelled(counter any, label string) (any, error) {
-	return l.lib.Call("labelled", counter, label)
+func (l *Library) Labelled(counter *Counter, label string) (any, error) {
+	return l.lib.Call("labelled", counter.Object(), label)
 }
 
 // `at` plus `by`, for each instant.
@@ -4533,8 +4844,8 @@ func (l *Library) VecSum(data []byte) (uint64, error) {
 // Calls `f` with the counter (the same object, as the callback's argument).
 //
 // Rust: fn with_counter(counter: Arc<Counter>, f: Callback<(Arc<Counter>,), i64>) -> Result<i64, ferryman_runtime::callback::error::CallbackError>.
-func (l *Library) WithCounter(counter any, f any) (int64, error) {
-	return ferryman.Call[int64](l.lib, "with_counter", counter, f)
+func (l *Library) WithCounter(counter *Counter, f any) (int64, error) {
+	return ferryman.Call[int64](l.lib, "with_counter", counter.Object(), f)
 }
 
 // Counts words, sorted by word.
@@ -4608,6 +4919,169 @@ type Tree struct {
 
 // Meters is the library's newtype struct Meters: its inner value on the wire.
 type Meters = float64
+
+// A counter whose method adds later.
+//
+// AsyncCounter is the library's class AsyncCounter (ferryman_fixture::async_fns::AsyncCounter): a handle that Close releases (a
+// finalizer does when it is not closed).
+type AsyncCounter struct{ obj *ferryman.Object }
+
+func wrapAsyncCounter(obj *ferryman.Object) *AsyncCounter {
+	if obj == nil {
+		return nil
+	}
+	return &AsyncCounter{obj: obj}
+}
+
+// Object is the handle, for the general API; nil for a nil receiver.
+func (o *AsyncCounter) Object() *ferryman.Object {
+	if o == nil {
+		return nil
+	}
+	return o.obj
+}
+
+// Close releases the handle (ferryman.Object.Close).
+func (o *AsyncCounter) Close() error { return o.obj.Close() }
+
+// String is the object's Display, when its class has one (ferryman.Object.String).
+func (o *AsyncCounter) String() string { return o.obj.String() }
+
+// A counter with a name.
+//
+// Counter is the library's class Counter (ferryman_fixture::objects::Counter): a handle that Close releases (a
+// finalizer does when it is not closed).
+type Counter struct{ obj *ferryman.Object }
+
+func wrapCounter(obj *ferryman.Object) *Counter {
+	if obj == nil {
+		return nil
+	}
+	return &Counter{obj: obj}
+}
+
+// Object is the handle, for the general API; nil for a nil receiver.
+func (o *Counter) Object() *ferryman.Object {
+	if o == nil {
+		return nil
+	}
+	return o.obj
+}
+
+// Close releases the handle (ferryman.Object.Close).
+func (o *Counter) Close() error { return o.obj.Close() }
+
+// String is the object's Display, when its class has one (ferryman.Object.String).
+func (o *Counter) String() string { return o.obj.String() }
+
+// A greeter: defaults on a constructor and on a method.
+//
+// Greeter is the library's class Greeter (ferryman_fixture::defaults::Greeter): a handle that Close releases (a
+// finalizer does when it is not closed).
+type Greeter struct{ obj *ferryman.Object }
+
+func wrapGreeter(obj *ferryman.Object) *Greeter {
+	if obj == nil {
+		return nil
+	}
+	return &Greeter{obj: obj}
+}
+
+// Object is the handle, for the general API; nil for a nil receiver.
+func (o *Greeter) Object() *ferryman.Object {
+	if o == nil {
+		return nil
+	}
+	return o.obj
+}
+
+// Close releases the handle (ferryman.Object.Close).
+func (o *Greeter) Close() error { return o.obj.Close() }
+
+// String is the object's Display, when its class has one (ferryman.Object.String).
+func (o *Greeter) String() string { return o.obj.String() }
+
+// Comma-separated entries, whose members fail at their `?` and `return`.
+//
+// Ledger is the library's class Ledger (ferryman_fixture::error_sites::Ledger): a handle that Close releases (a
+// finalizer does when it is not closed).
+type Ledger struct{ obj *ferryman.Object }
+
+func wrapLedger(obj *ferryman.Object) *Ledger {
+	if obj == nil {
+		return nil
+	}
+	return &Ledger{obj: obj}
+}
+
+// Object is the handle, for the general API; nil for a nil receiver.
+func (o *Ledger) Object() *ferryman.Object {
+	if o == nil {
+		return nil
+	}
+	return o.obj
+}
+
+// Close releases the handle (ferryman.Object.Close).
+func (o *Ledger) Close() error { return o.obj.Close() }
+
+// String is the object's Display, when its class has one (ferryman.Object.String).
+func (o *Ledger) String() string { return o.obj.String() }
+
+// Drop counting for lifetime tests.
+//
+// Tracked is the library's class Tracked (ferryman_fixture::objects::Tracked): a handle that Close releases (a
+// finalizer does when it is not closed).
+type Tracked struct{ obj *ferryman.Object }
+
+func wrapTracked(obj *ferryman.Object) *Tracked {
+	if obj == nil {
+		return nil
+	}
+	return &Tracked{obj: obj}
+}
+
+// Object is the handle, for the general API; nil for a nil receiver.
+func (o *Tracked) Object() *ferryman.Object {
+	if o == nil {
+		return nil
+	}
+	return o.obj
+}
+
+// Close releases the handle (ferryman.Object.Close).
+func (o *Tracked) Close() error { return o.obj.Close() }
+
+// String is the object's Display, when its class has one (ferryman.Object.String).
+func (o *Tracked) String() string { return o.obj.String() }
+
+// Another class, to test wrong-class arguments; iterable (`iter`: `&Vocabulary`
+// is `IntoIterator`).
+//
+// Vocabulary is the library's class Vocabulary (ferryman_fixture::objects::Vocabulary): a handle that Close releases (a
+// finalizer does when it is not closed).
+type Vocabulary struct{ obj *ferryman.Object }
+
+func wrapVocabulary(obj *ferryman.Object) *Vocabulary {
+	if obj == nil {
+		return nil
+	}
+	return &Vocabulary{obj: obj}
+}
+
+// Object is the handle, for the general API; nil for a nil receiver.
+func (o *Vocabulary) Object() *ferryman.Object {
+	if o == nil {
+		return nil
+	}
+	return o.obj
+}
+
+// Close releases the handle (ferryman.Object.Close).
+func (o *Vocabulary) Close() error { return o.obj.Close() }
+
+// String is the object's Display, when its class has one (ferryman.Object.String).
+func (o *Vocabulary) String() string { return o.obj.String() }
 
 func readI64(r *ferryman.Result, p *int64) bool {
 	var ok bool

@@ -361,3 +361,67 @@ func TestTypedCallsFromGoroutines(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// Classes: a Go type per class, constructors and statics on the library,
+// objects of generated classes in and out of functions.
+func TestTypedClasses(t *testing.T) {
+	c, err := typed.NewCounter("ferry", 40)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if v, err := c.Add(2); err != nil || v != 42 {
+		t.Fatalf("Counter.add(2) = %v, %v", v, err)
+	}
+	if err := c.Rename("boat"); err != nil {
+		t.Fatal(err)
+	}
+	if name, err := c.Name(); err != nil || name != "boat" {
+		t.Fatalf("Counter.name() = %q, %v", name, err)
+	}
+	if v, err := typed.CounterValue(c); err != nil || v != 42 {
+		t.Fatalf("counter_value(c) = %v, %v", v, err)
+	}
+	clone, err := c.CloneCounter()
+	if err != nil || clone == nil || clone.Object().Class() != "Counter" {
+		t.Fatalf("clone_counter: %v, %v", clone, err)
+	}
+	if err := clone.Close(); err != nil {
+		t.Fatal(err)
+	}
+	named, err := typed.CounterNamed("n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v, err := named.Value(); err != nil || v != 0 {
+		t.Fatalf("Counter.named(\"n\").value() = %v, %v", v, err)
+	}
+	named.Close()
+	if c.String() == "" {
+		t.Fatal("Counter has a Display, and String is empty")
+	}
+	err = c.Fail("nope")
+	var re *ferryman.RustError
+	if !errors.As(err, &re) {
+		t.Fatalf("Counter.fail: %#v", err)
+	}
+	_, err = typed.CounterValue(nil)
+	var ae *ferryman.ArgumentError
+	if err == nil {
+		t.Fatal("counter_value(nil) answered")
+	} else if errors.As(err, &ae) && ae.Param != "counter" {
+		t.Fatalf("counter_value(nil): %v", err)
+	}
+	ac, err := typed.NewAsyncCounter(1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ac.Close()
+	if v, err := ac.AddLater(context.Background(), 1, 2); err != nil || v != 3 {
+		t.Fatalf("AsyncCounter.add_later = %v, %v", v, err)
+	}
+	c.Close()
+	if _, err := c.Value(); err == nil {
+		t.Fatal("a closed Counter answered")
+	}
+}

@@ -1,7 +1,8 @@
 // Package gogen writes typed Go bindings for a ferryman library from its
 // describe map (cmd/ferryman-go): a struct type per library with a method
 // per exported free function, a Go struct per Rust struct the functions
-// take or return, and, for every function whose types it knows, code that
+// take or return, a Go type per class (classes.go), and, for every free
+// function whose types it knows, code that
 // writes the arguments and reads the result itself (ferryman.Args,
 // ferryman.Result) — no reflection, no boxing into any.
 package gogen
@@ -29,7 +30,8 @@ func Generate(d *ferryman.Description, opts Options) ([]byte, error) {
 	if opts.Type == "" {
 		opts.Type = "Library"
 	}
-	g := &generator{d: d, opts: opts, r: newResolver(d.Types), writers: map[string]bool{}, readers: map[string]bool{}}
+	g := &generator{d: d, opts: opts, r: newResolver(d.Types), writers: map[string]bool{}, readers: map[string]bool{},
+		classes: classesOf(d)}
 	fns := g.functions()
 	for _, f := range fns { // make every named type first, then drop the broken ones
 		for _, p := range f.Params {
@@ -38,25 +40,34 @@ func Generate(d *ferryman.Description, opts Options) ([]byte, error) {
 		g.r.resolve(f.Returns.Type)
 	}
 	g.r.settle()
+	names := make([]string, 0, len(g.classes))
 	for _, st := range g.r.sortedStructs() {
-		if st.name == opts.Type || st.name == "Load" || st.name == "New" {
-			return nil, fmt.Errorf("the library has a type named %s, as the bindings' type or function: choose another type name with -type", st.name)
+		names = append(names, st.name)
+	}
+	for class := range g.classes {
+		names = append(names, class)
+		if g.r.structs[class] != nil {
+			return nil, fmt.Errorf("the library has a struct and a class named %s", class)
 		}
 	}
-	var methods bytes.Buffer
-	goNames := map[string]string{}
-	for _, f := range fns {
-		name := exported(f.Name)
-		if other, taken := goNames[name]; taken || name == "Ferryman" {
-			return nil, fmt.Errorf("functions `%s` and `%s` both become the Go method %s", other, f.Name, name)
+	for _, name := range names {
+		if name == opts.Type || name == "Load" || name == "New" {
+			return nil, fmt.Errorf("the library has a type named %s, as the bindings' type or function: choose another type name with -type", name)
 		}
-		goNames[name] = f.Name
-		g.method(&methods, f, name)
+	}
+	members, err := g.members(fns)
+	if err != nil {
+		return nil, err
+	}
+	var methods bytes.Buffer
+	for _, m := range members {
+		g.method(&methods, m)
 	}
 	var out bytes.Buffer
 	g.header(&out, fns)
 	out.Write(methods.Bytes())
 	g.types(&out)
+	g.classTypes(&out)
 	g.codecs(&out)
 	src, err := format.Source(out.Bytes())
 	if err != nil {
@@ -74,13 +85,23 @@ type generator struct {
 	writers map[string]bool
 	readers map[string]bool
 	codec   bytes.Buffer
+	classes map[string]*ferryman.Class // by name: the classes generated
 }
 
-// functions are the free functions (class members are not generated), by name.
+// functions are the free functions and the members of the classes
+// generated, by name.
 func (g *generator) functions() []*ferryman.Function {
 	var fns []*ferryman.Function
 	for i := range g.d.Functions {
-		if f := &g.d.Functions[i]; f.Class == "" && exported(f.Name) != "" {
+		f := &g.d.Functions[i]
+		short := f.Name
+		if f.Class != "" {
+			if g.classes[f.Class] == nil {
+				continue
+			}
+			short = strings.TrimPrefix(f.Name, f.Class+".")
+		}
+		if exported(short) != "" || strings.HasPrefix(short, "__") {
 			fns = append(fns, f)
 		}
 	}
@@ -103,7 +124,9 @@ func (g *generator) header(out *bytes.Buffer, fns []*ferryman.Function) {
 	fmt.Fprintf(out, "// %s is %s's functions, typed. Its methods are safe for concurrent use.\n", t, d.Library)
 	fmt.Fprintf(out, "type %s struct {\n\tlib *ferryman.Library\n", t)
 	for _, f := range fns {
-		fmt.Fprintf(out, "\tfn%s *ferryman.Fn\n", exported(f.Name))
+		if f.Class == "" {
+			fmt.Fprintf(out, "\tfn%s *ferryman.Fn\n", exported(f.Name))
+		}
 	}
 	out.WriteString("}\n\n")
 	fmt.Fprintf(out, "// Load loads the library at path (ferryman.Load) and binds its functions (New).\n")
@@ -112,49 +135,61 @@ func (g *generator) header(out *bytes.Buffer, fns []*ferryman.Function) {
 	fmt.Fprintf(out, "// what these bindings were generated from, is an error naming it: regenerate.\n")
 	fmt.Fprintf(out, "func New(lib *ferryman.Library) (*%s, error) {\n\tl := &%s{lib: lib}\n\tvar err error\n", t, t)
 	for _, f := range fns {
-		fmt.Fprintf(out, "\tif l.fn%s, err = lib.Bind(%q, %q); err != nil {\n\t\treturn nil, err\n\t}\n",
-			exported(f.Name), f.Name, g.d.Signature(f))
+		field := "_" // a class member: called through its object, checked here
+		if f.Class == "" {
+			field = "l.fn" + exported(f.Name)
+		}
+		fmt.Fprintf(out, "\tif %s, err = lib.Bind(%q, %q); err != nil {\n\t\treturn nil, err\n\t}\n",
+			field, f.Name, g.d.Signature(f))
 	}
 	out.WriteString("\treturn l, nil\n}\n\n")
 	fmt.Fprintf(out, "// Ferryman is the library the bindings call (for classes, streams, and\n// anything else the general API does).\n")
 	fmt.Fprintf(out, "func (l *%s) Ferryman() *ferryman.Library { return l.lib }\n\n", t)
 }
 
-// method writes f's method: typed throughout when every type resolves,
-// else through the general API for what does not.
-func (g *generator) method(out *bytes.Buffer, f *ferryman.Function, name string) {
-	params := make([]*goType, len(f.Params))
-	locals := make([]string, len(f.Params))
-	typed := !f.Stream
+// member is what a generated method calls: a free function, or a class's
+// constructor, static method or method.
+type member struct {
+	f      *ferryman.Function
+	class  string // "" for a free function
+	goRecv string // the receiver: "l *Library", or "o *Counter" for a method
+	name   string // the Go method's name
+}
+
+// method writes m's Go method: typed throughout when every type resolves
+// (free functions), else through the general API for what does not.
+func (g *generator) method(out *bytes.Buffer, m member) {
+	f := m.f
+	self := 0
+	if m.f.Kind == "method" {
+		self = 1 // the object's own parameter: the receiver
+	}
+	params := make([]*goType, len(f.Params)-self)
+	locals := make([]string, len(f.Params)-self)
+	typed := !f.Stream && m.class == ""
 	var sig []string
-	if f.Async {
+	if f.Async && f.Kind != "constructor" {
 		g.ctx = true
 		sig = append(sig, "ctx context.Context")
 	}
-	for i, p := range f.Params {
+	for i, p := range f.Params[self:] {
 		params[i] = g.r.resolve(p.Type)
 		locals[i] = local(p.Name)
 		if locals[i] == "" {
 			locals[i] = "arg" + strconv.Itoa(i)
 		}
-		goExpr := "any"
-		if params[i] != nil {
-			goExpr = params[i].expr
-		} else {
+		if params[i] == nil {
 			typed = false
 		}
-		sig = append(sig, locals[i]+" "+goExpr)
+		sig = append(sig, locals[i]+" "+g.sigType(p.Type))
 	}
 	result := g.r.resolve(f.Returns.Type)
 	if result == nil {
 		typed = false
 	}
-	resultExpr := "any"
-	switch {
-	case result != nil && result.kind == "unit":
+	resultExpr := g.sigType(f.Returns.Type)
+	if result != nil && result.kind == "unit" {
 		resultExpr = ""
-	case result != nil:
-		resultExpr = result.expr
 	}
 	out.WriteString(docLines("", f.Doc))
 	if f.Doc != "" {
@@ -167,13 +202,25 @@ func (g *generator) method(out *bytes.Buffer, f *ferryman.Function, name string)
 	if resultExpr != "" {
 		returns = "(" + resultExpr + ", error)"
 	}
-	fmt.Fprintf(out, "func (l *%s) %s(%s) %s {\n", g.opts.Type, name, strings.Join(sig, ", "), returns)
+	fmt.Fprintf(out, "func (%s) %s(%s) %s {\n", m.goRecv, m.name, strings.Join(sig, ", "), returns)
 	if typed {
-		g.typedBody(out, f, name, params, locals, result)
+		g.typedBody(out, f, m.name, params, locals, result)
 	} else {
-		g.generalBody(out, f, locals, result, resultExpr)
+		g.generalBody(out, m, locals, resultExpr)
 	}
 	out.WriteString("}\n\n")
+}
+
+// sigType is the Go type of a descriptor in a method's signature: its
+// goType's, a *Class for an object of a generated class, else any.
+func (g *generator) sigType(d any) string {
+	if t := g.r.resolve(d); t != nil {
+		return t.expr
+	}
+	if class := g.objectClass(d); class != "" {
+		return "*" + class
+	}
+	return "any"
 }
 
 func (g *generator) typedBody(out *bytes.Buffer, f *ferryman.Function, name string, params []*goType, locals []string, result *goType) {
@@ -204,23 +251,69 @@ func (g *generator) typedBody(out *bytes.Buffer, f *ferryman.Function, name stri
 	out.WriteString("\t}\n\tres.Done()\n\treturn out, nil\n")
 }
 
-// generalBody calls f through Library.Call (or CallContext), its result
-// read by Call[T] when its type resolves.
-func (g *generator) generalBody(out *bytes.Buffer, f *ferryman.Function, locals []string, result *goType, resultExpr string) {
-	args := []string{strconv.Quote(f.Name)}
-	args = append(args, locals...)
-	call, ctx := "Call", ""
-	if f.Async {
-		call, ctx = "CallContext", "ctx, "
+// generalBody calls m through the general API (Library.Call, Call[T],
+// Library.New, Object.Call, CallMethod[T], and their Context forms): an
+// object of a generated class goes as its *ferryman.Object and comes back
+// wrapped.
+func (g *generator) generalBody(out *bytes.Buffer, m member, locals []string, resultExpr string) {
+	f := m.f
+	args := make([]string, 0, len(locals)+1)
+	switch m.f.Kind {
+	case "method":
+		args = append(args, strconv.Quote(strings.TrimPrefix(f.Name, m.class+".")))
+	case "constructor":
+		args = append(args, strconv.Quote(m.class))
+	default:
+		args = append(args, strconv.Quote(f.Name))
+	}
+	self := len(f.Params) - len(locals)
+	for i, l := range locals {
+		if g.objectClass(f.Params[self+i].Type) != "" {
+			l += ".Object()"
+		}
+		args = append(args, l)
+	}
+	wrap := g.objectClass(f.Returns.Type)
+	typeArg := resultExpr
+	switch {
+	case wrap != "":
+		typeArg = "*ferryman.Object"
+	case resultExpr == "" || resultExpr == "any":
+		typeArg = ""
+	}
+	async := f.Async && f.Kind != "constructor"
+	var call string
+	switch {
+	case f.Kind == "constructor":
+		call = "l.lib.New(" + strings.Join(args, ", ") + ")"
+	case f.Kind == "method":
+		call = callForm("o.obj", "CallMethod", typeArg, async, args)
+	default:
+		call = callForm("l.lib", "Call", typeArg, async, args)
 	}
 	switch {
 	case resultExpr == "":
-		fmt.Fprintf(out, "\t_, err := l.lib.%s(%s%s)\n\treturn err\n", call, ctx, strings.Join(args, ", "))
-	case result != nil:
-		fmt.Fprintf(out, "\treturn ferryman.%s[%s](%sl.lib, %s)\n", call, resultExpr, ctx, strings.Join(args, ", "))
+		fmt.Fprintf(out, "\t_, err := %s\n\treturn err\n", call)
+	case wrap != "":
+		fmt.Fprintf(out, "\tobj, err := %s\n\treturn wrap%s(obj), err\n", call, wrap)
 	default:
-		fmt.Fprintf(out, "\treturn l.lib.%s(%s%s)\n", call, ctx, strings.Join(args, ", "))
+		fmt.Fprintf(out, "\treturn %s\n", call)
 	}
+}
+
+// callForm is a call of the general API on target (l.lib or o.obj): its
+// Call method, or, with a result type, the generic function named generic.
+func callForm(target, generic, typeArg string, async bool, args []string) string {
+	joined := strings.Join(args, ", ")
+	switch {
+	case typeArg == "" && async:
+		return target + ".CallContext(ctx, " + joined + ")"
+	case typeArg == "":
+		return target + ".Call(" + joined + ")"
+	case async:
+		return "ferryman." + generic + "Context[" + typeArg + "](ctx, " + target + ", " + joined + ")"
+	}
+	return "ferryman." + generic + "[" + typeArg + "](" + target + ", " + joined + ")"
 }
 
 func rustSignature(f *ferryman.Function) string {

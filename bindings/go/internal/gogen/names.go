@@ -57,6 +57,6 @@ func local(name string) string {
 
 // reserved are the names a generated method's body declares.
 var reserved = map[string]bool{
-	"l": true, "args": true, "res": true, "err": true, "out": true, "ctx": true,
+	"l": true, "o": true, "obj": true, "args": true, "res": true, "err": true, "out": true, "ctx": true,
 	"ferryman": true, "context": true, "math": true,
 }
