@@ -76,3 +76,13 @@ func inPlaceBin(r *reply, room int) ([]byte, bool) {
 	}
 	return r.bytes[start : start+n : start+n], true
 }
+
+// callOffering calls f offering room bytes of new Go memory for its result,
+// and notes what it returned: the bin, when the library wrote a large one
+// there (inPlaceBin).
+func (l *Library) callOffering(f *Function, e *encoder, room int, r *reply) ([]byte, bool) {
+	offered := make([]byte, room)
+	l.sym.callIDInto(l.sym.call, f.ID, e.bytes(), e.out, e.keep, offered, r)
+	l.sawResult(f.ID, r)
+	return inPlaceBin(r, room)
+}

@@ -49,11 +49,9 @@ func (l *Library) call(name string, args []any, into reflect.Value) (any, bool, 
 	}
 	r := &e.reply
 	if room := l.binRoom(f.ID); room > 0 {
-		offered := make([]byte, room)
-		l.sym.callIDInto(l.sym.call, f.ID, e.bytes(), e.out, e.keep, offered, r)
+		b, ok := l.callOffering(f, e, room, r)
 		runtime.KeepAlive(args)
-		l.sawResult(f.ID, r)
-		if b, ok := inPlaceBin(r, room); ok {
+		if ok {
 			r.done()
 			e.done()
 			return b, false, nil
@@ -115,15 +113,10 @@ func (l *Library) callAsync(ctx context.Context, f *Function, args []any, into r
 		return nil, false, err
 	}
 	r := &e.reply
-	l.sym.callID(l.asyncEntry(ctx), f.ID, e.bytes(), e.out, e.keep, r)
+	err = l.callFuture(ctx, f, e, r)
 	runtime.KeepAlive(args)
-	if r.status == statusPending {
-		// The future owns what it took from the arguments; the call's own
-		// references and lent memory end here, as for any call that returned.
-		if err := l.await(ctx, f.Name, r); err != nil {
-			e.done()
-			return nil, false, err
-		}
+	if err != nil {
+		return nil, false, err
 	}
 	return l.decoded(f.Name, e, r, into)
 }

@@ -131,6 +131,21 @@ func (l *Library) await(ctx context.Context, function string, r *reply) error {
 	return nil
 }
 
+// callFuture calls async export f through asyncEntry(ctx) and awaits a
+// future left pending; on an error e is given back.
+func (l *Library) callFuture(ctx context.Context, f *Function, e *encoder, r *reply) error {
+	l.sym.callID(l.asyncEntry(ctx), f.ID, e.bytes(), e.out, e.keep, r)
+	if r.status == statusPending {
+		// The future owns what it took from the arguments; the call's own
+		// references and lent memory end here, as for any call that returned.
+		if err := l.await(ctx, f.Name, r); err != nil {
+			e.done()
+			return err
+		}
+	}
+	return nil
+}
+
 // startFuture is ferryman_future_start(handle, this host, token): the
 // outcome of future handle, or every pending next of stream handle, goes to
 // the completion with token. Called after awaitsFutures answered true.

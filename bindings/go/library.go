@@ -34,6 +34,9 @@ type Library struct {
 
 	futuresOnce sync.Once
 	futures     atomic.Bool // the completion function is connected (future.go)
+
+	typesOnce sync.Once
+	types     map[string]map[string]any // describe's types by name, for Bind's signatures
 }
 
 // libraries maps the context a FerryHost carries to its library.

@@ -13,7 +13,13 @@ import (
 // libraries whose functions have one signature read and write the same
 // values, which is what typed bindings rely on (Library.Bind).
 func (d *Description) Signature(f *Function) string {
-	s := signer{types: d.typeEntries(), seen: map[string]bool{}}
+	return signature(d.TypesByName(), f)
+}
+
+// signature is Signature with describe's types by name (Library.Bind
+// makes them once for all of its functions).
+func signature(types map[string]map[string]any, f *Function) string {
+	s := signer{types: types, seen: map[string]bool{}}
 	s.b.WriteByte('(')
 	for i, p := range f.Params {
 		if i > 0 {
@@ -29,8 +35,8 @@ func (d *Description) Signature(f *Function) string {
 	return s.b.String()
 }
 
-// typeEntries is describe's types by name.
-func (d *Description) typeEntries() map[string]map[string]any {
+// TypesByName is describe's types (the named types' entries) by name.
+func (d *Description) TypesByName() map[string]map[string]any {
 	byName := make(map[string]map[string]any, len(d.Types))
 	for _, t := range d.Types {
 		if m, ok := t.(map[string]any); ok {

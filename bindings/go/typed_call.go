@@ -32,7 +32,8 @@ func (l *Library) Bind(name, sig string) (*Fn, error) {
 		return nil, &BridgeError{Kind: "no_function", Function: name,
 			Message: fmt.Sprintf("%s has no function `%s` (the bindings were generated from another version of it: regenerate them)", l.handshake.Library, name)}
 	}
-	if got := l.description.Signature(f); got != sig {
+	l.typesOnce.Do(func() { l.types = l.description.TypesByName() })
+	if got := signature(l.types, f); got != sig {
 		return nil, &BridgeError{Kind: "signature", Function: name,
 			Message: fmt.Sprintf("%s's `%s` is %s, but the bindings were generated for %s: regenerate them", l.handshake.Library, name, got, sig)}
 	}
@@ -178,24 +179,18 @@ func (a Args) call(ctx context.Context) (*Result, error) {
 	var bin []byte
 	switch {
 	case f.Async:
-		l.sym.callID(l.asyncEntry(ctx), f.ID, e.bytes(), e.out, e.keep, r)
-		if r.status == statusPending {
-			if err := l.await(ctx, f.Name, r); err != nil {
-				e.done()
-				return nil, err
-			}
+		if err := l.callFuture(ctx, f, e, r); err != nil {
+			return nil, err
 		}
 	case !a.fn.bins:
 		l.sym.callID(l.sym.call, f.ID, e.bytes(), e.out, e.keep, r)
 	default:
 		if room := l.binRoom(f.ID); room > 0 {
-			offered := make([]byte, room)
-			l.sym.callIDInto(l.sym.call, f.ID, e.bytes(), e.out, e.keep, offered, r)
-			bin, _ = inPlaceBin(r, room)
+			bin, _ = l.callOffering(f, e, room, r)
 		} else {
 			l.sym.callID(l.sym.call, f.ID, e.bytes(), e.out, e.keep, r)
+			l.sawResult(f.ID, r)
 		}
-		l.sawResult(f.ID, r)
 	}
 	if r.status != 0 {
 		err := l.failure(f.Name, r)

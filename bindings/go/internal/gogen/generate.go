@@ -30,7 +30,7 @@ func Generate(d *ferryman.Description, opts Options) ([]byte, error) {
 	if opts.Type == "" {
 		opts.Type = "Library"
 	}
-	g := &generator{d: d, opts: opts, r: newResolver(d.Types), writers: map[string]bool{}, readers: map[string]bool{},
+	g := &generator{d: d, opts: opts, r: newResolver(d), writers: map[string]bool{}, readers: map[string]bool{},
 		classes: classesOf(d)}
 	fns := g.functions()
 	for _, f := range fns { // make every named type first, then drop the broken ones

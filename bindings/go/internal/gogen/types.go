@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+
+	ferryman "github.com/ferryman-rs/ferryman/bindings/go"
 )
 
 // goType is a type descriptor (spec/wire.md, "Type descriptors") as a Go
@@ -43,17 +45,9 @@ type resolver struct {
 	failed  map[string]bool
 }
 
-func newResolver(types []any) *resolver {
-	r := &resolver{entries: map[string]map[string]any{}, structs: map[string]*structType{},
+func newResolver(d *ferryman.Description) *resolver {
+	return &resolver{entries: d.TypesByName(), structs: map[string]*structType{},
 		aliases: map[string]*goType{}, failed: map[string]bool{}}
-	for _, t := range types {
-		if m, ok := t.(map[string]any); ok {
-			if name, ok := m["name"].(string); ok {
-				r.entries[name] = m
-			}
-		}
-	}
-	return r
 }
 
 // resolve is descriptor d as a goType, or nil when the generated code does
