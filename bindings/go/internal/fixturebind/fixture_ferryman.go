@@ -2018,7 +2018,7 @@ func (l *Library) CountLent(parts [][]byte) (uint64, error) {
 	if err != nil {
 		return out, err
 	}
-	if !readUsize(res, &out) || !res.End() {
+	if !readU64(res, &out) || !res.End() {
 		var v uint64
 		err := res.Decode(&v)
 		return v, err
@@ -2046,7 +2046,7 @@ func (l *Library) CountTrue(values []bool) (uint64, error) {
 	if err != nil {
 		return out, err
 	}
-	if !readUsize(res, &out) || !res.End() {
+	if !readU64(res, &out) || !res.End() {
 		var v uint64
 		err := res.Decode(&v)
 		return v, err
@@ -2074,7 +2074,7 @@ func (l *Library) CountZeros(data []byte) (uint64, error) {
 	if err != nil {
 		return out, err
 	}
-	if !readUsize(res, &out) || !res.End() {
+	if !readU64(res, &out) || !res.End() {
 		var v uint64
 		err := res.Decode(&v)
 		return v, err
@@ -2214,7 +2214,7 @@ func (l *Library) DropKeptBytes() (uint64, error) {
 	if err != nil {
 		return out, err
 	}
-	if !readUsize(res, &out) || !res.End() {
+	if !readU64(res, &out) || !res.End() {
 		var v uint64
 		err := res.Decode(&v)
 		return v, err
@@ -2707,7 +2707,7 @@ func (l *Library) EchoIsize(value int64) (int64, error) {
 	if err != nil {
 		return out, err
 	}
-	if !readIsize(res, &out) || !res.End() {
+	if !readI64(res, &out) || !res.End() {
 		var v int64
 		err := res.Decode(&v)
 		return v, err
@@ -2994,7 +2994,7 @@ func (l *Library) EchoU64s(values []uint64) ([]uint64, error) {
 	if err != nil {
 		return out, err
 	}
-	if !readListU64(res, &out) || !res.End() {
+	if !readListUsize(res, &out) || !res.End() {
 		var v []uint64
 		err := res.Decode(&v)
 		return v, err
@@ -3051,7 +3051,7 @@ func (l *Library) EchoUsize(value uint64) (uint64, error) {
 	if err != nil {
 		return out, err
 	}
-	if !readUsize(res, &out) || !res.End() {
+	if !readU64(res, &out) || !res.End() {
 		var v uint64
 		err := res.Decode(&v)
 		return v, err
@@ -3122,7 +3122,7 @@ func (l *Library) F64SliceAddress(values []float64) (uint64, error) {
 	if err != nil {
 		return out, err
 	}
-	if !readUsize(res, &out) || !res.End() {
+	if !readU64(res, &out) || !res.End() {
 		var v uint64
 		err := res.Decode(&v)
 		return v, err
@@ -3244,7 +3244,7 @@ func (l *Library) I32SliceAddress(values []int32) (uint64, error) {
 	if err != nil {
 		return out, err
 	}
-	if !readUsize(res, &out) || !res.End() {
+	if !readU64(res, &out) || !res.End() {
 		var v uint64
 		err := res.Decode(&v)
 		return v, err
@@ -3401,7 +3401,7 @@ func (l *Library) JoinPath(base string, name string) (string, error) {
 	if err != nil {
 		return out, err
 	}
-	if !readPath(res, &out) || !res.End() {
+	if !readStr(res, &out) || !res.End() {
 		var v string
 		err := res.Decode(&v)
 		return v, err
@@ -3454,7 +3454,7 @@ func (l *Library) KeepBytes(data []byte) (uint64, error) {
 	if err != nil {
 		return out, err
 	}
-	if !readUsize(res, &out) || !res.End() {
+	if !readU64(res, &out) || !res.End() {
 		var v uint64
 		err := res.Decode(&v)
 		return v, err
@@ -3475,7 +3475,7 @@ func (l *Library) KeepBytesRef(data []byte) (uint64, error) {
 	if err != nil {
 		return out, err
 	}
-	if !readUsize(res, &out) || !res.End() {
+	if !readU64(res, &out) || !res.End() {
 		var v uint64
 		err := res.Decode(&v)
 		return v, err
@@ -3830,7 +3830,7 @@ func (l *Library) NonUtf8Path() (string, error) {
 	if err != nil {
 		return out, err
 	}
-	if !readPath(res, &out) || !res.End() {
+	if !readStr(res, &out) || !res.End() {
 		var v string
 		err := res.Decode(&v)
 		return v, err
@@ -4293,7 +4293,7 @@ func (l *Library) SerdeBytesLen(data []byte) (uint64, error) {
 	if err != nil {
 		return out, err
 	}
-	if !readUsize(res, &out) || !res.End() {
+	if !readU64(res, &out) || !res.End() {
 		var v uint64
 		err := res.Decode(&v)
 		return v, err
@@ -4406,7 +4406,7 @@ func (l *Library) SliceAddress(data []byte) (uint64, error) {
 	if err != nil {
 		return out, err
 	}
-	if !readUsize(res, &out) || !res.End() {
+	if !readU64(res, &out) || !res.End() {
 		var v uint64
 		err := res.Decode(&v)
 		return v, err
@@ -4568,7 +4568,7 @@ func (l *Library) StrLen(text string) (uint64, error) {
 	if err != nil {
 		return out, err
 	}
-	if !readUsize(res, &out) || !res.End() {
+	if !readU64(res, &out) || !res.End() {
 		var v uint64
 		err := res.Decode(&v)
 		return v, err
@@ -5167,12 +5167,6 @@ func writeListBytes(args ferryman.Args, v [][]byte) {
 	}
 }
 
-func readUsize(r *ferryman.Result, p *uint64) bool {
-	var ok bool
-	*p, ok = r.Uint()
-	return ok
-}
-
 func readListUsize(r *ferryman.Result, p *[]uint64) bool {
 	n, ok := r.ArrayLen()
 	if !ok {
@@ -5180,7 +5174,7 @@ func readListUsize(r *ferryman.Result, p *[]uint64) bool {
 	}
 	s := make([]uint64, n)
 	for i := range s {
-		if !readUsize(r, &s[i]) {
+		if !readU64(r, &s[i]) {
 			return false
 		}
 	}
@@ -5473,12 +5467,6 @@ func readMapI64Str(r *ferryman.Result, p *map[int64]string) bool {
 	return true
 }
 
-func readIsize(r *ferryman.Result, p *int64) bool {
-	var ok bool
-	*p, ok = r.Int()
-	return ok
-}
-
 func writeMapStrI64(args ferryman.Args, v map[string]int64) {
 	args.MapLen(len(v))
 	for k, x := range v {
@@ -5661,21 +5649,6 @@ func writeListU64(args ferryman.Args, v []uint64) {
 	}
 }
 
-func readListU64(r *ferryman.Result, p *[]uint64) bool {
-	n, ok := r.ArrayLen()
-	if !ok {
-		return false
-	}
-	s := make([]uint64, n)
-	for i := range s {
-		if !readU64(r, &s[i]) {
-			return false
-		}
-	}
-	*p = s
-	return true
-}
-
 func writeOptionStr(args ferryman.Args, v *string) {
 	if v == nil {
 		args.Nil()
@@ -5689,12 +5662,6 @@ func writeListI16(args ferryman.Args, v []int16) {
 	for i := range v {
 		args.Int(int64(v[i]))
 	}
-}
-
-func readPath(r *ferryman.Result, p *string) bool {
-	var ok bool
-	*p, ok = r.Str()
-	return ok
 }
 
 func readOptionF64(r *ferryman.Result, p **float64) bool {
@@ -5758,7 +5725,7 @@ func readTree(r *ferryman.Result, p *Tree) bool {
 		}
 		switch string(k) {
 		case "path":
-			ok = readPath(r, &p.Path)
+			ok = readStr(r, &p.Path)
 		case "children":
 			ok = readListTree(r, &p.Children)
 		default:

@@ -2,6 +2,7 @@ package gogen
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 )
 
@@ -54,53 +55,70 @@ func (g *generator) write(t *goType, v string) string {
 			return "args.Floats(" + v + ")"
 		}
 	case "struct":
-		g.writer(t)
+		name := g.writer(t)
 		if strings.HasPrefix(v, "*") {
-			return "write" + t.mangl + "(args, " + v[1:] + ")"
+			return name + "(args, " + v[1:] + ")"
 		}
-		return "write" + t.mangl + "(args, &" + v + ")"
+		return name + "(args, &" + v + ")"
 	}
-	g.writer(t)
-	return "write" + t.mangl + "(args, " + v + ")"
+	return g.writer(t) + "(args, " + v + ")"
 }
 
-// writer makes t's writer function, once.
-func (g *generator) writer(t *goType) {
-	if g.writers[t.mangl] {
-		return
+// helper is the name of t's writer or reader (prefix "write" or "read"):
+// the prefix and t's mangled name, with a number after it when another type
+// has that name already (a struct named ListI64 beside []int64) or it is
+// another of the file's names; isNew says that the caller makes it now.
+func (g *generator) helper(prefix string, t *goType) (name string, isNew bool) {
+	key := prefix + " " + t.expr
+	if name, ok := g.helpers[key]; ok {
+		return name, false
 	}
-	g.writers[t.mangl] = true
+	name = prefix + t.mangl
+	for i := 2; g.taken[name]; i++ {
+		name = prefix + t.mangl + strconv.Itoa(i)
+	}
+	g.taken[name] = true
+	g.helpers[key] = name
+	return name, true
+}
+
+// writer makes t's writer function, once, and is its name.
+func (g *generator) writer(t *goType) string {
+	name, isNew := g.helper("write", t)
+	if !isNew {
+		return name
+	}
 	var b strings.Builder
 	switch t.kind {
 	case "struct":
-		fmt.Fprintf(&b, "func write%s(args ferryman.Args, v *%s) {\n\targs.MapLen(%d)\n", t.mangl, t.expr, len(t.st.fields))
+		fmt.Fprintf(&b, "func %s(args ferryman.Args, v *%s) {\n\targs.MapLen(%d)\n", name, t.expr, len(t.st.fields))
 		for _, f := range t.st.fields {
 			fmt.Fprintf(&b, "\targs.Key(%q)\n\t%s\n", f.wire, g.write(f.t, "v."+f.goName))
 		}
 	case "list":
-		fmt.Fprintf(&b, "func write%s(args ferryman.Args, v %s) {\n\targs.ArrayLen(len(v))\n", t.mangl, t.expr)
+		fmt.Fprintf(&b, "func %s(args ferryman.Args, v %s) {\n\targs.ArrayLen(len(v))\n", name, t.expr)
 		fmt.Fprintf(&b, "\tfor i := range v {\n\t\t%s\n\t}\n", g.write(t.elem, "v[i]"))
 	case "option":
-		fmt.Fprintf(&b, "func write%s(args ferryman.Args, v %s) {\n\tif v == nil {\n\t\targs.Nil()\n\t\treturn\n\t}\n", t.mangl, t.expr)
+		fmt.Fprintf(&b, "func %s(args ferryman.Args, v %s) {\n\tif v == nil {\n\t\targs.Nil()\n\t\treturn\n\t}\n", name, t.expr)
 		fmt.Fprintf(&b, "\t%s\n", g.write(t.elem, "*v"))
 	case "map":
-		fmt.Fprintf(&b, "func write%s(args ferryman.Args, v %s) {\n\targs.MapLen(len(v))\n", t.mangl, t.expr)
+		fmt.Fprintf(&b, "func %s(args ferryman.Args, v %s) {\n\targs.MapLen(len(v))\n", name, t.expr)
 		fmt.Fprintf(&b, "\tfor k, x := range v {\n\t\t%s\n\t\t%s\n\t}\n", g.write(t.key, "k"), g.write(t.elem, "x"))
 	default:
 		panic("gogen: no writer for " + t.kind)
 	}
 	b.WriteString("}\n\n")
 	g.codec.WriteString(b.String())
+	return name
 }
 
 // reader is the name of t's reader function, made once:
 // func readX(r *ferryman.Result, p *T) bool.
 func (g *generator) reader(t *goType) string {
-	name := "read" + t.mangl
-	if g.readers[t.mangl] {
+	name, isNew := g.helper("read", t)
+	if !isNew {
 		return name
 	}
-	g.readers[t.mangl] = true
 	var b strings.Builder
 	fmt.Fprintf(&b, "func %s(r *ferryman.Result, p *%s) bool {\n", name, t.expr)
 	switch t.kind {

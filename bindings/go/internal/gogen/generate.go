@@ -30,8 +30,8 @@ func Generate(d *ferryman.Description, opts Options) ([]byte, error) {
 	if opts.Type == "" {
 		opts.Type = "Library"
 	}
-	g := &generator{d: d, opts: opts, r: newResolver(d), writers: map[string]bool{}, readers: map[string]bool{},
-		classes: classesOf(d)}
+	g := &generator{d: d, opts: opts, r: newResolver(d), helpers: map[string]string{},
+		taken: map[string]bool{"Load": true, "New": true, opts.Type: true}, classes: classesOf(d)}
 	fns := g.functions()
 	for _, f := range fns { // make every named type first, then drop the broken ones
 		for _, p := range f.Params {
@@ -51,9 +51,18 @@ func Generate(d *ferryman.Description, opts Options) ([]byte, error) {
 		}
 	}
 	for _, name := range names {
-		if name == opts.Type || name == "Load" || name == "New" {
+		if g.taken[name] {
 			return nil, fmt.Errorf("the library has a type named %s, as the bindings' type or function: choose another type name with -type", name)
 		}
+	}
+	for _, name := range names {
+		g.taken[name] = true
+	}
+	for class := range g.classes {
+		if g.taken["wrap"+class] {
+			return nil, fmt.Errorf("the library has a type named wrap%s, the name of the function that wraps a %s", class, class)
+		}
+		g.taken["wrap"+class] = true
 	}
 	members, err := g.members(fns)
 	if err != nil {
@@ -80,10 +89,10 @@ type generator struct {
 	d       *ferryman.Description
 	opts    Options
 	r       *resolver
-	ctx     bool // some method takes a context
-	math    bool // some reader checks a range
-	writers map[string]bool
-	readers map[string]bool
+	ctx     bool              // some method takes a context
+	math    bool              // some reader checks a range
+	helpers map[string]string // "write T" and "read T" (T a Go type) to the function's name
+	taken   map[string]bool   // the file's top-level names
 	codec   bytes.Buffer
 	classes map[string]*ferryman.Class // by name: the classes generated
 }

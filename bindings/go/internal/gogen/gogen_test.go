@@ -1,6 +1,11 @@
 package gogen
 
 import (
+	"go/ast"
+	"go/importer"
+	"go/parser"
+	"go/token"
+	"go/types"
 	"strings"
 	"testing"
 
@@ -74,5 +79,43 @@ func TestATypeNamedAsTheBindings(t *testing.T) {
 	}
 	if _, err := Generate(d, Options{Package: "demo", Type: "Demo"}); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestHelperNamesDoNotClash: a struct whose name is another type's mangled
+// name (ListI64, OptionStr) gets helpers of its own, and the file compiles.
+func TestHelperNamesDoNotClash(t *testing.T) {
+	listI64 := map[string]any{"name": "ListI64", "kind": "struct", "fields": []any{
+		map[string]any{"name": "items", "type": map[string]any{"list": "i64"}, "optional": false},
+	}}
+	optionStr := map[string]any{"name": "OptionStr", "kind": "struct", "fields": []any{
+		map[string]any{"name": "s", "type": map[string]any{"option": "str"}, "optional": true},
+	}}
+	named := func(name string) map[string]any { return map[string]any{"named": name} }
+	d := describe([]any{listI64, optionStr},
+		ferryman.Function{Name: "wrap_list", Params: []ferryman.Param{{Name: "l", Type: named("ListI64")}},
+			Returns: ferryman.TypeRef{Type: map[string]any{"list": named("ListI64")}}},
+		ferryman.Function{Name: "nested", Params: []ferryman.Param{{Name: "v", Type: map[string]any{"list": map[string]any{"list": "i64"}}}},
+			Returns: ferryman.TypeRef{Type: map[string]any{"list": "i64"}}},
+		ferryman.Function{Name: "opt", Params: []ferryman.Param{{Name: "o", Type: named("OptionStr")}, {Name: "s", Type: map[string]any{"option": "str"}}},
+			Returns: ferryman.TypeRef{Type: named("OptionStr")}},
+	)
+	src, err := Generate(d, Options{Package: "demo", Source: "libdemo.so"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fset := token.NewFileSet()
+	file, err := parser.ParseFile(fset, "demo_ferryman.go", src, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	conf := types.Config{Importer: importer.ForCompiler(fset, "source", nil)}
+	if _, err := conf.Check("demo", fset, []*ast.File{file}, nil); err != nil {
+		t.Fatalf("the bindings do not compile: %v\n%s", err, src)
+	}
+	for _, want := range []string{"p *ListI64) bool", "p *[]int64) bool", "p *OptionStr) bool", "v *OptionStr) {", "v *string) {"} {
+		if !strings.Contains(string(src), want) {
+			t.Errorf("the bindings lack a helper with %q:\n%s", want, src)
+		}
 	}
 }
