@@ -11,6 +11,15 @@ pub trait Direct: Sized {
     /// The value at the start of `bytes` and how many bytes it took, when it is
     /// one of this type's direct encodings and in range; `None` otherwise.
     fn read(bytes: &[u8]) -> Option<(Self, usize)>;
+
+    /// The value of a positive fixint (`byte` in `0x00..=0x7f`: a small
+    /// non-negative number in one byte), for the types that take one as
+    /// [`read`](Self::read) does; `None` for the others, whatever `byte`.
+    #[inline(always)]
+    fn from_fixint(byte: u8) -> Option<Self> {
+        let _ = byte;
+        None
+    }
 }
 
 /// A MessagePack int: unsigned markers and positive fixints, or signed ones.
@@ -91,6 +100,12 @@ macro_rules! direct_ints {
             fn read(bytes: &[u8]) -> Option<(Self, usize)> {
                 let (value, len) = int(bytes)?;
                 Some((<$t>::try_from(value).ok()?, len))
+            }
+
+            #[inline(always)]
+            fn from_fixint(byte: u8) -> Option<Self> {
+                // 0x7f at most: in range of every integer type.
+                Some(byte as $t)
             }
         }
     )*};

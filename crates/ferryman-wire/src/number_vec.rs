@@ -85,7 +85,21 @@ pub(crate) fn read_array<N: Direct>(rest: &mut &[u8]) -> Option<Vec<N>> {
     let mut items = Vec::with_capacity(count);
     // Written into the reserved room, the length set once (`push` checked
     // and stored it per item).
-    for slot in &mut items.spare_capacity_mut()[..count] {
+    let room = &mut items.spare_capacity_mut()[..count];
+    let mut fixints = 0;
+    if N::from_fixint(0).is_some() {
+        // The run of positive fixints first (small non-negative numbers, one
+        // byte each: the commonest ints), without the general read's branches.
+        for (slot, &byte) in room.iter_mut().zip(bytes) {
+            match N::from_fixint(byte) {
+                Some(item) if byte <= 0x7f => slot.write(item),
+                _ => break,
+            };
+            fixints += 1;
+        }
+        bytes = &bytes[fixints..];
+    }
+    for slot in &mut room[fixints..] {
         let (item, len) = N::read(bytes)?;
         slot.write(item);
         bytes = &bytes[len..];
@@ -218,5 +232,28 @@ mod tests {
             take::<Vec<u8>>(&mut &[0x91, 0x01][..], Lending::REFUSED),
             None
         );
+    }
+
+    proptest::proptest! {
+        /// Ints of every form, runs of fixints among them: read as written,
+        /// and into a narrower type exactly when every item fits (else left
+        /// to serde).
+        #[test]
+        fn an_array_of_ints_reads_as_it_was_written(
+            values in proptest::collection::vec(
+                proptest::prop_oneof![0i64..=0x7f, -40i64..300, proptest::num::i64::ANY],
+                0..40,
+            )
+        ) {
+            let mut bytes = rmp_serde::to_vec(&values).unwrap();
+            bytes.push(0xc0);
+            let mut rest = &bytes[..];
+            proptest::prop_assert_eq!(take::<Vec<i64>>(&mut rest, Lending::REFUSED), Some(values.clone()));
+            proptest::prop_assert_eq!(rest, &[0xc0][..]);
+            let fits: Option<Vec<i8>> = values.iter().map(|&v| i8::try_from(v).ok()).collect();
+            proptest::prop_assert_eq!(take::<Vec<i8>>(&mut &bytes[..], Lending::REFUSED), fits);
+            let fits: Option<Vec<u16>> = values.iter().map(|&v| u16::try_from(v).ok()).collect();
+            proptest::prop_assert_eq!(take::<Vec<u16>>(&mut &bytes[..], Lending::REFUSED), fits);
+        }
     }
 }
