@@ -92,7 +92,7 @@ func (a Args) String(s string) {
 	_ = a.e.enc.EncodeString(s)
 }
 
-// Key writes a struct field's name (a str known to be UTF-8).
+// Key writes a struct field's or an enum variant's name (a str known to be UTF-8).
 func (a Args) Key(name string) { _ = a.e.enc.EncodeString(name) }
 
 // Bytes writes a bin.

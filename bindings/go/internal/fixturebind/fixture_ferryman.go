@@ -1457,8 +1457,22 @@ func (l *Library) ApplyingClosure() (any, error) {
 // Area of a shape.
 //
 // Rust: fn area(shape: Shape) -> f64.
-func (l *Library) Area(shape any) (float64, error) {
-	return ferryman.Call[float64](l.lib, "area", shape)
+func (l *Library) Area(shape Shape) (float64, error) {
+	var out float64
+	args := l.fnArea.Args()
+	args.Param(0)
+	writeShape(args, shape)
+	res, err := args.Call()
+	if err != nil {
+		return out, err
+	}
+	if !readF64(res, &out) || !res.End() {
+		var v float64
+		err := res.Decode(&v)
+		return v, err
+	}
+	res.Done()
+	return out, nil
 }
 
 // Ready at its first poll: answered like a sync function.
@@ -2824,8 +2838,22 @@ func (l *Library) EchoPoint(point Point) (Point, error) {
 // Returns the shape unchanged.
 //
 // Rust: fn echo_shape(shape: Shape) -> Shape.
-func (l *Library) EchoShape(shape any) (any, error) {
-	return l.lib.Call("echo_shape", shape)
+func (l *Library) EchoShape(shape Shape) (Shape, error) {
+	var out Shape
+	args := l.fnEchoShape.Args()
+	args.Param(0)
+	writeShape(args, shape)
+	res, err := args.Call()
+	if err != nil {
+		return out, err
+	}
+	if !readShape(res, &out) || !res.End() {
+		var v Shape
+		err := res.Decode(&v)
+		return v, err
+	}
+	res.Done()
+	return out, nil
 }
 
 // The span unchanged (jiff's `Span`: ISO 8601 text, calendar units kept).
@@ -4147,8 +4175,24 @@ func (l *Library) Recurse(depth uint64) (uint64, error) {
 // Returns the last event, after moving `distance`.
 //
 // Rust: fn replay(distance: Distance, events: Vec<Event>) -> Option<Event>.
-func (l *Library) Replay(distance Meters, events any) (any, error) {
-	return l.lib.Call("replay", distance, events)
+func (l *Library) Replay(distance Meters, events []Event) (Event, error) {
+	var out Event
+	args := l.fnReplay.Args()
+	args.Param(0)
+	args.Float64(distance)
+	args.Param(1)
+	writeListEvent(args, events)
+	res, err := args.Call()
+	if err != nil {
+		return out, err
+	}
+	if !readOptionEvent(res, &out) || !res.End() {
+		var v Event
+		err := res.Decode(&v)
+		return v, err
+	}
+	res.Done()
+	return out, nil
 }
 
 // Returns bytes as a `ByteBuf`, reversed.
@@ -4911,11 +4955,86 @@ type Record struct {
 	Tags  []int64 `msgpack:"tags"`
 }
 
+// Settings is the library's Settings (a map of its fields on the wire).
+type Settings struct {
+	MaxDepth uint32  `msgpack:"maxDepth"`
+	Verbose  bool    `msgpack:"verbose"`
+	Label    *string `msgpack:"label"`
+	Key      []byte  `msgpack:"key"`
+	Mode     Mode    `msgpack:"mode"`
+}
+
 // Tree is the library's Tree (a map of its fields on the wire).
 type Tree struct {
 	Path     string `msgpack:"path"`
 	Children []Tree `msgpack:"children"`
 }
+
+// Event is the library's enum Event: one of EventStart, EventMove, EventResize, EventClose.
+// (A pointer to a variant is one too; a nil one, or a nil Event, is sent as nil.)
+type Event interface{ isEvent() }
+
+// EventStart is Event's variant Start ("Start" on the wire).
+type EventStart struct{}
+
+// EventMove is Event's variant Move ({"Move": Value} on the wire).
+type EventMove struct {
+	Value Point
+}
+
+// EventResize is Event's variant Resize ({"Resize": [Field0, …]} on the wire).
+type EventResize struct {
+	Field0 uint32
+	Field1 uint32
+}
+
+// EventClose is Event's variant close ({"close": {its fields}} on the wire).
+type EventClose struct {
+	Code   int64  `msgpack:"code"`
+	Reason string `msgpack:"reason"`
+}
+
+func (EventStart) isEvent()  {}
+func (EventMove) isEvent()   {}
+func (EventResize) isEvent() {}
+func (EventClose) isEvent()  {}
+
+// Mode is the library's enum Mode: one of ModeFast, ModeCareful.
+// (A pointer to a variant is one too; a nil one, or a nil Mode, is sent as nil.)
+type Mode interface{ isMode() }
+
+// ModeFast is Mode's variant Fast ("Fast" on the wire).
+type ModeFast struct{}
+
+// ModeCareful is Mode's variant Careful ({"Careful": {its fields}} on the wire).
+type ModeCareful struct {
+	Retries uint8 `msgpack:"retries"`
+}
+
+func (ModeFast) isMode()    {}
+func (ModeCareful) isMode() {}
+
+// Shape is the library's enum Shape: one of ShapeEmpty, ShapeCircle, ShapeSquare.
+// (A pointer to a variant is one too; a nil one, or a nil Shape, is sent as nil.)
+type Shape interface{ isShape() }
+
+// ShapeEmpty is Shape's variant Empty ("Empty" on the wire).
+type ShapeEmpty struct{}
+
+// ShapeCircle is Shape's variant Circle ({"Circle": {its fields}} on the wire).
+type ShapeCircle struct {
+	Center Point   `msgpack:"center"`
+	Radius float64 `msgpack:"radius"`
+}
+
+// ShapeSquare is Shape's variant Square ({"Square": Value} on the wire).
+type ShapeSquare struct {
+	Value float64
+}
+
+func (ShapeEmpty) isShape()  {}
+func (ShapeCircle) isShape() {}
+func (ShapeSquare) isShape() {}
 
 // Meters is the library's newtype struct Meters: its inner value on the wire.
 type Meters = float64
@@ -5089,6 +5208,65 @@ func readI64(r *ferryman.Result, p *int64) bool {
 	return ok
 }
 
+func writePoint(args ferryman.Args, v *Point) {
+	args.MapLen(2)
+	args.Key("x")
+	args.Float64(v.X)
+	args.Key("y")
+	args.Float64(v.Y)
+}
+
+func writeShapeCircle(args ferryman.Args, v *ShapeCircle) {
+	args.MapLen(2)
+	args.Key("center")
+	writePoint(args, &v.Center)
+	args.Key("radius")
+	args.Float64(v.Radius)
+}
+
+func writeShape(args ferryman.Args, v Shape) {
+	switch p := v.(type) {
+	case *ShapeEmpty:
+		if p == nil {
+			args.Nil()
+			return
+		}
+		v = *p
+	case *ShapeCircle:
+		if p == nil {
+			args.Nil()
+			return
+		}
+		v = *p
+	case *ShapeSquare:
+		if p == nil {
+			args.Nil()
+			return
+		}
+		v = *p
+	}
+	switch v := v.(type) {
+	case ShapeEmpty:
+		args.Key("Empty")
+	case ShapeCircle:
+		args.MapLen(1)
+		args.Key("Circle")
+		writeShapeCircle(args, &v)
+	case ShapeSquare:
+		args.MapLen(1)
+		args.Key("Square")
+		args.Float64(v.Value)
+	default:
+		args.Nil()
+	}
+}
+
+func readF64(r *ferryman.Result, p *float64) bool {
+	var ok bool
+	*p, ok = r.Float64()
+	return ok
+}
+
 func readStr(r *ferryman.Result, p *string) bool {
 	var ok bool
 	*p, ok = r.Str()
@@ -5117,12 +5295,6 @@ func writeRecord(args ferryman.Args, v *Record) {
 	args.Float64(v.Score)
 	args.Key("tags")
 	args.Ints(v.Tags)
-}
-
-func readF64(r *ferryman.Result, p *float64) bool {
-	var ok bool
-	*p, ok = r.Float64()
-	return ok
 }
 
 func readListI64(r *ferryman.Result, p *[]int64) bool {
@@ -5227,14 +5399,6 @@ func writeListBool(args ferryman.Args, v []bool) {
 	for i := range v {
 		args.Bool(v[i])
 	}
-}
-
-func writePoint(args ferryman.Args, v *Point) {
-	args.MapLen(2)
-	args.Key("x")
-	args.Float64(v.X)
-	args.Key("y")
-	args.Float64(v.Y)
 }
 
 func writeOptionBytes(args ferryman.Args, v *[]byte) {
@@ -5630,6 +5794,66 @@ func readPoint(r *ferryman.Result, p *Point) bool {
 	return true
 }
 
+func readShapeCircle(r *ferryman.Result, p *ShapeCircle) bool {
+	n, ok := r.MapLen()
+	if !ok {
+		return false
+	}
+	for i := 0; i < n; i++ {
+		k, ok := r.Key()
+		if !ok {
+			return false
+		}
+		switch string(k) {
+		case "center":
+			ok = readPoint(r, &p.Center)
+		case "radius":
+			ok = readF64(r, &p.Radius)
+		default:
+			ok = false
+		}
+		if !ok {
+			return false
+		}
+	}
+	return true
+}
+
+func readShape(r *ferryman.Result, p *Shape) bool {
+	if k, ok := r.Key(); ok {
+		switch string(k) {
+		case "Empty":
+			*p = ShapeEmpty{}
+			return true
+		}
+		return false
+	}
+	if n, ok := r.MapLen(); !ok || n != 1 {
+		return false
+	}
+	k, ok := r.Key()
+	if !ok {
+		return false
+	}
+	switch string(k) {
+	case "Circle":
+		var v ShapeCircle
+		if !readShapeCircle(r, &v) {
+			return false
+		}
+		*p = v
+	case "Square":
+		var v ShapeSquare
+		if !readF64(r, &v.Value) {
+			return false
+		}
+		*p = v
+	default:
+		return false
+	}
+	return true
+}
+
 func readU16(r *ferryman.Result, p *uint16) bool {
 	n, ok := r.UintTo(math.MaxUint16)
 	*p = uint16(n)
@@ -5683,6 +5907,147 @@ func writeBounds(args ferryman.Args, v *Bounds) {
 	args.Float64(v.Low)
 	args.Key("high")
 	args.Float64(v.High)
+}
+
+func writeEventClose(args ferryman.Args, v *EventClose) {
+	args.MapLen(2)
+	args.Key("code")
+	args.Int(v.Code)
+	args.Key("reason")
+	args.String(v.Reason)
+}
+
+func writeEvent(args ferryman.Args, v Event) {
+	switch p := v.(type) {
+	case *EventStart:
+		if p == nil {
+			args.Nil()
+			return
+		}
+		v = *p
+	case *EventMove:
+		if p == nil {
+			args.Nil()
+			return
+		}
+		v = *p
+	case *EventResize:
+		if p == nil {
+			args.Nil()
+			return
+		}
+		v = *p
+	case *EventClose:
+		if p == nil {
+			args.Nil()
+			return
+		}
+		v = *p
+	}
+	switch v := v.(type) {
+	case EventStart:
+		args.Key("Start")
+	case EventMove:
+		args.MapLen(1)
+		args.Key("Move")
+		writePoint(args, &v.Value)
+	case EventResize:
+		args.MapLen(1)
+		args.Key("Resize")
+		args.ArrayLen(2)
+		args.Uint(uint64(v.Field0))
+		args.Uint(uint64(v.Field1))
+	case EventClose:
+		args.MapLen(1)
+		args.Key("close")
+		writeEventClose(args, &v)
+	default:
+		args.Nil()
+	}
+}
+
+func writeListEvent(args ferryman.Args, v []Event) {
+	args.ArrayLen(len(v))
+	for i := range v {
+		writeEvent(args, v[i])
+	}
+}
+
+func readEventClose(r *ferryman.Result, p *EventClose) bool {
+	n, ok := r.MapLen()
+	if !ok {
+		return false
+	}
+	for i := 0; i < n; i++ {
+		k, ok := r.Key()
+		if !ok {
+			return false
+		}
+		switch string(k) {
+		case "code":
+			ok = readI64(r, &p.Code)
+		case "reason":
+			ok = readStr(r, &p.Reason)
+		default:
+			ok = false
+		}
+		if !ok {
+			return false
+		}
+	}
+	return true
+}
+
+func readEvent(r *ferryman.Result, p *Event) bool {
+	if k, ok := r.Key(); ok {
+		switch string(k) {
+		case "Start":
+			*p = EventStart{}
+			return true
+		}
+		return false
+	}
+	if n, ok := r.MapLen(); !ok || n != 1 {
+		return false
+	}
+	k, ok := r.Key()
+	if !ok {
+		return false
+	}
+	switch string(k) {
+	case "Move":
+		var v EventMove
+		if !readPoint(r, &v.Value) {
+			return false
+		}
+		*p = v
+	case "Resize":
+		var v EventResize
+		if n, ok := r.ArrayLen(); !ok || n != 2 {
+			return false
+		}
+		if !readU32(r, &v.Field0) || !readU32(r, &v.Field1) {
+			return false
+		}
+		*p = v
+	case "close":
+		var v EventClose
+		if !readEventClose(r, &v) {
+			return false
+		}
+		*p = v
+	default:
+		return false
+	}
+	return true
+}
+
+func readOptionEvent(r *ferryman.Result, p *Event) bool {
+	if r.Nil() {
+		*p = nil
+		return true
+	}
+	return readEvent(r, p)
 }
 
 func writeListListF64(args ferryman.Args, v [][]float64) {

@@ -322,19 +322,82 @@ func TestTypedAsync(t *testing.T) {
 	}
 }
 
-// The general-way methods (callbacks, streams, enums) call Library.Call.
+// The general-way methods (callbacks, streams, tuples) call Library.Call;
+// a type that holds an enum is any there.
 func TestGeneralMethods(t *testing.T) {
 	v, err := typed.Apply(func(x int64) int64 { return x * 3 }, 5)
 	if err != nil || v != 15 {
 		t.Fatalf("apply: %v, %v", v, err)
 	}
-	area, err := typed.Area(map[string]any{"Square": 2.0})
-	if err != nil || area != 4 {
-		t.Fatalf("area: %v, %v", area, err)
+	summary, err := typed.Summarize([]any{"Start", map[string]any{"Resize": []any{1, 2}}}, 1)
+	if err != nil || !reflect.DeepEqual(summary, map[string]any{"count": int64(2)}) {
+		t.Fatalf("summarize: %#v, %v", summary, err)
 	}
-	got, err := typed.Replay(1.5, []any{"Start"})
-	if err != nil || got == nil {
-		t.Fatalf("replay: %#v, %v", got, err)
+}
+
+// An enum is a Go interface with a struct per variant; each variant goes
+// out and comes back as the library has it (the wire form Call sends).
+func TestTypedEnums(t *testing.T) {
+	type F = fixturebind.Shape
+	shapes := []struct {
+		shape fixturebind.Shape
+		wire  any
+		area  float64
+	}{
+		{fixturebind.ShapeEmpty{}, "Empty", 0},
+		{fixturebind.ShapeSquare{Value: 3}, map[string]any{"Square": 3.0}, 9},
+		{fixturebind.ShapeCircle{Center: fixturebind.Point{X: 1, Y: -2}, Radius: 2},
+			map[string]any{"Circle": map[string]any{"center": map[string]any{"x": 1.0, "y": -2.0}, "radius": 2.0}}, 4 * math.Pi},
+	}
+	for _, c := range shapes {
+		area, err := typed.Area(c.shape)
+		same(t, "area", area, err, c.wire)
+		if area != c.area {
+			t.Errorf("Area(%#v) = %v, want %v", c.shape, area, c.area)
+		}
+		back, err := typed.EchoShape(c.shape)
+		if err != nil || !reflect.DeepEqual(back, c.shape) {
+			t.Errorf("EchoShape(%#v) = %#v, %v", c.shape, back, err)
+		}
+	}
+	// A pointer to a variant is the variant.
+	if area, err := typed.Area(&fixturebind.ShapeSquare{Value: 2}); err != nil || area != 4 {
+		t.Errorf("Area(&ShapeSquare{2}) = %v, %v", area, err)
+	}
+	// nil (or a nil pointer to a variant) is sent as nil: the library says what it takes.
+	for _, shape := range []F{nil, (*fixturebind.ShapeSquare)(nil)} {
+		_, err := typed.Area(shape)
+		var ae *ferryman.ArgumentError
+		if !errors.As(err, &ae) || ae.Function != "area" || ae.Param != "shape" {
+			t.Errorf("Area(%#v): %v, want an ArgumentError naming area and shape", shape, err)
+		}
+	}
+	// Every variant kind: unit, newtype, tuple, and a renamed struct variant
+	// with a defaulted field; an Option<Event> result, nil for no events.
+	events := []fixturebind.Event{
+		fixturebind.EventStart{},
+		fixturebind.EventMove{Value: fixturebind.Point{X: 0.5, Y: 2}},
+		fixturebind.EventResize{Field0: 640, Field1: 480},
+		fixturebind.EventClose{Code: -7, Reason: "bye"},
+	}
+	for i := range events {
+		last, err := typed.Replay(1, events[:i+1])
+		if err != nil || !reflect.DeepEqual(last, events[i]) {
+			t.Errorf("Replay(…%#v) = %#v, %v", events[i], last, err)
+		}
+	}
+	if last, err := typed.Replay(1, nil); err != nil || last != nil {
+		t.Errorf("Replay(nil) = %#v, %v, want nil", last, err)
+	}
+	got, err := lib.Call("replay", 1, []any{map[string]any{"Resize": []any{640, 480}}})
+	if want := map[string]any{"Resize": []any{int64(640), int64(480)}}; err != nil || !reflect.DeepEqual(got, want) {
+		t.Errorf("Call(replay) = %#v, %v: the wire form differs from %#v", got, err, want)
+	}
+	// A value out of a field's range is the library's error, naming the parameter.
+	_, err = typed.Replay(1, []fixturebind.Event{fixturebind.EventMove{}, nil})
+	var ae *ferryman.ArgumentError
+	if !errors.As(err, &ae) || ae.Param != "events" {
+		t.Errorf("Replay with a nil event: %v", err)
 	}
 }
 

@@ -54,6 +54,10 @@ func (g *generator) write(t *goType, v string) string {
 		case "f64":
 			return "args.Floats(" + v + ")"
 		}
+	case "option":
+		if t.elem.kind == "enum" {
+			return g.write(t.elem, v) // (its writer sends a nil one as nil)
+		}
 	case "struct":
 		name := g.writer(t)
 		if strings.HasPrefix(v, "*") {
@@ -70,6 +74,9 @@ func (g *generator) write(t *goType, v string) string {
 // another of the file's names; isNew says that the caller makes it now.
 func (g *generator) helper(prefix string, t *goType) (name string, isNew bool) {
 	key := prefix + " " + t.expr
+	if t.kind == "option" && t.elem.kind == "enum" {
+		key += " or nil" // the enum's Go type, read and written with nil allowed
+	}
 	if name, ok := g.helpers[key]; ok {
 		return name, false
 	}
@@ -104,12 +111,106 @@ func (g *generator) writer(t *goType) string {
 	case "map":
 		fmt.Fprintf(&b, "func %s(args ferryman.Args, v %s) {\n\targs.MapLen(len(v))\n", name, t.expr)
 		fmt.Fprintf(&b, "\tfor k, x := range v {\n\t\t%s\n\t\t%s\n\t}\n", g.write(t.key, "k"), g.write(t.elem, "x"))
+	case "enum":
+		g.enumWriter(&b, name, t.en)
 	default:
 		panic("gogen: no writer for " + t.kind)
 	}
 	b.WriteString("}\n\n")
 	g.codec.WriteString(b.String())
 	return name
+}
+
+// enumWriter is the body of an enum's writer (spec/wire.md, "Named types"):
+// a variant's pointer is taken as the variant, and nil is sent as nil (the
+// library's error then says what it expected).
+func (g *generator) enumWriter(b *strings.Builder, name string, en *enumType) {
+	fmt.Fprintf(b, "func %s(args ferryman.Args, v %s) {\n\tswitch p := v.(type) {\n", name, en.name)
+	for _, va := range en.variants {
+		fmt.Fprintf(b, "\tcase *%s:\n\t\tif p == nil {\n\t\t\targs.Nil()\n\t\t\treturn\n\t\t}\n\t\tv = *p\n", va.goName)
+	}
+	binds := "v := "
+	if allUnit(en) {
+		binds = ""
+	}
+	fmt.Fprintf(b, "\t}\n\tswitch %sv.(type) {\n", binds)
+	for _, va := range en.variants {
+		fmt.Fprintf(b, "\tcase %s:\n", va.goName)
+		if va.kind == "unit" {
+			fmt.Fprintf(b, "\t\targs.Key(%q)\n", va.wire)
+			continue
+		}
+		fmt.Fprintf(b, "\t\targs.MapLen(1)\n\t\targs.Key(%q)\n", va.wire)
+		switch va.kind {
+		case "struct":
+			fmt.Fprintf(b, "\t\t%s(args, &v)\n", g.writer(va.st))
+		case "tuple":
+			fmt.Fprintf(b, "\t\targs.ArrayLen(%d)\n", len(va.fields))
+			fallthrough
+		default:
+			for _, f := range va.fields {
+				fmt.Fprintf(b, "\t\t%s\n", g.write(f.t, "v."+f.goName))
+			}
+		}
+	}
+	b.WriteString("\tdefault:\n\t\targs.Nil()\n\t}\n")
+}
+
+// enumReader is the body of an enum's reader.
+func (g *generator) enumReader(b *strings.Builder, en *enumType) {
+	if !noUnit(en) {
+		b.WriteString("\tif k, ok := r.Key(); ok {\n\t\tswitch string(k) {\n")
+		for _, va := range en.variants {
+			if va.kind == "unit" {
+				fmt.Fprintf(b, "\t\tcase %q:\n\t\t\t*p = %s{}\n\t\t\treturn true\n", va.wire, va.goName)
+			}
+		}
+		b.WriteString("\t\t}\n\t\treturn false\n\t}\n")
+	}
+	if allUnit(en) {
+		b.WriteString("\treturn false\n")
+		return
+	}
+	b.WriteString("\tif n, ok := r.MapLen(); !ok || n != 1 {\n\t\treturn false\n\t}\n")
+	b.WriteString("\tk, ok := r.Key()\n\tif !ok {\n\t\treturn false\n\t}\n\tswitch string(k) {\n")
+	for _, va := range en.variants {
+		if va.kind == "unit" {
+			continue
+		}
+		fmt.Fprintf(b, "\tcase %q:\n\t\tvar v %s\n", va.wire, va.goName)
+		var reads []string
+		switch va.kind {
+		case "struct":
+			reads = append(reads, "!"+g.reader(va.st)+"(r, &v)")
+		case "tuple":
+			fmt.Fprintf(b, "\t\tif n, ok := r.ArrayLen(); !ok || n != %d {\n\t\t\treturn false\n\t\t}\n", len(va.fields))
+			fallthrough
+		default:
+			for _, f := range va.fields {
+				reads = append(reads, "!"+g.reader(f.t)+"(r, &v."+f.goName+")")
+			}
+		}
+		fmt.Fprintf(b, "\t\tif %s {\n\t\t\treturn false\n\t\t}\n\t\t*p = v\n", strings.Join(reads, " || "))
+	}
+	b.WriteString("\tdefault:\n\t\treturn false\n\t}\n\treturn true\n")
+}
+
+func allUnit(en *enumType) bool {
+	for _, va := range en.variants {
+		if va.kind != "unit" {
+			return false
+		}
+	}
+	return true
+}
+
+func noUnit(en *enumType) bool {
+	for _, va := range en.variants {
+		if va.kind == "unit" {
+			return false
+		}
+	}
+	return true
 }
 
 // reader is the name of t's reader function, made once:
@@ -158,6 +259,10 @@ func (g *generator) reader(t *goType) string {
 		}
 	case "option":
 		elem := g.reader(t.elem)
+		if t.elem.kind == "enum" {
+			fmt.Fprintf(&b, "\tif r.Nil() {\n\t\t*p = nil\n\t\treturn true\n\t}\n\treturn %s(r, p)\n", elem)
+			break
+		}
 		fmt.Fprintf(&b, "\tif r.Nil() {\n\t\t*p = nil\n\t\treturn true\n\t}\n\tx := new(%s)\n", t.elem.expr)
 		fmt.Fprintf(&b, "\tif !%s(r, x) {\n\t\treturn false\n\t}\n\t*p = x\n\treturn true\n", elem)
 	case "map":
@@ -173,6 +278,8 @@ func (g *generator) reader(t *goType) string {
 		}
 		// An unknown key: the general reader skips it, Decode does.
 		b.WriteString("\t\tdefault:\n\t\t\tok = false\n\t\t}\n\t\tif !ok {\n\t\t\treturn false\n\t\t}\n\t}\n\treturn true\n")
+	case "enum":
+		g.enumReader(&b, t.en)
 	}
 	b.WriteString("}\n\n")
 	g.codec.WriteString(b.String())

@@ -1,7 +1,8 @@
 // Package gogen writes typed Go bindings for a ferryman library from its
 // describe map (cmd/ferryman-go): a struct type per library with a method
 // per exported free function, a Go struct per Rust struct the functions
-// take or return, a Go type per class (classes.go), and, for every free
+// take or return, a Go interface per Rust enum with a struct per variant,
+// a Go type per class (classes.go), and, for every free
 // function whose types it knows, code that
 // writes the arguments and reads the result itself (ferryman.Args,
 // ferryman.Result) — no reflection, no boxing into any.
@@ -44,6 +45,12 @@ func Generate(d *ferryman.Description, opts Options) ([]byte, error) {
 	for _, st := range g.r.sortedStructs() {
 		names = append(names, st.name)
 	}
+	for _, en := range g.r.sortedEnums() {
+		names = append(names, en.name)
+		for _, v := range en.variants {
+			names = append(names, v.goName)
+		}
+	}
 	for class := range g.classes {
 		names = append(names, class)
 		if g.r.structs[class] != nil {
@@ -56,6 +63,10 @@ func Generate(d *ferryman.Description, opts Options) ([]byte, error) {
 		}
 	}
 	for _, name := range names {
+		if g.taken[name] {
+			// (An enum's variant type, ShapeCircle, named as another type.)
+			return nil, fmt.Errorf("the library has two types that would be named %s in Go", name)
+		}
 		g.taken[name] = true
 	}
 	for class := range g.classes {
@@ -190,13 +201,15 @@ func (g *generator) method(out *bytes.Buffer, m member) {
 		if params[i] == nil {
 			typed = false
 		}
-		sig = append(sig, locals[i]+" "+g.sigType(p.Type))
 	}
 	result := g.r.resolve(f.Returns.Type)
 	if result == nil {
 		typed = false
 	}
-	resultExpr := g.sigType(f.Returns.Type)
+	for i, p := range f.Params[self:] {
+		sig = append(sig, locals[i]+" "+g.sigType(params[i], p.Type, typed))
+	}
+	resultExpr := g.sigType(result, f.Returns.Type, typed)
 	if result != nil && result.kind == "unit" {
 		resultExpr = ""
 	}
@@ -220,10 +233,12 @@ func (g *generator) method(out *bytes.Buffer, m member) {
 	out.WriteString("}\n\n")
 }
 
-// sigType is the Go type of a descriptor in a method's signature: its
-// goType's, a *Class for an object of a generated class, else any.
-func (g *generator) sigType(d any) string {
-	if t := g.r.resolve(d); t != nil {
+// sigType is the Go type of descriptor d, resolved as t, in a method's
+// signature: t's (in a method through the general API, only when that API
+// sends or reads t as the library has it), a *Class for an object of a
+// generated class, else any.
+func (g *generator) sigType(t *goType, d any, typed bool) string {
+	if t != nil && (typed || general(t, map[*structType]bool{})) {
 		return t.expr
 	}
 	if class := g.objectClass(d); class != "" {
@@ -354,6 +369,9 @@ func (g *generator) types(out *bytes.Buffer) {
 		}
 		out.WriteString("}\n\n")
 	}
+	for _, en := range g.r.sortedEnums() {
+		g.enumType(out, en)
+	}
 	names := make([]string, 0, len(g.r.aliases))
 	for name := range g.r.aliases {
 		names = append(names, name)
@@ -363,6 +381,48 @@ func (g *generator) types(out *bytes.Buffer) {
 		fmt.Fprintf(out, "// %s is the library's newtype struct %s: its inner value on the wire.\ntype %s = %s\n\n",
 			name, name, name, g.r.aliases[name].expr)
 	}
+}
+
+// enumType writes an enum's interface and its variants' types.
+func (g *generator) enumType(out *bytes.Buffer, en *enumType) {
+	goNames := make([]string, len(en.variants))
+	for i, v := range en.variants {
+		goNames[i] = v.goName
+	}
+	fmt.Fprintf(out, "// %s is the library's enum %s: one of %s.\n", en.name, en.name, strings.Join(goNames, ", "))
+	fmt.Fprintf(out, "// (A pointer to a variant is one too; a nil one, or a nil %s, is sent as nil.)\n", en.name)
+	fmt.Fprintf(out, "type %s interface{ is%s() }\n\n", en.name, en.name)
+	for _, v := range en.variants {
+		var wire string
+		switch v.kind {
+		case "unit":
+			wire = strconv.Quote(v.wire)
+		case "newtype":
+			wire = fmt.Sprintf("{%q: Value}", v.wire)
+		case "tuple":
+			wire = fmt.Sprintf("{%q: [Field0, …]}", v.wire)
+		default:
+			wire = fmt.Sprintf("{%q: {its fields}}", v.wire)
+		}
+		fmt.Fprintf(out, "// %s is %s's variant %s (%s on the wire).\n", v.goName, en.name, v.wire, wire)
+		if len(v.fields) == 0 {
+			fmt.Fprintf(out, "type %s struct{}\n\n", v.goName)
+			continue
+		}
+		fmt.Fprintf(out, "type %s struct {\n", v.goName)
+		for _, f := range v.fields {
+			if f.wire == "" {
+				fmt.Fprintf(out, "\t%s %s\n", f.goName, f.t.expr)
+			} else {
+				fmt.Fprintf(out, "\t%s %s `msgpack:%q`\n", f.goName, f.t.expr, f.wire)
+			}
+		}
+		out.WriteString("}\n\n")
+	}
+	for _, v := range en.variants {
+		fmt.Fprintf(out, "func (%s) is%s() {}\n", v.goName, en.name)
+	}
+	out.WriteString("\n")
 }
 
 func (g *generator) codecs(out *bytes.Buffer) {

@@ -3,6 +3,7 @@ package gogen
 import (
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 
 	ferryman "github.com/ferryman-rs/ferryman/bindings/go"
@@ -11,12 +12,13 @@ import (
 // goType is a type descriptor (spec/wire.md, "Type descriptors") as a Go
 // type whose values the generated code writes and reads itself.
 type goType struct {
-	kind  string // a scalar descriptor ("i64", "str", …), or "list", "option", "map", "struct"
+	kind  string // a scalar descriptor ("i64", "str", …), or "list", "option", "map", "struct", "enum"
 	expr  string // the Go type: int64, []Record, *string, map[string]int64
 	mangl string // for the names of its writer and reader: I64, ListRecord
 	elem  *goType
 	key   *goType
 	st    *structType // kind "struct"
+	en    *enumType   // kind "enum"
 }
 
 type structType struct {
@@ -25,8 +27,24 @@ type structType struct {
 }
 
 type field struct {
-	wire, goName string
+	wire, goName string // wire is "" for the items of a newtype or tuple variant
 	t            *goType
+}
+
+// enumType is a Rust enum: a Go interface, and a struct type per variant
+// that implements it (spec/wire.md, "Named types": a unit variant is its
+// name, any other {name: content}).
+type enumType struct {
+	name     string
+	variants []*variant
+}
+
+type variant struct {
+	wire   string // serde's name of the variant
+	goName string // the Go type: the enum's name and the variant's (ShapeCircle)
+	kind   string // "unit", "newtype" (one field, Value), "tuple" (Field0, …) or "struct"
+	fields []field
+	st     *goType // kind "struct": the variant's type as a struct, for its writer and reader
 }
 
 // scalars are the descriptors read and written by one Args/Result method.
@@ -41,20 +59,21 @@ var scalars = map[string]string{
 type resolver struct {
 	entries map[string]map[string]any
 	structs map[string]*structType // made (or being made) from entries
+	enums   map[string]*enumType   // the same for enums
 	aliases map[string]*goType     // newtype structs: the inner type
 	failed  map[string]bool
 }
 
 func newResolver(d *ferryman.Description) *resolver {
 	return &resolver{entries: d.TypesByName(), structs: map[string]*structType{},
-		aliases: map[string]*goType{}, failed: map[string]bool{}}
+		enums: map[string]*enumType{}, aliases: map[string]*goType{}, failed: map[string]bool{}}
 }
 
 // resolve is descriptor d as a goType, or nil when the generated code does
 // not read and write it itself (callbacks, objects, iterators, streams,
-// tuples, enums, 128-bit integers, times, chars, named types describe does
-// not spell out): such a parameter is sent, and such a result read, the
-// way Library.Call does.
+// tuples, 128-bit integers, times, chars, named types describe does not
+// spell out): such a parameter is sent, and such a result read, the way
+// Library.Call does.
 func (r *resolver) resolve(d any) *goType {
 	switch d := d.(type) {
 	case string:
@@ -80,7 +99,11 @@ func (r *resolver) resolve(d any) *goType {
 				if e == nil || e.kind == "option" || e.kind == "unit" {
 					return nil // nil of Option<Option<T>> is ambiguous
 				}
-				return &goType{kind: "option", expr: "*" + e.expr, mangl: "Option" + e.mangl, elem: e}
+				expr := "*" + e.expr
+				if e.kind == "enum" {
+					expr = e.expr // an interface: nil is None
+				}
+				return &goType{kind: "option", expr: expr, mangl: "Option" + e.mangl, elem: e}
 			case "map":
 				kv, _ := inner.([]any)
 				if len(kv) != 2 {
@@ -103,14 +126,14 @@ func (r *resolver) resolve(d any) *goType {
 
 func comparableKey(kind string) bool {
 	switch kind {
-	case "bytes", "unit", "list", "option", "map", "struct", "f32", "f64":
+	case "bytes", "unit", "list", "option", "map", "struct", "enum", "f32", "f64":
 		return false
 	}
 	return true
 }
 
-// named is a struct or newtype struct that describe spells out, with every
-// field one the generated code handles. A struct met again while it is
+// named is a struct, newtype struct or enum that describe spells out, with
+// every field one the generated code handles. A type met again while it is
 // being made (a tree) is taken as it will be.
 func (r *resolver) named(name string) *goType {
 	if exported(name) != name || r.failed[name] {
@@ -118,6 +141,9 @@ func (r *resolver) named(name string) *goType {
 	}
 	if st, ok := r.structs[name]; ok {
 		return &goType{kind: "struct", expr: name, mangl: name, st: st}
+	}
+	if en, ok := r.enums[name]; ok {
+		return &goType{kind: "enum", expr: name, mangl: name, en: en}
 	}
 	if t, ok := r.aliases[name]; ok {
 		named := *t
@@ -137,6 +163,8 @@ func (r *resolver) named(name string) *goType {
 		}
 		r.aliases[name] = inner
 		return r.named(name)
+	case "enum":
+		return r.enum(name, entry)
 	case "struct":
 	default:
 		r.failed[name] = true
@@ -144,33 +172,120 @@ func (r *resolver) named(name string) *goType {
 	}
 	st := &structType{name: name}
 	r.structs[name] = st
-	fields, _ := entry["fields"].([]any)
+	fields, ok := r.fields(entry["fields"])
+	if !ok {
+		delete(r.structs, name)
+		r.failed[name] = true
+		return nil
+	}
+	st.fields = fields
+	return &goType{kind: "struct", expr: name, mangl: name, st: st}
+}
+
+// fields are the fields of a struct (or of an enum's struct variant), each
+// with a Go name of its own and a type the generated code handles.
+func (r *resolver) fields(list any) ([]field, bool) {
+	items, _ := list.([]any)
+	out := make([]field, 0, len(items))
 	seen := map[string]bool{}
-	for _, f := range fields {
+	for _, f := range items {
 		fm, _ := f.(map[string]any)
 		wire, _ := fm["name"].(string)
 		goName := exported(wire)
 		t := r.resolve(fm["type"])
 		if goName == "" || seen[goName] || t == nil || t.kind == "unit" {
-			delete(r.structs, name)
-			r.failed[name] = true
-			return nil
+			return nil, false
 		}
 		seen[goName] = true
-		st.fields = append(st.fields, field{wire: wire, goName: goName, t: t})
+		out = append(out, field{wire: wire, goName: goName, t: t})
 	}
-	return &goType{kind: "struct", expr: name, mangl: name, st: st}
+	return out, true
 }
 
-// settle drops the structs that lead to a dropped one (a field taken as it
-// would be while its type was being made, which then failed), until none do.
+// enum is the enum entry of name as a goType, when every variant has a Go
+// name of its own and every item and field a type the generated code handles.
+func (r *resolver) enum(name string, entry map[string]any) *goType {
+	en := &enumType{name: name}
+	r.enums[name] = en
+	fail := func() *goType {
+		delete(r.enums, name)
+		r.failed[name] = true
+		return nil
+	}
+	variants, _ := entry["variants"].([]any)
+	if len(variants) == 0 {
+		return fail() // no value: nothing to generate
+	}
+	seen := map[string]bool{}
+	for _, v := range variants {
+		vm, _ := v.(map[string]any)
+		wire, _ := vm["name"].(string)
+		kind, _ := vm["kind"].(string)
+		suffix := exported(wire)
+		if suffix == "" || seen[suffix] {
+			return fail()
+		}
+		seen[suffix] = true
+		va := &variant{wire: wire, goName: name + suffix, kind: kind}
+		var items []any
+		switch kind {
+		case "unit":
+		case "newtype":
+			items = []any{vm["type"]}
+		case "tuple":
+			items, _ = vm["items"].([]any)
+		case "struct":
+			fields, ok := r.fields(vm["fields"])
+			if !ok {
+				return fail()
+			}
+			va.fields = fields
+			va.st = &goType{kind: "struct", expr: va.goName, mangl: va.goName,
+				st: &structType{name: va.goName, fields: fields}}
+		default:
+			return fail()
+		}
+		for i, item := range items {
+			t := r.resolve(item)
+			if t == nil || t.kind == "unit" {
+				return fail()
+			}
+			goName := "Field" + strconv.Itoa(i)
+			if kind == "newtype" {
+				goName = "Value"
+			}
+			va.fields = append(va.fields, field{goName: goName, t: t})
+		}
+		en.variants = append(en.variants, va)
+	}
+	return &goType{kind: "enum", expr: name, mangl: name, en: en}
+}
+
+// settle drops the structs and enums that lead to a dropped one (a field
+// taken as it would be while its type was being made, which then failed),
+// until none do.
 func (r *resolver) settle() {
+	wholeFields := func(fields []field) bool {
+		for _, f := range fields {
+			if !r.whole(f.t) {
+				return false
+			}
+		}
+		return true
+	}
 	for changed := true; changed; {
 		changed = false
 		for name, st := range r.structs {
-			for _, f := range st.fields {
-				if !r.whole(f.t) {
-					delete(r.structs, name)
+			if !wholeFields(st.fields) {
+				delete(r.structs, name)
+				r.failed[name] = true
+				changed = true
+			}
+		}
+		for name, en := range r.enums {
+			for _, v := range en.variants {
+				if !wholeFields(v.fields) {
+					delete(r.enums, name)
 					r.failed[name] = true
 					changed = true
 					break
@@ -180,11 +295,13 @@ func (r *resolver) settle() {
 	}
 }
 
-// whole reports whether every struct in t is still made.
+// whole reports whether every struct and enum in t is still made.
 func (r *resolver) whole(t *goType) bool {
 	switch {
 	case t.st != nil:
 		return r.structs[t.st.name] == t.st
+	case t.en != nil:
+		return r.enums[t.en.name] == t.en
 	case t.key != nil && !r.whole(t.key):
 		return false
 	case t.elem != nil:
@@ -194,22 +311,49 @@ func (r *resolver) whole(t *goType) bool {
 }
 
 // sortedStructs is every struct resolved, by name.
-func (r *resolver) sortedStructs() []*structType {
-	out := make([]*structType, 0, len(r.structs))
-	for _, st := range r.structs {
-		out = append(out, st)
+func (r *resolver) sortedStructs() []*structType { return byName(r.structs) }
+
+// sortedEnums is every enum resolved, by name.
+func (r *resolver) sortedEnums() []*enumType { return byName(r.enums) }
+
+// byName is m's values in the order of their names.
+func byName[T any](m map[string]T) []T {
+	names := make([]string, 0, len(m))
+	for name := range m {
+		names = append(names, name)
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].name < out[j].name })
+	sort.Strings(names)
+	out := make([]T, len(names))
+	for i, name := range names {
+		out[i] = m[name]
+	}
 	return out
 }
 
-// goTypeOf is the Go type of a descriptor for a method that sends or reads
-// it the general way: its goType's, else any.
-func (r *resolver) goTypeOf(d any) string {
-	if t := r.resolve(d); t != nil {
-		return t.expr
+// general reports whether Library.Call sends t's Go values, and Call[T]
+// reads them, as the library has them: not an enum's (Go has no sum type
+// the general API would know), nor a struct's that holds one.
+func general(t *goType, seen map[*structType]bool) bool {
+	switch {
+	case t.en != nil:
+		return false
+	case t.st != nil:
+		if seen[t.st] {
+			return true
+		}
+		seen[t.st] = true
+		for _, f := range t.st.fields {
+			if !general(f.t, seen) {
+				return false
+			}
+		}
+		return true
+	case t.key != nil && !general(t.key, seen):
+		return false
+	case t.elem != nil:
+		return general(t.elem, seen)
 	}
-	return "any"
+	return true
 }
 
 // docLines is a doc comment as Go comment lines.
