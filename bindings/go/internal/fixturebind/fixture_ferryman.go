@@ -2009,8 +2009,24 @@ func (l *Library) ConfigClosure(name string) (any, error) {
 // Returns the settings with `max_depth` doubled.
 //
 // Rust: fn configure(settings: Settings, _marker: Marker) -> (Settings, Pair).
-func (l *Library) Configure(settings any, marker any) (any, error) {
-	return l.lib.Call("configure", settings, marker)
+func (l *Library) Configure(settings Settings, marker Marker) (TupleSettingsPair, error) {
+	var out TupleSettingsPair
+	args := l.fnConfigure.Args()
+	args.Param(0)
+	writeSettings(args, &settings)
+	args.Param(1)
+	writeMarker(args, &marker)
+	res, err := args.Call()
+	if err != nil {
+		return out, err
+	}
+	if !readTupleSettingsPair(res, &out) || !res.End() {
+		var v TupleSettingsPair
+		err := res.Decode(&v)
+		return v, err
+	}
+	res.Done()
+	return out, nil
 }
 
 // The ints `0..n`, except that item `k` is an `Err`.
@@ -2446,8 +2462,22 @@ func (l *Library) EchoByteMap(map_ map[string][]byte) (map[string][]byte, error)
 // Returns the tuple unchanged.
 //
 // Rust: fn echo_byte_tuple(value: (Vec<u8>, u8)) -> (Vec<u8>, u8).
-func (l *Library) EchoByteTuple(value any) (any, error) {
-	return l.lib.Call("echo_byte_tuple", value)
+func (l *Library) EchoByteTuple(value TupleBytesU8) (TupleBytesU8, error) {
+	var out TupleBytesU8
+	args := l.fnEchoByteTuple.Args()
+	args.Param(0)
+	writeTupleBytesU8(args, &value)
+	res, err := args.Call()
+	if err != nil {
+		return out, err
+	}
+	if !readTupleBytesU8(res, &out) || !res.End() {
+		var v TupleBytesU8
+		err := res.Decode(&v)
+		return v, err
+	}
+	res.Done()
+	return out, nil
 }
 
 // Returns bytes unchanged (`Vec<u8>` travels as MessagePack bin).
@@ -2929,8 +2959,22 @@ func (l *Library) EchoSystemTime(at any) (any, error) {
 // Returns the tuple unchanged.
 //
 // Rust: fn echo_tuple(value: (i32, String, bool)) -> (i32, String, bool).
-func (l *Library) EchoTuple(value any) (any, error) {
-	return l.lib.Call("echo_tuple", value)
+func (l *Library) EchoTuple(value TupleI32StrBool) (TupleI32StrBool, error) {
+	var out TupleI32StrBool
+	args := l.fnEchoTuple.Args()
+	args.Param(0)
+	writeTupleI32StrBool(args, &value)
+	res, err := args.Call()
+	if err != nil {
+		return out, err
+	}
+	if !readTupleI32StrBool(res, &out) || !res.End() {
+		var v TupleI32StrBool
+		err := res.Decode(&v)
+		return v, err
+	}
+	res.Done()
+	return out, nil
 }
 
 // Returns the map unchanged: tuple keys (tuples in Python too).
@@ -4051,8 +4095,24 @@ func (l *Library) PathParts(path string) ([]string, error) {
 // Each name under `root`, and the parent of `root` if it has one.
 //
 // Rust: fn paths_under(root: &Path, names: Vec<String>) -> (Vec<PathBuf>, Option<PathBuf>).
-func (l *Library) PathsUnder(root string, names []string) (any, error) {
-	return l.lib.Call("paths_under", root, names)
+func (l *Library) PathsUnder(root string, names []string) (TupleListPathOptionPath, error) {
+	var out TupleListPathOptionPath
+	args := l.fnPathsUnder.Args()
+	args.Param(0)
+	args.String(root)
+	args.Param(1)
+	writeListStr(args, names)
+	res, err := args.Call()
+	if err != nil {
+		return out, err
+	}
+	if !readTupleListPathOptionPath(res, &out) || !res.End() {
+		var v TupleListPathOptionPath
+		err := res.Decode(&v)
+		return v, err
+	}
+	res.Done()
+	return out, nil
 }
 
 // Picks an error by `which`, as the branches of the function's value.
@@ -4566,8 +4626,22 @@ func (l *Library) SpinUntilInterrupted(maxMs uint64) (uint64, error) {
 // Splits into the integer and fractional parts.
 //
 // Rust: fn split_float(value: f64) -> (i64, f64).
-func (l *Library) SplitFloat(value float64) (any, error) {
-	return l.lib.Call("split_float", value)
+func (l *Library) SplitFloat(value float64) (TupleI64F64, error) {
+	var out TupleI64F64
+	args := l.fnSplitFloat.Args()
+	args.Param(0)
+	args.Float64(value)
+	res, err := args.Call()
+	if err != nil {
+		return out, err
+	}
+	if !readTupleI64F64(res, &out) || !res.End() {
+		var v TupleI64F64
+		err := res.Decode(&v)
+		return v, err
+	}
+	res.Done()
+	return out, nil
 }
 
 // A closure taking the integer square root, failing like `integer_sqrt`
@@ -4760,8 +4834,20 @@ func (l *Library) Ticker(n uint64, ms uint64, capacity uint64) (any, error) {
 // The last ticker's producer: `[items sent, saw the close, finished]`.
 //
 // Rust: fn ticker_report() -> (u64, bool, bool).
-func (l *Library) TickerReport() (any, error) {
-	return l.lib.Call("ticker_report")
+func (l *Library) TickerReport() (TupleU64BoolBool, error) {
+	var out TupleU64BoolBool
+	args := l.fnTickerReport.Args()
+	res, err := args.Call()
+	if err != nil {
+		return out, err
+	}
+	if !readTupleU64BoolBool(res, &out) || !res.End() {
+		var v TupleU64BoolBool
+		err := res.Decode(&v)
+		return v, err
+	}
+	res.Done()
+	return out, nil
 }
 
 // The date and time `secs` seconds later (`time`, no offset).
@@ -4941,6 +5027,15 @@ type Bounds struct {
 	High float64 `msgpack:"high"`
 }
 
+// Marker is the library's Marker (an array of its fields on the wire).
+type Marker struct{}
+
+// Pair is the library's Pair (an array of its fields on the wire).
+type Pair struct {
+	Field0 int32
+	Field1 string
+}
+
 // Point is the library's Point (a map of its fields on the wire).
 type Point struct {
 	X float64 `msgpack:"x"`
@@ -4968,6 +5063,50 @@ type Settings struct {
 type Tree struct {
 	Path     string `msgpack:"path"`
 	Children []Tree `msgpack:"children"`
+}
+
+// TupleBytesU8 holds the items of a Rust tuple, ([]byte, uint8) in Go (an array on the wire).
+type TupleBytesU8 struct {
+	Field0 []byte
+	Field1 uint8
+}
+
+// TupleI32Str holds the items of a Rust tuple, (int32, string) in Go (an array on the wire).
+type TupleI32Str struct {
+	Field0 int32
+	Field1 string
+}
+
+// TupleI32StrBool holds the items of a Rust tuple, (int32, string, bool) in Go (an array on the wire).
+type TupleI32StrBool struct {
+	Field0 int32
+	Field1 string
+	Field2 bool
+}
+
+// TupleI64F64 holds the items of a Rust tuple, (int64, float64) in Go (an array on the wire).
+type TupleI64F64 struct {
+	Field0 int64
+	Field1 float64
+}
+
+// TupleListPathOptionPath holds the items of a Rust tuple, ([]string, *string) in Go (an array on the wire).
+type TupleListPathOptionPath struct {
+	Field0 []string
+	Field1 *string
+}
+
+// TupleSettingsPair holds the items of a Rust tuple, (Settings, Pair) in Go (an array on the wire).
+type TupleSettingsPair struct {
+	Field0 Settings
+	Field1 Pair
+}
+
+// TupleU64BoolBool holds the items of a Rust tuple, (uint64, bool, bool) in Go (an array on the wire).
+type TupleU64BoolBool struct {
+	Field0 uint64
+	Field1 bool
+	Field2 bool
 }
 
 // Event is the library's enum Event: one of EventStart, EventMove, EventResize, EventClose.
@@ -5394,6 +5533,176 @@ func readOptionStr(r *ferryman.Result, p **string) bool {
 	return true
 }
 
+func writeOptionStr(args ferryman.Args, v *string) {
+	if v == nil {
+		args.Nil()
+		return
+	}
+	args.String(*v)
+}
+
+func writeModeCareful(args ferryman.Args, v *ModeCareful) {
+	args.MapLen(1)
+	args.Key("retries")
+	args.Uint(uint64(v.Retries))
+}
+
+func writeMode(args ferryman.Args, v Mode) {
+	switch p := v.(type) {
+	case *ModeFast:
+		if p == nil {
+			args.Nil()
+			return
+		}
+		v = *p
+	case *ModeCareful:
+		if p == nil {
+			args.Nil()
+			return
+		}
+		v = *p
+	}
+	switch v := v.(type) {
+	case ModeFast:
+		args.Key("Fast")
+	case ModeCareful:
+		args.MapLen(1)
+		args.Key("Careful")
+		writeModeCareful(args, &v)
+	default:
+		args.Nil()
+	}
+}
+
+func writeSettings(args ferryman.Args, v *Settings) {
+	args.MapLen(5)
+	args.Key("maxDepth")
+	args.Uint(uint64(v.MaxDepth))
+	args.Key("verbose")
+	args.Bool(v.Verbose)
+	args.Key("label")
+	writeOptionStr(args, v.Label)
+	args.Key("key")
+	args.Bytes(v.Key)
+	args.Key("mode")
+	writeMode(args, v.Mode)
+}
+
+func writeMarker(args ferryman.Args, v *Marker) {
+	args.ArrayLen(0)
+}
+
+func readU32(r *ferryman.Result, p *uint32) bool {
+	n, ok := r.UintTo(math.MaxUint32)
+	*p = uint32(n)
+	return ok
+}
+
+func readModeCareful(r *ferryman.Result, p *ModeCareful) bool {
+	n, ok := r.MapLen()
+	if !ok {
+		return false
+	}
+	for i := 0; i < n; i++ {
+		k, ok := r.Key()
+		if !ok {
+			return false
+		}
+		switch string(k) {
+		case "retries":
+			ok = readU8(r, &p.Retries)
+		default:
+			ok = false
+		}
+		if !ok {
+			return false
+		}
+	}
+	return true
+}
+
+func readMode(r *ferryman.Result, p *Mode) bool {
+	if k, ok := r.Key(); ok {
+		switch string(k) {
+		case "Fast":
+			*p = ModeFast{}
+			return true
+		}
+		return false
+	}
+	if n, ok := r.MapLen(); !ok || n != 1 {
+		return false
+	}
+	k, ok := r.Key()
+	if !ok {
+		return false
+	}
+	switch string(k) {
+	case "Careful":
+		var v ModeCareful
+		if !readModeCareful(r, &v) {
+			return false
+		}
+		*p = v
+	default:
+		return false
+	}
+	return true
+}
+
+func readSettings(r *ferryman.Result, p *Settings) bool {
+	n, ok := r.MapLen()
+	if !ok {
+		return false
+	}
+	for i := 0; i < n; i++ {
+		k, ok := r.Key()
+		if !ok {
+			return false
+		}
+		switch string(k) {
+		case "maxDepth":
+			ok = readU32(r, &p.MaxDepth)
+		case "verbose":
+			ok = readBool(r, &p.Verbose)
+		case "label":
+			ok = readOptionStr(r, &p.Label)
+		case "key":
+			ok = readBytes(r, &p.Key)
+		case "mode":
+			ok = readMode(r, &p.Mode)
+		default:
+			ok = false
+		}
+		if !ok {
+			return false
+		}
+	}
+	return true
+}
+
+func readI32(r *ferryman.Result, p *int32) bool {
+	n, ok := r.IntIn(math.MinInt32, math.MaxInt32)
+	*p = int32(n)
+	return ok
+}
+
+func readPair(r *ferryman.Result, p *Pair) bool {
+	if n, ok := r.ArrayLen(); !ok || n != 2 {
+		return false
+	}
+	return readI32(r, &p.Field0) &&
+		readStr(r, &p.Field1)
+}
+
+func readTupleSettingsPair(r *ferryman.Result, p *TupleSettingsPair) bool {
+	if n, ok := r.ArrayLen(); !ok || n != 2 {
+		return false
+	}
+	return readSettings(r, &p.Field0) &&
+		readPair(r, &p.Field1)
+}
+
 func writeListBool(args ferryman.Args, v []bool) {
 	args.ArrayLen(len(v))
 	for i := range v {
@@ -5537,6 +5846,20 @@ func readMapStrBytes(r *ferryman.Result, p *map[string][]byte) bool {
 	return true
 }
 
+func writeTupleBytesU8(args ferryman.Args, v *TupleBytesU8) {
+	args.ArrayLen(2)
+	args.Bytes(v.Field0)
+	args.Uint(uint64(v.Field1))
+}
+
+func readTupleBytesU8(r *ferryman.Result, p *TupleBytesU8) bool {
+	if n, ok := r.ArrayLen(); !ok || n != 2 {
+		return false
+	}
+	return readBytes(r, &p.Field0) &&
+		readU8(r, &p.Field1)
+}
+
 func readF32(r *ferryman.Result, p *float32) bool {
 	var ok bool
 	*p, ok = r.Float32()
@@ -5568,12 +5891,6 @@ func readListF32(r *ferryman.Result, p *[]float32) bool {
 func readI16(r *ferryman.Result, p *int16) bool {
 	n, ok := r.IntIn(math.MinInt16, math.MaxInt16)
 	*p = int16(n)
-	return ok
-}
-
-func readI32(r *ferryman.Result, p *int32) bool {
-	n, ok := r.IntIn(math.MinInt32, math.MaxInt32)
-	*p = int32(n)
 	return ok
 }
 
@@ -5854,15 +6171,25 @@ func readShape(r *ferryman.Result, p *Shape) bool {
 	return true
 }
 
+func writeTupleI32StrBool(args ferryman.Args, v *TupleI32StrBool) {
+	args.ArrayLen(3)
+	args.Int(int64(v.Field0))
+	args.String(v.Field1)
+	args.Bool(v.Field2)
+}
+
+func readTupleI32StrBool(r *ferryman.Result, p *TupleI32StrBool) bool {
+	if n, ok := r.ArrayLen(); !ok || n != 3 {
+		return false
+	}
+	return readI32(r, &p.Field0) &&
+		readStr(r, &p.Field1) &&
+		readBool(r, &p.Field2)
+}
+
 func readU16(r *ferryman.Result, p *uint16) bool {
 	n, ok := r.UintTo(math.MaxUint16)
 	*p = uint16(n)
-	return ok
-}
-
-func readU32(r *ferryman.Result, p *uint32) bool {
-	n, ok := r.UintTo(math.MaxUint32)
-	*p = uint32(n)
 	return ok
 }
 
@@ -5871,14 +6198,6 @@ func writeListU64(args ferryman.Args, v []uint64) {
 	for i := range v {
 		args.Uint(v[i])
 	}
-}
-
-func writeOptionStr(args ferryman.Args, v *string) {
-	if v == nil {
-		args.Nil()
-		return
-	}
-	args.String(*v)
 }
 
 func writeListI16(args ferryman.Args, v []int16) {
@@ -5899,6 +6218,14 @@ func readOptionF64(r *ferryman.Result, p **float64) bool {
 	}
 	*p = x
 	return true
+}
+
+func readTupleListPathOptionPath(r *ferryman.Result, p *TupleListPathOptionPath) bool {
+	if n, ok := r.ArrayLen(); !ok || n != 2 {
+		return false
+	}
+	return readListStr(r, &p.Field0) &&
+		readOptionStr(r, &p.Field1)
 }
 
 func writeBounds(args ferryman.Args, v *Bounds) {
@@ -6061,6 +6388,23 @@ func readListF64(r *ferryman.Result, p *[]float64) bool {
 	var ok bool
 	*p, ok = r.Floats()
 	return ok
+}
+
+func readTupleI64F64(r *ferryman.Result, p *TupleI64F64) bool {
+	if n, ok := r.ArrayLen(); !ok || n != 2 {
+		return false
+	}
+	return readI64(r, &p.Field0) &&
+		readF64(r, &p.Field1)
+}
+
+func readTupleU64BoolBool(r *ferryman.Result, p *TupleU64BoolBool) bool {
+	if n, ok := r.ArrayLen(); !ok || n != 3 {
+		return false
+	}
+	return readU64(r, &p.Field0) &&
+		readBool(r, &p.Field1) &&
+		readBool(r, &p.Field2)
 }
 
 func readListTree(r *ferryman.Result, p *[]Tree) bool {

@@ -401,6 +401,39 @@ func TestTypedEnums(t *testing.T) {
 	}
 }
 
+// Tuples, tuple structs and unit structs are Go structs (Field0, …) that
+// travel as arrays: each goes out and comes back as the library has it.
+func TestTypedTuples(t *testing.T) {
+	in := fixturebind.TupleI32StrBool{Field0: -5, Field1: "héllo", Field2: true}
+	if got, err := typed.EchoTuple(in); err != nil || got != in {
+		t.Errorf("EchoTuple(%#v) = %#v, %v", in, got, err)
+	}
+	parts, err := typed.SplitFloat(-2.75)
+	wire, werr := lib.Call("split_float", -2.75)
+	if err != nil || werr != nil || parts != (fixturebind.TupleI64F64{Field0: -2, Field1: -0.75}) ||
+		!reflect.DeepEqual(wire, []any{int64(-2), -0.75}) {
+		t.Errorf("SplitFloat(-2.75) = %#v, %v; Call: %#v, %v", parts, err, wire, werr)
+	}
+	bt := fixturebind.TupleBytesU8{Field0: []byte{0, 1, 255}, Field1: 255}
+	if got, err := typed.EchoByteTuple(bt); err != nil || !reflect.DeepEqual(got, bt) {
+		t.Errorf("EchoByteTuple = %#v, %v", got, err)
+	}
+	label := "l"
+	settings := fixturebind.Settings{MaxDepth: 3, Label: &label, Key: []byte{9}, Mode: fixturebind.ModeCareful{Retries: 2}}
+	got, err := typed.Configure(settings, fixturebind.Marker{})
+	want := settings
+	want.MaxDepth = 6
+	if err != nil || !reflect.DeepEqual(got, fixturebind.TupleSettingsPair{Field0: want, Field1: fixturebind.Pair{Field0: 1, Field1: "one"}}) {
+		t.Errorf("Configure = %#v, %v", got, err)
+	}
+	// The wire form Call sends, for the same call: an array for the tuple and the pair.
+	wire, err = lib.Call("configure", map[string]any{"maxDepth": 3, "label": "l", "key": []byte{9},
+		"mode": map[string]any{"Careful": map[string]any{"retries": 2}}}, nil)
+	if err != nil || !reflect.DeepEqual(wire.([]any)[1], []any{int64(1), "one"}) {
+		t.Errorf("Call(configure) = %#v, %v", wire, err)
+	}
+}
+
 func TestTypedCallsFromGoroutines(t *testing.T) {
 	var wg sync.WaitGroup
 	errs := make(chan error, 8)

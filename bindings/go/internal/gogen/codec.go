@@ -98,9 +98,17 @@ func (g *generator) writer(t *goType) string {
 	var b strings.Builder
 	switch t.kind {
 	case "struct":
-		fmt.Fprintf(&b, "func %s(args ferryman.Args, v *%s) {\n\targs.MapLen(%d)\n", name, t.expr, len(t.st.fields))
+		fmt.Fprintf(&b, "func %s(args ferryman.Args, v *%s) {\n", name, t.expr)
+		if t.st.array {
+			fmt.Fprintf(&b, "\targs.ArrayLen(%d)\n", len(t.st.fields))
+		} else {
+			fmt.Fprintf(&b, "\targs.MapLen(%d)\n", len(t.st.fields))
+		}
 		for _, f := range t.st.fields {
-			fmt.Fprintf(&b, "\targs.Key(%q)\n\t%s\n", f.wire, g.write(f.t, "v."+f.goName))
+			if !t.st.array {
+				fmt.Fprintf(&b, "\targs.Key(%q)\n", f.wire)
+			}
+			fmt.Fprintf(&b, "\t%s\n", g.write(f.t, "v."+f.goName))
 		}
 	case "list":
 		fmt.Fprintf(&b, "func %s(args ferryman.Args, v %s) {\n\targs.ArrayLen(len(v))\n", name, t.expr)
@@ -195,6 +203,21 @@ func (g *generator) enumReader(b *strings.Builder, en *enumType) {
 	b.WriteString("\tdefault:\n\t\treturn false\n\t}\n\treturn true\n")
 }
 
+// arrayReader is the body of a tuple's or a tuple or unit struct's reader:
+// an array of its fields in order (a unit struct's also nil).
+func (g *generator) arrayReader(b *strings.Builder, st *structType) {
+	if len(st.fields) == 0 {
+		b.WriteString("\tif r.Nil() {\n\t\treturn true\n\t}\n\tn, ok := r.ArrayLen()\n\treturn ok && n == 0\n")
+		return
+	}
+	fmt.Fprintf(b, "\tif n, ok := r.ArrayLen(); !ok || n != %d {\n\t\treturn false\n\t}\n", len(st.fields))
+	reads := make([]string, len(st.fields))
+	for i, f := range st.fields {
+		reads[i] = g.reader(f.t) + "(r, &p." + f.goName + ")"
+	}
+	fmt.Fprintf(b, "\treturn %s\n", strings.Join(reads, " &&\n\t\t"))
+}
+
 func allUnit(en *enumType) bool {
 	for _, va := range en.variants {
 		if va.kind != "unit" {
@@ -271,6 +294,10 @@ func (g *generator) reader(t *goType) string {
 		fmt.Fprintf(&b, "\tfor i := 0; i < n; i++ {\n\t\tvar k %s\n\t\tvar x %s\n", t.key.expr, t.elem.expr)
 		fmt.Fprintf(&b, "\t\tif !%s(r, &k) || !%s(r, &x) {\n\t\t\treturn false\n\t\t}\n\t\tm[k] = x\n\t}\n\t*p = m\n\treturn true\n", key, elem)
 	case "struct":
+		if t.st.array {
+			g.arrayReader(&b, t.st)
+			break
+		}
 		b.WriteString("\tn, ok := r.MapLen()\n\tif !ok {\n\t\treturn false\n\t}\n")
 		b.WriteString("\tfor i := 0; i < n; i++ {\n\t\tk, ok := r.Key()\n\t\tif !ok {\n\t\t\treturn false\n\t\t}\n\t\tswitch string(k) {\n")
 		for _, f := range t.st.fields {

@@ -363,11 +363,15 @@ func rustSignature(f *ferryman.Function) string {
 // per newtype struct.
 func (g *generator) types(out *bytes.Buffer) {
 	for _, st := range g.r.sortedStructs() {
-		fmt.Fprintf(out, "// %s is the library's %s (a map of its fields on the wire).\ntype %s struct {\n", st.name, st.name, st.name)
-		for _, f := range st.fields {
-			fmt.Fprintf(out, "\t%s %s `msgpack:%q`\n", f.goName, f.t.expr, f.wire)
+		switch {
+		case st.tuple != "":
+			fmt.Fprintf(out, "// %s holds the items of a Rust tuple, %s in Go (an array on the wire).\n", st.name, st.tuple)
+		case st.array:
+			fmt.Fprintf(out, "// %s is the library's %s (an array of its fields on the wire).\n", st.name, st.name)
+		default:
+			fmt.Fprintf(out, "// %s is the library's %s (a map of its fields on the wire).\n", st.name, st.name)
 		}
-		out.WriteString("}\n\n")
+		writeStruct(out, st.name, st.fields)
 	}
 	for _, en := range g.r.sortedEnums() {
 		g.enumType(out, en)
@@ -405,24 +409,30 @@ func (g *generator) enumType(out *bytes.Buffer, en *enumType) {
 			wire = fmt.Sprintf("{%q: {its fields}}", v.wire)
 		}
 		fmt.Fprintf(out, "// %s is %s's variant %s (%s on the wire).\n", v.goName, en.name, v.wire, wire)
-		if len(v.fields) == 0 {
-			fmt.Fprintf(out, "type %s struct{}\n\n", v.goName)
-			continue
-		}
-		fmt.Fprintf(out, "type %s struct {\n", v.goName)
-		for _, f := range v.fields {
-			if f.wire == "" {
-				fmt.Fprintf(out, "\t%s %s\n", f.goName, f.t.expr)
-			} else {
-				fmt.Fprintf(out, "\t%s %s `msgpack:%q`\n", f.goName, f.t.expr, f.wire)
-			}
-		}
-		out.WriteString("}\n\n")
+		writeStruct(out, v.goName, v.fields)
 	}
 	for _, v := range en.variants {
 		fmt.Fprintf(out, "func (%s) is%s() {}\n", v.goName, en.name)
 	}
 	out.WriteString("\n")
+}
+
+// writeStruct writes a struct type's declaration (fields with a wire name
+// tagged with it).
+func writeStruct(out *bytes.Buffer, name string, fields []field) {
+	if len(fields) == 0 {
+		fmt.Fprintf(out, "type %s struct{}\n\n", name)
+		return
+	}
+	fmt.Fprintf(out, "type %s struct {\n", name)
+	for _, f := range fields {
+		if f.wire == "" {
+			fmt.Fprintf(out, "\t%s %s\n", f.goName, f.t.expr)
+		} else {
+			fmt.Fprintf(out, "\t%s %s `msgpack:%q`\n", f.goName, f.t.expr, f.wire)
+		}
+	}
+	out.WriteString("}\n\n")
 }
 
 func (g *generator) codecs(out *bytes.Buffer) {

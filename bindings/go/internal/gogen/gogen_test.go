@@ -128,7 +128,13 @@ func TestEnumsCompile(t *testing.T) {
 	paint := map[string]any{"name": "Paint", "kind": "struct", "fields": []any{
 		map[string]any{"name": "color", "type": named("Color"), "optional": false},
 	}}
-	d := describe([]any{color, num, tree, paint},
+	pair := map[string]any{"name": "Pair", "kind": "tuple_struct", "items": []any{"i32", named("Color")}}
+	marker := map[string]any{"name": "Marker", "kind": "unit_struct"}
+	tuple := func(items ...any) map[string]any { return map[string]any{"tuple": items} }
+	d := describe([]any{color, num, tree, paint, pair, marker},
+		ferryman.Function{Name: "zip", Params: []ferryman.Param{{Name: "p", Type: named("Pair")}, {Name: "m", Type: named("Marker")},
+			{Name: "t", Type: tuple("i64", map[string]any{"list": named("Color")})}},
+			Returns: ferryman.TypeRef{Type: map[string]any{"option": tuple(named("Num"), "str")}}},
 		ferryman.Function{Name: "mix", Params: []ferryman.Param{{Name: "a", Type: named("Color")}, {Name: "b", Type: map[string]any{"option": named("Color")}}},
 			Returns: ferryman.TypeRef{Type: map[string]any{"map": []any{"str", named("Color")}}}},
 		ferryman.Function{Name: "grow", Params: []ferryman.Param{{Name: "t", Type: named("Tree")}}, Returns: ferryman.TypeRef{Type: map[string]any{"option": named("Tree")}}},
@@ -143,6 +149,9 @@ func TestEnumsCompile(t *testing.T) {
 		"type NumPair struct {\n\tField0 float64\n\tField1 string\n}",
 		"type ColorRed struct{}",
 		"func (l *Library) Repaint(p any, f any) (any, error) {",
+		"func (l *Library) Zip(p Pair, m Marker, t TupleI64ListColor) (*TupleNumStr, error) {",
+		"type TupleNumStr struct {\n\tField0 Num\n\tField1 string\n}",
+		"type Marker struct{}",
 	} {
 		if !strings.Contains(string(src), want) {
 			t.Errorf("the bindings lack %q:\n%s", want, src)
@@ -167,4 +176,15 @@ func compiles(t *testing.T, d *ferryman.Description) []byte {
 		t.Fatalf("the bindings do not compile: %v\n%s", err, src)
 	}
 	return src
+}
+
+// A tuple's Go name taken by a library type is an error, not a clash.
+func TestATupleNamedAsAType(t *testing.T) {
+	st := map[string]any{"name": "TupleI64Str", "kind": "struct", "fields": []any{}}
+	d := describe([]any{st},
+		ferryman.Function{Name: "f", Params: []ferryman.Param{{Name: "s", Type: map[string]any{"named": "TupleI64Str"}}},
+			Returns: ferryman.TypeRef{Type: map[string]any{"tuple": []any{"i64", "str"}}}})
+	if _, err := Generate(d, Options{Package: "demo"}); err == nil || !strings.Contains(err.Error(), "TupleI64Str") {
+		t.Fatalf("Generate: %v", err)
+	}
 }

@@ -24,6 +24,8 @@ type goType struct {
 type structType struct {
 	name   string // serde's name, and the Go type's
 	fields []field
+	array  bool   // a tuple (struct) (Field0, …) or unit struct: an array of its fields on the wire
+	tuple  string // a Rust tuple's type, for a Go type made for one ((i64, String))
 }
 
 type field struct {
@@ -60,13 +62,14 @@ type resolver struct {
 	entries map[string]map[string]any
 	structs map[string]*structType // made (or being made) from entries
 	enums   map[string]*enumType   // the same for enums
+	tuples  map[string]*structType // a Go struct per tuple type, named Tuple and its items' names
 	aliases map[string]*goType     // newtype structs: the inner type
 	failed  map[string]bool
 }
 
 func newResolver(d *ferryman.Description) *resolver {
 	return &resolver{entries: d.TypesByName(), structs: map[string]*structType{},
-		enums: map[string]*enumType{}, aliases: map[string]*goType{}, failed: map[string]bool{}}
+		enums: map[string]*enumType{}, tuples: map[string]*structType{}, aliases: map[string]*goType{}, failed: map[string]bool{}}
 }
 
 // resolve is descriptor d as a goType, or nil when the generated code does
@@ -118,6 +121,9 @@ func (r *resolver) resolve(d any) *goType {
 			case "named":
 				name, _ := inner.(string)
 				return r.named(name)
+			case "tuple":
+				items, _ := inner.([]any)
+				return r.tupleType(items)
 			}
 		}
 	}
@@ -165,14 +171,22 @@ func (r *resolver) named(name string) *goType {
 		return r.named(name)
 	case "enum":
 		return r.enum(name, entry)
-	case "struct":
+	case "struct", "tuple_struct", "unit_struct":
 	default:
 		r.failed[name] = true
 		return nil
 	}
-	st := &structType{name: name}
+	st := &structType{name: name, array: entry["kind"] != "struct"}
 	r.structs[name] = st
-	fields, ok := r.fields(entry["fields"])
+	var fields []field
+	ok = true
+	switch entry["kind"] {
+	case "struct":
+		fields, ok = r.fields(entry["fields"])
+	case "tuple_struct":
+		items, _ := entry["items"].([]any)
+		fields, ok = r.items(items)
+	}
 	if !ok {
 		delete(r.structs, name)
 		r.failed[name] = true
@@ -202,6 +216,46 @@ func (r *resolver) fields(list any) ([]field, bool) {
 	return out, true
 }
 
+// tupleType is a tuple's Go struct (Field0, Field1, …), named Tuple and its
+// items' mangled names (TupleI64Str), made once per name; nil for a tuple
+// whose items the generated code does not handle, or whose name another
+// tuple has ((Vec<i64>,) and (ListI64,)).
+func (r *resolver) tupleType(items []any) *goType {
+	fields, ok := r.items(items)
+	if !ok || len(fields) == 0 {
+		return nil
+	}
+	name, exprs := "Tuple", make([]string, len(fields))
+	for i, f := range fields {
+		name += f.t.mangl
+		exprs[i] = f.t.expr
+	}
+	rust := "(" + strings.Join(exprs, ", ") + ")"
+	st := r.tuples[name]
+	switch {
+	case st == nil:
+		st = &structType{name: name, fields: fields, array: true, tuple: rust}
+		r.tuples[name] = st
+	case st.tuple != rust:
+		return nil
+	}
+	return &goType{kind: "struct", expr: name, mangl: name, st: st}
+}
+
+// items are the items of a tuple, a tuple struct or an enum's tuple variant
+// as fields Field0, Field1, …, each of a type the generated code handles.
+func (r *resolver) items(items []any) ([]field, bool) {
+	out := make([]field, len(items))
+	for i, item := range items {
+		t := r.resolve(item)
+		if t == nil || t.kind == "unit" {
+			return nil, false
+		}
+		out[i] = field{goName: "Field" + strconv.Itoa(i), t: t}
+	}
+	return out, true
+}
+
 // enum is the enum entry of name as a goType, when every variant has a Go
 // name of its own and every item and field a type the generated code handles.
 func (r *resolver) enum(name string, entry map[string]any) *goType {
@@ -227,13 +281,21 @@ func (r *resolver) enum(name string, entry map[string]any) *goType {
 		}
 		seen[suffix] = true
 		va := &variant{wire: wire, goName: name + suffix, kind: kind}
-		var items []any
 		switch kind {
 		case "unit":
 		case "newtype":
-			items = []any{vm["type"]}
+			t := r.resolve(vm["type"])
+			if t == nil || t.kind == "unit" {
+				return fail()
+			}
+			va.fields = []field{{goName: "Value", t: t}}
 		case "tuple":
-			items, _ = vm["items"].([]any)
+			items, _ := vm["items"].([]any)
+			fields, ok := r.items(items)
+			if !ok {
+				return fail()
+			}
+			va.fields = fields
 		case "struct":
 			fields, ok := r.fields(vm["fields"])
 			if !ok {
@@ -244,17 +306,6 @@ func (r *resolver) enum(name string, entry map[string]any) *goType {
 				st: &structType{name: va.goName, fields: fields}}
 		default:
 			return fail()
-		}
-		for i, item := range items {
-			t := r.resolve(item)
-			if t == nil || t.kind == "unit" {
-				return fail()
-			}
-			goName := "Field" + strconv.Itoa(i)
-			if kind == "newtype" {
-				goName = "Value"
-			}
-			va.fields = append(va.fields, field{goName: goName, t: t})
 		}
 		en.variants = append(en.variants, va)
 	}
@@ -282,6 +333,12 @@ func (r *resolver) settle() {
 				changed = true
 			}
 		}
+		for name, st := range r.tuples {
+			if !wholeFields(st.fields) {
+				delete(r.tuples, name)
+				changed = true
+			}
+		}
 		for name, en := range r.enums {
 			for _, v := range en.variants {
 				if !wholeFields(v.fields) {
@@ -298,6 +355,8 @@ func (r *resolver) settle() {
 // whole reports whether every struct and enum in t is still made.
 func (r *resolver) whole(t *goType) bool {
 	switch {
+	case t.st != nil && t.st.tuple != "":
+		return r.tuples[t.st.name] == t.st
 	case t.st != nil:
 		return r.structs[t.st.name] == t.st
 	case t.en != nil:
@@ -310,8 +369,15 @@ func (r *resolver) whole(t *goType) bool {
 	return true
 }
 
-// sortedStructs is every struct resolved, by name.
-func (r *resolver) sortedStructs() []*structType { return byName(r.structs) }
+// sortedStructs is every struct resolved and every tuple's, by name.
+func (r *resolver) sortedStructs() []*structType {
+	all := byName(r.structs)
+	for _, st := range byName(r.tuples) {
+		all = append(all, st)
+	}
+	sort.SliceStable(all, func(i, j int) bool { return all[i].name < all[j].name })
+	return all
+}
 
 // sortedEnums is every enum resolved, by name.
 func (r *resolver) sortedEnums() []*enumType { return byName(r.enums) }
@@ -332,10 +398,11 @@ func byName[T any](m map[string]T) []T {
 
 // general reports whether Library.Call sends t's Go values, and Call[T]
 // reads them, as the library has them: not an enum's (Go has no sum type
-// the general API would know), nor a struct's that holds one.
+// the general API would know), a tuple's or a tuple or unit struct's (Go
+// structs, which it sends as maps), nor a struct's that holds one.
 func general(t *goType, seen map[*structType]bool) bool {
 	switch {
-	case t.en != nil:
+	case t.en != nil, t.st != nil && t.st.array:
 		return false
 	case t.st != nil:
 		if seen[t.st] {
