@@ -5,6 +5,8 @@ import (
 	"math"
 	"math/big"
 	"reflect"
+	"regexp"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -327,7 +329,7 @@ func unhashKey(k any) any {
 }
 
 // durationParts reads the duration forms of spec/wire.md, "Times": [secs,
-// nanos] and {"secs": …, "nanos": …}.
+// nanos], {"secs": …, "nanos": …} and jiff's ISO 8601 text.
 func durationParts(v any) (int64, int64, bool) {
 	var secs, nanos any
 	switch x := v.(type) {
@@ -338,6 +340,8 @@ func durationParts(v any) (int64, int64, bool) {
 		secs, nanos = x[0], x[1]
 	case map[string]any:
 		secs, nanos = x["secs"], x["nanos"]
+	case string:
+		return isoDuration(x)
 	default:
 		return 0, 0, false
 	}
@@ -345,6 +349,39 @@ func durationParts(v any) (int64, int64, bool) {
 	n, ok2 := nanos.(int64)
 	return s, n, ok1 && ok2
 }
+
+// isoDuration reads jiff's ISO 8601 text, [-]PT[hH][mM][s[.f]S] (PT4.5S,
+// -PT1H30M), as [secs, nanos] with 0 <= nanos < 1e9.
+func isoDuration(text string) (int64, int64, bool) {
+	m := isoDurationForm.FindStringSubmatch(text)
+	if m == nil || m[2]+m[3]+m[4] == "" {
+		return 0, 0, false
+	}
+	var secs int64
+	for i, unit := range []int64{3600, 60, 1} {
+		if m[2+i] == "" {
+			continue
+		}
+		n, err := strconv.ParseInt(m[2+i], 10, 64)
+		if err != nil || n > (math.MaxInt64-secs)/unit {
+			return 0, 0, false
+		}
+		secs += n * unit
+	}
+	var nanos int64
+	if m[5] != "" {
+		nanos, _ = strconv.ParseInt((m[5] + "00000000")[:9], 10, 64)
+	}
+	if m[1] == "-" {
+		secs = -secs
+		if nanos > 0 {
+			secs, nanos = secs-1, int64(time.Second)-nanos
+		}
+	}
+	return secs, nanos, true
+}
+
+var isoDurationForm = regexp.MustCompile(`^([+-]?)PT(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)(?:\.(\d{1,9}))?S)?$`)
 
 // durationOf is secs seconds and nanos nanoseconds; false when a
 // time.Duration cannot hold it.
@@ -374,8 +411,10 @@ func durationOf(secs, nanos int64) (time.Duration, bool) {
 	return time.Duration(d), true
 }
 
-// timestamp reads the instant forms of spec/wire.md, "Times": RFC 3339 text
-// and SystemTime's {"secs_since_epoch": …, "nanos_since_epoch": …}.
+// timestamp reads the instant forms of spec/wire.md, "Times": RFC 3339 text,
+// SystemTime's {"secs_since_epoch": …, "nanos_since_epoch": …} and the time
+// crate's [year, day of year, hour, minute, second, nanosecond, offset
+// hours, offset minutes, offset seconds].
 func timestamp(v any) (time.Time, bool) {
 	switch x := v.(type) {
 	case string:
@@ -385,6 +424,23 @@ func timestamp(v any) (time.Time, bool) {
 		secs, ok1 := x["secs_since_epoch"].(int64)
 		nanos, ok2 := x["nanos_since_epoch"].(int64)
 		return time.Unix(secs, nanos).UTC(), ok1 && ok2
+	case []any:
+		if len(x) != 9 {
+			return time.Time{}, false
+		}
+		var n [9]int64
+		for i, item := range x {
+			v, ok := item.(int64)
+			if !ok || v < math.MinInt32 || v > math.MaxInt32 {
+				return time.Time{}, false
+			}
+			n[i] = v
+		}
+		if n[1] < 1 || n[1] > 366 || n[5] < 0 || n[5] >= int64(time.Second) {
+			return time.Time{}, false
+		}
+		zone := time.FixedZone("", int(n[6]*3600+n[7]*60+n[8]))
+		return time.Date(int(n[0]), time.January, int(n[1]), int(n[2]), int(n[3]), int(n[4]), int(n[5]), zone), true
 	}
 	return time.Time{}, false
 }
