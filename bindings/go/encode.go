@@ -34,9 +34,10 @@ type encoder struct {
 	// value is copied field by field, which costs more than the call's encoding)
 
 	// A typed call's (typed_call.go): the parameter being written, and the
-	// first value that cannot be sent (a string that is not UTF-8) and its parameter.
+	// first value that cannot be sent (a string that is not UTF-8), its
+	// parameter and its kind ("type", or "overflow" for an integer).
 	param, faultParam int
-	fault             string
+	fault, faultKind  string
 	result            Result // the typed call's result (Args.Call)
 }
 

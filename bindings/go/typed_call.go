@@ -2,7 +2,9 @@ package ferryman
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"reflect"
 	"unicode/utf8"
 	"unsafe"
 )
@@ -145,10 +147,32 @@ func (a Args) LendFloats(s []float64) {
 	a.Floats(s)
 }
 
+// Value writes v as Library.Call writes an argument (through reflection):
+// for the values the other writers do not take (a time.Duration, a
+// time.Time, a *big.Int). A value that cannot be sent (a *big.Int no
+// 128-bit integer holds) is not: the call answers the *ArgumentError
+// Library.Call would.
+func (a Args) Value(v any) {
+	err := a.e.value(reflect.ValueOf(v), 1)
+	var nw noWireForm
+	switch {
+	case err == nil:
+	case errors.As(err, &nw):
+		a.faultOf(nw.found, nw.kind)
+	default:
+		a.fault(err.Error())
+	}
+}
+
 // fault notes the first value that cannot be sent; the call is not made.
-func (a Args) fault(found string) {
+func (a Args) fault(found string) { a.faultOf(found, "type") }
+
+func (a Args) faultOf(found, kind string) {
 	if a.e.fault == "" {
-		a.e.fault, a.e.faultParam = found, a.e.param
+		if kind == "" {
+			kind = "type"
+		}
+		a.e.fault, a.e.faultParam, a.e.faultKind = found, a.e.param, kind
 	}
 }
 
@@ -171,7 +195,7 @@ func (a Args) CallContext(ctx context.Context) (*Result, error) {
 func (a Args) call(ctx context.Context) (*Result, error) {
 	e, f, l := a.e, a.fn.f, a.fn.l
 	if e.fault != "" {
-		err := faultError(f, e.faultParam, e.fault)
+		err := faultError(f, e.faultParam, e.fault, e.faultKind)
 		e.done()
 		return nil, err
 	}
@@ -207,11 +231,11 @@ func (a Args) call(ctx context.Context) (*Result, error) {
 }
 
 // faultError is the *ArgumentError of a value parameter i cannot send.
-func faultError(f *Function, i int, found string) error {
+func faultError(f *Function, i int, found, kind string) error {
 	param, expected := fmt.Sprintf("%d", i), ""
 	if i >= 0 && i < len(f.Params) { // (Param was called, as generated code does)
 		param, expected = f.Params[i].Name, f.Params[i].Rust
 	}
-	return &ArgumentError{Kind: "type", Function: f.Name, Param: param, Index: i, Expected: expected,
+	return &ArgumentError{Kind: kind, Function: f.Name, Param: param, Index: i, Expected: expected,
 		Found: found, Message: argumentMessage(f.Name, param, expected, found)}
 }

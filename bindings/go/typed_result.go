@@ -184,6 +184,23 @@ func (r *Result) Floats() ([]float64, bool) {
 	return items, fastFloats(items, &r.r)
 }
 
+// Value reads the next value the general way into *dst, converted as
+// Call[T] converts a result: for the types the other readers do not take
+// (a time.Duration, a time.Time, a *big.Int). false, the cursor unmoved,
+// when it is not one.
+func (r *Result) Value(dst any) bool {
+	if !r.at() {
+		return false
+	}
+	d := decoder{lib: r.fn.l, r: r.r, where: r.fn.f.Name}
+	v, err := d.value(1) // (a time or an int: not nested; the limit still holds below)
+	if err != nil || assignResult(r.fn.f.Name, dst, v) != nil {
+		return false
+	}
+	r.r = d.r
+	return true
+}
+
 // End reports whether the whole result was read.
 func (r *Result) End() bool { return r.r.i == len(r.r.b) }
 

@@ -5,6 +5,8 @@ package fixturebind
 import (
 	"context"
 	"math"
+	"math/big"
+	"time"
 
 	ferryman "github.com/ferryman-rs/ferryman/bindings/go"
 )
@@ -1665,8 +1667,22 @@ func (l *Library) BadToken(index uint32) error {
 // Sums the amounts per account.
 //
 // Rust: fn balances(entries: Vec<Entry>) -> BTreeMap<String, i128>.
-func (l *Library) Balances(entries any) (any, error) {
-	return l.lib.Call("balances", entries)
+func (l *Library) Balances(entries []Entry) (map[string]*big.Int, error) {
+	var out map[string]*big.Int
+	args := l.fnBalances.Args()
+	args.Param(0)
+	writeListEntry(args, entries)
+	res, err := args.Call()
+	if err != nil {
+		return out, err
+	}
+	if !readMapStrI128(res, &out) || !res.End() {
+		var v map[string]*big.Int
+		err := res.Decode(&v)
+		return v, err
+	}
+	res.Done()
+	return out, nil
 }
 
 // Fails with a boxed error when `fail` is true.
@@ -2329,8 +2345,22 @@ func (l *Library) DroppableThrough(n uint64, f any) (any, error) {
 // The seconds in `d`, as a float.
 //
 // Rust: fn duration_seconds(d: Duration) -> f64.
-func (l *Library) DurationSeconds(d any) (float64, error) {
-	return ferryman.Call[float64](l.lib, "duration_seconds", d)
+func (l *Library) DurationSeconds(d time.Duration) (float64, error) {
+	var out float64
+	args := l.fnDurationSeconds.Args()
+	args.Param(0)
+	args.Value(d)
+	res, err := args.Call()
+	if err != nil {
+		return out, err
+	}
+	if !readF64(res, &out) || !res.End() {
+		var v float64
+		err := res.Decode(&v)
+		return v, err
+	}
+	res.Done()
+	return out, nil
 }
 
 // Returns the blob unchanged.
@@ -2518,15 +2548,43 @@ func (l *Library) EchoCrateTimes(times any) (any, error) {
 // Returns the entry unchanged.
 //
 // Rust: fn echo_entry(entry: Entry) -> Entry.
-func (l *Library) EchoEntry(entry any) (any, error) {
-	return l.lib.Call("echo_entry", entry)
+func (l *Library) EchoEntry(entry Entry) (Entry, error) {
+	var out Entry
+	args := l.fnEchoEntry.Args()
+	args.Param(0)
+	writeEntry(args, &entry)
+	res, err := args.Call()
+	if err != nil {
+		return out, err
+	}
+	if !readEntry(res, &out) || !res.End() {
+		var v Entry
+		err := res.Decode(&v)
+		return v, err
+	}
+	res.Done()
+	return out, nil
 }
 
 // The events unchanged.
 //
 // Rust: fn echo_events(events: Vec<FileEvent>) -> Vec<FileEvent>.
-func (l *Library) EchoEvents(events any) (any, error) {
-	return l.lib.Call("echo_events", events)
+func (l *Library) EchoEvents(events []FileEvent) ([]FileEvent, error) {
+	var out []FileEvent
+	args := l.fnEchoEvents.Args()
+	args.Param(0)
+	writeListFileEvent(args, events)
+	res, err := args.Call()
+	if err != nil {
+		return out, err
+	}
+	if !readListFileEvent(res, &out) || !res.End() {
+		var v []FileEvent
+		err := res.Decode(&v)
+		return v, err
+	}
+	res.Done()
+	return out, nil
 }
 
 // Returns its argument unchanged.
@@ -2609,8 +2667,22 @@ func (l *Library) EchoFileEntry(entry any) (any, error) {
 // Returns its argument unchanged.
 //
 // Rust: fn echo_i128(value: i128) -> i128.
-func (l *Library) EchoI128(value any) (any, error) {
-	return l.lib.Call("echo_i128", value)
+func (l *Library) EchoI128(value *big.Int) (*big.Int, error) {
+	var out *big.Int
+	args := l.fnEchoI128.Args()
+	args.Param(0)
+	args.Value(value)
+	res, err := args.Call()
+	if err != nil {
+		return out, err
+	}
+	if !readI128(res, &out) || !res.End() {
+		var v *big.Int
+		err := res.Decode(&v)
+		return v, err
+	}
+	res.Done()
+	return out, nil
 }
 
 // Returns its argument unchanged.
@@ -2952,8 +3024,22 @@ func (l *Library) EchoStrings(values []string) ([]string, error) {
 // The instant unchanged.
 //
 // Rust: fn echo_system_time(at: SystemTime) -> SystemTime.
-func (l *Library) EchoSystemTime(at any) (any, error) {
-	return l.lib.Call("echo_system_time", at)
+func (l *Library) EchoSystemTime(at time.Time) (time.Time, error) {
+	var out time.Time
+	args := l.fnEchoSystemTime.Args()
+	args.Param(0)
+	args.Value(at)
+	res, err := args.Call()
+	if err != nil {
+		return out, err
+	}
+	if !readTimestamp(res, &out) || !res.End() {
+		var v time.Time
+		err := res.Decode(&v)
+		return v, err
+	}
+	res.Done()
+	return out, nil
 }
 
 // Returns the tuple unchanged.
@@ -2987,8 +3073,22 @@ func (l *Library) EchoTupleKeys(map_ any) (any, error) {
 // Returns its argument unchanged.
 //
 // Rust: fn echo_u128(value: u128) -> u128.
-func (l *Library) EchoU128(value any) (any, error) {
-	return l.lib.Call("echo_u128", value)
+func (l *Library) EchoU128(value *big.Int) (*big.Int, error) {
+	var out *big.Int
+	args := l.fnEchoU128.Args()
+	args.Param(0)
+	args.Value(value)
+	res, err := args.Call()
+	if err != nil {
+		return out, err
+	}
+	if !readI128(res, &out) || !res.End() {
+		var v *big.Int
+		err := res.Decode(&v)
+		return v, err
+	}
+	res.Done()
+	return out, nil
 }
 
 // Returns its argument unchanged.
@@ -3135,8 +3235,22 @@ func (l *Library) EchoUsize(value uint64) (uint64, error) {
 // The instant unchanged.
 //
 // Rust: fn echo_utc(at: DateTime<Utc>) -> DateTime<Utc>.
-func (l *Library) EchoUTC(at any) (any, error) {
-	return l.lib.Call("echo_utc", at)
+func (l *Library) EchoUTC(at time.Time) (time.Time, error) {
+	var out time.Time
+	args := l.fnEchoUTC.Args()
+	args.Param(0)
+	args.Value(at)
+	res, err := args.Call()
+	if err != nil {
+		return out, err
+	}
+	if !readTimestamp(res, &out) || !res.End() {
+		var v time.Time
+		err := res.Decode(&v)
+		return v, err
+	}
+	res.Done()
+	return out, nil
 }
 
 // Returns the list unchanged.
@@ -3170,8 +3284,22 @@ func (l *Library) EchoWideKeys(map_ any) (any, error) {
 // The zoned time unchanged (jiff's `Zoned`: a `datetime` with its zone).
 //
 // Rust: fn echo_zoned(at: Zoned) -> Zoned.
-func (l *Library) EchoZoned(at any) (any, error) {
-	return l.lib.Call("echo_zoned", at)
+func (l *Library) EchoZoned(at time.Time) (time.Time, error) {
+	var out time.Time
+	args := l.fnEchoZoned.Args()
+	args.Param(0)
+	args.Value(at)
+	res, err := args.Call()
+	if err != nil {
+		return out, err
+	}
+	if !readTimestamp(res, &out) || !res.End() {
+		var v time.Time
+		err := res.Decode(&v)
+		return v, err
+	}
+	res.Done()
+	return out, nil
 }
 
 // A closure that panics when called.
@@ -3427,15 +3555,47 @@ func (l *Library) JiffNextDay(day any) (any, error) {
 // `at` plus `by` (`jiff`).
 //
 // Rust: fn jiff_plus(at: Timestamp, by: SignedDuration) -> Option<Timestamp>.
-func (l *Library) JiffPlus(at any, by any) (any, error) {
-	return l.lib.Call("jiff_plus", at, by)
+func (l *Library) JiffPlus(at time.Time, by time.Duration) (*time.Time, error) {
+	var out *time.Time
+	args := l.fnJiffPlus.Args()
+	args.Param(0)
+	args.Value(at)
+	args.Param(1)
+	args.Value(by)
+	res, err := args.Call()
+	if err != nil {
+		return out, err
+	}
+	if !readOptionTimestamp(res, &out) || !res.End() {
+		var v *time.Time
+		err := res.Decode(&v)
+		return v, err
+	}
+	res.Done()
+	return out, nil
 }
 
 // `d` times `k` (`jiff`).
 //
 // Rust: fn jiff_scale(d: SignedDuration, k: i32) -> Option<SignedDuration>.
-func (l *Library) JiffScale(d any, k int32) (any, error) {
-	return l.lib.Call("jiff_scale", d, k)
+func (l *Library) JiffScale(d time.Duration, k int32) (*time.Duration, error) {
+	var out *time.Duration
+	args := l.fnJiffScale.Args()
+	args.Param(0)
+	args.Value(d)
+	args.Param(1)
+	args.Int(int64(k))
+	res, err := args.Call()
+	if err != nil {
+		return out, err
+	}
+	if !readOptionDuration(res, &out) || !res.End() {
+		var v *time.Duration
+		err := res.Decode(&v)
+		return v, err
+	}
+	res.Done()
+	return out, nil
 }
 
 // Returns the blob with its parts joined into `data` and a checksum set.
@@ -3626,8 +3786,24 @@ func (l *Library) Labelled(counter *Counter, label string) (any, error) {
 // `at` plus `by`, for each instant.
 //
 // Rust: fn later_times(at: Vec<SystemTime>, by: Duration) -> Vec<SystemTime>.
-func (l *Library) LaterTimes(at any, by any) (any, error) {
-	return l.lib.Call("later_times", at, by)
+func (l *Library) LaterTimes(at []time.Time, by time.Duration) ([]time.Time, error) {
+	var out []time.Time
+	args := l.fnLaterTimes.Args()
+	args.Param(0)
+	writeListTimestamp(args, at)
+	args.Param(1)
+	args.Value(by)
+	res, err := args.Call()
+	if err != nil {
+		return out, err
+	}
+	if !readListTimestamp(res, &out) || !res.End() {
+		var v []time.Time
+		err := res.Decode(&v)
+		return v, err
+	}
+	res.Done()
+	return out, nil
 }
 
 // Fails with variant `which` (0, 1, 2) of [`LexError`].
@@ -3874,8 +4050,24 @@ func (l *Library) Mean(values []float64) (*float64, error) {
 // `a * b`, refusing to overflow.
 //
 // Rust: fn mul_i128(a: i128, b: i128) -> Option<i128>.
-func (l *Library) MulI128(a any, b any) (any, error) {
-	return l.lib.Call("mul_i128", a, b)
+func (l *Library) MulI128(a *big.Int, b *big.Int) (*big.Int, error) {
+	var out *big.Int
+	args := l.fnMulI128.Args()
+	args.Param(0)
+	args.Value(a)
+	args.Param(1)
+	args.Value(b)
+	res, err := args.Call()
+	if err != nil {
+		return out, err
+	}
+	if !readOptionI128(res, &out) || !res.End() {
+		var v *big.Int
+		err := res.Decode(&v)
+		return v, err
+	}
+	res.Done()
+	return out, nil
 }
 
 // The date and time `secs` seconds later, without a time zone.
@@ -4342,15 +4534,47 @@ func (l *Library) RowSums(rows [][]float64) ([]float64, error) {
 // `d` times `k`, which may be negative.
 //
 // Rust: fn scale_delta(d: TimeDelta, k: i32) -> TimeDelta.
-func (l *Library) ScaleDelta(d any, k int32) (any, error) {
-	return l.lib.Call("scale_delta", d, k)
+func (l *Library) ScaleDelta(d time.Duration, k int32) (time.Duration, error) {
+	var out time.Duration
+	args := l.fnScaleDelta.Args()
+	args.Param(0)
+	args.Value(d)
+	args.Param(1)
+	args.Int(int64(k))
+	res, err := args.Call()
+	if err != nil {
+		return out, err
+	}
+	if !readDuration(res, &out) || !res.End() {
+		var v time.Duration
+		err := res.Decode(&v)
+		return v, err
+	}
+	res.Done()
+	return out, nil
 }
 
 // `d` times `k`.
 //
 // Rust: fn scale_duration(d: Duration, k: u32) -> Duration.
-func (l *Library) ScaleDuration(d any, k uint32) (any, error) {
-	return l.lib.Call("scale_duration", d, k)
+func (l *Library) ScaleDuration(d time.Duration, k uint32) (time.Duration, error) {
+	var out time.Duration
+	args := l.fnScaleDuration.Args()
+	args.Param(0)
+	args.Value(d)
+	args.Param(1)
+	args.Uint(uint64(k))
+	res, err := args.Call()
+	if err != nil {
+		return out, err
+	}
+	if !readDuration(res, &out) || !res.End() {
+		var v time.Duration
+		err := res.Decode(&v)
+		return v, err
+	}
+	res.Done()
+	return out, nil
 }
 
 // `x * scale`; with `strict`, a result that is not finite is NaN.
@@ -4381,8 +4605,22 @@ func (l *Library) Scaled(x float64, scale float64, strict bool) (float64, error)
 // Seconds from the Unix epoch to `at`.
 //
 // Rust: fn seconds_since_epoch(at: SystemTime) -> f64.
-func (l *Library) SecondsSinceEpoch(at any) (float64, error) {
-	return ferryman.Call[float64](l.lib, "seconds_since_epoch", at)
+func (l *Library) SecondsSinceEpoch(at time.Time) (float64, error) {
+	var out float64
+	args := l.fnSecondsSinceEpoch.Args()
+	args.Param(0)
+	args.Value(at)
+	res, err := args.Call()
+	if err != nil {
+		return out, err
+	}
+	if !readF64(res, &out) || !res.End() {
+		var v float64
+		err := res.Decode(&v)
+		return v, err
+	}
+	res.Done()
+	return out, nil
 }
 
 // The length of borrowed `serde_bytes::Bytes` (the other `&Bytes`).
@@ -4662,8 +4900,24 @@ func (l *Library) SqrtClosureWithoutFields() (any, error) {
 // `path` stamped at `at`, and its home (`path`'s parent).
 //
 // Rust: fn stamp(path: PathBuf, at: SystemTime) -> (Stamped, Option<Home>).
-func (l *Library) Stamp(path string, at any) (any, error) {
-	return l.lib.Call("stamp", path, at)
+func (l *Library) Stamp(path string, at time.Time) (TupleStampedOptionPath, error) {
+	var out TupleStampedOptionPath
+	args := l.fnStamp.Args()
+	args.Param(0)
+	args.String(path)
+	args.Param(1)
+	args.Value(at)
+	res, err := args.Call()
+	if err != nil {
+		return out, err
+	}
+	if !readTupleStampedOptionPath(res, &out) || !res.End() {
+		var v TupleStampedOptionPath
+		err := res.Decode(&v)
+		return v, err
+	}
+	res.Done()
+	return out, nil
 }
 
 // Keeps `f` after returning, for `call_stored` and `call_stored_on_thread`.
@@ -4861,8 +5115,24 @@ func (l *Library) TimeCivilPlus(at any, secs int64) (any, error) {
 // depth).
 //
 // Rust: fn time_later_than(at: Vec<OffsetDateTime>, after: OffsetDateTime) -> Vec<OffsetDateTime>.
-func (l *Library) TimeLaterThan(at any, after any) (any, error) {
-	return l.lib.Call("time_later_than", at, after)
+func (l *Library) TimeLaterThan(at []time.Time, after time.Time) ([]time.Time, error) {
+	var out []time.Time
+	args := l.fnTimeLaterThan.Args()
+	args.Param(0)
+	writeListTimestamp(args, at)
+	args.Param(1)
+	args.Value(after)
+	res, err := args.Call()
+	if err != nil {
+		return out, err
+	}
+	if !readListTimestamp(res, &out) || !res.End() {
+		var v []time.Time
+		err := res.Decode(&v)
+		return v, err
+	}
+	res.Done()
+	return out, nil
 }
 
 // The day after `day` (`time`).
@@ -4875,15 +5145,47 @@ func (l *Library) TimeNextDay(day any) (any, error) {
 // `at` plus `by` (`time`).
 //
 // Rust: fn time_plus(at: OffsetDateTime, by: Duration) -> Option<OffsetDateTime>.
-func (l *Library) TimePlus(at any, by any) (any, error) {
-	return l.lib.Call("time_plus", at, by)
+func (l *Library) TimePlus(at time.Time, by time.Duration) (*time.Time, error) {
+	var out *time.Time
+	args := l.fnTimePlus.Args()
+	args.Param(0)
+	args.Value(at)
+	args.Param(1)
+	args.Value(by)
+	res, err := args.Call()
+	if err != nil {
+		return out, err
+	}
+	if !readOptionTimestamp(res, &out) || !res.End() {
+		var v *time.Time
+		err := res.Decode(&v)
+		return v, err
+	}
+	res.Done()
+	return out, nil
 }
 
 // `d` times `k` (`time`'s signed `Duration`).
 //
 // Rust: fn time_scale(d: Duration, k: i32) -> Option<Duration>.
-func (l *Library) TimeScale(d any, k int32) (any, error) {
-	return l.lib.Call("time_scale", d, k)
+func (l *Library) TimeScale(d time.Duration, k int32) (*time.Duration, error) {
+	var out *time.Duration
+	args := l.fnTimeScale.Args()
+	args.Param(0)
+	args.Value(d)
+	args.Param(1)
+	args.Int(int64(k))
+	res, err := args.Call()
+	if err != nil {
+		return out, err
+	}
+	if !readOptionDuration(res, &out) || !res.End() {
+		var v *time.Duration
+		err := res.Decode(&v)
+		return v, err
+	}
+	res.Done()
+	return out, nil
 }
 
 // A `tracing` span around an info event with a field.
@@ -4946,8 +5248,24 @@ func (l *Library) Tree(root string, depth uint32) (Tree, error) {
 // `at` plus `by`.
 //
 // Rust: fn utc_plus(at: DateTime<Utc>, by: TimeDelta) -> DateTime<Utc>.
-func (l *Library) UTCPlus(at any, by any) (any, error) {
-	return l.lib.Call("utc_plus", at, by)
+func (l *Library) UTCPlus(at time.Time, by time.Duration) (time.Time, error) {
+	var out time.Time
+	args := l.fnUTCPlus.Args()
+	args.Param(0)
+	args.Value(at)
+	args.Param(1)
+	args.Value(by)
+	res, err := args.Call()
+	if err != nil {
+		return out, err
+	}
+	if !readTimestamp(res, &out) || !res.End() {
+		var v time.Time
+		err := res.Decode(&v)
+		return v, err
+	}
+	res.Done()
+	return out, nil
 }
 
 // The sum of the bytes of a `Vec<u8>` (copied once from lent memory).
@@ -5009,8 +5327,24 @@ func (l *Library) Words(text string) (any, error) {
 // `at` in the fixed offset of `hours` (a zone without a name).
 //
 // Rust: fn zoned_at_offset(at: Timestamp, hours: i8) -> Zoned.
-func (l *Library) ZonedAtOffset(at any, hours int8) (any, error) {
-	return l.lib.Call("zoned_at_offset", at, hours)
+func (l *Library) ZonedAtOffset(at time.Time, hours int8) (time.Time, error) {
+	var out time.Time
+	args := l.fnZonedAtOffset.Args()
+	args.Param(0)
+	args.Value(at)
+	args.Param(1)
+	args.Int(int64(hours))
+	res, err := args.Call()
+	if err != nil {
+		return out, err
+	}
+	if !readTimestamp(res, &out) || !res.End() {
+		var v time.Time
+		err := res.Decode(&v)
+		return v, err
+	}
+	res.Done()
+	return out, nil
 }
 
 // Blob is the library's Blob (a map of its fields on the wire).
@@ -5025,6 +5359,13 @@ type Blob struct {
 type Bounds struct {
 	Low  float64 `msgpack:"low"`
 	High float64 `msgpack:"high"`
+}
+
+// Entry is the library's Entry (a map of its fields on the wire).
+type Entry struct {
+	Account string   `msgpack:"account"`
+	Amount  *big.Int `msgpack:"amount"`
+	Serial  *big.Int `msgpack:"serial"`
 }
 
 // Marker is the library's Marker (an array of its fields on the wire).
@@ -5057,6 +5398,12 @@ type Settings struct {
 	Label    *string `msgpack:"label"`
 	Key      []byte  `msgpack:"key"`
 	Mode     Mode    `msgpack:"mode"`
+}
+
+// Stamped is the library's Stamped (an array of its fields on the wire).
+type Stamped struct {
+	Field0 string
+	Field1 time.Time
 }
 
 // Tree is the library's Tree (a map of its fields on the wire).
@@ -5102,6 +5449,12 @@ type TupleSettingsPair struct {
 	Field1 Pair
 }
 
+// TupleStampedOptionPath holds the items of a Rust tuple, (Stamped, *Home) in Go (an array on the wire).
+type TupleStampedOptionPath struct {
+	Field0 Stamped
+	Field1 *Home
+}
+
 // TupleU64BoolBool holds the items of a Rust tuple, (uint64, bool, bool) in Go (an array on the wire).
 type TupleU64BoolBool struct {
 	Field0 uint64
@@ -5137,6 +5490,35 @@ func (EventStart) isEvent()  {}
 func (EventMove) isEvent()   {}
 func (EventResize) isEvent() {}
 func (EventClose) isEvent()  {}
+
+// FileEvent is the library's enum FileEvent: one of FileEventIdle, FileEventStarted, FileEventMoved, FileEventTimed.
+// (A pointer to a variant is one too; a nil one, or a nil FileEvent, is sent as nil.)
+type FileEvent interface{ isFileEvent() }
+
+// FileEventIdle is FileEvent's variant Idle ("Idle" on the wire).
+type FileEventIdle struct{}
+
+// FileEventStarted is FileEvent's variant Started ({"Started": Value} on the wire).
+type FileEventStarted struct {
+	Value time.Time
+}
+
+// FileEventMoved is FileEvent's variant Moved ({"Moved": [Field0, …]} on the wire).
+type FileEventMoved struct {
+	Field0 string
+	Field1 string
+}
+
+// FileEventTimed is FileEvent's variant Timed ({"Timed": {its fields}} on the wire).
+type FileEventTimed struct {
+	Took time.Duration `msgpack:"took"`
+	At   *time.Time    `msgpack:"at"`
+}
+
+func (FileEventIdle) isFileEvent()    {}
+func (FileEventStarted) isFileEvent() {}
+func (FileEventMoved) isFileEvent()   {}
+func (FileEventTimed) isFileEvent()   {}
 
 // Mode is the library's enum Mode: one of ModeFast, ModeCareful.
 // (A pointer to a variant is one too; a nil one, or a nil Mode, is sent as nil.)
@@ -5174,6 +5556,9 @@ type ShapeSquare struct {
 func (ShapeEmpty) isShape()  {}
 func (ShapeCircle) isShape() {}
 func (ShapeSquare) isShape() {}
+
+// Home is the library's newtype struct Home: its inner value on the wire.
+type Home = string
 
 // Meters is the library's newtype struct Meters: its inner value on the wire.
 type Meters = float64
@@ -5416,6 +5801,45 @@ func readU64(r *ferryman.Result, p *uint64) bool {
 	var ok bool
 	*p, ok = r.Uint()
 	return ok
+}
+
+func writeEntry(args ferryman.Args, v *Entry) {
+	args.MapLen(3)
+	args.Key("account")
+	args.String(v.Account)
+	args.Key("amount")
+	args.Value(v.Amount)
+	args.Key("serial")
+	args.Value(v.Serial)
+}
+
+func writeListEntry(args ferryman.Args, v []Entry) {
+	args.ArrayLen(len(v))
+	for i := range v {
+		writeEntry(args, &v[i])
+	}
+}
+
+func readI128(r *ferryman.Result, p **big.Int) bool {
+	return r.Value(p)
+}
+
+func readMapStrI128(r *ferryman.Result, p *map[string]*big.Int) bool {
+	n, ok := r.MapLen()
+	if !ok {
+		return false
+	}
+	m := make(map[string]*big.Int, n)
+	for i := 0; i < n; i++ {
+		var k string
+		var x *big.Int
+		if !readStr(r, &k) || !readI128(r, &x) {
+			return false
+		}
+		m[k] = x
+	}
+	*p = m
+	return true
 }
 
 func readU8(r *ferryman.Result, p *uint8) bool {
@@ -5860,6 +6284,210 @@ func readTupleBytesU8(r *ferryman.Result, p *TupleBytesU8) bool {
 		readU8(r, &p.Field1)
 }
 
+func readEntry(r *ferryman.Result, p *Entry) bool {
+	n, ok := r.MapLen()
+	if !ok {
+		return false
+	}
+	for i := 0; i < n; i++ {
+		k, ok := r.Key()
+		if !ok {
+			return false
+		}
+		switch string(k) {
+		case "account":
+			ok = readStr(r, &p.Account)
+		case "amount":
+			ok = readI128(r, &p.Amount)
+		case "serial":
+			ok = readI128(r, &p.Serial)
+		default:
+			ok = false
+		}
+		if !ok {
+			return false
+		}
+	}
+	return true
+}
+
+func writeOptionTimestamp(args ferryman.Args, v *time.Time) {
+	if v == nil {
+		args.Nil()
+		return
+	}
+	args.Value(*v)
+}
+
+func writeFileEventTimed(args ferryman.Args, v *FileEventTimed) {
+	args.MapLen(2)
+	args.Key("took")
+	args.Value(v.Took)
+	args.Key("at")
+	writeOptionTimestamp(args, v.At)
+}
+
+func writeFileEvent(args ferryman.Args, v FileEvent) {
+	switch p := v.(type) {
+	case *FileEventIdle:
+		if p == nil {
+			args.Nil()
+			return
+		}
+		v = *p
+	case *FileEventStarted:
+		if p == nil {
+			args.Nil()
+			return
+		}
+		v = *p
+	case *FileEventMoved:
+		if p == nil {
+			args.Nil()
+			return
+		}
+		v = *p
+	case *FileEventTimed:
+		if p == nil {
+			args.Nil()
+			return
+		}
+		v = *p
+	}
+	switch v := v.(type) {
+	case FileEventIdle:
+		args.Key("Idle")
+	case FileEventStarted:
+		args.MapLen(1)
+		args.Key("Started")
+		args.Value(v.Value)
+	case FileEventMoved:
+		args.MapLen(1)
+		args.Key("Moved")
+		args.ArrayLen(2)
+		args.String(v.Field0)
+		args.String(v.Field1)
+	case FileEventTimed:
+		args.MapLen(1)
+		args.Key("Timed")
+		writeFileEventTimed(args, &v)
+	default:
+		args.Nil()
+	}
+}
+
+func writeListFileEvent(args ferryman.Args, v []FileEvent) {
+	args.ArrayLen(len(v))
+	for i := range v {
+		writeFileEvent(args, v[i])
+	}
+}
+
+func readTimestamp(r *ferryman.Result, p *time.Time) bool {
+	return r.Value(p)
+}
+
+func readDuration(r *ferryman.Result, p *time.Duration) bool {
+	return r.Value(p)
+}
+
+func readOptionTimestamp(r *ferryman.Result, p **time.Time) bool {
+	if r.Nil() {
+		*p = nil
+		return true
+	}
+	x := new(time.Time)
+	if !readTimestamp(r, x) {
+		return false
+	}
+	*p = x
+	return true
+}
+
+func readFileEventTimed(r *ferryman.Result, p *FileEventTimed) bool {
+	n, ok := r.MapLen()
+	if !ok {
+		return false
+	}
+	for i := 0; i < n; i++ {
+		k, ok := r.Key()
+		if !ok {
+			return false
+		}
+		switch string(k) {
+		case "took":
+			ok = readDuration(r, &p.Took)
+		case "at":
+			ok = readOptionTimestamp(r, &p.At)
+		default:
+			ok = false
+		}
+		if !ok {
+			return false
+		}
+	}
+	return true
+}
+
+func readFileEvent(r *ferryman.Result, p *FileEvent) bool {
+	if k, ok := r.Key(); ok {
+		switch string(k) {
+		case "Idle":
+			*p = FileEventIdle{}
+			return true
+		}
+		return false
+	}
+	if n, ok := r.MapLen(); !ok || n != 1 {
+		return false
+	}
+	k, ok := r.Key()
+	if !ok {
+		return false
+	}
+	switch string(k) {
+	case "Started":
+		var v FileEventStarted
+		if !readTimestamp(r, &v.Value) {
+			return false
+		}
+		*p = v
+	case "Moved":
+		var v FileEventMoved
+		if n, ok := r.ArrayLen(); !ok || n != 2 {
+			return false
+		}
+		if !readStr(r, &v.Field0) || !readStr(r, &v.Field1) {
+			return false
+		}
+		*p = v
+	case "Timed":
+		var v FileEventTimed
+		if !readFileEventTimed(r, &v) {
+			return false
+		}
+		*p = v
+	default:
+		return false
+	}
+	return true
+}
+
+func readListFileEvent(r *ferryman.Result, p *[]FileEvent) bool {
+	n, ok := r.ArrayLen()
+	if !ok {
+		return false
+	}
+	s := make([]FileEvent, n)
+	for i := range s {
+		if !readFileEvent(r, &s[i]) {
+			return false
+		}
+	}
+	*p = s
+	return true
+}
+
 func readF32(r *ferryman.Result, p *float32) bool {
 	var ok bool
 	*p, ok = r.Float32()
@@ -6207,6 +6835,41 @@ func writeListI16(args ferryman.Args, v []int16) {
 	}
 }
 
+func readOptionDuration(r *ferryman.Result, p **time.Duration) bool {
+	if r.Nil() {
+		*p = nil
+		return true
+	}
+	x := new(time.Duration)
+	if !readDuration(r, x) {
+		return false
+	}
+	*p = x
+	return true
+}
+
+func writeListTimestamp(args ferryman.Args, v []time.Time) {
+	args.ArrayLen(len(v))
+	for i := range v {
+		args.Value(v[i])
+	}
+}
+
+func readListTimestamp(r *ferryman.Result, p *[]time.Time) bool {
+	n, ok := r.ArrayLen()
+	if !ok {
+		return false
+	}
+	s := make([]time.Time, n)
+	for i := range s {
+		if !readTimestamp(r, &s[i]) {
+			return false
+		}
+	}
+	*p = s
+	return true
+}
+
 func readOptionF64(r *ferryman.Result, p **float64) bool {
 	if r.Nil() {
 		*p = nil
@@ -6218,6 +6881,14 @@ func readOptionF64(r *ferryman.Result, p **float64) bool {
 	}
 	*p = x
 	return true
+}
+
+func readOptionI128(r *ferryman.Result, p **big.Int) bool {
+	if r.Nil() {
+		*p = nil
+		return true
+	}
+	return readI128(r, p)
 }
 
 func readTupleListPathOptionPath(r *ferryman.Result, p *TupleListPathOptionPath) bool {
@@ -6396,6 +7067,41 @@ func readTupleI64F64(r *ferryman.Result, p *TupleI64F64) bool {
 	}
 	return readI64(r, &p.Field0) &&
 		readF64(r, &p.Field1)
+}
+
+func readStamped(r *ferryman.Result, p *Stamped) bool {
+	if n, ok := r.ArrayLen(); !ok || n != 2 {
+		return false
+	}
+	return readStr(r, &p.Field0) &&
+		readTimestamp(r, &p.Field1)
+}
+
+func readPath(r *ferryman.Result, p *Home) bool {
+	var ok bool
+	*p, ok = r.Str()
+	return ok
+}
+
+func readOptionPath(r *ferryman.Result, p **Home) bool {
+	if r.Nil() {
+		*p = nil
+		return true
+	}
+	x := new(Home)
+	if !readPath(r, x) {
+		return false
+	}
+	*p = x
+	return true
+}
+
+func readTupleStampedOptionPath(r *ferryman.Result, p *TupleStampedOptionPath) bool {
+	if n, ok := r.ArrayLen(); !ok || n != 2 {
+		return false
+	}
+	return readStamped(r, &p.Field0) &&
+		readOptionPath(r, &p.Field1)
 }
 
 func readTupleU64BoolBool(r *ferryman.Result, p *TupleU64BoolBool) bool {

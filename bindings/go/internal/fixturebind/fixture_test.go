@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"math/big"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -431,6 +432,64 @@ func TestTypedTuples(t *testing.T) {
 		"mode": map[string]any{"Careful": map[string]any{"retries": 2}}}, nil)
 	if err != nil || !reflect.DeepEqual(wire.([]any)[1], []any{int64(1), "one"}) {
 		t.Errorf("Call(configure) = %#v, %v", wire, err)
+	}
+}
+
+// 128-bit integers, durations and times are sent as Library.Call sends
+// them and read as Call[T] converts them (Args.Value, Result.Value).
+func TestTypedValues(t *testing.T) {
+	minI128, _ := new(big.Int).SetString("-170141183460469231731687303715884105728", 10)
+	for _, n := range []*big.Int{big.NewInt(7), minI128, new(big.Int).Lsh(big.NewInt(1), 100)} {
+		got, err := typed.EchoI128(n)
+		same(t, "echo_i128", got, err, n)
+		if got.Cmp(n) != 0 {
+			t.Errorf("EchoI128(%v) = %v", n, got)
+		}
+	}
+	maxU128 := new(big.Int).Sub(new(big.Int).Lsh(big.NewInt(1), 128), big.NewInt(1))
+	if got, err := typed.EchoU128(maxU128); err != nil || got.Cmp(maxU128) != 0 {
+		t.Errorf("EchoU128(u128::MAX) = %v, %v", got, err)
+	}
+	// Beyond every 128-bit integer: an overflow naming the parameter, no call made.
+	_, err := typed.EchoI128(new(big.Int).Lsh(big.NewInt(1), 130))
+	var ae *ferryman.ArgumentError
+	if !errors.As(err, &ae) || ae.Kind != "overflow" || ae.Function != "echo_i128" || ae.Param != "value" {
+		t.Errorf("EchoI128(2^130): %v", err)
+	}
+	// An Option<i128> is a *big.Int, nil for None.
+	if p, err := typed.MulI128(minI128, big.NewInt(2)); err != nil || p != nil {
+		t.Errorf("MulI128 overflowing = %v, %v, want nil", p, err)
+	}
+	if p, err := typed.MulI128(big.NewInt(6), big.NewInt(-7)); err != nil || p.Int64() != -42 {
+		t.Errorf("MulI128(6, -7) = %v, %v", p, err)
+	}
+	secs, err := typed.DurationSeconds(1500 * time.Millisecond)
+	same(t, "duration_seconds", secs, err, 1500*time.Millisecond)
+	if secs != 1.5 {
+		t.Errorf("DurationSeconds(1.5s) = %v", secs)
+	}
+	at := time.Date(2024, 5, 1, 12, 0, 0, 500_000_000, time.UTC)
+	back, err := typed.EchoSystemTime(at)
+	same(t, "echo_system_time", back, err, at)
+	if !back.Equal(at) {
+		t.Errorf("EchoSystemTime(%v) = %v", at, back)
+	}
+	later, err := typed.LaterTimes([]time.Time{at, at.Add(time.Hour)}, 2*time.Second)
+	same(t, "later_times", later, err, []time.Time{at, at.Add(time.Hour)}, 2*time.Second)
+	if len(later) != 2 || !later[1].Equal(at.Add(time.Hour+2*time.Second)) {
+		t.Errorf("LaterTimes = %v", later)
+	}
+	// The time crate writes its own forms (an array of 9 ints, [secs, nanos]).
+	moved, err := typed.TimePlus(at.In(time.FixedZone("", 7200)), 90*time.Minute)
+	same(t, "time_plus", moved, err, at, 90*time.Minute)
+	if moved == nil || !moved.Equal(at.Add(90*time.Minute)) {
+		t.Errorf("TimePlus = %v", moved)
+	}
+	// jiff writes a duration as ISO 8601 text (-PT3S).
+	scaled, err := typed.JiffScale(-1500*time.Millisecond, 2)
+	same(t, "jiff_scale", scaled, err, -1500*time.Millisecond, 2)
+	if scaled == nil || *scaled != -3*time.Second {
+		t.Errorf("JiffScale(-1.5s, 2) = %v", scaled)
 	}
 }
 

@@ -47,6 +47,8 @@ func (g *generator) write(t *goType, v string) string {
 		return "args.Bytes(" + v + ")"
 	case "unit":
 		return "args.Nil()"
+	case "i128", "u128", "duration", "timestamp":
+		return "args.Value(" + v + ")"
 	case "list":
 		switch t.elem.kind {
 		case "i64":
@@ -55,8 +57,8 @@ func (g *generator) write(t *goType, v string) string {
 			return "args.Floats(" + v + ")"
 		}
 	case "option":
-		if t.elem.kind == "enum" {
-			return g.write(t.elem, v) // (its writer sends a nil one as nil)
+		if t.elem.nilable() {
+			return g.write(t.elem, v) // (which sends a nil one as nil)
 		}
 	case "struct":
 		name := g.writer(t)
@@ -74,8 +76,8 @@ func (g *generator) write(t *goType, v string) string {
 // another of the file's names; isNew says that the caller makes it now.
 func (g *generator) helper(prefix string, t *goType) (name string, isNew bool) {
 	key := prefix + " " + t.expr
-	if t.kind == "option" && t.elem.kind == "enum" {
-		key += " or nil" // the enum's Go type, read and written with nil allowed
+	if t.kind == "option" && t.elem.nilable() {
+		key += " or nil" // the element's Go type, read and written with nil allowed
 	}
 	if name, ok := g.helpers[key]; ok {
 		return name, false
@@ -269,6 +271,8 @@ func (g *generator) reader(t *goType) string {
 		b.WriteString("\tvar ok bool\n\t*p, ok = r.Bytes()\n\treturn ok\n")
 	case "unit":
 		b.WriteString("\treturn r.Nil()\n")
+	case "i128", "u128", "duration", "timestamp":
+		b.WriteString("\treturn r.Value(p)\n")
 	case "list":
 		switch t.elem.kind {
 		case "i64":
@@ -282,7 +286,7 @@ func (g *generator) reader(t *goType) string {
 		}
 	case "option":
 		elem := g.reader(t.elem)
-		if t.elem.kind == "enum" {
+		if t.elem.nilable() {
 			fmt.Fprintf(&b, "\tif r.Nil() {\n\t\t*p = nil\n\t\treturn true\n\t}\n\treturn %s(r, p)\n", elem)
 			break
 		}

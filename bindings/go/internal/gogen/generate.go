@@ -31,7 +31,7 @@ func Generate(d *ferryman.Description, opts Options) ([]byte, error) {
 	if opts.Type == "" {
 		opts.Type = "Library"
 	}
-	g := &generator{d: d, opts: opts, r: newResolver(d), helpers: map[string]string{},
+	g := &generator{d: d, opts: opts, r: newResolver(d), helpers: map[string]string{}, imports: map[string]bool{},
 		taken: map[string]bool{"Load": true, "New": true, opts.Type: true}, classes: classesOf(d)}
 	fns := g.functions()
 	for _, f := range fns { // make every named type first, then drop the broken ones
@@ -83,11 +83,13 @@ func Generate(d *ferryman.Description, opts Options) ([]byte, error) {
 	for _, m := range members {
 		g.method(&methods, m)
 	}
+	var typeDecls bytes.Buffer
+	g.types(&typeDecls)
+	g.classTypes(&typeDecls)
 	var out bytes.Buffer
-	g.header(&out, fns)
+	g.header(&out, fns) // (last but written first: the imports are known now)
 	out.Write(methods.Bytes())
-	g.types(&out)
-	g.classTypes(&out)
+	out.Write(typeDecls.Bytes())
 	g.codecs(&out)
 	src, err := format.Source(out.Bytes())
 	if err != nil {
@@ -104,6 +106,7 @@ type generator struct {
 	math    bool              // some reader checks a range
 	helpers map[string]string // "write T" and "read T" (T a Go type) to the function's name
 	taken   map[string]bool   // the file's top-level names
+	imports map[string]bool   // the packages the file's types need (math/big, time)
 	codec   bytes.Buffer
 	classes map[string]*ferryman.Class // by name: the classes generated
 }
@@ -135,10 +138,18 @@ func (g *generator) header(out *bytes.Buffer, fns []*ferryman.Function) {
 		g.opts.Source, d.Library, d.LibraryVersion, d.Ferryman)
 	fmt.Fprintf(out, "package %s\n\nimport (\n", g.opts.Package)
 	if g.ctx {
-		out.WriteString("\t\"context\"\n")
+		g.imports["context"] = true
 	}
 	if g.math {
-		out.WriteString("\t\"math\"\n")
+		g.imports["math"] = true
+	}
+	pkgs := make([]string, 0, len(g.imports))
+	for pkg := range g.imports {
+		pkgs = append(pkgs, pkg)
+	}
+	sort.Strings(pkgs)
+	for _, pkg := range pkgs {
+		fmt.Fprintf(out, "\t%q\n", pkg)
 	}
 	out.WriteString("\n\tferryman \"github.com/ferryman-rs/ferryman/bindings/go\"\n)\n\n")
 	fmt.Fprintf(out, "// %s is %s's functions, typed. Its methods are safe for concurrent use.\n", t, d.Library)
@@ -239,6 +250,7 @@ func (g *generator) method(out *bytes.Buffer, m member) {
 // generated class, else any.
 func (g *generator) sigType(t *goType, d any, typed bool) string {
 	if t != nil && (typed || general(t, map[*structType]bool{})) {
+		g.uses(t)
 		return t.expr
 	}
 	if class := g.objectClass(d); class != "" {
@@ -371,7 +383,7 @@ func (g *generator) types(out *bytes.Buffer) {
 		default:
 			fmt.Fprintf(out, "// %s is the library's %s (a map of its fields on the wire).\n", st.name, st.name)
 		}
-		writeStruct(out, st.name, st.fields)
+		g.writeStruct(out, st.name, st.fields)
 	}
 	for _, en := range g.r.sortedEnums() {
 		g.enumType(out, en)
@@ -382,6 +394,7 @@ func (g *generator) types(out *bytes.Buffer) {
 	}
 	sort.Strings(names)
 	for _, name := range names {
+		g.uses(g.r.aliases[name])
 		fmt.Fprintf(out, "// %s is the library's newtype struct %s: its inner value on the wire.\ntype %s = %s\n\n",
 			name, name, name, g.r.aliases[name].expr)
 	}
@@ -409,7 +422,7 @@ func (g *generator) enumType(out *bytes.Buffer, en *enumType) {
 			wire = fmt.Sprintf("{%q: {its fields}}", v.wire)
 		}
 		fmt.Fprintf(out, "// %s is %s's variant %s (%s on the wire).\n", v.goName, en.name, v.wire, wire)
-		writeStruct(out, v.goName, v.fields)
+		g.writeStruct(out, v.goName, v.fields)
 	}
 	for _, v := range en.variants {
 		fmt.Fprintf(out, "func (%s) is%s() {}\n", v.goName, en.name)
@@ -417,15 +430,29 @@ func (g *generator) enumType(out *bytes.Buffer, en *enumType) {
 	out.WriteString("\n")
 }
 
+// uses notes the packages t's Go type needs (a struct's fields are noted
+// where the struct is declared).
+func (g *generator) uses(t *goType) {
+	for ; t != nil; t = t.elem {
+		if t.pkg != "" {
+			g.imports[t.pkg] = true
+		}
+		if t.key != nil {
+			g.uses(t.key)
+		}
+	}
+}
+
 // writeStruct writes a struct type's declaration (fields with a wire name
 // tagged with it).
-func writeStruct(out *bytes.Buffer, name string, fields []field) {
+func (g *generator) writeStruct(out *bytes.Buffer, name string, fields []field) {
 	if len(fields) == 0 {
 		fmt.Fprintf(out, "type %s struct{}\n\n", name)
 		return
 	}
 	fmt.Fprintf(out, "type %s struct {\n", name)
 	for _, f := range fields {
+		g.uses(f.t)
 		if f.wire == "" {
 			fmt.Fprintf(out, "\t%s %s\n", f.goName, f.t.expr)
 		} else {

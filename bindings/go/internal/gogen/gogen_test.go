@@ -62,7 +62,7 @@ func TestWhatIsTyped(t *testing.T) {
 		"func (l *Library) Area(s Shape) (float64, error) {",
 		"type Shape interface{ isShape() }",
 		"type ShapeUnit struct{}",
-		"func (l *Library) Big(n any) (any, error) {\n\treturn l.lib.Call(\"big\", n)",
+		"func (l *Library) Big(n *big.Int) (*big.Int, error) {",
 	} {
 		if !strings.Contains(text, want) {
 			t.Errorf("the bindings lack %q:\n%s", want, text)

@@ -19,6 +19,7 @@ type goType struct {
 	key   *goType
 	st    *structType // kind "struct"
 	en    *enumType   // kind "enum"
+	pkg   string      // the package a valueTypes type needs imported
 }
 
 type structType struct {
@@ -57,6 +58,24 @@ var scalars = map[string]string{
 	"unit": "struct{}",
 }
 
+// nilable reports whether t's Go type has a nil of its own (an enum's
+// interface, a *big.Int): an Option of it is the same Go type.
+func (t *goType) nilable() bool {
+	switch t.kind {
+	case "enum", "i128", "u128":
+		return true
+	}
+	return false
+}
+
+// valueTypes are the descriptors written and read as Library.Call and
+// Call[T] do (Args.Value, Result.Value: reflection), as the Go types those
+// convert, each with the package its type needs.
+var valueTypes = map[string][2]string{
+	"i128": {"*big.Int", "math/big"}, "u128": {"*big.Int", "math/big"},
+	"duration": {"time.Duration", "time"}, "timestamp": {"time.Time", "time"},
+}
+
 // resolver maps descriptors to goTypes, describe's named types with it.
 type resolver struct {
 	entries map[string]map[string]any
@@ -80,11 +99,13 @@ func newResolver(d *ferryman.Description) *resolver {
 func (r *resolver) resolve(d any) *goType {
 	switch d := d.(type) {
 	case string:
-		goExpr, ok := scalars[d]
-		if !ok {
-			return nil
+		if goExpr, ok := scalars[d]; ok {
+			return &goType{kind: d, expr: goExpr, mangl: exported(d)}
 		}
-		return &goType{kind: d, expr: goExpr, mangl: exported(d)}
+		if v, ok := valueTypes[d]; ok {
+			return &goType{kind: d, expr: v[0], mangl: exported(d), pkg: v[1]}
+		}
+		return nil
 	case map[string]any:
 		if len(d) != 1 {
 			return nil
@@ -103,8 +124,8 @@ func (r *resolver) resolve(d any) *goType {
 					return nil // nil of Option<Option<T>> is ambiguous
 				}
 				expr := "*" + e.expr
-				if e.kind == "enum" {
-					expr = e.expr // an interface: nil is None
+				if e.nilable() {
+					expr = e.expr // nil is None
 				}
 				return &goType{kind: "option", expr: expr, mangl: "Option" + e.mangl, elem: e}
 			case "map":
@@ -132,7 +153,8 @@ func (r *resolver) resolve(d any) *goType {
 
 func comparableKey(kind string) bool {
 	switch kind {
-	case "bytes", "unit", "list", "option", "map", "struct", "enum", "f32", "f64":
+	case "bytes", "unit", "list", "option", "map", "struct", "enum", "f32", "f64",
+		"i128", "u128", "duration", "timestamp":
 		return false
 	}
 	return true
