@@ -1189,7 +1189,7 @@ func (o *Counter) Rename(name string) error {
 // Renames the counter after asking `f` (`&mut self` while `f` runs).
 //
 // Rust: fn Counter.rename_with(self: &mut Counter, f: Callback<(String,), String>) -> Result<(), ferryman_runtime::callback::error::CallbackError>.
-func (o *Counter) RenameWith(f any) error {
+func (o *Counter) RenameWith(f func(string) (string, error)) error {
 	_, err := o.obj.Call("rename_with", f)
 	return err
 }
@@ -1205,7 +1205,7 @@ func (o *Counter) Value() (int64, error) {
 // call from `f` on the same counter is a borrow error, not a deadlock.
 //
 // Rust: fn Counter.visit(self: &Counter, f: Callback<(String,), i64>) -> Result<i64, ferryman_runtime::callback::error::CallbackError>.
-func (o *Counter) Visit(f any) (int64, error) {
+func (o *Counter) Visit(f func(string) (int64, error)) (int64, error) {
 	return ferryman.CallMethod[int64](o.obj, "visit", f)
 }
 
@@ -1376,8 +1376,24 @@ func (l *Library) AdderMaker() (any, error) {
 // Calls `f(x)` once.
 //
 // Rust: fn apply(f: Callback<(i64,), i64>, x: i64) -> Result<i64, ferryman_runtime::callback::error::CallbackError>.
-func (l *Library) Apply(f any, x int64) (int64, error) {
-	return ferryman.Call[int64](l.lib, "apply", f, x)
+func (l *Library) Apply(f func(int64) (int64, error), x int64) (int64, error) {
+	var out int64
+	args := l.fnApply.Args()
+	args.Param(0)
+	args.Value(f)
+	args.Param(1)
+	args.Int(x)
+	res, err := args.Call()
+	if err != nil {
+		return out, err
+	}
+	if !readI64(res, &out) || !res.End() {
+		var v int64
+		err := res.Decode(&v)
+		return v, err
+	}
+	res.Done()
+	return out, nil
 }
 
 // Awaits `f(x)`: its result, or its exception unchanged.
@@ -1414,23 +1430,57 @@ func (l *Library) ApplyAsyncWithin(ctx context.Context, f any, x int64, ms uint6
 // Calls `f(x)` and panics if it fails (a panic inside a callback chain).
 //
 // Rust: fn apply_or_panic(f: Callback<(i64,), i64>, x: i64) -> i64.
-func (l *Library) ApplyOrPanic(f any, x int64) (int64, error) {
-	return ferryman.Call[int64](l.lib, "apply_or_panic", f, x)
+func (l *Library) ApplyOrPanic(f func(int64) (int64, error), x int64) (int64, error) {
+	var out int64
+	args := l.fnApplyOrPanic.Args()
+	args.Param(0)
+	args.Value(f)
+	args.Param(1)
+	args.Int(x)
+	res, err := args.Call()
+	if err != nil {
+		return out, err
+	}
+	if !readI64(res, &out) || !res.End() {
+		var v int64
+		err := res.Decode(&v)
+		return v, err
+	}
+	res.Done()
+	return out, nil
 }
 
 // Calls `outer` with the host's own `inner` as its argument: a host object
 // inside a callback's arguments carries a reference for the host.
 //
 // Rust: fn apply_passing(outer: Callback<(Callback<(i64,), i64>, i64), i64>, inner: Callback<(i64,), i64>, x: i64) -> Result<i64, ferryman_runtime::callback::error::CallbackError>.
-func (l *Library) ApplyPassing(outer any, inner any, x int64) (int64, error) {
+func (l *Library) ApplyPassing(outer any, inner func(int64) (int64, error), x int64) (int64, error) {
 	return ferryman.Call[int64](l.lib, "apply_passing", outer, inner, x)
 }
 
 // Calls a two-argument callback with text and a number.
 //
 // Rust: fn apply_two(f: Callback<(String, i64), String>, text: String, n: i64) -> Result<String, ferryman_runtime::callback::error::CallbackError>.
-func (l *Library) ApplyTwo(f any, text string, n int64) (string, error) {
-	return ferryman.Call[string](l.lib, "apply_two", f, text, n)
+func (l *Library) ApplyTwo(f func(string, int64) (string, error), text string, n int64) (string, error) {
+	var out string
+	args := l.fnApplyTwo.Args()
+	args.Param(0)
+	args.Value(f)
+	args.Param(1)
+	args.String(text)
+	args.Param(2)
+	args.Int(n)
+	res, err := args.Call()
+	if err != nil {
+		return out, err
+	}
+	if !readStr(res, &out) || !res.End() {
+		var v string
+		err := res.Decode(&v)
+		return v, err
+	}
+	res.Done()
+	return out, nil
 }
 
 // Calls `outer` with a Rust closure as its argument: callables inside callbacks.
@@ -1443,8 +1493,24 @@ func (l *Library) ApplyWithDoubler(outer any, x int64) (int64, error) {
 // Calls `f(x)`, wrapping its failure.
 //
 // Rust: fn apply_wrapped(f: Callback<(i64,), i64>, x: i64) -> Result<i64, ferryman_fixture::callbacks::ProcessingError>.
-func (l *Library) ApplyWrapped(f any, x int64) (int64, error) {
-	return ferryman.Call[int64](l.lib, "apply_wrapped", f, x)
+func (l *Library) ApplyWrapped(f func(int64) (int64, error), x int64) (int64, error) {
+	var out int64
+	args := l.fnApplyWrapped.Args()
+	args.Param(0)
+	args.Value(f)
+	args.Param(1)
+	args.Int(x)
+	res, err := args.Call()
+	if err != nil {
+		return out, err
+	}
+	if !readI64(res, &out) || !res.End() {
+		var v int64
+		err := res.Decode(&v)
+		return v, err
+	}
+	res.Done()
+	return out, nil
 }
 
 // A closure applying its first argument to its second: passed back as a
@@ -1917,8 +1983,24 @@ func (l *Library) CallCLater(function uint64, delayMs uint64) error {
 // Calls `f` from `threads` Rust threads at once while this call waits for them.
 //
 // Rust: fn call_from_threads(f: Callback<(i64,), i64>, threads: u32) -> Result<i64, ferryman_runtime::callback::error::CallbackError>.
-func (l *Library) CallFromThreads(f any, threads uint32) (int64, error) {
-	return ferryman.Call[int64](l.lib, "call_from_threads", f, threads)
+func (l *Library) CallFromThreads(f func(int64) (int64, error), threads uint32) (int64, error) {
+	var out int64
+	args := l.fnCallFromThreads.Args()
+	args.Param(0)
+	args.Value(f)
+	args.Param(1)
+	args.Uint(uint64(threads))
+	res, err := args.Call()
+	if err != nil {
+		return out, err
+	}
+	if !readI64(res, &out) || !res.End() {
+		var v int64
+		err := res.Decode(&v)
+		return v, err
+	}
+	res.Done()
+	return out, nil
 }
 
 // Calls the stored callback; `None` when nothing is stored.
@@ -1966,8 +2048,24 @@ func (l *Library) CallStoredOnThread(text string) (*string, error) {
 // Calls `f` with one argument, whatever it takes.
 //
 // Rust: fn call_with_one(f: Callback<(String,), String>, text: String) -> Result<String, ferryman_runtime::callback::error::CallbackError>.
-func (l *Library) CallWithOne(f any, text string) (string, error) {
-	return ferryman.Call[string](l.lib, "call_with_one", f, text)
+func (l *Library) CallWithOne(f func(string) (string, error), text string) (string, error) {
+	var out string
+	args := l.fnCallWithOne.Args()
+	args.Param(0)
+	args.Value(f)
+	args.Param(1)
+	args.String(text)
+	res, err := args.Call()
+	if err != nil {
+		return out, err
+	}
+	if !readStr(res, &out) || !res.End() {
+		var v string
+		err := res.Decode(&v)
+		return v, err
+	}
+	res.Done()
+	return out, nil
 }
 
 // Adds, refusing to overflow.
@@ -2011,8 +2109,26 @@ func (l *Library) CommandFailure(exit bool) error {
 // `g(f(x))`: either may be a host callable or a Rust closure.
 //
 // Rust: fn compose_apply(f: Callback<(i64,), i64>, g: Callback<(i64,), i64>, x: i64) -> Result<i64, ferryman_runtime::callback::error::CallbackError>.
-func (l *Library) ComposeApply(f any, g any, x int64) (int64, error) {
-	return ferryman.Call[int64](l.lib, "compose_apply", f, g, x)
+func (l *Library) ComposeApply(f func(int64) (int64, error), g func(int64) (int64, error), x int64) (int64, error) {
+	var out int64
+	args := l.fnComposeApply.Args()
+	args.Param(0)
+	args.Value(f)
+	args.Param(1)
+	args.Value(g)
+	args.Param(2)
+	args.Int(x)
+	res, err := args.Call()
+	if err != nil {
+		return out, err
+	}
+	if !readI64(res, &out) || !res.End() {
+		var v int64
+		err := res.Decode(&v)
+		return v, err
+	}
+	res.Done()
+	return out, nil
 }
 
 // A closure loading a config, failing like `load_config` (a cause chain).
@@ -2076,8 +2192,24 @@ func (l *Library) CountLent(parts [][]byte) (uint64, error) {
 // Calls `f(i)` for i in 0..n and ignores every error; how many succeeded.
 //
 // Rust: fn count_successes(f: Callback<(i64,), i64>, n: i64) -> u64.
-func (l *Library) CountSuccesses(f any, n int64) (uint64, error) {
-	return ferryman.Call[uint64](l.lib, "count_successes", f, n)
+func (l *Library) CountSuccesses(f func(int64) (int64, error), n int64) (uint64, error) {
+	var out uint64
+	args := l.fnCountSuccesses.Args()
+	args.Param(0)
+	args.Value(f)
+	args.Param(1)
+	args.Int(n)
+	res, err := args.Call()
+	if err != nil {
+		return out, err
+	}
+	if !readU64(res, &out) || !res.End() {
+		var v uint64
+		err := res.Decode(&v)
+		return v, err
+	}
+	res.Done()
+	return out, nil
 }
 
 // How many are true.
@@ -2338,7 +2470,7 @@ func (l *Library) Droppable(n uint64) (any, error) {
 // `droppable`'s.
 //
 // Rust: fn droppable_through(n: u64, f: ferryman::Callback<(u64,), u64>) -> Result<impl Iterator<Item = u64>, ferryman_runtime::callback::error::CallbackError>.
-func (l *Library) DroppableThrough(n uint64, f any) (any, error) {
+func (l *Library) DroppableThrough(n uint64, f func(uint64) (uint64, error)) (any, error) {
 	return l.lib.Call("droppable_through", n, f)
 }
 
@@ -3356,8 +3488,24 @@ func (l *Library) FindUser(name string) (uint32, error) {
 // many calls were made.
 //
 // Rust: fn for_each_value(values: Vec<i64>, f: Callback<(i64,), ()>) -> Result<usize, ferryman_runtime::callback::error::CallbackError>.
-func (l *Library) ForEachValue(values []int64, f any) (uint64, error) {
-	return ferryman.Call[uint64](l.lib, "for_each_value", values, f)
+func (l *Library) ForEachValue(values []int64, f func(int64) error) (uint64, error) {
+	var out uint64
+	args := l.fnForEachValue.Args()
+	args.Param(0)
+	args.LendInts(values)
+	args.Param(1)
+	args.Value(f)
+	res, err := args.Call()
+	if err != nil {
+		return out, err
+	}
+	if !readU64(res, &out) || !res.End() {
+		var v uint64
+		err := res.Decode(&v)
+		return v, err
+	}
+	res.Done()
+	return out, nil
 }
 
 // Joins greeting and name with many parameters of mixed kinds.
@@ -3456,7 +3604,7 @@ func (l *Library) I32SliceAddress(values []int32) (uint64, error) {
 // Returns the callable it was given (a host object goes back to the host).
 //
 // Rust: fn identity_callback(f: Callback<(i64,), i64>) -> Callback<(i64,), i64>.
-func (l *Library) IdentityCallback(f any) (any, error) {
+func (l *Library) IdentityCallback(f func(int64) (int64, error)) (any, error) {
 	return l.lib.Call("identity_callback", f)
 }
 
@@ -3727,8 +3875,24 @@ func (l *Library) KeepCounter(counter *Counter) error {
 // Calls `f(x)` and keeps its error, if any, for `take_kept_error`; whether it failed.
 //
 // Rust: fn keep_error_of(f: Callback<(i64,), i64>, x: i64) -> bool.
-func (l *Library) KeepErrorOf(f any, x int64) (bool, error) {
-	return ferryman.Call[bool](l.lib, "keep_error_of", f, x)
+func (l *Library) KeepErrorOf(f func(int64) (int64, error), x int64) (bool, error) {
+	var out bool
+	args := l.fnKeepErrorOf.Args()
+	args.Param(0)
+	args.Value(f)
+	args.Param(1)
+	args.Int(x)
+	res, err := args.Call()
+	if err != nil {
+		return out, err
+	}
+	if !readBool(res, &out) || !res.End() {
+		var v bool
+		err := res.Decode(&v)
+		return v, err
+	}
+	res.Done()
+	return out, nil
 }
 
 // The kept bytes, read on another thread and returned from this one.
@@ -3824,8 +3988,22 @@ func (l *Library) LexFailure(which uint8) error {
 // The list `f` returns: a host's container inside a callback's result.
 //
 // Rust: fn list_from_callback(f: Callback<(), Vec<i64>>) -> Result<Vec<i64>, ferryman_runtime::callback::error::CallbackError>.
-func (l *Library) ListFromCallback(f any) ([]int64, error) {
-	return ferryman.Call[[]int64](l.lib, "list_from_callback", f)
+func (l *Library) ListFromCallback(f func() ([]int64, error)) ([]int64, error) {
+	var out []int64
+	args := l.fnListFromCallback.Args()
+	args.Param(0)
+	args.Value(f)
+	res, err := args.Call()
+	if err != nil {
+		return out, err
+	}
+	if !readListI64(res, &out) || !res.End() {
+		var v []int64
+		err := res.Decode(&v)
+		return v, err
+	}
+	res.Done()
+	return out, nil
 }
 
 // Parses a number on line 1 of a named config; errors have a two-level cause chain.
@@ -3972,23 +4150,69 @@ func (l *Library) MakeAndApply(make any, n int64, x int64) (int64, error) {
 // The map `f` returns: a host's container inside a callback's result.
 //
 // Rust: fn map_from_callback(f: Callback<(), std::collections::HashMap<String, i64>>) -> Result<std::collections::HashMap<String, i64>, ferryman_runtime::callback::error::CallbackError>.
-func (l *Library) MapFromCallback(f any) (map[string]int64, error) {
-	return ferryman.Call[map[string]int64](l.lib, "map_from_callback", f)
+func (l *Library) MapFromCallback(f func() (map[string]int64, error)) (map[string]int64, error) {
+	var out map[string]int64
+	args := l.fnMapFromCallback.Args()
+	args.Param(0)
+	args.Value(f)
+	res, err := args.Call()
+	if err != nil {
+		return out, err
+	}
+	if !readMapStrI64(res, &out) || !res.End() {
+		var v map[string]int64
+		err := res.Decode(&v)
+		return v, err
+	}
+	res.Done()
+	return out, nil
 }
 
 // `f(point)`: with `geometry.scaler(2.0)` as `f`, a closure of another
 // library, which the host calls on this library's behalf.
 //
 // Rust: fn map_point(f: Callback<(Point,), Point>, point: Point) -> Result<Point, ferryman_runtime::callback::error::CallbackError>.
-func (l *Library) MapPoint(f any, point Point) (Point, error) {
-	return ferryman.Call[Point](l.lib, "map_point", f, point)
+func (l *Library) MapPoint(f func(Point) (Point, error), point Point) (Point, error) {
+	var out Point
+	args := l.fnMapPoint.Args()
+	args.Param(0)
+	args.Value(f)
+	args.Param(1)
+	writePoint(args, &point)
+	res, err := args.Call()
+	if err != nil {
+		return out, err
+	}
+	if !readPoint(res, &out) || !res.End() {
+		var v Point
+		err := res.Decode(&v)
+		return v, err
+	}
+	res.Done()
+	return out, nil
 }
 
 // Calls `f` on every value, stopping at the first error.
 //
 // Rust: fn map_values(values: Vec<i64>, f: Callback<(i64,), i64>) -> Result<Vec<i64>, ferryman_runtime::callback::error::CallbackError>.
-func (l *Library) MapValues(values []int64, f any) ([]int64, error) {
-	return ferryman.Call[[]int64](l.lib, "map_values", values, f)
+func (l *Library) MapValues(values []int64, f func(int64) (int64, error)) ([]int64, error) {
+	var out []int64
+	args := l.fnMapValues.Args()
+	args.Param(0)
+	args.LendInts(values)
+	args.Param(1)
+	args.Value(f)
+	res, err := args.Call()
+	if err != nil {
+		return out, err
+	}
+	if !readListI64(res, &out) || !res.End() {
+		var v []int64
+		err := res.Decode(&v)
+		return v, err
+	}
+	res.Done()
+	return out, nil
 }
 
 // `n` copies of `n`, or nothing for 0.
@@ -4193,7 +4417,7 @@ func (l *Library) PanickingClosure() (any, error) {
 // about a callback's error).
 //
 // Rust: fn panicking_wrapper(f: Callback<(i64,), i64>) -> Callback<(i64,), i64>.
-func (l *Library) PanickingWrapper(f any) (any, error) {
+func (l *Library) PanickingWrapper(f func(int64) (int64, error)) (any, error) {
 	return l.lib.Call("panicking_wrapper", f)
 }
 
@@ -4331,7 +4555,7 @@ func (l *Library) PickFailure(which uint8) (uint8, error) {
 // A closure calling `f`; its exception comes out of the closure with `?`.
 //
 // Rust: fn propagating_closure(f: Callback<(i64,), i64>) -> Callback<(i64,), i64>.
-func (l *Library) PropagatingClosure(f any) (any, error) {
+func (l *Library) PropagatingClosure(f func(int64) (int64, error)) (any, error) {
 	return l.lib.Call("propagating_closure", f)
 }
 
@@ -4784,17 +5008,35 @@ func (l *Library) SpanOf(months int32, hours int32) (string, error) {
 // `period_ms`, for as long as the process lives; errors are ignored.
 //
 // Rust: fn spawn_calling(f: Callback<(i64,), i64>, period_ms: u64).
-func (l *Library) SpawnCalling(f any, periodMs uint64) error {
-	_, err := l.lib.Call("spawn_calling", f, periodMs)
-	return err
+func (l *Library) SpawnCalling(f func(int64) (int64, error), periodMs uint64) error {
+	args := l.fnSpawnCalling.Args()
+	args.Param(0)
+	args.Value(f)
+	args.Param(1)
+	args.Uint(periodMs)
+	res, err := args.Call()
+	if err != nil {
+		return err
+	}
+	res.Done()
+	return nil
 }
 
 // Starts a detached thread that keeps `f` for `ms`, then drops it.
 //
 // Rust: fn spawn_holding(f: Callback<(i64,), i64>, ms: u64).
-func (l *Library) SpawnHolding(f any, ms uint64) error {
-	_, err := l.lib.Call("spawn_holding", f, ms)
-	return err
+func (l *Library) SpawnHolding(f func(int64) (int64, error), ms uint64) error {
+	args := l.fnSpawnHolding.Args()
+	args.Param(0)
+	args.Value(f)
+	args.Param(1)
+	args.Uint(ms)
+	res, err := args.Call()
+	if err != nil {
+		return err
+	}
+	res.Done()
+	return nil
 }
 
 // Spins for `ms` without ever checking for Ctrl-C.
@@ -4923,9 +5165,16 @@ func (l *Library) Stamp(path string, at time.Time) (TupleStampedOptionPath, erro
 // Keeps `f` after returning, for `call_stored` and `call_stored_on_thread`.
 //
 // Rust: fn store_callback(f: Callback<(String,), String>).
-func (l *Library) StoreCallback(f any) error {
-	_, err := l.lib.Call("store_callback", f)
-	return err
+func (l *Library) StoreCallback(f func(string) (string, error)) error {
+	args := l.fnStoreCallback.Args()
+	args.Param(0)
+	args.Value(f)
+	res, err := args.Call()
+	if err != nil {
+		return err
+	}
+	res.Done()
+	return nil
 }
 
 // Returns a borrowed string's length in bytes (borrows from the input, no copy).
@@ -5732,6 +5981,12 @@ func readI64(r *ferryman.Result, p *int64) bool {
 	return ok
 }
 
+func readStr(r *ferryman.Result, p *string) bool {
+	var ok bool
+	*p, ok = r.Str()
+	return ok
+}
+
 func writePoint(args ferryman.Args, v *Point) {
 	args.MapLen(2)
 	args.Key("x")
@@ -5788,12 +6043,6 @@ func writeShape(args ferryman.Args, v Shape) {
 func readF64(r *ferryman.Result, p *float64) bool {
 	var ok bool
 	*p, ok = r.Float64()
-	return ok
-}
-
-func readStr(r *ferryman.Result, p *string) bool {
-	var ok bool
-	*p, ok = r.Str()
 	return ok
 }
 

@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -323,13 +324,9 @@ func TestTypedAsync(t *testing.T) {
 	}
 }
 
-// The general-way methods (callbacks, streams, tuples) call Library.Call;
-// a type that holds an enum is any there.
+// The general-way methods (streams, a callback taking a callback) call
+// Library.Call; a type that holds an enum is any there.
 func TestGeneralMethods(t *testing.T) {
-	v, err := typed.Apply(func(x int64) int64 { return x * 3 }, 5)
-	if err != nil || v != 15 {
-		t.Fatalf("apply: %v, %v", v, err)
-	}
 	summary, err := typed.Summarize([]any{"Start", map[string]any{"Resize": []any{1, 2}}}, 1)
 	if err != nil || !reflect.DeepEqual(summary, map[string]any{"count": int64(2)}) {
 		t.Fatalf("summarize: %#v, %v", summary, err)
@@ -490,6 +487,49 @@ func TestTypedValues(t *testing.T) {
 	same(t, "jiff_scale", scaled, err, -1500*time.Millisecond, 2)
 	if scaled == nil || *scaled != -3*time.Second {
 		t.Errorf("JiffScale(-1.5s, 2) = %v", scaled)
+	}
+}
+
+// A callback parameter is a Go func of the callback's types that returns an
+// error too: Rust calls it (from its own threads too), a returned error
+// comes out of the call, and nothing is left registered afterwards.
+func TestTypedCallbacks(t *testing.T) {
+	before := ferryman.LiveHostObjects()
+	triple := func(x int64) (int64, error) { return x * 3, nil }
+	if v, err := typed.Apply(triple, 5); err != nil || v != 15 {
+		t.Errorf("Apply(triple, 5) = %v, %v", v, err)
+	}
+	repeat := func(s string, n int64) (string, error) { return strings.Repeat(s, int(n)), nil }
+	if v, err := typed.ApplyTwo(repeat, "ab", 3); err != nil || v != "ababab" {
+		t.Errorf("ApplyTwo = %q, %v", v, err)
+	}
+	if v, err := typed.CallFromThreads(triple, 4); err != nil || v != 3*(0+1+2+3) {
+		t.Errorf("CallFromThreads = %v, %v", v, err)
+	}
+	refused := errors.New("refused")
+	_, err := typed.Apply(func(int64) (int64, error) { return 0, refused }, 1)
+	var ce *ferryman.CallbackError
+	if !errors.As(err, &ce) || !errors.Is(err, refused) {
+		t.Errorf("Apply with a failing callback: %v", err)
+	}
+	// A nil func is sent as nil, which the library refuses, naming the parameter.
+	_, err = typed.Apply(nil, 1)
+	var ae *ferryman.ArgumentError
+	if !errors.As(err, &ae) || ae.Param != "f" {
+		t.Errorf("Apply(nil, 1): %v", err)
+	}
+	// A class method through the general API takes the same func type.
+	counter, err := typed.NewCounter("c", 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer counter.Close()
+	if v, err := counter.Visit(func(name string) (int64, error) { return int64(len(name)), nil }); err != nil || v != 1 {
+		t.Errorf("Visit = %v, %v", v, err)
+	}
+	runtime.GC()
+	if after := ferryman.LiveHostObjects(); after > before {
+		t.Errorf("%d host objects live after the calls, %d before", after, before)
 	}
 }
 

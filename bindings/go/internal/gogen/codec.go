@@ -47,7 +47,7 @@ func (g *generator) write(t *goType, v string) string {
 		return "args.Bytes(" + v + ")"
 	case "unit":
 		return "args.Nil()"
-	case "i128", "u128", "duration", "timestamp":
+	case "i128", "u128", "duration", "timestamp", "callback":
 		return "args.Value(" + v + ")"
 	case "list":
 		switch t.elem.kind {

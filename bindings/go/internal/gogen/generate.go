@@ -36,7 +36,7 @@ func Generate(d *ferryman.Description, opts Options) ([]byte, error) {
 	fns := g.functions()
 	for _, f := range fns { // make every named type first, then drop the broken ones
 		for _, p := range f.Params {
-			g.r.resolve(p.Type)
+			g.r.param(p.Type)
 		}
 		g.r.resolve(f.Returns.Type)
 	}
@@ -204,7 +204,7 @@ func (g *generator) method(out *bytes.Buffer, m member) {
 		sig = append(sig, "ctx context.Context")
 	}
 	for i, p := range f.Params[self:] {
-		params[i] = g.r.resolve(p.Type)
+		params[i] = g.r.param(p.Type)
 		locals[i] = local(p.Name)
 		if locals[i] == "" {
 			locals[i] = "arg" + strconv.Itoa(i)
@@ -439,6 +439,9 @@ func (g *generator) uses(t *goType) {
 		}
 		if t.key != nil {
 			g.uses(t.key)
+		}
+		for _, part := range t.parts {
+			g.uses(part)
 		}
 	}
 }

@@ -148,7 +148,7 @@ func TestEnumsCompile(t *testing.T) {
 		"type TreeNode struct {\n\tKids []Tree `msgpack:\"kids\"`\n\tTint Color  `msgpack:\"tint\"`\n}",
 		"type NumPair struct {\n\tField0 float64\n\tField1 string\n}",
 		"type ColorRed struct{}",
-		"func (l *Library) Repaint(p any, f any) (any, error) {",
+		"func (l *Library) Repaint(p Paint, f func(int64) (int64, error)) (Paint, error) {",
 		"func (l *Library) Zip(p Pair, m Marker, t TupleI64ListColor) (*TupleNumStr, error) {",
 		"type TupleNumStr struct {\n\tField0 Num\n\tField1 string\n}",
 		"type Marker struct{}",

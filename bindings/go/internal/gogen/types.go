@@ -20,6 +20,7 @@ type goType struct {
 	st    *structType // kind "struct"
 	en    *enumType   // kind "enum"
 	pkg   string      // the package a valueTypes type needs imported
+	parts []*goType   // kind "callback": its arguments' types, then its result's
 }
 
 type structType struct {
@@ -262,6 +263,42 @@ func (r *resolver) tupleType(items []any) *goType {
 		return nil
 	}
 	return &goType{kind: "struct", expr: name, mangl: name, st: st}
+}
+
+// param is a parameter's descriptor as a goType: resolve's, or for a
+// callback whose argument and result types the general API converts (it
+// calls Go funcs), a Go func that also returns an error: a failure the
+// callback reports (func(int64) (int64, error); func(string) error for a
+// unit result). Only a parameter: a callback Rust returns is a *Closure.
+func (r *resolver) param(d any) *goType {
+	m, _ := d.(map[string]any)
+	cb, isCallback := m["callback"]
+	if len(m) != 1 || !isCallback {
+		return r.resolve(d)
+	}
+	sig, _ := cb.([]any)
+	if len(sig) != 2 {
+		return nil
+	}
+	argTypes, _ := sig[0].([]any)
+	t := &goType{kind: "callback", mangl: "Callback"}
+	exprs := make([]string, len(argTypes))
+	for i, a := range append(argTypes, sig[1]) {
+		part := r.resolve(a)
+		if part == nil || !general(part, map[*structType]bool{}) {
+			return nil
+		}
+		t.parts = append(t.parts, part)
+		if i < len(exprs) {
+			exprs[i] = part.expr
+		}
+	}
+	ret := "error"
+	if res := t.parts[len(exprs)]; res.kind != "unit" {
+		ret = "(" + res.expr + ", error)"
+	}
+	t.expr = "func(" + strings.Join(exprs, ", ") + ") " + ret
+	return t
 }
 
 // items are the items of a tuple, a tuple struct or an enum's tuple variant
