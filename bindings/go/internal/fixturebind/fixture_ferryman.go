@@ -2284,28 +2284,86 @@ func (l *Library) CounterDrops() (uint64, error) {
 //
 // Rust: fn counter_in_thread(counter: Arc<Counter>, n: i64) -> i64.
 func (l *Library) CounterInThread(counter *Counter, n int64) (int64, error) {
-	return ferryman.Call[int64](l.lib, "counter_in_thread", counter.Object(), n)
+	var out int64
+	args := l.fnCounterInThread.Args()
+	args.Param(0)
+	args.Value(counter.Object())
+	args.Param(1)
+	args.Int(n)
+	res, err := args.Call()
+	if err != nil {
+		return out, err
+	}
+	if !readI64(res, &out) || !res.End() {
+		var v int64
+		err := res.Decode(&v)
+		return v, err
+	}
+	res.Done()
+	return out, nil
 }
 
 // The sum of the counters' values.
 //
 // Rust: fn counter_total(counters: Vec<Arc<Counter>>) -> i64.
-func (l *Library) CounterTotal(counters any) (int64, error) {
-	return ferryman.Call[int64](l.lib, "counter_total", counters)
+func (l *Library) CounterTotal(counters []*Counter) (int64, error) {
+	var out int64
+	args := l.fnCounterTotal.Args()
+	args.Param(0)
+	writeListObjCounter(args, counters)
+	res, err := args.Call()
+	if err != nil {
+		return out, err
+	}
+	if !readI64(res, &out) || !res.End() {
+		var v int64
+		err := res.Decode(&v)
+		return v, err
+	}
+	res.Done()
+	return out, nil
 }
 
 // The counter's value.
 //
 // Rust: fn counter_value(counter: &Counter) -> i64.
 func (l *Library) CounterValue(counter *Counter) (int64, error) {
-	return ferryman.Call[int64](l.lib, "counter_value", counter.Object())
+	var out int64
+	args := l.fnCounterValue.Args()
+	args.Param(0)
+	args.Value(counter.Object())
+	res, err := args.Call()
+	if err != nil {
+		return out, err
+	}
+	if !readI64(res, &out) || !res.End() {
+		var v int64
+		err := res.Decode(&v)
+		return v, err
+	}
+	res.Done()
+	return out, nil
 }
 
 // `n` counters named "c0".."c{n-1}", at 0..n.
 //
 // Rust: fn counters(n: u32) -> Vec<Counter>.
-func (l *Library) Counters(n uint32) (any, error) {
-	return l.lib.Call("counters", n)
+func (l *Library) Counters(n uint32) ([]*Counter, error) {
+	var out []*Counter
+	args := l.fnCounters.Args()
+	args.Param(0)
+	args.Uint(uint64(n))
+	res, err := args.Call()
+	if err != nil {
+		return out, err
+	}
+	if !readListObjCounter(res, &out) || !res.End() {
+		var v []*Counter
+		err := res.Decode(&v)
+		return v, err
+	}
+	res.Done()
+	return out, nil
 }
 
 // The date part of `at`.
@@ -3868,8 +3926,15 @@ func (l *Library) KeepBytesRef(data []byte) (uint64, error) {
 //
 // Rust: fn keep_counter(counter: Arc<Counter>).
 func (l *Library) KeepCounter(counter *Counter) error {
-	_, err := l.lib.Call("keep_counter", counter.Object())
-	return err
+	args := l.fnKeepCounter.Args()
+	args.Param(0)
+	args.Value(counter.Object())
+	res, err := args.Call()
+	if err != nil {
+		return err
+	}
+	res.Done()
+	return nil
 }
 
 // Calls `f(x)` and keeps its error, if any, for `take_kept_error`; whether it failed.
@@ -3936,8 +4001,20 @@ func (l *Library) KeptBytesSum() (uint64, error) {
 // The counters kept, as the same objects.
 //
 // Rust: fn kept_counters() -> Vec<Arc<Counter>>.
-func (l *Library) KeptCounters() (any, error) {
-	return l.lib.Call("kept_counters")
+func (l *Library) KeptCounters() ([]*Counter, error) {
+	var out []*Counter
+	args := l.fnKeptCounters.Args()
+	res, err := args.Call()
+	if err != nil {
+		return out, err
+	}
+	if !readListObjCounter(res, &out) || !res.End() {
+		var v []*Counter
+		err := res.Decode(&v)
+		return v, err
+	}
+	res.Done()
+	return out, nil
 }
 
 // The counter inside a serde struct (the same object).
@@ -4239,15 +4316,43 @@ func (l *Library) MaybeBytes(n uint8) (*[]byte, error) {
 // A counter named "maybe", or nothing.
 //
 // Rust: fn maybe_counter(make: bool) -> Option<Counter>.
-func (l *Library) MaybeCounter(make bool) (any, error) {
-	return l.lib.Call("maybe_counter", make)
+func (l *Library) MaybeCounter(make bool) (*Counter, error) {
+	var out *Counter
+	args := l.fnMaybeCounter.Args()
+	args.Param(0)
+	args.Bool(make)
+	res, err := args.Call()
+	if err != nil {
+		return out, err
+	}
+	if !readOptionObjCounter(res, &out) || !res.End() {
+		var v *Counter
+		err := res.Decode(&v)
+		return v, err
+	}
+	res.Done()
+	return out, nil
 }
 
 // The counter's value, or -1 without one.
 //
 // Rust: fn maybe_counter_value(counter: Option<&Counter>) -> i64.
-func (l *Library) MaybeCounterValue(counter any) (int64, error) {
-	return ferryman.Call[int64](l.lib, "maybe_counter_value", counter)
+func (l *Library) MaybeCounterValue(counter *Counter) (int64, error) {
+	var out int64
+	args := l.fnMaybeCounterValue.Args()
+	args.Param(0)
+	args.Value(counter.Object())
+	res, err := args.Call()
+	if err != nil {
+		return out, err
+	}
+	if !readI64(res, &out) || !res.End() {
+		var v int64
+		err := res.Decode(&v)
+		return v, err
+	}
+	res.Done()
+	return out, nil
 }
 
 // Mean of a borrowed slice of floats; `None` for an empty list.
@@ -6383,6 +6488,37 @@ func writeListBool(args ferryman.Args, v []bool) {
 	}
 }
 
+func writeListObjCounter(args ferryman.Args, v []*Counter) {
+	args.ArrayLen(len(v))
+	for i := range v {
+		args.Value(v[i].Object())
+	}
+}
+
+func readObjCounter(r *ferryman.Result, p **Counter) bool {
+	var obj *ferryman.Object
+	if !r.Value(&obj) {
+		return false
+	}
+	*p = wrapCounter(obj)
+	return true
+}
+
+func readListObjCounter(r *ferryman.Result, p *[]*Counter) bool {
+	n, ok := r.ArrayLen()
+	if !ok {
+		return false
+	}
+	s := make([]*Counter, n)
+	for i := range s {
+		if !readObjCounter(r, &s[i]) {
+			return false
+		}
+	}
+	*p = s
+	return true
+}
+
 func writeOptionBytes(args ferryman.Args, v *[]byte) {
 	if v == nil {
 		args.Nil()
@@ -7117,6 +7253,14 @@ func readListTimestamp(r *ferryman.Result, p *[]time.Time) bool {
 	}
 	*p = s
 	return true
+}
+
+func readOptionObjCounter(r *ferryman.Result, p **Counter) bool {
+	if r.Nil() {
+		*p = nil
+		return true
+	}
+	return readObjCounter(r, p)
 }
 
 func readOptionF64(r *ferryman.Result, p **float64) bool {

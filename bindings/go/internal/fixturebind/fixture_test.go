@@ -559,6 +559,55 @@ func TestTypedCallsFromGoroutines(t *testing.T) {
 
 // Classes: a Go type per class, constructors and statics on the library,
 // objects of generated classes in and out of functions.
+// Objects of a generated class in a free function's parameters and results
+// go the typed way: *Counter in (its Object), *Counter out (wrapped), lists
+// and options of them too; nothing is left live once they are closed.
+func TestTypedObjects(t *testing.T) {
+	live := func() int {
+		objs, err := lib.LiveObjects()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(objs)
+	}
+	before := live()
+	counters, err := typed.Counters(3)
+	if err != nil || len(counters) != 3 {
+		t.Fatalf("Counters(3) = %v, %v", counters, err)
+	}
+	for i, c := range counters {
+		if v, err := typed.CounterValue(c); err != nil || v != int64(i) {
+			t.Errorf("CounterValue(counters[%d]) = %v, %v", i, v, err)
+		}
+		if v, err := typed.CounterInThread(c, 10); err != nil || v != int64(i)+10 {
+			t.Errorf("CounterInThread(counters[%d], 10) = %v, %v", i, v, err)
+		}
+		c.Close()
+	}
+	if v, err := typed.MaybeCounterValue(nil); err != nil || v != -1 {
+		t.Errorf("MaybeCounterValue(nil) = %v, %v, want -1 (None)", v, err)
+	}
+	if c, err := typed.MaybeCounter(false); err != nil || c != nil {
+		t.Errorf("MaybeCounter(false) = %v, %v, want nil", c, err)
+	}
+	c, err := typed.MaybeCounter(true)
+	if err != nil || c == nil {
+		t.Fatalf("MaybeCounter(true) = %v, %v", c, err)
+	}
+	c.Close()
+	// A closed object, or a nil one, is the library's ArgumentError naming the parameter.
+	for _, bad := range []*fixturebind.Counter{c, nil} {
+		_, err := typed.CounterValue(bad)
+		var ae *ferryman.ArgumentError
+		if !errors.As(err, &ae) || ae.Param != "counter" {
+			t.Errorf("CounterValue(%v): %v", bad, err)
+		}
+	}
+	if after := live(); after != before {
+		t.Errorf("%d objects live after, %d before", after, before)
+	}
+}
+
 func TestTypedClasses(t *testing.T) {
 	c, err := typed.NewCounter("ferry", 40)
 	if err != nil {

@@ -49,6 +49,8 @@ func (g *generator) write(t *goType, v string) string {
 		return "args.Nil()"
 	case "i128", "u128", "duration", "timestamp", "callback":
 		return "args.Value(" + v + ")"
+	case "object":
+		return "args.Value(" + v + ".Object())" // (nil for a nil *Class)
 	case "list":
 		switch t.elem.kind {
 		case "i64":
@@ -273,6 +275,8 @@ func (g *generator) reader(t *goType) string {
 		b.WriteString("\treturn r.Nil()\n")
 	case "i128", "u128", "duration", "timestamp":
 		b.WriteString("\treturn r.Value(p)\n")
+	case "object":
+		fmt.Fprintf(&b, "\tvar obj *ferryman.Object\n\tif !r.Value(&obj) {\n\t\treturn false\n\t}\n\t*p = wrap%s(obj)\n\treturn true\n", t.class)
 	case "list":
 		switch t.elem.kind {
 		case "i64":

@@ -31,8 +31,9 @@ func Generate(d *ferryman.Description, opts Options) ([]byte, error) {
 	if opts.Type == "" {
 		opts.Type = "Library"
 	}
-	g := &generator{d: d, opts: opts, r: newResolver(d), helpers: map[string]string{}, imports: map[string]bool{},
-		taken: map[string]bool{"Load": true, "New": true, opts.Type: true}, classes: classesOf(d)}
+	classes := classesOf(d)
+	g := &generator{d: d, opts: opts, r: newResolver(d, classes), helpers: map[string]string{}, imports: map[string]bool{},
+		taken: map[string]bool{"Load": true, "New": true, opts.Type: true}, classes: classes}
 	fns := g.functions()
 	for _, f := range fns { // make every named type first, then drop the broken ones
 		for _, p := range f.Params {

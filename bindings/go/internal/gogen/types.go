@@ -21,6 +21,7 @@ type goType struct {
 	en    *enumType   // kind "enum"
 	pkg   string      // the package a valueTypes type needs imported
 	parts []*goType   // kind "callback": its arguments' types, then its result's
+	class string      // kind "object": the generated class
 }
 
 type structType struct {
@@ -63,7 +64,7 @@ var scalars = map[string]string{
 // interface, a *big.Int): an Option of it is the same Go type.
 func (t *goType) nilable() bool {
 	switch t.kind {
-	case "enum", "i128", "u128":
+	case "enum", "i128", "u128", "object":
 		return true
 	}
 	return false
@@ -85,10 +86,11 @@ type resolver struct {
 	tuples  map[string]*structType // a Go struct per tuple type, named Tuple and its items' names
 	aliases map[string]*goType     // newtype structs: the inner type
 	failed  map[string]bool
+	classes map[string]*ferryman.Class // the classes generated: a Go type each
 }
 
-func newResolver(d *ferryman.Description) *resolver {
-	return &resolver{entries: d.TypesByName(), structs: map[string]*structType{},
+func newResolver(d *ferryman.Description, classes map[string]*ferryman.Class) *resolver {
+	return &resolver{entries: d.TypesByName(), classes: classes, structs: map[string]*structType{},
 		enums: map[string]*enumType{}, tuples: map[string]*structType{}, aliases: map[string]*goType{}, failed: map[string]bool{}}
 }
 
@@ -146,6 +148,12 @@ func (r *resolver) resolve(d any) *goType {
 			case "tuple":
 				items, _ := inner.([]any)
 				return r.tupleType(items)
+			case "object":
+				class, _ := inner.(string)
+				if r.classes[class] == nil {
+					return nil
+				}
+				return &goType{kind: "object", expr: "*" + class, mangl: "Obj" + class, class: class}
 			}
 		}
 	}
@@ -154,7 +162,7 @@ func (r *resolver) resolve(d any) *goType {
 
 func comparableKey(kind string) bool {
 	switch kind {
-	case "bytes", "unit", "list", "option", "map", "struct", "enum", "f32", "f64",
+	case "bytes", "unit", "list", "option", "map", "struct", "enum", "object", "f32", "f64",
 		"i128", "u128", "duration", "timestamp":
 		return false
 	}
@@ -461,8 +469,8 @@ func byName[T any](m map[string]T) []T {
 // structs, which it sends as maps), nor a struct's that holds one.
 func general(t *goType, seen map[*structType]bool) bool {
 	switch {
-	case t.en != nil, t.st != nil && t.st.array:
-		return false
+	case t.en != nil, t.st != nil && t.st.array, t.kind == "object":
+		return false // (an object as *Class: the general way's methods pass its Object())
 	case t.st != nil:
 		if seen[t.st] {
 			return true
