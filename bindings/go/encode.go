@@ -38,7 +38,8 @@ type encoder struct {
 	// parameter and its kind ("type", or "overflow" for an integer).
 	param, faultParam int
 	fault, faultKind  string
-	result            Result // the typed call's result (Args.Call)
+	objects           []*Object // sent by Args.Object: kept reachable (no finalizer releases them) until done
+	result            Result    // the typed call's result (Args.Call)
 }
 
 func newEncoder(lib *Library) *encoder {
@@ -76,6 +77,8 @@ func (e *encoder) done() {
 	hostReleaseAll(e.held)
 	e.held, e.lib, e.handles = e.held[:0], nil, false
 	e.fault = ""
+	clear(e.objects)
+	e.objects = e.objects[:0]
 	if cap(e.w.b) > 64<<10 {
 		e.w.b = e.out.argsSpace() // a large argument's buffer is not kept
 	}
@@ -453,8 +456,8 @@ func (e *encoder) object(o *Object) error {
 		return err
 	}
 	e.handles = true
-	_ = binary.Write(&e.w, binary.BigEndian, o.classID)
-	return binary.Write(&e.w, binary.BigEndian, o.handle)
+	e.w.b = binary.BigEndian.AppendUint64(binary.BigEndian.AppendUint32(e.w.b, o.classID), o.handle)
+	return nil
 }
 
 // callback hands a Go func to the library as a host object.

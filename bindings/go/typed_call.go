@@ -153,15 +153,37 @@ func (a Args) LendFloats(s []float64) {
 // 128-bit integer holds) is not: the call answers the *ArgumentError
 // Library.Call would.
 func (a Args) Value(v any) {
-	err := a.e.value(reflect.ValueOf(v), 1)
-	var nw noWireForm
-	switch {
-	case err == nil:
-	case errors.As(err, &nw):
-		a.faultOf(nw.found, nw.kind)
-	default:
-		a.fault(err.Error())
+	if err := a.e.value(reflect.ValueOf(v), 1); err != nil {
+		a.faultWith(err)
 	}
+}
+
+// faultWith notes err, an encoder's: a value without a wire form, or
+// another failure. (Apart: errors.As's target escapes, which would cost
+// every call an allocation.)
+func (a Args) faultWith(err error) {
+	var nw noWireForm
+	if errors.As(err, &nw) {
+		a.faultOf(nw.found, nw.kind)
+		return
+	}
+	a.fault(err.Error())
+}
+
+// Object writes an object (nil: nil), kept reachable until the call ends so
+// that no finalizer releases it while the library uses it. One closed or of
+// another library is not sent: the call answers the *ArgumentError
+// Library.Call would.
+func (a Args) Object(o *Object) {
+	if o == nil {
+		_ = a.e.enc.EncodeNil()
+		return
+	}
+	if err := a.e.object(o); err != nil {
+		a.faultWith(err)
+		return
+	}
+	a.e.objects = append(a.e.objects, o)
 }
 
 // fault notes the first value that cannot be sent; the call is not made.

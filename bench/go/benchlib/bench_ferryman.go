@@ -10,17 +10,21 @@ import (
 
 // Library is bench-ferryman's functions, typed. Its methods are safe for concurrent use.
 type Library struct {
-	lib           *ferryman.Library
-	fnAdd         *ferryman.Fn
-	fnAddAsync    *ferryman.Fn
-	fnAddYield    *ferryman.Fn
-	fnBump        *ferryman.Fn
-	fnCountStream *ferryman.Fn
-	fnEcho        *ferryman.Fn
-	fnFail        *ferryman.Fn
-	fnSum         *ferryman.Fn
-	fnSumF64      *ferryman.Fn
-	fnSumSlice    *ferryman.Fn
+	lib             *ferryman.Library
+	fnCounter_Add   *ferryman.Fn
+	fnCounter_Count *ferryman.Fn
+	fnCounter_Label *ferryman.Fn
+	fnCounter_New   *ferryman.Fn
+	fnAdd           *ferryman.Fn
+	fnAddAsync      *ferryman.Fn
+	fnAddYield      *ferryman.Fn
+	fnBump          *ferryman.Fn
+	fnCountStream   *ferryman.Fn
+	fnEcho          *ferryman.Fn
+	fnFail          *ferryman.Fn
+	fnSum           *ferryman.Fn
+	fnSumF64        *ferryman.Fn
+	fnSumSlice      *ferryman.Fn
 }
 
 // Load loads the library at path (ferryman.Load) and binds its functions (New).
@@ -37,16 +41,16 @@ func Load(path string) (*Library, error) {
 func New(lib *ferryman.Library) (*Library, error) {
 	l := &Library{lib: lib}
 	var err error
-	if _, err = lib.Bind("Counter.add", "(object(Counter), i64) -> i64"); err != nil {
+	if l.fnCounter_Add, err = lib.Bind("Counter.add", "(object(Counter), i64) -> i64"); err != nil {
 		return nil, err
 	}
-	if _, err = lib.Bind("Counter.count", "(object(Counter), i64) -> iter(i64)"); err != nil {
+	if l.fnCounter_Count, err = lib.Bind("Counter.count", "(object(Counter), i64) -> iter(i64)"); err != nil {
 		return nil, err
 	}
-	if _, err = lib.Bind("Counter.label", "(object(Counter)) -> str"); err != nil {
+	if l.fnCounter_Label, err = lib.Bind("Counter.label", "(object(Counter)) -> str"); err != nil {
 		return nil, err
 	}
-	if _, err = lib.Bind("Counter.new", "(i64) -> object(Counter)"); err != nil {
+	if l.fnCounter_New, err = lib.Bind("Counter.new", "(i64) -> object(Counter)"); err != nil {
 		return nil, err
 	}
 	if l.fnAdd, err = lib.Bind("add", "(i64, i64) -> i64"); err != nil {
@@ -90,7 +94,24 @@ func (l *Library) Ferryman() *ferryman.Library { return l.lib }
 //
 // Rust: fn Counter.add(self: &Counter, n: i64) -> i64.
 func (o *Counter) Add(n int64) (int64, error) {
-	return ferryman.CallMethod[int64](o.obj, "add", n)
+	l := o.l
+	var out int64
+	args := l.fnCounter_Add.Args()
+	args.Param(0)
+	args.Object(o.obj)
+	args.Param(1)
+	args.Int(n)
+	res, err := args.Call()
+	if err != nil {
+		return out, err
+	}
+	if !l.readI64(res, &out) || !res.End() {
+		var v int64
+		err := res.Decode(&v)
+		return v, err
+	}
+	res.Done()
+	return out, nil
 }
 
 // The ints `0..n`, pulled lazily by the host.
@@ -104,15 +125,43 @@ func (o *Counter) Count(n int64) (any, error) {
 //
 // Rust: fn Counter.label(self: &Counter) -> String.
 func (o *Counter) Label() (string, error) {
-	return ferryman.CallMethod[string](o.obj, "label")
+	l := o.l
+	var out string
+	args := l.fnCounter_Label.Args()
+	args.Param(0)
+	args.Object(o.obj)
+	res, err := args.Call()
+	if err != nil {
+		return out, err
+	}
+	if !l.readStr(res, &out) || !res.End() {
+		var v string
+		err := res.Decode(&v)
+		return v, err
+	}
+	res.Done()
+	return out, nil
 }
 
 // A counter at `start` (Python: `Counter(start)`).
 //
 // Rust: fn Counter.new(start: i64) -> Counter.
 func (l *Library) NewCounter(start int64) (*Counter, error) {
-	obj, err := l.lib.New("Counter", start)
-	return wrapCounter(obj), err
+	var out *Counter
+	args := l.fnCounter_New.Args()
+	args.Param(0)
+	args.Int(start)
+	res, err := args.Call()
+	if err != nil {
+		return out, err
+	}
+	if !l.readObjCounter(res, &out) || !res.End() {
+		var v *Counter
+		err := res.Decode(&v)
+		return v, err
+	}
+	res.Done()
+	return out, nil
 }
 
 // Adds two numbers.
@@ -129,7 +178,7 @@ func (l *Library) Add(a int64, b int64) (int64, error) {
 	if err != nil {
 		return out, err
 	}
-	if !readI64(res, &out) || !res.End() {
+	if !l.readI64(res, &out) || !res.End() {
 		var v int64
 		err := res.Decode(&v)
 		return v, err
@@ -152,7 +201,7 @@ func (l *Library) AddAsync(ctx context.Context, a int64, b int64) (int64, error)
 	if err != nil {
 		return out, err
 	}
-	if !readI64(res, &out) || !res.End() {
+	if !l.readI64(res, &out) || !res.End() {
 		var v int64
 		err := res.Decode(&v)
 		return v, err
@@ -175,7 +224,7 @@ func (l *Library) AddYield(ctx context.Context, a int64, b int64) (int64, error)
 	if err != nil {
 		return out, err
 	}
-	if !readI64(res, &out) || !res.End() {
+	if !l.readI64(res, &out) || !res.End() {
 		var v int64
 		err := res.Decode(&v)
 		return v, err
@@ -196,7 +245,7 @@ func (l *Library) Bump(record Record) (Record, error) {
 	if err != nil {
 		return out, err
 	}
-	if !readRecord(res, &out) || !res.End() {
+	if !l.readRecord(res, &out) || !res.End() {
 		var v Record
 		err := res.Decode(&v)
 		return v, err
@@ -229,7 +278,7 @@ func (l *Library) Echo(data []byte) ([]byte, error) {
 	if err != nil {
 		return out, err
 	}
-	if !readBytes(res, &out) || !res.End() {
+	if !l.readBytes(res, &out) || !res.End() {
 		var v []byte
 		err := res.Decode(&v)
 		return v, err
@@ -250,7 +299,7 @@ func (l *Library) Fail(code int64) (int64, error) {
 	if err != nil {
 		return out, err
 	}
-	if !readI64(res, &out) || !res.End() {
+	if !l.readI64(res, &out) || !res.End() {
 		var v int64
 		err := res.Decode(&v)
 		return v, err
@@ -271,7 +320,7 @@ func (l *Library) Sum(values []int64) (int64, error) {
 	if err != nil {
 		return out, err
 	}
-	if !readI64(res, &out) || !res.End() {
+	if !l.readI64(res, &out) || !res.End() {
 		var v int64
 		err := res.Decode(&v)
 		return v, err
@@ -292,7 +341,7 @@ func (l *Library) SumF64(values []float64) (float64, error) {
 	if err != nil {
 		return out, err
 	}
-	if !readF64(res, &out) || !res.End() {
+	if !l.readF64(res, &out) || !res.End() {
 		var v float64
 		err := res.Decode(&v)
 		return v, err
@@ -315,7 +364,7 @@ func (l *Library) SumSlice(values []int64) (int64, error) {
 	if err != nil {
 		return out, err
 	}
-	if !readI64(res, &out) || !res.End() {
+	if !l.readI64(res, &out) || !res.End() {
 		var v int64
 		err := res.Decode(&v)
 		return v, err
@@ -336,13 +385,16 @@ type Record struct {
 //
 // Counter is the library's class Counter (bench_ferryman::Counter): a handle that Close releases (a
 // finalizer does when it is not closed).
-type Counter struct{ obj *ferryman.Object }
+type Counter struct {
+	l   *Library
+	obj *ferryman.Object
+}
 
-func wrapCounter(obj *ferryman.Object) *Counter {
+func (l *Library) wrapCounter(obj *ferryman.Object) *Counter {
 	if obj == nil {
 		return nil
 	}
-	return &Counter{obj: obj}
+	return &Counter{l: l, obj: obj}
 }
 
 // Object is the handle, for the general API; nil for a nil receiver.
@@ -359,10 +411,25 @@ func (o *Counter) Close() error { return o.obj.Close() }
 // String is the object's Display, when its class has one (ferryman.Object.String).
 func (o *Counter) String() string { return o.obj.String() }
 
-func readI64(r *ferryman.Result, p *int64) bool {
+func (l *Library) readI64(r *ferryman.Result, p *int64) bool {
 	var ok bool
 	*p, ok = r.Int()
 	return ok
+}
+
+func (l *Library) readStr(r *ferryman.Result, p *string) bool {
+	var ok bool
+	*p, ok = r.Str()
+	return ok
+}
+
+func (l *Library) readObjCounter(r *ferryman.Result, p **Counter) bool {
+	var obj *ferryman.Object
+	if !r.Value(&obj) {
+		return false
+	}
+	*p = l.wrapCounter(obj)
+	return true
 }
 
 func writeRecord(args ferryman.Args, v *Record) {
@@ -377,25 +444,19 @@ func writeRecord(args ferryman.Args, v *Record) {
 	args.Ints(v.Tags)
 }
 
-func readStr(r *ferryman.Result, p *string) bool {
-	var ok bool
-	*p, ok = r.Str()
-	return ok
-}
-
-func readF64(r *ferryman.Result, p *float64) bool {
+func (l *Library) readF64(r *ferryman.Result, p *float64) bool {
 	var ok bool
 	*p, ok = r.Float64()
 	return ok
 }
 
-func readListI64(r *ferryman.Result, p *[]int64) bool {
+func (l *Library) readListI64(r *ferryman.Result, p *[]int64) bool {
 	var ok bool
 	*p, ok = r.Ints()
 	return ok
 }
 
-func readRecord(r *ferryman.Result, p *Record) bool {
+func (l *Library) readRecord(r *ferryman.Result, p *Record) bool {
 	n, ok := r.MapLen()
 	if !ok {
 		return false
@@ -407,13 +468,13 @@ func readRecord(r *ferryman.Result, p *Record) bool {
 		}
 		switch string(k) {
 		case "name":
-			ok = readStr(r, &p.Name)
+			ok = l.readStr(r, &p.Name)
 		case "id":
-			ok = readI64(r, &p.ID)
+			ok = l.readI64(r, &p.ID)
 		case "score":
-			ok = readF64(r, &p.Score)
+			ok = l.readF64(r, &p.Score)
 		case "tags":
-			ok = readListI64(r, &p.Tags)
+			ok = l.readListI64(r, &p.Tags)
 		default:
 			ok = false
 		}
@@ -424,7 +485,7 @@ func readRecord(r *ferryman.Result, p *Record) bool {
 	return true
 }
 
-func readBytes(r *ferryman.Result, p *[]byte) bool {
+func (l *Library) readBytes(r *ferryman.Result, p *[]byte) bool {
 	var ok bool
 	*p, ok = r.Bytes()
 	return ok

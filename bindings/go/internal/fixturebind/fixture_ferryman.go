@@ -14,6 +14,34 @@ import (
 // Library is ferryman-fixture's functions, typed. Its methods are safe for concurrent use.
 type Library struct {
 	lib                            *ferryman.Library
+	fnAsyncCounter_AddLater        *ferryman.Fn
+	fnAsyncCounter_New             *ferryman.Fn
+	fnAsyncCounter_Upcoming        *ferryman.Fn
+	fnCounter_Add                  *ferryman.Fn
+	fnCounter_Boom                 *ferryman.Fn
+	fnCounter_CloneCounter         *ferryman.Fn
+	fnCounter_Fail                 *ferryman.Fn
+	fnCounter_Name                 *ferryman.Fn
+	fnCounter_Named                *ferryman.Fn
+	fnCounter_New                  *ferryman.Fn
+	fnCounter_Rename               *ferryman.Fn
+	fnCounter_RenameWith           *ferryman.Fn
+	fnCounter_Value                *ferryman.Fn
+	fnCounter_Visit                *ferryman.Fn
+	fnGreeter_Greet                *ferryman.Fn
+	fnGreeter_New                  *ferryman.Fn
+	fnLedger_Checked               *ferryman.Fn
+	fnLedger_Entry                 *ferryman.Fn
+	fnLedger_New                   *ferryman.Fn
+	fnLedger_Push                  *ferryman.Fn
+	fnLedger_Single                *ferryman.Fn
+	fnTracked_ID                   *ferryman.Fn
+	fnTracked_New                  *ferryman.Fn
+	fnVocabulary_Counters          *ferryman.Fn
+	fnVocabulary_IsEmpty           *ferryman.Fn
+	fnVocabulary_Len               *ferryman.Fn
+	fnVocabulary_New               *ferryman.Fn
+	fnVocabulary_Words             *ferryman.Fn
 	fnAdd                          *ferryman.Fn
 	fnAddLogged                    *ferryman.Fn
 	fnAdder                        *ferryman.Fn
@@ -271,13 +299,13 @@ func Load(path string) (*Library, error) {
 func New(lib *ferryman.Library) (*Library, error) {
 	l := &Library{lib: lib}
 	var err error
-	if _, err = lib.Bind("AsyncCounter.add_later", "(object(AsyncCounter), u64, i64) -> i64 async"); err != nil {
+	if l.fnAsyncCounter_AddLater, err = lib.Bind("AsyncCounter.add_later", "(object(AsyncCounter), u64, i64) -> i64 async"); err != nil {
 		return nil, err
 	}
-	if _, err = lib.Bind("AsyncCounter.new", "(i64) -> object(AsyncCounter)"); err != nil {
+	if l.fnAsyncCounter_New, err = lib.Bind("AsyncCounter.new", "(i64) -> object(AsyncCounter)"); err != nil {
 		return nil, err
 	}
-	if _, err = lib.Bind("AsyncCounter.upcoming", "(object(AsyncCounter), i64) -> stream(i64)"); err != nil {
+	if l.fnAsyncCounter_Upcoming, err = lib.Bind("AsyncCounter.upcoming", "(object(AsyncCounter), i64) -> stream(i64)"); err != nil {
 		return nil, err
 	}
 	if _, err = lib.Bind("Counter.__cmp__", "(object(Counter), object(Counter)) -> option(i8)"); err != nil {
@@ -295,82 +323,82 @@ func New(lib *ferryman.Library) (*Library, error) {
 	if _, err = lib.Bind("Counter.__str__", "(object(Counter)) -> str"); err != nil {
 		return nil, err
 	}
-	if _, err = lib.Bind("Counter.add", "(object(Counter), i64) -> i64"); err != nil {
+	if l.fnCounter_Add, err = lib.Bind("Counter.add", "(object(Counter), i64) -> i64"); err != nil {
 		return nil, err
 	}
-	if _, err = lib.Bind("Counter.boom", "(object(Counter)) -> unit"); err != nil {
+	if l.fnCounter_Boom, err = lib.Bind("Counter.boom", "(object(Counter)) -> unit"); err != nil {
 		return nil, err
 	}
-	if _, err = lib.Bind("Counter.clone_counter", "(object(Counter)) -> object(Counter)"); err != nil {
+	if l.fnCounter_CloneCounter, err = lib.Bind("Counter.clone_counter", "(object(Counter)) -> object(Counter)"); err != nil {
 		return nil, err
 	}
-	if _, err = lib.Bind("Counter.fail", "(object(Counter), str) -> unit"); err != nil {
+	if l.fnCounter_Fail, err = lib.Bind("Counter.fail", "(object(Counter), str) -> unit"); err != nil {
 		return nil, err
 	}
-	if _, err = lib.Bind("Counter.name", "(object(Counter)) -> str"); err != nil {
+	if l.fnCounter_Name, err = lib.Bind("Counter.name", "(object(Counter)) -> str"); err != nil {
 		return nil, err
 	}
-	if _, err = lib.Bind("Counter.named", "(str) -> object(Counter)"); err != nil {
+	if l.fnCounter_Named, err = lib.Bind("Counter.named", "(str) -> object(Counter)"); err != nil {
 		return nil, err
 	}
-	if _, err = lib.Bind("Counter.new", "(str, i64) -> object(Counter)"); err != nil {
+	if l.fnCounter_New, err = lib.Bind("Counter.new", "(str, i64) -> object(Counter)"); err != nil {
 		return nil, err
 	}
-	if _, err = lib.Bind("Counter.rename", "(object(Counter), str) -> unit"); err != nil {
+	if l.fnCounter_Rename, err = lib.Bind("Counter.rename", "(object(Counter), str) -> unit"); err != nil {
 		return nil, err
 	}
-	if _, err = lib.Bind("Counter.rename_with", "(object(Counter), callback([[str], str])) -> unit"); err != nil {
+	if l.fnCounter_RenameWith, err = lib.Bind("Counter.rename_with", "(object(Counter), callback([[str], str])) -> unit"); err != nil {
 		return nil, err
 	}
-	if _, err = lib.Bind("Counter.value", "(object(Counter)) -> i64"); err != nil {
+	if l.fnCounter_Value, err = lib.Bind("Counter.value", "(object(Counter)) -> i64"); err != nil {
 		return nil, err
 	}
-	if _, err = lib.Bind("Counter.visit", "(object(Counter), callback([[str], i64])) -> i64"); err != nil {
+	if l.fnCounter_Visit, err = lib.Bind("Counter.visit", "(object(Counter), callback([[str], i64])) -> i64"); err != nil {
 		return nil, err
 	}
-	if _, err = lib.Bind("Greeter.greet", "(object(Greeter), str, str, option(u32)) -> str"); err != nil {
+	if l.fnGreeter_Greet, err = lib.Bind("Greeter.greet", "(object(Greeter), str, str, option(u32)) -> str"); err != nil {
 		return nil, err
 	}
-	if _, err = lib.Bind("Greeter.new", "(str) -> object(Greeter)"); err != nil {
+	if l.fnGreeter_New, err = lib.Bind("Greeter.new", "(str) -> object(Greeter)"); err != nil {
 		return nil, err
 	}
-	if _, err = lib.Bind("Ledger.checked", "(object(Ledger)) -> iter(i64)"); err != nil {
+	if l.fnLedger_Checked, err = lib.Bind("Ledger.checked", "(object(Ledger)) -> iter(i64)"); err != nil {
 		return nil, err
 	}
-	if _, err = lib.Bind("Ledger.entry", "(object(Ledger), str) -> i64"); err != nil {
+	if l.fnLedger_Entry, err = lib.Bind("Ledger.entry", "(object(Ledger), str) -> i64"); err != nil {
 		return nil, err
 	}
-	if _, err = lib.Bind("Ledger.new", "(str) -> object(Ledger)"); err != nil {
+	if l.fnLedger_New, err = lib.Bind("Ledger.new", "(str) -> object(Ledger)"); err != nil {
 		return nil, err
 	}
-	if _, err = lib.Bind("Ledger.push", "(object(Ledger), str) -> usize"); err != nil {
+	if l.fnLedger_Push, err = lib.Bind("Ledger.push", "(object(Ledger), str) -> usize"); err != nil {
 		return nil, err
 	}
-	if _, err = lib.Bind("Ledger.single", "(str) -> object(Ledger)"); err != nil {
+	if l.fnLedger_Single, err = lib.Bind("Ledger.single", "(str) -> object(Ledger)"); err != nil {
 		return nil, err
 	}
-	if _, err = lib.Bind("Tracked.id", "(object(Tracked)) -> u64"); err != nil {
+	if l.fnTracked_ID, err = lib.Bind("Tracked.id", "(object(Tracked)) -> u64"); err != nil {
 		return nil, err
 	}
-	if _, err = lib.Bind("Tracked.new", "(u64) -> object(Tracked)"); err != nil {
+	if l.fnTracked_New, err = lib.Bind("Tracked.new", "(u64) -> object(Tracked)"); err != nil {
 		return nil, err
 	}
 	if _, err = lib.Bind("Vocabulary.__iter__", "(object(Vocabulary)) -> iter(<&'a Vocabulary as::core::iter::IntoIterator>::Item)"); err != nil {
 		return nil, err
 	}
-	if _, err = lib.Bind("Vocabulary.counters", "(object(Vocabulary)) -> iter(object(Counter))"); err != nil {
+	if l.fnVocabulary_Counters, err = lib.Bind("Vocabulary.counters", "(object(Vocabulary)) -> iter(object(Counter))"); err != nil {
 		return nil, err
 	}
-	if _, err = lib.Bind("Vocabulary.is_empty", "(object(Vocabulary)) -> bool"); err != nil {
+	if l.fnVocabulary_IsEmpty, err = lib.Bind("Vocabulary.is_empty", "(object(Vocabulary)) -> bool"); err != nil {
 		return nil, err
 	}
-	if _, err = lib.Bind("Vocabulary.len", "(object(Vocabulary)) -> usize"); err != nil {
+	if l.fnVocabulary_Len, err = lib.Bind("Vocabulary.len", "(object(Vocabulary)) -> usize"); err != nil {
 		return nil, err
 	}
-	if _, err = lib.Bind("Vocabulary.new", "(list(str)) -> object(Vocabulary)"); err != nil {
+	if l.fnVocabulary_New, err = lib.Bind("Vocabulary.new", "(list(str)) -> object(Vocabulary)"); err != nil {
 		return nil, err
 	}
-	if _, err = lib.Bind("Vocabulary.words", "(object(Vocabulary)) -> iter(str)"); err != nil {
+	if l.fnVocabulary_Words, err = lib.Bind("Vocabulary.words", "(object(Vocabulary)) -> iter(str)"); err != nil {
 		return nil, err
 	}
 	if l.fnAdd, err = lib.Bind("add", "(i64, i64) -> i64"); err != nil {
@@ -1107,13 +1135,45 @@ func (l *Library) Ferryman() *ferryman.Library { return l.lib }
 //
 // Rust: async fn AsyncCounter.add_later(self: &AsyncCounter, ms: u64, n: i64) -> i64.
 func (o *AsyncCounter) AddLater(ctx context.Context, ms uint64, n int64) (int64, error) {
-	return ferryman.CallMethodContext[int64](ctx, o.obj, "add_later", ms, n)
+	l := o.l
+	var out int64
+	args := l.fnAsyncCounter_AddLater.Args()
+	args.Param(0)
+	args.Object(o.obj)
+	args.Param(1)
+	args.Uint(ms)
+	args.Param(2)
+	args.Int(n)
+	res, err := args.CallContext(ctx)
+	if err != nil {
+		return out, err
+	}
+	if !l.readI64(res, &out) || !res.End() {
+		var v int64
+		err := res.Decode(&v)
+		return v, err
+	}
+	res.Done()
+	return out, nil
 }
 
 // Rust: fn AsyncCounter.new(start: i64) -> AsyncCounter.
 func (l *Library) NewAsyncCounter(start int64) (*AsyncCounter, error) {
-	obj, err := l.lib.New("AsyncCounter", start)
-	return wrapAsyncCounter(obj), err
+	var out *AsyncCounter
+	args := l.fnAsyncCounter_New.Args()
+	args.Param(0)
+	args.Int(start)
+	res, err := args.Call()
+	if err != nil {
+		return out, err
+	}
+	if !l.readObjAsyncCounter(res, &out) || !res.End() {
+		var v *AsyncCounter
+		err := res.Decode(&v)
+		return v, err
+	}
+	res.Done()
+	return out, nil
 }
 
 // The next `n` counts from now, as a stream (a method's stream owns
@@ -1128,77 +1188,204 @@ func (o *AsyncCounter) Upcoming(n int64) (any, error) {
 //
 // Rust: fn Counter.add(self: &Counter, n: i64) -> i64.
 func (o *Counter) Add(n int64) (int64, error) {
-	return ferryman.CallMethod[int64](o.obj, "add", n)
+	l := o.l
+	var out int64
+	args := l.fnCounter_Add.Args()
+	args.Param(0)
+	args.Object(o.obj)
+	args.Param(1)
+	args.Int(n)
+	res, err := args.Call()
+	if err != nil {
+		return out, err
+	}
+	if !l.readI64(res, &out) || !res.End() {
+		var v int64
+		err := res.Decode(&v)
+		return v, err
+	}
+	res.Done()
+	return out, nil
 }
 
 // Panics.
 //
 // Rust: fn Counter.boom(self: &Counter).
 func (o *Counter) Boom() error {
-	_, err := o.obj.Call("boom")
-	return err
+	l := o.l
+	args := l.fnCounter_Boom.Args()
+	args.Param(0)
+	args.Object(o.obj)
+	res, err := args.Call()
+	if err != nil {
+		return err
+	}
+	res.Done()
+	return nil
 }
 
 // A new counter with the same name and value.
 //
 // Rust: fn Counter.clone_counter(self: &Counter) -> Counter.
 func (o *Counter) CloneCounter() (*Counter, error) {
-	obj, err := ferryman.CallMethod[*ferryman.Object](o.obj, "clone_counter")
-	return wrapCounter(obj), err
+	l := o.l
+	var out *Counter
+	args := l.fnCounter_CloneCounter.Args()
+	args.Param(0)
+	args.Object(o.obj)
+	res, err := args.Call()
+	if err != nil {
+		return out, err
+	}
+	if !l.readObjCounter(res, &out) || !res.End() {
+		var v *Counter
+		err := res.Decode(&v)
+		return v, err
+	}
+	res.Done()
+	return out, nil
 }
 
 // Fails with `message`.
 //
 // Rust: fn Counter.fail(self: &Counter, message: String) -> Result<(), ferryman_fixture::objects::CounterError>.
 func (o *Counter) Fail(message string) error {
-	_, err := o.obj.Call("fail", message)
-	return err
+	l := o.l
+	args := l.fnCounter_Fail.Args()
+	args.Param(0)
+	args.Object(o.obj)
+	args.Param(1)
+	args.String(message)
+	res, err := args.Call()
+	if err != nil {
+		return err
+	}
+	res.Done()
+	return nil
 }
 
 // The name.
 //
 // Rust: fn Counter.name(self: &Counter) -> String.
 func (o *Counter) Name() (string, error) {
-	return ferryman.CallMethod[string](o.obj, "name")
+	l := o.l
+	var out string
+	args := l.fnCounter_Name.Args()
+	args.Param(0)
+	args.Object(o.obj)
+	res, err := args.Call()
+	if err != nil {
+		return out, err
+	}
+	if !l.readStr(res, &out) || !res.End() {
+		var v string
+		err := res.Decode(&v)
+		return v, err
+	}
+	res.Done()
+	return out, nil
 }
 
 // A counter named `name` at 0; an error for an empty name.
 //
 // Rust: fn Counter.named(name: String) -> Result<Counter, ferryman_fixture::objects::CounterError>.
 func (l *Library) CounterNamed(name string) (*Counter, error) {
-	obj, err := ferryman.Call[*ferryman.Object](l.lib, "Counter.named", name)
-	return wrapCounter(obj), err
+	var out *Counter
+	args := l.fnCounter_Named.Args()
+	args.Param(0)
+	args.String(name)
+	res, err := args.Call()
+	if err != nil {
+		return out, err
+	}
+	if !l.readObjCounter(res, &out) || !res.End() {
+		var v *Counter
+		err := res.Decode(&v)
+		return v, err
+	}
+	res.Done()
+	return out, nil
 }
 
 // Makes a counter.
 //
 // Rust: fn Counter.new(name: String, start: i64) -> Counter.
 func (l *Library) NewCounter(name string, start int64) (*Counter, error) {
-	obj, err := l.lib.New("Counter", name, start)
-	return wrapCounter(obj), err
+	var out *Counter
+	args := l.fnCounter_New.Args()
+	args.Param(0)
+	args.String(name)
+	args.Param(1)
+	args.Int(start)
+	res, err := args.Call()
+	if err != nil {
+		return out, err
+	}
+	if !l.readObjCounter(res, &out) || !res.End() {
+		var v *Counter
+		err := res.Decode(&v)
+		return v, err
+	}
+	res.Done()
+	return out, nil
 }
 
 // Renames the counter (`&mut self`).
 //
 // Rust: fn Counter.rename(self: &mut Counter, name: String).
 func (o *Counter) Rename(name string) error {
-	_, err := o.obj.Call("rename", name)
-	return err
+	l := o.l
+	args := l.fnCounter_Rename.Args()
+	args.Param(0)
+	args.Object(o.obj)
+	args.Param(1)
+	args.String(name)
+	res, err := args.Call()
+	if err != nil {
+		return err
+	}
+	res.Done()
+	return nil
 }
 
 // Renames the counter after asking `f` (`&mut self` while `f` runs).
 //
 // Rust: fn Counter.rename_with(self: &mut Counter, f: Callback<(String,), String>) -> Result<(), ferryman_runtime::callback::error::CallbackError>.
 func (o *Counter) RenameWith(f func(string) (string, error)) error {
-	_, err := o.obj.Call("rename_with", f)
-	return err
+	l := o.l
+	args := l.fnCounter_RenameWith.Args()
+	args.Param(0)
+	args.Object(o.obj)
+	args.Param(1)
+	args.Value(f)
+	res, err := args.Call()
+	if err != nil {
+		return err
+	}
+	res.Done()
+	return nil
 }
 
 // The current value.
 //
 // Rust: fn Counter.value(self: &Counter) -> i64.
 func (o *Counter) Value() (int64, error) {
-	return ferryman.CallMethod[int64](o.obj, "value")
+	l := o.l
+	var out int64
+	args := l.fnCounter_Value.Args()
+	args.Param(0)
+	args.Object(o.obj)
+	res, err := args.Call()
+	if err != nil {
+		return out, err
+	}
+	if !l.readI64(res, &out) || !res.End() {
+		var v int64
+		err := res.Decode(&v)
+		return v, err
+	}
+	res.Done()
+	return out, nil
 }
 
 // Calls `f` with this counter (`&self`) while inside it: a `&mut self`
@@ -1206,22 +1393,73 @@ func (o *Counter) Value() (int64, error) {
 //
 // Rust: fn Counter.visit(self: &Counter, f: Callback<(String,), i64>) -> Result<i64, ferryman_runtime::callback::error::CallbackError>.
 func (o *Counter) Visit(f func(string) (int64, error)) (int64, error) {
-	return ferryman.CallMethod[int64](o.obj, "visit", f)
+	l := o.l
+	var out int64
+	args := l.fnCounter_Visit.Args()
+	args.Param(0)
+	args.Object(o.obj)
+	args.Param(1)
+	args.Value(f)
+	res, err := args.Call()
+	if err != nil {
+		return out, err
+	}
+	if !l.readI64(res, &out) || !res.End() {
+		var v int64
+		err := res.Decode(&v)
+		return v, err
+	}
+	res.Done()
+	return out, nil
 }
 
 // "Hello, Ann!"; `times` repeats the greeting.
 //
 // Rust: fn Greeter.greet(self: &Greeter, name: String, punctuation: String, times: Option<u32>) -> String.
 func (o *Greeter) Greet(name string, punctuation string, times *uint32) (string, error) {
-	return ferryman.CallMethod[string](o.obj, "greet", name, punctuation, times)
+	l := o.l
+	var out string
+	args := l.fnGreeter_Greet.Args()
+	args.Param(0)
+	args.Object(o.obj)
+	args.Param(1)
+	args.String(name)
+	args.Param(2)
+	args.String(punctuation)
+	args.Param(3)
+	writeOptionU32(args, times)
+	res, err := args.Call()
+	if err != nil {
+		return out, err
+	}
+	if !l.readStr(res, &out) || !res.End() {
+		var v string
+		err := res.Decode(&v)
+		return v, err
+	}
+	res.Done()
+	return out, nil
 }
 
 // A greeter saying `greeting` ("Hello" unless told).
 //
 // Rust: fn Greeter.new(greeting: String) -> Greeter.
 func (l *Library) NewGreeter(greeting string) (*Greeter, error) {
-	obj, err := l.lib.New("Greeter", greeting)
-	return wrapGreeter(obj), err
+	var out *Greeter
+	args := l.fnGreeter_New.Args()
+	args.Param(0)
+	args.String(greeting)
+	res, err := args.Call()
+	if err != nil {
+		return out, err
+	}
+	if !l.readObjGreeter(res, &out) || !res.End() {
+		var v *Greeter
+		err := res.Decode(&v)
+		return v, err
+	}
+	res.Done()
+	return out, nil
 }
 
 // The entries, an error at each negative one.
@@ -1235,45 +1473,133 @@ func (o *Ledger) Checked() (any, error) {
 //
 // Rust: fn Ledger.entry(self: &Ledger, index: &str) -> Result<i64, ferryman_fixture::error_sites::LedgerError>.
 func (o *Ledger) Entry(index string) (int64, error) {
-	return ferryman.CallMethod[int64](o.obj, "entry", index)
+	l := o.l
+	var out int64
+	args := l.fnLedger_Entry.Args()
+	args.Param(0)
+	args.Object(o.obj)
+	args.Param(1)
+	args.String(index)
+	res, err := args.Call()
+	if err != nil {
+		return out, err
+	}
+	if !l.readI64(res, &out) || !res.End() {
+		var v int64
+		err := res.Decode(&v)
+		return v, err
+	}
+	res.Done()
+	return out, nil
 }
 
 // The ledger of `text`: an error at a bad number or for no entry.
 //
 // Rust: fn Ledger.new(text: &str) -> Result<Ledger, ferryman_fixture::error_sites::LedgerError>.
 func (l *Library) NewLedger(text string) (*Ledger, error) {
-	obj, err := l.lib.New("Ledger", text)
-	return wrapLedger(obj), err
+	var out *Ledger
+	args := l.fnLedger_New.Args()
+	args.Param(0)
+	args.String(text)
+	res, err := args.Call()
+	if err != nil {
+		return out, err
+	}
+	if !l.readObjLedger(res, &out) || !res.End() {
+		var v *Ledger
+		err := res.Decode(&v)
+		return v, err
+	}
+	res.Done()
+	return out, nil
 }
 
 // Appends the entry `text` (`&mut self`).
 //
 // Rust: fn Ledger.push(self: &mut Ledger, text: &str) -> Result<usize, ferryman_fixture::error_sites::LedgerError>.
 func (o *Ledger) Push(text string) (uint64, error) {
-	return ferryman.CallMethod[uint64](o.obj, "push", text)
+	l := o.l
+	var out uint64
+	args := l.fnLedger_Push.Args()
+	args.Param(0)
+	args.Object(o.obj)
+	args.Param(1)
+	args.String(text)
+	res, err := args.Call()
+	if err != nil {
+		return out, err
+	}
+	if !l.readUsize(res, &out) || !res.End() {
+		var v uint64
+		err := res.Decode(&v)
+		return v, err
+	}
+	res.Done()
+	return out, nil
 }
 
 // A ledger of one entry, `text` (a static member; any error type).
 //
 // Rust: fn Ledger.single(text: &str) -> Result<Ledger, alloc::boxed::Box<dyn core::error::Error + core::marker::Send + core::marker::Sync>>.
 func (l *Library) LedgerSingle(text string) (*Ledger, error) {
-	obj, err := ferryman.Call[*ferryman.Object](l.lib, "Ledger.single", text)
-	return wrapLedger(obj), err
+	var out *Ledger
+	args := l.fnLedger_Single.Args()
+	args.Param(0)
+	args.String(text)
+	res, err := args.Call()
+	if err != nil {
+		return out, err
+	}
+	if !l.readObjLedger(res, &out) || !res.End() {
+		var v *Ledger
+		err := res.Decode(&v)
+		return v, err
+	}
+	res.Done()
+	return out, nil
 }
 
 // Its id.
 //
 // Rust: fn Tracked.id(self: &Tracked) -> u64.
 func (o *Tracked) ID() (uint64, error) {
-	return ferryman.CallMethod[uint64](o.obj, "id")
+	l := o.l
+	var out uint64
+	args := l.fnTracked_ID.Args()
+	args.Param(0)
+	args.Object(o.obj)
+	res, err := args.Call()
+	if err != nil {
+		return out, err
+	}
+	if !l.readUsize(res, &out) || !res.End() {
+		var v uint64
+		err := res.Decode(&v)
+		return v, err
+	}
+	res.Done()
+	return out, nil
 }
 
 // A tracked object.
 //
 // Rust: fn Tracked.new(id: u64) -> Tracked.
 func (l *Library) NewTracked(id uint64) (*Tracked, error) {
-	obj, err := l.lib.New("Tracked", id)
-	return wrapTracked(obj), err
+	var out *Tracked
+	args := l.fnTracked_New.Args()
+	args.Param(0)
+	args.Uint(id)
+	res, err := args.Call()
+	if err != nil {
+		return out, err
+	}
+	if !l.readObjTracked(res, &out) || !res.End() {
+		var v *Tracked
+		err := res.Decode(&v)
+		return v, err
+	}
+	res.Done()
+	return out, nil
 }
 
 // A counter per word, lazily: an iterator of objects.
@@ -1287,22 +1613,65 @@ func (o *Vocabulary) Counters() (any, error) {
 //
 // Rust: fn Vocabulary.is_empty(self: &Vocabulary) -> bool.
 func (o *Vocabulary) IsEmpty() (bool, error) {
-	return ferryman.CallMethod[bool](o.obj, "is_empty")
+	l := o.l
+	var out bool
+	args := l.fnVocabulary_IsEmpty.Args()
+	args.Param(0)
+	args.Object(o.obj)
+	res, err := args.Call()
+	if err != nil {
+		return out, err
+	}
+	if !l.readBool(res, &out) || !res.End() {
+		var v bool
+		err := res.Decode(&v)
+		return v, err
+	}
+	res.Done()
+	return out, nil
 }
 
 // How many words.
 //
 // Rust: fn Vocabulary.len(self: &Vocabulary) -> usize.
 func (o *Vocabulary) Len() (uint64, error) {
-	return ferryman.CallMethod[uint64](o.obj, "len")
+	l := o.l
+	var out uint64
+	args := l.fnVocabulary_Len.Args()
+	args.Param(0)
+	args.Object(o.obj)
+	res, err := args.Call()
+	if err != nil {
+		return out, err
+	}
+	if !l.readUsize(res, &out) || !res.End() {
+		var v uint64
+		err := res.Decode(&v)
+		return v, err
+	}
+	res.Done()
+	return out, nil
 }
 
 // A vocabulary of `words` (a constructor returning `Arc<Self>`).
 //
 // Rust: fn Vocabulary.new(words: Vec<String>) -> Arc<Vocabulary>.
 func (l *Library) NewVocabulary(words []string) (*Vocabulary, error) {
-	obj, err := l.lib.New("Vocabulary", words)
-	return wrapVocabulary(obj), err
+	var out *Vocabulary
+	args := l.fnVocabulary_New.Args()
+	args.Param(0)
+	writeListStr(args, words)
+	res, err := args.Call()
+	if err != nil {
+		return out, err
+	}
+	if !l.readObjVocabulary(res, &out) || !res.End() {
+		var v *Vocabulary
+		err := res.Decode(&v)
+		return v, err
+	}
+	res.Done()
+	return out, nil
 }
 
 // The words, lazily (the iterator borrows the vocabulary).
@@ -1326,7 +1695,7 @@ func (l *Library) Add(a int64, b int64) (int64, error) {
 	if err != nil {
 		return out, err
 	}
-	if !readI64(res, &out) || !res.End() {
+	if !l.readI64(res, &out) || !res.End() {
 		var v int64
 		err := res.Decode(&v)
 		return v, err
@@ -1349,7 +1718,7 @@ func (l *Library) AddLogged(a int64, b int64) (int64, error) {
 	if err != nil {
 		return out, err
 	}
-	if !readI64(res, &out) || !res.End() {
+	if !l.readI64(res, &out) || !res.End() {
 		var v int64
 		err := res.Decode(&v)
 		return v, err
@@ -1387,7 +1756,7 @@ func (l *Library) Apply(f func(int64) (int64, error), x int64) (int64, error) {
 	if err != nil {
 		return out, err
 	}
-	if !readI64(res, &out) || !res.End() {
+	if !l.readI64(res, &out) || !res.End() {
 		var v int64
 		err := res.Decode(&v)
 		return v, err
@@ -1441,7 +1810,7 @@ func (l *Library) ApplyOrPanic(f func(int64) (int64, error), x int64) (int64, er
 	if err != nil {
 		return out, err
 	}
-	if !readI64(res, &out) || !res.End() {
+	if !l.readI64(res, &out) || !res.End() {
 		var v int64
 		err := res.Decode(&v)
 		return v, err
@@ -1474,7 +1843,7 @@ func (l *Library) ApplyTwo(f func(string, int64) (string, error), text string, n
 	if err != nil {
 		return out, err
 	}
-	if !readStr(res, &out) || !res.End() {
+	if !l.readStr(res, &out) || !res.End() {
 		var v string
 		err := res.Decode(&v)
 		return v, err
@@ -1504,7 +1873,7 @@ func (l *Library) ApplyWrapped(f func(int64) (int64, error), x int64) (int64, er
 	if err != nil {
 		return out, err
 	}
-	if !readI64(res, &out) || !res.End() {
+	if !l.readI64(res, &out) || !res.End() {
 		var v int64
 		err := res.Decode(&v)
 		return v, err
@@ -1534,7 +1903,7 @@ func (l *Library) Area(shape Shape) (float64, error) {
 	if err != nil {
 		return out, err
 	}
-	if !readF64(res, &out) || !res.End() {
+	if !l.readF64(res, &out) || !res.End() {
 		var v float64
 		err := res.Decode(&v)
 		return v, err
@@ -1557,7 +1926,7 @@ func (l *Library) AsyncAdd(ctx context.Context, a int64, b int64) (int64, error)
 	if err != nil {
 		return out, err
 	}
-	if !readI64(res, &out) || !res.End() {
+	if !l.readI64(res, &out) || !res.End() {
 		var v int64
 		err := res.Decode(&v)
 		return v, err
@@ -1582,7 +1951,7 @@ func (l *Library) AsyncDescribe(ctx context.Context, text string, bytes []byte) 
 	if err != nil {
 		return out, err
 	}
-	if !readStr(res, &out) || !res.End() {
+	if !l.readStr(res, &out) || !res.End() {
 		var v string
 		err := res.Decode(&v)
 		return v, err
@@ -1601,7 +1970,7 @@ func (l *Library) AsyncDrops() (uint64, error) {
 	if err != nil {
 		return out, err
 	}
-	if !readU64(res, &out) || !res.End() {
+	if !l.readUsize(res, &out) || !res.End() {
 		var v uint64
 		err := res.Decode(&v)
 		return v, err
@@ -1622,7 +1991,7 @@ func (l *Library) AsyncFail(ctx context.Context, ms uint64) (int64, error) {
 	if err != nil {
 		return out, err
 	}
-	if !readI64(res, &out) || !res.End() {
+	if !l.readI64(res, &out) || !res.End() {
 		var v int64
 		err := res.Decode(&v)
 		return v, err
@@ -1643,7 +2012,7 @@ func (l *Library) AsyncGuarded(ctx context.Context, ms uint64) (uint64, error) {
 	if err != nil {
 		return out, err
 	}
-	if !readU64(res, &out) || !res.End() {
+	if !l.readUsize(res, &out) || !res.End() {
 		var v uint64
 		err := res.Decode(&v)
 		return v, err
@@ -1664,7 +2033,7 @@ func (l *Library) AsyncPanic(ctx context.Context, ms uint64) (int64, error) {
 	if err != nil {
 		return out, err
 	}
-	if !readI64(res, &out) || !res.End() {
+	if !l.readI64(res, &out) || !res.End() {
 		var v int64
 		err := res.Decode(&v)
 		return v, err
@@ -1687,7 +2056,7 @@ func (l *Library) AsyncSleep(ctx context.Context, ms uint64, value string) (stri
 	if err != nil {
 		return out, err
 	}
-	if !readStr(res, &out) || !res.End() {
+	if !l.readStr(res, &out) || !res.End() {
 		var v string
 		err := res.Decode(&v)
 		return v, err
@@ -1706,7 +2075,7 @@ func (l *Library) BackgroundCalls() (uint64, error) {
 	if err != nil {
 		return out, err
 	}
-	if !readU64(res, &out) || !res.End() {
+	if !l.readUsize(res, &out) || !res.End() {
 		var v uint64
 		err := res.Decode(&v)
 		return v, err
@@ -1742,7 +2111,7 @@ func (l *Library) Balances(entries []Entry) (map[string]*big.Int, error) {
 	if err != nil {
 		return out, err
 	}
-	if !readMapStrI128(res, &out) || !res.End() {
+	if !l.readMapStrI128(res, &out) || !res.End() {
 		var v map[string]*big.Int
 		err := res.Decode(&v)
 		return v, err
@@ -1763,7 +2132,7 @@ func (l *Library) BoxedFailure(fail bool) (string, error) {
 	if err != nil {
 		return out, err
 	}
-	if !readStr(res, &out) || !res.End() {
+	if !l.readStr(res, &out) || !res.End() {
 		var v string
 		err := res.Decode(&v)
 		return v, err
@@ -1784,7 +2153,7 @@ func (l *Library) BoxedLocalFailure(fail bool) (uint8, error) {
 	if err != nil {
 		return out, err
 	}
-	if !readU8(res, &out) || !res.End() {
+	if !l.readU8(res, &out) || !res.End() {
 		var v uint8
 		err := res.Decode(&v)
 		return v, err
@@ -1820,7 +2189,7 @@ func (l *Library) BumpRecord(record Record) (Record, error) {
 	if err != nil {
 		return out, err
 	}
-	if !readRecord(res, &out) || !res.End() {
+	if !l.readRecord(res, &out) || !res.End() {
 		var v Record
 		err := res.Decode(&v)
 		return v, err
@@ -1841,7 +2210,7 @@ func (l *Library) ByteLengths(items [][]byte) ([]uint64, error) {
 	if err != nil {
 		return out, err
 	}
-	if !readListUsize(res, &out) || !res.End() {
+	if !l.readListUsize(res, &out) || !res.End() {
 		var v []uint64
 		err := res.Decode(&v)
 		return v, err
@@ -1862,7 +2231,7 @@ func (l *Library) ByteSum(data []byte) (uint64, error) {
 	if err != nil {
 		return out, err
 	}
-	if !readU64(res, &out) || !res.End() {
+	if !l.readUsize(res, &out) || !res.End() {
 		var v uint64
 		err := res.Decode(&v)
 		return v, err
@@ -1885,7 +2254,7 @@ func (l *Library) BytesChunks(data []byte, size uint64) ([][]byte, error) {
 	if err != nil {
 		return out, err
 	}
-	if !readListBytes(res, &out) || !res.End() {
+	if !l.readListBytes(res, &out) || !res.End() {
 		var v [][]byte
 		err := res.Decode(&v)
 		return v, err
@@ -1906,7 +2275,7 @@ func (l *Library) BytesEcho(data []byte) ([]byte, error) {
 	if err != nil {
 		return out, err
 	}
-	if !readBytes(res, &out) || !res.End() {
+	if !l.readBytes(res, &out) || !res.End() {
 		var v []byte
 		err := res.Decode(&v)
 		return v, err
@@ -1927,7 +2296,7 @@ func (l *Library) BytesIsLent(data []byte) (bool, error) {
 	if err != nil {
 		return out, err
 	}
-	if !readBool(res, &out) || !res.End() {
+	if !l.readBool(res, &out) || !res.End() {
 		var v bool
 		err := res.Decode(&v)
 		return v, err
@@ -1952,7 +2321,7 @@ func (l *Library) BytesSlice(data []byte, start uint64, end uint64) ([]byte, err
 	if err != nil {
 		return out, err
 	}
-	if !readBytes(res, &out) || !res.End() {
+	if !l.readBytes(res, &out) || !res.End() {
 		var v []byte
 		err := res.Decode(&v)
 		return v, err
@@ -1994,7 +2363,7 @@ func (l *Library) CallFromThreads(f func(int64) (int64, error), threads uint32) 
 	if err != nil {
 		return out, err
 	}
-	if !readI64(res, &out) || !res.End() {
+	if !l.readI64(res, &out) || !res.End() {
 		var v int64
 		err := res.Decode(&v)
 		return v, err
@@ -2015,7 +2384,7 @@ func (l *Library) CallStored(text string) (*string, error) {
 	if err != nil {
 		return out, err
 	}
-	if !readOptionStr(res, &out) || !res.End() {
+	if !l.readOptionStr(res, &out) || !res.End() {
 		var v *string
 		err := res.Decode(&v)
 		return v, err
@@ -2036,7 +2405,7 @@ func (l *Library) CallStoredOnThread(text string) (*string, error) {
 	if err != nil {
 		return out, err
 	}
-	if !readOptionStr(res, &out) || !res.End() {
+	if !l.readOptionStr(res, &out) || !res.End() {
 		var v *string
 		err := res.Decode(&v)
 		return v, err
@@ -2059,7 +2428,7 @@ func (l *Library) CallWithOne(f func(string) (string, error), text string) (stri
 	if err != nil {
 		return out, err
 	}
-	if !readStr(res, &out) || !res.End() {
+	if !l.readStr(res, &out) || !res.End() {
 		var v string
 		err := res.Decode(&v)
 		return v, err
@@ -2082,7 +2451,7 @@ func (l *Library) CheckedAdd(left int64, right int64) (int64, error) {
 	if err != nil {
 		return out, err
 	}
-	if !readI64(res, &out) || !res.End() {
+	if !l.readI64(res, &out) || !res.End() {
 		var v int64
 		err := res.Decode(&v)
 		return v, err
@@ -2122,7 +2491,7 @@ func (l *Library) ComposeApply(f func(int64) (int64, error), g func(int64) (int6
 	if err != nil {
 		return out, err
 	}
-	if !readI64(res, &out) || !res.End() {
+	if !l.readI64(res, &out) || !res.End() {
 		var v int64
 		err := res.Decode(&v)
 		return v, err
@@ -2152,7 +2521,7 @@ func (l *Library) Configure(settings Settings, marker Marker) (TupleSettingsPair
 	if err != nil {
 		return out, err
 	}
-	if !readTupleSettingsPair(res, &out) || !res.End() {
+	if !l.readTupleSettingsPair(res, &out) || !res.End() {
 		var v TupleSettingsPair
 		err := res.Decode(&v)
 		return v, err
@@ -2180,7 +2549,7 @@ func (l *Library) CountLent(parts [][]byte) (uint64, error) {
 	if err != nil {
 		return out, err
 	}
-	if !readU64(res, &out) || !res.End() {
+	if !l.readUsize(res, &out) || !res.End() {
 		var v uint64
 		err := res.Decode(&v)
 		return v, err
@@ -2203,7 +2572,7 @@ func (l *Library) CountSuccesses(f func(int64) (int64, error), n int64) (uint64,
 	if err != nil {
 		return out, err
 	}
-	if !readU64(res, &out) || !res.End() {
+	if !l.readUsize(res, &out) || !res.End() {
 		var v uint64
 		err := res.Decode(&v)
 		return v, err
@@ -2224,7 +2593,7 @@ func (l *Library) CountTrue(values []bool) (uint64, error) {
 	if err != nil {
 		return out, err
 	}
-	if !readU64(res, &out) || !res.End() {
+	if !l.readUsize(res, &out) || !res.End() {
 		var v uint64
 		err := res.Decode(&v)
 		return v, err
@@ -2252,7 +2621,7 @@ func (l *Library) CountZeros(data []byte) (uint64, error) {
 	if err != nil {
 		return out, err
 	}
-	if !readU64(res, &out) || !res.End() {
+	if !l.readUsize(res, &out) || !res.End() {
 		var v uint64
 		err := res.Decode(&v)
 		return v, err
@@ -2271,7 +2640,7 @@ func (l *Library) CounterDrops() (uint64, error) {
 	if err != nil {
 		return out, err
 	}
-	if !readU64(res, &out) || !res.End() {
+	if !l.readUsize(res, &out) || !res.End() {
 		var v uint64
 		err := res.Decode(&v)
 		return v, err
@@ -2287,14 +2656,14 @@ func (l *Library) CounterInThread(counter *Counter, n int64) (int64, error) {
 	var out int64
 	args := l.fnCounterInThread.Args()
 	args.Param(0)
-	args.Value(counter.Object())
+	args.Object(counter.Object())
 	args.Param(1)
 	args.Int(n)
 	res, err := args.Call()
 	if err != nil {
 		return out, err
 	}
-	if !readI64(res, &out) || !res.End() {
+	if !l.readI64(res, &out) || !res.End() {
 		var v int64
 		err := res.Decode(&v)
 		return v, err
@@ -2315,7 +2684,7 @@ func (l *Library) CounterTotal(counters []*Counter) (int64, error) {
 	if err != nil {
 		return out, err
 	}
-	if !readI64(res, &out) || !res.End() {
+	if !l.readI64(res, &out) || !res.End() {
 		var v int64
 		err := res.Decode(&v)
 		return v, err
@@ -2331,12 +2700,12 @@ func (l *Library) CounterValue(counter *Counter) (int64, error) {
 	var out int64
 	args := l.fnCounterValue.Args()
 	args.Param(0)
-	args.Value(counter.Object())
+	args.Object(counter.Object())
 	res, err := args.Call()
 	if err != nil {
 		return out, err
 	}
-	if !readI64(res, &out) || !res.End() {
+	if !l.readI64(res, &out) || !res.End() {
 		var v int64
 		err := res.Decode(&v)
 		return v, err
@@ -2357,7 +2726,7 @@ func (l *Library) Counters(n uint32) ([]*Counter, error) {
 	if err != nil {
 		return out, err
 	}
-	if !readListObjCounter(res, &out) || !res.End() {
+	if !l.readListObjCounter(res, &out) || !res.End() {
 		var v []*Counter
 		err := res.Decode(&v)
 		return v, err
@@ -2387,7 +2756,7 @@ func (l *Library) Distance(a Point, b Point) (float64, error) {
 	if err != nil {
 		return out, err
 	}
-	if !readF64(res, &out) || !res.End() {
+	if !l.readF64(res, &out) || !res.End() {
 		var v float64
 		err := res.Decode(&v)
 		return v, err
@@ -2408,7 +2777,7 @@ func (l *Library) Distinct(values []int64) ([]int64, error) {
 	if err != nil {
 		return out, err
 	}
-	if !readListI64(res, &out) || !res.End() {
+	if !l.readListI64(res, &out) || !res.End() {
 		var v []int64
 		err := res.Decode(&v)
 		return v, err
@@ -2431,7 +2800,7 @@ func (l *Library) Divide(a int64, b int64) (int64, error) {
 	if err != nil {
 		return out, err
 	}
-	if !readI64(res, &out) || !res.End() {
+	if !l.readI64(res, &out) || !res.End() {
 		var v int64
 		err := res.Decode(&v)
 		return v, err
@@ -2450,7 +2819,7 @@ func (l *Library) DropKeptBytes() (uint64, error) {
 	if err != nil {
 		return out, err
 	}
-	if !readU64(res, &out) || !res.End() {
+	if !l.readUsize(res, &out) || !res.End() {
 		var v uint64
 		err := res.Decode(&v)
 		return v, err
@@ -2469,7 +2838,7 @@ func (l *Library) DropKeptCounters() (uint64, error) {
 	if err != nil {
 		return out, err
 	}
-	if !readU64(res, &out) || !res.End() {
+	if !l.readUsize(res, &out) || !res.End() {
 		var v uint64
 		err := res.Decode(&v)
 		return v, err
@@ -2488,7 +2857,7 @@ func (l *Library) DropStored() (bool, error) {
 	if err != nil {
 		return out, err
 	}
-	if !readBool(res, &out) || !res.End() {
+	if !l.readBool(res, &out) || !res.End() {
 		var v bool
 		err := res.Decode(&v)
 		return v, err
@@ -2507,7 +2876,7 @@ func (l *Library) DropStoredOnThread() (bool, error) {
 	if err != nil {
 		return out, err
 	}
-	if !readBool(res, &out) || !res.End() {
+	if !l.readBool(res, &out) || !res.End() {
 		var v bool
 		err := res.Decode(&v)
 		return v, err
@@ -2544,7 +2913,7 @@ func (l *Library) DurationSeconds(d time.Duration) (float64, error) {
 	if err != nil {
 		return out, err
 	}
-	if !readF64(res, &out) || !res.End() {
+	if !l.readF64(res, &out) || !res.End() {
 		var v float64
 		err := res.Decode(&v)
 		return v, err
@@ -2565,7 +2934,7 @@ func (l *Library) EchoBlob(blob Blob) (Blob, error) {
 	if err != nil {
 		return out, err
 	}
-	if !readBlob(res, &out) || !res.End() {
+	if !l.readBlob(res, &out) || !res.End() {
 		var v Blob
 		err := res.Decode(&v)
 		return v, err
@@ -2586,7 +2955,7 @@ func (l *Library) EchoBool(value bool) (bool, error) {
 	if err != nil {
 		return out, err
 	}
-	if !readBool(res, &out) || !res.End() {
+	if !l.readBool(res, &out) || !res.End() {
 		var v bool
 		err := res.Decode(&v)
 		return v, err
@@ -2607,7 +2976,7 @@ func (l *Library) EchoBtreeMap(map_ map[string]float64) (map[string]float64, err
 	if err != nil {
 		return out, err
 	}
-	if !readMapStrF64(res, &out) || !res.End() {
+	if !l.readMapStrF64(res, &out) || !res.End() {
 		var v map[string]float64
 		err := res.Decode(&v)
 		return v, err
@@ -2628,7 +2997,7 @@ func (l *Library) EchoBtreeSet(values []string) ([]string, error) {
 	if err != nil {
 		return out, err
 	}
-	if !readListStr(res, &out) || !res.End() {
+	if !l.readListStr(res, &out) || !res.End() {
 		var v []string
 		err := res.Decode(&v)
 		return v, err
@@ -2649,7 +3018,7 @@ func (l *Library) EchoByteLists(items [][]byte) ([][]byte, error) {
 	if err != nil {
 		return out, err
 	}
-	if !readListBytes(res, &out) || !res.End() {
+	if !l.readListBytes(res, &out) || !res.End() {
 		var v [][]byte
 		err := res.Decode(&v)
 		return v, err
@@ -2670,7 +3039,7 @@ func (l *Library) EchoByteMap(map_ map[string][]byte) (map[string][]byte, error)
 	if err != nil {
 		return out, err
 	}
-	if !readMapStrBytes(res, &out) || !res.End() {
+	if !l.readMapStrBytes(res, &out) || !res.End() {
 		var v map[string][]byte
 		err := res.Decode(&v)
 		return v, err
@@ -2691,7 +3060,7 @@ func (l *Library) EchoByteTuple(value TupleBytesU8) (TupleBytesU8, error) {
 	if err != nil {
 		return out, err
 	}
-	if !readTupleBytesU8(res, &out) || !res.End() {
+	if !l.readTupleBytesU8(res, &out) || !res.End() {
 		var v TupleBytesU8
 		err := res.Decode(&v)
 		return v, err
@@ -2712,7 +3081,7 @@ func (l *Library) EchoBytes(data []byte) ([]byte, error) {
 	if err != nil {
 		return out, err
 	}
-	if !readBytes(res, &out) || !res.End() {
+	if !l.readBytes(res, &out) || !res.End() {
 		var v []byte
 		err := res.Decode(&v)
 		return v, err
@@ -2747,7 +3116,7 @@ func (l *Library) EchoEntry(entry Entry) (Entry, error) {
 	if err != nil {
 		return out, err
 	}
-	if !readEntry(res, &out) || !res.End() {
+	if !l.readEntry(res, &out) || !res.End() {
 		var v Entry
 		err := res.Decode(&v)
 		return v, err
@@ -2768,7 +3137,7 @@ func (l *Library) EchoEvents(events []FileEvent) ([]FileEvent, error) {
 	if err != nil {
 		return out, err
 	}
-	if !readListFileEvent(res, &out) || !res.End() {
+	if !l.readListFileEvent(res, &out) || !res.End() {
 		var v []FileEvent
 		err := res.Decode(&v)
 		return v, err
@@ -2789,7 +3158,7 @@ func (l *Library) EchoF32(value float32) (float32, error) {
 	if err != nil {
 		return out, err
 	}
-	if !readF32(res, &out) || !res.End() {
+	if !l.readF32(res, &out) || !res.End() {
 		var v float32
 		err := res.Decode(&v)
 		return v, err
@@ -2810,7 +3179,7 @@ func (l *Library) EchoF32s(values []float32) ([]float32, error) {
 	if err != nil {
 		return out, err
 	}
-	if !readListF32(res, &out) || !res.End() {
+	if !l.readListF32(res, &out) || !res.End() {
 		var v []float32
 		err := res.Decode(&v)
 		return v, err
@@ -2831,7 +3200,7 @@ func (l *Library) EchoF64(value float64) (float64, error) {
 	if err != nil {
 		return out, err
 	}
-	if !readF64(res, &out) || !res.End() {
+	if !l.readF64(res, &out) || !res.End() {
 		var v float64
 		err := res.Decode(&v)
 		return v, err
@@ -2866,7 +3235,7 @@ func (l *Library) EchoI128(value *big.Int) (*big.Int, error) {
 	if err != nil {
 		return out, err
 	}
-	if !readI128(res, &out) || !res.End() {
+	if !l.readI128(res, &out) || !res.End() {
 		var v *big.Int
 		err := res.Decode(&v)
 		return v, err
@@ -2887,7 +3256,7 @@ func (l *Library) EchoI16(value int16) (int16, error) {
 	if err != nil {
 		return out, err
 	}
-	if !readI16(res, &out) || !res.End() {
+	if !l.readI16(res, &out) || !res.End() {
 		var v int16
 		err := res.Decode(&v)
 		return v, err
@@ -2908,7 +3277,7 @@ func (l *Library) EchoI32(value int32) (int32, error) {
 	if err != nil {
 		return out, err
 	}
-	if !readI32(res, &out) || !res.End() {
+	if !l.readI32(res, &out) || !res.End() {
 		var v int32
 		err := res.Decode(&v)
 		return v, err
@@ -2929,7 +3298,7 @@ func (l *Library) EchoI32s(values []int32) ([]int32, error) {
 	if err != nil {
 		return out, err
 	}
-	if !readListI32(res, &out) || !res.End() {
+	if !l.readListI32(res, &out) || !res.End() {
 		var v []int32
 		err := res.Decode(&v)
 		return v, err
@@ -2950,7 +3319,7 @@ func (l *Library) EchoI64(value int64) (int64, error) {
 	if err != nil {
 		return out, err
 	}
-	if !readI64(res, &out) || !res.End() {
+	if !l.readI64(res, &out) || !res.End() {
 		var v int64
 		err := res.Decode(&v)
 		return v, err
@@ -2971,7 +3340,7 @@ func (l *Library) EchoI8(value int8) (int8, error) {
 	if err != nil {
 		return out, err
 	}
-	if !readI8(res, &out) || !res.End() {
+	if !l.readI8(res, &out) || !res.End() {
 		var v int8
 		err := res.Decode(&v)
 		return v, err
@@ -2992,7 +3361,7 @@ func (l *Library) EchoIntKeys(map_ map[int64]string) (map[int64]string, error) {
 	if err != nil {
 		return out, err
 	}
-	if !readMapI64Str(res, &out) || !res.End() {
+	if !l.readMapI64Str(res, &out) || !res.End() {
 		var v map[int64]string
 		err := res.Decode(&v)
 		return v, err
@@ -3013,7 +3382,7 @@ func (l *Library) EchoIsize(value int64) (int64, error) {
 	if err != nil {
 		return out, err
 	}
-	if !readI64(res, &out) || !res.End() {
+	if !l.readI64(res, &out) || !res.End() {
 		var v int64
 		err := res.Decode(&v)
 		return v, err
@@ -3034,7 +3403,7 @@ func (l *Library) EchoMap(map_ map[string]int64) (map[string]int64, error) {
 	if err != nil {
 		return out, err
 	}
-	if !readMapStrI64(res, &out) || !res.End() {
+	if !l.readMapStrI64(res, &out) || !res.End() {
 		var v map[string]int64
 		err := res.Decode(&v)
 		return v, err
@@ -3055,7 +3424,7 @@ func (l *Library) EchoMaybeBytes(value *[]byte) (*[]byte, error) {
 	if err != nil {
 		return out, err
 	}
-	if !readOptionBytes(res, &out) || !res.End() {
+	if !l.readOptionBytes(res, &out) || !res.End() {
 		var v *[]byte
 		err := res.Decode(&v)
 		return v, err
@@ -3076,7 +3445,7 @@ func (l *Library) EchoNested(value []map[string][]*int32) ([]map[string][]*int32
 	if err != nil {
 		return out, err
 	}
-	if !readListMapStrListOptionI32(res, &out) || !res.End() {
+	if !l.readListMapStrListOptionI32(res, &out) || !res.End() {
 		var v []map[string][]*int32
 		err := res.Decode(&v)
 		return v, err
@@ -3097,7 +3466,7 @@ func (l *Library) EchoOption(value *int64) (*int64, error) {
 	if err != nil {
 		return out, err
 	}
-	if !readOptionI64(res, &out) || !res.End() {
+	if !l.readOptionI64(res, &out) || !res.End() {
 		var v *int64
 		err := res.Decode(&v)
 		return v, err
@@ -3118,7 +3487,7 @@ func (l *Library) EchoPoint(point Point) (Point, error) {
 	if err != nil {
 		return out, err
 	}
-	if !readPoint(res, &out) || !res.End() {
+	if !l.readPoint(res, &out) || !res.End() {
 		var v Point
 		err := res.Decode(&v)
 		return v, err
@@ -3139,7 +3508,7 @@ func (l *Library) EchoShape(shape Shape) (Shape, error) {
 	if err != nil {
 		return out, err
 	}
-	if !readShape(res, &out) || !res.End() {
+	if !l.readShape(res, &out) || !res.End() {
 		var v Shape
 		err := res.Decode(&v)
 		return v, err
@@ -3160,7 +3529,7 @@ func (l *Library) EchoSpan(span string) (string, error) {
 	if err != nil {
 		return out, err
 	}
-	if !readStr(res, &out) || !res.End() {
+	if !l.readStr(res, &out) || !res.End() {
 		var v string
 		err := res.Decode(&v)
 		return v, err
@@ -3181,7 +3550,7 @@ func (l *Library) EchoString(value string) (string, error) {
 	if err != nil {
 		return out, err
 	}
-	if !readStr(res, &out) || !res.End() {
+	if !l.readStr(res, &out) || !res.End() {
 		var v string
 		err := res.Decode(&v)
 		return v, err
@@ -3202,7 +3571,7 @@ func (l *Library) EchoStrings(values []string) ([]string, error) {
 	if err != nil {
 		return out, err
 	}
-	if !readListStr(res, &out) || !res.End() {
+	if !l.readListStr(res, &out) || !res.End() {
 		var v []string
 		err := res.Decode(&v)
 		return v, err
@@ -3223,7 +3592,7 @@ func (l *Library) EchoSystemTime(at time.Time) (time.Time, error) {
 	if err != nil {
 		return out, err
 	}
-	if !readTimestamp(res, &out) || !res.End() {
+	if !l.readTimestamp(res, &out) || !res.End() {
 		var v time.Time
 		err := res.Decode(&v)
 		return v, err
@@ -3244,7 +3613,7 @@ func (l *Library) EchoTuple(value TupleI32StrBool) (TupleI32StrBool, error) {
 	if err != nil {
 		return out, err
 	}
-	if !readTupleI32StrBool(res, &out) || !res.End() {
+	if !l.readTupleI32StrBool(res, &out) || !res.End() {
 		var v TupleI32StrBool
 		err := res.Decode(&v)
 		return v, err
@@ -3272,7 +3641,7 @@ func (l *Library) EchoU128(value *big.Int) (*big.Int, error) {
 	if err != nil {
 		return out, err
 	}
-	if !readI128(res, &out) || !res.End() {
+	if !l.readI128(res, &out) || !res.End() {
 		var v *big.Int
 		err := res.Decode(&v)
 		return v, err
@@ -3293,7 +3662,7 @@ func (l *Library) EchoU16(value uint16) (uint16, error) {
 	if err != nil {
 		return out, err
 	}
-	if !readU16(res, &out) || !res.End() {
+	if !l.readU16(res, &out) || !res.End() {
 		var v uint16
 		err := res.Decode(&v)
 		return v, err
@@ -3314,7 +3683,7 @@ func (l *Library) EchoU32(value uint32) (uint32, error) {
 	if err != nil {
 		return out, err
 	}
-	if !readU32(res, &out) || !res.End() {
+	if !l.readU32(res, &out) || !res.End() {
 		var v uint32
 		err := res.Decode(&v)
 		return v, err
@@ -3335,7 +3704,7 @@ func (l *Library) EchoU64(value uint64) (uint64, error) {
 	if err != nil {
 		return out, err
 	}
-	if !readU64(res, &out) || !res.End() {
+	if !l.readUsize(res, &out) || !res.End() {
 		var v uint64
 		err := res.Decode(&v)
 		return v, err
@@ -3356,7 +3725,7 @@ func (l *Library) EchoU64s(values []uint64) ([]uint64, error) {
 	if err != nil {
 		return out, err
 	}
-	if !readListUsize(res, &out) || !res.End() {
+	if !l.readListUsize(res, &out) || !res.End() {
 		var v []uint64
 		err := res.Decode(&v)
 		return v, err
@@ -3377,7 +3746,7 @@ func (l *Library) EchoU8(value uint8) (uint8, error) {
 	if err != nil {
 		return out, err
 	}
-	if !readU8(res, &out) || !res.End() {
+	if !l.readU8(res, &out) || !res.End() {
 		var v uint8
 		err := res.Decode(&v)
 		return v, err
@@ -3413,7 +3782,7 @@ func (l *Library) EchoUsize(value uint64) (uint64, error) {
 	if err != nil {
 		return out, err
 	}
-	if !readU64(res, &out) || !res.End() {
+	if !l.readUsize(res, &out) || !res.End() {
 		var v uint64
 		err := res.Decode(&v)
 		return v, err
@@ -3434,7 +3803,7 @@ func (l *Library) EchoUTC(at time.Time) (time.Time, error) {
 	if err != nil {
 		return out, err
 	}
-	if !readTimestamp(res, &out) || !res.End() {
+	if !l.readTimestamp(res, &out) || !res.End() {
 		var v time.Time
 		err := res.Decode(&v)
 		return v, err
@@ -3455,7 +3824,7 @@ func (l *Library) EchoVecI64(values []int64) ([]int64, error) {
 	if err != nil {
 		return out, err
 	}
-	if !readListI64(res, &out) || !res.End() {
+	if !l.readListI64(res, &out) || !res.End() {
 		var v []int64
 		err := res.Decode(&v)
 		return v, err
@@ -3483,7 +3852,7 @@ func (l *Library) EchoZoned(at time.Time) (time.Time, error) {
 	if err != nil {
 		return out, err
 	}
-	if !readTimestamp(res, &out) || !res.End() {
+	if !l.readTimestamp(res, &out) || !res.End() {
 		var v time.Time
 		err := res.Decode(&v)
 		return v, err
@@ -3512,7 +3881,7 @@ func (l *Library) F64SliceAddress(values []float64) (uint64, error) {
 	if err != nil {
 		return out, err
 	}
-	if !readU64(res, &out) || !res.End() {
+	if !l.readUsize(res, &out) || !res.End() {
 		var v uint64
 		err := res.Decode(&v)
 		return v, err
@@ -3533,7 +3902,7 @@ func (l *Library) FindUser(name string) (uint32, error) {
 	if err != nil {
 		return out, err
 	}
-	if !readU32(res, &out) || !res.End() {
+	if !l.readU32(res, &out) || !res.End() {
 		var v uint32
 		err := res.Decode(&v)
 		return v, err
@@ -3557,7 +3926,7 @@ func (l *Library) ForEachValue(values []int64, f func(int64) error) (uint64, err
 	if err != nil {
 		return out, err
 	}
-	if !readU64(res, &out) || !res.End() {
+	if !l.readUsize(res, &out) || !res.End() {
 		var v uint64
 		err := res.Decode(&v)
 		return v, err
@@ -3584,7 +3953,7 @@ func (l *Library) Greet(greeting string, name string, times uint8, shout bool) (
 	if err != nil {
 		return out, err
 	}
-	if !readStr(res, &out) || !res.End() {
+	if !l.readStr(res, &out) || !res.End() {
 		var v string
 		err := res.Decode(&v)
 		return v, err
@@ -3608,7 +3977,7 @@ func (l *Library) GreetDefault(name string, greeting *string) (string, error) {
 	if err != nil {
 		return out, err
 	}
-	if !readStr(res, &out) || !res.End() {
+	if !l.readStr(res, &out) || !res.End() {
 		var v string
 		err := res.Decode(&v)
 		return v, err
@@ -3629,7 +3998,7 @@ func (l *Library) I16SliceSum(values []int16) (int64, error) {
 	if err != nil {
 		return out, err
 	}
-	if !readI64(res, &out) || !res.End() {
+	if !l.readI64(res, &out) || !res.End() {
 		var v int64
 		err := res.Decode(&v)
 		return v, err
@@ -3650,7 +4019,7 @@ func (l *Library) I32SliceAddress(values []int32) (uint64, error) {
 	if err != nil {
 		return out, err
 	}
-	if !readU64(res, &out) || !res.End() {
+	if !l.readUsize(res, &out) || !res.End() {
 		var v uint64
 		err := res.Decode(&v)
 		return v, err
@@ -3680,7 +4049,7 @@ func (l *Library) IndexOutOfBounds(values []int64, index uint64) (int64, error) 
 	if err != nil {
 		return out, err
 	}
-	if !readI64(res, &out) || !res.End() {
+	if !l.readI64(res, &out) || !res.End() {
 		var v int64
 		err := res.Decode(&v)
 		return v, err
@@ -3701,7 +4070,7 @@ func (l *Library) IntegerSqrt(value int64) (int64, error) {
 	if err != nil {
 		return out, err
 	}
-	if !readI64(res, &out) || !res.End() {
+	if !l.readI64(res, &out) || !res.End() {
 		var v int64
 		err := res.Decode(&v)
 		return v, err
@@ -3735,7 +4104,7 @@ func (l *Library) IteratorDrops() (uint64, error) {
 	if err != nil {
 		return out, err
 	}
-	if !readU64(res, &out) || !res.End() {
+	if !l.readUsize(res, &out) || !res.End() {
 		var v uint64
 		err := res.Decode(&v)
 		return v, err
@@ -3772,7 +4141,7 @@ func (l *Library) JiffPlus(at time.Time, by time.Duration) (*time.Time, error) {
 	if err != nil {
 		return out, err
 	}
-	if !readOptionTimestamp(res, &out) || !res.End() {
+	if !l.readOptionTimestamp(res, &out) || !res.End() {
 		var v *time.Time
 		err := res.Decode(&v)
 		return v, err
@@ -3795,7 +4164,7 @@ func (l *Library) JiffScale(d time.Duration, k int32) (*time.Duration, error) {
 	if err != nil {
 		return out, err
 	}
-	if !readOptionDuration(res, &out) || !res.End() {
+	if !l.readOptionDuration(res, &out) || !res.End() {
 		var v *time.Duration
 		err := res.Decode(&v)
 		return v, err
@@ -3816,7 +4185,7 @@ func (l *Library) JoinBlob(blob Blob) (Blob, error) {
 	if err != nil {
 		return out, err
 	}
-	if !readBlob(res, &out) || !res.End() {
+	if !l.readBlob(res, &out) || !res.End() {
 		var v Blob
 		err := res.Decode(&v)
 		return v, err
@@ -3839,7 +4208,7 @@ func (l *Library) JoinPath(base string, name string) (string, error) {
 	if err != nil {
 		return out, err
 	}
-	if !readStr(res, &out) || !res.End() {
+	if !l.readStr(res, &out) || !res.End() {
 		var v string
 		err := res.Decode(&v)
 		return v, err
@@ -3864,7 +4233,7 @@ func (l *Library) JoinTop(words []string, top uint64, sep string) (string, error
 	if err != nil {
 		return out, err
 	}
-	if !readStr(res, &out) || !res.End() {
+	if !l.readStr(res, &out) || !res.End() {
 		var v string
 		err := res.Decode(&v)
 		return v, err
@@ -3892,7 +4261,7 @@ func (l *Library) KeepBytes(data []byte) (uint64, error) {
 	if err != nil {
 		return out, err
 	}
-	if !readU64(res, &out) || !res.End() {
+	if !l.readUsize(res, &out) || !res.End() {
 		var v uint64
 		err := res.Decode(&v)
 		return v, err
@@ -3913,7 +4282,7 @@ func (l *Library) KeepBytesRef(data []byte) (uint64, error) {
 	if err != nil {
 		return out, err
 	}
-	if !readU64(res, &out) || !res.End() {
+	if !l.readUsize(res, &out) || !res.End() {
 		var v uint64
 		err := res.Decode(&v)
 		return v, err
@@ -3928,7 +4297,7 @@ func (l *Library) KeepBytesRef(data []byte) (uint64, error) {
 func (l *Library) KeepCounter(counter *Counter) error {
 	args := l.fnKeepCounter.Args()
 	args.Param(0)
-	args.Value(counter.Object())
+	args.Object(counter.Object())
 	res, err := args.Call()
 	if err != nil {
 		return err
@@ -3951,7 +4320,7 @@ func (l *Library) KeepErrorOf(f func(int64) (int64, error), x int64) (bool, erro
 	if err != nil {
 		return out, err
 	}
-	if !readBool(res, &out) || !res.End() {
+	if !l.readBool(res, &out) || !res.End() {
 		var v bool
 		err := res.Decode(&v)
 		return v, err
@@ -3970,7 +4339,7 @@ func (l *Library) KeptBytesFromThread() ([][]byte, error) {
 	if err != nil {
 		return out, err
 	}
-	if !readListBytes(res, &out) || !res.End() {
+	if !l.readListBytes(res, &out) || !res.End() {
 		var v [][]byte
 		err := res.Decode(&v)
 		return v, err
@@ -3989,7 +4358,7 @@ func (l *Library) KeptBytesSum() (uint64, error) {
 	if err != nil {
 		return out, err
 	}
-	if !readU64(res, &out) || !res.End() {
+	if !l.readUsize(res, &out) || !res.End() {
 		var v uint64
 		err := res.Decode(&v)
 		return v, err
@@ -4008,7 +4377,7 @@ func (l *Library) KeptCounters() ([]*Counter, error) {
 	if err != nil {
 		return out, err
 	}
-	if !readListObjCounter(res, &out) || !res.End() {
+	if !l.readListObjCounter(res, &out) || !res.End() {
 		var v []*Counter
 		err := res.Decode(&v)
 		return v, err
@@ -4038,7 +4407,7 @@ func (l *Library) LaterTimes(at []time.Time, by time.Duration) ([]time.Time, err
 	if err != nil {
 		return out, err
 	}
-	if !readListTimestamp(res, &out) || !res.End() {
+	if !l.readListTimestamp(res, &out) || !res.End() {
 		var v []time.Time
 		err := res.Decode(&v)
 		return v, err
@@ -4074,7 +4443,7 @@ func (l *Library) ListFromCallback(f func() ([]int64, error)) ([]int64, error) {
 	if err != nil {
 		return out, err
 	}
-	if !readListI64(res, &out) || !res.End() {
+	if !l.readListI64(res, &out) || !res.End() {
 		var v []int64
 		err := res.Decode(&v)
 		return v, err
@@ -4097,7 +4466,7 @@ func (l *Library) LoadConfig(name string, text string) (int64, error) {
 	if err != nil {
 		return out, err
 	}
-	if !readI64(res, &out) || !res.End() {
+	if !l.readI64(res, &out) || !res.End() {
 		var v int64
 		err := res.Decode(&v)
 		return v, err
@@ -4118,7 +4487,7 @@ func (l *Library) LocalFailure(reason string) (uint8, error) {
 	if err != nil {
 		return out, err
 	}
-	if !readU8(res, &out) || !res.End() {
+	if !l.readU8(res, &out) || !res.End() {
 		var v uint8
 		err := res.Decode(&v)
 		return v, err
@@ -4190,7 +4559,7 @@ func (l *Library) LogMaxLevel() (uint32, error) {
 	if err != nil {
 		return out, err
 	}
-	if !readU32(res, &out) || !res.End() {
+	if !l.readU32(res, &out) || !res.End() {
 		var v uint32
 		err := res.Decode(&v)
 		return v, err
@@ -4236,7 +4605,7 @@ func (l *Library) MapFromCallback(f func() (map[string]int64, error)) (map[strin
 	if err != nil {
 		return out, err
 	}
-	if !readMapStrI64(res, &out) || !res.End() {
+	if !l.readMapStrI64(res, &out) || !res.End() {
 		var v map[string]int64
 		err := res.Decode(&v)
 		return v, err
@@ -4260,7 +4629,7 @@ func (l *Library) MapPoint(f func(Point) (Point, error), point Point) (Point, er
 	if err != nil {
 		return out, err
 	}
-	if !readPoint(res, &out) || !res.End() {
+	if !l.readPoint(res, &out) || !res.End() {
 		var v Point
 		err := res.Decode(&v)
 		return v, err
@@ -4283,7 +4652,7 @@ func (l *Library) MapValues(values []int64, f func(int64) (int64, error)) ([]int
 	if err != nil {
 		return out, err
 	}
-	if !readListI64(res, &out) || !res.End() {
+	if !l.readListI64(res, &out) || !res.End() {
 		var v []int64
 		err := res.Decode(&v)
 		return v, err
@@ -4304,7 +4673,7 @@ func (l *Library) MaybeBytes(n uint8) (*[]byte, error) {
 	if err != nil {
 		return out, err
 	}
-	if !readOptionBytes(res, &out) || !res.End() {
+	if !l.readOptionBytes(res, &out) || !res.End() {
 		var v *[]byte
 		err := res.Decode(&v)
 		return v, err
@@ -4325,7 +4694,7 @@ func (l *Library) MaybeCounter(make bool) (*Counter, error) {
 	if err != nil {
 		return out, err
 	}
-	if !readOptionObjCounter(res, &out) || !res.End() {
+	if !l.readOptionObjCounter(res, &out) || !res.End() {
 		var v *Counter
 		err := res.Decode(&v)
 		return v, err
@@ -4341,12 +4710,12 @@ func (l *Library) MaybeCounterValue(counter *Counter) (int64, error) {
 	var out int64
 	args := l.fnMaybeCounterValue.Args()
 	args.Param(0)
-	args.Value(counter.Object())
+	args.Object(counter.Object())
 	res, err := args.Call()
 	if err != nil {
 		return out, err
 	}
-	if !readI64(res, &out) || !res.End() {
+	if !l.readI64(res, &out) || !res.End() {
 		var v int64
 		err := res.Decode(&v)
 		return v, err
@@ -4367,7 +4736,7 @@ func (l *Library) Mean(values []float64) (*float64, error) {
 	if err != nil {
 		return out, err
 	}
-	if !readOptionF64(res, &out) || !res.End() {
+	if !l.readOptionF64(res, &out) || !res.End() {
 		var v *float64
 		err := res.Decode(&v)
 		return v, err
@@ -4390,7 +4759,7 @@ func (l *Library) MulI128(a *big.Int, b *big.Int) (*big.Int, error) {
 	if err != nil {
 		return out, err
 	}
-	if !readOptionI128(res, &out) || !res.End() {
+	if !l.readOptionI128(res, &out) || !res.End() {
 		var v *big.Int
 		err := res.Decode(&v)
 		return v, err
@@ -4423,7 +4792,7 @@ func (l *Library) NonUtf8Path() (string, error) {
 	if err != nil {
 		return out, err
 	}
-	if !readStr(res, &out) || !res.End() {
+	if !l.readStr(res, &out) || !res.End() {
 		var v string
 		err := res.Decode(&v)
 		return v, err
@@ -4487,7 +4856,7 @@ func (l *Library) PanicNested(depth uint32) (uint32, error) {
 	if err != nil {
 		return out, err
 	}
-	if !readU32(res, &out) || !res.End() {
+	if !l.readU32(res, &out) || !res.End() {
 		var v uint32
 		err := res.Decode(&v)
 		return v, err
@@ -4547,7 +4916,7 @@ func (l *Library) ParseAndDivide(a string, b string) (int64, error) {
 	if err != nil {
 		return out, err
 	}
-	if !readI64(res, &out) || !res.End() {
+	if !l.readI64(res, &out) || !res.End() {
 		var v int64
 		err := res.Decode(&v)
 		return v, err
@@ -4575,7 +4944,7 @@ func (l *Library) ParseRatio(text string) (float64, error) {
 	if err != nil {
 		return out, err
 	}
-	if !readF64(res, &out) || !res.End() {
+	if !l.readF64(res, &out) || !res.End() {
 		var v float64
 		err := res.Decode(&v)
 		return v, err
@@ -4604,7 +4973,7 @@ func (l *Library) PathParts(path string) ([]string, error) {
 	if err != nil {
 		return out, err
 	}
-	if !readListStr(res, &out) || !res.End() {
+	if !l.readListStr(res, &out) || !res.End() {
 		var v []string
 		err := res.Decode(&v)
 		return v, err
@@ -4627,7 +4996,7 @@ func (l *Library) PathsUnder(root string, names []string) (TupleListPathOptionPa
 	if err != nil {
 		return out, err
 	}
-	if !readTupleListPathOptionPath(res, &out) || !res.End() {
+	if !l.readTupleListPathOptionPath(res, &out) || !res.End() {
 		var v TupleListPathOptionPath
 		err := res.Decode(&v)
 		return v, err
@@ -4648,7 +5017,7 @@ func (l *Library) PickFailure(which uint8) (uint8, error) {
 	if err != nil {
 		return out, err
 	}
-	if !readU8(res, &out) || !res.End() {
+	if !l.readU8(res, &out) || !res.End() {
 		var v uint8
 		err := res.Decode(&v)
 		return v, err
@@ -4680,7 +5049,7 @@ func (l *Library) Ratio(numerator float64, denominator float64, bounds Bounds) (
 	if err != nil {
 		return out, err
 	}
-	if !readF64(res, &out) || !res.End() {
+	if !l.readF64(res, &out) || !res.End() {
 		var v float64
 		err := res.Decode(&v)
 		return v, err
@@ -4701,7 +5070,7 @@ func (l *Library) ReadConfig(path string) (string, error) {
 	if err != nil {
 		return out, err
 	}
-	if !readStr(res, &out) || !res.End() {
+	if !l.readStr(res, &out) || !res.End() {
 		var v string
 		err := res.Decode(&v)
 		return v, err
@@ -4722,7 +5091,7 @@ func (l *Library) ReadFile(path string) (string, error) {
 	if err != nil {
 		return out, err
 	}
-	if !readStr(res, &out) || !res.End() {
+	if !l.readStr(res, &out) || !res.End() {
 		var v string
 		err := res.Decode(&v)
 		return v, err
@@ -4744,7 +5113,7 @@ func (l *Library) Recurse(depth uint64) (uint64, error) {
 	if err != nil {
 		return out, err
 	}
-	if !readU64(res, &out) || !res.End() {
+	if !l.readUsize(res, &out) || !res.End() {
 		var v uint64
 		err := res.Decode(&v)
 		return v, err
@@ -4767,7 +5136,7 @@ func (l *Library) Replay(distance Meters, events []Event) (Event, error) {
 	if err != nil {
 		return out, err
 	}
-	if !readOptionEvent(res, &out) || !res.End() {
+	if !l.readOptionEvent(res, &out) || !res.End() {
 		var v Event
 		err := res.Decode(&v)
 		return v, err
@@ -4788,7 +5157,7 @@ func (l *Library) ReverseBytes(data []byte) ([]byte, error) {
 	if err != nil {
 		return out, err
 	}
-	if !readBytes(res, &out) || !res.End() {
+	if !l.readBytes(res, &out) || !res.End() {
 		var v []byte
 		err := res.Decode(&v)
 		return v, err
@@ -4809,7 +5178,7 @@ func (l *Library) ReverseDeque(data []byte) ([]byte, error) {
 	if err != nil {
 		return out, err
 	}
-	if !readBytes(res, &out) || !res.End() {
+	if !l.readBytes(res, &out) || !res.End() {
 		var v []byte
 		err := res.Decode(&v)
 		return v, err
@@ -4830,7 +5199,7 @@ func (l *Library) RotateDeque(values []int64) ([]int64, error) {
 	if err != nil {
 		return out, err
 	}
-	if !readListI64(res, &out) || !res.End() {
+	if !l.readListI64(res, &out) || !res.End() {
 		var v []int64
 		err := res.Decode(&v)
 		return v, err
@@ -4851,7 +5220,7 @@ func (l *Library) RowSums(rows [][]float64) ([]float64, error) {
 	if err != nil {
 		return out, err
 	}
-	if !readListF64(res, &out) || !res.End() {
+	if !l.readListF64(res, &out) || !res.End() {
 		var v []float64
 		err := res.Decode(&v)
 		return v, err
@@ -4874,7 +5243,7 @@ func (l *Library) ScaleDelta(d time.Duration, k int32) (time.Duration, error) {
 	if err != nil {
 		return out, err
 	}
-	if !readDuration(res, &out) || !res.End() {
+	if !l.readDuration(res, &out) || !res.End() {
 		var v time.Duration
 		err := res.Decode(&v)
 		return v, err
@@ -4897,7 +5266,7 @@ func (l *Library) ScaleDuration(d time.Duration, k uint32) (time.Duration, error
 	if err != nil {
 		return out, err
 	}
-	if !readDuration(res, &out) || !res.End() {
+	if !l.readDuration(res, &out) || !res.End() {
 		var v time.Duration
 		err := res.Decode(&v)
 		return v, err
@@ -4922,7 +5291,7 @@ func (l *Library) Scaled(x float64, scale float64, strict bool) (float64, error)
 	if err != nil {
 		return out, err
 	}
-	if !readF64(res, &out) || !res.End() {
+	if !l.readF64(res, &out) || !res.End() {
 		var v float64
 		err := res.Decode(&v)
 		return v, err
@@ -4943,7 +5312,7 @@ func (l *Library) SecondsSinceEpoch(at time.Time) (float64, error) {
 	if err != nil {
 		return out, err
 	}
-	if !readF64(res, &out) || !res.End() {
+	if !l.readF64(res, &out) || !res.End() {
 		var v float64
 		err := res.Decode(&v)
 		return v, err
@@ -4964,7 +5333,7 @@ func (l *Library) SerdeBytesLen(data []byte) (uint64, error) {
 	if err != nil {
 		return out, err
 	}
-	if !readU64(res, &out) || !res.End() {
+	if !l.readUsize(res, &out) || !res.End() {
 		var v uint64
 		err := res.Decode(&v)
 		return v, err
@@ -4987,7 +5356,7 @@ func (l *Library) SetSetting(name string, value int64) (int64, error) {
 	if err != nil {
 		return out, err
 	}
-	if !readI64(res, &out) || !res.End() {
+	if !l.readI64(res, &out) || !res.End() {
 		var v int64
 		err := res.Decode(&v)
 		return v, err
@@ -5008,7 +5377,7 @@ func (l *Library) Shout(text string) (string, error) {
 	if err != nil {
 		return out, err
 	}
-	if !readStr(res, &out) || !res.End() {
+	if !l.readStr(res, &out) || !res.End() {
 		var v string
 		err := res.Decode(&v)
 		return v, err
@@ -5034,7 +5403,7 @@ func (l *Library) SignalSelfAt(i uint64, at uint64, signal int32) (uint64, error
 	if err != nil {
 		return out, err
 	}
-	if !readU64(res, &out) || !res.End() {
+	if !l.readUsize(res, &out) || !res.End() {
 		var v uint64
 		err := res.Decode(&v)
 		return v, err
@@ -5055,7 +5424,7 @@ func (l *Library) SleepMs(ms uint64) (uint64, error) {
 	if err != nil {
 		return out, err
 	}
-	if !readU64(res, &out) || !res.End() {
+	if !l.readUsize(res, &out) || !res.End() {
 		var v uint64
 		err := res.Decode(&v)
 		return v, err
@@ -5077,7 +5446,7 @@ func (l *Library) SliceAddress(data []byte) (uint64, error) {
 	if err != nil {
 		return out, err
 	}
-	if !readU64(res, &out) || !res.End() {
+	if !l.readUsize(res, &out) || !res.End() {
 		var v uint64
 		err := res.Decode(&v)
 		return v, err
@@ -5100,7 +5469,7 @@ func (l *Library) SpanOf(months int32, hours int32) (string, error) {
 	if err != nil {
 		return out, err
 	}
-	if !readStr(res, &out) || !res.End() {
+	if !l.readStr(res, &out) || !res.End() {
 		var v string
 		err := res.Decode(&v)
 		return v, err
@@ -5156,7 +5525,7 @@ func (l *Library) SpinIgnoringInterrupts(ms uint64) (uint64, error) {
 	if err != nil {
 		return out, err
 	}
-	if !readU64(res, &out) || !res.End() {
+	if !l.readUsize(res, &out) || !res.End() {
 		var v uint64
 		err := res.Decode(&v)
 		return v, err
@@ -5178,7 +5547,7 @@ func (l *Library) SpinOnWorkerUntilInterrupted(maxMs uint64) (uint64, error) {
 	if err != nil {
 		return out, err
 	}
-	if !readU64(res, &out) || !res.End() {
+	if !l.readUsize(res, &out) || !res.End() {
 		var v uint64
 		err := res.Decode(&v)
 		return v, err
@@ -5199,7 +5568,7 @@ func (l *Library) SpinUntilInterrupted(maxMs uint64) (uint64, error) {
 	if err != nil {
 		return out, err
 	}
-	if !readU64(res, &out) || !res.End() {
+	if !l.readUsize(res, &out) || !res.End() {
 		var v uint64
 		err := res.Decode(&v)
 		return v, err
@@ -5220,7 +5589,7 @@ func (l *Library) SplitFloat(value float64) (TupleI64F64, error) {
 	if err != nil {
 		return out, err
 	}
-	if !readTupleI64F64(res, &out) || !res.End() {
+	if !l.readTupleI64F64(res, &out) || !res.End() {
 		var v TupleI64F64
 		err := res.Decode(&v)
 		return v, err
@@ -5258,7 +5627,7 @@ func (l *Library) Stamp(path string, at time.Time) (TupleStampedOptionPath, erro
 	if err != nil {
 		return out, err
 	}
-	if !readTupleStampedOptionPath(res, &out) || !res.End() {
+	if !l.readTupleStampedOptionPath(res, &out) || !res.End() {
 		var v TupleStampedOptionPath
 		err := res.Decode(&v)
 		return v, err
@@ -5294,7 +5663,7 @@ func (l *Library) StrLen(text string) (uint64, error) {
 	if err != nil {
 		return out, err
 	}
-	if !readU64(res, &out) || !res.End() {
+	if !l.readUsize(res, &out) || !res.End() {
 		var v uint64
 		err := res.Decode(&v)
 		return v, err
@@ -5329,7 +5698,7 @@ func (l *Library) Sum(values []int64) (int64, error) {
 	if err != nil {
 		return out, err
 	}
-	if !readI64(res, &out) || !res.End() {
+	if !l.readI64(res, &out) || !res.End() {
 		var v int64
 		err := res.Decode(&v)
 		return v, err
@@ -5350,7 +5719,7 @@ func (l *Library) SumF64(values []float64) (float64, error) {
 	if err != nil {
 		return out, err
 	}
-	if !readF64(res, &out) || !res.End() {
+	if !l.readF64(res, &out) || !res.End() {
 		var v float64
 		err := res.Decode(&v)
 		return v, err
@@ -5380,7 +5749,7 @@ func (l *Library) TakeItems(user string, count uint32) (uint32, error) {
 	if err != nil {
 		return out, err
 	}
-	if !readU32(res, &out) || !res.End() {
+	if !l.readU32(res, &out) || !res.End() {
 		var v uint32
 		err := res.Decode(&v)
 		return v, err
@@ -5400,7 +5769,7 @@ func (l *Library) TakeKeptError() (*int64, error) {
 	if err != nil {
 		return out, err
 	}
-	if !readOptionI64(res, &out) || !res.End() {
+	if !l.readOptionI64(res, &out) || !res.End() {
 		var v *int64
 		err := res.Decode(&v)
 		return v, err
@@ -5449,7 +5818,7 @@ func (l *Library) TickerReport() (TupleU64BoolBool, error) {
 	if err != nil {
 		return out, err
 	}
-	if !readTupleU64BoolBool(res, &out) || !res.End() {
+	if !l.readTupleU64BoolBool(res, &out) || !res.End() {
 		var v TupleU64BoolBool
 		err := res.Decode(&v)
 		return v, err
@@ -5480,7 +5849,7 @@ func (l *Library) TimeLaterThan(at []time.Time, after time.Time) ([]time.Time, e
 	if err != nil {
 		return out, err
 	}
-	if !readListTimestamp(res, &out) || !res.End() {
+	if !l.readListTimestamp(res, &out) || !res.End() {
 		var v []time.Time
 		err := res.Decode(&v)
 		return v, err
@@ -5510,7 +5879,7 @@ func (l *Library) TimePlus(at time.Time, by time.Duration) (*time.Time, error) {
 	if err != nil {
 		return out, err
 	}
-	if !readOptionTimestamp(res, &out) || !res.End() {
+	if !l.readOptionTimestamp(res, &out) || !res.End() {
 		var v *time.Time
 		err := res.Decode(&v)
 		return v, err
@@ -5533,7 +5902,7 @@ func (l *Library) TimeScale(d time.Duration, k int32) (*time.Duration, error) {
 	if err != nil {
 		return out, err
 	}
-	if !readOptionDuration(res, &out) || !res.End() {
+	if !l.readOptionDuration(res, &out) || !res.End() {
 		var v *time.Duration
 		err := res.Decode(&v)
 		return v, err
@@ -5567,7 +5936,7 @@ func (l *Library) TrackedDrops() (uint64, error) {
 	if err != nil {
 		return out, err
 	}
-	if !readU64(res, &out) || !res.End() {
+	if !l.readUsize(res, &out) || !res.End() {
 		var v uint64
 		err := res.Decode(&v)
 		return v, err
@@ -5590,7 +5959,7 @@ func (l *Library) Tree(root string, depth uint32) (Tree, error) {
 	if err != nil {
 		return out, err
 	}
-	if !readTree(res, &out) || !res.End() {
+	if !l.readTree(res, &out) || !res.End() {
 		var v Tree
 		err := res.Decode(&v)
 		return v, err
@@ -5613,7 +5982,7 @@ func (l *Library) UTCPlus(at time.Time, by time.Duration) (time.Time, error) {
 	if err != nil {
 		return out, err
 	}
-	if !readTimestamp(res, &out) || !res.End() {
+	if !l.readTimestamp(res, &out) || !res.End() {
 		var v time.Time
 		err := res.Decode(&v)
 		return v, err
@@ -5634,7 +6003,7 @@ func (l *Library) VecSum(data []byte) (uint64, error) {
 	if err != nil {
 		return out, err
 	}
-	if !readU64(res, &out) || !res.End() {
+	if !l.readUsize(res, &out) || !res.End() {
 		var v uint64
 		err := res.Decode(&v)
 		return v, err
@@ -5662,7 +6031,7 @@ func (l *Library) WordCounts(text string) (map[string]uint32, error) {
 	if err != nil {
 		return out, err
 	}
-	if !readMapStrU32(res, &out) || !res.End() {
+	if !l.readMapStrU32(res, &out) || !res.End() {
 		var v map[string]uint32
 		err := res.Decode(&v)
 		return v, err
@@ -5692,7 +6061,7 @@ func (l *Library) ZonedAtOffset(at time.Time, hours int8) (time.Time, error) {
 	if err != nil {
 		return out, err
 	}
-	if !readTimestamp(res, &out) || !res.End() {
+	if !l.readTimestamp(res, &out) || !res.End() {
 		var v time.Time
 		err := res.Decode(&v)
 		return v, err
@@ -5921,13 +6290,16 @@ type Meters = float64
 //
 // AsyncCounter is the library's class AsyncCounter (ferryman_fixture::async_fns::AsyncCounter): a handle that Close releases (a
 // finalizer does when it is not closed).
-type AsyncCounter struct{ obj *ferryman.Object }
+type AsyncCounter struct {
+	l   *Library
+	obj *ferryman.Object
+}
 
-func wrapAsyncCounter(obj *ferryman.Object) *AsyncCounter {
+func (l *Library) wrapAsyncCounter(obj *ferryman.Object) *AsyncCounter {
 	if obj == nil {
 		return nil
 	}
-	return &AsyncCounter{obj: obj}
+	return &AsyncCounter{l: l, obj: obj}
 }
 
 // Object is the handle, for the general API; nil for a nil receiver.
@@ -5948,13 +6320,16 @@ func (o *AsyncCounter) String() string { return o.obj.String() }
 //
 // Counter is the library's class Counter (ferryman_fixture::objects::Counter): a handle that Close releases (a
 // finalizer does when it is not closed).
-type Counter struct{ obj *ferryman.Object }
+type Counter struct {
+	l   *Library
+	obj *ferryman.Object
+}
 
-func wrapCounter(obj *ferryman.Object) *Counter {
+func (l *Library) wrapCounter(obj *ferryman.Object) *Counter {
 	if obj == nil {
 		return nil
 	}
-	return &Counter{obj: obj}
+	return &Counter{l: l, obj: obj}
 }
 
 // Object is the handle, for the general API; nil for a nil receiver.
@@ -5975,13 +6350,16 @@ func (o *Counter) String() string { return o.obj.String() }
 //
 // Greeter is the library's class Greeter (ferryman_fixture::defaults::Greeter): a handle that Close releases (a
 // finalizer does when it is not closed).
-type Greeter struct{ obj *ferryman.Object }
+type Greeter struct {
+	l   *Library
+	obj *ferryman.Object
+}
 
-func wrapGreeter(obj *ferryman.Object) *Greeter {
+func (l *Library) wrapGreeter(obj *ferryman.Object) *Greeter {
 	if obj == nil {
 		return nil
 	}
-	return &Greeter{obj: obj}
+	return &Greeter{l: l, obj: obj}
 }
 
 // Object is the handle, for the general API; nil for a nil receiver.
@@ -6002,13 +6380,16 @@ func (o *Greeter) String() string { return o.obj.String() }
 //
 // Ledger is the library's class Ledger (ferryman_fixture::error_sites::Ledger): a handle that Close releases (a
 // finalizer does when it is not closed).
-type Ledger struct{ obj *ferryman.Object }
+type Ledger struct {
+	l   *Library
+	obj *ferryman.Object
+}
 
-func wrapLedger(obj *ferryman.Object) *Ledger {
+func (l *Library) wrapLedger(obj *ferryman.Object) *Ledger {
 	if obj == nil {
 		return nil
 	}
-	return &Ledger{obj: obj}
+	return &Ledger{l: l, obj: obj}
 }
 
 // Object is the handle, for the general API; nil for a nil receiver.
@@ -6029,13 +6410,16 @@ func (o *Ledger) String() string { return o.obj.String() }
 //
 // Tracked is the library's class Tracked (ferryman_fixture::objects::Tracked): a handle that Close releases (a
 // finalizer does when it is not closed).
-type Tracked struct{ obj *ferryman.Object }
+type Tracked struct {
+	l   *Library
+	obj *ferryman.Object
+}
 
-func wrapTracked(obj *ferryman.Object) *Tracked {
+func (l *Library) wrapTracked(obj *ferryman.Object) *Tracked {
 	if obj == nil {
 		return nil
 	}
-	return &Tracked{obj: obj}
+	return &Tracked{l: l, obj: obj}
 }
 
 // Object is the handle, for the general API; nil for a nil receiver.
@@ -6057,13 +6441,16 @@ func (o *Tracked) String() string { return o.obj.String() }
 //
 // Vocabulary is the library's class Vocabulary (ferryman_fixture::objects::Vocabulary): a handle that Close releases (a
 // finalizer does when it is not closed).
-type Vocabulary struct{ obj *ferryman.Object }
+type Vocabulary struct {
+	l   *Library
+	obj *ferryman.Object
+}
 
-func wrapVocabulary(obj *ferryman.Object) *Vocabulary {
+func (l *Library) wrapVocabulary(obj *ferryman.Object) *Vocabulary {
 	if obj == nil {
 		return nil
 	}
-	return &Vocabulary{obj: obj}
+	return &Vocabulary{l: l, obj: obj}
 }
 
 // Object is the handle, for the general API; nil for a nil receiver.
@@ -6080,16 +6467,97 @@ func (o *Vocabulary) Close() error { return o.obj.Close() }
 // String is the object's Display, when its class has one (ferryman.Object.String).
 func (o *Vocabulary) String() string { return o.obj.String() }
 
-func readI64(r *ferryman.Result, p *int64) bool {
+func (l *Library) readI64(r *ferryman.Result, p *int64) bool {
 	var ok bool
 	*p, ok = r.Int()
 	return ok
 }
 
-func readStr(r *ferryman.Result, p *string) bool {
+func (l *Library) readObjAsyncCounter(r *ferryman.Result, p **AsyncCounter) bool {
+	var obj *ferryman.Object
+	if !r.Value(&obj) {
+		return false
+	}
+	*p = l.wrapAsyncCounter(obj)
+	return true
+}
+
+func (l *Library) readObjCounter(r *ferryman.Result, p **Counter) bool {
+	var obj *ferryman.Object
+	if !r.Value(&obj) {
+		return false
+	}
+	*p = l.wrapCounter(obj)
+	return true
+}
+
+func (l *Library) readStr(r *ferryman.Result, p *string) bool {
 	var ok bool
 	*p, ok = r.Str()
 	return ok
+}
+
+func writeOptionU32(args ferryman.Args, v *uint32) {
+	if v == nil {
+		args.Nil()
+		return
+	}
+	args.Uint(uint64(*v))
+}
+
+func (l *Library) readObjGreeter(r *ferryman.Result, p **Greeter) bool {
+	var obj *ferryman.Object
+	if !r.Value(&obj) {
+		return false
+	}
+	*p = l.wrapGreeter(obj)
+	return true
+}
+
+func (l *Library) readObjLedger(r *ferryman.Result, p **Ledger) bool {
+	var obj *ferryman.Object
+	if !r.Value(&obj) {
+		return false
+	}
+	*p = l.wrapLedger(obj)
+	return true
+}
+
+func (l *Library) readUsize(r *ferryman.Result, p *uint64) bool {
+	var ok bool
+	*p, ok = r.Uint()
+	return ok
+}
+
+func (l *Library) readObjTracked(r *ferryman.Result, p **Tracked) bool {
+	var obj *ferryman.Object
+	if !r.Value(&obj) {
+		return false
+	}
+	*p = l.wrapTracked(obj)
+	return true
+}
+
+func (l *Library) readBool(r *ferryman.Result, p *bool) bool {
+	var ok bool
+	*p, ok = r.Bool()
+	return ok
+}
+
+func writeListStr(args ferryman.Args, v []string) {
+	args.ArrayLen(len(v))
+	for i := range v {
+		args.String(v[i])
+	}
+}
+
+func (l *Library) readObjVocabulary(r *ferryman.Result, p **Vocabulary) bool {
+	var obj *ferryman.Object
+	if !r.Value(&obj) {
+		return false
+	}
+	*p = l.wrapVocabulary(obj)
+	return true
 }
 
 func writePoint(args ferryman.Args, v *Point) {
@@ -6145,15 +6613,9 @@ func writeShape(args ferryman.Args, v Shape) {
 	}
 }
 
-func readF64(r *ferryman.Result, p *float64) bool {
+func (l *Library) readF64(r *ferryman.Result, p *float64) bool {
 	var ok bool
 	*p, ok = r.Float64()
-	return ok
-}
-
-func readU64(r *ferryman.Result, p *uint64) bool {
-	var ok bool
-	*p, ok = r.Uint()
 	return ok
 }
 
@@ -6174,11 +6636,11 @@ func writeListEntry(args ferryman.Args, v []Entry) {
 	}
 }
 
-func readI128(r *ferryman.Result, p **big.Int) bool {
+func (l *Library) readI128(r *ferryman.Result, p **big.Int) bool {
 	return r.Value(p)
 }
 
-func readMapStrI128(r *ferryman.Result, p *map[string]*big.Int) bool {
+func (l *Library) readMapStrI128(r *ferryman.Result, p *map[string]*big.Int) bool {
 	n, ok := r.MapLen()
 	if !ok {
 		return false
@@ -6187,7 +6649,7 @@ func readMapStrI128(r *ferryman.Result, p *map[string]*big.Int) bool {
 	for i := 0; i < n; i++ {
 		var k string
 		var x *big.Int
-		if !readStr(r, &k) || !readI128(r, &x) {
+		if !l.readStr(r, &k) || !l.readI128(r, &x) {
 			return false
 		}
 		m[k] = x
@@ -6196,7 +6658,7 @@ func readMapStrI128(r *ferryman.Result, p *map[string]*big.Int) bool {
 	return true
 }
 
-func readU8(r *ferryman.Result, p *uint8) bool {
+func (l *Library) readU8(r *ferryman.Result, p *uint8) bool {
 	n, ok := r.UintTo(math.MaxUint8)
 	*p = uint8(n)
 	return ok
@@ -6214,13 +6676,13 @@ func writeRecord(args ferryman.Args, v *Record) {
 	args.Ints(v.Tags)
 }
 
-func readListI64(r *ferryman.Result, p *[]int64) bool {
+func (l *Library) readListI64(r *ferryman.Result, p *[]int64) bool {
 	var ok bool
 	*p, ok = r.Ints()
 	return ok
 }
 
-func readRecord(r *ferryman.Result, p *Record) bool {
+func (l *Library) readRecord(r *ferryman.Result, p *Record) bool {
 	n, ok := r.MapLen()
 	if !ok {
 		return false
@@ -6232,13 +6694,13 @@ func readRecord(r *ferryman.Result, p *Record) bool {
 		}
 		switch string(k) {
 		case "name":
-			ok = readStr(r, &p.Name)
+			ok = l.readStr(r, &p.Name)
 		case "id":
-			ok = readI64(r, &p.ID)
+			ok = l.readI64(r, &p.ID)
 		case "score":
-			ok = readF64(r, &p.Score)
+			ok = l.readF64(r, &p.Score)
 		case "tags":
-			ok = readListI64(r, &p.Tags)
+			ok = l.readListI64(r, &p.Tags)
 		default:
 			ok = false
 		}
@@ -6256,14 +6718,14 @@ func writeListBytes(args ferryman.Args, v [][]byte) {
 	}
 }
 
-func readListUsize(r *ferryman.Result, p *[]uint64) bool {
+func (l *Library) readListUsize(r *ferryman.Result, p *[]uint64) bool {
 	n, ok := r.ArrayLen()
 	if !ok {
 		return false
 	}
 	s := make([]uint64, n)
 	for i := range s {
-		if !readU64(r, &s[i]) {
+		if !l.readUsize(r, &s[i]) {
 			return false
 		}
 	}
@@ -6271,20 +6733,20 @@ func readListUsize(r *ferryman.Result, p *[]uint64) bool {
 	return true
 }
 
-func readBytes(r *ferryman.Result, p *[]byte) bool {
+func (l *Library) readBytes(r *ferryman.Result, p *[]byte) bool {
 	var ok bool
 	*p, ok = r.Bytes()
 	return ok
 }
 
-func readListBytes(r *ferryman.Result, p *[][]byte) bool {
+func (l *Library) readListBytes(r *ferryman.Result, p *[][]byte) bool {
 	n, ok := r.ArrayLen()
 	if !ok {
 		return false
 	}
 	s := make([][]byte, n)
 	for i := range s {
-		if !readBytes(r, &s[i]) {
+		if !l.readBytes(r, &s[i]) {
 			return false
 		}
 	}
@@ -6292,19 +6754,13 @@ func readListBytes(r *ferryman.Result, p *[][]byte) bool {
 	return true
 }
 
-func readBool(r *ferryman.Result, p *bool) bool {
-	var ok bool
-	*p, ok = r.Bool()
-	return ok
-}
-
-func readOptionStr(r *ferryman.Result, p **string) bool {
+func (l *Library) readOptionStr(r *ferryman.Result, p **string) bool {
 	if r.Nil() {
 		*p = nil
 		return true
 	}
 	x := new(string)
-	if !readStr(r, x) {
+	if !l.readStr(r, x) {
 		return false
 	}
 	*p = x
@@ -6370,13 +6826,13 @@ func writeMarker(args ferryman.Args, v *Marker) {
 	args.ArrayLen(0)
 }
 
-func readU32(r *ferryman.Result, p *uint32) bool {
+func (l *Library) readU32(r *ferryman.Result, p *uint32) bool {
 	n, ok := r.UintTo(math.MaxUint32)
 	*p = uint32(n)
 	return ok
 }
 
-func readModeCareful(r *ferryman.Result, p *ModeCareful) bool {
+func (l *Library) readModeCareful(r *ferryman.Result, p *ModeCareful) bool {
 	n, ok := r.MapLen()
 	if !ok {
 		return false
@@ -6388,7 +6844,7 @@ func readModeCareful(r *ferryman.Result, p *ModeCareful) bool {
 		}
 		switch string(k) {
 		case "retries":
-			ok = readU8(r, &p.Retries)
+			ok = l.readU8(r, &p.Retries)
 		default:
 			ok = false
 		}
@@ -6399,7 +6855,7 @@ func readModeCareful(r *ferryman.Result, p *ModeCareful) bool {
 	return true
 }
 
-func readMode(r *ferryman.Result, p *Mode) bool {
+func (l *Library) readMode(r *ferryman.Result, p *Mode) bool {
 	if k, ok := r.Key(); ok {
 		switch string(k) {
 		case "Fast":
@@ -6418,7 +6874,7 @@ func readMode(r *ferryman.Result, p *Mode) bool {
 	switch string(k) {
 	case "Careful":
 		var v ModeCareful
-		if !readModeCareful(r, &v) {
+		if !l.readModeCareful(r, &v) {
 			return false
 		}
 		*p = v
@@ -6428,7 +6884,7 @@ func readMode(r *ferryman.Result, p *Mode) bool {
 	return true
 }
 
-func readSettings(r *ferryman.Result, p *Settings) bool {
+func (l *Library) readSettings(r *ferryman.Result, p *Settings) bool {
 	n, ok := r.MapLen()
 	if !ok {
 		return false
@@ -6440,15 +6896,15 @@ func readSettings(r *ferryman.Result, p *Settings) bool {
 		}
 		switch string(k) {
 		case "maxDepth":
-			ok = readU32(r, &p.MaxDepth)
+			ok = l.readU32(r, &p.MaxDepth)
 		case "verbose":
-			ok = readBool(r, &p.Verbose)
+			ok = l.readBool(r, &p.Verbose)
 		case "label":
-			ok = readOptionStr(r, &p.Label)
+			ok = l.readOptionStr(r, &p.Label)
 		case "key":
-			ok = readBytes(r, &p.Key)
+			ok = l.readBytes(r, &p.Key)
 		case "mode":
-			ok = readMode(r, &p.Mode)
+			ok = l.readMode(r, &p.Mode)
 		default:
 			ok = false
 		}
@@ -6459,26 +6915,26 @@ func readSettings(r *ferryman.Result, p *Settings) bool {
 	return true
 }
 
-func readI32(r *ferryman.Result, p *int32) bool {
+func (l *Library) readI32(r *ferryman.Result, p *int32) bool {
 	n, ok := r.IntIn(math.MinInt32, math.MaxInt32)
 	*p = int32(n)
 	return ok
 }
 
-func readPair(r *ferryman.Result, p *Pair) bool {
+func (l *Library) readPair(r *ferryman.Result, p *Pair) bool {
 	if n, ok := r.ArrayLen(); !ok || n != 2 {
 		return false
 	}
-	return readI32(r, &p.Field0) &&
-		readStr(r, &p.Field1)
+	return l.readI32(r, &p.Field0) &&
+		l.readStr(r, &p.Field1)
 }
 
-func readTupleSettingsPair(r *ferryman.Result, p *TupleSettingsPair) bool {
+func (l *Library) readTupleSettingsPair(r *ferryman.Result, p *TupleSettingsPair) bool {
 	if n, ok := r.ArrayLen(); !ok || n != 2 {
 		return false
 	}
-	return readSettings(r, &p.Field0) &&
-		readPair(r, &p.Field1)
+	return l.readSettings(r, &p.Field0) &&
+		l.readPair(r, &p.Field1)
 }
 
 func writeListBool(args ferryman.Args, v []bool) {
@@ -6491,27 +6947,18 @@ func writeListBool(args ferryman.Args, v []bool) {
 func writeListObjCounter(args ferryman.Args, v []*Counter) {
 	args.ArrayLen(len(v))
 	for i := range v {
-		args.Value(v[i].Object())
+		args.Object(v[i].Object())
 	}
 }
 
-func readObjCounter(r *ferryman.Result, p **Counter) bool {
-	var obj *ferryman.Object
-	if !r.Value(&obj) {
-		return false
-	}
-	*p = wrapCounter(obj)
-	return true
-}
-
-func readListObjCounter(r *ferryman.Result, p *[]*Counter) bool {
+func (l *Library) readListObjCounter(r *ferryman.Result, p *[]*Counter) bool {
 	n, ok := r.ArrayLen()
 	if !ok {
 		return false
 	}
 	s := make([]*Counter, n)
 	for i := range s {
-		if !readObjCounter(r, &s[i]) {
+		if !l.readObjCounter(r, &s[i]) {
 			return false
 		}
 	}
@@ -6539,20 +6986,20 @@ func writeBlob(args ferryman.Args, v *Blob) {
 	writeOptionBytes(args, v.Checksum)
 }
 
-func readOptionBytes(r *ferryman.Result, p **[]byte) bool {
+func (l *Library) readOptionBytes(r *ferryman.Result, p **[]byte) bool {
 	if r.Nil() {
 		*p = nil
 		return true
 	}
 	x := new([]byte)
-	if !readBytes(r, x) {
+	if !l.readBytes(r, x) {
 		return false
 	}
 	*p = x
 	return true
 }
 
-func readBlob(r *ferryman.Result, p *Blob) bool {
+func (l *Library) readBlob(r *ferryman.Result, p *Blob) bool {
 	n, ok := r.MapLen()
 	if !ok {
 		return false
@@ -6564,13 +7011,13 @@ func readBlob(r *ferryman.Result, p *Blob) bool {
 		}
 		switch string(k) {
 		case "name":
-			ok = readStr(r, &p.Name)
+			ok = l.readStr(r, &p.Name)
 		case "data":
-			ok = readBytes(r, &p.Data)
+			ok = l.readBytes(r, &p.Data)
 		case "parts":
-			ok = readListBytes(r, &p.Parts)
+			ok = l.readListBytes(r, &p.Parts)
 		case "checksum":
-			ok = readOptionBytes(r, &p.Checksum)
+			ok = l.readOptionBytes(r, &p.Checksum)
 		default:
 			ok = false
 		}
@@ -6589,7 +7036,7 @@ func writeMapStrF64(args ferryman.Args, v map[string]float64) {
 	}
 }
 
-func readMapStrF64(r *ferryman.Result, p *map[string]float64) bool {
+func (l *Library) readMapStrF64(r *ferryman.Result, p *map[string]float64) bool {
 	n, ok := r.MapLen()
 	if !ok {
 		return false
@@ -6598,7 +7045,7 @@ func readMapStrF64(r *ferryman.Result, p *map[string]float64) bool {
 	for i := 0; i < n; i++ {
 		var k string
 		var x float64
-		if !readStr(r, &k) || !readF64(r, &x) {
+		if !l.readStr(r, &k) || !l.readF64(r, &x) {
 			return false
 		}
 		m[k] = x
@@ -6607,21 +7054,14 @@ func readMapStrF64(r *ferryman.Result, p *map[string]float64) bool {
 	return true
 }
 
-func writeListStr(args ferryman.Args, v []string) {
-	args.ArrayLen(len(v))
-	for i := range v {
-		args.String(v[i])
-	}
-}
-
-func readListStr(r *ferryman.Result, p *[]string) bool {
+func (l *Library) readListStr(r *ferryman.Result, p *[]string) bool {
 	n, ok := r.ArrayLen()
 	if !ok {
 		return false
 	}
 	s := make([]string, n)
 	for i := range s {
-		if !readStr(r, &s[i]) {
+		if !l.readStr(r, &s[i]) {
 			return false
 		}
 	}
@@ -6637,7 +7077,7 @@ func writeMapStrBytes(args ferryman.Args, v map[string][]byte) {
 	}
 }
 
-func readMapStrBytes(r *ferryman.Result, p *map[string][]byte) bool {
+func (l *Library) readMapStrBytes(r *ferryman.Result, p *map[string][]byte) bool {
 	n, ok := r.MapLen()
 	if !ok {
 		return false
@@ -6646,7 +7086,7 @@ func readMapStrBytes(r *ferryman.Result, p *map[string][]byte) bool {
 	for i := 0; i < n; i++ {
 		var k string
 		var x []byte
-		if !readStr(r, &k) || !readBytes(r, &x) {
+		if !l.readStr(r, &k) || !l.readBytes(r, &x) {
 			return false
 		}
 		m[k] = x
@@ -6661,15 +7101,15 @@ func writeTupleBytesU8(args ferryman.Args, v *TupleBytesU8) {
 	args.Uint(uint64(v.Field1))
 }
 
-func readTupleBytesU8(r *ferryman.Result, p *TupleBytesU8) bool {
+func (l *Library) readTupleBytesU8(r *ferryman.Result, p *TupleBytesU8) bool {
 	if n, ok := r.ArrayLen(); !ok || n != 2 {
 		return false
 	}
-	return readBytes(r, &p.Field0) &&
-		readU8(r, &p.Field1)
+	return l.readBytes(r, &p.Field0) &&
+		l.readU8(r, &p.Field1)
 }
 
-func readEntry(r *ferryman.Result, p *Entry) bool {
+func (l *Library) readEntry(r *ferryman.Result, p *Entry) bool {
 	n, ok := r.MapLen()
 	if !ok {
 		return false
@@ -6681,11 +7121,11 @@ func readEntry(r *ferryman.Result, p *Entry) bool {
 		}
 		switch string(k) {
 		case "account":
-			ok = readStr(r, &p.Account)
+			ok = l.readStr(r, &p.Account)
 		case "amount":
-			ok = readI128(r, &p.Amount)
+			ok = l.readI128(r, &p.Amount)
 		case "serial":
-			ok = readI128(r, &p.Serial)
+			ok = l.readI128(r, &p.Serial)
 		default:
 			ok = false
 		}
@@ -6768,28 +7208,28 @@ func writeListFileEvent(args ferryman.Args, v []FileEvent) {
 	}
 }
 
-func readTimestamp(r *ferryman.Result, p *time.Time) bool {
+func (l *Library) readTimestamp(r *ferryman.Result, p *time.Time) bool {
 	return r.Value(p)
 }
 
-func readDuration(r *ferryman.Result, p *time.Duration) bool {
+func (l *Library) readDuration(r *ferryman.Result, p *time.Duration) bool {
 	return r.Value(p)
 }
 
-func readOptionTimestamp(r *ferryman.Result, p **time.Time) bool {
+func (l *Library) readOptionTimestamp(r *ferryman.Result, p **time.Time) bool {
 	if r.Nil() {
 		*p = nil
 		return true
 	}
 	x := new(time.Time)
-	if !readTimestamp(r, x) {
+	if !l.readTimestamp(r, x) {
 		return false
 	}
 	*p = x
 	return true
 }
 
-func readFileEventTimed(r *ferryman.Result, p *FileEventTimed) bool {
+func (l *Library) readFileEventTimed(r *ferryman.Result, p *FileEventTimed) bool {
 	n, ok := r.MapLen()
 	if !ok {
 		return false
@@ -6801,9 +7241,9 @@ func readFileEventTimed(r *ferryman.Result, p *FileEventTimed) bool {
 		}
 		switch string(k) {
 		case "took":
-			ok = readDuration(r, &p.Took)
+			ok = l.readDuration(r, &p.Took)
 		case "at":
-			ok = readOptionTimestamp(r, &p.At)
+			ok = l.readOptionTimestamp(r, &p.At)
 		default:
 			ok = false
 		}
@@ -6814,7 +7254,7 @@ func readFileEventTimed(r *ferryman.Result, p *FileEventTimed) bool {
 	return true
 }
 
-func readFileEvent(r *ferryman.Result, p *FileEvent) bool {
+func (l *Library) readFileEvent(r *ferryman.Result, p *FileEvent) bool {
 	if k, ok := r.Key(); ok {
 		switch string(k) {
 		case "Idle":
@@ -6833,7 +7273,7 @@ func readFileEvent(r *ferryman.Result, p *FileEvent) bool {
 	switch string(k) {
 	case "Started":
 		var v FileEventStarted
-		if !readTimestamp(r, &v.Value) {
+		if !l.readTimestamp(r, &v.Value) {
 			return false
 		}
 		*p = v
@@ -6842,13 +7282,13 @@ func readFileEvent(r *ferryman.Result, p *FileEvent) bool {
 		if n, ok := r.ArrayLen(); !ok || n != 2 {
 			return false
 		}
-		if !readStr(r, &v.Field0) || !readStr(r, &v.Field1) {
+		if !l.readStr(r, &v.Field0) || !l.readStr(r, &v.Field1) {
 			return false
 		}
 		*p = v
 	case "Timed":
 		var v FileEventTimed
-		if !readFileEventTimed(r, &v) {
+		if !l.readFileEventTimed(r, &v) {
 			return false
 		}
 		*p = v
@@ -6858,14 +7298,14 @@ func readFileEvent(r *ferryman.Result, p *FileEvent) bool {
 	return true
 }
 
-func readListFileEvent(r *ferryman.Result, p *[]FileEvent) bool {
+func (l *Library) readListFileEvent(r *ferryman.Result, p *[]FileEvent) bool {
 	n, ok := r.ArrayLen()
 	if !ok {
 		return false
 	}
 	s := make([]FileEvent, n)
 	for i := range s {
-		if !readFileEvent(r, &s[i]) {
+		if !l.readFileEvent(r, &s[i]) {
 			return false
 		}
 	}
@@ -6873,7 +7313,7 @@ func readListFileEvent(r *ferryman.Result, p *[]FileEvent) bool {
 	return true
 }
 
-func readF32(r *ferryman.Result, p *float32) bool {
+func (l *Library) readF32(r *ferryman.Result, p *float32) bool {
 	var ok bool
 	*p, ok = r.Float32()
 	return ok
@@ -6886,14 +7326,14 @@ func writeListF32(args ferryman.Args, v []float32) {
 	}
 }
 
-func readListF32(r *ferryman.Result, p *[]float32) bool {
+func (l *Library) readListF32(r *ferryman.Result, p *[]float32) bool {
 	n, ok := r.ArrayLen()
 	if !ok {
 		return false
 	}
 	s := make([]float32, n)
 	for i := range s {
-		if !readF32(r, &s[i]) {
+		if !l.readF32(r, &s[i]) {
 			return false
 		}
 	}
@@ -6901,7 +7341,7 @@ func readListF32(r *ferryman.Result, p *[]float32) bool {
 	return true
 }
 
-func readI16(r *ferryman.Result, p *int16) bool {
+func (l *Library) readI16(r *ferryman.Result, p *int16) bool {
 	n, ok := r.IntIn(math.MinInt16, math.MaxInt16)
 	*p = int16(n)
 	return ok
@@ -6914,14 +7354,14 @@ func writeListI32(args ferryman.Args, v []int32) {
 	}
 }
 
-func readListI32(r *ferryman.Result, p *[]int32) bool {
+func (l *Library) readListI32(r *ferryman.Result, p *[]int32) bool {
 	n, ok := r.ArrayLen()
 	if !ok {
 		return false
 	}
 	s := make([]int32, n)
 	for i := range s {
-		if !readI32(r, &s[i]) {
+		if !l.readI32(r, &s[i]) {
 			return false
 		}
 	}
@@ -6929,7 +7369,7 @@ func readListI32(r *ferryman.Result, p *[]int32) bool {
 	return true
 }
 
-func readI8(r *ferryman.Result, p *int8) bool {
+func (l *Library) readI8(r *ferryman.Result, p *int8) bool {
 	n, ok := r.IntIn(math.MinInt8, math.MaxInt8)
 	*p = int8(n)
 	return ok
@@ -6943,7 +7383,7 @@ func writeMapI64Str(args ferryman.Args, v map[int64]string) {
 	}
 }
 
-func readMapI64Str(r *ferryman.Result, p *map[int64]string) bool {
+func (l *Library) readMapI64Str(r *ferryman.Result, p *map[int64]string) bool {
 	n, ok := r.MapLen()
 	if !ok {
 		return false
@@ -6952,7 +7392,7 @@ func readMapI64Str(r *ferryman.Result, p *map[int64]string) bool {
 	for i := 0; i < n; i++ {
 		var k int64
 		var x string
-		if !readI64(r, &k) || !readStr(r, &x) {
+		if !l.readI64(r, &k) || !l.readStr(r, &x) {
 			return false
 		}
 		m[k] = x
@@ -6969,7 +7409,7 @@ func writeMapStrI64(args ferryman.Args, v map[string]int64) {
 	}
 }
 
-func readMapStrI64(r *ferryman.Result, p *map[string]int64) bool {
+func (l *Library) readMapStrI64(r *ferryman.Result, p *map[string]int64) bool {
 	n, ok := r.MapLen()
 	if !ok {
 		return false
@@ -6978,7 +7418,7 @@ func readMapStrI64(r *ferryman.Result, p *map[string]int64) bool {
 	for i := 0; i < n; i++ {
 		var k string
 		var x int64
-		if !readStr(r, &k) || !readI64(r, &x) {
+		if !l.readStr(r, &k) || !l.readI64(r, &x) {
 			return false
 		}
 		m[k] = x
@@ -7017,27 +7457,27 @@ func writeListMapStrListOptionI32(args ferryman.Args, v []map[string][]*int32) {
 	}
 }
 
-func readOptionI32(r *ferryman.Result, p **int32) bool {
+func (l *Library) readOptionI32(r *ferryman.Result, p **int32) bool {
 	if r.Nil() {
 		*p = nil
 		return true
 	}
 	x := new(int32)
-	if !readI32(r, x) {
+	if !l.readI32(r, x) {
 		return false
 	}
 	*p = x
 	return true
 }
 
-func readListOptionI32(r *ferryman.Result, p *[]*int32) bool {
+func (l *Library) readListOptionI32(r *ferryman.Result, p *[]*int32) bool {
 	n, ok := r.ArrayLen()
 	if !ok {
 		return false
 	}
 	s := make([]*int32, n)
 	for i := range s {
-		if !readOptionI32(r, &s[i]) {
+		if !l.readOptionI32(r, &s[i]) {
 			return false
 		}
 	}
@@ -7045,7 +7485,7 @@ func readListOptionI32(r *ferryman.Result, p *[]*int32) bool {
 	return true
 }
 
-func readMapStrListOptionI32(r *ferryman.Result, p *map[string][]*int32) bool {
+func (l *Library) readMapStrListOptionI32(r *ferryman.Result, p *map[string][]*int32) bool {
 	n, ok := r.MapLen()
 	if !ok {
 		return false
@@ -7054,7 +7494,7 @@ func readMapStrListOptionI32(r *ferryman.Result, p *map[string][]*int32) bool {
 	for i := 0; i < n; i++ {
 		var k string
 		var x []*int32
-		if !readStr(r, &k) || !readListOptionI32(r, &x) {
+		if !l.readStr(r, &k) || !l.readListOptionI32(r, &x) {
 			return false
 		}
 		m[k] = x
@@ -7063,14 +7503,14 @@ func readMapStrListOptionI32(r *ferryman.Result, p *map[string][]*int32) bool {
 	return true
 }
 
-func readListMapStrListOptionI32(r *ferryman.Result, p *[]map[string][]*int32) bool {
+func (l *Library) readListMapStrListOptionI32(r *ferryman.Result, p *[]map[string][]*int32) bool {
 	n, ok := r.ArrayLen()
 	if !ok {
 		return false
 	}
 	s := make([]map[string][]*int32, n)
 	for i := range s {
-		if !readMapStrListOptionI32(r, &s[i]) {
+		if !l.readMapStrListOptionI32(r, &s[i]) {
 			return false
 		}
 	}
@@ -7086,20 +7526,20 @@ func writeOptionI64(args ferryman.Args, v *int64) {
 	args.Int(*v)
 }
 
-func readOptionI64(r *ferryman.Result, p **int64) bool {
+func (l *Library) readOptionI64(r *ferryman.Result, p **int64) bool {
 	if r.Nil() {
 		*p = nil
 		return true
 	}
 	x := new(int64)
-	if !readI64(r, x) {
+	if !l.readI64(r, x) {
 		return false
 	}
 	*p = x
 	return true
 }
 
-func readPoint(r *ferryman.Result, p *Point) bool {
+func (l *Library) readPoint(r *ferryman.Result, p *Point) bool {
 	n, ok := r.MapLen()
 	if !ok {
 		return false
@@ -7111,9 +7551,9 @@ func readPoint(r *ferryman.Result, p *Point) bool {
 		}
 		switch string(k) {
 		case "x":
-			ok = readF64(r, &p.X)
+			ok = l.readF64(r, &p.X)
 		case "y":
-			ok = readF64(r, &p.Y)
+			ok = l.readF64(r, &p.Y)
 		default:
 			ok = false
 		}
@@ -7124,7 +7564,7 @@ func readPoint(r *ferryman.Result, p *Point) bool {
 	return true
 }
 
-func readShapeCircle(r *ferryman.Result, p *ShapeCircle) bool {
+func (l *Library) readShapeCircle(r *ferryman.Result, p *ShapeCircle) bool {
 	n, ok := r.MapLen()
 	if !ok {
 		return false
@@ -7136,9 +7576,9 @@ func readShapeCircle(r *ferryman.Result, p *ShapeCircle) bool {
 		}
 		switch string(k) {
 		case "center":
-			ok = readPoint(r, &p.Center)
+			ok = l.readPoint(r, &p.Center)
 		case "radius":
-			ok = readF64(r, &p.Radius)
+			ok = l.readF64(r, &p.Radius)
 		default:
 			ok = false
 		}
@@ -7149,7 +7589,7 @@ func readShapeCircle(r *ferryman.Result, p *ShapeCircle) bool {
 	return true
 }
 
-func readShape(r *ferryman.Result, p *Shape) bool {
+func (l *Library) readShape(r *ferryman.Result, p *Shape) bool {
 	if k, ok := r.Key(); ok {
 		switch string(k) {
 		case "Empty":
@@ -7168,13 +7608,13 @@ func readShape(r *ferryman.Result, p *Shape) bool {
 	switch string(k) {
 	case "Circle":
 		var v ShapeCircle
-		if !readShapeCircle(r, &v) {
+		if !l.readShapeCircle(r, &v) {
 			return false
 		}
 		*p = v
 	case "Square":
 		var v ShapeSquare
-		if !readF64(r, &v.Value) {
+		if !l.readF64(r, &v.Value) {
 			return false
 		}
 		*p = v
@@ -7191,16 +7631,16 @@ func writeTupleI32StrBool(args ferryman.Args, v *TupleI32StrBool) {
 	args.Bool(v.Field2)
 }
 
-func readTupleI32StrBool(r *ferryman.Result, p *TupleI32StrBool) bool {
+func (l *Library) readTupleI32StrBool(r *ferryman.Result, p *TupleI32StrBool) bool {
 	if n, ok := r.ArrayLen(); !ok || n != 3 {
 		return false
 	}
-	return readI32(r, &p.Field0) &&
-		readStr(r, &p.Field1) &&
-		readBool(r, &p.Field2)
+	return l.readI32(r, &p.Field0) &&
+		l.readStr(r, &p.Field1) &&
+		l.readBool(r, &p.Field2)
 }
 
-func readU16(r *ferryman.Result, p *uint16) bool {
+func (l *Library) readU16(r *ferryman.Result, p *uint16) bool {
 	n, ok := r.UintTo(math.MaxUint16)
 	*p = uint16(n)
 	return ok
@@ -7220,13 +7660,13 @@ func writeListI16(args ferryman.Args, v []int16) {
 	}
 }
 
-func readOptionDuration(r *ferryman.Result, p **time.Duration) bool {
+func (l *Library) readOptionDuration(r *ferryman.Result, p **time.Duration) bool {
 	if r.Nil() {
 		*p = nil
 		return true
 	}
 	x := new(time.Duration)
-	if !readDuration(r, x) {
+	if !l.readDuration(r, x) {
 		return false
 	}
 	*p = x
@@ -7240,14 +7680,14 @@ func writeListTimestamp(args ferryman.Args, v []time.Time) {
 	}
 }
 
-func readListTimestamp(r *ferryman.Result, p *[]time.Time) bool {
+func (l *Library) readListTimestamp(r *ferryman.Result, p *[]time.Time) bool {
 	n, ok := r.ArrayLen()
 	if !ok {
 		return false
 	}
 	s := make([]time.Time, n)
 	for i := range s {
-		if !readTimestamp(r, &s[i]) {
+		if !l.readTimestamp(r, &s[i]) {
 			return false
 		}
 	}
@@ -7255,41 +7695,41 @@ func readListTimestamp(r *ferryman.Result, p *[]time.Time) bool {
 	return true
 }
 
-func readOptionObjCounter(r *ferryman.Result, p **Counter) bool {
+func (l *Library) readOptionObjCounter(r *ferryman.Result, p **Counter) bool {
 	if r.Nil() {
 		*p = nil
 		return true
 	}
-	return readObjCounter(r, p)
+	return l.readObjCounter(r, p)
 }
 
-func readOptionF64(r *ferryman.Result, p **float64) bool {
+func (l *Library) readOptionF64(r *ferryman.Result, p **float64) bool {
 	if r.Nil() {
 		*p = nil
 		return true
 	}
 	x := new(float64)
-	if !readF64(r, x) {
+	if !l.readF64(r, x) {
 		return false
 	}
 	*p = x
 	return true
 }
 
-func readOptionI128(r *ferryman.Result, p **big.Int) bool {
+func (l *Library) readOptionI128(r *ferryman.Result, p **big.Int) bool {
 	if r.Nil() {
 		*p = nil
 		return true
 	}
-	return readI128(r, p)
+	return l.readI128(r, p)
 }
 
-func readTupleListPathOptionPath(r *ferryman.Result, p *TupleListPathOptionPath) bool {
+func (l *Library) readTupleListPathOptionPath(r *ferryman.Result, p *TupleListPathOptionPath) bool {
 	if n, ok := r.ArrayLen(); !ok || n != 2 {
 		return false
 	}
-	return readListStr(r, &p.Field0) &&
-		readOptionStr(r, &p.Field1)
+	return l.readListStr(r, &p.Field0) &&
+		l.readOptionStr(r, &p.Field1)
 }
 
 func writeBounds(args ferryman.Args, v *Bounds) {
@@ -7364,7 +7804,7 @@ func writeListEvent(args ferryman.Args, v []Event) {
 	}
 }
 
-func readEventClose(r *ferryman.Result, p *EventClose) bool {
+func (l *Library) readEventClose(r *ferryman.Result, p *EventClose) bool {
 	n, ok := r.MapLen()
 	if !ok {
 		return false
@@ -7376,9 +7816,9 @@ func readEventClose(r *ferryman.Result, p *EventClose) bool {
 		}
 		switch string(k) {
 		case "code":
-			ok = readI64(r, &p.Code)
+			ok = l.readI64(r, &p.Code)
 		case "reason":
-			ok = readStr(r, &p.Reason)
+			ok = l.readStr(r, &p.Reason)
 		default:
 			ok = false
 		}
@@ -7389,7 +7829,7 @@ func readEventClose(r *ferryman.Result, p *EventClose) bool {
 	return true
 }
 
-func readEvent(r *ferryman.Result, p *Event) bool {
+func (l *Library) readEvent(r *ferryman.Result, p *Event) bool {
 	if k, ok := r.Key(); ok {
 		switch string(k) {
 		case "Start":
@@ -7408,7 +7848,7 @@ func readEvent(r *ferryman.Result, p *Event) bool {
 	switch string(k) {
 	case "Move":
 		var v EventMove
-		if !readPoint(r, &v.Value) {
+		if !l.readPoint(r, &v.Value) {
 			return false
 		}
 		*p = v
@@ -7417,13 +7857,13 @@ func readEvent(r *ferryman.Result, p *Event) bool {
 		if n, ok := r.ArrayLen(); !ok || n != 2 {
 			return false
 		}
-		if !readU32(r, &v.Field0) || !readU32(r, &v.Field1) {
+		if !l.readU32(r, &v.Field0) || !l.readU32(r, &v.Field1) {
 			return false
 		}
 		*p = v
 	case "close":
 		var v EventClose
-		if !readEventClose(r, &v) {
+		if !l.readEventClose(r, &v) {
 			return false
 		}
 		*p = v
@@ -7433,12 +7873,12 @@ func readEvent(r *ferryman.Result, p *Event) bool {
 	return true
 }
 
-func readOptionEvent(r *ferryman.Result, p *Event) bool {
+func (l *Library) readOptionEvent(r *ferryman.Result, p *Event) bool {
 	if r.Nil() {
 		*p = nil
 		return true
 	}
-	return readEvent(r, p)
+	return l.readEvent(r, p)
 }
 
 func writeListListF64(args ferryman.Args, v [][]float64) {
@@ -7448,72 +7888,72 @@ func writeListListF64(args ferryman.Args, v [][]float64) {
 	}
 }
 
-func readListF64(r *ferryman.Result, p *[]float64) bool {
+func (l *Library) readListF64(r *ferryman.Result, p *[]float64) bool {
 	var ok bool
 	*p, ok = r.Floats()
 	return ok
 }
 
-func readTupleI64F64(r *ferryman.Result, p *TupleI64F64) bool {
+func (l *Library) readTupleI64F64(r *ferryman.Result, p *TupleI64F64) bool {
 	if n, ok := r.ArrayLen(); !ok || n != 2 {
 		return false
 	}
-	return readI64(r, &p.Field0) &&
-		readF64(r, &p.Field1)
+	return l.readI64(r, &p.Field0) &&
+		l.readF64(r, &p.Field1)
 }
 
-func readStamped(r *ferryman.Result, p *Stamped) bool {
+func (l *Library) readStamped(r *ferryman.Result, p *Stamped) bool {
 	if n, ok := r.ArrayLen(); !ok || n != 2 {
 		return false
 	}
-	return readStr(r, &p.Field0) &&
-		readTimestamp(r, &p.Field1)
+	return l.readStr(r, &p.Field0) &&
+		l.readTimestamp(r, &p.Field1)
 }
 
-func readPath(r *ferryman.Result, p *Home) bool {
+func (l *Library) readPath(r *ferryman.Result, p *Home) bool {
 	var ok bool
 	*p, ok = r.Str()
 	return ok
 }
 
-func readOptionPath(r *ferryman.Result, p **Home) bool {
+func (l *Library) readOptionPath(r *ferryman.Result, p **Home) bool {
 	if r.Nil() {
 		*p = nil
 		return true
 	}
 	x := new(Home)
-	if !readPath(r, x) {
+	if !l.readPath(r, x) {
 		return false
 	}
 	*p = x
 	return true
 }
 
-func readTupleStampedOptionPath(r *ferryman.Result, p *TupleStampedOptionPath) bool {
+func (l *Library) readTupleStampedOptionPath(r *ferryman.Result, p *TupleStampedOptionPath) bool {
 	if n, ok := r.ArrayLen(); !ok || n != 2 {
 		return false
 	}
-	return readStamped(r, &p.Field0) &&
-		readOptionPath(r, &p.Field1)
+	return l.readStamped(r, &p.Field0) &&
+		l.readOptionPath(r, &p.Field1)
 }
 
-func readTupleU64BoolBool(r *ferryman.Result, p *TupleU64BoolBool) bool {
+func (l *Library) readTupleU64BoolBool(r *ferryman.Result, p *TupleU64BoolBool) bool {
 	if n, ok := r.ArrayLen(); !ok || n != 3 {
 		return false
 	}
-	return readU64(r, &p.Field0) &&
-		readBool(r, &p.Field1) &&
-		readBool(r, &p.Field2)
+	return l.readUsize(r, &p.Field0) &&
+		l.readBool(r, &p.Field1) &&
+		l.readBool(r, &p.Field2)
 }
 
-func readListTree(r *ferryman.Result, p *[]Tree) bool {
+func (l *Library) readListTree(r *ferryman.Result, p *[]Tree) bool {
 	n, ok := r.ArrayLen()
 	if !ok {
 		return false
 	}
 	s := make([]Tree, n)
 	for i := range s {
-		if !readTree(r, &s[i]) {
+		if !l.readTree(r, &s[i]) {
 			return false
 		}
 	}
@@ -7521,7 +7961,7 @@ func readListTree(r *ferryman.Result, p *[]Tree) bool {
 	return true
 }
 
-func readTree(r *ferryman.Result, p *Tree) bool {
+func (l *Library) readTree(r *ferryman.Result, p *Tree) bool {
 	n, ok := r.MapLen()
 	if !ok {
 		return false
@@ -7533,9 +7973,9 @@ func readTree(r *ferryman.Result, p *Tree) bool {
 		}
 		switch string(k) {
 		case "path":
-			ok = readStr(r, &p.Path)
+			ok = l.readStr(r, &p.Path)
 		case "children":
-			ok = readListTree(r, &p.Children)
+			ok = l.readListTree(r, &p.Children)
 		default:
 			ok = false
 		}
@@ -7546,7 +7986,7 @@ func readTree(r *ferryman.Result, p *Tree) bool {
 	return true
 }
 
-func readMapStrU32(r *ferryman.Result, p *map[string]uint32) bool {
+func (l *Library) readMapStrU32(r *ferryman.Result, p *map[string]uint32) bool {
 	n, ok := r.MapLen()
 	if !ok {
 		return false
@@ -7555,7 +7995,7 @@ func readMapStrU32(r *ferryman.Result, p *map[string]uint32) bool {
 	for i := 0; i < n; i++ {
 		var k string
 		var x uint32
-		if !readStr(r, &k) || !readU32(r, &x) {
+		if !l.readStr(r, &k) || !l.readU32(r, &x) {
 			return false
 		}
 		m[k] = x

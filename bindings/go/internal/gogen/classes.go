@@ -9,11 +9,13 @@ import (
 	ferryman "github.com/ferryman-rs/ferryman/bindings/go"
 )
 
-// Classes: a Go type per exported class holding its *ferryman.Object, with
-// a method per Rust method; constructors and static methods are methods of
-// the bindings' type (NewCounter, CounterNamed). They call through the
-// general API (Library.New, Object.Call, CallMethod[T]), typed at the
-// signature.
+// Classes: a Go type per exported class holding its *ferryman.Object (and
+// the bindings, whose bound functions its methods call), with a method per
+// Rust method; constructors and static methods are methods of the bindings'
+// type (NewCounter, CounterNamed). Members whose types the generated code
+// handles are typed throughout, as free functions are (the object is self,
+// the first argument); the others call through the general API
+// (Library.New, Object.Call, CallMethod[T]), typed at the signature.
 
 // classesOf is d's classes whose names are Go names.
 func classesOf(d *ferryman.Description) map[string]*ferryman.Class {
@@ -91,8 +93,8 @@ func (g *generator) classTypes(out *bytes.Buffer) {
 		}
 		fmt.Fprintf(out, "// %s is the library's class %s (%s): a handle that Close releases (a\n", name, name, c.Rust)
 		out.WriteString("// finalizer does when it is not closed).\n")
-		fmt.Fprintf(out, "type %s struct{ obj *ferryman.Object }\n\n", name)
-		fmt.Fprintf(out, "func wrap%s(obj *ferryman.Object) *%s {\n\tif obj == nil {\n\t\treturn nil\n\t}\n\treturn &%s{obj: obj}\n}\n\n", name, name, name)
+		fmt.Fprintf(out, "type %s struct {\n\tl   *%s\n\tobj *ferryman.Object\n}\n\n", name, g.opts.Type)
+		fmt.Fprintf(out, "func (l *%s) wrap%s(obj *ferryman.Object) *%s {\n\tif obj == nil {\n\t\treturn nil\n\t}\n\treturn &%s{l: l, obj: obj}\n}\n\n", g.opts.Type, name, name, name)
 		out.WriteString("// Object is the handle, for the general API; nil for a nil receiver.\n")
 		fmt.Fprintf(out, "func (o *%s) Object() *ferryman.Object {\n\tif o == nil {\n\t\treturn nil\n\t}\n\treturn o.obj\n}\n\n", name)
 		out.WriteString("// Close releases the handle (ferryman.Object.Close).\n")

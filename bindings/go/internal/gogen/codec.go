@@ -50,7 +50,7 @@ func (g *generator) write(t *goType, v string) string {
 	case "i128", "u128", "duration", "timestamp", "callback":
 		return "args.Value(" + v + ")"
 	case "object":
-		return "args.Value(" + v + ".Object())" // (nil for a nil *Class)
+		return "args.Object(" + v + ".Object())" // (nil for a nil *Class)
 	case "list":
 		switch t.elem.kind {
 		case "i64":
@@ -240,15 +240,16 @@ func noUnit(en *enumType) bool {
 	return true
 }
 
-// reader is the name of t's reader function, made once:
-// func readX(r *ferryman.Result, p *T) bool.
+// reader is t's reader, made once, as the bindings call it (l.readX): a
+// method of the bindings' type, func (l *Library) readX(r *ferryman.Result,
+// p *T) bool, since an object it reads is wrapped with the bindings.
 func (g *generator) reader(t *goType) string {
 	name, isNew := g.helper("read", t)
 	if !isNew {
-		return name
+		return "l." + name
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "func %s(r *ferryman.Result, p *%s) bool {\n", name, t.expr)
+	fmt.Fprintf(&b, "func (l *%s) %s(r *ferryman.Result, p *%s) bool {\n", g.opts.Type, name, t.expr)
 	switch t.kind {
 	case "bool":
 		b.WriteString("\tvar ok bool\n\t*p, ok = r.Bool()\n\treturn ok\n")
@@ -276,7 +277,7 @@ func (g *generator) reader(t *goType) string {
 	case "i128", "u128", "duration", "timestamp":
 		b.WriteString("\treturn r.Value(p)\n")
 	case "object":
-		fmt.Fprintf(&b, "\tvar obj *ferryman.Object\n\tif !r.Value(&obj) {\n\t\treturn false\n\t}\n\t*p = wrap%s(obj)\n\treturn true\n", t.class)
+		fmt.Fprintf(&b, "\tvar obj *ferryman.Object\n\tif !r.Value(&obj) {\n\t\treturn false\n\t}\n\t*p = l.wrap%s(obj)\n\treturn true\n", t.class)
 	case "list":
 		switch t.elem.kind {
 		case "i64":
@@ -318,5 +319,5 @@ func (g *generator) reader(t *goType) string {
 	}
 	b.WriteString("}\n\n")
 	g.codec.WriteString(b.String())
-	return name
+	return "l." + name
 }

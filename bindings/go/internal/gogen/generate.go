@@ -70,12 +70,6 @@ func Generate(d *ferryman.Description, opts Options) ([]byte, error) {
 		}
 		g.taken[name] = true
 	}
-	for class := range g.classes {
-		if g.taken["wrap"+class] {
-			return nil, fmt.Errorf("the library has a type named wrap%s, the name of the function that wraps a %s", class, class)
-		}
-		g.taken["wrap"+class] = true
-	}
 	members, err := g.members(fns)
 	if err != nil {
 		return nil, err
@@ -156,8 +150,8 @@ func (g *generator) header(out *bytes.Buffer, fns []*ferryman.Function) {
 	fmt.Fprintf(out, "// %s is %s's functions, typed. Its methods are safe for concurrent use.\n", t, d.Library)
 	fmt.Fprintf(out, "type %s struct {\n\tlib *ferryman.Library\n", t)
 	for _, f := range fns {
-		if f.Class == "" {
-			fmt.Fprintf(out, "\tfn%s *ferryman.Fn\n", exported(f.Name))
+		if field := fnField(f); field != "_" {
+			fmt.Fprintf(out, "\t%s *ferryman.Fn\n", field)
 		}
 	}
 	out.WriteString("}\n\n")
@@ -167,9 +161,9 @@ func (g *generator) header(out *bytes.Buffer, fns []*ferryman.Function) {
 	fmt.Fprintf(out, "// what these bindings were generated from, is an error naming it: regenerate.\n")
 	fmt.Fprintf(out, "func New(lib *ferryman.Library) (*%s, error) {\n\tl := &%s{lib: lib}\n\tvar err error\n", t, t)
 	for _, f := range fns {
-		field := "_" // a class member: called through its object, checked here
-		if f.Class == "" {
-			field = "l.fn" + exported(f.Name)
+		field := fnField(f)
+		if field != "_" {
+			field = "l." + field
 		}
 		fmt.Fprintf(out, "\tif %s, err = lib.Bind(%q, %q); err != nil {\n\t\treturn nil, err\n\t}\n",
 			field, f.Name, g.d.Signature(f))
@@ -177,6 +171,19 @@ func (g *generator) header(out *bytes.Buffer, fns []*ferryman.Function) {
 	out.WriteString("\treturn l, nil\n}\n\n")
 	fmt.Fprintf(out, "// Ferryman is the library the bindings call (for classes, streams, and\n// anything else the general API does).\n")
 	fmt.Fprintf(out, "func (l *%s) Ferryman() *ferryman.Library { return l.lib }\n\n", t)
+}
+
+// fnField is the bindings' field holding f bound (fnAdd, fnCounter_Add), or
+// "_" for a protocol method (__eq__, …), which is only checked.
+func fnField(f *ferryman.Function) string {
+	if f.Class == "" {
+		return "fn" + exported(f.Name)
+	}
+	short := strings.TrimPrefix(f.Name, f.Class+".")
+	if strings.HasPrefix(short, "__") {
+		return "_"
+	}
+	return "fn" + f.Class + "_" + exported(short)
 }
 
 // member is what a generated method calls: a free function, or a class's
@@ -198,7 +205,7 @@ func (g *generator) method(out *bytes.Buffer, m member) {
 	}
 	params := make([]*goType, len(f.Params)-self)
 	locals := make([]string, len(f.Params)-self)
-	typed := !f.Stream && m.class == ""
+	typed := !f.Stream
 	var sig []string
 	if f.Async && f.Kind != "constructor" {
 		g.ctx = true
@@ -238,7 +245,7 @@ func (g *generator) method(out *bytes.Buffer, m member) {
 	}
 	fmt.Fprintf(out, "func (%s) %s(%s) %s {\n", m.goRecv, m.name, strings.Join(sig, ", "), returns)
 	if typed {
-		g.typedBody(out, f, m.name, params, locals, result)
+		g.typedBody(out, f, self == 1, params, locals, result)
 	} else {
 		g.generalBody(out, m, locals, resultExpr)
 	}
@@ -260,16 +267,26 @@ func (g *generator) sigType(t *goType, d any, typed bool) string {
 	return "any"
 }
 
-func (g *generator) typedBody(out *bytes.Buffer, f *ferryman.Function, name string, params []*goType, locals []string, result *goType) {
+// typedBody writes and reads the call itself (ferryman.Args, Result); a
+// method's object goes first, as self.
+func (g *generator) typedBody(out *bytes.Buffer, f *ferryman.Function, method bool, params []*goType, locals []string, result *goType) {
+	if method {
+		out.WriteString("\tl := o.l\n")
+	}
 	zero := "out, "
 	if result.kind == "unit" {
 		zero = ""
 	} else {
 		fmt.Fprintf(out, "\tvar out %s\n", result.expr)
 	}
-	fmt.Fprintf(out, "\targs := l.fn%s.Args()\n", name)
+	fmt.Fprintf(out, "\targs := l.%s.Args()\n", fnField(f))
+	self := 0
+	if method {
+		out.WriteString("\targs.Param(0)\n\targs.Object(o.obj)\n")
+		self = 1
+	}
 	for i, t := range params {
-		fmt.Fprintf(out, "\targs.Param(%d)\n", i)
+		fmt.Fprintf(out, "\targs.Param(%d)\n", self+i)
 		out.WriteString("\t" + g.writeTop(t, locals[i]) + "\n")
 	}
 	call := "args.Call()"
@@ -332,7 +349,11 @@ func (g *generator) generalBody(out *bytes.Buffer, m member, locals []string, re
 	case resultExpr == "":
 		fmt.Fprintf(out, "\t_, err := %s\n\treturn err\n", call)
 	case wrap != "":
-		fmt.Fprintf(out, "\tobj, err := %s\n\treturn wrap%s(obj), err\n", call, wrap)
+		lib := "l"
+		if f.Kind == "method" {
+			lib = "o.l"
+		}
+		fmt.Fprintf(out, "\tobj, err := %s\n\treturn %s.wrap%s(obj), err\n", call, lib, wrap)
 	default:
 		fmt.Fprintf(out, "\treturn %s\n", call)
 	}
