@@ -77,8 +77,10 @@ func (e *encoder) done() {
 	hostReleaseAll(e.held)
 	e.held, e.lib, e.handles = e.held[:0], nil, false
 	e.fault = ""
-	clear(e.objects)
-	e.objects = e.objects[:0]
+	if len(e.objects) > 0 {
+		clear(e.objects)
+		e.objects = e.objects[:0]
+	}
 	if cap(e.w.b) > 64<<10 {
 		e.w.b = e.out.argsSpace() // a large argument's buffer is not kept
 	}
