@@ -7136,6 +7136,12 @@ func (l *Library) readEntry(r *ferryman.Result, p *Entry) bool {
 	return true
 }
 
+func writeFileEventMoved(args ferryman.Args, v *FileEventMoved) {
+	args.ArrayLen(2)
+	args.String(v.Field0)
+	args.String(v.Field1)
+}
+
 func writeOptionTimestamp(args ferryman.Args, v *time.Time) {
 	if v == nil {
 		args.Nil()
@@ -7189,9 +7195,7 @@ func writeFileEvent(args ferryman.Args, v FileEvent) {
 	case FileEventMoved:
 		args.MapLen(1)
 		args.Key("Moved")
-		args.ArrayLen(2)
-		args.String(v.Field0)
-		args.String(v.Field1)
+		writeFileEventMoved(args, &v)
 	case FileEventTimed:
 		args.MapLen(1)
 		args.Key("Timed")
@@ -7210,6 +7214,14 @@ func writeListFileEvent(args ferryman.Args, v []FileEvent) {
 
 func (l *Library) readTimestamp(r *ferryman.Result, p *time.Time) bool {
 	return r.Value(p)
+}
+
+func (l *Library) readFileEventMoved(r *ferryman.Result, p *FileEventMoved) bool {
+	if n, ok := r.ArrayLen(); !ok || n != 2 {
+		return false
+	}
+	return l.readStr(r, &p.Field0) &&
+		l.readStr(r, &p.Field1)
 }
 
 func (l *Library) readDuration(r *ferryman.Result, p *time.Duration) bool {
@@ -7279,10 +7291,7 @@ func (l *Library) readFileEvent(r *ferryman.Result, p *FileEvent) bool {
 		*p = v
 	case "Moved":
 		var v FileEventMoved
-		if n, ok := r.ArrayLen(); !ok || n != 2 {
-			return false
-		}
-		if !l.readStr(r, &v.Field0) || !l.readStr(r, &v.Field1) {
+		if !l.readFileEventMoved(r, &v) {
 			return false
 		}
 		*p = v
@@ -7740,6 +7749,12 @@ func writeBounds(args ferryman.Args, v *Bounds) {
 	args.Float64(v.High)
 }
 
+func writeEventResize(args ferryman.Args, v *EventResize) {
+	args.ArrayLen(2)
+	args.Uint(uint64(v.Field0))
+	args.Uint(uint64(v.Field1))
+}
+
 func writeEventClose(args ferryman.Args, v *EventClose) {
 	args.MapLen(2)
 	args.Key("code")
@@ -7785,9 +7800,7 @@ func writeEvent(args ferryman.Args, v Event) {
 	case EventResize:
 		args.MapLen(1)
 		args.Key("Resize")
-		args.ArrayLen(2)
-		args.Uint(uint64(v.Field0))
-		args.Uint(uint64(v.Field1))
+		writeEventResize(args, &v)
 	case EventClose:
 		args.MapLen(1)
 		args.Key("close")
@@ -7802,6 +7815,14 @@ func writeListEvent(args ferryman.Args, v []Event) {
 	for i := range v {
 		writeEvent(args, v[i])
 	}
+}
+
+func (l *Library) readEventResize(r *ferryman.Result, p *EventResize) bool {
+	if n, ok := r.ArrayLen(); !ok || n != 2 {
+		return false
+	}
+	return l.readU32(r, &p.Field0) &&
+		l.readU32(r, &p.Field1)
 }
 
 func (l *Library) readEventClose(r *ferryman.Result, p *EventClose) bool {
@@ -7854,10 +7875,7 @@ func (l *Library) readEvent(r *ferryman.Result, p *Event) bool {
 		*p = v
 	case "Resize":
 		var v EventResize
-		if n, ok := r.ArrayLen(); !ok || n != 2 {
-			return false
-		}
-		if !l.readU32(r, &v.Field0) || !l.readU32(r, &v.Field1) {
+		if !l.readEventResize(r, &v) {
 			return false
 		}
 		*p = v

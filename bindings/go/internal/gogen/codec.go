@@ -153,16 +153,10 @@ func (g *generator) enumWriter(b *strings.Builder, name string, en *enumType) {
 			continue
 		}
 		fmt.Fprintf(b, "\t\targs.MapLen(1)\n\t\targs.Key(%q)\n", va.wire)
-		switch va.kind {
-		case "struct":
+		if va.st != nil {
 			fmt.Fprintf(b, "\t\t%s(args, &v)\n", g.writer(va.st))
-		case "tuple":
-			fmt.Fprintf(b, "\t\targs.ArrayLen(%d)\n", len(va.fields))
-			fallthrough
-		default:
-			for _, f := range va.fields {
-				fmt.Fprintf(b, "\t\t%s\n", g.write(f.t, "v."+f.goName))
-			}
+		} else {
+			fmt.Fprintf(b, "\t\t%s\n", g.write(va.fields[0].t, "v.Value"))
 		}
 	}
 	b.WriteString("\tdefault:\n\t\targs.Nil()\n\t}\n")
@@ -190,19 +184,13 @@ func (g *generator) enumReader(b *strings.Builder, en *enumType) {
 			continue
 		}
 		fmt.Fprintf(b, "\tcase %q:\n\t\tvar v %s\n", va.wire, va.goName)
-		var reads []string
-		switch va.kind {
-		case "struct":
-			reads = append(reads, "!"+g.reader(va.st)+"(r, &v)")
-		case "tuple":
-			fmt.Fprintf(b, "\t\tif n, ok := r.ArrayLen(); !ok || n != %d {\n\t\t\treturn false\n\t\t}\n", len(va.fields))
-			fallthrough
-		default:
-			for _, f := range va.fields {
-				reads = append(reads, "!"+g.reader(f.t)+"(r, &v."+f.goName+")")
-			}
+		var read string
+		if va.st != nil {
+			read = g.reader(va.st) + "(r, &v)"
+		} else {
+			read = g.reader(va.fields[0].t) + "(r, &v.Value)"
 		}
-		fmt.Fprintf(b, "\t\tif %s {\n\t\t\treturn false\n\t\t}\n\t\t*p = v\n", strings.Join(reads, " || "))
+		fmt.Fprintf(b, "\t\tif !%s {\n\t\t\treturn false\n\t\t}\n\t\t*p = v\n", read)
 	}
 	b.WriteString("\tdefault:\n\t\treturn false\n\t}\n\treturn true\n")
 }

@@ -28,7 +28,7 @@ type structType struct {
 	name   string // serde's name, and the Go type's
 	fields []field
 	array  bool   // a tuple (struct) (Field0, …) or unit struct: an array of its fields on the wire
-	tuple  string // a Rust tuple's type, for a Go type made for one ((i64, String))
+	tuple  string // a tuple's struct only: its items' Go types, "(int64, string)"
 }
 
 type field struct {
@@ -49,7 +49,7 @@ type variant struct {
 	goName string // the Go type: the enum's name and the variant's (ShapeCircle)
 	kind   string // "unit", "newtype" (one field, Value), "tuple" (Field0, …) or "struct"
 	fields []field
-	st     *goType // kind "struct": the variant's type as a struct, for its writer and reader
+	st     *goType // kinds "tuple" and "struct": the variant's type as a struct, for its writer and reader
 }
 
 // scalars are the descriptors read and written by one Args/Result method.
@@ -261,13 +261,13 @@ func (r *resolver) tupleType(items []any) *goType {
 		name += f.t.mangl
 		exprs[i] = f.t.expr
 	}
-	rust := "(" + strings.Join(exprs, ", ") + ")"
+	itemTypes := "(" + strings.Join(exprs, ", ") + ")"
 	st := r.tuples[name]
 	switch {
 	case st == nil:
-		st = &structType{name: name, fields: fields, array: true, tuple: rust}
+		st = &structType{name: name, fields: fields, array: true, tuple: itemTypes}
 		r.tuples[name] = st
-	case st.tuple != rust:
+	case st.tuple != itemTypes:
 		return nil
 	}
 	return &goType{kind: "struct", expr: name, mangl: name, st: st}
@@ -356,21 +356,21 @@ func (r *resolver) enum(name string, entry map[string]any) *goType {
 				return fail()
 			}
 			va.fields = []field{{goName: "Value", t: t}}
-		case "tuple":
-			items, _ := vm["items"].([]any)
-			fields, ok := r.items(items)
-			if !ok {
-				return fail()
+		case "tuple", "struct":
+			var fields []field
+			ok := false
+			if kind == "tuple" {
+				items, _ := vm["items"].([]any)
+				fields, ok = r.items(items)
+			} else {
+				fields, ok = r.fields(vm["fields"])
 			}
-			va.fields = fields
-		case "struct":
-			fields, ok := r.fields(vm["fields"])
 			if !ok {
 				return fail()
 			}
 			va.fields = fields
 			va.st = &goType{kind: "struct", expr: va.goName, mangl: va.goName,
-				st: &structType{name: va.goName, fields: fields}}
+				st: &structType{name: va.goName, fields: fields, array: kind == "tuple"}}
 		default:
 			return fail()
 		}
