@@ -290,8 +290,8 @@ func (g *generator) typedBody(out *bytes.Buffer, f *ferryman.Function, method bo
 		out.WriteString("\t" + g.writeTop(t, locals[i]) + "\n")
 	}
 	call := "args.Call()"
-	if f.Async {
-		call = "args.CallContext(ctx)"
+	if f.Async && f.Kind != "constructor" {
+		call = "args.CallContext(ctx)" // (an async constructor blocks, as Library.New does: no ctx)
 	}
 	fmt.Fprintf(out, "\tres, err := %s\n\tif err != nil {\n\t\treturn %serr\n\t}\n", call, zero)
 	if result.kind == "unit" {

@@ -188,3 +188,33 @@ func TestATupleNamedAsAType(t *testing.T) {
 		t.Fatalf("Generate: %v", err)
 	}
 }
+
+// Class members are typed as free functions are: a method's object goes as
+// self; an async method takes a context, an async constructor blocks (as
+// Library.New does) and takes none.
+func TestClassMembersCompile(t *testing.T) {
+	object := map[string]any{"object": "Pool"}
+	ctor, static, method := uint32(0), []uint32{1}, []uint32{2}
+	d := describe(nil,
+		ferryman.Function{Name: "Pool.new", Class: "Pool", Kind: "constructor", Async: true,
+			Params: []ferryman.Param{{Name: "size", Type: "u32"}}, Returns: ferryman.TypeRef{Type: object}},
+		ferryman.Function{Name: "Pool.default_size", Class: "Pool", Kind: "static", Returns: ferryman.TypeRef{Type: "u32"}},
+		ferryman.Function{Name: "Pool.take", Class: "Pool", Kind: "method", Async: true,
+			Params:  []ferryman.Param{{Name: "self", Type: object}, {Name: "n", Type: "u32"}},
+			Returns: ferryman.TypeRef{Type: map[string]any{"list": object}}},
+	)
+	d.Classes = []ferryman.Class{{Name: "Pool", Rust: "demo::Pool", Constructor: &ctor, Statics: static, Methods: method}}
+	src := string(compiles(t, d))
+	for _, want := range []string{
+		"func (l *Library) NewPool(size uint32) (*Pool, error) {",
+		"\tres, err := args.Call()\n",
+		"func (l *Library) PoolDefaultSize() (uint32, error) {",
+		"func (o *Pool) Take(ctx context.Context, n uint32) ([]*Pool, error) {",
+		"\targs.Param(0)\n\targs.Object(o.obj)\n\targs.Param(1)\n",
+		"\tres, err := args.CallContext(ctx)\n",
+	} {
+		if !strings.Contains(src, want) {
+			t.Errorf("the bindings lack %q:\n%s", want, src)
+		}
+	}
+}
