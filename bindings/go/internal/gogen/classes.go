@@ -3,7 +3,6 @@ package gogen
 import (
 	"bytes"
 	"fmt"
-	"sort"
 	"strings"
 
 	ferryman "github.com/ferryman-rs/ferryman/bindings/go"
@@ -80,13 +79,8 @@ func (g *generator) members(fns []*ferryman.Function) ([]member, error) {
 
 // classTypes writes each class's Go type.
 func (g *generator) classTypes(out *bytes.Buffer) {
-	names := make([]string, 0, len(g.classes))
-	for name := range g.classes {
-		names = append(names, name)
-	}
-	sort.Strings(names)
-	for _, name := range names {
-		c := g.classes[name]
+	for _, c := range byName(g.classes) {
+		name := c.Name
 		out.WriteString(docLines("", c.Doc))
 		if c.Doc != "" {
 			out.WriteString("//\n")

@@ -142,7 +142,7 @@ func (g *generator) enumWriter(b *strings.Builder, name string, en *enumType) {
 		fmt.Fprintf(b, "\tcase *%s:\n\t\tif p == nil {\n\t\t\targs.Nil()\n\t\t\treturn\n\t\t}\n\t\tv = *p\n", va.goName)
 	}
 	binds := "v := "
-	if allUnit(en) {
+	if units(en) == len(en.variants) {
 		binds = ""
 	}
 	fmt.Fprintf(b, "\t}\n\tswitch %sv.(type) {\n", binds)
@@ -164,7 +164,7 @@ func (g *generator) enumWriter(b *strings.Builder, name string, en *enumType) {
 
 // enumReader is the body of an enum's reader.
 func (g *generator) enumReader(b *strings.Builder, en *enumType) {
-	if !noUnit(en) {
+	if units(en) > 0 {
 		b.WriteString("\tif k, ok := r.Key(); ok {\n\t\tswitch string(k) {\n")
 		for _, va := range en.variants {
 			if va.kind == "unit" {
@@ -173,7 +173,7 @@ func (g *generator) enumReader(b *strings.Builder, en *enumType) {
 		}
 		b.WriteString("\t\t}\n\t\treturn false\n\t}\n")
 	}
-	if allUnit(en) {
+	if units(en) == len(en.variants) {
 		b.WriteString("\treturn false\n")
 		return
 	}
@@ -210,22 +210,15 @@ func (g *generator) arrayReader(b *strings.Builder, st *structType) {
 	fmt.Fprintf(b, "\treturn %s\n", strings.Join(reads, " &&\n\t\t"))
 }
 
-func allUnit(en *enumType) bool {
-	for _, va := range en.variants {
-		if va.kind != "unit" {
-			return false
-		}
-	}
-	return true
-}
-
-func noUnit(en *enumType) bool {
+// units is how many of en's variants are unit variants.
+func units(en *enumType) int {
+	n := 0
 	for _, va := range en.variants {
 		if va.kind == "unit" {
-			return false
+			n++
 		}
 	}
-	return true
+	return n
 }
 
 // reader is t's reader, made once, as the bindings call it (l.readX): a

@@ -54,8 +54,7 @@ func TestWhatIsTyped(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	text := string(src)
-	for _, want := range []string{
+	has(t, src,
 		"func (l *Library) MovePoint(p Point) (Point, error) {",
 		"writePoint(args, &p)",
 		"type Point struct {\n\tX     float64 `msgpack:\"x\"`\n\tLabel *string `msgpack:\"label\"`\n}",
@@ -63,11 +62,7 @@ func TestWhatIsTyped(t *testing.T) {
 		"type Shape interface{ isShape() }",
 		"type ShapeUnit struct{}",
 		"func (l *Library) Big(n *big.Int) (*big.Int, error) {",
-	} {
-		if !strings.Contains(text, want) {
-			t.Errorf("the bindings lack %q:\n%s", want, text)
-		}
-	}
+	)
 }
 
 func TestATypeNamedAsTheBindings(t *testing.T) {
@@ -99,12 +94,7 @@ func TestHelperNamesDoNotClash(t *testing.T) {
 		ferryman.Function{Name: "opt", Params: []ferryman.Param{{Name: "o", Type: named("OptionStr")}, {Name: "s", Type: map[string]any{"option": "str"}}},
 			Returns: ferryman.TypeRef{Type: named("OptionStr")}},
 	)
-	src := compiles(t, d)
-	for _, want := range []string{"p *ListI64) bool", "p *[]int64) bool", "p *OptionStr) bool", "v *OptionStr) {", "v *string) {"} {
-		if !strings.Contains(string(src), want) {
-			t.Errorf("the bindings lack a helper with %q:\n%s", want, src)
-		}
-	}
+	has(t, compiles(t, d), "p *ListI64) bool", "p *[]int64) bool", "p *OptionStr) bool", "v *OptionStr) {", "v *string) {")
 }
 
 // TestEnumsCompile: enums of every shape (only unit variants, none,
@@ -141,8 +131,7 @@ func TestEnumsCompile(t *testing.T) {
 		ferryman.Function{Name: "repaint", Params: []ferryman.Param{{Name: "p", Type: named("Paint")}, {Name: "f", Type: map[string]any{"callback": []any{[]any{"i64"}, "i64"}}}},
 			Returns: ferryman.TypeRef{Type: named("Paint")}},
 	)
-	src := compiles(t, d)
-	for _, want := range []string{
+	has(t, compiles(t, d),
 		"func (l *Library) Mix(a Color, b Color) (map[string]Color, error) {",
 		"func (l *Library) Grow(t Tree) (Tree, error) {",
 		"type TreeNode struct {\n\tKids []Tree `msgpack:\"kids\"`\n\tTint Color  `msgpack:\"tint\"`\n}",
@@ -152,11 +141,7 @@ func TestEnumsCompile(t *testing.T) {
 		"func (l *Library) Zip(p Pair, m Marker, t TupleI64ListColor) (*TupleNumStr, error) {",
 		"type TupleNumStr struct {\n\tField0 Num\n\tField1 string\n}",
 		"type Marker struct{}",
-	} {
-		if !strings.Contains(string(src), want) {
-			t.Errorf("the bindings lack %q:\n%s", want, src)
-		}
-	}
+	)
 }
 
 // compiles is the bindings Generate writes for d, which must type-check.
@@ -204,16 +189,21 @@ func TestClassMembersCompile(t *testing.T) {
 			Returns: ferryman.TypeRef{Type: map[string]any{"list": object}}},
 	)
 	d.Classes = []ferryman.Class{{Name: "Pool", Rust: "demo::Pool", Constructor: &ctor, Statics: static, Methods: method}}
-	src := string(compiles(t, d))
-	for _, want := range []string{
+	has(t, compiles(t, d),
 		"func (l *Library) NewPool(size uint32) (*Pool, error) {",
 		"\tres, err := args.Call()\n",
 		"func (l *Library) PoolDefaultSize() (uint32, error) {",
 		"func (o *Pool) Take(ctx context.Context, n uint32) ([]*Pool, error) {",
 		"\targs.Param(0)\n\targs.Object(o.obj)\n\targs.Param(1)\n",
 		"\tres, err := args.CallContext(ctx)\n",
-	} {
-		if !strings.Contains(src, want) {
+	)
+}
+
+// has fails t for each of wants that src (generated bindings) lacks.
+func has[S string | []byte](t *testing.T, src S, wants ...string) {
+	t.Helper()
+	for _, want := range wants {
+		if !strings.Contains(string(src), want) {
 			t.Errorf("the bindings lack %q:\n%s", want, src)
 		}
 	}
