@@ -186,7 +186,9 @@ func (d *decoder) errorValue(ev *errorValue) error {
 		case "rust_type":
 			ev.RustType, err = d.name()
 		case "message":
+			ev.messageStart = d.r.i
 			ev.Message, err = d.text()
+			ev.messageEnd = d.r.i
 		case "function":
 			ev.Function, err = d.name()
 		case "param":

@@ -26,6 +26,8 @@ type errorValue struct {
 	HostException uint64         `msgpack:"host_exception"`
 
 	withFrame *rustErrorFrame // Frames' one item lives here (readErrorValue's frames)
+
+	messageStart, messageEnd int // where the message's value lay (error_template.go)
 }
 
 // rustErrorFrame is a RustError and its one frame, made at once: a
@@ -67,8 +69,11 @@ func (l *Library) failure(function string, r *reply) error {
 		return &BridgeError{Kind: "internal", Function: function, Message: fmt.Sprintf("`%s()`: the library was handed a NULL pointer (status -1)", function)}
 	}
 	var ev errorValue
-	if err := l.readErrorValue(function, r.bytes, &ev); err != nil {
-		return err
+	if !l.fromTemplate(r.bytes, &ev) {
+		if err := l.readErrorValue(function, r.bytes, &ev); err != nil {
+			return err
+		}
+		l.keepTemplate(r.bytes, &ev)
 	}
 	return ev.toError(r.status)
 }

@@ -283,3 +283,36 @@ func TestErrorsFormatLikeOtherErrors(t *testing.T) {
 		t.Errorf("%%+v: %q", full)
 	}
 }
+
+// Errors returned again and again, of shapes alternating, each with its own
+// message, causes and frame (the library keeps the error values it read,
+// error_template.go): every one reads as the first of its kind did.
+func TestRepeatedErrorsEachReadWhole(t *testing.T) {
+	divideLine := fixtureLine(t, "errors.rs", "return Err(MathError::DivisionByZero)")
+	for i := 0; i < 4; i++ {
+		name := strings.Repeat("n", i*20) // past a fixstr from the third round
+		_, err := lib.Call("load_config", name, "x")
+		var re *ferryman.RustError
+		if !errors.As(err, &re) || re.Message != "could not load config `"+name+"`" {
+			t.Fatalf("round %d: load_config: %#v", i, err)
+		}
+		if cause := errors.Unwrap(re); cause == nil || cause.(*ferryman.RustError).Message != "line 1 is not a number" {
+			t.Fatalf("round %d: load_config's cause: %#v", i, cause)
+		}
+		// Another cause, the same place: another shape.
+		_, err = lib.Call("load_config", name, "")
+		if !errors.As(err, &re) || errors.Unwrap(errors.Unwrap(re)).(*ferryman.RustError).Message != "cannot parse integer from empty string" {
+			t.Fatalf("round %d: load_config of nothing: %#v", i, err)
+		}
+		_, err = lib.Call("divide", i, 0)
+		if !errors.As(err, &re) || re.Variant != "DivisionByZero" || len(re.Fields) != 0 || re.Frames[0].Line != divideLine {
+			t.Fatalf("round %d: divide: %#v", i, err)
+		}
+		// The error is the caller's to change.
+		re.Fields["mine"], re.Frames[0].Line = i, 0
+		_, err = lib.Call("checked_add", int64(1)<<62, int64(1)<<62+int64(i))
+		if !errors.As(err, &re) || re.Fields["right"] != int64(1)<<62+int64(i) {
+			t.Fatalf("round %d: checked_add: %#v", i, err)
+		}
+	}
+}

@@ -19,14 +19,15 @@ const (
 // the host until the process ends (spec/callbacks.md, "When the host goes
 // away").
 type Library struct {
-	path        string
-	sym         *symbols
-	handshake   Handshake
-	description Description
-	byName      map[string]*Function
-	lastCalled  atomic.Pointer[Function] // byName's answer for the last name called
-	binExpect   []atomic.Int64           // by function id: the large bin it returned last (bin_result.go)
-	classByName map[string]*Class
+	path         string
+	sym          *symbols
+	handshake    Handshake
+	description  Description
+	byName       map[string]*Function
+	lastCalled   atomic.Pointer[Function] // byName's answer for the last name called
+	binExpect    []atomic.Int64           // by function id: the large bin it returned last (bin_result.go)
+	classByName  map[string]*Class
+	errTemplates errorTemplates // the error values it returned last, read (error_template.go)
 
 	hostOnce sync.Once
 	hostID   int32
