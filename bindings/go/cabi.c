@@ -61,6 +61,24 @@ int32_t fm_closure_call_c(uintptr_t fn, uint64_t closure, uintptr_t args, size_t
     return fm_closure_call((void *)fn, closure, (const uint8_t *)args, len, (FerryBox *)out, NULL);
 }
 
+FmSmall fm_call_small(uintptr_t fn, uint32_t id, uint64_t a0, uint64_t a1, uint64_t a2, size_t len) {
+    uint64_t args[3] = {a0, a1, a2};
+    FmSmall r = {0};
+    FerryBox out = {(uint8_t *)r.words, 0, sizeof r.words};
+    r.status = fm_call_c(fn, id, (uintptr_t)args, len, (uintptr_t)&out);
+    r.len = out.len;
+    if (out.ptr != (uint8_t *)r.words) {
+        r.ptr = out.ptr;
+        r.cap = out.cap;
+    }
+    return r;
+}
+
+void fm_box_free_parts(void *fn, uint8_t *ptr, size_t len, size_t cap) {
+    FerryBox box = {ptr, len, cap};
+    ((void (*)(FerryBox *))fn)(&box);
+}
+
 void fm_box_free(void *fn, FerryBox *box) { ((void (*)(FerryBox *))fn)(box); }
 
 int32_t fm_release(void *fn, uint64_t handle) { return ((int32_t(*)(uint64_t))fn)(handle); }

@@ -42,6 +42,19 @@ int32_t fm_call_into(void *fn, uint32_t id, const uint8_t *args, size_t len, Fer
  * integers (cgo checks no integer for Go pointers). */
 int32_t fm_call_c(uintptr_t fn, uint32_t id, uintptr_t args, size_t len, uintptr_t out);
 int32_t fm_closure_call_c(uintptr_t fn, uint64_t closure, uintptr_t args, size_t len, uintptr_t out);
+/* A small call (small_call.go): the argument array (len <= 24 bytes) and the
+ * reply cross by value, so that Go passes C no pointer at all. The reply is in
+ * `words` when it fits in their 16 bytes (ptr NULL), else in the library box
+ * ptr/len/cap, which the caller frees with fm_box_free_parts. */
+typedef struct FmSmall {
+    int32_t status;
+    size_t len;
+    uint64_t words[2];
+    uint8_t *ptr;
+    size_t cap;
+} FmSmall;
+FmSmall fm_call_small(uintptr_t fn, uint32_t id, uint64_t a0, uint64_t a1, uint64_t a2, size_t len);
+void fm_box_free_parts(void *fn, uint8_t *ptr, size_t len, size_t cap);
 void fm_box_free(void *fn, FerryBox *box);
 int32_t fm_release(void *fn, uint64_t handle);
 uint64_t fm_object_clone(void *fn, uint64_t handle);

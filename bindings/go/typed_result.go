@@ -208,6 +208,9 @@ func (r *Result) End() bool { return r.r.i == len(r.r.b) }
 func (r *Result) Done() {
 	e := r.e
 	r.e, r.fn, r.r.b, r.bin = nil, nil, nil, nil // (field by field, as Args.call fills it)
+	if e == nil {
+		return // a Small call's: nothing held
+	}
 	e.reply.done()
 	e.done()
 }

@@ -169,7 +169,8 @@ func (l *Library) NewCounter(start int64) (*Counter, error) {
 // Rust: fn add(a: i64, b: i64) -> i64.
 func (l *Library) Add(a int64, b int64) (int64, error) {
 	var out int64
-	args := l.fnAdd.Args()
+	var args ferryman.Small
+	args.Begin(l.fnAdd)
 	args.Param(0)
 	args.Int(a)
 	args.Param(1)
@@ -313,7 +314,8 @@ func (l *Library) Fail(code int64) (int64, error) {
 // Rust: fn sum(values: Vec<i64>) -> i64.
 func (l *Library) Sum(values []int64) (int64, error) {
 	var out int64
-	args := l.fnSum.Args()
+	var args ferryman.Small
+	args.Begin(l.fnSum)
 	args.Param(0)
 	args.LendInts(values)
 	res, err := args.Call()
@@ -334,7 +336,8 @@ func (l *Library) Sum(values []int64) (int64, error) {
 // Rust: fn sum_f64(values: &[f64]) -> f64.
 func (l *Library) SumF64(values []float64) (float64, error) {
 	var out float64
-	args := l.fnSumF64.Args()
+	var args ferryman.Small
+	args.Begin(l.fnSumF64)
 	args.Param(0)
 	args.LendFloats(values)
 	res, err := args.Call()
@@ -357,7 +360,8 @@ func (l *Library) SumF64(values []float64) (float64, error) {
 // Rust: fn sum_slice(values: &[i64]) -> i64.
 func (l *Library) SumSlice(values []int64) (int64, error) {
 	var out int64
-	args := l.fnSumSlice.Args()
+	var args ferryman.Small
+	args.Begin(l.fnSumSlice)
 	args.Param(0)
 	args.LendInts(values)
 	res, err := args.Call()

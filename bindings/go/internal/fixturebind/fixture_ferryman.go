@@ -1686,7 +1686,8 @@ func (o *Vocabulary) Words() (any, error) {
 // Rust: fn add(a: i64, b: i64) -> i64.
 func (l *Library) Add(a int64, b int64) (int64, error) {
 	var out int64
-	args := l.fnAdd.Args()
+	var args ferryman.Small
+	args.Begin(l.fnAdd)
 	args.Param(0)
 	args.Int(a)
 	args.Param(1)
@@ -1709,7 +1710,8 @@ func (l *Library) Add(a int64, b int64) (int64, error) {
 // Rust: fn add_logged(a: i64, b: i64) -> i64.
 func (l *Library) AddLogged(a int64, b int64) (int64, error) {
 	var out int64
-	args := l.fnAddLogged.Args()
+	var args ferryman.Small
+	args.Begin(l.fnAddLogged)
 	args.Param(0)
 	args.Int(a)
 	args.Param(1)
@@ -1965,7 +1967,8 @@ func (l *Library) AsyncDescribe(ctx context.Context, text string, bytes []byte) 
 // Rust: fn async_drops() -> u64.
 func (l *Library) AsyncDrops() (uint64, error) {
 	var out uint64
-	args := l.fnAsyncDrops.Args()
+	var args ferryman.Small
+	args.Begin(l.fnAsyncDrops)
 	res, err := args.Call()
 	if err != nil {
 		return out, err
@@ -2070,7 +2073,8 @@ func (l *Library) AsyncSleep(ctx context.Context, ms uint64, value string) (stri
 // Rust: fn background_calls() -> u64.
 func (l *Library) BackgroundCalls() (uint64, error) {
 	var out uint64
-	args := l.fnBackgroundCalls.Args()
+	var args ferryman.Small
+	args.Begin(l.fnBackgroundCalls)
 	res, err := args.Call()
 	if err != nil {
 		return out, err
@@ -2336,7 +2340,8 @@ func (l *Library) BytesSlice(data []byte, start uint64, end uint64) ([]byte, err
 //
 // Rust: fn call_c_later(function: u64, delay_ms: u64).
 func (l *Library) CallCLater(function uint64, delayMs uint64) error {
-	args := l.fnCallCLater.Args()
+	var args ferryman.Small
+	args.Begin(l.fnCallCLater)
 	args.Param(0)
 	args.Uint(function)
 	args.Param(1)
@@ -2635,7 +2640,8 @@ func (l *Library) CountZeros(data []byte) (uint64, error) {
 // Rust: fn counter_drops() -> u64.
 func (l *Library) CounterDrops() (uint64, error) {
 	var out uint64
-	args := l.fnCounterDrops.Args()
+	var args ferryman.Small
+	args.Begin(l.fnCounterDrops)
 	res, err := args.Call()
 	if err != nil {
 		return out, err
@@ -2814,7 +2820,8 @@ func (l *Library) Divide(a int64, b int64) (int64, error) {
 // Rust: fn drop_kept_bytes() -> usize.
 func (l *Library) DropKeptBytes() (uint64, error) {
 	var out uint64
-	args := l.fnDropKeptBytes.Args()
+	var args ferryman.Small
+	args.Begin(l.fnDropKeptBytes)
 	res, err := args.Call()
 	if err != nil {
 		return out, err
@@ -2833,7 +2840,8 @@ func (l *Library) DropKeptBytes() (uint64, error) {
 // Rust: fn drop_kept_counters() -> u64.
 func (l *Library) DropKeptCounters() (uint64, error) {
 	var out uint64
-	args := l.fnDropKeptCounters.Args()
+	var args ferryman.Small
+	args.Begin(l.fnDropKeptCounters)
 	res, err := args.Call()
 	if err != nil {
 		return out, err
@@ -2852,7 +2860,8 @@ func (l *Library) DropKeptCounters() (uint64, error) {
 // Rust: fn drop_stored() -> bool.
 func (l *Library) DropStored() (bool, error) {
 	var out bool
-	args := l.fnDropStored.Args()
+	var args ferryman.Small
+	args.Begin(l.fnDropStored)
 	res, err := args.Call()
 	if err != nil {
 		return out, err
@@ -2871,7 +2880,8 @@ func (l *Library) DropStored() (bool, error) {
 // Rust: fn drop_stored_on_thread() -> bool.
 func (l *Library) DropStoredOnThread() (bool, error) {
 	var out bool
-	args := l.fnDropStoredOnThread.Args()
+	var args ferryman.Small
+	args.Begin(l.fnDropStoredOnThread)
 	res, err := args.Call()
 	if err != nil {
 		return out, err
@@ -2948,7 +2958,8 @@ func (l *Library) EchoBlob(blob Blob) (Blob, error) {
 // Rust: fn echo_bool(value: bool) -> bool.
 func (l *Library) EchoBool(value bool) (bool, error) {
 	var out bool
-	args := l.fnEchoBool.Args()
+	var args ferryman.Small
+	args.Begin(l.fnEchoBool)
 	args.Param(0)
 	args.Bool(value)
 	res, err := args.Call()
@@ -3151,7 +3162,8 @@ func (l *Library) EchoEvents(events []FileEvent) ([]FileEvent, error) {
 // Rust: fn echo_f32(value: f32) -> f32.
 func (l *Library) EchoF32(value float32) (float32, error) {
 	var out float32
-	args := l.fnEchoF32.Args()
+	var args ferryman.Small
+	args.Begin(l.fnEchoF32)
 	args.Param(0)
 	args.Float32(value)
 	res, err := args.Call()
@@ -3193,7 +3205,8 @@ func (l *Library) EchoF32s(values []float32) ([]float32, error) {
 // Rust: fn echo_f64(value: f64) -> f64.
 func (l *Library) EchoF64(value float64) (float64, error) {
 	var out float64
-	args := l.fnEchoF64.Args()
+	var args ferryman.Small
+	args.Begin(l.fnEchoF64)
 	args.Param(0)
 	args.Float64(value)
 	res, err := args.Call()
@@ -3249,7 +3262,8 @@ func (l *Library) EchoI128(value *big.Int) (*big.Int, error) {
 // Rust: fn echo_i16(value: i16) -> i16.
 func (l *Library) EchoI16(value int16) (int16, error) {
 	var out int16
-	args := l.fnEchoI16.Args()
+	var args ferryman.Small
+	args.Begin(l.fnEchoI16)
 	args.Param(0)
 	args.Int(int64(value))
 	res, err := args.Call()
@@ -3270,7 +3284,8 @@ func (l *Library) EchoI16(value int16) (int16, error) {
 // Rust: fn echo_i32(value: i32) -> i32.
 func (l *Library) EchoI32(value int32) (int32, error) {
 	var out int32
-	args := l.fnEchoI32.Args()
+	var args ferryman.Small
+	args.Begin(l.fnEchoI32)
 	args.Param(0)
 	args.Int(int64(value))
 	res, err := args.Call()
@@ -3312,7 +3327,8 @@ func (l *Library) EchoI32s(values []int32) ([]int32, error) {
 // Rust: fn echo_i64(value: i64) -> i64.
 func (l *Library) EchoI64(value int64) (int64, error) {
 	var out int64
-	args := l.fnEchoI64.Args()
+	var args ferryman.Small
+	args.Begin(l.fnEchoI64)
 	args.Param(0)
 	args.Int(value)
 	res, err := args.Call()
@@ -3333,7 +3349,8 @@ func (l *Library) EchoI64(value int64) (int64, error) {
 // Rust: fn echo_i8(value: i8) -> i8.
 func (l *Library) EchoI8(value int8) (int8, error) {
 	var out int8
-	args := l.fnEchoI8.Args()
+	var args ferryman.Small
+	args.Begin(l.fnEchoI8)
 	args.Param(0)
 	args.Int(int64(value))
 	res, err := args.Call()
@@ -3375,7 +3392,8 @@ func (l *Library) EchoIntKeys(map_ map[int64]string) (map[int64]string, error) {
 // Rust: fn echo_isize(value: isize) -> isize.
 func (l *Library) EchoIsize(value int64) (int64, error) {
 	var out int64
-	args := l.fnEchoIsize.Args()
+	var args ferryman.Small
+	args.Begin(l.fnEchoIsize)
 	args.Param(0)
 	args.Int(value)
 	res, err := args.Call()
@@ -3655,7 +3673,8 @@ func (l *Library) EchoU128(value *big.Int) (*big.Int, error) {
 // Rust: fn echo_u16(value: u16) -> u16.
 func (l *Library) EchoU16(value uint16) (uint16, error) {
 	var out uint16
-	args := l.fnEchoU16.Args()
+	var args ferryman.Small
+	args.Begin(l.fnEchoU16)
 	args.Param(0)
 	args.Uint(uint64(value))
 	res, err := args.Call()
@@ -3676,7 +3695,8 @@ func (l *Library) EchoU16(value uint16) (uint16, error) {
 // Rust: fn echo_u32(value: u32) -> u32.
 func (l *Library) EchoU32(value uint32) (uint32, error) {
 	var out uint32
-	args := l.fnEchoU32.Args()
+	var args ferryman.Small
+	args.Begin(l.fnEchoU32)
 	args.Param(0)
 	args.Uint(uint64(value))
 	res, err := args.Call()
@@ -3697,7 +3717,8 @@ func (l *Library) EchoU32(value uint32) (uint32, error) {
 // Rust: fn echo_u64(value: u64) -> u64.
 func (l *Library) EchoU64(value uint64) (uint64, error) {
 	var out uint64
-	args := l.fnEchoU64.Args()
+	var args ferryman.Small
+	args.Begin(l.fnEchoU64)
 	args.Param(0)
 	args.Uint(value)
 	res, err := args.Call()
@@ -3739,7 +3760,8 @@ func (l *Library) EchoU64s(values []uint64) ([]uint64, error) {
 // Rust: fn echo_u8(value: u8) -> u8.
 func (l *Library) EchoU8(value uint8) (uint8, error) {
 	var out uint8
-	args := l.fnEchoU8.Args()
+	var args ferryman.Small
+	args.Begin(l.fnEchoU8)
 	args.Param(0)
 	args.Uint(uint64(value))
 	res, err := args.Call()
@@ -3775,7 +3797,8 @@ func (l *Library) EchoUnit(value struct{}) error {
 // Rust: fn echo_usize(value: usize) -> usize.
 func (l *Library) EchoUsize(value uint64) (uint64, error) {
 	var out uint64
-	args := l.fnEchoUsize.Args()
+	var args ferryman.Small
+	args.Begin(l.fnEchoUsize)
 	args.Param(0)
 	args.Uint(value)
 	res, err := args.Call()
@@ -3874,7 +3897,8 @@ func (l *Library) ExplodingClosure() (any, error) {
 // Rust: fn f64_slice_address(values: &[f64]) -> usize.
 func (l *Library) F64SliceAddress(values []float64) (uint64, error) {
 	var out uint64
-	args := l.fnF64SliceAddress.Args()
+	var args ferryman.Small
+	args.Begin(l.fnF64SliceAddress)
 	args.Param(0)
 	args.LendFloats(values)
 	res, err := args.Call()
@@ -4040,7 +4064,8 @@ func (l *Library) IdentityCallback(f func(int64) (int64, error)) (any, error) {
 // Rust: fn index_out_of_bounds(values: Vec<i64>, index: usize) -> i64.
 func (l *Library) IndexOutOfBounds(values []int64, index uint64) (int64, error) {
 	var out int64
-	args := l.fnIndexOutOfBounds.Args()
+	var args ferryman.Small
+	args.Begin(l.fnIndexOutOfBounds)
 	args.Param(0)
 	args.LendInts(values)
 	args.Param(1)
@@ -4099,7 +4124,8 @@ func (l *Library) IoKindFailure(kind string) error {
 // Rust: fn iterator_drops() -> u64.
 func (l *Library) IteratorDrops() (uint64, error) {
 	var out uint64
-	args := l.fnIteratorDrops.Args()
+	var args ferryman.Small
+	args.Begin(l.fnIteratorDrops)
 	res, err := args.Call()
 	if err != nil {
 		return out, err
@@ -4353,7 +4379,8 @@ func (l *Library) KeptBytesFromThread() ([][]byte, error) {
 // Rust: fn kept_bytes_sum() -> u64.
 func (l *Library) KeptBytesSum() (uint64, error) {
 	var out uint64
-	args := l.fnKeptBytesSum.Args()
+	var args ferryman.Small
+	args.Begin(l.fnKeptBytesSum)
 	res, err := args.Call()
 	if err != nil {
 		return out, err
@@ -4554,7 +4581,8 @@ func (l *Library) LogLater(message string, count uint32, delayMs uint64) error {
 // Rust: fn log_max_level() -> u32.
 func (l *Library) LogMaxLevel() (uint32, error) {
 	var out uint32
-	args := l.fnLogMaxLevel.Args()
+	var args ferryman.Small
+	args.Begin(l.fnLogMaxLevel)
 	res, err := args.Call()
 	if err != nil {
 		return out, err
@@ -4805,7 +4833,8 @@ func (l *Library) NonUtf8Path() (string, error) {
 //
 // Rust: fn nothing().
 func (l *Library) Nothing() error {
-	args := l.fnNothing.Args()
+	var args ferryman.Small
+	args.Begin(l.fnNothing)
 	res, err := args.Call()
 	if err != nil {
 		return err
@@ -4849,7 +4878,8 @@ func (l *Library) PanicAt(n uint64) (any, error) {
 // Rust: fn panic_nested(depth: u32) -> u32.
 func (l *Library) PanicNested(depth uint32) (uint32, error) {
 	var out uint32
-	args := l.fnPanicNested.Args()
+	var args ferryman.Small
+	args.Begin(l.fnPanicNested)
 	args.Param(0)
 	args.Uint(uint64(depth))
 	res, err := args.Call()
@@ -5106,7 +5136,8 @@ func (l *Library) ReadFile(path string) (string, error) {
 // Rust: fn recurse(depth: u64) -> u64.
 func (l *Library) Recurse(depth uint64) (uint64, error) {
 	var out uint64
-	args := l.fnRecurse.Args()
+	var args ferryman.Small
+	args.Begin(l.fnRecurse)
 	args.Param(0)
 	args.Uint(depth)
 	res, err := args.Call()
@@ -5280,7 +5311,8 @@ func (l *Library) ScaleDuration(d time.Duration, k uint32) (time.Duration, error
 // Rust: fn scaled(x: f64, scale: f64, strict: bool) -> f64.
 func (l *Library) Scaled(x float64, scale float64, strict bool) (float64, error) {
 	var out float64
-	args := l.fnScaled.Args()
+	var args ferryman.Small
+	args.Begin(l.fnScaled)
 	args.Param(0)
 	args.Float64(x)
 	args.Param(1)
@@ -5392,7 +5424,8 @@ func (l *Library) Shout(text string) (string, error) {
 // Rust: fn signal_self_at(i: u64, at: u64, signal: i32) -> u64.
 func (l *Library) SignalSelfAt(i uint64, at uint64, signal int32) (uint64, error) {
 	var out uint64
-	args := l.fnSignalSelfAt.Args()
+	var args ferryman.Small
+	args.Begin(l.fnSignalSelfAt)
 	args.Param(0)
 	args.Uint(i)
 	args.Param(1)
@@ -5417,7 +5450,8 @@ func (l *Library) SignalSelfAt(i uint64, at uint64, signal int32) (uint64, error
 // Rust: fn sleep_ms(ms: u64) -> u64.
 func (l *Library) SleepMs(ms uint64) (uint64, error) {
 	var out uint64
-	args := l.fnSleepMs.Args()
+	var args ferryman.Small
+	args.Begin(l.fnSleepMs)
 	args.Param(0)
 	args.Uint(ms)
 	res, err := args.Call()
@@ -5518,7 +5552,8 @@ func (l *Library) SpawnHolding(f func(int64) (int64, error), ms uint64) error {
 // Rust: fn spin_ignoring_interrupts(ms: u64) -> u64.
 func (l *Library) SpinIgnoringInterrupts(ms uint64) (uint64, error) {
 	var out uint64
-	args := l.fnSpinIgnoringInterrupts.Args()
+	var args ferryman.Small
+	args.Begin(l.fnSpinIgnoringInterrupts)
 	args.Param(0)
 	args.Uint(ms)
 	res, err := args.Call()
@@ -5691,7 +5726,8 @@ func (l *Library) StringErrorClosure() (any, error) {
 // Rust: fn sum(values: Vec<i64>) -> i64.
 func (l *Library) Sum(values []int64) (int64, error) {
 	var out int64
-	args := l.fnSum.Args()
+	var args ferryman.Small
+	args.Begin(l.fnSum)
 	args.Param(0)
 	args.LendInts(values)
 	res, err := args.Call()
@@ -5712,7 +5748,8 @@ func (l *Library) Sum(values []int64) (int64, error) {
 // Rust: fn sum_f64(values: &[f64]) -> f64.
 func (l *Library) SumF64(values []float64) (float64, error) {
 	var out float64
-	args := l.fnSumF64.Args()
+	var args ferryman.Small
+	args.Begin(l.fnSumF64)
 	args.Param(0)
 	args.LendFloats(values)
 	res, err := args.Call()
@@ -5931,7 +5968,8 @@ func (l *Library) TraceEvent(message string) error {
 // Rust: fn tracked_drops() -> u64.
 func (l *Library) TrackedDrops() (uint64, error) {
 	var out uint64
-	args := l.fnTrackedDrops.Args()
+	var args ferryman.Small
+	args.Begin(l.fnTrackedDrops)
 	res, err := args.Call()
 	if err != nil {
 		return out, err

@@ -669,3 +669,53 @@ func TestTypedClasses(t *testing.T) {
 		t.Fatal("a closed Counter answered")
 	}
 }
+
+// Calls of numbers (ferryman.Small): the arguments and the reply cross by
+// value, on the caller's stack. Every length of argument array answers as
+// Library.Call does — those that fit the words, those that outgrow them
+// while written, lists long enough to lend — and so does a panic, whose
+// error value comes in a library box.
+func TestSmallCalls(t *testing.T) {
+	for n := 0; n <= 70; n++ {
+		for _, scale := range []int64{1, 1000, math.MaxInt64 / 100} {
+			values := make([]int64, n)
+			for i := range values {
+				values[i] = int64(i) * scale * int64(1-2*(i%2))
+			}
+			got, err := typed.Sum(values)
+			same(t, "sum", got, err, values)
+			at, err := typed.IndexOutOfBounds(values, uint64(n/2))
+			if n > 0 {
+				same(t, "index_out_of_bounds", at, err, values, n/2)
+			}
+		}
+	}
+	scaled, err := typed.Scaled(-1.5e300, 2, false)
+	same(t, "scaled", scaled, err, -1.5e300, 2.0, false)
+
+	_, err = typed.IndexOutOfBounds([]int64{1, 2, 3}, 7)
+	_, want := lib.Call("index_out_of_bounds", []int64{1, 2, 3}, 7)
+	var p *ferryman.RustPanic
+	if !errors.As(err, &p) || !strings.Contains(p.Message, "index out of bounds") || fmt.Sprintf("%+v", err) != fmt.Sprintf("%+v", want) {
+		t.Fatalf("index_out_of_bounds past the end:\n%+v\nCall gave\n%+v", err, want)
+	}
+	if v, err := typed.Add(1, 2); err != nil || v != 3 {
+		t.Fatalf("add after a panic: %v, %v", v, err)
+	}
+}
+
+// A small call allocates nothing: the Small stays on the caller's stack.
+func TestSmallCallsDoNotAllocate(t *testing.T) {
+	ten := []int64{0, 1, 2, 3, 4, 5, 6, 7, 8, 9}
+	for name, call := range map[string]func(){
+		"add":      func() { _, _ = typed.Add(1, 2) },
+		"sum":      func() { _, _ = typed.Sum(ten) },
+		"echo_f64": func() { _, _ = typed.EchoF64(0.5) },
+		"scaled":   func() { _, _ = typed.Scaled(1, 2, true) },
+		"nothing":  func() { _ = typed.Nothing() },
+	} {
+		if n := testing.AllocsPerRun(100, call); n != 0 {
+			t.Errorf("%s: %v allocations a call", name, n)
+		}
+	}
+}

@@ -279,7 +279,11 @@ func (g *generator) typedBody(out *bytes.Buffer, f *ferryman.Function, method bo
 	} else {
 		fmt.Fprintf(out, "\tvar out %s\n", result.expr)
 	}
-	fmt.Fprintf(out, "\targs := l.%s.Args()\n", fnField(f))
+	if smallCall(f, method, params, result) {
+		fmt.Fprintf(out, "\tvar args ferryman.Small\n\targs.Begin(l.%s)\n", fnField(f))
+	} else {
+		fmt.Fprintf(out, "\targs := l.%s.Args()\n", fnField(f))
+	}
 	self := 0
 	if method {
 		out.WriteString("\targs.Param(0)\n\targs.Object(o.obj)\n")
@@ -303,6 +307,34 @@ func (g *generator) typedBody(out *bytes.Buffer, f *ferryman.Function, method bo
 	fmt.Fprintf(out, "\tif !%s(res, &out) || !res.End() {\n", g.reader(result))
 	fmt.Fprintf(out, "\t\tvar v %s\n\t\terr := res.Decode(&v)\n\t\treturn v, err\n", result.expr)
 	out.WriteString("\t}\n\tres.Done()\n\treturn out, nil\n")
+}
+
+// smallCall reports whether f's call can be a ferryman.Small (small_call.go):
+// numbers, bools and lists of numbers in, a number, a bool or nothing out, no
+// object, no await, and no Rust error type (an error value does not fit the
+// reply's words: it would cost a library box and its freeing).
+func smallCall(f *ferryman.Function, method bool, params []*goType, result *goType) bool {
+	if method || f.Async || f.Error != nil || f.Kind == "constructor" {
+		return false
+	}
+	if result.kind != "unit" && !number(result) {
+		return false
+	}
+	for _, t := range params {
+		if !number(t) && !(t.kind == "list" && (t.elem.kind == "i64" || t.elem.kind == "f64")) {
+			return false
+		}
+	}
+	return true
+}
+
+// number reports whether t is a number or a bool, which Small writes.
+func number(t *goType) bool {
+	switch t.kind {
+	case "bool", "i8", "i16", "i32", "i64", "isize", "u8", "u16", "u32", "u64", "usize", "f32", "f64":
+		return true
+	}
+	return false
 }
 
 // generalBody calls m through the general API (Library.Call, Call[T],

@@ -208,3 +208,28 @@ func has[S string | []byte](t *testing.T, src S, wants ...string) {
 		}
 	}
 }
+
+// A call of numbers is a ferryman.Small (numbers, bools and lists of numbers
+// in; a number, a bool or nothing out; no error type, await or object);
+// anything else goes through ferryman.Args.
+func TestCallsOfNumbersAreSmall(t *testing.T) {
+	errType := &ferryman.ErrorType{Name: "E", Rust: "demo::E"}
+	d := describe(nil,
+		ferryman.Function{Name: "mix", Params: []ferryman.Param{{Name: "a", Type: "i8"}, {Name: "b", Type: "u64"},
+			{Name: "c", Type: "f32"}, {Name: "d", Type: "bool"}, {Name: "e", Type: map[string]any{"list": "i64"}},
+			{Name: "f", Type: map[string]any{"list": "f64"}}}, Returns: ferryman.TypeRef{Type: "f64"}},
+		ferryman.Function{Name: "tick", Returns: ferryman.TypeRef{Type: "unit"}},
+		ferryman.Function{Name: "fallible", Params: []ferryman.Param{{Name: "a", Type: "i64"}},
+			Returns: ferryman.TypeRef{Type: "i64"}, Error: errType},
+		ferryman.Function{Name: "named", Params: []ferryman.Param{{Name: "s", Type: "str"}}, Returns: ferryman.TypeRef{Type: "i64"}},
+		ferryman.Function{Name: "later", Async: true, Params: []ferryman.Param{{Name: "a", Type: "i64"}}, Returns: ferryman.TypeRef{Type: "i64"}},
+		ferryman.Function{Name: "maybe", Params: []ferryman.Param{{Name: "a", Type: "i64"}},
+			Returns: ferryman.TypeRef{Type: map[string]any{"option": "i64"}}},
+	)
+	src := string(compiles(t, d))
+	has(t, src, "\tvar args ferryman.Small\n\targs.Begin(l.fnMix)\n", "\targs.LendInts(e)\n", "\targs.LendFloats(f)\n",
+		"\tvar args ferryman.Small\n\targs.Begin(l.fnTick)\n")
+	for _, general := range []string{"fnFallible", "fnNamed", "fnLater", "fnMaybe"} {
+		has(t, src, "\targs := l."+general+".Args()\n")
+	}
+}
