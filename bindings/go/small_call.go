@@ -20,8 +20,10 @@ import (
 // Small lives on the caller's stack.
 //
 // A Small writes only the one-piece forms of spec/wire.md that small numbers
-// take — a positive fixint, a fixarray header, a bool, nil, an f64 or f32 —
-// into its array, each as the general writer writes it. Any other value (a
+// take — a positive fixint, a bool, an f64 or f32, a fixarray of them — into
+// its array, each as the general writer writes it. It has the writers the
+// generated code calls for those parameters (a top-level list is lent when
+// long: LendInts, LendFloats), not all of Args'. Any other value (a
 // negative or larger int, a long list, a list worth lending) turns the call
 // into the general one (Args), the bytes so far moved to its encoder, which
 // writes that value and the rest.
@@ -85,13 +87,6 @@ func (s *Small) one(c byte) bool {
 	return false
 }
 
-// Nil writes nil.
-func (s *Small) Nil() {
-	if !s.one(0xc0) {
-		s.general().Nil()
-	}
-}
-
 // Bool writes a bool.
 func (s *Small) Bool(v bool) {
 	c := byte(0xc2)
@@ -139,20 +134,6 @@ func (s *Small) Float64(v float64) {
 	s.n += 9
 }
 
-// ArrayLen writes an array's header; its n items follow.
-func (s *Small) ArrayLen(n int) {
-	if n > 15 || !s.one(0x90|byte(n)) {
-		s.general().ArrayLen(n)
-	}
-}
-
-// Ints writes an array of ints.
-func (s *Small) Ints(v []int64) {
-	if !s.ints(v) {
-		s.general().Ints(v)
-	}
-}
-
 // LendInts is Args.LendInts (a list long enough to lend is the general
 // call's, which lends it).
 func (s *Small) LendInts(v []int64) {
@@ -179,13 +160,6 @@ func (s *Small) ints(v []int64) bool {
 	}
 	s.n = n + 1 + len(v)
 	return true
-}
-
-// Floats writes an array of f64s.
-func (s *Small) Floats(v []float64) {
-	if !s.floats(v) {
-		s.general().Floats(v)
-	}
 }
 
 // LendFloats is Args.LendFloats.
