@@ -30,17 +30,27 @@ reports a column that cannot be loaded instead of measuring it.
 from __future__ import annotations
 
 import ctypes
+import importlib
 import json
 import subprocess
 import sys
 from array import array
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import ModuleType
 from typing import Any, Callable, Iterable
 
 ROOT = Path(__file__).resolve().parent.parent
 RELEASE = ROOT / "target" / "release"
 UNIFFI_BINDINGS = ROOT / "target" / "bench" / "uniffi-py"
+
+
+def built_module(name: str) -> ModuleType:
+    """A module ``bench/build.sh`` makes: the PyO3 extension ``bench_pyo3`` or
+    UniFFI's generated ``bench_uniffi``. Imported by name because neither
+    carries types (no stubs, no ``py.typed``) and mypy checks these files
+    without them built: their attributes are ``Any``."""
+    return importlib.import_module(name)
 
 
 def _identity(value: Any) -> Any:
@@ -110,7 +120,7 @@ def load_ferryman() -> Column:
 
 def load_pyo3() -> Column:
     """A hand-written PyO3 extension module (installed into the venv by maturin)."""
-    import bench_pyo3
+    bench_pyo3 = built_module("bench_pyo3")
 
     return Column(
         "pyo3",
@@ -220,7 +230,7 @@ def load_uniffi() -> Column:
     """UniFFI's generated Python module (proc-macro mode, library-mode bindgen)."""
     if str(UNIFFI_BINDINGS) not in sys.path:
         sys.path.insert(0, str(UNIFFI_BINDINGS))
-    import bench_uniffi
+    bench_uniffi = built_module("bench_uniffi")
 
     def record(d: dict) -> Any:
         return bench_uniffi.Record(name=d["name"], id=d["id"], score=d["score"], tags=d["tags"])

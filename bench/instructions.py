@@ -124,8 +124,8 @@ def main() -> int:
             cells = [f"{v:,.0f}" if v is not None else "—" for v in per_call.values()]
             base = per_call[columns[-1]]
             ratios = [
-                f"×{per_call[k] / base:.2f}" if per_call[k] is not None and base else "—"
-                for k in columns[:-1]
+                f"×{value / base:.2f}" if value is not None and base else "—"
+                for value in (per_call[k] for k in columns[:-1])
             ]
             print(f"| {case_key} | " + " | ".join(cells + ratios) + " |", flush=True)
     return 0

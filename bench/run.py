@@ -38,7 +38,7 @@ import timeit
 import traceback
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, TypedDict
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -46,8 +46,18 @@ from columns import LOADERS, ROOT, Column  # noqa: E402
 
 # --- cases --------------------------------------------------------------------
 
-RECORD = {"name": "ferry", "id": 41, "score": 1.25, "tags": list(range(10))}
-BUMPED = {"name": "ferry!", "id": 42, "score": 2.5, "tags": list(range(10))}
+
+class Record(TypedDict):
+    """The record the `record` case sends and `bump` returns bumped."""
+
+    name: str
+    id: int
+    score: float
+    tags: list[int]
+
+
+RECORD: Record = {"name": "ferry", "id": 41, "score": 1.25, "tags": list(range(10))}
+BUMPED: Record = {"name": "ferry!", "id": 42, "score": 2.5, "tags": list(range(10))}
 ERROR_MESSAGE = "failed with code 7"
 
 
@@ -374,7 +384,8 @@ def measure(
     """Every cell: a `Cell`, why it was not measured, or None when the column cannot do it."""
     cells: dict[tuple[str, str], Cell | str | None] = {}
     for case in cases:
-        timers = {}
+        # The measured cells of this case: their timer, calls per repeat and samples.
+        timers: dict[str, tuple[timeit.Timer, int, Cell]] = {}
         for key, column in columns.items():
             if not supports(case, column):
                 cells[case.key, key] = None
@@ -385,14 +396,15 @@ def measure(
                 continue
             timer = make_timer(case, column)
             number = 1 if key == "subprocess" else calibrate(timer, target)
-            timers[key] = (timer, number)
-            cells[case.key, key] = Cell(number, [])
+            cell = Cell(number, [])
+            timers[key] = (timer, number, cell)
+            cells[case.key, key] = cell
         for r in range(max(repeats, subprocess_repeats)):
-            for key, (timer, number) in timers.items():
+            for key, (timer, number, cell) in timers.items():
                 wanted = subprocess_repeats if key == "subprocess" else repeats
                 if r < wanted:
                     elapsed = timer.timeit(number)
-                    cells[case.key, key].samples.append(elapsed / number * 1e9)
+                    cell.samples.append(elapsed / number * 1e9)
         gc.collect()
         done = ", ".join(
             f"{key} {cell.median():,.0f} ns"

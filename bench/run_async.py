@@ -27,7 +27,7 @@ import time
 from dataclasses import dataclass
 from typing import Any, Awaitable, Callable
 
-from columns import RELEASE, UNIFFI_BINDINGS
+from columns import RELEASE, UNIFFI_BINDINGS, built_module
 
 STREAM_ITEMS = 100_000
 
@@ -51,13 +51,13 @@ def load_ferryman() -> AsyncColumn:
 
 def load_uniffi() -> AsyncColumn:
     sys.path.insert(0, str(UNIFFI_BINDINGS))
-    import bench_uniffi
+    bench_uniffi = built_module("bench_uniffi")
 
     return AsyncColumn("uniffi", "UniFFI", bench_uniffi.add_async, bench_uniffi.add_yield)
 
 
 def load_pyo3() -> AsyncColumn:
-    import bench_pyo3
+    bench_pyo3 = built_module("bench_pyo3")
 
     return AsyncColumn(
         "pyo3", "PyO3 + pyo3-async-runtimes", bench_pyo3.add_async, bench_pyo3.add_yield
