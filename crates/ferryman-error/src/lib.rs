@@ -29,4 +29,4 @@ pub use os_error::OsError;
 pub use panic::{catch_panic, Panicked};
 pub use returned::{ReturnedError, ViaBox, ViaError};
 pub use value::{short_type_name, Cause, ErrorValue};
-pub use write::{ErrorView, FieldsView, FrameView, Message};
+pub use write::{write_message, ErrorView, FieldsView, FrameView, Message};

@@ -8,6 +8,7 @@
 
 use crate::{Cause, Frame, OsError};
 use std::fmt::{self, Display, Write as _};
+use std::ops::Range;
 
 /// An error value, borrowed from wherever its parts live.
 #[derive(Debug, Clone, Copy)]
@@ -99,14 +100,21 @@ impl<'a> ErrorView<'a> {
     /// str header, a small int), so a value with few keys set takes about
     /// two dozen small writes rather than seventy.
     pub fn write(&self, out: &mut Vec<u8>) {
+        self.write_marking_message(out);
+    }
+
+    /// [`write`](Self::write), returning where the `message` key and its
+    /// value lie in `out`: the bytes around them are those of every value
+    /// that differs from this one only in its message, and
+    /// [`write_message`] writes what goes between.
+    pub fn write_marking_message(&self, out: &mut Vec<u8>) -> Range<usize> {
         // 17 keys: past a fixmap, so a map 16 header, as rmp-serde writes it.
         key_str(out, START, self.kind);
         key_str(out, TYPE, self.type_name);
         key_opt_str(out, RUST_TYPE, self.rust_type);
-        match self.message {
-            Message::Text(text) => key_str(out, MESSAGE, text),
-            Message::Display(shown) => key_display(out, MESSAGE, shown),
-        }
+        let message_start = out.len();
+        write_message(out, self.message);
+        let message = message_start..out.len();
         key_opt_str(out, FUNCTION, self.function);
         // Set together, by argument errors only: nil, nil, nil, nil otherwise.
         if self.param.is_none()
@@ -156,6 +164,16 @@ impl<'a> ErrorView<'a> {
             frame(out, &f.view());
         }
         key_opt_uint(out, HOST_EXCEPTION, self.host_exception);
+        message
+    }
+}
+
+/// An error value's `message` key and its value, as [`ErrorView::write`]
+/// writes them.
+pub fn write_message(out: &mut Vec<u8>, message: Message<'_>) {
+    match message {
+        Message::Text(text) => key_str(out, MESSAGE, text),
+        Message::Display(shown) => key_display(out, MESSAGE, shown),
     }
 }
 
@@ -510,6 +528,31 @@ mod tests {
                 rmp_serde::to_vec_named(&value).unwrap(),
                 "{value:?}"
             );
+        }
+    }
+
+    /// The bytes around the message are the same for two values that
+    /// differ only in it, and the message between them is what
+    /// `write_message` writes.
+    #[test]
+    fn the_message_is_marked_and_written_alone_as_in_the_whole() {
+        let value = full_value();
+        for len in [0, 5, 31, 32, 300] {
+            let text = "m".repeat(len);
+            let mut view = value.view();
+            view.message = Message::Display(&text);
+            let mut whole = Vec::new();
+            let span = view.write_marking_message(&mut whole);
+            assert_eq!(whole, written(&view));
+            let mut alone = Vec::new();
+            write_message(&mut alone, Message::Text(&text));
+            assert_eq!(&whole[span.clone()], &alone[..], "{len}");
+            let mut other = value.view();
+            other.message = Message::Text("another message");
+            let mut again = Vec::new();
+            let other_span = other.write_marking_message(&mut again);
+            assert_eq!(whole[..span.start], again[..other_span.start]);
+            assert_eq!(whole[span.end..], again[other_span.end..]);
         }
     }
 

@@ -3,8 +3,9 @@ use crate::callback::{callback_value, mark_callback_causes, CallbackError};
 use crate::err_site;
 use crate::error_base::error_base;
 use crate::error_memo;
+use crate::error_template;
 use crate::kind::DirectOut;
-use crate::report::{write_error, write_view};
+use crate::report::{write_error, write_view, write_with};
 use crate::Export;
 use ferryman_abi::{FerryBox, Status};
 use ferryman_buffer::Sink;
@@ -245,7 +246,7 @@ impl<'a> Call<'a> {
     fn plain_err(
         &mut self,
         error: &(dyn Error + 'static),
-        rust_type: &str,
+        rust_type: &'static str,
         known: &error_memo::Known,
         fields: Option<&ErrorFields>,
         os_error: Option<&OsError>,
@@ -275,7 +276,21 @@ impl<'a> Call<'a> {
         });
         self.status = Status::Error;
         self.sink.clear();
-        write_view(&mut self.sink, &view);
+        if fields.is_none() && os_error.is_none() {
+            let shape = error_template::Shape {
+                export: self.export,
+                rust_type,
+                variant: view.variant,
+                file,
+                line,
+                column,
+            };
+            write_with(&mut self.sink, |out| {
+                error_template::write(out, &shape, &view)
+            });
+        } else {
+            write_view(&mut self.sink, &view);
+        }
     }
 
     /// Replaces whatever was written with a caught panic.

@@ -12,6 +12,7 @@ mod err_site;
 mod error_base;
 mod error_memo;
 mod error_shape;
+mod error_template;
 mod export;
 mod future;
 mod kind;

@@ -1,6 +1,7 @@
 //! Error values into a call's output: every one is encoded by
-//! [`ErrorView::write`] into a per-thread scratch buffer, then copied into the
-//! sink in one piece (no allocation once the thread has made a call).
+//! [`ErrorView::write`] (or from a template, `error_template`) into a
+//! per-thread scratch buffer, then copied into the sink in one piece (no
+//! allocation once the thread has made a call).
 
 use ferryman_buffer::Sink;
 use ferryman_error::{ErrorValue, ErrorView};
@@ -16,25 +17,36 @@ thread_local! {
 
 /// Appends the error value `view` to `sink`.
 pub(crate) fn write_view(sink: &mut Sink<'_>, view: &ErrorView<'_>) {
-    let written = SCRATCH.try_with(|scratch| {
-        // Busy only if a `Display` impl re-entered the library on this thread.
+    write_with(sink, |out| view.write(out));
+}
+
+/// Appends to `sink` what `write` appends to a `Vec`: the thread's scratch
+/// buffer, or a fresh one if a `Display` impl re-entered the library on this
+/// thread while the scratch buffer was in use.
+pub(crate) fn write_with(sink: &mut Sink<'_>, write: impl FnOnce(&mut Vec<u8>)) {
+    let mut write = Some(write);
+    let _ = SCRATCH.try_with(|scratch| {
         let Ok(mut scratch) = scratch.try_borrow_mut() else {
-            return false;
+            return;
+        };
+        let Some(write) = write.take() else {
+            return;
         };
         scratch.clear();
-        view.write(&mut scratch);
+        write(&mut scratch);
         // Writing into a sink cannot fail short of running out of memory.
         let _ = sink.write_all(&scratch);
         if scratch.capacity() > KEEP_AT_MOST {
             *scratch = Vec::new();
         }
-        true
     });
-    if written != Ok(true) {
-        let mut fresh = Vec::new();
-        view.write(&mut fresh);
-        let _ = sink.write_all(&fresh);
-    }
+    // The scratch buffer was busy (or its thread is being torn down).
+    let Some(write) = write.take() else {
+        return;
+    };
+    let mut fresh = Vec::new();
+    write(&mut fresh);
+    let _ = sink.write_all(&fresh);
 }
 
 /// Appends the error value `value` to `sink`.

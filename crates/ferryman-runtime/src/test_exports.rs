@@ -12,7 +12,7 @@ const I64: Param = Param {
     default: None,
 };
 
-const fn export(
+pub(crate) const fn export(
     name: &'static str,
     rust_path: &'static str,
     crate_name: &'static str,
