@@ -2,8 +2,9 @@
 ``--strict`` and pyright accept a correct script using the example library
 (functions, records, errors, callbacks) and the fixture's classes, async
 functions and streams, and report a misspelt function, a wrong argument type,
-a wrong result type, an async result used without ``await`` and a stream
-iterated with a plain ``for``.
+a wrong result type, an async result used without ``await``, a stream
+iterated with a plain ``for`` and an item of an iterable class used as another
+type (the item type describe gives, ``Any`` only where it gives none).
 
 Each package is a directory with the generated ``__init__.pyi`` and a small
 ``__init__.py`` that loads the library and binds the names the stub declares
@@ -74,17 +75,35 @@ SCRIPTS = {
         import pathlib
         from collections.abc import Iterator
 
-        from typing import Any
+        from typing import TYPE_CHECKING, Any
 
         import fixture
         from fixture import Counter, Greeter, MathError, NoSuchUser, QuotaError, RatioError, Shape, TokenError
         from fixture import Vocabulary
+
+        if TYPE_CHECKING:
+            from typing_extensions import assert_type
+        else:
+            def assert_type(value, _type):
+                return value
 
         counter = Counter("c", start=1)
         total: int = counter.add(2) + Counter.named("d").value()
         same: bool = counter == counter.clone_counter() and counter <= counter
         greeting: str = Greeter().greet("Ann", times=2)
         words: Iterator[str] = Vocabulary(["a", "b"]).words()
+        # The items of iterators are their own types, not Any.
+        for word in Vocabulary(["a", "b"]).words():
+            assert_type(word, str)
+        for each in Vocabulary(["a"]).counters():
+            assert_type(each, Counter)
+            assert_type(each.value(), int)
+        for number in fixture.count_up(2):
+            assert_type(number, int)
+        # `__iter__`'s item: describe has the macro's `<&Vocabulary as IntoIterator>::Item`,
+        # no type it knows, so `Any` (ITERABLES below: the item types describe does give).
+        first_word: str = next(iter(Vocabulary(["a", "b"])))
+        assert first_word == "a", first_word
         shape: Shape = {"Circle": {"center": {"x": 0.0, "y": 0.0}, "radius": 1.0}}
         area: float = fixture.area(shape) + fixture.area("Empty")
         joined: str = fixture.join_top(["a", "b"], sep="-")
@@ -141,9 +160,16 @@ SCRIPTS = {
     "fixture_async_ok.py": """\
         import asyncio
         from collections.abc import AsyncIterator
+        from typing import TYPE_CHECKING
 
         import fixture
         from fixture import AsyncCounter
+
+        if TYPE_CHECKING:
+            from typing_extensions import assert_type
+        else:
+            def assert_type(value, _type):
+                return value
 
 
         async def main() -> tuple[str, int, list[int]]:
@@ -151,10 +177,57 @@ SCRIPTS = {
             total: int = await AsyncCounter(1).add_later(1, 2)
             stream: AsyncIterator[int] = fixture.stream_count(3)
             items = [item async for item in stream]
+            assert_type(items, list[int])
+            async for upcoming in AsyncCounter(1).upcoming(1):
+                assert_type(upcoming, int)
             return text, total, items
 
 
         assert asyncio.run(main()) == ("later", 3, [0, 1, 2])
+        """,
+    "iterables_ok.py": """\
+        from collections.abc import AsyncIterator
+        from typing import TYPE_CHECKING, Any
+
+        from iterables import Numbers, Opaque, Point, Route, Shelf, ticks
+
+        if TYPE_CHECKING:
+            from typing_extensions import assert_type
+
+        for number in Numbers(3):
+            assert_type(number, int)
+        total: int = sum(Numbers(3)) + max(Numbers(3))
+        for point in Route([{"x": 0.0, "y": 1.0}]):
+            assert_type(point, Point)
+            print(point["x"] + point["y"])
+        for numbers in Shelf.make():
+            assert_type(numbers, Numbers)
+            assert_type(next(iter(numbers)), int)
+        for name, weight in Shelf.make().pairs():
+            assert_type(name, str)
+            assert_type(weight, float | None)
+        for item in Opaque():
+            assert_type(item, Any)
+        stream: AsyncIterator[Point] = ticks(2)
+
+
+        async def pull() -> list[Point]:
+            return [point async for point in ticks(2)]
+        """,
+    "wrong_iter_item.py": """\
+        from iterables import Numbers
+
+        text: str = next(iter(Numbers(3)))
+        """,
+    "wrong_iter_record.py": """\
+        from iterables import Route
+
+        z: float = next(iter(Route([])))["z"]
+        """,
+    "wrong_iter_object.py": """\
+        from iterables import Shelf
+
+        next(iter(Shelf.make())).add(1)
         """,
     "wrong_await.py": """\
         import fixture
@@ -273,6 +346,58 @@ EDGE_CASES: dict[str, Any] = {
     ],
 }  # fmt: skip
 
+
+def _member(
+    ident: int, cls: str, name: str, kind: str, returns: Any, params: tuple[tuple[str, Any], ...] = ()
+) -> dict[str, Any]:
+    """A describe entry of a class's member (``self`` first for a method)."""
+    own = [{"name": "self", "type": {"object": cls}, "rust": f"&{cls}"}] if kind == "method" else []
+    return {
+        "id": ident, "name": f"{cls}.{name}", "doc": "", "error": None, "class": cls, "kind": kind,
+        "params": own + [{"name": n, "type": t, "rust": "?"} for n, t in params],
+        "returns": {"type": returns, "rust": "?"},
+    }  # fmt: skip
+
+
+# Iterable classes (`#[ferryman::export(iter)]`, or an exported `__iter__`)
+# whose items describe gives — a number, a record, an object — and one whose
+# item it does not know: the macro's `IntoIterator` projection, as the
+# fixture's `Vocabulary` has (`Any`).
+ITERABLES: dict[str, Any] = {
+    "library": "iterables",
+    "library_version": "1.0.0",
+    "ferryman": "0.1.0",
+    "functions": [
+        _member(0, "Numbers", "new", "constructor", {"object": "Numbers"}, (("n", "u64"),)),
+        _member(1, "Numbers", "__iter__", "method", {"iter": "i64"}),
+        _member(2, "Route", "new", "constructor", {"object": "Route"}, (("points", {"list": {"named": "Point"}}),)),
+        _member(3, "Route", "__iter__", "method", {"iter": {"named": "Point"}}),
+        _member(4, "Shelf", "make", "static", {"object": "Shelf"}),
+        _member(5, "Shelf", "__iter__", "method", {"iter": {"object": "Numbers"}}),
+        _member(6, "Shelf", "pairs", "method", {"iter": {"tuple": ["str", {"option": "f64"}]}}),
+        _member(7, "Opaque", "new", "constructor", {"object": "Opaque"}),
+        _member(8, "Opaque", "__iter__", "method",
+                {"iter": {"named": "<&'a Opaque as::core::iter::IntoIterator>::Item"}}),
+        {"id": 9, "name": "ticks", "doc": "", "params": [{"name": "n", "type": "u64", "rust": "u64"}],
+         "returns": {"type": {"stream": {"named": "Point"}}, "rust": "impl Stream<Item = Point>"},
+         "error": None, "class": None, "kind": "function", "stream": True},
+    ],
+    "types": [
+        {"name": "Point", "doc": None, "kind": "struct", "fields": [
+            {"name": "x", "type": "f64", "optional": False}, {"name": "y", "type": "f64", "optional": False}]},
+    ],
+    "classes": [
+        {"id": 0, "name": "Numbers", "doc": None, "constructor": 0, "methods": [1], "statics": [],
+         "protocols": ["iter"]},
+        {"id": 1, "name": "Route", "doc": None, "constructor": 2, "methods": [3], "statics": [],
+         "protocols": ["iter"]},
+        {"id": 2, "name": "Shelf", "doc": None, "constructor": None, "methods": [5, 6], "statics": [4],
+         "protocols": ["iter"]},
+        {"id": 3, "name": "Opaque", "doc": None, "constructor": 7, "methods": [8], "statics": [],
+         "protocols": ["iter"]},
+    ],
+}  # fmt: skip
+
 # Each wrong script's error is on its line 3.
 WRONG = [
     "misspelt.py",
@@ -284,6 +409,9 @@ WRONG = [
     "wrong_tuple_field.py",
     "wrong_await.py",
     "wrong_stream.py",
+    "wrong_iter_item.py",
+    "wrong_iter_record.py",
+    "wrong_iter_object.py",
 ]
 
 
@@ -296,6 +424,7 @@ def packages(tmp_path_factory: pytest.TempPathFactory, geometry_file: Path, fixt
         assert written == [directory / "__init__.pyi", directory / "py.typed"]
         (directory / "__init__.py").write_text(INIT.format(path=str(library)))
     write_stubs(EDGE_CASES, "edge", root / "edge")
+    write_stubs(ITERABLES, "iterables", root / "iterables")
     for name, text in SCRIPTS.items():
         (root / name).write_text(textwrap.dedent(text))
     return root
@@ -311,7 +440,7 @@ def errors_by_file(output: str) -> dict[str, list[int]]:
 
 def check(packages: Path, found: dict[str, list[int]], output: str) -> None:
     assert "geometry_ok.py" not in found and "fixture_ok.py" not in found, output
-    assert "fixture_async_ok.py" not in found, output
+    assert "fixture_async_ok.py" not in found and "iterables_ok.py" not in found, output
     assert "__init__.pyi" not in found, output
     for name in WRONG:
         assert found.get(name) == [3], f"{name}: {output}"
@@ -320,7 +449,7 @@ def check(packages: Path, found: dict[str, list[int]], output: str) -> None:
 def test_mypy_strict_accepts_correct_code_and_reports_mistakes(packages: Path) -> None:
     run = subprocess.run(
         [sys.executable, "-m", "mypy", "--strict", "--no-incremental", "--cache-dir", os.devnull,
-         "geometry", "fixture", "edge", *SCRIPTS],
+         "geometry", "fixture", "edge", "iterables", *SCRIPTS],
         cwd=packages, capture_output=True, text=True, timeout=600,
     )  # fmt: skip
     if run.returncode != 0 and "No module named mypy" in run.stderr:
@@ -341,7 +470,7 @@ def test_pyright_accepts_correct_code_and_reports_mistakes(packages: Path) -> No
             pytest.fail(f"{PYRIGHT} is missing: scripts/venv.sh installs it with npm")
         pytest.skip("pyright is not installed (scripts/venv.sh installs it with npm)")
     run = subprocess.run(
-        [str(PYRIGHT), "--pythonpath", sys.executable, "geometry", "fixture", "edge", *SCRIPTS],
+        [str(PYRIGHT), "--pythonpath", sys.executable, "geometry", "fixture", "edge", "iterables", *SCRIPTS],
         cwd=packages, capture_output=True, text=True, timeout=600,
     )  # fmt: skip
     output = run.stdout + run.stderr
@@ -464,3 +593,17 @@ def test_a_name_that_hides_a_builtin_is_spelled_through_builtins() -> None:
     }  # fmt: skip
     stub = render_stubs(description, "shadow")
     assert "def int(x: _b.int) -> list[str]: ..." in stub
+
+
+def test_an_iterable_class_iterates_the_item_type_describe_gives() -> None:
+    """(mypy and pyright check this stub too, as package ``iterables``.)"""
+    stub = render_stubs(ITERABLES, "iterables")
+    assert "class Numbers(_ferryman.RustObject):\n    def __init__(self, n: int) -> None: ...\n" in stub
+    assert "    def __iter__(self) -> _abc.Iterator[int]: ..." in stub
+    assert "    def __iter__(self) -> _abc.Iterator[Point]: ..." in stub
+    assert "    def __iter__(self) -> _abc.Iterator[Numbers]: ..." in stub
+    assert "    def pairs(self) -> _abc.Iterator[tuple[str, float | None]]: ..." in stub
+    assert "def ticks(n: int) -> _abc.AsyncIterator[Point]: ..." in stub
+    # No type describe knows (the `IntoIterator` projection): any value.
+    assert "class Opaque(_ferryman.RustObject):\n    def __init__(self) -> None: ...\n" in stub
+    assert "    def __iter__(self) -> _abc.Iterator[_t.Any]: ..." in stub
