@@ -2,7 +2,6 @@ package ferryman
 
 import (
 	"fmt"
-	"unicode/utf8"
 )
 
 // Reading an error value (spec/wire.md, "Error values") straight into an
@@ -136,7 +135,7 @@ func (d *decoder) name() (string, error) {
 	if s, ok := internLookup(b); ok {
 		return s, nil
 	}
-	if !utf8.Valid(b) {
+	if !validBytes(b) {
 		return "", fmt.Errorf("a str that is not UTF-8")
 	}
 	return intern(b), nil

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
-	"unicode/utf8"
 	"unsafe"
 )
 
@@ -87,7 +86,7 @@ func (a Args) Float64(v float64) { _ = a.e.enc.EncodeFloat64(v) }
 // String writes a str. A string that is not UTF-8 is not sent: the call
 // answers an *ArgumentError naming the parameter.
 func (a Args) String(s string) {
-	if !utf8.ValidString(s) {
+	if !validString(s) {
 		a.fault(notUTF8(s))
 		s = ""
 	}

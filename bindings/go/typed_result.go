@@ -2,7 +2,6 @@ package ferryman
 
 import (
 	"math"
-	"unicode/utf8"
 )
 
 // Result is a typed call's result being read (typed_call.go): each method
@@ -115,7 +114,7 @@ func (r *Result) Float32() (float32, bool) {
 // Str reads a str into a new string.
 func (r *Result) Str() (string, bool) {
 	p, ok := r.Key()
-	if !ok || !utf8.Valid(p) {
+	if !ok || !validBytes(p) {
 		return "", false
 	}
 	return string(p), true

@@ -3,7 +3,6 @@ package ferryman
 import (
 	"errors"
 	"fmt"
-	"unicode/utf8"
 )
 
 // wireReader is a cursor over MessagePack bytes (the decoder's input).
@@ -55,7 +54,7 @@ func (r *wireReader) str(n int) (string, error) {
 		return "", err
 	}
 	s := string(p)
-	if !utf8.ValidString(s) {
+	if !validString(s) {
 		return "", fmt.Errorf("a str that is not UTF-8")
 	}
 	return s, nil
