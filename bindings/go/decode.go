@@ -256,7 +256,9 @@ func (d *decoder) ext(n int) (any, error) {
 		if n != 8 {
 			return nil, fmt.Errorf("a closure (extension 2) of %d bytes, not 8", n)
 		}
-		return newClosure(d.lib, binary.BigEndian.Uint64(payload), d.closureName()), nil
+		c := newClosure(d.lib, binary.BigEndian.Uint64(payload), d.closureName())
+		c.iterOf = d.iteratorOf()
+		return c, nil
 	case extObject:
 		if n != 12 {
 			return nil, fmt.Errorf("an object (extension 5) of %d bytes, not 12", n)
@@ -293,6 +295,24 @@ func (d *decoder) closureName() string {
 		return "`" + d.where + "()`'s closure"
 	}
 	return "a closure"
+}
+
+// iteratorOf is the function whose result is being read when it returns a
+// Rust iterator (describe: {"iter": T}), whose closure this is; else "".
+func (d *decoder) iteratorOf() string {
+	if d.lib == nil {
+		return ""
+	}
+	f := d.lib.byName[d.where]
+	if f == nil {
+		return ""
+	}
+	if m, ok := f.Returns.Type.(map[string]any); ok {
+		if _, ok := m["iter"]; ok {
+			return f.Name
+		}
+	}
+	return ""
 }
 
 // bigFromPayload reads extension 4: big-endian two's complement, 1 to 17
