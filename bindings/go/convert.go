@@ -411,15 +411,19 @@ func durationOf(secs, nanos int64) (time.Duration, bool) {
 	return time.Duration(d), true
 }
 
-// timestamp reads the instant forms of spec/wire.md, "Times": RFC 3339 text,
-// SystemTime's {"secs_since_epoch": …, "nanos_since_epoch": …} and the time
-// crate's [year, day of year, hour, minute, second, nanosecond, offset
-// hours, offset minutes, offset seconds].
+// timestamp reads the instant forms of spec/wire.md, "Times": RFC 3339 text
+// (with a year outside 0000–9999 as chrono and jiff write it: see
+// wideYearTime), SystemTime's {"secs_since_epoch": …, "nanos_since_epoch":
+// …} and the time crate's [year, day of year, hour, minute, second,
+// nanosecond, offset hours, offset minutes, offset seconds].
 func timestamp(v any) (time.Time, bool) {
 	switch x := v.(type) {
 	case string:
 		tm, err := time.Parse(time.RFC3339Nano, x)
-		return tm, err == nil
+		if err != nil {
+			return wideYearTime(x)
+		}
+		return tm, true
 	case map[string]any:
 		secs, ok1 := x["secs_since_epoch"].(int64)
 		nanos, ok2 := x["nanos_since_epoch"].(int64)
@@ -436,11 +440,63 @@ func timestamp(v any) (time.Time, bool) {
 			}
 			n[i] = v
 		}
-		if n[1] < 1 || n[1] > 366 || n[5] < 0 || n[5] >= int64(time.Second) {
+		// In the time crate's ranges (time.Date would carry a day 366 of a
+		// common year, an hour 24 or a minute 60 into the next unit, a value
+		// the library cannot have written).
+		days := int64(365)
+		if leapYear(n[0]) {
+			days = 366
+		}
+		if n[1] < 1 || n[1] > days || n[2] < 0 || n[2] > 23 || n[3] < 0 || n[3] > 59 || n[4] < 0 || n[4] > 59 ||
+			n[5] < 0 || n[5] >= int64(time.Second) || n[6] < -25 || n[6] > 25 || n[7] < -59 || n[7] > 59 ||
+			n[8] < -59 || n[8] > 59 {
 			return time.Time{}, false
 		}
 		zone := time.FixedZone("", int(n[6]*3600+n[7]*60+n[8]))
 		return time.Date(int(n[0]), time.January, int(n[1]), int(n[2]), int(n[3]), int(n[4]), int(n[5]), zone), true
 	}
 	return time.Time{}, false
+}
+
+// wideYearTime reads an instant whose year RFC 3339 cannot write, as the
+// Rust crates write it: a sign and at least 4 digits (chrono: +10000-01-01T…,
+// -0001-12-31T…; jiff: -000001-12-31T…), or more than 4 digits. The rest is
+// RFC 3339's. false for any other text.
+func wideYearTime(text string) (time.Time, bool) {
+	digits := 0
+	if text != "" && (text[0] == '+' || text[0] == '-') {
+		digits = 1
+	}
+	end := digits
+	for end < len(text) && text[end] >= '0' && text[end] <= '9' {
+		end++
+	}
+	width := end - digits
+	if width < 4 || (digits == 0 && width == 4) || width > 9 || end == len(text) || text[end] != '-' {
+		return time.Time{}, false
+	}
+	year, err := strconv.ParseInt(text[digits:end], 10, 64)
+	if err != nil {
+		return time.Time{}, false
+	}
+	if text[0] == '-' {
+		year = -year
+	}
+	// The rest, read in a leap year (for 29 February), then put in year.
+	rest, err := time.Parse(time.RFC3339Nano, "2000"+text[end:])
+	if err != nil || (rest.Month() == time.February && rest.Day() == 29 && !leapYear(year)) {
+		return time.Time{}, false
+	}
+	zone := rest.Location()
+	if zone != time.UTC {
+		name, offset := rest.Zone()
+		zone = time.FixedZone(name, offset)
+	}
+	return time.Date(int(year), rest.Month(), rest.Day(), rest.Hour(), rest.Minute(), rest.Second(),
+		rest.Nanosecond(), zone), true
+}
+
+// leapYear reports whether year (proleptic Gregorian, 0 = 1 BC) has a 29 February.
+func leapYear(year int64) bool {
+	return year%4 == 0 && (year%100 != 0 || year%400 == 0)
 }

@@ -314,11 +314,27 @@ func (e *encoder) ownForm(v reflect.Value) (done bool, err error) {
 		_ = e.enc.EncodeInt(secs)
 		return true, e.enc.EncodeInt(nanos)
 	case t == timeType:
-		return true, e.enc.EncodeString(v.Interface().(time.Time).UTC().Format(time.RFC3339Nano))
+		return true, e.instant(v.Interface().(time.Time))
 	case t == lentType:
 		return true, e.lent(v.Interface().(Lent))
 	}
 	return false, nil
+}
+
+// instant writes a time.Time as RFC 3339 text in UTC (spec/wire.md,
+// "Times"). RFC 3339 writes the years 0000 to 9999 only, and a host sends
+// nothing else: a time outside them is not sent (Format would write
+// 10000-… or -0001-…, which jiff, time and SystemTime refuse, some with a
+// message about a month or "invalid characters", and chrono refuses the
+// first); the call answers a "type" *ArgumentError naming the parameter,
+// as the library refuses a time its type cannot hold.
+func (e *encoder) instant(tm time.Time) error {
+	utc := tm.UTC()
+	if year := utc.Year(); year < 0 || year > 9999 {
+		return noWireForm{found: fmt.Sprintf("a time.Time in the year %d (UTC), which RFC 3339 text, "+
+			"the wire form of an instant, cannot write (it holds the years 0000 to 9999)", year)}
+	}
+	return e.enc.EncodeString(utc.Format(time.RFC3339Nano))
 }
 
 // numbers writes a slice of int64 or float64 (of any name) read in place,
