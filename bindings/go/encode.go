@@ -412,9 +412,18 @@ func (e *encoder) nest(depth int) error {
 
 // structValue writes a struct as the map of its exported fields, named by
 // their msgpack tags (`msgpack:"name"`, `msgpack:"-"` skips,
-// `msgpack:",omitempty"` leaves out a zero value), else by the field name.
+// `msgpack:",omitempty"` leaves out a zero value), else by the field name;
+// an EnumVariant in its enum's wire form (variant.go).
 func (e *encoder) structValue(v reflect.Value, depth int) error {
-	fields := structFields(v.Type())
+	info := structInfoOf(v.Type())
+	if info.variant != nil {
+		return e.variant(v, info, depth)
+	}
+	return e.structMap(v, info.fields, depth)
+}
+
+// structMap writes struct v as the map of fields.
+func (e *encoder) structMap(v reflect.Value, fields []structField, depth int) error {
 	present := len(fields)
 	for i := range fields {
 		if f := &fields[i]; f.omitEmpty && v.Field(f.index).IsZero() {

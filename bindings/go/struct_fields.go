@@ -23,9 +23,10 @@ type structField struct {
 // (so encoding never writes a key twice, and both decoding paths fill the
 // same field).
 type structInfo struct {
-	typ    reflect.Type
-	fields []structField
-	byName map[string]int // wire name -> field index
+	typ     reflect.Type
+	fields  []structField
+	byName  map[string]int // wire name -> field index
+	variant *variantForm   // an EnumVariant's form (variant.go), else nil
 }
 
 // fieldIndex is the index of the field named key, which is the keyAt-th key
@@ -61,8 +62,6 @@ var structFieldCache sync.Map // reflect.Type -> *structInfo
 // unique, and every look-up compares the type itself).
 var structRecent [64]atomic.Pointer[structInfo]
 
-func structFields(t reflect.Type) []structField { return structInfoOf(t).fields }
-
 func structInfoOf(t reflect.Type) *structInfo {
 	slot := &structRecent[reflect.ValueOf(t).Pointer()/8%uintptr(len(structRecent))]
 	if info := slot.Load(); info != nil && info.typ == t {
@@ -95,7 +94,7 @@ func structInfoOf(t reflect.Type) *structInfo {
 		_ = w.EncodeString(fields[i].name)
 		fields[i].key = string(w.b)
 	}
-	info := &structInfo{typ: t, fields: fields, byName: make(map[string]int, len(fields))}
+	info := &structInfo{typ: t, fields: fields, byName: make(map[string]int, len(fields)), variant: variantFormOf(t, fields)}
 	for _, f := range fields {
 		info.byName[f.name] = f.index
 	}

@@ -6252,6 +6252,21 @@ func (EventMove) isEvent()   {}
 func (EventResize) isEvent() {}
 func (EventClose) isEvent()  {}
 
+// FerrymanVariant is the variant's serde name and kind (ferryman.EnumVariant): Library.Call
+// sends Event's variants as the typed methods do, wherever they are (a struct's field, a list's item).
+func (EventStart) FerrymanVariant() (string, ferryman.VariantKind) {
+	return "Start", ferryman.UnitVariant
+}
+func (EventMove) FerrymanVariant() (string, ferryman.VariantKind) {
+	return "Move", ferryman.NewtypeVariant
+}
+func (EventResize) FerrymanVariant() (string, ferryman.VariantKind) {
+	return "Resize", ferryman.TupleVariant
+}
+func (EventClose) FerrymanVariant() (string, ferryman.VariantKind) {
+	return "close", ferryman.StructVariant
+}
+
 // FileEvent is the library's enum FileEvent: one of FileEventIdle, FileEventStarted, FileEventMoved, FileEventTimed.
 // (A pointer to a variant is one too; a nil one, or a nil FileEvent, is sent as nil.)
 type FileEvent interface{ isFileEvent() }
@@ -6281,6 +6296,21 @@ func (FileEventStarted) isFileEvent() {}
 func (FileEventMoved) isFileEvent()   {}
 func (FileEventTimed) isFileEvent()   {}
 
+// FerrymanVariant is the variant's serde name and kind (ferryman.EnumVariant): Library.Call
+// sends FileEvent's variants as the typed methods do, wherever they are (a struct's field, a list's item).
+func (FileEventIdle) FerrymanVariant() (string, ferryman.VariantKind) {
+	return "Idle", ferryman.UnitVariant
+}
+func (FileEventStarted) FerrymanVariant() (string, ferryman.VariantKind) {
+	return "Started", ferryman.NewtypeVariant
+}
+func (FileEventMoved) FerrymanVariant() (string, ferryman.VariantKind) {
+	return "Moved", ferryman.TupleVariant
+}
+func (FileEventTimed) FerrymanVariant() (string, ferryman.VariantKind) {
+	return "Timed", ferryman.StructVariant
+}
+
 // Mode is the library's enum Mode: one of ModeFast, ModeCareful.
 // (A pointer to a variant is one too; a nil one, or a nil Mode, is sent as nil.)
 type Mode interface{ isMode() }
@@ -6295,6 +6325,15 @@ type ModeCareful struct {
 
 func (ModeFast) isMode()    {}
 func (ModeCareful) isMode() {}
+
+// FerrymanVariant is the variant's serde name and kind (ferryman.EnumVariant): Library.Call
+// sends Mode's variants as the typed methods do, wherever they are (a struct's field, a list's item).
+func (ModeFast) FerrymanVariant() (string, ferryman.VariantKind) {
+	return "Fast", ferryman.UnitVariant
+}
+func (ModeCareful) FerrymanVariant() (string, ferryman.VariantKind) {
+	return "Careful", ferryman.StructVariant
+}
 
 // Shape is the library's enum Shape: one of ShapeEmpty, ShapeCircle, ShapeSquare.
 // (A pointer to a variant is one too; a nil one, or a nil Shape, is sent as nil.)
@@ -6317,6 +6356,18 @@ type ShapeSquare struct {
 func (ShapeEmpty) isShape()  {}
 func (ShapeCircle) isShape() {}
 func (ShapeSquare) isShape() {}
+
+// FerrymanVariant is the variant's serde name and kind (ferryman.EnumVariant): Library.Call
+// sends Shape's variants as the typed methods do, wherever they are (a struct's field, a list's item).
+func (ShapeEmpty) FerrymanVariant() (string, ferryman.VariantKind) {
+	return "Empty", ferryman.UnitVariant
+}
+func (ShapeCircle) FerrymanVariant() (string, ferryman.VariantKind) {
+	return "Circle", ferryman.StructVariant
+}
+func (ShapeSquare) FerrymanVariant() (string, ferryman.VariantKind) {
+	return "Square", ferryman.NewtypeVariant
+}
 
 // Home is the library's newtype struct Home: its inner value on the wire.
 type Home = string

@@ -481,7 +481,18 @@ func (g *generator) enumType(out *bytes.Buffer, en *enumType) {
 	for _, v := range en.variants {
 		fmt.Fprintf(out, "func (%s) is%s() {}\n", v.goName, en.name)
 	}
+	fmt.Fprintf(out, "\n// FerrymanVariant is the variant's serde name and kind (ferryman.EnumVariant): Library.Call\n"+
+		"// sends %s's variants as the typed methods do, wherever they are (a struct's field, a list's item).\n", en.name)
+	for _, v := range en.variants {
+		fmt.Fprintf(out, "func (%s) FerrymanVariant() (string, ferryman.VariantKind) {\n\treturn %q, ferryman.%s\n}\n",
+			v.goName, v.wire, variantKinds[v.kind])
+	}
 	out.WriteString("\n")
+}
+
+// variantKinds are the ferryman.VariantKind constants of describe's variant kinds.
+var variantKinds = map[string]string{
+	"unit": "UnitVariant", "newtype": "NewtypeVariant", "tuple": "TupleVariant", "struct": "StructVariant",
 }
 
 // uses notes the packages t's Go type needs (a struct's fields are noted

@@ -368,6 +368,11 @@ func (r *resolver) enum(name string, entry map[string]any) *goType {
 			if !ok {
 				return fail()
 			}
+			for _, f := range fields {
+				if f.goName == "FerrymanVariant" { // the variant's method (ferryman.EnumVariant)
+					return fail()
+				}
+			}
 			va.fields = fields
 			va.st = &goType{kind: "struct", expr: va.goName, mangl: va.goName,
 				st: &structType{name: va.goName, fields: fields, array: kind == "tuple"}}
