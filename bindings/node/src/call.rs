@@ -118,6 +118,15 @@ pub(crate) fn with_args(
     result.unwrap_or(ptr::null_mut())
 }
 
+/// Throws the `TypeError` of `new` on an exported function or a closure
+/// (`add is not a constructor`, as JS says of its own non-constructors);
+/// nothing is sent to the library.
+#[cold]
+#[inline(never)]
+pub(crate) fn not_a_constructor(js: Js, name: &str) -> Thrown {
+    js.throw_type_error(&format!("{name} is not a constructor"))
+}
+
 /// Encodes `argv`, calls `target` and decodes or throws.
 pub(crate) fn call(
     js: Js,

@@ -117,6 +117,9 @@ unsafe extern "C" fn trampoline(env: sys::napi_env, info: sys::napi_callback_inf
     call::with_args(js, info, |argv, data| {
         // SAFETY: `make` passed a live `ClosureData` as the function's data.
         let data = unsafe { &*data.cast::<ClosureData>() };
+        if js.constructing(info) {
+            return Err(call::not_a_constructor(js, "closure"));
+        }
         if data.released.get() {
             return Err(error_info::released_closure(js, data.lib));
         }

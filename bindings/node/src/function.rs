@@ -92,6 +92,11 @@ unsafe extern "C" fn trampoline(env: sys::napi_env, info: sys::napi_callback_inf
     call::with_args(js, info, |argv, data| {
         // SAFETY: `make` passed a leaked `Site` as the function's data.
         let site = unsafe { &*data.cast::<Site>() };
+        // `new lib.add(1, 2)`: refused before anything is sent, as JS refuses
+        // its own non-constructors (N-API functions would otherwise construct).
+        if js.constructing(info) {
+            return Err(call::not_a_constructor(js, &site.name));
+        }
         let names = Names::Function {
             name: &site.name,
             params: &site.params,

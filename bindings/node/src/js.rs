@@ -102,6 +102,36 @@ impl Js {
         }
     }
 
+    /// Throws a `TypeError` with `message` (what JS throws for its own type
+    /// errors, `x is not a constructor`).
+    pub(crate) fn throw_type_error(self, message: &str) -> Thrown {
+        match self.string(message).and_then(|text| {
+            let mut error = ptr::null_mut();
+            napi_call!(
+                self,
+                napi_create_type_error(ptr::null_mut(), text, &mut error)
+            )?;
+            Ok(error)
+        }) {
+            Ok(error) => self.throw(error),
+            Err(thrown) => thrown,
+        }
+    }
+
+    /// Whether the running native function was called as a constructor
+    /// (`new f()`, `Reflect.construct`, a subclass's `super()`): only then
+    /// has it a `new.target`.
+    ///
+    /// On every call of an exported function: one N-API call and no more (a
+    /// failure, which N-API reports only for a NULL argument, is no `new`).
+    #[inline(always)]
+    pub(crate) fn constructing(self, info: sys::napi_callback_info) -> bool {
+        let mut target = ptr::null_mut();
+        // SAFETY: as in `napi_call!`; `info` is the running callback's.
+        let status = unsafe { sys::napi_get_new_target(self.env, info, &mut target) };
+        status == sys::Status::napi_ok && !target.is_null()
+    }
+
     #[inline]
     pub(crate) fn kind(self, value: Value) -> JsResult<Kind> {
         let mut kind = 0;

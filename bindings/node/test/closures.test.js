@@ -16,6 +16,22 @@ test('a Rust closure comes back as a JS function', () => {
   assert.equal(ferryman.release(add5), true);
 });
 
+test('a Rust closure is not a constructor: `new` throws a TypeError and nothing crosses', () => {
+  let called = 0;
+  const closure = lib.propagating_closure((x) => { called += 1; return x; });
+  assert.throws(() => new closure(1), (error) => {
+    assert.ok(error instanceof TypeError, String(error));
+    assert.ok(!(error instanceof ferryman.ArgumentError));
+    assert.match(error.message, /^closure is not a constructor$/);
+    return true;
+  });
+  assert.throws(() => Reflect.construct(lib.adder(5), [1]), /^TypeError: closure is not a constructor$/);
+  assert.equal(called, 0, 'the closure never ran');
+  assert.equal(closure(7), 8, 'f(7) + 1');
+  assert.equal(called, 1);
+  ferryman.release(closure);
+});
+
 test('a closure failure throws like a function failure', () => {
   assert.throws(() => lib.sqrt_closure()(-4), (error) => {
     assert.ok(error instanceof lib.errors.MathError);

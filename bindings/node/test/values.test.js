@@ -12,6 +12,41 @@ test('functions are properties with a name and a length', () => {
   assert.equal(typeof lib.describe, 'function');
 });
 
+test('exported functions are not constructors: `new` throws a TypeError and nothing crosses', () => {
+  let called = 0;
+  const f = (x) => { called += 1; return x; };
+  const refused = (name) => (error) => {
+    assert.ok(error instanceof TypeError, String(error));
+    assert.ok(!(error instanceof ferryman.ArgumentError), 'no argument error: nothing was sent');
+    assert.match(error.message, new RegExp(`(^|\\.)${name} is not a constructor$`));
+    return true;
+  };
+  // The addon's function itself (the hot path), also through Reflect and a subclass's super().
+  assert.throws(() => new lib.add(1, 2), refused('add'));
+  assert.throws(() => new lib.apply(f, 1), refused('apply'));
+  assert.throws(() => Reflect.construct(lib.apply, [f, 1]), refused('apply'));
+  class Applied extends lib.apply {}
+  assert.throws(() => new Applied(f, 1), refused('apply'));
+  // The wrapped ones: an iterator, times, async, a refused AsyncCallback, a static.
+  assert.throws(() => new lib.count_up(3), refused('count_up'));
+  assert.throws(() => new lib.echo_system_time('2024-05-01T12:00:00Z'), refused('echo_system_time'));
+  assert.throws(() => new lib.async_add(1, 2), refused('async_add'));
+  assert.throws(() => new lib.apply_async(async (x) => x, 1), refused('apply_async'));
+  const before = lib.liveObjects().Counter || 0;
+  assert.throws(() => new lib.Counter.named('n'), refused('Counter.named'));
+  assert.equal(lib.liveObjects().Counter || 0, before, 'no Counter was made');
+  assert.equal(called, 0, 'the callback never ran: no call reached the library');
+  assert.equal(ferryman.liveCallbacks(), 0);
+  // Called without `new`, they work; classes are constructed with it.
+  assert.equal(lib.add(1, 2), 3);
+  assert.equal(lib.apply(f, 4), 4);
+  assert.equal(called, 1);
+  const counter = new lib.Counter('c', 1);
+  assert.ok(counter instanceof lib.Counter);
+  assert.ok(Reflect.construct(lib.Counter, ['r', 2]) instanceof lib.Counter);
+  assert.equal(lib.Counter.named('m').name(), 'm');
+});
+
 test('describe() is the describe map as plain JS values', () => {
   const described = lib.describe();
   assert.equal(described.abi, 1);
