@@ -58,17 +58,24 @@ impl Js {
     }
 
     /// Turns a status into a result; a failure without a JS exception
-    /// pending throws one naming N-API's own message.
-    #[inline]
+    /// pending throws one naming N-API's own message. Inlined at every
+    /// N-API call (a comparison), the failure out of line.
+    #[inline(always)]
     pub(crate) fn check(self, status: sys::napi_status) -> JsResult<()> {
         if status == sys::Status::napi_ok {
             return Ok(());
         }
+        Err(self.failed(status))
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn failed(self, status: sys::napi_status) -> Thrown {
         if !self.exception_pending() {
             let message = format!("ferryman: N-API call failed with status {status}");
             let _ = self.throw_error(&message);
         }
-        Err(Thrown)
+        Thrown
     }
 
     pub(crate) fn exception_pending(self) -> bool {
