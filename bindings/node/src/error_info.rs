@@ -164,7 +164,10 @@ pub(crate) fn argument_value(
     }
 }
 
-/// A method called on (or an argument that is) a closed object.
+/// A method called on (or an argument that is) a closed object: the
+/// message names the member as JS calls it (`Counter.hashCode()`, as
+/// `Counter.value()`), `function` as the library names it
+/// (`Counter.__hash__`, as its other errors do).
 pub(crate) fn closed(
     js: Js,
     lib: &'static Lib,
@@ -172,11 +175,12 @@ pub(crate) fn closed(
     param: &str,
     class: &str,
 ) -> Thrown {
+    let shown = js_name(function);
     let error = ErrorValue {
         kind: ferryman_host::ErrorKind::Other("closed".into()),
         type_name: "ClosedObjectError".into(),
         message: format!(
-            "`{function}()` argument `{param}`: this {class} object was closed (close() or Symbol.dispose)"
+            "`{shown}()` argument `{param}`: this {class} object was closed (close() or Symbol.dispose)"
         ),
         function: Some(function.into()),
         param: Some(param.into()),
@@ -185,6 +189,25 @@ pub(crate) fn closed(
         ..ErrorValue::default()
     };
     throw(js, lib, error)
+}
+
+/// A function's name as JS calls it: a class's protocol member by the key
+/// index.js gives it (`PROTOCOL_NAMES`: `Counter.__hash__` is
+/// `Counter.hashCode`, `Vocabulary.__iter__` `Vocabulary[Symbol.iterator]`),
+/// any other name as it is.
+fn js_name(function: &str) -> String {
+    let Some((class, member)) = function.rsplit_once('.') else {
+        return function.to_owned();
+    };
+    match member {
+        "__str__" => format!("{class}.toString"),
+        "__repr__" => format!("{class}[util.inspect.custom]"),
+        "__eq__" => format!("{class}.equals"),
+        "__hash__" => format!("{class}.hashCode"),
+        "__cmp__" => format!("{class}.compareTo"),
+        "__iter__" => format!("{class}[Symbol.iterator]"),
+        _ => function.to_owned(),
+    }
 }
 
 /// A closure called after `ferryman.release(fn)`: a `ClosedObjectError`,

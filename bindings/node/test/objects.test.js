@@ -49,6 +49,44 @@ test('close() and Symbol.dispose release the object; then ClosedObjectError', ()
   assert.equal(lib.liveObjects().Counter || 0, before);
 });
 
+test('every member of a closed object throws the same ClosedObjectError; protocol members by their JS names', () => {
+  const util = require('node:util');
+  // `call`: the member as JS calls it; `function`: the library's name for it.
+  const closedError = (call, fn, param = 'self', cls = 'Counter') => (error) => {
+    assert.ok(error instanceof ferryman.ClosedObjectError, String(error));
+    assert.equal(error.name, 'ClosedObjectError');
+    assert.equal(error.kind, 'closed');
+    assert.equal(error.function, fn);
+    assert.equal(error.param, param);
+    assert.equal(error.message,
+      `\`${call}()\` argument \`${param}\`: this ${cls} object was closed (close() or Symbol.dispose)`);
+    return true;
+  };
+  const open = new lib.Counter('o', 1);
+  for (const close of [(object) => object.close(), (object) => object[Symbol.dispose]()]) {
+    const counter = new lib.Counter('c', 1);
+    // Hashed while open; nothing is kept for after close (Python keeps the last hash for sets).
+    assert.equal(counter.hashCode(), new lib.Counter('c', 1).hashCode());
+    close(counter);
+    assert.throws(() => counter.value(), closedError('Counter.value', 'Counter.value'));
+    assert.throws(() => counter.hashCode(), closedError('Counter.hashCode', 'Counter.__hash__'));
+    assert.throws(() => counter.equals(open), closedError('Counter.equals', 'Counter.__eq__'));
+    assert.throws(() => counter.compareTo(open), closedError('Counter.compareTo', 'Counter.__cmp__'));
+    assert.throws(() => open.equals(counter), closedError('Counter.equals', 'Counter.__eq__', 'other'));
+    assert.throws(() => open.compareTo(counter), closedError('Counter.compareTo', 'Counter.__cmp__', 'other'));
+    // Conversions to text never throw (JS makes them unasked): the closed form.
+    assert.equal(counter.toString(), 'Counter <closed>');
+    assert.equal(String(counter), 'Counter <closed>');
+    assert.equal(util.inspect(counter), 'Counter <closed>');
+  }
+  const vocabulary = new lib.Vocabulary(['x']);
+  vocabulary.close();
+  assert.throws(() => [...vocabulary],
+    closedError('Vocabulary[Symbol.iterator]', 'Vocabulary.__iter__', 'self', 'Vocabulary'));
+  assert.throws(() => vocabulary.words(), closedError('Vocabulary.words', 'Vocabulary.words', 'self', 'Vocabulary'));
+  assert.equal(open.equals(new lib.Counter('o', 1)), true, 'the open one is untouched');
+});
+
 test('objects are released when garbage collected', async () => {
   await collectUntil(() => false, 5); // earlier tests' garbage first
   const before = lib.liveObjects().Counter || 0;
