@@ -57,6 +57,8 @@ pub(crate) enum Names<'a> {
         params: &'a [(String, String)],
         /// Per parameter: whether it takes extension 4 (`Encoder::wide`).
         wide: &'a [bool],
+        /// Per parameter: whether it is a `ferryman::Bytes` (`Encoder::keeps`).
+        keeps: &'a [bool],
         /// Per parameter: its default, encoded, sent for `undefined` (as
         /// a JS function's default parameters take `undefined` for unsent).
         defaults: &'a [Option<Vec<u8>>],
@@ -139,7 +141,7 @@ pub(crate) fn call(
     let Buffers { args, out, expect } = site;
     // Bytes are lent only to a call during which no JS can run.
     let lend = !handles::any_callable();
-    let Encoded { made } = encode(js, lib, names, argv, args, lend)?;
+    let Encoded { made, copies } = encode(js, lib, names, argv, args, lend)?;
     let library = &lib.library;
     let result = if made.is_empty() && !handles::any_callable() {
         let room = expect.and_then(Expect::room);
@@ -171,6 +173,7 @@ pub(crate) fn call(
         Encoder::finish(made);
         finish(js, lib, reply)
     };
+    Encoder::finish_copies(copies);
     handles::sweep(js);
     result
 }
@@ -207,6 +210,7 @@ fn into_buffer(
 /// What encoding the arguments gave.
 struct Encoded {
     made: Vec<u64>,
+    copies: Vec<u64>,
 }
 
 /// The argument array of `argv` into `args`.
@@ -221,14 +225,15 @@ fn encode(
     args.clear();
     let mut encoder = Encoder::new(js, lib, args).lending(lend);
     encoder.array_header(argv.len() as u32);
-    let (wide, defaults, count) = match names {
+    let (wide, keeps, defaults, count) = match names {
         Names::Function {
             wide,
+            keeps,
             defaults,
             params,
             ..
-        } => (*wide, *defaults, params.len()),
-        Names::Closure => (&[][..], &[][..], usize::MAX),
+        } => (*wide, *keeps, *defaults, params.len()),
+        Names::Closure => (&[][..], &[][..], &[][..], usize::MAX),
     };
     for (index, value) in argv.iter().enumerate() {
         if index >= count {
@@ -243,14 +248,21 @@ fn encode(
             }
         }
         encoder.wide = wide.get(index).copied().unwrap_or(false);
+        encoder.keeps = keeps.get(index).copied().unwrap_or(false);
         if let Err(refusal) = encoder.value(*value, 1) {
             Encoder::finish(std::mem::take(&mut encoder.made));
+            Encoder::finish_copies(std::mem::take(&mut encoder.copies));
             return Err(refused(js, lib, names, index, refusal));
         }
     }
-    encoder.settle_lent()?;
+    if let Err(thrown) = encoder.settle_lent() {
+        Encoder::finish(std::mem::take(&mut encoder.made));
+        Encoder::finish_copies(std::mem::take(&mut encoder.copies));
+        return Err(thrown);
+    }
     Ok(Encoded {
         made: std::mem::take(&mut encoder.made),
+        copies: std::mem::take(&mut encoder.copies),
     })
 }
 

@@ -155,6 +155,7 @@ impl Decoder {
                     None => Ok(js.undefined()?),
                 }
             }
+            (3, Some(lib)) if payload.len() == 28 => lent_result(js, lib, payload),
             (2, Some(lib)) if payload.len() == 8 => {
                 let handle = u64::from_be_bytes(payload.try_into().expect("8 bytes"));
                 Ok(closure::make(js, lib, handle)?)
@@ -180,6 +181,37 @@ impl Decoder {
             }
         }
     }
+}
+
+/// Bytes of a host object in a result (`spec/abi.md`, "Lent bytes": this
+/// host's copy of a `Buffer`, which a `ferryman::Bytes` kept): the copy
+/// itself when the library holds it no more (`handles::hand_out`), else a new
+/// `Buffer` of the bytes named. Either way the reference that came with them
+/// is dropped.
+fn lent_result(js: Js, lib: &'static Lib, payload: &[u8]) -> Result<Value, Fail> {
+    let word = |at: usize| u64::from_be_bytes(payload[at..at + 8].try_into().expect("8 bytes"));
+    let host_id = u32::from_be_bytes(payload[..4].try_into().expect("4 bytes"));
+    let (handle, address, len) = (word(4), word(12) as usize, word(20) as usize);
+    if lib.host_id() != Some(host_id) || !handles::is_live(handle) {
+        js.throw_error(&format!(
+            "ferryman: the library sent bytes of host {host_id}'s object {handle}, \
+             which is not one of this host's"
+        ));
+        return Err(Fail::Thrown);
+    }
+    let value = match handles::hand_out(js, handle, address, len)? {
+        Some(buffer) => buffer,
+        None if len == 0 => js.buffer(&[])?,
+        None => {
+            // SAFETY: the library took a reference to object `handle` for this
+            // result (`spec/abi.md`, "Lent bytes"), dropped only below: its
+            // `len` bytes at `address` stay valid and unchanged until then.
+            let bytes = unsafe { std::slice::from_raw_parts(address as *const u8, len) };
+            js.buffer(bytes)?
+        }
+    };
+    handles::release(handle);
+    Ok(value)
 }
 
 /// A decoded tree (error fields) as a JS value.

@@ -62,6 +62,13 @@ pub(crate) struct Encoder<'a> {
     /// in it: a whole `number` beyond 64 bits then goes as extension 4, not
     /// as a float (which an `f64` takes and an `i128` does not).
     pub(crate) wide: bool,
+    /// Whether the argument being encoded is a `ferryman::Bytes`, which
+    /// keeps its bytes: a large `Buffer` then goes as a copy the library may
+    /// keep (`lent_copy`).
+    pub(crate) keeps: bool,
+    /// Handles of the copies lent to this call (`lent_copy`): the host's own
+    /// reference, dropped when the call returns (`finish_copies`).
+    pub(crate) copies: Vec<u64>,
 }
 
 /// A typed array lent for the call: the address and length sent, and the
@@ -96,6 +103,8 @@ impl<'a> Encoder<'a> {
             lent: false,
             lent_views: Vec::new(),
             wide: false,
+            keeps: false,
+            copies: Vec::new(),
         }
     }
 
@@ -113,6 +122,13 @@ impl<'a> Encoder<'a> {
     pub(crate) fn finish(made: Vec<u64>) {
         for handle in made {
             handles::release(handle);
+        }
+    }
+
+    /// Drops the host's own references to the copies lent to this call.
+    pub(crate) fn finish_copies(copies: Vec<u64>) {
+        for handle in copies {
+            handles::release_copy(handle);
         }
     }
 
@@ -252,7 +268,13 @@ impl<'a> Encoder<'a> {
         }
         if let Some((kind, bytes)) = js.typed_array(value)? {
             let is_bytes = kind == T::uint8_array || kind == T::uint8_clamped_array;
-            if is_bytes && self.lend && level == 1 && bytes.len() >= LEND_AT_LEAST {
+            let large = is_bytes && level == 1 && bytes.len() >= LEND_AT_LEAST;
+            if large && self.keeps && self.lib.library.lent_bytes() {
+                if let Some(host_id) = self.lib.host_id() {
+                    return self.lent_copy(host_id, bytes);
+                }
+            }
+            if large && self.lend {
                 self.lent_views.push(LentView {
                     value,
                     address: bytes.as_ptr() as usize,
@@ -411,6 +433,28 @@ impl<'a> Encoder<'a> {
             self.out.splice(view.at..view.at + LENT_LEN, bin);
         }
         self.lent = false;
+        Ok(())
+    }
+
+    /// Extension 3 naming a new `Buffer` copy of `bytes` as a host object:
+    /// a `ferryman::Bytes` keeps it without copying it again (the copy a
+    /// JS `Buffer` needs, since JS may change it after the call), and a
+    /// result that is that `Bytes` comes back as the copy itself
+    /// (`handles::hand_out`): one copy for an echo, as a hand-written addon
+    /// makes, where lending for the call only (handle 0) makes the library
+    /// copy in and the host copy out. No JS holds the copy, so it needs no
+    /// settling and may go to a call during which JS runs.
+    fn lent_copy(&mut self, host_id: u32, bytes: &[u8]) -> Result<()> {
+        let (buffer, memory) = self.js.buffer_with_memory(bytes)?;
+        let handle = handles::insert_copy(self.js, buffer, memory)?;
+        self.copies.push(handle);
+        self.out.extend_from_slice(&[0xc7, 28, 3]);
+        self.out.extend_from_slice(&host_id.to_be_bytes());
+        self.out.extend_from_slice(&handle.to_be_bytes());
+        self.out
+            .extend_from_slice(&(memory.as_ptr() as u64).to_be_bytes());
+        self.out
+            .extend_from_slice(&(memory.len() as u64).to_be_bytes());
         Ok(())
     }
 

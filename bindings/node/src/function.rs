@@ -22,6 +22,9 @@ struct Site {
     /// Per parameter: whether a whole `number` beyond 64 bits goes as
     /// extension 4 (`wide`).
     wide: Vec<bool>,
+    /// Per parameter: whether it is a `ferryman::Bytes`, which keeps its
+    /// bytes (`keeps`).
+    keeps: Vec<bool>,
     /// Per parameter: its describe `default`, encoded (sent for `undefined`).
     defaults: Vec<Option<Vec<u8>>>,
     args: RefCell<Vec<u8>>,
@@ -48,6 +51,11 @@ pub(crate) fn make(js: Js, lib: &'static Lib, function: &Function) -> JsResult<V
         .iter()
         .map(|param| wide(&lib.describe, &param.ty, 0))
         .collect();
+    let keeps = function
+        .params
+        .iter()
+        .map(|param| param.rust.as_deref().is_some_and(is_bytes_type))
+        .collect();
     let defaults = function
         .params
         .iter()
@@ -65,6 +73,7 @@ pub(crate) fn make(js: Js, lib: &'static Lib, function: &Function) -> JsResult<V
         name: function.name.clone(),
         params,
         wide,
+        keeps,
         defaults,
         args: RefCell::new(Vec::with_capacity(64)),
         out: RefCell::new(Vec::with_capacity(256)),
@@ -101,6 +110,7 @@ unsafe extern "C" fn trampoline(env: sys::napi_env, info: sys::napi_callback_inf
             name: &site.name,
             params: &site.params,
             wide: &site.wide,
+            keeps: &site.keeps,
             defaults: &site.defaults,
         };
         let target = Target::Function(site.id);
@@ -131,6 +141,12 @@ unsafe extern "C" fn trampoline(env: sys::napi_env, info: sys::napi_callback_inf
 /// not list): only there are integers beyond 64 bits sent as extension 4
 /// (`spec/wire.md`, "Big integers"); elsewhere a whole `number` that large
 /// stays a float, which an `f64` takes.
+/// Whether `rust`, a parameter's Rust type as describe gives it, is
+/// `ferryman::Bytes` (as written: with its path or imported).
+fn is_bytes_type(rust: &str) -> bool {
+    matches!(rust, "Bytes" | "ferryman::Bytes" | "::ferryman::Bytes")
+}
+
 fn wide(describe: &Describe, ty: &Type, depth: usize) -> bool {
     // Recursive types: deep enough is "cannot tell".
     if depth > 16 {

@@ -1,5 +1,6 @@
 //! The host objects the library may hold (`spec/callbacks.md`, "Host
-//! objects"): JS callables and exceptions under handles numbered from 1,
+//! objects"): JS callables, exceptions and the copies of `Buffer`s lent to
+//! `ferryman::Bytes` parameters (`encode.rs`) under handles numbered from 1,
 //! counted by `retain`/`release` from any thread. A reference whose count
 //! reaches zero off the JS thread waits there until the JS thread sweeps it.
 
@@ -25,6 +26,9 @@ struct Entry {
     callable: bool,
     /// The value is element 0 of the referenced array (`insert_any`).
     boxed: bool,
+    /// A copy made for one call (`insert_copy`): its memory's address and
+    /// length, while no JS has seen it (`hand_out`).
+    unseen_copy: Option<(usize, usize)>,
 }
 
 #[derive(Debug, Default)]
@@ -67,6 +71,57 @@ pub(crate) fn insert_any(js: Js, value: Value) -> JsResult<u64> {
     Ok(put(reference, false, true))
 }
 
+/// Keeps `buffer`, a `Buffer` the host just made and no JS has seen, whose
+/// memory is `memory`, under a new handle with one reference (the caller's,
+/// until the call it is lent to returns: `release`).
+pub(crate) fn insert_copy(js: Js, buffer: Value, memory: &[u8]) -> JsResult<u64> {
+    let reference = Held(js.reference(buffer)?);
+    let handle = put(reference, false, false);
+    with(|table| {
+        if let Some(entry) = table.entries.get_mut(&handle) {
+            entry.unseen_copy = Some((memory.as_ptr() as usize, memory.len()));
+        }
+    });
+    Ok(handle)
+}
+
+/// The `Buffer` under `handle` itself, for a result that names all of its
+/// memory (`address`, `len`) while only the host holds it: the reference of
+/// the call it was made for and the one that came with the result, none of
+/// the library's. Once handed out JS may change it, so it is handed out once
+/// and only when the library can no longer read it; `None` otherwise (the
+/// caller copies the bytes).
+pub(crate) fn hand_out(js: Js, handle: u64, address: usize, len: usize) -> JsResult<Option<Value>> {
+    let reference = with(|table| {
+        let entry = table.entries.get_mut(&handle)?;
+        if entry.count != 2 || entry.unseen_copy != Some((address, len)) {
+            return None;
+        }
+        entry.unseen_copy = None;
+        Some(entry.reference)
+    });
+    match reference {
+        Some(Held(reference)) => js.deref(reference).map(Some),
+        None => Ok(None),
+    }
+}
+
+/// Whether `handle` is a live object of this host.
+pub(crate) fn is_live(handle: u64) -> bool {
+    with(|table| table.entries.contains_key(&handle))
+}
+
+/// Drops the reference a call held on a copy it lent (`insert_copy`): JS
+/// never sees the copy after that unless a result handed it out.
+pub(crate) fn release_copy(handle: u64) {
+    with(|table| {
+        if let Some(entry) = table.entries.get_mut(&handle) {
+            entry.unseen_copy = None;
+        }
+    });
+    release(handle);
+}
+
 fn put(reference: Held, callable: bool, boxed: bool) -> u64 {
     with(|table| {
         table.next += 1;
@@ -78,6 +133,7 @@ fn put(reference: Held, callable: bool, boxed: bool) -> u64 {
                 count: 1,
                 callable,
                 boxed,
+                unseen_copy: None,
             },
         );
         table.callables += usize::from(callable);
