@@ -420,13 +420,7 @@ impl Js {
 
     /// A `Buffer` copy of `bytes`.
     pub(crate) fn buffer(self, bytes: &[u8]) -> JsResult<Value> {
-        let mut value = ptr::null_mut();
-        let mut data = ptr::null_mut();
-        napi_call!(
-            self,
-            napi_create_buffer_copy(bytes.len(), bytes.as_ptr().cast(), &mut data, &mut value)
-        )?;
-        Ok(value)
+        self.buffer_with_memory(bytes).map(|(value, _)| value)
     }
 
     /// A `Buffer` copy of `bytes`, and its memory (which lives as long as
