@@ -446,15 +446,14 @@ impl<'a> Encoder<'a> {
     /// settling and may go to a call during which JS runs.
     fn lent_copy(&mut self, host_id: u32, bytes: &[u8]) -> Result<()> {
         let (buffer, memory) = self.js.buffer_with_memory(bytes)?;
-        let handle = handles::insert_copy(self.js, buffer, memory)?;
+        let (address, len) = (memory as usize, bytes.len());
+        let handle = handles::insert_copy(self.js, buffer, address, len)?;
         self.copies.push(handle);
         self.out.extend_from_slice(&[0xc7, 28, 3]);
         self.out.extend_from_slice(&host_id.to_be_bytes());
         self.out.extend_from_slice(&handle.to_be_bytes());
-        self.out
-            .extend_from_slice(&(memory.as_ptr() as u64).to_be_bytes());
-        self.out
-            .extend_from_slice(&(memory.len() as u64).to_be_bytes());
+        self.out.extend_from_slice(&(address as u64).to_be_bytes());
+        self.out.extend_from_slice(&(len as u64).to_be_bytes());
         Ok(())
     }
 

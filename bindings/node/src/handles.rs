@@ -72,14 +72,14 @@ pub(crate) fn insert_any(js: Js, value: Value) -> JsResult<u64> {
 }
 
 /// Keeps `buffer`, a `Buffer` the host just made and no JS has seen, whose
-/// memory is `memory`, under a new handle with one reference (the caller's,
-/// until the call it is lent to returns: `release`).
-pub(crate) fn insert_copy(js: Js, buffer: Value, memory: &[u8]) -> JsResult<u64> {
+/// `len` bytes lie at `address`, under a new handle with one reference (the
+/// caller's, until the call it is lent to returns: `release_copy`).
+pub(crate) fn insert_copy(js: Js, buffer: Value, address: usize, len: usize) -> JsResult<u64> {
     let reference = Held(js.reference(buffer)?);
     let handle = put(reference, false, false);
     with(|table| {
         if let Some(entry) = table.entries.get_mut(&handle) {
-            entry.unseen_copy = Some((memory.as_ptr() as usize, memory.len()));
+            entry.unseen_copy = Some((address, len));
         }
     });
     Ok(handle)

@@ -423,23 +423,17 @@ impl Js {
         self.buffer_with_memory(bytes).map(|(value, _)| value)
     }
 
-    /// A `Buffer` copy of `bytes`, and its memory (which lives as long as
-    /// the `Buffer` does: backing stores do not move).
-    pub(crate) fn buffer_with_memory<'m>(self, bytes: &[u8]) -> JsResult<(Value, &'m [u8])> {
+    /// A `Buffer` copy of `bytes`, and the address of its memory (which
+    /// stays there as long as the `Buffer` lives: backing stores do not
+    /// move).
+    pub(crate) fn buffer_with_memory(self, bytes: &[u8]) -> JsResult<(Value, *const u8)> {
         let mut value = ptr::null_mut();
         let mut data = ptr::null_mut();
         napi_call!(
             self,
             napi_create_buffer_copy(bytes.len(), bytes.as_ptr().cast(), &mut data, &mut value)
         )?;
-        let memory = if bytes.is_empty() {
-            &[][..]
-        } else {
-            // SAFETY: N-API copied `bytes.len()` bytes to `data` for the new
-            // Buffer; the caller keeps the Buffer alive while it uses them.
-            unsafe { std::slice::from_raw_parts(data.cast::<u8>(), bytes.len()) }
-        };
-        Ok((value, memory))
+        Ok((value, data.cast_const().cast()))
     }
 
     /// A typed array's element type and bytes (any view: Buffer included),
