@@ -64,8 +64,16 @@ test('bytes the library keeps never change with what JS does to its Buffers', ()
   assert.equal(lib.drop_kept_bytes(), 2);
 });
 
-test('lent copies are released: many calls hold no memory', () => {
-  global.gc();
+/** Collects, letting V8 free the backing stores it sweeps in the background. */
+async function collect() {
+  for (let i = 0; i < 3; i++) {
+    global.gc();
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+}
+
+test('lent copies are released: many calls hold no memory', async () => {
+  await collect();
   const before = process.memoryUsage().arrayBuffers;
   const data = pattern(1 << 20, 7);
   for (let i = 0; i < 200; i++) {
@@ -75,7 +83,9 @@ test('lent copies are released: many calls hold no memory', () => {
     if (i % 20 === 19) lib.drop_kept_bytes(); // released on another thread
   }
   lib.add(1, 2); // a call sweeps what other threads released
-  global.gc();
+  await collect();
+  // Holding the copies would keep ~400 MiB (200 echoes, 200 kept, plus the
+  // slices' copies); the bound leaves room for a collector that is late.
   const grown = process.memoryUsage().arrayBuffers - before;
-  assert.ok(grown < 32 << 20, `${grown} bytes of ArrayBuffers still held after 600 calls of 1 MiB`);
+  assert.ok(grown < 128 << 20, `${grown} bytes of ArrayBuffers still held after 600 calls of 1 MiB`);
 });
