@@ -250,14 +250,12 @@ fn encode(
         encoder.wide = wide.get(index).copied().unwrap_or(false);
         encoder.keeps = keeps.get(index).copied().unwrap_or(false);
         if let Err(refusal) = encoder.value(*value, 1) {
-            Encoder::finish(std::mem::take(&mut encoder.made));
-            Encoder::finish_copies(std::mem::take(&mut encoder.copies));
+            encoder.abandon();
             return Err(refused(js, lib, names, index, refusal));
         }
     }
     if let Err(thrown) = encoder.settle_lent() {
-        Encoder::finish(std::mem::take(&mut encoder.made));
-        Encoder::finish_copies(std::mem::take(&mut encoder.copies));
+        encoder.abandon();
         return Err(thrown);
     }
     Ok(Encoded {

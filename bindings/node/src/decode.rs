@@ -9,7 +9,7 @@ use ferryman_host::reader::{BigInt, Kind as Mp, ReadError, Reader};
 use ferryman_host::Value as Tree;
 
 use crate::closure;
-use crate::handles;
+use crate::handles::{self, LentResult};
 use crate::js::{Js, JsResult, Value};
 use crate::library::Lib;
 use crate::streams;
@@ -192,22 +192,27 @@ fn lent_result(js: Js, lib: &'static Lib, payload: &[u8]) -> Result<Value, Fail>
     let word = |at: usize| u64::from_be_bytes(payload[at..at + 8].try_into().expect("8 bytes"));
     let host_id = u32::from_be_bytes(payload[..4].try_into().expect("4 bytes"));
     let (handle, address, len) = (word(4), word(12) as usize, word(20) as usize);
-    if lib.host_id() != Some(host_id) || !handles::is_live(handle) {
-        js.throw_error(&format!(
-            "ferryman: the library sent bytes of host {host_id}'s object {handle}, \
-             which is not one of this host's"
-        ));
-        return Err(Fail::Thrown);
-    }
-    let value = match handles::hand_out(js, handle, address, len)? {
-        Some(buffer) => buffer,
-        None if len == 0 => js.buffer(&[])?,
-        None => {
+    let found = if lib.host_id() == Some(host_id) {
+        handles::hand_out(js, handle, address, len)?
+    } else {
+        LentResult::Unknown
+    };
+    let value = match found {
+        LentResult::Itself(buffer) => buffer,
+        LentResult::Shared if len == 0 => js.buffer(&[])?,
+        LentResult::Shared => {
             // SAFETY: the library took a reference to object `handle` for this
             // result (`spec/abi.md`, "Lent bytes"), dropped only below: its
             // `len` bytes at `address` stay valid and unchanged until then.
             let bytes = unsafe { std::slice::from_raw_parts(address as *const u8, len) };
             js.buffer(bytes)?
+        }
+        LentResult::Unknown => {
+            js.throw_error(&format!(
+                "ferryman: the library sent bytes of host {host_id}'s object {handle}, \
+                 which is not one of this host's"
+            ));
+            return Err(Fail::Thrown);
         }
     };
     handles::release(handle);

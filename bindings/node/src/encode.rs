@@ -132,6 +132,12 @@ impl<'a> Encoder<'a> {
         }
     }
 
+    /// Drops every reference the host took for a call that will not be made.
+    pub(crate) fn abandon(&mut self) {
+        Encoder::finish(std::mem::take(&mut self.made));
+        Encoder::finish_copies(std::mem::take(&mut self.copies));
+    }
+
     /// One value at nesting `level` (1: an argument of its own).
     pub(crate) fn value(&mut self, value: Value, level: usize) -> Result<()> {
         let js = self.js;
@@ -449,11 +455,7 @@ impl<'a> Encoder<'a> {
         let (address, len) = (memory as usize, bytes.len());
         let handle = handles::insert_copy(self.js, buffer, address, len)?;
         self.copies.push(handle);
-        self.out.extend_from_slice(&[0xc7, 28, 3]);
-        self.out.extend_from_slice(&host_id.to_be_bytes());
-        self.out.extend_from_slice(&handle.to_be_bytes());
-        self.out.extend_from_slice(&(address as u64).to_be_bytes());
-        self.out.extend_from_slice(&(len as u64).to_be_bytes());
+        self.extension_3(host_id, handle, address, len);
         Ok(())
     }
 
@@ -462,14 +464,17 @@ impl<'a> Encoder<'a> {
     /// meanwhile, because no JS runs (`lend`).
     fn lent_bytes(&mut self, bytes: &[u8]) {
         self.lent = true;
+        let host_id = self.lib.host_id().unwrap_or(0);
+        self.extension_3(host_id, 0, bytes.as_ptr() as usize, bytes.len());
+    }
+
+    /// Lent bytes on the wire: extension 3, host id, handle, address, length.
+    fn extension_3(&mut self, host_id: u32, handle: u64, address: usize, len: usize) {
         self.out.extend_from_slice(&[0xc7, 28, 3]);
-        self.out
-            .extend_from_slice(&self.lib.host_id().unwrap_or(0).to_be_bytes());
-        self.out.extend_from_slice(&0u64.to_be_bytes());
-        self.out
-            .extend_from_slice(&(bytes.as_ptr() as u64).to_be_bytes());
-        self.out
-            .extend_from_slice(&(bytes.len() as u64).to_be_bytes());
+        self.out.extend_from_slice(&host_id.to_be_bytes());
+        self.out.extend_from_slice(&handle.to_be_bytes());
+        self.out.extend_from_slice(&(address as u64).to_be_bytes());
+        self.out.extend_from_slice(&(len as u64).to_be_bytes());
     }
 
     /// A typed array: bytes as bin, numbers as an array of them.

@@ -85,30 +85,36 @@ pub(crate) fn insert_copy(js: Js, buffer: Value, address: usize, len: usize) -> 
     Ok(handle)
 }
 
-/// The `Buffer` under `handle` itself, for a result that names all of its
-/// memory (`address`, `len`) while only the host holds it: the reference of
-/// the call it was made for and the one that came with the result, none of
-/// the library's. Once handed out JS may change it, so it is handed out once
-/// and only when the library can no longer read it; `None` otherwise (the
-/// caller copies the bytes).
-pub(crate) fn hand_out(js: Js, handle: u64, address: usize, len: usize) -> JsResult<Option<Value>> {
-    let reference = with(|table| {
-        let entry = table.entries.get_mut(&handle)?;
-        if entry.count != 2 || entry.unseen_copy != Some((address, len)) {
-            return None;
-        }
-        entry.unseen_copy = None;
-        Some(entry.reference)
-    });
-    match reference {
-        Some(Held(reference)) => js.deref(reference).map(Some),
-        None => Ok(None),
-    }
+/// What a result's lent bytes of `handle` are to the host (`hand_out`).
+pub(crate) enum LentResult {
+    /// Not a live object of this host.
+    Unknown,
+    /// The host's copy itself: JS may have it.
+    Itself(Value),
+    /// Bytes the library may still read: JS gets a copy of them.
+    Shared,
 }
 
-/// Whether `handle` is a live object of this host.
-pub(crate) fn is_live(handle: u64) -> bool {
-    with(|table| table.entries.contains_key(&handle))
+/// What to make of a result naming `len` bytes at `address` of object
+/// `handle`: the `Buffer` itself when it is a copy made for the running call
+/// (`insert_copy`), the bytes are all of it, and only the host holds it —
+/// the call's reference and the one that came with the result, none of the
+/// library's. Once handed out JS may change it, so it is handed out once and
+/// only when the library can no longer read it.
+pub(crate) fn hand_out(js: Js, handle: u64, address: usize, len: usize) -> JsResult<LentResult> {
+    let found = with(|table| {
+        let entry = table.entries.get_mut(&handle)?;
+        if entry.count != 2 || entry.unseen_copy != Some((address, len)) {
+            return Some(None);
+        }
+        entry.unseen_copy = None;
+        Some(Some(entry.reference))
+    });
+    Ok(match found {
+        None => LentResult::Unknown,
+        Some(None) => LentResult::Shared,
+        Some(Some(Held(reference))) => LentResult::Itself(js.deref(reference)?),
+    })
 }
 
 /// Drops the reference a call held on a copy it lent (`insert_copy`): JS
@@ -118,8 +124,8 @@ pub(crate) fn release_copy(handle: u64) {
         if let Some(entry) = table.entries.get_mut(&handle) {
             entry.unseen_copy = None;
         }
+        drop_reference(table, handle);
     });
-    release(handle);
 }
 
 fn put(reference: Held, callable: bool, boxed: bool) -> u64 {
@@ -153,19 +159,21 @@ pub(crate) fn retain(handle: u64) {
 
 /// A reference was dropped; the last one dooms the JS reference.
 pub(crate) fn release(handle: u64) {
-    with(|table| {
-        let Some(entry) = table.entries.get_mut(&handle) else {
-            return;
-        };
-        entry.count -= 1;
-        if entry.count == 0 {
-            let entry = table.entries.remove(&handle).expect("just found");
-            table.callables -= usize::from(entry.callable);
-            CALLABLES.store(table.callables, Ordering::Release);
-            table.doomed.push(entry.reference);
-            DOOMED.store(true, Ordering::Release);
-        }
-    });
+    with(|table| drop_reference(table, handle));
+}
+
+fn drop_reference(table: &mut Table, handle: u64) {
+    let Some(entry) = table.entries.get_mut(&handle) else {
+        return;
+    };
+    entry.count -= 1;
+    if entry.count == 0 {
+        let entry = table.entries.remove(&handle).expect("just found");
+        table.callables -= usize::from(entry.callable);
+        CALLABLES.store(table.callables, Ordering::Release);
+        table.doomed.push(entry.reference);
+        DOOMED.store(true, Ordering::Release);
+    }
 }
 
 /// The JS value under `handle`, if it is live.
